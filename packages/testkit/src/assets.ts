@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where the test environment's binaries and Cluster API CRDs are. */
+export interface EnvtestAssets {
+  /** Directory holding `kube-apiserver`, `etcd` and, when built here, `kubectl`. */
+  binDir: string;
+  kubernetesVersion: string;
+  etcdVersion: string;
+  clusterApiVersion?: string;
+  /** Directory of Cluster API's CRD manifests, when known. */
+  crdDir?: string;
+}
+
+const ENSURE_SCRIPT = join('tools', 'envtest', 'ensure.sh');
+
+/** Finds `tools/envtest/ensure.sh` in the repository this code or the working directory is in. */
+export function findEnsureScript(starts: readonly string[] = defaultSearchStarts()): string | undefined {
+  for (const start of starts) {
+    let dir = resolve(start);
+    for (;;) {
+      const candidate = join(dir, ENSURE_SCRIPT);
+      if (existsSync(candidate)) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return undefined;
+}
+
+function defaultSearchStarts(): string[] {
+  return [process.cwd(), dirname(fileURLToPath(import.meta.url))];
+}
+
+export interface EnsureAssetsOptions {
+  /** Path of the ensure script; found from the working directory when omitted. */
+  ensureScript?: string;
+  /** Receives the build's progress lines (stderr of the script). Defaults to process.stderr. */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * Builds (once, cached) or locates the real kube-apiserver and etcd and
+ * Cluster API's CRDs. Honours `KUBEBUILDER_ASSETS`.
+ */
+export async function ensureEnvtestAssets(options: EnsureAssetsOptions = {}): Promise<EnvtestAssets> {
+  const script = options.ensureScript ?? process.env.IINFRA_ENVTEST_SCRIPT ?? findEnsureScript();
+  if (script === undefined) {
+    const fromEnv = process.env.KUBEBUILDER_ASSETS;
+    if (fromEnv) return { binDir: fromEnv, kubernetesVersion: 'unknown', etcdVersion: 'unknown' };
+    throw new Error(
+      'No test environment: set KUBEBUILDER_ASSETS to a directory with kube-apiserver and etcd, ' +
+        'or run inside the immutable-infra repository (tools/envtest/ensure.sh builds them).',
+    );
+  }
+  const onProgress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const stdout = await runScript(script, onProgress);
+  const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(lastLine) as EnvtestAssets;
+  } catch {
+    throw new Error(`${script} printed no asset description; its last line was: ${lastLine}`);
+  }
+}
+
+function runScript(script: string, onProgress: (line: string) => void): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderrTail = '';
+    let partial = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onProgress(line);
+      stderrTail = (stderrTail + chunk).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (partial) onProgress(partial);
+      if (code === 0) resolvePromise(stdout);
+      else reject(new Error(`${script} exited with ${code}:\n${stderrTail}`));
+    });
+  });
+}

@@ -1,0 +1,30 @@
+export {
+  type EnsureAssetsOptions,
+  type EnvtestAssets,
+  ensureEnvtestAssets,
+  findEnsureScript,
+} from './assets.js';
+export {
+  type ControlPlane,
+  type ControlPlaneState,
+  isControlPlaneHealthy,
+  readControlPlaneState,
+  type StartControlPlaneOptions,
+  startControlPlane,
+  stopControlPlaneAt,
+} from './control-plane.js';
+export {
+  type InstallCrdsOptions,
+  installCrds,
+  parseCrdManifests,
+  readCrdFiles,
+  yamlFilesIn,
+} from './crds.js';
+export { type AdminKubeconfigInput, renderKubeconfig } from './kubeconfig.js';
+export {
+  createManagementPlane,
+  type ManagementPlane,
+  type ManagementPlaneOptions,
+} from './management-plane.js';
+export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
+export type { ManagedProcess } from './processes.js';

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { createManagementPlane, type ManagementPlaneOptions } from './management-plane.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin kubeconfig of the run's shared kube-apiserver. */
+    iinfraKubeconfigPath: string;
+    iinfraKubernetesVersion: string;
+  }
+}
+
+/**
+ * A vitest `globalSetup` that starts one real kube-apiserver and etcd for the
+ * whole run, with Cluster API's CRDs installed, and stops it afterwards.
+ * Use it from a package's own setup file:
+ *
+ *     // test/global-setup.ts
+ *     export default createGlobalSetup({ crdFiles: [...] });
+ */
+export function createGlobalSetup(options: Omit<ManagementPlaneOptions, 'lifetime' | 'stateDir'> = {}) {
+  return async function setup(project: TestProject): Promise<() => Promise<void>> {
+    const plane = await createManagementPlane({ ...options, lifetime: 'attached' });
+    project.provide('iinfraKubeconfigPath', plane.controlPlane.kubeconfigPath);
+    project.provide('iinfraKubernetesVersion', plane.assets.kubernetesVersion);
+    return () => plane.controlPlane.stop();
+  };
+}
+
+/** A KubeConfig for the run's shared API server; call inside a test file. */
+export function testKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(inject('iinfraKubeconfigPath'));
+  return kubeConfig;
+}
+
+/**
+ * Creates a namespace with a unique name. Test files share one API server and
+ * isolate from each other by namespace. (No namespace controller runs there, so
+ * a deleted namespace would stay Terminating; names are simply never reused.)
+ */
+export async function createTestNamespace(kubeConfig: KubeConfig, prefix = 'test'): Promise<string> {
+  const name = `${prefix}-${randomBytes(4).toString('hex')}`.slice(0, 63);
+  await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
+}

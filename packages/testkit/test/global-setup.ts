@@ -1,0 +1,3 @@
+import { createGlobalSetup } from '../src/vitest.js';
+
+export default createGlobalSetup();

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The project's front door. On a fresh machine it installs what the project
+# needs (the pinned Node.js, the npm dependencies), then runs one root npm
+# script with that Node first on PATH:
+#   tools/run.sh demo    start the embedded management plane
+#   tools/run.sh test    run every test
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+if [ $# -eq 0 ]; then
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+
+node_bin=$(bash tools/toolchain/ensure-node.sh)
+export PATH="$node_bin:$PATH"
+
+# Reinstall only when the lockfile or the Node version changed.
+want="$(node --version) $(sha256sum package-lock.json | cut -d' ' -f1)"
+stamp=node_modules/.iinfra-install-stamp
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "run: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+exec npm run --silent "$@"

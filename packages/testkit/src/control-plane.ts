@@ -155,7 +155,12 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     });
     started.push(apiServer.started);
 
-    if (!detached) release = bindToThisProcess(started.map((s) => s.process));
+    if (!detached) {
+      release = bindToThisProcess(
+        started.map((s) => s.process),
+        temporary ? stateDir : undefined,
+      );
+    }
 
     const kubeconfigPath = join(stateDir, 'kubeconfig');
     await writeFile(

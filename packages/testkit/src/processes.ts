@@ -39,13 +39,21 @@ export function spawnLogged(options: SpawnLoggedOptions): { child: ChildProcess;
 /**
  * Ties the given processes to this one: a small shell holds a pipe from us and,
  * when the pipe closes (we exited, crashed or were killed with SIGKILL), stops
- * them. Returns a function that releases the watchdog after a normal shutdown.
+ * them and removes `cleanupDir` if given. Returns a function that releases the
+ * watchdog after a normal shutdown.
  */
-export function bindToThisProcess(processes: readonly ManagedProcess[]): () => void {
+export function bindToThisProcess(processes: readonly ManagedProcess[], cleanupDir?: string): () => void {
   const pids = processes.map((p) => String(p.pid));
-  const script =
-    'while read -r _; do :; done; kill -TERM "$@" 2>/dev/null; sleep 5; kill -KILL "$@" 2>/dev/null; exit 0';
-  const watchdog = spawn('sh', ['-c', script, 'iinfra-watchdog', ...pids], {
+  const script = [
+    'dir=$1; shift',
+    'while read -r _; do :; done',
+    'kill -TERM "$@" 2>/dev/null',
+    'for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$@" 2>/dev/null || break; sleep 0.5; done',
+    'kill -KILL "$@" 2>/dev/null',
+    '[ -n "$dir" ] && rm -rf "$dir"',
+    'exit 0',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'iinfra-watchdog', cleanupDir ?? '', ...pids], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
@@ -78,17 +86,23 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
+/**
+ * SIGTERM, then SIGKILL after the grace period; resolves once the process is
+ * gone. A process whose parent already exited lingers as a zombie until init
+ * reaps it; we wait a little for that too, so `pgrep` right afterwards is clean.
+ */
 export async function terminate(process: ManagedProcess, graceMs = 10_000): Promise<void> {
-  if (!(await isRunning(process))) return;
-  signal(process.pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!(await isRunning(process))) return;
-    await sleep(50);
+  if (await isRunning(process)) {
+    signal(process.pid, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && (await isRunning(process))) await sleep(50);
+    if (await isRunning(process)) {
+      signal(process.pid, 'SIGKILL');
+      while (await isRunning(process)) await sleep(50);
+    }
   }
-  signal(process.pid, 'SIGKILL');
-  while (await isRunning(process)) await sleep(50);
+  const reapDeadline = Date.now() + 5_000;
+  while (Date.now() < reapDeadline && isZombie(process.pid)) await sleep(50);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import type { EnvtestAssets } from './assets.js';
 import { createManagementPlane, type ManagementPlaneOptions } from './management-plane.js';
 
 declare module 'vitest' {
@@ -9,6 +10,8 @@ declare module 'vitest' {
     /** Admin kubeconfig of the run's shared kube-apiserver. */
     iinfraKubeconfigPath: string;
     iinfraKubernetesVersion: string;
+    /** The binaries and CRDs the run uses, for tests that start more servers. */
+    iinfraEnvtestAssets: EnvtestAssets;
   }
 }
 
@@ -25,6 +28,7 @@ export function createGlobalSetup(options: Omit<ManagementPlaneOptions, 'lifetim
     const plane = await createManagementPlane({ ...options, lifetime: 'attached' });
     project.provide('iinfraKubeconfigPath', plane.controlPlane.kubeconfigPath);
     project.provide('iinfraKubernetesVersion', plane.assets.kubernetesVersion);
+    project.provide('iinfraEnvtestAssets', plane.assets);
     return () => plane.controlPlane.stop();
   };
 }

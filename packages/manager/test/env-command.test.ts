@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/iinfra.js', import.meta.url));
+let stateRoot: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function iinfra(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, IINFRA_STATE_DIR: stateRoot }, maxBuffer: 10 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Alive and not a zombie waiting for init to reap it. */
+function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  stateRoot = await mkdtemp(join(tmpdir(), 'iinfra-env-test-'));
+});
+
+afterAll(async () => {
+  await iinfra('env', 'down');
+  await rm(stateRoot, { recursive: true, force: true });
+});
+
+describe('iinfra env', () => {
+  it('explains itself', async () => {
+    const help = await iinfra('env', 'up', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('kubeconfig');
+    expect(help.stdout).toContain('--json');
+  });
+
+  it('rejects a bad --name before doing anything', async () => {
+    const result = await iinfra('env', 'up', '--name', 'Not_A_Name');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--name "Not_A_Name"');
+    expect(existsSync(join(stateRoot, 'env'))).toBe(false);
+  });
+
+  it('starts, reuses and stops the embedded management plane', async () => {
+    const up = await iinfra('env', 'up');
+    expect(up.code, up.stderr).toBe(0);
+    const kubeconfig = up.stdout.trim().split('\n').at(-1) ?? '';
+    expect(kubeconfig).toBe(join(stateRoot, 'env', 'default', 'kubeconfig'));
+    expect(up.stderr).toContain('installing');
+
+    const status = JSON.parse((await iinfra('env', 'status', '--json')).stdout);
+    expect(status.healthy).toBe(true);
+    const kubectl: string = status.environment.kubectl;
+    const crd = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'crd', 'clusters.cluster.x-k8s.io']);
+    expect(crd.code, crd.stderr).toBe(0);
+    expect(crd.stdout).toContain('clusters.cluster.x-k8s.io');
+
+    const again = JSON.parse((await iinfra('env', 'up', '--json')).stdout);
+    expect(again.reused).toBe(true);
+    expect(again.kubeconfigPath).toBe(kubeconfig);
+    expect(again.pids).toEqual(status.environment.pids);
+
+    const down = await iinfra('env', 'down');
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('stopped environment "default"');
+    for (const pid of Object.values(status.environment.pids as Record<string, number>)) {
+      expect(pidAlive(pid)).toBe(false);
+    }
+    expect(existsSync(join(stateRoot, 'env', 'default'))).toBe(false);
+
+    const downAgain = await iinfra('env', 'down');
+    expect(downAgain.stdout).toContain('no environment "default" was running');
+  });
+});

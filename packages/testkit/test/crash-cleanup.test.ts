@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { expect, inject, it } from 'vitest';
+import type { ControlPlaneState } from '../src/control-plane.js';
+import { isRunning } from '../src/processes.js';
+
+const child = fileURLToPath(new URL('./fixtures/start-and-hang.mjs', import.meta.url));
+
+/** Polls until the condition holds; the bound only keeps a broken build from hanging the run. */
+async function eventually(condition: () => Promise<boolean>, boundMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await sleep(100);
+  }
+  return condition();
+}
+
+it('stops etcd and kube-apiserver and removes their directory when the owning process is killed', async () => {
+  const proc = spawn(process.execPath, [child], {
+    env: { ...process.env, IINFRA_TEST_ASSETS: JSON.stringify(inject('iinfraEnvtestAssets')) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const state = await new Promise<ControlPlaneState>((resolve, reject) => {
+    let out = '';
+    proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] ?? '') as ControlPlaneState);
+    });
+    proc.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+  });
+  expect(state.processes.map((p) => p.name)).toEqual(['etcd', 'kube-apiserver']);
+  for (const p of state.processes) expect(await isRunning(p)).toBe(true);
+
+  proc.kill('SIGKILL');
+
+  const allGone = async () => {
+    for (const p of state.processes) if (await isRunning(p)) return false;
+    return !existsSync(state.stateDir);
+  };
+  expect(await eventually(allGone)).toBe(true);
+});

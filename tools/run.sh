@@ -20,7 +20,14 @@ want="$(node --version) $(sha256sum package-lock.json | cut -d' ' -f1)"
 stamp=node_modules/.iinfra-install-stamp
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "run: installing npm dependencies" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: this npm writes lockfiles without other platforms' optional
+  # packages and then its own `ci` rejects them as out of sync. `install` on an
+  # up-to-date lockfile installs exactly what it pins; CI checks it stayed put.
+  npm install --no-audit --no-fund --loglevel=error
+  if [ "${CI:-}" = true ] && ! git diff --quiet -- package-lock.json 2>/dev/null; then
+    echo "run: package-lock.json is out of date with package.json; run npm install and commit it" >&2
+    exit 1
+  fi
   echo "$want" >"$stamp"
 fi
 

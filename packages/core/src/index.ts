@@ -1,3 +1,23 @@
+// Cluster API contract: constants, types, conditions.
+export {
+  CLUSTER_NAME_LABEL,
+  type ClusterV1Beta1,
+  ClusterV1Beta1Schema,
+  type ClusterV1Beta2,
+  ClusterV1Beta2Schema,
+  isPaused,
+  PAUSED_ANNOTATION,
+} from './capi/cluster.js';
+export {
+  type Condition,
+  type ConditionInput,
+  ConditionSchema,
+  falseCondition,
+  getCondition,
+  isConditionTrue,
+  setCondition,
+  trueCondition,
+} from './capi/conditions.js';
 export {
   CAPI_CONTRACT_VERSIONS,
   CAPI_GROUP,
@@ -6,3 +26,101 @@ export {
   contractLabels,
   INFRASTRUCTURE_GROUP,
 } from './capi/contract.js';
+export { type IPAddress, type IPAddressClaim, IPAddressClaimSchema, IPAddressSchema } from './capi/ipam.js';
+export {
+  type BootstrapData,
+  type BootstrapFormat,
+  BootstrapFormatSchema,
+  type KubeadmConfig,
+  KubeadmConfigSchema,
+  KubeadmConfigSpecSchema,
+  type KubeadmConfigTemplate,
+  KubeadmConfigTemplateSchema,
+  type KubeadmControlPlaneV1Beta1,
+  KubeadmControlPlaneV1Beta1Schema,
+  type KubeadmControlPlaneV1Beta2,
+  KubeadmControlPlaneV1Beta2Schema,
+} from './capi/kubeadm.js';
+export {
+  type MachineDeploymentV1Beta1,
+  MachineDeploymentV1Beta1Schema,
+  type MachineDeploymentV1Beta2,
+  MachineDeploymentV1Beta2Schema,
+  type MachineSetV1Beta1,
+  MachineSetV1Beta1Schema,
+  type MachineSetV1Beta2,
+  MachineSetV1Beta2Schema,
+  type MachineV1Beta1,
+  MachineV1Beta1Schema,
+  type MachineV1Beta2,
+  MachineV1Beta2Schema,
+} from './capi/machine.js';
+export {
+  ApiEndpointSchema,
+  ContractReferenceSchema,
+  type MachineAddress,
+  MachineAddressSchema,
+  ObjectMetaSchema,
+  ObjectReferenceV1Beta1Schema,
+} from './capi/meta.js';
+// Compatibility model.
+export {
+  checkContract,
+  checkCore,
+  checkProviderOnPlatform,
+  type PlatformRelease,
+  type ProviderCompatibility,
+  smallestCompatibleUpgrade,
+  type Verdict,
+} from './compat/compatibility.js';
+// Schema to CRD.
+export {
+  type ContractRole,
+  defineKind,
+  type KindDefinition,
+  type KindObject,
+  type KindVersion,
+  type ObjectMeta,
+  type OwnerReference,
+  type PrinterColumn,
+  storageApiVersion,
+} from './crd/define-kind.js';
+export { CrdGenerationError, type CustomResourceDefinition, generateCrd } from './crd/generate-crd.js';
+export {
+  type CelRule,
+  type SchemaProblem,
+  type StructuralSchema,
+  toStructuralSchema,
+} from './crd/structural-schema.js';
+// Provider definition.
+export type {
+  Clock,
+  EventRecorder,
+  HostContext,
+  KubeClient,
+  Logger,
+  ObjectReference,
+  PlatformCallRecorder,
+  SecretReader,
+} from './provider/context.js';
+export {
+  type ClusterProvisioned,
+  clusterProvisioned,
+  defineProvider,
+  type ExtraKindHooks,
+  type InfraClusterContext,
+  type InfraClusterHooks,
+  type InfraMachineContext,
+  type InfraMachineHooks,
+  isProvider,
+  type MachineProvisioned,
+  machineProvisioned,
+  type ObjectContext,
+  PROVIDER_MARKER,
+  type Provider,
+  type ProviderDefinition,
+  type ProviderManifest,
+  providerKinds,
+  type ReconcileDraft,
+} from './provider/define-provider.js';
+export { done, failed, requeue, runSteps, type Step, type StepResult } from './provider/reconcile-result.js';

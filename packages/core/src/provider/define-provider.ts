@@ -1,0 +1,152 @@
+import type { ClusterV1Beta2 } from '../capi/cluster.js';
+import type { Condition, ConditionInput } from '../capi/conditions.js';
+import type { CapiContractVersion } from '../capi/contract.js';
+import type { BootstrapData } from '../capi/kubeadm.js';
+import type { MachineV1Beta2 } from '../capi/machine.js';
+import type { MachineAddress } from '../capi/meta.js';
+import type { KindDefinition, KindObject } from '../crd/define-kind.js';
+import type { HostContext } from './context.js';
+import type { StepResult } from './reconcile-result.js';
+
+/** Facts about a provider package, checked by the host before it loads the provider. */
+export interface ProviderManifest {
+  /** npm package name, e.g. `@immutable-infra/provider-dcs`. */
+  name: string;
+  version: string;
+  /** Platform identifier, e.g. `huawei-dcs`. */
+  platform: string;
+  displayName?: string;
+  /** Semver range of @immutable-infra/core this provider works with. */
+  coreRange: string;
+  capiContracts: readonly CapiContractVersion[];
+  /** Kubernetes minor versions, e.g. `1.34`. */
+  kubernetesVersions: readonly string[];
+}
+
+type AnyKind = KindDefinition;
+type StorageObject<K extends AnyKind> = KindObject<K['versions'][number]>;
+type StatusOf<K extends AnyKind> = NonNullable<
+  StorageObject<K> extends { status?: infer S } ? S : Record<string, unknown>
+>;
+
+/** The mutable parts a hook may change; the host writes them in one status update at the end. */
+export interface ReconcileDraft<K extends AnyKind> {
+  /** Provider-specific status fields (task ids, platform ids). */
+  status: Partial<StatusOf<K>>;
+  setCondition(condition: ConditionInput): void;
+  getCondition(type: string): Condition | undefined;
+}
+
+export interface ObjectContext<K extends AnyKind> extends HostContext, ReconcileDraft<K> {
+  /** The object as read at the start of this reconcile. */
+  object: StorageObject<K>;
+}
+
+export interface InfraClusterContext<K extends AnyKind> extends ObjectContext<K> {
+  /** The owning Cluster API Cluster (v1beta2 shape). */
+  cluster: ClusterV1Beta2;
+}
+
+export interface InfraMachineContext<K extends AnyKind> extends ObjectContext<K> {
+  /** The owning Cluster API Machine (v1beta2 shape). */
+  machine: MachineV1Beta2;
+  cluster: ClusterV1Beta2;
+  /** The cluster's infrastructure object, when the Cluster references one. */
+  infraCluster: Record<string, unknown> | undefined;
+  /** The Machine's bootstrap data; the host calls the hook only once the data secret exists. */
+  bootstrapData(): Promise<BootstrapData>;
+  /** Whether this machine belongs to the control plane. */
+  isControlPlane: boolean;
+}
+
+/** The InfraCluster hook finished: the cluster's endpoint is known. */
+export interface ClusterProvisioned {
+  type: 'provisioned';
+  controlPlaneEndpoint: { host: string; port: number };
+  failureDomains?: Record<string, { controlPlane?: boolean; attributes?: Record<string, string> }>;
+}
+
+/** The InfraMachine hook finished: the machine exists and is running. */
+export interface MachineProvisioned {
+  type: 'provisioned';
+  providerID: string;
+  addresses?: MachineAddress[];
+  failureDomain?: string;
+}
+
+export const clusterProvisioned = (result: Omit<ClusterProvisioned, 'type'>): ClusterProvisioned => ({
+  type: 'provisioned',
+  ...result,
+});
+
+export const machineProvisioned = (result: Omit<MachineProvisioned, 'type'>): MachineProvisioned => ({
+  type: 'provisioned',
+  ...result,
+});
+
+export interface InfraClusterHooks<K extends AnyKind> {
+  kind: K;
+  reconcile(context: InfraClusterContext<K>): Promise<ClusterProvisioned | StepResult>;
+  /** Cleans up platform resources; `done` lets the host remove the finalizer. */
+  delete(context: InfraClusterContext<K>): Promise<StepResult>;
+}
+
+export interface InfraMachineHooks<K extends AnyKind> {
+  kind: K;
+  reconcile(context: InfraMachineContext<K>): Promise<MachineProvisioned | StepResult>;
+  delete(context: InfraMachineContext<K>): Promise<StepResult>;
+}
+
+/** A provider kind that is not part of the Cluster API contract, e.g. an IP pool. */
+export interface ExtraKindHooks<K extends AnyKind> {
+  kind: K;
+  reconcile(context: ObjectContext<K>): Promise<StepResult>;
+  delete?(context: ObjectContext<K>): Promise<StepResult>;
+}
+
+export interface ProviderDefinition<
+  C extends AnyKind = AnyKind,
+  M extends AnyKind = AnyKind,
+  T extends AnyKind = AnyKind,
+> {
+  manifest: ProviderManifest;
+  infraCluster: InfraClusterHooks<C>;
+  infraMachine: InfraMachineHooks<M>;
+  /** Templates are not reconciled; the host only installs their CRD. */
+  infraMachineTemplate: T;
+  extraKinds?: readonly ExtraKindHooks<AnyKind>[];
+}
+
+/** Marks objects made by defineProvider, so the host can tell a provider from any other default export. */
+export const PROVIDER_MARKER = 'immutable-infra.provider/v1';
+
+export type Provider<
+  C extends AnyKind = AnyKind,
+  M extends AnyKind = AnyKind,
+  T extends AnyKind = AnyKind,
+> = ProviderDefinition<C, M, T> & { readonly [PROVIDER_MARKER]: true };
+
+/** A provider package's default export. */
+export function defineProvider<C extends AnyKind, M extends AnyKind, T extends AnyKind>(
+  definition: ProviderDefinition<C, M, T>,
+): Provider<C, M, T> {
+  return { ...definition, [PROVIDER_MARKER]: true } as Provider<C, M, T>;
+}
+
+export function isProvider(value: unknown): value is Provider {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[PROVIDER_MARKER] === true
+  );
+}
+
+/** Every kind a provider owns, in install order. */
+export function providerKinds(provider: ProviderDefinition): AnyKind[] {
+  return [
+    provider.infraCluster.kind,
+    provider.infraMachine.kind,
+    provider.infraMachineTemplate,
+    ...(provider.extraKinds ?? []).map((k) => k.kind),
+  ];
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CrdGenerationError, defineKind, generateCrd, toStructuralSchema } from '../src/index.js';
+
+const WidgetSpec = z
+  .object({
+    replicas: z.number().int().min(0).default(1).describe('How many widgets.'),
+    mode: z.enum(['fast', 'safe']).optional(),
+    port: z.union([z.number().int(), z.string()]).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    name: z.string().min(1).max(63),
+    memoryMiB: z.number().int().positive(),
+    disks: z.array(z.object({ sizeGiB: z.number().int(), datastore: z.string() })).optional(),
+  })
+  .meta({ 'x-kubernetes-validations': [{ rule: 'self.replicas <= 10', message: 'at most 10' }] });
+
+const widget = defineKind({
+  group: 'infrastructure.cluster.x-k8s.io',
+  kind: 'Widget',
+  plural: 'widgets',
+  shortNames: ['wd'],
+  categories: ['cluster-api'],
+  scope: 'Namespaced',
+  role: 'InfraMachine',
+  contract: { v1beta1: ['v1beta1'], v1beta2: ['v1beta1'] },
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: WidgetSpec,
+      status: z.object({ ready: z.boolean().optional(), taskId: z.string().optional() }),
+      printerColumns: [{ name: 'Ready', type: 'boolean', jsonPath: '.status.ready' }],
+    },
+  ],
+});
+
+describe('generateCrd', () => {
+  const crd = generateCrd(widget);
+  const version = crd.spec.versions[0];
+  const spec = version?.schema.openAPIV3Schema.properties?.spec;
+
+  it('names the CRD plural.group and carries the contract labels', () => {
+    expect(crd.metadata.name).toBe('widgets.infrastructure.cluster.x-k8s.io');
+    expect(crd.metadata.labels).toEqual({
+      'cluster.x-k8s.io/v1beta1': 'v1beta1',
+      'cluster.x-k8s.io/v1beta2': 'v1beta1',
+    });
+    expect(crd.spec.names).toEqual({
+      kind: 'Widget',
+      listKind: 'WidgetList',
+      plural: 'widgets',
+      singular: 'widget',
+      shortNames: ['wd'],
+      categories: ['cluster-api'],
+    });
+  });
+
+  it('turns the zod schema into a structural schema with defaults, enums, int-or-string and CEL', () => {
+    expect(spec?.type).toBe('object');
+    expect(spec?.required).toEqual(['name', 'memoryMiB']);
+    expect(spec?.properties?.replicas).toEqual({
+      type: 'integer',
+      minimum: 0,
+      default: 1,
+      description: 'How many widgets.',
+    });
+    expect(spec?.properties?.mode).toEqual({ type: 'string', enum: ['fast', 'safe'] });
+    expect(spec?.properties?.port).toEqual({ 'x-kubernetes-int-or-string': true });
+    expect(spec?.properties?.labels).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(spec?.properties?.memoryMiB).toEqual({ type: 'integer', minimum: 0, exclusiveMinimum: true });
+    expect(spec?.properties?.disks?.items?.required).toEqual(['sizeGiB', 'datastore']);
+    expect(spec?.['x-kubernetes-validations']).toEqual([
+      { rule: 'self.replicas <= 10', message: 'at most 10' },
+    ]);
+  });
+
+  it('adds the status subresource and printer columns', () => {
+    expect(version?.subresources).toEqual({ status: {} });
+    expect(version?.additionalPrinterColumns).toEqual([
+      { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+    ]);
+    expect(version?.schema.openAPIV3Schema.required).toEqual(['spec']);
+  });
+
+  it('collects every non-structural construct with its path instead of stopping at the first', () => {
+    const bad = defineKind({
+      ...widget,
+      versions: [
+        {
+          name: 'v1beta1',
+          storage: true,
+          spec: z.object({
+            either: z.union([z.object({ a: z.string() }), z.object({ b: z.string() })]),
+            pair: z.tuple([z.string(), z.number()]),
+          }),
+        },
+      ],
+    });
+    try {
+      generateCrd(bad);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(CrdGenerationError);
+      const paths = (error as CrdGenerationError).problems.map((p) => p.path);
+      expect(paths).toContain('Widget.v1beta1.spec.either');
+      expect(paths).toContain('Widget.v1beta1.spec.pair');
+    }
+  });
+
+  it('insists on exactly one storage version', () => {
+    const twoStorage = defineKind({
+      ...widget,
+      versions: [
+        { name: 'v1alpha1', storage: true, spec: z.object({}) },
+        { name: 'v1beta1', storage: true, spec: z.object({}) },
+      ],
+    });
+    expect(() => generateCrd(twoStorage)).toThrow(/exactly one version must be the storage version, found 2/);
+  });
+});
+
+describe('toStructuralSchema', () => {
+  it('turns T | null into a nullable T', () => {
+    const { schema, problems } = toStructuralSchema(z.toJSONSchema(z.string().nullable()));
+    expect(problems).toEqual([]);
+    expect(schema).toEqual({ type: 'string', nullable: true });
+  });
+
+  it('keeps opaque values as preserve-unknown-fields', () => {
+    const { schema } = toStructuralSchema(z.toJSONSchema(z.object({ raw: z.unknown() })));
+    expect(schema.properties?.raw).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });
+  });
+});

@@ -26,6 +26,13 @@ export {
   contractLabels,
   INFRASTRUCTURE_GROUP,
 } from './capi/contract.js';
+export {
+  extraKindStatusFields,
+  infraClusterSpecFields,
+  infraClusterStatusFields,
+  infraMachineSpecFields,
+  infraMachineStatusFields,
+} from './capi/infra-status.js';
 export { type IPAddress, type IPAddressClaim, IPAddressClaimSchema, IPAddressSchema } from './capi/ipam.js';
 export {
   type BootstrapData,

@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import packageJson from '../package.json' with { type: 'json' };
 import { envCommand } from './commands/env.js';
+import { managerCommand } from './commands/manager.js';
 import type { Output } from './output.js';
 
 /** The iinfra command tree; built per call so tests can run it with their own output. */
@@ -14,5 +15,6 @@ export function createProgram(output: Output): Command {
       writeErr: (text) => process.stderr.write(text),
     });
   program.addCommand(envCommand(output));
+  program.addCommand(managerCommand(output));
   return program;
 }

@@ -3,7 +3,7 @@ export interface ObjectReference {
   apiVersion: string;
   kind: string;
   name: string;
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 /** The slice of a Kubernetes client a hook may use; the host implements it with rate limits and metrics. */

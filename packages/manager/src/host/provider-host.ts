@@ -1,0 +1,123 @@
+import {
+  CAPI_GROUP,
+  CLUSTER_NAME_LABEL,
+  type KindDefinition,
+  type Provider,
+  storageApiVersion,
+} from '@immutable-infra/core';
+import type { InformerFactory } from '../informer/informer-factory.js';
+import type { KubeObject } from '../kube/object-client.js';
+import { WorkQueue } from '../queue/work-queue.js';
+import { createReconciler, type HostServices, type RoleHooks } from './reconciler.js';
+
+export interface ControllerOptions {
+  /** Keys reconciled at once, per kind. */
+  concurrency: number;
+  onReconcileError?: (kind: string, key: string, error: unknown, retryInMs: number) => void;
+  onReconcile?: (kind: string, durationMs: number, outcome: 'success' | 'error') => void;
+}
+
+export interface RunningController {
+  kind: string;
+  queue: WorkQueue;
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/**
+ * Wires one provider's kinds to informers and work queues: each kind's own
+ * events, plus the Cluster API objects that own them (a Machine getting its
+ * bootstrap data, a Cluster being unpaused) wake the right objects up.
+ */
+export async function startProviderControllers(
+  provider: Provider,
+  services: HostServices,
+  informers: InformerFactory,
+  options: ControllerOptions,
+): Promise<RunningController[]> {
+  const roles: { kind: KindDefinition; role: RoleHooks }[] = [
+    { kind: provider.infraCluster.kind, role: { role: 'InfraCluster', hooks: provider.infraCluster } },
+    { kind: provider.infraMachine.kind, role: { role: 'InfraMachine', hooks: provider.infraMachine } },
+    ...(provider.extraKinds ?? []).map((hooks) => ({
+      kind: hooks.kind,
+      role: { role: 'Other' as const, hooks },
+    })),
+  ];
+  const hostServices = { ...services, infraClusterKind: provider.infraCluster.kind };
+  const controllers: RunningController[] = [];
+  const queues = new Map<string, WorkQueue>();
+
+  for (const { kind, role } of roles) {
+    const reconcile = createReconciler(hostServices, kind, role);
+    const queue = new WorkQueue(
+      { concurrency: options.concurrency },
+      async (key) => {
+        const started = performance.now();
+        try {
+          const outcome = await reconcile(key);
+          options.onReconcile?.(kind.kind, performance.now() - started, 'success');
+          return outcome;
+        } catch (error) {
+          options.onReconcile?.(kind.kind, performance.now() - started, 'error');
+          throw error;
+        }
+      },
+      (key, error, retryInMs) => options.onReconcileError?.(kind.kind, key, error, retryInMs),
+    );
+    queues.set(kind.kind, queue);
+    const informer = await informers.informer(storageApiVersion(kind), kind.kind);
+    informer.addHandlers({
+      onAdd: (o) => queue.add(keyOf(o)),
+      onUpdate: (_, o) => queue.add(keyOf(o)),
+      onDelete: (o) => queue.add(keyOf(o)),
+    });
+    controllers.push({ kind: kind.kind, queue });
+  }
+
+  const machineQueue = queues.get(provider.infraMachine.kind.kind);
+  const clusterQueue = queues.get(provider.infraCluster.kind.kind);
+
+  // A Machine change (bootstrap data ready, deletion) wakes its infrastructure machine.
+  const machines = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Machine');
+  const wakeInfraMachine = (machine: KubeObject) => {
+    const ref = (machine.spec as { infrastructureRef?: { kind: string; name: string } } | undefined)
+      ?.infrastructureRef;
+    if (ref && ref.kind === provider.infraMachine.kind.kind) {
+      machineQueue?.add(`${machine.metadata.namespace ?? ''}/${ref.name}`);
+    }
+  };
+  machines.addHandlers({ onAdd: wakeInfraMachine, onUpdate: (_, m) => wakeInfraMachine(m) });
+
+  // A Cluster change (unpaused, endpoint set) wakes every provider object of that cluster.
+  const clusters = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Cluster');
+  const wakeCluster = async (cluster: KubeObject) => {
+    const ref = (cluster.spec as { infrastructureRef?: { kind: string; name: string } } | undefined)
+      ?.infrastructureRef;
+    if (ref && ref.kind === provider.infraCluster.kind.kind) {
+      clusterQueue?.add(`${cluster.metadata.namespace ?? ''}/${ref.name}`);
+    }
+    const machineInformer = await informers.informer(
+      storageApiVersion(provider.infraMachine.kind),
+      provider.infraMachine.kind.kind,
+    );
+    for (const infraMachine of machineInformer.list()) {
+      const labels = infraMachine.metadata.labels as Record<string, string> | undefined;
+      if (
+        infraMachine.metadata.namespace === cluster.metadata.namespace &&
+        labels?.[CLUSTER_NAME_LABEL] === cluster.metadata.name
+      ) {
+        machineQueue?.add(keyOf(infraMachine));
+      }
+    }
+  };
+  clusters.addHandlers({
+    onAdd: (c) => void wakeCluster(c),
+    onUpdate: (previous, c) => {
+      const changed = (o: KubeObject) => JSON.stringify([o.spec, o.metadata.annotations]);
+      if (changed(previous) !== changed(c)) {
+        void wakeCluster(c);
+      }
+    },
+  });
+  return controllers;
+}

@@ -1,0 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Token bucket for client-side request rate limiting (client-node has none):
+ * `qps` tokens per second, up to `burst` saved. Callers wait in FIFO order.
+ */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly qps: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    if (!(qps > 0) || !(burst >= 1))
+      throw new Error(`rate limit needs qps > 0 and burst >= 1 (got ${qps}, ${burst})`);
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  /** Resolves when the caller may send one request. */
+  acquire(): Promise<void> {
+    const turn = this.tail.then(() => this.take());
+    this.tail = turn;
+    return turn;
+  }
+
+  private async take(): Promise<void> {
+    this.refill();
+    if (this.tokens < 1) {
+      await sleep(((1 - this.tokens) / this.qps) * 1000);
+      this.refill();
+    }
+    this.tokens -= 1;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
+  }
+}

@@ -1,0 +1,116 @@
+/** What a worker tells the queue about one key. */
+export type WorkOutcome = { requeueAfterMs?: number } | undefined;
+
+export interface WorkQueueOptions {
+  /** How many keys are worked on at once. */
+  concurrency: number;
+  /** First retry delay after an error; doubles per consecutive failure of the same key. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * A rate-limited work queue with per-key serialisation: a key is never worked
+ * on by two workers at once; adding a key while it is being worked on marks it
+ * to run once more afterwards. Errors retry with per-key exponential backoff;
+ * a worker can ask for a requeue after a delay.
+ */
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private idleWaiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly options: WorkQueueOptions,
+    private readonly worker: (key: string) => Promise<WorkOutcome>,
+    private readonly onError: (key: string, error: unknown, retryInMs: number) => void = () => {},
+  ) {
+    if (!(options.concurrency >= 1)) throw new Error('concurrency must be at least 1');
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  get inFlight(): number {
+    return this.active.size;
+  }
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.active.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.pump();
+  }
+
+  /** Adds the key after a delay; an earlier pending delay for the key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.stopped) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    if (this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  private backoff(key: string): number {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const base = this.options.baseDelayMs ?? 50;
+    return Math.min(this.options.maxDelayMs ?? 300_000, base * 2 ** (failures - 1));
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active.size < this.options.concurrency && this.queue.length > 0) {
+      const key = this.queue.shift() as string;
+      this.queued.delete(key);
+      this.active.add(key);
+      void this.process(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    try {
+      const outcome = await this.worker(key);
+      this.failures.delete(key);
+      if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
+    } catch (error) {
+      const delay = this.backoff(key);
+      this.onError(key, error, delay);
+      this.addAfter(key, delay);
+    } finally {
+      this.active.delete(key);
+      if (this.dirty.delete(key)) this.add(key);
+      this.pump();
+      if (this.active.size === 0 && this.queue.length === 0) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
+    }
+  }
+
+  /** Stops taking work and resolves when the keys in flight are done. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.queue.length = 0;
+    this.queued.clear();
+    if (this.active.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+}

@@ -1,0 +1,211 @@
+import { hostname } from 'node:os';
+import type { Clock, PlatformCallRecorder, Provider, SecretReader } from '@immutable-infra/core';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { finalizerName } from '../host/finalizers.js';
+import { type RunningController, startProviderControllers } from '../host/provider-host.js';
+import { InformerFactory } from '../informer/informer-factory.js';
+import { Discovery } from '../kube/discovery.js';
+import { ObjectClient } from '../kube/object-client.js';
+import { KubeTransport } from '../kube/transport.js';
+import { startProbeServer } from './http-server.js';
+import { type LeaderElectionOptions, LeaderElector } from './leader-election.js';
+import { createLogger, type HostLogger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  providers: readonly Provider[];
+  /** Keys reconciled at once, per kind. */
+  concurrency?: number;
+  qps?: number;
+  burst?: number;
+  /** Leader election; omit to run without (a single manager). */
+  leaderElection?: Omit<LeaderElectionOptions, 'identity'> & { identity?: string };
+  /** Serve /healthz, /readyz and /metrics here; port 0 picks a free one. */
+  probes?: { host: string; port: number };
+  log?: HostLogger;
+  /** Informer watch renewal, in seconds (tests shorten it). */
+  watchTimeoutSeconds?: number;
+  clock?: Clock;
+}
+
+/** The host process: informers, work queues, leader election, probes and metrics around the providers. */
+export class Manager {
+  readonly metrics: Metrics = createMetrics();
+  readonly log: HostLogger;
+  private readonly abort = new AbortController();
+  private readonly transport: KubeTransport;
+  private readonly client: ObjectClient;
+  private controllers: RunningController[] = [];
+  private informers: InformerFactory | undefined;
+  private synced = false;
+  private elector: LeaderElector | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  probePort: number | undefined;
+  private closeProbes: (() => Promise<void>) | undefined;
+  /** Resolves when the manager stops, with why. */
+  readonly done: Promise<'stopped' | 'lost-leadership'>;
+  private finish!: (why: 'stopped' | 'lost-leadership') => void;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.log = options.log ?? createLogger();
+    this.transport = new KubeTransport(options.kubeConfig, {
+      ...(options.qps !== undefined ? { qps: options.qps } : {}),
+      ...(options.burst !== undefined ? { burst: options.burst } : {}),
+      onRequest: ({ method, status }) => this.metrics.kubeRequests.inc({ method, code: String(status) }),
+    });
+    this.client = new ObjectClient(this.transport, new Discovery(this.transport));
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  get isReady(): boolean {
+    return this.synced || (this.elector !== undefined && this.controllers.length === 0);
+  }
+
+  get isLeader(): boolean {
+    return this.controllers.length > 0;
+  }
+
+  /** Starts probes, waits for the lease if configured, then runs every provider's controllers. */
+  async start(): Promise<void> {
+    if (this.options.probes) {
+      const { server, port } = await startProbeServer({
+        ...this.options.probes,
+        ready: () => this.isReady,
+        registry: this.metrics.registry,
+      });
+      this.probePort = port;
+      this.closeProbes = () => new Promise((resolve) => server.close(() => resolve()));
+    }
+    const signal = this.abort.signal;
+    if (this.options.leaderElection) {
+      const identity = this.options.leaderElection.identity ?? `${hostname()}_${process.pid}`;
+      this.elector = new LeaderElector(this.client, { ...this.options.leaderElection, identity }, this.log);
+      void this.elector.acquire(signal).then(async (acquired) => {
+        if (!acquired) return;
+        this.metrics.leader.set(1);
+        await this.runControllers();
+        const why = await this.elector?.holdUntilLost(signal);
+        if (why === 'lost') {
+          this.metrics.leader.set(0);
+          await this.shutdown('lost-leadership');
+        }
+      });
+      return;
+    }
+    await this.runControllers();
+  }
+
+  private async runControllers(): Promise<void> {
+    const signal = this.abort.signal;
+    this.informers = new InformerFactory(this.transport, this.client.discovery, signal, {
+      ...(this.options.watchTimeoutSeconds !== undefined
+        ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds }
+        : {}),
+      onError: (error) => this.log.warn('watch error', { error: String(error) }),
+      onRelist: (reason) => this.log.info('relisting', { reason }),
+    });
+    const secrets: SecretReader = {
+      read: async (namespace, name) => {
+        const secret = await this.client.get<{ data?: Record<string, string> }>({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          name,
+          namespace,
+        });
+        if (!secret) return undefined;
+        return Object.fromEntries(
+          Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        );
+      },
+    };
+    for (const provider of this.options.providers) {
+      const platformCalls: PlatformCallRecorder = {
+        record: async (operation, call) => {
+          const end = this.metrics.platformCallDuration.startTimer({
+            platform: provider.manifest.platform,
+            operation,
+          });
+          try {
+            const result = await call();
+            this.metrics.platformCalls.inc({
+              platform: provider.manifest.platform,
+              operation,
+              result: 'success',
+            });
+            return result;
+          } catch (error) {
+            this.metrics.platformCalls.inc({
+              platform: provider.manifest.platform,
+              operation,
+              result: 'error',
+            });
+            throw error;
+          } finally {
+            end();
+          }
+        },
+      };
+      const controllers = await startProviderControllers(
+        provider,
+        {
+          client: this.client,
+          log: this.log.child({ provider: provider.manifest.name }),
+          clock: this.options.clock ?? { now: () => new Date() },
+          secrets,
+          platformCalls,
+          signal,
+          finalizer: finalizerName(provider.manifest.platform),
+        },
+        this.informers,
+        {
+          concurrency: this.options.concurrency ?? 4,
+          onReconcile: (kind, durationMs, result) => {
+            this.metrics.reconciles.inc({ kind, result });
+            this.metrics.reconcileDuration.observe({ kind }, durationMs / 1000);
+          },
+          onReconcileError: (kind, key, error, retryInMs) =>
+            this.log.warn('reconcile error; retrying', { kind, key, retryInMs, error: String(error) }),
+        },
+      );
+      this.controllers.push(...controllers);
+    }
+    await Promise.all((await this.informers.all()).map((informer) => informer.hasSynced()));
+    this.synced = true;
+    this.metricsTimer = setInterval(() => void this.updateGauges(), 1000);
+    this.metricsTimer.unref();
+    await this.updateGauges();
+    this.log.info('controllers running', { kinds: this.controllers.map((c) => c.kind) });
+  }
+
+  private async updateGauges(): Promise<void> {
+    for (const c of this.controllers) this.metrics.queueDepth.set({ kind: c.kind }, c.queue.depth);
+    for (const informer of (await this.informers?.all()) ?? []) {
+      const resource = `${informer.resource.apiVersion}/${informer.resource.plural}`;
+      this.metrics.watchAge.set({ resource }, (Date.now() - informer.lastActivity) / 1000);
+      this.metrics.relists.set({ resource }, informer.relists);
+    }
+  }
+
+  /** Stops watches and queues (letting in-flight reconciles finish) and releases the lease. */
+  async stop(): Promise<void> {
+    await this.shutdown('stopped');
+  }
+
+  private async shutdown(why: 'stopped' | 'lost-leadership'): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    clearInterval(this.metricsTimer);
+    await Promise.all(this.controllers.map((c) => c.queue.shutdown()));
+    this.log.debug('work queues drained');
+    await this.informers?.stopped();
+    this.log.debug('informers stopped');
+    if (why === 'stopped') await this.elector?.release();
+    await this.closeProbes?.();
+    this.transport.close();
+    this.log.info('manager stopped', { why });
+    this.finish(why);
+  }
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  type CapiContractVersion,
+  checkContract,
+  checkCore,
+  isProvider,
+  type Provider,
+  type Verdict,
+} from '@immutable-infra/core';
+
+/** Loads a provider package (name, resolved from `from`) or file path; its default export must come from defineProvider. */
+export async function loadProvider(specifier: string, from = process.cwd()): Promise<Provider> {
+  let url: string;
+  if (specifier.startsWith('.') || isAbsolute(specifier)) {
+    url = pathToFileURL(resolve(from, specifier)).href;
+  } else {
+    try {
+      url = pathToFileURL(createRequire(join(from, 'noop.js')).resolve(specifier)).href;
+    } catch (error) {
+      throw new Error(
+        `cannot find provider package "${specifier}" from ${from}: ${(error as Error).message}`,
+      );
+    }
+  }
+  const module = (await import(url)) as { default?: unknown };
+  const candidate = module.default;
+  if (!isProvider(candidate)) {
+    throw new Error(`"${specifier}" is not a provider: its default export was not made by defineProvider()`);
+  }
+  return candidate;
+}
+
+/** The version of @immutable-infra/core this manager runs with. */
+export function runningCoreVersion(): string {
+  const path = createRequire(import.meta.url).resolve('@immutable-infra/core/package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Whether the host may load the provider: its core range must include the
+ * running core, and it must implement the Cluster API contract of the
+ * installed CRDs. Uses the same words as `iinfra compat check` and the UI.
+ */
+export function admitProvider(
+  provider: Provider,
+  coreVersion: string,
+  installedContract: CapiContractVersion | undefined,
+): Verdict {
+  const compatibility = { ...provider.manifest };
+  const verdicts = [checkCore(compatibility, coreVersion)];
+  if (installedContract) verdicts.push(checkContract(compatibility, installedContract));
+  const failing = verdicts.filter((v) => !v.compatible);
+  return {
+    compatible: failing.length === 0,
+    reasons: (failing.length > 0 ? failing : verdicts).flatMap((v) => v.reasons),
+  };
+}

@@ -1,0 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Polls until `check` returns a value other than undefined/false. The bound
+ * only keeps a broken build from hanging the run; it is not a speed assertion.
+ */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  boundMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + boundMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(50);
+  }
+  throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

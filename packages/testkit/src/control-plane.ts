@@ -47,6 +47,12 @@ export interface ControlPlaneState {
 export interface ControlPlane extends ControlPlaneState {
   /** Stops kube-apiserver and etcd; removes the state directory if it was temporary. */
   stop(): Promise<void>;
+  /**
+   * Stops kube-apiserver and starts it again on the same port with the same
+   * etcd, as an upgrade or a crash would: clients see their connections and
+   * watches cut, then the same server back.
+   */
+  restartApiServer(): Promise<void>;
 }
 
 const STATE_FILE = 'state.json';
@@ -155,12 +161,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     });
     started.push(apiServer.started);
 
-    if (!detached) {
-      release = bindToThisProcess(
-        started.map((s) => s.process),
-        temporary ? stateDir : undefined,
-      );
-    }
+    const bind = () => {
+      if (!detached) release = bindToThisProcess(started.map((s) => s.process), temporary ? stateDir : undefined);
+    };
+    bind();
 
     const kubeconfigPath = join(stateDir, 'kubeconfig');
     await writeFile(
@@ -187,8 +191,32 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     progress(`kube-apiserver ready at ${apiServer.url}`);
 
     let stopped: Promise<void> | undefined;
+    const restartApiServer = async () => {
+      const index = started.findIndex((s) => s.process.name === 'kube-apiserver');
+      const previous = started[index];
+      if (!previous) throw new Error('kube-apiserver is not running');
+      release();
+      await terminate(previous.process);
+      const again = await startUntilReady({
+        name: 'kube-apiserver',
+        binary: previous.process.binary,
+        logFile: previous.process.logFile,
+        detached,
+        readyTimeoutMs,
+        args: async () => ({ url: apiServer.url, args: apiServer.args }),
+        ready: async (url) => (await probe(`${url}/readyz`, tls)).status === 200,
+      });
+      started[index] = again.started;
+      state.processes = started.map((s) => s.process);
+      await writeFile(join(stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+      bind();
+    };
     return {
       ...state,
+      get processes() {
+        return state.processes;
+      },
+      restartApiServer,
       stop: () => {
         stopped ??= (async () => {
           await stopAll();
@@ -220,7 +248,7 @@ const START_ATTEMPTS = 3;
 /** Starts a server and waits until it answers; retries with new ports if another process took one meanwhile. */
 async function startUntilReady(
   options: StartUntilReadyOptions,
-): Promise<{ url: string; started: { child: ChildProcess; process: ManagedProcess } }> {
+): Promise<{ url: string; args: string[]; started: { child: ChildProcess; process: ManagedProcess } }> {
   if (!existsSync(options.binary)) throw new Error(`${options.name} binary not found at ${options.binary}`);
   for (let attempt = 1; ; attempt++) {
     const { url, args } = await options.args();
@@ -231,7 +259,7 @@ async function startUntilReady(
     });
     const deadline = Date.now() + options.readyTimeoutMs;
     while (!exited && Date.now() < deadline) {
-      if (await options.ready(url)) return { url, started };
+      if (await options.ready(url)) return { url, args, started };
       await sleep(100);
     }
     await terminate(started.process);

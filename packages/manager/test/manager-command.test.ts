@@ -1,0 +1,115 @@
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
+import { eventually } from './support/eventually.ts';
+import { exited, startIinfra, testProviderPath } from './support/iinfra-process.ts';
+
+const children: ReturnType<typeof startIinfra>[] = [];
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+describe('iinfra manager', () => {
+  it('documents every flag in --help', async () => {
+    const help = startIinfra(['manager', '--help']);
+    expect(await exited(help)).toBe(0);
+    for (const flag of [
+      '--provider',
+      '--kubeconfig',
+      '--concurrency',
+      '--qps',
+      '--burst',
+      '--leader-elect',
+      '--leader-election-namespace',
+      '--leader-election-id',
+      '--lease-duration',
+      '--renew-deadline',
+      '--retry-period',
+      '--probe-address',
+      '--log-level',
+    ]) {
+      expect(help.output()).toContain(flag);
+    }
+  });
+
+  it('refuses a provider whose core range excludes the running core, naming both versions', async () => {
+    const child = startIinfra(
+      ['manager', '--provider', testProviderPath, '--kubeconfig', inject('iinfraKubeconfigPath')],
+      { TEST_PROVIDER_CORE_RANGE: '^99.0.0' },
+    );
+    expect(await exited(child)).toBe(1);
+    expect(child.output()).toContain(
+      '@immutable-infra/provider-test@0.0.1 supports core ^99.0.0, but core is 0.1.0',
+    );
+  });
+
+  it('rejects a bad flag value naming the flag', async () => {
+    const child = startIinfra(['manager', '--provider', testProviderPath, '--lease-duration', 'soon']);
+    expect(await exited(child)).not.toBe(0);
+    expect(child.output()).toContain('--lease-duration must be a duration such as 15s');
+  });
+
+  it('hands over to a standby within the lease duration when the leader is killed', async () => {
+    const kubeconfig = inject('iinfraKubeconfigPath');
+    const namespace = await createTestNamespace(testKubeConfig(), 'leader');
+    const leaseMs = 3000;
+    const retryMs = 300;
+    const args = [
+      'manager',
+      '--provider',
+      testProviderPath,
+      '--kubeconfig',
+      kubeconfig,
+      '--leader-elect',
+      '--leader-election-namespace',
+      namespace,
+      '--lease-duration',
+      `${leaseMs}ms`,
+      '--renew-deadline',
+      '2s',
+      '--retry-period',
+      `${retryMs}ms`,
+      '--probe-address',
+      '127.0.0.1:0',
+    ];
+    const a = startIinfra(args);
+    const b = startIinfra(args);
+    children.push(a, b);
+    const client = objectClient(testKubeConfig());
+    const leaseRef = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      name: 'iinfra-manager',
+      namespace,
+    };
+    type Lease = { spec: { holderIdentity?: string; leaseTransitions?: number } };
+    const first = await eventually(
+      'a leader',
+      async () => (await client.get<Lease>(leaseRef))?.spec.holderIdentity,
+    );
+    const leader = [a, b].find((c) => first.endsWith(`_${c.pid}`));
+    const standby = [a, b].find((c) => c !== leader);
+    expect(leader).toBeDefined();
+
+    const killedAt = Date.now();
+    leader?.kill('SIGKILL');
+    const second = await eventually('the standby takes the lease', async () => {
+      const holder = (await client.get<Lease>(leaseRef))?.spec.holderIdentity;
+      return holder && holder !== first ? holder : undefined;
+    });
+    const takeoverMs = Date.now() - killedAt;
+    expect(second).toBe(first.replace(/_\d+$/, `_${standby?.pid}`));
+    // The protocol's bound: the lease runs out, then the standby's next retry takes it.
+    expect(takeoverMs).toBeLessThan(leaseMs + 2 * retryMs + 2000);
+    expect(standby?.exitCode).toBeNull();
+
+    // The new leader runs the controllers.
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const machine = await eventually('the new leader provisions a machine', async () => {
+      const m = await getTestMachine(client, namespace, 'm1');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(machine.spec.providerID).toBe('test://m1');
+  });
+});

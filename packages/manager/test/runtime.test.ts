@@ -1,0 +1,96 @@
+import { generateCrd } from '@immutable-infra/core';
+import { createManagementPlane, type ManagementPlane } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { writeStatus } from '../src/host/status-writer.js';
+import { createLogger } from '../src/runtime/logger.js';
+import { Manager } from '../src/runtime/manager.js';
+import { FakePlatform } from './fixtures/fake-platform.ts';
+import {
+  createTestProvider,
+  testCluster,
+  testMachine,
+  testMachineTemplate,
+} from './fixtures/test-provider.ts';
+import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
+import { eventually } from './support/eventually.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('status writes', () => {
+  it("retry on a conflict and keep the other writer's change", async () => {
+    const kubeConfig = testKubeConfig();
+    const client = objectClient(kubeConfig);
+    const namespace = await createTestNamespace(kubeConfig, 'conflict');
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const stale = await getTestMachine(client, namespace, 'm1');
+    if (!stale) throw new Error('no TestMachine');
+    await client.updateStatus({ ...stale, status: { createTaskId: 'from-another-writer' } });
+
+    const written = await writeStatus(client, stale, (current) => ({
+      ...current,
+      addresses: [{ type: 'InternalIP', address: '192.0.2.7' }],
+    }));
+    expect(written.status).toEqual({
+      createTaskId: 'from-another-writer',
+      addresses: [{ type: 'InternalIP', address: '192.0.2.7' }],
+    });
+  });
+});
+
+describe('a running manager', () => {
+  it('answers health, readiness and metrics, and keeps reconciling after the API server restarts', async () => {
+    // A control plane of its own: restarting the shared one would disturb other test files.
+    const plane: ManagementPlane = await createManagementPlane({
+      assets: inject('iinfraEnvtestAssets'),
+      crdObjects: [testCluster, testMachine, testMachineTemplate].map(generateCrd),
+    });
+    cleanups.push(() => plane.controlPlane.stop());
+    const kubeConfig = plane.kubeConfig;
+    const client = objectClient(kubeConfig);
+    const platform = new FakePlatform();
+    const manager = new Manager({
+      kubeConfig,
+      providers: [createTestProvider({ platform })],
+      probes: { host: '127.0.0.1', port: 0 },
+      log: createLogger({ level: 'error' }),
+    });
+    cleanups.push(() => manager.stop());
+    await manager.start();
+    const base = `http://127.0.0.1:${manager.probePort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const namespace = await createTestNamespace(kubeConfig, 'restart');
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'before');
+    await eventually(
+      'machine provisioned',
+      async () => (await getTestMachine(client, namespace, 'before'))?.status?.ready,
+    );
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/iinfra_reconcile_total\{kind="TestMachine",result="success"\} \d+/);
+    expect(metrics).toContain(
+      'iinfra_platform_api_calls_total{platform="test",operation="CreateVM",result="success"} 1',
+    );
+    expect(metrics).toMatch(
+      /iinfra_informer_watch_last_activity_seconds\{resource="infrastructure.cluster.x-k8s.io\/v1beta1\/testmachines"\}/,
+    );
+    expect(metrics).toMatch(/iinfra_workqueue_depth\{kind="TestMachine"\} \d+/);
+
+    await plane.controlPlane.restartApiServer();
+
+    await createMachine(client, namespace, 'c1', 'after');
+    const after = await eventually('machine created after the restart is provisioned', async () => {
+      const m = await getTestMachine(client, namespace, 'after');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(after.spec.providerID).toBe('test://after');
+    expect(platform.calls).toEqual(['create before', 'create after']);
+  });
+});

@@ -162,7 +162,11 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     started.push(apiServer.started);
 
     const bind = () => {
-      if (!detached) release = bindToThisProcess(started.map((s) => s.process), temporary ? stateDir : undefined);
+      if (!detached)
+        release = bindToThisProcess(
+          started.map((s) => s.process),
+          temporary ? stateDir : undefined,
+        );
     };
     bind();
 

@@ -5,7 +5,7 @@ import type { CapiContractVersion } from '../capi/contract.js';
 export interface ProviderCompatibility {
   name: string;
   version: string;
-  /** Semver range of @immutable-infra/core versions the provider works with. */
+  /** Semver range of `@immutable-infra/core` versions the provider works with. */
   coreRange: string;
   /** Cluster API contract versions the provider implements. */
   capiContracts: readonly CapiContractVersion[];

@@ -16,7 +16,7 @@ export interface ProviderManifest {
   /** Platform identifier, e.g. `huawei-dcs`. */
   platform: string;
   displayName?: string;
-  /** Semver range of @immutable-infra/core this provider works with. */
+  /** Semver range of `@immutable-infra/core` this provider works with. */
   coreRange: string;
   capiContracts: readonly CapiContractVersion[];
   /** Kubernetes minor versions, e.g. `1.34`. */

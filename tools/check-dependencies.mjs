@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Enforces which way dependencies point, collecting every violation:
+// - @immutable-infra/core depends on zod and semver only (it runs in the
+//   manager, in providers and in the browser), and its sources import nothing else;
+// - providers import neither the manager, nor Fleet Essentials, nor each other.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+
+const CORE_ALLOWED = new Set(['zod', 'semver']);
+const importPattern =
+  /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function sourceFiles(dir) {
+  let out = [];
+  let entries = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out = out.concat(sourceFiles(path));
+    else if (/\.(ts|tsx|mts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(importPattern)].map((m) => m[1] ?? m[2]);
+}
+
+const packageName = (specifier) =>
+  specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
+
+// core
+const corePackage = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
+for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+  for (const dep of Object.keys(corePackage[field] ?? {})) {
+    if (!CORE_ALLOWED.has(dep))
+      problems.push(`packages/core/package.json: ${field} "${dep}" (core may depend on zod and semver only)`);
+  }
+}
+for (const file of sourceFiles(join(root, 'packages/core/src'))) {
+  for (const specifier of importsOf(file)) {
+    if (specifier.startsWith('.')) continue;
+    if (!CORE_ALLOWED.has(packageName(specifier))) {
+      problems.push(`${relative(root, file)}: imports "${specifier}" (core may import zod and semver only)`);
+    }
+  }
+}
+
+// providers
+let providers = [];
+try {
+  providers = readdirSync(join(root, 'providers')).filter((d) =>
+    statSync(join(root, 'providers', d)).isDirectory(),
+  );
+} catch {}
+for (const dir of providers) {
+  const own = JSON.parse(readFileSync(join(root, 'providers', dir, 'package.json'), 'utf8')).name;
+  for (const file of sourceFiles(join(root, 'providers', dir, 'src'))) {
+    for (const specifier of importsOf(file)) {
+      const name = packageName(specifier);
+      const forbidden =
+        name === '@immutable-infra/manager' ||
+        name === '@immutable-infra/fleet-essentials' ||
+        (name.startsWith('@immutable-infra/provider-') && name !== own);
+      if (forbidden)
+        problems.push(`${relative(root, file)}: imports "${specifier}" (providers depend on core only)`);
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`check-dependencies: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('check-dependencies: dependency directions are clean');

@@ -22,6 +22,8 @@ export interface AcmeCloud {
 
 const contract = { v1beta1: ['v1beta1'], v1beta2: ['v1beta1'] };
 const kind = { group: INFRASTRUCTURE_GROUP, scope: 'Namespaced', contract } as const;
+const v1beta1 = { name: 'v1beta1', storage: true } as const;
+const clusterSpec = z.object({ ...infraClusterSpecFields, vip: z.string().min(1) });
 const machineSpec = z.object({ ...infraMachineSpecFields, image: z.string().min(1) });
 
 export const AcmeCluster = defineKind({
@@ -29,14 +31,7 @@ export const AcmeCluster = defineKind({
   kind: 'AcmeCluster',
   plural: 'acmeclusters',
   role: 'InfraCluster',
-  versions: [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: z.object({ ...infraClusterSpecFields, vip: z.string().min(1) }),
-      status: z.object(infraClusterStatusFields),
-    },
-  ],
+  versions: [{ ...v1beta1, spec: clusterSpec, status: z.object(infraClusterStatusFields) }],
 });
 
 export const AcmeMachine = defineKind({
@@ -44,9 +39,7 @@ export const AcmeMachine = defineKind({
   kind: 'AcmeMachine',
   plural: 'acmemachines',
   role: 'InfraMachine',
-  versions: [
-    { name: 'v1beta1', storage: true, spec: machineSpec, status: z.object(infraMachineStatusFields) },
-  ],
+  versions: [{ ...v1beta1, spec: machineSpec, status: z.object(infraMachineStatusFields) }],
 });
 
 export const AcmeMachineTemplate = defineKind({
@@ -54,9 +47,7 @@ export const AcmeMachineTemplate = defineKind({
   kind: 'AcmeMachineTemplate',
   plural: 'acmemachinetemplates',
   role: 'InfraMachineTemplate',
-  versions: [
-    { name: 'v1beta1', storage: true, spec: z.object({ template: z.object({ spec: machineSpec }) }) },
-  ],
+  versions: [{ ...v1beta1, spec: z.object({ template: z.object({ spec: machineSpec }) }) }],
 });
 
 export function acmeProvider(cloud: AcmeCloud) {

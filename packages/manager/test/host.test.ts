@@ -56,6 +56,21 @@ describe('the provider host', () => {
     expect(provisioned.status?.addresses).toEqual([{ type: 'InternalIP', address: '192.0.2.10' }]);
     expect(provisioned.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(platform.count('create')).toBe(1);
+
+    const events = await eventually('a Provisioned event', async () => {
+      const list = await client.list<{ reason: string; type: string; involvedObject: { name: string } }>(
+        'v1',
+        'Event',
+        {
+          namespace,
+        },
+      );
+      const mine = list.filter((e) => e.involvedObject.name === 'm1');
+      return mine.some((e) => e.reason === 'Provisioned') ? mine : undefined;
+    });
+    expect(events.map((e) => `${e.type}/${e.reason}`)).toEqual(
+      expect.arrayContaining(['Normal/Creating', 'Normal/Provisioned']),
+    );
   });
 
   it('waits for bootstrap data and says so in a condition', async () => {

@@ -43,6 +43,17 @@ describe('iinfra manager', () => {
     );
   });
 
+  it('refuses a provider that does not implement the installed Cluster API contract', async () => {
+    const child = startIinfra(
+      ['manager', '--provider', testProviderPath, '--kubeconfig', inject('iinfraKubeconfigPath')],
+      { TEST_PROVIDER_CONTRACTS: 'v1beta1' },
+    );
+    expect(await exited(child)).toBe(1);
+    expect(child.output()).toContain(
+      '@immutable-infra/provider-test@0.0.1 implements Cluster API v1beta1, but the platform needs v1beta2',
+    );
+  });
+
   it('rejects a bad flag value naming the flag', async () => {
     const child = startIinfra(['manager', '--provider', testProviderPath, '--lease-duration', 'soon']);
     expect(await exited(child)).not.toBe(0);

@@ -43,8 +43,8 @@ function address(flag: string) {
 export function managerCommand(output: Output): Command {
   return new Command('manager')
     .description(
-      'Run the controllers of one or more provider packages against a management cluster.\n' +
-        'The host adds finalizers, honours pause, reads bootstrap data, writes status for both Cluster API\n' +
+      'Run the controllers of one or more provider packages against a management cluster. ' +
+        'The host adds finalizers, honours pause, reads bootstrap data, writes status for both Cluster API ' +
         'contracts and records Events; each provider only talks to its platform.',
     )
     .requiredOption(
@@ -71,29 +71,25 @@ export function managerCommand(output: Output): Command {
     )
     .option('--leader-election-namespace <ns>', 'namespace of the leader election Lease', 'default')
     .option('--leader-election-id <name>', 'name of the leader election Lease', 'iinfra-manager')
-    .option(
-      '--lease-duration <d>',
-      'how long a lease is valid without renewal',
-      duration('--lease-duration'),
-      15_000,
+    .addOption(
+      new Option('--lease-duration <d>', 'how long a lease is valid without renewal')
+        .argParser(duration('--lease-duration'))
+        .default(15_000, '15s'),
     )
-    .option(
-      '--renew-deadline <d>',
-      'the leader gives up after failing to renew for this long',
-      duration('--renew-deadline'),
-      10_000,
+    .addOption(
+      new Option('--renew-deadline <d>', 'the leader gives up after failing to renew for this long')
+        .argParser(duration('--renew-deadline'))
+        .default(10_000, '10s'),
     )
-    .option(
-      '--retry-period <d>',
-      'how often to try to acquire or renew the lease',
-      duration('--retry-period'),
-      2_000,
+    .addOption(
+      new Option('--retry-period <d>', 'how often to try to acquire or renew the lease')
+        .argParser(duration('--retry-period'))
+        .default(2_000, '2s'),
     )
-    .option(
-      '--probe-address <host:port>',
-      'serve /healthz, /readyz and /metrics (Prometheus) here',
-      address('--probe-address'),
-      { host: '0.0.0.0', port: 8081 },
+    .addOption(
+      new Option('--probe-address <host:port>', 'serve /healthz, /readyz and /metrics (Prometheus) here')
+        .argParser(address('--probe-address'))
+        .default({ host: '0.0.0.0', port: 8081 }, ':8081'),
     )
     .addOption(
       new Option('--log-level <level>', 'log level; logs are JSON lines on stderr')

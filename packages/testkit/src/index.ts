@@ -28,3 +28,4 @@ export {
 } from './management-plane.js';
 export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
 export type { ManagedProcess } from './processes.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

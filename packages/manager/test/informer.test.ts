@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { startTcpProxy } from '@immutable-infra/testkit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createManagementPlane, startTcpProxy } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { expect, inject, it } from 'vitest';
@@ -52,5 +53,63 @@ it('replaces a watch whose connection went silent without closing', async () => 
     await running;
     transport.close();
     await proxy.close();
+  }
+});
+
+it('relists after 410 Gone when the watch resumes from a compacted resourceVersion', async () => {
+  // Its own API server: no watch cache, and etcd compacted every second, so history goes quickly.
+  const plane = await createManagementPlane({
+    assets: inject('iinfraEnvtestAssets'),
+    clusterApiCrds: false,
+    apiServerFlags: ['--watch-cache=false', '--etcd-compaction-interval=1s'],
+  });
+  const server = new URL(plane.controlPlane.server);
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
+  const viaProxy = new KubeConfig();
+  viaProxy.loadFromString(
+    readFileSync(plane.controlPlane.kubeconfigPath, 'utf8').replace(
+      server.origin,
+      `https://127.0.0.1:${proxy.port}`,
+    ),
+  );
+  const transport = new KubeTransport(viaProxy);
+  const relists: string[] = [];
+  const informer = new Informer(transport, await new Discovery(transport).resource('v1', 'ConfigMap'), {
+    onRelist: (reason) => relists.push(reason),
+  });
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  try {
+    await informer.hasSynced();
+    const client = objectClient(plane.kubeConfig);
+    const namespace = await createTestNamespace(plane.kubeConfig, 'gone');
+    const configMap = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace },
+    });
+    await client.create(configMap('seen'));
+    await eventually('the watch sees the first change', () => informer.get(namespace, 'seen'));
+
+    // The manager loses the API server while the world moves on and etcd compacts the history.
+    proxy.refuseNewConnections(true);
+    proxy.cutOpenConnections();
+    for (let i = 0; i < 5; i++) {
+      await client.create(configMap(`missed-${i}`));
+      await sleep(600);
+    }
+    proxy.refuseNewConnections(false);
+
+    await eventually('the informer has every object again', () =>
+      [0, 1, 2, 3, 4].every((i) => informer.get(namespace, `missed-${i}`) !== undefined),
+    );
+    expect(relists).toContain('410 Gone');
+    expect(informer.relists).toBeGreaterThanOrEqual(2);
+  } finally {
+    stop.abort();
+    await running;
+    transport.close();
+    await proxy.close();
+    await plane.controlPlane.stop();
   }
 });

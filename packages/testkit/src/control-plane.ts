@@ -29,6 +29,8 @@ export interface StartControlPlaneOptions {
   lifetime?: 'attached' | 'detached';
   /** Names the kubeconfig's cluster and context. */
   name?: string;
+  /** Extra kube-apiserver flags, e.g. `--etcd-compaction-interval=1s` for tests of 410 Gone. */
+  apiServerFlags?: readonly string[];
   onProgress?: (message: string) => void;
   readyTimeoutMs?: number;
 }
@@ -154,6 +156,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
             '--allow-privileged=true',
             // No controller manager runs here to create the service account tokens that plugin expects.
             '--disable-admission-plugins=ServiceAccount',
+            ...(options.apiServerFlags ?? []),
           ],
         };
       },

@@ -12,6 +12,8 @@ export interface TcpProxy {
   stallOpenConnections(): void;
   /** Closes every open connection at once. */
   cutOpenConnections(): void;
+  /** While true, new connections are closed as soon as they arrive (the server looks down). */
+  refuseNewConnections(refuse: boolean): void;
   /** Connections accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -20,7 +22,12 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; stalled: boolean }>();
   let accepted = 0;
+  let refusing = false;
   const server: Server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     accepted++;
     const upstream = connect(target.port, target.host);
     const pair = { client, upstream, stalled: false };
@@ -49,6 +56,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     stallOpenConnections() {
       for (const pair of pairs) pair.stalled = true;
+    },
+    refuseNewConnections(refuse: boolean) {
+      refusing = refuse;
     },
     cutOpenConnections() {
       for (const pair of pairs) {

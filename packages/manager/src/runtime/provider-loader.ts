@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type CapiContractVersion,
@@ -31,6 +31,50 @@ export async function loadProvider(specifier: string, from = process.cwd()): Pro
     throw new Error(`"${specifier}" is not a provider: its default export was not made by defineProvider()`);
   }
   return candidate;
+}
+
+/**
+ * Finds an installed package's ESM entry the way `import` would from `from`:
+ * the nearest node_modules/<name>, then its exports "." (import, then default)
+ * or main. (require.resolve cannot: it ignores the "import" condition.)
+ */
+export function resolvePackageEntry(name: string, from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    const packageDir = join(dir, 'node_modules', name);
+    const manifestPath = join(packageDir, 'package.json');
+    if (existsSync(manifestPath)) {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+        exports?: string | Record<string, unknown>;
+        main?: string;
+      };
+      const entry = exportEntry(manifest.exports) ?? manifest.main ?? 'index.js';
+      return join(packageDir, entry);
+    }
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new Error(`cannot find provider package "${name}" from ${from}; is it installed?`);
+    dir = parent;
+  }
+}
+
+function exportEntry(exports: string | Record<string, unknown> | undefined): string | undefined {
+  if (exports === undefined) return undefined;
+  if (typeof exports === 'string') return exports;
+  const root = '.' in exports ? exports['.'] : exports;
+  if (typeof root === 'string') return root;
+  if (root && typeof root === 'object') {
+    const conditions = root as Record<string, unknown>;
+    for (const condition of ['import', 'node', 'default']) {
+      const target = conditions[condition];
+      if (typeof target === 'string') return target;
+      if (target && typeof target === 'object') {
+        const nested = exportEntry({ '.': target } as Record<string, unknown>);
+        if (nested) return nested;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The version of @immutable-infra/core this manager runs with. */

@@ -126,6 +126,12 @@ describe('toStructuralSchema', () => {
     expect(schema).toEqual({ type: 'string', nullable: true });
   });
 
+  it('leaves formats the API server knows to the API server', () => {
+    const { schema } = toStructuralSchema(z.toJSONSchema(z.object({ ip: z.ipv4(), at: z.iso.datetime() })));
+    expect(schema.properties?.ip).toEqual({ type: 'string', format: 'ipv4' });
+    expect(schema.properties?.at).toEqual({ type: 'string', format: 'date-time' });
+  });
+
   it('keeps opaque values as preserve-unknown-fields', () => {
     const { schema } = toStructuralSchema(z.toJSONSchema(z.object({ raw: z.unknown() })));
     expect(schema.properties?.raw).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });

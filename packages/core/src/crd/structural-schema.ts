@@ -80,6 +80,24 @@ const KUBERNETES_EXTENSIONS = [
   'x-kubernetes-validations',
 ] as const;
 
+// Formats the API server validates itself. zod adds a JavaScript regex for
+// each; the API server's own check gives a clearer message and RE2 might not
+// accept the regex, so the pattern is dropped.
+const KUBERNETES_FORMATS = new Set([
+  'ipv4',
+  'ipv6',
+  'cidr',
+  'mac',
+  'uuid',
+  'hostname',
+  'email',
+  'uri',
+  'date',
+  'date-time',
+  'duration',
+  'byte',
+]);
+
 // Keywords that carry no meaning for Kubernetes and are safe to drop.
 const IGNORED_KEYWORDS = new Set(['$schema', 'propertyNames', 'id', 'title', 'examples', '$id']);
 
@@ -159,6 +177,7 @@ function convert(input: JsonSchema, path: string, problems: SchemaProblem[]): St
   }
 
   for (const key of COPIED_KEYWORDS) if (node[key] !== undefined) (out as JsonSchema)[key] = node[key];
+  if (typeof out.format === 'string' && KUBERNETES_FORMATS.has(out.format)) delete out.pattern;
   if (Array.isArray(node.enum)) out.enum = node.enum;
   convertBounds(node, out);
 
@@ -191,6 +210,7 @@ function convert(input: JsonSchema, path: string, problems: SchemaProblem[]): St
   for (const key of KUBERNETES_EXTENSIONS) if (node[key] !== undefined) (out as JsonSchema)[key] = node[key];
   for (const key of Object.keys(node)) {
     if (IGNORED_KEYWORDS.has(key) || key in out || KNOWN_INPUT_KEYWORDS.has(key)) continue;
+    if ((COPIED_KEYWORDS as readonly string[]).includes(key)) continue;
     problems.push({ path: here, message: `JSON Schema keyword "${key}" is not supported in CRDs` });
   }
   return out;

@@ -1,0 +1,96 @@
+import { defineKind, infraClusterStatusFields, type KindObject } from '@immutable-infra/core';
+import { z } from 'zod';
+import { dcsKindBase, LocalObjectReference } from './common.js';
+
+export const ControlPlaneLoadBalancer = z
+  .object({
+    type: z
+      .enum(['internal', 'external'])
+      .describe(
+        'external: a load balancer run outside the cluster; internal: a VIP kept by the control plane nodes.',
+      ),
+    host: z.string().min(1).describe('Address of the load balancer, or the VIP for type internal.'),
+    port: z.number().int().min(1).max(65535).describe('Port the API server is reached on.'),
+    vrid: z.number().int().min(1).max(255).optional().describe('VRRP router id of the VIP (type internal).'),
+    interface: z
+      .string()
+      .max(15)
+      .regex(/^[A-Za-z0-9_.:-]*$/)
+      .optional()
+      .describe('Network interface that carries the VIP; empty picks the interface of the node IP.'),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: "self.type != 'internal' || has(self.vrid)",
+        message: 'vrid is required when type is internal',
+      },
+    ],
+  });
+
+export const DCSClusterSpec = z.object({
+  controlPlaneEndpoint: z
+    .object({ host: z.string().max(512), port: z.number().int() })
+    .optional()
+    .describe(
+      'Where Cluster API and kubeadm reach the API server; filled from the load balancer when empty.',
+    ),
+  controlPlaneLoadBalancer: ControlPlaneLoadBalancer,
+  credentialSecretRef: LocalObjectReference.describe(
+    'Secret with the DCS credentials (authUser, authKey, endpoint, site).',
+  ),
+  encryptionProviderConfigRef: LocalObjectReference.optional().describe(
+    'Secret with key encryption-provider.conf to use instead of a generated encryption key.',
+  ),
+  networkType: z.string().min(1).describe('CNI of the workload cluster, e.g. kube-ovn.'),
+  site: z
+    .string()
+    .optional()
+    .describe('DCS site id, e.g. EC1C108C; taken from the credential Secret when empty.'),
+  controlPlaneHA: z
+    .object({ enabled: z.boolean().optional() })
+    .optional()
+    .describe('Keep control plane VMs on different hosts with a DRS mutual-exclusion rule.'),
+});
+
+export const DCSClusterStatus = z.object({
+  ...infraClusterStatusFields,
+  controlPlaneHA: z
+    .object({
+      ruleName: z.string().optional(),
+      ruleIndex: z.number().int().optional(),
+      clusterUrn: z.string().optional(),
+      members: z
+        .array(z.object({ machineName: z.string().optional(), vmUrn: z.string().optional() }))
+        .optional(),
+    })
+    .optional()
+    .describe('The DRS rule the provider keeps for control plane HA.'),
+});
+
+export const DCSCluster = defineKind({
+  ...dcsKindBase,
+  kind: 'DCSCluster',
+  plural: 'dcsclusters',
+  role: 'InfraCluster',
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: DCSClusterSpec,
+      status: DCSClusterStatus,
+      printerColumns: [
+        {
+          name: 'Cluster',
+          type: 'string',
+          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
+        },
+        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+        { name: 'Endpoint', type: 'string', jsonPath: '.spec.controlPlaneEndpoint.host' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
+  ],
+});
+
+export type DCSClusterObject = KindObject<(typeof DCSCluster.versions)[0]>;

@@ -1,0 +1,119 @@
+import { defineKind, extraKindStatusFields, type KindObject } from '@immutable-infra/core';
+import { z } from 'zod';
+import { DnsServers, dcsKindBase, SubnetMask } from './common.js';
+
+/** One NIC's network settings, as a pool entry or an additional NIC carries them. */
+export const NicConfig = z.object({
+  ip: z.ipv4().optional().describe('IPv4 address of the NIC.'),
+  ipv6: z.ipv6().optional(),
+  mask: SubnetMask.optional(),
+  gateway: z.ipv4().optional(),
+  dns: DnsServers.optional(),
+  dvSwitchName: z.string().optional().describe("DV switch; the VM template's when empty."),
+  portGroupName: z.string().optional().describe("Port group; the VM template's when empty."),
+  portGroupUrn: z.string().optional(),
+});
+
+export const PersistentDisk = z
+  .object({
+    slot: z
+      .number()
+      .int()
+      .min(0)
+      .describe('Position of the disk on the VM (DCS sequenceNum); unique per entry.'),
+    quantityGB: z.number().int().min(1).describe('Size in GB.'),
+    datastoreName: z.string().optional(),
+    datastoreClusterName: z.string().optional(),
+    isThin: z.boolean().optional().describe('Thin provisioning, used when the volume is first created.'),
+    path: z
+      .string()
+      .regex(/^\/.+/)
+      .optional()
+      .describe('Mount point in the guest; with no path and no format the disk stays a raw block device.'),
+    format: z.string().optional().describe('Filesystem made on first use (ext4 when a path is set).'),
+    options: z.array(z.string()).optional().describe('mkfs options.'),
+    mountOptions: z.array(z.string()).optional(),
+    pciType: z.string().optional().describe('Disk bus, VIRTIO when empty.'),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: 'has(self.datastoreClusterName) != has(self.datastoreName)',
+        message: 'exactly one of datastoreClusterName or datastoreName is required',
+      },
+    ],
+  });
+
+export const PoolEntry = NicConfig.extend({
+  ip: z.ipv4().describe('IPv4 address of the node; the NODE_IP token in bootstrap data. Unique in the pool.'),
+  hostname: z.string().max(63).optional().describe('Host name of the node.'),
+  machineName: z.string().max(253).optional().describe('Name of the VM on DCS.'),
+  additionNic: z.array(NicConfig).max(8).optional().describe('More NICs, applied when a VM is created.'),
+  persistentDisk: z
+    .array(PersistentDisk)
+    .max(16)
+    .optional()
+    .describe('Disks bound to this slot that outlive its VMs and move to the replacement machine.')
+    // Keyed lists: the API server itself rejects a repeated slot, naming the entry.
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['slot'] }),
+});
+
+export const DCSIpHostnamePoolSpec = z.object({
+  pool: z
+    .array(PoolEntry)
+    .max(1000)
+    .describe('One entry per node: its IP, host name, NICs and persistent disks.')
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['ip'] }),
+});
+
+export const PersistentDiskStatus = z.object({
+  ip: z.string(),
+  slot: z.number().int(),
+  name: z.string().optional().describe('DCS volume name, derived from the pool, IP and slot.'),
+  volumeUrn: z.string().optional(),
+  datastoreUrn: z.string().optional(),
+  attachedVmUrn: z.string().optional(),
+  path: z.string().optional(),
+  ownerMachineName: z.string().optional(),
+  ownerMachineUID: z.string().optional(),
+  phase: z
+    .enum(['Creating', 'Available', 'Attaching', 'Attached', 'Detaching', 'Deleting', 'Error'])
+    .optional(),
+  lastError: z.string().optional(),
+  lastTransitionTime: z.iso.datetime().optional(),
+});
+
+export const DCSIpHostnamePoolStatus = z.object({
+  ...extraKindStatusFields,
+  persistentDiskStatus: z.array(PersistentDiskStatus).optional(),
+  total: z.number().int().optional().describe('Entries in the pool.'),
+  used: z.number().int().optional().describe('Entries held by a machine.'),
+  slots: z
+    .array(
+      z.object({ ip: z.string(), machineName: z.string().optional(), dcsMachine: z.string().optional() }),
+    )
+    .optional()
+    .describe('Which DCSMachine holds each entry.'),
+});
+
+export const DCSIpHostnamePool = defineKind({
+  ...dcsKindBase,
+  kind: 'DCSIpHostnamePool',
+  plural: 'dcsiphostnamepools',
+  role: 'Other',
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: DCSIpHostnamePoolSpec,
+      status: DCSIpHostnamePoolStatus,
+      printerColumns: [
+        { name: 'Total', type: 'integer', jsonPath: '.status.total' },
+        { name: 'Used', type: 'integer', jsonPath: '.status.used' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
+  ],
+});
+
+export type DCSIpHostnamePoolObject = KindObject<(typeof DCSIpHostnamePool.versions)[0]>;

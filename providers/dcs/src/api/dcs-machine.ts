@@ -1,0 +1,129 @@
+import {
+  defineKind,
+  infraMachineSpecFields,
+  infraMachineStatusFields,
+  type KindObject,
+} from '@immutable-infra/core';
+import { z } from 'zod';
+import { dcsKindBase, LocalObjectReference } from './common.js';
+import { NicConfig } from './dcs-ip-hostname-pool.js';
+
+const NamedPlacement = z.object({
+  type: z.string().min(1),
+  name: z.string().optional(),
+  urn: z.string().optional(),
+});
+
+export const DiskSpec = z
+  .object({
+    quantity: z
+      .number()
+      .int()
+      .min(0)
+      .describe("Size in GB; 0 on the system volume keeps the template's size."),
+    systemVolume: z.boolean().optional().describe('The boot disk of the template.'),
+    datastoreName: z.string().optional(),
+    datastoreClusterName: z.string().optional(),
+    datastoreUrn: z.string().optional(),
+    path: z
+      .string()
+      .regex(/^\/.+/)
+      .optional()
+      .describe('Mount point in the guest, e.g. /var/lib/containerd.'),
+    format: z
+      .string()
+      .optional()
+      .describe('Filesystem to create (ext4 when a path is set and this is empty).'),
+    options: z.array(z.string()).optional().describe('mkfs options.'),
+    mountOptions: z.array(z.string()).optional(),
+    wipeFilesystem: z.boolean().optional(),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!(has(self.datastoreName) && has(self.datastoreClusterName))',
+        message: 'set datastoreName or datastoreClusterName, not both',
+      },
+    ],
+  });
+
+export const VmConfig = z.object({
+  dcsMachineCpuSpec: z.object({ quantity: z.number().int().min(1).describe('Virtual CPUs.') }),
+  dcsMachineMemorySpec: z.object({ quantity: z.number().int().min(1).describe('Memory in MB.') }),
+  dcsMachineDiskSpec: z.array(DiskSpec).max(16).optional(),
+  dvSwitchName: z.string().optional().describe("DV switch of the first NIC; the template's when empty."),
+  portGroupName: z.string().optional().describe("Port group of the first NIC; the template's when empty."),
+  portGroupUrn: z.string().optional(),
+  cdRomDatastoreName: z.string().optional().describe('Datastore for the bootstrap ISO.'),
+  cdRomDatastoreClusterName: z.string().optional(),
+});
+
+/** What a DCSMachine asks for; DCSMachineTemplate stamps the same spec out. */
+export const DCSMachineSpec = z.object({
+  ...infraMachineSpecFields,
+  vmTemplateName: z.string().min(1).describe('DCS VM template to clone.'),
+  vmUrn: z.string().optional().describe('URN of the VM once it is cloned.'),
+  ipHostPoolRef: LocalObjectReference.describe(
+    'DCSIpHostnamePool that gives the machine its IP, hostname and disks.',
+  ),
+  location: NamedPlacement.optional().describe('Where the VM goes: type folder (a VM folder) or cluster.'),
+  resource: NamedPlacement.optional().describe('Compute resource for the VM: type cluster or host.'),
+  vmConfig: VmConfig.optional(),
+});
+
+export const DCSMachineStatus = z.object({
+  ...infraMachineStatusFields,
+  failureDomains: z
+    .record(
+      z.string(),
+      z.object({
+        controlPlane: z.boolean().optional(),
+        attributes: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
+  networkConfig: NicConfig.extend({
+    hostname: z.string().optional(),
+    machineName: z.string().optional(),
+    additionNic: z.array(NicConfig).optional(),
+  })
+    .optional()
+    .describe('The pool slot this machine holds.'),
+  additionalNic: z.array(NicConfig).optional(),
+  cdRomFile: z.string().optional().describe('Bootstrap ISO uploaded for this machine.'),
+  cdRomDatastoreUrn: z.string().optional(),
+  cdRomDetached: z.boolean().optional(),
+  cdRomFileDeleted: z.boolean().optional(),
+  taskUrn: z
+    .string()
+    .optional()
+    .describe('DCS task in flight for this machine (clone, start, stop or delete).'),
+});
+
+export const DCSMachine = defineKind({
+  ...dcsKindBase,
+  kind: 'DCSMachine',
+  plural: 'dcsmachines',
+  role: 'InfraMachine',
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: DCSMachineSpec,
+      status: DCSMachineStatus,
+      printerColumns: [
+        {
+          name: 'Cluster',
+          type: 'string',
+          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
+        },
+        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+        { name: 'IP', type: 'string', jsonPath: '.status.networkConfig.ip' },
+        { name: 'ProviderID', type: 'string', jsonPath: '.spec.providerID' },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
+  ],
+});
+
+export type DCSMachineObject = KindObject<(typeof DCSMachine.versions)[0]>;

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import {
+  ApiException,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let namespace: string;
+
+const documented = (ns: string): KubernetesObject[] =>
+  parseAllDocuments(
+    readFileSync(new URL('./fixtures/documented.yaml', import.meta.url), 'utf8').replaceAll('NAMESPACE', ns),
+  ).map((d) => d.toJS() as KubernetesObject);
+
+/** Creates the object and returns the API server's error message, or 'accepted'. */
+async function create(object: unknown): Promise<string> {
+  try {
+    await objects.create(object as KubernetesObject);
+    return 'accepted';
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+    return `${error.code} ${body?.message ?? ''}`;
+  }
+}
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  namespace = await createTestNamespace(kubeConfig, 'dcs-crds');
+});
+
+const pool = (entry: Record<string, unknown>, name = 'bad-pool') => ({
+  apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+  kind: 'DCSIpHostnamePool',
+  metadata: { name, namespace },
+  spec: { pool: [{ ip: '10.0.9.10', mask: '255.255.255.0', gateway: '10.0.9.1', ...entry }] },
+});
+
+describe('DCS CRDs generated from our schemas', () => {
+  it('accept the manifests the product documentation shows', async () => {
+    for (const object of documented(namespace)) {
+      expect(`${object.kind}/${object.metadata?.name}: ${await create(object)}`).toBe(
+        `${object.kind}/${object.metadata?.name}: accepted`,
+      );
+    }
+  });
+
+  it('reject a bad IP, naming the field', async () => {
+    const message = await create(pool({ ip: '10.0.9.300' }));
+    expect(message).toContain('422');
+    expect(message).toContain('spec.pool[0].ip');
+  });
+
+  it('reject a mask written with a slash, naming the field', async () => {
+    const message = await create(pool({ mask: '/24' }));
+    expect(message).toContain('spec.pool[0].mask');
+    expect(await create(pool({ mask: '255.255.255.0/24' }, 'bad-pool-2'))).toContain('spec.pool[0].mask');
+  });
+
+  it('reject a machine template without vmTemplateName, naming the field', async () => {
+    const message = await create({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'DCSMachineTemplate',
+      metadata: { name: 'no-vm-template', namespace },
+      spec: { template: { spec: { ipHostPoolRef: { name: 'demo-cp-pool' } } } },
+    });
+    expect(message).toContain('spec.template.spec.vmTemplateName: Required value');
+  });
+
+  it('reject a persistent disk with both a datastore and a datastore cluster', async () => {
+    const message = await create(
+      pool({ persistentDisk: [{ slot: 0, quantityGB: 10, datastoreName: 'a', datastoreClusterName: 'b' }] }),
+    );
+    expect(message).toContain('exactly one of datastoreClusterName or datastoreName is required');
+  });
+
+  it('reject two pool entries with the same IP', async () => {
+    const object = pool({});
+    object.spec.pool.push({ ip: '10.0.9.10', mask: '24', gateway: '10.0.9.1' });
+    const message = await create(object);
+    expect(message).toContain('spec.pool[1]: Duplicate value');
+    expect(message).toContain('10.0.9.10');
+  });
+
+  it('reject an internal load balancer without a vrid', async () => {
+    const message = await create({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'DCSCluster',
+      metadata: { name: 'no-vrid', namespace },
+      spec: {
+        controlPlaneLoadBalancer: { host: '10.0.1.5', port: 6443, type: 'internal' },
+        credentialSecretRef: { name: 'dcs-auth' },
+        networkType: 'kube-ovn',
+      },
+    });
+    expect(message).toContain('vrid is required when type is internal');
+  });
+});

@@ -13,9 +13,11 @@ let kubeConfig: KubeConfig;
 let client: ObjectClient;
 const running: Manager[] = [];
 
-function startManager(platform: FakePlatform): Manager {
+/** A manager for one test's namespace: tests share the API server, each has its own platform. */
+function startManager(platform: FakePlatform, namespace: string): Manager {
   const manager = new Manager({
     kubeConfig,
+    namespace,
     providers: [createTestProvider({ platform })],
     log: createLogger({ level: process.env.IINFRA_TEST_LOG_LEVEL ?? 'error' }),
   });
@@ -42,7 +44,7 @@ describe('the provider host', () => {
       const object = await getTestMachine(client, namespace, name);
       finalizersAtCreate.push((object?.metadata.finalizers as string[] | undefined) ?? []);
     };
-    startManager(platform);
+    startManager(platform, namespace);
     await createCluster(client, namespace, 'c1');
     await createMachine(client, namespace, 'c1', 'm1');
 
@@ -76,7 +78,7 @@ describe('the provider host', () => {
   it('waits for bootstrap data and says so in a condition', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'bootstrap');
     const platform = new FakePlatform();
-    startManager(platform);
+    startManager(platform, namespace);
     await createCluster(client, namespace, 'c1');
     await createMachine(client, namespace, 'c1', 'm1', { bootstrapReady: false });
     const waiting = await eventually('waiting condition', async () => {
@@ -91,7 +93,7 @@ describe('the provider host', () => {
     const namespace = await createTestNamespace(kubeConfig, 'restart');
     const platform = new FakePlatform();
     platform.pollsPerTask = 1_000_000; // hold the creation task open while the first manager runs
-    const first = startManager(platform);
+    const first = startManager(platform, namespace);
     await createCluster(client, namespace, 'c1');
     await createMachine(client, namespace, 'c1', 'm1');
     await eventually(
@@ -102,7 +104,7 @@ describe('the provider host', () => {
     running.splice(running.indexOf(first), 1);
 
     platform.releaseTasks();
-    startManager(platform);
+    startManager(platform, namespace);
     await eventually('TestMachine provisioned after restart', async () => {
       const m = await getTestMachine(client, namespace, 'm1');
       return m?.status?.ready === true || undefined;
@@ -113,7 +115,7 @@ describe('the provider host', () => {
   it('honours Cluster.spec.paused and resumes when unpaused', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'paused');
     const platform = new FakePlatform();
-    startManager(platform);
+    startManager(platform, namespace);
     await createCluster(client, namespace, 'c1', { paused: true });
     await createMachine(client, namespace, 'c1', 'm1');
     const paused = await eventually('Paused condition', async () => {
@@ -139,7 +141,7 @@ describe('the provider host', () => {
     const namespace = await createTestNamespace(kubeConfig, 'delete');
     const platform = new FakePlatform();
     platform.pollsPerTask = 3;
-    startManager(platform);
+    startManager(platform, namespace);
     await createCluster(client, namespace, 'c1');
     await createMachine(client, namespace, 'c1', 'm1');
     await eventually(
@@ -165,7 +167,7 @@ describe('the provider host', () => {
 
   it('provisions the InfraCluster and sets its control plane endpoint', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'cluster');
-    startManager(new FakePlatform());
+    startManager(new FakePlatform(), namespace);
     await createCluster(client, namespace, 'c1');
     const cluster = await eventually('TestCluster ready', async () => {
       const c = await client.get<{

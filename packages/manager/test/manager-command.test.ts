@@ -16,6 +16,7 @@ describe('iinfra manager', () => {
     for (const flag of [
       '--provider',
       '--kubeconfig',
+      '--namespace',
       '--concurrency',
       '--qps',
       '--burst',
@@ -71,6 +72,8 @@ describe('iinfra manager', () => {
       testProviderPath,
       '--kubeconfig',
       kubeconfig,
+      '--namespace',
+      namespace,
       '--leader-elect',
       '--leader-election-namespace',
       namespace,

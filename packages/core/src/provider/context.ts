@@ -16,8 +16,13 @@ export interface KubeClient {
     options?: { namespace?: string; labelSelector?: string },
   ): Promise<T[]>;
   create<T extends { apiVersion: string; kind: string }>(object: T): Promise<T>;
-  /** JSON merge patch of the main resource. */
+  /**
+   * JSON merge patch of the main resource. Put `metadata.resourceVersion` in
+   * the patch to make it conditional: a concurrent change then fails with 409.
+   */
   patch<T = unknown>(ref: ObjectReference, patch: Record<string, unknown>): Promise<T>;
+  /** JSON merge patch of the status subresource; conditional in the same way. */
+  patchStatus<T = unknown>(ref: ObjectReference, patch: Record<string, unknown>): Promise<T>;
   delete(ref: ObjectReference): Promise<void>;
 }
 

@@ -56,6 +56,7 @@ export function managerCommand(output: Output): Command {
       '--kubeconfig <path>',
       'kubeconfig of the management cluster (default: $KUBECONFIG, then ~/.kube/config)',
     )
+    .option('--namespace <ns>', 'reconcile objects in this namespace only (default: every namespace)')
     .option('--concurrency <n>', 'objects reconciled at once, per kind', positiveInt('--concurrency'), 4)
     .option(
       '--qps <n>',
@@ -128,6 +129,7 @@ export function managerCommand(output: Output): Command {
         kubeConfig,
         providers,
         concurrency: options.concurrency,
+        ...(options.namespace ? { namespace: options.namespace } : {}),
         qps: options.qps,
         burst: options.burst,
         probes: options.probeAddress,

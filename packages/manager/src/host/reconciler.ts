@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type BootstrapData,
   BootstrapFormatSchema,
@@ -82,12 +83,14 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const setCond = (input: ConditionInput) => {
       status.conditions = setCondition(status.conditions, input, services.clock.now());
     };
+    const original: Status = structuredClone(status);
     const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
-      const draft = structuredClone(status);
-      object = await writeStatus(services.client, object as KubeObject, (current) => ({
-        ...current,
-        ...draft,
-      }));
+      // Only the fields this reconcile changed are re-applied on a conflict, so
+      // another writer's change to any other field (e.g. a pool's slot claims) survives.
+      const changes = changedFields(original, status);
+      object = await writeStatus(services.client, object as KubeObject, (current) =>
+        applyChanges(current, changes),
+      );
       return outcome;
     };
 
@@ -190,6 +193,23 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       throw error;
     }
   };
+}
+
+type FieldChanges = { set: Record<string, unknown>; removed: string[] };
+
+function changedFields(before: Status, after: Status): FieldChanges {
+  const set: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) {
+    if (!isDeepStrictEqual(before[key], value)) set[key] = value;
+  }
+  const removed = Object.keys(before).filter((key) => !(key in after));
+  return { set, removed };
+}
+
+function applyChanges(current: Record<string, unknown>, changes: FieldChanges): Record<string, unknown> {
+  const next = { ...current, ...structuredClone(changes.set) };
+  for (const key of changes.removed) delete next[key];
+  return next;
 }
 
 function splitKey(key: string): [string, string] {

@@ -21,6 +21,8 @@ export interface InformerOptions {
   staleGraceMs?: number;
   onError?: (error: unknown) => void;
   onRelist?: (reason: string) => void;
+  /** Watch one namespace only; all namespaces when omitted. */
+  namespace?: string;
 }
 
 interface WatchEvent<T> {
@@ -98,7 +100,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private async relist(): Promise<void> {
     const list = await this.transport.request<{ metadata: { resourceVersion: string }; items: T[] }>({
       method: 'GET',
-      path: resourcePath(this.resource),
+      path: resourcePath(this.resource, this.options.namespace),
     });
     this.relists++;
     const seen = new Set<string>();
@@ -141,7 +143,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     );
     try {
       const events = this.transport.stream<WatchEvent<T>>({
-        path: resourcePath(this.resource),
+        path: resourcePath(this.resource, this.options.namespace),
         query: {
           watch: 1,
           resourceVersion: this.resourceVersion,

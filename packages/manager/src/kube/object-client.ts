@@ -83,6 +83,15 @@ export class ObjectClient implements KubeClient {
     });
   }
 
+  async patchStatus<T = KubeObject>(ref: ObjectReference, patch: Record<string, unknown>): Promise<T> {
+    return this.transport.request<T>({
+      method: 'PATCH',
+      path: `${await this.path(ref)}/status`,
+      body: patch,
+      contentType: MERGE_PATCH,
+    });
+  }
+
   /** Replaces status; fails with 409 if the object changed since `object.metadata.resourceVersion`. */
   async updateStatus<T extends KubeObject>(object: T): Promise<T> {
     return this.transport.request<T>({

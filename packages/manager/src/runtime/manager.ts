@@ -24,6 +24,8 @@ export interface ManagerOptions {
   /** Serve /healthz, /readyz and /metrics here; port 0 picks a free one. */
   probes?: { host: string; port: number };
   log?: HostLogger;
+  /** Reconcile objects in this namespace only; every namespace when omitted. */
+  namespace?: string;
   /** Informer watch renewal, in seconds (tests shorten it). */
   watchTimeoutSeconds?: number;
   clock?: Clock;
@@ -101,6 +103,7 @@ export class Manager {
   private async runControllers(): Promise<void> {
     const signal = this.abort.signal;
     this.informers = new InformerFactory(this.transport, this.client.discovery, signal, {
+      ...(this.options.namespace !== undefined ? { namespace: this.options.namespace } : {}),
       ...(this.options.watchTimeoutSeconds !== undefined
         ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds }
         : {}),

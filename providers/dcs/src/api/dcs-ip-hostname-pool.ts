@@ -90,10 +90,19 @@ export const DCSIpHostnamePoolStatus = z.object({
   used: z.number().int().optional().describe('Entries held by a machine.'),
   slots: z
     .array(
-      z.object({ ip: z.string(), machineName: z.string().optional(), dcsMachine: z.string().optional() }),
+      z.object({
+        ip: z.string(),
+        dcsMachine: z.string(),
+        dcsMachineUID: z
+          .string()
+          .describe('UID of the holder; a new machine with the same name is another holder.'),
+        machineName: z.string().optional(),
+      }),
     )
     .optional()
-    .describe('Which DCSMachine holds each entry.'),
+    .describe(
+      "Which DCSMachine holds each entry; written with the pool's resourceVersion so two machines never share one.",
+    ),
 });
 
 export const DCSIpHostnamePool = defineKind({

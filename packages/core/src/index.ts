@@ -99,6 +99,8 @@ export {
   type StructuralSchema,
   toStructuralSchema,
 } from './crd/structural-schema.js';
+// Building blocks for platform clients.
+export { RateLimiter } from './platform/rate-limiter.js';
 // Provider definition.
 export type {
   Clock,

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { RateLimiter } from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.js';
-import { RateLimiter } from './rate-limiter.js';
 
 // A request the API server leaves unanswered must not hold a reconcile (and shutdown) forever.
 const REQUEST_TIMEOUT_MS = 30_000;

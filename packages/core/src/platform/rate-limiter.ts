@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
- * Token bucket for client-side request rate limiting (client-node has none):
- * `qps` tokens per second, up to `burst` saved. Callers wait in FIFO order.
+ * Token bucket for client-side request rate limiting: `qps` tokens per
+ * second, up to `burst` saved; callers wait in FIFO order. The host uses it in
+ * front of the Kubernetes API (client-node has none) and providers in front
+ * of their platform's API, which serves every client of the site and must not
+ * be flooded by a controller that relists after a restart.
  */
 export class RateLimiter {
   private tokens: number;
@@ -30,7 +31,8 @@ export class RateLimiter {
   private async take(): Promise<void> {
     this.refill();
     if (this.tokens < 1) {
-      await sleep(((1 - this.tokens) / this.qps) * 1000);
+      const waitMs = ((1 - this.tokens) / this.qps) * 1000;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
       this.refill();
     }
     this.tokens -= 1;

@@ -1,0 +1,61 @@
+export {
+  classifyDcsFailure,
+  DcsApiError,
+  DcsErrorCode,
+  type DcsFailure,
+  type DcsFailureKind,
+  DcsLoginSuppressedError,
+  DcsLookupError,
+  DcsResponseError,
+  DcsTransportError,
+  type DcsTransportFailure,
+  describeDcsFailure,
+  isAccountLocked,
+  isBadCredentials,
+  isBusy,
+  isNotFound,
+  isSessionExpired,
+  isStoppedOnlyDelete,
+} from './dcs-api-error.js';
+export {
+  DcsClient,
+  type DcsClientOptions,
+  type DcsCloneResult,
+  type DcsCloud,
+  type DcsCreateVolumeResult,
+  type DcsIsoUpload,
+  type DcsRequester,
+  type DcsRuleChange,
+  type DcsRuleDeletion,
+  type DcsStopMode,
+} from './dcs-client.js';
+export type { DcsHttpOptions, DcsTlsOptions } from './dcs-http.js';
+export { toUri, toUrn, uriToUrn, urnToUri } from './dcs-ids.js';
+export {
+  credentialFromSecret,
+  type DcsCredential,
+  DcsSession,
+  type DcsSessionOptions,
+  DcsSessionPool,
+  type DcsUserType,
+} from './dcs-session.js';
+export type {
+  DcsCloneVmRequest,
+  DcsCluster,
+  DcsCreateVolumeRequest,
+  DcsDatastore,
+  DcsDatastoreCluster,
+  DcsDrsRule,
+  DcsFolder,
+  DcsHost,
+  DcsPortGroup,
+  DcsSite,
+  DcsTask,
+  DcsTaskRef,
+  DcsUpload,
+  DcsVm,
+  DcsVmDisk,
+  DcsVmNic,
+  DcsVolume,
+} from './dcs-types.js';
+export { checkTask, interpretTask, type TaskOutcome } from './tasks.js';

@@ -1,0 +1,41 @@
+import type { LoginCounts, Session } from '../server/session.js';
+import type { Platform } from './platform.js';
+import type { TaskBook, WireTask } from './tasks.js';
+import {
+  drsRuleView,
+  uploadView,
+  vmView,
+  volumeView,
+  type WireDrsRule,
+  type WireUpload,
+  type WireVm,
+  type WireVolume,
+} from './wire-views.js';
+
+/** Everything a test may want to assert on from the platform side (`GET /_sim/state`). */
+export interface SimState {
+  /** VMs and templates, in the shape `GET <vm uri>` answers. */
+  vms: WireVm[];
+  volumes: WireVolume[];
+  uploads: (WireUpload & { sha256: string | null })[];
+  tasks: WireTask[];
+  sessions: Session[];
+  logins: LoginCounts;
+  drsRules: (WireDrsRule & { clusterUrn: string })[];
+}
+
+export function buildSimState(
+  platform: Platform,
+  tasks: TaskBook,
+  sessions: { list(): Session[]; counts(): LoginCounts },
+): SimState {
+  return {
+    vms: [...platform.vms.values()].map((vm) => vmView(platform, vm)),
+    volumes: [...platform.volumes.values()].map(volumeView),
+    uploads: [...platform.uploads.values()].map((u) => ({ ...uploadView(u), sha256: u.sha256 ?? null })),
+    tasks: tasks.all().map((task) => tasks.view(task)),
+    sessions: sessions.list(),
+    logins: sessions.counts(),
+    drsRules: platform.drsRules.map((rule) => ({ clusterUrn: rule.clusterUrn, ...drsRuleView(rule) })),
+  };
+}

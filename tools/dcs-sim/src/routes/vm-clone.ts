@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { DcsError } from '../model/dcs-error.js';
+import { isStuckCreating } from '../model/faults.js';
+import type { Platform } from '../model/platform.js';
+import type { NicRecord, VmRecord } from '../model/records.js';
+import type { Route } from '../server/router.js';
+import { parseBody } from '../server/validation.js';
+import { type SimContext, taskAnswer } from './context.js';
+import { requireVm } from './lookup.js';
+
+const count = z.number().int().positive();
+
+/** The clone body; `quantityMb`/`quantityGb` are accepted too because the KubeOperator SDK sends that casing. */
+const cloneBody = z.object({
+  name: z.string().min(1).max(256),
+  description: z.string().optional(),
+  group: z.string().optional(),
+  location: z.string().optional(),
+  isBindingHost: z.boolean().optional(),
+  autoBoot: z.boolean().optional(),
+  vmConfig: z
+    .object({
+      cpu: z.object({ quantity: count }).optional(),
+      memory: z.object({ quantityMB: count.optional(), quantityMb: count.optional() }).optional(),
+      disks: z
+        .array(
+          z.object({
+            sequenceNum: count,
+            quantityGB: count.optional(),
+            quantityGb: count.optional(),
+            datastoreUrn: z.string().optional(),
+            isThin: z.boolean().optional(),
+          }),
+        )
+        .optional(),
+      nics: z.array(z.object({ sequenceNum: count, portGroupUrn: z.string() })).optional(),
+    })
+    .optional(),
+  vmCustomization: z
+    .object({
+      osType: z.string().optional(),
+      hostname: z.string().optional(),
+      nicSpecification: z
+        .array(
+          z.object({
+            sequenceNum: count,
+            ip: z.string().optional(),
+            netmask: z.string().optional(),
+            gateway: z.string().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+type CloneBody = z.output<typeof cloneBody>;
+
+interface PlannedDisk {
+  sequenceNum: number;
+  quantityGB: number;
+  datastoreUrn: string;
+  isThin: boolean;
+}
+
+/**
+ * `POST <template uri>/action/clone`. The new VM and its disks exist at once, listed `creating`;
+ * the clone task turns it `stopped` (or `running` with autoBoot). While the `stuckCreating`
+ * fault names the VM, its task stays `running`.
+ */
+export function vmCloneRoutes(ctx: SimContext): Route[] {
+  const { platform } = ctx;
+  return [
+    {
+      method: 'POST',
+      pattern: '/service/sites/:site/vms/:vm/action/clone',
+      handle: ({ params, body }) => {
+        const source = requireVm(platform, params.vm);
+        if (source.status === 'creating' || source.deleting)
+          throw DcsError.wrongState(`${source.name} cannot be cloned while it is ${source.status}`);
+        const request = parseBody(cloneBody, body);
+        const { clusterUrn, hostUrn } = placement(platform, source, request.location);
+        const disks = planDisks(platform, source, request);
+        const nics = planNics(platform, source, request);
+
+        const id = platform.newVmId();
+        const vm: VmRecord = {
+          id,
+          urn: platform.address.urnOf('vms', id),
+          uri: platform.address.uriOf('vms', id),
+          uuid: platform.uuidFor(id),
+          name: request.name,
+          description: request.description ?? '',
+          group: request.group ?? '',
+          location: clusterUrn,
+          hostUrn,
+          status: 'creating',
+          isTemplate: false,
+          isBindingHost: request.isBindingHost ?? false,
+          cpu: request.vmConfig?.cpu?.quantity ?? source.cpu,
+          memoryMB:
+            request.vmConfig?.memory?.quantityMB ?? request.vmConfig?.memory?.quantityMb ?? source.memoryMB,
+          osOptions: { ...source.osOptions },
+          hostname: request.vmCustomization?.hostname ?? '',
+          nics,
+          cdromFile: undefined,
+          deleting: false,
+          createTime: new Date().toISOString(),
+        };
+        platform.vms.set(id, vm);
+        const volumes = disks.map((disk) =>
+          platform.newVolume({
+            name: `${id}-disk${disk.sequenceNum}`,
+            quantityGB: disk.quantityGB,
+            datastoreUrn: disk.datastoreUrn,
+            isThin: disk.isThin,
+            vmUrn: vm.urn,
+            pendingVmUrn: undefined,
+            sequenceNum: disk.sequenceNum,
+            ownerVmUrn: vm.urn,
+            fromInventory: false,
+            operation: 'creating',
+          }),
+        );
+        const autoBoot = request.autoBoot ?? false;
+        const task = ctx.tasks.start(
+          'CloneVm',
+          vm.urn,
+          () => {
+            if (platform.vm(id) !== vm)
+              throw DcsError.wrongState(`VM ${vm.name} was deleted while it was cloned`);
+            for (const volume of volumes) volume.operation = undefined;
+            vm.status = autoBoot ? 'running' : 'stopped';
+          },
+          { stuck: () => isStuckCreating(ctx.faults(), vm.name) },
+        );
+        return taskAnswer(task, vm);
+      },
+    },
+  ];
+}
+
+/** `location` is a cluster (the least loaded host is picked) or a host (its cluster is the location). */
+function placement(
+  platform: Platform,
+  source: VmRecord,
+  location: string | undefined,
+): { clusterUrn: string; hostUrn: string } {
+  const { address } = platform;
+  const target = location ?? source.location;
+  const host = platform.host(target);
+  if (host) return { clusterUrn: address.urnOf('clusters', host.clusterId), hostUrn: target };
+  const cluster = platform.cluster(target);
+  if (!cluster) throw DcsError.invalid('location', `${target} is not a cluster or host of this site`);
+  const chosen = platform.leastLoadedHost(cluster.id);
+  return { clusterUrn: target, hostUrn: chosen ? address.urnOf('hosts', chosen.id) : '' };
+}
+
+/** The source's disks, each overridden by the request's disk with the same `sequenceNum`, plus new ones. */
+function planDisks(platform: Platform, source: VmRecord, request: CloneBody): PlannedDisk[] {
+  const planned = new Map<number, PlannedDisk>();
+  for (const volume of platform.disksOf(source.urn)) {
+    const sequenceNum = volume.sequenceNum ?? 0;
+    planned.set(sequenceNum, {
+      sequenceNum,
+      quantityGB: volume.quantityGB,
+      datastoreUrn: volume.datastoreUrn,
+      isThin: volume.isThin,
+    });
+  }
+  (request.vmConfig?.disks ?? []).forEach((disk, i) => {
+    const field = (name: string) => `vmConfig.disks[${i}].${name}`;
+    const base = planned.get(disk.sequenceNum);
+    const quantityGB = disk.quantityGB ?? disk.quantityGb ?? base?.quantityGB;
+    if (quantityGB === undefined) throw DcsError.invalid(field('quantityGB'), 'is required for a new disk');
+    if (base && quantityGB < base.quantityGB)
+      throw DcsError.invalid(
+        field('quantityGB'),
+        `cannot be smaller than the template's ${base.quantityGB} GB`,
+      );
+    const wanted = disk.datastoreUrn ?? base?.datastoreUrn;
+    if (wanted === undefined) throw DcsError.invalid(field('datastoreUrn'), 'is required for a new disk');
+    const datastore = platform.placeOn(wanted);
+    if (!datastore)
+      throw DcsError.invalid(field('datastoreUrn'), `${wanted} is not a datastore of this site`);
+    planned.set(disk.sequenceNum, {
+      sequenceNum: disk.sequenceNum,
+      quantityGB,
+      datastoreUrn: platform.address.urnOf('datastores', datastore.id),
+      isThin: disk.isThin ?? base?.isThin ?? true,
+    });
+  });
+  return [...planned.values()].sort((a, b) => a.sequenceNum - b.sequenceNum);
+}
+
+/** The source's NICs with port groups replaced by `sequenceNum`, new MACs, and IPs from `nicSpecification`. */
+function planNics(platform: Platform, source: VmRecord, request: CloneBody): NicRecord[] {
+  const portGroups = new Map(source.nics.map((nic) => [nic.sequenceNum, nic.portGroupUrn]));
+  (request.vmConfig?.nics ?? []).forEach((nic, i) => {
+    if (!platform.portGroup(nic.portGroupUrn))
+      throw DcsError.invalid(
+        `vmConfig.nics[${i}].portGroupUrn`,
+        `${nic.portGroupUrn} is not a port group of this site`,
+      );
+    portGroups.set(nic.sequenceNum, nic.portGroupUrn);
+  });
+  const ips = new Map(
+    (request.vmCustomization?.nicSpecification ?? []).map((spec) => [spec.sequenceNum, spec.ip ?? '0.0.0.0']),
+  );
+  return [...portGroups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([sequenceNum, portGroupUrn]) => ({
+      sequenceNum,
+      name: `nic${sequenceNum}`,
+      portGroupUrn,
+      mac: platform.newMac(),
+      ip: ips.get(sequenceNum) ?? '0.0.0.0',
+    }));
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { DcsError } from '../model/dcs-error.js';
+import { volumeView } from '../model/wire-views.js';
+import { byName, paginate } from '../server/pagination.js';
+import type { Route } from '../server/router.js';
+import { parseBody } from '../server/validation.js';
+import { type SimContext, taskAnswer } from './context.js';
+import { requireVolume } from './lookup.js';
+
+const createVolumeBody = z.object({
+  name: z.string().min(1).max(256),
+  quantityGB: z.number().int().positive().optional(),
+  quantityGb: z.number().int().positive().optional(),
+  datastoreUrn: z.string().min(1),
+  isThin: z.boolean().optional(),
+});
+
+/** Pool volumes: created by name on a datastore (or datastore cluster), listed, deleted when free. */
+export function volumeRoutes(ctx: SimContext): Route[] {
+  const { platform, tasks } = ctx;
+  const volumeById = (id: string | undefined) =>
+    requireVolume(id === undefined ? undefined : platform.volumes.get(id), id ?? '');
+  return [
+    {
+      method: 'POST',
+      pattern: '/service/sites/:site/volumes',
+      handle: ({ body }) => {
+        const request = parseBody(createVolumeBody, body);
+        const quantityGB = request.quantityGB ?? request.quantityGb;
+        if (quantityGB === undefined) throw DcsError.invalid('quantityGB', 'is required');
+        const datastore = platform.placeOn(request.datastoreUrn);
+        if (!datastore)
+          throw DcsError.invalid('datastoreUrn', `${request.datastoreUrn} is not a datastore of this site`);
+        const volume = platform.newVolume({
+          name: request.name,
+          quantityGB,
+          datastoreUrn: platform.address.urnOf('datastores', datastore.id),
+          isThin: request.isThin ?? true,
+          vmUrn: undefined,
+          pendingVmUrn: undefined,
+          sequenceNum: undefined,
+          ownerVmUrn: undefined,
+          fromInventory: false,
+          operation: 'creating',
+        });
+        const task = tasks.start('CreateVolume', volume.urn, () => {
+          volume.operation = undefined;
+        });
+        return taskAnswer(task, volume);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/service/sites/:site/volumes',
+      handle: ({ query }) => {
+        const { total, page } = paginate(byName([...platform.volumes.values()], query), query);
+        return { body: { total, volumes: page.map(volumeView) } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/service/sites/:site/volumes/:volume',
+      handle: ({ params }) => ({ body: volumeView(volumeById(params.volume)) }),
+    },
+    {
+      method: 'DELETE',
+      pattern: '/service/sites/:site/volumes/:volume',
+      handle: ({ params }) => {
+        const volume = volumeById(params.volume);
+        if (volume.vmUrn !== undefined || volume.operation !== undefined)
+          throw DcsError.busy(`volume ${volume.name}`);
+        volume.operation = 'deleting';
+        const task = tasks.start('DeleteVolume', volume.urn, () => {
+          platform.volumes.delete(volume.id);
+        });
+        return taskAnswer(task);
+      },
+    },
+  ];
+}

@@ -1,0 +1,45 @@
+import {
+  clusterProvisioned,
+  done,
+  falseCondition,
+  type InfraClusterHooks,
+  requeue,
+  trueCondition,
+} from '@immutable-infra/core';
+import { DCSCluster } from '../api/dcs-cluster.js';
+import { describeDcsFailure } from '../cloud/dcs-api-error.js';
+import type { DcsSessionPool } from '../cloud/dcs-session.js';
+import { cloudForCluster } from './cloud-for-cluster.js';
+
+const CREDENTIALS_READY = 'CredentialsReady';
+// A wrong key stays wrong until someone edits the Secret; asking again soon only risks a lock.
+const CREDENTIAL_RETRY_MS = 60_000;
+
+export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typeof DCSCluster> {
+  return {
+    kind: DCSCluster,
+    async reconcile(ctx) {
+      const lookup = await cloudForCluster(ctx, sessions, ctx.object);
+      if (!lookup.ok) {
+        ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
+        ctx.events.warning(lookup.reason, lookup.message);
+        return requeue(CREDENTIAL_RETRY_MS, lookup.message);
+      }
+      try {
+        await lookup.cloud.resolveSite(lookup.site);
+      } catch (error) {
+        const failure = describeDcsFailure(error);
+        ctx.setCondition(falseCondition(CREDENTIALS_READY, 'LoginFailed', failure, 'Error'));
+        ctx.events.warning('LoginFailed', failure);
+        return requeue(CREDENTIAL_RETRY_MS, failure);
+      }
+      ctx.setCondition(trueCondition(CREDENTIALS_READY, 'LoggedIn'));
+      const lb = ctx.object.spec.controlPlaneLoadBalancer;
+      const endpoint = ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port };
+      return clusterProvisioned({ controlPlaneEndpoint: endpoint });
+    },
+    async delete() {
+      return done();
+    },
+  };
+}

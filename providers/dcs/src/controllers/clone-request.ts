@@ -20,9 +20,25 @@ export function dottedMask(mask: string | undefined): string {
  * with their addresses, in the folder or cluster its location names. Every
  * name is resolved to a URN here, so a typo fails before anything is created.
  */
+/**
+ * The description every VM we clone carries: it names the DCSMachine by UID,
+ * so a VM with the right name but another owner is never adopted.
+ */
+export function ownerDescription(machine: Pick<DCSMachineObject, 'metadata'>): string {
+  const { namespace, name, uid } = machine.metadata;
+  return `immutable-infra dcsmachine=${namespace ?? 'default'}/${name} uid=${uid ?? ''}`;
+}
+
+export function isOwnedBy(
+  vm: { description?: string | undefined },
+  machine: Pick<DCSMachineObject, 'metadata'>,
+): boolean {
+  return (vm.description ?? '').includes(`uid=${machine.metadata.uid ?? ''}`);
+}
+
 export async function buildCloneRequest(
   cloud: DcsCloud,
-  machine: Pick<DCSMachineObject, 'spec'>,
+  machine: Pick<DCSMachineObject, 'spec' | 'metadata'>,
   template: DcsVm,
   vmName: string,
   entry: PoolEntry,
@@ -31,7 +47,7 @@ export async function buildCloneRequest(
   const config = spec.vmConfig;
   const request: DcsCloneVmRequest = {
     name: vmName,
-    description: 'created by the Immutable Infrastructure DCS provider',
+    description: ownerDescription(machine),
     location: template.location ?? '',
     autoBoot: false,
     vmConfig: {

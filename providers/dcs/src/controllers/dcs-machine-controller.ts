@@ -19,7 +19,7 @@ import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import type { DcsVm } from '../cloud/dcs-types.js';
 import { checkTask } from '../cloud/tasks.js';
 import { substituteBootstrapTokens } from './bootstrap-tokens.js';
-import { buildCloneRequest } from './clone-request.js';
+import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { ignitionIso } from './ignition-iso.js';
 import { claimPoolEntry, releasePoolEntry } from './pool-claims.js';
@@ -174,14 +174,23 @@ async function reconcileMachine(ctx: Ctx, sessions: DcsSessionPool) {
     ...(entry.additionNic ? { additionNic: entry.additionNic } : {}),
   };
   const vmName = entry.machineName ?? ctx.object.metadata.name;
-  const run: MachineRun = { ctx, cloud, vmName, entry, vm: await cloud.findVmByName(vmName) };
+  const found = await cloud.findVmByName(vmName);
+  if (found && !isOwnedBy(found, ctx.object)) {
+    const message = `a VM named ${vmName} already exists on DCS and was not created for this machine; it is left alone`;
+    ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
+    ctx.events.warning('VMNameInUse', message);
+    return requeue(60_000, message);
+  }
+  const run: MachineRun = { ctx, cloud, vmName, entry, vm: found };
   try {
     const result = await runSteps(run, createSteps);
     if (result.type !== 'done') return result;
   } catch (error) {
+    // Progress is kept in status (task ids) and on DCS itself, so a failed call costs one
+    // short wait, not a restart of the whole sequence.
     const reason = describeDcsFailure(error);
     ctx.setCondition(falseCondition(VM_READY, 'DCSError', reason, 'Warning'));
-    return requeue(10_000, reason);
+    return requeue(1_000, reason);
   }
   ctx.setCondition(trueCondition(VM_READY, 'Running'));
   return machineProvisioned({
@@ -211,7 +220,9 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
   const run: MachineRun = { ctx, cloud, vmName, entry: { ip: '' }, vm: undefined };
   const pending = await awaitRecordedTask(run);
   if (pending) return pending;
-  const vm = run.vm ?? (await cloud.findVmByName(vmName));
+  const candidate = run.vm ?? (await cloud.findVmByName(vmName));
+  // Never stop or delete a VM this machine did not create.
+  const vm = candidate && isOwnedBy(candidate, ctx.object) ? candidate : undefined;
   if (vm) {
     if (vm.status === 'running') {
       const task = await cloud.stopVm(vm.uri, 'safe');

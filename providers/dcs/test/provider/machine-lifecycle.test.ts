@@ -63,7 +63,7 @@ const ignition = JSON.stringify({
   },
 });
 
-async function createCluster(namespace: string, secretKey: string): Promise<void> {
+async function createCluster(namespace: string, secretKey: string, vmPrefix = namespace): Promise<void> {
   await apply({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -81,7 +81,7 @@ async function createCluster(namespace: string, secretKey: string): Promise<void
         gateway: '10.0.1.1',
         dns: '10.0.0.2',
         hostname: `cp-${n}`,
-        machineName: `demo-cp-vm-${n}`,
+        machineName: `${vmPrefix}-vm-${n}`,
         dvSwitchName: 'DVS-Business',
         portGroupName: 'business-vlan100',
         additionNic: [
@@ -207,14 +207,14 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       { type: 'Hostname', address: 'cp-1' },
     ]);
 
-    const vm = sim.state().vms.find((v) => v.name === 'demo-cp-vm-1');
+    const vm = sim.state().vms.find((v) => v.name === `${namespace}-vm-1`);
     expect(vm?.status).toBe('running');
     expect(vm?.cdRomStatus).toBe('attached');
     expect(vm?.vmConfig.cpu.quantity).toBe(4);
     expect(vm?.vmConfig.memory.quantityMB).toBe(8192);
     expect(vm?.vmConfig.nics.map((n) => n.ip)).toEqual(['10.0.1.11', '10.0.2.11']);
     expect(vm?.vmConfig.disks.map((d) => d.quantityGB)).toContain(100);
-    expect(sim.state().uploads.map((u) => u.fileName)).toEqual(['demo-cp-1-bootstrap.iso']);
+    expect(sim.state().uploads.map((u) => u.fileName)).toContain('demo-cp-1-bootstrap.iso');
     const pool = await read<{ status?: { slots?: { ip: string; dcsMachine: string }[]; used?: number } }>(
       'DCSIpHostnamePool',
       namespace,
@@ -231,8 +231,8 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       'DCSMachine gone',
       async () => (await read('DCSMachine', namespace, 'demo-cp-1')) === undefined,
     );
-    expect(sim.state().vms.find((v) => v.name === 'demo-cp-vm-1')).toBeUndefined();
-    expect(sim.state().uploads).toEqual([]);
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)).toBeUndefined();
+    expect(sim.state().uploads.filter((u) => u.fileName === 'demo-cp-1-bootstrap.iso')).toEqual([]);
     const released = await read<{ status?: { slots?: unknown[] } }>(
       'DCSIpHostnamePool',
       namespace,
@@ -255,5 +255,83 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     const status = JSON.stringify(await read('DCSCluster', namespace, 'demo'));
     expect(status).not.toContain('not-the-password-4711');
     expect(sim.state().logins.failed - loginsBefore).toBe(1);
+  });
+
+  it('says so on the DCSMachine, with an Event, when its pool has no free entry', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-full');
+    startManager(namespace);
+    await createCluster(namespace, 'Huawei@123');
+    for (const name of ['full-1', 'full-2', 'full-3']) await createMachine(namespace, name);
+    const condition = await eventually('PoolExhausted on one machine', async () => {
+      for (const name of ['full-1', 'full-2', 'full-3']) {
+        const m = await read<{ status?: Status }>('DCSMachine', namespace, name);
+        const c = m?.status?.conditions?.find((x) => x.reason === 'PoolExhausted');
+        if (c) return { name, ...c };
+      }
+      return undefined;
+    });
+    expect(condition.message).toBe('no free entry in DCSIpHostnamePool cp-pool: all 2 are in use');
+    const events = (await objects.list('v1', 'Event', namespace)).items as unknown as {
+      reason: string;
+      involvedObject: { name: string };
+    }[];
+    expect(events.some((e) => e.reason === 'PoolExhausted' && e.involvedObject.name === condition.name)).toBe(
+      true,
+    );
+    const ready = await eventually('the other two machines provisioned', async () => {
+      const states = await Promise.all(
+        ['full-1', 'full-2', 'full-3'].map((n) => read<{ status?: Status }>('DCSMachine', namespace, n)),
+      );
+      const count = states.filter((m) => m?.status?.ready).length;
+      return count === 2 ? count : undefined;
+    });
+    expect(ready).toBe(2);
+  });
+
+  it('converges through platform faults: 5xx answers and an expired session', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-faults');
+    startManager(namespace);
+    await createCluster(namespace, 'Huawei@123');
+    sim.setFaults({ taskSeconds: 0.05, errorRate: 0.15, seed: 7 });
+    try {
+      await createMachine(namespace, 'flaky-1');
+      await eventually('the machine is cloning', () =>
+        sim.state().vms.find((v) => v.name === `${namespace}-vm-1`),
+      );
+      sim.setFaults({ taskSeconds: 0.05, errorRate: 0.15, seed: 8, expireSessions: true });
+      const machine = await eventually('DCSMachine ready despite faults', async () => {
+        const m = await read<{ status?: Status }>('DCSMachine', namespace, 'flaky-1');
+        return m?.status?.ready ? m : undefined;
+      });
+      expect(machine.status?.ready).toBe(true);
+    } finally {
+      sim.setFaults({ taskSeconds: 0.05 });
+    }
+    expect(sim.state().vms.filter((v) => v.name === `${namespace}-vm-1`)).toHaveLength(1);
+  });
+
+  it('never adopts a VM that has the same name but was made for another machine', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-taken');
+    // Another cluster's pool uses the same VM names: its VM exists first.
+    const other = await createTestNamespace(kubeConfig, 'dcs-other');
+    startManager(other);
+    await createCluster(other, 'Huawei@123', 'shared');
+    await createMachine(other, 'other-1');
+    await eventually(
+      'the other cluster has its VM',
+      async () => (await read<{ status?: Status }>('DCSMachine', other, 'other-1'))?.status?.ready,
+    );
+
+    startManager(namespace);
+    await createCluster(namespace, 'Huawei@123', 'shared');
+    await createMachine(namespace, 'mine-1');
+    const condition = await eventually('VMNameInUse', async () => {
+      const m = await read<{ status?: Status }>('DCSMachine', namespace, 'mine-1');
+      return m?.status?.conditions?.find((c) => c.reason === 'VMNameInUse');
+    });
+    expect(condition.message).toContain('shared-vm-1');
+    const vms = sim.state().vms.filter((v) => v.name === 'shared-vm-1');
+    expect(vms).toHaveLength(1);
+    expect(vms[0]?.description).toContain(`dcsmachine=${other}/other-1`);
   });
 });

@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, expect, inject, it } from 'vitest';
+import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
+import { eventually } from './eventually.ts';
+
+const require = createRequire(import.meta.url);
+const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
+const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+const MACHINES = 10;
+const KILLS_PER_PHASE = 15;
+
+let sim: DcsSimulator | undefined;
+let child: ChildProcess | undefined;
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  await sim?.close();
+});
+
+/** A small deterministic PRNG, so a failure can be replayed with the same kill points. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function startManager(namespace: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      iinfra,
+      'manager',
+      '--provider',
+      provider,
+      '--kubeconfig',
+      inject('iinfraKubeconfigPath'),
+      '--namespace',
+      namespace,
+      '--probe-address',
+      '127.0.0.1:0',
+      '--log-level',
+      'error',
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+async function killAtRandomPoints(namespace: string, kills: number, next: () => number): Promise<void> {
+  for (let i = 0; i < kills; i++) {
+    child = startManager(namespace);
+    // Somewhere between start-up and several reconciles in: clone, upload, attach, power, delete.
+    await sleep(400 + next() * 1600);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+  }
+}
+
+it('leaves no duplicate or orphaned VM, no leaked pool entry and no ISO behind when the manager is killed 30 times', {
+  timeout: 900_000,
+}, async () => {
+  const kubeConfig = testKubeConfig();
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  sim = await startDcsSimulator({ faults: { taskSeconds: 0.3 } });
+  const fixtures = new DcsFixtures(objects, sim.url);
+  const namespace = await createTestNamespace(kubeConfig, 'dcs-crash');
+  const names = Array.from({ length: MACHINES }, (_, i) => `crash-${i + 1}`);
+  const ours = () => (sim as DcsSimulator).state().vms.filter((vm) => vm.name.startsWith(`${namespace}-vm-`));
+
+  // Watch the platform the whole time: two VMs with one name at any moment is a duplicate.
+  let worstDuplicate = 0;
+  const watching = setInterval(() => {
+    const counts = new Map<string, number>();
+    for (const vm of ours()) counts.set(vm.name, (counts.get(vm.name) ?? 0) + 1);
+    worstDuplicate = Math.max(worstDuplicate, ...counts.values(), 0);
+  }, 20);
+
+  try {
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, MACHINES);
+    for (const name of names) await fixtures.createMachine(namespace, name);
+    const next = random(20261124);
+
+    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    child = startManager(namespace);
+    await eventually(
+      'every machine provisioned after the crashes',
+      async () => {
+        const ready = await Promise.all(
+          names.map(
+            async (n) =>
+              (await fixtures.read<{ status?: { ready?: boolean } }>('DCSMachine', namespace, n))?.status
+                ?.ready,
+          ),
+        );
+        return ready.every(Boolean) || undefined;
+      },
+      300_000,
+    );
+    child.kill('SIGKILL');
+    expect(ours()).toHaveLength(MACHINES);
+
+    for (const name of names) {
+      await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name, namespace } });
+    }
+    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    child = startManager(namespace);
+    await eventually(
+      'every machine deleted after the crashes',
+      async () => {
+        const left = await Promise.all(names.map((n) => fixtures.read('DCSMachine', namespace, n)));
+        return left.every((m) => m === undefined) || undefined;
+      },
+      300_000,
+    );
+  } finally {
+    clearInterval(watching);
+    child?.kill('SIGKILL');
+  }
+
+  expect(worstDuplicate).toBeLessThanOrEqual(1);
+  // Look up before create: however often it was interrupted, each machine was cloned exactly once.
+  const clones = sim.state().tasks.filter((t) => t.type === 'CloneVm');
+  expect(clones).toHaveLength(MACHINES);
+  expect(ours()).toEqual([]);
+  const state = sim.state();
+  expect(state.uploads.filter((u) => u.fileName.startsWith('crash-'))).toEqual([]);
+  expect(
+    state.volumes.filter((v) => v.status === 'USE' && !state.vms.some((vm) => vm.urn === v.vmUrn)),
+  ).toEqual([]);
+  const pool = await fixtures.read<{ status?: { slots?: unknown[] } }>(
+    'DCSIpHostnamePool',
+    namespace,
+    'cp-pool',
+  );
+  expect(pool?.status?.slots ?? []).toEqual([]);
+});

@@ -1,0 +1,157 @@
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+
+const ignition = JSON.stringify({
+  ignition: { version: '3.4.0' },
+  storage: {
+    files: [
+      {
+        path: '/etc/kubeadm-extra.yaml',
+        contents: { source: `data:,${encodeURIComponent('provider-id: PROVIDER_ID\nnode-ip: NODE_IP\n')}` },
+      },
+    ],
+  },
+});
+
+export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
+
+/**
+ * The objects Cluster API and a user would create around DCS machines: the
+ * credential Secret, a pool, Cluster + DCSCluster, and Machine + bootstrap
+ * Secret + DCSMachine with owner references, as the real controllers leave them.
+ */
+export class DcsFixtures {
+  constructor(
+    private readonly objects: KubernetesObjectApi,
+    private readonly simUrl: string,
+  ) {}
+
+  async apply(object: Record<string, unknown>): Promise<KubernetesObject> {
+    return this.objects.create(object as KubernetesObject);
+  }
+
+  async read<T>(kind: string, namespace: string, name: string, apiVersion = INFRA): Promise<T | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async createCluster(
+    namespace: string,
+    secretKey: string,
+    vmPrefix = namespace,
+    poolSize = 2,
+  ): Promise<void> {
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'dcs-auth', namespace },
+      stringData: { authUser: 'cluster-api', authKey: secretKey, endpoint: this.simUrl },
+    });
+    await this.apply({
+      apiVersion: INFRA,
+      kind: 'DCSIpHostnamePool',
+      metadata: { name: 'cp-pool', namespace },
+      spec: {
+        pool: Array.from({ length: poolSize }, (_, i) => i + 1).map((n) => ({
+          ip: `10.0.1.${10 + n}`,
+          mask: '24',
+          gateway: '10.0.1.1',
+          dns: '10.0.0.2',
+          hostname: `cp-${n}`,
+          machineName: `${vmPrefix}-vm-${n}`,
+          dvSwitchName: 'DVS-Business',
+          portGroupName: 'business-vlan100',
+          additionNic: [
+            {
+              ip: `10.0.2.1${n}`,
+              mask: '255.255.255.0',
+              dvSwitchName: 'DVS-Management',
+              portGroupName: 'management',
+            },
+          ],
+        })),
+      },
+    });
+    const cluster = await this.apply({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Cluster',
+      metadata: { name: 'demo', namespace },
+      spec: {
+        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSCluster', name: 'demo' },
+      },
+    });
+    await this.apply({
+      apiVersion: INFRA,
+      kind: 'DCSCluster',
+      metadata: {
+        name: 'demo',
+        namespace,
+        labels: { 'cluster.x-k8s.io/cluster-name': 'demo' },
+        ownerReferences: [
+          {
+            apiVersion: 'cluster.x-k8s.io/v1beta2',
+            kind: 'Cluster',
+            name: 'demo',
+            uid: cluster.metadata?.uid,
+          },
+        ],
+      },
+      spec: {
+        controlPlaneLoadBalancer: { type: 'external', host: '10.0.1.100', port: 6443 },
+        credentialSecretRef: { name: 'dcs-auth' },
+        networkType: 'kube-ovn',
+      },
+    });
+  }
+
+  async createMachine(namespace: string, name: string): Promise<void> {
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-bootstrap`, namespace },
+      stringData: { value: ignition, format: 'ignition' },
+    });
+    const machine = await this.apply({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Machine',
+      metadata: {
+        name,
+        namespace,
+        labels: { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' },
+      },
+      spec: {
+        clusterName: 'demo',
+        bootstrap: { dataSecretName: `${name}-bootstrap` },
+        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachine', name },
+      },
+    });
+    await this.apply({
+      apiVersion: INFRA,
+      kind: 'DCSMachine',
+      metadata: {
+        name,
+        namespace,
+        labels: { 'cluster.x-k8s.io/cluster-name': 'demo' },
+        ownerReferences: [
+          { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name, uid: machine.metadata?.uid },
+        ],
+      },
+      spec: {
+        vmTemplateName: 'ubuntu-2204-k8s-v1.34',
+        location: { type: 'folder', name: 'kubernetes' },
+        ipHostPoolRef: { name: 'cp-pool' },
+        vmConfig: {
+          dcsMachineCpuSpec: { quantity: 4 },
+          dcsMachineMemorySpec: { quantity: 8192 },
+          dcsMachineDiskSpec: [
+            { quantity: 0, systemVolume: true, datastoreClusterName: 'ssd-pool' },
+            { quantity: 100, datastoreClusterName: 'ssd-pool', path: '/var/lib/containerd', format: 'xfs' },
+          ],
+          cdRomDatastoreName: 'datastore-nas-01',
+        },
+      },
+    });
+  }
+}

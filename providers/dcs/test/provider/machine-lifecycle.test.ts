@@ -1,7 +1,7 @@
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDcsProvider } from '../../src/provider.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';

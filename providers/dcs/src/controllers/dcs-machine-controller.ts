@@ -10,6 +10,7 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
+import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
@@ -22,6 +23,7 @@ import { substituteBootstrapTokens } from './bootstrap-tokens.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { ignitionIso } from './ignition-iso.js';
+import { attachPersistentDisks, detachPersistentDisks } from './persistent-disks.js';
 import { claimPoolEntry, releasePoolEntry } from './pool-claims.js';
 
 type Ctx = InfraMachineContext<typeof DCSMachine>;
@@ -102,6 +104,23 @@ const createSteps: Step<MachineRun>[] = [
       run.ctx.events.normal('Cloning', `cloning VM ${run.vmName} from ${template.name}`);
       run.ctx.setCondition(falseCondition(VM_READY, 'Cloning', `cloning from ${template.name}`));
       return requeue(POLL_MS, 'VM clone started');
+    },
+  },
+  {
+    name: 'AttachPersistentDisks',
+    async run(run) {
+      const vm = run.vm as DcsVm;
+      if (vm.status !== 'stopped' && vm.status !== 'running') return done();
+      const change = await attachPersistentDisks(
+        run.cloud,
+        run.ctx.object.spec.ipHostPoolRef.name,
+        run.entry,
+        vm,
+      );
+      if (!change) return done();
+      if ('type' in change) return change;
+      run.ctx.status.taskUrn = change.taskUri;
+      return requeue(POLL_MS, change.message);
     },
   },
   {
@@ -241,6 +260,14 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
       );
       return requeue(POLL_MS * 5, `VM is ${vm.status}`);
     }
+    const entry = await heldEntry(ctx);
+    if (entry) {
+      const detach = await detachPersistentDisks(cloud, ctx.object.spec.ipHostPoolRef.name, entry, vm);
+      if (detach) {
+        ctx.status.taskUrn = detach.taskUri;
+        return requeue(POLL_MS, detach.message);
+      }
+    }
     try {
       const task = await cloud.deleteVm(vm.uri);
       ctx.status.taskUrn = task.taskUri;
@@ -261,6 +288,18 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
     ctx.object.metadata.uid ?? '',
   );
   return done();
+}
+
+/** The pool entry this machine holds, read from the pool (the claim outlives the VM). */
+async function heldEntry(ctx: Ctx): Promise<PoolEntry | undefined> {
+  const pool = await ctx.kube.get<DCSIpHostnamePoolObject>({
+    apiVersion: DCS_API_VERSION,
+    kind: 'DCSIpHostnamePool',
+    name: ctx.object.spec.ipHostPoolRef.name,
+    namespace: ctx.object.metadata.namespace,
+  });
+  const claim = (pool?.status?.slots ?? []).find((c) => c.dcsMachineUID === ctx.object.metadata.uid);
+  return claim ? pool?.spec.pool.find((e) => e.ip === claim.ip) : undefined;
 }
 
 export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typeof DCSMachine> {

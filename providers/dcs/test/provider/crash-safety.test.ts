@@ -63,7 +63,7 @@ async function killAtRandomPoints(namespace: string, kills: number, next: () => 
   }
 }
 
-it('leaves no duplicate or orphaned VM, no leaked pool entry and no ISO behind when the manager is killed 30 times', {
+it('leaves no duplicate or orphaned VM, no leaked pool entry, volume or ISO when the manager is killed 30 times', {
   timeout: 900_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
@@ -83,7 +83,7 @@ it('leaves no duplicate or orphaned VM, no leaked pool entry and no ISO behind w
   }, 20);
 
   try {
-    await fixtures.createCluster(namespace, 'Huawei@123', namespace, MACHINES);
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, MACHINES, 10);
     for (const name of names) await fixtures.createMachine(namespace, name);
     const next = random(20261124);
 

@@ -42,6 +42,7 @@ export class DcsFixtures {
     secretKey: string,
     vmPrefix = namespace,
     poolSize = 2,
+    persistentDiskGB = 0,
   ): Promise<void> {
     await this.apply({
       apiVersion: 'v1',
@@ -63,6 +64,19 @@ export class DcsFixtures {
           machineName: `${vmPrefix}-vm-${n}`,
           dvSwitchName: 'DVS-Business',
           portGroupName: 'business-vlan100',
+          ...(persistentDiskGB > 0
+            ? {
+                persistentDisk: [
+                  {
+                    slot: 0,
+                    quantityGB: persistentDiskGB,
+                    datastoreClusterName: 'ssd-pool',
+                    path: '/var/cpaas',
+                    format: 'xfs',
+                  },
+                ],
+              }
+            : {}),
           additionNic: [
             {
               ip: `10.0.2.1${n}`,

@@ -3,6 +3,7 @@ import { createLogger, Manager } from '@immutable-infra/manager';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
 import { eventually } from './eventually.ts';
@@ -197,5 +198,42 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     const vms = sim.state().vms.filter((v) => v.name === 'shared-vm-1');
     expect(vms).toHaveLength(1);
     expect(vms[0]?.description).toContain(`dcsmachine=${other}/other-1`);
+  });
+
+  it('carries the persistent disk of a pool entry to the machine that replaces the deleted one', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-disk');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, 1, 40);
+    const volumeName = persistentVolumeName('cp-pool', '10.0.1.11', 0);
+    const ready = (name: string) =>
+      eventually(`${name} ready`, async () => {
+        const m = await fixtures.read<{ status?: Status }>('DCSMachine', namespace, name);
+        return m?.status?.ready ? m : undefined;
+      });
+
+    await fixtures.createMachine(namespace, 'disk-1');
+    await ready('disk-1');
+    const firstVm = sim.state().vms.find((v) => v.name === `${namespace}-vm-1`);
+    const volume = sim.state().volumes.find((v) => v.name === volumeName);
+    expect(volume?.quantityGB).toBe(40);
+    expect(volume?.vmUrn).toBe(firstVm?.urn);
+
+    await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name: 'disk-1', namespace } });
+    await eventually(
+      'disk-1 gone',
+      async () => (await fixtures.read('DCSMachine', namespace, 'disk-1')) === undefined,
+    );
+    const kept = sim.state().volumes.find((v) => v.name === volumeName);
+    expect(kept?.urn).toBe(volume?.urn);
+    expect(kept?.vmUrn ?? '').toBe('');
+
+    await fixtures.createMachine(namespace, 'disk-2');
+    await ready('disk-2');
+    const secondVm = sim.state().vms.find((v) => v.name === `${namespace}-vm-1`);
+    expect(secondVm?.urn).not.toBe(firstVm?.urn);
+    const reattached = sim.state().volumes.filter((v) => v.name === volumeName);
+    expect(reattached).toHaveLength(1);
+    expect(reattached[0]?.urn).toBe(volume?.urn);
+    expect(reattached[0]?.vmUrn).toBe(secondVm?.urn);
   });
 });

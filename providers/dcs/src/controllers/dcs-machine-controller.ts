@@ -155,6 +155,28 @@ const createSteps: Step<MachineRun>[] = [
       return requeue(POLL_MS, 'powering on');
     },
   },
+  {
+    name: 'DetachBootstrapISO',
+    async run(run) {
+      // The node has registered, so Ignition has run: the ISO (which holds the join secrets) goes.
+      if (!run.ctx.machine.status?.nodeRef || run.ctx.status.cdRomFileDeleted) return done();
+      const vm = run.vm as DcsVm;
+      if (vm.cdRomStatus === 'attached') {
+        const task = await run.cloud.detachCdrom(vm.uri);
+        run.ctx.status.taskUrn = task.taskUri;
+        return requeue(POLL_MS, 'detaching the bootstrap ISO');
+      }
+      run.ctx.status.cdRomDetached = true;
+      const upload = await run.cloud.findUpload(isoNameOf(run.ctx));
+      if (upload) await run.cloud.deleteUpload(upload.uri);
+      run.ctx.status.cdRomFileDeleted = true;
+      run.ctx.events.normal(
+        'BootstrapISORemoved',
+        'the node registered; the bootstrap ISO was detached and deleted',
+      );
+      return done();
+    },
+  },
 ];
 
 async function isoDatastore(run: MachineRun): Promise<string> {

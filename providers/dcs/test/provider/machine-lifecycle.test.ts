@@ -1,7 +1,7 @@
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
@@ -35,6 +35,17 @@ function startManager(namespace: string): void {
   });
   managers.push(manager);
   void manager.start();
+}
+
+/** Sets Machine.status.nodeRef, as Cluster API does once the Node registers. */
+async function setNodeRef(namespace: string, name: string, node: string): Promise<void> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const target = { group: 'cluster.x-k8s.io', version: 'v1beta2', namespace, plural: 'machines', name };
+  const machine = (await custom.getNamespacedCustomObject(target)) as { status?: Record<string, unknown> };
+  await custom.replaceNamespacedCustomObjectStatus({
+    ...target,
+    body: { ...machine, status: { ...machine.status, nodeRef: { name: node } } },
+  });
 }
 
 type Status = {
@@ -235,5 +246,31 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(reattached).toHaveLength(1);
     expect(reattached[0]?.urn).toBe(volume?.urn);
     expect(reattached[0]?.vmUrn).toBe(secondVm?.urn);
+  });
+
+  it('detaches and deletes the bootstrap ISO once the node has registered', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-iso');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await fixtures.createMachine(namespace, 'iso-1');
+    await eventually(
+      'iso-1 ready',
+      async () => (await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'iso-1'))?.status?.ready,
+    );
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.cdRomStatus).toBe('attached');
+
+    // What Cluster API does when the workload cluster reports the Node.
+    await setNodeRef(namespace, 'iso-1', 'cp-1');
+    const machine = await eventually('ISO removed', async () => {
+      const m = await fixtures.read<{ status?: { cdRomDetached?: boolean; cdRomFileDeleted?: boolean } }>(
+        'DCSMachine',
+        namespace,
+        'iso-1',
+      );
+      return m?.status?.cdRomFileDeleted ? m : undefined;
+    });
+    expect(machine.status?.cdRomDetached).toBe(true);
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.cdRomStatus).toBe('empty');
+    expect(sim.state().uploads.filter((u) => u.fileName === 'iso-1-bootstrap.iso')).toEqual([]);
   });
 });

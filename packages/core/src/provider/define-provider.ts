@@ -64,6 +64,8 @@ export interface ClusterProvisioned {
   type: 'provisioned';
   controlPlaneEndpoint: { host: string; port: number };
   failureDomains?: Record<string, { controlPlane?: boolean; attributes?: Record<string, string> }>;
+  /** Come back after this long even without an event, e.g. to keep a placement rule in line with the machines. */
+  recheckAfterMs?: number;
 }
 
 /** The InfraMachine hook finished: the machine exists and is running. */
@@ -72,6 +74,8 @@ export interface MachineProvisioned {
   providerID: string;
   addresses?: MachineAddress[];
   failureDomain?: string;
+  /** Come back after this long even without an event. */
+  recheckAfterMs?: number;
 }
 
 export const clusterProvisioned = (result: Omit<ClusterProvisioned, 'type'>): ClusterProvisioned => ({

@@ -182,7 +182,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         const wasReady = (object.status as Status | undefined)?.ready === true;
         if (!wasReady && role.role !== 'Other')
           events.normal('Provisioned', `${kind.kind} ${name} is provisioned`);
-        return finish(undefined);
+        const recheck = (result as { recheckAfterMs?: number }).recheckAfterMs;
+        return finish(recheck !== undefined ? { requeueAfterMs: recheck } : undefined);
       }
       return finish(applyStepResult(result as StepResult, setCond, status, 'Provisioning'));
     } catch (error) {

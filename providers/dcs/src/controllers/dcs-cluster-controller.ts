@@ -8,12 +8,15 @@ import {
 } from '@immutable-infra/core';
 import { DCSCluster } from '../api/dcs-cluster.js';
 import { describeDcsFailure } from '../cloud/dcs-api-error.js';
+import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
+import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
 const CREDENTIALS_READY = 'CredentialsReady';
 // A wrong key stays wrong until someone edits the Secret; asking again soon only risks a lock.
 const CREDENTIAL_RETRY_MS = 60_000;
+const HA_RECHECK_MS = 15_000;
 
 export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typeof DCSCluster> {
   return {
@@ -34,11 +37,22 @@ export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typ
         return requeue(CREDENTIAL_RETRY_MS, failure);
       }
       ctx.setCondition(trueCondition(CREDENTIALS_READY, 'LoggedIn'));
+      await reconcileControlPlaneHA(ctx, lookup.cloud);
       const lb = ctx.object.spec.controlPlaneLoadBalancer;
       const endpoint = ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port };
-      return clusterProvisioned({ controlPlaneEndpoint: endpoint });
+      return clusterProvisioned({
+        controlPlaneEndpoint: endpoint,
+        // Control plane machines come and go without touching this object: look again regularly.
+        ...(ctx.object.spec.controlPlaneHA?.enabled ? { recheckAfterMs: HA_RECHECK_MS } : {}),
+      });
     },
-    async delete() {
+    async delete(ctx) {
+      const recorded = ctx.status.controlPlaneHA;
+      if (!recorded?.ruleName || !recorded.clusterUrn) return done();
+      const lookup = await cloudForCluster(ctx, sessions, ctx.object);
+      if (!lookup.ok) return requeue(CREDENTIAL_RETRY_MS, lookup.message);
+      await lookup.cloud.deleteRule(urnToUri(recorded.clusterUrn), recorded.ruleName);
+      delete ctx.status.controlPlaneHA;
       return done();
     },
   };

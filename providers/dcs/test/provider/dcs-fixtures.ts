@@ -43,6 +43,7 @@ export class DcsFixtures {
     vmPrefix = namespace,
     poolSize = 2,
     persistentDiskGB = 0,
+    controlPlaneHA = false,
   ): Promise<void> {
     await this.apply({
       apiVersion: 'v1',
@@ -116,6 +117,7 @@ export class DcsFixtures {
         controlPlaneLoadBalancer: { type: 'external', host: '10.0.1.100', port: 6443 },
         credentialSecretRef: { name: 'dcs-auth' },
         networkType: 'kube-ovn',
+        ...(controlPlaneHA ? { controlPlaneHA: { enabled: true } } : {}),
       },
     });
   }
@@ -147,7 +149,7 @@ export class DcsFixtures {
       metadata: {
         name,
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'demo' },
+        labels: { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' },
         ownerReferences: [
           { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name, uid: machine.metadata?.uid },
         ],

@@ -3,6 +3,7 @@ import { createLogger, Manager } from '@immutable-infra/manager';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
@@ -273,4 +274,37 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.cdRomStatus).toBe('empty');
     expect(sim.state().uploads.filter((u) => u.fileName === 'iso-1-bootstrap.iso')).toEqual([]);
   });
+
+  it('keeps control plane VMs apart with one DRS rule, and removes it with the cluster', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-ha');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, 2, 0, true);
+    await fixtures.createMachine(namespace, 'ha-1');
+    await fixtures.createMachine(namespace, 'ha-2');
+    const ruleName = controlPlaneRuleName(namespace, 'demo');
+    const condition = await eventually(
+      'ControlPlaneHAReady',
+      async () => {
+        const c = await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo');
+        return c?.status?.conditions?.find((x) => x.type === 'ControlPlaneHAReady' && x.status === 'True');
+      },
+      120_000,
+    );
+    expect(condition.message).toBe('2 control plane VMs kept apart');
+    const rule = sim.state().drsRules.find((r) => r.ruleName === ruleName);
+    const vmUrns = sim
+      .state()
+      .vms.filter((v) => v.name.startsWith(`${namespace}-vm-`))
+      .map((v) => v.urn)
+      .sort();
+    expect(rule?.ruleType).toBe(2);
+    expect([...(rule?.vms ?? [])].sort()).toEqual(vmUrns);
+
+    await objects.delete({ apiVersion: INFRA, kind: 'DCSCluster', metadata: { name: 'demo', namespace } });
+    await eventually(
+      'DCSCluster gone',
+      async () => (await fixtures.read('DCSCluster', namespace, 'demo')) === undefined,
+    );
+    expect(sim.state().drsRules.find((r) => r.ruleName === ruleName)).toBeUndefined();
+  }, 180_000);
 });

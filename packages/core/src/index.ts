@@ -28,6 +28,7 @@ export {
 } from './capi/contract.js';
 export {
   extraKindStatusFields,
+  FailureDomainsSchema,
   infraClusterSpecFields,
   infraClusterStatusFields,
   infraMachineSpecFields,

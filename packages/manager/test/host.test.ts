@@ -1,3 +1,4 @@
+import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import { Manager } from '../src/runtime/manager.js';
 import { FakePlatform } from './fixtures/fake-platform.ts';
 import { createTestProvider } from './fixtures/test-provider.ts';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
-import { eventually } from './support/eventually.ts';
 
 let kubeConfig: KubeConfig;
 let client: ObjectClient;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createManagementPlane, startTcpProxy } from '@immutable-infra/testkit';
+import { createManagementPlane, eventually, startTcpProxy } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubeConfig } from '@kubernetes/client-node';
 import { expect, inject, it } from 'vitest';
@@ -8,7 +8,6 @@ import { Informer } from '../src/informer/informer.js';
 import { Discovery } from '../src/kube/discovery.js';
 import { KubeTransport } from '../src/kube/transport.js';
 import { objectClient } from './support/capi-objects.ts';
-import { eventually } from './support/eventually.ts';
 
 it('replaces a watch whose connection went silent without closing', async () => {
   const kubeconfigPath = inject('iinfraKubeconfigPath');

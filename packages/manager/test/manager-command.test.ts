@@ -1,7 +1,7 @@
+import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
-import { eventually } from './support/eventually.ts';
 import { exited, startIinfra, testProviderPath } from './support/iinfra-process.ts';
 
 const children: ReturnType<typeof startIinfra>[] = [];

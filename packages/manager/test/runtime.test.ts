@@ -1,5 +1,5 @@
 import { generateCrd } from '@immutable-infra/core';
-import { createManagementPlane, type ManagementPlane } from '@immutable-infra/testkit';
+import { createManagementPlane, eventually, type ManagementPlane } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { writeStatus } from '../src/host/status-writer.js';
@@ -13,7 +13,6 @@ import {
   testMachineTemplate,
 } from './fixtures/test-provider.ts';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
-import { eventually } from './support/eventually.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {

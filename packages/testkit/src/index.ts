@@ -20,6 +20,7 @@ export {
   readCrdFiles,
   yamlFilesIn,
 } from './crds.js';
+export { eventually } from './eventually.js';
 export { type AdminKubeconfigInput, renderKubeconfig } from './kubeconfig.js';
 export {
   createManagementPlane,

@@ -1,22 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
 import type { ControlPlaneState } from '../src/control-plane.js';
+import { eventually } from '../src/eventually.js';
 import { isRunning } from '../src/processes.js';
 
 const child = fileURLToPath(new URL('./fixtures/start-and-hang.mjs', import.meta.url));
-
-/** Polls until the condition holds; the bound only keeps a broken build from hanging the run. */
-async function eventually(condition: () => Promise<boolean>, boundMs = 30_000): Promise<boolean> {
-  const deadline = Date.now() + boundMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await sleep(100);
-  }
-  return condition();
-}
 
 it('stops etcd and kube-apiserver and removes their directory when the owning process is killed', async () => {
   const proc = spawn(process.execPath, [child], {
@@ -40,5 +30,5 @@ it('stops etcd and kube-apiserver and removes their directory when the owning pr
     for (const p of state.processes) if (await isRunning(p)) return false;
     return !existsSync(state.stateDir);
   };
-  expect(await eventually(allGone)).toBe(true);
+  expect(await eventually('processes and directory gone', allGone, 30_000)).toBe(true);
 });

@@ -2,6 +2,15 @@ import { z } from 'zod';
 import { ConditionSchema } from './conditions.js';
 import { ApiEndpointSchema, MachineAddressSchema } from './meta.js';
 
+/** Failure domains by name, as v1beta1 InfraCluster and InfraMachine status carry them. */
+export const FailureDomainsSchema = z.record(
+  z.string(),
+  z.object({
+    controlPlane: z.boolean().optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+  }),
+);
+
 /**
  * Status fields the host writes on every InfraMachine, for readers of either
  * Cluster API contract: `ready` (v1beta1) and `initialization.provisioned`
@@ -29,15 +38,7 @@ export const infraMachineSpecFields = {
 export const infraClusterStatusFields = {
   ready: z.boolean().optional().describe('v1beta1 contract: the cluster infrastructure is provisioned.'),
   initialization: z.object({ provisioned: z.boolean().optional() }).optional(),
-  failureDomains: z
-    .record(
-      z.string(),
-      z.object({
-        controlPlane: z.boolean().optional(),
-        attributes: z.record(z.string(), z.string()).optional(),
-      }),
-    )
-    .optional(),
+  failureDomains: FailureDomainsSchema.optional(),
   conditions: z.array(ConditionSchema).optional(),
   failureReason: z.string().optional(),
   failureMessage: z.string().optional(),

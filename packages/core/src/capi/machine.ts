@@ -81,50 +81,33 @@ const ReplicaStatus = z.looseObject({
 
 const Selector = z.looseObject({ matchLabels: z.record(z.string(), z.string()).optional() });
 
-export const MachineDeploymentV1Beta2Schema = kubernetesObject(
+/** MachineDeployment and MachineSet share a shape: replicas of a Machine template. */
+const replicatedMachines = <K extends string, S extends z.ZodType>(kind: K, machineSpec: S) =>
+  kubernetesObject(
+    kind,
+    z.looseObject({
+      clusterName: z.string(),
+      replicas: z.number().int().optional(),
+      selector: Selector,
+      template: MachineTemplate(machineSpec),
+    }),
+    ReplicaStatus,
+  );
+
+export const MachineDeploymentV1Beta2Schema = replicatedMachines(
   'MachineDeployment',
-  z.looseObject({
-    clusterName: z.string(),
-    replicas: z.number().int().optional(),
-    selector: Selector,
-    template: MachineTemplate(MachineSpecV1Beta2Schema),
-  }),
-  ReplicaStatus,
+  MachineSpecV1Beta2Schema,
 );
 export type MachineDeploymentV1Beta2 = z.infer<typeof MachineDeploymentV1Beta2Schema>;
 
-export const MachineDeploymentV1Beta1Schema = kubernetesObject(
+export const MachineDeploymentV1Beta1Schema = replicatedMachines(
   'MachineDeployment',
-  z.looseObject({
-    clusterName: z.string(),
-    replicas: z.number().int().optional(),
-    selector: Selector,
-    template: MachineTemplate(MachineSpecV1Beta1Schema),
-  }),
-  ReplicaStatus,
+  MachineSpecV1Beta1Schema,
 );
 export type MachineDeploymentV1Beta1 = z.infer<typeof MachineDeploymentV1Beta1Schema>;
 
-export const MachineSetV1Beta2Schema = kubernetesObject(
-  'MachineSet',
-  z.looseObject({
-    clusterName: z.string(),
-    replicas: z.number().int().optional(),
-    selector: Selector,
-    template: MachineTemplate(MachineSpecV1Beta2Schema),
-  }),
-  ReplicaStatus,
-);
+export const MachineSetV1Beta2Schema = replicatedMachines('MachineSet', MachineSpecV1Beta2Schema);
 export type MachineSetV1Beta2 = z.infer<typeof MachineSetV1Beta2Schema>;
 
-export const MachineSetV1Beta1Schema = kubernetesObject(
-  'MachineSet',
-  z.looseObject({
-    clusterName: z.string(),
-    replicas: z.number().int().optional(),
-    selector: Selector,
-    template: MachineTemplate(MachineSpecV1Beta1Schema),
-  }),
-  ReplicaStatus,
-);
+export const MachineSetV1Beta1Schema = replicatedMachines('MachineSet', MachineSpecV1Beta1Schema);
 export type MachineSetV1Beta1 = z.infer<typeof MachineSetV1Beta1Schema>;

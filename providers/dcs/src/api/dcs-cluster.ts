@@ -63,6 +63,7 @@ export const DCSClusterStatus = z.object({
       members: z
         .array(z.object({ machineName: z.string().optional(), vmUrn: z.string().optional() }))
         .optional(),
+      taskUri: z.string().optional().describe('DCS task changing the rule, while one is in flight.'),
     })
     .optional()
     .describe('The DRS rule the provider keeps for control plane HA.'),

@@ -1,5 +1,6 @@
 import {
   defineKind,
+  FailureDomainsSchema,
   infraMachineSpecFields,
   infraMachineStatusFields,
   type KindObject,
@@ -73,15 +74,7 @@ export const DCSMachineSpec = z.object({
 
 export const DCSMachineStatus = z.object({
   ...infraMachineStatusFields,
-  failureDomains: z
-    .record(
-      z.string(),
-      z.object({
-        controlPlane: z.boolean().optional(),
-        attributes: z.record(z.string(), z.string()).optional(),
-      }),
-    )
-    .optional(),
+  failureDomains: FailureDomainsSchema.optional(),
   networkConfig: NicConfig.extend({
     hostname: z.string().optional(),
     machineName: z.string().optional(),

@@ -10,6 +10,7 @@ import { DCSCluster } from '../api/dcs-cluster.js';
 import { describeDcsFailure } from '../cloud/dcs-api-error.js';
 import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
+import { checkTask } from '../cloud/tasks.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
@@ -51,9 +52,21 @@ export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typ
       if (!recorded?.ruleName || !recorded.clusterUrn) return done();
       const lookup = await cloudForCluster(ctx, sessions, ctx.object);
       if (!lookup.ok) return requeue(CREDENTIAL_RETRY_MS, lookup.message);
-      await lookup.cloud.deleteRule(urnToUri(recorded.clusterUrn), recorded.ruleName);
-      delete ctx.status.controlPlaneHA;
-      return done();
+      // The rule must be gone from DCS, not just asked to go, before the finalizer is released.
+      if (recorded.taskUri) {
+        const outcome = await checkTask(lookup.cloud, recorded.taskUri);
+        if (outcome.state === 'running') return requeue(1_000, 'removing the control plane DRS rule');
+        delete recorded.taskUri;
+      }
+      const clusterUri = urnToUri(recorded.clusterUrn);
+      const rules = (await lookup.cloud.getCluster(clusterUri)).drsSetting?.drsRules ?? [];
+      if (!rules.some((rule) => rule.ruleName === recorded.ruleName)) {
+        delete ctx.status.controlPlaneHA;
+        return done();
+      }
+      const deletion = await lookup.cloud.deleteRule(clusterUri, recorded.ruleName);
+      if (deletion.taskUri) recorded.taskUri = deletion.taskUri;
+      return requeue(1_000, 'removing the control plane DRS rule');
     },
   };
 }

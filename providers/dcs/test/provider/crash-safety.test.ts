@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
-import { eventually } from './eventually.ts';
 
 const require = createRequire(import.meta.url);
 const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');

@@ -1,5 +1,6 @@
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
+import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js'
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
-import { eventually } from './eventually.ts';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls until `check` gives a value; the bound only stops a broken build from hanging the run. */
+/**
+ * Polls until `check` returns something other than undefined or false, and
+ * returns it. The bound only keeps a broken build from hanging the run; it is
+ * not a speed assertion (speed is for benchmarks). Errors thrown by `check`
+ * count as "not yet" and the last one is reported if time runs out.
+ */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
@@ -15,7 +20,7 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    await sleep(100);
+    await sleep(50);
   }
   throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

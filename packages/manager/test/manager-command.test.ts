@@ -113,8 +113,9 @@ describe('iinfra manager', () => {
     });
     const takeoverMs = Date.now() - killedAt;
     expect(second).toBe(first.replace(/_\d+$/, `_${standby?.pid}`));
-    // The protocol's bound: the lease runs out, then the standby's next retry takes it.
-    expect(takeoverMs).toBeLessThan(leaseMs + 2 * retryMs + 2000);
+    // The protocol's bound: the lease runs out, then the standby's next retry takes it. The slack
+    // is for a loaded CI machine running other packages' tests at the same time.
+    expect(takeoverMs).toBeLessThan(leaseMs + 2 * retryMs + 10_000);
     expect(standby?.exitCode).toBeNull();
 
     // The new leader runs the controllers.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   ApiException,
+  CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -101,5 +102,55 @@ describe('DCS CRDs generated from our schemas', () => {
       },
     });
     expect(message).toContain('vrid is required when type is internal');
+  });
+
+  it('refuse to drop a pool entry that a machine holds, while other entries can go', async () => {
+    const name = 'held-pool';
+    await create({
+      ...pool({}, name),
+      spec: {
+        pool: [
+          { ip: '10.0.9.21', mask: '24', gateway: '10.0.9.1' },
+          { ip: '10.0.9.22', mask: '24', gateway: '10.0.9.1' },
+        ],
+      },
+    });
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const target = {
+      group: 'infrastructure.cluster.x-k8s.io',
+      version: 'v1beta1',
+      namespace,
+      plural: 'dcsiphostnamepools',
+      name,
+    };
+    const current = (await custom.getNamespacedCustomObject(target)) as Record<string, unknown>;
+    await custom.replaceNamespacedCustomObjectStatus({
+      ...target,
+      body: {
+        ...current,
+        status: { slots: [{ ip: '10.0.9.22', dcsMachine: 'm-2', dcsMachineUID: 'uid-2' }] },
+      },
+    });
+    const edit = (ips: string[]) =>
+      custom
+        .patchNamespacedCustomObject({
+          ...target,
+          body: [
+            {
+              op: 'replace',
+              path: '/spec/pool',
+              value: ips.map((ip) => ({ ip, mask: '24', gateway: '10.0.9.1' })),
+            },
+          ],
+        })
+        .then(
+          () => 'accepted',
+          (error: ApiException<unknown>) => `${error.code} ${JSON.stringify(error.body)}`,
+        );
+    const refused = await edit(['10.0.9.21']);
+    expect(refused).toContain('422');
+    expect(refused).toContain('spec.pool');
+    expect(refused).toContain('an entry held by a DCSMachine cannot be removed from the pool');
+    expect(await edit(['10.0.9.22'])).toBe('accepted');
   });
 });

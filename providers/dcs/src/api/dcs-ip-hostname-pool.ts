@@ -45,7 +45,10 @@ export const PersistentDisk = z
   });
 
 export const PoolEntry = NicConfig.extend({
-  ip: z.ipv4().describe('IPv4 address of the node; the NODE_IP token in bootstrap data. Unique in the pool.'),
+  ip: z
+    .ipv4()
+    .max(15)
+    .describe('IPv4 address of the node; the NODE_IP token in bootstrap data. Unique in the pool.'),
   hostname: z.string().max(63).optional().describe('Host name of the node.'),
   machineName: z.string().max(253).optional().describe('Name of the VM on DCS.'),
   additionNic: z.array(NicConfig).max(8).optional().describe('More NICs, applied when a VM is created.'),
@@ -61,7 +64,7 @@ export const PoolEntry = NicConfig.extend({
 export const DCSIpHostnamePoolSpec = z.object({
   pool: z
     .array(PoolEntry)
-    .max(1000)
+    .max(512)
     .describe('One entry per node: its IP, host name, NICs and persistent disks.')
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['ip'] }),
 });
@@ -91,7 +94,7 @@ export const DCSIpHostnamePoolStatus = z.object({
   slots: z
     .array(
       z.object({
-        ip: z.string(),
+        ip: z.string().max(15),
         dcsMachine: z.string(),
         dcsMachineUID: z
           .string()
@@ -99,6 +102,7 @@ export const DCSIpHostnamePoolStatus = z.object({
         machineName: z.string().optional(),
       }),
     )
+    .max(512)
     .optional()
     .describe(
       "Which DCSMachine holds each entry; written with the pool's resourceVersion so two machines never share one.",
@@ -116,6 +120,15 @@ export const DCSIpHostnamePool = defineKind({
       storage: true,
       spec: DCSIpHostnamePoolSpec,
       status: DCSIpHostnamePoolStatus,
+      validations: [
+        {
+          // Checked on every write, so an edit that drops an entry a machine still holds is refused.
+          rule: '!has(self.status) || !has(self.status.slots) || self.status.slots.all(s, self.spec.pool.exists(e, e.ip == s.ip))',
+          message:
+            'an entry held by a DCSMachine cannot be removed from the pool; delete or scale down that machine first',
+          fieldPath: '.spec.pool',
+        },
+      ],
       printerColumns: [
         { name: 'Total', type: 'integer', jsonPath: '.status.total' },
         { name: 'Used', type: 'integer', jsonPath: '.status.used' },

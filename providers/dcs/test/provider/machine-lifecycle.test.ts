@@ -1,9 +1,10 @@
+import { Writable } from 'node:stream';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
@@ -22,17 +23,30 @@ beforeAll(async () => {
   fixtures = new DcsFixtures(objects, sim.url);
 });
 
+afterEach(async () => {
+  // Each test's manager goes with it, so later tests share the machine with nobody.
+  await Promise.all(managers.splice(0).map((manager) => manager.stop()));
+});
+
 afterAll(async () => {
-  for (const manager of managers) await manager.stop();
   await sim?.close();
+});
+
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, callback) {
+    logLines.push(String(chunk));
+    callback();
+  },
 });
 
 function startManager(namespace: string): void {
   const manager = new Manager({
     kubeConfig,
     namespace,
-    providers: [createDcsProvider()],
-    log: createLogger({ level: 'error' }),
+    // A short request timeout so the timeout fault costs seconds, not minutes.
+    providers: [createDcsProvider({ sessions: { timeoutMs: 1_500 } })],
+    log: createLogger({ level: 'debug', destination: logSink }),
   });
   managers.push(manager);
   void manager.start();
@@ -307,4 +321,37 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     );
     expect(sim.state().drsRules.find((r) => r.ruleName === ruleName)).toBeUndefined();
   }, 180_000);
+
+  it('converges through requests that are never answered', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-timeout');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    sim.setFaults({ taskSeconds: 0.05, timeoutRate: 0.05, seed: 11 });
+    try {
+      await fixtures.createMachine(namespace, 'slow-1');
+      const machine = await eventually(
+        'DCSMachine ready despite unanswered requests',
+        async () => {
+          const m = await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'slow-1');
+          return m?.status?.ready ? m : undefined;
+        },
+        150_000,
+      );
+      expect(machine.status?.ready).toBe(true);
+    } finally {
+      sim.setFaults({ taskSeconds: 0.05 });
+    }
+    expect(sim.state().vms.filter((v) => v.name === `${namespace}-vm-1`)).toHaveLength(1);
+  }, 200_000);
+
+  it('never writes a credential into the manager log or an Event', async () => {
+    // By now every test above has logged in, failed to log in or retried with these keys.
+    const log = logLines.join('');
+    expect(log.length).toBeGreaterThan(0);
+    expect(log).not.toContain('Huawei@123');
+    expect(log).not.toContain('not-the-password-4711');
+    const events = JSON.stringify((await objects.list('v1', 'Event')).items);
+    expect(events).not.toContain('Huawei@123');
+    expect(events).not.toContain('not-the-password-4711');
+  });
 });

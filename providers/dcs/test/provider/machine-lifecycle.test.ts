@@ -148,6 +148,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
 
   it('says so on the DCSMachine, with an Event, when its pool has no free entry', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-full');
+    const loginsBefore = sim.state().logins.total;
     startManager(namespace);
     await fixtures.createCluster(namespace, 'Huawei@123');
     for (const name of ['full-1', 'full-2', 'full-3']) await fixtures.createMachine(namespace, name);
@@ -177,6 +178,8 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       return count === 2 ? count : undefined;
     });
     expect(ready).toBe(2);
+    // One cluster, three machines, dozens of reconciles: one login, shared by all of them.
+    expect(sim.state().logins.total - loginsBefore).toBe(1);
   });
 
   it('converges through platform faults: 5xx answers and an expired session', async () => {

@@ -122,7 +122,35 @@ export class DcsFixtures {
     });
   }
 
-  async createMachine(namespace: string, name: string): Promise<void> {
+  /** A worker pool beside the control plane pool, as the docs' node pools have. */
+  async createWorkerPool(namespace: string, size: number, vmPrefix = `${namespace}-w`): Promise<void> {
+    await this.apply({
+      apiVersion: INFRA,
+      kind: 'DCSIpHostnamePool',
+      metadata: { name: 'worker-pool', namespace },
+      spec: {
+        pool: Array.from({ length: size }, (_, i) => i + 1).map((n) => ({
+          ip: `10.0.3.${10 + n}`,
+          mask: '255.255.255.0',
+          gateway: '10.0.3.1',
+          hostname: `worker-${n}`,
+          machineName: `${vmPrefix}-vm-${n}`,
+          dvSwitchName: 'DVS-Business',
+          portGroupName: 'business-vlan200',
+        })),
+      },
+    });
+  }
+
+  async createMachine(
+    namespace: string,
+    name: string,
+    role: 'control-plane' | 'worker' = 'control-plane',
+  ): Promise<void> {
+    const worker = role === 'worker';
+    const labels = worker
+      ? { 'cluster.x-k8s.io/cluster-name': 'demo' }
+      : { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' };
     await this.apply({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -135,7 +163,7 @@ export class DcsFixtures {
       metadata: {
         name,
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' },
+        labels,
       },
       spec: {
         clusterName: 'demo',
@@ -149,7 +177,7 @@ export class DcsFixtures {
       metadata: {
         name,
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' },
+        labels,
         ownerReferences: [
           { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name, uid: machine.metadata?.uid },
         ],
@@ -157,10 +185,10 @@ export class DcsFixtures {
       spec: {
         vmTemplateName: 'ubuntu-2204-k8s-v1.34',
         location: { type: 'folder', name: 'kubernetes' },
-        ipHostPoolRef: { name: 'cp-pool' },
+        ipHostPoolRef: { name: worker ? 'worker-pool' : 'cp-pool' },
         vmConfig: {
-          dcsMachineCpuSpec: { quantity: 4 },
-          dcsMachineMemorySpec: { quantity: 8192 },
+          dcsMachineCpuSpec: { quantity: worker ? 8 : 4 },
+          dcsMachineMemorySpec: { quantity: worker ? 16384 : 8192 },
           dcsMachineDiskSpec: [
             { quantity: 0, systemVolume: true, datastoreClusterName: 'ssd-pool' },
             { quantity: 100, datastoreClusterName: 'ssd-pool', path: '/var/lib/containerd', format: 'xfs' },

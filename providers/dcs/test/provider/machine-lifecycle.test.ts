@@ -357,4 +357,48 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(events).not.toContain('Huawei@123');
     expect(events).not.toContain('not-the-password-4711');
   });
+
+  it("builds a 3 control plane + 3 worker cluster with each role's sizes, pool IPs, ISO and power", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-3x3');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, 3);
+    await fixtures.createWorkerPool(namespace, 3);
+    const controlPlanes = ['cp-a', 'cp-b', 'cp-c'];
+    const workers = ['w-a', 'w-b', 'w-c'];
+    for (const name of controlPlanes) await fixtures.createMachine(namespace, name);
+    for (const name of workers) await fixtures.createMachine(namespace, name, 'worker');
+    const machines = await eventually(
+      'all six machines ready',
+      async () => {
+        const all = await Promise.all(
+          [...controlPlanes, ...workers].map((n) =>
+            fixtures.read<{
+              metadata: { name: string };
+              spec: { providerID?: string };
+              status?: Status & { addresses?: { type: string; address: string }[] };
+            }>('DCSMachine', namespace, n),
+          ),
+        );
+        return all.every((m) => m?.status?.ready) ? all : undefined;
+      },
+      150_000,
+    );
+    for (const machine of machines) expect(machine?.spec.providerID).toBe(`dcs://${machine?.metadata.name}`);
+    const ips = machines
+      .map((m) => m?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address)
+      .sort();
+    expect(ips).toEqual(['10.0.1.11', '10.0.1.12', '10.0.1.13', '10.0.3.11', '10.0.3.12', '10.0.3.13']);
+
+    const vms = sim.state().vms.filter((v) => v.name.startsWith(`${namespace}-`));
+    expect(vms).toHaveLength(6);
+    for (const vm of vms) {
+      const worker = vm.name.startsWith(`${namespace}-w-`);
+      expect(vm.status).toBe('running');
+      expect(vm.cdRomStatus).toBe('attached');
+      expect(vm.vmConfig.cpu.quantity).toBe(worker ? 8 : 4);
+      expect(vm.vmConfig.memory.quantityMB).toBe(worker ? 16384 : 8192);
+      expect(vm.vmConfig.disks.some((d) => d.quantityGB === 100)).toBe(true);
+      expect(vm.vmConfig.nics[0]?.ip).toMatch(worker ? /^10\.0\.3\./ : /^10\.0\.1\./);
+    }
+  }, 200_000);
 });

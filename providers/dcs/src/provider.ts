@@ -27,6 +27,6 @@ export function createDcsProvider(options: DcsProviderOptions = {}) {
     infraCluster: dcsClusterHooks(sessions),
     infraMachine: dcsMachineHooks(sessions),
     infraMachineTemplate: DCSMachineTemplate,
-    extraKinds: [dcsPoolHooks()],
+    extraKinds: [dcsPoolHooks(sessions)],
   });
 }

@@ -4,12 +4,13 @@
  * `requeue`, and the next reconcile picks the task up.
  */
 export type StepResult =
-  | { type: 'done' }
+  /** Finished; `recheckAfterMs` asks to look again later even without an event (e.g. to refresh platform state). */
+  | { type: 'done'; recheckAfterMs?: number }
   | { type: 'requeue'; afterMs: number; reason: string }
   /** A problem no retry can fix (bad input, missing template); shown as the failure reason. */
   | { type: 'failed'; reason: string; message: string };
 
-export const done = (): StepResult => ({ type: 'done' });
+export const done = (options: { recheckAfterMs?: number } = {}): StepResult => ({ type: 'done', ...options });
 
 export const requeue = (afterMs: number, reason: string): StepResult => ({
   type: 'requeue',

@@ -233,6 +233,8 @@ function applyStepResult(
     status.failureMessage = result.message;
     setCond(falseCondition(READY, result.reason, result.message, 'Error'));
   }
+  if (result.type === 'done' && result.recheckAfterMs !== undefined)
+    return { requeueAfterMs: result.recheckAfterMs };
   return undefined;
 }
 

@@ -54,7 +54,7 @@ export class DcsFixtures {
     await this.apply({
       apiVersion: INFRA,
       kind: 'DCSIpHostnamePool',
-      metadata: { name: 'cp-pool', namespace },
+      metadata: { name: 'cp-pool', namespace, labels: { 'cluster.x-k8s.io/cluster-name': 'demo' } },
       spec: {
         pool: Array.from({ length: poolSize }, (_, i) => i + 1).map((n) => ({
           ip: `10.0.1.${10 + n}`,

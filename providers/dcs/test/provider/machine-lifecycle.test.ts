@@ -246,6 +246,25 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     const volume = sim.state().volumes.find((v) => v.name === volumeName);
     expect(volume?.quantityGB).toBe(40);
     expect(volume?.vmUrn).toBe(firstVm?.urn);
+    type DiskRecord = {
+      phase?: string;
+      ownerMachineName?: string;
+      volumeUrn?: string;
+      attachedVmUrn?: string;
+    };
+    const diskRecord = () =>
+      fixtures
+        .read<{ status?: { persistentDiskStatus?: DiskRecord[] } }>('DCSIpHostnamePool', namespace, 'cp-pool')
+        .then((p) => p?.status?.persistentDiskStatus?.[0]);
+    const attached = await eventually('the pool reports the disk attached', async () => {
+      const record = await diskRecord();
+      return record?.phase === 'Attached' ? record : undefined;
+    });
+    expect(attached).toMatchObject({
+      ownerMachineName: 'disk-1',
+      volumeUrn: volume?.urn,
+      attachedVmUrn: firstVm?.urn,
+    });
 
     await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name: 'disk-1', namespace } });
     await eventually(
@@ -255,6 +274,11 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     const kept = sim.state().volumes.find((v) => v.name === volumeName);
     expect(kept?.urn).toBe(volume?.urn);
     expect(kept?.vmUrn ?? '').toBe('');
+    const available = await eventually('the pool reports the disk available', async () => {
+      const record = await diskRecord();
+      return record?.phase === 'Available' && !record.ownerMachineName ? record : undefined;
+    });
+    expect(available.volumeUrn).toBe(volume?.urn);
 
     await fixtures.createMachine(namespace, 'disk-2');
     await ready('disk-2');

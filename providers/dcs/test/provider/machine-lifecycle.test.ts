@@ -3,7 +3,12 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
@@ -425,4 +430,40 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       expect(vm.vmConfig.nics[0]?.ip).toMatch(worker ? /^10\.0\.3\./ : /^10\.0\.1\./);
     }
   }, 200_000);
+
+  it('keeps the VM, and its pool entry, when the machine carries cpaas.io/retain-vm', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-retain');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await fixtures.createMachine(namespace, 'keep-1');
+    await eventually(
+      'keep-1 ready',
+      async () =>
+        (await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'keep-1'))?.status?.ready,
+    );
+    await objects.patch(
+      {
+        apiVersion: INFRA,
+        kind: 'DCSMachine',
+        metadata: { name: 'keep-1', namespace, annotations: { 'cpaas.io/retain-vm': 'true' } },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name: 'keep-1', namespace } });
+    await eventually(
+      'keep-1 gone',
+      async () => (await fixtures.read('DCSMachine', namespace, 'keep-1')) === undefined,
+    );
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.status).toBe('running');
+    const pool = await fixtures.read<{ status?: { slots?: { dcsMachine: string }[] } }>(
+      'DCSIpHostnamePool',
+      namespace,
+      'cp-pool',
+    );
+    expect(pool?.status?.slots?.map((s) => s.dcsMachine)).toEqual(['keep-1']);
+  });
 });

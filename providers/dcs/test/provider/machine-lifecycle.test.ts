@@ -126,6 +126,13 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       async () => (await fixtures.read('DCSMachine', namespace, 'demo-cp-1')) === undefined,
     );
     expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)).toBeUndefined();
+    // It was stopped (safely: the controller only ever asks for mode safe) before it was deleted.
+    const taskTypes = sim
+      .state()
+      .tasks.filter((t) => t.entityUrn === vm?.urn)
+      .map((t) => t.type);
+    expect(taskTypes.indexOf('StopVm')).toBeGreaterThanOrEqual(0);
+    expect(taskTypes.indexOf('StopVm')).toBeLessThan(taskTypes.indexOf('DeleteVm'));
     expect(sim.state().uploads.filter((u) => u.fileName === 'demo-cp-1-bootstrap.iso')).toEqual([]);
     const released = await fixtures.read<{ status?: { slots?: unknown[] } }>(
       'DCSIpHostnamePool',

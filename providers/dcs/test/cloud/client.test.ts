@@ -13,20 +13,12 @@ import {
   cloneRequest,
   createVm,
   credentialFor,
+  failureOf,
   type Simulator,
   settle,
   startSimulator,
   succeeded,
 } from './simulator.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('DcsClient against the simulator', () => {
   let sim: Simulator;

@@ -10,19 +10,10 @@ import {
   isAccountLocked,
   isBadCredentials,
 } from '../../src/cloud/index.js';
-import { credentialFor, type Simulator, startSimulator } from './simulator.js';
+import { credentialFor, failureOf, type Simulator, startSimulator } from './simulator.js';
 
 const WRONG_KEY = 'Wrong-Key-7f3a9c';
 const WRONG_KEY_HASH = createHash('sha256').update(WRONG_KEY).digest('hex');
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('DcsSession against the simulator', () => {
   let sim: Simulator;

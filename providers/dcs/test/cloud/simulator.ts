@@ -84,3 +84,13 @@ export async function createVm(cloud: DcsCloud, name: string, autoBoot = true) {
   await succeeded(cloud, clone.taskUri);
   return clone;
 }
+
+/** The error a call fails with; fails the test if the call succeeds. */
+export async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -7,16 +7,7 @@ import {
   DcsSessionPool,
   DcsTransportError,
 } from '../../src/cloud/index.js';
-import { credentialFor, type Simulator, startSimulator } from './simulator.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { credentialFor, failureOf, type Simulator, startSimulator } from './simulator.js';
 
 describe('over HTTPS', () => {
   let sim: Simulator;

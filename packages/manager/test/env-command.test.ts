@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testProviderPath } from './support/iinfra-process.ts';
 
 const bin = fileURLToPath(new URL('../bin/iinfra.js', import.meta.url));
 let stateRoot: string;
@@ -85,8 +86,17 @@ describe('iinfra env', () => {
     expect(crd.code, crd.stderr).toBe(0);
     expect(crd.stdout).toContain('clusters.cluster.x-k8s.io');
 
-    const again = JSON.parse((await iinfra('env', 'up', '--json')).stdout);
+    // Reusing the environment, and adding a provider's CRDs to it.
+    const again = JSON.parse((await iinfra('env', 'up', '--json', '--provider', testProviderPath)).stdout);
     expect(again.reused).toBe(true);
+    const providerCrd = await run(kubectl, [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'crd',
+      'testmachines.infrastructure.cluster.x-k8s.io',
+    ]);
+    expect(providerCrd.code, providerCrd.stderr).toBe(0);
     expect(again.kubeconfigPath).toBe(kubeconfig);
     expect(again.pids).toEqual(status.environment.pids);
 

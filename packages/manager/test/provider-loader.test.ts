@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolvePackageEntry } from '../src/runtime/provider-loader.js';
+import { loadProvider, resolvePackageEntry } from '../src/runtime/provider-loader.js';
 
 describe('resolvePackageEntry', () => {
   it('finds an ESM-only package through its exports import condition, as import would', () => {
@@ -13,6 +13,15 @@ describe('resolvePackageEntry', () => {
   it('names the package when it is not installed', () => {
     expect(() => resolvePackageEntry('@example/provider-nowhere', '/')).toThrow(
       'cannot find provider package "@example/provider-nowhere" from /; is it installed?',
+    );
+  });
+
+  it('imports an ESM-only package by name and refuses it when its default export is not a provider', async () => {
+    // core is ESM-only (exports "import" only) and always built before these tests run.
+    await expect(
+      loadProvider('@immutable-infra/core', fileURLToPath(new URL('.', import.meta.url))),
+    ).rejects.toThrow(
+      '"@immutable-infra/core" is not a provider: its default export was not made by defineProvider()',
     );
   });
 });

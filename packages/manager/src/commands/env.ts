@@ -14,6 +14,11 @@ export function envCommand(output: Output): Command {
         'admin kubeconfig as the last line. If it is already running, reuse it.',
     )
     .option('--name <name>', 'environment name, to run several side by side', 'default')
+    .option(
+      '--provider <package>',
+      'also install the CRDs of this provider package (name or path); repeat for several',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print one JSON object instead of text')
     .addHelpText(
       'after',
@@ -23,6 +28,7 @@ export function envCommand(output: Output): Command {
       const started = Date.now();
       const { environment, reused } = await environmentUp({
         name: options.name,
+        ...(options.provider ? { providers: options.provider } : {}),
         onProgress: (message) => output.progress(message),
       });
       if (options.json) return output.json({ ...environment, reused });

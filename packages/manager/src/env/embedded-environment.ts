@@ -1,12 +1,17 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { generateCrd, providerKinds } from '@immutable-infra/core';
 import {
   type ControlPlaneState,
   createManagementPlane,
+  installCrds,
   isControlPlaneHealthy,
+  parseCrdManifests,
   readControlPlaneState,
   stopControlPlaneAt,
 } from '@immutable-infra/testkit';
+import { KubeConfig } from '@kubernetes/client-node';
+import { loadProvider } from '../runtime/provider-loader.js';
 
 /** A running embedded management plane, as `iinfra env` reports it. */
 export interface EmbeddedEnvironment {
@@ -27,6 +32,8 @@ export interface EnvironmentOptions {
   /** Overrides the base directory that holds every environment's state. */
   stateRoot?: string;
   onProgress?: (message: string) => void;
+  /** Provider packages (names or paths) whose CRDs are installed too. */
+  providers?: readonly string[];
 }
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -60,25 +67,40 @@ function describe(state: ControlPlaneState, name: string): EmbeddedEnvironment {
 /** Starts the environment, or returns the one already running under that name. */
 export async function environmentUp(
   options: EnvironmentOptions,
-): Promise<{ environment: EmbeddedEnvironment; reused: boolean }> {
+): Promise<{ environment: EmbeddedEnvironment; reused: boolean; providerCrds: number }> {
   const progress = options.onProgress ?? (() => {});
   const stateDir = environmentStateDir(options);
+  // Load providers first: a wrong name should fail before anything starts.
+  const providers = await Promise.all((options.providers ?? []).map((specifier) => loadProvider(specifier)));
+  const crds = providers.flatMap((provider) => providerKinds(provider).map(generateCrd));
   const existing = await readControlPlaneState(stateDir);
-  if (existing) {
-    if (await isControlPlaneHealthy(existing)) {
-      return { environment: describe(existing, options.name), reused: true };
+  let state: ControlPlaneState;
+  let reused = false;
+  if (existing && (await isControlPlaneHealthy(existing))) {
+    state = existing;
+    reused = true;
+  } else {
+    if (existing) {
+      progress('found a stopped or broken environment; cleaning it up');
+      await stopControlPlaneAt(stateDir);
     }
-    progress('found a stopped or broken environment; cleaning it up');
-    await stopControlPlaneAt(stateDir);
+    const plane = await createManagementPlane({
+      stateDir,
+      lifetime: 'detached',
+      name: `iinfra-${options.name}`,
+      onProgress: progress,
+      ensure: { onProgress: progress },
+    });
+    state = plane.controlPlane;
   }
-  const plane = await createManagementPlane({
-    stateDir,
-    lifetime: 'detached',
-    name: `iinfra-${options.name}`,
-    onProgress: progress,
-    ensure: { onProgress: progress },
-  });
-  return { environment: describe(plane.controlPlane, options.name), reused: false };
+  if (crds.length > 0) {
+    // Applied on every `up`, so a reused environment gets a newer provider's CRDs too.
+    progress(`installing ${crds.length} CRDs of ${providers.map((p) => p.manifest.name).join(', ')}`);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(state.kubeconfigPath);
+    await installCrds(kubeConfig, parseCrdManifests(crds.map((crd) => JSON.stringify(crd)).join('\n---\n')));
+  }
+  return { environment: describe(state, options.name), reused, providerCrds: crds.length };
 }
 
 /** Stops the environment and removes its state; undefined when none was there. */

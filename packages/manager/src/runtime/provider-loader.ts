@@ -17,13 +17,7 @@ export async function loadProvider(specifier: string, from = process.cwd()): Pro
   if (specifier.startsWith('.') || isAbsolute(specifier)) {
     url = pathToFileURL(resolve(from, specifier)).href;
   } else {
-    try {
-      url = pathToFileURL(createRequire(join(from, 'noop.js')).resolve(specifier)).href;
-    } catch (error) {
-      throw new Error(
-        `cannot find provider package "${specifier}" from ${from}: ${(error as Error).message}`,
-      );
-    }
+    url = pathToFileURL(resolvePackageEntry(specifier, from)).href;
   }
   const module = (await import(url)) as { default?: unknown };
   const candidate = module.default;

@@ -55,12 +55,7 @@ const program = new Command('dcs-sim')
         ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
       },
     });
-    process.stdout.write(`dcs-sim listening on ${simulator.url}\n`);
-    if (simulator.caCertificate) {
-      const caPath = options.caOut ?? join(tmpdir(), `dcs-sim-ca-${process.pid}.pem`);
-      await writeFile(caPath, simulator.caCertificate);
-      process.stdout.write(`dcs-sim CA certificate written to ${caPath}\n`);
-    }
+    // Handlers first: whoever reads the announcement below may signal us at once.
     const stop = (signal: string) => {
       process.stdout.write(`dcs-sim stopping (${signal})\n`);
       simulator.close().then(
@@ -73,6 +68,12 @@ const program = new Command('dcs-sim')
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    process.stdout.write(`dcs-sim listening on ${simulator.url}\n`);
+    if (simulator.caCertificate) {
+      const caPath = options.caOut ?? join(tmpdir(), `dcs-sim-ca-${process.pid}.pem`);
+      await writeFile(caPath, simulator.caCertificate);
+      process.stdout.write(`dcs-sim CA certificate written to ${caPath}\n`);
+    }
   });
 
 try {

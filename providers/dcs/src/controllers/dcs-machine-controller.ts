@@ -10,7 +10,6 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
-import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
@@ -24,7 +23,7 @@ import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { ignitionIso } from './ignition-iso.js';
 import { attachPersistentDisks, detachPersistentDisks } from './persistent-disks.js';
-import { claimPoolEntry, releasePoolEntry } from './pool-claims.js';
+import { claimPoolEntry, heldPoolEntry, releasePoolEntry } from './pool-claims.js';
 
 type Ctx = InfraMachineContext<typeof DCSMachine>;
 
@@ -282,7 +281,12 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
       );
       return requeue(POLL_MS * 5, `VM is ${vm.status}`);
     }
-    const entry = await heldEntry(ctx);
+    const entry = await heldPoolEntry(
+      ctx.kube,
+      ctx.object.metadata.namespace ?? 'default',
+      ctx.object.spec.ipHostPoolRef.name,
+      ctx.object.metadata.uid ?? '',
+    );
     if (entry) {
       const detach = await detachPersistentDisks(cloud, ctx.object.spec.ipHostPoolRef.name, entry, vm);
       if (detach) {
@@ -310,18 +314,6 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
     ctx.object.metadata.uid ?? '',
   );
   return done();
-}
-
-/** The pool entry this machine holds, read from the pool (the claim outlives the VM). */
-async function heldEntry(ctx: Ctx): Promise<PoolEntry | undefined> {
-  const pool = await ctx.kube.get<DCSIpHostnamePoolObject>({
-    apiVersion: DCS_API_VERSION,
-    kind: 'DCSIpHostnamePool',
-    name: ctx.object.spec.ipHostPoolRef.name,
-    namespace: ctx.object.metadata.namespace,
-  });
-  const claim = (pool?.status?.slots ?? []).find((c) => c.dcsMachineUID === ctx.object.metadata.uid);
-  return claim ? pool?.spec.pool.find((e) => e.ip === claim.ip) : undefined;
 }
 
 export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typeof DCSMachine> {

@@ -96,3 +96,15 @@ export async function releasePoolEntry(
     }
   }
 }
+
+/** The entry a machine holds, read from the pool (the claim outlives the machine's VM). */
+export async function heldPoolEntry(
+  kube: KubeClient,
+  namespace: string,
+  poolName: string,
+  machineUID: string,
+): Promise<PoolEntry | undefined> {
+  const pool = await kube.get<DCSIpHostnamePoolObject>(poolRef(namespace, poolName));
+  const claim = findClaim((pool?.status?.slots ?? []) as SlotClaim[], machineUID);
+  return claim ? pool?.spec.pool.find((entry) => entry.ip === claim.ip) : undefined;
+}

@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -7,4 +8,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node22',
+  // The matrix ships inside the package so `iinfra compat check` works offline.
+  onSuccess: async () => copyFileSync('../../compat-matrix.json', 'compat-matrix.json'),
 });

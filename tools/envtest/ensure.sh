@@ -63,7 +63,8 @@ else
   bin_dir=$(build_binaries)
 fi
 
-crd_dir="$cache/cluster-api-$capi_version/crds"
+# crds-2: also clusterctl's inventory CRD (Provider), which `iinfra provider install` writes.
+crd_dir="$cache/cluster-api-$capi_version/crds-2"
 if [ ! -f "$crd_dir/.complete" ]; then
   say "taking Cluster API $capi_version CRDs from its Go module"
   module_dir=$(cd "$here/capi" && go mod download -json "sigs.k8s.io/cluster-api@$capi_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
@@ -72,6 +73,7 @@ if [ ! -f "$crd_dir/.complete" ]; then
   for sub in config/crd/bases bootstrap/kubeadm/config/crd/bases controlplane/kubeadm/config/crd/bases; do
     cp "$module_dir/$sub"/*.yaml "$crd_dir/"
   done
+  cp "$module_dir/cmd/clusterctl/config/manifest/clusterctl-api.yaml" "$crd_dir/"
   chmod 644 "$crd_dir"/*.yaml
   touch "$crd_dir/.complete"
 fi

@@ -81,6 +81,31 @@ export {
   smallestCompatibleUpgrade,
   type Verdict,
 } from './compat/compatibility.js';
+export {
+  type CompatMatrix,
+  CompatMatrixSchema,
+  findPlatformRelease,
+  type MatrixProblem,
+  type PlatformReleaseRecord,
+  PlatformReleaseSchema,
+  type ProviderVersionRecord,
+  ProviderVersionRecordSchema,
+  parseCompatMatrix,
+  toPlatformRelease,
+  toProviderCompatibility,
+  type Verification,
+  VerificationSchema,
+} from './compat/matrix.js';
+export {
+  type CompatCheckReport,
+  CompatCheckReportSchema,
+  checkPlatformUpgrade,
+  findProviderRecord,
+  type InstalledProvider,
+  type ProviderVerdict,
+  ProviderVerdictSchema,
+  smallestVerifiedUpgrade,
+} from './compat/upgrade-check.js';
 // Schema to CRD.
 export {
   type ContractRole,

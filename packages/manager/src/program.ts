@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import packageJson from '../package.json' with { type: 'json' };
+import { compatCommand } from './commands/compat.js';
 import { envCommand } from './commands/env.js';
 import { managerCommand } from './commands/manager.js';
 import type { Output } from './output.js';
@@ -14,6 +15,7 @@ export function createProgram(output: Output): Command {
       writeOut: (text) => process.stdout.write(text),
       writeErr: (text) => process.stderr.write(text),
     });
+  program.addCommand(compatCommand(output));
   program.addCommand(envCommand(output));
   program.addCommand(managerCommand(output));
   return program;

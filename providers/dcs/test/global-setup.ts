@@ -1,11 +1,16 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
 
-const crdDir = fileURLToPath(new URL('../crds/', import.meta.url));
+// Through the package name, so the contract tests can run this setup in a scratch project too.
+const crdDir = join(
+  dirname(createRequire(import.meta.url).resolve('@immutable-infra/provider-dcs/package.json')),
+  'crds',
+);
 
 export default createGlobalSetup({
   crdFiles: readdirSync(crdDir)
     .filter((name) => name.endsWith('.yaml'))
-    .map((name) => `${crdDir}${name}`),
+    .map((name) => join(crdDir, name)),
 });

@@ -1,0 +1,107 @@
+// The DCS provider's contract tests: they use only the published surface of
+// the package (imported by its name) next to whichever @immutable-infra/core is
+// installed, so tools/compat/run-matrix.mjs can run them in a scratch project
+// against several core versions. Keep every import here public.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { generateCrd, providerKinds } from '@immutable-infra/core';
+import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import dcsProvider from '@immutable-infra/provider-dcs';
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { DcsFixtures, INFRA } from '../provider/dcs-fixtures.ts';
+
+const require = createRequire(import.meta.url);
+const packageDir = dirname(require.resolve('@immutable-infra/provider-dcs/package.json'));
+const installedCore = JSON.parse(
+  readFileSync(require.resolve('@immutable-infra/core/package.json'), 'utf8'),
+) as {
+  version: string;
+};
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let sim: DcsSimulator;
+let fixtures: DcsFixtures;
+let manager: Manager | undefined;
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+  fixtures = new DcsFixtures(objects, sim.url);
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await sim?.close();
+});
+
+describe(`provider-dcs contract with core ${installedCore.version}`, () => {
+  it('is admitted by a host running this core', () => {
+    expect(runningCoreVersion()).toBe(installedCore.version);
+    const verdict = admitProvider(dcsProvider, installedCore.version, 'v1beta2');
+    expect(verdict.compatible, verdict.reasons.join('; ')).toBe(true);
+  });
+
+  it('ships exactly the CRDs this core generates from its kinds', () => {
+    const shipped = readdirSync(join(packageDir, 'crds'))
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap((file) =>
+        parseAllDocuments(readFileSync(join(packageDir, 'crds', file), 'utf8')).map((d) => d.toJSON()),
+      )
+      .filter((crd) => crd?.kind === 'CustomResourceDefinition');
+    const generated = providerKinds(dcsProvider).map((kind) => JSON.parse(JSON.stringify(generateCrd(kind))));
+    const byName = (list: { metadata: { name: string } }[]) =>
+      Object.fromEntries(list.map((crd) => [crd.metadata.name, crd]));
+    expect(byName(generated)).toEqual(byName(shipped));
+  });
+
+  it('provisions a machine on the platform and removes it on delete, through the real host', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-contract');
+    manager = new Manager({
+      kubeConfig,
+      namespace,
+      providers: [dcsProvider],
+      log: createLogger({ level: 'error' }),
+    });
+    void manager.start();
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    const cluster = await eventually('DCSCluster ready', async () => {
+      const c = await fixtures.read<{
+        spec: { controlPlaneEndpoint?: unknown };
+        status?: { ready?: boolean };
+      }>('DCSCluster', namespace, 'demo');
+      return c?.status?.ready ? c : undefined;
+    });
+    expect(cluster.spec.controlPlaneEndpoint).toEqual({ host: '10.0.1.100', port: 6443 });
+
+    await fixtures.createMachine(namespace, 'demo-cp-1');
+    const machine = await eventually('DCSMachine provisioned', async () => {
+      const m = await fixtures.read<{
+        spec: { providerID?: string };
+        status?: { ready?: boolean; initialization?: { provisioned?: boolean } };
+      }>('DCSMachine', namespace, 'demo-cp-1');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(machine.spec.providerID).toBe('dcs://demo-cp-1');
+    expect(machine.status?.initialization?.provisioned).toBe(true);
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.status).toBe('running');
+
+    await objects.delete({
+      apiVersion: INFRA,
+      kind: 'DCSMachine',
+      metadata: { name: 'demo-cp-1', namespace },
+    });
+    await eventually(
+      'DCSMachine gone',
+      async () => (await fixtures.read('DCSMachine', namespace, 'demo-cp-1')) === undefined,
+    );
+    expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)).toBeUndefined();
+  });
+});

@@ -107,6 +107,7 @@ export {
   smallestVerifiedUpgrade,
 } from './compat/upgrade-check.js';
 // Schema to CRD.
+export { type ClusterctlArtifactsInput, clusterctlArtifacts } from './crd/clusterctl-artifacts.js';
 export {
   type ContractRole,
   defineKind,

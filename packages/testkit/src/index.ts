@@ -28,5 +28,5 @@ export {
   type ManagementPlaneOptions,
 } from './management-plane.js';
 export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
-export type { ManagedProcess } from './processes.js';
+export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -1,4 +1,4 @@
-import { defineProvider } from '@immutable-infra/core';
+import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { DCSMachineTemplate } from './api/dcs-machine-template.js';
 import { type DcsSessionOptions, DcsSessionPool } from './cloud/dcs-session.js';
@@ -18,11 +18,12 @@ export function createDcsProvider(options: DcsProviderOptions = {}) {
     manifest: {
       name: packageJson.name,
       version: packageJson.version,
-      platform: 'huawei-dcs',
-      displayName: 'Huawei DCS',
+      // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
+      platform: packageJson.immutableInfra.platform,
+      displayName: packageJson.immutableInfra.displayName,
       coreRange: packageJson.peerDependencies['@immutable-infra/core'],
-      capiContracts: ['v1beta1', 'v1beta2'],
-      kubernetesVersions: ['1.33', '1.34', '1.35'],
+      capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
+      kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
     },
     infraCluster: dcsClusterHooks(sessions),
     infraMachine: dcsMachineHooks(sessions),

@@ -1,0 +1,119 @@
+import semver from 'semver';
+import type { CapiContractVersion } from '../capi/contract.js';
+import type { CustomResourceDefinition } from './generate-crd.js';
+
+export interface ClusterctlArtifactsInput {
+  /** Short provider name, `dcs`: clusterctl calls it `infrastructure-dcs`. */
+  provider: string;
+  /** npm package the manager loads. */
+  packageName: string;
+  version: string;
+  /** The contract each release series speaks; every minor from 0.1 (or x.0) up to `version` gets an entry. */
+  contract: CapiContractVersion;
+  crds: readonly CustomResourceDefinition[];
+}
+
+type Manifest = Record<string, unknown>;
+
+/**
+ * What `clusterctl init --infrastructure <name>` reads from a provider
+ * release: metadata.yaml (release series to contract) and
+ * infrastructure-components.yaml (namespace, CRDs, RBAC, and a Deployment
+ * running `iinfra manager` with the provider). clusterctl's variables
+ * (`${VAR:=default}`) let a datacenter point the image at its own registry.
+ */
+export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
+  metadata: Manifest;
+  components: Manifest[];
+} {
+  const version = semver.parse(input.version);
+  if (!version) throw new Error(`clusterctl artifacts: "${input.version}" is not a version`);
+  const releaseSeries: { major: number; minor: number; contract: string }[] = [];
+  for (let minor = version.major === 0 ? 1 : 0; minor <= version.minor; minor++) {
+    releaseSeries.push({ major: version.major, minor, contract: input.contract });
+  }
+  const providerLabel = { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` };
+  const namespace = `\${IINFRA_${input.provider.toUpperCase()}_NAMESPACE:=${input.provider}-system}`;
+  const name = `${input.provider}-controller-manager`;
+  const groups = [...new Set(input.crds.map((crd) => crd.spec.group))];
+  const components: Manifest[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: providerLabel } },
+    ...input.crds.map((crd) => ({
+      ...crd,
+      metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...providerLabel } },
+    })),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, labels: providerLabel } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels: providerLabel },
+      rules: [
+        {
+          apiGroups: groups,
+          resources: ['*'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+        },
+        {
+          apiGroups: [
+            'cluster.x-k8s.io',
+            'bootstrap.cluster.x-k8s.io',
+            'controlplane.cluster.x-k8s.io',
+            'ipam.cluster.x-k8s.io',
+          ],
+          resources: ['*'],
+          verbs: ['get', 'list', 'watch', 'patch', 'update', 'create', 'delete'],
+        },
+        { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+        { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+        {
+          apiGroups: ['apiextensions.k8s.io'],
+          resources: ['customresourcedefinitions'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels: providerLabel },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace, labels: providerLabel },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': name, ...providerLabel } },
+          spec: {
+            serviceAccountName: name,
+            containers: [
+              {
+                name: 'manager',
+                image: `\${IINFRA_MANAGER_IMAGE:=immutable-infra/manager:v${input.version}}`,
+                args: [
+                  'manager',
+                  `--provider=${input.packageName}`,
+                  '--leader-elect',
+                  '--probe-address=:8081',
+                ],
+                ports: [{ name: 'probes', containerPort: 8081 }],
+                livenessProbe: { httpGet: { path: '/healthz', port: 'probes' } },
+                readinessProbe: { httpGet: { path: '/readyz', port: 'probes' } },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+  return {
+    metadata: { apiVersion: 'clusterctl.cluster.x-k8s.io/v1alpha3', kind: 'Metadata', releaseSeries },
+    components,
+  };
+}

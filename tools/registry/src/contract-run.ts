@@ -1,0 +1,134 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningRegistry } from './verdaccio.ts';
+import { repoRoot, type WorkspacePackage } from './workspace-packages.ts';
+
+export interface ContractRunResult {
+  passed: number;
+  failed: number;
+  /** The end of the run's output, for a failure message. */
+  outputTail: string;
+}
+
+export interface ContractRunInput {
+  provider: WorkspacePackage;
+  coreVersion: string;
+  registry: Pick<RunningRegistry, 'url' | 'npmrc'>;
+  /** Workspace packages published to the registry, by name. */
+  published: ReadonlyMap<string, string>;
+  /** Private workspace packages the tests need, as packed tarballs, by name. */
+  tarballs: ReadonlyMap<string, string>;
+  onProgress?: (message: string) => void;
+}
+
+/**
+ * Runs a provider's contract tests (its test/contract folder) in a scratch
+ * project that installs, from the registry, the provider's published version
+ * next to exactly `coreVersion` of core (forced for every dependant with
+ * npm overrides), so the tests see what a user's installation would.
+ */
+export function runContractTests(input: ContractRunInput): ContractRunResult {
+  const { provider, coreVersion } = input;
+  const dir = mkdtempSync(
+    join(tmpdir(), `iinfra-contract-${provider.name.split('/').pop()}-core-${coreVersion}-`),
+  );
+  try {
+    const dependencies: Record<string, string> = {
+      [provider.name]: provider.version,
+      '@immutable-infra/core': coreVersion,
+      vitest: rootDevDependency('vitest'),
+    };
+    for (const [name, range] of Object.entries(provider.manifest.devDependencies ?? {})) {
+      if (name === '@immutable-infra/core') continue;
+      const tarball = input.tarballs.get(name);
+      const published = input.published.get(name);
+      dependencies[name] = tarball ? `file:${tarball}` : (published ?? range);
+    }
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'contract-run',
+          private: true,
+          type: 'module',
+          dependencies,
+          overrides: { '@immutable-infra/core': coreVersion },
+        },
+        null,
+        2,
+      ),
+    );
+    cpSync(join(provider.dir, 'test'), join(dir, 'test'), { recursive: true });
+    writeFileSync(
+      join(dir, 'vitest.config.ts'),
+      [
+        "import { defineConfig } from 'vitest/config';",
+        'export default defineConfig({ test: {',
+        "  include: ['test/contract/**/*.test.ts'],",
+        "  globalSetup: ['test/global-setup.ts'],",
+        '  hookTimeout: 120_000, testTimeout: 120_000,',
+        '} });',
+      ].join('\n'),
+    );
+    input.onProgress?.(
+      `installing ${provider.name}@${provider.version} with core ${coreVersion} from the registry`,
+    );
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--registry',
+        input.registry.url,
+        '--userconfig',
+        input.registry.npmrc,
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+    );
+    const installedCore = JSON.parse(
+      readFileSync(join(dir, 'node_modules', '@immutable-infra', 'core', 'package.json'), 'utf8'),
+    ) as { version: string };
+    if (installedCore.version !== coreVersion) {
+      throw new Error(`npm installed core ${installedCore.version}, not ${coreVersion}`);
+    }
+    input.onProgress?.(
+      `running the contract tests of ${provider.name}@${provider.version} with core ${coreVersion}`,
+    );
+    const resultsFile = join(dir, 'results.json');
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(dir, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${resultsFile}`,
+      ],
+      { cwd: dir, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const outputTail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-40).join('\n');
+    let results: { numPassedTests?: number; numFailedTests?: number; numTotalTests?: number };
+    try {
+      results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    } catch {
+      return { passed: 0, failed: 1, outputTail };
+    }
+    const passed = results.numPassedTests ?? 0;
+    const failed = (results.numFailedTests ?? 0) + (run.status === 0 ? 0 : passed === 0 ? 1 : 0);
+    return { passed, failed, outputTail };
+  } finally {
+    if (!process.env.IINFRA_KEEP_CONTRACT_RUNS) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function rootDevDependency(name: string): string {
+  const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  const range = root.devDependencies?.[name];
+  if (!range) throw new Error(`the root package.json has no devDependency ${name}`);
+  return range;
+}

@@ -1,0 +1,93 @@
+import { parseCompatMatrix } from '@immutable-infra/core';
+import {
+  coreVersionsToVerify,
+  declaredRecord,
+  type ProviderRecord,
+  readMatrix,
+  writeMatrix,
+} from './compat-matrix-file.ts';
+import { runContractTests } from './contract-run.ts';
+import { publishWorkspace } from './publish-workspace.ts';
+import { startRegistry } from './verdaccio.ts';
+import { workspacePackages } from './workspace-packages.ts';
+
+export interface MatrixRunOptions {
+  onProgress?: (message: string) => void;
+  /** Only these providers (package names); all workspace providers by default. */
+  only?: readonly string[];
+}
+
+export interface MatrixRunSummary {
+  provider: string;
+  version: string;
+  coreVersion: string;
+  result: 'passed' | 'failed';
+  passed: number;
+  failed: number;
+  outputTail: string;
+}
+
+/**
+ * The compatibility run: a fresh local registry with every released core
+ * (rebuilt from its commit) and the workspace packages; for each workspace
+ * provider and each core version in its range, the contract tests in a scratch
+ * project; the results written into compat-matrix.json.
+ */
+export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<MatrixRunSummary[]> {
+  const progress = options.onProgress ?? (() => {});
+  const providers = workspacePackages().filter(
+    (p) => p.dir.includes('/providers/') && (!options.only || options.only.includes(p.name)),
+  );
+  const registry = await startRegistry();
+  progress(`registry on ${registry.url}`);
+  const summaries: MatrixRunSummary[] = [];
+  const matrix = readMatrix();
+  try {
+    const set = publishWorkspace(registry, progress);
+    const date = new Date().toISOString().slice(0, 10);
+    for (const provider of providers) {
+      const declared = declaredRecord(provider);
+      const record: ProviderRecord = { ...declared, verifications: [] };
+      for (const coreVersion of coreVersionsToVerify(
+        declared.coreRange,
+        set.releasedCores,
+        set.workspaceCore,
+      )) {
+        const run = runContractTests({
+          provider,
+          coreVersion,
+          registry,
+          published: set.published,
+          tarballs: set.tarballs,
+          onProgress: progress,
+        });
+        const result = run.failed === 0 && run.passed > 0 ? 'passed' : 'failed';
+        progress(
+          `${declared.name}@${declared.version} with core ${coreVersion}: ${result} (${run.passed} passed, ${run.failed} failed)`,
+        );
+        record.verifications.push({
+          coreVersion,
+          coreSource: set.releasedCores.includes(coreVersion) ? 'registry' : 'workspace',
+          result,
+          date,
+          tests: { passed: run.passed, failed: run.failed },
+        });
+        summaries.push({ provider: declared.name, version: declared.version, coreVersion, result, ...run });
+      }
+      matrix.providers = matrix.providers.filter(
+        (r) => !(r.package === record.package && r.version === record.version),
+      );
+      matrix.providers.push(record);
+    }
+  } finally {
+    await registry.stop();
+  }
+  const parsed = parseCompatMatrix(matrix);
+  if (!parsed.ok) {
+    throw new Error(
+      `the new matrix would be invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
+  }
+  writeMatrix(matrix);
+  return summaries;
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import semver from 'semver';
+import { buildRelease, type Release, readReleases } from './released-builds.ts';
+import type { RunningRegistry } from './verdaccio.ts';
+import {
+  packPackage,
+  publishTarball,
+  type WorkspacePackage,
+  workspacePackages,
+} from './workspace-packages.ts';
+
+export interface PublishedSet {
+  /** Workspace packages published, name -> version. */
+  published: Map<string, string>;
+  /** Private workspace packages packed (not publishable), name -> tarball. */
+  tarballs: Map<string, string>;
+  /** Released core versions published next to the workspace one. */
+  releasedCores: string[];
+  workspaceCore: string;
+}
+
+/**
+ * Publishes what a compatibility run needs: every released core version (built
+ * from its release commit) and the workspace's publishable packages (which
+ * must be built), each as a packed tarball, oldest version first so `latest`
+ * ends on the newest. Private packages are only packed.
+ */
+export function publishWorkspace(
+  registry: Pick<RunningRegistry, 'url' | 'npmrc'>,
+  onProgress: (message: string) => void = () => {},
+): PublishedSet {
+  const packDir = mkdtempSync(join(tmpdir(), 'iinfra-pack-'));
+  const packages = workspacePackages();
+  const core = packages.find((p) => p.name === '@immutable-infra/core');
+  if (!core) throw new Error('no @immutable-infra/core in the workspace');
+  const coreReleases = readReleases()
+    .filter((r) => r.name === core.name && r.version !== core.version)
+    .sort((a, b) => semver.compare(a.version, b.version));
+  const releasedCores: string[] = [];
+  for (const release of coreReleases) {
+    onProgress(`building ${release.name}@${release.version} from ${release.commit.slice(0, 12)}`);
+    publishTarball(buildRelease(release as Release), registry);
+    releasedCores.push(release.version);
+  }
+  const published = new Map<string, string>();
+  const tarballs = new Map<string, string>();
+  for (const pkg of packages.filter(
+    (p: WorkspacePackage) => p.dir.includes('/packages/') || p.dir.includes('/providers/') || p.private,
+  )) {
+    if (pkg.private) {
+      if (pkg.manifest.main || pkg.manifest.exports) tarballs.set(pkg.name, packPackage(pkg.dir, packDir));
+      continue;
+    }
+    onProgress(`publishing ${pkg.name}@${pkg.version}`);
+    publishTarball(packPackage(pkg.dir, packDir), registry);
+    published.set(pkg.name, pkg.version);
+  }
+  return { published, tarballs, releasedCores, workspaceCore: core.version };
+}

@@ -3,6 +3,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { compatCommand } from './commands/compat.js';
 import { envCommand } from './commands/env.js';
 import { managerCommand } from './commands/manager.js';
+import { providerCommand } from './commands/provider.js';
 import type { Output } from './output.js';
 
 /** The iinfra command tree; built per call so tests can run it with their own output. */
@@ -18,5 +19,6 @@ export function createProgram(output: Output): Command {
   program.addCommand(compatCommand(output));
   program.addCommand(envCommand(output));
   program.addCommand(managerCommand(output));
+  program.addCommand(providerCommand(output));
   return program;
 }

@@ -107,7 +107,13 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
         '--reporter=json',
         `--outputFile.json=${resultsFile}`,
       ],
-      { cwd: dir, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        // The scratch project is outside the repository: point testkit at the repository's envtest build.
+        env: { ...process.env, IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') },
+        maxBuffer: 64 * 1024 * 1024,
+      },
     );
     const outputTail = `${run.stdout}\n${run.stderr}`.trim().split('\n').slice(-40).join('\n');
     let results: { numPassedTests?: number; numFailedTests?: number; numTotalTests?: number };

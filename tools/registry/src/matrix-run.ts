@@ -57,7 +57,11 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
           provider,
           coreVersion,
           registry,
-          published: set.published,
+          // A released core runs with the host released beside it; the provider under test stays the workspace one.
+          published: new Map([
+            ...set.published,
+            ...[...(set.releasedWith.get(coreVersion) ?? [])].filter(([name]) => name !== provider.name),
+          ]),
           tarballs: set.tarballs,
           onProgress: progress,
         });

@@ -18,6 +18,11 @@ export interface PublishedSet {
   tarballs: Map<string, string>;
   /** Released core versions published next to the workspace one. */
   releasedCores: string[];
+  /**
+   * For each released core, the versions of our other packages released from
+   * the same commit: the host (manager, testkit) a platform with that core runs.
+   */
+  releasedWith: Map<string, Map<string, string>>;
   workspaceCore: string;
 }
 
@@ -35,15 +40,24 @@ export function publishWorkspace(
   const packages = workspacePackages();
   const core = packages.find((p) => p.name === '@immutable-infra/core');
   if (!core) throw new Error('no @immutable-infra/core in the workspace');
-  const coreReleases = readReleases()
-    .filter((r) => r.name === core.name && r.version !== core.version)
+  const workspaceVersions = new Map(packages.map((p) => [p.name, p.version]));
+  const releases = readReleases()
+    .filter((r) => workspaceVersions.get(r.name) !== r.version)
     .sort((a, b) => semver.compare(a.version, b.version));
-  const releasedCores: string[] = [];
-  for (const release of coreReleases) {
+  for (const release of releases) {
     onProgress(`building ${release.name}@${release.version} from ${release.commit.slice(0, 12)}`);
     publishTarball(buildRelease(release as Release), registry);
-    releasedCores.push(release.version);
   }
+  const coreReleases = releases.filter((r) => r.name === core.name);
+  const releasedCores = coreReleases.map((r) => r.version);
+  const releasedWith = new Map(
+    coreReleases.map((c) => [
+      c.version,
+      new Map(
+        releases.filter((r) => r.commit === c.commit && r.name !== core.name).map((r) => [r.name, r.version]),
+      ),
+    ]),
+  );
   const published = new Map<string, string>();
   const tarballs = new Map<string, string>();
   for (const pkg of packages.filter(
@@ -57,5 +71,5 @@ export function publishWorkspace(
     publishTarball(packPackage(pkg.dir, packDir), registry);
     published.set(pkg.name, pkg.version);
   }
-  return { published, tarballs, releasedCores, workspaceCore: core.version };
+  return { published, tarballs, releasedCores, releasedWith, workspaceCore: core.version };
 }

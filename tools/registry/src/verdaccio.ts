@@ -76,7 +76,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
 
-  const verdaccioBin = createRequire(import.meta.url).resolve('verdaccio/bin/verdaccio');
+  const verdaccioBin = join(
+    dirname(createRequire(import.meta.url).resolve('verdaccio/package.json')),
+    'bin',
+    'verdaccio',
+  );
   const { child, process } = spawnLogged({
     name: 'verdaccio',
     binary: globalThis.process.execPath,

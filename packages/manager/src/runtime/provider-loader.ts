@@ -10,6 +10,7 @@ import {
   type Provider,
   type Verdict,
 } from '@immutable-infra/core';
+import { defaultProvidersDir } from '../registry/providers-dir.js';
 
 /** Loads a provider package (name, resolved from `from`) or file path; its default export must come from defineProvider. */
 export async function loadProvider(specifier: string, from = process.cwd()): Promise<Provider> {
@@ -17,7 +18,7 @@ export async function loadProvider(specifier: string, from = process.cwd()): Pro
   if (specifier.startsWith('.') || isAbsolute(specifier)) {
     url = pathToFileURL(resolve(from, specifier)).href;
   } else {
-    url = pathToFileURL(resolvePackageEntry(specifier, from)).href;
+    url = pathToFileURL(resolveInstalledProvider(specifier, from)).href;
   }
   const module = (await import(url)) as { default?: unknown };
   const candidate = module.default;
@@ -25,6 +26,19 @@ export async function loadProvider(specifier: string, from = process.cwd()): Pro
     throw new Error(`"${specifier}" is not a provider: its default export was not made by defineProvider()`);
   }
   return candidate;
+}
+
+/** From the working directory, else from where `iinfra provider install` puts packages. */
+function resolveInstalledProvider(name: string, from: string): string {
+  try {
+    return resolvePackageEntry(name, from);
+  } catch (error) {
+    try {
+      return resolvePackageEntry(name, defaultProvidersDir());
+    } catch {
+      throw error;
+    }
+  }
 }
 
 /**

@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type CapiContractVersion,
+  type CompatMatrix,
+  checkPlatformUpgrade,
+  checkProviderOnPlatform,
+  findPlatformRelease,
+  type ProviderVerdict,
+} from '@immutable-infra/core';
+import { installCrds, parseCrdManifests } from '@immutable-infra/testkit';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { inventoryObject, SYSTEM_NAMESPACE } from '../compat/cluster-inventory.js';
+import type { ProviderSpec } from '../compat/provider-spec.js';
+import type { ObjectClient } from '../kube/object-client.js';
+import { fetchPackageVersion } from './registry-client.js';
+
+const run = promisify(execFile);
+
+export interface InstallPlan {
+  spec: ProviderSpec;
+  platform: string;
+  coreVersion: string;
+  verdict: ProviderVerdict;
+  allowed: boolean;
+}
+
+/**
+ * Decides, before anything is written, whether a provider version may be
+ * installed on a platform: its declared facts (read from the registry, so a
+ * version newer than the matrix is judged too) and the matrix's verification.
+ */
+export async function planProviderInstall(input: {
+  spec: ProviderSpec;
+  registry: string;
+  token?: string;
+  platform: string;
+  matrix: CompatMatrix;
+  allowUnverified: boolean;
+}): Promise<InstallPlan> {
+  const { spec, matrix, platform } = input;
+  const found = findPlatformRelease(matrix, platform);
+  if (!found) {
+    throw new Error(
+      `platform ${platform} is not in the compatibility matrix (known: ${matrix.platformReleases.map((r) => r.version).join(', ')})`,
+    );
+  }
+  const manifest = await fetchPackageVersion(input.registry, spec.packageName, spec.version, input.token);
+  const declared = checkProviderOnPlatform(
+    {
+      name: spec.name,
+      version: spec.version,
+      coreRange: manifest.peerDependencies?.['@immutable-infra/core'] ?? '',
+      capiContracts: (manifest.immutableInfra?.capiContracts ?? []) as CapiContractVersion[],
+      kubernetesVersions: manifest.immutableInfra?.kubernetesVersions ?? [],
+    },
+    found.release,
+  );
+  const [fromMatrix] = checkPlatformUpgrade(matrix, platform, [
+    { name: spec.name, version: spec.version },
+  ]).providers;
+  let verdict: ProviderVerdict;
+  if (!declared.compatible) {
+    verdict = {
+      provider: spec.name,
+      version: spec.version,
+      status: 'incompatible',
+      reasons: [
+        ...declared.reasons,
+        ...(fromMatrix?.upgradeTo ? [`use ${spec.name}@${fromMatrix.upgradeTo}`] : []),
+      ],
+      ...(fromMatrix?.upgradeTo ? { upgradeTo: fromMatrix.upgradeTo } : {}),
+    };
+  } else {
+    verdict = fromMatrix ?? {
+      provider: spec.name,
+      version: spec.version,
+      status: 'unverified',
+      reasons: ['not checked'],
+    };
+  }
+  const allowed =
+    verdict.status === 'compatible' || (verdict.status === 'unverified' && input.allowUnverified);
+  return { spec, platform, coreVersion: found.release.coreVersion, verdict, allowed };
+}
+
+/**
+ * Installs the package with npm into `dir` next to the platform's core
+ * version, applies its CRDs, and records it in clusterctl's inventory.
+ */
+export async function installProvider(input: {
+  plan: InstallPlan;
+  registry: string;
+  dir: string;
+  kubeConfig: KubeConfig;
+  client: ObjectClient;
+  onProgress: (message: string) => void;
+}): Promise<{ packageDir: string; crds: string[] }> {
+  const { plan, dir } = input;
+  mkdirSync(dir, { recursive: true });
+  try {
+    readFileSync(join(dir, 'package.json'));
+  } catch {
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: 'iinfra-providers', private: true }, null, 2)}\n`,
+    );
+  }
+  input.onProgress(
+    `installing ${plan.spec.packageName}@${plan.spec.version} with core ${plan.coreVersion} into ${dir}`,
+  );
+  await run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--save-exact',
+      '--registry',
+      input.registry,
+      `${plan.spec.packageName}@${plan.spec.version}`,
+      `@immutable-infra/core@${plan.coreVersion}`,
+    ],
+    { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const packageDir = join(dir, 'node_modules', ...plan.spec.packageName.split('/'));
+  const crdDir = join(packageDir, 'crds');
+  const files = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
+  const crds = files.flatMap((file) => parseCrdManifests(readFileSync(join(crdDir, file), 'utf8'), file));
+  input.onProgress(`applying ${crds.length} CRDs`);
+  await installCrds(input.kubeConfig, crds);
+  await ensureNamespace(input.client, SYSTEM_NAMESPACE);
+  const record = inventoryObject({ name: plan.spec.name, version: plan.spec.version });
+  const existing = await input.client.get<{ metadata: { resourceVersion: string } }>({
+    apiVersion: record.apiVersion,
+    kind: record.kind,
+    namespace: record.metadata.namespace,
+    name: record.metadata.name,
+  });
+  if (existing) {
+    await input.client.update({
+      ...record,
+      metadata: { ...record.metadata, resourceVersion: existing.metadata.resourceVersion },
+    });
+  } else {
+    await input.client.create(record);
+  }
+  input.onProgress(
+    `recorded ${record.metadata.namespace}/${record.metadata.name} in the clusterctl inventory`,
+  );
+  return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? '') };
+}
+
+async function ensureNamespace(client: ObjectClient, name: string): Promise<void> {
+  if (await client.get({ apiVersion: 'v1', kind: 'Namespace', name })) return;
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}

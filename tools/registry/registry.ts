@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readMatrix, staleMatrixProblems } from './src/compat-matrix-file.ts';
 import { runCompatMatrix } from './src/matrix-run.ts';
 import { publishWorkspace } from './src/publish-workspace.ts';
-import { readReleases } from './src/released-builds.ts';
+import { readReleases, recordRelease } from './src/released-builds.ts';
 import { startRegistry } from './src/verdaccio.ts';
 import { workspacePackages } from './src/workspace-packages.ts';
 
@@ -21,6 +21,8 @@ Commands:
   matrix         Run each provider's contract tests next to every core version in its range (released cores
                  rebuilt from their release commits, plus the workspace core) and write compat-matrix.json.
                  --provider <package>   only this provider (repeatable)
+  record-release Append every published package whose version is not yet in tools/registry/releases.json,
+                 with the current commit (run right after \`changeset publish\`, then commit the file).
   check-matrix   Fail when compat-matrix.json is stale: a provider's declared core range, contracts or
                  Kubernetes versions differ from package.json, or a core version in range has no run.
 Options:
@@ -109,6 +111,13 @@ switch (command) {
       );
     }
     progress('compat-matrix.json written');
+    break;
+  }
+  case 'record-release': {
+    const added = recordRelease();
+    progress(
+      added.length > 0 ? `recorded ${added.join(', ')}` : 'every published version is already recorded',
+    );
     break;
   }
   case 'check-matrix': {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -39,8 +40,9 @@ describe('iinfra manager', () => {
       { TEST_PROVIDER_CORE_RANGE: '^99.0.0' },
     );
     expect(await exited(child)).toBe(1);
+    const coreVersion = createRequire(import.meta.url)('@immutable-infra/core/package.json').version;
     expect(child.output()).toContain(
-      '@immutable-infra/provider-test@0.0.1 supports core ^99.0.0, but core is 0.1.0',
+      `@immutable-infra/provider-test@0.0.1 supports core ^99.0.0, but core is ${coreVersion}`,
     );
   });
 

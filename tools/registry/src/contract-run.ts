@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { npmEnvironment, runNpm } from './npm-command.ts';
 import type { RunningRegistry } from './verdaccio.ts';
 import { repoRoot, type WorkspacePackage } from './workspace-packages.ts';
 
@@ -75,8 +76,7 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
     input.onProgress?.(
       `installing ${provider.name}@${provider.version} with core ${coreVersion} from the registry`,
     );
-    execFileSync(
-      'npm',
+    runNpm(
       [
         'install',
         '--no-audit',
@@ -86,7 +86,9 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
         '--userconfig',
         input.registry.npmrc,
       ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+      {
+        cwd: dir,
+      },
     );
     const installedCore = JSON.parse(
       readFileSync(join(dir, 'node_modules', '@immutable-infra', 'core', 'package.json'), 'utf8'),
@@ -111,7 +113,7 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
         cwd: dir,
         encoding: 'utf8',
         // The scratch project is outside the repository: point testkit at the repository's envtest build.
-        env: { ...process.env, IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') },
+        env: npmEnvironment({ IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') }),
         maxBuffer: 64 * 1024 * 1024,
       },
     );

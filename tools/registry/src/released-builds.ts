@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { packPackage, repoRoot } from './workspace-packages.ts';
+import { packPackage, repoRoot, workspacePackages } from './workspace-packages.ts';
 
 export interface Release {
   name: string;
@@ -77,4 +77,24 @@ export function buildRelease(release: Release, root = repoRoot): string {
   cpSync(tarball, cached);
   rmSync(work, { recursive: true, force: true });
   return cached;
+}
+
+/** Records the workspace's publishable packages at HEAD for every version not yet in releases.json. */
+export function recordRelease(root = repoRoot): string[] {
+  const file = join(root, 'tools', 'registry', 'releases.json');
+  const document = JSON.parse(readFileSync(file, 'utf8')) as { releases: Release[] };
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const added: string[] = [];
+  for (const pkg of workspacePackages(root).filter((p) => !p.private)) {
+    if (document.releases.some((r) => r.name === pkg.name && r.version === pkg.version)) continue;
+    document.releases.push({
+      name: pkg.name,
+      version: pkg.version,
+      path: pkg.dir.slice(root.length + 1),
+      commit,
+    });
+    added.push(`${pkg.name}@${pkg.version}`);
+  }
+  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  return added;
 }

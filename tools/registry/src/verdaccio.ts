@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -8,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from '@immutable-infra/testkit';
 import { parse, stringify } from 'yaml';
+import { runNpm } from './npm-command.ts';
 
 const configTemplate = join(dirname(fileURLToPath(import.meta.url)), '..', 'config.yaml');
 
@@ -35,7 +35,7 @@ export interface StartRegistryOptions {
 
 /** The registry npm is configured with here: the upstream of the local registry. */
 export function configuredNpmRegistry(): string {
-  return execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+  return runNpm(['config', 'get', 'registry'], { cwd: tmpdir() }).trim();
 }
 
 async function freePort(): Promise<number> {

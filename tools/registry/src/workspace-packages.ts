@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNpm } from './npm-command.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -50,11 +50,7 @@ export function workspacePackages(root = repoRoot): WorkspacePackage[] {
 
 /** Packs a package directory (which must be built) into `destination`; returns the tarball path. */
 export function packPackage(dir: string, destination: string): string {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const out = runNpm(['pack', '--json', '--pack-destination', destination], { cwd: dir });
   const [info] = JSON.parse(out) as { filename: string }[];
   if (!info) throw new Error(`npm pack in ${dir} printed nothing`);
   return join(destination, info.filename);
@@ -62,20 +58,16 @@ export function packPackage(dir: string, destination: string): string {
 
 /** Publishes tarballs to a registry with an npmrc carrying its token; an already published version is an error. */
 export function publishTarball(tarball: string, registry: { url: string; npmrc: string }): void {
-  execFileSync(
-    'npm',
-    [
-      'publish',
-      tarball,
-      '--registry',
-      registry.url,
-      '--userconfig',
-      registry.npmrc,
-      '--access',
-      'public',
-      '--tag',
-      'latest',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
-  );
+  runNpm([
+    'publish',
+    tarball,
+    '--registry',
+    registry.url,
+    '--userconfig',
+    registry.npmrc,
+    '--access',
+    'public',
+    '--tag',
+    'latest',
+  ]);
 }

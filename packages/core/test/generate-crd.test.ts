@@ -137,3 +137,57 @@ describe('toStructuralSchema', () => {
     expect(schema.properties?.raw).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });
   });
 });
+
+describe('clusterctlArtifacts', () => {
+  it('lists every release series with its contract and labels every object for clusterctl', async () => {
+    const { clusterctlArtifacts } = await import('../src/index.js');
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1' as const,
+      kind: 'CustomResourceDefinition' as const,
+      metadata: {
+        name: 'dcsclusters.infrastructure.cluster.x-k8s.io',
+        labels: { 'cluster.x-k8s.io/v1beta2': 'v1beta1' },
+      },
+      spec: { group: 'infrastructure.cluster.x-k8s.io' },
+    } as unknown as Parameters<typeof clusterctlArtifacts>[0]['crds'][number];
+    const { metadata, components } = clusterctlArtifacts({
+      provider: 'dcs',
+      packageName: '@immutable-infra/provider-dcs',
+      version: '0.2.3',
+      contract: 'v1beta2',
+      crds: [crd],
+    });
+    expect(metadata).toEqual({
+      apiVersion: 'clusterctl.cluster.x-k8s.io/v1alpha3',
+      kind: 'Metadata',
+      releaseSeries: [
+        { major: 0, minor: 1, contract: 'v1beta2' },
+        { major: 0, minor: 2, contract: 'v1beta2' },
+      ],
+    });
+    expect(components.map((c) => c.kind)).toEqual([
+      'Namespace',
+      'CustomResourceDefinition',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+    ]);
+    for (const object of components) {
+      expect(
+        (object.metadata as { labels: Record<string, string> }).labels['cluster.x-k8s.io/provider'],
+      ).toBe('infrastructure-dcs');
+    }
+    expect(JSON.stringify(components[1])).toContain('"cluster.x-k8s.io/v1beta2":"v1beta1"');
+    expect(JSON.stringify(components.at(-1))).toContain('--provider=@immutable-infra/provider-dcs');
+    expect(() =>
+      clusterctlArtifacts({
+        provider: 'dcs',
+        packageName: 'x',
+        version: 'one',
+        contract: 'v1beta2',
+        crds: [],
+      }),
+    ).toThrow('"one" is not a version');
+  });
+});

@@ -8,8 +8,9 @@ import {
 } from './compat-matrix-file.ts';
 import { runContractTests } from './contract-run.ts';
 import { publishWorkspace } from './publish-workspace.ts';
+import { readReleases } from './released-builds.ts';
 import { startRegistry } from './verdaccio.ts';
-import { workspacePackages } from './workspace-packages.ts';
+import { type WorkspacePackage, workspacePackages } from './workspace-packages.ts';
 
 export interface MatrixRunOptions {
   onProgress?: (message: string) => void;
@@ -45,8 +46,21 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
   try {
     const set = publishWorkspace(registry, progress);
     const date = new Date().toISOString().slice(0, 10);
-    for (const provider of providers) {
-      const declared = declaredRecord(provider);
+    const targets: { provider: WorkspacePackage; declared: Omit<ProviderRecord, 'verifications'> }[] = [];
+    for (const provider of providers) targets.push({ provider, declared: declaredRecord(provider) });
+    // Released provider versions the matrix lists without any run yet: the current contract tests, run
+    // against the released package, with the facts it declared when it was released.
+    for (const release of readReleases().filter((r) => r.path.startsWith('providers/'))) {
+      const workspace = providers.find((p) => p.name === release.name);
+      const listed = matrix.providers.find(
+        (r) => r.package === release.name && r.version === release.version,
+      );
+      if (!workspace || workspace.version === release.version || !listed || listed.verifications.length > 0)
+        continue;
+      const { verifications: _, ...declared } = listed;
+      targets.push({ provider: { ...workspace, version: release.version }, declared });
+    }
+    for (const { provider, declared } of targets) {
       const record: ProviderRecord = { ...declared, verifications: [] };
       for (const coreVersion of coreVersionsToVerify(
         declared.coreRange,
@@ -57,7 +71,7 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
           provider,
           coreVersion,
           registry,
-          // A released core runs with the host released beside it; the provider under test stays the workspace one.
+          // A released core runs with the host released beside it; the provider under test is the one named.
           published: new Map([
             ...set.published,
             ...[...(set.releasedWith.get(coreVersion) ?? [])].filter(([name]) => name !== provider.name),

@@ -66,6 +66,8 @@ export {
 export {
   ApiEndpointSchema,
   ContractReferenceSchema,
+  KubernetesObjectReferenceSchema,
+  LocalObjectReferenceSchema,
   type MachineAddress,
   MachineAddressSchema,
   ObjectMetaSchema,

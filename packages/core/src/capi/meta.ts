@@ -31,6 +31,24 @@ export const ObjectReferenceV1Beta1Schema = z.looseObject({
   namespace: z.string().optional(),
 });
 
+/** A reference to an object in the same namespace (Kubernetes LocalObjectReference), as providers' specs use it. */
+export const LocalObjectReferenceSchema = z
+  .object({ name: z.string().default('').describe('Name of the referenced object.') })
+  .meta({ 'x-kubernetes-map-type': 'atomic' });
+
+/** Kubernetes' corev1.ObjectReference, the shape controller-gen emits for `*corev1.ObjectReference` fields. */
+export const KubernetesObjectReferenceSchema = z
+  .object({
+    apiVersion: z.string().optional().describe('API version of the referent.'),
+    fieldPath: z.string().optional().describe('A piece of the referent, when it is not the whole object.'),
+    kind: z.string().optional().describe('Kind of the referent.'),
+    name: z.string().optional().describe('Name of the referent.'),
+    namespace: z.string().optional().describe('Namespace of the referent.'),
+    resourceVersion: z.string().optional().describe('Specific resourceVersion this reference is made to.'),
+    uid: z.string().optional().describe('UID of the referent.'),
+  })
+  .meta({ 'x-kubernetes-map-type': 'atomic' });
+
 /** v1beta2 contract reference: API group only, same namespace. */
 export const ContractReferenceSchema = z.looseObject({
   apiGroup: z.string(),

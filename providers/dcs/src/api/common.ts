@@ -11,7 +11,10 @@ export const dcsKindBase = {
 
 export const DCS_API_VERSION = `${INFRASTRUCTURE_GROUP}/v1beta1`;
 
-/** A reference to an object in the same namespace (Kubernetes LocalObjectReference). */
+/**
+ * A reference to an object in the same namespace (Kubernetes LocalObjectReference).
+ * Core 0.3 has this as LocalObjectReferenceSchema; this provider still supports core 0.1 and 0.2.
+ */
 export const LocalObjectReference = z
   .object({ name: z.string().default('').describe('Name of the referenced object.') })
   .meta({ 'x-kubernetes-map-type': 'atomic' });

@@ -128,7 +128,7 @@ switch (command) {
       .map((r) => r.version);
     const problems = staleMatrixProblems(
       readMatrix(),
-      packages.filter((p) => p.dir.includes('/providers/')),
+      packages.filter((p) => p.dir.includes('/providers/') && !p.private),
       released,
       core?.version ?? '0.0.0',
     );

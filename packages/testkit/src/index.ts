@@ -13,6 +13,7 @@ export {
   startControlPlane,
   stopControlPlaneAt,
 } from './control-plane.js';
+export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
 export {
   type InstallCrdsOptions,
   installCrds,

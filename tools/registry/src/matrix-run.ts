@@ -37,7 +37,7 @@ export interface MatrixRunSummary {
 export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<MatrixRunSummary[]> {
   const progress = options.onProgress ?? (() => {});
   const providers = workspacePackages().filter(
-    (p) => p.dir.includes('/providers/') && (!options.only || options.only.includes(p.name)),
+    (p) => p.dir.includes('/providers/') && !p.private && (!options.only || options.only.includes(p.name)),
   );
   const registry = await startRegistry();
   progress(`registry on ${registry.url}`);

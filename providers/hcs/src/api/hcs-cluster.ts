@@ -1,0 +1,199 @@
+import {
+  defineKind,
+  infraClusterStatusFields,
+  type KindObject,
+  LocalObjectReferenceSchema,
+} from '@immutable-infra/core';
+import { z } from 'zod';
+import { hcsKindBase, Ipv4Address } from './common.js';
+
+const NamedId = z.object({ id: z.string().optional(), name: z.string().optional() });
+
+/** Two fixed addresses of the ELB in one subnet (its L4 or L7 virtual subnet IPs). */
+const ElbSubnetIps = z.object({
+  subnetName: z.string().max(255).optional().describe('A subnet of spec.network.subnets.'),
+  ips: z
+    .array(Ipv4Address)
+    .min(2)
+    .max(2)
+    .optional()
+    .describe('Exactly two IPs; HCS allocates them when omitted.'),
+});
+
+export const HCSSubnet = z.object({
+  id: z.string().max(64).optional().describe('VPC subnet id; resolved from the name when empty.'),
+  name: z.string().max(255).optional(),
+  neutronSubnetId: z.string().optional().describe('IPv4 subnet id of the network service; the ELB needs it.'),
+  cidr: z.string().optional(),
+  gatewayIp: z.string().optional(),
+  primaryDNS: z.string().optional(),
+  secondaryDNS: z.string().optional(),
+  dhcp: z.boolean().optional(),
+  managed: z.boolean().optional().describe('Reserved: the provider never creates or deletes subnets.'),
+});
+
+export const HCSNetwork = z.object({
+  vpc: z
+    .object({
+      id: z.string().optional(),
+      name: z.string().optional(),
+      cidr: z.string().optional(),
+      managed: z.boolean().optional(),
+      externalGatewayInfo: z
+        .object({ networkId: z.string().optional(), networkName: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+  subnets: z.array(HCSSubnet).max(16).optional().describe('Every subnet the cluster uses (nodes, ELB).'),
+  securityGroup: NamedId.optional(),
+});
+
+export const HCSControlPlaneLoadBalancer = z.object({
+  id: z.string().optional().describe('Set by the provider once the ELB exists.'),
+  name: z.string().optional(),
+  vipAddress: Ipv4Address.optional().describe('Fixed VIP of the ELB, inside vipSubnetName.'),
+  vipSubnetName: z
+    .string()
+    .max(255)
+    .optional()
+    .describe('A subnet of spec.network.subnets that holds the VIP.'),
+  vipSubnetId: z.string().optional(),
+  vipDomainName: z
+    .string()
+    .optional()
+    .describe('A name that resolves to vipAddress; becomes the endpoint host.'),
+  vpcId: z.string().optional(),
+  vpcName: z.string().optional(),
+  elbVirsubnetL4Ips: z.array(ElbSubnetIps).max(4).optional(),
+  elbVirsubnetL7Ips: z.array(ElbSubnetIps).max(4).optional(),
+  selector: z.string().optional(),
+  publicIpOption: z
+    .object({ ipVersion: z.string().default('4'), networkType: z.string() })
+    .optional()
+    .describe('Reserved: a public IP for the ELB.'),
+  // The reference API spells it so; kept for manifests written against it.
+  liseners: z
+    .array(z.object({ id: z.string().optional(), protocolPort: z.number().int().optional() }))
+    .optional(),
+  pools: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        protocolPort: z.number().int().optional(),
+        healthMonitorID: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const HCSClusterSpec = z
+  .object({
+    controlPlaneEndpoint: z
+      .object({ host: z.string().max(512), port: z.number().int() })
+      .optional()
+      .describe('Filled by the provider from the ELB; do not set it when creating.'),
+    controlPlaneHA: z
+      .object({ enabled: z.boolean(), policy: z.enum(['anti-affinity', 'soft-anti-affinity']) })
+      .optional()
+      .describe('Place control plane servers in a server group with this policy.'),
+    controlPlaneLoadBalancer: HCSControlPlaneLoadBalancer.optional(),
+    encryptionProviderConfigRef: LocalObjectReferenceSchema.optional().describe(
+      'Secret with key encryption-provider.conf to use instead of a generated key.',
+    ),
+    identityRef: z
+      .object({ name: z.string().min(1) })
+      .describe(
+        'Secret with accessKey, secretKey, projectID, region, externalGlobalDomain and optional schema.',
+      ),
+    network: HCSNetwork,
+    networkType: z.string().min(1).describe('CNI of the workload cluster, e.g. kube-ovn.'),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule:
+          '!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.vipSubnetName) || ' +
+          '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == self.controlPlaneLoadBalancer.vipSubnetName))',
+        message: 'controlPlaneLoadBalancer.vipSubnetName must name a subnet listed in network.subnets',
+        fieldPath: '.controlPlaneLoadBalancer.vipSubnetName',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule:
+          '!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.elbVirsubnetL4Ips) || ' +
+          'self.controlPlaneLoadBalancer.elbVirsubnetL4Ips.all(e, !has(e.subnetName) || ' +
+          '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == e.subnetName)))',
+        message:
+          'every controlPlaneLoadBalancer.elbVirsubnetL4Ips[].subnetName must name a subnet listed in network.subnets',
+        fieldPath: '.controlPlaneLoadBalancer.elbVirsubnetL4Ips',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule:
+          '!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.elbVirsubnetL7Ips) || ' +
+          'self.controlPlaneLoadBalancer.elbVirsubnetL7Ips.all(e, !has(e.subnetName) || ' +
+          '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == e.subnetName)))',
+        message:
+          'every controlPlaneLoadBalancer.elbVirsubnetL7Ips[].subnetName must name a subnet listed in network.subnets',
+        fieldPath: '.controlPlaneLoadBalancer.elbVirsubnetL7Ips',
+        reason: 'FieldValueInvalid',
+      },
+    ],
+  });
+
+export const HCSClusterStatus = z.object({
+  ...infraClusterStatusFields,
+  controlPlaneHA: z
+    .object({
+      id: z.string().optional().describe('Server group id.'),
+      name: z.string().optional(),
+      policy: z.string().optional(),
+      members: z
+        .array(z.object({ machineName: z.string().optional(), serverID: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+  loadBalancer: z
+    .object({
+      id: z.string().optional(),
+      vipAddress: z.string().optional(),
+      vipPortId: z.string().optional(),
+      listenerId: z.string().optional(),
+      poolId: z.string().optional(),
+      healthMonitorId: z.string().optional(),
+      members: z
+        .array(z.object({ machineName: z.string(), address: z.string(), memberId: z.string().optional() }))
+        .optional()
+        .describe('Control plane machines in the ELB pool.'),
+    })
+    .optional()
+    .describe('The control plane ELB and its parts, as the provider created them.'),
+});
+
+export const HCSCluster = defineKind({
+  ...hcsKindBase,
+  kind: 'HCSCluster',
+  plural: 'hcsclusters',
+  role: 'InfraCluster',
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: HCSClusterSpec,
+      status: HCSClusterStatus,
+      printerColumns: [
+        {
+          name: 'Cluster',
+          type: 'string',
+          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
+        },
+        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+        { name: 'Endpoint', type: 'string', jsonPath: '.spec.controlPlaneEndpoint.host' },
+        { name: 'ELB', type: 'string', jsonPath: '.status.loadBalancer.id', priority: 1 },
+        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      ],
+    },
+  ],
+});
+
+export type HCSClusterObject = KindObject<(typeof HCSCluster.versions)[0]>;

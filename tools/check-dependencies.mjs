@@ -2,7 +2,9 @@
 // Enforces which way dependencies point, collecting every violation:
 // - @immutable-infra/core depends on zod and semver only (it runs in the
 //   manager, in providers and in the browser), and its sources import nothing else;
-// - providers import neither the manager, nor Fleet Essentials, nor each other.
+// - providers import neither the manager, nor Fleet Essentials, nor each other;
+// - Fleet Essentials (and the manager) reach providers only through core's anchors and
+//   contract: they import no provider package and not each other.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -73,6 +75,22 @@ for (const dir of providers) {
         (name.startsWith('@immutable-infra/provider-') && name !== own);
       if (forbidden)
         problems.push(`${relative(root, file)}: imports "${specifier}" (providers depend on core only)`);
+    }
+  }
+}
+
+// Fleet Essentials and the manager
+for (const [dir, other] of [
+  ['packages/fleet-essentials', '@immutable-infra/manager'],
+  ['packages/manager', '@immutable-infra/fleet-essentials'],
+]) {
+  for (const file of sourceFiles(join(root, dir, 'src'))) {
+    for (const specifier of importsOf(file)) {
+      const name = packageName(specifier);
+      if (name === other || name.startsWith('@immutable-infra/provider-'))
+        problems.push(
+          `${relative(root, file)}: imports "${specifier}" (${dir} depends on core, not on ${name})`,
+        );
     }
   }
 }

@@ -162,3 +162,29 @@ export {
   type ReconcileDraft,
 } from './provider/define-provider.js';
 export { done, failed, requeue, runSteps, type Step, type StepResult } from './provider/reconcile-result.js';
+// UI extension anchors (Fleet Essentials).
+export {
+  ANCHOR_API_VERSION,
+  ANCHOR_IDS,
+  type AnchorId,
+  type AnchorProps,
+  type ClusterActionProps,
+  type ClusterDetailTabProps,
+  type ConnectionTestResult,
+  type CreateClusterStepProps,
+  type CredentialFormProps,
+  type FieldProblem,
+  type HostApi,
+  type HTMLElementLike,
+  type MountableExtension,
+  type NavigationItemProps,
+  type NodePoolActionProps,
+  type ResourceFormProps,
+} from './ui-extensions/anchors.js';
+export {
+  type ExtensionGate,
+  type ExtensionManifest,
+  ExtensionManifestSchema,
+  gateExtension,
+  parseExtensionManifest,
+} from './ui-extensions/extension-manifest.js';

@@ -15,6 +15,7 @@ const documented = (ns: string): KubernetesObject[] =>
 const fixture = (kind: string) =>
   structuredClone(documented(namespace).find((o) => o.kind === kind)) as never as {
     metadata: { name: string };
+    // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely to make bad manifests
     spec: Record<string, any>;
   };
 

@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import type { KubeConfig } from '@kubernetes/client-node';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { AccessReviewer } from './access-review.js';
+import { ClusterCache, type ClusterChange } from './cluster-cache.js';
+import { type ClusterRow, parseClusterQuery, queryClusters } from './cluster-rows.js';
+import { ExtensionRegistry } from './extension-registry.js';
+import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
+import { type Session, SessionStore } from './sessions.js';
+
+export interface FleetServerOptions {
+  kubeConfig: KubeConfig;
+  /** Allow signing in as the kubeconfig's own user (single-user local mode, e.g. the demo). */
+  allowKubeconfigUser?: boolean;
+  /** Installed provider package directories whose UI extensions to offer. */
+  extensionPackages?: readonly string[];
+  /** Set the Secure flag on the session cookie (behind TLS). */
+  secureCookies?: boolean;
+  logger?: boolean;
+}
+
+const SESSION_COOKIE = 'fe_session';
+const CAPI = '/apis/cluster.x-k8s.io/v1beta2';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: Session | undefined;
+  }
+}
+
+function fail(reply: FastifyReply, status: number, message: string, field?: string) {
+  return reply.code(status).send({ error: { message, ...(field ? { field } : {}) } });
+}
+
+/**
+ * The Fleet Essentials server: sign-in with the user's Kubernetes identity,
+ * aggregated cluster views from watch-fed caches (shown only where the user's
+ * RBAC allows), actions passed through as the user, live updates over
+ * server-sent events, and the provider UI extension registry.
+ */
+export async function createFleetServer(options: FleetServerOptions): Promise<{
+  app: FastifyInstance;
+  cache: ClusterCache;
+  close(): Promise<void>;
+}> {
+  const endpoint = new KubeEndpoint(options.kubeConfig);
+  const sessions = new SessionStore();
+  const reviewer = new AccessReviewer(endpoint);
+  const cache = new ClusterCache(options.kubeConfig);
+  const extensions = new ExtensionRegistry(options.extensionPackages ?? []);
+  await cache.start();
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1 << 20 });
+  await app.register(fastifyCookie);
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; object-src 'none'");
+  });
+
+  // Every /api route but sign-in needs a session; every state change needs the CSRF token in a header,
+  // which a cross-site form or image cannot send.
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.url.startsWith('/api/') || request.url.startsWith('/api/health')) return;
+    request.session = sessions.get(request.cookies[SESSION_COOKIE]);
+    const signingIn = request.url === '/api/session' && request.method === 'POST';
+    if (!request.session && !signingIn) return fail(reply, 401, 'sign in first');
+    if (request.method !== 'GET' && request.method !== 'HEAD' && !signingIn) {
+      if (request.headers['x-csrf-token'] !== request.session?.csrfToken) {
+        return fail(reply, 403, 'missing or wrong X-CSRF-Token header');
+      }
+    }
+  });
+
+  app.get('/api/health', async () => ({ ok: true, cacheReady: cache.ready }));
+
+  app.post('/api/session', async (request, reply) => {
+    const body = (request.body ?? {}) as { token?: unknown; mode?: unknown };
+    let identity: Session['identity'];
+    if (body.mode === 'kubeconfig') {
+      if (!options.allowKubeconfigUser)
+        return fail(reply, 403, 'signing in as the server kubeconfig user is disabled', 'mode');
+      identity = { kind: 'kubeconfig' };
+    } else if (typeof body.token === 'string' && body.token.trim() !== '') {
+      identity = { kind: 'token', token: body.token.trim() };
+    } else {
+      return fail(reply, 400, 'a bearer token is required', 'token');
+    }
+    const review = await endpoint.request<{
+      status?: { userInfo?: { username?: string; groups?: string[] } };
+    }>(identity, {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    if (review.status === 401) return fail(reply, 401, 'the API server did not accept this token', 'token');
+    if (review.status !== 201)
+      return fail(reply, 502, `cannot verify the identity: ${refusalMessage(review)}`);
+    const user = review.body.status?.userInfo ?? {};
+    const session = sessions.create(identity, user.username ?? 'unknown', user.groups ?? []);
+    reply.setCookie(SESSION_COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: options.secureCookies ?? false,
+    });
+    return { username: session.username, groups: session.groups, csrfToken: session.csrfToken };
+  });
+
+  app.get('/api/session', async (request) => {
+    const session = request.session as Session;
+    return { username: session.username, groups: session.groups, csrfToken: session.csrfToken };
+  });
+
+  app.delete('/api/session', async (request, reply) => {
+    sessions.delete(request.session?.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { signedOut: true };
+  });
+
+  /** Which namespaces' clusters this user may list: all, or a checked subset. */
+  async function visibility(
+    session: Session,
+    namespaces: Iterable<string>,
+  ): Promise<(ns: string) => boolean> {
+    const question = { verb: 'list', group: 'cluster.x-k8s.io', resource: 'clusters' };
+    if (await reviewer.allowed(session.identity, session.id, question)) return () => true;
+    const allowed = new Set<string>();
+    for (const ns of new Set(namespaces)) {
+      if (await reviewer.allowed(session.identity, session.id, { ...question, namespace: ns }))
+        allowed.add(ns);
+    }
+    return (ns) => allowed.has(ns);
+  }
+
+  app.get('/api/clusters', async (request, reply) => {
+    const parsed = parseClusterQuery(request.query as Record<string, string | undefined>);
+    if ('problems' in parsed) return fail(reply, 400, parsed.problems.join('; '));
+    const rows = [...cache.allRows()];
+    const visible = await visibility(
+      request.session as Session,
+      rows.map((r) => r.namespace),
+    );
+    return queryClusters(rows, parsed.query, visible);
+  });
+
+  app.get('/api/clusters/:namespace/:name', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const session = request.session as Session;
+    const allowed = await reviewer.allowed(session.identity, session.id, {
+      verb: 'get',
+      group: 'cluster.x-k8s.io',
+      resource: 'clusters',
+      namespace,
+    });
+    if (!allowed) return fail(reply, 403, `you may not read clusters in namespace ${namespace}`);
+    const objects = cache.objects(namespace, name);
+    const row = cache.row(namespace, name);
+    if (!objects || !row) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
+    return { row, ...clusterDetail(objects) };
+  });
+
+  app.delete('/api/clusters/:namespace/:name', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const response = await endpoint.request((request.session as Session).identity, {
+      method: 'DELETE',
+      path: `${CAPI}/namespaces/${encodeURIComponent(namespace)}/clusters/${encodeURIComponent(name)}`,
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { deleting: true };
+  });
+
+  app.patch('/api/node-pools/:namespace/:kind/:name', async (request, reply) => {
+    const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
+    const body = (request.body ?? {}) as { replicas?: unknown };
+    const paths: Record<string, string> = {
+      MachineDeployment: `${CAPI}/namespaces/${encodeURIComponent(namespace)}/machinedeployments/${encodeURIComponent(name)}`,
+      KubeadmControlPlane: `/apis/controlplane.cluster.x-k8s.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/kubeadmcontrolplanes/${encodeURIComponent(name)}`,
+    };
+    const path = paths[kind];
+    if (!path) return fail(reply, 400, 'kind must be MachineDeployment or KubeadmControlPlane', 'kind');
+    if (
+      typeof body.replicas !== 'number' ||
+      !Number.isInteger(body.replicas) ||
+      body.replicas < 0 ||
+      body.replicas > 1000
+    ) {
+      return fail(reply, 400, 'replicas must be a whole number from 0 to 1000', 'replicas');
+    }
+    const response = await endpoint.request((request.session as Session).identity, {
+      method: 'PATCH',
+      path,
+      body: { spec: { replicas: body.replicas } },
+      contentType: 'application/merge-patch+json',
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { replicas: body.replicas };
+  });
+
+  // Live updates: each change to a cluster the user may see, as a server-sent event.
+  app.get('/api/events', async (request, reply) => {
+    const session = request.session as Session;
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+    });
+    reply.raw.write(': connected\n\n');
+    const send = async (change: ClusterChange) => {
+      const visible = await visibility(session, [change.namespace]);
+      if (!visible(change.namespace)) return;
+      reply.raw.write(`event: cluster\ndata: ${JSON.stringify(change)}\n\n`);
+    };
+    const listener = (change: ClusterChange) => void send(change).catch(() => {});
+    cache.on('change', listener);
+    const heartbeat = setInterval(() => reply.raw.write(': ping\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      cache.off('change', listener);
+    });
+  });
+
+  app.get('/api/extensions', async () =>
+    extensions.extensions.map(({ bundlePath: _, ...extension }) => ({
+      ...extension,
+      ...(extension.load ? { bundleUrl: `/extensions/${encodeURIComponent(extension.id)}/bundle.js` } : {}),
+    })),
+  );
+
+  app.get('/extensions/*', async (request, reply) => {
+    const rest = (request.params as { '*': string })['*'];
+    const id = decodeURIComponent(rest.replace(/\/bundle\.js$/, ''));
+    const bundle = extensions.bundle(id);
+    if (!bundle || !rest.endsWith('/bundle.js')) return fail(reply, 404, 'no such extension bundle');
+    return reply.type('text/javascript; charset=utf-8').send(readFileSync(bundle));
+  });
+
+  return {
+    app,
+    cache,
+    close: async () => {
+      await app.close();
+      await cache.stop();
+      endpoint.close();
+    },
+  };
+}
+
+/** The cluster page's data: machines, node pools, the control plane, conditions and what holds a deletion. */
+export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['objects']>>) {
+  const conditions =
+    (objects.cluster.status?.conditions as {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+    }[]) ?? [];
+  return {
+    conditions,
+    finalizers: objects.cluster.metadata.finalizers ?? [],
+    deletionTimestamp: objects.cluster.metadata.deletionTimestamp,
+    controlPlane: objects.controlPlane
+      ? {
+          name: objects.controlPlane.metadata.name,
+          replicas: objects.controlPlane.spec?.replicas,
+          readyReplicas: objects.controlPlane.status?.readyReplicas ?? 0,
+          version: objects.controlPlane.spec?.version,
+        }
+      : undefined,
+    nodePools: objects.machineDeployments.map((md) => ({
+      kind: 'MachineDeployment',
+      name: md.metadata.name,
+      replicas: md.spec?.replicas ?? 0,
+      readyReplicas: md.status?.readyReplicas ?? 0,
+      version: (md.spec?.template as { spec?: { version?: string } } | undefined)?.spec?.version,
+    })),
+    machines: objects.machines.map((m) => ({
+      name: m.metadata.name,
+      phase: m.status?.phase,
+      providerID: m.spec?.providerID,
+      nodeName: (m.status?.nodeRef as { name?: string } | undefined)?.name,
+      version: m.spec?.version,
+      owner: m.metadata.ownerReferences?.find((o) => o.controller)?.name,
+    })),
+  };
+}
+
+export type { ClusterRow };

@@ -1,0 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
+import { TEST_USERS } from './users.ts';
+
+// Two users the API server knows by bearer token; the tests give them different RBAC.
+const dir = mkdtempSync(join(tmpdir(), 'fleet-tokens-'));
+const tokenFile = join(dir, 'tokens.csv');
+writeFileSync(
+  tokenFile,
+  Object.values(TEST_USERS)
+    .map((u) => `${u.token},${u.name},${u.name},"${u.groups.join(',')}"`)
+    .join('\n'),
+);
+
+export default createGlobalSetup({ apiServerFlags: [`--token-auth-file=${tokenFile}`] });

@@ -1,0 +1,310 @@
+import { readFileSync } from 'node:fs';
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClusterPage, createFleetServer } from '../src/index.js';
+import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
+import { TEST_USERS } from './users.ts';
+
+let kubeConfig: KubeConfig;
+let server: Awaited<ReturnType<typeof createFleetServer>>;
+let app: FastifyInstance;
+let teamA: string;
+let teamB: string;
+
+interface SignedIn {
+  cookie: string;
+  csrf: string;
+}
+
+async function signIn(token: string): Promise<SignedIn> {
+  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
+  expect(response.statusCode, response.body).toBe(200);
+  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
+  return { cookie, csrf: response.json().csrfToken };
+}
+
+async function grant(subjectGroup: string, namespace: string | undefined, verbs: string[], name: string) {
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const rules = [
+    {
+      apiGroups: ['cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io'],
+      resources: ['clusters', 'machinedeployments', 'kubeadmcontrolplanes', 'machines'],
+      verbs,
+    },
+  ];
+  const roleKind = namespace ? 'Role' : 'ClusterRole';
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: roleKind,
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    rules,
+  } as never);
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: namespace ? 'RoleBinding' : 'ClusterRoleBinding',
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: subjectGroup }],
+  } as never);
+}
+
+const page = async (who: SignedIn, query: string): Promise<ClusterPage> => {
+  const response = await app.inject({
+    method: 'GET',
+    url: `/api/clusters?${query}`,
+    headers: { cookie: who.cookie },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+};
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  teamA = await createTestNamespace(kubeConfig, 'team-a');
+  teamB = await createTestNamespace(kubeConfig, 'team-b');
+  await grant('fleet-operators', undefined, ['get', 'list', 'watch', 'delete', 'patch'], 'fleet-operator');
+  await grant('fleet-viewers', teamA, ['get', 'list', 'watch', 'patch'], 'fleet-viewer');
+  await createCapiCluster(kubeConfig, teamA, 'alpha', {
+    version: 'v1.35.4',
+    controlPlane: [3, 3],
+    workers: [2, 3],
+    phase: 'Provisioned',
+  });
+  await createCapiCluster(kubeConfig, teamA, 'bravo', {
+    version: 'v1.34.2',
+    controlPlane: [0, 1],
+    workers: [0, 2],
+    phase: 'Provisioning',
+    provider: 'hcs',
+  });
+  await createCapiCluster(kubeConfig, teamB, 'charlie', {
+    version: 'v1.35.4',
+    controlPlane: [1, 1],
+    workers: [1, 1],
+    phase: 'Provisioned',
+  });
+  server = await createFleetServer({ kubeConfig });
+  app = server.app;
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('sign-in with the user own Kubernetes identity', () => {
+  it('rejects a missing or unknown token, naming the field, and accepts a real one', async () => {
+    const none = await app.inject({ method: 'POST', url: '/api/session', payload: {} });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toEqual({ message: 'a bearer token is required', field: 'token' });
+    const wrong = await app.inject({ method: 'POST', url: '/api/session', payload: { token: 'nope' } });
+    expect(wrong.statusCode).toBe(401);
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { token: TEST_USERS.operator.token },
+    });
+    expect(ok.json()).toMatchObject({
+      username: 'olivia',
+      groups: expect.arrayContaining(['fleet-operators']),
+    });
+    const cookie = String(ok.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).not.toContain(TEST_USERS.operator.token);
+    expect((await app.inject({ method: 'GET', url: '/api/clusters' })).statusCode).toBe(401);
+  });
+
+  it('kubeconfig-user sign-in is refused unless the server allows it', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { mode: 'kubeconfig' },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error.field).toBe('mode');
+  });
+});
+
+describe('the cluster list', () => {
+  it('aggregates every cluster with provider, version, phase and readiness, paged and sorted', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    await eventually('three clusters cached', async () =>
+      (await page(operator, 'limit=50')).total >= 3 ? true : undefined,
+    );
+    const mine = await page(operator, `search=${teamA.slice(0, 12)}&sort=name&order=desc&limit=1&page=1`);
+    expect(mine.total).toBe(2);
+    expect(mine.items).toHaveLength(1);
+    expect(mine.items[0]).toMatchObject({
+      namespace: teamA,
+      name: 'bravo',
+      provider: 'hcs',
+      kubernetesVersion: 'v1.34.2',
+      phase: 'Provisioning',
+      controlPlane: { ready: 0, desired: 1 },
+      workers: { ready: 0, desired: 2 },
+      waitingFor: { condition: 'ControlPlaneInitialized', reason: 'WaitingForControlPlane' },
+    });
+    const second = await page(operator, `search=${teamA.slice(0, 12)}&sort=name&order=desc&limit=1&page=2`);
+    expect(second.items[0]).toMatchObject({
+      name: 'alpha',
+      provider: 'dcs',
+      controlPlane: { ready: 3, desired: 3 },
+      workers: { ready: 2, desired: 3 },
+    });
+    const dcsOnly = await page(operator, 'provider=dcs&limit=500');
+    expect(dcsOnly.items.every((row) => row.provider === 'dcs')).toBe(true);
+  });
+
+  it('names every bad query parameter', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/clusters?page=0&limit=9999&sort=color',
+      headers: { cookie: operator.cookie },
+    });
+    expect(response.statusCode).toBe(400);
+    const message = response.json().error.message;
+    expect(message).toContain('page must be');
+    expect(message).toContain('limit must be');
+    expect(message).toContain('sort must be one of');
+  });
+
+  it('shows a user only the namespaces their RBAC lets them list', async () => {
+    const viewer = await signIn(TEST_USERS.viewer.token);
+    const rows = await page(viewer, 'limit=500');
+    expect(rows.items.map((r) => r.namespace).every((ns) => ns === teamA)).toBe(true);
+    expect(rows.items.map((r) => r.name).sort()).toEqual(['alpha', 'bravo']);
+    const detail = await app.inject({
+      method: 'GET',
+      url: `/api/clusters/${teamB}/charlie`,
+      headers: { cookie: viewer.cookie },
+    });
+    expect(detail.statusCode).toBe(403);
+  });
+
+  it('explains on the cluster page what the cluster waits for, and lists its node pools', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/clusters/${teamA}/bravo`,
+      headers: { cookie: operator.cookie },
+    });
+    expect(response.statusCode).toBe(200);
+    const detail = response.json();
+    expect(detail.row.waitingFor.message).toBe('waiting for KubeadmControlPlane bravo-cp to initialize');
+    expect(detail.nodePools).toEqual([
+      { kind: 'MachineDeployment', name: 'bravo-workers', replicas: 2, readyReplicas: 0, version: 'v1.34.2' },
+    ]);
+    expect(detail.controlPlane).toMatchObject({ name: 'bravo-cp', replicas: 1, version: 'v1.34.2' });
+  });
+});
+
+describe('actions as the user', () => {
+  it('requires the CSRF header on every change', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const response = await app.inject({
+      method: 'DELETE',
+      url: `/api/clusters/${teamB}/charlie`,
+      headers: { cookie: operator.cookie },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error.message).toContain('X-CSRF-Token');
+  });
+
+  it('scales a node pool, and names the field of a bad replica count', async () => {
+    const viewer = await signIn(TEST_USERS.viewer.token);
+    const headers = { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf };
+    const bad = await app.inject({
+      method: 'PATCH',
+      url: `/api/node-pools/${teamA}/MachineDeployment/alpha-workers`,
+      headers,
+      payload: { replicas: -1 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('replicas');
+    const ok = await app.inject({
+      method: 'PATCH',
+      url: `/api/node-pools/${teamA}/MachineDeployment/alpha-workers`,
+      headers,
+      payload: { replicas: 5 },
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const md = (await kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: 'cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: teamA,
+      plural: 'machinedeployments',
+      name: 'alpha-workers',
+    })) as { spec: { replicas: number } };
+    expect(md.spec.replicas).toBe(5);
+  });
+
+  it('shows the API server own refusal when RBAC forbids a delete, and deletes for a user who may', async () => {
+    const viewer = await signIn(TEST_USERS.viewer.token);
+    const refused = await app.inject({
+      method: 'DELETE',
+      url: `/api/clusters/${teamA}/alpha`,
+      headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toContain('User "victor" cannot delete resource "clusters"');
+    const operator = await signIn(TEST_USERS.operator.token);
+    const deleted = await app.inject({
+      method: 'DELETE',
+      url: `/api/clusters/${teamB}/charlie`,
+      headers: { cookie: operator.cookie, 'x-csrf-token': operator.csrf },
+    });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    await eventually('charlie gone from the list', async () =>
+      (await page(operator, 'limit=500')).items.some((r) => r.name === 'charlie') ? undefined : true,
+    );
+  });
+});
+
+describe('live updates', () => {
+  it('pushes a changed row to a signed-in browser over server-sent events', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const operator = await signIn(TEST_USERS.operator.token);
+    const abort = new AbortController();
+    const response = await fetch(`${address}/api/events`, {
+      headers: { cookie: operator.cookie },
+      signal: abort.signal,
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await setStatus(kubeConfig, 'cluster.x-k8s.io', 'machinedeployments', teamA, 'bravo-workers', {
+      readyReplicas: 2,
+      replicas: 2,
+    });
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('"name":"bravo"') || !text.includes('"workers":{"ready":2')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    abort.abort();
+    expect(text).toContain('event: cluster');
+    expect(text).toContain('"workers":{"ready":2,"desired":2}');
+  });
+});
+
+describe('security headers', () => {
+  it('sends a restrictive content security policy and no token anywhere', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: operator.cookie },
+    });
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.body).not.toContain(TEST_USERS.operator.token);
+    expect(readFileSync(new URL('../src/server/app.ts', import.meta.url), 'utf8')).not.toContain(
+      'console.log',
+    );
+  });
+});

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -18,6 +20,8 @@ export interface FleetServerOptions {
   /** Set the Secure flag on the session cookie (behind TLS). */
   secureCookies?: boolean;
   logger?: boolean;
+  /** The built single-page app (dist/app); found next to this module when omitted. */
+  appDir?: string;
 }
 
 const SESSION_COOKIE = 'fe_session';
@@ -239,6 +243,9 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     return reply.type('text/javascript; charset=utf-8').send(readFileSync(bundle));
   });
 
+  const appDir = options.appDir ?? findAppDir();
+  if (appDir) serveApp(app, appDir);
+
   return {
     app,
     cache,
@@ -290,3 +297,33 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
 }
 
 export type { ClusterRow };
+
+function findAppDir(): string | undefined {
+  for (const candidate of ['./app/', '../app/', '../../dist/app/']) {
+    const dir = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+/** The app's files, and index.html for the app's own paths (it routes in the URL fragment). */
+function serveApp(app: FastifyInstance, dir: string): void {
+  const index = readFileSync(join(dir, 'index.html'));
+  app.get('/', async (_request, reply) => reply.type(CONTENT_TYPES['.html'] as string).send(index));
+  app.get('/assets/*', async (request, reply) => {
+    const rest = normalize((request.params as { '*': string })['*']);
+    if (rest.startsWith('..')) return fail(reply, 404, 'not found');
+    const file = join(dir, 'assets', rest);
+    if (!existsSync(file)) return fail(reply, 404, 'not found');
+    reply.header('cache-control', 'public, max-age=31536000, immutable');
+    return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(readFileSync(file));
+  });
+}

@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFleetServer } from '../src/index.js';
+import { createCapiCluster } from './cluster-fixtures.ts';
+import { grant } from './rbac.ts';
+import { TEST_USERS } from './users.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/`, import.meta.url));
+
+let kubeConfig: KubeConfig;
+let server: Awaited<ReturnType<typeof createFleetServer>>;
+let browser: Browser;
+let url: string;
+let ns: string;
+
+async function signedIn(token: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByLabel('Kubernetes bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const executablePath = execFileSync('bash', [join(repoRoot, 'tools/browser/ensure-chromium.sh')], {
+    encoding: 'utf8',
+  }).trim();
+  kubeConfig = testKubeConfig();
+  ns = await createTestNamespace(kubeConfig, 'ui');
+  await grant(kubeConfig, 'fleet-operators', ns, ['get', 'list', 'watch', 'delete', 'patch'], 'ui-operator');
+  await grant(kubeConfig, 'fleet-viewers', ns, ['get', 'list', 'watch'], 'ui-viewer');
+  await createCapiCluster(kubeConfig, ns, 'alpha', {
+    version: 'v1.35.4',
+    controlPlane: [3, 3],
+    workers: [2, 3],
+    phase: 'Provisioned',
+  });
+  await createCapiCluster(kubeConfig, ns, 'bravo', {
+    version: 'v1.34.2',
+    controlPlane: [0, 1],
+    workers: [0, 2],
+    phase: 'Provisioning',
+  });
+  server = await createFleetServer({
+    kubeConfig,
+    extensionPackages: [fixture('ext-good'), fixture('ext-future'), fixture('ext-throws')],
+  });
+  url = await server.app.listen({ port: 0, host: '127.0.0.1' });
+  // Playwright starts every launch with a fresh, empty profile.
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('Fleet Essentials in a real browser', () => {
+  it('refuses a wrong token with the reason, then signs in and lists the clusters', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.getByLabel('Kubernetes bearer token').fill('wrong-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('did not accept this token');
+    await context.close();
+
+    const signed = await signedIn(TEST_USERS.operator.token);
+    await signed.getByLabel('Search clusters').fill(ns);
+    const row = (name: string) => signed.locator(`tr[data-cluster="${name}"][data-namespace="${ns}"]`);
+    await row('bravo').waitFor();
+    await expect(row('alpha').textContent()).resolves.toMatch(
+      /alpha.*dcs.*v1\.35\.4.*Provisioned.*3\/3.*2\/3/,
+    );
+    await expect(row('bravo').textContent()).resolves.toContain('waiting for ControlPlaneInitialized');
+    await shot(signed, 'cluster-list');
+  });
+
+  it('opens a cluster and scales a node pool, which changes the MachineDeployment', async () => {
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.getByLabel('Search clusters').fill(ns);
+    await page.locator(`a[href="#/clusters/${ns}/alpha"]`).click();
+    await page.getByRole('heading', { name: /alpha/ }).waitFor();
+    await expect(page.getByRole('table', { name: 'Conditions' }).textContent()).resolves.toContain(
+      'InfrastructureReady',
+    );
+    await page.getByRole('tab', { name: 'Node Pools' }).click();
+    await page.getByLabel('Replicas of alpha-workers').fill('4');
+    await page.locator('tr[data-pool="alpha-workers"]').getByRole('button', { name: 'Scale' }).click();
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    await eventually('MachineDeployment scaled to 4', async () => {
+      const md = (await custom.getNamespacedCustomObject({
+        group: 'cluster.x-k8s.io',
+        version: 'v1beta2',
+        namespace: ns,
+        plural: 'machinedeployments',
+        name: 'alpha-workers',
+      })) as { spec: { replicas: number } };
+      return md.spec.replicas === 4 ? true : undefined;
+    });
+    await page.getByLabel('Replicas of alpha-workers').fill('-2');
+    await page.locator('tr[data-pool="alpha-workers"]').getByRole('button', { name: 'Scale' }).click();
+    await expect(page.locator('tr[data-pool="alpha-workers"] [role=alert]').textContent()).resolves.toContain(
+      'replicas must be a whole number',
+    );
+    await shot(page, 'node-pools');
+  });
+
+  it('loads compatible extensions, names the versions of a gated one, and survives one that throws', async () => {
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.goto(`${url}/#/clusters/${ns}/alpha`);
+    await page.getByRole('tab', { name: 'Extensions' }).click();
+    await page.locator('[data-extension="good.details"]').getByText('details of alpha').waitFor();
+    await page
+      .locator('[data-extension="throws.tab"]')
+      .getByText('The extension Throwing tab failed: boom from the extension')
+      .waitFor();
+    await expect(
+      page.locator('[data-extension-gated="@example/provider-future"]').textContent(),
+    ).resolves.toContain(
+      'was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.0.0',
+    );
+    // The rest of the page still works.
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    await expect(page.getByRole('table', { name: 'Conditions' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'extensions');
+
+    await page.goto(`${url}/?safe-mode=1#/clusters/${ns}/alpha`);
+    await page.getByRole('tab', { name: 'Extensions' }).click();
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'Safe mode: extensions are not loaded.',
+    );
+    expect(await page.locator('[data-extension]').count()).toBe(0);
+  });
+
+  it('shows the API server refusal when RBAC forbids destroying, and destroys with a typed confirmation', async () => {
+    const viewer = await signedIn(TEST_USERS.viewer.token);
+    await viewer.goto(`${url}/#/clusters/${ns}/bravo`);
+    await viewer.getByRole('button', { name: 'Destroy' }).click();
+    const confirm = viewer.getByRole('button', { name: 'Destroy bravo' });
+    await expect(confirm.isDisabled()).resolves.toBe(true);
+    await viewer.getByLabel('Cluster name to confirm').fill('bravo');
+    await confirm.click();
+    await expect(viewer.getByRole('alert').textContent()).resolves.toContain(
+      'User "victor" cannot delete resource "clusters"',
+    );
+    await shot(viewer, 'destroy-forbidden');
+
+    const operator = await signedIn(TEST_USERS.operator.token);
+    await operator.goto(`${url}/#/clusters/${ns}/bravo`);
+    await operator.getByRole('button', { name: 'Destroy' }).click();
+    await operator.getByLabel('Cluster name to confirm').fill('bravo');
+    await operator.getByRole('button', { name: 'Destroy bravo' }).click();
+    await operator.getByText('Cluster bravo has been deleted.').waitFor();
+    await shot(operator, 'destroyed');
+  });
+});

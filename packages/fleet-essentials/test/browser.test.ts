@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from '@immutable-infra/testkit';
+import { chromiumLaunchOptions, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -12,7 +11,6 @@ import { createCapiCluster } from './cluster-fixtures.ts';
 import { grant } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}/`, import.meta.url));
 
@@ -37,9 +35,6 @@ const shot = (page: Page, name: string) =>
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  const executablePath = execFileSync('bash', [join(repoRoot, 'tools/browser/ensure-chromium.sh')], {
-    encoding: 'utf8',
-  }).trim();
   kubeConfig = testKubeConfig();
   ns = await createTestNamespace(kubeConfig, 'ui');
   await grant(kubeConfig, 'fleet-operators', ns, ['get', 'list', 'watch', 'delete', 'patch'], 'ui-operator');
@@ -62,19 +57,7 @@ beforeAll(async () => {
   });
   url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   // Playwright starts every launch with a fresh, empty profile.
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
 });
 
 afterAll(async () => {

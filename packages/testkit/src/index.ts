@@ -4,6 +4,7 @@ export {
   ensureEnvtestAssets,
   findEnsureScript,
 } from './assets.js';
+export { chromiumLaunchOptions } from './browser.js';
 export {
   type ControlPlane,
   type ControlPlaneState,

@@ -39,6 +39,9 @@ export interface ClusterChange {
 export class ClusterCache extends EventEmitter<{ change: [ClusterChange] }> {
   private readonly informers = new Map<Watched, Informer<KubernetesObject> & ObjectCache<KubernetesObject>>();
   private readonly rows = new Map<string, ClusterRow>();
+  // Machines and MachineDeployments by "namespace/cluster", so a change re-reads one cluster's objects
+  // instead of scanning every machine of the fleet.
+  private readonly members = new Map<string, Map<string, KubeItem>>();
   private synced = false;
 
   constructor(private readonly kubeConfig: KubeConfig) {
@@ -61,6 +64,9 @@ export class ClusterCache extends EventEmitter<{ change: [ClusterChange] }> {
       this.informers.set(name, informer);
     }
     await Promise.all([...this.informers.values()].map((informer) => informer.start()));
+    for (const kind of ['machines', 'machinedeployments'] as const) {
+      for (const item of this.list(kind)) this.index(kind, item, false);
+    }
     this.synced = true;
     for (const cluster of this.list('clusters'))
       this.refresh(cluster.metadata.namespace ?? '', cluster.metadata.name);
@@ -84,18 +90,15 @@ export class ClusterCache extends EventEmitter<{ change: [ClusterChange] }> {
 
   /** The cluster and every object of it in the caches. */
   objects(namespace: string, name: string): ClusterObjects | undefined {
-    const cluster = this.list('clusters').find(
-      (c) => c.metadata.namespace === namespace && c.metadata.name === name,
-    );
+    const cluster = this.get('clusters', namespace, name);
     if (!cluster) return undefined;
-    const ofCluster = (kind: Watched) =>
-      this.list(kind).filter(
-        (o) => o.metadata.namespace === namespace && o.metadata.labels?.[CLUSTER_NAME_LABEL] === name,
-      );
+    const ofCluster = (kind: Watched) => [
+      ...(this.members.get(`${kind}|${namespace}/${name}`)?.values() ?? []),
+    ];
     const controlPlaneRef = cluster.spec?.controlPlaneRef as { name?: string } | undefined;
-    const controlPlane = this.list('kubeadmcontrolplanes').find(
-      (o) => o.metadata.namespace === namespace && o.metadata.name === controlPlaneRef?.name,
-    );
+    const controlPlane = controlPlaneRef?.name
+      ? this.get('kubeadmcontrolplanes', namespace, controlPlaneRef.name)
+      : undefined;
     return {
       cluster,
       ...(controlPlane ? { controlPlane } : {}),
@@ -104,12 +107,34 @@ export class ClusterCache extends EventEmitter<{ change: [ClusterChange] }> {
     };
   }
 
+  private get(kind: Watched, namespace: string, name: string): KubeItem | undefined {
+    return this.informers.get(kind)?.get(name, namespace) as unknown as KubeItem | undefined;
+  }
+
   private list(kind: Watched): KubeItem[] {
     return (this.informers.get(kind)?.list() ?? []) as unknown as KubeItem[];
   }
 
+  private index(kind: Watched, object: KubeItem, deleted: boolean): void {
+    const cluster = object.metadata.labels?.[CLUSTER_NAME_LABEL];
+    if (!cluster) return;
+    const key = `${kind}|${object.metadata.namespace ?? ''}/${cluster}`;
+    const id = object.metadata.uid ?? object.metadata.name;
+    if (deleted) {
+      this.members.get(key)?.delete(id);
+      return;
+    }
+    let group = this.members.get(key);
+    if (!group) {
+      group = new Map();
+      this.members.set(key, group);
+    }
+    group.set(id, object);
+  }
+
   private touched(kind: Watched, object: KubeItem, deleted: boolean): void {
     if (!this.synced) return;
+    if (kind === 'machines' || kind === 'machinedeployments') this.index(kind, object, deleted);
     const namespace = object.metadata.namespace ?? '';
     const clusterName =
       kind === 'clusters'

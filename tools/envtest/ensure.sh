@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes the real Kubernetes test environment available and prints where it is,
 # as one JSON line on stdout (progress goes to stderr):
-#   {"binDir":..., "kubernetesVersion":..., "etcdVersion":..., "clusterApiVersion":..., "crdDir":...}
+#   {"binDir":..., "kubernetesVersion":..., "etcdVersion":..., "clusterApiVersion":..., "crdDir":...,
+#    "webhookDir":..., "clusterApiControllers":{"core":...,"kubeadmBootstrap":...,"kubeadmControlPlane":...}}
 #
 # - kube-apiserver and kubectl are built from k8s.io/kubernetes (kube/go.mod),
 #   etcd from go.etcd.io/etcd/server/v3 (etcd/go.mod), both with -trimpath and
@@ -11,6 +12,10 @@
 # - KUBEBUILDER_ASSETS, when set, is used as the binary directory and nothing is built.
 # - Cluster API's CRDs (core, IPAM, kubeadm bootstrap, kubeadm control plane)
 #   are copied out of the pinned sigs.k8s.io/cluster-api module (capi/go.mod).
+# - Cluster API's own controller managers (core, kubeadm bootstrap, kubeadm
+#   control plane) are built from the same module (the `tool` directives of
+#   capi/go.mod pin their whole dependency set in capi/go.sum), cached the same way.
+#   IINFRA_SKIP_CAPI_CONTROLLERS=1 skips them (their paths are then empty).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${IINFRA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/immutable-infra}/envtest
@@ -52,6 +57,29 @@ build_binaries() {
   echo "$dest"
 }
 
+# The three managers live in one Go module, so the second and third builds reuse
+# every compiled package of the first; they need separate `go build` calls only
+# because two of the main packages are both named "kubeadm" (same output name).
+build_capi_controllers() {
+  local key dest tmp started
+  key=$(cat "$here/capi/go.mod" "$here/capi/go.sum" | sha256sum | cut -c1-12)
+  dest="$cache/cluster-api-controllers-$capi_version-$key"
+  if [ -x "$dest/cluster-api-controller" ] && [ -x "$dest/kubeadm-bootstrap-controller" ] && [ -x "$dest/kubeadm-control-plane-controller" ]; then
+    echo "$dest"; return
+  fi
+  tmp=$(mktemp -d "$cache/.build.XXXXXX")
+  started=$(date +%s)
+  say "building Cluster API $capi_version controllers (core, kubeadm bootstrap, kubeadm control plane) from Go modules"
+  (cd "$here/capi" &&
+    go build -trimpath -ldflags "-s -w" -o "$tmp/cluster-api-controller" sigs.k8s.io/cluster-api &&
+    go build -trimpath -ldflags "-s -w" -o "$tmp/kubeadm-bootstrap-controller" sigs.k8s.io/cluster-api/bootstrap/kubeadm &&
+    go build -trimpath -ldflags "-s -w" -o "$tmp/kubeadm-control-plane-controller" sigs.k8s.io/cluster-api/controlplane/kubeadm)
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  say "built Cluster API controllers in $(($(date +%s) - started))s"
+  echo "$dest"
+}
+
 if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   for b in kube-apiserver etcd; do
     [ -x "$KUBEBUILDER_ASSETS/$b" ] || { say "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS has no executable $b"; exit 1; }
@@ -78,5 +106,26 @@ if [ ! -f "$crd_dir/.complete" ]; then
   touch "$crd_dir/.complete"
 fi
 
-printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s"}\n' \
-  "$bin_dir" "$kube_version" "$etcd_version" "$capi_version" "$crd_dir"
+# The admission webhook configurations of the three controllers; a test
+# environment rewrites their service references to local URLs.
+webhook_dir="$cache/cluster-api-$capi_version/webhooks"
+if [ ! -f "$webhook_dir/.complete" ]; then
+  module_dir=$(cd "$here/capi" && go mod download -json "sigs.k8s.io/cluster-api@$capi_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$module_dir" ] || { say "go mod download gave no directory for sigs.k8s.io/cluster-api@$capi_version"; exit 1; }
+  rm -rf "$webhook_dir" && mkdir -p "$webhook_dir"
+  cp "$module_dir/config/webhook/manifests.yaml" "$webhook_dir/core.yaml"
+  cp "$module_dir/bootstrap/kubeadm/config/webhook/manifests.yaml" "$webhook_dir/kubeadm-bootstrap.yaml"
+  cp "$module_dir/controlplane/kubeadm/config/webhook/manifests.yaml" "$webhook_dir/kubeadm-control-plane.yaml"
+  chmod 644 "$webhook_dir"/*.yaml
+  touch "$webhook_dir/.complete"
+fi
+
+capi_bin=""
+if [ "${IINFRA_SKIP_CAPI_CONTROLLERS:-}" != 1 ]; then
+  capi_bin=$(build_capi_controllers)
+fi
+capi_path() { [ -n "$capi_bin" ] && echo "$capi_bin/$1" || true; }
+
+printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s","webhookDir":"%s","clusterApiControllers":{"core":"%s","kubeadmBootstrap":"%s","kubeadmControlPlane":"%s"}}\n' \
+  "$bin_dir" "$kube_version" "$etcd_version" "$capi_version" "$crd_dir" "$webhook_dir" \
+  "$(capi_path cluster-api-controller)" "$(capi_path kubeadm-bootstrap-controller)" "$(capi_path kubeadm-control-plane-controller)"

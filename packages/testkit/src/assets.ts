@@ -12,6 +12,27 @@ export interface EnvtestAssets {
   clusterApiVersion?: string;
   /** Directory of Cluster API's CRD manifests, when known. */
   crdDir?: string;
+  /**
+   * Directory of Cluster API's admission webhook configurations
+   * (core.yaml, kubeadm-bootstrap.yaml, kubeadm-control-plane.yaml).
+   */
+  webhookDir?: string;
+  /**
+   * Cluster API's own controller manager binaries, built by ensure.sh from the
+   * pinned module; the paths are empty strings when the build was skipped
+   * (IINFRA_SKIP_CAPI_CONTROLLERS=1).
+   */
+  clusterApiControllers?: ClusterApiControllerBinaries;
+}
+
+/** Paths of the three Cluster API controller managers. */
+export interface ClusterApiControllerBinaries {
+  /** The core manager (Cluster, Machine, MachineSet, MachineDeployment, ... and their webhooks). */
+  core: string;
+  /** The kubeadm bootstrap provider (KubeadmConfig). */
+  kubeadmBootstrap: string;
+  /** The kubeadm control plane provider (KubeadmControlPlane). */
+  kubeadmControlPlane: string;
 }
 
 const ENSURE_SCRIPT = join('tools', 'envtest', 'ensure.sh');

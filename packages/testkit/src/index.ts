@@ -1,4 +1,5 @@
 export {
+  type ClusterApiControllerBinaries,
   type EnsureAssetsOptions,
   type EnvtestAssets,
   ensureEnvtestAssets,

@@ -163,7 +163,9 @@ async function generatePki() {
 function parseOption<T extends z.ZodType>(schema: T, value: unknown, option: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${fieldPath(issue.path) || '(root)'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${fieldPath(issue.path) || '(root)'}: ${issue.message}`,
+  );
   throw new Error(`invalid ${option}: ${problems.join('; ')}`);
 }
 
@@ -171,7 +173,9 @@ function parseOption<T extends z.ZodType>(schema: T, value: unknown, option: str
 function parseSimBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${fieldPath(issue.path) || '(root)'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${fieldPath(issue.path) || '(root)'}: ${issue.message}`,
+  );
   throw new HcsError(400, 'SIM.0400', problems.join('; '), 'flat');
 }
 

@@ -71,7 +71,12 @@ export class Identity {
     const scoped = login.projectId ?? login.projectName;
     const project = this.inventory.project;
     if (scoped !== undefined && scoped !== this.inventory.projectId && scoped !== project.name)
-      throw new HcsError(401, '401', `The project ${scoped} does not exist or is not available to the user.`, 'keystone');
+      throw new HcsError(
+        401,
+        '401',
+        `The project ${scoped} does not exist or is not available to the user.`,
+        'keystone',
+      );
     const now = Date.now();
     const issued: IssuedToken = {
       token: `MIIsim${randomBytes(48).toString('base64url')}`,
@@ -92,7 +97,12 @@ export class Identity {
       this.counts.tokenFailures += 1;
       throw Gateway.tokenMustBeUpdated();
     }
-    return { userName: issued.userName, userId: this.userId(issued.userName), projectId: issued.projectId, via: 'token' };
+    return {
+      userName: issued.userName,
+      userId: this.userId(issued.userName),
+      projectId: issued.projectId,
+      via: 'token',
+    };
   }
 
   /**
@@ -113,7 +123,11 @@ export class Identity {
       if (signedAt === undefined) throw Gateway.badAkSk('X-Sdk-Date is not in the form YYYYMMDDTHHMMSSZ');
       if (Math.abs(Date.now() - signedAt) > MAX_CLOCK_SKEW_MS)
         throw Gateway.badAkSk('the request has expired (X-Sdk-Date is more than 15 minutes off)');
-      const expected = computeSignature({ ...request, signedHeaders: parts.signedHeaders }, key.secretKey, sdkDate ?? '');
+      const expected = computeSignature(
+        { ...request, signedHeaders: parts.signedHeaders },
+        key.secretKey,
+        sdkDate ?? '',
+      );
       if (expected !== parts.signature) throw Gateway.badAkSk('verify aksk signature fail');
       return {
         userName: key.user,

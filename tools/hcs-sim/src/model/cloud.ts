@@ -43,7 +43,8 @@ export class Cloud {
 
   constructor(readonly inventory: SiteInventory) {
     this.quotas = { ...inventory.quotas };
-    for (const subnet of this.subnets()) this.addresses.set(subnet.id, new SubnetAddresses(subnet.cidr, subnet.gatewayIp));
+    for (const subnet of this.subnets())
+      this.addresses.set(subnet.id, new SubnetAddresses(subnet.cidr, subnet.gatewayIp));
   }
 
   get projectId(): string {
@@ -116,7 +117,10 @@ export class Cloud {
    */
   placeServer(server: ServerRecord): string | undefined {
     const zone = this.availabilityZone(server.availabilityZone);
-    const hosts = Array.from({ length: zone?.hosts ?? 1 }, (_, i) => `${server.availabilityZone}-host-${i + 1}`);
+    const hosts = Array.from(
+      { length: zone?.hosts ?? 1 },
+      (_, i) => `${server.availabilityZone}-host-${i + 1}`,
+    );
     const group = server.serverGroupId ? this.serverGroups.get(server.serverGroupId) : undefined;
     const load = (host: string, ids: Iterable<string>) =>
       [...ids].filter((id) => id !== server.id && this.servers.get(id)?.host === host).length;

@@ -24,7 +24,12 @@ export class HcsError extends Error {
 /** Errors of the API gateway in front of every service (same shape whichever service is behind). */
 export const Gateway = {
   noApi: (method: string, path: string) =>
-    new HcsError(404, 'APIGW.0101', `The API does not exist or has not been published in the environment: ${method} ${path}`, 'flat'),
+    new HcsError(
+      404,
+      'APIGW.0101',
+      `The API does not exist or has not been published in the environment: ${method} ${path}`,
+      'flat',
+    ),
   badAkSk: (reason: string) =>
     new HcsError(401, 'APIGW.0301', `Incorrect IAM authentication information: ${reason}`, 'flat'),
   tokenMustBeUpdated: () => new HcsError(401, 'APIGW.0307', 'The token must be updated.', 'flat'),

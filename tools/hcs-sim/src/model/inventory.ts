@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { stableUuid } from './ids.js';
 
 const name = z.string().min(1);
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 192.168.0.0/24');
+const cidr = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be an IPv4 CIDR such as 192.168.0.0/24');
 
 const subnetSchema = z.strictObject({
   id: z.string().optional(),
@@ -54,9 +56,17 @@ export const inventorySchema = z.strictObject({
   /** AK/SK pairs; each belongs to a user. */
   accessKeys: z
     .array(z.strictObject({ accessKey: name, secretKey: z.string().min(1), user: name }))
-    .default([{ accessKey: 'HCSSIMACCESSKEY00001', secretKey: 'hcs-sim-secret-key-00001', user: 'cluster-api' }]),
+    .default([
+      { accessKey: 'HCSSIMACCESSKEY00001', secretKey: 'hcs-sim-secret-key-00001', user: 'cluster-api' },
+    ]),
   project: z
-    .strictObject({ id: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lower-case hex digits').optional(), name })
+    .strictObject({
+      id: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/, 'must be 32 lower-case hex digits')
+        .optional(),
+      name,
+    })
     .default({ name: 'hcs-region-1_cluster-api' }),
   availabilityZones: z
     .array(z.strictObject({ name, hosts: z.number().int().min(1).default(3) }))
@@ -102,7 +112,10 @@ export const inventorySchema = z.strictObject({
     },
   ]),
   keyPairs: z.array(z.strictObject({ name, publicKey: z.string().min(1) })).default([
-    { name: 'cluster-key', publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHcsimulatedkeyonly cluster-key' },
+    {
+      name: 'cluster-key',
+      publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHcsimulatedkeyonly cluster-key',
+    },
   ]),
   quotas: quotasSchema.default(quotasSchema.parse({})),
 });
@@ -132,7 +145,10 @@ export function withIds(inventory: ResolvedInventory) {
         neutronSubnetId: stableUuid('neutron-subnet', `${vpc.name}/${s.name}`),
         neutronNetworkId: stableUuid('neutron-network', `${vpc.name}/${s.name}`),
       })),
-      securityGroups: vpc.securityGroups.map((g) => ({ ...g, id: g.id ?? stableUuid('security-group', g.name) })),
+      securityGroups: vpc.securityGroups.map((g) => ({
+        ...g,
+        id: g.id ?? stableUuid('security-group', g.name),
+      })),
     })),
   };
 }

@@ -140,7 +140,15 @@ export function volumeView(cloud: Cloud, volume: VolumeRecord) {
 }
 
 export function vpcView(vpc: Cloud['inventory']['vpcs'][number]) {
-  return { id: vpc.id, name: vpc.name, cidr: vpc.cidr, status: 'OK', description: '', routes: [], enterprise_project_id: '0' };
+  return {
+    id: vpc.id,
+    name: vpc.name,
+    cidr: vpc.cidr,
+    status: 'OK',
+    description: '',
+    routes: [],
+    enterprise_project_id: '0',
+  };
 }
 
 export function subnetView(subnet: ReturnType<Cloud['subnets']>[number], gatewayIp: string) {
@@ -201,7 +209,9 @@ export function loadBalancerView(cloud: Cloud, lb: LoadBalancerRecord) {
     vip_port_id: lb.vipPortId,
     elb_virsubnet_ids: lb.elbVirsubnetIds,
     availability_zone_list: lb.availabilityZones,
-    listeners: [...cloud.listeners.values()].filter((l) => l.loadbalancerId === lb.id).map((l) => ({ id: l.id })),
+    listeners: [...cloud.listeners.values()]
+      .filter((l) => l.loadbalancerId === lb.id)
+      .map((l) => ({ id: l.id })),
     pools: [...cloud.pools.values()].filter((p) => p.loadbalancerId === lb.id).map((p) => ({ id: p.id })),
     eips: [],
     publicips: [],

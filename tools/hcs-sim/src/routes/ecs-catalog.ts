@@ -88,8 +88,17 @@ export function ecsCatalogRoutes(ctx: SimContext): Route[] {
       handle: ({ body }) => {
         const { server_group } = parseBody(groupSchema, body, 'Ecs.0005');
         if (cloud.serverGroups.size + 1 > cloud.quotas.serverGroups)
-          throw new HcsError(400, 'Ecs.0001', `Insufficient ECS group quota (server groups: ${cloud.serverGroups.size} of ${cloud.quotas.serverGroups} used). Contact customer service to increase quota.`);
-        const group = { id: newUuid(), name: server_group.name, policies: server_group.policies, members: [] };
+          throw new HcsError(
+            400,
+            'Ecs.0001',
+            `Insufficient ECS group quota (server groups: ${cloud.serverGroups.size} of ${cloud.quotas.serverGroups} used). Contact customer service to increase quota.`,
+          );
+        const group = {
+          id: newUuid(),
+          name: server_group.name,
+          policies: server_group.policies,
+          members: [],
+        };
         cloud.serverGroups.set(group.id, group);
         return { body: { server_group: serverGroupView(group) } };
       },
@@ -131,7 +140,8 @@ export function ecsCatalogRoutes(ctx: SimContext): Route[] {
       operation: 'ecs.showJob',
       handle: ({ params }) => {
         const job = ctx.jobs.get(params.job ?? '');
-        if (!job) throw new HcsError(404, 'Ecs.0005', `Invalid parameter job_id: job ${params.job} does not exist`);
+        if (!job)
+          throw new HcsError(404, 'Ecs.0005', `Invalid parameter job_id: job ${params.job} does not exist`);
         return { body: jobView(job) };
       },
     },

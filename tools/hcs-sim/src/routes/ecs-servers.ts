@@ -13,8 +13,14 @@ const createSchema = z.object({
     imageRef: z.string().min(1),
     flavorRef: z.string().min(1),
     vpcid: z.string().min(1),
-    nics: z.array(z.object({ subnet_id: z.string().min(1), ip_address: z.string().optional() })).min(1).max(12),
-    root_volume: z.object({ volumetype: z.string().min(1), size: z.number().int().min(1).max(1024).optional() }),
+    nics: z
+      .array(z.object({ subnet_id: z.string().min(1), ip_address: z.string().optional() }))
+      .min(1)
+      .max(12),
+    root_volume: z.object({
+      volumetype: z.string().min(1),
+      size: z.number().int().min(1).max(1024).optional(),
+    }),
     data_volumes: z
       .array(z.looseObject({ volumetype: z.string().min(1), size: z.number().int().min(10).max(32_768) }))
       .max(23)
@@ -31,7 +37,10 @@ const createSchema = z.object({
 });
 
 const deleteSchema = z.object({
-  servers: z.array(z.object({ id: z.string().min(1) })).min(1).max(1000),
+  servers: z
+    .array(z.object({ id: z.string().min(1) }))
+    .min(1)
+    .max(1000),
   delete_volume: z.boolean().default(false),
   delete_publicip: z.boolean().default(false),
 });
@@ -41,36 +50,49 @@ const ecsError = (status: number, code: string, message: string) => new HcsError
 /** ECS servers: create (job), list with details, show, batch delete (job). */
 export function ecsServerRoutes(ctx: SimContext): Route[] {
   const { cloud } = ctx;
+  const create: Route['handle'] = ({ body }) => {
+    const servers = reserveServers(ctx, parseBody(createSchema, body, 'Ecs.0005').server);
+    const job = ctx.jobs.start('createServer', {
+      subJobs: servers.map((s) => ({ type: 'createSingleServer', entities: { server_id: s.id } })),
+      complete: () => {
+        for (const server of servers) {
+          const host = cloud.placeServer(server);
+          if (!host)
+            throw ecsError(
+              500,
+              'Ecs.0000',
+              `No valid host was found: server group ${server.serverGroupId} (anti-affinity) has a member on every host`,
+            );
+          server.host = host;
+        }
+        for (const server of servers) {
+          server.status = 'ACTIVE';
+          server.updated = now();
+          for (const volume of cloud.volumes.values())
+            if (volume.attachment?.serverId === server.id) volume.status = 'in-use';
+        }
+      },
+      rollback: () => {
+        for (const server of servers) removeServer(ctx, server, true);
+      },
+    });
+    return jobAnswer(job, { serverIds: servers.map((s) => s.id) });
+  };
   return [
+    // v1 is the pay-per-use create; the vendor SDK's createServers uses v1.1 (same body, same job).
     {
       method: 'POST',
       pattern: '/v1/:project/cloudservers',
       service: 'ecs',
       operation: 'ecs.createServers',
-      handle: ({ body }) => {
-        const servers = reserveServers(ctx, parseBody(createSchema, body, 'Ecs.0005').server);
-        const job = ctx.jobs.start('createServer', {
-          subJobs: servers.map((s) => ({ type: 'createSingleServer', entities: { server_id: s.id } })),
-          complete: () => {
-            for (const server of servers) {
-              const host = cloud.placeServer(server);
-              if (!host)
-                throw ecsError(500, 'Ecs.0000', `No valid host was found: server group ${server.serverGroupId} (anti-affinity) has a member on every host`);
-              server.host = host;
-            }
-            for (const server of servers) {
-              server.status = 'ACTIVE';
-              server.updated = now();
-              for (const volume of cloud.volumes.values())
-                if (volume.attachment?.serverId === server.id) volume.status = 'in-use';
-            }
-          },
-          rollback: () => {
-            for (const server of servers) removeServer(ctx, server, true);
-          },
-        });
-        return jobAnswer(job, { serverIds: servers.map((s) => s.id) });
-      },
+      handle: create,
+    },
+    {
+      method: 'POST',
+      pattern: '/v1.1/:project/cloudservers',
+      service: 'ecs',
+      operation: 'ecs.createServers',
+      handle: create,
     },
     {
       method: 'GET',
@@ -91,8 +113,10 @@ export function ecsServerRoutes(ctx: SimContext): Route[] {
         if (tags) servers = servers.filter((s) => tags.split(',').every((t) => s.tags.includes(t)));
         const limit = Number(query.get('limit') ?? '25');
         const offset = Number(query.get('offset') ?? '1');
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw ecsError(400, 'Ecs.0005', 'Invalid parameter limit: must be 1 to 1000');
-        if (!Number.isInteger(offset) || offset < 1) throw ecsError(400, 'Ecs.0005', 'Invalid parameter offset: must be at least 1');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw ecsError(400, 'Ecs.0005', 'Invalid parameter limit: must be 1 to 1000');
+        if (!Number.isInteger(offset) || offset < 1)
+          throw ecsError(400, 'Ecs.0005', 'Invalid parameter offset: must be at least 1');
         const page = servers.slice((offset - 1) * limit, offset * limit);
         return { body: { count: servers.length, servers: page.map((s) => serverView(cloud, s)) } };
       },
@@ -113,7 +137,8 @@ export function ecsServerRoutes(ctx: SimContext): Route[] {
         const job = ctx.jobs.start('deleteServer', {
           subJobs: servers.map((s) => ({ type: 'deleteSingleServer', entities: { server_id: s.id } })),
           complete: () => {
-            for (const server of servers) if (cloud.servers.has(server.id)) removeServer(ctx, server, request.delete_volume);
+            for (const server of servers)
+              if (cloud.servers.has(server.id)) removeServer(ctx, server, request.delete_volume);
           },
           rollback: () => {
             for (const server of servers) server.taskState = '';
@@ -152,52 +177,107 @@ function reserveServers(ctx: SimContext, request: CreateRequest): ServerRecord[]
   if (!cloud.availabilityZone(zone))
     throw ecsError(400, 'Ecs.0005', `Invalid parameter availability_zone: ${zone} does not exist`);
   const vpc = cloud.vpc(request.vpcid);
-  if (!vpc) throw ecsError(400, 'Ecs.0014', `Incorrect VPC, subnet, or security group parameter values: VPC ${request.vpcid} does not exist.`);
+  if (!vpc)
+    throw ecsError(
+      400,
+      'Ecs.0014',
+      `Incorrect VPC, subnet, or security group parameter values: VPC ${request.vpcid} does not exist.`,
+    );
   for (const nic of request.nics) {
     const subnet = cloud.subnet(nic.subnet_id);
-    if (!subnet || subnet.id !== nic.subnet_id) throw ecsError(400, 'Ecs.0038', `The subnet ${nic.subnet_id} does not exist.`);
+    if (!subnet || subnet.id !== nic.subnet_id)
+      throw ecsError(400, 'Ecs.0038', `The subnet ${nic.subnet_id} does not exist.`);
     if (subnet.vpcId !== vpc.id)
-      throw ecsError(400, 'Ecs.0014', `Incorrect VPC, subnet, or security group parameter values: subnet ${nic.subnet_id} is not in VPC ${vpc.id}.`);
+      throw ecsError(
+        400,
+        'Ecs.0014',
+        `Incorrect VPC, subnet, or security group parameter values: subnet ${nic.subnet_id} is not in VPC ${vpc.id}.`,
+      );
     if (nic.ip_address !== undefined) {
-      if (request.count > 1) throw ecsError(400, 'Ecs.0005', 'Invalid parameter nics.ip_address: a fixed address needs count 1');
+      if (request.count > 1)
+        throw ecsError(400, 'Ecs.0005', 'Invalid parameter nics.ip_address: a fixed address needs count 1');
       const pool = cloud.addressesOf(subnet.id);
       if (!pool.contains(nic.ip_address))
-        throw ecsError(400, 'Ecs.0039', `The specified IP address ${nic.ip_address} does not belong to the subnet ${subnet.id}.`);
+        throw ecsError(
+          400,
+          'Ecs.0039',
+          `The specified IP address ${nic.ip_address} does not belong to the subnet ${subnet.id}.`,
+        );
       if (!pool.isFree(nic.ip_address))
         throw ecsError(400, 'Ecs.0010', `The private IP address ${nic.ip_address} is already being used.`);
     }
   }
   for (const group of request.security_groups)
     if (!vpc.securityGroups.some((g) => g.id === group.id))
-      throw ecsError(400, 'Ecs.0014', `Incorrect VPC, subnet, or security group parameter values: security group ${group.id} is not in VPC ${vpc.id}.`);
+      throw ecsError(
+        400,
+        'Ecs.0014',
+        `Incorrect VPC, subnet, or security group parameter values: security group ${group.id} is not in VPC ${vpc.id}.`,
+      );
   for (const type of [request.root_volume.volumetype, ...request.data_volumes.map((d) => d.volumetype)])
-    if (!cloud.inventory.volumeTypes.includes(type)) throw ecsError(400, 'Ecs.0043', `The disk type ${type} does not exist.`);
+    if (!cloud.inventory.volumeTypes.includes(type))
+      throw ecsError(400, 'Ecs.0043', `The disk type ${type} does not exist.`);
   const rootSize = request.root_volume.size ?? image.minDiskGiB;
   if (rootSize < image.minDiskGiB)
-    throw ecsError(400, 'Ecs.0005', `Invalid parameter root_volume.size: the image needs at least ${image.minDiskGiB} GB`);
+    throw ecsError(
+      400,
+      'Ecs.0005',
+      `Invalid parameter root_volume.size: the image needs at least ${image.minDiskGiB} GB`,
+    );
   if (request.key_name !== undefined && !cloud.inventory.keyPairs.some((k) => k.name === request.key_name))
-    throw ecsError(400, 'Ecs.0005', `Invalid parameter key_name: key pair ${request.key_name} does not exist`);
+    throw ecsError(
+      400,
+      'Ecs.0005',
+      `Invalid parameter key_name: key pair ${request.key_name} does not exist`,
+    );
   if (request.user_data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(request.user_data))
     throw ecsError(400, 'Ecs.0005', 'Invalid parameter user_data: must be Base64-encoded');
   const groupId = request['os:scheduler_hints']?.group;
   const group = groupId === undefined ? undefined : cloud.serverGroups.get(groupId);
   if (groupId !== undefined && !group)
-    throw ecsError(400, 'Ecs.0005', `Invalid parameter os:scheduler_hints.group: server group ${groupId} does not exist`);
+    throw ecsError(
+      400,
+      'Ecs.0005',
+      `Invalid parameter os:scheduler_hints.group: server group ${groupId} does not exist`,
+    );
 
   const used = cloud.usage();
   const limits = cloud.quotas;
   const n = request.count;
   const check = (over: boolean, what: string, code = 'Ecs.0001') => {
-    if (over) throw ecsError(400, code, `Insufficient ${what} quota. Contact customer service to increase quota.`);
+    if (over)
+      throw ecsError(400, code, `Insufficient ${what} quota. Contact customer service to increase quota.`);
   };
-  check(used.instances + n > limits.instances, `ECS (instances: ${used.instances} of ${limits.instances} used, ${n} asked)`);
-  check(used.cores + n * flavor.vcpus > limits.cores, `ECS (cores: ${used.cores} of ${limits.cores} used, ${n * flavor.vcpus} asked)`);
-  check(used.ramMiB + n * flavor.ramMiB > limits.ramMiB, `ECS (RAM MiB: ${used.ramMiB} of ${limits.ramMiB} used, ${n * flavor.ramMiB} asked)`);
+  check(
+    used.instances + n > limits.instances,
+    `ECS (instances: ${used.instances} of ${limits.instances} used, ${n} asked)`,
+  );
+  check(
+    used.cores + n * flavor.vcpus > limits.cores,
+    `ECS (cores: ${used.cores} of ${limits.cores} used, ${n * flavor.vcpus} asked)`,
+  );
+  check(
+    used.ramMiB + n * flavor.ramMiB > limits.ramMiB,
+    `ECS (RAM MiB: ${used.ramMiB} of ${limits.ramMiB} used, ${n * flavor.ramMiB} asked)`,
+  );
   const volumeCount = n * (1 + request.data_volumes.length);
   const gigabytes = n * (rootSize + request.data_volumes.reduce((s, d) => s + d.size, 0));
-  check(used.volumes + volumeCount > limits.volumes, `EVS disk (volumes: ${used.volumes} of ${limits.volumes} used)`, 'Ecs.0021');
-  check(used.gigabytes + gigabytes > limits.gigabytes, `EVS disk (gigabytes: ${used.gigabytes} of ${limits.gigabytes} used)`, 'Ecs.0021');
-  if (group) check(group.members.length + n > limits.serverGroupMembers, `ECS group (members: ${group.members.length} of ${limits.serverGroupMembers})`, 'Ecs.0022');
+  check(
+    used.volumes + volumeCount > limits.volumes,
+    `EVS disk (volumes: ${used.volumes} of ${limits.volumes} used)`,
+    'Ecs.0021',
+  );
+  check(
+    used.gigabytes + gigabytes > limits.gigabytes,
+    `EVS disk (gigabytes: ${used.gigabytes} of ${limits.gigabytes} used)`,
+    'Ecs.0021',
+  );
+  if (group)
+    check(
+      group.members.length + n > limits.serverGroupMembers,
+      `ECS group (members: ${group.members.length} of ${limits.serverGroupMembers})`,
+      'Ecs.0022',
+    );
   for (const nic of request.nics)
     if (nic.ip_address === undefined && cloud.addressesOf(nic.subnet_id).freeCount() < n)
       throw ecsError(400, 'Ecs.0012', `The subnet ${nic.subnet_id} does not contain enough IP addresses.`);
@@ -210,7 +290,8 @@ function reserveServers(ctx: SimContext, request: CreateRequest): ServerRecord[]
       let ip = nic.ip_address;
       if (ip === undefined) ip = pool.takeNext();
       else pool.take(ip);
-      if (ip === undefined) throw ecsError(400, 'Ecs.0012', `The subnet ${nic.subnet_id} does not contain enough IP addresses.`);
+      if (ip === undefined)
+        throw ecsError(400, 'Ecs.0012', `The subnet ${nic.subnet_id} does not contain enough IP addresses.`);
       return { subnetId: nic.subnet_id, ip, portId: newUuid(), mac: macAddress() };
     });
     const server: ServerRecord = {
@@ -239,7 +320,10 @@ function reserveServers(ctx: SimContext, request: CreateRequest): ServerRecord[]
     disks.forEach((disk, index) => {
       const volume: VolumeRecord = {
         id: newUuid(),
-        name: index === 0 ? `${server.name}-volume-0000` : `${server.name}-volume-${String(index).padStart(4, '0')}`,
+        name:
+          index === 0
+            ? `${server.name}-volume-0000`
+            : `${server.name}-volume-${String(index).padStart(4, '0')}`,
         sizeGiB: disk.size,
         volumeType: disk.volumetype,
         availabilityZone: zone,
@@ -271,7 +355,8 @@ export function removeServer(ctx: SimContext, server: ServerRecord, deleteVolume
     }
   }
   for (const nic of server.nics) cloud.addressesOf(nic.subnetId).release(nic.ip);
-  for (const group of cloud.serverGroups.values()) group.members = group.members.filter((id) => id !== server.id);
+  for (const group of cloud.serverGroups.values())
+    group.members = group.members.filter((id) => id !== server.id);
   cloud.servers.delete(server.id);
 }
 

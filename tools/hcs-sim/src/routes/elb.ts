@@ -77,7 +77,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
   const { cloud } = ctx;
   const base = '/v3/:project/elb';
   const quota = (used: number, limit: number, what: string) => {
-    if (used + 1 > limit) throw new HcsError(403, QUOTA, `Quota exceeded for ${what}: ${used} of ${limit} used.`);
+    if (used + 1 > limit)
+      throw new HcsError(403, QUOTA, `Quota exceeded for ${what}: ${used} of ${limit} used.`);
   };
   const ok = (status: number, body: Record<string, unknown>): RouteAnswer => ({
     status,
@@ -93,23 +94,41 @@ export function elbRoutes(ctx: SimContext): Route[] {
         const input = parseBody(lbSchema, body, INVALID).loadbalancer;
         const subnet = cloud.subnet(input.vip_subnet_cidr_id);
         if (!subnet || subnet.neutronSubnetId !== input.vip_subnet_cidr_id)
-          throw new HcsError(400, INVALID, `Invalid parameter loadbalancer.vip_subnet_cidr_id: IPv4 subnet ${input.vip_subnet_cidr_id} does not exist`);
+          throw new HcsError(
+            400,
+            INVALID,
+            `Invalid parameter loadbalancer.vip_subnet_cidr_id: IPv4 subnet ${input.vip_subnet_cidr_id} does not exist`,
+          );
         for (const network of input.elb_virsubnet_ids)
           if (!cloud.subnetByNetwork(network))
-            throw new HcsError(400, INVALID, `Invalid parameter loadbalancer.elb_virsubnet_ids: network ${network} does not exist`);
+            throw new HcsError(
+              400,
+              INVALID,
+              `Invalid parameter loadbalancer.elb_virsubnet_ids: network ${network} does not exist`,
+            );
         for (const zone of input.availability_zone_list)
           if (!cloud.availabilityZone(zone))
-            throw new HcsError(400, INVALID, `Invalid parameter loadbalancer.availability_zone_list: ${zone} does not exist`);
+            throw new HcsError(
+              400,
+              INVALID,
+              `Invalid parameter loadbalancer.availability_zone_list: ${zone} does not exist`,
+            );
         quota(cloud.loadBalancers.size, cloud.quotas.loadBalancers, 'loadbalancer');
         const pool = cloud.addressesOf(subnet.id);
         let vip = input.vip_address;
         if (vip !== undefined) {
-          if (!pool.contains(vip)) throw new HcsError(400, INVALID, `Invalid parameter loadbalancer.vip_address: ${vip} is not in subnet ${subnet.cidr}`);
+          if (!pool.contains(vip))
+            throw new HcsError(
+              400,
+              INVALID,
+              `Invalid parameter loadbalancer.vip_address: ${vip} is not in subnet ${subnet.cidr}`,
+            );
           if (!pool.isFree(vip)) throw new HcsError(409, IN_USE, `The IP address ${vip} is already in use.`);
           pool.take(vip);
         } else {
           vip = pool.takeNext();
-          if (vip === undefined) throw new HcsError(409, IN_USE, `Subnet ${subnet.id} has no free IP address.`);
+          if (vip === undefined)
+            throw new HcsError(409, IN_USE, `Subnet ${subnet.id} has no free IP address.`);
         }
         const lb = {
           id: newUuid(),
@@ -146,8 +165,15 @@ export function elbRoutes(ctx: SimContext): Route[] {
     deleteRoute(`${base}/loadbalancers/:id`, 'elb.deleteLoadBalancer', 'loadbalancer', (id) => {
       const lb = cloud.loadBalancers.get(id);
       if (!lb) return false;
-      if ([...cloud.listeners.values()].some((l) => l.loadbalancerId === id) || [...cloud.pools.values()].some((p) => p.loadbalancerId === id))
-        throw new HcsError(409, IN_USE, `Load balancer ${id} still has listeners or pools; delete them first.`);
+      if (
+        [...cloud.listeners.values()].some((l) => l.loadbalancerId === id) ||
+        [...cloud.pools.values()].some((p) => p.loadbalancerId === id)
+      )
+        throw new HcsError(
+          409,
+          IN_USE,
+          `Load balancer ${id} still has listeners or pools; delete them first.`,
+        );
       const subnet = cloud.subnet(lb.vipSubnetCidrId);
       if (subnet) cloud.addressesOf(subnet.id).release(lb.vipAddress);
       cloud.loadBalancers.delete(id);
@@ -162,10 +188,25 @@ export function elbRoutes(ctx: SimContext): Route[] {
       handle: ({ body }) => {
         const input = parseBody(listenerSchema, body, INVALID).listener;
         const lb = requireLb(cloud, input.loadbalancer_id, 'listener.loadbalancer_id');
-        if ([...cloud.listeners.values()].some((l) => l.loadbalancerId === lb.id && l.protocolPort === input.protocol_port && l.protocol === input.protocol))
-          throw new HcsError(409, IN_USE, `Load balancer ${lb.id} already has a ${input.protocol} listener on port ${input.protocol_port}.`);
+        if (
+          [...cloud.listeners.values()].some(
+            (l) =>
+              l.loadbalancerId === lb.id &&
+              l.protocolPort === input.protocol_port &&
+              l.protocol === input.protocol,
+          )
+        )
+          throw new HcsError(
+            409,
+            IN_USE,
+            `Load balancer ${lb.id} already has a ${input.protocol} listener on port ${input.protocol_port}.`,
+          );
         if (input.default_pool_id !== undefined && !cloud.pools.has(input.default_pool_id))
-          throw new HcsError(400, INVALID, `Invalid parameter listener.default_pool_id: pool ${input.default_pool_id} does not exist`);
+          throw new HcsError(
+            400,
+            INVALID,
+            `Invalid parameter listener.default_pool_id: pool ${input.default_pool_id} does not exist`,
+          );
         quota(cloud.listeners.size, cloud.quotas.listeners, 'listener');
         const listener = {
           id: newUuid(),
@@ -206,9 +247,18 @@ export function elbRoutes(ctx: SimContext): Route[] {
         const input = parseBody(poolSchema, body, INVALID).pool;
         const listener = input.listener_id === undefined ? undefined : cloud.listeners.get(input.listener_id);
         if (input.listener_id !== undefined && !listener)
-          throw new HcsError(400, INVALID, `Invalid parameter pool.listener_id: listener ${input.listener_id} does not exist`);
+          throw new HcsError(
+            400,
+            INVALID,
+            `Invalid parameter pool.listener_id: listener ${input.listener_id} does not exist`,
+          );
         const lbId = input.loadbalancer_id ?? listener?.loadbalancerId;
-        if (lbId === undefined) throw new HcsError(400, INVALID, 'Invalid parameter pool: loadbalancer_id or listener_id is required');
+        if (lbId === undefined)
+          throw new HcsError(
+            400,
+            INVALID,
+            'Invalid parameter pool: loadbalancer_id or listener_id is required',
+          );
         const lb = requireLb(cloud, lbId, 'pool.loadbalancer_id');
         if (listener && [...cloud.pools.values()].some((p) => p.listenerId === listener.id))
           throw new HcsError(409, IN_USE, `Listener ${listener.id} already has a pool.`);
@@ -240,8 +290,13 @@ export function elbRoutes(ctx: SimContext): Route[] {
       const pool = cloud.pools.get(id);
       if (!pool) return false;
       if (cloud.membersOf(id).length > 0 || [...cloud.healthMonitors.values()].some((m) => m.poolId === id))
-        throw new HcsError(409, IN_USE, `Pool ${id} still has members or a health monitor; delete them first.`);
-      for (const listener of cloud.listeners.values()) if (listener.defaultPoolId === id) listener.defaultPoolId = undefined;
+        throw new HcsError(
+          409,
+          IN_USE,
+          `Pool ${id} still has members or a health monitor; delete them first.`,
+        );
+      for (const listener of cloud.listeners.values())
+        if (listener.defaultPoolId === id) listener.defaultPoolId = undefined;
       cloud.pools.delete(id);
       return true;
     }),
@@ -257,12 +312,29 @@ export function elbRoutes(ctx: SimContext): Route[] {
         const input = parseBody(memberSchema, body, INVALID).member;
         if (input.subnet_cidr_id !== undefined) {
           const subnet = cloud.subnet(input.subnet_cidr_id);
-          if (!subnet) throw new HcsError(400, INVALID, `Invalid parameter member.subnet_cidr_id: subnet ${input.subnet_cidr_id} does not exist`);
+          if (!subnet)
+            throw new HcsError(
+              400,
+              INVALID,
+              `Invalid parameter member.subnet_cidr_id: subnet ${input.subnet_cidr_id} does not exist`,
+            );
           if (!cloud.addressesOf(subnet.id).contains(input.address))
-            throw new HcsError(400, INVALID, `Invalid parameter member.address: ${input.address} is not in subnet ${subnet.cidr}`);
+            throw new HcsError(
+              400,
+              INVALID,
+              `Invalid parameter member.address: ${input.address} is not in subnet ${subnet.cidr}`,
+            );
         }
-        if (cloud.membersOf(pool.id).some((m) => m.address === input.address && m.protocolPort === input.protocol_port))
-          throw new HcsError(409, IN_USE, `Pool ${pool.id} already has member ${input.address}:${input.protocol_port}.`);
+        if (
+          cloud
+            .membersOf(pool.id)
+            .some((m) => m.address === input.address && m.protocolPort === input.protocol_port)
+        )
+          throw new HcsError(
+            409,
+            IN_USE,
+            `Pool ${pool.id} already has member ${input.address}:${input.protocol_port}.`,
+          );
         quota(cloud.members.size, cloud.quotas.members, 'member');
         const member = {
           id: newUuid(),
@@ -284,7 +356,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
       service: 'elb',
       operation: 'elb.listMembers',
       handle: ({ params }) => {
-        if (!cloud.pools.has(params.pool ?? '')) throw new HcsError(404, NOT_FOUND, `Pool ${params.pool} does not exist.`);
+        if (!cloud.pools.has(params.pool ?? ''))
+          throw new HcsError(404, NOT_FOUND, `Pool ${params.pool} does not exist.`);
         const members = cloud.membersOf(params.pool ?? '').map((m) => memberView(cloud, m));
         return ok(200, { members, page_info: { current_page_size: members.length } });
       },
@@ -297,7 +370,11 @@ export function elbRoutes(ctx: SimContext): Route[] {
       handle: ({ params }) => {
         const member = cloud.members.get(params.member ?? '');
         if (!member || member.poolId !== params.pool)
-          throw new HcsError(404, NOT_FOUND, `Member ${params.member} of pool ${params.pool} does not exist.`);
+          throw new HcsError(
+            404,
+            NOT_FOUND,
+            `Member ${params.member} of pool ${params.pool} does not exist.`,
+          );
         cloud.members.delete(member.id);
         return { status: 204, body: undefined };
       },
@@ -311,11 +388,19 @@ export function elbRoutes(ctx: SimContext): Route[] {
       handle: ({ body }) => {
         const input = parseBody(monitorSchema, body, INVALID).healthmonitor;
         if (!cloud.pools.has(input.pool_id))
-          throw new HcsError(400, INVALID, `Invalid parameter healthmonitor.pool_id: pool ${input.pool_id} does not exist`);
+          throw new HcsError(
+            400,
+            INVALID,
+            `Invalid parameter healthmonitor.pool_id: pool ${input.pool_id} does not exist`,
+          );
         if ([...cloud.healthMonitors.values()].some((m) => m.poolId === input.pool_id))
           throw new HcsError(409, IN_USE, `Pool ${input.pool_id} already has a health monitor.`);
         if (input.timeout > input.delay)
-          throw new HcsError(400, INVALID, 'Invalid parameter healthmonitor.timeout: must not be greater than delay');
+          throw new HcsError(
+            400,
+            INVALID,
+            'Invalid parameter healthmonitor.timeout: must not be greater than delay',
+          );
         quota(cloud.healthMonitors.size, cloud.quotas.healthMonitors, 'healthmonitor');
         const monitor = {
           id: newUuid(),
@@ -339,7 +424,9 @@ export function elbRoutes(ctx: SimContext): Route[] {
       const m = cloud.healthMonitors.get(id);
       return m && healthMonitorView(cloud, m);
     }),
-    deleteRoute(`${base}/healthmonitors/:id`, 'elb.deleteHealthMonitor', 'healthmonitor', (id) => cloud.healthMonitors.delete(id)),
+    deleteRoute(`${base}/healthmonitors/:id`, 'elb.deleteHealthMonitor', 'healthmonitor', (id) =>
+      cloud.healthMonitors.delete(id),
+    ),
   ];
 }
 
@@ -365,9 +452,15 @@ function listRoute(
     handle: ({ query }) => {
       const ids = query.getAll('id');
       const names = query.getAll('name');
-      const found = items(query).filter((i) => (ids.length === 0 || ids.includes(i.id)) && (names.length === 0 || names.includes(i.name)));
+      const found = items(query).filter(
+        (i) => (ids.length === 0 || ids.includes(i.id)) && (names.length === 0 || names.includes(i.name)),
+      );
       return {
-        body: { [key]: found, page_info: { current_page_size: found.length }, request_id: newUuid().replace(/-/g, '') },
+        body: {
+          [key]: found,
+          page_info: { current_page_size: found.length },
+          request_id: newUuid().replace(/-/g, ''),
+        },
       };
     },
   };
@@ -387,14 +480,20 @@ function showRoute(pattern: string, operation: string, key: string, find: (id: s
   };
 }
 
-function deleteRoute(pattern: string, operation: string, key: string, remove: (id: string) => boolean): Route {
+function deleteRoute(
+  pattern: string,
+  operation: string,
+  key: string,
+  remove: (id: string) => boolean,
+): Route {
   return {
     method: 'DELETE',
     pattern,
     service: 'elb',
     operation,
     handle: ({ params }) => {
-      if (!remove(params.id ?? '')) throw new HcsError(404, NOT_FOUND, `The ${key} ${params.id} does not exist.`);
+      if (!remove(params.id ?? ''))
+        throw new HcsError(404, NOT_FOUND, `The ${key} ${params.id} does not exist.`);
       return { status: 204, body: undefined };
     },
   };

@@ -35,12 +35,23 @@ export function evsRoutes(ctx: SimContext): Route[] {
       handle: ({ body }) => {
         const request = parseBody(createSchema, body, 'EVS.1001').volume;
         if (!cloud.inventory.volumeTypes.includes(request.volume_type))
-          throw new HcsError(400, 'EVS.1001', `Invalid parameter volume.volume_type: ${request.volume_type} does not exist`);
+          throw new HcsError(
+            400,
+            'EVS.1001',
+            `Invalid parameter volume.volume_type: ${request.volume_type} does not exist`,
+          );
         if (!cloud.availabilityZone(request.availability_zone))
-          throw new HcsError(400, 'EVS.1001', `Invalid parameter volume.availability_zone: ${request.availability_zone} does not exist`);
+          throw new HcsError(
+            400,
+            'EVS.1001',
+            `Invalid parameter volume.availability_zone: ${request.availability_zone} does not exist`,
+          );
         const used = cloud.usage();
         const n = request.count;
-        if (used.volumes + n > cloud.quotas.volumes || used.gigabytes + n * request.size > cloud.quotas.gigabytes)
+        if (
+          used.volumes + n > cloud.quotas.volumes ||
+          used.gigabytes + n * request.size > cloud.quotas.gigabytes
+        )
           throw new HcsError(
             400,
             'EVS.1004',
@@ -101,7 +112,11 @@ export function evsRoutes(ctx: SimContext): Route[] {
       handle: ({ params }) => {
         const volume = find(params.volume ?? '');
         if (volume.status !== 'available' && volume.status !== 'error')
-          throw new HcsError(400, 'EVS.1003', `The volume ${volume.id} is ${volume.status}; only available volumes can be deleted.`);
+          throw new HcsError(
+            400,
+            'EVS.1003',
+            `The volume ${volume.id} is ${volume.status}; only available volumes can be deleted.`,
+          );
         volume.status = 'deleting';
         const job = ctx.jobs.start('deleteVolume', {
           entities: { volume_id: volume.id },
@@ -122,7 +137,12 @@ export function evsRoutes(ctx: SimContext): Route[] {
       operation: 'evs.listVolumeTypes',
       handle: () => ({
         body: {
-          volume_types: cloud.inventory.volumeTypes.map((name) => ({ id: name, name, extra_specs: {}, is_public: true })),
+          volume_types: cloud.inventory.volumeTypes.map((name) => ({
+            id: name,
+            name,
+            extra_specs: {},
+            is_public: true,
+          })),
         },
       }),
     },

@@ -59,7 +59,11 @@ export function iamRoutes(ctx: SimContext): Route[] {
         const parsed = tokenSchema.safeParse(body);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          throw new HcsError(400, '400', `Invalid input for field '${issue ? fieldPath(issue.path) : 'auth'}': ${issue?.message ?? 'invalid'}`);
+          throw new HcsError(
+            400,
+            '400',
+            `Invalid input for field '${issue ? fieldPath(issue.path) : 'auth'}': ${issue?.message ?? 'invalid'}`,
+          );
         }
         const { identity, scope } = parsed.data.auth;
         const user = identity.password.user;
@@ -79,8 +83,15 @@ export function iamRoutes(ctx: SimContext): Route[] {
               methods: ['password'],
               issued_at: new Date(issued.issuedAt).toISOString(),
               expires_at: new Date(issued.expiresAt).toISOString(),
-              user: { id: ctx.identity.userId(issued.userName), name: issued.userName, domain, password_expires_at: '' },
-              ...(issued.projectId ? { project: { id: issued.projectId, name: inventory.project.name, domain } } : { domain }),
+              user: {
+                id: ctx.identity.userId(issued.userName),
+                name: issued.userName,
+                domain,
+                password_expires_at: '',
+              },
+              ...(issued.projectId
+                ? { project: { id: issued.projectId, name: inventory.project.name, domain } }
+                : { domain }),
               roles: [{ id: '0', name: 'te_admin' }],
               catalog: CATALOG.map(([type, name]) => ({
                 type,
@@ -109,7 +120,9 @@ export function iamRoutes(ctx: SimContext): Route[] {
       handle: ({ query }) => {
         const name = query.get('name');
         const projects = [project()].filter((p) => !name || p.name === name);
-        return { body: { projects, links: { self: `${ctx.baseUrl()}/v3/projects`, next: null, previous: null } } };
+        return {
+          body: { projects, links: { self: `${ctx.baseUrl()}/v3/projects`, next: null, previous: null } },
+        };
       },
     },
     {
@@ -117,7 +130,9 @@ export function iamRoutes(ctx: SimContext): Route[] {
       pattern: '/v3/auth/projects',
       service: 'iam',
       operation: 'iam.listAuthProjects',
-      handle: () => ({ body: { projects: [project()], links: { self: `${ctx.baseUrl()}/v3/auth/projects` } } }),
+      handle: () => ({
+        body: { projects: [project()], links: { self: `${ctx.baseUrl()}/v3/auth/projects` } },
+      }),
     },
   ];
 }

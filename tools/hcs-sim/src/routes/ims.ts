@@ -13,7 +13,9 @@ export function imsRoutes(ctx: SimContext): Route[] {
       handle: ({ query }) => {
         const name = query.get('name');
         const id = query.get('id');
-        const images = ctx.cloud.inventory.images.filter((i) => (!name || i.name === name) && (!id || i.id === id));
+        const images = ctx.cloud.inventory.images.filter(
+          (i) => (!name || i.name === name) && (!id || i.id === id),
+        );
         return { body: { images: images.map(imageView) } };
       },
     },

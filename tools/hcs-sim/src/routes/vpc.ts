@@ -6,9 +6,11 @@ import type { SimContext } from './context.js';
 /** VPC v1 reads: VPCs, subnets, security groups (the provider uses what the inventory has). */
 export function vpcRoutes(ctx: SimContext): Route[] {
   const { cloud } = ctx;
-  const notFound = (what: string, id: string) => new HcsError(404, 'VPC.1002', `The ${what} ${id} does not exist.`);
+  const notFound = (what: string, id: string) =>
+    new HcsError(404, 'VPC.1002', `The ${what} ${id} does not exist.`);
   const subnets = () => cloud.subnets().map((s) => subnetView(s, cloud.addressesOf(s.id).gatewayIp));
-  const groups = () => cloud.inventory.vpcs.flatMap((vpc) => vpc.securityGroups.map((g) => securityGroupView(vpc.id, g)));
+  const groups = () =>
+    cloud.inventory.vpcs.flatMap((vpc) => vpc.securityGroups.map((g) => securityGroupView(vpc.id, g)));
   return [
     {
       method: 'GET',

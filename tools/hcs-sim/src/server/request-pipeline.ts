@@ -107,10 +107,16 @@ function authenticate(identity: Identity, req: IncomingMessage, url: URL, raw: B
  * same. ECS documents its own code for the mismatch (`Ecs.0023`); other services answer as the
  * gateway does for a project the caller may not use.
  */
-function checkProject(route: Route, params: Record<string, string>, principal: Principal, projectId: string): void {
+function checkProject(
+  route: Route,
+  params: Record<string, string>,
+  principal: Principal,
+  projectId: string,
+): void {
   const inPath = params.project;
   if (inPath === undefined) return;
-  const mismatch = inPath !== projectId || (principal.projectId !== undefined && principal.projectId !== inPath);
+  const mismatch =
+    inPath !== projectId || (principal.projectId !== undefined && principal.projectId !== inPath);
   if (!mismatch) return;
   if (route.service === 'ecs')
     throw new HcsError(400, 'Ecs.0023', 'project_id in token mismatches with project_id in url.');
@@ -120,7 +126,11 @@ function checkProject(route: Route, params: Record<string, string>, principal: P
 function errorAnswer(error: unknown, service: Service | undefined, requestId: string): RouteAnswer {
   if (!(error instanceof HcsError)) {
     const message = error instanceof Error ? error.message : String(error);
-    return errorAnswer(new HcsError(500, 'APIGW.0601', `Internal server error: ${message}`, 'flat'), service, requestId);
+    return errorAnswer(
+      new HcsError(500, 'APIGW.0601', `Internal server error: ${message}`, 'flat'),
+      service,
+      requestId,
+    );
   }
   const style = error.style ?? (service ? STYLE[service] : 'flat');
   const body =

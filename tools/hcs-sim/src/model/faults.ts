@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const rate = z.number().min(0).max(1);
+
+/** An error a named operation answers with instead of doing its work. */
+const operationErrorSchema = z.strictObject({
+  /** Operation name from the README's table, e.g. `ecs.createServers`, or `*` for every operation. */
+  operation: z.string().min(1),
+  status: z.number().int().min(400).max(599).default(500),
+  code: z.string().min(1).default('SIM.0500'),
+  message: z.string().default('injected fault'),
+  /** How many calls fail; all of them when left out. */
+  times: z.number().int().min(1).optional(),
+  /** Share of matching calls that fail (drawn from the seeded generator); 1 by default. */
+  rate: rate.default(1),
+});
+
+/** A job that ends in FAIL with this error code instead of SUCCESS. */
+const jobFailureSchema = z.strictObject({
+  /** Job type, e.g. `createServer`, `deleteServer`, `attachVolume`, `detachVolume`, `createVolume`, `deleteVolume`, or `*`. */
+  jobType: z.string().min(1),
+  code: z.string().min(1).default('Ecs.0000'),
+  message: z.string().default('injected job failure'),
+  times: z.number().int().min(1).optional(),
+});
+
+/**
+ * Misbehaviour the simulator can be told to show. All are off by default; `jobSeconds` and
+ * `tokenSeconds` are the platform's normal timings, kept here so a test can shorten them.
+ */
+export const faultsSchema = z.strictObject({
+  /** Delay before every API response. */
+  latencyMs: z.number().min(0).default(0),
+  /** How long an asynchronous job stays RUNNING before it ends. */
+  jobSeconds: z.number().min(0).default(0.2),
+  /** Share of calls answered 502 `APIGW.0201` (backend unavailable). */
+  errorRate: rate.default(0),
+  /** Share of calls answered 429 `APIGW.0308` (throttled). */
+  throttleRate: rate.default(0),
+  /** Share of calls never answered (the socket stays open until the client gives up). */
+  timeoutRate: rate.default(0),
+  /** How long an IAM token is valid. */
+  tokenSeconds: z.number().min(1).default(86_400),
+  /** Invalidate every issued token when the faults are applied (a one-shot action). */
+  expireTokens: z.boolean().default(false),
+  operationErrors: z.array(operationErrorSchema).default([]),
+  jobFailures: z.array(jobFailureSchema).default([]),
+  /** Job types (or `*`) whose jobs stay RUNNING forever. */
+  stuckJobs: z.array(z.string().min(1)).default([]),
+  /** Seed of the generator behind every random choice; a fixed seed makes runs reproducible. */
+  seed: z.number().int().optional(),
+});
+
+export type Faults = z.input<typeof faultsSchema>;
+export type ResolvedFaults = z.output<typeof faultsSchema>;
+export type OperationError = ResolvedFaults['operationErrors'][number];
+export type JobFailure = ResolvedFaults['jobFailures'][number];

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { HcsHttp, simJson, startSim } from './support/hcs-http.js';
+
+describe('ECS, EVS and ELB behaviour', () => {
+  it('runs a create job to SUCCESS with a fixed IP, then deletes it', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { job, serverIds } = await hcs.createServer({
+      nics: [{ subnet_id: (await hcs.inventoryIds()).subnets[0].id, ip_address: '192.168.10.20' }],
+    });
+    expect(job.status).toBe('SUCCESS');
+    expect(job.entities.sub_jobs[0].entities.server_id).toBe(serverIds[0]);
+    const shown = await hcs.ok('GET', `/v1/${sim.projectId}/cloudservers/${serverIds[0]}`);
+    expect(shown.server.status).toBe('ACTIVE');
+    const again = await hcs.call('POST', `/v1/${sim.projectId}/cloudservers`, {
+      server: {
+        ...(await baseServer(hcs)),
+        nics: [{ subnet_id: (await hcs.inventoryIds()).subnets[0].id, ip_address: '192.168.10.20' }],
+      },
+    });
+    expect(again.body).toMatchObject({ error: { code: 'Ecs.0010' } });
+    const deleted = await hcs.ok('POST', `/v1/${sim.projectId}/cloudservers/delete`, {
+      servers: [{ id: serverIds[0] }],
+      delete_volume: true,
+    });
+    expect((await hcs.waitJob(deleted.job_id)).status).toBe('SUCCESS');
+    const missing = await hcs.call('GET', `/v1/${sim.projectId}/cloudservers/${serverIds[0]}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('Ecs.0114');
+    expect(sim.state().volumes).toHaveLength(0);
+  });
+
+  it('fails the job of a third anti-affinity member on a zone with two hosts and rolls it back', async () => {
+    const sim = await startSim({ inventory: { availabilityZones: [{ name: 'az1', hosts: 2 }] } });
+    const hcs = new HcsHttp(sim);
+    const group = await hcs.ok('POST', `/v1/${sim.projectId}/cloudservers/os-server-groups`, {
+      server_group: { name: 'cp', policies: ['anti-affinity'] },
+    });
+    const hints = { 'os:scheduler_hints': { group: group.server_group.id } };
+    expect((await hcs.createServer({ name: 'cp-1', ...hints })).job.status).toBe('SUCCESS');
+    expect((await hcs.createServer({ name: 'cp-2', ...hints })).job.status).toBe('SUCCESS');
+    const third = await hcs.createServer({ name: 'cp-3', ...hints });
+    expect(third.job.status).toBe('FAIL');
+    expect(third.job.fail_reason).toContain('No valid host');
+    expect(
+      sim
+        .state()
+        .servers.map((s) => s.name)
+        .sort(),
+    ).toEqual(['cp-1', 'cp-2']);
+  });
+
+  it('refuses a create over the instance quota with Ecs.0001', async () => {
+    const sim = await startSim();
+    await simJson(sim, '/_sim/quotas', { instances: 0 });
+    const hcs = new HcsHttp(sim);
+    const answer = await hcs.call('POST', `/v1/${sim.projectId}/cloudservers`, {
+      server: await baseServer(hcs),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('Ecs.0001');
+    expect(answer.body.error.message).toContain('Insufficient ECS');
+  });
+
+  it('injects per-operation errors and job failures', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    sim.setFaults({
+      jobSeconds: 0.02,
+      operationErrors: [{ operation: 'ecs.listServers', status: 503, code: 'Ecs.0002', times: 1 }],
+      jobFailures: [{ jobType: 'createServer', code: 'Ecs.0002', times: 1 }],
+    });
+    expect((await hcs.call('GET', `/v1/${sim.projectId}/cloudservers/detail`)).body).toEqual({
+      error: { code: 'Ecs.0002', message: 'injected fault' },
+    });
+    expect((await hcs.call('GET', `/v1/${sim.projectId}/cloudservers/detail`)).status).toBe(200);
+    const failed = await hcs.createServer({});
+    expect(failed.job).toMatchObject({ status: 'FAIL', error_code: 'Ecs.0002' });
+    expect((await hcs.createServer({})).job.status).toBe('SUCCESS');
+  });
+
+  it('creates a volume, attaches it, detaches it, deletes it', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { serverIds } = await hcs.createServer({});
+    const created = await hcs.ok('POST', `/v2/${sim.projectId}/cloudvolumes`, {
+      volume: { name: 'etcd', size: 20, volume_type: 'SSD', availability_zone: 'az1' },
+    });
+    expect((await hcs.waitJob(created.job_id)).status).toBe('SUCCESS');
+    const volumeId = created.volume_ids[0];
+    const attach = await hcs.ok('POST', `/v1/${sim.projectId}/cloudservers/${serverIds[0]}/attachvolume`, {
+      volumeAttachment: { volumeId },
+    });
+    expect((await hcs.waitJob(attach.job_id)).status).toBe('SUCCESS');
+    const inUse = await hcs.ok('GET', `/v2/${sim.projectId}/cloudvolumes/${volumeId}`);
+    expect(inUse.volume).toMatchObject({
+      status: 'in-use',
+      attachments: [{ server_id: serverIds[0], device: '/dev/vdb' }],
+    });
+    const busy = await hcs.call('DELETE', `/v2/${sim.projectId}/cloudvolumes/${volumeId}`);
+    expect(busy.status).toBe(400);
+    const detach = await hcs.ok(
+      'DELETE',
+      `/v1/${sim.projectId}/cloudservers/${serverIds[0]}/detachvolume/${volumeId}`,
+    );
+    expect((await hcs.waitJob(detach.job_id)).status).toBe('SUCCESS');
+    const gone = await hcs.ok('DELETE', `/v2/${sim.projectId}/cloudvolumes/${volumeId}`);
+    expect((await hcs.waitJob(gone.job_id)).status).toBe('SUCCESS');
+  });
+
+  it('builds and tears down a control plane load balancer', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { subnets } = await hcs.inventoryIds();
+    const base = `/v3/${sim.projectId}/elb`;
+    const lb = (
+      await hcs.ok('POST', `${base}/loadbalancers`, {
+        loadbalancer: {
+          name: 'cp',
+          vip_subnet_cidr_id: subnets[0].neutron_subnet_id,
+          elb_virsubnet_ids: [subnets[0].neutron_network_id],
+          availability_zone_list: ['az1'],
+        },
+      })
+    ).loadbalancer;
+    expect(lb.vip_address).toMatch(/^192\.168\.10\./);
+    const listener = (
+      await hcs.ok('POST', `${base}/listeners`, {
+        listener: { protocol: 'TCP', protocol_port: 6443, loadbalancer_id: lb.id },
+      })
+    ).listener;
+    const pool = (
+      await hcs.ok('POST', `${base}/pools`, {
+        pool: { protocol: 'TCP', lb_algorithm: 'ROUND_ROBIN', listener_id: listener.id },
+      })
+    ).pool;
+    await hcs.ok('POST', `${base}/healthmonitors`, {
+      healthmonitor: { pool_id: pool.id, type: 'TCP', delay: 5, timeout: 3, max_retries: 3 },
+    });
+    const member = (
+      await hcs.ok('POST', `${base}/pools/${pool.id}/members`, {
+        member: {
+          address: '192.168.10.30',
+          protocol_port: 6443,
+          subnet_cidr_id: subnets[0].neutron_subnet_id,
+        },
+      })
+    ).member;
+    const inUse = await hcs.call('DELETE', `${base}/loadbalancers/${lb.id}`);
+    expect(inUse.status).toBe(409);
+    await simJson(sim, '/_sim/quotas', { members: 1 });
+    const over = await hcs.call('POST', `${base}/pools/${pool.id}/members`, {
+      member: { address: '192.168.10.31', protocol_port: 6443 },
+    });
+    expect(over.status).toBe(403);
+    expect(over.body.error_msg).toContain('Quota exceeded');
+    await hcs.ok('DELETE', `${base}/pools/${pool.id}/members/${member.id}`);
+    const monitors = (await hcs.ok('GET', `${base}/healthmonitors`)).healthmonitors;
+    await hcs.ok('DELETE', `${base}/healthmonitors/${monitors[0].id}`);
+    await hcs.ok('DELETE', `${base}/pools/${pool.id}`);
+    await hcs.ok('DELETE', `${base}/listeners/${listener.id}`);
+    await hcs.ok('DELETE', `${base}/loadbalancers/${lb.id}`);
+    expect(sim.state().loadBalancers).toHaveLength(0);
+  });
+});
+
+async function baseServer(hcs: HcsHttp) {
+  const ids = await hcs.inventoryIds();
+  return {
+    name: 'node',
+    imageRef: ids.image.id,
+    flavorRef: 's6.large.2',
+    vpcid: ids.vpc.id,
+    nics: [{ subnet_id: ids.subnets[0].id }],
+    root_volume: { volumetype: 'SSD' },
+    availability_zone: 'az1',
+  };
+}

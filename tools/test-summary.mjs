@@ -8,7 +8,7 @@ const root = new URL('..', import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const group of ['packages', 'providers']) {
+for (const group of ['packages', 'providers', 'tools']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {

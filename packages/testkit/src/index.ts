@@ -32,4 +32,9 @@ export {
 } from './management-plane.js';
 export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
 export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
+// Building blocks shared by the platform simulators (tools/*-sim).
+export { requestHeader } from './simulator/headers.js';
+export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './simulator/http-server.js';
+export { Scheduler } from './simulator/scheduler.js';
+export { SeededRandom } from './simulator/seeded-random.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

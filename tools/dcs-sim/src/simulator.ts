@@ -1,9 +1,8 @@
+import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/testkit';
 import type { z } from 'zod';
 import { type Faults, faultsSchema, type ResolvedFaults } from './model/faults.js';
 import { defaultInventory, type Inventory, inventorySchema } from './model/inventory.js';
 import { Platform } from './model/platform.js';
-import { Scheduler } from './model/scheduler.js';
-import { SeededRandom } from './model/seeded-random.js';
 import { buildSimState, type SimState } from './model/sim-state.js';
 import { TaskBook } from './model/tasks.js';
 import { clusterRoutes } from './routes/clusters.js';
@@ -18,7 +17,6 @@ import { vmDeviceRoutes } from './routes/vm-devices.js';
 import { vmPowerRoutes } from './routes/vm-power.js';
 import { vmRoutes } from './routes/vms.js';
 import { volumeRoutes } from './routes/volumes.js';
-import { listen } from './server/http-server.js';
 import { createRequestListener } from './server/request-pipeline.js';
 import { Router } from './server/router.js';
 import { SessionStore } from './server/session.js';

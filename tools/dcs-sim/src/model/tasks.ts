@@ -1,5 +1,5 @@
+import type { Scheduler } from '@immutable-infra/testkit';
 import { DcsError, ErrorCode } from './dcs-error.js';
-import type { Scheduler } from './scheduler.js';
 import type { SiteAddress } from './site-address.js';
 
 /** How often a task held back by a fault checks whether the fault is still there. */

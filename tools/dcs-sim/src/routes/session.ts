@@ -1,4 +1,4 @@
-import { header } from '../server/headers.js';
+import { requestHeader as header } from '@immutable-infra/testkit';
 import type { Route } from '../server/router.js';
 import { SESSION_VALIDITY_SECONDS } from '../server/session.js';
 import type { SimContext } from './context.js';

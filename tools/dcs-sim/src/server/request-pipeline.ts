@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Scheduler, SeededRandom } from '@immutable-infra/testkit';
+import { requestHeader as header } from '@immutable-infra/testkit';
 import { DcsError, ErrorCode } from '../model/dcs-error.js';
 import type { ResolvedFaults } from '../model/faults.js';
-import type { Scheduler } from '../model/scheduler.js';
-import type { SeededRandom } from '../model/seeded-random.js';
-import { header } from './headers.js';
 import { readJsonBody } from './request-body.js';
 import type { RouteAnswer, Router } from './router.js';
 import type { SessionStore } from './session.js';

@@ -1,7 +1,7 @@
+import type { Scheduler } from '@immutable-infra/testkit';
 import type { JobFailure, ResolvedFaults } from './faults.js';
 import { HcsError } from './hcs-error.js';
 import { newHexId } from './ids.js';
-import type { Scheduler } from './scheduler.js';
 
 export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
 

@@ -1,6 +1,6 @@
+import type { SeededRandom } from '@immutable-infra/testkit';
 import type { OperationError, ResolvedFaults } from './faults.js';
 import { HcsError } from './hcs-error.js';
-import type { SeededRandom } from './seeded-random.js';
 
 /** Applies the `operationErrors` fault: a matching call answers the configured error. */
 export class OperationFaults {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Scheduler, SeededRandom } from '@immutable-infra/testkit';
+import { requestHeader as header } from '@immutable-infra/testkit';
 import type { Identity, Principal } from '../auth/identity.js';
 import type { ResolvedFaults } from '../model/faults.js';
 import { type ErrorStyle, Gateway, HcsError } from '../model/hcs-error.js';
 import type { OperationFaults } from '../model/operation-faults.js';
-import type { Scheduler } from '../model/scheduler.js';
-import type { SeededRandom } from '../model/seeded-random.js';
-import { header } from './headers.js';
 import { parseJson, readRawBody } from './request-body.js';
 import type { Route, RouteAnswer, Router, Service } from './router.js';
 

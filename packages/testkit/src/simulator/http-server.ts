@@ -2,14 +2,14 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
-export interface ListenOptions {
+export interface HttpListenOptions {
   host: string;
   port: number;
   /** PEM certificate and key to serve HTTPS; plain HTTP without. */
   tls?: { certificate: string; privateKey: string };
 }
 
-export interface RunningServer {
+export interface RunningHttpServer {
   /** The port actually bound (the free port picked when asked for 0). */
   port: number;
   close(): Promise<void>;
@@ -19,7 +19,10 @@ export interface RunningServer {
  * Listens with an HTTP or HTTPS server. close() destroys every open socket, since requests the
  * `timeoutRate` fault leaves unanswered would otherwise keep the server open forever.
  */
-export async function listen(options: ListenOptions, listener: RequestListener): Promise<RunningServer> {
+export async function listenHttp(
+  options: HttpListenOptions,
+  listener: RequestListener,
+): Promise<RunningHttpServer> {
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.certificate, key: options.tls.privateKey }, listener)
     : createHttpServer(listener);

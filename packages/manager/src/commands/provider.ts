@@ -1,11 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
-import { KubeConfig } from '@kubernetes/client-node';
 import { readPlatformVersion } from '../compat/cluster-inventory.js';
 import { loadCompatMatrix } from '../compat/matrix-source.js';
 import { parseProviderSpec } from '../compat/provider-spec.js';
-import { Discovery } from '../kube/discovery.js';
-import { ObjectClient } from '../kube/object-client.js';
-import { KubeTransport } from '../kube/transport.js';
+import { connectToCluster } from '../kube/connect.js';
 import type { Output } from '../output.js';
 import { installProvider, planProviderInstall } from '../registry/provider-install.js';
 import { defaultProvidersDir } from '../registry/providers-dir.js';
@@ -49,11 +46,7 @@ export function providerCommand(output: Output): Command {
         return;
       }
       const { matrix } = loadCompatMatrix(options.matrix);
-      const kubeConfig = new KubeConfig();
-      if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-      else kubeConfig.loadFromDefault();
-      const transport = new KubeTransport(kubeConfig);
-      const client = new ObjectClient(transport, new Discovery(transport));
+      const { client, kubeConfig, close } = connectToCluster(options.kubeconfig);
       try {
         const platform = options.platform ?? (await readPlatformVersion(client));
         if (!platform) {
@@ -102,7 +95,7 @@ export function providerCommand(output: Output): Command {
           output.line(`run it with: iinfra manager --provider ${spec.packageName}`);
         }
       } finally {
-        transport.close();
+        close();
       }
     });
   return provider;

@@ -32,6 +32,7 @@ export {
 } from './management-plane.js';
 export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
 export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
+export { writeProviderArtifacts } from './provider-artifacts.js';
 // Building blocks shared by the platform simulators (tools/*-sim).
 export { requestHeader } from './simulator/headers.js';
 export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './simulator/http-server.js';

@@ -166,20 +166,31 @@ export { done, failed, requeue, runSteps, type Step, type StepResult } from './p
 export {
   ANCHOR_API_VERSION,
   ANCHOR_IDS,
+  type AnchorDataExports,
+  type AnchorExport,
   type AnchorId,
   type AnchorProps,
   type ClusterActionProps,
   type ClusterDetailTabProps,
+  type ClusterDraft,
   type ConnectionTestResult,
+  type CreateClusterStep,
   type CreateClusterStepProps,
+  type CreateClusterWorkflow,
   type CredentialFormProps,
   type FieldProblem,
   type HostApi,
   type HTMLElementLike,
+  type KubernetesManifest,
   type MountableExtension,
   type NavigationItemProps,
+  type NodeColumnsExtension,
   type NodePoolActionProps,
+  type NodeRow,
+  type PlatformCallError,
   type ResourceFormProps,
+  type ResourceListProps,
+  type WorkflowContext,
 } from './ui-extensions/anchors.js';
 export {
   type ExtensionGate,
@@ -188,3 +199,9 @@ export {
   gateExtension,
   parseExtensionManifest,
 } from './ui-extensions/extension-manifest.js';
+export {
+  PLATFORM_OPERATIONS,
+  type PlatformOperation,
+  type PlatformOperationRequest,
+  type PlatformProxyModule,
+} from './ui-extensions/platform-proxy.js';

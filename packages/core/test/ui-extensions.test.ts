@@ -1,5 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { ANCHOR_API_VERSION, gateExtension, parseExtensionManifest } from '../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  ANCHOR_API_VERSION,
+  ANCHOR_IDS,
+  type AnchorExport,
+  type CreateClusterWorkflow,
+  gateExtension,
+  type MountableExtension,
+  type PlatformProxyModule,
+  parseExtensionManifest,
+} from '../src/index.js';
 
 const manifest = {
   name: '@immutable-infra/provider-dcs',
@@ -45,5 +54,27 @@ describe('UI extension manifests', () => {
         'extensions.0.export',
       ]),
     );
+  });
+
+  it('name an optional server-side platform proxy module inside the package', () => {
+    const parsed = parseExtensionManifest({ ...manifest, platformProxy: 'dist/ui/platform-proxy.js' });
+    expect(parsed.ok && parsed.manifest.platformProxy).toBe('dist/ui/platform-proxy.js');
+    const outside = parseExtensionManifest({ ...manifest, platformProxy: '/etc/passwd.js' });
+    expect(outside.ok ? [] : outside.problems.map((p) => p.path)).toEqual(['platformProxy']);
+  });
+
+  it('accept every anchor id, and no other', () => {
+    for (const anchor of ANCHOR_IDS) {
+      const entry = { anchor, id: 'x', title: 'X', export: 'x' };
+      expect(parseExtensionManifest({ ...manifest, extensions: [entry] }).ok).toBe(true);
+    }
+  });
+});
+
+describe('anchor exports', () => {
+  it('are data for the wizard and the node columns, mountable modules elsewhere', () => {
+    expectTypeOf<AnchorExport<'cluster.create'>>().toEqualTypeOf<CreateClusterWorkflow>();
+    expectTypeOf<AnchorExport<'credential.form'>>().toEqualTypeOf<MountableExtension<'credential.form'>>();
+    expectTypeOf<PlatformProxyModule['operations'][string]>().returns.toEqualTypeOf<Promise<unknown>>();
   });
 });

@@ -11,26 +11,40 @@ export const ANCHOR_API_VERSION = '1.0.0';
 
 export const ANCHOR_IDS = [
   'navigation.item',
-  'cluster.create.step',
+  'cluster.create',
+  'credential.list',
   'credential.form',
+  'ip-pool.list',
   'ip-pool.form',
+  'machine-template.list',
   'machine-template.form',
   'cluster.detail.tab',
   'cluster.action',
   'node-pool.action',
+  'node.columns',
 ] as const;
 export type AnchorId = (typeof ANCHOR_IDS)[number];
 
-/** What the host offers every extension: calls with the signed-in user's identity, never a credential. */
+/**
+ * What the host offers every extension: calls with the signed-in user's
+ * identity, never a credential. The host makes one per extension, so platform
+ * calls reach that extension's own provider only.
+ */
 export interface HostApi {
-  /** A Kubernetes API request as the signed-in user (the host adds CSRF protection and identity). */
+  /**
+   * A Kubernetes API request as the signed-in user (the host adds CSRF
+   * protection and identity; RBAC decides). Secrets come back with their
+   * `data` and `stringData` values emptied: writing a credential is possible,
+   * reading one back is not.
+   */
   kubernetes<T = unknown>(request: { method: string; path: string; body?: unknown }): Promise<T>;
   /**
-   * A platform call through the host's proxy, signed server-side with the
-   * stored credential Secret named by `credential` (its values never reach the browser).
+   * A platform call through the host's proxy: the server reads the credential
+   * Secret as the signed-in user and runs the provider's server-side
+   * operation with its values, which never reach the browser. A failure
+   * rejects with a `PlatformCallError`.
    */
   platform<T = unknown>(request: {
-    provider: string;
     credential: { namespace: string; name: string };
     operation: string;
     params?: Record<string, unknown>;
@@ -38,28 +52,27 @@ export interface HostApi {
   notify(message: { kind: 'info' | 'success' | 'error'; text: string }): void;
 }
 
+/** How a platform call failed, as the browser sees it. */
+export interface PlatformCallError {
+  /** Short machine-readable cause, e.g. `Unreachable`, `TLSFailure`, `LoginFailed`, `AccountLocked`. */
+  reason: string;
+  /** What happened, for people; the host removes any credential value from it. */
+  message: string;
+}
+
 interface Located {
   namespace: string;
-}
-
-export interface NavigationItemProps extends Located {
   api: HostApi;
 }
 
-/** One step of the create-cluster wizard; the host runs the steps in order and shows the review. */
-export interface CreateClusterStepProps extends Located {
-  api: HostApi;
-  /** The draft the steps share: plain data, replaced through `update`. */
-  draft: Record<string, unknown>;
-  update(patch: Record<string, unknown>): void;
-  /** Problems to show next to fields; an empty list lets the wizard go on. */
-  reportProblems(problems: readonly FieldProblem[]): void;
-}
+export type NavigationItemProps = Located;
 
 export interface FieldProblem {
   /** The field's path in the draft or form, e.g. `controlPlane.replicas`. */
   field: string;
   message: string;
+  /** The wizard step that owns the field, so the host can return the user to it. */
+  step?: string;
 }
 
 export interface ConnectionTestResult {
@@ -69,8 +82,63 @@ export interface ConnectionTestResult {
   message: string;
 }
 
-export interface CredentialFormProps extends Located {
+/** A Kubernetes object as an extension proposes it: the host creates it as the user. */
+export interface KubernetesManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** The state every wizard step shares: plain data the provider's workflow defines. */
+export type ClusterDraft = Record<string, unknown>;
+
+export interface CreateClusterStepProps extends Located {
+  /** The draft as it is when the step mounts. */
+  draft: ClusterDraft;
+  /** Merges `patch` into the draft (top-level keys replaced). */
+  update(patch: ClusterDraft): void;
+  /** Problems the host found in this step when the user tried to go on; called again on each attempt. */
+  onProblems(listener: (problems: readonly FieldProblem[]) => void): () => void;
+}
+
+export interface CreateClusterStep {
+  id: string;
+  title: string;
+  mount(element: HTMLElementLike, props: CreateClusterStepProps): () => void;
+}
+
+export interface WorkflowContext {
+  namespace: string;
   api: HostApi;
+}
+
+/**
+ * The `cluster.create` export: the provider's steps, then the host's review
+ * step. The host calls `validate` when the user leaves a step (problems whose
+ * `step` is that step keep the user there) and before creating; the review
+ * shows `manifests` exactly as they will be created, in that order, and
+ * `warnings` about what would fail later.
+ */
+export interface CreateClusterWorkflow {
+  steps: readonly CreateClusterStep[];
+  /** An empty draft with the provider's defaults. */
+  initialDraft(context: WorkflowContext): ClusterDraft;
+  /** Every problem, not just the first. */
+  validate(draft: ClusterDraft, context: WorkflowContext): Promise<readonly FieldProblem[]>;
+  manifests(draft: ClusterDraft, context: WorkflowContext): Promise<readonly KubernetesManifest[]>;
+  warnings?(draft: ClusterDraft, context: WorkflowContext): Promise<readonly string[]>;
+}
+
+/** A provider's list of its credentials, IP pools or machine templates on an infrastructure page. */
+export interface ResourceListProps extends Located {
+  /** The host opens the matching form anchor for a new object... */
+  create(): void;
+  /** ...or for this one. */
+  edit(name: string): void;
+}
+
+export interface CredentialFormProps extends Located {
   /** Edit this Secret; absent to create one. */
   secretName?: string;
   onSaved(secretName: string): void;
@@ -78,7 +146,6 @@ export interface CredentialFormProps extends Located {
 }
 
 export interface ResourceFormProps extends Located {
-  api: HostApi;
   /** Edit this object; absent to create one. */
   name?: string;
   onSaved(name: string): void;
@@ -86,7 +153,6 @@ export interface ResourceFormProps extends Located {
 }
 
 export interface ClusterDetailTabProps extends Located {
-  api: HostApi;
   clusterName: string;
 }
 
@@ -100,22 +166,49 @@ export interface NodePoolActionProps extends ClusterDetailTabProps {
   done(): void;
 }
 
-/** The props each anchor mounts its extension with. */
+/** One machine row of the cluster page's Nodes table, for a provider's extra columns. */
+export interface NodeRow {
+  machine: Record<string, unknown>;
+  /** The Machine's infrastructure object (e.g. a DCSMachine), when the user may read it. */
+  infraMachine?: Record<string, unknown>;
+}
+
+/** The `node.columns` export: pure functions, so the host renders them in its own table. */
+export interface NodeColumnsExtension {
+  columns: readonly { id: string; title: string; cell(row: NodeRow): string }[];
+}
+
+/** The props each mounted anchor receives. */
 export interface AnchorProps {
   'navigation.item': NavigationItemProps;
-  'cluster.create.step': CreateClusterStepProps;
+  'credential.list': ResourceListProps;
   'credential.form': CredentialFormProps;
+  'ip-pool.list': ResourceListProps;
   'ip-pool.form': ResourceFormProps;
+  'machine-template.list': ResourceListProps;
   'machine-template.form': ResourceFormProps;
   'cluster.detail.tab': ClusterDetailTabProps;
   'cluster.action': ClusterActionProps;
   'node-pool.action': NodePoolActionProps;
 }
 
-/** What an extension module exports for an anchor. */
-export interface MountableExtension<A extends AnchorId = AnchorId> {
+/** The anchors whose export is data and functions rather than a mountable module. */
+export interface AnchorDataExports {
+  'cluster.create': CreateClusterWorkflow;
+  'node.columns': NodeColumnsExtension;
+}
+
+/** What an extension module exports for a mounted anchor. */
+export interface MountableExtension<A extends keyof AnchorProps = keyof AnchorProps> {
   mount(element: HTMLElementLike, props: AnchorProps[A]): () => void;
 }
+
+/** What a manifest entry's named export must be, for each anchor. */
+export type AnchorExport<A extends AnchorId> = A extends keyof AnchorDataExports
+  ? AnchorDataExports[A]
+  : A extends keyof AnchorProps
+    ? MountableExtension<A>
+    : never;
 
 /** The element an extension renders into; structural, so core needs no DOM types. */
 export interface HTMLElementLike {

@@ -2,6 +2,10 @@ import semver from 'semver';
 import { z } from 'zod';
 import { ANCHOR_API_VERSION, ANCHOR_IDS } from './anchors.js';
 
+const packagePath = z
+  .string()
+  .regex(/^(?!\/)(?!.*\.\.).+\.m?js$/, 'a relative path to a .js file inside the package');
+
 /**
  * A provider's UI extension manifest (`ui-extension.json` in its package, named
  * by package.json `immutableInfra.uiExtension`): declarative, so the host can
@@ -18,9 +22,9 @@ export const ExtensionManifestSchema = z
       .refine((v) => semver.validRange(v) !== null, 'a semver range such as "^1.0.0"')
       .describe('Range of the host anchor API the extension was built for'),
     /** Path of the ES module bundle inside the package, relative to its root. */
-    bundle: z
-      .string()
-      .regex(/^(?!\/)(?!.*\.\.).+\.m?js$/, 'a relative path to a .js file inside the package'),
+    bundle: packagePath.describe('ES module bundle loaded by the browser'),
+    /** Server-side module exporting `operations` (a `PlatformProxyModule`), run by the host's platform proxy. */
+    platformProxy: packagePath.optional().describe('Node ES module with the platform operations'),
     extensions: z
       .array(
         z

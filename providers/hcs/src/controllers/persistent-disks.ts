@@ -19,7 +19,8 @@ async function volumeOf(cloud: HcsCloud, name: string): Promise<HcsVolume | unde
 
 /**
  * Makes every persistent disk of the entry exist in the server's zone, created once under its
- * deterministic name; a crash between the create call and anything else finds it by that name.
+ * deterministic name (a crash between the create call and anything else finds it by that name);
+ * waits only when a disk cannot be used: in error, or in another zone.
  */
 export async function ensurePersistentVolumes(
   cloud: HcsCloud,
@@ -42,10 +43,9 @@ export async function ensurePersistentVolumes(
           slot: String(disk.slot),
         },
       });
-      return { wait: true, message: `creating persistent disk ${name}` };
+      // The server does not need it yet: attaching waits until it is available.
+      continue;
     }
-    if (volume.status === 'creating')
-      return { wait: true, message: `persistent disk ${name} is being created` };
     if (volume.status === 'error')
       return { wait: true, problem: true, message: `persistent disk ${name} is in error on HCS` };
     if (volume.availability_zone !== availabilityZone)

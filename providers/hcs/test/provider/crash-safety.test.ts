@@ -40,8 +40,9 @@ function startManager(namespace: string): ChildProcess {
 async function killAtRandomPoints(namespace: string, kills: number, next: () => number): Promise<void> {
   for (let i = 0; i < kills; i++) {
     running = startManager(namespace);
-    // Somewhere between start-up and several reconciles in: ELB parts, pool claims, creates, attaches, deletes.
-    await sleep(500 + next() * 2000);
+    // Somewhere between start-up (about a second on a loaded machine) and several reconciles in:
+    // ELB parts, pool claims, volume and server creates, attaches, detaches, deletes.
+    await sleep(1_000 + next() * 4_000);
     running.kill('SIGKILL');
     await new Promise((resolve) => running?.once('exit', resolve));
   }

@@ -5,7 +5,7 @@ import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fixedAddressLookup } from '../../src/cloud/index.js';
+import { fixedAddressLookup, HcsClient, HcsHttp } from '../../src/cloud/index.js';
 import { loadBalancerName, persistentVolumeName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
 import { HcsFixtures, TEST_DOMAIN } from './hcs-fixtures.ts';
@@ -329,6 +329,67 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     expect(condition.reason).toBe('AuthenticationFailed');
     expect(condition.message).toContain('APIGW.0301');
     expect(JSON.stringify(await fixtures.read('HCSCluster', namespace, 'demo'))).not.toContain(WRONG_SECRET);
+  });
+
+  it('converges through requests that are never answered', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-timeout');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, { hostPrefix: namespace, ipBase: 80, poolSize: 1 });
+    sim.setFaults({ jobSeconds: 0.05, timeoutRate: 0.1, seed: 11 });
+    try {
+      await fixtures.createMachine(namespace, 't-1');
+      await ready(namespace, ['t-1'], 180_000);
+    } finally {
+      sim.setFaults({ jobSeconds: 0.05 });
+    }
+    expect(sim.state().servers.filter((s) => s.name === `${namespace}-master-1`)).toHaveLength(1);
+  }, 240_000);
+
+  it("never adopts a server that has the machine's name but was made for something else", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-taken');
+    const cloud = new HcsClient(
+      new HcsHttp(
+        {
+          accessKey: sim.accessKey,
+          secretKey: sim.secretKey,
+          projectId: sim.projectId,
+          region: sim.region,
+          externalGlobalDomain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
+          scheme: 'http',
+        },
+        { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') },
+      ),
+    );
+    const vpc = (await cloud.listVpcs()).find((v) => v.name === 'cluster-vpc');
+    const subnet = (await cloud.listSubnets(vpc?.id ?? '')).find((s) => s.name === 'workers');
+    const image = await cloud.findImage('microos-k8s-1.34.1');
+    const foreign = await cloud.createServer({
+      name: `${namespace}-master-1`,
+      imageRef: image?.id ?? '',
+      flavorRef: 's6.large.2',
+      vpcid: vpc?.id ?? '',
+      nics: [{ subnet_id: subnet?.id ?? '' }],
+      root_volume: { volumetype: 'SSD' },
+      metadata: { owner: 'someone else' },
+    });
+    startManager(namespace);
+    await fixtures.createCluster(namespace, { hostPrefix: namespace, ipBase: 90, poolSize: 1 });
+    await fixtures.createMachine(namespace, 'n-1');
+    const condition = await eventually('ServerNameInUse', async () =>
+      (await readMachine(namespace, 'n-1'))?.status?.conditions?.find((c) => c.reason === 'ServerNameInUse'),
+    );
+    expect(condition.message).toContain(`${namespace}-master-1`);
+    const named = sim.state().servers.filter((s) => s.name === `${namespace}-master-1`);
+    expect(named.map((s) => s.id)).toEqual(foreign.serverIds);
+    // Deleting the machine leaves the foreign server alone and frees the entry.
+    await fixtures.delete('HCSMachine', namespace, 'n-1');
+    await gone(namespace, 'HCSMachine', 'n-1');
+    expect(
+      sim
+        .state()
+        .servers.filter((s) => s.name === `${namespace}-master-1`)
+        .map((s) => s.id),
+    ).toEqual(foreign.serverIds);
   });
 
   it('never writes a credential into the manager log, an Event or a status', async () => {

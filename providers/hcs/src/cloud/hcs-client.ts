@@ -164,6 +164,17 @@ export class HcsClient {
     return { jobId: body.job_id };
   }
 
+  /** Stops servers (`SOFT`: the guest shuts down cleanly); a job. */
+  async stopServers(ids: string[], type: 'SOFT' | 'HARD' = 'SOFT'): Promise<{ jobId: string }> {
+    const body = await this.call<{ job_id: string }>('ecs.stopServers', {
+      service: 'ecs',
+      method: 'POST',
+      path: `/v1/${this.project}/cloudservers/action`,
+      body: { 'os-stop': { type, servers: ids.map((id) => ({ id })) } },
+    });
+    return { jobId: body.job_id };
+  }
+
   async attachVolume(serverId: string, volumeId: string, device?: string): Promise<{ jobId: string }> {
     const body = await this.call<{ job_id: string }>('ecs.attachVolume', {
       service: 'ecs',

@@ -25,6 +25,7 @@ import {
   attachPersistentDisks,
   detachPersistentDisks,
   ensurePersistentVolumes,
+  holdsPersistentDisk,
   persistentDiskDevice,
 } from './persistent-disks.js';
 import { claimPoolEntry, heldPoolEntry, type PoolConfigEntry, releasePoolEntry } from './pool-claims.js';
@@ -301,7 +302,28 @@ async function deleteMachine(ctx: Ctx, connections: HcsConnections): Promise<Ste
       const entry = poolName
         ? await heldPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name)
         : undefined;
-      if (entry && poolName) {
+      if (entry && poolName && (await holdsPersistentDisk(cloud, poolName, entry, server.id))) {
+        // A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
+        const stopJob = ctx.status.stopJobId ?? ctx.object.status?.stopJobId;
+        if (stopJob) {
+          const outcome = await checkJob(cloud, stopJob);
+          if (outcome.state === 'running')
+            return requeue(POLL_MS, `ECS job ${stopJob} is stopping the server`);
+          delete ctx.status.stopJobId;
+          if (outcome.state === 'failed')
+            ctx.events.warning('ServerStopFailed', `ECS job ${stopJob}: ${outcome.reason}`);
+        }
+        if (server.status === 'ACTIVE' && !server['OS-EXT-STS:task_state']) {
+          const { jobId } = await cloud.stopServers([server.id]);
+          ctx.status.stopJobId = jobId;
+          ctx.events.normal(
+            'StoppingServer',
+            `stopping ECS server ${name} before detaching its persistent disks`,
+          );
+          return requeue(POLL_MS, 'server stop job started');
+        }
+        if (server['OS-EXT-STS:task_state'])
+          return requeue(POLL_MS, `server ${name} is ${server['OS-EXT-STS:task_state']}`);
         const detach = await detachPersistentDisks(cloud, poolName, entry, server.id);
         if (detach.wait) return requeue(POLL_MS, detach.message);
       }

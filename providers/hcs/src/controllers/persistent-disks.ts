@@ -82,6 +82,20 @@ export async function attachPersistentDisks(
   return ready;
 }
 
+/** Whether any of the entry's persistent disks is on this server. */
+export async function holdsPersistentDisk(
+  cloud: HcsCloud,
+  poolName: string,
+  entry: PoolConfigEntry,
+  serverId: string,
+): Promise<boolean> {
+  for (const disk of entry.persistentDisks ?? []) {
+    const volume = await volumeOf(cloud, persistentVolumeName(poolName, entry.hostname, disk.slot));
+    if (volume?.attachments.some((a) => a.server_id === serverId)) return true;
+  }
+  return false;
+}
+
 /** Takes the entry's persistent disks off a server before it is deleted, so they outlive it. */
 export async function detachPersistentDisks(
   cloud: HcsCloud,

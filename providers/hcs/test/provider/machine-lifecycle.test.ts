@@ -235,6 +235,21 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     await fixtures.delete('HCSMachine', namespace, 'r-1');
     await gone(namespace, 'HCSMachine', 'r-1');
     expect(memberAddresses(namespace)).toHaveLength(2);
+    // The documented order: the old server stopped cleanly, then the disk detached, then the server deleted.
+    const jobsOf = (type: string) =>
+      sim
+        .state()
+        .jobs.filter(
+          (j) =>
+            j.job_type === type &&
+            ((j.entities as { server_id?: string }).server_id === oldServer ||
+              j.entities.sub_jobs?.some((sub) => sub.entities.server_id === oldServer)),
+        );
+    const [stop, detach, removal] = ['stopServer', 'detachVolume', 'deleteServer'].map((t) => jobsOf(t)[0]);
+    expect(stop?.status).toBe('SUCCESS');
+    expect(detach?.status).toBe('SUCCESS');
+    expect(stop && detach && stop.end_time <= detach.begin_time).toBe(true);
+    expect(detach && removal && detach.end_time <= removal.begin_time).toBe(true);
     const kept = sim.state().volumes.find((v) => v.name === volumeName);
     expect(kept?.id).toBe(volume?.id);
     expect(kept?.status).toBe('available');

@@ -304,6 +304,29 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     await ready(namespace, ['q-1'], 150_000);
   }, 240_000);
 
+  it('says QuotaExceeded on the HCSCluster when the ELB quota is full, naming the cloud code', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-lbquota');
+    const limits = sim.state().quotas;
+    sim.setQuotas({ loadBalancers: limits.used.loadBalancers });
+    try {
+      startManager(namespace);
+      await fixtures.createCluster(namespace, { hostPrefix: namespace, ipBase: 120, poolSize: 1 });
+      const condition = await eventually('LoadBalancerReady False', async () => {
+        const c = await fixtures.read<Cluster>('HCSCluster', namespace, 'demo');
+        return c?.status?.conditions?.find(
+          (x) => x.type === 'LoadBalancerReady' && x.reason === 'QuotaExceeded',
+        );
+      });
+      expect(condition.status).toBe('False');
+      expect(condition.message).toContain('ELB.1004');
+      expect(sim.state().loadBalancers.filter((l) => l.name === loadBalancerName(namespace, 'demo'))).toEqual(
+        [],
+      );
+    } finally {
+      sim.setQuotas({ loadBalancers: limits.limits.loadBalancers });
+    }
+  });
+
   it('converges through 5xx answers and a failed create job, with one server in the end', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-faults');
     startManager(namespace);

@@ -16,10 +16,18 @@ export interface GuestDisk {
   mountOptions: string[];
 }
 
+/** A file the provider writes, taking the place of any bootstrap file at the same path. */
+export interface GuestFile {
+  path: string;
+  content: string;
+  permissions: string;
+}
+
 export interface CloudInitInput {
   hostname: string | undefined;
   disks: GuestDisk[];
   tokens: BootstrapTokenValues;
+  files?: GuestFile[];
 }
 
 /** How long first boot waits for a disk attached right after the server became ACTIVE. */
@@ -50,6 +58,21 @@ export function composeCloudInit(data: BootstrapData, input: CloudInitInput): st
     if (input.hostname.includes('.')) config.fqdn = input.hostname;
     config.prefer_fqdn_over_hostname = false;
     config.manage_etc_hosts = true;
+  }
+  if (input.files?.length) {
+    const paths = new Set(input.files.map((f) => f.path));
+    const existing = ((config.write_files as { path?: string }[] | undefined) ?? []).filter(
+      (file) => !paths.has(file.path ?? ''),
+    );
+    config.write_files = [
+      ...existing,
+      ...input.files.map((f) => ({
+        path: f.path,
+        owner: 'root:root',
+        permissions: f.permissions,
+        content: f.content,
+      })),
+    ];
   }
   if (input.disks.length > 0) {
     const devices = input.disks.map((d) => d.device).join(' ');

@@ -22,6 +22,7 @@ import {
   syncMembers,
   type WantedMember,
 } from './control-plane-load-balancer.js';
+import { ensureEncryptionSecret } from './encryption-provider.js';
 import { serverGroupName } from './names.js';
 
 type Ctx = InfraClusterContext<typeof HCSCluster>;
@@ -103,6 +104,7 @@ export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<
       }
       ctx.setCondition(trueCondition(NETWORK_READY, 'Resolved', `VPC ${network.network.vpc.name}`));
       try {
+        await ensureEncryptionSecret(ctx, ctx.object, ctx.cluster.metadata.name);
         await ensureServerGroup(ctx, cloud);
         const progress = await ensureLoadBalancer(
           cloud,

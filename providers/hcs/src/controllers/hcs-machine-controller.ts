@@ -20,6 +20,7 @@ import { cloudForCluster } from './cloud-for-cluster.js';
 import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
+import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { deviceName, OWNER_UID_KEY } from './names.js';
 import {
   attachPersistentDisks,
@@ -145,7 +146,14 @@ async function createServer(
     serverGroupId = mc.cluster.status?.controlPlaneHA?.id;
     if (!serverGroupId) return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
   }
+  const files = [];
+  if (ctx.isControlPlane) {
+    const encryption = await readEncryptionConfig(ctx, mc.cluster, ctx.cluster.metadata.name);
+    if (!encryption.found) return requeue(2_000, encryption.message);
+    files.push({ path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' });
+  }
   const userData = composeCloudInit(await ctx.bootstrapData(), {
+    files,
     hostname: entry?.hostname,
     disks: guestDisks(ctx, entry),
     tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },

@@ -65,6 +65,38 @@ describe('composeCloudInit', () => {
     expect(config.bootcmd[0]).toContain('/dev/vdc');
   });
 
+  it("writes the provider's files in place of bootstrap files at the same path", () => {
+    const bootstrap = [
+      '#cloud-config',
+      'write_files:',
+      '  - path: /etc/kubernetes/encryption-provider.conf',
+      '    content: bootstrap-placeholder',
+      '  - path: /etc/kubernetes/audit/policy.yaml',
+      '    content: rules',
+      '',
+    ].join('\n');
+    const config = parse(
+      composeCloudInit(
+        { value: bootstrap, format: 'cloud-config' },
+        {
+          hostname: 'm',
+          disks: [],
+          tokens: { PROVIDER_ID: 'x', NODE_IP: 'y' },
+          files: [{ path: '/etc/kubernetes/encryption-provider.conf', content: 'real', permissions: '0600' }],
+        },
+      ),
+    );
+    expect(config.write_files).toEqual([
+      { path: '/etc/kubernetes/audit/policy.yaml', content: 'rules' },
+      {
+        path: '/etc/kubernetes/encryption-provider.conf',
+        owner: 'root:root',
+        permissions: '0600',
+        content: 'real',
+      },
+    ]);
+  });
+
   it('refuses Ignition: HCS servers boot with cloud-init', () => {
     expect(() =>
       composeCloudInit(

@@ -5,6 +5,7 @@ import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { fixedAddressLookup, HcsClient, HcsHttp } from '../../src/cloud/index.js';
 import { loadBalancerName, persistentVolumeName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
@@ -164,6 +165,29 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
       expect(userData).toContain(`hostname: ${server.name}`);
       expect(userData).toContain('/var/lib/etcd');
       expect(userData.startsWith('## template: jinja\n#cloud-config\n')).toBe(true);
+    }
+    // One encryption provider configuration for every control plane server, from one Secret; none on workers.
+    const secret = await fixtures.read<{ data?: Record<string, string> }>(
+      'Secret',
+      namespace,
+      'demo-hcs-encryption-provider',
+      'v1',
+    );
+    const encryption = Buffer.from(secret?.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
+    expect(encryption).toContain('aescbc');
+    for (const server of servers) {
+      const config = parse(Buffer.from(server['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString()) as {
+        write_files?: { path: string; content: string; permissions: string }[];
+      };
+      const file = config.write_files?.find((f) => f.path === '/etc/kubernetes/encryption-provider.conf');
+      if (server.name.includes('-worker-')) expect(file).toBeUndefined();
+      else
+        expect(file).toEqual({
+          path: '/etc/kubernetes/encryption-provider.conf',
+          owner: 'root:root',
+          permissions: '0600',
+          content: encryption,
+        });
     }
     // Members are the control plane only.
     await eventually('three control plane members', () =>
@@ -433,7 +457,21 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
   it('never writes a credential into the manager log, an Event or a status', async () => {
     const log = logLines.join('');
     expect(log.length).toBeGreaterThan(0);
-    for (const secret of [sim.secretKey, WRONG_SECRET]) {
+    const encryptionKeys = (
+      (await objects.list('v1', 'Secret')).items as {
+        metadata: { name?: string };
+        data?: Record<string, string>;
+      }[]
+    )
+      .filter((item) => item.metadata.name?.endsWith('-hcs-encryption-provider'))
+      .map(
+        (item) =>
+          /secret: (\S+)/.exec(
+            Buffer.from(item.data?.['encryption-provider.conf'] ?? '', 'base64').toString(),
+          )?.[1] ?? '',
+      );
+    expect(encryptionKeys.length).toBeGreaterThan(0);
+    for (const secret of [sim.secretKey, WRONG_SECRET, ...encryptionKeys]) {
       expect(log).not.toContain(secret);
       expect(JSON.stringify((await objects.list('v1', 'Event')).items)).not.toContain(secret);
       for (const kind of ['HCSCluster', 'HCSMachine', 'HCSMachineConfigPool'])

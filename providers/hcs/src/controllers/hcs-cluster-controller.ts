@@ -130,11 +130,14 @@ export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<
             `${progress.endpointHost}:${API_SERVER_PORT}, ${members.length} control plane members`,
           ),
         );
+        // Availability zones are the cluster's failure domains: the control plane provider spreads over them.
+        const zones = await cloud.listAvailabilityZones();
         return clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
             host: progress.endpointHost,
             port: API_SERVER_PORT,
           },
+          failureDomains: Object.fromEntries(zones.map((zone) => [zone, { controlPlane: true }])),
           recheckAfterMs: MEMBER_RECHECK_MS,
         });
       } catch (error) {

@@ -223,6 +223,7 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
     const zone =
       server?.['OS-EXT-AZ:availability_zone'] ??
       ctx.object.spec.availabilityZone ??
+      ctx.machine.spec.failureDomain ??
       (await mc.cloud.listAvailabilityZones())[0] ??
       '';
     if (entry && poolName) {
@@ -262,7 +263,11 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
     if (ctx.isControlPlane && poolId && ip)
       await addMember(mc.cloud, poolId, { machineName: ctx.object.metadata.name, address: ip });
     ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
-    return machineProvisioned({ providerID: providerIdOf(ctx.object.metadata.name), addresses });
+    return machineProvisioned({
+      providerID: providerIdOf(ctx.object.metadata.name),
+      addresses,
+      failureDomain: server['OS-EXT-AZ:availability_zone'],
+    });
   } catch (error) {
     // Progress lives in status (job ids) and on HCS itself, so a failed call costs one short wait.
     const message = describeHcsFailure(error);

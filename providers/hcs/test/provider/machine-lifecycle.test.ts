@@ -57,7 +57,7 @@ function startManager(namespace: string): void {
 type Condition = { type: string; status: string; reason?: string; message?: string };
 type Machine = {
   metadata: { name: string };
-  spec: { providerID?: string };
+  spec: { providerID?: string; failureDomain?: string };
   status?: {
     ready?: boolean;
     serverId?: string;
@@ -70,6 +70,7 @@ type Cluster = {
   spec: { controlPlaneEndpoint?: { host: string; port: number } };
   status?: {
     ready?: boolean;
+    failureDomains?: Record<string, unknown>;
     conditions?: Condition[];
     loadBalancer?: { id?: string; poolId?: string; members?: { machineName: string; address: string }[] };
     controlPlaneHA?: { id?: string };
@@ -122,6 +123,7 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
       return c?.status?.ready ? c : undefined;
     });
     expect(cluster.spec.controlPlaneEndpoint).toEqual({ host: '192.168.10.250', port: 6443 });
+    expect(cluster.status?.failureDomains).toEqual({ az1: { controlPlane: true } });
     const lb = sim.state().loadBalancers.find((l) => l.name === loadBalancerName(namespace, 'demo'));
     expect(lb?.provisioning_status).toBe('ACTIVE');
     expect(lb?.id).toBe(cluster.status?.loadBalancer?.id);
@@ -139,7 +141,10 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     for (const name of controlPlanes) await fixtures.createMachine(namespace, name);
     for (const name of workers) await fixtures.createMachine(namespace, name, 'worker');
     const machines = await ready(namespace, [...controlPlanes, ...workers], 150_000);
-    for (const machine of machines) expect(machine.spec.providerID).toBe(`hcs://${machine.metadata.name}`);
+    for (const machine of machines) {
+      expect(machine.spec.providerID).toBe(`hcs://${machine.metadata.name}`);
+      expect(machine.spec.failureDomain).toBe('az1');
+    }
     const ips = machines
       .map((m) => m.status?.addresses?.find((a) => a.type === 'InternalIP')?.address)
       .sort();

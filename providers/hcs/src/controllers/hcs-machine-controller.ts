@@ -21,6 +21,7 @@ import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
+import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
 import { deviceName, OWNER_UID_KEY } from './names.js';
 import {
   attachPersistentDisks,
@@ -36,6 +37,9 @@ type Ctx = InfraMachineContext<typeof HCSMachine>;
 
 const SERVER_READY = 'ServerReady';
 const POLL_MS = 1_000;
+/** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
+const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
+const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
@@ -151,6 +155,16 @@ async function createServer(
     const encryption = await readEncryptionConfig(ctx, mc.cluster, ctx.cluster.metadata.name);
     if (!encryption.found) return requeue(2_000, encryption.message);
     files.push({ path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' });
+    const caSecret = `${ctx.cluster.metadata.name}-ca`;
+    const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
+    if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
+    const hostname = entry?.hostname ?? name;
+    const ips = (entry?.networks ?? []).map((n) => n.ipAddress);
+    const kubelet = await kubeletServingCertificate(ca, hostname, ips);
+    files.push(
+      { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
+      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
+    );
   }
   const userData = composeCloudInit(await ctx.bootstrapData(), {
     files,

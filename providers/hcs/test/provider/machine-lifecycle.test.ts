@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
@@ -178,6 +179,13 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
       'demo-hcs-encryption-provider',
       'v1',
     );
+    const caSecret = await fixtures.read<{ data?: Record<string, string> }>(
+      'Secret',
+      namespace,
+      'demo-ca',
+      'v1',
+    );
+    const ca = Buffer.from(caSecret?.data?.['tls.crt'] ?? '', 'base64').toString();
     const encryption = Buffer.from(secret?.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
     expect(encryption).toContain('aescbc');
     for (const server of servers) {
@@ -185,6 +193,16 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
         write_files?: { path: string; content: string; permissions: string }[];
       };
       const file = config.write_files?.find((f) => f.path === '/etc/kubernetes/encryption-provider.conf');
+      const kubelet = config.write_files?.find((f) => f.path === '/etc/kubernetes/pki/kubelet.crt');
+      if (server.name.includes('-worker-')) expect(kubelet).toBeUndefined();
+      else {
+        const cert = new X509Certificate(kubelet?.content ?? '');
+        expect(cert.verify(new X509Certificate(ca).publicKey)).toBe(true);
+        expect(cert.subject).toContain(`CN=system:node:${server.name}`);
+        expect(
+          config.write_files?.find((f) => f.path === '/etc/kubernetes/pki/kubelet.key')?.permissions,
+        ).toBe('0600');
+      }
       if (server.name.includes('-worker-')) expect(file).toBeUndefined();
       else
         expect(file).toEqual({

@@ -30,6 +30,27 @@ describe('ECS, EVS and ELB behaviour', () => {
     expect(sim.state().volumes).toHaveLength(0);
   });
 
+  it('stops a server (os-stop) and starts it again (os-start), each as a job', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { serverIds } = await hcs.createServer({});
+    const action = (body: unknown) => hcs.ok('POST', `/v1/${sim.projectId}/cloudservers/action`, body);
+    const stopped = await action({ 'os-stop': { type: 'SOFT', servers: [{ id: serverIds[0] }] } });
+    expect((await hcs.waitJob(stopped.job_id)).status).toBe('SUCCESS');
+    const shown = await hcs.ok('GET', `/v1/${sim.projectId}/cloudservers/${serverIds[0]}`);
+    expect(shown.server.status).toBe('SHUTOFF');
+    expect(shown.server['OS-EXT-STS:vm_state']).toBe('stopped');
+    const started = await action({ 'os-start': { servers: [{ id: serverIds[0] }] } });
+    expect((await hcs.waitJob(started.job_id)).status).toBe('SUCCESS');
+    expect((await hcs.ok('GET', `/v1/${sim.projectId}/cloudservers/${serverIds[0]}`)).server.status).toBe(
+      'ACTIVE',
+    );
+    const unknown = await hcs.call('POST', `/v1/${sim.projectId}/cloudservers/action`, {
+      'os-stop': { servers: [{ id: 'no-such-server' }] },
+    });
+    expect(unknown.body).toMatchObject({ error: { code: 'Ecs.0114' } });
+  });
+
   it('fails the job of a third anti-affinity member on a zone with two hosts and rolls it back', async () => {
     const sim = await startSim({ inventory: { availabilityZones: [{ name: 'az1', hosts: 2 }] } });
     const hcs = new HcsHttp(sim);

@@ -59,6 +59,10 @@ export const HCSMachineStatus = z.object({
   instanceState: z.string().optional().describe('ECS server status: BUILD, ACTIVE, SHUTOFF, ERROR, ...'),
   serverId: z.string().optional(),
   createJobId: z.string().optional().describe('ECS job creating the server, while it runs.'),
+  stopJobId: z
+    .string()
+    .optional()
+    .describe('ECS job stopping the server before its persistent disks are detached, while it runs.'),
   deleteJobId: z.string().optional().describe('ECS job deleting the server, while it runs.'),
   poolHostname: z.string().optional().describe('The HCSMachineConfigPool entry this machine holds.'),
 });

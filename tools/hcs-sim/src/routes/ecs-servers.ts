@@ -45,6 +45,26 @@ const deleteSchema = z.object({
   delete_publicip: z.boolean().default(false),
 });
 
+const actionSchema = z.union([
+  z.object({
+    'os-stop': z.object({
+      servers: z
+        .array(z.object({ id: z.string().min(1) }))
+        .min(1)
+        .max(1000),
+      type: z.enum(['SOFT', 'HARD']).default('SOFT'),
+    }),
+  }),
+  z.object({
+    'os-start': z.object({
+      servers: z
+        .array(z.object({ id: z.string().min(1) }))
+        .min(1)
+        .max(1000),
+    }),
+  }),
+]);
+
 const ecsError = (status: number, code: string, message: string) => new HcsError(status, code, message);
 
 /** ECS servers: create (job), list with details, show, batch delete (job). */
@@ -139,6 +159,49 @@ export function ecsServerRoutes(ctx: SimContext): Route[] {
           complete: () => {
             for (const server of servers)
               if (cloud.servers.has(server.id)) removeServer(ctx, server, request.delete_volume);
+          },
+          rollback: () => {
+            for (const server of servers) server.taskState = '';
+          },
+        });
+        return jobAnswer(job);
+      },
+    },
+    {
+      // Batch stop (`os-stop`) and start (`os-start`), each a job: ACTIVE -> SHUTOFF and back.
+      method: 'POST',
+      pattern: '/v1/:project/cloudservers/action',
+      service: 'ecs',
+      operation: 'ecs.serverAction',
+      handle: ({ body }) => {
+        const request = parseBody(actionSchema, body, 'Ecs.0005');
+        const stop = 'os-stop' in request;
+        const ids = stop ? request['os-stop'].servers : request['os-start'].servers;
+        const servers = ids.map(({ id }) => {
+          const server = cloud.servers.get(id);
+          if (!server) throw ecsError(404, 'Ecs.0114', `Instance[${id}] could not be found.`);
+          if (server.status === 'BUILD' || server.taskState === 'deleting')
+            throw ecsError(
+              409,
+              'Ecs.0005',
+              `Invalid parameter server_id: server ${id} is ${server.taskState || server.status}`,
+            );
+          return server;
+        });
+        for (const server of servers) server.taskState = stop ? 'powering-off' : 'powering-on';
+        const job = ctx.jobs.start(stop ? 'stopServer' : 'startServer', {
+          subJobs: servers.map((s) => ({
+            type: stop ? 'stopSingleServer' : 'startSingleServer',
+            entities: { server_id: s.id },
+          })),
+          complete: () => {
+            for (const server of servers) {
+              server.taskState = '';
+              if (cloud.servers.has(server.id)) {
+                server.status = stop ? 'SHUTOFF' : 'ACTIVE';
+                server.updated = now();
+              }
+            }
           },
           rollback: () => {
             for (const server of servers) server.taskState = '';

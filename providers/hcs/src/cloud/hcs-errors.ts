@@ -1,0 +1,110 @@
+/** What went wrong with a call to HCS, in the terms a controller turns into a condition reason. */
+export type HcsFailureKind =
+  | 'QuotaExceeded'
+  | 'AuthenticationFailed'
+  | 'ProjectUnavailable'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Throttled'
+  | 'PlatformUnavailable'
+  | 'InvalidRequest'
+  | 'Unreachable'
+  | 'Timeout';
+
+// Quota codes as each service answers them (notes/wire-api.md and wire-contract.md of tools/hcs-sim).
+const QUOTA_CODES = new Set(['Ecs.0001', 'Ecs.0021', 'Ecs.0022', 'EVS.1004', 'ELB.1004']);
+const NOT_FOUND_CODES = new Set(['Ecs.0114', 'EVS.1002', 'ELB.1002', 'VPC.1002']);
+const CONFLICT_CODES = new Set(['ELB.1003', 'Ecs.0010']);
+const AUTH_CODES = new Set(['APIGW.0301', 'APIGW.0307']);
+
+/** A refusal from an HCS service: HTTP status, the service's error code and its message. */
+export class HcsApiError extends Error {
+  readonly kind: HcsFailureKind;
+
+  constructor(
+    readonly httpStatus: number,
+    /** The cloud's own code, e.g. `Ecs.0001` or `APIGW.0301`; undefined when the body had none. */
+    readonly code: string | undefined,
+    readonly detail: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path}: HTTP ${httpStatus}${code ? ` ${code}` : ''}: ${detail}`);
+    this.name = 'HcsApiError';
+    this.kind = classify(httpStatus, code, detail);
+  }
+}
+
+/** A request that got no HTTP answer: refused connection, DNS, TLS, or no answer in time. */
+export class HcsTransportError extends Error {
+  readonly kind: HcsFailureKind;
+
+  constructor(
+    readonly reason: 'timeout' | 'unreachable' | 'tls',
+    readonly host: string,
+    readonly method: string,
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`${method} https://${host}${path}: ${reason}: ${detail}`);
+    this.name = 'HcsTransportError';
+    this.kind = reason === 'timeout' ? 'Timeout' : 'Unreachable';
+  }
+}
+
+/** An asynchronous ECS or EVS job that ended in FAIL. */
+export class HcsJobFailedError extends Error {
+  readonly kind: HcsFailureKind;
+
+  constructor(
+    readonly jobId: string,
+    readonly code: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`job ${jobId} failed${code ? ` (${code})` : ''}: ${reason}`);
+    this.name = 'HcsJobFailedError';
+    this.kind = classify(500, code, reason);
+  }
+}
+
+function classify(status: number, code: string | undefined, detail: string): HcsFailureKind {
+  if (code && QUOTA_CODES.has(code)) return 'QuotaExceeded';
+  if (status === 401 || (code && AUTH_CODES.has(code))) return 'AuthenticationFailed';
+  if (code === 'APIGW.0310') return 'ProjectUnavailable';
+  if (status === 404 || (code && NOT_FOUND_CODES.has(code))) return 'NotFound';
+  if (status === 409 || (code && CONFLICT_CODES.has(code))) return 'Conflict';
+  if (status === 429) return 'Throttled';
+  if (status >= 500) return /quota/i.test(detail) ? 'QuotaExceeded' : 'PlatformUnavailable';
+  if (status === 403) return /quota/i.test(detail) ? 'QuotaExceeded' : 'AuthenticationFailed';
+  return 'InvalidRequest';
+}
+
+/** The failure kind of anything a client call threw; undefined for errors that did not come from HCS. */
+export function hcsFailureKind(error: unknown): HcsFailureKind | undefined {
+  if (
+    error instanceof HcsApiError ||
+    error instanceof HcsTransportError ||
+    error instanceof HcsJobFailedError
+  )
+    return error.kind;
+  return undefined;
+}
+
+export const isNotFound = (error: unknown): boolean => hcsFailureKind(error) === 'NotFound';
+export const isConflict = (error: unknown): boolean => hcsFailureKind(error) === 'Conflict';
+export const isQuotaExceeded = (error: unknown): boolean => hcsFailureKind(error) === 'QuotaExceeded';
+export const isAuthFailure = (error: unknown): boolean => {
+  const kind = hcsFailureKind(error);
+  return kind === 'AuthenticationFailed' || kind === 'ProjectUnavailable';
+};
+
+/**
+ * One line for a condition message or an Event: what failed and the cloud's code and words.
+ * Requests never carry a credential in their path or in the cloud's answer, so the message is safe.
+ */
+export function describeHcsFailure(error: unknown): string {
+  if (error instanceof HcsApiError)
+    return `HCS ${error.method} ${error.path} answered ${error.httpStatus}${error.code ? ` ${error.code}` : ''}: ${error.detail}`;
+  if (error instanceof HcsTransportError || error instanceof HcsJobFailedError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,26 @@
+export { type RequestToSign, SIGNING_ALGORITHM, sdkDate, signRequest } from './aksk-signer.js';
+export { fixedAddressLookup } from './fixed-address-lookup.js';
+export { HcsClient, type HcsClientOptions, type HcsCloud } from './hcs-client.js';
+export { credentialFromSecret, HcsConnections } from './hcs-connections.js';
+export { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
+export {
+  describeHcsFailure,
+  HcsApiError,
+  type HcsFailureKind,
+  HcsJobFailedError,
+  HcsTransportError,
+  hcsFailureKind,
+  isAuthFailure,
+  isConflict,
+  isNotFound,
+  isQuotaExceeded,
+} from './hcs-errors.js';
+export {
+  type HcsCredential,
+  HcsHttp,
+  type HcsHttpOptions,
+  type HcsRequest,
+  type HcsResponse,
+} from './hcs-http.js';
+export type * from './hcs-types.js';
+export { checkJob, interpretJob, type JobOutcome } from './jobs.js';

@@ -1,0 +1,117 @@
+import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
+import { HCS_API_VERSION } from '../api/common.js';
+import type { HCSClusterObject } from '../api/hcs-cluster.js';
+import { HCSMachineConfigPool } from '../api/hcs-machine-config-pool.js';
+import type { HcsConnections } from '../cloud/hcs-connections.js';
+import { describeHcsFailure } from '../cloud/hcs-errors.js';
+import { cloudForCluster } from './cloud-for-cluster.js';
+import { persistentVolumeName } from './names.js';
+
+type Ctx = ObjectContext<typeof HCSMachineConfigPool>;
+type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
+
+// Volumes change on HCS without an event here; a slow refresh keeps the record honest.
+const DISK_REFRESH_MS = 10_000;
+
+const PHASES: Record<string, DiskStatus['phase']> = {
+  creating: 'Creating',
+  available: 'Available',
+  attaching: 'Attaching',
+  'in-use': 'Attached',
+  detaching: 'Detaching',
+  deleting: 'Deleting',
+  error: 'Error',
+};
+
+/**
+ * One record per (hostname, slot) with its EVS volume, phase, the server it is on and the machine
+ * holding the entry. Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
+ */
+async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise<string | undefined> {
+  const clusterName = ctx.object.metadata.labels?.['cluster.x-k8s.io/cluster-name'];
+  if (!clusterName)
+    return 'label the pool with cluster.x-k8s.io/cluster-name to report persistent disk status';
+  const cluster = await ctx.kube.get<HCSClusterObject>({
+    apiVersion: HCS_API_VERSION,
+    kind: 'HCSCluster',
+    name: clusterName,
+    namespace: ctx.object.metadata.namespace,
+  });
+  if (!cluster) return `HCSCluster ${clusterName} not found`;
+  const lookup = await cloudForCluster(ctx, connections, cluster);
+  if (!lookup.ok) return lookup.message;
+  const used = ctx.object.status?.usedConfigs ?? [];
+  const previous = ctx.object.status?.persistentDiskStatus ?? [];
+  const now = ctx.clock
+    .now()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z');
+  const records: DiskStatus[] = [];
+  for (const entry of ctx.object.spec.configs) {
+    const owner = used.find((u) => u.hostname === entry.hostname);
+    for (const disk of entry.persistentDisks ?? []) {
+      const name = persistentVolumeName(ctx.object.metadata.name, entry.hostname, disk.slot);
+      const volume = (await lookup.cloud.findVolumesByName(name))[0];
+      const phase = volume ? (PHASES[volume.status] ?? 'Error') : undefined;
+      const before = previous.find((r) => r.hostname === entry.hostname && r.slot === disk.slot);
+      const attachment = volume?.attachments[0];
+      records.push({
+        hostname: entry.hostname,
+        slot: disk.slot,
+        name,
+        ...(volume ? { volumeID: volume.id, availabilityZone: volume.availability_zone } : {}),
+        ...(phase ? { phase } : {}),
+        ...(attachment ? { attachedServerID: attachment.server_id, device: attachment.device } : {}),
+        ...(owner ? { ownerMachineName: owner.machineRef } : {}),
+        ...(phase === 'Error' ? { lastError: `EVS volume ${name} is ${volume?.status}` } : {}),
+        ...(phase
+          ? {
+              lastTransitionTime:
+                before?.phase === phase && before.lastTransitionTime ? before.lastTransitionTime : now,
+            }
+          : {}),
+      });
+    }
+  }
+  ctx.status.persistentDiskStatus = records;
+  return undefined;
+}
+
+/** Keeps the pool's counts and persistent disk records current; holds its deletion while entries are in use. */
+export function hcsPoolHooks(connections: HcsConnections): ExtraKindHooks<typeof HCSMachineConfigPool> {
+  return {
+    kind: HCSMachineConfigPool,
+    async reconcile(ctx) {
+      const used = (ctx.object.status?.usedConfigs ?? []).filter((u) =>
+        ctx.object.spec.configs.some((c) => c.hostname === u.hostname),
+      );
+      const total = ctx.object.spec.configs.length;
+      ctx.status.totalCount = total;
+      ctx.status.availableCount = total - used.length;
+      const hasDisks = ctx.object.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0);
+      const problem = hasDisks
+        ? await refreshDiskStatus(ctx, connections).catch((error: unknown) => describeHcsFailure(error))
+        : undefined;
+      ctx.setCondition(
+        trueCondition('Ready', 'Available', `${total - used.length} of ${total} entries free`),
+      );
+      ctx.setCondition(
+        problem
+          ? {
+              type: 'PersistentDisksReported',
+              status: 'False',
+              reason: 'NotReported',
+              message: problem,
+              severity: 'Info',
+            }
+          : trueCondition('PersistentDisksReported', hasDisks ? 'Reported' : 'NoPersistentDisks'),
+      );
+      return hasDisks ? done({ recheckAfterMs: DISK_REFRESH_MS }) : done();
+    },
+    async delete(ctx) {
+      const used = ctx.object.status?.usedConfigs ?? [];
+      if (used.length === 0) return done();
+      return requeue(30_000, `still used by ${used.map((u) => u.machineRef).join(', ')}`);
+    },
+  };
+}

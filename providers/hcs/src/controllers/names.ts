@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+
+/** ECS metadata key naming the HCSMachine (by UID) a server was created for; never adopt a server without it. */
+export const OWNER_UID_KEY = 'iinfra-machine-uid';
+/** ECS metadata and EVS metadata key naming the object a resource belongs to, for people reading the console. */
+export const OWNER_KEY = 'iinfra-owner';
+
+/** Names on HCS are at most 64 characters (ECS, EVS); longer ones keep a hash of the whole. */
+function bounded(name: string, max = 64): string {
+  if (name.length <= max) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.slice(0, max - 9)}-${digest}`;
+}
+
+/** The control plane ELB of a cluster, and its listener, pool and monitor (one name each, found again after any crash). */
+export function loadBalancerName(namespace: string, cluster: string): string {
+  return bounded(`iinfra-${namespace}-${cluster}-apiserver`);
+}
+
+export function listenerName(namespace: string, cluster: string, port: number): string {
+  return bounded(`${loadBalancerName(namespace, cluster)}-${port}`);
+}
+
+/** The server group keeping a cluster's control plane servers apart. */
+export function serverGroupName(namespace: string, cluster: string): string {
+  return bounded(`iinfra-${namespace}-${cluster}-control-plane`);
+}
+
+/**
+ * The EVS volume of a pool entry's persistent disk: bound to (pool, hostname, slot), so the
+ * replacement machine that takes the same entry finds the same volume.
+ */
+export function persistentVolumeName(pool: string, hostname: string, slot: number): string {
+  return bounded(`${pool}-${hostname}-pd${slot}`);
+}
+
+/** The device a volume gets: index 0 is the system disk (`/dev/vda`). */
+export function deviceName(index: number): string {
+  return `/dev/vd${String.fromCharCode('a'.charCodeAt(0) + index)}`;
+}

@@ -1,0 +1,34 @@
+import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
+import packageJson from '../package.json' with { type: 'json' };
+import { HCSMachineTemplate } from './api/hcs-machine-template.js';
+import { HcsConnections } from './cloud/hcs-connections.js';
+import type { HcsHttpOptions } from './cloud/hcs-http.js';
+import { hcsClusterHooks } from './controllers/hcs-cluster-controller.js';
+import { hcsMachineHooks } from './controllers/hcs-machine-controller.js';
+import { hcsPoolHooks } from './controllers/hcs-pool-controller.js';
+
+export interface HcsProviderOptions {
+  /** Transport settings shared by every credential: timeout, rate limit, host-name lookup. */
+  http?: HcsHttpOptions;
+}
+
+/** The HCS provider; `iinfra manager --provider @immutable-infra/provider-hcs` loads the default export. */
+export function createHcsProvider(options: HcsProviderOptions = {}) {
+  const connections = new HcsConnections(options.http);
+  return defineProvider({
+    manifest: {
+      name: packageJson.name,
+      version: packageJson.version,
+      // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
+      platform: packageJson.immutableInfra.platform,
+      displayName: packageJson.immutableInfra.displayName,
+      coreRange: packageJson.peerDependencies['@immutable-infra/core'],
+      capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
+      kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
+    },
+    infraCluster: hcsClusterHooks(connections),
+    infraMachine: hcsMachineHooks(connections),
+    infraMachineTemplate: HCSMachineTemplate,
+    extraKinds: [hcsPoolHooks(connections)],
+  });
+}

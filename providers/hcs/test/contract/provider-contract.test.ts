@@ -1,0 +1,125 @@
+// The HCS provider's contract tests: they use only the published surface of the package (imported by
+// its name) next to whichever @immutable-infra/core is installed, so tools/registry's matrix run can
+// run them in a scratch project against every core version in the provider's range. Keep every
+// import here public.
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { checkCore, generateCrd, providerKinds } from '@immutable-infra/core';
+import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
+import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import hcsProvider, { createHcsProvider, fixedAddressLookup } from '@immutable-infra/provider-hcs';
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
+
+const require = createRequire(import.meta.url);
+const packageDir = dirname(require.resolve('@immutable-infra/provider-hcs/package.json'));
+const installedCore = JSON.parse(
+  readFileSync(require.resolve('@immutable-infra/core/package.json'), 'utf8'),
+) as {
+  version: string;
+};
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let sim: HcsSimulator;
+let fixtures: HcsFixtures;
+let manager: Manager | undefined;
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  sim = await startHcsSimulator({ faults: { jobSeconds: 0.05 } });
+  fixtures = new HcsFixtures(objects, sim);
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await sim?.close();
+});
+
+describe(`provider-hcs contract with core ${installedCore.version}`, () => {
+  it('is admitted by a host running a core inside its range, and refused with the range named otherwise', () => {
+    expect(runningCoreVersion()).toBe(installedCore.version);
+    const verdict = admitProvider(hcsProvider, installedCore.version, 'v1beta2');
+    const range = hcsProvider.manifest.coreRange;
+    // The matrix run installs only cores inside the range; a workspace whose core is not yet
+    // versioned into the range must see the host refuse, in the compatibility model's words.
+    const inRange = checkCore(hcsProvider.manifest, installedCore.version).compatible;
+    if (inRange) expect(verdict.compatible, verdict.reasons.join('; ')).toBe(true);
+    else {
+      expect(verdict.compatible).toBe(false);
+      expect(verdict.reasons.join('; ')).toContain(range);
+    }
+  });
+
+  it('ships exactly the CRDs this core generates from its kinds', () => {
+    const shipped = readdirSync(join(packageDir, 'crds'))
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap((file) =>
+        parseAllDocuments(readFileSync(join(packageDir, 'crds', file), 'utf8')).map((d) => d.toJSON()),
+      )
+      .filter((crd) => crd?.kind === 'CustomResourceDefinition');
+    const generated = providerKinds(hcsProvider).map((kind) => JSON.parse(JSON.stringify(generateCrd(kind))));
+    const byName = (list: { metadata: { name: string } }[]) =>
+      Object.fromEntries(list.map((crd) => [crd.metadata.name, crd]));
+    expect(byName(generated)).toEqual(byName(shipped));
+  });
+
+  it('creates the control plane ELB, provisions a machine in it and removes both on delete, through the real host', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-contract');
+    manager = new Manager({
+      kubeConfig,
+      namespace,
+      providers: [createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') } })],
+      log: createLogger({ level: 'error' }),
+    });
+    void manager.start();
+    await fixtures.createCluster(namespace, {
+      hostPrefix: namespace,
+      poolSize: 1,
+      vipAddress: '192.168.10.240',
+      ipBase: 230,
+    });
+    const cluster = await eventually('HCSCluster ready', async () => {
+      const c = await fixtures.read<{
+        spec: { controlPlaneEndpoint?: unknown };
+        status?: { ready?: boolean };
+      }>('HCSCluster', namespace, 'demo');
+      return c?.status?.ready ? c : undefined;
+    });
+    expect(cluster.spec.controlPlaneEndpoint).toEqual({ host: '192.168.10.240', port: 6443 });
+
+    await fixtures.createMachine(namespace, 'demo-cp-1');
+    const machine = await eventually('HCSMachine provisioned', async () => {
+      const m = await fixtures.read<{
+        spec: { providerID?: string };
+        status?: { ready?: boolean; initialization?: { provisioned?: boolean } };
+      }>('HCSMachine', namespace, 'demo-cp-1');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(machine.spec.providerID).toBe('hcs://demo-cp-1');
+    expect(machine.status?.initialization?.provisioned).toBe(true);
+    const serverName = `${namespace}-master-1`;
+    expect(sim.state().servers.find((s) => s.name === serverName)?.status).toBe('ACTIVE');
+    expect(sim.state().members.map((m) => m.address)).toContain('192.168.10.231');
+
+    await fixtures.delete('HCSMachine', namespace, 'demo-cp-1');
+    await eventually(
+      'HCSMachine gone',
+      async () => (await fixtures.read('HCSMachine', namespace, 'demo-cp-1')) === undefined,
+    );
+    expect(sim.state().servers.find((s) => s.name === serverName)).toBeUndefined();
+    await objects.delete({ apiVersion: INFRA, kind: 'HCSCluster', metadata: { name: 'demo', namespace } });
+    await eventually(
+      'HCSCluster gone',
+      async () => (await fixtures.read('HCSCluster', namespace, 'demo')) === undefined,
+    );
+    expect(sim.state().loadBalancers).toEqual([]);
+    expect(sim.state().members).toEqual([]);
+  });
+});

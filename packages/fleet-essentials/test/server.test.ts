@@ -189,7 +189,11 @@ describe('the cluster list', () => {
         replicas: 2,
         readyReplicas: 0,
         version: 'v1.34.2',
-        template: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachineTemplate', name: 'bravo-w' },
+        template: {
+          apiGroup: 'infrastructure.cluster.x-k8s.io',
+          kind: 'DCSMachineTemplate',
+          name: 'bravo-w',
+        },
         deleting: false,
       },
     ]);

@@ -112,11 +112,13 @@ export function Upgrade({
         </p>
       )}
       {plan && plan.problems.length > 0 && (
-        <ul role="alert" className="error" aria-label="Upgrade problems">
-          {plan.problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
+        <div role="alert" className="error">
+          <ul aria-label="Upgrade problems">
+            {plan.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
       )}
       {plan && plan.problems.length === 0 && plan.pools.length === 0 && (
         <p role="status">Nothing to change: every pool already runs this version and template.</p>

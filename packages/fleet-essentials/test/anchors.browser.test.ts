@@ -202,6 +202,8 @@ describe('provider anchors in a real browser', () => {
     await page.getByLabel('Cluster name').fill('gamma');
     await page.getByLabel('Credential').selectOption('lab');
     await page.getByLabel('API endpoint host').fill('10.0.0.5');
+    // The workflow does not check the port; the CRD's CEL rule does, in the host's dry run.
+    await page.getByLabel('API endpoint port').fill('0');
     await page.getByLabel('Control plane machines').fill('2');
     await page.getByRole('button', { name: 'Next' }).click();
     await page
@@ -220,6 +222,24 @@ describe('provider anchors in a real browser', () => {
     await page.getByRole('button', { name: 'Review' }).click();
     await page.locator('[data-problem="template"]', { hasText: 'choose a machine template' }).waitFor();
     await page.getByLabel('Machine template').selectOption('small');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.locator('[data-step="review"]').waitFor();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page
+      .locator('[data-manifest="0"] [data-outcome="invalid"]', { hasText: 'port must be from 1 to 65535' })
+      .waitFor();
+    await expect(page.locator('[data-manifest="0"] ul').textContent()).resolves.toContain(
+      'spec.controlPlaneEndpoint.port: ',
+    );
+    await expect(page.getByRole('alert').filter({ hasText: 'nothing was created' }).count()).resolves.toBe(1);
+    await expect(read('cluster.x-k8s.io', 'v1beta2', 'clusters', 'gamma')).rejects.toThrow();
+    await shot(page, 'wizard-dry-run-refused');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.locator('[data-step="machines"]').waitFor();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect.poll(() => page.getByLabel('Cluster name').inputValue()).toBe('gamma');
+    await page.getByLabel('API endpoint port').fill('6443');
+    await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Review' }).click();
     await page.locator('[data-step="review"]').waitFor();
     await expect(page.getByRole('list', { name: 'Warnings' }).textContent()).resolves.toContain(
@@ -375,7 +395,7 @@ describe('provider anchors in a real browser', () => {
     await shot(page, 'node-pools-changed');
   });
 
-  it('previews an upgrade (control plane first, then the workers in waves) and starts with the control plane', async () => {
+  it('previews an upgrade (control plane first, then the workers in waves), starts the control plane, and the workers once it has rolled out', async () => {
     const page = await signedIn();
     await page.goto(`${url}/#/clusters/${ns}/gamma`);
     await page.getByRole('tab', { name: 'Upgrade' }).click();
@@ -412,6 +432,54 @@ describe('provider anchors in a real browser', () => {
     const kcp = await read('controlplane.cluster.x-k8s.io', 'v1beta2', 'kubeadmcontrolplanes', 'gamma-cp');
     expect(kcp.spec.version).toBe('v1.36.0');
     await shot(page, 'upgrade-started');
+
+    // What KubeadmControlPlane would do: a new machine at the new version, then the old one removed.
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    await objects.create({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Machine',
+      metadata: {
+        name: 'gamma-cp-2',
+        namespace: ns,
+        labels: {
+          'cluster.x-k8s.io/cluster-name': 'gamma',
+          'cluster.x-k8s.io/control-plane-name': 'gamma-cp',
+        },
+      },
+      spec: {
+        clusterName: 'gamma',
+        version: 'v1.36.0',
+        bootstrap: { dataSecretName: 'unused' },
+        infrastructureRef: {
+          apiGroup: 'infrastructure.example.com',
+          kind: 'ExampleMachine',
+          name: 'gamma-cp-2',
+        },
+      },
+    } as never);
+    await page
+      .locator('[data-rollout="gamma-cp"]', { hasText: 'Rolling out: 1 of 2 machines at v1.36.0.' })
+      .waitFor();
+    await custom().deleteNamespacedCustomObject({
+      group: 'cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: ns,
+      plural: 'machines',
+      name: 'gamma-cp-1',
+    });
+    await page.locator('[data-rollout="gamma-cp"]', { hasText: 'Rolled out.' }).waitFor();
+    await page.locator('[data-rollout="gamma-workers"]', { hasText: 'Ready to start.' }).waitFor();
+    await page.getByRole('button', { name: 'Start gamma-workers' }).click();
+    await eventually('workers upgrade started', async () => {
+      const md = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'gamma-workers');
+      return (md.spec.template as { spec: { version: string } }).spec.version === 'v1.36.0'
+        ? true
+        : undefined;
+    });
+    await page
+      .locator('[data-rollout="gamma-workers"]', { hasText: 'Rolling out: 0 of 2 machines at v1.36.0.' })
+      .waitFor();
+    await shot(page, 'upgrade-rollout');
   });
 
   it('never delivered the credential secret to the browser, in any response', async () => {

@@ -254,7 +254,10 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
                 ))}
               </ul>
             )}
-            <p>These objects will be created in this order, as you:</p>
+            <p>
+              These objects will be created in this order, with your own Kubernetes identity (objects that
+              name no namespace go to {namespace}):
+            </p>
             {review.manifests.map((m, i) => {
               const outcome = report?.objects[i];
               return (
@@ -264,7 +267,9 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
                     {outcome && (
                       <span
                         data-outcome={outcome.status}
-                        className={outcome.status === 'created' ? '' : 'error'}
+                        className={
+                          outcome.status === 'invalid' || outcome.status === 'failed' ? 'error' : 'muted'
+                        }
                       >
                         {' '}
                         {outcome.status}

@@ -285,7 +285,7 @@ function AddNodePool({
         apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2',
         kind: 'KubeadmConfigTemplate',
         metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': clusterName } },
-        spec: { template: { spec: {} } },
+        spec: { template: { spec: { format: 'cloud-config' } } },
       });
     }
     manifests.push({

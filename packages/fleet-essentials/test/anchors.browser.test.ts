@@ -7,6 +7,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } fro
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
+import { createCapiCluster } from './cluster-fixtures.ts';
 import { type ExamplePlatform, startExamplePlatform } from './example-platform.ts';
 import { grantRules } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
@@ -393,6 +394,48 @@ describe('provider anchors in a real browser', () => {
     const cluster = await read('cluster.x-k8s.io', 'v1beta2', 'clusters', 'gamma');
     expect(cluster.metadata.labels?.['example.com/reviewed']).toBe('true');
     await shot(page, 'node-pools-changed');
+  });
+
+  it('adds a first worker pool to a cluster that has none, with its own bootstrap template', async () => {
+    await createCapiCluster(kubeConfig, ns, 'delta', {
+      version: 'v1.35.4',
+      controlPlane: [1, 1],
+      workers: [0, 0],
+      phase: 'Provisioned',
+      provider: 'example',
+    });
+    await custom().deleteNamespacedCustomObject({
+      group: 'cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: ns,
+      plural: 'machinedeployments',
+      name: 'delta-workers',
+    });
+    const page = await signedIn();
+    await page.goto(`${url}/#/clusters/${ns}/delta`);
+    await page.getByRole('tab', { name: 'Node Pools' }).click();
+    await page.locator('tr[data-pool="delta-workers"]').waitFor({ state: 'detached' });
+    await page.getByLabel('New pool name').fill('delta-first');
+    await page.getByLabel('New pool machine template').fill('delta-w');
+    await page.getByRole('button', { name: 'Add node pool' }).click();
+    await page.locator('tr[data-pool="delta-first"]').waitFor();
+    const bootstrap = await read(
+      'bootstrap.cluster.x-k8s.io',
+      'v1beta2',
+      'kubeadmconfigtemplates',
+      'delta-first',
+    );
+    expect(bootstrap.spec).toEqual({ template: { spec: { format: 'cloud-config' } } });
+    const md = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'delta-first');
+    expect(md.spec).toMatchObject({
+      replicas: 1,
+      template: {
+        spec: {
+          bootstrap: { configRef: { kind: 'KubeadmConfigTemplate', name: 'delta-first' } },
+          infrastructureRef: { kind: 'DCSMachineTemplate', name: 'delta-w' },
+        },
+      },
+    });
   });
 
   it('previews an upgrade (control plane first, then the workers in waves), starts the control plane, and the workers once it has rolled out', async () => {

@@ -81,6 +81,7 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
     | undefined
   >();
   const [report, setReport] = useState<ApplyReport | undefined>();
+  const [createError, setCreateError] = useState<string | undefined>();
 
   if (failure) throw failure;
 
@@ -122,6 +123,9 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
     return { firstStep, all };
   };
 
+  const failed = (e: unknown) =>
+    setStepNotice(`The ${entry.entry.title} workflow failed: ${e instanceof Error ? e.message : String(e)}`);
+
   const next = async () => {
     setBusy(true);
     setStepNotice(undefined);
@@ -150,6 +154,8 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
       setReview({ manifests, warnings, problems: all.filter((p) => !p.step) });
       setReport(undefined);
       setStep(steps.length);
+    } catch (e) {
+      failed(e);
     } finally {
       setBusy(false);
     }
@@ -158,6 +164,7 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
   const create = async () => {
     if (!review) return;
     setBusy(true);
+    setCreateError(undefined);
     try {
       const { firstStep, all } = await check();
       if (firstStep >= 0) {
@@ -178,6 +185,8 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
       if (result.ok && cluster) {
         window.location.hash = `#/clusters/${encodeURIComponent(cluster.metadata.namespace ?? namespace)}/${encodeURIComponent(cluster.metadata.name)}`;
       }
+    } catch (e) {
+      setCreateError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
@@ -291,6 +300,11 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
                 </details>
               );
             })}
+            {createError && (
+              <p role="alert" className="error">
+                Creating failed: {createError}
+              </p>
+            )}
             {report && !report.ok && (
               <p role="alert" className="error">
                 {report.phase === 'dry-run'

@@ -96,7 +96,11 @@ export class PlatformProxy {
         `${extensionId}'s platform proxy failed to load: ${String(error)}`,
       );
     }
-    const operations = isRecord(module.operations) ? module.operations : {};
+    // A CommonJS build reaches us as the default export.
+    const exported = isRecord(module.operations)
+      ? module.operations
+      : (module as { default?: { operations?: unknown } }).default?.operations;
+    const operations = isRecord(exported) ? exported : {};
     const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
     if (typeof run !== 'function')
       return failure(

@@ -89,7 +89,10 @@ beforeAll(async () => {
   );
   server = await createFleetServer({
     kubeConfig,
-    extensionPackages: [fileURLToPath(new URL('./fixtures/ext-full/', import.meta.url))],
+    extensionPackages: [
+      fileURLToPath(new URL('./fixtures/ext-full/', import.meta.url)),
+      fileURLToPath(new URL('./fixtures/ext-throws/', import.meta.url)),
+    ],
   });
   url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch(chromiumLaunchOptions());
@@ -107,6 +110,11 @@ describe('provider anchors in a real browser', () => {
     await page.locator('[data-nav="example"]').waitFor();
     await page.goto(`${url}/#/infrastructure/credentials/${ns}`);
     await page.getByRole('heading', { name: 'Infrastructure: Credentials' }).waitFor();
+    // Another provider's list that throws stays in its own box.
+    await page
+      .locator('[data-extension="throws.credentials"]')
+      .getByText('The extension Throwing credentials failed: boom in the credential list')
+      .waitFor();
     await page.getByRole('button', { name: 'New credential' }).click();
     await page.getByLabel('Credential name').fill('lab');
     await page.getByLabel('Platform endpoint').fill(platform.url);

@@ -325,6 +325,10 @@ describe('provider anchors in a real browser', () => {
     ).resolves.toBe('ubuntu-24.04-k8s-v1.35.4');
     await expect(page.locator('th[data-column="example-host"]').textContent()).resolves.toBe('Host');
     await shot(page, 'nodes');
+    // Provider-scoped anchors: the example provider's tab on its cluster, the dcs-only one not.
+    await page.getByRole('tab', { name: 'Extensions' }).click();
+    await page.locator('[data-example-tab="gamma"]').waitFor();
+    expect(await page.locator('[data-extension="throws.tab"]').count()).toBe(0);
   });
 
   it('adds and deletes a node pool, changes a pool version and template, and runs pool and cluster actions', async () => {

@@ -153,6 +153,7 @@ export function ClusterPage({ namespace, name }: { namespace: string; name: stri
       {tab === 'Extensions' && (
         <ExtensionSlot
           anchor="cluster.detail.tab"
+          provider={detail.row.provider}
           props={{ namespace, clusterName: name }}
           mountKey={`${namespace}/${name}`}
         />

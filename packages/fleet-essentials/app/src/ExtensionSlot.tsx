@@ -66,7 +66,11 @@ export function ExtensionSlot({
   const entries = entriesFor(extensions, anchor, provider);
   const gated = showGated
     ? extensions.filter(
-        (e) => !e.load && (!e.manifest || e.manifest.extensions.some((x) => x.anchor === anchor)),
+        (e) =>
+          !e.load &&
+          (!e.manifest ||
+            ((provider === undefined || e.manifest.provider === provider) &&
+              e.manifest.extensions.some((x) => x.anchor === anchor))),
       )
     : [];
   if (entries.length === 0 && gated.length === 0)

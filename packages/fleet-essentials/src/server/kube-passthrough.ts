@@ -43,9 +43,12 @@ export function registerKubePassthrough(app: FastifyInstance, endpoint: KubeEndp
         // The browser always sends JSON; a PATCH is a JSON merge patch.
         ...(request.method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
       });
-      const scrubbed = scrubSecrets(response.body, isSecretsPath(path));
-      // A Secret the user just wrote may be echoed in an error message (e.g. a rejected value).
-      const forms = credentialForms(secretValuesOf(body));
+      const secrets = isSecretsPath(path);
+      const scrubbed = scrubSecrets(response.body, secrets);
+      // A Secret the user just wrote may be echoed in an error message (e.g. a rejected value); a patch
+      // to a Secret carries no kind, so the path says what it is.
+      const written = secrets && body && typeof body === 'object' ? { ...body, kind: 'Secret' } : body;
+      const forms = credentialForms(secretValuesOf(written));
       const text = redact(JSON.stringify(scrubbed ?? null), forms);
       return reply.code(response.status).type('application/json; charset=utf-8').send(text);
     },

@@ -228,6 +228,8 @@ describe('provider anchors in a real browser', () => {
     await page.getByLabel('Control plane machines').fill('1');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.locator('[data-step="machines"]').waitFor();
+    // Not attempted yet: no problems shown before the user tries to leave the step.
+    await expect(page.locator('[data-problem="template"]').textContent()).resolves.toBe('');
     await page.getByRole('button', { name: 'Review' }).click();
     await page.locator('[data-problem="template"]', { hasText: 'choose a machine template' }).waitFor();
     await page.getByLabel('Machine template').selectOption('small');

@@ -73,6 +73,9 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
   const draft = useRef<ClusterDraft>({});
   const listeners = useRef(new Map<string, Set<Listener>>());
   const problems = useRef(new Map<string, readonly FieldProblem[]>());
+  // Steps the user tried to leave or was sent back to: only these show problems when they mount, so a
+  // step is not covered in errors before the user has touched it.
+  const attempted = useRef(new Set<string>());
   const [step, setStep] = useState(0);
   const [busy, setBusy] = useState(false);
   const [stepNotice, setStepNotice] = useState<string | undefined>();
@@ -130,8 +133,9 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
     setBusy(true);
     setStepNotice(undefined);
     try {
-      const { firstStep, all } = await check();
       const current = steps[step];
+      if (current) attempted.current.add(current.id);
+      const { firstStep, all } = await check();
       const here = all.filter((p) => p.step === current?.id);
       if (here.length > 0) {
         setStepNotice(
@@ -145,6 +149,7 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
       }
       // Leaving the last step: anything still wrong anywhere sends the user back to it.
       if (firstStep >= 0) {
+        attempted.current.add((steps[firstStep] as (typeof steps)[number]).id);
         setStep(firstStep);
         setStepNotice('Fix the marked fields before the review.');
         return;
@@ -168,6 +173,7 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
     try {
       const { firstStep, all } = await check();
       if (firstStep >= 0) {
+        attempted.current.add((steps[firstStep] as (typeof steps)[number]).id);
         setStep(firstStep);
         setStepNotice('The draft changed and has problems again; see the marked fields.');
         return;
@@ -223,7 +229,7 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
                   }
                   set.add(listener);
                   const known = problems.current.get(id);
-                  if (known && known.length > 0) listener(known);
+                  if (known && known.length > 0 && attempted.current.has(id)) listener(known);
                   return () => set.delete(listener);
                 },
               })

@@ -14,6 +14,7 @@ describe('npx fleet-essentials', () => {
       '--port <port>',
       '--allow-kubeconfig-user',
       '--extension <package-dir>',
+      '--platform-time-limit <seconds>',
     ]) {
       expect(help).toContain(flag);
     }
@@ -28,6 +29,12 @@ describe('npx fleet-essentials', () => {
     );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--port "eighty" is not a TCP port');
+    const badLimit = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [bin, '--platform-time-limit', '0'], (_e, _stdout, stderr) =>
+        resolve(stderr),
+      ),
+    );
+    expect(badLimit).toContain('--platform-time-limit "0" must be a number of seconds from 1 to 600');
 
     const child = spawn(
       process.execPath,

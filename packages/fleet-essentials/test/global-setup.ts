@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
 import { TEST_USERS } from './users.ts';
 
@@ -14,4 +15,8 @@ writeFileSync(
     .join('\n'),
 );
 
-export default createGlobalSetup({ apiServerFlags: [`--token-auth-file=${tokenFile}`] });
+export default createGlobalSetup({
+  apiServerFlags: [`--token-auth-file=${tokenFile}`],
+  // The test extension's own kinds, so dry runs meet real schema and CEL validation.
+  crdFiles: [fileURLToPath(new URL('./fixtures/ext-full/crds.yaml', import.meta.url))],
+});

@@ -31,3 +31,27 @@ export async function grant(
     subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group }],
   } as never);
 }
+
+/** Gives a group exactly these rules in one namespace. */
+export async function grantRules(
+  kubeConfig: KubeConfig,
+  group: string,
+  namespace: string,
+  rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[],
+  name: string,
+): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name, namespace },
+    rules,
+  } as never);
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group }],
+  } as never);
+}

@@ -183,7 +183,19 @@ describe('the cluster list', () => {
     const detail = response.json();
     expect(detail.row.waitingFor.message).toBe('waiting for KubeadmControlPlane bravo-cp to initialize');
     expect(detail.nodePools).toEqual([
-      { kind: 'MachineDeployment', name: 'bravo-workers', replicas: 2, readyReplicas: 0, version: 'v1.34.2' },
+      {
+        kind: 'MachineDeployment',
+        name: 'bravo-workers',
+        replicas: 2,
+        readyReplicas: 0,
+        version: 'v1.34.2',
+        template: {
+          apiGroup: 'infrastructure.cluster.x-k8s.io',
+          kind: 'DCSMachineTemplate',
+          name: 'bravo-w',
+        },
+        deleting: false,
+      },
     ]);
     expect(detail.controlPlane).toMatchObject({ name: 'bravo-cp', replicas: 1, version: 'v1.34.2' });
   });

@@ -1,35 +1,47 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, type ClusterDetail } from './api.ts';
-import { ExtensionSlot } from './ExtensionSlot.tsx';
+import { Extension, ExtensionSlot, useExtensions } from './ExtensionSlot.tsx';
+import { entriesFor } from './extensions.ts';
+import { NodePools } from './NodePools.tsx';
+import { NodesTable } from './NodesTable.tsx';
+import { Upgrade } from './Upgrade.tsx';
 
-const TABS = ['Overview', 'Nodes', 'Node Pools', 'Extensions'] as const;
+const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Extensions'] as const;
 
-export function ClusterPage({
-  namespace,
-  name,
-  safeMode,
-}: {
-  namespace: string;
-  name: string;
-  safeMode: boolean;
-}) {
+export function ClusterPage({ namespace, name }: { namespace: string; name: string }) {
   const [tab, setTab] = useState<(typeof TABS)[number]>('Overview');
   const [detail, setDetail] = useState<ClusterDetail | undefined>();
   const [gone, setGone] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
+  const [notYet, setNotYet] = useState(false);
+  const [action, setAction] = useState<string | undefined>();
+  const extensions = useExtensions();
+  const seen = useRef(false);
   const base = `/api/clusters/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 
   const load = useCallback(() => {
     api<ClusterDetail>('GET', base)
-      .then(setDetail)
+      .then((d) => {
+        seen.current = true;
+        setNotYet(false);
+        setDetail(d);
+      })
       .catch((e) => {
-        if (e instanceof ApiError && e.status === 404) setGone(true);
-        else setError(e instanceof ApiError ? e.message : String(e));
+        // A cluster just created may reach the server's caches a moment after this page opens.
+        if (e instanceof ApiError && e.status === 404) {
+          if (seen.current) setGone(true);
+          else setNotYet(true);
+        } else setError(e instanceof ApiError ? e.message : String(e));
       });
   }, [base]);
 
   useEffect(load, [load]);
+  useEffect(() => {
+    if (!notYet) return;
+    const timer = setTimeout(load, 1_000);
+    return () => clearTimeout(timer);
+  }, [notYet, load]);
   useEffect(() => {
     const events = new EventSource('/api/events');
     events.addEventListener('cluster', (event) => {
@@ -40,7 +52,16 @@ export function ClusterPage({
   }, [namespace, name, load]);
 
   if (gone) return <p role="status">Cluster {name} has been deleted.</p>;
-  if (!detail) return error ? <p className="error">{error}</p> : <p>Loading…</p>;
+  if (!detail)
+    return error ? (
+      <p className="error">{error}</p>
+    ) : notYet ? (
+      <p role="status">Waiting for cluster {name} to appear…</p>
+    ) : (
+      <p>Loading…</p>
+    );
+  const actions = extensions ? entriesFor(extensions, 'cluster.action', detail.row.provider) : [];
+  const openAction = actions.find((a) => a.entry.id === action);
 
   return (
     <section>
@@ -56,8 +77,34 @@ export function ClusterPage({
           disabled={detail.deletionTimestamp !== undefined}
         >
           Destroy
-        </button>
+        </button>{' '}
+        {actions.map((a) => (
+          <button
+            key={a.entry.id}
+            type="button"
+            data-cluster-action={a.entry.id}
+            onClick={() => setAction(a.entry.id)}
+          >
+            {a.entry.title}
+          </button>
+        ))}
       </p>
+      {openAction && (
+        <div className="panel" role="dialog" aria-label={openAction.entry.title}>
+          <Extension
+            entry={openAction}
+            mountKey={`${namespace}/${name}`}
+            props={{
+              namespace,
+              clusterName: name,
+              done: () => {
+                setAction(undefined);
+                load();
+              },
+            }}
+          />
+        </div>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -92,40 +139,23 @@ export function ClusterPage({
         ))}
       </div>
       {tab === 'Overview' && <Overview detail={detail} />}
-      {tab === 'Nodes' && (
-        <table aria-label="Nodes">
-          <thead>
-            <tr>
-              <th>Machine</th>
-              <th>Phase</th>
-              <th>Node</th>
-              <th>Provider ID</th>
-              <th>Version</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.machines.map((m) => (
-              <tr key={m.name}>
-                <td>{m.name}</td>
-                <td>{m.phase}</td>
-                <td>{m.nodeName}</td>
-                <td>{m.providerID}</td>
-                <td>{m.version}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {tab === 'Nodes' && <NodesTable namespace={namespace} name={name} detail={detail} />}
       {tab === 'Node Pools' && (
-        <NodePools namespace={namespace} detail={detail} onChanged={load} onError={setError} />
+        <NodePools
+          namespace={namespace}
+          clusterName={name}
+          detail={detail}
+          onChanged={load}
+          onError={setError}
+        />
       )}
+      {tab === 'Upgrade' && <Upgrade namespace={namespace} name={name} detail={detail} onChanged={load} />}
       {tab === 'Extensions' && (
         <ExtensionSlot
           anchor="cluster.detail.tab"
           provider={detail.row.provider}
-          namespace={namespace}
-          clusterName={name}
-          safeMode={safeMode}
+          props={{ namespace, clusterName: name }}
+          mountKey={`${namespace}/${name}`}
         />
       )}
     </section>
@@ -170,117 +200,6 @@ function Overview({ detail }: { detail: ClusterDetail }) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function NodePools({
-  namespace,
-  detail,
-  onChanged,
-  onError,
-}: {
-  namespace: string;
-  detail: ClusterDetail;
-  onChanged(): void;
-  onError(message: string): void;
-}) {
-  const pools = [
-    ...(detail.controlPlane
-      ? [
-          {
-            kind: 'KubeadmControlPlane',
-            name: detail.controlPlane.name,
-            replicas: detail.controlPlane.replicas,
-            readyReplicas: detail.controlPlane.readyReplicas,
-            version: detail.controlPlane.version,
-          },
-        ]
-      : []),
-    ...detail.nodePools,
-  ];
-  return (
-    <table aria-label="Node pools">
-      <thead>
-        <tr>
-          <th>Pool</th>
-          <th>Kind</th>
-          <th>Ready</th>
-          <th>Version</th>
-          <th>Scale</th>
-        </tr>
-      </thead>
-      <tbody>
-        {pools.map((pool) => (
-          <ScaleRow
-            key={pool.name}
-            namespace={namespace}
-            pool={pool}
-            onChanged={onChanged}
-            onError={onError}
-          />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function ScaleRow({
-  namespace,
-  pool,
-  onChanged,
-  onError,
-}: {
-  namespace: string;
-  pool: { kind: string; name: string; replicas: number; readyReplicas: number; version?: string | undefined };
-  onChanged(): void;
-  onError(message: string): void;
-}) {
-  const [replicas, setReplicas] = useState(String(pool.replicas));
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  return (
-    <tr data-pool={pool.name}>
-      <td>{pool.name}</td>
-      <td>{pool.kind}</td>
-      <td>
-        {pool.readyReplicas}/{pool.replicas}
-      </td>
-      <td>{pool.version}</td>
-      <td>
-        <input
-          aria-label={`Replicas of ${pool.name}`}
-          value={replicas}
-          onChange={(e) => setReplicas(e.target.value)}
-          size={4}
-        />{' '}
-        <button
-          type="button"
-          onClick={async () => {
-            setFieldError(undefined);
-            try {
-              await api(
-                'PATCH',
-                `/api/node-pools/${encodeURIComponent(namespace)}/${pool.kind}/${encodeURIComponent(pool.name)}`,
-                {
-                  replicas: Number(replicas),
-                },
-              );
-              onChanged();
-            } catch (e) {
-              if (e instanceof ApiError && e.field === 'replicas') setFieldError(e.message);
-              else onError(e instanceof ApiError ? e.message : String(e));
-            }
-          }}
-        >
-          Scale
-        </button>
-        {fieldError && (
-          <span role="alert" className="error">
-            {' '}
-            {fieldError}
-          </span>
-        )}
-      </td>
-    </tr>
   );
 }
 

@@ -1,54 +1,98 @@
-import { Component, type ReactNode, useEffect, useRef, useState } from 'react';
-import { api, type ExtensionInfo } from './api.ts';
+import type { HostApi } from '@immutable-infra/core';
+import { Component, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import type { ExtensionInfo } from './api.ts';
+import { type AnchorEntry, entriesFor, exportOf, extensionRegistry } from './extensions.ts';
+import { createHostApi } from './host-api.ts';
 
-interface Props {
-  anchor: string;
-  provider: string;
-  namespace: string;
-  clusterName: string;
-  safeMode: boolean;
+export const safeMode = () => new URLSearchParams(window.location.search).has('safe-mode');
+
+/** The registry, or undefined while it loads; empty in safe mode. */
+export function useExtensions(): ExtensionInfo[] | undefined {
+  const [extensions, setExtensions] = useState<ExtensionInfo[] | undefined>(safeMode() ? [] : undefined);
+  useEffect(() => {
+    if (!safeMode()) void extensionRegistry().then(setExtensions, () => setExtensions([]));
+  }, []);
+  return extensions;
+}
+
+const apis = new Map<string, HostApi>();
+/** One HostApi per extension, so its platform calls reach its own provider's proxy only. */
+export function hostApiFor(extensionId: string): HostApi {
+  let hostApi = apis.get(extensionId);
+  if (!hostApi) {
+    hostApi = createHostApi(extensionId);
+    apis.set(extensionId, hostApi);
+  }
+  return hostApi;
+}
+
+interface MountProps {
+  entry: AnchorEntry;
+  /** The anchor's props without `api`; the host adds the extension's own HostApi. */
+  props: Record<string, unknown>;
+  /** Re-mount when this changes (props are otherwise read once, at mount). */
+  mountKey: string;
+}
+
+/** One extension's mount, inside its own error boundary, so its failure stays in its box. */
+export function Extension(props: MountProps) {
+  return (
+    <ExtensionBoundary name={props.entry.entry.title}>
+      <Mounted {...props} />
+    </ExtensionBoundary>
+  );
 }
 
 /**
- * Renders every loadable extension registered for an anchor, each in its own
- * error boundary; gated ones say why (both versions); safe mode loads none.
+ * Every loadable extension registered for an anchor, each in its own error
+ * boundary; gated ones say why (both versions); safe mode loads none.
  */
-export function ExtensionSlot(props: Props) {
-  const [extensions, setExtensions] = useState<ExtensionInfo[] | undefined>();
-  useEffect(() => {
-    if (!props.safeMode) void api<ExtensionInfo[]>('GET', '/api/extensions').then(setExtensions);
-  }, [props.safeMode]);
-  if (props.safeMode) return <p className="muted">Safe mode: extensions are not loaded.</p>;
+export function ExtensionSlot({
+  anchor,
+  provider,
+  props,
+  mountKey,
+  showGated = true,
+}: {
+  anchor: string;
+  provider?: string;
+  props: Record<string, unknown>;
+  mountKey: string;
+  showGated?: boolean;
+}) {
+  const extensions = useExtensions();
+  if (safeMode()) return <p className="muted">Safe mode: extensions are not loaded.</p>;
   if (!extensions) return <p>Loading extensions…</p>;
-  const relevant = extensions.filter(
-    (e) => !e.manifest || e.manifest.extensions.some((x) => x.anchor === props.anchor),
-  );
-  if (relevant.length === 0) return <p className="muted">No extensions for this page.</p>;
+  const entries = entriesFor(extensions, anchor, provider);
+  const gated = showGated
+    ? extensions.filter(
+        (e) =>
+          !e.load &&
+          (!e.manifest ||
+            ((provider === undefined || e.manifest.provider === provider) &&
+              e.manifest.extensions.some((x) => x.anchor === anchor))),
+      )
+    : [];
+  if (entries.length === 0 && gated.length === 0)
+    return <p className="muted">No extensions for this page.</p>;
   return (
     <div>
-      {relevant.map((extension) =>
-        extension.load && extension.manifest && extension.bundleUrl ? (
-          extension.manifest.extensions
-            .filter((x) => x.anchor === props.anchor)
-            .map((x) => (
-              <section key={x.id} data-extension={x.id}>
-                <h2>{x.title}</h2>
-                <ExtensionBoundary name={x.title}>
-                  <Mounted url={extension.bundleUrl as string} exportName={x.export} props={props} />
-                </ExtensionBoundary>
-              </section>
-            ))
-        ) : (
-          <p key={extension.id} className="muted" data-extension-gated={extension.id}>
-            Not loaded: {extension.reason}
-          </p>
-        ),
-      )}
+      {entries.map((entry) => (
+        <section key={`${entry.extension.id}/${entry.entry.id}`} data-extension={entry.entry.id}>
+          <h2>{entry.entry.title}</h2>
+          <Extension entry={entry} props={props} mountKey={mountKey} />
+        </section>
+      ))}
+      {gated.map((extension) => (
+        <p key={extension.id} className="muted" data-extension-gated={extension.id}>
+          Not loaded: {extension.reason}
+        </p>
+      ))}
     </div>
   );
 }
 
-class ExtensionBoundary extends Component<{ name: string; children: ReactNode }, { error?: string }> {
+export class ExtensionBoundary extends Component<{ name: string; children: ReactNode }, { error?: string }> {
   override state: { error?: string } = {};
   static getDerivedStateFromError(error: unknown) {
     return { error: error instanceof Error ? error.message : String(error) };
@@ -65,22 +109,27 @@ class ExtensionBoundary extends Component<{ name: string; children: ReactNode },
   }
 }
 
-function Mounted({ url, exportName, props }: { url: string; exportName: string; props: Props }) {
+function Mounted({ entry, props, mountKey }: MountProps) {
   const element = useRef<HTMLDivElement>(null);
+  const latest = useRef(props);
+  latest.current = props;
+  const entryRef = useRef(entry);
+  entryRef.current = entry;
+  const entryKey = `${entry.extension.id}/${entry.entry.id}`;
   const [failure, setFailure] = useState<Error | undefined>();
+  const hostApi = useMemo(() => hostApiFor(entry.extension.id), [entry.extension.id]);
   if (failure) throw failure;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: entryKey and mountKey stand for the entry and props on purpose.
   useEffect(() => {
     let unmount: (() => void) | undefined;
     let cancelled = false;
-    import(/* @vite-ignore */ url)
-      .then((module: Record<string, { mount?: (el: HTMLElement, p: unknown) => () => void }>) => {
-        const extension = module[exportName];
+    const current = entryRef.current;
+    exportOf<{ mount?: (el: HTMLElement, p: unknown) => () => void }>(current)
+      .then((extension) => {
         if (cancelled || !element.current) return;
-        if (typeof extension?.mount !== 'function') throw new Error(`${exportName} has no mount function`);
-        unmount = extension.mount(element.current, {
-          namespace: props.namespace,
-          clusterName: props.clusterName,
-        });
+        if (typeof extension?.mount !== 'function')
+          throw new Error(`${current.entry.export} has no mount function`);
+        unmount = extension.mount(element.current, { ...latest.current, api: hostApi });
       })
       .catch((error: unknown) => setFailure(error instanceof Error ? error : new Error(String(error))));
     return () => {
@@ -91,6 +140,6 @@ function Mounted({ url, exportName, props }: { url: string; exportName: string; 
         // An extension failing to clean up must not take the page down.
       }
     };
-  }, [url, exportName, props.namespace, props.clusterName]);
+  }, [entryKey, hostApi, mountKey]);
   return <div ref={element} />;
 }

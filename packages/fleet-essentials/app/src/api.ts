@@ -4,6 +4,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** The whole answer, for routes that explain a refusal in detail (e.g. a per-object report). */
+    readonly payload?: unknown,
   ) {
     super(message);
   }
@@ -13,6 +15,10 @@ let csrfToken = '';
 
 export function setCsrfToken(token: string): void {
   csrfToken = token;
+}
+
+export function csrfHeader(method: string): Record<string, string> {
+  return method === 'GET' || method === 'HEAD' ? {} : { 'x-csrf-token': csrfToken };
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -32,6 +38,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
       response.status,
       payload.error?.message ?? `HTTP ${response.status}`,
       payload.error?.field,
+      payload,
     );
   }
   return payload as T;
@@ -62,8 +69,24 @@ export interface ClusterDetail {
   conditions: { type: string; status: string; reason?: string; message?: string }[];
   finalizers: string[];
   deletionTimestamp?: string;
-  controlPlane?: { name: string; replicas: number; readyReplicas: number; version: string };
-  nodePools: { kind: string; name: string; replicas: number; readyReplicas: number; version?: string }[];
+  controlPlane?: {
+    name: string;
+    replicas: number;
+    readyReplicas: number;
+    upToDateReplicas?: number;
+    version: string;
+    template?: ObjectRef;
+  };
+  nodePools: {
+    kind: string;
+    name: string;
+    replicas: number;
+    readyReplicas: number;
+    version?: string;
+    template?: ObjectRef;
+    bootstrap?: ObjectRef;
+    deleting?: boolean;
+  }[];
   machines: {
     name: string;
     phase?: string;
@@ -71,6 +94,8 @@ export interface ClusterDetail {
     nodeName?: string;
     version?: string;
     owner?: string;
+    pool?: string;
+    infrastructureRef?: ObjectRef;
   }[];
 }
 
@@ -83,6 +108,55 @@ export interface ExtensionInfo {
     name: string;
     version: string;
     provider: string;
-    extensions: { anchor: string; id: string; title: string; export: string }[];
+    extensions: { anchor: string; id: string; title: string; export: string; order?: number }[];
   };
+}
+
+export interface ObjectRef {
+  apiGroup?: string;
+  kind: string;
+  name: string;
+}
+
+export interface ObjectReport {
+  index: number;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  status: 'valid' | 'invalid' | 'created' | 'failed' | 'not attempted';
+  message?: string;
+  causes?: { field?: string; message: string }[];
+}
+
+export interface ApplyReport {
+  phase: 'dry-run' | 'create';
+  ok: boolean;
+  objects: ObjectReport[];
+}
+
+export interface UpgradePlan {
+  pools: {
+    kind: string;
+    name: string;
+    from: { version: string; template: string };
+    to: { version: string; template: string };
+    replicas: number;
+    maxSurge: number;
+    maxUnavailable: number;
+    deletionOrder: string;
+    waves: { create: number; delete: string[] }[];
+  }[];
+  problems: string[];
+}
+
+/** Creates objects as the user (dry run of all first); the report comes back either way. */
+export async function applyManifests(namespace: string, manifests: readonly unknown[]): Promise<ApplyReport> {
+  try {
+    return await api<ApplyReport>('POST', '/api/manifests', { namespace, manifests });
+  } catch (e) {
+    if (e instanceof ApiError && (e.payload as ApplyReport | undefined)?.objects)
+      return e.payload as ApplyReport;
+    throw e;
+  }
 }

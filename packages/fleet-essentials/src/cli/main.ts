@@ -28,6 +28,16 @@ const program = new Command('fleet-essentials')
     'directory of an installed provider package whose UI extension to offer; repeatable',
     (value: string, previous: string[] = []) => [...previous, value],
   )
+  .addOption(
+    new Option('--platform-time-limit <seconds>', "how long an extension's platform operation may run")
+      .default('30')
+      .argParser((v) => {
+        const seconds = Number(v);
+        if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600)
+          throw new Error(`--platform-time-limit "${v}" must be a number of seconds from 1 to 600`);
+        return String(seconds);
+      }),
+  )
   .addHelpText('after', '\nExample:\n  $ fleet-essentials --kubeconfig ~/.kube/management.yaml --port 8080')
   .action(async (options) => {
     const kubeConfig = new KubeConfig();
@@ -38,6 +48,7 @@ const program = new Command('fleet-essentials')
       kubeConfig,
       allowKubeconfigUser: options.allowKubeconfigUser === true,
       extensionPackages: options.extension ?? [],
+      platformTimeLimitMs: Number(options.platformTimeLimit) * 1000,
     });
     const address = await server.app.listen({ port: Number(options.port), host: options.host });
     process.stdout.write(`${address}\n`);

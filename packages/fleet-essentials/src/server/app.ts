@@ -9,6 +9,10 @@ import { ClusterCache, type ClusterChange } from './cluster-cache.js';
 import { type ClusterRow, parseClusterQuery, queryClusters } from './cluster-rows.js';
 import { ExtensionRegistry } from './extension-registry.js';
 import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
+import { registerKubePassthrough } from './kube-passthrough.js';
+import { ManifestApplier, parseManifests } from './manifest-apply.js';
+import { PlatformProxy } from './platform-proxy.js';
+import { planUpgrade } from './rollout-plan.js';
 import { type Session, SessionStore } from './sessions.js';
 
 export interface FleetServerOptions {
@@ -22,6 +26,8 @@ export interface FleetServerOptions {
   logger?: boolean;
   /** The built single-page app (dist/app); found next to this module when omitted. */
   appDir?: string;
+  /** How long a platform operation may run (default 30 s). */
+  platformTimeLimitMs?: number;
 }
 
 const SESSION_COOKIE = 'fe_session';
@@ -53,6 +59,8 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   const reviewer = new AccessReviewer(endpoint);
   const cache = new ClusterCache(options.kubeConfig);
   const extensions = new ExtensionRegistry(options.extensionPackages ?? []);
+  const platform = new PlatformProxy(extensions, endpoint, options.platformTimeLimitMs);
+  const applier = new ManifestApplier(endpoint);
   await cache.start();
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1 << 20 });
@@ -176,31 +184,114 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     return { deleting: true };
   });
 
-  app.patch('/api/node-pools/:namespace/:kind/:name', async (request, reply) => {
-    const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
-    const body = (request.body ?? {}) as { replicas?: unknown };
-    const paths: Record<string, string> = {
+  const poolPath = (namespace: string, kind: string, name: string) =>
+    ({
       MachineDeployment: `${CAPI}/namespaces/${encodeURIComponent(namespace)}/machinedeployments/${encodeURIComponent(name)}`,
       KubeadmControlPlane: `/apis/controlplane.cluster.x-k8s.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/kubeadmcontrolplanes/${encodeURIComponent(name)}`,
-    };
-    const path = paths[kind];
+    })[kind];
+
+  // Scale, or change the Kubernetes version or machine template of, a MachineDeployment or the control plane.
+  app.patch('/api/node-pools/:namespace/:kind/:name', async (request, reply) => {
+    const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
+    const path = poolPath(namespace, kind, name);
     if (!path) return fail(reply, 400, 'kind must be MachineDeployment or KubeadmControlPlane', 'kind');
-    if (
-      typeof body.replicas !== 'number' ||
-      !Number.isInteger(body.replicas) ||
-      body.replicas < 0 ||
-      body.replicas > 1000
-    ) {
-      return fail(reply, 400, 'replicas must be a whole number from 0 to 1000', 'replicas');
-    }
+    const parsed = parsePoolChange(request.body);
+    if ('problem' in parsed) return fail(reply, 400, parsed.problem.message, parsed.problem.field);
+    const { replicas, version, template } = parsed.change;
+    const templateRef = template === undefined ? undefined : { infrastructureRef: { name: template } };
+    const specPatch =
+      kind === 'MachineDeployment'
+        ? {
+            ...(replicas !== undefined ? { replicas } : {}),
+            ...(version !== undefined || templateRef
+              ? { template: { spec: { ...(version ? { version } : {}), ...templateRef } } }
+              : {}),
+          }
+        : {
+            ...(replicas !== undefined ? { replicas } : {}),
+            ...(version !== undefined ? { version } : {}),
+            ...(templateRef ? { machineTemplate: { spec: templateRef } } : {}),
+          };
     const response = await endpoint.request((request.session as Session).identity, {
       method: 'PATCH',
       path,
-      body: { spec: { replicas: body.replicas } },
+      body: { spec: specPatch },
       contentType: 'application/merge-patch+json',
     });
     if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
-    return { replicas: body.replicas };
+    return parsed.change;
+  });
+
+  app.delete('/api/node-pools/:namespace/:kind/:name', async (request, reply) => {
+    const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
+    if (kind !== 'MachineDeployment')
+      return fail(
+        reply,
+        400,
+        'only a MachineDeployment can be deleted; the control plane goes with its cluster',
+        'kind',
+      );
+    const response = await endpoint.request((request.session as Session).identity, {
+      method: 'DELETE',
+      path: poolPath(namespace, kind, name) as string,
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { deleting: true };
+  });
+
+  app.post('/api/clusters/:namespace/:name/upgrade-plan', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const session = request.session as Session;
+    const allowed = await reviewer.allowed(session.identity, session.id, {
+      verb: 'get',
+      group: 'cluster.x-k8s.io',
+      resource: 'clusters',
+      namespace,
+    });
+    if (!allowed) return fail(reply, 403, `you may not read clusters in namespace ${namespace}`);
+    const objects = cache.objects(namespace, name);
+    if (!objects) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
+    const body = (request.body ?? {}) as { version?: unknown; templates?: unknown };
+    const templates =
+      typeof body.templates === 'object' && body.templates !== null
+        ? Object.fromEntries(
+            Object.entries(body.templates).filter(([, v]) => typeof v === 'string' && v !== ''),
+          )
+        : {};
+    return planUpgrade(objects, { version: String(body.version ?? ''), templates });
+  });
+
+  // Create a list of objects as the user: all checked with a dry run first, then created in order.
+  app.post('/api/manifests', async (request, reply) => {
+    const body = (request.body ?? {}) as { namespace?: unknown };
+    if (typeof body.namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(body.namespace))
+      return fail(reply, 400, 'namespace must be a namespace name', 'namespace');
+    const parsed = parseManifests(request.body);
+    if ('problems' in parsed) return fail(reply, 400, parsed.problems.join('; '), 'manifests');
+    const result = await applier.apply(
+      (request.session as Session).identity,
+      body.namespace,
+      parsed.manifests,
+    );
+    return reply.code(result.ok ? 201 : 422).send(result);
+  });
+
+  registerKubePassthrough(app, endpoint);
+
+  // HostApi.platform: the extension's server-side operation with the stored credential.
+  app.post('/api/platform', async (request, reply) => {
+    const body = (request.body ?? {}) as { extension?: unknown };
+    const gone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    const outcome = await platform.call(
+      (request.session as Session).identity,
+      String(body.extension ?? ''),
+      request.body,
+      gone.signal,
+    );
+    return reply.code(outcome.status).send(outcome.body);
   });
 
   // Live updates: each change to a cluster the user may see, as a server-sent event.
@@ -229,7 +320,7 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   });
 
   app.get('/api/extensions', async () =>
-    extensions.extensions.map(({ bundlePath: _, ...extension }) => ({
+    extensions.extensions.map(({ bundlePath: _, platformProxyPath: __, ...extension }) => ({
       ...extension,
       ...(extension.load ? { bundleUrl: `/extensions/${encodeURIComponent(extension.id)}/bundle.js` } : {}),
     })),
@@ -275,7 +366,9 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
           name: objects.controlPlane.metadata.name,
           replicas: objects.controlPlane.spec?.replicas,
           readyReplicas: objects.controlPlane.status?.readyReplicas ?? 0,
+          upToDateReplicas: objects.controlPlane.status?.upToDateReplicas,
           version: objects.controlPlane.spec?.version,
+          template: refOf(objects.controlPlane.spec, 'machineTemplate', 'spec', 'infrastructureRef'),
         }
       : undefined,
     nodePools: objects.machineDeployments.map((md) => ({
@@ -284,6 +377,9 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
       replicas: md.spec?.replicas ?? 0,
       readyReplicas: md.status?.readyReplicas ?? 0,
       version: (md.spec?.template as { spec?: { version?: string } } | undefined)?.spec?.version,
+      template: refOf(md.spec, 'template', 'spec', 'infrastructureRef'),
+      bootstrap: refOf(md.spec, 'template', 'spec', 'bootstrap', 'configRef'),
+      deleting: md.metadata.deletionTimestamp !== undefined,
     })),
     machines: objects.machines.map((m) => ({
       name: m.metadata.name,
@@ -292,8 +388,61 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
       nodeName: (m.status?.nodeRef as { name?: string } | undefined)?.name,
       version: m.spec?.version,
       owner: m.metadata.ownerReferences?.find((o) => o.controller)?.name,
+      pool:
+        m.metadata.labels?.['cluster.x-k8s.io/deployment-name'] ??
+        m.metadata.labels?.['cluster.x-k8s.io/control-plane-name'],
+      infrastructureRef: refOf(m.spec, 'infrastructureRef'),
     })),
   };
+}
+
+/** An object reference at `path` (apiGroup, kind, name), when there is one. */
+function refOf(
+  object: unknown,
+  ...path: string[]
+): { apiGroup?: string; kind: string; name: string } | undefined {
+  let value = object;
+  for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+  const ref = value as { apiGroup?: string; kind?: string; name?: string } | undefined;
+  if (!ref?.kind || !ref.name) return undefined;
+  return { ...(ref.apiGroup ? { apiGroup: ref.apiGroup } : {}), kind: ref.kind, name: ref.name };
+}
+
+interface PoolChange {
+  replicas?: number;
+  version?: string;
+  template?: string;
+}
+
+/** Reads a node pool change; the first bad field is named. */
+export function parsePoolChange(
+  body: unknown,
+): { change: PoolChange } | { problem: { field: string; message: string } } {
+  const b = (body ?? {}) as { replicas?: unknown; version?: unknown; template?: unknown };
+  const change: PoolChange = {};
+  if (b.replicas !== undefined) {
+    if (
+      typeof b.replicas !== 'number' ||
+      !Number.isInteger(b.replicas) ||
+      b.replicas < 0 ||
+      b.replicas > 1000
+    )
+      return { problem: { field: 'replicas', message: 'replicas must be a whole number from 0 to 1000' } };
+    change.replicas = b.replicas;
+  }
+  if (b.version !== undefined) {
+    if (typeof b.version !== 'string' || !/^v\d+\.\d+\.\d+$/.test(b.version))
+      return { problem: { field: 'version', message: 'version must look like v1.35.4' } };
+    change.version = b.version;
+  }
+  if (b.template !== undefined) {
+    if (typeof b.template !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(b.template))
+      return { problem: { field: 'template', message: 'template must be a machine template name' } };
+    change.template = b.template;
+  }
+  if (Object.keys(change).length === 0)
+    return { problem: { field: 'replicas', message: 'give replicas, version or template' } };
+  return { change };
 }
 
 export type { ClusterRow };

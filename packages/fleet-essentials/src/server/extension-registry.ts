@@ -15,6 +15,8 @@ export interface RegisteredExtension {
   /** Why it is not loaded: gated by anchor API version, or an invalid manifest. */
   reason?: string;
   bundlePath?: string;
+  /** The server-side platform-proxy module (`platformProxy`), for loadable extensions that declare one. */
+  platformProxyPath?: string;
 }
 
 /**
@@ -31,6 +33,10 @@ export class ExtensionRegistry {
 
   bundle(id: string): string | undefined {
     return this.extensions.find((e) => e.id === id && e.load)?.bundlePath;
+  }
+
+  platformProxy(id: string): string | undefined {
+    return this.extensions.find((e) => e.id === id && e.load)?.platformProxyPath;
   }
 }
 
@@ -53,20 +59,24 @@ function readExtension(dir: string, hostAnchorApi: string): RegisteredExtension 
   }
   const gate = gateExtension(parsed.manifest, hostAnchorApi);
   const root = resolve(dir);
-  const bundlePath = resolve(root, parsed.manifest.bundle);
-  if (!bundlePath.startsWith(root + sep) || !existsSync(bundlePath)) {
-    return {
-      id: packageJson.name,
-      manifest: parsed.manifest,
-      load: false,
-      reason: `bundle ${parsed.manifest.bundle} is missing`,
-    };
-  }
+  const inside = (file: string) => {
+    const path = resolve(root, file);
+    return path.startsWith(root + sep) && existsSync(path) ? path : undefined;
+  };
+  const bundlePath = inside(parsed.manifest.bundle);
+  const platformProxyPath = parsed.manifest.platformProxy ? inside(parsed.manifest.platformProxy) : undefined;
+  const missing = !bundlePath
+    ? `bundle ${parsed.manifest.bundle} is missing`
+    : parsed.manifest.platformProxy && !platformProxyPath
+      ? `platform proxy module ${parsed.manifest.platformProxy} is missing`
+      : undefined;
+  if (missing) return { id: packageJson.name, manifest: parsed.manifest, load: false, reason: missing };
   return {
     id: packageJson.name,
     manifest: parsed.manifest,
     load: gate.load,
     ...(gate.reason ? { reason: gate.reason } : {}),
-    bundlePath,
+    ...(bundlePath ? { bundlePath } : {}),
+    ...(platformProxyPath ? { platformProxyPath } : {}),
   };
 }

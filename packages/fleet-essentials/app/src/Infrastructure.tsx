@@ -1,0 +1,150 @@
+import { useState } from 'react';
+import { Extension, safeMode, useExtensions } from './ExtensionSlot.tsx';
+import type { AnchorEntry } from './extensions.ts';
+import { entriesFor } from './extensions.ts';
+import { notify } from './toasts.ts';
+
+export const INFRASTRUCTURE_KINDS = {
+  credentials: {
+    title: 'Credentials',
+    list: 'credential.list',
+    form: 'credential.form',
+    nameProp: 'secretName',
+  },
+  'ip-pools': { title: 'IP pools', list: 'ip-pool.list', form: 'ip-pool.form', nameProp: 'name' },
+  'machine-templates': {
+    title: 'Machine templates',
+    list: 'machine-template.list',
+    form: 'machine-template.form',
+    nameProp: 'name',
+  },
+} as const;
+export type InfrastructureKind = keyof typeof INFRASTRUCTURE_KINDS;
+
+export function NamespacePicker({ namespace, onChange }: { namespace: string; onChange(ns: string): void }) {
+  const [value, setValue] = useState(namespace);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(value.trim());
+      }}
+    >
+      <label>
+        Namespace <input aria-label="Namespace" value={value} onChange={(e) => setValue(e.target.value)} />
+      </label>{' '}
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
+/**
+ * Credentials, IP pools or machine templates: every provider's list anchor,
+ * and its form anchor when the list asks to create or edit.
+ */
+export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; namespace: string }) {
+  const extensions = useExtensions();
+  const spec = INFRASTRUCTURE_KINDS[kind];
+  return (
+    <section>
+      <h1>Infrastructure: {spec.title}</h1>
+      <nav className="subnav">
+        {(Object.keys(INFRASTRUCTURE_KINDS) as InfrastructureKind[]).map((k) => (
+          <a
+            key={k}
+            href={`#/infrastructure/${k}/${encodeURIComponent(namespace)}`}
+            aria-current={k === kind}
+          >
+            {INFRASTRUCTURE_KINDS[k].title}
+          </a>
+        ))}
+      </nav>
+      <NamespacePicker
+        namespace={namespace}
+        onChange={(ns) => {
+          window.location.hash = `#/infrastructure/${kind}/${encodeURIComponent(ns)}`;
+        }}
+      />
+      {safeMode() ? (
+        <p className="muted">
+          Safe mode: extensions are not loaded, so providers cannot show their {spec.title}.
+        </p>
+      ) : !extensions ? (
+        <p>Loading extensions…</p>
+      ) : entriesFor(extensions, spec.list).length === 0 ? (
+        <p className="muted">No installed provider offers {spec.title.toLowerCase()}.</p>
+      ) : (
+        entriesFor(extensions, spec.list).map((list) => (
+          <ProviderResources
+            key={`${list.extension.id}/${list.entry.id}/${namespace}`}
+            list={list}
+            form={entriesFor(extensions, spec.form).find((f) => f.extension.id === list.extension.id)}
+            nameProp={spec.nameProp}
+            namespace={namespace}
+          />
+        ))
+      )}
+    </section>
+  );
+}
+
+function ProviderResources({
+  list,
+  form,
+  nameProp,
+  namespace,
+}: {
+  list: AnchorEntry;
+  form: AnchorEntry | undefined;
+  nameProp: string;
+  namespace: string;
+}) {
+  const [editing, setEditing] = useState<{ name?: string } | undefined>();
+  const [generation, setGeneration] = useState(0);
+  const back = () => {
+    setEditing(undefined);
+    setGeneration((g) => g + 1);
+  };
+  return (
+    <section data-extension={list.entry.id} data-provider={list.extension.manifest?.provider}>
+      <h2>{list.entry.title}</h2>
+      {editing === undefined ? (
+        <Extension
+          entry={list}
+          mountKey={`${namespace}/${generation}`}
+          props={{
+            namespace,
+            create: () => setEditing({}),
+            edit: (name: string) => setEditing({ name }),
+          }}
+        />
+      ) : form ? (
+        <div data-extension={form.entry.id}>
+          <h3>
+            {editing.name ? `Edit ${editing.name}` : 'New'} ({form.entry.title})
+          </h3>
+          <Extension
+            entry={form}
+            mountKey={`${namespace}/${editing.name ?? ''}`}
+            props={{
+              namespace,
+              ...(editing.name ? { [nameProp]: editing.name } : {}),
+              onSaved: (name: string) => {
+                notify('success', `Saved ${name}`);
+                back();
+              },
+              onCancel: back,
+            }}
+          />
+        </div>
+      ) : (
+        <p role="alert" className="error">
+          {list.extension.id} has no form for this.{' '}
+          <button type="button" onClick={back}>
+            Back
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,381 @@
+import { useEffect, useState } from 'react';
+import {
+  ApiError,
+  type ApplyReport,
+  api,
+  applyManifests,
+  type ClusterDetail,
+  type ObjectRef,
+} from './api.ts';
+import { Extension, useExtensions } from './ExtensionSlot.tsx';
+import { entriesFor } from './extensions.ts';
+import { listKind } from './kube.ts';
+
+interface Pool {
+  kind: string;
+  name: string;
+  replicas: number;
+  readyReplicas: number;
+  version?: string | undefined;
+  template?: ObjectRef | undefined;
+  bootstrap?: ObjectRef | undefined;
+  deleting?: boolean | undefined;
+}
+
+export function poolsOf(detail: ClusterDetail): Pool[] {
+  return [
+    ...(detail.controlPlane ? [{ kind: 'KubeadmControlPlane', ...detail.controlPlane }] : []),
+    ...detail.nodePools,
+  ];
+}
+
+const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
+const poolUrl = (namespace: string, pool: { kind: string; name: string }) =>
+  `/api/node-pools/${encodeURIComponent(namespace)}/${pool.kind}/${encodeURIComponent(pool.name)}`;
+
+/** Names of the machine templates of a pool's template kind, for pickers. */
+function useTemplateNames(namespace: string, template: ObjectRef | undefined): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    if (!template?.apiGroup) return;
+    listKind(template.apiGroup, template.kind, namespace)
+      .then((items) => setNames(items.map((i) => i.metadata.name).sort()))
+      .catch(() => setNames([]));
+  }, [namespace, template?.apiGroup, template?.kind]);
+  return names;
+}
+
+export function NodePools({
+  namespace,
+  clusterName,
+  detail,
+  onChanged,
+  onError,
+}: {
+  namespace: string;
+  clusterName: string;
+  detail: ClusterDetail;
+  onChanged(): void;
+  onError(message: string): void;
+}) {
+  const pools = poolsOf(detail);
+  const templateNames = useTemplateNames(namespace, pools.find((p) => p.template?.apiGroup)?.template);
+  return (
+    <div>
+      <datalist id="machine-templates">
+        {templateNames.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
+      <table aria-label="Node pools">
+        <thead>
+          <tr>
+            <th>Pool</th>
+            <th>Kind</th>
+            <th>Ready</th>
+            <th>Scale</th>
+            <th>Version and template</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pools.map((pool) => (
+            <PoolRow
+              key={pool.name}
+              namespace={namespace}
+              clusterName={clusterName}
+              provider={detail.row.provider}
+              pool={pool}
+              onChanged={onChanged}
+              onError={onError}
+            />
+          ))}
+        </tbody>
+      </table>
+      <AddNodePool namespace={namespace} clusterName={clusterName} detail={detail} onAdded={onChanged} />
+    </div>
+  );
+}
+
+function PoolRow({
+  namespace,
+  clusterName,
+  provider,
+  pool,
+  onChanged,
+  onError,
+}: {
+  namespace: string;
+  clusterName: string;
+  provider: string;
+  pool: Pool;
+  onChanged(): void;
+  onError(message: string): void;
+}) {
+  const extensions = useExtensions();
+  const [replicas, setReplicas] = useState(String(pool.replicas));
+  const [version, setVersion] = useState(pool.version ?? '');
+  const [template, setTemplate] = useState(pool.template?.name ?? '');
+  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [action, setAction] = useState<string | undefined>();
+  const actions = extensions ? entriesFor(extensions, 'node-pool.action', provider) : [];
+  const open = actions.find((a) => a.entry.id === action);
+
+  const patch = async (body: Record<string, unknown>) => {
+    setFieldError(undefined);
+    try {
+      await api('PATCH', poolUrl(namespace, pool), body);
+      onChanged();
+    } catch (e) {
+      if (e instanceof ApiError && e.field && e.field !== 'kind') setFieldError(e.message);
+      else onError(message(e));
+    }
+  };
+
+  return (
+    <>
+      <tr data-pool={pool.name}>
+        <td>
+          {pool.name}
+          {pool.deleting && <div className="muted">deleting</div>}
+        </td>
+        <td>{pool.kind}</td>
+        <td>
+          {pool.readyReplicas}/{pool.replicas}
+        </td>
+        <td>
+          <input
+            aria-label={`Replicas of ${pool.name}`}
+            value={replicas}
+            onChange={(e) => setReplicas(e.target.value)}
+            size={4}
+          />{' '}
+          <button type="button" onClick={() => void patch({ replicas: Number(replicas) })}>
+            Scale
+          </button>
+        </td>
+        <td>
+          <input
+            aria-label={`Version of ${pool.name}`}
+            value={version}
+            onChange={(e) => setVersion(e.target.value)}
+            size={9}
+          />{' '}
+          <input
+            aria-label={`Template of ${pool.name}`}
+            list="machine-templates"
+            value={template}
+            onChange={(e) => setTemplate(e.target.value)}
+            size={14}
+          />{' '}
+          <button
+            type="button"
+            disabled={version === (pool.version ?? '') && template === (pool.template?.name ?? '')}
+            onClick={() =>
+              void patch({
+                ...(version !== (pool.version ?? '') ? { version } : {}),
+                ...(template !== (pool.template?.name ?? '') ? { template } : {}),
+              })
+            }
+          >
+            Change
+          </button>
+          {fieldError && (
+            <span role="alert" className="error">
+              {' '}
+              {fieldError}
+            </span>
+          )}
+        </td>
+        <td>
+          {pool.kind === 'MachineDeployment' && !confirmDelete && (
+            <button type="button" onClick={() => setConfirmDelete(true)}>
+              Delete
+            </button>
+          )}
+          {confirmDelete && (
+            <span>
+              Delete {pool.name} and its machines?{' '}
+              <button
+                type="button"
+                onClick={async () => {
+                  setConfirmDelete(false);
+                  try {
+                    await api('DELETE', poolUrl(namespace, pool));
+                    onChanged();
+                  } catch (e) {
+                    onError(message(e));
+                  }
+                }}
+              >
+                Delete {pool.name}
+              </button>{' '}
+              <button type="button" onClick={() => setConfirmDelete(false)}>
+                Keep
+              </button>
+            </span>
+          )}{' '}
+          {actions.map((a) => (
+            <button key={a.entry.id} type="button" onClick={() => setAction(a.entry.id)}>
+              {a.entry.title}
+            </button>
+          ))}
+        </td>
+      </tr>
+      {open && (
+        <tr data-pool-action={open.entry.id}>
+          <td colSpan={6}>
+            <Extension
+              entry={open}
+              mountKey={`${pool.kind}/${pool.name}`}
+              props={{
+                namespace,
+                clusterName,
+                nodePool: { kind: pool.kind, name: pool.name },
+                done: () => {
+                  setAction(undefined);
+                  onChanged();
+                },
+              }}
+            />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+/**
+ * A new MachineDeployment like the cluster's existing pools: same bootstrap
+ * config template and infrastructure template kind, with its own name,
+ * replicas, version and template; created through the dry-run-first route.
+ */
+function AddNodePool({
+  namespace,
+  clusterName,
+  detail,
+  onAdded,
+}: {
+  namespace: string;
+  clusterName: string;
+  detail: ClusterDetail;
+  onAdded(): void;
+}) {
+  const base = detail.nodePools.find((p) => p.template && p.bootstrap);
+  const templateRef = base?.template ?? detail.controlPlane?.template;
+  const [name, setName] = useState('');
+  const [replicas, setReplicas] = useState('1');
+  const [version, setVersion] = useState(detail.controlPlane?.version ?? detail.row.kubernetesVersion);
+  const [template, setTemplate] = useState('');
+  const [report, setReport] = useState<ApplyReport | undefined>();
+  const [problem, setProblem] = useState<string | undefined>();
+
+  if (!templateRef) return <p className="muted">This cluster has no pool to model a new one on.</p>;
+
+  const add = async () => {
+    setProblem(undefined);
+    setReport(undefined);
+    const labels = { 'cluster.x-k8s.io/cluster-name': clusterName, 'cluster.x-k8s.io/deployment-name': name };
+    const manifests: unknown[] = [];
+    let bootstrap = base?.bootstrap;
+    if (!bootstrap) {
+      bootstrap = { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name };
+      manifests.push({
+        apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2',
+        kind: 'KubeadmConfigTemplate',
+        metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': clusterName } },
+        spec: { template: { spec: { format: 'cloud-config' } } },
+      });
+    }
+    manifests.push({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'MachineDeployment',
+      metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': clusterName } },
+      spec: {
+        clusterName,
+        replicas: Number(replicas),
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            clusterName,
+            version,
+            bootstrap: { configRef: bootstrap },
+            infrastructureRef: { ...templateRef, name: template },
+          },
+        },
+      },
+    });
+    try {
+      const result = await applyManifests(namespace, manifests);
+      setReport(result);
+      if (result.ok) {
+        setName('');
+        onAdded();
+      }
+    } catch (e) {
+      setProblem(message(e));
+    }
+  };
+
+  return (
+    <form
+      aria-label="Add a node pool"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add();
+      }}
+    >
+      <h3>Add a node pool</h3>
+      <label>
+        Name <input aria-label="New pool name" value={name} onChange={(e) => setName(e.target.value)} />
+      </label>{' '}
+      <label>
+        Replicas{' '}
+        <input
+          aria-label="New pool replicas"
+          value={replicas}
+          onChange={(e) => setReplicas(e.target.value)}
+          size={4}
+        />
+      </label>{' '}
+      <label>
+        Version{' '}
+        <input
+          aria-label="New pool version"
+          value={version}
+          onChange={(e) => setVersion(e.target.value)}
+          size={9}
+        />
+      </label>{' '}
+      <label>
+        {templateRef.kind}{' '}
+        <input
+          aria-label="New pool machine template"
+          list="machine-templates"
+          value={template}
+          onChange={(e) => setTemplate(e.target.value)}
+        />
+      </label>{' '}
+      <button type="submit">Add node pool</button>
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
+      {report && !report.ok && (
+        <ul role="alert" className="error">
+          {report.objects
+            .filter((o) => o.status !== 'valid' && o.status !== 'created')
+            .map((o) => (
+              <li key={o.index}>
+                {o.kind} {o.name}: {o.message}
+                {o.causes?.map((c) => ` (${c.field ?? ''}: ${c.message})`).join('')}
+              </li>
+            ))}
+        </ul>
+      )}
+    </form>
+  );
+}

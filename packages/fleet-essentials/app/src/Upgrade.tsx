@@ -1,0 +1,176 @@
+import { useState } from 'react';
+import { ApiError, api, type ClusterDetail, type UpgradePlan } from './api.ts';
+import { poolsOf } from './NodePools.tsx';
+
+type PlannedPool = UpgradePlan['pools'][number];
+
+/** How far a pool's rollout is: machines of the pool already at the target version. */
+function progress(detail: ClusterDetail, pool: PlannedPool) {
+  const machines = detail.machines.filter((m) => m.pool === pool.name);
+  const upgraded = machines.filter((m) => m.version === pool.to.version).length;
+  const current = poolsOf(detail).find((p) => p.name === pool.name);
+  const specApplied =
+    current?.version === pool.to.version && (current?.template?.name ?? '') === pool.to.template;
+  const done = specApplied && machines.length === pool.replicas && upgraded === machines.length;
+  return { machines: machines.length, upgraded, specApplied, done };
+}
+
+/**
+ * Cluster upgrade: choose the version and each pool's template, preview which
+ * machines are replaced in which order, start with the control plane, and
+ * start each MachineDeployment once every pool before it has rolled out.
+ */
+export function Upgrade({
+  namespace,
+  name,
+  detail,
+  onChanged,
+}: {
+  namespace: string;
+  name: string;
+  detail: ClusterDetail;
+  onChanged(): void;
+}) {
+  const pools = poolsOf(detail);
+  const [version, setVersion] = useState(detail.controlPlane?.version ?? detail.row.kubernetesVersion);
+  const [templates, setTemplates] = useState<Record<string, string>>(
+    Object.fromEntries(pools.map((p) => [p.name, p.template?.name ?? ''])),
+  );
+  const [plan, setPlan] = useState<UpgradePlan | undefined>();
+  const [problem, setProblem] = useState<string | undefined>();
+
+  const preview = async () => {
+    setProblem(undefined);
+    try {
+      setPlan(
+        await api<UpgradePlan>(
+          'POST',
+          `/api/clusters/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/upgrade-plan`,
+          {
+            version,
+            templates,
+          },
+        ),
+      );
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const start = async (pool: PlannedPool) => {
+    setProblem(undefined);
+    try {
+      await api(
+        'PATCH',
+        `/api/node-pools/${encodeURIComponent(namespace)}/${pool.kind}/${encodeURIComponent(pool.name)}`,
+        {
+          version: pool.to.version,
+          ...(pool.to.template !== pool.from.template ? { template: pool.to.template } : {}),
+        },
+      );
+      onChanged();
+    } catch (e) {
+      setProblem(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+
+  return (
+    <div>
+      <form
+        aria-label="Upgrade"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void preview();
+        }}
+      >
+        <label>
+          Kubernetes version{' '}
+          <input
+            aria-label="Target Kubernetes version"
+            value={version}
+            onChange={(e) => setVersion(e.target.value)}
+          />
+        </label>
+        {pools.map((p) => (
+          <p key={p.name}>
+            <label>
+              Template of {p.name}{' '}
+              <input
+                aria-label={`Upgrade template of ${p.name}`}
+                list="machine-templates"
+                value={templates[p.name] ?? ''}
+                onChange={(e) => setTemplates({ ...templates, [p.name]: e.target.value })}
+              />
+            </label>
+          </p>
+        ))}
+        <button type="submit">Preview upgrade</button>
+      </form>
+      {problem && (
+        <p role="alert" className="error">
+          {problem}
+        </p>
+      )}
+      {plan && plan.problems.length > 0 && (
+        <div role="alert" className="error">
+          <ul aria-label="Upgrade problems">
+            {plan.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {plan && plan.problems.length === 0 && plan.pools.length === 0 && (
+        <p role="status">Nothing to change: every pool already runs this version and template.</p>
+      )}
+      {plan && plan.problems.length === 0 && plan.pools.length > 0 && (
+        <ol aria-label="Upgrade plan">
+          {plan.pools.map((pool, i) => {
+            const state = progress(detail, pool);
+            const earlierDone = plan.pools.slice(0, i).every((p) => progress(detail, p).done);
+            return (
+              <li key={pool.name} data-plan-pool={pool.name}>
+                <strong>
+                  {pool.kind} {pool.name}
+                </strong>
+                : {pool.from.version} → {pool.to.version}
+                {pool.to.template !== pool.from.template
+                  ? `, template ${pool.from.template} → ${pool.to.template}`
+                  : ''}{' '}
+                <span className="muted">
+                  (maxSurge {pool.maxSurge}, maxUnavailable {pool.maxUnavailable}, deletion order{' '}
+                  {pool.deletionOrder}
+                  {pool.deletionOrder === 'Random' ? ': the machines listed may go in another order' : ''})
+                </span>
+                <ol>
+                  {pool.waves.map((wave, w) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: waves are positional.
+                    <li key={w} data-wave={w + 1}>
+                      {wave.create > 0 ? `add ${wave.create} new machine${wave.create > 1 ? 's' : ''}` : ''}
+                      {wave.create > 0 && wave.delete.length > 0 ? ', then ' : ''}
+                      {wave.delete.length > 0 ? `remove ${wave.delete.join(', ')}` : ''}
+                    </li>
+                  ))}
+                </ol>
+                <p role="status" data-rollout={pool.name}>
+                  {state.done
+                    ? 'Rolled out.'
+                    : state.specApplied
+                      ? `Rolling out: ${state.upgraded} of ${state.machines} machines at ${pool.to.version}.`
+                      : earlierDone
+                        ? 'Ready to start.'
+                        : 'Waits for the pools above.'}
+                </p>
+                {!state.specApplied && (
+                  <button type="button" disabled={!earlierDone} onClick={() => void start(pool)}>
+                    Start {pool.name}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+}

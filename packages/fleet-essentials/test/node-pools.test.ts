@@ -1,0 +1,194 @@
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFleetServer } from '../src/index.js';
+import { createCapiCluster } from './cluster-fixtures.ts';
+import { grant } from './rbac.ts';
+import { TEST_USERS } from './users.ts';
+
+let kubeConfig: KubeConfig;
+let server: Awaited<ReturnType<typeof createFleetServer>>;
+let app: FastifyInstance;
+let ns: string;
+
+async function signIn(token: string) {
+  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
+  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
+  return { cookie, 'x-csrf-token': response.json().csrfToken as string };
+}
+
+const get = (group: string, plural: string, name: string) =>
+  kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+    group,
+    version: 'v1beta2',
+    namespace: ns,
+    plural,
+    name,
+  }) as Promise<{ spec: Record<string, never> }>;
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  ns = await createTestNamespace(kubeConfig, 'pools');
+  await grant(
+    kubeConfig,
+    'fleet-operators',
+    ns,
+    ['get', 'list', 'watch', 'patch', 'delete'],
+    'pools-operator',
+  );
+  await grant(kubeConfig, 'fleet-viewers', ns, ['get', 'list', 'watch'], 'pools-viewer');
+  await createCapiCluster(kubeConfig, ns, 'alpha', {
+    version: 'v1.34.2',
+    controlPlane: [3, 3],
+    workers: [2, 2],
+    phase: 'Provisioned',
+  });
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  for (const [name, labels] of [
+    ['alpha-cp-1', { 'cluster.x-k8s.io/control-plane-name': 'alpha-cp' }],
+    ['alpha-w-1', { 'cluster.x-k8s.io/deployment-name': 'alpha-workers' }],
+    ['alpha-w-2', { 'cluster.x-k8s.io/deployment-name': 'alpha-workers' }],
+  ] as const) {
+    await objects.create({
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Machine',
+      metadata: { name, namespace: ns, labels: { 'cluster.x-k8s.io/cluster-name': 'alpha', ...labels } },
+      spec: {
+        clusterName: 'alpha',
+        version: 'v1.34.2',
+        bootstrap: { dataSecretName: 'unused' },
+        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachine', name },
+      },
+    } as never);
+  }
+  server = await createFleetServer({ kubeConfig });
+  app = server.app;
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('node pools: version, template, delete, and the upgrade preview', () => {
+  it('changes a MachineDeployment version and template, and the control plane version, as the user', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const md = await app.inject({
+      method: 'PATCH',
+      url: `/api/node-pools/${ns}/MachineDeployment/alpha-workers`,
+      headers: operator,
+      payload: { version: 'v1.35.4', template: 'alpha-w-v2' },
+    });
+    expect(md.statusCode, md.body).toBe(200);
+    const stored = await get('cluster.x-k8s.io', 'machinedeployments', 'alpha-workers');
+    expect(stored.spec).toMatchObject({
+      replicas: 2,
+      template: {
+        spec: {
+          version: 'v1.35.4',
+          infrastructureRef: {
+            apiGroup: 'infrastructure.cluster.x-k8s.io',
+            kind: 'DCSMachineTemplate',
+            name: 'alpha-w-v2',
+          },
+        },
+      },
+    });
+    const cp = await app.inject({
+      method: 'PATCH',
+      url: `/api/node-pools/${ns}/KubeadmControlPlane/alpha-cp`,
+      headers: operator,
+      payload: { version: 'v1.35.4', template: 'alpha-cp-v2' },
+    });
+    expect(cp.statusCode, cp.body).toBe(200);
+    const kcp = await get('controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', 'alpha-cp');
+    expect(kcp.spec).toMatchObject({
+      version: 'v1.35.4',
+      machineTemplate: { spec: { infrastructureRef: { kind: 'DCSMachineTemplate', name: 'alpha-cp-v2' } } },
+    });
+  });
+
+  it('names a bad version or template, and refuses a change the user may not make', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    const url = `/api/node-pools/${ns}/MachineDeployment/alpha-workers`;
+    const badVersion = await app.inject({
+      method: 'PATCH',
+      url,
+      headers: operator,
+      payload: { version: '1.35' },
+    });
+    expect(badVersion.json().error).toEqual({ field: 'version', message: 'version must look like v1.35.4' });
+    const badTemplate = await app.inject({
+      method: 'PATCH',
+      url,
+      headers: operator,
+      payload: { template: 'A B' },
+    });
+    expect(badTemplate.json().error.field).toBe('template');
+    const viewer = await signIn(TEST_USERS.viewer.token);
+    const refused = await app.inject({
+      method: 'PATCH',
+      url,
+      headers: viewer,
+      payload: { version: 'v1.35.5' },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toContain('cannot patch resource "machinedeployments"');
+  });
+
+  it('previews the upgrade from the cached cluster: control plane first, then the workers', async () => {
+    const operator = await signIn(TEST_USERS.operator.token);
+    await eventually('machines cached', async () => {
+      const detail = await app.inject({ method: 'GET', url: `/api/clusters/${ns}/alpha`, headers: operator });
+      return detail.json().machines?.length === 3 && detail.json().controlPlane?.version === 'v1.35.4'
+        ? true
+        : undefined;
+    });
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/clusters/${ns}/alpha/upgrade-plan`,
+      headers: operator,
+      payload: { version: 'v1.35.4', templates: { 'alpha-workers': 'alpha-w-v3' } },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const plan = response.json();
+    expect(plan.problems).toEqual([]);
+    // The control plane is already at v1.35.4 with its template, so only the workers roll.
+    expect(plan.pools).toHaveLength(1);
+    expect(plan.pools[0]).toMatchObject({
+      name: 'alpha-workers',
+      from: { version: 'v1.35.4', template: 'alpha-w-v2' },
+      to: { version: 'v1.35.4', template: 'alpha-w-v3' },
+      waves: [
+        { create: 1, delete: ['alpha-w-1'] },
+        { create: 1, delete: ['alpha-w-2'] },
+      ],
+    });
+  });
+
+  it('deletes a MachineDeployment as the user, and refuses to delete the control plane', async () => {
+    const viewer = await signIn(TEST_USERS.viewer.token);
+    const refused = await app.inject({
+      method: 'DELETE',
+      url: `/api/node-pools/${ns}/MachineDeployment/alpha-workers`,
+      headers: viewer,
+    });
+    expect(refused.statusCode).toBe(403);
+    const operator = await signIn(TEST_USERS.operator.token);
+    const cp = await app.inject({
+      method: 'DELETE',
+      url: `/api/node-pools/${ns}/KubeadmControlPlane/alpha-cp`,
+      headers: operator,
+    });
+    expect(cp.statusCode).toBe(400);
+    expect(cp.json().error.field).toBe('kind');
+    const deleted = await app.inject({
+      method: 'DELETE',
+      url: `/api/node-pools/${ns}/MachineDeployment/alpha-workers`,
+      headers: operator,
+    });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    await expect(get('cluster.x-k8s.io', 'machinedeployments', 'alpha-workers')).rejects.toThrow();
+  });
+});

@@ -139,6 +139,12 @@ export const operations = {
         status: site.status,
       })),
     ),
+  /** The credential's site (its `site` key, or the VRM's only site), for DCSCluster.spec.site. */
+  credentialSite: (request: PlatformOperationRequest) =>
+    platformCall(request, async ({ client }) => {
+      const site = await client.resolveSite();
+      return { id: site.urn.split(':').pop() ?? site.urn, name: site.name };
+    }),
   listVmTemplates: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.vmTemplates()),
   listClusters: (request: PlatformOperationRequest) =>

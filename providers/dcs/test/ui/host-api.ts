@@ -1,0 +1,108 @@
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { HostApi } from '@immutable-infra/core';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { operations } from '../../src/ui/platform-proxy.js';
+
+export interface KubernetesFailure {
+  code: number;
+  reason?: string;
+  message: string;
+}
+
+/** A raw API request with the kubeconfig's identity; rejects with the API server's Status. */
+export async function kubernetesRequest<T>(
+  kubeConfig: KubeConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, server);
+  const options: RequestOptions = {
+    method,
+    headers: {
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = httpsRequest(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+        if ((res.statusCode ?? 500) >= 300) {
+          const status = (parsed ?? {}) as { code?: number; reason?: string; message?: string };
+          reject({ code: res.statusCode, reason: status.reason, message: status.message ?? text });
+        } else resolve(parsed as T);
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Empties Secret values as the real host does: writes go through, reads come back without values. */
+function emptySecrets(value: unknown): unknown {
+  const object = value as { kind?: string; items?: unknown[]; data?: Record<string, string> };
+  if (object?.kind === 'SecretList' && Array.isArray(object.items))
+    return { ...object, items: object.items.map(emptySecrets) };
+  if (object?.kind === 'Secret' && object.data)
+    return { ...object, data: Object.fromEntries(Object.keys(object.data).map((key) => [key, ''])) };
+  return value;
+}
+
+/**
+ * A small stand-in for Fleet Essentials' HostApi: Kubernetes calls go to the
+ * real API server (Secrets read back emptied), platform calls run this
+ * package's platform-proxy operations with the Secret's values, server side.
+ */
+export function testHostApi(kubeConfig: KubeConfig, notices: string[] = []): HostApi & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async kubernetes<T>(request: { method: string; path: string; body?: unknown }): Promise<T> {
+      calls.push(`${request.method} ${request.path}`);
+      return emptySecrets(
+        await kubernetesRequest<T>(kubeConfig, request.method, request.path, request.body),
+      ) as T;
+    },
+    async platform<T>(request: {
+      credential: { namespace: string; name: string };
+      operation: string;
+      params?: Record<string, unknown>;
+    }): Promise<T> {
+      calls.push(`platform ${request.operation}`);
+      const secret = await kubernetesRequest<{ data?: Record<string, string> }>(
+        kubeConfig,
+        'GET',
+        `/api/v1/namespaces/${request.credential.namespace}/secrets/${request.credential.name}`,
+      );
+      const credential = Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([key, value]) => [
+          key,
+          Buffer.from(value, 'base64').toString('utf8'),
+        ]),
+      );
+      const operation = (operations as Record<string, (r: unknown) => Promise<unknown>>)[request.operation];
+      if (!operation) throw { reason: 'UnknownOperation', message: `no operation ${request.operation}` };
+      try {
+        return (await operation({
+          credential,
+          params: request.params ?? {},
+          signal: new AbortController().signal,
+        })) as T;
+      } catch (error) {
+        const e = error as { reason?: string; message?: string };
+        throw { reason: e.reason ?? 'PlatformError', message: e.message ?? String(error) };
+      }
+    },
+    notify(message) {
+      notices.push(`${message.kind}: ${message.text}`);
+    },
+  };
+}

@@ -1,5 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { toMachineTemplateRecord, toPoolRecord, toVersionRecord } from '../../src/ui/catalog/resources.js';
 import type { DcsClusterDraft } from '../../src/ui/wizard/draft.js';
+import type { ClusterFacts } from '../../src/ui/wizard/facts.js';
 import { kubernetesRequest } from './host-api.js';
 
 export const INFRA = '/apis/infrastructure.cluster.x-k8s.io/v1beta1';
@@ -161,5 +163,45 @@ export function scenarioDraft(): DcsClusterDraft {
       },
     ],
     networking: { podsCidr: '10.3.0.0/16', servicesCidr: '10.4.0.0/16', joinCidr: '100.64.0.0/16' },
+  };
+}
+
+const NS = 'cpaas-system';
+
+/** The scenario's facts without a server: what loadFacts would find after seedScenario, and more templates and pools. */
+export function scenarioFacts(overrides: Partial<ClusterFacts> = {}): ClusterFacts {
+  const pool = (name: string, first: number, size: number, held = 0) => {
+    const object = ipPool(NS, name, first, size) as Parameters<typeof toPoolRecord>[0];
+    object.status = {
+      slots: object.spec?.pool
+        ? (object.spec.pool as { ip: string }[]).slice(0, held).map((e) => ({ ip: e.ip }))
+        : [],
+    };
+    return toPoolRecord(object);
+  };
+  return {
+    namespace: NS,
+    credentials: { 'dcs-auth': ['authKey', 'authUser', 'endpoint'] },
+    machineTemplates: [
+      machineTemplate(NS, 'cp-135', 'control-plane', 'cp-pool', 'ubuntu-2204-k8s-v1.35'),
+      machineTemplate(NS, 'worker-135', 'worker', 'worker-pool', 'ubuntu-2204-k8s-v1.35'),
+      machineTemplate(NS, 'worker-134', 'worker', 'worker-pool', 'ubuntu-2204-k8s-v1.34'),
+      machineTemplate(NS, 'worker-small', 'worker', 'small-pool', 'ubuntu-2204-k8s-v1.35'),
+    ].map((t) => toMachineTemplateRecord(t)),
+    pools: [pool('cp-pool', 11, 3), pool('worker-pool', 21, 4), pool('small-pool', 41, 3, 1)],
+    versions: [
+      versionConfigMap(NS, 'ubuntu-2204-k8s-v1.34', 'v1.34.3'),
+      versionConfigMap(NS, 'ubuntu-2204-k8s-v1.35', 'v1.35.1'),
+    ].flatMap((cm) => toVersionRecord(cm) ?? []),
+    existing: [],
+    globalCluster: {
+      'cpaas.io/kube-ovn-version': 'v1.14.2',
+      'cpaas.io/registry-address': 'registry.example:11443',
+    },
+    filesSecretPresent: true,
+    site: { id: '3CD306E7' },
+    platformTemplates: ['ubuntu-2204-k8s-v1.34', 'ubuntu-2204-k8s-v1.35'],
+    capiVersion: 'v1beta2',
+    ...overrides,
   };
 }

@@ -23,7 +23,10 @@ export async function kubernetesRequest<T>(
     method,
     headers: {
       Accept: 'application/json',
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      // The extension's PATCHes are JSON merge patches (a Secret's values cannot be read back to PUT them).
+      ...(body === undefined
+        ? {}
+        : { 'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
     },
   };
   await kubeConfig.applyToHTTPSOptions(options);
@@ -49,10 +52,14 @@ export async function kubernetesRequest<T>(
 /** Empties Secret values as the real host does: writes go through, reads come back without values. */
 function emptySecrets(value: unknown): unknown {
   const object = value as { kind?: string; items?: unknown[]; data?: Record<string, string> };
+  const empty = (secret: { data?: Record<string, string> }) =>
+    secret.data
+      ? { ...secret, data: Object.fromEntries(Object.keys(secret.data).map((key) => [key, ''])) }
+      : secret;
+  // List items carry no kind of their own.
   if (object?.kind === 'SecretList' && Array.isArray(object.items))
-    return { ...object, items: object.items.map(emptySecrets) };
-  if (object?.kind === 'Secret' && object.data)
-    return { ...object, data: Object.fromEntries(Object.keys(object.data).map((key) => [key, ''])) };
+    return { ...object, items: object.items.map((item) => empty(item as { data?: Record<string, string> })) };
+  if (object?.kind === 'Secret') return empty(object);
   return value;
 }
 

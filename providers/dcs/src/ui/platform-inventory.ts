@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { DcsLookupError, DcsResponseError } from '../cloud/dcs-api-error.js';
+import { DcsLookupError, DcsResponseError, isNotFound } from '../cloud/dcs-api-error.js';
 import type { DcsClient } from '../cloud/dcs-client.js';
+import { toUri } from '../cloud/dcs-ids.js';
 import type { DcsSession } from '../cloud/dcs-session.js';
 import {
   DcsClusterSchema,
@@ -23,6 +24,13 @@ export interface VmTemplateFact {
   memoryMB?: number;
   /** Sizes of the template's disks, the system disk first. */
   diskGB: number[];
+}
+
+export interface VmPlacementFact {
+  urn: string;
+  name?: string;
+  status: string;
+  host?: string;
 }
 
 export interface DatastoreFact {
@@ -93,6 +101,30 @@ export class DcsInventory {
         };
       })
       .sort(byName);
+  }
+
+  /** Where each VM runs: its status and host, or `missing` when DCS has no such VM. */
+  async vmPlacements(urns: readonly string[]): Promise<VmPlacementFact[]> {
+    const hosts = await this.list('hosts', 'hosts', DcsHostSchema);
+    const hostNames = new Map(hosts.map((host) => [host.urn, host.name]));
+    return Promise.all(
+      urns.map(async (urn) => {
+        const vm = await this.vm(urn);
+        if (!vm) return { urn, status: 'missing' };
+        const host = vm.hostUrn ? hostNames.get(vm.hostUrn) : undefined;
+        return { urn, name: vm.name, status: vm.status, ...(host ? { host } : {}) };
+      }),
+    );
+  }
+
+  private async vm(urn: string) {
+    try {
+      const response = await this.session.request({ method: 'GET', path: toUri(urn), signal: this.signal });
+      return DcsVmSchema.parse(dropNulls(response.body));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   async folders(): Promise<{ name: string }[]> {

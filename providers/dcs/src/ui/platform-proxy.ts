@@ -151,6 +151,17 @@ export const operations = {
     platformCall(request, ({ inventory }) => inventory.clusters()),
   listHosts: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.hosts(stringParam(request, 'cluster'))),
+  /** Status and host of VMs by URN (`vmUrns`), for the cluster page's machine details. */
+  vmPlacements: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => {
+      const urns = request.params.vmUrns;
+      if (
+        !Array.isArray(urns) ||
+        !urns.every((urn) => typeof urn === 'string' && urn.startsWith('urn:sites:'))
+      )
+        throw new DcsPlatformCallError('InvalidParams', 'parameter vmUrns must be a list of DCS VM URNs');
+      return inventory.vmPlacements(urns.slice(0, 512) as string[]);
+    }),
   listFolders: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.folders()),
   listDatastores: (request: PlatformOperationRequest) =>

@@ -96,8 +96,13 @@ export function showProblems(root: HTMLElement, problems: readonly FieldProblem[
     control.removeAttribute('aria-invalid');
   const leftover: string[] = [];
   for (const problem of problems) {
-    const path = prefix + problem.field;
-    const slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
+    // A problem of `a.b.3` shows at `a.b` when the form has no element of its own for it.
+    let path = prefix + problem.field;
+    let slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
+    while (!slot && path.includes('.')) {
+      path = path.slice(0, path.lastIndexOf('.'));
+      slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
+    }
     if (slot && slot.dataset.errorFor !== '(form)') {
       slot.textContent = slot.textContent ? `${slot.textContent}; ${problem.message}` : problem.message;
       root.querySelector(`[data-field="${CSS.escape(path)}"]`)?.setAttribute('aria-invalid', 'true');

@@ -58,6 +58,21 @@ describe('validate', () => {
     );
   });
 
+  test('only the newest Kubernetes version the ConfigMaps offer can be created', () => {
+    expect(problemsOf(draft((d) => (d.kubernetesVersion = 'v1.34.3'))).kubernetesVersion).toBe(
+      'basic-info: only the newest version, v1.35.1, can be created',
+    );
+    expect(problemsOf(draft((d) => (d.kubernetesVersion = 'v1.36.0'))).kubernetesVersion).toBe(
+      'basic-info: no VM template ConfigMap offers Kubernetes v1.36.0',
+    );
+    expect(
+      problemsOf(
+        draft((d) => (d.kubernetesVersion = '')),
+        scenarioFacts({ versions: [] }),
+      ).kubernetesVersion,
+    ).toMatch(/no VM template version ConfigMap \(label cpaas.io\/dcs-vm-template\) in cpaas-system/);
+  });
+
   test('credential must exist and reach the platform', () => {
     expect(problemsOf(draft((d) => (d.credential = 'other'))).credential).toBe(
       'basic-info: credential other does not exist in cpaas-system',

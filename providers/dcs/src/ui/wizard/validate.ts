@@ -1,5 +1,5 @@
 import type { FieldProblem } from '@immutable-infra/core';
-import { type MachineTemplateRecord, minorOf } from '../catalog/resources.js';
+import { compareVersions, type MachineTemplateRecord, minorOf } from '../catalog/resources.js';
 import { type Cidr, cidrsOverlap, parseCidr } from '../network/ipv4.js';
 import type { DcsClusterDraft } from './draft.js';
 import { STEP } from './draft.js';
@@ -75,6 +75,16 @@ export function validateDraft(draft: DcsClusterDraft, facts: ClusterFacts): Fiel
         ? `no VM template version ConfigMap (label cpaas.io/dcs-vm-template) in ${facts.namespace}; apply the one shipped with the OS image`
         : 'the Kubernetes version is required',
     );
+  else if (facts.versions.length > 0) {
+    // The documented web UI creates only the newest version the platform offers.
+    const newest = [...facts.versions].sort((a, b) =>
+      compareVersions(b.kubernetesVersion, a.kubernetesVersion),
+    )[0];
+    if (!facts.versions.some((v) => v.kubernetesVersion === draft.kubernetesVersion))
+      basic('kubernetesVersion', `no VM template ConfigMap offers Kubernetes ${draft.kubernetesVersion}`);
+    else if (newest && compareVersions(newest.kubernetesVersion, draft.kubernetesVersion) !== 0)
+      basic('kubernetesVersion', `only the newest version, ${newest.kubernetesVersion}, can be created`);
+  }
 
   // Step 2 and 3: node pools.
   const checkTemplate = (step: string, field: string, name: string, type: 'control-plane' | 'worker') => {

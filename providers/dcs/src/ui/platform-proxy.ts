@@ -105,17 +105,27 @@ function stringParam(request: PlatformOperationRequest, name: string, required =
 }
 
 /**
+ * Whether `text` carries one of the Secret's values. The host refuses a result
+ * that does (user, endpoint and site included, not only the key), so verdicts
+ * and facts are worded without them.
+ */
+function mentionsCredential(text: string, credential: Readonly<Record<string, string>>): boolean {
+  return Object.values(credential).some((value) => value.length >= 4 && text.includes(value));
+}
+
+/**
  * Logs in and finds the site: the verdict says exactly which step failed
  * (unreachable, TLS, wrong user or key, locked account, unknown site).
  */
 async function testConnection(request: PlatformOperationRequest): Promise<ConnectionTestResult> {
   try {
-    return await platformCall(request, async ({ client, session }) => {
+    return await platformCall(request, async ({ client }) => {
       const site = await client.resolveSite();
-      const siteId = site.urn.split(':').pop() ?? site.urn;
+      const sites = (await client.listSites()).length;
+      const named = mentionsCredential(site.name, request.credential) ? '' : ` ${site.name}`;
       return {
         ok: true,
-        message: `logged in to ${session.endpoint} as ${session.user}; site ${siteId} (${site.name})`,
+        message: `logged in; site${named} found (${sites} site${sites === 1 ? '' : 's'} on this VRM)`,
       };
     });
   } catch (error) {
@@ -131,19 +141,16 @@ async function testConnection(request: PlatformOperationRequest): Promise<Connec
 /** What the forms and the wizard ask of the platform; each returns plain facts. */
 export const operations = {
   testConnection,
-  listSites: (request: PlatformOperationRequest) =>
-    platformCall(request, async ({ client }) =>
-      (await client.listSites()).map((site) => ({
-        id: site.urn.split(':').pop() ?? site.urn,
-        name: site.name,
-        status: site.status,
-      })),
-    ),
-  /** The credential's site (its `site` key, or the VRM's only site), for DCSCluster.spec.site. */
+  /**
+   * The site a DCSCluster of this credential uses: `credential` when the
+   * Secret names it (the controller reads it from there; the host would refuse
+   * to return the Secret's own value), else the VRM's only site by id.
+   */
   credentialSite: (request: PlatformOperationRequest) =>
-    platformCall(request, async ({ client }) => {
+    platformCall(request, async ({ client, site: fromSecret }) => {
       const site = await client.resolveSite();
-      return { id: site.urn.split(':').pop() ?? site.urn, name: site.name };
+      if (fromSecret) return { source: 'credential' as const };
+      return { source: 'only-site' as const, id: site.urn.split(':').pop() ?? site.urn };
     }),
   listVmTemplates: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.vmTemplates()),

@@ -138,7 +138,7 @@ describe('DCS details on the cluster page', () => {
       params,
       signal: new AbortController().signal,
     });
-    expect(await operations.credentialSite(request({}))).toEqual({ id: '3CD306E7', name: 'site' });
+    expect(await operations.credentialSite(request({}))).toEqual({ source: 'only-site', id: '3CD306E7' });
     const placements = await operations.vmPlacements(
       request({ vmUrns: [vmUrn, 'urn:sites:3CD306E7:vms:i-nothere'] }),
     );

@@ -97,16 +97,27 @@ export function testHostApi(kubeConfig: KubeConfig, notices: string[] = []): Hos
       );
       const operation = (operations as Record<string, (r: unknown) => Promise<unknown>>)[request.operation];
       if (!operation) throw { reason: 'UnknownOperation', message: `no operation ${request.operation}` };
+      let result: unknown;
       try {
-        return (await operation({
+        result = await operation({
           credential,
           params: request.params ?? {},
           signal: new AbortController().signal,
-        })) as T;
+        });
       } catch (error) {
         const e = error as { reason?: string; message?: string };
         throw { reason: e.reason ?? 'PlatformError', message: e.message ?? String(error) };
       }
+      // Like the host: a result carrying any of the Secret's values (in any usual encoding) is refused.
+      const text = JSON.stringify(result ?? null);
+      for (const value of Object.values(credential).filter((v) => v.length >= 4))
+        for (const form of [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)])
+          if (text.includes(form))
+            throw {
+              reason: 'CredentialInResult',
+              message: `operation ${request.operation} returned a credential value`,
+            };
+      return result as T;
     },
     notify(message) {
       notices.push(`${message.kind}: ${message.text}`);

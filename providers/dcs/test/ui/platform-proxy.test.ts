@@ -46,11 +46,14 @@ describe.each([
   });
   afterAll(() => sim.close());
 
-  test('a right credential passes the connection test and names the site', async () => {
+  test('a right credential passes the connection test, worded without any of the Secret’s values', async () => {
+    const credential = secretFor(sim, { site: '3CD306E7' });
+    const verdict = await operations.testConnection(request(credential));
+    for (const value of Object.values(credential)) expect(JSON.stringify(verdict)).not.toContain(value);
     const result = await operations.testConnection(request(secretFor(sim)));
     expect(result).toEqual({
       ok: true,
-      message: `logged in to ${new URL(sim.url).origin} as ${USER}; site 3CD306E7 (site)`,
+      message: 'logged in; site site found (1 site on this VRM)',
     });
   });
 
@@ -72,9 +75,13 @@ describe.each([
 
   test('the listings the forms use', async () => {
     const credential = secretFor(sim);
-    expect(await operations.listSites(request(credential))).toEqual([
-      { id: '3CD306E7', name: 'site', status: 'normal' },
-    ]);
+    expect(await operations.credentialSite(request(credential))).toEqual({
+      source: 'only-site',
+      id: '3CD306E7',
+    });
+    expect(await operations.credentialSite(request({ ...credential, site: '3CD306E7' }))).toEqual({
+      source: 'credential',
+    });
     expect(await operations.listVmTemplates(request(credential))).toEqual([
       { name: 'ubuntu-2204-k8s-v1.34', cpu: 2, memoryMB: 4096, diskGB: [40] },
       { name: 'ubuntu-2204-k8s-v1.35', cpu: 2, memoryMB: 4096, diskGB: [40] },

@@ -41,7 +41,7 @@ describe('the wizard against the real API server', () => {
     const api = testHostApi(kubeConfig);
     const context = { namespace, api };
     const facts = await loadFacts(api, namespace, scenarioDraft());
-    expect(facts.site).toEqual({ id: '3CD306E7', name: 'site' });
+    expect(facts.site).toEqual({ source: 'only-site', id: '3CD306E7' });
     expect(facts.capiVersion).toBe('v1beta2');
     expect(facts.credentials['dcs-auth']?.sort()).toEqual(['authKey', 'authUser', 'endpoint']);
     expect(facts.pools.map((p) => [p.name, p.free])).toEqual([

@@ -30,6 +30,11 @@ describe('the documented manifests', () => {
     expect(manifests.map(withoutClusterLabel)).toEqual(documented);
   });
 
+  test('a site named by the credential Secret is left to the controller', () => {
+    const [dcsCluster] = buildManifests(scenarioDraft(), scenarioFacts({ site: { source: 'credential' } }));
+    expect(dcsCluster?.spec).not.toHaveProperty('site');
+  });
+
   test('every object but the Cluster carries the cluster-name label', () => {
     const manifests = buildManifests(scenarioDraft(), scenarioFacts());
     for (const m of manifests.filter((m) => m.kind !== 'Cluster'))

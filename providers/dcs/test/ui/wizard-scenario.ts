@@ -199,7 +199,7 @@ export function scenarioFacts(overrides: Partial<ClusterFacts> = {}): ClusterFac
       'cpaas.io/registry-address': 'registry.example:11443',
     },
     filesSecretPresent: true,
-    site: { id: '3CD306E7' },
+    site: { source: 'only-site', id: '3CD306E7' },
     platformTemplates: ['ubuntu-2204-k8s-v1.34', 'ubuntu-2204-k8s-v1.35'],
     capiVersion: 'v1beta2',
     ...overrides,

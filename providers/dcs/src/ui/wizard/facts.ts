@@ -28,8 +28,11 @@ export interface ClusterFacts {
   globalCluster: Record<string, string> | undefined;
   /** Whether the DCS plugin's kubelet/PSA/audit files Secret exists for the cluster's Kubernetes minor. */
   filesSecretPresent: boolean;
-  /** The DCS site of the credential as the platform names it; or why it could not be found. */
-  site: { id: string } | { error: string } | undefined;
+  /**
+   * The credential's site: named by the Secret (its value is not readable, and the
+   * controller takes it from there), the VRM's only site, or why none was found.
+   */
+  site: { source: 'credential' } | { source: 'only-site'; id: string } | { error: string } | undefined;
   /** VM template names the platform has, when the credential could list them. */
   platformTemplates: string[] | undefined;
   /** The CAPI API version the management cluster prefers (v1beta2 from CAPI 1.11 on). */
@@ -133,7 +136,7 @@ export async function loadFacts(
 
 async function platformSite(api: HostApi, namespace: string, credential: string) {
   try {
-    return await api.platform<{ id: string }>({
+    return await api.platform<{ source: 'credential' } | { source: 'only-site'; id: string }>({
       credential: { namespace, name: credential },
       operation: 'credentialSite',
     });

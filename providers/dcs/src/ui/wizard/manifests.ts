@@ -70,6 +70,7 @@ export function buildManifests(draft: DcsClusterDraft, facts: ClusterFacts): Kub
   const cpTemplate = facts.machineTemplates.find((t) => t.name === draft.controlPlane.machineTemplate);
   const version = templateVersion(facts, cpTemplate);
   const files = kubernetesFilesSecret(draft.kubernetesVersion);
+  // With the site in the credential Secret, spec.site stays empty and the controller reads it there.
   const site = facts.site && 'id' in facts.site ? facts.site.id : undefined;
   const clusterLabel = { [CLUSTER_NAME_LABEL]: draft.name };
 

@@ -117,6 +117,19 @@ describe('credential form in a browser', () => {
 
   test('update changes the display name and keeps the stored key; delete removes an unused credential', async () => {
     const page = harness.page;
+    // A taken name is reported next to the name field.
+    await harness.mount('credentialForm', { namespace }, ['onSaved', 'onCancel']);
+    for (const [field, value] of [
+      ['name', 'dcs-lab'],
+      ['endpoint', sim.url],
+      ['authUser', USER],
+      ['authKey', PASSWORD],
+      ['site', '3CD306E7'],
+    ])
+      await page.fill(`[data-field="${field}"]`, value as string);
+    await page.click('[data-action="save"]');
+    await page.waitForFunction(() => document.querySelector('[data-error-for="name"]')?.textContent !== '');
+    expect(await harness.errorFor('name')).toBe('a Secret named dcs-lab already exists');
     await harness.mount('credentialForm', { namespace, secretName: 'dcs-wrong' }, ['onSaved', 'onCancel']);
     await page.fill('[data-field="displayName"]', 'Typo account');
     await page.click('[data-action="save"]');

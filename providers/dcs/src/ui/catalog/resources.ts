@@ -84,6 +84,13 @@ export function isNotFound(error: unknown): boolean {
   return e.code === 404 || e.status === 404 || e.statusCode === 404 || e.reason === 'NotFound';
 }
 
+/** A create refused because the name is taken (409 AlreadyExists), however the host shapes the error. */
+export function isAlreadyExists(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; status?: unknown; statusCode?: unknown; reason?: unknown };
+  return e.code === 409 || e.status === 409 || e.statusCode === 409 || e.reason === 'AlreadyExists';
+}
+
 export function machineTypeOf(template: KubeObject): MachineType {
   const label = template.metadata.labels?.[MACHINE_TYPE_LABEL];
   if (label === 'control-plane' || label === 'worker') return label;

@@ -2,6 +2,7 @@
 import type { ConnectionTestResult, CredentialFormProps, FieldProblem, HostApi } from '@immutable-infra/core';
 import { DcsCredentials } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
+import { isAlreadyExists } from '../catalog/resources.js';
 import { button, describeError, extensionRoot, h } from '../dom/elements.js';
 import { formSummary, selectField, showProblems, textField } from '../dom/fields.js';
 
@@ -175,9 +176,8 @@ export const credentialForm = {
         );
         props.onSaved(input.name);
       } catch (error) {
-        const status = error as { code?: number; reason?: string };
         showProblems(root, [
-          status.code === 409 || status.reason === 'AlreadyExists'
+          isAlreadyExists(error)
             ? { field: 'name', message: `a Secret named ${input.name} already exists` }
             : { field: '(form)', message: describeError(error) },
         ]);

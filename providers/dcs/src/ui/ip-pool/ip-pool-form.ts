@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
-import { basePath, type KubeObject, listCredentials, readObject } from '../catalog/resources.js';
+import {
+  basePath,
+  isAlreadyExists,
+  type KubeObject,
+  listCredentials,
+  readObject,
+} from '../catalog/resources.js';
 import { button, describeError, extensionRoot, h } from '../dom/elements.js';
 import { type Choice, formSummary, selectField, showProblems, textField } from '../dom/fields.js';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
@@ -224,9 +230,8 @@ export const ipPoolForm = {
         props.api.notify({ kind: 'success', text: `IP pool ${poolName} saved` });
         props.onSaved(poolName);
       } catch (error) {
-        const status = error as { code?: number };
         showProblems(root, [
-          status.code === 409 && creating
+          isAlreadyExists(error) && creating
             ? { field: 'name', message: `an IP pool named ${poolName} already exists` }
             : { field: '(form)', message: describeError(error) },
         ]);

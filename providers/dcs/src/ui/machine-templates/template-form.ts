@@ -3,6 +3,7 @@ import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
 import { MACHINE_TYPE_LABEL, type MachineType, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import {
   basePath,
+  isAlreadyExists,
   type KubeObject,
   listCredentials,
   listObjects,
@@ -304,9 +305,8 @@ export const machineTemplateForm = {
         });
         props.onSaved(next);
       } catch (error) {
-        const status = error as { code?: number };
         showProblems(root, [
-          status.code === 409 && creating
+          isAlreadyExists(error) && creating
             ? { field: 'name', message: `a machine template named ${draft.name} already exists` }
             : { field: '(form)', message: describeError(error) },
         ]);

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumLaunchOptions } from '@immutable-infra/testkit';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -8,6 +10,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { testHostApi } from './host-api.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/ui/extension.js', import.meta.url));
+
+/** Where screenshots go: outside the repository, so a run leaves no untracked files. */
+export const ARTIFACTS = process.env.IINFRA_ARTIFACTS_DIR ?? join(tmpdir(), 'iinfra-dcs-ui-artifacts');
 
 /**
  * A blank page that loads the built extension bundle as the host would (an ES
@@ -96,6 +101,11 @@ export class ExtensionPage {
       },
       { exportName, props, callbacks },
     );
+  }
+
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await this.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   }
 
   events(): Promise<unknown[][]> {

@@ -111,6 +111,7 @@ describe('DCS details on the cluster page', () => {
     expect(await page.textContent('[data-extension="dcs.cluster.machines"] table')).toContain(
       'system: template GB',
     );
+    await harness.screenshot('cluster-machines-tab');
   });
 
   test('node columns are pure functions of the DCSMachine', () => {

@@ -45,6 +45,7 @@ describe('credential form in a browser', () => {
     expect(await harness.errorFor('authKey')).toBe('the password is required');
     expect(await harness.errorFor('site')).toBe('the site is required (all resources must be in one site)');
     expect(await page.getAttribute('[data-field="name"]', 'aria-invalid')).toBe('true');
+    await harness.screenshot('credential-form-errors');
     expect(await secrets()).toEqual([]);
     expect(await harness.events()).toEqual([]);
   });
@@ -92,6 +93,7 @@ describe('credential form in a browser', () => {
     await page.click('[data-action="save"]');
     await page.waitForSelector('[data-connection-result][data-result]');
     expect(await page.getAttribute('[data-connection-result]', 'data-result')).toBe('LoginFailed');
+    await harness.screenshot('credential-form-login-failed');
     expect(await page.innerText('[data-connection-result]')).toContain('wrong user or key');
     // The list shows both credentials; the edit form reads the Secret back without values.
     await harness.mount('credentialList', { namespace }, ['create', 'edit']);

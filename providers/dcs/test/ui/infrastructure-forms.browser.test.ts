@@ -70,6 +70,7 @@ describe('IP pool form', () => {
       'an additional NIC needs its DV switch',
     );
     expect(await names('dcsiphostnamepools')).not.toContain('bad-pool');
+    await harness.screenshot('ip-pool-form-errors');
   });
 
   test('create with a DV switch and port group chosen from the platform; the list shows the slots', async () => {
@@ -122,6 +123,7 @@ describe('IP pool form', () => {
     await page.waitForSelector('[data-slot="10.0.1.11"]');
     expect(await page.innerText('[data-slot="10.0.1.11"]')).toBe('10.0.1.11 — demo-cp-abc');
     expect(await page.innerText('[data-free="cp-pool"]')).toBe('2');
+    await harness.screenshot('ip-pool-list');
     // The form refuses to drop the held entry.
     await harness.mount('ipPoolForm', { namespace, name: 'cp-pool' }, ['onSaved', 'onCancel']);
     await page.waitForSelector('[data-action="remove-entry:0"]');
@@ -161,6 +163,7 @@ describe('machine template form', () => {
     expect(await harness.errorFor('disks.0.datastore')).toBe('choose a datastore or datastore cluster');
     expect(await harness.errorFor('disks.4.path')).toBe('/var/lib/kubelet is already disk 2');
     expect(await names('dcsmachinetemplates')).toEqual(['cp-135', 'worker-135']);
+    await harness.screenshot('machine-template-form-errors');
   });
 
   test('create from platform lists; editing a template in use makes a new one', async () => {
@@ -262,5 +265,6 @@ describe('machine template form', () => {
     );
     await harness.mount('machineTemplateList', { namespace }, ['create', 'edit']);
     await page.waitForSelector('[data-name="worker-big-2"]');
+    await harness.screenshot('machine-template-list');
   });
 });

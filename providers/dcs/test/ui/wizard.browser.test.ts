@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubernetesManifest } from '@immutable-infra/core';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,9 +6,6 @@ import { PASSWORD, type Simulator, startSimulator } from '../cloud/simulator.js'
 import { ExtensionPage } from './browser-page.js';
 import { kubernetesRequest } from './host-api.js';
 import { SSH_KEY, seedScenario } from './wizard-scenario.js';
-
-// Screenshots of each step; outside the repository so a run leaves no untracked files.
-const ARTIFACTS = process.env.IINFRA_ARTIFACTS_DIR ?? join(tmpdir(), 'iinfra-dcs-ui-artifacts');
 
 const kubeConfig = testKubeConfig();
 let sim: Simulator;
@@ -86,8 +80,7 @@ const next = (index: number) =>
 const show = async (index: number) => {
   await harness.page.evaluate((i) => (window as any).wizard.show(i), index);
 };
-const screenshot = (name: string) =>
-  harness.page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const screenshot = (name: string) => harness.screenshot(`wizard-${name}`);
 const clusters = async () =>
   (
     await kubernetesRequest<{ items: unknown[] }>(
@@ -98,7 +91,6 @@ const clusters = async () =>
   ).items.length;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   sim = await startSimulator();
   namespace = await createTestNamespace(kubeConfig, 'wizard-ui');
   await seedScenario(kubeConfig, namespace, sim.url, PASSWORD);
@@ -171,7 +163,7 @@ describe('the create-cluster wizard in a browser', () => {
     await page.waitForSelector('[data-field="workers.0.machineTemplate"] option[value="worker-135"]', {
       state: 'attached',
     });
-    await page.fill('[data-field="workers.0.name"]', 'demo-worker-1');
+    expect(await page.inputValue('[data-field="workers.0.name"]')).toBe('demo-worker-1');
     await page.selectOption('[data-field="workers.0.machineTemplate"]', 'worker-135');
     await page.fill('[data-field="workers.0.replicas"]', '5');
     await page.fill('[data-field="workers.0.maxUnavailable"]', '0');

@@ -19,7 +19,11 @@ export const workerPoolsStep: CreateClusterStep = {
   mount(element, props: CreateClusterStepProps) {
     const { root, draft, unmount } = mountStep(element, props, 'dcs.wizard.workers');
     const list = h('div', { data: { pools: '' } });
-    let pools: WorkerPoolDraft[] = draft.workers.map((p) => ({ ...p }));
+    // The documented tip: prefix pool names with the cluster name.
+    let pools: WorkerPoolDraft[] = draft.workers.map((p, i) =>
+      p.name || !draft.name ? { ...p } : { ...p, name: `${draft.name}-worker-${i + 1}` },
+    );
+    if (pools.some((p, i) => p.name !== draft.workers[i]?.name)) props.update({ workers: pools });
     let choices: Choice[] = [];
     let readers: (() => WorkerPoolDraft)[] = [];
 

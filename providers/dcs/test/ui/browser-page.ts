@@ -113,8 +113,8 @@ export class ExtensionPage {
   }
 
   /** The error text shown next to the field `path`. */
-  errorFor(path: string): Promise<string> {
-    return this.page.locator(`[data-error-for="${path}"]`).innerText();
+  async errorFor(path: string): Promise<string> {
+    return (await this.page.locator(`[data-error-for="${path}"]`).textContent()) ?? '';
   }
 
   async close(): Promise<void> {

@@ -94,7 +94,7 @@ describe('credential form in a browser', () => {
     await page.waitForSelector('[data-connection-result][data-result]');
     expect(await page.getAttribute('[data-connection-result]', 'data-result')).toBe('LoginFailed');
     await harness.screenshot('credential-form-login-failed');
-    expect(await page.innerText('[data-connection-result]')).toContain('wrong user or key');
+    expect(await page.textContent('[data-connection-result]')).toContain('wrong user or key');
     // The list shows both credentials; the edit form reads the Secret back without values.
     await harness.mount('credentialList', { namespace }, ['create', 'edit']);
     await page.waitForSelector('[data-name="dcs-wrong"]');

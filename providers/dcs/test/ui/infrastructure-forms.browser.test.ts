@@ -121,8 +121,8 @@ describe('IP pool form', () => {
     );
     await harness.mount('ipPoolList', { namespace }, ['create', 'edit']);
     await page.waitForSelector('[data-slot="10.0.1.11"]');
-    expect(await page.innerText('[data-slot="10.0.1.11"]')).toBe('10.0.1.11 — demo-cp-abc');
-    expect(await page.innerText('[data-free="cp-pool"]')).toBe('2');
+    expect(await page.textContent('[data-slot="10.0.1.11"]')).toBe('10.0.1.11 — demo-cp-abc');
+    expect(await page.textContent('[data-free="cp-pool"]')).toBe('2');
     await harness.screenshot('ip-pool-list');
     // The form refuses to drop the held entry.
     await harness.mount('ipPoolForm', { namespace, name: 'cp-pool' }, ['onSaved', 'onCancel']);
@@ -141,9 +141,9 @@ describe('machine template form', () => {
     await page.waitForSelector('[data-field="vmTemplateName"] option[value="ubuntu-2204-k8s-v1.35"]', {
       state: 'attached',
     });
-    expect(await page.innerText('[data-field="vmTemplateName"] option[value="ubuntu-2204-k8s-v1.35"]')).toBe(
-      'ubuntu-2204-k8s-v1.35 — OS alaudaos-44.m1.202601010000-0.x86_64, Kubernetes v1.35.1',
-    );
+    expect(
+      await page.textContent('[data-field="vmTemplateName"] option[value="ubuntu-2204-k8s-v1.35"]'),
+    ).toBe('ubuntu-2204-k8s-v1.35 — OS alaudaos-44.m1.202601010000-0.x86_64, Kubernetes v1.35.1');
     // Worker: system, kubelet, containerd; control plane adds etcd.
     expect(await page.locator('[data-disk]').count()).toBe(3);
     await page.selectOption('[data-field="type"]', 'control-plane');

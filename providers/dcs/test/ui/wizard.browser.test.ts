@@ -1,4 +1,4 @@
-import type { KubernetesManifest } from '@immutable-infra/core';
+import type { CreateClusterWorkflow, FieldProblem, HostApi, KubernetesManifest } from '@immutable-infra/core';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
@@ -12,14 +12,29 @@ let sim: Simulator;
 let harness: ExtensionPage;
 let namespace: string;
 
+interface WizardWindow {
+  wizard: {
+    titles(): string[];
+    draft(): unknown;
+    show(index: number): void;
+    next(index: number): Promise<{ all: readonly FieldProblem[]; mine: readonly FieldProblem[] }>;
+    review(): Promise<{ manifests: readonly KubernetesManifest[]; warnings: readonly string[] }>;
+    create(manifests: readonly KubernetesManifest[]): Promise<void>;
+  };
+}
+
 /** A few lines of host: the draft, the step's problems listener, validate on "next", as Fleet Essentials does. */
 async function startWizard() {
   await harness.page.evaluate((ns) => {
-    const w = window as unknown as Record<string, any>;
+    const w = window as unknown as {
+      extension: { createClusterWorkflow: CreateClusterWorkflow };
+      hostApi: HostApi;
+      wizard: WizardWindow['wizard'];
+    };
     const workflow = w.extension.createClusterWorkflow;
     const context = { namespace: ns, api: w.hostApi };
     let draft = workflow.initialDraft(context);
-    let listeners: ((p: unknown[]) => void)[] = [];
+    let listeners: ((p: readonly FieldProblem[]) => void)[] = [];
     let unmount: (() => void) | undefined;
     w.wizard = {
       titles: () => workflow.steps.map((s: { title: string }) => s.title),
@@ -27,14 +42,14 @@ async function startWizard() {
       show(index: number) {
         unmount?.();
         listeners = [];
-        unmount = workflow.steps[index].mount(document.getElementById('app'), {
+        unmount = workflow.steps[index]?.mount(document.getElementById('app') as never, {
           namespace: ns,
           api: w.hostApi,
           draft,
           update: (patch: object) => {
             draft = { ...draft, ...patch };
           },
-          onProblems: (listener: (p: unknown[]) => void) => {
+          onProblems: (listener: (p: readonly FieldProblem[]) => void) => {
             listeners.push(listener);
             return () => {
               listeners = listeners.filter((l) => l !== listener);
@@ -44,13 +59,13 @@ async function startWizard() {
       },
       async next(index: number) {
         const problems = await workflow.validate(draft, context);
-        const mine = problems.filter((p: { step?: string }) => p.step === workflow.steps[index].id);
+        const mine = problems.filter((p) => p.step === workflow.steps[index]?.id);
         for (const listener of listeners) listener(mine);
         return { all: problems, mine };
       },
       review: async () => ({
         manifests: await workflow.manifests(draft, context),
-        warnings: await workflow.warnings(draft, context),
+        warnings: (await workflow.warnings?.(draft, context)) ?? [],
       }),
       async create(manifests: KubernetesManifest[]) {
         const plural: Record<string, string> = {
@@ -73,12 +88,12 @@ async function startWizard() {
 }
 
 const next = (index: number) =>
-  harness.page.evaluate((i) => (window as any).wizard.next(i), index) as Promise<{
+  harness.page.evaluate((i) => (window as unknown as WizardWindow).wizard.next(i), index) as Promise<{
     all: { field: string; message: string; step: string }[];
     mine: { field: string; message: string }[];
   }>;
 const show = async (index: number) => {
-  await harness.page.evaluate((i) => (window as any).wizard.show(i), index);
+  await harness.page.evaluate((i) => (window as unknown as WizardWindow).wizard.show(i), index);
 };
 const screenshot = (name: string) => harness.screenshot(`wizard-${name}`);
 const clusters = async () =>
@@ -106,7 +121,7 @@ afterAll(async () => {
 describe('the create-cluster wizard in a browser', () => {
   test('the documented steps; each rule shows its error next to the field; the review creates exactly what it showed', async () => {
     const page = harness.page;
-    expect(await page.evaluate(() => (window as any).wizard.titles())).toEqual([
+    expect(await page.evaluate(() => (window as unknown as WizardWindow).wizard.titles())).toEqual([
       'Basic Info',
       'Control Plane Node Pool',
       'Worker Node Pools',
@@ -215,7 +230,7 @@ describe('the create-cluster wizard in a browser', () => {
     expect(await clusters()).toBe(seeded);
 
     // Review: the exact manifests, in order; then creation; the API server holds what was shown.
-    const review = (await page.evaluate(() => (window as any).wizard.review())) as {
+    const review = (await page.evaluate(() => (window as unknown as WizardWindow).wizard.review())) as {
       manifests: KubernetesManifest[];
       warnings: string[];
     };
@@ -229,7 +244,7 @@ describe('the create-cluster wizard in a browser', () => {
       'KubeadmConfigTemplate/demo-worker-1-kct',
       'Cluster/demo',
     ]);
-    await page.evaluate((m) => (window as any).wizard.create(m), review.manifests);
+    await page.evaluate((m) => (window as unknown as WizardWindow).wizard.create(m), review.manifests);
     const plural: Record<string, string> = {
       DCSCluster: 'dcsclusters',
       DCSMachineTemplate: 'dcsmachinetemplates',

@@ -35,6 +35,8 @@ async function startWizard() {
     const context = { namespace: ns, api: w.hostApi };
     let draft = workflow.initialDraft(context);
     let listeners: ((p: readonly FieldProblem[]) => void)[] = [];
+    // Like Fleet Essentials, problems found before are handed to a step's listener as soon as it registers.
+    const known = new Map<number, readonly FieldProblem[]>();
     let unmount: (() => void) | undefined;
     w.wizard = {
       titles: () => workflow.steps.map((s: { title: string }) => s.title),
@@ -51,6 +53,8 @@ async function startWizard() {
           },
           onProblems: (listener: (p: readonly FieldProblem[]) => void) => {
             listeners.push(listener);
+            const before = known.get(index);
+            if (before && before.length > 0) listener(before);
             return () => {
               listeners = listeners.filter((l) => l !== listener);
             };
@@ -60,6 +64,7 @@ async function startWizard() {
       async next(index: number) {
         const problems = await workflow.validate(draft, context);
         const mine = problems.filter((p) => p.step === workflow.steps[index]?.id);
+        known.set(index, mine);
         for (const listener of listeners) listener(mine);
         return { all: problems, mine };
       },
@@ -146,6 +151,11 @@ describe('the create-cluster wizard in a browser', () => {
       'must look like https://<load-balancer-address>:6443',
     );
     expect(problems.mine).toHaveLength(3);
+    // Coming back to the step (the host mounts it again) shows the problems found before.
+    await show(0);
+    expect(await harness.errorFor('name')).toBe('global is the name of the global cluster and is reserved');
+    await page.fill('[data-field="name"]', 'global');
+    await page.fill('[data-field="apiServerAddress"]', '192.0.2.100:6443');
     await screenshot('1-basic-info-errors');
     await page.selectOption('[data-field="credential"]', 'dcs-auth');
     await page.fill('[data-field="name"]', 'demo');
@@ -188,6 +198,10 @@ describe('the create-cluster wizard in a browser', () => {
     await page.fill('[data-field="workers.1.replicas"]', '1');
     await page.fill('[data-field="workers.1.maxSurge"]', '-1');
     await next(2);
+    await show(2); // mounted again: the errors survive the step building its pools after the templates load
+    await page.waitForSelector('[data-field="workers.1.machineTemplate"] option[value="worker-135"]', {
+      state: 'attached',
+    });
     expect(await harness.errorFor('workers.0.replicas')).toBe(
       'IP pool worker-pool has 4 free of 4 entries; 6 needed (shared by 2 node pools)',
     );

@@ -10,7 +10,7 @@ export const basicInfoStep: CreateClusterStep = {
   id: STEP.basic,
   title: 'Basic Info',
   mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount } = mountStep(element, props, 'dcs.wizard.basic');
+    const { root, draft, unmount, showProblemsAgain } = mountStep(element, props, 'dcs.wizard.basic');
     const credential = selectField('Infrastructure credential', 'credential', [], draft.credential);
     const name = textField('Name', 'name', draft.name, {
       hint: 'Lowercase letters, digits and hyphens; not global',
@@ -56,6 +56,7 @@ export const basicInfoStep: CreateClusterStep = {
       ),
       formSummary(),
     );
+    showProblemsAgain();
 
     void (async () => {
       try {

@@ -9,7 +9,7 @@ export const controlPlaneStep: CreateClusterStep = {
   id: STEP.controlPlane,
   title: 'Control Plane Node Pool',
   mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount } = mountStep(element, props, 'dcs.wizard.control-plane');
+    const { root, draft, unmount, showProblemsAgain } = mountStep(element, props, 'dcs.wizard.control-plane');
     const template = selectField(
       'Machine template',
       'controlPlane.machineTemplate',
@@ -48,8 +48,12 @@ export const controlPlaneStep: CreateClusterStep = {
       keys.row,
       formSummary(),
     );
+    showProblemsAgain();
     templateChoices(props, draft, 'control-plane')
-      .then(({ choices }) => template.fill(choices, draft.controlPlane.machineTemplate))
+      .then(({ choices }) => {
+        template.fill(choices, draft.controlPlane.machineTemplate);
+        showProblemsAgain();
+      })
       .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;
   },

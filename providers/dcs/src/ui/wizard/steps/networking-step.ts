@@ -9,7 +9,7 @@ export const networkingStep: CreateClusterStep = {
   id: STEP.networking,
   title: 'Networking',
   mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount } = mountStep(element, props, 'dcs.wizard.networking');
+    const { root, draft, unmount, showProblemsAgain } = mountStep(element, props, 'dcs.wizard.networking');
     const pods = textField('Pods CIDR', 'networking.podsCidr', draft.networking.podsCidr, {
       placeholder: '10.3.0.0/16',
     });
@@ -30,6 +30,7 @@ export const networkingStep: CreateClusterStep = {
       });
     for (const field of [pods, services, join]) field.input.addEventListener('input', push);
     root.append(h('h2', { text: 'Networking' }), pods.row, services.row, join.row, formSummary());
+    showProblemsAgain();
     return unmount;
   },
 };

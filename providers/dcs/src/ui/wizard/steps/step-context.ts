@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { CreateClusterStepProps } from '@immutable-infra/core';
+import type { CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
 import {
   compareVersions,
   listMachineTemplates,
@@ -14,14 +14,27 @@ import { extensionRoot } from '../../dom/elements.js';
 import { type Choice, showProblems } from '../../dom/fields.js';
 import { type DcsClusterDraft, readDraft } from '../draft.js';
 
-/** What every step needs: its root, the draft as the host has it, and the problems listener wired up. */
+/**
+ * What every step needs: its root, the draft as the host has it, and the
+ * problems listener. The host may call the listener at once (problems it
+ * found before), before the step has built its fields, and a step rebuilds
+ * fields when its choices load; so the last problems are kept and shown again
+ * by `showProblemsAgain` after every (re)build.
+ */
 export function mountStep(element: unknown, props: CreateClusterStepProps, id: string) {
   const { root, unmount } = extensionRoot(element, id);
   const draft: DcsClusterDraft = readDraft(props.draft);
-  const stop = props.onProblems((problems) => showProblems(root, problems));
+  let last: readonly FieldProblem[] = [];
+  const stop = props.onProblems((problems) => {
+    last = problems;
+    showProblems(root, problems);
+  });
   return {
     root,
     draft,
+    showProblemsAgain: () => {
+      if (last.length > 0) showProblems(root, last);
+    },
     unmount: () => {
       stop();
       unmount();

@@ -17,7 +17,7 @@ export const workerPoolsStep: CreateClusterStep = {
   id: STEP.workers,
   title: 'Worker Node Pools',
   mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount } = mountStep(element, props, 'dcs.wizard.workers');
+    const { root, draft, unmount, showProblemsAgain } = mountStep(element, props, 'dcs.wizard.workers');
     const list = h('div', { data: { pools: '' } });
     // The documented tip: prefix pool names with the cluster name.
     let pools: WorkerPoolDraft[] = draft.workers.map((p, i) =>
@@ -110,11 +110,13 @@ export const workerPoolsStep: CreateClusterStep = {
       formSummary(),
     );
     render();
+    showProblemsAgain();
     templateChoices(props, draft, 'worker')
       .then((loaded) => {
         choices = loaded.choices;
         sync();
         render();
+        showProblemsAgain();
       })
       .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;

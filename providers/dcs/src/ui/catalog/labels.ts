@@ -16,6 +16,8 @@ export const REVISION_OF_ANNOTATION = 'infrastructure.cluster.x-k8s.io/dcs-revis
 
 export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
 export const DISPLAY_NAME_ANNOTATION = 'cpaas.io/display-name';
+/** Who created an object, as the platform records it (shown when present). */
+export const CREATOR_ANNOTATION = 'cpaas.io/creator';
 
 /** Secret shipped by the DCS plugin with the kubelet, PSA and audit files per Kubernetes minor. */
 export function kubernetesFilesSecret(kubernetesVersion: string): string {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps } from '@immutable-infra/core';
-import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
+import { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 import { basePath, type KubeObject, listCredentials, listObjects } from '../catalog/resources.js';
 import { button, describeError, extensionRoot, h, table } from '../dom/elements.js';
 import { runConnectionTest } from './credential-form.js';
@@ -32,8 +32,10 @@ export const credentialList = {
           return [
             h('span', { text: name, data: { name } }),
             secret.metadata.annotations?.[DISPLAY_NAME_ANNOTATION] ?? '',
+            'Huawei DCS',
             users.join(', ') || '—',
             secret.metadata.creationTimestamp ?? '',
+            secret.metadata.annotations?.[CREATOR_ANNOTATION] ?? '—',
             h(
               'span',
               {},
@@ -47,7 +49,11 @@ export const credentialList = {
           ];
         });
         body.replaceChildren(
-          table(['Name', 'Display name', 'Used by clusters', 'Created', ''], rows, 'No DCS credentials yet.'),
+          table(
+            ['Name', 'Display name', 'Type', 'Used by clusters', 'Created', 'Creator', ''],
+            rows,
+            'No DCS credentials yet.',
+          ),
         );
       } catch (error) {
         message.textContent = describeError(error);

@@ -164,6 +164,9 @@ describe('DCS details on the cluster page', () => {
       Object.keys((window as unknown as { extension: object }).extension),
     );
     for (const entry of manifest.extensions) expect(exported, entry.export).toContain(entry.export);
+    // The bundle is self-contained: no bare import for the browser to resolve, nothing from the host.
+    const bundle = readFileSync(new URL('../../dist/ui/extension.js', import.meta.url), 'utf8');
+    expect(bundle).not.toMatch(/(?:\bfrom|\bimport)\s*\(?\s*["'](?![./])/);
     const proxy = await import('../../dist/ui/platform-proxy.js');
     expect(Object.keys(proxy.operations)).toContain('testConnection');
   });

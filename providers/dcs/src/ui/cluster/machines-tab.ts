@@ -1,0 +1,140 @@
+/// <reference lib="dom" />
+import type { ClusterDetailTabProps } from '@immutable-infra/core';
+import { CLUSTER_NAME_LABEL } from '../catalog/labels.js';
+import { basePath, type KubeObject, listObjects, readObject } from '../catalog/resources.js';
+import { describeError, extensionRoot, h, table } from '../dom/elements.js';
+
+type Json = Record<string, unknown>;
+
+interface Placement {
+  urn: string;
+  name?: string;
+  status: string;
+  host?: string;
+}
+
+interface DiskStatus {
+  ip: string;
+  slot: number;
+  name?: string;
+  path?: string;
+  phase?: string;
+  attachedVmUrn?: string;
+  ownerMachineName?: string;
+  lastError?: string;
+}
+
+/**
+ * Each machine of a DCS cluster: its VM (status and host, from the platform),
+ * the IP slot it holds, its disks, and the pool's persistent volumes bound to that slot.
+ */
+export const machinesTab = {
+  mount(element: unknown, props: ClusterDetailTabProps): () => void {
+    const { root, unmount } = extensionRoot(element, 'dcs.cluster.machines');
+    const body = h('div', {}, h('p', { className: 'dcs-hint', text: 'Loading…' }));
+    const message = h('div', { className: 'dcs-error', attrs: { role: 'alert' } });
+    root.append(h('h2', { text: 'DCS machines' }), message, body);
+    let disposed = false;
+
+    void (async () => {
+      try {
+        const selector = encodeURIComponent(`${CLUSTER_NAME_LABEL}=${props.clusterName}`);
+        const [machines, pools, cluster] = await Promise.all([
+          listObjects<KubeObject>(
+            props.api,
+            `${basePath(props.namespace, 'dcsmachines')}?labelSelector=${selector}`,
+          ),
+          listObjects<KubeObject>(props.api, basePath(props.namespace, 'dcsiphostnamepools')),
+          readObject<KubeObject<{ credentialSecretRef?: { name?: string } }>>(
+            props.api,
+            `${basePath(props.namespace, 'dcsclusters')}/${encodeURIComponent(props.clusterName)}`,
+          ),
+        ]);
+        const urns = machines.flatMap((m) => {
+          const urn = (m.spec as { vmUrn?: string } | undefined)?.vmUrn;
+          return urn ? [urn] : [];
+        });
+        let placements: Placement[] = [];
+        const credential = cluster?.spec?.credentialSecretRef?.name;
+        if (credential && urns.length > 0)
+          placements = await props.api
+            .platform<Placement[]>({
+              credential: { namespace: props.namespace, name: credential },
+              operation: 'vmPlacements',
+              params: { vmUrns: urns },
+            })
+            .catch((error: unknown) => {
+              message.textContent = `VM placement unavailable: ${describeError(error)}`;
+              return [];
+            });
+        if (disposed) return;
+        const disksByPool = new Map(
+          pools.map((p) => [
+            p.metadata.name,
+            (p.status as { persistentDiskStatus?: DiskStatus[] } | undefined)?.persistentDiskStatus ?? [],
+          ]),
+        );
+        const rows = machines.map((machine) => {
+          const spec = (machine.spec ?? {}) as Json;
+          const status = (machine.status ?? {}) as Json;
+          const network = (status.networkConfig ?? {}) as {
+            ip?: string;
+            hostname?: string;
+            machineName?: string;
+          };
+          const poolName = (spec.ipHostPoolRef as { name?: string } | undefined)?.name ?? '';
+          const vmUrn = typeof spec.vmUrn === 'string' ? spec.vmUrn : undefined;
+          const placement = placements.find((p) => p.urn === vmUrn);
+          const disks = (
+            (
+              spec.vmConfig as
+                | { dcsMachineDiskSpec?: { quantity: number; path?: string; systemVolume?: boolean }[] }
+                | undefined
+            )?.dcsMachineDiskSpec ?? []
+          ).map((d) => `${d.systemVolume ? 'system' : (d.path ?? 'raw')}: ${d.quantity || 'template'} GB`);
+          const volumes = (disksByPool.get(poolName) ?? [])
+            .filter((d) => network.ip && d.ip === network.ip)
+            .map((d) =>
+              `slot ${d.slot} ${d.path ?? ''} ${d.name ?? ''} ${d.phase ?? ''}${d.lastError ? ` (${d.lastError})` : ''}`
+                .replace(/\s+/g, ' ')
+                .trim(),
+            );
+          return [
+            h('span', { text: machine.metadata.name, data: { machine: machine.metadata.name } }),
+            h(
+              'span',
+              { data: { vm: machine.metadata.name } },
+              `${placement?.name ?? network.machineName ?? '—'}${placement ? ` (${placement.status})` : ''}`,
+            ),
+            h('span', { text: placement?.host ?? '—', data: { host: machine.metadata.name } }),
+            h('span', {
+              text: network.ip
+                ? `${network.ip} in ${poolName}${network.hostname ? ` (${network.hostname})` : ''}`
+                : `— (${poolName})`,
+              data: { slot: machine.metadata.name },
+            }),
+            h('ul', {}, ...disks.map((d) => h('li', { text: d }))),
+            h(
+              'ul',
+              { data: { volumes: machine.metadata.name } },
+              ...volumes.map((v) => h('li', { text: v })),
+            ),
+          ];
+        });
+        body.replaceChildren(
+          table(
+            ['Machine', 'VM', 'Host', 'IP slot', 'Disks', 'Persistent volumes'],
+            rows,
+            'No DCS machines yet.',
+          ),
+        );
+      } catch (error) {
+        message.textContent = describeError(error);
+      }
+    })();
+    return () => {
+      disposed = true;
+      unmount();
+    };
+  },
+};

@@ -1,0 +1,118 @@
+/// <reference lib="dom" />
+import type { FieldProblem } from '@immutable-infra/core';
+import { h } from './elements.js';
+
+let counter = 0;
+
+export interface FieldOptions {
+  type?: string;
+  placeholder?: string;
+  readOnly?: boolean;
+  hint?: string;
+}
+
+function errorSlot(path: string, id: string): HTMLElement {
+  return h('div', { className: 'dcs-error', id, attrs: { role: 'alert' }, data: { errorFor: path } });
+}
+
+function row(label: string, control: HTMLElement, path: string, hint?: string): HTMLElement {
+  const id = `dcs-f${++counter}`;
+  control.id = id;
+  control.dataset.field = path;
+  control.setAttribute('aria-describedby', `${id}-error`);
+  return h(
+    'div',
+    { className: 'dcs-field' },
+    h('label', { htmlFor: id, text: label }),
+    control,
+    hint ? h('div', { className: 'dcs-hint', text: hint }) : null,
+    errorSlot(path, `${id}-error`),
+  );
+}
+
+export function textField(label: string, path: string, value: string, options: FieldOptions = {}) {
+  const input = h('input', {
+    type: options.type ?? 'text',
+    value,
+    ...(options.placeholder ? { placeholder: options.placeholder } : {}),
+    ...(options.readOnly ? { readOnly: true } : {}),
+  });
+  return { row: row(label, input, path, options.hint), input };
+}
+
+export function numberField(label: string, path: string, value: number, options: FieldOptions = {}) {
+  const field = textField(label, path, Number.isFinite(value) ? String(value) : '', {
+    ...options,
+    type: 'number',
+  });
+  return { ...field, read: () => (field.input.value.trim() === '' ? Number.NaN : Number(field.input.value)) };
+}
+
+export function textAreaField(label: string, path: string, value: string, options: FieldOptions = {}) {
+  const input = h('textarea', {
+    value,
+    ...(options.placeholder ? { placeholder: options.placeholder } : {}),
+  });
+  input.rows = 3;
+  input.cols = 60;
+  return { row: row(label, input, path, options.hint), input };
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export function selectField(
+  label: string,
+  path: string,
+  choices: Choice[],
+  value: string,
+  options: FieldOptions = {},
+) {
+  const select = h('select', {});
+  const fill = (list: Choice[], selected: string) => {
+    select.replaceChildren(
+      h('option', { value: '', text: options.placeholder ?? '— choose —' }),
+      ...list.map((choice) => h('option', { value: choice.value, text: choice.label })),
+    );
+    // A stored value the platform no longer lists stays selectable, so editing does not silently drop it.
+    if (selected && !list.some((choice) => choice.value === selected))
+      select.append(h('option', { value: selected, text: `${selected} (not found)` }));
+    select.value = selected;
+  };
+  fill(choices, value);
+  return { row: row(label, select, path, options.hint), select, fill };
+}
+
+/**
+ * Shows each problem next to its field (the element whose data-error-for is
+ * the problem's path) and marks the field invalid; problems whose field is
+ * not on screen go to the form's summary, so none is lost.
+ */
+export function showProblems(root: HTMLElement, problems: readonly FieldProblem[], prefix = ''): number {
+  for (const slot of root.querySelectorAll<HTMLElement>('[data-error-for]')) slot.textContent = '';
+  for (const control of root.querySelectorAll<HTMLElement>('[data-field]'))
+    control.removeAttribute('aria-invalid');
+  const leftover: string[] = [];
+  for (const problem of problems) {
+    // A problem of `a.b.3` shows at `a.b` when the form has no element of its own for it.
+    let path = prefix + problem.field;
+    let slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
+    while (!slot && path.includes('.')) {
+      path = path.slice(0, path.lastIndexOf('.'));
+      slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
+    }
+    if (slot && slot.dataset.errorFor !== '(form)') {
+      slot.textContent = slot.textContent ? `${slot.textContent}; ${problem.message}` : problem.message;
+      root.querySelector(`[data-field="${CSS.escape(path)}"]`)?.setAttribute('aria-invalid', 'true');
+    } else leftover.push(`${problem.field}: ${problem.message}`);
+  }
+  const summary = root.querySelector<HTMLElement>('[data-error-for="(form)"]');
+  if (summary) summary.textContent = leftover.join('\n');
+  return problems.length;
+}
+
+export function formSummary(): HTMLElement {
+  return h('div', { className: 'dcs-error', attrs: { role: 'alert' }, data: { errorFor: '(form)' } });
+}

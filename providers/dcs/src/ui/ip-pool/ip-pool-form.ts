@@ -1,0 +1,307 @@
+/// <reference lib="dom" />
+import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
+import {
+  basePath,
+  isAlreadyExists,
+  type KubeObject,
+  listCredentials,
+  readObject,
+} from '../catalog/resources.js';
+import { button, describeError, extensionRoot, h } from '../dom/elements.js';
+import { type Choice, formSummary, selectField, showProblems, textField } from '../dom/fields.js';
+import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
+
+type Entry = PoolSpec['pool'][number];
+type Nic = NonNullable<Entry['additionNic']>[number];
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+interface DvSwitch {
+  name: string;
+  portGroups: { name: string }[];
+}
+
+/** The DV switches and port groups of the platform, through a credential the user picks. */
+async function loadSwitches(api: HostApi, namespace: string, credential: string): Promise<DvSwitch[]> {
+  if (!credential) return [];
+  return api.platform<DvSwitch[]>({
+    credential: { namespace, name: credential },
+    operation: 'listDvSwitches',
+  });
+}
+
+export const ipPoolForm = {
+  mount(element: unknown, props: ResourceFormProps): () => void {
+    const { root, unmount } = extensionRoot(element, 'dcs.ip-pool.form');
+    const creating = props.name === undefined;
+    const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
+    const credential = selectField('Credential', 'credential', [], '', {
+      hint: 'Lists the DV switches and port groups of this DCS platform',
+    });
+    const entriesBox = h('div', { data: { entries: '' } });
+    const summary = formSummary();
+    let entries: Entry[] = [];
+    let held = new Map<string, string>();
+    let switches: DvSwitch[] = [];
+    let existing: KubeObject | undefined;
+
+    const nicFields = (nic: Nic, at: string, node: boolean) => {
+      const fields = {
+        ip: textField(node ? 'Node IP' : 'IP', `${at}.ip`, nic.ip ?? '', { placeholder: '10.0.1.11' }),
+        mask: textField('Subnet mask (prefix length)', `${at}.mask`, nic.mask ?? '', { placeholder: '24' }),
+        gateway: textField('Gateway', `${at}.gateway`, nic.gateway ?? ''),
+        dns: textField('DNS', `${at}.dns`, nic.dns ?? '', { hint: 'Comma-separated IPv4 addresses' }),
+        dvSwitchName: selectField(
+          'dvSwitch name',
+          `${at}.dvSwitchName`,
+          switches.map((s) => ({ value: s.name, label: s.name })),
+          nic.dvSwitchName ?? '',
+          { placeholder: node ? "(the VM template's)" : '— choose —' },
+        ),
+        portGroupName: selectField('Port group name', `${at}.portGroupName`, [], nic.portGroupName ?? '', {
+          placeholder: node ? "(the VM template's)" : '— choose —',
+        }),
+      };
+      const fillGroups = () => {
+        const groups: Choice[] =
+          switches
+            .find((s) => s.name === fields.dvSwitchName.select.value)
+            ?.portGroups.map((p) => ({ value: p.name, label: p.name })) ?? [];
+        fields.portGroupName.fill(groups, fields.portGroupName.select.value);
+      };
+      fields.dvSwitchName.select.addEventListener('change', fillGroups);
+      fillGroups();
+      return fields;
+    };
+
+    type NicFields = ReturnType<typeof nicFields>;
+    let rendered: {
+      node: NicFields;
+      hostname: HTMLInputElement;
+      machineName: HTMLInputElement;
+      nics: NicFields[];
+    }[] = [];
+
+    const readNic = (fields: NicFields): Nic => {
+      const nic: Record<string, string> = {};
+      for (const key of ['ip', 'mask', 'gateway', 'dns'] as const) {
+        const value = fields[key].input.value.trim();
+        if (value) nic[key] = value;
+      }
+      for (const key of ['dvSwitchName', 'portGroupName'] as const) {
+        const value = fields[key].select.value;
+        if (value) nic[key] = value;
+      }
+      return nic;
+    };
+
+    /** The entries as typed, keeping what the form does not edit (persistent disks). */
+    const sync = () => {
+      entries = rendered.map((r, i) => {
+        const before = entries[i] ?? ({ ip: '' } as Entry);
+        const node = readNic(r.node);
+        const entry: Entry = { ...node, ip: node.ip ?? '' };
+        if (r.hostname.value.trim()) entry.hostname = r.hostname.value.trim();
+        if (r.machineName.value.trim()) entry.machineName = r.machineName.value.trim();
+        const nics = r.nics.map(readNic);
+        if (nics.length > 0) entry.additionNic = nics;
+        if (before.persistentDisk) entry.persistentDisk = before.persistentDisk;
+        return entry;
+      });
+    };
+
+    const renderEntries = () => {
+      rendered = [];
+      entriesBox.replaceChildren(
+        ...entries.map((entry, i) => {
+          const at = `pool.${i}`;
+          const node = nicFields(entry, at, true);
+          const hostname = textField('Hostname', `${at}.hostname`, entry.hostname ?? '');
+          const machineName = textField('Machine name', `${at}.machineName`, entry.machineName ?? '');
+          const nics = (entry.additionNic ?? []).map((nic, j) =>
+            nicFields(nic, `${at}.additionNic.${j}`, false),
+          );
+          rendered.push({ node, hostname: hostname.input, machineName: machineName.input, nics });
+          const holder = held.get(entry.ip);
+          const remove = button(
+            'Remove entry',
+            () => {
+              sync();
+              entries.splice(i, 1);
+              renderEntries();
+            },
+            { action: `remove-entry:${i}` },
+          );
+          if (holder) {
+            remove.disabled = true;
+            remove.title = `held by ${holder}; delete or scale down that machine first`;
+          }
+          const disks = entry.persistentDisk?.length ?? 0;
+          return h(
+            'div',
+            { className: 'dcs-card', data: { entry: String(i) } },
+            h('h3', { text: `Node ${i + 1}${holder ? ` (held by ${holder})` : ''}` }),
+            node.ip.row,
+            node.mask.row,
+            node.gateway.row,
+            node.dns.row,
+            hostname.row,
+            machineName.row,
+            node.dvSwitchName.row,
+            node.portGroupName.row,
+            disks > 0
+              ? h('p', {
+                  className: 'dcs-hint',
+                  text: `${disks} persistent disk(s), kept as they are (YAML only)`,
+                })
+              : null,
+            ...nics.map((nic, j) =>
+              h(
+                'div',
+                { className: 'dcs-card', data: { nic: `${i}.${j}` } },
+                h('h3', { text: `Additional NIC ${j + 1}` }),
+                nic.ip.row,
+                nic.mask.row,
+                nic.gateway.row,
+                nic.dns.row,
+                nic.dvSwitchName.row,
+                nic.portGroupName.row,
+                button(
+                  'Remove NIC',
+                  () => {
+                    sync();
+                    entries[i]?.additionNic?.splice(j, 1);
+                    renderEntries();
+                  },
+                  { action: `remove-nic:${i}.${j}` },
+                ),
+              ),
+            ),
+            button(
+              'Add NIC',
+              () => {
+                sync();
+                const target = entries[i];
+                if (target) target.additionNic = [...(target.additionNic ?? []), {}];
+                renderEntries();
+              },
+              { action: `add-nic:${i}` },
+            ),
+            remove,
+          );
+        }),
+      );
+    };
+
+    const save = async () => {
+      sync();
+      const spec: PoolSpec = { pool: entries };
+      const problems = validatePoolSpec(spec);
+      const poolName = name.input.value.trim();
+      if (!poolName) problems.unshift({ field: 'name', message: 'the name is required' });
+      else if (!NAME.test(poolName))
+        problems.unshift({
+          field: 'name',
+          message: '1-63 lowercase letters, digits and hyphens, starting and ending alphanumeric',
+        });
+      for (const [ip, holder] of held)
+        if (!entries.some((e) => e.ip === ip))
+          problems.push({ field: 'pool', message: `entry ${ip} is held by ${holder} and cannot be removed` });
+      if (showProblems(root, problems) > 0) return;
+      const path = basePath(props.namespace, 'dcsiphostnamepools');
+      try {
+        if (creating || !existing)
+          await props.api.kubernetes({
+            method: 'POST',
+            path,
+            body: {
+              apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+              kind: 'DCSIpHostnamePool',
+              metadata: { name: poolName, namespace: props.namespace },
+              spec,
+            },
+          });
+        else
+          await props.api.kubernetes({
+            method: 'PUT',
+            path: `${path}/${encodeURIComponent(poolName)}`,
+            body: { ...existing, spec },
+          });
+        props.api.notify({ kind: 'success', text: `IP pool ${poolName} saved` });
+        props.onSaved(poolName);
+      } catch (error) {
+        showProblems(root, [
+          isAlreadyExists(error) && creating
+            ? { field: 'name', message: `an IP pool named ${poolName} already exists` }
+            : { field: '(form)', message: describeError(error) },
+        ]);
+      }
+    };
+
+    credential.select.addEventListener('change', () => {
+      sync();
+      loadSwitches(props.api, props.namespace, credential.select.value)
+        .then((list) => {
+          switches = list;
+          renderEntries();
+        })
+        .catch((error: unknown) =>
+          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
+        );
+    });
+
+    root.append(
+      h('h2', { text: creating ? 'Create IP pool' : `Update IP pool ${props.name}` }),
+      name.row,
+      credential.row,
+      entriesBox,
+      button(
+        'Add node entry',
+        () => {
+          sync();
+          entries.push({ ip: '' } as Entry);
+          renderEntries();
+        },
+        { action: 'add-entry' },
+      ),
+      summary,
+      h(
+        'div',
+        {},
+        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
+        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
+      ),
+    );
+
+    void (async () => {
+      try {
+        const [secrets, pool] = await Promise.all([
+          listCredentials(props.api, props.namespace),
+          props.name
+            ? readObject<KubeObject>(
+                props.api,
+                `${basePath(props.namespace, 'dcsiphostnamepools')}/${encodeURIComponent(props.name)}`,
+              )
+            : Promise.resolve(undefined),
+        ]);
+        credential.fill(
+          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
+          '',
+        );
+        existing = pool;
+        if (pool) {
+          const { status: _status, ...rest } = pool;
+          existing = rest as KubeObject;
+          entries = withPrefixMasks((pool.spec ?? { pool: [] }) as PoolSpec).pool;
+          const slots =
+            (pool.status as { slots?: { ip: string; dcsMachine: string }[] } | undefined)?.slots ?? [];
+          held = new Map(slots.map((slot) => [slot.ip, slot.dcsMachine]));
+        } else entries = [{ ip: '' } as Entry];
+        renderEntries();
+      } catch (error) {
+        showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+      }
+    })();
+    return unmount;
+  },
+};

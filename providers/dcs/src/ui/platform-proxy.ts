@@ -1,0 +1,189 @@
+/**
+ * The DCS extension's server side: Fleet Essentials imports this module in its
+ * own Node process and runs an operation with the values of the credential
+ * Secret the user picked. Results are platform facts (sites, templates,
+ * datastores, networks, a connection verdict) and never a credential value.
+ * Core is imported for types only, so one build works with several cores.
+ */
+import type { ConnectionTestResult, PlatformOperationRequest } from '@immutable-infra/core';
+import { parseCredentials } from '../api/credentials.js';
+import { classifyDcsFailure, type DcsFailureKind } from '../cloud/dcs-api-error.js';
+import { DcsClient } from '../cloud/dcs-client.js';
+import { credentialFromSecret, type DcsSession, DcsSessionPool } from '../cloud/dcs-session.js';
+import { DcsInventory } from './platform-inventory.js';
+
+// One pool for every call the host makes: a listing reuses the login of the
+// connection test before it, and a refused login is not retried during the
+// back-off, so pressing "Test connection" again cannot lock the account.
+let sessions = new DcsSessionPool();
+
+/** Ends every pooled session (host shutdown, tests). */
+export async function closePlatformSessions(): Promise<void> {
+  const old = sessions;
+  sessions = new DcsSessionPool();
+  await old.closeAll();
+}
+
+/** An operation failure the host passes on as `PlatformCallError` (reason, message). */
+export class DcsPlatformCallError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DcsPlatformCallError';
+  }
+}
+
+const REASONS: Record<DcsFailureKind, string> = {
+  unreachable: 'Unreachable',
+  tls: 'TLSFailure',
+  'bad-credentials': 'LoginFailed',
+  'account-locked': 'AccountLocked',
+  'session-expired': 'LoginFailed',
+  'not-found': 'NotFound',
+  busy: 'PlatformError',
+  'stopped-only-delete': 'PlatformError',
+  'unexpected-response': 'UnexpectedResponse',
+  'dcs-error': 'PlatformError',
+  other: 'PlatformError',
+};
+
+interface Connected {
+  inventory: DcsInventory;
+  client: DcsClient;
+  session: DcsSession;
+  site: string | undefined;
+  secrets: string[];
+}
+
+/** Validates the Secret's values and returns the pooled session for them. */
+function connect(request: PlatformOperationRequest): Connected {
+  const data = request.credential;
+  const parsed = parseCredentials({ ...data });
+  if (!parsed.ok)
+    throw new DcsPlatformCallError(
+      'InvalidCredential',
+      `the credential Secret is not usable: ${parsed.problems.join('; ')}`,
+    );
+  const tls = data.caBundle ? { caCertificate: data.caBundle } : {};
+  const session = sessions.session(credentialFromSecret(parsed.credentials, tls));
+  const param = request.params.site;
+  const site = typeof param === 'string' && param ? param : parsed.credentials.site;
+  const client = new DcsClient(session, { siteId: site });
+  return {
+    session,
+    client,
+    site,
+    inventory: new DcsInventory(session, client, request.signal),
+    secrets: [parsed.credentials.authKey],
+  };
+}
+
+/** Runs `call`, turning any failure into a DcsPlatformCallError that names what failed. */
+async function platformCall<T>(request: PlatformOperationRequest, call: (c: Connected) => Promise<T>) {
+  const connected = connect(request);
+  try {
+    return await call(connected);
+  } catch (error) {
+    if (error instanceof DcsPlatformCallError) throw error;
+    if (request.signal.aborted) throw error;
+    const failure = classifyDcsFailure(error, connected.secrets);
+    throw new DcsPlatformCallError(REASONS[failure.kind], failure.reason);
+  }
+}
+
+function stringParam(request: PlatformOperationRequest, name: string, required = false): string | undefined {
+  const value = request.params[name];
+  if (value === undefined || value === '') {
+    if (required) throw new DcsPlatformCallError('InvalidParams', `parameter ${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string')
+    throw new DcsPlatformCallError('InvalidParams', `parameter ${name} must be a string`);
+  return value;
+}
+
+/**
+ * Whether `text` carries one of the Secret's values. The host refuses a result
+ * that does (user, endpoint and site included, not only the key), so verdicts
+ * and facts are worded without them.
+ */
+function mentionsCredential(text: string, credential: Readonly<Record<string, string>>): boolean {
+  return Object.values(credential).some((value) => value.length >= 4 && text.includes(value));
+}
+
+/**
+ * Logs in and finds the site: the verdict says exactly which step failed
+ * (unreachable, TLS, wrong user or key, locked account, unknown site).
+ */
+async function testConnection(request: PlatformOperationRequest): Promise<ConnectionTestResult> {
+  try {
+    return await platformCall(request, async ({ client }) => {
+      const site = await client.resolveSite();
+      const sites = (await client.listSites()).length;
+      const named = mentionsCredential(site.name, request.credential) ? '' : ` ${site.name}`;
+      return {
+        ok: true,
+        message: `logged in; site${named} found (${sites} site${sites === 1 ? '' : 's'} on this VRM)`,
+      };
+    });
+  } catch (error) {
+    if (error instanceof DcsPlatformCallError) {
+      // A site lookup that found nothing is a configuration problem of its own.
+      const reason = error.reason === 'NotFound' ? 'SiteNotFound' : error.reason;
+      return { ok: false, reason, message: error.message };
+    }
+    throw error;
+  }
+}
+
+/** What the forms and the wizard ask of the platform; each returns plain facts. */
+export const operations = {
+  testConnection,
+  /**
+   * The site a DCSCluster of this credential uses: `credential` when the
+   * Secret names it (the controller reads it from there; the host would refuse
+   * to return the Secret's own value), else the VRM's only site by id.
+   */
+  credentialSite: (request: PlatformOperationRequest) =>
+    platformCall(request, async ({ client, site: fromSecret }) => {
+      const site = await client.resolveSite();
+      if (fromSecret) return { source: 'credential' as const };
+      return { source: 'only-site' as const, id: site.urn.split(':').pop() ?? site.urn };
+    }),
+  listVmTemplates: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.vmTemplates()),
+  listClusters: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.clusters()),
+  listHosts: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.hosts(stringParam(request, 'cluster'))),
+  /** Status and host of VMs by URN (`vmUrns`), for the cluster page's machine details. */
+  vmPlacements: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => {
+      const urns = request.params.vmUrns;
+      if (
+        !Array.isArray(urns) ||
+        !urns.every((urn) => typeof urn === 'string' && urn.startsWith('urn:sites:'))
+      )
+        throw new DcsPlatformCallError('InvalidParams', 'parameter vmUrns must be a list of DCS VM URNs');
+      return inventory.vmPlacements(urns.slice(0, 512) as string[]);
+    }),
+  listFolders: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.folders()),
+  listDatastores: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.datastores()),
+  listDatastoreClusters: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.datastoreClusters()),
+  listDvSwitches: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) => inventory.dvSwitches()),
+  listPortGroups: (request: PlatformOperationRequest) =>
+    platformCall(request, ({ inventory }) =>
+      inventory.portGroups(stringParam(request, 'dvSwitch', true) as string),
+    ),
+} as const;
+
+export type DcsPlatformOperation = keyof typeof operations;
+
+// The host's structural contract, checked here without a run-time import.
+operations satisfies Readonly<Record<string, (request: PlatformOperationRequest) => Promise<unknown>>>;

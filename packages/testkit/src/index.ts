@@ -47,6 +47,7 @@ export {
   type LeafRequest,
   loadCertificateAuthority,
 } from './pki.js';
+export { freePort } from './ports.js';
 export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 // Building blocks shared by the platform simulators (tools/*-sim).
@@ -55,3 +56,10 @@ export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './si
 export { Scheduler } from './simulator/scheduler.js';
 export { SeededRandom } from './simulator/seeded-random.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export {
+  startTestInfrastructureProvider,
+  TEST_INFRASTRUCTURE_GROUP,
+  type TestInfrastructureProvider,
+  type TestInfrastructureProviderOptions,
+  testInfrastructureCrds,
+} from './test-infrastructure-provider.js';

@@ -70,6 +70,17 @@ function validity(now: Date): { notBefore: Date; notAfter: Date } {
   return { notBefore: new Date(now.getTime() - 3600 * 1000), notAfter: new Date(now.getTime() + YEAR_MS) };
 }
 
+/**
+ * The CA's own subject key identifier when it has one: verifiers match it to the
+ * leaf's authority key identifier, and CAs made elsewhere (Cluster API's) do not
+ * derive it from the key the way this library would.
+ */
+async function authorityKeyIdentifier(caCert: x509.X509Certificate): Promise<x509.Extension> {
+  const ski = caCert.getExtension(x509.SubjectKeyIdentifierExtension);
+  if (ski) return new x509.AuthorityKeyIdentifierExtension(ski.keyId, false);
+  return x509.AuthorityKeyIdentifierExtension.create(caCert, false);
+}
+
 function authority(
   caCert: x509.X509Certificate,
   signingKey: CryptoKey,
@@ -94,7 +105,7 @@ function authority(
           true,
         ),
         new x509.ExtendedKeyUsageExtension(usages, false),
-        await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+        await authorityKeyIdentifier(caCert),
       ];
       const sans: x509.JsonGeneralNames = [
         ...(request.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
@@ -104,7 +115,9 @@ function authority(
       const cert = await x509.X509CertificateGenerator.create({
         serialNumber: serialNumber(),
         subject: request.subject,
-        issuer: caCert.subject,
+        // The raw subject bytes: Go matches an issuer to its CA byte for byte, and CAs made
+        // elsewhere (Cluster API's) may encode their name with other string types than ours.
+        issuer: caCert.subjectName,
         ...validity(now),
         publicKey: keys.publicKey,
         signingKey,

@@ -1,14 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ClusterApiControllers, startClusterApiControllers } from '../src/cluster-api-controllers.js';
 import { eventually } from '../src/eventually.js';
 import { createManagementPlane, type ManagementPlane } from '../src/management-plane.js';
 import { isRunning } from '../src/processes.js';
+import { TEST_INFRASTRUCTURE_GROUP, testInfrastructureCrds } from '../src/test-infrastructure-provider.js';
 import { createTestNamespace } from '../src/vitest.js';
 
-const infraCrds = fileURLToPath(new URL('./fixtures/test-infrastructure-crds.yaml', import.meta.url));
-const INFRA_GROUP = 'infrastructure.testkit.immutable-infra.dev';
+const INFRA_GROUP = TEST_INFRASTRUCTURE_GROUP;
 const INFRA_V = `${INFRA_GROUP}/v1alpha1`;
 const CAPI = 'cluster.x-k8s.io';
 
@@ -22,7 +21,10 @@ let api: CustomObjectsApi;
 let namespace: string;
 
 beforeAll(async () => {
-  plane = await createManagementPlane({ assets: inject('iinfraEnvtestAssets'), crdFiles: [infraCrds] });
+  plane = await createManagementPlane({
+    assets: inject('iinfraEnvtestAssets'),
+    crdObjects: testInfrastructureCrds(),
+  });
   capi = await startClusterApiControllers(plane.kubeConfig, {
     assets: plane.assets,
     kubeconfigPath: plane.controlPlane.kubeconfigPath,

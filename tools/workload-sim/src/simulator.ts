@@ -74,6 +74,10 @@ const defaultIsBooted = (_machine: MachineView, infra: InfraMachineView) =>
 
 const PLAIN_NODE_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+/** A kubelet flag's value unless it is still a provider token (PROVIDER_ID, NODE_IP, ...). */
+const literal = (value: string | undefined) =>
+  value === undefined || /^[A-Z][A-Z0-9_]*$/.test(value) ? undefined : value;
+
 /**
  * Watches Machines whose bootstrap data exists and whose VM has booted, and
  * does what kubeadm and the kubelet would do there, as the management side can
@@ -138,19 +142,19 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
     machine: MachineView,
     infra: InfraMachineView,
     config: KubeadmNodeConfiguration | undefined,
-  ): NodeSpec => {
+  ): NodeSpec | undefined => {
     const registered = config?.nodeRegistration?.name;
     const hostname = infra.status?.addresses?.find((a) => a.type === 'Hostname')?.address;
     const name =
       registered && PLAIN_NODE_NAME.test(registered) ? registered : (hostname ?? machine.metadata.name);
+    // The address and provider ID the VM came up with, as the infrastructure provider reports them
+    // (the data secret still holds tokens such as NODE_IP that the provider substitutes on the way).
     const ip =
       infra.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ??
-      kubeletArg(config, 'node-ip') ??
-      '';
+      literal(kubeletArg(config, 'node-ip'));
     const providerID =
-      infra.spec?.providerID ?? machine.spec.providerID ?? kubeletArg(config, 'provider-id') ?? '';
-    if (!providerID)
-      throw new Error(`Machine ${machine.metadata.name}: no providerID to register the Node with`);
+      infra.spec?.providerID ?? machine.spec.providerID ?? literal(kubeletArg(config, 'provider-id'));
+    if (!ip || !providerID) return undefined;
     const controlPlane = machine.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined;
     if (controlPlane && !ip.startsWith('127.')) {
       throw new Error(
@@ -169,6 +173,7 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
 
   const boot = async (machine: MachineView): Promise<BootedMachine | undefined> => {
     const { namespace, name } = machine.metadata;
+    const key = `${namespace}/${name}`;
     const dataSecretName = machine.spec.bootstrap?.dataSecretName;
     if (!dataSecretName || machine.metadata.deletionTimestamp) return undefined;
     const ref = machine.spec.infrastructureRef;
@@ -185,7 +190,8 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
     const cluster = await clusterFor(namespace, machine.spec.clusterName);
     if (kubeadm.init && !cluster.started) {
       const node = nodeSpec(machine, infra, kubeadm.init);
-      await cluster.init(files, kubeadm, node);
+      if (!node) return undefined;
+      await cluster.init(files, kubeadm, node, key);
       return { clusterKey: `${namespace}/${machine.spec.clusterName}`, nodeName: node.name };
     }
     if (!kubeadm.join)
@@ -195,7 +201,8 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
       throw new Error(`Machine ${name}: kubeadm join refused: the bootstrap token is unknown or expired`);
     }
     const node = nodeSpec(machine, infra, kubeadm.join);
-    await cluster.join(node, files);
+    if (!node) return undefined;
+    await cluster.join(node, key, files);
     return { clusterKey: `${namespace}/${machine.spec.clusterName}`, nodeName: node.name };
   };
 
@@ -218,7 +225,7 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
     for (const [key, entry] of booted) {
       if (present.has(key)) continue;
       booted.delete(key);
-      await clusters.get(entry.clusterKey)?.remove(entry.nodeName);
+      await clusters.get(entry.clusterKey)?.remove(entry.nodeName, key);
     }
     // Control plane machines first: workers join a control plane that exists.
     const ordered = [...listed.items].sort(

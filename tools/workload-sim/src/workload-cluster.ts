@@ -33,6 +33,8 @@ export interface NodeSpec {
 
 interface RunningNode {
   spec: NodeSpec;
+  /** The Machine it runs for: a replacement may reuse the name and address (same pool slot). */
+  machine: string;
   etcd?: EtcdMember;
   kubelet?: ManagedProcess;
   apiServerPort?: TcpProxy;
@@ -73,7 +75,12 @@ export class WorkloadCluster {
   }
 
   /** `kubeadm init`: the API server at the endpoint, the kubeadm ConfigMaps, the first etcd member. */
-  async init(files: BootstrapFiles, kubeadm: KubeadmDocuments, node: NodeSpec): Promise<void> {
+  async init(
+    files: BootstrapFiles,
+    kubeadm: KubeadmDocuments,
+    node: NodeSpec,
+    machine: string,
+  ): Promise<void> {
     const caCert = pkiFile(files, 'ca.crt');
     const caKey = pkiFile(files, 'ca.key');
     if (!caCert || !caKey) throw new Error('init bootstrap data carries no /etc/kubernetes/pki/ca.{crt,key}');
@@ -99,7 +106,7 @@ export class WorkloadCluster {
     this.client = kubeConfig.makeApiClient(CoreV1Api);
     await this.writeKubeadmConfigMaps(kubeadm, node.kubeletVersion);
     await this.loadEtcdCa(files);
-    await this.join(node);
+    await this.join(node, machine);
   }
 
   /** Checks the token a joining node presents, as the API server's bootstrap authenticator would. */
@@ -117,10 +124,13 @@ export class WorkloadCluster {
   }
 
   /** `kubeadm join` (and the kubelet starting): etcd member and static pods for control plane nodes, then the Node. */
-  async join(node: NodeSpec, files?: BootstrapFiles): Promise<void> {
+  async join(node: NodeSpec, machine: string, files?: BootstrapFiles): Promise<void> {
     if (!this.client) throw new Error(`${this.options.id}: no control plane yet`);
-    if (this.nodes.has(node.name)) return;
-    const running: RunningNode = { spec: node };
+    const previous = this.nodes.get(node.name);
+    if (previous?.machine === machine) return;
+    // Same name from another Machine: the old VM is gone and its pool slot reused.
+    if (previous) await this.remove(node.name, previous.machine);
+    const running: RunningNode = { spec: node, machine };
     this.nodes.set(node.name, running);
     try {
       if (node.controlPlane) {
@@ -138,9 +148,9 @@ export class WorkloadCluster {
   }
 
   /** The VM is gone: its processes stop (the Node object is the Machine controller's to delete). */
-  async remove(nodeName: string): Promise<void> {
+  async remove(nodeName: string, machine: string): Promise<void> {
     const running = this.nodes.get(nodeName);
-    if (!running) return;
+    if (!running || running.machine !== machine) return;
     this.nodes.delete(nodeName);
     await this.stopNode(running);
     this.rebind();
@@ -174,6 +184,8 @@ export class WorkloadCluster {
     const client = this.etcdClient;
     if (!etcdCa || !client) throw new Error('no etcd CA');
     const dir = join(this.options.stateDir, 'nodes', name);
+    // A replacement on the same slot starts from an empty disk, as a fresh VM does.
+    await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     const existing = [...this.nodes.values()].find((n) => n.etcd && n !== running)?.etcd;
     running.etcd = await startEtcdMember({
@@ -279,13 +291,15 @@ export class WorkloadCluster {
     const taints =
       node.taints ??
       (node.controlPlane ? [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] : []);
-    await client
-      .createNode({
-        body: { metadata: { name: node.name, labels }, spec: { providerID: node.providerID, taints } },
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof ApiException && error.code === 409)) throw error;
-      });
+    const body = { metadata: { name: node.name, labels }, spec: { providerID: node.providerID, taints } };
+    await client.createNode({ body }).catch(async (error: unknown) => {
+      if (!(error instanceof ApiException && error.code === 409)) throw error;
+      // A Node left by an earlier VM of the same name: the kubelet of the new one registers afresh.
+      const existing = await client.readNode({ name: node.name });
+      if (existing.spec?.providerID === node.providerID) return;
+      await client.deleteNode({ name: node.name });
+      await client.createNode({ body });
+    });
     // The Machine controller labels and annotates the Node as soon as it exists: retry on conflicts.
     for (let attempt = 0; ; attempt++) {
       try {

@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ClusterApiControllers, startClusterApiControllers } from '../src/cluster-api-controllers.js';
 import { eventually } from '../src/eventually.js';
 import { createManagementPlane, type ManagementPlane } from '../src/management-plane.js';
-import { isRunning } from '../src/processes.js';
+import { isRunning, type ManagedProcess } from '../src/processes.js';
 import { TEST_INFRASTRUCTURE_GROUP, testInfrastructureCrds } from '../src/test-infrastructure-provider.js';
 import { createTestNamespace } from '../src/vitest.js';
 
@@ -279,4 +281,35 @@ describe('the real Cluster API controllers on the test API server', () => {
       expect(config.metadata.labels[`${CAPI}/cluster-name`]).toBe(cluster);
     }
   }, 300_000);
+
+  // Last: the child's managers take over the webhook configurations, and die with it.
+  it('stops the managers when the process that started them is killed', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/start-controllers-and-hang.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture], {
+      env: {
+        ...process.env,
+        IINFRA_TEST_ASSETS: JSON.stringify(plane.assets),
+        IINFRA_TEST_KUBECONFIG: plane.controlPlane.kubeconfigPath,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const processes = await new Promise<ManagedProcess[]>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] ?? '') as ManagedProcess[]);
+      });
+      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+    });
+    expect(processes).toHaveLength(3);
+    for (const p of processes) expect(await isRunning(p)).toBe(true);
+
+    child.kill('SIGKILL');
+
+    const allGone = async () => {
+      for (const p of processes) if (await isRunning(p)) return false;
+      return true;
+    };
+    expect(await eventually('the three managers gone', allGone, 60_000)).toBe(true);
+  }, 240_000);
 });

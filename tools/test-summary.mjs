@@ -12,12 +12,15 @@ for (const group of ['packages', 'providers', 'tools']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
   for (const name of readdirSync(dir)) {
-    const report = join(dir, name, '.vitest-results.json');
-    if (!existsSync(report)) continue;
-    const results = JSON.parse(readFileSync(report, 'utf8'));
-    passed += results.numPassedTests ?? 0;
-    failed += results.numFailedTests ?? 0;
-    skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+    // The unit/integration report and, where a package has one, its end-to-end report.
+    for (const file of ['.vitest-results.json', '.vitest-e2e-results.json']) {
+      const report = join(dir, name, file);
+      if (!existsSync(report)) continue;
+      const results = JSON.parse(readFileSync(report, 'utf8'));
+      passed += results.numPassedTests ?? 0;
+      failed += results.numFailedTests ?? 0;
+      skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+    }
   }
 }
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -2,7 +2,8 @@
 # Makes the real Kubernetes test environment available and prints where it is,
 # as one JSON line on stdout (progress goes to stderr):
 #   {"binDir":..., "kubernetesVersion":..., "etcdVersion":..., "clusterApiVersion":..., "crdDir":...,
-#    "webhookDir":..., "clusterApiControllers":{"core":...,"kubeadmBootstrap":...,"kubeadmControlPlane":...}}
+#    "webhookDir":..., "clusterApiControllers":{"core":...,"kubeadmBootstrap":...,"kubeadmControlPlane":...},
+#    "kubeletPortForward":...}
 #
 # - kube-apiserver and kubectl are built from k8s.io/kubernetes (kube/go.mod),
 #   etcd from go.etcd.io/etcd/server/v3 (etcd/go.mod), both with -trimpath and
@@ -80,6 +81,23 @@ build_capi_controllers() {
   echo "$dest"
 }
 
+# The kubelet's port-forward endpoint alone (kube/kubelet-portforward), for the
+# workload-cluster simulator; its own cache entry, so adding it rebuilt nothing else.
+build_kubelet_portforward() {
+  local key dest tmp
+  key=$(cat "$here/kube/go.mod" "$here/kube/go.sum" "$here/kube/kubelet-portforward/main.go" | sha256sum | cut -c1-12)
+  dest="$cache/kubelet-portforward-$kube_version-$key"
+  if [ -x "$dest/kubelet-portforward" ]; then
+    echo "$dest/kubelet-portforward"; return
+  fi
+  tmp=$(mktemp -d "$cache/.build.XXXXXX")
+  say "building kubelet-portforward (the kubelet's streaming code) from k8s.io/kubelet $kube_version"
+  (cd "$here/kube" && go build -trimpath -ldflags "-s -w" -o "$tmp/kubelet-portforward" ./kubelet-portforward)
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  echo "$dest/kubelet-portforward"
+}
+
 if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   for b in kube-apiserver etcd; do
     [ -x "$KUBEBUILDER_ASSETS/$b" ] || { say "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS has no executable $b"; exit 1; }
@@ -124,8 +142,12 @@ capi_bin=""
 if [ "${IINFRA_SKIP_CAPI_CONTROLLERS:-}" != 1 ]; then
   capi_bin=$(build_capi_controllers)
 fi
+kubelet_portforward=""
+if [ "${IINFRA_SKIP_CAPI_CONTROLLERS:-}" != 1 ]; then
+  kubelet_portforward=$(build_kubelet_portforward)
+fi
 capi_path() { [ -n "$capi_bin" ] && echo "$capi_bin/$1" || true; }
 
-printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s","webhookDir":"%s","clusterApiControllers":{"core":"%s","kubeadmBootstrap":"%s","kubeadmControlPlane":"%s"}}\n' \
+printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s","webhookDir":"%s","clusterApiControllers":{"core":"%s","kubeadmBootstrap":"%s","kubeadmControlPlane":"%s"},"kubeletPortForward":"%s"}\n' \
   "$bin_dir" "$kube_version" "$etcd_version" "$capi_version" "$crd_dir" "$webhook_dir" \
-  "$(capi_path cluster-api-controller)" "$(capi_path kubeadm-bootstrap-controller)" "$(capi_path kubeadm-control-plane-controller)"
+  "$(capi_path cluster-api-controller)" "$(capi_path kubeadm-bootstrap-controller)" "$(capi_path kubeadm-control-plane-controller)" "$kubelet_portforward"

@@ -23,6 +23,11 @@ export interface EnvtestAssets {
    * (IINFRA_SKIP_CAPI_CONTROLLERS=1).
    */
   clusterApiControllers?: ClusterApiControllerBinaries;
+  /**
+   * The kubelet's port-forward endpoint alone (tools/envtest/kube/kubelet-portforward),
+   * for workload-cluster simulators; empty when the Cluster API build was skipped.
+   */
+  kubeletPortForward?: string;
 }
 
 /** Paths of the three Cluster API controller managers. */

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvtestAssets } from './assets.js';
 import { renderKubeconfig } from './kubeconfig.js';
-import { generateControlPlanePki } from './pki.js';
+import {
+  type CertificateAuthority,
+  type ControlPlanePki,
+  generateControlPlanePki,
+  generateServiceAccountKeys,
+  LOCAL_API_SERVER_NAMES,
+} from './pki.js';
 import { freePort } from './ports.js';
 import { probe, type TlsClient } from './probes.js';
 import {
@@ -33,6 +39,17 @@ export interface StartControlPlaneOptions {
   apiServerFlags?: readonly string[];
   onProgress?: (message: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * Serve with certificates from this authority instead of a fresh one, e.g. a
+   * workload cluster's `<cluster>-ca` that its kubeconfig Secret trusts.
+   */
+  certificateAuthority?: CertificateAuthority;
+  /** Service account signing keys (PEM); fresh ones when omitted. */
+  serviceAccountKeys?: { publicKey: string; privateKey: string } | undefined;
+  /** Address kube-apiserver binds and advertises (default 127.0.0.1). */
+  host?: string;
+  /** Port of kube-apiserver (default: a free one). */
+  port?: number;
 }
 
 /** What is written to `state.json` so another process can find and stop the control plane. */
@@ -77,7 +94,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
 
   try {
     progress('generating certificates');
-    const pki = await generateControlPlanePki();
+    const host = options.host ?? '127.0.0.1';
+    const pki = options.certificateAuthority
+      ? await pkiFrom(options.certificateAuthority, host, options.serviceAccountKeys)
+      : await generateControlPlanePki();
     const files = {
       ca: join(dirs.pki, 'ca.crt'),
       servingCert: join(dirs.pki, 'apiserver.crt'),
@@ -136,13 +156,13 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       detached,
       readyTimeoutMs,
       args: async () => {
-        const port = await freePort();
+        const port = options.port ?? (await freePort());
         return {
-          url: `https://127.0.0.1:${port}`,
+          url: `https://${host}:${port}`,
           args: [
             `--etcd-servers=${etcd.url}`,
-            '--bind-address=127.0.0.1',
-            '--advertise-address=127.0.0.1',
+            `--bind-address=${host}`,
+            `--advertise-address=${host}`,
             `--secure-port=${port}`,
             `--cert-dir=${dirs.pki}`,
             `--tls-cert-file=${files.servingCert}`,
@@ -237,6 +257,26 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     if (temporary) await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Serving and admin certificates from an existing authority. */
+async function pkiFrom(
+  ca: CertificateAuthority,
+  host: string,
+  serviceAccountKeys?: { publicKey: string; privateKey: string },
+): Promise<ControlPlanePki> {
+  const ips = [...new Set([host, ...LOCAL_API_SERVER_NAMES.ips])];
+  return {
+    ca: { certificate: ca.certificate, privateKey: ca.privateKey },
+    apiServer: await ca.issue({
+      subject: 'CN=kube-apiserver',
+      usage: 'server',
+      ips,
+      dnsNames: LOCAL_API_SERVER_NAMES.dnsNames,
+    }),
+    admin: await ca.issue({ subject: 'CN=iinfra-admin, O=system:masters', usage: 'client' }),
+    serviceAccount: serviceAccountKeys ?? (await generateServiceAccountKeys()),
+  };
 }
 
 interface StartUntilReadyOptions {

@@ -7,6 +7,13 @@ export {
 } from './assets.js';
 export { chromiumLaunchOptions } from './browser.js';
 export {
+  type ClusterApiComponent,
+  type ClusterApiControllers,
+  type RunningClusterApiController,
+  type StartClusterApiControllersOptions,
+  startClusterApiControllers,
+} from './cluster-api-controllers.js';
+export {
   type ControlPlane,
   type ControlPlaneState,
   isControlPlaneHealthy,
@@ -30,7 +37,17 @@ export {
   type ManagementPlane,
   type ManagementPlaneOptions,
 } from './management-plane.js';
-export { type CertificateAndKey, type ControlPlanePki, generateControlPlanePki } from './pki.js';
+export {
+  type CertificateAndKey,
+  type CertificateAuthority,
+  type ControlPlanePki,
+  generateCertificateAuthority,
+  generateControlPlanePki,
+  generateServiceAccountKeys,
+  type LeafRequest,
+  loadCertificateAuthority,
+} from './pki.js';
+export { freePort } from './ports.js';
 export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 // Building blocks shared by the platform simulators (tools/*-sim).
@@ -39,3 +56,10 @@ export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './si
 export { Scheduler } from './simulator/scheduler.js';
 export { SeededRandom } from './simulator/seeded-random.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export {
+  startTestInfrastructureProvider,
+  TEST_INFRASTRUCTURE_GROUP,
+  type TestInfrastructureProvider,
+  type TestInfrastructureProviderOptions,
+  testInfrastructureCrds,
+} from './test-infrastructure-provider.js';

@@ -19,7 +19,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  /** Where to listen; a free port on 127.0.0.1 by default. */
+  listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; stalled: boolean }>();
   let accepted = 0;
   let refusing = false;
@@ -46,7 +50,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

@@ -1,0 +1,368 @@
+import { appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { createLogger, Manager } from '@immutable-infra/manager';
+import {
+  type ClusterApiControllers,
+  eventually,
+  freePort,
+  startClusterApiControllers,
+} from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
+import { createDcsProvider } from '../../src/provider.js';
+import {
+  type ClusterManifestValues,
+  clusterManifests,
+  INFRA,
+  KUBERNETES_FROM,
+  KUBERNETES_TO,
+  machineTemplate,
+} from './cluster-manifests.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: the test reads deep paths of objects the controllers wrote.
+type Loose = Record<string, any>;
+
+const CAPI = 'cluster.x-k8s.io';
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const liveLog = join(tmpdir(), `dcs-e2e-${process.pid}.log`);
+const say = (line: string) => appendFileSync(liveLog, `${new Date().toISOString()} ${line}\n`);
+
+let kubeConfig: KubeConfig;
+let api: CustomObjectsApi;
+let objects: KubernetesObjectApi;
+let sim: DcsSimulator;
+let capi: ClusterApiControllers;
+let manager: Manager;
+let workloads: WorkloadSimulator;
+let v: ClusterManifestValues;
+
+const managerLog = new Writable({
+  write(chunk, _encoding, callback) {
+    appendFileSync(`${liveLog}.manager`, String(chunk));
+    callback();
+  },
+});
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  api = kubeConfig.makeApiClient(CustomObjectsApi);
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  const namespace = await createTestNamespace(kubeConfig, 'e2e');
+  const assets = inject('iinfraEnvtestAssets');
+  sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+  const x = 100 + (process.pid % 150);
+  const y = Math.floor(process.pid / 150) % 250;
+  v = {
+    namespace,
+    name: 'e2e',
+    endpoint: { host: `127.${x}.${y}.1`, port: await freePort() },
+    subnet: `127.${x}.${y}`,
+    simUrl: sim.url,
+    authKey: 'Huawei@123',
+    controlPlaneReplicas: 3,
+    workerReplicas: 3,
+    workerPoolSize: 5,
+  };
+  capi = await startClusterApiControllers(kubeConfig, {
+    assets,
+    kubeconfigPath: inject('iinfraKubeconfigPath'),
+    // Only this test's namespace; a short sync period keeps waits that are not watch-driven short.
+    extraArgs: {
+      core: [`--namespace=${namespace}`, '--sync-period=1m'],
+      'kubeadm-bootstrap': [`--namespace=${namespace}`, '--sync-period=1m'],
+      'kubeadm-control-plane': [
+        `--namespace=${namespace}`,
+        '--sync-period=1m',
+        '--etcd-dial-timeout-duration=3s',
+      ],
+    },
+  });
+  manager = new Manager({
+    kubeConfig,
+    namespace,
+    providers: [createDcsProvider({ sessions: { timeoutMs: 5_000 } })],
+    log: createLogger({ level: 'info', destination: managerLog }),
+  });
+  void manager.start();
+  workloads = await startWorkloadSimulator({
+    kubeConfig,
+    assets,
+    namespace,
+    log: say,
+    // DCS: the VM runs with its Ignition ISO attached.
+    isBooted: (_machine, infra) => {
+      const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)?.networkConfig
+        ?.machineName;
+      const vm = sim.state().vms.find((candidate) => candidate.name === vmName);
+      return vm?.status === 'running' && vm.cdRomStatus === 'attached';
+    },
+  });
+  say(
+    `namespace ${namespace}, endpoint https://${v.endpoint.host}:${v.endpoint.port}, CAPI logs in ${capi.stateDir}`,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await workloads?.stop();
+  await manager?.stop();
+  await capi?.stop();
+  await sim?.close();
+}, 120_000);
+
+const get = async (group: string, version: string, plural: string, name: string) =>
+  (await api.getNamespacedCustomObject({ group, version, namespace: v.namespace, plural, name })) as Loose;
+const list = async (group: string, version: string, plural: string, labelSelector?: string) =>
+  (
+    (await api.listNamespacedCustomObject({
+      group,
+      version,
+      namespace: v.namespace,
+      plural,
+      ...(labelSelector ? { labelSelector } : {}),
+    })) as { items: Loose[] }
+  ).items;
+const patch = (group: string, version: string, plural: string, name: string, body: object) =>
+  api.patchNamespacedCustomObject({ group, version, namespace: v.namespace, plural, name, body }, MERGE);
+
+const isTrue = (object: Loose, type: string) =>
+  (object.status?.conditions ?? []).some((c: Loose) => c.type === type && c.status === 'True');
+
+function diagnostics(): string {
+  return `live logs: ${liveLog} (workload-sim), ${liveLog}.manager (DCS provider)\n${capi.logTails(25)}`;
+}
+
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  boundMs = 900_000,
+): Promise<T> {
+  return eventually(what, check, boundMs).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${diagnostics()}`);
+  });
+}
+
+/** Cluster Available, the control plane and workers at the wanted counts, every machine ready and up to date. */
+async function clusterSettled(workers: number, version: string): Promise<boolean> {
+  const cluster = await get(CAPI, 'v1beta2', 'clusters', v.name);
+  const kcp = await get('controlplane.cluster.x-k8s.io', 'v1beta2', 'kubeadmcontrolplanes', `${v.name}-kcp`);
+  const md = await get(CAPI, 'v1beta2', 'machinedeployments', `${v.name}-worker`);
+  const machines = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`);
+  return (
+    isTrue(cluster, 'Available') &&
+    kcp.status?.readyReplicas === 3 &&
+    kcp.status?.upToDateReplicas === 3 &&
+    kcp.status?.replicas === 3 &&
+    md.status?.readyReplicas === workers &&
+    md.status?.upToDateReplicas === workers &&
+    md.status?.replicas === workers &&
+    machines.length === 3 + workers &&
+    machines.every(
+      (m) => m.spec.version === version && m.status?.nodeRef?.name && !m.metadata.deletionTimestamp,
+    )
+  );
+}
+
+const clusterVms = () => sim.state().vms.filter((vm) => vm.name.startsWith(`${v.namespace}-${v.name}-`));
+
+describe('a DCS cluster with the real Cluster API controllers, the DCS simulator and the workload-cluster simulator', () => {
+  const timings: Record<string, number> = {};
+
+  it('creates 3 control plane + 3 worker machines from the documented manifests and reaches Ready', async () => {
+    const started = Date.now();
+    for (const manifest of clusterManifests(v)) await objects.create(manifest as KubernetesObject);
+    await waitFor('Cluster Available, KCP 3/3, MD 3/3', () => clusterSettled(3, KUBERNETES_FROM));
+    timings.createToReady = Date.now() - started;
+    console.log(`create to Ready: ${(timings.createToReady / 1000).toFixed(1)} s`);
+
+    expect(clusterVms().filter((vm) => vm.status === 'running')).toHaveLength(6);
+    const workload = await workloadApi();
+    const nodes = (await workload.listNode()).items;
+    expect(nodes.map((n) => n.spec?.providerID).sort()).toEqual(
+      (await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines'))
+        .map((m) => m.spec.providerID)
+        .sort(),
+    );
+    // The v1beta1 view the documented manifests use reads the same state through the conversion webhook.
+    const old = await get(CAPI, 'v1beta1', 'clusters', v.name);
+    expect(old.status?.phase).toBe('Provisioned');
+    expect(old.status?.controlPlaneReady).toBe(true);
+  }, 1_000_000);
+
+  it('scales the workers 3 -> 5 -> 2', async () => {
+    for (const replicas of [5, 2]) {
+      await patch(CAPI, 'v1beta2', 'machinedeployments', `${v.name}-worker`, { spec: { replicas } });
+      await waitFor(`MD ${replicas}/${replicas}`, () => clusterSettled(replicas, KUBERNETES_FROM));
+      await waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
+      const pool = await get(
+        'infrastructure.cluster.x-k8s.io',
+        'v1beta1',
+        'dcsiphostnamepools',
+        `${v.name}-worker-pool`,
+      );
+      expect(pool.status?.used).toBe(replicas);
+    }
+  }, 1_000_000);
+
+  it('upgrades (new DCSMachineTemplate and Kubernetes version) one machine at a time, re-attaching persistent disks', async () => {
+    const diskOwners = () =>
+      new Map(
+        sim
+          .state()
+          .volumes.filter(
+            (vol) =>
+              vol.name.startsWith(`${v.name}-cp-pool-`) || vol.name.startsWith(`${v.name}-worker-pool-`),
+          )
+          .map((vol) => [vol.name, vol.urn]),
+      );
+    const before = diskOwners();
+    const cpTemplate = machineTemplate(v, 'cp', KUBERNETES_TO);
+    const workerTemplate = machineTemplate(v, 'worker', KUBERNETES_TO);
+    await objects.create(cpTemplate as KubernetesObject);
+    await objects.create(workerTemplate as KubernetesObject);
+
+    let most = { cp: 0, worker: 0 };
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const machines = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`).catch(
+          () => [],
+        );
+        const cp = machines.filter((m) => m.metadata.labels?.[`${CAPI}/control-plane`] !== undefined).length;
+        most = { cp: Math.max(most.cp, cp), worker: Math.max(most.worker, machines.length - cp) };
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+
+    const started = Date.now();
+    await patch('controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes', `${v.name}-kcp`, {
+      spec: {
+        version: KUBERNETES_TO,
+        machineTemplate: {
+          infrastructureRef: {
+            apiVersion: INFRA,
+            kind: 'DCSMachineTemplate',
+            name: cpTemplate.metadata.name,
+          },
+        },
+      },
+    });
+    await waitFor('control plane on the new version', async () => {
+      const kcp = await get(
+        'controlplane.cluster.x-k8s.io',
+        'v1beta2',
+        'kubeadmcontrolplanes',
+        `${v.name}-kcp`,
+      );
+      const cps = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/control-plane-name=${v.name}-kcp`);
+      return (
+        kcp.status?.upToDateReplicas === 3 &&
+        kcp.status?.readyReplicas === 3 &&
+        cps.length === 3 &&
+        cps.every((m) => m.spec.version === KUBERNETES_TO && m.status?.nodeRef)
+      );
+    });
+    timings.controlPlaneUpgrade = Date.now() - started;
+    await patch(CAPI, 'v1beta1', 'machinedeployments', `${v.name}-worker`, {
+      spec: {
+        template: {
+          spec: {
+            version: KUBERNETES_TO,
+            infrastructureRef: {
+              apiVersion: INFRA,
+              kind: 'DCSMachineTemplate',
+              name: workerTemplate.metadata.name,
+            },
+          },
+        },
+      },
+    });
+    await waitFor('every machine on the new version', () => clusterSettled(2, KUBERNETES_TO));
+    timings.upgrade = Date.now() - started;
+    watching = false;
+    await watcher;
+    console.log(
+      `upgrade: ${(timings.upgrade / 1000).toFixed(1)} s (control plane ${(timings.controlPlaneUpgrade / 1000).toFixed(1)} s)`,
+    );
+
+    // maxSurge 0: never a fourth control plane machine, never a third worker.
+    expect(most).toEqual({ cp: 3, worker: 2 });
+    const vms = clusterVms();
+    expect(vms).toHaveLength(5);
+    // The same persistent volumes, now on the new VMs.
+    const after = diskOwners();
+    expect(after).toEqual(before);
+    const cpPool = await get(
+      'infrastructure.cluster.x-k8s.io',
+      'v1beta1',
+      'dcsiphostnamepools',
+      `${v.name}-cp-pool`,
+    );
+    for (const entry of cpPool.spec.pool) {
+      const volume = sim
+        .state()
+        .volumes.find((vol) => vol.name === persistentVolumeName(`${v.name}-cp-pool`, entry.ip, 0));
+      const holder = vms.find((vm) => vm.urn === volume?.vmUrn);
+      expect(holder?.name).toBe(entry.machineName);
+    }
+    const workload = await workloadApi();
+    const versions = (await workload.listNode()).items.map((n) => n.status?.nodeInfo?.kubeletVersion);
+    expect(versions).toEqual(Array(5).fill(KUBERNETES_TO));
+  }, 1_500_000);
+
+  it('deletes the cluster: every VM and non-persistent volume gone, every pool slot free', async () => {
+    const started = Date.now();
+    await api.deleteNamespacedCustomObject({
+      group: CAPI,
+      version: 'v1beta2',
+      namespace: v.namespace,
+      plural: 'clusters',
+      name: v.name,
+    });
+    await waitFor('Cluster gone', async () => {
+      const clusters = await list(CAPI, 'v1beta2', 'clusters');
+      return clusters.length === 0;
+    });
+    console.log(`delete: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(clusterVms()).toEqual([]);
+    expect(await list(CAPI, 'v1beta2', 'machines')).toEqual([]);
+    expect(await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines')).toEqual([]);
+    const persistent = new Set<string>();
+    for (const pool of await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools')) {
+      expect(pool.status?.used ?? 0).toBe(0);
+      for (const entry of pool.spec.pool)
+        persistent.add(persistentVolumeName(pool.metadata.name, entry.ip, 0));
+    }
+    // Only the pool-owned persistent disks outlive the machines, detached.
+    for (const volume of sim
+      .state()
+      .volumes.filter((vol) => vol.name.startsWith(v.namespace) || persistent.has(vol.name))) {
+      expect(persistent.has(volume.name)).toBe(true);
+      expect(volume.status).toBe('FREE');
+    }
+    expect(sim.state().uploads.filter((u) => u.fileName.startsWith(v.name))).toEqual([]);
+  }, 1_000_000);
+});
+
+async function workloadApi(): Promise<CoreV1Api> {
+  const secret = await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({ namespace: v.namespace, name: `${v.name}-kubeconfig` });
+  const { KubeConfig: Config } = await import('@kubernetes/client-node');
+  const workload = new Config();
+  workload.loadFromString(Buffer.from(secret.data?.value ?? '', 'base64').toString());
+  return workload.makeApiClient(CoreV1Api);
+}

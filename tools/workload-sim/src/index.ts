@@ -1,0 +1,16 @@
+export {
+  type BootstrapFiles,
+  bootstrapFiles,
+  type KubeadmDocuments,
+  kubeadmDocuments,
+  kubeletArg,
+} from './bootstrap-data.js';
+export { type EtcdMember, etcdCall, startEtcdMember } from './etcd-member.js';
+export {
+  type InfraMachineView,
+  type MachineView,
+  startWorkloadSimulator,
+  type WorkloadSimulator,
+  type WorkloadSimulatorOptions,
+} from './simulator.js';
+export { type NodeSpec, WorkloadCluster } from './workload-cluster.js';

@@ -28,7 +28,7 @@ function cacheDir(): string {
 
 /**
  * The tarball of a released version, built from the commit it was released
- * at: the package folder and the shared tsconfig are taken from git, built
+ * at: the package folder, the shared tsconfig and the compatibility matrix are taken from git, built
  * with this workspace's tsup (inside the repo so that its dependencies resolve
  * from the root node_modules), packed, and cached by version and commit.
  */
@@ -50,7 +50,9 @@ export function buildRelease(release: Release, root = repoRoot): string {
     'sh',
     [
       '-c',
-      'git archive "$1" "$2" tsconfig.base.json | tar -x -C "$3"',
+      // The manager's build copies the root compat-matrix.json into the package
+      // (the matrix it shipped with), so the release's own copy comes along.
+      'git archive "$1" "$2" tsconfig.base.json compat-matrix.json | tar -x -C "$3"',
       'archive',
       release.commit,
       release.path,

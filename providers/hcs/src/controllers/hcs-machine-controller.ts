@@ -22,7 +22,7 @@ import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
-import { deviceName, OWNER_UID_KEY } from './names.js';
+import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
 import {
   attachPersistentDisks,
   detachPersistentDisks,
@@ -64,8 +64,8 @@ async function machineCloud(ctx: Ctx, connections: HcsConnections): Promise<Mach
 }
 
 function serverNameOf(ctx: Ctx, entry: PoolConfigEntry | undefined): string {
-  return (
-    entry?.hostname ?? ctx.status.poolHostname ?? ctx.object.status?.poolHostname ?? ctx.object.metadata.name
+  return serverName(
+    entry?.hostname ?? ctx.status.poolHostname ?? ctx.object.status?.poolHostname ?? ctx.object.metadata.name,
   );
 }
 

@@ -51,6 +51,22 @@ describe('ECS, EVS and ELB behaviour', () => {
     expect(unknown.body).toMatchObject({ error: { code: 'Ecs.0114' } });
   });
 
+  it('renames a volume (PUT cloudvolumes/{id}) and refuses an empty update', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { serverIds } = await hcs.createServer({ data_volumes: [{ volumetype: 'SSD', size: 10 }] });
+    const data = sim
+      .state()
+      .volumes.find((v) => v.attachments[0]?.server_id === serverIds[0] && v.bootable === 'false');
+    const renamed = await hcs.ok('PUT', `/v2/${sim.projectId}/cloudvolumes/${data?.id}`, {
+      volume: { name: 'kept-disk' },
+    });
+    expect(renamed.volume).toMatchObject({ id: data?.id, name: 'kept-disk', status: 'in-use' });
+    const empty = await hcs.call('PUT', `/v2/${sim.projectId}/cloudvolumes/${data?.id}`, { volume: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('EVS.1001');
+  });
+
   it('fails the job of a third anti-affinity member on a zone with two hosts and rolls it back', async () => {
     const sim = await startSim({ inventory: { availabilityZones: [{ name: 'az1', hosts: 2 }] } });
     const hcs = new HcsHttp(sim);

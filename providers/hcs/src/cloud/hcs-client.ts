@@ -258,6 +258,18 @@ export class HcsClient {
     return { jobId: body.job_id, volumeIds: body.volume_ids ?? [] };
   }
 
+  /** Renames a disk (synchronous). */
+  async renameVolume(id: string, name: string): Promise<HcsVolume> {
+    return (
+      await this.call<{ volume: HcsVolume }>('evs.updateVolume', {
+        service: 'evs',
+        method: 'PUT',
+        path: `/v2/${this.project}/cloudvolumes/${id}`,
+        body: { volume: { name } },
+      })
+    ).volume;
+  }
+
   async deleteVolume(id: string): Promise<{ jobId: string }> {
     const body = await this.call<{ job_id: string }>('evs.deleteVolume', {
       service: 'evs',

@@ -99,6 +99,8 @@ export class HcsHttp {
       this.credential.secretKey,
     );
     if (payload.byteLength > 0) headers['Content-Length'] = String(payload.byteLength);
+    // Errors name the path with the project as `{project_id}`: readable, and the same for every project.
+    const shownPath = url.pathname.split(`/${this.credential.projectId}`).join('/{project_id}');
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
     let text: string;
@@ -130,7 +132,7 @@ export class HcsHttp {
           'timeout',
           url.host,
           spec.method,
-          url.pathname,
+          shownPath,
           `no answer within ${this.timeoutMs} ms`,
         );
       const code = (error as { code?: unknown }).code;
@@ -139,18 +141,18 @@ export class HcsHttp {
         reason,
         url.host,
         spec.method,
-        url.pathname,
+        shownPath,
         error instanceof Error ? error.message : String(error),
       );
     }
     const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw toApiError(status, text, spec.method, url.pathname);
+    if (status < 200 || status >= 300) throw toApiError(status, text, spec.method, shownPath);
     let body: unknown;
     if (text.trim()) {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new HcsApiError(status, undefined, 'the answer is not JSON', spec.method, url.pathname);
+        throw new HcsApiError(status, undefined, 'the answer is not JSON', spec.method, shownPath);
       }
     }
     return { status, body };

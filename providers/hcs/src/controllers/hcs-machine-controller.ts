@@ -22,9 +22,10 @@ import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
-import { deviceName, OWNER_UID_KEY } from './names.js';
+import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
 import {
   attachPersistentDisks,
+  claimMigratedDataVolumes,
   detachPersistentDisks,
   ensurePersistentVolumes,
   holdsPersistentDisk,
@@ -64,8 +65,8 @@ async function machineCloud(ctx: Ctx, connections: HcsConnections): Promise<Mach
 }
 
 function serverNameOf(ctx: Ctx, entry: PoolConfigEntry | undefined): string {
-  return (
-    entry?.hostname ?? ctx.status.poolHostname ?? ctx.object.status?.poolHostname ?? ctx.object.metadata.name
+  return serverName(
+    entry?.hostname ?? ctx.status.poolHostname ?? ctx.object.status?.poolHostname ?? ctx.object.metadata.name,
   );
 }
 
@@ -210,13 +211,6 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
     entry = claim.entry;
     ctx.status.poolHostname = entry.hostname;
   }
-  const conflicts = mountPathConflicts(ctx, entry);
-  if (conflicts.length > 0) {
-    const message = conflicts.join('; ');
-    ctx.setCondition(falseCondition(SERVER_READY, 'MountPathConflict', message, 'Error'));
-    ctx.events.warning('MountPathConflict', message);
-    return requeue(60_000, message);
-  }
   try {
     const pending = await followCreateJob(ctx, mc.cloud);
     if (pending) return pending;
@@ -240,15 +234,26 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
       ctx.machine.spec.failureDomain ??
       (await mc.cloud.listAvailabilityZones())[0] ??
       '';
-    if (entry && poolName) {
-      const disks = await ensurePersistentVolumes(mc.cloud, poolName, entry, zone);
-      if (disks.wait) {
-        if (disks.problem)
-          ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
-        return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
+    if (!server) {
+      // Only a new server is refused: an old one with the path in its data volumes is the documented
+      // migration, handled when it is deleted.
+      const conflicts = mountPathConflicts(ctx, entry);
+      if (conflicts.length > 0) {
+        const message = conflicts.join('; ');
+        ctx.setCondition(falseCondition(SERVER_READY, 'MountPathConflict', message, 'Error'));
+        ctx.events.warning('MountPathConflict', message);
+        return requeue(60_000, message);
       }
+      if (entry && poolName) {
+        const disks = await ensurePersistentVolumes(mc.cloud, poolName, entry, zone);
+        if (disks.wait) {
+          if (disks.problem)
+            ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
+          return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
+        }
+      }
+      return await createServer(ctx, mc, network.network, entry, name, zone);
     }
-    if (!server) return await createServer(ctx, mc, network.network, entry, name, zone);
 
     ctx.status.serverId = server.id;
     ctx.status.instanceState = server.status;
@@ -264,7 +269,7 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
         poolName,
         entry,
         server.id,
-        ctx.object.spec.dataVolumes?.length ?? 0,
+        ctx.object.spec.dataVolumes ?? [],
       );
       if (attach.wait) {
         ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', attach.message));
@@ -329,6 +334,20 @@ async function deleteMachine(ctx: Ctx, connections: HcsConnections): Promise<Ste
       const entry = poolName
         ? await heldPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name)
         : undefined;
+      if (entry && poolName) {
+        const claim = await claimMigratedDataVolumes(
+          cloud,
+          poolName,
+          entry,
+          server,
+          ctx.object.spec.dataVolumes ?? [],
+        );
+        if (claim.wait) {
+          ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', claim.message, 'Error'));
+          ctx.events.warning('PersistentDiskProblem', claim.message);
+          return requeue(30_000, claim.message);
+        }
+      }
       if (entry && poolName && (await holdsPersistentDisk(cloud, poolName, entry, server.id))) {
         // A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
         const stopJob = ctx.status.stopJobId ?? ctx.object.status?.stopJobId;

@@ -21,6 +21,11 @@ export function listenerName(namespace: string, cluster: string, port: number): 
   return bounded(`${loadBalancerName(namespace, cluster)}-${port}`);
 }
 
+/** The ECS server of a machine: its pool entry's hostname, or the machine's name (ECS names are at most 64 characters). */
+export function serverName(hostnameOrMachine: string): string {
+  return bounded(hostnameOrMachine);
+}
+
 /** The server group keeping a cluster's control plane servers apart. */
 export function serverGroupName(namespace: string, cluster: string): string {
   return bounded(`iinfra-${namespace}-${cluster}-control-plane`);

@@ -58,15 +58,21 @@ export async function ensurePersistentVolumes(
   return ready;
 }
 
-/** Attaches the entry's persistent disks to the server, one change per call; waits while one is still on the old server. */
+/**
+ * Attaches the entry's persistent disks to the server, one change per call; waits while one is still
+ * on the old server. A disk whose mount path the server still has as a template data volume (a
+ * server from before the pool declared it) is left to the migration when that server is replaced.
+ */
 export async function attachPersistentDisks(
   cloud: HcsCloud,
   poolName: string,
   entry: PoolConfigEntry,
   serverId: string,
-  dataVolumeCount: number,
+  dataVolumes: readonly { mountPath?: string | undefined }[],
 ): Promise<DiskStep> {
+  const dataVolumeCount = dataVolumes.length;
   for (const disk of entry.persistentDisks ?? []) {
+    if (disk.mountPath && dataVolumes.some((v) => v.mountPath === disk.mountPath)) continue;
     const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
     const volume = await volumeOf(cloud, name);
     if (!volume) return { wait: true, message: `persistent disk ${name} is missing` };
@@ -111,6 +117,41 @@ export async function detachPersistentDisks(
       return { wait: true, message: `persistent disk ${name} is ${volume.status}` };
     await cloud.detachVolume(serverId, volume.id);
     return { wait: true, message: `detaching persistent disk ${name}` };
+  }
+  return ready;
+}
+
+/**
+ * The documented migration from template data volumes to pool-managed persistent disks: when the
+ * entry declares a persistent disk that does not exist yet and the old server carries a template
+ * data volume with the same mount path, that volume is claimed (renamed to the disk's
+ * deterministic name) before the server goes, so it is detached and kept instead of deleted.
+ * A size or type that does not match the declaration is refused, never claimed.
+ */
+export async function claimMigratedDataVolumes(
+  cloud: HcsCloud,
+  poolName: string,
+  entry: PoolConfigEntry,
+  server: { id: string; 'os-extended-volumes:volumes_attached': { id: string; device: string }[] },
+  dataVolumes: readonly { mountPath?: string | undefined; size: number; type: string }[],
+): Promise<DiskStep> {
+  for (const disk of entry.persistentDisks ?? []) {
+    if (!disk.mountPath) continue;
+    const index = dataVolumes.findIndex((v) => v.mountPath === disk.mountPath);
+    if (index < 0) continue;
+    const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
+    if (await volumeOf(cloud, name)) continue;
+    const device = deviceName(1 + index);
+    const attached = server['os-extended-volumes:volumes_attached'].find((v) => v.device === device);
+    if (!attached) continue;
+    const volume = await cloud.getVolume(attached.id);
+    if (volume.size !== disk.size || volume.volume_type !== disk.type)
+      return {
+        wait: true,
+        problem: true,
+        message: `the data volume at ${disk.mountPath} (${volume.size} GB ${volume.volume_type}) does not match persistent disk slot ${disk.slot} of ${entry.hostname} (${disk.size} GB ${disk.type})`,
+      };
+    await cloud.renameVolume(volume.id, name);
   }
   return ready;
 }

@@ -106,6 +106,9 @@ describe('the HCS client against hcs-sim', () => {
     expect(await cloud.findServersByName('client-srv')).toEqual([]);
     const missing = await refusal(cloud.getServer(ids[0] as string));
     expect(missing.code).toBe('Ecs.0114');
+    // Messages name the path with the project as a placeholder.
+    expect(missing.path).toBe(`/v1/{project_id}/cloudservers/${ids[0]}`);
+    expect(missing.message).not.toContain(sim.projectId);
     expect(hcsFailureKind(missing)).toBe('NotFound');
   });
 

@@ -171,6 +171,7 @@ export class HcsFixtures {
     name: string,
     role: 'control-plane' | 'worker' = 'control-plane',
     poolName = role === 'worker' ? 'worker-pool' : 'cp-pool',
+    extraDataVolumes: { type: string; size: number; mountPath: string; format: string }[] = [],
   ): Promise<void> {
     const labels =
       role === 'worker'
@@ -208,7 +209,10 @@ export class HcsFixtures {
         flavorName: role === 'worker' ? 's6.xlarge.2' : 's6.large.2',
         availabilityZone: 'az1',
         rootVolume: { type: 'SSD', size: 40 },
-        dataVolumes: [{ type: 'SSD', size: 10, mountPath: '/var/lib/etcd', format: 'xfs' }],
+        dataVolumes: [
+          { type: 'SSD', size: 10, mountPath: '/var/lib/etcd', format: 'xfs' },
+          ...extraDataVolumes,
+        ],
         keyPairName: 'cluster-key',
         configPoolRef: { name: poolName },
       },

@@ -4,7 +4,7 @@ import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { fixedAddressLookup, HcsClient, HcsHttp } from '../../src/cloud/index.js';
@@ -324,6 +324,60 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     expect(members.map((m) => m.machineName).sort()).toEqual(['r-2', 'r-3', 'r-4']);
     expect(memberAddresses(namespace)).toEqual(['192.168.10.31', '192.168.10.32', '192.168.10.33']);
   }, 300_000);
+
+  it('claims a template data volume for a newly declared persistent disk on replacement (the documented migration)', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-migrate');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, { hostPrefix: namespace, ipBase: 140, poolSize: 1 });
+    await fixtures.createMachine(namespace, 'old-1', 'control-plane', 'cp-pool', [
+      { type: 'SSD', size: 20, mountPath: '/var/cpaas', format: 'xfs' },
+    ]);
+    const [old] = await ready(namespace, ['old-1']);
+    const oldServer = sim.state().servers.find((s) => s.id === old?.status?.serverId);
+    const cpaasVolume = oldServer?.['os-extended-volumes:volumes_attached'].find(
+      (v) => v.device === '/dev/vdc',
+    );
+    expect(cpaasVolume).toBeDefined();
+
+    // The migration guide: the pool now declares /var/cpaas as a persistent disk, the new template drops it.
+    const hostname = `${namespace}-master-1`;
+    await objects.patch(
+      {
+        apiVersion: INFRA_API,
+        kind: 'HCSMachineConfigPool',
+        metadata: { name: 'cp-pool', namespace },
+        spec: {
+          configs: [
+            {
+              hostname,
+              networks: [{ subnetName: 'control-plane', ipAddress: '192.168.10.141' }],
+              persistentDisks: [{ slot: 0, size: 20, type: 'SSD', mountPath: '/var/cpaas', format: 'xfs' }],
+            },
+          ],
+        },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await fixtures.delete('HCSMachine', namespace, 'old-1');
+    await gone(namespace, 'HCSMachine', 'old-1');
+    const claimed = sim.state().volumes.find((v) => v.id === cpaasVolume?.id);
+    expect(claimed).toMatchObject({
+      name: persistentVolumeName('cp-pool', hostname, 0),
+      status: 'available',
+    });
+
+    await fixtures.createMachine(namespace, 'new-1');
+    const [replacement] = await ready(namespace, ['new-1']);
+    const carried = sim
+      .state()
+      .volumes.filter((v) => v.name === persistentVolumeName('cp-pool', hostname, 0));
+    expect(carried.map((v) => v.id)).toEqual([cpaasVolume?.id]);
+    expect(carried[0]?.attachments[0]?.server_id).toBe(replacement?.status?.serverId);
+  }, 240_000);
 
   it('says QuotaExceeded with the cloud code on the machine, then converges once the quota allows', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-quota');

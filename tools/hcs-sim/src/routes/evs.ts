@@ -18,6 +18,12 @@ const createSchema = z.object({
   }),
 });
 
+const updateSchema = z.object({
+  volume: z
+    .object({ name: z.string().min(1).max(64).optional(), description: z.string().max(85).optional() })
+    .refine((v) => v.name !== undefined || v.description !== undefined, 'name or description is required'),
+});
+
 /** EVS volumes: create and delete as jobs, list and show. Error codes here are modelled (wire-contract.md). */
 export function evsRoutes(ctx: SimContext): Route[] {
   const { cloud } = ctx;
@@ -103,6 +109,20 @@ export function evsRoutes(ctx: SimContext): Route[] {
       service: 'evs',
       operation: 'evs.showVolume',
       handle: ({ params }) => ({ body: { volume: volumeView(cloud, find(params.volume ?? '')) } }),
+    },
+    {
+      // Rename or re-describe a disk (synchronous; at least one of the two).
+      method: 'PUT',
+      pattern: '/v2/:project/cloudvolumes/:volume',
+      service: 'evs',
+      operation: 'evs.updateVolume',
+      handle: ({ params, body }) => {
+        const volume = find(params.volume ?? '');
+        const { name, description } = parseBody(updateSchema, body, 'EVS.1001').volume;
+        if (name !== undefined) volume.name = name;
+        if (description !== undefined) volume.metadata = { ...volume.metadata, description };
+        return { body: { volume: volumeView(cloud, volume) } };
+      },
     },
     {
       method: 'DELETE',

@@ -211,7 +211,11 @@ export async function startClusterApiControllers(
         running: { component: plan.component.id, process, webhookPort: plan.webhookPort, logFile },
       });
       release();
-      release = bindToThisProcess(started.map((s) => s.running.process));
+      // A temporary state directory goes with the processes if this one is killed.
+      release = bindToThisProcess(
+        started.map((s) => s.running.process),
+        temporary ? stateDir : undefined,
+      );
     }
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -293,14 +294,17 @@ describe('the real Cluster API controllers on the test API server', () => {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const processes = await new Promise<ManagedProcess[]>((resolve, reject) => {
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        out += chunk;
-        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] ?? '') as ManagedProcess[]);
-      });
-      child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
-    });
+    const started = await new Promise<{ processes: ManagedProcess[]; stateDir: string }>(
+      (resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] ?? ''));
+        });
+        child.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
+      },
+    );
+    const { processes, stateDir } = started;
     expect(processes).toHaveLength(3);
     for (const p of processes) expect(await isRunning(p)).toBe(true);
 
@@ -308,8 +312,8 @@ describe('the real Cluster API controllers on the test API server', () => {
 
     const allGone = async () => {
       for (const p of processes) if (await isRunning(p)) return false;
-      return true;
+      return !existsSync(stateDir);
     };
-    expect(await eventually('the three managers gone', allGone, 60_000)).toBe(true);
+    expect(await eventually('the three managers and their directory gone', allGone, 60_000)).toBe(true);
   }, 240_000);
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EnvtestAssets } from '@immutable-infra/testkit';
+import { bindToThisProcess, type EnvtestAssets } from '@immutable-infra/testkit';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -90,6 +90,8 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
   const log = options.log ?? ((message: string) => process.stderr.write(`workload-sim: ${message}\n`));
   const temporary = options.stateDir === undefined;
   const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'iinfra-workload-sim-')));
+  // If this process is killed, the clusters' own watchdogs stop their processes and this one removes the directory.
+  const releaseDir = temporary ? bindToThisProcess([], stateDir) : () => {};
   const custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
@@ -266,6 +268,7 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
       for (const cluster of clusters.values()) await cluster.stop();
       clusters.clear();
       if (temporary) await rm(stateDir, { recursive: true, force: true });
+      releaseDir();
     },
   };
 }

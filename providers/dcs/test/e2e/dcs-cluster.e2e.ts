@@ -217,6 +217,52 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     }
   }, 1_000_000);
 
+  // In the spirit of Cluster API's own e2e (owner references and finalizers resilience): strip them, and
+  // the controllers that own them put them back, without touching the platform.
+  it('puts back owner references and finalizers that were removed', async () => {
+    const infra = (plural: string) => ['infrastructure.cluster.x-k8s.io', 'v1beta1', plural] as const;
+    const targets: (readonly [string, string, string])[] = [
+      infra('dcsclusters'),
+      infra('dcsmachines'),
+      ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigs'],
+      [CAPI, 'v1beta2', 'machines'],
+    ];
+    const snapshot = async () => {
+      const seen = new Map<string, { owners: string[]; finalizers: string[] }>();
+      for (const [group, version, plural] of targets) {
+        for (const o of await list(group, version, plural)) {
+          seen.set(`${plural}/${o.metadata.name}`, {
+            owners: (o.metadata.ownerReferences ?? []).map((r: Loose) => `${r.kind}/${r.name}`).sort(),
+            finalizers: [...(o.metadata.finalizers ?? [])].sort(),
+          });
+        }
+      }
+      return seen;
+    };
+    const before = await snapshot();
+    const vmsBefore = clusterVms()
+      .map((vm) => vm.urn)
+      .sort();
+    expect([...before.values()].every((o) => o.owners.length > 0)).toBe(true);
+    for (const [group, version, plural] of targets) {
+      for (const o of await list(group, version, plural)) {
+        await patch(group, version, plural, o.metadata.name, {
+          metadata: { ownerReferences: null, finalizers: null },
+        });
+      }
+    }
+    await waitFor('owner references and finalizers back', async () => {
+      const now = await snapshot();
+      return [...before].every(([key, want]) => JSON.stringify(now.get(key)) === JSON.stringify(want));
+    });
+    await waitFor('cluster still settled', () => clusterSettled(2, KUBERNETES_FROM));
+    expect(
+      clusterVms()
+        .map((vm) => vm.urn)
+        .sort(),
+    ).toEqual(vmsBefore);
+  }, 1_000_000);
+
   it('upgrades (new DCSMachineTemplate and Kubernetes version) one machine at a time, re-attaching persistent disks', async () => {
     const diskOwners = () =>
       new Map(

@@ -135,6 +135,28 @@ describe('iinfra compat check', () => {
     });
   });
 
+  it('answers for the HCS provider from the shipped matrix as for DCS', async () => {
+    const result = await iinfra(
+      'compat',
+      'check',
+      '--platform',
+      '4.4.0',
+      '--provider',
+      'hcs@0.1.0',
+      '--provider',
+      'dcs@0.3.0',
+      '--json',
+    );
+    const report = JSON.parse(result.stdout);
+    expect(result.code).toBe(1);
+    const hcs = report.providers.find((p: { provider: string }) => p.provider === 'hcs');
+    const dcs = report.providers.find((p: { provider: string }) => p.provider === 'dcs');
+    // The shipped matrix has provider-hcs 0.1.0 verified with core 0.3.0 only, and platform 4.4.0 fixes core 0.2.0.
+    expect(hcs.status).toBe('incompatible');
+    expect(hcs.reasons).toContain('hcs@0.1.0 supports core ^0.3.0, but core is 0.2.0');
+    expect(dcs.status).toBe('compatible');
+  });
+
   it('says what is wrong with bad arguments, with exit code 2', async () => {
     const noProvider = await iinfra('compat', 'check', '--platform', '4.4.0');
     expect(noProvider.code).toBe(2);

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +34,16 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-describe('dcs-sim CLI', () => {
+// Each test starts a Node process; on a loaded 2-core machine that alone can take tens of seconds.
+describe('dcs-sim CLI', { timeout: 120_000 }, () => {
   let scratch: string;
 
   beforeAll(async () => {
-    // The launcher runs dist/cli.js, so build it from the current sources first.
-    const tsup = createRequire(import.meta.url).resolve('tsup/dist/cli-default.js');
-    await promisify(execFile)(process.execPath, [tsup, '--silent'], { cwd: packageDir });
+    // The launcher runs dist/cli.js, which the package's build task writes before its tests
+    // run. Rebuilding here would empty dist/ while other packages' typechecks and tests read it.
+    if (!existsSync(join(packageDir, 'dist', 'cli.js'))) {
+      throw new Error(`dcs-sim is not built: run \`npm run build\` in tools/dcs-sim first`);
+    }
     scratch = await mkdtemp(join(tmpdir(), 'dcs-sim-cli-'));
   }, 120_000);
 

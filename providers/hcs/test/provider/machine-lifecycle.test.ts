@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { eventually } from '@immutable-infra/testkit';
+import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,13 +33,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _encoding, callback) {
-    logLines.push(String(chunk));
-    callback();
-  },
-});
+const managerLog = captureLog();
 
 function startManager(namespace: string): void {
   const manager = new Manager({
@@ -49,7 +42,7 @@ function startManager(namespace: string): void {
     providers: [
       createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1'), timeoutMs: 1_500 } }),
     ],
-    log: createLogger({ level: 'debug', destination: logSink }),
+    log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
   managers.push(manager);
   void manager.start();
@@ -532,7 +525,7 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
   });
 
   it('never writes a credential into the manager log, an Event or a status', async () => {
-    const log = logLines.join('');
+    const log = managerLog.text();
     expect(log.length).toBeGreaterThan(0);
     const encryptionKeys = (
       (await objects.list('v1', 'Secret')).items as {

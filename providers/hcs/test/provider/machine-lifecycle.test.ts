@@ -6,10 +6,10 @@ import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vi
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { fixedAddressLookup, HcsClient, HcsHttp } from '../../src/cloud/index.js';
 import { loadBalancerName, persistentVolumeName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
-import { HcsFixtures, TEST_DOMAIN } from './hcs-fixtures.ts';
+import { clientFor, network, simLookup } from '../cloud/simulator.js';
+import { HcsFixtures } from './hcs-fixtures.ts';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -39,9 +39,7 @@ function startManager(namespace: string): void {
   const manager = new Manager({
     kubeConfig,
     namespace,
-    providers: [
-      createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1'), timeoutMs: 1_500 } }),
-    ],
+    providers: [createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 1_500 } })],
     log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
   managers.push(manager);
@@ -479,28 +477,15 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
 
   it("never adopts a server that has the machine's name but was made for something else", async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-taken');
-    const cloud = new HcsClient(
-      new HcsHttp(
-        {
-          accessKey: sim.accessKey,
-          secretKey: sim.secretKey,
-          projectId: sim.projectId,
-          region: sim.region,
-          externalGlobalDomain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
-          scheme: 'http',
-        },
-        { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') },
-      ),
-    );
-    const vpc = (await cloud.listVpcs()).find((v) => v.name === 'cluster-vpc');
-    const subnet = (await cloud.listSubnets(vpc?.id ?? '')).find((s) => s.name === 'workers');
+    const cloud = clientFor(sim);
+    const { vpc, workers: subnet } = await network(cloud);
     const image = await cloud.findImage('microos-k8s-1.34.1');
     const foreign = await cloud.createServer({
       name: `${namespace}-master-1`,
       imageRef: image?.id ?? '',
       flavorRef: 's6.large.2',
-      vpcid: vpc?.id ?? '',
-      nics: [{ subnet_id: subnet?.id ?? '' }],
+      vpcid: vpc.id,
+      nics: [{ subnet_id: subnet.id }],
       root_volume: { volumetype: 'SSD' },
       metadata: { owner: 'someone else' },
     });

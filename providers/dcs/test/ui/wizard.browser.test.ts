@@ -5,7 +5,7 @@ import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
 import { PASSWORD, type Simulator, startSimulator } from '../cloud/simulator.js';
 import { ExtensionPage } from './browser-page.js';
 import { kubernetesRequest } from './host-api.js';
-import { SSH_KEY, seedScenario } from './wizard-scenario.js';
+import { collectionOf, SCENARIO_OBJECTS, SSH_KEY, seedScenario } from './wizard-scenario.js';
 
 const kubeConfig = testKubeConfig();
 let sim: Simulator;
@@ -249,29 +249,13 @@ describe('the create-cluster wizard in a browser', () => {
       warnings: string[];
     };
     expect(review.warnings).toEqual([]);
-    expect(review.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'DCSCluster/demo',
-      'DCSMachineTemplate/demo-cp-template',
-      'KubeadmControlPlane/demo-kcp',
-      'DCSMachineTemplate/demo-worker-1-template',
-      'MachineDeployment/demo-worker-1',
-      'KubeadmConfigTemplate/demo-worker-1-kct',
-      'Cluster/demo',
-    ]);
+    expect(review.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(SCENARIO_OBJECTS);
     await page.evaluate((m) => (window as unknown as WizardWindow).wizard.create(m), review.manifests);
-    const plural: Record<string, string> = {
-      DCSCluster: 'dcsclusters',
-      DCSMachineTemplate: 'dcsmachinetemplates',
-      KubeadmControlPlane: 'kubeadmcontrolplanes',
-      MachineDeployment: 'machinedeployments',
-      KubeadmConfigTemplate: 'kubeadmconfigtemplates',
-      Cluster: 'clusters',
-    };
     for (const m of review.manifests) {
       const stored = await kubernetesRequest<KubernetesManifest>(
         kubeConfig,
         'GET',
-        `/apis/${m.apiVersion}/namespaces/${namespace}/${plural[m.kind]}/${m.metadata.name}`,
+        `${collectionOf(m)}/${m.metadata.name}`,
       );
       expect(stored.spec, `${m.kind}/${m.metadata.name}`).toEqual(m.spec);
       expect(stored.metadata.labels).toEqual(m.metadata.labels);

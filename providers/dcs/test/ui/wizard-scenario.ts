@@ -154,7 +154,8 @@ export const SCENARIO_OBJECTS = [
   'Cluster/demo',
 ];
 
-const PLURALS: Record<string, string> = {
+/** The resource (plural) of each kind the wizard creates. */
+export const MANIFEST_PLURALS: Record<string, string> = {
   DCSCluster: 'dcsclusters',
   DCSMachineTemplate: 'dcsmachinetemplates',
   KubeadmControlPlane: 'kubeadmcontrolplanes',
@@ -165,7 +166,7 @@ const PLURALS: Record<string, string> = {
 
 /** The API path of the collection a wizard manifest is created in. */
 export function collectionOf(manifest: KubernetesManifest): string {
-  return `/apis/${manifest.apiVersion}/namespaces/${manifest.metadata.namespace}/${PLURALS[manifest.kind]}`;
+  return `/apis/${manifest.apiVersion}/namespaces/${manifest.metadata.namespace}/${MANIFEST_PLURALS[manifest.kind]}`;
 }
 
 export function scenarioDraft(): DcsClusterDraft {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { type ExamplePlatform, startExamplePlatform } from './example-platform.ts';
 import { grantRules } from './rbac.ts';
+import { type SessionHeaders, signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
 // The value no response may ever carry, in any form.
@@ -20,19 +21,8 @@ let platform: ExamplePlatform;
 let ns: string;
 const bodies: string[] = [];
 
-interface SignedIn {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(token: string): Promise<SignedIn> {
-  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
-  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
-  return { cookie, csrf: response.json().csrfToken };
-}
-
 async function as(
-  who: SignedIn,
+  who: SessionHeaders,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   payload?: unknown,
@@ -40,14 +30,14 @@ async function as(
   const response = await app.inject({
     method,
     url,
-    headers: { cookie: who.cookie, 'x-csrf-token': who.csrf },
+    headers: { ...who },
     ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
   });
   bodies.push(response.body);
   return response;
 }
 
-const platformCall = (who: SignedIn, operation: string, secret = 'example-cred', params?: unknown) =>
+const platformCall = (who: SessionHeaders, operation: string, secret = 'example-cred', params?: unknown) =>
   as(who, 'POST', '/api/platform', {
     extension: EXTENSION,
     credential: { namespace: ns, name: secret },
@@ -108,7 +98,7 @@ afterAll(async () => {
 
 describe('HostApi.kubernetes: the API server as the signed-in user', () => {
   it('reads a Secret with every value emptied, keys kept, and the last-applied copy dropped', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await as(operator, 'GET', `/api/kube/api/v1/namespaces/${ns}/secrets/example-cred`);
     expect(response.statusCode, response.body).toBe(200);
     const secret = response.json();
@@ -120,7 +110,7 @@ describe('HostApi.kubernetes: the API server as the signed-in user', () => {
   });
 
   it('empties the values of every Secret in a list, with label selectors passed through', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await as(
       operator,
       'GET',
@@ -134,7 +124,7 @@ describe('HostApi.kubernetes: the API server as the signed-in user', () => {
   });
 
   it('writes a Secret (CSRF required) and answers with its values emptied', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const body = { metadata: { name: 'written' }, stringData: { password: PASSWORD } };
     const noCsrf = await app.inject({
       method: 'POST',
@@ -159,7 +149,7 @@ describe('HostApi.kubernetes: the API server as the signed-in user', () => {
   });
 
   it('lets RBAC decide, with the API server own refusal', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const refused = await as(viewer, 'GET', `/api/kube/api/v1/namespaces/${ns}/secrets/example-cred`);
     expect(refused.statusCode).toBe(403);
     expect(refused.json().message).toContain('User "victor" cannot get resource "secrets"');
@@ -168,7 +158,7 @@ describe('HostApi.kubernetes: the API server as the signed-in user', () => {
   });
 
   it('refuses watches, streams and paths outside the Kubernetes API, naming the path', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     for (const path of [
       `/api/kube/api/v1/namespaces/${ns}/secrets?watch=true`,
       `/api/kube/api/v1/watch/namespaces/${ns}/secrets`,
@@ -184,7 +174,7 @@ describe('HostApi.kubernetes: the API server as the signed-in user', () => {
 
 describe('HostApi.platform: server-side operations with the stored credential', () => {
   it('runs testConnection with the Secret values, which the platform receives and the browser never sees', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const ok = await platformCall(operator, 'testConnection');
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().result).toEqual({ ok: true, message: 'signed in to Example Platform 4.2' });
@@ -196,7 +186,7 @@ describe('HostApi.platform: server-side operations with the stored credential', 
   });
 
   it('refuses a user who may not get the Secret, before the operation runs', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const calls = platform.seen.length;
     const refused = await platformCall(viewer, 'testConnection');
     expect(refused.statusCode).toBe(403);
@@ -206,7 +196,7 @@ describe('HostApi.platform: server-side operations with the stored credential', 
   });
 
   it('refuses a result that echoes a credential value, and scrubs one from an error message', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const echoed = await platformCall(operator, 'echoCredential');
     expect(echoed.statusCode).toBe(502);
     expect(echoed.json().error.reason).toBe('CredentialInResult');
@@ -219,7 +209,7 @@ describe('HostApi.platform: server-side operations with the stored credential', 
   });
 
   it('ends an operation at the time limit, whether or not it honours its signal', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     for (const operation of ['hang', 'ignoreSignal']) {
       const response = await platformCall(operator, operation);
       expect(response.statusCode, operation).toBe(504);
@@ -231,7 +221,7 @@ describe('HostApi.platform: server-side operations with the stored credential', 
   });
 
   it('names what is wrong with a call: unknown operation, extension, credential, or a bad request', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const unknown = await platformCall(operator, 'deleteEverything');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error).toMatchObject({ reason: 'UnknownOperation', field: 'operation' });

@@ -4,18 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { grantRules } from './rbac.ts';
+import { signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
 let kubeConfig: KubeConfig;
 let server: Awaited<ReturnType<typeof createFleetServer>>;
 let app: FastifyInstance;
 let ns: string;
-
-async function signIn(token: string) {
-  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
-  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
-  return { cookie, 'x-csrf-token': response.json().csrfToken as string };
-}
 
 const exampleCluster = (name: string, port: number) => ({
   apiVersion: 'infrastructure.example.com/v1alpha1',
@@ -73,7 +68,7 @@ afterAll(async () => {
 
 describe('creating a reviewed list of objects as the user', () => {
   it('checks every object with a dry run first and creates none when any fails, naming object and field', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'POST',
       url: '/api/manifests',
@@ -126,7 +121,7 @@ describe('creating a reviewed list of objects as the user', () => {
   });
 
   it('creates every object in order once all pass, and reports each', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const manifests = [exampleCluster('two', 6443), capiCluster('two'), machineTemplate('two-md', 4)];
     const response = await app.inject({
       method: 'POST',
@@ -179,7 +174,7 @@ describe('creating a reviewed list of objects as the user', () => {
   });
 
   it('lets RBAC decide: a user who may not create gets the refusal and nothing is created', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const response = await app.inject({
       method: 'POST',
       url: '/api/manifests',
@@ -194,7 +189,7 @@ describe('creating a reviewed list of objects as the user', () => {
   });
 
   it('names every malformed object before asking the API server', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'POST',
       url: '/api/manifests',

@@ -6,18 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { createCapiCluster } from './cluster-fixtures.ts';
 import { grant } from './rbac.ts';
+import { signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
 let kubeConfig: KubeConfig;
 let server: Awaited<ReturnType<typeof createFleetServer>>;
 let app: FastifyInstance;
 let ns: string;
-
-async function signIn(token: string) {
-  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
-  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
-  return { cookie, 'x-csrf-token': response.json().csrfToken as string };
-}
 
 const get = (group: string, plural: string, name: string) =>
   kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
@@ -73,7 +68,7 @@ afterAll(async () => {
 
 describe('node pools: version, template, delete, and the upgrade preview', () => {
   it('changes a MachineDeployment version and template, and the control plane version, as the user', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const md = await app.inject({
       method: 'PATCH',
       url: `/api/node-pools/${ns}/MachineDeployment/alpha-workers`,
@@ -110,7 +105,7 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
   });
 
   it('names a bad version or template, and refuses a change the user may not make', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const url = `/api/node-pools/${ns}/MachineDeployment/alpha-workers`;
     const badVersion = await app.inject({
       method: 'PATCH',
@@ -126,7 +121,7 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
       payload: { template: 'A B' },
     });
     expect(badTemplate.json().error.field).toBe('template');
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const refused = await app.inject({
       method: 'PATCH',
       url,
@@ -138,7 +133,7 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
   });
 
   it('previews the upgrade from the cached cluster: control plane first, then the workers', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     await eventually('machines cached', async () => {
       const detail = await app.inject({ method: 'GET', url: `/api/clusters/${ns}/alpha`, headers: operator });
       return detail.json().machines?.length === 3 && detail.json().controlPlane?.version === 'v1.35.4'
@@ -168,14 +163,14 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
   });
 
   it('deletes a MachineDeployment as the user, and refuses to delete the control plane', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const refused = await app.inject({
       method: 'DELETE',
       url: `/api/node-pools/${ns}/MachineDeployment/alpha-workers`,
       headers: viewer,
     });
     expect(refused.statusCode).toBe(403);
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const cp = await app.inject({
       method: 'DELETE',
       url: `/api/node-pools/${ns}/KubeadmControlPlane/alpha-cp`,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPage, createFleetServer } from '../src/index.js';
 import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
 import { grant } from './rbac.ts';
+import { type SessionHeaders, signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
 let kubeConfig: KubeConfig;
@@ -15,19 +16,7 @@ let app: FastifyInstance;
 let teamA: string;
 let teamB: string;
 
-interface SignedIn {
-  cookie: string;
-  csrf: string;
-}
-
-async function signIn(token: string): Promise<SignedIn> {
-  const response = await app.inject({ method: 'POST', url: '/api/session', payload: { token } });
-  expect(response.statusCode, response.body).toBe(200);
-  const cookie = String(response.headers['set-cookie']).split(';')[0] as string;
-  return { cookie, csrf: response.json().csrfToken };
-}
-
-const page = async (who: SignedIn, query: string): Promise<ClusterPage> => {
+const page = async (who: SessionHeaders, query: string): Promise<ClusterPage> => {
   const response = await app.inject({
     method: 'GET',
     url: `/api/clusters?${query}`,
@@ -112,7 +101,7 @@ describe('sign-in with the user own Kubernetes identity', () => {
 
 describe('the cluster list', () => {
   it('aggregates every cluster with provider, version, phase and readiness, paged and sorted', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     await eventually('three clusters cached', async () =>
       (await page(operator, 'limit=50')).total >= 3 ? true : undefined,
     );
@@ -141,7 +130,7 @@ describe('the cluster list', () => {
   });
 
   it('names every bad query parameter', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'GET',
       url: '/api/clusters?page=0&limit=9999&sort=color',
@@ -155,7 +144,7 @@ describe('the cluster list', () => {
   });
 
   it('shows a user only the namespaces their RBAC lets them list', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     // Other test files grant this user other namespaces; only these two are this test's.
     const rows = (await page(viewer, 'limit=500')).items.filter(
       (r) => r.namespace === teamA || r.namespace === teamB,
@@ -173,7 +162,7 @@ describe('the cluster list', () => {
   });
 
   it('explains on the cluster page what the cluster waits for, and lists its node pools', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'GET',
       url: `/api/clusters/${teamA}/bravo`,
@@ -203,7 +192,7 @@ describe('the cluster list', () => {
 
 describe('actions as the user', () => {
   it('requires the CSRF header on every change', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'DELETE',
       url: `/api/clusters/${teamB}/charlie`,
@@ -214,12 +203,11 @@ describe('actions as the user', () => {
   });
 
   it('scales a node pool, and names the field of a bad replica count', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
-    const headers = { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf };
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const bad = await app.inject({
       method: 'PATCH',
       url: `/api/node-pools/${teamA}/MachineDeployment/alpha-workers`,
-      headers,
+      headers: viewer,
       payload: { replicas: -1 },
     });
     expect(bad.statusCode).toBe(400);
@@ -227,7 +215,7 @@ describe('actions as the user', () => {
     const ok = await app.inject({
       method: 'PATCH',
       url: `/api/node-pools/${teamA}/MachineDeployment/alpha-workers`,
-      headers,
+      headers: viewer,
       payload: { replicas: 5 },
     });
     expect(ok.statusCode, ok.body).toBe(200);
@@ -242,19 +230,19 @@ describe('actions as the user', () => {
   });
 
   it('shows the API server own refusal when RBAC forbids a delete, and deletes for a user who may', async () => {
-    const viewer = await signIn(TEST_USERS.viewer.token);
+    const viewer = await signIn(app, TEST_USERS.viewer.token);
     const refused = await app.inject({
       method: 'DELETE',
       url: `/api/clusters/${teamA}/alpha`,
-      headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+      headers: viewer,
     });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.message).toContain('User "victor" cannot delete resource "clusters"');
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const deleted = await app.inject({
       method: 'DELETE',
       url: `/api/clusters/${teamB}/charlie`,
-      headers: { cookie: operator.cookie, 'x-csrf-token': operator.csrf },
+      headers: operator,
     });
     expect(deleted.statusCode, deleted.body).toBe(200);
     await eventually('charlie gone from the list', async () =>
@@ -266,7 +254,7 @@ describe('actions as the user', () => {
 describe('live updates', () => {
   it('pushes a changed row to a signed-in browser over server-sent events', async () => {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const abort = new AbortController();
     const response = await fetch(`${address}/api/events`, {
       headers: { cookie: operator.cookie },
@@ -293,7 +281,7 @@ describe('live updates', () => {
 
 describe('security headers', () => {
   it('sends a restrictive content security policy and no token anywhere', async () => {
-    const operator = await signIn(TEST_USERS.operator.token);
+    const operator = await signIn(app, TEST_USERS.operator.token);
     const response = await app.inject({
       method: 'GET',
       url: '/api/session',

@@ -22,6 +22,7 @@ export {
   startControlPlane,
   stopControlPlaneAt,
 } from './control-plane.js';
+export { exited, type KillAtRandomPointsOptions, killAtRandomPoints } from './crash-points.js';
 export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
 export {
   type InstallCrdsOptions,
@@ -32,11 +33,13 @@ export {
 } from './crds.js';
 export { eventually } from './eventually.js';
 export { type AdminKubeconfigInput, renderKubeconfig } from './kubeconfig.js';
+export { captureLog, type LogCapture } from './log-capture.js';
 export {
   createManagementPlane,
   type ManagementPlane,
   type ManagementPlaneOptions,
 } from './management-plane.js';
+export { mostRepeated } from './most-repeated.js';
 export {
   type CertificateAndKey,
   type CertificateAuthority,

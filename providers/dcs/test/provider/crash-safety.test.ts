@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
-import { eventually } from '@immutable-infra/testkit';
+import { eventually, killAtRandomPoints, mostRepeated, SeededRandom } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -22,15 +21,6 @@ afterAll(async () => {
   child?.kill('SIGKILL');
   await sim?.close();
 });
-
-/** A small deterministic PRNG, so a failure can be replayed with the same kill points. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function startManager(namespace: string): ChildProcess {
   return spawn(
@@ -53,14 +43,13 @@ function startManager(namespace: string): ChildProcess {
   );
 }
 
-async function killAtRandomPoints(namespace: string, kills: number, next: () => number): Promise<void> {
-  for (let i = 0; i < kills; i++) {
+/** Kills the manager at random points: somewhere between start-up and several reconciles in (clone, upload, attach, power, delete). */
+function killManagerAtRandomPoints(namespace: string, kills: number, random: SeededRandom): Promise<void> {
+  const start = () => {
     child = startManager(namespace);
-    // Somewhere between start-up and several reconciles in: clone, upload, attach, power, delete.
-    await sleep(400 + next() * 1600);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
-  }
+    return child;
+  };
+  return killAtRandomPoints({ start, kills, random, earliestMs: 400, spreadMs: 1600 });
 }
 
 it('leaves no duplicate or orphaned VM, no leaked pool entry, volume or ISO when the manager is killed 30 times', {
@@ -77,17 +66,15 @@ it('leaves no duplicate or orphaned VM, no leaked pool entry, volume or ISO when
   // Watch the platform the whole time: two VMs with one name at any moment is a duplicate.
   let worstDuplicate = 0;
   const watching = setInterval(() => {
-    const counts = new Map<string, number>();
-    for (const vm of ours()) counts.set(vm.name, (counts.get(vm.name) ?? 0) + 1);
-    worstDuplicate = Math.max(worstDuplicate, ...counts.values(), 0);
+    worstDuplicate = Math.max(worstDuplicate, mostRepeated(ours().map((vm) => vm.name)));
   }, 20);
 
   try {
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, MACHINES, 10);
     for (const name of names) await fixtures.createMachine(namespace, name);
-    const next = random(20261124);
+    const random = new SeededRandom(20261124);
 
-    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
     child = startManager(namespace);
     await eventually(
       'every machine provisioned after the crashes',
@@ -109,7 +96,7 @@ it('leaves no duplicate or orphaned VM, no leaked pool entry, volume or ISO when
     for (const name of names) {
       await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name, namespace } });
     }
-    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
     child = startManager(namespace);
     await eventually(
       'every machine deleted after the crashes',

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { eventually } from '@immutable-infra/testkit';
+import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   CustomObjectsApi,
@@ -37,13 +36,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _encoding, callback) {
-    logLines.push(String(chunk));
-    callback();
-  },
-});
+const managerLog = captureLog();
 
 function startManager(namespace: string): void {
   const manager = new Manager({
@@ -51,7 +44,7 @@ function startManager(namespace: string): void {
     namespace,
     // A short request timeout so the timeout fault costs seconds, not minutes.
     providers: [createDcsProvider({ sessions: { timeoutMs: 1_500 } })],
-    log: createLogger({ level: 'debug', destination: logSink }),
+    log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
   managers.push(manager);
   void manager.start();
@@ -385,7 +378,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
 
   it('never writes a credential into the manager log or an Event', async () => {
     // By now every test above has logged in, failed to log in or retried with these keys.
-    const log = logLines.join('');
+    const log = managerLog.text();
     expect(log.length).toBeGreaterThan(0);
     expect(log).not.toContain('Huawei@123');
     expect(log).not.toContain('not-the-password-4711');

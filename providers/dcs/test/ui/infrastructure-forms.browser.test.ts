@@ -124,6 +124,10 @@ describe('IP pool form', () => {
     expect(await page.textContent('[data-slot="10.0.1.11"]')).toBe('10.0.1.11 — demo-cp-abc');
     expect(await page.textContent('[data-free="cp-pool"]')).toBe('2');
     await harness.screenshot('ip-pool-list');
+    // A pool with held entries is not deleted: the list says why.
+    await page.click('[data-action="delete:cp-pool"]');
+    const refusal = page.locator('[role="alert"]', { hasText: 'cannot be deleted' });
+    expect(await refusal.textContent()).toBe('cp-pool has 1 entries held by machines; it cannot be deleted');
     // The form refuses to drop the held entry.
     await harness.mount('ipPoolForm', { namespace, name: 'cp-pool' }, ['onSaved', 'onCancel']);
     await page.waitForSelector('[data-action="remove-entry:0"]');
@@ -266,5 +270,15 @@ describe('machine template form', () => {
     await harness.mount('machineTemplateList', { namespace }, ['create', 'edit']);
     await page.waitForSelector('[data-name="worker-big-2"]');
     await harness.screenshot('machine-template-list');
+    // A template in use is not deleted; an unused one is, after the user confirms.
+    await page.click('[data-action="delete:worker-big"]');
+    const refusal = page.locator('[role="alert"]', { hasText: 'cannot be deleted' });
+    expect(await refusal.textContent()).toBe(
+      'worker-big is used by MachineDeployment/other-md; it cannot be deleted',
+    );
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('[data-action="delete:worker-big-2"]');
+    await page.waitForSelector('[data-name="worker-big-2"]', { state: 'detached' });
+    expect(await cpu('worker-big')).toBe(12);
   });
 });

@@ -7,20 +7,7 @@ import { buildManifests } from '../../src/ui/wizard/manifests.js';
 import { workflowLogic } from '../../src/ui/wizard/workflow-logic.js';
 import { PASSWORD, type Simulator, startSimulator } from '../cloud/simulator.js';
 import { kubernetesRequest, testHostApi } from './host-api.js';
-import { scenarioDraft, seedScenario } from './wizard-scenario.js';
-
-const PLURALS: Record<string, string> = {
-  DCSCluster: 'dcsclusters',
-  DCSMachineTemplate: 'dcsmachinetemplates',
-  KubeadmControlPlane: 'kubeadmcontrolplanes',
-  MachineDeployment: 'machinedeployments',
-  KubeadmConfigTemplate: 'kubeadmconfigtemplates',
-  Cluster: 'clusters',
-};
-
-function collectionOf(manifest: KubernetesManifest): string {
-  return `/apis/${manifest.apiVersion}/namespaces/${manifest.metadata.namespace}/${PLURALS[manifest.kind]}`;
-}
+import { collectionOf, SCENARIO_OBJECTS, scenarioDraft, seedScenario } from './wizard-scenario.js';
 
 const kubeConfig = testKubeConfig();
 let sim: Simulator;
@@ -60,15 +47,7 @@ describe('the wizard against the real API server', () => {
   test('the documented v1beta1 manifests pass strict validation of the v1beta1 schemas (dry run)', async () => {
     const api = testHostApi(kubeConfig);
     const manifests = buildManifests(scenarioDraft(), await loadFacts(api, namespace, scenarioDraft()));
-    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'DCSCluster/demo',
-      'DCSMachineTemplate/demo-cp-template',
-      'KubeadmControlPlane/demo-kcp',
-      'DCSMachineTemplate/demo-worker-1-template',
-      'MachineDeployment/demo-worker-1',
-      'KubeadmConfigTemplate/demo-worker-1-kct',
-      'Cluster/demo',
-    ]);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(SCENARIO_OBJECTS);
     for (const manifest of manifests)
       await kubernetesRequest(
         kubeConfig,

@@ -1,3 +1,4 @@
+import type { KubernetesManifest } from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { toMachineTemplateRecord, toPoolRecord, toVersionRecord } from '../../src/ui/catalog/resources.js';
 import type { DcsClusterDraft } from '../../src/ui/wizard/draft.js';
@@ -140,6 +141,32 @@ export async function seedScenario(
     },
     spec: { clusterNetwork: { pods: { cidrBlocks: ['10.1.0.0/16'] } } },
   });
+}
+
+/** The objects the wizard makes of the scenario draft, in creation order. */
+export const SCENARIO_OBJECTS = [
+  'DCSCluster/demo',
+  'DCSMachineTemplate/demo-cp-template',
+  'KubeadmControlPlane/demo-kcp',
+  'DCSMachineTemplate/demo-worker-1-template',
+  'MachineDeployment/demo-worker-1',
+  'KubeadmConfigTemplate/demo-worker-1-kct',
+  'Cluster/demo',
+];
+
+/** The resource (plural) of each kind the wizard creates. */
+export const MANIFEST_PLURALS: Record<string, string> = {
+  DCSCluster: 'dcsclusters',
+  DCSMachineTemplate: 'dcsmachinetemplates',
+  KubeadmControlPlane: 'kubeadmcontrolplanes',
+  MachineDeployment: 'machinedeployments',
+  KubeadmConfigTemplate: 'kubeadmconfigtemplates',
+  Cluster: 'clusters',
+};
+
+/** The API path of the collection a wizard manifest is created in. */
+export function collectionOf(manifest: KubernetesManifest): string {
+  return `/apis/${manifest.apiVersion}/namespaces/${manifest.metadata.namespace}/${MANIFEST_PLURALS[manifest.kind]}`;
 }
 
 export function scenarioDraft(): DcsClusterDraft {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { DcsClusterDraft } from '../../src/ui/wizard/draft.js';
+import { type DcsClusterDraft, initialDraft } from '../../src/ui/wizard/draft.js';
 import { validateDraft } from '../../src/ui/wizard/validate.js';
 import { draftWarnings } from '../../src/ui/wizard/warnings.js';
 import { SSH_KEY, scenarioDraft, scenarioFacts } from './wizard-scenario.js';
@@ -20,21 +20,9 @@ describe('validate', () => {
     expect(draftWarnings(draft(), scenarioFacts())).toEqual([]);
   });
 
-  test('an empty draft reports every required field at once, each with its step', () => {
-    const empty: DcsClusterDraft = {
-      credential: '',
-      name: '',
-      displayName: '',
-      kubernetesVersion: '',
-      distributionVersion: '',
-      apiServerAddress: '',
-      controlPlaneHA: false,
-      controlPlane: { machineTemplate: '', replicas: 3, sshAuthorizedKeys: [] },
-      workers: [
-        { name: '', machineTemplate: '', replicas: 3, maxSurge: 0, maxUnavailable: 1, sshAuthorizedKeys: [] },
-      ],
-      networking: { podsCidr: '', servicesCidr: '', joinCidr: '' },
-    };
+  test('the initial (empty) draft reports every required field at once, each with its step', () => {
+    // The draft the wizard starts from: nothing chosen or typed yet.
+    const empty = initialDraft();
     expect(problemsOf(empty)).toEqual({
       credential: 'basic-info: choose a cloud credential',
       name: 'basic-info: the cluster name is required',

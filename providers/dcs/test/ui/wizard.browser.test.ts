@@ -5,7 +5,13 @@ import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
 import { PASSWORD, type Simulator, startSimulator } from '../cloud/simulator.js';
 import { ExtensionPage } from './browser-page.js';
 import { kubernetesRequest } from './host-api.js';
-import { SSH_KEY, seedScenario } from './wizard-scenario.js';
+import {
+  collectionOf,
+  MANIFEST_PLURALS,
+  SCENARIO_OBJECTS,
+  SSH_KEY,
+  seedScenario,
+} from './wizard-scenario.js';
 
 const kubeConfig = testKubeConfig();
 let sim: Simulator;
@@ -25,71 +31,66 @@ interface WizardWindow {
 
 /** A few lines of host: the draft, the step's problems listener, validate on "next", as Fleet Essentials does. */
 async function startWizard() {
-  await harness.page.evaluate((ns) => {
-    const w = window as unknown as {
-      extension: { createClusterWorkflow: CreateClusterWorkflow };
-      hostApi: HostApi;
-      wizard: WizardWindow['wizard'];
-    };
-    const workflow = w.extension.createClusterWorkflow;
-    const context = { namespace: ns, api: w.hostApi };
-    let draft = workflow.initialDraft(context);
-    let listeners: ((p: readonly FieldProblem[]) => void)[] = [];
-    // Like Fleet Essentials, problems found before are handed to a step's listener as soon as it registers.
-    const known = new Map<number, readonly FieldProblem[]>();
-    let unmount: (() => void) | undefined;
-    w.wizard = {
-      titles: () => workflow.steps.map((s: { title: string }) => s.title),
-      draft: () => draft,
-      show(index: number) {
-        unmount?.();
-        listeners = [];
-        unmount = workflow.steps[index]?.mount(document.getElementById('app') as never, {
-          namespace: ns,
-          api: w.hostApi,
-          draft,
-          update: (patch: object) => {
-            draft = { ...draft, ...patch };
-          },
-          onProblems: (listener: (p: readonly FieldProblem[]) => void) => {
-            listeners.push(listener);
-            const before = known.get(index);
-            if (before && before.length > 0) listener(before);
-            return () => {
-              listeners = listeners.filter((l) => l !== listener);
-            };
-          },
-        });
-      },
-      async next(index: number) {
-        const problems = await workflow.validate(draft, context);
-        const mine = problems.filter((p) => p.step === workflow.steps[index]?.id);
-        known.set(index, mine);
-        for (const listener of listeners) listener(mine);
-        return { all: problems, mine };
-      },
-      review: async () => ({
-        manifests: await workflow.manifests(draft, context),
-        warnings: (await workflow.warnings?.(draft, context)) ?? [],
-      }),
-      async create(manifests: KubernetesManifest[]) {
-        const plural: Record<string, string> = {
-          DCSCluster: 'dcsclusters',
-          DCSMachineTemplate: 'dcsmachinetemplates',
-          KubeadmControlPlane: 'kubeadmcontrolplanes',
-          MachineDeployment: 'machinedeployments',
-          KubeadmConfigTemplate: 'kubeadmconfigtemplates',
-          Cluster: 'clusters',
-        };
-        for (const m of manifests)
-          await w.hostApi.kubernetes({
-            method: 'POST',
-            path: `/apis/${m.apiVersion}/namespaces/${m.metadata.namespace}/${plural[m.kind]}`,
-            body: m,
+  await harness.page.evaluate(
+    ({ ns, plurals }) => {
+      const w = window as unknown as {
+        extension: { createClusterWorkflow: CreateClusterWorkflow };
+        hostApi: HostApi;
+        wizard: WizardWindow['wizard'];
+      };
+      const workflow = w.extension.createClusterWorkflow;
+      const context = { namespace: ns, api: w.hostApi };
+      let draft = workflow.initialDraft(context);
+      let listeners: ((p: readonly FieldProblem[]) => void)[] = [];
+      // Like Fleet Essentials, problems found before are handed to a step's listener as soon as it registers.
+      const known = new Map<number, readonly FieldProblem[]>();
+      let unmount: (() => void) | undefined;
+      w.wizard = {
+        titles: () => workflow.steps.map((s: { title: string }) => s.title),
+        draft: () => draft,
+        show(index: number) {
+          unmount?.();
+          listeners = [];
+          unmount = workflow.steps[index]?.mount(document.getElementById('app') as never, {
+            namespace: ns,
+            api: w.hostApi,
+            draft,
+            update: (patch: object) => {
+              draft = { ...draft, ...patch };
+            },
+            onProblems: (listener: (p: readonly FieldProblem[]) => void) => {
+              listeners.push(listener);
+              const before = known.get(index);
+              if (before && before.length > 0) listener(before);
+              return () => {
+                listeners = listeners.filter((l) => l !== listener);
+              };
+            },
           });
-      },
-    };
-  }, namespace);
+        },
+        async next(index: number) {
+          const problems = await workflow.validate(draft, context);
+          const mine = problems.filter((p) => p.step === workflow.steps[index]?.id);
+          known.set(index, mine);
+          for (const listener of listeners) listener(mine);
+          return { all: problems, mine };
+        },
+        review: async () => ({
+          manifests: await workflow.manifests(draft, context),
+          warnings: (await workflow.warnings?.(draft, context)) ?? [],
+        }),
+        async create(manifests: KubernetesManifest[]) {
+          for (const m of manifests)
+            await w.hostApi.kubernetes({
+              method: 'POST',
+              path: `/apis/${m.apiVersion}/namespaces/${m.metadata.namespace}/${plurals[m.kind]}`,
+              body: m,
+            });
+        },
+      };
+    },
+    { ns: namespace, plurals: MANIFEST_PLURALS },
+  );
 }
 
 const next = (index: number) =>
@@ -249,29 +250,13 @@ describe('the create-cluster wizard in a browser', () => {
       warnings: string[];
     };
     expect(review.warnings).toEqual([]);
-    expect(review.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'DCSCluster/demo',
-      'DCSMachineTemplate/demo-cp-template',
-      'KubeadmControlPlane/demo-kcp',
-      'DCSMachineTemplate/demo-worker-1-template',
-      'MachineDeployment/demo-worker-1',
-      'KubeadmConfigTemplate/demo-worker-1-kct',
-      'Cluster/demo',
-    ]);
+    expect(review.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(SCENARIO_OBJECTS);
     await page.evaluate((m) => (window as unknown as WizardWindow).wizard.create(m), review.manifests);
-    const plural: Record<string, string> = {
-      DCSCluster: 'dcsclusters',
-      DCSMachineTemplate: 'dcsmachinetemplates',
-      KubeadmControlPlane: 'kubeadmcontrolplanes',
-      MachineDeployment: 'machinedeployments',
-      KubeadmConfigTemplate: 'kubeadmconfigtemplates',
-      Cluster: 'clusters',
-    };
     for (const m of review.manifests) {
       const stored = await kubernetesRequest<KubernetesManifest>(
         kubeConfig,
         'GET',
-        `/apis/${m.apiVersion}/namespaces/${namespace}/${plural[m.kind]}/${m.metadata.name}`,
+        `${collectionOf(m)}/${m.metadata.name}`,
       );
       expect(stored.spec, `${m.kind}/${m.metadata.name}`).toEqual(m.spec);
       expect(stored.metadata.labels).toEqual(m.metadata.labels);

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
-import { eventually } from '@immutable-infra/testkit';
+import { eventually, exited, killAtRandomPoints, mostRepeated, SeededRandom } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -22,30 +21,22 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** A small deterministic PRNG, so a failure can be replayed with the same kill points. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 function startManager(namespace: string): ChildProcess {
   return spawn(process.execPath, [child, inject('iinfraKubeconfigPath'), namespace, TEST_DOMAIN], {
     stdio: 'ignore',
   });
 }
 
-async function killAtRandomPoints(namespace: string, kills: number, next: () => number): Promise<void> {
-  for (let i = 0; i < kills; i++) {
+/**
+ * Kills the manager at random points: somewhere between start-up (about a second on a loaded machine)
+ * and several reconciles in (ELB parts, pool claims, volume and server creates, attaches, detaches, deletes).
+ */
+function killManagerAtRandomPoints(namespace: string, kills: number, random: SeededRandom): Promise<void> {
+  const start = () => {
     running = startManager(namespace);
-    // Somewhere between start-up (about a second on a loaded machine) and several reconciles in:
-    // ELB parts, pool claims, volume and server creates, attaches, detaches, deletes.
-    await sleep(1_000 + next() * 4_000);
-    running.kill('SIGKILL');
-    await new Promise((resolve) => running?.once('exit', resolve));
-  }
+    return running;
+  };
+  return killAtRandomPoints({ start, kills, random, earliestMs: 1_000, spreadMs: 4_000 });
 }
 
 it('leaves no duplicate or orphaned server, volume, load balancer or member when the manager is killed 35 times', {
@@ -65,21 +56,16 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
 
   // Watch the platform the whole time: two of anything with one name at any moment is a duplicate.
   let worst = { servers: 0, volumes: 0, loadBalancers: 0, members: 0 };
-  const most = (items: string[]) => {
-    const counts = new Map<string, number>();
-    for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-    return Math.max(0, ...counts.values());
-  };
   const watching = setInterval(() => {
     const state = platform.state();
     worst = {
-      servers: Math.max(worst.servers, most(ours().map((s) => s.name))),
-      volumes: Math.max(worst.volumes, most(state.volumes.map((v) => v.name))),
+      servers: Math.max(worst.servers, mostRepeated(ours().map((s) => s.name))),
+      volumes: Math.max(worst.volumes, mostRepeated(state.volumes.map((v) => v.name))),
       loadBalancers: Math.max(
         worst.loadBalancers,
-        most(state.loadBalancers.filter((l) => l.name === lbName).map((l) => l.name)),
+        mostRepeated(state.loadBalancers.filter((l) => l.name === lbName).map((l) => l.name)),
       ),
-      members: Math.max(worst.members, most(state.members.map((m) => `${m.pool_id}/${m.address}`))),
+      members: Math.max(worst.members, mostRepeated(state.members.map((m) => `${m.pool_id}/${m.address}`))),
     };
   }, 20);
 
@@ -107,9 +93,9 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
     });
     for (const name of cps) await fixtures.createMachine(namespace, name);
     for (const name of workers) await fixtures.createMachine(namespace, name, 'worker');
-    const next = random(20261201);
+    const random = new SeededRandom(20261201);
 
-    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
     // The killed managers got somewhere (otherwise the kills proved nothing): servers were asked for.
     const createdUnderKills = platform.state().jobs.filter((j) => j.job_type === 'createServer').length;
     expect(createdUnderKills).toBeGreaterThan(0);
@@ -129,11 +115,11 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
       JSON.stringify(members()) === JSON.stringify(cpIps) ? true : undefined,
     );
     running.kill('SIGKILL');
-    await new Promise((resolve) => running?.once('exit', resolve));
+    await exited(running);
     expect(ours()).toHaveLength(names.length);
 
     for (const name of names) await fixtures.delete('HCSMachine', namespace, name);
-    await killAtRandomPoints(namespace, KILLS_PER_PHASE, next);
+    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
     running = startManager(namespace);
     await eventually(
       'every machine deleted after the crashes',
@@ -144,11 +130,11 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
       300_000,
     );
     running.kill('SIGKILL');
-    await new Promise((resolve) => running?.once('exit', resolve));
+    await exited(running);
     expect(members()).toEqual([]);
 
     await fixtures.delete('HCSCluster', namespace, 'demo');
-    await killAtRandomPoints(namespace, KILLS_ON_CLUSTER_DELETE, next);
+    await killManagerAtRandomPoints(namespace, KILLS_ON_CLUSTER_DELETE, random);
     running = startManager(namespace);
     await eventually(
       'HCSCluster deleted after the crashes',

@@ -1,16 +1,15 @@
 import { X509Certificate } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { eventually } from '@immutable-infra/testkit';
+import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { fixedAddressLookup, HcsClient, HcsHttp } from '../../src/cloud/index.js';
 import { loadBalancerName, persistentVolumeName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
-import { HcsFixtures, TEST_DOMAIN } from './hcs-fixtures.ts';
+import { clientFor, network, simLookup } from '../cloud/simulator.js';
+import { HcsFixtures } from './hcs-fixtures.ts';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -34,22 +33,14 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const logLines: string[] = [];
-const logSink = new Writable({
-  write(chunk, _encoding, callback) {
-    logLines.push(String(chunk));
-    callback();
-  },
-});
+const managerLog = captureLog();
 
 function startManager(namespace: string): void {
   const manager = new Manager({
     kubeConfig,
     namespace,
-    providers: [
-      createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1'), timeoutMs: 1_500 } }),
-    ],
-    log: createLogger({ level: 'debug', destination: logSink }),
+    providers: [createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 1_500 } })],
+    log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
   managers.push(manager);
   void manager.start();
@@ -486,28 +477,15 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
 
   it("never adopts a server that has the machine's name but was made for something else", async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-taken');
-    const cloud = new HcsClient(
-      new HcsHttp(
-        {
-          accessKey: sim.accessKey,
-          secretKey: sim.secretKey,
-          projectId: sim.projectId,
-          region: sim.region,
-          externalGlobalDomain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
-          scheme: 'http',
-        },
-        { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') },
-      ),
-    );
-    const vpc = (await cloud.listVpcs()).find((v) => v.name === 'cluster-vpc');
-    const subnet = (await cloud.listSubnets(vpc?.id ?? '')).find((s) => s.name === 'workers');
+    const cloud = clientFor(sim);
+    const { vpc, workers: subnet } = await network(cloud);
     const image = await cloud.findImage('microos-k8s-1.34.1');
     const foreign = await cloud.createServer({
       name: `${namespace}-master-1`,
       imageRef: image?.id ?? '',
       flavorRef: 's6.large.2',
-      vpcid: vpc?.id ?? '',
-      nics: [{ subnet_id: subnet?.id ?? '' }],
+      vpcid: vpc.id,
+      nics: [{ subnet_id: subnet.id }],
       root_volume: { volumetype: 'SSD' },
       metadata: { owner: 'someone else' },
     });
@@ -532,7 +510,7 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
   });
 
   it('never writes a credential into the manager log, an Event or a status', async () => {
-    const log = logLines.join('');
+    const log = managerLog.text();
     expect(log.length).toBeGreaterThan(0);
     const encryptionKeys = (
       (await objects.list('v1', 'Secret')).items as {

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { captureLog, exited, killAtRandomPoints, mostRepeated, SeededRandom } from '../src/index.js';
+
+describe('killAtRandomPoints', () => {
+  it('starts the process as often as asked and leaves none running', async () => {
+    const started: ReturnType<typeof spawn>[] = [];
+    await killAtRandomPoints({
+      start: () => {
+        const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        started.push(child);
+        return child;
+      },
+      kills: 3,
+      random: new SeededRandom(7),
+      earliestMs: 10,
+      spreadMs: 20,
+    });
+    expect(started).toHaveLength(3);
+    expect(started.map((child) => child.signalCode)).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL']);
+  });
+
+  it('exited resolves for a process that is already gone', async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await exited(child);
+    await exited(child);
+    expect(child.exitCode).toBe(0);
+  });
+});
+
+describe('mostRepeated', () => {
+  it('counts the most repeated item, 0 for none', () => {
+    expect(mostRepeated([])).toBe(0);
+    expect(mostRepeated(['a', 'b'])).toBe(1);
+    expect(mostRepeated(['a', 'b', 'a', 'c', 'a', 'b'])).toBe(3);
+  });
+});
+
+describe('captureLog', () => {
+  it('keeps every chunk written to its destination', async () => {
+    const log = captureLog();
+    await new Promise<void>((resolve) => log.destination.write('one\n', () => resolve()));
+    await new Promise<void>((resolve) => log.destination.write('two\n', () => resolve()));
+    expect(log.lines).toEqual(['one\n', 'two\n']);
+    expect(log.text()).toBe('one\ntwo\n');
+  });
+});

@@ -187,6 +187,36 @@ const field = (name: string) => page.locator(`[data-field="${name}"]`);
 const option = (name: string, value: string) =>
   page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
 
+/** The error the field names as its description (aria-describedby): the one shown next to it, marked invalid. */
+async function errorNextTo(name: string): Promise<string> {
+  const control = field(name);
+  expect(await control.getAttribute('aria-invalid'), `${name} marked invalid`).toBe('true');
+  const id = await control.getAttribute('aria-describedby');
+  return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
+}
+
+/** Nothing of a cluster exists in the namespace (the templates and the pool the user made are not the wizard's). */
+async function nothingCreated(): Promise<void> {
+  for (const [group, version, plural] of [
+    ['cluster.x-k8s.io', 'v1beta2', 'clusters'],
+    ['cluster.x-k8s.io', 'v1beta2', 'machinedeployments'],
+    ['controlplane.cluster.x-k8s.io', 'v1beta2', 'kubeadmcontrolplanes'],
+    ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigtemplates'],
+    [INFRA, 'v1beta1', 'dcsclusters'],
+  ] as const)
+    expect(await list(group, version, plural), plural).toEqual([]);
+  expect((await list(INFRA, 'v1beta1', 'dcsmachinetemplates')).map((t) => t.metadata.name)).toEqual([
+    'lab-cp',
+    'lab-worker',
+  ]);
+}
+
+/** The step's headings: the host's title only (the steps do not repeat it). */
+const stepHeadings = (step: string) =>
+  page.locator(`[data-step="${step}"] :is(h1, h2, h3)`).allTextContents();
+
+const stepNotice = () => page.locator('[data-step-notice]').textContent();
+
 describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates and a cluster through the wizard', () => {
   it('signs in with a bearer token and creates a credential whose connection test passes against dcs-sim', async () => {
     await page.goto(url);
@@ -247,6 +277,15 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     }
     await page.locator('[data-action="save"]').click();
     await page.locator('[data-extension="dcs.ip-pools"] [data-name="lab-pool"]').waitFor();
+    // One announcement of the save: the host's.
+    const toasts = await page.locator('[data-toast]', { hasText: 'lab-pool' }).allTextContents();
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]).toContain('Saved lab-pool');
+    // The host's heading names the provider; the extension's names what it lists.
+    expect(await page.locator('[data-extension="dcs.ip-pools"] h2').allTextContents()).toEqual([
+      'Huawei DCS',
+      'IP pools',
+    ]);
     await shot('2-ip-pool');
 
     await page.goto(`${url}/#/infrastructure/machine-templates/${ns}`);
@@ -286,8 +325,94 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     expect(templates[0]?.spec.template.spec.ipHostPoolRef).toEqual({ name: 'lab-pool' });
   });
 
+  it('runs the documented wizard rules through the host: each error next to its field, the user kept on the step, nothing created', async () => {
+    await page.goto(`${url}/#/create/${ns}`);
+    await page.reload();
+    await page.locator('[data-step="basic-info"]').waitFor();
+    await expect.poll(() => field('kubernetesVersion').inputValue()).toBe('v1.35.1');
+    await field('name').fill('global');
+    await field('apiServerAddress').fill('192.0.2.100:6443');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(stepNotice).toBe('3 problems on this step; see the marked fields.');
+    expect(await errorNextTo('credential')).toBe('choose a cloud credential');
+    expect(await errorNextTo('name')).toBe('global is the name of the global cluster and is reserved');
+    expect(await errorNextTo('apiServerAddress')).toBe('must look like https://<load-balancer-address>:6443');
+    await shot('rules-1-basic-info');
+    await option('credential', 'dcs-lab');
+    await field('credential').selectOption('dcs-lab');
+    await field('name').fill('global-dr');
+    await field('apiServerAddress').fill(apiServerAddress);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect
+      .poll(() => page.locator('[data-error-for="name"]').textContent())
+      .toBe('the global- prefix is reserved for the global cluster’s disaster recovery');
+    await field('name').fill('rules');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.locator('[data-step="control-plane"]').waitFor();
+    await option('controlPlane.machineTemplate', 'lab-cp');
+    await field('controlPlane.sshAuthorizedKeys').fill('not-a-key');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    expect(await errorNextTo('controlPlane.machineTemplate')).toBe('choose a machine template');
+    expect(await errorNextTo('controlPlane.sshAuthorizedKeys')).toBe(
+      'not a single-line OpenSSH public key (ssh-ed25519 AAAA…, ssh-rsa AAAA…)',
+    );
+    await shot('rules-2-control-plane');
+    await field('controlPlane.machineTemplate').selectOption('lab-cp');
+    await field('controlPlane.sshAuthorizedKeys').fill(SSH_KEY);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Capacity (the pool's 4 entries shared with the control plane's 3), maxSurge/maxUnavailable, unique names.
+    await page.locator('[data-step="worker-pools"]').waitFor();
+    await option('workers.0.machineTemplate', 'lab-worker');
+    await field('workers.0.machineTemplate').selectOption('lab-worker');
+    await field('workers.0.replicas').fill('2');
+    await field('workers.0.maxUnavailable').fill('0');
+    await page.locator('[data-action="add-pool"]').click();
+    await option('workers.1.machineTemplate', 'lab-worker');
+    await field('workers.1.name').fill('rules-worker-1');
+    await field('workers.1.machineTemplate').selectOption('lab-worker');
+    await field('workers.1.replicas').fill('1');
+    await field('workers.1.maxSurge').fill('-1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(stepNotice).toBe('5 problems on this step; see the marked fields.');
+    const capacity = 'IP pool lab-pool has 4 free of 4 entries; 6 needed (shared by 3 node pools)';
+    expect(await errorNextTo('workers.0.replicas')).toBe(capacity);
+    expect(await errorNextTo('workers.1.replicas')).toBe(capacity);
+    expect(await errorNextTo('workers.0.maxUnavailable')).toBe(
+      'with max surge 0, max unavailable must be at least 1, or no node can be replaced',
+    );
+    expect(await errorNextTo('workers.1.name')).toBe('pool name rules-worker-1 is already used by pool 1');
+    expect(await errorNextTo('workers.1.maxSurge')).toBe('max surge must be a whole number of at least 0');
+    await shot('rules-3-worker-pools');
+    await page.locator('[data-action="remove-pool:1"]').click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    expect(await errorNextTo('workers.0.replicas')).toBe(
+      'IP pool lab-pool has 4 free of 4 entries; 5 needed (shared by 2 node pools)',
+    );
+    await field('workers.0.replicas').fill('1');
+    await field('workers.0.maxUnavailable').fill('1');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.locator('[data-step="networking"]').waitFor();
+    await field('networking.podsCidr').fill('10.3.0.0/16');
+    await field('networking.servicesCidr').fill('10.3.128.0/20');
+    await field('networking.joinCidr').fill('100.64.0.1/16');
+    await page.getByRole('button', { name: 'Review' }).click();
+    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    expect(await errorNextTo('networking.servicesCidr')).toBe('Services CIDR overlaps Pods CIDR 10.3.0.0/16');
+    expect(await errorNextTo('networking.joinCidr')).toBe(
+      'Join CIDR has host bits set; the network is 100.64.0.0/16',
+    );
+    await shot('rules-4-networking');
+    await nothingCreated();
+  });
+
   it('creates a cluster through the five wizard steps; the API server holds exactly what the review showed', async () => {
     await page.goto(`${url}/#/create/${ns}`);
+    await page.reload(); // a fresh wizard, not the one the rules left
     await page.locator('[data-step="basic-info"]').waitFor();
     await option('credential', 'dcs-lab');
     await field('credential').selectOption('dcs-lab');
@@ -295,6 +420,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('name').fill('lab');
     await field('displayName').fill('Lab cluster');
     await field('apiServerAddress').fill(apiServerAddress);
+    expect(await stepHeadings('basic-info')).toEqual(['Basic Info']);
     await shot('wizard-1-basic-info');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -305,6 +431,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     ).toBe(0);
     await field('controlPlane.machineTemplate').selectOption('lab-cp');
     await field('controlPlane.sshAuthorizedKeys').fill(SSH_KEY);
+    expect(await stepHeadings('control-plane')).toEqual(['Control Plane Node Pool']);
     await shot('wizard-2-control-plane');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -314,6 +441,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('workers.0.machineTemplate').selectOption('lab-worker');
     await field('workers.0.replicas').fill('1');
     await field('workers.0.sshAuthorizedKeys').fill(SSH_KEY);
+    expect(await stepHeadings('worker-pools')).toEqual(['Worker Node Pools', 'Worker pool 1']);
     await shot('wizard-3-worker-pools');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -321,6 +449,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('networking.podsCidr').fill('10.3.0.0/16');
     await field('networking.servicesCidr').fill('10.4.0.0/16');
     await field('networking.joinCidr').fill('100.64.0.0/16');
+    expect(await stepHeadings('networking')).toEqual(['Networking']);
     await shot('wizard-4-networking');
     await page.getByRole('button', { name: 'Review' }).click();
 

@@ -215,7 +215,12 @@ async function nothingCreated(): Promise<void> {
 const stepHeadings = (step: string) =>
   page.locator(`[data-step="${step}"] :is(h1, h2, h3)`).allTextContents();
 
-const stepNotice = () => page.locator('[data-step-notice]').textContent();
+/** Waits (as long as the page takes to validate) until the host's step notice says `text`. */
+const noticeSays = (text: string) =>
+  page
+    .locator('[data-step-notice]')
+    .filter({ hasText: new RegExp(`^${text}$`) })
+    .waitFor();
 
 describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates and a cluster through the wizard', () => {
   it('signs in with a bearer token and creates a credential whose connection test passes against dcs-sim', async () => {
@@ -329,11 +334,11 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await page.goto(`${url}/#/create/${ns}`);
     await page.reload();
     await page.locator('[data-step="basic-info"]').waitFor();
-    await expect.poll(() => field('kubernetesVersion').inputValue()).toBe('v1.35.1');
+    await expect.poll(() => field('kubernetesVersion').inputValue(), { timeout: 30_000 }).toBe('v1.35.1');
     await field('name').fill('global');
     await field('apiServerAddress').fill('192.0.2.100:6443');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(stepNotice).toBe('3 problems on this step; see the marked fields.');
+    await noticeSays('3 problems on this step; see the marked fields.');
     expect(await errorNextTo('credential')).toBe('choose a cloud credential');
     expect(await errorNextTo('name')).toBe('global is the name of the global cluster and is reserved');
     expect(await errorNextTo('apiServerAddress')).toBe('must look like https://<load-balancer-address>:6443');
@@ -343,9 +348,11 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('name').fill('global-dr');
     await field('apiServerAddress').fill(apiServerAddress);
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect
-      .poll(() => page.locator('[data-error-for="name"]').textContent())
-      .toBe('the global- prefix is reserved for the global cluster’s disaster recovery');
+    await page
+      .locator('[data-error-for="name"]', {
+        hasText: 'the global- prefix is reserved for the global cluster’s disaster recovery',
+      })
+      .waitFor();
     await field('name').fill('rules');
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -353,7 +360,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await option('controlPlane.machineTemplate', 'lab-cp');
     await field('controlPlane.sshAuthorizedKeys').fill('not-a-key');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    await noticeSays('2 problems on this step; see the marked fields.');
     expect(await errorNextTo('controlPlane.machineTemplate')).toBe('choose a machine template');
     expect(await errorNextTo('controlPlane.sshAuthorizedKeys')).toBe(
       'not a single-line OpenSSH public key (ssh-ed25519 AAAA…, ssh-rsa AAAA…)',
@@ -376,7 +383,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('workers.1.replicas').fill('1');
     await field('workers.1.maxSurge').fill('-1');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(stepNotice).toBe('5 problems on this step; see the marked fields.');
+    await noticeSays('5 problems on this step; see the marked fields.');
     const capacity = 'IP pool lab-pool has 4 free of 4 entries; 6 needed (shared by 3 node pools)';
     expect(await errorNextTo('workers.0.replicas')).toBe(capacity);
     expect(await errorNextTo('workers.1.replicas')).toBe(capacity);
@@ -388,7 +395,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await shot('rules-3-worker-pools');
     await page.locator('[data-action="remove-pool:1"]').click();
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    await noticeSays('2 problems on this step; see the marked fields.');
     expect(await errorNextTo('workers.0.replicas')).toBe(
       'IP pool lab-pool has 4 free of 4 entries; 5 needed (shared by 2 node pools)',
     );
@@ -401,7 +408,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('networking.servicesCidr').fill('10.3.128.0/20');
     await field('networking.joinCidr').fill('100.64.0.1/16');
     await page.getByRole('button', { name: 'Review' }).click();
-    await expect.poll(stepNotice).toBe('2 problems on this step; see the marked fields.');
+    await noticeSays('2 problems on this step; see the marked fields.');
     expect(await errorNextTo('networking.servicesCidr')).toBe('Services CIDR overlaps Pods CIDR 10.3.0.0/16');
     expect(await errorNextTo('networking.joinCidr')).toBe(
       'Join CIDR has host bits set; the network is 100.64.0.0/16',
@@ -416,7 +423,7 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await page.locator('[data-step="basic-info"]').waitFor();
     await option('credential', 'dcs-lab');
     await field('credential').selectOption('dcs-lab');
-    await expect.poll(() => field('kubernetesVersion').inputValue()).toBe('v1.35.1');
+    await expect.poll(() => field('kubernetesVersion').inputValue(), { timeout: 30_000 }).toBe('v1.35.1');
     await field('name').fill('lab');
     await field('displayName').fill('Lab cluster');
     await field('apiServerAddress').fill(apiServerAddress);
@@ -455,6 +462,10 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
 
     await page.locator('[data-step="review"]').waitFor();
     await shot('wizard-5-review');
+    // The extension's warnings reach the host's review (no global Cluster exists here).
+    expect(await page.getByRole('list', { name: 'Warnings' }).locator('li').allTextContents()).toContain(
+      'the global Cluster could not be read, so the kube-ovn version and registry address annotations are left out',
+    );
     reviewed = (await page.locator('[data-manifest] pre').allTextContents()).map(
       (text) => JSON.parse(text) as KubernetesManifest,
     );
@@ -511,6 +522,33 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
       return pool?.status?.slots?.length ? pool.status.slots : undefined;
     });
     expect(dcsMachines.map((m) => m.metadata.name)).toContain(held[0].dcsMachine);
+    // The cluster page's DCS tab, through the host: the machine's VM, host and IP slot.
+    const dcsMachine = held[0].dcsMachine as string;
+    // The controller records the slot, not the VM's URN: the tab finds the VM by the slot's machine name.
+    const placed = await eventually('the DCSMachine records its slot', async () => {
+      const found = (await list(INFRA, 'v1beta1', 'dcsmachines')).find((m) => m.metadata.name === dcsMachine);
+      return found?.status?.networkConfig?.machineName === vm.name ? found : undefined;
+    });
+    await page.goto(`${url}/#/clusters/${ns}/lab`);
+    await page.getByRole('tab', { name: 'Extensions' }).click();
+    await page
+      .waitForFunction(
+        (name) => (document.querySelector(`[data-host="${name}"]`)?.textContent ?? '—') !== '—',
+        dcsMachine,
+      )
+      .catch(async (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nthe tab shows: ${await page.locator('.dcs-ext').last().textContent()}`,
+        );
+      });
+    expect(await page.textContent(`[data-vm="${dcsMachine}"]`)).toMatch(
+      new RegExp(`^${vm.name} \\(\\w+\\)$`),
+    );
+    expect(await page.textContent(`[data-host="${dcsMachine}"]`)).toMatch(/^CNA0\d$/);
+    expect(await page.textContent(`[data-slot="${dcsMachine}"]`)).toBe(
+      `${placed.status.networkConfig.ip} in lab-pool (${placed.status.networkConfig.hostname})`,
+    );
+    await shot('cluster-dcs-machines');
     const sets = await eventually('the worker MachineSet', async () => {
       const found = (await list('cluster.x-k8s.io', 'v1beta2', 'machinesets')).filter(
         (s) => s.metadata.labels?.['cluster.x-k8s.io/deployment-name'] === 'lab-worker-1',

@@ -3,6 +3,9 @@
  * ui-extension.json. Everything it needs is bundled in; it shares nothing
  * with the host but the anchor contract.
  */
+// First: it configures zod before the other modules build their schemas.
+import './zod-without-eval.js';
+
 export { machinesTab } from './cluster/machines-tab.js';
 export { nodeColumns } from './cluster/node-columns.js';
 export { credentialForm } from './credentials/credential-form.js';

@@ -26,8 +26,11 @@ export interface VmTemplateFact {
   diskGB: number[];
 }
 
+/**
+ * A VM's status and host. No URN: a URN holds the site id, which a credential
+ * Secret may name, and the host refuses results carrying a Secret value.
+ */
 export interface VmPlacementFact {
-  urn: string;
   name?: string;
   status: string;
   host?: string;
@@ -60,7 +63,7 @@ export interface DvSwitchFact {
 export class DcsInventory {
   constructor(
     private readonly session: Pick<DcsSession, 'request'>,
-    private readonly client: Pick<DcsClient, 'resolveSite'>,
+    private readonly client: Pick<DcsClient, 'resolveSite' | 'findVmByName'>,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -104,17 +107,26 @@ export class DcsInventory {
   }
 
   /** Where each VM runs: its status and host, or `missing` when DCS has no such VM. */
-  async vmPlacements(urns: readonly string[]): Promise<VmPlacementFact[]> {
+  /**
+   * Status and host of VMs by URN, and by name for machines whose VM URN is
+   * not recorded (the controller finds its VM by name); each list in the order asked.
+   */
+  async vmPlacements(
+    urns: readonly string[],
+    names: readonly string[] = [],
+  ): Promise<{ byUrn: VmPlacementFact[]; byName: VmPlacementFact[] }> {
     const hosts = await this.list('hosts', 'hosts', DcsHostSchema);
     const hostNames = new Map(hosts.map((host) => [host.urn, host.name]));
-    return Promise.all(
-      urns.map(async (urn) => {
-        const vm = await this.vm(urn);
-        if (!vm) return { urn, status: 'missing' };
-        const host = vm.hostUrn ? hostNames.get(vm.hostUrn) : undefined;
-        return { urn, name: vm.name, status: vm.status, ...(host ? { host } : {}) };
-      }),
-    );
+    const fact = (vm: { name: string; status: string; hostUrn?: string | undefined } | undefined) => {
+      if (!vm) return { status: 'missing' };
+      const host = vm.hostUrn ? hostNames.get(vm.hostUrn) : undefined;
+      return { name: vm.name, status: vm.status, ...(host ? { host } : {}) };
+    };
+    const [byUrn, byName] = await Promise.all([
+      Promise.all(urns.map(async (urn) => fact(await this.vm(urn)))),
+      Promise.all(names.map(async (name) => fact(await this.client.findVmByName(name)))),
+    ]);
+    return { byUrn, byName };
   }
 
   private async vm(urn: string) {

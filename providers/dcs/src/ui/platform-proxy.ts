@@ -158,16 +158,19 @@ export const operations = {
     platformCall(request, ({ inventory }) => inventory.clusters()),
   listHosts: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.hosts(stringParam(request, 'cluster'))),
-  /** Status and host of VMs by URN (`vmUrns`), for the cluster page's machine details. */
+  /** Status and host of VMs by URN (`vmUrns`) or by name (`vmNames`), for the cluster page's machine details. */
   vmPlacements: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => {
-      const urns = request.params.vmUrns;
+      const urns = request.params.vmUrns ?? [];
+      const names = request.params.vmNames ?? [];
       if (
         !Array.isArray(urns) ||
         !urns.every((urn) => typeof urn === 'string' && urn.startsWith('urn:sites:'))
       )
         throw new DcsPlatformCallError('InvalidParams', 'parameter vmUrns must be a list of DCS VM URNs');
-      return inventory.vmPlacements(urns.slice(0, 512) as string[]);
+      if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && name !== ''))
+        throw new DcsPlatformCallError('InvalidParams', 'parameter vmNames must be a list of VM names');
+      return inventory.vmPlacements(urns.slice(0, 512) as string[], names.slice(0, 512) as string[]);
     }),
   listFolders: (request: PlatformOperationRequest) =>
     platformCall(request, ({ inventory }) => inventory.folders()),

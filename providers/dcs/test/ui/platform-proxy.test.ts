@@ -149,6 +149,19 @@ describe.each([
       await rejection(operations.listFolders(request(secretFor(sim, { authKey: wrong })))),
     ).toMatchObject({ reason: 'LoginFailed' });
   });
+
+  test('VM placements by name (the controller records no URN) and by URN, in the order asked; unknown ones are missing', async () => {
+    const credential = secretFor(sim);
+    const facts = await operations.vmPlacements(
+      request(credential, { vmNames: ['no-such-vm'], vmUrns: ['urn:sites:3CD306E7:vms:i-00000000'] }),
+    );
+    // No URN in the answer: it holds the site id, which the credential Secret may name.
+    expect(facts).toEqual({ byUrn: [{ status: 'missing' }], byName: [{ status: 'missing' }] });
+    for (const params of [{ vmNames: [''] }, { vmNames: 'x' }, { vmUrns: ['vm-1'] }])
+      expect((await rejection(operations.vmPlacements(request(credential, params)))).reason).toBe(
+        'InvalidParams',
+      );
+  });
 });
 
 describe('what failed, exactly', () => {

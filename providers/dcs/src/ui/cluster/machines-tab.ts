@@ -7,7 +7,6 @@ import { describeError, extensionRoot, h, table } from '../dom/elements.js';
 type Json = Record<string, unknown>;
 
 interface Placement {
-  urn: string;
   name?: string;
   status: string;
   host?: string;
@@ -22,6 +21,17 @@ interface DiskStatus {
   attachedVmUrn?: string;
   ownerMachineName?: string;
   lastError?: string;
+}
+
+function vmUrnOf(machine: KubeObject): string | undefined {
+  const urn = (machine.spec as { vmUrn?: unknown } | undefined)?.vmUrn;
+  return typeof urn === 'string' && urn ? urn : undefined;
+}
+
+/** The VM's name as the controller gives it: the pool slot's machine name, else the DCSMachine's. */
+function vmNameOf(machine: KubeObject): string {
+  const slot = (machine.status as { networkConfig?: { machineName?: unknown } } | undefined)?.networkConfig;
+  return typeof slot?.machineName === 'string' && slot.machineName ? slot.machineName : machine.metadata.name;
 }
 
 /**
@@ -50,22 +60,24 @@ export const machinesTab = {
             `${basePath(props.namespace, 'dcsclusters')}/${encodeURIComponent(props.clusterName)}`,
           ),
         ]);
+        // The controller records no VM URN (it finds its VM by name), so most VMs are asked for by name.
         const urns = machines.flatMap((m) => {
-          const urn = (m.spec as { vmUrn?: string } | undefined)?.vmUrn;
+          const urn = vmUrnOf(m);
           return urn ? [urn] : [];
         });
-        let placements: Placement[] = [];
+        const names = machines.flatMap((m) => (vmUrnOf(m) ? [] : [vmNameOf(m)]));
+        let placements: { byUrn: Placement[]; byName: Placement[] } = { byUrn: [], byName: [] };
         const credential = cluster?.spec?.credentialSecretRef?.name;
-        if (credential && urns.length > 0)
+        if (credential && urns.length + names.length > 0)
           placements = await props.api
-            .platform<Placement[]>({
+            .platform<{ byUrn: Placement[]; byName: Placement[] }>({
               credential: { namespace: props.namespace, name: credential },
               operation: 'vmPlacements',
-              params: { vmUrns: urns },
+              params: { vmUrns: urns, vmNames: names },
             })
             .catch((error: unknown) => {
               message.textContent = `VM placement unavailable: ${describeError(error)}`;
-              return [];
+              return { byUrn: [], byName: [] };
             });
         if (disposed) return;
         const disksByPool = new Map(
@@ -83,8 +95,12 @@ export const machinesTab = {
             machineName?: string;
           };
           const poolName = (spec.ipHostPoolRef as { name?: string } | undefined)?.name ?? '';
-          const vmUrn = typeof spec.vmUrn === 'string' ? spec.vmUrn : undefined;
-          const placement = placements.find((p) => p.urn === vmUrn);
+          // Each list answers in the order asked.
+          const vmUrn = vmUrnOf(machine);
+          const asked = vmUrn
+            ? placements.byUrn[urns.indexOf(vmUrn)]
+            : placements.byName[names.indexOf(vmNameOf(machine))];
+          const placement = asked && asked.status !== 'missing' ? asked : undefined;
           const disks = (
             (
               spec.vmConfig as

@@ -64,10 +64,31 @@ const STYLE = `
 .dcs-result-fail { color: #c0262d; }
 `;
 
+let sheet: CSSStyleSheet | undefined;
+
+/**
+ * Adds the extension's styles to the document (or shadow root) holding
+ * `host`, once. A constructed stylesheet is CSSOM, which a host's
+ * Content-Security-Policy allows; a <style> element needs 'unsafe-inline'
+ * styles, which Fleet Essentials does not allow, so its rules would be dropped.
+ */
+function adoptStyles(host: HTMLElement): Node | undefined {
+  const scope = host.getRootNode() as Document | ShadowRoot;
+  if (!('adoptedStyleSheets' in scope) || typeof CSSStyleSheet.prototype.replaceSync !== 'function')
+    return h('style', { text: STYLE });
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLE);
+  }
+  if (!scope.adoptedStyleSheets.includes(sheet))
+    scope.adoptedStyleSheets = [...scope.adoptedStyleSheets, sheet];
+  return undefined;
+}
+
 /** The extension's root element inside the host's container, with its styles. */
 export function extensionRoot(container: unknown, id: string): { root: HTMLElement; unmount: () => void } {
   const host = container as HTMLElement;
-  const root = h('div', { className: 'dcs-ext', data: { extension: id } }, h('style', { text: STYLE }));
+  const root = h('div', { className: 'dcs-ext', data: { extension: id } }, adoptStyles(host));
   host.replaceChildren(root);
   return { root, unmount: () => host.replaceChildren() };
 }

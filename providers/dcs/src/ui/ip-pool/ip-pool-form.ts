@@ -227,7 +227,7 @@ export const ipPoolForm = {
             path: `${path}/${encodeURIComponent(poolName)}`,
             body: { ...existing, spec },
           });
-        props.api.notify({ kind: 'success', text: `IP pool ${poolName} saved` });
+        // The host announces a save it is told of; a toast of our own would say it twice.
         props.onSaved(poolName);
       } catch (error) {
         showProblems(root, [

@@ -273,7 +273,7 @@ export const machineTemplateForm = {
       try {
         if (creating || !existing) {
           await props.api.kubernetes({ method: 'POST', path, body: body(draft.name) });
-          props.api.notify({ kind: 'success', text: `Machine template ${draft.name} created` });
+          // The host announces a save it is told of; only what it cannot know gets a toast of ours.
           props.onSaved(draft.name);
           return;
         }
@@ -287,7 +287,6 @@ export const machineTemplateForm = {
               metadata: { ...existing.metadata, labels: body(draft.name).metadata.labels },
             },
           });
-          props.api.notify({ kind: 'success', text: `Machine template ${draft.name} updated` });
           props.onSaved(draft.name);
           return;
         }

@@ -41,7 +41,6 @@ export const basicInfoStep: CreateClusterStep = {
     ha.addEventListener('change', () => props.update({ controlPlaneHA: ha.checked }));
 
     root.append(
-      h('h2', { text: 'Basic info' }),
       credential.row,
       name.row,
       displayName.row,

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
-import { describeError, h } from '../../dom/elements.js';
+import { describeError } from '../../dom/elements.js';
 import { formSummary, selectField, showProblems, textAreaField, textField } from '../../dom/fields.js';
 import { STEP } from '../draft.js';
 import { keysOf, mountStep, templateChoices } from './step-context.js';
@@ -41,13 +41,7 @@ export const controlPlaneStep: CreateClusterStep = {
       });
     template.select.addEventListener('change', push);
     keys.input.addEventListener('input', push);
-    root.append(
-      h('h2', { text: 'Control plane node pool' }),
-      template.row,
-      replicas.row,
-      keys.row,
-      formSummary(),
-    );
+    root.append(template.row, replicas.row, keys.row, formSummary());
     showProblemsAgain();
     templateChoices(props, draft, 'control-plane')
       .then(({ choices }) => {

@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
-import { h } from '../../dom/elements.js';
 import { formSummary, textField } from '../../dom/fields.js';
 import { STEP } from '../draft.js';
 import { mountStep } from './step-context.js';
@@ -29,7 +28,7 @@ export const networkingStep: CreateClusterStep = {
         },
       });
     for (const field of [pods, services, join]) field.input.addEventListener('input', push);
-    root.append(h('h2', { text: 'Networking' }), pods.row, services.row, join.row, formSummary());
+    root.append(pods.row, services.row, join.row, formSummary());
     showProblemsAgain();
     return unmount;
   },

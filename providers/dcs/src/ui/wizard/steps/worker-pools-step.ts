@@ -95,7 +95,6 @@ export const workerPoolsStep: CreateClusterStep = {
     };
 
     root.append(
-      h('h2', { text: 'Worker node pools' }),
       list,
       button(
         'Add worker pool',

@@ -12,6 +12,13 @@ export interface KillAtRandomPointsOptions {
   earliestMs: number;
   /** How far past the earliest a kill may fall, in ms (several reconciles in). */
   spreadMs: number;
+  /**
+   * A line the process prints (stdout or stderr, whichever is piped) once it is doing its work. The kill point is then counted from that line rather than from the start, so a loaded
+   * machine's slow start-up cannot use up the window and leave every kill before any work.
+   */
+  readyLine?: RegExp;
+  /** How long to wait for `readyLine` before giving up with an error, in ms (a hang guard). */
+  readyTimeoutMs?: number;
 }
 
 /** Resolves once `child` has exited (at once when it already has). */
@@ -27,8 +34,46 @@ export function exited(child: ChildProcess): Promise<void> {
 export async function killAtRandomPoints(options: KillAtRandomPointsOptions): Promise<void> {
   for (let i = 0; i < options.kills; i++) {
     const child = options.start();
+    if (options.readyLine) await printed(child, options.readyLine, options.readyTimeoutMs ?? 120_000);
     await sleep(options.earliestMs + options.random.next() * options.spreadMs);
     child.kill('SIGKILL');
     await exited(child);
   }
+}
+
+/** Resolves once `child` prints a line matching `line` (stdout or stderr); rejects if it exits or `timeoutMs` passes first. */
+function printed(child: ChildProcess, line: RegExp, timeoutMs: number): Promise<void> {
+  const streams = [child.stdout, child.stderr].filter((s) => s !== null);
+  if (streams.length === 0)
+    return Promise.reject(new Error('readyLine needs the process started with stdout or stderr piped'));
+  return new Promise((resolve, reject) => {
+    const buffered = new Map<unknown, string>();
+    const listeners = streams.map((stream) => {
+      const onData = (chunk: Buffer) => {
+        const lines = ((buffered.get(stream) ?? '') + chunk.toString()).split('\n');
+        buffered.set(stream, lines.pop() ?? '');
+        if (lines.some((l) => line.test(l))) finish();
+      };
+      stream.on('data', onData);
+      return () => {
+        stream.off('data', onData);
+        // Keep draining, so a chatty process never blocks on a full pipe.
+        stream.resume();
+      };
+    });
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      for (const stop of listeners) stop();
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onExit = (code: number | null) =>
+      finish(new Error(`the process exited (${code}) before printing a line matching ${line}`));
+    const timer = setTimeout(
+      () => finish(new Error(`the process printed no line matching ${line} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.once('exit', onExit);
+  });
 }

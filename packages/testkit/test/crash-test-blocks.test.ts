@@ -20,6 +20,37 @@ describe('killAtRandomPoints', () => {
     expect(started.map((child) => child.signalCode)).toEqual(['SIGKILL', 'SIGKILL', 'SIGKILL']);
   });
 
+  it('counts the kill point from the ready line, and says so when the line never comes', async () => {
+    const script =
+      'setTimeout(() => console.log(\'{"msg":"controllers running"}\'), 300); setInterval(() => {}, 1000)';
+    const started: ReturnType<typeof spawn>[] = [];
+    await killAtRandomPoints({
+      start: () => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+        started.push(child);
+        return child;
+      },
+      kills: 2,
+      random: new SeededRandom(7),
+      earliestMs: 0,
+      spreadMs: 10,
+      readyLine: /controllers running/,
+    });
+    expect(started.map((child) => child.signalCode)).toEqual(['SIGKILL', 'SIGKILL']);
+    const silent = () =>
+      spawn(process.execPath, ['-e', 'process.exit(3)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await expect(
+      killAtRandomPoints({
+        start: silent,
+        kills: 1,
+        random: new SeededRandom(1),
+        earliestMs: 0,
+        spreadMs: 0,
+        readyLine: /ready/,
+      }),
+    ).rejects.toThrow('exited (3) before printing a line matching /ready/');
+  });
+
   it('exited resolves for a process that is already gone', async () => {
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await exited(child);

@@ -36,20 +36,28 @@ function startManager(namespace: string): ChildProcess {
       namespace,
       '--probe-address',
       '127.0.0.1:0',
+      // Info level for the one start-up line the kill points are counted from.
       '--log-level',
-      'error',
+      'info',
     ],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'ignore', 'pipe'] },
   );
 }
 
-/** Kills the manager at random points: somewhere between start-up and several reconciles in (clone, upload, attach, power, delete). */
+/** Kills the manager at random points: from its controllers running to several reconciles in (clone, upload, attach, power, delete). */
 function killManagerAtRandomPoints(namespace: string, kills: number, random: SeededRandom): Promise<void> {
   const start = () => {
     child = startManager(namespace);
     return child;
   };
-  return killAtRandomPoints({ start, kills, random, earliestMs: 400, spreadMs: 1600 });
+  return killAtRandomPoints({
+    start,
+    kills,
+    random,
+    readyLine: /controllers running/,
+    earliestMs: 0,
+    spreadMs: 1_600,
+  });
 }
 
 it('leaves no duplicate or orphaned VM, no leaked pool entry, volume or ISO when the manager is killed 30 times', {

@@ -16,7 +16,8 @@ const manager = new Manager({
   providers: [
     createHcsProvider({ http: { lookup: fixedAddressLookup(domain, '127.0.0.1'), timeoutMs: 2_000 } }),
   ],
-  log: createLogger({ level: 'error' }),
+  // Info level for the start-up line the crash test counts its kill points from.
+  log: createLogger({ level: 'info' }),
 });
 process.on('SIGTERM', () => void manager.stop().then(() => process.exit(0)));
 await manager.start();

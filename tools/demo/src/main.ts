@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type RunningDemo, startDemo } from './start-demo.ts';
 
-const HELP = `Usage: npm run demo -- [options]   (or: tools/run.sh demo)
+const HELP = `Usage: tools/run.sh demo [options]   (or: npm run demo -- [options])
 
 Starts, in this one process tree: a management plane (etcd and kube-apiserver
 with Cluster API's and the DCS provider's CRDs), Cluster API's core, kubeadm
@@ -73,6 +73,11 @@ async function shutdown(signal: string) {
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Started by npm or a shell that is killed outright: stop with it rather than run on as an orphan.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent process gone');
+}, 1_000).unref();
 
 try {
   demo = await startDemo({ port, progress });

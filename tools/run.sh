@@ -2,13 +2,13 @@
 # The project's front door. On a fresh machine it installs what the project
 # needs (the pinned Node.js, the npm dependencies), then runs one root npm
 # script with that Node first on PATH:
-#   tools/run.sh demo    start the embedded management plane
+#   tools/run.sh demo    start the demo: management plane, Cluster API, DCS, UI
 #   tools/run.sh test    run every test
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 if [ $# -eq 0 ]; then
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 
@@ -31,4 +31,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
-exec npm run --silent "$@"
+# `--` so options after the script name reach the script (`tools/run.sh demo --help`), not npm.
+script=$1
+shift
+exec npm run --silent "$script" -- "$@"

@@ -277,6 +277,28 @@ describe('live updates', () => {
     expect(text).toContain('event: cluster');
     expect(text).toContain('"workers":{"ready":2,"desired":2}');
   });
+
+  it('closes while a browser still holds the event stream open', async () => {
+    const other = await createFleetServer({ kubeConfig });
+    const address = await other.app.listen({ port: 0, host: '127.0.0.1' });
+    const login = await other.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { token: TEST_USERS.operator.token },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    const response = await fetch(`${address}/api/events`, { headers: { cookie } });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
+    // Before the fix this never resolved: the server waited for the stream to end.
+    await other.close();
+    // The stream is cut (undici says "terminated") or ends: either way the page sees it go.
+    const end = await reader.read().then(
+      (r) => (r.done ? 'ended' : 'data'),
+      () => 'cut',
+    );
+    expect(['ended', 'cut']).toContain(end);
+  });
 });
 
 describe('security headers', () => {

@@ -63,7 +63,12 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   const applier = new ManifestApplier(endpoint);
   await cache.start();
 
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1 << 20 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1 << 20,
+    // An open page holds /api/events forever; without this, close() would wait for the tab to go away.
+    forceCloseConnections: true,
+  });
   await app.register(fastifyCookie);
 
   app.addHook('onSend', async (_request, reply) => {

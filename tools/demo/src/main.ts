@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { type RunningDemo, startDemo } from './start-demo.ts';
+
+const HELP = `Usage: tools/run.sh demo [options]   (or: npm run demo -- [options])
+
+Starts, in this one process tree: a management plane (etcd and kube-apiserver
+with Cluster API's and the DCS provider's CRDs), Cluster API's core, kubeadm
+bootstrap and kubeadm control plane controllers, the manager with the DCS
+provider, a DCS simulator with a seeded inventory, the workload-cluster
+simulator, and Fleet Essentials with the DCS extension. The namespace
+cpaas-system holds what the DCS wizard needs (credential dcs-auth, version
+ConfigMaps, IP pools, machine templates, the global Cluster).
+
+The last line is the URL and how to sign in. Ctrl-C stops everything and
+removes every temporary directory.
+
+Options:
+  --port <port>  port of the UI on 127.0.0.1 (default 8080; 0 picks a free one)
+  --json         print one JSON object (url, kubeconfig, tokenFile, namespace,
+                 apiServerAddress) when started, instead of the sign-in line
+  -h, --help     show this help
+`;
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '8080' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+})();
+
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`demo: --port "${values.port}" is not a TCP port\n`);
+  process.exit(2);
+}
+
+const started = Date.now();
+const progress = (line: string) => process.stderr.write(`demo: ${line}\n`);
+let demo: RunningDemo | undefined;
+let stopping = false;
+
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  progress(`${signal}: stopping everything`);
+  if (!demo) {
+    // Still starting: every process started so far is tied to this one by a watchdog, which stops it
+    // and removes its directory once this process is gone.
+    process.exit(130);
+  }
+  // A part that does not stop in time must not keep the terminal: the watchdogs stop the rest.
+  setTimeout(() => {
+    progress('stopping took longer than 60 s; exiting, the watchdogs stop what is left');
+    process.exit(1);
+  }, 60_000).unref();
+  await demo.stop();
+  progress('stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Started by npm or a shell that is killed outright: stop with it rather than run on as an orphan.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent process gone');
+}, 1_000).unref();
+
+try {
+  demo = await startDemo({ port, progress });
+} catch (error) {
+  progress(`could not start: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+}
+progress(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${demo.logDir}`);
+progress(
+  `create a cluster: Create cluster, namespace ${demo.namespace}, credential dcs-auth, API server address ${demo.apiServerAddress}`,
+);
+progress(`management cluster kubeconfig: ${demo.kubeconfigPath}`);
+if (values.json) {
+  process.stdout.write(
+    `${JSON.stringify({
+      url: demo.url,
+      kubeconfig: demo.kubeconfigPath,
+      tokenFile: demo.tokenFile,
+      namespace: demo.namespace,
+      apiServerAddress: demo.apiServerAddress,
+    })}\n`,
+  );
+} else {
+  process.stdout.write(`${demo.url}  (sign in with the token in ${demo.tokenFile}; Ctrl-C stops)\n`);
+}

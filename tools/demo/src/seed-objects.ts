@@ -1,0 +1,178 @@
+/**
+ * What an operator has in the management cluster before opening the DCS
+ * wizard (product docs, docs/en/create-cluster/huawei-dcs.mdx): the platform
+ * credential, a version ConfigMap per VM template, the DCS plugin's kubelet,
+ * PSA and audit files per Kubernetes minor, IP pools, machine templates, and
+ * the `global` Cluster whose annotations the wizard reads. Names match the DCS
+ * simulator's default inventory (site 3CD306E7, datastore cluster ssd-pool,
+ * folder kubernetes, DVS-Business / business-vlan100, the two VM templates).
+ */
+
+export const DEMO_NAMESPACE = 'cpaas-system';
+export const CREDENTIAL_SECRET = 'dcs-auth';
+
+/** Kubernetes releases the simulator's VM templates carry, one per template (the docs' version ConfigMaps). */
+export const VM_TEMPLATE_VERSIONS = [
+  { vmTemplate: 'ubuntu-2204-k8s-v1.34', kubernetesVersion: 'v1.34.3' },
+  { vmTemplate: 'ubuntu-2204-k8s-v1.35', kubernetesVersion: 'v1.35.4' },
+] as const;
+
+export interface SeedValues {
+  /** DCS simulator URL, as the credential's endpoint. */
+  dcsEndpoint: string;
+  dcsUser: string;
+  dcsPassword: string;
+  /**
+   * First three octets of a loopback /24 (e.g. `127.88.3`): the workload-cluster
+   * simulator runs each control plane node's etcd and kubelet on the node's
+   * address, so pool entries are loopback addresses.
+   */
+  subnet: string;
+}
+
+const minorOf = (version: string) => version.replace(/^v?(\d+\.\d+).*/, '$1');
+
+function versionConfigMap(vmTemplate: string, kubernetesVersion: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `dcs-vm-template-${vmTemplate}`,
+      namespace: DEMO_NAMESPACE,
+      labels: {
+        'cpaas.io/dcs-vm-template': vmTemplate,
+        'cpaas.io/distribution-version': 'v4.4.0',
+        'cpaas.io/kubernetes-version': `v${minorOf(kubernetesVersion)}`,
+      },
+    },
+    data: {
+      corednsTag: '1.12.4-v4.4.1',
+      etcdTag: 'v3.5.21-260101',
+      kubernetesVersion,
+      vmImageVersion: 'alaudaos-44.m1.202601010000-0.x86_64',
+    },
+  };
+}
+
+function kubernetesFilesSecret(kubernetesVersion: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `dcs-kubernetes-${minorOf(kubernetesVersion)}-files`, namespace: DEMO_NAMESPACE },
+    type: 'Opaque',
+    stringData: {
+      'psa-config.yaml':
+        'apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n',
+      'control-plane-kubelet-patch.json': '{}',
+      'worker-kubelet-patch.json': '{}',
+      'audit-policy.yaml': 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n',
+    },
+  };
+}
+
+function ipPool(name: string, subnet: string, firstHost: number, size: number) {
+  return {
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+    kind: 'DCSIpHostnamePool',
+    metadata: { name, namespace: DEMO_NAMESPACE },
+    spec: {
+      pool: Array.from({ length: size }, (_, i) => ({
+        ip: `${subnet}.${firstHost + i}`,
+        mask: '255.255.255.0',
+        gateway: `${subnet}.254`,
+        dns: '10.0.0.2',
+        hostname: `${name}-${i + 1}`,
+        machineName: `${name}-${i + 1}`,
+      })),
+    },
+  };
+}
+
+function machineTemplate(role: 'control-plane' | 'worker', vmTemplate: string, kubernetesVersion: string) {
+  const controlPlane = role === 'control-plane';
+  const disk = (quantity: number, path: string) => ({
+    quantity,
+    datastoreClusterName: 'ssd-pool',
+    path,
+    format: 'xfs',
+  });
+  return {
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+    kind: 'DCSMachineTemplate',
+    metadata: {
+      name: `${controlPlane ? 'cp' : 'worker'}-${minorOf(kubernetesVersion).replace('.', '-')}`,
+      namespace: DEMO_NAMESPACE,
+      labels: { 'infrastructure.cluster.x-k8s.io/dcs-machine-type': role },
+    },
+    spec: {
+      template: {
+        spec: {
+          vmTemplateName: vmTemplate,
+          location: controlPlane
+            ? { type: 'folder', name: 'kubernetes' }
+            : { type: 'cluster', name: 'ComputeCluster' },
+          vmConfig: {
+            dvSwitchName: 'DVS-Business',
+            portGroupName: 'business-vlan100',
+            dcsMachineCpuSpec: { quantity: controlPlane ? 4 : 8 },
+            dcsMachineMemorySpec: { quantity: controlPlane ? 8192 : 16384 },
+            dcsMachineDiskSpec: [
+              { quantity: 0, datastoreClusterName: 'ssd-pool', systemVolume: true },
+              disk(100, '/var/lib/kubelet'),
+              disk(100, '/var/lib/containerd'),
+              ...(controlPlane ? [disk(10, '/var/lib/etcd')] : []),
+            ],
+          },
+          ipHostPoolRef: { name: controlPlane ? 'cp-pool' : 'worker-pool' },
+        },
+      },
+    },
+  };
+}
+
+/** The objects, in creation order; each carries its own apiVersion, kind and namespace. */
+export function seedObjects(values: SeedValues): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: CREDENTIAL_SECRET, namespace: DEMO_NAMESPACE },
+      type: 'Opaque',
+      stringData: { authUser: values.dcsUser, authKey: values.dcsPassword, endpoint: values.dcsEndpoint },
+    },
+    ...VM_TEMPLATE_VERSIONS.flatMap((v) => [
+      versionConfigMap(v.vmTemplate, v.kubernetesVersion),
+      kubernetesFilesSecret(v.kubernetesVersion),
+    ]),
+    ipPool('cp-pool', values.subnet, 10, 3),
+    ipPool('worker-pool', values.subnet, 20, 6),
+    ...VM_TEMPLATE_VERSIONS.flatMap((v) => [
+      machineTemplate('control-plane', v.vmTemplate, v.kubernetesVersion),
+      machineTemplate('worker', v.vmTemplate, v.kubernetesVersion),
+    ]),
+    {
+      // The management cluster itself, as the platform records it; the wizard reads its annotations.
+      apiVersion: 'cluster.x-k8s.io/v1beta2',
+      kind: 'Cluster',
+      metadata: {
+        name: 'global',
+        namespace: DEMO_NAMESPACE,
+        annotations: {
+          'cpaas.io/kube-ovn-version': 'v1.14.2',
+          'cpaas.io/registry-address': 'registry.demo.internal:11443',
+        },
+      },
+      spec: {
+        clusterNetwork: { pods: { cidrBlocks: ['10.1.0.0/16'] } },
+        // Cluster API's webhook wants a reference; nothing here manages the management cluster, so it is
+        // paused and Cluster API leaves it alone.
+        paused: true,
+        infrastructureRef: {
+          apiGroup: 'infrastructure.cluster.x-k8s.io',
+          kind: 'ManagementCluster',
+          name: 'global',
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,173 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { createFleetServer } from '@immutable-infra/fleet-essentials';
+import { createLogger, Manager } from '@immutable-infra/manager';
+import { createDcsProvider } from '@immutable-infra/provider-dcs';
+import {
+  bindToThisProcess,
+  type ClusterApiControllers,
+  createManagementPlane,
+  freePort,
+  type ManagementPlane,
+  startClusterApiControllers,
+  yamlFilesIn,
+} from '@immutable-infra/testkit';
+import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
+import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { DEMO_NAMESPACE, seedObjects } from './seed-objects.ts';
+import { createSignInToken } from './sign-in-token.ts';
+
+export interface DemoOptions {
+  /** Port of the Fleet Essentials UI on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  progress: (line: string) => void;
+}
+
+export interface RunningDemo {
+  url: string;
+  kubeconfigPath: string;
+  /** File holding the bearer token to sign in with (mode 0600). */
+  tokenFile: string;
+  namespace: string;
+  /** An address for the wizard's "API server address": a free loopback port the workload simulator can serve. */
+  apiServerAddress: string;
+  /** Where the manager's and the workload simulator's logs go (removed on stop). */
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+const providerDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/provider-dcs/package.json')));
+
+/**
+ * Starts every part of the demo in this process tree, in dependency order;
+ * whatever started is stopped again if a later part fails. Each child process
+ * is tied to this one by testkit's watchdog, so even a SIGKILL leaves none.
+ */
+export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
+  const say = options.progress;
+  const stateDir = await mkdtemp(join(tmpdir(), 'iinfra-demo-'));
+  // Removes the directory if this process dies without stopping.
+  const releaseDir = bindToThisProcess([], stateDir);
+  const stops: { what: string; stop: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    for (const { what, stop } of stops.reverse()) {
+      say(`stopping ${what}`);
+      await stop().catch((error: unknown) => say(`stopping ${what}: ${String(error)}`));
+    }
+    stops.length = 0;
+    await rm(stateDir, { recursive: true, force: true });
+    releaseDir();
+  };
+
+  try {
+    const plane: ManagementPlane = await createManagementPlane({
+      name: 'iinfra-demo',
+      crdFiles: await yamlFilesIn(join(providerDir, 'crds')),
+      onProgress: (message) => say(`management plane: ${message}`),
+    });
+    stops.push({ what: 'the management plane', stop: () => plane.controlPlane.stop() });
+    const { kubeConfig, assets } = plane;
+    const kubeconfigPath = plane.controlPlane.kubeconfigPath;
+
+    const capi: ClusterApiControllers = await startClusterApiControllers(kubeConfig, {
+      assets,
+      kubeconfigPath,
+      // A short sync period keeps the waits that are not watch-driven short.
+      extraArgs: {
+        core: ['--sync-period=1m'],
+        'kubeadm-bootstrap': ['--sync-period=1m'],
+        'kubeadm-control-plane': ['--sync-period=1m', '--etcd-dial-timeout-duration=3s'],
+      },
+      onProgress: (message) => say(`cluster api: ${message}`),
+    });
+    stops.push({ what: 'the Cluster API controllers', stop: () => capi.stop() });
+
+    say('starting the DCS simulator');
+    const inventory = defaultInventory();
+    const user = inventory.users[0];
+    if (!user) throw new Error('the DCS simulator inventory has no user');
+    const sim: DcsSimulator = await startDcsSimulator({ inventory });
+    stops.push({ what: 'the DCS simulator', stop: () => sim.close() });
+    say(`DCS simulator at ${sim.url} (site ${inventory.site.id})`);
+
+    const managerLog = createWriteStream(join(stateDir, 'manager.log'));
+    say('starting the manager with the DCS provider');
+    const manager = new Manager({
+      kubeConfig,
+      providers: [createDcsProvider()],
+      log: createLogger({ level: 'info', destination: managerLog }),
+    });
+    void manager.start();
+    stops.push({
+      what: 'the manager',
+      stop: async () => {
+        await manager.stop();
+        managerLog.end();
+      },
+    });
+
+    say('starting the workload-cluster simulator');
+    const workloadLog = createWriteStream(join(stateDir, 'workload-sim.log'));
+    const workloads: WorkloadSimulator = await startWorkloadSimulator({
+      kubeConfig,
+      assets,
+      log: (line) => workloadLog.write(`${new Date().toISOString()} ${line}\n`),
+      // A DCS VM has booted with its bootstrap data once it runs with the Ignition ISO attached.
+      isBooted: (_machine, infra) => {
+        const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)
+          ?.networkConfig?.machineName;
+        const vm = sim.state().vms.find((candidate) => candidate.name === vmName);
+        return vm?.status === 'running' && vm.cdRomStatus === 'attached';
+      },
+    });
+    stops.push({
+      what: 'the workload-cluster simulator',
+      stop: async () => {
+        await workloads.stop();
+        workloadLog.end();
+      },
+    });
+
+    say(
+      `seeding ${DEMO_NAMESPACE}: credential, version ConfigMaps, IP pools, machine templates, global Cluster`,
+    );
+    // A loopback /24 of its own per run, so two demos (or a demo and the e2e test) never share addresses.
+    const subnet = `127.88.${process.pid % 250}`;
+    await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    for (const object of seedObjects({
+      dcsEndpoint: sim.url,
+      dcsUser: user.name,
+      dcsPassword: user.password,
+      subnet,
+    })) {
+      await objects.create(object as KubernetesObject);
+    }
+    const tokenFile = join(stateDir, 'sign-in-token');
+    await writeFile(tokenFile, `${await createSignInToken(kubeConfig, DEMO_NAMESPACE)}\n`, { mode: 0o600 });
+
+    say('starting Fleet Essentials with the DCS extension');
+    const fleet = await createFleetServer({ kubeConfig, extensionPackages: [providerDir] });
+    stops.push({ what: 'Fleet Essentials', stop: () => fleet.close() });
+    const address = await fleet.app.listen({ port: options.port, host: '127.0.0.1' });
+
+    return {
+      url: address,
+      kubeconfigPath,
+      tokenFile,
+      namespace: DEMO_NAMESPACE,
+      apiServerAddress: `https://${subnet}.1:${await freePort()}`,
+      logDir: stateDir,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

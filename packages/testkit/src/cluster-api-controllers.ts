@@ -104,6 +104,24 @@ export async function startClusterApiControllers(
   kubeConfig: KubeConfig,
   options: StartClusterApiControllersOptions,
 ): Promise<ClusterApiControllers> {
+  // A port found free can be taken by another process before a manager binds it (the webhook
+  // server listens on every address, which other tests' loopback listeners share). Such a start
+  // cleans up after itself, so it is tried again with new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterApiControllersOnce(kubeConfig, options);
+    } catch (error) {
+      const clash = error instanceof Error && error.message.includes('address already in use');
+      if (!clash || attempt >= 3) throw error;
+      options.onProgress?.(`a Cluster API manager's port was taken meanwhile; starting again with new ports`);
+    }
+  }
+}
+
+async function startClusterApiControllersOnce(
+  kubeConfig: KubeConfig,
+  options: StartClusterApiControllersOptions,
+): Promise<ClusterApiControllers> {
   const progress = options.onProgress ?? (() => {});
   const binaries = options.assets.clusterApiControllers;
   const webhookDir = options.assets.webhookDir;
@@ -155,7 +173,8 @@ export async function startClusterApiControllers(
     for (const component of COMPONENTS) {
       plans.push({
         component,
-        webhookPort: await freePort(),
+        // The webhook server binds every address, so the port must be free on all of them.
+        webhookPort: await freePort('0.0.0.0'),
         healthPort: await freePort(),
         diagnosticsPort: await freePort(),
       });

@@ -1,3 +1,11 @@
+// The wire types are the server's own (modules of pure types and logic, no server dependencies),
+// so the two sides cannot drift apart.
+import type { ClusterPage, ClusterRow } from '../../src/server/cluster-rows.ts';
+import type { ApplyReport, ObjectReport } from '../../src/server/manifest-report.ts';
+import type { UpgradePlan } from '../../src/server/rollout-plan.ts';
+
+export type { ApplyReport, ClusterPage, ClusterRow, ObjectReport, UpgradePlan };
+
 /** The server's JSON API, with the CSRF token on every change and its error messages kept. */
 export class ApiError extends Error {
   constructor(
@@ -42,26 +50,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     );
   }
   return payload as T;
-}
-
-export interface ClusterRow {
-  namespace: string;
-  name: string;
-  provider: string;
-  kubernetesVersion: string;
-  phase: string;
-  controlPlane: { ready: number; desired: number };
-  workers: { ready: number; desired: number };
-  createdAt: string;
-  deleting: boolean;
-  waitingFor?: { condition: string; reason?: string; message?: string };
-}
-
-export interface ClusterPage {
-  items: ClusterRow[];
-  total: number;
-  page: number;
-  limit: number;
 }
 
 export interface ClusterDetail {
@@ -116,38 +104,6 @@ export interface ObjectRef {
   apiGroup?: string;
   kind: string;
   name: string;
-}
-
-export interface ObjectReport {
-  index: number;
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  status: 'valid' | 'invalid' | 'created' | 'failed' | 'not attempted';
-  message?: string;
-  causes?: { field?: string; message: string }[];
-}
-
-export interface ApplyReport {
-  phase: 'dry-run' | 'create';
-  ok: boolean;
-  objects: ObjectReport[];
-}
-
-export interface UpgradePlan {
-  pools: {
-    kind: string;
-    name: string;
-    from: { version: string; template: string };
-    to: { version: string; template: string };
-    replicas: number;
-    maxSurge: number;
-    maxUnavailable: number;
-    deletionOrder: string;
-    waves: { create: number; delete: string[] }[];
-  }[];
-  problems: string[];
 }
 
 /** Creates objects as the user (dry run of all first); the report comes back either way. */

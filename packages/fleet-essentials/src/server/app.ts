@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { AccessReviewer } from './access-review.js';
 import { ClusterCache, type ClusterChange } from './cluster-cache.js';
-import { type ClusterRow, parseClusterQuery, queryClusters } from './cluster-rows.js';
+import { type ClusterObjects, type ClusterRow, parseClusterQuery, queryClusters } from './cluster-rows.js';
 import { ExtensionRegistry } from './extension-registry.js';
 import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import { registerKubePassthrough } from './kube-passthrough.js';
@@ -163,20 +163,33 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     return queryClusters(rows, parsed.query, visible);
   });
 
-  app.get('/api/clusters/:namespace/:name', async (request, reply) => {
-    const { namespace, name } = request.params as { namespace: string; name: string };
-    const session = request.session as Session;
+  // The caches hold every namespace, so each detail route asks the API server
+  // whether this user may read the cluster before answering from them.
+  async function readableCluster(
+    session: Session,
+    namespace: string,
+    name: string,
+  ): Promise<{ objects: ClusterObjects } | { refusal: { status: number; message: string } }> {
     const allowed = await reviewer.allowed(session.identity, session.id, {
       verb: 'get',
       group: 'cluster.x-k8s.io',
       resource: 'clusters',
       namespace,
     });
-    if (!allowed) return fail(reply, 403, `you may not read clusters in namespace ${namespace}`);
+    if (!allowed)
+      return { refusal: { status: 403, message: `you may not read clusters in namespace ${namespace}` } };
     const objects = cache.objects(namespace, name);
+    if (!objects) return { refusal: { status: 404, message: `cluster ${namespace}/${name} not found` } };
+    return { objects };
+  }
+
+  app.get('/api/clusters/:namespace/:name', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const found = await readableCluster(request.session as Session, namespace, name);
+    if ('refusal' in found) return fail(reply, found.refusal.status, found.refusal.message);
     const row = cache.row(namespace, name);
-    if (!objects || !row) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
-    return { row, ...clusterDetail(objects) };
+    if (!row) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
+    return { row, ...clusterDetail(found.objects) };
   });
 
   app.delete('/api/clusters/:namespace/:name', async (request, reply) => {
@@ -246,16 +259,9 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
 
   app.post('/api/clusters/:namespace/:name/upgrade-plan', async (request, reply) => {
     const { namespace, name } = request.params as { namespace: string; name: string };
-    const session = request.session as Session;
-    const allowed = await reviewer.allowed(session.identity, session.id, {
-      verb: 'get',
-      group: 'cluster.x-k8s.io',
-      resource: 'clusters',
-      namespace,
-    });
-    if (!allowed) return fail(reply, 403, `you may not read clusters in namespace ${namespace}`);
-    const objects = cache.objects(namespace, name);
-    if (!objects) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
+    const found = await readableCluster(request.session as Session, namespace, name);
+    if ('refusal' in found) return fail(reply, found.refusal.status, found.refusal.message);
+    const { objects } = found;
     const body = (request.body ?? {}) as { version?: unknown; templates?: unknown };
     const templates =
       typeof body.templates === 'object' && body.templates !== null

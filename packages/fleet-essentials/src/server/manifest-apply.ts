@@ -1,30 +1,14 @@
 import { type Identity, type KubeEndpoint, refusalMessage } from './kube-endpoint.js';
+import type { ApplyReport, ObjectReport } from './manifest-report.js';
 import { credentialForms, redact, secretValuesOf } from './secret-scrub.js';
+
+export type { ApplyReport, ObjectReport };
 
 export interface ManifestObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; [key: string]: unknown };
   [key: string]: unknown;
-}
-
-export interface ObjectReport {
-  index: number;
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  status: 'valid' | 'invalid' | 'created' | 'failed' | 'not attempted';
-  message?: string;
-  /** The fields the API server named (schema, CEL rules, webhooks). */
-  causes?: { field?: string; message: string }[];
-}
-
-export interface ApplyReport {
-  /** `dry-run`: nothing was created; `create`: objects were created in order up to the first failure. */
-  phase: 'dry-run' | 'create';
-  ok: boolean;
-  objects: ObjectReport[];
 }
 
 interface Resource {

@@ -199,6 +199,50 @@ describe('ECS, EVS and ELB behaviour', () => {
     await hcs.ok('DELETE', `${base}/loadbalancers/${lb.id}`);
     expect(sim.state().loadBalancers).toHaveLength(0);
   });
+
+  it('holds the fixed L4/L7 backend addresses of a load balancer until it is deleted', async () => {
+    const sim = await startSim();
+    const hcs = new HcsHttp(sim);
+    const { subnets } = await hcs.inventoryIds();
+    const base = `/v3/${sim.projectId}/elb`;
+    const network = subnets[0].neutron_network_id;
+    const create = (l4: string[], l7: string[]) =>
+      hcs.call('POST', `${base}/loadbalancers`, {
+        loadbalancer: {
+          vip_subnet_cidr_id: subnets[0].neutron_subnet_id,
+          elb_virsubnet_ids: [network],
+          elb_virsubnet_l4_ips: [{ network_id: network, ips: l4 }],
+          elb_virsubnet_l7_ips: [{ network_id: network, ips: l7 }],
+          availability_zone_list: ['az1'],
+        },
+      });
+
+    const outside = await create(['192.168.10.40'], ['10.9.9.9']);
+    expect(outside.status).toBe(400);
+    expect(outside.body.error_msg).toContain(
+      'loadbalancer.elb_virsubnet_l7_ips[0].ips: 10.9.9.9 is not in subnet',
+    );
+    const twice = await create(['192.168.10.40'], ['192.168.10.40']);
+    expect(twice.status).toBe(409);
+    expect(sim.state().loadBalancers).toHaveLength(0);
+
+    const first = await create(['192.168.10.40', '192.168.10.41'], ['192.168.10.42']);
+    expect(first.status).toBe(201);
+    expect(first.body.loadbalancer.elb_virsubnet_l4_ips).toEqual([
+      { network_id: network, ips: ['192.168.10.40', '192.168.10.41'] },
+    ]);
+    const shown = await hcs.ok('GET', `${base}/loadbalancers/${first.body.loadbalancer.id}`);
+    expect(shown.loadbalancer.elb_virsubnet_l7_ips).toEqual([
+      { network_id: network, ips: ['192.168.10.42'] },
+    ]);
+    // The refused requests above took no address: .40 went to the first load balancer.
+    const taken = await create(['192.168.10.41'], ['192.168.10.43']);
+    expect(taken.status).toBe(409);
+    expect(taken.body.error_msg).toContain('192.168.10.41 is already in use');
+
+    await hcs.ok('DELETE', `${base}/loadbalancers/${first.body.loadbalancer.id}`);
+    expect((await create(['192.168.10.41'], ['192.168.10.42'])).status).toBe(201);
+  });
 });
 
 async function baseServer(hcs: HcsHttp) {

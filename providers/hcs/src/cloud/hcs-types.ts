@@ -105,6 +105,8 @@ export interface HcsLoadBalancer {
   vip_address: string;
   vip_port_id: string;
   vip_subnet_cidr_id: string;
+  elb_virsubnet_l4_ips?: HcsVirtualSubnetIps[];
+  elb_virsubnet_l7_ips?: HcsVirtualSubnetIps[];
 }
 
 export interface HcsListener {
@@ -173,5 +175,13 @@ export interface HcsCreateLoadBalancerRequest {
   vip_subnet_cidr_id: string;
   vip_address?: string;
   elb_virsubnet_ids?: string[];
+  /** Fixed backend-subnet addresses for L4 (TCP/UDP) and L7 (HTTP/HTTPS) listeners, by network id. */
+  elb_virsubnet_l4_ips?: HcsVirtualSubnetIps[];
+  elb_virsubnet_l7_ips?: HcsVirtualSubnetIps[];
   availability_zone_list: string[];
+}
+
+export interface HcsVirtualSubnetIps {
+  network_id: string;
+  ips: string[];
 }

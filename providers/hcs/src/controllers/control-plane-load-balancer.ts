@@ -40,6 +40,20 @@ export async function ensureLoadBalancer(
     const virtualSubnets = [...(spec.elbVirsubnetL4Ips ?? []), ...(spec.elbVirsubnetL7Ips ?? [])]
       .map((entry) => pickSubnet(network, undefined, entry.subnetName).neutron_network_id)
       .filter((id, index, all) => all.indexOf(id) === index);
+    // Entries without ips only name a backend subnet; HCS then picks the addresses itself.
+    const fixedIps = (entries: typeof spec.elbVirsubnetL4Ips) =>
+      (entries ?? []).flatMap((entry) =>
+        entry.ips
+          ? [
+              {
+                network_id: pickSubnet(network, undefined, entry.subnetName).neutron_network_id,
+                ips: entry.ips,
+              },
+            ]
+          : [],
+      );
+    const l4 = fixedIps(spec.elbVirsubnetL4Ips);
+    const l7 = fixedIps(spec.elbVirsubnetL7Ips);
     const zones = await cloud.listAvailabilityZones();
     lb = await cloud.createLoadBalancer({
       name,
@@ -48,6 +62,8 @@ export async function ensureLoadBalancer(
       vip_subnet_cidr_id: vipSubnet.neutron_subnet_id,
       ...(spec.vipAddress ? { vip_address: spec.vipAddress } : {}),
       ...(virtualSubnets.length > 0 ? { elb_virsubnet_ids: virtualSubnets } : {}),
+      ...(l4.length > 0 ? { elb_virsubnet_l4_ips: l4 } : {}),
+      ...(l7.length > 0 ? { elb_virsubnet_l7_ips: l7 } : {}),
       availability_zone_list: zones.slice(0, 1),
     });
   }

@@ -29,6 +29,8 @@ export interface ClusterOptions {
   /** The secret key in the credential Secret; the simulator's own when left out. */
   secretKey?: string;
   vipAddress?: string;
+  /** Fixed ELB backend addresses in the control-plane subnet, for L4 and L7 listeners. */
+  backendIps?: { l4: string[]; l7: string[] };
   /** First octet offset of the pool's IPs, so clusters in one simulator do not collide. */
   ipBase?: number;
   /** Prefix of the pool's hostnames (they become server names), unique per test. */
@@ -116,6 +118,12 @@ export class HcsFixtures {
       spec: {
         controlPlaneLoadBalancer: {
           ...(options.vipAddress ? { vipAddress: options.vipAddress } : {}),
+          ...(options.backendIps
+            ? {
+                elbVirsubnetL4Ips: [{ subnetName: 'control-plane', ips: options.backendIps.l4 }],
+                elbVirsubnetL7Ips: [{ subnetName: 'control-plane', ips: options.backendIps.l7 }],
+              }
+            : {}),
           vipSubnetName: 'control-plane',
         },
         networkType: 'kube-ovn',

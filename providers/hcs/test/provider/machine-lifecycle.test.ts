@@ -107,7 +107,12 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-life');
     const prefix = namespace;
     startManager(namespace);
-    await fixtures.createCluster(namespace, { hostPrefix: prefix, vipAddress: '192.168.10.250', ipBase: 10 });
+    await fixtures.createCluster(namespace, {
+      hostPrefix: prefix,
+      vipAddress: '192.168.10.250',
+      backendIps: { l4: ['192.168.10.240', '192.168.10.241'], l7: ['192.168.10.242', '192.168.10.243'] },
+      ipBase: 10,
+    });
     await fixtures.createPool(namespace, 'worker-pool', prefix, 'workers', '192.168.20.10', { size: 2 });
 
     const cluster = await eventually('HCSCluster ready', async () => {
@@ -118,6 +123,8 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     expect(cluster.status?.failureDomains).toEqual({ az1: { controlPlane: true } });
     const lb = sim.state().loadBalancers.find((l) => l.name === loadBalancerName(namespace, 'demo'));
     expect(lb?.provisioning_status).toBe('ACTIVE');
+    expect(lb?.elb_virsubnet_l4_ips?.map((e) => e.ips)).toEqual([['192.168.10.240', '192.168.10.241']]);
+    expect(lb?.elb_virsubnet_l7_ips?.map((e) => e.ips)).toEqual([['192.168.10.242', '192.168.10.243']]);
     expect(lb?.id).toBe(cluster.status?.loadBalancer?.id);
     expect(
       sim

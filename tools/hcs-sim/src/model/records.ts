@@ -71,6 +71,9 @@ export interface LoadBalancerRecord {
   vipAddress: string;
   vipPortId: string;
   elbVirsubnetIds: string[];
+  /** Fixed backend-subnet addresses for TCP/UDP (L4) and HTTP(S) (L7) listeners, by Neutron network id. */
+  elbVirsubnetL4Ips: { network_id: string; ips: string[] }[];
+  elbVirsubnetL7Ips: { network_id: string; ips: string[] }[];
   availabilityZones: string[];
   provisioningStatus: 'PENDING_CREATE' | 'ACTIVE';
   created: string;

@@ -208,6 +208,8 @@ export function loadBalancerView(cloud: Cloud, lb: LoadBalancerRecord) {
     vip_address: lb.vipAddress,
     vip_port_id: lb.vipPortId,
     elb_virsubnet_ids: lb.elbVirsubnetIds,
+    elb_virsubnet_l4_ips: lb.elbVirsubnetL4Ips,
+    elb_virsubnet_l7_ips: lb.elbVirsubnetL7Ips,
     availability_zone_list: lb.availabilityZones,
     listeners: [...cloud.listeners.values()]
       .filter((l) => l.loadbalancerId === lb.id)

@@ -18,6 +18,12 @@ const NOT_FOUND = 'ELB.1002';
 const IN_USE = 'ELB.1003';
 const QUOTA = 'ELB.1004';
 
+// HCS's ELB takes fixed backend-subnet addresses per listener layer (the
+// `elb_virsubnet_l4_ips` / `elb_virsubnet_l7_ips` of its create and show bodies).
+const virsubnetIps = z
+  .array(z.object({ network_id: z.string().min(1), ips: z.array(z.string().min(1)).min(1) }))
+  .max(64)
+  .default([]);
 const lbSchema = z.object({
   loadbalancer: z.looseObject({
     name: z.string().max(255).default(''),
@@ -26,6 +32,8 @@ const lbSchema = z.object({
     vip_subnet_cidr_id: z.string().min(1),
     vip_address: z.string().optional(),
     elb_virsubnet_ids: z.array(z.string()).default([]),
+    elb_virsubnet_l4_ips: virsubnetIps,
+    elb_virsubnet_l7_ips: virsubnetIps,
     availability_zone_list: z.array(z.string()).min(1),
   }),
 });
@@ -124,12 +132,16 @@ export function elbRoutes(ctx: SimContext): Route[] {
               `Invalid parameter loadbalancer.vip_address: ${vip} is not in subnet ${subnet.cidr}`,
             );
           if (!pool.isFree(vip)) throw new HcsError(409, IN_USE, `The IP address ${vip} is already in use.`);
-          pool.take(vip);
-        } else {
+        }
+        // Every fixed address is checked before any is taken, so a refused request holds none.
+        const fixed = fixedBackendAddresses(cloud, input, vip === undefined ? [] : [{ subnet, ip: vip }]);
+        if (vip !== undefined) pool.take(vip);
+        else {
           vip = pool.takeNext();
           if (vip === undefined)
             throw new HcsError(409, IN_USE, `Subnet ${subnet.id} has no free IP address.`);
         }
+        for (const { subnet: owner, ip } of fixed) cloud.addressesOf(owner.id).take(ip);
         const lb = {
           id: newUuid(),
           name: input.name,
@@ -139,6 +151,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
           vipAddress: vip,
           vipPortId: newUuid(),
           elbVirsubnetIds: input.elb_virsubnet_ids,
+          elbVirsubnetL4Ips: input.elb_virsubnet_l4_ips,
+          elbVirsubnetL7Ips: input.elb_virsubnet_l7_ips,
           availabilityZones: input.availability_zone_list,
           provisioningStatus: 'PENDING_CREATE' as 'PENDING_CREATE' | 'ACTIVE',
           created: now(),
@@ -176,6 +190,10 @@ export function elbRoutes(ctx: SimContext): Route[] {
         );
       const subnet = cloud.subnet(lb.vipSubnetCidrId);
       if (subnet) cloud.addressesOf(subnet.id).release(lb.vipAddress);
+      for (const entry of [...lb.elbVirsubnetL4Ips, ...lb.elbVirsubnetL7Ips]) {
+        const owner = cloud.subnetByNetwork(entry.network_id);
+        if (owner) for (const ip of entry.ips) cloud.addressesOf(owner.id).release(ip);
+      }
       cloud.loadBalancers.delete(id);
       return true;
     }),
@@ -497,4 +515,45 @@ function deleteRoute(
       return { status: 204, body: undefined };
     },
   };
+}
+
+type LoadBalancerInput = z.infer<typeof lbSchema>['loadbalancer'];
+type Subnet = NonNullable<ReturnType<Cloud['subnet']>>;
+
+/** The fixed L4/L7 backend addresses of a create request, each checked against its subnet and every other claim. */
+function fixedBackendAddresses(
+  cloud: Cloud,
+  input: LoadBalancerInput,
+  claimed: { subnet: Subnet; ip: string }[],
+): { subnet: Subnet; ip: string }[] {
+  const claims = [...claimed];
+  const fixed: { subnet: Subnet; ip: string }[] = [];
+  const layers = [
+    ['elb_virsubnet_l4_ips', input.elb_virsubnet_l4_ips],
+    ['elb_virsubnet_l7_ips', input.elb_virsubnet_l7_ips],
+  ] as const;
+  for (const [field, entries] of layers)
+    for (const [index, entry] of entries.entries()) {
+      const subnet = cloud.subnetByNetwork(entry.network_id);
+      if (!subnet)
+        throw new HcsError(
+          400,
+          INVALID,
+          `Invalid parameter loadbalancer.${field}[${index}].network_id: network ${entry.network_id} does not exist`,
+        );
+      const addresses = cloud.addressesOf(subnet.id);
+      for (const ip of entry.ips) {
+        if (!addresses.contains(ip))
+          throw new HcsError(
+            400,
+            INVALID,
+            `Invalid parameter loadbalancer.${field}[${index}].ips: ${ip} is not in subnet ${subnet.cidr}`,
+          );
+        if (!addresses.isFree(ip) || claims.some((c) => c.subnet.id === subnet.id && c.ip === ip))
+          throw new HcsError(409, IN_USE, `The IP address ${ip} is already in use.`);
+        claims.push({ subnet, ip });
+        fixed.push({ subnet, ip });
+      }
+    }
+  return fixed;
 }

@@ -63,8 +63,9 @@ describe('clone', () => {
     expect(running.progress).toBeLessThan(100);
 
     sim.setFaults({});
-    const { task, seen } = await dcs.waitForTask(answer.taskUri);
-    expect(seen).toContain('running');
+    // Whether a poll still sees it running after the fault is lifted depends on load; the running
+    // state was checked above while the fault held it.
+    const { task } = await dcs.waitForTask(answer.taskUri);
     expect(task).toMatchObject({ status: 'success', progress: 100, reason: '' });
     expect(task.finishTime).not.toBe('');
 

@@ -115,7 +115,8 @@ describe('DcsClient against the simulator', () => {
 
   describe('VMs', () => {
     it('clones from a template; the task runs, then succeeds, and the VM appears', async () => {
-      sim.setFaults({ taskSeconds: 2 });
+      // Held by the stuckCreating fault, so the running state is seen however loaded the machine is.
+      sim.setFaults({ stuckCreating: ['clone-1'] });
       try {
         const template = await client.findTemplate('ubuntu-2204-k8s-v1.34');
         if (!template) throw new Error('no template');
@@ -124,6 +125,7 @@ describe('DcsClient against the simulator', () => {
 
         expect((await checkTask(client, clone.taskUri)).state).toBe('running');
         expect((await client.getVm(clone.vmUri))?.status).toBe('creating');
+        sim.setFaults({});
 
         expect(await settle(client, clone.taskUri)).toEqual({ state: 'success' });
         const vm = await client.findVmByName('clone-1');

@@ -11,7 +11,11 @@ import {
   startClusterApiControllers,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
+import {
+  bootstrapFiles,
+  startWorkloadSimulator,
+  type WorkloadSimulator,
+} from '@immutable-infra/workload-sim';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -24,14 +28,22 @@ import {
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
+import { compareVersions, listVersions } from '../../src/ui/catalog/resources.js';
+import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
+import { type DcsClusterDraft, initialDraft, newWorkerPool, objectNames } from '../../src/ui/wizard/draft.js';
+import { workflowLogic } from '../../src/ui/wizard/workflow-logic.js';
+import { testHostApi } from '../ui/host-api.js';
 import {
-  type ClusterManifestValues,
-  clusterManifests,
+  CREDENTIAL,
   INFRA,
+  KUBERNETES_FILES,
   KUBERNETES_FROM,
   KUBERNETES_TO,
   machineTemplate,
-} from './cluster-manifests.ts';
+  operatorPrerequisites,
+  POOLS,
+  releaseObjects,
+} from './operator-prerequisites.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads deep paths of objects the controllers wrote.
 type Loose = Record<string, any>;
@@ -48,7 +60,17 @@ let sim: DcsSimulator;
 let capi: ClusterApiControllers;
 let manager: Manager;
 let workloads: WorkloadSimulator;
-let v: ClusterManifestValues;
+let v: {
+  namespace: string;
+  name: string;
+  /** The external load balancer's address: where the workload API server answers. */
+  endpoint: { host: string; port: number };
+  /** The first three octets of the loopback /24 the pools draw from. */
+  subnet: string;
+};
+/** The wizard's names for the cluster's objects (set once the draft is filled). */
+let names: ReturnType<typeof objectNames>;
+let workerPool: string;
 
 const managerLog = new Writable({
   write(chunk, _encoding, callback) {
@@ -71,11 +93,6 @@ beforeAll(async () => {
     name: 'e2e',
     endpoint: { host: `127.${x}.${y}.1`, port: await freePort() },
     subnet: `127.${x}.${y}`,
-    simUrl: sim.url,
-    authKey: 'Huawei@123',
-    controlPlaneReplicas: 3,
-    workerReplicas: 3,
-    workerPoolSize: 5,
   };
   capi = await startClusterApiControllers(kubeConfig, {
     assets,
@@ -117,6 +134,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await closePlatformSessions();
   await workloads?.stop();
   await manager?.stop();
   await capi?.stop();
@@ -158,8 +176,13 @@ async function waitFor<T>(
 /** Cluster Available, the control plane and workers at the wanted counts, every machine ready and up to date. */
 async function clusterSettled(workers: number, version: string): Promise<boolean> {
   const cluster = await get(CAPI, 'v1beta2', 'clusters', v.name);
-  const kcp = await get('controlplane.cluster.x-k8s.io', 'v1beta2', 'kubeadmcontrolplanes', `${v.name}-kcp`);
-  const md = await get(CAPI, 'v1beta2', 'machinedeployments', `${v.name}-worker`);
+  const kcp = await get(
+    'controlplane.cluster.x-k8s.io',
+    'v1beta2',
+    'kubeadmcontrolplanes',
+    names.controlPlane,
+  );
+  const md = await get(CAPI, 'v1beta2', 'machinedeployments', workerPool);
   const machines = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`);
   return (
     isTrue(cluster, 'Available') &&
@@ -178,12 +201,83 @@ async function clusterSettled(workers: number, version: string): Promise<boolean
 
 const clusterVms = () => sim.state().vms.filter((vm) => vm.name.startsWith(`${v.namespace}-${v.name}-`));
 
+const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGp0ZXN0a2V5Zm9ydGhlZTJlc3VpdGVvbmx5bm90cmVhbA e2e';
+
+/**
+ * The draft as the wizard's steps leave it: basic info (credential, name, the
+ * newest version the version ConfigMaps offer, the load balancer address, DRS
+ * mutual exclusion), the control plane pool (its template; 3 replicas is the
+ * fixed default), one worker pool of 3 on its template (the step's
+ * `<cluster>-worker-1` name), and networking.
+ */
+async function fillDraft(context: { namespace: string; api: ReturnType<typeof testHostApi> }) {
+  const draft: DcsClusterDraft = initialDraft();
+  const newest = (await listVersions(context.api, context.namespace)).sort((a, b) =>
+    compareVersions(b.kubernetesVersion, a.kubernetesVersion),
+  )[0];
+  Object.assign(draft, {
+    credential: CREDENTIAL,
+    name: v.name,
+    displayName: 'end to end',
+    kubernetesVersion: newest?.kubernetesVersion ?? '',
+    distributionVersion: newest?.distributionVersion ?? '',
+    apiServerAddress: `https://${v.endpoint.host}:${v.endpoint.port}`,
+    controlPlaneHA: true,
+  });
+  draft.controlPlane = {
+    ...draft.controlPlane,
+    machineTemplate: machineTemplate(v.namespace, 'cp', KUBERNETES_FROM).metadata.name,
+    sshAuthorizedKeys: [SSH_KEY],
+  };
+  draft.workers = [
+    {
+      ...newWorkerPool(v.name, 0),
+      machineTemplate: machineTemplate(v.namespace, 'worker', KUBERNETES_FROM).metadata.name,
+      sshAuthorizedKeys: [SSH_KEY],
+    },
+  ];
+  draft.networking = { podsCidr: '10.3.0.0/16', servicesCidr: '10.4.0.0/16', joinCidr: '100.64.0.0/16' };
+  return draft;
+}
+
 describe('a DCS cluster with the real Cluster API controllers, the DCS simulator and the workload-cluster simulator', () => {
   const timings: Record<string, number> = {};
 
-  it('creates 3 control plane + 3 worker machines from the documented manifests and reaches Ready', async () => {
+  it('creates 3 control plane + 3 worker machines from the manifests the wizard generates and reaches Ready', async () => {
+    for (const object of operatorPrerequisites({
+      namespace: v.namespace,
+      clusterName: v.name,
+      subnet: v.subnet,
+      simUrl: sim.url,
+      authKey: 'Huawei@123',
+      workerPoolSize: 5,
+    }))
+      await objects.create(object as KubernetesObject);
+
+    // The wizard's data half, with the host's API as the browser side would have it.
+    const context = { namespace: v.namespace, api: testHostApi(kubeConfig) };
+    const draft = await fillDraft(context);
+    expect(draft.kubernetesVersion).toBe(KUBERNETES_FROM);
+    expect(draft.controlPlane.replicas).toBe(3);
+    expect(draft.workers.map((w) => [w.replicas, w.maxSurge, w.maxUnavailable])).toEqual([[3, 0, 1]]);
+    names = objectNames(draft);
+    workerPool = draft.workers[0]?.name ?? '';
+    expect(await workflowLogic.validate({ ...draft }, context)).toEqual([]);
+    expect(await workflowLogic.warnings({ ...draft }, context)).toEqual([]);
+    // What the review step shows and Create applies, in that order.
+    const manifests = await workflowLogic.manifests({ ...draft }, context);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      `DCSCluster/${v.name}`,
+      `DCSMachineTemplate/${names.controlPlaneTemplate}`,
+      `KubeadmControlPlane/${names.controlPlane}`,
+      `DCSMachineTemplate/${workerPool}-template`,
+      `MachineDeployment/${workerPool}`,
+      `KubeadmConfigTemplate/${workerPool}-kct`,
+      `Cluster/${v.name}`,
+    ]);
+
     const started = Date.now();
-    for (const manifest of clusterManifests(v)) await objects.create(manifest as KubernetesObject);
+    for (const manifest of manifests) await objects.create(manifest as KubernetesObject);
     await waitFor('Cluster Available, KCP 3/3, MD 3/3', () => clusterSettled(3, KUBERNETES_FROM));
     timings.createToReady = Date.now() - started;
     console.log(`create to Ready: ${(timings.createToReady / 1000).toFixed(1)} s`);
@@ -196,7 +290,29 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
         .map((m) => m.spec.providerID)
         .sort(),
     );
-    // The v1beta1 view the documented manifests use reads the same state through the conversion webhook.
+    // The plugin's files, which the wizard's kubeadm configs take from its Secret, are in every node's
+    // bootstrap data (Ignition's literal blocks end a file with exactly one newline).
+    for (const machine of await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`)) {
+      const data = await kubeConfig
+        .makeApiClient(CoreV1Api)
+        .readNamespacedSecret({ namespace: v.namespace, name: machine.spec.bootstrap.dataSecretName });
+      const files = bootstrapFiles(
+        Buffer.from(data.data?.value ?? '', 'base64').toString(),
+        Buffer.from(data.data?.format ?? '', 'base64').toString(),
+      );
+      const file = (path: string) => files.get(path)?.trimEnd();
+      const controlPlane = machine.metadata.labels?.[`${CAPI}/control-plane`] !== undefined;
+      const want = (key: keyof typeof KUBERNETES_FILES) => KUBERNETES_FILES[key].trimEnd();
+      expect(
+        file('/etc/kubernetes/patches/kubeletconfiguration0+strategic.json'),
+        machine.metadata.name,
+      ).toBe(want(controlPlane ? 'control-plane-kubelet-patch.json' : 'worker-kubelet-patch.json'));
+      if (controlPlane) {
+        expect(file('/etc/kubernetes/admission/psa-config.yaml')).toBe(want('psa-config.yaml'));
+        expect(file('/etc/kubernetes/audit/policy.yaml')).toBe(want('audit-policy.yaml'));
+      }
+    }
+    // The v1beta1 view (the documented manifests' version) reads the same state through the conversion webhook.
     const old = await get(CAPI, 'v1beta1', 'clusters', v.name);
     expect(old.status?.phase).toBe('Provisioned');
     expect(old.status?.controlPlaneReady).toBe(true);
@@ -204,14 +320,14 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
 
   it('scales the workers 3 -> 5 -> 2', async () => {
     for (const replicas of [5, 2]) {
-      await patch(CAPI, 'v1beta2', 'machinedeployments', `${v.name}-worker`, { spec: { replicas } });
+      await patch(CAPI, 'v1beta2', 'machinedeployments', workerPool, { spec: { replicas } });
       await waitFor(`MD ${replicas}/${replicas}`, () => clusterSettled(replicas, KUBERNETES_FROM));
       await waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
       const pool = await get(
         'infrastructure.cluster.x-k8s.io',
         'v1beta1',
         'dcsiphostnamepools',
-        `${v.name}-worker-pool`,
+        POOLS.worker,
       );
       expect(pool.status?.used).toBe(replicas);
     }
@@ -269,16 +385,16 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
         sim
           .state()
           .volumes.filter(
-            (vol) =>
-              vol.name.startsWith(`${v.name}-cp-pool-`) || vol.name.startsWith(`${v.name}-worker-pool-`),
+            (vol) => vol.name.startsWith(`${POOLS.cp}-`) || vol.name.startsWith(`${POOLS.worker}-`),
           )
           .map((vol) => [vol.name, vol.urn]),
       );
     const before = diskOwners();
-    const cpTemplate = machineTemplate(v, 'cp', KUBERNETES_TO);
-    const workerTemplate = machineTemplate(v, 'worker', KUBERNETES_TO);
-    await objects.create(cpTemplate as KubernetesObject);
-    await objects.create(workerTemplate as KubernetesObject);
+    // The new release's version ConfigMap, files Secret and machine templates, as an operator adds them.
+    for (const object of releaseObjects(v.namespace, KUBERNETES_TO))
+      await objects.create(object as KubernetesObject);
+    const cpTemplate = machineTemplate(v.namespace, 'cp', KUBERNETES_TO);
+    const workerTemplate = machineTemplate(v.namespace, 'worker', KUBERNETES_TO);
 
     let most = { cp: 0, worker: 0 };
     let watching = true;
@@ -294,7 +410,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     })();
 
     const started = Date.now();
-    await patch('controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes', `${v.name}-kcp`, {
+    await patch('controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes', names.controlPlane, {
       spec: {
         version: KUBERNETES_TO,
         machineTemplate: {
@@ -311,9 +427,9 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
         'controlplane.cluster.x-k8s.io',
         'v1beta2',
         'kubeadmcontrolplanes',
-        `${v.name}-kcp`,
+        names.controlPlane,
       );
-      const cps = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/control-plane-name=${v.name}-kcp`);
+      const cps = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/control-plane-name=${names.controlPlane}`);
       return (
         kcp.status?.upToDateReplicas === 3 &&
         kcp.status?.readyReplicas === 3 &&
@@ -322,7 +438,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       );
     });
     timings.controlPlaneUpgrade = Date.now() - started;
-    await patch(CAPI, 'v1beta1', 'machinedeployments', `${v.name}-worker`, {
+    await patch(CAPI, 'v1beta1', 'machinedeployments', workerPool, {
       spec: {
         template: {
           spec: {
@@ -351,16 +467,11 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     // The same persistent volumes, now on the new VMs.
     const after = diskOwners();
     expect(after).toEqual(before);
-    const cpPool = await get(
-      'infrastructure.cluster.x-k8s.io',
-      'v1beta1',
-      'dcsiphostnamepools',
-      `${v.name}-cp-pool`,
-    );
+    const cpPool = await get('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools', POOLS.cp);
     for (const entry of cpPool.spec.pool) {
       const volume = sim
         .state()
-        .volumes.find((vol) => vol.name === persistentVolumeName(`${v.name}-cp-pool`, entry.ip, 0));
+        .volumes.find((vol) => vol.name === persistentVolumeName(POOLS.cp, entry.ip, 0));
       const holder = vms.find((vm) => vm.urn === volume?.vmUrn);
       expect(holder?.name).toBe(entry.machineName);
     }
@@ -378,9 +489,10 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       plural: 'clusters',
       name: v.name,
     });
+    // The paused global Cluster, a prerequisite, stays.
     await waitFor('Cluster gone', async () => {
       const clusters = await list(CAPI, 'v1beta2', 'clusters');
-      return clusters.length === 0;
+      return clusters.map((c) => c.metadata.name).join() === 'global';
     });
     console.log(`delete: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(clusterVms()).toEqual([]);

@@ -147,10 +147,17 @@ export interface FleetHost {
   errorNextTo(name: string): Promise<string>;
   /** The fields marked invalid in the page, in page order. */
   invalidFields(): Promise<string[]>;
+  /** The changes the page asked the server for so far (`POST /api/kube/...`), in order. */
+  writes: string[];
   /** Every response body the page received so far, but the event stream's. */
   responses(): Promise<{ url: string; body: string }[]>;
-  /** Each response that carried a value of the lab's credential (password, user, endpoint), in any usual encoding. */
-  credentialCarriers(): Promise<string[]>;
+  /** Responses of the server's API whose body the browser could not hand over (so the scan could not see it). */
+  unscannedResponses(): Promise<string[]>;
+  /**
+   * Each response that carried a value of the lab's credential (password, user, endpoint) or one of
+   * `typed` (other keys the test typed), as is, base64 or URL-encoded.
+   */
+  credentialCarriers(typed?: string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -164,13 +171,19 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];
-    const received: Promise<{ url: string; body: string }>[] = [];
+    const received: Promise<{ url: string; body: string; unread?: boolean }>[] = [];
     page.on('console', (message) => {
       // A 4xx answer is logged too; the lookups of names not yet taken expect 404s.
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
         pageErrors.push(message.text());
     });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    const writes: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() !== 'GET' && path.startsWith('/api/') && path !== '/api/platform')
+        writes.push(`${request.method()} ${path}`);
+    });
     page.on('response', (response) => {
       // The event stream never ends, so its body never arrives.
       if ((response.headers()['content-type'] ?? '').includes('text/event-stream')) return;
@@ -178,7 +191,7 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
         response
           .body()
           .then((b) => ({ url: response.url(), body: b.toString('utf8') }))
-          .catch(() => ({ url: response.url(), body: '' })),
+          .catch(() => ({ url: response.url(), body: '', unread: true })),
       );
     });
     const field = (name: string) => page.locator(`[data-field="${name}"]`);
@@ -187,6 +200,7 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
       url,
       page,
       pageErrors,
+      writes,
       async signIn() {
         await page.goto(url);
         await page.getByLabel('Kubernetes bearer token').fill(lab.token);
@@ -221,8 +235,12 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
           .locator('[aria-invalid="true"]')
           .evaluateAll((controls) => controls.map((c) => (c as HTMLElement).dataset.field ?? c.id)),
       responses: () => Promise.all(received),
-      async credentialCarriers() {
-        const forms = [PASSWORD, USER, lab.sim.url].flatMap((value) => [
+      unscannedResponses: async () =>
+        (await Promise.all(received))
+          .filter((r) => r.unread && new URL(r.url).pathname.startsWith('/api/'))
+          .map((r) => r.url),
+      async credentialCarriers(typed = []) {
+        const forms = [PASSWORD, USER, lab.sim.url, ...typed].flatMap((value) => [
           value,
           Buffer.from(value).toString('base64'),
           encodeURIComponent(value),

@@ -20,6 +20,9 @@ import {
 // API server asked whether anything was created. No Cluster API controllers
 // and no manager: nothing here needs them.
 
+// A second key, typed into a create that the taken name refuses: it must not come back either.
+const OTHER_KEY = 'Another-Key-9x';
+
 let lab: DcsLab;
 let host: FleetHost;
 let page: Page;
@@ -75,6 +78,7 @@ async function cancel(kind: Kind): Promise<void> {
  * message), each shown next to its field, the user still on the form.
  */
 async function expectRefused(kind: Kind, errors: Record<string, string>, screenshot: string): Promise<void> {
+  const writes = host.writes.length;
   await page.locator('[data-action="save"]').click();
   // The form validates before it sends anything, so the errors are there when the click returns.
   expect((await host.invalidFields()).sort()).toEqual(Object.keys(errors).sort());
@@ -82,6 +86,8 @@ async function expectRefused(kind: Kind, errors: Record<string, string>, screens
     expect(await host.errorNextTo(name), name).toBe(message);
   expect(await page.locator(`[data-extension="${FORM[kind]}"]`).isVisible()).toBe(true);
   await host.shot(`forms-${screenshot}`);
+  // Not even tried: the page asked the server to change nothing.
+  expect(host.writes.slice(writes)).toEqual([]);
 }
 
 const names = async (kind: keyof typeof PLURAL) =>
@@ -178,7 +184,7 @@ describe('credential form through the real host', () => {
 
     // The name is the credential's unique identifier: a second one of that name is refused, the first kept.
     await openCreateForm('credentials');
-    await fill({ ...valid, endpoint: 'https://dcs.example.com:7443', authKey: 'Another-Key-9' });
+    await fill({ ...valid, endpoint: 'https://dcs.example.com:7443', authKey: OTHER_KEY });
     await page.locator('[data-action="save"]').click();
     await page
       .locator('[data-error-for="name"]', { hasText: 'a Secret named dcs-lab already exists' })
@@ -354,6 +360,10 @@ describe('IP pool form through the real host', () => {
     await page.locator('[data-action="save"]').click();
     await page.locator('[data-extension="dcs.ip-pools"] [data-name="lab-pool"]').waitFor();
     expect(await page.locator('[data-free="lab-pool"]').textContent()).toBe('3');
+    // The one change the page asked for (what the rule cases check was never asked).
+    expect(host.writes.filter((w) => w.includes('dcsiphostnamepools'))).toEqual([
+      `POST /api/kube/apis/${INFRA}/v1beta1/namespaces/${lab.ns}/dcsiphostnamepools`,
+    ]);
     await host.shot('forms-ip-pool-list');
     const entry = (i: number) => ({
       ip: `10.0.9.${11 + i}`,
@@ -762,6 +772,8 @@ describe('what the browser received', () => {
     // The forms listed through the platform proxy and read the Secrets (values emptied by the host).
     expect(bodies.filter((b) => b.url.includes('/api/platform')).length).toBeGreaterThan(10);
     expect(bodies.filter((b) => b.url.includes('/secrets')).length).toBeGreaterThan(10);
-    expect(await host.credentialCarriers()).toEqual([]);
+    expect(await host.credentialCarriers([OTHER_KEY])).toEqual([]);
+    // A body the browser could not hand over would be a hole in the scan.
+    expect(await host.unscannedResponses()).toEqual([]);
   });
 });

@@ -1,145 +1,61 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { KubernetesManifest } from '@immutable-infra/core';
-import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
-import { createFleetServer } from '@immutable-infra/fleet-essentials';
+import type { DcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import {
   type ClusterApiControllers,
-  chromiumLaunchOptions,
   eventually,
   freePort,
   startClusterApiControllers,
 } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDcsProvider } from '../../src/provider.js';
-import { ARTIFACTS } from '../ui/browser-page.js';
-import { SSH_KEY, versionConfigMap } from '../ui/wizard-scenario.js';
+import { SSH_KEY } from '../ui/wizard-scenario.js';
+import {
+  type DcsLab,
+  type FleetHost,
+  INFRA,
+  type Loose,
+  openFleet,
+  PASSWORD,
+  screenshotFailures,
+  startDcsLab,
+  USER,
+} from './fleet-host.js';
 
-// The credential, typed into the form once: none of its values may reach the browser.
-const USER = 'fleet-dcs-operator';
-const PASSWORD = 'Dcs-Br0wser-Never-7kQ';
-const PROVIDER_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const INFRA = 'infrastructure.cluster.x-k8s.io';
-
-// biome-ignore lint/suspicious/noExplicitAny: the test reads deep paths of objects the controllers wrote.
-type Loose = Record<string, any>;
-
+let lab: DcsLab;
+let host: FleetHost;
+// Short names for what the lab and the host hold, set once they are up.
 let kubeConfig: KubeConfig;
 let ns: string;
 let sim: DcsSimulator;
-let capi: ClusterApiControllers;
-let manager: Manager;
-let server: Awaited<ReturnType<typeof createFleetServer>>;
-let browser: Browser;
 let page: Page;
 let url: string;
-let token: string;
+let capi: ClusterApiControllers;
+let manager: Manager;
 let apiServerAddress: string;
 let reviewed: KubernetesManifest[] = [];
-const received: Promise<{ url: string; body: string }>[] = [];
-// Console errors and uncaught exceptions of the page (a Content-Security-Policy refusal shows up here).
-const pageErrors: string[] = [];
 const managerLog: string[] = [];
 
-const shot = (name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `fleet-${name}.png`), fullPage: true });
-const custom = () => kubeConfig.makeApiClient(CustomObjectsApi);
-const list = async (group: string, version: string, plural: string) =>
-  (
-    (await custom().listNamespacedCustomObject({ group, version, namespace: ns, plural })) as {
-      items: Loose[];
-    }
-  ).items;
-
-/** A service account of the test namespace with a bearer token and only the rights the UI needs there. */
-async function operatorToken(): Promise<string> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'operator' } } });
-  await objects.create({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: 'fleet-operator', namespace: ns },
-    rules: [
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
-      {
-        apiGroups: [INFRA, 'cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io', 'bootstrap.cluster.x-k8s.io'],
-        resources: ['*'],
-        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
-      },
-    ],
-  } as never);
-  await objects.create({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'fleet-operator', namespace: ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fleet-operator' },
-    subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }],
-  } as never);
-  const request = await core.createNamespacedServiceAccountToken({
-    namespace: ns,
-    name: 'operator',
-    body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600 } },
-  });
-  return request.status?.token ?? '';
-}
-
-/** What the DCS plugin and the OS image ship before anyone opens the UI: version ConfigMaps and the files Secret. */
-async function seedPlatformFiles(): Promise<void> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  for (const [template, version] of [
-    ['ubuntu-2204-k8s-v1.34', 'v1.34.3'],
-    ['ubuntu-2204-k8s-v1.35', 'v1.35.1'],
-  ] as const)
-    await core.createNamespacedConfigMap({
-      namespace: ns,
-      body: versionConfigMap(ns, template, version) as never,
-    });
-  await core.createNamespacedSecret({
-    namespace: ns,
-    body: {
-      metadata: { name: 'dcs-kubernetes-1.35-files', namespace: ns },
-      stringData: {
-        'psa-config.yaml': 'kind: AdmissionConfiguration',
-        'control-plane-kubelet-patch.json': '{}',
-        'audit-policy.yaml': 'kind: Policy',
-        'worker-kubelet-patch.json': '{}',
-      },
-    },
-  });
-}
-
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  kubeConfig = testKubeConfig();
-  ns = await createTestNamespace(kubeConfig, 'fleet-dcs');
+  lab = await startDcsLab('fleet-dcs', { taskSeconds: 0.05 });
+  ({ kubeConfig, ns, sim } = lab);
   // A control plane endpoint nobody listens on: KubeadmControlPlane's calls to it fail at once.
   apiServerAddress = `https://127.0.0.1:${await freePort()}`;
-  sim = await startDcsSimulator({
-    inventory: { ...defaultInventory(), users: [{ name: USER, password: PASSWORD, userType: 2 }] },
-    faults: { taskSeconds: 0.05 },
-  });
-  await seedPlatformFiles();
-  token = await operatorToken();
-  capi = await startClusterApiControllers(kubeConfig, {
+  capi = await startClusterApiControllers(lab.kubeConfig, {
     assets: inject('iinfraEnvtestAssets'),
     kubeconfigPath: inject('iinfraKubeconfigPath'),
     extraArgs: {
-      core: [`--namespace=${ns}`],
-      'kubeadm-bootstrap': [`--namespace=${ns}`],
-      'kubeadm-control-plane': [`--namespace=${ns}`, '--etcd-dial-timeout-duration=3s'],
+      core: [`--namespace=${lab.ns}`],
+      'kubeadm-bootstrap': [`--namespace=${lab.ns}`],
+      'kubeadm-control-plane': [`--namespace=${lab.ns}`, '--etcd-dial-timeout-duration=3s'],
     },
   });
   manager = new Manager({
-    kubeConfig,
-    namespace: ns,
+    kubeConfig: lab.kubeConfig,
+    namespace: lab.ns,
     providers: [createDcsProvider({ sessions: { timeoutMs: 5_000 } })],
     log: createLogger({
       level: 'info',
@@ -152,48 +68,25 @@ beforeAll(async () => {
     }),
   });
   void manager.start();
-  server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });
-  url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch(chromiumLaunchOptions());
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    // A 4xx answer is logged too; the lookups of names not yet taken expect 404s.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
-      pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Every response body the browser receives, for the check at the end (the event stream never ends).
-  page.on('response', (response) => {
-    if ((response.headers()['content-type'] ?? '').includes('text/event-stream')) return;
-    received.push(
-      response
-        .body()
-        .then((b) => ({ url: response.url(), body: b.toString('utf8') }))
-        .catch(() => ({ url: response.url(), body: '' })),
-    );
-  });
+  host = await openFleet(lab);
+  ({ page, url } = host);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await host?.close();
   await manager?.stop();
   await capi?.stop();
-  await sim?.close();
+  await lab?.close();
 }, 120_000);
 
-const field = (name: string) => page.locator(`[data-field="${name}"]`);
-const option = (name: string, value: string) =>
-  page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
+screenshotFailures(() => host);
 
-/** The error the field names as its description (aria-describedby): the one shown next to it, marked invalid. */
-async function errorNextTo(name: string): Promise<string> {
-  const control = field(name);
-  expect(await control.getAttribute('aria-invalid'), `${name} marked invalid`).toBe('true');
-  const id = await control.getAttribute('aria-describedby');
-  return (await page.locator(`[id="${id}"]`).textContent()) ?? '';
-}
+const custom = () => kubeConfig.makeApiClient(CustomObjectsApi);
+const list = (group: string, version: string, plural: string) => lab.list(group, version, plural);
+const shot = (name: string) => host.shot(name);
+const field = (name: string) => host.field(name);
+const option = (name: string, value: string) => host.option(name, value);
+const errorNextTo = (name: string) => host.errorNextTo(name);
 
 /** Nothing of a cluster exists in the namespace (the templates and the pool the user made are not the wizard's). */
 async function nothingCreated(): Promise<void> {
@@ -213,21 +106,18 @@ async function nothingCreated(): Promise<void> {
 
 /** The step's headings: the host's title only (the steps do not repeat it). */
 const stepHeadings = (step: string) =>
-  page.locator(`[data-step="${step}"] :is(h1, h2, h3)`).allTextContents();
+  host.page.locator(`[data-step="${step}"] :is(h1, h2, h3)`).allTextContents();
 
 /** Waits (as long as the page takes to validate) until the host's step notice says `text`. */
 const noticeSays = (text: string) =>
-  page
+  host.page
     .locator('[data-step-notice]')
     .filter({ hasText: new RegExp(`^${text}$`) })
     .waitFor();
 
 describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates and a cluster through the wizard', () => {
   it('signs in with a bearer token and creates a credential whose connection test passes against dcs-sim', async () => {
-    await page.goto(url);
-    await page.getByLabel('Kubernetes bearer token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+    await host.signIn();
 
     await page.goto(`${url}/#/infrastructure/credentials/${ns}`);
     await page.locator('[data-extension="dcs.credentials"] [data-action="create"]').click();
@@ -559,19 +449,15 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
   });
 
   it('ran without a console error or uncaught exception in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(host.pageErrors).toEqual([]);
   });
 
   it('never delivered a credential value (password, user, endpoint) to the browser, in any response', async () => {
-    const bodies = await Promise.all(received);
+    const bodies = await host.responses();
     expect(bodies.filter((b) => b.url.includes('/api/platform')).length).toBeGreaterThan(3);
     expect(bodies.filter((b) => b.url.includes('/secrets')).length).toBeGreaterThan(1);
-    const forms = [PASSWORD, USER, sim.url].flatMap((value) => [
-      value,
-      Buffer.from(value).toString('base64'),
-      encodeURIComponent(value),
-    ]);
-    for (const { url: where, body } of bodies)
-      for (const form of forms) expect(body.includes(form), `${where} carries ${form}`).toBe(false);
+    expect(await host.credentialCarriers()).toEqual([]);
+    // A body the browser could not hand over would be a hole in the scan.
+    expect(await host.unscannedResponses()).toEqual([]);
   });
 });

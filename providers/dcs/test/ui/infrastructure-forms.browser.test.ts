@@ -11,15 +11,6 @@ let sim: Simulator;
 let harness: ExtensionPage;
 let namespace: string;
 
-const names = async (plural: string) =>
-  (
-    await kubernetesRequest<{ items: { metadata: { name: string } }[] }>(
-      kubeConfig,
-      'GET',
-      `${INFRA}/namespaces/${namespace}/${plural}`,
-    )
-  ).items.map((o) => o.metadata.name);
-
 beforeAll(async () => {
   sim = await startSimulator();
   namespace = await createTestNamespace(kubeConfig, 'infra-ui');
@@ -32,47 +23,10 @@ afterAll(async () => {
   await sim?.close();
 });
 
+// Each documented rule of these forms (its error next to the field, nothing created) is tested
+// through the real Fleet Essentials host in test/fleet/infrastructure-forms.browser.test.ts; here
+// what that file leaves out: held entries, deletion refusals, a template used by a MachineDeployment.
 describe('IP pool form', () => {
-  test('each documented rule shows its error next to the field and nothing is created', async () => {
-    await harness.mount('ipPoolForm', { namespace }, ['onSaved', 'onCancel']);
-    const page = harness.page;
-    await page.waitForSelector('[data-field="pool.0.ip"]');
-    await page.fill('[data-field="name"]', 'bad-pool');
-    await page.fill('[data-field="pool.0.ip"]', '10.0.5.300');
-    await page.fill('[data-field="pool.0.mask"]', '/24');
-    await page.fill('[data-field="pool.0.gateway"]', '10.0.5.1');
-    await page.click('[data-action="add-entry"]');
-    await page.fill('[data-field="pool.1.ip"]', '10.0.6.11');
-    await page.fill('[data-field="pool.1.mask"]', '24');
-    await page.fill('[data-field="pool.1.gateway"]', '10.0.5.1');
-    await page.click('[data-action="add-entry"]');
-    await page.fill('[data-field="pool.2.ip"]', '10.0.6.11');
-    await page.fill('[data-field="pool.2.mask"]', '255.255.255.0');
-    await page.fill('[data-field="pool.2.gateway"]', '10.0.6.1');
-    await page.click('[data-action="add-nic:2"]');
-    await page.fill('[data-field="pool.2.additionNic.0.ip"]', '10.0.7.11');
-    await page.click('[data-action="save"]');
-    expect(await harness.errorFor('pool.0.ip')).toBe('10.0.5.300 is not an IPv4 address');
-    expect(await harness.errorFor('pool.0.mask')).toBe(
-      'give the mask as a prefix length without the slash, e.g. 24',
-    );
-    expect(await harness.errorFor('pool.1.gateway')).toBe(
-      'gateway 10.0.5.1 is outside the subnet of 10.0.6.11/24',
-    );
-    expect(await harness.errorFor('pool.2.ip')).toBe(
-      '10.0.6.11 is already used by pool.1.ip; IPs must be unique in the pool',
-    );
-    expect(await harness.errorFor('pool.2.mask')).toBe(
-      'give the mask as a prefix length: 24 for 255.255.255.0',
-    );
-    expect(await harness.errorFor('pool.2.additionNic.0.gateway')).toBe('gateway is required');
-    expect(await harness.errorFor('pool.2.additionNic.0.dvSwitchName')).toBe(
-      'an additional NIC needs its DV switch',
-    );
-    expect(await names('dcsiphostnamepools')).not.toContain('bad-pool');
-    await harness.screenshot('ip-pool-form-errors');
-  });
-
   test('create with a DV switch and port group chosen from the platform; the list shows the slots', async () => {
     await harness.mount('ipPoolForm', { namespace }, ['onSaved', 'onCancel']);
     const page = harness.page;
@@ -139,37 +93,6 @@ describe('IP pool form', () => {
 });
 
 describe('machine template form', () => {
-  test('documented fields and mandatory disks; errors next to fields; nothing created', async () => {
-    await harness.mount('machineTemplateForm', { namespace }, ['onSaved', 'onCancel']);
-    const page = harness.page;
-    await page.waitForSelector('[data-field="vmTemplateName"] option[value="ubuntu-2204-k8s-v1.35"]', {
-      state: 'attached',
-    });
-    expect(
-      await page.textContent('[data-field="vmTemplateName"] option[value="ubuntu-2204-k8s-v1.35"]'),
-    ).toBe('ubuntu-2204-k8s-v1.35 — OS alaudaos-44.m1.202601010000-0.x86_64, Kubernetes v1.35.1');
-    // Worker: system, kubelet, containerd; control plane adds etcd.
-    expect(await page.locator('[data-disk]').count()).toBe(3);
-    await page.selectOption('[data-field="type"]', 'control-plane');
-    expect(await page.locator('[data-disk]').count()).toBe(4);
-    expect(await page.inputValue('[data-field="disks.3.path"]')).toBe('/var/lib/etcd');
-    expect(await page.inputValue('[data-field="disks.3.sizeGB"]')).toBe('10');
-    expect(await page.locator('[data-action^="remove-disk"]').count()).toBe(0);
-    await page.fill('[data-field="name"]', 'Bad Name');
-    await page.fill('[data-field="cpu"]', '0');
-    await page.click('[data-action="add-disk"]');
-    await page.fill('[data-field="disks.4.path"]', '/var/lib/kubelet');
-    await page.click('[data-action="save"]');
-    expect(await harness.errorFor('name')).toMatch(/lowercase/);
-    expect(await harness.errorFor('vmTemplateName')).toBe('choose a VM template');
-    expect(await harness.errorFor('cpu')).toBe('CPU cores must be a whole number of at least 1');
-    expect(await harness.errorFor('ipPool')).toBe('choose an IP pool');
-    expect(await harness.errorFor('disks.0.datastore')).toBe('choose a datastore or datastore cluster');
-    expect(await harness.errorFor('disks.4.path')).toBe('/var/lib/kubelet is already disk 2');
-    expect(await names('dcsmachinetemplates')).toEqual(['cp-135', 'worker-135']);
-    await harness.screenshot('machine-template-form-errors');
-  });
-
   test('create from platform lists; editing a template in use makes a new one', async () => {
     await harness.mount('machineTemplateForm', { namespace }, ['onSaved', 'onCancel']);
     const page = harness.page;

@@ -9,6 +9,8 @@ export interface FieldOptions {
   placeholder?: string;
   readOnly?: boolean;
   hint?: string;
+  /** A select that always holds one of its choices (no empty "choose" entry): a required choice with a default. */
+  noEmptyChoice?: boolean;
 }
 
 function errorSlot(path: string, id: string): HTMLElement {
@@ -28,6 +30,21 @@ function row(label: string, control: HTMLElement, path: string, hint?: string): 
     hint ? h('div', { className: 'dcs-hint', text: hint }) : null,
     errorSlot(path, `${id}-error`),
   );
+}
+
+/**
+ * A group of rows (the node entries, the disks) that a problem can name as a
+ * whole (`pool`, `disks`): its error shows right after the group, which is
+ * marked invalid and described by it like a single control.
+ */
+export function fieldGroup(label: string, path: string, box: HTMLElement): HTMLElement {
+  const id = `dcs-f${++counter}`;
+  box.id = id;
+  box.dataset.field = path;
+  box.setAttribute('role', 'group');
+  box.setAttribute('aria-label', label);
+  box.setAttribute('aria-describedby', `${id}-error`);
+  return h('div', { className: 'dcs-field-group' }, box, errorSlot(path, `${id}-error`));
 }
 
 export function textField(label: string, path: string, value: string, options: FieldOptions = {}) {
@@ -73,7 +90,9 @@ export function selectField(
   const select = h('select', {});
   const fill = (list: Choice[], selected: string) => {
     select.replaceChildren(
-      h('option', { value: '', text: options.placeholder ?? '— choose —' }),
+      ...(options.noEmptyChoice
+        ? []
+        : [h('option', { value: '', text: options.placeholder ?? '— choose —' })]),
       ...list.map((choice) => h('option', { value: choice.value, text: choice.label })),
     );
     // A stored value the platform no longer lists stays selectable, so editing does not silently drop it.

@@ -8,7 +8,7 @@ import {
   readObject,
 } from '../catalog/resources.js';
 import { button, describeError, extensionRoot, h } from '../dom/elements.js';
-import { type Choice, formSummary, selectField, showProblems, textField } from '../dom/fields.js';
+import { type Choice, fieldGroup, formSummary, selectField, showProblems, textField } from '../dom/fields.js';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
 
 type Entry = PoolSpec['pool'][number];
@@ -254,7 +254,7 @@ export const ipPoolForm = {
       h('h2', { text: creating ? 'Create IP pool' : `Update IP pool ${props.name}` }),
       name.row,
       credential.row,
-      entriesBox,
+      fieldGroup('Node entries', 'pool', entriesBox),
       button(
         'Add node entry',
         () => {

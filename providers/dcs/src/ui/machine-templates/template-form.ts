@@ -15,6 +15,7 @@ import {
 import { button, describeError, extensionRoot, h } from '../dom/elements.js';
 import {
   type Choice,
+  fieldGroup,
   formSummary,
   numberField,
   selectField,
@@ -85,6 +86,8 @@ export const machineTemplateForm = {
         { value: 'worker', label: 'Worker Node' },
       ],
       'worker',
+      // The type decides the mandatory disks: there is no "none".
+      { noEmptyChoice: true },
     );
     const vmTemplate = selectField('VM template', 'vmTemplateName', [], '', {
       hint: 'From the version ConfigMaps: OS image and Kubernetes version',
@@ -94,11 +97,6 @@ export const machineTemplateForm = {
     const memory = numberField('Memory (MB)', 'memoryMB', 8192);
     const ipPool = selectField('IP pool', 'ipPool', [], '');
     const disksBox = h('div', { data: { disks: '' } });
-    const disksError = h('div', {
-      className: 'dcs-error',
-      attrs: { role: 'alert' },
-      data: { errorFor: 'disks' },
-    });
     const summary = formSummary();
     let disks: DiskDraft[] = defaultDisks('worker');
     let choices: PlatformChoices = {
@@ -164,6 +162,7 @@ export const machineTemplateForm = {
               { value: 'name', label: 'Datastore (Name)' },
             ],
             disk.datastoreKind,
+            { noEmptyChoice: true },
           );
           const store = selectField('Datastore', `${at}.datastore`, [], disk.datastore);
           const fillStores = () =>
@@ -322,8 +321,7 @@ export const machineTemplateForm = {
       cpu.row,
       memory.row,
       h('h3', { text: 'Disks' }),
-      disksBox,
-      disksError,
+      fieldGroup('Disks', 'disks', disksBox),
       button(
         'Add disk',
         () => {

@@ -1,0 +1,273 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import { createFleetServer } from '@immutable-infra/fleet-essentials';
+import { chromiumLaunchOptions } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
+import { ARTIFACTS } from '../ui/browser-page.js';
+import { versionConfigMap } from '../ui/wizard-scenario.js';
+
+/**
+ * The real Fleet Essentials host with this package (built) as its extension,
+ * in Debian's chromium, signed in as a service account whose rights are one
+ * namespace Role, against dcs-sim: what the fleet tests share. What a test
+ * adds on top (Cluster API's controllers, the manager) stays in that test.
+ */
+
+// The credential, typed into the form once: none of its values may reach the browser.
+export const USER = 'fleet-dcs-operator';
+export const PASSWORD = 'Dcs-Br0wser-Never-7kQ';
+export const SITE = '3CD306E7';
+export const INFRA = 'infrastructure.cluster.x-k8s.io';
+const PROVIDER_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read deep paths of stored objects.
+export type Loose = Record<string, any>;
+
+/** A test namespace with what the DCS plugin ships, dcs-sim with the operator's DCS user, and a bearer token. */
+export interface DcsLab {
+  kubeConfig: KubeConfig;
+  ns: string;
+  sim: DcsSimulator;
+  /** The namespace operator's bearer token (the identity the browser signs in with). */
+  token: string;
+  /** Objects of a kind in the test namespace, read with the admin kubeconfig (not through the host). */
+  list(group: string, version: string, plural: string): Promise<Loose[]>;
+  close(): Promise<void>;
+}
+
+export async function startDcsLab(prefix: string, options: { taskSeconds?: number } = {}): Promise<DcsLab> {
+  const kubeConfig = testKubeConfig();
+  const ns = await createTestNamespace(kubeConfig, prefix);
+  const sim = await startDcsSimulator({
+    inventory: { ...defaultInventory(), users: [{ name: USER, password: PASSWORD, userType: 2 }] },
+    ...(options.taskSeconds === undefined ? {} : { faults: { taskSeconds: options.taskSeconds } }),
+  });
+  try {
+    await seedPlatformFiles(kubeConfig, ns);
+    const token = await operatorToken(kubeConfig, ns);
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    return {
+      kubeConfig,
+      ns,
+      sim,
+      token,
+      list: async (group, version, plural) =>
+        (
+          (await custom.listNamespacedCustomObject({ group, version, namespace: ns, plural })) as {
+            items: Loose[];
+          }
+        ).items,
+      close: () => sim.close(),
+    };
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+}
+
+/** A service account of the namespace with a bearer token and only the rights the UI needs there. */
+async function operatorToken(kubeConfig: KubeConfig, ns: string): Promise<string> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'operator' } } });
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'fleet-operator', namespace: ns },
+    rules: [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
+      {
+        apiGroups: [INFRA, 'cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io', 'bootstrap.cluster.x-k8s.io'],
+        resources: ['*'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      },
+    ],
+  } as never);
+  await objects.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'fleet-operator', namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fleet-operator' },
+    subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }],
+  } as never);
+  const request = await core.createNamespacedServiceAccountToken({
+    namespace: ns,
+    name: 'operator',
+    body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600 } },
+  });
+  return request.status?.token ?? '';
+}
+
+/** What the DCS plugin and the OS image ship before anyone opens the UI: version ConfigMaps and the files Secret. */
+async function seedPlatformFiles(kubeConfig: KubeConfig, ns: string): Promise<void> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  for (const [template, version] of [
+    ['ubuntu-2204-k8s-v1.34', 'v1.34.3'],
+    ['ubuntu-2204-k8s-v1.35', 'v1.35.1'],
+  ] as const)
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: versionConfigMap(ns, template, version) as never,
+    });
+  await core.createNamespacedSecret({
+    namespace: ns,
+    body: {
+      metadata: { name: 'dcs-kubernetes-1.35-files', namespace: ns },
+      stringData: {
+        'psa-config.yaml': 'kind: AdmissionConfiguration',
+        'control-plane-kubelet-patch.json': '{}',
+        'audit-policy.yaml': 'kind: Policy',
+        'worker-kubelet-patch.json': '{}',
+      },
+    },
+  });
+}
+
+/** Fleet Essentials in this process and a chromium page on it, recording what the page receives. */
+export interface FleetHost {
+  url: string;
+  page: Page;
+  /** Console errors and uncaught exceptions of the page (a Content-Security-Policy refusal shows up here). */
+  pageErrors: string[];
+  /** Signs in with the lab operator's bearer token and waits for the cluster list. */
+  signIn(): Promise<void>;
+  /** A full-page screenshot, `fleet-<name>.png` in the artifacts folder. */
+  shot(name: string): Promise<void>;
+  /** The control of a form field (`data-field`). */
+  field(name: string): Locator;
+  /** Waits until the select `name` offers `value` (platform and API lists arrive after the form). */
+  option(name: string, value: string): Promise<void>;
+  /** The error shown next to the field: the one it names as its description, marked invalid, beside it. */
+  errorNextTo(name: string): Promise<string>;
+  /** The fields marked invalid in the page, in page order. */
+  invalidFields(): Promise<string[]>;
+  /** The changes the page asked the server for so far (`POST /api/kube/...`), in order. */
+  writes: string[];
+  /** Every response body the page received so far, but the event stream's. */
+  responses(): Promise<{ url: string; body: string }[]>;
+  /** Responses of the server's API whose body the browser could not hand over (so the scan could not see it). */
+  unscannedResponses(): Promise<string[]>;
+  /**
+   * Each response that carried a value of the lab's credential (password, user, endpoint) or one of
+   * `typed` (other keys the test typed), as is, base64 or URL-encoded.
+   */
+  credentialCarriers(typed?: string[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openFleet(lab: DcsLab): Promise<FleetHost> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const server = await createFleetServer({ kubeConfig: lab.kubeConfig, extensionPackages: [PROVIDER_DIR] });
+  let browser: Browser | undefined;
+  try {
+    const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch(chromiumLaunchOptions());
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    const received: Promise<{ url: string; body: string; unread?: boolean }>[] = [];
+    page.on('console', (message) => {
+      // A 4xx answer is logged too; the lookups of names not yet taken expect 404s.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
+        pageErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const writes: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() !== 'GET' && path.startsWith('/api/') && path !== '/api/platform')
+        writes.push(`${request.method()} ${path}`);
+    });
+    page.on('response', (response) => {
+      // The event stream never ends, so its body never arrives.
+      if ((response.headers()['content-type'] ?? '').includes('text/event-stream')) return;
+      received.push(
+        response
+          .body()
+          .then((b) => ({ url: response.url(), body: b.toString('utf8') }))
+          .catch(() => ({ url: response.url(), body: '', unread: true })),
+      );
+    });
+    const field = (name: string) => page.locator(`[data-field="${name}"]`);
+    const opened = browser;
+    return {
+      url,
+      page,
+      pageErrors,
+      writes,
+      async signIn() {
+        await page.goto(url);
+        await page.getByLabel('Kubernetes bearer token').fill(lab.token);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Clusters' }).waitFor();
+      },
+      shot: async (name) => {
+        await page.screenshot({ path: join(ARTIFACTS, `fleet-${name}.png`), fullPage: true });
+      },
+      field,
+      option: async (name, value) => {
+        await page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
+      },
+      async errorNextTo(name) {
+        const control = field(name);
+        expect(await control.getAttribute('aria-invalid'), `${name} marked invalid`).toBe('true');
+        const id = await control.getAttribute('aria-describedby');
+        const error = page.locator(`[id="${id}"]`);
+        expect(await error.isVisible(), `the error of ${name} is shown`).toBe(true);
+        // Beside it: the error and the control share their row.
+        expect(
+          await control.evaluate(
+            (c, errorId) => c.parentElement?.querySelector(`[id="${errorId}"]`) !== null,
+            id,
+          ),
+          `the error of ${name} is in the field's row`,
+        ).toBe(true);
+        return (await error.textContent()) ?? '';
+      },
+      invalidFields: () =>
+        page
+          .locator('[aria-invalid="true"]')
+          .evaluateAll((controls) => controls.map((c) => (c as HTMLElement).dataset.field ?? c.id)),
+      responses: () => Promise.all(received),
+      unscannedResponses: async () =>
+        (await Promise.all(received))
+          .filter((r) => r.unread && new URL(r.url).pathname.startsWith('/api/'))
+          .map((r) => r.url),
+      async credentialCarriers(typed = []) {
+        const forms = [PASSWORD, USER, lab.sim.url, ...typed].flatMap((value) => [
+          value,
+          Buffer.from(value).toString('base64'),
+          encodeURIComponent(value),
+        ]);
+        const carriers: string[] = [];
+        for (const { url: where, body } of await Promise.all(received))
+          for (const form of forms) if (body.includes(form)) carriers.push(`${where} carries ${form}`);
+        return carriers;
+      },
+      async close() {
+        await opened.close();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server.close();
+    throw error;
+  }
+}
+
+/** Keeps a screenshot of the page as it was when a test of the file failed (`fleet-failed-<test>.png`). */
+export function screenshotFailures(host: () => FleetHost | undefined): void {
+  afterEach(async (context) => {
+    const open = host();
+    if (context.task.result?.state !== 'fail' || !open) return;
+    const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
+    await open.shot(`failed-${name}`).catch(() => undefined);
+  });
+}

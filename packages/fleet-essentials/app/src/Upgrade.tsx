@@ -1,18 +1,31 @@
 import { useState } from 'react';
 import { ApiError, api, type ClusterDetail, type UpgradePlan } from './api.ts';
-import { poolsOf } from './NodePools.tsx';
+import { poolsOf, useTemplateNames } from './NodePools.tsx';
 
 type PlannedPool = UpgradePlan['pools'][number];
 
-/** How far a pool's rollout is: machines of the pool already at the target version. */
+/**
+ * How far a pool's rollout is: machines of the pool already at the target
+ * version, and how many are ready. A pool has rolled out once it has its
+ * replicas, all at the target version and all ready (and up to date where
+ * the controller reports it): a machine just created at the new version is
+ * not yet a node, and the pools after it must wait for it.
+ */
 function progress(detail: ClusterDetail, pool: PlannedPool) {
   const machines = detail.machines.filter((m) => m.pool === pool.name);
   const upgraded = machines.filter((m) => m.version === pool.to.version).length;
   const current = poolsOf(detail).find((p) => p.name === pool.name);
   const specApplied =
     current?.version === pool.to.version && (current?.template?.name ?? '') === pool.to.template;
-  const done = specApplied && machines.length === pool.replicas && upgraded === machines.length;
-  return { machines: machines.length, upgraded, specApplied, done };
+  const ready = current?.readyReplicas ?? 0;
+  const upToDate = current?.upToDateReplicas ?? pool.replicas;
+  const done =
+    specApplied &&
+    machines.length === pool.replicas &&
+    upgraded === machines.length &&
+    ready === pool.replicas &&
+    upToDate === pool.replicas;
+  return { machines: machines.length, upgraded, ready, specApplied, done };
 }
 
 /**
@@ -32,6 +45,7 @@ export function Upgrade({
   onChanged(): void;
 }) {
   const pools = poolsOf(detail);
+  const templateNames = useTemplateNames(namespace, pools.find((p) => p.template?.apiGroup)?.template);
   const [version, setVersion] = useState(detail.controlPlane?.version ?? detail.row.kubernetesVersion);
   const [templates, setTemplates] = useState<Record<string, string>>(
     Object.fromEntries(pools.map((p) => [p.name, p.template?.name ?? ''])),
@@ -76,6 +90,11 @@ export function Upgrade({
 
   return (
     <div>
+      <datalist id="upgrade-machine-templates">
+        {templateNames.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
       <form
         aria-label="Upgrade"
         onSubmit={(e) => {
@@ -97,7 +116,7 @@ export function Upgrade({
               Template of {p.name}{' '}
               <input
                 aria-label={`Upgrade template of ${p.name}`}
-                list="machine-templates"
+                list="upgrade-machine-templates"
                 value={templates[p.name] ?? ''}
                 onChange={(e) => setTemplates({ ...templates, [p.name]: e.target.value })}
               />
@@ -156,7 +175,7 @@ export function Upgrade({
                   {state.done
                     ? 'Rolled out.'
                     : state.specApplied
-                      ? `Rolling out: ${state.upgraded} of ${state.machines} machines at ${pool.to.version}.`
+                      ? `Rolling out: ${state.upgraded} of ${state.machines} machines at ${pool.to.version}. ${state.ready} of ${pool.replicas} ready.`
                       : earlierDone
                         ? 'Ready to start.'
                         : 'Waits for the pools above.'}

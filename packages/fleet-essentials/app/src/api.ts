@@ -82,6 +82,7 @@ export interface ClusterDetail {
     name: string;
     replicas: number;
     readyReplicas: number;
+    upToDateReplicas?: number;
     version?: string;
     template?: ObjectRef;
     bootstrap?: ObjectRef;

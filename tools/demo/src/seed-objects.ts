@@ -1,11 +1,13 @@
 /**
  * What an operator has in the management cluster before opening the DCS
  * wizard (product docs, docs/en/create-cluster/huawei-dcs.mdx): the platform
- * credential, a version ConfigMap per VM template, the DCS plugin's kubelet,
- * PSA and audit files per Kubernetes minor, IP pools, machine templates, and
- * the `global` Cluster whose annotations the wizard reads. Names match the DCS
- * simulator's default inventory (site 3CD306E7, datastore cluster ssd-pool,
- * folder kubernetes, DVS-Business / business-vlan100, the two VM templates).
+ * credential, a release's version ConfigMap (one per VM template), the DCS
+ * plugin's kubelet, PSA and audit files for its Kubernetes minor, IP pools,
+ * machine templates, and the `global` Cluster whose annotations the wizard
+ * reads; and, for upgrades, the next release's objects (docs/en/upgrade-cluster/
+ * huawei-dcs.mdx). Names match the DCS simulator's default inventory (site
+ * 3CD306E7, datastore cluster ssd-pool, folder kubernetes, DVS-Business /
+ * business-vlan100, the two VM templates).
  */
 
 export const DEMO_NAMESPACE = 'cpaas-system';

@@ -18,6 +18,7 @@ import {
 } from '@immutable-infra/testkit';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { startOwnerGarbageCollector } from './owner-garbage-collector.ts';
 import {
   DEMO_NAMESPACE,
   machineTemplateName,
@@ -125,6 +126,26 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       stop: async () => {
         await manager.stop();
         managerLog.end();
+      },
+    });
+
+    // The bare management plane has no kube-controller-manager, whose garbage collector removes what
+    // Cluster API leaves to it when a cluster is deleted.
+    const collectorLog = createWriteStream(join(stateDir, 'garbage-collector.log'));
+    const collector = startOwnerGarbageCollector({
+      kubeConfig,
+      kinds: [
+        { apiVersion: 'v1', kind: 'Secret' },
+        { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'DCSMachineTemplate' },
+        { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2', kind: 'KubeadmConfigTemplate' },
+      ],
+      log: (line) => collectorLog.write(`${new Date().toISOString()} ${line}\n`),
+    });
+    stops.push({
+      what: 'the garbage collector',
+      stop: async () => {
+        await collector.stop();
+        collectorLog.end();
       },
     });
 

@@ -116,6 +116,36 @@ async function clusterAvailable(): Promise<string | undefined> {
   return cluster.status?.conditions?.find((c) => c.type === 'Available')?.status;
 }
 
+/** The cluster's Secrets, machine templates and bootstrap templates still in the API server. */
+async function clusterLeftovers(): Promise<string[]> {
+  const { custom, core } = managementApi();
+  const labelSelector = `cluster.x-k8s.io/cluster-name=${CLUSTER}`;
+  const namespace = started().namespace;
+  const names = (list: unknown) =>
+    ((list as { items: { metadata?: { name?: string } }[] }).items ?? []).map((i) => i.metadata?.name);
+  return [
+    ...names(await core.listNamespacedSecret({ namespace, labelSelector })).map((n) => `Secret/${n}`),
+    ...names(
+      await custom.listNamespacedCustomObject({
+        group: 'infrastructure.cluster.x-k8s.io',
+        version: 'v1beta1',
+        namespace,
+        plural: 'dcsmachinetemplates',
+        labelSelector,
+      }),
+    ).map((n) => `DCSMachineTemplate/${n}`),
+    ...names(
+      await custom.listNamespacedCustomObject({
+        group: 'bootstrap.cluster.x-k8s.io',
+        version: 'v1beta2',
+        namespace,
+        plural: 'kubeadmconfigtemplates',
+        labelSelector,
+      }),
+    ).map((n) => `KubeadmConfigTemplate/${n}`),
+  ];
+}
+
 /** The VMs (not templates) dcs-sim holds, read from its inspection endpoint at the credential's endpoint. */
 async function simulatorVms(): Promise<{ name: string; status: string }[]> {
   const secret = await managementApi().core.readNamespacedSecret({
@@ -291,7 +321,7 @@ describe('the demo command', () => {
     expect(await clusterAvailable()).toBe('True');
   });
 
-  it('destroys the cluster after the typed confirmation: gone from the list, no VM left in dcs-sim', async () => {
+  it('destroys the cluster after the typed confirmation: gone from the list, no VM in dcs-sim, nothing of it in the API server', async () => {
     const { url, namespace } = started();
     expect((await simulatorVms()).length).toBe(5);
     const p = openPage();
@@ -317,6 +347,9 @@ describe('the demo command', () => {
     });
     await shot('destroyed');
     expect(await clusterMachines()).toEqual([]);
+    // What Cluster API leaves to the garbage collector goes too (certificates, bootstrap data, the
+    // templates the cluster owned), so the same name can be used again.
+    await expect.poll(clusterLeftovers, LONG).toEqual([]);
   });
 
   it('stops everything on SIGINT and leaves no process and no temporary directory', async () => {

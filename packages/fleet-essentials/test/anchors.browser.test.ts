@@ -467,6 +467,18 @@ describe('provider anchors in a real browser', () => {
     await expect(page.getByLabel('Upgrade template of gamma-cp').getAttribute('list')).resolves.toBe(
       'upgrade-machine-templates',
     );
+    // A template that does not exist is named before any preview: the rollout would stall on it.
+    await page.getByLabel('Target Kubernetes version').fill('v1.36.0');
+    await page.getByLabel('Upgrade template of gamma-workers').fill('no-such-template');
+    await page.getByRole('button', { name: 'Preview upgrade' }).click();
+    await page
+      .getByRole('list', { name: 'Upgrade problems' })
+      .filter({
+        hasText: `templates.gamma-workers: there is no ExampleMachineTemplate named no-such-template in ${ns}`,
+      })
+      .waitFor();
+    await expect(page.getByRole('list', { name: 'Upgrade plan' }).count()).resolves.toBe(0);
+    await page.getByLabel('Upgrade template of gamma-workers').fill('large');
     await page.getByLabel('Target Kubernetes version').fill('v1.37.0');
     await page.getByRole('button', { name: 'Preview upgrade' }).click();
     await page

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError, api, type ClusterDetail, type UpgradePlan } from './api.ts';
+import { listKind } from './kube.ts';
 import { poolsOf, useTemplateNames } from './NodePools.tsx';
 
 type PlannedPool = UpgradePlan['pools'][number];
@@ -26,6 +27,40 @@ function progress(detail: ClusterDetail, pool: PlannedPool) {
     ready === pool.replicas &&
     upToDate === pool.replicas;
   return { machines: machines.length, upgraded, ready, specApplied, done };
+}
+
+/**
+ * Chosen templates that do not exist, each named with its pool: Cluster API
+ * accepts a reference to a missing template and the rollout then stalls, so
+ * the preview says so first. Listed fresh on each preview (a template may
+ * have been created since the page opened); a kind that cannot be listed is
+ * left to the API server.
+ */
+async function missingTemplates(
+  namespace: string,
+  pools: ReturnType<typeof poolsOf>,
+  chosen: Record<string, string>,
+): Promise<string[]> {
+  const names = new Map<string, Promise<string[] | undefined>>();
+  const problems: string[] = [];
+  for (const pool of pools) {
+    const template = chosen[pool.name];
+    const ref = pool.template;
+    if (!template || !ref?.apiGroup || template === ref.name) continue;
+    const key = `${ref.apiGroup}/${ref.kind}`;
+    let known = names.get(key);
+    if (!known) {
+      known = listKind(ref.apiGroup, ref.kind, namespace).then(
+        (items) => items.map((i) => i.metadata.name),
+        () => undefined,
+      );
+      names.set(key, known);
+    }
+    const existing = await known;
+    if (existing && !existing.includes(template))
+      problems.push(`templates.${pool.name}: there is no ${ref.kind} named ${template} in ${namespace}`);
+  }
+  return problems;
 }
 
 /**
@@ -56,6 +91,11 @@ export function Upgrade({
   const preview = async () => {
     setProblem(undefined);
     try {
+      const missing = await missingTemplates(namespace, pools, templates);
+      if (missing.length > 0) {
+        setPlan({ pools: [], problems: missing });
+        return;
+      }
       setPlan(
         await api<UpgradePlan>(
           'POST',

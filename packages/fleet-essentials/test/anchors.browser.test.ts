@@ -7,7 +7,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } fro
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
-import { createCapiCluster } from './cluster-fixtures.ts';
+import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
 import { type ExamplePlatform, startExamplePlatform } from './example-platform.ts';
 import { grantRules } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
@@ -456,6 +456,29 @@ describe('provider anchors in a real browser', () => {
     const page = await signedIn();
     await page.goto(`${url}/#/clusters/${ns}/gamma`);
     await page.getByRole('tab', { name: 'Upgrade' }).click();
+    // The template fields offer the machine templates of the pools' kind, as on the Node Pools tab.
+    await expect
+      .poll(() =>
+        page
+          .locator('#upgrade-machine-templates option')
+          .evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? '')),
+      )
+      .toContain('large');
+    await expect(page.getByLabel('Upgrade template of gamma-cp').getAttribute('list')).resolves.toBe(
+      'upgrade-machine-templates',
+    );
+    // A template that does not exist is named before any preview: the rollout would stall on it.
+    await page.getByLabel('Target Kubernetes version').fill('v1.36.0');
+    await page.getByLabel('Upgrade template of gamma-workers').fill('no-such-template');
+    await page.getByRole('button', { name: 'Preview upgrade' }).click();
+    await page
+      .getByRole('list', { name: 'Upgrade problems' })
+      .filter({
+        hasText: `templates.gamma-workers: there is no ExampleMachineTemplate named no-such-template in ${ns}`,
+      })
+      .waitFor();
+    await expect(page.getByRole('list', { name: 'Upgrade plan' }).count()).resolves.toBe(0);
+    await page.getByLabel('Upgrade template of gamma-workers').fill('large');
     await page.getByLabel('Target Kubernetes version').fill('v1.37.0');
     await page.getByRole('button', { name: 'Preview upgrade' }).click();
     await page
@@ -523,6 +546,19 @@ describe('provider anchors in a real browser', () => {
       namespace: ns,
       plural: 'machines',
       name: 'gamma-cp-1',
+    });
+    // Every machine at the new version is not yet rolled out: the new one is no node until it is ready,
+    // and the workers must not start before it.
+    await page
+      .locator('[data-rollout="gamma-cp"]', {
+        hasText: 'Rolling out: 1 of 1 machines at v1.36.0. 0 of 1 ready.',
+      })
+      .waitFor();
+    await expect(page.getByRole('button', { name: 'Start gamma-workers' }).isDisabled()).resolves.toBe(true);
+    await setStatus(kubeConfig, 'controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', ns, 'gamma-cp', {
+      replicas: 1,
+      readyReplicas: 1,
+      upToDateReplicas: 1,
     });
     await page.locator('[data-rollout="gamma-cp"]', { hasText: 'Rolled out.' }).waitFor();
     await page.locator('[data-rollout="gamma-workers"]', { hasText: 'Ready to start.' }).waitFor();

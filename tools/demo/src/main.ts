@@ -9,8 +9,12 @@ with Cluster API's and the DCS provider's CRDs), Cluster API's core, kubeadm
 bootstrap and kubeadm control plane controllers, the manager with the DCS
 provider, a DCS simulator with a seeded inventory, the workload-cluster
 simulator, and Fleet Essentials with the DCS extension. The namespace
-cpaas-system holds what the DCS wizard needs (credential dcs-auth, version
-ConfigMaps, IP pools, machine templates, the global Cluster).
+cpaas-system holds what the DCS wizard needs (credential dcs-auth, the
+Kubernetes v1.34.3 version ConfigMap, IP pools, machine templates cp-1-34 and
+worker-1-34, the global Cluster). The wizard creates only the newest version
+offered, so Kubernetes v1.35.4 (its version ConfigMap and the machine templates
+cp-1-35, worker-1-35) waits in a file until the operator applies it with the
+kubectl command printed at start; then the cluster page upgrades to it.
 
 The last line is the URL and how to sign in. Ctrl-C stops everything and
 removes every temporary directory.
@@ -18,7 +22,8 @@ removes every temporary directory.
 Options:
   --port <port>  port of the UI on 127.0.0.1 (default 8080; 0 picks a free one)
   --json         print one JSON object (url, kubeconfig, tokenFile, namespace,
-                 apiServerAddress) when started, instead of the sign-in line
+                 apiServerAddress, upgradeRelease) when started, instead of the
+                 sign-in line
   -h, --help     show this help
 `;
 
@@ -90,6 +95,10 @@ progress(
   `create a cluster: Create cluster, namespace ${demo.namespace}, credential dcs-auth, API server address ${demo.apiServerAddress}`,
 );
 progress(`management cluster kubeconfig: ${demo.kubeconfigPath}`);
+const release = demo.upgradeRelease;
+progress(
+  `to upgrade a cluster, first offer Kubernetes ${release.kubernetesVersion} (its version ConfigMap and the machine templates ${release.machineTemplates.join(', ')}): ${release.command.join(' ')}`,
+);
 if (values.json) {
   process.stdout.write(
     `${JSON.stringify({
@@ -98,6 +107,7 @@ if (values.json) {
       tokenFile: demo.tokenFile,
       namespace: demo.namespace,
       apiServerAddress: demo.apiServerAddress,
+      upgradeRelease: demo.upgradeRelease,
     })}\n`,
   );
 } else {

@@ -1,11 +1,13 @@
 /**
  * What an operator has in the management cluster before opening the DCS
  * wizard (product docs, docs/en/create-cluster/huawei-dcs.mdx): the platform
- * credential, a version ConfigMap per VM template, the DCS plugin's kubelet,
- * PSA and audit files per Kubernetes minor, IP pools, machine templates, and
- * the `global` Cluster whose annotations the wizard reads. Names match the DCS
- * simulator's default inventory (site 3CD306E7, datastore cluster ssd-pool,
- * folder kubernetes, DVS-Business / business-vlan100, the two VM templates).
+ * credential, a release's version ConfigMap (one per VM template), the DCS
+ * plugin's kubelet, PSA and audit files for its Kubernetes minor, IP pools,
+ * machine templates, and the `global` Cluster whose annotations the wizard
+ * reads; and, for upgrades, the next release's objects (docs/en/upgrade-cluster/
+ * huawei-dcs.mdx). Names match the DCS simulator's default inventory (site
+ * 3CD306E7, datastore cluster ssd-pool, folder kubernetes, DVS-Business /
+ * business-vlan100, the two VM templates).
  */
 
 export const DEMO_NAMESPACE = 'cpaas-system';
@@ -16,6 +18,21 @@ export const VM_TEMPLATE_VERSIONS = [
   { vmTemplate: 'ubuntu-2204-k8s-v1.34', kubernetesVersion: 'v1.34.3' },
   { vmTemplate: 'ubuntu-2204-k8s-v1.35', kubernetesVersion: 'v1.35.4' },
 ] as const;
+
+type Release = (typeof VM_TEMPLATE_VERSIONS)[number];
+
+/**
+ * The release the demo starts with. The documented wizard creates only the
+ * newest version the version ConfigMaps offer, so a cluster made in the
+ * wizard could never be upgraded if both releases were offered from the start.
+ */
+export const CREATE_RELEASE: Release = VM_TEMPLATE_VERSIONS[0];
+/**
+ * The release a platform upgrade brings later (the documented order: a new VM
+ * template's version ConfigMap arrives, then machine templates are made for
+ * it, then clusters are upgraded), applied by the operator when they choose.
+ */
+export const UPGRADE_RELEASE: Release = VM_TEMPLATE_VERSIONS[1];
 
 export interface SeedValues {
   /** DCS simulator URL, as the credential's endpoint. */
@@ -88,6 +105,11 @@ function ipPool(name: string, subnet: string, firstHost: number, size: number) {
   };
 }
 
+/** Name of the seeded machine template of a role and release, e.g. `cp-1-35`. */
+export function machineTemplateName(role: 'control-plane' | 'worker', kubernetesVersion: string): string {
+  return `${role === 'control-plane' ? 'cp' : 'worker'}-${minorOf(kubernetesVersion).replace('.', '-')}`;
+}
+
 function machineTemplate(role: 'control-plane' | 'worker', vmTemplate: string, kubernetesVersion: string) {
   const controlPlane = role === 'control-plane';
   const disk = (quantity: number, path: string) => ({
@@ -100,7 +122,7 @@ function machineTemplate(role: 'control-plane' | 'worker', vmTemplate: string, k
     apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
     kind: 'DCSMachineTemplate',
     metadata: {
-      name: `${controlPlane ? 'cp' : 'worker'}-${minorOf(kubernetesVersion).replace('.', '-')}`,
+      name: machineTemplateName(role, kubernetesVersion),
       namespace: DEMO_NAMESPACE,
       labels: { 'infrastructure.cluster.x-k8s.io/dcs-machine-type': role },
     },
@@ -130,7 +152,22 @@ function machineTemplate(role: 'control-plane' | 'worker', vmTemplate: string, k
   };
 }
 
-/** The objects, in creation order; each carries its own apiVersion, kind and namespace. */
+/** What one release needs in the namespace: its version ConfigMap, the plugin's files, a machine template per role. */
+export function releaseObjects(release: Release): Record<string, unknown>[] {
+  return [
+    versionConfigMap(release.vmTemplate, release.kubernetesVersion),
+    kubernetesFilesSecret(release.kubernetesVersion),
+    machineTemplate('control-plane', release.vmTemplate, release.kubernetesVersion),
+    machineTemplate('worker', release.vmTemplate, release.kubernetesVersion),
+  ];
+}
+
+/**
+ * The objects seeded at start, in creation order; each carries its own
+ * apiVersion, kind and namespace. Only CREATE_RELEASE is offered: the
+ * UPGRADE_RELEASE objects (`releaseObjects(UPGRADE_RELEASE)`) are the
+ * operator's to apply.
+ */
 export function seedObjects(values: SeedValues): Record<string, unknown>[] {
   return [
     {
@@ -140,16 +177,9 @@ export function seedObjects(values: SeedValues): Record<string, unknown>[] {
       type: 'Opaque',
       stringData: { authUser: values.dcsUser, authKey: values.dcsPassword, endpoint: values.dcsEndpoint },
     },
-    ...VM_TEMPLATE_VERSIONS.flatMap((v) => [
-      versionConfigMap(v.vmTemplate, v.kubernetesVersion),
-      kubernetesFilesSecret(v.kubernetesVersion),
-    ]),
     ipPool('cp-pool', values.subnet, 10, 3),
     ipPool('worker-pool', values.subnet, 20, 6),
-    ...VM_TEMPLATE_VERSIONS.flatMap((v) => [
-      machineTemplate('control-plane', v.vmTemplate, v.kubernetesVersion),
-      machineTemplate('worker', v.vmTemplate, v.kubernetesVersion),
-    ]),
+    ...releaseObjects(CREATE_RELEASE),
     {
       // The management cluster itself, as the platform records it; the wizard reads its annotations.
       apiVersion: 'cluster.x-k8s.io/v1beta2',

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,7 +18,14 @@ import {
 } from '@immutable-infra/testkit';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { DEMO_NAMESPACE, seedObjects } from './seed-objects.ts';
+import { startOwnerGarbageCollector } from './owner-garbage-collector.ts';
+import {
+  DEMO_NAMESPACE,
+  machineTemplateName,
+  releaseObjects,
+  seedObjects,
+  UPGRADE_RELEASE,
+} from './seed-objects.ts';
 import { createSignInToken } from './sign-in-token.ts';
 
 export interface DemoOptions {
@@ -37,7 +44,19 @@ export interface RunningDemo {
   apiServerAddress: string;
   /** Where the manager's and the workload simulator's logs go (removed on stop). */
   logDir: string;
+  /** The newer release the wizard does not offer yet, and how the operator offers it for upgrades. */
+  upgradeRelease: UpgradeRelease;
   stop(): Promise<void>;
+}
+
+export interface UpgradeRelease {
+  kubernetesVersion: string;
+  /** Machine templates the release brings, control plane then worker. */
+  machineTemplates: [string, string];
+  /** A `v1` List of the release's objects (version ConfigMap, files Secret, machine templates). */
+  file: string;
+  /** The command that applies it, as argv (the kubectl built with the test environment when there is one). */
+  command: string[];
 }
 
 const providerDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/provider-dcs/package.json')));
@@ -110,6 +129,26 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       },
     });
 
+    // The bare management plane has no kube-controller-manager, whose garbage collector removes what
+    // Cluster API leaves to it when a cluster is deleted.
+    const collectorLog = createWriteStream(join(stateDir, 'garbage-collector.log'));
+    const collector = startOwnerGarbageCollector({
+      kubeConfig,
+      kinds: [
+        { apiVersion: 'v1', kind: 'Secret' },
+        { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'DCSMachineTemplate' },
+        { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2', kind: 'KubeadmConfigTemplate' },
+      ],
+      log: (line) => collectorLog.write(`${new Date().toISOString()} ${line}\n`),
+    });
+    stops.push({
+      what: 'the garbage collector',
+      stop: async () => {
+        await collector.stop();
+        collectorLog.end();
+      },
+    });
+
     say('starting the workload-cluster simulator');
     const workloadLog = createWriteStream(join(stateDir, 'workload-sim.log'));
     const workloads: WorkloadSimulator = await startWorkloadSimulator({
@@ -133,7 +172,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     });
 
     say(
-      `seeding ${DEMO_NAMESPACE}: credential, version ConfigMaps, IP pools, machine templates, global Cluster`,
+      `seeding ${DEMO_NAMESPACE}: credential, version ConfigMap, IP pools, machine templates, global Cluster`,
     );
     // A loopback /24 of its own per run, so two demos (or a demo and the e2e test) never share addresses.
     const subnet = `127.88.${process.pid % 250}`;
@@ -149,6 +188,31 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     })) {
       await objects.create(object as KubernetesObject);
     }
+    // The newer release waits in a file for the operator: offered from the start, it would be the only
+    // version the wizard creates, and a wizard-made cluster would have nothing to upgrade to.
+    const releaseFile = join(stateDir, `kubernetes-${UPGRADE_RELEASE.kubernetesVersion}.json`);
+    await writeFile(
+      releaseFile,
+      `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: releaseObjects(UPGRADE_RELEASE) }, null, 2)}\n`,
+    );
+    const kubectl = join(assets.binDir, 'kubectl');
+    const upgradeRelease: UpgradeRelease = {
+      kubernetesVersion: UPGRADE_RELEASE.kubernetesVersion,
+      machineTemplates: [
+        machineTemplateName('control-plane', UPGRADE_RELEASE.kubernetesVersion),
+        machineTemplateName('worker', UPGRADE_RELEASE.kubernetesVersion),
+      ],
+      file: releaseFile,
+      command: [
+        existsSync(kubectl) ? kubectl : 'kubectl',
+        '--kubeconfig',
+        kubeconfigPath,
+        'apply',
+        '-f',
+        releaseFile,
+      ],
+    };
+
     const tokenFile = join(stateDir, 'sign-in-token');
     await writeFile(tokenFile, `${await createSignInToken(kubeConfig, DEMO_NAMESPACE)}\n`, { mode: 0o600 });
 
@@ -164,6 +228,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       namespace: DEMO_NAMESPACE,
       apiServerAddress: `https://${subnet}.1:${await freePort()}`,
       logDir: stateDir,
+      upgradeRelease,
       stop: stopAll,
     };
   } catch (error) {

@@ -11,6 +11,12 @@ export interface DemoStarted {
   tokenFile: string;
   namespace: string;
   apiServerAddress: string;
+  upgradeRelease: {
+    kubernetesVersion: string;
+    machineTemplates: [string, string];
+    file: string;
+    command: string[];
+  };
 }
 
 /** The demo as a child process, started the way a person starts it (minus the build), with its own TMPDIR. */

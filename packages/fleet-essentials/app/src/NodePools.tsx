@@ -16,6 +16,7 @@ interface Pool {
   name: string;
   replicas: number;
   readyReplicas: number;
+  upToDateReplicas?: number | undefined;
   version?: string | undefined;
   template?: ObjectRef | undefined;
   bootstrap?: ObjectRef | undefined;
@@ -34,7 +35,7 @@ const poolUrl = (namespace: string, pool: { kind: string; name: string }) =>
   `/api/node-pools/${encodeURIComponent(namespace)}/${pool.kind}/${encodeURIComponent(pool.name)}`;
 
 /** Names of the machine templates of a pool's template kind, for pickers. */
-function useTemplateNames(namespace: string, template: ObjectRef | undefined): string[] {
+export function useTemplateNames(namespace: string, template: ObjectRef | undefined): string[] {
   const [names, setNames] = useState<string[]>([]);
   useEffect(() => {
     if (!template?.apiGroup) return;

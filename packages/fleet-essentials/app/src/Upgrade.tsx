@@ -1,18 +1,66 @@
 import { useState } from 'react';
 import { ApiError, api, type ClusterDetail, type UpgradePlan } from './api.ts';
-import { poolsOf } from './NodePools.tsx';
+import { listKind } from './kube.ts';
+import { poolsOf, useTemplateNames } from './NodePools.tsx';
 
 type PlannedPool = UpgradePlan['pools'][number];
 
-/** How far a pool's rollout is: machines of the pool already at the target version. */
+/**
+ * How far a pool's rollout is: machines of the pool already at the target
+ * version, and how many are ready. A pool has rolled out once it has its
+ * replicas, all at the target version and all ready (and up to date where
+ * the controller reports it): a machine just created at the new version is
+ * not yet a node, and the pools after it must wait for it.
+ */
 function progress(detail: ClusterDetail, pool: PlannedPool) {
   const machines = detail.machines.filter((m) => m.pool === pool.name);
   const upgraded = machines.filter((m) => m.version === pool.to.version).length;
   const current = poolsOf(detail).find((p) => p.name === pool.name);
   const specApplied =
     current?.version === pool.to.version && (current?.template?.name ?? '') === pool.to.template;
-  const done = specApplied && machines.length === pool.replicas && upgraded === machines.length;
-  return { machines: machines.length, upgraded, specApplied, done };
+  const ready = current?.readyReplicas ?? 0;
+  const upToDate = current?.upToDateReplicas ?? pool.replicas;
+  const done =
+    specApplied &&
+    machines.length === pool.replicas &&
+    upgraded === machines.length &&
+    ready === pool.replicas &&
+    upToDate === pool.replicas;
+  return { machines: machines.length, upgraded, ready, specApplied, done };
+}
+
+/**
+ * Chosen templates that do not exist, each named with its pool: Cluster API
+ * accepts a reference to a missing template and the rollout then stalls, so
+ * the preview says so first. Listed fresh on each preview (a template may
+ * have been created since the page opened); a kind that cannot be listed is
+ * left to the API server.
+ */
+async function missingTemplates(
+  namespace: string,
+  pools: ReturnType<typeof poolsOf>,
+  chosen: Record<string, string>,
+): Promise<string[]> {
+  const names = new Map<string, Promise<string[] | undefined>>();
+  const problems: string[] = [];
+  for (const pool of pools) {
+    const template = chosen[pool.name];
+    const ref = pool.template;
+    if (!template || !ref?.apiGroup || template === ref.name) continue;
+    const key = `${ref.apiGroup}/${ref.kind}`;
+    let known = names.get(key);
+    if (!known) {
+      known = listKind(ref.apiGroup, ref.kind, namespace).then(
+        (items) => items.map((i) => i.metadata.name),
+        () => undefined,
+      );
+      names.set(key, known);
+    }
+    const existing = await known;
+    if (existing && !existing.includes(template))
+      problems.push(`templates.${pool.name}: there is no ${ref.kind} named ${template} in ${namespace}`);
+  }
+  return problems;
 }
 
 /**
@@ -32,6 +80,7 @@ export function Upgrade({
   onChanged(): void;
 }) {
   const pools = poolsOf(detail);
+  const templateNames = useTemplateNames(namespace, pools.find((p) => p.template?.apiGroup)?.template);
   const [version, setVersion] = useState(detail.controlPlane?.version ?? detail.row.kubernetesVersion);
   const [templates, setTemplates] = useState<Record<string, string>>(
     Object.fromEntries(pools.map((p) => [p.name, p.template?.name ?? ''])),
@@ -42,6 +91,11 @@ export function Upgrade({
   const preview = async () => {
     setProblem(undefined);
     try {
+      const missing = await missingTemplates(namespace, pools, templates);
+      if (missing.length > 0) {
+        setPlan({ pools: [], problems: missing });
+        return;
+      }
       setPlan(
         await api<UpgradePlan>(
           'POST',
@@ -76,6 +130,11 @@ export function Upgrade({
 
   return (
     <div>
+      <datalist id="upgrade-machine-templates">
+        {templateNames.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
       <form
         aria-label="Upgrade"
         onSubmit={(e) => {
@@ -97,7 +156,7 @@ export function Upgrade({
               Template of {p.name}{' '}
               <input
                 aria-label={`Upgrade template of ${p.name}`}
-                list="machine-templates"
+                list="upgrade-machine-templates"
                 value={templates[p.name] ?? ''}
                 onChange={(e) => setTemplates({ ...templates, [p.name]: e.target.value })}
               />
@@ -156,7 +215,7 @@ export function Upgrade({
                   {state.done
                     ? 'Rolled out.'
                     : state.specApplied
-                      ? `Rolling out: ${state.upgraded} of ${state.machines} machines at ${pool.to.version}.`
+                      ? `Rolling out: ${state.upgraded} of ${state.machines} machines at ${pool.to.version}. ${state.ready} of ${pool.replicas} ready.`
                       : earlierDone
                         ? 'Ready to start.'
                         : 'Waits for the pools above.'}

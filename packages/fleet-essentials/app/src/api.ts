@@ -70,6 +70,7 @@ export interface ClusterDetail {
     name: string;
     replicas: number;
     readyReplicas: number;
+    upToDateReplicas?: number;
     version?: string;
     template?: ObjectRef;
     bootstrap?: ObjectRef;

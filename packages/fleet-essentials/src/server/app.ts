@@ -387,6 +387,7 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
       name: md.metadata.name,
       replicas: md.spec?.replicas ?? 0,
       readyReplicas: md.status?.readyReplicas ?? 0,
+      upToDateReplicas: md.status?.upToDateReplicas,
       version: (md.spec?.template as { spec?: { version?: string } } | undefined)?.spec?.version,
       template: refOf(md.spec, 'template', 'spec', 'infrastructureRef'),
       bootstrap: refOf(md.spec, 'template', 'spec', 'bootstrap', 'configRef'),

@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     hookTimeout: 120_000,
     testTimeout: 60_000,
+    // How long expect.poll waits for the page to catch up (1 s by default): a bound on
+    // waiting on a loaded CI machine, not a speed assertion.
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       {
         extends: true,

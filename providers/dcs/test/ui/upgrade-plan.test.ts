@@ -16,6 +16,7 @@ import {
   upgradedName,
   workerChange,
 } from '../../src/ui/upgrade/upgrade-plan.js';
+import { checkPool, planUpgrade, type UpgradeFacts } from '../../src/ui/upgrade/upgrade-steps.js';
 
 function release(version: string, change: Partial<VersionRecord> = {}): VersionRecord {
   const minor = version.replace(/^v(\d+)\.(\d+).*/, '$1.$2');
@@ -367,5 +368,46 @@ describe('the writes', () => {
     if (!wanted) throw new Error('no template planned');
     expect(sameTemplate(template('lab-cp-v1-35-1', 'ubuntu-2204-k8s-v1.35'), wanted)).toBe(true);
     expect(sameTemplate(template('lab-cp-v1-35-1', 'other'), wanted)).toBe(false);
+  });
+});
+
+describe('the pool check with what the action read', () => {
+  const facts = (change: Partial<UpgradeFacts> = {}): UpgradeFacts => ({
+    cluster: { metadata: { name: 'lab' } },
+    pool: {
+      metadata: { name: 'lab-kcp', generation: 2 } as never,
+      spec: kcp.spec ?? {},
+      status: { readyReplicas: 3, upToDateReplicas: 3, observedGeneration: 2, version: 'v1.34.3' },
+    },
+    controlPlane: { metadata: { name: 'lab-kcp' } },
+    template: template('lab-cp', 'ubuntu-2204-k8s-v1.34'),
+    bootstrap: undefined,
+    releases: RELEASES,
+    secrets: SECRETS,
+    ...change,
+  });
+
+  test('a running control plane with its template goes to the next release', () => {
+    expect(checkPool('KubeadmControlPlane', facts())).toMatchObject({
+      ok: true,
+      target: { kubernetesVersion: 'v1.35.1' },
+    });
+  });
+
+  test('a missing machine template is a problem besides the others', () => {
+    const check = checkPool('KubeadmControlPlane', facts({ template: undefined, secrets: new Set() }));
+    expect(check.ok ? [] : check.problems).toEqual([
+      'Secret dcs-kubernetes-1.35-files (the kubelet, PSA and audit files of Kubernetes 1.35) does not exist',
+      'The machine template this pool uses does not exist',
+    ]);
+  });
+
+  test('the plan of the control plane carries the Kube-OVN patch of its release', () => {
+    const target = release('v1.35.1', { kubeOvnVersion: 'v1.15.1' });
+    const planned = planUpgrade('KubeadmControlPlane', facts(), target);
+    expect(planned.clusterPatch).toEqual({
+      metadata: { annotations: { 'cpaas.io/kube-ovn-version': 'v1.15.1' } },
+    });
+    expect(planned.create.map((m) => m.metadata.name)).toEqual(['lab-cp-v1-35-1']);
   });
 });

@@ -78,7 +78,10 @@ export const nodePoolUpgrade = {
         if (disposed) return;
         const pool = poolStatusOf(kind, object as never);
         progress.textContent = progressText(pool);
-        if (isRunning(pool)) return;
+        if (isRunning(pool)) {
+          current.textContent = pool.version;
+          return;
+        }
       } catch (error) {
         if (disposed) return;
         progress.textContent = `Progress unavailable: ${describeError(error)}`;

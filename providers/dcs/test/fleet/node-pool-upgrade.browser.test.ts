@@ -267,6 +267,8 @@ describe('DCS upgrade through the Node Pools tab of the real host', () => {
     // The rollout itself is Cluster API's: the status its controller writes when the last machine is replaced.
     await rolledOut('kcp', 'lab-kcp');
     await action('lab-kcp').locator('[data-progress="lab-kcp"]:has-text("(done)")').waitFor();
+    expect(await text('[data-progress="lab-kcp"]')).toBe('v1.35.1: 3/3 ready, 3/3 up to date (done)');
+    expect(await text('[data-current="lab-kcp"]')).toBe('v1.35.1');
     const oldWorker = await admin('GET', path(INFRA, 'dcsmachinetemplates/lab-worker-1-template'));
     const oldBootstrap = await admin('GET', path(BOOTSTRAP, 'kubeadmconfigtemplates/lab-worker-1-kct'));
     await openUpgrade('lab-worker-1');

@@ -35,6 +35,8 @@ export interface VersionRecord {
   vmImageVersion: string;
   corednsTag: string;
   etcdTag: string;
+  /** The release's Kube-OVN version, when its ConfigMap names one (`kubeOvnVersion`). */
+  kubeOvnVersion?: string | undefined;
 }
 
 export interface MachineTemplateRecord {
@@ -155,6 +157,7 @@ export function toVersionRecord(configMap: KubeObject): VersionRecord | undefine
     vmImageVersion: data.vmImageVersion ?? '',
     corednsTag: data.corednsTag ?? '',
     etcdTag: data.etcdTag ?? '',
+    ...(data.kubeOvnVersion ? { kubeOvnVersion: data.kubeOvnVersion } : {}),
   };
 }
 

@@ -59,6 +59,7 @@ const STYLE = `
 .dcs-ext th, .dcs-ext td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; vertical-align: top; }
 .dcs-ext button { font: inherit; padding: 4px 12px; margin-right: 8px; border-radius: 4px; border: 1px solid #8a93a6; background: #fff; cursor: pointer; }
 .dcs-ext button.primary { background: #1f5fd6; border-color: #1f5fd6; color: #fff; }
+.dcs-ext button:disabled { opacity: 0.45; cursor: not-allowed; }
 .dcs-card { border: 1px solid #e3e6ec; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .dcs-result-ok { color: #17803d; }
 .dcs-result-fail { color: #c0262d; }

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumLaunchOptions, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
@@ -392,6 +399,29 @@ describe('provider anchors in a real browser', () => {
     await page
       .locator('tr[data-pool="gamma-workers"] [role=alert]', { hasText: 'version must look like v1.35.4' })
       .waitFor();
+    // Changed elsewhere (another user, a provider's upgrade action): the row's fields follow the
+    // stored values, so Change cannot send the pool back to what the page showed before.
+    const setWorkersVersion = (version: string) =>
+      custom().patchNamespacedCustomObject(
+        {
+          group: 'cluster.x-k8s.io',
+          version: 'v1beta2',
+          namespace: ns,
+          plural: 'machinedeployments',
+          name: 'gamma-workers',
+          body: { spec: { template: { spec: { version } } } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    await setWorkersVersion('v1.35.6');
+    await expect.poll(() => page.getByLabel('Version of gamma-workers').inputValue()).toBe('v1.35.6');
+    // Back to what the upgrade test below starts from; the field follows again.
+    await setWorkersVersion('v1.35.5');
+    await expect.poll(() => page.getByLabel('Version of gamma-workers').inputValue()).toBe('v1.35.5');
+    await expect(page.getByLabel('Template of gamma-workers').inputValue()).resolves.toBe('large');
+    await expect(
+      page.locator('tr[data-pool="gamma-workers"]').getByRole('button', { name: 'Change' }).isDisabled(),
+    ).resolves.toBe(true);
 
     await page.locator('tr[data-pool="gamma-workers"]').getByRole('button', { name: 'Pool info' }).click();
     await page

@@ -98,6 +98,21 @@ export function NodePools({
   );
 }
 
+/**
+ * An input's value that is reset to the stored one whenever that changes (a
+ * rollout, another user, an extension's upgrade): a field left at the old
+ * value would make Change send the pool back to it.
+ */
+function useFollowing(stored: string): [string, (value: string) => void] {
+  const [value, setValue] = useState(stored);
+  const [seen, setSeen] = useState(stored);
+  if (stored !== seen) {
+    setSeen(stored);
+    setValue(stored);
+  }
+  return [value, setValue];
+}
+
 function PoolRow({
   namespace,
   clusterName,
@@ -114,9 +129,9 @@ function PoolRow({
   onError(message: string): void;
 }) {
   const extensions = useExtensions();
-  const [replicas, setReplicas] = useState(String(pool.replicas));
-  const [version, setVersion] = useState(pool.version ?? '');
-  const [template, setTemplate] = useState(pool.template?.name ?? '');
+  const [replicas, setReplicas] = useFollowing(String(pool.replicas));
+  const [version, setVersion] = useFollowing(pool.version ?? '');
+  const [template, setTemplate] = useFollowing(pool.template?.name ?? '');
   const [fieldError, setFieldError] = useState<string | undefined>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [action, setAction] = useState<string | undefined>();

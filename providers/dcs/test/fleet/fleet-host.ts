@@ -151,7 +151,10 @@ export interface FleetHost {
   writes: string[];
   /** Every response body the page received so far, but the event stream's. */
   responses(): Promise<{ url: string; body: string }[]>;
-  /** Responses of the server's API whose body the browser could not hand over (so the scan could not see it). */
+  /**
+   * Responses of the server's API whose body neither the browser could hand over nor the server's
+   * send hook saw (so the scan could not see it).
+   */
   unscannedResponses(): Promise<string[]>;
   /**
    * Each response that carried a value of the lab's credential (password, user, endpoint) or one of
@@ -164,6 +167,21 @@ export interface FleetHost {
 export async function openFleet(lab: DcsLab): Promise<FleetHost> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await createFleetServer({ kubeConfig: lab.kubeConfig, extensionPackages: [PROVIDER_DIR] });
+  // What the server sent, as sent: the browser cannot always hand a body over (a request the page
+  // dropped when it moved on, on a loaded machine), and the scan must still see it.
+  const sent = new Map<string, string[]>();
+  server.app.addHook('onSend', async (request, _reply, payload) => {
+    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+      const bodies = sent.get(request.url) ?? [];
+      bodies.push(payload.toString());
+      sent.set(request.url, bodies);
+    }
+    return payload;
+  });
+  const pathOf = (where: string) => {
+    const parsed = new URL(where);
+    return parsed.pathname + parsed.search;
+  };
   let browser: Browser | undefined;
   try {
     const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
@@ -237,7 +255,7 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
       responses: () => Promise.all(received),
       unscannedResponses: async () =>
         (await Promise.all(received))
-          .filter((r) => r.unread && new URL(r.url).pathname.startsWith('/api/'))
+          .filter((r) => r.unread && new URL(r.url).pathname.startsWith('/api/') && !sent.has(pathOf(r.url)))
           .map((r) => r.url),
       async credentialCarriers(typed = []) {
         const forms = [PASSWORD, USER, lab.sim.url, ...typed].flatMap((value) => [
@@ -246,7 +264,13 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
           encodeURIComponent(value),
         ]);
         const carriers: string[] = [];
-        for (const { url: where, body } of await Promise.all(received))
+        const bodies = [
+          ...(await Promise.all(received)).map(({ url: where, body }) => ({ where, body })),
+          ...[...sent].flatMap(([path, sentBodies]) =>
+            sentBodies.map((body) => ({ where: `${url}${path}`, body })),
+          ),
+        ];
+        for (const { where, body } of bodies)
           for (const form of forms) if (body.includes(form)) carriers.push(`${where} carries ${form}`);
         return carriers;
       },

@@ -394,6 +394,13 @@ describe('provider anchors in a real browser', () => {
         .spec;
       return spec.version === 'v1.35.5' && spec.infrastructureRef.name === 'large' ? true : undefined;
     });
+    // The page has caught up with the change once Change is disabled again (the row's fields follow
+    // the stored values, so typing before that would be reset by the late update).
+    await expect
+      .poll(() =>
+        page.locator('tr[data-pool="gamma-workers"]').getByRole('button', { name: 'Change' }).isDisabled(),
+      )
+      .toBe(true);
     await page.getByLabel('Version of gamma-workers').fill('1.36');
     await page.locator('tr[data-pool="gamma-workers"]').getByRole('button', { name: 'Change' }).click();
     await page

@@ -14,6 +14,8 @@
  * control plane node's etcd and kubelet on its node address.
  */
 
+import { kubernetesFilesSecret as filesSecretName } from '../../src/ui/catalog/labels.js';
+
 export interface PrerequisiteValues {
   namespace: string;
   /** The cluster the pools are set aside for (their entries' machine names, their cluster label). */
@@ -72,7 +74,7 @@ function kubernetesFilesSecret(namespace: string, kubernetes: string) {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: `dcs-kubernetes-${minorOf(kubernetes).slice(1)}-files`, namespace },
+    metadata: { name: filesSecretName(kubernetes), namespace },
     type: 'Opaque',
     stringData: KUBERNETES_FILES,
   };

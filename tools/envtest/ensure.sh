@@ -3,7 +3,7 @@
 # as one JSON line on stdout (progress goes to stderr):
 #   {"binDir":..., "kubernetesVersion":..., "etcdVersion":..., "clusterApiVersion":..., "crdDir":...,
 #    "webhookDir":..., "clusterApiControllers":{"core":...,"kubeadmBootstrap":...,"kubeadmControlPlane":...},
-#    "kubeletPortForward":...}
+#    "kubeletPortForward":..., "kubeControllerManager":...}
 #
 # - kube-apiserver and kubectl are built from k8s.io/kubernetes (kube/go.mod),
 #   etcd from go.etcd.io/etcd/server/v3 (etcd/go.mod), both with -trimpath and
@@ -17,6 +17,9 @@
 #   control plane) are built from the same module (the `tool` directives of
 #   capi/go.mod pin their whole dependency set in capi/go.sum), cached the same way.
 #   IINFRA_SKIP_CAPI_CONTROLLERS=1 skips them (their paths are then empty).
+# - kube-controller-manager (from the same k8s.io/kubernetes as kube-apiserver),
+#   for a management plane whose garbage collector and namespace controller run
+#   as in a real cluster; built and skipped with the Cluster API controllers.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${IINFRA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/immutable-infra}/envtest
@@ -36,8 +39,15 @@ capi_version=$(required_version sigs.k8s.io/cluster-api "$here/capi/go.mod")
 exec 9>"$cache/.lock"
 flock 9
 
+# Version ldflags, so a Kubernetes binary's /version and --version answer the pinned release.
+kube_ldflags() {
+  local minor=${kube_version#v1.} pkg=k8s.io/component-base/version
+  minor=${minor%%.*}
+  echo "-s -w -X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+}
+
 build_binaries() {
-  local key dest tmp started minor
+  local key dest tmp started
   key=$(cat "$here/kube/go.mod" "$here/kube/go.sum" "$here/etcd/go.mod" "$here/etcd/go.sum" "$here/etcd/main.go" | sha256sum | cut -c1-12)
   dest="$cache/bin-k8s-$kube_version-etcd-$etcd_version-$key"
   if [ -x "$dest/kube-apiserver" ] && [ -x "$dest/etcd" ] && [ -x "$dest/kubectl" ]; then
@@ -45,11 +55,8 @@ build_binaries() {
   fi
   tmp=$(mktemp -d "$cache/.build.XXXXXX")
   started=$(date +%s)
-  minor=${kube_version#v1.}; minor=${minor%%.*}
-  local pkg=k8s.io/component-base/version
-  local ldflags="-s -w -X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   say "building kube-apiserver and kubectl $kube_version from Go modules (the first build takes a while; later runs reuse $cache)"
-  (cd "$here/kube" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  (cd "$here/kube" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$tmp/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
   say "building etcd $etcd_version"
   (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" .)
   rm -rf "$dest"
@@ -98,6 +105,25 @@ build_kubelet_portforward() {
   echo "$dest/kubelet-portforward"
 }
 
+# Its own cache entry, so adding it rebuilt nothing else; the compiled packages it shares with
+# kube-apiserver come from Go's build cache.
+build_kube_controller_manager() {
+  local key dest tmp started
+  key=$(cat "$here/kube/go.mod" "$here/kube/go.sum" | sha256sum | cut -c1-12)
+  dest="$cache/kube-controller-manager-$kube_version-$key"
+  if [ -x "$dest/kube-controller-manager" ]; then
+    echo "$dest/kube-controller-manager"; return
+  fi
+  tmp=$(mktemp -d "$cache/.build.XXXXXX")
+  started=$(date +%s)
+  say "building kube-controller-manager $kube_version from Go modules"
+  (cd "$here/kube" && go build -trimpath -ldflags "$(kube_ldflags)" -o "$tmp/" k8s.io/kubernetes/cmd/kube-controller-manager)
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+  say "built kube-controller-manager in $(($(date +%s) - started))s"
+  echo "$dest/kube-controller-manager"
+}
+
 if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
   for b in kube-apiserver etcd; do
     [ -x "$KUBEBUILDER_ASSETS/$b" ] || { say "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS has no executable $b"; exit 1; }
@@ -143,11 +169,13 @@ if [ "${IINFRA_SKIP_CAPI_CONTROLLERS:-}" != 1 ]; then
   capi_bin=$(build_capi_controllers)
 fi
 kubelet_portforward=""
+kube_controller_manager=""
 if [ "${IINFRA_SKIP_CAPI_CONTROLLERS:-}" != 1 ]; then
   kubelet_portforward=$(build_kubelet_portforward)
+  kube_controller_manager=$(build_kube_controller_manager)
 fi
 capi_path() { [ -n "$capi_bin" ] && echo "$capi_bin/$1" || true; }
 
-printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s","webhookDir":"%s","clusterApiControllers":{"core":"%s","kubeadmBootstrap":"%s","kubeadmControlPlane":"%s"},"kubeletPortForward":"%s"}\n' \
+printf '{"binDir":"%s","kubernetesVersion":"%s","etcdVersion":"%s","clusterApiVersion":"%s","crdDir":"%s","webhookDir":"%s","clusterApiControllers":{"core":"%s","kubeadmBootstrap":"%s","kubeadmControlPlane":"%s"},"kubeletPortForward":"%s","kubeControllerManager":"%s"}\n' \
   "$bin_dir" "$kube_version" "$etcd_version" "$capi_version" "$crd_dir" "$webhook_dir" \
-  "$(capi_path cluster-api-controller)" "$(capi_path kubeadm-bootstrap-controller)" "$(capi_path kubeadm-control-plane-controller)" "$kubelet_portforward"
+  "$(capi_path cluster-api-controller)" "$(capi_path kubeadm-bootstrap-controller)" "$(capi_path kubeadm-control-plane-controller)" "$kubelet_portforward" "$kube_controller_manager"

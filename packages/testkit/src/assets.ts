@@ -28,6 +28,11 @@ export interface EnvtestAssets {
    * for workload-cluster simulators; empty when the Cluster API build was skipped.
    */
   kubeletPortForward?: string;
+  /**
+   * kube-controller-manager from the same Kubernetes as kube-apiserver, for a
+   * plane that runs some of its controllers; empty when the Cluster API build was skipped.
+   */
+  kubeControllerManager?: string;
 }
 
 /** Paths of the three Cluster API controller managers. */

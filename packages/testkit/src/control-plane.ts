@@ -50,6 +50,12 @@ export interface StartControlPlaneOptions {
   host?: string;
   /** Port of kube-apiserver (default: a free one). */
   port?: number;
+  /**
+   * kube-controller-manager controllers to run beside kube-apiserver, as a real
+   * cluster does (e.g. `garbagecollector`, `namespace`); none when omitted, so a
+   * test's objects with made-up owners stay. Needs `assets.kubeControllerManager`.
+   */
+  controllers?: readonly string[];
 }
 
 /** What is written to `state.json` so another process can find and stop the control plane. */
@@ -214,8 +220,50 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       startedAt: new Date().toISOString(),
       processes: started.map((s) => s.process),
     };
-    await writeFile(join(stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     progress(`kube-apiserver ready at ${apiServer.url}`);
+
+    const controllers = options.controllers ?? [];
+    if (controllers.length > 0) {
+      const binary = options.assets.kubeControllerManager;
+      if (!binary) {
+        throw new Error(
+          'controllers were asked for but the envtest assets have no kube-controller-manager ' +
+            '(built by tools/envtest/ensure.sh unless IINFRA_SKIP_CAPI_CONTROLLERS=1)',
+        );
+      }
+      progress(`starting kube-controller-manager (${controllers.join(', ')})`);
+      const controllerManager = await startUntilReady({
+        name: 'kube-controller-manager',
+        binary,
+        logFile: join(dirs.logs, 'kube-controller-manager.log'),
+        detached,
+        readyTimeoutMs,
+        args: async () => {
+          const port = await freePort(host);
+          return {
+            url: `https://${host}:${port}`,
+            args: [
+              `--kubeconfig=${kubeconfigPath}`,
+              `--authentication-kubeconfig=${kubeconfigPath}`,
+              `--authorization-kubeconfig=${kubeconfigPath}`,
+              `--bind-address=${host}`,
+              `--secure-port=${port}`,
+              // The API server's serving certificate names this host too, so one CA checks both.
+              `--tls-cert-file=${files.servingCert}`,
+              `--tls-private-key-file=${files.servingKey}`,
+              `--controllers=${controllers.join(',')}`,
+              '--leader-elect=false',
+            ],
+          };
+        },
+        ready: async (url) => (await probe(`${url}/healthz`, tls)).status === 200,
+      });
+      started.push(controllerManager.started);
+      state.processes = started.map((s) => s.process);
+      release();
+      bind();
+    }
+    await writeFile(join(stateDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 
     let stopped: Promise<void> | undefined;
     const restartApiServer = async () => {

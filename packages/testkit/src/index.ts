@@ -36,6 +36,7 @@ export { type AdminKubeconfigInput, renderKubeconfig } from './kubeconfig.js';
 export { captureLog, type LogCapture } from './log-capture.js';
 export {
   createManagementPlane,
+  MANAGEMENT_CONTROLLERS,
   type ManagementPlane,
   type ManagementPlaneOptions,
 } from './management-plane.js';

@@ -15,6 +15,14 @@ export interface ManagementPlaneOptions extends Omit<StartControlPlaneOptions, '
   crdObjects?: readonly unknown[];
 }
 
+/**
+ * The kube-controller-manager controllers a Cluster API management cluster
+ * relies on: the garbage collector, which removes what Cluster API leaves to
+ * owner references (a deleted cluster's certificates, bootstrap data and
+ * templates), and the namespace controller, which empties a deleted namespace.
+ */
+export const MANAGEMENT_CONTROLLERS: readonly string[] = ['garbagecollector', 'namespace'];
+
 export interface ManagementPlane {
   controlPlane: ControlPlane;
   assets: EnvtestAssets;

@@ -42,8 +42,8 @@ export function testKubeConfig(): KubeConfig {
 
 /**
  * Creates a namespace with a unique name. Test files share one API server and
- * isolate from each other by namespace. (No namespace controller runs there, so
- * a deleted namespace would stay Terminating; names are simply never reused.)
+ * isolate from each other by namespace. (Unless the setup runs the namespace
+ * controller, a deleted namespace stays Terminating; names are simply never reused.)
  */
 export async function createTestNamespace(kubeConfig: KubeConfig, prefix = 'test'): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString('hex')}`.slice(0, 63);

@@ -8,7 +8,7 @@ import { isRunning } from '../src/processes.js';
 
 const child = fileURLToPath(new URL('./fixtures/start-and-hang.mjs', import.meta.url));
 
-it('stops etcd and kube-apiserver and removes their directory when the owning process is killed', async () => {
+it('stops etcd, kube-apiserver and kube-controller-manager and removes their directory when the owning process is killed', async () => {
   const proc = spawn(process.execPath, [child], {
     env: { ...process.env, IINFRA_TEST_ASSETS: JSON.stringify(inject('iinfraEnvtestAssets')) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -21,7 +21,7 @@ it('stops etcd and kube-apiserver and removes their directory when the owning pr
     });
     proc.on('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
   });
-  expect(state.processes.map((p) => p.name)).toEqual(['etcd', 'kube-apiserver']);
+  expect(state.processes.map((p) => p.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
   for (const p of state.processes) expect(await isRunning(p)).toBe(true);
 
   proc.kill('SIGKILL');

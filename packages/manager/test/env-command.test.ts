@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '@immutable-infra/testkit';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testProviderPath } from './support/iinfra-process.ts';
 
@@ -57,6 +59,47 @@ afterAll(async () => {
   await rm(stateRoot, { recursive: true, force: true });
 });
 
+/**
+ * Cluster API leaves a deleted cluster's Secrets and templates to the garbage collector, and a deleted
+ * namespace is emptied by the namespace controller; both run in the environment as in a real cluster.
+ */
+async function expectControllersOfAManagementCluster(kubeconfigPath: string): Promise<void> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const namespace = 'env-controllers-check';
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const owner = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'owner' } } });
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: {
+      metadata: {
+        name: 'dependent',
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata?.uid ?? '' },
+        ],
+      },
+    },
+  });
+  await core.deleteNamespacedConfigMap({ namespace, name: 'owner' });
+  const gone = (read: () => Promise<unknown>) => () =>
+    read().then(
+      () => false,
+      (error: { code?: number }) => error.code === 404,
+    );
+  await eventually(
+    'the garbage collector to delete the dependent',
+    gone(() => core.readNamespacedConfigMap({ namespace, name: 'dependent' })),
+    120_000,
+  );
+  await core.deleteNamespace({ name: namespace });
+  await eventually(
+    'the namespace controller to finish the namespace',
+    gone(() => core.readNamespace({ name: namespace })),
+    120_000,
+  );
+}
+
 describe('iinfra env', () => {
   it('explains itself', async () => {
     const help = await iinfra('env', 'up', '--help');
@@ -86,6 +129,7 @@ describe('iinfra env', () => {
     const crd = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'crd', 'clusters.cluster.x-k8s.io']);
     expect(crd.code, crd.stderr).toBe(0);
     expect(crd.stdout).toContain('clusters.cluster.x-k8s.io');
+    await expectControllersOfAManagementCluster(kubeconfig);
 
     // Reusing the environment, and adding a provider's CRDs to it.
     const again = JSON.parse((await iinfra('env', 'up', '--json', '--provider', testProviderPath)).stdout);

@@ -4,7 +4,8 @@ import type { Output } from '../output.js';
 
 export function envCommand(output: Output): Command {
   const env = new Command('env').description(
-    'The embedded management plane: a real kube-apiserver and etcd on this machine with the Cluster API CRDs installed.',
+    'The embedded management plane: a real kube-apiserver, etcd and kube-controller-manager (garbage collector and\n' +
+      'namespace controller) on this machine with the Cluster API CRDs installed.',
   );
 
   env

@@ -6,6 +6,7 @@ import {
   createManagementPlane,
   installCrds,
   isControlPlaneHealthy,
+  MANAGEMENT_CONTROLLERS,
   parseCrdManifests,
   readControlPlaneState,
   stopControlPlaneAt,
@@ -88,6 +89,8 @@ export async function environmentUp(
       stateDir,
       lifetime: 'detached',
       name: `iinfra-${options.name}`,
+      // A management cluster's garbage collector and namespace controller, as Cluster API expects.
+      controllers: MANAGEMENT_CONTROLLERS,
       onProgress: progress,
       ensure: { onProgress: progress },
     });

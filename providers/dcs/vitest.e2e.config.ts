@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
-    globalSetup: ['test/global-setup.ts'],
+    globalSetup: ['test/e2e/global-setup.ts'],
     hookTimeout: 300_000,
     testTimeout: 1_500_000,
     // The steps build on each other: one cluster created, scaled, upgraded, deleted.

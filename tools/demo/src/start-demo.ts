@@ -12,13 +12,13 @@ import {
   type ClusterApiControllers,
   createManagementPlane,
   freePort,
+  MANAGEMENT_CONTROLLERS,
   type ManagementPlane,
   startClusterApiControllers,
   yamlFilesIn,
 } from '@immutable-infra/testkit';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { startOwnerGarbageCollector } from './owner-garbage-collector.ts';
 import {
   DEMO_NAMESPACE,
   machineTemplateName,
@@ -86,6 +86,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const plane: ManagementPlane = await createManagementPlane({
       name: 'iinfra-demo',
       crdFiles: await yamlFilesIn(join(providerDir, 'crds')),
+      // As in a real management cluster: the garbage collector removes what Cluster API leaves to it when
+      // a cluster is deleted (certificates, bootstrap data, templates the cluster owned).
+      controllers: MANAGEMENT_CONTROLLERS,
       onProgress: (message) => say(`management plane: ${message}`),
     });
     stops.push({ what: 'the management plane', stop: () => plane.controlPlane.stop() });
@@ -126,26 +129,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       stop: async () => {
         await manager.stop();
         managerLog.end();
-      },
-    });
-
-    // The bare management plane has no kube-controller-manager, whose garbage collector removes what
-    // Cluster API leaves to it when a cluster is deleted.
-    const collectorLog = createWriteStream(join(stateDir, 'garbage-collector.log'));
-    const collector = startOwnerGarbageCollector({
-      kubeConfig,
-      kinds: [
-        { apiVersion: 'v1', kind: 'Secret' },
-        { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'DCSMachineTemplate' },
-        { apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2', kind: 'KubeadmConfigTemplate' },
-      ],
-      log: (line) => collectorLog.write(`${new Date().toISOString()} ${line}\n`),
-    });
-    stops.push({
-      what: 'the garbage collector',
-      stop: async () => {
-        await collector.stop();
-        collectorLog.end();
       },
     });
 

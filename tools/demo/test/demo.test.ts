@@ -359,9 +359,12 @@ describe('the demo command', () => {
     if (!running) throw new Error('the demo did not start');
     const pid = running.child.pid ?? 0;
     const tree = descendants(pid);
-    // etcd, kube-apiserver, three Cluster API managers, and the workload cluster's processes.
+    // etcd, kube-apiserver, kube-controller-manager, three Cluster API managers, and the workload
+    // cluster's processes (a command name is cut at 15 characters).
     const names = tree.map((p) => p.command);
-    expect(names).toEqual(expect.arrayContaining(['etcd', 'kube-apiserver', 'cluster-api-con']));
+    expect(names).toEqual(
+      expect.arrayContaining(['etcd', 'kube-apiserver', 'kube-controller', 'cluster-api-con']),
+    );
     expect(readdirSync(tmp).length).toBeGreaterThan(0);
 
     expect(await running.stop('SIGINT')).toBe(0);

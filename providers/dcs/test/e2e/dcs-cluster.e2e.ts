@@ -512,6 +512,28 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       expect(volume.status).toBe('FREE');
     }
     expect(sim.state().uploads.filter((u) => u.fileName.startsWith(v.name))).toEqual([]);
+    // What Cluster API leaves to the management cluster's garbage collector goes too: the certificate,
+    // kubeconfig and bootstrap Secrets, and the templates the Cluster became an owner of.
+    await waitFor('the garbage collector to remove what the cluster owned', async () => {
+      const ownedByCluster = (o: Loose) =>
+        (o.metadata.ownerReferences ?? []).some((r: Loose) => r.kind === 'Cluster' && r.name === v.name);
+      const left = [
+        ...(
+          await kubeConfig.makeApiClient(CoreV1Api).listNamespacedSecret({
+            namespace: v.namespace,
+            labelSelector: `cluster.x-k8s.io/cluster-name=${v.name}`,
+          })
+        ).items.map((secret) => `Secret/${secret.metadata?.name}`),
+        ...(await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachinetemplates'))
+          .filter(ownedByCluster)
+          .map((o) => `DCSMachineTemplate/${o.metadata.name}`),
+        ...(await list('bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigtemplates'))
+          .filter(ownedByCluster)
+          .map((o) => `KubeadmConfigTemplate/${o.metadata.name}`),
+      ];
+      if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
+      return true;
+    });
   }, 1_000_000);
 });
 

@@ -55,8 +55,16 @@ export { freePort } from './ports.js';
 export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 // Building blocks shared by the platform simulators (tools/*-sim).
+export {
+  type ListeningSimulator,
+  nonNegativeNumberArgument,
+  portArgument,
+  runCommandLine,
+  serveUntilSignalled,
+} from './simulator/command-line.js';
 export { requestHeader } from './simulator/headers.js';
 export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './simulator/http-server.js';
+export { type RoutePattern, RouteTable, type RouteTableMatch } from './simulator/route-table.js';
 export { Scheduler } from './simulator/scheduler.js';
 export { SeededRandom } from './simulator/seeded-random.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

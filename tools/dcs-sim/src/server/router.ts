@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { RouteTable, type RouteTableMatch } from '@immutable-infra/testkit';
 import type { Session } from './session.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -31,46 +32,6 @@ export interface Route {
   handle(request: RouteRequest): RouteAnswer | Promise<RouteAnswer>;
 }
 
-export type RouteMatch =
-  | { kind: 'found'; route: Route; params: Record<string, string> }
-  | { kind: 'wrong-method' }
-  | { kind: 'none' };
+export type RouteMatch = RouteTableMatch<Route>;
 
-/** Matches a method and path against the route table, segment by segment. */
-export class Router {
-  private readonly routes: { route: Route; segments: string[] }[];
-
-  constructor(routes: Route[]) {
-    this.routes = routes.map((route) => ({ route, segments: route.pattern.split('/').filter(Boolean) }));
-  }
-
-  match(method: string, path: string): RouteMatch {
-    const parts = path.split('/').filter(Boolean);
-    let pathKnown = false;
-    for (const { route, segments } of this.routes) {
-      const params = matchSegments(segments, parts);
-      if (!params) continue;
-      if (route.method === method) return { kind: 'found', route, params };
-      pathKnown = true;
-    }
-    return pathKnown ? { kind: 'wrong-method' } : { kind: 'none' };
-  }
-}
-
-function matchSegments(segments: string[], parts: string[]): Record<string, string> | undefined {
-  if (segments.length !== parts.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [i, segment] of segments.entries()) {
-    const part = parts[i] ?? '';
-    if (segment.startsWith(':')) {
-      try {
-        params[segment.slice(1)] = decodeURIComponent(part);
-      } catch {
-        return undefined;
-      }
-    } else if (segment !== part) {
-      return undefined;
-    }
-  }
-  return params;
-}
+export class Router extends RouteTable<Route> {}

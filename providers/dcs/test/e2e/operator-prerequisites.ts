@@ -15,6 +15,7 @@
  */
 
 import { kubernetesFilesSecret as filesSecretName } from '../../src/ui/catalog/labels.js';
+import { versionConfigMap } from '../ui/wizard-scenario.js';
 
 export interface PrerequisiteValues {
   namespace: string;
@@ -37,29 +38,6 @@ type Role = keyof typeof POOLS;
 
 const minorOf = (version: string) => version.replace(/^v?(\d+\.\d+).*/, 'v$1');
 export const vmTemplateFor = (kubernetes: string) => `ubuntu-2204-k8s-${minorOf(kubernetes)}`;
-
-function versionConfigMap(namespace: string, kubernetes: string) {
-  const vmTemplate = vmTemplateFor(kubernetes);
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: `dcs-vm-template-${vmTemplate}`,
-      namespace,
-      labels: {
-        'cpaas.io/dcs-vm-template': vmTemplate,
-        'cpaas.io/distribution-version': 'v4.4.0',
-        'cpaas.io/kubernetes-version': minorOf(kubernetes),
-      },
-    },
-    data: {
-      corednsTag: '1.12.4-v4.4.1',
-      etcdTag: 'v3.5.21-260101',
-      kubernetesVersion: kubernetes,
-      vmImageVersion: 'alaudaos-44.m1.202601010000-0.x86_64',
-    },
-  };
-}
 
 /** The files Secret's contents (kubelet patches differ per node type so the test can tell them apart). */
 export const KUBERNETES_FILES = {
@@ -164,7 +142,7 @@ export function machineTemplate(namespace: string, role: Role, kubernetes: strin
  */
 export function releaseObjects(namespace: string, kubernetes: string): Record<string, unknown>[] {
   return [
-    versionConfigMap(namespace, kubernetes),
+    versionConfigMap(namespace, vmTemplateFor(kubernetes), kubernetes),
     kubernetesFilesSecret(namespace, kubernetes),
     machineTemplate(namespace, 'cp', kubernetes),
     machineTemplate(namespace, 'worker', kubernetes),

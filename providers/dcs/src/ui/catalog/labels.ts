@@ -24,3 +24,8 @@ export function kubernetesFilesSecret(kubernetesVersion: string): string {
   const minor = /^v?(\d+\.\d+)/.exec(kubernetesVersion)?.[1] ?? kubernetesVersion;
   return `dcs-kubernetes-${minor}-files`;
 }
+
+/** Whether a Secret name is one of those {@link kubernetesFilesSecret} names, of any minor. */
+export function isKubernetesFilesSecret(name: string): boolean {
+  return /^dcs-kubernetes-\d+\.\d+-files$/.test(name);
+}

@@ -1,5 +1,5 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
-import { kubernetesFilesSecret, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
+import { isKubernetesFilesSecret, kubernetesFilesSecret, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import { compareVersions, type KubeObject, minorOf, type VersionRecord } from '../catalog/resources.js';
 
 /*
@@ -206,15 +206,13 @@ export function machineTemplateCopy(
   return copyOf(current, name, spec);
 }
 
-const FILES_SECRET = /^dcs-kubernetes-\d+\.\d+-files$/;
-
 /** The kubeadm `files` with the plugin's files Secret of another minor switched to `secret`; undefined when nothing changes. */
 export function switchFilesSecret(files: unknown, secret: string): Json[] | undefined {
   if (!Array.isArray(files)) return undefined;
   let changed = false;
   const out = files.map((file: Json) => {
     const name = str(at(file, 'contentFrom', 'secret', 'name'));
-    if (!name || !FILES_SECRET.test(name) || name === secret) return file;
+    if (!name || !isKubernetesFilesSecret(name) || name === secret) return file;
     changed = true;
     const copy = structuredClone(file);
     (copy.contentFrom as { secret: Json }).secret.name = secret;
@@ -230,7 +228,7 @@ export function filesSecretsOf(files: unknown): string[] {
     ...new Set(
       files.flatMap((f: Json) => {
         const name = str(at(f, 'contentFrom', 'secret', 'name'));
-        return name && FILES_SECRET.test(name) ? [name] : [];
+        return name && isKubernetesFilesSecret(name) ? [name] : [];
       }),
     ),
   ];

@@ -161,6 +161,16 @@ export {
   providerKinds,
   type ReconcileDraft,
 } from './provider/define-provider.js';
+export {
+  describePlatformFailure,
+  isPlatformFailure,
+  isPlatformFailureKind,
+  PLATFORM_FAILURE_KINDS,
+  PlatformFailure,
+  type PlatformFailureDescription,
+  type PlatformFailureKind,
+  platformCallError,
+} from './provider/platform-failure.js';
 export { done, failed, requeue, runSteps, type Step, type StepResult } from './provider/reconcile-result.js';
 // UI extension anchors (Fleet Essentials).
 export {

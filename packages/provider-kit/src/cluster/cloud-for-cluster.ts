@@ -1,0 +1,76 @@
+import type { SecretReader } from '@immutable-infra/core';
+import type { CredentialPool } from '../credentials/credential-pool.js';
+
+/** What a provider's Secret parser says: the credential, or problems that name keys, never values. */
+export type CredentialParse<Credential> =
+  | { ok: true; credential: Credential }
+  | { ok: false; problems: readonly string[] };
+
+export interface CredentialSecretSpec<Credential> {
+  /** Keys that must be present and non-empty, reported by name before parsing. */
+  requiredKeys: readonly string[];
+  parse(data: Readonly<Record<string, string>>): CredentialParse<Credential>;
+}
+
+export type CloudLookupFailure = {
+  ok: false;
+  reason: 'CredentialSecretNotFound' | 'CredentialSecretInvalid';
+  /** Names the Secret and its keys; never a value. */
+  message: string;
+};
+
+/** A credential bound to the pool: every call through it shares the account's session. */
+export interface AccountSession<Credential, Session> {
+  credential: Credential;
+  /** Runs a call with the session, logging in once more when the platform expired it. */
+  use<T>(call: (session: Session) => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
+/**
+ * Reads and validates a credential Secret. A Secret that does not exist, a missing or empty key,
+ * and the parser's problems are reported with the Secret's name and the keys' names only.
+ */
+export async function readCredentialSecret<Credential>(
+  secrets: SecretReader,
+  secretRef: { namespace: string; name: string },
+  spec: CredentialSecretSpec<Credential>,
+): Promise<{ ok: true; credential: Credential } | CloudLookupFailure> {
+  const where = `Secret ${secretRef.namespace}/${secretRef.name}`;
+  const data = await secrets.read(secretRef.namespace, secretRef.name);
+  if (!data) return { ok: false, reason: 'CredentialSecretNotFound', message: `${where} not found` };
+  const missing = spec.requiredKeys.filter((key) => !data[key]?.trim());
+  if (missing.length > 0)
+    return {
+      ok: false,
+      reason: 'CredentialSecretInvalid',
+      message: `${where} has no ${missing.length === 1 ? 'key' : 'keys'} ${missing.join(', ')}`,
+    };
+  const parsed = spec.parse(data);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      reason: 'CredentialSecretInvalid',
+      message: `${where}: ${parsed.problems.join('; ')}`,
+    };
+  return { ok: true, credential: parsed.credential };
+}
+
+/**
+ * The platform account of an infrastructure cluster: the credential Secret it names, read through
+ * the host's SecretReader, bound to the pool's session for that account. The provider wraps its
+ * platform client around the returned `account`.
+ */
+export async function accountForCluster<Credential, Session>(
+  secrets: SecretReader,
+  pool: CredentialPool<Credential, Session>,
+  secretRef: { namespace: string; name: string },
+  spec: CredentialSecretSpec<Credential>,
+): Promise<{ ok: true; account: AccountSession<Credential, Session> } | CloudLookupFailure> {
+  const read = await readCredentialSecret(secrets, secretRef, spec);
+  if (!read.ok) return read;
+  const credential = read.credential;
+  return {
+    ok: true,
+    account: { credential, use: (call, signal) => pool.use(credential, call, signal) },
+  };
+}

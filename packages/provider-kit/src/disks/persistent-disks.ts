@@ -1,0 +1,164 @@
+import type { Claimant } from '../pools/claimable-pool.js';
+
+/** The phases both DCS and HCS pools report for a persistent disk. */
+export type PersistentDiskPhase =
+  | 'Creating'
+  | 'Available'
+  | 'Attaching'
+  | 'Attached'
+  | 'Detaching'
+  | 'Deleting'
+  | 'Error';
+
+/** One persistent disk a pool entry declares, under its deterministic volume name. */
+export interface DeclaredDisk {
+  /** The pool entry's key (its IP on DCS, its hostname on HCS). */
+  entryKey: string;
+  slot: number;
+  /** The platform volume's name, derived from pool, entry and slot, so it is found after any crash. */
+  name: string;
+}
+
+/** What the platform says about the volume of a declared disk. */
+export interface ObservedVolume {
+  /** The platform's id (a DCS volume URN, an EVS volume id). */
+  id: string;
+  phase: PersistentDiskPhase;
+  /** The VM or server it is attached to. */
+  attachedTo?: string | undefined;
+  /** The platform's own state word, for the error text (`error_extending`, say). */
+  platformState?: string | undefined;
+}
+
+/** One record of a pool's `status.persistentDiskStatus`, before the provider renames its fields. */
+export interface PersistentDiskRecord {
+  entryKey: string;
+  slot: number;
+  name: string;
+  volumeId?: string;
+  phase?: PersistentDiskPhase;
+  attachedTo?: string;
+  ownerName?: string;
+  ownerUid?: string;
+  lastError?: string;
+  /** RFC 3339 without fractions; kept from the previous record while the phase is unchanged. */
+  lastTransitionTime?: string;
+}
+
+export interface PersistentDiskRecordsInput {
+  disks: readonly DeclaredDisk[];
+  /** The volume of each declared disk by name; a missing name means the volume does not exist (yet). */
+  volumes: ReadonlyMap<string, ObservedVolume>;
+  /** Who holds each entry (from the pool's claims). */
+  ownerOf(entryKey: string): Claimant | undefined;
+  previous: readonly Pick<PersistentDiskRecord, 'entryKey' | 'slot' | 'phase' | 'lastTransitionTime'>[];
+  now: Date;
+}
+
+/**
+ * The persistent-disk status of a pool: one record per declared (entry, slot) with its volume,
+ * phase, where it is attached and who holds the entry. The transition time moves only when the
+ * phase does, so a periodic refresh does not rewrite the status for nothing.
+ */
+export function persistentDiskRecords(input: PersistentDiskRecordsInput): PersistentDiskRecord[] {
+  const now = input.now.toISOString().replace(/\.\d+Z$/, 'Z');
+  return input.disks.map((disk) => {
+    const volume = input.volumes.get(disk.name);
+    const owner = input.ownerOf(disk.entryKey);
+    const before = input.previous.find((r) => r.entryKey === disk.entryKey && r.slot === disk.slot);
+    const record: PersistentDiskRecord = { entryKey: disk.entryKey, slot: disk.slot, name: disk.name };
+    if (volume) {
+      record.volumeId = volume.id;
+      record.phase = volume.phase;
+      if (volume.attachedTo) record.attachedTo = volume.attachedTo;
+      if (volume.phase === 'Error')
+        record.lastError = `volume ${disk.name} is ${volume.platformState ?? 'in error'} on the platform`;
+      record.lastTransitionTime =
+        before?.phase === volume.phase && before.lastTransitionTime ? before.lastTransitionTime : now;
+    }
+    if (owner) {
+      record.ownerName = owner.name;
+      if (owner.uid) record.ownerUid = owner.uid;
+    }
+    return record;
+  });
+}
+
+/** What to do next to get an entry's disks onto a machine: one platform change per reconcile. */
+export type DiskAction =
+  | { action: 'none' }
+  | { action: 'create'; disk: DeclaredDisk }
+  | { action: 'attach'; disk: DeclaredDisk; volumeId: string }
+  | { action: 'detach'; disk: DeclaredDisk; volumeId: string }
+  /** `problem`: no wait fixes it on its own (a volume in error); report it, do not only requeue. */
+  | { action: 'wait'; disk: DeclaredDisk; message: string; problem: boolean };
+
+/**
+ * The next step to have every disk of the entry attached to `machineId`: create a missing volume,
+ * wait while one is busy or still on the previous machine (its deletion detaches it), attach an
+ * available one; `none` when all are in place.
+ */
+export function nextAttachAction(
+  disks: readonly DeclaredDisk[],
+  volumes: ReadonlyMap<string, ObservedVolume>,
+  machineId: string,
+): DiskAction {
+  for (const disk of disks) {
+    const volume = volumes.get(disk.name);
+    if (!volume) return { action: 'create', disk };
+    if (volume.attachedTo === machineId && volume.phase === 'Attached') continue;
+    if (volume.phase === 'Error')
+      return {
+        action: 'wait',
+        disk,
+        problem: true,
+        message: `persistent disk ${disk.name} is in error on the platform`,
+      };
+    if (volume.attachedTo && volume.attachedTo !== machineId)
+      return {
+        action: 'wait',
+        disk,
+        problem: false,
+        message: `persistent disk ${disk.name} is still attached to ${volume.attachedTo}`,
+      };
+    if (volume.phase !== 'Available')
+      return {
+        action: 'wait',
+        disk,
+        problem: false,
+        message: `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`,
+      };
+    return { action: 'attach', disk, volumeId: volume.id };
+  }
+  return { action: 'none' };
+}
+
+/** The next step to take the entry's disks off `machineId` before it is deleted, so they outlive it. */
+export function nextDetachAction(
+  disks: readonly DeclaredDisk[],
+  volumes: ReadonlyMap<string, ObservedVolume>,
+  machineId: string,
+): DiskAction {
+  for (const disk of disks) {
+    const volume = volumes.get(disk.name);
+    if (!volume || volume.attachedTo !== machineId) continue;
+    if (volume.phase !== 'Attached')
+      return {
+        action: 'wait',
+        disk,
+        problem: false,
+        message: `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`,
+      };
+    return { action: 'detach', disk, volumeId: volume.id };
+  }
+  return { action: 'none' };
+}
+
+/** Whether any of the entry's disks is on this machine (its deletion must detach first). */
+export function holdsPersistentDisk(
+  disks: readonly DeclaredDisk[],
+  volumes: ReadonlyMap<string, ObservedVolume>,
+  machineId: string,
+): boolean {
+  return disks.some((disk) => volumes.get(disk.name)?.attachedTo === machineId);
+}

@@ -1,0 +1,66 @@
+// JSON over HTTPS to a platform endpoint.
+
+// Bootstrap data and persistent disks.
+export {
+  type BootstrapTokenValues,
+  replaceTokens,
+  substituteBootstrapTokens,
+} from './bootstrap/bootstrap-tokens.js';
+// The credential of an infrastructure cluster.
+export {
+  type AccountSession,
+  accountForCluster,
+  type CloudLookupFailure,
+  type CredentialParse,
+  type CredentialSecretSpec,
+  readCredentialSecret,
+} from './cluster/cloud-for-cluster.js';
+// Sessions per platform account.
+export {
+  CredentialPool,
+  type CredentialPoolOptions,
+  type PlatformAccount,
+} from './credentials/credential-pool.js';
+export { DEFAULT_LOGIN_BACKOFF, LoginBackoff, type LoginBackoffPolicy } from './credentials/login-backoff.js';
+export {
+  type DeclaredDisk,
+  type DiskAction,
+  holdsPersistentDisk,
+  nextAttachAction,
+  nextDetachAction,
+  type ObservedVolume,
+  type PersistentDiskPhase,
+  type PersistentDiskRecord,
+  type PersistentDiskRecordsInput,
+  persistentDiskRecords,
+} from './disks/persistent-disks.js';
+// Pools of claimable entries.
+export {
+  ClaimablePool,
+  type ClaimablePoolKind,
+  type Claimant,
+  type ClaimResult,
+  type PoolUsage,
+} from './pools/claimable-pool.js';
+// Asynchronous platform tasks.
+export {
+  followTaskStep,
+  startTask,
+  type TaskFollowing,
+  type TaskReferenceField,
+  type TaskState,
+  taskReferenceAt,
+  waitingMessage,
+} from './tasks/follow-task.js';
+export { ConcurrencyLimit } from './transport/concurrency-limit.js';
+export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';
+export { type OriginPin, pinnedUrl } from './transport/origin-pinning.js';
+export type {
+  AuthHook,
+  HttpMethod,
+  JsonRequest,
+  JsonResponse,
+  OutgoingRequest,
+} from './transport/request.js';
+export { isIdempotent, retryAfterMs } from './transport/retry-policy.js';
+export type { ErrorAnswer, ErrorAnswerReading } from './transport/transport-failure.js';

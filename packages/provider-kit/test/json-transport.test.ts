@@ -1,0 +1,239 @@
+import { isPlatformFailure, type PlatformFailure } from '@immutable-infra/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JsonTransport, type JsonTransportOptions, type OutgoingRequest } from '../src/index.js';
+import { type Handler, json, startHttpsServer, type TestHttpsServer } from './https-server.js';
+
+const servers: TestHttpsServer[] = [];
+const transports: JsonTransport[] = [];
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function server(handler: Handler): Promise<TestHttpsServer> {
+  const started = await startHttpsServer(handler);
+  servers.push(started);
+  return started;
+}
+
+function transport(platform: TestHttpsServer, options: Partial<JsonTransportOptions> = {}): JsonTransport {
+  const made = new JsonTransport({ endpoint: platform.url, caBundle: platform.caBundle, ...options });
+  transports.push(made);
+  return made;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<PlatformFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isPlatformFailure(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a PlatformFailure');
+}
+
+describe('JsonTransport', () => {
+  it('sends JSON to the endpoint, verified against the CA bundle, with the auth hook seeing method, URL, headers and body', async () => {
+    const platform = await server((req, res) => json(res, 200, { echoed: JSON.parse(req.body || 'null') }));
+    const seen: OutgoingRequest[] = [];
+    const client = transport(platform, {
+      defaultHeaders: { Accept: 'application/json;version=8.0' },
+      authenticate: (request) => {
+        seen.push(request);
+        return {
+          'X-Auth-Token': `token-for-${request.method}-${Buffer.from(request.body).toString('utf8')}`,
+        };
+      },
+    });
+    const response = await client.request({
+      method: 'POST',
+      path: '/service/vms',
+      query: { limit: 5 },
+      body: { a: 1 },
+    });
+    expect(response).toMatchObject({ status: 200, body: { echoed: { a: 1 } } });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.url.href).toBe(`${platform.url}/service/vms?limit=5`);
+    expect(seen[0]?.headers).toMatchObject({
+      host: new URL(platform.url).host,
+      accept: 'application/json;version=8.0',
+    });
+    expect(platform.requests[0]?.headers['x-auth-token']).toBe('token-for-POST-{"a":1}');
+  });
+
+  it('verifies TLS: without the CA bundle the call fails as TLSFailure and is not retried', async () => {
+    const platform = await server((_req, res) => json(res, 200, {}));
+    const client = transport(platform, { caBundle: undefined });
+    const failure = await failureOf(client.request({ method: 'GET', path: '/x' }));
+    expect(failure.kind).toBe('TLSFailure');
+    expect(failure.message).toMatch(/^GET \/x: the TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed/);
+    expect(platform.requests).toHaveLength(0);
+  });
+
+  it('skips verification only when insecureSkipTlsVerify is exactly true', async () => {
+    const platform = await server((_req, res) => json(res, 200, { ok: true }));
+    const client = transport(platform, { caBundle: undefined, insecureSkipTlsVerify: true });
+    expect((await client.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
+  });
+
+  it('follows a platform link on its own origin and prefixes, and refuses one to another port before sending a byte', async () => {
+    const elsewhere = await server((_req, res) => json(res, 200, { stolen: true }));
+    const platform = await server((_req, res) => json(res, 200, { status: 'running' }));
+    const client = transport(platform, {
+      authenticate: () => ({ 'X-Auth-Token': 'session-token-123456' }),
+      linkPathPrefixes: ['/service/sites/S1/tasks/'],
+    });
+
+    const own = await client.request({ method: 'GET', link: `${platform.url}/service/sites/S1/tasks/t-1` });
+    expect(own.body).toEqual({ status: 'running' });
+    expect((await client.request({ method: 'GET', link: '/service/sites/S1/tasks/t-2' })).status).toBe(200);
+
+    const links = [
+      `${elsewhere.url}/service/sites/S1/tasks/t-1`,
+      `${platform.url.replace('https:', 'http:')}/service/sites/S1/tasks/t-1`,
+      `${platform.url}/service/sites/S1/vms/i-1`,
+      `${platform.url}/service/sites/S1/tasks/../../../session`,
+      `${platform.url}/service/sites/S1/tasks/%2e%2e/x`,
+      `//${new URL(elsewhere.url).host}/service/sites/S1/tasks/t-1`,
+    ];
+    for (const link of links) {
+      const failure = await failureOf(client.request({ method: 'GET', link }));
+      expect(failure.kind).toBe('PlatformError');
+      expect(failure.message).toMatch(/^refused to follow the platform link /);
+      expect(failure.message).not.toContain('session-token');
+    }
+    expect(elsewhere.connections).toBe(0);
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(platform.requests.map((r) => r.url)).toEqual([
+      '/service/sites/S1/tasks/t-1',
+      '/service/sites/S1/tasks/t-2',
+    ]);
+  });
+
+  it('refuses an absolute URL or a protocol-relative path given as a code path', async () => {
+    const platform = await server((_req, res) => json(res, 200, {}));
+    const client = transport(platform);
+    await expect(client.request({ method: 'GET', path: 'https://elsewhere.example/x' })).rejects.toThrow(
+      /single \//,
+    );
+    await expect(client.request({ method: 'GET', path: '//elsewhere.example/x' })).rejects.toThrow(
+      /single \//,
+    );
+    expect(platform.connections).toBe(0);
+  });
+
+  it('retries an idempotent request after 503 and 429, waiting as long as Retry-After says', async () => {
+    let calls = 0;
+    const platform = await server((_req, res) => {
+      calls += 1;
+      if (calls === 1) return json(res, 503, { error: 'busy' });
+      if (calls === 2) return json(res, 429, { error: 'slow down' }, { 'Retry-After': '7' });
+      json(res, 200, { ok: true });
+    });
+    const waits: number[] = [];
+    const client = transport(platform, { sleep: async (ms) => void waits.push(ms) });
+    expect((await client.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
+    expect(platform.requests).toHaveLength(3);
+    expect(waits[1]).toBe(7_000);
+  });
+
+  it('never retries a POST unless it is marked idempotent', async () => {
+    const platform = await server((_req, res) => json(res, 503, { error_msg: 'busy' }));
+    const client = transport(platform, { sleep: async () => {} });
+    const failure = await failureOf(client.request({ method: 'POST', path: '/vms', body: {} }));
+    expect(platform.requests).toHaveLength(1);
+    expect(failure).toMatchObject({
+      kind: 'PlatformError',
+      details: { httpStatus: 503, operation: 'POST /vms' },
+    });
+
+    await failureOf(client.request({ method: 'POST', path: '/vms/action', body: {}, idempotent: true }));
+    expect(platform.requests).toHaveLength(1 + 3);
+  });
+
+  it('does not wait for a Retry-After beyond the limit, and hands it to the host in the failure', async () => {
+    const platform = await server((_req, res) => json(res, 429, {}, { 'Retry-After': '3600' }));
+    const client = transport(platform, {
+      sleep: async () => {},
+      now: () => Date.parse('2026-12-02T10:00:00Z'),
+    });
+    const failure = await failureOf(client.request({ method: 'GET', path: '/x' }));
+    expect(platform.requests).toHaveLength(1);
+    expect(failure.kind).toBe('Throttled');
+    expect(failure.details.retryAfter?.toISOString()).toBe('2026-12-02T11:00:00.000Z');
+  });
+
+  it("builds the message from verb, path, status and the platform's error body, never from headers", async () => {
+    const platform = await server((_req, res) =>
+      json(res, 400, { errorCode: '10300041', errorDes: 'bad key Secret-Value-42 for you' }),
+    );
+    const client = transport(platform, {
+      authenticate: () => ({ Authorization: 'SDK-HMAC-SHA256 Access=AKID, Signature=abcdef' }),
+      secrets: ['Secret-Value-42'],
+      displayPath: (path) => path.replace('/p-123', '/{project_id}'),
+      readErrorAnswer: ({ body }) => {
+        const { errorCode, errorDes } = body as { errorCode: string; errorDes: string };
+        return {
+          platformCode: errorCode,
+          message: errorDes,
+          kind: errorCode === '10300041' ? 'QuotaExceeded' : undefined,
+        };
+      },
+    });
+    const failure = await failureOf(client.request({ method: 'DELETE', path: '/v1/p-123/servers/s-1' }));
+    expect(failure.message).toBe(
+      'DELETE /v1/{project_id}/servers/s-1: HTTP 400 10300041: bad key *** for you',
+    );
+    expect(failure).toMatchObject({
+      kind: 'QuotaExceeded',
+      details: { platformCode: '10300041', httpStatus: 400 },
+    });
+    expect(JSON.stringify({ message: failure.message, details: failure.details })).not.toMatch(/AKID|abcdef/);
+  });
+
+  it('classifies by status when the provider leaves it open: 404 NotFound, 409 Conflict', async () => {
+    const platform = await server((req, res) => json(res, req.url === '/missing' ? 404 : 409, {}));
+    const client = transport(platform);
+    expect((await failureOf(client.request({ method: 'GET', path: '/missing' }))).kind).toBe('NotFound');
+    expect((await failureOf(client.request({ method: 'PUT', path: '/busy', body: {} }))).kind).toBe(
+      'Conflict',
+    );
+  });
+
+  it('reports an endpoint that does not answer as Unreachable, and one that hangs as Timeout', async () => {
+    const hanging = await server(() => {});
+    const closed = await startHttpsServer(() => {});
+    await closed.close();
+    const unreachable = transport(closed, { maxAttempts: 1 });
+    expect((await failureOf(unreachable.request({ method: 'GET', path: '/x' }))).kind).toBe('Unreachable');
+    const slow = transport(hanging, { requestTimeoutMs: 200, maxAttempts: 1 });
+    expect((await failureOf(slow.request({ method: 'GET', path: '/x' }))).kind).toBe('Timeout');
+  });
+
+  it("passes the caller's abort through unchanged", async () => {
+    const hanging = await server(() => {});
+    const client = transport(hanging);
+    const controller = new AbortController();
+    const call = client.request({ method: 'GET', path: '/x', signal: controller.signal });
+    controller.abort(new Error('shutting down'));
+    await expect(call).rejects.toThrow('shutting down');
+  });
+
+  it('keeps at most maxConcurrentRequests in flight to the endpoint', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const platform = await server((_req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      setImmediate(() => {
+        inFlight -= 1;
+        json(res, 200, {});
+      });
+    });
+    const client = transport(platform, { maxConcurrentRequests: 2 });
+    await Promise.all(Array.from({ length: 8 }, () => client.request({ method: 'GET', path: '/x' })));
+    expect(platform.requests).toHaveLength(8);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,0 +1,142 @@
+import type { KubeClient } from '@immutable-infra/core';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ClaimablePool, type ClaimablePoolKind } from '../../src/index.js';
+import { customObjectClient } from './custom-object-client.js';
+import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
+
+type Entry = TestPoolObject['spec']['entries'][number];
+type Claim = NonNullable<NonNullable<TestPoolObject['status']>['claims']>[number];
+
+/** The pool kind as a provider describes it to the kit: entries keyed by address, claims by holder UID. */
+const testPoolKind: ClaimablePoolKind<TestPoolObject, Entry, Claim> = {
+  apiVersion: TEST_POOL_API_VERSION,
+  kind: 'TestPool',
+  entries: (pool) => pool.spec.entries,
+  entryKey: (entry) => entry.address,
+  claims: (pool) => pool.status?.claims ?? [],
+  claimedEntryKey: (claim) => claim.address,
+  claimantUid: (claim) => claim.holderUID,
+  newClaim: (entry, claimant) => ({ address: entry.address, holderUID: claimant.uid, holder: claimant.name }),
+  statusWithClaims: (claims) => ({ claims }),
+};
+
+describe('ClaimablePool on a real kube-apiserver', () => {
+  const kubeConfig = testKubeConfig();
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  let namespace: string;
+  let kube: KubeClient;
+  let pools: ClaimablePool<TestPoolObject, Entry, Claim>;
+
+  beforeAll(async () => {
+    namespace = await createTestNamespace(kubeConfig, 'claimable-pool');
+    kube = customObjectClient(kubeConfig, 'testpools');
+    pools = new ClaimablePool(kube, testPoolKind);
+  });
+
+  async function createPool(name: string, addresses: string[]): Promise<void> {
+    await objects.createNamespacedCustomObject({
+      group: TEST_POOL_GROUP,
+      version: 'v1',
+      namespace,
+      plural: 'testpools',
+      body: {
+        apiVersion: TEST_POOL_API_VERSION,
+        kind: 'TestPool',
+        metadata: { name },
+        spec: { entries: addresses.map((address) => ({ address })) },
+      },
+    });
+  }
+
+  const read = async (name: string) =>
+    (await kube.get<TestPoolObject>({
+      apiVersion: TEST_POOL_API_VERSION,
+      kind: 'TestPool',
+      namespace,
+      name,
+    })) as TestPoolObject;
+
+  it('claims the first free entry by UID, gives the same entry on a re-run, and releases it once', async () => {
+    await createPool('ips', ['10.0.0.1', '10.0.0.2']);
+    const first = await pools.claim(namespace, 'ips', { uid: 'uid-a', name: 'machine-a' });
+    expect(first).toMatchObject({ ok: true, entry: { address: '10.0.0.1' }, claim: { holder: 'machine-a' } });
+    // A crash and re-run: the same entry, no second claim.
+    expect(await pools.claim(namespace, 'ips', { uid: 'uid-a', name: 'machine-a' })).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.0.1' },
+    });
+    // A new object with the old name is another holder.
+    expect(await pools.claim(namespace, 'ips', { uid: 'uid-b', name: 'machine-a' })).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.0.2' },
+    });
+    expect((await read('ips')).status?.claims).toHaveLength(2);
+    expect(await pools.heldEntry(namespace, 'ips', 'uid-b')).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.0.2' },
+    });
+    expect(pools.usage(await read('ips'))).toEqual({ total: 2, used: 2, free: 0, orphaned: 0 });
+    expect(await pools.claim(namespace, 'ips', { uid: 'uid-c', name: 'machine-c' })).toMatchObject({
+      ok: false,
+      reason: 'PoolExhausted',
+      message: 'no free entry in TestPool ips: all 2 are in use',
+    });
+
+    expect(await pools.release(namespace, 'ips', 'uid-a')).toBe(true);
+    expect(await pools.release(namespace, 'ips', 'uid-a')).toBe(false);
+    expect(await pools.heldEntry(namespace, 'ips', 'uid-a')).toBeUndefined();
+    expect((await read('ips')).status?.claims).toEqual([
+      { address: '10.0.0.2', holderUID: 'uid-b', holder: 'machine-a' },
+    ]);
+  });
+
+  it('lets exactly one of two claimants racing for the last entry win', async () => {
+    for (let round = 0; round < 5; round++) {
+      const name = `last-${round}`;
+      await createPool(name, ['10.0.1.1']);
+      // Separate pools (and clients) per claimant, as two managers or two reconciles would have.
+      const racers = ['uid-x', 'uid-y'].map((uid) => ({
+        uid,
+        pool: new ClaimablePool(customObjectClient(kubeConfig, 'testpools'), testPoolKind),
+      }));
+      const results = await Promise.all(
+        racers.map(({ uid, pool }) => pool.claim(namespace, name, { uid, name: `machine-${uid}` })),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => !r.ok)).toEqual([
+        expect.objectContaining({ ok: false, reason: 'PoolExhausted' }),
+      ]);
+      const claims = (await read(name)).status?.claims ?? [];
+      expect(claims).toHaveLength(1);
+      const winner = results.find((r) => r.ok);
+      expect(winner?.ok && winner.claim.holderUID).toBe(claims[0]?.holderUID);
+    }
+  });
+
+  it('reports a claimed entry removed from the pool, and a pool that does not exist', async () => {
+    await createPool('shrinking', ['10.0.2.1', '10.0.2.2']);
+    await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' });
+    await objects.patchNamespacedCustomObject({
+      group: TEST_POOL_GROUP,
+      version: 'v1',
+      namespace,
+      plural: 'testpools',
+      name: 'shrinking',
+      body: [{ op: 'replace', path: '/spec/entries', value: [{ address: '10.0.2.2' }] }],
+    });
+    expect(await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' })).toEqual({
+      ok: false,
+      reason: 'ClaimedEntryRemoved',
+      message: 'the entry 10.0.2.1 this claimant holds was removed from TestPool shrinking',
+    });
+    expect(pools.usage(await read('shrinking'))).toEqual({ total: 1, used: 0, free: 1, orphaned: 1 });
+    expect(await pools.claim(namespace, 'absent', { uid: 'uid-s', name: 'machine-s' })).toEqual({
+      ok: false,
+      reason: 'PoolNotFound',
+      message: 'TestPool absent not found',
+    });
+    expect(await pools.release(namespace, 'absent', 'uid-s')).toBe(false);
+  });
+});

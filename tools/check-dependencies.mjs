@@ -2,7 +2,10 @@
 // Enforces which way dependencies point, collecting every violation:
 // - @immutable-infra/core depends on zod and semver only (it runs in the
 //   manager, in providers and in the browser), and its sources import nothing else;
-// - providers import neither the manager, nor Fleet Essentials, nor each other;
+// - providers import neither the manager, nor Fleet Essentials, nor each other (the provider
+//   kit is not a provider: they may import it);
+// - the provider kit depends on core (a peer) and its own libraries, never on the manager,
+//   Fleet Essentials, a provider or a test package at run time;
 // - Fleet Essentials (and the manager) reach providers only through core's anchors and
 //   contract: they import no provider package and not each other.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const problems = [];
 
 const CORE_ALLOWED = new Set(['zod', 'semver']);
+const PROVIDER_KIT = '@immutable-infra/provider-kit';
 const importPattern =
   /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -72,10 +76,35 @@ for (const dir of providers) {
       const forbidden =
         name === '@immutable-infra/manager' ||
         name === '@immutable-infra/fleet-essentials' ||
-        (name.startsWith('@immutable-infra/provider-') && name !== own);
+        (name.startsWith('@immutable-infra/provider-') && name !== own && name !== PROVIDER_KIT);
       if (forbidden)
         problems.push(`${relative(root, file)}: imports "${specifier}" (providers depend on core only)`);
     }
+  }
+}
+
+// the provider kit
+const KIT_FORBIDDEN = (name) =>
+  name === '@immutable-infra/manager' ||
+  name === '@immutable-infra/fleet-essentials' ||
+  name === '@immutable-infra/testkit' ||
+  name.endsWith('-sim') ||
+  (name.startsWith('@immutable-infra/provider-') && name !== PROVIDER_KIT);
+const kitPackage = JSON.parse(readFileSync(join(root, 'packages/provider-kit/package.json'), 'utf8'));
+for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+  for (const dep of Object.keys(kitPackage[field] ?? {})) {
+    if (KIT_FORBIDDEN(dep))
+      problems.push(
+        `packages/provider-kit/package.json: ${field} "${dep}" (the kit depends on core, never on hosts or providers)`,
+      );
+  }
+}
+for (const file of sourceFiles(join(root, 'packages/provider-kit/src'))) {
+  for (const specifier of importsOf(file)) {
+    if (KIT_FORBIDDEN(packageName(specifier)))
+      problems.push(
+        `${relative(root, file)}: imports "${specifier}" (the kit depends on core, never on hosts or providers)`,
+      );
   }
 }
 

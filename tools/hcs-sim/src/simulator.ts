@@ -66,7 +66,11 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
   const scheduler = new Scheduler();
   const cloud = new Cloud(inventory);
   const jobs = new JobBook(scheduler, () => faults);
-  const identity = new Identity(inventory, () => faults.tokenSeconds);
+  const identity = new Identity(
+    inventory,
+    () => faults.tokenSeconds,
+    () => faults,
+  );
   const operationFaults = new OperationFaults(() => faults, random);
   let baseUrl = '';
 

@@ -107,6 +107,34 @@ describe('authentication', () => {
     });
   });
 
+  it('locks a user after too many wrong passwords within the window, refusing even the right one', async () => {
+    const sim = await startSim({
+      faults: { lockAfterFailures: 3, lockWindowSeconds: 600, lockSeconds: 600 },
+    });
+    const login = (password: string) =>
+      fetch(`${sim.url}/v3/auth/tokens`, {
+        method: 'POST',
+        body: JSON.stringify({
+          auth: {
+            identity: { methods: ['password'], password: { user: { name: 'cluster-api', password } } },
+          },
+        }),
+      });
+    expect((await login('nope-1')).status).toBe(401);
+    expect((await login('nope-2')).status).toBe(401);
+    // A success resets the count, as IAM's counter does.
+    expect((await login('Huawei@123')).status).toBe(201);
+    for (const attempt of ['nope-3', 'nope-4']) expect((await login(attempt)).status).toBe(401);
+    expect(sim.state().auth.accountLocks).toBe(0);
+    expect((await login('nope-5')).status).toBe(401);
+    expect(sim.state().auth.accountLocks).toBe(1);
+    const locked = await login('Huawei@123');
+    expect(locked.status).toBe(401);
+    expect(await locked.json()).toEqual({
+      error: { code: 401, message: 'The account is locked.', title: 'Unauthorized' },
+    });
+  });
+
   it('refuses a request with no credentials, and a path for another project', async () => {
     const sim = await startSim();
     const anonymous = await fetch(`${sim.url}/v1/${sim.projectId}/vpcs`);

@@ -27,6 +27,8 @@ export interface IssuedToken {
 export interface AuthCounts {
   tokensIssued: number;
   passwordFailures: number;
+  /** Times a user was locked by the lockout policy. */
+  accountLocks: number;
   signedRequests: number;
   signatureFailures: number;
   tokenFailures: number;
@@ -41,12 +43,23 @@ export interface PasswordLogin {
   projectName: string | undefined;
 }
 
+/** IAM's account lockout policy (see the faults of the same names). */
+export interface LockoutPolicy {
+  lockAfterFailures: number;
+  lockWindowSeconds: number;
+  lockSeconds: number;
+}
+
 /** IAM: password logins that issue tokens, token checks, and AK/SK signature checks. */
 export class Identity {
   private readonly tokens = new Map<string, IssuedToken>();
+  /** Wrong-password times (ms) per user name within the lockout window, and lock ends. */
+  private readonly failures = new Map<string, number[]>();
+  private readonly lockedUntil = new Map<string, number>();
   private readonly counts: AuthCounts = {
     tokensIssued: 0,
     passwordFailures: 0,
+    accountLocks: 0,
     signedRequests: 0,
     signatureFailures: 0,
     tokenFailures: 0,
@@ -55,6 +68,11 @@ export class Identity {
   constructor(
     private readonly inventory: SiteInventory,
     private readonly tokenSeconds: () => number,
+    private readonly lockout: () => LockoutPolicy = () => ({
+      lockAfterFailures: 5,
+      lockWindowSeconds: 900,
+      lockSeconds: 900,
+    }),
   ) {}
 
   userId(name: string): string {
@@ -62,12 +80,29 @@ export class Identity {
   }
 
   login(login: PasswordLogin): IssuedToken {
+    const now = Date.now();
+    const policy = this.lockout();
+    const lockedUntil = this.lockedUntil.get(login.user);
+    if (lockedUntil !== undefined && lockedUntil > now) {
+      this.counts.passwordFailures += 1;
+      throw new HcsError(401, '401', 'The account is locked.', 'keystone');
+    }
+    this.lockedUntil.delete(login.user);
     const user = this.inventory.users.find((u) => u.name === login.user);
     const domainOk = login.domain === undefined || login.domain === this.inventory.domain.name;
     if (!user || user.password !== login.password || !domainOk) {
       this.counts.passwordFailures += 1;
+      const recent = [...(this.failures.get(login.user) ?? []), now].filter(
+        (at) => at > now - policy.lockWindowSeconds * 1000,
+      );
+      if (recent.length >= policy.lockAfterFailures) {
+        this.failures.delete(login.user);
+        this.lockedUntil.set(login.user, now + policy.lockSeconds * 1000);
+        this.counts.accountLocks += 1;
+      } else this.failures.set(login.user, recent);
       throw new HcsError(401, '401', 'The username or password is wrong.', 'keystone');
     }
+    this.failures.delete(login.user);
     const scoped = login.projectId ?? login.projectName;
     const project = this.inventory.project;
     if (scoped !== undefined && scoped !== this.inventory.projectId && scoped !== project.name)
@@ -77,7 +112,6 @@ export class Identity {
         `The project ${scoped} does not exist or is not available to the user.`,
         'keystone',
       );
-    const now = Date.now();
     const issued: IssuedToken = {
       token: `MIIsim${randomBytes(48).toString('base64url')}`,
       userName: user.name,

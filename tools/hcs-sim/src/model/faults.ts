@@ -41,6 +41,14 @@ export const faultsSchema = z.strictObject({
   timeoutRate: rate.default(0),
   /** How long an IAM token is valid. */
   tokenSeconds: z.number().min(1).default(86_400),
+  /**
+   * IAM's account lockout policy: this many wrong passwords for a user within `lockWindowSeconds`
+   * lock the user for `lockSeconds`, refusing even the right password (Huawei IAM's defaults: 5
+   * failures, the counter reset after 15 minutes, locked for 15 minutes).
+   */
+  lockAfterFailures: z.number().int().min(1).default(5),
+  lockWindowSeconds: z.number().min(0).default(900),
+  lockSeconds: z.number().min(0).default(900),
   /** Invalidate every issued token when the faults are applied (a one-shot action). */
   expireTokens: z.boolean().default(false),
   operationErrors: z.array(operationErrorSchema).default([]),

@@ -115,6 +115,37 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     }
   });
 
+  it('refuses a claim written against a stale read, then reads again and finds the entry taken', async () => {
+    await createPool('stale', ['10.0.3.1']);
+    const ref = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'stale' };
+    const before = await kube.get<TestPoolObject>(ref);
+    await pools.claim(namespace, 'stale', { uid: 'uid-first', name: 'first' });
+    // The second claimant's first read is the one from before the first claim, as a slow reconcile's is.
+    let conflicts = 0;
+    let staleReads = 1;
+    const lagging: KubeClient = {
+      ...kube,
+      get: async <T>(r: typeof ref) => (staleReads-- > 0 ? (before as T) : kube.get<T>(r)),
+      patchStatus: async <T>(r: typeof ref, patch: Record<string, unknown>) => {
+        try {
+          return await kube.patchStatus<T>(r, patch);
+        } catch (error) {
+          if ((error as { status?: number }).status === 409) conflicts += 1;
+          throw error;
+        }
+      },
+    };
+    const second = await new ClaimablePool(lagging, testPoolKind).claim(namespace, 'stale', {
+      uid: 'uid-second',
+      name: 'second',
+    });
+    expect(conflicts).toBe(1);
+    expect(second).toMatchObject({ ok: false, reason: 'PoolExhausted' });
+    expect((await read('stale')).status?.claims).toEqual([
+      { address: '10.0.3.1', holderUID: 'uid-first', holder: 'first' },
+    ]);
+  });
+
   it('reports a claimed entry removed from the pool, and a pool that does not exist', async () => {
     await createPool('shrinking', ['10.0.2.1', '10.0.2.2']);
     await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' });

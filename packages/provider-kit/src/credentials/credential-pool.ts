@@ -14,7 +14,8 @@ export interface CredentialPoolOptions<Credential, Session> {
   /**
    * Logs in and returns the session (a token holder, a signer, a SOAP cookie jar). A refusal must
    * throw a PlatformFailure of kind LoginRefused, a lockout one of kind AccountLocked. Platforms
-   * without a login call (AK/SK signing) return the signer at once.
+   * without a login call (AK/SK signing) return the signer at once. The signal is the first
+   * caller's: concurrent callers share that one login.
    */
   login(credential: Credential, signal?: AbortSignal): Promise<Session>;
   /** Ends a session that is replaced or closed; best effort, failures are ignored. */
@@ -81,8 +82,8 @@ export class CredentialPool<Credential, Session> {
   }
 
   /** The account's session for this credential content, logging in when there is none. */
-  session(credential: Credential, signal?: AbortSignal): Promise<Session> {
-    return this.entry(this.accountKey(credential), credential, signal).session;
+  async session(credential: Credential, signal?: AbortSignal): Promise<Session> {
+    return await this.entry(this.accountKey(credential), credential, signal).session;
   }
 
   private entry(account: string, credential: Credential, signal?: AbortSignal): PooledSession<Session> {

@@ -35,8 +35,10 @@ export function taskReferenceAt<Context>(
       return typeof value === 'string' && value !== '' ? value : undefined;
     },
     write: (context, reference) => {
-      // Undefined removes the field from the merge patch the host writes, null clears it.
-      statusOf(context)[field] = reference ?? null;
+      const status = statusOf(context);
+      // The host writes a field deleted from the draft as removed; null would fail a string schema.
+      if (reference === undefined) delete status[field];
+      else status[field] = reference;
     },
   };
 }

@@ -20,8 +20,14 @@ export interface ClaimablePoolKind<Pool, Entry, Claim> {
   claims(pool: Pool): readonly Claim[];
   /** The key of the entry a claim holds. */
   claimedEntryKey(claim: Claim): string;
-  /** The UID of the claim's holder; undefined for a claim that has none (never matched). */
+  /** The UID of the claim's holder; undefined for a claim that has none (never matched by UID). */
   claimantUid(claim: Claim): string | undefined;
+  /**
+   * For claims written before claims carried a UID (HCS keyed them by machine name): whether this
+   * UID-less claim is the claimant's. Such a claim is adopted on the next claim (rewritten with the
+   * UID) and released by the claimant like its own.
+   */
+  isLegacyClaimOf?(claim: Claim, claimant: Claimant): boolean;
   newClaim(entry: Entry, claimant: Claimant): Claim;
   /** The status merge patch that stores these claims (e.g. `{ slots: claims }`). */
   statusWithClaims(claims: Claim[]): Record<string, unknown>;
@@ -70,7 +76,18 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: this.notFound(poolName) };
       const claims = this.poolKind.claims(pool);
-      const held = this.heldIn(pool, claimant.uid);
+      const held = this.heldIn(pool, claimant);
+      if (held?.ok === true && this.poolKind.claimantUid(held.claim) === undefined) {
+        // A legacy claim: written again with the UID, so from now on only the UID decides.
+        const adopted = this.poolKind.newClaim(held.entry, claimant);
+        await this.write(
+          namespace,
+          poolName,
+          pool,
+          claims.map((c) => (c === held.claim ? adopted : c)),
+        );
+        return { done: true, value: { ok: true, entry: held.entry, claim: adopted } };
+      }
       if (held) return { done: true, value: held };
       const taken = new Set(claims.map((claim) => this.poolKind.claimedEntryKey(claim)));
       const entries = this.poolKind.entries(pool);
@@ -94,20 +111,20 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
   async heldEntry(
     namespace: string,
     poolName: string,
-    claimantUid: string,
+    claimant: Claimant,
   ): Promise<ClaimResult<Entry, Claim> | undefined> {
     const pool = await this.read(namespace, poolName);
     if (!pool) return this.notFound(poolName);
-    return this.heldIn(pool, claimantUid);
+    return this.heldIn(pool, claimant);
   }
 
   /** Gives the claimant's entry back. True when this call released it; false when nothing was held (a repeat). */
-  async release(namespace: string, poolName: string, claimantUid: string): Promise<boolean> {
+  async release(namespace: string, poolName: string, claimant: Claimant): Promise<boolean> {
     return this.withRetries(async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: false };
       const claims = this.poolKind.claims(pool);
-      const remaining = claims.filter((claim) => this.poolKind.claimantUid(claim) !== claimantUid);
+      const remaining = claims.filter((claim) => !this.isClaimOf(claim, claimant));
       if (remaining.length === claims.length) return { done: true, value: false };
       await this.write(namespace, poolName, pool, remaining);
       return { done: true, value: true };
@@ -122,8 +139,18 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     return { total: keys.size, used, free: keys.size - used, orphaned: claims.length - used };
   }
 
-  private heldIn(pool: Pool, claimantUid: string): ClaimResult<Entry, Claim> | undefined {
-    const claim = this.poolKind.claims(pool).find((c) => this.poolKind.claimantUid(c) === claimantUid);
+  private isClaimOf(claim: Claim, claimant: Claimant): boolean {
+    const uid = this.poolKind.claimantUid(claim);
+    if (uid !== undefined) return uid === claimant.uid;
+    return this.poolKind.isLegacyClaimOf?.(claim, claimant) ?? false;
+  }
+
+  private heldIn(pool: Pool, claimant: Claimant): ClaimResult<Entry, Claim> | undefined {
+    const claims = this.poolKind.claims(pool);
+    // A claim by UID wins over a legacy one that merely carries the same name.
+    const claim =
+      claims.find((c) => this.poolKind.claimantUid(c) === claimant.uid) ??
+      claims.find((c) => this.isClaimOf(c, claimant));
     if (!claim) return undefined;
     const key = this.poolKind.claimedEntryKey(claim);
     const entry = this.poolKind.entries(pool).find((candidate) => this.poolKind.entryKey(candidate) === key);

@@ -73,7 +73,7 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       entry: { address: '10.0.0.2' },
     });
     expect((await read('ips')).status?.claims).toHaveLength(2);
-    expect(await pools.heldEntry(namespace, 'ips', 'uid-b')).toMatchObject({
+    expect(await pools.heldEntry(namespace, 'ips', { uid: 'uid-b', name: 'machine-a' })).toMatchObject({
       ok: true,
       entry: { address: '10.0.0.2' },
     });
@@ -84,9 +84,9 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       message: 'no free entry in TestPool ips: all 2 are in use',
     });
 
-    expect(await pools.release(namespace, 'ips', 'uid-a')).toBe(true);
-    expect(await pools.release(namespace, 'ips', 'uid-a')).toBe(false);
-    expect(await pools.heldEntry(namespace, 'ips', 'uid-a')).toBeUndefined();
+    expect(await pools.release(namespace, 'ips', { uid: 'uid-a', name: 'machine-a' })).toBe(true);
+    expect(await pools.release(namespace, 'ips', { uid: 'uid-a', name: 'machine-a' })).toBe(false);
+    expect(await pools.heldEntry(namespace, 'ips', { uid: 'uid-a', name: 'machine-a' })).toBeUndefined();
     expect((await read('ips')).status?.claims).toEqual([
       { address: '10.0.0.2', holderUID: 'uid-b', holder: 'machine-a' },
     ]);
@@ -146,6 +146,42 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     ]);
   });
 
+  it('adopts a claim written by name only (before claims carried UIDs) and then keys it by UID', async () => {
+    const legacyKind: ClaimablePoolKind<TestPoolObject, Entry, Claim> = {
+      ...testPoolKind,
+      claimantUid: (claim) => (claim.holderUID === '' ? undefined : claim.holderUID),
+      isLegacyClaimOf: (claim, claimant) => claim.holder === claimant.name,
+    };
+    const legacyPools = new ClaimablePool(kube, legacyKind);
+    await createPool('legacy', ['10.0.4.1', '10.0.4.2']);
+    await kube.patchStatus(
+      { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'legacy' },
+      { status: { claims: [{ address: '10.0.4.2', holderUID: '', holder: 'machine-old' }] } },
+    );
+    const adopted = await legacyPools.claim(namespace, 'legacy', { uid: 'uid-old', name: 'machine-old' });
+    expect(adopted).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.4.2' },
+      claim: { holderUID: 'uid-old' },
+    });
+    expect((await read('legacy')).status?.claims).toEqual([
+      { address: '10.0.4.2', holderUID: 'uid-old', holder: 'machine-old' },
+    ]);
+    // Adopted, the claim belongs to the UID: a new object with the same name gets another entry.
+    expect(
+      await legacyPools.claim(namespace, 'legacy', { uid: 'uid-new', name: 'machine-old' }),
+    ).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.4.1' },
+    });
+    expect(await legacyPools.release(namespace, 'legacy', { uid: 'uid-old', name: 'machine-old' })).toBe(
+      true,
+    );
+    expect((await read('legacy')).status?.claims).toEqual([
+      { address: '10.0.4.1', holderUID: 'uid-new', holder: 'machine-old' },
+    ]);
+  });
+
   it('reports a claimed entry removed from the pool, and a pool that does not exist', async () => {
     await createPool('shrinking', ['10.0.2.1', '10.0.2.2']);
     await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' });
@@ -168,6 +204,6 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       reason: 'PoolNotFound',
       message: 'TestPool absent not found',
     });
-    expect(await pools.release(namespace, 'absent', 'uid-s')).toBe(false);
+    expect(await pools.release(namespace, 'absent', { uid: 'uid-s', name: 'machine-s' })).toBe(false);
   });
 });

@@ -22,9 +22,12 @@ export interface TestHttpsServer {
 export type Handler = (request: SeenRequest, response: ServerResponse) => void;
 
 /** An HTTPS server on loopback with a certificate from a fresh CA; records every request it gets. */
-export async function startHttpsServer(handler: Handler): Promise<TestHttpsServer> {
+export async function startHttpsServer(
+  handler: Handler,
+  dnsNames: readonly string[] = [],
+): Promise<TestHttpsServer> {
   const ca = await generateCertificateAuthority('provider-kit test CA');
-  const leaf = await ca.issue({ subject: 'CN=platform', usage: 'server', ips: ['127.0.0.1'] });
+  const leaf = await ca.issue({ subject: 'CN=platform', usage: 'server', ips: ['127.0.0.1'], dnsNames });
   const sockets = new Set<Socket>();
   const state = { requests: [] as SeenRequest[], connections: 0 };
   const server = createServer({ cert: leaf.certificate, key: leaf.privateKey }, (req, res) => {

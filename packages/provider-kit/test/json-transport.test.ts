@@ -62,6 +62,38 @@ describe('JsonTransport', () => {
     expect(platform.requests[0]?.headers['x-auth-token']).toBe('token-for-POST-{"a":1}');
   });
 
+  it('reaches a regional service name through the lookup hook, verifying the certificate for that name', async () => {
+    const platform = await startHttpsServer(
+      (req, res) => json(res, 200, { host: req.headers.host }),
+      ['ecs.region-1.example'],
+    );
+    servers.push(platform);
+    const port = new URL(platform.url).port;
+    const client = transport(platform, {
+      endpoint: `https://ecs.region-1.example:${port}`,
+      lookup: (_hostname, options, callback) => {
+        if ((options as { all?: boolean }).all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+        else (callback as (e: null, a: string, f: number) => void)(null, '127.0.0.1', 4);
+      },
+    });
+    expect((await client.request({ method: 'GET', path: '/v1/servers' })).body).toEqual({
+      host: `ecs.region-1.example:${port}`,
+    });
+  });
+
+  it('sends raw bytes with their content type (an ISO upload)', async () => {
+    const platform = await server((req, res) =>
+      json(res, 200, { type: req.headers['content-type'], body: req.body }),
+    );
+    const client = transport(platform);
+    const answer = await client.request({
+      method: 'PUT',
+      path: '/upload',
+      bytes: { data: new TextEncoder().encode('ISO-BYTES'), contentType: 'application/octet-stream' },
+    });
+    expect(answer.body).toEqual({ type: 'application/octet-stream', body: 'ISO-BYTES' });
+  });
+
   it('verifies TLS: without the CA bundle the call fails as TLSFailure and is not retried', async () => {
     const platform = await server((_req, res) => json(res, 200, {}));
     const client = transport(platform, { caBundle: undefined });

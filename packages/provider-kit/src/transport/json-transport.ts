@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { PlatformFailure, RateLimiter } from '@immutable-infra/core';
 import { Agent, type Dispatcher } from 'undici';
@@ -22,6 +23,11 @@ export interface JsonTransportOptions {
    * then read the session token or replay the signature.
    */
   insecureSkipTlsVerify?: boolean | undefined;
+  /**
+   * Resolves the endpoint's host name instead of DNS: regional service names (HCS's
+   * `ecs.<region>.<domain>`) then need no DNS entry; a site points them at its API gateway.
+   */
+  lookup?: LookupFunction | undefined;
   /** Time to open the TCP and TLS connection; 10 s by default. */
   connectTimeoutMs?: number | undefined;
   /** Time for the whole request, answer included; 30 s by default. */
@@ -88,6 +94,7 @@ export class JsonTransport {
         // endpoint behind a publicly signed proxy still verifies.
         ...(options.caBundle ? { ca: [...rootCertificates, options.caBundle] } : {}),
         rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
       },
     });
     this.rate = new RateLimiter(options.qps ?? 20, options.burst ?? 40);

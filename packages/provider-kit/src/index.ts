@@ -40,6 +40,7 @@ export {
   type ClaimablePoolKind,
   type Claimant,
   type ClaimResult,
+  type PoolObject,
   type PoolUsage,
 } from './pools/claimable-pool.js';
 // Asynchronous platform tasks.

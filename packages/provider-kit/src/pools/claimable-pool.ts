@@ -50,7 +50,8 @@ export interface PoolUsage {
   orphaned: number;
 }
 
-interface PoolObject {
+/** The part of a pool object the claimable pool reads: its name and resourceVersion. */
+export interface PoolObject {
   metadata: { name?: string | undefined; resourceVersion?: string | undefined };
 }
 

@@ -252,6 +252,21 @@ describe('JsonTransport', () => {
     await expect(call).rejects.toThrow('shutting down');
   });
 
+  it("stops retrying when the caller aborts during the back-off, with the caller's reason", async () => {
+    const platform = await server((_req, res) => json(res, 503, {}));
+    const controller = new AbortController();
+    const client = transport(platform, {
+      sleep: async () => {
+        controller.abort(new Error('leadership lost'));
+        throw controller.signal.reason;
+      },
+    });
+    await expect(client.request({ method: 'GET', path: '/x', signal: controller.signal })).rejects.toThrow(
+      'leadership lost',
+    );
+    expect(platform.requests).toHaveLength(1);
+  });
+
   it('keeps at most maxConcurrentRequests in flight to the endpoint', async () => {
     let inFlight = 0;
     let most = 0;

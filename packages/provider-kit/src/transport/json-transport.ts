@@ -141,8 +141,9 @@ export class JsonTransport {
       const { failure, retry } = outcome;
       if (!retryable || attempt >= this.maxAttempts || retry === 'never') throw failure;
       const waitMs = retry === 'backoff' ? backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS) : retry;
-      await this.sleep(waitMs, spec.signal).catch(() => {
-        throw failure;
+      await this.sleep(waitMs, spec.signal).catch((error: unknown) => {
+        // The caller's abort while waiting is theirs, as it is during a request.
+        throw spec.signal?.aborted ? error : failure;
       });
     }
   }

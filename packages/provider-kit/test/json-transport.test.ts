@@ -267,6 +267,17 @@ describe('JsonTransport', () => {
     expect(platform.requests).toHaveLength(1);
   });
 
+  it('sends no more than the burst plus the rate allows within a window', async () => {
+    const platform = await server((_req, res) => json(res, 200, {}));
+    const client = transport(platform, { qps: 1, burst: 2 });
+    const calls = Array.from({ length: 4 }, () => client.request({ method: 'GET', path: '/x' }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Two at once from the burst; the third needs a token that takes a second to refill.
+    expect(platform.requests.length).toBeLessThanOrEqual(2);
+    await Promise.all(calls);
+    expect(platform.requests).toHaveLength(4);
+  });
+
   it('keeps at most maxConcurrentRequests in flight to the endpoint', async () => {
     let inFlight = 0;
     let most = 0;

@@ -24,6 +24,8 @@ export interface AccountSession<Credential, Session> {
   credential: Credential;
   /** Runs a call with the session, logging in once more when the platform expired it. */
   use<T>(call: (session: Session) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** The connection test: logs in through the pool's back-off (or reuses the account's session). */
+  verify(signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -71,6 +73,10 @@ export async function accountForCluster<Credential, Session>(
   const credential = read.credential;
   return {
     ok: true,
-    account: { credential, use: (call, signal) => pool.use(credential, call, signal) },
+    account: {
+      credential,
+      use: (call, signal) => pool.use(credential, call, signal),
+      verify: (signal) => pool.verify(credential, signal),
+    },
   };
 }

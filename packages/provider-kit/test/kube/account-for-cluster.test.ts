@@ -94,6 +94,10 @@ describe('accountForCluster', () => {
       }),
     );
     expect(sites.every((answer) => answer.status === 200)).toBe(true);
+    // The credential form's connection test goes through the same pool: no second login.
+    const first = lookups[0];
+    if (!first?.ok) throw new Error('expected an account');
+    await first.account.verify();
     expect(sim.state().logins.total).toBe(1);
   });
 

@@ -112,7 +112,7 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
       {
         cwd: dir,
         encoding: 'utf8',
-        // The scratch project is outside the repository: point testkit at the repository's envtest build.
+        // The scratch project is outside the repository: point the management plane at the repository's envtest build.
         env: npmEnvironment({ IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') }),
         maxBuffer: 64 * 1024 * 1024,
       },

@@ -71,6 +71,8 @@ function defaultSearchStarts(): string[] {
 export interface EnsureAssetsOptions {
   /** Path of the ensure script; found from the working directory when omitted. */
   ensureScript?: string;
+  /** Where to look upwards for `tools/envtest/ensure.sh`; the working directory and this package's folder by default. */
+  searchFrom?: readonly string[];
   /** Receives the build's progress lines (stderr of the script). Defaults to process.stderr. */
   onProgress?: (line: string) => void;
 }
@@ -99,7 +101,8 @@ const LAST_ASSETS_FILE = 'last-assets.json';
  * 3. the description the last ensure.sh run left in the cache, while its binaries are still there.
  */
 export async function ensureEnvtestAssets(options: EnsureAssetsOptions = {}): Promise<EnvtestAssets> {
-  const script = options.ensureScript ?? process.env.IINFRA_ENVTEST_SCRIPT ?? findEnsureScript();
+  const script =
+    options.ensureScript ?? process.env.IINFRA_ENVTEST_SCRIPT ?? findEnsureScript(options.searchFrom);
   if (script === undefined) {
     const fromEnv = process.env.KUBEBUILDER_ASSETS;
     if (fromEnv) return { binDir: fromEnv, kubernetesVersion: 'unknown', etcdVersion: 'unknown' };

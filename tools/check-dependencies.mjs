@@ -7,11 +7,16 @@
 // - the provider kit depends on core (a peer) and its own libraries, never on the manager,
 //   Fleet Essentials, a provider or a test package at run time;
 // - Fleet Essentials (and the manager) reach providers only through core's anchors and
-//   contract: they import no provider package and not each other.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+//   contract: they import no provider package and not each other;
+// - the manager is production code: its dependencies hold no test package (testkit, vitest, the
+//   simulator kit, playwright) and its sources import none;
+// - a published package never depends on a private workspace package (npm could not install it);
+// - the platform simulators (tools/*-sim) build on the simulator kit, not on testkit.
+// `node tools/check-dependencies.mjs [root]` checks another checkout (a copy, in a test) instead.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = process.argv[2] ? resolve(process.argv[2]) : new URL('..', import.meta.url).pathname;
 const problems = [];
 
 const CORE_ALLOWED = new Set(['zod', 'semver']);
@@ -88,6 +93,7 @@ const KIT_FORBIDDEN = (name) =>
   name === '@immutable-infra/manager' ||
   name === '@immutable-infra/fleet-essentials' ||
   name === '@immutable-infra/testkit' ||
+  name === '@immutable-infra/simulator-kit' ||
   name.endsWith('-sim') ||
   (name.startsWith('@immutable-infra/provider-') && name !== PROVIDER_KIT);
 const kitPackage = JSON.parse(readFileSync(join(root, 'packages/provider-kit/package.json'), 'utf8'));
@@ -119,6 +125,93 @@ for (const [dir, other] of [
       if (name === other || name.startsWith('@immutable-infra/provider-'))
         problems.push(
           `${relative(root, file)}: imports "${specifier}" (${dir} depends on core, not on ${name})`,
+        );
+    }
+  }
+}
+
+// Dependencies that ship with a package: what npm installs for its users.
+const RUNTIME_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
+
+/** Every workspace package of the root package.json (`dir/*` globs and plain folders). */
+function workspacePackages() {
+  const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const dirs = [];
+  for (const pattern of rootManifest.workspaces ?? []) {
+    if (pattern.endsWith('/*')) {
+      const parent = join(root, pattern.slice(0, -2));
+      if (!existsSync(parent)) continue;
+      for (const entry of readdirSync(parent)) dirs.push(join(parent, entry));
+    } else dirs.push(join(root, pattern));
+  }
+  return dirs
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+}
+const workspace = workspacePackages();
+
+// The manager carries no test code at runtime.
+const TEST_PACKAGES = [
+  '@immutable-infra/testkit',
+  '@immutable-infra/simulator-kit',
+  'vitest',
+  'playwright',
+  'playwright-core',
+  '@playwright/test',
+];
+const isTestPackage = (name) => TEST_PACKAGES.includes(name) || name.startsWith('@vitest/');
+const manager = workspace.find((p) => p.manifest.name === '@immutable-infra/manager');
+if (manager) {
+  const where = relative(root, manager.dir);
+  for (const field of RUNTIME_FIELDS) {
+    for (const dep of Object.keys(manager.manifest[field] ?? {})) {
+      if (isTestPackage(dep))
+        problems.push(
+          `${where}/package.json: ${field} "${dep}" (the manager is production code; test packages go in devDependencies)`,
+        );
+    }
+  }
+  for (const file of sourceFiles(join(manager.dir, 'src'))) {
+    for (const specifier of importsOf(file)) {
+      if (isTestPackage(packageName(specifier)))
+        problems.push(
+          `${relative(root, file)}: imports "${specifier}" (the manager's sources import no test code)`,
+        );
+    }
+  }
+}
+
+// A published package never depends on a private one: its users' npm could not install it.
+const privateNames = new Set(workspace.filter((p) => p.manifest.private).map((p) => p.manifest.name));
+for (const { dir, manifest } of workspace.filter((p) => !p.manifest.private)) {
+  for (const field of RUNTIME_FIELDS) {
+    for (const dep of Object.keys(manifest[field] ?? {})) {
+      if (privateNames.has(dep))
+        problems.push(
+          `${relative(root, dir)}/package.json: ${field} "${dep}" (${manifest.name} is published; ${dep} is private)`,
+        );
+    }
+  }
+}
+
+// The platform simulators share the simulator kit, not testkit.
+const SIMULATORS_ALLOWED_TESTKIT = {
+  // Its workload clusters' API endpoints are testkit's TCP proxy (startTcpProxy); it goes with the proxy.
+  '@immutable-infra/workload-sim': true,
+};
+for (const { dir, manifest } of workspace) {
+  if (!/\/tools\/[^/]+-sim$/.test(dir) || SIMULATORS_ALLOWED_TESTKIT[manifest.name]) continue;
+  for (const field of RUNTIME_FIELDS) {
+    if (manifest[field]?.['@immutable-infra/testkit'])
+      problems.push(
+        `${relative(root, dir)}/package.json: ${field} "@immutable-infra/testkit" (simulators build on @immutable-infra/simulator-kit)`,
+      );
+  }
+  for (const file of sourceFiles(join(dir, 'src'))) {
+    for (const specifier of importsOf(file)) {
+      if (packageName(specifier) === '@immutable-infra/testkit')
+        problems.push(
+          `${relative(root, file)}: imports "${specifier}" (simulators build on @immutable-infra/simulator-kit)`,
         );
     }
   }

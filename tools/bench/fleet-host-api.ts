@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { createManagementPlane } from '@immutable-infra/testkit';
+import { createManagementPlane } from '@immutable-infra/management-plane';
 import { CoreV1Api } from '@kubernetes/client-node';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '50' } } });

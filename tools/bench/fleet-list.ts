@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { chromiumLaunchOptions, createManagementPlane } from '@immutable-infra/testkit';
+import { createManagementPlane } from '@immutable-infra/management-plane';
+import { chromiumLaunchOptions } from '@immutable-infra/testkit';
 import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { chromium } from 'playwright-core';
 

@@ -1,13 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SeededRandom } from './simulator/seeded-random.js';
+
+/** Numbers in [0, 1); a seeded generator (the simulator kit's SeededRandom) makes kill points replayable. */
+export interface RandomNumberSource {
+  next(): number;
+}
 
 export interface KillAtRandomPointsOptions {
   /** Starts the process to kill (for a crash test: the manager with the provider under test). */
   start: () => ChildProcess;
   kills: number;
   /** Seeds the kill points, so a failure can be replayed with the same ones. */
-  random: SeededRandom;
+  random: RandomNumberSource;
   /** The earliest kill after a start, in ms (about the process's start-up time). */
   earliestMs: number;
   /** How far past the earliest a kill may fall, in ms (several reconciles in). */

@@ -1,72 +1,62 @@
+// Test helpers. What tests use of the embedded management plane (start a server, install CRDs, run
+// Cluster API's controllers, PKI, processes) comes from @immutable-infra/management-plane and is
+// re-exported here, so a test file needs one import.
 export {
+  type AdminKubeconfigInput,
+  bindToThisProcess,
+  type CertificateAndKey,
+  type CertificateAuthority,
+  type ClusterApiComponent,
   type ClusterApiControllerBinaries,
+  type ClusterApiControllers,
+  type ControlPlane,
+  type ControlPlanePki,
+  type ControlPlaneState,
+  createManagementPlane,
   type EnsureAssetsOptions,
   type EnvtestAssets,
   ensureEnvtestAssets,
   findEnsureScript,
-} from './assets.js';
-export { chromiumLaunchOptions } from './browser.js';
-export {
-  type ClusterApiComponent,
-  type ClusterApiControllers,
-  type RunningClusterApiController,
-  type StartClusterApiControllersOptions,
-  startClusterApiControllers,
-} from './cluster-api-controllers.js';
-export {
-  type ControlPlane,
-  type ControlPlaneState,
-  isControlPlaneHealthy,
-  readControlPlaneState,
-  type StartControlPlaneOptions,
-  startControlPlane,
-  stopControlPlaneAt,
-} from './control-plane.js';
-export { exited, type KillAtRandomPointsOptions, killAtRandomPoints } from './crash-points.js';
-export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
-export {
-  type InstallCrdsOptions,
-  installCrds,
-  parseCrdManifests,
-  readCrdFiles,
-  yamlFilesIn,
-} from './crds.js';
-export { eventually } from './eventually.js';
-export { type AdminKubeconfigInput, renderKubeconfig } from './kubeconfig.js';
-export { captureLog, type LogCapture } from './log-capture.js';
-export {
-  createManagementPlane,
-  MANAGEMENT_CONTROLLERS,
-  type ManagementPlane,
-  type ManagementPlaneOptions,
-} from './management-plane.js';
-export { mostRepeated } from './most-repeated.js';
-export {
-  type CertificateAndKey,
-  type CertificateAuthority,
-  type ControlPlanePki,
+  freePort,
   generateCertificateAuthority,
   generateControlPlanePki,
   generateServiceAccountKeys,
+  type InstallCrdsOptions,
+  installCrds,
+  isControlPlaneHealthy,
+  isRunning,
   type LeafRequest,
   loadCertificateAuthority,
-} from './pki.js';
-export { freePort } from './ports.js';
-export { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from './processes.js';
-export { writeProviderArtifacts } from './provider-artifacts.js';
-// Building blocks shared by the platform simulators (tools/*-sim).
+  MANAGEMENT_CONTROLLERS,
+  type ManagedProcess,
+  type ManagementPlane,
+  type ManagementPlaneOptions,
+  parseCrdManifests,
+  type RunningClusterApiController,
+  readControlPlaneState,
+  readCrdFiles,
+  renderKubeconfig,
+  type StartClusterApiControllersOptions,
+  type StartControlPlaneOptions,
+  spawnLogged,
+  startClusterApiControllers,
+  startControlPlane,
+  stopControlPlaneAt,
+  terminate,
+  yamlFilesIn,
+} from '@immutable-infra/management-plane';
+export { chromiumLaunchOptions } from './browser.js';
 export {
-  type ListeningSimulator,
-  nonNegativeNumberArgument,
-  portArgument,
-  runCommandLine,
-  serveUntilSignalled,
-} from './simulator/command-line.js';
-export { requestHeader } from './simulator/headers.js';
-export { type HttpListenOptions, listenHttp, type RunningHttpServer } from './simulator/http-server.js';
-export { type RoutePattern, RouteTable, type RouteTableMatch } from './simulator/route-table.js';
-export { Scheduler } from './simulator/scheduler.js';
-export { SeededRandom } from './simulator/seeded-random.js';
+  exited,
+  type KillAtRandomPointsOptions,
+  killAtRandomPoints,
+  type RandomNumberSource,
+} from './crash-points.js';
+export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
+export { eventually } from './eventually.js';
+export { captureLog, type LogCapture } from './log-capture.js';
+export { mostRepeated } from './most-repeated.js';
+export { writeProviderArtifacts } from './provider-artifacts.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export {
   startTestInfrastructureProvider,

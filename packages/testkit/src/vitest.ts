@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import {
+  createManagementPlane,
+  type EnvtestAssets,
+  type ManagementPlaneOptions,
+} from '@immutable-infra/management-plane';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
-import type { EnvtestAssets } from './assets.js';
-import { createManagementPlane, type ManagementPlaneOptions } from './management-plane.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

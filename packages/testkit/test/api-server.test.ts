@@ -1,3 +1,4 @@
+import { installCrds, parseCrdManifests } from '@immutable-infra/management-plane';
 import {
   ApiException,
   CustomObjectsApi,
@@ -7,7 +8,6 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installCrds, parseCrdManifests } from '../src/crds.js';
 import { createTestNamespace, testKubeConfig } from '../src/vitest.js';
 
 const GROUP = 'testkit.immutable-infra.dev';

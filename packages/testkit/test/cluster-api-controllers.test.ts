@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  type ClusterApiControllers,
+  createManagementPlane,
+  isRunning,
+  type ManagedProcess,
+  type ManagementPlane,
+  startClusterApiControllers,
+} from '@immutable-infra/management-plane';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ClusterApiControllers, startClusterApiControllers } from '../src/cluster-api-controllers.js';
 import { eventually } from '../src/eventually.js';
-import { createManagementPlane, type ManagementPlane } from '../src/management-plane.js';
-import { isRunning, type ManagedProcess } from '../src/processes.js';
 import { TEST_INFRASTRUCTURE_GROUP, testInfrastructureCrds } from '../src/test-infrastructure-provider.js';
 import { createTestNamespace } from '../src/vitest.js';
 

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ControlPlaneState, isRunning } from '@immutable-infra/management-plane';
 import { expect, inject, it } from 'vitest';
-import type { ControlPlaneState } from '../src/control-plane.js';
 import { eventually } from '../src/eventually.js';
-import { isRunning } from '../src/processes.js';
 
 const child = fileURLToPath(new URL('./fixtures/start-and-hang.mjs', import.meta.url));
 

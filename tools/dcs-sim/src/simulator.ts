@@ -1,4 +1,4 @@
-import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/testkit';
+import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
 import type { z } from 'zod';
 import { type Faults, faultsSchema, type ResolvedFaults } from './model/faults.js';
 import { defaultInventory, type Inventory, inventorySchema } from './model/inventory.js';
@@ -124,7 +124,7 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
  * asked for: its entry point also loads the Kubernetes client, which a plain HTTP run never needs.
  */
 async function generatePki() {
-  const { generateControlPlanePki } = await import('@immutable-infra/testkit');
+  const { generateControlPlanePki } = await import('@immutable-infra/management-plane');
   return generateControlPlanePki();
 }
 

@@ -5,8 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { createLogger, Manager } from '@immutable-infra/manager';
-import { createDcsProvider } from '@immutable-infra/provider-dcs';
 import {
   bindToThisProcess,
   type ClusterApiControllers,
@@ -16,7 +14,9 @@ import {
   type ManagementPlane,
   startClusterApiControllers,
   yamlFilesIn,
-} from '@immutable-infra/testkit';
+} from '@immutable-infra/management-plane';
+import { createLogger, Manager } from '@immutable-infra/manager';
+import { createDcsProvider } from '@immutable-infra/provider-dcs';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
@@ -64,7 +64,7 @@ const providerDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/
 /**
  * Starts every part of the demo in this process tree, in dependency order;
  * whatever started is stopped again if a later part fails. Each child process
- * is tied to this one by testkit's watchdog, so even a SIGKILL leaves none.
+ * is tied to this one by the management plane's watchdog, so even a SIGKILL leaves none.
  */
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const say = options.progress;

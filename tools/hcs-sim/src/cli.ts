@@ -5,7 +5,7 @@ import {
   portArgument,
   runCommandLine,
   serveUntilSignalled,
-} from '@immutable-infra/testkit';
+} from '@immutable-infra/simulator-kit';
 import { startHcsSimulator } from './simulator.js';
 
 const program = new Command('hcs-sim')

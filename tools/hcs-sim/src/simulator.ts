@@ -1,4 +1,4 @@
-import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/testkit';
+import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
 import type { z } from 'zod';
 import { Identity } from './auth/identity.js';
 import { Cloud } from './model/cloud.js';
@@ -157,7 +157,7 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
  * asked for: its entry point also loads the Kubernetes client, which a plain HTTP run never needs.
  */
 async function generatePki() {
-  const { generateControlPlanePki } = await import('@immutable-infra/testkit');
+  const { generateControlPlanePki } = await import('@immutable-infra/management-plane');
   return generateControlPlanePki();
 }
 

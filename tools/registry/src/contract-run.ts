@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { npmEnvironment, runNpm } from './npm-command.ts';
 import type { RunningRegistry } from './verdaccio.ts';
-import { repoRoot, type WorkspacePackage } from './workspace-packages.ts';
+import { repoRoot, type WorkspacePackage, workspacePackages } from './workspace-packages.ts';
 
 export interface ContractRunResult {
   passed: number;
@@ -47,6 +47,10 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
       const published = input.published.get(name);
       dependencies[name] = tarball ? `file:${tarball}` : (published ?? range);
     }
+    // A private package's tarball names its private dependencies (the simulator kit, say) by a version
+    // no registry has: install those from their tarballs too, and point every dependant at them.
+    const privateTarballs = privateDependencyTarballs(Object.keys(dependencies), input.tarballs);
+    for (const [name, spec] of privateTarballs) dependencies[name] = spec;
     writeFileSync(
       join(dir, 'package.json'),
       JSON.stringify(
@@ -55,7 +59,7 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
           private: true,
           type: 'module',
           dependencies,
-          overrides: { '@immutable-infra/core': coreVersion },
+          overrides: { '@immutable-infra/core': coreVersion, ...Object.fromEntries(privateTarballs) },
         },
         null,
         2,
@@ -112,7 +116,7 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
       {
         cwd: dir,
         encoding: 'utf8',
-        // The scratch project is outside the repository: point testkit at the repository's envtest build.
+        // The scratch project is outside the repository: point the management plane at the repository's envtest build.
         env: npmEnvironment({ IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') }),
         maxBuffer: 64 * 1024 * 1024,
       },
@@ -130,6 +134,28 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
   } finally {
     if (!process.env.IINFRA_KEEP_CONTRACT_RUNS) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The private workspace packages that the named ones depend on, directly or through each other,
+ * as `file:` specs of their packed tarballs.
+ */
+function privateDependencyTarballs(
+  names: readonly string[],
+  tarballs: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const manifests = new Map(workspacePackages().map((p) => [p.name, p.manifest]));
+  const found = new Map<string, string>();
+  const pending = names.filter((name) => tarballs.has(name));
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    for (const dependency of Object.keys(manifests.get(name)?.dependencies ?? {})) {
+      const tarball = tarballs.get(dependency);
+      if (!tarball || found.has(dependency)) continue;
+      found.set(dependency, `file:${tarball}`);
+      pending.push(dependency);
+    }
+  }
+  return found;
 }
 
 function rootDevDependency(name: string): string {

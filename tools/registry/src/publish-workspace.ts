@@ -20,7 +20,7 @@ export interface PublishedSet {
   releasedCores: string[];
   /**
    * For each released core, the versions of our other packages released from
-   * the same commit: the host (manager, testkit) a platform with that core runs.
+   * the same commit: the host (manager, management plane, testkit) a platform with that core runs.
    */
   releasedWith: Map<string, Map<string, string>>;
   workspaceCore: string;

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { bindToThisProcess, type ManagedProcess, spawnLogged, terminate } from '@immutable-infra/testkit';
+import {
+  bindToThisProcess,
+  type ManagedProcess,
+  spawnLogged,
+  terminate,
+} from '@immutable-infra/management-plane';
 import { parse, stringify } from 'yaml';
 import { runNpm } from './npm-command.ts';
 

@@ -8,7 +8,7 @@ import {
   type ManagedProcess,
   spawnLogged,
   terminate,
-} from '@immutable-infra/testkit';
+} from '@immutable-infra/management-plane';
 
 /** One stacked etcd member, as `kubeadm init`/`join` runs it on a control plane node. */
 export interface EtcdMember {

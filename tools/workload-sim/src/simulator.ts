@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bindToThisProcess, type EnvtestAssets } from '@immutable-infra/testkit';
+import { bindToThisProcess, type EnvtestAssets } from '@immutable-infra/management-plane';
 import {
   ApiextensionsV1Api,
   CoreV1Api,

@@ -10,10 +10,9 @@ import {
   type ManagedProcess,
   spawnLogged,
   startControlPlane,
-  startTcpProxy,
-  type TcpProxy,
   terminate,
-} from '@immutable-infra/testkit';
+} from '@immutable-infra/management-plane';
+import { startTcpProxy, type TcpProxy } from '@immutable-infra/testkit';
 import { ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { type BootstrapFiles, type KubeadmDocuments, pkiFile } from './bootstrap-data.js';
 import { type EtcdMember, startEtcdMember, type TlsMaterial } from './etcd-member.js';

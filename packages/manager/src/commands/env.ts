@@ -1,5 +1,4 @@
 import { Command } from '@commander-js/extra-typings';
-import { environmentDown, environmentStatus, environmentUp } from '../env/embedded-environment.js';
 import type { Output } from '../output.js';
 
 export function envCommand(output: Output): Command {
@@ -26,23 +25,9 @@ export function envCommand(output: Output): Command {
       '\nExamples:\n  $ iinfra env up\n  $ kubectl --kubeconfig "$(iinfra env up | tail -n1)" get crd clusters.cluster.x-k8s.io',
     )
     .action(async (options) => {
-      const started = Date.now();
-      const { environment, reused } = await environmentUp({
-        name: options.name,
-        ...(options.provider ? { providers: options.provider } : {}),
-        onProgress: (message) => output.progress(message),
-      });
-      if (options.json) return output.json({ ...environment, reused });
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      output.progress(
-        reused
-          ? `environment "${environment.name}" is already running (${environment.server})`
-          : `environment "${environment.name}" is up in ${seconds}s: Kubernetes ${environment.kubernetesVersion} at ${environment.server}`,
-      );
-      if (environment.kubectl)
-        output.progress(`try: ${environment.kubectl} --kubeconfig ${environment.kubeconfigPath} get crds`);
-      output.progress('stop it with: iinfra env down');
-      output.line(environment.kubeconfigPath);
+      // Each action loads its implementation (and the management plane) only when it runs.
+      const { runEnvUp } = await import('./env-action.js');
+      await runEnvUp(options, output);
     });
 
   env
@@ -51,11 +36,8 @@ export function envCommand(output: Output): Command {
     .option('--name <name>', 'environment name', 'default')
     .option('--json', 'print one JSON object instead of text')
     .action(async (options) => {
-      const stopped = await environmentDown({ name: options.name });
-      if (options.json) return output.json({ name: options.name, stopped: stopped !== undefined });
-      output.line(
-        stopped ? `stopped environment "${options.name}"` : `no environment "${options.name}" was running`,
-      );
+      const { runEnvDown } = await import('./env-action.js');
+      await runEnvDown(options, output);
     });
 
   env
@@ -64,17 +46,8 @@ export function envCommand(output: Output): Command {
     .option('--name <name>', 'environment name', 'default')
     .option('--json', 'print one JSON object instead of text')
     .action(async (options) => {
-      const status = await environmentStatus({ name: options.name });
-      if (options.json) return output.json(status ?? { name: options.name, running: false });
-      if (!status) return output.line(`no environment "${options.name}"`);
-      const { environment, healthy } = status;
-      output.line(
-        `${environment.name}: ${healthy ? 'running' : 'NOT HEALTHY (run iinfra env up to restart it)'}\n` +
-          `  server:     ${environment.server}\n` +
-          `  kubernetes: ${environment.kubernetesVersion}\n` +
-          `  kubeconfig: ${environment.kubeconfigPath}\n` +
-          `  since:      ${environment.startedAt}`,
-      );
+      const { runEnvStatus } = await import('./env-action.js');
+      await runEnvStatus(options, output);
     });
 
   return env;

@@ -1,11 +1,5 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { KubeConfig } from '@kubernetes/client-node';
-import { KubeTransport } from '../kube/transport.js';
 import type { Output } from '../output.js';
-import { installedCapiContract } from '../runtime/installed-contract.js';
-import { createLogger } from '../runtime/logger.js';
-import { Manager } from '../runtime/manager.js';
-import { admitProvider, loadProvider, runningCoreVersion } from '../runtime/provider-loader.js';
 
 function positiveInt(flag: string) {
   return (value: string) => {
@@ -98,60 +92,8 @@ export function managerCommand(output: Output): Command {
         .default('info' as const),
     )
     .action(async (options) => {
-      const log = createLogger({ level: options.logLevel });
-      const coreVersion = runningCoreVersion();
-      const providers = [];
-      for (const specifier of options.provider) providers.push(await loadProvider(specifier));
-
-      const kubeConfig = new KubeConfig();
-      if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-      else kubeConfig.loadFromDefault();
-      const transport = new KubeTransport(kubeConfig);
-      const contract = await installedCapiContract(transport).finally(() => transport.close());
-      if (!contract)
-        output.progress('Cluster API is not installed in this cluster (no clusters.cluster.x-k8s.io CRD)');
-
-      for (const provider of providers) {
-        const verdict = admitProvider(provider, coreVersion, contract);
-        if (!verdict.compatible) {
-          throw new Error(
-            `refusing to load ${provider.manifest.name}@${provider.manifest.version}: ${verdict.reasons.join('; ')}`,
-          );
-        }
-        log.info('provider admitted', {
-          provider: provider.manifest.name,
-          version: provider.manifest.version,
-          reasons: verdict.reasons,
-        });
-      }
-
-      const manager = new Manager({
-        kubeConfig,
-        providers,
-        concurrency: options.concurrency,
-        ...(options.namespace ? { namespace: options.namespace } : {}),
-        qps: options.qps,
-        burst: options.burst,
-        probes: options.probeAddress,
-        log,
-        ...(options.leaderElect
-          ? {
-              leaderElection: {
-                namespace: options.leaderElectionNamespace,
-                name: options.leaderElectionId,
-                leaseDurationMs: options.leaseDuration,
-                renewDeadlineMs: options.renewDeadline,
-                retryPeriodMs: options.retryPeriod,
-              },
-            }
-          : {}),
-      });
-      const stop = () => void manager.stop();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      await manager.start();
-      output.progress(`manager running; probes on port ${manager.probePort}`);
-      const why = await manager.done;
-      if (why === 'lost-leadership') process.exitCode = 1;
+      // Loaded only when the command runs, so `--help` and the other commands never load the host.
+      const { runManager } = await import('./manager-action.js');
+      await runManager(options, output);
     });
 }

@@ -1,10 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { readPlatformVersion } from '../compat/cluster-inventory.js';
-import { loadCompatMatrix } from '../compat/matrix-source.js';
-import { parseProviderSpec } from '../compat/provider-spec.js';
-import { connectToCluster } from '../kube/connect.js';
 import type { Output } from '../output.js';
-import { installProvider, planProviderInstall } from '../registry/provider-install.js';
 import { defaultProvidersDir } from '../registry/providers-dir.js';
 
 export function providerCommand(output: Output): Command {
@@ -37,66 +32,10 @@ export function providerCommand(output: Output): Command {
       '\nExample:\n  $ iinfra provider install dcs@0.2.0 --registry http://verdaccio.example:4873/',
     )
     .action(async (specText, options) => {
-      let spec: ReturnType<typeof parseProviderSpec>;
-      try {
-        spec = parseProviderSpec(specText, 'provider');
-      } catch (error) {
-        output.error((error as Error).message);
-        process.exitCode = 2;
-        return;
-      }
-      const { matrix } = loadCompatMatrix(options.matrix);
-      const { client, kubeConfig, close } = connectToCluster(options.kubeconfig);
-      try {
-        const platform = options.platform ?? (await readPlatformVersion(client));
-        if (!platform) {
-          output.error(
-            'cannot tell which platform release runs in this cluster (no ConfigMap immutable-infra-system/platform-release); pass --platform',
-          );
-          process.exitCode = 2;
-          return;
-        }
-        const plan = await planProviderInstall({
-          spec,
-          registry: options.registry,
-          ...(options.token ? { token: options.token } : {}),
-          platform,
-          matrix,
-          allowUnverified: options.allowUnverified === true,
-        });
-        if (!plan.allowed) {
-          if (options.json) output.json({ installed: false, ...plan.verdict, platform });
-          output.error(
-            `refusing to install ${spec.name}@${spec.version} on platform ${platform} (${plan.verdict.status}):\n  - ${plan.verdict.reasons.join('\n  - ')}`,
-          );
-          process.exitCode = 1;
-          return;
-        }
-        const result = await installProvider({
-          plan,
-          registry: options.registry,
-          dir: options.dir,
-          kubeConfig,
-          client,
-          onProgress: (message) => output.progress(message),
-        });
-        if (options.json) {
-          output.json({
-            installed: true,
-            ...plan.verdict,
-            platform,
-            packageDir: result.packageDir,
-            crds: result.crds,
-          });
-        } else {
-          output.line(
-            `installed ${spec.name}@${spec.version} (${plan.verdict.status} with platform ${platform})`,
-          );
-          output.line(`run it with: iinfra manager --provider ${spec.packageName}`);
-        }
-      } finally {
-        close();
-      }
+      // Loaded only when the command runs: the registry client, the installer and the management
+      // plane's CRD install stay out of every other command and of `--help`.
+      const { runProviderInstall } = await import('./provider-action.js');
+      await runProviderInstall(specText, options, output);
     });
   return provider;
 }

@@ -10,7 +10,7 @@ import {
   parseCrdManifests,
   readControlPlaneState,
   stopControlPlaneAt,
-} from '@immutable-infra/testkit';
+} from '@immutable-infra/management-plane';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadProvider } from '../runtime/provider-loader.js';
 

@@ -10,7 +10,7 @@ import {
   findPlatformRelease,
   type ProviderVerdict,
 } from '@immutable-infra/core';
-import { installCrds, parseCrdManifests } from '@immutable-infra/testkit';
+import { installCrds, parseCrdManifests } from '@immutable-infra/management-plane';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { inventoryObject, SYSTEM_NAMESPACE } from '../compat/cluster-inventory.js';
 import type { ProviderSpec } from '../compat/provider-spec.js';

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
-import { eventually, exited, killAtRandomPoints, mostRepeated, SeededRandom } from '@immutable-infra/testkit';
+import { SeededRandom } from '@immutable-infra/simulator-kit';
+import { eventually, exited, killAtRandomPoints, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type { Scheduler } from '@immutable-infra/testkit';
+import type { Scheduler } from '@immutable-infra/simulator-kit';
 import { DcsError, ErrorCode } from './dcs-error.js';
 import type { SiteAddress } from './site-address.js';
 

@@ -1,4 +1,4 @@
-import { requestHeader as header } from '@immutable-infra/testkit';
+import { requestHeader as header } from '@immutable-infra/simulator-kit';
 import type { Route } from '../server/router.js';
 import { SESSION_VALIDITY_SECONDS } from '../server/session.js';
 import type { SimContext } from './context.js';

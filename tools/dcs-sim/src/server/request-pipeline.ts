@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scheduler, SeededRandom } from '@immutable-infra/testkit';
-import { requestHeader as header } from '@immutable-infra/testkit';
+import type { Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import { requestHeader as header } from '@immutable-infra/simulator-kit';
 import { DcsError, ErrorCode } from '../model/dcs-error.js';
 import type { ResolvedFaults } from '../model/faults.js';
 import { readJsonBody } from './request-body.js';

@@ -1,4 +1,4 @@
-import type { Scheduler } from '@immutable-infra/testkit';
+import type { Scheduler } from '@immutable-infra/simulator-kit';
 import type { JobFailure, ResolvedFaults } from './faults.js';
 import { HcsError } from './hcs-error.js';
 import { newHexId } from './ids.js';

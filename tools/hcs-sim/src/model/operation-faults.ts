@@ -1,4 +1,4 @@
-import type { SeededRandom } from '@immutable-infra/testkit';
+import type { SeededRandom } from '@immutable-infra/simulator-kit';
 import type { OperationError, ResolvedFaults } from './faults.js';
 import { HcsError } from './hcs-error.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scheduler, SeededRandom } from '@immutable-infra/testkit';
-import { requestHeader as header } from '@immutable-infra/testkit';
+import type { Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import { requestHeader as header } from '@immutable-infra/simulator-kit';
 import type { Identity, Principal } from '../auth/identity.js';
 import type { ResolvedFaults } from '../model/faults.js';
 import { type ErrorStyle, Gateway, HcsError } from '../model/hcs-error.js';

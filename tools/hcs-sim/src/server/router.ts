@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RouteTable, type RouteTableMatch } from '@immutable-infra/testkit';
+import { RouteTable, type RouteTableMatch } from '@immutable-infra/simulator-kit';
 import type { Principal } from '../auth/identity.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';

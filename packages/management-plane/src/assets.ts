@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,19 +71,43 @@ function defaultSearchStarts(): string[] {
 export interface EnsureAssetsOptions {
   /** Path of the ensure script; found from the working directory when omitted. */
   ensureScript?: string;
+  /** Where to look upwards for `tools/envtest/ensure.sh`; the working directory and this package's folder by default. */
+  searchFrom?: readonly string[];
   /** Receives the build's progress lines (stderr of the script). Defaults to process.stderr. */
   onProgress?: (line: string) => void;
 }
 
 /**
+ * Where ensure.sh caches its builds (`$IINFRA_CACHE_DIR/envtest`, else
+ * `$XDG_CACHE_HOME/immutable-infra/envtest`, else `~/.cache/immutable-infra/envtest`).
+ */
+export function envtestCacheDir(): string {
+  const root =
+    process.env.IINFRA_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'immutable-infra');
+  return join(root, 'envtest');
+}
+
+/** The description of the last successful ensure.sh run, kept beside its cached binaries. */
+const LAST_ASSETS_FILE = 'last-assets.json';
+
+/**
  * Builds (once, cached) or locates the real kube-apiserver and etcd and
- * Cluster API's CRDs. Honours `KUBEBUILDER_ASSETS`.
+ * Cluster API's CRDs. Where they come from, first match wins:
+ *
+ * 1. `tools/envtest/ensure.sh` (`options.ensureScript`, `IINFRA_ENVTEST_SCRIPT`, or found upwards from
+ *    the working directory or this package), which honours `KUBEBUILDER_ASSETS` itself;
+ * 2. outside the repository (an installed package): `KUBEBUILDER_ASSETS`, binaries only;
+ * 3. the description the last ensure.sh run left in the cache, while its binaries are still there.
  */
 export async function ensureEnvtestAssets(options: EnsureAssetsOptions = {}): Promise<EnvtestAssets> {
-  const script = options.ensureScript ?? process.env.IINFRA_ENVTEST_SCRIPT ?? findEnsureScript();
+  const script =
+    options.ensureScript ?? process.env.IINFRA_ENVTEST_SCRIPT ?? findEnsureScript(options.searchFrom);
   if (script === undefined) {
     const fromEnv = process.env.KUBEBUILDER_ASSETS;
     if (fromEnv) return { binDir: fromEnv, kubernetesVersion: 'unknown', etcdVersion: 'unknown' };
+    const cached = await readLastAssets();
+    if (cached) return cached;
     throw new Error(
       'No test environment: set KUBEBUILDER_ASSETS to a directory with kube-apiserver and etcd, ' +
         'or run inside the immutable-infra repository (tools/envtest/ensure.sh builds them).',
@@ -90,11 +116,37 @@ export async function ensureEnvtestAssets(options: EnsureAssetsOptions = {}): Pr
   const onProgress = options.onProgress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stdout = await runScript(script, onProgress);
   const lastLine = stdout.trim().split('\n').at(-1) ?? '';
+  let assets: EnvtestAssets;
   try {
-    return JSON.parse(lastLine) as EnvtestAssets;
+    assets = JSON.parse(lastLine) as EnvtestAssets;
   } catch {
     throw new Error(`${script} printed no asset description; its last line was: ${lastLine}`);
   }
+  await writeLastAssets(assets);
+  return assets;
+}
+
+async function readLastAssets(): Promise<EnvtestAssets | undefined> {
+  try {
+    const assets = JSON.parse(
+      await readFile(join(envtestCacheDir(), LAST_ASSETS_FILE), 'utf8'),
+    ) as EnvtestAssets;
+    const complete = ['kube-apiserver', 'etcd'].every((name) => existsSync(join(assets.binDir, name)));
+    return complete ? assets : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeLastAssets(assets: EnvtestAssets): Promise<void> {
+  // A convenience for later runs outside the repository; a read-only cache must not fail this one.
+  try {
+    const file = join(envtestCacheDir(), LAST_ASSETS_FILE);
+    await mkdir(envtestCacheDir(), { recursive: true });
+    // Written aside and renamed, so a concurrent reader never sees half a file.
+    await writeFile(`${file}.${process.pid}`, `${JSON.stringify(assets, null, 2)}\n`);
+    await rename(`${file}.${process.pid}`, file);
+  } catch {}
 }
 
 function runScript(script: string, onProgress: (line: string) => void): Promise<string> {

@@ -12,7 +12,11 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 
-const FIELD_MANAGER = 'immutable-infra-testkit';
+/**
+ * The field manager of everything the plane applies (CRDs, Cluster API's webhook configurations):
+ * the product's name, since `iinfra env` and `iinfra provider install` apply them in real clusters.
+ */
+export const FIELD_MANAGER = 'immutable-infra';
 
 /**
  * Parses the CustomResourceDefinitions in a YAML text (several documents allowed)

@@ -13,12 +13,11 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import type { EnvtestAssets } from './assets.js';
+import { FIELD_MANAGER } from './crds.js';
 import { generateCertificateAuthority } from './pki.js';
 import { freePort } from './ports.js';
 import { probe } from './probes.js';
 import { bindToThisProcess, logTail, type ManagedProcess, spawnLogged, terminate } from './processes.js';
-
-const FIELD_MANAGER = 'immutable-infra-testkit';
 
 /** The three managers, with the API groups whose CRDs each one converts. */
 const COMPONENTS = [

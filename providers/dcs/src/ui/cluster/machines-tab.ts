@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ClusterDetailTabProps } from '@immutable-infra/core';
+import type { ClusterDetailTabProps, StrictAnchorExport } from '@immutable-infra/core';
 import { CLUSTER_NAME_LABEL } from '../catalog/labels.js';
 import { basePath, type KubeObject, listObjects, readObject } from '../catalog/resources.js';
 import { describeError, extensionRoot, h, table } from '../dom/elements.js';
@@ -153,4 +153,4 @@ export const machinesTab = {
       unmount();
     };
   },
-};
+} satisfies StrictAnchorExport<'cluster.detail.tab'>;

@@ -1,5 +1,11 @@
 /// <reference lib="dom" />
-import type { ConnectionTestResult, CredentialFormProps, FieldProblem, HostApi } from '@immutable-infra/core';
+import type {
+  ConnectionTestResult,
+  CredentialFormProps,
+  FieldProblem,
+  HostApi,
+  StrictAnchorExport,
+} from '@immutable-infra/core';
 import { DcsCredentials } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 import { isAlreadyExists } from '../catalog/resources.js';
@@ -228,4 +234,4 @@ export const credentialForm = {
         .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'credential.form'>;

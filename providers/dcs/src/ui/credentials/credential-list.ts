@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
 import { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 import { basePath, type KubeObject, listCredentials, listObjects } from '../catalog/resources.js';
 import { button, h } from '../dom/elements.js';
@@ -65,4 +65,4 @@ export const credentialList = {
       deletedNotice: (name) => `Credential ${name} deleted`,
     });
   },
-};
+} satisfies StrictAnchorExport<'credential.list'>;

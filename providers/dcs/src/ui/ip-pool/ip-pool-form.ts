@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
+import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
   basePath,
   isAlreadyExists,
@@ -304,4 +304,4 @@ export const ipPoolForm = {
     })();
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'ip-pool.form'>;

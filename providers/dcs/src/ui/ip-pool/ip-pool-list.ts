@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
 import { basePath, type KubeObject, listObjects, toPoolRecord } from '../catalog/resources.js';
 import { h } from '../dom/elements.js';
 import { mountResourceList } from '../dom/resource-list.js';
@@ -50,4 +50,4 @@ export const ipPoolList = {
       deletePath: (name) => `${basePath(props.namespace, 'dcsiphostnamepools')}/${encodeURIComponent(name)}`,
     });
   },
-};
+} satisfies StrictAnchorExport<'ip-pool.list'>;

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
+import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import { MACHINE_TYPE_LABEL, type MachineType, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import {
   basePath,
@@ -396,4 +396,4 @@ export const machineTemplateForm = {
     })();
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'machine-template.form'>;

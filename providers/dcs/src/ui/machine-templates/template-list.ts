@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
 import { CLUSTER_NAME_LABEL } from '../catalog/labels.js';
 import { listMachineTemplates } from '../catalog/resources.js';
 import { h } from '../dom/elements.js';
@@ -46,4 +46,4 @@ export const machineTemplateList = {
         `/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/${encodeURIComponent(props.namespace)}/dcsmachinetemplates/${encodeURIComponent(name)}`,
     });
   },
-};
+} satisfies StrictAnchorExport<'machine-template.list'>;

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { NodePoolActionProps } from '@immutable-infra/core';
+import type { NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import { button, describeError, extensionRoot, h } from '../dom/elements.js';
 import { isRunning, poolStatusOf, progressText } from './upgrade-plan.js';
 import { applyUpgrade, checkPool, loadUpgradeFacts, planUpgrade, poolPath } from './upgrade-steps.js';
@@ -116,4 +116,4 @@ export const nodePoolUpgrade = {
       unmount();
     };
   },
-};
+} satisfies StrictAnchorExport<'node-pool.action'>;

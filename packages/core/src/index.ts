@@ -226,6 +226,7 @@ export {
   type PlatformOperationRequest,
   type PlatformOperationResult,
   type PlatformProxyModule,
+  type SchemaIssue,
   type StandardSchema,
   type StandardSchemaResult,
   validateWithSchema,

@@ -112,27 +112,37 @@ export function isStandardSchema(value: unknown): value is StandardSchema {
   return typeof props?.validate === 'function';
 }
 
+/** One problem a schema found: the field as a dotted path (`vmUrns.0`; empty for the value itself) and what is wrong. */
+export interface SchemaIssue {
+  field: string;
+  message: string;
+}
+
 /**
  * Validates `value` with a Standard Schema. A failure names the first
- * problem's field as a dotted path (`vmUrns.0`; empty for the value itself)
- * and lists every problem in `message`.
+ * problem's field, lists every problem in `message` (`field: problem; ...`)
+ * and gives them one by one in `issues`.
  */
 export async function validateWithSchema<Output>(
   schema: StandardSchema<unknown, Output>,
   value: unknown,
-): Promise<{ ok: true; value: Output } | { ok: false; field: string; message: string }> {
+): Promise<
+  { ok: true; value: Output } | { ok: false; field: string; message: string; issues: SchemaIssue[] }
+> {
   const result = await schema['~standard'].validate(value);
   if (!result.issues) return { ok: true, value: result.value };
-  const paths = result.issues.map((issue) =>
-    (issue.path ?? [])
+  const issues = result.issues.map((issue) => ({
+    field: (issue.path ?? [])
       .map((segment) => String(typeof segment === 'object' && segment !== null ? segment.key : segment))
       .join('.'),
-  );
+    message: issue.message,
+  }));
   return {
     ok: false,
-    field: paths[0] ?? '',
-    message: result.issues
-      .map((issue, i) => (paths[i] ? `${paths[i]}: ${issue.message}` : issue.message))
+    field: issues[0]?.field ?? '',
+    message: issues
+      .map((issue) => (issue.field ? `${issue.field}: ${issue.message}` : issue.message))
       .join('; '),
+    issues,
   };
 }

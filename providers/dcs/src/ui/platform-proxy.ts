@@ -104,8 +104,8 @@ async function platformCall<T>(request: PlatformOperationRequest, call: (c: Conn
  * An operation with its declaration's params and result attached, as the host
  * discovers them (`DeclaredPlatformOperation`). It checks its params itself
  * too, so a host that predates declared operations refuses a bad call the
- * same way; `run` gets them parsed. Written here rather than imported: older
- * cores in our peer range have no run-time helper for it.
+ * same way; `run` gets them parsed. Core describes this shape in types only,
+ * so nothing here needs a core newer than our peer range allows.
  */
 function declared<Params extends z.ZodType<Readonly<Record<string, unknown>>>, Result extends z.ZodType>(
   declaration: { params: Params; result: Result },

@@ -25,7 +25,10 @@ export type PlatformOperation = (request: PlatformOperationRequest) => Promise<u
  * The platform-proxy module's exports. An operation fails by throwing an
  * Error; a `reason` property on it (`Unreachable`, `TLSFailure`,
  * `LoginFailed`, `AccountLocked`, `InvalidParams`, ...) reaches the browser as
- * `PlatformCallError.reason`.
+ * `PlatformCallError.reason`. An operation may also carry `params` and
+ * `result` schemas (`DeclaredPlatformOperation`): the host discovers them as
+ * properties of the function and validates with them; a host that predates
+ * them ignores them.
  */
 export interface PlatformProxyModule {
   operations: Readonly<Record<string, PlatformOperation>>;

@@ -203,6 +203,13 @@ export {
   type WorkflowContext,
 } from './ui-extensions/anchors.js';
 export {
+  defineExtensions,
+  type ExtensionEntry,
+  type ExtensionsDefinition,
+  extensionManifest,
+  type StrictAnchorExport,
+} from './ui-extensions/define-extensions.js';
+export {
   type ExtensionGate,
   type ExtensionManifest,
   ExtensionManifestSchema,
@@ -210,8 +217,17 @@ export {
   parseExtensionManifest,
 } from './ui-extensions/extension-manifest.js';
 export {
+  type DeclaredPlatformOperation,
+  isStandardSchema,
   PLATFORM_OPERATIONS,
+  type PlatformClient,
   type PlatformOperation,
+  type PlatformOperationParams,
   type PlatformOperationRequest,
+  type PlatformOperationResult,
   type PlatformProxyModule,
+  type SchemaIssue,
+  type StandardSchema,
+  type StandardSchemaResult,
+  validateWithSchema,
 } from './ui-extensions/platform-proxy.js';

@@ -185,6 +185,39 @@ describe('HostApi.platform: server-side operations with the stored credential', 
     expect(images.json().result).toEqual(['ubuntu-24.04-k8s-v1.35.4', 'ubuntu-24.04-k8s-v1.36.0']);
   });
 
+  it('checks a declared operation: a param of the wrong type is refused by name before any platform call; a valid call round-trips', async () => {
+    const operator = await signIn(app, TEST_USERS.operator.token);
+    const calls = platform.seen.length;
+    const wrongType = await platformCall(operator, 'findImages', 'example-cred', { prefix: 42 });
+    expect(wrongType.statusCode).toBe(422);
+    expect(wrongType.json().error).toEqual({
+      reason: 'InvalidParams',
+      message: 'findImages: params.prefix: expected a non-empty string',
+      field: 'params.prefix',
+    });
+    const both = await platformCall(operator, 'findImages', 'example-cred', { limit: 'two' });
+    expect(both.json().error.message).toBe(
+      'findImages: params.prefix: expected a non-empty string; params.limit: expected a positive integer',
+    );
+    expect(platform.seen.length).toBe(calls);
+
+    const found = await platformCall(operator, 'findImages', 'example-cred', {
+      prefix: 'ubuntu-24.04-k8s-v1.36',
+      limit: 5,
+    });
+    expect(found.statusCode, found.body).toBe(200);
+    expect(found.json().result).toEqual(['ubuntu-24.04-k8s-v1.36.0']);
+    expect(platform.seen.length).toBe(calls + 1);
+
+    const wrongResult = await platformCall(operator, 'findImagesWrongly');
+    expect(wrongResult.statusCode).toBe(502);
+    expect(wrongResult.json().error).toEqual({
+      reason: 'InvalidResult',
+      message:
+        "@example/provider-full's operation findImagesWrongly returned a result its declaration refuses: result: expected a list of image names",
+    });
+  });
+
   it('refuses a user who may not get the Secret, before the operation runs', async () => {
     const viewer = await signIn(app, TEST_USERS.viewer.token);
     const calls = platform.seen.length;

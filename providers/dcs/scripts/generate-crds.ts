@@ -1,12 +1,13 @@
 // Writes the DCS provider's CRDs (from the zod schemas in src/api, the single
-// source of truth), its clusterctl release artifacts and the version in
-// ui-extension.json. Run through `npm run generate` (after the build; the
+// source of truth), its clusterctl release artifacts and ui-extension.json
+// (from src/ui/extension-declaration.ts). Run through `npm run generate` (after the build; the
 // release's `npm run version-packages` runs it too, so a version bump reaches every artifact).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { clusterctlArtifacts, generateCrd } from '@immutable-infra/core';
+import { clusterctlArtifacts, extensionManifest, generateCrd } from '@immutable-infra/core';
 import { writeProviderArtifacts } from '@immutable-infra/testkit';
 import { dcsKinds } from '../dist/api/index.js';
+import { dcsExtensions } from '../src/ui/extension-declaration.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -22,10 +23,9 @@ writeProviderArtifacts(packageDir, {
   }),
 });
 
-// The UI extension manifest is hand-written (its extension list is a design
-// decision), but its version must follow the package's; only that field is rewritten
-// so the file's formatting stays as written.
-const uiManifestUrl = new URL('../ui-extension.json', import.meta.url);
-const uiManifest = readFileSync(uiManifestUrl, 'utf8');
-const synced = uiManifest.replace(/^(\s*"version":\s*)"[^"]*"/m, `$1"${manifest.version}"`);
-if (synced !== uiManifest) writeFileSync(uiManifestUrl, synced);
+// The UI extension manifest, from the typed declaration (its ids, anchors and
+// exports checked against the bundle by tsc) and this package's name and
+// version, so a version bump reaches it too. JSON.stringify's layout, which
+// biome leaves as it is.
+const uiManifest = extensionManifest(dcsExtensions, manifest);
+writeFileSync(new URL('../ui-extension.json', import.meta.url), `${JSON.stringify(uiManifest, null, 2)}\n`);

@@ -42,7 +42,8 @@ export interface HostApi {
    * A platform call through the host's proxy: the server reads the credential
    * Secret as the signed-in user and runs the provider's server-side
    * operation with its values, which never reach the browser. A failure
-   * rejects with a `PlatformCallError`.
+   * rejects with a `PlatformCallError`. For calls typed from the operations'
+   * declarations, see `PlatformClient` (ui-kit's `platformClient` makes one).
    */
   platform<T = unknown>(request: {
     credential: { namespace: string; name: string };

@@ -1,5 +1,10 @@
 import { pathToFileURL } from 'node:url';
-import type { PlatformProxyModule } from '@immutable-infra/core';
+import {
+  isStandardSchema,
+  type PlatformProxyModule,
+  type StandardSchema,
+  validateWithSchema,
+} from '@immutable-infra/core';
 import type { ExtensionRegistry } from './extension-registry.js';
 import { type Identity, type KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import { containsAny, credentialForms, redact } from './secret-scrub.js';
@@ -18,6 +23,34 @@ function failure(status: number, reason: string, message: string, field?: string
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates a declared operation's params or result, naming the field from the
+ * root of the call (`params.dvSwitch`); a validator that throws counts as a
+ * refusal rather than a host failure.
+ */
+async function checkDeclared(
+  schema: StandardSchema,
+  value: unknown,
+  root: 'params' | 'result',
+): Promise<{ ok: true } | { ok: false; field: string; message: string }> {
+  try {
+    const checked = await validateWithSchema(schema, value);
+    if (checked.ok) return { ok: true };
+    const path = (field: string) => (field ? `${root}.${field}` : root);
+    return {
+      ok: false,
+      field: path(checked.field),
+      message: checked.issues.map((issue) => `${path(issue.field)}: ${issue.message}`).join('; '),
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      field: root,
+      message: `${root}: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
 }
 
 interface CallRequest {
@@ -110,6 +143,16 @@ export class PlatformProxy {
         'operation',
       );
 
+    // An operation may declare its params and result as Standard Schemas (properties
+    // of the function, so hosts that predate them still run it). Params are
+    // checked before the Secret is read: a malformed call never reaches the platform.
+    const declared = run as { params?: unknown; result?: unknown };
+    if (isStandardSchema(declared.params)) {
+      const checked = await checkDeclared(declared.params, params, 'params');
+      if (!checked.ok)
+        return failure(422, 'InvalidParams', `${operation}: ${checked.message}`, checked.field);
+    }
+
     const secret = await this.endpoint.request<{ data?: Record<string, string> }>(identity, {
       method: 'GET',
       path: `/api/v1/namespaces/${encodeURIComponent(credential.namespace)}/secrets/${encodeURIComponent(credential.name)}`,
@@ -157,7 +200,20 @@ export class PlatformProxy {
           `${extensionId}'s operation ${operation} returned a credential value; the host refused to send it`,
         );
       }
-      return { status: 200, body: { result: JSON.parse(text) } };
+      const sent = JSON.parse(text);
+      if (isStandardSchema(declared.result)) {
+        const checked = await checkDeclared(declared.result, sent, 'result');
+        if (!checked.ok)
+          return failure(
+            502,
+            'InvalidResult',
+            redact(
+              `${extensionId}'s operation ${operation} returned a result its declaration refuses: ${checked.message}`,
+              forms,
+            ),
+          );
+      }
+      return { status: 200, body: { result: sent } };
     } catch (error) {
       if (controller.signal.aborted) {
         return failure(504, 'Timeout', redact(String((controller.signal.reason as Error)?.message), forms));

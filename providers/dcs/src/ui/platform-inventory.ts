@@ -14,46 +14,17 @@ import {
   DcsVmSchema,
   dropNulls,
 } from '../cloud/dcs-types.js';
+import type {
+  DatastoreClusterFact,
+  DatastoreFact,
+  DvSwitchFact,
+  PortGroupFact,
+  VmPlacementFact,
+  VmTemplateFact,
+} from './platform-operations.js';
 
 // The VRM serves at most 100 items a page.
 const PAGE_SIZE = 100;
-
-export interface VmTemplateFact {
-  name: string;
-  cpu?: number;
-  memoryMB?: number;
-  /** Sizes of the template's disks, the system disk first. */
-  diskGB: number[];
-}
-
-/**
- * A VM's status and host. No URN: a URN holds the site id, which a credential
- * Secret may name, and the host refuses results carrying a Secret value.
- */
-export interface VmPlacementFact {
-  name?: string;
-  status: string;
-  host?: string;
-}
-
-export interface DatastoreFact {
-  name: string;
-  status?: string;
-  capacityGB?: number;
-  freeSizeGB?: number;
-  storageType?: string;
-}
-
-export interface DatastoreClusterFact {
-  name: string;
-  datastores: string[];
-  freeSizeGB: number;
-}
-
-export interface DvSwitchFact {
-  name: string;
-  portGroups: { name: string; vlanId?: number }[];
-}
 
 /**
  * The listings the forms pick from, read over the pooled session. DcsClient
@@ -192,7 +163,7 @@ export class DcsInventory {
     return result.sort(byName);
   }
 
-  async portGroups(dvSwitchName: string): Promise<{ name: string; vlanId?: number }[]> {
+  async portGroups(dvSwitchName: string): Promise<PortGroupFact[]> {
     const dvSwitch = (await this.dvSwitches()).find((candidate) => candidate.name === dvSwitchName);
     if (!dvSwitch) throw new DcsLookupError('distributed switch', dvSwitchName, 'this site');
     return dvSwitch.portGroups.sort(byName);

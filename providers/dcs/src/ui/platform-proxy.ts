@@ -5,12 +5,19 @@
  * datastores, networks, a connection verdict) and never a credential value.
  * Core is imported for types only, so one build works with several cores.
  */
-import type { ConnectionTestResult, PlatformOperationRequest } from '@immutable-infra/core';
+import type {
+  ConnectionTestResult,
+  DeclaredPlatformOperation,
+  PlatformOperationRequest,
+  PlatformProxyModule,
+} from '@immutable-infra/core';
+import type { z } from 'zod';
 import { parseCredentials } from '../api/credentials.js';
 import { classifyDcsFailure, type DcsFailureKind } from '../cloud/dcs-api-error.js';
 import { DcsClient } from '../cloud/dcs-client.js';
 import { credentialFromSecret, type DcsSession, DcsSessionPool } from '../cloud/dcs-session.js';
 import { DcsInventory } from './platform-inventory.js';
+import { dcsPlatformOperations, MAX_VM_PLACEMENTS } from './platform-operations.js';
 
 // One pool for every call the host makes: a listing reuses the login of the
 // connection test before it, and a refused login is not retried during the
@@ -93,15 +100,27 @@ async function platformCall<T>(request: PlatformOperationRequest, call: (c: Conn
   }
 }
 
-function stringParam(request: PlatformOperationRequest, name: string, required = false): string | undefined {
-  const value = request.params[name];
-  if (value === undefined || value === '') {
-    if (required) throw new DcsPlatformCallError('InvalidParams', `parameter ${name} is required`);
-    return undefined;
-  }
-  if (typeof value !== 'string')
-    throw new DcsPlatformCallError('InvalidParams', `parameter ${name} must be a string`);
-  return value;
+/**
+ * An operation with its declaration's params and result attached, as the host
+ * discovers them (`DeclaredPlatformOperation`). It checks its params itself
+ * too, so a host that predates declared operations refuses a bad call the
+ * same way; `run` gets them parsed. Core describes this shape in types only,
+ * so nothing here needs a core newer than our peer range allows.
+ */
+function declared<Params extends z.ZodType<Readonly<Record<string, unknown>>>, Result extends z.ZodType>(
+  declaration: { params: Params; result: Result },
+  run: (params: z.output<Params>, request: PlatformOperationRequest) => Promise<z.input<Result>>,
+) {
+  const operation = async (request: PlatformOperationRequest): Promise<z.input<Result>> => {
+    const parsed = declaration.params.safeParse(request.params);
+    if (!parsed.success)
+      throw new DcsPlatformCallError(
+        'InvalidParams',
+        [...new Set(parsed.error.issues.map((issue) => issue.message))].join('; '),
+      );
+    return run(parsed.data, request);
+  };
+  return Object.assign(operation, declaration) satisfies DeclaredPlatformOperation<Params, Result>;
 }
 
 /**
@@ -138,55 +157,53 @@ async function testConnection(request: PlatformOperationRequest): Promise<Connec
   }
 }
 
-/** What the forms and the wizard ask of the platform; each returns plain facts. */
+const declarations = dcsPlatformOperations;
+
+/**
+ * What the forms and the wizard ask of the platform; each returns plain facts.
+ * Params and results are declared in platform-operations.ts.
+ */
 export const operations = {
-  testConnection,
-  /**
-   * The site a DCSCluster of this credential uses: `credential` when the
-   * Secret names it (the controller reads it from there; the host would refuse
-   * to return the Secret's own value), else the VRM's only site by id.
-   */
-  credentialSite: (request: PlatformOperationRequest) =>
+  testConnection: declared(declarations.testConnection, (_params, request) => testConnection(request)),
+  credentialSite: declared(declarations.credentialSite, (_params, request) =>
     platformCall(request, async ({ client, site: fromSecret }) => {
       const site = await client.resolveSite();
       if (fromSecret) return { source: 'credential' as const };
       return { source: 'only-site' as const, id: site.urn.split(':').pop() ?? site.urn };
     }),
-  listVmTemplates: (request: PlatformOperationRequest) =>
+  ),
+  listVmTemplates: declared(declarations.listVmTemplates, (_params, request) =>
     platformCall(request, ({ inventory }) => inventory.vmTemplates()),
-  listClusters: (request: PlatformOperationRequest) =>
+  ),
+  listClusters: declared(declarations.listClusters, (_params, request) =>
     platformCall(request, ({ inventory }) => inventory.clusters()),
-  listHosts: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => inventory.hosts(stringParam(request, 'cluster'))),
-  /** Status and host of VMs by URN (`vmUrns`) or by name (`vmNames`), for the cluster page's machine details. */
-  vmPlacements: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => {
-      const urns = request.params.vmUrns ?? [];
-      const names = request.params.vmNames ?? [];
-      if (
-        !Array.isArray(urns) ||
-        !urns.every((urn) => typeof urn === 'string' && urn.startsWith('urn:sites:'))
-      )
-        throw new DcsPlatformCallError('InvalidParams', 'parameter vmUrns must be a list of DCS VM URNs');
-      if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && name !== ''))
-        throw new DcsPlatformCallError('InvalidParams', 'parameter vmNames must be a list of VM names');
-      return inventory.vmPlacements(urns.slice(0, 512) as string[], names.slice(0, 512) as string[]);
-    }),
-  listFolders: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => inventory.folders()),
-  listDatastores: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => inventory.datastores()),
-  listDatastoreClusters: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => inventory.datastoreClusters()),
-  listDvSwitches: (request: PlatformOperationRequest) =>
-    platformCall(request, ({ inventory }) => inventory.dvSwitches()),
-  listPortGroups: (request: PlatformOperationRequest) =>
+  ),
+  listHosts: declared(declarations.listHosts, ({ cluster }, request) =>
+    platformCall(request, ({ inventory }) => inventory.hosts(cluster || undefined)),
+  ),
+  vmPlacements: declared(declarations.vmPlacements, ({ vmUrns = [], vmNames = [] }, request) =>
     platformCall(request, ({ inventory }) =>
-      inventory.portGroups(stringParam(request, 'dvSwitch', true) as string),
+      inventory.vmPlacements(vmUrns.slice(0, MAX_VM_PLACEMENTS), vmNames.slice(0, MAX_VM_PLACEMENTS)),
     ),
-} as const;
+  ),
+  listFolders: declared(declarations.listFolders, (_params, request) =>
+    platformCall(request, ({ inventory }) => inventory.folders()),
+  ),
+  listDatastores: declared(declarations.listDatastores, (_params, request) =>
+    platformCall(request, ({ inventory }) => inventory.datastores()),
+  ),
+  listDatastoreClusters: declared(declarations.listDatastoreClusters, (_params, request) =>
+    platformCall(request, ({ inventory }) => inventory.datastoreClusters()),
+  ),
+  listDvSwitches: declared(declarations.listDvSwitches, (_params, request) =>
+    platformCall(request, ({ inventory }) => inventory.dvSwitches()),
+  ),
+  listPortGroups: declared(declarations.listPortGroups, ({ dvSwitch }, request) =>
+    platformCall(request, ({ inventory }) => inventory.portGroups(dvSwitch)),
+  ),
+};
 
 export type DcsPlatformOperation = keyof typeof operations;
 
 // The host's structural contract, checked here without a run-time import.
-operations satisfies Readonly<Record<string, (request: PlatformOperationRequest) => Promise<unknown>>>;
+operations satisfies PlatformProxyModule['operations'];

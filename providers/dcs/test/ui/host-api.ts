@@ -1,5 +1,5 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { HostApi } from '@immutable-infra/core';
+import { type DeclaredPlatformOperation, type HostApi, validateWithSchema } from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { operations } from '../../src/ui/platform-proxy.js';
 
@@ -84,6 +84,11 @@ export function testHostApi(kubeConfig: KubeConfig, notices: string[] = []): Hos
       params?: Record<string, unknown>;
     }): Promise<T> {
       calls.push(`platform ${request.operation}`);
+      const operation = (operations as Record<string, DeclaredPlatformOperation>)[request.operation];
+      if (!operation) throw { reason: 'UnknownOperation', message: `no operation ${request.operation}` };
+      // Like the host: declared params are checked before the Secret is read or the operation runs.
+      const checked = await validateWithSchema(operation.params, request.params ?? {});
+      if (!checked.ok) throw { reason: 'InvalidParams', message: checked.message };
       const secret = await kubernetesRequest<{ data?: Record<string, string> }>(
         kubeConfig,
         'GET',
@@ -95,8 +100,6 @@ export function testHostApi(kubeConfig: KubeConfig, notices: string[] = []): Hos
           Buffer.from(value, 'base64').toString('utf8'),
         ]),
       );
-      const operation = (operations as Record<string, (r: unknown) => Promise<unknown>>)[request.operation];
-      if (!operation) throw { reason: 'UnknownOperation', message: `no operation ${request.operation}` };
       let result: unknown;
       try {
         result = await operation({

@@ -1,16 +1,19 @@
 /// <reference lib="dom" />
-import type { ClusterDetailTabProps } from '@immutable-infra/core';
+import type { ClusterDetailTabProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  describeError,
+  extensionRoot,
+  h,
+  loadingState,
+  platformClient,
+  problemLine,
+  table,
+} from '@immutable-infra/ui-kit';
 import { CLUSTER_NAME_LABEL } from '../catalog/labels.js';
 import { basePath, type KubeObject, listObjects, readObject } from '../catalog/resources.js';
-import { describeError, extensionRoot, h, table } from '../dom/elements.js';
+import type { DcsPlatformOperations, VmPlacementFact } from '../platform-operations.js';
 
 type Json = Record<string, unknown>;
-
-interface Placement {
-  name?: string;
-  status: string;
-  host?: string;
-}
 
 interface DiskStatus {
   ip: string;
@@ -40,9 +43,9 @@ function vmNameOf(machine: KubeObject): string {
  */
 export const machinesTab = {
   mount(element: unknown, props: ClusterDetailTabProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'dcs.cluster.machines');
-    const body = h('div', {}, h('p', { className: 'dcs-hint', text: 'Loading…' }));
-    const message = h('div', { className: 'dcs-error', attrs: { role: 'alert' } });
+    const { root, unmount } = extensionRoot(element, 'dcs.cluster.machines', { className: 'dcs-ext' });
+    const body = h('div', {}, loadingState());
+    const message = problemLine();
     root.append(h('h2', { text: 'DCS machines' }), message, body);
     let disposed = false;
 
@@ -66,15 +69,14 @@ export const machinesTab = {
           return urn ? [urn] : [];
         });
         const names = machines.flatMap((m) => (vmUrnOf(m) ? [] : [vmNameOf(m)]));
-        let placements: { byUrn: Placement[]; byName: Placement[] } = { byUrn: [], byName: [] };
+        let placements: { byUrn: VmPlacementFact[]; byName: VmPlacementFact[] } = { byUrn: [], byName: [] };
         const credential = cluster?.spec?.credentialSecretRef?.name;
         if (credential && urns.length + names.length > 0)
-          placements = await props.api
-            .platform<{ byUrn: Placement[]; byName: Placement[] }>({
-              credential: { namespace: props.namespace, name: credential },
-              operation: 'vmPlacements',
-              params: { vmUrns: urns, vmNames: names },
-            })
+          placements = await platformClient<DcsPlatformOperations>(props.api, {
+            namespace: props.namespace,
+            name: credential,
+          })
+            .vmPlacements({ vmUrns: urns, vmNames: names })
             .catch((error: unknown) => {
               message.textContent = `VM placement unavailable: ${describeError(error)}`;
               return { byUrn: [], byName: [] };
@@ -153,4 +155,4 @@ export const machinesTab = {
       unmount();
     };
   },
-};
+} satisfies StrictAnchorExport<'cluster.detail.tab'>;

@@ -1,4 +1,4 @@
-import type { NodeColumnsExtension, NodeRow } from '@immutable-infra/core';
+import type { NodeRow, StrictAnchorExport } from '@immutable-infra/core';
 
 type Json = Record<string, unknown>;
 
@@ -11,7 +11,7 @@ function at(object: Json | undefined, ...path: string[]): unknown {
 const text = (value: unknown) => (typeof value === 'string' && value ? value : '—');
 
 /** The DCS columns of the cluster page's Nodes table: pure functions of the Machine and its DCSMachine. */
-export const nodeColumns: NodeColumnsExtension = {
+export const nodeColumns = {
   columns: [
     {
       id: 'dcs.vm',
@@ -48,4 +48,4 @@ export const nodeColumns: NodeColumnsExtension = {
       },
     },
   ],
-};
+} satisfies StrictAnchorExport<'node.columns'>;

@@ -1,10 +1,27 @@
 /// <reference lib="dom" />
-import type { ConnectionTestResult, CredentialFormProps, FieldProblem, HostApi } from '@immutable-infra/core';
+import type {
+  ConnectionTestResult,
+  CredentialFormProps,
+  FieldProblem,
+  HostApi,
+  StrictAnchorExport,
+} from '@immutable-infra/core';
+import {
+  button,
+  describeError,
+  extensionRoot,
+  formSummary,
+  h,
+  platformClient,
+  selectField,
+  showOutcome,
+  showProblems,
+  textField,
+} from '@immutable-infra/ui-kit';
 import { DcsCredentials } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 import { isAlreadyExists } from '../catalog/resources.js';
-import { button, describeError, extensionRoot, h } from '../dom/elements.js';
-import { formSummary, selectField, showProblems, textField } from '../dom/fields.js';
+import type { DcsPlatformOperations } from '../platform-operations.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -63,23 +80,19 @@ function secretPath(namespace: string, name?: string): string {
 
 /** Runs the host's connection test and renders its verdict into `slot`. */
 export async function runConnectionTest(api: HostApi, namespace: string, name: string, slot: HTMLElement) {
-  slot.className = '';
-  slot.textContent = 'Testing connection…';
+  showOutcome(slot, undefined, 'Testing connection…');
   try {
-    const result = await api.platform<ConnectionTestResult>({
-      credential: { namespace, name },
-      operation: 'testConnection',
-    });
-    slot.className = result.ok ? 'dcs-result-ok' : 'dcs-result-fail';
-    slot.textContent = result.ok
-      ? `Connection OK: ${result.message}`
-      : `${result.reason ?? 'Failed'}: ${result.message}`;
+    const result = await platformClient<DcsPlatformOperations>(api, { namespace, name }).testConnection();
+    showOutcome(
+      slot,
+      result.ok,
+      result.ok ? `Connection OK: ${result.message}` : `${result.reason ?? 'Failed'}: ${result.message}`,
+    );
     slot.dataset.result = result.ok ? 'ok' : (result.reason ?? 'failed');
     return result;
   } catch (error) {
-    slot.className = 'dcs-result-fail';
     const reason = (error as { reason?: string }).reason ?? 'Failed';
-    slot.textContent = `${reason}: ${describeError(error)}`;
+    showOutcome(slot, false, `${reason}: ${describeError(error)}`);
     slot.dataset.result = reason;
     return { ok: false, reason, message: describeError(error) } satisfies ConnectionTestResult;
   }
@@ -87,7 +100,7 @@ export async function runConnectionTest(api: HostApi, namespace: string, name: s
 
 export const credentialForm = {
   mount(element: unknown, props: CredentialFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'dcs.credential.form');
+    const { root, unmount } = extensionRoot(element, 'dcs.credential.form', { className: 'dcs-ext' });
     const creating = props.secretName === undefined;
     const name = textField('Name', 'name', props.secretName ?? '', { readOnly: !creating });
     const displayName = textField('Display name', 'displayName', '');
@@ -228,4 +241,4 @@ export const credentialForm = {
         .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'credential.form'>;

@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
+import { button, h, mountResourceList } from '@immutable-infra/ui-kit';
 import { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 import { basePath, type KubeObject, listCredentials, listObjects } from '../catalog/resources.js';
-import { button, h } from '../dom/elements.js';
-import { mountResourceList } from '../dom/resource-list.js';
 import { runConnectionTest } from './credential-form.js';
 
 /** A credential Secret with the clusters that use it. */
@@ -14,6 +13,7 @@ export const credentialList = {
   mount(element: unknown, props: ResourceListProps): () => void {
     return mountResourceList<Credential>(element, props, {
       extension: 'dcs.credential.list',
+      className: 'dcs-ext',
       title: 'DCS cloud credentials',
       createLabel: 'Create cloud credential',
       columns: ['Name', 'Display name', 'Type', 'Used by clusters', 'Created', 'Creator', ''],
@@ -65,4 +65,4 @@ export const credentialList = {
       deletedNotice: (name) => `Credential ${name} deleted`,
     });
   },
-};
+} satisfies StrictAnchorExport<'credential.list'>;

@@ -1,5 +1,20 @@
 /// <reference lib="dom" />
-import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
+import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  button,
+  type Choice,
+  describeError,
+  extensionRoot,
+  fieldGroup,
+  formSummary,
+  h,
+  hint,
+  KIT_CLASSES,
+  platformClient,
+  selectField,
+  showProblems,
+  textField,
+} from '@immutable-infra/ui-kit';
 import {
   basePath,
   isAlreadyExists,
@@ -7,8 +22,7 @@ import {
   listCredentials,
   readObject,
 } from '../catalog/resources.js';
-import { button, describeError, extensionRoot, h } from '../dom/elements.js';
-import { type Choice, fieldGroup, formSummary, selectField, showProblems, textField } from '../dom/fields.js';
+import type { DcsPlatformOperations, DvSwitchFact } from '../platform-operations.js';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
 
 type Entry = PoolSpec['pool'][number];
@@ -16,23 +30,15 @@ type Nic = NonNullable<Entry['additionNic']>[number];
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-interface DvSwitch {
-  name: string;
-  portGroups: { name: string }[];
-}
-
 /** The DV switches and port groups of the platform, through a credential the user picks. */
-async function loadSwitches(api: HostApi, namespace: string, credential: string): Promise<DvSwitch[]> {
+async function loadSwitches(api: HostApi, namespace: string, credential: string): Promise<DvSwitchFact[]> {
   if (!credential) return [];
-  return api.platform<DvSwitch[]>({
-    credential: { namespace, name: credential },
-    operation: 'listDvSwitches',
-  });
+  return platformClient<DcsPlatformOperations>(api, { namespace, name: credential }).listDvSwitches();
 }
 
 export const ipPoolForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'dcs.ip-pool.form');
+    const { root, unmount } = extensionRoot(element, 'dcs.ip-pool.form', { className: 'dcs-ext' });
     const creating = props.name === undefined;
     const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
     const credential = selectField('Credential', 'credential', [], '', {
@@ -42,7 +48,7 @@ export const ipPoolForm = {
     const summary = formSummary();
     let entries: Entry[] = [];
     let held = new Map<string, string>();
-    let switches: DvSwitch[] = [];
+    let switches: DvSwitchFact[] = [];
     let existing: KubeObject | undefined;
 
     const nicFields = (nic: Nic, at: string, node: boolean) => {
@@ -139,7 +145,7 @@ export const ipPoolForm = {
           const disks = entry.persistentDisk?.length ?? 0;
           return h(
             'div',
-            { className: 'dcs-card', data: { entry: String(i) } },
+            { className: KIT_CLASSES.card, data: { entry: String(i) } },
             h('h3', { text: `Node ${i + 1}${holder ? ` (held by ${holder})` : ''}` }),
             node.ip.row,
             node.mask.row,
@@ -149,16 +155,11 @@ export const ipPoolForm = {
             machineName.row,
             node.dvSwitchName.row,
             node.portGroupName.row,
-            disks > 0
-              ? h('p', {
-                  className: 'dcs-hint',
-                  text: `${disks} persistent disk(s), kept as they are (YAML only)`,
-                })
-              : null,
+            disks > 0 ? hint(`${disks} persistent disk(s), kept as they are (YAML only)`) : null,
             ...nics.map((nic, j) =>
               h(
                 'div',
-                { className: 'dcs-card', data: { nic: `${i}.${j}` } },
+                { className: KIT_CLASSES.card, data: { nic: `${i}.${j}` } },
                 h('h3', { text: `Additional NIC ${j + 1}` }),
                 nic.ip.row,
                 nic.mask.row,
@@ -304,4 +305,4 @@ export const ipPoolForm = {
     })();
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'ip-pool.form'>;

@@ -1,14 +1,14 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
+import { h, mountResourceList } from '@immutable-infra/ui-kit';
 import { basePath, type KubeObject, listObjects, toPoolRecord } from '../catalog/resources.js';
-import { h } from '../dom/elements.js';
-import { mountResourceList } from '../dom/resource-list.js';
 
 /** IP pools with used and free entries, and which machine holds each entry. */
 export const ipPoolList = {
   mount(element: unknown, props: ResourceListProps): () => void {
     return mountResourceList<KubeObject>(element, props, {
       extension: 'dcs.ip-pool.list',
+      className: 'dcs-ext',
       title: 'IP pools',
       createLabel: 'Create IP pool',
       columns: ['Name', 'Used / total', 'Free', 'Entries', 'Created', ''],
@@ -50,4 +50,4 @@ export const ipPoolList = {
       deletePath: (name) => `${basePath(props.namespace, 'dcsiphostnamepools')}/${encodeURIComponent(name)}`,
     });
   },
-};
+} satisfies StrictAnchorExport<'ip-pool.list'>;

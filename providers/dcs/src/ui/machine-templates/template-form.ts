@@ -1,5 +1,21 @@
 /// <reference lib="dom" />
-import type { HostApi, ResourceFormProps } from '@immutable-infra/core';
+import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  button,
+  type Choice,
+  describeError,
+  extensionRoot,
+  fieldGroup,
+  formSummary,
+  h,
+  hint,
+  KIT_CLASSES,
+  numberField,
+  platformClient,
+  selectField,
+  showProblems,
+  textField,
+} from '@immutable-infra/ui-kit';
 import { MACHINE_TYPE_LABEL, type MachineType, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import {
   basePath,
@@ -12,16 +28,7 @@ import {
   machineTypeOf,
   readObject,
 } from '../catalog/resources.js';
-import { button, describeError, extensionRoot, h } from '../dom/elements.js';
-import {
-  type Choice,
-  fieldGroup,
-  formSummary,
-  numberField,
-  selectField,
-  showProblems,
-  textField,
-} from '../dom/fields.js';
+import type { DcsPlatformOperations } from '../platform-operations.js';
 import {
   type DiskDraft,
   defaultDisks,
@@ -47,15 +54,14 @@ async function platformChoices(
   credential: string,
 ): Promise<PlatformChoices> {
   if (!credential) return { templates: undefined, folders: [], datastores: [], datastoreClusters: [] };
-  const call = <T>(operation: string) =>
-    api.platform<T>({ credential: { namespace, name: credential }, operation });
+  const platform = platformClient<DcsPlatformOperations>(api, { namespace, name: credential });
   const [templates, folders, datastores, groups] = await Promise.all([
-    call<{ name: string }[]>('listVmTemplates'),
-    call<{ name: string }[]>('listFolders'),
-    call<{ name: string; freeSizeGB?: number }[]>('listDatastores'),
-    call<{ name: string; freeSizeGB: number }[]>('listDatastoreClusters'),
+    platform.listVmTemplates(),
+    platform.listFolders(),
+    platform.listDatastores(),
+    platform.listDatastoreClusters(),
   ]);
-  const free = (d: { name: string; freeSizeGB?: number }) => ({
+  const free = (d: { name: string; freeSizeGB?: number | undefined }) => ({
     value: d.name,
     label: d.freeSizeGB === undefined ? d.name : `${d.name} (${d.freeSizeGB} GB free)`,
   });
@@ -69,7 +75,7 @@ async function platformChoices(
 
 export const machineTemplateForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'dcs.machine-template.form');
+    const { root, unmount } = extensionRoot(element, 'dcs.machine-template.form', { className: 'dcs-ext' });
     const creating = props.name === undefined;
     const credential = selectField('Credential', 'credential', [], '', {
       hint: 'Lists the VM templates, folders and datastores of this DCS platform',
@@ -175,13 +181,13 @@ export const machineTemplateForm = {
           rows.push({ path: path.input, size: size.read, kind: kind.select, store: store.select });
           return h(
             'div',
-            { className: 'dcs-card', data: { disk: String(i) } },
+            { className: KIT_CLASSES.card, data: { disk: String(i) } },
             path.row,
             size.row,
             kind.row,
             store.row,
             mandatory
-              ? h('p', { className: 'dcs-hint', text: 'Mandatory for this type' })
+              ? hint('Mandatory for this type')
               : button(
                   'Remove disk',
                   () => {
@@ -396,4 +402,4 @@ export const machineTemplateForm = {
     })();
     return unmount;
   },
-};
+} satisfies StrictAnchorExport<'machine-template.form'>;

@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
-import type { ResourceListProps } from '@immutable-infra/core';
+import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
+import { h, mountResourceList } from '@immutable-infra/ui-kit';
 import { CLUSTER_NAME_LABEL } from '../catalog/labels.js';
 import { listMachineTemplates } from '../catalog/resources.js';
-import { h } from '../dom/elements.js';
-import { mountResourceList } from '../dom/resource-list.js';
 import { templateUsers } from './template-usage.js';
 
 /** Machine templates with the documented list columns: VM template, location, specs, IP pool. */
@@ -11,6 +10,7 @@ export const machineTemplateList = {
   mount(element: unknown, props: ResourceListProps): () => void {
     return mountResourceList(element, props, {
       extension: 'dcs.machine-template.list',
+      className: 'dcs-ext',
       title: 'Machine templates',
       createLabel: 'Create machine template',
       columns: ['Name', 'Type', 'VM template', 'Location', 'Specs', 'IP pool', ''],
@@ -46,4 +46,4 @@ export const machineTemplateList = {
         `/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/${encodeURIComponent(props.namespace)}/dcsmachinetemplates/${encodeURIComponent(name)}`,
     });
   },
-};
+} satisfies StrictAnchorExport<'machine-template.list'>;

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-import type { NodePoolActionProps } from '@immutable-infra/core';
-import { button, describeError, extensionRoot, h } from '../dom/elements.js';
+import type { NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
+import { button, describeError, extensionRoot, h, KIT_CLASSES, problemLine } from '@immutable-infra/ui-kit';
 import { isRunning, poolStatusOf, progressText } from './upgrade-plan.js';
 import { applyUpgrade, checkPool, loadUpgradeFacts, planUpgrade, poolPath } from './upgrade-steps.js';
 
@@ -14,15 +14,19 @@ const POLL_MS = 2000;
  */
 export const nodePoolUpgrade = {
   mount(element: unknown, props: NodePoolActionProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'dcs.node-pool.upgrade');
+    const { root, unmount } = extensionRoot(element, 'dcs.node-pool.upgrade', { className: 'dcs-ext' });
     const { kind, name } = props.nodePool;
     const label = kind === 'KubeadmControlPlane' ? 'Control Plane Node Pool' : 'Worker Node Pool';
     const current = h('dd', { data: { current: name }, text: '…' });
     const target = h('dd', { data: { target: name }, text: '…' });
     const changes = h('ul', { data: { changes: name } });
-    const problems = h('ul', { className: 'dcs-error', attrs: { role: 'alert' }, data: { problems: name } });
-    const failure = h('div', { className: 'dcs-error', attrs: { role: 'alert' }, data: { failure: name } });
-    const progress = h('div', { className: 'dcs-hint', attrs: { role: 'status' }, data: { progress: name } });
+    const problems = problemLine(undefined, { tag: 'ul', data: { problems: name } });
+    const failure = problemLine(undefined, { data: { failure: name } });
+    const progress = h('div', {
+      className: KIT_CLASSES.hint,
+      attrs: { role: 'status' },
+      data: { progress: name },
+    });
     const confirm = button('Confirm', () => void start(), { primary: true, action: 'confirm' });
     confirm.disabled = true;
     root.append(
@@ -116,4 +120,4 @@ export const nodePoolUpgrade = {
       unmount();
     };
   },
-};
+} satisfies StrictAnchorExport<'node-pool.action'>;

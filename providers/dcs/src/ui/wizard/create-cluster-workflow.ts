@@ -1,4 +1,4 @@
-import type { CreateClusterWorkflow } from '@immutable-infra/core';
+import type { StrictAnchorExport } from '@immutable-infra/core';
 import { basicInfoStep } from './steps/basic-info-step.js';
 import { controlPlaneStep } from './steps/control-plane-step.js';
 import { networkingStep } from './steps/networking-step.js';
@@ -6,7 +6,7 @@ import { workerPoolsStep } from './steps/worker-pools-step.js';
 import { workflowLogic } from './workflow-logic.js';
 
 /** The documented 5-step wizard: these four steps, then the host's review of manifests and warnings. */
-export const createClusterWorkflow: CreateClusterWorkflow = {
+export const createClusterWorkflow = {
   steps: [basicInfoStep, controlPlaneStep, workerPoolsStep, networkingStep],
   ...workflowLogic,
-};
+} satisfies StrictAnchorExport<'cluster.create'>;

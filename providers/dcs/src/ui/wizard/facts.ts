@@ -1,4 +1,5 @@
 import type { HostApi } from '@immutable-infra/core';
+import { platformClient } from '@immutable-infra/ui-kit';
 import { kubernetesFilesSecret } from '../catalog/labels.js';
 import {
   basePath,
@@ -12,6 +13,7 @@ import {
   readObject,
   type VersionRecord,
 } from '../catalog/resources.js';
+import type { DcsPlatformOperations } from '../platform-operations.js';
 import { type DcsClusterDraft, objectNames } from './draft.js';
 
 /** What validation, manifests and warnings know about the management cluster and the platform. */
@@ -109,11 +111,8 @@ export async function loadFacts(
       .catch(() => undefined),
     draft.credential ? platformSite(api, namespace, draft.credential) : Promise.resolve(undefined),
     draft.credential
-      ? api
-          .platform<{ name: string }[]>({
-            credential: { namespace, name: draft.credential },
-            operation: 'listVmTemplates',
-          })
+      ? platformClient<DcsPlatformOperations>(api, { namespace, name: draft.credential })
+          .listVmTemplates()
           .then((list) => list.map((t) => t.name))
           .catch(() => undefined)
       : Promise.resolve(undefined),
@@ -136,10 +135,7 @@ export async function loadFacts(
 
 async function platformSite(api: HostApi, namespace: string, credential: string) {
   try {
-    return await api.platform<{ source: 'credential' } | { source: 'only-site'; id: string }>({
-      credential: { namespace, name: credential },
-      operation: 'credentialSite',
-    });
+    return await platformClient<DcsPlatformOperations>(api, { namespace, name: credential }).credentialSite();
   } catch (error) {
     const message = (error as { message?: unknown }).message;
     return { error: typeof message === 'string' ? message : String(error) };

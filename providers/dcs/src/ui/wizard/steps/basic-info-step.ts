@@ -1,8 +1,15 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
+import {
+  describeError,
+  formSummary,
+  h,
+  KIT_CLASSES,
+  selectField,
+  showProblems,
+  textField,
+} from '@immutable-infra/ui-kit';
 import { listCredentials, listVersions } from '../../catalog/resources.js';
-import { describeError, h } from '../../dom/elements.js';
-import { formSummary, selectField, showProblems, textField } from '../../dom/fields.js';
 import { STEP } from '../draft.js';
 import { mountStep, newestVersion } from './step-context.js';
 
@@ -49,7 +56,7 @@ export const basicInfoStep: CreateClusterStep = {
       address.row,
       h(
         'div',
-        { className: 'dcs-field' },
+        { className: KIT_CLASSES.field },
         h('label', { text: 'Control plane HA (DRS)' }),
         h('span', {}, ha, ' keep control plane VMs on different hosts (needs DRS on the DCS cluster)'),
       ),

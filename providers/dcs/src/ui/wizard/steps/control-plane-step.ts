@@ -1,7 +1,13 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
-import { describeError } from '../../dom/elements.js';
-import { formSummary, selectField, showProblems, textAreaField, textField } from '../../dom/fields.js';
+import {
+  describeError,
+  formSummary,
+  selectField,
+  showProblems,
+  textAreaField,
+  textField,
+} from '@immutable-infra/ui-kit';
 import { STEP } from '../draft.js';
 import { keysOf, mountStep, templateChoices } from './step-context.js';
 

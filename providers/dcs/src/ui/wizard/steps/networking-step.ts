@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
-import { formSummary, textField } from '../../dom/fields.js';
+import { formSummary, textField } from '@immutable-infra/ui-kit';
 import { STEP } from '../draft.js';
 import { mountStep } from './step-context.js';
 

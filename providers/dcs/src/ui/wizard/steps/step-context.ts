@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import type { CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
+import { type Choice, extensionRoot, showProblems } from '@immutable-infra/ui-kit';
 import {
   compareVersions,
   listMachineTemplates,
@@ -10,8 +11,6 @@ import {
   type PoolRecord,
   type VersionRecord,
 } from '../../catalog/resources.js';
-import { extensionRoot } from '../../dom/elements.js';
-import { type Choice, showProblems } from '../../dom/fields.js';
 import { type DcsClusterDraft, readDraft } from '../draft.js';
 
 /**
@@ -22,7 +21,7 @@ import { type DcsClusterDraft, readDraft } from '../draft.js';
  * by `showProblemsAgain` after every (re)build.
  */
 export function mountStep(element: unknown, props: CreateClusterStepProps, id: string) {
-  const { root, unmount } = extensionRoot(element, id);
+  const { root, unmount } = extensionRoot(element, id, { className: 'dcs-ext' });
   const draft: DcsClusterDraft = readDraft(props.draft);
   let last: readonly FieldProblem[] = [];
   const stop = props.onProblems((problems) => {

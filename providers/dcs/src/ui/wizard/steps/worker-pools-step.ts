@@ -1,15 +1,18 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
-import { button, describeError, h } from '../../dom/elements.js';
 import {
+  button,
   type Choice,
+  describeError,
   formSummary,
+  h,
+  KIT_CLASSES,
   numberField,
   selectField,
   showProblems,
   textAreaField,
   textField,
-} from '../../dom/fields.js';
+} from '@immutable-infra/ui-kit';
 import { newWorkerPool, STEP, type WorkerPoolDraft } from '../draft.js';
 import { keysOf, mountStep, templateChoices } from './step-context.js';
 
@@ -68,7 +71,7 @@ export const workerPoolsStep: CreateClusterStep = {
           }));
           const card = h(
             'div',
-            { className: 'dcs-card', data: { pool: String(i) } },
+            { className: KIT_CLASSES.card, data: { pool: String(i) } },
             h('h3', { text: `Worker pool ${i + 1}` }),
             name.row,
             template.row,

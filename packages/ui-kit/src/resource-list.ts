@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps } from '@immutable-infra/core';
-import { button, describeError, extensionRoot, h, table } from './elements.js';
+import { button, describeError, extensionRoot, h, loadingState, problemLine, table } from './elements.js';
 
 /** Why an item may not be deleted now (shown instead of deleting), or undefined when it may. */
 export type DeleteBlocker = () => string | undefined | Promise<string | undefined>;
@@ -16,6 +16,8 @@ export interface ListRowActions {
 export interface ResourceListSpec<T> {
   /** The extension id on the root element. */
   extension: string;
+  /** A provider's own class on the root element, next to the kit's. */
+  className?: string;
   title: string;
   createLabel: string;
   columns: string[];
@@ -31,17 +33,23 @@ export interface ResourceListSpec<T> {
 }
 
 /**
- * Mounts a resource list as the host's list slot wants it: a heading, a create button, an alert line
- * for errors and refusals, and a table of rows with update and delete actions. Returns the unmount.
+ * Mounts a resource list as the host's list anchors want it: a heading, a
+ * create button, an alert line for failures and refusals, and a table of rows
+ * with update and delete actions (the loading state first, the empty state
+ * when there are none). Returns the unmount.
  */
 export function mountResourceList<T>(
   element: unknown,
   props: ResourceListProps,
   spec: ResourceListSpec<T>,
 ): () => void {
-  const { root, unmount } = extensionRoot(element, spec.extension);
-  const body = h('div', {});
-  const message = h('div', { className: 'dcs-error', attrs: { role: 'alert' } });
+  const { root, unmount } = extensionRoot(
+    element,
+    spec.extension,
+    spec.className ? { className: spec.className } : {},
+  );
+  const body = h('div', {}, loadingState());
+  const message = problemLine();
   let disposed = false;
 
   const actions: ListRowActions = {
@@ -62,6 +70,7 @@ export function mountResourceList<T>(
         ),
       );
     } catch (error) {
+      body.replaceChildren();
       message.textContent = describeError(error);
     }
   };

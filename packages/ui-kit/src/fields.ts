@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { FieldProblem } from '@immutable-infra/core';
 import { h } from './elements.js';
+import { KIT_CLASSES } from './styles.js';
 
 let counter = 0;
 
@@ -13,40 +14,46 @@ export interface FieldOptions {
   noEmptyChoice?: boolean;
 }
 
-function errorSlot(path: string, id: string): HTMLElement {
-  return h('div', { className: 'dcs-error', id, attrs: { role: 'alert' }, data: { errorFor: path } });
+/** The id of a control's problem slot, which the control names in aria-describedby. */
+export function problemSlotId(controlId: string): string {
+  return `${controlId}-error`;
+}
+
+function problemSlot(path: string, id: string): HTMLElement {
+  return h('div', { className: KIT_CLASSES.problem, id, attrs: { role: 'alert' }, data: { errorFor: path } });
 }
 
 function row(label: string, control: HTMLElement, path: string, hint?: string): HTMLElement {
-  const id = `dcs-f${++counter}`;
+  const id = `ii-f${++counter}`;
   control.id = id;
   control.dataset.field = path;
-  control.setAttribute('aria-describedby', `${id}-error`);
+  control.setAttribute('aria-describedby', problemSlotId(id));
   return h(
     'div',
-    { className: 'dcs-field' },
+    { className: KIT_CLASSES.field },
     h('label', { htmlFor: id, text: label }),
     control,
-    hint ? h('div', { className: 'dcs-hint', text: hint }) : null,
-    errorSlot(path, `${id}-error`),
+    hint ? h('div', { className: KIT_CLASSES.hint, text: hint }) : null,
+    problemSlot(path, problemSlotId(id)),
   );
 }
 
 /**
- * A group of rows (the node entries, the disks) that a problem can name as a
- * whole (`pool`, `disks`): its error shows right after the group, which is
+ * A group of rows (a list of entries, of disks) that a problem can name as a
+ * whole (`pool`, `disks`): its problem shows right after the group, which is
  * marked invalid and described by it like a single control.
  */
 export function fieldGroup(label: string, path: string, box: HTMLElement): HTMLElement {
-  const id = `dcs-f${++counter}`;
+  const id = `ii-f${++counter}`;
   box.id = id;
   box.dataset.field = path;
   box.setAttribute('role', 'group');
   box.setAttribute('aria-label', label);
-  box.setAttribute('aria-describedby', `${id}-error`);
-  return h('div', { className: 'dcs-field-group' }, box, errorSlot(path, `${id}-error`));
+  box.setAttribute('aria-describedby', problemSlotId(id));
+  return h('div', { className: KIT_CLASSES.fieldGroup }, box, problemSlot(path, problemSlotId(id)));
 }
 
+/** A labelled input whose problem (path `path`) shows under it. */
 export function textField(label: string, path: string, value: string, options: FieldOptions = {}) {
   const input = h('input', {
     type: options.type ?? 'text',
@@ -57,6 +64,7 @@ export function textField(label: string, path: string, value: string, options: F
   return { row: row(label, input, path, options.hint), input };
 }
 
+/** A number input; `read()` is NaN when empty, so "required" and "not a number" stay distinct from 0. */
 export function numberField(label: string, path: string, value: number, options: FieldOptions = {}) {
   const field = textField(label, path, Number.isFinite(value) ? String(value) : '', {
     ...options,
@@ -80,6 +88,10 @@ export interface Choice {
   label: string;
 }
 
+/**
+ * A select of `choices`; `fill` replaces them (choices that load later). A
+ * stored value missing from them stays selectable, marked "(not found)".
+ */
 export function selectField(
   label: string,
   path: string,
@@ -105,6 +117,20 @@ export function selectField(
 }
 
 /**
+ * Where a problem of `field` shows among the slots present: the slot of its
+ * own path, else of the nearest enclosing path (`a.b.3` shows at `a.b` when
+ * the form has no element of its own for it), else none.
+ */
+export function problemSlotPath(field: string, hasSlot: (path: string) => boolean): string | undefined {
+  let path = field;
+  while (!hasSlot(path)) {
+    if (!path.includes('.')) return undefined;
+    path = path.slice(0, path.lastIndexOf('.'));
+  }
+  return path;
+}
+
+/**
  * Shows each problem next to its field (the element whose data-error-for is
  * the problem's path) and marks the field invalid; problems whose field is
  * not on screen go to the form's summary, so none is lost.
@@ -113,25 +139,22 @@ export function showProblems(root: HTMLElement, problems: readonly FieldProblem[
   for (const slot of root.querySelectorAll<HTMLElement>('[data-error-for]')) slot.textContent = '';
   for (const control of root.querySelectorAll<HTMLElement>('[data-field]'))
     control.removeAttribute('aria-invalid');
+  const slotAt = (path: string) => root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
   const leftover: string[] = [];
   for (const problem of problems) {
-    // A problem of `a.b.3` shows at `a.b` when the form has no element of its own for it.
-    let path = prefix + problem.field;
-    let slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
-    while (!slot && path.includes('.')) {
-      path = path.slice(0, path.lastIndexOf('.'));
-      slot = root.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(path)}"]`);
-    }
-    if (slot && slot.dataset.errorFor !== '(form)') {
+    const path = problemSlotPath(prefix + problem.field, (candidate) => slotAt(candidate) !== null);
+    const slot = path === undefined ? null : slotAt(path);
+    if (path !== undefined && slot && path !== '(form)') {
       slot.textContent = slot.textContent ? `${slot.textContent}; ${problem.message}` : problem.message;
       root.querySelector(`[data-field="${CSS.escape(path)}"]`)?.setAttribute('aria-invalid', 'true');
     } else leftover.push(`${problem.field}: ${problem.message}`);
   }
-  const summary = root.querySelector<HTMLElement>('[data-error-for="(form)"]');
+  const summary = slotAt('(form)');
   if (summary) summary.textContent = leftover.join('\n');
   return problems.length;
 }
 
+/** The form's summary: problems whose field is not on screen. */
 export function formSummary(): HTMLElement {
-  return h('div', { className: 'dcs-error', attrs: { role: 'alert' }, data: { errorFor: '(form)' } });
+  return h('div', { className: KIT_CLASSES.problem, attrs: { role: 'alert' }, data: { errorFor: '(form)' } });
 }

@@ -175,6 +175,16 @@ describe('back-off after classified platform failures', () => {
     );
     expect(platform.count('create')).toBe(0);
 
+    // Someone else's change wakes the object, but its platform is left alone until the back-off is
+    // over (the next call is due about 15 s after the first; this looks until 13.5 s).
+    const callsBefore = platform.attempts.length;
+    await client.patch(
+      { apiVersion: INFRA, kind: 'TestMachine', name: 'm1', namespace },
+      { metadata: { annotations: { [NOTE_ANNOTATION]: 'early' } } },
+    );
+    await sleep(Math.max(0, first.at + 13_500 - performance.now()));
+    expect(platform.attempts.length).toBe(callsBefore);
+
     platform.failWith = undefined;
     await eventually('provisioned after the platform recovered', async () => {
       return (await getTestMachine(client, namespace, 'm1'))?.status?.ready;

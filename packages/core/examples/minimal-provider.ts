@@ -4,18 +4,21 @@ import {
   defineProvider,
   done,
   INFRASTRUCTURE_GROUP,
+  type InfraMachineContext,
   infraClusterSpecFields,
   infraClusterStatusFields,
   infraMachineSpecFields,
   infraMachineStatusFields,
   machineProvisioned,
   requeue,
+  type Step,
+  stepPlan,
 } from '@immutable-infra/core';
 import { z } from 'zod';
 
-/** The platform's API, behind an interface so a simulator or the real endpoint plugs in. */
+/** The platform's API (a simulator or the real endpoint); a failed call throws core's PlatformFailure. */
 export interface AcmeCloud {
-  findVm(name: string): Promise<{ id: string; state: 'building' | 'running'; ip?: string } | undefined>;
+  findVm(name: string): Promise<{ id: string; state: 'building' | 'running' } | undefined>;
   createVm(name: string, image: string, userData: string): Promise<void>;
   deleteVm(name: string): Promise<void>;
 }
@@ -50,44 +53,43 @@ export const AcmeMachineTemplate = defineKind({
   versions: [{ ...v1beta1, spec: z.object({ template: z.object({ spec: machineSpec }) }) }],
 });
 
+/** What the steps of one reconcile share: the object, the platform client and the VM once found. */
+type Run = { ctx: InfraMachineContext<typeof AcmeMachine>; cloud: AcmeCloud; vm?: Vm };
+type Vm = Awaited<ReturnType<AcmeCloud['findVm']>>;
+const createVm: Step<Run> = {
+  name: 'CreateVM',
+  async run(run) {
+    const { ctx, cloud } = run;
+    const name = ctx.object.metadata.name;
+    run.vm = await cloud.findVm(name); // the name is deterministic: a re-run finds it, never creates twice
+    if (run.vm) return done();
+    const { value } = await ctx.bootstrapData();
+    await ctx.platformCalls.record('CreateVM', () => cloud.createVm(name, ctx.object.spec.image, value));
+    return requeue(5_000, 'VM is being created');
+  },
+};
+const vmRunning: Step<Run> = {
+  name: 'WaitForVM',
+  run: async ({ vm }) => (vm?.state === 'running' ? done() : requeue(5_000, `VM is ${vm?.state}`)),
+};
+const provisioned = ({ vm }: Run) => machineProvisioned({ providerID: `acme://${vm?.id}` });
+const manifest = { name: '@example/provider-acme', version: '1.0.0', platform: 'acme', coreRange: '^0.4.0' };
+
 export function acmeProvider(cloud: AcmeCloud) {
   return defineProvider({
-    manifest: {
-      name: '@example/provider-acme',
-      version: '1.0.0',
-      platform: 'acme',
-      coreRange: '^0.1.0',
-      capiContracts: ['v1beta1', 'v1beta2'],
-      kubernetesVersions: ['1.34', '1.35'],
-    },
+    manifest: { ...manifest, capiContracts: ['v1beta1', 'v1beta2'], kubernetesVersions: ['1.34', '1.35'] },
     infraCluster: {
       kind: AcmeCluster,
-      reconcile: async (ctx) =>
-        clusterProvisioned({ controlPlaneEndpoint: { host: ctx.object.spec.vip, port: 6443 } }),
+      reconcile: async ({ object }) =>
+        clusterProvisioned({ controlPlaneEndpoint: { host: object.spec.vip, port: 6443 } }),
       delete: async () => done(),
     },
     infraMachine: {
       kind: AcmeMachine,
-      async reconcile(ctx) {
-        const name = ctx.object.metadata.name;
-        // Look up before create: the VM name is deterministic, so a re-run never clones twice.
-        const vm = await cloud.findVm(name);
-        if (!vm) {
-          const { value } = await ctx.bootstrapData();
-          await ctx.platformCalls.record('CreateVM', () =>
-            cloud.createVm(name, ctx.object.spec.image, value),
-          );
-          return requeue(5_000, 'VM is being created');
-        }
-        if (vm.state !== 'running' || !vm.ip) return requeue(5_000, `VM is ${vm.state}`);
-        return machineProvisioned({
-          providerID: `acme://${vm.id}`,
-          addresses: [{ type: 'InternalIP', address: vm.ip }],
-        });
-      },
-      async delete(ctx) {
-        if (!(await cloud.findVm(ctx.object.metadata.name))) return done();
-        await cloud.deleteVm(ctx.object.metadata.name);
+      reconcile: async (ctx) => stepPlan({ ctx, cloud }, [createVm, vmRunning], provisioned),
+      async delete({ object }) {
+        if (!(await cloud.findVm(object.metadata.name))) return done();
+        await cloud.deleteVm(object.metadata.name);
         return requeue(5_000, 'VM is being deleted');
       },
     },

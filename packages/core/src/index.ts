@@ -143,6 +143,7 @@ export type {
 } from './provider/context.js';
 export {
   type ClusterProvisioned,
+  type ClusterReconcileResult,
   clusterProvisioned,
   defineProvider,
   type ExtraKindHooks,
@@ -152,6 +153,7 @@ export {
   type InfraMachineHooks,
   isProvider,
   type MachineProvisioned,
+  type MachineReconcileResult,
   machineProvisioned,
   type ObjectContext,
   PROVIDER_MARKER,
@@ -160,6 +162,7 @@ export {
   type ProviderManifest,
   providerKinds,
   type ReconcileDraft,
+  type StepOutcome,
 } from './provider/define-provider.js';
 export {
   describePlatformFailure,
@@ -171,7 +174,18 @@ export {
   type PlatformFailureKind,
   platformCallError,
 } from './provider/platform-failure.js';
-export { done, failed, requeue, runSteps, type Step, type StepResult } from './provider/reconcile-result.js';
+export {
+  describeWaitingOn,
+  done,
+  failed,
+  platformFailed,
+  requeue,
+  runSteps,
+  type Step,
+  type StepResult,
+  type WaitingOn,
+} from './provider/reconcile-result.js';
+export { isStepPlan, type StepPlan, stepPlan } from './provider/step-plan.js';
 // UI extension anchors (Fleet Essentials).
 export {
   ANCHOR_API_VERSION,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from '../src/queue/work-queue.js';
 
 function deferred() {
@@ -72,5 +72,59 @@ describe('WorkQueue', () => {
     await all.promise;
     await queue.shutdown();
     expect(maxRunning).toBe(2);
+  });
+
+  describe('requeue after a delay', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    function recordingQueue() {
+      const runs: string[] = [];
+      const queue = new WorkQueue({ concurrency: 1 }, async (key) => {
+        runs.push(key);
+        return undefined;
+      });
+      return { queue, runs };
+    }
+
+    it('keeps the sooner time when a later requeue of the same key comes in', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { queue, runs } = recordingQueue();
+      queue.addAfter('m1', 1_000);
+      const due = queue.dueAt('m1');
+      queue.addAfter('m1', 300_000);
+      expect(queue.dueAt('m1')).toBe(due);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toEqual(['m1']);
+      // The later request was dropped, not kept as a second timer.
+      await vi.advanceTimersByTimeAsync(300_000);
+      expect(runs).toEqual(['m1']);
+      await queue.shutdown();
+    });
+
+    it('lets a sooner requeue replace a later pending one', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { queue, runs } = recordingQueue();
+      queue.addAfter('m1', 300_000);
+      queue.addAfter('m1', 2_000);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(runs).toEqual(['m1']);
+      await vi.advanceTimersByTimeAsync(300_000);
+      expect(runs).toEqual(['m1']);
+      await queue.shutdown();
+    });
+
+    it('keeps delays of different keys apart', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+      const { queue, runs } = recordingQueue();
+      queue.addAfter('a', 5_000);
+      queue.addAfter('b', 1_000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toEqual(['b']);
+      await vi.advanceTimersByTimeAsync(4_000);
+      expect(runs).toEqual(['b', 'a']);
+      await queue.shutdown();
+    });
   });
 });

@@ -7,6 +7,7 @@ import type { MachineAddress } from '../capi/meta.js';
 import type { KindDefinition, KindObject } from '../crd/define-kind.js';
 import type { HostContext } from './context.js';
 import type { StepResult } from './reconcile-result.js';
+import type { StepPlan } from './step-plan.js';
 
 /** Facts about a provider package, checked by the host before it loads the provider. */
 export interface ProviderManifest {
@@ -88,24 +89,39 @@ export const machineProvisioned = (result: Omit<MachineProvisioned, 'type'>): Ma
   ...result,
 });
 
+/** What an InfraCluster reconcile returns: a result, or a plan whose `finish` gives one. */
+export type ClusterReconcileResult =
+  | ClusterProvisioned
+  | StepResult
+  | StepPlan<ClusterProvisioned | StepResult>;
+
+/** What an InfraMachine reconcile returns: a result, or a plan whose `finish` gives one. */
+export type MachineReconcileResult =
+  | MachineProvisioned
+  | StepResult
+  | StepPlan<MachineProvisioned | StepResult>;
+
+/** What a delete, or an extra kind's reconcile, returns: a result, or a plan (usually ending in `done()`). */
+export type StepOutcome = StepResult | StepPlan<StepResult>;
+
 export interface InfraClusterHooks<K extends AnyKind> {
   kind: K;
-  reconcile(context: InfraClusterContext<K>): Promise<ClusterProvisioned | StepResult>;
+  reconcile(context: InfraClusterContext<K>): Promise<ClusterReconcileResult>;
   /** Cleans up platform resources; `done` lets the host remove the finalizer. */
-  delete(context: InfraClusterContext<K>): Promise<StepResult>;
+  delete(context: InfraClusterContext<K>): Promise<StepOutcome>;
 }
 
 export interface InfraMachineHooks<K extends AnyKind> {
   kind: K;
-  reconcile(context: InfraMachineContext<K>): Promise<MachineProvisioned | StepResult>;
-  delete(context: InfraMachineContext<K>): Promise<StepResult>;
+  reconcile(context: InfraMachineContext<K>): Promise<MachineReconcileResult>;
+  delete(context: InfraMachineContext<K>): Promise<StepOutcome>;
 }
 
 /** A provider kind that is not part of the Cluster API contract, e.g. an IP pool. */
 export interface ExtraKindHooks<K extends AnyKind> {
   kind: K;
-  reconcile(context: ObjectContext<K>): Promise<StepResult>;
-  delete?(context: ObjectContext<K>): Promise<StepResult>;
+  reconcile(context: ObjectContext<K>): Promise<StepOutcome>;
+  delete?(context: ObjectContext<K>): Promise<StepOutcome>;
 }
 
 export interface ProviderDefinition<

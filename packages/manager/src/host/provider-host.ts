@@ -5,16 +5,21 @@ import {
   type Provider,
   storageApiVersion,
 } from '@immutable-infra/core';
+import type { Informer } from '../informer/informer.js';
 import type { InformerFactory } from '../informer/informer-factory.js';
 import type { KubeObject } from '../kube/object-client.js';
 import { WorkQueue } from '../queue/work-queue.js';
-import { createReconciler, type HostServices, type RoleHooks } from './reconciler.js';
+import { OwnStatusWrites } from './own-writes.js';
+import { createReconciler, type HostServices, type ObjectCache, type RoleHooks } from './reconciler.js';
+import { StepBackoff, type StepBackoffOptions } from './step-backoff.js';
 
 export interface ControllerOptions {
   /** Keys reconciled at once, per kind. */
   concurrency: number;
   onReconcileError?: (kind: string, key: string, error: unknown, retryInMs: number) => void;
   onReconcile?: (kind: string, durationMs: number, outcome: 'success' | 'error') => void;
+  /** Back-off after classified platform failures (defaults: 2 s doubling to 5 min). */
+  stepBackoff?: StepBackoffOptions;
 }
 
 export interface RunningController {
@@ -43,12 +48,26 @@ export async function startProviderControllers(
       role: { role: 'Other' as const, hooks },
     })),
   ];
-  const hostServices = { ...services, infraClusterKind: provider.infraCluster.kind };
+  // The informers whose caches answer the reconcilers' owner, cluster and InfraCluster lookups.
+  const cached = new Map<string, Informer>();
+  const cache: ObjectCache = {
+    get: (apiVersion, kind, namespace, name) => cached.get(`${apiVersion}/${kind}`)?.get(namespace, name),
+  };
+  const machines = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Machine');
+  const clusters = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Cluster');
+  cached.set(`${CAPI_GROUP}/v1beta2/Machine`, machines);
+  cached.set(`${CAPI_GROUP}/v1beta2/Cluster`, clusters);
+  const ownWrites = new OwnStatusWrites();
+  const hostServices = { ...services, infraClusterKind: provider.infraCluster.kind, cache, ownWrites };
   const controllers: RunningController[] = [];
   const queues = new Map<string, WorkQueue>();
 
   for (const { kind, role } of roles) {
-    const reconcile = createReconciler(hostServices, kind, role);
+    const reconcile = createReconciler(
+      { ...hostServices, backoff: new StepBackoff(options.stepBackoff) },
+      kind,
+      role,
+    );
     const queue = new WorkQueue(
       { concurrency: options.concurrency },
       async (key) => {
@@ -66,9 +85,14 @@ export async function startProviderControllers(
     );
     queues.set(kind.kind, queue);
     const informer = await informers.informer(storageApiVersion(kind), kind.kind);
+    if (role.role === 'InfraCluster') cached.set(`${storageApiVersion(kind)}/${kind.kind}`, informer);
     informer.addHandlers({
       onAdd: (o) => queue.add(keyOf(o)),
-      onUpdate: (_, o) => queue.add(keyOf(o)),
+      onUpdate: (previous, o) => {
+        // The reconcile that wrote this status already saw everything else of the object.
+        if (ownWrites.isOwnWrite(keyOf(o), previous, o)) return;
+        queue.add(keyOf(o));
+      },
       onDelete: (o) => queue.add(keyOf(o)),
     });
     controllers.push({ kind: kind.kind, queue });
@@ -78,7 +102,6 @@ export async function startProviderControllers(
   const clusterQueue = queues.get(provider.infraCluster.kind.kind);
 
   // A Machine change (bootstrap data ready, deletion) wakes its infrastructure machine.
-  const machines = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Machine');
   const wakeInfraMachine = (machine: KubeObject) => {
     const ref = (machine.spec as { infrastructureRef?: { kind: string; name: string } } | undefined)
       ?.infrastructureRef;
@@ -89,7 +112,6 @@ export async function startProviderControllers(
   machines.addHandlers({ onAdd: wakeInfraMachine, onUpdate: (_, m) => wakeInfraMachine(m) });
 
   // A Cluster change (unpaused, endpoint set) wakes every provider object of that cluster.
-  const clusters = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Cluster');
   const wakeCluster = async (cluster: KubeObject) => {
     const ref = (cluster.spec as { infrastructureRef?: { kind: string; name: string } } | undefined)
       ?.infrastructureRef;

@@ -8,6 +8,8 @@ import {
   type ClusterV1Beta2,
   type Condition,
   type ConditionInput,
+  describePlatformFailure,
+  describeWaitingOn,
   type ExtraKindHooks,
   falseCondition,
   getCondition,
@@ -15,11 +17,14 @@ import {
   type InfraClusterHooks,
   type InfraMachineHooks,
   isPaused,
+  isPlatformFailure,
+  isStepPlan,
   type KindDefinition,
   type Logger,
   type MachineV1Beta2,
   type PlatformCallRecorder,
   type SecretReader,
+  type StepPlan,
   type StepResult,
   setCondition,
   storageApiVersion,
@@ -29,7 +34,9 @@ import { type KubeObject, type ObjectClient, refOf } from '../kube/object-client
 import type { WorkOutcome } from '../queue/work-queue.js';
 import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
+import type { OwnStatusWrites } from './own-writes.js';
 import { writeStatus } from './status-writer.js';
+import { formatDelay, type StepBackoff } from './step-backoff.js';
 
 export interface HostServices {
   client: ObjectClient;
@@ -41,6 +48,17 @@ export interface HostServices {
   finalizer: string;
   /** The provider's InfraCluster kind, to hand machines their cluster's infrastructure object. */
   infraClusterKind?: KindDefinition;
+  /** The informers' caches, for owner, cluster and InfraCluster lookups without a GET per reconcile. */
+  cache?: ObjectCache;
+  /** Where the host remembers its own status writes, so their watch events do not wake the object. */
+  ownWrites?: OwnStatusWrites;
+  /** Per-object back-off after classified platform failures; each controller has its own. */
+  backoff?: StepBackoff;
+}
+
+/** Read access to the informers' caches; undefined when the cache does not hold the object (yet). */
+export interface ObjectCache {
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
 }
 
 export type RoleHooks =
@@ -74,9 +92,14 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const [namespace, name] = splitKey(key);
     const ref = { apiVersion, kind: kind.kind, name, ...(namespace ? { namespace } : {}) };
     let object = await services.client.get<KubeObject>(ref);
-    if (!object) return undefined;
+    if (!object) {
+      services.backoff?.reset(key);
+      services.ownWrites?.forget(key);
+      return undefined;
+    }
     const log = services.log.child({ kind: kind.kind, namespace, name });
     const deleting = object.metadata.deletionTimestamp !== undefined;
+    const phase = deleting ? 'delete' : 'reconcile';
 
     const owners = await findOwners(services, role.role, object);
     const status: Status = structuredClone((object.status as Status | undefined) ?? {});
@@ -84,12 +107,19 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       status.conditions = setCondition(status.conditions, input, services.clock.now());
     };
     const original: Status = structuredClone(status);
+    const statusWrites = services.ownWrites;
     const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
       // Only the fields this reconcile changed are re-applied on a conflict, so
       // another writer's change to any other field (e.g. a pool's slot claims) survives.
       const changes = changedFields(original, status);
-      object = await writeStatus(services.client, object as KubeObject, (current) =>
-        applyChanges(current, changes),
+      object = await writeStatus(
+        services.client,
+        object as KubeObject,
+        (current) => applyChanges(current, changes),
+        statusWrites && {
+          writing: (base, next) => statusWrites.writing(key, base, next),
+          written: (result) => statusWrites.written(key, result),
+        },
       );
       return outcome;
     };
@@ -115,6 +145,12 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       object = await setFinalizer(services.client, object, services.finalizer, true);
     }
     if (deleting && !hasFinalizer(object, services.finalizer)) return undefined;
+
+    // Woken early (a watch event, an older requeue) while backing off from a platform failure:
+    // the platform is left alone until the back-off is over.
+    const generation = object.metadata.generation;
+    const backingOff = services.backoff?.remainingMs(key, { phase, generation });
+    if (backingOff !== undefined) return finish({ requeueAfterMs: backingOff });
 
     const events = eventRecorderFor(services.client, object, log);
     const host: HostContext = {
@@ -158,22 +194,59 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       context = { ...host, ...draft, object };
     }
 
+    const classifiedFailure = (result: PlatformFailureResult, stopped: Stopped | undefined): WorkOutcome => {
+      const description = describePlatformFailure(result.kind);
+      const retryAfterMs = result.retryAfter ? result.retryAfter.getTime() - Date.now() : undefined;
+      const { delayMs, failures } = services.backoff?.failed(
+        key,
+        { phase, stepIndex: stopped?.index ?? -1, generation },
+        retryAfterMs,
+      ) ?? { delayMs: 1_000, failures: 1 };
+      const what = stopped ? `step ${stopped.name} failed` : `${deleting ? 'delete' : 'reconcile'} failed`;
+      const message = `${what} (${result.kind}): ${result.message}; ${description.advice}; next attempt in ${formatDelay(delayMs)}`;
+      setCond(falseCondition(READY, description.reason, message, 'Warning'));
+      log.warn('platform call failed; backing off', {
+        step: stopped?.name,
+        failure: result.kind,
+        failures,
+        retryInMs: delayMs,
+        error: result.message,
+      });
+      // One Event when the failing starts, not one per attempt.
+      if (failures === 1) events.warning(description.reason, message);
+      return { requeueAfterMs: delayMs };
+    };
+
     try {
+      const hooks = role.hooks as {
+        reconcile: (c: never) => Promise<unknown>;
+        delete?: (c: never) => Promise<unknown>;
+      };
+      const returned = deleting
+        ? hooks.delete
+          ? await hooks.delete(context as never)
+          : ({ type: 'done' } as const)
+        : await hooks.reconcile(context as never);
+      const { result, stopped } = isStepPlan(returned)
+        ? await runPlan(returned)
+        : { result: returned as HookResult, stopped: undefined };
+
+      if (result.type === 'platformFailure') {
+        return finish(classifiedFailure(result as PlatformFailureResult, stopped));
+      }
+      // Anything but a classified failure is progress: the next one starts the back-off afresh.
+      services.backoff?.reset(key);
+
       if (deleting) {
-        const hooks = role.hooks as { delete?: (c: never) => Promise<StepResult> };
-        const result = hooks.delete ? await hooks.delete(context as never) : { type: 'done' as const };
         if (result.type === 'done') {
           await finish(undefined);
           await setFinalizer(services.client, object, services.finalizer, false);
           events.normal('Deleted', `${kind.kind} ${name}: platform resources released`);
           return undefined;
         }
-        return finish(applyStepResult(result, setCond, status, 'Deleting'));
+        return finish(applyStepResult(result as StepResult, setCond, status, 'Deleting', stopped));
       }
 
-      const result = await (role.hooks.reconcile as (c: never) => Promise<{ type: string }>)(
-        context as never,
-      );
       if (result.type === 'provisioned') {
         object = await applyProvisioned(services, role.role, object, result as never, status);
         setCond(trueCondition(READY, 'Provisioned'));
@@ -185,15 +258,64 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         const recheck = (result as { recheckAfterMs?: number }).recheckAfterMs;
         return finish(recheck !== undefined ? { requeueAfterMs: recheck } : undefined);
       }
-      return finish(applyStepResult(result as StepResult, setCond, status, 'Provisioning'));
+      return finish(applyStepResult(result as StepResult, setCond, status, 'Provisioning', stopped));
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      setCond(falseCondition(READY, deleting ? 'DeleteError' : 'ReconcileError', message, 'Warning'));
-      log.warn('reconcile failed', { error: message });
+      const cause = error instanceof StepThrew ? error.cause : error;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const where = error instanceof StepThrew ? `step ${error.step}: ` : '';
+      setCond(
+        falseCondition(READY, deleting ? 'DeleteError' : 'ReconcileError', `${where}${message}`, 'Warning'),
+      );
+      log.warn('reconcile failed', { error: message, ...(where ? { step: (error as StepThrew).step } : {}) });
       await finish(undefined).catch(() => undefined);
-      throw error;
+      throw cause;
     }
   };
+}
+
+type PlatformFailureResult = Extract<StepResult, { type: 'platformFailure' }>;
+type HookResult = StepResult | { type: 'provisioned'; recheckAfterMs?: number };
+
+/** The step of a plan that did not finish, with its position for the back-off. */
+interface Stopped {
+  name: string;
+  index: number;
+}
+
+/** An error a step threw that is not a classified failure: today's queue back-off, with the step named. */
+class StepThrew extends Error {
+  constructor(
+    readonly step: string,
+    override readonly cause: unknown,
+  ) {
+    super(`step ${step}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
+ * Runs a plan's steps in order and stops at the first that is not done; a thrown
+ * PlatformFailure becomes that step's classified result. When every step is done the plan's
+ * `finish` gives the result.
+ */
+export async function runPlan(
+  plan: StepPlan<unknown>,
+): Promise<{ result: HookResult; stopped: Stopped | undefined }> {
+  for (const [index, step] of plan.steps.entries()) {
+    let result: StepResult;
+    try {
+      result = await step.run();
+    } catch (error) {
+      if (!isPlatformFailure(error)) throw new StepThrew(step.name, error);
+      result = {
+        type: 'platformFailure',
+        kind: error.kind,
+        message: error.message,
+        ...(error.details.retryAfter ? { retryAfter: error.details.retryAfter } : {}),
+      };
+    }
+    if (result.type !== 'done') return { result, stopped: { name: step.name, index } };
+  }
+  return { result: (await plan.finish()) as HookResult, stopped: undefined };
 }
 
 type FieldChanges = { set: Record<string, unknown>; removed: string[] };
@@ -223,19 +345,40 @@ function applyStepResult(
   setCond: (input: ConditionInput) => void,
   status: Status,
   phase: string,
+  stopped: Stopped | undefined,
 ): WorkOutcome {
   if (result.type === 'requeue') {
-    setCond(falseCondition(READY, phase, result.reason));
+    const waiting = result.waitingOn ? `waiting for ${describeWaitingOn(result.waitingOn)}` : '';
+    const said = [waiting, result.reason].filter(Boolean).join('; ');
+    if (stopped) {
+      setCond(falseCondition(READY, conditionReason(stopped.name, phase), `step ${stopped.name}: ${said}`));
+    } else {
+      setCond(falseCondition(READY, phase, said));
+    }
     return { requeueAfterMs: result.afterMs };
   }
   if (result.type === 'failed') {
     status.failureReason = result.reason;
     status.failureMessage = result.message;
-    setCond(falseCondition(READY, result.reason, result.message, 'Error'));
+    const message = stopped ? `step ${stopped.name}: ${result.message}` : result.message;
+    setCond(falseCondition(READY, result.reason, message, 'Error'));
   }
   if (result.type === 'done' && result.recheckAfterMs !== undefined)
     return { requeueAfterMs: result.recheckAfterMs };
   return undefined;
+}
+
+/**
+ * A step's name as a condition reason, which Kubernetes wants CamelCase-ish
+ * (`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`): other characters are dropped, and a name left
+ * empty falls back to the phase.
+ */
+function conditionReason(stepName: string, fallback: string): string {
+  const cleaned = stepName
+    .replace(/[^A-Za-z0-9_,:]/g, '')
+    .replace(/^[^A-Za-z]+/, '')
+    .replace(/[,:]+$/, '');
+  return cleaned || fallback;
 }
 
 async function findOwners(
@@ -253,7 +396,7 @@ async function findOwners(
     return { waiting: { reason: `WaitingFor${ownerKind}`, message: `no ${ownerKind} owns this object yet` } };
   }
   const get = <T>(kind: string, name: string) =>
-    services.client.get<T>({ apiVersion: `${CAPI_GROUP}/v1beta2`, kind, name, namespace });
+    cachedOrLive<T>(services, { apiVersion: `${CAPI_GROUP}/v1beta2`, kind, name, namespace });
   if (role === 'InfraCluster') {
     const cluster = await get<ClusterV1Beta2>('Cluster', owner.name);
     return cluster
@@ -300,12 +443,30 @@ async function findInfraCluster(
   const ref = cluster?.spec.infrastructureRef;
   const kind = services.infraClusterKind;
   if (!ref || !kind || ref.kind !== kind.kind) return undefined;
-  return services.client.get({
+  return cachedOrLive(services, {
     apiVersion: storageApiVersion(kind),
     kind: ref.kind,
     name: ref.name,
     namespace: cluster?.metadata.namespace,
   });
+}
+
+/**
+ * An owner, cluster or InfraCluster from the informers' caches, which every change to them
+ * reaches before it wakes the object, so a reconcile costs no GET for them. The live GET is
+ * only for an object the cache does not hold: each kind has its own watch, so the event for a
+ * Machine created a moment before its infrastructure machine can still be on its way (or the
+ * informer still listing at start-up), and "not in the cache" must not be taken for "does
+ * not exist". A copy is handed out: a hook that changed the cached object would change what
+ * every other reconcile sees.
+ */
+async function cachedOrLive<T>(
+  services: HostServices,
+  ref: { apiVersion: string; kind: string; name: string; namespace: string | undefined },
+): Promise<T | undefined> {
+  const cached = services.cache?.get(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+  if (cached) return structuredClone(cached) as T;
+  return services.client.get<T>(ref);
 }
 
 async function readBootstrapData(

@@ -4,6 +4,12 @@ import { type KubeObject, type ObjectClient, refOf } from '../kube/object-client
 
 const ATTEMPTS = 5;
 
+/** Told about each status request, so the host can recognise the watch event it causes. */
+export interface StatusWriteObserver {
+  writing(base: KubeObject, status: Record<string, unknown>): void;
+  written(result: KubeObject): void;
+}
+
 /**
  * The one status write at the end of a reconcile. `update` computes the new
  * status from the object's current one; on 409 Conflict the object is read
@@ -14,6 +20,7 @@ export async function writeStatus<T extends KubeObject>(
   client: ObjectClient,
   object: T,
   update: (current: Record<string, unknown>) => Record<string, unknown>,
+  observer?: StatusWriteObserver,
 ): Promise<T> {
   let current = object;
   for (let attempt = 1; ; attempt++) {
@@ -21,7 +28,10 @@ export async function writeStatus<T extends KubeObject>(
     const after = update(structuredClone(before));
     if (isDeepStrictEqual(before, after)) return current;
     try {
-      return await client.updateStatus({ ...current, status: after });
+      observer?.writing(current, after);
+      const written = await client.updateStatus({ ...current, status: after });
+      observer?.written(written);
+      return written;
     } catch (error) {
       if (!isConflict(error) || attempt >= ATTEMPTS) throw error;
       const fresh = await client.get<T>(refOf(current));

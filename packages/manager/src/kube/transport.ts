@@ -11,8 +11,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface TransportOptions {
   qps?: number;
   burst?: number;
-  /** Called after every request with its verb, resource path template and outcome. */
-  onRequest?: (event: { method: string; status: number; durationMs: number }) => void;
+  /** Called after every request with its verb, the resource's plural name and outcome. */
+  onRequest?: (event: { method: string; resource: string; status: number; durationMs: number }) => void;
 }
 
 export interface RequestSpec {
@@ -92,7 +92,12 @@ export class KubeTransport {
     response.setEncoding('utf8');
     for await (const chunk of response) text += chunk;
     const status = response.statusCode ?? 0;
-    this.options.onRequest?.({ method: spec.method, status, durationMs: performance.now() - started });
+    this.options.onRequest?.({
+      method: spec.method,
+      resource: resourceOfPath(spec.path),
+      status,
+      durationMs: performance.now() - started,
+    });
     if (status < 200 || status >= 300) throw toApiError(status, text, spec);
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -123,6 +128,18 @@ export class KubeTransport {
   close(): void {
     this.agent?.destroy();
   }
+}
+
+/**
+ * The resource a request path addresses, e.g. `machines` for
+ * `/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/machines/m1/status`: a metric label with a
+ * bounded set of values (object names and namespaces are left out).
+ */
+export function resourceOfPath(path: string): string {
+  const segments = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
+  const rest = segments.slice(segments[0] === 'api' ? 2 : 3);
+  if (rest[0] === 'namespaces' && rest.length >= 3) return rest[2] ?? 'unknown';
+  return rest[0] ?? (segments.length > 0 ? 'discovery' : 'unknown');
 }
 
 function toApiError(status: number, text: string, spec: Pick<RequestSpec, 'method' | 'path'>): KubeApiError {

@@ -21,7 +21,7 @@ export class WorkQueue {
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; dueAt: number }>();
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -53,20 +53,34 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after a delay; an earlier pending delay for the key wins. */
+  /**
+   * Adds the key after a delay. When the key is already due sooner, the sooner time stays: a
+   * later request (a long recheck, a back-off) must not postpone work someone needs earlier.
+   * When the new time is sooner, it replaces the pending one.
+   */
   addAfter(key: string, delayMs: number): void {
     if (this.stopped) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
     }
-    if (this.timers.has(key)) return;
+    const dueAt = performance.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending) {
+      if (pending.dueAt <= dueAt) return;
+      clearTimeout(pending.timer);
+    }
     const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
     timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, dueAt });
+  }
+
+  /** When a delayed add of the key is due (`performance.now()` time), if one is pending. */
+  dueAt(key: string): number | undefined {
+    return this.timers.get(key)?.dueAt;
   }
 
   private backoff(key: string): number {
@@ -107,7 +121,7 @@ export class WorkQueue {
   /** Stops taking work and resolves when the keys in flight are done. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();

@@ -3,6 +3,7 @@ import type { Clock, PlatformCallRecorder, Provider, SecretReader } from '@immut
 import type { KubeConfig } from '@kubernetes/client-node';
 import { finalizerName } from '../host/finalizers.js';
 import { type RunningController, startProviderControllers } from '../host/provider-host.js';
+import type { StepBackoffOptions } from '../host/step-backoff.js';
 import { InformerFactory } from '../informer/informer-factory.js';
 import { Discovery } from '../kube/discovery.js';
 import { ObjectClient } from '../kube/object-client.js';
@@ -29,6 +30,8 @@ export interface ManagerOptions {
   /** Informer watch renewal, in seconds (tests shorten it). */
   watchTimeoutSeconds?: number;
   clock?: Clock;
+  /** Back-off after classified platform failures (defaults: 2 s doubling to 5 min); tests shorten it. */
+  stepBackoff?: StepBackoffOptions;
 }
 
 /** The host process: informers, work queues, leader election, probes and metrics around the providers. */
@@ -54,7 +57,8 @@ export class Manager {
     this.transport = new KubeTransport(options.kubeConfig, {
       ...(options.qps !== undefined ? { qps: options.qps } : {}),
       ...(options.burst !== undefined ? { burst: options.burst } : {}),
-      onRequest: ({ method, status }) => this.metrics.kubeRequests.inc({ method, code: String(status) }),
+      onRequest: ({ method, resource, status }) =>
+        this.metrics.kubeRequests.inc({ method, resource, code: String(status) }),
     });
     this.client = new ObjectClient(this.transport, new Discovery(this.transport));
     this.done = new Promise((resolve) => {
@@ -165,6 +169,7 @@ export class Manager {
         this.informers,
         {
           concurrency: this.options.concurrency ?? 4,
+          ...(this.options.stepBackoff ? { stepBackoff: this.options.stepBackoff } : {}),
           onReconcile: (kind, durationMs, result) => {
             this.metrics.reconciles.inc({ kind, result });
             this.metrics.reconcileDuration.observe({ kind }, durationMs / 1000);

@@ -49,8 +49,8 @@ export function createMetrics() {
   });
   const kubeRequests = new Counter({
     name: 'iinfra_kube_requests_total',
-    help: 'Requests to the Kubernetes API server, by method and status code.',
-    labelNames: ['method', 'code'] as const,
+    help: 'Requests to the Kubernetes API server, by method, resource (plural) and status code.',
+    labelNames: ['method', 'resource', 'code'] as const,
     registers: [registry],
   });
   const leader = new Gauge({

@@ -3,6 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeTransport } from '../kube/transport.js';
 import type { Output } from '../output.js';
 import { installedCapiContract } from '../runtime/installed-contract.js';
+import { defaultLeaseName } from '../runtime/leader-election.js';
 import { createLogger } from '../runtime/logger.js';
 import { Manager } from '../runtime/manager.js';
 import { admitProvider, loadProvider, runningCoreVersion } from '../runtime/provider-loader.js';
@@ -70,8 +71,16 @@ export function managerCommand(output: Output): Command {
       'run as one of several replicas; only the holder of the lease reconciles',
       false,
     )
-    .option('--leader-election-namespace <ns>', 'namespace of the leader election Lease', 'default')
-    .option('--leader-election-id <name>', 'name of the leader election Lease', 'iinfra-manager')
+    .option(
+      '--leader-election-namespace <ns>',
+      "namespace of the leader election Lease (default: the manager's own namespace in a Pod, else the " +
+        "kubeconfig context's namespace, else default)",
+    )
+    .option(
+      '--leader-election-id <name>',
+      "name of the leader election Lease (default: iinfra-manager- and the loaded providers' short names, " +
+        'sorted, e.g. iinfra-manager-dcs or iinfra-manager-dcs-hcs, so each provider has its own Lease)',
+    )
     .addOption(
       new Option('--lease-duration <d>', 'how long a lease is valid without renewal')
         .argParser(duration('--lease-duration'))
@@ -137,8 +146,12 @@ export function managerCommand(output: Output): Command {
         ...(options.leaderElect
           ? {
               leaderElection: {
-                namespace: options.leaderElectionNamespace,
-                name: options.leaderElectionId,
+                // In a Pod, the client reads the service account's namespace into the context.
+                namespace:
+                  options.leaderElectionNamespace ??
+                  kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ??
+                  'default',
+                name: options.leaderElectionId ?? defaultLeaseName(providers.map((p) => p.manifest.name)),
                 leaseDurationMs: options.leaseDuration,
                 renewDeadlineMs: options.renewDeadline,
                 retryPeriodMs: options.retryPeriod,

@@ -14,6 +14,15 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
+/** The body of a manager's /readyz, once it has printed its probe port; fails unless the status is 200. */
+async function readyz(child: ReturnType<typeof startIinfra> | undefined): Promise<string | undefined> {
+  const port = /probes on port (\d+)/.exec(child?.output() ?? '')?.[1];
+  if (!port) return undefined;
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
 describe('iinfra manager', () => {
   it('documents every flag in --help', async () => {
     const help = startIinfra(['manager', '--help']);
@@ -110,6 +119,17 @@ describe('iinfra manager', () => {
     const leader = [a, b].find((c) => first.endsWith(`_${c.pid}`));
     const standby = [a, b].find((c) => c !== leader);
     expect(leader).toBeDefined();
+
+    // Both are ready (a rolling update needs the standby ready), but only the leader says it reconciles.
+    const lease = `Lease ${namespace}/iinfra-manager-test`;
+    const leaderReady = await eventually('the leader reconciling', async () => {
+      const text = await readyz(leader);
+      return text?.includes('reconciling') ? text : undefined;
+    });
+    expect(leaderReady).toBe(`ok: leader of ${lease}; reconciling @immutable-infra/provider-test`);
+    expect(await eventually('the standby serving probes', () => readyz(standby))).toBe(
+      `ok: standby for ${lease}; not reconciling @immutable-infra/provider-test`,
+    );
 
     const killedAt = Date.now();
     leader?.kill('SIGKILL');

@@ -179,7 +179,18 @@ describe('clusterctlArtifacts', () => {
       ).toBe('infrastructure-dcs');
     }
     expect(JSON.stringify(components[1])).toContain('"cluster.x-k8s.io/v1beta2":"v1beta1"');
-    expect(JSON.stringify(components.at(-1))).toContain('--provider=@immutable-infra/provider-dcs');
+    const deployment = components.at(-1) as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0]?.args).toEqual([
+      'manager',
+      '--provider=@immutable-infra/provider-dcs',
+      '--leader-elect',
+      '--leader-election-id=iinfra-manager-dcs',
+      // clusterctl's variable, which it substitutes at install time.
+      `--leader-election-namespace=\${IINFRA_DCS_NAMESPACE:=dcs-system}`,
+      '--probe-address=:8081',
+    ]);
     expect(() =>
       clusterctlArtifacts({
         provider: 'dcs',

@@ -1,7 +1,14 @@
 import { generateCrd } from '@immutable-infra/core';
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
-import { testCluster, testMachine, testMachineTemplate } from './fixtures/test-provider.ts';
+import { otherKinds, testCluster, testMachine, testMachineTemplate } from './fixtures/test-provider.ts';
 
 export default createGlobalSetup({
-  crdObjects: [testCluster, testMachine, testMachineTemplate].map(generateCrd),
+  crdObjects: [
+    testCluster,
+    testMachine,
+    testMachineTemplate,
+    otherKinds.cluster,
+    otherKinds.machine,
+    otherKinds.machineTemplate,
+  ].map(generateCrd),
 });

@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
 import { exited, startIinfra, testProviderPath } from './support/iinfra-process.ts';
@@ -9,6 +13,15 @@ const children: ReturnType<typeof startIinfra>[] = [];
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
+
+/** The body of a manager's /readyz, once it has printed its probe port; fails unless the status is 200. */
+async function readyz(child: ReturnType<typeof startIinfra> | undefined): Promise<string | undefined> {
+  const port = /probes on port (\d+)/.exec(child?.output() ?? '')?.[1];
+  if (!port) return undefined;
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+  expect(response.status).toBe(200);
+  return response.text();
+}
 
 describe('iinfra manager', () => {
   it('documents every flag in --help', async () => {
@@ -95,7 +108,7 @@ describe('iinfra manager', () => {
     const leaseRef = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      name: 'iinfra-manager',
+      name: 'iinfra-manager-test',
       namespace,
     };
     type Lease = { spec: { holderIdentity?: string; leaseTransitions?: number } };
@@ -106,6 +119,17 @@ describe('iinfra manager', () => {
     const leader = [a, b].find((c) => first.endsWith(`_${c.pid}`));
     const standby = [a, b].find((c) => c !== leader);
     expect(leader).toBeDefined();
+
+    // Both are ready (a rolling update needs the standby ready), but only the leader says it reconciles.
+    const lease = `Lease ${namespace}/iinfra-manager-test`;
+    const leaderReady = await eventually('the leader reconciling', async () => {
+      const text = await readyz(leader);
+      return text?.includes('reconciling') ? text : undefined;
+    });
+    expect(leaderReady).toBe(`ok: leader of ${lease}; reconciling @immutable-infra/provider-test`);
+    expect(await eventually('the standby serving probes', () => readyz(standby))).toBe(
+      `ok: standby for ${lease}; not reconciling @immutable-infra/provider-test`,
+    );
 
     const killedAt = Date.now();
     leader?.kill('SIGKILL');
@@ -128,5 +152,53 @@ describe('iinfra manager', () => {
       return m?.status?.ready ? m : undefined;
     });
     expect(machine.spec.providerID).toBe('test://m1');
+  });
+
+  it('gives managers of different providers a Lease each, in the kubeconfig namespace, so both reconcile', async () => {
+    const namespace = await createTestNamespace(testKubeConfig(), 'leases');
+    // Outside a Pod the manager's namespace is its kubeconfig context's: no --leader-election-namespace.
+    const contextual = new KubeConfig();
+    contextual.loadFromFile(inject('iinfraKubeconfigPath'));
+    const context = contextual.getCurrentContext();
+    contextual.contexts = contextual.contexts.map((c) => (c.name === context ? { ...c, namespace } : c));
+    const kubeconfig = join(tmpdir(), `iinfra-leases-${process.pid}.kubeconfig`);
+    writeFileSync(kubeconfig, contextual.exportConfig(), { mode: 0o600 });
+    const args = [
+      'manager',
+      '--provider',
+      testProviderPath,
+      '--kubeconfig',
+      kubeconfig,
+      '--namespace',
+      namespace,
+      '--leader-elect',
+      '--retry-period',
+      '300ms',
+      '--probe-address',
+      '127.0.0.1:0',
+    ];
+    const test = startIinfra(args);
+    const other = startIinfra(args, { TEST_PROVIDER_VARIANT: 'other' });
+    children.push(test, other);
+
+    const client = objectClient(testKubeConfig());
+    await createCluster(client, namespace, 'c-test');
+    await createMachine(client, namespace, 'c-test', 'm-test');
+    await createCluster(client, namespace, 'c-other', { kindPrefix: 'Other' });
+    await createMachine(client, namespace, 'c-other', 'm-other', { kindPrefix: 'Other' });
+    const provisioned = (name: string, kindPrefix: 'Test' | 'Other') =>
+      eventually(`${name} provisioned`, async () => {
+        const m = await getTestMachine(client, namespace, name, kindPrefix);
+        return m?.status?.ready ? m : undefined;
+      });
+    expect((await provisioned('m-test', 'Test')).spec.providerID).toBe('test://m-test');
+    expect((await provisioned('m-other', 'Other')).spec.providerID).toBe('other://m-other');
+
+    type Lease = { metadata: { name: string }; spec: { holderIdentity?: string } };
+    const leases = await client.list<Lease>('coordination.k8s.io/v1', 'Lease', { namespace });
+    expect(leases.map((l) => [l.metadata.name, l.spec.holderIdentity?.replace(/^.*_/, '')]).sort()).toEqual([
+      ['iinfra-manager-other', String(other.pid)],
+      ['iinfra-manager-test', String(test.pid)],
+    ]);
   });
 });

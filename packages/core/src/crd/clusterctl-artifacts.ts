@@ -100,6 +100,11 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
                   'manager',
                   `--provider=${input.packageName}`,
                   '--leader-elect',
+                  // A Lease per provider, in the provider's own namespace: the manager's default
+                  // (iinfra-manager- and the short provider name), spelled out so that managers of
+                  // different providers never wait on one Lease, whatever manager image runs.
+                  `--leader-election-id=iinfra-manager-${input.provider}`,
+                  `--leader-election-namespace=${namespace}`,
                   '--probe-address=:8081',
                 ],
                 ports: [{ name: 'probes', containerPort: 8081 }],

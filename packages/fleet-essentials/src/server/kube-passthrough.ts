@@ -5,14 +5,38 @@ import type { Session } from './sessions.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/**
+ * Whether the API server would answer this query with a watch stream. It reads
+ * `watch` as k8s.io/apimachinery's Convert_Slice_string_To_bool does: only an
+ * absent parameter, `0` or `false` (any case) is false; `1`, `True`, an empty
+ * `?watch` and anything else is a watch. The server looks at the first value
+ * only; every value is checked here, so a repeated parameter cannot slip one by.
+ */
+export function isWatch(query: string): boolean {
+  return new URLSearchParams(query)
+    .getAll('watch')
+    .some((value) => value !== '0' && value.toLowerCase() !== 'false');
+}
+
+/**
+ * Why a response to a request for Secrets may not reach the browser, or
+ * undefined when it may. Only one parsed Secret, SecretList or Status can be
+ * scrubbed; anything else (several JSON documents, as a watch stream is, or
+ * text that is not JSON) could carry values the scrubber never saw.
+ */
+export function refuseSecretsResponse(body: unknown): string | undefined {
+  const kind = typeof body === 'object' && body !== null ? (body as { kind?: unknown }).kind : undefined;
+  if (body === undefined || kind === 'Secret' || kind === 'SecretList' || kind === 'Status') return undefined;
+  return 'the API server answered with something other than one Secret or SecretList; it is not passed through';
+}
+
 /** Why a path may not pass through, or undefined when it may. */
 export function refusePath(path: string): string | undefined {
   const [pathname = '', query = ''] = path.split('?', 2);
   if (!/^\/(api|apis)(\/|$)/.test(pathname)) return 'the path must start with /api or /apis';
   if (pathname.includes('..') || pathname.includes('//')) return 'the path must be a plain API path';
   // Streams and connection upgrades cannot be scrubbed object by object; none of the anchors need them.
-  if (new URLSearchParams(query).get('watch') === 'true' || /\/watch(\/|$)/.test(pathname))
-    return 'watches are not passed through; poll instead';
+  if (isWatch(query) || /\/watch(\/|$)/.test(pathname)) return 'watches are not passed through; poll instead';
   if (/\/(proxy|exec|attach|portforward)(\/|$)/.test(pathname))
     return 'proxy, exec, attach and port-forward are not passed through';
   return undefined;
@@ -44,6 +68,12 @@ export function registerKubePassthrough(app: FastifyInstance, endpoint: KubeEndp
         ...(request.method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
       });
       const secrets = isSecretsPath(path);
+      // A reply the endpoint could not parse stays text, which the scrubber passes on untouched.
+      const unscrubbable =
+        secrets || (typeof response.body === 'string' && /"kind"\s*:\s*"Secret/.test(response.body))
+          ? refuseSecretsResponse(response.body)
+          : undefined;
+      if (unscrubbable) return reply.code(502).send({ error: { message: unscrubbable, field: 'path' } });
       const scrubbed = scrubSecrets(response.body, secrets);
       // A Secret the user just wrote may be echoed in an error message (e.g. a rejected value); a patch
       // to a Secret carries no kind, so the path says what it is.

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeTransport } from '../kube/transport.js';
 import type { Output } from '../output.js';
 import { installedCapiContract } from '../runtime/installed-contract.js';
+import { defaultLeaseName } from '../runtime/leader-election.js';
 import { createLogger } from '../runtime/logger.js';
 import { Manager } from '../runtime/manager.js';
 import { admitProvider, loadProvider, runningCoreVersion } from '../runtime/provider-loader.js';
@@ -15,8 +16,8 @@ export interface ManagerCommandOptions {
   qps: number;
   burst: number;
   leaderElect: boolean;
-  leaderElectionNamespace: string;
-  leaderElectionId: string;
+  leaderElectionNamespace?: string | undefined;
+  leaderElectionId?: string | undefined;
   leaseDuration: number;
   renewDeadline: number;
   retryPeriod: number;
@@ -65,8 +66,12 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
     ...(options.leaderElect
       ? {
           leaderElection: {
-            namespace: options.leaderElectionNamespace,
-            name: options.leaderElectionId,
+            // In a Pod, the client reads the service account's namespace into the context.
+            namespace:
+              options.leaderElectionNamespace ??
+              kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ??
+              'default',
+            name: options.leaderElectionId ?? defaultLeaseName(providers.map((p) => p.manifest.name)),
             leaseDurationMs: options.leaseDuration,
             renewDeadlineMs: options.renewDeadline,
             retryPeriodMs: options.retryPeriod,

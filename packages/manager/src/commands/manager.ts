@@ -64,8 +64,16 @@ export function managerCommand(output: Output): Command {
       'run as one of several replicas; only the holder of the lease reconciles',
       false,
     )
-    .option('--leader-election-namespace <ns>', 'namespace of the leader election Lease', 'default')
-    .option('--leader-election-id <name>', 'name of the leader election Lease', 'iinfra-manager')
+    .option(
+      '--leader-election-namespace <ns>',
+      "namespace of the leader election Lease (default: the manager's own namespace in a Pod, else the " +
+        "kubeconfig context's namespace, else default)",
+    )
+    .option(
+      '--leader-election-id <name>',
+      "name of the leader election Lease (default: iinfra-manager- and the loaded providers' short names, " +
+        'sorted, e.g. iinfra-manager-dcs or iinfra-manager-dcs-hcs, so each provider has its own Lease)',
+    )
     .addOption(
       new Option('--lease-duration <d>', 'how long a lease is valid without renewal')
         .argParser(duration('--lease-duration'))

@@ -6,6 +6,8 @@ export interface ProbeServerOptions {
   port: number;
   /** Informers synced and controllers running (or standing by for the lease). */
   ready: () => boolean;
+  /** What /readyz says after `ok: ` or `not ready: `: whether this replica reconciles, or stands by. */
+  readyDetail?: () => string;
   registry: Registry;
 }
 
@@ -19,7 +21,9 @@ export async function startProbeServer(
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     } else if (path === '/readyz') {
       const ready = options.ready();
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' }).end(ready ? 'ok' : 'not ready');
+      const detail = options.readyDetail?.();
+      const text = (ready ? 'ok' : 'not ready') + (detail ? `: ${detail}` : '');
+      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'text/plain' }).end(text);
     } else if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => res.writeHead(200, { 'Content-Type': options.registry.contentType }).end(text),

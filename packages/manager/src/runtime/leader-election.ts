@@ -25,6 +25,28 @@ interface Lease {
   };
 }
 
+/**
+ * The Lease a manager takes by default: `iinfra-manager-` followed by the
+ * short name of each provider it loads (the npm package name without its
+ * scope and `provider-` prefix), sorted and joined with `-`. So a manager of
+ * `@immutable-infra/provider-dcs` holds `iinfra-manager-dcs`, one running DCS
+ * and HCS holds `iinfra-manager-dcs-hcs`, and managers of different providers
+ * never stand by for each other. The clusterctl manifests that core generates
+ * pass the same name explicitly.
+ */
+export function defaultLeaseName(packageNames: readonly string[]): string {
+  const short = packageNames.map((name) =>
+    name
+      .replace(/^@[^/]+\//, '')
+      .replace(/^provider-/, '')
+      .toLowerCase()
+      // A Lease name is a DNS subdomain; anything else (an underscore, a path's dot) becomes a dash.
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, ''),
+  );
+  return ['iinfra-manager', ...[...new Set(short)].filter(Boolean).sort()].join('-');
+}
+
 const microTime = (date: Date) => date.toISOString().replace('Z', '000Z');
 
 /**

@@ -45,6 +45,7 @@ export class Manager {
   private informers: InformerFactory | undefined;
   private synced = false;
   private elector: LeaderElector | undefined;
+  private holdsLease = false;
   private metricsTimer: NodeJS.Timeout | undefined;
   probePort: number | undefined;
   private closeProbes: (() => Promise<void>) | undefined;
@@ -74,12 +75,28 @@ export class Manager {
     return this.controllers.length > 0;
   }
 
+  /**
+   * What /readyz says about this replica. A standby stays ready (200), as in
+   * controller-runtime: a rolling update needs the new Pod ready while the old
+   * one still holds the Lease. But it must not read as reconciling: it names
+   * the Lease it waits for and says its providers are not reconciled here.
+   */
+  get readiness(): string {
+    const providers = this.options.providers.map((p) => p.manifest.name).join(', ');
+    const election = this.options.leaderElection;
+    const lease = election ? `Lease ${election.namespace}/${election.name}` : undefined;
+    if (lease && !this.holdsLease) return `standby for ${lease}; not reconciling ${providers}`;
+    const role = lease ? `leader of ${lease}; ` : '';
+    return this.synced ? `${role}reconciling ${providers}` : `${role}caches syncing for ${providers}`;
+  }
+
   /** Starts probes, waits for the lease if configured, then runs every provider's controllers. */
   async start(): Promise<void> {
     if (this.options.probes) {
       const { server, port } = await startProbeServer({
         ...this.options.probes,
         ready: () => this.isReady,
+        readyDetail: () => this.readiness,
         registry: this.metrics.registry,
       });
       this.probePort = port;
@@ -91,10 +108,12 @@ export class Manager {
       this.elector = new LeaderElector(this.client, { ...this.options.leaderElection, identity }, this.log);
       void this.elector.acquire(signal).then(async (acquired) => {
         if (!acquired) return;
+        this.holdsLease = true;
         this.metrics.leader.set(1);
         await this.runControllers();
         const why = await this.elector?.holdUntilLost(signal);
         if (why === 'lost') {
+          this.holdsLease = false;
           this.metrics.leader.set(0);
           await this.shutdown('lost-leadership');
         }

@@ -15,20 +15,21 @@ export async function createCluster(
   client: ObjectClient,
   namespace: string,
   name: string,
-  options: { paused?: boolean } = {},
+  options: { paused?: boolean; kindPrefix?: 'Test' | 'Other' } = {},
 ): Promise<void> {
+  const kind = `${options.kindPrefix ?? 'Test'}Cluster`;
   const cluster = (await client.create({
     apiVersion: 'cluster.x-k8s.io/v1beta2',
     kind: 'Cluster',
     metadata: { name, namespace },
     spec: {
       ...(options.paused ? { paused: true } : {}),
-      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'TestCluster', name },
+      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind, name },
     },
   })) as KubeObject;
   await client.create({
     apiVersion: INFRA,
-    kind: 'TestCluster',
+    kind,
     metadata: {
       name,
       namespace,
@@ -52,8 +53,9 @@ export async function createMachine(
   namespace: string,
   cluster: string,
   name: string,
-  options: { bootstrapReady?: boolean } = {},
+  options: { bootstrapReady?: boolean; kindPrefix?: 'Test' | 'Other' } = {},
 ): Promise<void> {
+  const kind = `${options.kindPrefix ?? 'Test'}Machine`;
   const secretName = `${name}-bootstrap`;
   if (options.bootstrapReady ?? true) {
     await client.create({
@@ -74,12 +76,12 @@ export async function createMachine(
     spec: {
       clusterName: cluster,
       bootstrap: options.bootstrapReady === false ? {} : { dataSecretName: secretName },
-      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'TestMachine', name },
+      infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind, name },
     },
   })) as KubeObject;
   await client.create({
     apiVersion: INFRA,
-    kind: 'TestMachine',
+    kind,
     metadata: {
       name,
       namespace,
@@ -108,6 +110,11 @@ export interface TestMachineObject extends KubeObject {
   };
 }
 
-export function getTestMachine(client: ObjectClient, namespace: string, name: string) {
-  return client.get<TestMachineObject>({ apiVersion: INFRA, kind: 'TestMachine', name, namespace });
+export function getTestMachine(
+  client: ObjectClient,
+  namespace: string,
+  name: string,
+  kindPrefix: 'Test' | 'Other' = 'Test',
+) {
+  return client.get<TestMachineObject>({ apiVersion: INFRA, kind: `${kindPrefix}Machine`, name, namespace });
 }

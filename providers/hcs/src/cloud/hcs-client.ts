@@ -196,7 +196,7 @@ export class HcsClient {
 
   /** An ECS or EVS job (`GET /v1/{project}/jobs/{id}`). */
   async getJob(id: string): Promise<HcsJob> {
-    return this.get<HcsJob>('ecs.showJob', 'ecs', `/v1/${this.project}/jobs/${id}`);
+    return this.get<HcsJob>('ecs.showJob', 'ecs', `/v1/${this.project}/jobs/${encodeURIComponent(id)}`);
   }
 
   // ECS server groups

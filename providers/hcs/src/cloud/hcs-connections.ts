@@ -35,7 +35,7 @@ export class HcsConnections {
   }
 
   close(): void {
-    for (const transport of this.transports.values()) transport.close();
+    for (const transport of this.transports.values()) void transport.close();
     this.transports.clear();
   }
 }

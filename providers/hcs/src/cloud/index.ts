@@ -9,11 +9,14 @@ export {
   type HcsFailureKind,
   HcsJobFailedError,
   HcsTransportError,
+  hcsErrorOf,
   hcsFailureKind,
   isAuthFailure,
   isConflict,
   isNotFound,
   isQuotaExceeded,
+  platformFailureOf,
+  readHcsErrorAnswer,
 } from './hcs-errors.js';
 export {
   type HcsCredential,

@@ -1,6 +1,6 @@
 import type { PlatformCallRecorder } from '@immutable-infra/core';
 import type { HcsService } from './hcs-endpoints.js';
-import type { HcsHttp, HcsRequest } from './hcs-http.js';
+import type { HcsRequest, HcsResponse } from './hcs-http.js';
 import type {
   HcsCreateLoadBalancerRequest,
   HcsCreateServerRequest,
@@ -21,6 +21,12 @@ import type {
   HcsVolume,
   HcsVpc,
 } from './hcs-types.js';
+
+/** Sends a request of one project: an HcsHttp, or a pooled account's. */
+export interface HcsSender {
+  readonly projectId: string;
+  request(spec: HcsRequest): Promise<HcsResponse>;
+}
 
 export interface HcsClientOptions {
   /** Counts and times every call for the host's metrics. */
@@ -44,7 +50,7 @@ export class HcsClient {
   private readonly recorder: PlatformCallRecorder;
 
   constructor(
-    private readonly http: HcsHttp,
+    private readonly http: HcsSender,
     private readonly options: HcsClientOptions = {},
   ) {
     this.recorder = options.recorder ?? passthrough;

@@ -1,7 +1,13 @@
 export { type RequestToSign, SIGNING_ALGORITHM, sdkDate, signRequest } from './aksk-signer.js';
 export { fixedAddressLookup } from './fixed-address-lookup.js';
-export { HcsClient, type HcsClientOptions, type HcsCloud } from './hcs-client.js';
-export { credentialFromSecret, HcsConnections } from './hcs-connections.js';
+export { HcsClient, type HcsClientOptions, type HcsCloud, type HcsSender } from './hcs-client.js';
+export {
+  credentialFromSecret,
+  type HcsAccount,
+  type HcsConnections,
+  hcsConnections,
+  hcsCredentialSecret,
+} from './hcs-connections.js';
 export { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
 export {
   describeHcsFailure,

@@ -9,6 +9,7 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
+import { ClaimablePool } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
@@ -31,7 +32,7 @@ import {
   holdsPersistentDisk,
   persistentDiskDevice,
 } from './persistent-disks.js';
-import { claimPoolEntry, heldPoolEntry, type PoolConfigEntry, releasePoolEntry } from './pool-claims.js';
+import { configPoolKind, type PoolConfigEntry } from './pool-claims.js';
 import { buildServerRequest } from './server-request.js';
 
 type Ctx = InfraMachineContext<typeof HCSMachine>;
@@ -44,6 +45,8 @@ const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
+
+const claimantOf = (ctx: Ctx) => ({ uid: ctx.object.metadata.uid ?? '', name: ctx.object.metadata.name });
 
 const isOwnedBy = (server: HcsServer, ctx: Ctx) =>
   server.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? '');
@@ -202,7 +205,11 @@ async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
   let entry: PoolConfigEntry | undefined;
   const poolName = ctx.object.spec.configPoolRef?.name;
   if (poolName) {
-    const claim = await claimPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name);
+    const claim = await new ClaimablePool(ctx.kube, configPoolKind).claim(
+      namespace,
+      poolName,
+      claimantOf(ctx),
+    );
     if (!claim.ok) {
       ctx.setCondition(falseCondition(SERVER_READY, claim.reason, claim.message, 'Warning'));
       ctx.events.warning(claim.reason, claim.message);
@@ -331,9 +338,10 @@ async function deleteMachine(ctx: Ctx, connections: HcsConnections): Promise<Ste
       if (server['OS-EXT-STS:task_state'] === 'deleting')
         return requeue(POLL_MS, `server ${name} is being deleted`);
       if (server.status === 'BUILD') return requeue(POLL_MS, `server ${name} is still building`);
-      const entry = poolName
-        ? await heldPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name)
+      const held = poolName
+        ? await new ClaimablePool(ctx.kube, configPoolKind).heldEntry(namespace, poolName, claimantOf(ctx))
         : undefined;
+      const entry = held?.ok ? held.entry : undefined;
       if (entry && poolName) {
         const claim = await claimMigratedDataVolumes(
           cloud,
@@ -382,7 +390,8 @@ async function deleteMachine(ctx: Ctx, connections: HcsConnections): Promise<Ste
       ctx.events.normal('DeletingServer', `deleting ECS server ${name} (job ${jobId})`);
       return requeue(POLL_MS, 'server delete job started');
     }
-    if (poolName) await releasePoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name);
+    if (poolName)
+      await new ClaimablePool(ctx.kube, configPoolKind).release(namespace, poolName, claimantOf(ctx));
     return done();
   } catch (error) {
     const message = describeHcsFailure(error);

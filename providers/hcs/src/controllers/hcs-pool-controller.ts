@@ -1,4 +1,5 @@
 import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
+import { ClaimablePool } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachineConfigPool } from '../api/hcs-machine-config-pool.js';
@@ -6,6 +7,7 @@ import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure } from '../cloud/hcs-errors.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { persistentVolumeName } from './names.js';
+import { configPoolKind } from './pool-claims.js';
 
 type Ctx = ObjectContext<typeof HCSMachineConfigPool>;
 type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
@@ -82,19 +84,14 @@ export function hcsPoolHooks(connections: HcsConnections): ExtraKindHooks<typeof
   return {
     kind: HCSMachineConfigPool,
     async reconcile(ctx) {
-      const used = (ctx.object.status?.usedConfigs ?? []).filter((u) =>
-        ctx.object.spec.configs.some((c) => c.hostname === u.hostname),
-      );
-      const total = ctx.object.spec.configs.length;
+      const { total, free } = new ClaimablePool(ctx.kube, configPoolKind).usage(ctx.object);
       ctx.status.totalCount = total;
-      ctx.status.availableCount = total - used.length;
+      ctx.status.availableCount = free;
       const hasDisks = ctx.object.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0);
       const problem = hasDisks
         ? await refreshDiskStatus(ctx, connections).catch((error: unknown) => describeHcsFailure(error))
         : undefined;
-      ctx.setCondition(
-        trueCondition('Ready', 'Available', `${total - used.length} of ${total} entries free`),
-      );
+      ctx.setCondition(trueCondition('Ready', 'Available', `${free} of ${total} entries free`));
       ctx.setCondition(
         problem
           ? {

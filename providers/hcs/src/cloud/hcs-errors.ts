@@ -84,27 +84,9 @@ export class HcsTransportError extends Error {
   }
 }
 
-/** An asynchronous ECS or EVS job that ended in FAIL. */
-export class HcsJobFailedError extends Error {
-  readonly kind: HcsFailureKind;
-  /** The same failure in core's terms, for the host's back-off. */
-  readonly failure: PlatformFailure;
-
-  constructor(
-    readonly jobId: string,
-    readonly code: string | undefined,
-    readonly reason: string,
-  ) {
-    super(`job ${jobId} failed${code ? ` (${code})` : ''}: ${reason}`);
-    this.name = 'HcsJobFailedError';
-    this.kind = classify(500, code, reason);
-    this.failure = new PlatformFailure(
-      PLATFORM_KIND[this.kind],
-      this.message,
-      code ? { platformCode: code } : {},
-    );
-  }
-}
+/** The kind of a job that ended in FAIL with this code and reason. */
+export const jobFailureKind = (code: string | undefined, reason: string): HcsFailureKind =>
+  classify(500, code, reason);
 
 function classify(status: number, code: string | undefined, detail: string): HcsFailureKind {
   if (code && QUOTA_CODES.has(code)) return 'QuotaExceeded';
@@ -167,23 +149,13 @@ export function hcsErrorOf(failure: PlatformFailure, host: string): HcsApiError 
 
 /** The core PlatformFailure behind an HCS error; undefined for errors that did not come from HCS. */
 export function platformFailureOf(error: unknown): PlatformFailure | undefined {
-  if (
-    error instanceof HcsApiError ||
-    error instanceof HcsTransportError ||
-    error instanceof HcsJobFailedError
-  )
-    return error.failure;
+  if (error instanceof HcsApiError || error instanceof HcsTransportError) return error.failure;
   return undefined;
 }
 
 /** The failure kind of anything a client call threw; undefined for errors that did not come from HCS. */
 export function hcsFailureKind(error: unknown): HcsFailureKind | undefined {
-  if (
-    error instanceof HcsApiError ||
-    error instanceof HcsTransportError ||
-    error instanceof HcsJobFailedError
-  )
-    return error.kind;
+  if (error instanceof HcsApiError || error instanceof HcsTransportError) return error.kind;
   return undefined;
 }
 
@@ -202,6 +174,6 @@ export const isAuthFailure = (error: unknown): boolean => {
 export function describeHcsFailure(error: unknown): string {
   if (error instanceof HcsApiError)
     return `HCS ${error.method} ${error.path} answered ${error.httpStatus}${error.code ? ` ${error.code}` : ''}: ${error.detail}`;
-  if (error instanceof HcsTransportError || error instanceof HcsJobFailedError) return error.message;
+  if (error instanceof HcsTransportError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -13,7 +13,6 @@ export {
   describeHcsFailure,
   HcsApiError,
   type HcsFailureKind,
-  HcsJobFailedError,
   HcsTransportError,
   hcsErrorOf,
   hcsFailureKind,
@@ -21,6 +20,7 @@ export {
   isConflict,
   isNotFound,
   isQuotaExceeded,
+  jobFailureKind,
   platformFailureOf,
   readHcsErrorAnswer,
 } from './hcs-errors.js';
@@ -32,4 +32,4 @@ export {
   type HcsResponse,
 } from './hcs-http.js';
 export type * from './hcs-types.js';
-export { checkJob, interpretJob, type JobOutcome } from './jobs.js';
+export { interpretJob } from './jobs.js';

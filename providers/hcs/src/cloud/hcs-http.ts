@@ -31,7 +31,7 @@ export interface HcsRequest {
   service: HcsService;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  query?: Record<string, string | number | readonly string[] | undefined>;
+  query?: Record<string, string | number | readonly string[] | undefined> | undefined;
   body?: unknown;
   signal?: AbortSignal | undefined;
 }

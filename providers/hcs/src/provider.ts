@@ -1,7 +1,7 @@
 import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { HCSMachineTemplate } from './api/hcs-machine-template.js';
-import { HcsConnections } from './cloud/hcs-connections.js';
+import { hcsConnections } from './cloud/hcs-connections.js';
 import type { HcsHttpOptions } from './cloud/hcs-http.js';
 import { hcsClusterHooks } from './controllers/hcs-cluster-controller.js';
 import { hcsMachineHooks } from './controllers/hcs-machine-controller.js';
@@ -14,7 +14,7 @@ export interface HcsProviderOptions {
 
 /** The HCS provider; `iinfra manager --provider @immutable-infra/provider-hcs` loads the default export. */
 export function createHcsProvider(options: HcsProviderOptions = {}) {
-  const connections = new HcsConnections(options.http);
+  const connections = hcsConnections(options.http);
   return defineProvider({
     manifest: {
       name: packageJson.name,

@@ -100,7 +100,14 @@ export const HCSMachineConfigPoolStatus = z.object({
   availableCount: z.number().int().optional(),
   usedConfigs: z
     .array(
-      z.object({ hostname: z.string(), machineRef: z.string().describe('HCSMachine holding the entry.') }),
+      z.object({
+        hostname: z.string(),
+        machineRef: z.string().describe('HCSMachine holding the entry.'),
+        machineUID: z
+          .string()
+          .optional()
+          .describe('UID of the HCSMachine holding the entry; claims from before it was recorded have none.'),
+      }),
     )
     .optional(),
   persistentDiskStatus: z

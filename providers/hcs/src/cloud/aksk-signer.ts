@@ -8,7 +8,7 @@ export interface RequestToSign {
   url: URL;
   /** Every header that is sent, by any case; all of them are signed. */
   headers: Record<string, string>;
-  body: Buffer;
+  body: Uint8Array;
 }
 
 /** RFC 3986 percent-encoding (`encodeURIComponent` leaves `! ' ( ) *` alone, the signer does not). */
@@ -39,7 +39,7 @@ function canonicalQuery(params: URLSearchParams): string {
     .join('&');
 }
 
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** `X-Sdk-Date` for a time: `20261124T103824Z`. */
 export function sdkDate(at: Date): string {

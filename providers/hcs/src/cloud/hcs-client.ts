@@ -1,6 +1,6 @@
 import type { PlatformCallRecorder } from '@immutable-infra/core';
 import type { HcsService } from './hcs-endpoints.js';
-import type { HcsHttp, HcsRequest } from './hcs-http.js';
+import type { HcsRequest, HcsResponse } from './hcs-http.js';
 import type {
   HcsCreateLoadBalancerRequest,
   HcsCreateServerRequest,
@@ -21,6 +21,12 @@ import type {
   HcsVolume,
   HcsVpc,
 } from './hcs-types.js';
+
+/** Sends a request of one project: an HcsHttp, or a pooled account's. */
+export interface HcsSender {
+  readonly projectId: string;
+  request(spec: HcsRequest): Promise<HcsResponse>;
+}
 
 export interface HcsClientOptions {
   /** Counts and times every call for the host's metrics. */
@@ -44,7 +50,7 @@ export class HcsClient {
   private readonly recorder: PlatformCallRecorder;
 
   constructor(
-    private readonly http: HcsHttp,
+    private readonly http: HcsSender,
     private readonly options: HcsClientOptions = {},
   ) {
     this.recorder = options.recorder ?? passthrough;
@@ -54,34 +60,41 @@ export class HcsClient {
     return this.http.projectId;
   }
 
-  private async call<T>(operation: string, spec: Omit<HcsRequest, 'signal'>): Promise<T> {
+  /** Calls the service the operation names (`elb.listPools` goes to `elb`) and returns the answer's body. */
+  private async send<T>(
+    operation: `${HcsService}.${string}`,
+    method: HcsRequest['method'],
+    path: string,
+    body?: unknown,
+    query?: HcsRequest['query'],
+  ): Promise<T> {
+    const service = operation.slice(0, operation.indexOf('.')) as HcsService;
     const response = await this.recorder.record(operation, () =>
-      this.http.request({ ...spec, signal: this.options.signal }),
+      this.http.request({ service, method, path, body, query, signal: this.options.signal }),
     );
     return response.body as T;
   }
 
-  private get<T>(operation: string, service: HcsService, path: string, query?: HcsRequest['query']) {
-    return this.call<T>(operation, { service, method: 'GET', path, ...(query ? { query } : {}) });
+  private get<T>(operation: `${HcsService}.${string}`, path: string, query?: HcsRequest['query']) {
+    return this.send<T>(operation, 'GET', path, undefined, query);
   }
 
   // IAM
 
   /** The projects the access key may use; a wrong key fails here with 401. */
   async listAuthProjects(): Promise<HcsProject[]> {
-    return (await this.get<{ projects: HcsProject[] }>('iam.listAuthProjects', 'iam', '/v3/auth/projects'))
-      .projects;
+    return (await this.get<{ projects: HcsProject[] }>('iam.listAuthProjects', '/v3/auth/projects')).projects;
   }
 
   // VPC
 
   async listVpcs(): Promise<HcsVpc[]> {
-    return (await this.get<{ vpcs: HcsVpc[] }>('vpc.listVpcs', 'vpc', `/v1/${this.project}/vpcs`)).vpcs;
+    return (await this.get<{ vpcs: HcsVpc[] }>('vpc.listVpcs', `/v1/${this.project}/vpcs`)).vpcs;
   }
 
   async listSubnets(vpcId: string): Promise<HcsSubnet[]> {
     return (
-      await this.get<{ subnets: HcsSubnet[] }>('vpc.listSubnets', 'vpc', `/v1/${this.project}/subnets`, {
+      await this.get<{ subnets: HcsSubnet[] }>('vpc.listSubnets', `/v1/${this.project}/subnets`, {
         vpc_id: vpcId,
       })
     ).subnets;
@@ -91,7 +104,6 @@ export class HcsClient {
     return (
       await this.get<{ security_groups: HcsSecurityGroup[] }>(
         'vpc.listSecurityGroups',
-        'vpc',
         `/v1/${this.project}/security-groups`,
         { vpc_id: vpcId },
       )
@@ -101,7 +113,7 @@ export class HcsClient {
   // IMS and ECS catalog
 
   async findImage(name: string): Promise<HcsImage | undefined> {
-    const { images } = await this.get<{ images: HcsImage[] }>('ims.listImages', 'ims', '/v2/cloudimages', {
+    const { images } = await this.get<{ images: HcsImage[] }>('ims.listImages', '/v2/cloudimages', {
       name,
     });
     return images.find((image) => image.name === name);
@@ -109,18 +121,14 @@ export class HcsClient {
 
   async listFlavors(): Promise<HcsFlavor[]> {
     return (
-      await this.get<{ flavors: HcsFlavor[] }>(
-        'ecs.listFlavors',
-        'ecs',
-        `/v1/${this.project}/cloudservers/flavors`,
-      )
+      await this.get<{ flavors: HcsFlavor[] }>('ecs.listFlavors', `/v1/${this.project}/cloudservers/flavors`)
     ).flavors;
   }
 
   async listAvailabilityZones(): Promise<string[]> {
     const { availabilityZoneInfo } = await this.get<{
       availabilityZoneInfo: { zoneName: string; zoneState: { available: boolean } }[];
-    }>('ecs.listAvailabilityZones', 'ecs', `/v2.1/${this.project}/os-availability-zone`);
+    }>('ecs.listAvailabilityZones', `/v2.1/${this.project}/os-availability-zone`);
     return availabilityZoneInfo.filter((z) => z.zoneState.available).map((z) => z.zoneName);
   }
 
@@ -130,7 +138,6 @@ export class HcsClient {
   async findServersByName(name: string): Promise<HcsServer[]> {
     const { servers } = await this.get<{ servers: HcsServer[] }>(
       'ecs.listServers',
-      'ecs',
       `/v1/${this.project}/cloudservers/detail`,
       { name: exactName(name), limit: 1000 },
     );
@@ -138,65 +145,72 @@ export class HcsClient {
   }
 
   async getServer(id: string): Promise<HcsServer> {
-    return (
-      await this.get<{ server: HcsServer }>('ecs.showServer', 'ecs', `/v1/${this.project}/cloudservers/${id}`)
-    ).server;
+    return (await this.get<{ server: HcsServer }>('ecs.showServer', `/v1/${this.project}/cloudservers/${id}`))
+      .server;
   }
 
   async createServer(server: HcsCreateServerRequest): Promise<{ jobId: string; serverIds: string[] }> {
-    const body = await this.call<{ job_id: string; serverIds?: string[] }>('ecs.createServers', {
-      service: 'ecs',
-      method: 'POST',
-      path: `/v1/${this.project}/cloudservers`,
-      body: { server },
-    });
+    const body = await this.send<{ job_id: string; serverIds?: string[] }>(
+      'ecs.createServers',
+      'POST',
+      `/v1/${this.project}/cloudservers`,
+      { server },
+    );
     return { jobId: body.job_id, serverIds: body.serverIds ?? [] };
   }
 
   /** Deletes servers with the volumes still attached (persistent disks are detached first). */
   async deleteServers(ids: string[], deleteVolumes: boolean): Promise<{ jobId: string }> {
-    const body = await this.call<{ job_id: string }>('ecs.deleteServers', {
-      service: 'ecs',
-      method: 'POST',
-      path: `/v1/${this.project}/cloudservers/delete`,
-      body: { servers: ids.map((id) => ({ id })), delete_volume: deleteVolumes, delete_publicip: false },
-    });
+    const body = await this.send<{ job_id: string }>(
+      'ecs.deleteServers',
+      'POST',
+      `/v1/${this.project}/cloudservers/delete`,
+      {
+        servers: ids.map((id) => ({ id })),
+        delete_volume: deleteVolumes,
+        delete_publicip: false,
+      },
+    );
     return { jobId: body.job_id };
   }
 
   /** Stops servers (`SOFT`: the guest shuts down cleanly); a job. */
   async stopServers(ids: string[], type: 'SOFT' | 'HARD' = 'SOFT'): Promise<{ jobId: string }> {
-    const body = await this.call<{ job_id: string }>('ecs.stopServers', {
-      service: 'ecs',
-      method: 'POST',
-      path: `/v1/${this.project}/cloudservers/action`,
-      body: { 'os-stop': { type, servers: ids.map((id) => ({ id })) } },
-    });
+    const body = await this.send<{ job_id: string }>(
+      'ecs.stopServers',
+      'POST',
+      `/v1/${this.project}/cloudservers/action`,
+      {
+        'os-stop': { type, servers: ids.map((id) => ({ id })) },
+      },
+    );
     return { jobId: body.job_id };
   }
 
   async attachVolume(serverId: string, volumeId: string, device?: string): Promise<{ jobId: string }> {
-    const body = await this.call<{ job_id: string }>('ecs.attachVolume', {
-      service: 'ecs',
-      method: 'POST',
-      path: `/v1/${this.project}/cloudservers/${serverId}/attachvolume`,
-      body: { volumeAttachment: { volumeId, ...(device ? { device } : {}) } },
-    });
+    const body = await this.send<{ job_id: string }>(
+      'ecs.attachVolume',
+      'POST',
+      `/v1/${this.project}/cloudservers/${serverId}/attachvolume`,
+      {
+        volumeAttachment: { volumeId, ...(device ? { device } : {}) },
+      },
+    );
     return { jobId: body.job_id };
   }
 
   async detachVolume(serverId: string, volumeId: string): Promise<{ jobId: string }> {
-    const body = await this.call<{ job_id: string }>('ecs.detachVolume', {
-      service: 'ecs',
-      method: 'DELETE',
-      path: `/v1/${this.project}/cloudservers/${serverId}/detachvolume/${volumeId}`,
-    });
+    const body = await this.send<{ job_id: string }>(
+      'ecs.detachVolume',
+      'DELETE',
+      `/v1/${this.project}/cloudservers/${serverId}/detachvolume/${volumeId}`,
+    );
     return { jobId: body.job_id };
   }
 
   /** An ECS or EVS job (`GET /v1/{project}/jobs/{id}`). */
   async getJob(id: string): Promise<HcsJob> {
-    return this.get<HcsJob>('ecs.showJob', 'ecs', `/v1/${this.project}/jobs/${id}`);
+    return this.get<HcsJob>('ecs.showJob', `/v1/${this.project}/jobs/${encodeURIComponent(id)}`);
   }
 
   // ECS server groups
@@ -205,7 +219,6 @@ export class HcsClient {
     return (
       await this.get<{ server_groups: HcsServerGroup[] }>(
         'ecs.listServerGroups',
-        'ecs',
         `/v1/${this.project}/cloudservers/os-server-groups`,
       )
     ).server_groups;
@@ -213,21 +226,21 @@ export class HcsClient {
 
   async createServerGroup(name: string, policy: string): Promise<HcsServerGroup> {
     return (
-      await this.call<{ server_group: HcsServerGroup }>('ecs.createServerGroup', {
-        service: 'ecs',
-        method: 'POST',
-        path: `/v1/${this.project}/cloudservers/os-server-groups`,
-        body: { server_group: { name, policies: [policy] } },
-      })
+      await this.send<{ server_group: HcsServerGroup }>(
+        'ecs.createServerGroup',
+        'POST',
+        `/v1/${this.project}/cloudservers/os-server-groups`,
+        { server_group: { name, policies: [policy] } },
+      )
     ).server_group;
   }
 
   async deleteServerGroup(id: string): Promise<void> {
-    await this.call('ecs.deleteServerGroup', {
-      service: 'ecs',
-      method: 'DELETE',
-      path: `/v1/${this.project}/cloudservers/os-server-groups/${id}`,
-    });
+    await this.send(
+      'ecs.deleteServerGroup',
+      'DELETE',
+      `/v1/${this.project}/cloudservers/os-server-groups/${id}`,
+    );
   }
 
   // EVS
@@ -235,7 +248,6 @@ export class HcsClient {
   async findVolumesByName(name: string): Promise<HcsVolume[]> {
     const { volumes } = await this.get<{ volumes: HcsVolume[] }>(
       'evs.listVolumes',
-      'evs',
       `/v2/${this.project}/cloudvolumes/detail`,
       { name },
     );
@@ -243,39 +255,38 @@ export class HcsClient {
   }
 
   async getVolume(id: string): Promise<HcsVolume> {
-    return (
-      await this.get<{ volume: HcsVolume }>('evs.showVolume', 'evs', `/v2/${this.project}/cloudvolumes/${id}`)
-    ).volume;
+    return (await this.get<{ volume: HcsVolume }>('evs.showVolume', `/v2/${this.project}/cloudvolumes/${id}`))
+      .volume;
   }
 
   async createVolume(volume: HcsCreateVolumeRequest): Promise<{ jobId: string; volumeIds: string[] }> {
-    const body = await this.call<{ job_id: string; volume_ids?: string[] }>('evs.createVolume', {
-      service: 'evs',
-      method: 'POST',
-      path: `/v2/${this.project}/cloudvolumes`,
-      body: { volume },
-    });
+    const body = await this.send<{ job_id: string; volume_ids?: string[] }>(
+      'evs.createVolume',
+      'POST',
+      `/v2/${this.project}/cloudvolumes`,
+      { volume },
+    );
     return { jobId: body.job_id, volumeIds: body.volume_ids ?? [] };
   }
 
   /** Renames a disk (synchronous). */
   async renameVolume(id: string, name: string): Promise<HcsVolume> {
     return (
-      await this.call<{ volume: HcsVolume }>('evs.updateVolume', {
-        service: 'evs',
-        method: 'PUT',
-        path: `/v2/${this.project}/cloudvolumes/${id}`,
-        body: { volume: { name } },
-      })
+      await this.send<{ volume: HcsVolume }>(
+        'evs.updateVolume',
+        'PUT',
+        `/v2/${this.project}/cloudvolumes/${id}`,
+        { volume: { name } },
+      )
     ).volume;
   }
 
   async deleteVolume(id: string): Promise<{ jobId: string }> {
-    const body = await this.call<{ job_id: string }>('evs.deleteVolume', {
-      service: 'evs',
-      method: 'DELETE',
-      path: `/v2/${this.project}/cloudvolumes/${id}`,
-    });
+    const body = await this.send<{ job_id: string }>(
+      'evs.deleteVolume',
+      'DELETE',
+      `/v2/${this.project}/cloudvolumes/${id}`,
+    );
     return { jobId: body.job_id };
   }
 
@@ -288,7 +299,6 @@ export class HcsClient {
   async findLoadBalancers(name: string): Promise<HcsLoadBalancer[]> {
     const { loadbalancers } = await this.get<{ loadbalancers: HcsLoadBalancer[] }>(
       'elb.listLoadBalancers',
-      'elb',
       this.elb('/loadbalancers'),
       { name },
     );
@@ -299,7 +309,6 @@ export class HcsClient {
     return (
       await this.get<{ loadbalancer: HcsLoadBalancer }>(
         'elb.showLoadBalancer',
-        'elb',
         this.elb(`/loadbalancers/${id}`),
       )
     ).loadbalancer;
@@ -307,26 +316,22 @@ export class HcsClient {
 
   async createLoadBalancer(request: HcsCreateLoadBalancerRequest): Promise<HcsLoadBalancer> {
     return (
-      await this.call<{ loadbalancer: HcsLoadBalancer }>('elb.createLoadBalancer', {
-        service: 'elb',
-        method: 'POST',
-        path: this.elb('/loadbalancers'),
-        body: { loadbalancer: request },
-      })
+      await this.send<{ loadbalancer: HcsLoadBalancer }>(
+        'elb.createLoadBalancer',
+        'POST',
+        this.elb('/loadbalancers'),
+        { loadbalancer: request },
+      )
     ).loadbalancer;
   }
 
   async deleteLoadBalancer(id: string): Promise<void> {
-    await this.call('elb.deleteLoadBalancer', {
-      service: 'elb',
-      method: 'DELETE',
-      path: this.elb(`/loadbalancers/${id}`),
-    });
+    await this.send('elb.deleteLoadBalancer', 'DELETE', this.elb(`/loadbalancers/${id}`));
   }
 
   async listListeners(loadBalancerId: string): Promise<HcsListener[]> {
     return (
-      await this.get<{ listeners: HcsListener[] }>('elb.listListeners', 'elb', this.elb('/listeners'), {
+      await this.get<{ listeners: HcsListener[] }>('elb.listListeners', this.elb('/listeners'), {
         loadbalancer_id: loadBalancerId,
       })
     ).listeners;
@@ -339,26 +344,19 @@ export class HcsClient {
     loadbalancer_id: string;
   }): Promise<HcsListener> {
     return (
-      await this.call<{ listener: HcsListener }>('elb.createListener', {
-        service: 'elb',
-        method: 'POST',
-        path: this.elb('/listeners'),
-        body: { listener },
+      await this.send<{ listener: HcsListener }>('elb.createListener', 'POST', this.elb('/listeners'), {
+        listener,
       })
     ).listener;
   }
 
   async deleteListener(id: string): Promise<void> {
-    await this.call('elb.deleteListener', {
-      service: 'elb',
-      method: 'DELETE',
-      path: this.elb(`/listeners/${id}`),
-    });
+    await this.send('elb.deleteListener', 'DELETE', this.elb(`/listeners/${id}`));
   }
 
   async listPools(loadBalancerId: string): Promise<HcsPool[]> {
     return (
-      await this.get<{ pools: HcsPool[] }>('elb.listPools', 'elb', this.elb('/pools'), {
+      await this.get<{ pools: HcsPool[] }>('elb.listPools', this.elb('/pools'), {
         loadbalancer_id: loadBalancerId,
       })
     ).pools;
@@ -370,24 +368,16 @@ export class HcsClient {
     lb_algorithm: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP';
     listener_id: string;
   }): Promise<HcsPool> {
-    return (
-      await this.call<{ pool: HcsPool }>('elb.createPool', {
-        service: 'elb',
-        method: 'POST',
-        path: this.elb('/pools'),
-        body: { pool },
-      })
-    ).pool;
+    return (await this.send<{ pool: HcsPool }>('elb.createPool', 'POST', this.elb('/pools'), { pool })).pool;
   }
 
   async deletePool(id: string): Promise<void> {
-    await this.call('elb.deletePool', { service: 'elb', method: 'DELETE', path: this.elb(`/pools/${id}`) });
+    await this.send('elb.deletePool', 'DELETE', this.elb(`/pools/${id}`));
   }
 
   async listMembers(poolId: string): Promise<HcsMember[]> {
-    return (
-      await this.get<{ members: HcsMember[] }>('elb.listMembers', 'elb', this.elb(`/pools/${poolId}/members`))
-    ).members;
+    return (await this.get<{ members: HcsMember[] }>('elb.listMembers', this.elb(`/pools/${poolId}/members`)))
+      .members;
   }
 
   async createMember(
@@ -395,28 +385,23 @@ export class HcsClient {
     member: { name: string; address: string; protocol_port: number; subnet_cidr_id?: string },
   ): Promise<HcsMember> {
     return (
-      await this.call<{ member: HcsMember }>('elb.createMember', {
-        service: 'elb',
-        method: 'POST',
-        path: this.elb(`/pools/${poolId}/members`),
-        body: { member },
-      })
+      await this.send<{ member: HcsMember }>(
+        'elb.createMember',
+        'POST',
+        this.elb(`/pools/${poolId}/members`),
+        { member },
+      )
     ).member;
   }
 
   async deleteMember(poolId: string, memberId: string): Promise<void> {
-    await this.call('elb.deleteMember', {
-      service: 'elb',
-      method: 'DELETE',
-      path: this.elb(`/pools/${poolId}/members/${memberId}`),
-    });
+    await this.send('elb.deleteMember', 'DELETE', this.elb(`/pools/${poolId}/members/${memberId}`));
   }
 
   async listHealthMonitors(): Promise<HcsHealthMonitor[]> {
     return (
       await this.get<{ healthmonitors: HcsHealthMonitor[] }>(
         'elb.listHealthMonitors',
-        'elb',
         this.elb('/healthmonitors'),
       )
     ).healthmonitors;
@@ -431,21 +416,17 @@ export class HcsClient {
     max_retries: number;
   }): Promise<HcsHealthMonitor> {
     return (
-      await this.call<{ healthmonitor: HcsHealthMonitor }>('elb.createHealthMonitor', {
-        service: 'elb',
-        method: 'POST',
-        path: this.elb('/healthmonitors'),
-        body: { healthmonitor: monitor },
-      })
+      await this.send<{ healthmonitor: HcsHealthMonitor }>(
+        'elb.createHealthMonitor',
+        'POST',
+        this.elb('/healthmonitors'),
+        { healthmonitor: monitor },
+      )
     ).healthmonitor;
   }
 
   async deleteHealthMonitor(id: string): Promise<void> {
-    await this.call('elb.deleteHealthMonitor', {
-      service: 'elb',
-      method: 'DELETE',
-      path: this.elb(`/healthmonitors/${id}`),
-    });
+    await this.send('elb.deleteHealthMonitor', 'DELETE', this.elb(`/healthmonitors/${id}`));
   }
 }
 

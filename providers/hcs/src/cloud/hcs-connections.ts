@@ -1,6 +1,14 @@
-import { createHash } from 'node:crypto';
-import type { HcsCredentials } from '../api/credentials.js';
+import {
+  type AccountSession,
+  CredentialPool,
+  type CredentialSecretSpec,
+} from '@immutable-infra/provider-kit';
+import { type HcsCredentials, parseHcsCredentials } from '../api/credentials.js';
 import { type HcsCredential, HcsHttp, type HcsHttpOptions } from './hcs-http.js';
+
+/** The signed transports of an access key, pooled per account by the kit. */
+export type HcsConnections = CredentialPool<HcsCredential, HcsHttp>;
+export type HcsAccount = AccountSession<HcsCredential, HcsHttp>;
 
 /** The transport's credential from the validated Secret keys. */
 export function credentialFromSecret(secret: HcsCredentials): HcsCredential {
@@ -15,27 +23,30 @@ export function credentialFromSecret(secret: HcsCredentials): HcsCredential {
   };
 }
 
+/** The documented Secret keys; the parser names every missing or invalid key, never a value. */
+export const hcsCredentialSecret: CredentialSecretSpec<HcsCredential> = {
+  requiredKeys: [],
+  parse(data) {
+    const parsed = parseHcsCredentials(data);
+    return parsed.ok ? { ok: true, credential: credentialFromSecret(parsed.credentials) } : parsed;
+  },
+};
+
 /**
- * One signed transport per credential, shared by every reconcile of every object that uses it, so
- * the rate limit is per access key and connections are reused. A changed Secret is a new key here.
+ * One signed transport set per access key, shared by every reconcile of every object that uses it,
+ * so the rate limit is per key and connections are reused. A Secret whose content changes (a
+ * rotated secret key) replaces the key's transports on the next call and closes the old ones.
+ * AK/SK signing has no login call, so there is nothing for the login back-off to hold.
  */
-export class HcsConnections {
-  private readonly transports = new Map<string, HcsHttp>();
-
-  constructor(private readonly options: HcsHttpOptions = {}) {}
-
-  transport(credential: HcsCredential): HcsHttp {
-    const key = createHash('sha256').update(JSON.stringify(credential)).digest('hex');
-    let transport = this.transports.get(key);
-    if (!transport) {
-      transport = new HcsHttp(credential, this.options);
-      this.transports.set(key, transport);
-    }
-    return transport;
-  }
-
-  close(): void {
-    for (const transport of this.transports.values()) transport.close();
-    this.transports.clear();
-  }
+export function hcsConnections(options: HcsHttpOptions = {}): HcsConnections {
+  return new CredentialPool<HcsCredential, HcsHttp>({
+    accountOf: (credential) => ({
+      endpoint: `${credential.scheme}://${credential.region}.${credential.externalGlobalDomain}`,
+      user: `${credential.projectId}/${credential.accessKey}`,
+    }),
+    login: async (credential) => new HcsHttp(credential, options),
+    logout: (http) => http.close(),
+    // A signature is checked per request; there is no session to expire.
+    isSessionExpired: () => false,
+  });
 }

@@ -1,19 +1,28 @@
 export { type RequestToSign, SIGNING_ALGORITHM, sdkDate, signRequest } from './aksk-signer.js';
 export { fixedAddressLookup } from './fixed-address-lookup.js';
-export { HcsClient, type HcsClientOptions, type HcsCloud } from './hcs-client.js';
-export { credentialFromSecret, HcsConnections } from './hcs-connections.js';
+export { HcsClient, type HcsClientOptions, type HcsCloud, type HcsSender } from './hcs-client.js';
+export {
+  credentialFromSecret,
+  type HcsAccount,
+  type HcsConnections,
+  hcsConnections,
+  hcsCredentialSecret,
+} from './hcs-connections.js';
 export { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
 export {
   describeHcsFailure,
   HcsApiError,
   type HcsFailureKind,
-  HcsJobFailedError,
   HcsTransportError,
+  hcsErrorOf,
   hcsFailureKind,
   isAuthFailure,
   isConflict,
   isNotFound,
   isQuotaExceeded,
+  jobFailureKind,
+  platformFailureOf,
+  readHcsErrorAnswer,
 } from './hcs-errors.js';
 export {
   type HcsCredential,
@@ -23,4 +32,4 @@ export {
   type HcsResponse,
 } from './hcs-http.js';
 export type * from './hcs-types.js';
-export { checkJob, interpretJob, type JobOutcome } from './jobs.js';
+export { interpretJob } from './jobs.js';

@@ -1,38 +1,31 @@
 import type { HostContext } from '@immutable-infra/core';
-import { parseHcsCredentials } from '../api/credentials.js';
+import { accountForCluster, type CloudLookupFailure } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
-import { HcsClient } from '../cloud/hcs-client.js';
-import { credentialFromSecret, type HcsConnections } from '../cloud/hcs-connections.js';
+import { HcsClient, type HcsSender } from '../cloud/hcs-client.js';
+import { type HcsConnections, hcsCredentialSecret } from '../cloud/hcs-connections.js';
 
-export type CloudLookup =
-  | { ok: true; cloud: HcsClient }
-  | { ok: false; reason: 'CredentialSecretNotFound' | 'CredentialSecretInvalid'; message: string };
+export type CloudLookup = { ok: true; cloud: HcsClient } | CloudLookupFailure;
 
 /**
  * The HCS API for an HCSCluster: its identityRef Secret (validated; problems name keys, never
- * values) and a client over the shared transport of that access key.
+ * values) and a client whose every call goes through the pooled account, so a changed Secret is
+ * used on the next call.
  */
 export async function cloudForCluster(
   ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'signal'>,
   connections: HcsConnections,
   cluster: Pick<HCSClusterObject, 'metadata' | 'spec'>,
 ): Promise<CloudLookup> {
-  const namespace = cluster.metadata.namespace ?? 'default';
-  const secretName = cluster.spec.identityRef.name;
-  const data = await ctx.secrets.read(namespace, secretName);
-  if (!data)
-    return {
-      ok: false,
-      reason: 'CredentialSecretNotFound',
-      message: `Secret ${namespace}/${secretName} not found`,
-    };
-  const parsed = parseHcsCredentials(data);
-  if (!parsed.ok)
-    return {
-      ok: false,
-      reason: 'CredentialSecretInvalid',
-      message: `Secret ${namespace}/${secretName}: ${parsed.problems.join('; ')}`,
-    };
-  const transport = connections.transport(credentialFromSecret(parsed.credentials));
-  return { ok: true, cloud: new HcsClient(transport, { recorder: ctx.platformCalls, signal: ctx.signal }) };
+  const secretRef = {
+    namespace: cluster.metadata.namespace ?? 'default',
+    name: cluster.spec.identityRef.name,
+  };
+  const lookup = await accountForCluster(ctx.secrets, connections, secretRef, hcsCredentialSecret);
+  if (!lookup.ok) return lookup;
+  const { account } = lookup;
+  const sender: HcsSender = {
+    projectId: account.credential.projectId,
+    request: (spec) => account.use((http) => http.request(spec), spec.signal),
+  };
+  return { ok: true, cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal }) };
 }

@@ -1,12 +1,6 @@
 import type { BootstrapData } from '@immutable-infra/core';
+import { type BootstrapTokenValues, substituteBootstrapTokens } from '@immutable-infra/provider-kit';
 import { parse, stringify } from 'yaml';
-
-/** The literal tokens users put in kubelet arguments, replaced before the data reaches the server. */
-export interface BootstrapTokenValues {
-  PROVIDER_ID: string;
-  /** Undefined when the address is only known once ECS has chosen it: the token is then left alone. */
-  NODE_IP: string | undefined;
-}
 
 /** A disk the guest formats (if new) and mounts. */
 export interface GuestDisk {
@@ -26,6 +20,7 @@ export interface GuestFile {
 export interface CloudInitInput {
   hostname: string | undefined;
   disks: GuestDisk[];
+  /** PROVIDER_ID and NODE_IP; NODE_IP is undefined (the token left alone) when ECS chooses the address. */
   tokens: BootstrapTokenValues;
   files?: GuestFile[];
 }
@@ -43,10 +38,7 @@ export function composeCloudInit(data: BootstrapData, input: CloudInitInput): st
     throw new Error(
       `HCS servers boot with cloud-init; bootstrap data in format ${data.format} cannot be used`,
     );
-  const text = data.value.replace(/\b(PROVIDER_ID|NODE_IP)\b/g, (token) =>
-    token === 'PROVIDER_ID' ? input.tokens.PROVIDER_ID : (input.tokens.NODE_IP ?? token),
-  );
-  const lines = text.split('\n');
+  const lines = substituteBootstrapTokens(data, input.tokens).value.split('\n');
   const header: string[] = [];
   while (lines.length > 0 && (lines[0]?.startsWith('#') || lines[0]?.trim() === ''))
     header.push(lines.shift() as string);

@@ -3,19 +3,30 @@ import {
   falseCondition,
   type InfraMachineContext,
   type InfraMachineHooks,
+  isPlatformFailure,
   type MachineAddress,
   machineProvisioned,
+  type PlatformFailure,
   requeue,
+  runSteps,
+  type Step,
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
+import { ClaimablePool, followTaskStep, startTask, taskReferenceAt } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
-import { describeHcsFailure, HcsJobFailedError, hcsFailureKind } from '../cloud/hcs-errors.js';
+import {
+  describeHcsFailure,
+  hcsFailureKind,
+  isNotFound,
+  jobFailureKind,
+  platformFailureOf,
+} from '../cloud/hcs-errors.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
-import { checkJob } from '../cloud/jobs.js';
+import { interpretJob } from '../cloud/jobs.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
@@ -31,38 +42,45 @@ import {
   holdsPersistentDisk,
   persistentDiskDevice,
 } from './persistent-disks.js';
-import { claimPoolEntry, heldPoolEntry, type PoolConfigEntry, releasePoolEntry } from './pool-claims.js';
+import { configPoolKind, type PoolConfigEntry } from './pool-claims.js';
 import { buildServerRequest } from './server-request.js';
 
 type Ctx = InfraMachineContext<typeof HCSMachine>;
 
+/** What the steps of one reconcile share: the host's context, the cloud, and what earlier steps found. */
+interface MachineRun {
+  ctx: Ctx;
+  cloud: HcsCloud;
+  cluster: HCSClusterObject;
+  poolName: string | undefined;
+  entry?: PoolConfigEntry | undefined;
+  network?: ClusterNetwork;
+  /** The servers named for this machine and made for it (metadata names its UID). */
+  servers: HcsServer[];
+  zone: string;
+}
+
 const SERVER_READY = 'ServerReady';
 const POLL_MS = 1_000;
+const JOB = 'ECS job';
 /** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
 const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
 const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
+// Reasons users read on the machine and as Events, for failures that need someone to act.
+const ANNOUNCED = new Set(['QuotaExceeded', 'AuthenticationFailed']);
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
 
-const isOwnedBy = (server: HcsServer, ctx: Ctx) =>
-  server.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? '');
+const claimantOf = (ctx: Ctx) => ({ uid: ctx.object.metadata.uid ?? '', name: ctx.object.metadata.name });
+const poolsOf = (run: MachineRun) => new ClaimablePool(run.ctx.kube, configPoolKind);
+const namespaceOf = (run: MachineRun) => run.ctx.object.metadata.namespace ?? 'default';
+const serverOf = (run: MachineRun) => run.servers[0];
 
-interface MachineCloud {
-  cloud: HcsCloud;
-  cluster: HCSClusterObject;
-}
-
-async function machineCloud(ctx: Ctx, connections: HcsConnections): Promise<MachineCloud | StepResult> {
-  const cluster = ctx.infraCluster as HCSClusterObject | undefined;
-  if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
-  const lookup = await cloudForCluster(ctx, connections, cluster);
-  if (!lookup.ok) {
-    ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
-    return requeue(60_000, lookup.message);
-  }
-  return { cloud: lookup.cloud, cluster };
-}
+// The job ids live in status (fields of the CRD), written as the job starts and read back by the next reconcile.
+const createJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'createJobId');
+const deleteJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'deleteJobId');
+const stopJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'stopJobId');
 
 function serverNameOf(ctx: Ctx, entry: PoolConfigEntry | undefined): string {
   return serverName(
@@ -101,33 +119,6 @@ function guestDisks(ctx: Ctx, entry: PoolConfigEntry | undefined): GuestDisk[] {
   ];
 }
 
-function mountPathConflicts(ctx: Ctx, entry: PoolConfigEntry | undefined): string[] {
-  const data = new Set((ctx.object.spec.dataVolumes ?? []).map((v) => v.mountPath).filter(Boolean));
-  return (entry?.persistentDisks ?? [])
-    .filter((d) => d.mountPath && data.has(d.mountPath))
-    .map(
-      (d) =>
-        `${d.mountPath} is both in spec.dataVolumes and in persistentDisks of pool entry ${entry?.hostname}: it would be deleted with the server`,
-    );
-}
-
-/** Follows the create job recorded in status; undefined once there is nothing left to wait for. */
-async function followCreateJob(ctx: Ctx, cloud: HcsCloud): Promise<StepResult | undefined> {
-  const jobId = ctx.status.createJobId ?? ctx.object.status?.createJobId;
-  if (!jobId) return undefined;
-  const outcome = await checkJob(cloud, jobId);
-  if (outcome.state === 'running') return requeue(POLL_MS, `ECS job ${jobId} is creating the server`);
-  delete ctx.status.createJobId;
-  if (outcome.state === 'failed') {
-    // ECS rolled the server back; the next reconcile creates it again.
-    const failure = new HcsJobFailedError(jobId, outcome.code, outcome.reason);
-    ctx.setCondition(falseCondition(SERVER_READY, failure.kind, failure.message, 'Warning'));
-    ctx.events.warning('ServerCreateFailed', failure.message);
-    return requeue(5_000, failure.message);
-  }
-  return undefined;
-}
-
 function addressesOf(server: HcsServer, hostname: string | undefined): MachineAddress[] {
   const ips = Object.values(server.addresses ?? {})
     .flat()
@@ -138,263 +129,468 @@ function addressesOf(server: HcsServer, hostname: string | undefined): MachineAd
   ];
 }
 
-async function createServer(
-  ctx: Ctx,
-  mc: MachineCloud,
-  network: ClusterNetwork,
-  entry: PoolConfigEntry | undefined,
-  name: string,
-  zone: string,
-): Promise<StepResult> {
-  let serverGroupId: string | undefined;
-  if (ctx.isControlPlane && mc.cluster.spec.controlPlaneHA?.enabled) {
-    serverGroupId = mc.cluster.status?.controlPlaneHA?.id;
-    if (!serverGroupId) return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
-  }
-  const files = [];
-  if (ctx.isControlPlane) {
-    const encryption = await readEncryptionConfig(ctx, mc.cluster, ctx.cluster.metadata.name);
-    if (!encryption.found) return requeue(2_000, encryption.message);
-    files.push({ path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' });
-    const caSecret = `${ctx.cluster.metadata.name}-ca`;
-    const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
-    if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
-    const hostname = entry?.hostname ?? name;
-    const ips = (entry?.networks ?? []).map((n) => n.ipAddress);
-    const kubelet = await kubeletServingCertificate(ca, hostname, ips);
-    files.push(
-      { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
-      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
-    );
-  }
-  const userData = composeCloudInit(await ctx.bootstrapData(), {
-    files,
-    hostname: entry?.hostname,
-    disks: guestDisks(ctx, entry),
-    tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
-  });
-  const built = await buildServerRequest(mc.cloud, ctx.object, {
-    name,
-    network,
-    entry,
-    availabilityZone: zone,
-    userData,
-    serverGroupId,
-  });
-  if (!built.ok) {
-    ctx.setCondition(falseCondition(SERVER_READY, built.reason, built.message, 'Error'));
-    ctx.events.warning(built.reason, built.message);
-    return requeue(60_000, built.message);
-  }
-  const created = await mc.cloud.createServer(built.request);
-  ctx.status.createJobId = created.jobId;
-  if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
-  ctx.status.instanceState = 'BUILD';
-  ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${created.jobId})`);
-  ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `ECS job ${created.jobId}`));
-  return requeue(POLL_MS, 'server create job started');
+/** A condition on ServerReady (and an Event) that stops the run until something changes. */
+function blocked(
+  run: MachineRun,
+  reason: string,
+  message: string,
+  afterMs: number,
+  event = true,
+): StepResult {
+  run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Error'));
+  if (event) run.ctx.events.warning(reason, message);
+  return requeue(afterMs, message);
 }
 
-async function reconcileMachine(ctx: Ctx, connections: HcsConnections) {
-  const mc = await machineCloud(ctx, connections);
-  if ('type' in mc) return mc;
-  const namespace = ctx.object.metadata.namespace ?? 'default';
-  let entry: PoolConfigEntry | undefined;
-  const poolName = ctx.object.spec.configPoolRef?.name;
-  if (poolName) {
-    const claim = await claimPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name);
+/** A step that runs only when `applies` says so; done otherwise. */
+function when(applies: (run: MachineRun) => boolean, step: Step<MachineRun>): Step<MachineRun> {
+  return { name: step.name, run: (run) => (applies(run) ? step.run(run) : Promise.resolve(done())) };
+}
+
+/** Follows a job recorded in status; a failed job is reported by `onFailure` and then thrown or passed over. */
+function followJob(
+  name: string,
+  reference: typeof createJob,
+  onFailure: (run: MachineRun, failure: PlatformFailure) => 'throw' | 'continue',
+): Step<MachineRun> {
+  const follow = followTaskStep<MachineRun, Awaited<ReturnType<HcsCloud['getJob']>>>({
+    name,
+    taskNoun: JOB,
+    reference,
+    read: (run, id) => run.cloud.getJob(id),
+    interpret: interpretJob,
+    isNotFound,
+    pollAfterMs: POLL_MS,
+  });
+  return {
+    name,
+    async run(run) {
+      try {
+        return await follow.run(run);
+      } catch (error) {
+        if (!isPlatformFailure(error) || onFailure(run, error) === 'throw') throw error;
+        return done();
+      }
+    },
+  };
+}
+
+const claimSlot: Step<MachineRun> = {
+  name: 'ClaimSlot',
+  async run(run) {
+    if (!run.poolName) return done();
+    const claim = await poolsOf(run).claim(namespaceOf(run), run.poolName, claimantOf(run.ctx));
     if (!claim.ok) {
-      ctx.setCondition(falseCondition(SERVER_READY, claim.reason, claim.message, 'Warning'));
-      ctx.events.warning(claim.reason, claim.message);
+      run.ctx.setCondition(falseCondition(SERVER_READY, claim.reason, claim.message, 'Warning'));
+      run.ctx.events.warning(claim.reason, claim.message);
       return requeue(30_000, claim.message);
     }
-    entry = claim.entry;
-    ctx.status.poolHostname = entry.hostname;
-  }
-  try {
-    const pending = await followCreateJob(ctx, mc.cloud);
-    if (pending) return pending;
-    const network = await resolveClusterNetwork(mc.cloud, mc.cluster.spec);
-    if (!network.ok) {
-      ctx.setCondition(falseCondition(SERVER_READY, network.reason, network.message, 'Error'));
-      return requeue(30_000, network.message);
-    }
-    const name = serverNameOf(ctx, entry);
-    const found = await mc.cloud.findServersByName(name);
-    const server = found.find((s) => isOwnedBy(s, ctx));
-    if (!server && found.length > 0) {
-      const message = `an ECS server named ${name} already exists and was not created for this machine; it is left alone`;
-      ctx.setCondition(falseCondition(SERVER_READY, 'ServerNameInUse', message, 'Error'));
-      ctx.events.warning('ServerNameInUse', message);
-      return requeue(60_000, message);
-    }
-    const zone =
-      server?.['OS-EXT-AZ:availability_zone'] ??
+    run.entry = claim.entry;
+    run.ctx.status.poolHostname = claim.entry.hostname;
+    return done();
+  },
+};
+
+const followCreateJob = followJob('FollowCreateJob', createJob, (run, failure) => {
+  // ECS rolled the server back; a later reconcile creates it again.
+  const reason = jobFailureKind(failure.details.platformCode, failure.message);
+  run.ctx.setCondition(falseCondition(SERVER_READY, reason, failure.message, 'Warning'));
+  run.ctx.events.warning('ServerCreateFailed', failure.message);
+  return 'throw';
+});
+
+const resolveNetwork: Step<MachineRun> = {
+  name: 'ResolveNetwork',
+  async run(run) {
+    const network = await resolveClusterNetwork(run.cloud, run.cluster.spec);
+    if (!network.ok) return blocked(run, network.reason, network.message, 30_000, false);
+    run.network = network.network;
+    return done();
+  },
+};
+
+const findServer: Step<MachineRun> = {
+  name: 'FindServer',
+  async run(run) {
+    const { ctx } = run;
+    const name = serverNameOf(ctx, run.entry);
+    const found = await run.cloud.findServersByName(name);
+    run.servers = found.filter((s) => s.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? ''));
+    if (run.servers.length === 0 && found.length > 0)
+      return blocked(
+        run,
+        'ServerNameInUse',
+        `an ECS server named ${name} already exists and was not created for this machine; it is left alone`,
+        60_000,
+      );
+    run.zone =
+      serverOf(run)?.['OS-EXT-AZ:availability_zone'] ??
       ctx.object.spec.availabilityZone ??
       ctx.machine.spec.failureDomain ??
-      (await mc.cloud.listAvailabilityZones())[0] ??
+      (await run.cloud.listAvailabilityZones())[0] ??
       '';
-    if (!server) {
-      // Only a new server is refused: an old one with the path in its data volumes is the documented
-      // migration, handled when it is deleted.
-      const conflicts = mountPathConflicts(ctx, entry);
-      if (conflicts.length > 0) {
-        const message = conflicts.join('; ');
-        ctx.setCondition(falseCondition(SERVER_READY, 'MountPathConflict', message, 'Error'));
-        ctx.events.warning('MountPathConflict', message);
-        return requeue(60_000, message);
-      }
-      if (entry && poolName) {
-        const disks = await ensurePersistentVolumes(mc.cloud, poolName, entry, zone);
-        if (disks.wait) {
-          if (disks.problem)
-            ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
-          return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
-        }
-      }
-      return await createServer(ctx, mc, network.network, entry, name, zone);
-    }
+    return done();
+  },
+};
 
-    ctx.status.serverId = server.id;
-    ctx.status.instanceState = server.status;
-    if (server.status === 'BUILD') return requeue(POLL_MS, `server ${name} is building`);
-    if (server.status !== 'ACTIVE') {
-      const message = `server ${name} is ${server.status}`;
-      ctx.setCondition(falseCondition(SERVER_READY, 'ServerNotActive', message, 'Warning'));
-      return requeue(15_000, message);
-    }
-    if (entry && poolName) {
-      const attach = await attachPersistentDisks(
-        mc.cloud,
-        poolName,
-        entry,
-        server.id,
-        ctx.object.spec.dataVolumes ?? [],
+const noServer = (run: MachineRun) => run.servers.length === 0;
+
+// Only a new server is refused: an old one with the path in its data volumes is the documented
+// migration, handled when it is deleted.
+const checkMountPaths = when(noServer, {
+  name: 'CheckMountPaths',
+  async run(run) {
+    const data = new Set((run.ctx.object.spec.dataVolumes ?? []).map((v) => v.mountPath).filter(Boolean));
+    const conflicts = (run.entry?.persistentDisks ?? [])
+      .filter((d) => d.mountPath && data.has(d.mountPath))
+      .map(
+        (d) =>
+          `${d.mountPath} is both in spec.dataVolumes and in persistentDisks of pool entry ${run.entry?.hostname}: it would be deleted with the server`,
       );
-      if (attach.wait) {
-        ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', attach.message));
-        return requeue(POLL_MS, attach.message);
-      }
-    }
-    const addresses = addressesOf(server, entry?.hostname);
-    const poolId = mc.cluster.status?.loadBalancer?.poolId;
-    const ip = addresses.find((a) => a.type === 'InternalIP')?.address;
-    if (ctx.isControlPlane && poolId && ip)
-      await addMember(mc.cloud, poolId, { machineName: ctx.object.metadata.name, address: ip });
-    ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
-    return machineProvisioned({
-      providerID: providerIdOf(ctx.object.metadata.name),
-      addresses,
-      failureDomain: server['OS-EXT-AZ:availability_zone'],
-    });
-  } catch (error) {
-    // Progress lives in status (job ids) and on HCS itself, so a failed call costs one short wait.
-    const message = describeHcsFailure(error);
-    const reason = hcsFailureKind(error) ?? 'HCSError';
-    ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Warning'));
-    if (reason === 'QuotaExceeded' || reason === 'AuthenticationFailed') {
-      ctx.events.warning(reason, message);
-      return requeue(30_000, message);
-    }
-    return requeue(1_000, message);
-  }
+    return conflicts.length > 0 ? blocked(run, 'MountPathConflict', conflicts.join('; '), 60_000) : done();
+  },
+});
+
+const createPersistentDisks = when(noServer, {
+  name: 'CreatePersistentDisks',
+  async run(run) {
+    if (!run.entry || !run.poolName) return done();
+    const disks = await ensurePersistentVolumes(run.cloud, run.poolName, run.entry, run.zone);
+    if (!disks.wait) return done();
+    if (disks.problem)
+      run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
+    return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
+  },
+});
+
+/** The files a control plane server gets: the shared encryption configuration and a kubelet serving certificate. */
+async function controlPlaneFiles(
+  run: MachineRun,
+): Promise<{ files: { path: string; content: string; permissions: string }[] } | StepResult> {
+  const { ctx, entry } = run;
+  const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
+  if (!encryption.found) return requeue(2_000, encryption.message);
+  const caSecret = `${ctx.cluster.metadata.name}-ca`;
+  const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
+  if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
+  const kubelet = await kubeletServingCertificate(
+    ca,
+    entry?.hostname ?? serverNameOf(ctx, entry),
+    (entry?.networks ?? []).map((n) => n.ipAddress),
+  );
+  return {
+    files: [
+      { path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' },
+      { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
+      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
+    ],
+  };
 }
 
-async function deleteMachine(ctx: Ctx, connections: HcsConnections): Promise<StepResult> {
-  const mc = await machineCloud(ctx, connections);
-  if ('type' in mc) return mc;
-  const { cloud } = mc;
-  const namespace = ctx.object.metadata.namespace ?? 'default';
-  const poolName = ctx.object.spec.configPoolRef?.name;
-  try {
-    // Out of the ELB first: the API server endpoint never points at a server that is going away.
-    const poolId = mc.cluster.status?.loadBalancer?.poolId;
-    if (ctx.isControlPlane && poolId) await removeMachineMembers(cloud, poolId, ctx.object.metadata.name);
-    const deleteJob = ctx.status.deleteJobId ?? ctx.object.status?.deleteJobId;
-    if (deleteJob) {
-      const outcome = await checkJob(cloud, deleteJob);
-      if (outcome.state === 'running') return requeue(POLL_MS, `ECS job ${deleteJob} is deleting the server`);
-      delete ctx.status.deleteJobId;
-      if (outcome.state === 'failed')
-        ctx.events.warning('ServerDeleteFailed', `ECS job ${deleteJob}: ${outcome.reason}`);
+const createServer = when(noServer, {
+  name: 'CreateServer',
+  async run(run) {
+    const { ctx, entry } = run;
+    const name = serverNameOf(ctx, entry);
+    let serverGroupId: string | undefined;
+    if (ctx.isControlPlane && run.cluster.spec.controlPlaneHA?.enabled) {
+      serverGroupId = run.cluster.status?.controlPlaneHA?.id;
+      if (!serverGroupId)
+        return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
     }
-    const createJob = ctx.status.createJobId ?? ctx.object.status?.createJobId;
-    if (createJob) {
-      const outcome = await checkJob(cloud, createJob);
-      if (outcome.state === 'running') return requeue(POLL_MS, 'waiting for the create job before deleting');
-      delete ctx.status.createJobId;
-    }
-    const name = serverNameOf(ctx, undefined);
-    const servers = (await cloud.findServersByName(name)).filter((s) => isOwnedBy(s, ctx));
-    const server = servers[0];
-    if (server) {
-      if (server['OS-EXT-STS:task_state'] === 'deleting')
-        return requeue(POLL_MS, `server ${name} is being deleted`);
-      if (server.status === 'BUILD') return requeue(POLL_MS, `server ${name} is still building`);
-      const entry = poolName
-        ? await heldPoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name)
-        : undefined;
-      if (entry && poolName) {
-        const claim = await claimMigratedDataVolumes(
-          cloud,
-          poolName,
-          entry,
-          server,
-          ctx.object.spec.dataVolumes ?? [],
-        );
-        if (claim.wait) {
-          ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', claim.message, 'Error'));
-          ctx.events.warning('PersistentDiskProblem', claim.message);
-          return requeue(30_000, claim.message);
-        }
-      }
-      if (entry && poolName && (await holdsPersistentDisk(cloud, poolName, entry, server.id))) {
-        // A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
-        const stopJob = ctx.status.stopJobId ?? ctx.object.status?.stopJobId;
-        if (stopJob) {
-          const outcome = await checkJob(cloud, stopJob);
-          if (outcome.state === 'running')
-            return requeue(POLL_MS, `ECS job ${stopJob} is stopping the server`);
-          delete ctx.status.stopJobId;
-          if (outcome.state === 'failed')
-            ctx.events.warning('ServerStopFailed', `ECS job ${stopJob}: ${outcome.reason}`);
-        }
-        if (server.status === 'ACTIVE' && !server['OS-EXT-STS:task_state']) {
-          const { jobId } = await cloud.stopServers([server.id]);
-          ctx.status.stopJobId = jobId;
-          ctx.events.normal(
-            'StoppingServer',
-            `stopping ECS server ${name} before detaching its persistent disks`,
-          );
-          return requeue(POLL_MS, 'server stop job started');
-        }
-        if (server['OS-EXT-STS:task_state'])
-          return requeue(POLL_MS, `server ${name} is ${server['OS-EXT-STS:task_state']}`);
-        const detach = await detachPersistentDisks(cloud, poolName, entry, server.id);
-        if (detach.wait) return requeue(POLL_MS, detach.message);
-      }
-      // Persistent disks are off the server now; the system and template data disks go with it.
-      const { jobId } = await cloud.deleteServers(
-        servers.map((s) => s.id),
-        true,
-      );
-      ctx.status.deleteJobId = jobId;
-      ctx.events.normal('DeletingServer', `deleting ECS server ${name} (job ${jobId})`);
-      return requeue(POLL_MS, 'server delete job started');
-    }
-    if (poolName) await releasePoolEntry(ctx.kube, namespace, poolName, ctx.object.metadata.name);
+    const extra = ctx.isControlPlane ? await controlPlaneFiles(run) : { files: [] };
+    if ('type' in extra) return extra;
+    const userData = composeCloudInit(await ctx.bootstrapData(), {
+      files: extra.files,
+      hostname: entry?.hostname,
+      disks: guestDisks(ctx, entry),
+      tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
+    });
+    const built = await buildServerRequest(run.cloud, ctx.object, {
+      name,
+      network: run.network as ClusterNetwork,
+      entry,
+      availabilityZone: run.zone,
+      userData,
+      serverGroupId,
+    });
+    if (!built.ok) return blocked(run, built.reason, built.message, 60_000);
+    const result = await startTask(
+      run,
+      createJob,
+      async () => {
+        const created = await run.cloud.createServer(built.request);
+        if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
+        return created.jobId;
+      },
+      { taskNoun: JOB, what: `creating ECS server ${name}`, pollAfterMs: POLL_MS },
+    );
+    ctx.status.instanceState = 'BUILD';
+    ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${ctx.status.createJobId})`);
+    ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
+    return result;
+  },
+});
+
+const waitForActive: Step<MachineRun> = {
+  name: 'WaitForActive',
+  async run(run) {
+    const server = serverOf(run) as HcsServer;
+    run.ctx.status.serverId = server.id;
+    run.ctx.status.instanceState = server.status;
+    if (server.status === 'BUILD') return requeue(POLL_MS, `server ${server.name} is building`);
+    if (server.status === 'ACTIVE') return done();
+    const message = `server ${server.name} is ${server.status}`;
+    run.ctx.setCondition(falseCondition(SERVER_READY, 'ServerNotActive', message, 'Warning'));
+    return requeue(15_000, message);
+  },
+};
+
+const attachDisks: Step<MachineRun> = {
+  name: 'AttachPersistentDisks',
+  async run(run) {
+    if (!run.entry || !run.poolName) return done();
+    const attach = await attachPersistentDisks(
+      run.cloud,
+      run.poolName,
+      run.entry,
+      (serverOf(run) as HcsServer).id,
+      run.ctx.object.spec.dataVolumes ?? [],
+    );
+    if (!attach.wait) return done();
+    run.ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', attach.message));
+    return requeue(POLL_MS, attach.message);
+  },
+};
+
+const registerMember: Step<MachineRun> = {
+  name: 'RegisterLoadBalancerMember',
+  async run(run) {
+    const poolId = run.cluster.status?.loadBalancer?.poolId;
+    const ip = addressesOf(serverOf(run) as HcsServer, undefined)[0]?.address;
+    if (run.ctx.isControlPlane && poolId && ip)
+      await addMember(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, address: ip });
     return done();
+  },
+};
+
+const RECONCILE_STEPS = [
+  claimSlot,
+  followCreateJob,
+  resolveNetwork,
+  findServer,
+  checkMountPaths,
+  createPersistentDisks,
+  createServer,
+  waitForActive,
+  attachDisks,
+  registerMember,
+];
+
+// Out of the ELB first: the API server endpoint never points at a server that is going away.
+const removeMember: Step<MachineRun> = {
+  name: 'RemoveLoadBalancerMember',
+  async run(run) {
+    const poolId = run.cluster.status?.loadBalancer?.poolId;
+    if (run.ctx.isControlPlane && poolId)
+      await removeMachineMembers(run.cloud, poolId, run.ctx.object.metadata.name);
+    return done();
+  },
+};
+
+const hasServer = (run: MachineRun) => run.servers.length > 0;
+
+const findOwnServers: Step<MachineRun> = {
+  name: 'FindServer',
+  async run(run) {
+    const name = serverNameOf(run.ctx, undefined);
+    run.servers = (await run.cloud.findServersByName(name)).filter(
+      (s) => s.metadata?.[OWNER_UID_KEY] === (run.ctx.object.metadata.uid ?? ''),
+    );
+    const server = serverOf(run);
+    if (server?.['OS-EXT-STS:task_state'] === 'deleting')
+      return requeue(POLL_MS, `server ${name} is being deleted`);
+    if (server?.status === 'BUILD') return requeue(POLL_MS, `server ${name} is still building`);
+    if (server && run.poolName) {
+      const held = await poolsOf(run).heldEntry(namespaceOf(run), run.poolName, claimantOf(run.ctx));
+      run.entry = held?.ok ? held.entry : undefined;
+    }
+    return done();
+  },
+};
+
+const migrateDataVolumes = when(hasServer, {
+  name: 'MigrateDataVolumes',
+  async run(run) {
+    if (!run.entry || !run.poolName) return done();
+    const claim = await claimMigratedDataVolumes(
+      run.cloud,
+      run.poolName,
+      run.entry,
+      serverOf(run) as HcsServer,
+      run.ctx.object.spec.dataVolumes ?? [],
+    );
+    return claim.wait ? blocked(run, 'PersistentDiskProblem', claim.message, 30_000) : done();
+  },
+});
+
+/** Whether the server carries a persistent disk, which must be stopped and detached before the server goes. */
+const holdsDisk = async (run: MachineRun) =>
+  Boolean(
+    run.entry &&
+      run.poolName &&
+      (await holdsPersistentDisk(run.cloud, run.poolName, run.entry, (serverOf(run) as HcsServer).id)),
+  );
+
+const followStopJob = followJob('FollowStopJob', stopJob, (run, failure) => {
+  run.ctx.events.warning('ServerStopFailed', failure.message);
+  return 'continue';
+});
+
+// A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
+const stopServer: Step<MachineRun> = {
+  name: 'StopServer',
+  async run(run) {
+    const server = serverOf(run);
+    if (!server || !(await holdsDisk(run))) return done();
+    const followed = await followStopJob.run(run);
+    if (followed.type !== 'done') return followed;
+    const task = server['OS-EXT-STS:task_state'];
+    if (server.status === 'ACTIVE' && !task) {
+      run.ctx.events.normal(
+        'StoppingServer',
+        `stopping ECS server ${server.name} before detaching its persistent disks`,
+      );
+      return startTask(run, stopJob, async () => (await run.cloud.stopServers([server.id])).jobId, {
+        taskNoun: JOB,
+        what: `stopping ECS server ${server.name}`,
+        pollAfterMs: POLL_MS,
+      });
+    }
+    return task ? requeue(POLL_MS, `server ${server.name} is ${task}`) : done();
+  },
+};
+
+const detachDisks = when(hasServer, {
+  name: 'DetachPersistentDisks',
+  async run(run) {
+    if (!run.entry || !run.poolName) return done();
+    const detach = await detachPersistentDisks(
+      run.cloud,
+      run.poolName,
+      run.entry,
+      (serverOf(run) as HcsServer).id,
+    );
+    return detach.wait ? requeue(POLL_MS, detach.message) : done();
+  },
+});
+
+// Persistent disks are off the server now; the system and template data disks go with it.
+const deleteServer = when(hasServer, {
+  name: 'DeleteServer',
+  async run(run) {
+    const name = serverNameOf(run.ctx, undefined);
+    const result = await startTask(
+      run,
+      deleteJob,
+      async () =>
+        (
+          await run.cloud.deleteServers(
+            run.servers.map((s) => s.id),
+            true,
+          )
+        ).jobId,
+      { taskNoun: JOB, what: `deleting ECS server ${name}`, pollAfterMs: POLL_MS },
+    );
+    run.ctx.events.normal(
+      'DeletingServer',
+      `deleting ECS server ${name} (job ${run.ctx.status.deleteJobId})`,
+    );
+    return result;
+  },
+});
+
+const releaseSlot: Step<MachineRun> = {
+  name: 'ReleaseSlot',
+  async run(run) {
+    if (run.poolName) await poolsOf(run).release(namespaceOf(run), run.poolName, claimantOf(run.ctx));
+    return done();
+  },
+};
+
+const DELETE_STEPS = [
+  removeMember,
+  followJob('FollowDeleteJob', deleteJob, (run, failure) => {
+    run.ctx.events.warning('ServerDeleteFailed', failure.message);
+    return 'continue';
+  }),
+  // A server still being created is waited for; a failed create leaves nothing to delete.
+  followJob('FollowCreateJob', createJob, () => 'continue'),
+  findOwnServers,
+  migrateDataVolumes,
+  stopServer,
+  detachDisks,
+  deleteServer,
+  releaseSlot,
+];
+
+/** The cloud of the machine's HCSCluster and what the steps share; a result when there is none yet. */
+async function machineRun(ctx: Ctx, connections: HcsConnections): Promise<MachineRun | StepResult> {
+  const cluster = ctx.infraCluster as HCSClusterObject | undefined;
+  if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
+  const lookup = await cloudForCluster(ctx, connections, cluster);
+  if (!lookup.ok) {
+    ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
+    return requeue(60_000, lookup.message);
+  }
+  return {
+    ctx,
+    cloud: lookup.cloud,
+    cluster,
+    poolName: ctx.object.spec.configPoolRef?.name,
+    servers: [],
+    zone: '',
+  };
+}
+
+/**
+ * Runs the steps. An HCS failure is shown on ServerReady (and as an Event when someone must act),
+ * then goes to the host's back-off as a core PlatformFailure; progress lives in status (job ids)
+ * and on HCS, so the next run picks up where this one stopped.
+ */
+async function runMachineSteps(run: MachineRun, steps: readonly Step<MachineRun>[]): Promise<StepResult> {
+  try {
+    return await runSteps(run, steps);
   } catch (error) {
+    // A failure a step reported itself (a failed job) is already on the machine.
+    if (isPlatformFailure(error)) throw error;
+    const reason = hcsFailureKind(error) ?? 'HCSError';
     const message = describeHcsFailure(error);
-    ctx.setCondition(falseCondition(SERVER_READY, hcsFailureKind(error) ?? 'HCSError', message, 'Warning'));
-    return requeue(1_000, message);
+    run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Warning'));
+    if (ANNOUNCED.has(reason)) run.ctx.events.warning(reason, message);
+    throw platformFailureOf(error) ?? error;
   }
 }
 
 export function hcsMachineHooks(connections: HcsConnections): InfraMachineHooks<typeof HCSMachine> {
   return {
     kind: HCSMachine,
-    reconcile: (ctx) => reconcileMachine(ctx, connections),
-    delete: (ctx) => deleteMachine(ctx, connections),
+    async reconcile(ctx) {
+      const run = await machineRun(ctx, connections);
+      if ('type' in run) return run;
+      const result = await runMachineSteps(run, RECONCILE_STEPS);
+      if (result.type !== 'done') return result;
+      const server = serverOf(run) as HcsServer;
+      ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
+      return machineProvisioned({
+        providerID: providerIdOf(ctx.object.metadata.name),
+        addresses: addressesOf(server, run.entry?.hostname),
+        failureDomain: server['OS-EXT-AZ:availability_zone'],
+      });
+    },
+    async delete(ctx) {
+      const run = await machineRun(ctx, connections);
+      return 'type' in run ? run : runMachineSteps(run, DELETE_STEPS);
+    },
   };
 }

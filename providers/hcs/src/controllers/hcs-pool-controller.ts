@@ -1,27 +1,19 @@
 import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
+import { ClaimablePool, persistentDiskRecords } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachineConfigPool } from '../api/hcs-machine-config-pool.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure } from '../cloud/hcs-errors.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
-import { persistentVolumeName } from './names.js';
+import { declaredDisks, observedVolumes } from './persistent-disks.js';
+import { configPoolKind } from './pool-claims.js';
 
 type Ctx = ObjectContext<typeof HCSMachineConfigPool>;
 type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
 
 // Volumes change on HCS without an event here; a slow refresh keeps the record honest.
 const DISK_REFRESH_MS = 10_000;
-
-const PHASES: Record<string, DiskStatus['phase']> = {
-  creating: 'Creating',
-  available: 'Available',
-  attaching: 'Attaching',
-  'in-use': 'Attached',
-  detaching: 'Detaching',
-  deleting: 'Deleting',
-  error: 'Error',
-};
 
 /**
  * One record per (hostname, slot) with its EVS volume, phase, the server it is on and the machine
@@ -41,38 +33,36 @@ async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise
   const lookup = await cloudForCluster(ctx, connections, cluster);
   if (!lookup.ok) return lookup.message;
   const used = ctx.object.status?.usedConfigs ?? [];
-  const previous = ctx.object.status?.persistentDiskStatus ?? [];
-  const now = ctx.clock
-    .now()
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z');
-  const records: DiskStatus[] = [];
-  for (const entry of ctx.object.spec.configs) {
-    const owner = used.find((u) => u.hostname === entry.hostname);
-    for (const disk of entry.persistentDisks ?? []) {
-      const name = persistentVolumeName(ctx.object.metadata.name, entry.hostname, disk.slot);
-      const volume = (await lookup.cloud.findVolumesByName(name))[0];
-      const phase = volume ? (PHASES[volume.status] ?? 'Error') : undefined;
-      const before = previous.find((r) => r.hostname === entry.hostname && r.slot === disk.slot);
-      const attachment = volume?.attachments[0];
-      records.push({
-        hostname: entry.hostname,
-        slot: disk.slot,
-        name,
-        ...(volume ? { volumeID: volume.id, availabilityZone: volume.availability_zone } : {}),
-        ...(phase ? { phase } : {}),
-        ...(attachment ? { attachedServerID: attachment.server_id, device: attachment.device } : {}),
-        ...(owner ? { ownerMachineName: owner.machineRef } : {}),
-        ...(phase === 'Error' ? { lastError: `EVS volume ${name} is ${volume?.status}` } : {}),
-        ...(phase
-          ? {
-              lastTransitionTime:
-                before?.phase === phase && before.lastTransitionTime ? before.lastTransitionTime : now,
-            }
-          : {}),
-      });
-    }
-  }
+  const disks = ctx.object.spec.configs.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
+  const volumes = await observedVolumes(lookup.cloud, disks);
+  const records: DiskStatus[] = persistentDiskRecords({
+    disks,
+    volumes,
+    ownerOf: (hostname) => {
+      const owner = used.find((u) => u.hostname === hostname);
+      return owner ? { name: owner.machineRef, uid: owner.machineUID ?? '' } : undefined;
+    },
+    previous: (ctx.object.status?.persistentDiskStatus ?? []).map(
+      ({ hostname, slot, phase, lastTransitionTime }) => ({
+        entryKey: hostname,
+        slot,
+        ...(phase && { phase }),
+        ...(lastTransitionTime && { lastTransitionTime }),
+      }),
+    ),
+    now: ctx.clock.now(),
+  }).map(({ entryKey, volumeId, attachedTo, ownerName, ownerUid, ...record }) => {
+    const volume = volumes.get(record.name)?.volume;
+    const attachment = volume?.attachments[0];
+    return {
+      hostname: entryKey,
+      ...record,
+      ...(volume ? { volumeID: volumeId, availabilityZone: volume.availability_zone } : {}),
+      ...(attachment ? { attachedServerID: attachedTo, device: attachment.device } : {}),
+      ...(ownerName ? { ownerMachineName: ownerName } : {}),
+      ...(ownerUid ? { ownerMachineUID: ownerUid } : {}),
+    };
+  });
   ctx.status.persistentDiskStatus = records;
   return undefined;
 }
@@ -82,19 +72,14 @@ export function hcsPoolHooks(connections: HcsConnections): ExtraKindHooks<typeof
   return {
     kind: HCSMachineConfigPool,
     async reconcile(ctx) {
-      const used = (ctx.object.status?.usedConfigs ?? []).filter((u) =>
-        ctx.object.spec.configs.some((c) => c.hostname === u.hostname),
-      );
-      const total = ctx.object.spec.configs.length;
+      const { total, free } = new ClaimablePool(ctx.kube, configPoolKind).usage(ctx.object);
       ctx.status.totalCount = total;
-      ctx.status.availableCount = total - used.length;
+      ctx.status.availableCount = free;
       const hasDisks = ctx.object.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0);
       const problem = hasDisks
         ? await refreshDiskStatus(ctx, connections).catch((error: unknown) => describeHcsFailure(error))
         : undefined;
-      ctx.setCondition(
-        trueCondition('Ready', 'Available', `${total - used.length} of ${total} entries free`),
-      );
+      ctx.setCondition(trueCondition('Ready', 'Available', `${free} of ${total} entries free`));
       ctx.setCondition(
         problem
           ? {

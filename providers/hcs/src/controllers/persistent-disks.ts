@@ -1,3 +1,11 @@
+import {
+  type DeclaredDisk,
+  holdsPersistentDisk as holdsDisk,
+  nextAttachAction,
+  nextDetachAction,
+  type ObservedVolume,
+  type PersistentDiskPhase,
+} from '@immutable-infra/provider-kit';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsVolume } from '../cloud/hcs-types.js';
 import { deviceName, OWNER_KEY, persistentVolumeName } from './names.js';
@@ -8,13 +16,52 @@ export type DiskStep = { wait: false } | { wait: true; message: string; problem?
 
 const ready: DiskStep = { wait: false };
 
+/** EVS volume states as the kit's phases. */
+const PHASES: Record<string, PersistentDiskPhase> = {
+  creating: 'Creating',
+  available: 'Available',
+  attaching: 'Attaching',
+  'in-use': 'Attached',
+  detaching: 'Detaching',
+  deleting: 'Deleting',
+  error: 'Error',
+};
+
+/** An EVS volume as the kit sees it, with the volume itself for HCS's own fields. */
+export type EvsVolume = ObservedVolume & { volume: HcsVolume };
+
 /** The guest device of persistent disk `slot`: after the system disk and the template's data disks. */
 export function persistentDiskDevice(dataVolumeCount: number, slot: number): string {
   return deviceName(1 + dataVolumeCount + slot);
 }
 
-async function volumeOf(cloud: HcsCloud, name: string): Promise<HcsVolume | undefined> {
-  return (await cloud.findVolumesByName(name))[0];
+/** The entry's persistent disks under their deterministic EVS names. */
+export function declaredDisks(poolName: string, entry: PoolConfigEntry): DeclaredDisk[] {
+  return (entry.persistentDisks ?? []).map((disk) => ({
+    entryKey: entry.hostname,
+    slot: disk.slot,
+    name: persistentVolumeName(poolName, entry.hostname, disk.slot),
+  }));
+}
+
+/** The EVS volume of each declared disk that exists, by name. */
+export async function observedVolumes(
+  cloud: HcsCloud,
+  disks: readonly DeclaredDisk[],
+): Promise<Map<string, EvsVolume>> {
+  const volumes = new Map<string, EvsVolume>();
+  for (const disk of disks) {
+    const volume = (await cloud.findVolumesByName(disk.name))[0];
+    if (volume)
+      volumes.set(disk.name, {
+        id: volume.id,
+        phase: PHASES[volume.status] ?? 'Error',
+        attachedTo: volume.attachments[0]?.server_id,
+        platformState: volume.status,
+        volume,
+      });
+  }
+  return volumes;
 }
 
 /**
@@ -28,14 +75,17 @@ export async function ensurePersistentVolumes(
   entry: PoolConfigEntry,
   availabilityZone: string,
 ): Promise<DiskStep> {
-  for (const disk of entry.persistentDisks ?? []) {
-    const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
-    const volume = await volumeOf(cloud, name);
-    if (!volume) {
+  const disks = declaredDisks(poolName, entry);
+  const volumes = await observedVolumes(cloud, disks);
+  for (const disk of disks) {
+    const volume = volumes.get(disk.name)?.volume;
+    const declared = entry.persistentDisks?.find((d) => d.slot === disk.slot);
+    if (!volume && declared) {
+      // The server does not need it yet: attaching waits until it is available.
       await cloud.createVolume({
-        name,
-        size: disk.size,
-        volume_type: disk.type,
+        name: disk.name,
+        size: declared.size,
+        volume_type: declared.type,
         availability_zone: availabilityZone,
         metadata: {
           [OWNER_KEY]: `hcsmachineconfigpool/${poolName}`,
@@ -43,16 +93,13 @@ export async function ensurePersistentVolumes(
           slot: String(disk.slot),
         },
       });
-      // The server does not need it yet: attaching waits until it is available.
-      continue;
-    }
-    if (volume.status === 'error')
-      return { wait: true, problem: true, message: `persistent disk ${name} is in error on HCS` };
-    if (volume.availability_zone !== availabilityZone)
+    } else if (volume?.status === 'error')
+      return { wait: true, problem: true, message: `persistent disk ${disk.name} is in error on HCS` };
+    else if (volume && volume.availability_zone !== availabilityZone)
       return {
         wait: true,
         problem: true,
-        message: `persistent disk ${name} is in ${volume.availability_zone}, the server in ${availabilityZone}`,
+        message: `persistent disk ${disk.name} is in ${volume.availability_zone}, the server in ${availabilityZone}`,
       };
   }
   return ready;
@@ -70,22 +117,28 @@ export async function attachPersistentDisks(
   serverId: string,
   dataVolumes: readonly { mountPath?: string | undefined }[],
 ): Promise<DiskStep> {
-  const dataVolumeCount = dataVolumes.length;
-  for (const disk of entry.persistentDisks ?? []) {
-    if (disk.mountPath && dataVolumes.some((v) => v.mountPath === disk.mountPath)) continue;
-    const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
-    const volume = await volumeOf(cloud, name);
-    if (!volume) return { wait: true, message: `persistent disk ${name} is missing` };
-    const holder = volume.attachments[0]?.server_id;
-    if (holder === serverId && volume.status === 'in-use') continue;
-    if (holder && holder !== serverId)
-      return { wait: true, message: `persistent disk ${name} is still attached to server ${holder}` };
-    if (volume.status !== 'available')
-      return { wait: true, message: `persistent disk ${name} is ${volume.status}` };
-    await cloud.attachVolume(serverId, volume.id, persistentDiskDevice(dataVolumeCount, disk.slot));
-    return { wait: true, message: `attaching persistent disk ${name}` };
+  const migrating = new Set(
+    (entry.persistentDisks ?? [])
+      .filter((d) => d.mountPath && dataVolumes.some((v) => v.mountPath === d.mountPath))
+      .map((d) => d.slot),
+  );
+  const disks = declaredDisks(poolName, entry).filter((disk) => !migrating.has(disk.slot));
+  const next = nextAttachAction(disks, await observedVolumes(cloud, disks), serverId);
+  switch (next.action) {
+    case 'none':
+      return ready;
+    case 'create':
+      return { wait: true, message: `persistent disk ${next.disk.name} is missing` };
+    case 'attach':
+      await cloud.attachVolume(
+        serverId,
+        next.volumeId,
+        persistentDiskDevice(dataVolumes.length, next.disk.slot),
+      );
+      return { wait: true, message: `attaching persistent disk ${next.disk.name}` };
+    default:
+      return { wait: true, message: next.action === 'wait' ? next.message : next.action };
   }
-  return ready;
 }
 
 /** Whether any of the entry's persistent disks is on this server. */
@@ -95,11 +148,8 @@ export async function holdsPersistentDisk(
   entry: PoolConfigEntry,
   serverId: string,
 ): Promise<boolean> {
-  for (const disk of entry.persistentDisks ?? []) {
-    const volume = await volumeOf(cloud, persistentVolumeName(poolName, entry.hostname, disk.slot));
-    if (volume?.attachments.some((a) => a.server_id === serverId)) return true;
-  }
-  return false;
+  const disks = declaredDisks(poolName, entry);
+  return holdsDisk(disks, await observedVolumes(cloud, disks), serverId);
 }
 
 /** Takes the entry's persistent disks off a server before it is deleted, so they outlive it. */
@@ -109,16 +159,13 @@ export async function detachPersistentDisks(
   entry: PoolConfigEntry,
   serverId: string,
 ): Promise<DiskStep> {
-  for (const disk of entry.persistentDisks ?? []) {
-    const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
-    const volume = await volumeOf(cloud, name);
-    if (!volume || volume.attachments[0]?.server_id !== serverId) continue;
-    if (volume.status !== 'in-use')
-      return { wait: true, message: `persistent disk ${name} is ${volume.status}` };
-    await cloud.detachVolume(serverId, volume.id);
-    return { wait: true, message: `detaching persistent disk ${name}` };
+  const disks = declaredDisks(poolName, entry);
+  const next = nextDetachAction(disks, await observedVolumes(cloud, disks), serverId);
+  if (next.action === 'detach') {
+    await cloud.detachVolume(serverId, next.volumeId);
+    return { wait: true, message: `detaching persistent disk ${next.disk.name}` };
   }
-  return ready;
+  return next.action === 'wait' ? { wait: true, message: next.message } : ready;
 }
 
 /**
@@ -140,7 +187,7 @@ export async function claimMigratedDataVolumes(
     const index = dataVolumes.findIndex((v) => v.mountPath === disk.mountPath);
     if (index < 0) continue;
     const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
-    if (await volumeOf(cloud, name)) continue;
+    if ((await cloud.findVolumesByName(name)).length > 0) continue;
     const device = deviceName(1 + index);
     const attached = server['os-extended-volumes:volumes_attached'].find((v) => v.device === device);
     if (!attached) continue;

@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type HcsSimulator, type HcsSimulatorOptions, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import {
-  checkJob,
   fixedAddressLookup,
   HcsClient,
   type HcsCloud,
   type HcsCredential,
   HcsHttp,
   type HcsHttpOptions,
-  type JobOutcome,
 } from '../../src/cloud/index.js';
 
 /** The regional host names of the tests: every `*.hcs.test` name reaches the simulator. */
@@ -40,11 +38,19 @@ export function clientFor(
   return new HcsClient(new HcsHttp(credentialFor(sim, overrides), { lookup: simLookup(), ...options }));
 }
 
+export type JobOutcome = { state: 'success' } | { state: 'failed'; code: string | undefined; reason: string };
+
 /** Looks at a job until it has ended; tests bound this with their own timeout, never by time. */
 export async function settle(cloud: Pick<HcsCloud, 'getJob'>, jobId: string): Promise<JobOutcome> {
   for (;;) {
-    const outcome = await checkJob(cloud, jobId);
-    if (outcome.state !== 'running') return outcome;
+    const job = await cloud.getJob(jobId);
+    if (job.status === 'SUCCESS') return { state: 'success' };
+    if (job.status === 'FAIL')
+      return {
+        state: 'failed',
+        code: job.error_code ?? undefined,
+        reason: job.fail_reason ?? 'no reason given',
+      };
     await sleep(10);
   }
 }

@@ -94,7 +94,9 @@ export class DcsHttp {
   /** One JSON request. */
   request(spec: DcsHttpRequest): Promise<DcsHttpResponse> {
     const withBody = spec.body !== undefined || spec.method === 'POST' || spec.method === 'PUT';
-    return this.send(spec, withBody ? { body: spec.body ?? {} } : {});
+    // A JSON PUT changes a DRS rule set by operation ("create rule"): sent twice, DCS refuses the second.
+    const once = spec.method === 'PUT' ? { idempotent: false } : {};
+    return this.send(spec, { ...(withBody ? { body: spec.body ?? {} } : {}), ...once });
   }
 
   /** A raw `PUT` of bytes (`application/octet-stream`), for the second step of an upload. */
@@ -112,7 +114,12 @@ export class DcsHttp {
 
   private async send(
     spec: DcsHttpRequest,
-    payload: { body?: unknown; bytes?: { data: Uint8Array; contentType: string }; timeoutMs?: number },
+    payload: {
+      body?: unknown;
+      bytes?: { data: Uint8Array; contentType: string };
+      timeoutMs?: number;
+      idempotent?: boolean;
+    },
   ): Promise<DcsHttpResponse> {
     // URIs from DCS are links; the few fixed entry points are paths.
     const target =

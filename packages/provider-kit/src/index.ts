@@ -43,6 +43,8 @@ export {
   type PoolObject,
   type PoolUsage,
 } from './pools/claimable-pool.js';
+// The provider's manifest.
+export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
 // Asynchronous platform tasks.
 export {
   followTaskStep,

@@ -1,4 +1,5 @@
-import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
+import { defineProvider } from '@immutable-infra/core';
+import { providerManifest } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { DCSMachineTemplate } from './api/dcs-machine-template.js';
 import { type DcsSessionOptions, DcsSessionPool } from './cloud/dcs-session.js';
@@ -15,16 +16,7 @@ export interface DcsProviderOptions {
 export function createDcsProvider(options: DcsProviderOptions = {}) {
   const sessions = new DcsSessionPool(options.sessions);
   return defineProvider({
-    manifest: {
-      name: packageJson.name,
-      version: packageJson.version,
-      // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
-      platform: packageJson.immutableInfra.platform,
-      displayName: packageJson.immutableInfra.displayName,
-      coreRange: packageJson.peerDependencies['@immutable-infra/core'],
-      capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
-      kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
-    },
+    manifest: providerManifest(packageJson),
     infraCluster: dcsClusterHooks(sessions),
     infraMachine: dcsMachineHooks(sessions),
     infraMachineTemplate: DCSMachineTemplate,

@@ -1,3 +1,5 @@
+import { PlatformFailure, type PlatformFailureKind } from '@immutable-infra/core';
+
 /**
  * Errors the DCS client raises, predicates over them, and the one place that turns any failure
  * into a short reason an operator can act on. Nothing here ever sees the key: errors are built
@@ -15,8 +17,25 @@ export const DcsErrorCode = {
   stoppedOnlyDelete: '102212808',
 } as const;
 
-/** A non-2xx answer from the VRM, with its `errorCode`/`errorDes` body. */
-export class DcsApiError extends Error {
+/** The core failure kind of a DCS error answer. */
+export function dcsFailureKind(status: number, code: string | undefined): PlatformFailureKind {
+  if (code === DcsErrorCode.badCredentials) return 'LoginRefused';
+  if (code === DcsErrorCode.accountLocked) return 'AccountLocked';
+  if (status === 404 || code === DcsErrorCode.volumeNotFound) return 'NotFound';
+  if (code === DcsErrorCode.busy || code === DcsErrorCode.stoppedOnlyDelete || status === 409)
+    return 'Conflict';
+  if (code !== DcsErrorCode.sessionExpired && (status === 401 || status === 403)) return 'LoginRefused';
+  if (status === 429) return 'Throttled';
+  return 'PlatformError';
+}
+
+/**
+ * A non-2xx answer from the VRM, with its `errorCode`/`errorDes` body: a PlatformFailure of the
+ * kind the code means, so the host can tell a refused login from a busy volume.
+ */
+export class DcsApiError extends PlatformFailure {
+  override readonly name: string = 'DcsApiError';
+
   constructor(
     readonly httpStatus: number,
     /** DCS error code (digits as a string); undefined when the body was not the DCS error shape. */
@@ -25,8 +44,11 @@ export class DcsApiError extends Error {
     readonly method: string,
     readonly path: string,
   ) {
-    super(`${method} ${path}: HTTP ${httpStatus}${errorCode ? ` DCS error ${errorCode}` : ''}: ${errorDes}`);
-    this.name = 'DcsApiError';
+    super(
+      dcsFailureKind(httpStatus, errorCode),
+      `${method} ${path}: HTTP ${httpStatus}${errorCode ? ` DCS error ${errorCode}` : ''}: ${errorDes}`,
+      { httpStatus, operation: `${method} ${path}`, ...(errorCode ? { platformCode: errorCode } : {}) },
+    );
   }
 }
 
@@ -77,16 +99,19 @@ export class DcsLookupError extends Error {
  * retrying a wrong key is how an account gets locked (5 failures in a row on DCS), and a locked
  * account stays locked for every client, including the operator's portal.
  */
-export class DcsLoginSuppressedError extends Error {
+export class DcsLoginSuppressedError extends PlatformFailure {
+  override readonly name: string = 'DcsLoginSuppressedError';
+
   constructor(
     /** The refusal that started the pause. */
     readonly refusal: DcsApiError,
     readonly retryAfter: Date,
   ) {
     super(
+      refusal.kind,
       `login not attempted until ${retryAfter.toISOString()}: the last one was refused (${refusal.message})`,
+      { ...refusal.details, retryAfter },
     );
-    this.name = 'DcsLoginSuppressedError';
   }
 }
 

@@ -1,19 +1,13 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
-import { RateLimiter } from '@immutable-infra/core';
-import { DcsApiError, DcsResponseError, DcsTransportError } from './dcs-api-error.js';
+import { isPlatformFailure, type PlatformFailure } from '@immutable-infra/core';
+import { type ErrorAnswer, type ErrorAnswerReading, JsonTransport } from '@immutable-infra/provider-kit';
+import { DcsApiError, DcsResponseError, DcsTransportError, dcsFailureKind } from './dcs-api-error.js';
 
 // The API version the contract speaks; the VRM answers older versions in older shapes.
 const ACCEPT = 'application/json;version=8.0;charset=UTF-8';
-// A request the VRM leaves unanswered must not hold a reconcile (and shutdown) forever.
-const DEFAULT_TIMEOUT_MS = 30_000;
 // Ignition ISOs are small, but an upload may go to a busy host's management address.
 const DEFAULT_UPLOAD_TIMEOUT_MS = 120_000;
-// Errors from the TLS layer: Node's X.509 verification codes, and EPROTO for a handshake that
-// went wrong (e.g. https:// to a plain-HTTP port).
-const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|^EPROTO$/;
+// Every object URI the VRM hands out (task, VM, upload) lives under the sites.
+const LINK_PREFIXES = ['/service/sites/'];
 
 export interface DcsTlsOptions {
   /** PEM of the CA that signed the VRM certificate (the VRM's own certificate is self-signed). */
@@ -30,13 +24,18 @@ export interface DcsHttpOptions extends DcsTlsOptions {
   /** Client-side rate limit; defaults to 20 requests per second with a burst of 40. */
   qps?: number | undefined;
   burst?: number | undefined;
+  /** Never shown in an error, should the VRM echo them. */
+  secrets?: readonly string[] | undefined;
 }
 
 export type DcsMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface DcsHttpRequest {
   method: DcsMethod;
-  /** A path under the endpoint (`/service/...`, as the VRM's `uri` fields are) or an absolute URL. */
+  /**
+   * A path under the endpoint (`/service/...`), or a URI the VRM gave (task, upload, an object's
+   * `uri`): those are followed only on the endpoint's origin, under `/service/sites/`.
+   */
   path: string;
   query?: Record<string, string | number | boolean | undefined> | undefined;
   /** Sent as JSON. POST and PUT without a body send `{}`, as the reference clients do. */
@@ -47,145 +46,138 @@ export interface DcsHttpRequest {
 
 export interface DcsHttpResponse {
   status: number;
-  headers: IncomingHttpHeaders;
+  /** Lower-case names. */
+  headers: Record<string, string>;
   /** The decoded JSON body; undefined when the body was empty. */
   body: unknown;
 }
 
+/** DCS's error body `{errorCode, errorDes}` read into the transport's failure. */
+export function readDcsErrorAnswer({ status, body }: ErrorAnswer): ErrorAnswerReading {
+  const { errorCode, errorDes } = (body ?? {}) as { errorCode?: unknown; errorDes?: unknown };
+  const code = errorCode === undefined || errorCode === null ? undefined : String(errorCode);
+  return {
+    kind: dcsFailureKind(status, code),
+    platformCode: code,
+    message: typeof errorDes === 'string' && errorDes ? errorDes : undefined,
+  };
+}
+
 /**
- * Talks HTTP(S) to one VRM through one keep-alive agent: the contract's headers, JSON bodies,
- * a per-request timeout and a client-side rate limit. Non-2xx answers become DcsApiError, and
- * requests that got no answer become DcsTransportError. It knows nothing about sessions.
+ * Talks JSON to one VRM over the provider kit's transport (TLS against the given CA, rate and
+ * concurrency limits, retries of idempotent calls, links pinned to the VRM). Failures come out
+ * as DCS's own errors: DcsApiError (a classified PlatformFailure) for an error answer,
+ * DcsTransportError when nothing answered. It knows nothing about sessions.
  */
 export class DcsHttp {
   readonly endpoint: string;
-  private readonly agent: HttpAgent | HttpsAgent;
-  private readonly limiter: RateLimiter;
-  private readonly timeoutMs: number;
+  private readonly transport: JsonTransport;
   private readonly uploadTimeoutMs: number;
 
   constructor(options: DcsHttpOptions) {
-    const base = new URL(options.endpoint);
-    if (base.protocol !== 'https:' && base.protocol !== 'http:')
-      throw new Error(`DCS endpoint must be http(s), got ${base.protocol}`);
-    this.endpoint = base.origin;
-    this.agent =
-      base.protocol === 'https:'
-        ? new HttpsAgent({
-            keepAlive: true,
-            // Node replaces its root store when `ca` is given; keep the public roots as well, so
-            // a VRM behind a publicly signed proxy still verifies.
-            ...(options.caCertificate ? { ca: [...rootCertificates, options.caCertificate] } : {}),
-            rejectUnauthorized: options.insecureSkipVerify !== true,
-          })
-        : new HttpAgent({ keepAlive: true });
-    this.limiter = new RateLimiter(options.qps ?? 20, options.burst ?? 40);
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.transport = new JsonTransport({
+      endpoint: options.endpoint,
+      caBundle: options.caCertificate,
+      insecureSkipTlsVerify: options.insecureSkipVerify,
+      requestTimeoutMs: options.timeoutMs,
+      qps: options.qps,
+      burst: options.burst,
+      defaultHeaders: { Accept: ACCEPT, 'Accept-Language': 'en_US' },
+      linkPathPrefixes: LINK_PREFIXES,
+      readErrorAnswer: readDcsErrorAnswer,
+      secrets: options.secrets,
+    });
+    this.endpoint = this.transport.origin;
     this.uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   }
 
   /** One JSON request. */
   request(spec: DcsHttpRequest): Promise<DcsHttpResponse> {
-    const hasBody = spec.body !== undefined || spec.method === 'POST' || spec.method === 'PUT';
-    const payload = hasBody ? Buffer.from(JSON.stringify(spec.body ?? {})) : undefined;
-    return this.send(spec, payload, 'application/json', this.timeoutMs);
+    const withBody = spec.body !== undefined || spec.method === 'POST' || spec.method === 'PUT';
+    // A JSON PUT changes a DRS rule set by operation ("create rule"): sent twice, DCS refuses the second.
+    const once = spec.method === 'PUT' ? { idempotent: false } : {};
+    return this.send(spec, { ...(withBody ? { body: spec.body ?? {} } : {}), ...once });
   }
 
   /** A raw `PUT` of bytes (`application/octet-stream`), for the second step of an upload. */
   putRaw(spec: Omit<DcsHttpRequest, 'method' | 'body'>, bytes: Uint8Array): Promise<DcsHttpResponse> {
     return this.send(
       { ...spec, method: 'PUT' },
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      'application/octet-stream',
-      this.uploadTimeoutMs,
+      { bytes: { data: bytes, contentType: 'application/octet-stream' }, timeoutMs: this.uploadTimeoutMs },
     );
   }
 
+  /** Closes the connections; closing twice is harmless. */
   close(): void {
-    this.agent.destroy();
+    this.transport.close().catch(() => undefined);
   }
 
   private async send(
     spec: DcsHttpRequest,
-    payload: Buffer | undefined,
-    contentType: string,
-    timeoutMs: number,
+    payload: {
+      body?: unknown;
+      bytes?: { data: Uint8Array; contentType: string };
+      timeoutMs?: number;
+      idempotent?: boolean;
+    },
   ): Promise<DcsHttpResponse> {
-    await this.limiter.acquire();
-    const url = spec.path.startsWith('/') ? new URL(this.endpoint + spec.path) : new URL(spec.path);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    const path = url.pathname;
-    const headers: Record<string, string> = {
-      Accept: ACCEPT,
-      'Accept-Language': 'en_US',
-      ...(payload ? { 'Content-Type': contentType, 'Content-Length': String(payload.byteLength) } : {}),
-      ...spec.headers,
-    };
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
-    const failed = (error: unknown): Error =>
-      timeout.aborted
-        ? new DcsTransportError(
-            'timeout',
-            undefined,
-            this.endpoint,
-            spec.method,
-            path,
-            `no answer within ${timeoutMs} ms`,
-          )
-        : toTransportError(error, this.endpoint, spec.method, path);
-
-    let text: string;
-    let response: IncomingMessage;
+    // URIs from DCS are links; the few fixed entry points are paths.
+    const target =
+      spec.path.startsWith(LINK_PREFIXES[0] as string) || !spec.path.startsWith('/')
+        ? { link: spec.path }
+        : { path: spec.path };
     try {
-      response = await new Promise<IncomingMessage>((resolve, reject) => {
-        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const req = send(url, { method: spec.method, headers, agent: this.agent, signal }, resolve);
-        req.on('error', reject);
-        req.end(payload);
+      return await this.transport.request({
+        method: spec.method,
+        ...target,
+        query: spec.query,
+        headers: spec.headers,
+        signal: spec.signal,
+        ...payload,
       });
-      const chunks: Buffer[] = [];
-      for await (const chunk of response) chunks.push(chunk as Buffer);
-      text = Buffer.concat(chunks).toString('utf8');
     } catch (error) {
-      // The caller's own abort is theirs to handle; pass it through unchanged.
-      if (spec.signal?.aborted && !timeout.aborted) throw error;
-      throw failed(error);
+      throw this.dcsError(error, spec.method, target.link ?? target.path ?? '');
     }
+  }
 
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw toApiError(status, text, spec.method, path);
-    let body: unknown;
-    if (text.trim()) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new DcsResponseError(spec.method, path, 'the body is not JSON');
-      }
+  private dcsError(error: unknown, method: string, target: string): unknown {
+    if (!isPlatformFailure(error)) return error;
+    const path = pathOf(target);
+    const status = error.details.httpStatus;
+    if (status !== undefined && status >= 200 && status < 300)
+      return new DcsResponseError(method, path, 'the body is not JSON');
+    if (status !== undefined)
+      return new DcsApiError(status, error.details.platformCode, platformWords(error, status), method, path);
+    if (error.kind === 'TLSFailure' || error.kind === 'Timeout' || error.kind === 'Unreachable') {
+      const kind = error.kind === 'TLSFailure' ? 'tls' : error.kind === 'Timeout' ? 'timeout' : 'unreachable';
+      return new DcsTransportError(kind, socketCode(error), this.endpoint, method, path, error.message);
     }
-    return { status, headers: response.headers, body };
+    // A link outside the VRM, refused before sending.
+    return error;
   }
 }
 
-function toApiError(status: number, text: string, method: string, path: string): DcsApiError {
-  let errorCode: string | undefined;
-  let errorDes = text.trim().slice(0, 300) || `HTTP ${status}`;
+function pathOf(target: string): string {
   try {
-    const body = JSON.parse(text) as { errorCode?: unknown; errorDes?: unknown };
-    if (body.errorCode !== undefined && body.errorCode !== null) errorCode = String(body.errorCode);
-    if (typeof body.errorDes === 'string' && body.errorDes) errorDes = body.errorDes;
+    return new URL(target, 'http://vrm').pathname;
   } catch {
-    // Not the DCS error shape (a proxy's HTML page, say); keep the start of the text.
+    return target;
   }
-  return new DcsApiError(status, errorCode, errorDes, method, path);
 }
 
-function toTransportError(error: unknown, endpoint: string, method: string, path: string): DcsTransportError {
-  const code = (error as { code?: unknown }).code;
-  const codeText = typeof code === 'string' ? code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const kind = codeText && TLS_ERROR.test(codeText) ? 'tls' : 'unreachable';
-  return new DcsTransportError(kind, codeText, endpoint, method, path, message);
+/** The VRM's `errorDes` (or the start of a non-DCS body) from the transport's message. */
+function platformWords(failure: PlatformFailure, status: number): string {
+  const code = failure.details.platformCode ? ` ${failure.details.platformCode}` : '';
+  const prefix = `${failure.details.operation}: HTTP ${status}${code}: `;
+  return failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : `HTTP ${status}`;
+}
+
+/** Node's error code (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, ...) from the failure's causes. */
+function socketCode(failure: PlatformFailure): string | undefined {
+  for (let cause: unknown = failure.details.cause, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET' && !code.startsWith('UND_ERR_')) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { PlatformCallRecorder } from '@immutable-infra/core';
+import { isPlatformFailure, type PlatformCallRecorder } from '@immutable-infra/core';
+import { CredentialPool } from '@immutable-infra/provider-kit';
 import type { DcsCredentials } from '../api/credentials.js';
-import {
-  DcsApiError,
-  DcsLoginSuppressedError,
-  DcsResponseError,
-  isSessionExpired,
-  maskSecrets,
-} from './dcs-api-error.js';
+import { DcsApiError, DcsLoginSuppressedError, DcsResponseError, isSessionExpired } from './dcs-api-error.js';
 import {
   DcsHttp,
   type DcsHttpOptions,
@@ -20,6 +15,10 @@ const SESSION_PATH = '/service/session';
 // DCS unlocks an account 5 minutes after the last failed login (the docs' fix for a lockout is
 // "scale the manager to 0, wait 5 min"); pausing as long after a refusal keeps us from adding to it.
 const DEFAULT_LOGIN_BACKOFF_MS = 5 * 60_000;
+// DCS locks an account after 5 failed logins in a row: refused logins of one account, from
+// Secrets and connection tests together, stop at 4 per back-off window. A repeated wrong key is
+// tried only once in that window.
+const MAX_REFUSALS = 4;
 
 export type DcsUserType = 'interconnect' | 'domain';
 
@@ -33,7 +32,7 @@ export interface DcsCredential extends DcsTlsOptions {
 }
 
 export interface DcsSessionOptions extends Omit<DcsHttpOptions, 'endpoint' | keyof DcsTlsOptions> {
-  /** How long no login is attempted after one was refused (wrong key, locked account). */
+  /** How long a refused credential (wrong key, locked account) is not tried again. */
   loginBackoffMs?: number | undefined;
   /** Counts logins and logouts ('Login', 'Logout'). */
   recorder?: PlatformCallRecorder | undefined;
@@ -52,171 +51,165 @@ export function credentialFromSecret(credentials: DcsCredentials, tls: DcsTlsOpt
   };
 }
 
+type DcsPool = CredentialPool<DcsAccount, DcsToken>;
+
+/** A session token and the transport it was issued on. */
+interface DcsToken {
+  token: string;
+  http: DcsHttp;
+}
+
+/** A credential with the transport its content asks for (endpoint and TLS settings). */
+interface DcsAccount {
+  credential: DcsCredential;
+  http: DcsHttp;
+}
+
+function credentialPool(options: DcsSessionOptions): DcsPool {
+  const backoffMs = options.loginBackoffMs ?? DEFAULT_LOGIN_BACKOFF_MS;
+  return new CredentialPool<DcsAccount, DcsToken>({
+    // The user type is part of who logs in: an interconnect and a domain user are two accounts.
+    accountOf: ({ credential }) => ({
+      endpoint: credential.endpoint,
+      user: `${credential.user}\n${credential.userType ?? 'interconnect'}`,
+    }),
+    fingerprintOf: ({ credential }) =>
+      createHash('sha256')
+        .update(
+          JSON.stringify([
+            credential.key,
+            credential.userType ?? 'interconnect',
+            credential.caCertificate ?? '',
+            credential.insecureSkipVerify === true,
+          ]),
+        )
+        .digest('hex'),
+    login: ({ credential, http }) => login(http, credential),
+    // A session is logged out when its content is replaced or the pool closes: its connections go too.
+    logout: async ({ token, http }) => {
+      try {
+        await http.request({ method: 'DELETE', path: SESSION_PATH, headers: { 'X-Auth-Token': token } });
+      } finally {
+        http.close();
+      }
+    },
+    isSessionExpired,
+    loginBackoff: { maxRefusals: MAX_REFUSALS, windowMs: backoffMs, lockedMs: backoffMs },
+    recorder: options.recorder,
+    now: options.now,
+  });
+}
+
+async function login(http: DcsHttp, credential: DcsCredential): Promise<DcsToken> {
+  const response = await http.request({
+    method: 'POST',
+    path: SESSION_PATH,
+    headers: {
+      'X-Auth-User': credential.user,
+      'X-Auth-Key': createHash('sha256').update(credential.key, 'utf8').digest('hex'),
+      'X-Auth-UserType': credential.userType === 'domain' ? '0' : '2',
+      'X-Auth-AuthType': '0',
+    },
+  });
+  const token = response.headers['x-auth-token'];
+  if (!token) throw new DcsResponseError('POST', SESSION_PATH, 'the login answer has no X-Auth-Token header');
+  return { token, http };
+}
+
 /**
- * One logged-in session on one VRM for one credential. It logs in on first use, shares one
- * login among concurrent callers, logs in again once when the VRM says the session expired and
- * retries that call once, and never retries a refused login: a wrong key or a locked account is
- * reported, and no login is tried for that credential during the back-off, since every failed
- * login counts towards locking the account for everyone.
+ * One credential's session on one VRM, through the kit's credential pool: it logs in on first
+ * use, shares one login among concurrent callers, logs in again once when the VRM says the
+ * session expired, and holds logins back after refusals (a wrong key is tried once per back-off
+ * window), since every failed login counts towards locking the account for everyone.
  */
 export class DcsSession {
   readonly endpoint: string;
   readonly user: string;
   readonly userType: DcsUserType;
   // Private fields stay out of util.inspect and JSON, so logging the session cannot leak the key.
-  readonly #key: string;
-  readonly #keyHash: string;
-  readonly #tls: DcsTlsOptions;
-  readonly #http: DcsHttp;
-  readonly #options: DcsSessionOptions;
-  #token: string | undefined;
-  #login: Promise<string> | undefined;
-  #refusal: { error: DcsApiError; until: number } | undefined;
-  #closed = false;
+  readonly #account: DcsAccount;
+  readonly #pool: DcsPool;
+  readonly #ownPool: boolean;
 
-  constructor(credential: DcsCredential, options: DcsSessionOptions = {}) {
+  /** Without a pool, the session has one of its own (a one-off connection test, say). */
+  constructor(credential: DcsCredential, options: DcsSessionOptions = {}, pool?: DcsPool) {
     this.endpoint = new URL(credential.endpoint).origin;
     this.user = credential.user;
     this.userType = credential.userType ?? 'interconnect';
-    this.#key = credential.key;
-    this.#keyHash = createHash('sha256').update(credential.key, 'utf8').digest('hex');
-    this.#tls = {
+    const http = new DcsHttp({
+      ...options,
+      endpoint: this.endpoint,
       caCertificate: credential.caCertificate,
       insecureSkipVerify: credential.insecureSkipVerify,
-    };
-    this.#options = options;
-    this.#http = new DcsHttp({ ...options, ...this.#tls, endpoint: this.endpoint });
-  }
-
-  /** True when a token is held (the VRM may still have expired it). */
-  get loggedIn(): boolean {
-    return this.#token !== undefined;
+      secrets: [credential.key, createHash('sha256').update(credential.key, 'utf8').digest('hex')],
+    });
+    this.#account = { credential, http };
+    this.#pool = pool ?? credentialPool(options);
+    this.#ownPool = pool === undefined;
   }
 
   /** Whether this session was made for exactly this credential: same key and TLS settings. */
   serves(credential: DcsCredential): boolean {
+    const mine = this.#account.credential;
     return (
       new URL(credential.endpoint).origin === this.endpoint &&
       credential.user === this.user &&
       (credential.userType ?? 'interconnect') === this.userType &&
-      credential.key === this.#key &&
-      credential.caCertificate === this.#tls.caCertificate &&
-      credential.insecureSkipVerify === this.#tls.insecureSkipVerify
+      credential.key === mine.key &&
+      credential.caCertificate === mine.caCertificate &&
+      credential.insecureSkipVerify === mine.insecureSkipVerify
     );
   }
 
   /** One JSON request with the session token. */
   request(spec: DcsHttpRequest): Promise<DcsHttpResponse> {
     return this.withToken((headers) =>
-      this.#http.request({ ...spec, headers: { ...spec.headers, ...headers } }),
+      this.#account.http.request({ ...spec, headers: { ...spec.headers, ...headers } }),
     );
   }
 
   /** A raw PUT of bytes with the session token (the second step of an upload). */
   putRaw(spec: Omit<DcsHttpRequest, 'method' | 'body'>, bytes: Uint8Array): Promise<DcsHttpResponse> {
     return this.withToken((headers) =>
-      this.#http.putRaw({ ...spec, headers: { ...spec.headers, ...headers } }, bytes),
+      this.#account.http.putRaw({ ...spec, headers: { ...spec.headers, ...headers } }, bytes),
     );
   }
 
-  /** Logs out (best effort: the VRM expires the session anyway) and closes the connections. */
+  /** The connection test: logs in through the same back-off as every reconcile. */
+  async verify(): Promise<void> {
+    await this.withToken(async () => undefined);
+  }
+
+  /** Logs out (best effort: the VRM expires the session anyway) when the session has its own pool. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#login?.catch(() => undefined);
-    const token = this.#token;
-    this.#token = undefined;
-    if (token) {
-      const logout = () =>
-        this.#http.request({ method: 'DELETE', path: SESSION_PATH, headers: { 'X-Auth-Token': token } });
-      await this.record('Logout', logout).catch(() => undefined);
-    }
-    this.#http.close();
+    if (this.#ownPool) await this.#pool.close();
+    this.#account.http.close();
   }
 
   private async withToken<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
-    const token = await this.token();
     try {
-      return await send({ 'X-Auth-Token': token });
+      return await this.#pool.use(this.#account, ({ token }) => send({ 'X-Auth-Token': token }));
     } catch (error) {
-      if (!isSessionExpired(error)) throw error;
-      // Only the first caller to see this token refused drops it; callers that saw the same
-      // refusal then share the one login it starts.
-      if (this.#token === token) this.#token = undefined;
-      return await send({ 'X-Auth-Token': await this.token() });
-    }
-  }
-
-  private token(): Promise<string> {
-    if (this.#closed)
-      return Promise.reject(new Error(`DCS session for ${this.user}@${this.endpoint} is closed`));
-    if (this.#token) return Promise.resolve(this.#token);
-    this.#login ??= this.login().finally(() => {
-      this.#login = undefined;
-    });
-    return this.#login;
-  }
-
-  private async login(): Promise<string> {
-    const now = this.#options.now ?? Date.now;
-    if (this.#refusal && now() < this.#refusal.until)
-      throw new DcsLoginSuppressedError(this.#refusal.error, new Date(this.#refusal.until));
-    const send = () =>
-      this.#http.request({
-        method: 'POST',
-        path: SESSION_PATH,
-        headers: {
-          'X-Auth-User': this.user,
-          'X-Auth-Key': this.#keyHash,
-          'X-Auth-UserType': this.userType === 'domain' ? '0' : '2',
-          'X-Auth-AuthType': '0',
-        },
-      });
-    let response: DcsHttpResponse;
-    try {
-      response = await this.record('Login', send);
-    } catch (error) {
-      if (error instanceof DcsApiError && (error.httpStatus === 401 || error.httpStatus === 403)) {
-        const refusal = this.withoutSecrets(error);
-        this.#refusal = {
-          error: refusal,
-          until: now() + (this.#options.loginBackoffMs ?? DEFAULT_LOGIN_BACKOFF_MS),
-        };
-        throw refusal;
-      }
-      // Unreachable, TLS, 5xx: the VRM did not judge the key, so the next reconcile may try again.
+      // The kit's back-off held the login back: say which refusal started the pause.
+      if (isPlatformFailure(error) && !(error instanceof DcsApiError) && error.cause instanceof DcsApiError)
+        throw new DcsLoginSuppressedError(error.cause, error.details.retryAfter ?? new Date());
       throw error;
     }
-    const token = response.headers['x-auth-token'];
-    const value = Array.isArray(token) ? token[0] : token;
-    if (!value)
-      throw new DcsResponseError('POST', SESSION_PATH, 'the login answer has no X-Auth-Token header');
-    this.#refusal = undefined;
-    this.#token = value;
-    return value;
-  }
-
-  /** The VRM writes errorDes itself; should it ever echo the key, it goes no further. */
-  private withoutSecrets(error: DcsApiError): DcsApiError {
-    const errorDes = maskSecrets(error.errorDes, [this.#key, this.#keyHash]);
-    if (errorDes === error.errorDes) return error;
-    return new DcsApiError(error.httpStatus, error.errorCode, errorDes, error.method, error.path);
-  }
-
-  private record<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    return this.#options.recorder ? this.#options.recorder.record(operation, call) : call();
   }
 }
 
 /**
- * Sessions shared by every reconcile, one per credential (endpoint, user, user type): a session
+ * Sessions shared by every reconcile, one per account (endpoint, user, user type): a session
  * per reconcile would log in for every object and leave sessions behind on the VRM (CAPV had
- * that leak). A changed key or TLS setting replaces the session, and ends its back-off.
+ * that leak). A changed key or TLS setting replaces the session.
  */
 export class DcsSessionPool {
   private readonly sessions = new Map<string, DcsSession>();
+  private readonly pool: DcsPool;
 
-  constructor(private readonly options: DcsSessionOptions = {}) {}
+  constructor(private readonly options: DcsSessionOptions = {}) {
+    this.pool = credentialPool(options);
+  }
 
   session(credential: DcsCredential): DcsSession {
     const id = [
@@ -226,9 +219,8 @@ export class DcsSessionPool {
     ].join('\n');
     const existing = this.sessions.get(id);
     if (existing?.serves(credential)) return existing;
-    // The old session's key no longer applies; its logout may fail and that is fine.
-    void existing?.close();
-    const session = new DcsSession(credential, this.options);
+    // The pool logs the old content's session out when the new one is first used.
+    const session = new DcsSession(credential, this.options, this.pool);
     this.sessions.set(id, session);
     return session;
   }
@@ -240,6 +232,7 @@ export class DcsSessionPool {
   async closeAll(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(sessions.map((session) => session.close()));
+    await this.pool.close();
+    for (const session of sessions) await session.close();
   }
 }

@@ -58,4 +58,4 @@ export type {
   DcsVmNic,
   DcsVolume,
 } from './dcs-types.js';
-export { checkTask, interpretTask, type TaskOutcome } from './tasks.js';
+export { checkTask, dcsTaskState, interpretTask, type TaskOutcome } from './tasks.js';

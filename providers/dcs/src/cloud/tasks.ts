@@ -1,3 +1,4 @@
+import type { TaskState } from '@immutable-infra/provider-kit';
 import type { DcsCloud } from './dcs-client.js';
 import type { DcsTask } from './dcs-types.js';
 
@@ -41,4 +42,12 @@ function failureReason(task: Pick<DcsTask, 'reason' | 'reasonDes'>): string {
 function clampProgress(progress: number | undefined): number {
   if (progress === undefined || !Number.isFinite(progress)) return 0;
   return Math.min(100, Math.max(0, Math.round(progress)));
+}
+
+/** The same reading in the provider kit's terms, for `followTaskStep`. */
+export function dcsTaskState(task: Pick<DcsTask, 'status' | 'progress' | 'reason' | 'reasonDes'>): TaskState {
+  const outcome = interpretTask(task);
+  if (outcome.state === 'success') return { state: 'succeeded' };
+  if (outcome.state === 'running') return outcome;
+  return { state: 'failed', message: outcome.reason, platformCode: task.reason };
 }

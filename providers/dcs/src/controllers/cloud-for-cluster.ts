@@ -1,16 +1,34 @@
 import type { HostContext } from '@immutable-infra/core';
+import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DcsClient, type DcsCloud } from '../cloud/dcs-client.js';
-import { credentialFromSecret, type DcsSessionPool } from '../cloud/dcs-session.js';
+import { credentialFromSecret, type DcsCredential, type DcsSessionPool } from '../cloud/dcs-session.js';
 
 export type CloudLookup =
   | { ok: true; cloud: DcsCloud; site: string | undefined }
   | { ok: false; reason: string; message: string };
 
+/** The documented Secret keys (plus our optional `caBundle`); problems name keys, never values. */
+const dcsSecret: CredentialSecretSpec<{ credential: DcsCredential; site: string | undefined }> = {
+  requiredKeys: [],
+  parse(data) {
+    const parsed = parseCredentials({ ...data });
+    if (!parsed.ok) return parsed;
+    const tls = data.caBundle ? { caCertificate: data.caBundle } : {};
+    return {
+      ok: true,
+      credential: {
+        credential: credentialFromSecret(parsed.credentials, tls),
+        site: parsed.credentials.site,
+      },
+    };
+  },
+};
+
 /**
  * The DCS API for a DCSCluster: its credential Secret (validated, values never
- * echoed) and a client over the pooled session of that credential, so every
+ * echoed) and a client over the pooled session of that account, so every
  * reconcile of every machine of the cluster shares one login.
  */
 export async function cloudForCluster(
@@ -18,30 +36,13 @@ export async function cloudForCluster(
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
 ): Promise<CloudLookup> {
-  const namespace = cluster.metadata.namespace ?? 'default';
-  const secretName = cluster.spec.credentialSecretRef.name;
-  const data = await ctx.secrets.read(namespace, secretName);
-  if (!data) {
-    return {
-      ok: false,
-      reason: 'CredentialSecretNotFound',
-      message: `Secret ${namespace}/${secretName} not found`,
-    };
-  }
-  const parsed = parseCredentials(data);
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      reason: 'CredentialSecretInvalid',
-      message: `Secret ${namespace}/${secretName}: ${parsed.problems.join('; ')}`,
-    };
-  }
-  const tls = data.caBundle ? { caCertificate: data.caBundle } : {};
-  const session = sessions.session(credentialFromSecret(parsed.credentials, tls));
-  const site = cluster.spec.site ?? parsed.credentials.site;
-  return {
-    ok: true,
-    site,
-    cloud: new DcsClient(session, { siteId: site, recorder: ctx.platformCalls }),
+  const secretRef = {
+    namespace: cluster.metadata.namespace ?? 'default',
+    name: cluster.spec.credentialSecretRef.name,
   };
+  const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
+  if (!read.ok) return read;
+  const site = cluster.spec.site ?? read.credential.site;
+  const session = sessions.session(read.credential.credential);
+  return { ok: true, site, cloud: new DcsClient(session, { siteId: site, recorder: ctx.platformCalls }) };
 }

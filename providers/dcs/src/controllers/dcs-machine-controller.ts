@@ -3,6 +3,7 @@ import {
   falseCondition,
   type InfraMachineContext,
   type InfraMachineHooks,
+  isPlatformFailure,
   machineProvisioned,
   requeue,
   runSteps,
@@ -10,20 +11,32 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
+import {
+  followTaskStep,
+  nextAttachAction,
+  nextDetachAction,
+  startTask,
+  substituteBootstrapTokens,
+  taskReferenceAt,
+} from '@immutable-infra/provider-kit';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
-import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
-import type { DcsVm } from '../cloud/dcs-types.js';
-import { checkTask } from '../cloud/tasks.js';
-import { substituteBootstrapTokens } from './bootstrap-tokens.js';
+import type { DcsTask, DcsVm } from '../cloud/dcs-types.js';
+import { dcsTaskState } from '../cloud/tasks.js';
+
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { ignitionIso } from './ignition-iso.js';
-import { attachPersistentDisks, detachPersistentDisks } from './persistent-disks.js';
-import { claimPoolEntry, heldPoolEntry, releasePoolEntry } from './pool-claims.js';
+import {
+  createPersistentVolume,
+  declaredDisks,
+  observedVolumes,
+  PERSISTENT_DISK_SEQUENCE_BASE,
+} from './persistent-disks.js';
+import { claimantOf, ipHostnamePools, type PoolEntry } from './pool-claims.js';
 
 type Ctx = InfraMachineContext<typeof DCSMachine>;
 
@@ -53,8 +66,6 @@ interface MachineRun {
   vm: DcsVm | undefined;
 }
 
-type PoolEntry = DCSIpHostnamePoolObject['spec']['pool'][number];
-
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
@@ -66,27 +77,50 @@ async function withCloud(ctx: Ctx, sessions: DcsSessionPool): Promise<DcsCloud |
   return lookup.cloud;
 }
 
-/** Follows the task recorded in status; undefined once there is none left to wait for. */
-async function awaitRecordedTask(run: MachineRun): Promise<StepResult | undefined> {
-  const taskUri = run.ctx.status.taskUrn;
-  if (!taskUri) return undefined;
-  const outcome = await checkTask(run.cloud, taskUri).catch((error: unknown) => {
-    if (isNotFound(error)) return { state: 'success' as const };
-    throw error;
+// The task in flight is kept in `status.taskUrn` (the CRD's name for it, which users may read).
+const taskUrn = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskUrn');
+const DCS_TASK = 'DCS task';
+
+function startDcsTask(run: MachineRun, what: string, start: () => Promise<{ taskUri: string }>) {
+  return startTask(run, taskUrn, async () => (await start()).taskUri, {
+    taskNoun: DCS_TASK,
+    what,
+    pollAfterMs: POLL_MS,
   });
-  if (outcome.state === 'running')
-    return requeue(POLL_MS, `DCS task ${taskUri} at ${outcome.progress ?? 0}%`);
-  delete run.ctx.status.taskUrn;
-  if (outcome.state === 'failed') {
-    run.ctx.events.warning('TaskFailed', `DCS task failed: ${outcome.reason}`);
-    return requeue(POLL_MS, `DCS task failed: ${outcome.reason}`);
-  }
-  run.vm = await run.cloud.findVmByName(run.vmName);
-  return undefined;
 }
 
+const waitForTask = followTaskStep<MachineRun, DcsTask>({
+  name: 'FollowTask',
+  taskNoun: DCS_TASK,
+  reference: taskUrn,
+  read: (run, uri) => run.cloud.getTask(uri),
+  interpret: dcsTaskState,
+  // A task DCS no longer knows finished long ago.
+  isNotFound,
+  pollAfterMs: POLL_MS,
+  // The task changed the VM: every later step decides on what DCS says now.
+  async onFinished(run) {
+    run.vm = await run.cloud.findVmByName(run.vmName);
+  },
+});
+
+/** Follows the task recorded in status; a failed task is also told as a `TaskFailed` Event. */
+const followTask: Step<MachineRun> = {
+  name: waitForTask.name,
+  async run(run) {
+    const uri = run.ctx.status.taskUrn;
+    try {
+      return await waitForTask.run(run);
+    } catch (error) {
+      if (isPlatformFailure(error) && error.details.operation === `${DCS_TASK} ${uri}`)
+        run.ctx.events.warning('TaskFailed', error.message);
+      throw error;
+    }
+  },
+};
+
 const createSteps: Step<MachineRun>[] = [
-  { name: 'FollowTask', run: async (run) => (await awaitRecordedTask(run)) ?? done() },
+  followTask,
   {
     name: 'CloneVM',
     async run(run) {
@@ -98,11 +132,12 @@ const createSteps: Step<MachineRun>[] = [
         return requeue(60_000, message);
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
-      const result = await run.cloud.cloneVm(template.uri, request);
-      run.ctx.status.taskUrn = result.taskUri;
+      const started = await startDcsTask(run, 'cloning the VM', () =>
+        run.cloud.cloneVm(template.uri, request),
+      );
       run.ctx.events.normal('Cloning', `cloning VM ${run.vmName} from ${template.name}`);
       run.ctx.setCondition(falseCondition(VM_READY, 'Cloning', `cloning from ${template.name}`));
-      return requeue(POLL_MS, 'VM clone started');
+      return started;
     },
   },
   {
@@ -110,16 +145,26 @@ const createSteps: Step<MachineRun>[] = [
     async run(run) {
       const vm = run.vm as DcsVm;
       if (vm.status !== 'stopped' && vm.status !== 'running') return done();
-      const change = await attachPersistentDisks(
-        run.cloud,
-        run.ctx.object.spec.ipHostPoolRef.name,
-        run.entry,
-        vm,
-      );
-      if (!change) return done();
-      if ('type' in change) return change;
-      run.ctx.status.taskUrn = change.taskUri;
-      return requeue(POLL_MS, change.message);
+      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, run.entry);
+      if (disks.length === 0) return done();
+      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      switch (next.action) {
+        case 'create':
+          return startTask(run, taskUrn, () => createPersistentVolume(run.cloud, run.entry, next.disk), {
+            taskNoun: DCS_TASK,
+            what: `creating persistent volume ${next.disk.name}`,
+            pollAfterMs: POLL_MS,
+          });
+        case 'attach':
+          return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
+            run.cloud.attachVolume(vm.uri, next.volumeId, PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot),
+          );
+        // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
+        case 'wait':
+          return requeue(5_000, next.message);
+        default:
+          return done();
+      }
     },
   },
   {
@@ -134,11 +179,12 @@ const createSteps: Step<MachineRun>[] = [
       });
       const datastore = await isoDatastore(run);
       const upload = await run.cloud.uploadIso(datastore, isoNameOf(run.ctx), ignitionIso(data.value));
-      const task = await run.cloud.attachCdrom(vm.uri, upload.filePath, upload.datastoreUrn);
-      run.ctx.status.cdRomFile = upload.filePath;
-      run.ctx.status.cdRomDatastoreUrn = upload.datastoreUrn;
-      run.ctx.status.taskUrn = task.taskUri;
-      return requeue(POLL_MS, 'attaching the bootstrap ISO');
+      return startDcsTask(run, 'attaching the bootstrap ISO', async () => {
+        const task = await run.cloud.attachCdrom(vm.uri, upload.filePath, upload.datastoreUrn);
+        run.ctx.status.cdRomFile = upload.filePath;
+        run.ctx.status.cdRomDatastoreUrn = upload.datastoreUrn;
+        return task;
+      });
     },
   },
   {
@@ -147,11 +193,10 @@ const createSteps: Step<MachineRun>[] = [
       const vm = run.vm as DcsVm;
       if (vm.status === 'running') return done();
       if (vm.status !== 'stopped') return requeue(POLL_MS, `VM is ${vm.status}`);
-      const task = await run.cloud.startVm(vm.uri);
-      run.ctx.status.taskUrn = task.taskUri;
+      const started = await startDcsTask(run, 'powering on', () => run.cloud.startVm(vm.uri));
       run.ctx.events.normal('PoweringOn', `powering on VM ${run.vmName}`);
       run.ctx.setCondition(falseCondition(VM_READY, 'PoweringOn', 'the VM is starting'));
-      return requeue(POLL_MS, 'powering on');
+      return started;
     },
   },
   {
@@ -160,14 +205,10 @@ const createSteps: Step<MachineRun>[] = [
       // The node has registered, so Ignition has run: the ISO (which holds the join secrets) goes.
       if (!run.ctx.machine.status?.nodeRef || run.ctx.status.cdRomFileDeleted) return done();
       const vm = run.vm as DcsVm;
-      if (vm.cdRomStatus === 'attached') {
-        const task = await run.cloud.detachCdrom(vm.uri);
-        run.ctx.status.taskUrn = task.taskUri;
-        return requeue(POLL_MS, 'detaching the bootstrap ISO');
-      }
+      if (vm.cdRomStatus === 'attached')
+        return startDcsTask(run, 'detaching the bootstrap ISO', () => run.cloud.detachCdrom(vm.uri));
       run.ctx.status.cdRomDetached = true;
-      const upload = await run.cloud.findUpload(isoNameOf(run.ctx));
-      if (upload) await run.cloud.deleteUpload(upload.uri);
+      await deleteBootstrapIso(run);
       run.ctx.status.cdRomFileDeleted = true;
       run.ctx.events.normal(
         'BootstrapISORemoved',
@@ -177,6 +218,11 @@ const createSteps: Step<MachineRun>[] = [
     },
   },
 ];
+
+async function deleteBootstrapIso(run: MachineRun): Promise<void> {
+  const upload = await run.cloud.findUpload(isoNameOf(run.ctx));
+  if (upload) await run.cloud.deleteUpload(upload.uri);
+}
 
 async function isoDatastore(run: MachineRun): Promise<string> {
   const config = run.ctx.object.spec.vmConfig;
@@ -192,11 +238,10 @@ async function isoDatastore(run: MachineRun): Promise<string> {
 async function reconcileMachine(ctx: Ctx, sessions: DcsSessionPool) {
   const cloud = await withCloud(ctx, sessions);
   if ('type' in cloud) return cloud;
-  const claim = await claimPoolEntry(
-    ctx.kube,
+  const claim = await ipHostnamePools(ctx.kube).claim(
     ctx.object.metadata.namespace ?? 'default',
     ctx.object.spec.ipHostPoolRef.name,
-    { name: ctx.object.metadata.name, uid: ctx.object.metadata.uid ?? '' },
+    claimantOf(ctx.object),
   );
   if (!claim.ok) {
     ctx.setCondition(falseCondition(VM_READY, claim.reason, claim.message, 'Warning'));
@@ -226,11 +271,9 @@ async function reconcileMachine(ctx: Ctx, sessions: DcsSessionPool) {
     const result = await runSteps(run, createSteps);
     if (result.type !== 'done') return result;
   } catch (error) {
-    // Progress is kept in status (task ids) and on DCS itself, so a failed call costs one
-    // short wait, not a restart of the whole sequence.
-    const reason = describeDcsFailure(error);
-    ctx.setCondition(falseCondition(VM_READY, 'DCSError', reason, 'Warning'));
-    return requeue(1_000, reason);
+    // Operators read platform trouble on VMReady; the host backs off before the next attempt.
+    ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning'));
+    throw error;
   }
   ctx.setCondition(trueCondition(VM_READY, 'Running'));
   return machineProvisioned({
@@ -242,12 +285,115 @@ async function reconcileMachine(ctx: Ctx, sessions: DcsSessionPool) {
   });
 }
 
-async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepResult> {
-  const namespace = ctx.object.metadata.namespace ?? 'default';
-  const retain =
+/** The machine's VM on DCS; a VM of the same name that this machine did not create is never touched. */
+async function ownVm(run: MachineRun): Promise<DcsVm | undefined> {
+  const candidate = run.vm ?? (await run.cloud.findVmByName(run.vmName));
+  run.vm = candidate && isOwnedBy(candidate, run.ctx.object) ? candidate : undefined;
+  return run.vm;
+}
+
+/** The pool entry this machine still holds (the claim outlives the VM until ReleasePoolEntry). */
+async function heldEntry(run: MachineRun): Promise<PoolEntry | undefined> {
+  const held = await ipHostnamePools(run.ctx.kube).heldEntry(
+    run.ctx.object.metadata.namespace ?? 'default',
+    run.ctx.object.spec.ipHostPoolRef.name,
+    claimantOf(run.ctx.object),
+  );
+  return held?.ok ? held.entry : undefined;
+}
+
+const deleteSteps: Step<MachineRun>[] = [
+  followTask,
+  {
+    name: 'StopVM',
+    async run(run) {
+      const vm = await ownVm(run);
+      if (vm?.status === 'running') {
+        const started = await startDcsTask(run, 'waiting for the VM to stop', () =>
+          run.cloud.stopVm(vm.uri, 'safe'),
+        );
+        run.ctx.setCondition(
+          falseCondition(STOP_PENDING, 'WaitingForStop', `issued safe StopVm for ${run.vmName}`),
+        );
+        return started;
+      }
+      if (vm && (TRANSITIONAL.has(vm.status) || vm.status === 'creating')) {
+        run.ctx.setCondition(
+          falseCondition(
+            STOP_PENDING,
+            'VMMidTransition',
+            `VM ${run.vmName} is ${vm.status}; waiting for running or stopped`,
+            'Warning',
+          ),
+        );
+        return requeue(POLL_MS * 5, `VM is ${vm.status}`);
+      }
+      return done();
+    },
+  },
+  {
+    name: 'DetachPersistentDisks',
+    async run(run) {
+      const vm = run.vm;
+      const entry = vm && (await heldEntry(run));
+      if (!vm || !entry) return done();
+      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
+      if (disks.length === 0) return done();
+      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      if (next.action === 'detach')
+        return startDcsTask(run, `detaching persistent volume ${next.disk.name}`, () =>
+          run.cloud.detachVolume(vm.uri, next.volumeId),
+        );
+      return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
+    },
+  },
+  {
+    name: 'DeleteVM',
+    async run(run) {
+      const vm = run.vm;
+      if (!vm) return done();
+      try {
+        const started = await startDcsTask(run, 'deleting the VM', () => run.cloud.deleteVm(vm.uri));
+        run.ctx.setCondition(trueCondition(STOP_PENDING, 'Stopped'));
+        return started;
+      } catch (error) {
+        // The FC "stopped VMs only" policy: the VM is stopping still, so ask again shortly.
+        if (isStoppedOnlyDelete(error))
+          return requeue(POLL_MS * 5, 'DeleteVm rejected by FC site policy, requeuing');
+        throw error;
+      }
+    },
+  },
+  {
+    name: 'DeleteBootstrapISO',
+    run: async (run) => {
+      await deleteBootstrapIso(run);
+      return done();
+    },
+  },
+  {
+    name: 'ReleasePoolEntry',
+    async run(run) {
+      await ipHostnamePools(run.ctx.kube).release(
+        run.ctx.object.metadata.namespace ?? 'default',
+        run.ctx.object.spec.ipHostPoolRef.name,
+        claimantOf(run.ctx.object),
+      );
+      return done();
+    },
+  },
+];
+
+/** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
+function retainsVm(ctx: Ctx): boolean {
+  return (
     ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
-    ctx.machine.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
-  if (retain) {
+    ctx.machine.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true'
+  );
+}
+
+async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepResult> {
+  if (retainsVm(ctx)) {
     ctx.events.normal(
       'VMRetained',
       `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
@@ -258,62 +404,7 @@ async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepRe
   if ('type' in cloud) return cloud;
   const vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
   const run: MachineRun = { ctx, cloud, vmName, entry: { ip: '' }, vm: undefined };
-  const pending = await awaitRecordedTask(run);
-  if (pending) return pending;
-  const candidate = run.vm ?? (await cloud.findVmByName(vmName));
-  // Never stop or delete a VM this machine did not create.
-  const vm = candidate && isOwnedBy(candidate, ctx.object) ? candidate : undefined;
-  if (vm) {
-    if (vm.status === 'running') {
-      const task = await cloud.stopVm(vm.uri, 'safe');
-      ctx.status.taskUrn = task.taskUri;
-      ctx.setCondition(falseCondition(STOP_PENDING, 'WaitingForStop', `issued safe StopVm for ${vmName}`));
-      return requeue(POLL_MS, 'waiting for the VM to stop');
-    }
-    if (TRANSITIONAL.has(vm.status) || vm.status === 'creating') {
-      ctx.setCondition(
-        falseCondition(
-          STOP_PENDING,
-          'VMMidTransition',
-          `VM ${vmName} is ${vm.status}; waiting for running or stopped`,
-          'Warning',
-        ),
-      );
-      return requeue(POLL_MS * 5, `VM is ${vm.status}`);
-    }
-    const entry = await heldPoolEntry(
-      ctx.kube,
-      ctx.object.metadata.namespace ?? 'default',
-      ctx.object.spec.ipHostPoolRef.name,
-      ctx.object.metadata.uid ?? '',
-    );
-    if (entry) {
-      const detach = await detachPersistentDisks(cloud, ctx.object.spec.ipHostPoolRef.name, entry, vm);
-      if (detach) {
-        ctx.status.taskUrn = detach.taskUri;
-        return requeue(POLL_MS, detach.message);
-      }
-    }
-    try {
-      const task = await cloud.deleteVm(vm.uri);
-      ctx.status.taskUrn = task.taskUri;
-      ctx.setCondition(trueCondition(STOP_PENDING, 'Stopped'));
-      return requeue(POLL_MS, 'deleting the VM');
-    } catch (error) {
-      if (isStoppedOnlyDelete(error))
-        return requeue(POLL_MS * 5, 'DeleteVm rejected by FC site policy, requeuing');
-      throw error;
-    }
-  }
-  const upload = await cloud.findUpload(isoNameOf(ctx));
-  if (upload) await cloud.deleteUpload(upload.uri);
-  await releasePoolEntry(
-    ctx.kube,
-    namespace,
-    ctx.object.spec.ipHostPoolRef.name,
-    ctx.object.metadata.uid ?? '',
-  );
-  return done();
+  return runSteps(run, deleteSteps);
 }
 
 export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typeof DCSMachine> {

@@ -1,4 +1,5 @@
 import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
+import { persistentDiskRecords } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DCSIpHostnamePool } from '../api/dcs-ip-hostname-pool.js';
@@ -6,7 +7,7 @@ import { describeDcsFailure } from '../cloud/dcs-api-error.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { orphanedClaims, poolUsage, type SlotClaim } from './ip-slots.js';
-import { persistentVolumeName } from './persistent-disks.js';
+import { declaredDisks, observedVolumes } from './persistent-disks.js';
 
 type Ctx = ObjectContext<typeof DCSIpHostnamePool>;
 type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
@@ -33,38 +34,45 @@ async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<st
   const lookup = await cloudForCluster(ctx, sessions, cluster);
   if (!lookup.ok) return lookup.message;
   const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
-  const previous = ctx.object.status?.persistentDiskStatus ?? [];
-  const records: DiskStatus[] = [];
-  for (const entry of ctx.object.spec.pool) {
-    const owner = claims.find((claim) => claim.ip === entry.ip);
-    for (const disk of entry.persistentDisk ?? []) {
-      const name = persistentVolumeName(ctx.object.metadata.name, entry.ip, disk.slot);
-      const volume = await lookup.cloud.findVolumeByName(name);
-      const phase: DiskStatus['phase'] = volume ? (volume.vmUrn ? 'Attached' : 'Available') : undefined;
-      const before = previous.find((r) => r.ip === entry.ip && r.slot === disk.slot);
-      records.push({
-        ip: entry.ip,
-        slot: disk.slot,
-        name,
-        ...(volume ? { volumeUrn: volume.urn } : {}),
-        ...(volume?.datastoreUrn ? { datastoreUrn: volume.datastoreUrn } : {}),
-        ...(volume?.vmUrn ? { attachedVmUrn: volume.vmUrn } : {}),
-        ...(disk.path ? { path: disk.path } : {}),
-        ...(owner ? { ownerMachineName: owner.dcsMachine, ownerMachineUID: owner.dcsMachineUID } : {}),
-        ...(phase ? { phase } : {}),
-        ...(phase && before?.phase === phase && before.lastTransitionTime
-          ? { lastTransitionTime: before.lastTransitionTime }
-          : phase
-            ? {
-                lastTransitionTime: ctx.clock
-                  .now()
-                  .toISOString()
-                  .replace(/\.\d+Z$/, 'Z'),
-              }
-            : {}),
-      });
-    }
-  }
+  const disks = ctx.object.spec.pool.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
+  const volumes = await observedVolumes(lookup.cloud, disks);
+  const paths = new Map(
+    ctx.object.spec.pool.flatMap((entry) =>
+      (entry.persistentDisk ?? []).map((disk) => [`${entry.ip}/${disk.slot}`, disk.path] as const),
+    ),
+  );
+  const records = persistentDiskRecords({
+    disks,
+    volumes,
+    ownerOf(ip) {
+      const claim = claims.find((candidate) => candidate.ip === ip);
+      return claim && { name: claim.dcsMachine, uid: claim.dcsMachineUID };
+    },
+    previous: (ctx.object.status?.persistentDiskStatus ?? []).map((record) => ({
+      entryKey: record.ip,
+      slot: record.slot,
+      ...(record.phase ? { phase: record.phase } : {}),
+      ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
+    })),
+    now: ctx.clock.now(),
+  }).map((record): DiskStatus => {
+    const datastoreUrn = volumes.get(record.name)?.volume.datastoreUrn;
+    const path = paths.get(`${record.entryKey}/${record.slot}`);
+    return {
+      ip: record.entryKey,
+      slot: record.slot,
+      name: record.name,
+      ...(record.volumeId ? { volumeUrn: record.volumeId } : {}),
+      ...(datastoreUrn ? { datastoreUrn } : {}),
+      ...(record.attachedTo ? { attachedVmUrn: record.attachedTo } : {}),
+      ...(path ? { path } : {}),
+      ...(record.ownerName ? { ownerMachineName: record.ownerName } : {}),
+      ...(record.ownerUid ? { ownerMachineUID: record.ownerUid } : {}),
+      ...(record.phase ? { phase: record.phase } : {}),
+      ...(record.lastError ? { lastError: record.lastError } : {}),
+      ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
+    };
+  });
   ctx.status.persistentDiskStatus = records;
   return undefined;
 }

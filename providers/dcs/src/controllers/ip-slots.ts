@@ -53,7 +53,7 @@ export function poolUsage(pool: readonly Entry[], claims: readonly SlotClaim[]):
   return { total: pool.length, used, free: pool.length - used };
 }
 
-function compareIp(a: string, b: string): number {
+export function compareIp(a: string, b: string): number {
   const parts = (ip: string) => ip.split('.').map(Number);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 4; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);

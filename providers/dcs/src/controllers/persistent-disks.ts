@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { requeue, type StepResult } from '@immutable-infra/core';
-import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
+import type { DeclaredDisk, ObservedVolume } from '@immutable-infra/provider-kit';
 import type { DcsCloud } from '../cloud/dcs-client.js';
-import type { DcsVm } from '../cloud/dcs-types.js';
-
-type PoolEntry = DCSIpHostnamePoolObject['spec']['pool'][number];
-type PersistentDisk = NonNullable<PoolEntry['persistentDisk']>[number];
+import type { DcsVolume } from '../cloud/dcs-types.js';
+import type { PoolEntry } from './pool-claims.js';
 
 /** Persistent disks sit after the template's disks on the VM: slot 0 is sequence number 20. */
 export const PERSISTENT_DISK_SEQUENCE_BASE = 20;
@@ -20,58 +17,53 @@ export function persistentVolumeName(poolName: string, ip: string, slot: number)
   return `${poolName}-${digest}`;
 }
 
-async function datastoreFor(cloud: DcsCloud, disk: PersistentDisk): Promise<string> {
-  if (disk.datastoreName) return (await cloud.resolveDatastore(disk.datastoreName)).urn;
-  return (await cloud.resolveDatastoreCluster(disk.datastoreClusterName ?? '')).urn;
+/** The disks a pool entry declares, keyed by the entry's IP. */
+export function declaredDisks(poolName: string, entry: PoolEntry): DeclaredDisk[] {
+  return (entry.persistentDisk ?? []).map((disk) => ({
+    entryKey: entry.ip,
+    slot: disk.slot,
+    name: persistentVolumeName(poolName, entry.ip, disk.slot),
+  }));
 }
 
-/**
- * Makes each persistent disk of the entry exist and sit on this VM. One
- * platform change per call: the caller records the task and comes back.
- */
-export async function attachPersistentDisks(
+/** A DCS volume as the kit sees it: DCS says where a volume sits only by its `vmUrn`. */
+export type DcsObservedVolume = ObservedVolume & { volume: DcsVolume };
+
+/** The existing volumes of these disks, by volume name. */
+export async function observedVolumes(
   cloud: DcsCloud,
-  poolName: string,
-  entry: PoolEntry,
-  vm: DcsVm,
-): Promise<{ taskUri: string; message: string } | StepResult | undefined> {
-  for (const disk of entry.persistentDisk ?? []) {
-    const name = persistentVolumeName(poolName, entry.ip, disk.slot);
-    const volume = await cloud.findVolumeByName(name);
-    if (!volume) {
-      const created = await cloud.createVolume({
-        name,
-        quantityGB: disk.quantityGB,
-        datastoreUrn: await datastoreFor(cloud, disk),
-        ...(disk.isThin !== undefined ? { isThin: disk.isThin } : {}),
-      });
-      return { taskUri: created.taskUri, message: `creating persistent volume ${name}` };
-    }
-    if (volume.vmUrn === vm.urn) continue;
-    if (volume.vmUrn) {
-      // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
-      return requeue(5_000, `persistent volume ${name} is still attached to ${volume.vmUrn}`);
-    }
-    const task = await cloud.attachVolume(vm.uri, volume.urn, PERSISTENT_DISK_SEQUENCE_BASE + disk.slot);
-    return { taskUri: task.taskUri, message: `attaching persistent volume ${name}` };
+  disks: readonly DeclaredDisk[],
+): Promise<Map<string, DcsObservedVolume>> {
+  const volumes = new Map<string, DcsObservedVolume>();
+  for (const disk of disks) {
+    const volume = await cloud.findVolumeByName(disk.name);
+    if (!volume) continue;
+    volumes.set(disk.name, {
+      id: volume.urn,
+      phase: volume.vmUrn ? 'Attached' : 'Available',
+      ...(volume.vmUrn ? { attachedTo: volume.vmUrn } : {}),
+      volume,
+    });
   }
-  return undefined;
+  return volumes;
 }
 
-/** Takes the entry's persistent disks off a stopped VM before it is deleted, so they outlive it. */
-export async function detachPersistentDisks(
+/** Creates the volume of one declared disk on its datastore (or its datastore cluster's emptiest one). */
+export async function createPersistentVolume(
   cloud: DcsCloud,
-  poolName: string,
   entry: PoolEntry,
-  vm: DcsVm,
-): Promise<{ taskUri: string; message: string } | undefined> {
-  for (const disk of entry.persistentDisk ?? []) {
-    const name = persistentVolumeName(poolName, entry.ip, disk.slot);
-    const volume = await cloud.findVolumeByName(name);
-    if (volume?.vmUrn === vm.urn) {
-      const task = await cloud.detachVolume(vm.uri, volume.urn);
-      return { taskUri: task.taskUri, message: `detaching persistent volume ${name}` };
-    }
-  }
-  return undefined;
+  disk: DeclaredDisk,
+): Promise<string> {
+  const declared = (entry.persistentDisk ?? []).find((candidate) => candidate.slot === disk.slot);
+  if (!declared) throw new Error(`pool entry ${entry.ip} declares no persistent disk in slot ${disk.slot}`);
+  const datastore = declared.datastoreName
+    ? await cloud.resolveDatastore(declared.datastoreName)
+    : await cloud.resolveDatastoreCluster(declared.datastoreClusterName ?? '');
+  const created = await cloud.createVolume({
+    name: disk.name,
+    quantityGB: declared.quantityGB,
+    datastoreUrn: datastore.urn,
+    ...(declared.isThin !== undefined ? { isThin: declared.isThin } : {}),
+  });
+  return created.taskUri;
 }

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { substituteBootstrapTokens } from '@immutable-infra/provider-kit';
 import { describe, expect, it } from 'vitest';
-import { substituteBootstrapTokens } from '../../src/controllers/bootstrap-tokens.js';
 
 const values = { PROVIDER_ID: 'dcs://demo-cp-1', NODE_IP: '10.0.1.11' };
 const kubeadm =

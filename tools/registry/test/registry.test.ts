@@ -20,6 +20,26 @@ const iinfraBin = join(repoRoot, 'packages', 'manager', 'bin', 'iinfra.js');
 const dcs = workspacePackages().find((p) => p.name === '@immutable-infra/provider-dcs');
 if (!dcs) throw new Error('no provider-dcs in the workspace');
 
+/**
+ * The newest DCS version the compatibility matrix verified with platform 4.4.0's core: what
+ * `iinfra provider install` may put on that platform. The workspace's own version may need a newer
+ * core than any platform release ships.
+ */
+const installableDcs = (() => {
+  const matrix = JSON.parse(readFileSync(join(repoRoot, 'compat-matrix.json'), 'utf8')) as {
+    platformReleases: { version: string; coreVersion: string }[];
+    providers: { name: string; version: string; verifications: { coreVersion: string; result: string }[] }[];
+  };
+  const core = matrix.platformReleases.find((r) => r.version === '4.4.0')?.coreVersion;
+  const versions = matrix.providers
+    .filter((p) => p.name === 'dcs')
+    .filter((p) => p.verifications.some((v) => v.coreVersion === core && v.result === 'passed'))
+    .map((p) => p.version)
+    .sort(semver.rcompare);
+  if (!versions[0]) throw new Error('compat-matrix.json verifies no dcs version with platform 4.4.0');
+  return versions[0];
+})();
+
 let registry: RunningRegistry;
 let published: PublishedSet;
 const kubeconfig = () => inject('iinfraKubeconfigPath');
@@ -168,7 +188,7 @@ describe('the local registry', () => {
     const result = await iinfra(
       'provider',
       'install',
-      `dcs@${dcs.version}`,
+      `dcs@${installableDcs}`,
       '--registry',
       registry.url,
       '--kubeconfig',
@@ -199,7 +219,7 @@ describe('the local registry', () => {
     expect(inventory).toMatchObject({
       providerName: 'dcs',
       type: 'InfrastructureProvider',
-      version: `v${dcs.version}`,
+      version: `v${installableDcs}`,
     });
 
     const check = await iinfra(
@@ -213,7 +233,7 @@ describe('the local registry', () => {
     );
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(JSON.parse(check.stdout).providers).toMatchObject([
-      { provider: 'dcs', version: dcs.version, status: 'compatible' },
+      { provider: 'dcs', version: installableDcs, status: 'compatible' },
     ]);
   });
 

@@ -93,6 +93,11 @@ export type DiskAction =
   /** `problem`: no wait fixes it on its own (a volume in error); report it, do not only requeue. */
   | { action: 'wait'; disk: DeclaredDisk; message: string; problem: boolean };
 
+/** A disk that is not ready yet; `problem` when no wait fixes it on its own. */
+function waitOn(disk: DeclaredDisk, message: string, problem = false): DiskAction {
+  return { action: 'wait', disk, message, problem };
+}
+
 /**
  * The next step to have every disk of the entry attached to `machineId`: create a missing volume,
  * wait while one is busy or still on the previous machine (its deletion detaches it), attach an
@@ -108,26 +113,11 @@ export function nextAttachAction(
     if (!volume) return { action: 'create', disk };
     if (volume.attachedTo === machineId && volume.phase === 'Attached') continue;
     if (volume.phase === 'Error')
-      return {
-        action: 'wait',
-        disk,
-        problem: true,
-        message: `persistent disk ${disk.name} is in error on the platform`,
-      };
+      return waitOn(disk, `persistent disk ${disk.name} is in error on the platform`, true);
     if (volume.attachedTo && volume.attachedTo !== machineId)
-      return {
-        action: 'wait',
-        disk,
-        problem: false,
-        message: `persistent disk ${disk.name} is still attached to ${volume.attachedTo}`,
-      };
+      return waitOn(disk, `persistent disk ${disk.name} is still attached to ${volume.attachedTo}`);
     if (volume.phase !== 'Available')
-      return {
-        action: 'wait',
-        disk,
-        problem: false,
-        message: `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`,
-      };
+      return waitOn(disk, `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`);
     return { action: 'attach', disk, volumeId: volume.id };
   }
   return { action: 'none' };
@@ -143,12 +133,7 @@ export function nextDetachAction(
     const volume = volumes.get(disk.name);
     if (!volume || volume.attachedTo !== machineId) continue;
     if (volume.phase !== 'Attached')
-      return {
-        action: 'wait',
-        disk,
-        problem: false,
-        message: `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`,
-      };
+      return waitOn(disk, `persistent disk ${disk.name} is ${volume.phase.toLowerCase()}`);
     return { action: 'detach', disk, volumeId: volume.id };
   }
   return { action: 'none' };

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   describeWaitingOn,
   done,
+  finishEarly,
   isStepPlan,
   machineProvisioned,
   PlatformFailure,
   platformFailed,
   requeue,
+  runSteps,
   type Step,
   stepPlan,
 } from '../src/index.js';
@@ -96,5 +98,38 @@ describe('what a step waits on and how it fails', () => {
       kind: 'Unreachable',
       message: 'ECONNREFUSED',
     });
+  });
+
+  it('skips a step whose `when` is false, counting it as done', async () => {
+    const run: Run = { seen: [] };
+    const onlyWithoutVm: Step<Run> = { ...find, when: (r) => r.vm === undefined };
+    const plan = stepPlan(run, [
+      onlyWithoutVm,
+      { ...find, name: 'FindAgain', when: (r) => r.vm === undefined },
+    ]);
+    expect(await plan.steps[0]?.run()).toEqual(done());
+    expect(await plan.steps[1]?.run()).toEqual(done());
+    // The second step did not run: the first found the VM, so its `when` was false.
+    expect(run.seen).toEqual(['FindVM']);
+  });
+
+  it('skips every later step after a finishEarly, in a plan and in runSteps', async () => {
+    const keep: Step<Run> = {
+      name: 'KeepVM',
+      run: async (r) => {
+        r.seen.push('KeepVM');
+        return finishEarly();
+      },
+    };
+    const run: Run = { seen: [] };
+    const plan = stepPlan(run, [keep, find, powerOn], () => 'finished');
+    // A host runs every bound step in order; those after KeepVM answer done without running.
+    for (const step of plan.steps) expect((await step.run()).type).toBe('done');
+    expect(await plan.finish()).toBe('finished');
+    expect(run.seen).toEqual(['KeepVM']);
+
+    const direct: Run = { seen: [] };
+    expect(await runSteps(direct, [keep, find, powerOn])).toEqual(done());
+    expect(direct.seen).toEqual(['KeepVM']);
   });
 });

@@ -24,8 +24,11 @@ export type WaitingOn =
  * `requeue`, and the next reconcile picks the task up.
  */
 export type StepResult =
-  /** Finished; `recheckAfterMs` asks to look again later even without an event (e.g. to refresh platform state). */
-  | { type: 'done'; recheckAfterMs?: number }
+  /**
+   * Finished; `recheckAfterMs` asks to look again later even without an event (e.g. to refresh
+   * platform state); `finishEarly` says the steps after this one have nothing to do (see `finishEarly`).
+   */
+  | { type: 'done'; recheckAfterMs?: number; finishEarly?: true }
   | { type: 'requeue'; afterMs: number; reason: string; waitingOn?: WaitingOn }
   /** A problem no retry can fix (bad input, missing template); shown as the failure reason. */
   | { type: 'failed'; reason: string; message: string }
@@ -36,6 +39,12 @@ export type StepResult =
   | { type: 'platformFailure'; kind: PlatformFailureKind; message: string; retryAfter?: Date };
 
 export const done = (options: { recheckAfterMs?: number } = {}): StepResult => ({ type: 'done', ...options });
+
+/**
+ * Done, and the rest of the plan has nothing to do: the steps after this one are skipped and the
+ * plan finishes. For a decision that ends the work, such as a delete that keeps the VM.
+ */
+export const finishEarly = (): StepResult => ({ type: 'done', finishEarly: true });
 
 export const requeue = (afterMs: number, reason: string, waitingOn?: WaitingOn): StepResult => ({
   type: 'requeue',
@@ -69,17 +78,27 @@ export function describeWaitingOn(waitingOn: WaitingOn): string {
 export interface Step<Context> {
   /** CamelCase, e.g. `CloneVM`: the host uses it as the Ready condition's reason while the step waits. */
   name: string;
+  /** When given and false, the step is skipped (it counts as done): e.g. "only while there is no server". */
+  when?(context: Context): boolean;
   run(context: Context): Promise<StepResult>;
 }
 
-/** Runs steps in order and reports which one stopped the run. Errors thrown propagate to the host's backoff. */
+/** A step's result, or `done()` without running it when its `when` says it does not apply. */
+export function runStep<Context>(step: Step<Context>, context: Context): Promise<StepResult> {
+  return step.when && !step.when(context) ? Promise.resolve(done()) : step.run(context);
+}
+
+/**
+ * Runs steps in order (skipping those whose `when` is false, and the rest after a `finishEarly`)
+ * and reports which one stopped the run. Errors thrown propagate to the host's backoff. */
 export async function runSteps<Context>(
   context: Context,
   steps: readonly Step<Context>[],
 ): Promise<StepResult & { step?: string }> {
   for (const step of steps) {
-    const result = await step.run(context);
+    const result = await runStep(step, context);
     if (result.type !== 'done') return { ...result, step: step.name };
+    if (result.finishEarly) break;
   }
   return done();
 }

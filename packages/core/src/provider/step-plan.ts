@@ -1,4 +1,4 @@
-import { done, type Step, type StepResult } from './reconcile-result.js';
+import { done, runStep, type Step, type StepResult } from './reconcile-result.js';
 
 /**
  * Named steps the host runs in order for a hook, and what the hook reports once all are done.
@@ -42,9 +42,20 @@ export function stepPlan<Run, Finish>(
     if (names.has(step.name)) throw new Error(`step ${step.name} appears twice in one plan`);
     names.add(step.name);
   }
+  // Skipping is decided here, in the provider's copy of core, not by the host: a host built on an
+  // older core that does not know `when` or `finishEarly` still runs the plan as meant.
+  let finishedEarly = false;
   return {
     type: 'plan',
-    steps: steps.map((step) => ({ name: step.name, run: () => step.run(run) })),
+    steps: steps.map((step) => ({
+      name: step.name,
+      run: async () => {
+        if (finishedEarly) return done();
+        const result = await runStep(step, run);
+        if (result.type === 'done' && result.finishEarly) finishedEarly = true;
+        return result;
+      },
+    })),
     finish: async () => (finish ? finish(run) : done()),
   };
 }

@@ -34,6 +34,14 @@ export {
   type PersistentDiskRecordsInput,
   persistentDiskRecords,
 } from './disks/persistent-disks.js';
+// What a provider's kinds share: group, categories, printer columns, machine templates, Secret data.
+export {
+  type CredentialDataParse,
+  machineTemplateKind,
+  parseCredentialData,
+  printerColumns,
+  providerKindBase,
+} from './kinds/kind-conventions.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

@@ -1,13 +1,9 @@
 import { INFRASTRUCTURE_GROUP } from '@immutable-infra/core';
+import { providerKindBase } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /** Every DCS kind: one API version, v1beta1, implementing both Cluster API contracts. */
-export const dcsKindBase = {
-  group: INFRASTRUCTURE_GROUP,
-  scope: 'Namespaced',
-  categories: ['cluster-api', 'dcs'],
-  contract: { v1beta1: ['v1beta1'], v1beta2: ['v1beta1'] },
-} as const;
+export const dcsKindBase = providerKindBase('dcs');
 
 export const DCS_API_VERSION = `${INFRASTRUCTURE_GROUP}/v1beta1`;
 

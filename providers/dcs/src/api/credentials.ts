@@ -1,3 +1,4 @@
+import { type CredentialDataParse, parseCredentialData } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /**
@@ -18,18 +19,6 @@ export const DcsCredentials = z.object({
 export type DcsCredentials = z.infer<typeof DcsCredentials>;
 
 /** Validates Secret data without ever echoing a value: problems name the key only. */
-export function parseCredentials(
+export const parseCredentials = (
   data: Record<string, string> | undefined,
-): { ok: true; credentials: DcsCredentials } | { ok: false; problems: string[] } {
-  const result = DcsCredentials.safeParse(data ?? {});
-  if (result.success) return { ok: true, credentials: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(secret)';
-      return issue.code === 'invalid_type' && issue.input === undefined
-        ? `${key} is missing`
-        : `${key} is invalid`;
-    }),
-  };
-}
+): CredentialDataParse<DcsCredentials> => parseCredentialData(DcsCredentials, data);

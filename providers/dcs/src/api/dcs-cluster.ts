@@ -1,4 +1,5 @@
 import { defineKind, infraClusterStatusFields, type KindObject } from '@immutable-infra/core';
+import { printerColumns } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 import { dcsKindBase, LocalObjectReference } from './common.js';
 
@@ -81,14 +82,10 @@ export const DCSCluster = defineKind({
       spec: DCSClusterSpec,
       status: DCSClusterStatus,
       printerColumns: [
-        {
-          name: 'Cluster',
-          type: 'string',
-          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
-        },
-        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
-        { name: 'Endpoint', type: 'string', jsonPath: '.spec.controlPlaneEndpoint.host' },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        printerColumns.cluster,
+        printerColumns.ready,
+        printerColumns.controlPlaneEndpoint,
+        printerColumns.age,
       ],
     },
   ],

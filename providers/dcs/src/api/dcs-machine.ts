@@ -5,6 +5,7 @@ import {
   infraMachineStatusFields,
   type KindObject,
 } from '@immutable-infra/core';
+import { printerColumns } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 import { dcsKindBase, LocalObjectReference } from './common.js';
 import { NicConfig } from './dcs-ip-hostname-pool.js';
@@ -105,15 +106,11 @@ export const DCSMachine = defineKind({
       spec: DCSMachineSpec,
       status: DCSMachineStatus,
       printerColumns: [
-        {
-          name: 'Cluster',
-          type: 'string',
-          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
-        },
-        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+        printerColumns.cluster,
+        printerColumns.ready,
         { name: 'IP', type: 'string', jsonPath: '.status.networkConfig.ip' },
-        { name: 'ProviderID', type: 'string', jsonPath: '.spec.providerID' },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        printerColumns.providerID,
+        printerColumns.age,
       ],
     },
   ],

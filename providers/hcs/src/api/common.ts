@@ -1,13 +1,9 @@
 import { INFRASTRUCTURE_GROUP } from '@immutable-infra/core';
+import { providerKindBase } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /** Every HCS kind: one API version, v1beta1, implementing both Cluster API contracts. */
-export const hcsKindBase = {
-  group: INFRASTRUCTURE_GROUP,
-  scope: 'Namespaced',
-  categories: ['cluster-api', 'hcs'],
-  contract: { v1beta1: ['v1beta1'], v1beta2: ['v1beta1'] },
-} as const;
+export const hcsKindBase = providerKindBase('hcs');
 
 export const HCS_API_VERSION = `${INFRASTRUCTURE_GROUP}/v1beta1`;
 

@@ -1,3 +1,4 @@
+import { type CredentialDataParse, parseCredentialData } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /**
@@ -20,18 +21,6 @@ export const HcsCredentials = z.object({
 export type HcsCredentials = z.infer<typeof HcsCredentials>;
 
 /** Validates Secret data without ever echoing a value: problems name the key only. */
-export function parseHcsCredentials(
+export const parseHcsCredentials = (
   data: Record<string, string> | undefined,
-): { ok: true; credentials: HcsCredentials } | { ok: false; problems: string[] } {
-  const result = HcsCredentials.safeParse(data ?? {});
-  if (result.success) return { ok: true, credentials: result.data };
-  return {
-    ok: false,
-    problems: result.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(secret)';
-      return issue.code === 'invalid_type' && issue.input === undefined
-        ? `${key} is missing`
-        : `${key} is invalid`;
-    }),
-  };
-}
+): CredentialDataParse<HcsCredentials> => parseCredentialData(HcsCredentials, data);

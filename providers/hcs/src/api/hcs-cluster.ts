@@ -4,6 +4,7 @@ import {
   type KindObject,
   LocalObjectReferenceSchema,
 } from '@immutable-infra/core';
+import { printerColumns } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 import { hcsKindBase, Ipv4Address } from './common.js';
 
@@ -182,15 +183,11 @@ export const HCSCluster = defineKind({
       spec: HCSClusterSpec,
       status: HCSClusterStatus,
       printerColumns: [
-        {
-          name: 'Cluster',
-          type: 'string',
-          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
-        },
-        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
-        { name: 'Endpoint', type: 'string', jsonPath: '.spec.controlPlaneEndpoint.host' },
+        printerColumns.cluster,
+        printerColumns.ready,
+        printerColumns.controlPlaneEndpoint,
         { name: 'ELB', type: 'string', jsonPath: '.status.loadBalancer.id', priority: 1 },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        printerColumns.age,
       ],
     },
   ],

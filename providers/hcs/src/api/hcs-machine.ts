@@ -5,6 +5,7 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
+import { printerColumns } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 import { hcsKindBase, VolumeSpec } from './common.js';
 
@@ -79,16 +80,12 @@ export const HCSMachine = defineKind({
       spec: HCSMachineSpec,
       status: HCSMachineStatus,
       printerColumns: [
-        {
-          name: 'Cluster',
-          type: 'string',
-          jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
-        },
+        printerColumns.cluster,
         { name: 'State', type: 'string', jsonPath: '.status.instanceState' },
-        { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
-        { name: 'ProviderID', type: 'string', jsonPath: '.spec.providerID' },
+        printerColumns.ready,
+        printerColumns.providerID,
         { name: 'Machine', type: 'string', jsonPath: ".metadata.ownerReferences[?(@.kind=='Machine')].name" },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        printerColumns.age,
       ],
     },
   ],

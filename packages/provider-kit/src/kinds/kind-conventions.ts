@@ -1,0 +1,101 @@
+import { defineKind, INFRASTRUCTURE_GROUP, type PrinterColumn } from '@immutable-infra/core';
+import { z } from 'zod';
+
+/**
+ * What every kind of a provider shares: Cluster API's infrastructure group, namespaced, listed
+ * under `kubectl get cluster-api` and under the platform's own category, and one API version
+ * (v1beta1) that implements both Cluster API contracts.
+ */
+export function providerKindBase<const Platform extends string>(platform: Platform) {
+  return {
+    group: INFRASTRUCTURE_GROUP,
+    scope: 'Namespaced',
+    categories: ['cluster-api', platform],
+    contract: { v1beta1: ['v1beta1'], v1beta2: ['v1beta1'] },
+  } as const;
+}
+
+/** The `kubectl get` columns Cluster API users expect on infrastructure kinds, written once. */
+export const printerColumns = {
+  /** The owning Cluster, from the label Cluster API sets. */
+  cluster: {
+    name: 'Cluster',
+    type: 'string',
+    jsonPath: ".metadata.labels['cluster\\.x-k8s\\.io/cluster-name']",
+  },
+  ready: { name: 'Ready', type: 'boolean', jsonPath: '.status.ready' },
+  controlPlaneEndpoint: { name: 'Endpoint', type: 'string', jsonPath: '.spec.controlPlaneEndpoint.host' },
+  providerID: { name: 'ProviderID', type: 'string', jsonPath: '.spec.providerID' },
+  age: { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+} as const satisfies Record<string, PrinterColumn>;
+
+/**
+ * The machine template kind of a machine kind, in the shape Cluster API's contract requires
+ * (`spec.template.spec` is the machine's spec, `spec.template.metadata` its labels and
+ * annotations). `printerColumns` come before the age column, which every kind ends with.
+ */
+export function machineTemplateKind<
+  const Base extends ReturnType<typeof providerKindBase>,
+  const Spec extends z.ZodType,
+>(template: {
+  base: Base;
+  kind: string;
+  plural: string;
+  /** The machine kind the template stamps out, e.g. `DCSMachine`; named in the field's description. */
+  machineKind: string;
+  machineSpec: Spec;
+  printerColumns: readonly PrinterColumn[];
+}) {
+  return defineKind({
+    ...template.base,
+    kind: template.kind,
+    plural: template.plural,
+    role: 'InfraMachineTemplate',
+    versions: [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: z.object({
+          template: z.object({
+            metadata: z
+              .object({
+                labels: z.record(z.string(), z.string()).optional(),
+                annotations: z.record(z.string(), z.string()).optional(),
+              })
+              .optional()
+              .describe(`Labels and annotations for the ${template.machineKind}s made from this template.`),
+            spec: template.machineSpec,
+          }),
+        }),
+        status: z.object({}),
+        printerColumns: [...template.printerColumns, printerColumns.age],
+      },
+    ],
+  });
+}
+
+/** A credential Secret's data checked against its schema: the value, or problems that name keys. */
+export type CredentialDataParse<Credentials> =
+  | { ok: true; credentials: Credentials }
+  | { ok: false; problems: string[] };
+
+/**
+ * Validates a credential Secret's data without ever echoing a value: a problem names the key
+ * and says whether it is missing or invalid, since the value may be the key itself.
+ */
+export function parseCredentialData<Schema extends z.ZodType>(
+  schema: Schema,
+  data: Record<string, string> | undefined,
+): CredentialDataParse<z.output<Schema>> {
+  const result = schema.safeParse(data ?? {});
+  if (result.success) return { ok: true, credentials: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(secret)';
+      return issue.code === 'invalid_type' && issue.input === undefined
+        ? `${key} is missing`
+        : `${key} is invalid`;
+    }),
+  };
+}

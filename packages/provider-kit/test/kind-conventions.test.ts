@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineKind, generateCrd } from '@immutable-infra/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { generateProviderArtifacts } from '../src/generate/index.js';
+import { machineTemplateKind, parseCredentialData, printerColumns, providerKindBase } from '../src/index.js';
+
+const base = providerKindBase('acme');
+const AcmeMachineSpec = z.object({ flavor: z.string().min(1), providerID: z.string().optional() });
+const AcmeMachine = defineKind({
+  ...base,
+  kind: 'AcmeMachine',
+  plural: 'acmemachines',
+  role: 'InfraMachine',
+  versions: [
+    {
+      name: 'v1beta1',
+      storage: true,
+      spec: AcmeMachineSpec,
+      status: z.object({ ready: z.boolean().optional() }),
+      printerColumns: [printerColumns.cluster, printerColumns.ready, printerColumns.age],
+    },
+  ],
+});
+const AcmeMachineTemplate = machineTemplateKind({
+  base,
+  kind: 'AcmeMachineTemplate',
+  plural: 'acmemachinetemplates',
+  machineKind: 'AcmeMachine',
+  machineSpec: AcmeMachineSpec,
+  printerColumns: [{ name: 'Flavor', type: 'string', jsonPath: '.spec.template.spec.flavor' }],
+});
+
+describe('kind conventions', () => {
+  it('gives every kind the infrastructure group, its categories and both contract labels', () => {
+    const crd = generateCrd(AcmeMachine);
+    expect(crd.metadata.name).toBe('acmemachines.infrastructure.cluster.x-k8s.io');
+    expect(crd.spec.names.categories).toEqual(['cluster-api', 'acme']);
+    expect(crd.spec.scope).toBe('Namespaced');
+    expect(crd.metadata.labels).toMatchObject({
+      'cluster.x-k8s.io/v1beta1': 'v1beta1',
+      'cluster.x-k8s.io/v1beta2': 'v1beta1',
+    });
+    expect(crd.spec.versions[0]?.additionalPrinterColumns?.map((c) => c.name)).toEqual([
+      'Cluster',
+      'Ready',
+      'Age',
+    ]);
+  });
+
+  it('wraps a machine spec in the template shape the contract requires, ending with Age', () => {
+    const crd = generateCrd(AcmeMachineTemplate);
+    const version = crd.spec.versions[0];
+    const template = version?.schema.openAPIV3Schema.properties?.spec?.properties?.template;
+    expect(Object.keys(template?.properties ?? {})).toEqual(['metadata', 'spec']);
+    expect(template?.properties?.metadata?.description).toBe(
+      'Labels and annotations for the AcmeMachines made from this template.',
+    );
+    expect(template?.properties?.spec?.required).toEqual(['flavor']);
+    expect(version?.additionalPrinterColumns?.map((c) => c.name)).toEqual(['Flavor', 'Age']);
+    // The inferred object type keeps the machine spec: a template's spec.template.spec.flavor is a string.
+    const parsed = AcmeMachineTemplate.versions[0].spec.parse({ template: { spec: { flavor: 'c1' } } });
+    expect(parsed.template.spec.flavor).toBe('c1');
+  });
+
+  it('checks Secret data naming keys, never values', () => {
+    const schema = z.object({ user: z.string().min(1), key: z.string().min(1), url: z.url() });
+    expect(parseCredentialData(schema, { user: 'u', key: 'k', url: 'https://x' })).toEqual({
+      ok: true,
+      credentials: { user: 'u', key: 'k', url: 'https://x' },
+    });
+    const refused = parseCredentialData(schema, { key: 'hunter2', url: 'hunter2-not-a-url' });
+    expect(refused).toEqual({ ok: false, problems: ['user is missing', 'url is invalid'] });
+    expect(JSON.stringify(refused)).not.toContain('hunter2');
+    expect(parseCredentialData(schema, undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('generateProviderArtifacts', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes CRDs, clusterctl artifacts and the UI manifest with the package version', () => {
+    const packageDir = mkdtempSync(join(tmpdir(), 'kit-artifacts-'));
+    dirs.push(packageDir);
+    writeFileSync(
+      join(packageDir, 'package.json'),
+      JSON.stringify({
+        name: '@acme/provider-acme',
+        version: '1.2.3',
+        immutableInfra: { provider: 'acme' },
+      }),
+    );
+    generateProviderArtifacts({
+      packageDir,
+      kinds: [AcmeMachine, AcmeMachineTemplate],
+      extensions: {
+        provider: 'acme',
+        anchorApi: '^1.0.0',
+        bundle: 'dist/ui/extension.js',
+        extensions: [
+          { anchor: 'credential.form', id: 'acme.credential-form', title: 'Acme', export: 'credentialForm' },
+        ],
+      },
+    });
+    const crd = parse(
+      readFileSync(join(packageDir, 'crds/acmemachines.infrastructure.cluster.x-k8s.io.yaml'), 'utf8'),
+    );
+    expect(crd.kind).toBe('CustomResourceDefinition');
+    const metadata = parse(readFileSync(join(packageDir, 'clusterctl/metadata.yaml'), 'utf8'));
+    expect(metadata.kind).toBe('Metadata');
+    const components = readFileSync(join(packageDir, 'clusterctl/infrastructure-components.yaml'), 'utf8');
+    expect(components).toContain('acmemachinetemplates.infrastructure.cluster.x-k8s.io');
+    const ui = JSON.parse(readFileSync(join(packageDir, 'ui-extension.json'), 'utf8'));
+    expect(ui).toMatchObject({
+      name: '@acme/provider-acme',
+      version: '1.2.3',
+      provider: 'acme',
+      extensions: [{ id: 'acme.credential-form', export: 'credentialForm' }],
+    });
+  });
+});

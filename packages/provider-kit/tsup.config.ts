@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'generate/index': 'src/generate/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'kinds/index': 'src/kinds/index.ts',
+    'generate/index': 'src/generate/index.ts',
+  },
   format: ['esm'],
   dts: true,
   clean: true,

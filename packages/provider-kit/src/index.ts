@@ -41,7 +41,7 @@ export {
   parseCredentialData,
   printerColumns,
   providerKindBase,
-} from './kinds/kind-conventions.js';
+} from './kinds/index.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

@@ -1,4 +1,4 @@
-import { type CredentialDataParse, parseCredentialData } from '@immutable-infra/provider-kit';
+import { type CredentialDataParse, parseCredentialData } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 
 /**

@@ -1,5 +1,5 @@
 import { defineKind, infraClusterStatusFields, type KindObject } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit';
+import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { dcsKindBase, LocalObjectReference } from './common.js';
 

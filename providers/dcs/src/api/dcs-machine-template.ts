@@ -1,5 +1,5 @@
 import type { KindObject } from '@immutable-infra/core';
-import { machineTemplateKind } from '@immutable-infra/provider-kit';
+import { machineTemplateKind } from '@immutable-infra/provider-kit/kinds';
 import { dcsKindBase } from './common.js';
 import { DCSMachineSpec } from './dcs-machine.js';
 

@@ -5,7 +5,7 @@ import {
   infraMachineStatusFields,
   type KindObject,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit';
+import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { dcsKindBase, LocalObjectReference } from './common.js';
 import { NicConfig } from './dcs-ip-hostname-pool.js';

@@ -1,5 +1,5 @@
 import { INFRASTRUCTURE_GROUP } from '@immutable-infra/core';
-import { providerKindBase } from '@immutable-infra/provider-kit';
+import { providerKindBase } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 
 /** Every HCS kind: one API version, v1beta1, implementing both Cluster API contracts. */

@@ -4,7 +4,7 @@ import {
   type KindObject,
   LocalObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit';
+import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { hcsKindBase, Ipv4Address } from './common.js';
 

@@ -1,5 +1,5 @@
 import type { KindObject } from '@immutable-infra/core';
-import { machineTemplateKind } from '@immutable-infra/provider-kit';
+import { machineTemplateKind } from '@immutable-infra/provider-kit/kinds';
 import { hcsKindBase } from './common.js';
 import { HCSMachineSpec } from './hcs-machine.js';
 

@@ -5,7 +5,7 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit';
+import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { hcsKindBase, VolumeSpec } from './common.js';
 

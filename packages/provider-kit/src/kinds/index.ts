@@ -1,0 +1,10 @@
+// The `@immutable-infra/provider-kit/kinds` entry: what a provider's kinds share. It imports only
+// core and zod, so a provider's browser bundle (its UI extension reads the kinds' schemas) can
+// take it without pulling in the Node-only transport and credential pool.
+export {
+  type CredentialDataParse,
+  machineTemplateKind,
+  parseCredentialData,
+  printerColumns,
+  providerKindBase,
+} from './kind-conventions.js';

@@ -15,6 +15,9 @@ describe('npx fleet-essentials', () => {
       '--allow-kubeconfig-user',
       '--extension <package-dir>',
       '--platform-time-limit <seconds>',
+      '--allowed-host <name>',
+      '--tls-cert <file>',
+      '--secure-cookies',
     ]) {
       expect(help).toContain(flag);
     }
@@ -35,6 +38,15 @@ describe('npx fleet-essentials', () => {
       ),
     );
     expect(badLimit).toContain('--platform-time-limit "0" must be a number of seconds from 1 to 600');
+    // Every address, but no names to check the Host header against: an error, not an open server.
+    const everyAddress = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [bin, '--host', '0.0.0.0'], (_e, _stdout, stderr) => resolve(stderr)),
+    );
+    expect(everyAddress).toContain('--host 0.0.0.0 listens on every address: give --allowed-host <name>');
+    const halfTls = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [bin, '--tls-cert', 'cert.pem'], (_e, _stdout, stderr) => resolve(stderr)),
+    );
+    expect(halfTls).toContain('--tls-cert and --tls-key go together');
 
     const child = spawn(
       process.execPath,

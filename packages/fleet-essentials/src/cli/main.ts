@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from '@commander-js/extra-typings';
 import { KubeConfig } from '@kubernetes/client-node';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -22,6 +23,18 @@ const program = new Command('fleet-essentials')
     }),
   )
   .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option(
+    '--allowed-host <name>',
+    "a host name users reach the server by (checked against each request's Host header, against DNS " +
+      "rebinding); repeatable; '*' turns the check off. Default: the --host address and loopback names",
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
+  .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM); needs --tls-key')
+  .option('--tls-key <file>', 'the private key (PEM) of --tls-cert')
+  .option(
+    '--secure-cookies',
+    'mark the session cookie Secure behind a proxy that ends TLS (it is Secure anyway with --tls-cert)',
+  )
   .option('--allow-kubeconfig-user', 'let users sign in as the kubeconfig user (single-user local use)')
   .option(
     '--extension <package-dir>',
@@ -40,6 +53,13 @@ const program = new Command('fleet-essentials')
   )
   .addHelpText('after', '\nExample:\n  $ fleet-essentials --kubeconfig ~/.kube/management.yaml --port 8080')
   .action(async (options) => {
+    const allowedHosts = allowedHostsFor(options.host, options.allowedHost);
+    if (Boolean(options.tlsCert) !== Boolean(options.tlsKey))
+      throw new Error('--tls-cert and --tls-key go together');
+    const tls =
+      options.tlsCert && options.tlsKey
+        ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) }
+        : undefined;
     const kubeConfig = new KubeConfig();
     if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
     else kubeConfig.loadFromDefault();
@@ -47,6 +67,9 @@ const program = new Command('fleet-essentials')
     const server = await createFleetServer({
       kubeConfig,
       allowKubeconfigUser: options.allowKubeconfigUser === true,
+      allowedHosts,
+      secureCookies: options.secureCookies === true,
+      ...(tls ? { tls } : {}),
       extensionPackages: options.extension ?? [],
       platformTimeLimitMs: Number(options.platformTimeLimit) * 1000,
     });
@@ -59,6 +82,24 @@ const program = new Command('fleet-essentials')
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The Host names the server answers to. Listening on every address (0.0.0.0, ::) without naming
+ * them would either refuse every real user or check nothing, so it is an error instead.
+ */
+function allowedHostsFor(listen: string, given: readonly string[] | undefined): readonly string[] | 'any' {
+  if (given?.includes('*')) return 'any';
+  if (given && given.length > 0) return [...new Set([...given.map((h) => h.toLowerCase()), ...LOOPBACK])];
+  if (listen === '0.0.0.0' || listen === '::')
+    throw new Error(
+      `--host ${listen} listens on every address: give --allowed-host <name> for each name users type ` +
+        "in the browser (or --allowed-host '*' to skip the Host check)",
+    );
+  const host = listen.includes(':') && !listen.startsWith('[') ? `[${listen}]` : listen;
+  return [...new Set([host.toLowerCase(), ...LOOPBACK])];
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { AccessReviewer } from './access-review.js';
@@ -21,8 +22,23 @@ export interface FleetServerOptions {
   allowKubeconfigUser?: boolean;
   /** Installed provider package directories whose UI extensions to offer. */
   extensionPackages?: readonly string[];
-  /** Set the Secure flag on the session cookie (behind TLS). */
+  /**
+   * Set the Secure flag on the session cookie. It is set anyway on a request that came over TLS
+   * (`https`); give this behind a proxy that ends TLS and forwards plain HTTP.
+   */
   secureCookies?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Host names (without port) the server answers to; a request with another Host header is refused,
+   * so a web page whose DNS name is made to point at this server cannot read from it (DNS
+   * rebinding). `'any'` turns the check off. Default: localhost, 127.0.0.1 and [::1].
+   */
+  allowedHosts?: readonly string[] | 'any';
+  /** Sign-in attempts one client address may make per minute (default 30). */
+  signInsPerMinute?: number;
+  /** Platform operations one session may start per minute (default 300), and connection tests (default 10). */
+  platformCallsPerMinute?: { all?: number; testConnection?: number };
   logger?: boolean;
   /** The built single-page app (dist/app); found next to this module when omitted. */
   appDir?: string;
@@ -31,6 +47,7 @@ export interface FleetServerOptions {
 }
 
 const SESSION_COOKIE = 'fe_session';
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const CAPI = '/apis/cluster.x-k8s.io/v1beta2';
 
 declare module 'fastify' {
@@ -64,12 +81,29 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   await cache.start();
 
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     logger: options.logger ?? false,
     bodyLimit: 1 << 20,
     // An open page holds /api/events forever; without this, close() would wait for the tab to go away.
     forceCloseConnections: true,
   });
   await app.register(fastifyCookie);
+  // Limits are set per route (sign-in, platform operations); nothing else is limited.
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      error: { message: `too many requests: try again in ${context.after}` },
+    }),
+  });
+
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_HOSTS;
+  app.addHook('onRequest', async (request, reply) => {
+    if (allowedHosts === 'any') return;
+    const host = hostNameOf(request.headers.host);
+    if (!host || !allowedHosts.includes(host))
+      return fail(reply, 421, `this server does not answer to host ${host ?? '(none)'}`);
+  });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -78,11 +112,13 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   });
 
   // Every /api route but sign-in needs a session; every state change needs the CSRF token in a header,
-  // which a cross-site form or image cannot send.
+  // which a cross-site form or image cannot send. The check goes by the route that matched, not by
+  // the URL as sent: `/%61pi/clusters` or `/api//clusters` reach the same handler as `/api/clusters`.
   app.addHook('preHandler', async (request, reply) => {
-    if (!request.url.startsWith('/api/') || request.url.startsWith('/api/health')) return;
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/api/') || route === '/api/health') return;
     request.session = sessions.get(request.cookies[SESSION_COOKIE]);
-    const signingIn = request.url === '/api/session' && request.method === 'POST';
+    const signingIn = route === '/api/session' && request.method === 'POST';
     if (!request.session && !signingIn) return fail(reply, 401, 'sign in first');
     if (request.method !== 'GET' && request.method !== 'HEAD' && !signingIn) {
       if (request.headers['x-csrf-token'] !== request.session?.csrfToken) {
@@ -93,7 +129,11 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
 
   app.get('/api/health', async () => ({ ok: true, cacheReady: cache.ready }));
 
-  app.post('/api/session', async (request, reply) => {
+  // Tokens are guessed by trying them: sign-ins are limited per client address.
+  const signInLimit = {
+    rateLimit: { max: options.signInsPerMinute ?? 30, timeWindow: 60_000, hook: 'preHandler' as const },
+  };
+  app.post('/api/session', { config: signInLimit }, async (request, reply) => {
     const body = (request.body ?? {}) as { token?: unknown; mode?: unknown };
     let identity: Session['identity'];
     if (body.mode === 'kubeconfig') {
@@ -121,7 +161,7 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
-      secure: options.secureCookies ?? false,
+      secure: options.secureCookies === true || request.protocol === 'https',
     });
     return { username: session.username, groups: session.groups, csrfToken: session.csrfToken };
   });
@@ -132,6 +172,7 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   });
 
   app.delete('/api/session', async (request, reply) => {
+    if (request.session) reviewer.forget(request.session.id);
     sessions.delete(request.session?.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { signedOut: true };
@@ -290,7 +331,24 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   registerKubePassthrough(app, endpoint);
 
   // HostApi.platform: the extension's server-side operation with the stored credential.
-  app.post('/api/platform', async (request, reply) => {
+  // Each operation logs in to the platform with a stored credential: a session may start only so
+  // many, and connection tests (which a form can fire on every keystroke) far fewer.
+  const platformLimits = options.platformCallsPerMinute ?? {};
+  const operationOf = (body: unknown) =>
+    (body as { operation?: unknown } | undefined)?.operation === 'testConnection' ? 'testConnection' : 'all';
+  const platformLimit = {
+    rateLimit: {
+      hook: 'preHandler' as const,
+      timeWindow: 60_000,
+      keyGenerator: (request: { session?: Session | undefined; body?: unknown }) =>
+        `${request.session?.id ?? ''}|${operationOf(request.body)}`,
+      max: (request: { body?: unknown }) =>
+        operationOf(request.body) === 'testConnection'
+          ? (platformLimits.testConnection ?? 10)
+          : (platformLimits.all ?? 300),
+    },
+  };
+  app.post('/api/platform', { config: platformLimit }, async (request, reply) => {
     const body = (request.body ?? {}) as { extension?: unknown };
     const gone = new AbortController();
     reply.raw.on('close', () => {
@@ -357,6 +415,13 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
       endpoint.close();
     },
   };
+}
+
+/** The host name of a Host header, without its port; IPv6 addresses keep their brackets. */
+export function hostNameOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const host = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0];
+  return host ? host.toLowerCase() : undefined;
 }
 
 /** The cluster page's data: machines, node pools, the control plane, conditions and what holds a deletion. */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { type Identity, type KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import type { ApplyReport, ObjectReport } from './manifest-report.js';
 import { credentialForms, redact, secretValuesOf } from './secret-scrub.js';
@@ -45,8 +46,13 @@ export function parseManifests(body: unknown): { manifests: ManifestObject[] } |
  * stopping at the first refusal.
  */
 export class ManifestApplier {
-  // Discovery documents are the same for every user; kept for the server's lifetime.
-  private readonly discovery = new Map<string, Promise<Map<string, Resource>>>();
+  // Discovery documents are the same for every user. They are kept a few minutes, so kinds
+  // installed later (a new provider's CRDs) are found, and bounded in number, since the API
+  // versions asked for come from what users send.
+  private readonly discovery = new LRUCache<string, Promise<Map<string, Resource>>>({
+    max: 256,
+    ttl: 5 * 60_000,
+  });
 
   constructor(private readonly endpoint: KubeEndpoint) {}
 

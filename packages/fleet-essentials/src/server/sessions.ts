@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Identity } from './kube-endpoint.js';
 
 export interface Session {
@@ -12,17 +13,30 @@ export interface Session {
 }
 
 const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/**
+ * Sessions held at most: a script that signs in over and over (each sign-in holds a user's token)
+ * must not grow the server without bound. Past it, the least recently used session is signed out.
+ */
+export const MAX_SESSIONS = 10_000;
 
 /**
  * Sessions live only in server memory: the browser holds an opaque id in an
- * HttpOnly cookie, never the user's token.
+ * HttpOnly cookie, never the user's token. A session ends 8 hours after sign-in,
+ * at sign-out, or when it is the least recently used one past `MAX_SESSIONS`.
  */
 export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions: LRUCache<string, Session>;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    maxSessions = MAX_SESSIONS,
+  ) {
+    this.sessions = new LRUCache({ max: maxSessions });
+  }
 
   create(identity: Identity, username: string, groups: string[]): Session {
+    // Expired sessions go on every sign-in, so a store nobody reads from still empties.
+    this.pruneExpired();
     const session: Session = {
       id: randomBytes(32).toString('base64url'),
       identity,
@@ -48,5 +62,15 @@ export class SessionStore {
 
   delete(id: string | undefined): void {
     if (id) this.sessions.delete(id);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private pruneExpired(): void {
+    const now = this.now();
+    for (const [id, session] of this.sessions.entries())
+      if (session.expiresAt <= now) this.sessions.delete(id);
   }
 }

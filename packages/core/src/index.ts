@@ -187,6 +187,11 @@ export {
   type StepResult,
   type WaitingOn,
 } from './provider/reconcile-result.js';
+export {
+  isSecretName,
+  rememberedSecretValues,
+  rememberSecretValue,
+} from './provider/secret-values.js';
 export { isStepPlan, type StepPlan, stepPlan } from './provider/step-plan.js';
 // UI extension anchors (Fleet Essentials).
 export {

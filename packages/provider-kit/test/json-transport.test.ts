@@ -1,4 +1,4 @@
-import { isPlatformFailure, type PlatformFailure } from '@immutable-infra/core';
+import { isPlatformFailure, type PlatformFailure, rememberedSecretValues } from '@immutable-infra/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonTransport, type JsonTransportOptions, type OutgoingRequest } from '../src/index.js';
 import { type Handler, json, startHttpsServer, type TestHttpsServer } from './https-server.js';
@@ -60,6 +60,23 @@ describe('JsonTransport', () => {
       accept: 'application/json;version=8.0',
     });
     expect(platform.requests[0]?.headers['x-auth-token']).toBe('token-for-POST-{"a":1}');
+  });
+
+  it('remembers session tokens and bearer credentials it sends, so the host masks them; not signatures', async () => {
+    const platform = await server((_req, res) => json(res, 200, {}));
+    const client = transport(platform);
+    await client.request({ method: 'GET', path: '/a', headers: { 'X-Auth-Token': 'tok-remembered-1' } });
+    await client.request({
+      method: 'GET',
+      path: '/b',
+      headers: { Authorization: 'Bearer bearer-remembered-2' },
+    });
+    const signature = 'SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host, Signature=f00dfeed';
+    await client.request({ method: 'GET', path: '/c', headers: { Authorization: signature } });
+    const remembered = rememberedSecretValues();
+    expect(remembered.has('tok-remembered-1')).toBe(true);
+    expect(remembered.has('bearer-remembered-2')).toBe(true);
+    expect([...remembered].some((value) => value.includes('Signature='))).toBe(false);
   });
 
   it('reaches a regional service name through the lookup hook, verifying the certificate for that name', async () => {

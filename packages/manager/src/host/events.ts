@@ -1,5 +1,6 @@
 import type { EventRecorder, Logger } from '@immutable-infra/core';
 import type { KubeObject, ObjectClient } from '../kube/object-client.js';
+import { maskSecretValues } from '../runtime/secret-masking.js';
 
 /** Records core/v1 Events on an object; failures are logged, never thrown into a reconcile. */
 export function eventRecorderFor(client: ObjectClient, object: KubeObject, log: Logger): EventRecorder {
@@ -22,7 +23,8 @@ export function eventRecorderFor(client: ObjectClient, object: KubeObject, log: 
         },
         type,
         reason,
-        message: message.slice(0, 1024),
+        // Providers put platform answers in messages; a credential value never reaches an Event.
+        message: maskSecretValues(message).slice(0, 1024),
         source: { component: 'iinfra-manager' },
         firstTimestamp: now,
         lastTimestamp: now,

@@ -32,6 +32,7 @@ import {
 } from '@immutable-infra/core';
 import { type KubeObject, type ObjectClient, refOf } from '../kube/object-client.js';
 import type { WorkOutcome } from '../queue/work-queue.js';
+import { maskSecretValues } from '../runtime/secret-masking.js';
 import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnStatusWrites } from './own-writes.js';
@@ -104,7 +105,10 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const owners = await findOwners(services, role.role, object);
     const status: Status = structuredClone((object.status as Status | undefined) ?? {});
     const setCond = (input: ConditionInput) => {
-      status.conditions = setCondition(status.conditions, input, services.clock.now());
+      // Conditions are readable by anyone who may get the object: no credential value in them.
+      const masked =
+        input.message === undefined ? input : { ...input, message: maskSecretValues(input.message) };
+      status.conditions = setCondition(status.conditions, masked, services.clock.now());
     };
     const original: Status = structuredClone(status);
     const statusWrites = services.ownWrites;
@@ -359,7 +363,7 @@ function applyStepResult(
   }
   if (result.type === 'failed') {
     status.failureReason = result.reason;
-    status.failureMessage = result.message;
+    status.failureMessage = maskSecretValues(result.message);
     const message = stopped ? `step ${stopped.name}: ${result.message}` : result.message;
     setCond(falseCondition(READY, result.reason, message, 'Error'));
   }

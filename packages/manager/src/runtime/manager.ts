@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import type { Clock, PlatformCallRecorder, Provider, SecretReader } from '@immutable-infra/core';
+import {
+  type Clock,
+  isSecretName,
+  type PlatformCallRecorder,
+  type Provider,
+  rememberSecretValue,
+  type SecretReader,
+} from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { finalizerName } from '../host/finalizers.js';
 import { type RunningController, startProviderControllers } from '../host/provider-host.js';
@@ -142,9 +149,12 @@ export class Manager {
           namespace,
         });
         if (!secret) return undefined;
-        return Object.fromEntries(
+        const data = Object.fromEntries(
           Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
         );
+        // From here on, logs, Events and conditions mask these values (and their hashes) wherever they turn up.
+        for (const [key, value] of Object.entries(data)) if (isSecretName(key)) rememberSecretValue(value);
+        return data;
       },
     };
     for (const provider of this.options.providers) {

@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { PlatformFailure, RateLimiter } from '@immutable-infra/core';
+import { PlatformFailure, RateLimiter, rememberSecretValue } from '@immutable-infra/core';
 import { Agent, type Dispatcher } from 'undici';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { pinnedUrl } from './origin-pinning.js';
@@ -176,6 +176,7 @@ export class JsonTransport {
       const authenticate = spec.authenticate ?? this.options.authenticate;
       if (authenticate)
         Object.assign(headers, lowerCased(await authenticate({ method: spec.method, url, headers, body })));
+      rememberCredentialHeaders(headers);
       const timeoutMs = spec.timeoutMs ?? this.requestTimeoutMs;
       const timeout = AbortSignal.timeout(timeoutMs);
       const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
@@ -244,6 +245,18 @@ function encodeBody(spec: JsonRequest): { bytes: Uint8Array; contentType: string
   if (spec.bytes) return { bytes: spec.bytes.data, contentType: spec.bytes.contentType };
   if (spec.body === undefined) return undefined;
   return { bytes: Buffer.from(JSON.stringify(spec.body)), contentType: 'application/json;charset=UTF-8' };
+}
+
+/**
+ * Session tokens and keys sent in auth headers join the process's secret values, so the host masks
+ * them wherever they turn up later (a log line, an Event, an error a library built). A signed
+ * `Authorization` (AK/SK) differs on every request and reveals no key: only bearer and basic
+ * credentials are remembered.
+ */
+function rememberCredentialHeaders(headers: Record<string, string>): void {
+  for (const name of ['x-auth-token', 'x-auth-key', 'x-subject-token']) rememberSecretValue(headers[name]);
+  const authorization = /^(?:bearer|basic)\s+(.+)$/i.exec(headers.authorization ?? '');
+  rememberSecretValue(authorization?.[1]);
 }
 
 function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {

@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -70,6 +71,10 @@ let v: {
 };
 /** The wizard's names for the cluster's objects (set once the draft is filled). */
 let names: ReturnType<typeof objectNames>;
+const AUTH_KEY = 'Huawei@123';
+/** Every DCS session token the simulator issued during the run (sampled: a logged-out one leaves its list). */
+const issuedTokens = new Set<string>();
+let tokenSampler: NodeJS.Timeout | undefined;
 let workerPool: string;
 
 const managerLog = new Writable({
@@ -86,6 +91,9 @@ beforeAll(async () => {
   const namespace = await createTestNamespace(kubeConfig, 'e2e');
   const assets = inject('iinfraEnvtestAssets');
   sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+  tokenSampler = setInterval(() => {
+    for (const session of sim.state().sessions) issuedTokens.add(session.token);
+  }, 200);
   const x = 100 + (process.pid % 150);
   const y = Math.floor(process.pid / 150) % 250;
   v = {
@@ -134,6 +142,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  clearInterval(tokenSampler);
   await closePlatformSessions();
   await workloads?.stop();
   await manager?.stop();
@@ -249,7 +258,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       clusterName: v.name,
       subnet: v.subnet,
       simUrl: sim.url,
-      authKey: 'Huawei@123',
+      authKey: AUTH_KEY,
       workerPoolSize: 5,
     }))
       await objects.create(object as KubernetesObject);
@@ -480,6 +489,13 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     expect(versions).toEqual(Array(5).fill(KUBERNETES_TO));
   }, 1_500_000);
 
+  it('leaves no credential value in any log line, Event or condition after create, scale and upgrade', async () => {
+    // The run logged in: there are tokens to look for, and the log has lines.
+    expect(issuedTokens.size).toBeGreaterThan(0);
+    expect(readFileSync(`${liveLog}.manager`, 'utf8').length).toBeGreaterThan(0);
+    expect(await credentialLeaks()).toEqual([]);
+  });
+
   it('deletes the cluster: every VM and non-persistent volume gone, every pool slot free', async () => {
     const started = Date.now();
     await api.deleteNamespacedCustomObject({
@@ -535,7 +551,44 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       return true;
     });
   }, 1_000_000);
+
+  it('leaves no credential value in the log lines and Events of the delete either', async () => {
+    expect(await credentialLeaks()).toEqual([]);
+  });
 });
+
+/**
+ * Where a credential value (the DCS key, the SHA-256 of it that DCS logs in with, its base64, a
+ * session token) appears in the manager's log, an Event of the namespace, or a condition of any
+ * object the controllers wrote (issue 15 item 6). Each hit names the place and the form found.
+ */
+async function credentialLeaks(): Promise<string[]> {
+  const forms: Record<string, string> = {
+    key: AUTH_KEY,
+    'key SHA-256': createHash('sha256').update(AUTH_KEY).digest('hex'),
+    'key base64': Buffer.from(AUTH_KEY).toString('base64'),
+  };
+  for (const token of issuedTokens) forms[`session token ${token.slice(0, 4)}…`] = token;
+  const places: Record<string, string> = { 'manager log': readFileSync(`${liveLog}.manager`, 'utf8') };
+  const events = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: v.namespace });
+  for (const event of events.items)
+    places[`Event ${event.reason} on ${event.involvedObject.kind}/${event.involvedObject.name}`] =
+      event.message ?? '';
+  for (const [group, version, plural] of [
+    [CAPI, 'v1beta2', 'clusters'],
+    [CAPI, 'v1beta2', 'machines'],
+    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsclusters'],
+    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines'],
+    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools'],
+  ] as const)
+    for (const object of await list(group, version, plural))
+      places[`${object.kind}/${object.metadata.name} status`] = JSON.stringify(object.status ?? {});
+  const hits: string[] = [];
+  for (const [place, text] of Object.entries(places))
+    for (const [form, value] of Object.entries(forms))
+      if (text.includes(value)) hits.push(`${form} in ${place}`);
+  return hits;
+}
 
 async function workloadApi(): Promise<CoreV1Api> {
   const secret = await kubeConfig

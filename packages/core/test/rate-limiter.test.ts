@@ -1,19 +1,39 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from '../src/index.js';
 
 describe('RateLimiter', () => {
-  it('lets a burst through at once and then paces by the clock it is given', async () => {
-    let now = 0;
-    const limiter = new RateLimiter(10, 3, () => now);
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lets a burst through at once, then holds the next caller until the clock has earned a token', async () => {
+    vi.useFakeTimers();
+    const limiter = new RateLimiter(10, 3, () => Date.now());
     for (let i = 0; i < 3; i++) await limiter.acquire();
-    // The bucket is empty: the fourth caller must wait until the clock has moved on by a token.
     let granted = false;
     const fourth = limiter.acquire().then(() => {
       granted = true;
     });
-    now = 100; // 10 per second: one token per 100 ms
+    // 10 per second is one token per 100 ms: half of that is not enough.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(50);
     await fourth;
     expect(granted).toBe(true);
+  });
+
+  it('grants callers in order, one per token, however many wait', async () => {
+    vi.useFakeTimers();
+    const limiter = new RateLimiter(4, 1, () => Date.now());
+    const order: number[] = [];
+    const waiting = [1, 2, 3].map((n) => limiter.acquire().then(() => order.push(n)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(order).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(250);
+    await Promise.all(waiting);
+    expect(order).toEqual([1, 2, 3]);
   });
 
   it('refuses a nonsensical rate', () => {

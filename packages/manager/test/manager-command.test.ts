@@ -23,6 +23,65 @@ async function readyz(child: ReturnType<typeof startIinfra> | undefined): Promis
   return response.text();
 }
 
+/** `iinfra manager` arguments for the test provider with leader election in `namespace`. */
+function leaderArgs(kubeconfig: string, namespace: string, timing = { leaseMs: 3000, retryMs: 300 }) {
+  return [
+    'manager',
+    '--provider',
+    testProviderPath,
+    '--kubeconfig',
+    kubeconfig,
+    '--namespace',
+    namespace,
+    '--leader-elect',
+    '--leader-election-namespace',
+    namespace,
+    '--lease-duration',
+    `${timing.leaseMs}ms`,
+    '--renew-deadline',
+    '2s',
+    '--retry-period',
+    `${timing.retryMs}ms`,
+    '--probe-address',
+    '127.0.0.1:0',
+  ];
+}
+
+type Lease = {
+  metadata: { resourceVersion?: string };
+  spec: {
+    holderIdentity?: string;
+    leaseTransitions?: number;
+    leaseDurationSeconds?: number;
+    renewTime?: string;
+    acquireTime?: string;
+  };
+};
+const leaseRef = (namespace: string) => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  name: 'iinfra-manager-test',
+  namespace,
+});
+
+/** Two managers with leader election; resolves once one holds the Lease, naming leader and standby. */
+async function leaderAndStandby(namespace: string) {
+  const args = leaderArgs(inject('iinfraKubeconfigPath'), namespace);
+  const a = startIinfra(args);
+  const b = startIinfra(args);
+  children.push(a, b);
+  const client = objectClient(testKubeConfig());
+  const lease = await eventually('a leader', async () => {
+    const current = await client.get<Lease>(leaseRef(namespace));
+    return current?.spec.holderIdentity ? current : undefined;
+  });
+  const holder = lease.spec.holderIdentity as string;
+  const leader = [a, b].find((c) => holder.endsWith(`_${c.pid}`));
+  const standby = [a, b].find((c) => c !== leader);
+  if (!leader || !standby) throw new Error(`the Lease holder ${holder} is neither manager`);
+  return { client, lease, leader, standby };
+}
+
 describe('iinfra manager', () => {
   it('documents every flag in --help', async () => {
     const help = startIinfra(['manager', '--help']);
@@ -76,49 +135,10 @@ describe('iinfra manager', () => {
     expect(child.output()).toContain('--lease-duration must be a duration such as 15s');
   });
 
-  it('hands over to a standby within the lease duration when the leader is killed', async () => {
-    const kubeconfig = inject('iinfraKubeconfigPath');
+  it('hands over to the standby when the leader is killed', async () => {
     const namespace = await createTestNamespace(testKubeConfig(), 'leader');
-    const leaseMs = 3000;
-    const retryMs = 300;
-    const args = [
-      'manager',
-      '--provider',
-      testProviderPath,
-      '--kubeconfig',
-      kubeconfig,
-      '--namespace',
-      namespace,
-      '--leader-elect',
-      '--leader-election-namespace',
-      namespace,
-      '--lease-duration',
-      `${leaseMs}ms`,
-      '--renew-deadline',
-      '2s',
-      '--retry-period',
-      `${retryMs}ms`,
-      '--probe-address',
-      '127.0.0.1:0',
-    ];
-    const a = startIinfra(args);
-    const b = startIinfra(args);
-    children.push(a, b);
-    const client = objectClient(testKubeConfig());
-    const leaseRef = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      name: 'iinfra-manager-test',
-      namespace,
-    };
-    type Lease = { spec: { holderIdentity?: string; leaseTransitions?: number } };
-    const first = await eventually(
-      'a leader',
-      async () => (await client.get<Lease>(leaseRef))?.spec.holderIdentity,
-    );
-    const leader = [a, b].find((c) => first.endsWith(`_${c.pid}`));
-    const standby = [a, b].find((c) => c !== leader);
-    expect(leader).toBeDefined();
+    const { client, lease: held, leader, standby } = await leaderAndStandby(namespace);
+    const first = held.spec.holderIdentity as string;
 
     // Both are ready (a rolling update needs the standby ready), but only the leader says it reconciles.
     const lease = `Lease ${namespace}/iinfra-manager-test`;
@@ -131,23 +151,66 @@ describe('iinfra manager', () => {
       `ok: standby for ${lease}; not reconciling @immutable-infra/provider-test`,
     );
 
-    const killedAt = Date.now();
-    leader?.kill('SIGKILL');
+    const before = (await client.get<Lease>(leaseRef(namespace)))?.spec.leaseTransitions ?? 0;
+    leader.kill('SIGKILL');
     const second = await eventually('the standby takes the lease', async () => {
-      const holder = (await client.get<Lease>(leaseRef))?.spec.holderIdentity;
+      const holder = (await client.get<Lease>(leaseRef(namespace)))?.spec.holderIdentity;
       return holder && holder !== first ? holder : undefined;
     });
-    const takeoverMs = Date.now() - killedAt;
-    expect(second).toBe(first.replace(/_\d+$/, `_${standby?.pid}`));
-    // The protocol's bound: the lease runs out, then the standby's next retry takes it. The slack
-    // is for a loaded CI machine running other packages' tests at the same time.
-    expect(takeoverMs).toBeLessThan(leaseMs + 2 * retryMs + 10_000);
-    expect(standby?.exitCode).toBeNull();
+    expect(second).toBe(first.replace(/_\d+$/, `_${standby.pid}`));
+    // One handover, recorded as one transition; how long it took is a benchmark's business.
+    expect((await client.get<Lease>(leaseRef(namespace)))?.spec.leaseTransitions).toBe(before + 1);
+    expect(standby.exitCode).toBeNull();
 
     // The new leader runs the controllers.
     await createCluster(client, namespace, 'c1');
     await createMachine(client, namespace, 'c1', 'm1');
     const machine = await eventually('the new leader provisions a machine', async () => {
+      const m = await getTestMachine(client, namespace, 'm1');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(machine.spec.providerID).toBe('test://m1');
+  });
+
+  it('stops a leader whose Lease was taken, and leaves the Lease to its holder', async () => {
+    const namespace = await createTestNamespace(testKubeConfig(), 'lease-lost');
+    const { client, lease, leader, standby } = await leaderAndStandby(namespace);
+    await eventually('the leader reconciling', async () =>
+      (await readyz(leader))?.includes('reconciling') ? true : undefined,
+    );
+    // Another holder takes the Lease (a partition healed the other way, an operator's edit): the
+    // leader's renewals now fail, and past its renew deadline it must stop, not carry on.
+    standby.kill('SIGKILL');
+    await exited(standby);
+    await client.update({
+      ...lease,
+      ...leaseRef(namespace),
+      spec: {
+        ...lease.spec,
+        holderIdentity: 'someone-else',
+        leaseDurationSeconds: 3600,
+        renewTime: new Date().toISOString().replace('Z', '000Z'),
+        leaseTransitions: (lease.spec.leaseTransitions ?? 0) + 1,
+      },
+    } as never);
+    expect(await exited(leader)).toBe(1);
+    expect(leader.output()).toContain('lost leadership');
+    expect((await client.get<Lease>(leaseRef(namespace)))?.spec.holderIdentity).toBe('someone-else');
+  });
+
+  it('hands over gracefully: a leader stopped with SIGTERM releases the Lease and the standby takes it', async () => {
+    const namespace = await createTestNamespace(testKubeConfig(), 'handover');
+    const { client, lease, leader, standby } = await leaderAndStandby(namespace);
+    leader.kill('SIGTERM');
+    expect(await exited(leader)).toBe(0);
+    const taken = await eventually('the standby holds the Lease', async () => {
+      const current = await client.get<Lease>(leaseRef(namespace));
+      return current?.spec.holderIdentity?.endsWith(`_${standby.pid}`) ? current : undefined;
+    });
+    expect(taken.spec.leaseTransitions).toBe((lease.spec.leaseTransitions ?? 0) + 1);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const machine = await eventually('the standby provisions a machine', async () => {
       const m = await getTestMachine(client, namespace, 'm1');
       return m?.status?.ready ? m : undefined;
     });

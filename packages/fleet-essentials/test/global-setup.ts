@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +15,17 @@ writeFileSync(
     .join('\n'),
 );
 
-export default createGlobalSetup({
+const setup = createGlobalSetup({
   apiServerFlags: [`--token-auth-file=${tokenFile}`],
   // The test extension's own kinds, so dry runs meet real schema and CEL validation.
   crdFiles: [fileURLToPath(new URL('./fixtures/ext-full/crds.yaml', import.meta.url))],
 });
+
+export default async function globalSetup(...args: Parameters<typeof setup>) {
+  const teardown = await setup(...args);
+  return async () => {
+    await teardown();
+    // The tokens file goes with the API server that read it.
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import { loadCertificateAuthority } from '../src/pki.js';
 
 /** A certificate's issuer or subject name with each value's ASN.1 string type: Go compares the encoded bytes. */
@@ -16,6 +16,7 @@ function nameDer(pem: string, field: 'issuer' | 'subject'): string {
 
 it('issues certificates from a CA made elsewhere (RSA, PKCS#1 key, its own key identifier) that chain to it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pki-test-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   // Like Cluster API's cluster CA: RSA, a PKCS#1 key, and a subject key id not derived from the key.
   execFileSync(
     'openssl',

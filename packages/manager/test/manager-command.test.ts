@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
 import { exited, startIinfra, testProviderPath } from './support/iinfra-process.ts';
 
@@ -226,6 +226,7 @@ describe('iinfra manager', () => {
     contextual.contexts = contextual.contexts.map((c) => (c.name === context ? { ...c, namespace } : c));
     const kubeconfig = join(tmpdir(), `iinfra-leases-${process.pid}.kubeconfig`);
     writeFileSync(kubeconfig, contextual.exportConfig(), { mode: 0o600 });
+    onTestFinished(() => rmSync(kubeconfig, { force: true }));
     const args = [
       'manager',
       '--provider',

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildIso, ignitionIso } from '../../src/controllers/ignition-iso.js';
 
 const SECTOR = 2048;
@@ -45,6 +45,7 @@ describe('the Ignition ISO', () => {
 
   it('is recognised as an ISO 9660 volume labelled ignition by file(1) and by libblkid, as udev would see it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'iso-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'bootstrap.iso');
     writeFileSync(path, ignitionIso(config));
     expect(execFileSync('file', ['-b', path], { encoding: 'utf8' })).toMatch(

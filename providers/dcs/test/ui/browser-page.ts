@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumLaunchOptions } from '@immutable-infra/testkit';
@@ -11,8 +10,12 @@ import { testHostApi } from './host-api.js';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/ui/extension.js', import.meta.url));
 
-/** Where screenshots go: outside the repository, so a run leaves no untracked files. */
-export const ARTIFACTS = process.env.IINFRA_ARTIFACTS_DIR ?? join(tmpdir(), 'iinfra-dcs-ui-artifacts');
+/**
+ * Where screenshots go: with the package (git ignores it, as Playwright's test-results), not in the
+ * shared temporary directory where every run would leave another copy.
+ */
+export const ARTIFACTS =
+  process.env.IINFRA_ARTIFACTS_DIR ?? fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /**
  * A blank page that loads the built extension bundle as the host would (an ES

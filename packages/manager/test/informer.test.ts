@@ -112,3 +112,51 @@ it('relists after 410 Gone when the watch resumes from a compacted resourceVersi
     await plane.controlPlane.stop();
   }
 });
+
+it('keeps objects without managedFields, from the list and from the watch, and updates from them keep the stored ones', async () => {
+  const direct = testKubeConfig();
+  const transport = new KubeTransport(direct);
+  const namespace = await createTestNamespace(direct, 'slim');
+  const informer = new Informer(transport, await new Discovery(transport).resource('v1', 'ConfigMap'), {
+    namespace,
+  });
+  type Stored = { data?: Record<string, string>; metadata: { managedFields?: { manager: string }[] } };
+  const path = (name: string) => `/api/v1/namespaces/${namespace}/configmaps/${name}`;
+  // Server-side apply with a named manager, so the API server records managedFields.
+  const create = (name: string) =>
+    transport.request({
+      method: 'PATCH',
+      path: path(name),
+      query: { fieldManager: 'informer-test' },
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } },
+      contentType: 'application/apply-patch+yaml',
+    });
+  const read = (name: string) => transport.request<Stored>({ method: 'GET', path: path(name) });
+  await create('listed');
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  try {
+    await informer.hasSynced();
+    await create('watched');
+    const watched = await eventually('the watch delivers', async () => informer.get(namespace, 'watched'));
+    for (const cached of [informer.get(namespace, 'listed'), watched]) {
+      expect(cached?.metadata.name).toBeDefined();
+      expect(cached?.metadata).not.toHaveProperty('managedFields');
+    }
+    expect((await read('listed')).metadata.managedFields?.map((entry) => entry.manager)).toEqual([
+      'informer-test',
+    ]);
+    // An update from the slim copy leaves the API server's record of who owns which field.
+    // (It keeps `k`, which informer-test set, and adds `a`.)
+    await objectClient(direct).update({
+      ...informer.get(namespace, 'listed'),
+      data: { k: 'v', a: 'b' },
+    } as never);
+    const after = await read('listed');
+    expect(after.data).toEqual({ k: 'v', a: 'b' });
+    expect(after.metadata.managedFields?.map((entry) => entry.manager)).toContain('informer-test');
+  } finally {
+    stop.abort();
+    await running;
+  }
+});

@@ -194,8 +194,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
+  /**
+   * The object as the cache keeps it: with its kind (lists leave it out), and without
+   * `metadata.managedFields`, which nothing here reads and which is often the larger half of an
+   * object. Writes from a cached copy stay correct: the API server keeps the stored managedFields
+   * when an update leaves them out.
+   */
   private withKind(object: T): T {
-    return { ...object, apiVersion: this.resource.apiVersion, kind: this.resource.kind };
+    const { managedFields: _managedFields, ...metadata } = object.metadata as T['metadata'] & {
+      managedFields?: unknown;
+    };
+    return { ...object, metadata, apiVersion: this.resource.apiVersion, kind: this.resource.kind };
   }
 
   private emit(call: (handlers: InformerHandlers<T>) => void): void {

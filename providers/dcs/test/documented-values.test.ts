@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DCSClusterSpec, DCSIpHostnamePoolSpec, DCSMachineSpec, parseCredentials } from '../src/api/index.js';
 import { validateCredential } from '../src/ui/credentials/credential-form.js';
 import { validatePoolSpec } from '../src/ui/ip-pool/pool-rules.js';
+import { defaultDisks, validateMachineTemplate } from '../src/ui/machine-templates/template-rules.js';
 import { parseApiServerAddress } from '../src/ui/wizard/validate.js';
 
 /** Where a value format is shown. */
@@ -238,6 +239,23 @@ describe('documented values pass the UI forms', () => {
       const input = { ...secret, endpoint, name: 'dcs-cred', displayName: '', userType: '' };
       expect(validateCredential(input, true)).toEqual([]);
     }
+  });
+
+  it('the machine template form takes the documented shape, by datastore cluster or by datastore', () => {
+    for (const type of ['control-plane', 'worker'] as const)
+      for (const datastoreKind of ['cluster', 'name'] as const) {
+        const draft = {
+          name: 'demo-cp-template',
+          type,
+          vmTemplateName: 'alaudaos-k8s-v1.33',
+          folder: 'k8s-vms',
+          cpu: 4,
+          memoryMB: 8192,
+          disks: defaultDisks(type, 'ds-cluster', datastoreKind),
+          ipPool: 'demo-cp-pool',
+        };
+        expect(validateMachineTemplate(draft, { pools: ['demo-cp-pool'] })).toEqual([]);
+      }
   });
 
   it('the cluster wizard takes the documented Cluster API address', () => {

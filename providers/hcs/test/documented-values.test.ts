@@ -99,7 +99,23 @@ const clusterSpec = (vipDomainName?: string) => ({
     elbVirsubnetL7Ips: [{ subnetName: 'subnet-a', ips: ['192.168.1.103', '192.168.1.104'] }],
   },
   networkType: 'kube-ovn',
-  network: { vpc: { name: 'vpc-a' }, subnets: [{ name: 'subnet-a' }], securityGroup: { name: 'sg-a' } },
+  network: {
+    vpc: { name: 'vpc-a' },
+    subnets: [
+      { name: 'subnet-a' },
+      // The full subnet object the documentation asks for when a subnet joins a Ready cluster.
+      {
+        name: 'subnet-b',
+        id: '6f3c2a10-5d4e-4b6a-9c1f-0e2d3b4a5c6d',
+        neutronSubnetId: '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+        cidr: '192.168.2.0/24',
+        gatewayIp: '192.168.2.1',
+        primaryDNS: '100.125.1.250',
+        secondaryDNS: '100.125.21.250',
+      },
+    ],
+    securityGroup: { name: 'sg-a' },
+  },
   identityRef: { name: 'hcs-credential' },
 });
 
@@ -157,6 +173,14 @@ describe('documented values pass our schemas (zod)', () => {
   it.each(documentedVipDomainNames)('HCSCluster $field = $value ($page)', ({ value }) => {
     const result = HCSClusterSpec.safeParse(clusterSpec(value as string | undefined));
     expect(result.success ? 'accepted' : fieldsOf(result.error)).toBe('accepted');
+  });
+
+  it('an explicit controlPlaneEndpoint needs both host and port', () => {
+    const result = HCSClusterSpec.safeParse({
+      ...clusterSpec(),
+      controlPlaneEndpoint: { host: '192.168.1.100' },
+    });
+    expect(result.success ? [] : fieldsOf(result.error)).toEqual(['controlPlaneEndpoint.port']);
   });
 
   it.each(badVipDomainNames)('HCSCluster vipDomainName = %s is refused naming the field', (value) => {

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 /**
  * The keys of the Secret a DCSCluster's credentialSecretRef names. userType
- * accepts the documented names in any case; the numeric forms are rejected.
+ * accepts the documented names in any case, and an empty value means the
+ * default, interconnect, as an absent key does (the documentation says so;
+ * surrounding whitespace, such as the newline `echo` without -n leaves, is
+ * ignored); the numeric forms are rejected so a domain user is never taken for an
+ * interconnect one.
  */
 export const DcsCredentials = z.object({
   authUser: z.string().min(1),
@@ -12,7 +16,7 @@ export const DcsCredentials = z.object({
   site: z.string().optional(),
   userType: z
     .string()
-    .transform((value) => value.toLowerCase())
+    .transform((value) => value.trim().toLowerCase() || 'interconnect')
     .pipe(z.enum(['interconnect', 'domain']))
     .optional(),
 });

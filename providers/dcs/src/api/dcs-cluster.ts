@@ -1,7 +1,7 @@
 import { defineKind, infraClusterStatusFields, type KindObject } from '@immutable-infra/core';
 import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
-import { dcsKindBase, LocalObjectReference } from './common.js';
+import { dcsKindBase, IPV4, LOAD_BALANCER_HOST, LocalObjectReference } from './common.js';
 
 export const ControlPlaneLoadBalancer = z
   .object({
@@ -10,7 +10,12 @@ export const ControlPlaneLoadBalancer = z
       .describe(
         'external: a load balancer run outside the cluster; internal: a VIP kept by the control plane nodes.',
       ),
-    host: z.string().min(1).describe('Address of the load balancer, or the VIP for type internal.'),
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(LOAD_BALANCER_HOST, 'an IP address or a DNS name, without a scheme or a port')
+      .describe('Address of the load balancer (IP or DNS name), or the IPv4 VIP for type internal.'),
     port: z.number().int().min(1).max(65535).describe('Port the API server is reached on.'),
     vrid: z.number().int().min(1).max(255).optional().describe('VRRP router id of the VIP (type internal).'),
     interface: z
@@ -25,6 +30,13 @@ export const ControlPlaneLoadBalancer = z
       {
         rule: "self.type != 'internal' || has(self.vrid)",
         message: 'vrid is required when type is internal',
+      },
+      {
+        // keepalived holds the VIP on a node NIC, so a self-built VIP cannot be a DNS name.
+        rule: `self.type != 'internal' || self.host.matches('^${IPV4.replaceAll('\\', '\\\\')}$')`,
+        message: 'host must be an IPv4 address when type is internal (a self-built VIP)',
+        fieldPath: '.host',
+        reason: 'FieldValueInvalid',
       },
     ],
   });

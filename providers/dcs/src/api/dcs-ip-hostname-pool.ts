@@ -1,6 +1,6 @@
 import { defineKind, extraKindStatusFields, type KindObject } from '@immutable-infra/core';
 import { z } from 'zod';
-import { DnsServers, dcsKindBase, SubnetMask } from './common.js';
+import { DNS1123_SUBDOMAIN, DnsServers, dcsKindBase, SubnetMask } from './common.js';
 
 /** One NIC's network settings, as a pool entry or an additional NIC carries them. */
 export const NicConfig = z.object({
@@ -49,7 +49,12 @@ export const PoolEntry = NicConfig.extend({
     .ipv4()
     .max(15)
     .describe('IPv4 address of the node; the NODE_IP token in bootstrap data. Unique in the pool.'),
-  hostname: z.string().max(63).optional().describe('Host name of the node.'),
+  hostname: z
+    .string()
+    .max(63)
+    .regex(DNS1123_SUBDOMAIN, 'lowercase letters, digits, hyphens and dots (DNS-1123), e.g. worker-1')
+    .optional()
+    .describe('Host name of the node: DNS-1123, lowercase, at most 63 characters.'),
   machineName: z.string().max(253).optional().describe('Name of the VM on DCS.'),
   additionNic: z.array(NicConfig).max(8).optional().describe('More NICs, applied when a VM is created.'),
   persistentDisk: z

@@ -245,14 +245,20 @@ describe('IP pool form through the real host', () => {
       errors: { 'pool.0.mask': 'give the mask as a prefix length without the slash, e.g. 24' },
     },
     {
-      rule: 'the mask is a prefix length, not a dotted mask',
-      change: () => field('pool.0.mask').fill('255.255.255.0'),
-      errors: { 'pool.0.mask': 'give the mask as a prefix length: 24 for 255.255.255.0' },
+      rule: 'a dotted mask is contiguous',
+      change: () => field('pool.0.mask').fill('255.0.255.0'),
+      errors: {
+        'pool.0.mask':
+          '255.0.255.0 is not a contiguous mask; the 1 bits must come first, as in 255.255.255.0',
+      },
     },
     {
-      rule: 'the mask is a valid mask',
-      change: () => field('pool.0.mask').fill('255.0.255.0'),
-      errors: { 'pool.0.mask': '255.0.255.0 is not a subnet mask; give a prefix length such as 24' },
+      rule: 'the mask is a mask',
+      change: () => field('pool.0.mask').fill('24.0'),
+      errors: {
+        'pool.0.mask':
+          '24.0 is not a subnet mask; give a prefix length such as 24 or a mask such as 255.255.255.0',
+      },
     },
     {
       rule: 'the prefix length is 1 to 32',
@@ -291,9 +297,11 @@ describe('IP pool form through the real host', () => {
       },
     },
     {
-      rule: 'DNS servers are comma-separated IPv4 addresses',
-      change: () => field('pool.0.dns').fill('10.0.0.2;10.0.0.3'),
-      errors: { 'pool.0.dns': '10.0.0.2;10.0.0.3 is not an IPv4 address; separate servers with commas' },
+      rule: 'DNS servers are IPv4 addresses separated by commas or semicolons',
+      change: () => field('pool.0.dns').fill('10.0.0.2 10.0.0.3'),
+      errors: {
+        'pool.0.dns': '10.0.0.2 10.0.0.3 is not an IPv4 address; separate servers with commas or semicolons',
+      },
     },
     {
       rule: 'an additional NIC needs its IP, mask, gateway, DV switch and port group',

@@ -88,15 +88,20 @@ describe('IP pool rules from the documentation', () => {
     });
   });
 
-  test('the mask is a prefix length', () => {
+  test('the mask is a prefix length or a contiguous dotted mask', () => {
     expect(problems({ pool: [entry('10.0.1.11', { mask: '/24' })] })).toEqual({
       'pool.0.mask': 'give the mask as a prefix length without the slash, e.g. 24',
     });
-    expect(problems({ pool: [entry('10.0.1.11', { mask: '255.255.255.0' })] })).toEqual({
-      'pool.0.mask': 'give the mask as a prefix length: 24 for 255.255.255.0',
-    });
+    expect(problems({ pool: [entry('10.0.1.11', { mask: '255.255.255.0' })] })).toEqual({});
     expect(problems({ pool: [entry('10.0.1.11', { mask: '255.0.255.0' })] })).toEqual({
-      'pool.0.mask': '255.0.255.0 is not a subnet mask; give a prefix length such as 24',
+      'pool.0.mask': '255.0.255.0 is not a contiguous mask; the 1 bits must come first, as in 255.255.255.0',
+    });
+    expect(problems({ pool: [entry('10.0.1.11', { mask: '0.0.0.0' })] })).toEqual({
+      'pool.0.mask': 'the mask must keep at least one network bit',
+    });
+    expect(problems({ pool: [entry('10.0.1.11', { mask: 'abc' })] })).toEqual({
+      'pool.0.mask':
+        'abc is not a subnet mask; give a prefix length such as 24 or a mask such as 255.255.255.0',
     });
     expect(problems({ pool: [entry('10.0.1.11', { mask: '40' })] })['pool.0.mask']).toBe(
       'the prefix length must be 1 to 32',
@@ -121,9 +126,10 @@ describe('IP pool rules from the documentation', () => {
     expect(problems({ pool: [entry('10.0.1.1')] })['pool.0.ip']).toBe('the IP is the gateway itself');
   });
 
-  test('DNS servers are comma-separated IPv4', () => {
-    expect(problems({ pool: [entry('10.0.1.11', { dns: '10.0.0.2;10.0.0.3' })] })['pool.0.dns']).toBe(
-      '10.0.0.2;10.0.0.3 is not an IPv4 address; separate servers with commas',
+  test('DNS servers are IPv4 addresses separated by commas or semicolons', () => {
+    expect(problems({ pool: [entry('10.0.1.11', { dns: '10.0.0.2;10.0.0.3, 10.0.0.4' })] })).toEqual({});
+    expect(problems({ pool: [entry('10.0.1.11', { dns: '10.0.0.2 10.0.0.3' })] })['pool.0.dns']).toBe(
+      '10.0.0.2 10.0.0.3 is not an IPv4 address; separate servers with commas or semicolons',
     );
   });
 
@@ -136,7 +142,8 @@ describe('IP pool rules from the documentation', () => {
     });
   });
 
-  test('hostname is a DNS label; the schema’s own limits still apply', () => {
+  test('hostname is DNS-1123 (dotted names too); the schema’s own limits still apply', () => {
+    expect(problems({ pool: [entry('10.0.1.11', { hostname: 'cp-1.example.org' })] })).toEqual({});
     expect(problems({ pool: [entry('10.0.1.11', { hostname: 'CP_1' })] })['pool.0.hostname']).toMatch(
       /lowercase/,
     );

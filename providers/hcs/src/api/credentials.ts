@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * The keys of the Secret an HCSCluster's identityRef names (the documented
- * keys). `schema` is the URL scheme of the platform's API endpoints.
+ * keys). `schema` is the URL scheme of the platform's API endpoints, https
+ * when absent or empty.
  */
 export const HcsCredentials = z.object({
   accessKey: z.string().min(1),
@@ -14,7 +15,13 @@ export const HcsCredentials = z.object({
     .string()
     .min(1)
     .regex(/^[A-Za-z0-9.-]+(?::\d+)?$/, 'a domain name, optionally with a port, without a scheme'),
-  schema: z.enum(['https', 'http']).default('https'),
+  // Read in any case, and an empty value as an absent one: the documentation
+  // only says the provider uses https when the key is omitted.
+  schema: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim().toLowerCase() || 'https')
+    .pipe(z.enum(['https', 'http'])),
   /** PEM of a private CA that signed the platform's certificates. */
   caBundle: z.string().optional(),
 });

@@ -6,7 +6,7 @@ import {
 } from '@immutable-infra/core';
 import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
-import { hcsKindBase, Ipv4Address } from './common.js';
+import { DNS_NAME, hcsKindBase, Ipv4Address } from './common.js';
 
 const NamedId = z.object({ id: z.string().optional(), name: z.string().optional() });
 
@@ -61,6 +61,8 @@ export const HCSControlPlaneLoadBalancer = z.object({
   vipSubnetId: z.string().optional(),
   vipDomainName: z
     .string()
+    .max(253)
+    .regex(DNS_NAME, 'a DNS name, without a scheme or a port')
     .optional()
     .describe('A name that resolves to vipAddress; becomes the endpoint host.'),
   vpcId: z.string().optional(),

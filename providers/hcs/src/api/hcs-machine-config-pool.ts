@@ -1,6 +1,6 @@
 import { defineKind, type KindObject } from '@immutable-infra/core';
 import { z } from 'zod';
-import { hcsKindBase, Ipv4Address } from './common.js';
+import { DNS1123_SUBDOMAIN, hcsKindBase, Ipv4Address } from './common.js';
 
 /** One NIC: a subnet (by name or id) and its static IP. */
 export const PoolNetwork = z
@@ -46,8 +46,13 @@ export const PoolConfig = z.object({
   hostname: z
     .string()
     .max(253)
-    .regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/)
-    .describe('Hostname of the server that takes this entry.'),
+    .regex(
+      DNS1123_SUBDOMAIN,
+      'lowercase letters, digits and hyphens in dot-separated labels of at most 63 (DNS-1123)',
+    )
+    .describe(
+      'Hostname of the server that takes this entry: DNS-1123, e.g. master-1 or master-1.example.org.',
+    ),
   networks: z.array(PoolNetwork).min(1).max(8),
   persistentDisks: z
     .array(PoolPersistentDisk)

@@ -54,9 +54,14 @@ export const ipPoolForm = {
     const nicFields = (nic: Nic, at: string, node: boolean) => {
       const fields = {
         ip: textField(node ? 'Node IP' : 'IP', `${at}.ip`, nic.ip ?? '', { placeholder: '10.0.1.11' }),
-        mask: textField('Subnet mask (prefix length)', `${at}.mask`, nic.mask ?? '', { placeholder: '24' }),
+        mask: textField('Subnet mask', `${at}.mask`, nic.mask ?? '', {
+          placeholder: '24',
+          hint: 'A prefix length (24) or a dotted mask (255.255.255.0)',
+        }),
         gateway: textField('Gateway', `${at}.gateway`, nic.gateway ?? ''),
-        dns: textField('DNS', `${at}.dns`, nic.dns ?? '', { hint: 'Comma-separated IPv4 addresses' }),
+        dns: textField('DNS', `${at}.dns`, nic.dns ?? '', {
+          hint: 'IPv4 addresses separated by commas or semicolons',
+        }),
         dvSwitchName: selectField(
           'dvSwitch name',
           `${at}.dvSwitchName`,

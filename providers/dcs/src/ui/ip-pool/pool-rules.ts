@@ -1,19 +1,19 @@
 import type { FieldProblem } from '@immutable-infra/core';
 import type { z } from 'zod';
+import { DNS1123_SUBDOMAIN } from '../../api/common.js';
 import { DCSIpHostnamePoolSpec, type NicConfig } from '../../api/dcs-ip-hostname-pool.js';
 import { maskPrefix, parseIpv4, sameSubnet } from '../network/ipv4.js';
 
 export type PoolSpec = z.input<typeof DCSIpHostnamePoolSpec>;
 type Nic = z.input<typeof NicConfig>;
 
-const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /**
  * Every problem of an IP pool's entries, each naming its field
  * (`pool.0.gateway`, `pool.1.additionNic.0.portGroupName`): the documented
  * rules (at least one entry, valid IPv4, IPs unique in the pool, a mask given
- * as a prefix length, IP and gateway in the same subnet, switch and port group
- * for additional NICs) and then whatever the schema itself refuses.
+ * as a prefix length or dotted and contiguous, IP and gateway in the same
+ * subnet, DNS servers separated by commas or semicolons, a DNS-1123 hostname,
+ * switch and port group for additional NICs) and then whatever the schema itself refuses.
  */
 export function validatePoolSpec(spec: PoolSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -35,10 +35,10 @@ export function validatePoolSpec(spec: PoolSpec): FieldProblem[] {
     const at = `pool.${i}`;
     checkNic(entry, at, true, report);
     claim(`${at}.ip`, entry.ip);
-    if (entry.hostname && !HOSTNAME.test(entry.hostname))
+    if (entry.hostname && (entry.hostname.length > 63 || !DNS1123_SUBDOMAIN.test(entry.hostname)))
       report(
         `${at}.hostname`,
-        'lowercase letters, digits and hyphens, at most 63, starting and ending alphanumeric',
+        'lowercase letters, digits, hyphens and dots, at most 63, each part starting and ending alphanumeric',
       );
     (entry.additionNic ?? []).forEach((nic, j) => {
       const nicAt = `${at}.additionNic.${j}`;
@@ -71,13 +71,15 @@ function checkNic(
       `give the mask as a prefix length without the slash, e.g. ${nic.mask.replace('/', '')}`,
     );
   else if (!/^\d{1,2}$/.test(nic.mask.trim())) {
-    const dotted = maskPrefix(nic.mask);
-    report(
-      `${at}.mask`,
-      dotted === undefined
-        ? `${nic.mask} is not a subnet mask; give a prefix length such as 24`
-        : `give the mask as a prefix length: ${dotted} for ${nic.mask}`,
-    );
+    prefix = maskPrefix(nic.mask);
+    if (prefix === undefined)
+      report(
+        `${at}.mask`,
+        parseIpv4(nic.mask) === undefined
+          ? `${nic.mask} is not a subnet mask; give a prefix length such as 24 or a mask such as 255.255.255.0`
+          : `${nic.mask} is not a contiguous mask; the 1 bits must come first, as in 255.255.255.0`,
+      );
+    else if (prefix < 1) report(`${at}.mask`, 'the mask must keep at least one network bit');
   } else {
     prefix = maskPrefix(nic.mask);
     if (prefix === undefined || prefix < 1) report(`${at}.mask`, 'the prefix length must be 1 to 32');
@@ -101,11 +103,14 @@ function checkNic(
 
   if (nic.dns) {
     const bad = nic.dns
-      .split(',')
+      .split(/[,;]/)
       .map((server) => server.trim())
       .find((server) => parseIpv4(server) === undefined);
     if (bad !== undefined)
-      report(`${at}.dns`, `${bad || '(empty)'} is not an IPv4 address; separate servers with commas`);
+      report(
+        `${at}.dns`,
+        `${bad || '(empty)'} is not an IPv4 address; separate servers with commas or semicolons`,
+      );
   }
   if (!nodeNic) {
     if (!nic.dvSwitchName) report(`${at}.dvSwitchName`, 'an additional NIC needs its DV switch');

@@ -53,3 +53,4 @@ export async function createTestNamespace(kubeConfig: KubeConfig, prefix = 'test
   await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
   return name;
 }
+export { type DocumentedCrdDigest, describeDocumentedCrds, documentedCrdDigest } from './documented-crds.js';

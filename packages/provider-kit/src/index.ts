@@ -37,10 +37,18 @@ export {
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data.
 export {
   type CredentialDataParse,
+  DNS_NAME,
+  DNS1123_SUBDOMAIN,
+  DnsServers,
+  dnsServerList,
+  IPV4,
+  Ipv4Address,
+  LOAD_BALANCER_HOST,
   machineTemplateKind,
   parseCredentialData,
   printerColumns,
   providerKindBase,
+  SubnetMask,
 } from './kinds/index.js';
 // Pools of claimable entries.
 export {

@@ -8,3 +8,13 @@ export {
   printerColumns,
   providerKindBase,
 } from './kind-conventions.js';
+export {
+  DNS_NAME,
+  DNS1123_SUBDOMAIN,
+  DnsServers,
+  dnsServerList,
+  IPV4,
+  Ipv4Address,
+  LOAD_BALANCER_HOST,
+  SubnetMask,
+} from './value-formats.js';

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DNS1123_SUBDOMAIN,
+  DnsServers,
+  dnsServerList,
+  Ipv4Address,
+  LOAD_BALANCER_HOST,
+  SubnetMask,
+} from '../src/kinds/index.js';
+
+describe('value formats', () => {
+  it('takes contiguous dotted masks and prefix lengths, and refuses holes and slashes', () => {
+    for (const mask of ['255.255.255.0', '255.255.254.0', '255.0.0.0', '0.0.0.0', '24', '0', '32'])
+      expect(SubnetMask.safeParse(mask).success, mask).toBe(true);
+    for (const mask of ['255.0.255.0', '255.255.255.1', '/24', '33', '255.255.255.0/24'])
+      expect(SubnetMask.safeParse(mask).success, mask).toBe(false);
+  });
+
+  it('splits DNS servers on commas or semicolons, with spaces around them', () => {
+    for (const value of ['10.0.0.2', '10.0.0.2,10.0.0.3', '10.0.0.2 ; 10.0.0.3'])
+      expect(DnsServers.safeParse(value).success, value).toBe(true);
+    for (const value of ['10.0.0.2 10.0.0.3', '10.0.0.2,', 'dns.example'])
+      expect(DnsServers.safeParse(value).success, value).toBe(false);
+    expect(dnsServerList('10.0.0.2 ; 10.0.0.3,10.0.0.4')).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
+  });
+
+  it('tells addresses and names apart as Kubernetes and load balancers need them', () => {
+    expect(Ipv4Address.safeParse('192.168.1.11').success).toBe(true);
+    expect(Ipv4Address.safeParse('192.168.1.256').success).toBe(false);
+    expect(DNS1123_SUBDOMAIN.test('worker-1.example.org')).toBe(true);
+    expect(DNS1123_SUBDOMAIN.test('Worker_1')).toBe(false);
+    for (const host of ['10.0.0.10', 'LB.example.com', 'fd00::10'])
+      expect(LOAD_BALANCER_HOST.test(host), host).toBe(true);
+    for (const host of ['https://lb', 'lb:6443', 'lb example'])
+      expect(LOAD_BALANCER_HOST.test(host), host).toBe(false);
+  });
+});

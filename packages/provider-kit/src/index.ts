@@ -34,6 +34,8 @@ export {
   type PersistentDiskRecordsInput,
   persistentDiskRecords,
 } from './disks/persistent-disks.js';
+// Platform failures in words and as answers.
+export { describeFailure, failureKind, tolerating } from './failures/failure-words.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,
@@ -45,6 +47,8 @@ export {
 } from './pools/claimable-pool.js';
 // The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
+// Steps.
+export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.
 export {
   followTaskStep,

@@ -183,6 +183,17 @@ describe('followTaskStep outcomes', () => {
     expect(context.status).not.toHaveProperty('jobID');
   });
 
+  it('throws the kind the provider gives a failed task', async () => {
+    const context: Reconcile = { status: { jobID: 'job-3' } };
+    const step = followTaskStep(
+      fixed({ state: 'failed', message: 'quota', platformCode: 'Ecs.0001', kind: 'QuotaExceeded' }),
+    );
+    await expect(step.run(context)).rejects.toMatchObject({
+      kind: 'QuotaExceeded',
+      details: { platformCode: 'Ecs.0001' },
+    });
+  });
+
   it('returns failed for a failure the provider calls permanent', async () => {
     const context: Reconcile = { status: { jobID: 'job-2' } };
     const step = followTaskStep(

@@ -1,7 +1,7 @@
+import { tolerating } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
-import { isConflict, isNotFound } from '../cloud/hcs-errors.js';
-import type { HcsLoadBalancer, HcsMember, HcsPool } from '../cloud/hcs-types.js';
+import type { HcsLoadBalancer, HcsMember } from '../cloud/hcs-types.js';
 import type { ClusterNetwork } from './cluster-network.js';
 import { listenerName, loadBalancerName } from './names.js';
 
@@ -143,24 +143,13 @@ export async function syncMembers(
 
 /** Adds one machine to the pool; a member that is already there (another writer was first) is fine. */
 export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember): Promise<void> {
-  try {
-    await cloud.createMember(poolId, {
-      name: member.machineName,
-      address: member.address,
-      protocol_port: API_SERVER_PORT,
-    });
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
+  const wanted = { name: member.machineName, address: member.address, protocol_port: API_SERVER_PORT };
+  await tolerating(cloud.createMember(poolId, wanted), 'Conflict');
 }
 
-async function removeMember(cloud: HcsCloud, poolId: string, memberId: string): Promise<void> {
-  try {
-    await cloud.deleteMember(poolId, memberId);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
+/** Removes a member; one that is gone already is fine. */
+const removeMember = (cloud: HcsCloud, poolId: string, memberId: string) =>
+  tolerating(cloud.deleteMember(poolId, memberId), 'NotFound');
 
 /** Takes one machine's members out of the pool (before its server goes). */
 export async function removeMachineMembers(
@@ -168,13 +157,7 @@ export async function removeMachineMembers(
   poolId: string,
   machineName: string,
 ): Promise<void> {
-  let members: HcsMember[];
-  try {
-    members = await cloud.listMembers(poolId);
-  } catch (error) {
-    if (isNotFound(error)) return;
-    throw error;
-  }
+  const members = (await tolerating(cloud.listMembers(poolId), 'NotFound')) ?? [];
   for (const member of members) if (member.name === machineName) await removeMember(cloud, poolId, member.id);
 }
 
@@ -192,32 +175,21 @@ export async function removeLoadBalancer(
   const byName = await cloud.findLoadBalancers(loadBalancerName(namespace, clusterName));
   const ids = new Set(byName.map((lb) => lb.id));
   if (recordedId && !ids.has(recordedId)) {
-    try {
-      ids.add((await cloud.getLoadBalancer(recordedId)).id);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    const recorded = await tolerating(cloud.getLoadBalancer(recordedId), 'NotFound');
+    if (recorded) ids.add(recorded.id);
   }
   for (const id of ids) {
-    const pools: HcsPool[] = await cloud.listPools(id);
+    const pools = await cloud.listPools(id);
     const monitors = await cloud.listHealthMonitors();
     for (const pool of pools) {
       for (const member of await cloud.listMembers(pool.id)) await removeMember(cloud, pool.id, member.id);
       for (const monitor of monitors.filter((m) => m.pools.some((p) => p.id === pool.id)))
-        await ignoreNotFound(cloud.deleteHealthMonitor(monitor.id));
-      await ignoreNotFound(cloud.deletePool(pool.id));
+        await tolerating(cloud.deleteHealthMonitor(monitor.id), 'NotFound');
+      await tolerating(cloud.deletePool(pool.id), 'NotFound');
     }
     for (const listener of await cloud.listListeners(id))
-      await ignoreNotFound(cloud.deleteListener(listener.id));
-    await ignoreNotFound(cloud.deleteLoadBalancer(id));
+      await tolerating(cloud.deleteListener(listener.id), 'NotFound');
+    await tolerating(cloud.deleteLoadBalancer(id), 'NotFound');
   }
   return (await cloud.findLoadBalancers(loadBalancerName(namespace, clusterName))).length === 0;
-}
-
-async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
 }

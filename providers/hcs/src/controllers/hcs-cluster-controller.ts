@@ -11,18 +11,13 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
+import { failureKind, tolerating } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import { HCSCluster } from '../api/hcs-cluster.js';
 import type { HCSMachineObject } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
-import {
-  describeHcsFailure,
-  hcsFailureKind,
-  isAuthFailure,
-  isNotFound,
-  platformFailureOf,
-} from '../cloud/hcs-errors.js';
+import { describeHcsFailure, hcsFailureReason } from '../cloud/hcs-failures.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import {
@@ -184,9 +179,7 @@ const deleteServerGroup: Step<ClusterRun> = {
     const name = serverGroupName(namespaceOf(ctx), ctx.cluster.metadata.name);
     for (const group of (await cloud.listServerGroups()).filter((g) => g.name === name)) {
       if (group.members.length > 0) return requeue(5_000, `server group ${name} still has servers`);
-      await cloud.deleteServerGroup(group.id).catch((error: unknown) => {
-        if (!isNotFound(error)) throw error;
-      });
+      await tolerating(cloud.deleteServerGroup(group.id), 'NotFound');
     }
     delete ctx.status.controlPlaneHA;
     return done();
@@ -221,12 +214,12 @@ async function withCloud(
     return result.type === 'done' && finish ? await finish(run) : result;
   } catch (error) {
     const message = describeHcsFailure(error);
-    const refused = run.failureCondition === NETWORK_READY && isAuthFailure(error);
-    const reason = refused ? 'AuthenticationFailed' : (hcsFailureKind(error) ?? 'HCSError');
+    const refused = run.failureCondition === NETWORK_READY && failureKind(error) === 'LoginRefused';
+    const reason = refused ? 'AuthenticationFailed' : hcsFailureReason(error);
     const type = refused ? CREDENTIALS_READY : run.failureCondition;
     ctx.setCondition(falseCondition(type, reason, message, refused ? 'Error' : 'Warning'));
     if (announce) ctx.events.warning(reason, message);
-    throw platformFailureOf(error) ?? error;
+    throw error;
   }
 }
 

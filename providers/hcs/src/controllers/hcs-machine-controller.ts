@@ -13,20 +13,19 @@ import {
   type StepResult,
   trueCondition,
 } from '@immutable-infra/core';
-import { ClaimablePool, followTaskStep, startTask, taskReferenceAt } from '@immutable-infra/provider-kit';
+import {
+  ClaimablePool,
+  failureKind,
+  followTaskStep,
+  startTask,
+  taskReferenceAt,
+} from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
-import {
-  describeHcsFailure,
-  hcsFailureKind,
-  isNotFound,
-  jobFailureKind,
-  platformFailureOf,
-} from '../cloud/hcs-errors.js';
+import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
-import { interpretJob } from '../cloud/jobs.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
@@ -159,7 +158,7 @@ function followJob(
     reference,
     read: (run, id) => run.cloud.getJob(id),
     interpret: interpretJob,
-    isNotFound,
+    isNotFound: (error) => failureKind(error) === 'NotFound',
     pollAfterMs: POLL_MS,
   });
   return {
@@ -193,7 +192,7 @@ const claimSlot: Step<MachineRun> = {
 
 const followCreateJob = followJob('FollowCreateJob', createJob, (run, failure) => {
   // ECS rolled the server back; a later reconcile creates it again.
-  const reason = jobFailureKind(failure.details.platformCode, failure.message);
+  const reason = hcsFailureReason(failure);
   run.ctx.setCondition(falseCondition(SERVER_READY, reason, failure.message, 'Warning'));
   run.ctx.events.warning('ServerCreateFailed', failure.message);
   return 'throw';
@@ -562,13 +561,11 @@ async function runMachineSteps(run: MachineRun, steps: readonly Step<MachineRun>
   try {
     return await runSteps(run, steps);
   } catch (error) {
-    // A failure a step reported itself (a failed job) is already on the machine.
-    if (isPlatformFailure(error)) throw error;
-    const reason = hcsFailureKind(error) ?? 'HCSError';
+    const reason = hcsFailureReason(error);
     const message = describeHcsFailure(error);
     run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Warning'));
     if (ANNOUNCED.has(reason)) run.ctx.events.warning(reason, message);
-    throw platformFailureOf(error) ?? error;
+    throw error;
   }
 }
 

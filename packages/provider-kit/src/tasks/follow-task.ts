@@ -66,6 +66,12 @@ export interface TaskFollowing<Context, Task> {
   isNotFound(error: unknown): boolean;
   /** Runs after success (or a forgotten task), before the reference is cleared: take the new VM's id from the task, say. */
   onFinished?(context: Context, task: Task | undefined): void | Promise<void>;
+  /**
+   * Called with the failure of a task that failed (and is not permanent), after its reference is
+   * cleared: returns what the step answers instead of throwing the failure (`done()` for a delete
+   * that goes on), or nothing to throw it. The place to announce the failure as an Event.
+   */
+  onFailed?(context: Context, failure: PlatformFailure): StepResult | undefined;
   /** How long to wait before looking again; 5 s by default. */
   pollAfterMs?: number | undefined;
 }
@@ -107,10 +113,13 @@ export function followTaskStep<Context, Task>(following: TaskFollowing<Context, 
           following.reference.write(context, undefined);
           const message = `${following.taskNoun} ${reference} failed: ${state.message}`;
           if (state.permanent) return failed(state.reason ?? 'TaskFailed', message);
-          throw new PlatformFailure(state.kind ?? 'PlatformError', message, {
+          const failure = new PlatformFailure(state.kind ?? 'PlatformError', message, {
             operation: `${following.taskNoun} ${reference}`,
             ...(state.platformCode ? { platformCode: state.platformCode } : {}),
           });
+          const instead = following.onFailed?.(context, failure);
+          if (instead) return instead;
+          throw failure;
         }
       }
     },

@@ -1,17 +1,15 @@
 import {
-  type ClusterProvisioned,
   clusterProvisioned,
   done,
   falseCondition,
   type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
-  runSteps,
   type Step,
-  type StepResult,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { failureKind, tolerating } from '@immutable-infra/provider-kit';
+import { failureKind, reportingFailures, tolerating } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import { HCSCluster } from '../api/hcs-cluster.js';
 import type { HCSMachineObject } from '../api/hcs-machine.js';
@@ -30,17 +28,20 @@ import {
 } from './control-plane-load-balancer.js';
 import { ensureEncryptionSecret } from './encryption-provider.js';
 import { serverGroupName } from './names.js';
+import { notConnected } from './not-connected.js';
 
 type Ctx = InfraClusterContext<typeof HCSCluster>;
 
 /** What the steps of one reconcile share. */
 interface ClusterRun {
   ctx: Ctx;
+  connections: HcsConnections;
+  /** The cloud of the cluster's credential, from the Connect step on. */
   cloud: HcsCloud;
   network?: ClusterNetwork;
   loadBalancer?: Extract<LoadBalancerProgress, { state: 'ready' }>;
-  /** The condition an HCS failure of the current step is shown on. */
-  failureCondition: string;
+  /** The availability zones: the cluster's failure domains. */
+  zones: string[];
 }
 
 const CREDENTIALS_READY = 'CredentialsReady';
@@ -67,11 +68,30 @@ export async function wantedMembers(ctx: Pick<Ctx, 'kube' | 'object' | 'cluster'
   });
 }
 
+/** Finds the cloud of the cluster's credential; a Secret problem is shown (and announced) when `announce`. */
+function connect(announce: boolean): Step<ClusterRun> {
+  return {
+    name: 'Connect',
+    async run(run) {
+      const { ctx } = run;
+      const lookup = await cloudForCluster(ctx, run.connections, ctx.object);
+      if (lookup.ok) {
+        run.cloud = lookup.cloud;
+        return done();
+      }
+      if (announce) {
+        ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
+        ctx.events.warning(lookup.reason, lookup.message);
+      }
+      return requeue(CREDENTIAL_RETRY_MS, lookup.message);
+    },
+  };
+}
+
 const resolveNetwork: Step<ClusterRun> = {
   name: 'ResolveNetwork',
   async run(run) {
     const { ctx } = run;
-    run.failureCondition = NETWORK_READY;
     const network = await resolveClusterNetwork(run.cloud, ctx.object.spec);
     ctx.setCondition(trueCondition(CREDENTIALS_READY, 'Authenticated'));
     if (!network.ok) {
@@ -81,7 +101,6 @@ const resolveNetwork: Step<ClusterRun> = {
     }
     ctx.setCondition(trueCondition(NETWORK_READY, 'Resolved', `VPC ${network.network.vpc.name}`));
     run.network = network.network;
-    run.failureCondition = LOAD_BALANCER_READY;
     return done();
   },
 };
@@ -156,7 +175,41 @@ const syncElbMembers: Step<ClusterRun> = {
   },
 };
 
-const RECONCILE_STEPS = [resolveNetwork, ensureEncryption, ensureServerGroup, ensureElb, syncElbMembers];
+// Availability zones are the cluster's failure domains: the control plane provider spreads over them.
+const listFailureDomains: Step<ClusterRun> = {
+  name: 'ListFailureDomains',
+  async run(run) {
+    run.zones = await run.cloud.listAvailabilityZones();
+    return done();
+  },
+};
+
+/**
+ * An HCS failure shown on the condition of the part it stopped too (a refused key on
+ * CredentialsReady); the host sets Ready, announces it and backs off.
+ */
+function showOnPartCondition(run: ClusterRun, error: unknown, step: string): void {
+  const network = step === resolveNetwork.name;
+  const refused = network && failureKind(error) === 'LoginRefused';
+  const type = refused ? CREDENTIALS_READY : network ? NETWORK_READY : LOAD_BALANCER_READY;
+  const reason = refused ? 'AuthenticationFailed' : hcsFailureReason(error);
+  run.ctx.setCondition(
+    falseCondition(type, reason, describeHcsFailure(error), refused ? 'Error' : 'Warning'),
+  );
+}
+
+const RECONCILE_STEPS = reportingFailures(
+  [
+    connect(true),
+    resolveNetwork,
+    ensureEncryption,
+    ensureServerGroup,
+    ensureElb,
+    syncElbMembers,
+    listFailureDomains,
+  ],
+  showOnPartCondition,
+);
 
 const deleteElb: Step<ClusterRun> = {
   name: 'DeleteLoadBalancer',
@@ -186,60 +239,30 @@ const deleteServerGroup: Step<ClusterRun> = {
   },
 };
 
-const DELETE_STEPS = [deleteElb, deleteServerGroup];
+const DELETE_STEPS = reportingFailures([connect(false), deleteElb, deleteServerGroup], showOnPartCondition);
 
-/**
- * Runs the steps with the cluster's cloud, then `finish`. An HCS failure is shown on the condition
- * of the part it stopped (a refused key on CredentialsReady), announced as an Event while
- * reconciling, and passed to the host's back-off as a core PlatformFailure.
- */
-async function withCloud(
-  ctx: Ctx,
-  connections: HcsConnections,
-  steps: readonly Step<ClusterRun>[],
-  finish?: (run: ClusterRun) => Promise<ClusterProvisioned>,
-): Promise<ClusterProvisioned | StepResult> {
-  const announce = finish !== undefined;
-  const lookup = await cloudForCluster(ctx, connections, ctx.object);
-  if (!lookup.ok) {
-    if (announce) {
-      ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
-      ctx.events.warning(lookup.reason, lookup.message);
-    }
-    return requeue(CREDENTIAL_RETRY_MS, lookup.message);
-  }
-  const run: ClusterRun = { ctx, cloud: lookup.cloud, failureCondition: LOAD_BALANCER_READY };
-  try {
-    const result = await runSteps(run, steps);
-    return result.type === 'done' && finish ? await finish(run) : result;
-  } catch (error) {
-    const message = describeHcsFailure(error);
-    const refused = run.failureCondition === NETWORK_READY && failureKind(error) === 'LoginRefused';
-    const reason = refused ? 'AuthenticationFailed' : hcsFailureReason(error);
-    const type = refused ? CREDENTIALS_READY : run.failureCondition;
-    ctx.setCondition(falseCondition(type, reason, message, refused ? 'Error' : 'Warning'));
-    if (announce) ctx.events.warning(reason, message);
-    throw error;
-  }
-}
+/** What the steps share before the first runs; Connect finds the cloud. */
+const clusterRun = (ctx: Ctx, connections: HcsConnections): ClusterRun => ({
+  ctx,
+  connections,
+  cloud: notConnected,
+  zones: [],
+});
 
 export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<typeof HCSCluster> {
   return {
     kind: HCSCluster,
-    reconcile: (ctx) =>
-      withCloud(ctx, connections, RECONCILE_STEPS, async (run) => {
-        const endpointHost = run.loadBalancer?.endpointHost ?? '';
-        // Availability zones are the cluster's failure domains: the control plane provider spreads over them.
-        const zones = await run.cloud.listAvailabilityZones();
-        return clusterProvisioned({
+    reconcile: async (ctx) =>
+      stepPlan(clusterRun(ctx, connections), RECONCILE_STEPS, (run) =>
+        clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
-            host: endpointHost,
+            host: run.loadBalancer?.endpointHost ?? '',
             port: API_SERVER_PORT,
           },
-          failureDomains: Object.fromEntries(zones.map((zone) => [zone, { controlPlane: true }])),
+          failureDomains: Object.fromEntries(run.zones.map((zone) => [zone, { controlPlane: true }])),
           recheckAfterMs: MEMBER_RECHECK_MS,
-        });
-      }),
-    delete: (ctx) => withCloud(ctx, connections, DELETE_STEPS) as Promise<StepResult>,
+        }),
+      ),
+    delete: async (ctx) => stepPlan(clusterRun(ctx, connections), DELETE_STEPS),
   };
 }

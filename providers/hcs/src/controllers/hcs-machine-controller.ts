@@ -3,20 +3,20 @@ import {
   falseCondition,
   type InfraMachineContext,
   type InfraMachineHooks,
-  isPlatformFailure,
   type MachineAddress,
   machineProvisioned,
   type PlatformFailure,
   requeue,
-  runSteps,
   type Step,
   type StepResult,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
   ClaimablePool,
   failureKind,
   followTaskStep,
+  reportingFailures,
   startTask,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -25,7 +25,7 @@ import { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
-import type { HcsServer } from '../cloud/hcs-types.js';
+import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
@@ -33,6 +33,7 @@ import { addMember, removeMachineMembers } from './control-plane-load-balancer.j
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
 import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
+import { notConnected } from './not-connected.js';
 import {
   attachPersistentDisks,
   claimMigratedDataVolumes,
@@ -49,6 +50,8 @@ type Ctx = InfraMachineContext<typeof HCSMachine>;
 /** What the steps of one reconcile share: the host's context, the cloud, and what earlier steps found. */
 interface MachineRun {
   ctx: Ctx;
+  connections: HcsConnections;
+  /** The cloud of the machine's HCSCluster, from the Connect step on. */
   cloud: HcsCloud;
   cluster: HCSClusterObject;
   poolName: string | undefined;
@@ -65,8 +68,6 @@ const JOB = 'ECS job';
 /** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
 const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
 const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
-// Reasons users read on the machine and as Events, for failures that need someone to act.
-const ANNOUNCED = new Set(['QuotaExceeded', 'AuthenticationFailed']);
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
@@ -141,18 +142,16 @@ function blocked(
   return requeue(afterMs, message);
 }
 
-/** A step that runs only when `applies` says so; done otherwise. */
-function when(applies: (run: MachineRun) => boolean, step: Step<MachineRun>): Step<MachineRun> {
-  return { name: step.name, run: (run) => (applies(run) ? step.run(run) : Promise.resolve(done())) };
-}
-
-/** Follows a job recorded in status; a failed job is reported by `onFailure` and then thrown or passed over. */
+/**
+ * Follows a job recorded in status. A failed job goes to `onFailed` (to announce it), then is
+ * thrown, unless `onFailed` answers for it (a delete goes on past a failed job).
+ */
 function followJob(
   name: string,
   reference: typeof createJob,
-  onFailure: (run: MachineRun, failure: PlatformFailure) => 'throw' | 'continue',
+  onFailed: (run: MachineRun, failure: PlatformFailure) => StepResult | undefined,
 ): Step<MachineRun> {
-  const follow = followTaskStep<MachineRun, Awaited<ReturnType<HcsCloud['getJob']>>>({
+  return followTaskStep<MachineRun, HcsJob>({
     name,
     taskNoun: JOB,
     reference,
@@ -160,19 +159,24 @@ function followJob(
     interpret: interpretJob,
     isNotFound: (error) => failureKind(error) === 'NotFound',
     pollAfterMs: POLL_MS,
+    onFailed,
   });
-  return {
-    name,
-    async run(run) {
-      try {
-        return await follow.run(run);
-      } catch (error) {
-        if (!isPlatformFailure(error) || onFailure(run, error) === 'throw') throw error;
-        return done();
-      }
-    },
-  };
 }
+
+const connect: Step<MachineRun> = {
+  name: 'Connect',
+  async run(run) {
+    const { ctx } = run;
+    if (!ctx.infraCluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
+    const lookup = await cloudForCluster(ctx, run.connections, run.cluster);
+    if (!lookup.ok) {
+      ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
+      return requeue(60_000, lookup.message);
+    }
+    run.cloud = lookup.cloud;
+    return done();
+  },
+};
 
 const claimSlot: Step<MachineRun> = {
   name: 'ClaimSlot',
@@ -190,12 +194,10 @@ const claimSlot: Step<MachineRun> = {
   },
 };
 
+// ECS rolled the server back; a later reconcile creates it again.
 const followCreateJob = followJob('FollowCreateJob', createJob, (run, failure) => {
-  // ECS rolled the server back; a later reconcile creates it again.
-  const reason = hcsFailureReason(failure);
-  run.ctx.setCondition(falseCondition(SERVER_READY, reason, failure.message, 'Warning'));
   run.ctx.events.warning('ServerCreateFailed', failure.message);
-  return 'throw';
+  return undefined;
 });
 
 const resolveNetwork: Step<MachineRun> = {
@@ -236,8 +238,9 @@ const noServer = (run: MachineRun) => run.servers.length === 0;
 
 // Only a new server is refused: an old one with the path in its data volumes is the documented
 // migration, handled when it is deleted.
-const checkMountPaths = when(noServer, {
+const checkMountPaths: Step<MachineRun> = {
   name: 'CheckMountPaths',
+  when: noServer,
   async run(run) {
     const data = new Set((run.ctx.object.spec.dataVolumes ?? []).map((v) => v.mountPath).filter(Boolean));
     const conflicts = (run.entry?.persistentDisks ?? [])
@@ -248,10 +251,11 @@ const checkMountPaths = when(noServer, {
       );
     return conflicts.length > 0 ? blocked(run, 'MountPathConflict', conflicts.join('; '), 60_000) : done();
   },
-});
+};
 
-const createPersistentDisks = when(noServer, {
+const createPersistentDisks: Step<MachineRun> = {
   name: 'CreatePersistentDisks',
+  when: noServer,
   async run(run) {
     if (!run.entry || !run.poolName) return done();
     const disks = await ensurePersistentVolumes(run.cloud, run.poolName, run.entry, run.zone);
@@ -260,7 +264,7 @@ const createPersistentDisks = when(noServer, {
       run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
     return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
   },
-});
+};
 
 /** The files a control plane server gets: the shared encryption configuration and a kubelet serving certificate. */
 async function controlPlaneFiles(
@@ -286,8 +290,9 @@ async function controlPlaneFiles(
   };
 }
 
-const createServer = when(noServer, {
+const createServer: Step<MachineRun> = {
   name: 'CreateServer',
+  when: noServer,
   async run(run) {
     const { ctx, entry } = run;
     const name = serverNameOf(ctx, entry);
@@ -329,7 +334,7 @@ const createServer = when(noServer, {
     ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
     return result;
   },
-});
+};
 
 const waitForActive: Step<MachineRun> = {
   name: 'WaitForActive',
@@ -373,18 +378,28 @@ const registerMember: Step<MachineRun> = {
   },
 };
 
-const RECONCILE_STEPS = [
-  claimSlot,
-  followCreateJob,
-  resolveNetwork,
-  findServer,
-  checkMountPaths,
-  createPersistentDisks,
-  createServer,
-  waitForActive,
-  attachDisks,
-  registerMember,
-];
+/** An HCS failure shown on ServerReady too; the host sets Ready, announces it and backs off. */
+function showOnServerReady(run: MachineRun, error: unknown): void {
+  const message = describeHcsFailure(error);
+  run.ctx.setCondition(falseCondition(SERVER_READY, hcsFailureReason(error), message, 'Warning'));
+}
+
+const RECONCILE_STEPS = reportingFailures(
+  [
+    connect,
+    claimSlot,
+    followCreateJob,
+    resolveNetwork,
+    findServer,
+    checkMountPaths,
+    createPersistentDisks,
+    createServer,
+    waitForActive,
+    attachDisks,
+    registerMember,
+  ],
+  showOnServerReady,
+);
 
 // Out of the ELB first: the API server endpoint never points at a server that is going away.
 const removeMember: Step<MachineRun> = {
@@ -418,8 +433,9 @@ const findOwnServers: Step<MachineRun> = {
   },
 };
 
-const migrateDataVolumes = when(hasServer, {
+const migrateDataVolumes: Step<MachineRun> = {
   name: 'MigrateDataVolumes',
+  when: hasServer,
   async run(run) {
     if (!run.entry || !run.poolName) return done();
     const claim = await claimMigratedDataVolumes(
@@ -431,7 +447,7 @@ const migrateDataVolumes = when(hasServer, {
     );
     return claim.wait ? blocked(run, 'PersistentDiskProblem', claim.message, 30_000) : done();
   },
-});
+};
 
 /** Whether the server carries a persistent disk, which must be stopped and detached before the server goes. */
 const holdsDisk = async (run: MachineRun) =>
@@ -443,7 +459,7 @@ const holdsDisk = async (run: MachineRun) =>
 
 const followStopJob = followJob('FollowStopJob', stopJob, (run, failure) => {
   run.ctx.events.warning('ServerStopFailed', failure.message);
-  return 'continue';
+  return done();
 });
 
 // A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
@@ -470,8 +486,9 @@ const stopServer: Step<MachineRun> = {
   },
 };
 
-const detachDisks = when(hasServer, {
+const detachDisks: Step<MachineRun> = {
   name: 'DetachPersistentDisks',
+  when: hasServer,
   async run(run) {
     if (!run.entry || !run.poolName) return done();
     const detach = await detachPersistentDisks(
@@ -482,11 +499,12 @@ const detachDisks = when(hasServer, {
     );
     return detach.wait ? requeue(POLL_MS, detach.message) : done();
   },
-});
+};
 
 // Persistent disks are off the server now; the system and template data disks go with it.
-const deleteServer = when(hasServer, {
+const deleteServer: Step<MachineRun> = {
   name: 'DeleteServer',
+  when: hasServer,
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
     const result = await startTask(
@@ -507,7 +525,7 @@ const deleteServer = when(hasServer, {
     );
     return result;
   },
-});
+};
 
 const releaseSlot: Step<MachineRun> = {
   name: 'ReleaseSlot',
@@ -517,35 +535,34 @@ const releaseSlot: Step<MachineRun> = {
   },
 };
 
-const DELETE_STEPS = [
-  removeMember,
-  followJob('FollowDeleteJob', deleteJob, (run, failure) => {
-    run.ctx.events.warning('ServerDeleteFailed', failure.message);
-    return 'continue';
-  }),
-  // A server still being created is waited for; a failed create leaves nothing to delete.
-  followJob('FollowCreateJob', createJob, () => 'continue'),
-  findOwnServers,
-  migrateDataVolumes,
-  stopServer,
-  detachDisks,
-  deleteServer,
-  releaseSlot,
-];
+const DELETE_STEPS = reportingFailures(
+  [
+    connect,
+    removeMember,
+    followJob('FollowDeleteJob', deleteJob, (run, failure) => {
+      run.ctx.events.warning('ServerDeleteFailed', failure.message);
+      return done();
+    }),
+    // A server still being created is waited for; a failed create leaves nothing to delete.
+    followJob('FollowCreateJob', createJob, () => done()),
+    findOwnServers,
+    migrateDataVolumes,
+    stopServer,
+    detachDisks,
+    deleteServer,
+    releaseSlot,
+  ],
+  showOnServerReady,
+);
 
-/** The cloud of the machine's HCSCluster and what the steps share; a result when there is none yet. */
-async function machineRun(ctx: Ctx, connections: HcsConnections): Promise<MachineRun | StepResult> {
-  const cluster = ctx.infraCluster as HCSClusterObject | undefined;
-  if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
-  const lookup = await cloudForCluster(ctx, connections, cluster);
-  if (!lookup.ok) {
-    ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
-    return requeue(60_000, lookup.message);
-  }
+/** What the steps share before the first runs; Connect finds the cloud. */
+function machineRun(ctx: Ctx, connections: HcsConnections): MachineRun {
   return {
     ctx,
-    cloud: lookup.cloud,
-    cluster,
+    connections,
+    cloud: notConnected,
+    // Connect stops the plan while the machine has no HCSCluster.
+    cluster: ctx.infraCluster as HCSClusterObject,
     poolName: ctx.object.spec.configPoolRef?.name,
     servers: [],
     zone: '',
@@ -553,41 +570,23 @@ async function machineRun(ctx: Ctx, connections: HcsConnections): Promise<Machin
 }
 
 /**
- * Runs the steps. An HCS failure is shown on ServerReady (and as an Event when someone must act),
- * then goes to the host's back-off as a core PlatformFailure; progress lives in status (job ids)
- * and on HCS, so the next run picks up where this one stopped.
+ * Named steps the host runs: it names the one that waits in Ready and backs off on an HCS failure,
+ * which the steps also show on ServerReady. Progress lives in status (job ids) and on HCS, so the
+ * next run picks up where this one stopped.
  */
-async function runMachineSteps(run: MachineRun, steps: readonly Step<MachineRun>[]): Promise<StepResult> {
-  try {
-    return await runSteps(run, steps);
-  } catch (error) {
-    const reason = hcsFailureReason(error);
-    const message = describeHcsFailure(error);
-    run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Warning'));
-    if (ANNOUNCED.has(reason)) run.ctx.events.warning(reason, message);
-    throw error;
-  }
-}
-
 export function hcsMachineHooks(connections: HcsConnections): InfraMachineHooks<typeof HCSMachine> {
   return {
     kind: HCSMachine,
-    async reconcile(ctx) {
-      const run = await machineRun(ctx, connections);
-      if ('type' in run) return run;
-      const result = await runMachineSteps(run, RECONCILE_STEPS);
-      if (result.type !== 'done') return result;
-      const server = serverOf(run) as HcsServer;
-      ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
-      return machineProvisioned({
-        providerID: providerIdOf(ctx.object.metadata.name),
-        addresses: addressesOf(server, run.entry?.hostname),
-        failureDomain: server['OS-EXT-AZ:availability_zone'],
-      });
-    },
-    async delete(ctx) {
-      const run = await machineRun(ctx, connections);
-      return 'type' in run ? run : runMachineSteps(run, DELETE_STEPS);
-    },
+    reconcile: async (ctx) =>
+      stepPlan(machineRun(ctx, connections), RECONCILE_STEPS, (run) => {
+        const server = serverOf(run) as HcsServer;
+        ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
+        return machineProvisioned({
+          providerID: providerIdOf(ctx.object.metadata.name),
+          addresses: addressesOf(server, run.entry?.hostname),
+          failureDomain: server['OS-EXT-AZ:availability_zone'],
+        });
+      }),
+    delete: async (ctx) => stepPlan(machineRun(ctx, connections), DELETE_STEPS),
   };
 }

@@ -1,7 +1,6 @@
 import {
   done,
   falseCondition,
-  type InfraMachineContext,
   type InfraMachineHooks,
   type MachineAddress,
   machineProvisioned,
@@ -22,7 +21,6 @@ import {
 } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
-import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
@@ -32,38 +30,22 @@ import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
+import { blocked, type MachineCtx, type MachineRun, POLL_MS, SERVER_READY, serverOf } from './machine-run.js';
 import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
 import { notConnected } from './not-connected.js';
 import {
   attachPersistentDisks,
-  claimMigratedDataVolumes,
+  createPersistentDisks,
   detachPersistentDisks,
-  ensurePersistentVolumes,
   holdsPersistentDisk,
+  migrateDataVolumes,
   persistentDiskDevice,
 } from './persistent-disks.js';
 import { configPoolKind, type PoolConfigEntry } from './pool-claims.js';
 import { buildServerRequest } from './server-request.js';
 
-type Ctx = InfraMachineContext<typeof HCSMachine>;
+type Ctx = MachineCtx;
 
-/** What the steps of one reconcile share: the host's context, the cloud, and what earlier steps found. */
-interface MachineRun {
-  ctx: Ctx;
-  connections: HcsConnections;
-  /** The cloud of the machine's HCSCluster, from the Connect step on. */
-  cloud: HcsCloud;
-  cluster: HCSClusterObject;
-  poolName: string | undefined;
-  entry?: PoolConfigEntry | undefined;
-  network?: ClusterNetwork;
-  /** The servers named for this machine and made for it (metadata names its UID). */
-  servers: HcsServer[];
-  zone: string;
-}
-
-const SERVER_READY = 'ServerReady';
-const POLL_MS = 1_000;
 const JOB = 'ECS job';
 /** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
 const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
@@ -75,7 +57,6 @@ export const providerIdOf = (name: string) => `hcs://${name}`;
 const claimantOf = (ctx: Ctx) => ({ uid: ctx.object.metadata.uid ?? '', name: ctx.object.metadata.name });
 const poolsOf = (run: MachineRun) => new ClaimablePool(run.ctx.kube, configPoolKind);
 const namespaceOf = (run: MachineRun) => run.ctx.object.metadata.namespace ?? 'default';
-const serverOf = (run: MachineRun) => run.servers[0];
 
 // The job ids live in status (fields of the CRD), written as the job starts and read back by the next reconcile.
 const createJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'createJobId');
@@ -127,19 +108,6 @@ function addressesOf(server: HcsServer, hostname: string | undefined): MachineAd
     ...ips.map((address) => ({ type: 'InternalIP' as const, address })),
     ...(hostname ? [{ type: 'Hostname' as const, address: hostname }] : []),
   ];
-}
-
-/** A condition on ServerReady (and an Event) that stops the run until something changes. */
-function blocked(
-  run: MachineRun,
-  reason: string,
-  message: string,
-  afterMs: number,
-  event = true,
-): StepResult {
-  run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Error'));
-  if (event) run.ctx.events.warning(reason, message);
-  return requeue(afterMs, message);
 }
 
 /**
@@ -253,19 +221,6 @@ const checkMountPaths: Step<MachineRun> = {
   },
 };
 
-const createPersistentDisks: Step<MachineRun> = {
-  name: 'CreatePersistentDisks',
-  when: noServer,
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const disks = await ensurePersistentVolumes(run.cloud, run.poolName, run.entry, run.zone);
-    if (!disks.wait) return done();
-    if (disks.problem)
-      run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
-    return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
-  },
-};
-
 /** The files a control plane server gets: the shared encryption configuration and a kubelet serving certificate. */
 async function controlPlaneFiles(
   run: MachineRun,
@@ -350,23 +305,6 @@ const waitForActive: Step<MachineRun> = {
   },
 };
 
-const attachDisks: Step<MachineRun> = {
-  name: 'AttachPersistentDisks',
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const attach = await attachPersistentDisks(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      (serverOf(run) as HcsServer).id,
-      run.ctx.object.spec.dataVolumes ?? [],
-    );
-    if (!attach.wait) return done();
-    run.ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', attach.message));
-    return requeue(POLL_MS, attach.message);
-  },
-};
-
 const registerMember: Step<MachineRun> = {
   name: 'RegisterLoadBalancerMember',
   async run(run) {
@@ -395,7 +333,7 @@ const RECONCILE_STEPS = reportingFailures(
     createPersistentDisks,
     createServer,
     waitForActive,
-    attachDisks,
+    attachPersistentDisks,
     registerMember,
   ],
   showOnServerReady,
@@ -433,30 +371,6 @@ const findOwnServers: Step<MachineRun> = {
   },
 };
 
-const migrateDataVolumes: Step<MachineRun> = {
-  name: 'MigrateDataVolumes',
-  when: hasServer,
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const claim = await claimMigratedDataVolumes(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      serverOf(run) as HcsServer,
-      run.ctx.object.spec.dataVolumes ?? [],
-    );
-    return claim.wait ? blocked(run, 'PersistentDiskProblem', claim.message, 30_000) : done();
-  },
-};
-
-/** Whether the server carries a persistent disk, which must be stopped and detached before the server goes. */
-const holdsDisk = async (run: MachineRun) =>
-  Boolean(
-    run.entry &&
-      run.poolName &&
-      (await holdsPersistentDisk(run.cloud, run.poolName, run.entry, (serverOf(run) as HcsServer).id)),
-  );
-
 const followStopJob = followJob('FollowStopJob', stopJob, (run, failure) => {
   run.ctx.events.warning('ServerStopFailed', failure.message);
   return done();
@@ -467,7 +381,7 @@ const stopServer: Step<MachineRun> = {
   name: 'StopServer',
   async run(run) {
     const server = serverOf(run);
-    if (!server || !(await holdsDisk(run))) return done();
+    if (!server || !(await holdsPersistentDisk(run))) return done();
     const followed = await followStopJob.run(run);
     if (followed.type !== 'done') return followed;
     const task = server['OS-EXT-STS:task_state'];
@@ -483,21 +397,6 @@ const stopServer: Step<MachineRun> = {
       });
     }
     return task ? requeue(POLL_MS, `server ${server.name} is ${task}`) : done();
-  },
-};
-
-const detachDisks: Step<MachineRun> = {
-  name: 'DetachPersistentDisks',
-  when: hasServer,
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const detach = await detachPersistentDisks(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      (serverOf(run) as HcsServer).id,
-    );
-    return detach.wait ? requeue(POLL_MS, detach.message) : done();
   },
 };
 
@@ -548,7 +447,7 @@ const DELETE_STEPS = reportingFailures(
     findOwnServers,
     migrateDataVolumes,
     stopServer,
-    detachDisks,
+    detachPersistentDisks,
     deleteServer,
     releaseSlot,
   ],

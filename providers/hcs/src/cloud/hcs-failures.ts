@@ -8,28 +8,21 @@ import {
 import type { HcsJob } from './hcs-types.js';
 
 // Codes as each service answers them (notes/wire-api.md and wire-contract.md of tools/hcs-sim).
-const KIND_OF_CODE: Record<string, PlatformFailureKind> = {
-  'Ecs.0001': 'QuotaExceeded',
-  'Ecs.0021': 'QuotaExceeded',
-  'Ecs.0022': 'QuotaExceeded',
-  'EVS.1004': 'QuotaExceeded',
-  'ELB.1004': 'QuotaExceeded',
-  'APIGW.0301': 'LoginRefused',
-  'APIGW.0307': 'LoginRefused',
-  // The key is valid but may not use the project.
-  'APIGW.0310': 'LoginRefused',
-  'Ecs.0114': 'NotFound',
-  'EVS.1002': 'NotFound',
-  'ELB.1002': 'NotFound',
-  'VPC.1002': 'NotFound',
-  'ELB.1003': 'Conflict',
-  'Ecs.0010': 'Conflict',
-};
+// APIGW.0310: the key is valid but may not use the project.
+const CODES_OF_KIND: [PlatformFailureKind, string[]][] = [
+  ['QuotaExceeded', ['Ecs.0001', 'Ecs.0021', 'Ecs.0022', 'EVS.1004', 'ELB.1004']],
+  ['LoginRefused', ['APIGW.0301', 'APIGW.0307', 'APIGW.0310']],
+  ['NotFound', ['Ecs.0114', 'EVS.1002', 'ELB.1002', 'VPC.1002']],
+  ['Conflict', ['ELB.1003', 'Ecs.0010']],
+];
+const KIND_OF_CODE = new Map<string, PlatformFailureKind>(
+  CODES_OF_KIND.flatMap(([kind, codes]) => codes.map((code) => [code, kind] as const)),
+);
 const PROJECT_UNAVAILABLE = 'APIGW.0310';
 
 /** The core kind of an HCS refusal (a failed job counts as a 500) from its code, status and words. */
 export function hcsFailureKind(status: number, code: string | undefined, words: string): PlatformFailureKind {
-  const byCode = code ? KIND_OF_CODE[code] : undefined;
+  const byCode = code ? KIND_OF_CODE.get(code) : undefined;
   if (byCode) return byCode;
   if (status === 401) return 'LoginRefused';
   if (status === 404) return 'NotFound';

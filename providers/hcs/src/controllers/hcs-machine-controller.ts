@@ -72,33 +72,29 @@ function serverNameOf(ctx: Ctx, entry: PoolConfigEntry | undefined): string {
 /** The guest disks cloud-init formats and mounts: the template's data volumes, then the entry's persistent disks. */
 function guestDisks(ctx: Ctx, entry: PoolConfigEntry | undefined): GuestDisk[] {
   const data = ctx.object.spec.dataVolumes ?? [];
+  const mounted = (
+    device: string,
+    disk: { mountPath?: string | undefined; format?: string | undefined },
+    options: string[],
+  ) =>
+    disk.mountPath
+      ? [{ device, mountPath: disk.mountPath, format: disk.format ?? 'xfs', mountOptions: options }]
+      : [];
   return [
-    ...data.flatMap((volume, index) =>
-      volume.mountPath
-        ? [
-            {
-              device: deviceName(1 + index),
-              mountPath: volume.mountPath,
-              format: volume.format ?? 'xfs',
-              mountOptions: ['defaults'],
-            },
-          ]
-        : [],
-    ),
+    ...data.flatMap((volume, index) => mounted(deviceName(1 + index), volume, ['defaults'])),
     ...(entry?.persistentDisks ?? []).flatMap((disk) =>
-      disk.mountPath
-        ? [
-            {
-              device: persistentDiskDevice(data.length, disk.slot),
-              mountPath: disk.mountPath,
-              format: disk.format ?? 'xfs',
-              mountOptions: disk.mountOptions?.length ? disk.mountOptions : ['defaults', 'noatime'],
-            },
-          ]
-        : [],
+      mounted(
+        persistentDiskDevice(data.length, disk.slot),
+        disk,
+        disk.mountOptions?.length ? disk.mountOptions : ['defaults', 'noatime'],
+      ),
     ),
   ];
 }
+
+/** Whether ECS metadata names this machine's UID: a server made for anything else is never adopted. */
+const madeFor = (ctx: Ctx) => (server: HcsServer) =>
+  server.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? '');
 
 function addressesOf(server: HcsServer, hostname: string | undefined): MachineAddress[] {
   const ips = Object.values(server.addresses ?? {})
@@ -184,7 +180,7 @@ const findServer: Step<MachineRun> = {
     const { ctx } = run;
     const name = serverNameOf(ctx, run.entry);
     const found = await run.cloud.findServersByName(name);
-    run.servers = found.filter((s) => s.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? ''));
+    run.servers = found.filter(madeFor(ctx));
     if (run.servers.length === 0 && found.length > 0)
       return blocked(
         run,
@@ -356,9 +352,7 @@ const findOwnServers: Step<MachineRun> = {
   name: 'FindServer',
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
-    run.servers = (await run.cloud.findServersByName(name)).filter(
-      (s) => s.metadata?.[OWNER_UID_KEY] === (run.ctx.object.metadata.uid ?? ''),
-    );
+    run.servers = (await run.cloud.findServersByName(name)).filter(madeFor(run.ctx));
     const server = serverOf(run);
     if (server?.['OS-EXT-STS:task_state'] === 'deleting')
       return requeue(POLL_MS, `server ${name} is being deleted`);

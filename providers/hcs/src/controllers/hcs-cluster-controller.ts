@@ -2,7 +2,6 @@ import {
   clusterProvisioned,
   done,
   falseCondition,
-  type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
   type Step,
@@ -10,63 +9,31 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import { failureKind, reportingFailures, tolerating } from '@immutable-infra/provider-kit';
-import { HCS_API_VERSION } from '../api/common.js';
 import { HCSCluster } from '../api/hcs-cluster.js';
-import type { HCSMachineObject } from '../api/hcs-machine.js';
-import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason } from '../cloud/hcs-failures.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
-import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
+import { resolveClusterNetwork } from './cluster-network.js';
+import { type ClusterCtx, type ClusterRun, LOAD_BALANCER_READY, namespaceOf } from './cluster-run.js';
 import {
   API_SERVER_PORT,
+  deleteLoadBalancer,
   ensureLoadBalancer,
-  type LoadBalancerProgress,
-  removeLoadBalancer,
-  syncMembers,
-  type WantedMember,
+  syncLoadBalancerMembers,
 } from './control-plane-load-balancer.js';
 import { ensureEncryptionSecret } from './encryption-provider.js';
 import { serverGroupName } from './names.js';
 import { notConnected } from './not-connected.js';
 
-type Ctx = InfraClusterContext<typeof HCSCluster>;
-
-/** What the steps of one reconcile share. */
-interface ClusterRun {
-  ctx: Ctx;
-  connections: HcsConnections;
-  /** The cloud of the cluster's credential, from the Connect step on. */
-  cloud: HcsCloud;
-  network?: ClusterNetwork;
-  loadBalancer?: Extract<LoadBalancerProgress, { state: 'ready' }>;
-  /** The availability zones: the cluster's failure domains. */
-  zones: string[];
-}
+type Ctx = ClusterCtx;
 
 const CREDENTIALS_READY = 'CredentialsReady';
 const NETWORK_READY = 'NetworkReady';
-const LOAD_BALANCER_READY = 'LoadBalancerReady';
 const HA_READY = 'ControlPlaneHAReady';
 // A Secret that cannot be read stays so until someone edits it: asking again soon only adds failures.
 const CREDENTIAL_RETRY_MS = 60_000;
 // Control plane machines come and go without an event here: look at the members regularly.
 const MEMBER_RECHECK_MS = 10_000;
-
-const namespaceOf = (ctx: Ctx) => ctx.object.metadata.namespace ?? 'default';
-
-/** The control plane HCSMachines of the cluster that should be in the ELB pool (not being deleted, address known). */
-export async function wantedMembers(ctx: Pick<Ctx, 'kube' | 'object' | 'cluster'>): Promise<WantedMember[]> {
-  const machines = await ctx.kube.list<HCSMachineObject>(HCS_API_VERSION, 'HCSMachine', {
-    namespace: ctx.object.metadata.namespace ?? 'default',
-    labelSelector: `cluster.x-k8s.io/cluster-name=${ctx.cluster.metadata.name},cluster.x-k8s.io/control-plane`,
-  });
-  return machines.flatMap((machine) => {
-    if (machine.metadata.deletionTimestamp) return [];
-    const address = machine.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    return address ? [{ machineName: machine.metadata.name, address }] : [];
-  });
-}
 
 /** Finds the cloud of the cluster's credential; a Secret problem is shown (and announced) when `announce`. */
 function connect(announce: boolean): Step<ClusterRun> {
@@ -133,48 +100,6 @@ const ensureServerGroup: Step<ClusterRun> = {
   },
 };
 
-const ensureElb: Step<ClusterRun> = {
-  name: 'EnsureLoadBalancer',
-  async run(run) {
-    const { ctx } = run;
-    const progress = await ensureLoadBalancer(
-      run.cloud,
-      ctx.object,
-      ctx.cluster.metadata.name,
-      run.network as ClusterNetwork,
-      ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer,
-    );
-    ctx.status.loadBalancer = progress.status;
-    if (progress.state === 'waiting') {
-      ctx.setCondition(falseCondition(LOAD_BALANCER_READY, 'Provisioning', progress.message));
-      return requeue(1_000, progress.message);
-    }
-    run.loadBalancer = progress;
-    return done();
-  },
-};
-
-const syncElbMembers: Step<ClusterRun> = {
-  name: 'SyncLoadBalancerMembers',
-  async run(run) {
-    const { ctx } = run;
-    const progress = run.loadBalancer as NonNullable<ClusterRun['loadBalancer']>;
-    const members = await syncMembers(run.cloud, progress.status.poolId as string, await wantedMembers(ctx));
-    ctx.status.loadBalancer = {
-      ...progress.status,
-      members: members.map((m) => ({ machineName: m.name, address: m.address, memberId: m.id })),
-    };
-    ctx.setCondition(
-      trueCondition(
-        LOAD_BALANCER_READY,
-        'Active',
-        `${progress.endpointHost}:${API_SERVER_PORT}, ${members.length} control plane members`,
-      ),
-    );
-    return done();
-  },
-};
-
 // Availability zones are the cluster's failure domains: the control plane provider spreads over them.
 const listFailureDomains: Step<ClusterRun> = {
   name: 'ListFailureDomains',
@@ -204,27 +129,12 @@ const RECONCILE_STEPS = reportingFailures(
     resolveNetwork,
     ensureEncryption,
     ensureServerGroup,
-    ensureElb,
-    syncElbMembers,
+    ensureLoadBalancer,
+    syncLoadBalancerMembers,
     listFailureDomains,
   ],
   showOnPartCondition,
 );
-
-const deleteElb: Step<ClusterRun> = {
-  name: 'DeleteLoadBalancer',
-  async run({ ctx, cloud }) {
-    const gone = await removeLoadBalancer(
-      cloud,
-      namespaceOf(ctx),
-      ctx.cluster.metadata.name,
-      ctx.object.status?.loadBalancer?.id,
-    );
-    if (!gone) return requeue(1_000, 'removing the control plane ELB');
-    delete ctx.status.loadBalancer;
-    return done();
-  },
-};
 
 const deleteServerGroup: Step<ClusterRun> = {
   name: 'DeleteServerGroup',
@@ -239,7 +149,10 @@ const deleteServerGroup: Step<ClusterRun> = {
   },
 };
 
-const DELETE_STEPS = reportingFailures([connect(false), deleteElb, deleteServerGroup], showOnPartCondition);
+const DELETE_STEPS = reportingFailures(
+  [connect(false), deleteLoadBalancer, deleteServerGroup],
+  showOnPartCondition,
+);
 
 /** What the steps share before the first runs; Connect finds the cloud. */
 const clusterRun = (ctx: Ctx, connections: HcsConnections): ClusterRun => ({
@@ -256,7 +169,7 @@ export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<
       stepPlan(clusterRun(ctx, connections), RECONCILE_STEPS, (run) =>
         clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
-            host: run.loadBalancer?.endpointHost ?? '',
+            host: run.endpointHost ?? '',
             port: API_SERVER_PORT,
           },
           failureDomains: Object.fromEntries(run.zones.map((zone) => [zone, { controlPlane: true }])),

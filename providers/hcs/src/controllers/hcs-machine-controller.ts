@@ -218,28 +218,29 @@ const checkMountPaths: Step<MachineRun> = {
 };
 
 /** The files a control plane server gets: the shared encryption configuration and a kubelet serving certificate. */
-async function controlPlaneFiles(
-  run: MachineRun,
-): Promise<{ files: { path: string; content: string; permissions: string }[] } | StepResult> {
-  const { ctx, entry } = run;
-  const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
-  if (!encryption.found) return requeue(2_000, encryption.message);
-  const caSecret = `${ctx.cluster.metadata.name}-ca`;
-  const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
-  if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
-  const kubelet = await kubeletServingCertificate(
-    ca,
-    entry?.hostname ?? serverNameOf(ctx, entry),
-    (entry?.networks ?? []).map((n) => n.ipAddress),
-  );
-  return {
-    files: [
+const readControlPlaneFiles: Step<MachineRun> = {
+  name: 'ReadControlPlaneFiles',
+  when: (run) => noServer(run) && run.ctx.isControlPlane,
+  async run(run) {
+    const { ctx, entry } = run;
+    const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
+    if (!encryption.found) return requeue(2_000, encryption.message);
+    const caSecret = `${ctx.cluster.metadata.name}-ca`;
+    const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
+    if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
+    const kubelet = await kubeletServingCertificate(
+      ca,
+      entry?.hostname ?? serverNameOf(ctx, entry),
+      (entry?.networks ?? []).map((n) => n.ipAddress),
+    );
+    run.files = [
       { path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' },
       { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
       { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
-    ],
-  };
-}
+    ];
+    return done();
+  },
+};
 
 const createServer: Step<MachineRun> = {
   name: 'CreateServer',
@@ -253,10 +254,8 @@ const createServer: Step<MachineRun> = {
       if (!serverGroupId)
         return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
     }
-    const extra = ctx.isControlPlane ? await controlPlaneFiles(run) : { files: [] };
-    if ('type' in extra) return extra;
     const userData = composeCloudInit(await ctx.bootstrapData(), {
-      files: extra.files,
+      files: run.files ?? [],
       hostname: entry?.hostname,
       disks: guestDisks(ctx, entry),
       tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
@@ -327,6 +326,7 @@ const RECONCILE_STEPS = reportingFailures(
     findServer,
     checkMountPaths,
     createPersistentDisks,
+    readControlPlaneFiles,
     createServer,
     waitForActive,
     attachPersistentDisks,

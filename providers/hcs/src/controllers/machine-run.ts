@@ -4,6 +4,7 @@ import type { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
+import type { GuestFile } from './cloud-init.js';
 import type { ClusterNetwork } from './cluster-network.js';
 import type { PoolConfigEntry } from './pool-claims.js';
 
@@ -19,6 +20,8 @@ export interface MachineRun {
   poolName: string | undefined;
   entry?: PoolConfigEntry | undefined;
   network?: ClusterNetwork;
+  /** The files a new control plane server is created with. */
+  files?: GuestFile[];
   /** The servers named for this machine and made for it (metadata names its UID). */
   servers: HcsServer[];
   zone: string;

@@ -127,6 +127,15 @@ function followJob(
   });
 }
 
+/** Starts an ECS job and records its id at `reference` as it starts (the kit's startTask). */
+const startJob = (
+  run: MachineRun,
+  reference: typeof createJob,
+  what: string,
+  start: () => Promise<{ jobId: string }>,
+) =>
+  startTask(run, reference, async () => (await start()).jobId, { taskNoun: JOB, what, pollAfterMs: POLL_MS });
+
 const connect: Step<MachineRun> = {
   name: 'Connect',
   async run(run) {
@@ -269,16 +278,11 @@ const createServer: Step<MachineRun> = {
       serverGroupId,
     });
     if (!built.ok) return blocked(run, built.reason, built.message, 60_000);
-    const result = await startTask(
-      run,
-      createJob,
-      async () => {
-        const created = await run.cloud.createServer(built.request);
-        if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
-        return created.jobId;
-      },
-      { taskNoun: JOB, what: `creating ECS server ${name}`, pollAfterMs: POLL_MS },
-    );
+    const result = await startJob(run, createJob, `creating ECS server ${name}`, async () => {
+      const created = await run.cloud.createServer(built.request);
+      if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
+      return created;
+    });
     ctx.status.instanceState = 'BUILD';
     ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${ctx.status.createJobId})`);
     ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
@@ -384,11 +388,9 @@ const stopServer: Step<MachineRun> = {
         'StoppingServer',
         `stopping ECS server ${server.name} before detaching its persistent disks`,
       );
-      return startTask(run, stopJob, async () => (await run.cloud.stopServers([server.id])).jobId, {
-        taskNoun: JOB,
-        what: `stopping ECS server ${server.name}`,
-        pollAfterMs: POLL_MS,
-      });
+      return startJob(run, stopJob, `stopping ECS server ${server.name}`, () =>
+        run.cloud.stopServers([server.id]),
+      );
     }
     return task ? requeue(POLL_MS, `server ${server.name} is ${task}`) : done();
   },
@@ -400,17 +402,11 @@ const deleteServer: Step<MachineRun> = {
   when: hasServer,
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
-    const result = await startTask(
-      run,
-      deleteJob,
-      async () =>
-        (
-          await run.cloud.deleteServers(
-            run.servers.map((s) => s.id),
-            true,
-          )
-        ).jobId,
-      { taskNoun: JOB, what: `deleting ECS server ${name}`, pollAfterMs: POLL_MS },
+    const result = await startJob(run, deleteJob, `deleting ECS server ${name}`, () =>
+      run.cloud.deleteServers(
+        run.servers.map((s) => s.id),
+        true,
+      ),
     );
     run.ctx.events.normal(
       'DeletingServer',

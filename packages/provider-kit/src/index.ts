@@ -34,6 +34,8 @@ export {
   type PersistentDiskRecordsInput,
   persistentDiskRecords,
 } from './disks/persistent-disks.js';
+// Platform failures in words and as answers.
+export { describeFailure, failureKind, tolerating } from './failures/failure-words.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data.
 export {
   type CredentialDataParse,
@@ -61,6 +63,8 @@ export {
 } from './pools/claimable-pool.js';
 // The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
+// Steps.
+export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.
 export {
   followTaskStep,

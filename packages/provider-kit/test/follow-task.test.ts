@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isPlatformFailure, type StepResult } from '@immutable-infra/core';
+import { done, isPlatformFailure, type StepResult } from '@immutable-infra/core';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -181,6 +181,39 @@ describe('followTaskStep outcomes', () => {
       details: { platformCode: 'Ecs.0013' },
     });
     expect(context.status).not.toHaveProperty('jobID');
+  });
+
+  it('throws the kind the provider gives a failed task', async () => {
+    const context: Reconcile = { status: { jobID: 'job-3' } };
+    const step = followTaskStep(
+      fixed({ state: 'failed', message: 'quota', platformCode: 'Ecs.0001', kind: 'QuotaExceeded' }),
+    );
+    await expect(step.run(context)).rejects.toMatchObject({
+      kind: 'QuotaExceeded',
+      details: { platformCode: 'Ecs.0001' },
+    });
+  });
+
+  it('answers what onFailed returns instead of throwing, after clearing the reference', async () => {
+    const context: Reconcile = { status: { jobID: 'job-4' } };
+    const seen: string[] = [];
+    const step = followTaskStep({
+      ...fixed({ state: 'failed', message: 'volume busy', platformCode: 'EVS.1003' }),
+      onFailed: (_context, failure) => {
+        seen.push(`${failure.kind}: ${failure.message}`);
+        return failure.details.platformCode === 'EVS.1003' ? done() : undefined;
+      },
+    });
+    expect(await step.run(context)).toEqual({ type: 'done' });
+    expect(seen).toEqual(['PlatformError: ECS job job-4 failed: volume busy']);
+    expect(context.status).not.toHaveProperty('jobID');
+    const throwing = followTaskStep({
+      ...fixed({ state: 'failed', message: 'no host', platformCode: 'Ecs.0000' }),
+      onFailed: () => undefined,
+    });
+    await expect(throwing.run({ status: { jobID: 'job-5' } })).rejects.toMatchObject({
+      message: 'ECS job job-5 failed: no host',
+    });
   });
 
   it('returns failed for a failure the provider calls permanent', async () => {

@@ -1,4 +1,12 @@
-import { done, failed, PlatformFailure, requeue, type Step, type StepResult } from '@immutable-infra/core';
+import {
+  done,
+  failed,
+  PlatformFailure,
+  type PlatformFailureKind,
+  requeue,
+  type Step,
+  type StepResult,
+} from '@immutable-infra/core';
 
 /** Where an asynchronous platform task stands, as the provider reads it. */
 export type TaskState =
@@ -9,6 +17,8 @@ export type TaskState =
       /** The platform's words, e.g. `DCS error 10300041: the datastore is full`. */
       message: string;
       platformCode?: string | undefined;
+      /** The provider's classification of the task's error (a quota code, say); `PlatformError` by default. */
+      kind?: PlatformFailureKind | undefined;
       /** No retry can fix it (a missing template, say): the step reports `failed` instead of throwing. */
       permanent?: boolean | undefined;
       /** The failure reason shown when permanent; `TaskFailed` by default. */
@@ -56,6 +66,12 @@ export interface TaskFollowing<Context, Task> {
   isNotFound(error: unknown): boolean;
   /** Runs after success (or a forgotten task), before the reference is cleared: take the new VM's id from the task, say. */
   onFinished?(context: Context, task: Task | undefined): void | Promise<void>;
+  /**
+   * Called with the failure of a task that failed (and is not permanent), after its reference is
+   * cleared: returns what the step answers instead of throwing the failure (`done()` for a delete
+   * that goes on), or nothing to throw it. The place to announce the failure as an Event.
+   */
+  onFailed?(context: Context, failure: PlatformFailure): StepResult | undefined;
   /** How long to wait before looking again; 5 s by default. */
   pollAfterMs?: number | undefined;
 }
@@ -66,8 +82,8 @@ const DEFAULT_POLL_MS = 5_000;
  * A step that follows the task whose reference is in status, without blocking: `requeue` with
  * "waiting for <noun> <ref> at <n> %" while it runs, `done` (reference cleared) once it succeeded
  * or the platform forgot it, and on failure the reference is cleared and the failure reported: a
- * thrown PlatformFailure (PlatformError, the host backs off) or `failed` when the provider says
- * it is permanent. With no reference in status the step is `done` at once.
+ * thrown PlatformFailure (of the task's kind, PlatformError by default; the host backs off) or
+ * `failed` when the provider says it is permanent. With no reference in status the step is `done` at once.
  */
 export function followTaskStep<Context, Task>(following: TaskFollowing<Context, Task>): Step<Context> {
   const pollAfterMs = following.pollAfterMs ?? DEFAULT_POLL_MS;
@@ -97,10 +113,13 @@ export function followTaskStep<Context, Task>(following: TaskFollowing<Context, 
           following.reference.write(context, undefined);
           const message = `${following.taskNoun} ${reference} failed: ${state.message}`;
           if (state.permanent) return failed(state.reason ?? 'TaskFailed', message);
-          throw new PlatformFailure('PlatformError', message, {
+          const failure = new PlatformFailure(state.kind ?? 'PlatformError', message, {
             operation: `${following.taskNoun} ${reference}`,
             ...(state.platformCode ? { platformCode: state.platformCode } : {}),
           });
+          const instead = following.onFailed?.(context, failure);
+          if (instead) return instead;
+          throw failure;
         }
       }
     },

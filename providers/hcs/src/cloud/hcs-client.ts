@@ -34,6 +34,10 @@ export interface HcsClientOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** An operation's name: the service it goes to, then the call (`elb.listPools`). */
+type Operation = `${HcsService}.${string}`;
+type Query = HcsRequest['query'];
+
 const passthrough: PlatformCallRecorder = { record: (_operation, call) => call() };
 
 /** The regex ECS's `name` filter takes for exactly this name. */
@@ -42,7 +46,7 @@ function exactName(name: string): string {
 }
 
 /**
- * The HCS APIs the provider uses, one method per call, over one signed transport. Long changes
+ * The HCS APIs the provider uses, one entry per call, over one signed transport. Long changes
  * (server create and delete, volume create, delete, attach and detach) answer a job id that the
  * caller records and checks with `getJob`; nothing here waits on the cloud.
  */
@@ -60,13 +64,13 @@ export class HcsClient {
     return this.http.projectId;
   }
 
-  /** Calls the service the operation names (`elb.listPools` goes to `elb`) and returns the answer's body. */
+  /** Calls the service the operation names and returns the answer's body. */
   private async send<T>(
-    operation: `${HcsService}.${string}`,
+    operation: Operation,
     method: HcsRequest['method'],
     path: string,
     body?: unknown,
-    query?: HcsRequest['query'],
+    query?: Query,
   ): Promise<T> {
     const service = operation.slice(0, operation.indexOf('.')) as HcsService;
     const response = await this.recorder.record(operation, () =>
@@ -75,359 +79,227 @@ export class HcsClient {
     return response.body as T;
   }
 
-  private get<T>(operation: `${HcsService}.${string}`, path: string, query?: HcsRequest['query']) {
-    return this.send<T>(operation, 'GET', path, undefined, query);
+  /** What a GET answers under `field` (HCS wraps every list and object in one). */
+  private async read<T>(operation: Operation, path: string, field: string, query?: Query): Promise<T> {
+    return (await this.send<Record<string, T>>(operation, 'GET', path, undefined, query))[field] as T;
   }
 
-  // IAM
-
-  /** The projects the access key may use; a wrong key fails here with 401. */
-  async listAuthProjects(): Promise<HcsProject[]> {
-    return (await this.get<{ projects: HcsProject[] }>('iam.listAuthProjects', '/v3/auth/projects')).projects;
+  /** What a POST or PUT answers under `field`. */
+  private async write<T>(
+    operation: Operation,
+    method: 'POST' | 'PUT',
+    path: string,
+    field: string,
+    body: unknown,
+  ): Promise<T> {
+    return (await this.send<Record<string, T>>(operation, method, path, body))[field] as T;
   }
 
-  // VPC
-
-  async listVpcs(): Promise<HcsVpc[]> {
-    return (await this.get<{ vpcs: HcsVpc[] }>('vpc.listVpcs', `/v1/${this.project}/vpcs`)).vpcs;
+  /** The listed items named exactly `name` (list filters match more: a prefix, or a pattern). */
+  private async named<T extends { name: string }>(
+    operation: Operation,
+    path: string,
+    field: string,
+    name: string,
+    query: Query = { name },
+  ): Promise<T[]> {
+    return (await this.read<T[]>(operation, path, field, query)).filter((item) => item.name === name);
   }
 
-  async listSubnets(vpcId: string): Promise<HcsSubnet[]> {
-    return (
-      await this.get<{ subnets: HcsSubnet[] }>('vpc.listSubnets', `/v1/${this.project}/subnets`, {
-        vpc_id: vpcId,
-      })
-    ).subnets;
+  /** A change ECS or EVS answers with a job id. */
+  private async job(
+    operation: Operation,
+    method: HcsRequest['method'],
+    path: string,
+    body?: unknown,
+  ): Promise<{ jobId: string }> {
+    return { jobId: (await this.send<{ job_id: string }>(operation, method, path, body)).job_id };
   }
 
-  async listSecurityGroups(vpcId: string): Promise<HcsSecurityGroup[]> {
-    return (
-      await this.get<{ security_groups: HcsSecurityGroup[] }>(
-        'vpc.listSecurityGroups',
-        `/v1/${this.project}/security-groups`,
-        { vpc_id: vpcId },
-      )
-    ).security_groups;
+  /** A create ECS or EVS answers with a job id and the new resources' ids under `idsField`. */
+  private async created(operation: Operation, path: string, body: unknown, idsField: string) {
+    const answer = await this.send<Record<string, unknown>>(operation, 'POST', path, body);
+    return { jobId: answer.job_id as string, ids: (answer[idsField] as string[] | undefined) ?? [] };
   }
 
-  // IMS and ECS catalog
-
-  async findImage(name: string): Promise<HcsImage | undefined> {
-    const { images } = await this.get<{ images: HcsImage[] }>('ims.listImages', '/v2/cloudimages', {
-      name,
-    });
-    return images.find((image) => image.name === name);
+  private async remove(operation: Operation, path: string): Promise<void> {
+    await this.send(operation, 'DELETE', path);
   }
 
-  async listFlavors(): Promise<HcsFlavor[]> {
-    return (
-      await this.get<{ flavors: HcsFlavor[] }>('ecs.listFlavors', `/v1/${this.project}/cloudservers/flavors`)
-    ).flavors;
+  private ecs(path: string): string {
+    return `/v1/${this.project}/cloudservers${path}`;
   }
 
-  async listAvailabilityZones(): Promise<string[]> {
-    const { availabilityZoneInfo } = await this.get<{
-      availabilityZoneInfo: { zoneName: string; zoneState: { available: boolean } }[];
-    }>('ecs.listAvailabilityZones', `/v2.1/${this.project}/os-availability-zone`);
-    return availabilityZoneInfo.filter((z) => z.zoneState.available).map((z) => z.zoneName);
+  private evs(path: string): string {
+    return `/v2/${this.project}/cloudvolumes${path}`;
   }
-
-  // ECS servers and jobs
-
-  /** Servers with exactly this name (ECS matches `name` as a pattern, so it is anchored here). */
-  async findServersByName(name: string): Promise<HcsServer[]> {
-    const { servers } = await this.get<{ servers: HcsServer[] }>(
-      'ecs.listServers',
-      `/v1/${this.project}/cloudservers/detail`,
-      { name: exactName(name), limit: 1000 },
-    );
-    return servers.filter((server) => server.name === name);
-  }
-
-  async getServer(id: string): Promise<HcsServer> {
-    return (await this.get<{ server: HcsServer }>('ecs.showServer', `/v1/${this.project}/cloudservers/${id}`))
-      .server;
-  }
-
-  async createServer(server: HcsCreateServerRequest): Promise<{ jobId: string; serverIds: string[] }> {
-    const body = await this.send<{ job_id: string; serverIds?: string[] }>(
-      'ecs.createServers',
-      'POST',
-      `/v1/${this.project}/cloudservers`,
-      { server },
-    );
-    return { jobId: body.job_id, serverIds: body.serverIds ?? [] };
-  }
-
-  /** Deletes servers with the volumes still attached (persistent disks are detached first). */
-  async deleteServers(ids: string[], deleteVolumes: boolean): Promise<{ jobId: string }> {
-    const body = await this.send<{ job_id: string }>(
-      'ecs.deleteServers',
-      'POST',
-      `/v1/${this.project}/cloudservers/delete`,
-      {
-        servers: ids.map((id) => ({ id })),
-        delete_volume: deleteVolumes,
-        delete_publicip: false,
-      },
-    );
-    return { jobId: body.job_id };
-  }
-
-  /** Stops servers (`SOFT`: the guest shuts down cleanly); a job. */
-  async stopServers(ids: string[], type: 'SOFT' | 'HARD' = 'SOFT'): Promise<{ jobId: string }> {
-    const body = await this.send<{ job_id: string }>(
-      'ecs.stopServers',
-      'POST',
-      `/v1/${this.project}/cloudservers/action`,
-      {
-        'os-stop': { type, servers: ids.map((id) => ({ id })) },
-      },
-    );
-    return { jobId: body.job_id };
-  }
-
-  async attachVolume(serverId: string, volumeId: string, device?: string): Promise<{ jobId: string }> {
-    const body = await this.send<{ job_id: string }>(
-      'ecs.attachVolume',
-      'POST',
-      `/v1/${this.project}/cloudservers/${serverId}/attachvolume`,
-      {
-        volumeAttachment: { volumeId, ...(device ? { device } : {}) },
-      },
-    );
-    return { jobId: body.job_id };
-  }
-
-  async detachVolume(serverId: string, volumeId: string): Promise<{ jobId: string }> {
-    const body = await this.send<{ job_id: string }>(
-      'ecs.detachVolume',
-      'DELETE',
-      `/v1/${this.project}/cloudservers/${serverId}/detachvolume/${volumeId}`,
-    );
-    return { jobId: body.job_id };
-  }
-
-  /** An ECS or EVS job (`GET /v1/{project}/jobs/{id}`). */
-  async getJob(id: string): Promise<HcsJob> {
-    return this.get<HcsJob>('ecs.showJob', `/v1/${this.project}/jobs/${encodeURIComponent(id)}`);
-  }
-
-  // ECS server groups
-
-  async listServerGroups(): Promise<HcsServerGroup[]> {
-    return (
-      await this.get<{ server_groups: HcsServerGroup[] }>(
-        'ecs.listServerGroups',
-        `/v1/${this.project}/cloudservers/os-server-groups`,
-      )
-    ).server_groups;
-  }
-
-  async createServerGroup(name: string, policy: string): Promise<HcsServerGroup> {
-    return (
-      await this.send<{ server_group: HcsServerGroup }>(
-        'ecs.createServerGroup',
-        'POST',
-        `/v1/${this.project}/cloudservers/os-server-groups`,
-        { server_group: { name, policies: [policy] } },
-      )
-    ).server_group;
-  }
-
-  async deleteServerGroup(id: string): Promise<void> {
-    await this.send(
-      'ecs.deleteServerGroup',
-      'DELETE',
-      `/v1/${this.project}/cloudservers/os-server-groups/${id}`,
-    );
-  }
-
-  // EVS
-
-  async findVolumesByName(name: string): Promise<HcsVolume[]> {
-    const { volumes } = await this.get<{ volumes: HcsVolume[] }>(
-      'evs.listVolumes',
-      `/v2/${this.project}/cloudvolumes/detail`,
-      { name },
-    );
-    return volumes.filter((volume) => volume.name === name);
-  }
-
-  async getVolume(id: string): Promise<HcsVolume> {
-    return (await this.get<{ volume: HcsVolume }>('evs.showVolume', `/v2/${this.project}/cloudvolumes/${id}`))
-      .volume;
-  }
-
-  async createVolume(volume: HcsCreateVolumeRequest): Promise<{ jobId: string; volumeIds: string[] }> {
-    const body = await this.send<{ job_id: string; volume_ids?: string[] }>(
-      'evs.createVolume',
-      'POST',
-      `/v2/${this.project}/cloudvolumes`,
-      { volume },
-    );
-    return { jobId: body.job_id, volumeIds: body.volume_ids ?? [] };
-  }
-
-  /** Renames a disk (synchronous). */
-  async renameVolume(id: string, name: string): Promise<HcsVolume> {
-    return (
-      await this.send<{ volume: HcsVolume }>(
-        'evs.updateVolume',
-        'PUT',
-        `/v2/${this.project}/cloudvolumes/${id}`,
-        { volume: { name } },
-      )
-    ).volume;
-  }
-
-  async deleteVolume(id: string): Promise<{ jobId: string }> {
-    const body = await this.send<{ job_id: string }>(
-      'evs.deleteVolume',
-      'DELETE',
-      `/v2/${this.project}/cloudvolumes/${id}`,
-    );
-    return { jobId: body.job_id };
-  }
-
-  // ELB v3
 
   private elb(path: string): string {
     return `/v3/${this.project}/elb${path}`;
   }
 
-  async findLoadBalancers(name: string): Promise<HcsLoadBalancer[]> {
-    const { loadbalancers } = await this.get<{ loadbalancers: HcsLoadBalancer[] }>(
-      'elb.listLoadBalancers',
-      this.elb('/loadbalancers'),
-      { name },
+  // IAM: the projects the access key may use; a wrong key fails here with 401.
+  listAuthProjects = () => this.read<HcsProject[]>('iam.listAuthProjects', '/v3/auth/projects', 'projects');
+
+  // VPC
+  listVpcs = () => this.read<HcsVpc[]>('vpc.listVpcs', `/v1/${this.project}/vpcs`, 'vpcs');
+  listSubnets = (vpcId: string) =>
+    this.read<HcsSubnet[]>('vpc.listSubnets', `/v1/${this.project}/subnets`, 'subnets', { vpc_id: vpcId });
+  listSecurityGroups = (vpcId: string) =>
+    this.read<HcsSecurityGroup[]>(
+      'vpc.listSecurityGroups',
+      `/v1/${this.project}/security-groups`,
+      'security_groups',
+      { vpc_id: vpcId },
     );
-    return loadbalancers.filter((lb) => lb.name === name);
-  }
 
-  async getLoadBalancer(id: string): Promise<HcsLoadBalancer> {
-    return (
-      await this.get<{ loadbalancer: HcsLoadBalancer }>(
-        'elb.showLoadBalancer',
-        this.elb(`/loadbalancers/${id}`),
-      )
-    ).loadbalancer;
-  }
+  // IMS and ECS catalog
+  findImage = async (name: string) =>
+    (await this.named<HcsImage>('ims.listImages', '/v2/cloudimages', 'images', name))[0];
+  listFlavors = () => this.read<HcsFlavor[]>('ecs.listFlavors', this.ecs('/flavors'), 'flavors');
+  listAvailabilityZones = async () => {
+    const path = `/v2.1/${this.project}/os-availability-zone`;
+    const zones = await this.read<{ zoneName: string; zoneState: { available: boolean } }[]>(
+      'ecs.listAvailabilityZones',
+      path,
+      'availabilityZoneInfo',
+    );
+    return zones.filter((zone) => zone.zoneState.available).map((zone) => zone.zoneName);
+  };
 
-  async createLoadBalancer(request: HcsCreateLoadBalancerRequest): Promise<HcsLoadBalancer> {
-    return (
-      await this.send<{ loadbalancer: HcsLoadBalancer }>(
-        'elb.createLoadBalancer',
-        'POST',
-        this.elb('/loadbalancers'),
-        { loadbalancer: request },
-      )
-    ).loadbalancer;
-  }
+  // ECS servers and jobs
+  /** Servers with exactly this name (ECS matches `name` as a pattern, so it is anchored here). */
+  findServersByName = (name: string) =>
+    this.named<HcsServer>('ecs.listServers', this.ecs('/detail'), 'servers', name, {
+      name: exactName(name),
+      limit: 1000,
+    });
+  getServer = (id: string) => this.read<HcsServer>('ecs.showServer', this.ecs(`/${id}`), 'server');
+  createServer = async (server: HcsCreateServerRequest) => {
+    const { jobId, ids } = await this.created('ecs.createServers', this.ecs(''), { server }, 'serverIds');
+    return { jobId, serverIds: ids };
+  };
+  /** Deletes servers with the volumes still attached (persistent disks are detached first). */
+  deleteServers = (ids: string[], deleteVolumes: boolean) =>
+    this.job('ecs.deleteServers', 'POST', this.ecs('/delete'), {
+      servers: ids.map((id) => ({ id })),
+      delete_volume: deleteVolumes,
+      delete_publicip: false,
+    });
+  /** Stops servers (`SOFT`: the guest shuts down cleanly). */
+  stopServers = (ids: string[], type: 'SOFT' | 'HARD' = 'SOFT') =>
+    this.job('ecs.stopServers', 'POST', this.ecs('/action'), {
+      'os-stop': { type, servers: ids.map((id) => ({ id })) },
+    });
+  attachVolume = (serverId: string, volumeId: string, device?: string) =>
+    this.job('ecs.attachVolume', 'POST', this.ecs(`/${serverId}/attachvolume`), {
+      volumeAttachment: { volumeId, ...(device ? { device } : {}) },
+    });
+  detachVolume = (serverId: string, volumeId: string) =>
+    this.job('ecs.detachVolume', 'DELETE', this.ecs(`/${serverId}/detachvolume/${volumeId}`));
+  /** An ECS or EVS job (`GET /v1/{project}/jobs/{id}`). */
+  getJob = (id: string) =>
+    this.send<HcsJob>('ecs.showJob', 'GET', `/v1/${this.project}/jobs/${encodeURIComponent(id)}`);
 
-  async deleteLoadBalancer(id: string): Promise<void> {
-    await this.send('elb.deleteLoadBalancer', 'DELETE', this.elb(`/loadbalancers/${id}`));
-  }
+  // ECS server groups
+  listServerGroups = () =>
+    this.read<HcsServerGroup[]>('ecs.listServerGroups', this.ecs('/os-server-groups'), 'server_groups');
+  createServerGroup = (name: string, policy: string) =>
+    this.write<HcsServerGroup>(
+      'ecs.createServerGroup',
+      'POST',
+      this.ecs('/os-server-groups'),
+      'server_group',
+      {
+        server_group: { name, policies: [policy] },
+      },
+    );
+  deleteServerGroup = (id: string) =>
+    this.remove('ecs.deleteServerGroup', this.ecs(`/os-server-groups/${id}`));
 
-  async listListeners(loadBalancerId: string): Promise<HcsListener[]> {
-    return (
-      await this.get<{ listeners: HcsListener[] }>('elb.listListeners', this.elb('/listeners'), {
-        loadbalancer_id: loadBalancerId,
-      })
-    ).listeners;
-  }
+  // EVS
+  findVolumesByName = (name: string) =>
+    this.named<HcsVolume>('evs.listVolumes', this.evs('/detail'), 'volumes', name);
+  getVolume = (id: string) => this.read<HcsVolume>('evs.showVolume', this.evs(`/${id}`), 'volume');
+  createVolume = async (volume: HcsCreateVolumeRequest) => {
+    const { jobId, ids } = await this.created('evs.createVolume', this.evs(''), { volume }, 'volume_ids');
+    return { jobId, volumeIds: ids };
+  };
+  /** Renames a disk (synchronous). */
+  renameVolume = (id: string, name: string) =>
+    this.write<HcsVolume>('evs.updateVolume', 'PUT', this.evs(`/${id}`), 'volume', { volume: { name } });
+  deleteVolume = (id: string) => this.job('evs.deleteVolume', 'DELETE', this.evs(`/${id}`));
 
-  async createListener(listener: {
+  // ELB v3
+  findLoadBalancers = (name: string) =>
+    this.named<HcsLoadBalancer>('elb.listLoadBalancers', this.elb('/loadbalancers'), 'loadbalancers', name);
+  getLoadBalancer = (id: string) =>
+    this.read<HcsLoadBalancer>('elb.showLoadBalancer', this.elb(`/loadbalancers/${id}`), 'loadbalancer');
+  createLoadBalancer = (loadbalancer: HcsCreateLoadBalancerRequest) =>
+    this.write<HcsLoadBalancer>(
+      'elb.createLoadBalancer',
+      'POST',
+      this.elb('/loadbalancers'),
+      'loadbalancer',
+      {
+        loadbalancer,
+      },
+    );
+  deleteLoadBalancer = (id: string) =>
+    this.remove('elb.deleteLoadBalancer', this.elb(`/loadbalancers/${id}`));
+  listListeners = (loadBalancerId: string) =>
+    this.read<HcsListener[]>('elb.listListeners', this.elb('/listeners'), 'listeners', {
+      loadbalancer_id: loadBalancerId,
+    });
+  createListener = (listener: {
     name: string;
     protocol: 'TCP';
     protocol_port: number;
     loadbalancer_id: string;
-  }): Promise<HcsListener> {
-    return (
-      await this.send<{ listener: HcsListener }>('elb.createListener', 'POST', this.elb('/listeners'), {
-        listener,
-      })
-    ).listener;
-  }
-
-  async deleteListener(id: string): Promise<void> {
-    await this.send('elb.deleteListener', 'DELETE', this.elb(`/listeners/${id}`));
-  }
-
-  async listPools(loadBalancerId: string): Promise<HcsPool[]> {
-    return (
-      await this.get<{ pools: HcsPool[] }>('elb.listPools', this.elb('/pools'), {
-        loadbalancer_id: loadBalancerId,
-      })
-    ).pools;
-  }
-
-  async createPool(pool: {
+  }) =>
+    this.write<HcsListener>('elb.createListener', 'POST', this.elb('/listeners'), 'listener', { listener });
+  deleteListener = (id: string) => this.remove('elb.deleteListener', this.elb(`/listeners/${id}`));
+  listPools = (loadBalancerId: string) =>
+    this.read<HcsPool[]>('elb.listPools', this.elb('/pools'), 'pools', { loadbalancer_id: loadBalancerId });
+  createPool = (pool: {
     name: string;
     protocol: 'TCP';
     lb_algorithm: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP';
     listener_id: string;
-  }): Promise<HcsPool> {
-    return (await this.send<{ pool: HcsPool }>('elb.createPool', 'POST', this.elb('/pools'), { pool })).pool;
-  }
-
-  async deletePool(id: string): Promise<void> {
-    await this.send('elb.deletePool', 'DELETE', this.elb(`/pools/${id}`));
-  }
-
-  async listMembers(poolId: string): Promise<HcsMember[]> {
-    return (await this.get<{ members: HcsMember[] }>('elb.listMembers', this.elb(`/pools/${poolId}/members`)))
-      .members;
-  }
-
-  async createMember(
+  }) => this.write<HcsPool>('elb.createPool', 'POST', this.elb('/pools'), 'pool', { pool });
+  deletePool = (id: string) => this.remove('elb.deletePool', this.elb(`/pools/${id}`));
+  listMembers = (poolId: string) =>
+    this.read<HcsMember[]>('elb.listMembers', this.elb(`/pools/${poolId}/members`), 'members');
+  createMember = (
     poolId: string,
     member: { name: string; address: string; protocol_port: number; subnet_cidr_id?: string },
-  ): Promise<HcsMember> {
-    return (
-      await this.send<{ member: HcsMember }>(
-        'elb.createMember',
-        'POST',
-        this.elb(`/pools/${poolId}/members`),
-        { member },
-      )
-    ).member;
-  }
-
-  async deleteMember(poolId: string, memberId: string): Promise<void> {
-    await this.send('elb.deleteMember', 'DELETE', this.elb(`/pools/${poolId}/members/${memberId}`));
-  }
-
-  async listHealthMonitors(): Promise<HcsHealthMonitor[]> {
-    return (
-      await this.get<{ healthmonitors: HcsHealthMonitor[] }>(
-        'elb.listHealthMonitors',
-        this.elb('/healthmonitors'),
-      )
-    ).healthmonitors;
-  }
-
-  async createHealthMonitor(monitor: {
+  ) =>
+    this.write<HcsMember>('elb.createMember', 'POST', this.elb(`/pools/${poolId}/members`), 'member', {
+      member,
+    });
+  deleteMember = (poolId: string, memberId: string) =>
+    this.remove('elb.deleteMember', this.elb(`/pools/${poolId}/members/${memberId}`));
+  listHealthMonitors = () =>
+    this.read<HcsHealthMonitor[]>('elb.listHealthMonitors', this.elb('/healthmonitors'), 'healthmonitors');
+  createHealthMonitor = (healthmonitor: {
     name: string;
     pool_id: string;
     type: 'TCP';
     delay: number;
     timeout: number;
     max_retries: number;
-  }): Promise<HcsHealthMonitor> {
-    return (
-      await this.send<{ healthmonitor: HcsHealthMonitor }>(
-        'elb.createHealthMonitor',
-        'POST',
-        this.elb('/healthmonitors'),
-        { healthmonitor: monitor },
-      )
-    ).healthmonitor;
-  }
-
-  async deleteHealthMonitor(id: string): Promise<void> {
-    await this.send('elb.deleteHealthMonitor', 'DELETE', this.elb(`/healthmonitors/${id}`));
-  }
+  }) =>
+    this.write<HcsHealthMonitor>(
+      'elb.createHealthMonitor',
+      'POST',
+      this.elb('/healthmonitors'),
+      'healthmonitor',
+      {
+        healthmonitor,
+      },
+    );
+  deleteHealthMonitor = (id: string) =>
+    this.remove('elb.deleteHealthMonitor', this.elb(`/healthmonitors/${id}`));
 }
 
 /** The client's surface, for code that takes any implementation. */

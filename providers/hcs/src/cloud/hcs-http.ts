@@ -1,9 +1,8 @@
 import type { LookupFunction } from 'node:net';
-import { isPlatformFailure } from '@immutable-infra/core';
 import { JsonTransport, type OutgoingRequest } from '@immutable-infra/provider-kit';
 import { sdkDate, signRequest } from './aksk-signer.js';
 import { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
-import { hcsErrorOf, readHcsErrorAnswer } from './hcs-errors.js';
+import { readHcsErrorAnswer } from './hcs-failures.js';
 
 /** An access key of an HCS project; only ever held in memory, never logged. */
 export interface HcsCredential extends HcsRegion {
@@ -44,8 +43,7 @@ export interface HcsResponse {
 /**
  * JSON requests to a region's services with one access key: one kit transport per service host
  * (`{scheme}://{service}.{region}.{domain}`), each request signed with the AK/SK signature as the
- * transport's auth hook. Failures become HcsApiError or HcsTransportError carrying the kit's
- * classified PlatformFailure.
+ * transport's auth hook. Failures are the kit's PlatformFailures, classified by the HCS error body.
  */
 export class HcsHttp {
   private readonly transports = new Map<HcsService, JsonTransport>();
@@ -66,20 +64,14 @@ export class HcsHttp {
   }
 
   async request(spec: HcsRequest): Promise<HcsResponse> {
-    const transport = this.transport(spec.service);
-    try {
-      const { status, body } = await transport.request({
-        method: spec.method,
-        path: spec.path,
-        query: spec.query,
-        body: spec.body,
-        signal: spec.signal,
-      });
-      return { status, body };
-    } catch (error) {
-      if (!isPlatformFailure(error)) throw error;
-      throw hcsErrorOf(error, new URL(transport.origin).host);
-    }
+    const { status, body } = await this.transport(spec.service).request({
+      method: spec.method,
+      path: spec.path,
+      query: spec.query,
+      body: spec.body,
+      signal: spec.signal,
+    });
+    return { status, body };
   }
 
   private transport(service: HcsService): JsonTransport {

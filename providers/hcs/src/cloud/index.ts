@@ -11,19 +11,11 @@ export {
 export { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
 export {
   describeHcsFailure,
-  HcsApiError,
-  type HcsFailureKind,
-  HcsTransportError,
-  hcsErrorOf,
   hcsFailureKind,
-  isAuthFailure,
-  isConflict,
-  isNotFound,
-  isQuotaExceeded,
-  jobFailureKind,
-  platformFailureOf,
+  hcsFailureReason,
+  interpretJob,
   readHcsErrorAnswer,
-} from './hcs-errors.js';
+} from './hcs-failures.js';
 export {
   type HcsCredential,
   HcsHttp,
@@ -32,4 +24,3 @@ export {
   type HcsResponse,
 } from './hcs-http.js';
 export type * from './hcs-types.js';
-export { interpretJob } from './jobs.js';

@@ -1,8 +1,12 @@
+import { done, falseCondition, requeue, type Step, trueCondition } from '@immutable-infra/core';
+import { tolerating } from '@immutable-infra/provider-kit';
+import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
+import type { HCSMachineObject } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
-import { isConflict, isNotFound } from '../cloud/hcs-errors.js';
-import type { HcsLoadBalancer, HcsMember, HcsPool } from '../cloud/hcs-types.js';
+import type { HcsLoadBalancer } from '../cloud/hcs-types.js';
 import type { ClusterNetwork } from './cluster-network.js';
+import { type ClusterCtx, type ClusterRun, LOAD_BALANCER_READY, namespaceOf } from './cluster-run.js';
 import { listenerName, loadBalancerName } from './names.js';
 
 export const API_SERVER_PORT = 6443;
@@ -15,25 +19,35 @@ export interface WantedMember {
   address: string;
 }
 
-export type LoadBalancerProgress =
-  | { state: 'ready'; status: LoadBalancerStatus; endpointHost: string }
-  | { state: 'waiting'; status: LoadBalancerStatus; message: string };
-
 /**
  * Brings the cluster's ELB one step closer: the load balancer (created with its deterministic
  * name, found again by it after any crash), then a TCP listener on 6443, its pool, a TCP health
- * monitor. Each call does at most what is missing and says what it waits for.
+ * monitor. Each run does at most what is missing and says what it waits for.
  */
-export async function ensureLoadBalancer(
+export const ensureLoadBalancer: Step<ClusterRun> = {
+  name: 'EnsureLoadBalancer',
+  async run(run) {
+    const { ctx } = run;
+    const status = await ensureParts(run.cloud, ctx, run.network as ClusterNetwork);
+    ctx.status.loadBalancer = status.status;
+    if ('waiting' in status) {
+      ctx.setCondition(falseCondition(LOAD_BALANCER_READY, 'Provisioning', status.waiting));
+      return requeue(1_000, status.waiting);
+    }
+    run.endpointHost = status.endpointHost;
+    return done();
+  },
+};
+
+async function ensureParts(
   cloud: HcsCloud,
-  cluster: Pick<HCSClusterObject, 'metadata' | 'spec'>,
-  clusterName: string,
+  ctx: ClusterCtx,
   network: ClusterNetwork,
-  recorded: LoadBalancerStatus | undefined,
-): Promise<LoadBalancerProgress> {
-  const namespace = cluster.metadata.namespace ?? 'default';
+): Promise<{ status: LoadBalancerStatus } & ({ waiting: string } | { endpointHost: string })> {
+  const namespace = namespaceOf(ctx);
+  const clusterName = ctx.cluster.metadata.name;
   const name = loadBalancerName(namespace, clusterName);
-  const spec = cluster.spec.controlPlaneLoadBalancer ?? {};
+  const spec = ctx.object.spec.controlPlaneLoadBalancer ?? {};
   let lb: HcsLoadBalancer | undefined = (await cloud.findLoadBalancers(name))[0];
   if (!lb) {
     const vipSubnet = pickSubnet(network, spec.vipSubnetId, spec.vipSubnetName);
@@ -68,13 +82,13 @@ export async function ensureLoadBalancer(
     });
   }
   const status: LoadBalancerStatus = {
-    ...recorded,
+    ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer),
     id: lb.id,
     vipAddress: lb.vip_address,
     vipPortId: lb.vip_port_id,
   };
   if (lb.provisioning_status !== 'ACTIVE')
-    return { state: 'waiting', status, message: `ELB ${name} is ${lb.provisioning_status}` };
+    return { status, waiting: `ELB ${name} is ${lb.provisioning_status}` };
 
   const partName = listenerName(namespace, clusterName, API_SERVER_PORT);
   let listener = (await cloud.listListeners(lb.id)).find(
@@ -106,7 +120,7 @@ export async function ensureLoadBalancer(
     });
     status.healthMonitorId = monitor.id;
   } else status.healthMonitorId = pool.healthmonitor_id;
-  return { state: 'ready', status, endpointHost: spec.vipDomainName ?? lb.vip_address };
+  return { status, endpointHost: spec.vipDomainName ?? lb.vip_address };
 }
 
 function pickSubnet(network: ClusterNetwork, id: string | undefined, name: string | undefined) {
@@ -120,47 +134,60 @@ function pickSubnet(network: ClusterNetwork, id: string | undefined, name: strin
   return subnet;
 }
 
+/** The control plane HCSMachines of the cluster that should be in the ELB pool (not being deleted, address known). */
+export async function wantedMembers(
+  ctx: Pick<ClusterCtx, 'kube' | 'object' | 'cluster'>,
+): Promise<WantedMember[]> {
+  const machines = await ctx.kube.list<HCSMachineObject>(HCS_API_VERSION, 'HCSMachine', {
+    namespace: ctx.object.metadata.namespace ?? 'default',
+    labelSelector: `cluster.x-k8s.io/cluster-name=${ctx.cluster.metadata.name},cluster.x-k8s.io/control-plane`,
+  });
+  return machines.flatMap((machine) => {
+    if (machine.metadata.deletionTimestamp) return [];
+    const address = machine.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    return address ? [{ machineName: machine.metadata.name, address }] : [];
+  });
+}
+
 /**
  * Makes the pool's members exactly the wanted control plane machines: adds the missing, removes
  * members whose machine is gone or whose address changed. Members are named after their HCSMachine.
  */
-export async function syncMembers(
-  cloud: HcsCloud,
-  poolId: string,
-  wanted: readonly WantedMember[],
-): Promise<HcsMember[]> {
-  const current = await cloud.listMembers(poolId);
-  for (const member of current) {
-    const keep = wanted.some((w) => w.machineName === member.name && w.address === member.address);
-    if (!keep) await removeMember(cloud, poolId, member.id);
-  }
-  for (const w of wanted) {
-    if (current.some((m) => m.name === w.machineName && m.address === w.address)) continue;
-    await addMember(cloud, poolId, w);
-  }
-  return cloud.listMembers(poolId);
-}
+export const syncLoadBalancerMembers: Step<ClusterRun> = {
+  name: 'SyncLoadBalancerMembers',
+  async run({ ctx, cloud, endpointHost }) {
+    const status = ctx.status.loadBalancer as LoadBalancerStatus;
+    const poolId = status.poolId as string;
+    const wanted = await wantedMembers(ctx);
+    const current = await cloud.listMembers(poolId);
+    for (const member of current) {
+      const keep = wanted.some((w) => w.machineName === member.name && w.address === member.address);
+      if (!keep) await removeMember(cloud, poolId, member.id);
+    }
+    for (const w of wanted) {
+      if (current.some((m) => m.name === w.machineName && m.address === w.address)) continue;
+      await addMember(cloud, poolId, w);
+    }
+    const members = await cloud.listMembers(poolId);
+    ctx.status.loadBalancer = {
+      ...status,
+      members: members.map((m) => ({ machineName: m.name, address: m.address, memberId: m.id })),
+    };
+    const message = `${endpointHost}:${API_SERVER_PORT}, ${members.length} control plane members`;
+    ctx.setCondition(trueCondition(LOAD_BALANCER_READY, 'Active', message));
+    return done();
+  },
+};
 
 /** Adds one machine to the pool; a member that is already there (another writer was first) is fine. */
 export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember): Promise<void> {
-  try {
-    await cloud.createMember(poolId, {
-      name: member.machineName,
-      address: member.address,
-      protocol_port: API_SERVER_PORT,
-    });
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
+  const wanted = { name: member.machineName, address: member.address, protocol_port: API_SERVER_PORT };
+  await tolerating(cloud.createMember(poolId, wanted), 'Conflict');
 }
 
-async function removeMember(cloud: HcsCloud, poolId: string, memberId: string): Promise<void> {
-  try {
-    await cloud.deleteMember(poolId, memberId);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
+/** Removes a member; one that is gone already is fine. */
+const removeMember = (cloud: HcsCloud, poolId: string, memberId: string) =>
+  tolerating(cloud.deleteMember(poolId, memberId), 'NotFound');
 
 /** Takes one machine's members out of the pool (before its server goes). */
 export async function removeMachineMembers(
@@ -168,56 +195,41 @@ export async function removeMachineMembers(
   poolId: string,
   machineName: string,
 ): Promise<void> {
-  let members: HcsMember[];
-  try {
-    members = await cloud.listMembers(poolId);
-  } catch (error) {
-    if (isNotFound(error)) return;
-    throw error;
-  }
+  const members = (await tolerating(cloud.listMembers(poolId), 'NotFound')) ?? [];
   for (const member of members) if (member.name === machineName) await removeMember(cloud, poolId, member.id);
 }
 
 /**
  * Removes the cluster's ELB in the order that never strands a part: members, health monitor,
  * pool, listener, load balancer. Finds everything by the deterministic name, so parts whose ids
- * never reached status are found too. True once nothing is left.
+ * never reached status are found too; done once nothing is left.
  */
-export async function removeLoadBalancer(
-  cloud: HcsCloud,
-  namespace: string,
-  clusterName: string,
-  recordedId: string | undefined,
-): Promise<boolean> {
-  const byName = await cloud.findLoadBalancers(loadBalancerName(namespace, clusterName));
-  const ids = new Set(byName.map((lb) => lb.id));
-  if (recordedId && !ids.has(recordedId)) {
-    try {
-      ids.add((await cloud.getLoadBalancer(recordedId)).id);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
+export const deleteLoadBalancer: Step<ClusterRun> = {
+  name: 'DeleteLoadBalancer',
+  async run({ ctx, cloud }) {
+    const name = loadBalancerName(namespaceOf(ctx), ctx.cluster.metadata.name);
+    const ids = new Set((await cloud.findLoadBalancers(name)).map((lb) => lb.id));
+    const recordedId = ctx.object.status?.loadBalancer?.id;
+    if (recordedId && !ids.has(recordedId)) {
+      const recorded = await tolerating(cloud.getLoadBalancer(recordedId), 'NotFound');
+      if (recorded) ids.add(recorded.id);
     }
-  }
-  for (const id of ids) {
-    const pools: HcsPool[] = await cloud.listPools(id);
-    const monitors = await cloud.listHealthMonitors();
-    for (const pool of pools) {
-      for (const member of await cloud.listMembers(pool.id)) await removeMember(cloud, pool.id, member.id);
-      for (const monitor of monitors.filter((m) => m.pools.some((p) => p.id === pool.id)))
-        await ignoreNotFound(cloud.deleteHealthMonitor(monitor.id));
-      await ignoreNotFound(cloud.deletePool(pool.id));
+    for (const id of ids) {
+      const pools = await cloud.listPools(id);
+      const monitors = await cloud.listHealthMonitors();
+      for (const pool of pools) {
+        for (const member of await cloud.listMembers(pool.id)) await removeMember(cloud, pool.id, member.id);
+        for (const monitor of monitors.filter((m) => m.pools.some((p) => p.id === pool.id)))
+          await tolerating(cloud.deleteHealthMonitor(monitor.id), 'NotFound');
+        await tolerating(cloud.deletePool(pool.id), 'NotFound');
+      }
+      for (const listener of await cloud.listListeners(id))
+        await tolerating(cloud.deleteListener(listener.id), 'NotFound');
+      await tolerating(cloud.deleteLoadBalancer(id), 'NotFound');
     }
-    for (const listener of await cloud.listListeners(id))
-      await ignoreNotFound(cloud.deleteListener(listener.id));
-    await ignoreNotFound(cloud.deleteLoadBalancer(id));
-  }
-  return (await cloud.findLoadBalancers(loadBalancerName(namespace, clusterName))).length === 0;
-}
-
-async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  try {
-    await call;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-}
+    if ((await cloud.findLoadBalancers(name)).length > 0)
+      return requeue(1_000, 'removing the control plane ELB');
+    delete ctx.status.loadBalancer;
+    return done();
+  },
+};

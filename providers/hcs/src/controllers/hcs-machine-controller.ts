@@ -1,73 +1,55 @@
 import {
   done,
   falseCondition,
-  type InfraMachineContext,
   type InfraMachineHooks,
-  isPlatformFailure,
   type MachineAddress,
   machineProvisioned,
   type PlatformFailure,
   requeue,
-  runSteps,
   type Step,
   type StepResult,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { ClaimablePool, followTaskStep, startTask, taskReferenceAt } from '@immutable-infra/provider-kit';
+import {
+  ClaimablePool,
+  failureKind,
+  followTaskStep,
+  reportingFailures,
+  startTask,
+  taskReferenceAt,
+} from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
-import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
-import {
-  describeHcsFailure,
-  hcsFailureKind,
-  isNotFound,
-  jobFailureKind,
-  platformFailureOf,
-} from '../cloud/hcs-errors.js';
-import type { HcsServer } from '../cloud/hcs-types.js';
-import { interpretJob } from '../cloud/jobs.js';
+import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
+import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
+import { blocked, type MachineCtx, type MachineRun, POLL_MS, SERVER_READY, serverOf } from './machine-run.js';
 import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
+import { notConnected } from './not-connected.js';
 import {
   attachPersistentDisks,
-  claimMigratedDataVolumes,
+  createPersistentDisks,
   detachPersistentDisks,
-  ensurePersistentVolumes,
   holdsPersistentDisk,
+  migrateDataVolumes,
   persistentDiskDevice,
 } from './persistent-disks.js';
 import { configPoolKind, type PoolConfigEntry } from './pool-claims.js';
 import { buildServerRequest } from './server-request.js';
 
-type Ctx = InfraMachineContext<typeof HCSMachine>;
+type Ctx = MachineCtx;
 
-/** What the steps of one reconcile share: the host's context, the cloud, and what earlier steps found. */
-interface MachineRun {
-  ctx: Ctx;
-  cloud: HcsCloud;
-  cluster: HCSClusterObject;
-  poolName: string | undefined;
-  entry?: PoolConfigEntry | undefined;
-  network?: ClusterNetwork;
-  /** The servers named for this machine and made for it (metadata names its UID). */
-  servers: HcsServer[];
-  zone: string;
-}
-
-const SERVER_READY = 'ServerReady';
-const POLL_MS = 1_000;
 const JOB = 'ECS job';
 /** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
 const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
 const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
-// Reasons users read on the machine and as Events, for failures that need someone to act.
-const ANNOUNCED = new Set(['QuotaExceeded', 'AuthenticationFailed']);
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
@@ -75,7 +57,6 @@ export const providerIdOf = (name: string) => `hcs://${name}`;
 const claimantOf = (ctx: Ctx) => ({ uid: ctx.object.metadata.uid ?? '', name: ctx.object.metadata.name });
 const poolsOf = (run: MachineRun) => new ClaimablePool(run.ctx.kube, configPoolKind);
 const namespaceOf = (run: MachineRun) => run.ctx.object.metadata.namespace ?? 'default';
-const serverOf = (run: MachineRun) => run.servers[0];
 
 // The job ids live in status (fields of the CRD), written as the job starts and read back by the next reconcile.
 const createJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'createJobId');
@@ -91,33 +72,29 @@ function serverNameOf(ctx: Ctx, entry: PoolConfigEntry | undefined): string {
 /** The guest disks cloud-init formats and mounts: the template's data volumes, then the entry's persistent disks. */
 function guestDisks(ctx: Ctx, entry: PoolConfigEntry | undefined): GuestDisk[] {
   const data = ctx.object.spec.dataVolumes ?? [];
+  const mounted = (
+    device: string,
+    disk: { mountPath?: string | undefined; format?: string | undefined },
+    options: string[],
+  ) =>
+    disk.mountPath
+      ? [{ device, mountPath: disk.mountPath, format: disk.format ?? 'xfs', mountOptions: options }]
+      : [];
   return [
-    ...data.flatMap((volume, index) =>
-      volume.mountPath
-        ? [
-            {
-              device: deviceName(1 + index),
-              mountPath: volume.mountPath,
-              format: volume.format ?? 'xfs',
-              mountOptions: ['defaults'],
-            },
-          ]
-        : [],
-    ),
+    ...data.flatMap((volume, index) => mounted(deviceName(1 + index), volume, ['defaults'])),
     ...(entry?.persistentDisks ?? []).flatMap((disk) =>
-      disk.mountPath
-        ? [
-            {
-              device: persistentDiskDevice(data.length, disk.slot),
-              mountPath: disk.mountPath,
-              format: disk.format ?? 'xfs',
-              mountOptions: disk.mountOptions?.length ? disk.mountOptions : ['defaults', 'noatime'],
-            },
-          ]
-        : [],
+      mounted(
+        persistentDiskDevice(data.length, disk.slot),
+        disk,
+        disk.mountOptions?.length ? disk.mountOptions : ['defaults', 'noatime'],
+      ),
     ),
   ];
 }
+
+/** Whether ECS metadata names this machine's UID: a server made for anything else is never adopted. */
+const madeFor = (ctx: Ctx) => (server: HcsServer) =>
+  server.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? '');
 
 function addressesOf(server: HcsServer, hostname: string | undefined): MachineAddress[] {
   const ips = Object.values(server.addresses ?? {})
@@ -129,51 +106,50 @@ function addressesOf(server: HcsServer, hostname: string | undefined): MachineAd
   ];
 }
 
-/** A condition on ServerReady (and an Event) that stops the run until something changes. */
-function blocked(
-  run: MachineRun,
-  reason: string,
-  message: string,
-  afterMs: number,
-  event = true,
-): StepResult {
-  run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Error'));
-  if (event) run.ctx.events.warning(reason, message);
-  return requeue(afterMs, message);
-}
-
-/** A step that runs only when `applies` says so; done otherwise. */
-function when(applies: (run: MachineRun) => boolean, step: Step<MachineRun>): Step<MachineRun> {
-  return { name: step.name, run: (run) => (applies(run) ? step.run(run) : Promise.resolve(done())) };
-}
-
-/** Follows a job recorded in status; a failed job is reported by `onFailure` and then thrown or passed over. */
+/**
+ * Follows a job recorded in status. A failed job goes to `onFailed` (to announce it), then is
+ * thrown, unless `onFailed` answers for it (a delete goes on past a failed job).
+ */
 function followJob(
   name: string,
   reference: typeof createJob,
-  onFailure: (run: MachineRun, failure: PlatformFailure) => 'throw' | 'continue',
+  onFailed: (run: MachineRun, failure: PlatformFailure) => StepResult | undefined,
 ): Step<MachineRun> {
-  const follow = followTaskStep<MachineRun, Awaited<ReturnType<HcsCloud['getJob']>>>({
+  return followTaskStep<MachineRun, HcsJob>({
     name,
     taskNoun: JOB,
     reference,
     read: (run, id) => run.cloud.getJob(id),
     interpret: interpretJob,
-    isNotFound,
+    isNotFound: (error) => failureKind(error) === 'NotFound',
     pollAfterMs: POLL_MS,
+    onFailed,
   });
-  return {
-    name,
-    async run(run) {
-      try {
-        return await follow.run(run);
-      } catch (error) {
-        if (!isPlatformFailure(error) || onFailure(run, error) === 'throw') throw error;
-        return done();
-      }
-    },
-  };
 }
+
+/** Starts an ECS job and records its id at `reference` as it starts (the kit's startTask). */
+const startJob = (
+  run: MachineRun,
+  reference: typeof createJob,
+  what: string,
+  start: () => Promise<{ jobId: string }>,
+) =>
+  startTask(run, reference, async () => (await start()).jobId, { taskNoun: JOB, what, pollAfterMs: POLL_MS });
+
+const connect: Step<MachineRun> = {
+  name: 'Connect',
+  async run(run) {
+    const { ctx } = run;
+    if (!ctx.infraCluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
+    const lookup = await cloudForCluster(ctx, run.connections, run.cluster);
+    if (!lookup.ok) {
+      ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
+      return requeue(60_000, lookup.message);
+    }
+    run.cloud = lookup.cloud;
+    return done();
+  },
+};
 
 const claimSlot: Step<MachineRun> = {
   name: 'ClaimSlot',
@@ -191,12 +167,10 @@ const claimSlot: Step<MachineRun> = {
   },
 };
 
+// ECS rolled the server back; a later reconcile creates it again.
 const followCreateJob = followJob('FollowCreateJob', createJob, (run, failure) => {
-  // ECS rolled the server back; a later reconcile creates it again.
-  const reason = jobFailureKind(failure.details.platformCode, failure.message);
-  run.ctx.setCondition(falseCondition(SERVER_READY, reason, failure.message, 'Warning'));
   run.ctx.events.warning('ServerCreateFailed', failure.message);
-  return 'throw';
+  return undefined;
 });
 
 const resolveNetwork: Step<MachineRun> = {
@@ -215,7 +189,7 @@ const findServer: Step<MachineRun> = {
     const { ctx } = run;
     const name = serverNameOf(ctx, run.entry);
     const found = await run.cloud.findServersByName(name);
-    run.servers = found.filter((s) => s.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? ''));
+    run.servers = found.filter(madeFor(ctx));
     if (run.servers.length === 0 && found.length > 0)
       return blocked(
         run,
@@ -237,8 +211,9 @@ const noServer = (run: MachineRun) => run.servers.length === 0;
 
 // Only a new server is refused: an old one with the path in its data volumes is the documented
 // migration, handled when it is deleted.
-const checkMountPaths = when(noServer, {
+const checkMountPaths: Step<MachineRun> = {
   name: 'CheckMountPaths',
+  when: noServer,
   async run(run) {
     const data = new Set((run.ctx.object.spec.dataVolumes ?? []).map((v) => v.mountPath).filter(Boolean));
     const conflicts = (run.entry?.persistentDisks ?? [])
@@ -249,46 +224,36 @@ const checkMountPaths = when(noServer, {
       );
     return conflicts.length > 0 ? blocked(run, 'MountPathConflict', conflicts.join('; '), 60_000) : done();
   },
-});
-
-const createPersistentDisks = when(noServer, {
-  name: 'CreatePersistentDisks',
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const disks = await ensurePersistentVolumes(run.cloud, run.poolName, run.entry, run.zone);
-    if (!disks.wait) return done();
-    if (disks.problem)
-      run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', disks.message, 'Error'));
-    return requeue(disks.problem ? 30_000 : POLL_MS, disks.message);
-  },
-});
+};
 
 /** The files a control plane server gets: the shared encryption configuration and a kubelet serving certificate. */
-async function controlPlaneFiles(
-  run: MachineRun,
-): Promise<{ files: { path: string; content: string; permissions: string }[] } | StepResult> {
-  const { ctx, entry } = run;
-  const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
-  if (!encryption.found) return requeue(2_000, encryption.message);
-  const caSecret = `${ctx.cluster.metadata.name}-ca`;
-  const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
-  if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
-  const kubelet = await kubeletServingCertificate(
-    ca,
-    entry?.hostname ?? serverNameOf(ctx, entry),
-    (entry?.networks ?? []).map((n) => n.ipAddress),
-  );
-  return {
-    files: [
+const readControlPlaneFiles: Step<MachineRun> = {
+  name: 'ReadControlPlaneFiles',
+  when: (run) => noServer(run) && run.ctx.isControlPlane,
+  async run(run) {
+    const { ctx, entry } = run;
+    const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
+    if (!encryption.found) return requeue(2_000, encryption.message);
+    const caSecret = `${ctx.cluster.metadata.name}-ca`;
+    const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
+    if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
+    const kubelet = await kubeletServingCertificate(
+      ca,
+      entry?.hostname ?? serverNameOf(ctx, entry),
+      (entry?.networks ?? []).map((n) => n.ipAddress),
+    );
+    run.files = [
       { path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' },
       { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
       { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
-    ],
-  };
-}
+    ];
+    return done();
+  },
+};
 
-const createServer = when(noServer, {
+const createServer: Step<MachineRun> = {
   name: 'CreateServer',
+  when: noServer,
   async run(run) {
     const { ctx, entry } = run;
     const name = serverNameOf(ctx, entry);
@@ -298,10 +263,8 @@ const createServer = when(noServer, {
       if (!serverGroupId)
         return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
     }
-    const extra = ctx.isControlPlane ? await controlPlaneFiles(run) : { files: [] };
-    if ('type' in extra) return extra;
     const userData = composeCloudInit(await ctx.bootstrapData(), {
-      files: extra.files,
+      files: run.files ?? [],
       hostname: entry?.hostname,
       disks: guestDisks(ctx, entry),
       tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
@@ -315,22 +278,17 @@ const createServer = when(noServer, {
       serverGroupId,
     });
     if (!built.ok) return blocked(run, built.reason, built.message, 60_000);
-    const result = await startTask(
-      run,
-      createJob,
-      async () => {
-        const created = await run.cloud.createServer(built.request);
-        if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
-        return created.jobId;
-      },
-      { taskNoun: JOB, what: `creating ECS server ${name}`, pollAfterMs: POLL_MS },
-    );
+    const result = await startJob(run, createJob, `creating ECS server ${name}`, async () => {
+      const created = await run.cloud.createServer(built.request);
+      if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
+      return created;
+    });
     ctx.status.instanceState = 'BUILD';
     ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${ctx.status.createJobId})`);
     ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
     return result;
   },
-});
+};
 
 const waitForActive: Step<MachineRun> = {
   name: 'WaitForActive',
@@ -346,23 +304,6 @@ const waitForActive: Step<MachineRun> = {
   },
 };
 
-const attachDisks: Step<MachineRun> = {
-  name: 'AttachPersistentDisks',
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const attach = await attachPersistentDisks(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      (serverOf(run) as HcsServer).id,
-      run.ctx.object.spec.dataVolumes ?? [],
-    );
-    if (!attach.wait) return done();
-    run.ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', attach.message));
-    return requeue(POLL_MS, attach.message);
-  },
-};
-
 const registerMember: Step<MachineRun> = {
   name: 'RegisterLoadBalancerMember',
   async run(run) {
@@ -374,18 +315,29 @@ const registerMember: Step<MachineRun> = {
   },
 };
 
-const RECONCILE_STEPS = [
-  claimSlot,
-  followCreateJob,
-  resolveNetwork,
-  findServer,
-  checkMountPaths,
-  createPersistentDisks,
-  createServer,
-  waitForActive,
-  attachDisks,
-  registerMember,
-];
+/** An HCS failure shown on ServerReady too; the host sets Ready, announces it and backs off. */
+function showOnServerReady(run: MachineRun, error: unknown): void {
+  const message = describeHcsFailure(error);
+  run.ctx.setCondition(falseCondition(SERVER_READY, hcsFailureReason(error), message, 'Warning'));
+}
+
+const RECONCILE_STEPS = reportingFailures(
+  [
+    connect,
+    claimSlot,
+    followCreateJob,
+    resolveNetwork,
+    findServer,
+    checkMountPaths,
+    createPersistentDisks,
+    readControlPlaneFiles,
+    createServer,
+    waitForActive,
+    attachPersistentDisks,
+    registerMember,
+  ],
+  showOnServerReady,
+);
 
 // Out of the ELB first: the API server endpoint never points at a server that is going away.
 const removeMember: Step<MachineRun> = {
@@ -404,9 +356,7 @@ const findOwnServers: Step<MachineRun> = {
   name: 'FindServer',
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
-    run.servers = (await run.cloud.findServersByName(name)).filter(
-      (s) => s.metadata?.[OWNER_UID_KEY] === (run.ctx.object.metadata.uid ?? ''),
-    );
+    run.servers = (await run.cloud.findServersByName(name)).filter(madeFor(run.ctx));
     const server = serverOf(run);
     if (server?.['OS-EXT-STS:task_state'] === 'deleting')
       return requeue(POLL_MS, `server ${name} is being deleted`);
@@ -419,32 +369,9 @@ const findOwnServers: Step<MachineRun> = {
   },
 };
 
-const migrateDataVolumes = when(hasServer, {
-  name: 'MigrateDataVolumes',
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const claim = await claimMigratedDataVolumes(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      serverOf(run) as HcsServer,
-      run.ctx.object.spec.dataVolumes ?? [],
-    );
-    return claim.wait ? blocked(run, 'PersistentDiskProblem', claim.message, 30_000) : done();
-  },
-});
-
-/** Whether the server carries a persistent disk, which must be stopped and detached before the server goes. */
-const holdsDisk = async (run: MachineRun) =>
-  Boolean(
-    run.entry &&
-      run.poolName &&
-      (await holdsPersistentDisk(run.cloud, run.poolName, run.entry, (serverOf(run) as HcsServer).id)),
-  );
-
 const followStopJob = followJob('FollowStopJob', stopJob, (run, failure) => {
   run.ctx.events.warning('ServerStopFailed', failure.message);
-  return 'continue';
+  return done();
 });
 
 // A clean shutdown first, so the file system on the persistent disk is consistent when it moves.
@@ -452,7 +379,7 @@ const stopServer: Step<MachineRun> = {
   name: 'StopServer',
   async run(run) {
     const server = serverOf(run);
-    if (!server || !(await holdsDisk(run))) return done();
+    if (!server || !(await holdsPersistentDisk(run))) return done();
     const followed = await followStopJob.run(run);
     if (followed.type !== 'done') return followed;
     const task = server['OS-EXT-STS:task_state'];
@@ -461,46 +388,25 @@ const stopServer: Step<MachineRun> = {
         'StoppingServer',
         `stopping ECS server ${server.name} before detaching its persistent disks`,
       );
-      return startTask(run, stopJob, async () => (await run.cloud.stopServers([server.id])).jobId, {
-        taskNoun: JOB,
-        what: `stopping ECS server ${server.name}`,
-        pollAfterMs: POLL_MS,
-      });
+      return startJob(run, stopJob, `stopping ECS server ${server.name}`, () =>
+        run.cloud.stopServers([server.id]),
+      );
     }
     return task ? requeue(POLL_MS, `server ${server.name} is ${task}`) : done();
   },
 };
 
-const detachDisks = when(hasServer, {
-  name: 'DetachPersistentDisks',
-  async run(run) {
-    if (!run.entry || !run.poolName) return done();
-    const detach = await detachPersistentDisks(
-      run.cloud,
-      run.poolName,
-      run.entry,
-      (serverOf(run) as HcsServer).id,
-    );
-    return detach.wait ? requeue(POLL_MS, detach.message) : done();
-  },
-});
-
 // Persistent disks are off the server now; the system and template data disks go with it.
-const deleteServer = when(hasServer, {
+const deleteServer: Step<MachineRun> = {
   name: 'DeleteServer',
+  when: hasServer,
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
-    const result = await startTask(
-      run,
-      deleteJob,
-      async () =>
-        (
-          await run.cloud.deleteServers(
-            run.servers.map((s) => s.id),
-            true,
-          )
-        ).jobId,
-      { taskNoun: JOB, what: `deleting ECS server ${name}`, pollAfterMs: POLL_MS },
+    const result = await startJob(run, deleteJob, `deleting ECS server ${name}`, () =>
+      run.cloud.deleteServers(
+        run.servers.map((s) => s.id),
+        true,
+      ),
     );
     run.ctx.events.normal(
       'DeletingServer',
@@ -508,7 +414,7 @@ const deleteServer = when(hasServer, {
     );
     return result;
   },
-});
+};
 
 const releaseSlot: Step<MachineRun> = {
   name: 'ReleaseSlot',
@@ -518,35 +424,34 @@ const releaseSlot: Step<MachineRun> = {
   },
 };
 
-const DELETE_STEPS = [
-  removeMember,
-  followJob('FollowDeleteJob', deleteJob, (run, failure) => {
-    run.ctx.events.warning('ServerDeleteFailed', failure.message);
-    return 'continue';
-  }),
-  // A server still being created is waited for; a failed create leaves nothing to delete.
-  followJob('FollowCreateJob', createJob, () => 'continue'),
-  findOwnServers,
-  migrateDataVolumes,
-  stopServer,
-  detachDisks,
-  deleteServer,
-  releaseSlot,
-];
+const DELETE_STEPS = reportingFailures(
+  [
+    connect,
+    removeMember,
+    followJob('FollowDeleteJob', deleteJob, (run, failure) => {
+      run.ctx.events.warning('ServerDeleteFailed', failure.message);
+      return done();
+    }),
+    // A server still being created is waited for; a failed create leaves nothing to delete.
+    followJob('FollowCreateJob', createJob, () => done()),
+    findOwnServers,
+    migrateDataVolumes,
+    stopServer,
+    detachPersistentDisks,
+    deleteServer,
+    releaseSlot,
+  ],
+  showOnServerReady,
+);
 
-/** The cloud of the machine's HCSCluster and what the steps share; a result when there is none yet. */
-async function machineRun(ctx: Ctx, connections: HcsConnections): Promise<MachineRun | StepResult> {
-  const cluster = ctx.infraCluster as HCSClusterObject | undefined;
-  if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
-  const lookup = await cloudForCluster(ctx, connections, cluster);
-  if (!lookup.ok) {
-    ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
-    return requeue(60_000, lookup.message);
-  }
+/** What the steps share before the first runs; Connect finds the cloud. */
+function machineRun(ctx: Ctx, connections: HcsConnections): MachineRun {
   return {
     ctx,
-    cloud: lookup.cloud,
-    cluster,
+    connections,
+    cloud: notConnected,
+    // Connect stops the plan while the machine has no HCSCluster.
+    cluster: ctx.infraCluster as HCSClusterObject,
     poolName: ctx.object.spec.configPoolRef?.name,
     servers: [],
     zone: '',
@@ -554,43 +459,23 @@ async function machineRun(ctx: Ctx, connections: HcsConnections): Promise<Machin
 }
 
 /**
- * Runs the steps. An HCS failure is shown on ServerReady (and as an Event when someone must act),
- * then goes to the host's back-off as a core PlatformFailure; progress lives in status (job ids)
- * and on HCS, so the next run picks up where this one stopped.
+ * Named steps the host runs: it names the one that waits in Ready and backs off on an HCS failure,
+ * which the steps also show on ServerReady. Progress lives in status (job ids) and on HCS, so the
+ * next run picks up where this one stopped.
  */
-async function runMachineSteps(run: MachineRun, steps: readonly Step<MachineRun>[]): Promise<StepResult> {
-  try {
-    return await runSteps(run, steps);
-  } catch (error) {
-    // A failure a step reported itself (a failed job) is already on the machine.
-    if (isPlatformFailure(error)) throw error;
-    const reason = hcsFailureKind(error) ?? 'HCSError';
-    const message = describeHcsFailure(error);
-    run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Warning'));
-    if (ANNOUNCED.has(reason)) run.ctx.events.warning(reason, message);
-    throw platformFailureOf(error) ?? error;
-  }
-}
-
 export function hcsMachineHooks(connections: HcsConnections): InfraMachineHooks<typeof HCSMachine> {
   return {
     kind: HCSMachine,
-    async reconcile(ctx) {
-      const run = await machineRun(ctx, connections);
-      if ('type' in run) return run;
-      const result = await runMachineSteps(run, RECONCILE_STEPS);
-      if (result.type !== 'done') return result;
-      const server = serverOf(run) as HcsServer;
-      ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
-      return machineProvisioned({
-        providerID: providerIdOf(ctx.object.metadata.name),
-        addresses: addressesOf(server, run.entry?.hostname),
-        failureDomain: server['OS-EXT-AZ:availability_zone'],
-      });
-    },
-    async delete(ctx) {
-      const run = await machineRun(ctx, connections);
-      return 'type' in run ? run : runMachineSteps(run, DELETE_STEPS);
-    },
+    reconcile: async (ctx) =>
+      stepPlan(machineRun(ctx, connections), RECONCILE_STEPS, (run) => {
+        const server = serverOf(run) as HcsServer;
+        ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
+        return machineProvisioned({
+          providerID: providerIdOf(ctx.object.metadata.name),
+          addresses: addressesOf(server, run.entry?.hostname),
+          failureDomain: server['OS-EXT-AZ:availability_zone'],
+        });
+      }),
+    delete: async (ctx) => stepPlan(machineRun(ctx, connections), DELETE_STEPS),
   };
 }

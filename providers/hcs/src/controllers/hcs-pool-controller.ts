@@ -4,7 +4,7 @@ import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachineConfigPool } from '../api/hcs-machine-config-pool.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
-import { describeHcsFailure } from '../cloud/hcs-errors.js';
+import { describeHcsFailure } from '../cloud/hcs-failures.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { declaredDisks, observedVolumes } from './persistent-disks.js';
 import { configPoolKind } from './pool-claims.js';

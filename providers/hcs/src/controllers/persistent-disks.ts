@@ -1,3 +1,4 @@
+import { done, falseCondition, requeue, type Step } from '@immutable-infra/core';
 import {
   type DeclaredDisk,
   holdsPersistentDisk as holdsDisk,
@@ -7,14 +8,10 @@ import {
   type PersistentDiskPhase,
 } from '@immutable-infra/provider-kit';
 import type { HcsCloud } from '../cloud/hcs-client.js';
-import type { HcsVolume } from '../cloud/hcs-types.js';
+import type { HcsServer, HcsVolume } from '../cloud/hcs-types.js';
+import { blocked, type MachineRun, POLL_MS, SERVER_READY, serverOf } from './machine-run.js';
 import { deviceName, OWNER_KEY, persistentVolumeName } from './names.js';
 import type { PoolConfigEntry } from './pool-claims.js';
-
-/** What the caller does next: nothing (all in place) or come back with this reason. */
-export type DiskStep = { wait: false } | { wait: true; message: string; problem?: boolean };
-
-const ready: DiskStep = { wait: false };
 
 /** EVS volume states as the kit's phases. */
 const PHASES: Record<string, PersistentDiskPhase> = {
@@ -29,6 +26,13 @@ const PHASES: Record<string, PersistentDiskPhase> = {
 
 /** An EVS volume as the kit sees it, with the volume itself for HCS's own fields. */
 export type EvsVolume = ObservedVolume & { volume: HcsVolume };
+
+/** A machine run whose pool entry is known: the disk steps have something to do. */
+type DiskRun = MachineRun & { poolName: string; entry: PoolConfigEntry };
+
+const hasEntry = (run: MachineRun): run is DiskRun => Boolean(run.entry && run.poolName);
+const serverId = (run: MachineRun) => (serverOf(run) as HcsServer).id;
+const dataVolumesOf = (run: MachineRun) => run.ctx.object.spec.dataVolumes ?? [];
 
 /** The guest device of persistent disk `slot`: after the system disk and the template's data disks. */
 export function persistentDiskDevice(dataVolumeCount: number, slot: number): string {
@@ -64,109 +68,113 @@ export async function observedVolumes(
   return volumes;
 }
 
+/** The entry's declared disks and their volumes. */
+async function disksOf(run: DiskRun) {
+  const disks = declaredDisks(run.poolName, run.entry);
+  return { disks, volumes: await observedVolumes(run.cloud, disks) };
+}
+
+/** A persistent disk that cannot be used as it is: someone has to look. */
+function diskProblem(run: MachineRun, message: string) {
+  run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', message, 'Error'));
+  return requeue(30_000, message);
+}
+
 /**
  * Makes every persistent disk of the entry exist in the server's zone, created once under its
  * deterministic name (a crash between the create call and anything else finds it by that name);
  * waits only when a disk cannot be used: in error, or in another zone.
  */
-export async function ensurePersistentVolumes(
-  cloud: HcsCloud,
-  poolName: string,
-  entry: PoolConfigEntry,
-  availabilityZone: string,
-): Promise<DiskStep> {
-  const disks = declaredDisks(poolName, entry);
-  const volumes = await observedVolumes(cloud, disks);
-  for (const disk of disks) {
-    const volume = volumes.get(disk.name)?.volume;
-    const declared = entry.persistentDisks?.find((d) => d.slot === disk.slot);
-    if (!volume && declared) {
-      // The server does not need it yet: attaching waits until it is available.
-      await cloud.createVolume({
-        name: disk.name,
-        size: declared.size,
-        volume_type: declared.type,
-        availability_zone: availabilityZone,
-        metadata: {
-          [OWNER_KEY]: `hcsmachineconfigpool/${poolName}`,
-          hostname: entry.hostname,
-          slot: String(disk.slot),
-        },
-      });
-    } else if (volume?.status === 'error')
-      return { wait: true, problem: true, message: `persistent disk ${disk.name} is in error on HCS` };
-    else if (volume && volume.availability_zone !== availabilityZone)
-      return {
-        wait: true,
-        problem: true,
-        message: `persistent disk ${disk.name} is in ${volume.availability_zone}, the server in ${availabilityZone}`,
-      };
-  }
-  return ready;
-}
+export const createPersistentDisks: Step<MachineRun> = {
+  name: 'CreatePersistentDisks',
+  when: (run) => run.servers.length === 0 && hasEntry(run),
+  async run(run) {
+    const { poolName, entry } = run as DiskRun;
+    const { disks, volumes } = await disksOf(run as DiskRun);
+    for (const disk of disks) {
+      const volume = volumes.get(disk.name)?.volume;
+      const declared = entry.persistentDisks?.find((d) => d.slot === disk.slot);
+      if (!volume && declared) {
+        // The server does not need it yet: attaching waits until it is available.
+        await run.cloud.createVolume({
+          name: disk.name,
+          size: declared.size,
+          volume_type: declared.type,
+          availability_zone: run.zone,
+          metadata: {
+            [OWNER_KEY]: `hcsmachineconfigpool/${poolName}`,
+            hostname: entry.hostname,
+            slot: String(disk.slot),
+          },
+        });
+      } else if (volume?.status === 'error')
+        return diskProblem(run, `persistent disk ${disk.name} is in error on HCS`);
+      else if (volume && volume.availability_zone !== run.zone)
+        return diskProblem(
+          run,
+          `persistent disk ${disk.name} is in ${volume.availability_zone}, the server in ${run.zone}`,
+        );
+    }
+    return done();
+  },
+};
 
 /**
- * Attaches the entry's persistent disks to the server, one change per call; waits while one is still
+ * Attaches the entry's persistent disks to the server, one change per run; waits while one is still
  * on the old server. A disk whose mount path the server still has as a template data volume (a
  * server from before the pool declared it) is left to the migration when that server is replaced.
  */
-export async function attachPersistentDisks(
-  cloud: HcsCloud,
-  poolName: string,
-  entry: PoolConfigEntry,
-  serverId: string,
-  dataVolumes: readonly { mountPath?: string | undefined }[],
-): Promise<DiskStep> {
-  const migrating = new Set(
-    (entry.persistentDisks ?? [])
-      .filter((d) => d.mountPath && dataVolumes.some((v) => v.mountPath === d.mountPath))
-      .map((d) => d.slot),
-  );
-  const disks = declaredDisks(poolName, entry).filter((disk) => !migrating.has(disk.slot));
-  const next = nextAttachAction(disks, await observedVolumes(cloud, disks), serverId);
-  switch (next.action) {
-    case 'none':
-      return ready;
-    case 'create':
-      return { wait: true, message: `persistent disk ${next.disk.name} is missing` };
-    case 'attach':
-      await cloud.attachVolume(
-        serverId,
-        next.volumeId,
-        persistentDiskDevice(dataVolumes.length, next.disk.slot),
-      );
-      return { wait: true, message: `attaching persistent disk ${next.disk.name}` };
-    default:
-      return { wait: true, message: next.action === 'wait' ? next.message : next.action };
-  }
-}
+export const attachPersistentDisks: Step<MachineRun> = {
+  name: 'AttachPersistentDisks',
+  when: hasEntry,
+  async run(run) {
+    const { entry } = run as DiskRun;
+    const dataVolumes = dataVolumesOf(run);
+    const migrating = new Set(
+      (entry.persistentDisks ?? [])
+        .filter((d) => d.mountPath && dataVolumes.some((v) => v.mountPath === d.mountPath))
+        .map((d) => d.slot),
+    );
+    const { disks, volumes } = await disksOf(run as DiskRun);
+    const next = nextAttachAction(
+      disks.filter((disk) => !migrating.has(disk.slot)),
+      volumes,
+      serverId(run),
+    );
+    if (next.action === 'none') return done();
+    let message: string;
+    if (next.action === 'attach') {
+      const device = persistentDiskDevice(dataVolumes.length, next.disk.slot);
+      await run.cloud.attachVolume(serverId(run), next.volumeId, device);
+      message = `attaching persistent disk ${next.disk.name}`;
+    } else if (next.action === 'create') message = `persistent disk ${next.disk.name} is missing`;
+    else message = next.action === 'wait' ? next.message : next.action;
+    run.ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', message));
+    return requeue(POLL_MS, message);
+  },
+};
 
-/** Whether any of the entry's persistent disks is on this server. */
-export async function holdsPersistentDisk(
-  cloud: HcsCloud,
-  poolName: string,
-  entry: PoolConfigEntry,
-  serverId: string,
-): Promise<boolean> {
-  const disks = declaredDisks(poolName, entry);
-  return holdsDisk(disks, await observedVolumes(cloud, disks), serverId);
+/** Whether the server carries one of the entry's persistent disks. */
+export async function holdsPersistentDisk(run: MachineRun): Promise<boolean> {
+  if (!hasEntry(run)) return false;
+  const { disks, volumes } = await disksOf(run);
+  return holdsDisk(disks, volumes, serverId(run));
 }
 
 /** Takes the entry's persistent disks off a server before it is deleted, so they outlive it. */
-export async function detachPersistentDisks(
-  cloud: HcsCloud,
-  poolName: string,
-  entry: PoolConfigEntry,
-  serverId: string,
-): Promise<DiskStep> {
-  const disks = declaredDisks(poolName, entry);
-  const next = nextDetachAction(disks, await observedVolumes(cloud, disks), serverId);
-  if (next.action === 'detach') {
-    await cloud.detachVolume(serverId, next.volumeId);
-    return { wait: true, message: `detaching persistent disk ${next.disk.name}` };
-  }
-  return next.action === 'wait' ? { wait: true, message: next.message } : ready;
-}
+export const detachPersistentDisks: Step<MachineRun> = {
+  name: 'DetachPersistentDisks',
+  when: (run) => run.servers.length > 0 && hasEntry(run),
+  async run(run) {
+    const { disks, volumes } = await disksOf(run as DiskRun);
+    const next = nextDetachAction(disks, volumes, serverId(run));
+    if (next.action === 'detach') {
+      await run.cloud.detachVolume(serverId(run), next.volumeId);
+      return requeue(POLL_MS, `detaching persistent disk ${next.disk.name}`);
+    }
+    return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
+  },
+};
 
 /**
  * The documented migration from template data volumes to pool-managed persistent disks: when the
@@ -175,30 +183,31 @@ export async function detachPersistentDisks(
  * deterministic name) before the server goes, so it is detached and kept instead of deleted.
  * A size or type that does not match the declaration is refused, never claimed.
  */
-export async function claimMigratedDataVolumes(
-  cloud: HcsCloud,
-  poolName: string,
-  entry: PoolConfigEntry,
-  server: { id: string; 'os-extended-volumes:volumes_attached': { id: string; device: string }[] },
-  dataVolumes: readonly { mountPath?: string | undefined; size: number; type: string }[],
-): Promise<DiskStep> {
-  for (const disk of entry.persistentDisks ?? []) {
-    if (!disk.mountPath) continue;
-    const index = dataVolumes.findIndex((v) => v.mountPath === disk.mountPath);
-    if (index < 0) continue;
-    const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
-    if ((await cloud.findVolumesByName(name)).length > 0) continue;
-    const device = deviceName(1 + index);
-    const attached = server['os-extended-volumes:volumes_attached'].find((v) => v.device === device);
-    if (!attached) continue;
-    const volume = await cloud.getVolume(attached.id);
-    if (volume.size !== disk.size || volume.volume_type !== disk.type)
-      return {
-        wait: true,
-        problem: true,
-        message: `the data volume at ${disk.mountPath} (${volume.size} GB ${volume.volume_type}) does not match persistent disk slot ${disk.slot} of ${entry.hostname} (${disk.size} GB ${disk.type})`,
-      };
-    await cloud.renameVolume(volume.id, name);
-  }
-  return ready;
-}
+export const migrateDataVolumes: Step<MachineRun> = {
+  name: 'MigrateDataVolumes',
+  when: (run) => run.servers.length > 0 && hasEntry(run),
+  async run(run) {
+    const { poolName, entry } = run as DiskRun;
+    const dataVolumes = dataVolumesOf(run);
+    for (const disk of entry.persistentDisks ?? []) {
+      const index = dataVolumes.findIndex((v) => disk.mountPath && v.mountPath === disk.mountPath);
+      if (index < 0) continue;
+      const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
+      if ((await run.cloud.findVolumesByName(name)).length > 0) continue;
+      const attached = (serverOf(run) as HcsServer)['os-extended-volumes:volumes_attached'].find(
+        (v) => v.device === deviceName(1 + index),
+      );
+      if (!attached) continue;
+      const volume = await run.cloud.getVolume(attached.id);
+      if (volume.size !== disk.size || volume.volume_type !== disk.type)
+        return blocked(
+          run,
+          'PersistentDiskProblem',
+          `the data volume at ${disk.mountPath} (${volume.size} GB ${volume.volume_type}) does not match persistent disk slot ${disk.slot} of ${entry.hostname} (${disk.size} GB ${disk.type})`,
+          30_000,
+        );
+      await run.cloud.renameVolume(volume.id, name);
+    }
+    return done();
+  },
+};

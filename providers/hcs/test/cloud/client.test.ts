@@ -1,6 +1,7 @@
+import { isPlatformFailure, type PlatformFailure } from '@immutable-infra/core';
 import type { HcsSimulator } from '@immutable-infra/hcs-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HcsApiError, type HcsClient, HcsTransportError, hcsFailureKind } from '../../src/cloud/index.js';
+import { describeHcsFailure, type HcsClient, hcsFailureReason } from '../../src/cloud/index.js';
 import { clientFor, network, settle, startSimulator, succeeded } from './simulator.js';
 
 let sim: HcsSimulator;
@@ -15,12 +16,14 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<HcsApiError> {
+/** The failure of a call HCS answered with an error: a PlatformFailure with the answer's status. */
+async function refusal(promise: Promise<unknown>): Promise<PlatformFailure> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof HcsApiError)) throw new Error(`expected an HcsApiError, got ${String(error)}`);
+  if (!isPlatformFailure(error) || error.details.httpStatus === undefined)
+    throw new Error(`expected a refusal from HCS, got ${String(error)}`);
   return error;
 }
 
@@ -63,14 +66,16 @@ describe('the HCS client against hcs-sim', () => {
   it('turns a wrong secret key into AuthenticationFailed with the gateway code, never echoing the key', async () => {
     const bad = clientFor(sim, { secretKey: 'not-the-secret-key-9876' });
     const error = await refusal(bad.listVpcs());
-    expect(error.httpStatus).toBe(401);
-    expect(error.code).toBe('APIGW.0301');
-    expect(error.kind).toBe('AuthenticationFailed');
+    expect(error.details.httpStatus).toBe(401);
+    expect(error.details.platformCode).toBe('APIGW.0301');
+    expect(error.kind).toBe('LoginRefused');
+    expect(hcsFailureReason(error)).toBe('AuthenticationFailed');
     expect(error.message).not.toContain('not-the-secret-key-9876');
     const otherProject = await refusal(
       clientFor(sim, { projectId: '0123456789abcdef0123456789abcdef' }).listSubnets('x'),
     );
-    expect(otherProject.kind).toBe('ProjectUnavailable');
+    expect(otherProject.kind).toBe('LoginRefused');
+    expect(hcsFailureReason(otherProject)).toBe('ProjectUnavailable');
   });
 
   it('creates a server with user data and a fixed IP, polls its job to SUCCESS, finds it by exact name, deletes it', async () => {
@@ -101,18 +106,18 @@ describe('the HCS client against hcs-sim', () => {
     );
 
     const taken = await refusal(cloud.createServer(await serverRequest('client-dup', '192.168.10.50')));
-    expect(taken.code).toBe('Ecs.0010');
+    expect(taken.details.platformCode).toBe('Ecs.0010');
     expect(taken.kind).toBe('Conflict');
 
     const ids = [...found, ...(await cloud.findServersByName('client-srv-2'))].map((s) => s.id);
     await succeeded(cloud, (await cloud.deleteServers(ids, true)).jobId);
     expect(await cloud.findServersByName('client-srv')).toEqual([]);
     const missing = await refusal(cloud.getServer(ids[0] as string));
-    expect(missing.code).toBe('Ecs.0114');
+    expect(missing.details.platformCode).toBe('Ecs.0114');
     // Messages name the path with the project as a placeholder.
-    expect(missing.path).toBe(`/v1/{project_id}/cloudservers/${ids[0]}`);
+    expect(missing.details.operation).toBe(`GET /v1/{project_id}/cloudservers/${ids[0]}`);
     expect(missing.message).not.toContain(sim.projectId);
-    expect(hcsFailureKind(missing)).toBe('NotFound');
+    expect(missing.kind).toBe('NotFound');
   });
 
   it('reports a failed job with its code: the anti-affinity member that fits on no host', async () => {
@@ -140,9 +145,11 @@ describe('the HCS client against hcs-sim', () => {
     sim.setQuotas({ instances: 0 });
     try {
       const error = await refusal(cloud.createServer(await serverRequest('client-quota')));
-      expect(error.code).toBe('Ecs.0001');
+      expect(error.details.platformCode).toBe('Ecs.0001');
       expect(error.kind).toBe('QuotaExceeded');
-      expect(error.detail).toMatch(/instances: \d+ of 0 used/);
+      expect(describeHcsFailure(error)).toMatch(
+        /^HCS POST \/v1\/\{project_id\}\/cloudservers answered 400 Ecs.0001: .*instances: \d+ of 0 used/,
+      );
     } finally {
       sim.setQuotas({ instances: 50 });
     }
@@ -156,7 +163,7 @@ describe('the HCS client against hcs-sim', () => {
           availability_zone_list: ['az1'],
         }),
       );
-      expect([error.code, error.kind]).toEqual(['ELB.1004', 'QuotaExceeded']);
+      expect([error.details.platformCode, error.kind]).toEqual(['ELB.1004', 'QuotaExceeded']);
     } finally {
       sim.setQuotas({ loadBalancers: 10 });
     }
@@ -183,7 +190,7 @@ describe('the HCS client against hcs-sim', () => {
     expect(attached.status).toBe('in-use');
     expect(attached.attachments[0]?.server_id).toBe(serverId);
     const busy = await refusal(cloud.deleteVolume(volumeId));
-    expect(busy.code).toBe('EVS.1003');
+    expect(busy.details.platformCode).toBe('EVS.1003');
 
     await succeeded(cloud, (await cloud.detachVolume(serverId, volumeId)).jobId);
     expect((await cloud.getVolume(volumeId)).status).toBe('available');
@@ -237,7 +244,7 @@ describe('the HCS client against hcs-sim', () => {
     const again = await refusal(
       cloud.createMember(pool.id, { name: 'cp-1', address: '192.168.10.11', protocol_port: 6443 }),
     );
-    expect([again.code, again.kind]).toEqual(['ELB.1003', 'Conflict']);
+    expect([again.details.platformCode, again.kind]).toEqual(['ELB.1003', 'Conflict']);
     expect((await cloud.listListeners(lb.id)).map((l) => l.default_pool_id)).toEqual([pool.id]);
     expect((await cloud.listPools(lb.id))[0]?.healthmonitor_id).toBe(monitor.id);
     expect((await cloud.listMembers(pool.id)).map((m) => m.address)).toEqual(['192.168.10.11']);
@@ -250,7 +257,7 @@ describe('the HCS client against hcs-sim', () => {
     await cloud.deleteListener(listener.id);
     await cloud.deleteLoadBalancer(lb.id);
     expect(await cloud.findLoadBalancers('client-lb')).toEqual([]);
-    expect((await refusal(cloud.getLoadBalancer(lb.id))).code).toBe('ELB.1002');
+    expect((await refusal(cloud.getLoadBalancer(lb.id))).details.platformCode).toBe('ELB.1002');
   });
 
   it('gives up on a request that is never answered with a Timeout transport error', async () => {
@@ -261,8 +268,12 @@ describe('the HCS client against hcs-sim', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(HcsTransportError);
-      expect(hcsFailureKind(error)).toBe('Timeout');
+      // No answer: a Timeout without an HTTP status.
+      expect(isPlatformFailure(error) && [error.kind, error.details.httpStatus]).toEqual([
+        'Timeout',
+        undefined,
+      ]);
+      expect(hcsFailureReason(error)).toBe('Timeout');
     } finally {
       sim.setFaults({ jobSeconds: 0.02 });
     }
@@ -271,14 +282,20 @@ describe('the HCS client against hcs-sim', () => {
   it('reports 5xx and throttling from the gateway as PlatformUnavailable and Throttled', async () => {
     sim.setFaults({ jobSeconds: 0.02, errorRate: 1 });
     try {
-      expect((await refusal(cloud.listVpcs())).kind).toBe('PlatformUnavailable');
+      const error = await refusal(cloud.listVpcs());
+      expect(error.kind).toBe('PlatformError');
+      expect(hcsFailureReason(error)).toBe('PlatformUnavailable');
     } finally {
       sim.setFaults({ jobSeconds: 0.02 });
     }
     sim.setFaults({ jobSeconds: 0.02, throttleRate: 1 });
     try {
       const error = await refusal(cloud.listVpcs());
-      expect([error.httpStatus, error.code, error.kind]).toEqual([429, 'APIGW.0308', 'Throttled']);
+      expect([error.details.httpStatus, error.details.platformCode, error.kind]).toEqual([
+        429,
+        'APIGW.0308',
+        'Throttled',
+      ]);
     } finally {
       sim.setFaults({ jobSeconds: 0.02 });
     }

@@ -38,7 +38,10 @@ describe('cloudForCluster over the credential pool', () => {
     try {
       const before = await cloudForCluster(ctx, connections, cluster);
       if (!before.ok) throw new Error(before.message);
-      await expect(before.cloud.listVpcs()).rejects.toMatchObject({ kind: 'AuthenticationFailed' });
+      await expect(before.cloud.listVpcs()).rejects.toMatchObject({
+        kind: 'LoginRefused',
+        details: { platformCode: 'APIGW.0301' },
+      });
 
       data = { ...data, secretKey: sim.secretKey };
       const after = await cloudForCluster(ctx, connections, cluster);

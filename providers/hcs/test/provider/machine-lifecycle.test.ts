@@ -389,8 +389,11 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     sim.setQuotas({ instances: limits.used.instances });
     try {
       await fixtures.createMachine(namespace, 'q-1');
+      // The host's Ready says QuotaExceeded too; the machine's own ServerReady names the cloud's words.
       const condition = await eventually('QuotaExceeded on the machine', async () =>
-        (await readMachine(namespace, 'q-1'))?.status?.conditions?.find((c) => c.reason === 'QuotaExceeded'),
+        (await readMachine(namespace, 'q-1'))?.status?.conditions?.find(
+          (c) => c.type === 'ServerReady' && c.reason === 'QuotaExceeded',
+        ),
       );
       expect(condition.type).toBe('ServerReady');
       expect(condition.message).toContain('Ecs.0001');

@@ -1,0 +1,24 @@
+import type { InfraClusterContext } from '@immutable-infra/core';
+import type { HCSCluster } from '../api/hcs-cluster.js';
+import type { HcsCloud } from '../cloud/hcs-client.js';
+import type { HcsConnections } from '../cloud/hcs-connections.js';
+import type { ClusterNetwork } from './cluster-network.js';
+
+export type ClusterCtx = InfraClusterContext<typeof HCSCluster>;
+
+/** What the steps of one HCSCluster reconcile share. */
+export interface ClusterRun {
+  ctx: ClusterCtx;
+  connections: HcsConnections;
+  /** The cloud of the cluster's credential, from the Connect step on. */
+  cloud: HcsCloud;
+  network?: ClusterNetwork;
+  /** Where the API server is reached once the ELB is active: `vipDomainName` or the VIP. */
+  endpointHost?: string;
+  /** The availability zones: the cluster's failure domains. */
+  zones: string[];
+}
+
+export const LOAD_BALANCER_READY = 'LoadBalancerReady';
+
+export const namespaceOf = (ctx: ClusterCtx) => ctx.object.metadata.namespace ?? 'default';

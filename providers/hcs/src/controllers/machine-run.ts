@@ -1,0 +1,47 @@
+import { falseCondition, type InfraMachineContext, requeue, type StepResult } from '@immutable-infra/core';
+import type { HCSClusterObject } from '../api/hcs-cluster.js';
+import type { HCSMachine } from '../api/hcs-machine.js';
+import type { HcsCloud } from '../cloud/hcs-client.js';
+import type { HcsConnections } from '../cloud/hcs-connections.js';
+import type { HcsServer } from '../cloud/hcs-types.js';
+import type { GuestFile } from './cloud-init.js';
+import type { ClusterNetwork } from './cluster-network.js';
+import type { PoolConfigEntry } from './pool-claims.js';
+
+export type MachineCtx = InfraMachineContext<typeof HCSMachine>;
+
+/** What the steps of one machine reconcile share: the host's context, the cloud, and what earlier steps found. */
+export interface MachineRun {
+  ctx: MachineCtx;
+  connections: HcsConnections;
+  /** The cloud of the machine's HCSCluster, from the Connect step on. */
+  cloud: HcsCloud;
+  cluster: HCSClusterObject;
+  poolName: string | undefined;
+  entry?: PoolConfigEntry | undefined;
+  network?: ClusterNetwork;
+  /** The files a new control plane server is created with. */
+  files?: GuestFile[];
+  /** The servers named for this machine and made for it (metadata names its UID). */
+  servers: HcsServer[];
+  zone: string;
+}
+
+export const SERVER_READY = 'ServerReady';
+export const POLL_MS = 1_000;
+
+/** The machine's server, when a step found one. */
+export const serverOf = (run: MachineRun): HcsServer | undefined => run.servers[0];
+
+/** A condition on ServerReady (and an Event) that stops the run until something changes. */
+export function blocked(
+  run: MachineRun,
+  reason: string,
+  message: string,
+  afterMs: number,
+  event = true,
+): StepResult {
+  run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Error'));
+  if (event) run.ctx.events.warning(reason, message);
+  return requeue(afterMs, message);
+}

@@ -52,10 +52,12 @@ describe('createLagSeconds (eventually consistent creates)', () => {
     expect(state.vms.map((vm) => vm.name)).toContain('lagging-vm');
     expect(state.volumes.map((v) => v.name)).toContain('lagging-volume');
 
-    // Shorten the lag: both appear once it has passed, and stay.
+    // Shorten the lag: both appear once it has passed (the volume, made last, last), and stay.
     sim.setFaults({ createLagSeconds: 0.1 });
-    await eventually(async () => (await dcs.ok('GET', `${SITE_URI}/vms?name=lagging-vm`)).total === 1);
-    expect((await dcs.ok('GET', `${SITE_URI}/volumes?name=lagging-volume`)).total).toBe(1);
+    await eventually(
+      async () => (await dcs.ok('GET', `${SITE_URI}/volumes?name=lagging-volume`)).total === 1,
+    );
+    expect((await dcs.ok('GET', `${SITE_URI}/vms?name=lagging-vm`)).total).toBe(1);
     expect((await dcs.call('GET', vmUri)).status).toBe(200);
     sim.setFaults({ createLagSeconds: 3600 });
     expect((await dcs.ok('GET', `${SITE_URI}/vms?name=lagging-vm`)).total).toBe(1);

@@ -1,4 +1,10 @@
-import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import {
+  CreationLag,
+  listenHttp as listen,
+  RateLimiter,
+  Scheduler,
+  SeededRandom,
+} from '@immutable-infra/simulator-kit';
 import type { z } from 'zod';
 import { type Faults, faultsSchema, type ResolvedFaults } from './model/faults.js';
 import { defaultInventory, type Inventory, inventorySchema } from './model/inventory.js';
@@ -56,16 +62,20 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
   const platform = new Platform(inventory);
   const tasks = new TaskBook(platform.address, scheduler, () => faults.taskSeconds * 1000);
   const sessions = new SessionStore(inventory.users, () => faults);
+  const createLag = new CreationLag(() => faults.createLagSeconds * 1000);
+  const rateLimiter = new RateLimiter();
 
   const context: SimContext = {
     platform,
     tasks,
     sessions,
+    createLag,
     faults: () => faults,
     setFaults: (input) => {
       const next = parseBody(faultsSchema, input ?? {});
       if (next.expireSessions) sessions.expireAll();
       if (next.seed !== undefined) random.reseed(next.seed);
+      rateLimiter.reset();
       faults = { ...next, expireSessions: false };
       return faults;
     },
@@ -98,6 +108,7 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
       faults: () => faults,
       random,
       scheduler,
+      rateLimiter,
     }),
   );
 

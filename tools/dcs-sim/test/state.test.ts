@@ -13,7 +13,7 @@ describe('/_sim/state', () => {
     expect(status).toBe(200);
     expect(state).toEqual(JSON.parse(JSON.stringify(sim.state())));
     expect(Object.keys(state).sort()).toEqual(
-      ['drsRules', 'logins', 'sessions', 'tasks', 'uploads', 'vms', 'volumes'].sort(),
+      ['creates', 'drsRules', 'logins', 'sessions', 'tasks', 'uploads', 'vms', 'volumes'].sort(),
     );
     expect(state.logins).toEqual({ total: 2, failed: 1, byUser: { [USER]: 2 } });
     expect(state.sessions).toEqual([
@@ -29,5 +29,6 @@ describe('/_sim/state', () => {
     expect(state.tasks[0].urn).toBe(`urn:sites:${SITE}:tasks:1`);
     expect(state.uploads).toEqual([]);
     expect(state.drsRules).toEqual([]);
+    expect(state.creates).toEqual({ vms: 1, volumes: 0 });
   });
 });

@@ -1,4 +1,10 @@
-import { listenHttp as listen, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import {
+  CreationLag,
+  listenHttp as listen,
+  RateLimiter,
+  Scheduler,
+  SeededRandom,
+} from '@immutable-infra/simulator-kit';
 import type { z } from 'zod';
 import { Identity } from './auth/identity.js';
 import { Cloud } from './model/cloud.js';
@@ -72,12 +78,15 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
     () => faults,
   );
   const operationFaults = new OperationFaults(() => faults, random);
+  const createLag = new CreationLag(() => faults.createLagSeconds * 1000);
+  const rateLimiter = new RateLimiter();
   let baseUrl = '';
 
   const applyFaults = (next: ResolvedFaults): ResolvedFaults => {
     if (next.expireTokens) identity.expireAll();
     if (next.seed !== undefined) random.reseed(next.seed);
     operationFaults.reset();
+    rateLimiter.reset();
     faults = { ...next, expireTokens: false };
     return faults;
   };
@@ -85,6 +94,7 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
     cloud,
     jobs,
     identity,
+    createLag,
     baseUrl: () => baseUrl,
     faults: () => faults,
     setFaults: (input) => applyFaults(parseSimBody(faultsSchema, input ?? {})),
@@ -122,6 +132,7 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
       operationFaults,
       random,
       scheduler,
+      rateLimiter,
     }),
   );
   baseUrl = `${pki ? 'https' : 'http'}://${urlHost(host)}:${server.port}`;

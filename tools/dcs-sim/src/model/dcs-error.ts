@@ -17,6 +17,11 @@ export const ErrorCode = {
   notFound: '10000404',
   wrongState: '10300100',
   internal: '10000000',
+  /**
+   * Request rate exceeded. No public DCS/FusionCompute source names a throttling code, so this
+   * one is the simulator's own and says so.
+   */
+  throttled: 'SIM.0429',
 } as const;
 
 /** A refusal as the platform sends it: HTTP status plus `{"errorCode","errorDes"}`. */
@@ -25,6 +30,8 @@ export class DcsError extends Error {
     readonly httpStatus: number,
     readonly errorCode: string,
     readonly errorDes: string,
+    /** Seconds the caller should wait, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${httpStatus} ${errorCode}: ${errorDes}`);
     this.name = 'DcsError';
@@ -40,6 +47,15 @@ export class DcsError extends Error {
 
   static wrongState(what: string): DcsError {
     return new DcsError(409, ErrorCode.wrongState, what);
+  }
+
+  static throttled(retryAfterSeconds: number): DcsError {
+    return new DcsError(
+      429,
+      ErrorCode.throttled,
+      `dcs-sim: request rate exceeded, retry after ${retryAfterSeconds} s`,
+      retryAfterSeconds,
+    );
   }
 
   static busy(what: string): DcsError {

@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const rate = z.number().min(0).max(1);
 
+/** A per-account token bucket (see RateLimiter in tools/simulator-kit). */
+export const rateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive(),
+  burst: z.number().int().min(1),
+});
+
 /**
  * Misbehaviour the simulator can be told to show, exactly the fault list of the wire contract.
  * All are off by default; `taskSeconds`, `lockAfterFailures` and `lockSeconds` are the platform's
@@ -16,6 +22,24 @@ export const faultsSchema = z.strictObject({
   errorRate: rate.default(0),
   /** Share of calls never answered (the socket stays open until the client gives up). */
   timeoutRate: rate.default(0),
+  /**
+   * Share of successful changes (POST/PUT/DELETE, not login) whose reply is lost: the platform
+   * did the work, then the connection is destroyed before any response byte.
+   */
+  lostReplyRate: rate.default(0),
+  /**
+   * Seconds a VM or volume created through the API stays out of lists and name filters, and out of
+   * `GET` by its URI too while `createLagHidesGet` holds (its task may already say success).
+   */
+  createLagSeconds: z.number().min(0).default(0),
+  createLagHidesGet: z.boolean().default(true),
+  /**
+   * Per-user request rate; a call beyond it answers 429 `SIM.429` with `Retry-After` (seconds).
+   * Off when left out. Logins are not counted (they carry no user yet).
+   */
+  rateLimit: rateLimitSchema.optional(),
+  /** Share of non-login calls answered 429 `SIM.429` with `Retry-After: 1`, whatever the rate. */
+  throttleRate: rate.default(0),
   /** Invalidate every existing token when the faults are applied (a one-shot action). */
   expireSessions: z.boolean().default(false),
   /** VM names (or `*`) whose clone task never finishes, leaving the VM `creating`. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedInventory } from './inventory.js';
 import type { DrsRuleRecord, NicRecord, UploadRecord, VmRecord, VolumeRecord } from './records.js';
+import type { CreateCounts } from './sim-state.js';
 import { SiteAddress } from './site-address.js';
 
 type Cluster = ResolvedInventory['clusters'][number];
@@ -27,6 +28,7 @@ export class Platform {
   readonly volumes = new Map<string, VolumeRecord>();
   readonly uploads = new Map<string, UploadRecord>();
   readonly drsRules: DrsRuleRecord[] = [];
+  readonly creates: CreateCounts = { vms: 0, volumes: 0 };
   private nextVm = 0x100;
   private nextVolume = 1;
   private nextUpload = 1;

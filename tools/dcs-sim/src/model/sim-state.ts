@@ -22,6 +22,17 @@ export interface SimState {
   sessions: Session[];
   logins: LoginCounts;
   drsRules: (WireDrsRule & { clusterUrn: string })[];
+  /**
+   * Create calls the platform accepted, per kind, since start-up: clones for `vms`, `POST volumes`
+   * for `volumes` (a clone's own disks are not counted). Lets a test count creates, not only see
+   * what exists now.
+   */
+  creates: CreateCounts;
+}
+
+export interface CreateCounts {
+  vms: number;
+  volumes: number;
 }
 
 export function buildSimState(
@@ -37,5 +48,6 @@ export function buildSimState(
     sessions: sessions.list(),
     logins: sessions.counts(),
     drsRules: platform.drsRules.map((rule) => ({ clusterUrn: rule.clusterUrn, ...drsRuleView(rule) })),
+    creates: { ...platform.creates },
   };
 }

@@ -1,3 +1,4 @@
+import type { CreationLag } from '@immutable-infra/simulator-kit';
 import type { Faults, ResolvedFaults } from '../model/faults.js';
 import type { Platform } from '../model/platform.js';
 import type { SimState } from '../model/sim-state.js';
@@ -10,10 +11,17 @@ export interface SimContext {
   platform: Platform;
   tasks: TaskBook;
   sessions: SessionStore;
+  /** The `createLagSeconds` fault: which VMs and volumes (by URN) reads may show yet. */
+  createLag: CreationLag;
   faults(): ResolvedFaults;
   /** Validates (400 on a bad key) and applies new fault settings: a {@link Faults} object, as sent to `/_sim/faults`. */
   setFaults(faults: unknown): ResolvedFaults;
   state(): SimState;
+}
+
+/** Whether `GET` by its URI may show an object (the `createLagHidesGet` side of the fault). */
+export function readableById(ctx: SimContext, urn: string): boolean {
+  return !ctx.faults().createLagHidesGet || ctx.createLag.visible(urn);
 }
 
 /** The answer to every asynchronous change: the task, plus the created object when there is one. */

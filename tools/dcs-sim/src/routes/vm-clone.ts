@@ -107,6 +107,8 @@ export function vmCloneRoutes(ctx: SimContext): Route[] {
           createTime: new Date().toISOString(),
         };
         platform.vms.set(id, vm);
+        platform.creates.vms += 1;
+        ctx.createLag.created(vm.urn);
         const volumes = disks.map((disk) =>
           platform.newVolume({
             name: `${id}-disk${disk.sequenceNum}`,
@@ -121,6 +123,7 @@ export function vmCloneRoutes(ctx: SimContext): Route[] {
             operation: 'creating',
           }),
         );
+        for (const volume of volumes) ctx.createLag.created(volume.urn);
         const autoBoot = request.autoBoot ?? false;
         const task = ctx.tasks.start(
           'CloneVm',

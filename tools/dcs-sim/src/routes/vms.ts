@@ -4,7 +4,7 @@ import type { VmRecord } from '../model/records.js';
 import { vmView } from '../model/wire-views.js';
 import { byName, paginate } from '../server/pagination.js';
 import type { Route } from '../server/router.js';
-import type { SimContext } from './context.js';
+import { readableById, type SimContext } from './context.js';
 import { requireVm } from './lookup.js';
 
 /** Listing and reading VMs and templates. */
@@ -16,9 +16,8 @@ export function vmRoutes(ctx: SimContext): Route[] {
       pattern: '/service/sites/:site/vms',
       handle: ({ query }) => {
         const filters = vmFilters(platform, query);
-        const vms = byName([...platform.vms.values()], query).filter((vm) =>
-          filters.every((keep) => keep(vm)),
-        );
+        const listable = [...platform.vms.values()].filter((vm) => ctx.createLag.visible(vm.urn));
+        const vms = byName(listable, query).filter((vm) => filters.every((keep) => keep(vm)));
         const { total, page } = paginate(vms, query);
         return { body: { total, vms: page.map((vm) => vmView(platform, vm)) } };
       },
@@ -26,7 +25,11 @@ export function vmRoutes(ctx: SimContext): Route[] {
     {
       method: 'GET',
       pattern: '/service/sites/:site/vms/:vm',
-      handle: ({ params }) => ({ body: vmView(platform, requireVm(platform, params.vm)) }),
+      handle: ({ params }) => {
+        const vm = requireVm(platform, params.vm);
+        if (!readableById(ctx, vm.urn)) throw DcsError.notFound(`VM ${params.vm}`);
+        return { body: vmView(platform, vm) };
+      },
     },
   ];
 }

@@ -4,7 +4,7 @@ import { volumeView } from '../model/wire-views.js';
 import { byName, paginate } from '../server/pagination.js';
 import type { Route } from '../server/router.js';
 import { parseBody } from '../server/validation.js';
-import { type SimContext, taskAnswer } from './context.js';
+import { readableById, type SimContext, taskAnswer } from './context.js';
 import { requireVolume } from './lookup.js';
 
 const createVolumeBody = z.object({
@@ -43,6 +43,8 @@ export function volumeRoutes(ctx: SimContext): Route[] {
           fromInventory: false,
           operation: 'creating',
         });
+        platform.creates.volumes += 1;
+        ctx.createLag.created(volume.urn);
         const task = tasks.start('CreateVolume', volume.urn, () => {
           volume.operation = undefined;
         });
@@ -53,14 +55,20 @@ export function volumeRoutes(ctx: SimContext): Route[] {
       method: 'GET',
       pattern: '/service/sites/:site/volumes',
       handle: ({ query }) => {
-        const { total, page } = paginate(byName([...platform.volumes.values()], query), query);
+        const listable = [...platform.volumes.values()].filter((v) => ctx.createLag.visible(v.urn));
+        const { total, page } = paginate(byName(listable, query), query);
         return { body: { total, volumes: page.map(volumeView) } };
       },
     },
     {
       method: 'GET',
       pattern: '/service/sites/:site/volumes/:volume',
-      handle: ({ params }) => ({ body: volumeView(volumeById(params.volume)) }),
+      handle: ({ params }) => {
+        const volume = volumeById(params.volume);
+        // Hidden by the create lag: answered as a volume that does not exist.
+        if (!readableById(ctx, volume.urn)) requireVolume(undefined, volume.id);
+        return { body: volumeView(volume) };
+      },
     },
     {
       method: 'DELETE',

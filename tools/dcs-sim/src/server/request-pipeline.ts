@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import type { RateLimiter, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
 import { requestHeader as header } from '@immutable-infra/simulator-kit';
 import { DcsError, ErrorCode } from '../model/dcs-error.js';
 import type { ResolvedFaults } from '../model/faults.js';
@@ -14,7 +14,10 @@ export interface PipelineDependencies {
   faults(): ResolvedFaults;
   random: SeededRandom;
   scheduler: Scheduler;
+  rateLimiter: RateLimiter;
 }
+
+const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
 
 /**
  * The order every request goes through: faults (latency, then a dropped or failed call), route
@@ -41,12 +44,14 @@ async function handle(
   const url = new URL(req.url ?? '/', 'http://dcs-sim');
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  const isSim = path.startsWith('/_sim/');
+  const isLogin = path === '/service/session' && method === 'POST';
 
-  if (!path.startsWith('/_sim/')) {
+  if (!isSim) {
     const faults = deps.faults();
     if (faults.latencyMs > 0) await deps.scheduler.delay(faults.latencyMs);
     if (deps.random.chance(faults.timeoutRate)) return undefined;
-    const isLogin = path === '/service/session' && method === 'POST';
+    if (!isLogin && deps.random.chance(faults.throttleRate)) throw DcsError.throttled(1);
     if (!isLogin && deps.random.chance(faults.errorRate))
       throw new DcsError(503, ErrorCode.serviceUnavailable, 'the system is busy, try again later');
   }
@@ -60,14 +65,31 @@ async function handle(
   if (params.site !== undefined && params.site !== deps.siteId)
     throw DcsError.notFound(`site ${params.site}`);
   const session = route.public ? undefined : deps.sessions.authenticate(header(req, 'x-auth-token'));
+  const { rateLimit, lostReplyRate } = deps.faults();
+  if (session && rateLimit) {
+    const waitSeconds = deps.rateLimiter.take(session.userName, rateLimit);
+    if (waitSeconds > 0) throw DcsError.throttled(waitSeconds);
+  }
   const body = route.streamsBody ? undefined : await readJsonBody(req);
   if (res.destroyed) return undefined;
-  return route.handle({ req, params, query: url.searchParams, body, session });
+  const answer = await route.handle({ req, params, query: url.searchParams, body, session });
+  if (!isSim && !isLogin && MUTATING.has(method) && deps.random.chance(lostReplyRate)) {
+    // The platform has acted; the client only sees its connection drop before any reply byte.
+    res.destroy();
+    return undefined;
+  }
+  return answer;
 }
 
 function errorAnswer(error: unknown): RouteAnswer {
   if (error instanceof DcsError)
-    return { status: error.httpStatus, body: { errorCode: error.errorCode, errorDes: error.errorDes } };
+    return {
+      status: error.httpStatus,
+      body: { errorCode: error.errorCode, errorDes: error.errorDes },
+      ...(error.retryAfterSeconds === undefined
+        ? {}
+        : { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),
+    };
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { errorCode: ErrorCode.internal, errorDes: `internal error: ${message}` } };
 }

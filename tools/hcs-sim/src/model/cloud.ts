@@ -28,8 +28,29 @@ export interface QuotaUsage {
   healthMonitors: number;
 }
 
+/**
+ * Resources the create calls made since start-up, per kind (a server's own disks are not counted
+ * as volumes): lets a test count creates, not only see what exists now.
+ */
+export interface CreateCounts {
+  servers: number;
+  volumes: number;
+  loadBalancers: number;
+  listeners: number;
+  pools: number;
+  members: number;
+}
+
 /** Everything that exists in the simulated region: the inventory plus what clients created. */
 export class Cloud {
+  readonly creates: CreateCounts = {
+    servers: 0,
+    volumes: 0,
+    loadBalancers: 0,
+    listeners: 0,
+    pools: 0,
+    members: 0,
+  };
   readonly servers = new Map<string, ServerRecord>();
   readonly volumes = new Map<string, VolumeRecord>();
   readonly serverGroups = new Map<string, ServerGroupRecord>();

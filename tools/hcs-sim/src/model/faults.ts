@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const rate = z.number().min(0).max(1);
 
+/** A per-account token bucket (see RateLimiter in tools/simulator-kit). */
+const rateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive(),
+  burst: z.number().int().min(1),
+});
+
 /** An error a named operation answers with instead of doing its work. */
 const operationErrorSchema = z.strictObject({
   /** Operation name from the README's table, e.g. `ecs.createServers`, or `*` for every operation. */
@@ -35,10 +41,27 @@ export const faultsSchema = z.strictObject({
   jobSeconds: z.number().min(0).default(0.2),
   /** Share of calls answered 502 `APIGW.0201` (backend unavailable). */
   errorRate: rate.default(0),
-  /** Share of calls answered 429 `APIGW.0308` (throttled). */
+  /** Share of calls answered 429 `APIGW.0308` (throttled) with `Retry-After: 1`. */
   throttleRate: rate.default(0),
+  /**
+   * Per-user request rate (by IAM user id, token or AK/SK alike); a call beyond it answers 429
+   * `APIGW.0308` with `Retry-After` (seconds). Off when left out. Token requests are not counted.
+   */
+  rateLimit: rateLimitSchema.optional(),
   /** Share of calls never answered (the socket stays open until the client gives up). */
   timeoutRate: rate.default(0),
+  /**
+   * Share of successful changes (POST/PUT/DELETE, not IAM token requests) whose reply is lost:
+   * the cloud did the work, then the connection is destroyed before any response byte.
+   */
+  lostReplyRate: rate.default(0),
+  /**
+   * Seconds a server, volume, load balancer, listener, pool or member created through the API
+   * stays out of lists and filters, and out of `GET` by its id too while `createLagHidesGet` holds
+   * (its job may already say SUCCESS).
+   */
+  createLagSeconds: z.number().min(0).default(0),
+  createLagHidesGet: z.boolean().default(true),
   /** How long an IAM token is valid. */
   tokenSeconds: z.number().min(1).default(86_400),
   /**

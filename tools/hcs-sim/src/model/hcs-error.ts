@@ -15,6 +15,8 @@ export class HcsError extends Error {
     readonly detail: string,
     /** Forces a body shape; by default the shape of the service that answers. */
     readonly style?: ErrorStyle,
+    /** Seconds the caller should wait, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${httpStatus} ${code}: ${detail}`);
     this.name = 'HcsError';
@@ -35,7 +37,15 @@ export const Gateway = {
   tokenMustBeUpdated: () => new HcsError(401, 'APIGW.0307', 'The token must be updated.', 'flat'),
   projectForbidden: (project: string) =>
     new HcsError(403, 'APIGW.0310', `The project is unavailable: ${project}`, 'flat'),
-  throttled: () => new HcsError(429, 'APIGW.0308', 'The throttling threshold has been reached.', 'flat'),
+  /** Huawei's gateway words the per-user limit "policy user over ratelimit". */
+  throttled: (retryAfterSeconds: number) =>
+    new HcsError(
+      429,
+      'APIGW.0308',
+      'The throttling threshold has been reached: policy user over ratelimit',
+      'flat',
+      retryAfterSeconds,
+    ),
   backendUnavailable: () => new HcsError(502, 'APIGW.0201', 'Backend unavailable.', 'flat'),
   tooLarge: (limit: number) =>
     new HcsError(413, 'APIGW.0201', `Request entity too large (more than ${limit} bytes).`, 'flat'),

@@ -1,5 +1,5 @@
 import type { AuthCounts, IssuedToken } from '../auth/identity.js';
-import type { Cloud, QuotaUsage } from './cloud.js';
+import type { Cloud, CreateCounts, QuotaUsage } from './cloud.js';
 import type { ResolvedFaults } from './faults.js';
 import type { ResolvedQuotas } from './inventory.js';
 import { type JobBook, jobView } from './jobs.js';
@@ -35,6 +35,8 @@ export interface SimState {
   tokens: Omit<IssuedToken, 'token'>[];
   auth: AuthCounts;
   faults: ResolvedFaults;
+  /** Resources made by create calls since start-up, per kind (see {@link CreateCounts}). */
+  creates: CreateCounts;
 }
 
 export function buildSimState(
@@ -59,5 +61,6 @@ export function buildSimState(
     tokens: auth.tokens,
     auth: auth.counts,
     faults,
+    creates: { ...cloud.creates },
   };
 }

@@ -1,3 +1,4 @@
+import type { CreationLag } from '@immutable-infra/simulator-kit';
 import type { Identity } from '../auth/identity.js';
 import type { Cloud } from '../model/cloud.js';
 import type { ResolvedFaults } from '../model/faults.js';
@@ -11,6 +12,8 @@ export interface SimContext {
   cloud: Cloud;
   jobs: JobBook;
   identity: Identity;
+  /** The `createLagSeconds` fault: which created resources (by id) reads may show yet. */
+  createLag: CreationLag;
   /** The URL clients reach the simulator at (known once it listens); used in the IAM catalog. */
   baseUrl(): string;
   faults(): ResolvedFaults;
@@ -19,6 +22,11 @@ export interface SimContext {
   /** Validates and applies new quota limits (unset keys keep their value), as sent to `/_sim/quotas`. */
   setQuotas(quotas: unknown): ResolvedQuotas;
   state(): SimState;
+}
+
+/** Whether `GET` by its id may show a resource (the `createLagHidesGet` side of the fault). */
+export function readableById(ctx: SimContext, id: string): boolean {
+  return !ctx.faults().createLagHidesGet || ctx.createLag.visible(id);
 }
 
 /** The answer to an asynchronous ECS or EVS change. */

@@ -5,7 +5,7 @@ import type { ServerRecord, VolumeRecord } from '../model/records.js';
 import { serverView } from '../model/wire-views.js';
 import type { Route } from '../server/router.js';
 import { parseBody } from '../server/validation.js';
-import { jobAnswer, now, type SimContext } from './context.js';
+import { jobAnswer, now, readableById, type SimContext } from './context.js';
 
 const createSchema = z.object({
   server: z.looseObject({
@@ -120,7 +120,7 @@ export function ecsServerRoutes(ctx: SimContext): Route[] {
       service: 'ecs',
       operation: 'ecs.listServers',
       handle: ({ query }) => {
-        let servers = [...cloud.servers.values()];
+        let servers = [...cloud.servers.values()].filter((s) => ctx.createLag.visible(s.id));
         const name = query.get('name');
         if (name) {
           // ECS matches `name` as a pattern; a plain name therefore also finds longer names.
@@ -217,7 +217,8 @@ export function ecsServerRoutes(ctx: SimContext): Route[] {
       operation: 'ecs.showServer',
       handle: ({ params }) => {
         const server = cloud.servers.get(params.server ?? '');
-        if (!server) throw ecsError(404, 'Ecs.0114', `Instance[${params.server}] could not be found.`);
+        if (!server || !readableById(ctx, server.id))
+          throw ecsError(404, 'Ecs.0114', `Instance[${params.server}] could not be found.`);
         return { body: { server: serverView(cloud, server) } };
       },
     },
@@ -378,6 +379,8 @@ function reserveServers(ctx: SimContext, request: CreateRequest): ServerRecord[]
       updated: stamp,
     };
     cloud.servers.set(server.id, server);
+    cloud.creates.servers += 1;
+    ctx.createLag.created(server.id);
     group?.members.push(server.id);
     const disks = [{ volumetype: request.root_volume.volumetype, size: rootSize }, ...request.data_volumes];
     disks.forEach((disk, index) => {
@@ -397,6 +400,7 @@ function reserveServers(ctx: SimContext, request: CreateRequest): ServerRecord[]
         created: stamp,
       };
       cloud.volumes.set(volume.id, volume);
+      ctx.createLag.created(volume.id);
     });
     servers.push(server);
   }

@@ -11,7 +11,7 @@ import {
 } from '../model/wire-views.js';
 import type { Route, RouteAnswer } from '../server/router.js';
 import { parseBody } from '../server/validation.js';
-import { now, type SimContext } from './context.js';
+import { now, readableById, type SimContext } from './context.js';
 
 const INVALID = 'ELB.1001';
 const NOT_FOUND = 'ELB.1002';
@@ -158,6 +158,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
           created: now(),
         };
         cloud.loadBalancers.set(lb.id, lb);
+        cloud.creates.loadBalancers += 1;
+        ctx.createLag.created(lb.id);
         ctx.jobs.start('createLoadBalancer', {
           complete: () => {
             lb.provisioningStatus = 'ACTIVE';
@@ -172,7 +174,7 @@ export function elbRoutes(ctx: SimContext): Route[] {
     listRoute(ctx, `${base}/loadbalancers`, 'elb.listLoadBalancers', 'loadbalancers', () =>
       [...cloud.loadBalancers.values()].map((lb) => loadBalancerView(cloud, lb)),
     ),
-    showRoute(`${base}/loadbalancers/:id`, 'elb.showLoadBalancer', 'loadbalancer', (id) => {
+    showRoute(ctx, `${base}/loadbalancers/:id`, 'elb.showLoadBalancer', 'loadbalancer', (id) => {
       const lb = cloud.loadBalancers.get(id);
       return lb && loadBalancerView(cloud, lb);
     }),
@@ -236,6 +238,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
           created: now(),
         };
         cloud.listeners.set(listener.id, listener);
+        cloud.creates.listeners += 1;
+        ctx.createLag.created(listener.id);
         return ok(201, { listener: listenerView(cloud, listener) });
       },
     },
@@ -244,7 +248,7 @@ export function elbRoutes(ctx: SimContext): Route[] {
         .filter((l) => !q.get('loadbalancer_id') || l.loadbalancerId === q.get('loadbalancer_id'))
         .map((l) => listenerView(cloud, l)),
     ),
-    showRoute(`${base}/listeners/:id`, 'elb.showListener', 'listener', (id) => {
+    showRoute(ctx, `${base}/listeners/:id`, 'elb.showListener', 'listener', (id) => {
       const l = cloud.listeners.get(id);
       return l && listenerView(cloud, l);
     }),
@@ -291,6 +295,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
           created: now(),
         };
         cloud.pools.set(pool.id, pool);
+        cloud.creates.pools += 1;
+        ctx.createLag.created(pool.id);
         if (listener) listener.defaultPoolId = pool.id;
         return ok(201, { pool: poolView(cloud, pool) });
       },
@@ -300,7 +306,7 @@ export function elbRoutes(ctx: SimContext): Route[] {
         .filter((p) => !q.get('loadbalancer_id') || p.loadbalancerId === q.get('loadbalancer_id'))
         .map((p) => poolView(cloud, p)),
     ),
-    showRoute(`${base}/pools/:id`, 'elb.showPool', 'pool', (id) => {
+    showRoute(ctx, `${base}/pools/:id`, 'elb.showPool', 'pool', (id) => {
       const p = cloud.pools.get(id);
       return p && poolView(cloud, p);
     }),
@@ -365,6 +371,8 @@ export function elbRoutes(ctx: SimContext): Route[] {
           created: now(),
         };
         cloud.members.set(member.id, member);
+        cloud.creates.members += 1;
+        ctx.createLag.created(member.id);
         return ok(201, { member: memberView(cloud, member) });
       },
     },
@@ -376,7 +384,10 @@ export function elbRoutes(ctx: SimContext): Route[] {
       handle: ({ params }) => {
         if (!cloud.pools.has(params.pool ?? ''))
           throw new HcsError(404, NOT_FOUND, `Pool ${params.pool} does not exist.`);
-        const members = cloud.membersOf(params.pool ?? '').map((m) => memberView(cloud, m));
+        const members = cloud
+          .membersOf(params.pool ?? '')
+          .filter((m) => ctx.createLag.visible(m.id))
+          .map((m) => memberView(cloud, m));
         return ok(200, { members, page_info: { current_page_size: members.length } });
       },
     },
@@ -438,7 +449,7 @@ export function elbRoutes(ctx: SimContext): Route[] {
     listRoute(ctx, `${base}/healthmonitors`, 'elb.listHealthMonitors', 'healthmonitors', () =>
       [...cloud.healthMonitors.values()].map((m) => healthMonitorView(cloud, m)),
     ),
-    showRoute(`${base}/healthmonitors/:id`, 'elb.showHealthMonitor', 'healthmonitor', (id) => {
+    showRoute(ctx, `${base}/healthmonitors/:id`, 'elb.showHealthMonitor', 'healthmonitor', (id) => {
       const m = cloud.healthMonitors.get(id);
       return m && healthMonitorView(cloud, m);
     }),
@@ -456,7 +467,7 @@ function requireLb(cloud: Cloud, id: string, field: string) {
 
 /** A list filtered by `id` and `name` query parameters (repeatable, as ELB v3 takes them). */
 function listRoute(
-  _ctx: SimContext,
+  ctx: SimContext,
   pattern: string,
   operation: string,
   key: string,
@@ -471,7 +482,10 @@ function listRoute(
       const ids = query.getAll('id');
       const names = query.getAll('name');
       const found = items(query).filter(
-        (i) => (ids.length === 0 || ids.includes(i.id)) && (names.length === 0 || names.includes(i.name)),
+        (i) =>
+          ctx.createLag.visible(i.id) &&
+          (ids.length === 0 || ids.includes(i.id)) &&
+          (names.length === 0 || names.includes(i.name)),
       );
       return {
         body: {
@@ -484,14 +498,21 @@ function listRoute(
   };
 }
 
-function showRoute(pattern: string, operation: string, key: string, find: (id: string) => unknown): Route {
+function showRoute(
+  ctx: SimContext,
+  pattern: string,
+  operation: string,
+  key: string,
+  find: (id: string) => unknown,
+): Route {
   return {
     method: 'GET',
     pattern,
     service: 'elb',
     operation,
     handle: ({ params }) => {
-      const item = find(params.id ?? '');
+      const id = params.id ?? '';
+      const item = readableById(ctx, id) ? find(id) : undefined;
       if (!item) throw new HcsError(404, NOT_FOUND, `The ${key} ${params.id} does not exist.`);
       return { body: { [key]: item, request_id: newUuid().replace(/-/g, '') } };
     },

@@ -5,7 +5,7 @@ import type { VolumeRecord } from '../model/records.js';
 import { volumeView } from '../model/wire-views.js';
 import type { Route } from '../server/router.js';
 import { parseBody } from '../server/validation.js';
-import { jobAnswer, now, type SimContext } from './context.js';
+import { jobAnswer, now, readableById, type SimContext } from './context.js';
 
 const createSchema = z.object({
   volume: z.looseObject({
@@ -75,7 +75,11 @@ export function evsRoutes(ctx: SimContext): Route[] {
           metadata: request.metadata,
           created: now(),
         }));
-        for (const volume of volumes) cloud.volumes.set(volume.id, volume);
+        for (const volume of volumes) {
+          cloud.volumes.set(volume.id, volume);
+          cloud.creates.volumes += 1;
+          ctx.createLag.created(volume.id);
+        }
         const job = ctx.jobs.start('createVolume', {
           entities: { volume_id: volumes[0]?.id },
           subJobs: volumes.map((v) => ({ type: 'createVolume', entities: { volume_id: v.id } })),
@@ -95,7 +99,7 @@ export function evsRoutes(ctx: SimContext): Route[] {
       service: 'evs',
       operation: 'evs.listVolumes',
       handle: ({ query }) => {
-        let volumes = [...cloud.volumes.values()];
+        let volumes = [...cloud.volumes.values()].filter((v) => ctx.createLag.visible(v.id));
         const name = query.get('name');
         if (name) volumes = volumes.filter((v) => v.name === name);
         const status = query.get('status');
@@ -108,7 +112,13 @@ export function evsRoutes(ctx: SimContext): Route[] {
       pattern: '/v2/:project/cloudvolumes/:volume',
       service: 'evs',
       operation: 'evs.showVolume',
-      handle: ({ params }) => ({ body: { volume: volumeView(cloud, find(params.volume ?? '')) } }),
+      handle: ({ params }) => {
+        const volume = find(params.volume ?? '');
+        // Hidden by the create lag: answered as a volume that does not exist.
+        if (!readableById(ctx, volume.id))
+          throw new HcsError(404, 'EVS.1002', `The volume ${volume.id} does not exist.`);
+        return { body: { volume: volumeView(cloud, volume) } };
+      },
     },
     {
       // Rename or re-describe a disk (synchronous; at least one of the two).

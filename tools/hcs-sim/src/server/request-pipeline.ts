@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
+import type { RateLimiter, Scheduler, SeededRandom } from '@immutable-infra/simulator-kit';
 import { requestHeader as header } from '@immutable-infra/simulator-kit';
 import type { Identity, Principal } from '../auth/identity.js';
 import type { ResolvedFaults } from '../model/faults.js';
@@ -17,7 +17,10 @@ export interface PipelineDependencies {
   operationFaults: OperationFaults;
   random: SeededRandom;
   scheduler: Scheduler;
+  rateLimiter: RateLimiter;
 }
+
+const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
 
 const STYLE: Record<Service, ErrorStyle> = {
   iam: 'keystone',
@@ -65,7 +68,7 @@ async function handle(
     const faults = deps.faults();
     if (faults.latencyMs > 0) await deps.scheduler.delay(faults.latencyMs);
     if (deps.random.chance(faults.timeoutRate)) return undefined;
-    if (deps.random.chance(faults.throttleRate)) throw Gateway.throttled();
+    if (deps.random.chance(faults.throttleRate)) throw Gateway.throttled(1);
     if (deps.random.chance(faults.errorRate)) throw Gateway.backendUnavailable();
   }
 
@@ -76,11 +79,23 @@ async function handle(
 
   const raw = await readRawBody(req);
   const principal = route.public ? undefined : authenticate(deps.identity, req, url, raw);
+  const { rateLimit, lostReplyRate } = deps.faults();
+  if (principal && rateLimit) {
+    const waitSeconds = deps.rateLimiter.take(principal.userId, rateLimit);
+    if (waitSeconds > 0) throw Gateway.throttled(waitSeconds);
+  }
   if (principal) checkProject(route, params, principal, deps.projectId);
   if (!isSim) deps.operationFaults.check(route.operation);
   const body = parseJson(raw);
   if (res.destroyed) return undefined;
-  return route.handle({ req, params, query: url.searchParams, body, principal });
+  const answer = await route.handle({ req, params, query: url.searchParams, body, principal });
+  const isTokenRequest = route.operation === 'iam.createToken';
+  if (!isSim && !isTokenRequest && MUTATING.has(method) && deps.random.chance(lostReplyRate)) {
+    // The cloud has acted; the client only sees its connection drop before any reply byte.
+    res.destroy();
+    return undefined;
+  }
+  return answer;
 }
 
 /** A token in `X-Auth-Token`, or an SDK-HMAC-SHA256 `Authorization`; neither is 401 `APIGW.0301`. */
@@ -138,7 +153,13 @@ function errorAnswer(error: unknown, service: Service | undefined, requestId: st
       : style === 'keystone'
         ? { error: { code: error.httpStatus, message: error.detail, title: titleOf(error.httpStatus) } }
         : { error_code: error.code, error_msg: error.detail, request_id: requestId };
-  return { status: error.httpStatus, body };
+  return {
+    status: error.httpStatus,
+    body,
+    ...(error.retryAfterSeconds === undefined
+      ? {}
+      : { headers: { 'Retry-After': String(error.retryAfterSeconds) } }),
+  };
 }
 
 function titleOf(status: number): string {

@@ -1,5 +1,9 @@
-import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
-import { ClaimablePool, persistentDiskRecords } from '@immutable-infra/provider-kit';
+import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
+import {
+  claimablePoolHooks,
+  labelledInfraCluster,
+  persistentDiskRecords,
+} from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachineConfigPool } from '../api/hcs-machine-config-pool.js';
@@ -20,17 +24,12 @@ const DISK_REFRESH_MS = 10_000;
  * holding the entry. Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
  */
 async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise<string | undefined> {
-  const clusterName = ctx.object.metadata.labels?.['cluster.x-k8s.io/cluster-name'];
-  if (!clusterName)
-    return 'label the pool with cluster.x-k8s.io/cluster-name to report persistent disk status';
-  const cluster = await ctx.kube.get<HCSClusterObject>({
+  const found = await labelledInfraCluster<HCSClusterObject>(ctx, {
     apiVersion: HCS_API_VERSION,
     kind: 'HCSCluster',
-    name: clusterName,
-    namespace: ctx.object.metadata.namespace,
   });
-  if (!cluster) return `HCSCluster ${clusterName} not found`;
-  const lookup = await cloudForCluster(ctx, connections, cluster);
+  if ('problem' in found) return found.problem;
+  const lookup = await cloudForCluster(ctx, connections, found.cluster);
   if (!lookup.ok) return lookup.message;
   const used = ctx.object.status?.usedConfigs ?? [];
   const disks = ctx.object.spec.configs.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
@@ -69,34 +68,19 @@ async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise
 
 /** Keeps the pool's counts and persistent disk records current; holds its deletion while entries are in use. */
 export function hcsPoolHooks(connections: HcsConnections): ExtraKindHooks<typeof HCSMachineConfigPool> {
-  return {
+  return claimablePoolHooks({
     kind: HCSMachineConfigPool,
-    async reconcile(ctx) {
-      const { total, free } = new ClaimablePool(ctx.kube, configPoolKind).usage(ctx.object);
-      ctx.status.totalCount = total;
-      ctx.status.availableCount = free;
-      const hasDisks = ctx.object.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0);
-      const problem = hasDisks
-        ? await refreshDiskStatus(ctx, connections).catch((error: unknown) => describeHcsFailure(error))
-        : undefined;
-      ctx.setCondition(trueCondition('Ready', 'Available', `${free} of ${total} entries free`));
-      ctx.setCondition(
-        problem
-          ? {
-              type: 'PersistentDisksReported',
-              status: 'False',
-              reason: 'NotReported',
-              message: problem,
-              severity: 'Info',
-            }
-          : trueCondition('PersistentDisksReported', hasDisks ? 'Reported' : 'NoPersistentDisks'),
-      );
-      return hasDisks ? done({ recheckAfterMs: DISK_REFRESH_MS }) : done();
+    claims: configPoolKind,
+    writeUsage(status, usage) {
+      status.totalCount = usage.total;
+      status.availableCount = usage.free;
     },
-    async delete(ctx) {
-      const used = ctx.object.status?.usedConfigs ?? [];
-      if (used.length === 0) return done();
-      return requeue(30_000, `still used by ${used.map((u) => u.machineRef).join(', ')}`);
+    holderOf: (claim) => claim.machineRef,
+    persistentDisks: {
+      declared: (pool) => pool.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
+      refresh: (ctx) => refreshDiskStatus(ctx, connections),
+      everyMs: DISK_REFRESH_MS,
+      describeFailure: describeHcsFailure,
     },
-  };
+  });
 }

@@ -1,0 +1,107 @@
+import {
+  done,
+  type ExtraKindHooks,
+  type KindDefinition,
+  type KindObject,
+  type ObjectContext,
+  requeue,
+  trueCondition,
+} from '@immutable-infra/core';
+import { ClaimablePool, type ClaimablePoolKind, type PoolObject, type PoolUsage } from './claimable-pool.js';
+
+/** A pool object as the host reads it: the storage version of its kind. */
+type PoolOf<Kind extends KindDefinition> = KindObject<Kind['versions'][number]>;
+
+/**
+ * What a pool kind (IP/hostname slots, machine configs, inventory hosts) needs from its controller,
+ * written once: its usage counted into status, a Ready condition that names entries removed from
+ * the spec while a machine still holds them, the persistent-disk report refreshed on a timer when
+ * the pool declares disks, and a deletion held while any entry is claimed.
+ */
+export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(pool: {
+  kind: Kind;
+  claims: ClaimablePoolKind<PoolOf<Kind>, Entry, Claim>;
+  /** Stores the counts in the pool's status, under the kind's own field names. */
+  writeUsage(status: Record<string, unknown>, usage: PoolUsage): void;
+  /** Who holds a claim, for messages: the machine's name. */
+  holderOf(claim: Claim): string;
+  persistentDisks?: {
+    /** Whether any entry declares persistent disks (no platform call otherwise). */
+    declared(object: PoolOf<Kind>): boolean;
+    /** Writes the disk records into status; a problem (no credential, platform down) in words. */
+    refresh(ctx: ObjectContext<Kind>): Promise<string | undefined>;
+    /** How often to look again: volumes change on the platform without an event here. */
+    everyMs: number;
+    /** An unexpected failure of `refresh` in words, for the condition. */
+    describeFailure(error: unknown): string;
+  };
+}): ExtraKindHooks<Kind> {
+  return {
+    kind: pool.kind,
+    async reconcile(ctx) {
+      const object = ctx.object as PoolOf<Kind> & PoolObject;
+      const usage = new ClaimablePool(ctx.kube, pool.claims).usage(object);
+      pool.writeUsage(ctx.status, usage);
+      const keys = new Set(pool.claims.entries(object).map((entry) => pool.claims.entryKey(entry)));
+      const orphans = pool.claims
+        .claims(object)
+        .filter((claim) => !keys.has(pool.claims.claimedEntryKey(claim)))
+        .map((claim) => `${pool.claims.claimedEntryKey(claim)} (${pool.holderOf(claim)})`);
+      ctx.setCondition(
+        orphans.length > 0
+          ? {
+              type: 'Ready',
+              status: 'False',
+              reason: 'HeldEntryRemoved',
+              message: `entries removed while in use: ${orphans.join(', ')}`,
+              severity: 'Warning',
+            }
+          : trueCondition('Ready', 'Available', `${usage.free} of ${usage.total} entries free`),
+      );
+      const disks = pool.persistentDisks;
+      const hasDisks = disks?.declared(object) ?? false;
+      const problem =
+        disks && hasDisks
+          ? await disks.refresh(ctx).catch((error: unknown) => disks.describeFailure(error))
+          : undefined;
+      ctx.setCondition(
+        problem
+          ? {
+              type: 'PersistentDisksReported',
+              status: 'False',
+              reason: 'NotReported',
+              message: problem,
+              severity: 'Info',
+            }
+          : trueCondition('PersistentDisksReported', hasDisks ? 'Reported' : 'NoPersistentDisks'),
+      );
+      return disks && hasDisks ? done({ recheckAfterMs: disks.everyMs }) : done();
+    },
+    async delete(ctx) {
+      const claims = pool.claims.claims(ctx.object as PoolOf<Kind>);
+      if (claims.length === 0) return done();
+      return requeue(30_000, `still used by ${claims.map((claim) => pool.holderOf(claim)).join(', ')}`);
+    },
+  };
+}
+
+/**
+ * The infrastructure cluster a pool serves, named by its `cluster.x-k8s.io/cluster-name` label:
+ * where a pool controller finds the credential for platform calls. A problem in words otherwise.
+ */
+export async function labelledInfraCluster<Cluster>(
+  ctx: Pick<ObjectContext<KindDefinition>, 'kube'> & {
+    object: { metadata: { namespace?: string | undefined; labels?: Record<string, string> | undefined } };
+  },
+  infraCluster: { apiVersion: string; kind: string },
+): Promise<{ cluster: Cluster } | { problem: string }> {
+  const name = ctx.object.metadata.labels?.['cluster.x-k8s.io/cluster-name'];
+  if (!name)
+    return { problem: 'label the pool with cluster.x-k8s.io/cluster-name to report persistent disk status' };
+  const cluster = await ctx.kube.get<Cluster>({
+    ...infraCluster,
+    name,
+    namespace: ctx.object.metadata.namespace,
+  });
+  return cluster ? { cluster } : { problem: `${infraCluster.kind} ${name} not found` };
+}

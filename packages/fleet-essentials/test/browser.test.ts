@@ -108,6 +108,9 @@ describe('Fleet Essentials in a real browser', () => {
       })) as { spec: { replicas: number } };
       return md.spec.replicas === 4 ? true : undefined;
     });
+    // The page shows the stored count once it has reloaded the pool; a field typed into before
+    // that would be reset to the new stored value (on purpose: see useFollowing).
+    await page.locator('tr[data-pool="alpha-workers"] td', { hasText: /^\d+\/4$/ }).waitFor();
     await page.getByLabel('Replicas of alpha-workers').fill('-2');
     await page.locator('tr[data-pool="alpha-workers"]').getByRole('button', { name: 'Scale' }).click();
     await expect(page.locator('tr[data-pool="alpha-workers"] [role=alert]').textContent()).resolves.toContain(

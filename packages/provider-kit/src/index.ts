@@ -36,22 +36,8 @@ export {
 } from './disks/persistent-disks.js';
 // Platform failures in words and as answers.
 export { describeFailure, failureKind, tolerating } from './failures/failure-words.js';
-// What a provider's kinds share: group, categories, printer columns, machine templates, Secret data.
-export {
-  type CredentialDataParse,
-  DNS_NAME,
-  DNS1123_SUBDOMAIN,
-  DnsServers,
-  dnsServerList,
-  IPV4,
-  Ipv4Address,
-  LOAD_BALANCER_HOST,
-  machineTemplateKind,
-  parseCredentialData,
-  printerColumns,
-  providerKindBase,
-  SubnetMask,
-} from './kinds/index.js';
+// What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
+export * from './kinds/index.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

@@ -45,6 +45,7 @@ export {
   terminate,
   yamlFilesIn,
 } from '@immutable-infra/management-plane';
+export { apiServerVerdict } from './api-server-verdict.js';
 export { chromiumLaunchOptions } from './browser.js';
 export {
   exited,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { apiServerVerdict } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
-  ApiException,
+  type ApiException,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
@@ -19,17 +20,7 @@ const documented = (ns: string): KubernetesObject[] =>
     readFileSync(new URL('./fixtures/documented.yaml', import.meta.url), 'utf8').replaceAll('NAMESPACE', ns),
   ).map((d) => d.toJS() as KubernetesObject);
 
-/** Creates the object and returns the API server's error message, or 'accepted'. */
-async function create(object: unknown): Promise<string> {
-  try {
-    await objects.create(object as KubernetesObject);
-    return 'accepted';
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-    return `${error.code} ${body?.message ?? ''}`;
-  }
-}
+const create = (object: unknown) => apiServerVerdict(objects, object);
 
 beforeAll(async () => {
   kubeConfig = testKubeConfig();

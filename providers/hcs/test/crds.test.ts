@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { apiServerVerdict } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { ApiException, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
@@ -19,17 +20,7 @@ const fixture = (kind: string) =>
     spec: Record<string, any>;
   };
 
-/** Creates the object and returns the API server's error message, or 'accepted'. */
-async function create(object: unknown): Promise<string> {
-  try {
-    await objects.create(object as KubernetesObject);
-    return 'accepted';
-  } catch (error) {
-    if (!(error instanceof ApiException)) throw error;
-    const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-    return `${error.code} ${body?.message ?? ''}`;
-  }
-}
+const create = (object: unknown) => apiServerVerdict(objects, object);
 
 let counter = 0;
 const renamed = <T extends { metadata: { name: string } }>(object: T): T => {

@@ -5,8 +5,9 @@
  * malformed values that must be refused naming the field. The values are
  * ours, shaped as the pages show them.
  */
+import { apiServerVerdict } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { ApiException, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   HCSClusterSpec,
@@ -208,14 +209,7 @@ describe('documented values pass the generated CRDs (API server)', () => {
       metadata: { name: `doc-${++counter}`, namespace },
       spec,
     };
-    try {
-      await objects.create(object as KubernetesObject);
-      return 'accepted';
-    } catch (error) {
-      if (!(error instanceof ApiException)) throw error;
-      const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
-      return `${error.code} ${body?.message ?? ''}`;
-    }
+    return apiServerVerdict(objects, object);
   }
 
   it('accept every documented hostname, with a persistent disk', async () => {

@@ -1,0 +1,17 @@
+import { ApiException, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+
+/**
+ * Creates the object and says what the API server made of it: `accepted`, or the status code and
+ * the server's message (schema, CEL and admission refusals name the field). For tests that hold
+ * values to the CRDs, so a refusal's words are asserted, not only that one happened.
+ */
+export async function apiServerVerdict(objects: KubernetesObjectApi, object: unknown): Promise<string> {
+  try {
+    await objects.create(object as KubernetesObject);
+    return 'accepted';
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+    return `${error.code} ${body?.message ?? ''}`;
+  }
+}

@@ -35,7 +35,13 @@ export {
   persistentDiskRecords,
 } from './disks/persistent-disks.js';
 // Platform failures in words and as answers.
-export { describeFailure, failureKind, tolerating } from './failures/failure-words.js';
+export {
+  describeFailure,
+  describeFailureWithAdvice,
+  type FailureAdviceOptions,
+  failureKind,
+  tolerating,
+} from './failures/failure-words.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
 export * from './kinds/index.js';
 // Pools of claimable entries.

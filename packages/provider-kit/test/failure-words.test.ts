@@ -1,6 +1,14 @@
 import { PlatformFailure, type Step, stepPlan } from '@immutable-infra/core';
 import { describe, expect, it } from 'vitest';
-import { describeFailure, failureKind, reportingFailures, tolerating } from '../src/index.js';
+import {
+  describeFailure,
+  describeFailureWithAdvice,
+  failureKind,
+  JsonTransport,
+  reportingFailures,
+  tolerating,
+} from '../src/index.js';
+import { json, startHttpsServer } from './https-server.js';
 
 const answered = new PlatformFailure(
   'QuotaExceeded',
@@ -69,5 +77,61 @@ describe('reportingFailures', () => {
     expect(await plan.steps[0]?.run()).toEqual({ type: 'done' });
     await expect(plan.steps[1]?.run()).rejects.toBe(answered);
     expect(run.seen).toEqual(['Quota: QuotaExceeded']);
+  });
+});
+
+describe('describeFailureWithAdvice', () => {
+  const words = (error: unknown, secrets?: string[]) =>
+    describeFailureWithAdvice(error, { platform: 'ACME', secrets });
+
+  it('words an error answer read through the transport as describeFailure does', async () => {
+    const platform = await startHttpsServer((_req, res) =>
+      json(res, 500, { code: 'E42', text: 'the datastore is full' }),
+    );
+    const transport = new JsonTransport({
+      endpoint: platform.url,
+      caBundle: platform.caBundle,
+      maxAttempts: 1,
+      readErrorAnswer: ({ body }) => {
+        const { code, text } = body as { code: string; text: string };
+        return { platformCode: code, message: text };
+      },
+    });
+    try {
+      const failure = await transport.request({ method: 'GET', path: '/volumes' }).catch((e: unknown) => e);
+      expect(words(failure)).toBe('ACME GET /volumes answered 500 E42: the datastore is full');
+    } finally {
+      await transport.close();
+      await platform.close();
+    }
+  });
+
+  it('says what an operator should do about transport and login failures', () => {
+    const tls = new PlatformFailure(
+      'TLSFailure',
+      'GET /: the TLS handshake with https://p:443 failed (CERT)',
+    );
+    expect(words(tls)).toMatch(/^TLS verification failed \(GET \/: the TLS handshake with https:\/\/p:443/);
+    expect(words(tls)).toContain('CA certificate');
+    const unreachable = new PlatformFailure('Unreachable', 'GET /: https://p:443 could not be reached');
+    expect(words(unreachable)).toBe('ACME unreachable: GET /: https://p:443 could not be reached');
+    expect(words(new PlatformFailure('LoginRefused', 'POST /session: HTTP 401', { httpStatus: 401 }))).toBe(
+      'wrong user or key for ACME',
+    );
+    const held = new PlatformFailure('AccountLocked', 'login not tried until ...', {
+      retryAfter: new Date('2030-01-01T00:00:00Z'),
+    });
+    expect(words(held)).toBe(
+      'ACME account locked after failed logins; wait for it to unlock; no new login until 2030-01-01T00:00:00.000Z so the account is not locked',
+    );
+  });
+
+  it('keeps the message of a failure that was no answer, and of any other error, with secrets masked', () => {
+    expect(words(new PlatformFailure('NotFound', 'ACME port group "pg-1" not found'))).toBe(
+      'ACME port group "pg-1" not found',
+    );
+    const leaked = words(new Error('login with hunter2 failed'), ['hunter2']);
+    expect(leaked).not.toContain('hunter2');
+    expect(leaked).toContain('login with');
   });
 });

@@ -1,4 +1,10 @@
-import { isPlatformFailure, type PlatformFailureKind } from '@immutable-infra/core';
+import {
+  describePlatformFailure,
+  isPlatformFailure,
+  type PlatformFailure,
+  type PlatformFailureKind,
+} from '@immutable-infra/core';
+import { masked } from '../transport/transport-failure.js';
 
 /** The kind of a classified platform failure; undefined for any other error. */
 export function failureKind(error: unknown): PlatformFailureKind | undefined {
@@ -41,4 +47,46 @@ export function describeFailure(error: unknown, platform: string): string {
     ? error.message.slice(prefix.length).replace(/^: /, '')
     : error.message;
   return `${platform} ${operation} answered ${status}${words ? `: ${words}` : ''}`;
+}
+
+export interface FailureAdviceOptions {
+  /** How operators call the platform, e.g. `DCS`. */
+  platform: string;
+  /** Values that must not appear in the words, for errors that did not come from the transport. */
+  secrets?: readonly string[] | undefined;
+}
+
+/**
+ * {@link describeFailure} for a person who has to act, as a credential form's verdict or a
+ * credential condition wants it: a TLS failure says to give the CA certificate, a refused or locked
+ * login says so (and, when the login back-off held it back, until when nothing is tried), and an
+ * endpoint that did not answer is named as unreachable. `secrets` are masked from the result.
+ */
+export function describeFailureWithAdvice(error: unknown, options: FailureAdviceOptions): string {
+  const advice = isPlatformFailure(error) ? adviceFor(error, options.platform) : undefined;
+  return masked(advice ?? describeFailure(error, options.platform), options.secrets ?? []);
+}
+
+function adviceFor(failure: PlatformFailure, platform: string): string | undefined {
+  const { httpStatus, retryAfter } = failure.details;
+  switch (failure.kind) {
+    case 'TLSFailure':
+      return `TLS verification failed (${failure.message}); ${describePlatformFailure('TLSFailure').advice}`;
+    case 'LoginRefused':
+    case 'AccountLocked': {
+      const words =
+        failure.kind === 'LoginRefused'
+          ? `wrong user or key for ${platform}`
+          : `${platform} account locked after failed logins; wait for it to unlock`;
+      // The login back-off sets retryAfter on the refusals it holds back: say why nothing was tried.
+      return retryAfter
+        ? `${words}; no new login until ${retryAfter.toISOString()} so the account is not locked`
+        : words;
+    }
+    case 'Unreachable':
+    case 'Timeout':
+      return httpStatus === undefined ? `${platform} unreachable: ${failure.message}` : undefined;
+    default:
+      return undefined;
+  }
 }

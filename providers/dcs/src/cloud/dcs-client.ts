@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import type { PlatformCallRecorder } from '@immutable-infra/core';
 import { z } from 'zod';
 import { DcsLookupError, DcsResponseError, isNotFound } from './dcs-api-error.js';
-import type { DcsHttpRequest, DcsMethod } from './dcs-http.js';
 import { toUri, toUrn } from './dcs-ids.js';
-import type { DcsSession } from './dcs-session.js';
+import type { DcsRequest, DcsSession } from './dcs-session.js';
 import {
   DcsApplyUploadSchema,
   DcsCloneResultSchema,
@@ -86,7 +85,7 @@ export interface DcsRuleDeletion {
 /**
  * Everything the DCS controllers ask of the platform. DcsClient implements it over the wire; a
  * controller test can hand in anything else that does. Changes answer with the task that runs
- * them: callers keep its URI and look again later (see checkTask) instead of blocking.
+ * them: callers keep its URI and look again later (see dcsTaskState) instead of blocking.
  */
 export interface DcsCloud {
   listSites(): Promise<DcsSite[]>;
@@ -145,7 +144,7 @@ export interface DcsCloud {
 }
 
 /** The part of a session the client uses. */
-export type DcsRequester = Pick<DcsSession, 'request' | 'putRaw'>;
+export type DcsRequester = Pick<DcsSession, 'request'>;
 
 export interface DcsClientOptions {
   /** The DCSCluster's (or Secret's) site id; without it the VRM must have exactly one site. */
@@ -367,7 +366,7 @@ export class DcsClient implements DcsCloud {
       });
       const stored = parse(
         DcsUploadedFileSchema,
-        (await this.session.putRaw({ path: applied.uploadUri }, bytes)).body,
+        (await this.session.request({ method: 'PUT', path: applied.uploadUri, bytes })).body,
         'PUT',
         applied.uploadUri,
       );
@@ -461,11 +460,11 @@ export class DcsClient implements DcsCloud {
   }
 
   private async send<S extends z.ZodType>(
-    method: DcsMethod,
+    method: DcsRequest['method'],
     path: string,
     schema: S,
     body?: unknown,
-    query?: DcsHttpRequest['query'],
+    query?: DcsRequest['query'],
   ): Promise<z.output<S>> {
     const response = await this.session.request({ method, path, body, query });
     return parse(schema, response.body, method, path);

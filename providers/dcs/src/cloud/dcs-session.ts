@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
-import { isPlatformFailure, type PlatformCallRecorder } from '@immutable-infra/core';
-import { CredentialPool } from '@immutable-infra/provider-kit';
-import type { DcsCredentials } from '../api/credentials.js';
-import { DcsApiError, DcsLoginSuppressedError, DcsResponseError, isSessionExpired } from './dcs-api-error.js';
+import type { PlatformCallRecorder } from '@immutable-infra/core';
 import {
-  DcsHttp,
-  type DcsHttpOptions,
-  type DcsHttpRequest,
-  type DcsHttpResponse,
-  type DcsTlsOptions,
-} from './dcs-http.js';
+  CredentialPool,
+  type JsonRequest,
+  type JsonResponse,
+  JsonTransport,
+} from '@immutable-infra/provider-kit';
+import type { DcsCredentials } from '../api/credentials.js';
+import { DcsResponseError, isSessionExpired, readDcsErrorAnswer } from './dcs-api-error.js';
 
 const SESSION_PATH = '/service/session';
+// The API version the contract speaks; the VRM answers older versions in older shapes.
+const ACCEPT = 'application/json;version=8.0;charset=UTF-8';
+// Every object URI the VRM hands out (task, VM, upload) lives under the sites.
+const SITES_PREFIX = '/service/sites/';
+// Ignition ISOs are small, but an upload may go to a busy host's management address.
+const DEFAULT_UPLOAD_TIMEOUT_MS = 120_000;
 // DCS unlocks an account 5 minutes after the last failed login (the docs' fix for a lockout is
 // "scale the manager to 0, wait 5 min"); pausing as long after a refusal keeps us from adding to it.
 const DEFAULT_LOGIN_BACKOFF_MS = 5 * 60_000;
@@ -22,6 +26,13 @@ const MAX_REFUSALS = 4;
 
 export type DcsUserType = 'interconnect' | 'domain';
 
+export interface DcsTlsOptions {
+  /** PEM of the CA that signed the VRM certificate (the VRM's own certificate is self-signed). */
+  caCertificate?: string | undefined;
+  /** Accept any certificate. Only for labs: anyone on the path can then read the session token. */
+  insecureSkipVerify?: boolean | undefined;
+}
+
 /** Who logs in where. The key is the password as the operator typed it; only its SHA-256 is sent. */
 export interface DcsCredential extends DcsTlsOptions {
   endpoint: string;
@@ -31,13 +42,33 @@ export interface DcsCredential extends DcsTlsOptions {
   userType?: DcsUserType | undefined;
 }
 
-export interface DcsSessionOptions extends Omit<DcsHttpOptions, 'endpoint' | keyof DcsTlsOptions> {
+export interface DcsSessionOptions {
+  timeoutMs?: number | undefined;
+  uploadTimeoutMs?: number | undefined;
+  /** Client-side rate limit; defaults to 20 requests per second with a burst of 40. */
+  qps?: number | undefined;
+  burst?: number | undefined;
   /** How long a refused credential (wrong key, locked account) is not tried again. */
   loginBackoffMs?: number | undefined;
   /** Counts logins and logouts ('Login', 'Logout'). */
   recorder?: PlatformCallRecorder | undefined;
   /** Milliseconds since the epoch; for the login back-off. */
   now?: (() => number) | undefined;
+}
+
+export interface DcsRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /**
+   * A path under the endpoint (`/service/...`), or a URI the VRM gave (task, upload, an object's
+   * `uri`): those are followed only on the endpoint's origin, under `/service/sites/`.
+   */
+  path: string;
+  query?: JsonRequest['query'];
+  /** Sent as JSON. POST and PUT without a body send `{}`, as the reference clients do. */
+  body?: unknown;
+  /** Sent as they are (`application/octet-stream`) instead of a body: the second step of an upload. */
+  bytes?: Uint8Array | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** The Secret's keys (see parseCredentials) as a credential. */
@@ -51,19 +82,21 @@ export function credentialFromSecret(credentials: DcsCredentials, tls: DcsTlsOpt
   };
 }
 
-type DcsPool = CredentialPool<DcsAccount, DcsToken>;
-
-/** A session token and the transport it was issued on. */
-interface DcsToken {
-  token: string;
-  http: DcsHttp;
-}
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** A credential with the transport its content asks for (endpoint and TLS settings). */
 interface DcsAccount {
   credential: DcsCredential;
-  http: DcsHttp;
+  transport: JsonTransport;
 }
+
+/** A session token and the transport it was issued on. */
+interface DcsToken {
+  token: string;
+  transport: JsonTransport;
+}
+
+type DcsPool = CredentialPool<DcsAccount, DcsToken>;
 
 function credentialPool(options: DcsSessionOptions): DcsPool {
   const backoffMs = options.loginBackoffMs ?? DEFAULT_LOGIN_BACKOFF_MS;
@@ -74,23 +107,21 @@ function credentialPool(options: DcsSessionOptions): DcsPool {
       user: `${credential.user}\n${credential.userType ?? 'interconnect'}`,
     }),
     fingerprintOf: ({ credential }) =>
-      createHash('sha256')
-        .update(
-          JSON.stringify([
-            credential.key,
-            credential.userType ?? 'interconnect',
-            credential.caCertificate ?? '',
-            credential.insecureSkipVerify === true,
-          ]),
-        )
-        .digest('hex'),
-    login: ({ credential, http }) => login(http, credential),
+      sha256(
+        JSON.stringify([
+          credential.key,
+          credential.userType ?? 'interconnect',
+          credential.caCertificate ?? '',
+          credential.insecureSkipVerify === true,
+        ]),
+      ),
+    login,
     // A session is logged out when its content is replaced or the pool closes: its connections go too.
-    logout: async ({ token, http }) => {
+    logout: async ({ token, transport }) => {
       try {
-        await http.request({ method: 'DELETE', path: SESSION_PATH, headers: { 'X-Auth-Token': token } });
+        await transport.request({ method: 'DELETE', path: SESSION_PATH, headers: { 'X-Auth-Token': token } });
       } finally {
-        http.close();
+        await transport.close().catch(() => undefined);
       }
     },
     isSessionExpired,
@@ -100,20 +131,45 @@ function credentialPool(options: DcsSessionOptions): DcsPool {
   });
 }
 
-async function login(http: DcsHttp, credential: DcsCredential): Promise<DcsToken> {
-  const response = await http.request({
+/** Logs in; the key goes out only as its SHA-256. */
+async function login({ credential, transport }: DcsAccount): Promise<DcsToken> {
+  const response = await transport.request({
     method: 'POST',
     path: SESSION_PATH,
+    body: {},
     headers: {
       'X-Auth-User': credential.user,
-      'X-Auth-Key': createHash('sha256').update(credential.key, 'utf8').digest('hex'),
+      'X-Auth-Key': sha256(credential.key),
       'X-Auth-UserType': credential.userType === 'domain' ? '0' : '2',
       'X-Auth-AuthType': '0',
     },
   });
   const token = response.headers['x-auth-token'];
   if (!token) throw new DcsResponseError('POST', SESSION_PATH, 'the login answer has no X-Auth-Token header');
-  return { token, http };
+  return { token, transport };
+}
+
+/** A DCS request as the kit's transport sends it. */
+function jsonRequest(spec: DcsRequest, uploadTimeoutMs: number): JsonRequest {
+  // URIs from DCS are links; the few fixed entry points are paths.
+  const target =
+    spec.path.startsWith(SITES_PREFIX) || !spec.path.startsWith('/')
+      ? { link: spec.path }
+      : { path: spec.path };
+  const common = { method: spec.method, ...target, query: spec.query, signal: spec.signal };
+  if (spec.bytes)
+    return {
+      ...common,
+      bytes: { data: spec.bytes, contentType: 'application/octet-stream' },
+      timeoutMs: uploadTimeoutMs,
+    };
+  const withBody = spec.body !== undefined || spec.method === 'POST' || spec.method === 'PUT';
+  return {
+    ...common,
+    ...(withBody ? { body: spec.body ?? {} } : {}),
+    // A JSON PUT changes a DRS rule set by operation ("create rule"): sent twice, DCS refuses the second.
+    ...(spec.method === 'PUT' ? { idempotent: false } : {}),
+  };
 }
 
 /**
@@ -130,22 +186,29 @@ export class DcsSession {
   readonly #account: DcsAccount;
   readonly #pool: DcsPool;
   readonly #ownPool: boolean;
+  readonly #uploadTimeoutMs: number;
 
   /** Without a pool, the session has one of its own (a one-off connection test, say). */
   constructor(credential: DcsCredential, options: DcsSessionOptions = {}, pool?: DcsPool) {
-    this.endpoint = new URL(credential.endpoint).origin;
+    const transport = new JsonTransport({
+      endpoint: credential.endpoint,
+      caBundle: credential.caCertificate,
+      insecureSkipTlsVerify: credential.insecureSkipVerify,
+      requestTimeoutMs: options.timeoutMs,
+      qps: options.qps,
+      burst: options.burst,
+      defaultHeaders: { Accept: ACCEPT, 'Accept-Language': 'en_US' },
+      linkPathPrefixes: [SITES_PREFIX],
+      readErrorAnswer: readDcsErrorAnswer,
+      secrets: [credential.key, sha256(credential.key)],
+    });
+    this.endpoint = transport.origin;
     this.user = credential.user;
     this.userType = credential.userType ?? 'interconnect';
-    const http = new DcsHttp({
-      ...options,
-      endpoint: this.endpoint,
-      caCertificate: credential.caCertificate,
-      insecureSkipVerify: credential.insecureSkipVerify,
-      secrets: [credential.key, createHash('sha256').update(credential.key, 'utf8').digest('hex')],
-    });
-    this.#account = { credential, http };
+    this.#account = { credential, transport };
     this.#pool = pool ?? credentialPool(options);
     this.#ownPool = pool === undefined;
+    this.#uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   }
 
   /** Whether this session was made for exactly this credential: same key and TLS settings. */
@@ -161,40 +224,23 @@ export class DcsSession {
     );
   }
 
-  /** One JSON request with the session token. */
-  request(spec: DcsHttpRequest): Promise<DcsHttpResponse> {
-    return this.withToken((headers) =>
-      this.#account.http.request({ ...spec, headers: { ...spec.headers, ...headers } }),
-    );
-  }
-
-  /** A raw PUT of bytes with the session token (the second step of an upload). */
-  putRaw(spec: Omit<DcsHttpRequest, 'method' | 'body'>, bytes: Uint8Array): Promise<DcsHttpResponse> {
-    return this.withToken((headers) =>
-      this.#account.http.putRaw({ ...spec, headers: { ...spec.headers, ...headers } }, bytes),
+  /** One request with the session token. */
+  request<Body = unknown>(spec: DcsRequest): Promise<JsonResponse<Body>> {
+    const request = jsonRequest(spec, this.#uploadTimeoutMs);
+    return this.#pool.use(this.#account, ({ token, transport }) =>
+      transport.request<Body>({ ...request, headers: { 'X-Auth-Token': token } }),
     );
   }
 
   /** The connection test: logs in through the same back-off as every reconcile. */
   async verify(): Promise<void> {
-    await this.withToken(async () => undefined);
+    await this.#pool.session(this.#account);
   }
 
   /** Logs out (best effort: the VRM expires the session anyway) when the session has its own pool. */
   async close(): Promise<void> {
     if (this.#ownPool) await this.#pool.close();
-    this.#account.http.close();
-  }
-
-  private async withToken<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
-    try {
-      return await this.#pool.use(this.#account, ({ token }) => send({ 'X-Auth-Token': token }));
-    } catch (error) {
-      // The kit's back-off held the login back: say which refusal started the pause.
-      if (isPlatformFailure(error) && !(error instanceof DcsApiError) && error.cause instanceof DcsApiError)
-        throw new DcsLoginSuppressedError(error.cause, error.details.retryAfter ?? new Date());
-      throw error;
-    }
+    await this.#account.transport.close().catch(() => undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { TaskState } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /*
@@ -125,6 +126,35 @@ export const DcsTaskSchema = z.looseObject({
   finishTime: z.union([z.string(), z.number()]).optional(),
 });
 export type DcsTask = z.infer<typeof DcsTaskSchema>;
+
+/**
+ * Where a DCS task stands, for the kit's followTaskStep. The provider does not wait on tasks: it
+ * keeps the task URI in status, requeues, and looks again on the next reconcile.
+ */
+export function dcsTaskState(task: Pick<DcsTask, 'status' | 'progress' | 'reason' | 'reasonDes'>): TaskState {
+  switch (task.status.toLowerCase()) {
+    case 'success':
+      return { state: 'succeeded' };
+    case 'failed': {
+      const code = task.reason ? `DCS error ${task.reason}` : 'DCS task failed';
+      return {
+        state: 'failed',
+        message: task.reasonDes ? `${code}: ${task.reasonDes}` : code,
+        platformCode: task.reason,
+      };
+    }
+    case 'cancelled':
+    case 'canceled':
+      return {
+        state: 'failed',
+        message: task.reasonDes ? `cancelled: ${task.reasonDes}` : 'cancelled',
+        platformCode: task.reason,
+      };
+    default:
+      // waiting, running, cancelling, unknown: not finished, so look again later.
+      return { state: 'running', progress: task.progress ?? 0 };
+  }
+}
 
 export const DcsTaskRefSchema = z.looseObject({ taskUri: z.string(), taskUrn: z.string().optional() });
 export type DcsTaskRef = z.infer<typeof DcsTaskRefSchema>;

@@ -1,14 +1,10 @@
 export {
   classifyDcsFailure,
-  DcsApiError,
   DcsErrorCode,
   type DcsFailure,
   type DcsFailureKind,
-  DcsLoginSuppressedError,
   DcsLookupError,
   DcsResponseError,
-  DcsTransportError,
-  type DcsTransportFailure,
   describeDcsFailure,
   isAccountLocked,
   isBadCredentials,
@@ -16,6 +12,7 @@ export {
   isNotFound,
   isSessionExpired,
   isStoppedOnlyDelete,
+  readDcsErrorAnswer,
 } from './dcs-api-error.js';
 export {
   DcsClient,
@@ -29,14 +26,15 @@ export {
   type DcsRuleDeletion,
   type DcsStopMode,
 } from './dcs-client.js';
-export type { DcsHttpOptions, DcsTlsOptions } from './dcs-http.js';
 export { toUri, toUrn, uriToUrn, urnToUri } from './dcs-ids.js';
 export {
   credentialFromSecret,
   type DcsCredential,
+  type DcsRequest,
   DcsSession,
   type DcsSessionOptions,
   DcsSessionPool,
+  type DcsTlsOptions,
   type DcsUserType,
 } from './dcs-session.js';
 export type {
@@ -58,4 +56,4 @@ export type {
   DcsVmNic,
   DcsVolume,
 } from './dcs-types.js';
-export { checkTask, dcsTaskState, interpretTask, type TaskOutcome } from './tasks.js';
+export { dcsTaskState } from './dcs-types.js';

@@ -10,7 +10,7 @@ import { DCSCluster } from '../api/dcs-cluster.js';
 import { describeDcsFailure } from '../cloud/dcs-api-error.js';
 import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
-import { checkTask } from '../cloud/tasks.js';
+import { dcsTaskState } from '../cloud/dcs-types.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
@@ -54,7 +54,7 @@ export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typ
       if (!lookup.ok) return requeue(CREDENTIAL_RETRY_MS, lookup.message);
       // The rule must be gone from DCS, not just asked to go, before the finalizer is released.
       if (recorded.taskUri) {
-        const outcome = await checkTask(lookup.cloud, recorded.taskUri);
+        const outcome = dcsTaskState(await lookup.cloud.getTask(recorded.taskUri));
         if (outcome.state === 'running') return requeue(1_000, 'removing the control plane DRS rule');
         delete recorded.taskUri;
       }

@@ -24,9 +24,7 @@ import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
-import type { DcsTask, DcsVm } from '../cloud/dcs-types.js';
-import { dcsTaskState } from '../cloud/tasks.js';
-
+import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { ignitionIso } from './ignition-iso.js';

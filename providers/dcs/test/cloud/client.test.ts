@@ -1,11 +1,11 @@
+import { PlatformFailure } from '@immutable-infra/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkTask,
   classifyDcsFailure,
-  DcsApiError,
   DcsClient,
   DcsLookupError,
   DcsSessionPool,
+  dcsTaskState,
   isBusy,
   isStoppedOnlyDelete,
 } from '../../src/cloud/index.js';
@@ -123,11 +123,11 @@ describe('DcsClient against the simulator', () => {
         const clone = await client.cloneVm(template.uri, await cloneRequest(client, 'clone-1', false));
         expect(clone.vmUrn).toMatch(/:vms:i-[0-9A-F]{8}$/);
 
-        expect((await checkTask(client, clone.taskUri)).state).toBe('running');
+        expect(dcsTaskState(await client.getTask(clone.taskUri)).state).toBe('running');
         expect((await client.getVm(clone.vmUri))?.status).toBe('creating');
         sim.setFaults({});
 
-        expect(await settle(client, clone.taskUri)).toEqual({ state: 'success' });
+        expect(await settle(client, clone.taskUri)).toEqual({ state: 'succeeded' });
         const vm = await client.findVmByName('clone-1');
         expect(vm).toMatchObject({
           urn: clone.vmUrn,
@@ -206,8 +206,8 @@ describe('DcsClient against the simulator', () => {
       await succeeded(client, (await client.attachCdrom(vmUri, first.filePath, datastore.urn)).taskUri);
       expect((await client.getVm(vmUri))?.cdRomStatus).toBe('attached');
       const inUse = await failureOf(client.deleteUpload(first.uploadUri));
-      expect(inUse).toBeInstanceOf(DcsApiError);
-      expect((inUse as DcsApiError).httpStatus).toBe(409);
+      expect(inUse).toBeInstanceOf(PlatformFailure);
+      expect(inUse).toMatchObject({ kind: 'Conflict', details: { httpStatus: 409 } });
 
       await succeeded(client, (await client.detachCdrom(vmUri)).taskUri);
       expect((await client.getVm(vmUri))?.cdRomStatus).toBe('empty');
@@ -272,7 +272,7 @@ describe('a site that deletes only stopped VMs', () => {
       expect(isStoppedOnlyDelete(refused)).toBe(true);
       expect(classifyDcsFailure(refused)).toMatchObject({
         kind: 'stopped-only-delete',
-        reason: expect.stringMatching(/^DCS error 102212808: /),
+        reason: expect.stringMatching(/^DCS DELETE \S+ answered \d+ 102212808: \S/),
       });
       await succeeded(client, (await client.stopVm(vmUri, 'force')).taskUri);
       await succeeded(client, (await client.deleteVm(vmUri)).taskUri);

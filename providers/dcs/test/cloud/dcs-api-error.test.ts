@@ -1,10 +1,8 @@
+import { PlatformFailure } from '@immutable-infra/core';
 import { describe, expect, it } from 'vitest';
 import {
   classifyDcsFailure,
-  DcsApiError,
-  DcsLoginSuppressedError,
   DcsLookupError,
-  DcsTransportError,
   describeDcsFailure,
   isAccountLocked,
   isBadCredentials,
@@ -12,15 +10,59 @@ import {
   isNotFound,
   isSessionExpired,
   isStoppedOnlyDelete,
+  readDcsErrorAnswer,
   toUri,
   toUrn,
 } from '../../src/cloud/index.js';
 
-const apiError = (status: number, code: string | undefined, des = 'text') =>
-  new DcsApiError(status, code, des, 'GET', '/service/sites/3CD306E7/vms');
+const OPERATION = 'GET /service/sites/3CD306E7/vms';
 
-describe('DCS error predicates', () => {
-  it('recognise the contract codes', () => {
+/** The failure the kit's transport builds from a DCS error answer read by readDcsErrorAnswer. */
+const apiError = (status: number, code: string | undefined, des = 'text') => {
+  const reading = readDcsErrorAnswer({
+    status,
+    body: { errorCode: code, errorDes: des },
+    text: '',
+    operation: OPERATION,
+  });
+  return new PlatformFailure(
+    reading.kind ?? 'PlatformError',
+    `${OPERATION}: HTTP ${status}${code ? ` ${code}` : ''}: ${des}`,
+    {
+      httpStatus: status,
+      operation: OPERATION,
+      ...(reading.platformCode ? { platformCode: reading.platformCode } : {}),
+    },
+  );
+};
+
+describe('DCS error answers', () => {
+  it('get the core kind their code means', () => {
+    const kind = (status: number, code?: string) =>
+      readDcsErrorAnswer({ status, body: { errorCode: code }, text: '', operation: OPERATION }).kind;
+    expect(kind(401, '10000003')).toBe('LoginRefused');
+    expect(kind(403, '10100116')).toBe('AccountLocked');
+    expect(kind(404)).toBe('NotFound');
+    expect(kind(400, '10420004')).toBe('NotFound');
+    expect(kind(409, '10420005')).toBe('Conflict');
+    expect(kind(409, '102212808')).toBe('Conflict');
+    expect(kind(401, '10000002')).toBe('PlatformError');
+    expect(kind(429)).toBe('Throttled');
+    expect(kind(500, '10000000')).toBe('PlatformError');
+    expect(
+      readDcsErrorAnswer({
+        status: 500,
+        body: { errorCode: 10000001, errorDes: 'x' },
+        text: '',
+        operation: OPERATION,
+      }),
+    ).toMatchObject({
+      platformCode: '10000001',
+      message: 'x',
+    });
+  });
+
+  it('are recognised by the predicates', () => {
     expect(isSessionExpired(apiError(401, '10000002'))).toBe(true);
     expect(isSessionExpired(apiError(401, undefined))).toBe(true);
     expect(isAccountLocked(apiError(403, '10100116'))).toBe(true);
@@ -36,25 +78,29 @@ describe('DCS error predicates', () => {
 
 describe('classifyDcsFailure', () => {
   it('gives each kind of failure a short reason', () => {
-    const transport = (kind: 'tls' | 'unreachable' | 'timeout', code?: string) =>
-      new DcsTransportError(kind, code, 'https://vrm:7443', 'POST', '/service/session', 'detail');
-    expect(classifyDcsFailure(transport('tls', 'DEPTH_ZERO_SELF_SIGNED_CERT'))).toEqual({
+    const transport = (kind: 'TLSFailure' | 'Unreachable' | 'Timeout', what: string) =>
+      new PlatformFailure(kind, `POST /service/session: https://vrm:7443 ${what}`, {
+        operation: 'POST /service/session',
+      });
+    expect(
+      classifyDcsFailure(transport('TLSFailure', 'TLS handshake failed (DEPTH_ZERO_SELF_SIGNED_CERT)')),
+    ).toEqual({
       kind: 'tls',
       reason:
-        "TLS verification failed for https://vrm:7443 (DEPTH_ZERO_SELF_SIGNED_CERT); give the VRM's CA certificate",
+        "TLS verification failed (POST /service/session: https://vrm:7443 TLS handshake failed (DEPTH_ZERO_SELF_SIGNED_CERT)); the platform's certificate was not trusted; give its CA certificate in the credential",
     });
-    expect(describeDcsFailure(transport('unreachable', 'ECONNREFUSED'))).toBe(
-      'DCS unreachable at https://vrm:7443 (ECONNREFUSED)',
+    expect(describeDcsFailure(transport('Unreachable', 'could not be reached (ECONNREFUSED)'))).toBe(
+      'DCS unreachable: POST /service/session: https://vrm:7443 could not be reached (ECONNREFUSED)',
     );
-    expect(classifyDcsFailure(transport('timeout')).kind).toBe('unreachable');
+    expect(classifyDcsFailure(transport('Timeout', 'did not answer in time')).kind).toBe('unreachable');
     expect(describeDcsFailure(apiError(401, '10000003'))).toBe('wrong user or key for DCS');
     expect(classifyDcsFailure(apiError(403, '10100116')).kind).toBe('account-locked');
-    expect(describeDcsFailure(apiError(401, '10000002'))).toBe('DCS session expired');
     expect(describeDcsFailure(apiError(500, '10000000', 'internal error'))).toBe(
-      'DCS error 10000000: internal error',
+      'DCS GET /service/sites/3CD306E7/vms answered 500 10000000: internal error',
     );
+    expect(classifyDcsFailure(apiError(500, '10000000')).kind).toBe('dcs-error');
     expect(describeDcsFailure(apiError(502, undefined))).toBe(
-      'DCS answered HTTP 502 to GET /service/sites/3CD306E7/vms',
+      'DCS GET /service/sites/3CD306E7/vms answered 502: text',
     );
     expect(describeDcsFailure(new DcsLookupError('port group', 'pg-1', 'distributed switch "dvs"'))).toBe(
       'DCS port group "pg-1" not found in distributed switch "dvs"',
@@ -62,7 +108,12 @@ describe('classifyDcsFailure', () => {
   });
 
   it('says why logins are paused', () => {
-    const paused = new DcsLoginSuppressedError(apiError(401, '10000003'), new Date('2030-01-01T00:00:00Z'));
+    // What the kit's login back-off throws instead of trying a refused credential again.
+    const refusal = apiError(401, '10000003');
+    const paused = new PlatformFailure(refusal.kind, `login not tried until ...: ${refusal.message}`, {
+      ...refusal.details,
+      retryAfter: new Date('2030-01-01T00:00:00Z'),
+    });
     expect(classifyDcsFailure(paused)).toEqual({
       kind: 'bad-credentials',
       reason:
@@ -72,9 +123,9 @@ describe('classifyDcsFailure', () => {
   });
 
   it('masks secrets given to it in errors from elsewhere', () => {
-    expect(describeDcsFailure(new Error('login with hunter2 failed'), ['hunter2'])).toBe(
-      'login with [redacted] failed',
-    );
+    const reason = describeDcsFailure(new Error('login with hunter2 failed'), ['hunter2']);
+    expect(reason).not.toContain('hunter2');
+    expect(reason).toMatch(/^login with .+ failed$/);
   });
 });
 

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
+import { PlatformFailure } from '@immutable-infra/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   classifyDcsFailure,
-  DcsApiError,
   DcsClient,
-  DcsLoginSuppressedError,
   DcsSessionPool,
   isAccountLocked,
   isBadCredentials,
@@ -14,6 +13,13 @@ import { credentialFor, failureOf, type Simulator, startSimulator } from './simu
 
 const WRONG_KEY = 'Wrong-Key-7f3a9c';
 const WRONG_KEY_HASH = createHash('sha256').update(WRONG_KEY).digest('hex');
+
+/** A login the kit's back-off held back: the refusal's failure, with when the next login may be tried. */
+function expectSuppressed(error: unknown): void {
+  expect(error).toBeInstanceOf(PlatformFailure);
+  expect((error as PlatformFailure).details.retryAfter).toBeInstanceOf(Date);
+  expect((error as PlatformFailure).message).toMatch(/^login not tried until /);
+}
 
 describe('DcsSession against the simulator', () => {
   let sim: Simulator;
@@ -63,7 +69,11 @@ describe('DcsSession against the simulator', () => {
   it('tries a wrong key once, then stops logging in for that credential', async () => {
     const client = new DcsClient(pool.session(credentialFor(sim, { key: WRONG_KEY })));
     const first = await failureOf(client.listSites());
-    expect(first).toBeInstanceOf(DcsApiError);
+    expect(first).toMatchObject({
+      kind: 'LoginRefused',
+      details: { httpStatus: 401, platformCode: '10000003' },
+    });
+    expect((first as PlatformFailure).details.retryAfter).toBeUndefined();
     expect(isBadCredentials(first)).toBe(true);
     expect(classifyDcsFailure(first)).toEqual({
       kind: 'bad-credentials',
@@ -74,7 +84,7 @@ describe('DcsSession against the simulator', () => {
       [client.listSites(), client.resolveCluster('ComputeCluster'), client.findVmByName('x')].map(failureOf),
     );
     for (const error of later) {
-      expect(error).toBeInstanceOf(DcsLoginSuppressedError);
+      expectSuppressed(error);
       expect(classifyDcsFailure(error).kind).toBe('bad-credentials');
     }
     // Another reconcile that asks the pool gets the same paused session.
@@ -92,10 +102,10 @@ describe('DcsSession against the simulator', () => {
       const client = new DcsClient(clocked.session(credentialFor(sim, { key: WRONG_KEY })));
       await failureOf(client.listSites());
       now += 59_000;
-      expect(await failureOf(client.listSites())).toBeInstanceOf(DcsLoginSuppressedError);
+      expectSuppressed(await failureOf(client.listSites()));
       now += 2_000;
       expect(isBadCredentials(await failureOf(client.listSites()))).toBe(true);
-      expect(await failureOf(client.listSites())).toBeInstanceOf(DcsLoginSuppressedError);
+      expectSuppressed(await failureOf(client.listSites()));
       expect(sim.state().logins.failed).toBe(2);
     } finally {
       await clocked.closeAll();
@@ -115,7 +125,7 @@ describe('DcsSession against the simulator', () => {
       reason: 'DCS account locked after failed logins; wait for it to unlock',
     });
     const paused = await failureOf(client.listSites());
-    expect(paused).toBeInstanceOf(DcsLoginSuppressedError);
+    expectSuppressed(paused);
     expect(isAccountLocked(paused)).toBe(true);
     expect(sim.state().logins.total).toBe(2);
   });

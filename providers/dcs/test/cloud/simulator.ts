@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DcsSimulator, type DcsSimulatorOptions, startDcsSimulator } from '@immutable-infra/dcs-sim';
+import type { TaskState } from '@immutable-infra/provider-kit';
 import {
-  checkTask,
   type DcsCloneVmRequest,
   type DcsCloud,
   type DcsCredential,
-  type TaskOutcome,
+  dcsTaskState,
 } from '../../src/cloud/index.js';
 
 /** The simulator's default user (see tools/dcs-sim defaultInventory). */
@@ -30,9 +30,9 @@ export function credentialFor(sim: Simulator, overrides: Partial<DcsCredential> 
 }
 
 /** Looks at a task until it has finished; tests bound this with their own timeout, never by time. */
-export async function settle(cloud: Pick<DcsCloud, 'getTask'>, taskUri: string): Promise<TaskOutcome> {
+export async function settle(cloud: Pick<DcsCloud, 'getTask'>, taskUri: string): Promise<TaskState> {
   for (;;) {
-    const outcome = await checkTask(cloud, taskUri);
+    const outcome = dcsTaskState(await cloud.getTask(taskUri));
     if (outcome.state !== 'running') return outcome;
     await sleep(20);
   }
@@ -41,7 +41,7 @@ export async function settle(cloud: Pick<DcsCloud, 'getTask'>, taskUri: string):
 /** Waits for a task that must succeed. */
 export async function succeeded(cloud: Pick<DcsCloud, 'getTask'>, taskUri: string): Promise<void> {
   const outcome = await settle(cloud, taskUri);
-  if (outcome.state !== 'success') throw new Error(`task ${taskUri} failed: ${JSON.stringify(outcome)}`);
+  if (outcome.state !== 'succeeded') throw new Error(`task ${taskUri} failed: ${JSON.stringify(outcome)}`);
 }
 
 /** A clone body placing a small VM on the default inventory's compute cluster. */

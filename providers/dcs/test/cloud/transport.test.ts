@@ -1,12 +1,7 @@
 import { createServer } from 'node:net';
+import { PlatformFailure } from '@immutable-infra/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  classifyDcsFailure,
-  DcsApiError,
-  DcsClient,
-  DcsSessionPool,
-  DcsTransportError,
-} from '../../src/cloud/index.js';
+import { classifyDcsFailure, DcsClient, DcsSessionPool } from '../../src/cloud/index.js';
 import { credentialFor, failureOf, type Simulator, startSimulator } from './simulator.js';
 
 describe('over HTTPS', () => {
@@ -35,10 +30,12 @@ describe('over HTTPS', () => {
     const { caCertificate: _ignored, ...withoutCa } = credentialFor(sim);
     const client = new DcsClient(pool.session({ ...withoutCa, user: 'no-ca' }));
     const error = await failureOf(client.listSites());
-    expect(error).toBeInstanceOf(DcsTransportError);
+    expect(error).toBeInstanceOf(PlatformFailure);
+    expect(error).toMatchObject({ kind: 'TLSFailure', message: expect.stringContaining(sim.url) });
     const failure = classifyDcsFailure(error);
     expect(failure.kind).toBe('tls');
     expect(failure.reason).toContain('TLS verification failed');
+    expect(failure.reason).toContain('CA certificate');
     expect(sim.state().logins.total).toBe(before);
   });
 
@@ -65,7 +62,7 @@ describe('when the VRM does not answer', () => {
       const failure = classifyDcsFailure(await failureOf(client.listSites()));
       expect(failure).toEqual({
         kind: 'unreachable',
-        reason: `DCS unreachable at https://127.0.0.1:${port} (ECONNREFUSED)`,
+        reason: `DCS unreachable: POST /service/session: https://127.0.0.1:${port} could not be reached (ECONNREFUSED)`,
       });
     } finally {
       await pool.closeAll();
@@ -77,8 +74,8 @@ describe('when the VRM does not answer', () => {
     const pool = new DcsSessionPool({ timeoutMs: 300 });
     try {
       const error = await failureOf(new DcsClient(pool.session(credentialFor(sim))).listSites());
-      expect(error).toBeInstanceOf(DcsTransportError);
-      expect((error as DcsTransportError).kind).toBe('timeout');
+      expect(error).toBeInstanceOf(PlatformFailure);
+      expect(error).toMatchObject({ kind: 'Timeout', message: expect.stringContaining(sim.url) });
       expect(classifyDcsFailure(error).kind).toBe('unreachable');
     } finally {
       await pool.closeAll();
@@ -94,10 +91,10 @@ describe('when the VRM does not answer', () => {
       await client.listSites();
       sim.setFaults({ errorRate: 1 });
       const error = await failureOf(client.listSites());
-      expect(error).toBeInstanceOf(DcsApiError);
+      expect(error).toMatchObject({ kind: 'PlatformError', details: { platformCode: '10000001' } });
       expect(classifyDcsFailure(error)).toMatchObject({
         kind: 'dcs-error',
-        reason: expect.stringMatching(/^DCS error 10000001: /),
+        reason: expect.stringMatching(/^DCS GET \S+ answered \d+ 10000001: \S/),
       });
     } finally {
       await pool.closeAll();

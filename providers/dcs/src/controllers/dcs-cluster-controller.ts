@@ -2,35 +2,71 @@ import {
   clusterProvisioned,
   done,
   falseCondition,
+  finishEarly,
+  type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
+  type Step,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
+import { followTaskStep, taskReferenceAt } from '@immutable-infra/provider-kit';
 import { DCSCluster } from '../api/dcs-cluster.js';
-import { describeDcsFailure } from '../cloud/dcs-api-error.js';
+import { describeDcsFailure, isNotFound } from '../cloud/dcs-api-error.js';
+import type { DcsCloud } from '../cloud/dcs-client.js';
 import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { dcsTaskState } from '../cloud/dcs-types.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
+type Ctx = InfraClusterContext<typeof DCSCluster>;
+
 const CREDENTIALS_READY = 'CredentialsReady';
 // A wrong key stays wrong until someone edits the Secret; asking again soon only risks a lock.
 const CREDENTIAL_RETRY_MS = 60_000;
 const HA_RECHECK_MS = 15_000;
+const RULE_POLL_MS = 1_000;
 
-export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typeof DCSCluster> {
-  return {
-    kind: DCSCluster,
-    async reconcile(ctx) {
-      const lookup = await cloudForCluster(ctx, sessions, ctx.object);
-      if (!lookup.ok) {
+/** What the steps of one cluster reconcile share. */
+class ClusterRun {
+  /** Set by the Connect step, which runs before every step that calls DCS. */
+  cloud!: DcsCloud;
+  site: string | undefined;
+
+  constructor(
+    readonly ctx: Ctx,
+    readonly sessions: DcsSessionPool,
+    /** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
+    readonly reportsCredentials: boolean,
+  ) {}
+}
+
+const connect: Step<ClusterRun> = {
+  name: 'Connect',
+  async run(run) {
+    const { ctx } = run;
+    const lookup = await cloudForCluster(ctx, run.sessions, ctx.object);
+    if (!lookup.ok) {
+      if (run.reportsCredentials) {
         ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
         ctx.events.warning(lookup.reason, lookup.message);
-        return requeue(CREDENTIAL_RETRY_MS, lookup.message);
       }
+      return requeue(CREDENTIAL_RETRY_MS, lookup.message);
+    }
+    run.cloud = lookup.cloud;
+    run.site = lookup.site;
+    return done();
+  },
+};
+
+const reconcileSteps: Step<ClusterRun>[] = [
+  connect,
+  {
+    name: 'LogIn',
+    async run({ ctx, cloud, site }) {
       try {
-        await lookup.cloud.resolveSite(lookup.site);
+        await cloud.resolveSite(site);
       } catch (error) {
         const failure = describeDcsFailure(error);
         ctx.setCondition(falseCondition(CREDENTIALS_READY, 'LoginFailed', failure, 'Error'));
@@ -38,35 +74,77 @@ export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typ
         return requeue(CREDENTIAL_RETRY_MS, failure);
       }
       ctx.setCondition(trueCondition(CREDENTIALS_READY, 'LoggedIn'));
-      await reconcileControlPlaneHA(ctx, lookup.cloud);
-      const lb = ctx.object.spec.controlPlaneLoadBalancer;
-      const endpoint = ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port };
-      return clusterProvisioned({
-        controlPlaneEndpoint: endpoint,
-        // Control plane machines come and go without touching this object: look again regularly.
-        ...(ctx.object.spec.controlPlaneHA?.enabled ? { recheckAfterMs: HA_RECHECK_MS } : {}),
-      });
+      return done();
     },
-    async delete(ctx) {
+  },
+  {
+    name: 'ControlPlaneHA',
+    async run({ ctx, cloud }) {
+      await reconcileControlPlaneHA(ctx, cloud);
+      return done();
+    },
+  },
+];
+
+/** The DRS rule recorded in status; the task that removes it is kept there too. */
+const recordedRule = (run: ClusterRun) => run.ctx.status.controlPlaneHA as Record<string, unknown>;
+
+// The rule must be gone from DCS, not just asked to go, before the finalizer is released.
+const deleteSteps: Step<ClusterRun>[] = [
+  {
+    name: 'CheckDRSRule',
+    async run({ ctx }) {
       const recorded = ctx.status.controlPlaneHA;
-      if (!recorded?.ruleName || !recorded.clusterUrn) return done();
-      const lookup = await cloudForCluster(ctx, sessions, ctx.object);
-      if (!lookup.ok) return requeue(CREDENTIAL_RETRY_MS, lookup.message);
-      // The rule must be gone from DCS, not just asked to go, before the finalizer is released.
-      if (recorded.taskUri) {
-        const outcome = dcsTaskState(await lookup.cloud.getTask(recorded.taskUri));
-        if (outcome.state === 'running') return requeue(1_000, 'removing the control plane DRS rule');
-        delete recorded.taskUri;
-      }
+      return recorded?.ruleName && recorded.clusterUrn ? done() : finishEarly();
+    },
+  },
+  connect,
+  followTaskStep({
+    name: 'FollowRuleTask',
+    taskNoun: 'DCS task',
+    reference: taskReferenceAt(recordedRule, 'taskUri'),
+    read: (run, uri) => run.cloud.getTask(uri),
+    interpret(task) {
+      const state = dcsTaskState(task);
+      // A removal that failed is seen in the next step: the rule is still there and asked to go again.
+      return state.state === 'failed' ? { state: 'succeeded' } : state;
+    },
+    isNotFound,
+    pollAfterMs: RULE_POLL_MS,
+  }),
+  {
+    name: 'DeleteDRSRule',
+    async run({ ctx, cloud }) {
+      const recorded = ctx.status.controlPlaneHA as {
+        ruleName: string;
+        clusterUrn: string;
+        taskUri?: string;
+      };
       const clusterUri = urnToUri(recorded.clusterUrn);
-      const rules = (await lookup.cloud.getCluster(clusterUri)).drsSetting?.drsRules ?? [];
+      const rules = (await cloud.getCluster(clusterUri)).drsSetting?.drsRules ?? [];
       if (!rules.some((rule) => rule.ruleName === recorded.ruleName)) {
         delete ctx.status.controlPlaneHA;
         return done();
       }
-      const deletion = await lookup.cloud.deleteRule(clusterUri, recorded.ruleName);
+      const deletion = await cloud.deleteRule(clusterUri, recorded.ruleName);
       if (deletion.taskUri) recorded.taskUri = deletion.taskUri;
-      return requeue(1_000, 'removing the control plane DRS rule');
+      return requeue(RULE_POLL_MS, 'removing the control plane DRS rule');
     },
+  },
+];
+
+export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typeof DCSCluster> {
+  return {
+    kind: DCSCluster,
+    reconcile: async (ctx) =>
+      stepPlan(new ClusterRun(ctx, sessions, true), reconcileSteps, () => {
+        const lb = ctx.object.spec.controlPlaneLoadBalancer;
+        return clusterProvisioned({
+          controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port },
+          // Control plane machines come and go without touching this object: look again regularly.
+          ...(ctx.object.spec.controlPlaneHA?.enabled ? { recheckAfterMs: HA_RECHECK_MS } : {}),
+        });
+      }),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, false), deleteSteps),
   };
 }

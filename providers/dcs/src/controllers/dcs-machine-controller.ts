@@ -1,14 +1,14 @@
 import {
   done,
   falseCondition,
+  finishEarly,
   type InfraMachineContext,
   type InfraMachineHooks,
   isPlatformFailure,
   machineProvisioned,
   requeue,
-  runSteps,
   type Step,
-  type StepResult,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
@@ -55,24 +55,96 @@ const TRANSITIONAL = new Set([
 ]);
 
 /** What the steps of one reconcile find out and share. */
-interface MachineRun {
-  ctx: Ctx;
-  cloud: DcsCloud;
-  vmName: string;
-  /** The pool entry this machine holds (empty on the delete path). */
-  entry: PoolEntry;
+class MachineRun {
+  /** Set by the Connect step, which runs before every step that calls DCS. */
+  cloud!: DcsCloud;
+  /** The pool entry this machine holds, set by ClaimPoolEntry (empty on the delete path). */
+  entry: PoolEntry = { ip: '' };
   vm: DcsVm | undefined;
+  /** The VM's name: the pool entry's `machineName`, or the DCSMachine's name. */
+  vmName: string;
+
+  constructor(
+    readonly ctx: Ctx,
+    readonly sessions: DcsSessionPool,
+  ) {
+    this.vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
+  }
 }
 
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
-async function withCloud(ctx: Ctx, sessions: DcsSessionPool): Promise<DcsCloud | StepResult> {
-  const cluster = ctx.infraCluster as DCSClusterObject | undefined;
-  if (!cluster) return requeue(10_000, 'waiting for the DCSCluster of this machine');
-  const lookup = await cloudForCluster(ctx, sessions, cluster);
-  if (!lookup.ok) return requeue(60_000, lookup.message);
-  return lookup.cloud;
+const connect: Step<MachineRun> = {
+  name: 'Connect',
+  async run(run) {
+    const cluster = run.ctx.infraCluster as DCSClusterObject | undefined;
+    if (!cluster) return requeue(10_000, 'waiting for the DCSCluster of this machine');
+    const lookup = await cloudForCluster(run.ctx, run.sessions, cluster);
+    if (!lookup.ok) return requeue(60_000, lookup.message);
+    run.cloud = lookup.cloud;
+    return done();
+  },
+};
+
+const claimPoolEntry: Step<MachineRun> = {
+  name: 'ClaimPoolEntry',
+  async run(run) {
+    const { ctx } = run;
+    const claim = await ipHostnamePools(ctx.kube).claim(
+      ctx.object.metadata.namespace ?? 'default',
+      ctx.object.spec.ipHostPoolRef.name,
+      claimantOf(ctx.object),
+    );
+    if (!claim.ok) {
+      ctx.setCondition(falseCondition(VM_READY, claim.reason, claim.message, 'Warning'));
+      ctx.events.warning(claim.reason, claim.message);
+      return requeue(30_000, claim.message);
+    }
+    const { entry } = claim;
+    ctx.status.networkConfig = {
+      ip: entry.ip,
+      ...(entry.mask ? { mask: entry.mask } : {}),
+      ...(entry.gateway ? { gateway: entry.gateway } : {}),
+      ...(entry.dns ? { dns: entry.dns } : {}),
+      ...(entry.hostname ? { hostname: entry.hostname } : {}),
+      ...(entry.machineName ? { machineName: entry.machineName } : {}),
+      ...(entry.additionNic ? { additionNic: entry.additionNic } : {}),
+    };
+    run.entry = entry;
+    run.vmName = entry.machineName ?? ctx.object.metadata.name;
+    return done();
+  },
+};
+
+const findVm: Step<MachineRun> = {
+  name: 'FindVM',
+  async run(run) {
+    const found = await run.cloud.findVmByName(run.vmName);
+    if (found && !isOwnedBy(found, run.ctx.object)) {
+      const message = `a VM named ${run.vmName} already exists on DCS and was not created for this machine; it is left alone`;
+      run.ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
+      run.ctx.events.warning('VMNameInUse', message);
+      return requeue(60_000, message);
+    }
+    run.vm = found;
+    return done();
+  },
+};
+
+/** Operators read platform trouble on VMReady; the host backs off before the next attempt. */
+function reportedOnVmReady(step: Step<MachineRun>): Step<MachineRun> {
+  return {
+    ...step,
+    async run(run) {
+      try {
+        return await step.run(run);
+      } catch (error) {
+        run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning'));
+        throw error;
+      }
+    },
+  };
 }
 
 // The task in flight is kept in `status.taskUrn` (the CRD's name for it, which users may read).
@@ -121,8 +193,8 @@ const createSteps: Step<MachineRun>[] = [
   followTask,
   {
     name: 'CloneVM',
+    when: (run) => !run.vm,
     async run(run) {
-      if (run.vm) return done();
       const template = await run.cloud.findTemplate(run.ctx.object.spec.vmTemplateName);
       if (!template) {
         const message = `VM template ${run.ctx.object.spec.vmTemplateName} not found on DCS`;
@@ -199,9 +271,9 @@ const createSteps: Step<MachineRun>[] = [
   },
   {
     name: 'DetachBootstrapISO',
+    // The node has registered, so Ignition has run: the ISO (which holds the join secrets) goes.
+    when: (run) => Boolean(run.ctx.machine.status?.nodeRef) && !run.ctx.status.cdRomFileDeleted,
     async run(run) {
-      // The node has registered, so Ignition has run: the ISO (which holds the join secrets) goes.
-      if (!run.ctx.machine.status?.nodeRef || run.ctx.status.cdRomFileDeleted) return done();
       const vm = run.vm as DcsVm;
       if (vm.cdRomStatus === 'attached')
         return startDcsTask(run, 'detaching the bootstrap ISO', () => run.cloud.detachCdrom(vm.uri));
@@ -233,63 +305,6 @@ async function isoDatastore(run: MachineRun): Promise<string> {
   throw new Error('no datastore for the bootstrap ISO: set vmConfig.cdRomDatastoreName');
 }
 
-async function reconcileMachine(ctx: Ctx, sessions: DcsSessionPool) {
-  const cloud = await withCloud(ctx, sessions);
-  if ('type' in cloud) return cloud;
-  const claim = await ipHostnamePools(ctx.kube).claim(
-    ctx.object.metadata.namespace ?? 'default',
-    ctx.object.spec.ipHostPoolRef.name,
-    claimantOf(ctx.object),
-  );
-  if (!claim.ok) {
-    ctx.setCondition(falseCondition(VM_READY, claim.reason, claim.message, 'Warning'));
-    ctx.events.warning(claim.reason, claim.message);
-    return requeue(30_000, claim.message);
-  }
-  const { entry } = claim;
-  ctx.status.networkConfig = {
-    ip: entry.ip,
-    ...(entry.mask ? { mask: entry.mask } : {}),
-    ...(entry.gateway ? { gateway: entry.gateway } : {}),
-    ...(entry.dns ? { dns: entry.dns } : {}),
-    ...(entry.hostname ? { hostname: entry.hostname } : {}),
-    ...(entry.machineName ? { machineName: entry.machineName } : {}),
-    ...(entry.additionNic ? { additionNic: entry.additionNic } : {}),
-  };
-  const vmName = entry.machineName ?? ctx.object.metadata.name;
-  const found = await cloud.findVmByName(vmName);
-  if (found && !isOwnedBy(found, ctx.object)) {
-    const message = `a VM named ${vmName} already exists on DCS and was not created for this machine; it is left alone`;
-    ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
-    ctx.events.warning('VMNameInUse', message);
-    return requeue(60_000, message);
-  }
-  const run: MachineRun = { ctx, cloud, vmName, entry, vm: found };
-  try {
-    const result = await runSteps(run, createSteps);
-    if (result.type !== 'done') return result;
-  } catch (error) {
-    // Operators read platform trouble on VMReady; the host backs off before the next attempt.
-    ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning'));
-    throw error;
-  }
-  ctx.setCondition(trueCondition(VM_READY, 'Running'));
-  return machineProvisioned({
-    providerID: providerIdOf(ctx),
-    addresses: [
-      { type: 'InternalIP', address: entry.ip },
-      ...(entry.hostname ? [{ type: 'Hostname' as const, address: entry.hostname }] : []),
-    ],
-  });
-}
-
-/** The machine's VM on DCS; a VM of the same name that this machine did not create is never touched. */
-async function ownVm(run: MachineRun): Promise<DcsVm | undefined> {
-  const candidate = run.vm ?? (await run.cloud.findVmByName(run.vmName));
-  run.vm = candidate && isOwnedBy(candidate, run.ctx.object) ? candidate : undefined;
-  return run.vm;
-}
-
 /** The pool entry this machine still holds (the claim outlives the VM until ReleasePoolEntry). */
 async function heldEntry(run: MachineRun): Promise<PoolEntry | undefined> {
   const held = await ipHostnamePools(run.ctx.kube).heldEntry(
@@ -300,12 +315,39 @@ async function heldEntry(run: MachineRun): Promise<PoolEntry | undefined> {
   return held?.ok ? held.entry : undefined;
 }
 
+/** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
+const retainVm: Step<MachineRun> = {
+  name: 'RetainVM',
+  async run({ ctx }) {
+    const retains =
+      ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
+      ctx.machine.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
+    if (!retains) return done();
+    ctx.events.normal(
+      'VMRetained',
+      `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
+    );
+    return finishEarly();
+  },
+};
+
 const deleteSteps: Step<MachineRun>[] = [
+  retainVm,
+  connect,
   followTask,
+  {
+    // A VM of the same name that this machine did not create is never touched.
+    name: 'FindVM',
+    async run(run) {
+      const candidate = run.vm ?? (await run.cloud.findVmByName(run.vmName));
+      run.vm = candidate && isOwnedBy(candidate, run.ctx.object) ? candidate : undefined;
+      return done();
+    },
+  },
   {
     name: 'StopVM',
     async run(run) {
-      const vm = await ownVm(run);
+      const vm = run.vm;
       if (vm?.status === 'running') {
         const started = await startDcsTask(run, 'waiting for the VM to stop', () =>
           run.cloud.stopVm(vm.uri, 'safe'),
@@ -347,9 +389,9 @@ const deleteSteps: Step<MachineRun>[] = [
   },
   {
     name: 'DeleteVM',
+    when: (run) => run.vm !== undefined,
     async run(run) {
-      const vm = run.vm;
-      if (!vm) return done();
+      const vm = run.vm as DcsVm;
       try {
         const started = await startDcsTask(run, 'deleting the VM', () => run.cloud.deleteVm(vm.uri));
         run.ctx.setCondition(trueCondition(STOP_PENDING, 'Stopped'));
@@ -382,33 +424,24 @@ const deleteSteps: Step<MachineRun>[] = [
   },
 ];
 
-/** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
-function retainsVm(ctx: Ctx): boolean {
-  return (
-    ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
-    ctx.machine.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true'
-  );
-}
-
-async function deleteMachine(ctx: Ctx, sessions: DcsSessionPool): Promise<StepResult> {
-  if (retainsVm(ctx)) {
-    ctx.events.normal(
-      'VMRetained',
-      `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
-    );
-    return done();
-  }
-  const cloud = await withCloud(ctx, sessions);
-  if ('type' in cloud) return cloud;
-  const vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
-  const run: MachineRun = { ctx, cloud, vmName, entry: { ip: '' }, vm: undefined };
-  return runSteps(run, deleteSteps);
-}
-
 export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typeof DCSMachine> {
   return {
     kind: DCSMachine,
-    reconcile: (ctx) => reconcileMachine(ctx, sessions),
-    delete: (ctx) => deleteMachine(ctx, sessions),
+    reconcile: async (ctx) =>
+      stepPlan(
+        new MachineRun(ctx, sessions),
+        [connect, claimPoolEntry, findVm, ...createSteps.map(reportedOnVmReady)],
+        ({ entry }) => {
+          ctx.setCondition(trueCondition(VM_READY, 'Running'));
+          return machineProvisioned({
+            providerID: providerIdOf(ctx),
+            addresses: [
+              { type: 'InternalIP', address: entry.ip },
+              ...(entry.hostname ? [{ type: 'Hostname' as const, address: entry.hostname }] : []),
+            ],
+          });
+        },
+      ),
+    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions), deleteSteps),
   };
 }

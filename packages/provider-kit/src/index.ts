@@ -6,6 +6,7 @@ export {
   replaceTokens,
   substituteBootstrapTokens,
 } from './bootstrap/bootstrap-tokens.js';
+export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/ignition-iso.js';
 // The credential of an infrastructure cluster.
 export {
   type AccountSession,

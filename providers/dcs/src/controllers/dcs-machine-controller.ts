@@ -13,6 +13,7 @@ import {
 } from '@immutable-infra/core';
 import {
   followTaskStep,
+  ignitionIso,
   nextAttachAction,
   nextDetachAction,
   startTask,
@@ -27,7 +28,6 @@ import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
-import { ignitionIso } from './ignition-iso.js';
 import {
   createPersistentVolume,
   declaredDisks,

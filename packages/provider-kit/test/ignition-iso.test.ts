@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { buildIso, ignitionIso } from '../../src/controllers/ignition-iso.js';
+import { buildIso, ignitionIso } from '../src/index.js';
 
 const SECTOR = 2048;
 

@@ -6,8 +6,8 @@ import { DCSIpHostnamePool } from '../api/dcs-ip-hostname-pool.js';
 import { describeDcsFailure } from '../cloud/dcs-api-error.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
-import { orphanedClaims, poolUsage, type SlotClaim } from './ip-slots.js';
 import { declaredDisks, observedVolumes } from './persistent-disks.js';
+import { ipHostnamePools, type SlotClaim } from './pool-claims.js';
 
 type Ctx = ObjectContext<typeof DCSIpHostnamePool>;
 type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
@@ -83,10 +83,12 @@ export function dcsPoolHooks(sessions: DcsSessionPool): ExtraKindHooks<typeof DC
     kind: DCSIpHostnamePool,
     async reconcile(ctx) {
       const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
-      const usage = poolUsage(ctx.object.spec.pool, claims);
+      const usage = ipHostnamePools(ctx.kube).usage(ctx.object);
       ctx.status.total = usage.total;
       ctx.status.used = usage.used;
-      const orphans = orphanedClaims(ctx.object.spec.pool, claims);
+      // Entries removed from spec while held are reported by name, never silently dropped.
+      const ips = new Set(ctx.object.spec.pool.map((entry) => entry.ip));
+      const orphans = claims.filter((claim) => !ips.has(claim.ip));
       const hasDisks = ctx.object.spec.pool.some((entry) => (entry.persistentDisk ?? []).length > 0);
       const diskProblem = hasDisks
         ? await refreshDiskStatus(ctx, sessions).catch((error: unknown) => describeDcsFailure(error))

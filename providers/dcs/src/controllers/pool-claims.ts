@@ -2,9 +2,24 @@ import type { KubeClient } from '@immutable-infra/core';
 import { ClaimablePool, type ClaimablePoolKind, type Claimant } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
-import { compareIp, type SlotClaim } from './ip-slots.js';
 
 export type PoolEntry = DCSIpHostnamePoolObject['spec']['pool'][number];
+
+/** One pool entry held by one DCSMachine, recorded in the pool's `status.slots`. */
+export interface SlotClaim {
+  ip: string;
+  dcsMachine: string;
+  /** UID of the DCSMachine; a new machine with the same name is a different holder. */
+  dcsMachineUID: string;
+  machineName?: string;
+}
+
+function compareIp(a: string, b: string): number {
+  const parts = (ip: string) => ip.split('.').map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 4; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+}
 
 /**
  * How a DCSIpHostnamePool keeps its claims: entries by IP in `spec.pool`, holders in

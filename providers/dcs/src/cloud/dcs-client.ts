@@ -83,65 +83,12 @@ export interface DcsRuleDeletion {
 }
 
 /**
- * Everything the DCS controllers ask of the platform. DcsClient implements it over the wire; a
- * controller test can hand in anything else that does. Changes answer with the task that runs
- * them: callers keep its URI and look again later (see dcsTaskState) instead of blocking.
+ * Everything the DCS controllers ask of the platform: DcsClient's methods, which it implements over
+ * the wire; a controller test can hand in anything else that has them. Changes answer with the
+ * task that runs them: callers keep its URI and look again later (see dcsTaskState) instead of
+ * blocking.
  */
-export interface DcsCloud {
-  listSites(): Promise<DcsSite[]>;
-  /** The site with this id (e.g. `EC1C108C`), or the only site when no id is given. */
-  resolveSite(siteId?: string): Promise<DcsSite>;
-
-  /** The template with exactly this name, or undefined. */
-  findTemplate(name: string): Promise<DcsVm | undefined>;
-  /** The VM (not template) with exactly this name, or undefined. */
-  findVmByName(name: string): Promise<DcsVm | undefined>;
-  /** The VM, or undefined when it no longer exists. */
-  getVm(uri: string): Promise<DcsVm | undefined>;
-
-  resolveCluster(name: string): Promise<DcsCluster>;
-  resolveHost(name: string, clusterUrn?: string): Promise<DcsHost>;
-  resolveDatastore(name: string): Promise<DcsDatastore>;
-  /** The datastore of the named datastore cluster with the most free space. */
-  resolveDatastoreCluster(name: string): Promise<DcsDatastore>;
-  resolveFolder(name: string): Promise<DcsFolder>;
-  resolvePortGroup(dvSwitchName: string, portGroupName: string): Promise<DcsPortGroup>;
-
-  cloneVm(templateUri: string, request: DcsCloneVmRequest): Promise<DcsCloneResult>;
-  getTask(uri: string): Promise<DcsTask>;
-  startVm(uri: string): Promise<DcsTaskRef>;
-  stopVm(uri: string, mode: DcsStopMode): Promise<DcsTaskRef>;
-  /** Deletes the VM and its own disks; pool volumes must be detached first to survive. */
-  deleteVm(uri: string): Promise<DcsTaskRef>;
-
-  listVolumes(filter?: { name?: string }): Promise<DcsVolume[]>;
-  findVolumeByName(name: string): Promise<DcsVolume | undefined>;
-  createVolume(request: DcsCreateVolumeRequest): Promise<DcsCreateVolumeResult>;
-  attachVolume(vmUri: string, volumeUrn: string, sequenceNum?: number): Promise<DcsTaskRef>;
-  detachVolume(vmUri: string, volumeUrn: string): Promise<DcsTaskRef>;
-  deleteVolume(uri: string): Promise<DcsTaskRef>;
-
-  /** The upload of this file name (on this datastore, URI or URN, when given), or undefined. */
-  findUpload(fileName: string, datastore?: string): Promise<DcsUpload | undefined>;
-  /** Uploads an ISO to a datastore (URI or URN); reuses a complete upload of the same name and size. */
-  uploadIso(datastore: string, fileName: string, bytes: Uint8Array): Promise<DcsIsoUpload>;
-  /** Removes an uploaded file; one that is already gone counts as removed. */
-  deleteUpload(uploadUri: string): Promise<void>;
-  attachCdrom(vmUri: string, filePath: string, datastoreUrn: string): Promise<DcsTaskRef>;
-  detachCdrom(vmUri: string): Promise<DcsTaskRef>;
-
-  getCluster(uri: string): Promise<DcsCluster>;
-  /**
-   * Creates or modifies the named mutual-exclusion rule so that it holds exactly these VMs. A new
-   * rule exists once its task is done: call again only after that, or DCS refuses a second create.
-   */
-  ensureAntiAffinityRule(
-    clusterUri: string,
-    ruleName: string,
-    vmUrns: readonly string[],
-  ): Promise<DcsRuleChange>;
-  deleteRule(clusterUri: string, ruleName: string): Promise<DcsRuleDeletion>;
-}
+export type DcsCloud = Pick<DcsClient, keyof DcsClient>;
 
 /** The part of a session the client uses. */
 export type DcsRequester = Pick<DcsSession, 'request'>;
@@ -157,7 +104,7 @@ export interface DcsClientOptions {
  * The DCS REST API for one site, over a shared session (which handles login and re-login).
  * Cheap to make: build one per reconcile from the pooled session.
  */
-export class DcsClient implements DcsCloud {
+export class DcsClient {
   private site: Promise<DcsSite> | undefined;
 
   constructor(
@@ -169,12 +116,14 @@ export class DcsClient implements DcsCloud {
     return this.record('ListSites', () => this.fetchSites());
   }
 
+  /** The site with this id (e.g. `EC1C108C`), or the only site when no id is given. */
   resolveSite(siteId?: string): Promise<DcsSite> {
     return this.record('ResolveSite', () =>
       siteId === undefined || siteId === this.options.siteId ? this.siteOf() : this.pickSite(siteId),
     );
   }
 
+  /** The template with exactly this name, or undefined. */
   findTemplate(name: string): Promise<DcsVm | undefined> {
     return this.record('FindTemplate', async () => {
       const site = await this.siteOf();
@@ -183,6 +132,7 @@ export class DcsClient implements DcsCloud {
     });
   }
 
+  /** The VM (not template) with exactly this name, or undefined. */
   findVmByName(name: string): Promise<DcsVm | undefined> {
     return this.record('FindVm', async () => {
       const site = await this.siteOf();
@@ -191,6 +141,7 @@ export class DcsClient implements DcsCloud {
     });
   }
 
+  /** The VM, or undefined when it no longer exists. */
   getVm(uri: string): Promise<DcsVm | undefined> {
     return this.record('GetVm', async () => {
       try {
@@ -220,6 +171,7 @@ export class DcsClient implements DcsCloud {
     );
   }
 
+  /** The datastore of the named datastore cluster with the most free space. */
   resolveDatastoreCluster(name: string): Promise<DcsDatastore> {
     return this.record('ResolveDatastoreCluster', async () => {
       const group = await this.byName(
@@ -298,6 +250,7 @@ export class DcsClient implements DcsCloud {
     );
   }
 
+  /** Deletes the VM and its own disks; pool volumes must be detached first to survive. */
   deleteVm(uri: string): Promise<DcsTaskRef> {
     return this.record('DeleteVm', () =>
       this.send('DELETE', toUri(uri), DcsTaskRefSchema, undefined, { isReserveDisks: 0 }),
@@ -344,10 +297,12 @@ export class DcsClient implements DcsCloud {
     return this.record('DeleteVolume', () => this.send('DELETE', toUri(uri), DcsTaskRefSchema));
   }
 
+  /** The upload of this file name (on this datastore, URI or URN, when given), or undefined. */
   findUpload(fileName: string, datastore?: string): Promise<DcsUpload | undefined> {
     return this.record('FindUpload', () => this.fetchUpload(fileName, datastore && toUrn(datastore)));
   }
 
+  /** Uploads an ISO to a datastore (URI or URN); reuses a complete upload of the same name and size. */
   uploadIso(datastore: string, fileName: string, bytes: Uint8Array): Promise<DcsIsoUpload> {
     return this.record('UploadIso', async () => {
       const datastoreUri = toUri(datastore);
@@ -385,6 +340,7 @@ export class DcsClient implements DcsCloud {
     });
   }
 
+  /** Removes an uploaded file; one that is already gone counts as removed. */
   deleteUpload(uploadUri: string): Promise<void> {
     return this.record('DeleteUpload', () => this.removeUpload(uploadUri));
   }
@@ -408,6 +364,10 @@ export class DcsClient implements DcsCloud {
     return this.record('GetCluster', () => this.send('GET', toUri(uri), DcsClusterSchema));
   }
 
+  /**
+   * Creates or modifies the named mutual-exclusion rule so that it holds exactly these VMs. A new
+   * rule exists once its task is done: call again only after that, or DCS refuses a second create.
+   */
   ensureAntiAffinityRule(
     clusterUri: string,
     ruleName: string,

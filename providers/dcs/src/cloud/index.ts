@@ -1,42 +1,8 @@
-export {
-  classifyDcsFailure,
-  DcsErrorCode,
-  type DcsFailure,
-  type DcsFailureKind,
-  DcsLookupError,
-  DcsResponseError,
-  describeDcsFailure,
-  isAccountLocked,
-  isBadCredentials,
-  isBusy,
-  isNotFound,
-  isSessionExpired,
-  isStoppedOnlyDelete,
-  readDcsErrorAnswer,
-} from './dcs-api-error.js';
-export {
-  DcsClient,
-  type DcsClientOptions,
-  type DcsCloneResult,
-  type DcsCloud,
-  type DcsCreateVolumeResult,
-  type DcsIsoUpload,
-  type DcsRequester,
-  type DcsRuleChange,
-  type DcsRuleDeletion,
-  type DcsStopMode,
-} from './dcs-client.js';
-export { toUri, toUrn, uriToUrn, urnToUri } from './dcs-ids.js';
-export {
-  credentialFromSecret,
-  type DcsCredential,
-  type DcsRequest,
-  DcsSession,
-  type DcsSessionOptions,
-  DcsSessionPool,
-  type DcsTlsOptions,
-  type DcsUserType,
-} from './dcs-session.js';
+// Everything these modules export is the package's `./cloud` API; dcs-types keeps its schemas to itself.
+export * from './dcs-api-error.js';
+export * from './dcs-client.js';
+export * from './dcs-ids.js';
+export * from './dcs-session.js';
 export type {
   DcsCloneVmRequest,
   DcsCluster,

@@ -98,23 +98,28 @@ interface DcsToken {
 
 type DcsPool = CredentialPool<DcsAccount, DcsToken>;
 
+/** Who logs in where: an interconnect and a domain user of the same name are two accounts. */
+const accountOf = (credential: DcsCredential) => ({
+  endpoint: credential.endpoint,
+  user: `${credential.user}\n${credential.userType ?? 'interconnect'}`,
+});
+
+/** What else a session is made from: a changed key or TLS setting needs a new one. */
+const contentOf = (credential: DcsCredential) =>
+  sha256(
+    JSON.stringify([
+      credential.key,
+      credential.userType ?? 'interconnect',
+      credential.caCertificate ?? '',
+      credential.insecureSkipVerify === true,
+    ]),
+  );
+
 function credentialPool(options: DcsSessionOptions): DcsPool {
   const backoffMs = options.loginBackoffMs ?? DEFAULT_LOGIN_BACKOFF_MS;
   return new CredentialPool<DcsAccount, DcsToken>({
-    // The user type is part of who logs in: an interconnect and a domain user are two accounts.
-    accountOf: ({ credential }) => ({
-      endpoint: credential.endpoint,
-      user: `${credential.user}\n${credential.userType ?? 'interconnect'}`,
-    }),
-    fingerprintOf: ({ credential }) =>
-      sha256(
-        JSON.stringify([
-          credential.key,
-          credential.userType ?? 'interconnect',
-          credential.caCertificate ?? '',
-          credential.insecureSkipVerify === true,
-        ]),
-      ),
+    accountOf: ({ credential }) => accountOf(credential),
+    fingerprintOf: ({ credential }) => contentOf(credential),
     login,
     // A session is logged out when its content is replaced or the pool closes: its connections go too.
     logout: async ({ token, transport }) => {
@@ -211,19 +216,6 @@ export class DcsSession {
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   }
 
-  /** Whether this session was made for exactly this credential: same key and TLS settings. */
-  serves(credential: DcsCredential): boolean {
-    const mine = this.#account.credential;
-    return (
-      new URL(credential.endpoint).origin === this.endpoint &&
-      credential.user === this.user &&
-      (credential.userType ?? 'interconnect') === this.userType &&
-      credential.key === mine.key &&
-      credential.caCertificate === mine.caCertificate &&
-      credential.insecureSkipVerify === mine.insecureSkipVerify
-    );
-  }
-
   /** One request with the session token. */
   request<Body = unknown>(spec: DcsRequest): Promise<JsonResponse<Body>> {
     const request = jsonRequest(spec, this.#uploadTimeoutMs);
@@ -250,7 +242,7 @@ export class DcsSession {
  * that leak). A changed key or TLS setting replaces the session.
  */
 export class DcsSessionPool {
-  private readonly sessions = new Map<string, DcsSession>();
+  private readonly sessions = new Map<string, { content: string; session: DcsSession }>();
   private readonly pool: DcsPool;
 
   constructor(private readonly options: DcsSessionOptions = {}) {
@@ -258,16 +250,14 @@ export class DcsSessionPool {
   }
 
   session(credential: DcsCredential): DcsSession {
-    const id = [
-      new URL(credential.endpoint).origin,
-      credential.user,
-      credential.userType ?? 'interconnect',
-    ].join('\n');
+    const { endpoint, user } = accountOf(credential);
+    const id = `${new URL(endpoint).origin}\n${user}`;
+    const content = contentOf(credential);
     const existing = this.sessions.get(id);
-    if (existing?.serves(credential)) return existing;
+    if (existing?.content === content) return existing.session;
     // The pool logs the old content's session out when the new one is first used.
     const session = new DcsSession(credential, this.options, this.pool);
-    this.sessions.set(id, session);
+    this.sessions.set(id, { content, session });
     return session;
   }
 
@@ -279,6 +269,6 @@ export class DcsSessionPool {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await this.pool.close();
-    for (const session of sessions) await session.close();
+    for (const { session } of sessions) await session.close();
   }
 }

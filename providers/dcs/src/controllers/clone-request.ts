@@ -15,12 +15,6 @@ export function dottedMask(mask: string | undefined): string {
 }
 
 /**
- * The clone body for a machine: CPU, memory, the disks of its vmConfig on
- * their datastores, the NICs of its pool entry (first NIC, then additionNic)
- * with their addresses, in the folder or cluster its location names. Every
- * name is resolved to a URN here, so a typo fails before anything is created.
- */
-/**
  * The description every VM we clone carries: it names the DCSMachine by UID,
  * so a VM with the right name but another owner is never adopted.
  */
@@ -36,6 +30,12 @@ export function isOwnedBy(
   return (vm.description ?? '').includes(`uid=${machine.metadata.uid ?? ''}`);
 }
 
+/**
+ * The clone body for a machine: CPU, memory, the disks of its vmConfig on
+ * their datastores, the NICs of its pool entry (first NIC, then additionNic)
+ * with their addresses, in the folder or cluster its location names. Every
+ * name is resolved to a URN here, so a typo fails before anything is created.
+ */
 export async function buildCloneRequest(
   cloud: DcsCloud,
   machine: Pick<DCSMachineObject, 'spec' | 'metadata'>,

@@ -220,11 +220,9 @@ const createSteps: Step<MachineRun>[] = [
       const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
       switch (next.action) {
         case 'create':
-          return startTask(run, taskUrn, () => createPersistentVolume(run.cloud, run.entry, next.disk), {
-            taskNoun: DCS_TASK,
-            what: `creating persistent volume ${next.disk.name}`,
-            pollAfterMs: POLL_MS,
-          });
+          return startDcsTask(run, `creating persistent volume ${next.disk.name}`, () =>
+            createPersistentVolume(run.cloud, run.entry, next.disk),
+          );
         case 'attach':
           return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
             run.cloud.attachVolume(vm.uri, next.volumeId, PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot),

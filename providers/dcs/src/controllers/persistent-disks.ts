@@ -53,17 +53,16 @@ export async function createPersistentVolume(
   cloud: DcsCloud,
   entry: PoolEntry,
   disk: DeclaredDisk,
-): Promise<string> {
+): Promise<{ taskUri: string }> {
   const declared = (entry.persistentDisk ?? []).find((candidate) => candidate.slot === disk.slot);
   if (!declared) throw new Error(`pool entry ${entry.ip} declares no persistent disk in slot ${disk.slot}`);
   const datastore = declared.datastoreName
     ? await cloud.resolveDatastore(declared.datastoreName)
     : await cloud.resolveDatastoreCluster(declared.datastoreClusterName ?? '');
-  const created = await cloud.createVolume({
+  return cloud.createVolume({
     name: disk.name,
     quantityGB: declared.quantityGB,
     datastoreUrn: datastore.urn,
     ...(declared.isThin !== undefined ? { isThin: declared.isThin } : {}),
   });
-  return created.taskUri;
 }

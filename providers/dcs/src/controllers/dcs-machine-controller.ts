@@ -4,7 +4,6 @@ import {
   finishEarly,
   type InfraMachineContext,
   type InfraMachineHooks,
-  isPlatformFailure,
   machineProvisioned,
   requeue,
   type Step,
@@ -16,6 +15,7 @@ import {
   ignitionIso,
   nextAttachAction,
   nextDetachAction,
+  reportingFailures,
   startTask,
   substituteBootstrapTokens,
   taskReferenceAt,
@@ -132,21 +132,6 @@ const findVm: Step<MachineRun> = {
   },
 };
 
-/** Operators read platform trouble on VMReady; the host backs off before the next attempt. */
-function reportedOnVmReady(step: Step<MachineRun>): Step<MachineRun> {
-  return {
-    ...step,
-    async run(run) {
-      try {
-        return await step.run(run);
-      } catch (error) {
-        run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning'));
-        throw error;
-      }
-    },
-  };
-}
-
 // The task in flight is kept in `status.taskUrn` (the CRD's name for it, which users may read).
 const taskUrn = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskUrn');
 const DCS_TASK = 'DCS task';
@@ -159,7 +144,8 @@ function startDcsTask(run: MachineRun, what: string, start: () => Promise<{ task
   });
 }
 
-const waitForTask = followTaskStep<MachineRun, DcsTask>({
+/** Follows the task recorded in status; a failed task is also told as a `TaskFailed` Event. */
+const followTask = followTaskStep<MachineRun, DcsTask>({
   name: 'FollowTask',
   taskNoun: DCS_TASK,
   reference: taskUrn,
@@ -172,22 +158,11 @@ const waitForTask = followTaskStep<MachineRun, DcsTask>({
   async onFinished(run) {
     run.vm = await run.cloud.findVmByName(run.vmName);
   },
-});
-
-/** Follows the task recorded in status; a failed task is also told as a `TaskFailed` Event. */
-const followTask: Step<MachineRun> = {
-  name: waitForTask.name,
-  async run(run) {
-    const uri = run.ctx.status.taskUrn;
-    try {
-      return await waitForTask.run(run);
-    } catch (error) {
-      if (isPlatformFailure(error) && error.details.operation === `${DCS_TASK} ${uri}`)
-        run.ctx.events.warning('TaskFailed', error.message);
-      throw error;
-    }
+  onFailed(run, failure) {
+    run.ctx.events.warning('TaskFailed', failure.message);
+    return undefined;
   },
-};
+});
 
 const createSteps: Step<MachineRun>[] = [
   followTask,
@@ -428,7 +403,15 @@ export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typ
     reconcile: async (ctx) =>
       stepPlan(
         new MachineRun(ctx, sessions),
-        [connect, claimPoolEntry, findVm, ...createSteps.map(reportedOnVmReady)],
+        [
+          connect,
+          claimPoolEntry,
+          findVm,
+          // Operators read platform trouble on VMReady; the host backs off before the next attempt.
+          ...reportingFailures(createSteps, (run, error) =>
+            run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),
+          ),
+        ],
         ({ entry }) => {
           ctx.setCondition(trueCondition(VM_READY, 'Running'));
           return machineProvisioned({

@@ -232,6 +232,7 @@ export interface DcsCloneVmRequest {
       netmask: string;
       gateway?: string;
       setdns?: string;
+      adddns?: string;
     }>;
   };
 }

@@ -1,3 +1,4 @@
+import { dnsServerList } from '@immutable-infra/provider-kit/kinds';
 import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -12,6 +13,15 @@ export function dottedMask(mask: string | undefined): string {
   const bits = Number(mask);
   const value = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
+
+/**
+ * A pool entry's DNS servers as DCS takes them for a NIC: the first as the preferred server
+ * (`setdns`), the second as the alternate (`adddns`). DCS holds two per NIC; more are not sent.
+ */
+export function nicDns(dns: string | undefined): { setdns?: string; adddns?: string } {
+  const [preferred, alternate] = dns ? dnsServerList(dns) : [];
+  return { ...(preferred ? { setdns: preferred } : {}), ...(alternate ? { adddns: alternate } : {}) };
 }
 
 /**
@@ -116,7 +126,7 @@ export async function buildCloneRequest(
               ip: nic.ip,
               netmask: dottedMask(nic.mask),
               ...(nic.gateway ? { gateway: nic.gateway } : {}),
-              ...(nic.dns ? { setdns: nic.dns } : {}),
+              ...nicDns(nic.dns),
             },
           ]
         : [],

@@ -1,5 +1,9 @@
-import { done, type ExtraKindHooks, type ObjectContext, requeue, trueCondition } from '@immutable-infra/core';
-import { persistentDiskRecords } from '@immutable-infra/provider-kit';
+import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
+import {
+  claimablePoolHooks,
+  labelledInfraCluster,
+  persistentDiskRecords,
+} from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DCSIpHostnamePool } from '../api/dcs-ip-hostname-pool.js';
@@ -7,7 +11,7 @@ import { describeDcsFailure } from '../cloud/dcs-api-error.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { declaredDisks, observedVolumes } from './persistent-disks.js';
-import { ipHostnamePools, type SlotClaim } from './pool-claims.js';
+import { ipHostnamePoolKind, type SlotClaim } from './pool-claims.js';
 
 type Ctx = ObjectContext<typeof DCSIpHostnamePool>;
 type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
@@ -21,17 +25,12 @@ const DISK_REFRESH_MS = 15_000;
  * Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
  */
 async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<string | undefined> {
-  const clusterName = ctx.object.metadata.labels?.['cluster.x-k8s.io/cluster-name'];
-  if (!clusterName)
-    return 'label the pool with cluster.x-k8s.io/cluster-name to report persistent disk status';
-  const cluster = await ctx.kube.get<DCSClusterObject>({
+  const found = await labelledInfraCluster<DCSClusterObject>(ctx, {
     apiVersion: DCS_API_VERSION,
     kind: 'DCSCluster',
-    name: clusterName,
-    namespace: ctx.object.metadata.namespace,
   });
-  if (!cluster) return `DCSCluster ${clusterName} not found`;
-  const lookup = await cloudForCluster(ctx, sessions, cluster);
+  if ('problem' in found) return found.problem;
+  const lookup = await cloudForCluster(ctx, sessions, found.cluster);
   if (!lookup.ok) return lookup.message;
   const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
   const disks = ctx.object.spec.pool.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
@@ -79,48 +78,19 @@ async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<st
 
 /** Keeps the pool's usage, holder list and persistent disk records current; holds its deletion while entries are in use. */
 export function dcsPoolHooks(sessions: DcsSessionPool): ExtraKindHooks<typeof DCSIpHostnamePool> {
-  return {
+  return claimablePoolHooks({
     kind: DCSIpHostnamePool,
-    async reconcile(ctx) {
-      const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
-      const usage = ipHostnamePools(ctx.kube).usage(ctx.object);
-      ctx.status.total = usage.total;
-      ctx.status.used = usage.used;
-      // Entries removed from spec while held are reported by name, never silently dropped.
-      const ips = new Set(ctx.object.spec.pool.map((entry) => entry.ip));
-      const orphans = claims.filter((claim) => !ips.has(claim.ip));
-      const hasDisks = ctx.object.spec.pool.some((entry) => (entry.persistentDisk ?? []).length > 0);
-      const diskProblem = hasDisks
-        ? await refreshDiskStatus(ctx, sessions).catch((error: unknown) => describeDcsFailure(error))
-        : undefined;
-      ctx.setCondition(
-        orphans.length > 0
-          ? {
-              type: 'Ready',
-              status: 'False',
-              reason: 'HeldEntryRemoved',
-              message: `entries removed while in use: ${orphans.map((o) => `${o.ip} (${o.dcsMachine})`).join(', ')}`,
-              severity: 'Warning',
-            }
-          : trueCondition('Ready', 'Available', `${usage.free} of ${usage.total} entries free`),
-      );
-      ctx.setCondition(
-        diskProblem
-          ? {
-              type: 'PersistentDisksReported',
-              status: 'False',
-              reason: 'NotReported',
-              message: diskProblem,
-              severity: 'Info',
-            }
-          : trueCondition('PersistentDisksReported', hasDisks ? 'Reported' : 'NoPersistentDisks'),
-      );
-      return hasDisks ? done({ recheckAfterMs: DISK_REFRESH_MS }) : done();
+    claims: ipHostnamePoolKind,
+    writeUsage(status, usage) {
+      status.total = usage.total;
+      status.used = usage.used;
     },
-    async delete(ctx) {
-      const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
-      if (claims.length === 0) return done();
-      return requeue(30_000, `still used by ${claims.map((c) => c.dcsMachine).join(', ')}`);
+    holderOf: (claim) => claim.dcsMachine,
+    persistentDisks: {
+      declared: (pool) => pool.spec.pool.some((entry) => (entry.persistentDisk ?? []).length > 0),
+      refresh: (ctx) => refreshDiskStatus(ctx, sessions),
+      everyMs: DISK_REFRESH_MS,
+      describeFailure: (error) => describeDcsFailure(error),
     },
-  };
+  });
 }

@@ -11,6 +11,13 @@ import { requireVm } from './lookup.js';
 const count = z.number().int().positive();
 
 /** The clone body; `quantityMb`/`quantityGb` are accepted too because the KubeOperator SDK sends that casing. */
+const ipv4Field = z
+  .string()
+  .regex(
+    /^(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$/,
+    'one IPv4 address',
+  );
+
 const cloneBody = z.object({
   name: z.string().min(1).max(256),
   description: z.string().optional(),
@@ -47,6 +54,10 @@ const cloneBody = z.object({
             ip: z.string().optional(),
             netmask: z.string().optional(),
             gateway: z.string().optional(),
+            // One address each: the preferred and the alternate DNS server (FusionCompute's
+            // `setdns`/`adddns`); a list in one field is refused as the platform refuses it.
+            setdns: ipv4Field.optional(),
+            adddns: ipv4Field.optional(),
           }),
         )
         .optional(),

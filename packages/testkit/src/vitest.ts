@@ -4,9 +4,10 @@ import {
   type EnvtestAssets,
   type ManagementPlaneOptions,
 } from '@immutable-infra/management-plane';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { beforeAll, inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { apiServerVerdict } from './api-server-verdict.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -54,3 +55,26 @@ export async function createTestNamespace(kubeConfig: KubeConfig, prefix = 'test
   return name;
 }
 export { type DocumentedCrdDigest, describeDocumentedCrds, documentedCrdDigest } from './documented-crds.js';
+
+/**
+ * For a `describe` that holds spec values to the installed CRDs: a namespace of its own (made in
+ * `beforeAll`) and a function that creates an infrastructure object of `kind` with `spec` there and
+ * answers `accepted` or the API server's refusal (see `apiServerVerdict`).
+ */
+export function infrastructureSpecVerdicts(namespacePrefix: string) {
+  let objects: KubernetesObjectApi;
+  let namespace: string;
+  let counter = 0;
+  beforeAll(async () => {
+    const kubeConfig = testKubeConfig();
+    objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    namespace = await createTestNamespace(kubeConfig, namespacePrefix);
+  });
+  return (kind: string, spec: unknown): Promise<string> =>
+    apiServerVerdict(objects, {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind,
+      metadata: { name: `verdict-${++counter}`, namespace },
+      spec,
+    });
+}

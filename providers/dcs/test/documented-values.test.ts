@@ -5,10 +5,8 @@
  * form validators; plus malformed values that must be refused naming the
  * field. The values are ours, shaped as the pages show them.
  */
-import { apiServerVerdict } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { infrastructureSpecVerdicts } from '@immutable-infra/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 import { DCSClusterSpec, DCSIpHostnamePoolSpec, DCSMachineSpec, parseCredentials } from '../src/api/index.js';
 import { validateCredential } from '../src/ui/credentials/credential-form.js';
 import { validatePoolSpec } from '../src/ui/ip-pool/pool-rules.js';
@@ -266,26 +264,7 @@ describe('documented values pass the UI forms', () => {
 });
 
 describe('documented values pass the generated CRDs (API server)', () => {
-  let objects: KubernetesObjectApi;
-  let namespace: string;
-  let counter = 0;
-
-  beforeAll(async () => {
-    const kubeConfig = testKubeConfig();
-    objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    namespace = await createTestNamespace(kubeConfig, 'dcs-doc-values');
-  });
-
-  /** Creates the object and returns the API server's error message, or 'accepted'. */
-  async function create(kind: string, spec: unknown): Promise<string> {
-    const object = {
-      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
-      kind,
-      metadata: { name: `doc-${++counter}`, namespace },
-      spec,
-    };
-    return apiServerVerdict(objects, object);
-  }
+  const create = infrastructureSpecVerdicts('dcs-doc-values');
 
   it('accept every documented IP pool value', async () => {
     for (const { field, value } of documentedPoolValues) {

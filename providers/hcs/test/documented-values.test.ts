@@ -5,10 +5,8 @@
  * malformed values that must be refused naming the field. The values are
  * ours, shaped as the pages show them.
  */
-import { apiServerVerdict } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { infrastructureSpecVerdicts } from '@immutable-infra/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 import {
   HCSClusterSpec,
   HCSMachineConfigPoolSpec,
@@ -191,26 +189,7 @@ describe('documented values pass our schemas (zod)', () => {
 });
 
 describe('documented values pass the generated CRDs (API server)', () => {
-  let objects: KubernetesObjectApi;
-  let namespace: string;
-  let counter = 0;
-
-  beforeAll(async () => {
-    const kubeConfig = testKubeConfig();
-    objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    namespace = await createTestNamespace(kubeConfig, 'hcs-doc-values');
-  });
-
-  /** Creates the object and returns the API server's error message, or 'accepted'. */
-  async function create(kind: string, spec: unknown): Promise<string> {
-    const object = {
-      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
-      kind,
-      metadata: { name: `doc-${++counter}`, namespace },
-      spec,
-    };
-    return apiServerVerdict(objects, object);
-  }
+  const create = infrastructureSpecVerdicts('hcs-doc-values');
 
   it('accept every documented hostname, with a persistent disk', async () => {
     for (const { value } of documentedHostnames) {

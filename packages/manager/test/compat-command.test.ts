@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/iinfra.js', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -28,7 +28,9 @@ const verified = (coreVersion: string) => ({
 });
 
 async function matrixFile(): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'compat-')), 'compat-matrix.json');
+  const dir = await mkdtemp(join(tmpdir(), 'compat-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'compat-matrix.json');
   await writeFile(
     path,
     JSON.stringify({

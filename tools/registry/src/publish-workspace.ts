@@ -24,6 +24,8 @@ export interface PublishedSet {
    */
   releasedWith: Map<string, Map<string, string>>;
   workspaceCore: string;
+  /** Where the tarballs were packed: the caller removes it once it no longer installs from `tarballs`. */
+  packDir: string;
 }
 
 /**
@@ -71,5 +73,5 @@ export function publishWorkspace(
     publishTarball(packPackage(pkg.dir, packDir), registry);
     published.set(pkg.name, pkg.version);
   }
-  return { published, tarballs, releasedCores, releasedWith, workspaceCore: core.version };
+  return { published, tarballs, releasedCores, releasedWith, workspaceCore: core.version, packDir };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,7 @@ import { eventually } from '@immutable-infra/testkit';
 import { testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import semver from 'semver';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { npmEnvironment } from '../src/npm-command.ts';
 import { type PublishedSet, publishWorkspace } from '../src/publish-workspace.ts';
 import { type RunningRegistry, startRegistry } from '../src/verdaccio.ts';
@@ -70,11 +70,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
+  // The registry's storage and the packed tarballs are this run's alone.
+  if (registry) rmSync(registry.dir, { recursive: true, force: true });
+  if (published) rmSync(published.packDir, { recursive: true, force: true });
 });
 
 describe('the local registry', () => {
   it('serves exactly the chosen provider version with a compatible core, and the manager loads it', async () => {
     const project = mkdtempSync(join(tmpdir(), 'iinfra-install-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'site', private: true }));
     const managerVersion = published.published.get('@immutable-infra/manager');
     await exec(
@@ -137,6 +141,7 @@ describe('the local registry', () => {
 
   it('iinfra provider install refuses an incompatible version before writing anything to the cluster', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iinfra-providers-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const result = await iinfra(
       'provider',
       'install',
@@ -185,6 +190,7 @@ describe('the local registry', () => {
       data: { version: '4.4.0' },
     } as never);
     const dir = mkdtempSync(join(tmpdir(), 'iinfra-providers-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const result = await iinfra(
       'provider',
       'install',
@@ -240,6 +246,7 @@ describe('the local registry', () => {
   it('changeset version and changeset publish release through it with internal ranges rewritten', async () => {
     // A copy of the workspace's manifests and built files, with one new changeset: a patch of core and manager.
     const copy = mkdtempSync(join(tmpdir(), 'iinfra-release-'));
+    onTestFinished(() => rmSync(copy, { recursive: true, force: true }));
     cpSync(join(repoRoot, 'package.json'), join(copy, 'package.json'));
     cpSync(join(repoRoot, 'package-lock.json'), join(copy, 'package-lock.json'));
     cpSync(join(repoRoot, '.changeset', 'config.json'), join(copy, '.changeset', 'config.json'));

@@ -148,9 +148,12 @@ describe('iinfra env', () => {
     const down = await iinfra('env', 'down');
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('stopped environment "default"');
-    for (const pid of Object.values(status.environment.pids as Record<string, number>)) {
-      expect(pidAlive(pid)).toBe(false);
-    }
+    // Every process of the environment is gone; waited for with a bound (a loaded machine can take
+    // a moment past `down`'s own wait to take a process off the table), never a fixed sleep.
+    const pids = Object.values(status.environment.pids as Record<string, number>);
+    await eventually('every process of the environment gone', async () =>
+      pids.some(pidAlive) ? undefined : true,
+    );
     expect(existsSync(join(stateRoot, 'env', 'default'))).toBe(false);
 
     const downAgain = await iinfra('env', 'down');

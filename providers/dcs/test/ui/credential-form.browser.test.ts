@@ -1,3 +1,4 @@
+import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
@@ -119,11 +120,15 @@ describe('credential form in a browser', () => {
     await page.fill('[data-field="displayName"]', 'Typo account');
     await page.click('[data-action="save"]');
     await page.waitForSelector('[data-connection-result][data-result]');
-    const secret = await kubernetesRequest<{
-      data: Record<string, string>;
-      metadata: { annotations: Record<string, string> };
-    }>(kubeConfig, 'GET', `/api/v1/namespaces/${namespace}/secrets/dcs-wrong`);
-    expect(secret.metadata.annotations['cpaas.io/display-name']).toBe('Typo account');
+    // The connection result may show before the update has landed: wait (bounded) for the Secret.
+    const secret = await eventually('the display name stored on the Secret', async () => {
+      const read = await kubernetesRequest<{
+        data: Record<string, string>;
+        metadata: { annotations?: Record<string, string> };
+      }>(kubeConfig, 'GET', `/api/v1/namespaces/${namespace}/secrets/dcs-wrong`);
+      return read.metadata.annotations?.['cpaas.io/display-name'] === 'Typo account' ? read : undefined;
+    });
+    expect(secret.metadata.annotations?.['cpaas.io/display-name']).toBe('Typo account');
     expect(Buffer.from(secret.data.authKey ?? '', 'base64').toString()).toBe('Not-The-Password-42');
     await harness.mount('credentialList', { namespace }, ['create', 'edit']);
     await page.waitForSelector('[data-name="dcs-wrong"]');

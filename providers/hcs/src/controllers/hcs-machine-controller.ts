@@ -307,10 +307,14 @@ const waitForActive: Step<MachineRun> = {
 const registerMember: Step<MachineRun> = {
   name: 'RegisterLoadBalancerMember',
   async run(run) {
+    if (!run.ctx.isControlPlane) return done();
+    // Every HCSCluster has an ELB; a copy of the cluster read before its pool existed (the cache can
+    // trail the cluster's status write) must not let the machine report ready outside the pool.
     const poolId = run.cluster.status?.loadBalancer?.poolId;
+    if (!poolId) return requeue(POLL_MS, 'the control plane load balancer has no pool yet');
     const ip = addressesOf(serverOf(run) as HcsServer, undefined)[0]?.address;
-    if (run.ctx.isControlPlane && poolId && ip)
-      await addMember(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, address: ip });
+    if (!ip) return requeue(POLL_MS, `server ${serverOf(run)?.name} has no address yet`);
+    await addMember(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, address: ip });
     return done();
   },
 };

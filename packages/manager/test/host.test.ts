@@ -40,9 +40,11 @@ describe('the provider host', () => {
     const namespace = await createTestNamespace(kubeConfig, 'finalizer');
     const platform = new FakePlatform();
     const finalizersAtCreate: string[][] = [];
+    const savedAtCreate: (string | undefined)[] = [];
     platform.beforeCreate = async (name) => {
       const object = await getTestMachine(client, namespace, name);
       finalizersAtCreate.push((object?.metadata.finalizers as string[] | undefined) ?? []);
+      savedAtCreate.push(object?.status?.createRequestedAt);
     };
     startManager(platform, namespace);
     await createCluster(client, namespace, 'c1');
@@ -53,6 +55,9 @@ describe('the provider host', () => {
       return m?.status?.ready ? m : undefined;
     });
     expect(finalizersAtCreate).toEqual([['test.infrastructure.immutable-infra.dev']]);
+    // saveStatus wrote mid-reconcile; the host's write at the end kept it and added the rest.
+    expect(savedAtCreate).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
+    expect(provisioned.status?.createRequestedAt).toBe(savedAtCreate[0]);
     expect(provisioned.spec.providerID).toBe('test://m1');
     expect(provisioned.status?.initialization?.provisioned).toBe(true);
     expect(provisioned.status?.addresses).toEqual([{ type: 'InternalIP', address: '192.0.2.10' }]);

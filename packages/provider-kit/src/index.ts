@@ -61,6 +61,13 @@ export { type ProviderPackageJson, providerManifest } from './provider/provider-
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.
 export {
+  type CreateOnceOptions,
+  type CreateOnceResult,
+  type CreateRequests,
+  createOnce,
+  mayBeUnlisted,
+} from './tasks/create-once.js';
+export {
   followTaskStep,
   startTask,
   type TaskFollowing,

@@ -36,6 +36,13 @@ export interface ReconcileDraft<K extends AnyKind> {
   status: Partial<StatusOf<K>>;
   setCondition(condition: ConditionInput): void;
   getCondition(type: string): Condition | undefined;
+  /**
+   * Writes the status as it stands now instead of only at the end. Only for what must survive a
+   * crash in the next call: the record of having asked the platform to create something, written
+   * before a request the platform may act on without its answer arriving (see the provider kit's
+   * `createOnce`). Throws when the write fails, so the request is not sent unrecorded.
+   */
+  saveStatus(): Promise<void>;
 }
 
 export interface ObjectContext<K extends AnyKind> extends HostContext, ReconcileDraft<K> {

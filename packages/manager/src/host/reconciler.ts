@@ -110,12 +110,13 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         input.message === undefined ? input : { ...input, message: maskSecretValues(input.message) };
       status.conditions = setCondition(status.conditions, masked, services.clock.now());
     };
-    const original: Status = structuredClone(status);
+    // What the object's status held at the last write (or at the start): only the fields changed
+    // since are written, so another writer's change to any other field (e.g. a pool's slot claims)
+    // survives a conflict.
+    let written: Status = structuredClone(status);
     const statusWrites = services.ownWrites;
-    const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
-      // Only the fields this reconcile changed are re-applied on a conflict, so
-      // another writer's change to any other field (e.g. a pool's slot claims) survives.
-      const changes = changedFields(original, status);
+    const writeChanges = async (): Promise<void> => {
+      const changes = changedFields(written, status);
       object = await writeStatus(
         services.client,
         object as KubeObject,
@@ -125,6 +126,10 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
           written: (result) => statusWrites.written(key, result),
         },
       );
+      written = structuredClone(status);
+    };
+    const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
+      await writeChanges();
       return outcome;
     };
 
@@ -170,6 +175,7 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       status: status as Record<string, unknown>,
       setCondition: setCond,
       getCondition: (type: string) => getCondition(status.conditions, type),
+      saveStatus: writeChanges,
     };
 
     let context: Record<string, unknown>;

@@ -105,6 +105,7 @@ export interface TestMachineObject extends KubeObject {
     ready?: boolean;
     initialization?: { provisioned?: boolean };
     createTaskId?: string;
+    createRequestedAt?: string;
     addresses?: { type: string; address: string }[];
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };

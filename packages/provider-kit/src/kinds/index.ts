@@ -3,6 +3,7 @@
 // take it without pulling in the Node-only transport and credential pool.
 export {
   type CredentialDataParse,
+  createRequestedAtField,
   machineTemplateKind,
   parseCredentialData,
   printerColumns,

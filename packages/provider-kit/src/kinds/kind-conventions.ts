@@ -99,3 +99,15 @@ export function parseCredentialData<Schema extends z.ZodType>(
     }),
   };
 }
+
+/**
+ * The status field where an object records when it asked its platform to create each of its
+ * things (the provider kit's `createOnce`): written before the request, so a lost answer or a
+ * crash never leads to a second create while the platform has not listed the first.
+ */
+export const createRequestedAtField = z
+  .record(z.string(), z.string())
+  .optional()
+  .describe(
+    'When this object last asked the platform to create each of its things (by key, an RFC 3339 time); a thing not listed yet is waited for, not asked for again.',
+  );

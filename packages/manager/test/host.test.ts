@@ -80,6 +80,23 @@ describe('the provider host', () => {
     );
   });
 
+  it('sends nothing when saveStatus finds a field the CRD does not declare, and says which', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'save-status');
+    const platform = new FakePlatform();
+    platform.alsoSaved = 'undeclaredRecord';
+    startManager(platform, namespace);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const ready = await eventually('Ready names the pruned field', async () => {
+      const m = await getTestMachine(client, namespace, 'm1');
+      const condition = m?.status?.conditions?.find((c) => c.type === 'Ready');
+      return condition?.message?.includes('status.undeclaredRecord') ? condition : undefined;
+    });
+    expect(ready.status).toBe('False');
+    expect(ready.message).toContain('the CRD does not declare it');
+    expect(platform.count('create')).toBe(0);
+  });
+
   it('waits for bootstrap data and says so in a condition', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'bootstrap');
     const platform = new FakePlatform();

@@ -61,8 +61,9 @@ export { type ProviderPackageJson, providerManifest } from './provider/provider-
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.
 export {
-  type CreateOnceOptions,
+  type CreatedThing,
   type CreateOnceResult,
+  type CreateRecording,
   type CreateRequests,
   createOnce,
   mayBeUnlisted,

@@ -3,31 +3,32 @@ import { type CreateRequests, createOnce, mayBeUnlisted } from '../src/index.js'
 
 const LAG_MS = 30_000;
 const T0 = new Date('2026-12-03T10:00:00.000Z');
-const at = (ms: number) => new Date(T0.getTime() + ms);
+const VM = { key: 'vm', what: 'VM demo-1', listingLagMs: LAG_MS };
 
-/** A status draft and what the host persisted of it, in order. */
-function draft() {
-  const status: { createRequestedAt: CreateRequests } = { createRequestedAt: {} };
-  const persisted: CreateRequests[] = [];
-  const options = (now: Date) => ({
-    requests: status.createRequestedAt,
-    key: 'vm',
-    what: 'VM demo-1',
-    now,
-    listingLagMs: LAG_MS,
+/** A reconcile's status draft, its clock, and what the host persisted of the draft, in order. */
+function reconcileAt(startMs = 0) {
+  const status: { createRequestedAt?: CreateRequests } = {};
+  const persisted: (CreateRequests | undefined)[] = [];
+  let nowMs = T0.getTime() + startMs;
+  return {
+    status,
+    persisted,
+    clock: { now: () => new Date(nowMs) },
     saveStatus: async () => {
       persisted.push(structuredClone(status.createRequestedAt));
     },
-  });
-  return { status, persisted, options };
+    advance(ms: number) {
+      nowMs += ms;
+    },
+  };
 }
 
 describe('createOnce', () => {
   it('persists the request before it is sent, and sends it', async () => {
-    const { persisted, options } = draft();
-    const seenBySend: CreateRequests[][] = [];
-    const outcome = await createOnce(options(T0), async () => {
-      seenBySend.push(structuredClone(persisted));
+    const run = reconcileAt();
+    const seenBySend: (CreateRequests | undefined)[][] = [];
+    const outcome = await createOnce(run, VM, async () => {
+      seenBySend.push(structuredClone(run.persisted));
       return 'task-1';
     });
     expect(outcome).toEqual({ sent: true, result: 'task-1' });
@@ -35,55 +36,59 @@ describe('createOnce', () => {
   });
 
   it('does not ask again while the platform may not list the first yet, and says until when', async () => {
-    const { options } = draft();
-    await createOnce(options(T0), async () => 'task-1');
+    const run = reconcileAt();
+    await createOnce(run, VM, async () => 'task-1');
+    run.advance(12_000);
     let sends = 0;
-    const outcome = await createOnce(options(at(12_000)), async () => {
+    const outcome = await createOnce(run, VM, async () => {
       sends += 1;
     });
     expect(sends).toBe(0);
-    expect(outcome.sent).toBe(false);
-    if (outcome.sent) return;
-    expect(outcome.wait).toMatchObject({ type: 'requeue', afterMs: 5_000 });
-    expect(outcome.wait.type === 'requeue' && outcome.wait.reason).toBe(
-      `VM demo-1 was asked for at ${T0.toISOString()} and is not listed yet; not asked again for 18 s`,
-    );
+    const message = `VM demo-1 was asked for at ${T0.toISOString()} and is not listed yet; not asked again for 18 s`;
+    expect(outcome).toEqual({
+      sent: false,
+      wait: { type: 'requeue', afterMs: 5_000, reason: message },
+      message,
+    });
   });
 
   it('asks again once the lag is over: what was asked for was never made, or was deleted since', async () => {
-    const { status, options } = draft();
-    await createOnce(options(T0), async () => 'task-1');
-    const outcome = await createOnce(options(at(LAG_MS)), async () => 'task-2');
-    expect(outcome).toEqual({ sent: true, result: 'task-2' });
-    expect(status.createRequestedAt.vm).toBe(at(LAG_MS).toISOString());
+    const run = reconcileAt();
+    await createOnce(run, VM, async () => 'task-1');
+    run.advance(LAG_MS);
+    expect(await createOnce(run, VM, async () => 'task-2')).toEqual({ sent: true, result: 'task-2' });
+    expect(run.status.createRequestedAt?.vm).toBe(new Date(T0.getTime() + LAG_MS).toISOString());
   });
 
   it('sends nothing when the record cannot be persisted', async () => {
-    const { options } = draft();
+    const run = reconcileAt();
     let sends = 0;
     const failing = {
-      ...options(T0),
+      ...run,
       saveStatus: async () => {
         throw new Error('409 Conflict, five times');
       },
     };
-    await expect(createOnce(failing, async () => (sends += 1))).rejects.toThrow('409 Conflict');
+    await expect(createOnce(failing, VM, async () => (sends += 1))).rejects.toThrow('409 Conflict');
     expect(sends).toBe(0);
   });
 
   it('keeps each thing apart: a volume asked for does not hold back the VM', async () => {
-    const { options } = draft();
-    await createOnce({ ...options(T0), key: 'volume/data-1' }, async () => 'volume');
-    expect(await createOnce(options(at(1_000)), async () => 'vm')).toEqual({ sent: true, result: 'vm' });
+    const run = reconcileAt();
+    await createOnce(run, { ...VM, key: 'volume/data-1' }, async () => 'volume');
+    run.advance(1_000);
+    expect(await createOnce(run, VM, async () => 'vm')).toEqual({ sent: true, result: 'vm' });
   });
 });
 
 describe('mayBeUnlisted', () => {
   it('is true only within the lag after a recorded request', () => {
-    const requests = { vm: T0.toISOString() };
-    expect(mayBeUnlisted(requests, 'vm', at(LAG_MS - 1), LAG_MS)).toBe(true);
-    expect(mayBeUnlisted(requests, 'vm', at(LAG_MS), LAG_MS)).toBe(false);
-    expect(mayBeUnlisted(requests, 'server', T0, LAG_MS)).toBe(false);
-    expect(mayBeUnlisted(undefined, 'vm', T0, LAG_MS)).toBe(false);
+    const run = reconcileAt(LAG_MS - 1);
+    run.status.createRequestedAt = { vm: T0.toISOString() };
+    expect(mayBeUnlisted(run, 'vm', LAG_MS)).toBe(true);
+    expect(mayBeUnlisted(run, 'server', LAG_MS)).toBe(false);
+    run.advance(1);
+    expect(mayBeUnlisted(run, 'vm', LAG_MS)).toBe(false);
+    expect(mayBeUnlisted(reconcileAt(), 'vm', LAG_MS)).toBe(false);
   });
 });

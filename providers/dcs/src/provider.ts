@@ -10,6 +10,8 @@ import { dcsPoolHooks } from './controllers/dcs-pool-controller.js';
 export interface DcsProviderOptions {
   /** Session settings shared by every credential (timeouts, request rate). */
   sessions?: DcsSessionOptions;
+  /** The longest DCS takes to list a VM or volume it created; a create is not repeated within it. 30 s by default. */
+  listingLagMs?: number;
 }
 
 /** The DCS provider; `iinfra manager --provider @immutable-infra/provider-dcs` loads the default export. */
@@ -18,7 +20,7 @@ export function createDcsProvider(options: DcsProviderOptions = {}) {
   return defineProvider({
     manifest: providerManifest(packageJson),
     infraCluster: dcsClusterHooks(sessions),
-    infraMachine: dcsMachineHooks(sessions),
+    infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],
   });

@@ -10,6 +10,8 @@ import { hcsPoolHooks } from './controllers/hcs-pool-controller.js';
 export interface HcsProviderOptions {
   /** Transport settings shared by every credential: timeout, rate limit, host-name lookup. */
   http?: HcsHttpOptions;
+  /** The longest HCS takes to list a server, volume or ELB part it created; a create is not repeated within it. 30 s by default. */
+  listingLagMs?: number;
 }
 
 /** The HCS provider; `iinfra manager --provider @immutable-infra/provider-hcs` loads the default export. */
@@ -26,8 +28,8 @@ export function createHcsProvider(options: HcsProviderOptions = {}) {
       capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
       kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
     },
-    infraCluster: hcsClusterHooks(connections),
-    infraMachine: hcsMachineHooks(connections),
+    infraCluster: hcsClusterHooks(connections, options.listingLagMs),
+    infraMachine: hcsMachineHooks(connections, options.listingLagMs),
     infraMachineTemplate: HCSMachineTemplate,
     extraKinds: [hcsPoolHooks(connections)],
   });

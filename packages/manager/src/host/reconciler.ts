@@ -115,7 +115,7 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     // survives a conflict.
     let written: Status = structuredClone(status);
     const statusWrites = services.ownWrites;
-    const writeChanges = async (): Promise<void> => {
+    const writeChanges = async (): Promise<FieldChanges> => {
       const changes = changedFields(written, status);
       object = await writeStatus(
         services.client,
@@ -127,6 +127,20 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         },
       );
       written = structuredClone(status);
+      return changes;
+    };
+    // A provider saves status before a request it must not repeat: a field its CRD does not declare
+    // would be pruned without a word, and the request sent as if recorded.
+    const saveStatus = async (): Promise<void> => {
+      const changes = await writeChanges();
+      const saved = (object?.status ?? {}) as Status;
+      const dropped = Object.keys(changes.set).filter(
+        (field) => !isDeepStrictEqual(saved[field], status[field]),
+      );
+      if (dropped.length > 0)
+        throw new Error(
+          `the API server did not keep ${dropped.map((f) => `status.${f}`).join(', ')} of ${kind.kind} ${key}: the CRD does not declare it as written`,
+        );
     };
     const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
       await writeChanges();
@@ -175,7 +189,7 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       status: status as Record<string, unknown>,
       setCondition: setCond,
       getCondition: (type: string) => getCondition(status.conditions, type),
-      saveStatus: writeChanges,
+      saveStatus,
     };
 
     let context: Record<string, unknown>;

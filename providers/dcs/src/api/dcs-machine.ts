@@ -5,7 +5,7 @@ import {
   infraMachineStatusFields,
   type KindObject,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit/kinds';
+import { createRequestedAtField, printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { dcsKindBase, LocalObjectReference } from './common.js';
 import { NicConfig } from './dcs-ip-hostname-pool.js';
@@ -92,6 +92,8 @@ export const DCSMachineStatus = z.object({
     .string()
     .optional()
     .describe('DCS task in flight for this machine (clone, start, stop or delete).'),
+  vmUri: z.string().optional().describe('The VM this machine cloned, as DCS answered the clone.'),
+  createRequestedAt: createRequestedAtField,
 });
 
 export const DCSMachine = defineKind({

@@ -11,8 +11,10 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  createOnce,
   followTaskStep,
   ignitionIso,
+  mayBeUnlisted,
   nextAttachAction,
   nextDetachAction,
   reportingFailures,
@@ -54,6 +56,14 @@ const TRANSITIONAL = new Set([
   'fault-resuming',
 ]);
 
+const LISTING_LAG_MS = 30_000;
+
+/** How the machine steps behave; the provider's options set them. */
+export interface MachineStepOptions {
+  /** The longest DCS takes to list (and get) a VM or volume it created: 30 s by default. */
+  listingLagMs?: number | undefined;
+}
+
 /** What the steps of one reconcile find out and share. */
 class MachineRun {
   /** Set by the Connect step, which runs before every step that calls DCS. */
@@ -63,16 +73,29 @@ class MachineRun {
   vm: DcsVm | undefined;
   /** The VM's name: the pool entry's `machineName`, or the DCSMachine's name. */
   vmName: string;
+  readonly listingLagMs: number;
 
   constructor(
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
+    options: MachineStepOptions,
   ) {
+    this.listingLagMs = options.listingLagMs ?? LISTING_LAG_MS;
     this.vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
   }
 }
 
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
+
+/** Sends a create at most once per listing lag (the provider kit's createOnce), recorded under `key`. */
+const createOnceFor = <T>(run: MachineRun, key: string, what: string, create: () => Promise<T>) =>
+  createOnce(run.ctx, { key, what, listingLagMs: run.listingLagMs }, create);
+
+/** The machine's VM: by the URI the clone answered with, else by name (a clone whose answer was lost). */
+async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
+  const recorded = run.ctx.status.vmUri;
+  return (recorded && (await run.cloud.getVm(recorded))) || (await run.cloud.findVmByName(run.vmName));
+}
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
 const connect: Step<MachineRun> = {
@@ -120,7 +143,7 @@ const claimPoolEntry: Step<MachineRun> = {
 const findVm: Step<MachineRun> = {
   name: 'FindVM',
   async run(run) {
-    const found = await run.cloud.findVmByName(run.vmName);
+    const found = await lookUpVm(run);
     if (found && !isOwnedBy(found, run.ctx.object)) {
       const message = `a VM named ${run.vmName} already exists on DCS and was not created for this machine; it is left alone`;
       run.ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
@@ -156,7 +179,7 @@ const followTask = followTaskStep<MachineRun, DcsTask>({
   pollAfterMs: POLL_MS,
   // The task changed the VM: every later step decides on what DCS says now.
   async onFinished(run) {
-    run.vm = await run.cloud.findVmByName(run.vmName);
+    run.vm = await lookUpVm(run);
   },
   onFailed(run, failure) {
     run.ctx.events.warning('TaskFailed', failure.message);
@@ -177,9 +200,19 @@ const createSteps: Step<MachineRun>[] = [
         return requeue(60_000, message);
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
-      const started = await startDcsTask(run, 'cloning the VM', () =>
-        run.cloud.cloneVm(template.uri, request),
+      const asked = await createOnceFor(run, 'vm', `VM ${run.vmName}`, () =>
+        startDcsTask(run, 'cloning the VM', async () => {
+          const clone = await run.cloud.cloneVm(template.uri, request);
+          run.ctx.status.vmUri = clone.vmUri;
+          return clone;
+        }),
       );
+      if (!asked.sent) return asked.wait;
+      // A new VM (the first, or one cloned again after its VM was deleted out of band) needs the
+      // bootstrap ISO again: what an earlier VM had done with it says nothing about this one.
+      for (const field of ['cdRomFile', 'cdRomDatastoreUrn', 'cdRomDetached', 'cdRomFileDeleted'] as const)
+        delete run.ctx.status[field];
+      const started = asked.result;
       run.ctx.events.normal('Cloning', `cloning VM ${run.vmName} from ${template.name}`);
       run.ctx.setCondition(falseCondition(VM_READY, 'Cloning', `cloning from ${template.name}`));
       return started;
@@ -194,10 +227,15 @@ const createSteps: Step<MachineRun>[] = [
       if (disks.length === 0) return done();
       const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
       switch (next.action) {
-        case 'create':
-          return startDcsTask(run, `creating persistent volume ${next.disk.name}`, () =>
-            createPersistentVolume(run.cloud, run.entry, next.disk),
+        case 'create': {
+          const disk = next.disk;
+          const asked = await createOnceFor(run, `volume/${disk.name}`, `volume ${disk.name}`, () =>
+            startDcsTask(run, `creating persistent volume ${disk.name}`, () =>
+              createPersistentVolume(run.cloud, run.entry, disk),
+            ),
           );
+          return asked.sent ? asked.result : asked.wait;
+        }
         case 'attach':
           return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
             run.cloud.attachVolume(vm.uri, next.volumeId, PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot),
@@ -312,8 +350,11 @@ const deleteSteps: Step<MachineRun>[] = [
     // A VM of the same name that this machine did not create is never touched.
     name: 'FindVM',
     async run(run) {
-      const candidate = run.vm ?? (await run.cloud.findVmByName(run.vmName));
+      const candidate = run.vm ?? (await lookUpVm(run));
       run.vm = candidate && isOwnedBy(candidate, run.ctx.object) ? candidate : undefined;
+      // A VM asked for a moment ago may not be listed yet: left now, it would be an orphan.
+      if (!run.vm && mayBeUnlisted(run.ctx, 'vm', run.listingLagMs))
+        return requeue(POLL_MS, `VM ${run.vmName} was asked for recently and is not listed yet`);
       return done();
     },
   },
@@ -397,12 +438,15 @@ const deleteSteps: Step<MachineRun>[] = [
   },
 ];
 
-export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typeof DCSMachine> {
+export function dcsMachineHooks(
+  sessions: DcsSessionPool,
+  options: MachineStepOptions = {},
+): InfraMachineHooks<typeof DCSMachine> {
   return {
     kind: DCSMachine,
     reconcile: async (ctx) =>
       stepPlan(
-        new MachineRun(ctx, sessions),
+        new MachineRun(ctx, sessions, options),
         [
           connect,
           claimPoolEntry,
@@ -423,6 +467,6 @@ export function dcsMachineHooks(sessions: DcsSessionPool): InfraMachineHooks<typ
           });
         },
       ),
-    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions), deleteSteps),
+    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions, options), deleteSteps),
   };
 }

@@ -4,7 +4,7 @@ import {
   type KindObject,
   LocalObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit/kinds';
+import { createRequestedAtField, printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS_NAME, hcsKindBase, Ipv4Address } from './common.js';
 
@@ -171,6 +171,7 @@ export const HCSClusterStatus = z.object({
     })
     .optional()
     .describe('The control plane ELB and its parts, as the provider created them.'),
+  createRequestedAt: createRequestedAtField,
 });
 
 export const HCSCluster = defineKind({

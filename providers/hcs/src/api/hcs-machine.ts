@@ -5,7 +5,7 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { printerColumns } from '@immutable-infra/provider-kit/kinds';
+import { createRequestedAtField, printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { hcsKindBase, VolumeSpec } from './common.js';
 
@@ -66,6 +66,7 @@ export const HCSMachineStatus = z.object({
     .describe('ECS job stopping the server before its persistent disks are detached, while it runs.'),
   deleteJobId: z.string().optional().describe('ECS job deleting the server, while it runs.'),
   poolHostname: z.string().optional().describe('The HCSMachineConfigPool entry this machine holds.'),
+  createRequestedAt: createRequestedAtField,
 });
 
 export const HCSMachine = defineKind({

@@ -17,6 +17,8 @@ export interface ClusterRun {
   endpointHost?: string;
   /** The availability zones: the cluster's failure domains. */
   zones: string[];
+  /** The longest HCS takes to list an ELB part it created. */
+  listingLagMs: number;
 }
 
 export const LOAD_BALANCER_READY = 'LoadBalancerReady';

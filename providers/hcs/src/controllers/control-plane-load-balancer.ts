@@ -1,5 +1,5 @@
 import { done, falseCondition, requeue, type Step, trueCondition } from '@immutable-infra/core';
-import { tolerating } from '@immutable-infra/provider-kit';
+import { createOnce, mayBeUnlisted, tolerating } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HCSMachineObject } from '../api/hcs-machine.js';
@@ -28,7 +28,7 @@ export const ensureLoadBalancer: Step<ClusterRun> = {
   name: 'EnsureLoadBalancer',
   async run(run) {
     const { ctx } = run;
-    const status = await ensureParts(run.cloud, ctx, run.network as ClusterNetwork);
+    const status = await ensureParts(run, run.network as ClusterNetwork);
     ctx.status.loadBalancer = status.status;
     if ('waiting' in status) {
       ctx.setCondition(falseCondition(LOAD_BALANCER_READY, 'Provisioning', status.waiting));
@@ -40,15 +40,18 @@ export const ensureLoadBalancer: Step<ClusterRun> = {
 };
 
 async function ensureParts(
-  cloud: HcsCloud,
-  ctx: ClusterCtx,
+  { ctx, cloud, listingLagMs }: ClusterRun,
   network: ClusterNetwork,
 ): Promise<{ status: LoadBalancerStatus } & ({ waiting: string } | { endpointHost: string })> {
   const namespace = namespaceOf(ctx);
   const clusterName = ctx.cluster.metadata.name;
   const name = loadBalancerName(namespace, clusterName);
   const spec = ctx.object.spec.controlPlaneLoadBalancer ?? {};
+  const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
+  // Each part is asked for once per listing lag: a lost answer never makes a second ELB or listener.
+  const part = (key: string, what: string) => ({ key, what, listingLagMs });
   let lb: HcsLoadBalancer | undefined = (await cloud.findLoadBalancers(name))[0];
+  if (!lb && known.id) lb = await tolerating(cloud.getLoadBalancer(known.id), 'NotFound');
   if (!lb) {
     const vipSubnet = pickSubnet(network, spec.vipSubnetId, spec.vipSubnetName);
     const virtualSubnets = [...(spec.elbVirsubnetL4Ips ?? []), ...(spec.elbVirsubnetL7Ips ?? [])]
@@ -69,20 +72,24 @@ async function ensureParts(
     const l4 = fixedIps(spec.elbVirsubnetL4Ips);
     const l7 = fixedIps(spec.elbVirsubnetL7Ips);
     const zones = await cloud.listAvailabilityZones();
-    lb = await cloud.createLoadBalancer({
-      name,
-      description: `control plane of cluster ${namespace}/${clusterName} (immutable-infra)`,
-      vpc_id: network.vpc.id,
-      vip_subnet_cidr_id: vipSubnet.neutron_subnet_id,
-      ...(spec.vipAddress ? { vip_address: spec.vipAddress } : {}),
-      ...(virtualSubnets.length > 0 ? { elb_virsubnet_ids: virtualSubnets } : {}),
-      ...(l4.length > 0 ? { elb_virsubnet_l4_ips: l4 } : {}),
-      ...(l7.length > 0 ? { elb_virsubnet_l7_ips: l7 } : {}),
-      availability_zone_list: zones.slice(0, 1),
-    });
+    const asked = await createOnce(ctx, part('loadBalancer', `ELB ${name}`), () =>
+      cloud.createLoadBalancer({
+        name,
+        description: `control plane of cluster ${namespace}/${clusterName} (immutable-infra)`,
+        vpc_id: network.vpc.id,
+        vip_subnet_cidr_id: vipSubnet.neutron_subnet_id,
+        ...(spec.vipAddress ? { vip_address: spec.vipAddress } : {}),
+        ...(virtualSubnets.length > 0 ? { elb_virsubnet_ids: virtualSubnets } : {}),
+        ...(l4.length > 0 ? { elb_virsubnet_l4_ips: l4 } : {}),
+        ...(l7.length > 0 ? { elb_virsubnet_l7_ips: l7 } : {}),
+        availability_zone_list: zones.slice(0, 1),
+      }),
+    );
+    if (!asked.sent) return { status: known, waiting: asked.message };
+    lb = asked.result;
   }
   const status: LoadBalancerStatus = {
-    ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer),
+    ...known,
     id: lb.id,
     vipAddress: lb.vip_address,
     vipPortId: lb.vip_port_id,
@@ -91,34 +98,54 @@ async function ensureParts(
     return { status, waiting: `ELB ${name} is ${lb.provisioning_status}` };
 
   const partName = listenerName(namespace, clusterName, API_SERVER_PORT);
-  let listener = (await cloud.listListeners(lb.id)).find(
+  const loadBalancerId = lb.id;
+  let listener = (await cloud.listListeners(loadBalancerId)).find(
     (l) => l.protocol === 'TCP' && l.protocol_port === API_SERVER_PORT,
   );
-  listener ??= await cloud.createListener({
-    name: partName,
-    protocol: 'TCP',
-    protocol_port: API_SERVER_PORT,
-    loadbalancer_id: lb.id,
-  });
-  status.listenerId = listener.id;
-  let pool = (await cloud.listPools(lb.id)).find((p) => p.listeners.some((l) => l.id === listener.id));
-  pool ??= await cloud.createPool({
-    name: partName,
-    protocol: 'TCP',
-    lb_algorithm: 'ROUND_ROBIN',
-    listener_id: listener.id,
-  });
-  status.poolId = pool.id;
+  if (!listener) {
+    const asked = await createOnce(ctx, part('listener', `listener ${partName}`), () =>
+      cloud.createListener({
+        name: partName,
+        protocol: 'TCP',
+        protocol_port: API_SERVER_PORT,
+        loadbalancer_id: loadBalancerId,
+      }),
+    );
+    if (!asked.sent) return { status, waiting: asked.message };
+    listener = asked.result;
+  }
+  const listenerId = listener.id;
+  status.listenerId = listenerId;
+  let pool = (await cloud.listPools(loadBalancerId)).find((p) =>
+    p.listeners.some((l) => l.id === listenerId),
+  );
+  if (!pool) {
+    const asked = await createOnce(ctx, part('pool', `pool ${partName}`), () =>
+      cloud.createPool({
+        name: partName,
+        protocol: 'TCP',
+        lb_algorithm: 'ROUND_ROBIN',
+        listener_id: listenerId,
+      }),
+    );
+    if (!asked.sent) return { status, waiting: asked.message };
+    pool = asked.result;
+  }
+  const poolId = pool.id;
+  status.poolId = poolId;
   if (!pool.healthmonitor_id) {
-    const monitor = await cloud.createHealthMonitor({
-      name: partName,
-      pool_id: pool.id,
-      type: 'TCP',
-      delay: 5,
-      timeout: 3,
-      max_retries: 3,
-    });
-    status.healthMonitorId = monitor.id;
+    const asked = await createOnce(ctx, part('healthMonitor', `health monitor ${partName}`), () =>
+      cloud.createHealthMonitor({
+        name: partName,
+        pool_id: poolId,
+        type: 'TCP',
+        delay: 5,
+        timeout: 3,
+        max_retries: 3,
+      }),
+    );
+    if (!asked.sent) return { status, waiting: asked.message };
+    status.healthMonitorId = asked.result.id;
   } else status.healthMonitorId = pool.healthmonitor_id;
   return { status, endpointHost: spec.vipDomainName ?? lb.vip_address };
 }
@@ -206,7 +233,7 @@ export async function removeMachineMembers(
  */
 export const deleteLoadBalancer: Step<ClusterRun> = {
   name: 'DeleteLoadBalancer',
-  async run({ ctx, cloud }) {
+  async run({ ctx, cloud, listingLagMs }) {
     const name = loadBalancerName(namespaceOf(ctx), ctx.cluster.metadata.name);
     const ids = new Set((await cloud.findLoadBalancers(name)).map((lb) => lb.id));
     const recordedId = ctx.object.status?.loadBalancer?.id;
@@ -214,6 +241,9 @@ export const deleteLoadBalancer: Step<ClusterRun> = {
       const recorded = await tolerating(cloud.getLoadBalancer(recordedId), 'NotFound');
       if (recorded) ids.add(recorded.id);
     }
+    // An ELB asked for a moment ago may not be listed yet: left now, it would be an orphan.
+    if (ids.size === 0 && mayBeUnlisted(ctx, 'loadBalancer', listingLagMs))
+      return requeue(1_000, `ELB ${name} was asked for recently and is not listed yet`);
     for (const id of ids) {
       const pools = await cloud.listPools(id);
       const monitors = await cloud.listHealthMonitors();

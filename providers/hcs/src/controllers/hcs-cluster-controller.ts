@@ -22,6 +22,7 @@ import {
   syncLoadBalancerMembers,
 } from './control-plane-load-balancer.js';
 import { ensureEncryptionSecret } from './encryption-provider.js';
+import { LISTING_LAG_MS } from './machine-run.js';
 import { serverGroupName } from './names.js';
 import { notConnected } from './not-connected.js';
 
@@ -155,18 +156,22 @@ const DELETE_STEPS = reportingFailures(
 );
 
 /** What the steps share before the first runs; Connect finds the cloud. */
-const clusterRun = (ctx: Ctx, connections: HcsConnections): ClusterRun => ({
+const clusterRun = (ctx: Ctx, connections: HcsConnections, listingLagMs: number): ClusterRun => ({
   ctx,
   connections,
   cloud: notConnected,
   zones: [],
+  listingLagMs,
 });
 
-export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<typeof HCSCluster> {
+export function hcsClusterHooks(
+  connections: HcsConnections,
+  listingLagMs = LISTING_LAG_MS,
+): InfraClusterHooks<typeof HCSCluster> {
   return {
     kind: HCSCluster,
     reconcile: async (ctx) =>
-      stepPlan(clusterRun(ctx, connections), RECONCILE_STEPS, (run) =>
+      stepPlan(clusterRun(ctx, connections, listingLagMs), RECONCILE_STEPS, (run) =>
         clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
             host: run.endpointHost ?? '',
@@ -176,6 +181,6 @@ export function hcsClusterHooks(connections: HcsConnections): InfraClusterHooks<
           recheckAfterMs: MEMBER_RECHECK_MS,
         }),
       ),
-    delete: async (ctx) => stepPlan(clusterRun(ctx, connections), DELETE_STEPS),
+    delete: async (ctx) => stepPlan(clusterRun(ctx, connections, listingLagMs), DELETE_STEPS),
   };
 }

@@ -13,11 +13,14 @@ import {
 } from '@immutable-infra/core';
 import {
   ClaimablePool,
+  createOnce,
   failureKind,
   followTaskStep,
+  mayBeUnlisted,
   reportingFailures,
   startTask,
   taskReferenceAt,
+  tolerating,
 } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
@@ -30,7 +33,15 @@ import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
 import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
 import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
-import { blocked, type MachineCtx, type MachineRun, POLL_MS, SERVER_READY, serverOf } from './machine-run.js';
+import {
+  blocked,
+  LISTING_LAG_MS,
+  type MachineCtx,
+  type MachineRun,
+  POLL_MS,
+  SERVER_READY,
+  serverOf,
+} from './machine-run.js';
 import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
 import { notConnected } from './not-connected.js';
 import {
@@ -189,7 +200,7 @@ const findServer: Step<MachineRun> = {
     const { ctx } = run;
     const name = serverNameOf(ctx, run.entry);
     const found = await run.cloud.findServersByName(name);
-    run.servers = found.filter(madeFor(ctx));
+    run.servers = await madeForThisMachine(run, found);
     if (run.servers.length === 0 && found.length > 0)
       return blocked(
         run,
@@ -208,6 +219,18 @@ const findServer: Step<MachineRun> = {
 };
 
 const noServer = (run: MachineRun) => run.servers.length === 0;
+
+/**
+ * The servers among those named for the machine that were made for it; when none is listed, the
+ * server of the recorded id too, since ECS shows a server by its id before its lists have it.
+ */
+async function madeForThisMachine(run: MachineRun, named: HcsServer[]): Promise<HcsServer[]> {
+  const mine = named.filter(madeFor(run.ctx));
+  const recordedId = run.ctx.status.serverId;
+  if (mine.length > 0 || !recordedId) return mine;
+  const recorded = await tolerating(run.cloud.getServer(recordedId), 'NotFound');
+  return recorded && madeFor(run.ctx)(recorded) ? [recorded] : [];
+}
 
 // Only a new server is refused: an old one with the path in its data volumes is the documented
 // migration, handled when it is deleted.
@@ -278,11 +301,18 @@ const createServer: Step<MachineRun> = {
       serverGroupId,
     });
     if (!built.ok) return blocked(run, built.reason, built.message, 60_000);
-    const result = await startJob(run, createJob, `creating ECS server ${name}`, async () => {
-      const created = await run.cloud.createServer(built.request);
-      if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
-      return created;
-    });
+    const asked = await createOnce(
+      ctx,
+      { key: 'server', what: `ECS server ${name}`, listingLagMs: run.listingLagMs },
+      () =>
+        startJob(run, createJob, `creating ECS server ${name}`, async () => {
+          const created = await run.cloud.createServer(built.request);
+          if (created.serverIds[0]) ctx.status.serverId = created.serverIds[0];
+          return created;
+        }),
+    );
+    if (!asked.sent) return asked.wait;
+    const result = asked.result;
     ctx.status.instanceState = 'BUILD';
     ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${ctx.status.createJobId})`);
     ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
@@ -360,7 +390,10 @@ const findOwnServers: Step<MachineRun> = {
   name: 'FindServer',
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
-    run.servers = (await run.cloud.findServersByName(name)).filter(madeFor(run.ctx));
+    run.servers = await madeForThisMachine(run, await run.cloud.findServersByName(name));
+    // A server asked for a moment ago may not be listed yet: left now, it would be an orphan.
+    if (run.servers.length === 0 && mayBeUnlisted(run.ctx, 'server', run.listingLagMs))
+      return requeue(POLL_MS, `ECS server ${name} was asked for recently and is not listed yet`);
     const server = serverOf(run);
     if (server?.['OS-EXT-STS:task_state'] === 'deleting')
       return requeue(POLL_MS, `server ${name} is being deleted`);
@@ -449,7 +482,7 @@ const DELETE_STEPS = reportingFailures(
 );
 
 /** What the steps share before the first runs; Connect finds the cloud. */
-function machineRun(ctx: Ctx, connections: HcsConnections): MachineRun {
+function machineRun(ctx: Ctx, connections: HcsConnections, listingLagMs: number): MachineRun {
   return {
     ctx,
     connections,
@@ -459,6 +492,7 @@ function machineRun(ctx: Ctx, connections: HcsConnections): MachineRun {
     poolName: ctx.object.spec.configPoolRef?.name,
     servers: [],
     zone: '',
+    listingLagMs,
   };
 }
 
@@ -467,11 +501,14 @@ function machineRun(ctx: Ctx, connections: HcsConnections): MachineRun {
  * which the steps also show on ServerReady. Progress lives in status (job ids) and on HCS, so the
  * next run picks up where this one stopped.
  */
-export function hcsMachineHooks(connections: HcsConnections): InfraMachineHooks<typeof HCSMachine> {
+export function hcsMachineHooks(
+  connections: HcsConnections,
+  listingLagMs = LISTING_LAG_MS,
+): InfraMachineHooks<typeof HCSMachine> {
   return {
     kind: HCSMachine,
     reconcile: async (ctx) =>
-      stepPlan(machineRun(ctx, connections), RECONCILE_STEPS, (run) => {
+      stepPlan(machineRun(ctx, connections, listingLagMs), RECONCILE_STEPS, (run) => {
         const server = serverOf(run) as HcsServer;
         ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
         return machineProvisioned({
@@ -480,6 +517,6 @@ export function hcsMachineHooks(connections: HcsConnections): InfraMachineHooks<
           failureDomain: server['OS-EXT-AZ:availability_zone'],
         });
       }),
-    delete: async (ctx) => stepPlan(machineRun(ctx, connections), DELETE_STEPS),
+    delete: async (ctx) => stepPlan(machineRun(ctx, connections, listingLagMs), DELETE_STEPS),
   };
 }

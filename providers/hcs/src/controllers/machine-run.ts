@@ -25,7 +25,12 @@ export interface MachineRun {
   /** The servers named for this machine and made for it (metadata names its UID). */
   servers: HcsServer[];
   zone: string;
+  /** The longest HCS takes to list (and show) a server or volume it created. */
+  listingLagMs: number;
 }
+
+/** How long HCS may take to list what it created, unless the provider's options say otherwise. */
+export const LISTING_LAG_MS = 30_000;
 
 export const SERVER_READY = 'ServerReady';
 export const POLL_MS = 1_000;

@@ -1,5 +1,6 @@
 import { done, falseCondition, requeue, type Step } from '@immutable-infra/core';
 import {
+  createOnce,
   type DeclaredDisk,
   holdsPersistentDisk as holdsDisk,
   nextAttachAction,
@@ -96,17 +97,22 @@ export const createPersistentDisks: Step<MachineRun> = {
       const declared = entry.persistentDisks?.find((d) => d.slot === disk.slot);
       if (!volume && declared) {
         // The server does not need it yet: attaching waits until it is available.
-        await run.cloud.createVolume({
-          name: disk.name,
-          size: declared.size,
-          volume_type: declared.type,
-          availability_zone: run.zone,
-          metadata: {
-            [OWNER_KEY]: `hcsmachineconfigpool/${poolName}`,
-            hostname: entry.hostname,
-            slot: String(disk.slot),
-          },
-        });
+        const what = `persistent disk ${disk.name}`;
+        const thing = { key: `volume/${disk.name}`, what, listingLagMs: run.listingLagMs };
+        const asked = await createOnce(run.ctx, thing, () =>
+          run.cloud.createVolume({
+            name: disk.name,
+            size: declared.size,
+            volume_type: declared.type,
+            availability_zone: run.zone,
+            metadata: {
+              [OWNER_KEY]: `hcsmachineconfigpool/${poolName}`,
+              hostname: entry.hostname,
+              slot: String(disk.slot),
+            },
+          }),
+        );
+        if (!asked.sent) return asked.wait;
       } else if (volume?.status === 'error')
         return diskProblem(run, `persistent disk ${disk.name} is in error on HCS`);
       else if (volume && volume.availability_zone !== run.zone)

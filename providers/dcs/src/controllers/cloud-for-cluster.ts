@@ -2,8 +2,13 @@ import type { HostContext } from '@immutable-infra/core';
 import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
-import { DcsClient, type DcsCloud } from '../cloud/dcs-client.js';
-import { credentialFromSecret, type DcsCredential, type DcsSessionPool } from '../cloud/dcs-session.js';
+import { DcsClient, type DcsCloud, type DcsRequester } from '../cloud/dcs-client.js';
+import {
+  credentialFromSecret,
+  type DcsCredential,
+  type DcsRequest,
+  type DcsSessionPool,
+} from '../cloud/dcs-session.js';
 
 export type CloudLookup =
   | { ok: true; cloud: DcsCloud; site: string | undefined }
@@ -32,7 +37,7 @@ const dcsSecret: CredentialSecretSpec<{ credential: DcsCredential; site: string 
  * reconcile of every machine of the cluster shares one login.
  */
 export async function cloudForCluster(
-  ctx: Pick<HostContext, 'secrets' | 'platformCalls'>,
+  ctx: Pick<HostContext, 'secrets' | 'platformCalls'> & Partial<Pick<HostContext, 'signal'>>,
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
 ): Promise<CloudLookup> {
@@ -44,5 +49,14 @@ export async function cloudForCluster(
   if (!read.ok) return read;
   const site = cluster.spec.site ?? read.credential.site;
   const session = sessions.session(read.credential.credential);
-  return { ok: true, site, cloud: new DcsClient(session, { siteId: site, recorder: ctx.platformCalls }) };
+  // The host aborts its signal on shutdown and when leadership is lost: a call still waiting then is
+  // dropped before another manager acts on the same VMs.
+  const signal = ctx.signal;
+  const requester: DcsRequester = signal
+    ? {
+        request: <Body>(spec: DcsRequest) =>
+          session.request<Body>({ ...spec, signal: spec.signal ?? signal }),
+      }
+    : session;
+  return { ok: true, site, cloud: new DcsClient(requester, { siteId: site, recorder: ctx.platformCalls }) };
 }

@@ -47,6 +47,7 @@ export {
 } from '@immutable-infra/management-plane';
 export { apiServerVerdict } from './api-server-verdict.js';
 export { chromiumLaunchOptions } from './browser.js';
+export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {
   exited,
   type KillAtRandomPointsOptions,

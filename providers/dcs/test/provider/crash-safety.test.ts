@@ -4,7 +4,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import { eventually, killAtRandomPoints, mostRepeated } from '@immutable-infra/testkit';
+import {
+  ChaosReport,
+  chaosSettings,
+  eventually,
+  exited,
+  killAtRandomPoints,
+  mostRepeated,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -13,8 +20,13 @@ import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
 const require = createRequire(import.meta.url);
 const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
-const MACHINES = 10;
-const KILLS_PER_PHASE = 15;
+// The campaign's shape: 6 machines, 3 more (scale), 3 replaced at once (upgrade), all deleted.
+const FIRST = 6;
+const SCALED = 3;
+const REPLACED = 3;
+const POOL_SIZE = 10;
+// The test's short version; `npm run chaos` sets CHAOS_KILLS_PER_PHASE for the long one.
+const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261124 });
 
 let sim: DcsSimulator | undefined;
 let child: ChildProcess | undefined;
@@ -69,22 +81,24 @@ const UNKIND_DCS = {
   createLagSeconds: 1.5,
   lostReplyRate: 0.05,
   rateLimit: { requestsPerSecond: 40, burst: 40 },
+  seed: CHAOS.seed,
 };
 
-it('leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entry, volume or ISO when the manager is killed 30 times on an unkind platform', {
-  timeout: 900_000,
+it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entry, volume or ISO when the manager is killed ${4 * CHAOS.killsPerPhase} times on an unkind platform (create, scale, upgrade, delete)`, {
+  timeout: 900_000 + 4 * CHAOS.killsPerPhase * 10_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   sim = await startDcsSimulator({ faults: UNKIND_DCS });
+  const platform = sim;
   const fixtures = new DcsFixtures(objects, sim.url);
   const namespace = await createTestNamespace(kubeConfig, 'dcs-crash');
-  const names = Array.from({ length: MACHINES }, (_, i) => `crash-${i + 1}`);
-  const ours = () => (sim as DcsSimulator).state().vms.filter((vm) => vm.name.startsWith(`${namespace}-vm-`));
-
+  const ours = () => platform.state().vms.filter((vm) => vm.name.startsWith(`${namespace}-vm-`));
   // The pool entries' persistent volumes, named after the pool; they outlive the machines.
   const persistentVolumes = () =>
-    (sim as DcsSimulator).state().volumes.filter((volume) => volume.name.startsWith('cp-pool-'));
+    platform.state().volumes.filter((volume) => volume.name.startsWith('cp-pool-'));
+  const report = new ChaosReport('dcs', CHAOS);
+  const random = new SeededRandom(CHAOS.seed);
 
   // Watch the platform the whole time: two VMs or volumes with one name at any moment is a duplicate.
   let worstDuplicate = 0;
@@ -97,64 +111,105 @@ it('leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
     );
   }, 20);
 
-  try {
-    await fixtures.createCluster(namespace, 'Huawei@123', namespace, MACHINES, 10);
-    for (const name of names) await fixtures.createMachine(namespace, name);
-    const random = new SeededRandom(20261124);
-
-    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
-    child = startManager(namespace);
-    await eventually(
-      'every machine provisioned after the crashes',
-      async () => {
-        const ready = await Promise.all(
-          names.map(
-            async (n) =>
-              (await fixtures.read<{ status?: { ready?: boolean } }>('DCSMachine', namespace, n))?.status
-                ?.ready,
-          ),
-        );
-        return ready.every(Boolean) || undefined;
-      },
-      300_000,
+  const ready = async (names: string[]) => {
+    const states = await Promise.all(
+      names.map(
+        async (n) =>
+          (await fixtures.read<{ status?: { ready?: boolean } }>('DCSMachine', namespace, n))?.status?.ready,
+      ),
     );
-    child.kill('SIGKILL');
-    expect(ours()).toHaveLength(MACHINES);
-
-    for (const name of names) {
+    return states.every(Boolean) || undefined;
+  };
+  const gone = async (names: string[]) => {
+    const left = await Promise.all(names.map((n) => fixtures.read('DCSMachine', namespace, n)));
+    return left.every((m) => m === undefined) || undefined;
+  };
+  const deleteMachines = async (names: string[]) => {
+    for (const name of names)
       await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name, namespace } });
-    }
-    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
+  };
+  /** Starts the work, kills the manager during it, then times one last manager to convergence. */
+  const phase = async (
+    name: string,
+    start: () => Promise<void>,
+    converged: () => Promise<true | undefined>,
+  ) => {
+    await start();
+    await killManagerAtRandomPoints(namespace, CHAOS.killsPerPhase, random);
     child = startManager(namespace);
-    await eventually(
-      'every machine deleted after the crashes',
+    const since = performance.now();
+    await eventually(`${name}: converged after the kills`, converged, 300_000);
+    report.phase(name, CHAOS.killsPerPhase, performance.now() - since);
+    child.kill('SIGKILL');
+    await exited(child);
+  };
+
+  const machines = Array.from({ length: FIRST }, (_, i) => `crash-${i + 1}`);
+  const added = Array.from({ length: SCALED }, (_, i) => `crash-${FIRST + i + 1}`);
+  const replacements = Array.from({ length: REPLACED }, (_, i) => `crash-new-${i + 1}`);
+  const replaced = machines.slice(0, REPLACED);
+  const all = [...machines, ...added];
+  const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
+  try {
+    await fixtures.createCluster(namespace, 'Huawei@123', namespace, POOL_SIZE, 10);
+    await phase(
+      'create',
       async () => {
-        const left = await Promise.all(names.map((n) => fixtures.read('DCSMachine', namespace, n)));
-        return left.every((m) => m === undefined) || undefined;
+        for (const name of machines) await fixtures.createMachine(namespace, name);
       },
-      300_000,
+      () => ready(machines),
+    );
+    expect(ours()).toHaveLength(FIRST);
+    await phase(
+      'scale',
+      async () => {
+        for (const name of added) await fixtures.createMachine(namespace, name);
+      },
+      () => ready(all),
+    );
+    expect(ours()).toHaveLength(FIRST + SCALED);
+    // A rolling replacement all at once: the new machines wait for the entries the old ones free.
+    await phase(
+      'upgrade',
+      async () => {
+        await deleteMachines(replaced);
+        for (const name of replacements) await fixtures.createMachine(namespace, name);
+      },
+      async () => ((await gone(replaced)) && (await ready(afterUpgrade))) || undefined,
+    );
+    expect(ours()).toHaveLength(FIRST + SCALED);
+    await phase(
+      'delete',
+      () => deleteMachines(afterUpgrade),
+      () => gone(afterUpgrade),
     );
   } finally {
     clearInterval(watching);
     child?.kill('SIGKILL');
   }
 
-  expect(worstDuplicate).toBeLessThanOrEqual(1);
-  expect(worstDuplicateVolume).toBeLessThanOrEqual(1);
-  // Look up before create, and no second create while DCS may not list the first: however often it
-  // was interrupted or its answer lost, each machine was cloned and each entry's volume made once.
-  expect(sim.state().creates).toEqual({ vms: MACHINES, volumes: MACHINES });
-  expect(persistentVolumes()).toHaveLength(MACHINES);
-  expect(ours()).toEqual([]);
-  const state = sim.state();
-  expect(state.uploads.filter((u) => u.fileName.startsWith('crash-'))).toEqual([]);
-  expect(
-    state.volumes.filter((v) => v.status === 'USE' && !state.vms.some((vm) => vm.urn === v.vmUrn)),
-  ).toEqual([]);
+  const state = platform.state();
   const pool = await fixtures.read<{ status?: { slots?: unknown[] } }>(
     'DCSIpHostnamePool',
     namespace,
     'cp-pool',
   );
-  expect(pool?.status?.slots ?? []).toEqual([]);
+  const volumesInUse = state.volumes.filter(
+    (v) => v.status === 'USE' && !state.vms.some((vm) => vm.urn === v.vmUrn),
+  );
+  report.damage = {
+    'duplicate VMs': Math.max(0, worstDuplicate - 1),
+    'duplicate volumes': Math.max(0, worstDuplicateVolume - 1),
+    // Look up before create, and no second create while DCS may not list the first.
+    'VMs cloned more than once': state.creates.vms - (FIRST + SCALED + REPLACED),
+    'volumes created more than once': state.creates.volumes - persistentVolumes().length,
+    'orphaned VMs': ours().length,
+    'leaked pool entries': pool?.status?.slots?.length ?? 0,
+    'volumes left attached to no VM': volumesInUse.length,
+    'leaked ISOs': state.uploads.filter((u) => u.fileName.startsWith('crash-')).length,
+  };
+  report.write();
+  expect(report.damage).toEqual(Object.fromEntries(Object.keys(report.damage).map((what) => [what, 0])));
+  expect(worstDuplicate).toBe(1);
+  expect(persistentVolumes().length).toBeGreaterThanOrEqual(FIRST + SCALED);
 });

@@ -2,7 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import { eventually, exited, killAtRandomPoints, mostRepeated } from '@immutable-infra/testkit';
+import {
+  ChaosReport,
+  chaosSettings,
+  eventually,
+  exited,
+  killAtRandomPoints,
+  mostRepeated,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -10,10 +17,15 @@ import { loadBalancerName, persistentVolumeName } from '../../src/controllers/na
 import { HcsFixtures, TEST_DOMAIN } from './hcs-fixtures.ts';
 
 const child = fileURLToPath(new URL('./manager-child.ts', import.meta.url));
-const CONTROL_PLANES = 5;
-const WORKERS = 3;
-const KILLS_PER_PHASE = 15;
-const KILLS_ON_CLUSTER_DELETE = 5;
+// The campaign's shape: 3 control planes and 2 workers, 2 more workers (scale), a control plane
+// and 2 workers replaced at once (upgrade), every machine deleted, then the cluster.
+const CONTROL_PLANES = 3;
+const FIRST_WORKERS = 2;
+const SCALED_WORKERS = 2;
+const WORKER_POOL_SIZE = 5;
+// The test's short version; `npm run chaos` sets CHAOS_KILLS_PER_PHASE for the long one.
+const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261201 });
+const KILLS_ON_CLUSTER_DELETE = Math.ceil(CHAOS.killsPerPhase / 3);
 
 let sim: HcsSimulator | undefined;
 let running: ChildProcess | undefined;
@@ -47,6 +59,12 @@ function killManagerAtRandomPoints(namespace: string, kills: number, random: See
   });
 }
 
+function countsOf(names: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+
 // HCS as unkind as a busy real region: a new server, volume or ELB part is listed (and shown by id)
 // only 1.5 s after HCS accepted it, some answers to creates and changes are lost after HCS acted,
 // and requests over the account's rate get 429 with Retry-After.
@@ -55,16 +73,11 @@ const UNKIND_HCS = {
   createLagSeconds: 1.5,
   lostReplyRate: 0.05,
   rateLimit: { requestsPerSecond: 40, burst: 40 },
+  seed: CHAOS.seed,
 };
 
-function countsOf(names: string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-
-it('leaves no duplicate or orphaned server, volume, load balancer or member when the manager is killed 35 times on an unkind platform', {
-  timeout: 900_000,
+it(`leaves no duplicate or orphaned server, volume, load balancer or member when the manager is killed ${4 * CHAOS.killsPerPhase + KILLS_ON_CLUSTER_DELETE} times on an unkind platform (create, scale, upgrade, delete)`, {
+  timeout: 900_000 + 5 * CHAOS.killsPerPhase * 10_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
@@ -72,11 +85,10 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
   const platform = sim;
   const fixtures = new HcsFixtures(objects, platform);
   const namespace = await createTestNamespace(kubeConfig, 'hcs-crash');
-  const cps = Array.from({ length: CONTROL_PLANES }, (_, i) => `crash-cp-${i + 1}`);
-  const workers = Array.from({ length: WORKERS }, (_, i) => `crash-w-${i + 1}`);
-  const names = [...cps, ...workers];
   const lbName = loadBalancerName(namespace, 'demo');
   const ours = () => platform.state().servers.filter((s) => s.name.startsWith(`${namespace}-`));
+  const report = new ChaosReport('hcs', CHAOS);
+  const random = new SeededRandom(CHAOS.seed);
 
   // Watch the platform the whole time: two of anything with one name at any moment is a duplicate.
   let worst = { servers: 0, volumes: 0, loadBalancers: 0, members: 0 };
@@ -101,7 +113,7 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
     };
   }, 20);
 
-  const allReady = async () => {
+  const ready = async (names: string[]) => {
     const states = await Promise.all(
       names.map(
         async (n) =>
@@ -110,9 +122,49 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
     );
     return states.every(Boolean) || undefined;
   };
+  const gone = async (names: string[]) => {
+    const left = await Promise.all(names.map((n) => fixtures.read('HCSMachine', namespace, n)));
+    return left.every((m) => m === undefined) || undefined;
+  };
   const poolOf = (name: string) =>
     fixtures.read<{ status?: { usedConfigs?: unknown[] } }>('HCSMachineConfigPool', namespace, name);
+  const cpIps = Array.from({ length: CONTROL_PLANES }, (_, i) => `192.168.10.${101 + i}`);
+  const members = () => {
+    const state = platform.state();
+    const lb = state.loadBalancers.find((l) => l.name === lbName);
+    const pool = state.pools.find((p) => p.loadbalancers.some((l) => l.id === lb?.id));
+    return state.members
+      .filter((m) => m.pool_id === pool?.id)
+      .map((m) => m.address)
+      .sort();
+  };
+  const membersAre = (addresses: string[]) => JSON.stringify(members()) === JSON.stringify(addresses);
+  /** Starts the work, kills the manager during it, then times one last manager to convergence. */
+  const phase = async (
+    name: string,
+    kills: number,
+    start: () => Promise<void>,
+    converged: () => Promise<true | undefined>,
+  ) => {
+    await start();
+    await killManagerAtRandomPoints(namespace, kills, random);
+    running = startManager(namespace);
+    const since = performance.now();
+    await eventually(`${name}: converged after the kills`, converged, 300_000);
+    report.phase(name, kills, performance.now() - since);
+    running.kill('SIGKILL');
+    await exited(running);
+  };
 
+  const cps = Array.from({ length: CONTROL_PLANES }, (_, i) => `crash-cp-${i + 1}`);
+  const workers = Array.from({ length: FIRST_WORKERS }, (_, i) => `crash-w-${i + 1}`);
+  const addedWorkers = Array.from({ length: SCALED_WORKERS }, (_, i) => `crash-w-${FIRST_WORKERS + i + 1}`);
+  const replaced = [cps[0] as string, ...workers];
+  const replacements = ['crash-cp-new-1', ...workers.map((_, i) => `crash-w-new-${i + 1}`)];
+  const all = [...cps, ...workers, ...addedWorkers];
+  const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
+  const create = async (name: string) =>
+    fixtures.createMachine(namespace, name, name.startsWith('crash-cp-') ? 'control-plane' : 'worker');
   try {
     await fixtures.createCluster(namespace, {
       hostPrefix: namespace,
@@ -121,91 +173,94 @@ it('leaves no duplicate or orphaned server, volume, load balancer or member when
       persistentDiskGB: 10,
     });
     await fixtures.createPool(namespace, 'worker-pool', namespace, 'workers', '192.168.20.100', {
-      size: WORKERS,
+      size: WORKER_POOL_SIZE,
     });
-    for (const name of cps) await fixtures.createMachine(namespace, name);
-    for (const name of workers) await fixtures.createMachine(namespace, name, 'worker');
-    const random = new SeededRandom(20261201);
-
-    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
-    // The killed managers got somewhere (otherwise the kills proved nothing): servers were asked for.
-    const createdUnderKills = platform.state().jobs.filter((j) => j.job_type === 'createServer').length;
-    expect(createdUnderKills).toBeGreaterThan(0);
-    running = startManager(namespace);
-    await eventually('every machine provisioned after the crashes', allReady, 300_000);
-    const cpIps = Array.from({ length: CONTROL_PLANES }, (_, i) => `192.168.10.${101 + i}`);
-    const members = () => {
-      const state = platform.state();
-      const lb = state.loadBalancers.find((l) => l.name === lbName);
-      const pool = state.pools.find((p) => p.loadbalancers.some((l) => l.id === lb?.id));
-      return state.members
-        .filter((m) => m.pool_id === pool?.id)
-        .map((m) => m.address)
-        .sort();
-    };
-    await eventually('the ELB pool holds exactly the control plane', () =>
-      JSON.stringify(members()) === JSON.stringify(cpIps) ? true : undefined,
-    );
-    running.kill('SIGKILL');
-    await exited(running);
-    expect(ours()).toHaveLength(names.length);
-
-    for (const name of names) await fixtures.delete('HCSMachine', namespace, name);
-    await killManagerAtRandomPoints(namespace, KILLS_PER_PHASE, random);
-    running = startManager(namespace);
-    await eventually(
-      'every machine deleted after the crashes',
+    await phase(
+      'create',
+      CHAOS.killsPerPhase,
       async () => {
-        const left = await Promise.all(names.map((n) => fixtures.read('HCSMachine', namespace, n)));
-        return left.every((m) => m === undefined) || undefined;
+        for (const name of [...cps, ...workers]) await create(name);
       },
-      300_000,
+      async () => ((await ready([...cps, ...workers])) && membersAre(cpIps)) || undefined,
     );
-    running.kill('SIGKILL');
-    await exited(running);
-    expect(members()).toEqual([]);
-
-    await fixtures.delete('HCSCluster', namespace, 'demo');
-    await killManagerAtRandomPoints(namespace, KILLS_ON_CLUSTER_DELETE, random);
-    running = startManager(namespace);
-    await eventually(
-      'HCSCluster deleted after the crashes',
+    // The killed managers got somewhere (otherwise the kills proved nothing): servers were asked for.
+    expect(platform.state().creates.servers).toBeGreaterThan(0);
+    await phase(
+      'scale',
+      CHAOS.killsPerPhase,
+      async () => {
+        for (const name of addedWorkers) await create(name);
+      },
+      () => ready(all),
+    );
+    expect(ours()).toHaveLength(all.length);
+    // A rolling replacement all at once: the new control plane takes the entry (and persistent
+    // disk) the old one frees, and the ELB pool follows.
+    await phase(
+      'upgrade',
+      CHAOS.killsPerPhase,
+      async () => {
+        for (const name of replaced) await fixtures.delete('HCSMachine', namespace, name);
+        for (const name of replacements) await create(name);
+      },
+      async () => ((await gone(replaced)) && (await ready(afterUpgrade)) && membersAre(cpIps)) || undefined,
+    );
+    expect(ours()).toHaveLength(afterUpgrade.length);
+    await phase(
+      'delete',
+      CHAOS.killsPerPhase,
+      async () => {
+        for (const name of afterUpgrade) await fixtures.delete('HCSMachine', namespace, name);
+      },
+      async () => ((await gone(afterUpgrade)) && membersAre([])) || undefined,
+    );
+    await phase(
+      'cluster delete',
+      KILLS_ON_CLUSTER_DELETE,
+      () => fixtures.delete('HCSCluster', namespace, 'demo'),
       async () => (await fixtures.read('HCSCluster', namespace, 'demo')) === undefined || undefined,
-      120_000,
     );
   } finally {
     clearInterval(watching);
     running?.kill('SIGKILL');
   }
 
-  expect(worst, JSON.stringify([...seenTwice], null, 1)).toEqual({
-    servers: 1,
-    volumes: 1,
-    loadBalancers: 1,
-    members: 1,
-  });
   const state = platform.state();
-  // Look up before create, and no second create while HCS may not list the first: however often it
-  // was interrupted or its answer lost, each server, persistent disk and ELB part was created once.
-  expect(state.creates).toMatchObject({
-    servers: names.length,
-    volumes: CONTROL_PLANES,
-    loadBalancers: 1,
-    listeners: 1,
-    pools: 1,
-  });
-  expect(ours()).toEqual([]);
-  expect(state.loadBalancers.filter((l) => l.name === lbName)).toEqual([]);
-  expect(state.listeners).toEqual([]);
-  expect(state.pools).toEqual([]);
-  expect(state.members).toEqual([]);
-  expect(state.healthMonitors).toEqual([]);
-  // Only the pool's persistent disks outlive the servers: one per entry, detached, nothing else.
-  const persistent = Array.from({ length: CONTROL_PLANES }, (_, i) =>
-    persistentVolumeName('cp-pool', `${namespace}-master-${i + 1}`, 0),
-  ).sort();
+  // Only the pool's persistent disks outlive the servers: one per control plane entry, detached.
+  const persistent = cps
+    .map((_, i) => persistentVolumeName('cp-pool', `${namespace}-master-${i + 1}`, 0))
+    .sort();
+  const leftVolumes = state.volumes.filter((v) => !persistent.includes(v.name));
+  const usedSlots =
+    ((await poolOf('cp-pool'))?.status?.usedConfigs?.length ?? 0) +
+    ((await poolOf('worker-pool'))?.status?.usedConfigs?.length ?? 0);
+  report.damage = {
+    'duplicate servers': Math.max(0, worst.servers - 1),
+    'duplicate volumes': Math.max(0, worst.volumes - 1),
+    'duplicate load balancers': Math.max(0, worst.loadBalancers - 1),
+    'duplicate members': Math.max(0, worst.members - 1),
+    // Look up before create, and no second create while HCS may not list the first.
+    'servers created more than once': state.creates.servers - (all.length + replacements.length),
+    'volumes created more than once': state.creates.volumes - CONTROL_PLANES,
+    'ELB parts created more than once':
+      state.creates.loadBalancers + state.creates.listeners + state.creates.pools - 3,
+    'orphaned servers': ours().length,
+    'orphaned ELB parts':
+      state.loadBalancers.filter((l) => l.name === lbName).length +
+      state.listeners.length +
+      state.pools.length +
+      state.healthMonitors.length,
+    'leaked members': state.members.length,
+    'leaked volumes': leftVolumes.length,
+    'persistent disks left attached': state.volumes.filter(
+      (v) => v.status !== 'available' || v.attachments.length > 0,
+    ).length,
+    'leaked pool entries': usedSlots,
+  };
+  report.write();
+  expect(report.damage, JSON.stringify([...seenTwice], null, 1)).toEqual(
+    Object.fromEntries(Object.keys(report.damage).map((what) => [what, 0])),
+  );
+  expect(worst.servers).toBe(1);
   expect(state.volumes.map((v) => v.name).sort()).toEqual(persistent);
-  expect(state.volumes.every((v) => v.status === 'available' && v.attachments.length === 0)).toBe(true);
-  expect((await poolOf('cp-pool'))?.status?.usedConfigs ?? []).toEqual([]);
-  expect((await poolOf('worker-pool'))?.status?.usedConfigs ?? []).toEqual([]);
 });

@@ -9,6 +9,7 @@ import {
   type ClusterApiControllers,
   eventually,
   freePort,
+  mostRepeated,
   startClusterApiControllers,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -75,6 +76,8 @@ const AUTH_KEY = 'Huawei@123';
 /** Every DCS session token the simulator issued during the run (sampled: a logged-out one leaves its list). */
 const issuedTokens = new Set<string>();
 let tokenSampler: NodeJS.Timeout | undefined;
+/** The volumes the site had before the cluster: anything else left after its deletion was made for it. */
+let volumesBefore: Set<string>;
 let workerPool: string;
 
 const managerLog = new Writable({
@@ -91,6 +94,7 @@ beforeAll(async () => {
   const namespace = await createTestNamespace(kubeConfig, 'e2e');
   const assets = inject('iinfraEnvtestAssets');
   sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+  volumesBefore = new Set(sim.state().volumes.map((volume) => volume.urn));
   tokenSampler = setInterval(() => {
     for (const session of sim.state().sessions) issuedTokens.add(session.token);
   }, 200);
@@ -520,13 +524,15 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       for (const entry of pool.spec.pool)
         persistent.add(persistentVolumeName(pool.metadata.name, entry.ip, 0));
     }
-    // Only the pool-owned persistent disks outlive the machines, detached.
-    for (const volume of sim
-      .state()
-      .volumes.filter((vol) => vol.name.startsWith(v.namespace) || persistent.has(vol.name))) {
-      expect(persistent.has(volume.name)).toBe(true);
-      expect(volume.status).toBe('FREE');
-    }
+    // Only the pool-owned persistent disks outlive the machines, each once and detached: every VM's
+    // own disks (named after the VM's id, not the cluster) went with it.
+    const left = sim.state().volumes.filter((volume) => !volumesBefore.has(volume.urn));
+    expect(left.filter((volume) => !persistent.has(volume.name)).map((volume) => volume.name)).toEqual([]);
+    expect(left.length).toBeGreaterThan(0);
+    expect(mostRepeated(left.map((volume) => volume.name))).toBe(1);
+    expect(left.filter((volume) => volume.status !== 'FREE')).toEqual([]);
+    // Created once each: the site made as many volumes through the API as are left.
+    expect(sim.state().creates.volumes).toBe(left.length);
     expect(sim.state().uploads.filter((u) => u.fileName.startsWith(v.name))).toEqual([]);
     // What Cluster API leaves to the management cluster's garbage collector goes too: the certificate,
     // kubeconfig and bootstrap Secrets, and the templates the Cluster became an owner of.

@@ -4,8 +4,10 @@
 // machines are created, scaled, replaced (an upgrade) and deleted on a simulator with its faults
 // on (create lag, lost replies, a rate limit), then prints the kills, what was found duplicated,
 // orphaned or leaked (zero of each is the bar), and how long the last manager took to converge.
-//   node tools/bench/chaos.ts [--kills 300] [--seed 1] [--provider dcs --provider hcs] [--json]
-// The kills are shared out evenly over the providers and their phases. Exit 1 on any damage.
+//   node tools/bench/chaos.ts [--kills 300] [--kills-per-phase 8] [--seed 1] [--provider dcs]... [--json]
+// The kills are shared out evenly over the providers, as rounds of every phase (a phase's work
+// lasts only so long: more kills in one phase would hit a manager with nothing left to do). Exit 1
+// on any damage.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,20 +16,29 @@ import { parseArgs } from 'node:util';
 
 const root = new URL('../..', import.meta.url).pathname;
 const CRASH_TEST = 'test/provider/crash-safety.test.ts';
-/** Phases each provider's campaign kills in, the cluster delete counting as a third of one for HCS. */
-const PHASES: Record<string, number> = { dcs: 4, hcs: 4 + 1 / 3 };
+/** Phases of one round of each provider's campaign. */
+const PHASES_PER_ROUND = 4;
 
-const usage = `usage: node tools/bench/chaos.ts [--kills N] [--seed N] [--provider NAME]... [--json]
-  --kills      kills in all, shared out over the providers and their phases (300)
+const usage = `usage: node tools/bench/chaos.ts [--kills N] [--kills-per-phase N] [--seed N] [--provider NAME]... [--json]
+  --kills            kills in all at least, shared out over the providers as rounds of every phase (300)
+  --kills-per-phase  kills while one phase's work is under way (8, as the test command's short version)
   --seed       seed for the kill points and the simulators' faults (1)
   --provider   a provider under providers/ (every provider with ${CRASH_TEST} by default)
   --json       print the reports as JSON instead of a table`;
 
-let values: { kills: string; seed: string; provider?: string[]; json: boolean; help: boolean };
+let values: {
+  kills: string;
+  'kills-per-phase': string;
+  seed: string;
+  provider?: string[];
+  json: boolean;
+  help: boolean;
+};
 try {
   ({ values } = parseArgs({
     options: {
       kills: { type: 'string', default: '300' },
+      'kills-per-phase': { type: 'string', default: '8' },
       seed: { type: 'string', default: '1' },
       provider: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
@@ -43,9 +54,12 @@ if (values.help) {
   process.exit(0);
 }
 const kills = Number(values.kills);
+const killsPerPhase = Number(values['kills-per-phase']);
 const seed = Number(values.seed);
-if (!Number.isInteger(kills) || kills < 1 || !Number.isInteger(seed)) {
-  console.error(`chaos: --kills must be a whole number above 0 and --seed a whole number\n${usage}`);
+if (![kills, killsPerPhase].every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(seed)) {
+  console.error(
+    `chaos: --kills and --kills-per-phase must be whole numbers above 0, --seed a whole number\n${usage}`,
+  );
   process.exit(2);
 }
 const withCrashTest = readdirSync(join(root, 'providers')).filter((name) =>
@@ -62,6 +76,7 @@ for (const name of providers) {
 interface Report {
   provider: string;
   seed: number;
+  rounds: number;
   kills: number;
   phases: { name: string; kills: number; convergeMs: number }[];
   damage: Record<string, number>;
@@ -74,16 +89,18 @@ const failures: string[] = [];
 const started = performance.now();
 try {
   for (const provider of providers) {
-    const phases = PHASES[provider] ?? 4;
-    const killsPerPhase = Math.max(1, Math.round(kills / providers.length / phases));
+    const rounds = Math.ceil(kills / providers.length / (PHASES_PER_ROUND * killsPerPhase));
     const reportFile = join(scratch, `${provider}.jsonl`);
-    log(`${provider}: ${killsPerPhase} kills per phase, seed ${seed}`);
+    log(
+      `${provider}: ${rounds} rounds of ${PHASES_PER_ROUND} phases, ${killsPerPhase} kills each, seed ${seed}`,
+    );
     const run = spawnSync('npx', ['vitest', 'run', CRASH_TEST, '--reporter=dot'], {
       cwd: join(root, 'providers', provider),
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
         ...process.env,
         CHAOS_KILLS_PER_PHASE: String(killsPerPhase),
+        CHAOS_ROUNDS: String(rounds),
         CHAOS_SEED: String(seed),
         CHAOS_REPORT: reportFile,
       },
@@ -110,10 +127,12 @@ if (values.json) {
   );
 } else {
   for (const report of reports) {
-    console.log(`\n${report.provider}: ${report.kills} kills (seed ${report.seed})`);
+    console.log(
+      `\n${report.provider}: ${report.kills} kills in ${report.rounds} rounds (seed ${report.seed})`,
+    );
     for (const phase of report.phases)
       console.log(
-        `  ${phase.name.padEnd(15)} ${String(phase.kills).padStart(4)} kills, converged ${(phase.convergeMs / 1000).toFixed(1)} s after the last`,
+        `  ${phase.name.padEnd(26)} ${String(phase.kills).padStart(4)} kills, converged ${(phase.convergeMs / 1000).toFixed(1)} s after the last`,
       );
     for (const [what, count] of Object.entries(report.damage)) console.log(`  ${what.padEnd(32)} ${count}`);
   }

@@ -2,14 +2,18 @@ import { appendFileSync } from 'node:fs';
 
 /**
  * How hard a crash-safety test kills: the test's own short version by default; `npm run chaos`
- * (tools/bench/chaos.mjs) runs the same tests with `CHAOS_KILLS_PER_PHASE` and `CHAOS_SEED` set.
+ * (tools/bench/chaos.ts) runs the same tests with `CHAOS_ROUNDS`, `CHAOS_KILLS_PER_PHASE` and
+ * `CHAOS_SEED` set. More kills come as more rounds of work, not more kills per phase: kills beyond
+ * the time a phase's work takes would only hit a manager with nothing left to do.
  */
 export interface ChaosSettings {
   killsPerPhase: number;
   seed: number;
+  /** How often the test runs all its phases again on new machines; 1 by default. */
+  rounds: number;
 }
 
-export function chaosSettings(defaults: ChaosSettings): ChaosSettings {
+export function chaosSettings(defaults: Omit<ChaosSettings, 'rounds'> & { rounds?: number }): ChaosSettings {
   const number = (name: string, fallback: number) => {
     const text = process.env[name];
     if (text === undefined || text === '') return fallback;
@@ -21,6 +25,7 @@ export function chaosSettings(defaults: ChaosSettings): ChaosSettings {
   return {
     killsPerPhase: number('CHAOS_KILLS_PER_PHASE', defaults.killsPerPhase),
     seed: number('CHAOS_SEED', defaults.seed),
+    rounds: Math.max(1, number('CHAOS_ROUNDS', defaults.rounds ?? 1)),
   };
 }
 
@@ -59,6 +64,7 @@ export class ChaosReport {
     const line = {
       provider: this.provider,
       seed: this.settings.seed,
+      rounds: this.settings.rounds,
       kills: this.kills,
       phases: this.phases,
       damage: this.damage,

@@ -25,7 +25,7 @@ const FIRST = 6;
 const SCALED = 3;
 const REPLACED = 3;
 const POOL_SIZE = 10;
-// The test's short version; `npm run chaos` sets CHAOS_KILLS_PER_PHASE for the long one.
+// The test's short version; `npm run chaos` sets CHAOS_ROUNDS (and may set CHAOS_KILLS_PER_PHASE) for the long one.
 const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261124 });
 
 let sim: DcsSimulator | undefined;
@@ -84,8 +84,8 @@ const UNKIND_DCS = {
   seed: CHAOS.seed,
 };
 
-it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entry, volume or ISO when the manager is killed ${4 * CHAOS.killsPerPhase} times on an unkind platform (create, scale, upgrade, delete)`, {
-  timeout: 900_000 + 4 * CHAOS.killsPerPhase * 10_000,
+it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entry, volume or ISO when the manager is killed ${4 * CHAOS.killsPerPhase * CHAOS.rounds} times on an unkind platform (create, scale, upgrade, delete)`, {
+  timeout: 900_000 + 4 * CHAOS.killsPerPhase * CHAOS.rounds * 10_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
@@ -144,45 +144,50 @@ it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
     await exited(child);
   };
 
-  const machines = Array.from({ length: FIRST }, (_, i) => `crash-${i + 1}`);
-  const added = Array.from({ length: SCALED }, (_, i) => `crash-${FIRST + i + 1}`);
-  const replacements = Array.from({ length: REPLACED }, (_, i) => `crash-new-${i + 1}`);
-  const replaced = machines.slice(0, REPLACED);
-  const all = [...machines, ...added];
-  const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
   try {
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, POOL_SIZE, 10);
-    await phase(
-      'create',
-      async () => {
-        for (const name of machines) await fixtures.createMachine(namespace, name);
-      },
-      () => ready(machines),
-    );
-    expect(ours()).toHaveLength(FIRST);
-    await phase(
-      'scale',
-      async () => {
-        for (const name of added) await fixtures.createMachine(namespace, name);
-      },
-      () => ready(all),
-    );
-    expect(ours()).toHaveLength(FIRST + SCALED);
-    // A rolling replacement all at once: the new machines wait for the entries the old ones free.
-    await phase(
-      'upgrade',
-      async () => {
-        await deleteMachines(replaced);
-        for (const name of replacements) await fixtures.createMachine(namespace, name);
-      },
-      async () => ((await gone(replaced)) && (await ready(afterUpgrade))) || undefined,
-    );
-    expect(ours()).toHaveLength(FIRST + SCALED);
-    await phase(
-      'delete',
-      () => deleteMachines(afterUpgrade),
-      () => gone(afterUpgrade),
-    );
+    // Each round runs every phase again on new machines of the same pool (and persistent disks).
+    for (let round = 1; round <= CHAOS.rounds; round++) {
+      const named = (what: string) => `crash-${what}-r${round}`;
+      const machines = Array.from({ length: FIRST }, (_, i) => named(String(i + 1)));
+      const added = Array.from({ length: SCALED }, (_, i) => named(String(FIRST + i + 1)));
+      const replacements = Array.from({ length: REPLACED }, (_, i) => named(`new-${i + 1}`));
+      const replaced = machines.slice(0, REPLACED);
+      const all = [...machines, ...added];
+      const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
+      const inRound = (phase: string) => (CHAOS.rounds > 1 ? `${phase} (round ${round})` : phase);
+      await phase(
+        inRound('create'),
+        async () => {
+          for (const name of machines) await fixtures.createMachine(namespace, name);
+        },
+        () => ready(machines),
+      );
+      expect(ours()).toHaveLength(FIRST);
+      await phase(
+        inRound('scale'),
+        async () => {
+          for (const name of added) await fixtures.createMachine(namespace, name);
+        },
+        () => ready(all),
+      );
+      expect(ours()).toHaveLength(FIRST + SCALED);
+      // A rolling replacement all at once: the new machines wait for the entries the old ones free.
+      await phase(
+        inRound('upgrade'),
+        async () => {
+          await deleteMachines(replaced);
+          for (const name of replacements) await fixtures.createMachine(namespace, name);
+        },
+        async () => ((await gone(replaced)) && (await ready(afterUpgrade))) || undefined,
+      );
+      expect(ours()).toHaveLength(FIRST + SCALED);
+      await phase(
+        inRound('delete'),
+        () => deleteMachines(afterUpgrade),
+        () => gone(afterUpgrade),
+      );
+    }
   } finally {
     clearInterval(watching);
     child?.kill('SIGKILL');
@@ -201,7 +206,7 @@ it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
     'duplicate VMs': Math.max(0, worstDuplicate - 1),
     'duplicate volumes': Math.max(0, worstDuplicateVolume - 1),
     // Look up before create, and no second create while DCS may not list the first.
-    'VMs cloned more than once': state.creates.vms - (FIRST + SCALED + REPLACED),
+    'VMs cloned more than once': state.creates.vms - CHAOS.rounds * (FIRST + SCALED + REPLACED),
     'volumes created more than once': state.creates.volumes - persistentVolumes().length,
     'orphaned VMs': ours().length,
     'leaked pool entries': pool?.status?.slots?.length ?? 0,

@@ -23,9 +23,11 @@ const CONTROL_PLANES = 3;
 const FIRST_WORKERS = 2;
 const SCALED_WORKERS = 2;
 const WORKER_POOL_SIZE = 5;
-// The test's short version; `npm run chaos` sets CHAOS_KILLS_PER_PHASE for the long one.
+// The test's short version; `npm run chaos` sets CHAOS_ROUNDS (and may set CHAOS_KILLS_PER_PHASE) for the long one.
 const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261201 });
 const KILLS_ON_CLUSTER_DELETE = Math.ceil(CHAOS.killsPerPhase / 3);
+// Every machine of a round gets one server: the first, the scaled and the replacements.
+const SERVERS_PER_ROUND = CONTROL_PLANES + FIRST_WORKERS + SCALED_WORKERS + 1 + FIRST_WORKERS;
 
 let sim: HcsSimulator | undefined;
 let running: ChildProcess | undefined;
@@ -76,8 +78,8 @@ const UNKIND_HCS = {
   seed: CHAOS.seed,
 };
 
-it(`leaves no duplicate or orphaned server, volume, load balancer or member when the manager is killed ${4 * CHAOS.killsPerPhase + KILLS_ON_CLUSTER_DELETE} times on an unkind platform (create, scale, upgrade, delete)`, {
-  timeout: 900_000 + 5 * CHAOS.killsPerPhase * 10_000,
+it(`leaves no duplicate or orphaned server, volume, load balancer or member when the manager is killed ${4 * CHAOS.killsPerPhase * CHAOS.rounds + KILLS_ON_CLUSTER_DELETE} times on an unkind platform (create, scale, upgrade, delete)`, {
+  timeout: 900_000 + 5 * CHAOS.killsPerPhase * CHAOS.rounds * 10_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
@@ -156,13 +158,6 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
     await exited(running);
   };
 
-  const cps = Array.from({ length: CONTROL_PLANES }, (_, i) => `crash-cp-${i + 1}`);
-  const workers = Array.from({ length: FIRST_WORKERS }, (_, i) => `crash-w-${i + 1}`);
-  const addedWorkers = Array.from({ length: SCALED_WORKERS }, (_, i) => `crash-w-${FIRST_WORKERS + i + 1}`);
-  const replaced = [cps[0] as string, ...workers];
-  const replacements = ['crash-cp-new-1', ...workers.map((_, i) => `crash-w-new-${i + 1}`)];
-  const all = [...cps, ...workers, ...addedWorkers];
-  const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
   const create = async (name: string) =>
     fixtures.createMachine(namespace, name, name.startsWith('crash-cp-') ? 'control-plane' : 'worker');
   try {
@@ -175,45 +170,60 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
     await fixtures.createPool(namespace, 'worker-pool', namespace, 'workers', '192.168.20.100', {
       size: WORKER_POOL_SIZE,
     });
-    await phase(
-      'create',
-      CHAOS.killsPerPhase,
-      async () => {
-        for (const name of [...cps, ...workers]) await create(name);
-      },
-      async () => ((await ready([...cps, ...workers])) && membersAre(cpIps)) || undefined,
-    );
-    // The killed managers got somewhere (otherwise the kills proved nothing): servers were asked for.
-    expect(platform.state().creates.servers).toBeGreaterThan(0);
-    await phase(
-      'scale',
-      CHAOS.killsPerPhase,
-      async () => {
-        for (const name of addedWorkers) await create(name);
-      },
-      () => ready(all),
-    );
-    expect(ours()).toHaveLength(all.length);
-    // A rolling replacement all at once: the new control plane takes the entry (and persistent
-    // disk) the old one frees, and the ELB pool follows.
-    await phase(
-      'upgrade',
-      CHAOS.killsPerPhase,
-      async () => {
-        for (const name of replaced) await fixtures.delete('HCSMachine', namespace, name);
-        for (const name of replacements) await create(name);
-      },
-      async () => ((await gone(replaced)) && (await ready(afterUpgrade)) && membersAre(cpIps)) || undefined,
-    );
-    expect(ours()).toHaveLength(afterUpgrade.length);
-    await phase(
-      'delete',
-      CHAOS.killsPerPhase,
-      async () => {
-        for (const name of afterUpgrade) await fixtures.delete('HCSMachine', namespace, name);
-      },
-      async () => ((await gone(afterUpgrade)) && membersAre([])) || undefined,
-    );
+    // Each round runs the machine phases again on new machines of the same pools, the same ELB and
+    // persistent disks; the cluster goes at the end.
+    for (let round = 1; round <= CHAOS.rounds; round++) {
+      const named = (what: string) => `crash-${what}-r${round}`;
+      const cps = Array.from({ length: CONTROL_PLANES }, (_, i) => named(`cp-${i + 1}`));
+      const workers = Array.from({ length: FIRST_WORKERS }, (_, i) => named(`w-${i + 1}`));
+      const addedWorkers = Array.from({ length: SCALED_WORKERS }, (_, i) =>
+        named(`w-${FIRST_WORKERS + i + 1}`),
+      );
+      const replaced = [cps[0] as string, ...workers];
+      const replacements = [named('cp-new-1'), ...workers.map((_, i) => named(`w-new-${i + 1}`))];
+      const all = [...cps, ...workers, ...addedWorkers];
+      const afterUpgrade = [...all.filter((n) => !replaced.includes(n)), ...replacements];
+      const inRound = (phase: string) => (CHAOS.rounds > 1 ? `${phase} (round ${round})` : phase);
+      await phase(
+        inRound('create'),
+        CHAOS.killsPerPhase,
+        async () => {
+          for (const name of [...cps, ...workers]) await create(name);
+        },
+        async () => ((await ready([...cps, ...workers])) && membersAre(cpIps)) || undefined,
+      );
+      // The killed managers got somewhere (otherwise the kills proved nothing): servers were asked for.
+      expect(platform.state().creates.servers).toBeGreaterThan(0);
+      await phase(
+        inRound('scale'),
+        CHAOS.killsPerPhase,
+        async () => {
+          for (const name of addedWorkers) await create(name);
+        },
+        () => ready(all),
+      );
+      expect(ours()).toHaveLength(all.length);
+      // A rolling replacement all at once: the new control plane takes the entry (and persistent
+      // disk) the old one frees, and the ELB pool follows.
+      await phase(
+        inRound('upgrade'),
+        CHAOS.killsPerPhase,
+        async () => {
+          for (const name of replaced) await fixtures.delete('HCSMachine', namespace, name);
+          for (const name of replacements) await create(name);
+        },
+        async () => ((await gone(replaced)) && (await ready(afterUpgrade)) && membersAre(cpIps)) || undefined,
+      );
+      expect(ours()).toHaveLength(afterUpgrade.length);
+      await phase(
+        inRound('delete'),
+        CHAOS.killsPerPhase,
+        async () => {
+          for (const name of afterUpgrade) await fixtures.delete('HCSMachine', namespace, name);
+        },
+        async () => ((await gone(afterUpgrade)) && membersAre([])) || undefined,
+      );
+    }
     await phase(
       'cluster delete',
       KILLS_ON_CLUSTER_DELETE,
@@ -227,9 +237,9 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
 
   const state = platform.state();
   // Only the pool's persistent disks outlive the servers: one per control plane entry, detached.
-  const persistent = cps
-    .map((_, i) => persistentVolumeName('cp-pool', `${namespace}-master-${i + 1}`, 0))
-    .sort();
+  const persistent = Array.from({ length: CONTROL_PLANES }, (_, i) =>
+    persistentVolumeName('cp-pool', `${namespace}-master-${i + 1}`, 0),
+  ).sort();
   const leftVolumes = state.volumes.filter((v) => !persistent.includes(v.name));
   const usedSlots =
     ((await poolOf('cp-pool'))?.status?.usedConfigs?.length ?? 0) +
@@ -240,7 +250,7 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
     'duplicate load balancers': Math.max(0, worst.loadBalancers - 1),
     'duplicate members': Math.max(0, worst.members - 1),
     // Look up before create, and no second create while HCS may not list the first.
-    'servers created more than once': state.creates.servers - (all.length + replacements.length),
+    'servers created more than once': state.creates.servers - SERVERS_PER_ROUND * CHAOS.rounds,
     'volumes created more than once': state.creates.volumes - CONTROL_PLANES,
     'ELB parts created more than once':
       state.creates.loadBalancers + state.creates.listeners + state.creates.pools - 3,

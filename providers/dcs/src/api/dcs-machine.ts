@@ -92,6 +92,15 @@ export const DCSMachineStatus = z.object({
     .string()
     .optional()
     .describe('DCS task in flight for this machine (clone, start, stop or delete).'),
+  location: z
+    .object({
+      endpoint: z.string().optional().describe('The VRM address the VM was cloned through.'),
+      site: z.string().optional().describe('The id of the DCS site the VM was cloned into.'),
+    })
+    .optional()
+    .describe(
+      'Where the VM was created, recorded as the clone starts; the machine keeps calling there, even if the credential Secret changes.',
+    ),
 });
 
 export const DCSMachine = defineKind({

@@ -6,7 +6,7 @@ import { DcsClient, type DcsCloud } from '../cloud/dcs-client.js';
 import { credentialFromSecret, type DcsCredential, type DcsSessionPool } from '../cloud/dcs-session.js';
 
 export type CloudLookup =
-  | { ok: true; cloud: DcsCloud; site: string | undefined }
+  | { ok: true; cloud: DcsCloud; site: string | undefined; endpoint: string }
   | { ok: false; reason: string; message: string };
 
 /** The documented Secret keys (plus our optional `caBundle`); problems name keys, never values. */
@@ -35,6 +35,8 @@ export async function cloudForCluster(
   ctx: Pick<HostContext, 'secrets' | 'platformCalls'>,
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
+  /** Where a machine's VM was created: it is looked for there, whatever the Secret says now. */
+  location?: { endpoint?: string | undefined; site?: string | undefined },
 ): Promise<CloudLookup> {
   const secretRef = {
     namespace: cluster.metadata.namespace ?? 'default',
@@ -42,7 +44,15 @@ export async function cloudForCluster(
   };
   const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
   if (!read.ok) return read;
-  const site = cluster.spec.site ?? read.credential.site;
-  const session = sessions.session(read.credential.credential);
-  return { ok: true, site, cloud: new DcsClient(session, { siteId: site, recorder: ctx.platformCalls }) };
+  const site = location?.site ?? cluster.spec.site ?? read.credential.site;
+  const credential = location?.endpoint
+    ? { ...read.credential.credential, endpoint: location.endpoint }
+    : read.credential.credential;
+  const session = sessions.session(credential);
+  return {
+    ok: true,
+    site,
+    endpoint: credential.endpoint,
+    cloud: new DcsClient(session, { siteId: site, recorder: ctx.platformCalls }),
+  };
 }

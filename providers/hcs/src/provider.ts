@@ -1,4 +1,5 @@
 import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
+import { credentialFinalizerName } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { HCSMachineTemplate } from './api/hcs-machine-template.js';
 import { hcsConnections } from './cloud/hcs-connections.js';
@@ -26,7 +27,7 @@ export function createHcsProvider(options: HcsProviderOptions = {}) {
       capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
       kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
     },
-    infraCluster: hcsClusterHooks(connections),
+    infraCluster: hcsClusterHooks(connections, credentialFinalizerName(packageJson.immutableInfra.platform)),
     infraMachine: hcsMachineHooks(connections),
     infraMachineTemplate: HCSMachineTemplate,
     extraKinds: [hcsPoolHooks(connections)],

@@ -4,6 +4,7 @@ import type { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
+import type { HcsLocation } from './cloud-for-cluster.js';
 import type { GuestFile } from './cloud-init.js';
 import type { ClusterNetwork } from './cluster-network.js';
 import type { PoolConfigEntry } from './pool-claims.js';
@@ -25,6 +26,8 @@ export interface MachineRun {
   /** The servers named for this machine and made for it (metadata names its UID). */
   servers: HcsServer[];
   zone: string;
+  /** Where Connect reached HCS, recorded on the machine when its server is created. */
+  location?: Required<HcsLocation>;
 }
 
 export const SERVER_READY = 'ServerReady';

@@ -168,8 +168,9 @@ describe('deleting DCS clusters', () => {
     expect(released.metadata?.finalizers ?? []).not.toContain(CREDENTIAL_FINALIZER);
   }, 240_000);
 
-  it('keeps a Secret two clusters share until the last of them is gone', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'dcs-shared');
+  /** A namespace with the fixtures' cluster `demo` and a second reconciled cluster `other` on its Secret. */
+  async function twoClustersOneSecret(prefix: string): Promise<string> {
+    const namespace = await createTestNamespace(kubeConfig, prefix);
     startManager(namespace);
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, 1);
     const owner = await fixtures.apply({
@@ -210,17 +211,36 @@ describe('deleting DCS clusters', () => {
     });
     const held = await core.readNamespacedSecret({ name: 'dcs-auth', namespace });
     expect(held.metadata?.finalizers).toEqual([CREDENTIAL_FINALIZER]);
+    return namespace;
+  }
+
+  const released = async (namespace: string) => {
+    const s = await core.readNamespacedSecret({ name: 'dcs-auth', namespace });
+    return !(s.metadata?.finalizers ?? []).includes(CREDENTIAL_FINALIZER);
+  };
+
+  it('keeps a Secret two clusters share until the last of them is gone', async () => {
+    const namespace = await twoClustersOneSecret('dcs-shared');
     await objects.delete({ apiVersion: INFRA, kind: 'DCSCluster', metadata: { name: 'demo', namespace } });
     await eventually(
       'demo is gone',
       async () => (await fixtures.read('DCSCluster', namespace, 'demo')) === undefined,
     );
-    const stillHeld = await core.readNamespacedSecret({ name: 'dcs-auth', namespace });
-    expect(stillHeld.metadata?.finalizers).toContain(CREDENTIAL_FINALIZER);
+    expect(await released(namespace)).toBe(false);
     await objects.delete({ apiVersion: INFRA, kind: 'DCSCluster', metadata: { name: 'other', namespace } });
-    await eventually('the Secret is released', async () => {
-      const s = await core.readNamespacedSecret({ name: 'dcs-auth', namespace });
-      return !(s.metadata?.finalizers ?? []).includes(CREDENTIAL_FINALIZER);
+    await eventually('the Secret is released', () => released(namespace));
+  });
+
+  it('releases a shared Secret when both clusters are deleted at once', async () => {
+    const namespace = await twoClustersOneSecret('dcs-shared2');
+    await Promise.all(
+      ['demo', 'other'].map((name) =>
+        objects.delete({ apiVersion: INFRA, kind: 'DCSCluster', metadata: { name, namespace } }),
+      ),
+    );
+    await eventually('both clusters are gone and the Secret is released', async () => {
+      const left = await Promise.all(['demo', 'other'].map((n) => fixtures.read('DCSCluster', namespace, n)));
+      return left.every((c) => c === undefined) && (await released(namespace));
     });
   });
 });

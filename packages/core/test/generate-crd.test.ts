@@ -179,6 +179,16 @@ describe('clusterctlArtifacts', () => {
       ).toBe('infrastructure-dcs');
     }
     expect(JSON.stringify(components[1])).toContain('"cluster.x-k8s.io/v1beta2":"v1beta1"');
+    // Providers keep a finalizer on the credential Secret a cluster uses, and never change ConfigMaps.
+    const role = components.find((c) => c.kind === 'ClusterRole') as {
+      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    };
+    const verbsOn = (resource: string) =>
+      role.rules
+        .filter((r) => r.apiGroups.includes('') && r.resources.includes(resource))
+        .flatMap((r) => r.verbs);
+    expect(verbsOn('secrets')).toEqual(expect.arrayContaining(['get', 'update', 'patch']));
+    expect(verbsOn('configmaps')).toEqual(['get', 'list', 'watch']);
     const deployment = components.at(-1) as {
       spec: { template: { spec: { containers: { args: string[] }[] } } };
     };

@@ -16,6 +16,16 @@ export {
   type CredentialSecretSpec,
   readCredentialSecret,
 } from './cluster/cloud-for-cluster.js';
+// What deleting an infrastructure cluster waits for and lets go of.
+export {
+  type ClusterDeletion,
+  clusterNameOf,
+  credentialFinalizerName,
+  credentialSecretSteps,
+  holdCredentialSecret,
+  releaseCredentialSecret,
+  waitForMachinesStep,
+} from './cluster/cluster-deletion.js';
 // Sessions per platform account.
 export {
   CredentialPool,

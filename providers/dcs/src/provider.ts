@@ -1,5 +1,5 @@
 import { defineProvider } from '@immutable-infra/core';
-import { providerManifest } from '@immutable-infra/provider-kit';
+import { credentialFinalizerName, providerManifest } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { DCSMachineTemplate } from './api/dcs-machine-template.js';
 import { type DcsSessionOptions, DcsSessionPool } from './cloud/dcs-session.js';
@@ -17,9 +17,10 @@ export interface DcsProviderOptions {
 /** The DCS provider; `iinfra manager --provider @immutable-infra/provider-dcs` loads the default export. */
 export function createDcsProvider(options: DcsProviderOptions = {}) {
   const sessions = new DcsSessionPool(options.sessions);
+  const manifest = providerManifest(packageJson);
   return defineProvider({
-    manifest: providerManifest(packageJson),
-    infraCluster: dcsClusterHooks(sessions),
+    manifest,
+    infraCluster: dcsClusterHooks(sessions, credentialFinalizerName(manifest.platform)),
     infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],

@@ -1,5 +1,6 @@
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
 import { providerCrdFiles } from './provider-crd-files.ts';
 
-// No kube-controller-manager: controller tests make objects whose owners do not exist.
-export default createGlobalSetup({ crdFiles: providerCrdFiles });
+// The namespace controller only, so a deleted namespace is emptied as in a real cluster; no garbage
+// collector: controller tests make objects whose owners do not exist.
+export default createGlobalSetup({ crdFiles: providerCrdFiles, controllers: ['namespace'] });

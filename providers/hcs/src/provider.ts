@@ -1,4 +1,5 @@
 import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
+import { credentialFinalizerName } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { HCSMachineTemplate } from './api/hcs-machine-template.js';
 import { hcsConnections } from './cloud/hcs-connections.js';
@@ -28,7 +29,11 @@ export function createHcsProvider(options: HcsProviderOptions = {}) {
       capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
       kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
     },
-    infraCluster: hcsClusterHooks(connections, options.listingLagMs),
+    infraCluster: hcsClusterHooks(
+      connections,
+      credentialFinalizerName(packageJson.immutableInfra.platform),
+      options.listingLagMs,
+    ),
     infraMachine: hcsMachineHooks(connections, options.listingLagMs),
     infraMachineTemplate: HCSMachineTemplate,
     extraKinds: [hcsPoolHooks(connections)],

@@ -63,7 +63,14 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
           resources: ['*'],
           verbs: ['get', 'list', 'watch', 'patch', 'update', 'create', 'delete'],
         },
-        { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
+        {
+          // patch and update: a provider keeps a finalizer on a credential Secret while a cluster
+          // uses it; create: a provider may write a cluster's generated Secret (an encryption key).
+          apiGroups: [''],
+          resources: ['secrets'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+        },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

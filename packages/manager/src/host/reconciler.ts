@@ -194,8 +194,9 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
 
     let context: Record<string, unknown>;
     if (role.role === 'InfraMachine') {
+      // Deleting, the Machine may be gone already (a deleted namespace takes every object at once).
       const machine = owners.machine as MachineV1Beta2;
-      const dataSecretName = machine.spec.bootstrap.dataSecretName;
+      const dataSecretName = machine?.spec.bootstrap.dataSecretName;
       if (!deleting && !dataSecretName) {
         setCond(
           falseCondition(READY, 'WaitingForBootstrapData', 'the Machine has no bootstrap data secret yet'),
@@ -209,7 +210,7 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         machine,
         cluster: owners.cluster,
         infraCluster: await findInfraCluster(services, owners.cluster),
-        isControlPlane: machine.metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined,
+        isControlPlane: (machine ?? object).metadata.labels?.['cluster.x-k8s.io/control-plane'] !== undefined,
         bootstrapData: () => readBootstrapData(services, machine, dataSecretName),
       };
     } else if (role.role === 'InfraCluster') {

@@ -93,6 +93,22 @@ export const DCSCluster = defineKind({
       storage: true,
       spec: DCSClusterSpec,
       status: DCSClusterStatus,
+      // The credential and the site say where the cluster's VMs are: pointing a live cluster
+      // elsewhere would leave them on the old VRM or site, where no reconcile or deletion finds them.
+      validations: [
+        {
+          rule: 'self.spec.credentialSecretRef == oldSelf.spec.credentialSecretRef',
+          message:
+            'spec.credentialSecretRef cannot change on an existing DCSCluster: its VMs were created with that credential and would be orphaned; create a new cluster instead',
+          fieldPath: '.spec.credentialSecretRef',
+        },
+        {
+          rule: 'has(self.spec.site) == has(oldSelf.spec.site) && (!has(self.spec.site) || self.spec.site == oldSelf.spec.site)',
+          message:
+            'spec.site cannot be set, changed or removed on an existing DCSCluster: its VMs were created in the site it named and would be orphaned; create a new cluster instead',
+          fieldPath: '.spec.site',
+        },
+      ],
       printerColumns: [
         printerColumns.cluster,
         printerColumns.ready,

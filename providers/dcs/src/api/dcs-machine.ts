@@ -94,6 +94,15 @@ export const DCSMachineStatus = z.object({
     .describe('DCS task in flight for this machine (clone, start, stop or delete).'),
   vmUri: z.string().optional().describe('The VM this machine cloned, as DCS answered the clone.'),
   createRequestedAt: createRequestedAtField,
+  location: z
+    .object({
+      endpoint: z.string().optional().describe('The VRM address the VM was cloned through.'),
+      site: z.string().optional().describe('The id of the DCS site the VM was cloned into.'),
+    })
+    .optional()
+    .describe(
+      'Where the VM was created, recorded as the clone starts; the machine keeps calling there, even if the credential Secret changes.',
+    ),
 });
 
 export const DCSMachine = defineKind({

@@ -11,7 +11,7 @@ import {
 } from '../cloud/dcs-session.js';
 
 export type CloudLookup =
-  | { ok: true; cloud: DcsCloud; site: string | undefined }
+  | { ok: true; cloud: DcsCloud; site: string | undefined; endpoint: string }
   | { ok: false; reason: string; message: string };
 
 /** The documented Secret keys (plus our optional `caBundle`); problems name keys, never values. */
@@ -40,6 +40,8 @@ export async function cloudForCluster(
   ctx: Pick<HostContext, 'secrets' | 'platformCalls'> & Partial<Pick<HostContext, 'signal'>>,
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
+  /** Where a machine's VM was created: it is looked for there, whatever the Secret says now. */
+  location?: { endpoint?: string | undefined; site?: string | undefined },
 ): Promise<CloudLookup> {
   const secretRef = {
     namespace: cluster.metadata.namespace ?? 'default',
@@ -47,8 +49,11 @@ export async function cloudForCluster(
   };
   const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
   if (!read.ok) return read;
-  const site = cluster.spec.site ?? read.credential.site;
-  const session = sessions.session(read.credential.credential);
+  const site = location?.site ?? cluster.spec.site ?? read.credential.site;
+  const credential = location?.endpoint
+    ? { ...read.credential.credential, endpoint: location.endpoint }
+    : read.credential.credential;
+  const session = sessions.session(credential);
   // The host aborts its signal on shutdown and when leadership is lost: a call still waiting then is
   // dropped before another manager acts on the same VMs.
   const signal = ctx.signal;
@@ -58,5 +63,10 @@ export async function cloudForCluster(
           session.request<Body>({ ...spec, signal: spec.signal ?? signal }),
       }
     : session;
-  return { ok: true, site, cloud: new DcsClient(requester, { siteId: site, recorder: ctx.platformCalls }) };
+  return {
+    ok: true,
+    site,
+    endpoint: credential.endpoint,
+    cloud: new DcsClient(requester, { siteId: site, recorder: ctx.platformCalls }),
+  };
 }

@@ -2,7 +2,6 @@ import {
   clusterProvisioned,
   done,
   falseCondition,
-  finishEarly,
   type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
@@ -10,8 +9,15 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { followTaskStep, taskReferenceAt } from '@immutable-infra/provider-kit';
-import { DCSCluster } from '../api/dcs-cluster.js';
+import {
+  clusterNameOf,
+  credentialSecretSteps,
+  followTaskStep,
+  taskReferenceAt,
+  waitForMachinesStep,
+} from '@immutable-infra/provider-kit';
+import { DCS_API_VERSION } from '../api/common.js';
+import { DCSCluster, type DCSClusterObject } from '../api/dcs-cluster.js';
 import { describeDcsFailure, isNotFound } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
 import { urnToUri } from '../cloud/dcs-ids.js';
@@ -60,8 +66,17 @@ const connect: Step<ClusterRun> = {
   },
 };
 
-const reconcileSteps: Step<ClusterRun>[] = [
+const credentialSecret = (finalizer: string) =>
+  credentialSecretSteps<ClusterRun>({
+    finalizer,
+    clusters: { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
+    secretNameOf: (cluster) => (cluster as Partial<DCSClusterObject>).spec?.credentialSecretRef?.name,
+  });
+
+const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   connect,
+  // Before any VM exists, so deleting the namespace cannot take the credential from under them.
+  credentialSecret(finalizer).hold,
   {
     name: 'LogIn',
     async run({ ctx, cloud, site }) {
@@ -89,31 +104,37 @@ const reconcileSteps: Step<ClusterRun>[] = [
 /** The DRS rule recorded in status; the task that removes it is kept there too. */
 const recordedRule = (run: ClusterRun) => run.ctx.status.controlPlaneHA as Record<string, unknown>;
 
-// The rule must be gone from DCS, not just asked to go, before the finalizer is released.
-const deleteSteps: Step<ClusterRun>[] = [
-  {
-    name: 'CheckDRSRule',
-    async run({ ctx }) {
-      const recorded = ctx.status.controlPlaneHA;
-      return recorded?.ruleName && recorded.clusterUrn ? done() : finishEarly();
-    },
-  },
-  connect,
-  followTaskStep({
-    name: 'FollowRuleTask',
-    taskNoun: 'DCS task',
-    reference: taskReferenceAt(recordedRule, 'taskUri'),
-    read: (run, uri) => run.cloud.getTask(uri),
-    interpret(task) {
-      const state = dcsTaskState(task);
-      // A removal that failed is seen in the next step: the rule is still there and asked to go again.
-      return state.state === 'failed' ? { state: 'succeeded' } : state;
-    },
-    isNotFound,
-    pollAfterMs: RULE_POLL_MS,
+const hasRule = ({ ctx }: ClusterRun) =>
+  Boolean(ctx.status.controlPlaneHA?.ruleName && ctx.status.controlPlaneHA.clusterUrn);
+
+// The machines go first (the namespace's deletion takes the cluster with them); the rule must be
+// gone from DCS, not just asked to go, before the credential and the finalizer are released.
+const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
+  waitForMachinesStep<ClusterRun>({
+    object: ({ ctx }) => ctx.object,
+    clusterName: ({ ctx }) => clusterNameOf(ctx.object, ctx.cluster),
+    machines: { apiVersion: DCS_API_VERSION, kind: 'DCSMachine' },
   }),
+  { ...connect, when: hasRule },
+  {
+    ...followTaskStep({
+      name: 'FollowRuleTask',
+      taskNoun: 'DCS task',
+      reference: taskReferenceAt(recordedRule, 'taskUri'),
+      read: (run, uri) => run.cloud.getTask(uri),
+      interpret(task) {
+        const state = dcsTaskState(task);
+        // A removal that failed is seen in the next step: the rule is still there and asked to go again.
+        return state.state === 'failed' ? { state: 'succeeded' } : state;
+      },
+      isNotFound,
+      pollAfterMs: RULE_POLL_MS,
+    }),
+    when: hasRule,
+  },
   {
     name: 'DeleteDRSRule',
+    when: hasRule,
     async run({ ctx, cloud }) {
       const recorded = ctx.status.controlPlaneHA as {
         ruleName: string;
@@ -131,13 +152,20 @@ const deleteSteps: Step<ClusterRun>[] = [
       return requeue(RULE_POLL_MS, 'removing the control plane DRS rule');
     },
   },
+  credentialSecret(finalizer).release,
 ];
 
-export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typeof DCSCluster> {
+export function dcsClusterHooks(
+  sessions: DcsSessionPool,
+  /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
+  credentialFinalizer: string,
+): InfraClusterHooks<typeof DCSCluster> {
+  const reconcilePlan = reconcileSteps(credentialFinalizer);
+  const deletePlan = deleteSteps(credentialFinalizer);
   return {
     kind: DCSCluster,
     reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, sessions, true), reconcileSteps, () => {
+      stepPlan(new ClusterRun(ctx, sessions, true), reconcilePlan, () => {
         const lb = ctx.object.spec.controlPlaneLoadBalancer;
         return clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port },
@@ -145,6 +173,6 @@ export function dcsClusterHooks(sessions: DcsSessionPool): InfraClusterHooks<typ
           ...(ctx.object.spec.controlPlaneHA?.enabled ? { recheckAfterMs: HA_RECHECK_MS } : {}),
         });
       }),
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, false), deleteSteps),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, false), deletePlan),
   };
 }

@@ -14,6 +14,7 @@ import {
   createOnce,
   followTaskStep,
   ignitionIso,
+  labelledInfraCluster,
   mayBeUnlisted,
   nextAttachAction,
   nextDetachAction,
@@ -22,6 +23,7 @@ import {
   substituteBootstrapTokens,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
+import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
@@ -74,6 +76,8 @@ class MachineRun {
   /** The VM's name: the pool entry's `machineName`, or the DCSMachine's name. */
   vmName: string;
   readonly listingLagMs: number;
+  /** The VRM address Connect reached, recorded with the site when the VM is cloned. */
+  endpoint = '';
 
   constructor(
     readonly ctx: Ctx,
@@ -98,14 +102,30 @@ async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
 }
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
+/**
+ * The machine's DCSCluster. A deleted namespace takes the Cluster with it at once, so a machine
+ * being deleted finds the DCSCluster (which waits for its machines) by its cluster-name label.
+ */
+async function clusterOf(ctx: Ctx): Promise<DCSClusterObject | undefined> {
+  if (ctx.infraCluster || !ctx.object.metadata.deletionTimestamp)
+    return ctx.infraCluster as DCSClusterObject | undefined;
+  const found = await labelledInfraCluster<DCSClusterObject>(ctx, {
+    apiVersion: DCS_API_VERSION,
+    kind: 'DCSCluster',
+  });
+  return 'cluster' in found ? found.cluster : undefined;
+}
+
 const connect: Step<MachineRun> = {
   name: 'Connect',
   async run(run) {
-    const cluster = run.ctx.infraCluster as DCSClusterObject | undefined;
+    const cluster = await clusterOf(run.ctx);
     if (!cluster) return requeue(10_000, 'waiting for the DCSCluster of this machine');
-    const lookup = await cloudForCluster(run.ctx, run.sessions, cluster);
+    // A VM is looked for where it was created, even if the credential Secret now names another VRM or site.
+    const lookup = await cloudForCluster(run.ctx, run.sessions, cluster, run.ctx.status.location);
     if (!lookup.ok) return requeue(60_000, lookup.message);
     run.cloud = lookup.cloud;
+    run.endpoint = lookup.endpoint;
     return done();
   },
 };
@@ -200,6 +220,8 @@ const createSteps: Step<MachineRun>[] = [
         return requeue(60_000, message);
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
+      const site = await run.cloud.resolveSite();
+      run.ctx.status.location = { endpoint: run.endpoint, site: site.urn.split(':').pop() ?? site.urn };
       const asked = await createOnceFor(run, 'vm', `VM ${run.vmName}`, () =>
         startDcsTask(run, 'cloning the VM', async () => {
           const clone = await run.cloud.cloneVm(template.uri, request);
@@ -332,7 +354,8 @@ const retainVm: Step<MachineRun> = {
   async run({ ctx }) {
     const retains =
       ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
-      ctx.machine.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
+      // The Machine is gone already when the whole namespace is being deleted.
+      ctx.machine?.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
     if (!retains) return done();
     ctx.events.normal(
       'VMRetained',

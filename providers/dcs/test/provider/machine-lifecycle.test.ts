@@ -347,6 +347,14 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect([...(rule?.vms ?? [])].sort()).toEqual(vmUrns);
 
     await objects.delete({ apiVersion: INFRA, kind: 'DCSCluster', metadata: { name: 'demo', namespace } });
+    // The cluster outlives its machines, as Cluster API deletes them (the rule with it).
+    await eventually('the DCSCluster waits for its machines', async () => {
+      const c = await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo');
+      return c?.status?.conditions?.some((x) => x.type === 'Ready' && x.reason === 'WaitForMachines');
+    });
+    expect(sim.state().drsRules.find((r) => r.ruleName === ruleName)).toBeDefined();
+    for (const name of ['ha-1', 'ha-2'])
+      await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name, namespace } });
     await eventually(
       'DCSCluster gone',
       async () => (await fixtures.read('DCSCluster', namespace, 'demo')) === undefined,

@@ -185,6 +185,16 @@ export const HCSCluster = defineKind({
       storage: true,
       spec: HCSClusterSpec,
       status: HCSClusterStatus,
+      // The identity says which platform, region and project the servers, volumes and ELB are
+      // in: pointing a live cluster elsewhere would leave them where no reconcile or deletion looks.
+      validations: [
+        {
+          rule: 'self.spec.identityRef.name == oldSelf.spec.identityRef.name',
+          message:
+            'spec.identityRef cannot change on an existing HCSCluster: its servers, volumes and ELB were created with that identity and would be orphaned; create a new cluster instead',
+          fieldPath: '.spec.identityRef',
+        },
+      ],
       printerColumns: [
         printerColumns.cluster,
         printerColumns.ready,

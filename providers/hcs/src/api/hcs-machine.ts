@@ -67,6 +67,16 @@ export const HCSMachineStatus = z.object({
   deleteJobId: z.string().optional().describe('ECS job deleting the server, while it runs.'),
   poolHostname: z.string().optional().describe('The HCSMachineConfigPool entry this machine holds.'),
   createRequestedAt: createRequestedAtField,
+  location: z
+    .object({
+      externalGlobalDomain: z.string().optional().describe('The platform domain the server was created on.'),
+      region: z.string().optional(),
+      projectID: z.string().optional(),
+    })
+    .optional()
+    .describe(
+      'Where the server was created, recorded as its creation starts; the machine keeps calling there, even if the identity Secret changes.',
+    ),
 });
 
 export const HCSMachine = defineKind({

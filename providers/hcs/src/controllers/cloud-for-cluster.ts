@@ -1,31 +1,55 @@
 import type { HostContext } from '@immutable-infra/core';
-import { accountForCluster, type CloudLookupFailure } from '@immutable-infra/provider-kit';
+import { type CloudLookupFailure, readCredentialSecret } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HcsClient, type HcsSender } from '../cloud/hcs-client.js';
 import { type HcsConnections, hcsCredentialSecret } from '../cloud/hcs-connections.js';
 
-export type CloudLookup = { ok: true; cloud: HcsClient } | CloudLookupFailure;
+/** Where a machine's server was created: the platform domain, region and project. */
+export interface HcsLocation {
+  externalGlobalDomain?: string | undefined;
+  region?: string | undefined;
+  projectID?: string | undefined;
+}
+
+export type CloudLookup =
+  | { ok: true; cloud: HcsClient; location: Required<HcsLocation> }
+  | CloudLookupFailure;
 
 /**
  * The HCS API for an HCSCluster: its identityRef Secret (validated; problems name keys, never
  * values) and a client whose every call goes through the pooled account, so a changed Secret is
- * used on the next call.
+ * used on the next call. A machine passes the `location` its server was created in, so the
+ * server is looked for there even if the Secret now names another region or project.
  */
 export async function cloudForCluster(
   ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'signal'>,
   connections: HcsConnections,
   cluster: Pick<HCSClusterObject, 'metadata' | 'spec'>,
+  location?: HcsLocation,
 ): Promise<CloudLookup> {
   const secretRef = {
     namespace: cluster.metadata.namespace ?? 'default',
     name: cluster.spec.identityRef.name,
   };
-  const lookup = await accountForCluster(ctx.secrets, connections, secretRef, hcsCredentialSecret);
-  if (!lookup.ok) return lookup;
-  const { account } = lookup;
-  const sender: HcsSender = {
-    projectId: account.credential.projectId,
-    request: (spec) => account.use((http) => http.request(spec), spec.signal),
+  const read = await readCredentialSecret(ctx.secrets, secretRef, hcsCredentialSecret);
+  if (!read.ok) return read;
+  const credential = {
+    ...read.credential,
+    ...(location?.externalGlobalDomain ? { externalGlobalDomain: location.externalGlobalDomain } : {}),
+    ...(location?.region ? { region: location.region } : {}),
+    ...(location?.projectID ? { projectId: location.projectID } : {}),
   };
-  return { ok: true, cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal }) };
+  const sender: HcsSender = {
+    projectId: credential.projectId,
+    request: (spec) => connections.use(credential, (http) => http.request(spec), spec.signal),
+  };
+  return {
+    ok: true,
+    cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal }),
+    location: {
+      externalGlobalDomain: credential.externalGlobalDomain,
+      region: credential.region,
+      projectID: credential.projectId,
+    },
+  };
 }

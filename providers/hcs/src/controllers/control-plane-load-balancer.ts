@@ -1,5 +1,5 @@
 import { done, falseCondition, requeue, type Step, trueCondition } from '@immutable-infra/core';
-import { createOnce, mayBeUnlisted, tolerating } from '@immutable-infra/provider-kit';
+import { clusterNameOf, createOnce, mayBeUnlisted, tolerating } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HCSMachineObject } from '../api/hcs-machine.js';
@@ -234,7 +234,8 @@ export async function removeMachineMembers(
 export const deleteLoadBalancer: Step<ClusterRun> = {
   name: 'DeleteLoadBalancer',
   async run({ ctx, cloud, listingLagMs }) {
-    const name = loadBalancerName(namespaceOf(ctx), ctx.cluster.metadata.name);
+    // The Cluster is gone already when the whole namespace is being deleted.
+    const name = loadBalancerName(namespaceOf(ctx), clusterNameOf(ctx.object, ctx.cluster));
     const ids = new Set((await cloud.findLoadBalancers(name)).map((lb) => lb.id));
     const recordedId = ctx.object.status?.loadBalancer?.id;
     if (recordedId && !ids.has(recordedId)) {

@@ -8,8 +8,16 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { failureKind, reportingFailures, tolerating } from '@immutable-infra/provider-kit';
-import { HCSCluster } from '../api/hcs-cluster.js';
+import {
+  clusterNameOf,
+  credentialSecretSteps,
+  failureKind,
+  reportingFailures,
+  tolerating,
+  waitForMachinesStep,
+} from '@immutable-infra/provider-kit';
+import { HCS_API_VERSION } from '../api/common.js';
+import { HCSCluster, type HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason } from '../cloud/hcs-failures.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
@@ -124,23 +132,33 @@ function showOnPartCondition(run: ClusterRun, error: unknown, step: string): voi
   );
 }
 
-const RECONCILE_STEPS = reportingFailures(
-  [
-    connect(true),
-    resolveNetwork,
-    ensureEncryption,
-    ensureServerGroup,
-    ensureLoadBalancer,
-    syncLoadBalancerMembers,
-    listFailureDomains,
-  ],
-  showOnPartCondition,
-);
+const credentialSecret = (finalizer: string) =>
+  credentialSecretSteps<ClusterRun>({
+    finalizer,
+    clusters: { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' },
+    secretNameOf: (cluster) => (cluster as Partial<HCSClusterObject>).spec?.identityRef?.name,
+  });
+
+const reconcileSteps = (finalizer: string) =>
+  reportingFailures(
+    [
+      connect(true),
+      // Before any server exists, so deleting the namespace cannot take the identity from under them.
+      credentialSecret(finalizer).hold,
+      resolveNetwork,
+      ensureEncryption,
+      ensureServerGroup,
+      ensureLoadBalancer,
+      syncLoadBalancerMembers,
+      listFailureDomains,
+    ],
+    showOnPartCondition,
+  );
 
 const deleteServerGroup: Step<ClusterRun> = {
   name: 'DeleteServerGroup',
   async run({ ctx, cloud }) {
-    const name = serverGroupName(namespaceOf(ctx), ctx.cluster.metadata.name);
+    const name = serverGroupName(namespaceOf(ctx), clusterNameOf(ctx.object, ctx.cluster));
     for (const group of (await cloud.listServerGroups()).filter((g) => g.name === name)) {
       if (group.members.length > 0) return requeue(5_000, `server group ${name} still has servers`);
       await tolerating(cloud.deleteServerGroup(group.id), 'NotFound');
@@ -150,10 +168,17 @@ const deleteServerGroup: Step<ClusterRun> = {
   },
 };
 
-const DELETE_STEPS = reportingFailures(
-  [connect(false), deleteLoadBalancer, deleteServerGroup],
-  showOnPartCondition,
-);
+// The machines go first (a deleted namespace takes the cluster with them): the ELB, the server
+// group and the identity Secret must outlive every server and member.
+const deleteSteps = (finalizer: string) => [
+  waitForMachinesStep<ClusterRun>({
+    object: ({ ctx }) => ctx.object,
+    clusterName: ({ ctx }) => clusterNameOf(ctx.object, ctx.cluster),
+    machines: { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
+  }),
+  ...reportingFailures([connect(false), deleteLoadBalancer, deleteServerGroup], showOnPartCondition),
+  credentialSecret(finalizer).release,
+];
 
 /** What the steps share before the first runs; Connect finds the cloud. */
 const clusterRun = (ctx: Ctx, connections: HcsConnections, listingLagMs: number): ClusterRun => ({
@@ -166,12 +191,16 @@ const clusterRun = (ctx: Ctx, connections: HcsConnections, listingLagMs: number)
 
 export function hcsClusterHooks(
   connections: HcsConnections,
+  /** The finalizer that keeps the identity Secret while a cluster uses it (`credentialFinalizerName`). */
+  credentialFinalizer: string,
   listingLagMs = LISTING_LAG_MS,
 ): InfraClusterHooks<typeof HCSCluster> {
+  const reconcilePlan = reconcileSteps(credentialFinalizer);
+  const deletePlan = deleteSteps(credentialFinalizer);
   return {
     kind: HCSCluster,
     reconcile: async (ctx) =>
-      stepPlan(clusterRun(ctx, connections, listingLagMs), RECONCILE_STEPS, (run) =>
+      stepPlan(clusterRun(ctx, connections, listingLagMs), reconcilePlan, (run) =>
         clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
             host: run.endpointHost ?? '',
@@ -181,6 +210,6 @@ export function hcsClusterHooks(
           recheckAfterMs: MEMBER_RECHECK_MS,
         }),
       ),
-    delete: async (ctx) => stepPlan(clusterRun(ctx, connections, listingLagMs), DELETE_STEPS),
+    delete: async (ctx) => stepPlan(clusterRun(ctx, connections, listingLagMs), deletePlan),
   };
 }

@@ -16,12 +16,14 @@ import {
   createOnce,
   failureKind,
   followTaskStep,
+  labelledInfraCluster,
   mayBeUnlisted,
   reportingFailures,
   startTask,
   taskReferenceAt,
   tolerating,
 } from '@immutable-infra/provider-kit';
+import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
@@ -147,17 +149,35 @@ const startJob = (
 ) =>
   startTask(run, reference, async () => (await start()).jobId, { taskNoun: JOB, what, pollAfterMs: POLL_MS });
 
+/**
+ * The machine's HCSCluster. A deleted namespace takes the Cluster with it at once, so a machine
+ * being deleted finds the HCSCluster (which waits for its machines) by its cluster-name label.
+ */
+async function clusterOf(ctx: Ctx): Promise<HCSClusterObject | undefined> {
+  if (ctx.infraCluster || !ctx.object.metadata.deletionTimestamp)
+    return ctx.infraCluster as HCSClusterObject | undefined;
+  const found = await labelledInfraCluster<HCSClusterObject>(ctx, {
+    apiVersion: HCS_API_VERSION,
+    kind: 'HCSCluster',
+  });
+  return 'cluster' in found ? found.cluster : undefined;
+}
+
 const connect: Step<MachineRun> = {
   name: 'Connect',
   async run(run) {
     const { ctx } = run;
-    if (!ctx.infraCluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
-    const lookup = await cloudForCluster(ctx, run.connections, run.cluster);
+    const cluster = await clusterOf(ctx);
+    if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
+    run.cluster = cluster;
+    // A server is looked for where it was created, even if the identity Secret now names another place.
+    const lookup = await cloudForCluster(ctx, run.connections, cluster, ctx.status.location);
     if (!lookup.ok) {
       ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
       return requeue(60_000, lookup.message);
     }
     run.cloud = lookup.cloud;
+    run.location = lookup.location;
     return done();
   },
 };
@@ -301,6 +321,7 @@ const createServer: Step<MachineRun> = {
       serverGroupId,
     });
     if (!built.ok) return blocked(run, built.reason, built.message, 60_000);
+    ctx.status.location = run.location;
     const asked = await createOnce(
       ctx,
       { key: 'server', what: `ECS server ${name}`, listingLagMs: run.listingLagMs },

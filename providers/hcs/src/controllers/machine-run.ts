@@ -4,6 +4,7 @@ import type { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
+import type { HcsLocation } from './cloud-for-cluster.js';
 import type { GuestFile } from './cloud-init.js';
 import type { ClusterNetwork } from './cluster-network.js';
 import type { PoolConfigEntry } from './pool-claims.js';
@@ -27,6 +28,8 @@ export interface MachineRun {
   zone: string;
   /** The longest HCS takes to list (and show) a server or volume it created. */
   listingLagMs: number;
+  /** Where Connect reached HCS, recorded on the machine when its server is created. */
+  location?: Required<HcsLocation>;
 }
 
 /** How long HCS may take to list what it created, unless the provider's options say otherwise. */

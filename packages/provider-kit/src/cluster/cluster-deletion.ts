@@ -1,0 +1,198 @@
+import {
+  CLUSTER_NAME_LABEL,
+  done,
+  type KubeClient,
+  type ObjectMeta,
+  requeue,
+  type Step,
+  type StepResult,
+} from '@immutable-infra/core';
+
+/**
+ * The finalizer a provider keeps on a credential Secret while a cluster of its uses it, e.g.
+ * `huawei-dcs.infrastructure.immutable-infra.dev/credential-in-use`: deleting a namespace deletes
+ * the Secret with the clusters, and without it the machines' deletion could no longer log in.
+ */
+export function credentialFinalizerName(platform: string): string {
+  return `${platform}.infrastructure.immutable-infra.dev/credential-in-use`;
+}
+
+interface SecretMeta {
+  metadata: ObjectMeta;
+}
+
+const secretRefOf = (namespace: string, name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  name,
+  namespace,
+});
+
+/**
+ * Puts `finalizer` on the Secret unless it is there already (a read first, so a reconcile that
+ * finds it costs no write). A Secret that is missing is left to the Connect step to report; one
+ * already being deleted can take no new finalizer, and one the cluster held is kept anyway.
+ */
+export async function holdCredentialSecret(
+  kube: KubeClient,
+  secret: { namespace: string; name: string },
+  finalizer: string,
+): Promise<void> {
+  const current = await kube.get<SecretMeta>(secretRefOf(secret.namespace, secret.name));
+  if (!current || current.metadata.deletionTimestamp) return;
+  const finalizers = current.metadata.finalizers ?? [];
+  if (finalizers.includes(finalizer)) return;
+  // The resourceVersion makes the write fail on a concurrent change instead of dropping another finalizer.
+  await kube.patch(secretRefOf(secret.namespace, secret.name), {
+    metadata: { finalizers: [...finalizers, finalizer], resourceVersion: current.metadata.resourceVersion },
+  });
+}
+
+async function dropFinalizer(
+  kube: KubeClient,
+  secret: { namespace: string; name: string },
+  finalizer: string,
+): Promise<void> {
+  const current = await kube.get<SecretMeta>(secretRefOf(secret.namespace, secret.name));
+  const finalizers = current?.metadata.finalizers ?? [];
+  if (!current || !finalizers.includes(finalizer)) return;
+  await kube.patch(secretRefOf(secret.namespace, secret.name), {
+    metadata: {
+      finalizers: finalizers.filter((f) => f !== finalizer),
+      resourceVersion: current.metadata.resourceVersion,
+    },
+  });
+}
+
+/** The Cluster API cluster an infrastructure object belongs to, also once that Cluster is gone. */
+export function clusterNameOf(object: { metadata: ObjectMeta }, cluster?: { metadata: { name: string } }) {
+  return (
+    cluster?.metadata.name ??
+    object.metadata.labels?.[CLUSTER_NAME_LABEL] ??
+    object.metadata.ownerReferences?.find((o) => o.kind === 'Cluster')?.name ??
+    object.metadata.name
+  );
+}
+
+/** What `waitForMachinesStep` needs to know about the infrastructure cluster being deleted. */
+export interface ClusterDeletion<Run> {
+  /** The infrastructure cluster being deleted. */
+  object(run: Run): { metadata: ObjectMeta };
+  /** Its Cluster API cluster's name (see `clusterNameOf`). */
+  clusterName(run: Run): string;
+  /** The provider's infrastructure machine kind, e.g. `{ apiVersion, kind: 'DCSMachine' }`. */
+  machines: { apiVersion: string; kind: string };
+}
+
+/**
+ * A delete step that waits while infrastructure machines of the cluster still exist: the
+ * platform parts they use (load balancer, network, the credential) must outlive them, and a
+ * deleted namespace deletes the cluster and its machines at once.
+ */
+export function waitForMachinesStep<Run extends { ctx: { kube: KubeClient } }>(
+  deletion: ClusterDeletion<Run>,
+): Step<Run> {
+  return {
+    name: 'WaitForMachines',
+    async run(run) {
+      const { namespace } = deletion.object(run).metadata;
+      const machines = await run.ctx.kube.list<{ metadata: ObjectMeta }>(
+        deletion.machines.apiVersion,
+        deletion.machines.kind,
+        {
+          ...(namespace ? { namespace } : {}),
+          labelSelector: `${CLUSTER_NAME_LABEL}=${deletion.clusterName(run)}`,
+        },
+      );
+      if (machines.length === 0) return done();
+      const names = machines.map((m) => m.metadata.name).sort();
+      return requeue(
+        5_000,
+        `${machines.length} ${deletion.machines.kind}${machines.length === 1 ? ' of this cluster remains' : 's of this cluster remain'} (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`,
+      );
+    },
+  };
+}
+
+/**
+ * Decides whether the cluster being deleted lets go of its credential Secret. The Secret is
+ * released only when no other reconciled cluster of the kind in the namespace names it: one that is not
+ * being deleted keeps it (and releases it on its own deletion); among several being deleted
+ * together, the one with the first name waits for the others to be gone and then releases it,
+ * so two clusters finishing at once never both leave the finalizer behind.
+ */
+export async function releaseCredentialSecret(
+  kube: KubeClient,
+  input: {
+    self: { metadata: ObjectMeta };
+    secretName: string;
+    finalizer: string;
+    clusters: { apiVersion: string; kind: string };
+    secretNameOf(cluster: unknown): string | undefined;
+  },
+): Promise<StepResult> {
+  const namespace = input.self.metadata.namespace ?? 'default';
+  const clusters = await kube.list<{ metadata: ObjectMeta }>(input.clusters.apiVersion, input.clusters.kind, {
+    namespace,
+  });
+  // A cluster with no finalizer was never reconciled: it made nothing on the platform, goes without
+  // a delete of its own, and holds the Secret itself once it is reconciled.
+  const others = clusters.filter(
+    (c) =>
+      c.metadata.uid !== input.self.metadata.uid &&
+      (c.metadata.finalizers ?? []).length > 0 &&
+      input.secretNameOf(c) === input.secretName,
+  );
+  if (others.some((c) => !c.metadata.deletionTimestamp)) return done();
+  const first = others.every((c) => input.self.metadata.name < c.metadata.name);
+  if (others.length > 0 && !first) return done();
+  if (others.length > 0) {
+    return requeue(
+      5_000,
+      `Secret ${input.secretName} is released once ${others.map((c) => `${input.clusters.kind} ${c.metadata.name}`).join(', ')} ${others.length === 1 ? 'is' : 'are'} gone`,
+    );
+  }
+  await dropFinalizer(kube, { namespace, name: input.secretName }, input.finalizer);
+  return done();
+}
+
+/**
+ * The two steps that keep an infrastructure cluster's credential Secret while the cluster needs
+ * it: `hold` (in the reconcile plan, after Connect has read the Secret) and `release` (the last
+ * step of the delete plan, after the machines and platform parts are gone).
+ */
+export function credentialSecretSteps<
+  Run extends { ctx: { kube: KubeClient; object: { metadata: ObjectMeta } } },
+>(options: {
+  finalizer: string;
+  clusters: { apiVersion: string; kind: string };
+  /** The Secret an infrastructure cluster object of the kind names. */
+  secretNameOf(cluster: unknown): string | undefined;
+}): { hold: Step<Run>; release: Step<Run> } {
+  const namespaceOf = (run: Run) => run.ctx.object.metadata.namespace ?? 'default';
+  return {
+    hold: {
+      name: 'HoldCredentialSecret',
+      async run(run) {
+        const name = options.secretNameOf(run.ctx.object);
+        if (name)
+          await holdCredentialSecret(run.ctx.kube, { namespace: namespaceOf(run), name }, options.finalizer);
+        return done();
+      },
+    },
+    release: {
+      name: 'ReleaseCredentialSecret',
+      async run(run) {
+        const secretName = options.secretNameOf(run.ctx.object);
+        if (!secretName) return done();
+        return releaseCredentialSecret(run.ctx.kube, {
+          self: run.ctx.object,
+          secretName,
+          finalizer: options.finalizer,
+          clusters: options.clusters,
+          secretNameOf: options.secretNameOf,
+        });
+      },
+    },
+  };
+}

@@ -6,7 +6,26 @@ export {
   replaceTokens,
   substituteBootstrapTokens,
 } from './bootstrap/bootstrap-tokens.js';
+export {
+  type CloudInitInput,
+  composeCloudInit,
+  type GuestDisk,
+  type GuestFile,
+} from './bootstrap/cloud-init.js';
+export {
+  ENCRYPTION_CONFIG_KEY,
+  ENCRYPTION_CONFIG_PATH,
+  type EncryptionSecret,
+  ensureEncryptionSecret,
+  generatedEncryptionConfig,
+  readEncryptionConfig,
+} from './bootstrap/encryption-config.js';
 export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/ignition-iso.js';
+export {
+  type CertificateAndKey,
+  clusterCaFrom,
+  kubeletServingCertificate,
+} from './bootstrap/kubelet-certificate.js';
 // The credential of an infrastructure cluster.
 export {
   type AccountSession,

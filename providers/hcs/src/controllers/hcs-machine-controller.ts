@@ -13,9 +13,14 @@ import {
 } from '@immutable-infra/core';
 import {
   ClaimablePool,
+  clusterCaFrom,
+  composeCloudInit,
   createOnce,
+  ENCRYPTION_CONFIG_PATH,
   failureKind,
   followTaskStep,
+  type GuestDisk,
+  kubeletServingCertificate,
   labelledInfraCluster,
   mayBeUnlisted,
   reportingFailures,
@@ -30,11 +35,9 @@ import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
-import { composeCloudInit, type GuestDisk } from './cloud-init.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
-import { ENCRYPTION_CONFIG_PATH, readEncryptionConfig } from './encryption-provider.js';
-import { clusterCaFrom, kubeletServingCertificate } from './kubelet-certificate.js';
+import { readEncryptionConfig } from './encryption-provider.js';
 import {
   blocked,
   LISTING_LAG_MS,

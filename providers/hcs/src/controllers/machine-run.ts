@@ -1,11 +1,11 @@
 import { falseCondition, type InfraMachineContext, requeue, type StepResult } from '@immutable-infra/core';
+import type { GuestFile } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import type { HcsServer } from '../cloud/hcs-types.js';
 import type { HcsLocation } from './cloud-for-cluster.js';
-import type { GuestFile } from './cloud-init.js';
 import type { ClusterNetwork } from './cluster-network.js';
 import type { PoolConfigEntry } from './pool-claims.js';
 

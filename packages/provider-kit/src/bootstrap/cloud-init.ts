@@ -1,6 +1,6 @@
 import type { BootstrapData } from '@immutable-infra/core';
-import { type BootstrapTokenValues, substituteBootstrapTokens } from '@immutable-infra/provider-kit';
 import { parse, stringify } from 'yaml';
+import { type BootstrapTokenValues, substituteBootstrapTokens } from './bootstrap-tokens.js';
 
 /** A disk the guest formats (if new) and mounts. */
 export interface GuestDisk {
@@ -20,7 +20,7 @@ export interface GuestFile {
 export interface CloudInitInput {
   hostname: string | undefined;
   disks: GuestDisk[];
-  /** PROVIDER_ID and NODE_IP; NODE_IP is undefined (the token left alone) when ECS chooses the address. */
+  /** PROVIDER_ID and NODE_IP; NODE_IP is undefined (the token left alone) when the platform chooses the address. */
   tokens: BootstrapTokenValues;
   files?: GuestFile[];
 }
@@ -29,14 +29,14 @@ export interface CloudInitInput {
 const DISK_WAIT_SECONDS = 600;
 
 /**
- * The server's user data: the Machine's cloud-config with PROVIDER_ID and NODE_IP replaced, the
+ * A server's cloud-init user data: the Machine's cloud-config with PROVIDER_ID and NODE_IP replaced, the
  * hostname (a dotted one as `fqdn` with its first label as `hostname`, and /etc/hosts managed so
  * `hostname -f` resolves), and the data and persistent disks formatted only when blank and mounted.
  */
 export function composeCloudInit(data: BootstrapData, input: CloudInitInput): string {
   if (data.format !== 'cloud-config')
     throw new Error(
-      `HCS servers boot with cloud-init; bootstrap data in format ${data.format} cannot be used`,
+      `these servers boot with cloud-init; bootstrap data in format ${data.format} cannot be used`,
     );
   const lines = substituteBootstrapTokens(data, input.tokens).value.split('\n');
   const header: string[] = [];

@@ -3,7 +3,7 @@ import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { generateControlPlanePki } from '@immutable-infra/testkit';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { clusterCaFrom, kubeletServingCertificate } from '../../src/controllers/kubelet-certificate.js';
+import { clusterCaFrom, kubeletServingCertificate } from '../src/index.js';
 
 /** An RSA CA with its key in PKCS#1, as kubeadm writes `<cluster>-ca`. */
 async function kubeadmStyleCa() {

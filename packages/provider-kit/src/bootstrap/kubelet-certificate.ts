@@ -1,9 +1,15 @@
-// @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
 import { createPrivateKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/**
+ * @peculiar/x509, loaded on first use: it resolves its ASN.1 services through tsyringe, which needs
+ * the Reflect metadata polyfill, and a provider that never signs a certificate should not carry it.
+ */
+async function loadX509() {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  return x509;
+}
 
 const EC_KEY = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const RSA_KEY = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
@@ -37,6 +43,7 @@ export async function kubeletServingCertificate(
   ips: readonly string[],
   now: Date = new Date(),
 ): Promise<CertificateAndKey> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.certificate);
   const signing = await importSigningKey(ca.privateKey);
   const keys = await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']);

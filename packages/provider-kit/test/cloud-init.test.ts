@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeCloudInit } from '../../src/controllers/cloud-init.js';
+import { composeCloudInit } from '../src/index.js';
 
 const kubeadm = [
   '## template: jinja',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
@@ -293,6 +294,70 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(reattached).toHaveLength(1);
     expect(reattached[0]?.urn).toBe(volume?.urn);
     expect(reattached[0]?.vmUrn).toBe(secondVm?.urn);
+  });
+
+  it('clones a VM deleted out of band again, with its bootstrap ISO, and is not Ready until it runs', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-oob');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await fixtures.createMachine(namespace, 'oob-1');
+    const ready = async () =>
+      (await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'oob-1'))?.status?.ready;
+    await eventually('oob-1 ready', ready);
+    const vmName = `${namespace}-vm-1`;
+    const first = sim.state().vms.find((v) => v.name === vmName);
+    const clonesBefore = sim.state().creates.vms;
+
+    // Someone deletes the VM on DCS, through its API, as an operator with the same account could.
+    const login = await fetch(`${sim.url}/service/session`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Auth-User': 'cluster-api',
+        'X-Auth-Key': createHash('sha256').update('Huawei@123').digest('hex'),
+        'X-Auth-UserType': '2',
+        'X-Auth-AuthType': '0',
+      },
+      body: '{}',
+    });
+    const token = login.headers.get('x-auth-token') ?? '';
+    const deleted = await fetch(`${sim.url}${first?.uri}`, {
+      method: 'DELETE',
+      headers: { 'X-Auth-Token': token },
+    });
+    expect(deleted.ok).toBe(true);
+    await eventually(
+      'the VM gone from DCS',
+      async () => !sim.state().vms.some((v) => v.urn === first?.urn) || undefined,
+    );
+    // Anything that touches the machine makes the next reconcile look (here: an annotation).
+    await objects.patch(
+      {
+        apiVersion: INFRA,
+        kind: 'DCSMachine',
+        metadata: { name: 'oob-1', namespace, annotations: { touched: '1' } },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const notReady = await eventually('Ready False while the VM is missing', async () => {
+      const machine = await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'oob-1');
+      return machine?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+    });
+    expect(notReady.message).toContain(vmName);
+    const second = await eventually('a new VM running with the bootstrap ISO', async () => {
+      const vm = sim.state().vms.find((v) => v.name === vmName);
+      return vm && vm.urn !== first?.urn && vm.status === 'running' && vm.cdRomStatus === 'attached'
+        ? vm
+        : undefined;
+    });
+    await eventually('oob-1 ready again', ready);
+    expect(second.urn).not.toBe(first?.urn);
+    expect(sim.state().creates.vms).toBe(clonesBefore + 1);
+    expect(sim.state().vms.filter((v) => v.name === vmName)).toHaveLength(1);
   });
 
   it('detaches and deletes the bootstrap ISO once the node has registered', async () => {

@@ -83,7 +83,7 @@ export {
   type PoolObject,
   type PoolUsage,
 } from './pools/claimable-pool.js';
-export { claimablePoolHooks, labelledInfraCluster } from './pools/pool-hooks.js';
+export { claimablePoolHooks, infraClusterOfMachine, labelledInfraCluster } from './pools/pool-hooks.js';
 // The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
 // Steps.

@@ -105,3 +105,27 @@ export async function labelledInfraCluster<Cluster>(
   });
   return cluster ? { cluster } : { problem: `${infraCluster.kind} ${name} not found` };
 }
+
+/**
+ * A machine's infrastructure cluster: the host's, or, for a machine being deleted after its Cluster
+ * went (a deleted namespace takes the Cluster at once), the one its cluster-name label names, which
+ * waits for its machines. Undefined when there is none.
+ */
+export async function infraClusterOfMachine<Cluster>(
+  ctx: Pick<ObjectContext<KindDefinition>, 'kube'> & {
+    infraCluster: Record<string, unknown> | undefined;
+    object: {
+      metadata: {
+        namespace?: string | undefined;
+        labels?: Record<string, string> | undefined;
+        deletionTimestamp?: unknown;
+      };
+    };
+  },
+  infraCluster: { apiVersion: string; kind: string },
+): Promise<Cluster | undefined> {
+  if (ctx.infraCluster || !ctx.object.metadata.deletionTimestamp)
+    return ctx.infraCluster as Cluster | undefined;
+  const found = await labelledInfraCluster<Cluster>(ctx, infraCluster);
+  return 'cluster' in found ? found.cluster : undefined;
+}

@@ -14,7 +14,7 @@ import {
   createOnce,
   followTaskStep,
   ignitionIso,
-  labelledInfraCluster,
+  infraClusterOfMachine,
   mayBeUnlisted,
   nextAttachAction,
   nextDetachAction,
@@ -102,19 +102,9 @@ async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
 }
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
-/**
- * The machine's DCSCluster. A deleted namespace takes the Cluster with it at once, so a machine
- * being deleted finds the DCSCluster (which waits for its machines) by its cluster-name label.
- */
-async function clusterOf(ctx: Ctx): Promise<DCSClusterObject | undefined> {
-  if (ctx.infraCluster || !ctx.object.metadata.deletionTimestamp)
-    return ctx.infraCluster as DCSClusterObject | undefined;
-  const found = await labelledInfraCluster<DCSClusterObject>(ctx, {
-    apiVersion: DCS_API_VERSION,
-    kind: 'DCSCluster',
-  });
-  return 'cluster' in found ? found.cluster : undefined;
-}
+/** The machine's DCSCluster, found by its label when the machine is deleted after its Cluster. */
+const clusterOf = (ctx: Ctx) =>
+  infraClusterOfMachine<DCSClusterObject>(ctx, { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' });
 
 const connect: Step<MachineRun> = {
   name: 'Connect',

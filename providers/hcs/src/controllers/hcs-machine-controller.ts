@@ -20,8 +20,8 @@ import {
   failureKind,
   followTaskStep,
   type GuestDisk,
+  infraClusterOfMachine,
   kubeletServingCertificate,
-  labelledInfraCluster,
   mayBeUnlisted,
   reportingFailures,
   startTask,
@@ -152,19 +152,9 @@ const startJob = (
 ) =>
   startTask(run, reference, async () => (await start()).jobId, { taskNoun: JOB, what, pollAfterMs: POLL_MS });
 
-/**
- * The machine's HCSCluster. A deleted namespace takes the Cluster with it at once, so a machine
- * being deleted finds the HCSCluster (which waits for its machines) by its cluster-name label.
- */
-async function clusterOf(ctx: Ctx): Promise<HCSClusterObject | undefined> {
-  if (ctx.infraCluster || !ctx.object.metadata.deletionTimestamp)
-    return ctx.infraCluster as HCSClusterObject | undefined;
-  const found = await labelledInfraCluster<HCSClusterObject>(ctx, {
-    apiVersion: HCS_API_VERSION,
-    kind: 'HCSCluster',
-  });
-  return 'cluster' in found ? found.cluster : undefined;
-}
+/** The machine's HCSCluster, found by its label when the machine is deleted after its Cluster. */
+const clusterOf = (ctx: Ctx) =>
+  infraClusterOfMachine<HCSClusterObject>(ctx, { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' });
 
 const connect: Step<MachineRun> = {
   name: 'Connect',

@@ -96,12 +96,17 @@ export const DCSMachineStatus = z.object({
   createRequestedAt: createRequestedAtField,
   location: z
     .object({
-      endpoint: z.string().optional().describe('The VRM address the VM was cloned through.'),
+      endpointSha256: z
+        .string()
+        .optional()
+        .describe(
+          'SHA-256 of the VRM address the VM was cloned through: the address itself stays in the Secret, out of anything a browser reads.',
+        ),
       site: z.string().optional().describe('The id of the DCS site the VM was cloned into.'),
     })
     .optional()
     .describe(
-      'Where the VM was created, recorded as the clone starts; the machine keeps calling there, even if the credential Secret changes.',
+      'Where the VM was created, recorded as the clone starts: the machine keeps calling that site, and stops with a reason instead of calling another VRM if the credential Secret names one.',
     ),
 });
 

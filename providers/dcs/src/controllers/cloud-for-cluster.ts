@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HostContext } from '@immutable-infra/core';
 import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
@@ -36,12 +37,15 @@ const dcsSecret: CredentialSecretSpec<{ credential: DcsCredential; site: string 
  * echoed) and a client over the pooled session of that account, so every
  * reconcile of every machine of the cluster shares one login.
  */
+/** How a machine records the VRM it was cloned through without holding the address. */
+export const endpointSha256 = (endpoint: string) => createHash('sha256').update(endpoint).digest('hex');
+
 export async function cloudForCluster(
   ctx: Pick<HostContext, 'secrets' | 'platformCalls'> & Partial<Pick<HostContext, 'signal'>>,
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
   /** Where a machine's VM was created: it is looked for there, whatever the Secret says now. */
-  location?: { endpoint?: string | undefined; site?: string | undefined },
+  location?: { endpointSha256?: string | undefined; site?: string | undefined },
 ): Promise<CloudLookup> {
   const secretRef = {
     namespace: cluster.metadata.namespace ?? 'default',
@@ -50,9 +54,15 @@ export async function cloudForCluster(
   const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
   if (!read.ok) return read;
   const site = location?.site ?? cluster.spec.site ?? read.credential.site;
-  const credential = location?.endpoint
-    ? { ...read.credential.credential, endpoint: location.endpoint }
-    : read.credential.credential;
+  const credential = read.credential.credential;
+  // The VM lives on the VRM it was cloned through: another one would not know it (a second VM, or
+  // a delete that finds nothing and leaves the VM behind).
+  if (location?.endpointSha256 && location.endpointSha256 !== endpointSha256(credential.endpoint))
+    return {
+      ok: false,
+      reason: 'EndpointChanged',
+      message: `Secret ${secretRef.namespace}/${secretRef.name} names another DCS endpoint than the one this machine's VM was cloned through; put that endpoint back to manage the VM`,
+    };
   const session = sessions.session(credential);
   // The host aborts its signal on shutdown and when leadership is lost: a call still waiting then is
   // dropped before another manager acts on the same VMs.

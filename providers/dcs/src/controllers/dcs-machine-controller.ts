@@ -31,7 +31,7 @@ import type { DcsCloud } from '../cloud/dcs-client.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
-import { cloudForCluster } from './cloud-for-cluster.js';
+import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
 import {
   createPersistentVolume,
   declaredDisks,
@@ -211,7 +211,10 @@ const createSteps: Step<MachineRun>[] = [
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
       const site = await run.cloud.resolveSite();
-      run.ctx.status.location = { endpoint: run.endpoint, site: site.urn.split(':').pop() ?? site.urn };
+      run.ctx.status.location = {
+        endpointSha256: endpointSha256(run.endpoint),
+        site: site.urn.split(':').pop() ?? site.urn,
+      };
       const asked = await createOnceFor(run, 'vm', `VM ${run.vmName}`, () =>
         startDcsTask(run, 'cloning the VM', async () => {
           const clone = await run.cloud.cloneVm(template.uri, request);

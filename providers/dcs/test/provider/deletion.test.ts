@@ -10,6 +10,7 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { endpointSha256 } from '../../src/controllers/cloud-for-cluster.js';
 import { createDcsProvider } from '../../src/provider.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
 
@@ -52,7 +53,7 @@ function startManager(namespace: string): void {
 type Status = {
   ready?: boolean;
   conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  location?: { endpoint?: string; site?: string };
+  location?: { endpointSha256?: string; site?: string };
 };
 
 const readyMachines = (namespace: string, names: string[]) =>
@@ -108,8 +109,12 @@ describe('deleting DCS clusters', () => {
     const machines = await readyMachines(namespace, ['cp-1', 'cp-2', 'w-1']);
 
     // Each machine records where its VM was cloned: the VRM of the Secret and the simulator's only site.
+    // The address itself stays in the Secret: machine status is read by browsers.
     for (const machine of machines)
-      expect(machine?.status?.location).toEqual({ endpoint: sim.url, site: '3CD306E7' });
+      expect(machine?.status?.location).toEqual({
+        endpointSha256: endpointSha256(sim.url),
+        site: '3CD306E7',
+      });
     const secret = await core.readNamespacedSecret({ name: 'dcs-auth', namespace });
     expect(secret.metadata?.finalizers).toContain(CREDENTIAL_FINALIZER);
 

@@ -360,6 +360,43 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().vms.filter((v) => v.name === vmName)).toHaveLength(1);
   });
 
+  it('stops with a reason, calling nothing, when the credential Secret names another VRM than the VM was cloned through', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-moved');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await fixtures.createMachine(namespace, 'moved-1');
+    await eventually(
+      'moved-1 ready',
+      async () =>
+        (await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'moved-1'))?.status?.ready,
+    );
+    const vms = sim.state().vms.filter((v) => v.name.startsWith(`${namespace}-`));
+    await objects.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'dcs-auth', namespace },
+        stringData: { endpoint: 'https://vrm-2.example:7443' },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name: 'moved-1', namespace } });
+    const ready = await eventually('Ready names the changed endpoint', async () => {
+      const machine = await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'moved-1');
+      return machine?.status?.conditions?.find(
+        (c) => c.type === 'Ready' && c.message?.includes('names another DCS endpoint'),
+      );
+    });
+    expect(ready.status).toBe('False');
+    // Neither deleted (the old VRM is not asked) nor forgotten: the VM and the machine stay.
+    expect(sim.state().vms.filter((v) => v.name.startsWith(`${namespace}-`))).toEqual(vms);
+    expect(await fixtures.read('DCSMachine', namespace, 'moved-1')).toBeDefined();
+  });
+
   it('detaches and deletes the bootstrap ISO once the node has registered', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-iso');
     startManager(namespace);

@@ -111,7 +111,7 @@ const connect: Step<MachineRun> = {
   async run(run) {
     const cluster = await clusterOf(run.ctx);
     if (!cluster) return requeue(10_000, 'waiting for the DCSCluster of this machine');
-    // A VM is looked for where it was created, even if the credential Secret now names another VRM or site.
+    // A VM is looked for in the site it was cloned into; a Secret that now names another VRM stops here.
     const lookup = await cloudForCluster(run.ctx, run.sessions, cluster, run.ctx.status.location);
     if (!lookup.ok) return requeue(60_000, lookup.message);
     run.cloud = lookup.cloud;

@@ -36,6 +36,25 @@ describe('RateLimiter', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('earns tokens by its clock: a caller beyond the burst waits while the clock stands still, however often timers fire', async () => {
+    vi.useFakeTimers();
+    let now = 0;
+    const limiter = new RateLimiter(2, 3, () => now);
+    let granted = 0;
+    const callers = Array.from({ length: 8 }, () => limiter.acquire().then(() => granted++));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(granted).toBe(3);
+    // Two per second: one second of the clock lets exactly two more through.
+    now += 1_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(granted).toBe(5);
+    // Ten seconds earn at most the burst.
+    now += 10_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(granted).toBe(8);
+    await Promise.all(callers);
+  });
+
   it('refuses a nonsensical rate', () => {
     expect(() => new RateLimiter(0, 1)).toThrow('rate limit needs qps > 0 and burst >= 1 (got 0, 1)');
   });

@@ -30,7 +30,9 @@ export class RateLimiter {
 
   private async take(): Promise<void> {
     this.refill();
-    if (this.tokens < 1) {
+    // The clock, not the timer, says when a token is earned: a timer that fires early (or a clock
+    // that has not moved) sends the caller back to wait instead of letting it through on credit.
+    while (this.tokens < 1) {
       const waitMs = ((1 - this.tokens) / this.qps) * 1000;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       this.refill();
@@ -40,7 +42,7 @@ export class RateLimiter {
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.tokens = Math.min(this.burst, this.tokens + (Math.max(0, now - this.last) / 1000) * this.qps);
     this.last = now;
   }
 }

@@ -11,6 +11,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface TransportOptions {
   qps?: number;
   burst?: number;
+  /** Milliseconds on the host's clock, by which the rate limit earns its tokens; monotonic by default. */
+  now?: () => number;
   /** Called after every request with its verb, the resource's plural name and outcome. */
   onRequest?: (event: { method: string; resource: string; status: number; durationMs: number }) => void;
 }
@@ -41,7 +43,7 @@ export class KubeTransport {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/$/, '');
-    this.limiter = new RateLimiter(options.qps ?? 50, options.burst ?? 100);
+    this.limiter = new RateLimiter(options.qps ?? 50, options.burst ?? 100, options.now);
   }
 
   private async requestOptions(spec: RequestSpec): Promise<{ url: URL; options: RequestOptions }> {
@@ -104,8 +106,16 @@ export class KubeTransport {
 
   /** A streaming GET (watch); yields one parsed JSON object per line. */
   async *stream<T = unknown>(spec: Omit<RequestSpec, 'method' | 'body'>): AsyncGenerator<T> {
+    const started = performance.now();
     const response = await this.open({ ...spec, method: 'GET' });
     const status = response.statusCode ?? 0;
+    // A watch is a request to the API server too: counted when its answer starts.
+    this.options.onRequest?.({
+      method: 'GET',
+      resource: resourceOfPath(spec.path),
+      status,
+      durationMs: performance.now() - started,
+    });
     if (status < 200 || status >= 300) {
       let text = '';
       for await (const chunk of response) text += chunk;

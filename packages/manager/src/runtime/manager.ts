@@ -36,6 +36,7 @@ export interface ManagerOptions {
   namespace?: string;
   /** Informer watch renewal, in seconds (tests shorten it). */
   watchTimeoutSeconds?: number;
+  /** What providers read as now, and by which the Kubernetes rate limit (qps, burst) earns its tokens. */
   clock?: Clock;
   /** Back-off after classified platform failures (defaults: 2 s doubling to 5 min); tests shorten it. */
   stepBackoff?: StepBackoffOptions;
@@ -65,6 +66,7 @@ export class Manager {
     this.transport = new KubeTransport(options.kubeConfig, {
       ...(options.qps !== undefined ? { qps: options.qps } : {}),
       ...(options.burst !== undefined ? { burst: options.burst } : {}),
+      ...(options.clock ? { now: () => (options.clock as Clock).now().getTime() } : {}),
       onRequest: ({ method, resource, status }) =>
         this.metrics.kubeRequests.inc({ method, resource, code: String(status) }),
     });

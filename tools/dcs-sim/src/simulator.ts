@@ -49,6 +49,8 @@ export interface DcsSimulator {
   state(): SimState;
   /** Replaces the fault settings (unset keys go back to their defaults), like `POST /_sim/faults`. */
   setFaults(faults: Faults): void;
+  /** Changes a user's password, as a DCS administrator does; open sessions stay valid. */
+  setUserPassword(userName: string, password: string): void;
   /** Stops listening, drops open connections (including deliberately unanswered ones) and timers. */
   close(): Promise<void>;
 }
@@ -120,6 +122,7 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
     setFaults: (next) => {
       context.setFaults(parseOption(faultsSchema, next, 'faults'));
     },
+    setUserPassword: (userName, password) => sessions.setPassword(userName, password),
     close: () => {
       closing ??= (async () => {
         scheduler.close();

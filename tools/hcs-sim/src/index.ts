@@ -16,5 +16,5 @@ export {
   type ResolvedInventory,
 } from './model/inventory.js';
 export type { JobStatus } from './model/jobs.js';
-export type { SimState } from './model/sim-state.js';
+export type { AcceptedChange, SimState } from './model/sim-state.js';
 export { type HcsSimulator, type HcsSimulatorOptions, startHcsSimulator } from './simulator.js';

@@ -13,7 +13,7 @@ import { HcsError } from './model/hcs-error.js';
 import { type Inventory, inventorySchema, type Quotas, quotasSchema, withIds } from './model/inventory.js';
 import { JobBook } from './model/jobs.js';
 import { OperationFaults } from './model/operation-faults.js';
-import { buildSimState, type SimState } from './model/sim-state.js';
+import { type AcceptedChange, buildSimState, CHANGE_LOG_SIZE, type SimState } from './model/sim-state.js';
 import type { SimContext } from './routes/context.js';
 import { ecsCatalogRoutes } from './routes/ecs-catalog.js';
 import { ecsServerRoutes } from './routes/ecs-servers.js';
@@ -80,6 +80,7 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
   const operationFaults = new OperationFaults(() => faults, random);
   const createLag = new CreationLag(() => faults.createLagSeconds * 1000);
   const rateLimiter = new RateLimiter();
+  const changes: AcceptedChange[] = [];
   let baseUrl = '';
 
   const applyFaults = (next: ResolvedFaults): ResolvedFaults => {
@@ -104,7 +105,13 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
       return { ...cloud.quotas };
     },
     state: () =>
-      buildSimState(cloud, jobs, { tokens: identity.liveTokens(), counts: identity.authCounts() }, faults),
+      buildSimState(
+        cloud,
+        jobs,
+        { tokens: identity.liveTokens(), counts: identity.authCounts() },
+        faults,
+        changes,
+      ),
   };
   if (faults.expireTokens) applyFaults(faults);
 
@@ -133,6 +140,10 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
       random,
       scheduler,
       rateLimiter,
+      onChange: (operation, method, path) => {
+        changes.push({ operation, method, path });
+        if (changes.length > CHANGE_LOG_SIZE) changes.splice(0, changes.length - CHANGE_LOG_SIZE);
+      },
     }),
   );
   baseUrl = `${pki ? 'https' : 'http'}://${urlHost(host)}:${server.port}`;

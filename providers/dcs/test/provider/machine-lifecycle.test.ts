@@ -152,6 +152,60 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().logins.failed - loginsBefore).toBe(1);
   });
 
+  it('uses a rotated password on the next call and logs the old session out, never trying the old key again', async () => {
+    // A site of its own: the password changes for every client of the site.
+    const site = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+    try {
+      const siteFixtures = new DcsFixtures(objects, site.url);
+      const namespace = await createTestNamespace(kubeConfig, 'dcs-rotate');
+      startManager(namespace);
+      await siteFixtures.createCluster(namespace, 'Huawei@123');
+      await siteFixtures.createMachine(namespace, 'before-1');
+      await eventually(
+        'before-1 ready',
+        async () =>
+          (await siteFixtures.read<{ status?: Status }>('DCSMachine', namespace, 'before-1'))?.status?.ready,
+      );
+      const [oldSession, ...others] = site.state().sessions;
+      expect(others).toEqual([]);
+      const loginsBefore = site.state().logins;
+
+      // The administrator changes the password on DCS, then the operator puts it into the Secret.
+      site.setUserPassword('cluster-api', 'Rotated@2026');
+      await objects.patch(
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'dcs-auth', namespace },
+          stringData: { authKey: 'Rotated@2026' },
+        },
+        undefined,
+        undefined,
+        'test',
+        undefined,
+        PatchStrategy.MergePatch,
+      );
+      await siteFixtures.createMachine(namespace, 'after-1');
+      await eventually(
+        'after-1 ready',
+        async () =>
+          (await siteFixtures.read<{ status?: Status }>('DCSMachine', namespace, 'after-1'))?.status?.ready,
+      );
+      const state = await eventually('the old session logged out', () => {
+        const now = site.state();
+        return now.sessions.some((s) => s.token === oldSession?.token) ? undefined : now;
+      });
+      // One new login, with the new key: the old key was never sent again (it would have failed).
+      expect(state.logins.total - loginsBefore.total).toBe(1);
+      expect(state.logins.failed - loginsBefore.failed).toBe(0);
+      expect(state.sessions).toHaveLength(1);
+      expect(state.vms.filter((vm) => vm.name.startsWith(`${namespace}-`) && !vm.isTemplate)).toHaveLength(2);
+    } finally {
+      await Promise.all(managers.splice(0).map((manager) => manager.stop()));
+      await site.close();
+    }
+  });
+
   it('says so on the DCSMachine, with an Event, when its pool has no free entry', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-full');
     const loginsBefore = sim.state().logins.total;

@@ -173,6 +173,43 @@ describe('deleting HCS clusters', () => {
     });
   }, 420_000);
 
+  it('takes a control plane machine out of the ELB before its server is stopped or deleted', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'hcs-cpout');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, {
+      hostPrefix: namespace,
+      poolSize: 1,
+      vipAddress: '192.168.10.220',
+      ipBase: 120,
+      // A persistent disk makes the delete stop the server first, so both orders can be checked.
+      persistentDiskGB: 20,
+    });
+    await fixtures.createMachine(namespace, 'out-1');
+    const [machine] = await readyMachines(namespace, ['out-1']);
+    const serverId = (machine?.status as { serverId?: string } | undefined)?.serverId;
+    expect(serverId).toBeTruthy();
+    await eventually(
+      'the control plane is an ELB member',
+      () => platformParts(namespace).members.length === 1,
+    );
+    const from = sim.state().changes.length;
+
+    await fixtures.delete('HCSMachine', namespace, 'out-1');
+    await eventually('the server is gone', () => platformParts(namespace).servers.length === 0, 120_000);
+
+    // The order the cloud acted in, not samples of its state: a short overlap cannot slip between them.
+    const changes = sim.state().changes.slice(from);
+    // This file's simulator serves one test at a time: every change since `from` is this deletion's.
+    expect(changes.map((c) => c.operation)).toEqual([
+      'elb.deleteMember',
+      'ecs.serverAction',
+      'ecs.detachVolume',
+      'ecs.deleteServers',
+    ]);
+    expect(changes[1]?.path).toMatch(/\/cloudservers\/action$/);
+    expect(changes[2]?.path).toContain(`/cloudservers/${serverId}/detachvolume/`);
+  }, 300_000);
+
   it('keeps the HCSCluster and its ELB, naming how many machines remain, until its machines are gone', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-clwait');
     startManager(namespace);

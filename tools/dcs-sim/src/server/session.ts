@@ -100,6 +100,16 @@ export class SessionStore {
     return session;
   }
 
+  /**
+   * An administrator's password change: later logins need the new password; sessions already open
+   * stay valid until they expire or log out, as on the VRM.
+   */
+  setPassword(userName: string, password: string): void {
+    const user = this.users.find((u) => u.name === userName);
+    if (!user) throw new Error(`no user ${userName} in the inventory`);
+    user.password = password;
+  }
+
   logout(token: string): void {
     this.sessions.delete(token);
   }

@@ -37,13 +37,29 @@ export interface SimState {
   faults: ResolvedFaults;
   /** Resources made by create calls since start-up, per kind (see {@link CreateCounts}). */
   creates: CreateCounts;
+  /**
+   * The changes the cloud accepted, oldest first (the last {@link CHANGE_LOG_SIZE}): the order in
+   * which things happened, which samples of the state cannot show (a member removed before its
+   * server stopped, say).
+   */
+  changes: AcceptedChange[];
 }
+
+export interface AcceptedChange {
+  /** The route's operation, e.g. `elb.deleteMember`, `ecs.serverAction`. */
+  operation: string;
+  method: string;
+  path: string;
+}
+
+export const CHANGE_LOG_SIZE = 5_000;
 
 export function buildSimState(
   cloud: Cloud,
   jobs: JobBook,
   auth: { tokens: Omit<IssuedToken, 'token'>[]; counts: AuthCounts },
   faults: ResolvedFaults,
+  changes: readonly AcceptedChange[],
 ): SimState {
   return {
     region: cloud.inventory.region,
@@ -62,5 +78,6 @@ export function buildSimState(
     auth: auth.counts,
     faults,
     creates: { ...cloud.creates },
+    changes: [...changes],
   };
 }

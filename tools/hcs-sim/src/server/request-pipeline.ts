@@ -18,6 +18,8 @@ export interface PipelineDependencies {
   random: SeededRandom;
   scheduler: Scheduler;
   rateLimiter: RateLimiter;
+  /** Told of every change the cloud accepted (a mutating call that answered 2xx), in order. */
+  onChange(operation: string, method: string, path: string): void;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
@@ -89,6 +91,8 @@ async function handle(
   const body = parseJson(raw);
   if (res.destroyed) return undefined;
   const answer = await route.handle({ req, params, query: url.searchParams, body, principal });
+  if (!isSim && MUTATING.has(method) && (answer.status ?? 200) < 300)
+    deps.onChange(route.operation, method, path);
   const isTokenRequest = route.operation === 'iam.createToken';
   if (!isSim && !isTokenRequest && MUTATING.has(method) && deps.random.chance(lostReplyRate)) {
     // The cloud has acted; the client only sees its connection drop before any reply byte.

@@ -42,6 +42,8 @@ export {
   credentialFinalizerName,
   credentialSecretSteps,
   holdCredentialSecret,
+  type InfraClusterKinds,
+  infraClusterSteps,
   releaseCredentialSecret,
   waitForMachinesStep,
 } from './cluster/cluster-deletion.js';
@@ -83,7 +85,20 @@ export {
   type PoolObject,
   type PoolUsage,
 } from './pools/claimable-pool.js';
-export { claimablePoolHooks, infraClusterOfMachine, labelledInfraCluster } from './pools/pool-hooks.js';
+export {
+  claimablePoolHooks,
+  infraClusterOfMachine,
+  labelledInfraCluster,
+  platformOfLabelledCluster,
+} from './pools/pool-hooks.js';
+export {
+  claimantOf,
+  claimSlotStep,
+  heldSlot,
+  type MachineSlots,
+  releaseSlotStep,
+  type SlotRun,
+} from './pools/slot-steps.js';
 // The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
 // Steps.

@@ -25,10 +25,9 @@ const AcmeMachine = defineKind({
     },
   ],
 });
+// Kind and plural come from the machine kind: AcmeMachineTemplate, acmemachinetemplates.
 const AcmeMachineTemplate = machineTemplateKind({
   base,
-  kind: 'AcmeMachineTemplate',
-  plural: 'acmemachinetemplates',
   machineKind: 'AcmeMachine',
   machineSpec: AcmeMachineSpec,
   printerColumns: [{ name: 'Flavor', type: 'string', jsonPath: '.spec.template.spec.flavor' }],
@@ -53,6 +52,8 @@ describe('kind conventions', () => {
 
   it('wraps a machine spec in the template shape the contract requires, ending with Age', () => {
     const crd = generateCrd(AcmeMachineTemplate);
+    expect(crd.metadata.name).toBe('acmemachinetemplates.infrastructure.cluster.x-k8s.io');
+    expect(crd.spec.names.kind).toBe('AcmeMachineTemplate');
     const version = crd.spec.versions[0];
     const template = version?.schema.openAPIV3Schema.properties?.spec?.properties?.template;
     expect(Object.keys(template?.properties ?? {})).toEqual(['metadata', 'spec']);

@@ -196,3 +196,48 @@ export function credentialSecretSteps<
     },
   };
 }
+
+/** The kinds and Secret of an infrastructure cluster, as {@link infraClusterSteps} needs them. */
+export interface InfraClusterKinds {
+  /** The finalizer that keeps the credential Secret (see {@link credentialFinalizerName}). */
+  finalizer: string;
+  apiVersion: string;
+  /** The infrastructure cluster kind, e.g. `DCSCluster`. */
+  clusterKind: string;
+  /** Its machine kind, e.g. `DCSMachine`. */
+  machineKind: string;
+  /** The Secret an infrastructure cluster object names. */
+  secretNameOf(cluster: unknown): string | undefined;
+}
+
+/**
+ * The steps every infrastructure cluster's plans share, from one description of its kinds:
+ * `holdCredential` (in the reconcile, after Connect has read the Secret), `waitForMachines` (first
+ * in the delete plan) and `releaseCredential` (last in the delete plan).
+ */
+export function infraClusterSteps<
+  Run extends {
+    ctx: {
+      kube: KubeClient;
+      object: { metadata: ObjectMeta };
+      cluster?: { metadata: { name: string } } | undefined;
+    };
+  },
+>(
+  kinds: InfraClusterKinds,
+): { holdCredential: Step<Run>; releaseCredential: Step<Run>; waitForMachines: Step<Run> } {
+  const credential = credentialSecretSteps<Run>({
+    finalizer: kinds.finalizer,
+    clusters: { apiVersion: kinds.apiVersion, kind: kinds.clusterKind },
+    secretNameOf: kinds.secretNameOf,
+  });
+  return {
+    holdCredential: credential.hold,
+    releaseCredential: credential.release,
+    waitForMachines: waitForMachinesStep<Run>({
+      object: ({ ctx }) => ctx.object,
+      clusterName: ({ ctx }) => clusterNameOf(ctx.object, ctx.cluster),
+      machines: { apiVersion: kinds.apiVersion, kind: kinds.machineKind },
+    }),
+  };
+}

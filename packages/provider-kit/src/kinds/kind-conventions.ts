@@ -39,17 +39,20 @@ export function machineTemplateKind<
   const Spec extends z.ZodType,
 >(template: {
   base: Base;
-  kind: string;
-  plural: string;
   /** The machine kind the template stamps out, e.g. `DCSMachine`; named in the field's description. */
   machineKind: string;
+  /** `<machineKind>Template` unless given, as Cluster API's providers name them. */
+  kind?: string;
+  /** The kind in lower case with an `s`, unless given. */
+  plural?: string;
   machineSpec: Spec;
   printerColumns: readonly PrinterColumn[];
 }) {
+  const kind = template.kind ?? `${template.machineKind}Template`;
   return defineKind({
     ...template.base,
-    kind: template.kind,
-    plural: template.plural,
+    kind,
+    plural: template.plural ?? `${kind.toLowerCase()}s`,
     role: 'InfraMachineTemplate',
     versions: [
       {

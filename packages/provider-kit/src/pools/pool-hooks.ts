@@ -107,6 +107,21 @@ export async function labelledInfraCluster<Cluster>(
 }
 
 /**
+ * The platform of the infrastructure cluster a pool serves (see {@link labelledInfraCluster}),
+ * reached through the provider's `connect`: where a pool's persistent-disk report reads volumes.
+ */
+export async function platformOfLabelledCluster<Cluster, Cloud>(
+  ctx: Parameters<typeof labelledInfraCluster>[0],
+  infraCluster: { apiVersion: string; kind: string },
+  connect: (cluster: Cluster) => Promise<{ ok: true; cloud: Cloud } | { ok: false; message: string }>,
+): Promise<{ cloud: Cloud } | { problem: string }> {
+  const found = await labelledInfraCluster<Cluster>(ctx, infraCluster);
+  if ('problem' in found) return found;
+  const lookup = await connect(found.cluster);
+  return lookup.ok ? { cloud: lookup.cloud } : { problem: lookup.message };
+}
+
+/**
  * A machine's infrastructure cluster: the host's, or, for a machine being deleted after its Cluster
  * went (a deleted namespace takes the Cluster at once), the one its cluster-name label names, which
  * waits for its machines. Undefined when there is none.

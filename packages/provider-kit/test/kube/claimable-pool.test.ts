@@ -1,8 +1,16 @@
-import type { KubeClient } from '@immutable-infra/core';
+import type { ConditionInput, KubeClient } from '@immutable-infra/core';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClaimablePool, type ClaimablePoolKind } from '../../src/index.js';
+import {
+  ClaimablePool,
+  type ClaimablePoolKind,
+  claimSlotStep,
+  heldSlot,
+  type MachineSlots,
+  releaseSlotStep,
+  type SlotRun,
+} from '../../src/index.js';
 import { customObjectClient } from './custom-object-client.js';
 import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
 
@@ -205,5 +213,60 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       message: 'TestPool absent not found',
     });
     expect(await pools.release(namespace, 'absent', { uid: 'uid-s', name: 'machine-s' })).toBe(false);
+  });
+
+  describe('as machine steps', () => {
+    type Run = SlotRun & { entry?: Entry; conditions: ConditionInput[]; warnings: string[] };
+    const slots: MachineSlots<Run, TestPoolObject, Entry, Claim> = {
+      pool: testPoolKind,
+      poolName: () => 'steps',
+      conditionType: 'VMReady',
+      onClaimed: (run, entry) => {
+        run.entry = entry;
+      },
+    };
+    const machineRun = (name: string, uid: string): Run => {
+      const run: Run = {
+        conditions: [],
+        warnings: [],
+        ctx: {
+          kube,
+          object: { metadata: { name, uid, namespace } },
+          events: { normal: () => undefined, warning: (reason) => run.warnings.push(reason) },
+          setCondition: (condition) => run.conditions.push(condition),
+        },
+      };
+      return run;
+    };
+
+    it('claim for the machine by UID, show an exhausted pool on its condition, and release once', async () => {
+      await createPool('steps', ['10.0.1.1']);
+      const claim = claimSlotStep('ClaimSlot', slots);
+      const a = machineRun('machine-a', 'uid-a');
+      expect(await claim.run(a)).toEqual({ type: 'done' });
+      expect(a.entry).toEqual({ address: '10.0.1.1' });
+      expect(await heldSlot(a, slots)).toEqual({ address: '10.0.1.1' });
+
+      const b = machineRun('machine-b', 'uid-b');
+      const waiting = await claim.run(b);
+      expect(waiting).toMatchObject({ type: 'requeue', afterMs: 30_000 });
+      expect(b.conditions).toEqual([
+        expect.objectContaining({
+          type: 'VMReady',
+          status: 'False',
+          reason: 'PoolExhausted',
+          severity: 'Warning',
+        }),
+      ]);
+      expect(b.warnings).toEqual(['PoolExhausted']);
+      expect(b.entry).toBeUndefined();
+
+      const release = releaseSlotStep('ReleaseSlot', slots);
+      expect(await release.run(a)).toEqual({ type: 'done' });
+      expect(await release.run(a)).toEqual({ type: 'done' });
+      expect(await heldSlot(a, slots)).toBeUndefined();
+      expect(await claim.run(b)).toEqual({ type: 'done' });
+      expect(b.entry).toEqual({ address: '10.0.1.1' });
+    });
   });
 });

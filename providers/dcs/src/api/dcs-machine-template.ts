@@ -5,8 +5,6 @@ import { DCSMachineSpec } from './dcs-machine.js';
 
 export const DCSMachineTemplate = machineTemplateKind({
   base: dcsKindBase,
-  kind: 'DCSMachineTemplate',
-  plural: 'dcsmachinetemplates',
   machineKind: 'DCSMachine',
   machineSpec: DCSMachineSpec,
   printerColumns: [

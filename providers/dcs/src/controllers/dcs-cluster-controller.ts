@@ -9,13 +9,7 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import {
-  clusterNameOf,
-  credentialSecretSteps,
-  followTaskStep,
-  taskReferenceAt,
-  waitForMachinesStep,
-} from '@immutable-infra/provider-kit';
+import { followTaskStep, infraClusterSteps, taskReferenceAt } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import { DCSCluster, type DCSClusterObject } from '../api/dcs-cluster.js';
 import { describeDcsFailure, isNotFound } from '../cloud/dcs-api-error.js';
@@ -66,17 +60,19 @@ const connect: Step<ClusterRun> = {
   },
 };
 
-const credentialSecret = (finalizer: string) =>
-  credentialSecretSteps<ClusterRun>({
+const sharedSteps = (finalizer: string) =>
+  infraClusterSteps<ClusterRun>({
     finalizer,
-    clusters: { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
+    apiVersion: DCS_API_VERSION,
+    clusterKind: 'DCSCluster',
+    machineKind: 'DCSMachine',
     secretNameOf: (cluster) => (cluster as Partial<DCSClusterObject>).spec?.credentialSecretRef?.name,
   });
 
 const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
-  credentialSecret(finalizer).hold,
+  sharedSteps(finalizer).holdCredential,
   {
     name: 'LogIn',
     async run({ ctx, cloud, site }) {
@@ -110,11 +106,7 @@ const hasRule = ({ ctx }: ClusterRun) =>
 // The machines go first (the namespace's deletion takes the cluster with them); the rule must be
 // gone from DCS, not just asked to go, before the credential and the finalizer are released.
 const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
-  waitForMachinesStep<ClusterRun>({
-    object: ({ ctx }) => ctx.object,
-    clusterName: ({ ctx }) => clusterNameOf(ctx.object, ctx.cluster),
-    machines: { apiVersion: DCS_API_VERSION, kind: 'DCSMachine' },
-  }),
+  sharedSteps(finalizer).waitForMachines,
   { ...connect, when: hasRule },
   {
     ...followTaskStep({
@@ -152,7 +144,7 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
       return requeue(RULE_POLL_MS, 'removing the control plane DRS rule');
     },
   },
-  credentialSecret(finalizer).release,
+  sharedSteps(finalizer).releaseCredential,
 ];
 
 export function dcsClusterHooks(

@@ -11,13 +11,17 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  claimSlotStep,
   createOnce,
   followTaskStep,
+  heldSlot,
   ignitionIso,
   infraClusterOfMachine,
+  type MachineSlots,
   mayBeUnlisted,
   nextAttachAction,
   nextDetachAction,
+  releaseSlotStep,
   reportingFailures,
   startTask,
   substituteBootstrapTokens,
@@ -25,6 +29,7 @@ import {
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
+import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -38,7 +43,7 @@ import {
   observedVolumes,
   PERSISTENT_DISK_SEQUENCE_BASE,
 } from './persistent-disks.js';
-import { claimantOf, ipHostnamePools, type PoolEntry } from './pool-claims.js';
+import { ipHostnamePoolKind, type PoolEntry, type SlotClaim } from './pool-claims.js';
 
 type Ctx = InfraMachineContext<typeof DCSMachine>;
 
@@ -120,22 +125,13 @@ const connect: Step<MachineRun> = {
   },
 };
 
-const claimPoolEntry: Step<MachineRun> = {
-  name: 'ClaimPoolEntry',
-  async run(run) {
-    const { ctx } = run;
-    const claim = await ipHostnamePools(ctx.kube).claim(
-      ctx.object.metadata.namespace ?? 'default',
-      ctx.object.spec.ipHostPoolRef.name,
-      claimantOf(ctx.object),
-    );
-    if (!claim.ok) {
-      ctx.setCondition(falseCondition(VM_READY, claim.reason, claim.message, 'Warning'));
-      ctx.events.warning(claim.reason, claim.message);
-      return requeue(30_000, claim.message);
-    }
-    const { entry } = claim;
-    ctx.status.networkConfig = {
+/** The machine's entry of its DCSIpHostnamePool: network settings, hostname, VM name. */
+const poolEntries: MachineSlots<MachineRun, DCSIpHostnamePoolObject, PoolEntry, SlotClaim> = {
+  pool: ipHostnamePoolKind,
+  poolName: (run) => run.ctx.object.spec.ipHostPoolRef.name,
+  conditionType: VM_READY,
+  onClaimed(run, entry) {
+    run.ctx.status.networkConfig = {
       ip: entry.ip,
       ...(entry.mask ? { mask: entry.mask } : {}),
       ...(entry.gateway ? { gateway: entry.gateway } : {}),
@@ -145,8 +141,7 @@ const claimPoolEntry: Step<MachineRun> = {
       ...(entry.additionNic ? { additionNic: entry.additionNic } : {}),
     };
     run.entry = entry;
-    run.vmName = entry.machineName ?? ctx.object.metadata.name;
-    return done();
+    run.vmName = entry.machineName ?? run.ctx.object.metadata.name;
   },
 };
 
@@ -331,16 +326,6 @@ async function isoDatastore(run: MachineRun): Promise<string> {
   throw new Error('no datastore for the bootstrap ISO: set vmConfig.cdRomDatastoreName');
 }
 
-/** The pool entry this machine still holds (the claim outlives the VM until ReleasePoolEntry). */
-async function heldEntry(run: MachineRun): Promise<PoolEntry | undefined> {
-  const held = await ipHostnamePools(run.ctx.kube).heldEntry(
-    run.ctx.object.metadata.namespace ?? 'default',
-    run.ctx.object.spec.ipHostPoolRef.name,
-    claimantOf(run.ctx.object),
-  );
-  return held?.ok ? held.entry : undefined;
-}
-
 /** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
 const retainVm: Step<MachineRun> = {
   name: 'RetainVM',
@@ -405,7 +390,7 @@ const deleteSteps: Step<MachineRun>[] = [
     name: 'DetachPersistentDisks',
     async run(run) {
       const vm = run.vm;
-      const entry = vm && (await heldEntry(run));
+      const entry = vm && (await heldSlot(run, poolEntries));
       if (!vm || !entry) return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
       if (disks.length === 0) return done();
@@ -441,17 +426,7 @@ const deleteSteps: Step<MachineRun>[] = [
       return done();
     },
   },
-  {
-    name: 'ReleasePoolEntry',
-    async run(run) {
-      await ipHostnamePools(run.ctx.kube).release(
-        run.ctx.object.metadata.namespace ?? 'default',
-        run.ctx.object.spec.ipHostPoolRef.name,
-        claimantOf(run.ctx.object),
-      );
-      return done();
-    },
-  },
+  releaseSlotStep('ReleasePoolEntry', poolEntries),
 ];
 
 export function dcsMachineHooks(
@@ -465,7 +440,7 @@ export function dcsMachineHooks(
         new MachineRun(ctx, sessions, options),
         [
           connect,
-          claimPoolEntry,
+          claimSlotStep('ClaimPoolEntry', poolEntries),
           findVm,
           // Operators read platform trouble on VMReady; the host backs off before the next attempt.
           ...reportingFailures(createSteps, (run, error) =>

@@ -1,8 +1,8 @@
 import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
 import {
   claimablePoolHooks,
-  labelledInfraCluster,
   persistentDiskRecords,
+  platformOfLabelledCluster,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
@@ -25,16 +25,15 @@ const DISK_REFRESH_MS = 15_000;
  * Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
  */
 async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<string | undefined> {
-  const found = await labelledInfraCluster<DCSClusterObject>(ctx, {
-    apiVersion: DCS_API_VERSION,
-    kind: 'DCSCluster',
-  });
-  if ('problem' in found) return found.problem;
-  const lookup = await cloudForCluster(ctx, sessions, found.cluster);
-  if (!lookup.ok) return lookup.message;
+  const platform = await platformOfLabelledCluster(
+    ctx,
+    { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
+    (cluster: DCSClusterObject) => cloudForCluster(ctx, sessions, cluster),
+  );
+  if ('problem' in platform) return platform.problem;
   const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
   const disks = ctx.object.spec.pool.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
-  const volumes = await observedVolumes(lookup.cloud, disks);
+  const volumes = await observedVolumes(platform.cloud, disks);
   const paths = new Map(
     ctx.object.spec.pool.flatMap((entry) =>
       (entry.persistentDisk ?? []).map((disk) => [`${entry.ip}/${disk.slot}`, disk.path] as const),

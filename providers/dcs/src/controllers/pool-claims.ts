@@ -1,5 +1,4 @@
-import type { KubeClient } from '@immutable-infra/core';
-import { ClaimablePool, type ClaimablePoolKind, type Claimant } from '@immutable-infra/provider-kit';
+import type { ClaimablePoolKind } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 
@@ -42,12 +41,3 @@ export const ipHostnamePoolKind: ClaimablePoolKind<DCSIpHostnamePoolObject, Pool
   }),
   statusWithClaims: (claims) => ({ slots: [...claims].sort((a, b) => compareIp(a.ip, b.ip)) }),
 };
-
-export function ipHostnamePools(kube: KubeClient) {
-  return new ClaimablePool(kube, ipHostnamePoolKind);
-}
-
-/** A DCSMachine as the holder of a pool entry. */
-export function claimantOf(machine: { metadata: { name?: string; uid?: string } }): Claimant {
-  return { name: machine.metadata.name ?? '', uid: machine.metadata.uid ?? '' };
-}

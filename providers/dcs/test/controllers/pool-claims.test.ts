@@ -1,7 +1,8 @@
 import type { KubeClient } from '@immutable-infra/core';
+import { ClaimablePool } from '@immutable-infra/provider-kit';
 import { describe, expect, it } from 'vitest';
 import type { DCSIpHostnamePoolObject } from '../../src/api/dcs-ip-hostname-pool.js';
-import { ipHostnamePoolKind, ipHostnamePools, type SlotClaim } from '../../src/controllers/pool-claims.js';
+import { ipHostnamePoolKind, type SlotClaim } from '../../src/controllers/pool-claims.js';
 
 const claim = (ip: string, uid: string): SlotClaim => ({ ip, dcsMachine: `m-${uid}`, dcsMachineUID: uid });
 const pool = (slots: SlotClaim[]) =>
@@ -32,7 +33,7 @@ describe('DCSIpHostnamePool claims', () => {
   });
 
   it('count a full pool, a freed entry and a claim whose entry was removed', () => {
-    const pools = ipHostnamePools({} as KubeClient);
+    const pools = new ClaimablePool({} as KubeClient, ipHostnamePoolKind);
     const full = [claim('10.0.1.11', 'a'), claim('10.0.1.12', 'b'), claim('10.0.1.13', 'c')];
     expect(pools.usage(pool(full))).toEqual({ total: 3, used: 3, free: 0, orphaned: 0 });
     expect(pools.usage(pool(full.filter((c) => c.dcsMachineUID !== 'b')))).toMatchObject({

@@ -5,8 +5,6 @@ import { HCSMachineSpec } from './hcs-machine.js';
 
 export const HCSMachineTemplate = machineTemplateKind({
   base: hcsKindBase,
-  kind: 'HCSMachineTemplate',
-  plural: 'hcsmachinetemplates',
   machineKind: 'HCSMachine',
   machineSpec: HCSMachineSpec,
   printerColumns: [

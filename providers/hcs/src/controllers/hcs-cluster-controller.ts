@@ -10,11 +10,10 @@ import {
 } from '@immutable-infra/core';
 import {
   clusterNameOf,
-  credentialSecretSteps,
   failureKind,
+  infraClusterSteps,
   reportingFailures,
   tolerating,
-  waitForMachinesStep,
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import { HCSCluster, type HCSClusterObject } from '../api/hcs-cluster.js';
@@ -132,10 +131,12 @@ function showOnPartCondition(run: ClusterRun, error: unknown, step: string): voi
   );
 }
 
-const credentialSecret = (finalizer: string) =>
-  credentialSecretSteps<ClusterRun>({
+const sharedSteps = (finalizer: string) =>
+  infraClusterSteps<ClusterRun>({
     finalizer,
-    clusters: { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' },
+    apiVersion: HCS_API_VERSION,
+    clusterKind: 'HCSCluster',
+    machineKind: 'HCSMachine',
     secretNameOf: (cluster) => (cluster as Partial<HCSClusterObject>).spec?.identityRef?.name,
   });
 
@@ -144,7 +145,7 @@ const reconcileSteps = (finalizer: string) =>
     [
       connect(true),
       // Before any server exists, so deleting the namespace cannot take the identity from under them.
-      credentialSecret(finalizer).hold,
+      sharedSteps(finalizer).holdCredential,
       resolveNetwork,
       ensureEncryption,
       ensureServerGroup,
@@ -171,13 +172,9 @@ const deleteServerGroup: Step<ClusterRun> = {
 // The machines go first (a deleted namespace takes the cluster with them): the ELB, the server
 // group and the identity Secret must outlive every server and member.
 const deleteSteps = (finalizer: string) => [
-  waitForMachinesStep<ClusterRun>({
-    object: ({ ctx }) => ctx.object,
-    clusterName: ({ ctx }) => clusterNameOf(ctx.object, ctx.cluster),
-    machines: { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
-  }),
+  sharedSteps(finalizer).waitForMachines,
   ...reportingFailures([connect(false), deleteLoadBalancer, deleteServerGroup], showOnPartCondition),
-  credentialSecret(finalizer).release,
+  sharedSteps(finalizer).releaseCredential,
 ];
 
 /** What the steps share before the first runs; Connect finds the cloud. */

@@ -12,7 +12,7 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
-  ClaimablePool,
+  claimSlotStep,
   clusterCaFrom,
   composeCloudInit,
   createOnce,
@@ -20,9 +20,12 @@ import {
   failureKind,
   followTaskStep,
   type GuestDisk,
+  heldSlot,
   infraClusterOfMachine,
   kubeletServingCertificate,
+  type MachineSlots,
   mayBeUnlisted,
+  releaseSlotStep,
   reportingFailures,
   startTask,
   taskReferenceAt,
@@ -31,6 +34,7 @@ import {
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HCSMachine } from '../api/hcs-machine.js';
+import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
@@ -57,7 +61,7 @@ import {
   migrateDataVolumes,
   persistentDiskDevice,
 } from './persistent-disks.js';
-import { configPoolKind, type PoolConfigEntry } from './pool-claims.js';
+import { configPoolKind, type PoolConfigEntry, type UsedConfig } from './pool-claims.js';
 import { buildServerRequest } from './server-request.js';
 
 type Ctx = MachineCtx;
@@ -69,10 +73,6 @@ const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
-
-const claimantOf = (ctx: Ctx) => ({ uid: ctx.object.metadata.uid ?? '', name: ctx.object.metadata.name });
-const poolsOf = (run: MachineRun) => new ClaimablePool(run.ctx.kube, configPoolKind);
-const namespaceOf = (run: MachineRun) => run.ctx.object.metadata.namespace ?? 'default';
 
 // The job ids live in status (fields of the CRD), written as the job starts and read back by the next reconcile.
 const createJob = taskReferenceAt((run: MachineRun) => run.ctx.status, 'createJobId');
@@ -175,19 +175,14 @@ const connect: Step<MachineRun> = {
   },
 };
 
-const claimSlot: Step<MachineRun> = {
-  name: 'ClaimSlot',
-  async run(run) {
-    if (!run.poolName) return done();
-    const claim = await poolsOf(run).claim(namespaceOf(run), run.poolName, claimantOf(run.ctx));
-    if (!claim.ok) {
-      run.ctx.setCondition(falseCondition(SERVER_READY, claim.reason, claim.message, 'Warning'));
-      run.ctx.events.warning(claim.reason, claim.message);
-      return requeue(30_000, claim.message);
-    }
-    run.entry = claim.entry;
-    run.ctx.status.poolHostname = claim.entry.hostname;
-    return done();
+/** The machine's entry of its HCSMachineConfigPool: hostname, addresses, persistent disks. */
+const configs: MachineSlots<MachineRun, HCSMachineConfigPoolObject, PoolConfigEntry, UsedConfig> = {
+  pool: configPoolKind,
+  poolName: (run) => run.poolName,
+  conditionType: SERVER_READY,
+  onClaimed(run, entry) {
+    run.entry = entry;
+    run.ctx.status.poolHostname = entry.hostname;
   },
 };
 
@@ -372,7 +367,7 @@ function showOnServerReady(run: MachineRun, error: unknown): void {
 const RECONCILE_STEPS = reportingFailures(
   [
     connect,
-    claimSlot,
+    claimSlotStep('ClaimSlot', configs),
     followCreateJob,
     resolveNetwork,
     findServer,
@@ -412,10 +407,7 @@ const findOwnServers: Step<MachineRun> = {
     if (server?.['OS-EXT-STS:task_state'] === 'deleting')
       return requeue(POLL_MS, `server ${name} is being deleted`);
     if (server?.status === 'BUILD') return requeue(POLL_MS, `server ${name} is still building`);
-    if (server && run.poolName) {
-      const held = await poolsOf(run).heldEntry(namespaceOf(run), run.poolName, claimantOf(run.ctx));
-      run.entry = held?.ok ? held.entry : undefined;
-    }
+    if (server) run.entry = await heldSlot(run, configs);
     return done();
   },
 };
@@ -467,14 +459,6 @@ const deleteServer: Step<MachineRun> = {
   },
 };
 
-const releaseSlot: Step<MachineRun> = {
-  name: 'ReleaseSlot',
-  async run(run) {
-    if (run.poolName) await poolsOf(run).release(namespaceOf(run), run.poolName, claimantOf(run.ctx));
-    return done();
-  },
-};
-
 const DELETE_STEPS = reportingFailures(
   [
     connect,
@@ -490,7 +474,7 @@ const DELETE_STEPS = reportingFailures(
     stopServer,
     detachPersistentDisks,
     deleteServer,
-    releaseSlot,
+    releaseSlotStep('ReleaseSlot', configs),
   ],
   showOnServerReady,
 );

@@ -1,8 +1,8 @@
 import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
 import {
   claimablePoolHooks,
-  labelledInfraCluster,
   persistentDiskRecords,
+  platformOfLabelledCluster,
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
@@ -24,16 +24,15 @@ const DISK_REFRESH_MS = 10_000;
  * holding the entry. Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
  */
 async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise<string | undefined> {
-  const found = await labelledInfraCluster<HCSClusterObject>(ctx, {
-    apiVersion: HCS_API_VERSION,
-    kind: 'HCSCluster',
-  });
-  if ('problem' in found) return found.problem;
-  const lookup = await cloudForCluster(ctx, connections, found.cluster);
-  if (!lookup.ok) return lookup.message;
+  const platform = await platformOfLabelledCluster(
+    ctx,
+    { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' },
+    (cluster: HCSClusterObject) => cloudForCluster(ctx, connections, cluster),
+  );
+  if ('problem' in platform) return platform.problem;
   const used = ctx.object.status?.usedConfigs ?? [];
   const disks = ctx.object.spec.configs.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
-  const volumes = await observedVolumes(lookup.cloud, disks);
+  const volumes = await observedVolumes(platform.cloud, disks);
   const records: DiskStatus[] = persistentDiskRecords({
     disks,
     volumes,

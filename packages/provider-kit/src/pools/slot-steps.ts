@@ -1,0 +1,105 @@
+import {
+  type ConditionInput,
+  done,
+  type EventRecorder,
+  falseCondition,
+  type KubeClient,
+  type ObjectMeta,
+  requeue,
+  type Step,
+} from '@immutable-infra/core';
+import { ClaimablePool, type ClaimablePoolKind, type Claimant, type PoolObject } from './claimable-pool.js';
+
+/** The part of a machine reconcile the slot steps use: the host's context for the machine. */
+export interface SlotRun {
+  ctx: {
+    kube: KubeClient;
+    events: EventRecorder;
+    object: { metadata: ObjectMeta };
+    setCondition(condition: ConditionInput): void;
+  };
+}
+
+/** How a provider's machine takes an entry (IP/hostname slot, machine config, inventory host) from its pool. */
+export interface MachineSlots<Run extends SlotRun, Pool extends PoolObject, Entry, Claim> {
+  pool: ClaimablePoolKind<Pool, Entry, Claim>;
+  /** The pool the machine names; undefined when it names none (the steps then do nothing). */
+  poolName(run: Run): string | undefined;
+  /** The machine's condition that shows a pool that cannot give an entry, e.g. `VMReady`. */
+  conditionType: string;
+  /** Records the entry where the later steps and the status need it. */
+  onClaimed(run: Run, entry: Entry): void;
+}
+
+/** The machine as the holder of an entry: its UID decides, its name is for people. */
+export const claimantOf = (object: { metadata: ObjectMeta }): Claimant => ({
+  uid: object.metadata.uid ?? '',
+  name: object.metadata.name ?? '',
+});
+
+const namespaceOf = (run: SlotRun) => run.ctx.object.metadata.namespace ?? 'default';
+
+/**
+ * The reconcile step that claims the machine's entry (the same one again on every run, by UID). A
+ * pool that has none to give, or is missing, is shown on the machine's condition and as an Event,
+ * and asked again in 30 s: someone has to add entries or free one.
+ */
+export function claimSlotStep<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
+  name: string,
+  slots: MachineSlots<Run, Pool, Entry, Claim>,
+): Step<Run> {
+  return {
+    name,
+    async run(run) {
+      const poolName = slots.poolName(run);
+      if (!poolName) return done();
+      const claim = await new ClaimablePool(run.ctx.kube, slots.pool).claim(
+        namespaceOf(run),
+        poolName,
+        claimantOf(run.ctx.object),
+      );
+      if (!claim.ok) {
+        run.ctx.setCondition(falseCondition(slots.conditionType, claim.reason, claim.message, 'Warning'));
+        run.ctx.events.warning(claim.reason, claim.message);
+        return requeue(30_000, claim.message);
+      }
+      slots.onClaimed(run, claim.entry);
+      return done();
+    },
+  };
+}
+
+/** The entry the machine still holds (a claim outlives the VM until the release step), if any. */
+export async function heldSlot<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
+  run: Run,
+  slots: MachineSlots<Run, Pool, Entry, Claim>,
+): Promise<Entry | undefined> {
+  const poolName = slots.poolName(run);
+  if (!poolName) return undefined;
+  const held = await new ClaimablePool(run.ctx.kube, slots.pool).heldEntry(
+    namespaceOf(run),
+    poolName,
+    claimantOf(run.ctx.object),
+  );
+  return held?.ok ? held.entry : undefined;
+}
+
+/** The last delete step: gives the machine's entry back (a no-op when it holds none). */
+export function releaseSlotStep<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
+  name: string,
+  slots: MachineSlots<Run, Pool, Entry, Claim>,
+): Step<Run> {
+  return {
+    name,
+    async run(run) {
+      const poolName = slots.poolName(run);
+      if (poolName)
+        await new ClaimablePool(run.ctx.kube, slots.pool).release(
+          namespaceOf(run),
+          poolName,
+          claimantOf(run.ctx.object),
+        );
+      return done();
+    },
+  };
+}

@@ -10,7 +10,7 @@
 //   - -username/-password: only these credentials log in (upstream's default
 //     accepts any non-empty pair, so a wrong password could not be tested).
 //   - -method-delay/-task-delay: "Name:ms,Name:ms" delays for SOAP methods and
-//     for tasks (task names without the _Task suffix, e.g. CloneVM), so a test
+//     for tasks (the simulator's task names: CloneVm, ReconfigVm, Destroy), so a test
 //     can watch a task run.
 //   - -exit-on-stdin-eof: exit when stdin closes, so a test runner that dies
 //     without cleaning up leaves no simulator behind.
@@ -79,7 +79,7 @@ func main() {
 	username := flag.String("username", "", "The only user name that logs in (any non-empty pair when empty)")
 	password := flag.String("password", "", "The password of -username")
 	methodDelay := flag.String("method-delay", "", "Name:ms,... delays for SOAP methods, e.g. RetrievePropertiesEx:100")
-	taskDelay := flag.String("task-delay", "", "Name:ms,... delays for tasks, e.g. CloneVM:1500,PowerOnVM:500")
+	taskDelay := flag.String("task-delay", "", "Name:ms,... delays for tasks, e.g. CloneVm:1500,ReconfigVm:500")
 	exitOnEOF := flag.Bool("exit-on-stdin-eof", false, "Exit when stdin reaches end of file")
 	flag.BoolVar(&simulator.Trace, "trace", simulator.Trace, "Trace SOAP to stderr")
 	flag.Parse()

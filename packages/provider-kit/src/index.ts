@@ -121,6 +121,7 @@ export {
   taskReferenceAt,
   waitingMessage,
 } from './tasks/follow-task.js';
+export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';
 export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';
 export { type OriginPin, pinnedUrl } from './transport/origin-pinning.js';
@@ -130,6 +131,7 @@ export type {
   JsonRequest,
   JsonResponse,
   OutgoingRequest,
+  TextResponse,
 } from './transport/request.js';
 export { isIdempotent, retryAfterMs } from './transport/retry-policy.js';
 export type { ErrorAnswer, ErrorAnswerReading } from './transport/transport-failure.js';

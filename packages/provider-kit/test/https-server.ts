@@ -13,6 +13,8 @@ export interface SeenRequest {
 export interface TestHttpsServer {
   url: string;
   caBundle: string;
+  /** PEM of the server's own (leaf) certificate. */
+  certificate: string;
   requests: SeenRequest[];
   /** TCP connections accepted, whether or not a request followed. */
   connections: number;
@@ -54,6 +56,7 @@ export async function startHttpsServer(
   return {
     url: `https://127.0.0.1:${port}`,
     caBundle: ca.certificate,
+    certificate: leaf.certificate,
     requests: state.requests,
     get connections() {
       return state.connections;

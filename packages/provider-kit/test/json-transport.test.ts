@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { isPlatformFailure, type PlatformFailure, rememberedSecretValues } from '@immutable-infra/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonTransport, type JsonTransportOptions, type OutgoingRequest } from '../src/index.js';
@@ -118,6 +119,54 @@ describe('JsonTransport', () => {
     expect(failure.kind).toBe('TLSFailure');
     expect(failure.message).toMatch(/^GET \/x: the TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed/);
     expect(platform.requests).toHaveLength(0);
+  });
+
+  it('pins the leaf by SHA-256 thumbprint in any spelling, without a CA; a mismatch names both and sends nothing', async () => {
+    const platform = await server((_req, res) => json(res, 200, { ok: true }));
+    const thumbprint = new X509Certificate(platform.certificate).fingerprint256;
+    const pinned = transport(platform, { caBundle: undefined, serverCertificateSha256: thumbprint });
+    expect((await pinned.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
+    const bare = thumbprint.replace(/:/g, '').toLowerCase();
+    const spelled = transport(platform, { caBundle: undefined, serverCertificateSha256: bare });
+    expect((await spelled.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
+    expect(platform.requests).toHaveLength(2);
+
+    const wrong = `${'00:'.repeat(31)}01`;
+    // The pin decides alone: a trusted CA does not let a different certificate through.
+    const mismatch = transport(platform, { serverCertificateSha256: wrong });
+    const failure = await failureOf(mismatch.request({ method: 'GET', path: '/x' }));
+    expect(failure.kind).toBe('TLSFailure');
+    expect(failure.message).toContain(`has SHA-256 thumbprint ${thumbprint}, not the pinned ${wrong}`);
+    expect(platform.requests).toHaveLength(2);
+    expect(() => transport(platform, { serverCertificateSha256: 'AB:CD' })).toThrow(/32 bytes/);
+  });
+
+  it('returns any answer as text with requestText (a SOAP fault on 500), sending no JSON Accept', async () => {
+    const platform = await server((req, res) => {
+      res.writeHead(req.url === '/fault' ? 500 : 200, {
+        'content-type': 'text/xml',
+        'set-cookie': 'session="s1"; Path=/',
+      });
+      res.end(`<answer>${req.headers.accept ?? 'none'}</answer>`);
+    });
+    const client = transport(platform);
+    const ok = await client.requestText({
+      method: 'POST',
+      path: '/sdk',
+      bytes: { data: Buffer.from('<x/>'), contentType: 'text/xml' },
+    });
+    expect(ok).toEqual({
+      status: 200,
+      headers: expect.objectContaining({ 'set-cookie': 'session="s1"; Path=/' }),
+      text: '<answer>none</answer>',
+    });
+    const fault = await client.requestText({
+      method: 'POST',
+      path: '/fault',
+      headers: { accept: 'text/xml' },
+    });
+    expect(fault).toMatchObject({ status: 500, text: '<answer>text/xml</answer>' });
+    expect(platform.requests.map((r) => r.body)).toEqual(['<x/>', '']);
   });
 
   it('skips verification only when insecureSkipTlsVerify is exactly true', async () => {

@@ -2,9 +2,10 @@ import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { PlatformFailure, RateLimiter, rememberSecretValue } from '@immutable-infra/core';
 import { Agent, type Dispatcher } from 'undici';
+import { pinnedLeafConnector, thumbprintOf } from './certificate-pinning.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { pinnedUrl } from './origin-pinning.js';
-import type { AuthHook, JsonRequest, JsonResponse } from './request.js';
+import type { AuthHook, JsonRequest, JsonResponse, TextResponse } from './request.js';
 import { backoffMs, isIdempotent, isRetryableStatus, retryAfterMs } from './retry-policy.js';
 import {
   type ErrorAnswer,
@@ -23,6 +24,14 @@ export interface JsonTransportOptions {
    * then read the session token or replay the signature.
    */
   insecureSkipTlsVerify?: boolean | undefined;
+  /**
+   * Pins the endpoint's own (leaf) certificate by its SHA-256 thumbprint, hex with or without
+   * colons (`AB:CD:...`, as vCenter and `openssl x509 -fingerprint -sha256` show it). The
+   * certificate is then accepted when, and only when, its thumbprint matches: a self-signed
+   * appliance certificate needs no CA, and the CA bundle, the public roots and the host name are
+   * not consulted. A mismatch fails the connection as TLSFailure naming both thumbprints.
+   */
+  serverCertificateSha256?: string | undefined;
   /**
    * Resolves the endpoint's host name instead of DNS: regional service names (HCS's
    * `ecs.<region>.<domain>`) then need no DNS entry; a site points them at its API gateway.
@@ -87,15 +96,19 @@ export class JsonTransport {
     if (base.protocol !== 'https:' && base.protocol !== 'http:')
       throw new Error(`platform endpoint must be https:// (got ${base.protocol})`);
     this.origin = base.origin;
+    const connectOptions = {
+      timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Node replaces its root store when `ca` is given; keep the public roots as well, so an
+      // endpoint behind a publicly signed proxy still verifies.
+      ...(options.caBundle ? { ca: [...rootCertificates, options.caBundle] } : {}),
+      rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    };
+    const pin = options.serverCertificateSha256;
+    if (pin !== undefined && base.protocol !== 'https:')
+      throw new Error('a pinned certificate thumbprint needs an https:// endpoint');
     this.agent = new Agent({
-      connect: {
-        timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        // Node replaces its root store when `ca` is given; keep the public roots as well, so an
-        // endpoint behind a publicly signed proxy still verifies.
-        ...(options.caBundle ? { ca: [...rootCertificates, options.caBundle] } : {}),
-        rejectUnauthorized: options.insecureSkipTlsVerify !== true,
-        ...(options.lookup ? { lookup: options.lookup } : {}),
-      },
+      connect: pin === undefined ? connectOptions : pinnedLeafConnector(connectOptions, thumbprintOf(pin)),
     });
     this.rate = new RateLimiter(options.qps ?? 20, options.burst ?? 40);
     this.concurrency = new ConcurrencyLimit(options.maxConcurrentRequests ?? 16);
@@ -130,14 +143,29 @@ export class JsonTransport {
   }
 
   async request<Body = unknown>(spec: JsonRequest): Promise<JsonResponse<Body>> {
+    return (await this.send(spec, 'json')) as JsonResponse<Body>;
+  }
+
+  /**
+   * The same request, for a platform that does not speak JSON (vSphere's SOAP, an XML or HTML
+   * page): every HTTP answer is returned as text, error statuses included, for the provider to
+   * read; only a request that got no answer (or 429/503 after the retries) throws. TLS, timeouts,
+   * the caller's abort, rate and concurrency limits, the auth hook and origin pinning are those of
+   * `request`; `Accept` is whatever the request's headers say (none by default).
+   */
+  async requestText(spec: JsonRequest): Promise<TextResponse> {
+    return (await this.send(spec, 'text')) as TextResponse;
+  }
+
+  private async send(spec: JsonRequest, mode: 'json' | 'text'): Promise<JsonResponse | TextResponse> {
     const url = this.resolve(spec);
     const shownPath = this.options.displayPath ? this.options.displayPath(url.pathname) : url.pathname;
     const operation = spec.operation ?? `${spec.method} ${shownPath}`;
     const payload = encodeBody(spec);
     const retryable = isIdempotent(spec.method, spec.idempotent);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(spec, url, payload, operation);
-      if (outcome.type === 'answer') return outcome.response as JsonResponse<Body>;
+      const outcome = await this.attempt(spec, url, payload, operation, mode);
+      if (outcome.type === 'answer') return outcome.response;
       const { failure, retry } = outcome;
       if (!retryable || attempt >= this.maxAttempts || retry === 'never') throw failure;
       const waitMs = retry === 'backoff' ? backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS) : retry;
@@ -158,8 +186,9 @@ export class JsonTransport {
     url: URL,
     payload: { bytes: Uint8Array; contentType: string } | undefined,
     operation: string,
+    mode: 'json' | 'text',
   ): Promise<
-    | { type: 'answer'; response: JsonResponse }
+    | { type: 'answer'; response: JsonResponse | TextResponse }
     /** `retry`: the Retry-After to wait, exponential back-off, or not at all. */
     | { type: 'failure'; failure: PlatformFailure; retry: number | 'backoff' | 'never' }
   > {
@@ -167,7 +196,7 @@ export class JsonTransport {
     return this.concurrency.run(async () => {
       const headers: Record<string, string> = {
         host: url.host,
-        accept: 'application/json',
+        ...(mode === 'json' ? { accept: 'application/json' } : {}),
         ...lowerCased(this.options.defaultHeaders),
         ...(payload ? { 'content-type': payload.contentType } : {}),
         ...lowerCased(spec.headers),
@@ -203,6 +232,19 @@ export class JsonTransport {
       }
       const responseHeaders = flatHeaders(answer.headers);
       const status = answer.statusCode;
+      if (mode === 'text') {
+        const response: TextResponse = { status, headers: responseHeaders, text };
+        if (!isRetryableStatus(status)) return { type: 'answer', response };
+        const askedMs = retryAfterMs(responseHeaders['retry-after'], this.now());
+        const failure = errorAnswerFailure(
+          { status, body: undefined, text: text.slice(0, 2000), operation },
+          {},
+          askedMs !== undefined ? new Date(this.now() + askedMs) : undefined,
+          this.options.secrets ?? [],
+        );
+        if (askedMs === undefined) return { type: 'failure', failure, retry: 'backoff' };
+        return { type: 'failure', failure, retry: askedMs > this.maxRetryAfterMs ? 'never' : askedMs };
+      }
       if (status >= 200 && status < 300) {
         let decoded: unknown;
         if (text.trim()) {

@@ -51,3 +51,11 @@ export interface JsonResponse<Body = unknown> {
   /** The decoded JSON body; undefined when the body was empty. */
   body: Body;
 }
+
+/** An answer read as text (`JsonTransport.requestText`): any status, the body undecoded. */
+export interface TextResponse {
+  status: number;
+  /** Lower-cased names; a repeated header joined with `, `. */
+  headers: Record<string, string>;
+  text: string;
+}

@@ -35,13 +35,25 @@ export function transportFailure(
   kind: PlatformFailureKind = transportFailureKind(error),
 ): PlatformFailure {
   const code = errorCode(error);
-  const what =
-    kind === 'TLSFailure'
+  const pinned = pinMismatch(error);
+  const what = pinned
+    ? `${origin} refused: ${pinned}`
+    : kind === 'TLSFailure'
       ? `the TLS handshake with ${origin} failed${code ? ` (${code})` : ''}`
       : kind === 'Timeout'
         ? `${origin} did not answer in time${code ? ` (${code})` : ''}`
         : `${origin} could not be reached${code ? ` (${code})` : ''}`;
   return new PlatformFailure(kind, `${operation}: ${what}`, { operation, cause: error });
+}
+
+/** The words of a pinned-thumbprint mismatch (both thumbprints are public values), if that is the error. */
+function pinMismatch(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === 'ERR_TLS_CERT_THUMBPRINT_MISMATCH')
+      return (current as Error).message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** What a provider says about an error answer: its kind, the platform's code and message. */

@@ -1,0 +1,307 @@
+import type { TaskState } from '@immutable-infra/provider-kit';
+import { child, list, type MoRef, readMoRef, readValue, ref, type SoapValue, typedText } from './soap-xml.js';
+import { isPermanentFault, readTaskError, VsphereFault, vsphereFailureKind } from './vsphere-faults.js';
+import type { ServiceContent, VsphereSession } from './vsphere-session.js';
+
+/** Properties of one object, as one RetrievePropertiesEx answered them. */
+export interface ObjectProperties {
+  ref: MoRef;
+  /** Property path to plain value (see readValue); a path the object has no value for is absent. */
+  properties: Record<string, unknown>;
+  /** Paths vSphere could not read for this object, with the fault type (NoPermission, say). */
+  missing: Record<string, string>;
+  /** The object no longer exists (it was in the request, vSphere reported it missing). */
+  gone: boolean;
+}
+
+/** Where and how a clone is made. Every reference is the datacenter's own (a failure domain's). */
+export interface CloneRequest {
+  /** The template (or VM) to clone. */
+  source: MoRef;
+  /** The new VM's name, unique in its folder (DuplicateName otherwise). */
+  name: string;
+  folder: MoRef;
+  pool: MoRef;
+  datastore?: MoRef | undefined;
+  host?: MoRef | undefined;
+  /**
+   * A linked clone: the new VM's disks are children of this snapshot of the source (diskMoveType
+   * createNewChildDiskBacking), so cloning copies no disk data. A full clone without it.
+   */
+  linkedCloneSnapshot?: MoRef | undefined;
+  /** Settings applied as part of the clone (CPU, memory, guestinfo), so no reconfigure is needed after. */
+  config?: VmConfig | undefined;
+  powerOn?: boolean | undefined;
+}
+
+/** What ReconfigVM_Task (or a clone's config) changes; anything not given stays as it is. */
+export interface VmConfig {
+  numCPUs?: number | undefined;
+  numCoresPerSocket?: number | undefined;
+  memoryMiB?: number | undefined;
+  annotation?: string | undefined;
+  /**
+   * extraConfig keys: `guestinfo.userdata`, `guestinfo.userdata.encoding`, `guestinfo.metadata`...
+   * An empty string removes a key.
+   */
+  extraConfig?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A task's info, as read by reference. */
+export interface TaskInfo {
+  /** The task's reference value (`task-123`): what status records. */
+  reference: string;
+  name: string;
+  state: 'queued' | 'running' | 'success' | 'error';
+  progress?: number | undefined;
+  entity?: MoRef | undefined;
+  /** The task's result: for CloneVM_Task, the new VM. */
+  result?: unknown;
+  error?: { faultType: string; message: string } | undefined;
+}
+
+export const taskRef = (reference: string): MoRef => ({ type: 'Task', value: reference });
+
+/** A VirtualMachineConfigSpec's fields in WSDL order (vCenter reads them in order). */
+function configSpec(config: VmConfig): Record<string, SoapValue> {
+  return {
+    annotation: config.annotation,
+    numCPUs: config.numCPUs,
+    numCoresPerSocket: config.numCoresPerSocket,
+    memoryMB: config.memoryMiB,
+    extraConfig: config.extraConfig
+      ? Object.entries(config.extraConfig).map(([key, value]) => ({
+          key,
+          value: typedText('xsd:string', value),
+        }))
+      : undefined,
+  };
+}
+
+/**
+ * The vSphere Web Services calls a VM provider needs, over one account's session: property reads
+ * of many objects in one call, inventory search, clone, reconfigure, power, destroy, and tasks
+ * read by their reference. Methods that start work return the task's reference at once; the
+ * caller records it and reads it later ({@link taskInfo}), so a reconcile never waits for vSphere.
+ */
+export class VsphereClient {
+  constructor(readonly session: VsphereSession) {}
+
+  serviceContent(signal?: AbortSignal): Promise<ServiceContent> {
+    return this.session.content(signal);
+  }
+
+  /**
+   * Reads `paths` of every object in ONE RetrievePropertiesEx (continued with
+   * ContinueRetrievePropertiesEx when vSphere pages the answer). Objects that no longer exist come
+   * back with `gone: true` instead of failing the whole read.
+   */
+  async properties(
+    objects: readonly MoRef[],
+    paths: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<ObjectProperties[]> {
+    if (objects.length === 0) return [];
+    const types = [...new Set(objects.map((o) => o.type))];
+    const specSet = {
+      propSet: types.map((type) => ({ type, all: false, pathSet: [...paths] })),
+      objectSet: objects.map((o) => ({ obj: ref(o), skip: false })),
+      reportMissingObjectsInResults: true,
+    };
+    const collector = (content: ServiceContent) => content.propertyCollector;
+    const read = new Map<string, ObjectProperties>();
+    const check = (answer: unknown) => {
+      for (const content of list(child(answer, 'objects'))) {
+        const object = objectProperties(content);
+        if (Object.values(object.missing).includes('NotAuthenticated'))
+          throw new VsphereFault(
+            'NotAuthenticated',
+            'RetrievePropertiesEx: the session is not authenticated',
+          );
+        read.set(`${object.ref.type}:${object.ref.value}`, object);
+      }
+    };
+    let answer = await this.session.call(
+      'RetrievePropertiesEx',
+      collector,
+      { specSet, options: { maxObjects: 500 } },
+      { signal, check },
+    );
+    for (;;) {
+      const token = readValue(child(answer, 'token'));
+      if (typeof token !== 'string' || token === '') break;
+      answer = await this.session.call(
+        'ContinueRetrievePropertiesEx',
+        collector,
+        { token },
+        { signal, check },
+      );
+    }
+    // In request order; vCenter reports a deleted object missing, vcsim leaves it out: both are gone.
+    return objects.map(
+      (o) => read.get(`${o.type}:${o.value}`) ?? { ref: o, properties: {}, missing: {}, gone: true },
+    );
+  }
+
+  /** The object at an inventory path (`/DC0/vm/templates/ubuntu-2404`), or undefined. */
+  async findByInventoryPath(inventoryPath: string, signal?: AbortSignal): Promise<MoRef | undefined> {
+    const answer = await this.session.call(
+      'FindByInventoryPath',
+      (content) => content.searchIndex,
+      { inventoryPath },
+      { signal },
+    );
+    return readMoRef(answer);
+  }
+
+  /**
+   * The VM with this UUID, or undefined: the instance UUID (vCenter's own, `config.instanceUuid`)
+   * by default, the BIOS UUID (`config.uuid`, what the guest sees as its product UUID) when asked.
+   */
+  async findVmByUuid(
+    uuid: string,
+    options: { bios?: boolean; datacenter?: MoRef | undefined } = {},
+    signal?: AbortSignal,
+  ): Promise<MoRef | undefined> {
+    const answer = await this.session.call(
+      'FindByUuid',
+      (content) => content.searchIndex,
+      {
+        datacenter: options.datacenter ? ref(options.datacenter) : undefined,
+        uuid,
+        vmSearch: true,
+        instanceUuid: options.bios !== true,
+      },
+      { signal },
+    );
+    return readMoRef(answer);
+  }
+
+  /** Starts CloneVM_Task; returns the task's reference. */
+  async cloneVm(request: CloneRequest, signal?: AbortSignal): Promise<string> {
+    const linked = request.linkedCloneSnapshot !== undefined;
+    const spec = {
+      location: {
+        datastore: request.datastore ? ref(request.datastore) : undefined,
+        diskMoveType: linked ? 'createNewChildDiskBacking' : undefined,
+        pool: ref(request.pool),
+        host: request.host ? ref(request.host) : undefined,
+      },
+      template: false,
+      config: request.config ? configSpec(request.config) : undefined,
+      powerOn: request.powerOn === true,
+      snapshot: request.linkedCloneSnapshot ? ref(request.linkedCloneSnapshot) : undefined,
+    };
+    return this.startTask(
+      'CloneVM_Task',
+      request.source,
+      { folder: ref(request.folder), name: request.name, spec },
+      signal,
+    );
+  }
+
+  /** Starts ReconfigVM_Task; returns the task's reference. */
+  reconfigureVm(vm: MoRef, config: VmConfig, signal?: AbortSignal): Promise<string> {
+    return this.startTask('ReconfigVM_Task', vm, { spec: configSpec(config) }, signal);
+  }
+
+  powerOnVm(vm: MoRef, signal?: AbortSignal): Promise<string> {
+    return this.startTask('PowerOnVM_Task', vm, {}, signal);
+  }
+
+  /** A hard power off; {@link shutdownGuest} asks the guest first. */
+  powerOffVm(vm: MoRef, signal?: AbortSignal): Promise<string> {
+    return this.startTask('PowerOffVM_Task', vm, {}, signal);
+  }
+
+  /** Asks the guest OS (through VMware Tools) to shut down; returns at once, no task. */
+  async shutdownGuest(vm: MoRef, signal?: AbortSignal): Promise<void> {
+    await this.session.call('ShutdownGuest', vm, {}, { signal });
+  }
+
+  /** Starts Destroy_Task (the VM must be powered off); returns the task's reference. */
+  destroyVm(vm: MoRef, signal?: AbortSignal): Promise<string> {
+    return this.startTask('Destroy_Task', vm, {}, signal);
+  }
+
+  /**
+   * Reads tasks by reference, in one call; a task vCenter no longer knows (it keeps finished
+   * tasks for a while only) is absent from the map.
+   */
+  async taskInfos(references: readonly string[], signal?: AbortSignal): Promise<Map<string, TaskInfo>> {
+    const read = await this.properties(references.map(taskRef), ['info'], signal);
+    const out = new Map<string, TaskInfo>();
+    for (const object of read) {
+      if (object.gone || object.properties.info === undefined) continue;
+      out.set(object.ref.value, taskInfoOf(object.ref.value, object.properties.info));
+    }
+    return out;
+  }
+
+  /** One task by reference; undefined when vCenter no longer knows it. */
+  async taskInfo(reference: string, signal?: AbortSignal): Promise<TaskInfo | undefined> {
+    return (await this.taskInfos([reference], signal)).get(reference);
+  }
+
+  private async startTask(
+    method: string,
+    self: MoRef,
+    fields: Record<string, SoapValue>,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const task = readMoRef(await this.session.call(method, self, fields, { signal }));
+    if (!task) throw new Error(`${method}: vCenter returned no task`);
+    return task.value;
+  }
+}
+
+function objectProperties(content: unknown): ObjectProperties {
+  const obj = readMoRef(child(content, 'obj')) ?? { type: 'unknown', value: '' };
+  const properties: Record<string, unknown> = {};
+  for (const prop of list(child(content, 'propSet'))) {
+    const name = readValue(child(prop, 'name'));
+    if (typeof name === 'string') properties[name] = readValue(child(prop, 'val'));
+  }
+  const missing: Record<string, string> = {};
+  let gone = false;
+  for (const entry of list(child(content, 'missingSet'))) {
+    const path = readValue(child(entry, 'path'));
+    const { faultType } = readTaskError(readValue(child(entry, 'fault')));
+    if (faultType === 'ManagedObjectNotFound') gone = true;
+    missing[typeof path === 'string' ? path : ''] = faultType;
+  }
+  return { ref: obj, properties, missing, gone };
+}
+
+function taskInfoOf(reference: string, info: unknown): TaskInfo {
+  const fields = (info ?? {}) as Record<string, unknown>;
+  const state = fields.state;
+  const progress = typeof fields.progress === 'string' ? Number(fields.progress) : undefined;
+  const entity = fields.entity as MoRef | undefined;
+  return {
+    reference,
+    name: typeof fields.name === 'string' ? fields.name : '',
+    state: state === 'queued' || state === 'success' || state === 'error' ? state : 'running',
+    progress: Number.isFinite(progress) ? progress : undefined,
+    entity: entity && typeof entity === 'object' ? entity : undefined,
+    result: fields.result,
+    error: state === 'error' ? readTaskError(fields.error) : undefined,
+  };
+}
+
+/** A task's info as the kit's task following reads it: running, succeeded, or failed with a kind. */
+export function interpretTask(task: TaskInfo): TaskState {
+  if (task.state === 'success') return { state: 'succeeded' };
+  if (task.state === 'error') {
+    const faultType = task.error?.faultType ?? 'TaskFailed';
+    return {
+      state: 'failed',
+      message:
+        `vSphere task ${task.reference} (${task.name}) failed: ${faultType}: ${task.error?.message ?? ''}`.trim(),
+      platformCode: faultType,
+      kind: vsphereFailureKind(faultType),
+      permanent: isPermanentFault(faultType),
+    };
+  }
+  return { state: 'running', progress: task.progress };
+}

@@ -225,6 +225,8 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await page.reload();
     await page.locator('[data-step="basic-info"]').waitFor();
     await expect.poll(() => field('kubernetesVersion').inputValue(), { timeout: 30_000 }).toBe('v1.35.1');
+    // The newest version the ConfigMaps offer, not the user's to change.
+    expect(await field('kubernetesVersion').getAttribute('readonly')).not.toBeNull();
     await field('name').fill('global');
     await field('apiServerAddress').fill('192.0.2.100:6443');
     await page.getByRole('button', { name: 'Next' }).click();
@@ -248,6 +250,8 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
 
     await page.locator('[data-step="control-plane"]').waitFor();
     await option('controlPlane.machineTemplate', 'lab-cp');
+    // The documented wizard fixes the control plane at 3 machines.
+    expect(await field('controlPlane.replicas').inputValue()).toBe('3');
     await field('controlPlane.sshAuthorizedKeys').fill('not-a-key');
     await page.getByRole('button', { name: 'Next' }).click();
     await noticeSays('2 problems on this step; see the marked fields.');

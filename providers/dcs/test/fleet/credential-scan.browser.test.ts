@@ -33,7 +33,10 @@ beforeAll(async () => {
     testOnlyRoutes(app) {
       // The Secret as the API server holds it: values base64 in data, plain in the annotation.
       app.get('/api/test-only/secret', async () => stored());
-      app.get('/api/test-only/annotation', async () => (await stored()).metadata?.annotations?.[LAST_APPLIED]);
+      app.get(
+        '/api/test-only/annotation',
+        async () => (await stored()).metadata?.annotations?.[LAST_APPLIED],
+      );
       // What DCS's login carries: the key's SHA-256.
       app.get('/api/test-only/login', async () => ({
         'X-Auth-Key': createHash('sha256').update(PASSWORD).digest('hex'),
@@ -91,7 +94,13 @@ async function scanned(visit: (page: Page) => Promise<unknown>): Promise<Browser
   }
 }
 const fetchText = (page: Page, path: string) =>
-  page.evaluate((p) => fetch(p).then((r) => r.text()).catch((e: Error) => `failed: ${e.message}`), path);
+  page.evaluate(
+    (p) =>
+      fetch(p)
+        .then((r) => r.text())
+        .catch((e: Error) => `failed: ${e.message}`),
+    path,
+  );
 const secrets = [PASSWORD, USER];
 
 describe('the credential scan of the DCS browser tests', () => {
@@ -117,13 +126,19 @@ describe('the credential scan of the DCS browser tests', () => {
       expect(Object.keys(one.metadata.annotations ?? {})).not.toContain(LAST_APPLIED);
       await fetchText(page, path);
     });
-    expect((await receipts.bodies()).filter((b) => b.url.includes('/secrets')).length).toBeGreaterThanOrEqual(2);
+    expect((await receipts.bodies()).filter((b) => b.url.includes('/secrets')).length).toBeGreaterThanOrEqual(
+      2,
+    );
     await expect(receipts.expectNoCredential(secrets, [lab.token])).resolves.toBeUndefined();
   });
 
   it.each([
     ['the Secret as stored (base64 values)', '/api/test-only/secret', /carries value 1 .* base64/],
-    ['the last-applied annotation (values as typed)', '/api/test-only/annotation', /carries value 1 .* (as is|JSON-escaped)/],
+    [
+      'the last-applied annotation (values as typed)',
+      '/api/test-only/annotation',
+      /carries value 1 .* (as is|JSON-escaped)/,
+    ],
     ['the SHA-256 of the key', '/api/test-only/login', /carries value 1 .* SHA-256/],
     ['the key inside a longer base64 text', '/api/test-only/blob', /carries value 1 .* base64/],
     ['a body cut off half-way', '/api/test-only/cut', /test-only\/cut carries value 2/],
@@ -156,7 +171,9 @@ describe('the credential scan of the DCS browser tests', () => {
           }),
       );
     });
-    await expect(receipts.expectNoCredential(secrets)).rejects.toThrow(/could not see everything.*\/api\/health/s);
+    await expect(receipts.expectNoCredential(secrets)).rejects.toThrow(
+      /could not see everything.*\/api\/health/s,
+    );
   });
 
   it('the host itself: everything the main page received so far is clean', async () => {

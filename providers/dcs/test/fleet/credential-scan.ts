@@ -19,10 +19,19 @@ export class BrowserReceipts {
   private readonly pending: Promise<unknown>[] = [];
   private readonly messages: { url: string; data: string }[] = [];
 
-  private constructor() {}
+  private constructor(private readonly sentByServer?: (url: string) => string[] | undefined) {}
 
-  static async attach(context: BrowserContext, page: Page): Promise<BrowserReceipts> {
-    const receipts = new BrowserReceipts();
+  /**
+   * `sentByServer` gives the server's own copy of what it sent for a URL: used only for a request
+   * the page dropped (it navigated away) before its body could be streamed, whose bytes the
+   * browser can hold no more of than the server sent. Without it such a request is a hole.
+   */
+  static async attach(
+    context: BrowserContext,
+    page: Page,
+    sentByServer?: (url: string) => string[] | undefined,
+  ): Promise<BrowserReceipts> {
+    const receipts = new BrowserReceipts(sentByServer);
     const devtools = await context.newCDPSession(page);
     // Large buffers, so a finished body is still there when it is asked for.
     await devtools.send('Network.enable', {
@@ -46,6 +55,14 @@ export class BrowserReceipts {
             record.chunks.unshift(Buffer.from(bufferedData, 'base64'));
           },
           async (error: Error) => {
+            const dropped = /does not exist/.test(error.message)
+              ? receipts.sentByServer?.(record.url)
+              : undefined;
+            if (dropped) {
+              record.chunks = dropped.map((body) => Buffer.from(body));
+              record.state = 'dropped by the page; the server’s copy';
+              return;
+            }
             if (!/already finished loading/.test(error.message)) {
               record.state = `unreadable: ${error.message}`;
               return;
@@ -119,7 +136,10 @@ export class BrowserReceipts {
   async bodies(): Promise<{ url: string; body: string }[]> {
     await this.settled();
     return [
-      ...[...this.records.values()].map((r) => ({ url: r.url, body: Buffer.concat(r.chunks).toString('utf8') })),
+      ...[...this.records.values()].map((r) => ({
+        url: r.url,
+        body: Buffer.concat(r.chunks).toString('utf8'),
+      })),
       ...(await Promise.all(this.playwrightBodies)).filter((b) => b !== undefined),
       ...this.messages.map((m) => ({ url: m.url, body: m.data })),
     ];
@@ -157,10 +177,16 @@ export class BrowserReceipts {
    * Each place a received body, event or header carried a form of one of
    * `secrets` (see credentialForms); `sessionSecrets` (a bearer token, a
    * session cookie) are looked for in bodies and events only, since the
-   * sign-in's Set-Cookie header rightly carries the session.
+   * sign-in's Set-Cookie header rightly carries the session; `addresses`
+   * (the endpoint) in every form but their SHA-256, which a DCSMachine's
+   * status records on purpose, to tell when the Secret names another VRM.
    */
-  async carriers(secrets: readonly string[], sessionSecrets: readonly string[] = []): Promise<string[]> {
-    const forms = credentialForms(secrets);
+  async carriers(
+    secrets: readonly string[],
+    sessionSecrets: readonly string[] = [],
+    addresses: readonly string[] = [],
+  ): Promise<string[]> {
+    const forms = [...credentialForms(secrets), ...credentialForms(addresses, { sha256: false })];
     const bodyForms = [...forms, ...credentialForms(sessionSecrets)];
     const found: string[] = [];
     for (const { url, body } of await this.bodies())
@@ -175,10 +201,15 @@ export class BrowserReceipts {
    * Throws unless every byte the page received was read and none carried a
    * form of `secrets` or `sessionSecrets` (see carriers).
    */
-  async expectNoCredential(secrets: readonly string[], sessionSecrets: readonly string[] = []): Promise<void> {
+  async expectNoCredential(
+    secrets: readonly string[],
+    sessionSecrets: readonly string[] = [],
+    addresses: readonly string[] = [],
+  ): Promise<void> {
     const holes = await this.holes();
-    if (holes.length > 0) throw new Error(`the scan could not see everything the page received:\n${holes.join('\n')}`);
-    const found = await this.carriers(secrets, sessionSecrets);
+    if (holes.length > 0)
+      throw new Error(`the scan could not see everything the page received:\n${holes.join('\n')}`);
+    const found = await this.carriers(secrets, sessionSecrets, addresses);
     if (found.length > 0) throw new Error(`a credential reached the browser:\n${found.join('\n')}`);
   }
 }
@@ -206,7 +237,7 @@ interface Form {
  * alone, so it is found wherever it sits). Values shorter than 6 characters would match ordinary
  * words and are left out.
  */
-export function credentialForms(values: readonly string[]): Form[] {
+export function credentialForms(values: readonly string[], options: { sha256?: boolean } = {}): Form[] {
   const forms = new Map<string, string>();
   const add = (text: string, label: string) => {
     if (text.length >= 6 && !forms.has(text)) forms.set(text, label);
@@ -218,9 +249,11 @@ export function credentialForms(values: readonly string[]): Form[] {
     add(JSON.stringify(value).slice(1, -1), `${name} JSON-escaped`);
     add(encodeURIComponent(value), `${name} URL-encoded`);
     add(new URLSearchParams({ v: value }).toString().slice(2), `${name} form-encoded`);
-    const sha = createHash('sha256').update(value, 'utf8').digest('hex');
-    add(sha, `${name} SHA-256`);
-    add(sha.toUpperCase(), `${name} SHA-256`);
+    if (options.sha256 !== false) {
+      const sha = createHash('sha256').update(value, 'utf8').digest('hex');
+      add(sha, `${name} SHA-256`);
+      add(sha.toUpperCase(), `${name} SHA-256`);
+    }
     const bytes = Buffer.from(value, 'utf8');
     for (const offset of [0, 1, 2]) {
       const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');

@@ -15,6 +15,7 @@ import { createDcsProvider } from '../../src/provider.js';
 import { SSH_KEY } from '../ui/wizard-scenario.js';
 import {
   type DcsLab,
+  describeWhatTheBrowserReceived,
   type FleetHost,
   INFRA,
   type Loose,
@@ -452,16 +453,6 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     expect(sets[0]?.spec.replicas).toBe(1);
   });
 
-  it('ran without a console error or uncaught exception in the page', () => {
-    expect(host.pageErrors).toEqual([]);
-  });
-
-  it('never delivered a credential value (password, user, endpoint) to the browser, in any response or streamed event', async () => {
-    const bodies = await host.receipts.bodies();
-    expect(bodies.filter((b) => b.url.includes('/api/platform')).length).toBeGreaterThan(3);
-    expect(bodies.filter((b) => b.url.includes('/secrets')).length).toBeGreaterThan(1);
-    // The cluster list's and the cluster page's live updates were received, and scanned with the rest.
-    expect(host.receipts.eventMessages).toBeGreaterThan(0);
-    await host.expectNoCredential();
-  });
+  // The cluster list's and the cluster page's live updates were received, and scanned with the rest.
+  describeWhatTheBrowserReceived(() => host, { bodies: { '/api/platform': 4, '/secrets': 2 }, events: true });
 });

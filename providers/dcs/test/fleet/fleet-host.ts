@@ -7,7 +7,7 @@ import { chromiumLaunchOptions } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterEach, expect } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { versionConfigMap } from '../ui/wizard-scenario.js';
 import { BrowserReceipts } from './credential-scan.js';
 
@@ -279,5 +279,32 @@ export function screenshotFailures(host: () => FleetHost | undefined): void {
     if (context.task.result?.state !== 'fail' || !open) return;
     const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
     await open.shot(`failed-${name}`).catch(() => undefined);
+  });
+}
+
+/**
+ * The tests each DCS browser file ends with: no error in the page, and the credential scan of every
+ * byte it received (FleetHost.expectNoCredential), once the record holds what the file's pages must
+ * have received: at least `bodies[part]` bodies of URLs containing `part`, the event stream's bytes,
+ * and with `events` at least one server-sent event.
+ */
+export function describeWhatTheBrowserReceived(
+  host: () => FleetHost,
+  expected: { bodies: Record<string, number>; events?: boolean; typed?: string[] },
+): void {
+  describe('what the browser received', () => {
+    it('ran without a console error or uncaught exception in the page', () => {
+      expect(host().pageErrors).toEqual([]);
+    });
+
+    it('never delivered a credential value, in any response, header, streamed byte or event', async () => {
+      const { receipts } = host();
+      const bodies = await receipts.bodies();
+      for (const [part, least] of Object.entries(expected.bodies))
+        expect(bodies.filter((b) => b.url.includes(part)).length, part).toBeGreaterThanOrEqual(least);
+      expect(receipts.streamed().length, 'event streams').toBeGreaterThan(0);
+      if (expected.events) expect(receipts.eventMessages, 'server-sent events').toBeGreaterThan(0);
+      await host().expectNoCredential(expected.typed);
+    });
   });
 }

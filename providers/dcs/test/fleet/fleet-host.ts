@@ -7,9 +7,16 @@ import { chromiumLaunchOptions } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterEach, expect } from 'vitest';
-import { ARTIFACTS } from '../ui/browser-page.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { versionConfigMap } from '../ui/wizard-scenario.js';
+import { BrowserReceipts } from './credential-scan.js';
+
+/**
+ * Where screenshots go: with the package (git ignores it, as Playwright's test-results), not in the
+ * shared temporary directory where every run would leave another copy.
+ */
+export const ARTIFACTS =
+  process.env.IINFRA_ARTIFACTS_DIR ?? fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /**
  * The real Fleet Essentials host with this package (built) as its extension,
@@ -149,26 +156,33 @@ export interface FleetHost {
   invalidFields(): Promise<string[]>;
   /** The changes the page asked the server for so far (`POST /api/kube/...`), in order. */
   writes: string[];
-  /** Every response body the page received so far, but the event stream's. */
-  responses(): Promise<{ url: string; body: string }[]>;
+  /** Everything the page received: each body, streamed chunk, event and header (credential-scan.ts). */
+  receipts: BrowserReceipts;
   /**
-   * Responses of the server's API whose body neither the browser could hand over nor the server's
-   * send hook saw (so the scan could not see it).
+   * Fails unless every byte the page received was read, and none carried the lab's credential
+   * (password, user, endpoint), one of `typed` (other keys the test typed), the SHA-256 of the
+   * password, user or a typed key (the endpoint's is in DCSMachine status on purpose), or the
+   * operator's bearer token or session cookie, as is or encoded.
    */
-  unscannedResponses(): Promise<string[]>;
-  /**
-   * Each response that carried a value of the lab's credential (password, user, endpoint) or one of
-   * `typed` (other keys the test typed), as is, base64 or URL-encoded.
-   */
-  credentialCarriers(typed?: string[]): Promise<string[]>;
+  expectNoCredential(typed?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openFleet(lab: DcsLab): Promise<FleetHost> {
+type FleetApp = Awaited<ReturnType<typeof createFleetServer>>['app'];
+
+/**
+ * `testOnlyRoutes` adds routes to the server before it listens: only the scanner's own test uses it,
+ * to serve what the real routes never do.
+ */
+export async function openFleet(
+  lab: DcsLab,
+  options: { testOnlyRoutes?: (app: FleetApp) => void } = {},
+): Promise<FleetHost> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await createFleetServer({ kubeConfig: lab.kubeConfig, extensionPackages: [PROVIDER_DIR] });
-  // What the server sent, as sent: the browser cannot always hand a body over (a request the page
-  // dropped when it moved on, on a loaded machine), and the scan must still see it.
+  options.testOnlyRoutes?.(server.app);
+  // What the server sent for each API path, as sent: the scan's copy of a request the page dropped
+  // when it navigated away before its body could be streamed (see BrowserReceipts).
   const sent = new Map<string, string[]>();
   server.app.addHook('onSend', async (request, _reply, payload) => {
     if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
@@ -178,18 +192,17 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
     }
     return payload;
   });
-  const pathOf = (where: string) => {
-    const parsed = new URL(where);
-    return parsed.pathname + parsed.search;
-  };
   let browser: Browser | undefined;
   try {
     const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch(chromiumLaunchOptions());
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
+    const receipts = await BrowserReceipts.attach(context, page, (where) => {
+      const parsed = new URL(where);
+      return sent.get(parsed.pathname + parsed.search);
+    });
     const pageErrors: string[] = [];
-    const received: Promise<{ url: string; body: string; unread?: boolean }>[] = [];
     page.on('console', (message) => {
       // A 4xx answer is logged too; the lookups of names not yet taken expect 404s.
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
@@ -202,16 +215,6 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
       if (request.method() !== 'GET' && path.startsWith('/api/') && path !== '/api/platform')
         writes.push(`${request.method()} ${path}`);
     });
-    page.on('response', (response) => {
-      // The event stream never ends, so its body never arrives.
-      if ((response.headers()['content-type'] ?? '').includes('text/event-stream')) return;
-      received.push(
-        response
-          .body()
-          .then((b) => ({ url: response.url(), body: b.toString('utf8') }))
-          .catch(() => ({ url: response.url(), body: '', unread: true })),
-      );
-    });
     const field = (name: string) => page.locator(`[data-field="${name}"]`);
     const opened = browser;
     return {
@@ -219,6 +222,7 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
       page,
       pageErrors,
       writes,
+      receipts,
       async signIn() {
         await page.goto(url);
         await page.getByLabel('Kubernetes bearer token').fill(lab.token);
@@ -252,27 +256,9 @@ export async function openFleet(lab: DcsLab): Promise<FleetHost> {
         page
           .locator('[aria-invalid="true"]')
           .evaluateAll((controls) => controls.map((c) => (c as HTMLElement).dataset.field ?? c.id)),
-      responses: () => Promise.all(received),
-      unscannedResponses: async () =>
-        (await Promise.all(received))
-          .filter((r) => r.unread && new URL(r.url).pathname.startsWith('/api/') && !sent.has(pathOf(r.url)))
-          .map((r) => r.url),
-      async credentialCarriers(typed = []) {
-        const forms = [PASSWORD, USER, lab.sim.url, ...typed].flatMap((value) => [
-          value,
-          Buffer.from(value).toString('base64'),
-          encodeURIComponent(value),
-        ]);
-        const carriers: string[] = [];
-        const bodies = [
-          ...(await Promise.all(received)).map(({ url: where, body }) => ({ where, body })),
-          ...[...sent].flatMap(([path, sentBodies]) =>
-            sentBodies.map((body) => ({ where: `${url}${path}`, body })),
-          ),
-        ];
-        for (const { where, body } of bodies)
-          for (const form of forms) if (body.includes(form)) carriers.push(`${where} carries ${form}`);
-        return carriers;
+      async expectNoCredential(typed = []) {
+        const session = (await context.cookies()).map((cookie) => cookie.value);
+        await receipts.expectNoCredential([PASSWORD, USER, ...typed], [lab.token, ...session], [lab.sim.url]);
       },
       async close() {
         await opened.close();
@@ -293,5 +279,32 @@ export function screenshotFailures(host: () => FleetHost | undefined): void {
     if (context.task.result?.state !== 'fail' || !open) return;
     const name = context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80);
     await open.shot(`failed-${name}`).catch(() => undefined);
+  });
+}
+
+/**
+ * The tests each DCS browser file ends with: no error in the page, and the credential scan of every
+ * byte it received (FleetHost.expectNoCredential), once the record holds what the file's pages must
+ * have received: at least `bodies[part]` bodies of URLs containing `part`, the event stream's bytes,
+ * and with `events` at least one server-sent event.
+ */
+export function describeWhatTheBrowserReceived(
+  host: () => FleetHost,
+  expected: { bodies: Record<string, number>; events?: boolean; typed?: string[] },
+): void {
+  describe('what the browser received', () => {
+    it('ran without a console error or uncaught exception in the page', () => {
+      expect(host().pageErrors).toEqual([]);
+    });
+
+    it('never delivered a credential value, in any response, header, streamed byte or event', async () => {
+      const { receipts } = host();
+      const bodies = await receipts.bodies();
+      for (const [part, least] of Object.entries(expected.bodies))
+        expect(bodies.filter((b) => b.url.includes(part)).length, part).toBeGreaterThanOrEqual(least);
+      expect(receipts.streamed().length, 'event streams').toBeGreaterThan(0);
+      if (expected.events) expect(receipts.eventMessages, 'server-sent events').toBeGreaterThan(0);
+      await host().expectNoCredential(expected.typed);
+    });
   });
 }

@@ -49,6 +49,13 @@ export { apiServerVerdict } from './api-server-verdict.js';
 export { chromiumLaunchOptions } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {
+  ClusterProbe,
+  type ClusterProbeOptions,
+  type ClusterShape,
+  type LooseObject,
+  type ResourceRef,
+} from './cluster-probe.js';
+export {
   exited,
   type KillAtRandomPointsOptions,
   killAtRandomPoints,

@@ -7,9 +7,10 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import {
   type ClusterApiControllers,
-  eventually,
+  ClusterProbe,
   freePort,
   mostRepeated,
+  type ResourceRef,
   startClusterApiControllers,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -20,12 +21,9 @@ import {
 } from '@immutable-infra/workload-sim';
 import {
   CoreV1Api,
-  CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
@@ -47,16 +45,14 @@ import {
   releaseObjects,
 } from './operator-prerequisites.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: the test reads deep paths of objects the controllers wrote.
-type Loose = Record<string, any>;
-
 const CAPI = 'cluster.x-k8s.io';
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const infra = (plural: string): ResourceRef => ['infrastructure.cluster.x-k8s.io', 'v1beta1', plural];
+const MACHINES: ResourceRef = [CAPI, 'v1beta2', 'machines'];
 const liveLog = join(tmpdir(), `dcs-e2e-${process.pid}.log`);
 const say = (line: string) => appendFileSync(liveLog, `${new Date().toISOString()} ${line}\n`);
 
 let kubeConfig: KubeConfig;
-let api: CustomObjectsApi;
+let probe: ClusterProbe;
 let objects: KubernetesObjectApi;
 let sim: DcsSimulator;
 let capi: ClusterApiControllers;
@@ -89,7 +85,6 @@ const managerLog = new Writable({
 
 beforeAll(async () => {
   kubeConfig = testKubeConfig();
-  api = kubeConfig.makeApiClient(CustomObjectsApi);
   objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const namespace = await createTestNamespace(kubeConfig, 'e2e');
   const assets = inject('iinfraEnvtestAssets');
@@ -106,6 +101,7 @@ beforeAll(async () => {
     endpoint: { host: `127.${x}.${y}.1`, port: await freePort() },
     subnet: `127.${x}.${y}`,
   };
+  probe = new ClusterProbe({ kubeConfig, namespace, cluster: v.name, diagnostics });
   capi = await startClusterApiControllers(kubeConfig, {
     assets,
     kubeconfigPath: inject('iinfraKubeconfigPath'),
@@ -154,63 +150,11 @@ afterAll(async () => {
   await sim?.close();
 }, 120_000);
 
-const get = async (group: string, version: string, plural: string, name: string) =>
-  (await api.getNamespacedCustomObject({ group, version, namespace: v.namespace, plural, name })) as Loose;
-const list = async (group: string, version: string, plural: string, labelSelector?: string) =>
-  (
-    (await api.listNamespacedCustomObject({
-      group,
-      version,
-      namespace: v.namespace,
-      plural,
-      ...(labelSelector ? { labelSelector } : {}),
-    })) as { items: Loose[] }
-  ).items;
-const patch = (group: string, version: string, plural: string, name: string, body: object) =>
-  api.patchNamespacedCustomObject({ group, version, namespace: v.namespace, plural, name, body }, MERGE);
-
-const isTrue = (object: Loose, type: string) =>
-  (object.status?.conditions ?? []).some((c: Loose) => c.type === type && c.status === 'True');
-
 function diagnostics(): string {
   return `live logs: ${liveLog} (workload-sim), ${liveLog}.manager (DCS provider)\n${capi.logTails(25)}`;
 }
 
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  boundMs = 900_000,
-): Promise<T> {
-  return eventually(what, check, boundMs).catch((error: unknown) => {
-    throw new Error(`${String(error)}\n${diagnostics()}`);
-  });
-}
-
-/** Cluster Available, the control plane and workers at the wanted counts, every machine ready and up to date. */
-async function clusterSettled(workers: number, version: string): Promise<boolean> {
-  const cluster = await get(CAPI, 'v1beta2', 'clusters', v.name);
-  const kcp = await get(
-    'controlplane.cluster.x-k8s.io',
-    'v1beta2',
-    'kubeadmcontrolplanes',
-    names.controlPlane,
-  );
-  const md = await get(CAPI, 'v1beta2', 'machinedeployments', workerPool);
-  const machines = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`);
-  return (
-    isTrue(cluster, 'Available') &&
-    kcp.status?.readyReplicas === 3 &&
-    kcp.status?.upToDateReplicas === 3 &&
-    kcp.status?.replicas === 3 &&
-    md.status?.readyReplicas === workers &&
-    md.status?.upToDateReplicas === workers &&
-    md.status?.replicas === workers &&
-    machines.length === 3 + workers &&
-    machines.every(
-      (m) => m.spec.version === version && m.status?.nodeRef?.name && !m.metadata.deletionTimestamp,
-    )
-  );
-}
+const settled = (workers: number, version: string) => probe.settled(workers, version);
 
 const clusterVms = () => sim.state().vms.filter((vm) => vm.name.startsWith(`${v.namespace}-${v.name}-`));
 
@@ -275,6 +219,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     expect(draft.workers.map((w) => [w.replicas, w.maxSurge, w.maxUnavailable])).toEqual([[3, 0, 1]]);
     names = objectNames(draft);
     workerPool = draft.workers[0]?.name ?? '';
+    probe.shape = { controlPlane: names.controlPlane, workerPool };
     expect(await workflowLogic.validate({ ...draft }, context)).toEqual([]);
     expect(await workflowLogic.warnings({ ...draft }, context)).toEqual([]);
     // What the review step shows and Create applies, in that order.
@@ -291,21 +236,19 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
 
     const started = Date.now();
     for (const manifest of manifests) await objects.create(manifest as KubernetesObject);
-    await waitFor('Cluster Available, KCP 3/3, MD 3/3', () => clusterSettled(3, KUBERNETES_FROM));
+    await probe.waitFor('Cluster Available, KCP 3/3, MD 3/3', () => settled(3, KUBERNETES_FROM));
     timings.createToReady = Date.now() - started;
     console.log(`create to Ready: ${(timings.createToReady / 1000).toFixed(1)} s`);
 
     expect(clusterVms().filter((vm) => vm.status === 'running')).toHaveLength(6);
-    const workload = await workloadApi();
+    const workload = await probe.workloadApi();
     const nodes = (await workload.listNode()).items;
     expect(nodes.map((n) => n.spec?.providerID).sort()).toEqual(
-      (await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines'))
-        .map((m) => m.spec.providerID)
-        .sort(),
+      (await probe.list(infra('dcsmachines'))).map((m) => m.spec.providerID).sort(),
     );
     // The plugin's files, which the wizard's kubeadm configs take from its Secret, are in every node's
     // bootstrap data (Ignition's literal blocks end a file with exactly one newline).
-    for (const machine of await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`)) {
+    for (const machine of await probe.machines()) {
       const data = await kubeConfig
         .makeApiClient(CoreV1Api)
         .readNamespacedSecret({ namespace: v.namespace, name: machine.spec.bootstrap.dataSecretName });
@@ -326,22 +269,17 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       }
     }
     // The v1beta1 view (the documented manifests' version) reads the same state through the conversion webhook.
-    const old = await get(CAPI, 'v1beta1', 'clusters', v.name);
+    const old = await probe.get([CAPI, 'v1beta1', 'clusters'], v.name);
     expect(old.status?.phase).toBe('Provisioned');
     expect(old.status?.controlPlaneReady).toBe(true);
   }, 1_000_000);
 
   it('scales the workers 3 -> 5 -> 2', async () => {
     for (const replicas of [5, 2]) {
-      await patch(CAPI, 'v1beta2', 'machinedeployments', workerPool, { spec: { replicas } });
-      await waitFor(`MD ${replicas}/${replicas}`, () => clusterSettled(replicas, KUBERNETES_FROM));
-      await waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
-      const pool = await get(
-        'infrastructure.cluster.x-k8s.io',
-        'v1beta1',
-        'dcsiphostnamepools',
-        POOLS.worker,
-      );
+      await probe.patch([CAPI, 'v1beta2', 'machinedeployments'], workerPool, { spec: { replicas } });
+      await probe.waitFor(`MD ${replicas}/${replicas}`, () => settled(replicas, KUBERNETES_FROM));
+      await probe.waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
+      const pool = await probe.get(infra('dcsiphostnamepools'), POOLS.worker);
       expect(pool.status?.used).toBe(replicas);
     }
   }, 1_000_000);
@@ -349,42 +287,16 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
   // In the spirit of Cluster API's own e2e (owner references and finalizers resilience): strip them, and
   // the controllers that own them put them back, without touching the platform.
   it('puts back owner references and finalizers that were removed', async () => {
-    const infra = (plural: string) => ['infrastructure.cluster.x-k8s.io', 'v1beta1', plural] as const;
-    const targets: (readonly [string, string, string])[] = [
-      infra('dcsclusters'),
-      infra('dcsmachines'),
-      ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigs'],
-      [CAPI, 'v1beta2', 'machines'],
-    ];
-    const snapshot = async () => {
-      const seen = new Map<string, { owners: string[]; finalizers: string[] }>();
-      for (const [group, version, plural] of targets) {
-        for (const o of await list(group, version, plural)) {
-          seen.set(`${plural}/${o.metadata.name}`, {
-            owners: (o.metadata.ownerReferences ?? []).map((r: Loose) => `${r.kind}/${r.name}`).sort(),
-            finalizers: [...(o.metadata.finalizers ?? [])].sort(),
-          });
-        }
-      }
-      return seen;
-    };
-    const before = await snapshot();
     const vmsBefore = clusterVms()
       .map((vm) => vm.urn)
       .sort();
-    expect([...before.values()].every((o) => o.owners.length > 0)).toBe(true);
-    for (const [group, version, plural] of targets) {
-      for (const o of await list(group, version, plural)) {
-        await patch(group, version, plural, o.metadata.name, {
-          metadata: { ownerReferences: null, finalizers: null },
-        });
-      }
-    }
-    await waitFor('owner references and finalizers back', async () => {
-      const now = await snapshot();
-      return [...before].every(([key, want]) => JSON.stringify(now.get(key)) === JSON.stringify(want));
-    });
-    await waitFor('cluster still settled', () => clusterSettled(2, KUBERNETES_FROM));
+    await probe.stripAndAwaitOwnership([
+      infra('dcsclusters'),
+      infra('dcsmachines'),
+      ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigs'],
+      MACHINES,
+    ]);
+    await probe.waitFor('cluster still settled', () => settled(2, KUBERNETES_FROM));
     expect(
       clusterVms()
         .map((vm) => vm.urn)
@@ -409,49 +321,27 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     const cpTemplate = machineTemplate(v.namespace, 'cp', KUBERNETES_TO);
     const workerTemplate = machineTemplate(v.namespace, 'worker', KUBERNETES_TO);
 
-    let most = { cp: 0, worker: 0 };
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        const machines = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/cluster-name=${v.name}`).catch(
-          () => [],
-        );
-        const cp = machines.filter((m) => m.metadata.labels?.[`${CAPI}/control-plane`] !== undefined).length;
-        most = { cp: Math.max(most.cp, cp), worker: Math.max(most.worker, machines.length - cp) };
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    })();
-
+    const counts = probe.watchMachineCounts();
     const started = Date.now();
-    await patch('controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes', names.controlPlane, {
-      spec: {
-        version: KUBERNETES_TO,
-        machineTemplate: {
-          infrastructureRef: {
-            apiVersion: INFRA,
-            kind: 'DCSMachineTemplate',
-            name: cpTemplate.metadata.name,
+    await probe.patch(
+      ['controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes'],
+      names.controlPlane,
+      {
+        spec: {
+          version: KUBERNETES_TO,
+          machineTemplate: {
+            infrastructureRef: {
+              apiVersion: INFRA,
+              kind: 'DCSMachineTemplate',
+              name: cpTemplate.metadata.name,
+            },
           },
         },
       },
-    });
-    await waitFor('control plane on the new version', async () => {
-      const kcp = await get(
-        'controlplane.cluster.x-k8s.io',
-        'v1beta2',
-        'kubeadmcontrolplanes',
-        names.controlPlane,
-      );
-      const cps = await list(CAPI, 'v1beta2', 'machines', `${CAPI}/control-plane-name=${names.controlPlane}`);
-      return (
-        kcp.status?.upToDateReplicas === 3 &&
-        kcp.status?.readyReplicas === 3 &&
-        cps.length === 3 &&
-        cps.every((m) => m.spec.version === KUBERNETES_TO && m.status?.nodeRef)
-      );
-    });
+    );
+    await probe.controlPlaneOn(KUBERNETES_TO);
     timings.controlPlaneUpgrade = Date.now() - started;
-    await patch(CAPI, 'v1beta1', 'machinedeployments', workerPool, {
+    await probe.patch([CAPI, 'v1beta1', 'machinedeployments'], workerPool, {
       spec: {
         template: {
           spec: {
@@ -465,10 +355,9 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
         },
       },
     });
-    await waitFor('every machine on the new version', () => clusterSettled(2, KUBERNETES_TO));
+    await probe.waitFor('every machine on the new version', () => settled(2, KUBERNETES_TO));
     timings.upgrade = Date.now() - started;
-    watching = false;
-    await watcher;
+    const most = await counts.stop();
     console.log(
       `upgrade: ${(timings.upgrade / 1000).toFixed(1)} s (control plane ${(timings.controlPlaneUpgrade / 1000).toFixed(1)} s)`,
     );
@@ -480,7 +369,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     // The same persistent volumes, now on the new VMs.
     const after = diskOwners();
     expect(after).toEqual(before);
-    const cpPool = await get('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools', POOLS.cp);
+    const cpPool = await probe.get(infra('dcsiphostnamepools'), POOLS.cp);
     for (const entry of cpPool.spec.pool) {
       const volume = sim
         .state()
@@ -488,7 +377,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       const holder = vms.find((vm) => vm.urn === volume?.vmUrn);
       expect(holder?.name).toBe(entry.machineName);
     }
-    const workload = await workloadApi();
+    const workload = await probe.workloadApi();
     const versions = (await workload.listNode()).items.map((n) => n.status?.nodeInfo?.kubeletVersion);
     expect(versions).toEqual(Array(5).fill(KUBERNETES_TO));
   }, 1_500_000);
@@ -502,24 +391,15 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
 
   it('deletes the cluster: every VM and non-persistent volume gone, every pool slot free', async () => {
     const started = Date.now();
-    await api.deleteNamespacedCustomObject({
-      group: CAPI,
-      version: 'v1beta2',
-      namespace: v.namespace,
-      plural: 'clusters',
-      name: v.name,
-    });
+    await probe.deleteCluster();
     // The paused global Cluster, a prerequisite, stays.
-    await waitFor('Cluster gone', async () => {
-      const clusters = await list(CAPI, 'v1beta2', 'clusters');
-      return clusters.map((c) => c.metadata.name).join() === 'global';
-    });
+    expect((await probe.list([CAPI, 'v1beta2', 'clusters'])).map((c) => c.metadata.name)).toEqual(['global']);
     console.log(`delete: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(clusterVms()).toEqual([]);
-    expect(await list(CAPI, 'v1beta2', 'machines')).toEqual([]);
-    expect(await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines')).toEqual([]);
+    expect(await probe.list(MACHINES)).toEqual([]);
+    expect(await probe.list(infra('dcsmachines'))).toEqual([]);
     const persistent = new Set<string>();
-    for (const pool of await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools')) {
+    for (const pool of await probe.list(infra('dcsiphostnamepools'))) {
       expect(pool.status?.used ?? 0).toBe(0);
       for (const entry of pool.spec.pool)
         persistent.add(persistentVolumeName(pool.metadata.name, entry.ip, 0));
@@ -536,26 +416,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     expect(sim.state().uploads.filter((u) => u.fileName.startsWith(v.name))).toEqual([]);
     // What Cluster API leaves to the management cluster's garbage collector goes too: the certificate,
     // kubeconfig and bootstrap Secrets, and the templates the Cluster became an owner of.
-    await waitFor('the garbage collector to remove what the cluster owned', async () => {
-      const ownedByCluster = (o: Loose) =>
-        (o.metadata.ownerReferences ?? []).some((r: Loose) => r.kind === 'Cluster' && r.name === v.name);
-      const left = [
-        ...(
-          await kubeConfig.makeApiClient(CoreV1Api).listNamespacedSecret({
-            namespace: v.namespace,
-            labelSelector: `cluster.x-k8s.io/cluster-name=${v.name}`,
-          })
-        ).items.map((secret) => `Secret/${secret.metadata?.name}`),
-        ...(await list('infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachinetemplates'))
-          .filter(ownedByCluster)
-          .map((o) => `DCSMachineTemplate/${o.metadata.name}`),
-        ...(await list('bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigtemplates'))
-          .filter(ownedByCluster)
-          .map((o) => `KubeadmConfigTemplate/${o.metadata.name}`),
-      ];
-      if (left.length > 0) throw new Error(`still there: ${left.join(', ')}`);
-      return true;
-    });
+    await probe.awaitGarbageCollected(infra('dcsmachinetemplates'));
   }, 1_000_000);
 
   it('leaves no credential value in the log lines and Events of the delete either', async () => {
@@ -575,33 +436,11 @@ async function credentialLeaks(): Promise<string[]> {
     'key base64': Buffer.from(AUTH_KEY).toString('base64'),
   };
   for (const token of issuedTokens) forms[`session token ${token.slice(0, 4)}…`] = token;
-  const places: Record<string, string> = { 'manager log': readFileSync(`${liveLog}.manager`, 'utf8') };
-  const events = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: v.namespace });
-  for (const event of events.items)
-    places[`Event ${event.reason} on ${event.involvedObject.kind}/${event.involvedObject.name}`] =
-      event.message ?? '';
-  for (const [group, version, plural] of [
+  return probe.credentialLeaks(forms, { 'manager log': readFileSync(`${liveLog}.manager`, 'utf8') }, [
     [CAPI, 'v1beta2', 'clusters'],
-    [CAPI, 'v1beta2', 'machines'],
-    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsclusters'],
-    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsmachines'],
-    ['infrastructure.cluster.x-k8s.io', 'v1beta1', 'dcsiphostnamepools'],
-  ] as const)
-    for (const object of await list(group, version, plural))
-      places[`${object.kind}/${object.metadata.name} status`] = JSON.stringify(object.status ?? {});
-  const hits: string[] = [];
-  for (const [place, text] of Object.entries(places))
-    for (const [form, value] of Object.entries(forms))
-      if (text.includes(value)) hits.push(`${form} in ${place}`);
-  return hits;
-}
-
-async function workloadApi(): Promise<CoreV1Api> {
-  const secret = await kubeConfig
-    .makeApiClient(CoreV1Api)
-    .readNamespacedSecret({ namespace: v.namespace, name: `${v.name}-kubeconfig` });
-  const { KubeConfig: Config } = await import('@kubernetes/client-node');
-  const workload = new Config();
-  workload.loadFromString(Buffer.from(secret.data?.value ?? '', 'base64').toString());
-  return workload.makeApiClient(CoreV1Api);
+    MACHINES,
+    infra('dcsclusters'),
+    infra('dcsmachines'),
+    infra('dcsiphostnamepools'),
+  ]);
 }

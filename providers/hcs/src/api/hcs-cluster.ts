@@ -146,6 +146,18 @@ export const HCSClusterSpec = z
 
 export const HCSClusterStatus = z.object({
   ...infraClusterStatusFields,
+  // The CRD declares the v1beta2 contract, so Cluster API (v1.11 on) reads the failure domains as
+  // that contract's list; the v1beta1 contract's map stops the Cluster at "infrastructure not ready".
+  failureDomains: z
+    .array(
+      z.object({
+        name: z.string(),
+        controlPlane: z.boolean().optional(),
+        attributes: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional()
+    .describe('The availability zones, as the v1beta2 contract lists failure domains.'),
   controlPlaneHA: z
     .object({
       id: z.string().optional().describe('Server group id.'),

@@ -197,16 +197,17 @@ export function hcsClusterHooks(
   return {
     kind: HCSCluster,
     reconcile: async (ctx) =>
-      stepPlan(clusterRun(ctx, connections, listingLagMs), reconcilePlan, (run) =>
-        clusterProvisioned({
+      stepPlan(clusterRun(ctx, connections, listingLagMs), reconcilePlan, (run) => {
+        // In status as the v1beta2 contract has them (a list); the host's failureDomains would be the v1beta1 map.
+        ctx.status.failureDomains = run.zones.map((name) => ({ name, controlPlane: true }));
+        return clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
             host: run.endpointHost ?? '',
             port: API_SERVER_PORT,
           },
-          failureDomains: Object.fromEntries(run.zones.map((zone) => [zone, { controlPlane: true }])),
           recheckAfterMs: MEMBER_RECHECK_MS,
-        }),
-      ),
+        });
+      }),
     delete: async (ctx) => stepPlan(clusterRun(ctx, connections, listingLagMs), deletePlan),
   };
 }

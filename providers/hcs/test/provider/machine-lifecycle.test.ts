@@ -62,7 +62,7 @@ type Cluster = {
   spec: { controlPlaneEndpoint?: { host: string; port: number } };
   status?: {
     ready?: boolean;
-    failureDomains?: Record<string, unknown>;
+    failureDomains?: unknown[];
     conditions?: Condition[];
     loadBalancer?: { id?: string; poolId?: string; members?: { machineName: string; address: string }[] };
     controlPlaneHA?: { id?: string };
@@ -120,7 +120,8 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
       return c?.status?.ready ? c : undefined;
     });
     expect(cluster.spec.controlPlaneEndpoint).toEqual({ host: '192.168.10.250', port: 6443 });
-    expect(cluster.status?.failureDomains).toEqual({ az1: { controlPlane: true } });
+    // The v1beta2 contract's list (the CRD declares that contract): Cluster API v1.13 reads nothing else.
+    expect(cluster.status?.failureDomains).toEqual([{ name: 'az1', controlPlane: true }]);
     const lb = sim.state().loadBalancers.find((l) => l.name === loadBalancerName(namespace, 'demo'));
     expect(lb?.provisioning_status).toBe('ACTIVE');
     expect(lb?.elb_virsubnet_l4_ips?.map((e) => e.ips)).toEqual([['192.168.10.240', '192.168.10.241']]);

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts'],
+  entry: ['src/index.ts', 'src/vitest.ts', 'src/e2e-config.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

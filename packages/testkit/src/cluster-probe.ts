@@ -15,6 +15,14 @@ export type LooseObject = Record<string, any>;
 export type ResourceRef = readonly [group: string, version: string, plural: string];
 
 const CAPI = 'cluster.x-k8s.io';
+/** A Cluster API core resource (`machines`, `clusters`, ...), v1beta2 unless asked. */
+export const capiResource = (plural: string, version = 'v1beta2'): ResourceRef => [CAPI, version, plural];
+/** A provider's resource in the infrastructure group, v1beta1 (the version our providers serve). */
+export const infraResource = (plural: string): ResourceRef => [
+  'infrastructure.cluster.x-k8s.io',
+  'v1beta1',
+  plural,
+];
 const KCP: ResourceRef = ['controlplane.cluster.x-k8s.io', 'v1beta2', 'kubeadmcontrolplanes'];
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -134,6 +142,16 @@ export class ClusterProbe {
     );
   }
 
+  /** Waits until the cluster is settled at `workers` on `version`, and prints how long that took after `started`. */
+  async reachSettled(what: string, workers: number, version: string, started = Date.now()): Promise<number> {
+    await this.waitFor(`${what}: Cluster Available, the control plane and ${workers} workers ready`, () =>
+      this.settled(workers, version),
+    );
+    const ms = Date.now() - started;
+    console.log(`${what}: ${(ms / 1000).toFixed(1)} s`);
+    return ms;
+  }
+
   /** Waits until the control plane has rolled out to `version` (the workers may still be on the old one). */
   async controlPlaneOn(version: string): Promise<void> {
     const { controlPlane, controlPlaneReplicas: cps } = this.requireShape();
@@ -190,10 +208,23 @@ export class ClusterProbe {
 
   /**
    * In the spirit of Cluster API's own e2e (owner references and finalizers resilience): strips
-   * the owner references and finalizers of every object of `targets` and waits until the
-   * controllers that own them have put back exactly what was there.
+   * the owner references and finalizers of the Machines, KubeadmConfigs and the provider's
+   * `infraKinds`, waits until the controllers that own them have put back exactly what was there
+   * and the cluster is settled again, and answers the platform's ids (`platformIds`: servers, VMs)
+   * before and after, which must not have changed.
    */
-  async stripAndAwaitOwnership(targets: readonly ResourceRef[]): Promise<void> {
+  async ownershipResilience(options: {
+    infraKinds: readonly ResourceRef[];
+    workers: number;
+    version: string;
+    platformIds: () => string[];
+  }): Promise<{ before: string[]; after: string[] }> {
+    const targets: ResourceRef[] = [
+      ...options.infraKinds,
+      ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigs'],
+      [CAPI, 'v1beta2', 'machines'],
+    ];
+    const platformBefore = options.platformIds().sort();
     const snapshot = async () => {
       const seen = new Map<string, string>();
       for (const target of targets)
@@ -220,10 +251,61 @@ export class ClusterProbe {
       const now = await snapshot();
       return [...before].every(([key, want]) => now.get(key) === want);
     });
+    await this.waitFor('cluster still settled', () => this.settled(options.workers, options.version));
+    return { before: platformBefore, after: options.platformIds().sort() };
   }
 
-  /** Deletes the Cluster and waits until it is gone. */
-  async deleteCluster(): Promise<void> {
+  /**
+   * Upgrades as an operator does (the v1beta1 objects the documentation shows): the control plane
+   * to `version` on `controlPlaneTemplate`, waits until it has rolled out, then the workers on
+   * `workerTemplate`, and waits until the cluster is settled at `workers`. Answers the most
+   * Machines seen at once (with maxSurge 0, never more than wanted) and how long each part took,
+   * which it prints (numbers for the README, not assertions).
+   */
+  async upgrade(options: {
+    version: string;
+    templateKind: string;
+    controlPlaneTemplate: string;
+    workerTemplate: string;
+    workers: number;
+  }): Promise<{ most: { cp: number; worker: number }; controlPlaneMs: number; totalMs: number }> {
+    const { controlPlane, workerPool } = this.requireShape();
+    const infrastructureRef = (name: string) => ({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: options.templateKind,
+      name,
+    });
+    const counts = this.watchMachineCounts();
+    const started = Date.now();
+    await this.patch(['controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes'], controlPlane, {
+      spec: {
+        version: options.version,
+        machineTemplate: { infrastructureRef: infrastructureRef(options.controlPlaneTemplate) },
+      },
+    });
+    await this.controlPlaneOn(options.version);
+    const controlPlaneMs = Date.now() - started;
+    await this.patch([CAPI, 'v1beta1', 'machinedeployments'], workerPool, {
+      spec: {
+        template: {
+          spec: { version: options.version, infrastructureRef: infrastructureRef(options.workerTemplate) },
+        },
+      },
+    });
+    await this.waitFor('every machine on the new version', () =>
+      this.settled(options.workers, options.version),
+    );
+    const totalMs = Date.now() - started;
+    const most = await counts.stop();
+    console.log(
+      `upgrade: ${(totalMs / 1000).toFixed(1)} s (control plane ${(controlPlaneMs / 1000).toFixed(1)} s)`,
+    );
+    return { most, controlPlaneMs, totalMs };
+  }
+
+  /** Deletes the Cluster, waits until it is gone and prints how long that took. */
+  async deleteCluster(): Promise<number> {
+    const started = Date.now();
     await this.api.deleteNamespacedCustomObject({
       group: CAPI,
       version: 'v1beta2',
@@ -234,6 +316,9 @@ export class ClusterProbe {
     await this.waitFor('Cluster gone', async () =>
       (await this.list([CAPI, 'v1beta2', 'clusters'])).every((c) => c.metadata.name !== this.cluster),
     );
+    const ms = Date.now() - started;
+    console.log(`delete: ${(ms / 1000).toFixed(1)} s`);
+    return ms;
   }
 
   /**

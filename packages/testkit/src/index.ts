@@ -52,6 +52,8 @@ export {
   ClusterProbe,
   type ClusterProbeOptions,
   type ClusterShape,
+  capiResource,
+  infraResource,
   type LooseObject,
   type ResourceRef,
 } from './cluster-probe.js';
@@ -62,6 +64,7 @@ export {
   type RandomNumberSource,
 } from './crash-points.js';
 export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
+export { LiveLog, startNamespacedClusterApi } from './e2e-run.js';
 export { eventually } from './eventually.js';
 export { captureLog, type LogCapture } from './log-capture.js';
 export { mostRepeated } from './most-repeated.js';

@@ -1,30 +1,9 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
-import { createLogger, Manager } from '@immutable-infra/manager';
-import {
-  type ClusterApiControllers,
-  ClusterProbe,
-  freePort,
-  mostRepeated,
-  type ResourceRef,
-  startClusterApiControllers,
-} from '@immutable-infra/testkit';
+import { capiResource, freePort, infraResource as infra, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import {
-  bootstrapFiles,
-  startWorkloadSimulator,
-  type WorkloadSimulator,
-} from '@immutable-infra/workload-sim';
-import {
-  CoreV1Api,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { bootstrapFiles, type ClusterE2e, startClusterE2e } from '@immutable-infra/workload-sim';
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
@@ -35,7 +14,6 @@ import { workflowLogic } from '../../src/ui/wizard/workflow-logic.js';
 import { testHostApi } from '../ui/host-api.js';
 import {
   CREDENTIAL,
-  INFRA,
   KUBERNETES_FILES,
   KUBERNETES_FROM,
   KUBERNETES_TO,
@@ -46,18 +24,11 @@ import {
 } from './operator-prerequisites.ts';
 
 const CAPI = 'cluster.x-k8s.io';
-const infra = (plural: string): ResourceRef => ['infrastructure.cluster.x-k8s.io', 'v1beta1', plural];
-const MACHINES: ResourceRef = [CAPI, 'v1beta2', 'machines'];
-const liveLog = join(tmpdir(), `dcs-e2e-${process.pid}.log`);
-const say = (line: string) => appendFileSync(liveLog, `${new Date().toISOString()} ${line}\n`);
+const MACHINES = capiResource('machines');
 
 let kubeConfig: KubeConfig;
-let probe: ClusterProbe;
-let objects: KubernetesObjectApi;
 let sim: DcsSimulator;
-let capi: ClusterApiControllers;
-let manager: Manager;
-let workloads: WorkloadSimulator;
+let e2e: ClusterE2e;
 let v: {
   namespace: string;
   name: string;
@@ -76,18 +47,9 @@ let tokenSampler: NodeJS.Timeout | undefined;
 let volumesBefore: Set<string>;
 let workerPool: string;
 
-const managerLog = new Writable({
-  write(chunk, _encoding, callback) {
-    appendFileSync(`${liveLog}.manager`, String(chunk));
-    callback();
-  },
-});
-
 beforeAll(async () => {
   kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const namespace = await createTestNamespace(kubeConfig, 'e2e');
-  const assets = inject('iinfraEnvtestAssets');
   sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
   volumesBefore = new Set(sim.state().volumes.map((volume) => volume.urn));
   tokenSampler = setInterval(() => {
@@ -101,33 +63,15 @@ beforeAll(async () => {
     endpoint: { host: `127.${x}.${y}.1`, port: await freePort() },
     subnet: `127.${x}.${y}`,
   };
-  probe = new ClusterProbe({ kubeConfig, namespace, cluster: v.name, diagnostics });
-  capi = await startClusterApiControllers(kubeConfig, {
-    assets,
+  e2e = await startClusterE2e({
+    kubeConfig,
+    namespace,
+    assets: inject('iinfraEnvtestAssets'),
     kubeconfigPath: inject('iinfraKubeconfigPath'),
-    // Only this test's namespace; a short sync period keeps waits that are not watch-driven short.
-    extraArgs: {
-      core: [`--namespace=${namespace}`, '--sync-period=1m'],
-      'kubeadm-bootstrap': [`--namespace=${namespace}`, '--sync-period=1m'],
-      'kubeadm-control-plane': [
-        `--namespace=${namespace}`,
-        '--sync-period=1m',
-        '--etcd-dial-timeout-duration=3s',
-      ],
-    },
-  });
-  manager = new Manager({
-    kubeConfig,
-    namespace,
+    logName: 'dcs-e2e',
+    providerLabel: 'DCS',
     providers: [createDcsProvider({ sessions: { timeoutMs: 5_000 } })],
-    log: createLogger({ level: 'info', destination: managerLog }),
-  });
-  void manager.start();
-  workloads = await startWorkloadSimulator({
-    kubeConfig,
-    assets,
-    namespace,
-    log: say,
+    cluster: v.name,
     // DCS: the VM runs with its Ignition ISO attached.
     isBooted: (_machine, infra) => {
       const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)?.networkConfig
@@ -136,25 +80,15 @@ beforeAll(async () => {
       return vm?.status === 'running' && vm.cdRomStatus === 'attached';
     },
   });
-  say(
-    `namespace ${namespace}, endpoint https://${v.endpoint.host}:${v.endpoint.port}, CAPI logs in ${capi.stateDir}`,
-  );
+  e2e.live.say(`endpoint https://${v.endpoint.host}:${v.endpoint.port}`);
 }, 300_000);
 
 afterAll(async () => {
   clearInterval(tokenSampler);
   await closePlatformSessions();
-  await workloads?.stop();
-  await manager?.stop();
-  await capi?.stop();
+  await e2e?.stop();
   await sim?.close();
 }, 120_000);
-
-function diagnostics(): string {
-  return `live logs: ${liveLog} (workload-sim), ${liveLog}.manager (DCS provider)\n${capi.logTails(25)}`;
-}
-
-const settled = (workers: number, version: string) => probe.settled(workers, version);
 
 const clusterVms = () => sim.state().vms.filter((vm) => vm.name.startsWith(`${v.namespace}-${v.name}-`));
 
@@ -198,8 +132,6 @@ async function fillDraft(context: { namespace: string; api: ReturnType<typeof te
 }
 
 describe('a DCS cluster with the real Cluster API controllers, the DCS simulator and the workload-cluster simulator', () => {
-  const timings: Record<string, number> = {};
-
   it('creates 3 control plane + 3 worker machines from the manifests the wizard generates and reaches Ready', async () => {
     for (const object of operatorPrerequisites({
       namespace: v.namespace,
@@ -209,7 +141,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       authKey: AUTH_KEY,
       workerPoolSize: 5,
     }))
-      await objects.create(object as KubernetesObject);
+      await e2e.objects.create(object as KubernetesObject);
 
     // The wizard's data half, with the host's API as the browser side would have it.
     const context = { namespace: v.namespace, api: testHostApi(kubeConfig) };
@@ -219,7 +151,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     expect(draft.workers.map((w) => [w.replicas, w.maxSurge, w.maxUnavailable])).toEqual([[3, 0, 1]]);
     names = objectNames(draft);
     workerPool = draft.workers[0]?.name ?? '';
-    probe.shape = { controlPlane: names.controlPlane, workerPool };
+    e2e.probe.shape = { controlPlane: names.controlPlane, workerPool };
     expect(await workflowLogic.validate({ ...draft }, context)).toEqual([]);
     expect(await workflowLogic.warnings({ ...draft }, context)).toEqual([]);
     // What the review step shows and Create applies, in that order.
@@ -235,20 +167,18 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     ]);
 
     const started = Date.now();
-    for (const manifest of manifests) await objects.create(manifest as KubernetesObject);
-    await probe.waitFor('Cluster Available, KCP 3/3, MD 3/3', () => settled(3, KUBERNETES_FROM));
-    timings.createToReady = Date.now() - started;
-    console.log(`create to Ready: ${(timings.createToReady / 1000).toFixed(1)} s`);
+    for (const manifest of manifests) await e2e.objects.create(manifest as KubernetesObject);
+    await e2e.probe.reachSettled('create to Ready', 3, KUBERNETES_FROM, started);
 
     expect(clusterVms().filter((vm) => vm.status === 'running')).toHaveLength(6);
-    const workload = await probe.workloadApi();
+    const workload = await e2e.probe.workloadApi();
     const nodes = (await workload.listNode()).items;
     expect(nodes.map((n) => n.spec?.providerID).sort()).toEqual(
-      (await probe.list(infra('dcsmachines'))).map((m) => m.spec.providerID).sort(),
+      (await e2e.probe.list(infra('dcsmachines'))).map((m) => m.spec.providerID).sort(),
     );
     // The plugin's files, which the wizard's kubeadm configs take from its Secret, are in every node's
     // bootstrap data (Ignition's literal blocks end a file with exactly one newline).
-    for (const machine of await probe.machines()) {
+    for (const machine of await e2e.probe.machines()) {
       const data = await kubeConfig
         .makeApiClient(CoreV1Api)
         .readNamespacedSecret({ namespace: v.namespace, name: machine.spec.bootstrap.dataSecretName });
@@ -269,17 +199,19 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       }
     }
     // The v1beta1 view (the documented manifests' version) reads the same state through the conversion webhook.
-    const old = await probe.get([CAPI, 'v1beta1', 'clusters'], v.name);
+    const old = await e2e.probe.get(capiResource('clusters', 'v1beta1'), v.name);
     expect(old.status?.phase).toBe('Provisioned');
     expect(old.status?.controlPlaneReady).toBe(true);
   }, 1_000_000);
 
   it('scales the workers 3 -> 5 -> 2', async () => {
     for (const replicas of [5, 2]) {
-      await probe.patch([CAPI, 'v1beta2', 'machinedeployments'], workerPool, { spec: { replicas } });
-      await probe.waitFor(`MD ${replicas}/${replicas}`, () => settled(replicas, KUBERNETES_FROM));
-      await probe.waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
-      const pool = await probe.get(infra('dcsiphostnamepools'), POOLS.worker);
+      await e2e.probe.patch(capiResource('machinedeployments'), workerPool, { spec: { replicas } });
+      await e2e.probe.waitFor(`MD ${replicas}/${replicas}`, () =>
+        e2e.probe.settled(replicas, KUBERNETES_FROM),
+      );
+      await e2e.probe.waitFor(`${3 + replicas} VMs`, async () => clusterVms().length === 3 + replicas);
+      const pool = await e2e.probe.get(infra('dcsiphostnamepools'), POOLS.worker);
       expect(pool.status?.used).toBe(replicas);
     }
   }, 1_000_000);
@@ -287,21 +219,13 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
   // In the spirit of Cluster API's own e2e (owner references and finalizers resilience): strip them, and
   // the controllers that own them put them back, without touching the platform.
   it('puts back owner references and finalizers that were removed', async () => {
-    const vmsBefore = clusterVms()
-      .map((vm) => vm.urn)
-      .sort();
-    await probe.stripAndAwaitOwnership([
-      infra('dcsclusters'),
-      infra('dcsmachines'),
-      ['bootstrap.cluster.x-k8s.io', 'v1beta2', 'kubeadmconfigs'],
-      MACHINES,
-    ]);
-    await probe.waitFor('cluster still settled', () => settled(2, KUBERNETES_FROM));
-    expect(
-      clusterVms()
-        .map((vm) => vm.urn)
-        .sort(),
-    ).toEqual(vmsBefore);
+    const vms = await e2e.probe.ownershipResilience({
+      infraKinds: [infra('dcsclusters'), infra('dcsmachines')],
+      workers: 2,
+      version: KUBERNETES_FROM,
+      platformIds: () => clusterVms().map((vm) => vm.urn),
+    });
+    expect(vms.after).toEqual(vms.before);
   }, 1_000_000);
 
   it('upgrades (new DCSMachineTemplate and Kubernetes version) one machine at a time, re-attaching persistent disks', async () => {
@@ -317,50 +241,17 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     const before = diskOwners();
     // The new release's version ConfigMap, files Secret and machine templates, as an operator adds them.
     for (const object of releaseObjects(v.namespace, KUBERNETES_TO))
-      await objects.create(object as KubernetesObject);
+      await e2e.objects.create(object as KubernetesObject);
     const cpTemplate = machineTemplate(v.namespace, 'cp', KUBERNETES_TO);
     const workerTemplate = machineTemplate(v.namespace, 'worker', KUBERNETES_TO);
 
-    const counts = probe.watchMachineCounts();
-    const started = Date.now();
-    await probe.patch(
-      ['controlplane.cluster.x-k8s.io', 'v1beta1', 'kubeadmcontrolplanes'],
-      names.controlPlane,
-      {
-        spec: {
-          version: KUBERNETES_TO,
-          machineTemplate: {
-            infrastructureRef: {
-              apiVersion: INFRA,
-              kind: 'DCSMachineTemplate',
-              name: cpTemplate.metadata.name,
-            },
-          },
-        },
-      },
-    );
-    await probe.controlPlaneOn(KUBERNETES_TO);
-    timings.controlPlaneUpgrade = Date.now() - started;
-    await probe.patch([CAPI, 'v1beta1', 'machinedeployments'], workerPool, {
-      spec: {
-        template: {
-          spec: {
-            version: KUBERNETES_TO,
-            infrastructureRef: {
-              apiVersion: INFRA,
-              kind: 'DCSMachineTemplate',
-              name: workerTemplate.metadata.name,
-            },
-          },
-        },
-      },
+    const { most } = await e2e.probe.upgrade({
+      version: KUBERNETES_TO,
+      templateKind: 'DCSMachineTemplate',
+      controlPlaneTemplate: cpTemplate.metadata.name,
+      workerTemplate: workerTemplate.metadata.name,
+      workers: 2,
     });
-    await probe.waitFor('every machine on the new version', () => settled(2, KUBERNETES_TO));
-    timings.upgrade = Date.now() - started;
-    const most = await counts.stop();
-    console.log(
-      `upgrade: ${(timings.upgrade / 1000).toFixed(1)} s (control plane ${(timings.controlPlaneUpgrade / 1000).toFixed(1)} s)`,
-    );
 
     // maxSurge 0: never a fourth control plane machine, never a third worker.
     expect(most).toEqual({ cp: 3, worker: 2 });
@@ -369,7 +260,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     // The same persistent volumes, now on the new VMs.
     const after = diskOwners();
     expect(after).toEqual(before);
-    const cpPool = await probe.get(infra('dcsiphostnamepools'), POOLS.cp);
+    const cpPool = await e2e.probe.get(infra('dcsiphostnamepools'), POOLS.cp);
     for (const entry of cpPool.spec.pool) {
       const volume = sim
         .state()
@@ -377,7 +268,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
       const holder = vms.find((vm) => vm.urn === volume?.vmUrn);
       expect(holder?.name).toBe(entry.machineName);
     }
-    const workload = await probe.workloadApi();
+    const workload = await e2e.probe.workloadApi();
     const versions = (await workload.listNode()).items.map((n) => n.status?.nodeInfo?.kubeletVersion);
     expect(versions).toEqual(Array(5).fill(KUBERNETES_TO));
   }, 1_500_000);
@@ -385,21 +276,19 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
   it('leaves no credential value in any log line, Event or condition after create, scale and upgrade', async () => {
     // The run logged in: there are tokens to look for, and the log has lines.
     expect(issuedTokens.size).toBeGreaterThan(0);
-    expect(readFileSync(`${liveLog}.manager`, 'utf8').length).toBeGreaterThan(0);
+    expect(e2e.live.managerText().length).toBeGreaterThan(0);
     expect(await credentialLeaks()).toEqual([]);
   });
 
   it('deletes the cluster: every VM and non-persistent volume gone, every pool slot free', async () => {
-    const started = Date.now();
-    await probe.deleteCluster();
+    await e2e.probe.deleteCluster();
     // The paused global Cluster, a prerequisite, stays.
-    expect((await probe.list([CAPI, 'v1beta2', 'clusters'])).map((c) => c.metadata.name)).toEqual(['global']);
-    console.log(`delete: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect((await e2e.probe.list(capiResource('clusters'))).map((c) => c.metadata.name)).toEqual(['global']);
     expect(clusterVms()).toEqual([]);
-    expect(await probe.list(MACHINES)).toEqual([]);
-    expect(await probe.list(infra('dcsmachines'))).toEqual([]);
+    expect(await e2e.probe.list(MACHINES)).toEqual([]);
+    expect(await e2e.probe.list(infra('dcsmachines'))).toEqual([]);
     const persistent = new Set<string>();
-    for (const pool of await probe.list(infra('dcsiphostnamepools'))) {
+    for (const pool of await e2e.probe.list(infra('dcsiphostnamepools'))) {
       expect(pool.status?.used ?? 0).toBe(0);
       for (const entry of pool.spec.pool)
         persistent.add(persistentVolumeName(pool.metadata.name, entry.ip, 0));
@@ -416,7 +305,7 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
     expect(sim.state().uploads.filter((u) => u.fileName.startsWith(v.name))).toEqual([]);
     // What Cluster API leaves to the management cluster's garbage collector goes too: the certificate,
     // kubeconfig and bootstrap Secrets, and the templates the Cluster became an owner of.
-    await probe.awaitGarbageCollected(infra('dcsmachinetemplates'));
+    await e2e.probe.awaitGarbageCollected(infra('dcsmachinetemplates'));
   }, 1_000_000);
 
   it('leaves no credential value in the log lines and Events of the delete either', async () => {
@@ -436,8 +325,8 @@ async function credentialLeaks(): Promise<string[]> {
     'key base64': Buffer.from(AUTH_KEY).toString('base64'),
   };
   for (const token of issuedTokens) forms[`session token ${token.slice(0, 4)}…`] = token;
-  return probe.credentialLeaks(forms, { 'manager log': readFileSync(`${liveLog}.manager`, 'utf8') }, [
-    [CAPI, 'v1beta2', 'clusters'],
+  return e2e.probe.credentialLeaks(forms, { 'manager log': e2e.live.managerText() }, [
+    capiResource('clusters'),
     MACHINES,
     infra('dcsclusters'),
     infra('dcsmachines'),

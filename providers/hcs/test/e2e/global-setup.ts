@@ -1,0 +1,7 @@
+import { MANAGEMENT_CONTROLLERS } from '@immutable-infra/testkit';
+import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
+import { providerCrdFiles } from '../global-setup.ts';
+
+// A management cluster as Cluster API expects one: its garbage collector removes what a deleted
+// cluster leaves to owner references.
+export default createGlobalSetup({ crdFiles: providerCrdFiles, controllers: MANAGEMENT_CONTROLLERS });

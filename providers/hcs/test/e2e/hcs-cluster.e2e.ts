@@ -86,6 +86,7 @@ async function isBooted(machine: MachineView, infraMachine: InfraMachineView): P
     Buffer.from(secret.data?.value ?? '', 'base64').toString(),
     `hcs://${infraMachine.metadata.name}`,
   );
+  if (problem && undelivered.get(server.name) !== problem) e2e.live.say(`${server.name}: ${problem}`);
   if (problem) undelivered.set(server.name, problem);
   else undelivered.delete(server.name);
   return problem === undefined;
@@ -136,8 +137,9 @@ async function controlPlaneMembers(): Promise<string[]> {
 }
 
 /**
- * Every server holds the persistent disk of the pool entry its machine claimed, attached, and that
- * volume carries the entry's deterministic name; answers the volume id by server name.
+ * Every server holds the persistent disk of the pool entry its machine claimed (the volume of the
+ * entry's deterministic name), attached at the device its cloud-init mounts on /var/cpaas; answers
+ * the volume id by hostname (the server's name).
  */
 async function persistentDisksInPlace(): Promise<Map<string, string>> {
   const held = new Map<string, string>();
@@ -150,6 +152,9 @@ async function persistentDisksInPlace(): Promise<Map<string, string>> {
     expect(server?.name, machine.metadata.name).toBe(hostname);
     expect(volume?.status, `${pool}/${hostname}`).toBe('in-use');
     expect(volume?.attachments.map((a) => a.server_id)).toEqual([server?.id]);
+    const userData = Buffer.from(server?.['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString();
+    const mounts = (parse(userData) as { mounts?: string[][] }).mounts ?? [];
+    expect(mounts.find((mount) => mount[1] === '/var/cpaas')?.[0]).toBe(volume?.attachments[0]?.device);
     held.set(hostname, volume?.id ?? '');
   }
   return held;

@@ -37,7 +37,18 @@ export const claimantOf = (object: { metadata: ObjectMeta }): Claimant => ({
   name: object.metadata.name ?? '',
 });
 
-const namespaceOf = (run: SlotRun) => run.ctx.object.metadata.namespace ?? 'default';
+/** The machine's pool, and where and as whom it asks it; undefined when the machine names no pool. */
+function poolOf<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
+  run: Run,
+  slots: MachineSlots<Run, Pool, Entry, Claim>,
+) {
+  const name = slots.poolName(run);
+  if (!name) return undefined;
+  return {
+    pools: new ClaimablePool(run.ctx.kube, slots.pool),
+    at: [run.ctx.object.metadata.namespace ?? 'default', name, claimantOf(run.ctx.object)] as const,
+  };
+}
 
 /**
  * The reconcile step that claims the machine's entry (the same one again on every run, by UID). A
@@ -51,13 +62,9 @@ export function claimSlotStep<Run extends SlotRun, Pool extends PoolObject, Entr
   return {
     name,
     async run(run) {
-      const poolName = slots.poolName(run);
-      if (!poolName) return done();
-      const claim = await new ClaimablePool(run.ctx.kube, slots.pool).claim(
-        namespaceOf(run),
-        poolName,
-        claimantOf(run.ctx.object),
-      );
+      const pool = poolOf(run, slots);
+      if (!pool) return done();
+      const claim = await pool.pools.claim(...pool.at);
       if (!claim.ok) {
         run.ctx.setCondition(falseCondition(slots.conditionType, claim.reason, claim.message, 'Warning'));
         run.ctx.events.warning(claim.reason, claim.message);
@@ -74,13 +81,8 @@ export async function heldSlot<Run extends SlotRun, Pool extends PoolObject, Ent
   run: Run,
   slots: MachineSlots<Run, Pool, Entry, Claim>,
 ): Promise<Entry | undefined> {
-  const poolName = slots.poolName(run);
-  if (!poolName) return undefined;
-  const held = await new ClaimablePool(run.ctx.kube, slots.pool).heldEntry(
-    namespaceOf(run),
-    poolName,
-    claimantOf(run.ctx.object),
-  );
+  const pool = poolOf(run, slots);
+  const held = pool && (await pool.pools.heldEntry(...pool.at));
   return held?.ok ? held.entry : undefined;
 }
 
@@ -92,13 +94,8 @@ export function releaseSlotStep<Run extends SlotRun, Pool extends PoolObject, En
   return {
     name,
     async run(run) {
-      const poolName = slots.poolName(run);
-      if (poolName)
-        await new ClaimablePool(run.ctx.kube, slots.pool).release(
-          namespaceOf(run),
-          poolName,
-          claimantOf(run.ctx.object),
-        );
+      const pool = poolOf(run, slots);
+      if (pool) await pool.pools.release(...pool.at);
       return done();
     },
   };

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadBalancerName, serverGroupName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
 import { simLookup } from '../cloud/simulator.js';
-import { HcsFixtures, INFRA, TEST_DOMAIN } from './hcs-fixtures.ts';
+import { type ClusterOptions, HcsFixtures, INFRA, TEST_DOMAIN } from './hcs-fixtures.ts';
 
 const CREDENTIAL_FINALIZER = 'huawei-cloud-stack.infrastructure.immutable-infra.dev/credential-in-use';
 
@@ -123,12 +123,17 @@ async function patchSpec(namespace: string, spec: Record<string, unknown>): Prom
   }
 }
 
+/** A namespace with a manager, the identity Secret, the CA, a control plane pool and an HCSCluster. */
+async function managedCluster(prefix: string, options: Omit<ClusterOptions, 'hostPrefix'>): Promise<string> {
+  const namespace = await createTestNamespace(kubeConfig, prefix);
+  startManager(namespace);
+  await fixtures.createCluster(namespace, { hostPrefix: namespace, ...options });
+  return namespace;
+}
+
 describe('deleting HCS clusters', () => {
   it('removes every server, volume, ELB member and part, server group and pool slot when the whole namespace is deleted', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'hcs-nsdel');
-    startManager(namespace);
-    await fixtures.createCluster(namespace, {
-      hostPrefix: namespace,
+    const namespace = await managedCluster('hcs-nsdel', {
       poolSize: 2,
       vipAddress: '192.168.10.200',
       ipBase: 100,
@@ -174,10 +179,7 @@ describe('deleting HCS clusters', () => {
   }, 420_000);
 
   it('takes a control plane machine out of the ELB before its server is stopped or deleted', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'hcs-cpout');
-    startManager(namespace);
-    await fixtures.createCluster(namespace, {
-      hostPrefix: namespace,
+    const namespace = await managedCluster('hcs-cpout', {
       poolSize: 1,
       vipAddress: '192.168.10.220',
       ipBase: 120,
@@ -211,10 +213,7 @@ describe('deleting HCS clusters', () => {
   }, 300_000);
 
   it('keeps the HCSCluster and its ELB, naming how many machines remain, until its machines are gone', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'hcs-clwait');
-    startManager(namespace);
-    await fixtures.createCluster(namespace, {
-      hostPrefix: namespace,
+    const namespace = await managedCluster('hcs-clwait', {
       poolSize: 1,
       vipAddress: '192.168.10.210',
       ipBase: 110,

@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { apiServerVerdict } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import {
+  type ApiException,
+  CustomObjectsApi,
+  type KubernetesObject,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+let objects: KubernetesObjectApi;
+let namespace: string;
+
+const documented = (ns: string): KubernetesObject[] =>
+  parseAllDocuments(
+    readFileSync(new URL('./fixtures/documented.yaml', import.meta.url), 'utf8').replaceAll('NAMESPACE', ns),
+  ).map((d) => d.toJS() as KubernetesObject);
+
+const fixture = (kind: string) =>
+  structuredClone(documented(namespace).find((o) => o.kind === kind)) as never as {
+    metadata: { name: string };
+    // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely to make bad manifests
+    spec: Record<string, any>;
+  };
+
+const create = (object: unknown) => apiServerVerdict(objects, object);
+
+let counter = 0;
+const renamed = <T extends { metadata: { name: string } }>(object: T): T => {
+  object.metadata.name = `${namespace}-bad-${++counter}`;
+  return object;
+};
+
+beforeAll(async () => {
+  const kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  namespace = await createTestNamespace(kubeConfig, 'vsphere-crds');
+});
+
+describe('vSphere CRDs in a real API server', () => {
+  it('accept the documented create-flow and extension manifests unchanged', async () => {
+    for (const object of documented(namespace))
+      expect(await create(object), `${object.kind} ${object.metadata?.name}`).toBe('accepted');
+  });
+
+  // The API server checks types, required fields and patterns first and runs the CEL rules only
+  // on an object that passes them, so each case below breaks one of the two kinds at a time.
+  it('refuse a NIC without a network, a slot IP without a prefix and a disk without a size, naming each field', async () => {
+    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    pool.spec.configs[0].network.additional[0].networkName = '';
+    delete pool.spec.configs[1].network.primary.networkName;
+    pool.spec.configs[2].network.primary.ip = '10.10.10.13';
+    delete pool.spec.configs[2].persistentDisks[0].sizeGiB;
+    const message = await create(pool);
+    expect(message).toContain('spec.configs[0].network.additional[0].networkName');
+    expect(message).toContain('spec.configs[1].network.primary.networkName: Required value');
+    expect(message).toContain('spec.configs[2].network.primary.ip');
+    expect(message).toContain('spec.configs[2].persistentDisks[0].sizeGiB: Required value');
+  });
+
+  it('refuse a gateway outside the network of its slot IP, and duplicate disks or the reserved SCSI unit', async () => {
+    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    pool.spec.configs[0].network.primary.gateway = '10.10.11.1';
+    pool.spec.configs[0].network.additional[0].gateway = '10.10.10.1';
+    pool.spec.configs[1].persistentDisks[1].name = 'var-cpaas';
+    pool.spec.configs[1].persistentDisks[2].mountPath = '/var/cpaas';
+    pool.spec.configs[2].persistentDisks[0].unitNumber = 7;
+    const message = await create(pool);
+    expect(message).toContain('spec.configs[0].network.primary.gateway');
+    expect(message).toContain('spec.configs[0].network.additional[0].gateway');
+    expect(message).toContain('gateway must be inside the network of ip');
+    expect(message).toContain('persistentDisks[].name must be unique');
+    expect(message).toContain('persistentDisks[].mountPath must be unique');
+    expect(message).toContain('persistentDisks[].unitNumber 7 is reserved');
+  });
+
+  it('refuse duplicate and non-DNS-1123 hostnames', async () => {
+    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    pool.spec.configs[1].hostname = 'cp-01';
+    expect(await create(pool)).toContain('configs[].hostname must be unique');
+    const badName = renamed(fixture('VSphereMachineConfigPool'));
+    badName.spec.configs[2].hostname = 'CP_03';
+    expect(await create(badName)).toContain('spec.configs[2].hostname');
+  });
+
+  it('refuse moving a bound pool to another cluster, and allow it while none is bound', async () => {
+    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    expect(await create(pool)).toBe('accepted');
+    const custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+    const target = {
+      group: 'infrastructure.cluster.x-k8s.io',
+      version: 'v1beta1',
+      namespace,
+      plural: 'vspheremachineconfigpools',
+      name: pool.metadata.name,
+    };
+    const moveTo = (cluster: string) =>
+      custom
+        .patchNamespacedCustomObject({
+          ...target,
+          body: [{ op: 'replace', path: '/spec/clusterRef/name', value: cluster }],
+        })
+        .then(
+          () => 'accepted',
+          (error: ApiException<unknown>) => `${error.code} ${JSON.stringify(error.body)}`,
+        );
+    expect(await moveTo('other-cluster')).toBe('accepted');
+    const current = (await custom.getNamespacedCustomObject(target)) as Record<string, unknown>;
+    await custom.replaceNamespacedCustomObjectStatus({
+      ...target,
+      body: { ...current, status: { consumerRef: { kind: 'KubeadmControlPlane', name: 'demo-cluster' } } },
+    });
+    const refused = await moveTo('third-cluster');
+    expect(refused).toContain('spec.clusterRef');
+    expect(refused).toContain('spec.clusterRef cannot change while a consumer is bound');
+  });
+
+  it('refuse a VSphereCluster with a scheme in server, a bad thumbprint or an unknown identity kind', async () => {
+    const cluster = renamed(fixture('VSphereCluster'));
+    cluster.spec.server = 'https://vc.example.local';
+    cluster.spec.thumbprint = 'AA:BB';
+    cluster.spec.identityRef.kind = 'ConfigMap';
+    const message = await create(cluster);
+    expect(message).toContain('spec.server');
+    expect(message).toContain('spec.thumbprint');
+    expect(message).toContain('spec.identityRef.kind');
+  });
+
+  it('refuse a machine template whose NICs, addresses, gateway or CPU layout are wrong', async () => {
+    const template = renamed(fixture('VSphereMachineTemplate'));
+    const spec = template.spec.template.spec;
+    spec.network.devices[0] = {
+      networkName: 'pg-business',
+      ipAddrs: ['10.10.10.31/24'],
+      gateway4: '10.10.20.1',
+    };
+    spec.network.devices[1] = {
+      networkName: 'pg-storage',
+      ipAddrs: ['10.20.10.31'],
+      nameservers: ['dns.example'],
+    };
+    spec.numCPUs = 6;
+    spec.numCoresPerSocket = 4;
+    spec.machineConfigPoolRef.kind = 'DCSIpHostnamePool';
+    const message = await create(template);
+    expect(message).toContain('spec.template.spec.network.devices[0].gateway4');
+    expect(message).toContain('gateway4 must be inside the network of an IPv4 entry of ipAddrs');
+    expect(message).toContain('machineConfigPoolRef must name a VSphereMachineConfigPool');
+    expect(message).toContain('every ipAddrs[] entry must be an address with its prefix length');
+    expect(message).toContain('every nameservers[] entry must be an IP address');
+    expect(message).toContain('numCPUs must be a multiple of numCoresPerSocket');
+    const noNetwork = renamed(fixture('VSphereMachineTemplate'));
+    noNetwork.spec.template.spec.network.devices.push({ dhcp4: true });
+    delete noNetwork.spec.template.spec.template;
+    const missing = await create(noNetwork);
+    expect(missing).toContain('spec.template.spec.network.devices[2].networkName: Required value');
+    expect(missing).toContain('spec.template.spec.template: Required value');
+  });
+
+  it('refuse a failure domain whose zone type lacks its topology', async () => {
+    const domain = renamed(fixture('VSphereFailureDomain'));
+    delete domain.spec.topology.computeCluster;
+    domain.spec.topology.networkConfigurations = [{ networkName: 'pg-business', dhcp4: true }];
+    const message = await create(domain);
+    expect(message).toContain('a ComputeCluster or HostGroup zone needs topology.computeCluster');
+    expect(message).toContain('set topology.networks or topology.networkConfigurations, not both');
+  });
+});

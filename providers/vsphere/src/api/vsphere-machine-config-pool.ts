@@ -4,6 +4,7 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
+import { printerColumns, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import {
   AddressWithPrefix,
@@ -101,12 +102,6 @@ export const SlotPersistentDisk = z.object({
   volumePath: z.string().optional().describe('Written by the provider: datastore path of the .vmdk.'),
 });
 
-const uniqueBy = (list: string, key: string, what: string) => ({
-  rule: `self.all(a, !has(a.${key}) || ${list}.exists_one(b, has(b.${key}) && b.${key} == a.${key}))`,
-  message: `${what} must be unique`,
-  reason: 'FieldValueInvalid',
-});
-
 /** One per-node slot: what a VM taking it gets. */
 export const MachineConfigSlot = z.object({
   hostname: z
@@ -136,9 +131,9 @@ export const MachineConfigSlot = z.object({
     .optional()
     .meta({
       'x-kubernetes-validations': [
-        { ...uniqueBy('self', 'name', 'persistentDisks[].name') },
-        { ...uniqueBy('self', 'mountPath', 'persistentDisks[].mountPath') },
-        { ...uniqueBy('self', 'unitNumber', 'persistentDisks[].unitNumber') },
+        uniqueItemsRule('name', 'persistentDisks[].name'),
+        uniqueItemsRule('mountPath', 'persistentDisks[].mountPath'),
+        uniqueItemsRule('unitNumber', 'persistentDisks[].unitNumber'),
         {
           rule: 'self.all(d, !has(d.unitNumber) || d.unitNumber != 7)',
           message: 'persistentDisks[].unitNumber 7 is reserved for the SCSI controller',
@@ -166,13 +161,7 @@ export const VSphereMachineConfigPoolSpec = z.object({
     .min(1)
     .max(256)
     .meta({
-      'x-kubernetes-validations': [
-        {
-          rule: 'self.all(c, self.exists_one(d, d.hostname == c.hostname))',
-          message: 'configs[].hostname must be unique',
-          reason: 'FieldValueInvalid',
-        },
-      ],
+      'x-kubernetes-validations': [uniqueItemsRule('hostname', 'configs[].hostname')],
     }),
 });
 
@@ -233,7 +222,7 @@ export const VSphereMachineConfigPool = defineKind({
         { name: 'Total', type: 'integer', jsonPath: '.status.totalCount' },
         { name: 'Available', type: 'integer', jsonPath: '.status.availableCount' },
         { name: 'Consumer', type: 'string', jsonPath: '.status.consumerRef.name', priority: 1 },
-        { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        printerColumns.age,
       ],
     },
   ],

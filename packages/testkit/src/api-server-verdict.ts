@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { ApiException, type KubernetesObject, type KubernetesObjectApi } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 
 /**
  * Creates the object and says what the API server made of it: `accepted`, or the status code and
@@ -14,4 +16,14 @@ export async function apiServerVerdict(objects: KubernetesObjectApi, object: unk
     const body = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
     return `${error.code} ${body?.message ?? ''}`;
   }
+}
+
+/**
+ * The objects of a multi-document YAML fixture (a provider's documented manifests), with every
+ * `NAMESPACE` replaced by the test's namespace so they can be created as they are.
+ */
+export function documentedManifests(file: URL, namespace: string): KubernetesObject[] {
+  return parseAllDocuments(readFileSync(file, 'utf8').replaceAll('NAMESPACE', namespace)).map(
+    (document) => document.toJS() as KubernetesObject,
+  );
 }

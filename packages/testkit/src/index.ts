@@ -45,7 +45,7 @@ export {
   terminate,
   yamlFilesIn,
 } from '@immutable-infra/management-plane';
-export { apiServerVerdict } from './api-server-verdict.js';
+export { apiServerVerdict, documentedManifests } from './api-server-verdict.js';
 export { chromiumLaunchOptions } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {

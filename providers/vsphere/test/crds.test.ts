@@ -163,4 +163,53 @@ describe('vSphere CRDs in a real API server', () => {
     expect(message).toContain('a ComputeCluster or HostGroup zone needs topology.computeCluster');
     expect(message).toContain('set topology.networks or topology.networkConfigurations, not both');
   });
+
+  it('accept a VSphereVM, a VSphereClusterIdentity and a VSphereClusterTemplate as CAPV writes them, and refuse their bad values', async () => {
+    const machine = fixture('VSphereMachineTemplate').spec.template.spec;
+    delete machine.machineConfigPoolRef;
+    const vm = {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereVM',
+      metadata: { name: `${namespace}-vm`, namespace },
+      spec: {
+        ...machine,
+        network: {
+          devices: [{ networkName: 'pg-business', ipAddrs: ['10.10.10.11/24'], gateway4: '10.10.10.1' }],
+        },
+        bootstrapRef: { apiVersion: 'v1', kind: 'Secret', name: 'cp-01-bootstrap', namespace },
+        biosUUID: '4209a6c3-43ae-66cf-55a5-b1a2c3d4e5f6',
+      },
+    };
+    expect(await create(vm)).toBe('accepted');
+    const badVm = renamed(structuredClone(vm));
+    badVm.spec.numCoresPerSocket = 3;
+    badVm.spec.powerOffMode = 'hard';
+    badVm.spec.guestSoftPowerOffTimeout = '5m';
+    const vmMessage = await create(badVm);
+    expect(vmMessage).toContain('numCPUs must be a multiple of numCoresPerSocket');
+    expect(vmMessage).toContain('guestSoftPowerOffTimeout applies only with powerOffMode trySoft');
+
+    const identity = {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereClusterIdentity',
+      metadata: { name: `${namespace}-identity` },
+      spec: { secretName: 'vc-credentials', allowedNamespaces: { selector: { matchLabels: { team: 'a' } } } },
+    };
+    expect(await create(identity)).toBe('accepted');
+    const badIdentity = renamed(structuredClone(identity)) as typeof identity;
+    badIdentity.spec.secretName = '';
+    expect(await create(badIdentity)).toContain('spec.secretName');
+
+    const clusterTemplate = {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereClusterTemplate',
+      metadata: { name: `${namespace}-template`, namespace },
+      spec: { template: { spec: { ...fixture('VSphereCluster').spec } } },
+    };
+    delete (clusterTemplate.spec.template.spec as Record<string, unknown>).controlPlaneEndpoint;
+    expect(await create(clusterTemplate)).toBe('accepted');
+    const badTemplate = renamed(structuredClone(clusterTemplate));
+    (badTemplate.spec.template.spec as Record<string, unknown>).identityRef = { kind: 'Secret', name: '' };
+    expect(await create(badTemplate)).toContain('spec.template.spec.identityRef.name');
+  });
 });

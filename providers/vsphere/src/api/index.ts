@@ -13,6 +13,12 @@ export {
   VSphereClusterSpec,
 } from './vsphere-cluster.js';
 export {
+  VSphereClusterIdentity,
+  type VSphereClusterIdentityObject,
+  VSphereClusterIdentitySpec,
+} from './vsphere-cluster-identity.js';
+export { VSphereClusterTemplate, type VSphereClusterTemplateObject } from './vsphere-cluster-template.js';
+export {
   VSphereDeploymentZone,
   type VSphereDeploymentZoneObject,
   VSphereDeploymentZoneSpec,
@@ -38,13 +44,17 @@ export {
   VSphereMachineConfigPoolSpec,
 } from './vsphere-machine-config-pool.js';
 export { VSphereMachineTemplate, type VSphereMachineTemplateObject } from './vsphere-machine-template.js';
+export { VSphereVM, type VSphereVMObject, VSphereVMSpec } from './vsphere-vm.js';
 
 import { VSphereCluster } from './vsphere-cluster.js';
+import { VSphereClusterIdentity } from './vsphere-cluster-identity.js';
+import { VSphereClusterTemplate } from './vsphere-cluster-template.js';
 import { VSphereDeploymentZone } from './vsphere-deployment-zone.js';
 import { VSphereFailureDomain } from './vsphere-failure-domain.js';
 import { VSphereMachine } from './vsphere-machine.js';
 import { VSphereMachineConfigPool } from './vsphere-machine-config-pool.js';
 import { VSphereMachineTemplate } from './vsphere-machine-template.js';
+import { VSphereVM } from './vsphere-vm.js';
 
 /** Every kind the vSphere provider owns, in install order. */
 export const vsphereKinds = [
@@ -54,4 +64,7 @@ export const vsphereKinds = [
   VSphereMachineConfigPool,
   VSphereFailureDomain,
   VSphereDeploymentZone,
+  VSphereClusterIdentity,
+  VSphereVM,
+  VSphereClusterTemplate,
 ] as const;

@@ -5,7 +5,7 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { createRequestedAtField, printerColumns } from '@immutable-infra/provider-kit/kinds';
+import { createRequestedAtField, printerColumns, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import {
   AddressesFromPool,
@@ -78,59 +78,99 @@ export const NetworkDeviceSpec = z
     ],
   });
 
+/** What a VM is cloned with: the spec fields VSphereMachine and VSphereVM share. */
+export const vmCloneSpecFields = {
+  server: VCenterServer.optional().describe('vCenter of the VM; the VSphereCluster server when empty.'),
+  thumbprint: Thumbprint.optional(),
+  datacenter: z.string().optional().describe('Datacenter of the VM (name or inventory path).'),
+  folder: z.string().optional().describe('VM folder of the VM.'),
+  datastore: z.string().optional().describe('Datastore of the system disk.'),
+  storagePolicyName: z
+    .string()
+    .optional()
+    .describe('Storage policy choosing the datastore, instead of datastore.'),
+  resourcePool: z.string().optional().describe('Resource pool (a vCenter one, not a config pool) of the VM.'),
+  template: z.string().min(1).describe('VM template cloned into the VM (name or inventory path).'),
+  cloneMode: z
+    .enum(['fullClone', 'linkedClone'])
+    .optional()
+    .describe('fullClone (default) or linkedClone (from a snapshot of the template).'),
+  snapshot: z
+    .string()
+    .optional()
+    .describe("Template snapshot a linked clone is made from; the template's current one when empty."),
+  os: z.enum(['Linux', 'Windows']).optional().describe('Guest OS family; Linux when empty.'),
+  numCPUs: int32(1).optional(),
+  numCoresPerSocket: int32(1).optional(),
+  memoryMiB: z.number().int().min(4).optional().meta({ format: 'int64' }),
+  diskGiB: int32(1).optional().describe('System disk size; at least the template disk.'),
+  additionalDisksGiB: z.array(int32(1)).optional().describe('Extra disks made with the VM, sizes in GiB.'),
+  dataDisks: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(80),
+        sizeGiB: int32(1),
+        provisioningMode: z.enum(['Thin', 'Thick', 'EagerlyZeroed']).optional(),
+      }),
+    )
+    .max(29)
+    .meta({ 'x-kubernetes-validations': [uniqueItemsRule('name', 'dataDisks[].name')] })
+    .optional()
+    .describe('Data disks made and deleted with the VM (persistent ones belong in the config pool).'),
+  network: z
+    .object({
+      devices: z
+        .array(NetworkDeviceSpec)
+        .min(1)
+        .max(10)
+        .describe('NICs, in order; the first carries the node IP.'),
+      routes: z.array(NetworkRoute).optional(),
+      preferredAPIServerCidr: z.string().optional(),
+    })
+    .describe('NICs of the VM; a config pool slot fills in their addresses.'),
+  powerOffMode: z
+    .enum(['hard', 'soft', 'trySoft'])
+    .default('hard')
+    .describe('How the VM is powered off before deletion: hard, soft (guest shutdown) or trySoft.'),
+  guestSoftPowerOffTimeout: z.string().optional().describe('How long trySoft waits before a hard power off.'),
+  customVMXKeys: z.record(z.string(), z.string()).optional(),
+  hardwareVersion: z
+    .string()
+    .regex(/^vmx-[0-9]+$/, 'a VM hardware version such as vmx-15')
+    .optional(),
+  pciDevices: z
+    .array(
+      z.object({
+        deviceId: int32(0).optional(),
+        vendorId: int32(0).optional(),
+        vGPUProfile: z.string().optional(),
+        customLabel: z.string().optional(),
+      }),
+    )
+    .optional(),
+  tagIDs: z.array(z.string()).optional().describe('vSphere tags attached to the VM.'),
+};
+
+/** CEL rules on the clone fields. */
+export const vmCloneSpecRules = [
+  {
+    rule: '!has(self.numCoresPerSocket) || !has(self.numCPUs) || self.numCPUs % self.numCoresPerSocket == 0',
+    message: 'numCPUs must be a multiple of numCoresPerSocket',
+    fieldPath: '.numCoresPerSocket',
+    reason: 'FieldValueInvalid',
+  },
+  {
+    rule: "!has(self.guestSoftPowerOffTimeout) || self.powerOffMode == 'trySoft'",
+    message: 'guestSoftPowerOffTimeout applies only with powerOffMode trySoft',
+    fieldPath: '.guestSoftPowerOffTimeout',
+    reason: 'FieldValueForbidden',
+  },
+];
+
 export const VSphereMachineSpec = z
   .object({
     ...infraMachineSpecFields,
-    server: VCenterServer.optional().describe('vCenter of the VM; the VSphereCluster server when empty.'),
-    thumbprint: Thumbprint.optional(),
-    datacenter: z.string().optional().describe('Datacenter of the VM (name or inventory path).'),
-    folder: z.string().optional().describe('VM folder of the VM.'),
-    datastore: z.string().optional().describe('Datastore of the system disk.'),
-    storagePolicyName: z
-      .string()
-      .optional()
-      .describe('Storage policy choosing the datastore, instead of datastore.'),
-    resourcePool: z
-      .string()
-      .optional()
-      .describe('Resource pool (a vCenter one, not a config pool) of the VM.'),
-    template: z.string().min(1).describe('VM template cloned into the VM (name or inventory path).'),
-    cloneMode: z
-      .enum(['fullClone', 'linkedClone'])
-      .optional()
-      .describe('fullClone (default) or linkedClone (from a snapshot of the template).'),
-    snapshot: z
-      .string()
-      .optional()
-      .describe("Template snapshot a linked clone is made from; the template's current one when empty."),
-    os: z.enum(['Linux', 'Windows']).optional().describe('Guest OS family; Linux when empty.'),
-    numCPUs: int32(1).optional(),
-    numCoresPerSocket: int32(1).optional(),
-    memoryMiB: z.number().int().min(4).optional().meta({ format: 'int64' }),
-    diskGiB: int32(1).optional().describe('System disk size; at least the template disk.'),
-    additionalDisksGiB: z.array(int32(1)).optional().describe('Extra disks made with the VM, sizes in GiB.'),
-    dataDisks: z
-      .array(
-        z.object({
-          name: z.string().min(1).max(80),
-          sizeGiB: int32(1),
-          provisioningMode: z.enum(['Thin', 'Thick', 'EagerlyZeroed']).optional(),
-        }),
-      )
-      .max(29)
-      .optional()
-      .describe('Data disks made and deleted with the VM (persistent ones belong in the config pool).'),
-    network: z
-      .object({
-        devices: z
-          .array(NetworkDeviceSpec)
-          .min(1)
-          .max(10)
-          .describe('NICs, in order; the first carries the node IP.'),
-        routes: z.array(NetworkRoute).optional(),
-        preferredAPIServerCidr: z.string().optional(),
-      })
-      .describe('NICs of the VM; a config pool slot fills in their addresses.'),
+    ...vmCloneSpecFields,
     machineConfigPoolRef: KubernetesObjectReferenceSchema.optional().describe(
       'VSphereMachineConfigPool in the machine namespace giving this machine its hostname, static IPs and persistent disks.',
     ),
@@ -138,30 +178,6 @@ export const VSphereMachineSpec = z
       .object({ template: z.string().optional() })
       .optional()
       .describe('How the VM is named from the Machine (Go template); the Machine name when empty.'),
-    powerOffMode: z
-      .enum(['hard', 'soft', 'trySoft'])
-      .default('hard')
-      .describe('How the VM is powered off before deletion: hard, soft (guest shutdown) or trySoft.'),
-    guestSoftPowerOffTimeout: z
-      .string()
-      .optional()
-      .describe('How long trySoft waits before a hard power off.'),
-    customVMXKeys: z.record(z.string(), z.string()).optional(),
-    hardwareVersion: z
-      .string()
-      .regex(/^vmx-[0-9]+$/, 'a VM hardware version such as vmx-15')
-      .optional(),
-    pciDevices: z
-      .array(
-        z.object({
-          deviceId: int32(0).optional(),
-          vendorId: int32(0).optional(),
-          vGPUProfile: z.string().optional(),
-          customLabel: z.string().optional(),
-        }),
-      )
-      .optional(),
-    tagIDs: z.array(z.string()).optional().describe('vSphere tags attached to the VM.'),
   })
   .meta({
     'x-kubernetes-validations': [
@@ -174,40 +190,26 @@ export const VSphereMachineSpec = z
         fieldPath: '.machineConfigPoolRef',
         reason: 'FieldValueInvalid',
       },
-      {
-        rule: '!has(self.numCoresPerSocket) || !has(self.numCPUs) || self.numCPUs % self.numCoresPerSocket == 0',
-        message: 'numCPUs must be a multiple of numCoresPerSocket',
-        fieldPath: '.numCoresPerSocket',
-        reason: 'FieldValueInvalid',
-      },
-      {
-        rule: "!has(self.guestSoftPowerOffTimeout) || self.powerOffMode == 'trySoft'",
-        message: 'guestSoftPowerOffTimeout applies only with powerOffMode trySoft',
-        fieldPath: '.guestSoftPowerOffTimeout',
-        reason: 'FieldValueForbidden',
-      },
-      {
-        rule: '!has(self.dataDisks) || self.dataDisks.all(d, self.dataDisks.exists_one(e, e.name == d.name))',
-        message: 'dataDisks[].name must be unique',
-        fieldPath: '.dataDisks',
-        reason: 'FieldValueInvalid',
-      },
+      ...vmCloneSpecRules,
     ],
   });
 
+/** The VM's NICs as the guest reports them. */
+export const GuestNetworkStatus = z
+  .array(
+    z.object({
+      macAddr: z.string(),
+      networkName: z.string().optional(),
+      connected: z.boolean().optional(),
+      ipAddrs: z.array(z.string()).optional(),
+    }),
+  )
+  .optional()
+  .describe('NICs as the guest reports them.');
+
 export const VSphereMachineStatus = z.object({
   ...infraMachineStatusFields,
-  network: z
-    .array(
-      z.object({
-        macAddr: z.string(),
-        networkName: z.string().optional(),
-        connected: z.boolean().optional(),
-        ipAddrs: z.array(z.string()).optional(),
-      }),
-    )
-    .optional()
-    .describe('NICs as the guest reports them.'),
+  network: GuestNetworkStatus,
   v1beta2: V1beta2Conditions,
   vmRef: z.string().optional().describe('Managed object id of the VM, e.g. vm-1042.'),
   biosUUID: z.string().optional().describe('BIOS UUID of the VM; the provider ID is made from it.'),

@@ -27,3 +27,33 @@ export function documentedManifests(file: URL, namespace: string): KubernetesObj
     (document) => document.toJS() as KubernetesObject,
   );
 }
+
+/** A documented object to edit freely into a bad manifest. */
+export interface EditableManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  // biome-ignore lint/suspicious/noExplicitAny: tests edit fixtures freely to make bad manifests
+  spec: Record<string, any>;
+}
+
+/**
+ * A CRD test's access to its documented manifests fixture, for the namespace `namespace()` answers
+ * once the test has made it: `all()` the objects as documented, `bad(kind)` a copy of the first
+ * object of that kind under a fresh name (prefixed with the namespace, so cluster-scoped kinds do
+ * not collide either), to break and create.
+ */
+export function documentedFixtures(file: URL, namespace: () => string) {
+  let counter = 0;
+  const all = () => documentedManifests(file, namespace());
+  return {
+    all,
+    bad(kind: string): EditableManifest {
+      const object = all().find((o) => o.kind === kind);
+      if (!object) throw new Error(`${file.pathname} has no ${kind}`);
+      const copy = structuredClone(object) as EditableManifest;
+      copy.metadata.name = `${namespace()}-bad-${++counter}`;
+      return copy;
+    },
+  };
+}

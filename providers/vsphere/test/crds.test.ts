@@ -1,32 +1,19 @@
-import { apiServerVerdict, documentedManifests } from '@immutable-infra/testkit';
+import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import {
-  type ApiException,
-  CustomObjectsApi,
-  type KubernetesObject,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { type ApiException, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 let objects: KubernetesObjectApi;
 let namespace: string;
 
-const documented = (ns: string): KubernetesObject[] =>
-  documentedManifests(new URL('./fixtures/documented.yaml', import.meta.url), ns);
-
-const fixture = (kind: string) =>
-  structuredClone(documented(namespace).find((o) => o.kind === kind)) as never as {
-    metadata: { name: string };
-    // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely to make bad manifests
-    spec: Record<string, any>;
-  };
+const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
 
 const create = (object: unknown) => apiServerVerdict(objects, object);
 
-let counter = 0;
-const renamed = <T extends { metadata: { name: string } }>(object: T): T => {
-  object.metadata.name = `${namespace}-bad-${++counter}`;
-  return object;
+const renamedCopy = <T extends { metadata: { name: string } }>(object: T, name: string): T => {
+  const copy = structuredClone(object);
+  copy.metadata.name = name;
+  return copy;
 };
 
 beforeAll(async () => {
@@ -37,14 +24,14 @@ beforeAll(async () => {
 
 describe('vSphere CRDs in a real API server', () => {
   it('accept the documented create-flow and extension manifests unchanged', async () => {
-    for (const object of documented(namespace))
+    for (const object of fixtures.all())
       expect(await create(object), `${object.kind} ${object.metadata?.name}`).toBe('accepted');
   });
 
   // The API server checks types, required fields and patterns first and runs the CEL rules only
   // on an object that passes them, so each case below breaks one of the two kinds at a time.
   it('refuse a NIC without a network, a slot IP without a prefix and a disk without a size, naming each field', async () => {
-    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    const pool = fixtures.bad('VSphereMachineConfigPool');
     pool.spec.configs[0].network.additional[0].networkName = '';
     delete pool.spec.configs[1].network.primary.networkName;
     pool.spec.configs[2].network.primary.ip = '10.10.10.13';
@@ -57,7 +44,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('refuse a gateway outside the network of its slot IP, and duplicate disks or the reserved SCSI unit', async () => {
-    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    const pool = fixtures.bad('VSphereMachineConfigPool');
     pool.spec.configs[0].network.primary.gateway = '10.10.11.1';
     pool.spec.configs[0].network.additional[0].gateway = '10.10.10.1';
     pool.spec.configs[1].persistentDisks[1].name = 'var-cpaas';
@@ -73,16 +60,16 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('refuse duplicate and non-DNS-1123 hostnames', async () => {
-    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    const pool = fixtures.bad('VSphereMachineConfigPool');
     pool.spec.configs[1].hostname = 'cp-01';
     expect(await create(pool)).toContain('configs[].hostname must be unique');
-    const badName = renamed(fixture('VSphereMachineConfigPool'));
+    const badName = fixtures.bad('VSphereMachineConfigPool');
     badName.spec.configs[2].hostname = 'CP_03';
     expect(await create(badName)).toContain('spec.configs[2].hostname');
   });
 
   it('refuse moving a bound pool to another cluster, and allow it while none is bound', async () => {
-    const pool = renamed(fixture('VSphereMachineConfigPool'));
+    const pool = fixtures.bad('VSphereMachineConfigPool');
     expect(await create(pool)).toBe('accepted');
     const custom = testKubeConfig().makeApiClient(CustomObjectsApi);
     const target = {
@@ -114,7 +101,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('refuse a VSphereCluster with a scheme in server, a bad thumbprint or an unknown identity kind', async () => {
-    const cluster = renamed(fixture('VSphereCluster'));
+    const cluster = fixtures.bad('VSphereCluster');
     cluster.spec.server = 'https://vc.example.local';
     cluster.spec.thumbprint = 'AA:BB';
     cluster.spec.identityRef.kind = 'ConfigMap';
@@ -125,7 +112,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('refuse a machine template whose NICs, addresses, gateway or CPU layout are wrong', async () => {
-    const template = renamed(fixture('VSphereMachineTemplate'));
+    const template = fixtures.bad('VSphereMachineTemplate');
     const spec = template.spec.template.spec;
     spec.network.devices[0] = {
       networkName: 'pg-business',
@@ -147,7 +134,7 @@ describe('vSphere CRDs in a real API server', () => {
     expect(message).toContain('every ipAddrs[] entry must be an address with its prefix length');
     expect(message).toContain('every nameservers[] entry must be an IP address');
     expect(message).toContain('numCPUs must be a multiple of numCoresPerSocket');
-    const noNetwork = renamed(fixture('VSphereMachineTemplate'));
+    const noNetwork = fixtures.bad('VSphereMachineTemplate');
     noNetwork.spec.template.spec.network.devices.push({ dhcp4: true });
     delete noNetwork.spec.template.spec.template;
     const missing = await create(noNetwork);
@@ -156,7 +143,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('refuse a failure domain whose zone type lacks its topology', async () => {
-    const domain = renamed(fixture('VSphereFailureDomain'));
+    const domain = fixtures.bad('VSphereFailureDomain');
     delete domain.spec.topology.computeCluster;
     domain.spec.topology.networkConfigurations = [{ networkName: 'pg-business', dhcp4: true }];
     const message = await create(domain);
@@ -165,7 +152,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('accept a VSphereVM, a VSphereClusterIdentity and a VSphereClusterTemplate as CAPV writes them, and refuse their bad values', async () => {
-    const machine = fixture('VSphereMachineTemplate').spec.template.spec;
+    const machine = fixtures.bad('VSphereMachineTemplate').spec.template.spec;
     delete machine.machineConfigPoolRef;
     const vm = {
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
@@ -181,7 +168,7 @@ describe('vSphere CRDs in a real API server', () => {
       },
     };
     expect(await create(vm)).toBe('accepted');
-    const badVm = renamed(structuredClone(vm));
+    const badVm = renamedCopy(vm, `${namespace}-bad-vm`);
     badVm.spec.numCoresPerSocket = 3;
     badVm.spec.powerOffMode = 'hard';
     badVm.spec.guestSoftPowerOffTimeout = '5m';
@@ -196,7 +183,7 @@ describe('vSphere CRDs in a real API server', () => {
       spec: { secretName: 'vc-credentials', allowedNamespaces: { selector: { matchLabels: { team: 'a' } } } },
     };
     expect(await create(identity)).toBe('accepted');
-    const badIdentity = renamed(structuredClone(identity)) as typeof identity;
+    const badIdentity = renamedCopy(identity, `${namespace}-bad-identity`);
     badIdentity.spec.secretName = '';
     expect(await create(badIdentity)).toContain('spec.secretName');
 
@@ -204,11 +191,11 @@ describe('vSphere CRDs in a real API server', () => {
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
       kind: 'VSphereClusterTemplate',
       metadata: { name: `${namespace}-template`, namespace },
-      spec: { template: { spec: { ...fixture('VSphereCluster').spec } } },
+      spec: { template: { spec: { ...fixtures.bad('VSphereCluster').spec } } },
     };
     delete (clusterTemplate.spec.template.spec as Record<string, unknown>).controlPlaneEndpoint;
     expect(await create(clusterTemplate)).toBe('accepted');
-    const badTemplate = renamed(structuredClone(clusterTemplate));
+    const badTemplate = renamedCopy(clusterTemplate, `${namespace}-bad-template`);
     (badTemplate.spec.template.spec as Record<string, unknown>).identityRef = { kind: 'Secret', name: '' };
     expect(await create(badTemplate)).toContain('spec.template.spec.identityRef.name');
   });

@@ -78,7 +78,7 @@ describe('kind conventions', () => {
       .array(z.object({ name: z.string().max(63), mountPath: z.string().max(128).optional() }))
       .max(16)
       .meta({ 'x-kubernetes-validations': [uniqueItemsRule('mountPath', 'disks[].mountPath')] });
-    const schema = z.toJSONSchema(Disks) as { 'x-kubernetes-validations': unknown[] };
+    const schema = z.toJSONSchema(Disks) as unknown as { 'x-kubernetes-validations': unknown[] };
     expect(schema['x-kubernetes-validations']).toEqual([
       {
         rule: 'self.all(a, !has(a.mountPath) || self.exists_one(b, has(b.mountPath) && b.mountPath == a.mountPath))',

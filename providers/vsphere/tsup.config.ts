@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cloud/index.ts'],
+  entry: ['src/index.ts', 'src/api/index.ts', 'src/cloud/index.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

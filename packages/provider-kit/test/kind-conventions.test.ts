@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { generateProviderArtifacts } from '../src/generate/index.js';
-import { machineTemplateKind, parseCredentialData, printerColumns, providerKindBase } from '../src/index.js';
+import {
+  machineTemplateKind,
+  parseCredentialData,
+  printerColumns,
+  providerKindBase,
+  uniqueItemsRule,
+} from '../src/index.js';
 
 const base = providerKindBase('acme');
 const AcmeMachineSpec = z.object({ flavor: z.string().min(1), providerID: z.string().optional() });
@@ -65,6 +71,21 @@ describe('kind conventions', () => {
     // The inferred object type keeps the machine spec: a template's spec.template.spec.flavor is a string.
     const parsed = AcmeMachineTemplate.versions[0].spec.parse({ template: { spec: { flavor: 'c1' } } });
     expect(parsed.template.spec.flavor).toBe('c1');
+  });
+
+  it('writes the unique-items rule for a list, skipping items without the key', () => {
+    const Disks = z
+      .array(z.object({ name: z.string().max(63), mountPath: z.string().max(128).optional() }))
+      .max(16)
+      .meta({ 'x-kubernetes-validations': [uniqueItemsRule('mountPath', 'disks[].mountPath')] });
+    const schema = z.toJSONSchema(Disks) as unknown as { 'x-kubernetes-validations': unknown[] };
+    expect(schema['x-kubernetes-validations']).toEqual([
+      {
+        rule: 'self.all(a, !has(a.mountPath) || self.exists_one(b, has(b.mountPath) && b.mountPath == a.mountPath))',
+        message: 'disks[].mountPath must be unique',
+        reason: 'FieldValueInvalid',
+      },
+    ]);
   });
 
   it('checks Secret data naming keys, never values', () => {

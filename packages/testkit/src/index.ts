@@ -45,7 +45,12 @@ export {
   terminate,
   yamlFilesIn,
 } from '@immutable-infra/management-plane';
-export { apiServerVerdict } from './api-server-verdict.js';
+export {
+  apiServerVerdict,
+  documentedFixtures,
+  documentedManifests,
+  type EditableManifest,
+} from './api-server-verdict.js';
 export { chromiumLaunchOptions } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {

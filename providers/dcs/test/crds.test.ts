@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { apiServerVerdict } from '@immutable-infra/testkit';
+import { apiServerVerdict, documentedManifests } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   type ApiException,
@@ -9,16 +8,13 @@ import {
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
 let namespace: string;
 
 const documented = (ns: string): KubernetesObject[] =>
-  parseAllDocuments(
-    readFileSync(new URL('./fixtures/documented.yaml', import.meta.url), 'utf8').replaceAll('NAMESPACE', ns),
-  ).map((d) => d.toJS() as KubernetesObject);
+  documentedManifests(new URL('./fixtures/documented.yaml', import.meta.url), ns);
 
 const create = (object: unknown) => apiServerVerdict(objects, object);
 

@@ -1,32 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { apiServerVerdict } from '@immutable-infra/testkit';
+import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 
 let objects: KubernetesObjectApi;
 let namespace: string;
 
-const documented = (ns: string): KubernetesObject[] =>
-  parseAllDocuments(
-    readFileSync(new URL('./fixtures/documented.yaml', import.meta.url), 'utf8').replaceAll('NAMESPACE', ns),
-  ).map((d) => d.toJS() as KubernetesObject);
-
-const fixture = (kind: string) =>
-  structuredClone(documented(namespace).find((o) => o.kind === kind)) as never as {
-    metadata: { name: string };
-    // biome-ignore lint/suspicious/noExplicitAny: test fixtures are edited freely to make bad manifests
-    spec: Record<string, any>;
-  };
+const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
 
 const create = (object: unknown) => apiServerVerdict(objects, object);
-
-let counter = 0;
-const renamed = <T extends { metadata: { name: string } }>(object: T): T => {
-  object.metadata.name = `bad-${++counter}`;
-  return object;
-};
 
 beforeAll(async () => {
   const kubeConfig = testKubeConfig();
@@ -36,11 +18,11 @@ beforeAll(async () => {
 
 describe('HCS CRDs in a real API server', () => {
   it('accept the documented create-flow manifests', async () => {
-    for (const object of documented(namespace)) expect(await create(object), object.kind).toBe('accepted');
+    for (const object of fixtures.all()) expect(await create(object), object.kind).toBe('accepted');
   });
 
   it('reject an HCSCluster whose VIP or ELB subnets are not in the subnet inventory, naming the field', async () => {
-    const cluster = renamed(fixture('HCSCluster'));
+    const cluster = fixtures.bad('HCSCluster');
     cluster.spec.controlPlaneLoadBalancer.vipSubnetName = 'subnet-b';
     cluster.spec.controlPlaneLoadBalancer.elbVirsubnetL4Ips[0].subnetName = 'subnet-c';
     const message = await create(cluster);
@@ -50,13 +32,13 @@ describe('HCS CRDs in a real API server', () => {
   });
 
   it('reject ELB virtual subnet IP lists that do not hold exactly two IPs', async () => {
-    const cluster = renamed(fixture('HCSCluster'));
+    const cluster = fixtures.bad('HCSCluster');
     cluster.spec.controlPlaneLoadBalancer.elbVirsubnetL7Ips[0].ips = ['192.168.1.103'];
     expect(await create(cluster)).toMatch(/elbVirsubnetL7Ips\[0\]\.ips.*(at least 2|should have at least 2)/);
   });
 
   it('reject conflicting subnet selectors in a pool entry', async () => {
-    const pool = renamed(fixture('HCSMachineConfigPool'));
+    const pool = fixtures.bad('HCSMachineConfigPool');
     pool.spec.configs[0].networks[0] = { subnetName: 'subnet-a', subnetId: 'abc', ipAddress: '192.168.1.11' };
     pool.spec.configs[1].networks[0] = {
       subnetName: 'subnet-a',
@@ -71,20 +53,20 @@ describe('HCS CRDs in a real API server', () => {
   });
 
   it('reject duplicate hostnames, bad hostnames and non-contiguous persistent disk slots', async () => {
-    const pool = renamed(fixture('HCSMachineConfigPool'));
+    const pool = fixtures.bad('HCSMachineConfigPool');
     pool.spec.configs[1].hostname = 'master-1';
     pool.spec.configs[0].persistentDisks.push({ slot: 2, size: 10, type: 'SSD', mountPath: '/var/log' });
     const message = await create(pool);
     expect(message).toContain('configs[].hostname must be unique');
     expect(message).toContain('persistentDisks[].slot must be unique and contiguous from 0');
     // The API server checks patterns before rules, so a malformed hostname is reported on its own.
-    const badName = renamed(fixture('HCSMachineConfigPool'));
+    const badName = fixtures.bad('HCSMachineConfigPool');
     badName.spec.configs[2].hostname = 'Master_3';
     expect(await create(badName)).toContain('spec.configs[2].hostname');
   });
 
   it('refuse a password in an HCSMachineTemplate and data volumes without a mount path', async () => {
-    const template = renamed(fixture('HCSMachineTemplate'));
+    const template = fixtures.bad('HCSMachineTemplate');
     template.spec.template.spec.adminPassword = 'Secret#1';
     template.spec.template.spec.dataVolumes.push({ size: 10, type: 'SSD' });
     const message = await create(template);

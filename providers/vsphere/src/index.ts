@@ -1,3 +1,4 @@
-// The vSphere provider, first slice: the vSphere Web Services (vim25 SOAP) client. Kinds,
-// controllers and the UI extension follow (see the README).
+// The vSphere provider, in progress: the vSphere Web Services (vim25 SOAP) client and the kinds
+// with their CRDs. Controllers and the UI extension follow (see the README).
+export * from './api/index.js';
 export * from './cloud/index.js';

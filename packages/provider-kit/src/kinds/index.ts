@@ -8,6 +8,7 @@ export {
   parseCredentialData,
   printerColumns,
   providerKindBase,
+  uniqueItemsRule,
 } from './kind-conventions.js';
 export {
   DNS_NAME,

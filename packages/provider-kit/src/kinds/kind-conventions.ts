@@ -114,3 +114,16 @@ export const createRequestedAtField = z
   .describe(
     'When this object last asked the platform to create each of its things (by key, an RFC 3339 time); a thing not listed yet is waited for, not asked for again.',
   );
+
+/**
+ * The CEL rule, for a list of objects, that no two items have the same `key` (items without it are
+ * not compared), refused as "<label> must be unique" on the list: slot hostnames, disk names and
+ * mount paths. The key's values need a maxLength for the rule to fit the API server's cost budget.
+ */
+export function uniqueItemsRule(key: string, label: string) {
+  return {
+    rule: `self.all(a, !has(a.${key}) || self.exists_one(b, has(b.${key}) && b.${key} == a.${key}))`,
+    message: `${label} must be unique`,
+    reason: 'FieldValueInvalid',
+  } as const;
+}

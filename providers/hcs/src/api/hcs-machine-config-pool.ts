@@ -1,4 +1,5 @@
 import { defineKind, type KindObject } from '@immutable-infra/core';
+import { uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN, hcsKindBase, Ipv4Address } from './common.js';
 
@@ -65,11 +66,7 @@ export const PoolConfig = z.object({
           message: 'persistentDisks[].slot must be unique and contiguous from 0',
           reason: 'FieldValueInvalid',
         },
-        {
-          rule: 'self.all(d, !has(d.mountPath) || self.exists_one(e, has(e.mountPath) && e.mountPath == d.mountPath))',
-          message: 'persistentDisks[].mountPath must be unique',
-          reason: 'FieldValueInvalid',
-        },
+        uniqueItemsRule('mountPath', 'persistentDisks[].mountPath'),
       ],
     }),
 });
@@ -80,13 +77,7 @@ export const HCSMachineConfigPoolSpec = z.object({
     .min(1)
     .max(256)
     .meta({
-      'x-kubernetes-validations': [
-        {
-          rule: 'self.all(c, self.exists_one(d, d.hostname == c.hostname))',
-          message: 'configs[].hostname must be unique',
-          reason: 'FieldValueInvalid',
-        },
-      ],
+      'x-kubernetes-validations': [uniqueItemsRule('hostname', 'configs[].hostname')],
     }),
 });
 

@@ -156,8 +156,9 @@ async function startClusterApiControllersOnce(
   const installedWebhookConfigs: { kind: string; name: string }[] = [];
   let release = () => {};
   const stopProcesses = async () => {
-    release();
+    // Released only once they are gone: a runner killed while stopping them leaves none behind.
     await Promise.all(started.map(({ running }) => terminate(running.process)));
+    release();
   };
   const logTails = (lines = 30) =>
     started

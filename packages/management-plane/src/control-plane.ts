@@ -94,8 +94,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   const started: { child: ChildProcess; process: ManagedProcess }[] = [];
   let release = () => {};
   const stopAll = async () => {
-    release();
+    // The watchdog stays until every process is gone: a runner killed in the middle of stopping
+    // (a failed test's teardown, a closed pipe) must not leave etcd and the API server behind.
     for (const { process } of [...started].reverse()) await terminate(process);
+    release();
   };
 
   try {

@@ -288,6 +288,12 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     expect(await errorNextTo('workers.1.name')).toBe('pool name rules-worker-1 is already used by pool 1');
     expect(await errorNextTo('workers.1.maxSurge')).toBe('max surge must be a whole number of at least 0');
     await shot('rules-3-worker-pools');
+    // Back and Next again: the step comes back with the problems the user already saw.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.locator('[data-step="control-plane"]').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.locator('[data-step="worker-pools"]').waitFor();
+    expect(await errorNextTo('workers.1.maxSurge')).toBe('max surge must be a whole number of at least 0');
     await page.locator('[data-action="remove-pool:1"]').click();
     await page.getByRole('button', { name: 'Next' }).click();
     await noticeSays('2 problems on this step; see the marked fields.');

@@ -126,6 +126,16 @@ describe('validate', () => {
     expect(problemsOf(held)['workers.0.replicas']).toBe(
       'worker-pools: IP pool small-pool has 2 free of 3 entries; 3 needed',
     );
+    // Worker pools that overflow the control plane's IP pool are the ones to shrink: the control
+    // plane (3, fixed) fits on its own, so its step has nothing to fix and must not hold the user.
+    const overflow = draft((d) => {
+      (d.workers[0] as { machineTemplate: string }).machineTemplate = d.controlPlane.machineTemplate;
+      (d.workers[0] as { replicas: number }).replicas = 1;
+    });
+    expect(problemsOf(overflow)['workers.0.replicas']).toBe(
+      'worker-pools: IP pool cp-pool has 3 free of 3 entries; 4 needed (shared by 2 node pools)',
+    );
+    expect(problemsOf(overflow)['controlPlane.replicas']).toBeUndefined();
     const cp = draft((d) => (d.controlPlane.replicas = 4));
     expect(problemsOf(cp)['controlPlane.replicas']).toBe(
       'control-plane: IP pool cp-pool has 3 free of 3 entries; 4 needed',

@@ -182,13 +182,13 @@ export function validateDraft(draft: DcsClusterDraft, facts: ClusterFacts): Fiel
   });
 
   // Capacity: every node pool whose template draws from the same IP pool shares its free entries.
-  const demand = new Map<string, { replicas: number; fields: [string, string][] }>();
+  const demand = new Map<string, { replicas: number; fields: [string, string, number][] }>();
   const addDemand = (templateName: string, replicas: number, step: string, field: string) => {
     const template = facts.machineTemplates.find((t) => t.name === templateName);
     if (!template?.ipPool || !Number.isInteger(replicas)) return;
     const entry = demand.get(template.ipPool) ?? { replicas: 0, fields: [] };
     entry.replicas += replicas;
-    entry.fields.push([step, field]);
+    entry.fields.push([step, field, replicas]);
     demand.set(template.ipPool, entry);
   };
   addDemand(
@@ -204,12 +204,17 @@ export function validateDraft(draft: DcsClusterDraft, facts: ClusterFacts): Fiel
     const pool = facts.pools.find((p) => p.name === poolName);
     if (!pool || pool.free >= replicas) continue;
     const shared = fields.length > 1 ? ` (shared by ${fields.length} node pools)` : '';
-    for (const [step, field] of fields)
+    for (const [step, field, own] of fields) {
+      // The control plane's replicas are fixed: when it fits on its own, the worker pools that share
+      // its IP pool must shrink. Reported there too, it would keep a user who went back to the
+      // control plane step from ever reaching the step where the fix is.
+      if (step === STEP.controlPlane && fields.length > 1 && own <= pool.free) continue;
       report(
         step,
         field,
         `IP pool ${poolName} has ${pool.free} free of ${pool.total} entries; ${replicas} needed${shared}`,
       );
+    }
   }
 
   // Step 4: networking.

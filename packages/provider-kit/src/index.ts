@@ -82,6 +82,7 @@ export {
   type ClaimablePoolKind,
   type Claimant,
   type ClaimResult,
+  type PoolConsumer,
   type PoolObject,
   type PoolUsage,
 } from './pools/claimable-pool.js';

@@ -124,21 +124,40 @@ describe('JsonTransport', () => {
   it('pins the leaf by SHA-256 thumbprint in any spelling, without a CA; a mismatch names both and sends nothing', async () => {
     const platform = await server((_req, res) => json(res, 200, { ok: true }));
     const thumbprint = new X509Certificate(platform.certificate).fingerprint256;
-    const pinned = transport(platform, { caBundle: undefined, serverCertificateSha256: thumbprint });
+    const pinned = transport(platform, { caBundle: undefined, serverCertificateThumbprint: thumbprint });
     expect((await pinned.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
     const bare = thumbprint.replace(/:/g, '').toLowerCase();
-    const spelled = transport(platform, { caBundle: undefined, serverCertificateSha256: bare });
+    const spelled = transport(platform, { caBundle: undefined, serverCertificateThumbprint: bare });
     expect((await spelled.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
     expect(platform.requests).toHaveLength(2);
 
     const wrong = `${'00:'.repeat(31)}01`;
     // The pin decides alone: a trusted CA does not let a different certificate through.
-    const mismatch = transport(platform, { serverCertificateSha256: wrong });
+    const mismatch = transport(platform, { serverCertificateThumbprint: wrong });
     const failure = await failureOf(mismatch.request({ method: 'GET', path: '/x' }));
     expect(failure.kind).toBe('TLSFailure');
     expect(failure.message).toContain(`has SHA-256 thumbprint ${thumbprint}, not the pinned ${wrong}`);
     expect(platform.requests).toHaveLength(2);
-    expect(() => transport(platform, { serverCertificateSha256: 'AB:CD' })).toThrow(/32 bytes/);
+    expect(() => transport(platform, { serverCertificateThumbprint: 'AB:CD' })).toThrow(/32 bytes/);
+  });
+
+  it('pins the leaf by SHA-1 thumbprint too (20 bytes, as vSphere manifests carry it); a mismatch names SHA-1', async () => {
+    const platform = await server((_req, res) => json(res, 200, { ok: true }));
+    const sha1 = new X509Certificate(platform.certificate).fingerprint;
+    const pinned = transport(platform, {
+      caBundle: undefined,
+      serverCertificateThumbprint: sha1.toLowerCase(),
+    });
+    expect((await pinned.request({ method: 'GET', path: '/x' })).body).toEqual({ ok: true });
+    expect(platform.requests).toHaveLength(1);
+
+    const wrong = `${'00:'.repeat(19)}01`;
+    const failure = await failureOf(
+      transport(platform, { serverCertificateThumbprint: wrong }).request({ method: 'GET', path: '/x' }),
+    );
+    expect(failure.kind).toBe('TLSFailure');
+    expect(failure.message).toContain(`has SHA-1 thumbprint ${sha1}, not the pinned ${wrong}`);
+    expect(platform.requests).toHaveLength(1);
   });
 
   it('returns any answer as text with requestText (a SOAP fault on 500), sending no JSON Accept', async () => {

@@ -4,6 +4,18 @@ import type { KubeClient, ObjectReference } from '@immutable-infra/core';
 export interface Claimant {
   uid: string;
   name: string;
+  /**
+   * What the claimant's machine belongs to (its control plane or MachineDeployment), for pools
+   * bound to one consumer; a claimant without one is never refused for its consumer.
+   */
+  consumer?: PoolConsumer | undefined;
+}
+
+/** The workload controller a pool is bound to: its machines alone take the pool's entries. */
+export interface PoolConsumer {
+  apiVersion?: string | undefined;
+  kind: string;
+  name: string;
 }
 
 /**
@@ -31,13 +43,33 @@ export interface ClaimablePoolKind<Pool, Entry, Claim> {
   newClaim(entry: Entry, claimant: Claimant): Claim;
   /** The status merge patch that stores these claims (e.g. `{ slots: claims }`). */
   statusWithClaims(claims: Claim[]): Record<string, unknown>;
+  /**
+   * Whether a claim record holds its entry. A record that does not (a released slot whose
+   * persistent disks wait for the next machine) is replaced by the next claim of its entry, and its
+   * entry is handed out before entries without a record. Every record holds when this is absent.
+   */
+  holds?(claim: Claim): boolean;
+  /**
+   * The record a released claim leaves behind (state Released and when), or undefined to drop it.
+   * Claims are dropped on release when this is absent.
+   */
+  released?(claim: Claim, at: Date): Claim | undefined;
+  /**
+   * A pool bound to one consumer: the first claimant's consumer is recorded with its claim, a
+   * claimant of another consumer is refused, and the binding goes when no record is left.
+   */
+  binding?: {
+    of(pool: Pool): PoolConsumer | undefined;
+    /** The status merge patch fields that store the binding; undefined clears it. */
+    status(consumer: PoolConsumer | undefined): Record<string, unknown>;
+  };
 }
 
 export type ClaimResult<Entry, Claim> =
   | { ok: true; entry: Entry; claim: Claim }
   | {
       ok: false;
-      reason: 'PoolNotFound' | 'PoolExhausted' | 'ClaimedEntryRemoved';
+      reason: 'PoolNotFound' | 'PoolExhausted' | 'ClaimedEntryRemoved' | 'PoolBoundElsewhere';
       /** Names the pool and the entry, never a credential. */
       message: string;
     };
@@ -90,10 +122,21 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
         return { done: true, value: { ok: true, entry: held.entry, claim: adopted } };
       }
       if (held) return { done: true, value: held };
-      const taken = new Set(claims.map((claim) => this.poolKind.claimedEntryKey(claim)));
-      const entries = this.poolKind.entries(pool);
-      const entry = entries.find((candidate) => !taken.has(this.poolKind.entryKey(candidate)));
-      if (!entry)
+      const bound = this.poolKind.binding?.of(pool);
+      if (bound && claimant.consumer && !sameConsumer(bound, claimant.consumer))
+        return {
+          done: true,
+          value: {
+            ok: false,
+            reason: 'PoolBoundElsewhere',
+            message:
+              `${this.poolKind.kind} ${poolName} is bound to ${bound.kind} ${bound.name}, ` +
+              `not to this machine's ${claimant.consumer.kind} ${claimant.consumer.name}`,
+          },
+        };
+      const entry = this.firstFree(pool);
+      if (!entry) {
+        const entries = this.poolKind.entries(pool);
         return {
           done: true,
           value: {
@@ -102,8 +145,12 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
             message: `no free entry in ${this.poolKind.kind} ${poolName}: all ${entries.length} are in use`,
           },
         };
+      }
+      const key = this.poolKind.entryKey(entry);
       const claim = this.poolKind.newClaim(entry, claimant);
-      await this.write(namespace, poolName, pool, [...claims, claim]);
+      // A released record of the entry is replaced: the entry has one record at a time.
+      const others = claims.filter((c) => this.poolKind.claimedEntryKey(c) !== key);
+      await this.write(namespace, poolName, pool, [...others, claim], bound ?? claimant.consumer);
       return { done: true, value: { ok: true, entry, claim } };
     });
   }
@@ -120,24 +167,71 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
   }
 
   /** Gives the claimant's entry back. True when this call released it; false when nothing was held (a repeat). */
-  async release(namespace: string, poolName: string, claimant: Claimant): Promise<boolean> {
+  async release(
+    namespace: string,
+    poolName: string,
+    claimant: Claimant,
+    /** When the release happens, for a kind that keeps a released record. */
+    at: Date = new Date(),
+  ): Promise<boolean> {
     return this.withRetries(async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: false };
       const claims = this.poolKind.claims(pool);
-      const remaining = claims.filter((claim) => !this.isClaimOf(claim, claimant));
-      if (remaining.length === claims.length) return { done: true, value: false };
-      await this.write(namespace, poolName, pool, remaining);
+      const mine = claims.filter((claim) => this.holds(claim) && this.isClaimOf(claim, claimant));
+      if (mine.length === 0) return { done: true, value: false };
+      const remaining = claims.flatMap((claim) => {
+        if (!mine.includes(claim)) return [claim];
+        const left = this.poolKind.released?.(claim, at);
+        return left ? [left] : [];
+      });
+      await this.write(namespace, poolName, pool, remaining, this.poolKind.binding?.of(pool));
       return { done: true, value: true };
+    });
+  }
+
+  /**
+   * Drops the released records `expired` picks (their reserve time is over and their disks are
+   * reclaimed, say), so their entries are free like any other. Returns how many went.
+   */
+  async forgetReleased(
+    namespace: string,
+    poolName: string,
+    expired: (claim: Claim) => boolean,
+  ): Promise<number> {
+    return this.withRetries(async () => {
+      const pool = await this.read(namespace, poolName);
+      if (!pool) return { done: true, value: 0 };
+      const claims = this.poolKind.claims(pool);
+      const remaining = claims.filter((claim) => this.holds(claim) || !expired(claim));
+      const gone = claims.length - remaining.length;
+      if (gone > 0) await this.write(namespace, poolName, pool, remaining, this.poolKind.binding?.of(pool));
+      return { done: true, value: gone };
     });
   }
 
   /** Counts for the pool's status and the UI. */
   usage(pool: Pool): PoolUsage {
     const keys = new Set(this.poolKind.entries(pool).map((entry) => this.poolKind.entryKey(entry)));
-    const claims = this.poolKind.claims(pool);
+    const claims = this.poolKind.claims(pool).filter((claim) => this.holds(claim));
     const used = claims.filter((claim) => keys.has(this.poolKind.claimedEntryKey(claim))).length;
     return { total: keys.size, used, free: keys.size - used, orphaned: claims.length - used };
+  }
+
+  /** Whether a record holds its entry (see {@link ClaimablePoolKind.holds}). */
+  holds(claim: Claim): boolean {
+    return this.poolKind.holds?.(claim) ?? true;
+  }
+
+  /** The entry the next claim gets: a released one first (its disks wait for it), else the first without a record. */
+  private firstFree(pool: Pool): Entry | undefined {
+    const records = new Map(this.poolKind.claims(pool).map((c) => [this.poolKind.claimedEntryKey(c), c]));
+    const entries = this.poolKind.entries(pool);
+    const released = entries.find((entry) => {
+      const record = records.get(this.poolKind.entryKey(entry));
+      return record !== undefined && !this.holds(record);
+    });
+    return released ?? entries.find((entry) => !records.has(this.poolKind.entryKey(entry)));
   }
 
   private isClaimOf(claim: Claim, claimant: Claimant): boolean {
@@ -149,9 +243,10 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
   private heldIn(pool: Pool, claimant: Claimant): ClaimResult<Entry, Claim> | undefined {
     const claims = this.poolKind.claims(pool);
     // A claim by UID wins over a legacy one that merely carries the same name.
+    const holding = claims.filter((c) => this.holds(c));
     const claim =
-      claims.find((c) => this.poolKind.claimantUid(c) === claimant.uid) ??
-      claims.find((c) => this.isClaimOf(c, claimant));
+      holding.find((c) => this.poolKind.claimantUid(c) === claimant.uid) ??
+      holding.find((c) => this.isClaimOf(c, claimant));
     if (!claim) return undefined;
     const key = this.poolKind.claimedEntryKey(claim);
     const entry = this.poolKind.entries(pool).find((candidate) => this.poolKind.entryKey(candidate) === key);
@@ -176,11 +271,22 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     return this.kube.get<Pool>(this.ref(namespace, name));
   }
 
-  private async write(namespace: string, name: string, pool: Pool, claims: Claim[]): Promise<void> {
+  private async write(
+    namespace: string,
+    name: string,
+    pool: Pool,
+    claims: Claim[],
+    consumer?: PoolConsumer | undefined,
+  ): Promise<void> {
+    const binding = this.poolKind.binding;
     await this.kube.patchStatus(this.ref(namespace, name), {
       // The compare-and-swap: a pool changed since it was read answers 409 and is read again.
       metadata: { resourceVersion: pool.metadata.resourceVersion },
-      status: this.poolKind.statusWithClaims(claims),
+      status: {
+        ...this.poolKind.statusWithClaims(claims),
+        // The binding lasts while any record (held or released) is left.
+        ...(binding ? binding.status(claims.length > 0 ? consumer : undefined) : {}),
+      },
     });
   }
 
@@ -195,6 +301,8 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     }
   }
 }
+
+const sameConsumer = (a: PoolConsumer, b: PoolConsumer) => a.kind === b.kind && a.name === b.name;
 
 /** A 409 from the host's KubeClient (`status`) or from client-node (`code`). */
 function isConflict(error: unknown): boolean {

@@ -43,9 +43,10 @@ export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(po
       const usage = new ClaimablePool(ctx.kube, pool.claims).usage(object);
       pool.writeUsage(ctx.status, usage);
       const keys = new Set(pool.claims.entries(object).map((entry) => pool.claims.entryKey(entry)));
+      const holds = (claim: Claim) => pool.claims.holds?.(claim) ?? true;
       const orphans = pool.claims
         .claims(object)
-        .filter((claim) => !keys.has(pool.claims.claimedEntryKey(claim)))
+        .filter((claim) => holds(claim) && !keys.has(pool.claims.claimedEntryKey(claim)))
         .map((claim) => `${pool.claims.claimedEntryKey(claim)} (${pool.holderOf(claim)})`);
       ctx.setCondition(
         orphans.length > 0
@@ -78,7 +79,10 @@ export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(po
       return disks && hasDisks ? done({ recheckAfterMs: disks.everyMs }) : done();
     },
     async delete(ctx) {
-      const claims = pool.claims.claims(ctx.object as PoolOf<Kind>);
+      // A released record holds nothing: only machines still holding an entry keep the pool.
+      const claims = pool.claims
+        .claims(ctx.object as PoolOf<Kind>)
+        .filter((claim) => pool.claims.holds?.(claim) ?? true);
       if (claims.length === 0) return done();
       return requeue(30_000, `still used by ${claims.map((claim) => pool.holderOf(claim)).join(', ')}`);
     },

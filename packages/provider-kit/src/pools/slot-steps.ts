@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type ConditionInput,
   done,
   type EventRecorder,
@@ -8,7 +9,13 @@ import {
   requeue,
   type Step,
 } from '@immutable-infra/core';
-import { ClaimablePool, type ClaimablePoolKind, type Claimant, type PoolObject } from './claimable-pool.js';
+import {
+  ClaimablePool,
+  type ClaimablePoolKind,
+  type Claimant,
+  type PoolConsumer,
+  type PoolObject,
+} from './claimable-pool.js';
 
 /** The part of a machine reconcile the slot steps use: the host's context for the machine. */
 export interface SlotRun {
@@ -17,6 +24,8 @@ export interface SlotRun {
     events: EventRecorder;
     object: { metadata: ObjectMeta };
     setCondition(condition: ConditionInput): void;
+    /** When a release happens, for pools that keep released records; the wall clock otherwise. */
+    clock?: Clock | undefined;
   };
 }
 
@@ -29,6 +38,8 @@ export interface MachineSlots<Run extends SlotRun, Pool extends PoolObject, Entr
   conditionType: string;
   /** Records the entry where the later steps and the status need it. */
   onClaimed(run: Run, entry: Entry): void;
+  /** What the machine belongs to, for pools bound to one consumer (see ClaimablePoolKind.binding). */
+  consumerOf?(run: Run): PoolConsumer | undefined;
 }
 
 /** The machine as the holder of an entry: its UID decides, its name is for people. */
@@ -46,7 +57,11 @@ function poolOf<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
   if (!name) return undefined;
   return {
     pools: new ClaimablePool(run.ctx.kube, slots.pool),
-    at: [run.ctx.object.metadata.namespace ?? 'default', name, claimantOf(run.ctx.object)] as const,
+    at: [
+      run.ctx.object.metadata.namespace ?? 'default',
+      name,
+      { ...claimantOf(run.ctx.object), consumer: slots.consumerOf?.(run) },
+    ] as const,
   };
 }
 
@@ -95,7 +110,7 @@ export function releaseSlotStep<Run extends SlotRun, Pool extends PoolObject, En
     name,
     async run(run) {
       const pool = poolOf(run, slots);
-      if (pool) await pool.pools.release(...pool.at);
+      if (pool) await pool.pools.release(...pool.at, run.ctx.clock?.now() ?? new Date());
       return done();
     },
   };

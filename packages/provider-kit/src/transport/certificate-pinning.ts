@@ -5,15 +5,21 @@ import { buildConnector } from 'undici';
 export const THUMBPRINT_MISMATCH = 'ERR_TLS_CERT_THUMBPRINT_MISMATCH';
 
 /**
- * A SHA-256 thumbprint in the form Node and vCenter show it: 32 upper-case hex bytes joined by
- * colons. Accepts colons, spaces or neither, in any case; throws for anything that is not 32 bytes.
+ * A certificate thumbprint in the form Node and vCenter show it: upper-case hex bytes joined by
+ * colons, 32 of them (SHA-256) or 20 (SHA-1, what vSphere manifests and `govc about.cert` have long
+ * carried). Accepts colons, spaces or neither, in any case; throws for any other length.
  */
 export function thumbprintOf(text: string): string {
   const hex = text.replace(/[\s:]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex))
-    throw new Error('a SHA-256 certificate thumbprint is 32 bytes of hex (64 digits, colons optional)');
+  if (!/^(?:[0-9A-F]{64}|[0-9A-F]{40})$/.test(hex))
+    throw new Error(
+      'a certificate thumbprint is 32 bytes (SHA-256) or 20 bytes (SHA-1) of hex, colons optional',
+    );
   return hex.match(/../g)?.join(':') ?? hex;
 }
+
+/** The hash a normalised thumbprint is of: 20 bytes are SHA-1, 32 are SHA-256. */
+const hashOf = (thumbprint: string) => (thumbprint.length === 59 ? 'SHA-1' : 'SHA-256');
 
 /** The leaf certificate was not the pinned one; carries both thumbprints (public values). */
 export class ThumbprintMismatch extends Error {
@@ -23,13 +29,13 @@ export class ThumbprintMismatch extends Error {
     readonly presented: string,
     readonly pinned: string,
   ) {
-    super(`the server's certificate has SHA-256 thumbprint ${presented}, not the pinned ${pinned}`);
+    super(`the server's certificate has ${hashOf(pinned)} thumbprint ${presented}, not the pinned ${pinned}`);
   }
 }
 
 /**
  * An undici connector that accepts the TLS connection when, and only when, the server's leaf
- * certificate has the pinned SHA-256 thumbprint. Chain and name verification are off (the pin is
+ * certificate has the pinned thumbprint (SHA-256, or SHA-1 for a 20-byte pin). Chain and name verification are off (the pin is
  * the trust decision) and TLS sessions are not resumed, so every connection shows its certificate.
  */
 export function pinnedLeafConnector(
@@ -43,7 +49,9 @@ export function pinnedLeafConnector(
         callback(error ?? new Error('no socket'), null);
         return;
       }
-      const presented = (socket as TLSSocket).getPeerCertificate?.()?.fingerprint256 ?? '(none)';
+      const certificate = (socket as TLSSocket).getPeerCertificate?.();
+      const presented =
+        (hashOf(pinned) === 'SHA-1' ? certificate?.fingerprint : certificate?.fingerprint256) || '(none)';
       if (presented !== pinned) {
         socket.destroy();
         callback(new ThumbprintMismatch(presented, pinned), null);

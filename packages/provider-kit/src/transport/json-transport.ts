@@ -25,13 +25,14 @@ export interface JsonTransportOptions {
    */
   insecureSkipTlsVerify?: boolean | undefined;
   /**
-   * Pins the endpoint's own (leaf) certificate by its SHA-256 thumbprint, hex with or without
-   * colons (`AB:CD:...`, as vCenter and `openssl x509 -fingerprint -sha256` show it). The
+   * Pins the endpoint's own (leaf) certificate by its SHA-256 thumbprint, or its SHA-1 one (20
+   * bytes, as vSphere manifests carry it), hex with or without colons (`AB:CD:...`, as vCenter and
+   * `openssl x509 -fingerprint` show it). The
    * certificate is then accepted when, and only when, its thumbprint matches: a self-signed
    * appliance certificate needs no CA, and the CA bundle, the public roots and the host name are
    * not consulted. A mismatch fails the connection as TLSFailure naming both thumbprints.
    */
-  serverCertificateSha256?: string | undefined;
+  serverCertificateThumbprint?: string | undefined;
   /**
    * Resolves the endpoint's host name instead of DNS: regional service names (HCS's
    * `ecs.<region>.<domain>`) then need no DNS entry; a site points them at its API gateway.
@@ -104,7 +105,7 @@ export class JsonTransport {
       rejectUnauthorized: options.insecureSkipTlsVerify !== true,
       ...(options.lookup ? { lookup: options.lookup } : {}),
     };
-    const pin = options.serverCertificateSha256;
+    const pin = options.serverCertificateThumbprint;
     if (pin !== undefined && base.protocol !== 'https:')
       throw new Error('a pinned certificate thumbprint needs an https:// endpoint');
     this.agent = new Agent({

@@ -100,6 +100,102 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     ]);
   });
 
+  it('keeps a released record for reuse, hands its entry out first, and binds the pool to one consumer', async () => {
+    // Records with a state, as a machine config pool keeps them: InUse holds, Released waits for reuse.
+    type SlotRecord = {
+      address: string;
+      state: 'InUse' | 'Released';
+      holderUID?: string;
+      releasedAt?: string;
+    };
+    type SlotPool = Omit<TestPoolObject, 'status'> & {
+      status?: { records?: SlotRecord[]; consumer?: { kind: string; name: string } };
+    };
+    const slotKind: ClaimablePoolKind<SlotPool, Entry, SlotRecord> = {
+      apiVersion: TEST_POOL_API_VERSION,
+      kind: 'TestPool',
+      entries: (pool) => pool.spec.entries,
+      entryKey: (entry) => entry.address,
+      claims: (pool) => pool.status?.records ?? [],
+      claimedEntryKey: (record) => record.address,
+      claimantUid: (record) => record.holderUID,
+      newClaim: (entry, claimant) => ({ address: entry.address, state: 'InUse', holderUID: claimant.uid }),
+      statusWithClaims: (records) => ({ records }),
+      holds: (record) => record.state === 'InUse',
+      released: (record, at) => ({
+        address: record.address,
+        state: 'Released',
+        releasedAt: at.toISOString(),
+      }),
+      binding: {
+        of: (pool) => pool.status?.consumer,
+        status: (consumer) => ({ consumer: consumer ?? null }),
+      },
+    };
+    const slots = new ClaimablePool(kube, slotKind);
+    const readSlots = async () => (await read('slots')) as unknown as SlotPool;
+    const workers = { kind: 'MachineDeployment', name: 'workers' };
+    await createPool('slots', ['10.0.2.1', '10.0.2.2', '10.0.2.3']);
+
+    expect(await slots.claim(namespace, 'slots', { uid: 'w1', name: 'w1', consumer: workers })).toMatchObject(
+      {
+        ok: true,
+        entry: { address: '10.0.2.1' },
+      },
+    );
+    await slots.claim(namespace, 'slots', { uid: 'w2', name: 'w2', consumer: workers });
+    expect((await readSlots()).status?.consumer).toEqual(workers);
+    // Another consumer's machine is refused, naming both.
+    expect(
+      await slots.claim(namespace, 'slots', {
+        uid: 'cp1',
+        name: 'cp1',
+        consumer: { kind: 'KubeadmControlPlane', name: 'cp' },
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'PoolBoundElsewhere',
+      message:
+        "TestPool slots is bound to MachineDeployment workers, not to this machine's KubeadmControlPlane cp",
+    });
+
+    const at = new Date('2026-12-03T10:00:00.000Z');
+    expect(await slots.release(namespace, 'slots', { uid: 'w1', name: 'w1' }, at)).toBe(true);
+    expect(await slots.release(namespace, 'slots', { uid: 'w1', name: 'w1' }, at)).toBe(false);
+    expect((await readSlots()).status?.records).toEqual([
+      { address: '10.0.2.1', state: 'Released', releasedAt: at.toISOString() },
+      { address: '10.0.2.2', state: 'InUse', holderUID: 'w2' },
+    ]);
+    expect(slots.usage(await readSlots())).toEqual({ total: 3, used: 1, free: 2, orphaned: 0 });
+    // The released entry goes to the next machine before the never-used 10.0.2.3, replacing its record.
+    expect(await slots.claim(namespace, 'slots', { uid: 'w3', name: 'w3', consumer: workers })).toMatchObject(
+      {
+        ok: true,
+        entry: { address: '10.0.2.1' },
+      },
+    );
+    expect((await readSlots()).status?.records).toEqual([
+      { address: '10.0.2.2', state: 'InUse', holderUID: 'w2' },
+      { address: '10.0.2.1', state: 'InUse', holderUID: 'w3' },
+    ]);
+
+    await slots.release(namespace, 'slots', { uid: 'w2', name: 'w2' }, at);
+    await slots.release(namespace, 'slots', { uid: 'w3', name: 'w3' }, at);
+    // Released records keep the binding; forgetting them (reserve time over) frees the pool for anyone.
+    expect((await readSlots()).status?.consumer).toEqual(workers);
+    expect(await slots.forgetReleased(namespace, 'slots', (record) => record.address === '10.0.2.2')).toBe(1);
+    expect((await readSlots()).status?.consumer).toEqual(workers);
+    expect(await slots.forgetReleased(namespace, 'slots', () => true)).toBe(1);
+    expect((await readSlots()).status).toEqual({ records: [] });
+    expect(
+      await slots.claim(namespace, 'slots', {
+        uid: 'cp1',
+        name: 'cp1',
+        consumer: { kind: 'KubeadmControlPlane', name: 'cp' },
+      }),
+    ).toMatchObject({ ok: true, entry: { address: '10.0.2.1' } });
+  });
+
   it('lets exactly one of two claimants racing for the last entry win', async () => {
     for (let round = 0; round < 5; round++) {
       const name = `last-${round}`;

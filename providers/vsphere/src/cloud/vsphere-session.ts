@@ -235,7 +235,7 @@ export class VsphereSession {
     const transport = new JsonTransport({
       endpoint: credential.server,
       caBundle: credential.caCertificate,
-      serverCertificateSha256: credential.thumbprint,
+      serverCertificateThumbprint: credential.thumbprint,
       insecureSkipTlsVerify: credential.insecure,
       requestTimeoutMs: options.requestTimeoutMs,
       qps: options.qps,

@@ -1,4 +1,8 @@
-// The vSphere provider, in progress: the vSphere Web Services (vim25 SOAP) client and the kinds
-// with their CRDs. Controllers and the UI extension follow (see the README).
+import { createVsphereProvider } from './provider.js';
+
 export * from './api/index.js';
 export * from './cloud/index.js';
+export { consumerOfMachine, parseDuration } from './controllers/vsphere-machine-controller.js';
+export { createVsphereProvider, type VsphereProviderOptions } from './provider.js';
+
+export default createVsphereProvider();

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,6 +26,13 @@ export interface VcsimOptions {
   inventory?: VcsimInventory;
   username?: string;
   password?: string;
+  /**
+   * Name the inventory as the product documentation's manifests do: datacenters dc-a and dc-b,
+   * compute clusters compute-a and compute-b, port groups pg-business and pg-storage, datastores
+   * datastore-cp, datastore-worker and datastore-a (dc-a) and datastore-b (dc-b), and the template
+   * microos-k8s-template, so those manifests run unchanged.
+   */
+  documentedNames?: boolean;
   /** `Name:ms` task delays, e.g. `{ CloneVm: 1500 }` (the simulator's task names), so a test can see a task running. */
   taskDelays?: Record<string, number>;
 }
@@ -39,6 +46,8 @@ export interface Vcsim {
   caCertificate: string;
   /** SHA-256 thumbprint of vcsim's (leaf) certificate, `AB:CD:...`. */
   thumbprint: string;
+  /** SHA-1 thumbprint of the same certificate (what vSphere manifests carry). */
+  sha1Thumbprint: string;
   /** Per datacenter: its template's inventory path and the folder, pool and datastore for clones. */
   datacenters: {
     name: string;
@@ -70,6 +79,12 @@ export function vcsimBinaries(): Promise<Binaries> {
 }
 
 export const TEMPLATE_NAME = 'ubuntu-2404-kube-v1.34';
+export const DOCUMENTED_TEMPLATE = 'microos-k8s-template';
+const DOCUMENTED = [
+  { dc: 'dc-a', compute: 'compute-a', datastores: ['datastore-cp', 'datastore-worker', 'datastore-a'] },
+  // The documented worker pool puts worker-02 in dc-b with the worker template's datastore.
+  { dc: 'dc-b', compute: 'compute-b', datastores: ['datastore-b', 'datastore-worker'] },
+];
 
 /**
  * Starts vcsim on a free loopback port with a certificate from a fresh CA, seeds what the provider
@@ -179,20 +194,43 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
 
     const seeded: Vcsim['datacenters'] = [];
     for (let i = 0; i < datacenters; i++) {
-      const dc = `DC${i}`;
+      const documented = options.documentedNames ? DOCUMENTED[i] : undefined;
+      let dc = `DC${i}`;
+      let compute = `${dc}_C0`;
       const source = `/${dc}/vm/${dc}_C0_RP0_VM0`;
-      const template = `/${dc}/vm/${TEMPLATE_NAME}`;
+      const templateName = documented ? DOCUMENTED_TEMPLATE : TEMPLATE_NAME;
       await runGovc('vm.power', '-off', '-force', source);
       await runGovc('snapshot.create', '-vm', source, 'base');
-      await runGovc('object.rename', source, TEMPLATE_NAME);
+      await runGovc('object.rename', source, templateName);
+      let datastore = `/${dc}/datastore/LocalDS_0`;
+      if (documented) {
+        await runGovc('object.rename', `/${dc}`, documented.dc);
+        await runGovc('object.rename', `/${documented.dc}/host/${compute}`, documented.compute);
+        // Made, not renamed: vcsim's rename leaves a port group's config.name (what lookups match) behind.
+        for (const portGroup of ['pg-business', 'pg-storage'])
+          await runGovc('dvs.portgroup.add', '-dc', documented.dc, '-dvs', 'DVS0', portGroup);
+        const hosts = (await runGovc('ls', `/${documented.dc}/host/${documented.compute}`))
+          .split('\n')
+          .filter((line) => /_H\d+$/.test(line));
+        // vcsim cannot rename a datastore; local ones with the documented names are made on every host.
+        for (const name of documented.datastores) {
+          const path = join(dir, `${documented.dc}-${name}`);
+          await mkdir(path);
+          await runGovc('datastore.create', '-type', 'local', '-name', name, '-path', path, ...hosts);
+        }
+        dc = documented.dc;
+        compute = documented.compute;
+        datastore = `/${dc}/datastore/${documented.datastores[0]}`;
+      }
+      const template = `/${dc}/vm/${templateName}`;
       await runGovc('vm.markastemplate', template);
       await runGovc('folder.create', `/${dc}/vm/workloads`);
       seeded.push({
         name: dc,
         template,
         folder: `/${dc}/vm/workloads`,
-        pool: `/${dc}/host/${dc}_C0/Resources`,
-        datastore: `/${dc}/datastore/LocalDS_0`,
+        pool: `/${dc}/host/${compute}/Resources`,
+        datastore,
       });
     }
     return {
@@ -201,6 +239,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
       password,
       caCertificate: ca.certificate,
       thumbprint: new X509Certificate(leaf.certificate).fingerprint256,
+      sha1Thumbprint: new X509Certificate(leaf.certificate).fingerprint,
       datacenters: seeded,
       govc: runGovc,
       stop,

@@ -32,8 +32,17 @@ export const Ipv4WithPrefix = z
 /** A CEL expression: the gateway `gw` lies in the network of the address-with-prefix `cidrExpr`. */
 export const gatewayInNetwork = (cidrExpr: string, gw: string) => `cidr(${cidrExpr}).containsIP(${gw})`;
 
-/** A vCenter host name or address: no scheme, no path, no port. */
-export const VCENTER_SERVER_MESSAGE = 'a vCenter host name or IP address, without a scheme, a path or a port';
+/** A vCenter host name or address, with a port when vCenter does not listen on 443: no scheme, no path. */
+export const VCENTER_SERVER_MESSAGE =
+  'a vCenter host name or IP address, with :port only when it is not 443, without a scheme or a path';
+
+const DNS_NAME_PATTERN =
+  '[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*';
+
+/** `vc.example.local`, `10.0.0.5`, `vc.example.local:8443`, or an IPv6 address (no port then). */
+export const VCENTER_SERVER = new RegExp(
+  `^(?:(?:${IPV4}|${DNS_NAME_PATTERN})(?::[0-9]{1,5})?|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$`,
+);
 
 /**
  * A vCenter certificate thumbprint: the SHA-1 (20 bytes) or SHA-256 (32 bytes) of its certificate, as

@@ -5,6 +5,7 @@ import {
   LOAD_BALANCER_HOST,
   Thumbprint,
   V1beta2Conditions,
+  VCENTER_SERVER,
   VCENTER_SERVER_MESSAGE,
   vsphereKindBase,
 } from './common.js';
@@ -13,8 +14,8 @@ import {
 export const VCenterServer = z
   .string()
   .max(253)
-  .regex(LOAD_BALANCER_HOST, VCENTER_SERVER_MESSAGE)
-  .describe('vCenter host name or IP address, e.g. vcenter.example.com.');
+  .regex(VCENTER_SERVER, VCENTER_SERVER_MESSAGE)
+  .describe('vCenter host name or IP address, e.g. vcenter.example.com (with :port when not 443).');
 
 /** A Kubernetes label selector. */
 export const LabelSelector = z

@@ -219,6 +219,20 @@ export const VSphereMachineStatus = z.object({
     .optional()
     .describe('vCenter task in flight for the VM (clone, reconfigure, power, destroy).'),
   poolHostname: z.string().optional().describe('The VSphereMachineConfigPool slot this machine holds.'),
+  guestInfoWrittenTo: z
+    .string()
+    .optional()
+    .describe('BIOS UUID of the VM the bootstrap data and metadata were written to (guestinfo).'),
+  bootstrapDataCleared: z
+    .boolean()
+    .optional()
+    .describe(
+      'The node registered and the bootstrap data (it holds join secrets) was removed from guestinfo.',
+    ),
+  guestShutdownRequestedAt: z.iso
+    .datetime()
+    .optional()
+    .describe('When a guest shutdown was asked for on deletion (powerOffMode soft or trySoft).'),
   createRequestedAt: createRequestedAtField,
   location: z
     .object({

@@ -17,10 +17,21 @@ export {
   interpretTask,
   type ObjectProperties,
   type TaskInfo,
+  type TemplateInfo,
   taskRef,
   type VmConfig,
+  type VmSummary,
   VsphereClient,
 } from './vsphere-client.js';
+export {
+  asSoapValue,
+  cloneDeviceChanges,
+  type DeviceChange,
+  type NicPlan,
+  nicBacking,
+  nicsOf,
+  type ReadDevice,
+} from './vsphere-devices.js';
 export {
   isNotFound,
   isPermanentFault,
@@ -30,6 +41,7 @@ export {
   VsphereFault,
   vsphereFailureKind,
 } from './vsphere-faults.js';
+export { asRefs, type Datacenter, VsphereInventory } from './vsphere-inventory.js';
 export {
   SDK_PATH,
   type ServiceContent,
@@ -39,6 +51,7 @@ export {
   type VspherePool,
   VsphereSession,
   type VsphereSessionOptions,
+  VsphereSessions,
   type VsphereTlsOptions,
   vsphereSessionPool,
 } from './vsphere-session.js';

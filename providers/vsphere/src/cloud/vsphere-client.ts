@@ -1,5 +1,7 @@
+import type { PlatformCallRecorder } from '@immutable-infra/core';
 import type { TaskState } from '@immutable-infra/provider-kit';
 import { child, list, type MoRef, readMoRef, readValue, ref, type SoapValue, typedText } from './soap-xml.js';
+import { type DeviceChange, nicsOf, type ReadDevice } from './vsphere-devices.js';
 import { isPermanentFault, readTaskError, VsphereFault, vsphereFailureKind } from './vsphere-faults.js';
 import type { ServiceContent, VsphereSession } from './vsphere-session.js';
 
@@ -36,16 +38,55 @@ export interface CloneRequest {
 
 /** What ReconfigVM_Task (or a clone's config) changes; anything not given stays as it is. */
 export interface VmConfig {
+  /**
+   * vCenter's own id of the VM, chosen by the caller at clone time (the machine's UID): the VM is
+   * then found by FindByUuid even when the clone's answer or task reference was lost.
+   */
+  instanceUuid?: string | undefined;
   numCPUs?: number | undefined;
   numCoresPerSocket?: number | undefined;
   memoryMiB?: number | undefined;
   annotation?: string | undefined;
+  /** NICs re-pointed or added, disks grown (see cloneDeviceChanges). */
+  deviceChange?: readonly DeviceChange[] | undefined;
   /**
    * extraConfig keys: `guestinfo.userdata`, `guestinfo.userdata.encoding`, `guestinfo.metadata`...
    * An empty string removes a key.
    */
   extraConfig?: Readonly<Record<string, string>> | undefined;
 }
+
+/** What a reconcile reads of a VM, in one property read. */
+export interface VmSummary {
+  ref: MoRef;
+  name: string;
+  /** BIOS UUID: what the guest sees as its product UUID, and what the provider ID is made of. */
+  biosUuid: string;
+  instanceUuid: string;
+  powerState: 'poweredOn' | 'poweredOff' | 'suspended';
+  /** The MAC addresses of the VM's NICs, in device order (what the guest's network config matches). */
+  macAddresses: string[];
+  /** Addresses VMware Tools reports, per NIC. */
+  guestNics: { macAddress: string; network?: string | undefined; ipAddresses: string[] }[];
+}
+
+/** What cloning needs of a template: its devices and snapshots. */
+export interface TemplateInfo {
+  ref: MoRef;
+  devices: ReadDevice[];
+  currentSnapshot?: MoRef | undefined;
+  /** Every snapshot by name, depth first (names need not be unique; the first wins). */
+  snapshots: { name: string; ref: MoRef }[];
+}
+
+const VM_PATHS = [
+  'name',
+  'config.uuid',
+  'config.instanceUuid',
+  'config.hardware.device',
+  'runtime.powerState',
+  'guest.net',
+];
 
 /** A task's info, as read by reference. */
 export interface TaskInfo {
@@ -65,10 +106,16 @@ export const taskRef = (reference: string): MoRef => ({ type: 'Task', value: ref
 /** A VirtualMachineConfigSpec's fields in WSDL order (vCenter reads them in order). */
 function configSpec(config: VmConfig): Record<string, SoapValue> {
   return {
+    instanceUuid: config.instanceUuid,
     annotation: config.annotation,
     numCPUs: config.numCPUs,
     numCoresPerSocket: config.numCoresPerSocket,
     memoryMB: config.memoryMiB,
+    deviceChange: config.deviceChange?.map((change) => ({
+      operation: change.operation,
+      fileOperation: change.fileOperation,
+      device: change.device,
+    })),
     extraConfig: config.extraConfig
       ? Object.entries(config.extraConfig).map(([key, value]) => ({
           key,
@@ -85,7 +132,11 @@ function configSpec(config: VmConfig): Record<string, SoapValue> {
  * caller records it and reads it later ({@link taskInfo}), so a reconcile never waits for vSphere.
  */
 export class VsphereClient {
-  constructor(readonly session: VsphereSession) {}
+  constructor(
+    readonly session: VsphereSession,
+    /** Counts every call by method (the host's platform-call metrics); the session's own when absent. */
+    private readonly recorder?: PlatformCallRecorder | undefined,
+  ) {}
 
   serviceContent(signal?: AbortSignal): Promise<ServiceContent> {
     return this.session.content(signal);
@@ -125,7 +176,7 @@ export class VsphereClient {
       'RetrievePropertiesEx',
       collector,
       { specSet, options: { maxObjects: 500 } },
-      { signal, check },
+      { signal, check, recorder: this.recorder },
     );
     for (;;) {
       const token = readValue(child(answer, 'token'));
@@ -134,7 +185,7 @@ export class VsphereClient {
         'ContinueRetrievePropertiesEx',
         collector,
         { token },
-        { signal, check },
+        { signal, check, recorder: this.recorder },
       );
     }
     // In request order; vCenter reports a deleted object missing, vcsim leaves it out: both are gone.
@@ -149,7 +200,7 @@ export class VsphereClient {
       'FindByInventoryPath',
       (content) => content.searchIndex,
       { inventoryPath },
-      { signal },
+      { signal, recorder: this.recorder },
     );
     return readMoRef(answer);
   }
@@ -172,9 +223,57 @@ export class VsphereClient {
         vmSearch: true,
         instanceUuid: options.bios !== true,
       },
-      { signal },
+      { signal, recorder: this.recorder },
     );
     return readMoRef(answer);
+  }
+
+  /** The VM's identity, power state and guest addresses; undefined when it no longer exists. */
+  async vm(vm: MoRef, signal?: AbortSignal): Promise<VmSummary | undefined> {
+    const [read] = await this.properties([vm], VM_PATHS, signal);
+    if (!read || read.gone) return undefined;
+    const p = read.properties;
+    const power = p['runtime.powerState'];
+    return {
+      ref: vm,
+      name: String(p.name ?? ''),
+      biosUuid: String(p['config.uuid'] ?? ''),
+      instanceUuid: String(p['config.instanceUuid'] ?? ''),
+      powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
+      macAddresses: nicsOf(list(p['config.hardware.device']) as ReadDevice[]).map((nic) =>
+        String(nic.macAddress ?? ''),
+      ),
+      guestNics: list(p['guest.net']).map((nic) => {
+        const n = nic as { macAddress?: unknown; network?: unknown; ipAddress?: unknown };
+        return {
+          macAddress: String(n.macAddress ?? ''),
+          network: typeof n.network === 'string' ? n.network : undefined,
+          ipAddresses: list(n.ipAddress).map(String),
+        };
+      }),
+    };
+  }
+
+  /** A template's devices and snapshots, for a clone's device changes and a linked clone's snapshot. */
+  async template(template: MoRef, signal?: AbortSignal): Promise<TemplateInfo> {
+    const [read] = await this.properties([template], ['config.hardware.device', 'snapshot'], signal);
+    const p = read?.properties ?? {};
+    const snapshot = (p.snapshot ?? {}) as { currentSnapshot?: MoRef; rootSnapshotList?: unknown };
+    const snapshots: TemplateInfo['snapshots'] = [];
+    const walk = (nodes: unknown) => {
+      for (const node of list(nodes)) {
+        const n = node as { name?: unknown; snapshot?: MoRef; childSnapshotList?: unknown };
+        if (n.snapshot) snapshots.push({ name: String(n.name ?? ''), ref: n.snapshot });
+        walk(n.childSnapshotList);
+      }
+    };
+    walk(snapshot.rootSnapshotList);
+    return {
+      ref: template,
+      devices: list(p['config.hardware.device']) as ReadDevice[],
+      currentSnapshot: snapshot.currentSnapshot,
+      snapshots,
+    };
   }
 
   /** Starts CloneVM_Task; returns the task's reference. */
@@ -216,7 +315,7 @@ export class VsphereClient {
 
   /** Asks the guest OS (through VMware Tools) to shut down; returns at once, no task. */
   async shutdownGuest(vm: MoRef, signal?: AbortSignal): Promise<void> {
-    await this.session.call('ShutdownGuest', vm, {}, { signal });
+    await this.session.call('ShutdownGuest', vm, {}, { signal, recorder: this.recorder });
   }
 
   /** Starts Destroy_Task (the VM must be powered off); returns the task's reference. */
@@ -249,7 +348,9 @@ export class VsphereClient {
     fields: Record<string, SoapValue>,
     signal?: AbortSignal,
   ): Promise<string> {
-    const task = readMoRef(await this.session.call(method, self, fields, { signal }));
+    const task = readMoRef(
+      await this.session.call(method, self, fields, { signal, recorder: this.recorder }),
+    );
     if (!task) throw new Error(`${method}: vCenter returned no task`);
     return task.value;
   }

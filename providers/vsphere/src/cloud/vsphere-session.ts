@@ -215,6 +215,42 @@ export function vsphereSessionPool(options: VsphereSessionOptions = {}): Vsphere
   });
 }
 
+const REPLACED_SESSION_CLOSE_MS = 30_000;
+
+/**
+ * The sessions of a provider: one {@link VsphereSession} (one transport, one login) per vCenter and
+ * account, shared by every reconcile. A credential whose password or TLS settings changed gets a
+ * new session; the replaced one is logged out and its connections closed.
+ */
+export class VsphereSessions {
+  readonly pool: VspherePool;
+  readonly #sessions = new Map<string, { fingerprint: string; session: VsphereSession }>();
+
+  constructor(readonly options: VsphereSessionOptions = {}) {
+    this.pool = vsphereSessionPool(options);
+  }
+
+  session(credential: VsphereCredential): VsphereSession {
+    const key = JSON.stringify([credential.server, credential.username]);
+    const fingerprint = contentOf(credential);
+    const held = this.#sessions.get(key);
+    if (held?.fingerprint === fingerprint) return held.session;
+    // The pool logs the replaced session out (over its transport) when the new one logs in, and
+    // calls may still be under way on it: its connections close a little later.
+    if (held) setTimeout(() => void held.session.close(), REPLACED_SESSION_CLOSE_MS).unref();
+    const session = new VsphereSession(credential, this.options, this.pool);
+    this.#sessions.set(key, { fingerprint, session });
+    return session;
+  }
+
+  async close(): Promise<void> {
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map(({ session }) => session.close()));
+    await this.pool.close();
+  }
+}
+
 /**
  * One account's session on one vCenter, through the kit's credential pool: it logs in on first
  * use (RetrieveServiceContent, then SessionManager.Login; the `vmware_soap_session` cookie is the
@@ -266,9 +302,12 @@ export class VsphereSession {
        * NotAuthenticated per property, not with a fault).
        */
       check?: ((returnval: unknown) => void) | undefined;
+      /** Counts the call (the host's per-reconcile recorder); the session's own when absent. */
+      recorder?: PlatformCallRecorder | undefined;
     } = {},
   ): Promise<unknown> {
     const { signal, check } = options;
+    const recorder = options.recorder ?? this.#recorder;
     return this.#pool.use(
       this.#account,
       async (session) => {
@@ -283,7 +322,7 @@ export class VsphereSession {
             session.cookie,
             signal,
           );
-        const { returnval } = await (this.#recorder ? this.#recorder.record(method, send) : send());
+        const { returnval } = await (recorder ? recorder.record(method, send) : send());
         check?.(returnval);
         return returnval;
       },

@@ -1,0 +1,461 @@
+import {
+  done,
+  falseCondition,
+  type InfraMachineContext,
+  type InfraMachineHooks,
+  isPlatformFailure,
+  type MachineAddress,
+  machineProvisioned,
+  requeue,
+  type Step,
+  stepPlan,
+  trueCondition,
+} from '@immutable-infra/core';
+import {
+  claimSlotStep,
+  createOnce,
+  describeFailureWithAdvice,
+  followTaskStep,
+  infraClusterOfMachine,
+  type MachineSlots,
+  mayBeUnlisted,
+  type PoolConsumer,
+  releaseSlotStep,
+  reportingFailures,
+  startTask,
+  substituteBootstrapTokens,
+  taskReferenceAt,
+} from '@immutable-infra/provider-kit';
+import { VSPHERE_API_VERSION } from '../api/common.js';
+import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
+import { VSphereMachine } from '../api/vsphere-machine.js';
+import type { VSphereMachineConfigPoolObject } from '../api/vsphere-machine-config-pool.js';
+import { interpretTask, type TaskInfo, type VmSummary } from '../cloud/vsphere-client.js';
+import { cloneDeviceChanges } from '../cloud/vsphere-devices.js';
+import { isNotFound, VsphereFault } from '../cloud/vsphere-faults.js';
+import type { VsphereSessions } from '../cloud/vsphere-session.js';
+import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
+import { type ConfigSlot, configPoolKind, type SlotRecord } from './config-pool-claims.js';
+import {
+  BOOTSTRAP_KEYS_CLEARED,
+  guestInfo,
+  guestMetadata,
+  type PlannedNic,
+  plannedNics,
+  staticNodeIp,
+} from './guest-info.js';
+
+type Ctx = InfraMachineContext<typeof VSphereMachine>;
+
+/** CAPV's condition for the VM: why it is not there or not running yet. */
+const VM_PROVISIONED = 'VMProvisioned';
+const TASK_NOUN = 'vSphere task';
+const POLL_MS = 2_000;
+/** vCenter lists a clone's VM at once; the lag covers a clone whose answer was lost. */
+const LISTING_LAG_MS = 30_000;
+const DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS = 5 * 60_000;
+
+export interface MachineStepOptions {
+  /** The longest vCenter takes to list a VM it was asked to clone: 30 s by default. */
+  listingLagMs?: number | undefined;
+}
+
+/** What the steps of one reconcile find out and share. */
+class MachineRun {
+  /** Set by Connect, which runs before every step that calls vCenter. */
+  cloud!: VsphereCloud;
+  /** The config pool slot the machine holds, when it names a pool. */
+  slot: ConfigSlot | undefined;
+  vm: VmSummary | undefined;
+  readonly listingLagMs: number;
+
+  constructor(
+    readonly ctx: Ctx,
+    readonly sessions: VsphereSessions,
+    options: MachineStepOptions,
+  ) {
+    this.listingLagMs = options.listingLagMs ?? LISTING_LAG_MS;
+  }
+
+  /** The VM's name and the node's hostname: the slot's hostname, else the VSphereMachine's name. */
+  get hostname(): string {
+    return this.slot?.hostname ?? this.ctx.status.poolHostname ?? this.ctx.object.metadata.name;
+  }
+
+  get nics(): PlannedNic[] {
+    return plannedNics(this.ctx.object.spec, this.slot);
+  }
+}
+
+const providerIdOf = (biosUuid: string) => `vsphere://${biosUuid}`;
+
+/**
+ * The VM's instance UUID is the VSphereMachine's UID, set in the clone itself: whatever was lost
+ * (the clone's answer, the task reference, the status write), FindByUuid finds this machine's VM
+ * and no other.
+ */
+const instanceUuidOf = (ctx: Ctx) => ctx.object.metadata.uid ?? '';
+
+async function lookUpVm(run: MachineRun): Promise<VmSummary | undefined> {
+  const found = await run.cloud.client.findVmByUuid(instanceUuidOf(run.ctx));
+  return found && (await run.cloud.client.vm(found));
+}
+
+/** The workload controller a Machine belongs to, from the labels Cluster API puts on it. */
+export function consumerOfMachine(
+  machine: { metadata?: { labels?: Record<string, string> | undefined } } | undefined,
+): PoolConsumer | undefined {
+  const labels = machine?.metadata?.labels ?? {};
+  const controlPlane = labels['cluster.x-k8s.io/control-plane-name'];
+  if (controlPlane) return { kind: 'KubeadmControlPlane', name: controlPlane };
+  const deployment = labels['cluster.x-k8s.io/deployment-name'];
+  return deployment ? { kind: 'MachineDeployment', name: deployment } : undefined;
+}
+
+const connect: Step<MachineRun> = {
+  name: 'Connect',
+  async run(run) {
+    const { ctx } = run;
+    const cluster = await infraClusterOfMachine<VSphereClusterObject>(ctx, {
+      apiVersion: VSPHERE_API_VERSION,
+      kind: 'VSphereCluster',
+    });
+    if (!cluster) return requeue(10_000, 'waiting for the VSphereCluster of this machine');
+    // The VM is in the vCenter it was cloned in: a machine or cluster that now names another one
+    // would clone a second VM there, or delete nothing and leave this one behind.
+    const recorded = ctx.status.location?.server;
+    const named = ctx.object.spec.server ?? cluster.spec.server;
+    if (recorded && named && recorded !== named) {
+      const message = `the VM was cloned in vCenter ${recorded}, but the machine now names ${named}; put ${recorded} back to manage the VM`;
+      ctx.setCondition(falseCondition(VM_PROVISIONED, 'ServerChanged', message, 'Error'));
+      return requeue(60_000, message);
+    }
+    const lookup = await cloudForCluster(ctx, run.sessions, cluster, {
+      server: recorded ?? ctx.object.spec.server,
+      thumbprint: ctx.object.spec.thumbprint,
+    });
+    if (!lookup.ok) {
+      ctx.setCondition(falseCondition(VM_PROVISIONED, lookup.reason, lookup.message, 'Error'));
+      return requeue(60_000, lookup.message);
+    }
+    run.cloud = lookup;
+    return done();
+  },
+};
+
+/** The machine's slot of its VSphereMachineConfigPool: hostname, static addresses, disks. */
+const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, ConfigSlot, SlotRecord> = {
+  pool: configPoolKind,
+  poolName: (run) => run.ctx.object.spec.machineConfigPoolRef?.name,
+  conditionType: VM_PROVISIONED,
+  onClaimed(run, slot) {
+    run.slot = slot;
+    run.ctx.status.poolHostname = slot.hostname;
+  },
+  consumerOf: (run) => consumerOfMachine(run.ctx.machine),
+};
+
+const findVm: Step<MachineRun> = {
+  name: 'FindVM',
+  async run(run) {
+    run.vm = await lookUpVm(run);
+    return done();
+  },
+};
+
+// The task in flight is kept in `status.taskRef`, so a restarted manager follows it instead of starting another.
+const taskRef = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskRef');
+
+function startVsphereTask(run: MachineRun, what: string, start: () => Promise<string>) {
+  return startTask(run, taskRef, start, { taskNoun: TASK_NOUN, what, pollAfterMs: POLL_MS });
+}
+
+const followTask = followTaskStep<MachineRun, TaskInfo>({
+  name: 'FollowTask',
+  taskNoun: TASK_NOUN,
+  reference: taskRef,
+  async read(run, reference) {
+    const task = await run.cloud.client.taskInfo(reference);
+    // vCenter keeps finished tasks for a while only: one it no longer knows finished long ago.
+    if (!task)
+      throw new VsphereFault('ManagedObjectNotFound', `${TASK_NOUN} ${reference} is no longer known`);
+    return task;
+  },
+  interpret: interpretTask,
+  isNotFound,
+  pollAfterMs: POLL_MS,
+  // The task changed the VM: every later step decides on what vCenter says now.
+  async onFinished(run) {
+    run.vm = await lookUpVm(run);
+  },
+  onFailed(run, failure) {
+    run.ctx.events.warning('TaskFailed', failure.message);
+    return undefined;
+  },
+});
+
+/** The datacenter of the VM: the slot's, else the pool's, else the machine's (else vCenter's only one). */
+async function datacenterName(run: MachineRun): Promise<string | undefined> {
+  if (run.slot?.datacenter) return run.slot.datacenter;
+  const poolName = run.ctx.object.spec.machineConfigPoolRef?.name;
+  if (poolName) {
+    const pool = await run.ctx.kube.get<VSphereMachineConfigPoolObject>({
+      apiVersion: VSPHERE_API_VERSION,
+      kind: 'VSphereMachineConfigPool',
+      namespace: run.ctx.object.metadata.namespace,
+      name: poolName,
+    });
+    if (pool?.spec.datacenter) return pool.spec.datacenter;
+  }
+  return run.ctx.object.spec.datacenter;
+}
+
+const cloneVm: Step<MachineRun> = {
+  name: 'CloneVM',
+  when: (run) => !run.vm,
+  async run(run) {
+    const { ctx, cloud } = run;
+    const spec = ctx.object.spec;
+    const datacenter = await cloud.inventory.datacenter(await datacenterName(run));
+    let template: Awaited<ReturnType<typeof cloud.inventory.find>>;
+    try {
+      template = await cloud.inventory.find(datacenter, 'vm', spec.template, 'template');
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      const message = `VM template ${spec.template} not found in datacenter ${datacenter.name}`;
+      ctx.setCondition(falseCondition(VM_PROVISIONED, 'TemplateNotFound', message, 'Error'));
+      ctx.events.warning('TemplateNotFound', message);
+      return requeue(60_000, message);
+    }
+    const source = await cloud.client.template(template);
+    let snapshot = source.currentSnapshot;
+    if (spec.snapshot) snapshot = source.snapshots.find((s) => s.name === spec.snapshot)?.ref;
+    if (spec.cloneMode === 'linkedClone' && !snapshot) {
+      const message = spec.snapshot
+        ? `template ${spec.template} has no snapshot ${spec.snapshot} for a linked clone`
+        : `template ${spec.template} has no snapshot: a linked clone needs one (or use cloneMode fullClone)`;
+      ctx.setCondition(falseCondition(VM_PROVISIONED, 'SnapshotNotFound', message, 'Error'));
+      return requeue(60_000, message);
+    }
+    const nics = run.nics;
+    const networks = await Promise.all(
+      nics.map((nic) => cloud.inventory.find(datacenter, 'network', nic.networkName, 'network')),
+    );
+    const deviceChange = await cloneDeviceChanges(
+      cloud.client,
+      source.devices,
+      nics.map((nic, i) => ({ network: networks[i] as (typeof networks)[number], macAddress: nic.macAddr })),
+      spec.diskGiB,
+    );
+    const request = {
+      source: template,
+      name: run.hostname,
+      folder: spec.folder
+        ? await cloud.inventory.find(datacenter, 'vm', spec.folder, 'folder')
+        : datacenter.vmFolder,
+      pool: await cloud.inventory.resourcePool(datacenter, spec.resourcePool),
+      datastore: spec.datastore
+        ? await cloud.inventory.find(datacenter, 'datastore', spec.datastore, 'datastore')
+        : undefined,
+      linkedCloneSnapshot: spec.cloneMode === 'linkedClone' ? snapshot : undefined,
+      config: {
+        instanceUuid: instanceUuidOf(ctx),
+        numCPUs: spec.numCPUs,
+        numCoresPerSocket: spec.numCoresPerSocket,
+        memoryMiB: spec.memoryMiB,
+        annotation: `Kubernetes node ${run.hostname} (${ctx.object.metadata.namespace}/${ctx.object.metadata.name})`,
+        deviceChange,
+        ...(spec.customVMXKeys ? { extraConfig: spec.customVMXKeys } : {}),
+      },
+    };
+    ctx.status.location = { server: cloud.server, datacenter: datacenter.name };
+    const asked = await createOnce(
+      ctx,
+      { key: 'vm', what: `VM ${run.hostname}`, listingLagMs: run.listingLagMs },
+      () => startVsphereTask(run, 'cloning the VM', () => cloud.client.cloneVm(request)),
+    );
+    if (!asked.sent) return asked.wait;
+    // A new VM (the first, or one cloned again after its VM was deleted out of band) gets its
+    // bootstrap data written afresh.
+    delete ctx.status.guestInfoWrittenTo;
+    delete ctx.status.bootstrapDataCleared;
+    ctx.events.normal('Cloning', `cloning VM ${run.hostname} from ${spec.template}`);
+    ctx.setCondition(falseCondition(VM_PROVISIONED, 'Cloning', `cloning from ${spec.template}`));
+    return asked.result;
+  },
+};
+
+const writeGuestInfo: Step<MachineRun> = {
+  name: 'WriteBootstrapData',
+  when: (run) => run.vm?.powerState === 'poweredOff' && run.ctx.status.guestInfoWrittenTo !== run.vm.biosUuid,
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    const nics = run.nics;
+    const data = substituteBootstrapTokens(await run.ctx.bootstrapData(), {
+      PROVIDER_ID: providerIdOf(vm.biosUuid),
+      NODE_IP: staticNodeIp(nics) ?? '',
+    });
+    const extraConfig = guestInfo(data, guestMetadata(run.hostname, nics, vm.macAddresses));
+    return startVsphereTask(run, 'writing the bootstrap data', async () => {
+      const task = await run.cloud.client.reconfigureVm(vm.ref, { extraConfig });
+      run.ctx.status.guestInfoWrittenTo = vm.biosUuid;
+      return task;
+    });
+  },
+};
+
+const powerOn: Step<MachineRun> = {
+  name: 'PowerOn',
+  when: (run) => run.vm?.powerState !== 'poweredOn',
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    const started = await startVsphereTask(run, 'powering on', () => run.cloud.client.powerOnVm(vm.ref));
+    run.ctx.events.normal('PoweringOn', `powering on VM ${vm.name}`);
+    run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'PoweringOn', 'the VM is starting'));
+    return started;
+  },
+};
+
+const clearBootstrapData: Step<MachineRun> = {
+  name: 'ClearBootstrapData',
+  // The node registered, so the bootstrap data has done its work; it holds join secrets that anyone
+  // who may read the VM's configuration in vCenter could otherwise read for the VM's whole life.
+  when: (run) => Boolean(run.ctx.machine.status?.nodeRef) && run.ctx.status.bootstrapDataCleared !== true,
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    const started = await startVsphereTask(run, 'removing the bootstrap data', async () => {
+      const task = await run.cloud.client.reconfigureVm(vm.ref, { extraConfig: BOOTSTRAP_KEYS_CLEARED });
+      run.ctx.status.bootstrapDataCleared = true;
+      return task;
+    });
+    run.ctx.events.normal(
+      'BootstrapDataRemoved',
+      'the node registered; its bootstrap data was removed from guestinfo',
+    );
+    return started;
+  },
+};
+
+const createSteps: Step<MachineRun>[] = [followTask, cloneVm, writeGuestInfo, powerOn, clearBootstrapData];
+
+/** The machine's addresses: its static node IP and hostname, else what VMware Tools reports. */
+function addressesOf(run: MachineRun, vm: VmSummary): MachineAddress[] {
+  const ip = staticNodeIp(run.nics);
+  const reported = vm.guestNics.flatMap((nic) => nic.ipAddresses).filter((a) => !a.includes(':'));
+  const internal = ip ? [ip] : reported;
+  return [
+    ...internal.map((address) => ({ type: 'InternalIP' as const, address })),
+    { type: 'Hostname' as const, address: run.hostname },
+  ];
+}
+
+const powerOff: Step<MachineRun> = {
+  name: 'PowerOff',
+  when: (run) => run.vm?.powerState === 'poweredOn' || run.vm?.powerState === 'suspended',
+  async run(run) {
+    const { ctx } = run;
+    const vm = run.vm as VmSummary;
+    const mode = ctx.object.spec.powerOffMode ?? 'hard';
+    const hard = () => startVsphereTask(run, 'powering off', () => run.cloud.client.powerOffVm(vm.ref));
+    if (mode === 'hard' || vm.powerState === 'suspended') return hard();
+    const askedAt = Date.parse(ctx.status.guestShutdownRequestedAt ?? '');
+    const now = ctx.clock.now();
+    if (!Number.isFinite(askedAt)) {
+      try {
+        await run.cloud.client.shutdownGuest(vm.ref);
+      } catch (error) {
+        // No VMware Tools in the guest: trySoft goes on with a hard power off, soft waits and says why.
+        if (mode === 'trySoft' && isPlatformFailure(error)) return hard();
+        throw error;
+      }
+      ctx.status.guestShutdownRequestedAt = now.toISOString();
+      return requeue(POLL_MS, `asked the guest of ${vm.name} to shut down`);
+    }
+    const timeoutMs =
+      parseDuration(ctx.object.spec.guestSoftPowerOffTimeout) ?? DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS;
+    if (mode === 'trySoft' && now.getTime() - askedAt >= timeoutMs) return hard();
+    return requeue(POLL_MS * 2, `waiting for the guest of ${vm.name} to shut down`);
+  },
+};
+
+/** `5m`, `90s`, `1h30m` (a Go duration, as CAPV takes it) in milliseconds; undefined when unreadable. */
+export function parseDuration(text: string | undefined): number | undefined {
+  if (!text || !/^(?:\d+(?:\.\d+)?(?:h|m|s|ms))+$/.test(text)) return undefined;
+  const unit = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+  let total = 0;
+  for (const [, amount, u] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
+    total += Number(amount) * unit[u as keyof typeof unit];
+  return total;
+}
+
+const deleteSteps: Step<MachineRun>[] = [
+  connect,
+  followTask,
+  {
+    name: 'FindVM',
+    async run(run) {
+      run.vm = await lookUpVm(run);
+      // A VM asked for a moment ago may not be listed yet: left now, it would be an orphan.
+      if (!run.vm && mayBeUnlisted(run.ctx, 'vm', run.listingLagMs))
+        return requeue(POLL_MS, `VM ${run.hostname} was asked for recently and is not listed yet`);
+      return done();
+    },
+  },
+  powerOff,
+  {
+    name: 'DestroyVM',
+    when: (run) => run.vm !== undefined,
+    async run(run) {
+      const vm = run.vm as VmSummary;
+      run.ctx.events.normal('Destroying', `destroying VM ${vm.name}`);
+      return startVsphereTask(run, 'destroying the VM', () => run.cloud.client.destroyVm(vm.ref));
+    },
+  },
+  releaseSlotStep('ReleaseConfigSlot', configSlots),
+];
+
+export function vsphereMachineHooks(
+  sessions: VsphereSessions,
+  options: MachineStepOptions = {},
+): InfraMachineHooks<typeof VSphereMachine> {
+  return {
+    kind: VSphereMachine,
+    reconcile: async (ctx) =>
+      stepPlan(
+        new MachineRun(ctx, sessions, options),
+        [
+          connect,
+          claimSlotStep('ClaimConfigSlot', configSlots),
+          findVm,
+          // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
+          ...reportingFailures(createSteps, (run, error) =>
+            run.ctx.setCondition(
+              falseCondition(
+                VM_PROVISIONED,
+                'VCenterError',
+                describeFailureWithAdvice(error, { platform: 'vCenter' }),
+                'Warning',
+              ),
+            ),
+          ),
+        ],
+        (run) => {
+          const vm = run.vm as VmSummary;
+          ctx.status.vmRef = vm.ref.value;
+          ctx.status.biosUUID = vm.biosUuid;
+          ctx.status.powerState = vm.powerState;
+          ctx.status.network = vm.guestNics.map((nic) => ({
+            macAddr: nic.macAddress,
+            ...(nic.network ? { networkName: nic.network } : {}),
+            ipAddrs: nic.ipAddresses,
+          }));
+          const addresses = addressesOf(run, vm);
+          if (!addresses.some((a) => a.type === 'InternalIP'))
+            return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
+          ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
+          return machineProvisioned({ providerID: providerIdOf(vm.biosUuid), addresses });
+        },
+      ),
+    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions, options), deleteSteps),
+  };
+}

@@ -1,0 +1,244 @@
+import type { PlatformCallRecorder } from '@immutable-infra/core';
+import { createLogger, Manager } from '@immutable-infra/manager';
+import { captureLog, eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createVsphereProvider } from '../../src/provider.js';
+import { startVcsim, type Vcsim } from '../vcsim.js';
+import { CLOUD_CONFIG, CLUSTER, CONTROL_PLANE, VsphereFixtures } from './vsphere-fixtures.js';
+
+const USERNAME = 'svc-capv@example.local';
+const PASSWORD = 'not-a-real-password';
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let vcsim: Vcsim;
+const managers: Manager[] = [];
+const managerLog = captureLog();
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  // The documented manifests' names and account, so they apply as the documentation has them.
+  vcsim = await startVcsim({ documentedNames: true, username: USERNAME, password: PASSWORD });
+});
+
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((manager) => manager.stop()));
+});
+
+afterAll(async () => {
+  await vcsim?.stop();
+});
+
+/** Counts vim25 calls by method, logins included, across every session of the provider. */
+function callCounter(): PlatformCallRecorder & { calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  return {
+    calls,
+    record(operation, call) {
+      calls[operation] = (calls[operation] ?? 0) + 1;
+      return call();
+    },
+  };
+}
+
+function startManager(namespace: string, recorder?: PlatformCallRecorder): void {
+  const manager = new Manager({
+    kubeConfig,
+    namespace,
+    providers: [
+      createVsphereProvider({ sessions: { recorder, requestTimeoutMs: 5_000 }, listingLagMs: 2_000 }),
+    ],
+    log: createLogger({ level: 'debug', destination: managerLog.destination }),
+  });
+  managers.push(manager);
+  void manager.start();
+}
+
+type Condition = { type: string; status: string; reason?: string; message?: string };
+type MachineStatus = {
+  ready?: boolean;
+  addresses?: { type: string; address: string }[];
+  conditions?: Condition[];
+  biosUUID?: string;
+  vmRef?: string;
+  location?: { server?: string; datacenter?: string };
+};
+/** govc's JSON of a VM (govmomi's types, lower camel case). */
+type VmInfo = {
+  name: string;
+  config: {
+    uuid: string;
+    instanceUuid: string;
+    hardware: { numCPU: number; memoryMB: number };
+    extraConfig?: { key: string; value: string }[];
+  };
+  runtime: { powerState: string };
+};
+
+/** What govc (govmomi's own client, not ours) sees of a VM; undefined when there is none. */
+async function govcVm(path: string): Promise<VmInfo | undefined> {
+  const out = JSON.parse(await vcsim.govc('vm.info', '-json', '-e', path)) as {
+    virtualMachines?: VmInfo[] | null;
+  };
+  return (out.virtualMachines ?? [])[0];
+}
+
+const extraConfig = (vm: VmInfo, key: string) => vm.config.extraConfig?.find((e) => e.key === key)?.value;
+
+/** Every VM whose name starts with `prefix`, across both datacenters (a duplicate shows as two). */
+async function vmsNamed(prefix: string): Promise<string[]> {
+  const found = await vcsim.govc('find', '/', '-type', 'm', '-name', `${prefix}*`);
+  return found.split('\n').filter(Boolean);
+}
+
+async function setNodeRef(namespace: string, name: string): Promise<void> {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const target = { group: 'cluster.x-k8s.io', version: 'v1beta2', namespace, plural: 'machines', name };
+  const machine = (await custom.getNamespacedCustomObject(target)) as { status?: Record<string, unknown> };
+  await custom.replaceNamespacedCustomObjectStatus({
+    ...target,
+    body: { ...machine, status: { ...machine.status, nodeRef: { name } } },
+  });
+}
+
+describe('the vSphere provider on the real host, against vcsim, from the documented manifests', () => {
+  it('provisions the documented control plane, writes its guestinfo, clears it after join, and frees the slot for reuse', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-life');
+    const calls = callCounter();
+    startManager(namespace, calls);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    await fixtures.createCluster();
+
+    const cluster = await eventually('VSphereCluster ready', async () => {
+      const c = await fixtures.read<{
+        status?: { ready?: boolean; vCenterVersion?: string; conditions?: Condition[] };
+      }>('VSphereCluster', CLUSTER);
+      return c?.status?.ready ? c : undefined;
+    });
+    expect(cluster.status?.vCenterVersion).toMatch(/^\d+\.\d+/);
+    expect(cluster.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'VCenterAvailable', status: 'True' }),
+    );
+
+    const names = ['cp-a', 'cp-b', 'cp-c'];
+    for (const name of names) await fixtures.createMachine(name);
+    const machines = await eventually(
+      'three control plane VSphereMachines ready',
+      async () => {
+        const read = await Promise.all(
+          names.map((n) =>
+            fixtures.read<{ spec: { providerID?: string }; status?: MachineStatus }>('VSphereMachine', n),
+          ),
+        );
+        return read.every((m) => m?.status?.ready) ? read : undefined;
+      },
+      120_000,
+    );
+
+    // One VM per machine, named by its slot, in the slot's datacenter: cp-01..03 of the documented pool.
+    expect((await vmsNamed('cp-0')).sort()).toEqual(['/dc-a/vm/cp-01', '/dc-a/vm/cp-02', '/dc-a/vm/cp-03']);
+    const byHostname = new Map<string, { spec: { providerID?: string }; status?: MachineStatus }>();
+    for (const m of machines) {
+      const hostname = m?.status?.addresses?.find((a) => a.type === 'Hostname')?.address ?? '';
+      byHostname.set(hostname, m as { spec: { providerID?: string }; status?: MachineStatus });
+    }
+    expect([...byHostname.keys()].sort()).toEqual(['cp-01', 'cp-02', 'cp-03']);
+    const first = byHostname.get('cp-01');
+    const vm = await govcVm('/dc-a/vm/cp-01');
+    expect(vm?.runtime.powerState).toBe('poweredOn');
+    expect(vm?.config.hardware).toMatchObject({ numCPU: 4, memoryMB: 8192 });
+    expect(first?.spec.providerID).toBe(`vsphere://${vm?.config.uuid}`);
+    expect(first?.status?.biosUUID).toBe(vm?.config.uuid);
+    expect(first?.status?.location).toEqual({ server: new URL(vcsim.server).host, datacenter: 'dc-a' });
+    expect(first?.status?.addresses).toEqual([
+      { type: 'InternalIP', address: '10.10.10.11' },
+      { type: 'Hostname', address: 'cp-01' },
+    ]);
+
+    // The bootstrap data went in with its tokens filled in, the network as the slot has it.
+    const userdata = Buffer.from(extraConfig(vm as VmInfo, 'guestinfo.userdata') ?? '', 'base64').toString();
+    expect(userdata).toBe(
+      CLOUD_CONFIG.replace('PROVIDER_ID NODE_IP', `vsphere://${vm?.config.uuid} 10.10.10.11`),
+    );
+    const metadata = JSON.parse(
+      Buffer.from(extraConfig(vm as VmInfo, 'guestinfo.metadata') ?? '', 'base64').toString(),
+    ) as { 'local-hostname': string; network: { ethernets: Record<string, Record<string, unknown>> } };
+    expect(metadata['local-hostname']).toBe('cp-01');
+    expect(metadata.network.ethernets.id0).toMatchObject({
+      'set-name': 'eth0',
+      dhcp4: false,
+      addresses: ['10.10.10.11/24'],
+      routes: [{ to: '0.0.0.0/0', via: '10.10.10.1' }],
+      nameservers: { addresses: ['10.10.0.10'] },
+    });
+    expect(metadata.network.ethernets.id1).toMatchObject({
+      'set-name': 'eth1',
+      addresses: ['10.20.10.11/24'],
+    });
+    expect(await vcsim.govc('device.info', '-vm', '/dc-a/vm/cp-01', 'ethernet-*')).toMatch(/ethernet-1/);
+
+    // The pool is bound to the control plane, every slot in use by its machine's UID.
+    const pool = await fixtures.read<{
+      status?: {
+        consumerRef?: { kind: string; name: string };
+        availableCount?: number;
+        totalCount?: number;
+        configStatuses?: { hostname: string; state: string; machineRef?: { name: string; uid: string } }[];
+      };
+    }>('VSphereMachineConfigPool', 'demo-cluster-control-plane-pool');
+    expect(pool?.status?.consumerRef).toMatchObject({ kind: 'KubeadmControlPlane', name: CONTROL_PLANE });
+    expect(pool?.status?.configStatuses?.map((s) => s.state)).toEqual(['InUse', 'InUse', 'InUse']);
+    await eventually('pool counts', async () => {
+      const p = await fixtures.read<{ status?: { availableCount?: number; totalCount?: number } }>(
+        'VSphereMachineConfigPool',
+        'demo-cluster-control-plane-pool',
+      );
+      return p?.status?.availableCount === 0 && p.status.totalCount === 3;
+    });
+
+    // Once the node registered, the join secrets leave guestinfo.
+    const cp01 = names[machines.findIndex((m) => m === first)] as string;
+    await setNodeRef(namespace, cp01);
+    await eventually('bootstrap data cleared', async () => {
+      const now = await govcVm('/dc-a/vm/cp-01');
+      return now && extraConfig(now, 'guestinfo.userdata') === undefined;
+    });
+    expect(extraConfig((await govcVm('/dc-a/vm/cp-01')) as VmInfo, 'guestinfo.metadata')).toBeDefined();
+
+    // Deleting the machine powers the VM off and destroys it; the slot is Released, then reused first.
+    await objects.delete({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereMachine',
+      metadata: { name: cp01, namespace },
+    });
+    await eventually(
+      'VSphereMachine gone',
+      async () => (await fixtures.read('VSphereMachine', cp01)) === undefined,
+    );
+    expect(await vmsNamed('cp-01')).toEqual([]);
+    const released = await fixtures.read<{
+      status?: {
+        consumerRef?: unknown;
+        configStatuses?: { hostname: string; state: string; lastReleasedTime?: string }[];
+      };
+    }>('VSphereMachineConfigPool', 'demo-cluster-control-plane-pool');
+    expect(released?.status?.configStatuses?.find((s) => s.hostname === 'cp-01')).toMatchObject({
+      state: 'Released',
+      lastReleasedTime: expect.any(String),
+    });
+    expect(released?.status?.consumerRef).toMatchObject({ name: CONTROL_PLANE });
+
+    await fixtures.createMachine('cp-d');
+    const replacement = await eventually('replacement ready', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'cp-d');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(replacement.status?.addresses).toContainEqual({ type: 'Hostname', address: 'cp-01' });
+    expect(await vmsNamed('cp-01')).toEqual(['/dc-a/vm/cp-01']);
+    // Every reconcile of every machine and the cluster shared one vCenter login.
+    expect(calls.calls.Login).toBe(1);
+  });
+});

@@ -1,0 +1,166 @@
+import { documentedManifests } from '@immutable-infra/testkit';
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { Vcsim } from '../vcsim.js';
+
+export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
+const CAPI = 'cluster.x-k8s.io/v1beta2';
+const DOCUMENTED = new URL('../fixtures/documented.yaml', import.meta.url);
+/** The documented manifests' vCenter and thumbprint, which a test replaces with vcsim's. */
+const DOCUMENTED_SERVER = 'vc.example.local';
+const DOCUMENTED_THUMBPRINT = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD';
+
+export const CLUSTER = 'demo-cluster';
+export const CONTROL_PLANE = 'demo-cluster-control-plane';
+export const WORKERS = 'demo-cluster-md-0';
+
+/** Cloud-init bootstrap data with the tokens the provider fills in. */
+export const CLOUD_CONFIG =
+  '#cloud-config\nwrite_files:\n- path: /etc/node-identity\n  content: "PROVIDER_ID NODE_IP"\n';
+
+type Spec = Record<string, unknown>;
+
+/**
+ * The product documentation's vSphere manifests, applied as a user would (only the vCenter address
+ * and thumbprint changed to vcsim's), plus what Cluster API would add around them: the Cluster, and
+ * per machine a Machine with its bootstrap Secret and owner references.
+ */
+export class VsphereFixtures {
+  readonly documented: KubernetesObject[];
+
+  constructor(
+    private readonly objects: KubernetesObjectApi,
+    vcsim: Vcsim,
+    readonly namespace: string,
+  ) {
+    const server = new URL(vcsim.server).host;
+    this.documented = documentedManifests(DOCUMENTED, namespace).map(
+      (object) =>
+        JSON.parse(
+          JSON.stringify(object)
+            .replaceAll(DOCUMENTED_SERVER, server)
+            .replaceAll(DOCUMENTED_THUMBPRINT, vcsim.sha1Thumbprint),
+        ) as KubernetesObject,
+    );
+  }
+
+  apply(object: Record<string, unknown>): Promise<KubernetesObject> {
+    return this.objects.create(object as KubernetesObject);
+  }
+
+  async read<T>(kind: string, name: string, apiVersion = INFRA): Promise<T | undefined> {
+    try {
+      return (await this.objects.read({
+        apiVersion,
+        kind,
+        metadata: { name, namespace: this.namespace },
+      })) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  documentedObject(kind: string, name: string): KubernetesObject & { spec: Spec } {
+    const found = this.documented.find((o) => o.kind === kind && o.metadata?.name === name);
+    if (!found) throw new Error(`the documented manifests have no ${kind} ${name}`);
+    return structuredClone(found) as KubernetesObject & { spec: Spec };
+  }
+
+  /** The documented Secret and config pools as they are, then Cluster + documented VSphereCluster owned by it. */
+  async createCluster(overrides: { password?: string; clusterSpec?: Spec } = {}): Promise<void> {
+    const secret = this.documentedObject(
+      'Secret',
+      'demo-cluster-vsphere-credentials',
+    ) as unknown as KubernetesObject & {
+      stringData: Record<string, string>;
+    };
+    if (overrides.password) secret.stringData.password = overrides.password;
+    await this.apply(secret as unknown as Record<string, unknown>);
+    for (const pool of this.documented.filter((o) => o.kind === 'VSphereMachineConfigPool'))
+      await this.apply(pool as unknown as Record<string, unknown>);
+    const cluster = await this.apply({
+      apiVersion: CAPI,
+      kind: 'Cluster',
+      metadata: { name: CLUSTER, namespace: this.namespace },
+      spec: {
+        infrastructureRef: {
+          apiGroup: 'infrastructure.cluster.x-k8s.io',
+          kind: 'VSphereCluster',
+          name: CLUSTER,
+        },
+      },
+    });
+    const infra = this.documentedObject('VSphereCluster', CLUSTER);
+    await this.apply({
+      ...infra,
+      metadata: {
+        ...infra.metadata,
+        labels: { 'cluster.x-k8s.io/cluster-name': CLUSTER },
+        ownerReferences: [{ apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid }],
+      },
+      spec: { ...infra.spec, ...overrides.clusterSpec },
+    });
+  }
+
+  /**
+   * A machine of the documented control plane (or worker) template: Machine, bootstrap Secret and
+   * VSphereMachine with the template's spec, labelled as KubeadmControlPlane or a MachineDeployment does.
+   */
+  async createMachine(
+    name: string,
+    role: 'control-plane' | 'worker' = 'control-plane',
+    specOverrides: Spec = {},
+  ): Promise<void> {
+    const labels: Record<string, string> =
+      role === 'control-plane'
+        ? {
+            'cluster.x-k8s.io/cluster-name': CLUSTER,
+            'cluster.x-k8s.io/control-plane': '',
+            'cluster.x-k8s.io/control-plane-name': CONTROL_PLANE,
+          }
+        : { 'cluster.x-k8s.io/cluster-name': CLUSTER, 'cluster.x-k8s.io/deployment-name': WORKERS };
+    const template = this.documentedObject(
+      'VSphereMachineTemplate',
+      role === 'control-plane' ? CONTROL_PLANE : 'demo-cluster-worker',
+    ) as KubernetesObject & { spec: { template: { spec: Spec } } };
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${name}-bootstrap`, namespace: this.namespace },
+      stringData: { value: CLOUD_CONFIG, format: 'cloud-config' },
+    });
+    const machine = await this.apply({
+      apiVersion: CAPI,
+      kind: 'Machine',
+      metadata: { name, namespace: this.namespace, labels },
+      spec: {
+        clusterName: CLUSTER,
+        bootstrap: { dataSecretName: `${name}-bootstrap` },
+        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'VSphereMachine', name },
+      },
+    });
+    await this.apply({
+      apiVersion: INFRA,
+      kind: 'VSphereMachine',
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels,
+        ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid }],
+      },
+      spec: { ...template.spec.template.spec, ...specOverrides },
+    });
+  }
+
+  async deleteMachine(name: string): Promise<void> {
+    await this.objects.delete({
+      apiVersion: INFRA,
+      kind: 'VSphereMachine',
+      metadata: { name, namespace: this.namespace },
+    });
+    await this.objects.delete({
+      apiVersion: CAPI,
+      kind: 'Machine',
+      metadata: { name, namespace: this.namespace },
+    });
+  }
+}

@@ -426,9 +426,8 @@ export function vsphereMachineHooks(
         [
           connect,
           claimSlotStep('ClaimConfigSlot', configSlots),
-          findVm,
           // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
-          ...reportingFailures(createSteps, (run, error) =>
+          ...reportingFailures([findVm, ...createSteps], (run, error) =>
             run.ctx.setCondition(
               falseCondition(
                 VM_PROVISIONED,

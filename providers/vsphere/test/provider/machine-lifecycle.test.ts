@@ -2,7 +2,12 @@ import type { PlatformCallRecorder } from '@immutable-infra/core';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createVsphereProvider } from '../../src/provider.js';
 import { startVcsim, type Vcsim } from '../vcsim.js';
@@ -240,5 +245,134 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     expect(await vmsNamed('cp-01')).toEqual(['/dc-a/vm/cp-01']);
     // Every reconcile of every machine and the cluster shared one vCenter login.
     expect(calls.calls.Login).toBe(1);
+  });
+
+  it('reports a wrong password on the VSphereCluster without showing it, and stops logging in before vCenter would lock the account', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-badpw');
+    const calls = callCounter();
+    startManager(namespace, calls);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    const wrong = 'Wrong-Passw0rd-9137';
+    await fixtures.createCluster({ password: wrong });
+    const failing = await eventually('VCenterAvailable false', async () => {
+      const c = await fixtures.read<{ status?: { ready?: boolean; conditions?: Condition[] } }>(
+        'VSphereCluster',
+        CLUSTER,
+      );
+      return c?.status?.conditions?.find(
+        (cond) => cond.type === 'VCenterAvailable' && cond.status === 'False',
+      );
+    });
+    expect(failing.reason).toBe('LoginFailed');
+    expect(failing.message).toMatch(/^wrong user or key for vCenter/);
+    expect(JSON.stringify(failing)).not.toContain(wrong);
+    // Machines reconcile on the same account meanwhile: still no more refused logins than the back-off allows.
+    await fixtures.createMachine('cp-x');
+    await eventually('the machine reports the refusal', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'cp-x');
+      return m?.status?.conditions?.some((c) => c.type === 'VMProvisioned' && c.status === 'False');
+    });
+    expect(calls.calls.Login ?? 0).toBeGreaterThan(0);
+    expect(calls.calls.Login ?? 0).toBeLessThanOrEqual(3);
+    expect(managerLog.text()).not.toContain(wrong);
+    expect(await vmsNamed('cp-x')).toEqual([]);
+  });
+
+  it('shows a template that does not exist as a condition, and a machine of another consumer as refused by the bound pool', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-bad');
+    startManager(namespace);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    await fixtures.createCluster();
+    await fixtures.createMachine('cp-missing', 'control-plane', { template: 'no-such-template' });
+    const missing = await eventually('TemplateNotFound', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'cp-missing');
+      return m?.status?.conditions?.find(
+        (c) => c.type === 'VMProvisioned' && c.reason === 'TemplateNotFound',
+      );
+    });
+    expect(missing.message).toBe('VM template no-such-template not found in datacenter dc-a');
+
+    // The control plane pool is bound to the control plane now; a worker naming it is refused.
+    await fixtures.createMachine('md-intruder', 'worker', {
+      machineConfigPoolRef: { kind: 'VSphereMachineConfigPool', name: 'demo-cluster-control-plane-pool' },
+    });
+    const refused = await eventually('PoolBoundElsewhere', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'md-intruder');
+      return m?.status?.conditions?.find(
+        (c) => c.type === 'VMProvisioned' && c.reason === 'PoolBoundElsewhere',
+      );
+    });
+    expect(refused.message).toBe(
+      "VSphereMachineConfigPool demo-cluster-control-plane-pool is bound to KubeadmControlPlane demo-cluster-control-plane, not to this machine's MachineDeployment demo-cluster-md-0",
+    );
+  });
+
+  it('makes a released worker slot Available to anyone once releaseDelayHours have passed, and unbinds the pool', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-release');
+    startManager(namespace);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    await fixtures.createCluster();
+    await fixtures.createMachine('md-a', 'worker');
+    const worker = await eventually('worker ready', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'md-a');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(worker.status?.addresses).toEqual([
+      { type: 'InternalIP', address: '10.10.10.21' },
+      { type: 'Hostname', address: 'worker-01' },
+    ]);
+    expect(await vmsNamed('worker-01')).toEqual(['/dc-a/vm/worker-01']);
+    const poolName = 'demo-cluster-worker-pool';
+    type Pool = {
+      spec: { releaseDelayHours?: number };
+      status?: {
+        consumerRef?: { kind: string; name: string };
+        availableCount?: number;
+        configStatuses?: { hostname: string; state: string }[];
+      };
+    };
+    expect(
+      (await fixtures.read<Pool>('VSphereMachineConfigPool', poolName))?.status?.consumerRef,
+    ).toMatchObject({
+      kind: 'MachineDeployment',
+      name: 'demo-cluster-md-0',
+    });
+
+    await objects.delete({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereMachine',
+      metadata: { name: 'md-a', namespace },
+    });
+    await eventually(
+      'worker gone',
+      async () => (await fixtures.read('VSphereMachine', 'md-a')) === undefined,
+    );
+    expect(await vmsNamed('worker-01')).toEqual([]);
+    const held = await eventually('slot Released and kept for 24 h', async () => {
+      const p = await fixtures.read<Pool>('VSphereMachineConfigPool', poolName);
+      return p?.status?.availableCount === 1 ? p : undefined;
+    });
+    expect(held.status?.configStatuses).toEqual([
+      expect.objectContaining({ hostname: 'worker-01', state: 'Released' }),
+    ]);
+
+    await objects.patch(
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+        kind: 'VSphereMachineConfigPool',
+        metadata: { name: poolName, namespace },
+        spec: { releaseDelayHours: 0 },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const free = await eventually('slot Available, pool unbound', async () => {
+      const p = await fixtures.read<Pool>('VSphereMachineConfigPool', poolName);
+      return p?.status?.availableCount === 2 && p.status.configStatuses?.length === 0 ? p : undefined;
+    });
+    expect(free.status?.consumerRef).toBeUndefined();
   });
 });

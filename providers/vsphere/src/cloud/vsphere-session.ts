@@ -15,7 +15,7 @@ export interface VsphereTlsOptions {
   /** PEM of the CA (or CAs) that signed vCenter's certificate (the VMCA root, typically). */
   caCertificate?: string | undefined;
   /**
-   * SHA-256 thumbprint of vCenter's own certificate (`AB:CD:...`, as the vSphere Client shows it):
+   * SHA-256 (or SHA-1, as vSphere manifests carry it) thumbprint of vCenter's own certificate (`AB:CD:...`):
    * the certificate is accepted when, and only when, it matches; no CA is needed then.
    */
   thumbprint?: string | undefined;

@@ -65,6 +65,24 @@ describe('composeCloudInit', () => {
     expect(config.bootcmd[0]).toContain('/dev/vdc');
   });
 
+  it('formats a disk marked wipe on the first boot of each new server, and leaves the others as they are', () => {
+    const text = composeCloudInit(
+      { format: 'cloud-config', value: '#cloud-config\n' },
+      {
+        hostname: undefined,
+        disks: [
+          { device: '/dev/sdb', mountPath: '/var/lib/etcd', format: 'ext4', mountOptions: [], wipe: true },
+          { device: '/dev/sdc', mountPath: '/var/cpaas', format: 'ext4', mountOptions: [] },
+        ],
+        tokens: { PROVIDER_ID: 'vsphere://x', NODE_IP: undefined },
+      },
+    );
+    expect(parse(text).fs_setup).toEqual([
+      { device: '/dev/sdb', filesystem: 'ext4', overwrite: true },
+      { device: '/dev/sdc', filesystem: 'ext4', overwrite: false },
+    ]);
+  });
+
   it("writes the provider's files in place of bootstrap files at the same path", () => {
     const bootstrap = [
       '#cloud-config',

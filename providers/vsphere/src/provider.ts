@@ -23,6 +23,6 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
     infraCluster: vsphereClusterHooks(sessions, credentialFinalizerName(manifest.platform)),
     infraMachine: vsphereMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
-    extraKinds: [vspherePoolHooks()],
+    extraKinds: [vspherePoolHooks(sessions)],
   });
 }

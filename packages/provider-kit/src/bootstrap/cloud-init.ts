@@ -8,6 +8,11 @@ export interface GuestDisk {
   mountPath: string;
   format: string;
   mountOptions: string[];
+  /**
+   * Make a new file system on the first boot of each new server, whatever the disk holds (a slot's
+   * `wipeFilesystem`); a reboot of the same server keeps it (cloud-init runs fs_setup once per instance).
+   */
+  wipe?: boolean | undefined;
 }
 
 /** A file the provider writes, taking the place of any bootstrap file at the same path. */
@@ -75,7 +80,7 @@ export function composeCloudInit(data: BootstrapData, input: CloudInitInput): st
     config.fs_setup = [
       ...((config.fs_setup as unknown[] | undefined) ?? []),
       // overwrite false: a persistent disk carried from the old server keeps its file system.
-      ...input.disks.map((d) => ({ device: d.device, filesystem: d.format, overwrite: false })),
+      ...input.disks.map((d) => ({ device: d.device, filesystem: d.format, overwrite: d.wipe === true })),
     ];
     config.mounts = [
       ...((config.mounts as unknown[] | undefined) ?? []),

@@ -78,7 +78,9 @@ export const SlotPersistentDisk = z.object({
     .min(1)
     .max(63)
     .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'letters, digits, -, _ and ., e.g. var-lib-etcd')
-    .describe('Disk name, unique in the slot; the guest links it as /dev/disk/by-capv/<name>.'),
+    .describe(
+      "Disk name, unique in the slot; the file is <name>.vmdk in the slot's folder of persistent disks.",
+    ),
   sizeGiB: int32(1).describe('Size in GiB.'),
   mountPath: z
     .string()

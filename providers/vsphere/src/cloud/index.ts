@@ -13,7 +13,9 @@ export {
   typedText,
 } from './soap-xml.js';
 export {
+  type AttachedDisk,
   type CloneRequest,
+  datastoreOfPath,
   interpretTask,
   type ObjectProperties,
   type TaskInfo,
@@ -25,8 +27,12 @@ export {
 } from './vsphere-client.js';
 export {
   asSoapValue,
+  attachDiskChange,
   cloneDeviceChanges,
   type DeviceChange,
+  type DiskToAttach,
+  detachDiskChange,
+  growDiskChange,
   type NicPlan,
   nicBacking,
   nicsOf,

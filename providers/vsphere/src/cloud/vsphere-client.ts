@@ -2,7 +2,13 @@ import type { PlatformCallRecorder } from '@immutable-infra/core';
 import type { TaskState } from '@immutable-infra/provider-kit';
 import { child, list, type MoRef, readMoRef, readValue, ref, type SoapValue, typedText } from './soap-xml.js';
 import { type DeviceChange, nicsOf, type ReadDevice } from './vsphere-devices.js';
-import { isPermanentFault, readTaskError, VsphereFault, vsphereFailureKind } from './vsphere-faults.js';
+import {
+  isNotFound,
+  isPermanentFault,
+  readTaskError,
+  VsphereFault,
+  vsphereFailureKind,
+} from './vsphere-faults.js';
 import type { ServiceContent, VsphereSession } from './vsphere-session.js';
 
 /** Properties of one object, as one RetrievePropertiesEx answered them. */
@@ -66,9 +72,28 @@ export interface VmSummary {
   powerState: 'poweredOn' | 'poweredOff' | 'suspended';
   /** The MAC addresses of the VM's NICs, in device order (what the guest's network config matches). */
   macAddresses: string[];
+  /** The VM's virtual disks, with the file each is backed by. */
+  disks: AttachedDisk[];
+  /** The first SCSI controller's device key (persistent disks go on it), when the VM has one. */
+  scsiControllerKey?: string | undefined;
+  /** The datastore of the VM's first disk (`datastore-cp` of `[datastore-cp] vm/disk.vmdk`). */
+  datastoreName?: string | undefined;
   /** Addresses VMware Tools reports, per NIC. */
   guestNics: { macAddress: string; network?: string | undefined; ipAddresses: string[] }[];
 }
+
+/** A virtual disk of a VM: its device as read (for a detach), its file, and where it sits. */
+export interface AttachedDisk {
+  device: ReadDevice;
+  fileName: string;
+  /** The disk's UUID (the guest sees it as the disk's WWN when disk.EnableUUID is on). */
+  uuid: string;
+  controllerKey: string;
+  unitNumber: number;
+}
+
+/** The datastore name of a datastore path: `datastore-cp` of `[datastore-cp] a/b.vmdk`. */
+export const datastoreOfPath = (path: string) => /^\[([^\]]+)\]/.exec(path)?.[1];
 
 /** What cloning needs of a template: its devices and snapshots. */
 export interface TemplateInfo {
@@ -78,6 +103,13 @@ export interface TemplateInfo {
   /** Every snapshot by name, depth first (names need not be unique; the first wins). */
   snapshots: { name: string; ref: MoRef }[];
 }
+
+const SCSI_CONTROLLERS = new Set([
+  'ParaVirtualSCSIController',
+  'VirtualLsiLogicController',
+  'VirtualLsiLogicSASController',
+  'VirtualBusLogicController',
+]);
 
 const VM_PATHS = [
   'name',
@@ -234,15 +266,29 @@ export class VsphereClient {
     if (!read || read.gone) return undefined;
     const p = read.properties;
     const power = p['runtime.powerState'];
+    const devices = list(p['config.hardware.device']) as ReadDevice[];
+    const disks = devices
+      .filter((d) => d._type === 'VirtualDisk')
+      .map((device) => {
+        const backing = (device.backing ?? {}) as { fileName?: unknown; uuid?: unknown };
+        return {
+          device,
+          fileName: String(backing.fileName ?? ''),
+          uuid: String(backing.uuid ?? ''),
+          controllerKey: String(device.controllerKey ?? ''),
+          unitNumber: Number(device.unitNumber ?? -1),
+        };
+      });
     return {
       ref: vm,
       name: String(p.name ?? ''),
       biosUuid: String(p['config.uuid'] ?? ''),
       instanceUuid: String(p['config.instanceUuid'] ?? ''),
       powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
-      macAddresses: nicsOf(list(p['config.hardware.device']) as ReadDevice[]).map((nic) =>
-        String(nic.macAddress ?? ''),
-      ),
+      macAddresses: nicsOf(devices).map((nic) => String(nic.macAddress ?? '')),
+      disks,
+      scsiControllerKey: devices.find((d) => SCSI_CONTROLLERS.has(d._type ?? ''))?.key,
+      datastoreName: disks[0] ? datastoreOfPath(disks[0].fileName) : undefined,
       guestNics: list(p['guest.net']).map((nic) => {
         const n = nic as { macAddress?: unknown; network?: unknown; ipAddress?: unknown };
         return {
@@ -274,6 +320,56 @@ export class VsphereClient {
       currentSnapshot: snapshot.currentSnapshot,
       snapshots,
     };
+  }
+
+  /**
+   * The UUID of the disk file at a datastore path (`[ds] dir/disk.vmdk`), or undefined when there is
+   * no such file: how a persistent disk is looked up before it is made.
+   */
+  async diskUuid(path: string, datacenter: MoRef, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const answer = await this.session.call(
+        'QueryVirtualDiskUuid',
+        (content) => this.need(content.virtualDiskManager, 'VirtualDiskManager'),
+        { name: path, datacenter: ref(datacenter) },
+        { signal, recorder: this.recorder },
+      );
+      const uuid = readValue(answer);
+      return typeof uuid === 'string' ? uuid : undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Makes a datastore directory and its parents; one that exists already is fine. */
+  async makeDirectory(path: string, datacenter: MoRef, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.session.call(
+        'MakeDirectory',
+        (content) => this.need(content.fileManager, 'FileManager'),
+        { name: path, datacenter: ref(datacenter), createParentDirectories: true },
+        { signal, recorder: this.recorder },
+      );
+    } catch (error) {
+      if (!(error instanceof VsphereFault && error.faultType === 'FileAlreadyExists')) throw error;
+    }
+  }
+
+  /** Starts DeleteVirtualDisk_Task for a disk file no VM uses; returns the task's reference. */
+  async deleteDisk(path: string, datacenter: MoRef, signal?: AbortSignal): Promise<string> {
+    const content = await this.session.content(signal);
+    return this.startTask(
+      'DeleteVirtualDisk_Task',
+      this.need(content.virtualDiskManager, 'VirtualDiskManager'),
+      { name: path, datacenter: ref(datacenter) },
+      signal,
+    );
+  }
+
+  private need(moRef: MoRef | undefined, what: string): MoRef {
+    if (!moRef) throw new VsphereFault('NotSupported', `this vCenter has no ${what}`);
+    return moRef;
   }
 
   /** Starts CloneVM_Task; returns the task's reference. */

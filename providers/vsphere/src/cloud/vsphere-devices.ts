@@ -39,9 +39,31 @@ export function asSoapValue(value: unknown): SoapValue {
   return out;
 }
 
+/**
+ * The edit that grows a VM's own disk to `diskGiB`, or undefined when it is that size already. It
+ * is sent to the cloned VM (its own disk file), not in the clone: a clone's edit of the template's
+ * disk names the template's file. A disk never shrinks.
+ */
+export function growDiskChange(disk: ReadDevice, diskGiB: number): DeviceChange | undefined {
+  const currentKb = Number(disk.capacityInKB ?? 0);
+  const wantedKb = diskGiB * KB_PER_GIB;
+  if (wantedKb < currentKb)
+    throw new PlatformFailure(
+      'PlatformError',
+      `diskGiB ${diskGiB} is smaller than the template's disk (${Math.ceil(currentKb / KB_PER_GIB)} GiB); a disk cannot shrink`,
+    );
+  if (wantedKb === currentKb) return undefined;
+  const grown = Object.fromEntries(
+    Object.entries(disk).map(([key, value]) => [
+      key,
+      key === 'capacityInKB' ? String(wantedKb) : key === 'capacityInBytes' ? String(wantedKb * 1024) : value,
+    ]),
+  );
+  return { operation: 'edit', device: asSoapValue(grown) };
+}
+
 const isNic = (device: ReadDevice) =>
   typeof device.backing === 'object' && device.backing !== null && 'macAddress' in device;
-const isDisk = (device: ReadDevice) => device._type === 'VirtualDisk';
 
 /** The NICs of a device list, in the order the guest sees them (by device key). */
 export function nicsOf(devices: readonly ReadDevice[]): ReadDevice[] {
@@ -79,14 +101,13 @@ export async function nicBacking(client: VsphereClient, network: MoRef, signal?:
 }
 
 /**
- * The device changes that give a clone exactly the planned NICs (the template's NICs re-pointed in
- * order, more added as vmxnet3, extra ones removed) and a system disk of at least `diskGiB`.
+ * The device changes that give a clone exactly the planned NICs: the template's NICs re-pointed in
+ * order, more added as vmxnet3, extra ones removed.
  */
 export async function cloneDeviceChanges(
   client: VsphereClient,
   templateDevices: readonly ReadDevice[],
   nics: readonly NicPlan[],
-  diskGiB: number | undefined,
   signal?: AbortSignal,
 ): Promise<DeviceChange[]> {
   const changes: DeviceChange[] = [];
@@ -120,28 +141,47 @@ export async function cloneDeviceChanges(
   }
   for (const extra of existing.slice(nics.length))
     changes.push({ operation: 'remove', device: asSoapValue(extra) });
-  const disk = templateDevices.find(isDisk);
-  if (diskGiB !== undefined && disk) {
-    const currentKb = Number(disk.capacityInKB ?? 0);
-    const wantedKb = diskGiB * KB_PER_GIB;
-    if (wantedKb < currentKb)
-      throw new PlatformFailure(
-        'PlatformError',
-        `diskGiB ${diskGiB} is smaller than the template's disk (${Math.ceil(currentKb / KB_PER_GIB)} GiB); a disk cannot shrink`,
-      );
-    if (wantedKb > currentKb) {
-      const grown = Object.fromEntries(
-        Object.entries(disk).map(([key, value]) => [
-          key,
-          key === 'capacityInKB'
-            ? String(wantedKb)
-            : key === 'capacityInBytes'
-              ? String(wantedKb * 1024)
-              : value,
-        ]),
-      );
-      changes.push({ operation: 'edit', device: asSoapValue(grown) });
-    }
-  }
   return changes;
+}
+
+/** A disk file to put on the VM: made now (`capacityKb`) or one that exists already. */
+export interface DiskToAttach {
+  fileName: string;
+  controllerKey: string;
+  unitNumber: number;
+  /** Makes the file with this size; without it the file must exist. */
+  capacityKb?: number | undefined;
+  /** Provisioning of a new file: thin (the default), thick, or eagerly zeroed. */
+  provisioning?: 'Thin' | 'Thick' | 'EagerlyZeroed' | undefined;
+}
+
+/**
+ * Puts a disk file on the VM. Independent-persistent: the disk stays out of the VM's snapshots and
+ * linked-clone chain, so it can move to the next VM of the slot as it is.
+ */
+export function attachDiskChange(disk: DiskToAttach, key: number): DeviceChange {
+  const provisioning = disk.provisioning ?? 'Thin';
+  return {
+    operation: 'add',
+    fileOperation: disk.capacityKb === undefined ? undefined : 'create',
+    device: {
+      $type: 'VirtualDisk',
+      key: String(key),
+      backing: {
+        $type: 'VirtualDiskFlatVer2BackingInfo',
+        fileName: disk.fileName,
+        diskMode: 'independent_persistent',
+        thinProvisioned: provisioning === 'Thin',
+        eagerlyScrub: provisioning === 'EagerlyZeroed' ? true : undefined,
+      },
+      controllerKey: disk.controllerKey,
+      unitNumber: String(disk.unitNumber),
+      capacityInKB: disk.capacityKb === undefined ? undefined : String(disk.capacityKb),
+    },
+  };
+}
+
+/** Takes a disk off the VM and keeps its file (no file operation): what deleting a VM must not destroy. */
+export function detachDiskChange(device: ReadDevice): DeviceChange {
+  return { operation: 'remove', device: asSoapValue(device) };
 }

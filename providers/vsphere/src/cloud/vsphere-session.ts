@@ -49,6 +49,9 @@ export interface ServiceContent {
   propertyCollector: MoRef;
   searchIndex: MoRef;
   sessionManager: MoRef;
+  /** Where disks outside any VM are made, queried and deleted (persistent disks). */
+  virtualDiskManager?: MoRef | undefined;
+  fileManager?: MoRef | undefined;
   about: { apiVersion: string; fullName: string; instanceUuid?: string | undefined };
 }
 
@@ -156,6 +159,8 @@ function readServiceContent(node: unknown): ServiceContent {
     propertyCollector: need('propertyCollector'),
     searchIndex: need('searchIndex'),
     sessionManager: need('sessionManager'),
+    virtualDiskManager: readMoRef(child(node, 'virtualDiskManager')),
+    fileManager: readMoRef(child(node, 'fileManager')),
     about: {
       apiVersion: typeof about.apiVersion === 'string' ? about.apiVersion : DEFAULT_API_VERSION,
       fullName: typeof about.fullName === 'string' ? about.fullName : '',

@@ -13,9 +13,11 @@ import {
 } from '@immutable-infra/core';
 import {
   claimSlotStep,
+  composeCloudInit,
   createOnce,
   describeFailureWithAdvice,
   followTaskStep,
+  heldSlot,
   infraClusterOfMachine,
   type MachineSlots,
   mayBeUnlisted,
@@ -31,7 +33,13 @@ import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import { VSphereMachine } from '../api/vsphere-machine.js';
 import type { VSphereMachineConfigPoolObject } from '../api/vsphere-machine-config-pool.js';
 import { interpretTask, type TaskInfo, type VmSummary } from '../cloud/vsphere-client.js';
-import { cloneDeviceChanges } from '../cloud/vsphere-devices.js';
+import {
+  attachDiskChange,
+  cloneDeviceChanges,
+  type DeviceChange,
+  detachDiskChange,
+  growDiskChange,
+} from '../cloud/vsphere-devices.js';
 import { isNotFound, VsphereFault } from '../cloud/vsphere-faults.js';
 import type { VsphereSessions } from '../cloud/vsphere-session.js';
 import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
@@ -44,6 +52,7 @@ import {
   plannedNics,
   staticNodeIp,
 } from './guest-info.js';
+import { guestDisks, isPersistentDisk, type PlannedDisk, plannedDisks } from './persistent-disks.js';
 
 type Ctx = InfraMachineContext<typeof VSphereMachine>;
 
@@ -84,6 +93,32 @@ class MachineRun {
 
   get nics(): PlannedNic[] {
     return plannedNics(this.ctx.object.spec, this.slot);
+  }
+
+  /**
+   * The slot's persistent disks on this VM: their files (on the disk's datastore, else the
+   * machine's, else the VM's own) and SCSI units (clear of the VM's other disks).
+   */
+  persistentDisks(vm: VmSummary): PlannedDisk[] {
+    const slot = this.slot;
+    const pool = this.ctx.object.spec.machineConfigPoolRef?.name;
+    if (!slot || !pool) return [];
+    const recorded = new Set(
+      (slot.persistentDisks ?? []).flatMap((d) => (d.volumePath ? [d.volumePath] : [])),
+    );
+    const occupied = vm.disks
+      .filter((d) => d.controllerKey === vm.scsiControllerKey && !recorded.has(d.fileName))
+      .filter((d) => !isPersistentDisk(d, []))
+      .map((d) => d.unitNumber);
+    return plannedDisks(
+      {
+        namespace: this.ctx.object.metadata.namespace ?? 'default',
+        pool,
+        slot,
+        defaultDatastore: this.ctx.object.spec.datastore ?? vm.datastoreName,
+      },
+      new Set(occupied),
+    );
   }
 }
 
@@ -245,7 +280,6 @@ const cloneVm: Step<MachineRun> = {
       cloud.client,
       source.devices,
       nics.map((nic, i) => ({ network: networks[i] as (typeof networks)[number], macAddress: nic.macAddr })),
-      spec.diskGiB,
     );
     const request = {
       source: template,
@@ -265,7 +299,8 @@ const cloneVm: Step<MachineRun> = {
         memoryMiB: spec.memoryMiB,
         annotation: `Kubernetes node ${run.hostname} (${ctx.object.metadata.namespace}/${ctx.object.metadata.name})`,
         deviceChange,
-        ...(spec.customVMXKeys ? { extraConfig: spec.customVMXKeys } : {}),
+        // The guest sees each disk's UUID (as its WWN): how it finds the persistent disks.
+        extraConfig: { 'disk.EnableUUID': 'TRUE', ...spec.customVMXKeys },
       },
     };
     ctx.status.location = { server: cloud.server, datacenter: datacenter.name };
@@ -285,16 +320,123 @@ const cloneVm: Step<MachineRun> = {
   },
 };
 
+const growSystemDisk: Step<MachineRun> = {
+  name: 'GrowSystemDisk',
+  when: (run) => run.vm?.powerState === 'poweredOff' && run.ctx.object.spec.diskGiB !== undefined,
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    // The system disk: the VM's first disk that is not a persistent one.
+    const system = vm.disks.find((disk) => !isPersistentDisk(disk, run.persistentDisks(vm)));
+    const change = system && growDiskChange(system.device, run.ctx.object.spec.diskGiB as number);
+    if (!change) return done();
+    return startVsphereTask(run, `growing the system disk to ${run.ctx.object.spec.diskGiB} GiB`, () =>
+      run.cloud.client.reconfigureVm(vm.ref, { deviceChange: [change] }),
+    );
+  },
+};
+
+const attachPersistentDisks: Step<MachineRun> = {
+  name: 'AttachPersistentDisks',
+  // Before the first power-on: the guest formats and mounts them on its first boot.
+  when: (run) => run.vm?.powerState === 'poweredOff' && (run.slot?.persistentDisks?.length ?? 0) > 0,
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    const missing = run.persistentDisks(vm).filter((p) => !vm.disks.some((d) => d.fileName === p.path));
+    if (missing.length === 0) return done();
+    if (!vm.scsiControllerKey)
+      throw new VsphereFault('NotSupported', `VM ${vm.name} has no SCSI controller for its persistent disks`);
+    const { client, inventory } = run.cloud;
+    const datacenter = (await inventory.datacenter(run.ctx.status.location?.datacenter)).ref;
+    // Each disk is looked up by its path first: a released slot's disks are attached as they are.
+    const changes: DeviceChange[] = [];
+    const made: string[] = [];
+    for (const [i, planned] of missing.entries()) {
+      const exists = (await client.diskUuid(planned.path, datacenter)) !== undefined;
+      if (!exists) {
+        await client.makeDirectory(planned.directory, datacenter);
+        made.push(planned.disk.name);
+      }
+      changes.push(
+        attachDiskChange(
+          {
+            fileName: planned.path,
+            controllerKey: vm.scsiControllerKey,
+            unitNumber: planned.unitNumber,
+            capacityKb: exists ? undefined : planned.disk.sizeGiB * 1024 * 1024,
+          },
+          -300 - i,
+        ),
+      );
+    }
+    const names = missing.map((p) => p.disk.name).join(', ');
+    run.ctx.events.normal(
+      'AttachingPersistentDisks',
+      made.length > 0 ? `creating ${made.join(', ')}; attaching ${names}` : `attaching ${names}`,
+    );
+    return startVsphereTask(run, `attaching persistent disks ${names}`, () =>
+      client.reconfigureVm(vm.ref, { deviceChange: changes }),
+    );
+  },
+};
+
+/** Writes each persistent disk's file and UUID into the pool's slot (`volumePath`, `diskUUID`), as documented. */
+const recordPersistentDisks: Step<MachineRun> = {
+  name: 'RecordPersistentDisks',
+  when: (run) => (run.slot?.persistentDisks ?? []).some((d) => !d.volumePath || !d.diskUUID),
+  async run(run) {
+    const vm = run.vm as VmSummary;
+    const slot = run.slot as ConfigSlot;
+    const planned = run.persistentDisks(vm);
+    const found = new Map(planned.map((p) => [p.disk.name, vm.disks.find((d) => d.fileName === p.path)]));
+    if ([...found.values()].some((d) => d === undefined)) return done();
+    const ref = {
+      apiVersion: VSPHERE_API_VERSION,
+      kind: 'VSphereMachineConfigPool',
+      namespace: run.ctx.object.metadata.namespace,
+      name: run.ctx.object.spec.machineConfigPoolRef?.name ?? '',
+    };
+    const pool = await run.ctx.kube.get<VSphereMachineConfigPoolObject>(ref);
+    if (!pool) return done();
+    const configs = pool.spec.configs.map((config) =>
+      config.hostname !== slot.hostname
+        ? config
+        : {
+            ...config,
+            persistentDisks: (config.persistentDisks ?? []).map((disk) => {
+              const attached = found.get(disk.name);
+              return attached ? { ...disk, volumePath: attached.fileName, diskUUID: attached.uuid } : disk;
+            }),
+          },
+    );
+    // A compare-and-swap: the whole list is written, so a pool edited meanwhile is read again next time.
+    await run.ctx.kube.patch(ref, {
+      metadata: { resourceVersion: pool.metadata.resourceVersion },
+      spec: { configs },
+    });
+    return done();
+  },
+};
+
 const writeGuestInfo: Step<MachineRun> = {
   name: 'WriteBootstrapData',
   when: (run) => run.vm?.powerState === 'poweredOff' && run.ctx.status.guestInfoWrittenTo !== run.vm.biosUuid,
   async run(run) {
     const vm = run.vm as VmSummary;
     const nics = run.nics;
-    const data = substituteBootstrapTokens(await run.ctx.bootstrapData(), {
-      PROVIDER_ID: providerIdOf(vm.biosUuid),
-      NODE_IP: staticNodeIp(nics) ?? '',
-    });
+    const tokens = { PROVIDER_ID: providerIdOf(vm.biosUuid), NODE_IP: staticNodeIp(nics) ?? '' };
+    const bootstrap = await run.ctx.bootstrapData();
+    // cloud-init also gets the hostname and the persistent disks to format (when blank) and mount.
+    const data =
+      bootstrap.format === 'cloud-config'
+        ? {
+            format: bootstrap.format,
+            value: composeCloudInit(bootstrap, {
+              hostname: run.hostname,
+              disks: guestDisks(run.persistentDisks(vm), vm.disks),
+              tokens,
+            }),
+          }
+        : substituteBootstrapTokens(bootstrap, tokens);
     const extraConfig = guestInfo(data, guestMetadata(run.hostname, nics, vm.macAddresses));
     return startVsphereTask(run, 'writing the bootstrap data', async () => {
       const task = await run.cloud.client.reconfigureVm(vm.ref, { extraConfig });
@@ -336,7 +478,16 @@ const clearBootstrapData: Step<MachineRun> = {
   },
 };
 
-const createSteps: Step<MachineRun>[] = [followTask, cloneVm, writeGuestInfo, powerOn, clearBootstrapData];
+const createSteps: Step<MachineRun>[] = [
+  followTask,
+  cloneVm,
+  growSystemDisk,
+  attachPersistentDisks,
+  recordPersistentDisks,
+  writeGuestInfo,
+  powerOn,
+  clearBootstrapData,
+];
 
 /** The machine's addresses: its static node IP and hostname, else what VMware Tools reports. */
 function addressesOf(run: MachineRun, vm: VmSummary): MachineAddress[] {
@@ -403,8 +554,25 @@ const deleteSteps: Step<MachineRun>[] = [
   },
   powerOff,
   {
+    // Destroying a VM deletes every disk on it: the slot's disks come off first and wait for the next VM.
+    name: 'DetachPersistentDisks',
+    when: (run) => run.vm?.powerState === 'poweredOff',
+    async run(run) {
+      const vm = run.vm as VmSummary;
+      run.slot = await heldSlot(run, configSlots);
+      const planned = run.persistentDisks(vm);
+      const persistent = vm.disks.filter((disk) => isPersistentDisk(disk, planned));
+      if (persistent.length === 0) return done();
+      return startVsphereTask(run, `detaching persistent disks of ${vm.name}`, () =>
+        run.cloud.client.reconfigureVm(vm.ref, {
+          deviceChange: persistent.map((disk) => detachDiskChange(disk.device)),
+        }),
+      );
+    },
+  },
+  {
     name: 'DestroyVM',
-    when: (run) => run.vm !== undefined,
+    when: (run) => run.vm?.powerState === 'poweredOff',
     async run(run) {
       const vm = run.vm as VmSummary;
       run.ctx.events.normal('Destroying', `destroying VM ${vm.name}`);

@@ -9,9 +9,10 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createVsphereProvider } from '../../src/provider.js';
 import { startVcsim, type Vcsim } from '../vcsim.js';
-import { CLOUD_CONFIG, CLUSTER, CONTROL_PLANE, VsphereFixtures } from './vsphere-fixtures.js';
+import { CLUSTER, CONTROL_PLANE, VsphereFixtures } from './vsphere-fixtures.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
@@ -163,10 +164,58 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       { type: 'Hostname', address: 'cp-01' },
     ]);
 
-    // The bootstrap data went in with its tokens filled in, the network as the slot has it.
-    const userdata = Buffer.from(extraConfig(vm as VmInfo, 'guestinfo.userdata') ?? '', 'base64').toString();
-    expect(userdata).toBe(
-      CLOUD_CONFIG.replace('PROVIDER_ID NODE_IP', `vsphere://${vm?.config.uuid} 10.10.10.11`),
+    // The bootstrap data went in with its tokens filled in, the hostname, and the slot's three
+    // persistent disks (by the WWN of their UUIDs) formatted when blank, var-lib-etcd wiped per new VM.
+    const userdata = parse(
+      Buffer.from(extraConfig(vm as VmInfo, 'guestinfo.userdata') ?? '', 'base64').toString(),
+    ) as {
+      write_files: { path: string; content: string }[];
+      hostname: string;
+      fs_setup: { device: string; overwrite: boolean }[];
+      mounts: string[][];
+    };
+    expect(userdata.write_files).toContainEqual(
+      expect.objectContaining({
+        path: '/etc/node-identity',
+        content: `vsphere://${vm?.config.uuid} 10.10.10.11`,
+      }),
+    );
+    expect(userdata.hostname).toBe('cp-01');
+    expect(userdata.mounts.map((m) => m[1])).toEqual(['/var/cpaas', '/var/lib/containerd', '/var/lib/etcd']);
+    expect(userdata.fs_setup.map((f) => f.overwrite)).toEqual([false, false, true]);
+    const folder = `[datastore-cp] iinfra-persistent/${namespace}/demo-cluster-control-plane-pool/cp-01`;
+    const diskFiles = async (path: string) =>
+      [...(await vcsim.govc('device.info', '-vm', path, 'disk-*')).matchAll(/File:\s+(.+)/g)].map(
+        (m) => m[1],
+      );
+    expect(await diskFiles('/dc-a/vm/cp-01')).toEqual([
+      expect.stringContaining('.vmdk'),
+      `${folder}/var-cpaas.vmdk`,
+      `${folder}/var-lib-containerd.vmdk`,
+      `${folder}/var-lib-etcd.vmdk`,
+    ]);
+    // The system disk grew to the template's diskGiB (300 GiB), in its own file.
+    expect(await vcsim.govc('device.ls', '-vm', '/dc-a/vm/cp-01')).toMatch(/disk-\d+-0\s+VirtualDisk\s+314,572,800 KB/);
+    // Each disk's file and UUID are written back into the pool's slot, as documented.
+    const backfilled = await eventually('volumePath recorded', async () => {
+      const p = await fixtures.read<{
+        spec: {
+          configs: {
+            hostname: string;
+            persistentDisks?: { name: string; volumePath?: string; diskUUID?: string }[];
+          }[];
+        };
+      }>('VSphereMachineConfigPool', 'demo-cluster-control-plane-pool');
+      const disks = p?.spec.configs.find((c) => c.hostname === 'cp-01')?.persistentDisks ?? [];
+      return disks.every((d) => d.volumePath && d.diskUUID) ? disks : undefined;
+    });
+    expect(backfilled.map((d) => d.volumePath)).toEqual([
+      `${folder}/var-cpaas.vmdk`,
+      `${folder}/var-lib-containerd.vmdk`,
+      `${folder}/var-lib-etcd.vmdk`,
+    ]);
+    expect(userdata.fs_setup[0]?.device).toBe(
+      `/dev/disk/by-id/wwn-0x${backfilled[0]?.diskUUID?.replace(/-/g, '').toLowerCase()}`,
     );
     const metadata = JSON.parse(
       Buffer.from(extraConfig(vm as VmInfo, 'guestinfo.metadata') ?? '', 'base64').toString(),
@@ -224,6 +273,17 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       async () => (await fixtures.read('VSphereMachine', cp01)) === undefined,
     );
     expect(await vmsNamed('cp-01')).toEqual([]);
+    // The VM went, its persistent disks stayed for the slot's next VM.
+    expect(
+      await vcsim.govc(
+        'datastore.ls',
+        '-dc',
+        'dc-a',
+        '-ds',
+        'datastore-cp',
+        folder.slice(folder.indexOf(' ') + 1),
+      ),
+    ).toMatch(/var-lib-etcd\.vmdk/);
     const released = await fixtures.read<{
       status?: {
         consumerRef?: unknown;
@@ -243,6 +303,11 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     });
     expect(replacement.status?.addresses).toContainEqual({ type: 'Hostname', address: 'cp-01' });
     expect(await vmsNamed('cp-01')).toEqual(['/dc-a/vm/cp-01']);
+    // The replacement VM took the released slot's disks as they were.
+    expect((await diskFiles('/dc-a/vm/cp-01')).filter((f) => f?.startsWith(folder)).sort()).toEqual(
+      backfilled.map((d) => d.volumePath),
+    );
+    expect(await diskFiles('/dc-a/vm/cp-01')).toHaveLength(4);
     // Every reconcile of every machine and the cluster shared one vCenter login.
     expect(calls.calls.Login).toBe(1);
   });
@@ -348,6 +413,16 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       async () => (await fixtures.read('VSphereMachine', 'md-a')) === undefined,
     );
     expect(await vmsNamed('worker-01')).toEqual([]);
+    expect(
+      await vcsim.govc(
+        'datastore.ls',
+        '-dc',
+        'dc-a',
+        '-ds',
+        'datastore-worker',
+        `iinfra-persistent/${namespace}/${poolName}/worker-01`,
+      ),
+    ).toMatch(/app-data\.vmdk/);
     const held = await eventually('slot Released and kept for 24 h', async () => {
       const p = await fixtures.read<Pool>('VSphereMachineConfigPool', poolName);
       return p?.status?.availableCount === 1 ? p : undefined;
@@ -374,5 +449,11 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       return p?.status?.availableCount === 2 && p.status.configStatuses?.length === 0 ? p : undefined;
     });
     expect(free.status?.consumerRef).toBeUndefined();
+    // Reclaimed: the slot's persistent disks were deleted before it became Available.
+    const workerFolder = `iinfra-persistent/${namespace}/${poolName}/worker-01`;
+    const left = await vcsim
+      .govc('datastore.ls', '-dc', 'dc-a', '-ds', 'datastore-worker', workerFolder)
+      .catch(() => '');
+    expect(left).not.toMatch(/\.vmdk/);
   });
 });

@@ -147,7 +147,10 @@ export class VsphereFixtures {
         labels,
         ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid }],
       },
-      spec: { ...template.spec.template.spec, ...specOverrides },
+      // Full clones: vcsim gives a linked clone the template's own disk file, and destroying the
+      // clone deletes that file, so every later clone of the template would have no disk. (A linked
+      // clone's request is checked in test/soap-xml.test.ts and accepted by vcsim in the client tests.)
+      spec: { ...template.spec.template.spec, cloneMode: 'fullClone', ...specOverrides },
     });
   }
 

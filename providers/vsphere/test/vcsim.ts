@@ -33,6 +33,8 @@ export interface VcsimOptions {
    * microos-k8s-template, so those manifests run unchanged.
    */
   documentedNames?: boolean;
+  /** More templates, copies of the first, in every datacenter (a new release's, for an upgrade). */
+  extraTemplates?: string[];
   /** `Name:ms` task delays, e.g. `{ CloneVm: 1500 }` (the simulator's task names), so a test can see a task running. */
   taskDelays?: Record<string, number>;
 }
@@ -223,6 +225,24 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
         datastore = `/${dc}/datastore/${documented.datastores[0]}`;
       }
       const template = `/${dc}/vm/${templateName}`;
+      for (const extra of options.extraTemplates ?? []) {
+        await runGovc(
+          'vm.clone',
+          '-dc',
+          dc,
+          '-vm',
+          template,
+          '-on=false',
+          '-pool',
+          `/${dc}/host/${compute}/Resources`,
+          '-folder',
+          `/${dc}/vm`,
+          '-ds',
+          datastore,
+          extra,
+        );
+        await runGovc('vm.markastemplate', `/${dc}/vm/${extra}`);
+      }
       await runGovc('vm.markastemplate', template);
       await runGovc('folder.create', `/${dc}/vm/workloads`);
       seeded.push({

@@ -195,7 +195,9 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       `${folder}/var-lib-etcd.vmdk`,
     ]);
     // The system disk grew to the template's diskGiB (300 GiB), in its own file.
-    expect(await vcsim.govc('device.ls', '-vm', '/dc-a/vm/cp-01')).toMatch(/disk-\d+-0\s+VirtualDisk\s+314,572,800 KB/);
+    expect(await vcsim.govc('device.ls', '-vm', '/dc-a/vm/cp-01')).toMatch(
+      /disk-\d+-0\s+VirtualDisk\s+314,572,800 KB/,
+    );
     // Each disk's file and UUID are written back into the pool's slot, as documented.
     const backfilled = await eventually('volumePath recorded', async () => {
       const p = await fixtures.read<{

@@ -1,0 +1,16 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MANAGEMENT_CONTROLLERS } from '@immutable-infra/testkit';
+import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
+
+const crdDir = fileURLToPath(new URL('../../crds/', import.meta.url));
+
+// A management cluster as Cluster API expects one: its garbage collector removes what a deleted
+// cluster leaves to owner references.
+export default createGlobalSetup({
+  crdFiles: readdirSync(crdDir)
+    .filter((name) => name.endsWith('.yaml'))
+    .map((name) => join(crdDir, name)),
+  controllers: MANAGEMENT_CONTROLLERS,
+});

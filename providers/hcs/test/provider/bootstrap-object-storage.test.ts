@@ -214,7 +214,9 @@ describe('bootstrap data in OBS (HCSCluster spec.bootstrapObjectStorage)', () =>
       'both objects written',
       async () => {
         const machines = await Promise.all(['cp-0', 'cp-1'].map((name) => machineOf(namespace, name)));
-        const written = machines.map((m) => `${BUCKET}/iinfra-bootstrap/${namespace}/${m?.metadata.uid}`);
+        const written = ['cp-0', 'cp-1'].map(
+          (name, i) => `${BUCKET}/iinfra-bootstrap/${namespace}/${name}/${machines[i]?.metadata.uid}/`,
+        );
         return written.every((prefix) => objectKeys().some((k) => k.startsWith(prefix)))
           ? written
           : undefined;
@@ -270,6 +272,7 @@ describe('bootstrap data in OBS (HCSCluster spec.bootstrapObjectStorage)', () =>
 
   it('without the field, the server keeps the whole cloud-config as user data and nothing goes to OBS', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-obs');
+    sim.setFaults({ jobSeconds: 0.05 });
     await fixtures.createCluster(namespace, { hostPrefix: 'obs4', ipBase: 140 });
     await fixtures.createMachine(namespace, 'cp-0');
     const writes = sim.state().objectWrites;

@@ -12,6 +12,7 @@ import { type Faults, faultsSchema, type ResolvedFaults } from './model/faults.j
 import { HcsError } from './model/hcs-error.js';
 import { type Inventory, inventorySchema, type Quotas, quotasSchema, withIds } from './model/inventory.js';
 import { JobBook } from './model/jobs.js';
+import { ObjectStorage } from './model/object-storage.js';
 import { OperationFaults } from './model/operation-faults.js';
 import { type AcceptedChange, buildSimState, CHANGE_LOG_SIZE, type SimState } from './model/sim-state.js';
 import type { SimContext } from './routes/context.js';
@@ -22,6 +23,7 @@ import { elbRoutes } from './routes/elb.js';
 import { evsRoutes } from './routes/evs.js';
 import { iamRoutes } from './routes/iam.js';
 import { imsRoutes } from './routes/ims.js';
+import { createObsHandler } from './routes/obs.js';
 import { simRoutes } from './routes/sim.js';
 import { vpcRoutes } from './routes/vpc.js';
 import { createRequestListener } from './server/request-pipeline.js';
@@ -42,8 +44,9 @@ export interface HcsSimulatorOptions {
 
 export interface HcsSimulator {
   /**
-   * Base URL, e.g. `http://127.0.0.1:41234`. Every service (IAM, ECS, EVS, VPC, IMS, ELB) is
-   * served here: a client points each service endpoint at this one URL.
+   * Base URL, e.g. `http://127.0.0.1:41234`. Every service (IAM, ECS, EVS, VPC, IMS, ELB, OBS) is
+   * served here: a client points each service endpoint at this one URL (OBS is told apart by its
+   * host name or its signature, see the README).
    */
   url: string;
   /** PEM of the CA that signed the serving certificate, when `tls` was asked for. */
@@ -81,6 +84,11 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
   const createLag = new CreationLag(() => faults.createLagSeconds * 1000);
   const rateLimiter = new RateLimiter();
   const changes: AcceptedChange[] = [];
+  const storage = new ObjectStorage(inventory.buckets.map((b) => b.name));
+  const onChange = (operation: string, method: string, path: string) => {
+    changes.push({ operation, method, path });
+    if (changes.length > CHANGE_LOG_SIZE) changes.splice(0, changes.length - CHANGE_LOG_SIZE);
+  };
   let baseUrl = '';
 
   const applyFaults = (next: ResolvedFaults): ResolvedFaults => {
@@ -111,6 +119,7 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
         { tokens: identity.liveTokens(), counts: identity.authCounts() },
         faults,
         changes,
+        storage,
       ),
   };
   if (faults.expireTokens) applyFaults(faults);
@@ -140,10 +149,18 @@ export async function startHcsSimulator(options: HcsSimulatorOptions = {}): Prom
       random,
       scheduler,
       rateLimiter,
-      onChange: (operation, method, path) => {
-        changes.push({ operation, method, path });
-        if (changes.length > CHANGE_LOG_SIZE) changes.splice(0, changes.length - CHANGE_LOG_SIZE);
-      },
+      onChange,
+      obs: createObsHandler({
+        storage,
+        accessKeys: inventory.accessKeys,
+        userId: (name) => identity.userId(name),
+        faults: () => faults,
+        operationFaults,
+        random,
+        scheduler,
+        rateLimiter,
+        onChange,
+      }),
     }),
   );
   baseUrl = `${pki ? 'https' : 'http'}://${urlHost(host)}:${server.port}`;

@@ -110,3 +110,19 @@ export function kubeletArg(config: KubeadmNodeConfiguration | undefined, name: s
 export function pkiFile(files: BootstrapFiles, name: string): string | undefined {
   return files.get(`/etc/kubernetes/pki/${name}`);
 }
+
+/**
+ * The user data cloud-init ends up with: a `#include` part (one URL a line, as a provider gives
+ * when the real data is kept in object storage) is replaced by what its URLs answer, fetched once,
+ * as cloud-init does at first boot; any other user data is itself.
+ */
+export async function includedUserData(
+  userData: string,
+  fetchText: (url: string) => Promise<string>,
+): Promise<string> {
+  const [first, ...lines] = userData.split('\n');
+  if (first?.trim() !== '#include') return userData;
+  const urls = lines.map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const parts = await Promise.all(urls.map(fetchText));
+  return parts.join('\n');
+}

@@ -1,6 +1,7 @@
 export {
   type BootstrapFiles,
   bootstrapFiles,
+  includedUserData,
   type KubeadmDocuments,
   kubeadmDocuments,
   kubeletArg,

@@ -89,6 +89,40 @@ export const HCSControlPlaneLoadBalancer = z.object({
     .optional(),
 });
 
+/**
+ * Where machines' bootstrap data goes instead of the ECS user data, which anyone who may read the
+ * server through the HCS API can read for the server's whole life. Our addition: the documented
+ * HCSCluster has no such field.
+ */
+export const HCSBootstrapObjectStorage = z.object({
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'an OBS bucket name: 3-63 lower-case letters, digits, dots, hyphens',
+    )
+    .describe(
+      'An existing private OBS bucket the identity access key may write, read and delete objects in; the provider never creates it.',
+    ),
+  endpoint: z
+    .string()
+    .max(255)
+    .regex(/^https?:\/\/[^/?#\s]+$/, 'a URL without a path, e.g. https://obs.region.example.com')
+    .optional()
+    .describe(
+      'OBS endpoint, when it is not {schema}://obs.{region}.{externalGlobalDomain}; the bucket is addressed as a virtual host under it. Nodes must reach and trust it at boot.',
+    ),
+  urlValiditySeconds: z
+    .number()
+    .int()
+    .min(300)
+    .max(86_400)
+    .optional()
+    .describe(
+      "How long the pre-signed URL in a new server's user data works (1800 by default): long enough for the server to be created and boot, short enough that the user data is useless soon after.",
+    ),
+});
+
 export const HCSClusterSpec = z
   .object({
     controlPlaneEndpoint: z
@@ -110,6 +144,9 @@ export const HCSClusterSpec = z
       ),
     network: HCSNetwork,
     networkType: z.string().min(1).describe('CNI of the workload cluster, e.g. kube-ovn.'),
+    bootstrapObjectStorage: HCSBootstrapObjectStorage.optional().describe(
+      "Keep each machine's bootstrap data (node keys, join token, encryption configuration) in this OBS bucket, not in the ECS user data: the server gets only a short-lived pre-signed URL, and the object is deleted once the node has registered and when the machine is deleted. Without it the whole bootstrap data stays readable as the server's user data through the ECS API.",
+    ),
   })
   .meta({
     'x-kubernetes-validations': [

@@ -66,6 +66,21 @@ export const HCSMachineStatus = z.object({
     .describe('ECS job stopping the server before its persistent disks are detached, while it runs.'),
   deleteJobId: z.string().optional().describe('ECS job deleting the server, while it runs.'),
   poolHostname: z.string().optional().describe('The HCSMachineConfigPool entry this machine holds.'),
+  bootstrapObject: z
+    .object({
+      bucket: z.string(),
+      endpoint: z.string().optional(),
+      key: z.string(),
+      writtenAt: z.string().optional().describe('When the provider last wrote the object.'),
+      deletedAt: z
+        .string()
+        .optional()
+        .describe('When the provider deleted it: the node registered, or the machine went.'),
+    })
+    .optional()
+    .describe(
+      "The OBS object holding this machine's bootstrap data, when the HCSCluster names spec.bootstrapObjectStorage (never its content or URL).",
+    ),
   createRequestedAt: createRequestedAtField,
   location: z
     .object({

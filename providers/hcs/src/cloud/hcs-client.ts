@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { PlatformCallRecorder } from '@immutable-infra/core';
 import type { HcsService } from './hcs-endpoints.js';
-import type { HcsRequest, HcsResponse } from './hcs-http.js';
+import type { HcsRequest, HcsResponse, ObjectRequest, ObsBucketRef } from './hcs-http.js';
 import type {
   HcsCreateLoadBalancerRequest,
   HcsCreateServerRequest,
@@ -26,6 +27,9 @@ import type {
 export interface HcsSender {
   readonly projectId: string;
   request(spec: HcsRequest): Promise<HcsResponse>;
+  /** OBS calls, signed with the same access key (OBS's own signature). */
+  objectRequest(spec: ObjectRequest): Promise<{ status: number; headers: Record<string, string> }>;
+  presignedObjectUrl(target: ObsBucketRef, key: string, expiresAt: Date): Promise<string> | string;
 }
 
 export interface HcsClientOptions {
@@ -137,6 +141,35 @@ export class HcsClient {
   private elb(path: string): string {
     return `/v3/${this.project}/elb${path}`;
   }
+
+  // OBS objects (the bootstrap data of machines, when the HCSCluster names a bucket)
+  private object(operation: `obs.${string}`, spec: Omit<ObjectRequest, 'signal'>) {
+    return this.recorder.record(operation, () =>
+      this.http.objectRequest({ ...spec, signal: this.options.signal }),
+    );
+  }
+  putObject = async (target: ObsBucketRef, key: string, content: string, contentType: string) => {
+    const data = Buffer.from(content, 'utf8');
+    await this.object('obs.putObject', {
+      target,
+      method: 'PUT',
+      key,
+      bytes: { data, contentType },
+      // OBS refuses a body that arrived other than it was sent (BadDigest).
+      headers: { 'content-md5': createHash('md5').update(data).digest('base64') },
+    });
+  };
+  /** Whether the object exists; a missing object or bucket is a NotFound failure. */
+  headObject = async (target: ObsBucketRef, key: string) => {
+    await this.object('obs.headObject', { target, method: 'HEAD', key });
+  };
+  /** Deleting an object that is not there succeeds, as OBS answers it. */
+  deleteObject = async (target: ObsBucketRef, key: string) => {
+    await this.object('obs.deleteObject', { target, method: 'DELETE', key });
+  };
+  /** A GET URL that needs no credentials until `expiresAt`; as secret as the object. */
+  presignedObjectUrl = async (target: ObsBucketRef, key: string, expiresAt: Date) =>
+    this.http.presignedObjectUrl(target, key, expiresAt);
 
   // IAM: the projects the access key may use; a wrong key fails here with 401.
   listAuthProjects = () => this.read<HcsProject[]>('iam.listAuthProjects', '/v3/auth/projects', 'projects');

@@ -56,6 +56,24 @@ export function readHcsErrorAnswer(answer: ErrorAnswer): ErrorAnswerReading {
   };
 }
 
+/**
+ * OBS answers errors as XML, `<Error><Code>NoSuchBucket</Code><Message>...</Message>...</Error>`
+ * (a HEAD answer has no body: the status alone). An access key OBS refuses is a refused login; a
+ * missing bucket is a NotFound the condition names.
+ */
+export function readObsErrorAnswer(answer: ErrorAnswer): ErrorAnswerReading {
+  const code = /<Code>([^<]+)<\/Code>/.exec(answer.text)?.[1];
+  const words = /<Message>([^<]*)<\/Message>/.exec(answer.text)?.[1];
+  const refusedKey = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed'];
+  const kind: PlatformFailureKind =
+    code && refusedKey.includes(code)
+      ? 'LoginRefused'
+      : code === 'SlowDown'
+        ? 'Throttled'
+        : hcsFailureKind(answer.status, code, words ?? '');
+  return { kind, message: words || `HTTP ${answer.status}`, ...(code ? { platformCode: code } : {}) };
+}
+
 /** Where an asynchronous ECS or EVS job stands, for the kit's followTaskStep. */
 export function interpretJob(job: HcsJob): TaskState {
   if (job.status === 'SUCCESS') return { state: 'succeeded' };

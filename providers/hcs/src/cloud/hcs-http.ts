@@ -2,7 +2,8 @@ import type { LookupFunction } from 'node:net';
 import { JsonTransport, type OutgoingRequest } from '@immutable-infra/provider-kit';
 import { sdkDate, signRequest } from './aksk-signer.js';
 import { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
-import { readHcsErrorAnswer } from './hcs-failures.js';
+import { readHcsErrorAnswer, readObsErrorAnswer } from './hcs-failures.js';
+import { encodeObjectKey, presignObsGet, signObsRequest } from './obs-signer.js';
 
 /** An access key of an HCS project; only ever held in memory, never logged. */
 export interface HcsCredential extends HcsRegion {
@@ -40,6 +41,22 @@ export interface HcsResponse {
   body: unknown;
 }
 
+/** An OBS bucket: its name and, when it is not `obs.{region}.{externalGlobalDomain}`, the OBS endpoint. */
+export interface ObsBucketRef {
+  bucket: string;
+  /** `https://obs.example.com[:port]`; the bucket is addressed as a virtual host under it. */
+  endpoint?: string | undefined;
+}
+
+export interface ObjectRequest {
+  target: ObsBucketRef;
+  method: 'PUT' | 'HEAD' | 'DELETE';
+  key: string;
+  bytes?: { data: Uint8Array; contentType: string } | undefined;
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /**
  * JSON requests to a region's services with one access key: one kit transport per service host
  * (`{scheme}://{service}.{region}.{domain}`), each request signed with the AK/SK signature as the
@@ -47,6 +64,8 @@ export interface HcsResponse {
  */
 export class HcsHttp {
   private readonly transports = new Map<HcsService, JsonTransport>();
+  /** OBS transports by bucket origin (each bucket is its own virtual host). */
+  private readonly objectTransports = new Map<string, JsonTransport>();
 
   constructor(
     private readonly credential: HcsCredential,
@@ -58,8 +77,9 @@ export class HcsHttp {
   }
 
   async close(): Promise<void> {
-    const transports = [...this.transports.values()];
+    const transports = [...this.transports.values(), ...this.objectTransports.values()];
     this.transports.clear();
+    this.objectTransports.clear();
     await Promise.all(transports.map((transport) => transport.close()));
   }
 
@@ -72,6 +92,68 @@ export class HcsHttp {
       signal: spec.signal,
     });
     return { status, body };
+  }
+
+  /** A request to an OBS object, signed with OBS's own signature; failures read from OBS's XML errors. */
+  async objectRequest(spec: ObjectRequest): Promise<{ status: number; headers: Record<string, string> }> {
+    const { target, key } = spec;
+    const { status, headers } = await this.objectTransport(target).request({
+      method: spec.method,
+      path: `/${encodeObjectKey(key)}`,
+      bytes: spec.bytes,
+      headers: spec.headers,
+      signal: spec.signal,
+      operation: `${spec.method} OBS object in bucket ${target.bucket}`,
+      authenticate: (request) =>
+        signObsRequest(
+          { method: request.method, bucket: target.bucket, key, headers: { ...request.headers } },
+          this.credential.accessKey,
+          this.credential.secretKey,
+          new Date(),
+        ),
+    });
+    return { status, headers };
+  }
+
+  /** A GET URL of the object that works without credentials until `expiresAt` (see presignObsGet). */
+  presignedObjectUrl(target: ObsBucketRef, key: string, expiresAt: Date): string {
+    const objectUrl = new URL(`/${encodeObjectKey(key)}`, this.bucketOrigin(target));
+    return presignObsGet(
+      objectUrl,
+      { bucket: target.bucket, key },
+      this.credential.accessKey,
+      this.credential.secretKey,
+      expiresAt,
+    ).href;
+  }
+
+  /** Virtual-host addressing, as HCS's OBS endpoint and its SDKs use it: `{bucket}.obs.{region}.{domain}`. */
+  private bucketOrigin(target: ObsBucketRef): string {
+    const endpoint = new URL(
+      target.endpoint ??
+        `${this.credential.scheme}://obs.${this.credential.region}.${this.credential.externalGlobalDomain}`,
+    );
+    return `${endpoint.protocol}//${target.bucket}.${endpoint.host}`;
+  }
+
+  private objectTransport(target: ObsBucketRef): JsonTransport {
+    const origin = this.bucketOrigin(target);
+    let transport = this.objectTransports.get(origin);
+    if (!transport) {
+      transport = new JsonTransport({
+        endpoint: origin,
+        caBundle: this.credential.caCertificate,
+        lookup: this.options.lookup,
+        requestTimeoutMs: this.options.timeoutMs,
+        qps: this.options.qps,
+        burst: this.options.burst,
+        maxAttempts: 1,
+        readErrorAnswer: readObsErrorAnswer,
+        secrets: [this.credential.secretKey],
+      });
+      this.objectTransports.set(origin, transport);
+    }
+    return transport;
   }
 
   private transport(service: HcsService): JsonTransport {

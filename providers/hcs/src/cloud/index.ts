@@ -15,6 +15,7 @@ export {
   hcsFailureReason,
   interpretJob,
   readHcsErrorAnswer,
+  readObsErrorAnswer,
 } from './hcs-failures.js';
 export {
   type HcsCredential,
@@ -22,5 +23,8 @@ export {
   type HcsHttpOptions,
   type HcsRequest,
   type HcsResponse,
+  type ObjectRequest,
+  type ObsBucketRef,
 } from './hcs-http.js';
 export type * from './hcs-types.js';
+export { encodeObjectKey, presignObsGet, signObsRequest } from './obs-signer.js';

@@ -42,6 +42,9 @@ export async function cloudForCluster(
   const sender: HcsSender = {
     projectId: credential.projectId,
     request: (spec) => connections.use(credential, (http) => http.request(spec), spec.signal),
+    objectRequest: (spec) => connections.use(credential, (http) => http.objectRequest(spec), spec.signal),
+    presignedObjectUrl: (target, key, expiresAt) =>
+      connections.use(credential, async (http) => http.presignedObjectUrl(target, key, expiresAt)),
   };
   return {
     ok: true,

@@ -38,6 +38,11 @@ import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
+import {
+  deleteBootstrapObject,
+  deleteBootstrapObjectOnceJoined,
+  writeBootstrapObjectStep,
+} from './bootstrap-object.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
@@ -282,6 +287,20 @@ const readControlPlaneFiles: Step<MachineRun> = {
   },
 };
 
+/**
+ * The node's whole cloud-config: the Machine's bootstrap data with PROVIDER_ID and NODE_IP replaced,
+ * the hostname, the disks and the control plane files. It holds the node's keys and join token.
+ */
+async function composeUserData(run: MachineRun): Promise<string> {
+  const { ctx, entry } = run;
+  return composeCloudInit(await ctx.bootstrapData(), {
+    files: run.files ?? [],
+    hostname: entry?.hostname,
+    disks: guestDisks(ctx, entry),
+    tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
+  });
+}
+
 const createServer: Step<MachineRun> = {
   name: 'CreateServer',
   when: noServer,
@@ -294,12 +313,7 @@ const createServer: Step<MachineRun> = {
       if (!serverGroupId)
         return requeue(2_000, 'waiting for the control plane server group of the HCSCluster');
     }
-    const userData = composeCloudInit(await ctx.bootstrapData(), {
-      files: run.files ?? [],
-      hostname: entry?.hostname,
-      disks: guestDisks(ctx, entry),
-      tokens: { PROVIDER_ID: providerIdOf(ctx.object.metadata.name), NODE_IP: entry?.networks[0]?.ipAddress },
-    });
+    const userData = run.userData ?? (await composeUserData(run));
     const built = await buildServerRequest(run.cloud, ctx.object, {
       name,
       network: run.network as ClusterNetwork,
@@ -374,8 +388,10 @@ const RECONCILE_STEPS = reportingFailures(
     checkMountPaths,
     createPersistentDisks,
     readControlPlaneFiles,
+    writeBootstrapObjectStep(composeUserData),
     createServer,
     waitForActive,
+    deleteBootstrapObjectOnceJoined,
     attachPersistentDisks,
     registerMember,
   ],
@@ -463,6 +479,8 @@ const DELETE_STEPS = reportingFailures(
   [
     connect,
     removeMember,
+    // The node's secrets go first; nothing below needs them.
+    deleteBootstrapObject,
     followJob('FollowDeleteJob', deleteJob, (run, failure) => {
       run.ctx.events.warning('ServerDeleteFailed', failure.message);
       return done();

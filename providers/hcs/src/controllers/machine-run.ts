@@ -23,6 +23,8 @@ export interface MachineRun {
   network?: ClusterNetwork;
   /** The files a new control plane server is created with. */
   files?: GuestFile[];
+  /** The user data a new server gets, when WriteBootstrapObject put the real one in OBS: an `#include` of its URL. */
+  userData?: string;
   /** The servers named for this machine and made for it (metadata names its UID). */
   servers: HcsServer[];
   zone: string;

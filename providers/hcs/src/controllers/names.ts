@@ -43,3 +43,11 @@ export function persistentVolumeName(pool: string, hostname: string, slot: numbe
 export function deviceName(index: number): string {
   return `/dev/vd${String.fromCharCode('a'.charCodeAt(0) + index)}`;
 }
+
+/**
+ * The OBS object of a machine's bootstrap data: bound to the machine's UID, so any reconcile or
+ * the deletion finds (and deletes) it after a crash that lost the status recording it.
+ */
+export function bootstrapObjectKey(namespace: string, machineName: string, uid: string): string {
+  return `iinfra-bootstrap/${namespace}/${machineName}/${uid}/user-data`;
+}

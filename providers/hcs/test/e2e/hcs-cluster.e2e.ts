@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import {
   capiResource,
@@ -10,6 +11,7 @@ import {
   bootstrapFiles,
   type ClusterE2e,
   type InfraMachineView,
+  includedUserData,
   type MachineView,
   startClusterE2e,
 } from '@immutable-infra/workload-sim';
@@ -38,6 +40,11 @@ let sim: HcsSimulator;
 let e2e: ClusterE2e;
 let v: ClusterValues;
 const names = objectNames('e2e');
+/**
+ * The user data each server booted with, an `#include` followed as cloud-init does (once: the
+ * provider deletes the object after the node registers, with spec.bootstrapObjectStorage).
+ */
+const booted = new Map<string, string>();
 /** Servers whose user data did not carry their Machine's bootstrap data, with what differed. */
 const undelivered = new Map<string, string>();
 
@@ -81,8 +88,16 @@ async function isBooted(machine: MachineView, infraMachine: InfraMachineView): P
   const secretName = machine.spec.bootstrap?.dataSecretName;
   if (server?.status !== 'ACTIVE' || !secretName) return false;
   const secret = await e2e.probe.core.readNamespacedSecret({ namespace: v.namespace, name: secretName });
+  const userData =
+    booted.get(server.id) ??
+    (await includedUserData(
+      Buffer.from(server['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString(),
+      fetchOnBoot,
+    ));
+  booted.set(server.id, userData);
   const problem = deliveryProblem(
     server,
+    userData,
     Buffer.from(secret.data?.value ?? '', 'base64').toString(),
     `hcs://${infraMachine.metadata.name}`,
   );
@@ -92,8 +107,29 @@ async function isBooted(machine: MachineView, infraMachine: InfraMachineView): P
   return problem === undefined;
 }
 
-function deliveryProblem(server: SimServer, bootstrap: string, providerID: string): string | undefined {
-  const userData = Buffer.from(server['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString();
+/** A booting node's GET of an included URL; the regional names resolve to hcs-sim. */
+function fetchOnBoot(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { lookup: simLookup() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(Buffer.concat(chunks).toString())
+          : reject(new Error(`GET of the included user data answered ${res.statusCode}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function deliveryProblem(
+  server: SimServer,
+  userData: string,
+  bootstrap: string,
+  providerID: string,
+): string | undefined {
   const ip = Object.values(server.addresses).flat()[0]?.addr ?? '';
   const substituted = bootstrap.replaceAll('PROVIDER_ID', providerID).replaceAll('NODE_IP', ip);
   const delivered = bootstrapFiles(userData, 'cloud-config');
@@ -152,7 +188,9 @@ async function persistentDisksInPlace(): Promise<Map<string, string>> {
     expect(server?.name, machine.metadata.name).toBe(hostname);
     expect(volume?.status, `${pool}/${hostname}`).toBe('in-use');
     expect(volume?.attachments.map((a) => a.server_id)).toEqual([server?.id]);
-    const userData = Buffer.from(server?.['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString();
+    const userData =
+      booted.get(server?.id ?? '') ??
+      Buffer.from(server?.['OS-EXT-SRV-ATTR:user_data'] ?? '', 'base64').toString();
     const mounts = (parse(userData) as { mounts?: string[][] }).mounts ?? [];
     expect(mounts.find((mount) => mount[1] === '/var/cpaas')?.[0]).toBe(volume?.attachments[0]?.device);
     held.set(hostname, volume?.id ?? '');

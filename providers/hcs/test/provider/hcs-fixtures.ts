@@ -35,6 +35,8 @@ export interface ClusterOptions {
   ipBase?: number;
   /** Prefix of the pool's hostnames (they become server names), unique per test. */
   hostPrefix: string;
+  /** The HCSCluster's spec.bootstrapObjectStorage. */
+  bootstrapObjectStorage?: { bucket: string; endpoint?: string; urlValiditySeconds?: number };
 }
 
 /**
@@ -134,6 +136,7 @@ export class HcsFixtures {
         },
         identityRef: { name: 'hcs-auth' },
         ...(options.controlPlaneHA ? { controlPlaneHA: { enabled: true, policy: 'anti-affinity' } } : {}),
+        ...(options.bootstrapObjectStorage ? { bootstrapObjectStorage: options.bootstrapObjectStorage } : {}),
       },
     });
   }

@@ -118,6 +118,12 @@ export const inventorySchema = z.strictObject({
     },
   ]),
   quotas: quotasSchema.default(quotasSchema.parse({})),
+  /** OBS buckets of the project (empty, private); objects are written through the API. */
+  buckets: z
+    .array(
+      z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an OBS bucket name') }),
+    )
+    .default([{ name: 'iinfra-bootstrap' }]),
 });
 
 export type Inventory = z.input<typeof inventorySchema>;

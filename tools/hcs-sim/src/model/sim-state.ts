@@ -3,6 +3,7 @@ import type { Cloud, CreateCounts, QuotaUsage } from './cloud.js';
 import type { ResolvedFaults } from './faults.js';
 import type { ResolvedQuotas } from './inventory.js';
 import { type JobBook, jobView } from './jobs.js';
+import type { ObjectStorage, ObjectView } from './object-storage.js';
 import {
   healthMonitorView,
   listenerView,
@@ -37,6 +38,9 @@ export interface SimState {
   faults: ResolvedFaults;
   /** Resources made by create calls since start-up, per kind (see {@link CreateCounts}). */
   creates: CreateCounts;
+  /** OBS objects (without their content) and how many PUT Object calls wrote one since start-up. */
+  objects: ObjectView[];
+  objectWrites: number;
   /**
    * The changes the cloud accepted, oldest first (the last {@link CHANGE_LOG_SIZE}): the order in
    * which things happened, which samples of the state cannot show (a member removed before its
@@ -60,6 +64,7 @@ export function buildSimState(
   auth: { tokens: Omit<IssuedToken, 'token'>[]; counts: AuthCounts },
   faults: ResolvedFaults,
   changes: readonly AcceptedChange[],
+  storage: ObjectStorage,
 ): SimState {
   return {
     region: cloud.inventory.region,
@@ -78,6 +83,8 @@ export function buildSimState(
     auth: auth.counts,
     faults,
     creates: { ...cloud.creates },
+    objects: storage.list(),
+    objectWrites: storage.writes,
     changes: [...changes],
   };
 }

@@ -6,6 +6,7 @@ import type { Identity, Principal } from '../auth/identity.js';
 import type { ResolvedFaults } from '../model/faults.js';
 import { type ErrorStyle, Gateway, HcsError } from '../model/hcs-error.js';
 import type { OperationFaults } from '../model/operation-faults.js';
+import { isObsRequest } from '../routes/obs.js';
 import { parseJson, readRawBody } from './request-body.js';
 import type { Route, RouteAnswer, Router, Service } from './router.js';
 
@@ -20,6 +21,8 @@ export interface PipelineDependencies {
   rateLimiter: RateLimiter;
   /** Told of every change the cloud accepted (a mutating call that answered 2xx), in order. */
   onChange(operation: string, method: string, path: string): void;
+  /** OBS: XML and raw object bodies with its own signatures, so it has its own handler. */
+  obs(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
@@ -42,6 +45,10 @@ const STYLE: Record<Service, ErrorStyle> = {
  */
 export function createRequestListener(deps: PipelineDependencies) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (isObsRequest(req, new URL(req.url ?? '/', 'http://hcs-sim'))) {
+      deps.obs(req, res);
+      return;
+    }
     const requestId = randomUUID().replace(/-/g, '');
     let service: Service | undefined;
     handle(deps, req, res, (s) => {

@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -40,6 +40,11 @@ export class LiveLog {
     } catch {
       return '';
     }
+  }
+
+  /** Removes the live logs: a passing run leaves nothing behind in the temporary directory. */
+  discard(): void {
+    for (const path of [this.path, this.managerPath]) rmSync(path, { force: true });
   }
 
   /** Where to look when a wait gives up: the live logs, then the tails of Cluster API's controllers' logs. */

@@ -78,3 +78,17 @@ export function infrastructureSpecVerdicts(namespacePrefix: string) {
       spec,
     });
 }
+
+/** A suite's tasks as vitest hands them to `afterAll`: enough to tell whether any test failed. */
+interface TaskTree {
+  result?: { state?: string } | undefined;
+  tasks?: readonly TaskTree[] | undefined;
+}
+
+/**
+ * Whether any test (or hook) under `suite` failed, for an `afterAll((suite) => ...)` that keeps
+ * diagnostics only when there is something to diagnose.
+ */
+export function anyTestFailed(suite: TaskTree): boolean {
+  return suite.result?.state === 'fail' || (suite.tasks ?? []).some((task) => anyTestFailed(task));
+}

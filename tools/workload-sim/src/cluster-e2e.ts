@@ -38,7 +38,8 @@ export interface ClusterE2e {
   capi: ClusterApiControllers;
   manager: Manager;
   workloads: WorkloadSimulator;
-  stop(): Promise<void>;
+  /** Stops everything; the live logs go too unless `keepLogs` (a failed run: they are its diagnostics). */
+  stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
 
 /**
@@ -83,10 +84,11 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     capi,
     manager,
     workloads,
-    stop: async () => {
+    stop: async ({ keepLogs = false } = {}) => {
       await workloads.stop();
       await manager.stop();
       await capi.stop();
+      if (!keepLogs) live.discard();
     },
   };
 }

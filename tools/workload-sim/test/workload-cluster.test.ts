@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,7 +9,7 @@ import {
   TEST_INFRASTRUCTURE_GROUP,
   type TestInfrastructureProvider,
 } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { etcdCall } from '../src/etcd-member.js';
@@ -63,10 +63,12 @@ beforeAll(async () => {
   });
 }, 240_000);
 
-afterAll(async () => {
+afterAll(async (suite) => {
   await sim?.stop();
   await infra?.stop();
   await capi?.stop();
+  // A passing run leaves no live log behind; a failing one keeps it for its diagnostics.
+  if (!anyTestFailed(suite)) rmSync(liveLog, { force: true });
 }, 120_000);
 
 function diagnostics(): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { capiResource, freePort, infraResource as infra, mostRepeated } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { bootstrapFiles, type ClusterE2e, startClusterE2e } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -83,10 +83,11 @@ beforeAll(async () => {
   e2e.live.say(`endpoint https://${v.endpoint.host}:${v.endpoint.port}`);
 }, 300_000);
 
-afterAll(async () => {
+afterAll(async (suite) => {
   clearInterval(tokenSampler);
   await closePlatformSessions();
-  await e2e?.stop();
+  // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.
+  await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   await sim?.close();
 }, 120_000);
 

@@ -6,7 +6,7 @@ import {
   type LooseObject,
   mostRepeated,
 } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   bootstrapFiles,
   type ClusterE2e,
@@ -70,8 +70,9 @@ beforeAll(async () => {
   e2e.live.say(`subnet ${subnet}.0/24, hcs-sim ${sim.url}`);
 }, 300_000);
 
-afterAll(async () => {
-  await e2e?.stop();
+afterAll(async (suite) => {
+  // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.
+  await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   await sim?.close();
 }, 120_000);
 

@@ -1,5 +1,5 @@
 import { capiResource, infraResource as infra, type LooseObject } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   bootstrapFiles,
   type ClusterE2e,
@@ -82,8 +82,9 @@ beforeAll(async () => {
   e2e.live.say(`subnet ${subnet}.0/24, vcsim ${vcsim.server}`);
 }, 300_000);
 
-afterAll(async () => {
-  await e2e?.stop();
+afterAll(async (suite) => {
+  // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.
+  await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   await reader?.session.close();
   await vcsim?.stop();
 }, 120_000);

@@ -103,8 +103,16 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     private readonly options: { attempts?: number } = {},
   ) {}
 
-  /** The claimant's entry: the one it holds already, or the first free one, claimed now. */
-  async claim(namespace: string, poolName: string, claimant: Claimant): Promise<ClaimResult<Entry, Claim>> {
+  /**
+   * The claimant's entry: the one it holds already, or the first free one it may take (`eligible`:
+   * an entry in the claimant's failure domain, say), claimed now.
+   */
+  async claim(
+    namespace: string,
+    poolName: string,
+    claimant: Claimant,
+    eligible: (entry: Entry) => boolean = () => true,
+  ): Promise<ClaimResult<Entry, Claim>> {
     return this.withRetries(async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: this.notFound(poolName) };
@@ -134,15 +142,19 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
               `not to this machine's ${claimant.consumer.kind} ${claimant.consumer.name}`,
           },
         };
-      const entry = this.firstFree(pool);
+      const entry = this.firstFree(pool, eligible);
       if (!entry) {
         const entries = this.poolKind.entries(pool);
+        const mayTake = entries.filter(eligible).length;
         return {
           done: true,
           value: {
             ok: false,
             reason: 'PoolExhausted',
-            message: `no free entry in ${this.poolKind.kind} ${poolName}: all ${entries.length} are in use`,
+            message:
+              mayTake === entries.length
+                ? `no free entry in ${this.poolKind.kind} ${poolName}: all ${entries.length} are in use`
+                : `no free entry in ${this.poolKind.kind} ${poolName} for this claimant: the ${mayTake} of ${entries.length} it may take are in use`,
           },
         };
       }
@@ -224,9 +236,9 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
   }
 
   /** The entry the next claim gets: a released one first (its disks wait for it), else the first without a record. */
-  private firstFree(pool: Pool): Entry | undefined {
+  private firstFree(pool: Pool, eligible: (entry: Entry) => boolean): Entry | undefined {
     const records = new Map(this.poolKind.claims(pool).map((c) => [this.poolKind.claimedEntryKey(c), c]));
-    const entries = this.poolKind.entries(pool);
+    const entries = this.poolKind.entries(pool).filter(eligible);
     const released = entries.find((entry) => {
       const record = records.get(this.poolKind.entryKey(entry));
       return record !== undefined && !this.holds(record);

@@ -40,6 +40,8 @@ export interface MachineSlots<Run extends SlotRun, Pool extends PoolObject, Entr
   onClaimed(run: Run, entry: Entry): void;
   /** What the machine belongs to, for pools bound to one consumer (see ClaimablePoolKind.binding). */
   consumerOf?(run: Run): PoolConsumer | undefined;
+  /** Which entries the machine may take (those of its failure domain, say); every one when absent. */
+  eligible?(run: Run, entry: Entry): boolean;
 }
 
 /** The machine as the holder of an entry: its UID decides, its name is for people. */
@@ -79,7 +81,7 @@ export function claimSlotStep<Run extends SlotRun, Pool extends PoolObject, Entr
     async run(run) {
       const pool = poolOf(run, slots);
       if (!pool) return done();
-      const claim = await pool.pools.claim(...pool.at);
+      const claim = await pool.pools.claim(...pool.at, (entry) => slots.eligible?.(run, entry) ?? true);
       if (!claim.ok) {
         run.ctx.setCondition(falseCondition(slots.conditionType, claim.reason, claim.message, 'Warning'));
         run.ctx.events.warning(claim.reason, claim.message);

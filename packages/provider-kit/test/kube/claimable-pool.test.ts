@@ -196,6 +196,26 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     ).toMatchObject({ ok: true, entry: { address: '10.0.2.1' } });
   });
 
+  it('gives a claimant only the entries it may take (its failure domain, say)', async () => {
+    await createPool('zoned', ['10.0.3.1', '10.0.4.1', '10.0.4.2']);
+    const inZone4 = (entry: Entry) => entry.address.startsWith('10.0.4.');
+    expect(await pools.claim(namespace, 'zoned', { uid: 'z-1', name: 'z-1' }, inZone4)).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.4.1' },
+    });
+    await pools.claim(namespace, 'zoned', { uid: 'z-2', name: 'z-2' }, inZone4);
+    expect(await pools.claim(namespace, 'zoned', { uid: 'z-3', name: 'z-3' }, inZone4)).toEqual({
+      ok: false,
+      reason: 'PoolExhausted',
+      message: 'no free entry in TestPool zoned for this claimant: the 2 of 3 it may take are in use',
+    });
+    // An entry held already is the claimant's whatever the filter says now.
+    expect(await pools.claim(namespace, 'zoned', { uid: 'z-1', name: 'z-1' }, () => false)).toMatchObject({
+      ok: true,
+      entry: { address: '10.0.4.1' },
+    });
+  });
+
   it('lets exactly one of two claimants racing for the last entry win', async () => {
     for (let round = 0; round < 5; round++) {
       const name = `last-${round}`;

@@ -51,12 +51,19 @@ const withSlot = (device: PlannedNic | undefined, nic: SlotNic): PlannedNic => (
 });
 
 /**
- * The VM's NICs: the machine's `network.devices` in order, with the config pool slot's primary NIC
- * over the first and its additional NICs over the next ones (a slot with more NICs than the
- * template adds them).
+ * The VM's NICs: the machine's `network.devices` in order (on the failure domain's networks when it
+ * names them), with the config pool slot's primary NIC over the first and its additional NICs over
+ * the next ones (a slot with more NICs than the template adds them).
  */
-export function plannedNics(spec: VSphereMachineObject['spec'], slot: ConfigSlot | undefined): PlannedNic[] {
-  const devices = spec.network.devices.map(fromDevice);
+export function plannedNics(
+  spec: VSphereMachineObject['spec'],
+  slot: ConfigSlot | undefined,
+  /** A failure domain's networks, in place of the devices' own, in order. */
+  domainNetworks: readonly string[] = [],
+): PlannedNic[] {
+  const devices = spec.network.devices.map((device, i) =>
+    fromDevice(domainNetworks[i] ? { ...device, networkName: domainNetworks[i] } : device),
+  );
   if (!slot?.network) return devices;
   const slotNics = [slot.network.primary, ...(slot.network.additional ?? [])];
   const count = Math.max(devices.length, slotNics.length);

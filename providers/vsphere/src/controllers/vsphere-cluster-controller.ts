@@ -14,17 +14,23 @@ import { VSPHERE_API_VERSION } from '../api/common.js';
 import { VSphereCluster, type VSphereClusterObject } from '../api/vsphere-cluster.js';
 import type { VsphereSessions } from '../cloud/vsphere-session.js';
 import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
+import { missingInVcenter, selectedZones } from './failure-domains.js';
 
 type Ctx = InfraClusterContext<typeof VSphereCluster>;
 
 /** CAPV's condition for the vCenter login. */
 const VCENTER_AVAILABLE = 'VCenterAvailable';
+const FAILURE_DOMAINS = 'FailureDomainsAvailable';
+// Deployment zones are not watched: zones added, fixed or removed are seen on this schedule.
+const ZONES_RECHECK_MS = 60_000;
 // A wrong password stays wrong until someone edits the Secret; asking again soon only risks a lockout.
 const CREDENTIAL_RETRY_MS = 60_000;
 
 class ClusterRun {
   /** Set by Connect. */
   cloud!: VsphereCloud;
+  /** The deployment zones found ready, for Cluster API to spread machines over. */
+  failureDomains: Record<string, { controlPlane: boolean }> = {};
 
   constructor(
     readonly ctx: Ctx,
@@ -81,6 +87,27 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
+  {
+    name: 'FailureDomains',
+    when: ({ ctx }) => ctx.object.spec.failureDomainSelector !== undefined,
+    async run(run) {
+      const { ctx } = run;
+      const { zones, problems } = await selectedZones(ctx.kube, ctx.object);
+      for (const zone of zones) {
+        const missing = await missingInVcenter(run.cloud, zone);
+        if (missing.length > 0) problems.push(...missing);
+        else
+          run.failureDomains[zone.zone.metadata.name] = { controlPlane: zone.zone.spec.controlPlane ?? true };
+      }
+      // A zone that is not ready is left out and named; the others are used.
+      ctx.setCondition(
+        problems.length > 0
+          ? falseCondition(FAILURE_DOMAINS, 'FailureDomainsNotReady', problems.join('; '), 'Warning')
+          : trueCondition(FAILURE_DOMAINS, 'Ready', `${zones.length} deployment zones`),
+      );
+      return done();
+    },
+  },
 ];
 
 // The machines go first (a deleted namespace takes the cluster with them), then the credential.
@@ -99,7 +126,7 @@ export function vsphereClusterHooks(
   return {
     kind: VSphereCluster,
     reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, sessions), reconcilePlan, () => {
+      stepPlan(new ClusterRun(ctx, sessions), reconcilePlan, (run) => {
         const endpoint = ctx.object.spec.controlPlaneEndpoint;
         // CAPV leaves the endpoint to the user (kube-vip or a load balancer in front of the VMs).
         if (!endpoint?.host)
@@ -107,7 +134,11 @@ export function vsphereClusterHooks(
             30_000,
             'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP',
           );
-        return clusterProvisioned({ controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port } });
+        const zoned = ctx.object.spec.failureDomainSelector !== undefined;
+        return clusterProvisioned({
+          controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
+          ...(zoned ? { failureDomains: run.failureDomains, recheckAfterMs: ZONES_RECHECK_MS } : {}),
+        });
       }),
     delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),
   };

@@ -44,6 +44,7 @@ import { isNotFound, VsphereFault } from '../cloud/vsphere-faults.js';
 import type { VsphereSessions } from '../cloud/vsphere-session.js';
 import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
 import { type ConfigSlot, configPoolKind, type SlotRecord } from './config-pool-claims.js';
+import { type Placement, placementOf, zoneNamed } from './failure-domains.js';
 import {
   BOOTSTRAP_KEYS_CLEARED,
   guestInfo,
@@ -76,6 +77,8 @@ class MachineRun {
   /** The config pool slot the machine holds, when it names a pool. */
   slot: ConfigSlot | undefined;
   vm: VmSummary | undefined;
+  /** Where the Machine's failure domain (a deployment zone) puts the VM, when it has one. */
+  placement: Placement | undefined;
   readonly listingLagMs: number;
 
   constructor(
@@ -92,7 +95,7 @@ class MachineRun {
   }
 
   get nics(): PlannedNic[] {
-    return plannedNics(this.ctx.object.spec, this.slot);
+    return plannedNics(this.ctx.object.spec, this.slot, this.placement?.networks);
   }
 
   /**
@@ -178,6 +181,22 @@ const connect: Step<MachineRun> = {
   },
 };
 
+const resolveFailureDomain: Step<MachineRun> = {
+  name: 'ResolveFailureDomain',
+  when: (run) => Boolean(run.ctx.machine?.spec?.failureDomain),
+  async run(run) {
+    const name = run.ctx.machine.spec.failureDomain as string;
+    const zone = await zoneNamed(run.ctx.kube, name);
+    if (!zone) {
+      const message = `the Machine's failure domain ${name} names no VSphereDeploymentZone with a VSphereFailureDomain`;
+      run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'FailureDomainNotFound', message, 'Error'));
+      return requeue(30_000, message);
+    }
+    run.placement = placementOf(zone);
+    return done();
+  },
+};
+
 /** The machine's slot of its VSphereMachineConfigPool: hostname, static addresses, disks. */
 const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, ConfigSlot, SlotRecord> = {
   pool: configPoolKind,
@@ -188,6 +207,8 @@ const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, Conf
     run.ctx.status.poolHostname = slot.hostname;
   },
   consumerOf: (run) => consumerOfMachine(run.ctx.machine),
+  // A machine in a failure domain takes a slot of that domain's datacenter (or one naming none).
+  eligible: (run, slot) => !run.placement || !slot.datacenter || slot.datacenter === run.placement.datacenter,
 };
 
 const findVm: Step<MachineRun> = {
@@ -229,8 +250,12 @@ const followTask = followTaskStep<MachineRun, TaskInfo>({
   },
 });
 
-/** The datacenter of the VM: the slot's, else the pool's, else the machine's (else vCenter's only one). */
+/**
+ * The datacenter of the VM: its failure domain's, else the slot's, else the pool's, else the
+ * machine's (else vCenter's only one).
+ */
 async function datacenterName(run: MachineRun): Promise<string | undefined> {
+  if (run.placement) return run.placement.datacenter;
   if (run.slot?.datacenter) return run.slot.datacenter;
   const poolName = run.ctx.object.spec.machineConfigPoolRef?.name;
   if (poolName) {
@@ -272,6 +297,9 @@ const cloneVm: Step<MachineRun> = {
       ctx.setCondition(falseCondition(VM_PROVISIONED, 'SnapshotNotFound', message, 'Error'));
       return requeue(60_000, message);
     }
+    // A failure domain places the VM in its own pool, folder and datastore.
+    const folder = run.placement?.folder ?? spec.folder;
+    const datastore = run.placement?.datastore ?? spec.datastore;
     const nics = run.nics;
     const networks = await Promise.all(
       nics.map((nic) => cloud.inventory.find(datacenter, 'network', nic.networkName, 'network')),
@@ -284,12 +312,10 @@ const cloneVm: Step<MachineRun> = {
     const request = {
       source: template,
       name: run.hostname,
-      folder: spec.folder
-        ? await cloud.inventory.find(datacenter, 'vm', spec.folder, 'folder')
-        : datacenter.vmFolder,
-      pool: await cloud.inventory.resourcePool(datacenter, spec.resourcePool),
-      datastore: spec.datastore
-        ? await cloud.inventory.find(datacenter, 'datastore', spec.datastore, 'datastore')
+      folder: folder ? await cloud.inventory.find(datacenter, 'vm', folder, 'folder') : datacenter.vmFolder,
+      pool: await cloud.inventory.resourcePool(datacenter, run.placement?.resourcePool ?? spec.resourcePool),
+      datastore: datastore
+        ? await cloud.inventory.find(datacenter, 'datastore', datastore, 'datastore')
         : undefined,
       linkedCloneSnapshot: spec.cloneMode === 'linkedClone' ? snapshot : undefined,
       config: {
@@ -593,6 +619,7 @@ export function vsphereMachineHooks(
         new MachineRun(ctx, sessions, options),
         [
           connect,
+          resolveFailureDomain,
           claimSlotStep('ClaimConfigSlot', configSlots),
           // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
           ...reportingFailures([findVm, ...createSteps], (run, error) =>
@@ -620,7 +647,11 @@ export function vsphereMachineHooks(
           if (!addresses.some((a) => a.type === 'InternalIP'))
             return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
           ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
-          return machineProvisioned({ providerID: providerIdOf(vm.biosUuid), addresses });
+          return machineProvisioned({
+            providerID: providerIdOf(vm.biosUuid),
+            addresses,
+            ...(run.placement ? { failureDomain: run.placement.zone } : {}),
+          });
         },
       ),
     delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions, options), deleteSteps),

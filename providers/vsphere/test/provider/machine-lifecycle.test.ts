@@ -5,6 +5,7 @@ import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vi
 import {
   CustomObjectsApi,
   type KubeConfig,
+  type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
@@ -457,5 +458,54 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       .govc('datastore.ls', '-dc', 'dc-a', '-ds', 'datastore-worker', workerFolder)
       .catch(() => '');
     expect(left).not.toMatch(/\.vmdk/);
+  });
+
+  it('spreads over the documented deployment zones: ready ones become failure domains, a machine in dc-b takes a dc-b slot there', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-zones');
+    startManager(namespace);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    // The documented zones (cluster-scoped, named after the namespace), and one whose datastore vCenter lacks.
+    const zoned = fixtures.documented.filter(
+      (o) => o.kind === 'VSphereFailureDomain' || o.kind === 'VSphereDeploymentZone',
+    );
+    const broken = structuredClone(
+      zoned.filter((o) => o.metadata?.name?.endsWith('-b')),
+    ) as (KubernetesObject & { spec: { topology?: { datastore?: string }; failureDomain?: string } })[];
+    for (const object of broken) {
+      object.metadata = { name: `${object.metadata?.name}-broken` };
+      if (object.spec.topology) object.spec.topology.datastore = 'no-such-datastore';
+      else object.spec.failureDomain = `${object.spec.failureDomain}-broken`;
+    }
+    for (const object of [...zoned, ...broken]) await objects.create(object);
+    await fixtures.createCluster({ clusterSpec: { failureDomainSelector: {} } });
+
+    const cluster = await eventually('failure domains reported', async () => {
+      const c = await fixtures.read<{
+        status?: { ready?: boolean; failureDomains?: unknown; conditions?: Condition[] };
+      }>('VSphereCluster', CLUSTER);
+      return c?.status?.ready && c.status.failureDomains ? c : undefined;
+    });
+    const domains = JSON.stringify(cluster.status?.failureDomains);
+    expect(domains).toContain(`${namespace}-dz-a`);
+    expect(domains).toContain(`${namespace}-dz-b`);
+    expect(domains).not.toContain('broken');
+    expect(cluster.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'FailureDomainsAvailable',
+        status: 'False',
+        message: `${namespace}-dz-b-broken: datastore no-such-datastore not found in datacenter dc-b`,
+      }),
+    );
+
+    // A worker the MachineDeployment put in zone b: the dc-b slot (worker-02), the zone's datastore.
+    await fixtures.createMachine('md-b', 'worker', {}, `${namespace}-dz-b`);
+    const machine = await eventually('zoned worker ready', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'md-b');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(machine.status?.addresses).toContainEqual({ type: 'Hostname', address: 'worker-02' });
+    expect(machine.status?.location).toMatchObject({ datacenter: 'dc-b' });
+    expect(await vmsNamed('worker-02')).toEqual(['/dc-b/vm/worker-02']);
+    expect(await vcsim.govc('vm.info', '-dc', 'dc-b', '-r', '/dc-b/vm/worker-02')).toMatch(/datastore-b/);
   });
 });

@@ -109,6 +109,8 @@ export class VsphereFixtures {
     name: string,
     role: 'control-plane' | 'worker' = 'control-plane',
     specOverrides: Spec = {},
+    /** The Machine's failure domain, as Cluster API sets it from the cluster's failure domains. */
+    failureDomain?: string,
   ): Promise<void> {
     const labels: Record<string, string> =
       role === 'control-plane'
@@ -134,6 +136,7 @@ export class VsphereFixtures {
       metadata: { name, namespace: this.namespace, labels },
       spec: {
         clusterName: CLUSTER,
+        ...(failureDomain ? { failureDomain } : {}),
         bootstrap: { dataSecretName: `${name}-bootstrap` },
         infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'VSphereMachine', name },
       },

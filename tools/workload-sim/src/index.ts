@@ -6,6 +6,11 @@ export {
   kubeadmDocuments,
   kubeletArg,
 } from './bootstrap-data.js';
+export {
+  type ClusterApiManifestsInput,
+  clusterApiManifests,
+  clusterApiNames,
+} from './cluster-api-manifests.js';
 export { type ClusterE2e, type ClusterE2eOptions, startClusterE2e } from './cluster-e2e.js';
 export { type EtcdMember, etcdCall, startEtcdMember } from './etcd-member.js';
 export {

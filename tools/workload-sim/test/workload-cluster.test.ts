@@ -63,7 +63,8 @@ beforeAll(async () => {
   });
 }, 240_000);
 
-afterAll(async (suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a hook uses from its first parameter, which must be a pattern; the suite is the second
+afterAll(async ({}, suite) => {
   await sim?.stop();
   await infra?.stop();
   await capi?.stop();

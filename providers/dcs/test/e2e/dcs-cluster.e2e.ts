@@ -83,7 +83,8 @@ beforeAll(async () => {
   e2e.live.say(`endpoint https://${v.endpoint.host}:${v.endpoint.port}`);
 }, 300_000);
 
-afterAll(async (suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a hook uses from its first parameter, which must be a pattern; the suite is the second
+afterAll(async ({}, suite) => {
   clearInterval(tokenSampler);
   await closePlatformSessions();
   // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.

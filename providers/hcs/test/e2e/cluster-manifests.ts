@@ -3,8 +3,8 @@
  * the credential Secret, an HCSMachineConfigPool whose entries carry a persistent disk at
  * /var/cpaas, HCSMachineTemplates, the HCSCluster with its control plane ELB), plus the Cluster
  * API objects around them (Cluster, KubeadmControlPlane, MachineDeployment, KubeadmConfigTemplate)
- * in the documented v1beta1 form with the rolling update the documentation requires with
- * persistent disks (maxSurge 0). Differences from the documented values, each deliberate:
+ * (workload-sim's clusterApiManifests: the documented v1beta1 form with the rolling update the
+ * documentation requires with persistent disks, maxSurge 0). Differences from the documented values, each deliberate:
  * - every address is in a loopback /24 (the workload-cluster simulator runs each control plane
  *   node's etcd and kubelet on its node address, and the API server on the ELB's VIP), and the VIP
  *   is left to HCS (no vipAddress, no vipDomainName: the endpoint must be an address to serve on);
@@ -13,6 +13,7 @@
  */
 
 import type { HcsSimulator, Inventory } from '@immutable-infra/hcs-sim';
+import { clusterApiManifests, clusterApiNames } from '@immutable-infra/workload-sim';
 import { TEST_DOMAIN } from '../cloud/simulator.js';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -142,13 +143,7 @@ export function prerequisites(v: ClusterValues, sim: HcsSimulator): Record<strin
 }
 
 /** The names of the cluster's Cluster API objects. */
-export const objectNames = (cluster: string) => ({
-  controlPlane: `${cluster}-control-plane`,
-  workerPool: `${cluster}-worker-1`,
-  workerConfig: `${cluster}-worker-1-kct`,
-});
-
-const kubeletArgs = { 'provider-id': 'PROVIDER_ID', 'node-ip': 'NODE_IP' };
+export const objectNames = (cluster: string) => clusterApiNames(cluster);
 
 /** The cluster's own objects, in the order a user applies them. */
 export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
@@ -175,102 +170,22 @@ export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
         controlPlaneHA: { enabled: true, policy: 'anti-affinity' },
       },
     },
-    {
-      apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
-      kind: 'KubeadmControlPlane',
-      metadata: {
-        ...meta(names.controlPlane),
-        // The workload-cluster simulator runs neither CoreDNS nor kube-proxy (as the DCS manifests say).
-        annotations: {
-          'controlplane.cluster.x-k8s.io/skip-coredns': '',
-          'controlplane.cluster.x-k8s.io/skip-kube-proxy': '',
+    ...clusterApiManifests({
+      namespace: v.namespace,
+      cluster: v.cluster,
+      version: KUBERNETES_FROM,
+      workers: v.workers,
+      infraApiVersion: INFRA,
+      infraClusterKind: 'HCSCluster',
+      machineTemplateKind: 'HCSMachineTemplate',
+      controlPlaneTemplate: machineTemplate(v.namespace, 'cp', KUBERNETES_FROM).metadata.name,
+      workerTemplate: machineTemplate(v.namespace, 'worker', KUBERNETES_FROM).metadata.name,
+      names,
+      clusterConfiguration: {
+        apiServer: {
+          extraArgs: { 'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf' },
         },
       },
-      spec: {
-        replicas: 3,
-        version: KUBERNETES_FROM,
-        rolloutStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0 } },
-        machineTemplate: {
-          nodeDrainTimeout: '1m',
-          nodeDeletionTimeout: '5m',
-          infrastructureRef: {
-            apiVersion: INFRA,
-            kind: 'HCSMachineTemplate',
-            name: machineTemplate(v.namespace, 'cp', KUBERNETES_FROM).metadata.name,
-          },
-        },
-        kubeadmConfigSpec: {
-          format: 'cloud-config',
-          clusterConfiguration: {
-            apiServer: {
-              extraArgs: { 'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf' },
-            },
-          },
-          initConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-          joinConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-        },
-      },
-    },
-    {
-      apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1',
-      kind: 'KubeadmConfigTemplate',
-      metadata: meta(names.workerConfig),
-      spec: {
-        template: {
-          spec: {
-            format: 'cloud-config',
-            joinConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'MachineDeployment',
-      metadata: meta(names.workerPool),
-      spec: {
-        clusterName: v.cluster,
-        replicas: v.workers,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-        selector: {
-          matchLabels: { 'cluster.x-k8s.io/cluster-name': v.cluster, 'pool.name': names.workerPool },
-        },
-        template: {
-          metadata: { labels: { 'cluster.x-k8s.io/cluster-name': v.cluster, 'pool.name': names.workerPool } },
-          spec: {
-            clusterName: v.cluster,
-            version: KUBERNETES_FROM,
-            nodeDrainTimeout: '1m',
-            nodeDeletionTimeout: '5m',
-            bootstrap: {
-              configRef: {
-                apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1',
-                kind: 'KubeadmConfigTemplate',
-                name: names.workerConfig,
-              },
-            },
-            infrastructureRef: {
-              apiVersion: INFRA,
-              kind: 'HCSMachineTemplate',
-              name: machineTemplate(v.namespace, 'worker', KUBERNETES_FROM).metadata.name,
-            },
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'Cluster',
-      metadata: meta(v.cluster),
-      spec: {
-        clusterNetwork: { pods: { cidrBlocks: ['10.3.0.0/16'] }, services: { cidrBlocks: ['10.4.0.0/16'] } },
-        controlPlaneRef: {
-          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
-          kind: 'KubeadmControlPlane',
-          name: names.controlPlane,
-        },
-        infrastructureRef: { apiVersion: INFRA, kind: 'HCSCluster', name: v.cluster },
-      },
-    },
+    }),
   ];
 }

@@ -70,7 +70,8 @@ beforeAll(async () => {
   e2e.live.say(`subnet ${subnet}.0/24, hcs-sim ${sim.url}`);
 }, 300_000);
 
-afterAll(async (suite) => {
+// biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a hook uses from its first parameter, which must be a pattern; the suite is the second
+afterAll(async ({}, suite) => {
   // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.
   await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   await sim?.close();

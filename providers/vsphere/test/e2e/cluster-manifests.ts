@@ -2,16 +2,16 @@
  * A vSphere cluster as the product documentation has users write it (test/fixtures/documented.yaml:
  * the identity Secret, VSphereMachineConfigPools whose slots carry static addresses and a
  * persistent disk at /var/cpaas, VSphereMachineTemplates, the VSphereCluster with its control plane
- * endpoint), plus the Cluster API objects around them (Cluster, KubeadmControlPlane,
- * MachineDeployment, KubeadmConfigTemplate) in the documented v1beta1 form, with the rolling update
- * persistent disks need (maxSurge 0: a replacement takes its predecessor's slot). Differences from
- * the documented values, each deliberate:
+ * endpoint), plus the Cluster API objects around them (workload-sim's clusterApiManifests: the
+ * documented v1beta1 form, with the rolling update persistent disks need, maxSurge 0, so a
+ * replacement takes its predecessor's slot). Differences from the documented values, each deliberate:
  * - every address is in a loopback /24 (the workload-cluster simulator runs each control plane
  *   node's etcd and kubelet on its node address, and the API server on the endpoint);
  * - the vCenter is vcsim's address and SHA-1 thumbprint;
  * - full clones (vcsim gives a linked clone the template's own disk file and deletes it with the clone);
- * - the kubeadm configs carry the PROVIDER_ID and NODE_IP tokens the provider replaces.
  */
+
+import { clusterApiManifests, clusterApiNames } from '@immutable-infra/workload-sim';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
 export const KUBERNETES_FROM = 'v1.34.3';
@@ -116,17 +116,10 @@ export function prerequisites(v: ClusterValues): Record<string, unknown>[] {
 }
 
 /** The names of the cluster's Cluster API objects. */
-export const objectNames = (cluster: string) => ({
-  controlPlane: `${cluster}-control-plane`,
-  workerPool: `${cluster}-md-0`,
-  workerConfig: `${cluster}-md-0-kct`,
-});
-
-const kubeletArgs = { 'provider-id': 'PROVIDER_ID', 'node-ip': 'NODE_IP' };
+export const objectNames = (cluster: string) => clusterApiNames(cluster, `${cluster}-md-0`);
 
 /** The cluster's own objects, in the order a user applies them. */
 export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
-  const names = objectNames(v.cluster);
   const meta = (name: string) => ({ name, namespace: v.namespace });
   return [
     {
@@ -141,97 +134,17 @@ export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
         thumbprint: v.thumbprint,
       },
     },
-    {
-      apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
-      kind: 'KubeadmControlPlane',
-      metadata: {
-        ...meta(names.controlPlane),
-        // The workload-cluster simulator runs neither CoreDNS nor kube-proxy.
-        annotations: {
-          'controlplane.cluster.x-k8s.io/skip-coredns': '',
-          'controlplane.cluster.x-k8s.io/skip-kube-proxy': '',
-        },
-      },
-      spec: {
-        replicas: 3,
-        version: KUBERNETES_FROM,
-        rolloutStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0 } },
-        machineTemplate: {
-          nodeDrainTimeout: '1m',
-          nodeDeletionTimeout: '5m',
-          infrastructureRef: {
-            apiVersion: INFRA,
-            kind: 'VSphereMachineTemplate',
-            name: machineTemplate(v, 'cp', KUBERNETES_FROM).metadata.name,
-          },
-        },
-        kubeadmConfigSpec: {
-          format: 'cloud-config',
-          initConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-          joinConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-        },
-      },
-    },
-    {
-      apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1',
-      kind: 'KubeadmConfigTemplate',
-      metadata: meta(names.workerConfig),
-      spec: {
-        template: {
-          spec: {
-            format: 'cloud-config',
-            joinConfiguration: { nodeRegistration: { kubeletExtraArgs: kubeletArgs } },
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'MachineDeployment',
-      metadata: meta(names.workerPool),
-      spec: {
-        clusterName: v.cluster,
-        replicas: v.workers,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-        selector: {
-          matchLabels: { 'cluster.x-k8s.io/cluster-name': v.cluster, 'pool.name': names.workerPool },
-        },
-        template: {
-          metadata: { labels: { 'cluster.x-k8s.io/cluster-name': v.cluster, 'pool.name': names.workerPool } },
-          spec: {
-            clusterName: v.cluster,
-            version: KUBERNETES_FROM,
-            nodeDrainTimeout: '1m',
-            nodeDeletionTimeout: '5m',
-            bootstrap: {
-              configRef: {
-                apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1',
-                kind: 'KubeadmConfigTemplate',
-                name: names.workerConfig,
-              },
-            },
-            infrastructureRef: {
-              apiVersion: INFRA,
-              kind: 'VSphereMachineTemplate',
-              name: machineTemplate(v, 'worker', KUBERNETES_FROM).metadata.name,
-            },
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'cluster.x-k8s.io/v1beta1',
-      kind: 'Cluster',
-      metadata: meta(v.cluster),
-      spec: {
-        clusterNetwork: { pods: { cidrBlocks: ['10.3.0.0/16'] }, services: { cidrBlocks: ['10.4.0.0/16'] } },
-        controlPlaneRef: {
-          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
-          kind: 'KubeadmControlPlane',
-          name: names.controlPlane,
-        },
-        infrastructureRef: { apiVersion: INFRA, kind: 'VSphereCluster', name: v.cluster },
-      },
-    },
+    ...clusterApiManifests({
+      namespace: v.namespace,
+      cluster: v.cluster,
+      version: KUBERNETES_FROM,
+      workers: v.workers,
+      infraApiVersion: INFRA,
+      infraClusterKind: 'VSphereCluster',
+      machineTemplateKind: 'VSphereMachineTemplate',
+      controlPlaneTemplate: machineTemplate(v, 'cp', KUBERNETES_FROM).metadata.name,
+      workerTemplate: machineTemplate(v, 'worker', KUBERNETES_FROM).metadata.name,
+      names: objectNames(v.cluster),
+    }),
   ];
 }

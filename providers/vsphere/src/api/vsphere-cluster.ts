@@ -74,6 +74,12 @@ export const VSphereClusterSpec = z.object({
 export const VSphereClusterStatus = z.object({
   ...infraClusterStatusFields,
   vCenterVersion: z.string().optional(),
+  controlPlaneAntiAffinity: z
+    .array(z.object({ computeCluster: z.string(), rule: z.string() }))
+    .optional()
+    .describe(
+      'DRS anti-affinity rules keeping the control plane VMs on different hosts, per compute cluster (recorded before they are made, removed with the cluster).',
+    ),
   v1beta2: V1beta2Conditions,
   createRequestedAt: createRequestedAtField,
 });

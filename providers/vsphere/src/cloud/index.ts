@@ -15,6 +15,7 @@ export {
 export {
   type AttachedDisk,
   type CloneRequest,
+  type ClusterRule,
   datastoreOfPath,
   interpretTask,
   type ObjectProperties,

@@ -95,6 +95,14 @@ export interface AttachedDisk {
 /** The datastore name of a datastore path: `datastore-cp` of `[datastore-cp] a/b.vmdk`. */
 export const datastoreOfPath = (path: string) => /^\[([^\]]+)\]/.exec(path)?.[1];
 
+/** A VM anti-affinity (or affinity) rule of a compute cluster, as DRS keeps it. */
+export interface ClusterRule {
+  key: number;
+  name: string;
+  type: string;
+  vms: MoRef[];
+}
+
 /** What cloning needs of a template: its devices and snapshots. */
 export interface TemplateInfo {
   ref: MoRef;
@@ -370,6 +378,79 @@ export class VsphereClient {
   private need(moRef: MoRef | undefined, what: string): MoRef {
     if (!moRef) throw new VsphereFault('NotSupported', `this vCenter has no ${what}`);
     return moRef;
+  }
+
+  /** The compute cluster (or standalone compute resource) each VM runs in, by VM reference value. */
+  async computeClustersOf(vms: readonly MoRef[], signal?: AbortSignal): Promise<Map<string, MoRef>> {
+    const pools = await this.properties(vms, ['resourcePool'], signal);
+    const poolOf = new Map(
+      pools.flatMap((p) =>
+        p.properties.resourcePool ? [[p.ref.value, p.properties.resourcePool as MoRef]] : [],
+      ),
+    );
+    const unique = [...new Map([...poolOf.values()].map((pool) => [pool.value, pool])).values()];
+    const owners = new Map(
+      (await this.properties(unique, ['owner'], signal)).map((p) => [
+        p.ref.value,
+        p.properties.owner as MoRef,
+      ]),
+    );
+    const out = new Map<string, MoRef>();
+    for (const [vm, pool] of poolOf) {
+      const owner = owners.get(pool.value);
+      if (owner) out.set(vm, owner);
+    }
+    return out;
+  }
+
+  /** The DRS rules of a compute cluster. */
+  async clusterRules(cluster: MoRef, signal?: AbortSignal): Promise<ClusterRule[]> {
+    const [read] = await this.properties([cluster], ['configurationEx'], signal);
+    const config = (read?.properties.configurationEx ?? {}) as { rule?: unknown };
+    return list(config.rule).map((rule) => {
+      const r = rule as { _type?: string; key?: unknown; name?: unknown; vm?: unknown };
+      return {
+        key: Number(r.key),
+        name: String(r.name ?? ''),
+        type: r._type ?? '',
+        vms: list(r.vm) as MoRef[],
+      };
+    });
+  }
+
+  /**
+   * Starts ReconfigureComputeResource_Task with one change to the cluster's DRS rules: a VM
+   * anti-affinity rule added or edited (to exactly `vms`), or removed by its key.
+   */
+  changeAntiAffinityRule(
+    cluster: MoRef,
+    change:
+      | { operation: 'add'; name: string; vms: readonly MoRef[] }
+      | { operation: 'edit'; key: number; name: string; vms: readonly MoRef[] }
+      | { operation: 'remove'; key: number },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const rule =
+      change.operation === 'remove'
+        ? { operation: 'remove', removeKey: typedText('xsd:int', change.key) }
+        : {
+            operation: change.operation,
+            info: {
+              $type: 'ClusterAntiAffinityRuleSpec',
+              key: change.operation === 'edit' ? change.key : undefined,
+              enabled: true,
+              name: change.name,
+              // Soft: DRS keeps the VMs apart, but a host failure still lets HA restart one beside another.
+              mandatory: false,
+              vm: change.vms.map(ref),
+            },
+          };
+    return this.startTask(
+      'ReconfigureComputeResource_Task',
+      cluster,
+      { spec: { $type: 'ClusterConfigSpecEx', rulesSpec: [rule] }, modify: true },
+      signal,
+    );
   }
 
   /** Starts CloneVM_Task; returns the task's reference. */

@@ -12,6 +12,8 @@ import {
 import { describeFailureWithAdvice, infraClusterSteps } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import { VSphereCluster, type VSphereClusterObject } from '../api/vsphere-cluster.js';
+import type { VSphereMachineObject } from '../api/vsphere-machine.js';
+import type { MoRef } from '../cloud/soap-xml.js';
 import type { VsphereSessions } from '../cloud/vsphere-session.js';
 import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
@@ -21,6 +23,13 @@ type Ctx = InfraClusterContext<typeof VSphereCluster>;
 /** CAPV's condition for the vCenter login. */
 const VCENTER_AVAILABLE = 'VCenterAvailable';
 const FAILURE_DOMAINS = 'FailureDomainsAvailable';
+const RULE_POLL_MS = 2_000;
+// Control plane machines come and go without touching this object: their rule is looked at again on this schedule.
+const ANTI_AFFINITY_RECHECK_MS = 15_000;
+
+/** The DRS rule that keeps a cluster's control plane VMs on different hosts. */
+export const antiAffinityRuleName = (namespace: string, cluster: string) =>
+  `iinfra-${namespace}-${cluster}-control-plane`;
 // Deployment zones are not watched: zones added, fixed or removed are seen on this schedule.
 const ZONES_RECHECK_MS = 60_000;
 // A wrong password stays wrong until someone edits the Secret; asking again soon only risks a lockout.
@@ -49,6 +58,79 @@ const connect: Step<ClusterRun> = {
       return requeue(CREDENTIAL_RETRY_MS, lookup.message);
     }
     run.cloud = lookup;
+    return done();
+  },
+};
+
+/**
+ * Keeps the control plane VMs of each compute cluster in one DRS anti-affinity rule (one change per
+ * reconcile): made when a second control plane VM is there, edited to the VMs there now, removed
+ * when fewer than two are left. Each rule is recorded in status before it is made, so deleting the
+ * cluster finds it. `disableClusterModule` turns the placement off.
+ */
+const controlPlaneAntiAffinity: Step<ClusterRun> = {
+  name: 'ControlPlaneAntiAffinity',
+  when: ({ ctx }) => ctx.object.spec.disableClusterModule !== true,
+  async run({ ctx, cloud }) {
+    const namespace = ctx.object.metadata.namespace ?? 'default';
+    const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
+    const machines = await ctx.kube.list<VSphereMachineObject>(VSPHERE_API_VERSION, 'VSphereMachine', {
+      namespace,
+      labelSelector: `cluster.x-k8s.io/cluster-name=${clusterName},cluster.x-k8s.io/control-plane`,
+    });
+    const vms = machines.flatMap((m) =>
+      m.status?.vmRef && !m.metadata.deletionTimestamp
+        ? [{ type: 'VirtualMachine', value: m.status.vmRef }]
+        : [],
+    );
+    const where = await cloud.client.computeClustersOf(vms);
+    const groups = new Map<string, MoRef[]>();
+    for (const vm of vms) {
+      const cluster = where.get(vm.value);
+      if (cluster?.type === 'ClusterComputeResource')
+        groups.set(cluster.value, [...(groups.get(cluster.value) ?? []), vm]);
+    }
+    const name = antiAffinityRuleName(namespace, ctx.object.metadata.name);
+    const recorded = ctx.status.controlPlaneAntiAffinity ?? [];
+    const computeClusters = new Set([...groups.keys(), ...recorded.map((r) => r.computeCluster)]);
+    for (const computeCluster of [...computeClusters].sort()) {
+      const cluster = { type: 'ClusterComputeResource', value: computeCluster };
+      const wanted = groups.get(computeCluster) ?? [];
+      const rule = (await cloud.client.clusterRules(cluster)).find((r) => r.name === name);
+      const same =
+        rule !== undefined &&
+        rule.vms.length === wanted.length &&
+        wanted.every((vm) => rule.vms.some((r) => r.value === vm.value));
+      if (wanted.length < 2) {
+        // DRS keeps a rule for two VMs or more: one VM left apart from nothing needs none.
+        if (rule) {
+          await cloud.client.changeAntiAffinityRule(cluster, { operation: 'remove', key: rule.key });
+          return requeue(RULE_POLL_MS, `removing DRS rule ${name} from ${computeCluster}`);
+        }
+        ctx.status.controlPlaneAntiAffinity = (ctx.status.controlPlaneAntiAffinity ?? []).filter(
+          (r) => r.computeCluster !== computeCluster,
+        );
+        continue;
+      }
+      if (same) continue;
+      const current = ctx.status.controlPlaneAntiAffinity ?? [];
+      if (!current.some((r) => r.computeCluster === computeCluster)) {
+        ctx.status.controlPlaneAntiAffinity = [...current, { computeCluster, rule: name }];
+        // Persisted before the rule is asked for: a crash in between leaves no rule the deletion misses.
+        await ctx.saveStatus();
+      }
+      await cloud.client.changeAntiAffinityRule(
+        cluster,
+        rule
+          ? { operation: 'edit', key: rule.key, name, vms: wanted }
+          : { operation: 'add', name, vms: wanted },
+      );
+      ctx.events.normal(
+        'ControlPlaneAntiAffinity',
+        `${rule ? 'updating' : 'creating'} DRS rule ${name}: ${wanted.length} control plane VMs on different hosts`,
+      );
+      return requeue(RULE_POLL_MS, `${rule ? 'updating' : 'creating'} DRS rule ${name} in ${computeCluster}`);
+    }
     return done();
   },
 };
@@ -108,11 +190,33 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
+  controlPlaneAntiAffinity,
 ];
 
-// The machines go first (a deleted namespace takes the cluster with them), then the credential.
+const hasRules = ({ ctx }: ClusterRun) => (ctx.status.controlPlaneAntiAffinity ?? []).length > 0;
+
+// The machines go first (a deleted namespace takes the cluster with them), then the DRS rules (gone
+// from vCenter, not just asked to go), then the credential.
 const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).waitForMachines,
+  { ...connect, when: hasRules },
+  {
+    name: 'DeleteAntiAffinityRules',
+    when: hasRules,
+    async run(run) {
+      const recorded = run.ctx.status.controlPlaneAntiAffinity ?? [];
+      for (const entry of recorded) {
+        const cluster = { type: 'ClusterComputeResource', value: entry.computeCluster };
+        const rule = (await run.cloud.client.clusterRules(cluster)).find((r) => r.name === entry.rule);
+        if (rule) {
+          await run.cloud.client.changeAntiAffinityRule(cluster, { operation: 'remove', key: rule.key });
+          return requeue(RULE_POLL_MS, `removing DRS rule ${entry.rule}`);
+        }
+        run.ctx.status.controlPlaneAntiAffinity = recorded.filter((r) => r !== entry);
+      }
+      return done();
+    },
+  },
   sharedSteps(finalizer).releaseCredential,
 ];
 
@@ -135,9 +239,12 @@ export function vsphereClusterHooks(
             'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP',
           );
         const zoned = ctx.object.spec.failureDomainSelector !== undefined;
+        const antiAffinity = ctx.object.spec.disableClusterModule !== true;
+        const recheckAfterMs = antiAffinity ? ANTI_AFFINITY_RECHECK_MS : zoned ? ZONES_RECHECK_MS : undefined;
         return clusterProvisioned({
           controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
-          ...(zoned ? { failureDomains: run.failureDomains, recheckAfterMs: ZONES_RECHECK_MS } : {}),
+          ...(zoned ? { failureDomains: run.failureDomains } : {}),
+          ...(recheckAfterMs ? { recheckAfterMs } : {}),
         });
       }),
     delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),

@@ -176,6 +176,15 @@ async function clones(match: RegExp): Promise<number> {
 }
 const TO_CLUSTER_VM = / to (cp|worker)-\d\d on host /;
 
+/** The VMs in the cluster's control plane anti-affinity rule (govc), none when there is no rule. */
+async function antiAffinityVms(): Promise<string[]> {
+  const rule = `iinfra-${v.namespace}-${v.cluster}-control-plane`;
+  const listed = await vcsim
+    .govc('cluster.rule.ls', '-cluster', '/dc-a/host/compute-a', '-name', rule)
+    .catch(() => '');
+  return listed.split('\n').filter(Boolean).sort();
+}
+
 const addressOf = (machine: LooseObject) =>
   machine.status?.addresses?.find((a: LooseObject) => a.type === 'InternalIP')?.address;
 
@@ -218,6 +227,12 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
       kind: 'MachineDeployment',
       name: names.workerPool,
     });
+    // The control plane VMs are kept on different hosts.
+    await e2e.probe.waitFor(
+      'control plane anti-affinity rule',
+      async () => (await antiAffinityVms()).length === 3,
+    );
+    expect(await antiAffinityVms()).toEqual(['cp-01', 'cp-02', 'cp-03']);
     // One clone per machine, none asked twice.
     expect(await clones(TO_CLUSTER_VM)).toBe(6);
   }, 1_000_000);
@@ -307,6 +322,10 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
     expect(await e2e.probe.list(MACHINES)).toEqual([]);
     expect(await e2e.probe.list(infra('vspheremachines'))).toEqual([]);
     expect(await clusterVms()).toEqual([]);
+    // The control plane's DRS rule went with the cluster.
+    expect(await vcsim.govc('cluster.rule.ls', '-cluster', '/dc-a/host/compute-a')).not.toContain(
+      `iinfra-${v.namespace}-${v.cluster}`,
+    );
     for (const pool of await e2e.probe.list(infra('vspheremachineconfigpools')))
       expect((pool.status?.configStatuses ?? []).filter((s: LooseObject) => s.state === 'InUse')).toEqual([]);
     await e2e.probe.awaitGarbageCollected(infra('vspheremachinetemplates'));

@@ -256,6 +256,22 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       return p?.status?.availableCount === 0 && p.status.totalCount === 3;
     });
 
+    // The three control plane VMs are kept on different hosts by one DRS anti-affinity rule.
+    const rule = `iinfra-${namespace}-${CLUSTER}-control-plane`;
+    const ruleVms = async () =>
+      (await vcsim.govc('cluster.rule.ls', '-cluster', '/dc-a/host/compute-a', '-name', rule).catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .sort();
+    await eventually(
+      'anti-affinity rule of the three control plane VMs',
+      async () => JSON.stringify(await ruleVms()) === JSON.stringify(['cp-01', 'cp-02', 'cp-03']),
+    );
+    expect(
+      (await fixtures.read<{ status?: { controlPlaneAntiAffinity?: unknown } }>('VSphereCluster', CLUSTER))
+        ?.status?.controlPlaneAntiAffinity,
+    ).toEqual([{ computeCluster: expect.stringMatching(/^domain-c/), rule }]);
+
     // Once the node registered, the join secrets leave guestinfo.
     const cp01 = names[machines.findIndex((m) => m === first)] as string;
     await setNodeRef(namespace, cp01);
@@ -311,6 +327,8 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       backfilled.map((d) => d.volumePath),
     );
     expect(await diskFiles('/dc-a/vm/cp-01')).toHaveLength(4);
+    // The rule follows the control plane: cp-01's new VM is in it, the destroyed one is not.
+    await eventually('anti-affinity rule after the replacement', async () => (await ruleVms()).length === 3);
     // Every reconcile of every machine and the cluster shared one vCenter login.
     expect(calls.calls.Login).toBe(1);
   });

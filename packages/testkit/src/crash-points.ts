@@ -81,3 +81,52 @@ function printed(child: ChildProcess, line: RegExp, timeoutMs: number): Promise<
     child.once('exit', onExit);
   });
 }
+
+export interface CrashCampaignOptions extends Omit<KillAtRandomPointsOptions, 'kills'> {
+  /** Where each phase's kills and time to converge are written. */
+  report: { phase(name: string, kills: number, convergeMs: number): void };
+  /** Waits until `check` answers true (a bounded poll, such as testkit's `eventually`). */
+  waitFor(what: string, check: () => Promise<true | undefined>): Promise<unknown>;
+}
+
+/**
+ * The phases of a crash-safety campaign: each starts its work, SIGKILLs the manager at random
+ * points while the work is under way, then starts one last manager and times it to convergence.
+ * What every provider's crash test runs, so they differ only in their work and their checks.
+ */
+export class CrashCampaign {
+  /** The manager process running now, if any (the test's afterAll kills it). */
+  running: ChildProcess | undefined;
+
+  constructor(private readonly options: CrashCampaignOptions) {}
+
+  async phase(
+    name: string,
+    kills: number,
+    work: () => Promise<void>,
+    converged: () => Promise<true | undefined>,
+  ): Promise<void> {
+    const { report, waitFor, ...killing } = this.options;
+    await work();
+    await killAtRandomPoints({
+      ...killing,
+      kills,
+      start: () => {
+        this.running = killing.start();
+        return this.running;
+      },
+    });
+    const last = killing.start();
+    this.running = last;
+    const since = performance.now();
+    await waitFor(`${name}: converged after the kills`, converged);
+    report.phase(name, kills, performance.now() - since);
+    last.kill('SIGKILL');
+    await exited(last);
+  }
+
+  /** Kills the manager running now, if any. */
+  stop(): void {
+    this.running?.kill('SIGKILL');
+  }
+}

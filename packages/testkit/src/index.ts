@@ -63,6 +63,8 @@ export {
   type ResourceRef,
 } from './cluster-probe.js';
 export {
+  CrashCampaign,
+  type CrashCampaignOptions,
   exited,
   type KillAtRandomPointsOptions,
   killAtRandomPoints,

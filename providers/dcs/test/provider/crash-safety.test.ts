@@ -6,10 +6,9 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
 import {
   ChaosReport,
+  CrashCampaign,
   chaosSettings,
   eventually,
-  exited,
-  killAtRandomPoints,
   mostRepeated,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -29,9 +28,9 @@ const POOL_SIZE = 10;
 const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261124 });
 
 let sim: DcsSimulator | undefined;
-let child: ChildProcess | undefined;
+let campaign: CrashCampaign | undefined;
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  campaign?.stop();
   await sim?.close();
 });
 
@@ -55,22 +54,6 @@ function startManager(namespace: string): ChildProcess {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-}
-
-/** Kills the manager at random points: from its controllers running to several reconciles in (clone, upload, attach, power, delete). */
-function killManagerAtRandomPoints(namespace: string, kills: number, random: SeededRandom): Promise<void> {
-  const start = () => {
-    child = startManager(namespace);
-    return child;
-  };
-  return killAtRandomPoints({
-    start,
-    kills,
-    random,
-    readyLine: /controllers running/,
-    earliestMs: 0,
-    spreadMs: 1_600,
-  });
 }
 
 // The platform is as unkind as a busy real one: a new VM or volume is listed only 1.5 s after DCS
@@ -128,21 +111,19 @@ it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
     for (const name of names)
       await objects.delete({ apiVersion: INFRA, kind: 'DCSMachine', metadata: { name, namespace } });
   };
-  /** Starts the work, kills the manager during it, then times one last manager to convergence. */
-  const phase = async (
-    name: string,
-    start: () => Promise<void>,
-    converged: () => Promise<true | undefined>,
-  ) => {
-    await start();
-    await killManagerAtRandomPoints(namespace, CHAOS.killsPerPhase, random);
-    child = startManager(namespace);
-    const since = performance.now();
-    await eventually(`${name}: converged after the kills`, converged, 300_000);
-    report.phase(name, CHAOS.killsPerPhase, performance.now() - since);
-    child.kill('SIGKILL');
-    await exited(child);
-  };
+  // Kills from the manager's controllers running to several reconciles in (clone, upload, attach, power, delete).
+  const kills = new CrashCampaign({
+    start: () => startManager(namespace),
+    random,
+    readyLine: /controllers running/,
+    earliestMs: 0,
+    spreadMs: 1_600,
+    report,
+    waitFor: (what, check) => eventually(what, check, 300_000),
+  });
+  campaign = kills;
+  const phase = (name: string, start: () => Promise<void>, converged: () => Promise<true | undefined>) =>
+    kills.phase(name, CHAOS.killsPerPhase, start, converged);
 
   try {
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, POOL_SIZE, 10);
@@ -190,7 +171,7 @@ it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
     }
   } finally {
     clearInterval(watching);
-    child?.kill('SIGKILL');
+    campaign?.stop();
   }
 
   const state = platform.state();

@@ -4,10 +4,9 @@ import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
 import {
   ChaosReport,
+  CrashCampaign,
   chaosSettings,
   eventually,
-  exited,
-  killAtRandomPoints,
   mostRepeated,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -30,34 +29,15 @@ const KILLS_ON_CLUSTER_DELETE = Math.ceil(CHAOS.killsPerPhase / 3);
 const SERVERS_PER_ROUND = CONTROL_PLANES + FIRST_WORKERS + SCALED_WORKERS + 1 + FIRST_WORKERS;
 
 let sim: HcsSimulator | undefined;
-let running: ChildProcess | undefined;
+let campaign: CrashCampaign | undefined;
 afterAll(async () => {
-  running?.kill('SIGKILL');
+  campaign?.stop();
   await sim?.close();
 });
 
 function startManager(namespace: string): ChildProcess {
   return spawn(process.execPath, [child, inject('iinfraKubeconfigPath'), namespace, TEST_DOMAIN], {
     stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
-/**
- * Kills the manager at random points: from its controllers running (counted from that log line, so
- * a slow start on a loaded machine does not use up the window) to several reconciles in (ELB parts, pool claims, volume and server creates, attaches, detaches, deletes).
- */
-function killManagerAtRandomPoints(namespace: string, kills: number, random: SeededRandom): Promise<void> {
-  const start = () => {
-    running = startManager(namespace);
-    return running;
-  };
-  return killAtRandomPoints({
-    start,
-    kills,
-    random,
-    readyLine: /controllers running/,
-    earliestMs: 0,
-    spreadMs: 4_000,
   });
 }
 
@@ -141,22 +121,25 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
       .sort();
   };
   const membersAre = (addresses: string[]) => JSON.stringify(members()) === JSON.stringify(addresses);
-  /** Starts the work, kills the manager during it, then times one last manager to convergence. */
-  const phase = async (
+  // Kills from the manager's controllers running (counted from that log line, so a slow start on a
+  // loaded machine does not use up the window) to several reconciles in (ELB parts, pool claims,
+  // volume and server creates, attaches, detaches, deletes).
+  const crash = new CrashCampaign({
+    start: () => startManager(namespace),
+    random,
+    readyLine: /controllers running/,
+    earliestMs: 0,
+    spreadMs: 4_000,
+    report,
+    waitFor: (what, check) => eventually(what, check, 300_000),
+  });
+  campaign = crash;
+  const phase = (
     name: string,
     kills: number,
     start: () => Promise<void>,
     converged: () => Promise<true | undefined>,
-  ) => {
-    await start();
-    await killManagerAtRandomPoints(namespace, kills, random);
-    running = startManager(namespace);
-    const since = performance.now();
-    await eventually(`${name}: converged after the kills`, converged, 300_000);
-    report.phase(name, kills, performance.now() - since);
-    running.kill('SIGKILL');
-    await exited(running);
-  };
+  ) => crash.phase(name, kills, start, converged);
 
   const create = async (name: string) =>
     fixtures.createMachine(namespace, name, name.startsWith('crash-cp-') ? 'control-plane' : 'worker');
@@ -232,7 +215,7 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
     );
   } finally {
     clearInterval(watching);
-    running?.kill('SIGKILL');
+    campaign?.stop();
   }
 
   const state = platform.state();

@@ -5,10 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
 import {
   ChaosReport,
+  CrashCampaign,
   chaosSettings,
   eventually,
-  exited,
-  killAtRandomPoints,
   mostRepeated,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -26,9 +25,9 @@ const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261203 });
 const VM_NAMES = /^(cp-0[1-3]|worker-0[12])$/;
 
 let vcsim: Vcsim | undefined;
-let child: ChildProcess | undefined;
+let campaign: CrashCampaign | undefined;
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  campaign?.stop();
   await vcsim?.stop();
 });
 
@@ -105,30 +104,19 @@ it(`leaves no duplicate or orphaned VM and no leaked slot when the manager is ki
     for (const name of names)
       await objects.delete({ apiVersion: INFRA, kind: 'VSphereMachine', metadata: { name, namespace } });
   };
-  const phase = async (
-    name: string,
-    start: () => Promise<void>,
-    converged: () => Promise<true | undefined>,
-  ) => {
-    await start();
-    await killAtRandomPoints({
-      start: () => {
-        child = startManager(namespace);
-        return child;
-      },
-      kills: CHAOS.killsPerPhase,
-      random,
-      readyLine: /controllers running/,
-      earliestMs: 0,
-      spreadMs: 1_600,
-    });
-    child = startManager(namespace);
-    const since = performance.now();
-    await eventually(`${name}: converged after the kills`, converged, 300_000);
-    report.phase(name, CHAOS.killsPerPhase, performance.now() - since);
-    child.kill('SIGKILL');
-    await exited(child);
-  };
+  // Kills from the manager's controllers running to several reconciles in (clone, disks, guestinfo, power, destroy).
+  const kills = new CrashCampaign({
+    start: () => startManager(namespace),
+    random,
+    readyLine: /controllers running/,
+    earliestMs: 0,
+    spreadMs: 1_600,
+    report,
+    waitFor: (what, check) => eventually(what, check, 300_000),
+  });
+  campaign = kills;
+  const phase = (name: string, start: () => Promise<void>, converged: () => Promise<true | undefined>) =>
+    kills.phase(name, CHAOS.killsPerPhase, start, converged);
 
   let machinesMade = 0;
   const create = async (names: string[], role: 'control-plane' | 'worker') => {
@@ -174,7 +162,7 @@ it(`leaves no duplicate or orphaned VM and no leaked slot when the manager is ki
   } finally {
     watching = false;
     await watcher;
-    child?.kill('SIGKILL');
+    campaign?.stop();
   }
 
   // vcsim's own record of every clone it was asked for (its VmBeingClonedEvent), per VM name.

@@ -12,17 +12,25 @@ export interface VsphereProviderOptions {
   sessions?: VsphereSessionOptions;
   /** The longest vCenter takes to list a VM it was asked to clone; a clone is not repeated within it. 30 s by default. */
   listingLagMs?: number;
+  /**
+   * The provider's own namespace, where VSphereClusterIdentity Secrets are read: `POD_NAMESPACE`
+   * (the manifests set it from the pod), else `vsphere-system` (clusterctl's default).
+   */
+  identityNamespace?: string;
 }
 
 /** The vSphere provider; `iinfra manager --provider @immutable-infra/provider-vsphere` loads the default export. */
 export function createVsphereProvider(options: VsphereProviderOptions = {}) {
-  const sessions = new VsphereSessions(options.sessions);
+  const access = {
+    sessions: new VsphereSessions(options.sessions),
+    identityNamespace: options.identityNamespace ?? process.env.POD_NAMESPACE ?? 'vsphere-system',
+  };
   const manifest = providerManifest(packageJson);
   return defineProvider({
     manifest,
-    infraCluster: vsphereClusterHooks(sessions, credentialFinalizerName(manifest.platform)),
-    infraMachine: vsphereMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
+    infraCluster: vsphereClusterHooks(access, credentialFinalizerName(manifest.platform)),
+    infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
-    extraKinds: [vspherePoolHooks(sessions)],
+    extraKinds: [vspherePoolHooks(access)],
   });
 }

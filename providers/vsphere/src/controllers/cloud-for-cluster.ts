@@ -1,9 +1,18 @@
 import type { HostContext } from '@immutable-infra/core';
 import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
+import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
+import type { VSphereClusterIdentityObject } from '../api/vsphere-cluster-identity.js';
 import { VsphereClient } from '../cloud/vsphere-client.js';
 import { VsphereInventory } from '../cloud/vsphere-inventory.js';
 import type { VsphereCredential, VsphereSessions } from '../cloud/vsphere-session.js';
+
+/** How the controllers reach vCenter: the pooled sessions, and where VSphereClusterIdentity Secrets live. */
+export interface VsphereAccess {
+  sessions: VsphereSessions;
+  /** The provider's own namespace: a VSphereClusterIdentity's Secret is read there, never elsewhere. */
+  identityNamespace: string;
+}
 
 /** One vCenter through one account's pooled session, with its inventory lookups. */
 export interface VsphereCloud {
@@ -44,8 +53,8 @@ export interface Endpoint {
  * `caBundle`, else by the system's roots.
  */
 export async function cloudForCluster(
-  ctx: Pick<HostContext, 'secrets' | 'platformCalls'>,
-  sessions: VsphereSessions,
+  ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'kube'>,
+  access: VsphereAccess,
   cluster: Pick<VSphereClusterObject, 'metadata' | 'spec'>,
   endpoint: Endpoint = {},
 ): Promise<CloudLookup> {
@@ -63,21 +72,82 @@ export async function cloudForCluster(
       reason: 'IdentityMissing',
       message: `VSphereCluster ${cluster.metadata.name} names no credentials (spec.identityRef)`,
     };
-  if (identity.kind !== 'Secret')
-    return {
-      ok: false,
-      reason: 'IdentityKindNotSupported',
-      message: `identityRef kind ${identity.kind} is not supported yet: name a Secret with username and password in the cluster's namespace`,
-    };
-  const secretRef = { namespace: cluster.metadata.namespace ?? 'default', name: identity.name };
+  const secret = await identitySecret(ctx, access, cluster, identity);
+  if (!secret.ok) return secret;
+  const secretRef = secret.ref;
   const read = await readCredentialSecret(ctx.secrets, secretRef, vsphereSecret);
   if (!read.ok) return read;
   const thumbprint = endpoint.thumbprint ?? cluster.spec.thumbprint;
-  const session = sessions.session({
+  const session = access.sessions.session({
     server: `https://${server}`,
     ...read.credential,
     ...(thumbprint ? { thumbprint } : {}),
   });
   const client = new VsphereClient(session, ctx.platformCalls);
   return { ok: true, client, inventory: new VsphereInventory(client), server };
+}
+
+/**
+ * The Secret an `identityRef` stands for: a Secret in the cluster's namespace, or a
+ * VSphereClusterIdentity's Secret in the provider's namespace, which only the namespaces its
+ * `allowedNamespaces.selector` selects may use (none when unset, every one when `{}`).
+ */
+async function identitySecret(
+  ctx: Pick<HostContext, 'kube'>,
+  access: VsphereAccess,
+  cluster: Pick<VSphereClusterObject, 'metadata'>,
+  identity: { kind: string; name: string },
+): Promise<
+  { ok: true; ref: { namespace: string; name: string } } | { ok: false; reason: string; message: string }
+> {
+  const namespace = cluster.metadata.namespace ?? 'default';
+  if (identity.kind === 'Secret') return { ok: true, ref: { namespace, name: identity.name } };
+  const found = await ctx.kube.get<VSphereClusterIdentityObject>({
+    apiVersion: VSPHERE_API_VERSION,
+    kind: 'VSphereClusterIdentity',
+    name: identity.name,
+  });
+  if (!found?.spec.secretName)
+    return {
+      ok: false,
+      reason: 'IdentityNotFound',
+      message: found
+        ? `VSphereClusterIdentity ${identity.name} names no Secret (spec.secretName)`
+        : `VSphereClusterIdentity ${identity.name} not found`,
+    };
+  const selector = found.spec.allowedNamespaces?.selector;
+  const labels =
+    (
+      await ctx.kube.get<{ metadata: { labels?: Record<string, string> } }>({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        name: namespace,
+      })
+    )?.metadata.labels ?? {};
+  if (!selector || !selectorMatches(selector, labels))
+    return {
+      ok: false,
+      reason: 'IdentityNotAllowed',
+      message: `VSphereClusterIdentity ${identity.name} does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
+    };
+  return { ok: true, ref: { namespace: access.identityNamespace, name: found.spec.secretName } };
+}
+
+type Selector = NonNullable<
+  NonNullable<VSphereClusterIdentityObject['spec']['allowedNamespaces']>['selector']
+>;
+
+/** Whether labels match a label selector (`{}` matches everything). */
+export function selectorMatches(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
+  const labelled = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  return (
+    labelled &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const has = key in labels;
+      if (operator === 'Exists') return has;
+      if (operator === 'DoesNotExist') return !has;
+      const inValues = has && values.includes(labels[key] as string);
+      return operator === 'In' ? inValues : !inValues;
+    })
+  );
 }

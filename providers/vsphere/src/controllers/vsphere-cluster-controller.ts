@@ -14,8 +14,7 @@ import { VSPHERE_API_VERSION } from '../api/common.js';
 import { VSphereCluster, type VSphereClusterObject } from '../api/vsphere-cluster.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
-import type { VsphereSessions } from '../cloud/vsphere-session.js';
-import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
+import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
 
 type Ctx = InfraClusterContext<typeof VSphereCluster>;
@@ -43,7 +42,7 @@ class ClusterRun {
 
   constructor(
     readonly ctx: Ctx,
-    readonly sessions: VsphereSessions,
+    readonly access: VsphereAccess,
   ) {}
 }
 
@@ -51,7 +50,7 @@ const connect: Step<ClusterRun> = {
   name: 'Connect',
   async run(run) {
     const { ctx } = run;
-    const lookup = await cloudForCluster(ctx, run.sessions, ctx.object);
+    const lookup = await cloudForCluster(ctx, run.access, ctx.object);
     if (!lookup.ok) {
       ctx.setCondition(falseCondition(VCENTER_AVAILABLE, lookup.reason, lookup.message, 'Error'));
       ctx.events.warning(lookup.reason, lookup.message);
@@ -221,7 +220,7 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
 ];
 
 export function vsphereClusterHooks(
-  sessions: VsphereSessions,
+  access: VsphereAccess,
   /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
   credentialFinalizer: string,
 ): InfraClusterHooks<typeof VSphereCluster> {
@@ -230,7 +229,7 @@ export function vsphereClusterHooks(
   return {
     kind: VSphereCluster,
     reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, sessions), reconcilePlan, (run) => {
+      stepPlan(new ClusterRun(ctx, access), reconcilePlan, (run) => {
         const endpoint = ctx.object.spec.controlPlaneEndpoint;
         // CAPV leaves the endpoint to the user (kube-vip or a load balancer in front of the VMs).
         if (!endpoint?.host)
@@ -247,6 +246,6 @@ export function vsphereClusterHooks(
           ...(recheckAfterMs ? { recheckAfterMs } : {}),
         });
       }),
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, access), deletePlan),
   };
 }

@@ -41,8 +41,7 @@ import {
   growDiskChange,
 } from '../cloud/vsphere-devices.js';
 import { isNotFound, VsphereFault } from '../cloud/vsphere-faults.js';
-import type { VsphereSessions } from '../cloud/vsphere-session.js';
-import { cloudForCluster, type VsphereCloud } from './cloud-for-cluster.js';
+import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
 import { type ConfigSlot, configPoolKind, type SlotRecord } from './config-pool-claims.js';
 import { type Placement, placementOf, zoneNamed } from './failure-domains.js';
 import {
@@ -83,7 +82,7 @@ class MachineRun {
 
   constructor(
     readonly ctx: Ctx,
-    readonly sessions: VsphereSessions,
+    readonly access: VsphereAccess,
     options: MachineStepOptions,
   ) {
     this.listingLagMs = options.listingLagMs ?? LISTING_LAG_MS;
@@ -168,7 +167,7 @@ const connect: Step<MachineRun> = {
       ctx.setCondition(falseCondition(VM_PROVISIONED, 'ServerChanged', message, 'Error'));
       return requeue(60_000, message);
     }
-    const lookup = await cloudForCluster(ctx, run.sessions, cluster, {
+    const lookup = await cloudForCluster(ctx, run.access, cluster, {
       server: recorded ?? ctx.object.spec.server,
       thumbprint: ctx.object.spec.thumbprint,
     });
@@ -609,14 +608,14 @@ const deleteSteps: Step<MachineRun>[] = [
 ];
 
 export function vsphereMachineHooks(
-  sessions: VsphereSessions,
+  access: VsphereAccess,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof VSphereMachine> {
   return {
     kind: VSphereMachine,
     reconcile: async (ctx) =>
       stepPlan(
-        new MachineRun(ctx, sessions, options),
+        new MachineRun(ctx, access, options),
         [
           connect,
           resolveFailureDomain,
@@ -654,6 +653,6 @@ export function vsphereMachineHooks(
           });
         },
       ),
-    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions, options), deleteSteps),
+    delete: async (ctx) => stepPlan(new MachineRun(ctx, access, options), deleteSteps),
   };
 }

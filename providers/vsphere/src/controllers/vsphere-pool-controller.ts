@@ -3,8 +3,7 @@ import { ClaimablePool, claimablePoolHooks } from '@immutable-infra/provider-kit
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import { VSphereMachineConfigPool } from '../api/vsphere-machine-config-pool.js';
-import type { VsphereSessions } from '../cloud/vsphere-session.js';
-import { cloudForCluster } from './cloud-for-cluster.js';
+import { cloudForCluster, type VsphereAccess } from './cloud-for-cluster.js';
 import { type ConfigSlot, configPoolKind } from './config-pool-claims.js';
 
 type Ctx = ObjectContext<typeof VSphereMachineConfigPool>;
@@ -37,7 +36,7 @@ async function clusterOfPool(ctx: Ctx): Promise<VSphereClusterObject | undefined
  * looked up first, so a re-run after a crash deletes only what is left. Undefined when none is
  * left, else what it waits for.
  */
-async function reclaimDisks(ctx: Ctx, sessions: VsphereSessions, slots: readonly ConfigSlot[]) {
+async function reclaimDisks(ctx: Ctx, access: VsphereAccess, slots: readonly ConfigSlot[]) {
   const disks = slots.flatMap((slot) =>
     (slot.persistentDisks ?? []).flatMap((disk) =>
       disk.volumePath
@@ -49,7 +48,7 @@ async function reclaimDisks(ctx: Ctx, sessions: VsphereSessions, slots: readonly
   const cluster = await clusterOfPool(ctx);
   if (!cluster)
     return `the VSphereCluster of Cluster ${ctx.object.spec.clusterRef.name} is gone; its disks stay`;
-  const cloud = await cloudForCluster(ctx, sessions, cluster);
+  const cloud = await cloudForCluster(ctx, access, cluster);
   if (!cloud.ok) return cloud.message;
   const left: string[] = [];
   for (const disk of disks) {
@@ -69,7 +68,7 @@ async function reclaimDisks(ctx: Ctx, sessions: VsphereSessions, slots: readonly
  * is reclaimed (its persistent disks deleted) and becomes Available to any machine; deleting the
  * pool reclaims every slot's disks.
  */
-export function vspherePoolHooks(sessions: VsphereSessions): ExtraKindHooks<typeof VSphereMachineConfigPool> {
+export function vspherePoolHooks(access: VsphereAccess): ExtraKindHooks<typeof VSphereMachineConfigPool> {
   const base = claimablePoolHooks({
     kind: VSphereMachineConfigPool,
     claims: configPoolKind,
@@ -95,7 +94,7 @@ export function vspherePoolHooks(sessions: VsphereSessions): ExtraKindHooks<type
       if (over.size > 0) {
         const waiting = await reclaimDisks(
           ctx,
-          sessions,
+          access,
           pool.spec.configs.filter((slot) => over.has(slot.hostname)),
         );
         if (waiting) return requeue(RECLAIM_POLL_MS, waiting);
@@ -120,7 +119,7 @@ export function vspherePoolHooks(sessions: VsphereSessions): ExtraKindHooks<type
     async delete(ctx) {
       const held = await base.delete?.(ctx);
       if (held && !('type' in held && held.type === 'done')) return held;
-      const waiting = await reclaimDisks(ctx, sessions, ctx.object.spec.configs);
+      const waiting = await reclaimDisks(ctx, access, ctx.object.spec.configs);
       return waiting ? requeue(RECLAIM_POLL_MS, waiting) : done();
     },
   };

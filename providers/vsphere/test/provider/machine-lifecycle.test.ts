@@ -51,12 +51,16 @@ function callCounter(): PlatformCallRecorder & { calls: Record<string, number> }
   };
 }
 
-function startManager(namespace: string, recorder?: PlatformCallRecorder): void {
+function startManager(namespace: string, recorder?: PlatformCallRecorder, identityNamespace?: string): void {
   const manager = new Manager({
     kubeConfig,
     namespace,
     providers: [
-      createVsphereProvider({ sessions: { recorder, requestTimeoutMs: 5_000 }, listingLagMs: 2_000 }),
+      createVsphereProvider({
+        sessions: { recorder, requestTimeoutMs: 5_000 },
+        listingLagMs: 2_000,
+        ...(identityNamespace ? { identityNamespace } : {}),
+      }),
     ],
     log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
@@ -525,5 +529,62 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     expect(machine.status?.location).toMatchObject({ datacenter: 'dc-b' });
     expect(await vmsNamed('worker-02')).toEqual(['/dc-b/vm/worker-02']);
     expect(await vcsim.govc('vm.info', '-dc', 'dc-b', '-r', '/dc-b/vm/worker-02')).toMatch(/datastore-b/);
+  });
+
+  it("logs in with a VSphereClusterIdentity's Secret from the provider's namespace, for the namespaces it allows only", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-ident');
+    const providerNamespace = await createTestNamespace(kubeConfig, 'vs-provider');
+    startManager(namespace, undefined, providerNamespace);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    await objects.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'vcenter-admin', namespace: providerNamespace },
+      stringData: { username: USERNAME, password: PASSWORD },
+    } as KubernetesObject);
+    const identity = (name: string, selector: Record<string, unknown>) =>
+      objects.create({
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+        kind: 'VSphereClusterIdentity',
+        metadata: { name },
+        spec: { secretName: 'vcenter-admin', allowedNamespaces: { selector } },
+      } as KubernetesObject);
+    await identity(`${namespace}-allowed`, { matchLabels: { 'kubernetes.io/metadata.name': namespace } });
+    await identity(`${namespace}-elsewhere`, { matchLabels: { 'kubernetes.io/metadata.name': 'another' } });
+    // The cluster names the identity that does not allow its namespace: refused, named.
+    await fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: `${namespace}-elsewhere` } },
+    });
+    const refused = await eventually('IdentityNotAllowed', async () => {
+      const c = await fixtures.read<{ status?: { conditions?: Condition[] } }>('VSphereCluster', CLUSTER);
+      return c?.status?.conditions?.find(
+        (cond) => cond.type === 'VCenterAvailable' && cond.reason === 'IdentityNotAllowed',
+      );
+    });
+    expect(refused.message).toBe(
+      `VSphereClusterIdentity ${namespace}-elsewhere does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
+    );
+    await objects.patch(
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+        kind: 'VSphereCluster',
+        metadata: { name: CLUSTER, namespace },
+        spec: { identityRef: { kind: 'VSphereClusterIdentity', name: `${namespace}-allowed` } },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await eventually('ready with the allowed identity', async () => {
+      const c = await fixtures.read<{ status?: { ready?: boolean; conditions?: Condition[] } }>(
+        'VSphereCluster',
+        CLUSTER,
+      );
+      return c?.status?.conditions?.some(
+        (cond) => cond.type === 'VCenterAvailable' && cond.status === 'True',
+      );
+    });
   });
 });

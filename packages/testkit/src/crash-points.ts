@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './eventually.js';
 
 /** Numbers in [0, 1); a seeded generator (the simulator kit's SeededRandom) makes kill points replayable. */
 export interface RandomNumberSource {
@@ -82,12 +83,17 @@ function printed(child: ChildProcess, line: RegExp, timeoutMs: number): Promise<
   });
 }
 
-export interface CrashCampaignOptions extends Omit<KillAtRandomPointsOptions, 'kills'> {
+export interface CrashCampaignOptions
+  extends Omit<KillAtRandomPointsOptions, 'kills' | 'earliestMs' | 'readyLine'>,
+    Partial<Pick<KillAtRandomPointsOptions, 'earliestMs' | 'readyLine'>> {
   /** Where each phase's kills and time to converge are written. */
   report: { phase(name: string, kills: number, convergeMs: number): void };
-  /** Waits until `check` answers true (a bounded poll, such as testkit's `eventually`). */
-  waitFor(what: string, check: () => Promise<true | undefined>): Promise<unknown>;
+  /** Waits until `check` answers true; testkit's `eventually` with 300 s by default. */
+  waitFor?(what: string, check: () => Promise<true | undefined>): Promise<unknown>;
 }
+
+/** The manager's log line once its controllers run: kills are counted from it (see readyLine). */
+const CONTROLLERS_RUNNING = /controllers running/;
 
 /**
  * The phases of a crash-safety campaign: each starts its work, SIGKILLs the manager at random
@@ -106,7 +112,8 @@ export class CrashCampaign {
     work: () => Promise<void>,
     converged: () => Promise<true | undefined>,
   ): Promise<void> {
-    const { report, waitFor, ...killing } = this.options;
+    const { report, waitFor = (what, check) => eventually(what, check, 300_000), ...given } = this.options;
+    const killing = { earliestMs: 0, readyLine: CONTROLLERS_RUNNING, ...given };
     await work();
     await killAtRandomPoints({
       ...killing,

@@ -4,13 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import {
-  ChaosReport,
-  CrashCampaign,
-  chaosSettings,
-  eventually,
-  mostRepeated,
-} from '@immutable-infra/testkit';
+import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -115,11 +109,8 @@ it(`leaves no duplicate or orphaned VM, no duplicate volume, no leaked pool entr
   const kills = new CrashCampaign({
     start: () => startManager(namespace),
     random,
-    readyLine: /controllers running/,
-    earliestMs: 0,
     spreadMs: 1_600,
     report,
-    waitFor: (what, check) => eventually(what, check, 300_000),
   });
   campaign = kills;
   const phase = (name: string, start: () => Promise<void>, converged: () => Promise<true | undefined>) =>

@@ -141,19 +141,27 @@ export class HcsHttp {
     let transport = this.objectTransports.get(origin);
     if (!transport) {
       transport = new JsonTransport({
-        endpoint: origin,
-        caBundle: this.credential.caCertificate,
-        lookup: this.options.lookup,
-        requestTimeoutMs: this.options.timeoutMs,
-        qps: this.options.qps,
-        burst: this.options.burst,
-        maxAttempts: 1,
+        ...this.transportOptions(origin),
         readErrorAnswer: readObsErrorAnswer,
-        secrets: [this.credential.secretKey],
       });
       this.objectTransports.set(origin, transport);
     }
     return transport;
+  }
+
+  /** What every transport of this account shares: TLS, name lookup, timeouts, rate, the secret to mask. */
+  private transportOptions(endpoint: string) {
+    return {
+      endpoint,
+      caBundle: this.credential.caCertificate,
+      lookup: this.options.lookup,
+      requestTimeoutMs: this.options.timeoutMs,
+      qps: this.options.qps,
+      burst: this.options.burst,
+      // Every call is sent once, as the controllers' steps expect: they retry on their next run.
+      maxAttempts: 1,
+      secrets: [this.credential.secretKey],
+    };
   }
 
   private transport(service: HcsService): JsonTransport {
@@ -161,19 +169,11 @@ export class HcsHttp {
     if (!transport) {
       const { projectId } = this.credential;
       transport = new JsonTransport({
-        endpoint: serviceEndpoint(service, this.credential).origin,
-        caBundle: this.credential.caCertificate,
-        lookup: this.options.lookup,
-        requestTimeoutMs: this.options.timeoutMs,
-        qps: this.options.qps,
-        burst: this.options.burst,
-        // Every call is sent once, as the controllers' steps expect: they retry on their next run.
-        maxAttempts: 1,
+        ...this.transportOptions(serviceEndpoint(service, this.credential).origin),
         authenticate: (request) => this.sign(request),
         readErrorAnswer: readHcsErrorAnswer,
         // Errors name the path with the project as `{project_id}`: readable, and the same for every project.
         displayPath: (pathname) => pathname.split(`/${projectId}`).join('/{project_id}'),
-        secrets: [this.credential.secretKey],
       });
       this.transports.set(service, transport);
     }

@@ -2,13 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import {
-  ChaosReport,
-  CrashCampaign,
-  chaosSettings,
-  eventually,
-  mostRepeated,
-} from '@immutable-infra/testkit';
+import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -127,11 +121,8 @@ it(`leaves no duplicate or orphaned server, volume, load balancer or member when
   const crash = new CrashCampaign({
     start: () => startManager(namespace),
     random,
-    readyLine: /controllers running/,
-    earliestMs: 0,
     spreadMs: 4_000,
     report,
-    waitFor: (what, check) => eventually(what, check, 300_000),
   });
   campaign = crash;
   const phase = (

@@ -3,13 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import {
-  ChaosReport,
-  CrashCampaign,
-  chaosSettings,
-  eventually,
-  mostRepeated,
-} from '@immutable-infra/testkit';
+import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -108,11 +102,8 @@ it(`leaves no duplicate or orphaned VM and no leaked slot when the manager is ki
   const kills = new CrashCampaign({
     start: () => startManager(namespace),
     random,
-    readyLine: /controllers running/,
-    earliestMs: 0,
     spreadMs: 1_600,
     report,
-    waitFor: (what, check) => eventually(what, check, 300_000),
   });
   campaign = kills;
   const phase = (name: string, start: () => Promise<void>, converged: () => Promise<true | undefined>) =>

@@ -105,6 +105,11 @@ async function vmsNamed(prefix: string): Promise<string[]> {
   return found.split('\n').filter(Boolean);
 }
 
+/** A JSON merge patch of an object, as `kubectl patch --type merge` sends it. */
+function mergePatch(object: KubernetesObject & { spec: Record<string, unknown> }): Promise<KubernetesObject> {
+  return objects.patch(object, undefined, undefined, 'test', undefined, PatchStrategy.MergePatch);
+}
+
 async function setNodeRef(namespace: string, name: string): Promise<void> {
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const target = { group: 'cluster.x-k8s.io', version: 'v1beta2', namespace, plural: 'machines', name };
@@ -456,19 +461,12 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       expect.objectContaining({ hostname: 'worker-01', state: 'Released' }),
     ]);
 
-    await objects.patch(
-      {
-        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
-        kind: 'VSphereMachineConfigPool',
-        metadata: { name: poolName, namespace },
-        spec: { releaseDelayHours: 0 },
-      },
-      undefined,
-      undefined,
-      'test',
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await mergePatch({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereMachineConfigPool',
+      metadata: { name: poolName, namespace },
+      spec: { releaseDelayHours: 0 },
+    });
     const free = await eventually('slot Available, pool unbound', async () => {
       const p = await fixtures.read<Pool>('VSphereMachineConfigPool', poolName);
       return p?.status?.availableCount === 2 && p.status.configStatuses?.length === 0 ? p : undefined;
@@ -564,19 +562,12 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     expect(refused.message).toBe(
       `VSphereClusterIdentity ${namespace}-elsewhere does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
     );
-    await objects.patch(
-      {
-        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
-        kind: 'VSphereCluster',
-        metadata: { name: CLUSTER, namespace },
-        spec: { identityRef: { kind: 'VSphereClusterIdentity', name: `${namespace}-allowed` } },
-      },
-      undefined,
-      undefined,
-      'test',
-      undefined,
-      PatchStrategy.MergePatch,
-    );
+    await mergePatch({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'VSphereCluster',
+      metadata: { name: CLUSTER, namespace },
+      spec: { identityRef: { kind: 'VSphereClusterIdentity', name: `${namespace}-allowed` } },
+    });
     await eventually('ready with the allowed identity', async () => {
       const c = await fixtures.read<{ status?: { ready?: boolean; conditions?: Condition[] } }>(
         'VSphereCluster',

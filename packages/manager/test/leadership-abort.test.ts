@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterEach, expect, it } from 'vitest';
+import { KubeApiError } from '../src/kube/api-error.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { Manager } from '../src/runtime/manager.js';
 import { FakePlatform } from './fixtures/fake-platform.ts';
@@ -74,20 +75,29 @@ it('aborts a slow platform call when leadership is lost, so the next leader crea
   // Someone else takes the Lease (a partition healed the other way): the first manager's renewals
   // fail, and within its renew deadline it must drop what it is doing.
   start('second');
-  const lease = (await client.get<Lease>(leaseRef)) as Lease;
-  const now = new Date().toISOString().replace('Z', '000Z');
-  await client.update({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    ...lease,
-    spec: {
-      ...lease.spec,
-      holderIdentity: 'intruder',
-      renewTime: now,
-      acquireTime: now,
-      leaseDurationSeconds: 2,
-    },
-  } as never);
+  // The first manager renews every retry period, so our write may lose the race: read again and retry.
+  await eventually('the intruder holds the Lease', async () => {
+    const lease = (await client.get<Lease>(leaseRef)) as Lease;
+    const now = new Date().toISOString().replace('Z', '000Z');
+    try {
+      await client.update({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        ...lease,
+        spec: {
+          ...lease.spec,
+          holderIdentity: 'intruder',
+          renewTime: now,
+          acquireTime: now,
+          leaseDurationSeconds: 2,
+        },
+      } as never);
+      return true;
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 409) return undefined;
+      throw error;
+    }
+  });
 
   await eventually('the second manager leads', async () =>
     (await holder()) === 'second' ? true : undefined,

@@ -74,8 +74,23 @@ export {
   failureKind,
   tolerating,
 } from './failures/failure-words.js';
+// Addresses from Cluster API's IPAM contract.
+export {
+  type AddressClaimOwner,
+  type AddressClaimProgress,
+  type AddressClaimRequest,
+  type AddressPoolReference,
+  addressClaimRequests,
+  type ClaimedAddress,
+  claimAddresses,
+  DEFAULT_IPAM_POOL_GROUP,
+  IPAM_API_VERSION,
+  releaseAddressClaims,
+} from './ipam/address-claims.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
 export * from './kinds/index.js';
+// Kubernetes API answers.
+export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

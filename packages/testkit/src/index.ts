@@ -84,3 +84,9 @@ export {
   type TestInfrastructureProviderOptions,
   testInfrastructureCrds,
 } from './test-infrastructure-provider.js';
+export {
+  startTestIpamProvider,
+  type TestIpamProvider,
+  type TestIpamProviderOptions,
+  type TestIpPool,
+} from './test-ipam-provider.js';

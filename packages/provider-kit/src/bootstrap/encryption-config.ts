@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HostContext } from '@immutable-infra/core';
+import { isKubeConflict } from '../kube/kube-errors.js';
 
 /** Where kube-apiserver reads it (the documented `encryption-provider-config` argument). */
 export const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-provider.conf';
@@ -33,8 +34,6 @@ export interface EncryptionSecret {
   owner: { apiVersion: string; kind: string; name: string; uid: string };
 }
 
-const isConflict = (error: unknown) => (error as { status?: number }).status === 409;
-
 /**
  * Makes sure the cluster has one encryption configuration for all its control plane machines,
  * generated once (a random key) under a deterministic name and owned by the infrastructure cluster,
@@ -60,7 +59,7 @@ export async function ensureEncryptionSecret(
       stringData: { [ENCRYPTION_CONFIG_KEY]: generatedEncryptionConfig() },
     });
   } catch (error) {
-    if (!isConflict(error)) throw error;
+    if (!isKubeConflict(error)) throw error;
   }
 }
 

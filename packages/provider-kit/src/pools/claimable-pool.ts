@@ -1,4 +1,5 @@
 import type { KubeClient, ObjectReference } from '@immutable-infra/core';
+import { isKubeConflict } from '../kube/kube-errors.js';
 
 /** Who holds an entry: the UID decides, the name is kept for people reading the status. */
 export interface Claimant {
@@ -308,20 +309,10 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
       try {
         return (await attempt()).value;
       } catch (error) {
-        if (!isConflict(error) || n >= attempts) throw error;
+        if (!isKubeConflict(error) || n >= attempts) throw error;
       }
     }
   }
 }
 
 const sameConsumer = (a: PoolConsumer, b: PoolConsumer) => a.kind === b.kind && a.name === b.name;
-
-/** A 409 from the host's KubeClient (`status`) or from client-node (`code`). */
-function isConflict(error: unknown): boolean {
-  const { status, code, statusCode } = (error ?? {}) as {
-    status?: unknown;
-    code?: unknown;
-    statusCode?: unknown;
-  };
-  return status === 409 || code === 409 || statusCode === 409;
-}

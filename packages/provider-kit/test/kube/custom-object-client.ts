@@ -7,16 +7,28 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
 /**
- * The slice of core's KubeClient the claimable pool uses, on client-node against the test's real
+ * Core's KubeClient for custom objects (list aside), on client-node against the test's real
  * kube-apiserver (the host's own client lives in the manager, which the kit must not depend on).
- * Errors carry the HTTP status as `status`, as the host's do.
+ * Errors carry the HTTP status as `status`, as the host's do; a delete of nothing is done, as there.
  */
-export function customObjectClient(kubeConfig: KubeConfig, plural: string): KubeClient {
+export function customObjectClient(
+  kubeConfig: KubeConfig,
+  plural: string | ((kind: string) => string),
+): KubeClient {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const pluralOf = typeof plural === 'string' ? () => plural : plural;
   const where = (ref: ObjectReference) => {
     const [group = '', version = ''] = ref.apiVersion.split('/');
-    return { group, version, plural, namespace: ref.namespace ?? 'default', name: ref.name };
+    return {
+      group,
+      version,
+      plural: pluralOf(ref.kind),
+      namespace: ref.namespace ?? 'default',
+      name: ref.name,
+    };
   };
   const withStatus = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
@@ -27,7 +39,7 @@ export function customObjectClient(kubeConfig: KubeConfig, plural: string): Kube
       throw error;
     }
   };
-  const unsupported = () => Promise.reject(new Error('not used by the claimable pool'));
+  const unsupported = () => Promise.reject(new Error('not used by the kit'));
   return {
     async get<T>(ref: ObjectReference) {
       try {
@@ -39,15 +51,26 @@ export function customObjectClient(kubeConfig: KubeConfig, plural: string): Kube
     },
     patchStatus: <T>(ref: ObjectReference, patch: Record<string, unknown>) =>
       withStatus(
-        async () =>
-          (await api.patchNamespacedCustomObjectStatus(
-            { ...where(ref), body: patch },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          )) as T,
+        async () => (await api.patchNamespacedCustomObjectStatus({ ...where(ref), body: patch }, MERGE)) as T,
       ),
+    patch: <T>(ref: ObjectReference, patch: Record<string, unknown>) =>
+      withStatus(
+        async () => (await api.patchNamespacedCustomObject({ ...where(ref), body: patch }, MERGE)) as T,
+      ),
+    create: <T extends { apiVersion: string; kind: string }>(object: T) => {
+      const meta = (object as unknown as { metadata: { name: string; namespace?: string } }).metadata;
+      const { name: _name, ...target } = where({ ...object, name: meta.name, namespace: meta.namespace });
+      return withStatus(
+        async () => (await api.createNamespacedCustomObject({ ...target, body: object })) as T,
+      );
+    },
+    async delete(ref: ObjectReference) {
+      try {
+        await withStatus(() => api.deleteNamespacedCustomObject(where(ref)));
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error;
+      }
+    },
     list: unsupported,
-    create: unsupported,
-    patch: unsupported,
-    delete: unsupported,
   };
 }

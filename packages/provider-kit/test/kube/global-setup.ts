@@ -1,5 +1,5 @@
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
-import { testPoolCrd } from './test-pool-kind.ts';
+import { ipamCrds, testPoolCrd } from './test-pool-kind.ts';
 
-// The claimable pool's tests need a kind with a status subresource; Cluster API's CRDs are not needed.
-export default createGlobalSetup({ clusterApiCrds: false, crdObjects: [testPoolCrd] });
+// The claimable pool's and the address claims' tests need kinds with a status subresource, not all of Cluster API.
+export default createGlobalSetup({ clusterApiCrds: false, crdObjects: [testPoolCrd, ...ipamCrds] });

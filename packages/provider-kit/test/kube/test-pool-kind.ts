@@ -40,3 +40,38 @@ export const testPoolCrd = {
     ],
   },
 };
+
+/**
+ * Cluster API's IPAddressClaim and IPAddress (ipam.cluster.x-k8s.io/v1beta2) with open schemas:
+ * the claims' tests need the kinds and a status subresource, not the whole of Cluster API.
+ */
+export const ipamCrds = [
+  ['IPAddressClaim', 'ipaddressclaims'],
+  ['IPAddress', 'ipaddresses'],
+].map(([kind, plural]) => ({
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${plural}.ipam.cluster.x-k8s.io` },
+  spec: {
+    group: 'ipam.cluster.x-k8s.io',
+    scope: 'Namespaced',
+    names: { plural, singular: kind?.toLowerCase(), kind, listKind: `${kind}List` },
+    versions: [
+      {
+        name: 'v1beta2',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            },
+          },
+        },
+      },
+    ],
+  },
+}));

@@ -233,6 +233,20 @@ export const VSphereMachineStatus = z.object({
     .datetime()
     .optional()
     .describe('When a guest shutdown was asked for on deletion (powerOffMode soft or trySoft).'),
+  claimedAddresses: z
+    .array(
+      z.object({
+        claim: z.string().describe('The IPAddressClaim.'),
+        device: z.number().int().min(0).describe('Index of the NIC in network.devices.'),
+        address: z.string(),
+        prefix: z.number().int().min(0).max(128),
+        gateway: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe(
+      'Addresses the IPAM provider gave for network.devices[].addressesFromPools, recorded once every claim had one.',
+    ),
   createRequestedAt: createRequestedAtField,
   location: z
     .object({

@@ -1,4 +1,5 @@
 import type { BootstrapData } from '@immutable-infra/core';
+import type { ClaimedAddress } from '@immutable-infra/provider-kit';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { ConfigSlot } from './config-pool-claims.js';
 
@@ -22,15 +23,16 @@ export interface PlannedNic {
   routes: { to: string; via: string; metric: number }[];
 }
 
-const fromDevice = (device: DeviceSpec): PlannedNic => ({
+/** A device's own addresses, then those its IPAM pools gave; its own gateways, else the pools'. */
+const fromDevice = (device: DeviceSpec, claimed: readonly ClaimedAddress[]): PlannedNic => ({
   networkName: device.networkName,
   deviceName: device.deviceName,
   macAddr: device.macAddr,
   dhcp4: device.dhcp4 === true,
   dhcp6: device.dhcp6 === true,
-  addresses: device.ipAddrs ?? [],
-  gateway4: device.gateway4,
-  gateway6: device.gateway6,
+  addresses: [...(device.ipAddrs ?? []), ...claimed.map((a) => `${a.address}/${a.prefix}`)],
+  gateway4: device.gateway4 ?? claimed.find((a) => !a.address.includes(':'))?.gateway,
+  gateway6: device.gateway6 ?? claimed.find((a) => a.address.includes(':'))?.gateway,
   nameservers: device.nameservers ?? [],
   searchDomains: device.searchDomains ?? [],
   mtu: device.mtu,
@@ -60,9 +62,14 @@ export function plannedNics(
   slot: ConfigSlot | undefined,
   /** A failure domain's networks, in place of the devices' own, in order. */
   domainNetworks: readonly string[] = [],
+  /** Addresses from the devices' IPAM pools (`addressesFromPools`). */
+  claimed: readonly ClaimedAddress[] = [],
 ): PlannedNic[] {
   const devices = spec.network.devices.map((device, i) =>
-    fromDevice(domainNetworks[i] ? { ...device, networkName: domainNetworks[i] } : device),
+    fromDevice(
+      domainNetworks[i] ? { ...device, networkName: domainNetworks[i] } : device,
+      claimed.filter((a) => a.device === i),
+    ),
   );
   if (!slot?.network) return devices;
   const slotNics = [slot.network.primary, ...(slot.network.additional ?? [])];

@@ -12,16 +12,20 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  addressClaimRequests,
+  claimAddresses,
   claimSlotStep,
   composeCloudInit,
   createOnce,
   describeFailureWithAdvice,
   followTaskStep,
   heldSlot,
+  IPAM_API_VERSION,
   infraClusterOfMachine,
   type MachineSlots,
   mayBeUnlisted,
   type PoolConsumer,
+  releaseAddressClaims,
   releaseSlotStep,
   reportingFailures,
   startTask,
@@ -94,7 +98,12 @@ class MachineRun {
   }
 
   get nics(): PlannedNic[] {
-    return plannedNics(this.ctx.object.spec, this.slot, this.placement?.networks);
+    return plannedNics(
+      this.ctx.object.spec,
+      this.slot,
+      this.placement?.networks,
+      this.ctx.status.claimedAddresses,
+    );
   }
 
   /**
@@ -208,6 +217,73 @@ const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, Conf
   consumerOf: (run) => consumerOfMachine(run.ctx.machine),
   // A machine in a failure domain takes a slot of that domain's datacenter (or one naming none).
   eligible: (run, slot) => !run.placement || !slot.datacenter || slot.datacenter === run.placement.datacenter,
+};
+
+/** Holds each IPAddressClaim until the machine's delete released it, as CAPV's does. */
+const IP_CLAIM_FINALIZER = 'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection';
+const IP_ADDRESS_CLAIMED = 'IPAddressClaimed';
+
+const addressRequests = (ctx: Ctx) =>
+  addressClaimRequests(ctx.object.metadata.name, ctx.object.spec.network.devices);
+
+const claimOwner = (ctx: Ctx) => ({
+  apiVersion: VSPHERE_API_VERSION,
+  kind: 'VSphereMachine',
+  name: ctx.object.metadata.name,
+  namespace: ctx.object.metadata.namespace ?? 'default',
+  uid: ctx.object.metadata.uid ?? '',
+  clusterName: ctx.cluster.metadata.name,
+});
+
+/** On delete the Machine and Cluster may be gone already: the claims are found by name and owner alone. */
+const claimHolder = (ctx: Ctx) => ({
+  namespace: ctx.object.metadata.namespace ?? 'default',
+  uid: ctx.object.metadata.uid ?? '',
+});
+
+/**
+ * An IPAddressClaim per pool of each NIC (`addressesFromPools`), before the VM is cloned: the guest
+ * gets its addresses in its first metadata. Once all are bound they are recorded in status, so
+ * later reconciles read no claim.
+ */
+const claimIpAddresses: Step<MachineRun> = {
+  name: 'ClaimIPAddresses',
+  when: (run) => addressRequests(run.ctx).length > 0 && run.ctx.status.claimedAddresses === undefined,
+  async run(run) {
+    const { ctx } = run;
+    const progress = await claimAddresses(
+      ctx.kube,
+      claimOwner(ctx),
+      addressRequests(ctx),
+      IP_CLAIM_FINALIZER,
+    );
+    if (progress.type === 'bound') {
+      ctx.status.claimedAddresses = progress.addresses;
+      ctx.setCondition(trueCondition(IP_ADDRESS_CLAIMED, 'Claimed'));
+      return done();
+    }
+    ctx.setCondition(falseCondition(IP_ADDRESS_CLAIMED, progress.reason, progress.message));
+    ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForIPAllocation', progress.message));
+    return requeue(5_000, progress.message, {
+      object: {
+        apiVersion: IPAM_API_VERSION,
+        kind: 'IPAddressClaim',
+        namespace: ctx.object.metadata.namespace,
+        name: progress.claim,
+      },
+    });
+  },
+};
+
+const releaseIpAddresses: Step<MachineRun> = {
+  name: 'ReleaseIPAddresses',
+  when: (run) => addressRequests(run.ctx).length > 0,
+  async run(run) {
+    const claims = addressRequests(run.ctx).map((r) => r.claim);
+    await releaseAddressClaims(run.ctx.kube, claimHolder(run.ctx), claims, IP_CLAIM_FINALIZER);
+    delete run.ctx.status.claimedAddresses;
+    return done();
+  },
 };
 
 const findVm: Step<MachineRun> = {
@@ -605,6 +681,7 @@ const deleteSteps: Step<MachineRun>[] = [
     },
   },
   releaseSlotStep('ReleaseConfigSlot', configSlots),
+  releaseIpAddresses,
 ];
 
 export function vsphereMachineHooks(
@@ -620,6 +697,7 @@ export function vsphereMachineHooks(
           connect,
           resolveFailureDomain,
           claimSlotStep('ClaimConfigSlot', configSlots),
+          claimIpAddresses,
           // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
           ...reportingFailures([findVm, ...createSteps], (run, error) =>
             run.ctx.setCondition(

@@ -1,6 +1,6 @@
 import type { PlatformCallRecorder } from '@immutable-infra/core';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { captureLog, eventually } from '@immutable-infra/testkit';
+import { captureLog, eventually, startTestIpamProvider } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   CustomObjectsApi,
@@ -577,5 +577,113 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
         (cond) => cond.type === 'VCenterAvailable' && cond.status === 'True',
       );
     });
+  });
+  it("takes a NIC's addresses from an IPAM pool (an IPAddressClaim per pool, as CAPV does), clones only once they are bound, and releases them on delete", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-ipam');
+    startManager(namespace);
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    await fixtures.createCluster();
+    const poolRef = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'nodes' };
+    await fixtures.createMachine('ipam-worker', 'worker', {
+      datacenter: 'dc-a',
+      machineConfigPoolRef: undefined,
+      network: {
+        devices: [{ networkName: 'pg-business', addressesFromPools: [poolRef], nameservers: ['10.30.0.2'] }],
+      },
+    });
+
+    // No IPAM provider answers yet: the claim is made, and the machine waits for it, naming it.
+    type Claim = {
+      metadata: {
+        finalizers?: string[];
+        ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+      };
+      spec: { poolRef: unknown; clusterName?: string };
+    };
+    const claim = await eventually('the IPAddressClaim', () =>
+      fixtures.read<Claim>('IPAddressClaim', 'ipam-worker-0-0', 'ipam.cluster.x-k8s.io/v1beta2'),
+    );
+    expect(claim.spec).toEqual({ poolRef, clusterName: CLUSTER });
+    expect(claim.metadata.finalizers).toEqual([
+      'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection',
+    ]);
+    expect(claim.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'VSphereMachine', name: 'ipam-worker', controller: true }),
+    ]);
+    const waiting = await eventually('WaitingForIPAddress', async () => {
+      const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'ipam-worker');
+      return m?.status?.conditions?.find(
+        (c) => c.type === 'IPAddressClaimed' && c.reason === 'WaitingForIPAddress',
+      );
+    });
+    expect(waiting.message).toBe(
+      '1/1 IPAddressClaims waiting for an address (ipam-worker-0-0: no address yet)',
+    );
+    expect(await vmsNamed('ipam-worker')).toEqual([]);
+
+    const ipam = startTestIpamProvider(kubeConfig, {
+      namespace,
+      pools: {
+        nodes: { kind: 'InClusterIPPool', first: '10.30.0.21', count: 10, prefix: 24, gateway: '10.30.0.1' },
+      },
+    });
+    try {
+      const ready = await eventually(
+        'the machine ready with its pool address',
+        async () => {
+          const m = await fixtures.read<{ status?: MachineStatus & { claimedAddresses?: unknown } }>(
+            'VSphereMachine',
+            'ipam-worker',
+          );
+          return m?.status?.ready ? m : undefined;
+        },
+        120_000,
+      );
+      expect(ready.status?.addresses).toEqual([
+        { type: 'InternalIP', address: '10.30.0.21' },
+        { type: 'Hostname', address: 'ipam-worker' },
+      ]);
+      expect(ready.status?.claimedAddresses).toEqual([
+        { claim: 'ipam-worker-0-0', device: 0, address: '10.30.0.21', prefix: 24, gateway: '10.30.0.1' },
+      ]);
+      expect(ready.status?.conditions).toContainEqual(
+        expect.objectContaining({ type: 'IPAddressClaimed', status: 'True' }),
+      );
+      // The guest gets the address with the pool's prefix and gateway; NODE_IP is the address.
+      const vm = (await govcVm('/dc-a/vm/ipam-worker')) as VmInfo;
+      const metadata = JSON.parse(
+        Buffer.from(extraConfig(vm, 'guestinfo.metadata') ?? '', 'base64').toString(),
+      ) as {
+        network: { ethernets: Record<string, Record<string, unknown>> };
+      };
+      expect(metadata.network.ethernets.id0).toMatchObject({
+        dhcp4: false,
+        addresses: ['10.30.0.21/24'],
+        routes: [{ to: '0.0.0.0/0', via: '10.30.0.1' }],
+        nameservers: { addresses: ['10.30.0.2'] },
+      });
+      const userdata = Buffer.from(extraConfig(vm, 'guestinfo.userdata') ?? '', 'base64').toString();
+      expect(userdata).toContain(`vsphere://${vm.config.uuid} 10.30.0.21`);
+      expect(ipam.answered).toEqual(['ipam-worker-0-0']);
+
+      // Deleting the machine destroys the VM, then gives the address back: claim and IPAddress go.
+      await fixtures.deleteMachine('ipam-worker');
+      await eventually(
+        'VSphereMachine gone',
+        async () => (await fixtures.read('VSphereMachine', 'ipam-worker')) === undefined,
+      );
+      expect(await vmsNamed('ipam-worker')).toEqual([]);
+      expect(
+        await fixtures.read('IPAddressClaim', 'ipam-worker-0-0', 'ipam.cluster.x-k8s.io/v1beta2'),
+      ).toBeUndefined();
+      await eventually(
+        'the IPAddress released',
+        async () =>
+          (await fixtures.read('IPAddress', 'ipam-worker-0-0', 'ipam.cluster.x-k8s.io/v1beta2')) ===
+          undefined,
+      );
+    } finally {
+      await ipam.stop();
+    }
   });
 });

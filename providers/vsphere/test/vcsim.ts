@@ -71,9 +71,13 @@ interface Binaries {
 
 let binaries: Promise<Binaries> | undefined;
 
-/** Builds (first time) or finds vcsim and govc through tools/vcsim/ensure.sh. */
+/**
+ * Builds (first time) or finds vcsim and govc through tools/vcsim/ensure.sh (`IINFRA_VCSIM_SCRIPT`
+ * names it for the compatibility matrix's scratch projects, which are outside the repository).
+ */
 export function vcsimBinaries(): Promise<Binaries> {
-  binaries ??= run('bash', [join(repoRoot, 'tools/vcsim/ensure.sh')], {
+  const script = process.env.IINFRA_VCSIM_SCRIPT ?? join(repoRoot, 'tools/vcsim/ensure.sh');
+  binaries ??= run('bash', [script], {
     maxBuffer: 1 << 20,
     timeout: 15 * 60_000,
   }).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Binaries);

@@ -8,6 +8,7 @@ import {
   machineProvisioned,
   requeue,
   type Step,
+  type StepResult,
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
@@ -189,20 +190,29 @@ const connect: Step<MachineRun> = {
   },
 };
 
+/**
+ * Where the Machine's failure domain puts the VM. Two reads (zone and failure domain), so only while
+ * the placement is still to be used: before the VM is cloned and its guestinfo written. A VM cloned
+ * again (its own deleted out of band) resolves it in CloneVM.
+ */
+async function resolvePlacement(run: MachineRun): Promise<StepResult> {
+  const name = run.ctx.machine.spec.failureDomain as string;
+  const zone = await zoneNamed(run.ctx.kube, name);
+  if (!zone) {
+    const message = `the Machine's failure domain ${name} names no VSphereDeploymentZone with a VSphereFailureDomain`;
+    run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'FailureDomainNotFound', message, 'Error'));
+    return requeue(30_000, message);
+  }
+  run.placement = placementOf(zone);
+  return done();
+}
+
 const resolveFailureDomain: Step<MachineRun> = {
   name: 'ResolveFailureDomain',
-  when: (run) => Boolean(run.ctx.machine?.spec?.failureDomain),
-  async run(run) {
-    const name = run.ctx.machine.spec.failureDomain as string;
-    const zone = await zoneNamed(run.ctx.kube, name);
-    if (!zone) {
-      const message = `the Machine's failure domain ${name} names no VSphereDeploymentZone with a VSphereFailureDomain`;
-      run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'FailureDomainNotFound', message, 'Error'));
-      return requeue(30_000, message);
-    }
-    run.placement = placementOf(zone);
-    return done();
-  },
+  when: (run) =>
+    Boolean(run.ctx.machine?.spec?.failureDomain) &&
+    (run.ctx.status.biosUUID === undefined || run.ctx.status.guestInfoWrittenTo !== run.ctx.status.biosUUID),
+  run: resolvePlacement,
 };
 
 /** The machine's slot of its VSphereMachineConfigPool: hostname, static addresses, disks. */
@@ -350,6 +360,10 @@ const cloneVm: Step<MachineRun> = {
   when: (run) => !run.vm,
   async run(run) {
     const { ctx, cloud } = run;
+    if (ctx.machine.spec.failureDomain && !run.placement) {
+      const resolved = await resolvePlacement(run);
+      if (resolved.type !== 'done') return resolved;
+    }
     const spec = ctx.object.spec;
     const datacenter = await cloud.inventory.datacenter(await datacenterName(run));
     let template: Awaited<ReturnType<typeof cloud.inventory.find>>;
@@ -727,7 +741,7 @@ export function vsphereMachineHooks(
           return machineProvisioned({
             providerID: providerIdOf(vm.biosUuid),
             addresses,
-            ...(run.placement ? { failureDomain: run.placement.zone } : {}),
+            ...(ctx.machine.spec.failureDomain ? { failureDomain: ctx.machine.spec.failureDomain } : {}),
           });
         },
       ),

@@ -56,7 +56,11 @@ export interface InfraClusterContext<K extends AnyKind> extends ObjectContext<K>
 }
 
 export interface InfraMachineContext<K extends AnyKind> extends ObjectContext<K> {
-  /** The owning Cluster API Machine (v1beta2 shape). */
+  /**
+   * The owning Cluster API Machine (v1beta2 shape). In a `delete` hook the Machine and the Cluster
+   * may be gone already (a deleted namespace takes every object at once): read them there only
+   * with optional chaining.
+   */
   machine: MachineV1Beta2;
   cluster: ClusterV1Beta2;
   /** The cluster's infrastructure object, when the Cluster references one. */

@@ -1,4 +1,5 @@
 import { isPlatformFailure, type PlatformCallRecorder, type PlatformFailure } from '@immutable-infra/core';
+import { startVcsim, TEMPLATE_NAME, type Vcsim } from '@immutable-infra/vcsim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   interpretTask,
@@ -8,7 +9,6 @@ import {
   type VsphereCredential,
   VsphereSession,
 } from '../src/index.js';
-import { startVcsim, TEMPLATE_NAME, type Vcsim } from './vcsim.js';
 
 let vcsim: Vcsim;
 const opened: VsphereSession[] = [];

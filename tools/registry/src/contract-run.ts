@@ -116,12 +116,8 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
       {
         cwd: dir,
         encoding: 'utf8',
-        // The scratch project is outside the repository: point the management plane at the repository's
-        // envtest build, and the vSphere tests at its vcsim build.
-        env: npmEnvironment({
-          IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh'),
-          IINFRA_VCSIM_SCRIPT: join(repoRoot, 'tools', 'vcsim', 'ensure.sh'),
-        }),
+        // The scratch project is outside the repository: point the management plane at the repository's envtest build.
+        env: npmEnvironment({ IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') }),
         maxBuffer: 64 * 1024 * 1024,
       },
     );

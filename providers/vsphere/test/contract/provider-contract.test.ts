@@ -11,11 +11,11 @@ import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immut
 import vsphereProvider from '@immutable-infra/provider-vsphere';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { CLUSTER, VsphereFixtures } from '../provider/vsphere-fixtures.ts';
-import { startVcsim, type Vcsim } from '../vcsim.ts';
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(require.resolve('@immutable-infra/provider-vsphere/package.json'));

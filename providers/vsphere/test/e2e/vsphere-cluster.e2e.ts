@@ -1,6 +1,22 @@
 import { capiResource, infraResource as infra, type LooseObject } from '@immutable-infra/testkit';
 import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
+  type ClusterValues,
+  clusterManifests,
+  hostnameOf,
+  KUBERNETES_FROM,
+  KUBERNETES_TO,
+  machineTemplate,
+  objectNames,
+  PASSWORD,
+  POOLS,
+  prerequisites,
+  startVcsim,
+  TEMPLATES,
+  USERNAME,
+  type Vcsim,
+} from '@immutable-infra/vcsim';
+import {
   bootstrapFiles,
   type ClusterE2e,
   type InfraMachineView,
@@ -12,21 +28,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { type MoRef, VsphereClient, VsphereSession } from '../../src/cloud/index.js';
 import { createVsphereProvider } from '../../src/provider.js';
-import { startVcsim, type Vcsim } from '../vcsim.js';
-import {
-  type ClusterValues,
-  clusterManifests,
-  hostnameOf,
-  KUBERNETES_FROM,
-  KUBERNETES_TO,
-  machineTemplate,
-  objectNames,
-  PASSWORD,
-  POOLS,
-  prerequisites,
-  TEMPLATES,
-  USERNAME,
-} from './cluster-manifests.ts';
 
 const MACHINES = capiResource('machines');
 let vcsim: Vcsim;

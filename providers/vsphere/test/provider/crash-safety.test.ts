@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
 import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
-import { startVcsim, type Vcsim } from '../vcsim.js';
 import { INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
 const require = createRequire(import.meta.url);

@@ -2,6 +2,7 @@ import type { PlatformCallRecorder } from '@immutable-infra/core';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually, startTestIpamProvider } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import {
   CustomObjectsApi,
   type KubeConfig,
@@ -12,7 +13,6 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createVsphereProvider } from '../../src/provider.js';
-import { startVcsim, type Vcsim } from '../vcsim.js';
 import { CLUSTER, CONTROL_PLANE, VsphereFixtures } from './vsphere-fixtures.js';
 
 const USERNAME = 'svc-capv@example.local';

@@ -1,6 +1,6 @@
 import { documentedManifests } from '@immutable-infra/testkit';
+import type { Vcsim } from '@immutable-infra/vcsim';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import type { Vcsim } from '../vcsim.js';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
 const CAPI = 'cluster.x-k8s.io/v1beta2';

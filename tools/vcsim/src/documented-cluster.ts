@@ -1,6 +1,6 @@
 /**
- * A vSphere cluster as the product documentation has users write it (test/fixtures/documented.yaml:
- * the identity Secret, VSphereMachineConfigPools whose slots carry static addresses and a
+ * A vSphere cluster on vcsim's documented inventory (`startVcsim({ documentedNames: true })`), as the
+ * product documentation has users write it (the identity Secret, VSphereMachineConfigPools whose slots carry static addresses and a
  * persistent disk at /var/cpaas, VSphereMachineTemplates, the VSphereCluster with its control plane
  * endpoint), plus the Cluster API objects around them (workload-sim's clusterApiManifests: the
  * documented v1beta1 form, with the rolling update persistent disks need, maxSurge 0, so a

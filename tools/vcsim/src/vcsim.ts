@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { generateCertificateAuthority } from '@immutable-infra/testkit';
+import { generateCertificateAuthority } from '@immutable-infra/management-plane';
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+/** This package's folder (dist/ or src/ is one level down): ensure.sh and the Go sources travel with it. */
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** The inventory vcsim builds: per datacenter (DC0, DC1: two failure domains). */
 export interface VcsimInventory {
@@ -72,12 +73,12 @@ interface Binaries {
 let binaries: Promise<Binaries> | undefined;
 
 /**
- * Builds (first time) or finds vcsim and govc through tools/vcsim/ensure.sh (`IINFRA_VCSIM_SCRIPT`
- * names it for the compatibility matrix's scratch projects, which are outside the repository).
+ * Builds (first time) or finds vcsim and govc through this package's ensure.sh, which caches the
+ * build outside the repository (so an installed copy of the package, in the compatibility run's
+ * scratch project, finds the same build).
  */
 export function vcsimBinaries(): Promise<Binaries> {
-  const script = process.env.IINFRA_VCSIM_SCRIPT ?? join(repoRoot, 'tools/vcsim/ensure.sh');
-  binaries ??= run('bash', [script], {
+  binaries ??= run('bash', [join(packageDir, 'ensure.sh')], {
     maxBuffer: 1 << 20,
     timeout: 15 * 60_000,
   }).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Binaries);

@@ -1,0 +1,25 @@
+export {
+  type ClusterValues,
+  CREDENTIAL,
+  clusterManifests,
+  hostnameOf,
+  INFRA,
+  KUBERNETES_FROM,
+  KUBERNETES_TO,
+  machineTemplate,
+  objectNames,
+  PASSWORD,
+  POOLS,
+  prerequisites,
+  TEMPLATES,
+  USERNAME,
+} from './documented-cluster.js';
+export {
+  DOCUMENTED_TEMPLATE,
+  startVcsim,
+  TEMPLATE_NAME,
+  type Vcsim,
+  type VcsimInventory,
+  type VcsimOptions,
+  vcsimBinaries,
+} from './vcsim.js';

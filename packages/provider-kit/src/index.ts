@@ -76,6 +76,12 @@ export {
 } from './failures/failure-words.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
 export * from './kinds/index.js';
+// The provider's manifest.
+export {
+  declaredOperation,
+  mentionsCredential,
+  PlatformOperationError,
+} from './platform-proxy/declared-operation.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,
@@ -100,7 +106,6 @@ export {
   releaseSlotStep,
   type SlotRun,
 } from './pools/slot-steps.js';
-// The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';

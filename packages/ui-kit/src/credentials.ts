@@ -49,6 +49,17 @@ export function isAlreadyExists(error: unknown): boolean {
   return e.code === 409 || e.status === 409 || e.statusCode === 409 || e.reason === 'AlreadyExists';
 }
 
+/**
+ * The problem a failed write shows: a create refused because the name is
+ * taken shows `taken` next to the name field (on an update a 409 is a
+ * conflicting change, not a name), anything else goes to the form's summary.
+ */
+export function writeFailureProblem(error: unknown, creating: boolean, taken: string): FieldProblem {
+  return creating && isAlreadyExists(error)
+    ? { field: 'name', message: taken }
+    : { field: '(form)', message: describeError(error) };
+}
+
 /** The namespace's Secrets that hold every one of `keys` (a provider's credential Secrets). */
 export async function listCredentialSecrets<Secret extends CredentialSecret = CredentialSecret>(
   api: Pick<HostApi, 'kubernetes'>,
@@ -327,9 +338,7 @@ export function mountCredentialForm(
       props.onSaved(input.name);
     } catch (error) {
       showProblems(root, [
-        isAlreadyExists(error)
-          ? { field: 'name', message: `a Secret named ${input.name} already exists` }
-          : { field: '(form)', message: describeError(error) },
+        writeFailureProblem(error, creating, `a Secret named ${input.name} already exists`),
       ]);
     } finally {
       busy = false;

@@ -20,6 +20,7 @@ export {
   mountCredentialList,
   runConnectionTest,
   secretsPath,
+  writeFailureProblem,
 } from './credentials.js';
 export { DESIGN_TOKENS, type DesignToken, token } from './design-tokens.js';
 export {

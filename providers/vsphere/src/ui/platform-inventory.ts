@@ -37,41 +37,46 @@ async function names(client: VsphereClient, refs: MoRef[], signal?: AbortSignal)
   return read.map((object) => String(object.properties.name ?? object.ref.value));
 }
 
+/** Where a walk starts: a container, the path its children's paths begin with, and its tree. */
+interface Start {
+  ref: MoRef;
+  path: string;
+  tree: Tree;
+}
+
 /**
- * Every object under the datacenter's four folders, walked a level at a time:
- * each level is one read of its containers' children and one of their names,
- * however many objects it has (no call per object or per property).
+ * Every object under `starts`, a level at a time: each level is one read of
+ * its containers' children and one of their names, however many objects it
+ * has (no call per object or per property). `descend` picks the children
+ * whose own children are read next.
  */
-async function walk(client: VsphereClient, datacenter: Datacenter, signal?: AbortSignal): Promise<Found[]> {
+async function walk(
+  client: VsphereClient,
+  starts: Start[],
+  descend: (ref: MoRef) => boolean,
+  signal?: AbortSignal,
+): Promise<Found[]> {
   const found: Found[] = [];
-  let level: { ref: MoRef; path: string; tree: Tree }[] = [
-    { ref: datacenter.vmFolder, path: '', tree: 'vm' },
-    { ref: datacenter.hostFolder, path: '', tree: 'host' },
-    { ref: datacenter.datastoreFolder, path: '', tree: 'datastore' },
-    { ref: datacenter.networkFolder, path: '', tree: 'network' },
-  ];
-  while (level.length > 0) {
+  for (let level = starts; level.length > 0; ) {
     const containers = await client.properties(
       level.map((l) => l.ref),
       ['childEntity'],
       signal,
     );
     const children = containers.flatMap((container, i) =>
-      asRefs(container.properties.childEntity).map((ref) => ({ ref, parent: level[i] as (typeof level)[0] })),
+      asRefs(container.properties.childEntity).map((ref) => ({ ref, parent: level[i] as Start })),
     );
     const childNames = await names(
       client,
       children.map((c) => c.ref),
       signal,
     );
-    const next: typeof level = [];
-    children.forEach(({ ref, parent }, i) => {
+    const items = children.map(({ ref, parent }, i) => {
       const name = childNames[i] as string;
-      const path = parent.path ? `${parent.path}/${name}` : name;
-      found.push({ ref, name, path, tree: parent.tree });
-      if (CONTAINERS.has(ref.type)) next.push({ ref, path, tree: parent.tree });
+      return { ref, name, path: parent.path ? `${parent.path}/${name}` : name, tree: parent.tree };
     });
-    level = next;
+    found.push(...items);
+    level = items.filter((child) => descend(child.ref));
   }
   return found;
 }
@@ -117,7 +122,17 @@ export async function datacenterInventory(
   datacenter: Datacenter,
   signal?: AbortSignal,
 ): Promise<DatacenterInventory> {
-  const found = await walk(client, datacenter, signal);
+  const found = await walk(
+    client,
+    [
+      { ref: datacenter.vmFolder, path: '', tree: 'vm' },
+      { ref: datacenter.hostFolder, path: '', tree: 'host' },
+      { ref: datacenter.datastoreFolder, path: '', tree: 'datastore' },
+      { ref: datacenter.networkFolder, path: '', tree: 'network' },
+    ],
+    (ref) => CONTAINERS.has(ref.type),
+    signal,
+  );
   const of = (tree: Tree, types: (type: string) => boolean) =>
     found.filter((f) => f.tree === tree && types(f.ref.type));
   const computes = of('host', (t) => COMPUTE.has(t));
@@ -166,33 +181,18 @@ export async function datacenterInventory(
   };
 }
 
-/** The datacenters of the vCenter, anywhere under its root folder, a level at a time. */
+/** The datacenters of the vCenter, anywhere in the folders under its root folder. */
 export async function datacenters(client: VsphereClient, signal?: AbortSignal): Promise<InventoryItem[]> {
-  const found: InventoryItem[] = [];
-  let level = [{ ref: (await client.serviceContent(signal)).rootFolder, path: '' }];
-  while (level.length > 0) {
-    const read = await client.properties(
-      level.map((l) => l.ref),
-      ['childEntity'],
-      signal,
-    );
-    const children = read.flatMap((folder, i) =>
-      asRefs(folder.properties.childEntity)
-        .filter((ref) => ref.type === 'Datacenter' || ref.type === 'Folder')
-        .map((ref) => ({ ref, parent: (level[i] as (typeof level)[0]).path })),
-    );
-    const childNames = await names(
-      client,
-      children.map((c) => c.ref),
-      signal,
-    );
-    const next: typeof level = [];
-    children.forEach(({ ref, parent }, i) => {
-      const path = `${parent}/${childNames[i]}`;
-      if (ref.type === 'Datacenter') found.push({ name: childNames[i] as string, path });
-      else next.push({ ref, path });
-    });
-    level = next;
-  }
-  return found.sort(byPath);
+  const root = (await client.serviceContent(signal)).rootFolder;
+  // Only folders are descended: a datacenter's own children are its four standard folders.
+  const found = await walk(
+    client,
+    [{ ref: root, path: '', tree: 'vm' }],
+    (ref) => ref.type === 'Folder',
+    signal,
+  );
+  return found
+    .filter((f) => f.ref.type === 'Datacenter')
+    .map((f) => ({ name: f.name, path: `/${f.path}` }))
+    .sort(byPath);
 }

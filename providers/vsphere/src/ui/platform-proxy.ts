@@ -24,26 +24,19 @@ import { VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../api/common.js';
 import { VsphereClient } from '../cloud/vsphere-client.js';
 import { VsphereInventory } from '../cloud/vsphere-inventory.js';
 import { VsphereSessions } from '../cloud/vsphere-session.js';
+import { VSPHERE_CREDENTIAL_KEYS } from './credentials/credential-keys.js';
 import { datacenterInventory, datacenters } from './platform-inventory.js';
 import { vspherePlatformOperations } from './platform-operations.js';
 
-/**
- * The credential Secret's keys: `username` and `password` as the controllers
- * read them (plus `caBundle`), and for the extension also `server` (the
- * vCenter a cluster would name in `spec.server`) and an optional `thumbprint`
- * (what `spec.thumbprint` pins), so a credential can be tested on its own.
- */
-export const VSPHERE_CREDENTIAL_KEYS = ['server', 'username', 'password'] as const;
-
 // One pool for every call the host makes: a listing reuses the login of the connection test
 // before it, and a refused login is not retried during the back-off (vCenter locks accounts).
-let sessions = new VsphereSessions();
+const pooled = { sessions: new VsphereSessions() };
 
-/** Ends every pooled session (host shutdown, tests). */
+/** Logs every pooled session out (host shutdown, tests); later calls log in afresh. */
 export async function closePlatformSessions(): Promise<void> {
-  const old = sessions;
-  sessions = new VsphereSessions();
-  await old.close();
+  const closing = pooled.sessions.close();
+  pooled.sessions = new VsphereSessions();
+  await closing;
 }
 
 /** The failure kinds a vCenter call ends in, as the browser's `PlatformCallError.reason`. */
@@ -81,7 +74,7 @@ function connect(request: PlatformOperationRequest): Connected {
       'InvalidCredential',
       `the credential Secret is not usable: ${problems.join('; ')}`,
     );
-  const session = sessions.session({
+  const session = pooled.sessions.session({
     server: `https://${host}`,
     username,
     password,

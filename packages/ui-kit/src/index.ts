@@ -52,6 +52,18 @@ export {
   textAreaField,
   textField,
 } from './fields.js';
+export {
+  type Cidr,
+  type CidrParse,
+  cidrsOverlap,
+  formatCidr,
+  formatIpv4,
+  maskPrefix,
+  networkOf,
+  parseCidr,
+  parseIpv4,
+  sameSubnet,
+} from './ipv4.js';
 export { platformClient } from './platform-client.js';
 export {
   type DeleteBlocker,

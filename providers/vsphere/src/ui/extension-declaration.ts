@@ -20,6 +20,8 @@ export const vsphereExtensions = defineExtensions<typeof bundle>({
   extensions: [
     { anchor: 'credential.list', id: 'vsphere.credentials', title, export: 'credentialList' },
     { anchor: 'credential.form', id: 'vsphere.credential-form', title, export: 'credentialForm' },
+    { anchor: 'ip-pool.list', id: 'vsphere.config-pools', title, export: 'configPoolList' },
+    { anchor: 'ip-pool.form', id: 'vsphere.config-pool-form', title, export: 'configPoolForm' },
     {
       anchor: 'machine-template.list',
       id: 'vsphere.machine-templates',

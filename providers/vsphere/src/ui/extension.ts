@@ -6,6 +6,8 @@
 // First: it configures zod before the other modules build their schemas.
 import '@immutable-infra/ui-kit/zod-without-eval';
 
+export { configPoolForm } from './config-pools/pool-form.js';
+export { configPoolList } from './config-pools/pool-list.js';
 export { credentialForm } from './credentials/credential-form.js';
 export { credentialList } from './credentials/credential-list.js';
 export { machineTemplateForm } from './machine-templates/template-form.js';

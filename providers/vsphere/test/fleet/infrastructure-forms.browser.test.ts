@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENTED_TEMPLATE } from '../vcsim.js';
@@ -40,12 +40,26 @@ async function problemOf(name: string): Promise<{ invalid: string | null; text: 
   return { invalid: await control.getAttribute('aria-invalid'), text: (await slot.textContent()) ?? '' };
 }
 
-async function openCreateForm(kind: 'credentials' | 'machine-templates', form: string): Promise<void> {
+async function openCreateForm(
+  kind: 'credentials' | 'machine-templates' | 'ip-pools',
+  form: string,
+): Promise<void> {
   // The route may be the one already shown (a form left open): loaded afresh, it shows the list.
   await page.goto(`${lab.url}/#/infrastructure/${kind}/${lab.ns}`);
   await page.reload();
-  await page.locator(`[data-extension="vsphere.${kind}"] [data-action="create"]`).click();
+  const list = kind === 'ip-pools' ? 'config-pools' : kind;
+  await page.locator(`[data-extension="vsphere.${list}"] [data-action="create"]`).click();
   await page.locator(`[data-extension="${form}"] [data-field="name"]`).waitFor();
+}
+
+/** A vSphere object of the test namespace by kind, read with the admin kubeconfig (not through the host). */
+async function readObject(kind: string, name: string) {
+  const read = await KubernetesObjectApi.makeApiClient(lab.kubeConfig).read({
+    apiVersion: `${INFRA}/v1beta1`,
+    kind,
+    metadata: { name, namespace: lab.ns },
+  });
+  return read as typeof read & { spec: Record<string, unknown> & { template?: { spec: unknown } } };
 }
 
 const secretData = async (name: string) => {
@@ -179,14 +193,8 @@ describe('machine template form', () => {
     await page.locator('[data-action="save"]').click();
     await page.locator('[data-extension="vsphere.machine-templates"] [data-name="control-plane"]').waitFor();
 
-    const stored = (await lab.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: INFRA,
-      version: 'v1beta1',
-      namespace: lab.ns,
-      plural: 'vspheremachinetemplates',
-      name: 'control-plane',
-    })) as { spec: { template: { spec: Record<string, unknown> } } };
-    expect(stored.spec.template.spec).toEqual({
+    const stored = await readObject('VSphereMachineTemplate', 'control-plane');
+    expect(stored.spec.template?.spec).toEqual({
       datacenter: 'dc-a',
       template: DOCUMENTED_TEMPLATE,
       folder: 'workloads',
@@ -205,6 +213,62 @@ describe('machine template form', () => {
       powerOffMode: 'hard',
     });
     await lab.shot('machine-template-saved');
+  });
+});
+
+describe('config pool form', () => {
+  it('fills networks from vCenter, shows each slot problem next to it, and creates the pool with its slots', async () => {
+    await openCreateForm('ip-pools', 'vsphere.config-pool-form');
+    await offered('credential', 'vcenter-lab');
+    await field('credential').selectOption('vcenter-lab');
+    await offered('datacenter', 'dc-a');
+    await field('datacenter').selectOption('dc-a');
+    await offered('slots.0.networkName', 'pg-business');
+    await field('name').fill('control-plane-slots');
+    await field('clusterName').fill('lab');
+    await field('slots.0.hostname').fill('cp-01');
+    await field('slots.0.networkName').selectOption('pg-business');
+    await field('slots.0.ip').fill('10.10.10.11/24');
+    await field('slots.0.gateway').fill('10.10.10.1');
+    await field('slots.0.dns').fill('10.10.10.2, 10.10.10.3');
+    // A new slot starts with the last one's network, gateway and DNS.
+    await page.locator('[data-action="add-slot"]').click();
+    expect(await field('slots.1.networkName').inputValue()).toBe('pg-business');
+    await field('slots.1.hostname').fill('cp-01');
+    await field('slots.1.ip').fill('10.10.20.12/24');
+    const writes = lab.writes.length;
+    await page.locator('[data-action="save"]').click();
+    expect(await problemOf('slots.1.hostname')).toEqual({
+      invalid: 'true',
+      text: 'cp-01 is already a slot of this pool',
+    });
+    expect(await problemOf('slots.1.gateway')).toEqual({
+      invalid: 'true',
+      text: 'not in the network of 10.10.20.12/24',
+    });
+    expect(lab.writes.slice(writes)).toEqual([]);
+    await lab.shot('config-pool-refused');
+
+    await field('slots.1.hostname').fill('cp-02');
+    await field('slots.1.ip').fill('10.10.10.12/24');
+    await page.locator('[data-action="save"]').click();
+    await page.locator('[data-extension="vsphere.config-pools"] [data-name="control-plane-slots"]').waitFor();
+    const stored = await readObject('VSphereMachineConfigPool', 'control-plane-slots');
+    const nic = (ip: string) => ({
+      networkName: 'pg-business',
+      ip,
+      gateway: '10.10.10.1',
+      dns: ['10.10.10.2', '10.10.10.3'],
+    });
+    expect(stored.spec).toEqual({
+      clusterRef: { name: 'lab' },
+      datacenter: 'dc-a',
+      configs: [
+        { hostname: 'cp-01', network: { primary: nic('10.10.10.11/24') } },
+        { hostname: 'cp-02', network: { primary: nic('10.10.10.12/24') } },
+      ],
+    });
+    await lab.shot('config-pool-saved');
   });
 });
 

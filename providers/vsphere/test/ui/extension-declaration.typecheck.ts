@@ -15,8 +15,10 @@ defineExtensions<typeof bundle>({
   extensions: [
     // @ts-expect-error a list is not a form: the form's props carry onSaved() and onCancel()
     { anchor: 'machine-template.form', id: 'vsphere.form', title: 'vSphere', export: 'machineTemplateList' },
-    // @ts-expect-error no such export in the bundle (the pools come later)
+    // @ts-expect-error no such export in the bundle (it is configPoolList)
     { anchor: 'ip-pool.list', id: 'vsphere.pools', title: 'vSphere', export: 'machineConfigPoolList' },
+    // @ts-expect-error a form is not a list: a list's props carry create() and edit(), no onSaved()
+    { anchor: 'ip-pool.list', id: 'vsphere.list', title: 'vSphere', export: 'configPoolForm' },
     // @ts-expect-error the machine template form is not a mountable cluster tab
     { anchor: 'cluster.detail.tab', id: 'vsphere.tab', title: 'vSphere', export: 'machineTemplateForm' },
   ],

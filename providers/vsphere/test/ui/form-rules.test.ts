@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VSphereMachineSpec } from '../../src/api/vsphere-machine.js';
+import {
+  type PoolDraft,
+  poolDraftOf,
+  poolSpecOf,
+  validatePool,
+} from '../../src/ui/config-pools/pool-rules.js';
 import { validateVsphereCredential } from '../../src/ui/credentials/credential-form.js';
 import {
   draftOf,
@@ -127,5 +133,101 @@ describe('the machine template', () => {
     expect(validateMachineTemplate(draft({ name: 'Workers' }), true).map((p) => p.field)).toEqual(['name']);
     // The name of a stored template is not checked again.
     expect(validateMachineTemplate(draft({ name: 'Workers' }), false)).toEqual([]);
+  });
+});
+
+describe('the config pool', () => {
+  const slot = {
+    hostname: 'cp-01',
+    networkName: 'pg-business',
+    ip: '10.10.10.11/24',
+    gateway: '10.10.10.1',
+    dns: '10.10.10.2',
+  };
+  const pool = (change: Partial<PoolDraft> = {}): PoolDraft => ({
+    name: 'cp',
+    clusterName: 'lab',
+    datacenter: 'dc-a',
+    releaseDelayHours: Number.NaN,
+    slots: [slot],
+    ...change,
+  });
+
+  it('keeps what the form does not show (persistent disks, further NICs) with the slot of the same hostname', () => {
+    const stored = {
+      clusterRef: { name: 'lab' },
+      configs: [
+        {
+          hostname: 'cp-01',
+          network: {
+            primary: { networkName: 'pg-old', deviceName: 'ens192' },
+            additional: [{ networkName: 'pg-storage' }],
+          },
+          persistentDisks: [{ name: 'etcd', sizeGiB: 20, mountPath: '/var/lib/etcd' }],
+        },
+      ],
+    };
+    const spec = poolSpecOf(pool({ releaseDelayHours: 0 }), stored as never);
+    expect(spec).toEqual({
+      clusterRef: { name: 'lab' },
+      datacenter: 'dc-a',
+      releaseDelayHours: 0,
+      configs: [
+        {
+          hostname: 'cp-01',
+          network: {
+            primary: {
+              networkName: 'pg-business',
+              deviceName: 'ens192',
+              ip: '10.10.10.11/24',
+              gateway: '10.10.10.1',
+              dns: ['10.10.10.2'],
+            },
+            additional: [{ networkName: 'pg-storage' }],
+          },
+          persistentDisks: [{ name: 'etcd', sizeGiB: 20, mountPath: '/var/lib/etcd' }],
+        },
+      ],
+    });
+    expect(poolDraftOf('cp', spec)).toEqual(pool({ releaseDelayHours: 0 }));
+    expect(validatePool(pool(), true)).toEqual([]);
+  });
+
+  it('names each slot problem by its field', () => {
+    const problems = validatePool(
+      pool({
+        clusterName: '',
+        releaseDelayHours: -1,
+        slots: [
+          slot,
+          { ...slot, ip: '10.10.20.12' },
+          {
+            ...slot,
+            hostname: 'CP_3',
+            networkName: '',
+            gateway: '10.10.20.1',
+            dns: '1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4',
+          },
+          { ...slot, ip: '', gateway: '10.10.10.1', dns: 'dns.example' },
+        ],
+      }),
+      true,
+    );
+    expect(Object.fromEntries(problems.map((p) => [p.field, p.message]))).toEqual({
+      clusterName: 'the Cluster whose vCenter the slots are in is required',
+      releaseDelayHours: 'a whole number of hours, 0 or more (empty: 24)',
+      'slots.1.hostname': 'cp-01 is already a slot of this pool',
+      'slots.1.ip': 'an IPv4 address with its prefix length, e.g. 10.10.10.11/24',
+      'slots.2.hostname': 'lowercase letters, digits and hyphens in dot-separated labels (DNS-1123)',
+      'slots.2.networkName': 'choose the network of the node’s first NIC',
+      'slots.2.gateway': 'not in the network of 10.10.10.11/24',
+      'slots.2.dns': 'at most 3 DNS servers',
+      'slots.3.hostname': 'cp-01 is already a slot of this pool',
+      'slots.3.gateway': 'a gateway needs the slot’s address',
+      'slots.3.dns': 'IPv4 addresses, comma separated',
+    });
+    expect(validatePool(pool({ slots: [] }), true)).toEqual([
+      { field: 'slots', message: 'a pool needs at least one slot' },
+    ]);
   });
 });

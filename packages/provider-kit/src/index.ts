@@ -91,6 +91,12 @@ export {
 export * from './kinds/index.js';
 // Kubernetes API answers.
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
+// Platform operations a provider's UI calls through the host.
+export {
+  declaredOperation,
+  mentionsCredential,
+  PlatformOperationError,
+} from './platform-proxy/declared-operation.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,
@@ -115,7 +121,6 @@ export {
   releaseSlotStep,
   type SlotRun,
 } from './pools/slot-steps.js';
-// The provider's manifest.
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';

@@ -39,3 +39,24 @@ function ensureChromium(): string {
   }
   return '/usr/bin/chromium';
 }
+
+/** The part of Playwright's Page that {@link collectPageErrors} listens on (the kit does not depend on Playwright). */
+export interface PageEventSource {
+  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): unknown;
+  on(event: 'pageerror', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * The console errors and uncaught exceptions of a page, as they happen (a
+ * Content-Security-Policy refusal shows up here). The browser's own line for
+ * a 4xx or 5xx answer is left out: lookups of names not yet taken expect 404s.
+ */
+export function collectPageErrors(page: PageEventSource): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
+      errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}

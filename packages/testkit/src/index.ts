@@ -51,7 +51,7 @@ export {
   documentedManifests,
   type EditableManifest,
 } from './api-server-verdict.js';
-export { chromiumLaunchOptions } from './browser.js';
+export { chromiumLaunchOptions, collectPageErrors, type PageEventSource } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {
   ClusterProbe,
@@ -75,6 +75,7 @@ export { LiveLog, startNamespacedClusterApi } from './e2e-run.js';
 export { eventually } from './eventually.js';
 export { captureLog, type LogCapture } from './log-capture.js';
 export { mostRepeated } from './most-repeated.js';
+export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export {

@@ -2,10 +2,26 @@
  * Framework-free pieces for provider UI extensions of Fleet Essentials:
  * fields that show their problem next to them (linked by aria-describedby,
  * marked aria-invalid), resource lists, buttons, loading, empty and error
- * states, all styled from the host's design tokens, and a typed client of the
- * extension's platform operations. Bundled into a provider's extension; core
+ * states, all styled from the host's design tokens, a typed client of the
+ * extension's platform operations, and the credential list and form every
+ * provider shows the same way. Bundled into a provider's extension; core
  * is used for types only.
  */
+export {
+  type CredentialAnnotations,
+  type CredentialField,
+  type CredentialFormSpec,
+  type CredentialListSpec,
+  type CredentialSecret,
+  credentialNameProblems,
+  isAlreadyExists,
+  listCredentialSecrets,
+  mountCredentialForm,
+  mountCredentialList,
+  runConnectionTest,
+  secretsPath,
+  writeFailureProblem,
+} from './credentials.js';
 export { DESIGN_TOKENS, type DesignToken, token } from './design-tokens.js';
 export {
   actionName,
@@ -36,6 +52,18 @@ export {
   textAreaField,
   textField,
 } from './fields.js';
+export {
+  type Cidr,
+  type CidrParse,
+  cidrsOverlap,
+  formatCidr,
+  formatIpv4,
+  maskPrefix,
+  networkOf,
+  parseCidr,
+  parseIpv4,
+  sameSubnet,
+} from './ipv4.js';
 export { platformClient } from './platform-client.js';
 export {
   type DeleteBlocker,

@@ -3,12 +3,16 @@ import type { HostApi } from '@immutable-infra/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   actionName,
+  credentialNameProblems,
   DESIGN_TOKENS,
   describeError,
   KIT_STYLESHEET,
+  listCredentialSecrets,
   platformClient,
   problemSlotPath,
+  secretsPath,
   token,
+  writeFailureProblem,
 } from '../src/index.js';
 
 describe('design tokens', () => {
@@ -108,3 +112,53 @@ function schema<T>() {
     },
   };
 }
+
+describe('credential pieces', () => {
+  it('a Secret name is a DNS label: required, lowercase alphanumerics and hyphens, at most 63', () => {
+    const rule = '1-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit';
+    expect(credentialNameProblems('vcenter-lab')).toEqual([]);
+    expect(credentialNameProblems('')).toEqual([{ field: 'name', message: 'the name is required' }]);
+    for (const bad of ['Vcenter', 'lab-', `a${'b'.repeat(63)}`, 'lab_1'])
+      expect(credentialNameProblems(bad), bad).toEqual([{ field: 'name', message: rule }]);
+  });
+
+  it('a taken name on create shows next to the name; any other failure, or a 409 on update, in the summary', () => {
+    const taken = 'a Secret named lab already exists';
+    expect(writeFailureProblem({ code: 409 }, true, taken)).toEqual({ field: 'name', message: taken });
+    expect(writeFailureProblem({ code: 409, message: 'the object has been modified' }, false, taken)).toEqual(
+      {
+        field: '(form)',
+        message: 'the object has been modified',
+      },
+    );
+    expect(writeFailureProblem(new Error('forbidden'), true, taken)).toEqual({
+      field: '(form)',
+      message: 'forbidden',
+    });
+  });
+
+  it('a provider’s credentials are the namespace’s Secrets holding every one of its keys', async () => {
+    const paths: string[] = [];
+    const secret = (name: string, keys: string[]) => ({
+      metadata: { name },
+      data: Object.fromEntries(keys.map((key) => [key, 'eA=='])),
+    });
+    const api = {
+      kubernetes: async <T>(request: { path: string }) => {
+        paths.push(request.path);
+        return {
+          items: [
+            secret('vcenter', ['server', 'username', 'password']),
+            secret('half', ['server', 'username']),
+            secret('token', ['token']),
+            { metadata: { name: 'empty' } },
+          ],
+        } as T;
+      },
+    } as unknown as Pick<HostApi, 'kubernetes'>;
+    const found = await listCredentialSecrets(api, 'team a', ['server', 'username', 'password']);
+    expect(found.map((s) => s.metadata.name)).toEqual(['vcenter']);
+    expect(paths).toEqual([secretsPath('team a')]);
+    expect(secretsPath('team a', 'x/y')).toBe('/api/v1/namespaces/team%20a/secrets/x%2Fy');
+  });
+});

@@ -1,12 +1,14 @@
-// Writes the vSphere provider's CRDs (from the zod schemas in src/api, the single source of truth)
-// and its clusterctl release artifacts. Run through `npm run generate` (after the build; the
-// release's `npm run version-packages` runs it too, so a version bump reaches every artifact). The
-// UI extension's manifest joins them when the provider has one.
+// Writes the vSphere provider's CRDs (from the zod schemas in src/api, the single source of truth),
+// its clusterctl release artifacts and ui-extension.json (from src/ui/extension-declaration.ts).
+// Run through `npm run generate` (after the build; the release's `npm run version-packages` runs
+// it too, so a version bump reaches every artifact).
 import { fileURLToPath } from 'node:url';
 import { generateProviderArtifacts } from '@immutable-infra/provider-kit/generate';
 import { vsphereKinds } from '../dist/api/index.js';
+import { vsphereExtensions } from '../src/ui/extension-declaration.ts';
 
 generateProviderArtifacts({
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   kinds: vsphereKinds,
+  extensions: vsphereExtensions,
 });

@@ -1,3 +1,5 @@
 // The `@immutable-infra/provider-kit/generate` entry: what a provider's `npm run generate` script
-// uses. A separate entry keeps the YAML writer out of what a running controller loads.
+// and its build configuration use. A separate entry keeps the YAML writer out of what a running
+// controller loads.
 export { generateProviderArtifacts, writeProviderArtifacts } from './provider-artifacts.js';
+export { type ProviderBundlesOptions, providerBundles, zodWithoutLocales } from './provider-bundles.js';

@@ -4,7 +4,7 @@
  * with the host but the anchor contract.
  */
 // First: it configures zod before the other modules build their schemas.
-import './zod-without-eval.js';
+import '@immutable-infra/ui-kit/zod-without-eval';
 
 export { machinesTab } from './cluster/machines-tab.js';
 export { nodeColumns } from './cluster/node-columns.js';

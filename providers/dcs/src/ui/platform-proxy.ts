@@ -7,11 +7,10 @@
  */
 import type {
   ConnectionTestResult,
-  DeclaredPlatformOperation,
   PlatformOperationRequest,
   PlatformProxyModule,
 } from '@immutable-infra/core';
-import type { z } from 'zod';
+import { declaredOperation as declared, mentionsCredential } from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import { classifyDcsFailure, type DcsFailureKind } from '../cloud/dcs-api-error.js';
 import { DcsClient } from '../cloud/dcs-client.js';
@@ -98,38 +97,6 @@ async function platformCall<T>(request: PlatformOperationRequest, call: (c: Conn
     const failure = classifyDcsFailure(error, connected.secrets);
     throw new DcsPlatformCallError(REASONS[failure.kind], failure.reason);
   }
-}
-
-/**
- * An operation with its declaration's params and result attached, as the host
- * discovers them (`DeclaredPlatformOperation`). It checks its params itself
- * too, so a host that predates declared operations refuses a bad call the
- * same way; `run` gets them parsed. Core describes this shape in types only,
- * so nothing here needs a core newer than our peer range allows.
- */
-function declared<Params extends z.ZodType<Readonly<Record<string, unknown>>>, Result extends z.ZodType>(
-  declaration: { params: Params; result: Result },
-  run: (params: z.output<Params>, request: PlatformOperationRequest) => Promise<z.input<Result>>,
-) {
-  const operation = async (request: PlatformOperationRequest): Promise<z.input<Result>> => {
-    const parsed = declaration.params.safeParse(request.params);
-    if (!parsed.success)
-      throw new DcsPlatformCallError(
-        'InvalidParams',
-        [...new Set(parsed.error.issues.map((issue) => issue.message))].join('; '),
-      );
-    return run(parsed.data, request);
-  };
-  return Object.assign(operation, declaration) satisfies DeclaredPlatformOperation<Params, Result>;
-}
-
-/**
- * Whether `text` carries one of the Secret's values. The host refuses a result
- * that does (user, endpoint and site included, not only the key), so verdicts
- * and facts are worded without them.
- */
-function mentionsCredential(text: string, credential: Readonly<Record<string, string>>): boolean {
-  return Object.values(credential).some((value) => value.length >= 4 && text.includes(value));
 }
 
 /**

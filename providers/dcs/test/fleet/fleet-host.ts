@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { chromiumLaunchOptions } from '@immutable-infra/testkit';
+import { chromiumLaunchOptions, collectPageErrors, namespaceOperatorToken } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { versionConfigMap } from '../ui/wizard-scenario.js';
@@ -56,7 +56,7 @@ export async function startDcsLab(prefix: string, options: { taskSeconds?: numbe
   });
   try {
     await seedPlatformFiles(kubeConfig, ns);
-    const token = await operatorToken(kubeConfig, ns);
+    const token = await namespaceOperatorToken(kubeConfig, ns, OPERATOR_RULES);
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     return {
       kubeConfig,
@@ -77,39 +77,16 @@ export async function startDcsLab(prefix: string, options: { taskSeconds?: numbe
   }
 }
 
-/** A service account of the namespace with a bearer token and only the rights the UI needs there. */
-async function operatorToken(kubeConfig: KubeConfig, ns: string): Promise<string> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'operator' } } });
-  await objects.create({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: 'fleet-operator', namespace: ns },
-    rules: [
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
-      {
-        apiGroups: [INFRA, 'cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io', 'bootstrap.cluster.x-k8s.io'],
-        resources: ['*'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-      },
-    ],
-  } as never);
-  await objects.create({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'fleet-operator', namespace: ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fleet-operator' },
-    subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace: ns }],
-  } as never);
-  const request = await core.createNamespacedServiceAccountToken({
-    namespace: ns,
-    name: 'operator',
-    body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600 } },
-  });
-  return request.status?.token ?? '';
-}
+/** The rights the UI needs in the lab namespace, and no more. */
+const OPERATOR_RULES = [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
+  {
+    apiGroups: [INFRA, 'cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io', 'bootstrap.cluster.x-k8s.io'],
+    resources: ['*'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+];
 
 /** What the DCS plugin and the OS image ship before anyone opens the UI: version ConfigMaps and the files Secret. */
 async function seedPlatformFiles(kubeConfig: KubeConfig, ns: string): Promise<void> {
@@ -202,13 +179,7 @@ export async function openFleet(
       const parsed = new URL(where);
       return sent.get(parsed.pathname + parsed.search);
     });
-    const pageErrors: string[] = [];
-    page.on('console', (message) => {
-      // A 4xx answer is logged too; the lookups of names not yet taken expect 404s.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource:'))
-        pageErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const pageErrors = collectPageErrors(page);
     const writes: string[] = [];
     page.on('request', (request) => {
       const path = new URL(request.url()).pathname;

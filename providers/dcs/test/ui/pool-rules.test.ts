@@ -1,6 +1,6 @@
+import { cidrsOverlap, maskPrefix, parseCidr, parseIpv4 } from '@immutable-infra/ui-kit';
 import { describe, expect, test } from 'vitest';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from '../../src/ui/ip-pool/pool-rules.js';
-import { cidrsOverlap, maskPrefix, parseCidr, parseIpv4 } from '../../src/ui/network/ipv4.js';
 
 const entry = (ip: string, extra: Record<string, unknown> = {}) => ({
   ip,

@@ -1,5 +1,11 @@
 import type { HostApi } from '@immutable-infra/core';
+import { listCredentialSecrets } from '@immutable-infra/ui-kit';
 import { CLUSTER_NAME_LABEL, MACHINE_TYPE_LABEL, type MachineType, VM_TEMPLATE_LABEL } from './labels.js';
+
+/** The keys every DCS credential Secret has: how its Secrets are told from the namespace's others. */
+export const DCS_CREDENTIAL_KEYS = ['authUser', 'authKey'] as const;
+
+export { isAlreadyExists } from '@immutable-infra/ui-kit';
 
 export const INFRA_API = '/apis/infrastructure.cluster.x-k8s.io/v1beta1';
 
@@ -87,11 +93,6 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** A create refused because the name is taken (409 AlreadyExists), however the host shapes the error. */
-export function isAlreadyExists(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; status?: unknown; statusCode?: unknown; reason?: unknown };
-  return e.code === 409 || e.status === 409 || e.statusCode === 409 || e.reason === 'AlreadyExists';
-}
 
 export function machineTypeOf(template: KubeObject): MachineType {
   const label = template.metadata.labels?.[MACHINE_TYPE_LABEL];
@@ -184,11 +185,7 @@ export async function listPools(api: HostApi, namespace: string): Promise<PoolRe
 
 /** Secrets shaped like DCS credentials (their keys, since the host empties the values). */
 export async function listCredentials(api: HostApi, namespace: string): Promise<KubeObject[]> {
-  const secrets = await listObjects<KubeObject>(
-    api,
-    `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
-  );
-  return secrets.filter((secret) => secret.data && 'authUser' in secret.data && 'authKey' in secret.data);
+  return listCredentialSecrets(api, namespace, DCS_CREDENTIAL_KEYS);
 }
 
 /** Compares Kubernetes versions such as v1.33.6 (numerically, by part). */

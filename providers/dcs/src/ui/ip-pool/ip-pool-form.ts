@@ -14,14 +14,9 @@ import {
   selectField,
   showProblems,
   textField,
+  writeFailureProblem,
 } from '@immutable-infra/ui-kit';
-import {
-  basePath,
-  isAlreadyExists,
-  type KubeObject,
-  listCredentials,
-  readObject,
-} from '../catalog/resources.js';
+import { basePath, type KubeObject, listCredentials, readObject } from '../catalog/resources.js';
 import type { DcsPlatformOperations, DvSwitchFact } from '../platform-operations.js';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
 
@@ -237,9 +232,7 @@ export const ipPoolForm = {
         props.onSaved(poolName);
       } catch (error) {
         showProblems(root, [
-          isAlreadyExists(error) && creating
-            ? { field: 'name', message: `an IP pool named ${poolName} already exists` }
-            : { field: '(form)', message: describeError(error) },
+          writeFailureProblem(error, creating, `an IP pool named ${poolName} already exists`),
         ]);
       }
     };

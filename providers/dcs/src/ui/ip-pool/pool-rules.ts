@@ -1,8 +1,8 @@
 import type { FieldProblem } from '@immutable-infra/core';
+import { maskPrefix, parseIpv4, sameSubnet } from '@immutable-infra/ui-kit';
 import type { z } from 'zod';
 import { DNS1123_SUBDOMAIN } from '../../api/common.js';
 import { DCSIpHostnamePoolSpec, type NicConfig } from '../../api/dcs-ip-hostname-pool.js';
-import { maskPrefix, parseIpv4, sameSubnet } from '../network/ipv4.js';
 
 export type PoolSpec = z.input<typeof DCSIpHostnamePoolSpec>;
 type Nic = z.input<typeof NicConfig>;

@@ -15,11 +15,11 @@ import {
   selectField,
   showProblems,
   textField,
+  writeFailureProblem,
 } from '@immutable-infra/ui-kit';
 import { MACHINE_TYPE_LABEL, type MachineType, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import {
   basePath,
-  isAlreadyExists,
   type KubeObject,
   listCredentials,
   listObjects,
@@ -310,9 +310,7 @@ export const machineTemplateForm = {
         props.onSaved(next);
       } catch (error) {
         showProblems(root, [
-          isAlreadyExists(error) && creating
-            ? { field: 'name', message: `a machine template named ${draft.name} already exists` }
-            : { field: '(form)', message: describeError(error) },
+          writeFailureProblem(error, creating, `a machine template named ${draft.name} already exists`),
         ]);
       }
     };

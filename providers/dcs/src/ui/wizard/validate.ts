@@ -1,6 +1,6 @@
 import type { FieldProblem } from '@immutable-infra/core';
+import { type Cidr, cidrsOverlap, parseCidr } from '@immutable-infra/ui-kit';
 import { compareVersions, type MachineTemplateRecord, minorOf } from '../catalog/resources.js';
-import { type Cidr, cidrsOverlap, parseCidr } from '../network/ipv4.js';
 import type { DcsClusterDraft } from './draft.js';
 import { STEP } from './draft.js';
 import type { ClusterFacts } from './facts.js';

@@ -1,4 +1,4 @@
-/** IPv4 arithmetic for the forms and the wizard: parsing, subnets, CIDR overlap. Pure; runs in the browser. */
+/** IPv4 arithmetic for forms: parsing, subnets, CIDR overlap. Pure; runs in the browser. */
 
 const OCTET = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
 

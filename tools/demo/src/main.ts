@@ -19,8 +19,18 @@ kubectl command printed at start; then the cluster page upgrades to it.
 The last line is the URL and how to sign in. Ctrl-C stops everything and
 removes every temporary directory.
 
+With --provider vsphere, the vSphere provider runs next to DCS in the same
+manager and Fleet Essentials, against vcsim (govmomi's vCenter simulator, built
+once by tools/vcsim/ensure.sh) with the inventory the product documentation's
+vSphere manifests name. cpaas-system then also holds a vCenter credential,
+VSphereMachineConfigPools and VSphereMachineTemplates, and a documented 3 + 1
+vSphere cluster waits in a file for the kubectl command printed at start.
+
 Options:
   --port <port>  port of the UI on 127.0.0.1 (default 8080; 0 picks a free one)
+  --provider <name>
+                 also run this provider next to DCS: vsphere (repeatable;
+                 dcs is always there)
   --json         print one JSON object (url, kubeconfig, tokenFile, namespace,
                  apiServerAddress, upgradeRelease) when started, instead of the
                  sign-in line
@@ -32,6 +42,7 @@ const { values } = (() => {
     return parseArgs({
       options: {
         port: { type: 'string', default: '8080' },
+        provider: { type: 'string', multiple: true, default: [] },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -52,6 +63,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`demo: --port "${values.port}" is not a TCP port\n`);
   process.exit(2);
 }
+
+const KNOWN_PROVIDERS = ['dcs', 'vsphere'];
+const unknown = (values.provider ?? []).filter((name) => !KNOWN_PROVIDERS.includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `demo: --provider ${unknown.join(', ')}: not a provider the demo runs (it runs ${KNOWN_PROVIDERS.join(' and ')})\n`,
+  );
+  process.exit(2);
+}
+const withVsphere = (values.provider ?? []).includes('vsphere');
 
 const started = Date.now();
 const progress = (line: string) => process.stderr.write(`demo: ${line}\n`);
@@ -85,7 +106,7 @@ setInterval(() => {
 }, 1_000).unref();
 
 try {
-  demo = await startDemo({ port, progress });
+  demo = await startDemo({ port, progress, vsphere: withVsphere });
 } catch (error) {
   progress(`could not start: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
@@ -99,6 +120,11 @@ const release = demo.upgradeRelease;
 progress(
   `to upgrade a cluster, first offer Kubernetes ${release.kubernetesVersion} (its version ConfigMap and the machine templates ${release.machineTemplates.join(', ')}): ${release.command.join(' ')}`,
 );
+if (demo.vsphere) {
+  progress(
+    `vSphere: vcsim at ${demo.vsphere.vcenter}, credential ${demo.vsphere.credential}; create the documented cluster ${demo.vsphere.cluster}: ${demo.vsphere.command.join(' ')}`,
+  );
+}
 if (values.json) {
   process.stdout.write(
     `${JSON.stringify({
@@ -108,6 +134,7 @@ if (values.json) {
       namespace: demo.namespace,
       apiServerAddress: demo.apiServerAddress,
       upgradeRelease: demo.upgradeRelease,
+      ...(demo.vsphere ? { vsphere: demo.vsphere } : {}),
     })}\n`,
   );
 } else {

@@ -27,10 +27,13 @@ import {
   UPGRADE_RELEASE,
 } from './seed-objects.ts';
 import { createSignInToken } from './sign-in-token.ts';
+import { startVsphereDemoPart, VSPHERE_CLUSTER, type VsphereDemoPart } from './vsphere-demo.ts';
 
 export interface DemoOptions {
   /** Port of the Fleet Essentials UI on 127.0.0.1; 0 picks a free one. */
   port: number;
+  /** Run the vSphere provider (against vcsim) next to DCS, in the same manager and Fleet Essentials. */
+  vsphere?: boolean;
   progress: (line: string) => void;
 }
 
@@ -46,7 +49,21 @@ export interface RunningDemo {
   logDir: string;
   /** The newer release the wizard does not offer yet, and how the operator offers it for upgrades. */
   upgradeRelease: UpgradeRelease;
+  /** With `vsphere`: vcsim, and the documented vSphere cluster the operator applies. */
+  vsphere?: VsphereDemo;
   stop(): Promise<void>;
+}
+
+export interface VsphereDemo {
+  /** vcsim's URL (its inventory named as the product documentation's manifests name it). */
+  vcenter: string;
+  credential: string;
+  cluster: string;
+  /** The cluster's objects (a `v1` List) and the command that applies them. */
+  clusterFile: string;
+  command: string[];
+  /** The next release's machine templates (applied with the cluster), for a node pool upgrade. */
+  upgradeTemplates: [string, string];
 }
 
 export interface UpgradeRelease {
@@ -60,6 +77,9 @@ export interface UpgradeRelease {
 }
 
 const providerDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/provider-dcs/package.json')));
+const vsphereDir = dirname(
+  fileURLToPath(import.meta.resolve('@immutable-infra/provider-vsphere/package.json')),
+);
 
 /**
  * Starts every part of the demo in this process tree, in dependency order;
@@ -85,7 +105,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   try {
     const plane: ManagementPlane = await createManagementPlane({
       name: 'iinfra-demo',
-      crdFiles: await yamlFilesIn(join(providerDir, 'crds')),
+      crdFiles: [
+        ...(await yamlFilesIn(join(providerDir, 'crds'))),
+        ...(options.vsphere ? await yamlFilesIn(join(vsphereDir, 'crds')) : []),
+      ],
       // As in a real management cluster: the garbage collector removes what Cluster API leaves to it when
       // a cluster is deleted (certificates, bootstrap data, templates the cluster owned).
       controllers: MANAGEMENT_CONTROLLERS,
@@ -116,11 +139,23 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     stops.push({ what: 'the DCS simulator', stop: () => sim.close() });
     say(`DCS simulator at ${sim.url} (site ${inventory.site.id})`);
 
+    // Loopback /24s of their own per run (node addresses, the control plane endpoint), so two demos
+    // (or a demo and the e2e tests) never share addresses.
+    const subnet = `127.88.${process.pid % 250}`;
+    const vsphereSubnet = `127.89.${process.pid % 250}`;
+    let vsphere: VsphereDemoPart | undefined;
+    if (options.vsphere) {
+      say('starting vcsim (the vSphere simulator; built once by tools/vcsim/ensure.sh)');
+      vsphere = await startVsphereDemoPart({ namespace: DEMO_NAMESPACE, subnet: vsphereSubnet, stateDir });
+      stops.push({ what: 'vcsim', stop: () => (vsphere as VsphereDemoPart).stop() });
+      say(`vcsim at ${vsphere.vcsim.server}`);
+    }
+
     const managerLog = createWriteStream(join(stateDir, 'manager.log'));
-    say('starting the manager with the DCS provider');
+    say(`starting the manager with the DCS${vsphere ? ' and vSphere providers' : ' provider'}`);
     const manager = new Manager({
       kubeConfig,
-      providers: [createDcsProvider()],
+      providers: [createDcsProvider(), ...(vsphere ? [vsphere.provider] : [])],
       log: createLogger({ level: 'info', destination: managerLog }),
     });
     void manager.start();
@@ -138,8 +173,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       kubeConfig,
       assets,
       log: (line) => workloadLog.write(`${new Date().toISOString()} ${line}\n`),
-      // A DCS VM has booted with its bootstrap data once it runs with the Ignition ISO attached.
-      isBooted: (_machine, infra) => {
+      isBooted: (machine, infra) => {
+        // A vSphere VM has booted with its bootstrap data once it runs with it in guestinfo.
+        if (machine.spec.infrastructureRef.kind === 'VSphereMachine')
+          return vsphere ? vsphere.isBooted(infra) : false;
+        // A DCS VM has booted with its bootstrap data once it runs with the Ignition ISO attached.
         const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)
           ?.networkConfig?.machineName;
         const vm = sim.state().vms.find((candidate) => candidate.name === vmName);
@@ -157,8 +195,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     say(
       `seeding ${DEMO_NAMESPACE}: credential, version ConfigMap, IP pools, machine templates, global Cluster`,
     );
-    // A loopback /24 of its own per run, so two demos (or a demo and the e2e test) never share addresses.
-    const subnet = `127.88.${process.pid % 250}`;
     await kubeConfig
       .makeApiClient(CoreV1Api)
       .createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
@@ -170,6 +206,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       subnet,
     })) {
       await objects.create(object as KubernetesObject);
+    }
+    if (vsphere) {
+      say(`seeding ${DEMO_NAMESPACE} for vSphere: credential, config pools, machine templates`);
+      for (const object of vsphere.seeds) await objects.create(object as KubernetesObject);
     }
     // The newer release waits in a file for the operator: offered from the start, it would be the only
     // version the wizard creates, and a wizard-made cluster would have nothing to upgrade to.
@@ -199,8 +239,11 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const tokenFile = join(stateDir, 'sign-in-token');
     await writeFile(tokenFile, `${await createSignInToken(kubeConfig, DEMO_NAMESPACE)}\n`, { mode: 0o600 });
 
-    say('starting Fleet Essentials with the DCS extension');
-    const fleet = await createFleetServer({ kubeConfig, extensionPackages: [providerDir] });
+    say(`starting Fleet Essentials with the DCS${vsphere ? ' and vSphere extensions' : ' extension'}`);
+    const fleet = await createFleetServer({
+      kubeConfig,
+      extensionPackages: [providerDir, ...(vsphere ? [vsphereDir] : [])],
+    });
     stops.push({ what: 'Fleet Essentials', stop: () => fleet.close() });
     const address = await fleet.app.listen({ port: options.port, host: '127.0.0.1' });
 
@@ -212,6 +255,25 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       apiServerAddress: `https://${subnet}.1:${await freePort()}`,
       logDir: stateDir,
       upgradeRelease,
+      ...(vsphere
+        ? {
+            vsphere: {
+              vcenter: vsphere.vcsim.server,
+              credential: vsphere.credential,
+              cluster: VSPHERE_CLUSTER,
+              clusterFile: vsphere.clusterFile,
+              command: [
+                upgradeRelease.command[0] as string,
+                '--kubeconfig',
+                kubeconfigPath,
+                'apply',
+                '-f',
+                vsphere.clusterFile,
+              ],
+              upgradeTemplates: vsphere.upgradeTemplates,
+            },
+          }
+        : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -17,6 +17,15 @@ export interface DemoStarted {
     file: string;
     command: string[];
   };
+  /** With `--provider vsphere`. */
+  vsphere?: {
+    vcenter: string;
+    credential: string;
+    cluster: string;
+    clusterFile: string;
+    command: string[];
+    upgradeTemplates: [string, string];
+  };
 }
 
 /** The demo as a child process, started the way a person starts it (minus the build), with its own TMPDIR. */
@@ -27,8 +36,8 @@ export class DemoProcess {
     readonly started: DemoStarted,
   ) {}
 
-  static async start(tmpDir: string): Promise<DemoProcess> {
-    const child = spawn(process.execPath, [MAIN, '--json', '--port', '0'], {
+  static async start(tmpDir: string, args: readonly string[] = []): Promise<DemoProcess> {
+    const child = spawn(process.execPath, [MAIN, '--json', '--port', '0', ...args], {
       env: { ...process.env, TMPDIR: tmpDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

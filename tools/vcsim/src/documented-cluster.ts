@@ -106,7 +106,8 @@ export function prerequisites(v: ClusterValues): Record<string, unknown>[] {
       kind: 'Secret',
       metadata: { name: CREDENTIAL, namespace: v.namespace },
       type: 'Opaque',
-      stringData: { username: USERNAME, password: PASSWORD },
+      // server and thumbprint are for the UI's connection test; the controllers read the cluster's.
+      stringData: { server: v.server, thumbprint: v.thumbprint, username: USERNAME, password: PASSWORD },
     },
     configPool(v, 'cp', 3),
     configPool(v, 'worker', v.workerPoolSize),

@@ -71,7 +71,10 @@ describe(`provider-vsphere contract with core ${installedCore.version}`, () => {
       expect(shipped.find((s) => s.metadata.name === crd.metadata.name)).toEqual(crd);
   });
 
-  it('clones, powers on and reports a machine from the documented manifests, and destroys its VM on delete, through the real host', async () => {
+  // A guard against hangs (a loaded machine outlasts the 60 s default), not a measure.
+  it('clones, powers on and reports a machine from the documented manifests, and destroys its VM on delete, through the real host', {
+    timeout: 300_000,
+  }, async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vsphere-contract');
     manager = new Manager({
       kubeConfig,

@@ -120,7 +120,11 @@ async function setNodeRef(namespace: string, name: string): Promise<void> {
   });
 }
 
-describe('the vSphere provider on the real host, against vcsim, from the documented manifests', () => {
+// Each test makes and deletes VMs through several reconciles: on a loaded machine (CI runs four
+// packages' tests at once) that outlasts the 60 s default, which is a guard against hangs, not a measure.
+describe('the vSphere provider on the real host, against vcsim, from the documented manifests', {
+  timeout: 300_000,
+}, () => {
   it('provisions the documented control plane, writes its guestinfo, clears it after join, and frees the slot for reuse', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-life');
     const calls = callCounter();

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pollingLoop } from './polling-loop.js';
 
 /** API group of the stand-in infrastructure provider. */
 export const TEST_INFRASTRUCTURE_GROUP = 'infrastructure.testkit.immutable-infra.dev';
@@ -141,17 +141,5 @@ export function startTestInfrastructureProvider(
     }
   };
 
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      await tick().catch(() => undefined);
-      await sleep(options.pollMs ?? 250);
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
+  return pollingLoop(tick, options.pollMs ?? 250);
 }

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { IPAddress, IPAddressClaim } from '@immutable-infra/core';
 import { CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pollingLoop } from './polling-loop.js';
 
 const GROUP = 'ipam.cluster.x-k8s.io';
 const VERSION = 'v1beta2';
@@ -146,18 +146,6 @@ export function startTestIpamProvider(
       MERGE,
     );
 
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      await tick().catch(() => undefined);
-      await sleep(options.pollMs ?? 250);
-    }
-  })();
-  return {
-    answered,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
+  const loop = pollingLoop(tick, options.pollMs ?? 250);
+  return { answered, stop: () => loop.stop() };
 }

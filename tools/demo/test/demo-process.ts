@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { VsphereDemo } from '../src/start-demo.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -18,14 +19,7 @@ export interface DemoStarted {
     command: string[];
   };
   /** With `--provider vsphere`. */
-  vsphere?: {
-    vcenter: string;
-    credential: string;
-    cluster: string;
-    clusterFile: string;
-    command: string[];
-    upgradeTemplates: [string, string];
-  };
+  vsphere?: VsphereDemo;
 }
 
 /** The demo as a child process, started the way a person starts it (minus the build), with its own TMPDIR. */

@@ -91,6 +91,7 @@ export {
 export * from './kinds/index.js';
 // Kubernetes API answers.
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
+export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Platform operations a provider's UI calls through the host.
 export {
   declaredOperation,

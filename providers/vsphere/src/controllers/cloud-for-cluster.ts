@@ -1,5 +1,9 @@
 import type { HostContext } from '@immutable-infra/core';
-import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
+import {
+  type CredentialSecretSpec,
+  labelSelectorMatches,
+  readCredentialSecret,
+} from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import type { VSphereClusterIdentityObject } from '../api/vsphere-cluster-identity.js';
@@ -124,30 +128,11 @@ async function identitySecret(
         name: namespace,
       })
     )?.metadata.labels ?? {};
-  if (!selector || !selectorMatches(selector, labels))
+  if (!selector || !labelSelectorMatches(selector, labels))
     return {
       ok: false,
       reason: 'IdentityNotAllowed',
       message: `VSphereClusterIdentity ${identity.name} does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
     };
   return { ok: true, ref: { namespace: access.identityNamespace, name: found.spec.secretName } };
-}
-
-type Selector = NonNullable<
-  NonNullable<VSphereClusterIdentityObject['spec']['allowedNamespaces']>['selector']
->;
-
-/** Whether labels match a label selector (`{}` matches everything). */
-export function selectorMatches(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
-  const labelled = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  return (
-    labelled &&
-    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-      const has = key in labels;
-      if (operator === 'Exists') return has;
-      if (operator === 'DoesNotExist') return !has;
-      const inValues = has && values.includes(labels[key] as string);
-      return operator === 'In' ? inValues : !inValues;
-    })
-  );
 }

@@ -1,12 +1,11 @@
 import type { KubeClient } from '@immutable-infra/core';
 import { isPlatformFailure } from '@immutable-infra/core';
+import { labelSelectorQuery } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import type { VSphereDeploymentZoneObject } from '../api/vsphere-deployment-zone.js';
 import type { VSphereFailureDomainObject } from '../api/vsphere-failure-domain.js';
 import type { VsphereCloud } from './cloud-for-cluster.js';
-
-type Selector = NonNullable<VSphereClusterObject['spec']['failureDomainSelector']>;
 
 /** A deployment zone with the failure domain it deploys into. */
 export interface Zone {
@@ -23,18 +22,6 @@ export interface Placement {
   datastore?: string | undefined;
   /** Networks for the NICs, in order (the failure domain's `topology.networks`). */
   networks?: readonly string[] | undefined;
-}
-
-/** A label selector in the API's query syntax: `a=b,c in (d,e),!f`. Empty selects everything. */
-export function labelSelectorQuery(selector: Selector): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
-  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
-    if (operator === 'In') parts.push(`${key} in (${values.join(',')})`);
-    else if (operator === 'NotIn') parts.push(`${key} notin (${values.join(',')})`);
-    else if (operator === 'Exists') parts.push(key);
-    else parts.push(`!${key}`);
-  }
-  return parts.join(',');
 }
 
 const ref = (kind: string, name: string) => ({ apiVersion: VSPHERE_API_VERSION, kind, name });

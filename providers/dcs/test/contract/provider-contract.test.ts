@@ -2,18 +2,17 @@
 // the package (imported by its name) next to whichever @immutable-infra/core is
 // installed, so tools/compat/run-matrix.mjs can run them in a scratch project
 // against several core versions. Keep every import here public.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { generateCrd, providerKinds } from '@immutable-infra/core';
+import { dirname } from 'node:path';
+import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
-import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import dcsProvider from '@immutable-infra/provider-dcs';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { DcsFixtures, INFRA } from '../provider/dcs-fixtures.ts';
 
 const require = createRequire(import.meta.url);
@@ -43,23 +42,19 @@ afterAll(async () => {
 });
 
 describe(`provider-dcs contract with core ${installedCore.version}`, () => {
-  it('is admitted by a host running this core', () => {
+  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
     expect(runningCoreVersion()).toBe(installedCore.version);
-    const verdict = admitProvider(dcsProvider, installedCore.version, 'v1beta2');
-    expect(verdict.compatible, verdict.reasons.join('; ')).toBe(true);
-  });
-
-  it('ships exactly the CRDs this core generates from its kinds', () => {
-    const shipped = readdirSync(join(packageDir, 'crds'))
-      .filter((file) => file.endsWith('.yaml'))
-      .flatMap((file) =>
-        parseAllDocuments(readFileSync(join(packageDir, 'crds', file), 'utf8')).map((d) => d.toJSON()),
-      )
-      .filter((crd) => crd?.kind === 'CustomResourceDefinition');
-    const generated = providerKinds(dcsProvider).map((kind) => JSON.parse(JSON.stringify(generateCrd(kind))));
-    const byName = (list: { metadata: { name: string } }[]) =>
-      Object.fromEntries(list.map((crd) => [crd.metadata.name, crd]));
-    expect(byName(generated)).toEqual(byName(shipped));
+    // The matrix run installs only cores inside the provider's range, and the workspace's core must
+    // be inside it too: a provider that does not declare the core it runs with fails here.
+    const report = checkProviderPackage({
+      packageDir,
+      provider: dcsProvider,
+      coreVersion: installedCore.version,
+    });
+    expect(
+      report.checks.filter((check) => check.status !== 'passed'),
+      markdownReport(report),
+    ).toEqual([]);
   });
 
   it('provisions a machine on the platform and removes it on delete, through the real host', async () => {

@@ -2,10 +2,10 @@
 // its name) next to whichever @immutable-infra/core is installed, so tools/registry's matrix run can
 // run them in a scratch project against every core version in the provider's range. Keep every
 // import here public.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { generateCrd, providerKinds } from '@immutable-infra/core';
+import { dirname } from 'node:path';
+import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import hcsProvider, { createHcsProvider, fixedAddressLookup } from '@immutable-infra/provider-hcs';
@@ -13,7 +13,6 @@ import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
 
 const require = createRequire(import.meta.url);
@@ -43,12 +42,19 @@ afterAll(async () => {
 });
 
 describe(`provider-hcs contract with core ${installedCore.version}`, () => {
-  it('is admitted by a host running this core', () => {
+  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
     expect(runningCoreVersion()).toBe(installedCore.version);
     // The matrix run installs only cores inside the provider's range, and the workspace's core must
-    // be inside it too: a provider that does not declare the core it runs with is a failure here.
-    const verdict = admitProvider(hcsProvider, installedCore.version, 'v1beta2');
-    expect(verdict.compatible, verdict.reasons.join('; ')).toBe(true);
+    // be inside it too: a provider that does not declare the core it runs with fails here.
+    const report = checkProviderPackage({
+      packageDir,
+      provider: hcsProvider,
+      coreVersion: installedCore.version,
+    });
+    expect(
+      report.checks.filter((check) => check.status !== 'passed'),
+      markdownReport(report),
+    ).toEqual([]);
   });
 
   it('is refused by a host running a core outside its range, with the range named', () => {
@@ -58,19 +64,6 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
       expect(verdict.compatible, outside).toBe(false);
       expect(verdict.reasons.join('; ')).toContain(range);
     }
-  });
-
-  it('ships exactly the CRDs this core generates from its kinds', () => {
-    const shipped = readdirSync(join(packageDir, 'crds'))
-      .filter((file) => file.endsWith('.yaml'))
-      .flatMap((file) =>
-        parseAllDocuments(readFileSync(join(packageDir, 'crds', file), 'utf8')).map((d) => d.toJSON()),
-      )
-      .filter((crd) => crd?.kind === 'CustomResourceDefinition');
-    const generated = providerKinds(hcsProvider).map((kind) => JSON.parse(JSON.stringify(generateCrd(kind))));
-    const byName = (list: { metadata: { name: string } }[]) =>
-      Object.fromEntries(list.map((crd) => [crd.metadata.name, crd]));
-    expect(byName(generated)).toEqual(byName(shipped));
   });
 
   it('creates the control plane ELB, provisions a machine in it and removes both on delete, through the real host', async () => {

@@ -3,18 +3,17 @@
 // tools/registry's compatibility run can run them in a scratch project against every core in
 // the provider's range. Keep every import of a package here public; the local helpers (vcsim,
 // the documented-manifest fixtures) travel with the test folder.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { generateCrd, providerKinds } from '@immutable-infra/core';
-import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import { dirname } from 'node:path';
+import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
+import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import vsphereProvider from '@immutable-infra/provider-vsphere';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { CLUSTER, VsphereFixtures } from '../provider/vsphere-fixtures.ts';
 
 const require = createRequire(import.meta.url);
@@ -47,28 +46,19 @@ afterAll(async () => {
 });
 
 describe(`provider-vsphere contract with core ${installedCore.version}`, () => {
-  it('is admitted by a host running this core', () => {
+  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
     expect(runningCoreVersion()).toBe(installedCore.version);
-    const verdict = admitProvider(vsphereProvider, installedCore.version, 'v1beta2');
-    expect(verdict.compatible, verdict.reasons.join('; ')).toBe(true);
-  });
-
-  it('ships exactly the CRDs this core generates from its kinds', () => {
-    const shipped = readdirSync(join(packageDir, 'crds'))
-      .filter((file) => file.endsWith('.yaml'))
-      .flatMap((file) =>
-        parseAllDocuments(readFileSync(join(packageDir, 'crds', file), 'utf8')).map((d) => d.toJSON()),
-      )
-      .filter((crd) => crd?.kind === 'CustomResourceDefinition');
-    const generated = providerKinds(vsphereProvider).map((kind) =>
-      JSON.parse(JSON.stringify(generateCrd(kind))),
-    );
-    const names = (list: { metadata: { name: string } }[]) => list.map((crd) => crd.metadata.name).sort();
-    // Kinds the host reconciles are a subset of what the package ships (VSphereFailureDomain and
-    // the other kinds without a controller are shipped too); each one must be exactly what this core makes.
-    expect(names(shipped)).toEqual(expect.arrayContaining(names(generated)));
-    for (const crd of generated)
-      expect(shipped.find((s) => s.metadata.name === crd.metadata.name)).toEqual(crd);
+    // The matrix run installs only cores inside the provider's range, and the workspace's core must
+    // be inside it too: a provider that does not declare the core it runs with fails here.
+    const report = checkProviderPackage({
+      packageDir,
+      provider: vsphereProvider,
+      coreVersion: installedCore.version,
+    });
+    expect(
+      report.checks.filter((check) => check.status !== 'passed'),
+      markdownReport(report),
+    ).toEqual([]);
   });
 
   // A guard against hangs (a loaded machine outlasts the 60 s default), not a measure.

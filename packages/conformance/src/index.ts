@@ -1,0 +1,9 @@
+export {
+  type CheckStatus,
+  type ConformanceCheck,
+  type ConformanceReport,
+  checkProviderPackage,
+  conforms,
+  markdownReport,
+  type PackageCheckInput,
+} from './package-checks.js';

@@ -208,20 +208,35 @@ export async function openFleet(
         await page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
       },
       async errorNextTo(name) {
-        const control = field(name);
-        expect(await control.getAttribute('aria-invalid'), `${name} marked invalid`).toBe('true');
-        const id = await control.getAttribute('aria-describedby');
-        const error = page.locator(`[id="${id}"]`);
-        expect(await error.isVisible(), `the error of ${name} is shown`).toBe(true);
-        // Beside it: the error and the control share their row.
-        expect(
-          await control.evaluate(
-            (c, errorId) => c.parentElement?.querySelector(`[id="${errorId}"]`) !== null,
-            id,
-          ),
-          `the error of ${name} is in the field's row`,
-        ).toBe(true);
-        return (await error.textContent()) ?? '';
+        // One read inside the page, retried until it holds: a step may render again (its facts
+        // arrive, or Back and Next rebuild it) between two separate reads, which would find the
+        // error of a control that is no longer there.
+        const seen = await page
+          .waitForFunction((fieldName) => {
+            const control = document.querySelector(`[data-field="${fieldName}"]`);
+            const id = control?.getAttribute('aria-describedby');
+            const error = id ? document.getElementById(id) : null;
+            if (!control || !error || control.getAttribute('aria-invalid') !== 'true') return undefined;
+            return {
+              text: error.textContent ?? '',
+              shown: error.getClientRects().length > 0,
+              // Beside it: the error and the control share their row.
+              inRow: control.parentElement?.contains(error) ?? false,
+            };
+          }, name)
+          .catch((error: Error) => {
+            throw new Error(
+              `${name}: no error marked next to it (aria-invalid, aria-describedby): ${error.message}`,
+            );
+          });
+        const { text, shown, inRow } = (await seen.jsonValue()) as {
+          text: string;
+          shown: boolean;
+          inRow: boolean;
+        };
+        expect(shown, `the error of ${name} is shown`).toBe(true);
+        expect(inRow, `the error of ${name} is in the field's row`).toBe(true);
+        return text;
       },
       invalidFields: () =>
         page

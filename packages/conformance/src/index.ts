@@ -1,3 +1,4 @@
+export { installedPackage } from './installed-package.js';
 export {
   type CheckStatus,
   type ConformanceCheck,

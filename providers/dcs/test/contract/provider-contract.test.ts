@@ -2,10 +2,7 @@
 // the package (imported by its name) next to whichever @immutable-infra/core is
 // installed, so tools/compat/run-matrix.mjs can run them in a scratch project
 // against several core versions. Keep every import here public.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
+import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import dcsProvider from '@immutable-infra/provider-dcs';
@@ -15,13 +12,8 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcsFixtures, INFRA } from '../provider/dcs-fixtures.ts';
 
-const require = createRequire(import.meta.url);
-const packageDir = dirname(require.resolve('@immutable-infra/provider-dcs/package.json'));
-const installedCore = JSON.parse(
-  readFileSync(require.resolve('@immutable-infra/core/package.json'), 'utf8'),
-) as {
-  version: string;
-};
+const packageDir = installedPackage('@immutable-infra/provider-dcs', import.meta.url).dir;
+const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;

@@ -2,10 +2,7 @@
 // its name) next to whichever @immutable-infra/core is installed, so tools/registry's matrix run can
 // run them in a scratch project against every core version in the provider's range. Keep every
 // import here public.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
+import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import hcsProvider, { createHcsProvider, fixedAddressLookup } from '@immutable-infra/provider-hcs';
@@ -15,13 +12,8 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
 
-const require = createRequire(import.meta.url);
-const packageDir = dirname(require.resolve('@immutable-infra/provider-hcs/package.json'));
-const installedCore = JSON.parse(
-  readFileSync(require.resolve('@immutable-infra/core/package.json'), 'utf8'),
-) as {
-  version: string;
-};
+const packageDir = installedPackage('@immutable-infra/provider-hcs', import.meta.url).dir;
+const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;

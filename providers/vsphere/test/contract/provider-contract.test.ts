@@ -3,10 +3,7 @@
 // tools/registry's compatibility run can run them in a scratch project against every core in
 // the provider's range. Keep every import of a package here public; the local helpers (vcsim,
 // the documented-manifest fixtures) travel with the test folder.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { checkProviderPackage, markdownReport } from '@immutable-infra/conformance';
+import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
 import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
 import vsphereProvider from '@immutable-infra/provider-vsphere';
 import { eventually } from '@immutable-infra/testkit';
@@ -16,13 +13,8 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER, VsphereFixtures } from '../provider/vsphere-fixtures.ts';
 
-const require = createRequire(import.meta.url);
-const packageDir = dirname(require.resolve('@immutable-infra/provider-vsphere/package.json'));
-const installedCore = JSON.parse(
-  readFileSync(require.resolve('@immutable-infra/core/package.json'), 'utf8'),
-) as {
-  version: string;
-};
+const packageDir = installedPackage('@immutable-infra/provider-vsphere', import.meta.url).dir;
+const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;

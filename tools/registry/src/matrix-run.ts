@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { parseCompatMatrix } from '@immutable-infra/core';
 import {
   coreVersionsToVerify,
@@ -43,8 +44,10 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
   progress(`registry on ${registry.url}`);
   const summaries: MatrixRunSummary[] = [];
   const matrix = readMatrix();
+  let packDir: string | undefined;
   try {
     const set = publishWorkspace(registry, progress);
+    packDir = set.packDir;
     const date = new Date().toISOString().slice(0, 10);
     const targets: { provider: WorkspacePackage; declared: Omit<ProviderRecord, 'verifications'> }[] = [];
     for (const provider of providers) targets.push({ provider, declared: declaredRecord(provider) });
@@ -99,6 +102,10 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
     }
   } finally {
     await registry.stop();
+    // The registry's storage (every package published for the run) and the packed tarballs are this
+    // run's alone: a run leaves nothing behind in the temporary directory.
+    rmSync(registry.dir, { recursive: true, force: true });
+    if (packDir) rmSync(packDir, { recursive: true, force: true });
   }
   const parsed = parseCompatMatrix(matrix);
   if (!parsed.ok) {

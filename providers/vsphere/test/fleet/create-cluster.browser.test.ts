@@ -112,6 +112,32 @@ afterEach(async (context) => {
       .catch(() => undefined);
 });
 
+/** Fills a step's fields in order (a select once it offers the value), then presses `next`. */
+async function fillStep(step: string, values: [string, string][], next = 'Next'): Promise<void> {
+  await page.locator(`[data-step="${step}"]`).waitFor();
+  for (const [name, value] of values) {
+    if ((await field(name).evaluate((control) => control.tagName)) !== 'SELECT')
+      await field(name).fill(value);
+    else {
+      await offered(name, value);
+      await field(name).selectOption(value);
+    }
+  }
+  await page.getByRole('button', { name: next }).click();
+}
+
+/** A reviewed object read back with the admin kubeconfig. */
+function readStored(manifest: KubernetesManifest): Promise<unknown> {
+  const [group, version] = manifest.apiVersion.split('/') as [string, string];
+  return custom().getNamespacedCustomObject({
+    group,
+    version,
+    namespace: lab.ns,
+    plural: `${manifest.kind.toLowerCase()}s`,
+    name: manifest.metadata.name,
+  });
+}
+
 const clusters = async () =>
   (
     (await custom().listNamespacedCustomObject({
@@ -149,63 +175,57 @@ describe('vSphere create-cluster workflow in Fleet Essentials', () => {
   it('walks the five steps and creates exactly the reviewed objects, then opens the cluster', async () => {
     await page.goto(`${lab.url}/#/create/${lab.ns}`);
     await page.reload();
-    await page.locator('[data-step="basic-info"]').waitFor();
-    await offered('credential', 'vcenter-lab');
-    await field('credential').selectOption('vcenter-lab');
-    await offered('datacenter', 'dc-a');
-    await field('datacenter').selectOption('dc-a');
-    await field('name').fill('lab');
-    await field('displayName').fill('Lab cluster');
-    await field('kubernetesVersion').fill('v1.35.1');
-    await field('apiServerAddress').fill('https://10.10.10.100:6443');
-    await field('server').fill(new URL(lab.vcsim.server).host);
-    await field('thumbprint').fill(lab.vcsim.thumbprint);
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    await page.locator('[data-step="control-plane"]').waitFor();
-    await offered('controlPlane.machineTemplate', 'lab-cp');
-    await field('controlPlane.machineTemplate').selectOption('lab-cp');
-    await field('controlPlane.sshAuthorizedKeys').fill(SSH_KEY);
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    await page.locator('[data-step="worker-pools"]').waitFor();
-    await offered('workers.0.machineTemplate', 'lab-worker');
+    const server = new URL(lab.vcsim.server).host;
+    await fillStep('basic-info', [
+      ['credential', 'vcenter-lab'],
+      ['datacenter', 'dc-a'],
+      ['name', 'lab'],
+      ['displayName', 'Lab cluster'],
+      ['kubernetesVersion', 'v1.35.1'],
+      ['apiServerAddress', 'https://10.10.10.100:6443'],
+      ['server', server],
+      ['thumbprint', lab.vcsim.thumbprint],
+    ]);
+    await fillStep('control-plane', [
+      ['controlPlane.machineTemplate', 'lab-cp'],
+      ['controlPlane.sshAuthorizedKeys', SSH_KEY],
+    ]);
+    // The worker pool named after the cluster; the control plane's config pool is refused for it.
+    await fillStep('worker-pools', [
+      ['workers.0.machineTemplate', 'lab-cp'],
+      ['workers.0.replicas', '2'],
+    ]);
     expect(await field('workers.0.name').inputValue()).toBe('lab-worker-1');
-    // The control plane's pool is taken: the problem shows next to the field.
-    await field('workers.0.machineTemplate').selectOption('lab-cp');
-    await field('workers.0.replicas').fill('2');
-    await page.getByRole('button', { name: 'Next' }).click();
     expect(await problemOf('workers.0.machineTemplate')).toBe(
       'machine config pool lab-cp-pool is already used by the control plane',
     );
-    await field('workers.0.machineTemplate').selectOption('lab-worker');
-    await field('workers.0.sshAuthorizedKeys').fill(SSH_KEY);
-    await page.getByRole('button', { name: 'Next' }).click();
-
-    await page.locator('[data-step="networking"]').waitFor();
-    await field('networking.podsCidr').fill('10.3.0.0/16');
-    await field('networking.servicesCidr').fill('10.4.0.0/16');
-    await field('networking.joinCidr').fill('100.64.0.0/16');
-    await page.getByRole('button', { name: 'Review' }).click();
+    await fillStep('worker-pools', [
+      ['workers.0.machineTemplate', 'lab-worker'],
+      ['workers.0.sshAuthorizedKeys', SSH_KEY],
+    ]);
+    await fillStep(
+      'networking',
+      Object.entries({ podsCidr: '10.3.0.0/16', servicesCidr: '10.4.0.0/16', joinCidr: '100.64.0.0/16' }).map(
+        ([key, value]): [string, string] => [`networking.${key}`, value],
+      ),
+      'Review',
+    );
 
     await page.locator('[data-step="review"]').waitFor();
     await lab.shot('create-2-review');
     const reviewed = (await page.locator('[data-manifest] pre').allTextContents()).map(
       (text) => JSON.parse(text) as KubernetesManifest,
     );
-    expect(reviewed.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'VSphereCluster/lab',
-      'VSphereMachineTemplate/lab-control-plane',
-      'KubeadmControlPlane/lab-kcp',
-      'VSphereMachineTemplate/lab-worker-1-template',
-      'MachineDeployment/lab-worker-1',
-      'KubeadmConfigTemplate/lab-worker-1-bootstrap',
-      'Cluster/lab',
-    ]);
+    // In creation order, the Cluster last (the rule tests check each object's fields).
+    const order = 'VSphereCluster/lab VSphereMachineTemplate/lab-control-plane KubeadmControlPlane/lab-kcp';
+    const worker = 'VSphereMachineTemplate/lab-worker-1-template MachineDeployment/lab-worker-1';
+    expect(reviewed.map((m) => `${m.kind}/${m.metadata.name}`).join(' ')).toBe(
+      `${order} ${worker} KubeadmConfigTemplate/lab-worker-1-bootstrap Cluster/lab`,
+    );
     expect(reviewed[0]?.spec).toEqual({
       controlPlaneEndpoint: { host: '10.10.10.100', port: 6443 },
       identityRef: { kind: 'Secret', name: 'vcenter-lab' },
-      server: new URL(lab.vcsim.server).host,
+      server,
       thumbprint: lab.vcsim.thumbprint,
     });
     expect(await clusters()).toEqual([]);
@@ -215,21 +235,20 @@ describe('vSphere create-cluster workflow in Fleet Essentials', () => {
     await page.getByRole('heading', { name: /lab/ }).waitFor();
     await lab.shot('create-3-created');
 
-    // Each reviewed object, read back at the reviewed version with the admin kubeconfig.
-    for (const manifest of reviewed) {
-      const [group, version] = manifest.apiVersion.split('/') as [string, string];
-      const stored = (await custom().getNamespacedCustomObject({
-        group,
-        version,
-        namespace: lab.ns,
-        plural: `${manifest.kind.toLowerCase()}s`,
-        name: manifest.metadata.name,
-      })) as { spec: object; metadata: { labels?: object; annotations?: object } };
+    // Each reviewed object as the API server stores it, at the reviewed version (defaults may be added).
+    const stored = await Promise.all(reviewed.map(readStored));
+    reviewed.forEach((manifest, i) => {
       const what = `${manifest.kind}/${manifest.metadata.name}`;
-      expect(stored.spec, what).toMatchObject(manifest.spec as object);
-      expect(stored.metadata.labels ?? {}, what).toMatchObject(manifest.metadata.labels ?? {});
-      expect(stored.metadata.annotations ?? {}, what).toMatchObject(manifest.metadata.annotations ?? {});
-    }
+      const { spec, metadata } = stored[i] as { spec: object; metadata: KubernetesManifest['metadata'] };
+      expect(
+        { spec, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} },
+        what,
+      ).toMatchObject({
+        spec: manifest.spec as object,
+        labels: manifest.metadata.labels ?? {},
+        annotations: manifest.metadata.annotations ?? {},
+      });
+    });
   });
 
   it('ran without a page error, and no body the host sent carried the vCenter password', () => {

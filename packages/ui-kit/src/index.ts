@@ -4,9 +4,75 @@
  * marked aria-invalid), resource lists, buttons, loading, empty and error
  * states, all styled from the host's design tokens, a typed client of the
  * extension's platform operations, and the credential list and form every
- * provider shows the same way. Bundled into a provider's extension; core
+ * provider shows the same way, and the create-cluster workflow's shared
+ * steps, rules, Cluster API manifests and warnings. Bundled into a provider's extension; core
  * is used for types only.
  */
+export { toV1Beta2 } from './capi-v1beta2.js';
+export {
+  CLUSTER_STEP,
+  type ClusterDraftBase,
+  CONTROL_PLANE_REPLICAS,
+  type ControlPlaneDraft,
+  clusterObjectNames,
+  draftValue,
+  initialClusterDraft,
+  initialControlPlane,
+  initialNetworking,
+  newWorkerPool,
+  type ObjectNameSuffixes,
+  readClusterDraft,
+  readControlPlane,
+  readNetworking,
+  readWorkerPools,
+} from './cluster-draft.js';
+export {
+  type ClusterWorkflowRules,
+  capiObjectLookups,
+  clusterWorkflowLogic,
+  loadManagementFacts,
+  type ManagementFacts,
+  type ObjectLookup,
+} from './cluster-facts.js';
+export {
+  BOOTSTRAP_API_VERSION,
+  CAPI_API_VERSION,
+  type ClusterScope,
+  CONTROL_PLANE_API_VERSION,
+  clusterManifest,
+  clusterManifestSet,
+  INFRASTRUCTURE_API_VERSION,
+  kubeadmConfigTemplate,
+  kubeadmControlPlane,
+  machineDeployment,
+  machineTemplateCopy,
+  platformAnnotations,
+  type TemplateSource,
+} from './cluster-manifests.js';
+export {
+  checkClusterIdentity,
+  checkNetworking,
+  checkNodePools,
+  checkSlotCapacity,
+  checkSshKeys,
+  checkWorkerPools,
+  checkWorkerRollout,
+  clusterNameProblem,
+  compareVersions,
+  type IdentityFacts,
+  keysOf,
+  minorOf,
+  type NetworkingDraft,
+  type NodePoolRules,
+  newestVersion,
+  type ProblemReport,
+  parseApiServerAddress,
+  problemCollector,
+  type SlotDemand,
+  type SlotPoolCapacity,
+  type WorkerPoolDraft,
+} from './cluster-rules.js';
+export { nodePoolWarnings, type WarnedNodePool } from './cluster-warnings.js';
 export {
   type CredentialAnnotations,
   type CredentialField,
@@ -72,3 +138,12 @@ export {
   type ResourceListSpec,
 } from './resource-list.js';
 export { KIT_CLASSES, KIT_STYLESHEET } from './styles.js';
+export {
+  controlPlaneStep,
+  mountWizardStep,
+  networkingStep,
+  type SharedStepDraft,
+  sharedClusterSteps,
+  type WizardStepsSpec,
+  workerPoolsStep,
+} from './wizard-steps.js';

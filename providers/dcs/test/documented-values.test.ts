@@ -6,12 +6,12 @@
  * field. The values are ours, shaped as the pages show them.
  */
 import { infrastructureSpecVerdicts } from '@immutable-infra/testkit/vitest';
+import { parseApiServerAddress } from '@immutable-infra/ui-kit';
 import { describe, expect, it } from 'vitest';
 import { DCSClusterSpec, DCSIpHostnamePoolSpec, DCSMachineSpec, parseCredentials } from '../src/api/index.js';
 import { validateCredential } from '../src/ui/credentials/credential-form.js';
 import { validatePoolSpec } from '../src/ui/ip-pool/pool-rules.js';
 import { defaultDisks, validateMachineTemplate } from '../src/ui/machine-templates/template-rules.js';
-import { parseApiServerAddress } from '../src/ui/wizard/validate.js';
 
 /** Where a value format is shown. */
 const PAGE = {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { capiResource, freePort, infraResource as infra, mostRepeated } from '@immutable-infra/testkit';
 import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { newWorkerPool } from '@immutable-infra/ui-kit';
 import { bootstrapFiles, type ClusterE2e, startClusterE2e } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +10,7 @@ import { persistentVolumeName } from '../../src/controllers/persistent-disks.js'
 import { createDcsProvider } from '../../src/provider.js';
 import { compareVersions, listVersions } from '../../src/ui/catalog/resources.js';
 import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
-import { type DcsClusterDraft, initialDraft, newWorkerPool, objectNames } from '../../src/ui/wizard/draft.js';
+import { type DcsClusterDraft, initialDraft, objectNames } from '../../src/ui/wizard/draft.js';
 import { workflowLogic } from '../../src/ui/wizard/workflow-logic.js';
 import { testHostApi } from '../ui/host-api.js';
 import {

@@ -1,8 +1,8 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
+import { toV1Beta2 } from '@immutable-infra/ui-kit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toMachineTemplateRecord } from '../../src/ui/catalog/resources.js';
-import { toV1Beta2 } from '../../src/ui/wizard/capi-v1beta2.js';
 import { buildManifests } from '../../src/ui/wizard/manifests.js';
 import { kubernetesRequest } from '../ui/host-api.js';
 import { collectionOf, machineTemplate, scenarioDraft, scenarioFacts } from '../ui/wizard-scenario.js';

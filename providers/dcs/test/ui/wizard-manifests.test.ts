@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { toV1Beta2 } from '@immutable-infra/ui-kit';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { toV1Beta2 } from '../../src/ui/wizard/capi-v1beta2.js';
 import { buildManifests } from '../../src/ui/wizard/manifests.js';
 import { manifestsFor } from '../../src/ui/wizard/workflow-logic.js';
 import { scenarioDraft, scenarioFacts } from './wizard-scenario.js';

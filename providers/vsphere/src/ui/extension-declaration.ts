@@ -34,5 +34,6 @@ export const vsphereExtensions = defineExtensions<typeof bundle>({
       title,
       export: 'machineTemplateForm',
     },
+    { anchor: 'cluster.create', id: 'vsphere.create-cluster', title, export: 'createClusterWorkflow' },
   ],
 });

@@ -36,13 +36,20 @@ export interface VsphereFleetLab {
   close(): Promise<void>;
 }
 
-export async function startVsphereFleetLab(prefix: string): Promise<VsphereFleetLab> {
+/** What the signed-in service account may do besides Secrets and the infrastructure kinds (a Role's rules). */
+type ExtraRules = { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+
+export async function startVsphereFleetLab(
+  prefix: string,
+  extraRules: ExtraRules = [],
+): Promise<VsphereFleetLab> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const kubeConfig = testKubeConfig();
   const ns = await createTestNamespace(kubeConfig, prefix);
   const token = await namespaceOperatorToken(kubeConfig, ns, [
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
     { apiGroups: [INFRA], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+    ...extraRules,
   ]);
   const vcsim = await startVcsim({ documentedNames: true });
   const server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });

@@ -188,23 +188,7 @@ export async function listCredentials(api: HostApi, namespace: string): Promise<
   return listCredentialSecrets(api, namespace, DCS_CREDENTIAL_KEYS);
 }
 
-/** Compares Kubernetes versions such as v1.33.6 (numerically, by part). */
-export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) =>
-    v
-      .replace(/^v/, '')
-      .split(/[.-]/)
-      .map((p) => Number.parseInt(p, 10) || 0);
-  const [x, y] = [parts(a), parts(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-export function minorOf(version: string): string {
-  return /^v?(\d+\.\d+)/.exec(version)?.[1] ?? version;
-}
+// The version order is the kit's, shared with the other providers' workflows.
+export { compareVersions, minorOf } from '@immutable-infra/ui-kit';
 
 export { CLUSTER_NAME_LABEL };

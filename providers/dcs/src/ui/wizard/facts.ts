@@ -1,9 +1,13 @@
 import type { HostApi } from '@immutable-infra/core';
-import { platformClient } from '@immutable-infra/ui-kit';
+import {
+  capiObjectLookups,
+  loadManagementFacts,
+  type ObjectLookup,
+  platformClient,
+} from '@immutable-infra/ui-kit';
 import { kubernetesFilesSecret } from '../catalog/labels.js';
 import {
   basePath,
-  type KubeObject,
   listCredentials,
   listMachineTemplates,
   listPools,
@@ -41,8 +45,6 @@ export interface ClusterFacts {
   capiVersion: 'v1beta1' | 'v1beta2';
 }
 
-const CAPI = '/apis/cluster.x-k8s.io';
-
 /** Reads every fact in parallel; platform facts are optional, so a platform failure becomes a problem, not a throw. */
 export async function loadFacts(
   api: HostApi,
@@ -51,72 +53,38 @@ export async function loadFacts(
 ): Promise<ClusterFacts> {
   const ns = encodeURIComponent(namespace);
   const names = objectNames(draft);
-  const candidates: [string, string][] = [
-    [`Cluster/${names.cluster}`, `${CAPI}/v1beta2/namespaces/${ns}/clusters/${names.cluster}`],
+  const lookups: ObjectLookup[] = [
+    ...capiObjectLookups(namespace, names),
     [`DCSCluster/${names.cluster}`, `${basePath(namespace, 'dcsclusters')}/${names.cluster}`],
-    [
-      `KubeadmControlPlane/${names.controlPlane}`,
-      `/apis/controlplane.cluster.x-k8s.io/v1beta2/namespaces/${ns}/kubeadmcontrolplanes/${names.controlPlane}`,
-    ],
-    [
-      `DCSMachineTemplate/${names.controlPlaneTemplate}`,
-      `${basePath(namespace, 'dcsmachinetemplates')}/${names.controlPlaneTemplate}`,
-    ],
-    ...names.workers.flatMap((w): [string, string][] => [
-      [
-        `MachineDeployment/${w.machineDeployment}`,
-        `${CAPI}/v1beta2/namespaces/${ns}/machinedeployments/${w.machineDeployment}`,
+    ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
+      (name): ObjectLookup => [
+        `DCSMachineTemplate/${name}`,
+        `${basePath(namespace, 'dcsmachinetemplates')}/${name}`,
       ],
-      [
-        `DCSMachineTemplate/${w.machineTemplate}`,
-        `${basePath(namespace, 'dcsmachinetemplates')}/${w.machineTemplate}`,
-      ],
-      [
-        `KubeadmConfigTemplate/${w.bootstrapTemplate}`,
-        `/apis/bootstrap.cluster.x-k8s.io/v1beta2/namespaces/${ns}/kubeadmconfigtemplates/${w.bootstrapTemplate}`,
-      ],
-    ]),
-  ];
-  // Names not yet typed make no lookups.
-  const lookups = candidates.filter(([key]) => !key.endsWith('/') && !key.includes('/-'));
-
-  const [
-    credentials,
-    machineTemplates,
-    pools,
-    versions,
-    existing,
-    globalCluster,
-    filesSecret,
-    group,
-    site,
-    templates,
-  ] = await Promise.all([
-    listCredentials(api, namespace),
-    listMachineTemplates(api, namespace),
-    listPools(api, namespace),
-    listVersions(api, namespace),
-    Promise.all(
-      lookups.map(async ([key, path]) => ((await readObject(api, path).catch(() => undefined)) ? key : '')),
     ),
-    readObject<KubeObject>(api, `${CAPI}/v1beta2/namespaces/${ns}/clusters/global`).catch(() => undefined),
-    draft.kubernetesVersion
-      ? readObject(
-          api,
-          `/api/v1/namespaces/${ns}/secrets/${kubernetesFilesSecret(draft.kubernetesVersion)}`,
-        ).catch(() => undefined)
-      : Promise.resolve(undefined),
-    api
-      .kubernetes<{ preferredVersion?: { version?: string } }>({ method: 'GET', path: CAPI })
-      .catch(() => undefined),
-    draft.credential ? platformSite(api, namespace, draft.credential) : Promise.resolve(undefined),
-    draft.credential
-      ? platformClient<DcsPlatformOperations>(api, { namespace, name: draft.credential })
-          .listVmTemplates()
-          .then((list) => list.map((t) => t.name))
-          .catch(() => undefined)
-      : Promise.resolve(undefined),
-  ]);
+  ];
+
+  const [credentials, machineTemplates, pools, versions, management, filesSecret, site, templates] =
+    await Promise.all([
+      listCredentials(api, namespace),
+      listMachineTemplates(api, namespace),
+      listPools(api, namespace),
+      listVersions(api, namespace),
+      loadManagementFacts(api, namespace, lookups),
+      draft.kubernetesVersion
+        ? readObject(
+            api,
+            `/api/v1/namespaces/${ns}/secrets/${kubernetesFilesSecret(draft.kubernetesVersion)}`,
+          ).catch(() => undefined)
+        : Promise.resolve(undefined),
+      draft.credential ? platformSite(api, namespace, draft.credential) : Promise.resolve(undefined),
+      draft.credential
+        ? platformClient<DcsPlatformOperations>(api, { namespace, name: draft.credential })
+            .listVmTemplates()
+            .then((list) => list.map((t) => t.name))
+            .catch(() => undefined)
+        : Promise.resolve(undefined),
+    ]);
 
   return {
     namespace,
@@ -124,12 +92,10 @@ export async function loadFacts(
     machineTemplates,
     pools,
     versions,
-    existing: existing.filter(Boolean),
-    globalCluster: globalCluster ? (globalCluster.metadata.annotations ?? {}) : undefined,
+    ...management,
     filesSecretPresent: filesSecret !== undefined,
     site,
     platformTemplates: templates,
-    capiVersion: group?.preferredVersion?.version === 'v1beta1' ? 'v1beta1' : 'v1beta2',
   };
 }
 

@@ -1,5 +1,5 @@
+import { compareVersions, nodePoolWarnings } from '@immutable-infra/ui-kit';
 import { kubernetesFilesSecret } from '../catalog/labels.js';
-import { compareVersions } from '../catalog/resources.js';
 import type { DcsClusterDraft } from './draft.js';
 import type { ClusterFacts } from './facts.js';
 import { templateVersion } from './validate.js';
@@ -53,53 +53,34 @@ export function draftWarnings(draft: DcsClusterDraft, facts: ClusterFacts): stri
     warnings.push(
       `credential ${draft.credential} has no endpoint, so no DCS call can be made for this cluster`,
     );
-  if (!draft.apiServerAddress)
-    warnings.push(
-      'the control plane endpoint is not set; Cluster API and kubeadm cannot reach the API server',
-    );
-
-  // Rolling upgrades: a pool with max surge N needs N entries beyond its replicas, at once.
-  const byPool = new Map<string, { replicas: number; surge: number; users: string[]; disks: boolean }>();
+  // Persistent disks move to the replacement one node at a time.
+  const slotPoolOf = (templateName: string) => {
+    const template = facts.machineTemplates.find((t) => t.name === templateName);
+    return template && facts.pools.find((p) => p.name === template.ipPool);
+  };
   for (const pool of pools) {
-    const template = facts.machineTemplates.find((t) => t.name === pool.template);
-    const record = template && facts.pools.find((p) => p.name === template.ipPool);
-    if (!record || !Number.isInteger(pool.replicas)) continue;
-    const entry = byPool.get(record.name) ?? {
-      replicas: 0,
-      surge: 0,
-      users: [],
-      disks: record.hasPersistentDisks,
-    };
-    entry.replicas += pool.replicas;
-    entry.surge = Math.max(entry.surge, pool.maxSurge);
-    entry.users.push(pool.label);
-    byPool.set(record.name, entry);
-    if (record.hasPersistentDisks && pool.maxSurge > 0)
+    const record = slotPoolOf(pool.template);
+    if (record?.hasPersistentDisks && Number.isInteger(pool.replicas) && pool.maxSurge > 0)
       warnings.push(
         `${pool.label}: IP pool ${record.name} carries persistent disks, which move to the replacement one node at a time; keep max surge 0`,
       );
   }
-  for (const [name, entry] of byPool) {
-    const record = facts.pools.find((p) => p.name === name);
-    if (!record || entry.surge === 0) continue;
-    const needed = entry.replicas + entry.surge;
-    if (record.free < needed)
-      warnings.push(
-        `IP pool ${name} has ${record.free} free entries; a rolling upgrade of ${entry.users.join(', ')} with max surge ${entry.surge} needs ${needed}, so it will stall until entries are added`,
-      );
-  }
-
-  if (draft.workers.length === 0)
-    warnings.push('no worker node pool: the control plane alone runs no workloads');
-  const noKeys = pools.filter((_, i) =>
-    i === 0
-      ? draft.controlPlane.sshAuthorizedKeys.length === 0
-      : draft.workers[i - 1]?.sshAuthorizedKeys.length === 0,
+  warnings.push(
+    ...nodePoolWarnings({
+      slotNoun: 'IP pool',
+      apiServerAddress: draft.apiServerAddress,
+      pools: pools.map((pool, i) => ({
+        label: pool.label,
+        slotPool: slotPoolOf(pool.template),
+        replicas: pool.replicas,
+        maxSurge: pool.maxSurge,
+        sshKeys:
+          i === 0
+            ? draft.controlPlane.sshAuthorizedKeys.length
+            : (draft.workers[i - 1]?.sshAuthorizedKeys.length ?? 0),
+      })),
+    }),
   );
-  if (noKeys.length > 0)
-    warnings.push(
-      `${noKeys.map((p) => p.label).join(', ')}: no SSH key, so nobody can log in to those nodes`,
-    );
   if (draft.kubernetesVersion && !facts.filesSecretPresent)
     warnings.push(
       `Secret ${kubernetesFilesSecret(draft.kubernetesVersion)} is missing from ${facts.namespace}; the kubelet, admission and audit files come from it, so machines will not bootstrap until the DCS plugin provides it`,

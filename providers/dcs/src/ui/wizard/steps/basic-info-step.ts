@@ -5,13 +5,14 @@ import {
   formSummary,
   h,
   KIT_CLASSES,
+  newestVersion,
   selectField,
   showProblems,
   textField,
 } from '@immutable-infra/ui-kit';
 import { listCredentials, listVersions } from '../../catalog/resources.js';
 import { STEP } from '../draft.js';
-import { mountStep, newestVersion } from './step-context.js';
+import { mountStep } from './step-context.js';
 
 export const basicInfoStep: CreateClusterStep = {
   id: STEP.basic,

@@ -1,0 +1,124 @@
+/**
+ * What every create-cluster workflow reads of the management cluster besides
+ * its provider's objects: which of the objects it would create exist already,
+ * the global Cluster's annotations, and the Cluster API version it prefers.
+ */
+import type {
+  ClusterDraft,
+  FieldProblem,
+  HostApi,
+  KubernetesManifest,
+  WorkflowContext,
+} from '@immutable-infra/core';
+import { toV1Beta2 } from './capi-v1beta2.js';
+import type { clusterObjectNames } from './cluster-draft.js';
+
+const CAPI = '/apis/cluster.x-k8s.io';
+
+/** `Kind/name` of an object the workflow would create, and its API path. */
+export type ObjectLookup = [key: string, path: string];
+
+/** The Cluster API objects (Cluster, KubeadmControlPlane, MachineDeployments, KubeadmConfigTemplates) a cluster's names make. */
+export function capiObjectLookups(
+  namespace: string,
+  names: ReturnType<typeof clusterObjectNames>,
+): ObjectLookup[] {
+  const ns = encodeURIComponent(namespace);
+  return [
+    [`Cluster/${names.cluster}`, `${CAPI}/v1beta2/namespaces/${ns}/clusters/${names.cluster}`],
+    [
+      `KubeadmControlPlane/${names.controlPlane}`,
+      `/apis/controlplane.cluster.x-k8s.io/v1beta2/namespaces/${ns}/kubeadmcontrolplanes/${names.controlPlane}`,
+    ],
+    ...names.workers.flatMap((w): ObjectLookup[] => [
+      [
+        `MachineDeployment/${w.machineDeployment}`,
+        `${CAPI}/v1beta2/namespaces/${ns}/machinedeployments/${w.machineDeployment}`,
+      ],
+      [
+        `KubeadmConfigTemplate/${w.bootstrapTemplate}`,
+        `/apis/bootstrap.cluster.x-k8s.io/v1beta2/namespaces/${ns}/kubeadmconfigtemplates/${w.bootstrapTemplate}`,
+      ],
+    ]),
+  ];
+}
+
+export interface ManagementFacts {
+  /** `Kind/name` of the looked-up objects that exist. */
+  existing: string[];
+  /** Annotations of the `global` Cluster (kube-ovn version, registry address), when it can be read. */
+  globalCluster: Record<string, string> | undefined;
+  /** The CAPI API version the management cluster prefers (v1beta2 from CAPI 1.11 on). */
+  capiVersion: 'v1beta1' | 'v1beta2';
+}
+
+/** Reads the facts in parallel (the global Cluster in the workflow's namespace, where the platform keeps it); a lookup that fails counts as absent. Names not yet typed make no lookups. */
+export async function loadManagementFacts(
+  api: HostApi,
+  namespace: string,
+  lookups: readonly ObjectLookup[],
+): Promise<ManagementFacts> {
+  const wanted = lookups.filter(([key]) => !key.endsWith('/') && !key.includes('/-'));
+  const read = (path: string) => api.kubernetes<unknown>({ method: 'GET', path });
+  const [existing, globalCluster, group] = await Promise.all([
+    Promise.all(wanted.map(async ([key, path]) => ((await read(path).catch(() => undefined)) ? key : ''))),
+    api
+      .kubernetes<{ metadata: { annotations?: Record<string, string> } }>({
+        method: 'GET',
+        path: `${CAPI}/v1beta2/namespaces/${encodeURIComponent(namespace)}/clusters/global`,
+      })
+      .catch(() => undefined),
+    api
+      .kubernetes<{ preferredVersion?: { version?: string } }>({ method: 'GET', path: CAPI })
+      .catch(() => undefined),
+  ]);
+  return {
+    existing: existing.filter(Boolean),
+    globalCluster: globalCluster ? (globalCluster.metadata.annotations ?? {}) : undefined,
+    capiVersion: group?.preferredVersion?.version === 'v1beta1' ? 'v1beta1' : 'v1beta2',
+  };
+}
+
+/** A provider's pure rules over its draft and facts. */
+export interface ClusterWorkflowRules<D, F extends { capiVersion: 'v1beta1' | 'v1beta2' }> {
+  validateDraft(draft: D, facts: F): FieldProblem[];
+  buildManifests(draft: D, facts: F): KubernetesManifest[];
+  draftWarnings(draft: D, facts: F): string[];
+}
+
+/**
+ * The `cluster.create` anchor's data half (all but the steps, which need a
+ * DOM): each call reads the facts afresh, so what the review shows and what
+ * Create writes are computed from the same state. Manifests are converted to
+ * v1beta2 where the management cluster prefers it.
+ */
+export function clusterWorkflowLogic<D extends object, F extends { capiVersion: 'v1beta1' | 'v1beta2' }>(
+  drafts: { initialDraft(): D; readDraft(value: Record<string, unknown>): D },
+  loadFacts: (api: HostApi, namespace: string, draft: D) => Promise<F>,
+  rules: ClusterWorkflowRules<D, F>,
+) {
+  const manifestsFor = (draft: ClusterDraft, facts: F): KubernetesManifest[] => {
+    const manifests = rules.buildManifests(drafts.readDraft(draft), facts);
+    return facts.capiVersion === 'v1beta2' ? manifests.map(toV1Beta2) : manifests;
+  };
+  const factsOf = (draft: D, context: WorkflowContext) => loadFacts(context.api, context.namespace, draft);
+  return {
+    manifestsFor,
+    logic: {
+      initialDraft(_context: WorkflowContext): ClusterDraft {
+        return { ...(drafts.initialDraft() as Record<string, unknown>) };
+      },
+      async validate(draft: ClusterDraft, context: WorkflowContext): Promise<readonly FieldProblem[]> {
+        const d = drafts.readDraft(draft);
+        return rules.validateDraft(d, await factsOf(d, context));
+      },
+      async manifests(draft: ClusterDraft, context: WorkflowContext): Promise<readonly KubernetesManifest[]> {
+        return manifestsFor(draft, await factsOf(drafts.readDraft(draft), context));
+      },
+      async warnings(draft: ClusterDraft, context: WorkflowContext): Promise<readonly string[]> {
+        const d = drafts.readDraft(draft);
+        return rules.draftWarnings(d, await factsOf(d, context));
+      },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Review-step warnings every provider gives the same way: what would fail
+ * or hurt later although the draft is valid.
+ */
+
+/** A node pool as the warnings see it: its label, its slot pool (if its template names one) and its numbers. */
+export interface WarnedNodePool {
+  label: string;
+  slotPool: { name: string; free: number } | undefined;
+  replicas: number;
+  maxSurge: number;
+  sshKeys: number;
+}
+
+/**
+ * The endpoint must be set; a slot pool must hold, at once, a rolling
+ * upgrade's surge beyond the replicas of all node pools drawing on it; a
+ * cluster needs a worker pool to run workloads; a node pool without SSH keys
+ * cannot be logged in to. `pools[0]` is the control plane.
+ */
+export function nodePoolWarnings(input: {
+  slotNoun: string;
+  apiServerAddress: string;
+  pools: readonly WarnedNodePool[];
+}): string[] {
+  const warnings: string[] = [];
+  if (!input.apiServerAddress)
+    warnings.push(
+      'the control plane endpoint is not set; Cluster API and kubeadm cannot reach the API server',
+    );
+  const bySlotPool = new Map<string, { free: number; replicas: number; surge: number; users: string[] }>();
+  for (const pool of input.pools) {
+    if (!pool.slotPool || !Number.isInteger(pool.replicas)) continue;
+    const entry = bySlotPool.get(pool.slotPool.name) ?? {
+      free: pool.slotPool.free,
+      replicas: 0,
+      surge: 0,
+      users: [],
+    };
+    entry.replicas += pool.replicas;
+    entry.surge = Math.max(entry.surge, pool.maxSurge);
+    entry.users.push(pool.label);
+    bySlotPool.set(pool.slotPool.name, entry);
+  }
+  for (const [name, entry] of bySlotPool) {
+    if (entry.surge === 0) continue;
+    const needed = entry.replicas + entry.surge;
+    if (entry.free < needed)
+      warnings.push(
+        `${input.slotNoun} ${name} has ${entry.free} free entries; a rolling upgrade of ${entry.users.join(', ')} with max surge ${entry.surge} needs ${needed}, so it will stall until entries are added`,
+      );
+  }
+  if (input.pools.length <= 1)
+    warnings.push('no worker node pool: the control plane alone runs no workloads');
+  const noKeys = input.pools.filter((p) => p.sshKeys === 0);
+  if (noKeys.length > 0)
+    warnings.push(
+      `${noKeys.map((p) => p.label).join(', ')}: no SSH key, so nobody can log in to those nodes`,
+    );
+  return warnings;
+}

@@ -1,0 +1,296 @@
+/// <reference lib="dom" />
+/**
+ * The create-cluster steps every provider shows the same way (control plane,
+ * worker pools, networking) and what every step needs to mount. A provider
+ * passes what differs: its root's id and class, how it reads its draft, and
+ * where its machine template choices come from.
+ */
+import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
+import { CLUSTER_STEP, type ControlPlaneDraft, newWorkerPool } from './cluster-draft.js';
+import { keysOf, type NetworkingDraft, type WorkerPoolDraft } from './cluster-rules.js';
+import { button, describeError, extensionRoot, h } from './elements.js';
+import {
+  type Choice,
+  formSummary,
+  numberField,
+  selectField,
+  showProblems,
+  textAreaField,
+  textField,
+} from './fields.js';
+import { KIT_CLASSES } from './styles.js';
+
+/** The draft keys the shared steps read. */
+export interface SharedStepDraft {
+  name: string;
+  controlPlane: ControlPlaneDraft;
+  workers: WorkerPoolDraft[];
+  networking: NetworkingDraft;
+}
+
+/** What a provider tells the shared steps. */
+export interface WizardStepsSpec<D extends SharedStepDraft> {
+  /** The prefix of each step root's id (`<prefix>.control-plane`). */
+  idPrefix: string;
+  /** The provider's class on every root, next to the kit's. */
+  className: string;
+  readDraft(value: Record<string, unknown>): D;
+  /** Machine templates of one role the draft may use, as choices. */
+  templateChoices(
+    props: CreateClusterStepProps,
+    draft: D,
+    role: 'control-plane' | 'worker',
+  ): Promise<Choice[]>;
+  /** The hint under the control plane's template choice. */
+  controlPlaneTemplateHint: string;
+}
+
+/**
+ * What every step needs: its root, the draft as the host has it, and the
+ * problems listener. The host may call the listener at once (problems it
+ * found before), before the step has built its fields, and a step rebuilds
+ * fields when its choices load; so the last problems are kept and shown again
+ * by `showProblemsAgain` after every (re)build.
+ */
+export function mountWizardStep<D>(
+  element: unknown,
+  props: CreateClusterStepProps,
+  id: string,
+  spec: { className: string; readDraft(value: Record<string, unknown>): D },
+) {
+  const { root, unmount } = extensionRoot(element, id, { className: spec.className });
+  const draft = spec.readDraft(props.draft);
+  let last: readonly FieldProblem[] = [];
+  const stop = props.onProblems((problems) => {
+    last = problems;
+    showProblems(root, problems);
+  });
+  return {
+    root,
+    draft,
+    showProblemsAgain: () => {
+      if (last.length > 0) showProblems(root, last);
+    },
+    unmount: () => {
+      stop();
+      unmount();
+    },
+  };
+}
+
+const formProblem = (root: HTMLElement, error: unknown) =>
+  showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+
+/** The control plane step: its machine template, the fixed replicas, SSH keys. */
+export function controlPlaneStep<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep {
+  return {
+    id: CLUSTER_STEP.controlPlane,
+    title: 'Control Plane Node Pool',
+    mount(element, props: CreateClusterStepProps) {
+      const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+        element,
+        props,
+        `${spec.idPrefix}.control-plane`,
+        spec,
+      );
+      const template = selectField(
+        'Machine template',
+        'controlPlane.machineTemplate',
+        [],
+        draft.controlPlane.machineTemplate,
+        { hint: spec.controlPlaneTemplateHint },
+      );
+      const replicas = textField('Replicas', 'controlPlane.replicas', String(draft.controlPlane.replicas), {
+        readOnly: true,
+        hint: 'Fixed at 3 for high availability',
+      });
+      const keys = textAreaField(
+        'SSH authorized keys',
+        'controlPlane.sshAuthorizedKeys',
+        draft.controlPlane.sshAuthorizedKeys.join('\n'),
+        { hint: 'One OpenSSH public key per line' },
+      );
+      const push = () =>
+        props.update({
+          controlPlane: {
+            ...draft.controlPlane,
+            machineTemplate: template.select.value,
+            sshAuthorizedKeys: keysOf(keys.input.value),
+          },
+        });
+      template.select.addEventListener('change', push);
+      keys.input.addEventListener('input', push);
+      root.append(template.row, replicas.row, keys.row, formSummary());
+      showProblemsAgain();
+      spec
+        .templateChoices(props, draft, 'control-plane')
+        .then((choices) => {
+          template.fill(choices, draft.controlPlane.machineTemplate);
+          showProblemsAgain();
+        })
+        .catch((error: unknown) => formProblem(root, error));
+      return unmount;
+    },
+  };
+}
+
+/** The worker pools step: a card a pool (name, template, replicas, rollout numbers, SSH keys), added and removed. */
+export function workerPoolsStep<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep {
+  return {
+    id: CLUSTER_STEP.workers,
+    title: 'Worker Node Pools',
+    mount(element, props: CreateClusterStepProps) {
+      const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+        element,
+        props,
+        `${spec.idPrefix}.workers`,
+        spec,
+      );
+      const list = h('div', { data: { pools: '' } });
+      // The documented tip: prefix pool names with the cluster name.
+      let pools: WorkerPoolDraft[] = draft.workers.map((p, i) =>
+        p.name || !draft.name ? { ...p } : { ...p, name: `${draft.name}-worker-${i + 1}` },
+      );
+      if (pools.some((p, i) => p.name !== draft.workers[i]?.name)) props.update({ workers: pools });
+      let choices: Choice[] = [];
+      let readers: (() => WorkerPoolDraft)[] = [];
+
+      const sync = () => {
+        pools = readers.map((read) => read());
+        props.update({ workers: pools });
+      };
+
+      const render = () => {
+        readers = [];
+        list.replaceChildren(
+          ...pools.map((pool, i) => {
+            const at = `workers.${i}`;
+            const name = textField('Pool name', `${at}.name`, pool.name, {
+              hint: 'Prefix it with the cluster name, e.g. mycluster-worker-1',
+            });
+            const template = selectField(
+              'Machine template',
+              `${at}.machineTemplate`,
+              choices,
+              pool.machineTemplate,
+            );
+            const replicas = numberField('Replicas', `${at}.replicas`, pool.replicas);
+            const surge = numberField('Max surge', `${at}.maxSurge`, pool.maxSurge, {
+              hint: 'Keep 0 when the pool uses persistent disks',
+            });
+            const unavailable = numberField('Max unavailable', `${at}.maxUnavailable`, pool.maxUnavailable, {
+              hint: 'With max surge 0: at least 1 and at most the replicas',
+            });
+            const keys = textAreaField(
+              'SSH authorized keys',
+              `${at}.sshAuthorizedKeys`,
+              pool.sshAuthorizedKeys.join('\n'),
+            );
+            readers.push(() => ({
+              name: name.input.value.trim(),
+              machineTemplate: template.select.value,
+              replicas: replicas.read(),
+              maxSurge: surge.read(),
+              maxUnavailable: unavailable.read(),
+              sshAuthorizedKeys: keysOf(keys.input.value),
+            }));
+            const card = h(
+              'div',
+              { className: KIT_CLASSES.card, data: { pool: String(i) } },
+              h('h3', { text: `Worker pool ${i + 1}` }),
+              name.row,
+              template.row,
+              replicas.row,
+              surge.row,
+              unavailable.row,
+              keys.row,
+              button(
+                'Remove pool',
+                () => {
+                  sync();
+                  pools.splice(i, 1);
+                  props.update({ workers: pools });
+                  render();
+                },
+                { action: `remove-pool:${i}` },
+              ),
+            );
+            card.addEventListener('input', sync);
+            card.addEventListener('change', sync);
+            return card;
+          }),
+        );
+      };
+
+      root.append(
+        list,
+        button(
+          'Add worker pool',
+          () => {
+            sync();
+            pools.push(newWorkerPool(draft.name, pools.length));
+            props.update({ workers: pools });
+            render();
+          },
+          { action: 'add-pool' },
+        ),
+        formSummary(),
+      );
+      render();
+      showProblemsAgain();
+      spec
+        .templateChoices(props, draft, 'worker')
+        .then((loaded) => {
+          choices = loaded;
+          sync();
+          render();
+          showProblemsAgain();
+        })
+        .catch((error: unknown) => formProblem(root, error));
+      return unmount;
+    },
+  };
+}
+
+/** The networking step: pods, services and Kube-OVN's join CIDR. */
+export function networkingStep<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep {
+  return {
+    id: CLUSTER_STEP.networking,
+    title: 'Networking',
+    mount(element, props: CreateClusterStepProps) {
+      const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+        element,
+        props,
+        `${spec.idPrefix}.networking`,
+        spec,
+      );
+      const pods = textField('Pods CIDR', 'networking.podsCidr', draft.networking.podsCidr, {
+        placeholder: '10.3.0.0/16',
+      });
+      const services = textField('Services CIDR', 'networking.servicesCidr', draft.networking.servicesCidr, {
+        placeholder: '10.4.0.0/16',
+      });
+      const join = textField('Join CIDR', 'networking.joinCidr', draft.networking.joinCidr, {
+        placeholder: '100.64.0.0/16',
+        hint: 'Kube-OVN join network; must not overlap the pod or service CIDR',
+      });
+      const push = () =>
+        props.update({
+          networking: {
+            podsCidr: pods.input.value.trim(),
+            servicesCidr: services.input.value.trim(),
+            joinCidr: join.input.value.trim(),
+          },
+        });
+      for (const field of [pods, services, join]) field.input.addEventListener('input', push);
+      root.append(pods.row, services.row, join.row, formSummary());
+      showProblemsAgain();
+      return unmount;
+    },
+  };
+}
+
+/** The three shared steps, in the documented order after the provider's basic info step. */
+export function sharedClusterSteps<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep[] {
+  return [controlPlaneStep(spec), workerPoolsStep(spec), networkingStep(spec)];
+}

@@ -1,0 +1,347 @@
+/**
+ * The kubeadm configuration the product documentation gives for vSphere
+ * clusters (control plane and workers): the files kubeadm needs on each node,
+ * the commands around it, and the API server's hardening flags. The VM images
+ * are built to boot with exactly this; keep it in step with the documentation.
+ */
+import { compareVersions } from '@immutable-infra/ui-kit';
+
+type Json = Record<string, unknown>;
+
+const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
+const TLS_CIPHERS =
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+
+// cloud-init sets the hostname from the slot; kubeadm's node name and /etc/hosts follow it.
+const PRE_KUBEADM = [
+  'hostnamectl set-hostname "{{ ds.meta_data.hostname }}"',
+  'echo "::1         ipv6-localhost ipv6-loopback localhost6 localhost6.localdomain6" >/etc/hosts',
+  'echo "127.0.0.1   {{ ds.meta_data.hostname }} {{ local_hostname }} localhost localhost.localdomain localhost4 localhost4.localdomain4" >>/etc/hosts',
+  'while ! ip route | grep -q "default via"; do sleep 1; done; echo "NetworkManager started"',
+  '/usr/local/bin/capv-load-local-images.sh',
+];
+const POST_KUBEADM = ['chmod 600 /var/lib/kubelet/config.yaml'];
+
+/** Imports the images the VM template carries, so bootstrap pulls nothing. */
+const LOAD_LOCAL_IMAGES = `#!/bin/bash
+set -euo pipefail
+until mountpoint -q /var/lib/containerd; do
+  echo "waiting for /var/lib/containerd mount"
+  sleep 1
+done
+systemctl restart containerd
+until systemctl is-active --quiet containerd; do
+  echo "waiting for containerd"
+  sleep 1
+done
+if [ ! -d "/root/images" ]; then
+  echo "ERROR: /root/images directory not found" >&2
+  exit 1
+fi
+image_count=0
+for image_file in /root/images/*.tar; do
+  if [ -f "$image_file" ]; then
+    echo "importing image: $image_file"
+    ctr -n k8s.io images import "$image_file"
+    image_count=$((image_count + 1))
+  fi
+done
+if [ "$image_count" -eq 0 ]; then
+  echo "ERROR: no tar files found in /root/images" >&2
+  exit 1
+fi
+echo "imported $image_count images"
+`;
+
+const AUDIT_NONE_GROUPS = [
+  ['app.alauda.io', ['imagewhitelists']],
+  ['k8s.io', ['namespaceoverviews']],
+] as const;
+const AUDIT_FULL_GROUPS = [
+  '',
+  'aiops.alauda.io',
+  'apps',
+  'app.k8s.io',
+  'authentication.istio.io',
+  'auth.alauda.io',
+  'autoscaling',
+  'asm.alauda.io',
+  'clusterregistry.k8s.io',
+  'crd.alauda.io',
+  'infrastructure.alauda.io',
+  'monitoring.coreos.com',
+  'operators.coreos.com',
+  'networking.istio.io',
+  'extensions.istio.io',
+  'install.istio.io',
+  'security.istio.io',
+  'telemetry.istio.io',
+  'opentelemetry.io',
+  'networking.k8s.io',
+  'portal.alauda.io',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'tke.cloud.tencent.com',
+  'devopsx.alauda.io',
+  'core.katanomi.dev',
+  'deliveries.katanomi.dev',
+  'integrations.katanomi.dev',
+  'artifacts.katanomi.dev',
+  'builds.katanomi.dev',
+  'versioning.katanomi.dev',
+  'sources.katanomi.dev',
+  'tekton.dev',
+  'operator.tekton.dev',
+  'eventing.knative.dev',
+  'flows.knative.dev',
+  'messaging.knative.dev',
+  'operator.knative.dev',
+  'sources.knative.dev',
+  'operator.devops.alauda.io',
+  'flagger.app',
+  'jaegertracing.io',
+];
+
+/** The documented audit policy, as JSON (which is YAML): the API server reads either. */
+export const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    {
+      level: 'None',
+      users: [
+        'system:kube-controller-manager',
+        'system:kube-scheduler',
+        'system:serviceaccount:kube-system:endpoint-controller',
+      ],
+      verbs: ['get', 'update'],
+      namespaces: ['kube-system'],
+      resources: [{ group: '', resources: ['endpoints'] }],
+    },
+    { level: 'None', nonResourceURLs: ['/healthz*', '/version', '/swagger*'] },
+    { level: 'None', resources: [{ group: '', resources: ['events'] }] },
+    { level: 'None', resources: [{ group: 'devops.alauda.io' }] },
+    { level: 'None', verbs: ['get', 'list', 'watch'] },
+    { level: 'None', resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }] },
+    {
+      level: 'None',
+      resources: [
+        { group: 'authorization.k8s.io', resources: ['subjectaccessreviews', 'selfsubjectaccessreviews'] },
+        { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
+      ],
+    },
+    {
+      level: 'None',
+      resources: AUDIT_NONE_GROUPS.map(([group, resources]) => ({ group, resources: [...resources] })),
+    },
+    { level: 'Metadata', resources: [{ group: '', resources: ['secrets', 'configmaps'] }] },
+    {
+      level: 'Metadata',
+      resources: [
+        { group: 'operator.connectors.alauda.io', resources: ['installmanifests'] },
+        { group: 'operators.katanomi.dev', resources: ['katanomis'] },
+      ],
+    },
+    {
+      level: 'RequestResponse',
+      resources: [
+        ...AUDIT_FULL_GROUPS.map((group) => ({ group })),
+        { group: 'velero.io', resources: ['deletebackuprequests'] },
+        { group: 'connectors.alauda.io' },
+        {
+          group: 'operator.connectors.alauda.io',
+          resources: ['connectorscores', 'connectorsgits', 'connectorsocis'],
+        },
+      ],
+    },
+    { level: 'Metadata' },
+  ],
+};
+
+function file(path: string, content: string, permissions = '0644', append?: false): Json {
+  return { path, owner: 'root:root', permissions, ...(append === false ? { append } : {}), content };
+}
+
+/** The kubelet patch; imagePullCredentialsVerificationPolicy exists from Kubernetes 1.35 only. */
+function kubeletPatch(kubernetesVersion: string, worker: boolean): string {
+  const from135 = compareVersions(kubernetesVersion, 'v1.35.0') >= 0;
+  return `${JSON.stringify(
+    {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      ...(from135 ? { imagePullCredentialsVerificationPolicy: 'NeverVerify' } : {}),
+      protectKernelDefaults: true,
+      ...(worker ? { staticPodPath: null } : {}),
+      streamingConnectionIdleTimeout: '5m',
+      tlsCertFile: '/etc/kubernetes/pki/kubelet.crt',
+      tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet.key',
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** resolv.conf from the slot pool's DNS servers (the pool's DNS does not always reach the guest). */
+function resolvConf(dns: readonly string[]): Json[] {
+  return dns.length === 0
+    ? []
+    : [file('/etc/resolv.conf', dns.map((server) => `nameserver ${server}\n`).join(''), '0644', false)];
+}
+
+function nodeRegistration(controlPlane: boolean): Json {
+  return {
+    criSocket: '/var/run/containerd/containerd.sock',
+    ignorePreflightErrors: ['ImagePull'],
+    kubeletExtraArgs: {
+      'cloud-provider': 'external',
+      ...(controlPlane ? { 'node-labels': 'kube-ovn/role=master' } : {}),
+      'volume-plugin-dir': VOLUME_PLUGIN_DIR,
+    },
+    name: '{{ local_hostname }}',
+  };
+}
+
+const bootUser = (keys: readonly string[]) => [
+  { name: 'boot', sudo: 'ALL=(ALL) NOPASSWD:ALL', sshAuthorizedKeys: [...keys] },
+];
+
+export interface ControlPlaneConfigInput {
+  namespace: string;
+  kubernetesVersion: string;
+  sshAuthorizedKeys: readonly string[];
+  dns: readonly string[];
+  encryptionKey: string;
+  /** The platform registry (`host:port`); kubeadm's default registry when unknown. */
+  registry: string | undefined;
+}
+
+/** KubeadmControlPlane spec.kubeadmConfigSpec. */
+export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
+  const psa = {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AdmissionConfiguration',
+    plugins: [
+      {
+        name: 'PodSecurity',
+        configuration: {
+          apiVersion: 'pod-security.admission.config.k8s.io/v1',
+          kind: 'PodSecurityConfiguration',
+          defaults: {
+            enforce: 'privileged',
+            'enforce-version': 'latest',
+            audit: 'baseline',
+            'audit-version': 'latest',
+            warn: 'baseline',
+            'warn-version': 'latest',
+          },
+          exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system', input.namespace] },
+        },
+      },
+    ],
+  };
+  const encryption = {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [
+      {
+        resources: ['secrets'],
+        providers: [{ aescbc: { keys: [{ name: 'key1', secret: input.encryptionKey }] } }],
+      },
+    ],
+  };
+  return {
+    users: bootUser(input.sshAuthorizedKeys),
+    files: [
+      ...resolvConf(input.dns),
+      file('/etc/kubernetes/admission/psa-config.yaml', `${JSON.stringify(psa, null, 2)}\n`),
+      file(
+        '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
+        kubeletPatch(input.kubernetesVersion, false),
+      ),
+      file(
+        '/etc/kubernetes/encryption-provider.conf',
+        `${JSON.stringify(encryption, null, 2)}\n`,
+        '0644',
+        false,
+      ),
+      file('/etc/kubernetes/audit/policy.yaml', `${JSON.stringify(AUDIT_POLICY, null, 2)}\n`, '0644', false),
+      file('/usr/local/bin/capv-load-local-images.sh', LOAD_LOCAL_IMAGES, '0755'),
+    ],
+    preKubeadmCommands: [...PRE_KUBEADM],
+    postKubeadmCommands: [...POST_KUBEADM],
+    clusterConfiguration: {
+      ...(input.registry ? { imageRepository: `${input.registry}/tkestack` } : {}),
+      apiServer: {
+        extraArgs: {
+          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
+          'audit-log-format': 'json',
+          'audit-log-maxage': '30',
+          'audit-log-maxbackup': '10',
+          'audit-log-maxsize': '200',
+          'audit-log-mode': 'batch',
+          'audit-log-path': '/etc/kubernetes/audit/audit.log',
+          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
+          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
+          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
+          profiling: 'false',
+          'tls-cipher-suites': TLS_CIPHERS,
+          'tls-min-version': 'VersionTLS12',
+        },
+        extraVolumes: [
+          {
+            hostPath: '/etc/kubernetes',
+            mountPath: '/etc/kubernetes',
+            name: 'vol-dir-0',
+            pathType: 'Directory',
+          },
+        ],
+      },
+      controllerManager: {
+        extraArgs: {
+          'bind-address': '::',
+          'cloud-provider': 'external',
+          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
+          profiling: 'false',
+          'tls-min-version': 'VersionTLS12',
+        },
+      },
+      scheduler: {
+        extraArgs: { 'bind-address': '::', profiling: 'false', 'tls-min-version': 'VersionTLS12' },
+      },
+    },
+    initConfiguration: {
+      nodeRegistration: nodeRegistration(true),
+      patches: { directory: '/etc/kubernetes/patches' },
+    },
+    joinConfiguration: {
+      nodeRegistration: nodeRegistration(true),
+      patches: { directory: '/etc/kubernetes/patches' },
+    },
+  };
+}
+
+/** A worker pool's KubeadmConfigTemplate spec.template.spec. */
+export function workerConfig(input: {
+  kubernetesVersion: string;
+  sshAuthorizedKeys: readonly string[];
+  dns: readonly string[];
+}): Json {
+  return {
+    files: [
+      ...resolvConf(input.dns),
+      file(
+        '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
+        kubeletPatch(input.kubernetesVersion, true),
+      ),
+      file('/usr/local/bin/capv-load-local-images.sh', LOAD_LOCAL_IMAGES, '0755'),
+    ],
+    joinConfiguration: {
+      nodeRegistration: nodeRegistration(false),
+      patches: { directory: '/etc/kubernetes/patches' },
+    },
+    preKubeadmCommands: [...PRE_KUBEADM],
+    postKubeadmCommands: [...POST_KUBEADM],
+    users: bootUser(input.sshAuthorizedKeys),
+  };
+}

@@ -1,0 +1,137 @@
+/// <reference lib="dom" />
+import type { CreateClusterStep, CreateClusterStepProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  type Choice,
+  CLUSTER_STEP,
+  clusterWorkflowLogic,
+  describeError,
+  formSummary,
+  listCredentialSecrets,
+  mountWizardStep,
+  platformClient,
+  selectField,
+  sharedClusterSteps,
+  showProblems,
+  textField,
+  type WizardStepsSpec,
+} from '@immutable-infra/ui-kit';
+import { VSPHERE_CLASS } from '../catalog.js';
+import { VSPHERE_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
+import type { VspherePlatformOperations } from '../platform-operations.js';
+import { initialDraft, readDraft, type VsphereClusterDraft } from './draft.js';
+import { loadFacts } from './facts.js';
+import { buildManifests } from './manifests.js';
+import { draftWarnings, validateDraft } from './rules.js';
+
+/** Every machine template, labelled with what it clones and the config pool it draws slots from. */
+async function templateChoices(props: CreateClusterStepProps, draft: VsphereClusterDraft): Promise<Choice[]> {
+  const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
+  return facts.machineTemplates.map((t) => {
+    const pool = facts.configPools.find((p) => p.name === t.configPool);
+    const slots = pool ? `${pool.free}/${pool.total} free, cluster ${pool.cluster}` : 'missing';
+    return {
+      value: t.name,
+      label: `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`,
+    };
+  });
+}
+
+const spec: WizardStepsSpec<VsphereClusterDraft> = {
+  idPrefix: 'vsphere.wizard',
+  className: VSPHERE_CLASS,
+  readDraft,
+  templateChoices,
+  controlPlaneTemplateHint: 'Its machine config pool must name this cluster and hold a slot per replica',
+};
+
+/** The typed fields of the first step: label, draft key, options. */
+const TYPED: [
+  string,
+  'name' | 'displayName' | 'kubernetesVersion' | 'apiServerAddress' | 'server' | 'thumbprint',
+  Parameters<typeof textField>[3],
+][] = [
+  ['Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' }],
+  ['Display name', 'displayName', {}],
+  [
+    'Kubernetes version',
+    'kubernetesVersion',
+    { placeholder: 'v1.35.1', hint: 'The version the VM template carries' },
+  ],
+  ['Cluster API address', 'apiServerAddress', { placeholder: 'https://<load-balancer-address>:6443' }],
+  [
+    'vCenter server',
+    'server',
+    { hint: 'The credential’s vCenter as host or host:port (VSphereCluster spec.server)' },
+  ],
+  ['Thumbprint', 'thumbprint', { hint: 'vCenter’s certificate SHA-1 or SHA-256; empty to trust its CA' }],
+];
+
+/** Basic info: the credential and its datacenter from vCenter, the names, version, endpoint and vCenter. */
+const basicInfoStep: CreateClusterStep = {
+  id: CLUSTER_STEP.basic,
+  title: 'Basic Info',
+  mount(element, props: CreateClusterStepProps) {
+    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+      element,
+      props,
+      'vsphere.wizard.basic',
+      spec,
+    );
+    const credential = selectField('vCenter credential', 'credential', [], draft.credential);
+    const datacenter = selectField('Datacenter', 'datacenter', [], draft.datacenter, {
+      hint: 'Listed by the credential’s vCenter',
+    });
+    const typed = TYPED.map(([label, key, options]) => {
+      const field = textField(label, key, draft[key], options);
+      const trim = key !== 'displayName';
+      field.input.addEventListener('input', () =>
+        props.update({ [key]: trim ? field.input.value.trim() : field.input.value }),
+      );
+      return field;
+    });
+    const fail = (error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+    const loadDatacenters = async (name: string) => {
+      if (!name) return datacenter.fill([], '');
+      const found = await platformClient<VspherePlatformOperations>(props.api, {
+        namespace: props.namespace,
+        name,
+      }).listDatacenters();
+      datacenter.fill(
+        found.map((d) => ({ value: d.name, label: d.name })),
+        draft.datacenter,
+      );
+      showProblemsAgain();
+    };
+    credential.select.addEventListener('change', () => {
+      props.update({ credential: credential.select.value, datacenter: '' });
+      loadDatacenters(credential.select.value).catch(fail);
+    });
+    datacenter.select.addEventListener('change', () => props.update({ datacenter: datacenter.select.value }));
+    root.append(credential.row, datacenter.row, ...typed.map((f) => f.row), formSummary());
+    showProblemsAgain();
+    listCredentialSecrets(props.api, props.namespace, VSPHERE_CREDENTIAL_KEYS)
+      .then((secrets) => {
+        credential.fill(
+          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
+          draft.credential,
+        );
+        showProblemsAgain();
+        return loadDatacenters(draft.credential);
+      })
+      .catch(fail);
+    return unmount;
+  },
+};
+
+/** The data half of the workflow (no DOM needed): what the rule tests call. */
+export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
+  { initialDraft, readDraft },
+  loadFacts,
+  { validateDraft, buildManifests, draftWarnings },
+);
+
+/** The documented 5-step workflow: basic info and the kit's three shared steps, then the host's review. */
+export const createClusterWorkflow = {
+  steps: [basicInfoStep, ...sharedClusterSteps(spec)],
+  ...workflowLogic,
+} satisfies StrictAnchorExport<'cluster.create'>;

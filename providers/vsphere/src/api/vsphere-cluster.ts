@@ -117,3 +117,11 @@ export const VSphereCluster = defineKind({
 });
 
 export type VSphereClusterObject = KindObject<(typeof VSphereCluster.versions)[0]>;
+
+/**
+ * The Secret the provider generates for each cluster, owned by its VSphereCluster, with the API
+ * server's EncryptionConfiguration under the key `encryption-provider.conf`. A KubeadmControlPlane
+ * writes it with `contentFrom.secret`, so the key is never in a Cluster API object anyone who may
+ * read those can read.
+ */
+export const encryptionConfigSecretName = (cluster: string) => `${cluster}-vsphere-encryption-provider`;

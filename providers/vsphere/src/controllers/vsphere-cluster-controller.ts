@@ -9,9 +9,17 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { describeFailureWithAdvice, infraClusterSteps } from '@immutable-infra/provider-kit';
+import {
+  describeFailureWithAdvice,
+  ensureEncryptionSecret,
+  infraClusterSteps,
+} from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
-import { VSphereCluster, type VSphereClusterObject } from '../api/vsphere-cluster.js';
+import {
+  encryptionConfigSecretName,
+  VSphereCluster,
+  type VSphereClusterObject,
+} from '../api/vsphere-cluster.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
 import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
@@ -146,7 +154,28 @@ const sharedSteps = (finalizer: string) =>
     },
   });
 
+/**
+ * The cluster's EncryptionConfiguration in a Secret of its own (a random key, made once, owned by
+ * the VSphereCluster so it goes with it), before the cluster is provisioned: the control plane's
+ * bootstrap data is rendered only after that, and reads it by `contentFrom`.
+ */
+const encryptionConfig: Step<ClusterRun> = {
+  name: 'EncryptionConfig',
+  async run({ ctx }) {
+    const { name, namespace, uid } = ctx.object.metadata;
+    const clusterName = ctx.cluster?.metadata?.name ?? name;
+    await ensureEncryptionSecret(ctx, {
+      namespace: namespace ?? 'default',
+      name: encryptionConfigSecretName(clusterName),
+      clusterName,
+      owner: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster', name, uid: uid ?? '' },
+    });
+    return done();
+  },
+};
+
 const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
+  encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,

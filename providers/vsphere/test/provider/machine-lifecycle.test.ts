@@ -142,6 +142,21 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     expect(cluster.status?.conditions).toContainEqual(
       expect.objectContaining({ type: 'VCenterAvailable', status: 'True' }),
     );
+    // The API server's encryption key, made once in a Secret owned by the VSphereCluster, for the
+    // control plane's contentFrom: Cluster API objects never carry it.
+    const encryption = (await objects.read({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `${CLUSTER}-vsphere-encryption-provider`, namespace },
+    })) as {
+      data?: Record<string, string>;
+      metadata: { ownerReferences?: { kind: string; name: string }[] };
+    };
+    expect(encryption.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'VSphereCluster', name: CLUSTER }),
+    ]);
+    const config = Buffer.from(encryption.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
+    expect(config).toMatch(/kind: EncryptionConfiguration[\s\S]*aescbc:[\s\S]*secret: [A-Za-z0-9+/]{43}=/);
 
     const names = ['cp-a', 'cp-b', 'cp-c'];
     for (const name of names) await fixtures.createMachine(name);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ENCRYPTION_CONFIG_KEY, ENCRYPTION_CONFIG_PATH } from '@immutable-infra/provider-kit';
 import { toV1Beta2 } from '@immutable-infra/ui-kit';
 import { describe, expect, test } from 'vitest';
 import {
@@ -13,7 +14,6 @@ import { draftWarnings, validateDraft } from '../../src/ui/cluster-create/rules.
 
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl lab';
 const THUMBPRINT = Array.from({ length: 20 }, (_, i) => (i + 16).toString(16).toUpperCase()).join(':');
-const KEY = Buffer.alloc(32, 7).toString('base64');
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read deep paths of the manifests.
 type Loose = Record<string, any>;
@@ -90,7 +90,6 @@ function draft(change: (d: VsphereClusterDraft) => void = () => {}): VsphereClus
     server: 'vcenter.example.com',
     thumbprint: THUMBPRINT,
     datacenter: 'DC0',
-    encryptionKey: KEY,
     controlPlane: { machineTemplate: 'lab-cp', replicas: 3, sshAuthorizedKeys: [SSH_KEY] },
     workers: [
       {
@@ -251,10 +250,9 @@ describe('vSphere create-cluster validation', () => {
     });
   });
 
-  test('the draft survives the host’s JSON round trip; a fresh draft draws a 32-byte key', () => {
+  test('the draft survives the host’s JSON round trip and holds no encryption key', () => {
     expect(readDraft(JSON.parse(JSON.stringify(draft())))).toEqual(draft());
-    expect(Buffer.from(initialDraft().encryptionKey, 'base64')).toHaveLength(32);
-    expect(initialDraft().encryptionKey).not.toBe(initialDraft().encryptionKey);
+    expect(Object.keys(initialDraft())).not.toContain('encryptionKey');
   });
 });
 
@@ -324,8 +322,14 @@ describe('vSphere create-cluster manifests', () => {
       '/usr/local/bin/capv-load-local-images.sh',
     ]);
     expect(config.files[0].content).toBe('nameserver 10.0.0.2\nnameserver 10.0.0.3\n');
-    const encryption = JSON.parse(config.files[3].content);
-    expect(encryption.resources[0].providers[0].aescbc.keys).toEqual([{ name: 'key1', secret: KEY }]);
+    // The encryption configuration by reference to the Secret the provider makes: no key in any object written.
+    expect(config.files[3]).toEqual({
+      path: ENCRYPTION_CONFIG_PATH,
+      owner: 'root:root',
+      permissions: '0600',
+      contentFrom: { secret: { name: 'lab-vsphere-encryption-provider', key: ENCRYPTION_CONFIG_KEY } },
+    });
+    expect(JSON.stringify(manifests)).not.toMatch(/aescbc|EncryptionConfiguration/);
     expect(JSON.parse(config.files[1].content).plugins[0].configuration.exemptions.namespaces).toEqual([
       'kube-system',
       'cpaas-system',

@@ -1,8 +1,8 @@
 /**
  * The vSphere create-cluster draft: the kit's node pools and networks, and
- * what vSphere adds (the vCenter the VSphereCluster names, its datacenter,
- * the key the API server encrypts Secrets with). Plain JSON the host keeps
- * between steps.
+ * what vSphere adds (the vCenter the VSphereCluster names, its datacenter).
+ * Plain JSON the host keeps between steps. The API server's encryption key is
+ * not part of it: the provider makes it in a Secret, so it never reaches a browser.
  */
 import {
   type ClusterDraftBase,
@@ -20,17 +20,6 @@ export interface VsphereClusterDraft extends ClusterDraftBase {
   /** vCenter's certificate thumbprint; empty when the credential's CA bundle is trusted instead. */
   thumbprint: string;
   datacenter: string;
-  /**
-   * The API server's aescbc key for Secrets at rest (32 random bytes, base64), drawn once
-   * when the draft starts, so the review shows the key that is then written.
-   */
-  encryptionKey: string;
-}
-
-/** 32 random bytes in base64, as `head -c 32 /dev/urandom | base64` gives them. */
-export function newEncryptionKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes));
 }
 
 export function initialDraft(): VsphereClusterDraft {
@@ -39,20 +28,18 @@ export function initialDraft(): VsphereClusterDraft {
     server: '',
     thumbprint: '',
     datacenter: '',
-    encryptionKey: newEncryptionKey(),
   };
 }
 
 /** The host's draft as this workflow's shape; missing or mistyped keys read as empty. */
 export function readDraft(value: Record<string, unknown>): VsphereClusterDraft {
-  const [server, thumbprint, datacenter, encryptionKey] = (
-    ['server', 'thumbprint', 'datacenter', 'encryptionKey'] as const
-  ).map((key) => draftValue.text(value[key], ''));
+  const [server, thumbprint, datacenter] = (['server', 'thumbprint', 'datacenter'] as const).map((key) =>
+    draftValue.text(value[key], ''),
+  );
   return {
     ...readClusterDraft(value),
     server: server ?? '',
     thumbprint: thumbprint ?? '',
     datacenter: datacenter ?? '',
-    encryptionKey: encryptionKey ?? '',
   };
 }

@@ -8,6 +8,11 @@ import { compareVersions } from '@immutable-infra/ui-kit';
 
 type Json = Record<string, unknown>;
 
+// The provider kit's ENCRYPTION_CONFIG_PATH and ENCRYPTION_CONFIG_KEY, spelled out: the kit's entry
+// point is for Node, not for a browser bundle (a test holds them equal).
+export const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-provider.conf';
+export const ENCRYPTION_CONFIG_KEY = 'encryption-provider.conf';
+
 const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
 const TLS_CIPHERS =
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
@@ -211,7 +216,8 @@ export interface ControlPlaneConfigInput {
   kubernetesVersion: string;
   sshAuthorizedKeys: readonly string[];
   dns: readonly string[];
-  encryptionKey: string;
+  /** The Secret with the API server's EncryptionConfiguration (the provider makes it; see `encryptionConfigSecretName`). */
+  encryptionConfigSecret: string;
   /** The platform registry (`host:port`); kubeadm's default registry when unknown. */
   registry: string | undefined;
 }
@@ -240,16 +246,6 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
       },
     ],
   };
-  const encryption = {
-    apiVersion: 'apiserver.config.k8s.io/v1',
-    kind: 'EncryptionConfiguration',
-    resources: [
-      {
-        resources: ['secrets'],
-        providers: [{ aescbc: { keys: [{ name: 'key1', secret: input.encryptionKey }] } }],
-      },
-    ],
-  };
   return {
     users: bootUser(input.sshAuthorizedKeys),
     files: [
@@ -259,12 +255,13 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
         '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
         kubeletPatch(input.kubernetesVersion, false),
       ),
-      file(
-        '/etc/kubernetes/encryption-provider.conf',
-        `${JSON.stringify(encryption, null, 2)}\n`,
-        '0644',
-        false,
-      ),
+      // By reference: the key stays in its Secret, out of this object and the KubeadmConfigs made from it.
+      {
+        path: ENCRYPTION_CONFIG_PATH,
+        owner: 'root:root',
+        permissions: '0600',
+        contentFrom: { secret: { name: input.encryptionConfigSecret, key: ENCRYPTION_CONFIG_KEY } },
+      },
       file('/etc/kubernetes/audit/policy.yaml', `${JSON.stringify(AUDIT_POLICY, null, 2)}\n`, '0644', false),
       file('/usr/local/bin/capv-load-local-images.sh', LOAD_LOCAL_IMAGES, '0755'),
     ],

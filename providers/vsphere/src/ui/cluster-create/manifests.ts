@@ -5,6 +5,7 @@ import {
   parseApiServerAddress,
   platformAnnotations,
 } from '@immutable-infra/ui-kit';
+import { encryptionConfigSecretName } from '../../api/vsphere-cluster.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog.js';
 import type { VsphereClusterDraft } from './draft.js';
 import type { TemplateRecord, VsphereClusterFacts } from './facts.js';
@@ -66,7 +67,7 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
         kubernetesVersion: draft.kubernetesVersion,
         sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
         dns: dnsOf(cpTemplate),
-        encryptionKey: draft.encryptionKey,
+        encryptionConfigSecret: encryptionConfigSecretName(draft.name),
         registry: global['cpaas.io/registry-address'],
       }),
     },

@@ -8,9 +8,12 @@ import { z } from 'zod';
 import { generateProviderArtifacts } from '../src/generate/index.js';
 import {
   machineTemplateKind,
+  PLAIN_HTTP_REFUSED,
+  PlainHttpConsent,
   parseCredentialData,
   printerColumns,
   providerKindBase,
+  refusePlainHttpWithoutConsent,
   uniqueItemsRule,
 } from '../src/index.js';
 
@@ -98,6 +101,31 @@ describe('kind conventions', () => {
     expect(refused).toEqual({ ok: false, problems: ['user is missing', 'url is invalid'] });
     expect(JSON.stringify(refused)).not.toContain('hunter2');
     expect(parseCredentialData(schema, undefined)).toMatchObject({ ok: false });
+  });
+
+  it('refuses a plain-HTTP endpoint unless the Secret sets allowPlainHTTP, naming the key and what to do', () => {
+    const schema = z
+      .object({ url: z.url(), allowPlainHTTP: PlainHttpConsent })
+      .superRefine(refusePlainHttpWithoutConsent('url', (c) => c.url.startsWith('http:')));
+    const plain = { url: 'http://dcs.example:7443' };
+    const refused = parseCredentialData(schema, plain);
+    expect(refused).toEqual({ ok: false, problems: [`url ${PLAIN_HTTP_REFUSED}`] });
+    expect(PLAIN_HTTP_REFUSED).toContain('allowPlainHTTP: "true"');
+    expect(JSON.stringify(refused)).not.toContain('dcs.example');
+    for (const consent of ['true', 'TRUE', ' True\n'])
+      expect(parseCredentialData(schema, { ...plain, allowPlainHTTP: consent })).toEqual({
+        ok: true,
+        credentials: { ...plain, allowPlainHTTP: true },
+      });
+    expect(parseCredentialData(schema, { ...plain, allowPlainHTTP: 'false' })).toMatchObject({ ok: false });
+    expect(parseCredentialData(schema, { ...plain, allowPlainHTTP: 'yes' })).toEqual({
+      ok: false,
+      problems: ['allowPlainHTTP is invalid'],
+    });
+    expect(parseCredentialData(schema, { url: 'https://dcs.example:7443' })).toEqual({
+      ok: true,
+      credentials: { url: 'https://dcs.example:7443', allowPlainHTTP: false },
+    });
   });
 });
 

@@ -76,6 +76,7 @@ export { eventually } from './eventually.js';
 export { captureLog, type LogCapture } from './log-capture.js';
 export { mostRepeated } from './most-repeated.js';
 export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
+export { plainHttpConsent } from './plain-http-consent.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export {

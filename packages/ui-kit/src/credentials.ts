@@ -16,6 +16,7 @@ import type {
 import { button, describeError, extensionRoot, h, showOutcome } from './elements.js';
 import {
   type Choice,
+  checkboxField,
   type FieldOptions,
   formSummary,
   selectField,
@@ -25,6 +26,7 @@ import {
 } from './fields.js';
 import { platformClient } from './platform-client.js';
 import { mountResourceList } from './resource-list.js';
+import { KIT_CLASSES } from './styles.js';
 
 /** A Secret as the list reads it: names and annotations, and the data's keys (values are never shown). */
 export interface CredentialSecret {
@@ -200,8 +202,11 @@ export interface CredentialField {
   /** The Secret key, also the field's problem path. */
   key: string;
   label: string;
-  /** `password` is never trimmed; `textarea` for PEM bundles; `select` offers `choices`. */
-  control?: 'text' | 'password' | 'textarea' | 'select';
+  /**
+   * `password` is never trimmed; `textarea` for PEM bundles; `select` offers `choices`; `checkbox`
+   * writes `"true"` when ticked and nothing otherwise (on update: keeps the stored value).
+   */
+  control?: 'text' | 'password' | 'textarea' | 'select' | 'checkbox';
   choices?: Choice[];
   /** The value a new credential starts with (a select's default). */
   initial?: string;
@@ -219,6 +224,17 @@ export interface CredentialFormSpec {
   fields: readonly CredentialField[];
   /** Problems of the typed values (`name`, `displayName` and each field's key), each named by its path. */
   validate(input: Readonly<Record<string, string>>, creating: boolean): FieldProblem[];
+  /** What the typed values risk without being wrong (plain HTTP accepted), shown live above the buttons. */
+  warnings?(input: Readonly<Record<string, string>>, creating: boolean): string[];
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/** A CA bundle field's problem: empty is fine (the system's CAs), else one or more PEM certificates. */
+export function caBundleProblems(value: string, field = 'caBundle'): FieldProblem[] {
+  return value && !PEM_CERTIFICATE.test(value)
+    ? [{ field, message: 'one or more PEM certificates (-----BEGIN CERTIFICATE-----)' }]
+    : [];
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -266,6 +282,10 @@ export function mountCredentialForm(
       const area = textAreaField(field.label, field.key, initial, options);
       return { field, row: area.row, read: () => area.input.value.trim() };
     }
+    if (field.control === 'checkbox') {
+      const box = checkboxField(field.label, field.key, initial === 'true', options);
+      return { field, row: box.row, read: box.read };
+    }
     const password = field.control === 'password';
     const text = textField(field.label, field.key, initial, {
       ...options,
@@ -275,6 +295,11 @@ export function mountCredentialForm(
   });
   const result = h('div', { data: { connectionResult: '' }, attrs: { role: 'status' } });
   const summary = formSummary();
+  const warnings = h('ul', {
+    className: KIT_CLASSES.warning,
+    data: { warnings: '' },
+    attrs: { role: 'status' },
+  });
   let busy = false;
 
   const read = () => ({
@@ -282,6 +307,16 @@ export function mountCredentialForm(
     displayName: displayName.input.value.trim(),
     values: Object.fromEntries(controls.map((c) => [c.field.key, c.read()])),
   });
+
+  const showWarnings = () => {
+    if (!spec.warnings) return;
+    const input = read();
+    const lines = spec.warnings(
+      { ...input.values, name: input.name, displayName: input.displayName },
+      creating,
+    );
+    warnings.replaceChildren(...lines.map((line) => h('li', { text: line })));
+  };
 
   const save = async () => {
     if (busy) return;
@@ -352,6 +387,7 @@ export function mountCredentialForm(
     name.row,
     displayName.row,
     ...controls.map((c) => c.row),
+    warnings,
     summary,
     h(
       'div',
@@ -373,6 +409,10 @@ export function mountCredentialForm(
     ),
     result,
   );
+
+  root.addEventListener('input', showWarnings);
+  root.addEventListener('change', showWarnings);
+  showWarnings();
 
   if (!creating)
     props.api

@@ -11,6 +11,7 @@ export const DESIGN_TOKENS = {
   '--ii-color-muted': '#667',
   '--ii-color-danger': '#a4161a',
   '--ii-color-success': '#2b6a3a',
+  '--ii-color-warning': '#795600',
   '--ii-color-primary': '#1d2433',
   '--ii-color-on-primary': '#fff',
   '--ii-color-surface': '#fff',

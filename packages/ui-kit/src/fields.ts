@@ -73,6 +73,12 @@ export function numberField(label: string, path: string, value: number, options:
   return { ...field, read: () => (field.input.value.trim() === '' ? Number.NaN : Number(field.input.value)) };
 }
 
+/** A labelled checkbox (`read()` is `'true'` when ticked, else empty, as a Secret key takes it). */
+export function checkboxField(label: string, path: string, checked: boolean, options: FieldOptions = {}) {
+  const input = h('input', { type: 'checkbox', checked });
+  return { row: row(label, input, path, options.hint), input, read: () => (input.checked ? 'true' : '') };
+}
+
 export function textAreaField(label: string, path: string, value: string, options: FieldOptions = {}) {
   const input = h('textarea', {
     value,

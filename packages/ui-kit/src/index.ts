@@ -79,6 +79,7 @@ export {
   type CredentialFormSpec,
   type CredentialListSpec,
   type CredentialSecret,
+  caBundleProblems,
   credentialNameProblems,
   isAlreadyExists,
   listCredentialSecrets,
@@ -107,6 +108,7 @@ export {
 } from './elements.js';
 export {
   type Choice,
+  checkboxField,
   type FieldOptions,
   fieldGroup,
   formSummary,

@@ -13,6 +13,8 @@ export const KIT_CLASSES = {
   primary: 'ii-primary',
   success: 'ii-success',
   failure: 'ii-failure',
+  /** A warning that does not stop the user (plain HTTP accepted, say). */
+  warning: 'ii-warning',
   state: 'ii-state',
 } as const;
 
@@ -38,5 +40,7 @@ export const KIT_STYLESHEET = `
 .${c.card} { border: 1px solid ${token('--ii-color-border')}; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .${c.success} { color: ${token('--ii-color-success')}; }
 .${c.failure} { color: ${token('--ii-color-danger')}; }
+.${c.warning} { color: ${token('--ii-color-warning')}; font-size: 12px; }
+.${c.warning}:empty { display: none; }
 .${c.state} { color: ${token('--ii-color-muted')}; }
 `;

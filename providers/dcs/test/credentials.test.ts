@@ -18,6 +18,7 @@ describe('parseCredentials', () => {
         endpoint: 'https://192.0.2.10:7443',
         site: 'EC1C108C',
         userType: 'interconnect',
+        allowPlainHTTP: false,
       },
     });
   });

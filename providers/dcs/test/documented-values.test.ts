@@ -144,11 +144,23 @@ const fieldsOf = (error: { issues: { path: PropertyKey[] }[] }) => [
 ];
 
 describe('documented values pass our schemas (zod)', () => {
+  // A documented http:// endpoint is taken when the Secret accepts plain HTTP in so many words.
   it.each(documentedCredentialValues)('credential Secret $field = $value ($page)', ({ field, value }) => {
     const data: Record<string, string> = { ...secret };
     if (value !== undefined) data[field] = value as string;
+    if (String(value).startsWith('http:')) data.allowPlainHTTP = 'true';
     const result = parseCredentials(data);
     expect(result.ok ? 'accepted' : result.problems).toBe('accepted');
+  });
+
+  it('an http:// endpoint without allowPlainHTTP is refused naming the endpoint and the key to set', () => {
+    expect(parseCredentials({ ...secret, endpoint: 'http://192.0.2.10:7443' })).toEqual({
+      ok: false,
+      problems: [
+        'endpoint uses plain http://, which sends the credential unencrypted: use https://, or set allowPlainHTTP: "true" in the Secret to accept that',
+      ],
+    });
+    expect(parseCredentials({ ...secret, endpoint: 'HTTP://192.0.2.10:7443' })).toMatchObject({ ok: false });
   });
 
   it('an empty or absent userType means interconnect; other spellings are refused naming the key', () => {
@@ -235,9 +247,24 @@ describe('documented values pass the UI forms', () => {
 
   it('the credential form takes the documented endpoints and an unset user type', () => {
     for (const endpoint of ['https://dcs.example.com:7443', 'http://192.0.2.10:7443']) {
-      const input = { ...secret, endpoint, name: 'dcs-cred', displayName: '', userType: '' };
+      const allowPlainHTTP = endpoint.startsWith('http:') ? 'true' : '';
+      const input = { ...secret, endpoint, name: 'dcs-cred', displayName: '', userType: '', allowPlainHTTP };
       expect(validateCredential(input, true)).toEqual([]);
     }
+    const plain = {
+      ...secret,
+      endpoint: 'http://192.0.2.10:7443',
+      name: 'dcs-cred',
+      displayName: '',
+      userType: '',
+    };
+    expect(validateCredential(plain, true)).toEqual([
+      {
+        field: 'endpoint',
+        message:
+          'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
+      },
+    ]);
   });
 
   it('the machine template form takes the documented shape, by datastore cluster or by datastore', () => {

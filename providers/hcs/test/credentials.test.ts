@@ -12,9 +12,18 @@ const complete = {
 describe('parseHcsCredentials', () => {
   it('reads the documented keys and defaults the scheme to https', () => {
     const result = parseHcsCredentials(complete);
-    expect(result).toEqual({ ok: true, credentials: { ...complete, schema: 'https' } });
-    expect(parseHcsCredentials({ ...complete, schema: 'http' })).toMatchObject({
-      credentials: { schema: 'http' },
+    expect(result).toEqual({
+      ok: true,
+      credentials: { ...complete, schema: 'https', allowPlainHTTP: false },
+    });
+    expect(parseHcsCredentials({ ...complete, schema: 'http', allowPlainHTTP: 'true' })).toMatchObject({
+      credentials: { schema: 'http', allowPlainHTTP: true },
+    });
+    expect(parseHcsCredentials({ ...complete, schema: 'http' })).toEqual({
+      ok: false,
+      problems: [
+        'schema uses plain http://, which sends the credential unencrypted: use https://, or set allowPlainHTTP: "true" in the Secret to accept that',
+      ],
     });
   });
 

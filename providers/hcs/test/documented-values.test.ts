@@ -132,15 +132,17 @@ const fieldsOf = (error: { issues: { path: PropertyKey[] }[] }) => [
 ];
 
 describe('documented values pass our schemas (zod)', () => {
+  // The documented `schema: http` is taken when the Secret accepts plain HTTP in so many words.
   it.each(documentedCredentialValues)('credential Secret $field = $value ($page)', ({ field, value }) => {
     const data: Record<string, string> = { ...secret };
     if (value !== undefined) data[field] = value as string;
+    if (field === 'schema' && String(value).toLowerCase() === 'http') data.allowPlainHTTP = 'true';
     const result = parseHcsCredentials(data);
     expect(result.ok ? 'accepted' : result.problems).toBe('accepted');
   });
 
   it('the scheme is read in any case, empty meaning https; other schemes are refused naming the key', () => {
-    expect(parseHcsCredentials({ ...secret, schema: 'HTTP' })).toMatchObject({
+    expect(parseHcsCredentials({ ...secret, schema: 'HTTP', allowPlainHTTP: 'true' })).toMatchObject({
       credentials: { schema: 'http' },
     });
     expect(parseHcsCredentials({ ...secret, schema: '' })).toMatchObject({

@@ -175,7 +175,13 @@ export function seedObjects(values: SeedValues): Record<string, unknown>[] {
       kind: 'Secret',
       metadata: { name: CREDENTIAL_SECRET, namespace: DEMO_NAMESPACE },
       type: 'Opaque',
-      stringData: { authUser: values.dcsUser, authKey: values.dcsPassword, endpoint: values.dcsEndpoint },
+      stringData: {
+        authUser: values.dcsUser,
+        authKey: values.dcsPassword,
+        endpoint: values.dcsEndpoint,
+        // The demo's DCS simulator speaks plain HTTP on loopback; a credential must accept that in so many words.
+        ...(values.dcsEndpoint.startsWith('http:') ? { allowPlainHTTP: 'true' } : {}),
+      },
     },
     ipPool('cp-pool', values.subnet, 10, 3),
     ipPool('worker-pool', values.subnet, 20, 6),

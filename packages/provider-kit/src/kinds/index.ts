@@ -11,6 +11,15 @@ export {
   uniqueItemsRule,
 } from './kind-conventions.js';
 export {
+  PLAIN_HTTP_CONSENT_KEY,
+  PLAIN_HTTP_REFUSED,
+  PLAIN_HTTP_WARNING,
+  PlainHttpConsent,
+  refusePlainHttpWithoutConsent,
+  SECURE_CONNECTION_CONDITION,
+  secureConnectionCondition,
+} from './plain-http.js';
+export {
   DNS_NAME,
   DNS1123_SUBDOMAIN,
   DnsServers,

@@ -84,7 +84,8 @@ export type CredentialDataParse<Credentials> =
 
 /**
  * Validates a credential Secret's data without ever echoing a value: a problem names the key
- * and says whether it is missing or invalid, since the value may be the key itself.
+ * and says whether it is missing or invalid, since the value may be the key itself. A custom
+ * refinement's message (written by the provider, naming no value) follows its key instead.
  */
 export function parseCredentialData<Schema extends z.ZodType>(
   schema: Schema,
@@ -96,9 +97,9 @@ export function parseCredentialData<Schema extends z.ZodType>(
     ok: false,
     problems: result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(secret)';
-      return issue.code === 'invalid_type' && issue.input === undefined
-        ? `${key} is missing`
-        : `${key} is invalid`;
+      if (issue.code === 'invalid_type' && issue.input === undefined) return `${key} is missing`;
+      // A refinement's message is the provider's own words, which name no value; zod's may quote it.
+      return issue.code === 'custom' ? `${key} ${issue.message}` : `${key} is invalid`;
     }),
   };
 }

@@ -1,4 +1,9 @@
-import { type CredentialDataParse, parseCredentialData } from '@immutable-infra/provider-kit/kinds';
+import {
+  type CredentialDataParse,
+  PlainHttpConsent,
+  parseCredentialData,
+  refusePlainHttpWithoutConsent,
+} from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 
 /**
@@ -7,19 +12,22 @@ import { z } from 'zod';
  * default, interconnect, as an absent key does (the documentation says so;
  * surrounding whitespace, such as the newline `echo` without -n leaves, is
  * ignored); the numeric forms are rejected so a domain user is never taken for an
- * interconnect one.
+ * interconnect one. An `http://` endpoint needs `allowPlainHTTP: "true"`.
  */
-export const DcsCredentials = z.object({
-  authUser: z.string().min(1),
-  authKey: z.string().min(1),
-  endpoint: z.url({ protocol: /^https?$/ }).describe('DCS VRM address, e.g. https://192.0.2.10:7443'),
-  site: z.string().optional(),
-  userType: z
-    .string()
-    .transform((value) => value.trim().toLowerCase() || 'interconnect')
-    .pipe(z.enum(['interconnect', 'domain']))
-    .optional(),
-});
+export const DcsCredentials = z
+  .object({
+    authUser: z.string().min(1),
+    authKey: z.string().min(1),
+    endpoint: z.url({ protocol: /^https?$/ }).describe('DCS VRM address, e.g. https://192.0.2.10:7443'),
+    site: z.string().optional(),
+    userType: z
+      .string()
+      .transform((value) => value.trim().toLowerCase() || 'interconnect')
+      .pipe(z.enum(['interconnect', 'domain']))
+      .optional(),
+    allowPlainHTTP: PlainHttpConsent,
+  })
+  .superRefine(refusePlainHttpWithoutConsent('endpoint', (c) => new URL(c.endpoint).protocol === 'http:'));
 export type DcsCredentials = z.infer<typeof DcsCredentials>;
 
 /** Validates Secret data without ever echoing a value: problems name the key only. */

@@ -9,7 +9,12 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { followTaskStep, infraClusterSteps, taskReferenceAt } from '@immutable-infra/provider-kit';
+import {
+  followTaskStep,
+  infraClusterSteps,
+  secureConnectionCondition,
+  taskReferenceAt,
+} from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import { DCSCluster, type DCSClusterObject } from '../api/dcs-cluster.js';
 import { describeDcsFailure, isNotFound } from '../cloud/dcs-api-error.js';
@@ -33,6 +38,8 @@ class ClusterRun {
   /** Set by the Connect step, which runs before every step that calls DCS. */
   cloud!: DcsCloud;
   site: string | undefined;
+  /** The credential's endpoint is http:// (which it may only be with allowPlainHTTP). */
+  plainHttp = false;
 
   constructor(
     readonly ctx: Ctx,
@@ -56,6 +63,7 @@ const connect: Step<ClusterRun> = {
     }
     run.cloud = lookup.cloud;
     run.site = lookup.site;
+    run.plainHttp = new URL(lookup.endpoint).protocol === 'http:';
     return done();
   },
 };
@@ -75,7 +83,8 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).holdCredential,
   {
     name: 'LogIn',
-    async run({ ctx, cloud, site }) {
+    async run({ ctx, cloud, site, plainHttp }) {
+      ctx.setCondition(secureConnectionCondition(plainHttp));
       try {
         await cloud.resolveSite(site);
       } catch (error) {

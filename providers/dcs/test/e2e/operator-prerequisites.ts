@@ -14,6 +14,7 @@
  * control plane node's etcd and kubelet on its node address.
  */
 
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import { kubernetesFilesSecret as filesSecretName } from '../../src/ui/catalog/labels.js';
 import { versionConfigMap } from '../ui/wizard-scenario.js';
 
@@ -157,7 +158,12 @@ export function operatorPrerequisites(v: PrerequisiteValues): Record<string, unk
       kind: 'Secret',
       metadata: { name: CREDENTIAL, namespace: v.namespace },
       type: 'Opaque',
-      stringData: { authUser: 'cluster-api', authKey: v.authKey, endpoint: v.simUrl },
+      stringData: {
+        authUser: 'cluster-api',
+        authKey: v.authKey,
+        endpoint: v.simUrl,
+        ...plainHttpConsent(v.simUrl),
+      },
     },
     ipPool(v, 'cp', 3),
     ipPool(v, 'worker', v.workerPoolSize),

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,13 @@ beforeAll(async () => {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: 'dcs-lab', namespace: lab.ns },
-    stringData: { authUser: USER, authKey: PASSWORD, endpoint: lab.sim.url, site: SITE },
+    stringData: {
+      authUser: USER,
+      authKey: PASSWORD,
+      endpoint: lab.sim.url,
+      site: SITE,
+      ...plainHttpConsent(lab.sim.url),
+    },
   };
   await kubernetesRequest(lab.kubeConfig, 'POST', `/api/v1/namespaces/${lab.ns}/secrets`, {
     ...manifest,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { eventually } from '@immutable-infra/testkit';
+import { eventually, plainHttpConsent } from '@immutable-infra/testkit';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,14 @@ function appliedCredential(ns: string, endpoint: string) {
     kind: 'Secret',
     metadata: { name: 'dcs-lab', namespace: ns, annotations: { 'cpaas.io/display-name': 'Lab DCS' } },
     type: 'Opaque',
-    stringData: { authUser: USER, authKey: PASSWORD, endpoint, site: SITE, userType: 'interconnect' },
+    stringData: {
+      authUser: USER,
+      authKey: PASSWORD,
+      endpoint,
+      site: SITE,
+      userType: 'interconnect',
+      ...plainHttpConsent(endpoint),
+    },
   };
   return {
     ...manifest,

@@ -107,9 +107,13 @@ const read = async (plural: string, name: string) =>
   })) as Loose;
 
 describe('credential form through the real host', () => {
+  // allowPlainHTTP is the checkbox: 'true' ticks it, '' leaves it unticked.
   const fill = async (values: Record<string, string>) => {
-    for (const [name, value] of Object.entries(values)) await field(name).fill(value);
+    for (const [name, value] of Object.entries(values))
+      if (name === 'allowPlainHTTP') await field(name).setChecked(value === 'true');
+      else await field(name).fill(value);
   };
+  // The simulator speaks plain HTTP, which the form accepts only with the box ticked.
   const valid = {
     name: 'dcs-lab',
     displayName: 'Lab DCS',
@@ -117,6 +121,7 @@ describe('credential form through the real host', () => {
     authUser: USER,
     authKey: PASSWORD,
     site: SITE,
+    allowPlainHTTP: 'true',
   };
 
   it.each([
@@ -138,6 +143,19 @@ describe('credential form through the real host', () => {
       rule: 'the endpoint starts with http:// or https://',
       change: { endpoint: 'dcs.example.com:7443' },
       errors: { endpoint: 'must start with http:// or https://' },
+    },
+    {
+      rule: 'a plain http:// endpoint is refused unless Allow plain HTTP is ticked',
+      change: { allowPlainHTTP: '' },
+      errors: {
+        endpoint:
+          'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
+      },
+    },
+    {
+      rule: 'the CA bundle is PEM certificates',
+      change: { caBundle: 'not a certificate' },
+      errors: { caBundle: 'one or more PEM certificates (-----BEGIN CERTIFICATE-----)' },
     },
     {
       rule: 'name, endpoint, username, password and site are required',
@@ -163,6 +181,12 @@ describe('credential form through the real host', () => {
   it('a valid credential is saved as the documented Secret and its connection test passes; a taken name is refused', async () => {
     await openCreateForm('credentials');
     await fill({ ...valid, endpoint: lab.sim.url });
+    // Accepting plain HTTP is a choice the form repeats as a warning while it stands.
+    expect(
+      await page.locator(`[data-extension="${FORM.credentials}"] [data-warnings]`).innerText(),
+    ).toContain(
+      'plain HTTP is allowed (allowPlainHTTP): the credential and session tokens cross the network unencrypted',
+    );
     await page.locator('[data-action="save"]').click();
     await page
       .locator('[data-toast="success"]', { hasText: 'Credential dcs-lab saved; connection OK' })
@@ -181,6 +205,7 @@ describe('credential form through the real host', () => {
       endpoint: lab.sim.url,
       site: SITE,
       userType: 'interconnect',
+      allowPlainHTTP: 'true',
     });
 
     // The name is the credential's unique identifier: a second one of that name is refused, the first kept.

@@ -1,3 +1,4 @@
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 const ignition = JSON.stringify({
@@ -49,7 +50,13 @@ export class DcsFixtures {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'dcs-auth', namespace },
-      stringData: { authUser: 'cluster-api', authKey: secretKey, endpoint: this.simUrl },
+      // The simulator speaks plain HTTP, which a credential must accept in so many words.
+      stringData: {
+        authUser: 'cluster-api',
+        authKey: secretKey,
+        endpoint: this.simUrl,
+        ...plainHttpConsent(this.simUrl),
+      },
     });
     await this.apply({
       apiVersion: INFRA,

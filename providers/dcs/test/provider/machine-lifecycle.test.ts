@@ -152,6 +152,53 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().logins.failed - loginsBefore).toBe(1);
   });
 
+  it('refuses a plain http:// endpoint the Secret does not accept, naming the key to set; with allowPlainHTTP it connects and warns in SecureConnection', async () => {
+    const refusedNs = await createTestNamespace(kubeConfig, 'dcs-plain');
+    const loginsBefore = sim.state().logins.total;
+    await fixtures.createCluster(refusedNs, 'Huawei@123');
+    // The simulator's endpoint is http://; take the Secret's consent away before any reconcile.
+    await objects.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'dcs-auth', namespace: refusedNs },
+        data: { allowPlainHTTP: null },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    startManager(refusedNs);
+    const refused = await eventually('CredentialsReady False', async () => {
+      const c = await fixtures.read<{ status?: Status }>('DCSCluster', refusedNs, 'demo');
+      return c?.status?.conditions?.find((x) => x.type === 'CredentialsReady' && x.status === 'False');
+    });
+    expect(refused.reason).toBe('CredentialSecretInvalid');
+    expect(refused.message).toBe(
+      `Secret ${refusedNs}/dcs-auth: endpoint uses plain http://, which sends the credential unencrypted: use https://, or set allowPlainHTTP: "true" in the Secret to accept that`,
+    );
+    expect(sim.state().logins.total).toBe(loginsBefore);
+
+    // The same cluster whose Secret accepts plain HTTP logs in, and its conditions repeat the risk.
+    const acceptedNs = await createTestNamespace(kubeConfig, 'dcs-plain-ok');
+    startManager(acceptedNs);
+    await fixtures.createCluster(acceptedNs, 'Huawei@123');
+    const conditions = await eventually('CredentialsReady True', async () => {
+      const c = await fixtures.read<{ status?: Status }>('DCSCluster', acceptedNs, 'demo');
+      const all = c?.status?.conditions ?? [];
+      return all.some((x) => x.type === 'CredentialsReady' && x.status === 'True') ? all : undefined;
+    });
+    expect(conditions.find((x) => x.type === 'SecureConnection')).toMatchObject({
+      status: 'False',
+      reason: 'PlainHTTPAllowed',
+      severity: 'Warning',
+      message:
+        'plain HTTP is allowed (allowPlainHTTP): the credential and session tokens cross the network unencrypted',
+    });
+  });
+
   it('uses a rotated password on the next call and logs the old session out, never trying the old key again', async () => {
     // A site of its own: the password changes for every client of the site.
     const site = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });

@@ -1,4 +1,5 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { toMachineTemplateRecord, toPoolRecord, toVersionRecord } from '../../src/ui/catalog/resources.js';
 import type { DcsClusterDraft } from '../../src/ui/wizard/draft.js';
@@ -103,7 +104,7 @@ export async function seedScenario(
     kind: 'Secret',
     metadata: { name: 'dcs-auth', namespace },
     type: 'Opaque',
-    stringData: { authUser: 'cluster-api', authKey, endpoint: dcsEndpoint },
+    stringData: { authUser: 'cluster-api', authKey, endpoint: dcsEndpoint, ...plainHttpConsent(dcsEndpoint) },
   });
   await create(`/api/v1${ns}/secrets`, {
     apiVersion: 'v1',

@@ -12,7 +12,13 @@ export interface HcsLocation {
 }
 
 export type CloudLookup =
-  | { ok: true; cloud: HcsClient; location: Required<HcsLocation> }
+  | {
+      ok: true;
+      cloud: HcsClient;
+      location: Required<HcsLocation>;
+      /** The Secret's `schema` is http (which it may only be with allowPlainHTTP). */
+      plainHttp: boolean;
+    }
   | CloudLookupFailure;
 
 /**
@@ -49,6 +55,7 @@ export async function cloudForCluster(
   return {
     ok: true,
     cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal }),
+    plainHttp: credential.scheme === 'http',
     location: {
       externalGlobalDomain: credential.externalGlobalDomain,
       region: credential.region,

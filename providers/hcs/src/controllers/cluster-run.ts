@@ -12,6 +12,8 @@ export interface ClusterRun {
   connections: HcsConnections;
   /** The cloud of the cluster's credential, from the Connect step on. */
   cloud: HcsCloud;
+  /** The credential's `schema` is http (set by Connect; allowed only with allowPlainHTTP). */
+  plainHttp?: boolean;
   network?: ClusterNetwork;
   /** Where the API server is reached once the ELB is active: `vipDomainName` or the VIP. */
   endpointHost?: string;

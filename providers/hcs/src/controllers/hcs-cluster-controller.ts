@@ -13,6 +13,7 @@ import {
   failureKind,
   infraClusterSteps,
   reportingFailures,
+  secureConnectionCondition,
   tolerating,
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
@@ -52,6 +53,7 @@ function connect(announce: boolean): Step<ClusterRun> {
       const lookup = await cloudForCluster(ctx, run.connections, ctx.object);
       if (lookup.ok) {
         run.cloud = lookup.cloud;
+        run.plainHttp = lookup.plainHttp;
         return done();
       }
       if (announce) {
@@ -69,6 +71,7 @@ const resolveNetwork: Step<ClusterRun> = {
     const { ctx } = run;
     const network = await resolveClusterNetwork(run.cloud, ctx.object.spec);
     ctx.setCondition(trueCondition(CREDENTIALS_READY, 'Authenticated'));
+    ctx.setCondition(secureConnectionCondition(run.plainHttp === true));
     if (!network.ok) {
       ctx.setCondition(falseCondition(NETWORK_READY, network.reason, network.message, 'Error'));
       ctx.events.warning(network.reason, network.message);

@@ -28,6 +28,7 @@ describe('cloudForCluster over the credential pool', () => {
       region: sim.region,
       externalGlobalDomain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
       schema: 'http',
+      allowPlainHTTP: 'true',
     };
     const ctx = {
       secrets: { read: async () => data },

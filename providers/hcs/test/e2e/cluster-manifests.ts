@@ -133,6 +133,7 @@ export function prerequisites(v: ClusterValues, sim: HcsSimulator): Record<strin
         // Every *.hcs.test host reaches the simulator (the provider is given fixedAddressLookup for it).
         externalGlobalDomain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
         schema: 'http',
+        allowPlainHTTP: 'true',
       },
     },
     configPool(v, 'cp', 3),

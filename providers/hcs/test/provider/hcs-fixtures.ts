@@ -78,6 +78,7 @@ export class HcsFixtures {
         region: this.sim.region,
         externalGlobalDomain: `${TEST_DOMAIN}:${new URL(this.sim.url).port}`,
         schema: 'http',
+        allowPlainHTTP: 'true',
       },
     });
     // What the kubeadm control plane provider creates before the first machine: the cluster CA.

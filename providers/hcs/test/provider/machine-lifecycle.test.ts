@@ -472,6 +472,48 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     expect(JSON.stringify(await fixtures.read('HCSCluster', namespace, 'demo'))).not.toContain(WRONG_SECRET);
   });
 
+  it('refuses schema http when the Secret does not accept plain HTTP, naming the key to set; with allowPlainHTTP it warns in SecureConnection', async () => {
+    const refusedNs = await createTestNamespace(kubeConfig, 'hcs-plain');
+    await fixtures.createCluster(refusedNs, { hostPrefix: refusedNs, ipBase: 75, poolSize: 1 });
+    await objects.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'hcs-auth', namespace: refusedNs },
+        data: { allowPlainHTTP: null },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    startManager(refusedNs);
+    const refused = await eventually('CredentialsReady False', async () => {
+      const c = await fixtures.read<Cluster>('HCSCluster', refusedNs, 'demo');
+      return c?.status?.conditions?.find((x) => x.type === 'CredentialsReady' && x.status === 'False');
+    });
+    expect(refused.reason).toBe('CredentialSecretInvalid');
+    expect(refused.message).toBe(
+      `Secret ${refusedNs}/hcs-auth: schema uses plain http://, which sends the credential unencrypted: use https://, or set allowPlainHTTP: "true" in the Secret to accept that`,
+    );
+
+    const acceptedNs = await createTestNamespace(kubeConfig, 'hcs-plain-ok');
+    startManager(acceptedNs);
+    await fixtures.createCluster(acceptedNs, { hostPrefix: acceptedNs, ipBase: 77, poolSize: 1 });
+    const conditions = await eventually('CredentialsReady True', async () => {
+      const c = await fixtures.read<Cluster>('HCSCluster', acceptedNs, 'demo');
+      const all = c?.status?.conditions ?? [];
+      return all.some((x) => x.type === 'CredentialsReady' && x.status === 'True') ? all : undefined;
+    });
+    expect(conditions.find((x) => x.type === 'SecureConnection')).toMatchObject({
+      status: 'False',
+      reason: 'PlainHTTPAllowed',
+      message:
+        'plain HTTP is allowed (allowPlainHTTP): the credential and session tokens cross the network unencrypted',
+    });
+  });
+
   it('converges through requests that are never answered', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'hcs-timeout');
     startManager(namespace);

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
-import { credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
+import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
+import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
 import { DcsCredentials } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 
@@ -12,13 +13,20 @@ export interface CredentialInput {
   authKey: string;
   site: string;
   userType: string;
+  /** `'true'` when the user accepts a plain http:// endpoint. */
+  allowPlainHTTP?: string;
+  /** PEM of the CA that signed the VRM's certificate; empty for the system's CAs. */
+  caBundle?: string;
 }
+
+const isPlainHttp = (endpoint: string) => /^http:\/\//i.test(endpoint);
 
 /**
  * The documented rules (name 1-63 lowercase alphanumerics and hyphens; an
  * http(s) endpoint; user, password and site required), then whatever the
- * Secret schema refuses. On update only the display name is required and an
- * empty password keeps the stored one.
+ * Secret schema refuses. A plain http:// endpoint needs "Allow plain HTTP"
+ * ticked. On update only the display name is required and an empty password
+ * keeps the stored one.
  */
 export function validateCredential(input: CredentialInput, creating: boolean): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -29,6 +37,11 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
     for (const problem of credentialNameProblems(input.name)) add(problem.field, problem.message);
     if (!input.endpoint) add('endpoint', 'the DCS endpoint is required');
     else if (!/^https?:\/\//.test(input.endpoint)) add('endpoint', 'must start with http:// or https://');
+    else if (isPlainHttp(input.endpoint) && input.allowPlainHTTP !== 'true')
+      add(
+        'endpoint',
+        'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
+      );
     if (!input.authUser) add('authUser', 'the username is required');
     if (!input.authKey) add('authKey', 'the password is required');
     if (!input.site) add('site', 'the site is required (all resources must be in one site)');
@@ -38,6 +51,7 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
       endpoint: input.endpoint,
       ...(input.site ? { site: input.site } : {}),
       ...(input.userType ? { userType: input.userType } : {}),
+      ...(input.allowPlainHTTP ? { allowPlainHTTP: input.allowPlainHTTP } : {}),
     });
     if (!parsed.success)
       for (const issue of parsed.error.issues) {
@@ -48,7 +62,13 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
   } else if (input.endpoint && !/^https?:\/\/[^/]+/.test(input.endpoint)) {
     add('endpoint', 'must start with http:// or https://');
   }
+  for (const problem of caBundleProblems(input.caBundle ?? '')) add(problem.field, problem.message);
   return problems;
+}
+
+/** What the form warns of while the user types: a plain http:// endpoint. */
+export function credentialWarnings(input: Pick<CredentialInput, 'endpoint'>): string[] {
+  return isPlainHttp(input.endpoint) ? [`The endpoint is http://: ${PLAIN_HTTP_WARNING}.`] : [];
 }
 
 const keep = (hint: string) => ({ update: { hint } });
@@ -87,6 +107,20 @@ export const credentialForm = {
           update: { placeholder: 'e.g. EC1C108C', hint: 'Leave empty to keep' },
         },
         {
+          key: 'allowPlainHTTP',
+          label: 'Allow plain HTTP',
+          control: 'checkbox',
+          create: { hint: 'Only for an http:// endpoint: the password then crosses the network unencrypted' },
+          update: { hint: 'Tick to accept an http:// endpoint; unticked keeps the stored choice' },
+        },
+        {
+          key: 'caBundle',
+          label: 'CA bundle (PEM)',
+          control: 'textarea',
+          create: { hint: 'The CA that signed the VRM’s certificate; empty for the system’s CAs' },
+          update: { hint: 'Leave empty to keep the stored CA bundle' },
+        },
+        {
           key: 'userType',
           label: 'User type',
           control: 'select',
@@ -109,9 +143,12 @@ export const credentialForm = {
             authKey: input.authKey ?? '',
             site: input.site ?? '',
             userType: input.userType ?? '',
+            allowPlainHTTP: input.allowPlainHTTP ?? '',
+            caBundle: input.caBundle ?? '',
           },
           creating,
         ),
+      warnings: (input) => credentialWarnings({ endpoint: input.endpoint ?? '' }),
     });
   },
 } satisfies StrictAnchorExport<'credential.form'>;

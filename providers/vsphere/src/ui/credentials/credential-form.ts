@@ -1,10 +1,8 @@
 /// <reference lib="dom" />
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
-import { credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
+import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
 import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/common.js';
 import { DISPLAY_NAME_ANNOTATION, VSPHERE_CLASS } from '../catalog.js';
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 /**
  * The vCenter credential's rules: a Secret name, a vCenter host (with :port
@@ -28,11 +26,7 @@ export function validateVsphereCredential(
   }
   if (server && !VCENTER_SERVER.test(server))
     problems.push({ field: 'server', message: VCENTER_SERVER_MESSAGE });
-  if (caBundle && !PEM_CERTIFICATE.test(caBundle))
-    problems.push({
-      field: 'caBundle',
-      message: 'one or more PEM certificates (-----BEGIN CERTIFICATE-----)',
-    });
+  problems.push(...caBundleProblems(caBundle));
   if (thumbprint) {
     const parsed = Thumbprint.safeParse(thumbprint);
     if (!parsed.success)

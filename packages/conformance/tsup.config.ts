@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The library, its vitest helper (a subpath, so the library never loads vitest) and the command.
+  entry: ['src/index.ts', 'src/vitest.ts', 'src/cli.ts'],
   format: ['esm'],
-  dts: true,
+  dts: { entry: ['src/index.ts', 'src/vitest.ts'] },
   clean: true,
   sourcemap: true,
   target: 'node22',

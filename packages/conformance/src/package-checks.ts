@@ -16,24 +16,11 @@ import {
 import { admitProvider } from '@immutable-infra/manager';
 import semver from 'semver';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-
-export type CheckStatus = 'passed' | 'failed' | 'skipped';
-
-export interface ConformanceCheck {
-  /** Dotted and stable, e.g. `crds.generated`: what a report reader and a CI rule key on. */
-  name: string;
-  status: CheckStatus;
-  /** For a failed or skipped check: what differed or why it did not apply. */
-  why?: string;
-}
-
-export interface ConformanceReport {
-  package: string;
-  version: string;
-  coreVersion: string;
-  contract: CapiContractVersion;
-  checks: ConformanceCheck[];
-}
+import {
+  CONFORMANCE_REPORT_SCHEMA_VERSION,
+  type ConformanceCheck,
+  type ConformanceReport,
+} from './report.js';
 
 export interface PackageCheckInput {
   /** The installed provider package's folder (where its package.json, crds/ and clusterctl/ are). */
@@ -45,6 +32,20 @@ export interface PackageCheckInput {
   /** The Cluster API contract of the management cluster; `v1beta2` by default. */
   contract?: CapiContractVersion;
 }
+
+/** Every package check by name, in the order a report lists them, with what it holds the package to. */
+export const PACKAGE_CHECKS: Readonly<Record<string, string>> = {
+  'manifest.matches-package':
+    "the provider's manifest (name, version, core range, platform, contracts, Kubernetes versions) says what its package.json says",
+  'manifest.core-in-range': 'the core the host runs is inside the declared peer range',
+  'host.admits': 'the manager running that core admits the provider for the contract',
+  'crds.generated':
+    "every CRD in crds/ for the provider's kinds is exactly what that core generates from them",
+  'crds.contract-labels':
+    'the infrastructure cluster, machine and machine template CRDs carry cluster.x-k8s.io/<contract> for every declared contract',
+  'clusterctl.metadata':
+    "clusterctl/metadata.yaml has a release series for the package's major.minor with a declared contract (skipped when absent)",
+};
 
 interface PackageJson {
   name?: string;
@@ -63,6 +64,7 @@ export function checkProviderPackage(input: PackageCheckInput): ConformanceRepor
   const pkg = JSON.parse(readFileSync(join(input.packageDir, 'package.json'), 'utf8')) as PackageJson;
   const manifest = input.provider.manifest;
   return {
+    schemaVersion: CONFORMANCE_REPORT_SCHEMA_VERSION,
     package: manifest.name,
     version: manifest.version,
     coreVersion: input.coreVersion,

@@ -63,9 +63,15 @@ export function fixtureProvider(manifest: { version?: string; coreRange?: string
   });
 }
 
-/** The package folder such a provider publishes: package.json, generated CRDs, clusterctl metadata. */
-export function fixturePackage(provider: ReturnType<typeof fixtureProvider>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'iinfra-conformance-'));
+/**
+ * The package folder such a provider publishes: package.json, generated CRDs, clusterctl metadata
+ * (in `dir`, made if missing; a new temporary folder by default).
+ */
+export function fixturePackage(
+  provider: ReturnType<typeof fixtureProvider>,
+  dir = mkdtempSync(join(tmpdir(), 'iinfra-conformance-')),
+): string {
+  mkdirSync(dir, { recursive: true });
   const { manifest } = provider;
   writeFileSync(
     join(dir, 'package.json'),

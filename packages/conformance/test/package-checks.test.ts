@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { checkProviderPackage, conforms, markdownReport } from '../src/index.js';
+import { PACKAGE_CHECKS } from '../src/package-checks.js';
 import { fixturePackage, fixtureProvider } from './fixture-provider.js';
 
 const CORE = '0.5.0';
@@ -34,6 +35,7 @@ describe('the package checks', () => {
       'crds.contract-labels': 'passed',
       'clusterctl.metadata': 'passed',
     });
+    expect(report.checks.map((check) => check.name)).toEqual(Object.keys(PACKAGE_CHECKS));
     expect(conforms(report)).toBe(true);
     expect(markdownReport(report)).toContain('Core 0.5.0, Cluster API contract v1beta2: conforms.');
   });

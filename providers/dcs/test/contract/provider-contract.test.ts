@@ -2,9 +2,10 @@
 // the package (imported by its name) next to whichever @immutable-infra/core is
 // installed, so tools/compat/run-matrix.mjs can run them in a scratch project
 // against several core versions. Keep every import here public.
-import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
+import { installedPackage } from '@immutable-infra/conformance';
+import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
-import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import { createLogger, Manager } from '@immutable-infra/manager';
 import dcsProvider from '@immutable-infra/provider-dcs';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -12,7 +13,6 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcsFixtures, INFRA } from '../provider/dcs-fixtures.ts';
 
-const packageDir = installedPackage('@immutable-infra/provider-dcs', import.meta.url).dir;
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
@@ -34,19 +34,13 @@ afterAll(async () => {
 });
 
 describe(`provider-dcs contract with core ${installedCore.version}`, () => {
-  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
-    expect(runningCoreVersion()).toBe(installedCore.version);
-    // The matrix run installs only cores inside the provider's range, and the workspace's core must
-    // be inside it too: a provider that does not declare the core it runs with fails here.
-    const report = checkProviderPackage({
-      packageDir,
-      provider: dcsProvider,
-      coreVersion: installedCore.version,
-    });
-    expect(
-      report.checks.filter((check) => check.status !== 'passed'),
-      markdownReport(report),
-    ).toEqual([]);
+  // The host runs the installed core, and the package passes every package check with it. The matrix
+  // run installs only cores inside the provider's range, and the workspace's core must be inside it
+  // too: a provider that does not declare the core it runs with fails here.
+  packageConformanceTest({
+    packageName: '@immutable-infra/provider-dcs',
+    provider: dcsProvider,
+    importMetaUrl: import.meta.url,
   });
 
   it('provisions a machine on the platform and removes it on delete, through the real host', async () => {

@@ -2,9 +2,10 @@
 // its name) next to whichever @immutable-infra/core is installed, so tools/registry's matrix run can
 // run them in a scratch project against every core version in the provider's range. Keep every
 // import here public.
-import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
+import { installedPackage } from '@immutable-infra/conformance';
+import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
-import { admitProvider, createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import { admitProvider, createLogger, Manager } from '@immutable-infra/manager';
 import hcsProvider, { createHcsProvider, fixedAddressLookup } from '@immutable-infra/provider-hcs';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -12,7 +13,6 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
 
-const packageDir = installedPackage('@immutable-infra/provider-hcs', import.meta.url).dir;
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
@@ -34,19 +34,13 @@ afterAll(async () => {
 });
 
 describe(`provider-hcs contract with core ${installedCore.version}`, () => {
-  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
-    expect(runningCoreVersion()).toBe(installedCore.version);
-    // The matrix run installs only cores inside the provider's range, and the workspace's core must
-    // be inside it too: a provider that does not declare the core it runs with fails here.
-    const report = checkProviderPackage({
-      packageDir,
-      provider: hcsProvider,
-      coreVersion: installedCore.version,
-    });
-    expect(
-      report.checks.filter((check) => check.status !== 'passed'),
-      markdownReport(report),
-    ).toEqual([]);
+  // The host runs the installed core, and the package passes every package check with it. The matrix
+  // run installs only cores inside the provider's range, and the workspace's core must be inside it
+  // too: a provider that does not declare the core it runs with fails here.
+  packageConformanceTest({
+    packageName: '@immutable-infra/provider-hcs',
+    provider: hcsProvider,
+    importMetaUrl: import.meta.url,
   });
 
   it('is refused by a host running a core outside its range, with the range named', () => {

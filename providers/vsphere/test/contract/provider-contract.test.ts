@@ -3,8 +3,9 @@
 // tools/registry's compatibility run can run them in a scratch project against every core in
 // the provider's range. Keep every import of a package here public; the local helpers (vcsim,
 // the documented-manifest fixtures) travel with the test folder.
-import { checkProviderPackage, installedPackage, markdownReport } from '@immutable-infra/conformance';
-import { createLogger, Manager, runningCoreVersion } from '@immutable-infra/manager';
+import { installedPackage } from '@immutable-infra/conformance';
+import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
+import { createLogger, Manager } from '@immutable-infra/manager';
 import vsphereProvider from '@immutable-infra/provider-vsphere';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -13,7 +14,6 @@ import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER, VsphereFixtures } from '../provider/vsphere-fixtures.ts';
 
-const packageDir = installedPackage('@immutable-infra/provider-vsphere', import.meta.url).dir;
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
 let kubeConfig: KubeConfig;
@@ -38,19 +38,13 @@ afterAll(async () => {
 });
 
 describe(`provider-vsphere contract with core ${installedCore.version}`, () => {
-  it('passes the conformance package checks with this core: manifest, admission, generated CRDs with their contract labels, clusterctl metadata', () => {
-    expect(runningCoreVersion()).toBe(installedCore.version);
-    // The matrix run installs only cores inside the provider's range, and the workspace's core must
-    // be inside it too: a provider that does not declare the core it runs with fails here.
-    const report = checkProviderPackage({
-      packageDir,
-      provider: vsphereProvider,
-      coreVersion: installedCore.version,
-    });
-    expect(
-      report.checks.filter((check) => check.status !== 'passed'),
-      markdownReport(report),
-    ).toEqual([]);
+  // The host runs the installed core, and the package passes every package check with it. The matrix
+  // run installs only cores inside the provider's range, and the workspace's core must be inside it
+  // too: a provider that does not declare the core it runs with fails here.
+  packageConformanceTest({
+    packageName: '@immutable-infra/provider-vsphere',
+    provider: vsphereProvider,
+    importMetaUrl: import.meta.url,
   });
 
   // A guard against hangs (a loaded machine outlasts the 60 s default), not a measure.

@@ -75,6 +75,11 @@ describe('keeping Secret values from the browser', () => {
     expect(forms).toContain('pa ss\\"word');
     // Too short to be told apart from ordinary words.
     expect(forms.some((f) => f.includes('abc'))).toBe(false);
+    // A flag's word (allowPlainHTTP: "true") is no secret: a result's own `true` is not one.
+    expect(credentialForms(['true', 'FALSE', 'pa ss"word']).some((f) => /^(true|false)$/i.test(f))).toBe(
+      false,
+    );
+    expect(containsAny(JSON.stringify({ ok: true }), credentialForms(['true']))).toBe(false);
     expect(redact('login pa%20ss%22word failed', forms)).toBe('login [redacted] failed');
     expect(containsAny(JSON.stringify({ p: 'pa ss"word' }), forms)).toBe(true);
     expect(secretValuesOf({ kind: 'Secret', data: { a: 'c2VjcmV0' }, stringData: { b: 'plain' } })).toEqual([

@@ -59,12 +59,15 @@ export function isSecretsPath(path: string): boolean {
 /**
  * Every form in which a credential value could appear in text: as is, base64,
  * and URL-encoded. Very short values are left out, since they would match
- * ordinary words and make every message unreadable.
+ * ordinary words and make every message unreadable, and so are the words of
+ * a flag (`true`, `false`).
  */
 export function credentialForms(values: Iterable<string>): string[] {
   const forms = new Set<string>();
   for (const value of values) {
     if (value.length < 4) continue;
+    // A flag's word (allowPlainHTTP: "true") is no secret, and every JSON result may hold it.
+    if (/^\s*(true|false)\s*$/i.test(value)) continue;
     forms.add(value);
     forms.add(Buffer.from(value, 'utf8').toString('base64'));
     forms.add(encodeURIComponent(value));

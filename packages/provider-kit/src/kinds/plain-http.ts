@@ -25,6 +25,7 @@ export const PLAIN_HTTP_WARNING = `plain HTTP is allowed (${PLAIN_HTTP_CONSENT_K
 /**
  * A refinement for a credential schema: an endpoint that is plain HTTP without the consent key is
  * a problem of the key `endpointKey` (its message is ours, so `parseCredentialData` reports it).
+ * `isPlainHttp` must not throw on bad input: zod runs refinements even after a field failed.
  */
 export function refusePlainHttpWithoutConsent<Credentials extends { allowPlainHTTP: boolean }>(
   endpointKey: string,

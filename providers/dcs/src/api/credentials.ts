@@ -27,7 +27,8 @@ export const DcsCredentials = z
       .optional(),
     allowPlainHTTP: PlainHttpConsent,
   })
-  .superRefine(refusePlainHttpWithoutConsent('endpoint', (c) => new URL(c.endpoint).protocol === 'http:'));
+  // A regular expression, not URL: refinements also run on an endpoint zod has already found invalid.
+  .superRefine(refusePlainHttpWithoutConsent('endpoint', (c) => /^\s*http:/i.test(String(c.endpoint))));
 export type DcsCredentials = z.infer<typeof DcsCredentials>;
 
 /** Validates Secret data without ever echoing a value: problems name the key only. */

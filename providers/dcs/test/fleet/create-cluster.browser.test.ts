@@ -128,6 +128,8 @@ describe('Huawei DCS in Fleet Essentials: credential, IP pool, machine templates
     await field('authUser').fill(USER);
     await field('authKey').fill(PASSWORD);
     await field('site').fill('3CD306E7');
+    // The simulator speaks plain HTTP: the form takes it only with the box ticked.
+    await field('allowPlainHTTP').check();
     await page.locator('[data-action="save"]').click();
     await page
       .locator('[data-toast="success"]', { hasText: 'Credential dcs-lab saved; connection OK' })

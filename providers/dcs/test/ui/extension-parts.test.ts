@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseExtensionManifest } from '@immutable-infra/core';
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DcsClient, DcsSession } from '../../src/cloud/index.js';
 import { nodeColumns } from '../../src/ui/cluster/node-columns.js';
@@ -55,7 +56,7 @@ describe('the DCS extension without a browser', () => {
   });
 
   test('platform proxy: the credential’s site and VM placements', async () => {
-    const credential = { authUser: USER, authKey: PASSWORD, endpoint: sim.url };
+    const credential = { authUser: USER, authKey: PASSWORD, endpoint: sim.url, ...plainHttpConsent(sim.url) };
     const request = (params: Record<string, unknown>) => ({
       credential,
       params,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { plainHttpConsent } from '@immutable-infra/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { closePlatformSessions, operations } from '../../src/ui/platform-proxy.js';
 import { PASSWORD, type Simulator, startSimulator, USER } from '../cloud/simulator.js';
@@ -12,6 +13,7 @@ function secretFor(sim: Simulator, overrides: Record<string, string> = {}): Reco
     authUser: USER,
     authKey: PASSWORD,
     endpoint: sim.url,
+    ...plainHttpConsent(sim.url),
     ...(sim.caCertificate ? { caBundle: sim.caCertificate } : {}),
     ...overrides,
   };
@@ -49,7 +51,9 @@ describe.each([
   test('a right credential passes the connection test, worded without any of the Secret’s values', async () => {
     const credential = secretFor(sim, { site: '3CD306E7' });
     const verdict = await operations.testConnection(request(credential));
-    for (const value of Object.values(credential)) expect(JSON.stringify(verdict)).not.toContain(value);
+    // allowPlainHTTP's value is the word "true", no secret: the verdict's JSON has its own `true`.
+    const { allowPlainHTTP: _consent, ...secretValues } = credential;
+    for (const value of Object.values(secretValues)) expect(JSON.stringify(verdict)).not.toContain(value);
     const result = await operations.testConnection(request(secretFor(sim)));
     expect(result).toEqual({
       ok: true,
@@ -170,7 +174,7 @@ describe('what failed, exactly', () => {
     const url = sim.url;
     await sim.close();
     const result = await operations.testConnection(
-      request({ authUser: USER, authKey: PASSWORD, endpoint: url }),
+      request({ authUser: USER, authKey: PASSWORD, endpoint: url, ...plainHttpConsent(url) }),
     );
     expect(result).toMatchObject({ ok: false, reason: 'Unreachable' });
     expect(result.message).toContain(new URL(url).origin);

@@ -30,7 +30,12 @@ describe('the wizard against the real API server', () => {
     const facts = await loadFacts(api, namespace, scenarioDraft());
     expect(facts.site).toEqual({ source: 'only-site', id: '3CD306E7' });
     expect(facts.capiVersion).toBe('v1beta2');
-    expect(facts.credentials['dcs-auth']?.sort()).toEqual(['authKey', 'authUser', 'endpoint']);
+    expect(facts.credentials['dcs-auth']?.sort()).toEqual([
+      'allowPlainHTTP',
+      'authKey',
+      'authUser',
+      'endpoint',
+    ]);
     expect(facts.pools.map((p) => [p.name, p.free])).toEqual([
       ['cp-pool', 3],
       ['worker-pool', 4],

@@ -129,7 +129,7 @@ describe('the credential scan of the DCS browser tests', () => {
     const receipts = await scanned(async (page) => {
       const path = `/api/kube/api/v1/namespaces/${lab.ns}/secrets`;
       const one = JSON.parse(await fetchText(page, `${path}/dcs-lab`));
-      expect(one.data).toEqual({ authKey: '', authUser: '', endpoint: '', site: '' });
+      expect(one.data).toEqual({ authKey: '', authUser: '', endpoint: '', site: '', allowPlainHTTP: '' });
       expect(Object.keys(one.metadata.annotations ?? {})).not.toContain(LAST_APPLIED);
       await fetchText(page, path);
     });

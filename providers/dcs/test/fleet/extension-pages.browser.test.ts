@@ -196,6 +196,8 @@ describe('a credential’s life in the list', () => {
     await host.field('authUser').fill(USER);
     await host.field('authKey').fill(WRONG);
     await host.field('site').fill(SITE);
+    // The simulator speaks plain HTTP: the form takes it only with the box ticked.
+    await host.field('allowPlainHTTP').check();
     await page.locator('[data-action="save"]').click();
     await toast('Credential dcs-wrong saved, but the connection test failed');
     // Both credentials are listed; the wrong one's own test is refused by DCS.

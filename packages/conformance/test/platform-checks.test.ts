@@ -77,7 +77,24 @@ describe('the platform checks', () => {
     expect(why('blind', 'machine.out-of-band-deletion')).toMatch(/Ready True/);
   });
 
-  it('never throw: a provider whose manager cannot run fails every check with why', async () => {
+  it('see a machine made while the cluster should be paused: an adapter whose pause does nothing fails only machine.pause-honoured', async () => {
+    const cloud = new FixtureCloud();
+    const checks = await runPlatformChecks({
+      provider: cloudProvider(cloud),
+      adapter: { ...cloudAdapter(kubeConfig, cloud), pause: async () => undefined },
+      kubeConfig,
+      namespacePrefix: 'conf-nopause',
+      timeoutMs: 15_000,
+      observeMs: 2_000,
+    });
+    const failed = checks.filter((c) => c.status === 'failed');
+    expect(failed.map((c) => c.name)).toEqual(['machine.pause-honoured']);
+    expect(failed[0]?.why).toMatch(
+      /expected nothing on the platform while paused; .* machine-1 \(.*\) appeared/,
+    );
+  });
+
+  it('never throw: an adapter that cannot prepare fails every check with its message', async () => {
     const cloud = new FixtureCloud();
     const broken = new FixtureCloud();
     const adapter = cloudAdapter(kubeConfig, cloud);

@@ -47,8 +47,8 @@ export class FixtureCloud {
  * What is wrong with a fixture provider, each breaking one promise:
  * - `leaky`: its delete hook says done without deleting the machine on the cloud;
  * - `drifting-id`: every reconcile answers a new providerID;
- * - `eager`: its cluster hook makes a machine on the cloud for every infrastructure machine it sees,
- *   before the host has reconciled (and put a finalizer on) that machine;
+ * - `eager`: its cluster hook makes a machine on the cloud for every infrastructure machine it sees
+ *   that the host has not reconciled (and put a finalizer on) yet;
  * - `blind`: once provisioned it answers provisioned without looking at the cloud again.
  */
 export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind';
@@ -75,7 +75,8 @@ export function cloudProvider(cloud: FixtureCloud, flaw: Flaw = 'none') {
             });
             for (const m of machines) {
               const name = m.metadata?.name ?? '';
-              if (!m.metadata?.deletionTimestamp && !cloud.find(namespace, name))
+              // Only for machines the host has not taken on yet (no finalizer): the early ones.
+              if (!m.metadata?.finalizers?.length && !cloud.find(namespace, name))
                 cloud.create(namespace, name);
             }
             return clusterProvisioned({

@@ -232,15 +232,19 @@ class Scene {
     }
   }
 
-  /** Waits until the machine reports `status.ready`; fails the check with its state otherwise. */
+  /**
+   * Waits until the machine reports itself provisioned by either contract (`status.ready` or
+   * `status.initialization.provisioned`; `machine.status-fields` holds it to both); fails the check
+   * with its state otherwise.
+   */
   async provisioned(): Promise<MachineObject> {
     const machine = await this.poll(async () => {
       const m = await this.readMachine();
-      return m?.status?.ready === true ? m : undefined;
+      return m?.status?.ready === true || m?.status?.initialization?.provisioned === true ? m : undefined;
     });
     if (!machine)
       throw new CheckFailed(
-        `expected ${this.machineKind} ${MACHINE} to be provisioned (status.ready true) within ${this.timeoutMs / 1000} s; saw ${describeMachine(await this.readMachine())}`,
+        `expected ${this.machineKind} ${MACHINE} to be provisioned (status.ready or status.initialization.provisioned true) within ${this.timeoutMs / 1000} s; saw ${describeMachine(await this.readMachine())}`,
       );
     return machine;
   }
@@ -364,16 +368,18 @@ async function statusFields(scene: Scene): Promise<void> {
   const status = machine.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');
   const missing = [
+    status.ready !== true && `status.ready is ${status.ready}, expected true (v1beta1)`,
     status.initialization?.provisioned !== true &&
       `status.initialization.provisioned is ${status.initialization?.provisioned}, expected true (v1beta2)`,
-    !ready && 'status.conditions has no Ready condition',
+    !ready && 'status.conditions has no Ready condition, expected one that is True',
     ready &&
       ready.status !== 'True' &&
       `the Ready condition is ${ready.status} (${ready.reason}), expected True`,
-    !(status.addresses && status.addresses.length > 0) && 'status.addresses is empty',
-    !machine.spec?.providerID && 'spec.providerID is not set',
+    !(status.addresses && status.addresses.length > 0) &&
+      "status.addresses is empty, expected the machine's addresses",
+    !machine.spec?.providerID && "spec.providerID is not set, expected the machine's id on the platform",
   ].filter((m): m is string => typeof m === 'string');
-  if (missing.length > 0) throw new CheckFailed(`provisioned (status.ready true), but ${missing.join('; ')}`);
+  if (missing.length > 0) throw new CheckFailed(`once provisioned, ${missing.join('; ')}`);
 }
 
 async function providerIdStable(scene: Scene): Promise<void> {

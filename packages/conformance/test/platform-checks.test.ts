@@ -27,6 +27,7 @@ const expectations: [Flaw, string[]][] = [
   ['drifting-id', ['machine.provider-id-stable']],
   ['eager', ['machine.finalizer-before-side-effect']],
   ['blind', ['machine.out-of-band-deletion']],
+  ['addressless', ['machine.status-fields']],
 ];
 
 const results = new Map<Flaw, ConformanceCheck[]>();
@@ -65,7 +66,7 @@ describe('the platform checks', () => {
     });
   }
 
-  it('say what differed: the leftover machine, the providerIDs, the missing finalizer, the Ready machine with nothing behind it', () => {
+  it('say what differed: the leftover machine, the providerIDs, the missing finalizer, the Ready machine with nothing behind it, the missing addresses', () => {
     const why = (flaw: Flaw, name: string) => results.get(flaw)?.find((c) => c.name === name)?.why ?? '';
     expect(why('leaky', 'machine.delete-leaves-nothing')).toMatch(/left: machine-1/);
     expect(why('drifting-id', 'machine.provider-id-stable')).toMatch(
@@ -75,6 +76,9 @@ describe('the platform checks', () => {
       /had no finalizer|did not exist yet/,
     );
     expect(why('blind', 'machine.out-of-band-deletion')).toMatch(/Ready True/);
+    expect(why('addressless', 'machine.status-fields')).toBe(
+      "once provisioned, status.addresses is empty, expected the machine's addresses",
+    );
   });
 
   it('see a machine made while the cluster should be paused: an adapter whose pause does nothing fails only machine.pause-honoured', async () => {

@@ -49,9 +49,10 @@ export class FixtureCloud {
  * - `drifting-id`: every reconcile answers a new providerID;
  * - `eager`: its cluster hook makes a machine on the cloud for every infrastructure machine it sees
  *   that the host has not reconciled (and put a finalizer on) yet;
- * - `blind`: once provisioned it answers provisioned without looking at the cloud again.
+ * - `blind`: once provisioned it answers provisioned without looking at the cloud again;
+ * - `addressless`: it answers provisioned without the machine's addresses.
  */
-export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind';
+export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind' | 'addressless';
 
 type MachineContext = InfraMachineContext<KindDefinition>;
 
@@ -97,7 +98,9 @@ export function cloudProvider(cloud: FixtureCloud, flaw: Flaw = 'none') {
                 flaw === 'drifting-id'
                   ? `fixture://${namespace}/${name}-${++reconciles}`
                   : `fixture://${namespace}/${name}`,
-              addresses: [{ type: 'InternalIP', address: '10.0.0.10' }],
+              ...(flaw === 'addressless'
+                ? {}
+                : { addresses: [{ type: 'InternalIP' as const, address: '10.0.0.10' }] }),
             });
           if (flaw === 'blind' && (context.object as { status?: { ready?: boolean } }).status?.ready)
             return provisioned();

@@ -1,3 +1,29 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } });
+const platform = 'test/platform-checks.test.ts';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'package',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, platform],
+        },
+      },
+      {
+        // The platform checks run providers in the real manager against a real kube-apiserver.
+        extends: true,
+        test: {
+          name: 'platform',
+          include: [platform],
+          globalSetup: ['test/global-setup.ts'],
+          hookTimeout: 120_000,
+          testTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,10 +1,20 @@
 export { installedPackage } from './installed-package.js';
 export {
+  type ConformanceReportInput,
   checkProviderPackage,
+  conformanceReport,
   conforms,
   markdownReport,
   type PackageCheckInput,
 } from './package-checks.js';
+export {
+  KILLS_SKIPPED_WHY,
+  PLATFORM_CHECKS,
+  type PlatformAdapter,
+  type PlatformCheckInput,
+  type PlatformThing,
+  runPlatformChecks,
+} from './platform-checks.js';
 export {
   type CheckStatus,
   CheckStatusSchema,

@@ -79,6 +79,21 @@ export function checkProviderPackage(input: PackageCheckInput): ConformanceRepor
   };
 }
 
+/** The package checks plus checks run elsewhere (e.g. `runPlatformChecks`), for one report. */
+export interface ConformanceReportInput extends PackageCheckInput {
+  /** Appended after the package checks, in their order; usually what `runPlatformChecks` answered. */
+  platformChecks?: readonly ConformanceCheck[];
+}
+
+/**
+ * One report of a provider: every package check, then the platform checks it was given, so a CI reads
+ * one document (and one `conforms`) for both.
+ */
+export function conformanceReport(input: ConformanceReportInput): ConformanceReport {
+  const report = checkProviderPackage(input);
+  return { ...report, checks: [...report.checks, ...(input.platformChecks ?? [])] };
+}
+
 /** Whether no check failed (skipped ones do not count against it). */
 export function conforms(report: ConformanceReport): boolean {
   return report.checks.every((check) => check.status !== 'failed');

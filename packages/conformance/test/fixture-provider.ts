@@ -7,10 +7,13 @@ import {
   done,
   generateCrd,
   INFRASTRUCTURE_GROUP,
+  type InfraClusterHooks,
+  type InfraMachineHooks,
   infraClusterSpecFields,
   infraClusterStatusFields,
   infraMachineSpecFields,
   infraMachineStatusFields,
+  type KindDefinition,
   providerKinds,
 } from '@immutable-infra/core';
 import { stringify } from 'yaml';
@@ -21,8 +24,17 @@ const version = (spec: z.ZodObject, status: z.ZodObject) => [
   { name: 'v1beta1', storage: true, spec, status },
 ];
 
+/** Hooks a test swaps in for the scaffold's do-nothing ones (see `test/platform-fixture.ts`). */
+export interface FixtureHooks {
+  infraCluster?: Pick<InfraClusterHooks<KindDefinition>, 'reconcile' | 'delete'>;
+  infraMachine?: Pick<InfraMachineHooks<KindDefinition>, 'reconcile' | 'delete'>;
+}
+
 /** A provider with nothing but the contract's kinds, as a third party's first scaffold would have. */
-export function fixtureProvider(manifest: { version?: string; coreRange?: string } = {}) {
+export function fixtureProvider(
+  manifest: { version?: string; coreRange?: string; platform?: string } = {},
+  hooks: FixtureHooks = {},
+) {
   const base = { group: INFRASTRUCTURE_GROUP, scope: 'Namespaced' as const, contract };
   const cluster = defineKind({
     ...base,
@@ -52,13 +64,23 @@ export function fixtureProvider(manifest: { version?: string; coreRange?: string
     manifest: {
       name: '@example/provider-fixture',
       version: manifest.version ?? '0.3.0',
-      platform: 'fixture-cloud',
+      platform: manifest.platform ?? 'fixture-cloud',
       coreRange: manifest.coreRange ?? '>=0.5.0 <0.6.0',
       capiContracts: ['v1beta2'],
       kubernetesVersions: ['1.35'],
     },
-    infraCluster: { kind: cluster, reconcile: async () => done(), delete: async () => done() },
-    infraMachine: { kind: machine, reconcile: async () => done(), delete: async () => done() },
+    infraCluster: {
+      kind: cluster,
+      reconcile: async () => done(),
+      delete: async () => done(),
+      ...(hooks.infraCluster as Partial<InfraClusterHooks<typeof cluster>>),
+    },
+    infraMachine: {
+      kind: machine,
+      reconcile: async () => done(),
+      delete: async () => done(),
+      ...(hooks.infraMachine as Partial<InfraMachineHooks<typeof machine>>),
+    },
     infraMachineTemplate: template,
   });
 }

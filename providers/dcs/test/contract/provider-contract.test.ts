@@ -2,7 +2,7 @@
 // the package (imported by its name) next to whichever @immutable-infra/core is
 // installed, so tools/compat/run-matrix.mjs can run them in a scratch project
 // against several core versions. Keep every import here public.
-import { installedPackage } from '@immutable-infra/conformance';
+import { installedPackage, KILLS_SKIPPED_WHY, runPlatformChecks } from '@immutable-infra/conformance';
 import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
@@ -12,6 +12,7 @@ import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vi
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DcsFixtures, INFRA } from '../provider/dcs-fixtures.ts';
+import { dcsAdapter } from './dcs-adapter.ts';
 
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
@@ -85,4 +86,20 @@ describe(`provider-dcs contract with core ${installedCore.version}`, () => {
     );
     expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)).toBeUndefined();
   });
+
+  // The conformance suite's platform checks, each in a namespace and a manager of its own, with the
+  // simulator as the platform. Repeated kills need a process of their own: the crash test has them.
+  it('passes every platform check of the conformance suite against the simulator', async () => {
+    const checks = await runPlatformChecks({
+      provider: dcsProvider,
+      adapter: dcsAdapter(fixtures, sim),
+      kubeConfig,
+      namespacePrefix: 'dcs-conf',
+      timeoutMs: 60_000,
+    });
+    expect(checks.filter((c) => c.status !== 'passed')).toEqual([
+      { name: 'machine.kills', status: 'skipped', why: KILLS_SKIPPED_WHY },
+    ]);
+    expect(checks.filter((c) => c.status === 'passed')).toHaveLength(6);
+  }, 600_000);
 });

@@ -1,0 +1,566 @@
+/**
+ * The checks that need a platform: what a provider does there, run through the real host (the
+ * manager) against a real API server, with the platform behind a small adapter the provider's author
+ * writes for a simulator or a real site. Each check gets a namespace and a manager of its own and is
+ * reported by name, passed or failed with what was expected and what was seen, so a provider's CI says
+ * which promise broke. A broken provider never makes the suite throw, and every manager is stopped.
+ */
+import type { Provider } from '@immutable-infra/core';
+import { createLogger, type HostLogger, Manager } from '@immutable-infra/manager';
+import {
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import type { ConformanceCheck } from './report.js';
+
+/**
+ * One machine as the platform knows it: `id` tells a new machine from one deleted and made again under
+ * the same name; `name` is for the report.
+ */
+export interface PlatformThing {
+  /** The platform's own id (a URN, an instance id): new for a machine made again under the same name. */
+  id: string;
+  /** The machine's name on the platform, for the report. */
+  name: string;
+}
+
+/**
+ * What a provider's author writes so the suite can drive its platform: how to set up what one
+ * infrastructure machine needs, how to create that machine as Cluster API would, what exists on the
+ * platform, and how to delete a machine there behind the provider's back.
+ */
+export interface PlatformAdapter {
+  /**
+   * Everything one infrastructure machine of the provider needs in `namespace` (a fresh one per
+   * check): credential Secret, pools, the CAPI Cluster and the infrastructure cluster it references,
+   * with owner references. The suite may call it before its manager runs.
+   */
+  prepare(namespace: string): Promise<void>;
+  /**
+   * Creates the infrastructure machine `name` (the provider's InfraMachine kind) with the CAPI
+   * Machine owning it and its bootstrap data Secret, as Cluster API would.
+   */
+  createMachine(namespace: string, name: string): Promise<void>;
+  /**
+   * The machines that exist on the platform for `namespace` (including ones being deleted): how the
+   * suite sees side effects, duplicates and leftovers. Must be cheap: the suite polls it quickly.
+   */
+  platformMachines(namespace: string): Promise<PlatformThing[]>;
+  /** Deletes one machine on the platform directly, as an operator would, without the provider. */
+  deleteOutOfBand(thing: PlatformThing): Promise<void>;
+  /**
+   * Pauses or resumes reconciliation of the namespace's machines. Optional: by default the suite sets
+   * `spec.paused` on every CAPI Cluster of the namespace and the `cluster.x-k8s.io/paused` annotation
+   * on every infrastructure machine there (and clears both to resume). The suite calls it before the
+   * machine exists and again right after it is created.
+   */
+  pause?(namespace: string, paused: boolean): Promise<void>;
+}
+
+/** What `runPlatformChecks` needs: the provider, its adapter and the management cluster. */
+export interface PlatformCheckInput {
+  /** The provider under test; the suite runs it in a `Manager` of its own per check. */
+  provider: Provider;
+  /** How the suite drives the provider's platform (a simulator or a real site). */
+  adapter: PlatformAdapter;
+  /** The management cluster, with Cluster API's CRDs and the provider's CRDs installed. */
+  kubeConfig: KubeConfig;
+  /** Each check's namespace starts with this (`conformance` by default) and a random suffix. */
+  namespacePrefix?: string;
+  /** How long to wait for anything to happen, e.g. a machine to be provisioned (120 s by default). */
+  timeoutMs?: number;
+  /**
+   * How long the suite watches for something that must not happen: a platform machine while paused,
+   * a providerID change after provisioning (3 s by default).
+   */
+  observeMs?: number;
+  /** The managers' log; error level to stderr by default. */
+  log?: HostLogger;
+}
+
+/** Every platform check by name, in the order a report lists them, with what it holds the provider to. */
+export const PLATFORM_CHECKS: Readonly<Record<string, string>> = {
+  'machine.status-fields':
+    'a provisioned machine has status.ready (v1beta1) and status.initialization.provisioned (v1beta2) true, a Ready condition that is True, status.addresses and spec.providerID',
+  'machine.provider-id-stable':
+    'spec.providerID is set once and never changes afterwards, also when the machine is reconciled again',
+  'machine.pause-honoured':
+    'nothing is created on the platform while the cluster and the machine are paused; after resuming, the machine is provisioned',
+  'machine.finalizer-before-side-effect':
+    'when a machine first exists on the platform, the infrastructure machine already carries a finalizer',
+  'machine.delete-leaves-nothing':
+    'once the deleted infrastructure machine is gone, nothing the provider created for it is left on the platform',
+  'machine.out-of-band-deletion':
+    'a machine deleted on the platform behind the provider is made again, or the infrastructure machine stops reporting Ready',
+  'machine.kills': 'repeated SIGKILLs of the host leave no duplicate and no orphan on the platform',
+};
+
+/** Why `machine.kills` is reported skipped: killing the host needs a process of its own. */
+export const KILLS_SKIPPED_WHY = "needs a separate process; see the provider's crash test";
+
+const MACHINE = 'machine-1';
+const PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
+const NUDGE_ANNOTATION = 'conformance.immutable-infra.dev/nudge';
+const CAPI_CLUSTER = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster' };
+
+interface MachineObject extends KubernetesObject {
+  spec?: { providerID?: string };
+  status?: {
+    ready?: boolean;
+    initialization?: { provisioned?: boolean };
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    addresses?: unknown[];
+    failureReason?: string;
+    failureMessage?: string;
+  };
+}
+
+/** A check's expected failure: what was expected and what was seen, for `why`. */
+class CheckFailed extends Error {}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const things = (list: PlatformThing[]) => list.map((t) => `${t.name} (${t.id})`).join(', ');
+
+function apiVersionOf(kind: Provider['infraMachine']['kind']): string {
+  const storage = kind.versions.find((v) => v.storage) ?? kind.versions[0];
+  return `${kind.group}/${storage?.name}`;
+}
+
+/** What a reader of the report needs to know of a machine's state: ready, Ready condition, finalizers. */
+function describeMachine(machine: MachineObject | undefined): string {
+  if (!machine) return 'the infrastructure machine does not exist';
+  const ready = machine.status?.conditions?.find((c) => c.type === 'Ready');
+  return [
+    `status.ready ${machine.status?.ready}`,
+    `initialization.provisioned ${machine.status?.initialization?.provisioned}`,
+    ready
+      ? `Ready ${ready.status} (${ready.reason ?? ''}${ready.message ? `: ${ready.message}` : ''})`
+      : 'no Ready condition',
+    `finalizers [${(machine.metadata?.finalizers ?? []).join(', ')}]`,
+    machine.spec?.providerID ? `providerID ${machine.spec.providerID}` : 'no providerID',
+  ].join(', ');
+}
+
+/** One check's namespace, manager and API access; `close` cleans up and always stops the manager. */
+class Scene {
+  readonly objects: KubernetesObjectApi;
+  readonly machineApiVersion: string;
+  readonly machineKind: string;
+  private manager: Manager | undefined;
+  private managerError: unknown;
+  namespace = '';
+
+  constructor(
+    private readonly input: PlatformCheckInput,
+    private readonly log: HostLogger,
+  ) {
+    this.objects = KubernetesObjectApi.makeApiClient(input.kubeConfig);
+    this.machineApiVersion = apiVersionOf(input.provider.infraMachine.kind);
+    this.machineKind = input.provider.infraMachine.kind.kind;
+  }
+
+  get adapter(): PlatformAdapter {
+    return this.input.adapter;
+  }
+
+  get timeoutMs(): number {
+    return this.input.timeoutMs ?? 120_000;
+  }
+
+  get observeMs(): number {
+    return this.input.observeMs ?? 3_000;
+  }
+
+  async open(check: string): Promise<void> {
+    const suffix = Math.random().toString(16).slice(2, 10);
+    const prefix = this.input.namespacePrefix ?? 'conformance';
+    const short = check.replace(/^machine\./, '').slice(0, 20);
+    this.namespace = `${prefix}-${short}-${suffix}`.slice(0, 63).replace(/-+$/, '');
+    await this.input.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: this.namespace } } });
+  }
+
+  startManager(): void {
+    this.manager = new Manager({
+      kubeConfig: this.input.kubeConfig,
+      namespace: this.namespace,
+      providers: [this.input.provider],
+      log: this.log,
+    });
+    this.manager.start().catch((error: unknown) => {
+      this.managerError = error;
+    });
+  }
+
+  /** Throws when the manager could not start: waiting on it would only time out. */
+  assertManagerRunning(): void {
+    if (this.managerError !== undefined)
+      throw new CheckFailed(`the manager stopped: ${describeError(this.managerError)}`);
+  }
+
+  async readMachine(name = MACHINE): Promise<MachineObject | undefined> {
+    try {
+      return (await this.objects.read({
+        apiVersion: this.machineApiVersion,
+        kind: this.machineKind,
+        metadata: { name, namespace: this.namespace },
+      })) as MachineObject;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async platform(): Promise<PlatformThing[]> {
+    return this.adapter.platformMachines(this.namespace);
+  }
+
+  /** Polls `probe` until it answers something, or undefined when `ms` passed first. */
+  async poll<T>(probe: () => Promise<T | undefined>, ms = this.timeoutMs, everyMs = 100) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      this.assertManagerRunning();
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() >= deadline) return undefined;
+      await sleep(everyMs);
+    }
+  }
+
+  /**
+   * Waits until the machine reports itself provisioned by either contract (`status.ready` or
+   * `status.initialization.provisioned`; `machine.status-fields` holds it to both); fails the check
+   * with its state otherwise.
+   */
+  async provisioned(): Promise<MachineObject> {
+    const machine = await this.poll(async () => {
+      const m = await this.readMachine();
+      return m?.status?.ready === true || m?.status?.initialization?.provisioned === true ? m : undefined;
+    });
+    if (!machine)
+      throw new CheckFailed(
+        `expected ${this.machineKind} ${MACHINE} to be provisioned (status.ready or status.initialization.provisioned true) within ${this.timeoutMs / 1000} s; saw ${describeMachine(await this.readMachine())}`,
+      );
+    return machine;
+  }
+
+  async mergePatch(object: KubernetesObject): Promise<void> {
+    await this.objects.patch(
+      object,
+      undefined,
+      undefined,
+      'iinfra-conformance',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+  }
+
+  /** Changes an annotation on the machine: a watch event, so the provider gets a reconcile. */
+  async nudge(): Promise<void> {
+    await this.mergePatch({
+      apiVersion: this.machineApiVersion,
+      kind: this.machineKind,
+      metadata: {
+        name: MACHINE,
+        namespace: this.namespace,
+        annotations: { [NUDGE_ANNOTATION]: String(Date.now()) },
+      },
+    });
+  }
+
+  async pause(paused: boolean): Promise<void> {
+    if (this.adapter.pause) return this.adapter.pause(this.namespace, paused);
+    const clusters = await this.objects.list(CAPI_CLUSTER.apiVersion, CAPI_CLUSTER.kind, this.namespace);
+    for (const cluster of clusters.items) {
+      await this.mergePatch({
+        ...CAPI_CLUSTER,
+        metadata: { name: cluster.metadata?.name, namespace: this.namespace },
+        spec: { paused },
+      } as KubernetesObject);
+    }
+    const machines = await this.objects.list(this.machineApiVersion, this.machineKind, this.namespace);
+    for (const machine of machines.items) {
+      await this.mergePatch({
+        apiVersion: this.machineApiVersion,
+        kind: this.machineKind,
+        metadata: {
+          name: machine.metadata?.name ?? '',
+          namespace: this.namespace,
+          annotations: { [PAUSED_ANNOTATION]: paused ? 'true' : null } as Record<string, string>,
+        },
+      });
+    }
+  }
+
+  /** Deletes the machine and, once it is gone, the CAPI Machine owning it; false if it stayed. */
+  async deleteMachine(name = MACHINE, waitMs = this.timeoutMs): Promise<boolean> {
+    const machine = await this.readMachine(name);
+    if (!machine) return true;
+    await this.objects.delete({
+      apiVersion: this.machineApiVersion,
+      kind: this.machineKind,
+      metadata: { name, namespace: this.namespace },
+    });
+    const gone = await this.poll(async () => ((await this.readMachine(name)) ? undefined : true), waitMs);
+    for (const owner of machine.metadata?.ownerReferences ?? []) {
+      if (owner.kind !== 'Machine' || !owner.apiVersion.startsWith('cluster.x-k8s.io/')) continue;
+      await this.objects
+        .delete({
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          metadata: { name: owner.name, namespace: this.namespace },
+        })
+        .catch(() => undefined);
+    }
+    return gone === true;
+  }
+
+  /**
+   * Best effort, bounded: lets the provider release what it made (the machines, then the
+   * infrastructure cluster), deletes the namespace, and stops the manager whatever happened.
+   */
+  async close(): Promise<void> {
+    try {
+      if (!this.namespace) return;
+      if (this.manager && this.managerError === undefined) {
+        const machines = await this.objects.list(this.machineApiVersion, this.machineKind, this.namespace);
+        for (const machine of machines.items) {
+          if (machine.metadata?.name)
+            await this.deleteMachine(machine.metadata.name, 30_000).catch(() => false);
+        }
+        const cluster = this.input.provider.infraCluster.kind;
+        const ref = { apiVersion: apiVersionOf(cluster), kind: cluster.kind };
+        const clusters = await this.objects.list(ref.apiVersion, ref.kind, this.namespace);
+        for (const item of clusters.items) {
+          await this.objects
+            .delete({ ...ref, metadata: { name: item.metadata?.name ?? '', namespace: this.namespace } })
+            .catch(() => undefined);
+        }
+        await this.poll(async () => {
+          const left = await this.objects.list(ref.apiVersion, ref.kind, this.namespace);
+          return left.items.length > 0 ? undefined : true;
+        }, 30_000);
+      }
+    } catch {
+      // Cleanup never turns a check's outcome around.
+    } finally {
+      await this.manager?.stop().catch(() => undefined);
+      await this.input.kubeConfig
+        .makeApiClient(CoreV1Api)
+        .deleteNamespace({ name: this.namespace })
+        .catch(() => undefined);
+    }
+  }
+}
+
+type CheckBody = (scene: Scene) => Promise<void>;
+
+async function statusFields(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  scene.startManager();
+  await scene.adapter.createMachine(scene.namespace, MACHINE);
+  const machine = await scene.provisioned();
+  const status = machine.status ?? {};
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  const missing = [
+    status.ready !== true && `status.ready is ${status.ready}, expected true (v1beta1)`,
+    status.initialization?.provisioned !== true &&
+      `status.initialization.provisioned is ${status.initialization?.provisioned}, expected true (v1beta2)`,
+    !ready && 'status.conditions has no Ready condition, expected one that is True',
+    ready &&
+      ready.status !== 'True' &&
+      `the Ready condition is ${ready.status} (${ready.reason}), expected True`,
+    !(status.addresses && status.addresses.length > 0) &&
+      "status.addresses is empty, expected the machine's addresses",
+    !machine.spec?.providerID && "spec.providerID is not set, expected the machine's id on the platform",
+  ].filter((m): m is string => typeof m === 'string');
+  if (missing.length > 0) throw new CheckFailed(`once provisioned, ${missing.join('; ')}`);
+}
+
+async function providerIdStable(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  scene.startManager();
+  const seen: string[] = [];
+  let watching = true;
+  const record = (machine: MachineObject | undefined) => {
+    if (!machine) return;
+    const id = machine?.spec?.providerID ?? '';
+    if (seen.at(-1) !== id && (seen.length > 0 || id)) seen.push(id);
+  };
+  const watcher = (async () => {
+    while (watching) {
+      record(await scene.readMachine().catch(() => undefined));
+      await sleep(50);
+    }
+  })();
+  try {
+    await scene.adapter.createMachine(scene.namespace, MACHINE);
+    record(await scene.provisioned());
+    // Reconciles after provisioning: each annotation change is a watch event for the machine.
+    const nudges = 3;
+    for (let i = 0; i < nudges; i++) {
+      await scene.nudge();
+      await sleep(scene.observeMs / nudges);
+    }
+    record(await scene.readMachine());
+  } finally {
+    watching = false;
+    await watcher;
+  }
+  if (seen.length > 1) {
+    const shown = seen.slice(0, 4).map((id) => (id ? `"${id}"` : 'unset'));
+    const more = seen.length > shown.length ? ` → … (${seen.length} values in all)` : '';
+    throw new CheckFailed(
+      `expected spec.providerID to be set once and kept; it went ${shown.join(' → ')}${more}`,
+    );
+  }
+}
+
+async function pauseHonoured(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  // Paused before the manager starts, so its caches never see the cluster unpaused.
+  await scene.pause(true);
+  scene.startManager();
+  await scene.adapter.createMachine(scene.namespace, MACHINE);
+  await scene.pause(true);
+  const appeared = await scene.poll(async () => {
+    const found = await scene.platform();
+    return found.length > 0 ? found : undefined;
+  }, scene.observeMs);
+  if (appeared)
+    throw new CheckFailed(
+      `expected nothing on the platform while paused; within ${scene.observeMs / 1000} s of pausing, ${things(appeared)} appeared`,
+    );
+  await scene.pause(false);
+  await scene.provisioned();
+}
+
+async function finalizerBeforeSideEffect(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  scene.startManager();
+  const before = await scene.platform();
+  if (before.length > 0)
+    throw new CheckFailed(
+      `expected nothing on the platform before the machine exists; found ${things(before)}`,
+    );
+  const creating = scene.adapter.createMachine(scene.namespace, MACHINE);
+  let created = false;
+  void creating.then(
+    () => {
+      created = true;
+    },
+    () => undefined,
+  );
+  const first = await scene.poll(
+    async () => {
+      const found = await scene.platform();
+      if (found.length === 0) return undefined;
+      return { found, machine: await scene.readMachine() };
+    },
+    scene.timeoutMs,
+    20,
+  );
+  await creating;
+  if (!first)
+    throw new CheckFailed(
+      `expected a machine on the platform within ${scene.timeoutMs / 1000} s of creating ${MACHINE}${created ? '' : ' (the adapter had not finished creating it)'}; saw none; ${describeMachine(await scene.readMachine())}`,
+    );
+  const finalizers = first.machine?.metadata?.finalizers ?? [];
+  if (finalizers.length === 0)
+    throw new CheckFailed(
+      `expected a finalizer on ${scene.machineKind} ${MACHINE} before anything exists on the platform; when ${things(first.found)} first existed, ${first.machine ? 'it had no finalizer' : 'it did not exist yet'}`,
+    );
+}
+
+async function deleteLeavesNothing(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  scene.startManager();
+  await scene.adapter.createMachine(scene.namespace, MACHINE);
+  await scene.provisioned();
+  const made = await scene.platform();
+  if (!(await scene.deleteMachine()))
+    throw new CheckFailed(
+      `expected ${scene.machineKind} ${MACHINE} to be gone within ${scene.timeoutMs / 1000} s of its deletion; ${describeMachine(await scene.readMachine())}`,
+    );
+  // A short settle for a platform whose listing lags behind its deletes.
+  const clean = await scene.poll(
+    async () => ((await scene.platform()).length === 0 ? true : undefined),
+    scene.observeMs,
+  );
+  if (!clean)
+    throw new CheckFailed(
+      `expected nothing on the platform once ${MACHINE} was gone (it had ${things(made) || 'nothing'}); left: ${things(await scene.platform())}`,
+    );
+}
+
+async function outOfBandDeletion(scene: Scene): Promise<void> {
+  await scene.adapter.prepare(scene.namespace);
+  scene.startManager();
+  await scene.adapter.createMachine(scene.namespace, MACHINE);
+  await scene.provisioned();
+  const existing = await scene.platform();
+  if (existing.length === 0)
+    throw new CheckFailed(`expected a machine on the platform once ${MACHINE} was provisioned; saw none`);
+  for (const thing of existing) await scene.adapter.deleteOutOfBand(thing);
+  const deletedIds = new Set(existing.map((t) => t.id));
+  let lastNudge = 0;
+  const handled = await scene.poll(async () => {
+    const replacement = (await scene.platform()).filter((t) => !deletedIds.has(t.id));
+    if (replacement.length > 0) return `made again: ${things(replacement)}`;
+    const machine = await scene.readMachine();
+    const ready = machine?.status?.conditions?.find((c) => c.type === 'Ready');
+    if (machine?.status?.ready === false) return 'status.ready false';
+    if (ready && ready.status !== 'True') return `Ready ${ready.status}`;
+    if (machine?.status?.failureReason) return `failureReason ${machine.status.failureReason}`;
+    // Any resync would reconcile it again; an annotation change does so now.
+    if (Date.now() - lastNudge > 1_000) {
+      lastNudge = Date.now();
+      await scene.nudge();
+    }
+    return undefined;
+  });
+  if (!handled)
+    throw new CheckFailed(
+      `after ${things(existing)} was deleted on the platform, expected it made again or the machine no longer Ready within ${scene.timeoutMs / 1000} s; nothing is on the platform and ${describeMachine(await scene.readMachine())}`,
+    );
+}
+
+const CHECK_BODIES: readonly [string, CheckBody][] = [
+  ['machine.status-fields', statusFields],
+  ['machine.provider-id-stable', providerIdStable],
+  ['machine.pause-honoured', pauseHonoured],
+  ['machine.finalizer-before-side-effect', finalizerBeforeSideEffect],
+  ['machine.delete-leaves-nothing', deleteLeavesNothing],
+  ['machine.out-of-band-deletion', outOfBandDeletion],
+];
+
+/**
+ * Runs every platform check, one after the other, each in a fresh namespace with a manager of its
+ * own, and answers them in `PLATFORM_CHECKS` order. Never throws for a broken provider or adapter:
+ * the check fails with why instead.
+ */
+export async function runPlatformChecks(input: PlatformCheckInput): Promise<ConformanceCheck[]> {
+  const log = input.log ?? createLogger({ level: 'error' });
+  const checks: ConformanceCheck[] = [];
+  for (const [name, body] of CHECK_BODIES) {
+    const scene = new Scene(input, log);
+    try {
+      await scene.open(name);
+      await body(scene);
+      checks.push({ name, status: 'passed' });
+    } catch (error) {
+      const why =
+        error instanceof CheckFailed ? error.message : `the check could not run: ${describeError(error)}`;
+      checks.push({ name, status: 'failed', why });
+    } finally {
+      await scene.close();
+    }
+  }
+  checks.push({ name: 'machine.kills', status: 'skipped', why: KILLS_SKIPPED_WHY });
+  return checks;
+}

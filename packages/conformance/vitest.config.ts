@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'package',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, platform],
+          // A guard against hangs, not a measure of speed: the command's tests start node and import
+          // packages, which takes seconds while the rest of the test command shares the machine.
+          testTimeout: 60_000,
         },
       },
       {

@@ -149,7 +149,7 @@ describe('the create-provider command', () => {
     expect(readFileSync(join(cwd, 'provider-zeta', 'README.md'), 'utf8')).toContain('Zeta Cloud');
   });
 
-  it.each([
+  const refusals: [string[], RegExp][] = [
     [['acme', '--bogus'], /^create-provider: unknown option --bogus; see create-provider --help\n$/],
     [[], /^create-provider: <directory> is missing/],
     [['acme', '--platform', 'Acme_Cloud'], /^create-provider: --platform "Acme_Cloud" is not a platform id/],
@@ -157,7 +157,8 @@ describe('the create-provider command', () => {
     [['acme', '--package-name', 'Not Valid'], /^create-provider: --package-name "Not Valid" is not an npm package name/],
     [['123'], /^create-provider: --platform is needed/],
     [['a', 'b'], /^create-provider: unexpected argument b/],
-  ])('refuses %j with exit 2, naming the argument in one line', (argv, message) => {
+  ];
+  it.each(refusals)('refuses %j with exit 2, naming the argument in one line', (argv, message) => {
     const { code, stdout, stderr } = run(argv, scratch());
     expect(code).toBe(2);
     expect(stdout).toBe('');

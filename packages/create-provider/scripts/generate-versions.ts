@@ -13,7 +13,8 @@ interface Manifest {
 }
 
 const root = new URL('../../../', import.meta.url);
-const manifest = (path: string): Manifest => JSON.parse(readFileSync(new URL(`${path}/package.json`, root), 'utf8'));
+const manifest = (path: string): Manifest =>
+  JSON.parse(readFileSync(new URL(`${path}/package.json`, root), 'utf8'));
 
 const ours = {
   conformance: manifest('packages/conformance'),

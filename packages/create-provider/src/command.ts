@@ -125,7 +125,12 @@ export function runCreateProvider(argv: readonly string[], io: CreateProviderIo)
     }
 
     const packageName = JSON.parse(files.find((f) => f.path === 'package.json')?.content ?? '{}').name;
-    const result: CreateProviderResult = { directory, packageName, platform, files: files.map((f) => f.path) };
+    const result: CreateProviderResult = {
+      directory,
+      packageName,
+      platform,
+      files: files.map((f) => f.path),
+    };
     if (values.json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return EXIT_WRITTEN;

@@ -36,7 +36,10 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'iinfra-generated-provider-'));
   project = join(scratch, 'provider-acme');
-  const io = { stdout: { write: () => true }, stderr: { write: (text: string) => process.stderr.write(text) } };
+  const io = {
+    stdout: { write: () => true },
+    stderr: { write: (text: string) => process.stderr.write(text) },
+  };
   expect(runCreateProvider([project, '--platform', 'acme', '--display-name', 'Acme Cloud'], io)).toBe(0);
   for (const name of LINKED) {
     const link = join(project, 'node_modules', name);

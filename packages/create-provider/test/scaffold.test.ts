@@ -90,7 +90,9 @@ describe('scaffoldProject', () => {
         '@immutable-infra/core'
       ],
     );
-    expect(manifest.dependencies['@immutable-infra/provider-kit']).toBe(`^${versionOf('packages/provider-kit')}`);
+    expect(manifest.dependencies['@immutable-infra/provider-kit']).toBe(
+      `^${versionOf('packages/provider-kit')}`,
+    );
     expect(manifest.devDependencies).toMatchObject({
       '@immutable-infra/core': `^${core}`,
       '@immutable-infra/manager': `^${versionOf('packages/manager')}`,
@@ -105,7 +107,11 @@ describe('scaffoldProject', () => {
   });
 
   it('names everything after a hyphenated platform', () => {
-    const project = scaffoldProject({ platform: 'my-cloud', displayName: 'My Cloud', packageName: '@example/provider-x' });
+    const project = scaffoldProject({
+      platform: 'my-cloud',
+      displayName: 'My Cloud',
+      packageName: '@example/provider-x',
+    });
     const paths = project.map((f) => f.path);
     expect(paths).toContain('src/cloud/my-cloud-client.ts');
     const cluster = project.find((f) => f.path === 'src/api/my-cloud-cluster.ts')?.content ?? '';
@@ -154,7 +160,10 @@ describe('the create-provider command', () => {
     [[], /^create-provider: <directory> is missing/],
     [['acme', '--platform', 'Acme_Cloud'], /^create-provider: --platform "Acme_Cloud" is not a platform id/],
     [['acme', '--platform'], /^create-provider: --platform needs a value/],
-    [['acme', '--package-name', 'Not Valid'], /^create-provider: --package-name "Not Valid" is not an npm package name/],
+    [
+      ['acme', '--package-name', 'Not Valid'],
+      /^create-provider: --package-name "Not Valid" is not an npm package name/,
+    ],
     [['123'], /^create-provider: --platform is needed/],
     [['a', 'b'], /^create-provider: unexpected argument b/],
   ];

@@ -25,7 +25,8 @@ export function acmeAdapter(fixtures: AcmeFixtures, sim: AcmeSimulator): Platfor
         throw new Error(`DELETE /v1/machines/${thing.id} answered ${answer.status}`);
       const deadline = Date.now() + 30_000;
       while (sim.machines().some((m) => m.id === thing.id)) {
-        if (Date.now() > deadline) throw new Error(`machine ${thing.name} still exists 30 s after its DELETE`);
+        if (Date.now() > deadline)
+          throw new Error(`machine ${thing.name} still exists 30 s after its DELETE`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },

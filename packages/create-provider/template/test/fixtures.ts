@@ -41,7 +41,11 @@ export class AcmeFixtures {
       kind: 'Cluster',
       metadata: { name: CLUSTER, namespace },
       spec: {
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'AcmeCluster', name: CLUSTER },
+        infrastructureRef: {
+          apiGroup: 'infrastructure.cluster.x-k8s.io',
+          kind: 'AcmeCluster',
+          name: CLUSTER,
+        },
       },
     });
     await this.create({
@@ -51,7 +55,9 @@ export class AcmeFixtures {
         name: CLUSTER,
         namespace,
         labels,
-        ownerReferences: [{ apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid ?? '' }],
+        ownerReferences: [
+          { apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid ?? '' },
+        ],
       },
       spec: { controlPlaneHost: '10.0.1.100', credentialSecretRef: { name: 'acme-credentials' } },
     });

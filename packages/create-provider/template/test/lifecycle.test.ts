@@ -32,7 +32,12 @@ interface MachineObject {
 
 it('provisions a machine on Acme and removes it on delete, through the real host', async () => {
   const namespace = await createTestNamespace(kubeConfig, 'acme-lifecycle');
-  manager = new Manager({ kubeConfig, namespace, providers: [provider], log: createLogger({ level: 'error' }) });
+  manager = new Manager({
+    kubeConfig,
+    namespace,
+    providers: [provider],
+    log: createLogger({ level: 'error' }),
+  });
   void manager.start();
 
   await fixtures.createCluster(namespace);
@@ -61,7 +66,11 @@ it('provisions a machine on Acme and removes it on delete, through the real host
   expect(machine.status?.initialization?.provisioned).toBe(true);
   expect(machine.status?.addresses).toEqual([{ type: 'InternalIP', address: onAcme[0]?.addresses[0] }]);
 
-  await fixtures.objects.delete({ apiVersion: INFRA, kind: 'AcmeMachine', metadata: { name: 'demo-1', namespace } });
+  await fixtures.objects.delete({
+    apiVersion: INFRA,
+    kind: 'AcmeMachine',
+    metadata: { name: 'demo-1', namespace },
+  });
   await eventually(
     'AcmeMachine gone',
     async () => (await fixtures.read('AcmeMachine', namespace, 'demo-1')) === undefined,

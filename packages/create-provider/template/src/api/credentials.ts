@@ -1,4 +1,8 @@
-import { PlainHttpConsent, parseCredentialData, refusePlainHttpWithoutConsent } from '@immutable-infra/provider-kit/kinds';
+import {
+  PlainHttpConsent,
+  parseCredentialData,
+  refusePlainHttpWithoutConsent,
+} from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 
 /**

@@ -1,8 +1,8 @@
 import {
   clusterProvisioned,
   done,
-  type InfraClusterHooks,
   type InfraClusterContext,
+  type InfraClusterHooks,
   requeue,
 } from '@immutable-infra/core';
 import { AcmeCluster } from '../api/acme-cluster.js';
@@ -19,7 +19,11 @@ export function acmeClusterHooks(clients: AcmeClients): InfraClusterHooks<typeof
     kind: AcmeCluster,
     async reconcile(ctx: Ctx) {
       const { spec, metadata } = ctx.object;
-      const connected = await clients.forSecret(ctx.secrets, metadata.namespace ?? '', spec.credentialSecretRef.name);
+      const connected = await clients.forSecret(
+        ctx.secrets,
+        metadata.namespace ?? '',
+        spec.credentialSecretRef.name,
+      );
       if (!connected.ok) return requeue(30_000, connected.message);
       return clusterProvisioned({
         controlPlaneEndpoint: { host: spec.controlPlaneHost, port: spec.controlPlanePort },

@@ -41,10 +41,13 @@ const connect: Step<Run> = {
   name: 'Connect',
   async run(run) {
     // The AcmeCluster names the credential; when the Cluster went first (a deleted namespace), its label finds it.
-    const cluster = await infraClusterOfMachine<{ spec?: { credentialSecretRef?: { name?: string } } }>(run.ctx, {
-      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
-      kind: 'AcmeCluster',
-    });
+    const cluster = await infraClusterOfMachine<{ spec?: { credentialSecretRef?: { name?: string } } }>(
+      run.ctx,
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+        kind: 'AcmeCluster',
+      },
+    );
     const secretName = cluster?.spec?.credentialSecretRef?.name;
     if (!secretName) return requeue(10_000, 'waiting for the AcmeCluster of this machine');
     const connected = await run.clients.forSecret(
@@ -135,7 +138,9 @@ const deleteMachine: Step<Run> = {
       return done();
     }
     if (machine.state !== 'deleting')
-      await ctx.platformCalls.record('DeleteMachine', () => (run.client as AcmeClient).deleteMachine(machine.id));
+      await ctx.platformCalls.record('DeleteMachine', () =>
+        (run.client as AcmeClient).deleteMachine(machine.id),
+      );
     return requeue(run.pollMs, `machine ${machine.name} is being deleted`, {
       task: machine.id,
       platform: 'Acme',

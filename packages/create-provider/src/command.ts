@@ -4,7 +4,7 @@
  * code (0 written, 2 refused: a bad or missing argument, a directory that is not empty).
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { platformFromDirectory, platformProblem } from './names.js';
 import { type ScaffoldFile, scaffoldProject } from './scaffold.js';
@@ -135,7 +135,9 @@ export function runCreateProvider(argv: readonly string[], io: CreateProviderIo)
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return EXIT_WRITTEN;
     }
-    const shown = relative(cwd, directory) || '.';
+    // A folder inside the current one by its relative path; anywhere else by its absolute one.
+    const inside = relative(cwd, directory);
+    const shown = inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? directory : inside;
     io.stdout.write(
       [
         `Wrote ${packageName} (platform ${platform}) in ${directory}:`,

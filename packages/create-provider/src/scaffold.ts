@@ -112,7 +112,7 @@ function packageJson(names: {
     scripts: {
       build: 'tsup',
       typecheck: 'tsc --noEmit',
-      generate: 'node scripts/generate.ts',
+      generate: 'node scripts/generate-crds.ts',
       test: 'vitest run',
       changeset: 'changeset',
     },

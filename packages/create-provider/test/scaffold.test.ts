@@ -43,7 +43,7 @@ describe('scaffoldProject', () => {
         '.gitignore',
         'README.md',
         'package.json',
-        'scripts/generate.ts',
+        'scripts/generate-crds.ts',
         'src/api/acme-cluster.ts',
         'src/api/acme-machine-template.ts',
         'src/api/acme-machine.ts',

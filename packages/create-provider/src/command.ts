@@ -9,15 +9,20 @@ import { parseArgs } from 'node:util';
 import { platformFromDirectory, platformProblem } from './names.js';
 import { type ScaffoldFile, scaffoldProject } from './scaffold.js';
 
+/** The project was written (or the help printed). */
 export const EXIT_WRITTEN = 0;
+/** Nothing was written: a bad or missing argument, or a directory that is not empty without --force. */
 export const EXIT_REFUSED = 2;
 
 const COMMAND = 'create-provider';
 
+/** Where the command runs and writes: the process's streams, or a test's. */
 export interface CreateProviderIo {
   /** Where a relative directory is resolved from; the process's by default. */
   cwd?: string;
+  /** What was written, the next commands, the help, or the JSON. */
   stdout: { write(text: string): unknown };
+  /** A refusal, in one line. */
   stderr: { write(text: string): unknown };
 }
 
@@ -25,7 +30,9 @@ export interface CreateProviderIo {
 export interface CreateProviderResult {
   /** The project's folder, absolute. */
   directory: string;
+  /** The npm package name of the project. */
   packageName: string;
+  /** The platform id the kinds are named after. */
   platform: string;
   /** The files written, relative to the folder. */
   files: string[];
@@ -34,6 +41,7 @@ export interface CreateProviderResult {
 /** A refusal, said in one line that names the argument. */
 class Refused extends Error {}
 
+/** What `--help` prints: usage, options and exit codes. */
 export function helpText(): string {
   return [
     `Usage: ${COMMAND} <directory> [options]`,

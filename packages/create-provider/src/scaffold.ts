@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDisplayName, packageNameProblem, pascalName, platformProblem } from './names.js';
 import { KUBERNETES_VERSIONS, OUR_VERSIONS, THIRD_PARTY_RANGES } from './versions.js';
 
+/** What a project is named after; only the platform id is needed. */
 export interface ScaffoldOptions {
   /** The platform id, a DNS label: `acme`. Kinds are named after it (`AcmeCluster`). */
   platform: string;
@@ -21,7 +22,9 @@ export interface ScaffoldOptions {
 
 /** One file of the project: its path relative to the project's folder, with `/` separators. */
 export interface ScaffoldFile {
+  /** E.g. `src/api/acme-cluster.ts`. */
   path: string;
+  /** The file's text, UTF-8. */
   content: string;
 }
 

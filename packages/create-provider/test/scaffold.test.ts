@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { coreRangeFor, runCreateProvider, scaffoldProject } from '../src/index.ts';
 import { platformFromDirectory } from '../src/names.ts';
 
@@ -24,7 +24,15 @@ function run(argv: string[], cwd = tmpdir()) {
   return { code, stdout, stderr };
 }
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'iinfra-create-provider-'));
+const scratches: string[] = [];
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iinfra-create-provider-'));
+  scratches.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('scaffoldProject', () => {
   const files = scaffoldProject({ platform: 'acme' });

@@ -29,6 +29,15 @@ const LINKED = [
   '.bin',
 ];
 
+/** Links the project's node_modules entries to this workspace's. */
+function linkModules(dir: string): void {
+  for (const name of LINKED) {
+    const link = join(dir, 'node_modules', name);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(join(workspaceModules, name), link);
+  }
+}
+
 let scratch: string;
 let project: string;
 let env: NodeJS.ProcessEnv;
@@ -41,11 +50,7 @@ beforeAll(async () => {
     stderr: { write: (text: string) => process.stderr.write(text) },
   };
   expect(runCreateProvider([project, '--platform', 'acme', '--display-name', 'Acme Cloud'], io)).toBe(0);
-  for (const name of LINKED) {
-    const link = join(project, 'node_modules', name);
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(join(workspaceModules, name), link);
-  }
+  linkModules(project);
   // The binaries our own test setup uses; outside this repository they come from KUBEBUILDER_ASSETS.
   const assets = await ensureEnvtestAssets({ onProgress: () => {} });
   // A clean environment for the project's commands: none of this vitest run's own variables.
@@ -60,8 +65,8 @@ afterAll(() => {
 });
 
 /** Runs a command in the project; its output is the assertion's message when it fails. */
-function inProject(command: string, args: string[]) {
-  const result = spawnSync(command, args, { cwd: project, env, encoding: 'utf8', timeout: 840_000 });
+function inProject(command: string, args: string[], cwd = project) {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 840_000 });
   return {
     status: result.status,
     output: `${command} ${args.join(' ')} exited ${result.status ?? result.signal}\n${result.stdout}\n${result.stderr}`,
@@ -84,6 +89,19 @@ describe('the generated project', () => {
       'metadata.yaml',
     ]);
   }, 600_000);
+
+  it('typechecks for a platform id with a hyphen and a scoped package name', () => {
+    const other = join(scratch, 'other');
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => process.stderr.write(text) },
+    };
+    const argv = [other, '--platform', 'my-cloud', '--package-name', '@example/provider-my-cloud'];
+    expect(runCreateProvider(argv, io)).toBe(0);
+    linkModules(other);
+    const { status, output } = inProject('npm', ['run', 'typecheck'], other);
+    expect(status, output).toBe(0);
+  }, 300_000);
 
   it('passes its own tests: the lifecycle through the real host, and the conformance suite', () => {
     const { status, output } = inProject('npm', ['test']);

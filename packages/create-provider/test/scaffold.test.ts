@@ -122,6 +122,9 @@ describe('scaffoldProject', () => {
     });
     const paths = project.map((f) => f.path);
     expect(paths).toContain('src/cloud/my-cloud-client.ts');
+    // The platform id never becomes part of an identifier (it may hold hyphens): those take the Pascal name.
+    for (const { path, content } of project)
+      expect(content.match(/[A-Za-z0-9_$]my-cloud|my-cloud[A-Za-z0-9_$]/g) ?? [], path).toEqual([]);
     const cluster = project.find((f) => f.path === 'src/api/my-cloud-cluster.ts')?.content ?? '';
     expect(cluster).toContain("kind: 'MyCloudCluster'");
     expect(cluster).toContain("plural: 'mycloudclusters'");

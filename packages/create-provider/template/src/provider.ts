@@ -2,8 +2,8 @@ import { defineProvider } from '@immutable-infra/core';
 import { providerManifest } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { AcmeMachineTemplate } from './api/acme-machine-template.js';
-import { acmeClusterHooks } from './controllers/acme-cluster-controller.js';
-import { acmeMachineHooks, type MachineStepOptions } from './controllers/acme-machine-controller.js';
+import { clusterHooks } from './controllers/acme-cluster-controller.js';
+import { type MachineStepOptions, machineHooks } from './controllers/acme-machine-controller.js';
 import { AcmeClients } from './controllers/connect.js';
 
 export type AcmeProviderOptions = MachineStepOptions;
@@ -16,8 +16,8 @@ export function createAcmeProvider(options: AcmeProviderOptions = {}) {
   const clients = new AcmeClients();
   return defineProvider({
     manifest: providerManifest(packageJson),
-    infraCluster: acmeClusterHooks(clients),
-    infraMachine: acmeMachineHooks(clients, options),
+    infraCluster: clusterHooks(clients),
+    infraMachine: machineHooks(clients, options),
     infraMachineTemplate: AcmeMachineTemplate,
   });
 }

@@ -5,7 +5,7 @@ import type { PlatformAdapter } from '@immutable-infra/conformance';
 import type { AcmeFixtures } from './fixtures.js';
 import type { AcmeSimulator } from './simulator.js';
 
-export function acmeAdapter(fixtures: AcmeFixtures, sim: AcmeSimulator): PlatformAdapter {
+export function platformAdapter(fixtures: AcmeFixtures, sim: AcmeSimulator): PlatformAdapter {
   return {
     prepare: (namespace) => fixtures.createCluster(namespace),
     createMachine: (namespace, name) => fixtures.createMachine(namespace, name),

@@ -6,7 +6,7 @@ import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcmeProvider } from '../src/index.js';
-import { acmeAdapter } from './acme-adapter.js';
+import { platformAdapter } from './acme-adapter.js';
 import { AcmeFixtures } from './fixtures.js';
 import { type AcmeSimulator, startAcmeSimulator } from './simulator.js';
 
@@ -29,7 +29,7 @@ describe('{{packageName}} conformance', () => {
     const kubeConfig = testKubeConfig();
     const checks = await runPlatformChecks({
       provider,
-      adapter: acmeAdapter(new AcmeFixtures(kubeConfig, sim), sim),
+      adapter: platformAdapter(new AcmeFixtures(kubeConfig, sim), sim),
       kubeConfig,
       namespacePrefix: 'acme-conf',
       timeoutMs: 60_000,

@@ -14,7 +14,7 @@ type Ctx = InfraClusterContext<typeof AcmeCluster>;
  * The AcmeCluster: its endpoint is what the spec says (a VIP or a load balancer you manage), once
  * its credential Secret reads well. A platform load balancer would be made here, as steps.
  */
-export function acmeClusterHooks(clients: AcmeClients): InfraClusterHooks<typeof AcmeCluster> {
+export function clusterHooks(clients: AcmeClients): InfraClusterHooks<typeof AcmeCluster> {
   return {
     kind: AcmeCluster,
     async reconcile(ctx: Ctx) {

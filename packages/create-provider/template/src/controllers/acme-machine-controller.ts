@@ -150,7 +150,7 @@ const deleteMachine: Step<Run> = {
 };
 
 /** The AcmeMachine: find, create (once), wait until it runs; on delete, find, delete, wait until gone. */
-export function acmeMachineHooks(
+export function machineHooks(
   clients: AcmeClients,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof AcmeMachine> {

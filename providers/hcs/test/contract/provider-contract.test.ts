@@ -88,7 +88,10 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
     expect(machine.status?.initialization?.provisioned).toBe(true);
     const serverName = `${namespace}-master-1`;
     expect(sim.state().servers.find((s) => s.name === serverName)?.status).toBe('ACTIVE');
-    expect(sim.state().members.map((m) => m.address)).toContain('192.168.10.231');
+    // The cluster's reconcile adds control plane members on its own schedule, after the machine is Ready.
+    await eventually('the control plane machine in the ELB', async () =>
+      sim.state().members.some((m) => m.address === '192.168.10.231') ? true : undefined,
+    );
 
     await fixtures.delete('HCSMachine', namespace, 'demo-cp-1');
     await eventually(

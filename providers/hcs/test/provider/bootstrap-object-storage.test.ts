@@ -235,9 +235,10 @@ describe('bootstrap data in OBS (HCSCluster spec.bootstrapObjectStorage)', () =>
           namespace,
           plural: 'hcsmachines',
           name,
-          body: [{ op: 'remove', path: '/status/bootstrapObject' }],
+          // A merge patch, so it holds whether or not the stopped manager got to record the object.
+          body: { status: { bootstrapObject: null } },
         },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     sim.setFaults({ jobSeconds: 0.05 });
 

@@ -8,6 +8,7 @@ export {
   type PackageCheckInput,
 } from './package-checks.js';
 export {
+  type HostProcessInput,
   KILLS_SKIPPED_WHY,
   PLATFORM_CHECKS,
   type PlatformAdapter,

@@ -5,13 +5,20 @@
  * reported by name, passed or failed with what was expected and what was seen, so a provider's CI says
  * which promise broke. A broken provider never makes the suite throw, and every manager is stopped.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Provider } from '@immutable-infra/core';
 import { createLogger, type HostLogger, Manager } from '@immutable-infra/manager';
+import { exited, killAtRandomPoints, type RandomNumberSource } from '@immutable-infra/testkit';
 import {
   CoreV1Api,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  type V1OwnerReference as OwnerReference,
   PatchStrategy,
 } from '@kubernetes/client-node';
 import type { ConformanceCheck } from './report.js';
@@ -79,6 +86,31 @@ export interface PlatformCheckInput {
   observeMs?: number;
   /** The managers' log; error level to stderr by default. */
   log?: HostLogger;
+  /**
+   * For `machine.kills`: how to run the provider in a host process of its own, which the suite
+   * SIGKILLs at random points. Without it that check is reported skipped.
+   */
+  hostProcess?: HostProcessInput;
+}
+
+/** How `machine.kills` runs the provider in a process the suite can SIGKILL. */
+export interface HostProcessInput {
+  /**
+   * A module whose default export is the provider under test, or a function that returns it: a file
+   * path (the built `dist/index.js`, say) or a package name. It must reach the platform the adapter
+   * lists, as `provider` does.
+   */
+  providerModule: string;
+  /** Variables added to the host process's environment (the suite's own environment is inherited). */
+  env?: Record<string, string>;
+  /** Machines created, and deleted, together (3 by default). */
+  machines?: number;
+  /** SIGKILLs while the machines are created, and again while they are deleted (3 each by default). */
+  kills?: number;
+  /** The latest a kill falls after the host says its controllers run, in ms (3,000 by default). */
+  spreadMs?: number;
+  /** Where kill points come from (Math.random by default); seed one to replay a failure's points. */
+  random?: RandomNumberSource;
 }
 
 /** Every platform check by name, in the order a report lists them, with what it holds the provider to. */
@@ -95,11 +127,22 @@ export const PLATFORM_CHECKS: Readonly<Record<string, string>> = {
     'once the deleted infrastructure machine is gone, nothing the provider created for it is left on the platform',
   'machine.out-of-band-deletion':
     'a machine deleted on the platform behind the provider is made again, or the infrastructure machine stops reporting Ready',
-  'machine.kills': 'repeated SIGKILLs of the host leave no duplicate and no orphan on the platform',
+  'machine.kills':
+    'repeated SIGKILLs of the host at random points while machines are created, and again while they are deleted, leave no duplicate and no orphan on the platform',
 };
 
-/** Why `machine.kills` is reported skipped: killing the host needs a process of its own. */
-export const KILLS_SKIPPED_WHY = "needs a separate process; see the provider's crash test";
+/** Why `machine.kills` is reported skipped without `hostProcess`. */
+export const KILLS_SKIPPED_WHY =
+  'no hostProcess given: killing the host needs the provider in a process of its own (PlatformCheckInput.hostProcess)';
+
+/** The manager's log line once its controllers run: kill points are counted from it. */
+const CONTROLLERS_RUNNING = /controllers running/;
+
+/** The host process script: built next to this module, or the source when the suite runs from it. */
+function hostProcessScript(): string {
+  const built = fileURLToPath(new URL('./host-process.js', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('./host-process.ts', import.meta.url));
+}
 
 const MACHINE = 'machine-1';
 const PAUSED_ANNOTATION = 'cluster.x-k8s.io/paused';
@@ -120,6 +163,9 @@ interface MachineObject extends KubernetesObject {
 
 /** A check's expected failure: what was expected and what was seen, for `why`. */
 class CheckFailed extends Error {}
+
+/** A check that cannot run with what it was given; `why` says what it needs. */
+class CheckSkipped extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -173,6 +219,14 @@ class Scene {
 
   get observeMs(): number {
     return this.input.observeMs ?? 3_000;
+  }
+
+  get hostProcess(): HostProcessInput | undefined {
+    return this.input.hostProcess;
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.input.kubeConfig;
   }
 
   async open(check: string): Promise<void> {
@@ -299,16 +353,31 @@ class Scene {
 
   /** Deletes the machine and, once it is gone, the CAPI Machine owning it; false if it stayed. */
   async deleteMachine(name = MACHINE, waitMs = this.timeoutMs): Promise<boolean> {
+    const owners = await this.requestDelete(name);
+    const gone = await this.poll(async () => ((await this.readMachine(name)) ? undefined : true), waitMs);
+    await this.deleteOwners(owners);
+    return gone === true;
+  }
+
+  /**
+   * Asks the API server to delete the infrastructure machine, without waiting; answers the CAPI
+   * Machines owning it, for `deleteOwners` once it is gone.
+   */
+  async requestDelete(name: string): Promise<OwnerReference[]> {
     const machine = await this.readMachine(name);
-    if (!machine) return true;
+    if (!machine) return [];
     await this.objects.delete({
       apiVersion: this.machineApiVersion,
       kind: this.machineKind,
       metadata: { name, namespace: this.namespace },
     });
-    const gone = await this.poll(async () => ((await this.readMachine(name)) ? undefined : true), waitMs);
-    for (const owner of machine.metadata?.ownerReferences ?? []) {
-      if (owner.kind !== 'Machine' || !owner.apiVersion.startsWith('cluster.x-k8s.io/')) continue;
+    return (machine.metadata?.ownerReferences ?? []).filter(
+      (owner) => owner.kind === 'Machine' && owner.apiVersion.startsWith('cluster.x-k8s.io/'),
+    );
+  }
+
+  async deleteOwners(owners: readonly OwnerReference[]): Promise<void> {
+    for (const owner of owners) {
       await this.objects
         .delete({
           apiVersion: owner.apiVersion,
@@ -317,7 +386,6 @@ class Scene {
         })
         .catch(() => undefined);
     }
-    return gone === true;
   }
 
   /**
@@ -530,6 +598,140 @@ async function outOfBandDeletion(scene: Scene): Promise<void> {
     );
 }
 
+/** The last lines a host process printed, for a report when it failed to start or work. */
+class OutputTail {
+  private text = '';
+
+  follow(child: ChildProcess): void {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        this.text = (this.text + chunk.toString()).slice(-4_000);
+      });
+    }
+  }
+
+  lines(count = 8): string {
+    return this.text.trim().split('\n').slice(-count).join('\n');
+  }
+}
+
+/**
+ * `machine.kills`: several machines created and then deleted while the host is SIGKILLed at random
+ * points; a last host must converge with exactly one platform machine per infrastructure machine, and
+ * nothing left once they are deleted. The host runs in a process of its own (`hostProcess`).
+ */
+async function kills(scene: Scene): Promise<void> {
+  const host = scene.hostProcess;
+  if (!host) throw new CheckSkipped(KILLS_SKIPPED_WHY);
+  const names = Array.from({ length: host.machines ?? 3 }, (_, i) => `machine-${i + 1}`);
+  const killCount = host.kills ?? 3;
+  const spreadMs = host.spreadMs ?? 3_000;
+  const random = host.random ?? { next: Math.random };
+  // The kill points, in ms after the host's start line, for the report.
+  const points: number[] = [];
+  const recording = {
+    next: () => {
+      const value = random.next();
+      points.push(Math.round(value * spreadMs));
+      return value;
+    },
+  };
+  const tail = new OutputTail();
+  // The kubeconfig for the host processes: credentials, so readable by this user only, removed after.
+  const dir = mkdtempSync(join(tmpdir(), 'iinfra-conformance-host-'));
+  const kubeconfigFile = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfigFile, scene.kubeConfig.exportConfig(), { mode: 0o600 });
+  let running: ChildProcess | undefined;
+  const start = () => {
+    running = spawn(
+      process.execPath,
+      [hostProcessScript(), kubeconfigFile, scene.namespace, host.providerModule],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...host.env },
+      },
+    );
+    tail.follow(running);
+    return running;
+  };
+  const killing = {
+    start,
+    kills: killCount,
+    random: recording,
+    earliestMs: 0,
+    spreadMs,
+    readyLine: CONTROLLERS_RUNNING,
+    readyTimeoutMs: scene.timeoutMs,
+  };
+  const stopHost = async () => {
+    running?.kill('SIGKILL');
+    if (running) await exited(running);
+  };
+  const hostExited = () =>
+    running !== undefined && (running.exitCode !== null || running.signalCode !== null);
+  const after = (phase: string) =>
+    `after ${killCount} SIGKILLs of the host while ${phase} (at ${points.join(', ')} ms after its controllers ran)`;
+  const states = async () =>
+    (await Promise.all(names.map(async (n) => `${n}: ${describeMachine(await scene.readMachine(n))}`))).join(
+      '; ',
+    );
+  const hostLog = () => (hostExited() ? `; the last host exited; its output ends:\n${tail.lines()}` : '');
+  try {
+    await scene.adapter.prepare(scene.namespace);
+    for (const name of names) await scene.adapter.createMachine(scene.namespace, name);
+    await killAtRandomPoints(killing);
+    start().stdout?.resume();
+    const provisioned = await scene.poll(async () => {
+      if (hostExited()) return false;
+      for (const name of names) {
+        const m = await scene.readMachine(name);
+        if (m?.status?.ready !== true && m?.status?.initialization?.provisioned !== true) return undefined;
+      }
+      return true;
+    });
+    if (provisioned !== true) {
+      throw new CheckFailed(
+        `${after('creating')}, expected ${names.length} machines provisioned by a last host within ${scene.timeoutMs / 1000} s; ${await states()}${hostLog()}`,
+      );
+    }
+    const made = await scene.platform();
+    if (made.length !== names.length)
+      throw new CheckFailed(
+        `${after('creating')}, expected exactly ${names.length} machines on the platform, one per infrastructure machine; found ${made.length}: ${things(made)}`,
+      );
+    points.length = 0;
+    await stopHost();
+    const owners = [];
+    for (const name of names) owners.push(...(await scene.requestDelete(name)));
+    await killAtRandomPoints(killing);
+    start().stdout?.resume();
+    const gone = await scene.poll(async () => {
+      if (hostExited()) return false;
+      for (const name of names) if (await scene.readMachine(name)) return undefined;
+      return true;
+    });
+    if (gone !== true) {
+      throw new CheckFailed(
+        `${after('deleting')}, expected every infrastructure machine gone within ${scene.timeoutMs / 1000} s; ${await states()}${hostLog()}`,
+      );
+    }
+    await scene.deleteOwners(owners);
+    const clean = await scene.poll(
+      async () => ((await scene.platform()).length === 0 ? true : undefined),
+      scene.observeMs,
+    );
+    if (!clean)
+      throw new CheckFailed(
+        `${after('deleting')}, expected nothing left on the platform once the machines were gone; left: ${things(await scene.platform())}`,
+      );
+  } finally {
+    await stopHost();
+    rmSync(dir, { recursive: true, force: true });
+    // Whatever the kills left, an in-process host lets the scene's cleanup delete it.
+    scene.startManager();
+  }
+}
+
 const CHECK_BODIES: readonly [string, CheckBody][] = [
   ['machine.status-fields', statusFields],
   ['machine.provider-id-stable', providerIdStable],
@@ -537,6 +739,7 @@ const CHECK_BODIES: readonly [string, CheckBody][] = [
   ['machine.finalizer-before-side-effect', finalizerBeforeSideEffect],
   ['machine.delete-leaves-nothing', deleteLeavesNothing],
   ['machine.out-of-band-deletion', outOfBandDeletion],
+  ['machine.kills', kills],
 ];
 
 /**
@@ -554,13 +757,15 @@ export async function runPlatformChecks(input: PlatformCheckInput): Promise<Conf
       await body(scene);
       checks.push({ name, status: 'passed' });
     } catch (error) {
-      const why =
-        error instanceof CheckFailed ? error.message : `the check could not run: ${describeError(error)}`;
-      checks.push({ name, status: 'failed', why });
+      if (error instanceof CheckSkipped) checks.push({ name, status: 'skipped', why: error.message });
+      else {
+        const why =
+          error instanceof CheckFailed ? error.message : `the check could not run: ${describeError(error)}`;
+        checks.push({ name, status: 'failed', why });
+      }
     } finally {
       await scene.close();
     }
   }
-  checks.push({ name: 'machine.kills', status: 'skipped', why: KILLS_SKIPPED_WHY });
   return checks;
 }

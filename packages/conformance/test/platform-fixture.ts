@@ -13,32 +13,48 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import type { PlatformAdapter, PlatformThing } from '../src/index.js';
-import { fixtureProvider } from './fixture-provider.js';
+// With its .ts extension: a host process of `machine.kills` loads this file by Node's type stripping.
+import { fixtureProvider } from './fixture-provider.ts';
 
 const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
 const CAPI = 'cluster.x-k8s.io/v1beta2';
 
 /** One machine of the in-memory cloud. */
-interface CloudMachine extends PlatformThing {
+export interface CloudMachine extends PlatformThing {
   namespace: string;
 }
 
+/**
+ * What the fixture provider asks of its cloud: `FixtureCloud` itself in the test's process, or
+ * `HttpCloud` (test/http-cloud.ts) from a host process of its own.
+ */
+export interface CloudApi {
+  find(namespace: string, name: string): Promise<CloudMachine | undefined>;
+  get(id: string): Promise<CloudMachine | undefined>;
+  create(namespace: string, name: string): Promise<CloudMachine>;
+  remove(namespace: string, name: string): Promise<void>;
+}
+
 /** A cloud that is a Map: machines by id, with the namespace the provider made them for. */
-export class FixtureCloud {
+export class FixtureCloud implements CloudApi {
   readonly machines = new Map<string, CloudMachine>();
 
-  find(namespace: string, name: string): CloudMachine | undefined {
+  async find(namespace: string, name: string): Promise<CloudMachine | undefined> {
     return [...this.machines.values()].find((m) => m.namespace === namespace && m.name === name);
   }
 
-  create(namespace: string, name: string): CloudMachine {
+  async get(id: string): Promise<CloudMachine | undefined> {
+    return this.machines.get(id);
+  }
+
+  async create(namespace: string, name: string): Promise<CloudMachine> {
     const machine = { id: randomUUID(), name, namespace };
     this.machines.set(machine.id, machine);
     return machine;
   }
 
-  remove(namespace: string, name: string): void {
-    const machine = this.find(namespace, name);
+  async remove(namespace: string, name: string): Promise<void> {
+    const machine = await this.find(namespace, name);
     if (machine) this.machines.delete(machine.id);
   }
 }
@@ -50,15 +66,19 @@ export class FixtureCloud {
  * - `eager`: its cluster hook makes a machine on the cloud for every infrastructure machine it sees
  *   that the host has not reconciled (and put a finalizer on) yet;
  * - `blind`: once provisioned it answers provisioned without looking at the cloud again;
- * - `addressless`: it answers provisioned without the machine's addresses.
+ * - `addressless`: it answers provisioned without the machine's addresses;
+ * - `forgetful`: it remembers the machines it made in its process's memory instead of looking them up
+ *   on the cloud, so a host killed after a create makes the machine again when it restarts.
  */
-export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind' | 'addressless';
+export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind' | 'addressless' | 'forgetful';
 
 type MachineContext = InfraMachineContext<KindDefinition>;
 
 /** A provider of the fixture kinds on `cloud`, correct unless given a flaw. */
-export function cloudProvider(cloud: FixtureCloud, flaw: Flaw = 'none') {
+export function cloudProvider(cloud: CloudApi, flaw: Flaw = 'none') {
   let reconciles = 0;
+  // What a `forgetful` provider made, by namespace/name: gone with its process.
+  const made = new Map<string, string>();
   const key = (context: MachineContext) => ({
     namespace: context.object.metadata.namespace ?? '',
     name: context.object.metadata.name,
@@ -77,8 +97,8 @@ export function cloudProvider(cloud: FixtureCloud, flaw: Flaw = 'none') {
             for (const m of machines) {
               const name = m.metadata?.name ?? '';
               // Only for machines the host has not taken on yet (no finalizer): the early ones.
-              if (!m.metadata?.finalizers?.length && !cloud.find(namespace, name))
-                cloud.create(namespace, name);
+              if (!m.metadata?.finalizers?.length && !(await cloud.find(namespace, name)))
+                await cloud.create(namespace, name);
             }
             return clusterProvisioned({
               controlPlaneEndpoint: { host: '10.0.0.1', port: 6443 },
@@ -104,12 +124,16 @@ export function cloudProvider(cloud: FixtureCloud, flaw: Flaw = 'none') {
             });
           if (flaw === 'blind' && (context.object as { status?: { ready?: boolean } }).status?.ready)
             return provisioned();
-          if (!cloud.find(namespace, name)) cloud.create(namespace, name);
+          if (flaw === 'forgetful') {
+            const id = made.get(`${namespace}/${name}`);
+            if (!id || !(await cloud.get(id)))
+              made.set(`${namespace}/${name}`, (await cloud.create(namespace, name)).id);
+          } else if (!(await cloud.find(namespace, name))) await cloud.create(namespace, name);
           return provisioned();
         },
         delete: async (context) => {
           const { namespace, name } = key(context);
-          if (flaw !== 'leaky') cloud.remove(namespace, name);
+          if (flaw !== 'leaky') await cloud.remove(namespace, name);
           return done();
         },
       },

@@ -28,6 +28,14 @@ export interface PublishedSet {
   packDir: string;
 }
 
+export interface PublishOptions {
+  /**
+   * Also publish every released version, built from its release commit (true by default): a
+   * compatibility run needs them; an install of the workspace's own versions does not.
+   */
+  releases?: boolean;
+}
+
 /**
  * Publishes what a compatibility run needs: every released core version (built
  * from its release commit) and the workspace's publishable packages (which
@@ -37,13 +45,14 @@ export interface PublishedSet {
 export function publishWorkspace(
   registry: Pick<RunningRegistry, 'url' | 'npmrc'>,
   onProgress: (message: string) => void = () => {},
+  options: PublishOptions = {},
 ): PublishedSet {
   const packDir = mkdtempSync(join(tmpdir(), 'iinfra-pack-'));
   const packages = workspacePackages();
   const core = packages.find((p) => p.name === '@immutable-infra/core');
   if (!core) throw new Error('no @immutable-infra/core in the workspace');
   const workspaceVersions = new Map(packages.map((p) => [p.name, p.version]));
-  const releases = readReleases()
+  const releases = (options.releases === false ? [] : readReleases())
     .filter((r) => workspaceVersions.get(r.name) !== r.version)
     .sort((a, b) => semver.compare(a.version, b.version));
   for (const release of releases) {

@@ -1,3 +1,4 @@
+export { CONFORMANCE_RECORD_VARIABLE, recordChecks } from './check-record.js';
 export { installedPackage } from './installed-package.js';
 export {
   type ConformanceReportInput,
@@ -5,6 +6,7 @@ export {
   conformanceReport,
   conforms,
   markdownReport,
+  PACKAGE_CHECKS,
   type PackageCheckInput,
 } from './package-checks.js';
 export {

@@ -21,6 +21,7 @@ import {
   type V1OwnerReference as OwnerReference,
   PatchStrategy,
 } from '@kubernetes/client-node';
+import { recordChecks } from './check-record.js';
 import type { ConformanceCheck } from './report.js';
 
 /**
@@ -767,5 +768,6 @@ export async function runPlatformChecks(input: PlatformCheckInput): Promise<Conf
       await scene.close();
     }
   }
+  recordChecks(checks);
   return checks;
 }

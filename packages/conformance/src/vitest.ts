@@ -6,6 +6,7 @@
 import type { CapiContractVersion, Provider } from '@immutable-infra/core';
 import { runningCoreVersion } from '@immutable-infra/manager';
 import { expect, it } from 'vitest';
+import { recordChecks } from './check-record.js';
 import { installedPackage } from './installed-package.js';
 import { checkProviderPackage, markdownReport } from './package-checks.js';
 
@@ -43,6 +44,7 @@ export function packageConformanceTest(options: PackageConformanceTestOptions): 
       coreVersion: core.version,
       ...(options.contract !== undefined && { contract: options.contract }),
     });
+    recordChecks(report.checks);
     expect(
       report.checks.filter((check) => check.status !== 'passed'),
       markdownReport(report),

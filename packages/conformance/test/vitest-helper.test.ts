@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe } from 'vitest';
-import { installedPackage } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CONFORMANCE_RECORD_VARIABLE, installedPackage, PACKAGE_CHECKS } from '../src/index.js';
 import { packageConformanceTest } from '../src/vitest.js';
 import { fixturePackage, fixtureProvider } from './fixture-provider.js';
 
@@ -20,6 +20,12 @@ symlinkSync(
   'dir',
 );
 writeFileSync(join(project, 'contract.test.js'), '');
+// As the compatibility matrix's run names it, so the checks are recorded there too.
+const record = join(project, 'checks.jsonl');
+process.env[CONFORMANCE_RECORD_VARIABLE] = record;
+afterAll(() => {
+  delete process.env[CONFORMANCE_RECORD_VARIABLE];
+});
 
 describe('packageConformanceTest', () => {
   packageConformanceTest({
@@ -36,5 +42,15 @@ describe('packageConformanceTest, by default', () => {
     packageName: '@example/provider-fixture',
     provider,
     importMetaUrl: pathToFileURL(join(project, 'contract.test.js')).href,
+  });
+});
+
+describe('the record file', () => {
+  it('holds every package check of both tests above, one JSON line each, as each passed', () => {
+    const lines = readFileSync(record, 'utf8').trim().split('\n');
+    const checks = lines.map((line) => JSON.parse(line) as { name: string; status: string });
+    const names = Object.keys(PACKAGE_CHECKS);
+    expect(checks.map((c) => c.name)).toEqual([...names, ...names]);
+    expect(new Set(checks.map((c) => c.status))).toEqual(new Set(['passed']));
   });
 });

@@ -86,6 +86,8 @@ export {
 export {
   type CompatMatrix,
   CompatMatrixSchema,
+  type ConformanceSummary,
+  ConformanceSummarySchema,
   findPlatformRelease,
   type MatrixProblem,
   type PlatformReleaseRecord,

@@ -28,7 +28,17 @@ export interface ProviderRecord {
     result: 'passed' | 'failed';
     date: string;
     tests: { passed: number; failed: number };
+    conformance?: ConformanceSummary;
   }[];
+}
+
+/** The conformance suite's outcome in one run, as core's ConformanceSummarySchema describes it. */
+export interface ConformanceSummary {
+  result: 'passed' | 'failed';
+  passed: number;
+  failed: number;
+  skipped: number;
+  failedChecks?: string[];
 }
 
 export const matrixPath = join(repoRoot, 'compat-matrix.json');

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConformanceSummary } from './compat-matrix-file.ts';
 import { npmEnvironment, runNpm } from './npm-command.ts';
 import type { RunningRegistry } from './verdaccio.ts';
 import { repoRoot, type WorkspacePackage, workspacePackages } from './workspace-packages.ts';
@@ -9,6 +10,8 @@ import { repoRoot, type WorkspacePackage, workspacePackages } from './workspace-
 export interface ContractRunResult {
   passed: number;
   failed: number;
+  /** What the conformance suite recorded during the run; absent when the tests ran none of it. */
+  conformance?: ConformanceSummary;
   /** The end of the run's output, for a failure message. */
   outputTail: string;
 }
@@ -104,6 +107,8 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
       `running the contract tests of ${provider.name}@${provider.version} with core ${coreVersion}`,
     );
     const resultsFile = join(dir, 'results.json');
+    // The conformance suite appends each check it runs here (its IINFRA_CONFORMANCE_RECORD).
+    const conformanceFile = join(dir, 'conformance.jsonl');
     const run = spawnSync(
       process.execPath,
       [
@@ -117,7 +122,10 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
         cwd: dir,
         encoding: 'utf8',
         // The scratch project is outside the repository: point the management plane at the repository's envtest build.
-        env: npmEnvironment({ IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh') }),
+        env: npmEnvironment({
+          IINFRA_ENVTEST_SCRIPT: join(repoRoot, 'tools', 'envtest', 'ensure.sh'),
+          IINFRA_CONFORMANCE_RECORD: conformanceFile,
+        }),
         maxBuffer: 64 * 1024 * 1024,
       },
     );
@@ -130,10 +138,37 @@ export function runContractTests(input: ContractRunInput): ContractRunResult {
     }
     const passed = results.numPassedTests ?? 0;
     const failed = (results.numFailedTests ?? 0) + (run.status === 0 ? 0 : passed === 0 ? 1 : 0);
-    return { passed, failed, outputTail };
+    const conformance = existsSync(conformanceFile)
+      ? summarizeConformance(readFileSync(conformanceFile, 'utf8'))
+      : undefined;
+    return { passed, failed, outputTail, ...(conformance && { conformance }) };
   } finally {
     if (!process.env.IINFRA_KEEP_CONTRACT_RUNS) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The conformance record of a run (one JSON check per line, as the suite appends them) counted by
+ * outcome; a check run more than once (a retried test) counts by its last outcome. Undefined when
+ * the record holds no check.
+ */
+export function summarizeConformance(record: string): ConformanceSummary | undefined {
+  const last = new Map<string, string>();
+  for (const line of record.split('\n')) {
+    if (!line.trim()) continue;
+    const check = JSON.parse(line) as { name: string; status: string };
+    last.set(check.name, check.status);
+  }
+  if (last.size === 0) return undefined;
+  const named = (status: string) => [...last].filter(([, s]) => s === status).map(([name]) => name);
+  const failedChecks = named('failed');
+  return {
+    result: failedChecks.length === 0 ? 'passed' : 'failed',
+    passed: named('passed').length,
+    failed: failedChecks.length,
+    skipped: named('skipped').length,
+    ...(failedChecks.length > 0 && { failedChecks }),
+  };
 }
 
 /**

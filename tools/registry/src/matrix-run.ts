@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { parseCompatMatrix } from '@immutable-infra/core';
 import {
+  type ConformanceSummary,
   coreVersionsToVerify,
   declaredRecord,
   type ProviderRecord,
@@ -27,6 +28,7 @@ export interface MatrixRunSummary {
   passed: number;
   failed: number;
   outputTail: string;
+  conformance?: ConformanceSummary;
 }
 
 /**
@@ -83,8 +85,11 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
           onProgress: progress,
         });
         const result = run.failed === 0 && run.passed > 0 ? 'passed' : 'failed';
+        const conformance = run.conformance
+          ? `; conformance ${run.conformance.result} (${run.conformance.passed} passed, ${run.conformance.failed} failed, ${run.conformance.skipped} skipped)`
+          : '; no conformance checks ran';
         progress(
-          `${declared.name}@${declared.version} with core ${coreVersion}: ${result} (${run.passed} passed, ${run.failed} failed)`,
+          `${declared.name}@${declared.version} with core ${coreVersion}: ${result} (${run.passed} passed, ${run.failed} failed)${conformance}`,
         );
         record.verifications.push({
           coreVersion,
@@ -92,6 +97,7 @@ export async function runCompatMatrix(options: MatrixRunOptions = {}): Promise<M
           result,
           date,
           tests: { passed: run.passed, failed: run.failed },
+          ...(run.conformance && { conformance: run.conformance }),
         });
         summaries.push({ provider: declared.name, version: declared.version, coreVersion, result, ...run });
       }

@@ -21,6 +21,20 @@ export const PlatformReleaseSchema = z
   })
   .strict();
 
+/**
+ * What the conformance suite said during a run of the contract tests: its checks counted by outcome,
+ * and the names of those that failed. Absent from runs recorded before the suite reported here.
+ */
+export const ConformanceSummarySchema = z
+  .object({
+    result: z.enum(['passed', 'failed']),
+    passed: z.number().int().min(0),
+    failed: z.number().int().min(0),
+    skipped: z.number().int().min(0),
+    failedChecks: z.array(z.string()).optional(),
+  })
+  .strict();
+
 /** One run of a provider's contract tests next to one core version. */
 export const VerificationSchema = z
   .object({
@@ -30,6 +44,7 @@ export const VerificationSchema = z
     result: z.enum(['passed', 'failed']),
     date: z.iso.date(),
     tests: z.object({ passed: z.number().int().min(0), failed: z.number().int().min(0) }).strict(),
+    conformance: ConformanceSummarySchema.optional(),
   })
   .strict();
 
@@ -55,6 +70,7 @@ export const CompatMatrixSchema = z
 
 export type PlatformReleaseRecord = z.infer<typeof PlatformReleaseSchema>;
 export type Verification = z.infer<typeof VerificationSchema>;
+export type ConformanceSummary = z.infer<typeof ConformanceSummarySchema>;
 export type ProviderVersionRecord = z.infer<typeof ProviderVersionRecordSchema>;
 export type CompatMatrix = z.infer<typeof CompatMatrixSchema>;
 

@@ -64,7 +64,6 @@ describe('scaffoldProject', () => {
         'src/index.ts',
         'src/provider.ts',
         'test/acme-adapter.ts',
-        'test/capi-crds.ts',
         'test/conformance.test.ts',
         'test/fixtures.ts',
         'test/global-setup.ts',

@@ -97,7 +97,8 @@ const LAST_ASSETS_FILE = 'last-assets.json';
  *
  * 1. `tools/envtest/ensure.sh` (`options.ensureScript`, `IINFRA_ENVTEST_SCRIPT`, or found upwards from
  *    the working directory or this package), which honours `KUBEBUILDER_ASSETS` itself;
- * 2. outside the repository (an installed package): `KUBEBUILDER_ASSETS`, binaries only;
+ * 2. outside the repository (an installed package): `KUBEBUILDER_ASSETS`, binaries only (the
+ *    management plane then fetches the pinned Cluster API's CRDs: `ensureClusterApiCrds`);
  * 3. the description the last ensure.sh run left in the cache, while its binaries are still there.
  */
 export async function ensureEnvtestAssets(options: EnsureAssetsOptions = {}): Promise<EnvtestAssets> {

@@ -14,6 +14,13 @@ export {
   startClusterApiControllers,
 } from './cluster-api-controllers.js';
 export {
+  type ClusterApiCrdOptions,
+  ensureClusterApiCrds,
+  goModuleProxy,
+  moduleZipHash,
+} from './cluster-api-crds.js';
+export { CLUSTER_API_MODULE_HASH, CLUSTER_API_VERSION } from './cluster-api-pin.js';
+export {
   type ControlPlane,
   type ControlPlaneState,
   isControlPlaneHealthy,

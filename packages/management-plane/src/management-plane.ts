@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { type EnsureAssetsOptions, type EnvtestAssets, ensureEnvtestAssets } from './assets.js';
+import { ensureClusterApiCrds } from './cluster-api-crds.js';
 import { type ControlPlane, type StartControlPlaneOptions, startControlPlane } from './control-plane.js';
 import { installCrds, parseCrdManifests, readCrdFiles, yamlFilesIn } from './crds.js';
 
@@ -43,10 +44,9 @@ export async function createManagementPlane(options: ManagementPlaneOptions = {}
     kubeConfig.loadFromFile(controlPlane.kubeconfigPath);
     const files = [...(options.crdFiles ?? [])];
     if (options.clusterApiCrds ?? true) {
-      if (assets.crdDir === undefined) {
-        throw new Error('the envtest assets name no Cluster API CRD directory (crdDir)');
-      }
-      files.unshift(...(await yamlFilesIn(assets.crdDir)));
+      // Outside the repository (KUBEBUILDER_ASSETS: binaries only), the pinned module's CRDs.
+      const crdDir = assets.crdDir ?? (await ensureClusterApiCrds({ onProgress: progress }));
+      files.unshift(...(await yamlFilesIn(crdDir)));
     }
     const crds = await readCrdFiles(files);
     for (const object of options.crdObjects ?? []) {

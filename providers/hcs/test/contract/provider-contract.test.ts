@@ -13,7 +13,7 @@ import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vi
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
-import { hcsAdapter } from './hcs-adapter.ts';
+import { hcsAdapter, POOL_SIZE } from './hcs-adapter.ts';
 
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
@@ -123,6 +123,8 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
       hostProcess: {
         providerModule: fileURLToPath(new URL('./hcs-host-provider.ts', import.meta.url)),
         env: { HCS_LOOKUP_DOMAIN: TEST_DOMAIN },
+        // The control plane pool hcsAdapter gives each namespace holds POOL_SIZE (three) entries.
+        machines: POOL_SIZE,
       },
     });
     expect(checks.filter((c) => c.status !== 'passed')).toEqual([]);

@@ -2,7 +2,8 @@
 // its name) next to whichever @immutable-infra/core is installed, so tools/registry's matrix run can
 // run them in a scratch project against every core version in the provider's range. Keep every
 // import here public.
-import { installedPackage } from '@immutable-infra/conformance';
+import { fileURLToPath } from 'node:url';
+import { installedPackage, runPlatformChecks } from '@immutable-infra/conformance';
 import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import { admitProvider, createLogger, Manager } from '@immutable-infra/manager';
@@ -12,6 +13,7 @@ import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vi
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
+import { hcsAdapter, POOL_SIZE } from './hcs-adapter.ts';
 
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
@@ -107,4 +109,25 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
     expect(sim.state().loadBalancers).toEqual([]);
     expect(sim.state().members).toEqual([]);
   });
+
+  // The conformance suite's platform checks, each in a namespace and a manager of its own, with the
+  // simulator as the platform; for machine.kills the host runs the installed package in processes
+  // the suite SIGKILLs, its host names pointed at the simulator by hcs-host-provider.ts.
+  it('passes every platform check of the conformance suite against the simulator', async () => {
+    const checks = await runPlatformChecks({
+      provider: createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') } }),
+      adapter: hcsAdapter(fixtures, sim),
+      kubeConfig,
+      namespacePrefix: 'hcs-conf',
+      timeoutMs: 60_000,
+      hostProcess: {
+        providerModule: fileURLToPath(new URL('./hcs-host-provider.ts', import.meta.url)),
+        env: { HCS_LOOKUP_DOMAIN: TEST_DOMAIN },
+        // The control plane pool hcsAdapter gives each namespace holds POOL_SIZE (three) entries.
+        machines: POOL_SIZE,
+      },
+    });
+    expect(checks.filter((c) => c.status !== 'passed')).toEqual([]);
+    expect(checks.map((c) => c.name)).toContain('machine.kills');
+  }, 600_000);
 });

@@ -3,7 +3,8 @@
 // tools/registry's compatibility run can run them in a scratch project against every core in
 // the provider's range. Keep every import of a package here public; the local helpers (vcsim,
 // the documented-manifest fixtures) travel with the test folder.
-import { installedPackage } from '@immutable-infra/conformance';
+import { fileURLToPath } from 'node:url';
+import { installedPackage, runPlatformChecks } from '@immutable-infra/conformance';
 import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import vsphereProvider from '@immutable-infra/provider-vsphere';
@@ -13,6 +14,7 @@ import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLUSTER, VsphereFixtures } from '../provider/vsphere-fixtures.ts';
+import { vsphereAdapter } from './vsphere-adapter.ts';
 
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
@@ -89,4 +91,24 @@ describe(`provider-vsphere contract with core ${installedCore.version}`, () => {
     );
     expect((await vcsim.govc('find', '/', '-type', 'm', '-name', 'cp-01')).trim()).toBe('');
   });
+
+  // The conformance suite's platform checks, each in a namespace and a manager of its own, with vcsim
+  // as the platform; for machine.kills the host runs the installed package in processes the suite
+  // SIGKILLs (it reaches vcsim through the VSphereCluster's server and thumbprint, as in-process).
+  it('passes every platform check of the conformance suite against vcsim', async () => {
+    const checks = await runPlatformChecks({
+      provider: vsphereProvider,
+      adapter: vsphereAdapter(objects, vcsim),
+      kubeConfig,
+      namespacePrefix: 'vsphere-conf',
+      timeoutMs: 60_000,
+      hostProcess: {
+        providerModule: fileURLToPath(import.meta.resolve('@immutable-infra/provider-vsphere')),
+        // The documented control plane pool holds three slots.
+        machines: 3,
+      },
+    });
+    expect(checks.filter((c) => c.status !== 'passed')).toEqual([]);
+    expect(checks.map((c) => c.name)).toContain('machine.kills');
+  }, 600_000);
 });

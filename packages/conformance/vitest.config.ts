@@ -1,6 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const platform = 'test/platform-checks.test.ts';
+// The tests that need the real kube-apiserver of the global setup.
+const platform = ['test/platform-checks.test.ts', 'test/command-platform.test.ts'];
 
 export default defineConfig({
   test: {
@@ -10,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'package',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, platform],
+          exclude: [...configDefaults.exclude, ...platform],
           // A guard against hangs, not a measure of speed: the command's tests start node and import
           // packages, which takes seconds while the rest of the test command shares the machine.
           testTimeout: 60_000,
@@ -21,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'platform',
-          include: [platform],
+          include: platform,
           globalSetup: ['test/global-setup.ts'],
           hookTimeout: 120_000,
           testTimeout: 300_000,

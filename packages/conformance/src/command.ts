@@ -1,7 +1,8 @@
 /**
- * `iinfra-conformance`: the package checks from a shell, for a provider's CI. Everything but the
- * process itself is here, so tests run it in-process: it takes the arguments and where to write, and
- * returns the exit code (0 conforms, 1 a check failed, 2 the checks could not run).
+ * `iinfra-conformance`: the package checks (and, with `--platform`, the platform checks) from a
+ * shell, for a provider's CI. Everything but the process itself is here, so tests run it in-process:
+ * it takes the arguments and where to write, and returns the exit code (0 conforms, 1 a check failed,
+ * 2 the checks could not run).
  */
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,8 +15,16 @@ import {
   isProvider,
   type Provider,
 } from '@immutable-infra/core';
+import { KubeConfig } from '@kubernetes/client-node';
 import semver from 'semver';
-import { checkProviderPackage, conforms, markdownReport, PACKAGE_CHECKS } from './package-checks.js';
+import {
+  checkProviderPackage,
+  conformanceReport,
+  conforms,
+  markdownReport,
+  PACKAGE_CHECKS,
+} from './package-checks.js';
+import { PLATFORM_CHECKS, type PlatformAdapter, runPlatformChecks } from './platform-checks.js';
 
 export const EXIT_CONFORMS = 0;
 export const EXIT_CHECK_FAILED = 1;
@@ -34,12 +43,15 @@ const COMMAND = 'iinfra-conformance';
 class CannotCheck extends Error {}
 
 export function helpText(): string {
-  const width = Math.max(...Object.keys(PACKAGE_CHECKS).map((name) => name.length));
+  const width = Math.max(
+    ...Object.keys({ ...PACKAGE_CHECKS, ...PLATFORM_CHECKS }).map((name) => name.length),
+  );
   return [
     `Usage: ${COMMAND} --provider <package name or folder> [options]`,
     '',
-    'Checks that an Immutable Infrastructure provider package keeps the contract, without any platform,',
-    'and prints a report with every check passed, failed (with what differed) or skipped (with why).',
+    'Checks that an Immutable Infrastructure provider package keeps the contract (and, with --platform,',
+    'what it does on its platform through the real host), and prints a report with every check passed,',
+    'failed (with what differed) or skipped (with why).',
     '',
     'Options:',
     '  --provider <name|path>  the provider package: a name, resolved from node_modules as seen from the',
@@ -48,13 +60,18 @@ export function helpText(): string {
     '                          installed where the provider package resolves it',
     `  --contract <version>    the management cluster's Cluster API contract: ${CAPI_CONTRACT_VERSIONS.join(' or ')}`,
     '                          (v1beta2 by default)',
+    '  --platform <file>       also run the platform checks, through the adapter module at <file>: its',
+    '                          default export takes { kubeConfig } and answers a PlatformAdapter (which may',
+    "                          have close() and hostEnv, the provider's environment in machine.kills's host)",
+    "  --kubeconfig <file>     the management cluster for --platform (Cluster API's and the provider's CRDs",
+    '                          installed); by default KUBECONFIG, else ~/.kube/config',
     '  --json                  print the report as JSON (schema: @immutable-infra/conformance/report.schema.json)',
     '                          instead of Markdown',
     '  --report <file>         also write the report to a file: JSON when it ends in .json, else Markdown',
     '  --help                  print this help',
     '',
     'Checks:',
-    ...Object.entries(PACKAGE_CHECKS).flatMap(([name, what]) =>
+    ...Object.entries({ ...PACKAGE_CHECKS, ...PLATFORM_CHECKS }).flatMap(([name, what]) =>
       wrap(what, 100 - width - 4).map((line, i) => `  ${(i === 0 ? name : '').padEnd(width)}  ${line}`),
     ),
     '',
@@ -90,9 +107,16 @@ export async function runConformanceCommand(argv: readonly string[], io: Command
       return EXIT_CONFORMS;
     }
     const packageDir = findPackage(options.provider, cwd);
-    const provider = await importProvider(packageDir, options.provider);
+    const { provider, entry } = await importProvider(packageDir, options.provider);
     const coreVersion = options.core ?? installedCoreVersion(packageDir);
-    const report = checkProviderPackage({ packageDir, provider, coreVersion, contract: options.contract });
+    const input = { packageDir, provider, coreVersion, contract: options.contract };
+    const report =
+      options.platform === undefined
+        ? checkProviderPackage(input)
+        : conformanceReport({
+            ...input,
+            platformChecks: await platformChecks(options.platform, options.kubeconfig, provider, entry, cwd),
+          });
     const json = `${JSON.stringify(report, null, 2)}\n`;
     io.stdout.write(options.json ? json : markdownReport(report));
     if (options.report !== undefined) {
@@ -123,6 +147,8 @@ const parse = (argv: readonly string[]) =>
       contract: { type: 'string' },
       json: { type: 'boolean' },
       report: { type: 'string' },
+      platform: { type: 'string' },
+      kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,6 +160,8 @@ interface Options {
   contract: CapiContractVersion;
   json: boolean;
   report?: string;
+  platform?: string;
+  kubeconfig?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -147,6 +175,8 @@ function parseOptions(argv: readonly string[]): Options {
   if (values.help) return { help: true, provider: '', contract: 'v1beta2', json: false };
   if (values.provider === undefined || values.provider === '')
     throw new CannotCheck('--provider is missing: name the provider package or its folder');
+  if (values.kubeconfig !== undefined && values.platform === undefined)
+    throw new CannotCheck('--kubeconfig is for the platform checks: give --platform too');
   if (values.core !== undefined && !semver.valid(values.core))
     throw new CannotCheck(`--core ${values.core} is not a semver version`);
   const contract = values.contract ?? 'v1beta2';
@@ -159,6 +189,8 @@ function parseOptions(argv: readonly string[]): Options {
     contract: contract as CapiContractVersion,
     json: values.json ?? false,
     ...(values.report !== undefined && { report: values.report }),
+    ...(values.platform !== undefined && { platform: values.platform }),
+    ...(values.kubeconfig !== undefined && { kubeconfig: values.kubeconfig }),
   };
 }
 
@@ -195,7 +227,10 @@ function findPackage(specifier: string, cwd: string): string {
   throw new CannotCheck(`--provider ${specifier}: package not found from ${cwd}; is it installed?`);
 }
 
-async function importProvider(packageDir: string, specifier: string): Promise<Provider> {
+async function importProvider(
+  packageDir: string,
+  specifier: string,
+): Promise<{ provider: Provider; entry: string }> {
   const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
     exports?: unknown;
     main?: string;
@@ -215,7 +250,59 @@ async function importProvider(packageDir: string, specifier: string): Promise<Pr
     throw new CannotCheck(
       `--provider ${specifier}: its default export was not made by defineProvider(), so it is not a provider`,
     );
-  return module.default;
+  return { provider: module.default, entry };
+}
+
+/** What an adapter module's default export answers: the adapter, and what the command needs of it. */
+export interface PlatformAdapterModule extends PlatformAdapter {
+  /** Called once the checks are over (stops a simulator the module started). */
+  close?(): Promise<void>;
+  /** Variables for the host process of `machine.kills`, which runs the provider package's entry. */
+  hostEnv?: Record<string, string>;
+}
+
+/**
+ * The platform checks through the adapter module at `file`, against the management cluster of
+ * `kubeconfig` (else KUBECONFIG, else ~/.kube/config), with the provider package's entry as
+ * `machine.kills`'s host module.
+ */
+async function platformChecks(
+  file: string,
+  kubeconfig: string | undefined,
+  provider: Provider,
+  entry: string,
+  cwd: string,
+) {
+  const path = resolve(cwd, file);
+  if (!existsSync(path)) throw new CannotCheck(`--platform ${file}: no adapter module at ${path}`);
+  const kubeConfig = new KubeConfig();
+  try {
+    if (kubeconfig !== undefined) kubeConfig.loadFromFile(resolve(cwd, kubeconfig));
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new CannotCheck(`--kubeconfig ${kubeconfig ?? '(default)'}: cannot load it (${messageOf(error)})`);
+  }
+  let factory: unknown;
+  try {
+    factory = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw new CannotCheck(`--platform ${file}: importing it failed: ${messageOf(error)}`);
+  }
+  if (typeof factory !== 'function')
+    throw new CannotCheck(
+      `--platform ${file}: its default export is not a function that takes { kubeConfig } and answers an adapter`,
+    );
+  const adapter = (await factory({ kubeConfig })) as PlatformAdapterModule;
+  try {
+    return await runPlatformChecks({
+      provider,
+      adapter,
+      kubeConfig,
+      hostProcess: { providerModule: entry, ...(adapter.hostEnv && { env: adapter.hostEnv }) },
+    });
+  } finally {
+    await adapter.close?.();
+  }
 }
 
 /** The file `import` would load for the package's root: exports "." (import, node, default), else none. */

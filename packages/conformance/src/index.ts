@@ -1,4 +1,5 @@
 export { CONFORMANCE_RECORD_VARIABLE, recordChecks } from './check-record.js';
+export type { PlatformAdapterModule } from './command.js';
 export { installedPackage } from './installed-package.js';
 export {
   type ConformanceReportInput,

@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runConformanceCommand } from '../src/command.js';
-import { ConformanceReportSchema, installedPackage } from '../src/index.js';
-import { fixturePackage, fixtureProvider } from './fixture-provider.js';
+import { ConformanceReportSchema } from '../src/index.js';
+import { CORE, fixtureProject, PROVIDER, runCommand } from './fixture-project.js';
 
-const PROVIDER = '@example/provider-fixture';
 const CHECKS = [
   'manifest.matches-package',
   'manifest.core-in-range',
@@ -19,38 +18,9 @@ const CHECKS = [
   'crds.contract-labels',
   'clusterctl.metadata',
 ];
-const CORE = installedPackage('@immutable-infra/core', import.meta.url);
 const reportSchema = JSON.parse(
   readFileSync(new URL('../schemas/conformance-report.schema.json', import.meta.url), 'utf8'),
 );
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/**
- * A project with the fixture provider installed the way npm would: node_modules/@example/provider-fixture
- * (an ESM package whose default export is the provider) next to node_modules/@immutable-infra/core.
- */
-async function fixtureProject(): Promise<{ project: string; packageDir: string }> {
-  const project = mkdtempSync(join(tmpdir(), 'iinfra-conformance-project-'));
-  made.push(project);
-  const packageDir = fixturePackage(fixtureProvider(), join(project, 'node_modules', PROVIDER));
-  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-  writeFileSync(
-    join(packageDir, 'package.json'),
-    JSON.stringify({ ...manifest, type: 'module', exports: { '.': { import: './index.js' } } }),
-  );
-  const source = new URL('./fixture-provider.ts', import.meta.url).href;
-  writeFileSync(
-    join(packageDir, 'index.js'),
-    `import { fixtureProvider } from ${JSON.stringify(source)};\nexport default fixtureProvider();\n`,
-  );
-  mkdirSync(join(project, 'node_modules', '@immutable-infra'));
-  symlinkSync(CORE.dir, join(project, 'node_modules', '@immutable-infra', 'core'), 'dir');
-  return { project, packageDir };
-}
-
 /** Breaks the package's CRDs the way a hand edit would: `crds.generated` fails. */
 function editCrd(packageDir: string) {
   const file = join(packageDir, 'crds', 'fixturemachines.infrastructure.cluster.x-k8s.io.yaml');
@@ -59,16 +29,21 @@ function editCrd(packageDir: string) {
   writeFileSync(file, stringify(crd));
 }
 
-async function run(argv: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runConformanceCommand(argv, {
-    cwd,
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+const run = runCommand;
+
+describe('iinfra-conformance --platform, refused', () => {
+  it('refuses --kubeconfig without --platform, and an adapter module that is not there, naming the argument', async () => {
+    const { project } = await fixtureProject();
+    const alone = await run(['--provider', PROVIDER, '--kubeconfig', 'k'], project);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(
+      'iinfra-conformance: --kubeconfig is for the platform checks: give --platform too; see iinfra-conformance --help\n',
+    );
+    const missing = await run(['--provider', PROVIDER, '--platform', 'nowhere.js'], project);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^iinfra-conformance: --platform nowhere\.js: no adapter module at /);
   });
-  return { code, stdout, stderr };
-}
+});
 
 describe('iinfra-conformance', () => {
   it('exits 0 for a conforming package found by name, and lists every check in the Markdown report', async () => {

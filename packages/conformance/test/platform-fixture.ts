@@ -84,7 +84,8 @@ export function cloudProvider(cloud: CloudApi, flaw: Flaw = 'none') {
     name: context.object.metadata.name,
   });
   return fixtureProvider(
-    { platform: `fixture-${flaw}` },
+    // The correct one is the fixture package's own provider (its platform is the package's).
+    { platform: flaw === 'none' ? 'fixture-cloud' : `fixture-${flaw}` },
     {
       infraCluster: {
         reconcile: async (context) => {

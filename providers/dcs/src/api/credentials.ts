@@ -7,6 +7,14 @@ import {
 import { z } from 'zod';
 
 /**
+ * Whether an endpoint is plain `http://`: the one rule the Secret's schema, the cluster's
+ * SecureConnection condition and the credential form all apply. A regular expression, not URL:
+ * refinements also run on an endpoint zod has already found invalid, and the form checks as the user
+ * types.
+ */
+export const isPlainHttpEndpoint = (endpoint: string): boolean => /^\s*http:/i.test(endpoint);
+
+/**
  * The keys of the Secret a DCSCluster's credentialSecretRef names. userType
  * accepts the documented names in any case, and an empty value means the
  * default, interconnect, as an absent key does (the documentation says so;
@@ -27,8 +35,7 @@ export const DcsCredentials = z
       .optional(),
     allowPlainHTTP: PlainHttpConsent,
   })
-  // A regular expression, not URL: refinements also run on an endpoint zod has already found invalid.
-  .superRefine(refusePlainHttpWithoutConsent('endpoint', (c) => /^\s*http:/i.test(String(c.endpoint))));
+  .superRefine(refusePlainHttpWithoutConsent('endpoint', (c) => isPlainHttpEndpoint(String(c.endpoint))));
 export type DcsCredentials = z.infer<typeof DcsCredentials>;
 
 /** Validates Secret data without ever echoing a value: problems name the key only. */

@@ -16,6 +16,7 @@ import {
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
+import { isPlainHttpEndpoint } from '../api/credentials.js';
 import { DCSCluster, type DCSClusterObject } from '../api/dcs-cluster.js';
 import { describeDcsFailure, isNotFound } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -63,7 +64,7 @@ const connect: Step<ClusterRun> = {
     }
     run.cloud = lookup.cloud;
     run.site = lookup.site;
-    run.plainHttp = new URL(lookup.endpoint).protocol === 'http:';
+    run.plainHttp = isPlainHttpEndpoint(lookup.endpoint);
     return done();
   },
 };

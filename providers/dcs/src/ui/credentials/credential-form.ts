@@ -2,7 +2,7 @@
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
 import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
 import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
-import { DcsCredentials } from '../../api/credentials.js';
+import { DcsCredentials, isPlainHttpEndpoint } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 
 export interface CredentialInput {
@@ -18,8 +18,6 @@ export interface CredentialInput {
   /** PEM of the CA that signed the VRM's certificate; empty for the system's CAs. */
   caBundle?: string;
 }
-
-const isPlainHttp = (endpoint: string) => /^http:\/\//i.test(endpoint);
 
 /**
  * The documented rules (name 1-63 lowercase alphanumerics and hyphens; an
@@ -37,7 +35,7 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
     for (const problem of credentialNameProblems(input.name)) add(problem.field, problem.message);
     if (!input.endpoint) add('endpoint', 'the DCS endpoint is required');
     else if (!/^https?:\/\//.test(input.endpoint)) add('endpoint', 'must start with http:// or https://');
-    else if (isPlainHttp(input.endpoint) && input.allowPlainHTTP !== 'true')
+    else if (isPlainHttpEndpoint(input.endpoint) && input.allowPlainHTTP !== 'true')
       add(
         'endpoint',
         'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
@@ -68,7 +66,7 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
 
 /** What the form warns of while the user types: a plain http:// endpoint. */
 export function credentialWarnings(input: Pick<CredentialInput, 'endpoint'>): string[] {
-  return isPlainHttp(input.endpoint) ? [`The endpoint is http://: ${PLAIN_HTTP_WARNING}.`] : [];
+  return isPlainHttpEndpoint(input.endpoint) ? [`The endpoint is http://: ${PLAIN_HTTP_WARNING}.`] : [];
 }
 
 const keep = (hint: string) => ({ update: { hint } });

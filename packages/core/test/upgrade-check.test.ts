@@ -71,6 +71,42 @@ describe('checkPlatformUpgrade', () => {
     expect(report.providers[0]?.upgradeTo).toBeUndefined();
   });
 
+  it('says what the conformance suite said in the run, and takes a failed suite for no proof', () => {
+    const withSuite = (result: 'passed' | 'failed'): CompatMatrix => ({
+      ...matrix,
+      providers: matrix.providers.map((record) => ({
+        ...record,
+        verifications: record.verifications.map((v) => ({
+          ...v,
+          conformance:
+            result === 'passed'
+              ? { result, passed: 12, failed: 0, skipped: 1 }
+              : {
+                  result,
+                  passed: 11,
+                  failed: 2,
+                  skipped: 0,
+                  failedChecks: ['machine.kills', 'crds.generated'],
+                },
+        })),
+      })),
+    });
+    const dcs = [{ name: 'dcs', version: '0.2.0' }];
+    const passed = checkPlatformUpgrade(withSuite('passed'), '4.4.0', dcs);
+    expect(passed.providers[0]?.status).toBe('compatible');
+    expect(passed.providers[0]?.reasons.at(-1)).toBe(
+      'contract tests passed with core 0.2.0 (7 tests, 2026-11-24); conformance suite passed (12 checks, 1 skipped)',
+    );
+    const failed = checkPlatformUpgrade(withSuite('failed'), '4.4.0', dcs);
+    expect(failed.ok).toBe(false);
+    expect(failed.providers[0]?.status).toBe('incompatible');
+    expect(failed.providers[0]?.reasons).toEqual([
+      'dcs@0.2.0 failed the conformance suite with core 0.2.0 (machine.kills, crds.generated, 2026-11-24)',
+      // Nor is any other version a way out: its runs are just as unproven.
+      'no version of dcs in the matrix is verified on platform 4.4.0',
+    ]);
+  });
+
   it('reports a failed contract-test run as incompatible and a missing run as unverified', () => {
     const failed = checkPlatformUpgrade(matrix, '4.4.0', [{ name: 'hcs', version: '0.1.0' }]);
     expect(failed.providers[0]?.status).toBe('incompatible');

@@ -74,12 +74,24 @@ function judge(record: ProviderVersionRecord, matrix: CompatMatrix, platformVers
   if (!declared.compatible) return { status: 'incompatible', reasons: declared.reasons };
   const failure = failingRun(record, release.coreVersion);
   const pass = passingRun(record, release.coreVersion);
+  if (pass?.conformance?.result === 'failed') {
+    // A run whose conformance suite failed proves nothing, whatever its own tests said.
+    return {
+      status: 'incompatible',
+      reasons: [
+        `${label} failed the conformance suite with core ${release.coreVersion} (${(pass.conformance.failedChecks ?? []).join(', ') || `${pass.conformance.failed} checks`}, ${pass.date})`,
+      ],
+    };
+  }
   if (pass) {
+    const conformance = pass.conformance
+      ? `; conformance suite passed (${pass.conformance.passed} checks${pass.conformance.skipped > 0 ? `, ${pass.conformance.skipped} skipped` : ''})`
+      : '';
     return {
       status: 'compatible',
       reasons: [
         ...declared.reasons,
-        `contract tests passed with core ${release.coreVersion} (${pass.tests.passed} tests, ${pass.date})`,
+        `contract tests passed with core ${release.coreVersion} (${pass.tests.passed} tests, ${pass.date})${conformance}`,
       ],
     };
   }

@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { VSphereMachineTemplate } from './api/vsphere-machine-template.js';
 import { type VsphereSessionOptions, VsphereSessions } from './cloud/vsphere-session.js';
 import { vsphereClusterHooks } from './controllers/vsphere-cluster-controller.js';
+import { vsphereDeploymentZoneHooks } from './controllers/vsphere-deployment-zone-controller.js';
 import { vsphereMachineHooks } from './controllers/vsphere-machine-controller.js';
 import { vspherePoolHooks } from './controllers/vsphere-pool-controller.js';
 
@@ -31,6 +32,6 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
     infraCluster: vsphereClusterHooks(access, credentialFinalizerName(manifest.platform)),
     infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
-    extraKinds: [vspherePoolHooks(access)],
+    extraKinds: [vspherePoolHooks(access), vsphereDeploymentZoneHooks(access)],
   });
 }

@@ -13,7 +13,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createVsphereProvider } from '../../src/provider.js';
-import { CLUSTER, CONTROL_PLANE, VsphereFixtures } from './vsphere-fixtures.js';
+import { CLUSTER, CONTROL_PLANE, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
@@ -533,6 +533,33 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
         type: 'FailureDomainsAvailable',
         status: 'False',
         message: `${namespace}-dz-b-broken: datastore no-such-datastore not found in datacenter dc-b`,
+      }),
+    );
+    // Each zone says so itself, as CAPV's zones do: ready, or what vCenter lacks.
+    type ZoneStatus = { status?: { ready?: boolean; conditions?: Condition[] } };
+    const zoneReady = (zone: string) =>
+      eventually(`${zone} reports`, async () => {
+        const z = await objects
+          .read({ apiVersion: INFRA, kind: 'VSphereDeploymentZone', metadata: { name: zone } })
+          .catch(() => undefined);
+        return typeof (z as ZoneStatus | undefined)?.status?.ready === 'boolean'
+          ? (z as ZoneStatus)
+          : undefined;
+      });
+    for (const zone of [`${namespace}-dz-a`, `${namespace}-dz-b`]) {
+      const reported = await zoneReady(zone);
+      expect(reported.status?.ready, zone).toBe(true);
+      expect(reported.status?.conditions).toContainEqual(
+        expect.objectContaining({ type: 'PlacementConstraintMet', status: 'True' }),
+      );
+    }
+    const brokenZone = await zoneReady(`${namespace}-dz-b-broken`);
+    expect(brokenZone.status?.ready).toBe(false);
+    expect(brokenZone.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'PlacementConstraintMet',
+        status: 'False',
+        message: 'datastore no-such-datastore not found in datacenter dc-b',
       }),
     );
 

@@ -23,20 +23,25 @@ const RECHECK_MS = 5 * 60_000;
 const MISSING_RETRY_MS = 30_000;
 const NO_LENDER_RECHECK_MS = 15_000;
 
+/** Whether a cluster's own login last worked: its credentials are tried first. */
+const loggedIn = (cluster: VSphereClusterObject) =>
+  (cluster.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
+    (c) => c.type === VCENTER_AVAILABLE && c.status === 'True',
+  ) === true;
+
 /**
  * The VSphereClusters whose credentials may look at a zone's vCenter, as CAPV borrows them: those on
- * the zone's server (any, for a zone naming none), not being deleted, by name.
+ * the zone's server (any, for a zone naming none), not being deleted; those whose own login works
+ * first (a wrong password is not tried again and again towards vCenter's lockout), then by name.
  */
 async function lenders(ctx: Ctx): Promise<VSphereClusterObject[]> {
   const server = ctx.object.spec.server;
   const clusters = await ctx.kube.list<VSphereClusterObject>(VSPHERE_API_VERSION, 'VSphereCluster');
+  const key = (c: VSphereClusterObject) =>
+    `${loggedIn(c) ? 0 : 1}/${c.metadata.namespace}/${c.metadata.name}`;
   return clusters
     .filter((c) => !c.metadata.deletionTimestamp && c.spec.server && (!server || c.spec.server === server))
-    .sort((a, b) =>
-      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
-        `${b.metadata.namespace}/${b.metadata.name}`,
-      ),
-    );
+    .sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 /**

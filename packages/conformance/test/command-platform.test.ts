@@ -2,20 +2,14 @@
 // module against the run's API server, machine.kills with the provider package's entry as the host.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { ConformanceReportSchema, PLATFORM_CHECKS } from '../src/index.js';
+import { ConformanceReportSchema, PACKAGE_CHECKS, PLATFORM_CHECKS } from '../src/index.js';
 import { CLI_CLOUD, type CliCloud } from './cli-adapter.js';
 import { fixtureProject, PROVIDER, runCommand as run } from './fixture-project.js';
 import { serveCloud } from './http-cloud.js';
 import { FixtureCloud } from './platform-fixture.js';
 
-const CHECKS = [
-  'manifest.matches-package',
-  'manifest.core-in-range',
-  'host.admits',
-  'crds.generated',
-  'crds.contract-labels',
-  'clusterctl.metadata',
-];
+// The names themselves are pinned in command.test.ts; here they only need to come first.
+const CHECKS = Object.keys(PACKAGE_CHECKS);
 
 describe('iinfra-conformance --platform', () => {
   it('runs the platform checks after the package checks through the adapter module, machine.kills with the package as its host', async () => {

@@ -23,8 +23,9 @@ export class BrowserReceipts {
 
   /**
    * `sentByServer` gives the server's own copy of what it sent for a URL: used only for a request
-   * the page dropped (it navigated away) before its body could be streamed, whose bytes the
-   * browser can hold no more of than the server sent. Without it such a request is a hole.
+   * the page dropped (it navigated away, or let go of a cancelled query) before its body could be
+   * streamed or read back, whose bytes the browser can hold no more of than the server sent.
+   * Without it such a request is a hole.
    */
   static async attach(
     context: BrowserContext,
@@ -75,6 +76,16 @@ export class BrowserReceipts {
               record.chunks = [Buffer.from(body, base64Encoded ? 'base64' : 'utf8')];
               record.state = 'complete';
             } catch (bodyError) {
+              // Dropped between the two calls (the page let go of it, say a cancelled query): as
+              // above, what the server sent for it is what reached the page.
+              const dropped = /No resource with given identifier/.test((bodyError as Error).message)
+                ? receipts.sentByServer?.(record.url)
+                : undefined;
+              if (dropped) {
+                record.chunks = dropped.map((body) => Buffer.from(body));
+                record.state = 'dropped by the page; the server’s copy';
+                return;
+              }
               record.state = NO_BODY.has(record.status)
                 ? 'complete'
                 : `unreadable: ${(bodyError as Error).message}`;

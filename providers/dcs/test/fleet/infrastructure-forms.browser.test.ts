@@ -183,7 +183,7 @@ describe('credential form through the real host', () => {
     await fill({ ...valid, endpoint: lab.sim.url });
     // Accepting plain HTTP is a choice the form repeats as a warning while it stands.
     expect(
-      await page.locator(`[data-extension="${FORM.credentials}"] [data-warnings]`).innerText(),
+      await page.locator(`[data-extension="${FORM.credentials}"] [data-warnings]`).textContent(),
     ).toContain(
       'plain HTTP is allowed (allowPlainHTTP): the credential and session tokens cross the network unencrypted',
     );

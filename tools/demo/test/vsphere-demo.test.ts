@@ -96,15 +96,20 @@ describe('the demo with --provider vsphere', () => {
       plural: 'vspheremachines',
     })) as Listed;
     expect(infra.items.map((m) => (m.status as { ready?: boolean }).ready)).toEqual([true, true, true, true]);
-    const cluster = (await api.getNamespacedCustomObject({
-      ...CAPI,
-      namespace,
-      plural: 'clusters',
-      name: vsphere.cluster,
-    })) as { status?: { conditions?: { type: string; status: string }[] } };
-    expect(cluster.status?.conditions).toContainEqual(
-      expect.objectContaining({ type: 'Available', status: 'True' }),
-    );
+    // Available once the cluster's own reconcile settles too: it updates the control plane's DRS
+    // rule after the third control plane VM appears, on its own schedule, and the Cluster is not
+    // Available while that step runs.
+    await eventually('the Cluster Available', async () => {
+      const cluster = (await api.getNamespacedCustomObject({
+        ...CAPI,
+        namespace,
+        plural: 'clusters',
+        name: vsphere.cluster,
+      })) as { status?: { conditions?: { type: string; status: string }[] } };
+      return (
+        cluster.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') || undefined
+      );
+    });
 
     await api.deleteNamespacedCustomObject({ ...CAPI, namespace, plural: 'clusters', name: vsphere.cluster });
     await eventually(

@@ -56,14 +56,15 @@ export class BrowserReceipts {
             record.chunks.unshift(Buffer.from(bufferedData, 'base64'));
           },
           async (error: Error) => {
-            const dropped = /does not exist/.test(error.message)
-              ? receipts.sentByServer?.(record.url)
-              : undefined;
-            if (dropped) {
-              record.chunks = dropped.map((body) => Buffer.from(body));
+            // The page let go of it before its body could be read: what the server sent reached the page.
+            const useServerCopy = (message: string, dropped: RegExp) => {
+              const sent = dropped.test(message) ? receipts.sentByServer?.(record.url) : undefined;
+              if (!sent) return false;
+              record.chunks = sent.map((body) => Buffer.from(body));
               record.state = 'dropped by the page; the server’s copy';
-              return;
-            }
+              return true;
+            };
+            if (useServerCopy(error.message, /does not exist/)) return;
             if (!/already finished loading/.test(error.message)) {
               record.state = `unreadable: ${error.message}`;
               return;
@@ -76,16 +77,8 @@ export class BrowserReceipts {
               record.chunks = [Buffer.from(body, base64Encoded ? 'base64' : 'utf8')];
               record.state = 'complete';
             } catch (bodyError) {
-              // Dropped between the two calls (the page let go of it, say a cancelled query): as
-              // above, what the server sent for it is what reached the page.
-              const dropped = /No resource with given identifier/.test((bodyError as Error).message)
-                ? receipts.sentByServer?.(record.url)
-                : undefined;
-              if (dropped) {
-                record.chunks = dropped.map((body) => Buffer.from(body));
-                record.state = 'dropped by the page; the server’s copy';
-                return;
-              }
+              // Dropped between the two calls (say a cancelled query).
+              if (useServerCopy((bodyError as Error).message, /No resource with given identifier/)) return;
               record.state = NO_BODY.has(record.status)
                 ? 'complete'
                 : `unreadable: ${(bodyError as Error).message}`;

@@ -75,7 +75,18 @@ export const VSphereClusterStatus = z.object({
   ...infraClusterStatusFields,
   vCenterVersion: z.string().optional(),
   controlPlaneAntiAffinity: z
-    .array(z.object({ computeCluster: z.string(), rule: z.string() }))
+    .array(
+      z.object({
+        computeCluster: z.string(),
+        rule: z.string(),
+        task: z
+          .string()
+          .optional()
+          .describe(
+            'The vSphere task changing the rule, while one is in flight; read on the next reconcile.',
+          ),
+      }),
+    )
     .optional()
     .describe(
       'DRS anti-affinity rules keeping the control plane VMs on different hosts, per compute cluster (recorded before they are made, removed with the cluster).',

@@ -22,6 +22,7 @@ import {
 } from '../api/vsphere-cluster.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
+import { interpretTask } from '../cloud/vsphere-client.js';
 import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
 
@@ -47,6 +48,8 @@ class ClusterRun {
   cloud!: VsphereCloud;
   /** The deployment zones found ready, for Cluster API to spread machines over. */
   failureDomains: Record<string, { controlPlane: boolean }> = {};
+  /** Sooner than the usual recheck while a DRS rule change is in flight. */
+  recheckAfterMs: number | undefined;
 
   constructor(
     readonly ctx: Ctx,
@@ -70,15 +73,18 @@ const connect: Step<ClusterRun> = {
 };
 
 /**
- * Keeps the control plane VMs of each compute cluster in one DRS anti-affinity rule (one change per
- * reconcile): made when a second control plane VM is there, edited to the VMs there now, removed
- * when fewer than two are left. Each rule is recorded in status before it is made, so deleting the
- * cluster finds it. `disableClusterModule` turns the placement off.
+ * Keeps the control plane VMs of each compute cluster in one DRS anti-affinity rule: made when a
+ * second control plane VM is there, edited to the VMs there now, removed when fewer than two are
+ * left. Each rule is recorded in status before it is made, so deleting the cluster finds it.
+ * A change is a vSphere task whose reference is recorded with the rule and read on a later
+ * reconcile, never waited for: keeping VMs apart is upkeep of a running cluster, and must not take
+ * its readiness away while DRS applies it. `disableClusterModule` turns the placement off.
  */
 const controlPlaneAntiAffinity: Step<ClusterRun> = {
   name: 'ControlPlaneAntiAffinity',
   when: ({ ctx }) => ctx.object.spec.disableClusterModule !== true,
-  async run({ ctx, cloud }) {
+  async run(run) {
+    const { ctx, cloud } = run;
     const namespace = ctx.object.metadata.namespace ?? 'default';
     const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
     const machines = await ctx.kube.list<VSphereMachineObject>(VSPHERE_API_VERSION, 'VSphereMachine', {
@@ -98,9 +104,14 @@ const controlPlaneAntiAffinity: Step<ClusterRun> = {
         groups.set(cluster.value, [...(groups.get(cluster.value) ?? []), vm]);
     }
     const name = antiAffinityRuleName(namespace, ctx.object.metadata.name);
-    const recorded = ctx.status.controlPlaneAntiAffinity ?? [];
-    const computeClusters = new Set([...groups.keys(), ...recorded.map((r) => r.computeCluster)]);
+    const recorded = () => ctx.status.controlPlaneAntiAffinity ?? [];
+    const computeClusters = new Set([...groups.keys(), ...recorded().map((r) => r.computeCluster)]);
     for (const computeCluster of [...computeClusters].sort()) {
+      const entry = recorded().find((r) => r.computeCluster === computeCluster);
+      if (entry?.task && !(await ruleTaskFinished(run, entry as AntiAffinityEntry))) {
+        run.recheckAfterMs = RULE_POLL_MS;
+        continue;
+      }
       const cluster = { type: 'ClusterComputeResource', value: computeCluster };
       const wanted = groups.get(computeCluster) ?? [];
       const rule = (await cloud.client.clusterRules(cluster)).find((r) => r.name === name);
@@ -108,39 +119,58 @@ const controlPlaneAntiAffinity: Step<ClusterRun> = {
         rule !== undefined &&
         rule.vms.length === wanted.length &&
         wanted.every((vm) => rule.vms.some((r) => r.value === vm.value));
-      if (wanted.length < 2) {
+      if (wanted.length < 2 && !rule) {
         // DRS keeps a rule for two VMs or more: one VM left apart from nothing needs none.
-        if (rule) {
-          await cloud.client.changeAntiAffinityRule(cluster, { operation: 'remove', key: rule.key });
-          return requeue(RULE_POLL_MS, `removing DRS rule ${name} from ${computeCluster}`);
-        }
-        ctx.status.controlPlaneAntiAffinity = (ctx.status.controlPlaneAntiAffinity ?? []).filter(
-          (r) => r.computeCluster !== computeCluster,
-        );
+        ctx.status.controlPlaneAntiAffinity = recorded().filter((r) => r.computeCluster !== computeCluster);
         continue;
       }
-      if (same) continue;
-      const current = ctx.status.controlPlaneAntiAffinity ?? [];
-      if (!current.some((r) => r.computeCluster === computeCluster)) {
-        ctx.status.controlPlaneAntiAffinity = [...current, { computeCluster, rule: name }];
+      if (same && wanted.length >= 2) continue;
+      if (!entry) {
+        ctx.status.controlPlaneAntiAffinity = [...recorded(), { computeCluster, rule: name }];
         // Persisted before the rule is asked for: a crash in between leaves no rule the deletion misses.
         await ctx.saveStatus();
       }
-      await cloud.client.changeAntiAffinityRule(
-        cluster,
-        rule
-          ? { operation: 'edit', key: rule.key, name, vms: wanted }
-          : { operation: 'add', name, vms: wanted },
+      const change =
+        wanted.length < 2 && rule
+          ? ({ operation: 'remove', key: rule.key } as const)
+          : rule
+            ? ({ operation: 'edit', key: rule.key, name, vms: wanted } as const)
+            : ({ operation: 'add', name, vms: wanted } as const);
+      const task = await cloud.client.changeAntiAffinityRule(cluster, change);
+      ctx.status.controlPlaneAntiAffinity = recorded().map((r) =>
+        r.computeCluster === computeCluster ? { ...r, task } : r,
       );
+      const doing = { add: 'creating', edit: 'updating', remove: 'removing' }[change.operation];
       ctx.events.normal(
         'ControlPlaneAntiAffinity',
-        `${rule ? 'updating' : 'creating'} DRS rule ${name}: ${wanted.length} control plane VMs on different hosts`,
+        change.operation === 'remove'
+          ? `removing DRS rule ${name} from ${computeCluster}: fewer than two control plane VMs are there`
+          : `${doing} DRS rule ${name}: ${wanted.length} control plane VMs on different hosts (task ${task})`,
       );
-      return requeue(RULE_POLL_MS, `${rule ? 'updating' : 'creating'} DRS rule ${name} in ${computeCluster}`);
+      run.recheckAfterMs = RULE_POLL_MS;
     }
     return done();
   },
 };
+
+type AntiAffinityEntry = { computeCluster: string; rule: string; task: string };
+
+/**
+ * Whether the rule change recorded on `entry` is over (a task vCenter forgot is over too); a
+ * finished one is cleared from status, a failed one told as an Event, and the rule is looked at
+ * afresh, which asks again for what is still wanted.
+ */
+async function ruleTaskFinished(run: ClusterRun, entry: AntiAffinityEntry): Promise<boolean> {
+  const info = await run.cloud.client.taskInfo(entry.task);
+  const state = info ? interpretTask(info) : ({ state: 'succeeded' } as const);
+  if (state.state === 'running') return false;
+  if (state.state === 'failed')
+    run.ctx.events.warning('ControlPlaneAntiAffinityFailed', `DRS rule ${entry.rule}: ${state.message}`);
+  run.ctx.status.controlPlaneAntiAffinity = (run.ctx.status.controlPlaneAntiAffinity ?? []).map((r) =>
+    r.computeCluster === entry.computeCluster ? { computeCluster: r.computeCluster, rule: r.rule } : r,
+  );
+  return true;
+}
 
 const sharedSteps = (finalizer: string) =>
   infraClusterSteps<ClusterRun>({
@@ -232,15 +262,23 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
     name: 'DeleteAntiAffinityRules',
     when: hasRules,
     async run(run) {
-      const recorded = run.ctx.status.controlPlaneAntiAffinity ?? [];
-      for (const entry of recorded) {
+      for (const entry of [...(run.ctx.status.controlPlaneAntiAffinity ?? [])]) {
+        if (entry.task && !(await ruleTaskFinished(run, entry as AntiAffinityEntry)))
+          return requeue(RULE_POLL_MS, `waiting for vSphere task ${entry.task} on DRS rule ${entry.rule}`);
         const cluster = { type: 'ClusterComputeResource', value: entry.computeCluster };
         const rule = (await run.cloud.client.clusterRules(cluster)).find((r) => r.name === entry.rule);
+        const rest = (run.ctx.status.controlPlaneAntiAffinity ?? []).filter(
+          (r) => r.computeCluster !== entry.computeCluster,
+        );
         if (rule) {
-          await run.cloud.client.changeAntiAffinityRule(cluster, { operation: 'remove', key: rule.key });
-          return requeue(RULE_POLL_MS, `removing DRS rule ${entry.rule}`);
+          const task = await run.cloud.client.changeAntiAffinityRule(cluster, {
+            operation: 'remove',
+            key: rule.key,
+          });
+          run.ctx.status.controlPlaneAntiAffinity = [...rest, { ...entry, task }];
+          return requeue(RULE_POLL_MS, `removing DRS rule ${entry.rule} (vSphere task ${task})`);
         }
-        run.ctx.status.controlPlaneAntiAffinity = recorded.filter((r) => r !== entry);
+        run.ctx.status.controlPlaneAntiAffinity = rest;
       }
       return done();
     },
@@ -268,7 +306,9 @@ export function vsphereClusterHooks(
           );
         const zoned = ctx.object.spec.failureDomainSelector !== undefined;
         const antiAffinity = ctx.object.spec.disableClusterModule !== true;
-        const recheckAfterMs = antiAffinity ? ANTI_AFFINITY_RECHECK_MS : zoned ? ZONES_RECHECK_MS : undefined;
+        const recheckAfterMs =
+          run.recheckAfterMs ??
+          (antiAffinity ? ANTI_AFFINITY_RECHECK_MS : zoned ? ZONES_RECHECK_MS : undefined);
         return clusterProvisioned({
           controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
           ...(zoned ? { failureDomains: run.failureDomains } : {}),

@@ -9,6 +9,7 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  Watch,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -158,6 +159,19 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     const config = Buffer.from(encryption.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
     expect(config).toMatch(/kind: EncryptionConfiguration[\s\S]*aescbc:[\s\S]*secret: [A-Za-z0-9+/]{43}=/);
 
+    // Every Ready the VSphereCluster reports from now on: the DRS rule it keeps for the control
+    // plane below is upkeep, and changing it must not take a provisioned cluster's readiness away.
+    const readyConditions: string[] = [];
+    const clusterWatch = await new Watch(kubeConfig).watch(
+      `/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/${namespace}/vsphereclusters`,
+      { fieldSelector: `metadata.name=${CLUSTER}` },
+      (_phase, object: { status?: { conditions?: Condition[] } }) => {
+        const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready) readyConditions.push(`${ready.status} ${ready.reason ?? ''}: ${ready.message ?? ''}`);
+      },
+      () => undefined,
+    );
+
     const names = ['cp-a', 'cp-b', 'cp-c'];
     for (const name of names) await fixtures.createMachine(name);
     const machines = await eventually(
@@ -295,10 +309,21 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       'anti-affinity rule of the three control plane VMs',
       async () => JSON.stringify(await ruleVms()) === JSON.stringify(['cp-01', 'cp-02', 'cp-03']),
     );
-    expect(
-      (await fixtures.read<{ status?: { controlPlaneAntiAffinity?: unknown } }>('VSphereCluster', CLUSTER))
-        ?.status?.controlPlaneAntiAffinity,
-    ).toEqual([{ computeCluster: expect.stringMatching(/^domain-c/), rule }]);
+    // The rule's change was a task recorded with it and read on a later reconcile, then cleared.
+    const recordedRules = await eventually('the DRS rule recorded with no task in flight', async () => {
+      const entries = (
+        await fixtures.read<{ status?: { controlPlaneAntiAffinity?: { task?: string }[] } }>(
+          'VSphereCluster',
+          CLUSTER,
+        )
+      )?.status?.controlPlaneAntiAffinity;
+      return entries?.every((e) => e.task === undefined) ? entries : undefined;
+    });
+    expect(recordedRules).toEqual([{ computeCluster: expect.stringMatching(/^domain-c/), rule }]);
+    clusterWatch.abort();
+    // Ready was reported all along: the rule was made and edited twice (two VMs, then three).
+    expect(readyConditions.length).toBeGreaterThan(0);
+    expect(readyConditions.filter((c) => !c.startsWith('True'))).toEqual([]);
 
     // Once the node registered, the join secrets leave guestinfo.
     const cp01 = names[machines.findIndex((m) => m === first)] as string;

@@ -10,6 +10,8 @@ export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   boundMs = 90_000,
+  /** Between checks; a check that lists many objects wants more than the default 50 ms. */
+  intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + boundMs;
   let last: unknown;
@@ -20,7 +22,7 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    await sleep(50);
+    await sleep(intervalMs);
   }
   throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }

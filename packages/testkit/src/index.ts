@@ -78,6 +78,16 @@ export { mostRepeated } from './most-repeated.js';
 export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
 export { plainHttpConsent } from './plain-http-consent.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
+export {
+  counterDelta,
+  type MetricSample,
+  ProcessSampler,
+  parsePrometheusText,
+  type ScaleSettings,
+  scaleSettings,
+  scrapeMetrics,
+  writeScaleReport,
+} from './scale-run.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export {
   startTestInfrastructureProvider,

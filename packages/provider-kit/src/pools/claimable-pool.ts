@@ -45,6 +45,12 @@ export interface ClaimablePoolKind<Pool, Entry, Claim> {
   /** The status merge patch that stores these claims (e.g. `{ slots: claims }`). */
   statusWithClaims(claims: Claim[]): Record<string, unknown>;
   /**
+   * The status fields that hold the pool's counts, under the kind's own names (e.g. `{ total, used }`).
+   * Written with every claim and release, so the pool's own reconcile finds them current and has
+   * nothing to write: one write per claim, not two.
+   */
+  usageStatus?(usage: PoolUsage, claims: readonly Claim[], pool: Pool): Record<string, unknown>;
+  /**
    * Whether a claim record holds its entry. A record that does not (a released slot whose
    * persistent disks wait for the next machine) is replaced by the next claim of its entry, and its
    * entry is handed out before entries without a record. Every record holds when this is absent.
@@ -114,7 +120,7 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     claimant: Claimant,
     eligible: (entry: Entry) => boolean = () => true,
   ): Promise<ClaimResult<Entry, Claim>> {
-    return this.withRetries(async () => {
+    return this.withRetries(namespace, poolName, async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: this.notFound(poolName) };
       const claims = this.poolKind.claims(pool);
@@ -187,7 +193,7 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     /** When the release happens, for a kind that keeps a released record. */
     at: Date = new Date(),
   ): Promise<boolean> {
-    return this.withRetries(async () => {
+    return this.withRetries(namespace, poolName, async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: false };
       const claims = this.poolKind.claims(pool);
@@ -212,7 +218,7 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     poolName: string,
     expired: (claim: Claim) => boolean,
   ): Promise<number> {
-    return this.withRetries(async () => {
+    return this.withRetries(namespace, poolName, async () => {
       const pool = await this.read(namespace, poolName);
       if (!pool) return { done: true, value: 0 };
       const claims = this.poolKind.claims(pool);
@@ -224,9 +230,9 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
   }
 
   /** Counts for the pool's status and the UI. */
-  usage(pool: Pool): PoolUsage {
+  usage(pool: Pool, claimsNow: readonly Claim[] = this.poolKind.claims(pool)): PoolUsage {
     const keys = new Set(this.poolKind.entries(pool).map((entry) => this.poolKind.entryKey(entry)));
-    const claims = this.poolKind.claims(pool).filter((claim) => this.holds(claim));
+    const claims = claimsNow.filter((claim) => this.holds(claim));
     const used = claims.filter((claim) => keys.has(this.poolKind.claimedEntryKey(claim))).length;
     return { total: keys.size, used, free: keys.size - used, orphaned: claims.length - used };
   }
@@ -297,13 +303,24 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
       metadata: { resourceVersion: pool.metadata.resourceVersion },
       status: {
         ...this.poolKind.statusWithClaims(claims),
+        ...this.poolKind.usageStatus?.(this.usage(pool, claims), claims, pool),
         // The binding lasts while any record (held or released) is left.
         ...(binding ? binding.status(claims.length > 0 ? consumer : undefined) : {}),
       },
     });
   }
 
-  private async withRetries<T>(attempt: () => Promise<{ done: true; value: T }>): Promise<T> {
+  private async withRetries<T>(
+    namespace: string,
+    name: string,
+    attempt: () => Promise<{ done: true; value: T }>,
+  ): Promise<T> {
+    return inTurn(this.kube, `${this.poolKind.apiVersion}/${this.poolKind.kind}/${namespace}/${name}`, () =>
+      this.retrying(attempt),
+    );
+  }
+
+  private async retrying<T>(attempt: () => Promise<{ done: true; value: T }>): Promise<T> {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let n = 1; ; n++) {
       try {
@@ -316,3 +333,31 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
 }
 
 const sameConsumer = (a: PoolConsumer, b: PoolConsumer) => a.kind === b.kind && a.name === b.name;
+
+/** The claims and releases waiting for their turn, per Kubernetes client (one per manager) and pool. */
+const turns = new WeakMap<KubeClient, Map<string, Promise<void>>>();
+
+/**
+ * Runs `work` after every earlier claim or release of the same pool through the same client:
+ * the reconciles of one manager take turns instead of racing to a 409 and a retry, each reading
+ * what the one before wrote. Other managers (other clients) still race, and the compare-and-swap
+ * decides between them.
+ */
+async function inTurn<T>(kube: KubeClient, pool: string, work: () => Promise<T>): Promise<T> {
+  const queues = turns.get(kube) ?? new Map<string, Promise<void>>();
+  turns.set(kube, queues);
+  const before = queues.get(pool) ?? Promise.resolve();
+  let finished!: () => void;
+  const over = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const mine = before.then(() => over);
+  queues.set(pool, mine);
+  await before;
+  try {
+    return await work();
+  } finally {
+    finished();
+    if (queues.get(pool) === mine) queues.delete(pool);
+  }
+}

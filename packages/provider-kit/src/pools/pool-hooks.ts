@@ -21,8 +21,11 @@ type PoolOf<Kind extends KindDefinition> = KindObject<Kind['versions'][number]>;
 export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(pool: {
   kind: Kind;
   claims: ClaimablePoolKind<PoolOf<Kind>, Entry, Claim>;
-  /** Stores the counts in the pool's status, under the kind's own field names. */
-  writeUsage(status: Record<string, unknown>, usage: PoolUsage): void;
+  /**
+   * Stores the counts in the pool's status, under the kind's own field names.
+   * @deprecated Give the pool kind a `usageStatus` instead: the claims then write the counts too.
+   */
+  writeUsage?(status: Record<string, unknown>, usage: PoolUsage): void;
   /** Who holds a claim, for messages: the machine's name. */
   holderOf(claim: Claim): string;
   persistentDisks?: {
@@ -41,7 +44,8 @@ export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(po
     async reconcile(ctx) {
       const object = ctx.object as PoolOf<Kind> & PoolObject;
       const usage = new ClaimablePool(ctx.kube, pool.claims).usage(object);
-      pool.writeUsage(ctx.status, usage);
+      Object.assign(ctx.status, pool.claims.usageStatus?.(usage, pool.claims.claims(object), object));
+      pool.writeUsage?.(ctx.status, usage);
       const keys = new Set(pool.claims.entries(object).map((entry) => pool.claims.entryKey(entry)));
       const holds = (claim: Claim) => pool.claims.holds?.(claim) ?? true;
       const orphans = pool.claims
@@ -57,7 +61,12 @@ export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(po
               message: `entries removed while in use: ${orphans.join(', ')}`,
               severity: 'Warning',
             }
-          : trueCondition('Ready', 'Available', `${usage.free} of ${usage.total} entries free`),
+          : // No counts in the message (they are in status): a claim then changes nothing here to write.
+            trueCondition(
+              'Ready',
+              'Available',
+              usage.free > 0 ? 'entries are free' : `every entry is in use (${usage.total})`,
+            ),
       );
       const disks = pool.persistentDisks;
       const hasDisks = disks?.declared(object) ?? false;

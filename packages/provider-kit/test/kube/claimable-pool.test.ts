@@ -239,6 +239,44 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     }
   });
 
+  it("takes one manager's claims on one pool in turns (no 409), each with the pool's counts in the same write", async () => {
+    const addresses = Array.from({ length: 8 }, (_, i) => `10.0.7.${i + 1}`);
+    await createPool('turns', addresses);
+    let writes = 0;
+    let conflicts = 0;
+    const counting: KubeClient = {
+      ...kube,
+      patchStatus: async <T>(
+        ref: Parameters<KubeClient['patchStatus']>[0],
+        patch: Record<string, unknown>,
+      ) => {
+        writes += 1;
+        try {
+          return await kube.patchStatus<T>(ref, patch);
+        } catch (error) {
+          if ((error as { status?: number }).status === 409) conflicts += 1;
+          throw error;
+        }
+      },
+    };
+    // One client, as one manager's reconciles share it; a kind that keeps its counts in status.
+    const counted = new ClaimablePool(counting, {
+      ...testPoolKind,
+      usageStatus: (usage) => ({ used: usage.used, free: usage.free }),
+    });
+    const results = await Promise.all(
+      addresses.map((_, i) => counted.claim(namespace, 'turns', { uid: `uid-t${i}`, name: `t${i}` })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => r.ok && r.entry.address)).size).toBe(addresses.length);
+    expect({ writes, conflicts }).toEqual({ writes: addresses.length, conflicts: 0 });
+    const status = (await read('turns')).status as { used?: number; free?: number; claims?: unknown[] };
+    expect(status).toMatchObject({ used: 8, free: 0 });
+    expect(status.claims).toHaveLength(8);
+    await counted.release(namespace, 'turns', { uid: 'uid-t0', name: 't0' });
+    expect((await read('turns')).status).toMatchObject({ used: 7, free: 1 });
+  });
+
   it('refuses a claim written against a stale read, then reads again and finds the entry taken', async () => {
     await createPool('stale', ['10.0.3.1']);
     const ref = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'stale' };

@@ -80,10 +80,6 @@ export function dcsPoolHooks(sessions: DcsSessionPool): ExtraKindHooks<typeof DC
   return claimablePoolHooks({
     kind: DCSIpHostnamePool,
     claims: ipHostnamePoolKind,
-    writeUsage(status, usage) {
-      status.total = usage.total;
-      status.used = usage.used;
-    },
     holderOf: (claim) => claim.dcsMachine,
     persistentDisks: {
       declared: (pool) => pool.spec.pool.some((entry) => (entry.persistentDisk ?? []).length > 0),

@@ -40,4 +40,5 @@ export const ipHostnamePoolKind: ClaimablePoolKind<DCSIpHostnamePoolObject, Pool
     ...(entry.machineName ? { machineName: entry.machineName } : {}),
   }),
   statusWithClaims: (claims) => ({ slots: [...claims].sort((a, b) => compareIp(a.ip, b.ip)) }),
+  usageStatus: (usage) => ({ total: usage.total, used: usage.used }),
 };

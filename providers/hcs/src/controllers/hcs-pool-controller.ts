@@ -70,10 +70,6 @@ export function hcsPoolHooks(connections: HcsConnections): ExtraKindHooks<typeof
   return claimablePoolHooks({
     kind: HCSMachineConfigPool,
     claims: configPoolKind,
-    writeUsage(status, usage) {
-      status.totalCount = usage.total;
-      status.availableCount = usage.free;
-    },
     holderOf: (claim) => claim.machineRef,
     persistentDisks: {
       declared: (pool) => pool.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),

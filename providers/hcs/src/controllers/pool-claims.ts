@@ -28,4 +28,5 @@ export const configPoolKind: ClaimablePoolKind<HCSMachineConfigPoolObject, PoolC
     machineUID: machine.uid,
   }),
   statusWithClaims: (usedConfigs) => ({ usedConfigs }),
+  usageStatus: (usage) => ({ totalCount: usage.total, availableCount: usage.free }),
 };

@@ -34,6 +34,15 @@ export const configPoolKind: ClaimablePoolKind<VSphereMachineConfigPoolObject, C
     },
   }),
   statusWithClaims: (records) => ({ configStatuses: records }),
+  // Available to any machine: slots with no record (a Released one still waits for its consumer;
+  // the pool's reconcile frees it once its delay is over).
+  usageStatus: (usage, records, pool) => {
+    const slots = new Set(pool.spec.configs.map((slot) => slot.hostname));
+    return {
+      totalCount: usage.total,
+      availableCount: slots.size - records.filter((record) => slots.has(record.hostname)).length,
+    };
+  },
   holds: (record) => record.state === 'InUse',
   released: (record, at) => ({
     hostname: record.hostname,

@@ -72,9 +72,6 @@ export function vspherePoolHooks(access: VsphereAccess): ExtraKindHooks<typeof V
   const base = claimablePoolHooks({
     kind: VSphereMachineConfigPool,
     claims: configPoolKind,
-    writeUsage(status, usage) {
-      status.totalCount = usage.total;
-    },
     holderOf: (record) => record.machineRef?.name ?? record.hostname,
   });
   return {

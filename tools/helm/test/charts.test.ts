@@ -279,6 +279,23 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     ).rejects.toThrow(/metrics.serviceMonitor.enabled needs metrics.service.enabled/);
   });
 
+  it('refuses, by values.schema.json, values the manager would refuse and misspelt keys', async () => {
+    const refused = render(chart, 'cpaas-system', {
+      logLevel: 'verbose',
+      leaderElection: { leaseDuration: '1h' },
+      kubeApi: { qps: 0 },
+      replica: 2,
+    });
+    await expect(refused).rejects.toThrow(
+      /at '\/logLevel': value must be one of 'debug', 'info', 'warn', 'error'/,
+    );
+    await expect(refused).rejects.toThrow(
+      /at '\/leaderElection\/leaseDuration': '1h' does not match pattern/,
+    );
+    await expect(refused).rejects.toThrow(/at '\/kubeApi\/qps'/);
+    await expect(refused).rejects.toThrow(/additional properties 'replica' not allowed/);
+  });
+
   it('is accepted by a real kube-apiserver: CRDs applied, every other object applied in a namespace', async () => {
     const namespace = await createTestNamespace(testKubeConfig(), `helm-${provider}`);
     const objects = await render(chart, namespace, { replicas: 2 });
@@ -399,6 +416,15 @@ describe('chart fleet-essentials', () => {
         a.startsWith('--allowed-host'),
       ),
     ).toEqual(['--allowed-host=*']);
+  });
+
+  it('refuses, by values.schema.json, a time limit the server refuses and an unknown Service type', async () => {
+    const refused = render(chart, 'cpaas-system', {
+      platformTimeLimitSeconds: 900,
+      service: { type: 'Ingress' },
+    });
+    await expect(refused).rejects.toThrow(/at '\/platformTimeLimitSeconds': maximum: got 900, want 600/);
+    await expect(refused).rejects.toThrow(/at '\/service\/type'/);
   });
 
   it('is accepted by a real kube-apiserver', async () => {

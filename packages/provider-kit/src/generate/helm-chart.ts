@@ -263,10 +263,10 @@ const VALUE_COMMENTS: Record<string, string> = {
   port: 'The port the server listens on in the pod.',
 };
 
-function valuesYaml(source: string, values: Manifest): string {
+function valuesYaml(source: string, values: Manifest, comments: Record<string, string> = {}): string {
   let out = CHART_HEADER(source);
   for (const [key, value] of Object.entries(values)) {
-    const comment = VALUE_COMMENTS[key];
+    const comment = comments[key] ?? VALUE_COMMENTS[key];
     if (comment) out += `\n# ${comment}\n`;
     out += stringify({ [key]: value }, { lineWidth: 0, nullStr: 'null' });
   }
@@ -307,6 +307,91 @@ function kubeVersionOf(versions: readonly string[] | undefined): string | undefi
     return am - bm || an - bn;
   });
   return `>=${sorted[0]}.0-0`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// values.schema.json: helm install, upgrade, template and lint check the values against it, so a
+// misspelt key or a value the program would refuse fails before anything reaches the cluster.
+// ---------------------------------------------------------------------------------------------
+
+type JsonSchema = Record<string, unknown>;
+
+const obj = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+  ...extra,
+});
+const str: JsonSchema = { type: 'string' };
+const bool: JsonSchema = { type: 'boolean' };
+const anyObject: JsonSchema = { type: 'object' };
+const stringMap: JsonSchema = { type: 'object', additionalProperties: { type: 'string' } };
+const port: JsonSchema = { type: 'integer', minimum: 1, maximum: 65535 };
+const probeTiming: JsonSchema = obj({
+  initialDelaySeconds: { type: 'integer', minimum: 0 },
+  periodSeconds: { type: 'integer', minimum: 1 },
+  timeoutSeconds: { type: 'integer', minimum: 1 },
+  failureThreshold: { type: 'integer', minimum: 1 },
+  successThreshold: { type: 'integer', minimum: 1 },
+});
+/** The manager's duration flags: a number and ms, s or m (commands/manager.ts). */
+const managerDuration: JsonSchema = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m)$' };
+const intOrPercent: JsonSchema = {
+  anyOf: [
+    { type: 'integer', minimum: 0 },
+    { type: 'string', pattern: '^[0-9]+%$' },
+  ],
+};
+
+function commonSchema(): Record<string, JsonSchema> {
+  return {
+    image: obj(
+      {
+        repository: { type: 'string', minLength: 1 },
+        tag: str,
+        digest: { type: 'string', pattern: '^(sha256:[a-f0-9]{64})?$' },
+        pullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'] },
+      },
+      { required: ['repository'] },
+    ),
+    imagePullSecrets: { type: 'array', items: obj({ name: str }, { required: ['name'] }) },
+    replicas: { type: 'integer', minimum: 0 },
+    resources: anyObject,
+    podSecurityContext: anyObject,
+    securityContext: anyObject,
+    podDisruptionBudget: obj({
+      enabled: bool,
+      minAvailable: { anyOf: [{ type: 'null' }, intOrPercent] },
+      maxUnavailable: intOrPercent,
+    }),
+    serviceAccount: obj({ create: bool, name: str, annotations: stringMap }),
+    rbac: obj({ create: bool }),
+    priorityClassName: str,
+    podLabels: stringMap,
+    podAnnotations: stringMap,
+    nodeSelector: stringMap,
+    affinity: anyObject,
+    tolerations: { type: 'array', items: anyObject },
+    topologySpreadConstraints: { type: 'array', items: anyObject },
+    extraArgs: { type: 'array', items: str },
+    extraEnv: {
+      type: 'array',
+      items: obj({ name: str, value: str, valueFrom: anyObject }, { required: ['name'] }),
+    },
+  };
+}
+
+function valuesSchema(title: string, properties: Record<string, JsonSchema>): string {
+  const schema = {
+    $schema: 'https://json-schema.org/draft-07/schema#',
+    title,
+    type: 'object',
+    additionalProperties: false,
+    // Helm sets `global` for a chart used as a subchart.
+    properties: { global: anyObject, ...properties },
+  };
+  // JSON.stringify's layout, which biome leaves as it is.
+  return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,6 +627,26 @@ spec:
         annotations: { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` },
       }),
     'values.yaml': valuesYaml(source, values),
+    'values.schema.json': valuesSchema(`${chart} values`, {
+      ...commonSchema(),
+      leaderElection: obj({
+        enabled: bool,
+        id: { type: 'string', minLength: 1 },
+        namespace: str,
+        leaseDuration: managerDuration,
+        renewDeadline: managerDuration,
+        retryPeriod: managerDuration,
+      }),
+      watchNamespace: str,
+      kubeApi: obj({ qps: { type: 'number', exclusiveMinimum: 0 }, burst: { type: 'integer', minimum: 1 } }),
+      concurrency: { type: 'integer', minimum: 1 },
+      logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
+      probes: obj({ port, liveness: probeTiming, readiness: probeTiming }),
+      metrics: obj({
+        service: obj({ enabled: bool, port }),
+        serviceMonitor: obj({ enabled: bool, interval: str, scrapeTimeout: str, labels: stringMap }),
+      }),
+    }),
     'templates/_helpers.tpl':
       header.replace(/^# (.*)\n$/, '{{/* $1 */}}\n') + helpers(chart, 'manager', providerLabel),
     'templates/serviceaccount.yaml': header + serviceAccountTemplate(chart),
@@ -720,7 +825,22 @@ spec:
         version: input.version,
         keywords: ['cluster-api', 'ui'],
       }),
-    'values.yaml': valuesYaml(source, values),
+    'values.yaml': valuesYaml(source, values, {
+      replicas:
+        "Pods of the Deployment. Sign-in sessions live in each server's memory: with more than one, whatever is in front needs session affinity.",
+    }),
+    'values.schema.json': valuesSchema(`${chart} values`, {
+      ...commonSchema(),
+      port,
+      service: obj({ type: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] }, port }),
+      allowedHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+      tls: obj({ secretName: str }),
+      secureCookies: bool,
+      extensions: { type: 'array', items: { type: 'string', minLength: 1 } },
+      // fleet-essentials --platform-time-limit takes 1 to 600 seconds.
+      platformTimeLimitSeconds: { type: 'number', minimum: 1, maximum: 600 },
+      probes: obj({ liveness: probeTiming, readiness: probeTiming }),
+    }),
     'templates/_helpers.tpl': header.replace(/^# (.*)\n$/, '{{/* $1 */}}\n') + helpers(chart, '', {}),
     'templates/serviceaccount.yaml': header + serviceAccountTemplate(chart),
     'templates/clusterrole.yaml': header + clusterRoleTemplate(chart, rules),

@@ -131,6 +131,11 @@ describe.each(['dcs', 'hcs', 'vsphere'] as const)('clusterctl reads the %s provi
     expect(deployment.spec.template.spec.containers[0].args).toContain(
       '--leader-election-namespace=cpaas-system',
     );
+    // The provider finds its own namespace (its identity Secrets) from the pod, wherever it runs.
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'POD_NAMESPACE',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+    });
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
     expect(crds.length).toBeGreaterThan(0);
     for (const crd of crds) expect(crd.spec.group).toBe('infrastructure.cluster.x-k8s.io');

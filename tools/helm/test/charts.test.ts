@@ -296,24 +296,43 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     await expect(refused).rejects.toThrow(/additional properties 'replica' not allowed/);
   });
 
-  it('is accepted by a real kube-apiserver: CRDs applied, every other object applied in a namespace', async () => {
+  it('installs, upgrades and uninstalls with helm against a real kube-apiserver', async () => {
     const namespace = await createTestNamespace(testKubeConfig(), `helm-${provider}`);
-    const objects = await render(chart, namespace, { replicas: 2 });
-    await kubectl(['apply', '--server-side', '--field-manager=helm-test', '-f', '-'], toStream(objects));
-    const applied = JSON.parse(
-      (await kubectl(['get', 'deployment', name, '-n', namespace, '-o', 'json'])) || '{}',
-    );
-    expect(applied.spec.replicas).toBe(2);
-    expect(applied.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
-    const crdNames = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name);
+    await helmOnCluster(['install', 'iinfra', chart, '--namespace', namespace, '--set', 'replicas=2']);
+    // helm installed crds/ first; the API server takes them as they are (structural schemas, CEL).
+    const crdNames = (await readdir(join(chart, 'crds'))).map((f) => `crd/${f.replace(/\.yaml$/, '')}`);
     expect(crdNames.length).toBeGreaterThan(0);
-    // The API server takes the chart's CRDs as they are (structural schemas, CEL rules compile).
-    await kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      ...crdNames.map((n) => `crd/${n}`),
+    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...crdNames]);
+    const deployment = async () =>
+      JSON.parse(await kubectl(['get', 'deployment', name, '-n', namespace, '-o', 'json'])) as Obj;
+    const installed = await deployment();
+    expect(installed.spec.replicas).toBe(2);
+    expect(installed.metadata.annotations['meta.helm.sh/release-namespace']).toBe(namespace);
+    expect(installed.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    const lease = JSON.parse(
+      await kubectl(['get', 'role', `${name}-leader-election`, '-n', namespace, '-o', 'json']),
+    );
+    expect(lease.rules[0].resources).toEqual(['leases']);
+
+    await helmOnCluster([
+      'upgrade',
+      'iinfra',
+      chart,
+      '--namespace',
+      namespace,
+      '--reuse-values',
+      '--set',
+      'logLevel=debug',
     ]);
+    const upgraded = await deployment();
+    expect(upgraded.spec.replicas).toBe(2);
+    expect(upgraded.spec.template.spec.containers[0].args).toContain('--log-level=debug');
+    expect(await helmOnCluster(['list', '--namespace', namespace, '--short'])).toBe('iinfra\n');
+
+    await helmOnCluster(['uninstall', 'iinfra', '--namespace', namespace]);
+    await expect(deployment()).rejects.toThrow(/NotFound/);
+    // helm never deletes the CRDs of crds/: objects of those kinds outlive a release.
+    await kubectl(['get', ...crdNames]);
   });
 });
 
@@ -427,32 +446,57 @@ describe('chart fleet-essentials', () => {
     await expect(refused).rejects.toThrow(/at '\/service\/type'/);
   });
 
-  it('is accepted by a real kube-apiserver', async () => {
+  it('installs with helm against a real kube-apiserver', async () => {
     const namespace = await createTestNamespace(testKubeConfig(), 'helm-fleet');
-    const objects = await render(chart, namespace, { tls: { secretName: 'fleet-tls' } });
-    await kubectl(['apply', '--server-side', '--field-manager=helm-test', '-f', '-'], toStream(objects));
+    await helmOnCluster([
+      'install',
+      'fleet',
+      chart,
+      '--namespace',
+      namespace,
+      '--set',
+      'tls.secretName=fleet-tls',
+    ]);
     const applied = JSON.parse(
       await kubectl(['get', 'deployment', 'fleet-essentials', '-n', namespace, '-o', 'json']),
     );
     expect(applied.spec.template.spec.volumes).toContainEqual(
       expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secretName: 'fleet-tls' }) }),
     );
+    const service = JSON.parse(
+      await kubectl(['get', 'service', 'fleet-essentials', '-n', namespace, '-o', 'json']),
+    );
+    expect(service.spec.ports[0]).toMatchObject({ name: 'https', port: 80 });
+    await helmOnCluster(['uninstall', 'fleet', '--namespace', namespace]);
   });
 });
 
-const toStream = (objects: Obj[]) => objects.map((o) => stringify(o)).join('---\n');
-
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const kubectlBin = join(inject('iinfraEnvtestAssets').binDir, 'kubectl');
-  const kubeconfig = inject('iinfraKubeconfigPath');
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      kubectlBin,
-      ['--kubeconfig', kubeconfig, ...args],
-      { maxBuffer: 64 << 20 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`kubectl ${args[0]}: ${stderr || error.message}`)) : resolve(stdout),
-    );
-    if (input !== undefined) child.stdin?.end(input);
+/** helm against the run's kube-apiserver, with its own home, config, cache and data directories. */
+async function helmOnCluster(args: string[]): Promise<string> {
+  const { stdout } = await run(helm, [...args, '--kubeconfig', inject('iinfraKubeconfigPath')], {
+    maxBuffer: 64 << 20,
+    env: {
+      PATH: process.env.PATH ?? '',
+      // Where client-go keeps its discovery cache (~/.kube/cache); without HOME, the working directory.
+      HOME: scratch,
+      HELM_CONFIG_HOME: join(scratch, 'helm-config'),
+      HELM_CACHE_HOME: join(scratch, 'helm-cache'),
+      HELM_DATA_HOME: join(scratch, 'helm-data'),
+    },
   });
+  return stdout;
+}
+
+async function kubectl(args: string[]): Promise<string> {
+  const kubectlBin = join(inject('iinfraEnvtestAssets').binDir, 'kubectl');
+  try {
+    const { stdout } = await run(kubectlBin, ['--kubeconfig', inject('iinfraKubeconfigPath'), ...args], {
+      maxBuffer: 64 << 20,
+    });
+    return stdout;
+  } catch (error) {
+    throw new Error(
+      `kubectl ${args.join(' ')}: ${(error as { stderr?: string }).stderr || (error as Error).message}`,
+    );
+  }
 }

@@ -190,8 +190,12 @@ describe('clusterctlArtifacts', () => {
     expect(verbsOn('secrets')).toEqual(expect.arrayContaining(['get', 'update', 'patch']));
     expect(verbsOn('configmaps')).toEqual(['get', 'list', 'watch']);
     const deployment = components.at(-1) as {
-      spec: { template: { spec: { containers: { args: string[] }[] } } };
+      spec: { template: { spec: { containers: { args: string[]; env: unknown[] }[] } } };
     };
+    // Wherever clusterctl installs the provider, the manager learns its namespace from the pod.
+    expect(deployment.spec.template.spec.containers[0]?.env).toEqual([
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
     expect(deployment.spec.template.spec.containers[0]?.args).toEqual([
       'manager',
       '--provider=@immutable-infra/provider-dcs',

@@ -1,5 +1,5 @@
 export { clusterDetail, createFleetServer, type FleetServerOptions } from './server/app.js';
-export { ClusterCache, type ClusterChange } from './server/cluster-cache.js';
+export { CACHED_RESOURCES, ClusterCache, type ClusterChange } from './server/cluster-cache.js';
 export {
   type ClusterPage,
   type ClusterQuery,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineKind, generateCrd } from '@immutable-infra/core';
@@ -166,6 +166,17 @@ describe('generateProviderArtifacts', () => {
     expect(metadata.kind).toBe('Metadata');
     const components = readFileSync(join(packageDir, 'clusterctl/infrastructure-components.yaml'), 'utf8');
     expect(components).toContain('acmemachinetemplates.infrastructure.cluster.x-k8s.io');
+    // The Helm chart, from the same CRDs and the package version (tools/helm renders it with helm).
+    const chart = join(packageDir, 'charts/cluster-api-provider-acme');
+    expect(parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'))).toMatchObject({
+      name: 'cluster-api-provider-acme',
+      version: '1.2.3',
+      appVersion: '1.2.3',
+    });
+    expect(readdirSync(join(chart, 'crds')).sort()).toEqual(readdirSync(join(packageDir, 'crds')).sort());
+    expect(readFileSync(join(chart, 'templates/deployment.yaml'), 'utf8')).toContain(
+      '--provider=@acme/provider-acme',
+    );
     const ui = JSON.parse(readFileSync(join(packageDir, 'ui-extension.json'), 'utf8'));
     expect(ui).toMatchObject({
       name: '@acme/provider-acme',

@@ -114,6 +114,11 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
                   `--leader-election-namespace=${namespace}`,
                   '--probe-address=:8081',
                 ],
+                // The provider's own namespace, whatever clusterctl put it in: a provider reads its
+                // own Secrets there (the vSphere provider its VSphereClusterIdentity Secrets).
+                env: [
+                  { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                ],
                 ports: [{ name: 'probes', containerPort: 8081 }],
                 livenessProbe: { httpGet: { path: '/healthz', port: 'probes' } },
                 readinessProbe: { httpGet: { path: '/readyz', port: 'probes' } },

@@ -24,6 +24,13 @@ const WATCHED = {
 } as const;
 type Watched = keyof typeof WATCHED;
 
+/**
+ * What the caches list and watch with the server's own identity (every other request goes as the
+ * signed-in user): the server's ServiceAccount needs get, list and watch on these, and no more.
+ */
+export const CACHED_RESOURCES: readonly { group: string; version: string; plural: string }[] =
+  Object.values(WATCHED);
+
 export interface ClusterChange {
   type: 'upsert' | 'delete';
   namespace: string;

@@ -1,5 +1,16 @@
 // The `@immutable-infra/provider-kit/generate` entry: what a provider's `npm run generate` script
 // and its build configuration use. A separate entry keeps the YAML writer out of what a running
 // controller loads.
+
+export {
+  DOCUMENTED_NAMESPACE,
+  type FleetEssentialsHelmChartInput,
+  fleetEssentialsHelmChart,
+  type HelmChartFiles,
+  type ProviderHelmChartInput,
+  providerChartName,
+  providerHelmChart,
+  writeHelmChart,
+} from './helm-chart.js';
 export { generateProviderArtifacts, writeProviderArtifacts } from './provider-artifacts.js';
 export { type ProviderBundlesOptions, providerBundles, zodWithoutLocales } from './provider-bundles.js';

@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+/** This package's folder (dist/ or src/ is one level down): ensure.sh and the go.mod files travel with it. */
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** What ensure.sh prints: where the binaries are and which releases they are. */
+export interface HelmTools {
+  helm: string;
+  /** The helm.sh/helm/v3 release pinned in helm/go.mod, `v3.22.0`. */
+  helmVersion: string;
+  clusterctl: string;
+  /** The sigs.k8s.io/cluster-api release pinned in clusterctl/go.mod, `v1.13.6`. */
+  clusterApiVersion: string;
+}
+
+let tools: Promise<HelmTools> | undefined;
+
+/**
+ * Builds (the first time; minutes) or finds helm and clusterctl through this package's ensure.sh,
+ * which caches them outside the repository, one builder at a time. Once per process.
+ */
+export function ensureHelmTools(): Promise<HelmTools> {
+  tools ??= run('bash', [join(packageDir, 'ensure.sh')], {
+    maxBuffer: 1 << 20,
+    timeout: 20 * 60_000,
+  }).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as HelmTools);
+  return tools;
+}
+
+/** The path of the real `helm` binary (built from the pinned module on first use). */
+export async function ensureHelm(): Promise<string> {
+  return (await ensureHelmTools()).helm;
+}
+
+/** The path of the real `clusterctl` binary (built from the pinned Cluster API on first use). */
+export async function ensureClusterctl(): Promise<string> {
+  return (await ensureHelmTools()).clusterctl;
+}

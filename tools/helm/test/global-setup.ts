@@ -1,0 +1,4 @@
+import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
+
+// One real kube-apiserver for the run: the rendered charts are applied to it.
+export default createGlobalSetup();

@@ -9,6 +9,7 @@ import {
 import {
   initialValues,
   NOTHING_TO_CHANGE,
+  surgeOf,
   templateChoices,
   type UpgradeValues,
   upgradeView,
@@ -322,9 +323,17 @@ describe('the control plane', () => {
     );
     expect(blocked.problems).toEqual([
       UPGRADE_MESSAGES.controlPlaneNotRunning,
-      "Machine config pool cp-pool has no free slot for the rolling update's extra machine",
+      'Machine config pool cp-pool has 0 free slots; the rolling update needs 1 (maxSurge) for the machines it makes before deleting old ones',
       'The machine template this pool uses does not exist',
     ]);
+    // A rollout that deletes first (maxSurge 0, as the create workflow's worker pools) needs no free slot.
+    const deletesFirst = kcp('v1.34.3', { rollout: { strategy: { rollingUpdate: { maxSurge: 0 } } } });
+    expect(
+      upgradeView('KubeadmControlPlane', cpFacts({ pool: deletesFirst, configPool: full }), values())
+        .problems,
+    ).toEqual([]);
+    expect(surgeOf({ spec: { replicas: 3, strategy: { rollingUpdate: { maxSurge: '50%' } } } })).toBe(2);
+    expect(surgeOf({ spec: {} })).toBe(1);
     // Field problems show at their fields, not again as the pool's.
     const typed = upgradeView('KubeadmControlPlane', cpFacts(), values({ kubernetesVersion: 'v1.3' }));
     expect([typed.problems, typed.fieldProblems?.map((p) => p.field), typed.plan]).toEqual([

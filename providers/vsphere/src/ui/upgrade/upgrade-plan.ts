@@ -177,6 +177,24 @@ export function targetOf(
   };
 }
 
+/**
+ * How many machines a rollout makes before it deletes one (`maxSurge`, v1beta2
+ * `spec.rollout.strategy.rollingUpdate` or v1beta1 `spec.strategy.rollingUpdate`,
+ * a count or a percentage of the replicas rounded up): each needs a free slot
+ * of the config pool. Cluster API's default is 1.
+ */
+export function surgeOf(pool: { spec?: unknown }): number {
+  const surge =
+    valueAt(pool.spec, 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ??
+    valueAt(pool.spec, 'strategy', 'rollingUpdate', 'maxSurge') ??
+    valueAt(pool.spec, 'rolloutStrategy', 'rollingUpdate', 'maxSurge');
+  if (typeof surge === 'number') return surge;
+  const percent = typeof surge === 'string' ? /^(\d+)%$/.exec(surge) : null;
+  if (!percent) return 1;
+  const replicas = valueAt(pool.spec, 'replicas');
+  return Math.ceil(((typeof replicas === 'number' ? replicas : 1) * Number(percent[1])) / 100);
+}
+
 function rules(facts: VsphereUpgradeFacts, pool: PoolStatus): TargetRules<UpgradeTarget> {
   return {
     noTarget: () => 'Choose the target Kubernetes version and VM template',
@@ -190,10 +208,11 @@ function rules(facts: VsphereUpgradeFacts, pool: PoolStatus): TargetRules<Upgrad
         problems.push(
           pool.kind === 'MachineDeployment' ? UPGRADE_MESSAGES.controlPlaneFirst : NOTHING_TO_CHANGE,
         );
-      // A rolling update makes one machine more before it deletes one: it needs a free slot.
-      if (facts.configPool && facts.configPool.free < 1)
+      // A rolling update that makes machines before it deletes old ones needs a free slot for each.
+      const surge = surgeOf(facts.pool);
+      if (facts.configPool && facts.configPool.free < surge)
         problems.push(
-          `Machine config pool ${facts.configPool.name} has no free slot for the rolling update's extra machine`,
+          `Machine config pool ${facts.configPool.name} has ${facts.configPool.free} free slots; the rolling update needs ${surge} (maxSurge) for the machines it makes before deleting old ones`,
         );
       return problems;
     },

@@ -5,7 +5,8 @@
  * states, all styled from the host's design tokens, a typed client of the
  * extension's platform operations, and the credential list and form every
  * provider shows the same way, and the create-cluster workflow's shared
- * steps, rules, Cluster API manifests and warnings. Bundled into a provider's extension; core
+ * steps, rules, Cluster API manifests and warnings, and the node pool
+ * upgrade's checks, writes and panel. Bundled into a provider's extension; core
  * is used for types only.
  */
 export { toV1Beta2 } from './capi-v1beta2.js';
@@ -140,6 +141,53 @@ export {
   type ResourceListSpec,
 } from './resource-list.js';
 export { KIT_CLASSES, KIT_STYLESHEET } from './styles.js';
+export {
+  mountPoolUpgrade,
+  type PoolUpgradePanel,
+  type PoolUpgradeSpec,
+  type PoolUpgradeView,
+} from './upgrade-panel.js';
+export {
+  type ControlPlaneChange,
+  checkControlPlane,
+  checkWorker,
+  controlPlaneChange,
+  imageOf,
+  isRunning,
+  isUpgradeStep,
+  KUBE_OVN_ANNOTATION,
+  kubeOvnPatch,
+  machineTemplateRevision,
+  nextRelease,
+  type PlatformUpgradeSpec,
+  type PoolStatus,
+  poolStatusOf,
+  progressText,
+  revisionCopy,
+  sameRevision,
+  type TargetRules,
+  UPGRADE_MESSAGES,
+  type UpgradeCheck,
+  type UpgradeObject,
+  type UpgradeTarget,
+  upgradedName,
+  valueAt,
+  type WorkerChange,
+  workerChange,
+} from './upgrade-plan.js';
+export {
+  applyUpgrade,
+  kubeadmConfigTemplatesPath,
+  loadPoolObjects,
+  MISSING_TEMPLATE,
+  type NodePoolRef,
+  type PlannedUpgrade,
+  type PoolObjects,
+  poolPath,
+  readObjectIfAny,
+  templateNameOf,
+  withTemplateCheck,
+} from './upgrade-steps.js';
 export {
   controlPlaneStep,
   mountWizardStep,

@@ -5,15 +5,10 @@ import {
   checkWorker,
   controlPlaneChange,
   filesSecretsOf,
-  isRunning,
-  kubeOvnPatch,
   MESSAGES,
-  nextRelease,
   type PoolStatus,
-  poolStatusOf,
   sameTemplate,
   switchFilesSecret,
-  upgradedName,
   workerChange,
 } from '../../src/ui/upgrade/upgrade-plan.js';
 import { checkPool, planUpgrade, type UpgradeFacts } from '../../src/ui/upgrade/upgrade-steps.js';
@@ -108,18 +103,6 @@ const template = (name: string, vmTemplateName: string): KubeObject => ({
   status: { something: true },
 });
 
-describe('target release', () => {
-  test('the next release is the newest at most one minor above, never a skipped minor', () => {
-    expect(nextRelease('v1.34.3', RELEASES)?.kubernetesVersion).toBe('v1.35.1');
-    expect(nextRelease('v1.33.1', RELEASES)?.kubernetesVersion).toBe('v1.34.3');
-    expect(nextRelease('v1.36.0', RELEASES)).toBeUndefined();
-    // A newer patch of the same minor when no next minor is offered.
-    expect(nextRelease('v1.36.0', [...RELEASES, release('v1.36.2')])?.kubernetesVersion).toBe('v1.36.2');
-    // The newest patch of the next minor.
-    expect(nextRelease('v1.34.3', [...RELEASES, release('v1.35.4')])?.kubernetesVersion).toBe('v1.35.4');
-  });
-});
-
 describe('constraints', () => {
   test('a running control plane with a next release can be upgraded', () => {
     const check = checkControlPlane(pool('KubeadmControlPlane'), RELEASES, SECRETS);
@@ -183,38 +166,9 @@ describe('constraints', () => {
       "No version ConfigMap offers v1.35.9, the control plane's version",
     ]);
   });
-
-  test('a pool is running when every machine is ready and up to date with the spec its controller has seen', () => {
-    expect(isRunning(pool('KubeadmControlPlane'))).toBe(true);
-    expect(isRunning(pool('KubeadmControlPlane', { deleting: true }))).toBe(false);
-    expect(isRunning(pool('MachineDeployment', { upToDateReplicas: 2 }))).toBe(false);
-    expect(isRunning(pool('MachineDeployment', { phase: undefined }))).toBe(true);
-  });
-
-  test('pool status is read from the v1beta2 objects', () => {
-    const status = poolStatusOf('KubeadmControlPlane', {
-      ...kcp,
-      metadata: { ...kcp.metadata, generation: 4 } as never,
-      status: { readyReplicas: 3, upToDateReplicas: 2, observedGeneration: 3, version: 'v1.34.3' },
-    });
-    expect(status).toMatchObject({ version: 'v1.34.3', replicas: 3, upToDateReplicas: 2, observed: false });
-    const md = poolStatusOf('MachineDeployment', {
-      metadata: { name: 'w', generation: 2 } as never,
-      spec: { replicas: 2, template: { spec: { version: 'v1.34.3' } } },
-      status: { readyReplicas: 2, upToDateReplicas: 2, observedGeneration: 2, phase: 'Running' },
-    });
-    expect(isRunning(md)).toBe(true);
-  });
 });
 
 describe('the writes', () => {
-  test('names are deterministic and do not grow with each upgrade', () => {
-    expect(upgradedName('lab-cp', 'v1.35.1')).toBe('lab-cp-v1-35-1');
-    expect(upgradedName('lab-cp-v1-35-1', 'v1.36.0')).toBe('lab-cp-v1-36-0');
-    expect(upgradedName('lab-worker-1-bootstrap', 'v1.35.1', true)).toBe('lab-worker-1-bootstrap-v1-35');
-    expect(upgradedName('x'.repeat(70), 'v1.35.1')).toHaveLength(63);
-  });
-
   test('the control plane: one patch with version, CoreDNS and etcd tags, new template and files Secret', () => {
     const change = controlPlaneChange(kcp, template('lab-cp', 'ubuntu-2204-k8s-v1.34'), release('v1.35.1'));
     expect(change.templateName).toBe('lab-cp-v1-35-1');
@@ -349,17 +303,6 @@ describe('the writes', () => {
     expect(switchFilesSecret(filesOf('my-secret', ['a']), 'dcs-kubernetes-1.35-files')).toBeUndefined();
     expect(switchFilesSecret(undefined, 'dcs-kubernetes-1.35-files')).toBeUndefined();
     expect(filesSecretsOf([...files, ...filesOf('my-secret', ['b'])])).toEqual(['dcs-kubernetes-1.34-files']);
-  });
-
-  test('Kube-OVN: the Cluster is patched only when the release names another version', () => {
-    const cluster: KubeObject = {
-      metadata: { name: 'lab', annotations: { 'cpaas.io/kube-ovn-version': 'v1.14.2' } },
-    };
-    expect(kubeOvnPatch(cluster, undefined)).toBeUndefined();
-    expect(kubeOvnPatch(cluster, 'v1.14.2')).toBeUndefined();
-    expect(kubeOvnPatch(cluster, 'v1.15.0')).toEqual({
-      metadata: { annotations: { 'cpaas.io/kube-ovn-version': 'v1.15.0' } },
-    });
   });
 
   test('a template left by an interrupted run is used only when it is the same', () => {

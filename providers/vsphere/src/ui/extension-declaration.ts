@@ -35,5 +35,11 @@ export const vsphereExtensions = defineExtensions<typeof bundle>({
       export: 'machineTemplateForm',
     },
     { anchor: 'cluster.create', id: 'vsphere.create-cluster', title, export: 'createClusterWorkflow' },
+    {
+      anchor: 'node-pool.action',
+      id: 'vsphere.node-pool-upgrade',
+      title: 'Upgrade',
+      export: 'nodePoolUpgrade',
+    },
   ],
 });

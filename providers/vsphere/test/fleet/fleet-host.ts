@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
 import { chromiumLaunchOptions, collectPageErrors, namespaceOperatorToken } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
+import { startVcsim, type Vcsim, type VcsimOptions } from '@immutable-infra/vcsim';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
@@ -42,6 +42,7 @@ type ExtraRules = { apiGroups: string[]; resources: string[]; verbs: string[] }[
 export async function startVsphereFleetLab(
   prefix: string,
   extraRules: ExtraRules = [],
+  vcsimOptions: Pick<VcsimOptions, 'extraTemplates'> = {},
 ): Promise<VsphereFleetLab> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const kubeConfig = testKubeConfig();
@@ -51,7 +52,7 @@ export async function startVsphereFleetLab(
     { apiGroups: [INFRA], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
     ...extraRules,
   ]);
-  const vcsim = await startVcsim({ documentedNames: true });
+  const vcsim = await startVcsim({ documentedNames: true, ...vcsimOptions });
   const server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });
   const sentBodies: string[] = [];
   server.app.addHook('onSend', async (_request, _reply, payload) => {

@@ -1,120 +1,63 @@
-import type { HostApi, KubernetesManifest } from '@immutable-infra/core';
+import type { HostApi } from '@immutable-infra/core';
+import {
+  applyUpgrade as applyUpgradeOn,
+  kubeOvnPatch,
+  loadPoolObjects,
+  type NodePoolRef,
+  type PlannedUpgrade,
+  type PoolObjects,
+  type PoolStatus,
+  poolStatusOf,
+  type UpgradeCheck,
+  withTemplateCheck,
+} from '@immutable-infra/ui-kit';
 import {
   basePath,
   type KubeObject,
   listObjects,
   listVersions,
-  readObject,
   type VersionRecord,
 } from '../catalog/resources.js';
 import {
   checkControlPlane,
   checkWorker,
   controlPlaneChange,
-  kubeOvnPatch,
-  type PoolStatus,
-  poolStatusOf,
-  sameTemplate,
-  type UpgradeCheck,
+  DCS_UPGRADE,
   workerChange,
 } from './upgrade-plan.js';
 
 /*
- * What the upgrade action reads and writes through the host, as the user.
- * Cluster API objects in v1beta2, as Fleet Essentials reads them.
+ * What the DCS upgrade action reads and writes through the host, as the user:
+ * the kit's pool objects, and DCS's releases (the version ConfigMaps) and the
+ * namespace's Secret names (for the plugin's files Secrets).
  */
 
-type Json = Record<string, unknown>;
-const CAPI = '/apis/cluster.x-k8s.io/v1beta2';
-const CONTROL_PLANE = '/apis/controlplane.cluster.x-k8s.io/v1beta2';
-const BOOTSTRAP = '/apis/bootstrap.cluster.x-k8s.io/v1beta2';
+export { poolPath } from '@immutable-infra/ui-kit';
 
-const ns = (namespace: string) => `/namespaces/${encodeURIComponent(namespace)}`;
-export const poolPath = (namespace: string, pool: { kind: string; name: string }) =>
-  pool.kind === 'KubeadmControlPlane'
-    ? `${CONTROL_PLANE}${ns(namespace)}/kubeadmcontrolplanes/${encodeURIComponent(pool.name)}`
-    : `${CAPI}${ns(namespace)}/machinedeployments/${encodeURIComponent(pool.name)}`;
-
-function pathOf(manifest: KubernetesManifest, namespace: string): string {
-  if (manifest.kind === 'DCSMachineTemplate') return basePath(namespace, 'dcsmachinetemplates');
-  return `${BOOTSTRAP}${ns(namespace)}/kubeadmconfigtemplates`;
-}
-
-const at = (object: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (node as Json | undefined)?.[key], object);
-
-export interface UpgradeFacts {
-  cluster: KubeObject | undefined;
-  pool: KubeObject;
-  controlPlane: KubeObject;
-  template: KubeObject | undefined;
-  bootstrap: KubeObject | undefined;
+export interface UpgradeFacts extends PoolObjects {
   releases: VersionRecord[];
   secrets: Set<string>;
 }
+
+const templatesPath = (namespace: string) => basePath(namespace, 'dcsmachinetemplates');
 
 /** Reads the pool, its cluster's control plane, their templates, the version ConfigMaps and the Secret names. */
 export async function loadUpgradeFacts(
   api: HostApi,
   namespace: string,
   clusterName: string,
-  nodePool: { kind: PoolStatus['kind']; name: string },
+  nodePool: NodePoolRef,
 ): Promise<UpgradeFacts> {
-  const cluster = await readObject<KubeObject>(
-    api,
-    `${CAPI}${ns(namespace)}/clusters/${encodeURIComponent(clusterName)}`,
-  );
-  const controlPlaneName = str(at(cluster?.spec, 'controlPlaneRef', 'name'));
-  const [pool, controlPlane, releases, secrets] = await Promise.all([
-    api.kubernetes<KubeObject>({ method: 'GET', path: poolPath(namespace, nodePool) }),
-    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneName
-      ? undefined
-      : api.kubernetes<KubeObject>({
-          method: 'GET',
-          path: poolPath(namespace, { kind: 'KubeadmControlPlane', name: controlPlaneName }),
-        }),
+  const [objects, releases, secrets] = await Promise.all([
+    loadPoolObjects(api, namespace, clusterName, nodePool, templatesPath(namespace)),
     listVersions(api, namespace),
-    listObjects<KubeObject>(api, `/api/v1${ns(namespace)}/secrets`),
+    listObjects<KubeObject>(api, `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`),
   ]);
-  const templateName =
-    nodePool.kind === 'KubeadmControlPlane'
-      ? str(at(pool.spec, 'machineTemplate', 'spec', 'infrastructureRef', 'name'))
-      : str(at(pool.spec, 'template', 'spec', 'infrastructureRef', 'name'));
-  const bootstrapName =
-    nodePool.kind === 'MachineDeployment'
-      ? str(at(pool.spec, 'template', 'spec', 'bootstrap', 'configRef', 'name'))
-      : undefined;
-  const [template, bootstrap] = await Promise.all([
-    templateName
-      ? readObject<KubeObject>(
-          api,
-          `${basePath(namespace, 'dcsmachinetemplates')}/${encodeURIComponent(templateName)}`,
-        )
-      : undefined,
-    bootstrapName
-      ? readObject<KubeObject>(
-          api,
-          `${BOOTSTRAP}${ns(namespace)}/kubeadmconfigtemplates/${encodeURIComponent(bootstrapName)}`,
-        )
-      : undefined,
-  ]);
-  return {
-    cluster,
-    pool,
-    controlPlane: controlPlane ?? pool,
-    template,
-    bootstrap,
-    releases,
-    secrets: new Set(secrets.map((s) => s.metadata.name)),
-  };
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  return { ...objects, releases, secrets: new Set(secrets.map((s) => s.metadata.name)) };
 }
 
 /** The documented constraints for this pool, plus what the facts lack (its machine template). */
-export function checkPool(kind: PoolStatus['kind'], facts: UpgradeFacts): UpgradeCheck {
+export function checkPool(kind: PoolStatus['kind'], facts: UpgradeFacts): UpgradeCheck<VersionRecord> {
   const pool = poolStatusOf(kind, facts.pool);
   const check =
     kind === 'KubeadmControlPlane'
@@ -125,20 +68,13 @@ export function checkPool(kind: PoolStatus['kind'], facts: UpgradeFacts): Upgrad
           facts.releases,
           facts.secrets,
         );
-  if (facts.template) return check;
-  const problem = 'The machine template this pool uses does not exist';
-  return { ok: false, target: check.target, problems: [...(check.ok ? [] : check.problems), problem] };
+  return withTemplateCheck(check, facts.template);
 }
 
-export interface Planned {
-  create: KubernetesManifest[];
-  patch: Json;
-  clusterPatch: Json | undefined;
-  templateName: string;
-}
+export type Planned = PlannedUpgrade;
 
 export function planUpgrade(kind: PoolStatus['kind'], facts: UpgradeFacts, target: VersionRecord): Planned {
-  const template = facts.template as KubeObject;
+  const template = facts.template ?? { metadata: { name: '' } };
   if (kind === 'KubeadmControlPlane') {
     const change = controlPlaneChange(facts.pool, template, target);
     return { ...change, clusterPatch: kubeOvnPatch(facts.cluster, target.kubeOvnVersion) };
@@ -150,8 +86,7 @@ export function planUpgrade(kind: PoolStatus['kind'], facts: UpgradeFacts, targe
 /**
  * Creates the new templates (one already there from an interrupted run is
  * used if it is the same, refused otherwise), then patches the pool in one
- * edit, then the Cluster's Kube-OVN annotation. The API server's refusal
- * propagates as the host's error, with its message.
+ * edit, then the Cluster's Kube-OVN annotation.
  */
 export async function applyUpgrade(
   api: HostApi,
@@ -160,26 +95,8 @@ export async function applyUpgrade(
   planned: Planned,
   clusterName: string,
 ): Promise<void> {
-  for (const manifest of planned.create) {
-    const path = pathOf(manifest, namespace);
-    const existing = await readObject<KubeObject>(
-      api,
-      `${path}/${encodeURIComponent(manifest.metadata.name)}`,
-    );
-    if (existing) {
-      if (!sameTemplate(existing, manifest))
-        throw new Error(
-          `${manifest.kind} ${manifest.metadata.name} already exists with other settings; it is not replaced`,
-        );
-      continue;
-    }
-    await api.kubernetes({ method: 'POST', path, body: manifest });
-  }
-  await api.kubernetes({ method: 'PATCH', path: poolPath(namespace, pool), body: planned.patch });
-  if (planned.clusterPatch)
-    await api.kubernetes({
-      method: 'PATCH',
-      path: `${CAPI}${ns(namespace)}/clusters/${encodeURIComponent(clusterName)}`,
-      body: planned.clusterPatch,
-    });
+  await applyUpgradeOn(api, { namespace, clusterName, nodePool: pool }, planned, {
+    ...DCS_UPGRADE,
+    machineTemplatesPath: templatesPath(namespace),
+  });
 }

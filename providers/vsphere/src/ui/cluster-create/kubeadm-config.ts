@@ -168,14 +168,52 @@ function file(path: string, content: string, permissions = '0644', append?: fals
   return { path, owner: 'root:root', permissions, ...(append === false ? { append } : {}), content };
 }
 
+/** Where kubeadm reads the kubelet patch from (its patches directory). */
+export const KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
+/** The kubelet setting that exists from Kubernetes 1.35 only. */
+const FROM_135 = 'imagePullCredentialsVerificationPolicy';
+const from135 = (kubernetesVersion: string) => compareVersions(kubernetesVersion, 'v1.35.0') >= 0;
+
+/**
+ * kubeadm `files` whose kubelet patch fits `kubernetesVersion` (the 1.35-only
+ * setting added or removed, everything else of the patch kept), or undefined
+ * when it fits already or there is none this workflow wrote: what an upgrade
+ * across 1.35 changes.
+ */
+export function switchKubeletPatch(files: unknown, kubernetesVersion: string): Json[] | undefined {
+  if (!Array.isArray(files)) return undefined;
+  let changed = false;
+  const out = files.map((entry: Json) => {
+    if (entry.path !== KUBELET_PATCH_PATH || typeof entry.content !== 'string') return entry;
+    let patch: Json;
+    try {
+      patch = JSON.parse(entry.content) as Json;
+    } catch {
+      return entry;
+    }
+    const { [FROM_135]: _, ...rest } = patch;
+    const { apiVersion, kind, ...others } = rest;
+    const wanted = {
+      apiVersion,
+      kind,
+      ...(from135(kubernetesVersion) ? { [FROM_135]: patch[FROM_135] ?? 'NeverVerify' } : {}),
+      ...others,
+    };
+    const content = `${JSON.stringify(wanted, null, 2)}\n`;
+    if (content === entry.content) return entry;
+    changed = true;
+    return { ...entry, content };
+  });
+  return changed ? out : undefined;
+}
+
 /** The kubelet patch; imagePullCredentialsVerificationPolicy exists from Kubernetes 1.35 only. */
 function kubeletPatch(kubernetesVersion: string, worker: boolean): string {
-  const from135 = compareVersions(kubernetesVersion, 'v1.35.0') >= 0;
   return `${JSON.stringify(
     {
       apiVersion: 'kubelet.config.k8s.io/v1beta1',
       kind: 'KubeletConfiguration',
-      ...(from135 ? { imagePullCredentialsVerificationPolicy: 'NeverVerify' } : {}),
+      ...(from135(kubernetesVersion) ? { [FROM_135]: 'NeverVerify' } : {}),
       protectKernelDefaults: true,
       ...(worker ? { staticPodPath: null } : {}),
       streamingConnectionIdleTimeout: '5m',
@@ -251,10 +289,7 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
     files: [
       ...resolvConf(input.dns),
       file('/etc/kubernetes/admission/psa-config.yaml', `${JSON.stringify(psa, null, 2)}\n`),
-      file(
-        '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
-        kubeletPatch(input.kubernetesVersion, false),
-      ),
+      file(KUBELET_PATCH_PATH, kubeletPatch(input.kubernetesVersion, false)),
       // By reference: the key stays in its Secret, out of this object and the KubeadmConfigs made from it.
       {
         path: ENCRYPTION_CONFIG_PATH,
@@ -327,10 +362,7 @@ export function workerConfig(input: {
   return {
     files: [
       ...resolvConf(input.dns),
-      file(
-        '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
-        kubeletPatch(input.kubernetesVersion, true),
-      ),
+      file(KUBELET_PATCH_PATH, kubeletPatch(input.kubernetesVersion, true)),
       file('/usr/local/bin/capv-load-local-images.sh', LOAD_LOCAL_IMAGES, '0755'),
     ],
     joinConfiguration: {

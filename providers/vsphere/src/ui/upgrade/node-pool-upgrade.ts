@@ -1,0 +1,153 @@
+/// <reference lib="dom" />
+import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  applyUpgrade,
+  describeError,
+  loadPoolObjects,
+  mountPoolUpgrade,
+  type PlannedUpgrade,
+  platformClient,
+  readObjectIfAny,
+  selectField,
+  templateNameOf,
+  textField,
+  valueAt,
+} from '@immutable-infra/ui-kit';
+import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
+import { VSPHERE_CLASS, vspherePath } from '../catalog.js';
+import { toConfigPoolRecord } from '../cluster-create/facts.js';
+import type { VspherePlatformOperations } from '../platform-operations.js';
+import {
+  datacenterOf,
+  initialValues,
+  templateChoices,
+  type UpgradeValues,
+  upgradeView,
+  VSPHERE_UPGRADE,
+  type VsphereUpgradeFacts,
+} from './upgrade-plan.js';
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Reads the kit's pool objects, then what vSphere adds: the control plane's
+ * machine template, the config pool the pool's template draws from, and the
+ * VM templates of its datacenter from vCenter, through the platform
+ * operations with the credential the VSphereCluster names (`identityRef`).
+ */
+export async function loadVsphereUpgradeFacts(
+  api: HostApi,
+  namespace: string,
+  clusterName: string,
+  nodePool: NodePoolActionProps['nodePool'],
+): Promise<VsphereUpgradeFacts> {
+  const templates = vspherePath(namespace, 'vspheremachinetemplates');
+  const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
+  const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
+  const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
+  const poolName = str(valueAt(objects.template?.spec, 'template', 'spec', 'machineConfigPoolRef', 'name'));
+  const [infraCluster, controlPlaneTemplate, configPool] = await Promise.all([
+    infraName ? readObjectIfAny(api, vspherePath(namespace, 'vsphereclusters', infraName)) : undefined,
+    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
+      ? objects.template
+      : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
+    poolName
+      ? readObjectIfAny<VSphereMachineConfigPoolObject>(
+          api,
+          vspherePath(namespace, 'vspheremachineconfigpools', poolName),
+        )
+      : undefined,
+  ]);
+  const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
+  const datacenter = datacenterOf(objects.template);
+  let vmTemplates: VsphereUpgradeFacts['vmTemplates'];
+  if (!credential) vmTemplates = { error: `VSphereCluster ${infraName ?? ''} names no credential` };
+  else if (!datacenter) vmTemplates = { error: 'the machine template names no datacenter' };
+  else
+    try {
+      const inventory = await platformClient<VspherePlatformOperations>(api, {
+        namespace,
+        name: credential,
+      }).datacenterInventory({ datacenter });
+      vmTemplates = { items: inventory.templates };
+    } catch (error) {
+      vmTemplates = { error: describeError(error) };
+    }
+  return {
+    ...objects,
+    controlPlaneTemplate,
+    configPool: configPool ? toConfigPoolRecord(configPool) : undefined,
+    vmTemplates,
+  };
+}
+
+/**
+ * The documented vSphere upgrade of a node pool on the kit's panel: for the
+ * control plane the target Kubernetes version, VM template (listed by
+ * vCenter), CoreDNS and etcd tags and Kube-OVN version; for a worker pool the
+ * VM template (at the control plane's version). Confirm creates the new
+ * VSphereMachineTemplate and points the pool at it in one patch.
+ */
+export const nodePoolUpgrade = {
+  mount(element: unknown, props: NodePoolActionProps): () => void {
+    const { kind } = props.nodePool;
+    const controlPlane = kind === 'KubeadmControlPlane';
+    const version = textField('Kubernetes version', 'kubernetesVersion', '', {
+      placeholder: 'v1.35.1',
+      hint: 'The release the VM template carries: a newer patch, or the next minor',
+    });
+    const template = selectField('VM template', 'template', [], '', {
+      hint: 'Listed by vCenter in the machine template’s datacenter',
+    });
+    const coredns = textField('CoreDNS image tag', 'corednsTag', '', {
+      hint: 'From the release’s row of the OS Support Matrix; empty for kubeadm’s default',
+    });
+    const etcd = textField('etcd image tag', 'etcdTag', '', {
+      hint: 'From the release’s row of the OS Support Matrix; empty for kubeadm’s default',
+    });
+    const kubeOvn = textField('Kube-OVN version', 'kubeOvnVersion', '', {
+      hint: 'The Cluster’s cpaas.io/kube-ovn-version, from the same row',
+    });
+    const values = (): UpgradeValues => ({
+      kubernetesVersion: version.input.value.trim(),
+      template: template.select.value,
+      corednsTag: coredns.input.value.trim(),
+      etcdTag: etcd.input.value.trim(),
+      kubeOvnVersion: kubeOvn.input.value.trim(),
+    });
+    const controls = controlPlane
+      ? [version.row, template.row, coredns.row, etcd.row, kubeOvn.row]
+      : [template.row];
+    const panel = mountPoolUpgrade<VsphereUpgradeFacts, PlannedUpgrade>(element, props, {
+      id: 'vsphere.node-pool.upgrade',
+      className: VSPHERE_CLASS,
+      controls,
+      async load() {
+        const facts = await loadVsphereUpgradeFacts(
+          props.api,
+          props.namespace,
+          props.clusterName,
+          props.nodePool,
+        );
+        const initial = initialValues(kind, facts);
+        version.input.value = initial.kubernetesVersion;
+        coredns.input.value = initial.corednsTag;
+        etcd.input.value = initial.etcdTag;
+        kubeOvn.input.value = initial.kubeOvnVersion;
+        const items = 'items' in facts.vmTemplates ? facts.vmTemplates.items : [];
+        template.fill(templateChoices(items, initial.template), initial.template);
+        return facts;
+      },
+      view: (facts) => upgradeView(kind, facts, values()),
+      apply: (plan) =>
+        applyUpgrade(props.api, props, plan, {
+          ...VSPHERE_UPGRADE,
+          machineTemplatesPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+        }),
+    });
+    for (const input of [version.input, coredns.input, etcd.input, kubeOvn.input])
+      input.addEventListener('input', () => panel.refresh());
+    template.select.addEventListener('change', () => panel.refresh());
+    return panel.unmount;
+  },
+} satisfies StrictAnchorExport<'node-pool.action'>;

@@ -1,0 +1,308 @@
+/**
+ * The documented vSphere Kubernetes upgrade (docs/en/upgrade-cluster/vmware-vsphere.mdx)
+ * on the kit's node pool upgrade, as pure functions. vSphere has no version
+ * ConfigMaps: the user chooses the target, the control plane's Kubernetes
+ * version and, for every pool, the VM template (listed by vCenter) the new
+ * VSphereMachineTemplate clones, with the control plane's CoreDNS and etcd
+ * image tags and the Cluster's Kube-OVN version from the release's row of the
+ * OS Support Matrix. The template is never edited (vSphere's webhook refuses
+ * it): a new one is made and the pool pointed at it in one patch; a worker
+ * pool follows its control plane's version, or changes only its VM template.
+ */
+import type { FieldProblem } from '@immutable-infra/core';
+import {
+  checkControlPlane,
+  checkWorker,
+  controlPlaneChange,
+  imageOf,
+  isUpgradeStep,
+  KUBE_OVN_ANNOTATION,
+  kubeOvnPatch,
+  minorOf,
+  type PlannedUpgrade,
+  type PlatformUpgradeSpec,
+  type PoolObjects,
+  type PoolStatus,
+  type PoolUpgradeView,
+  poolStatusOf,
+  type TargetRules,
+  UPGRADE_MESSAGES,
+  type UpgradeTarget,
+  valueAt,
+  withTemplateCheck,
+  workerChange,
+} from '@immutable-infra/ui-kit';
+import { KUBERNETES_MINORS } from '../cluster-create/draft.js';
+import type { ConfigPoolRecord } from '../cluster-create/facts.js';
+import { switchKubeletPatch } from '../cluster-create/kubeadm-config.js';
+import type { InventoryItem } from '../platform-operations.js';
+
+/** The annotation a new VSphereMachineTemplate (or KubeadmConfigTemplate) names the one it was made from with. */
+export const VSPHERE_REVISION_OF = 'infrastructure.cluster.x-k8s.io/vsphere-revision-of';
+
+/** What vSphere's upgrade writes: VSphereMachineTemplates by `template`, and the kubelet patch of the target's minor. */
+export const VSPHERE_UPGRADE: PlatformUpgradeSpec = {
+  machineTemplateKind: 'VSphereMachineTemplate',
+  imageField: 'template',
+  revisionAnnotation: VSPHERE_REVISION_OF,
+  files: (files, target) => switchKubeletPatch(files, target.kubernetesVersion),
+};
+
+/** What the upgrade reads besides the kit's pool objects. */
+export interface VsphereUpgradeFacts extends PoolObjects {
+  /** The control plane's VSphereMachineTemplate: its VM template is a worker pool's first choice. */
+  controlPlaneTemplate: PoolObjects['template'];
+  /** The config pool the pool's template draws slots from, when it names one that exists. */
+  configPool: ConfigPoolRecord | undefined;
+  /** The VM templates of the template's datacenter in vCenter, or why they could not be listed. */
+  vmTemplates: { items: InventoryItem[] } | { error: string };
+}
+
+/** What the user chose. */
+export interface UpgradeValues {
+  kubernetesVersion: string;
+  /** The VM template the new machine template clones (`spec.template.spec.template`). */
+  template: string;
+  corednsTag: string;
+  etcdTag: string;
+  kubeOvnVersion: string;
+}
+
+const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+$/;
+const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The control plane's image tags as its kubeadmConfigSpec sets them (empty: kubeadm's default). */
+export function imageTagsOf(kcp: { spec?: unknown }): { corednsTag: string; etcdTag: string } {
+  const config = valueAt(kcp.spec, 'kubeadmConfigSpec', 'clusterConfiguration');
+  return {
+    corednsTag: str(valueAt(config, 'dns', 'imageTag')),
+    etcdTag: str(valueAt(config, 'etcd', 'local', 'imageTag')),
+  };
+}
+
+/** The datacenter the pool's machine template clones in. */
+export function datacenterOf(template: { spec?: unknown } | undefined): string {
+  return str(valueAt(template?.spec, 'template', 'spec', 'datacenter'));
+}
+
+/**
+ * What the form starts from: the pool's version (the control plane's for a
+ * worker), a worker's VM template the control plane's (where it went first),
+ * the tags and Kube-OVN version the cluster has.
+ */
+export function initialValues(kind: PoolStatus['kind'], facts: VsphereUpgradeFacts): UpgradeValues {
+  const own = imageOf(facts.template, VSPHERE_UPGRADE) ?? '';
+  return {
+    kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version,
+    template:
+      kind === 'KubeadmControlPlane' ? own : (imageOf(facts.controlPlaneTemplate, VSPHERE_UPGRADE) ?? own),
+    ...imageTagsOf(facts.controlPlane),
+    kubeOvnVersion: facts.cluster?.metadata.annotations?.[KUBE_OVN_ANNOTATION] ?? '',
+  };
+}
+
+/** A VM template as the dropdown offers it: by inventory path, or as the current template names it (name or path). */
+export function templateChoices(items: readonly InventoryItem[], current: string) {
+  return items.map((item) => {
+    const value = current === item.name || current === item.path ? current : item.path;
+    return { value, label: item.path };
+  });
+}
+
+/** The problem of a pool that already runs the chosen version from the chosen VM template. */
+export const NOTHING_TO_CHANGE = 'The pool already runs this Kubernetes version from this VM template';
+
+/** Each problem of the user's values, at its field. */
+export function valueProblems(
+  kind: PoolStatus['kind'],
+  facts: VsphereUpgradeFacts,
+  values: UpgradeValues,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
+  const version = values.kubernetesVersion;
+  if (kind === 'KubeadmControlPlane') {
+    if (!KUBERNETES_VERSION.test(version))
+      add('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
+    else if (!(KUBERNETES_MINORS as readonly string[]).includes(minorOf(version)))
+      add(
+        'kubernetesVersion',
+        `Kubernetes ${minorOf(version)} is not supported; choose ${KUBERNETES_MINORS.join(', ')}`,
+      );
+    else if (version !== current && !isUpgradeStep(current, version))
+      add(
+        'kubernetesVersion',
+        `${version} is not an upgrade of ${current}: a newer release at most one minor above (Kubernetes upgrades one minor at a time)`,
+      );
+    const minorChanges = KUBERNETES_VERSION.test(version) && minorOf(version) !== minorOf(current);
+    const tags = imageTagsOf(facts.controlPlane);
+    for (const [key, name] of [
+      ['corednsTag', 'CoreDNS'],
+      ['etcdTag', 'etcd'],
+    ] as const)
+      if (minorChanges && values[key] && values[key] === tags[key])
+        add(
+          key,
+          `${values[key]} is the ${name} tag of Kubernetes ${minorOf(current)}: give the target release's, or none for kubeadm's default`,
+        );
+  }
+  if (!values.template) add('template', 'choose the VM template of the target release');
+  else if ('error' in facts.vmTemplates)
+    add('template', `vCenter could not list the VM templates: ${facts.vmTemplates.error}`);
+  else if (!facts.vmTemplates.items.some((t) => t.path === values.template || t.name === values.template))
+    add('template', `${values.template} is not a VM template of datacenter ${datacenterOf(facts.template)}`);
+  return problems;
+}
+
+/** The target the values make. */
+export function targetOf(
+  kind: PoolStatus['kind'],
+  facts: VsphereUpgradeFacts,
+  values: UpgradeValues,
+): UpgradeTarget {
+  if (kind === 'MachineDeployment')
+    return {
+      kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version,
+      image: values.template,
+    };
+  const tags = imageTagsOf(facts.controlPlane);
+  // A tag typed is set; a tag emptied that the cluster had is dropped (kubeadm's default for the version).
+  const tag = (value: string, was: string) => (value ? value : was ? null : undefined);
+  return {
+    kubernetesVersion: values.kubernetesVersion,
+    image: values.template,
+    corednsTag: values.corednsTag === tags.corednsTag ? undefined : tag(values.corednsTag, tags.corednsTag),
+    etcdTag: values.etcdTag === tags.etcdTag ? undefined : tag(values.etcdTag, tags.etcdTag),
+  };
+}
+
+/**
+ * How many machines a rollout makes before it deletes one (`maxSurge`, v1beta2
+ * `spec.rollout.strategy.rollingUpdate` or v1beta1 `spec.strategy.rollingUpdate`,
+ * a count or a percentage of the replicas rounded up): each needs a free slot
+ * of the config pool. Cluster API's default is 1.
+ */
+export function surgeOf(pool: { spec?: unknown }): number {
+  const surge =
+    valueAt(pool.spec, 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ??
+    valueAt(pool.spec, 'strategy', 'rollingUpdate', 'maxSurge') ??
+    valueAt(pool.spec, 'rolloutStrategy', 'rollingUpdate', 'maxSurge');
+  if (typeof surge === 'number') return surge;
+  const percent = typeof surge === 'string' ? /^(\d+)%$/.exec(surge) : null;
+  if (!percent) return 1;
+  const replicas = valueAt(pool.spec, 'replicas');
+  return Math.ceil(((typeof replicas === 'number' ? replicas : 1) * Number(percent[1])) / 100);
+}
+
+function rules(facts: VsphereUpgradeFacts, pool: PoolStatus): TargetRules<UpgradeTarget> {
+  return {
+    noTarget: () => 'Choose the target Kubernetes version and VM template',
+    problemsOf(target) {
+      const problems: string[] = [];
+      if (
+        target.kubernetesVersion === pool.version &&
+        target.image === imageOf(facts.template, VSPHERE_UPGRADE)
+      )
+        // A worker pool with nothing to change goes after its control plane, as documented.
+        problems.push(
+          pool.kind === 'MachineDeployment' ? UPGRADE_MESSAGES.controlPlaneFirst : NOTHING_TO_CHANGE,
+        );
+      // A rolling update that makes machines before it deletes old ones needs a free slot for each.
+      const surge = surgeOf(facts.pool);
+      if (facts.configPool && facts.configPool.free < surge)
+        problems.push(
+          `Machine config pool ${facts.configPool.name} has ${facts.configPool.free} free slots; the rolling update needs ${surge} (maxSurge) for the machines it makes before deleting old ones`,
+        );
+      return problems;
+    },
+  };
+}
+
+/** The lines of what Confirm changes. */
+function changesOf(kind: PoolStatus['kind'], target: UpgradeTarget, plan: PlannedUpgrade, kubeOvn: string) {
+  const tag = (name: string, value: string | null | undefined) =>
+    value === undefined ? [] : [`${name} ${value ?? "kubeadm's default"}`];
+  return [
+    `version ${target.kubernetesVersion}`,
+    `machine template ${plan.templateName} (VM template ${target.image})`,
+    ...(kind === 'KubeadmControlPlane'
+      ? [...tag('CoreDNS', target.corednsTag), ...tag('etcd', target.etcdTag)]
+      : []),
+    ...(valueAt(plan.patch, 'spec', 'kubeadmConfigSpec', 'files')
+      ? [`kubelet configuration of Kubernetes ${minorOf(target.kubernetesVersion)}`]
+      : []),
+    ...plan.create
+      .filter((m) => m.kind !== VSPHERE_UPGRADE.machineTemplateKind)
+      .map(
+        (m) =>
+          `new ${m.kind} ${m.metadata.name} (kubelet configuration of Kubernetes ${minorOf(target.kubernetesVersion)})`,
+      ),
+    ...(plan.clusterPatch ? [`Kube-OVN ${kubeOvn}`] : []),
+  ];
+}
+
+/** The writes of the target: the kit's change of the pool, and for the control plane the Cluster's Kube-OVN annotation. */
+export function planUpgrade(
+  kind: PoolStatus['kind'],
+  facts: VsphereUpgradeFacts,
+  target: UpgradeTarget,
+  kubeOvnVersion: string,
+): PlannedUpgrade {
+  const template = facts.template ?? { metadata: { name: '' } };
+  if (kind === 'KubeadmControlPlane')
+    return {
+      ...controlPlaneChange(facts.pool, template, target, VSPHERE_UPGRADE),
+      clusterPatch: kubeOvnPatch(facts.cluster, kubeOvnVersion || undefined),
+    };
+  return {
+    ...workerChange(facts.pool, template, facts.bootstrap, target, VSPHERE_UPGRADE),
+    clusterPatch: undefined,
+  };
+}
+
+/** What the panel shows for the facts and the values: the check, the problems at their fields, the plan and its lines. */
+export function upgradeView(
+  kind: PoolStatus['kind'],
+  facts: VsphereUpgradeFacts,
+  values: UpgradeValues,
+): PoolUpgradeView<PlannedUpgrade> {
+  const pool = poolStatusOf(kind, facts.pool);
+  const fieldProblems = valueProblems(kind, facts, values);
+  const target = fieldProblems.length === 0 ? targetOf(kind, facts, values) : undefined;
+  const controlPlane = poolStatusOf('KubeadmControlPlane', facts.controlPlane);
+  const check = withTemplateCheck(
+    kind === 'KubeadmControlPlane'
+      ? checkControlPlane(pool, target, rules(facts, pool))
+      : checkWorker(pool, controlPlane, () => target, { ...rules(facts, pool), sameVersion: true }),
+    facts.template,
+  );
+  const shownTarget =
+    kind === 'KubeadmControlPlane'
+      ? KUBERNETES_VERSION.test(values.kubernetesVersion)
+        ? values.kubernetesVersion
+        : undefined
+      : controlPlane.version;
+  // Field problems say what to fix; the pool's "choose a target" would only repeat them.
+  const problems = check.ok
+    ? []
+    : check.problems.filter((p) => !(target === undefined && p === rules(facts, pool).noTarget('')));
+  if (!check.ok || problems.length > 0 || fieldProblems.length > 0)
+    return {
+      current: pool.version,
+      target: shownTarget,
+      problems,
+      fieldProblems,
+      changes: [],
+      plan: undefined,
+    };
+  const plan = planUpgrade(kind, facts, check.target, values.kubeOvnVersion);
+  return {
+    current: pool.version,
+    target: check.target.kubernetesVersion,
+    problems: [],
+    fieldProblems: [],
+    changes: changesOf(kind, check.target, plan, values.kubeOvnVersion),
+    plan,
+  };
+}

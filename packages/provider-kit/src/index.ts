@@ -92,6 +92,8 @@ export * from './kinds/index.js';
 // Kubernetes API answers.
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
+// Inventory lookups reused per account for a short while.
+export { LookupCache } from './lookups/lookup-cache.js';
 // Platform operations a provider's UI calls through the host.
 export {
   declaredOperation,

@@ -51,6 +51,14 @@ export class OwnStatusWrites {
     return ours;
   }
 
+  /**
+   * Whether a status write to `key` has not come back through the watch yet: the informer's copy
+   * of the object may then be older than what we wrote, so the object is read from the API server.
+   */
+  pending(key: string): boolean {
+    return this.writes.has(key);
+  }
+
   forget(key: string): void {
     this.writes.delete(key);
   }

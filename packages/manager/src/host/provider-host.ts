@@ -85,7 +85,9 @@ export async function startProviderControllers(
     );
     queues.set(kind.kind, queue);
     const informer = await informers.informer(storageApiVersion(kind), kind.kind);
-    if (role.role === 'InfraCluster') cached.set(`${storageApiVersion(kind)}/${kind.kind}`, informer);
+    // Every kind's own informer: the InfraCluster's answers machines' lookups, and each kind's
+    // answers its own reconciles' first read.
+    cached.set(`${storageApiVersion(kind)}/${kind.kind}`, informer);
     informer.addHandlers({
       onAdd: (o) => queue.add(keyOf(o)),
       onUpdate: (previous, o) => {

@@ -92,7 +92,15 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
   return async function reconcile(key: string): Promise<WorkOutcome> {
     const [namespace, name] = splitKey(key);
     const ref = { apiVersion, kind: kind.kind, name, ...(namespace ? { namespace } : {}) };
-    let object = await services.client.get<KubeObject>(ref);
+    // The informer's copy, unless our own last status write has not come back through the watch:
+    // a step must never decide on status older than what it wrote (a create recorded, a task
+    // started). A missing copy is read from the API server too.
+    const cached = services.ownWrites?.pending(key)
+      ? undefined
+      : services.cache?.get(apiVersion, kind.kind, namespace || undefined, name);
+    let object = cached
+      ? (structuredClone(cached) as KubeObject)
+      : await services.client.get<KubeObject>(ref);
     if (!object) {
       services.backoff?.reset(key);
       services.ownWrites?.forget(key);

@@ -7,6 +7,7 @@ import {
   type Step,
   type StepResult,
 } from '@immutable-infra/core';
+import { isKubeConflict } from '../kube/kube-errors.js';
 
 /**
  * The finalizer a provider keeps on a credential Secret while a cluster of its uses it, e.g.
@@ -38,13 +39,10 @@ export async function holdCredentialSecret(
   secret: { namespace: string; name: string },
   finalizer: string,
 ): Promise<void> {
-  const current = await kube.get<SecretMeta>(secretRefOf(secret.namespace, secret.name));
-  if (!current || current.metadata.deletionTimestamp) return;
-  const finalizers = current.metadata.finalizers ?? [];
-  if (finalizers.includes(finalizer)) return;
-  // The resourceVersion makes the write fail on a concurrent change instead of dropping another finalizer.
-  await kube.patch(secretRefOf(secret.namespace, secret.name), {
-    metadata: { finalizers: [...finalizers, finalizer], resourceVersion: current.metadata.resourceVersion },
+  await changeFinalizers(kube, secret, (current) => {
+    if (current.metadata.deletionTimestamp) return undefined;
+    const finalizers = current.metadata.finalizers ?? [];
+    return finalizers.includes(finalizer) ? undefined : [...finalizers, finalizer];
   });
 }
 
@@ -53,15 +51,38 @@ async function dropFinalizer(
   secret: { namespace: string; name: string },
   finalizer: string,
 ): Promise<void> {
-  const current = await kube.get<SecretMeta>(secretRefOf(secret.namespace, secret.name));
-  const finalizers = current?.metadata.finalizers ?? [];
-  if (!current || !finalizers.includes(finalizer)) return;
-  await kube.patch(secretRefOf(secret.namespace, secret.name), {
-    metadata: {
-      finalizers: finalizers.filter((f) => f !== finalizer),
-      resourceVersion: current.metadata.resourceVersion,
-    },
+  await changeFinalizers(kube, secret, (current) => {
+    const finalizers = current.metadata.finalizers ?? [];
+    return finalizers.includes(finalizer) ? finalizers.filter((f) => f !== finalizer) : undefined;
   });
+}
+
+/** Attempts of a finalizer change when another writer changed the Secret in between. */
+const FINALIZER_ATTEMPTS = 5;
+
+/**
+ * Writes the finalizers `next` makes of the Secret as read (undefined: nothing to change), with
+ * its resourceVersion, so a concurrent change fails instead of being lost; on such a conflict
+ * (the clusters sharing one credential all hold it at once) the Secret is read again and `next`
+ * decides afresh, instead of the whole reconcile failing.
+ */
+async function changeFinalizers(
+  kube: KubeClient,
+  secret: { namespace: string; name: string },
+  next: (current: SecretMeta) => string[] | undefined,
+): Promise<void> {
+  const ref = secretRefOf(secret.namespace, secret.name);
+  for (let attempt = 1; ; attempt++) {
+    const current = await kube.get<SecretMeta>(ref);
+    const finalizers = current && next(current);
+    if (!current || !finalizers) return;
+    try {
+      await kube.patch(ref, { metadata: { finalizers, resourceVersion: current.metadata.resourceVersion } });
+      return;
+    } catch (error) {
+      if (!isKubeConflict(error) || attempt >= FINALIZER_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** The Cluster API cluster an infrastructure object belongs to, also once that Cluster is gone. */

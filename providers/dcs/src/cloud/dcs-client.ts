@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PlatformCallRecorder } from '@immutable-infra/core';
+import type { LookupCache } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 import { DcsLookupError, DcsResponseError, isNotFound } from './dcs-api-error.js';
 import { toUri, toUrn } from './dcs-ids.js';
@@ -98,6 +99,11 @@ export interface DcsClientOptions {
   siteId?: string | undefined;
   /** Counts and times every method as one platform call. */
   recorder?: PlatformCallRecorder | undefined;
+  /**
+   * The account's inventory lookups (site, templates, port groups, datastores, folders), shared by
+   * every client of the account; a found item is reused for a while instead of asked for again.
+   */
+  lookups?: LookupCache | undefined;
 }
 
 /**
@@ -118,14 +124,14 @@ export class DcsClient {
 
   /** The site with this id (e.g. `EC1C108C`), or the only site when no id is given. */
   resolveSite(siteId?: string): Promise<DcsSite> {
-    return this.record('ResolveSite', () =>
-      siteId === undefined || siteId === this.options.siteId ? this.siteOf() : this.pickSite(siteId),
-    );
+    return siteId === undefined || siteId === this.options.siteId
+      ? this.siteOf()
+      : this.record('ResolveSite', () => this.pickSite(siteId));
   }
 
   /** The template with exactly this name, or undefined. */
   findTemplate(name: string): Promise<DcsVm | undefined> {
-    return this.record('FindTemplate', async () => {
+    return this.lookedUp(`template/${name}`, 'FindTemplate', async () => {
       const site = await this.siteOf();
       const vms = await this.listAll(`${site.uri}/vms`, 'vms', DcsVmSchema, { isTemplate: true, name });
       return vms.find((vm) => vm.name === name && vm.isTemplate !== false);
@@ -154,26 +160,26 @@ export class DcsClient {
   }
 
   resolveCluster(name: string): Promise<DcsCluster> {
-    return this.record('ResolveCluster', () =>
+    return this.lookedUp(`cluster/${name}`, 'ResolveCluster', () =>
       this.byName('cluster', 'clusters', 'clusters', DcsClusterSchema, name),
     );
   }
 
   resolveHost(name: string, clusterUrn?: string): Promise<DcsHost> {
-    return this.record('ResolveHost', () =>
+    return this.lookedUp(`host/${clusterUrn ?? ''}/${name}`, 'ResolveHost', () =>
       this.byName('host', 'hosts', 'hosts', DcsHostSchema, name, clusterUrn ? { scope: clusterUrn } : {}),
     );
   }
 
   resolveDatastore(name: string): Promise<DcsDatastore> {
-    return this.record('ResolveDatastore', () =>
+    return this.lookedUp(`datastore/${name}`, 'ResolveDatastore', () =>
       this.byName('datastore', 'datastores', 'datastores', DcsDatastoreSchema, name),
     );
   }
 
   /** The datastore of the named datastore cluster with the most free space. */
   resolveDatastoreCluster(name: string): Promise<DcsDatastore> {
-    return this.record('ResolveDatastoreCluster', async () => {
+    return this.lookedUp(`datastore-cluster/${name}`, 'ResolveDatastoreCluster', async () => {
       const group = await this.byName(
         'datastore cluster',
         'datastoreclusters',
@@ -203,13 +209,13 @@ export class DcsClient {
   }
 
   resolveFolder(name: string): Promise<DcsFolder> {
-    return this.record('ResolveFolder', () =>
+    return this.lookedUp(`folder/${name}`, 'ResolveFolder', () =>
       this.byName('folder', 'folders', 'folders', DcsFolderSchema, name),
     );
   }
 
   resolvePortGroup(dvSwitchName: string, portGroupName: string): Promise<DcsPortGroup> {
-    return this.record('ResolvePortGroup', async () => {
+    return this.lookedUp(`port-group/${dvSwitchName}/${portGroupName}`, 'ResolvePortGroup', async () => {
       const site = await this.siteOf();
       const switches = await this.list(`${site.uri}/dvswitchs`, 'dvSwitchs', DcsDvSwitchSchema);
       const dvSwitch = switches.find((candidate) => candidate.name === dvSwitchName);
@@ -415,6 +421,13 @@ export class DcsClient {
 
   // ---- internals: none of these record, so one public method counts as one platform call ----
 
+  /** A lookup through the account's cache, keyed within this client's site. */
+  private lookedUp<T>(key: string, operation: string, call: () => Promise<T>): Promise<T> {
+    const lookups = this.options.lookups;
+    if (!lookups) return this.record(operation, call);
+    return lookups.get(`${this.options.siteId ?? ''}/${key}`, () => this.record(operation, call));
+  }
+
   private record<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return this.options.recorder ? this.options.recorder.record(operation, call) : call();
   }
@@ -477,9 +490,13 @@ export class DcsClient {
     return this.list('/service/sites', 'sites', DcsSiteSchema);
   }
 
-  /** The client's site, looked up once per client. */
+  /** The client's site, looked up once per client (and per account for a while, with `lookups`). */
   private siteOf(): Promise<DcsSite> {
-    this.site ??= this.pickSite(this.options.siteId).catch((error: unknown) => {
+    // Recorded when DCS is asked, not when the account's lookup answers.
+    const pick = () => this.record('ResolveSite', () => this.pickSite(this.options.siteId));
+    this.site ??= (
+      this.options.lookups ? this.options.lookups.get(`${this.options.siteId ?? ''}/site`, pick) : pick()
+    ).catch((error: unknown) => {
       this.site = undefined;
       throw error;
     });

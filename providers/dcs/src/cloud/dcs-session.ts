@@ -5,6 +5,7 @@ import {
   type JsonRequest,
   type JsonResponse,
   JsonTransport,
+  LookupCache,
 } from '@immutable-infra/provider-kit';
 import type { DcsCredentials } from '../api/credentials.js';
 import { DcsResponseError, isSessionExpired, readDcsErrorAnswer } from './dcs-api-error.js';
@@ -192,6 +193,8 @@ export class DcsSession {
   readonly #pool: DcsPool;
   readonly #ownPool: boolean;
   readonly #uploadTimeoutMs: number;
+  /** The account's inventory lookups, reused by every reconcile for a while (see DcsClient). */
+  readonly lookups = new LookupCache();
 
   /** Without a pool, the session has one of its own (a one-off connection test, say). */
   constructor(credential: DcsCredential, options: DcsSessionOptions = {}, pool?: DcsPool) {

@@ -77,6 +77,6 @@ export async function cloudForCluster(
     ok: true,
     site,
     endpoint: credential.endpoint,
-    cloud: new DcsClient(requester, { siteId: site, recorder: ctx.platformCalls }),
+    cloud: new DcsClient(requester, { siteId: site, recorder: ctx.platformCalls, lookups: session.lookups }),
   };
 }

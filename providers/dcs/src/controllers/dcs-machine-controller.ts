@@ -78,6 +78,8 @@ class MachineRun {
   /** The pool entry this machine holds, set by ClaimPoolEntry (empty on the delete path). */
   entry: PoolEntry = { ip: '' };
   vm: DcsVm | undefined;
+  /** Whether `vm` is what DCS said during this reconcile (a finished task looks it up). */
+  vmLookedUp = false;
   /** The VM's name: the pool entry's `machineName`, or the DCSMachine's name. */
   vmName: string;
   readonly listingLagMs: number;
@@ -145,10 +147,11 @@ const poolEntries: MachineSlots<MachineRun, DCSIpHostnamePoolObject, PoolEntry, 
   },
 };
 
+// After FollowTask: while a task is in flight the VM is not needed, and a finished task looked it up.
 const findVm: Step<MachineRun> = {
   name: 'FindVM',
   async run(run) {
-    const found = await lookUpVm(run);
+    const found = run.vmLookedUp ? run.vm : await lookUpVm(run);
     if (found && !isOwnedBy(found, run.ctx.object)) {
       const message = `a VM named ${run.vmName} already exists on DCS and was not created for this machine; it is left alone`;
       run.ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
@@ -185,6 +188,7 @@ const followTask = followTaskStep<MachineRun, DcsTask>({
   // The task changed the VM: every later step decides on what DCS says now.
   async onFinished(run) {
     run.vm = await lookUpVm(run);
+    run.vmLookedUp = true;
   },
   onFailed(run, failure) {
     run.ctx.events.warning('TaskFailed', failure.message);
@@ -194,6 +198,7 @@ const followTask = followTaskStep<MachineRun, DcsTask>({
 
 const createSteps: Step<MachineRun>[] = [
   followTask,
+  findVm,
   {
     name: 'CloneVM',
     when: (run) => !run.vm,
@@ -442,7 +447,6 @@ export function dcsMachineHooks(
         [
           connect,
           claimSlotStep('ClaimPoolEntry', poolEntries),
-          findVm,
           // Operators read platform trouble on VMReady; the host backs off before the next attempt.
           ...reportingFailures(createSteps, (run, error) =>
             run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),

@@ -297,6 +297,9 @@ it(`provisions ${SCALE.machines} DCS machines over ${Math.ceil(SCALE.machines / 
     kubePerMachineIdle: requests(atIdle, atReady),
     kubePerMachineDelete: requests(atGone, atIdle),
     platformCallsPerMachineToReady: Math.round((platformCalls / SCALE.machines) * 10) / 10,
+    platformCallsByOperation: perMachine(
+      counterDelta(atReady, atStart, 'iinfra_platform_api_calls_total', (l) => l.operation),
+    ),
     logins,
     rssMiB: {
       beforeObjects: Math.round(rssBeforeAnyObject / 2 ** 20),

@@ -90,6 +90,7 @@ describe('iinfra manager', () => {
       '--provider',
       '--kubeconfig',
       '--namespace',
+      '--watch-filter',
       '--concurrency',
       '--qps',
       '--burst',
@@ -133,6 +134,9 @@ describe('iinfra manager', () => {
     const child = startIinfra(['manager', '--provider', testProviderPath, '--lease-duration', 'soon']);
     expect(await exited(child)).not.toBe(0);
     expect(child.output()).toContain('--lease-duration must be a duration such as 15s');
+    const filter = startIinfra(['manager', '--provider', testProviderPath, '--watch-filter', 'shard a']);
+    expect(await exited(filter)).not.toBe(0);
+    expect(filter.output()).toContain('--watch-filter must be a label value');
   });
 
   it('hands over to the standby when the leader is killed', async () => {
@@ -263,6 +267,50 @@ describe('iinfra manager', () => {
     expect(leases.map((l) => [l.metadata.name, l.spec.holderIdentity?.replace(/^.*_/, '')]).sort()).toEqual([
       ['iinfra-manager-other', String(other.pid)],
       ['iinfra-manager-test', String(test.pid)],
+    ]);
+  });
+
+  it('splits one fleet between managers by cluster.x-k8s.io/watch-filter: each reconciles its shard only, under a Lease of its own', async () => {
+    const namespace = await createTestNamespace(testKubeConfig(), 'shards');
+    const args = (shard: string) => [
+      ...leaderArgs(inject('iinfraKubeconfigPath'), namespace),
+      '--watch-filter',
+      shard,
+    ];
+    const client = objectClient(testKubeConfig());
+    const labels = (shard: string) => ({ 'cluster.x-k8s.io/watch-filter': shard });
+    await createCluster(client, namespace, 'c-a', { labels: labels('shard-a') });
+    await createMachine(client, namespace, 'c-a', 'm-a', { labels: labels('shard-a') });
+    await createCluster(client, namespace, 'c-b', { labels: labels('shard-b') });
+    await createMachine(client, namespace, 'c-b', 'm-b', { labels: labels('shard-b') });
+    await createCluster(client, namespace, 'c-none');
+    await createMachine(client, namespace, 'c-none', 'm-none');
+    const provisioned = (name: string) =>
+      eventually(`${name} provisioned`, async () => {
+        const m = await getTestMachine(client, namespace, name);
+        return m?.status?.ready ? m : undefined;
+      });
+    const finalizers = async (name: string) =>
+      (await getTestMachine(client, namespace, name))?.metadata.finalizers ?? [];
+
+    // Shard a's manager alone: its machine is provisioned; the others are not its to touch.
+    const a = startIinfra(args('shard-a'));
+    children.push(a);
+    expect((await provisioned('m-a')).spec.providerID).toBe('test://m-a');
+    expect(await finalizers('m-b')).toEqual([]);
+    expect(await finalizers('m-none')).toEqual([]);
+
+    // Shard b's manager takes shard b, beside a (a Lease each, so neither stands by); the
+    // unlabelled machine belongs to no shard.
+    const b = startIinfra(args('shard-b'));
+    children.push(b);
+    expect((await provisioned('m-b')).spec.providerID).toBe('test://m-b');
+    expect(await finalizers('m-none')).toEqual([]);
+    type Lease = { metadata: { name: string }; spec: { holderIdentity?: string } };
+    const leases = await client.list<Lease>('coordination.k8s.io/v1', 'Lease', { namespace });
+    expect(leases.map((l) => [l.metadata.name, l.spec.holderIdentity?.replace(/^.*_/, '')]).sort()).toEqual([
+      ['iinfra-manager-test-shard-a', String(a.pid)],
+      ['iinfra-manager-test-shard-b', String(b.pid)],
     ]);
   });
 });

@@ -213,6 +213,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       replicas: 3,
       image: { repository: 'registry.example/iinfra/manager', digest },
       watchNamespace: 'tenant-a',
+      watchFilter: 'shard-a',
       kubeApi: { qps: 20, burst: 40 },
       concurrency: 8,
       logLevel: 'debug',
@@ -239,6 +240,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     expect(container.args).toEqual(
       expect.arrayContaining([
         '--namespace=tenant-a',
+        '--watch-filter=shard-a',
         '--qps=20',
         '--burst=40',
         '--concurrency=8',
@@ -263,6 +265,18 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     expect(one(objects, 'ClusterRoleBinding').subjects[0].namespace).toBe('team-infra');
   });
 
+  it('gives a release with a watch filter a Lease of its own, so shards never stand by for each other', async () => {
+    const objects = await render(chart, 'cpaas-system', { watchFilter: 'shard-b' });
+    const [container] = one(objects, 'Deployment', name).spec.template.spec.containers;
+    expect(container.args).toEqual(
+      expect.arrayContaining([
+        '--watch-filter=shard-b',
+        '--leader-elect',
+        `--leader-election-id=iinfra-manager-${provider}-shard-b`,
+      ]),
+    );
+  });
+
   it('drops what is turned off: PDB, metrics Service, RBAC, ServiceAccount; refuses a ServiceMonitor without its Service', async () => {
     const objects = await render(chart, 'cpaas-system', {
       podDisruptionBudget: { enabled: false },
@@ -284,6 +298,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       logLevel: 'verbose',
       leaderElection: { leaseDuration: '1h' },
       kubeApi: { qps: 0 },
+      watchFilter: 'Shard A',
       replica: 2,
     });
     await expect(refused).rejects.toThrow(
@@ -293,6 +308,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       /at '\/leaderElection\/leaseDuration': '1h' does not match pattern/,
     );
     await expect(refused).rejects.toThrow(/at '\/kubeApi\/qps'/);
+    await expect(refused).rejects.toThrow(/at '\/watchFilter': 'Shard A' does not match pattern/);
     await expect(refused).rejects.toThrow(/additional properties 'replica' not allowed/);
   });
 

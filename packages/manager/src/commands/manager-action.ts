@@ -6,12 +6,14 @@ import { defaultLeaseName } from '../runtime/leader-election.js';
 import { createLogger } from '../runtime/logger.js';
 import { Manager } from '../runtime/manager.js';
 import { admitProvider, loadProvider, runningCoreVersion } from '../runtime/provider-loader.js';
+import { shardLeaseName } from '../runtime/watch-filter.js';
 
 /** The options of `iinfra manager`, as its command line parses them (commands/manager.ts). */
 export interface ManagerCommandOptions {
   provider: string[];
   kubeconfig?: string | undefined;
   namespace?: string | undefined;
+  watchFilter?: string | undefined;
   concurrency: number;
   qps: number;
   burst: number;
@@ -59,6 +61,7 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
     providers,
     concurrency: options.concurrency,
     ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.watchFilter !== undefined ? { watchFilter: options.watchFilter } : {}),
     qps: options.qps,
     burst: options.burst,
     probes: options.probeAddress,
@@ -71,7 +74,9 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
               options.leaderElectionNamespace ??
               kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ??
               'default',
-            name: options.leaderElectionId ?? defaultLeaseName(providers.map((p) => p.manifest.name)),
+            name:
+              options.leaderElectionId ??
+              shardLeaseName(defaultLeaseName(providers.map((p) => p.manifest.name)), options.watchFilter),
             leaseDurationMs: options.leaseDuration,
             renewDeadlineMs: options.renewDeadline,
             retryPeriodMs: options.retryPeriod,

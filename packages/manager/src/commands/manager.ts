@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import type { Output } from '../output.js';
+import { watchFilterProblem } from '../runtime/watch-filter.js';
 
 function positiveInt(flag: string) {
   return (value: string) => {
@@ -34,6 +35,14 @@ function address(flag: string) {
   };
 }
 
+function labelValue(flag: string) {
+  return (value: string) => {
+    const problem = watchFilterProblem(value);
+    if (problem) throw new InvalidArgumentError(`${flag} ${problem}`);
+    return value;
+  };
+}
+
 export function managerCommand(output: Output): Command {
   return new Command('manager')
     .description(
@@ -51,6 +60,12 @@ export function managerCommand(output: Output): Command {
       'kubeconfig of the management cluster (default: $KUBECONFIG, then ~/.kube/config)',
     )
     .option('--namespace <ns>', 'reconcile objects in this namespace only (default: every namespace)')
+    .option(
+      '--watch-filter <value>',
+      'reconcile only objects labelled cluster.x-k8s.io/watch-filter=<value>, as Cluster API managers do, ' +
+        'so several managers can split one fleet; the default Lease gets -<value> appended',
+      labelValue('--watch-filter'),
+    )
     .option('--concurrency <n>', 'objects reconciled at once, per kind', positiveInt('--concurrency'), 4)
     .option(
       '--qps <n>',

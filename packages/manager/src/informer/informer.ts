@@ -23,6 +23,8 @@ export interface InformerOptions {
   onRelist?: (reason: string) => void;
   /** Watch one namespace only; all namespaces when omitted. */
   namespace?: string;
+  /** List and watch only objects with these labels (e.g. `cluster.x-k8s.io/watch-filter=shard-a`). */
+  labelSelector?: string;
 }
 
 interface WatchEvent<T> {
@@ -101,6 +103,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const list = await this.transport.request<{ metadata: { resourceVersion: string }; items: T[] }>({
       method: 'GET',
       path: resourcePath(this.resource, this.options.namespace),
+      ...(this.options.labelSelector ? { query: { labelSelector: this.options.labelSelector } } : {}),
     });
     this.relists++;
     const seen = new Set<string>();
@@ -146,6 +149,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         path: resourcePath(this.resource, this.options.namespace),
         query: {
           watch: 1,
+          ...(this.options.labelSelector ? { labelSelector: this.options.labelSelector } : {}),
           resourceVersion: this.resourceVersion,
           allowWatchBookmarks: true,
           timeoutSeconds,

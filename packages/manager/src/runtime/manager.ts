@@ -19,6 +19,7 @@ import { startProbeServer } from './http-server.js';
 import { type LeaderElectionOptions, LeaderElector } from './leader-election.js';
 import { createLogger, type HostLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { WATCH_FILTER_LABEL } from './watch-filter.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -34,6 +35,12 @@ export interface ManagerOptions {
   log?: HostLogger;
   /** Reconcile objects in this namespace only; every namespace when omitted. */
   namespace?: string;
+  /**
+   * Reconcile only objects labelled `cluster.x-k8s.io/watch-filter` with this value, as Cluster
+   * API's `--watch-filter` does: several managers then split one fleet by label, each caching and
+   * reconciling its own share.
+   */
+  watchFilter?: string;
   /** Informer watch renewal, in seconds (tests shorten it). */
   watchTimeoutSeconds?: number;
   /** What providers read as now, and by which the Kubernetes rate limit (qps, burst) earns its tokens. */
@@ -136,6 +143,9 @@ export class Manager {
     const signal = this.abort.signal;
     this.informers = new InformerFactory(this.transport, this.client.discovery, signal, {
       ...(this.options.namespace !== undefined ? { namespace: this.options.namespace } : {}),
+      ...(this.options.watchFilter !== undefined
+        ? { labelSelector: `${WATCH_FILTER_LABEL}=${this.options.watchFilter}` }
+        : {}),
       ...(this.options.watchTimeoutSeconds !== undefined
         ? { watchTimeoutSeconds: this.options.watchTimeoutSeconds }
         : {}),

@@ -15,13 +15,13 @@ export async function createCluster(
   client: ObjectClient,
   namespace: string,
   name: string,
-  options: { paused?: boolean; kindPrefix?: 'Test' | 'Other' } = {},
+  options: { paused?: boolean; kindPrefix?: 'Test' | 'Other'; labels?: Record<string, string> } = {},
 ): Promise<void> {
   const kind = `${options.kindPrefix ?? 'Test'}Cluster`;
   const cluster = (await client.create({
     apiVersion: 'cluster.x-k8s.io/v1beta2',
     kind: 'Cluster',
-    metadata: { name, namespace },
+    metadata: { name, namespace, ...(options.labels ? { labels: options.labels } : {}) },
     spec: {
       ...(options.paused ? { paused: true } : {}),
       infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind, name },
@@ -33,7 +33,7 @@ export async function createCluster(
     metadata: {
       name,
       namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': name },
+      labels: { 'cluster.x-k8s.io/cluster-name': name, ...options.labels },
       ownerReferences: [
         {
           apiVersion: 'cluster.x-k8s.io/v1beta2',
@@ -53,7 +53,7 @@ export async function createMachine(
   namespace: string,
   cluster: string,
   name: string,
-  options: { bootstrapReady?: boolean; kindPrefix?: 'Test' | 'Other' } = {},
+  options: { bootstrapReady?: boolean; kindPrefix?: 'Test' | 'Other'; labels?: Record<string, string> } = {},
 ): Promise<void> {
   const kind = `${options.kindPrefix ?? 'Test'}Machine`;
   const secretName = `${name}-bootstrap`;
@@ -72,7 +72,7 @@ export async function createMachine(
   const machine = (await client.create({
     apiVersion: 'cluster.x-k8s.io/v1beta2',
     kind: 'Machine',
-    metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': cluster } },
+    metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': cluster, ...options.labels } },
     spec: {
       clusterName: cluster,
       bootstrap: options.bootstrapReady === false ? {} : { dataSecretName: secretName },
@@ -85,7 +85,7 @@ export async function createMachine(
     metadata: {
       name,
       namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': cluster },
+      labels: { 'cluster.x-k8s.io/cluster-name': cluster, ...options.labels },
       ownerReferences: [
         {
           apiVersion: 'cluster.x-k8s.io/v1beta2',

@@ -240,6 +240,8 @@ const VALUE_COMMENTS: Record<string, string> = {
   leaderElection:
     'Leader election among the replicas: only the holder of the Lease reconciles. namespace defaults to the release namespace.',
   watchNamespace: 'Reconcile objects in this namespace only (--namespace); empty: every namespace.',
+  watchFilter:
+    'Reconcile only objects labelled cluster.x-k8s.io/watch-filter=<value> (--watch-filter), so several releases split one fleet; the Lease id gets -<value> appended. Empty: every object.',
   kubeApi: "Client-side limits on the manager's requests to the API server (--qps, --burst).",
   concurrency: 'Objects reconciled at once, per kind (--concurrency).',
   logLevel: 'debug, info, warn or error; logs are JSON lines on stderr.',
@@ -451,6 +453,7 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
       retryPeriod: '2s',
     },
     watchNamespace: '',
+    watchFilter: '',
     kubeApi: { qps: 50, burst: 100 },
     concurrency: 4,
     logLevel: 'info',
@@ -496,9 +499,12 @@ ${podSpecCommon(chart)}
             {{- with .Values.watchNamespace }}
             - --namespace={{ . }}
             {{- end }}
+            {{- with .Values.watchFilter }}
+            - --watch-filter={{ . }}
+            {{- end }}
             {{- if .Values.leaderElection.enabled }}
             - --leader-elect
-            - --leader-election-id={{ .Values.leaderElection.id }}
+            - --leader-election-id={{ .Values.leaderElection.id }}{{ with .Values.watchFilter }}-{{ . }}{{ end }}
             - --leader-election-namespace={{ .Values.leaderElection.namespace | default .Release.Namespace }}
             - --lease-duration={{ .Values.leaderElection.leaseDuration }}
             - --renew-deadline={{ .Values.leaderElection.renewDeadline }}
@@ -638,6 +644,8 @@ spec:
         retryPeriod: managerDuration,
       }),
       watchNamespace: str,
+      // A label value that also fits the Lease name it is appended to (a DNS subdomain).
+      watchFilter: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$' },
       kubeApi: obj({ qps: { type: 'number', exclusiveMinimum: 0 }, burst: { type: 'integer', minimum: 1 } }),
       concurrency: { type: 'integer', minimum: 1 },
       logLevel: { enum: ['debug', 'info', 'warn', 'error'] },

@@ -82,6 +82,13 @@ for (const name of providers) {
   }
 }
 
+interface KubeRequests {
+  byMethod: Record<string, number>;
+  writes: number;
+  conflicts: number;
+  byResource: Record<string, number>;
+}
+
 interface Report {
   provider: string;
   machines: number;
@@ -91,8 +98,8 @@ interface Report {
   allReadyMs: number;
   limitMs: number;
   overLimit: number;
-  kubePerMachineToReady: Record<string, number> & { byResource: Record<string, number> };
-  kubePerMachineDelete: Record<string, number> & { byResource: Record<string, number> };
+  kubePerMachineToReady: KubeRequests;
+  kubePerMachineDelete: KubeRequests;
   platformCallsPerMachineToReady: number;
   logins: number;
   rssMiB: { beforeObjects: number; peak: number; steady: number };
@@ -149,7 +156,7 @@ if (values.json) {
       `${r.provider} ${r.machines} (${r.clusters} clusters), ${r.taskSeconds} s tasks`,
       `${seconds(r.allReadyMs)} (first ${seconds(r.firstReadyMs)})`,
       `${seconds(r.limitMs)} (${r.overLimit}x)`,
-      `${k.GET ?? 0} / ${k.writes} / ${k.conflicts} / ${r.platformCallsPerMachineToReady}`,
+      `${k.byMethod.GET ?? 0} / ${k.writes} / ${k.conflicts} / ${r.platformCallsPerMachineToReady}`,
       `${d.writes}`,
       `${r.logins}`,
       `${r.rssMiB.beforeObjects} / ${r.rssMiB.peak} / ${r.rssMiB.steady} MiB`,

@@ -80,10 +80,17 @@ export { plainHttpConsent } from './plain-http-consent.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 export {
   counterDelta,
+  inParallel,
+  type KubeRequestsPerMachine,
+  MACHINES_PER_CLUSTER,
   type MetricSample,
   ProcessSampler,
   parsePrometheusText,
+  runScale,
+  type ScaleMachine,
+  type ScaleReport,
   type ScaleSettings,
+  type ScaleTarget,
   scaleSettings,
   scrapeMetrics,
   writeScaleReport,

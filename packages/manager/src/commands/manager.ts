@@ -66,14 +66,15 @@ export function managerCommand(output: Output): Command {
         'so several managers can split one fleet; the default Lease gets -<value> appended',
       labelValue('--watch-filter'),
     )
-    .option('--concurrency <n>', 'objects reconciled at once, per kind', positiveInt('--concurrency'), 4)
+    // Cluster API's own managers' defaults: 10 concurrent reconciles per controller, 100 QPS / 200 burst.
+    .option('--concurrency <n>', 'objects reconciled at once, per kind', positiveInt('--concurrency'), 10)
     .option(
       '--qps <n>',
       'client-side limit on requests per second to the API server',
       positiveNumber('--qps'),
-      50,
+      100,
     )
-    .option('--burst <n>', 'requests allowed in a burst above --qps', positiveInt('--burst'), 100)
+    .option('--burst <n>', 'requests allowed in a burst above --qps', positiveInt('--burst'), 200)
     .option(
       '--leader-elect',
       'run as one of several replicas; only the holder of the lease reconciles',

@@ -454,8 +454,8 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
     },
     watchNamespace: '',
     watchFilter: '',
-    kubeApi: { qps: 50, burst: 100 },
-    concurrency: 4,
+    kubeApi: { qps: 100, burst: 200 },
+    concurrency: 10,
     logLevel: 'info',
     probes: {
       port: 8081,

@@ -197,7 +197,7 @@ async function freePort(): Promise<number> {
 }
 
 /** `crane registry serve` on loopback, in memory: where append and mutate write, and pull reads. */
-async function startCraneRegistry(crane: string): Promise<{ host: string; child: ChildProcess }> {
+export async function startCraneRegistry(crane: string): Promise<{ host: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(crane, ['registry', 'serve', '--address', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'ignore', 'pipe'],

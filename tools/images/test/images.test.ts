@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NONROOT } from '../src/base-layer.ts';
-import { type BuildResult, buildImages, repoRoot } from '../src/images.ts';
+import { type BuildResult, buildImages, ensureCrane, repoRoot, startCraneRegistry } from '../src/images.ts';
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const version = (dir: string) => readJson<{ version: string }>(join(repoRoot, dir, 'package.json')).version;
@@ -136,6 +136,22 @@ describe('the DCS manager image', () => {
     expect(manifest.annotations?.['dev.immutable-infra.sbom.spdx.digest']).toBe(
       `sha256:${createHash('sha256').update(text).digest('hex')}`,
     );
+  });
+});
+
+describe('the layout in a registry', () => {
+  it('crane push sends the layout to a registry under the same digest', async () => {
+    const image = built.images[0];
+    if (!image) throw new Error('no image built');
+    const { crane } = ensureCrane();
+    const registry = await startCraneRegistry(crane);
+    try {
+      const ref = `${registry.host}/${image.reference}`;
+      execFileSync(crane, ['push', image.layout, ref], { stdio: ['ignore', 'ignore', 'pipe'] });
+      expect(execFileSync(crane, ['digest', ref], { encoding: 'utf8' }).trim()).toBe(image.digest);
+    } finally {
+      registry.child.kill();
+    }
   });
 });
 

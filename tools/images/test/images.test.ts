@@ -158,16 +158,27 @@ describe('the layout in a registry', () => {
 /**
  * As root, util-linux's unshare changes the root directory to the image's filesystem, the working
  * directory to the image's and the user to the image's (as a runtime would, without a daemon):
- * nothing outside the image can be loaded. Without root, the entrypoint runs from the rootfs with
- * cwd <rootfs>/app and an empty NODE_PATH.
+ * nothing outside the image can be loaded. Where a mount namespace can be made, the root filesystem
+ * is also bind-mounted read-only first, as `readOnlyRootFilesystem: true` would. Without root, the
+ * entrypoint runs from the rootfs with cwd <rootfs>/app and an empty NODE_PATH.
  */
 const asRoot =
   process.getuid?.() === 0 && spawnSync('/usr/bin/unshare', ['--help'], { stdio: 'ignore' }).status === 0;
+const readOnly =
+  asRoot &&
+  spawnSync('/usr/bin/unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' })
+    .status === 0;
+/** In a private mount namespace: bind the rootfs read-only onto itself, then unshare --root into it. */
+const readOnlyRoot =
+  'r=$1 wd=$2 u=$3 g=$4; shift 4; mount --bind "$r" "$r" && mount -o remount,ro,bind "$r" && ' +
+  'exec /usr/bin/unshare --root="$r" --wd="$wd" --setuid "$u" --setgid "$g" "$@"';
 
 /** Runs the image's entrypoint with `args` from the unpacked root filesystem only. */
 function runImage(
   args: string[],
   files: Record<string, string> = {},
+  /** Instead of the entrypoint's script: arguments to the image's node. */
+  nodeArgs?: string[],
 ): { child: ChildProcess; output: () => string } {
   const image = built.images[0];
   if (!image) throw new Error('no image built');
@@ -177,7 +188,8 @@ function runImage(
   const env = Object.fromEntries(
     config.config.Env.map((e) => e.split(/=(.*)/s).slice(0, 2) as [string, string]),
   );
-  const [node, ...entry] = config.config.Entrypoint as [string, ...string[]];
+  const [node, ...script] = config.config.Entrypoint as [string, ...string[]];
+  const entry = nodeArgs ?? script;
   const [uid, gid] = config.config.User.split(':') as [string, string];
   // Files the command needs (a kubeconfig) go where a pod would mount them: into the image's /tmp.
   const inImage = (path: string) => (asRoot ? path : join(rootfs, path));
@@ -186,15 +198,20 @@ function runImage(
     chmodSync(join(rootfs, path), 0o644);
   }
   const resolved = args.map((a) => (a in files ? inImage(a) : a));
-  const child = asRoot
+  const child = readOnly
     ? spawn(
         '/usr/bin/unshare',
         [
-          `--root=${rootfs}`,
-          `--wd=${config.config.WorkingDir}`,
-          '--setuid',
+          '--mount',
+          '--propagation',
+          'private',
+          '/bin/sh',
+          '-c',
+          readOnlyRoot,
+          'sh',
+          rootfs,
+          config.config.WorkingDir,
           uid,
-          '--setgid',
           gid,
           node,
           ...entry,
@@ -202,10 +219,26 @@ function runImage(
         ],
         { env },
       )
-    : spawn(join(rootfs, node), [...entry.map((p) => join(rootfs, p)), ...resolved], {
-        cwd: join(rootfs, config.config.WorkingDir),
-        env: { ...env, NODE_PATH: '' },
-      });
+    : asRoot
+      ? spawn(
+          '/usr/bin/unshare',
+          [
+            `--root=${rootfs}`,
+            `--wd=${config.config.WorkingDir}`,
+            '--setuid',
+            uid,
+            '--setgid',
+            gid,
+            node,
+            ...entry,
+            ...resolved,
+          ],
+          { env },
+        )
+      : spawn(join(rootfs, node), [...(nodeArgs ?? script.map((p) => join(rootfs, p))), ...resolved], {
+          cwd: join(rootfs, config.config.WorkingDir),
+          env: { ...env, NODE_PATH: '' },
+        });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk) => {
@@ -229,6 +262,20 @@ describe('the DCS manager image, started from its own filesystem', () => {
     expect(await exited(child), output()).toBe(0);
     expect(output()).toContain('--provider');
     expect(output()).toContain('--probe-address');
+  });
+
+  it.runIf(readOnly)('runs as 65532 on a read-only root filesystem', async () => {
+    const probe = `const fs = require('node:fs');
+      const tries = ['/app/x', '/tmp/x', '/home/nonroot/x'].map((p) => { try { fs.writeFileSync(p, '1'); return 'written'; } catch (e) { return e.code; } });
+      console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), cwd: process.cwd(), tries }));`;
+    const { child, output } = runImage([], {}, ['-e', probe]);
+    expect(await exited(child), output()).toBe(0);
+    expect(JSON.parse(output())).toEqual({
+      uid: 65532,
+      gid: 65532,
+      cwd: '/app',
+      tries: ['EROFS', 'EROFS', 'EROFS'],
+    });
   });
 
   it('runs the DCS manager against the kube-apiserver until /readyz answers 200, with the provider from the image', async () => {

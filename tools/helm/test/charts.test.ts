@@ -151,7 +151,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     expect(pod.serviceAccountName).toBe(name);
     expectHardened(pod);
     const [container] = pod.containers;
-    expect(container.image).toBe(`immutable-infra/manager:v${pkg.version}`);
+    expect(container.image).toBe(`immutable-infra/manager-${provider}:v${pkg.version}`);
     expect(container.args[0]).toBe('manager');
     expect(container.args).toEqual(
       expect.arrayContaining([

@@ -21,7 +21,7 @@ type Obj = Record<string, any>;
 
 /**
  * clusterctl needs a canonical image reference (registry host included); the artifacts' default,
- * `immutable-infra/manager:v<version>`, is not one, so a datacenter sets IINFRA_MANAGER_IMAGE to
+ * `immutable-infra/manager-<platform>:v<version>`, is not one, so a datacenter sets IINFRA_MANAGER_IMAGE to
  * its own registry's copy, as this does.
  */
 const IMAGE = 'registry.example/immutable-infra/manager:v0.0.0-test';
@@ -94,7 +94,7 @@ describe.each(['dcs', 'hcs', 'vsphere'] as const)('clusterctl reads the %s provi
     const objects = parseDocs(await clusterctlRun(['generate', 'yaml', '--from', components]));
     expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe(`${provider}-system`);
     expect(objects.find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0].image).toBe(
-      `immutable-infra/manager:${version}`,
+      `immutable-infra/manager-${provider}:${version}`,
     );
   });
 

@@ -102,7 +102,8 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
             containers: [
               {
                 name: 'manager',
-                image: `\${IINFRA_MANAGER_IMAGE:=immutable-infra/manager:v${input.version}}`,
+                // One image per provider (the manager with that provider installed), as tools/images builds them.
+                image: `\${IINFRA_MANAGER_IMAGE:=immutable-infra/manager-${input.provider}:v${input.version}}`,
                 args: [
                   'manager',
                   `--provider=${input.packageName}`,

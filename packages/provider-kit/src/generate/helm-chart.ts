@@ -442,7 +442,8 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
   const providerLabel = { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` };
 
   const values: Manifest = {
-    ...commonValues('immutable-infra/manager'),
+    // The provider's own image (the manager with this provider installed), as tools/images builds it.
+    ...commonValues(`immutable-infra/manager-${input.provider}`),
     leaderElection: {
       enabled: true,
       // The clusterctl artifacts' Lease name: one Lease per provider.

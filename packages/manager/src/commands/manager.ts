@@ -43,6 +43,8 @@ function labelValue(flag: string) {
   };
 }
 
+// --concurrency, --qps and --burst default to Cluster API's own managers' settings: 10 concurrent
+// reconciles per controller, 100 QPS, 200 burst.
 export function managerCommand(output: Output): Command {
   return new Command('manager')
     .description(
@@ -66,7 +68,6 @@ export function managerCommand(output: Output): Command {
         'so several managers can split one fleet; the default Lease gets -<value> appended',
       labelValue('--watch-filter'),
     )
-    // Cluster API's own managers' defaults: 10 concurrent reconciles per controller, 100 QPS / 200 burst.
     .option('--concurrency <n>', 'objects reconciled at once, per kind', positiveInt('--concurrency'), 10)
     .option(
       '--qps <n>',

@@ -195,6 +195,32 @@ function containerCommon(): string {
               mountPath: /tmp`;
 }
 
+/** A chart's Deployment up to its one container's args: metadata, the pod's labels and spec, the image. */
+function deploymentUpToArgs(header: string, chart: string, container: string): string {
+  return `${header}apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "${chart}.name" . }}
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "${chart}.labels" . | nindent 4 }}
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels:
+      {{- include "${chart}.selectorLabels" . | nindent 6 }}
+  template:
+${podMetadata(chart)}
+    spec:
+${podSpecCommon(chart)}
+      containers:
+        - name: ${container}
+          image: {{ include "${chart}.image" . | quote }}
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          args:
+`;
+}
+
 /** Values both charts share, in the order values.yaml lists them after the chart's own. */
 function commonValues(image: string): Manifest {
   return {
@@ -469,28 +495,7 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
     },
   };
 
-  const deployment = `${header}apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "${chart}.name" . }}
-  namespace: {{ .Release.Namespace }}
-  labels:
-    {{- include "${chart}.labels" . | nindent 4 }}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector:
-    matchLabels:
-      {{- include "${chart}.selectorLabels" . | nindent 6 }}
-  template:
-${podMetadata(chart)}
-    spec:
-${podSpecCommon(chart)}
-      containers:
-        - name: manager
-          image: {{ include "${chart}.image" . | quote }}
-          imagePullPolicy: {{ .Values.image.pullPolicy }}
-          args:
-            - manager
+  const deployment = `${deploymentUpToArgs(header, chart, 'manager')}            - manager
             - --provider=${input.packageName}
             - --probe-address=:{{ .Values.probes.port }}
             - --log-level={{ .Values.logLevel }}
@@ -715,28 +720,7 @@ export function fleetEssentialsHelmChart(input: FleetEssentialsHelmChartInput): 
     },
   };
 
-  const deployment = `${header}apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "${chart}.name" . }}
-  namespace: {{ .Release.Namespace }}
-  labels:
-    {{- include "${chart}.labels" . | nindent 4 }}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector:
-    matchLabels:
-      {{- include "${chart}.selectorLabels" . | nindent 6 }}
-  template:
-${podMetadata(chart)}
-    spec:
-${podSpecCommon(chart)}
-      containers:
-        - name: fleet-essentials
-          image: {{ include "${chart}.image" . | quote }}
-          imagePullPolicy: {{ .Values.image.pullPolicy }}
-          args:
-            - --host=0.0.0.0
+  const deployment = `${deploymentUpToArgs(header, chart, 'fleet-essentials')}            - --host=0.0.0.0
             - --port={{ .Values.port }}
             {{- if has "*" .Values.allowedHosts }}
             - --allowed-host=*

@@ -78,8 +78,10 @@ export {
   checkContract,
   checkCore,
   checkProviderOnPlatform,
+  checkProviderRules,
   type PlatformRelease,
   type ProviderCompatibility,
+  type ProviderRule,
   smallestCompatibleUpgrade,
   type Verdict,
 } from './compat/compatibility.js';
@@ -90,10 +92,16 @@ export {
   ConformanceSummarySchema,
   findPlatformRelease,
   type MatrixProblem,
+  type OsImageFormat,
+  OsImageFormatSchema,
+  type PlatformComponents,
+  PlatformComponentsSchema,
   type PlatformReleaseRecord,
   PlatformReleaseSchema,
   type ProviderVersionRecord,
   ProviderVersionRecordSchema,
+  type ProviderVersionRule,
+  ProviderVersionRuleSchema,
   parseCompatMatrix,
   toPlatformRelease,
   toProviderCompatibility,
@@ -110,6 +118,7 @@ export {
   ProviderVerdictSchema,
   smallestVerifiedUpgrade,
 } from './compat/upgrade-check.js';
+export { compatReportLines, providerVerdictLines } from './compat/report-text.js';
 // Schema to CRD.
 export { type ClusterctlArtifactsInput, clusterctlArtifacts } from './crd/clusterctl-artifacts.js';
 export {

@@ -57,6 +57,7 @@ export async function planProviderInstall(input: {
       kubernetesVersions: manifest.immutableInfra?.kubernetesVersions ?? [],
     },
     found.release,
+    matrix.providerRules ?? [],
   );
   const [fromMatrix] = checkPlatformUpgrade(matrix, platform, [
     { name: spec.name, version: spec.version },

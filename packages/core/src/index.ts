@@ -108,6 +108,7 @@ export {
   type Verification,
   VerificationSchema,
 } from './compat/matrix.js';
+export { compatReportLines, providerVerdictLines } from './compat/report-text.js';
 export {
   type CompatCheckReport,
   CompatCheckReportSchema,
@@ -116,9 +117,9 @@ export {
   type InstalledProvider,
   type ProviderVerdict,
   ProviderVerdictSchema,
+  smallestUpgradeReason,
   smallestVerifiedUpgrade,
 } from './compat/upgrade-check.js';
-export { compatReportLines, providerVerdictLines } from './compat/report-text.js';
 // Schema to CRD.
 export { type ClusterctlArtifactsInput, clusterctlArtifacts } from './crd/clusterctl-artifacts.js';
 export {

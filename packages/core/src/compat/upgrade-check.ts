@@ -152,9 +152,7 @@ export function checkPlatformUpgrade(
       const upgrade = smallestVerifiedUpgrade(matrix, shortName, wanted.version, platformVersion);
       if (upgrade) {
         verdict.upgradeTo = upgrade.version;
-        verdict.reasons.push(
-          `upgrade to ${shortName}@${upgrade.version}, the smallest version verified on platform ${found.release.version}`,
-        );
+        verdict.reasons.push(smallestUpgradeReason(shortName, upgrade.version, found.release.version));
       } else {
         verdict.reasons.push(
           `no version of ${shortName} in the matrix is verified on platform ${found.release.version}`,
@@ -170,6 +168,11 @@ export function checkPlatformUpgrade(
     ok: found !== undefined && providers.every((p) => p.status === 'compatible'),
     providers,
   };
+}
+
+/** How a refusal names the way out; `iinfra provider install` refuses in the same words. */
+export function smallestUpgradeReason(provider: string, version: string, platformRelease: string): string {
+  return `upgrade to ${provider}@${version}, the smallest version verified on platform ${platformRelease}`;
 }
 
 /** The lowest version ≥ `current` of the named provider that is verified compatible with the platform. */

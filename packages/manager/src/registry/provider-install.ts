@@ -9,6 +9,7 @@ import {
   checkProviderOnPlatform,
   findPlatformRelease,
   type ProviderVerdict,
+  smallestUpgradeReason,
 } from '@immutable-infra/core';
 import { installCrds, parseCrdManifests } from '@immutable-infra/management-plane';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -70,7 +71,9 @@ export async function planProviderInstall(input: {
       status: 'incompatible',
       reasons: [
         ...declared.reasons,
-        ...(fromMatrix?.upgradeTo ? [`use ${spec.name}@${fromMatrix.upgradeTo}`] : []),
+        ...(fromMatrix?.upgradeTo
+          ? [smallestUpgradeReason(spec.name, fromMatrix.upgradeTo, found.release.version)]
+          : []),
       ],
       ...(fromMatrix?.upgradeTo ? { upgradeTo: fromMatrix.upgradeTo } : {}),
     };

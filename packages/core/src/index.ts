@@ -78,8 +78,10 @@ export {
   checkContract,
   checkCore,
   checkProviderOnPlatform,
+  checkProviderRules,
   type PlatformRelease,
   type ProviderCompatibility,
+  type ProviderRule,
   smallestCompatibleUpgrade,
   type Verdict,
 } from './compat/compatibility.js';
@@ -90,16 +92,23 @@ export {
   ConformanceSummarySchema,
   findPlatformRelease,
   type MatrixProblem,
+  type OsImageFormat,
+  OsImageFormatSchema,
+  type PlatformComponents,
+  PlatformComponentsSchema,
   type PlatformReleaseRecord,
   PlatformReleaseSchema,
   type ProviderVersionRecord,
   ProviderVersionRecordSchema,
+  type ProviderVersionRule,
+  ProviderVersionRuleSchema,
   parseCompatMatrix,
   toPlatformRelease,
   toProviderCompatibility,
   type Verification,
   VerificationSchema,
 } from './compat/matrix.js';
+export { compatReportLines, providerVerdictLines } from './compat/report-text.js';
 export {
   type CompatCheckReport,
   CompatCheckReportSchema,
@@ -108,6 +117,7 @@ export {
   type InstalledProvider,
   type ProviderVerdict,
   ProviderVerdictSchema,
+  smallestUpgradeReason,
   smallestVerifiedUpgrade,
 } from './compat/upgrade-check.js';
 // Schema to CRD.

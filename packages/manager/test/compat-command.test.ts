@@ -133,7 +133,9 @@ describe('iinfra compat check', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).platformRelease).toMatchObject({
       version: '4.4.0',
-      coreVersion: '0.2.0',
+      coreVersion: '0.5.0',
+      kubernetesVersions: ['1.35'],
+      components: { kubernetes: 'v1.35.6-acp.1', kubeOvnChart: 'v4.4.1' },
     });
   });
 
@@ -146,17 +148,66 @@ describe('iinfra compat check', () => {
       '--provider',
       'hcs@0.1.0',
       '--provider',
-      'dcs@0.3.0',
+      'hcs@0.3.0',
+      '--provider',
+      'dcs@0.7.0',
       '--json',
     );
     const report = JSON.parse(result.stdout);
     expect(result.code).toBe(1);
-    const hcs = report.providers.find((p: { provider: string }) => p.provider === 'hcs');
-    const dcs = report.providers.find((p: { provider: string }) => p.provider === 'dcs');
-    // The shipped matrix has provider-hcs 0.1.0 verified with core 0.3.0 only, and platform 4.4.0 fixes core 0.2.0.
-    expect(hcs.status).toBe('incompatible');
-    expect(hcs.reasons).toContain('hcs@0.1.0 supports core ^0.3.0, but core is 0.2.0');
+    const [oldHcs, hcs, dcs] = report.providers;
+    expect(oldHcs).toMatchObject({ status: 'incompatible', upgradeTo: '0.3.0' });
+    expect(oldHcs.reasons).toContain('hcs@0.1.0 supports core ^0.3.0, but core is 0.5.0');
+    // Platform 4.4.0 ships core 0.5.0, the core HCS 0.3.0 passed its contract tests and the conformance suite with.
+    expect(hcs).toMatchObject({
+      status: 'compatible',
+      osImage: { platformRelease: '4.4.0', format: 'qcow2' },
+    });
     expect(dcs.status).toBe('compatible');
+  });
+
+  // The documentation's pairing questions, asked of the shipped matrix: its DCS rule starts at platform 4.3.2.
+  it('refuses platform 4.3.1 to 4.3.2 with DCS below the rule and names the smallest provider upgrade', async () => {
+    const before = await iinfra('compat', 'check', '--platform', '4.3.1', '--provider', 'dcs@0.5.0');
+    expect(before.code).toBe(0);
+    const result = await iinfra('compat', 'check', '--platform', '4.3.2', '--provider', 'dcs@0.5.0');
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n')).toEqual([
+      'platform 4.3.2: core 0.4.0, Kubernetes 1.34, Cluster API v1beta2',
+      '  components: Kubernetes v1.34.5-3, containerd 2.2.1-5, CoreDNS 1.14.2-v4.3.11, etcd v3.5.28-260625, pause 3.10, Kube-OVN chart v4.3.11',
+      'dcs@0.5.0: INCOMPATIBLE',
+      '  - from platform 4.3.2, the dcs provider must be at least 0.6.0, and never below; dcs@0.5.0 is below it',
+      '  - upgrade to dcs@0.6.0, the smallest version verified on platform 4.3.2',
+      'result: NOT ready for platform 4.3.2; upgrade dcs@0.6.0 first',
+      '',
+    ]);
+    const json = await iinfra('compat', 'check', '--platform', '4.3.2', '--provider', 'dcs@0.5.0', '--json');
+    const report = JSON.parse(json.stdout);
+    const validate = new Ajv2020({ strict: false }).compile(reportSchema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    expect(report).toMatchObject({
+      ok: false,
+      platformRelease: { version: '4.3.2', coreVersion: '0.4.0' },
+      providers: [{ provider: 'dcs', version: '0.5.0', status: 'incompatible', upgradeTo: '0.6.0' }],
+    });
+  });
+
+  it('refuses a DCS at or above the rule on a platform before 4.3.2', async () => {
+    const result = await iinfra(
+      'compat',
+      'check',
+      '--platform',
+      '4.3.1',
+      '--provider',
+      'dcs@0.6.0',
+      '--json',
+    );
+    expect(result.code).toBe(1);
+    const [dcs] = JSON.parse(result.stdout).providers;
+    expect(dcs.status).toBe('incompatible');
+    expect(dcs.reasons).toContain(
+      'dcs provider 0.6.0 and later must not be paired with a platform before 4.3.2; dcs@0.6.0 is 0.6.0 or later and platform is 4.3.1',
+    );
   });
 
   it('says what is wrong with bad arguments, with exit code 2', async () => {

@@ -65,7 +65,7 @@ describe('iinfra loads each command lazily', () => {
       '--platform',
       '4.4.0',
       '--provider',
-      'dcs@0.4.0',
+      'dcs@0.7.0',
       '--json',
     );
     expect(JSON.parse(stdout)).toHaveProperty('providers');

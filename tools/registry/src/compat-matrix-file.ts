@@ -11,7 +11,11 @@ export interface MatrixDocument {
     coreVersion: string;
     kubernetesVersions: string[];
     capiContract: string;
+    components?: Record<string, string>;
   }[];
+  /** Kept as written: the matrix run records proofs and never changes the documented pairing rules. */
+  providerRules?: { provider: string; fromPlatform: string; minimumVersion: string }[];
+  osImageFormats?: Record<string, string>;
   providers: ProviderRecord[];
 }
 

@@ -157,9 +157,14 @@ describe('the local registry', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('refusing to install dcs@0.1.0 on platform 4.4.0 (incompatible)');
-    expect(result.stderr).toContain('supports core ^0.1.0, but core is 0.2.0');
-    // The smallest upgrade verified on 4.4.0 in the matrix, not necessarily the newest release.
-    expect(result.stderr).toContain('use dcs@0.2.0');
+    expect(result.stderr).toContain('supports core ^0.1.0, but core is 0.5.0');
+    expect(result.stderr).toContain(
+      'from platform 4.3.2, the dcs provider must be at least 0.6.0, and never below; dcs@0.1.0 is below it',
+    );
+    // The smallest upgrade verified on 4.4.0 in the matrix.
+    expect(result.stderr).toContain(
+      `upgrade to dcs@${installableDcs}, the smallest version verified on platform 4.4.0`,
+    );
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
     expect(
       await read(

@@ -21,6 +21,17 @@ export interface PlatformRelease {
   capiContract: CapiContractVersion;
 }
 
+/**
+ * A pairing rule between platform releases and one provider's versions: from platform
+ * `fromPlatform` on, the provider must be at least `minimumVersion`, and never below; a provider at
+ * `minimumVersion` or later must not run on a platform before `fromPlatform`.
+ */
+export interface ProviderRule {
+  provider: string;
+  fromPlatform: string;
+  minimumVersion: string;
+}
+
 export interface Verdict {
   compatible: boolean;
   /** One sentence per finding; the CLI, the manager and the UI show these same words. */
@@ -72,8 +83,58 @@ export function checkContract(provider: ProviderCompatibility, contract: CapiCon
   };
 }
 
-/** Core, contract and Kubernetes versions of one provider against one platform release. */
-export function checkProviderOnPlatform(provider: ProviderCompatibility, platform: PlatformRelease): Verdict {
+/** The pairing rules that name this provider, judged against one platform release. */
+export function checkProviderRules(
+  provider: Pick<ProviderCompatibility, 'name' | 'version'>,
+  platformVersion: string,
+  rules: readonly ProviderRule[],
+): Verdict {
+  const label = `${provider.name}@${provider.version}`;
+  const verdicts = rules
+    .filter((rule) => rule.provider === provider.name)
+    .filter(() => semver.valid(provider.version) !== null && semver.valid(platformVersion) !== null)
+    .map((rule): Verdict => {
+      const platformAfter = semver.gte(platformVersion, rule.fromPlatform);
+      const providerAfter = semver.gte(provider.version, rule.minimumVersion);
+      if (platformAfter && !providerAfter)
+        return {
+          compatible: false,
+          reasons: [
+            `from platform ${rule.fromPlatform}, the ${rule.provider} provider must be at least ${rule.minimumVersion}, and never below; ${label} is below it`,
+          ],
+        };
+      if (!platformAfter && providerAfter)
+        return {
+          compatible: false,
+          reasons: [
+            `${rule.provider} provider ${rule.minimumVersion} and later must not be paired with a platform before ${rule.fromPlatform}; ${label} is ${rule.minimumVersion} or later and platform is ${platformVersion}`,
+          ],
+        };
+      return {
+        compatible: true,
+        reasons: [
+          platformAfter
+            ? `${label} meets the rule that from platform ${rule.fromPlatform} the ${rule.provider} provider must be at least ${rule.minimumVersion}`
+            : `${label} is below ${rule.minimumVersion}, as platforms before ${rule.fromPlatform} require`,
+        ],
+      };
+    });
+  const failing = verdicts.filter((v) => !v.compatible);
+  return {
+    compatible: failing.length === 0,
+    reasons: (failing.length > 0 ? failing : verdicts).flatMap((v) => v.reasons),
+  };
+}
+
+/**
+ * Core, contract and Kubernetes versions of one provider against one platform release, and the
+ * pairing rules that name the provider.
+ */
+export function checkProviderOnPlatform(
+  provider: ProviderCompatibility,
+  platform: PlatformRelease,
+  rules: readonly ProviderRule[] = [],
+): Verdict {
   const core = checkCore(provider, platform.coreVersion);
   const contract = checkContract(provider, platform.capiContract);
   const shared = platform.kubernetesVersions.filter((v) => provider.kubernetesVersions.includes(v));
@@ -87,7 +148,7 @@ export function checkProviderOnPlatform(provider: ProviderCompatibility, platfor
               `but ${provider.name}@${provider.version} supports ${provider.kubernetesVersions.join(', ') || 'none'}`,
           ],
         };
-  const all = [core, contract, kubernetes];
+  const all = [core, contract, kubernetes, checkProviderRules(provider, platform.version, rules)];
   const failing = all.filter((v) => !v.compatible);
   return {
     compatible: failing.length === 0,
@@ -103,10 +164,11 @@ export function smallestCompatibleUpgrade(
   versions: readonly ProviderCompatibility[],
   platform: PlatformRelease,
   current?: string,
+  rules: readonly ProviderRule[] = [],
 ): ProviderCompatibility | undefined {
   return [...versions]
     .filter((v) => semver.valid(v.version) !== null)
     .filter((v) => current === undefined || semver.gte(v.version, current))
     .sort((a, b) => semver.compare(a.version, b.version))
-    .find((v) => checkProviderOnPlatform(v, platform).compatible);
+    .find((v) => checkProviderOnPlatform(v, platform, rules).compatible);
 }

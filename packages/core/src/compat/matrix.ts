@@ -12,14 +12,49 @@ const RangeSchema = z
   .string()
   .refine((v) => semver.validRange(v) !== null, 'a semver range such as ">=0.1.0 <0.3.0"');
 
+/** What the Alauda OS image of a platform release contains, as the OS support matrix lists it per release. */
+export const PlatformComponentsSchema = z
+  .object({
+    kubernetes: z
+      .string()
+      .regex(/^v1\.\d+\.\d+\S*$/, 'a Kubernetes build such as "v1.34.5-3"')
+      .describe('Kubernetes build in the OS image, for example v1.34.5-3'),
+    containerd: z.string().min(1),
+    coredns: z.string().min(1).describe('CoreDNS image tag'),
+    etcd: z.string().min(1).describe('etcd image tag'),
+    pause: z.string().min(1),
+    kubeOvnChart: z
+      .string()
+      .min(1)
+      .describe('Kube-OVN Helm chart version of the release line (not the Kube-OVN binary version)'),
+  })
+  .strict();
+
 export const PlatformReleaseSchema = z
   .object({
-    version: SemverSchema.describe('Platform release, for example 4.4.0'),
+    version: SemverSchema.describe('Platform release at patch level, for example 4.3.2'),
     coreVersion: SemverSchema.describe('The @immutable-infra/core version the platform ships'),
     kubernetesVersions: z.array(KubernetesMinorSchema).min(1),
     capiContract: z.enum(CAPI_CONTRACT_VERSIONS),
+    components: PlatformComponentsSchema.optional(),
   })
   .strict();
+
+/**
+ * A documented pairing rule: from platform `fromPlatform` on, the provider must be at least
+ * `minimumVersion`; and a provider at `minimumVersion` or later must never run on an older platform
+ * (its OS image changed in a way only one side of the line understands).
+ */
+export const ProviderVersionRuleSchema = z
+  .object({
+    provider: z.string().min(1).describe('Short provider name, for example "dcs"'),
+    fromPlatform: SemverSchema.describe('First platform release the rule applies to, for example 4.3.2'),
+    minimumVersion: SemverSchema.describe('Smallest provider version allowed from that release on'),
+  })
+  .strict();
+
+/** Alauda OS image file format per provider: the same OS content, packaged for the target platform. */
+export const OsImageFormatSchema = z.enum(['qcow2', 'ova', 'iso']);
 
 /**
  * What the conformance suite said during a run of the contract tests: its checks counted by outcome,
@@ -64,11 +99,19 @@ export const CompatMatrixSchema = z
   .object({
     $schema: z.string().optional(),
     platformReleases: z.array(PlatformReleaseSchema).min(1),
+    providerRules: z.array(ProviderVersionRuleSchema).optional(),
+    osImageFormats: z
+      .record(z.string().min(1), OsImageFormatSchema)
+      .optional()
+      .describe('OS image format per short provider name, for example {"dcs": "qcow2"}'),
     providers: z.array(ProviderVersionRecordSchema),
   })
   .strict();
 
 export type PlatformReleaseRecord = z.infer<typeof PlatformReleaseSchema>;
+export type PlatformComponents = z.infer<typeof PlatformComponentsSchema>;
+export type ProviderVersionRule = z.infer<typeof ProviderVersionRuleSchema>;
+export type OsImageFormat = z.infer<typeof OsImageFormatSchema>;
 export type Verification = z.infer<typeof VerificationSchema>;
 export type ConformanceSummary = z.infer<typeof ConformanceSummarySchema>;
 export type ProviderVersionRecord = z.infer<typeof ProviderVersionRecordSchema>;
@@ -103,6 +146,28 @@ export function parseCompatMatrix(
         message: `platform ${release.version} is listed twice`,
       });
     seenPlatforms.add(release.version);
+    const build = release.components?.kubernetes;
+    const minor = build?.match(/^v(1\.\d+)\./)?.[1];
+    if (build && minor && !release.kubernetesVersions.includes(minor))
+      problems.push({
+        path: `platformReleases.${index}.components.kubernetes`,
+        message: `Kubernetes ${build} is not one of the release's versions ${release.kubernetesVersions.join(', ')}`,
+      });
+  });
+  const seenRules = new Set<string>();
+  (parsed.data.providerRules ?? []).forEach((rule, index) => {
+    const key = `${rule.provider}@${rule.fromPlatform}`;
+    if (seenRules.has(key))
+      problems.push({
+        path: `providerRules.${index}`,
+        message: `a rule for ${rule.provider} from platform ${rule.fromPlatform} is listed twice`,
+      });
+    seenRules.add(key);
+    if (!parsed.data.providers.some((p) => p.name === rule.provider))
+      problems.push({
+        path: `providerRules.${index}.provider`,
+        message: `no provider "${rule.provider}" in the matrix`,
+      });
   });
   const seenProviders = new Set<string>();
   parsed.data.providers.forEach((record, index) => {

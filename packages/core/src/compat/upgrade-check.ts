@@ -4,6 +4,7 @@ import { checkProviderOnPlatform } from './compatibility.js';
 import {
   type CompatMatrix,
   findPlatformRelease,
+  OsImageFormatSchema,
   PlatformReleaseSchema,
   type ProviderVersionRecord,
   toPlatformRelease,
@@ -20,6 +21,8 @@ export const ProviderVerdictSchema = z
     reasons: z.array(z.string()).min(1),
     /** The smallest provider version, not lower than the current one, that is verified compatible. */
     upgradeTo: z.string().optional(),
+    /** The OS image the provider's machines boot on that platform: the release's Alauda OS image in the provider's format. */
+    osImage: z.object({ platformRelease: z.string(), format: OsImageFormatSchema }).strict().optional(),
   })
   .strict();
 
@@ -69,7 +72,11 @@ function judge(record: ProviderVersionRecord, matrix: CompatMatrix, platformVers
   const found = findPlatformRelease(matrix, platformVersion);
   if (!found) return { status: 'unverified', reasons: [`platform ${platformVersion} is not in the matrix`] };
   const release = found.release;
-  const declared = checkProviderOnPlatform(toProviderCompatibility(record), toPlatformRelease(release));
+  const declared = checkProviderOnPlatform(
+    toProviderCompatibility(record),
+    toPlatformRelease(release),
+    matrix.providerRules ?? [],
+  );
   const label = `${record.name}@${record.version}`;
   if (!declared.compatible) return { status: 'incompatible', reasons: declared.reasons };
   const failure = failingRun(record, release.coreVersion);
@@ -139,13 +146,13 @@ export function checkPlatformUpgrade(
           reasons: [`${shortName}@${wanted.version} is not in the compatibility matrix`],
         };
     const verdict: ProviderVerdict = { provider: shortName, version: wanted.version, ...judgement };
+    const format = matrix.osImageFormats?.[shortName];
+    if (found && format) verdict.osImage = { platformRelease: found.release.version, format };
     if (judgement.status !== 'compatible' && found) {
       const upgrade = smallestVerifiedUpgrade(matrix, shortName, wanted.version, platformVersion);
       if (upgrade) {
         verdict.upgradeTo = upgrade.version;
-        verdict.reasons.push(
-          `upgrade to ${shortName}@${upgrade.version}, the smallest version verified on platform ${found.release.version}`,
-        );
+        verdict.reasons.push(smallestUpgradeReason(shortName, upgrade.version, found.release.version));
       } else {
         verdict.reasons.push(
           `no version of ${shortName} in the matrix is verified on platform ${found.release.version}`,
@@ -161,6 +168,11 @@ export function checkPlatformUpgrade(
     ok: found !== undefined && providers.every((p) => p.status === 'compatible'),
     providers,
   };
+}
+
+/** How a refusal names the way out; `iinfra provider install` refuses in the same words. */
+export function smallestUpgradeReason(provider: string, version: string, platformRelease: string): string {
+  return `upgrade to ${provider}@${version}, the smallest version verified on platform ${platformRelease}`;
 }
 
 /** The lowest version ≥ `current` of the named provider that is verified compatible with the platform. */

@@ -1,4 +1,4 @@
-import { type CompatCheckReport, checkPlatformUpgrade, type InstalledProvider } from '@immutable-infra/core';
+import { checkPlatformUpgrade, compatReportLines, type InstalledProvider } from '@immutable-infra/core';
 import { readInstalledProviders } from '../compat/cluster-inventory.js';
 import { loadCompatMatrix } from '../compat/matrix-source.js';
 import { parseProviderSpec } from '../compat/provider-spec.js';
@@ -41,31 +41,6 @@ export async function runCompatCheck(
   }
   const report = checkPlatformUpgrade(matrix, options.platform, installed);
   if (options.json) output.json(report);
-  else output.line(formatReport(report));
+  else output.line(compatReportLines(report).join('\n'));
   process.exitCode = report.ok ? 0 : 1;
-}
-
-function formatReport(report: CompatCheckReport): string {
-  const release = report.platformRelease;
-  const lines = [
-    release
-      ? `platform ${report.platform}: core ${release.coreVersion}, Kubernetes ${release.kubernetesVersions.join(', ')}, Cluster API ${release.capiContract}`
-      : `platform ${report.platform}`,
-    ...report.notes.map((note) => `  note: ${note}`),
-  ];
-  for (const provider of report.providers) {
-    lines.push(`${provider.provider}@${provider.version}: ${provider.status.toUpperCase()}`);
-    for (const reason of provider.reasons) lines.push(`  - ${reason}`);
-  }
-  lines.push(
-    report.ok
-      ? 'result: every provider is verified compatible'
-      : `result: NOT ready for platform ${report.platform}${upgrades(report)}`,
-  );
-  return lines.join('\n');
-}
-
-function upgrades(report: CompatCheckReport): string {
-  const steps = report.providers.filter((p) => p.upgradeTo).map((p) => `${p.provider}@${p.upgradeTo}`);
-  return steps.length > 0 ? `; upgrade ${steps.join(', ')} first` : '';
 }

@@ -15,7 +15,7 @@ export function compatCommand(output: Output): Command {
         'the reasons, and the smallest provider upgrade that makes the target work. Exit code 0 only when every ' +
         'provider is verified compatible, 1 otherwise, 2 for bad input.',
     )
-    .requiredOption('--platform <version>', 'target platform release, for example 4.4.0')
+    .requiredOption('--platform <version>', 'target platform release at patch level, for example 4.3.2')
     .option(
       '--provider <name@version>',
       'a provider version to check, for example dcs@0.1.0; repeatable',
@@ -33,7 +33,7 @@ export function compatCommand(output: Output): Command {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  $ iinfra compat check --platform 4.4.0 --provider dcs@0.1.0\n' +
+        '  $ iinfra compat check --platform 4.3.2 --provider dcs@0.5.0\n' +
         '  $ iinfra compat check --platform 4.4.0 --kubeconfig ~/.kube/management.yaml --json',
     )
     .action(async (options) => {

@@ -9,6 +9,7 @@ import {
   checkProviderOnPlatform,
   findPlatformRelease,
   type ProviderVerdict,
+  smallestUpgradeReason,
 } from '@immutable-infra/core';
 import { installCrds, parseCrdManifests } from '@immutable-infra/management-plane';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -57,6 +58,7 @@ export async function planProviderInstall(input: {
       kubernetesVersions: manifest.immutableInfra?.kubernetesVersions ?? [],
     },
     found.release,
+    matrix.providerRules ?? [],
   );
   const [fromMatrix] = checkPlatformUpgrade(matrix, platform, [
     { name: spec.name, version: spec.version },
@@ -69,7 +71,9 @@ export async function planProviderInstall(input: {
       status: 'incompatible',
       reasons: [
         ...declared.reasons,
-        ...(fromMatrix?.upgradeTo ? [`use ${spec.name}@${fromMatrix.upgradeTo}`] : []),
+        ...(fromMatrix?.upgradeTo
+          ? [smallestUpgradeReason(spec.name, fromMatrix.upgradeTo, found.release.version)]
+          : []),
       ],
       ...(fromMatrix?.upgradeTo ? { upgradeTo: fromMatrix.upgradeTo } : {}),
     };

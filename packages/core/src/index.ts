@@ -121,7 +121,12 @@ export {
   smallestVerifiedUpgrade,
 } from './compat/upgrade-check.js';
 // Schema to CRD.
-export { type ClusterctlArtifactsInput, clusterctlArtifacts } from './crd/clusterctl-artifacts.js';
+export {
+  type ClusterctlArtifactsInput,
+  clusterctlArtifacts,
+  managerRbacRules,
+  type PolicyRule,
+} from './crd/clusterctl-artifacts.js';
 export {
   type ContractRole,
   defineKind,

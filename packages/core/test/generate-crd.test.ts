@@ -148,14 +148,16 @@ describe('clusterctlArtifacts', () => {
         name: 'dcsclusters.infrastructure.cluster.x-k8s.io',
         labels: { 'cluster.x-k8s.io/v1beta2': 'v1beta1' },
       },
-      spec: { group: 'infrastructure.cluster.x-k8s.io' },
+      spec: { group: 'infrastructure.cluster.x-k8s.io', names: { plural: 'dcsclusters' } },
     } as unknown as Parameters<typeof clusterctlArtifacts>[0]['crds'][number];
+    const extra = { apiGroups: ['ipam.cluster.x-k8s.io'], resources: ['ipaddresses'], verbs: ['get'] };
     const { metadata, components } = clusterctlArtifacts({
       provider: 'dcs',
       packageName: '@immutable-infra/provider-dcs',
       version: '0.2.3',
       contract: 'v1beta2',
       crds: [crd],
+      rules: [extra],
     });
     expect(metadata).toEqual({
       apiVersion: 'clusterctl.cluster.x-k8s.io/v1alpha3',
@@ -179,7 +181,8 @@ describe('clusterctlArtifacts', () => {
       ).toBe('infrastructure-dcs');
     }
     expect(JSON.stringify(components[1])).toContain('"cluster.x-k8s.io/v1beta2":"v1beta1"');
-    // Providers keep a finalizer on the credential Secret a cluster uses, and never change ConfigMaps.
+    // Providers keep a finalizer on the credential Secret a cluster uses (a patch), read Secrets one by
+    // one (never a list or watch of every Secret), and read no ConfigMap unless they ask for it.
     const role = components.find((c) => c.kind === 'ClusterRole') as {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
@@ -187,8 +190,24 @@ describe('clusterctlArtifacts', () => {
       role.rules
         .filter((r) => r.apiGroups.includes('') && r.resources.includes(resource))
         .flatMap((r) => r.verbs);
-    expect(verbsOn('secrets')).toEqual(expect.arrayContaining(['get', 'update', 'patch']));
-    expect(verbsOn('configmaps')).toEqual(['get', 'list', 'watch']);
+    expect(verbsOn('secrets')).toEqual(['get', 'patch']);
+    expect(verbsOn('configmaps')).toEqual([]);
+    // The provider's own kinds by name, with their status subresource; no wildcard anywhere.
+    expect(role.rules.flatMap((r) => r.resources)).not.toContain('*');
+    expect(role.rules.slice(0, 2)).toEqual([
+      {
+        apiGroups: ['infrastructure.cluster.x-k8s.io'],
+        resources: ['dcsclusters'],
+        verbs: ['get', 'list', 'watch', 'patch'],
+      },
+      {
+        apiGroups: ['infrastructure.cluster.x-k8s.io'],
+        resources: ['dcsclusters/status'],
+        verbs: ['patch', 'update'],
+      },
+    ]);
+    // What the provider's own steps call comes last, as declared.
+    expect(role.rules.at(-1)).toEqual(extra);
     const deployment = components.at(-1) as {
       spec: { template: { spec: { containers: { args: string[]; env: unknown[] }[] } } };
     };

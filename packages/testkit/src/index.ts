@@ -46,6 +46,17 @@ export {
   yamlFilesIn,
 } from '@immutable-infra/management-plane';
 export {
+  type AuditedCall,
+  auditFlags,
+  type Grant,
+  type PermissionReport,
+  type PolicyRule,
+  permissionName,
+  permissionReport,
+  readAuditedCalls,
+  SERVICE_ACCOUNT_AUDIT_POLICY,
+} from './api-audit.js';
+export {
   apiServerVerdict,
   documentedFixtures,
   documentedManifests,

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createManagementPlane,
   type EnvtestAssets,
@@ -7,6 +10,7 @@ import {
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { beforeAll, inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { auditFlags, SERVICE_ACCOUNT_AUDIT_POLICY } from './api-audit.js';
 import { apiServerVerdict } from './api-server-verdict.js';
 
 declare module 'vitest' {
@@ -16,6 +20,8 @@ declare module 'vitest' {
     iinfraKubernetesVersion: string;
     /** The binaries and CRDs the run uses, for tests that start more servers. */
     iinfraEnvtestAssets: EnvtestAssets;
+    /** The audit log of service accounts' requests (JSON lines), when the setup asked for it; '' otherwise. */
+    iinfraAuditLogPath: string;
   }
 }
 
@@ -27,14 +33,39 @@ declare module 'vitest' {
  *     // test/global-setup.ts
  *     export default createGlobalSetup({ crdFiles: [...] });
  */
-export function createGlobalSetup(options: Omit<ManagementPlaneOptions, 'lifetime' | 'stateDir'> = {}) {
+export function createGlobalSetup(options: GlobalSetupOptions = {}) {
   return async function setup(project: TestProject): Promise<() => Promise<void>> {
-    const plane = await createManagementPlane({ ...options, lifetime: 'attached' });
+    const { auditServiceAccounts, ...planeOptions } = options;
+    let auditDir: string | undefined;
+    let auditLogPath = '';
+    if (auditServiceAccounts) {
+      auditDir = await mkdtemp(join(tmpdir(), 'iinfra-audit-'));
+      const policyPath = join(auditDir, 'policy.yaml');
+      auditLogPath = join(auditDir, 'audit.log');
+      await writeFile(policyPath, SERVICE_ACCOUNT_AUDIT_POLICY);
+      planeOptions.apiServerFlags = [
+        ...(planeOptions.apiServerFlags ?? []),
+        ...auditFlags(policyPath, auditLogPath),
+      ];
+    }
+    const plane = await createManagementPlane({ ...planeOptions, lifetime: 'attached' });
     project.provide('iinfraKubeconfigPath', plane.controlPlane.kubeconfigPath);
     project.provide('iinfraKubernetesVersion', plane.assets.kubernetesVersion);
     project.provide('iinfraEnvtestAssets', plane.assets);
-    return () => plane.controlPlane.stop();
+    project.provide('iinfraAuditLogPath', auditLogPath);
+    return async () => {
+      await plane.controlPlane.stop();
+      if (auditDir) await rm(auditDir, { recursive: true, force: true });
+    };
   };
+}
+
+export interface GlobalSetupOptions extends Omit<ManagementPlaneOptions, 'lifetime' | 'stateDir'> {
+  /**
+   * Log every request a service account makes (Metadata level, see `SERVICE_ACCOUNT_AUDIT_POLICY`)
+   * to the file tests find as `inject('iinfraAuditLogPath')`: what proves a chart's RBAC is enough and not more.
+   */
+  auditServiceAccounts?: boolean;
 }
 
 /** A KubeConfig for the run's shared API server; call inside a test file. */

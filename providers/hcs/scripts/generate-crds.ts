@@ -4,4 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { generateProviderArtifacts } from '@immutable-infra/provider-kit/generate';
 import { hcsKinds } from '../dist/api/index.js';
 
-generateProviderArtifacts({ packageDir: fileURLToPath(new URL('..', import.meta.url)), kinds: hcsKinds });
+generateProviderArtifacts({
+  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  kinds: hcsKinds,
+  // Beyond what every manager needs: each cluster's encryption-at-rest key Secret, which the
+  // provider creates once (the kit's ensureEncryptionSecret).
+  rbacRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
+});

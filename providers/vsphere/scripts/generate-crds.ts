@@ -11,4 +11,16 @@ generateProviderArtifacts({
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   kinds: vsphereKinds,
   extensions: vsphereExtensions,
+  // Beyond what every manager needs: each cluster's encryption-at-rest key Secret (the kit's
+  // ensureEncryptionSecret creates it once), and addresses from IPAM pools (addressesFromPools):
+  // claims made, held by a finalizer until the machine is gone, then deleted; addresses read.
+  rbacRules: [
+    { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    {
+      apiGroups: ['ipam.cluster.x-k8s.io'],
+      resources: ['ipaddressclaims'],
+      verbs: ['get', 'create', 'patch', 'delete'],
+    },
+    { apiGroups: ['ipam.cluster.x-k8s.io'], resources: ['ipaddresses'], verbs: ['get'] },
+  ],
 });

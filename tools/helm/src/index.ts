@@ -40,3 +40,5 @@ export async function ensureHelm(): Promise<string> {
 export async function ensureClusterctl(): Promise<string> {
   return (await ensureHelmTools()).clusterctl;
 }
+
+export { type ChartIdentity, type ChartIdentityOptions, chartIdentity } from './chart-identity.js';

@@ -1,10 +1,22 @@
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type ChartIdentity, chartIdentity } from '@immutable-infra/helm-tools';
 import { createLogger, Manager, type ManagerOptions } from '@immutable-infra/manager';
 import {
+  type AuditedCall,
+  bindToThisProcess,
   type ClusterApiControllers,
   ClusterProbe,
   type EnvtestAssets,
+  freePort,
   LiveLog,
+  type PermissionReport,
+  permissionReport,
+  readAuditedCalls,
   startNamespacedClusterApi,
+  terminate,
 } from '@immutable-infra/testkit';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
@@ -24,6 +36,27 @@ export interface ClusterE2eOptions {
   /** The provider as people call it (DCS, HCS), for the diagnostics. */
   providerLabel: string;
   providers: ManagerOptions['providers'];
+  /**
+   * Runs the manager as the provider's Helm chart installs it, instead of in this process with
+   * `providers`: its own process with the chart's arguments and environment, authenticated as the
+   * chart's ServiceAccount (a TokenRequest token), so it has exactly the chart's permissions.
+   * It reconciles the test's namespace only and serves its probes on a free port.
+   */
+  chart?: {
+    /** The chart's folder. */
+    path: string;
+    /** More chart values. */
+    values?: Record<string, unknown>;
+    /**
+     * A module to load instead of the chart's `--provider` package: the package with what the
+     * test's platform simulator needs (host names pointed at loopback).
+     */
+    providerModule?: string;
+    /** More environment for the manager (what `providerModule` reads). */
+    env?: Record<string, string>;
+  };
+  /** The API server's audit log of service accounts (`inject('iinfraAuditLogPath')`), for `permissions()`. */
+  auditLogPath?: string;
   /** The Cluster's name. */
   cluster: string;
   /** When the platform simulator's VM or server has booted with its bootstrap data. */
@@ -36,8 +69,21 @@ export interface ClusterE2e {
   probe: ClusterProbe;
   live: LiveLog;
   capi: ClusterApiControllers;
-  manager: Manager;
+  /** The provider's manager, in this process or (with `managerProcess`) its own. */
+  manager: { stop(): Promise<void> };
   workloads: WorkloadSimulator;
+  /**
+   * With `chart` and `auditLogPath`: what the manager called so far, held against what the chart
+   * grants (refused calls, calls outside the grants, grants never used).
+   */
+  permissions(): PermissionReport;
+  /**
+   * What is wrong with the chart's RBAC after the run, one line each: calls refused, calls no
+   * grant allows, and grants no call used, except those `notExercised` names (`<groups>
+   * <resources> <verb>` as `PermissionReport.unused` spells them, with why this run does not
+   * call them). The live log gets what was used and what was not.
+   */
+  permissionProblems(notExercised: Record<string, string>): string[];
   /** Stops everything; the live logs go too unless `keepLogs` (a failed run: they are its diagnostics). */
   stop(options?: { keepLogs?: boolean }): Promise<void>;
 }
@@ -56,13 +102,27 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     kubeconfigPath: options.kubeconfigPath,
     namespace,
   });
-  const manager = new Manager({
-    kubeConfig,
-    namespace,
-    providers: options.providers,
-    log: createLogger({ level: 'info', destination: live.managerDestination }),
-  });
-  void manager.start();
+  let identity: ChartIdentity | undefined;
+  let manager: { stop(): Promise<void> };
+  if (options.chart) {
+    const { chart } = options;
+    identity = await chartIdentity({
+      kubeConfig,
+      chart: chart.path,
+      release: 'e2e',
+      namespace,
+      values: { watchNamespace: namespace, probes: { port: await freePort() }, ...chart.values },
+    });
+    const args = identity.args.map((arg) =>
+      chart.providerModule && arg.startsWith('--provider=') ? `--provider=${chart.providerModule}` : arg,
+    );
+    manager = startManagerProcess(
+      { args: [...args, `--kubeconfig=${identity.kubeconfigPath}`], env: { ...identity.env, ...chart.env } },
+      live.managerPath,
+    );
+  } else {
+    manager = startManagerHere(options, live);
+  }
   const workloads = await startWorkloadSimulator({
     kubeConfig,
     assets: options.assets,
@@ -77,6 +137,11 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     diagnostics: () => live.diagnostics(options.providerLabel, capi),
   });
   live.say(`namespace ${namespace}, Cluster API's logs in ${capi.stateDir}`);
+  const permissions = (): PermissionReport => {
+    if (!identity || !options.auditLogPath)
+      throw new Error('permissions() needs the chart and auditLogPath options');
+    return permissionReport(identity.grants, readAuditedCalls(options.auditLogPath, identity.username));
+  };
   return {
     objects: KubernetesObjectApi.makeApiClient(kubeConfig),
     probe,
@@ -84,11 +149,61 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     capi,
     manager,
     workloads,
+    permissions,
+    permissionProblems: (notExercised) => {
+      const report = permissions();
+      live.say(`RBAC used: ${report.used.join(', ')}`);
+      live.say(`RBAC granted and unused: ${report.unused.join(', ')}`);
+      const call = (c: AuditedCall) =>
+        `${c.verb} ${c.apiGroup || 'core'}/${c.resource} in ${c.namespace ?? '(cluster)'}`;
+      return [
+        ...report.forbidden.map((c) => `refused: ${call(c)}`),
+        ...report.outsideGrants.map((c) => `allowed by no grant of the chart: ${call(c)}`),
+        ...report.unused
+          .filter((grant) => !Object.keys(notExercised).some((rule) => grant.endsWith(`: ${rule}`)))
+          .map((grant) => `granted, never used: ${grant}`),
+      ];
+    },
     stop: async ({ keepLogs = false } = {}) => {
       await workloads.stop();
       await manager.stop();
+      await identity?.remove();
       await capi.stop();
       if (!keepLogs) live.discard();
+    },
+  };
+}
+
+function startManagerHere(options: ClusterE2eOptions, live: LiveLog): { stop(): Promise<void> } {
+  const manager = new Manager({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    providers: options.providers,
+    log: createLogger({ level: 'info', destination: live.managerDestination }),
+  });
+  void manager.start();
+  return manager;
+}
+
+function startManagerProcess(
+  spec: { args: string[]; env: Record<string, string> },
+  logFile: string,
+): { stop(): Promise<void> } {
+  const manifest = createRequire(import.meta.url).resolve('@immutable-infra/manager/package.json');
+  const iinfra = join(dirname(manifest), 'bin', 'iinfra.js');
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [iinfra, ...spec.args], {
+    stdio: ['ignore', out, out],
+    env: { ...process.env, ...spec.env },
+  });
+  if (child.pid === undefined) throw new Error('could not start the manager process');
+  const managed = { name: 'manager', pid: child.pid, binary: process.execPath, logFile };
+  // A test runner killed mid-run takes the manager with it.
+  const release = bindToThisProcess([managed]);
+  return {
+    stop: async () => {
+      await terminate(managed);
+      release();
     },
   };
 }

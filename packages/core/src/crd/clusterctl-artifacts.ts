@@ -11,6 +11,57 @@ export interface ClusterctlArtifactsInput {
   /** The contract each release series speaks; every minor from 0.1 (or x.0) up to `version` gets an entry. */
   contract: CapiContractVersion;
   crds: readonly CustomResourceDefinition[];
+  /**
+   * What the provider's own steps call beyond what every manager needs (see `managerRbacRules`),
+   * e.g. IPAM claims or a Secret the provider writes. Each is granted as written.
+   */
+  rules?: readonly PolicyRule[];
+}
+
+/** A ClusterRole rule, as RBAC reads it. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+/**
+ * The manager's ClusterRole: exactly what the host calls, proven by each provider's end-to-end
+ * suite, which runs the manager as the Helm chart's ServiceAccount and holds the API server's audit
+ * log against these rules (no call refused, no rule unused but the few it names). The host watches
+ * the provider's kinds and Cluster API's Clusters and Machines (read from its informer caches; a
+ * GET only for one the cache has not seen yet), writes finalizers with patches and status through
+ * the status subresource, reads a machine's bootstrap data and a credential Secret with a GET
+ * (never a list: a manager needs no view of every Secret) and keeps its finalizer on the
+ * credential with a patch, creates Events, holds its Lease, and reads the CRDs of the contract it
+ * was admitted for. Then the provider's own `extra` rules.
+ */
+export function managerRbacRules(
+  crds: readonly CustomResourceDefinition[],
+  extra: readonly PolicyRule[],
+): PolicyRule[] {
+  const rules: PolicyRule[] = [];
+  for (const group of [...new Set(crds.map((crd) => crd.spec.group))]) {
+    const plurals = crds.filter((crd) => crd.spec.group === group).map((crd) => crd.spec.names.plural);
+    rules.push(
+      { apiGroups: [group], resources: plurals, verbs: ['get', 'list', 'watch', 'patch'] },
+      {
+        apiGroups: [group],
+        resources: plurals.map((plural) => `${plural}/status`),
+        verbs: ['patch', 'update'],
+      },
+    );
+  }
+  rules.push(
+    { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters', 'machines'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },
+    ...extra.map((rule) => ({ ...rule })),
+  );
+  return rules;
 }
 
 type Manifest = Record<string, unknown>;
@@ -35,7 +86,6 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
   const providerLabel = { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` };
   const namespace = `\${IINFRA_${input.provider.toUpperCase()}_NAMESPACE:=${input.provider}-system}`;
   const name = `${input.provider}-controller-manager`;
-  const groups = [...new Set(input.crds.map((crd) => crd.spec.group))];
   const components: Manifest[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: providerLabel } },
     ...input.crds.map((crd) => ({
@@ -47,39 +97,7 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name, labels: providerLabel },
-      rules: [
-        {
-          apiGroups: groups,
-          resources: ['*'],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-        },
-        {
-          apiGroups: [
-            'cluster.x-k8s.io',
-            'bootstrap.cluster.x-k8s.io',
-            'controlplane.cluster.x-k8s.io',
-            'ipam.cluster.x-k8s.io',
-          ],
-          resources: ['*'],
-          verbs: ['get', 'list', 'watch', 'patch', 'update', 'create', 'delete'],
-        },
-        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
-        {
-          // patch and update: a provider keeps a finalizer on a credential Secret while a cluster
-          // uses it; create: a provider may write a cluster's generated Secret (an encryption key).
-          apiGroups: [''],
-          resources: ['secrets'],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
-        },
-        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-        { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-        {
-          apiGroups: ['apiextensions.k8s.io'],
-          resources: ['customresourcedefinitions'],
-          verbs: ['get', 'list', 'watch'],
-        },
-      ],
+      rules: managerRbacRules(input.crds, input.rules ?? []),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

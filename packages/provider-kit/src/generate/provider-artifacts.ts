@@ -5,6 +5,7 @@ import {
   extensionManifest,
   generateCrd,
   type KindDefinition,
+  type PolicyRule,
 } from '@immutable-infra/core';
 import { stringify } from 'yaml';
 import { providerChartName, providerHelmChart, writeHelmChart } from './helm-chart.js';
@@ -57,6 +58,11 @@ export function generateProviderArtifacts(options: {
   kinds: readonly KindDefinition[];
   /** The provider's `defineExtensions(...)` declaration. */
   extensions?: Parameters<typeof extensionManifest>[0];
+  /**
+   * What the provider's own steps call on the API server beyond what every manager needs
+   * (core's `managerRbacRules`): granted by the clusterctl artifacts and the Helm chart alike.
+   */
+  rbacRules?: readonly PolicyRule[];
 }): void {
   const manifest = JSON.parse(readFileSync(join(options.packageDir, 'package.json'), 'utf8'));
   const crds = options.kinds.map((kind) => generateCrd(kind));
@@ -67,6 +73,7 @@ export function generateProviderArtifacts(options: {
     version: manifest.version,
     contract: 'v1beta2',
     crds,
+    ...(options.rbacRules ? { rules: options.rbacRules } : {}),
   });
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
   // The Helm chart grants what the clusterctl artifacts grant: the rules come from their ClusterRole.

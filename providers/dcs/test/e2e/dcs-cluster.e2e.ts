@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { capiResource, freePort, infraResource as infra, mostRepeated } from '@immutable-infra/testkit';
 import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -71,7 +72,10 @@ beforeAll(async () => {
     kubeconfigPath: inject('iinfraKubeconfigPath'),
     logName: 'dcs-e2e',
     providerLabel: 'DCS',
-    providers: [createDcsProvider({ sessions: { timeoutMs: 5_000 } })],
+    providers: [createDcsProvider()],
+    // The manager as the Helm chart installs it: its arguments and its ServiceAccount's permissions.
+    chart: { path: fileURLToPath(new URL('../../charts/cluster-api-provider-dcs', import.meta.url)) },
+    auditLogPath: inject('iinfraAuditLogPath'),
     cluster: v.name,
     // DCS: the VM runs with its Ignition ISO attached.
     isBooted: (_machine, infra) => {
@@ -313,6 +317,15 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
 
   it('leaves no credential value in the log lines and Events of the delete either', async () => {
     expect(await credentialLeaks()).toEqual([]);
+  });
+
+  it("needed no permission beyond the Helm chart's, and the chart grants nothing it did not use", () => {
+    expect(
+      e2e.permissionProblems({
+        'cluster.x-k8s.io clusters,machines get':
+          'a live read for an owner the informer cache has not seen yet',
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import {
   capiResource,
@@ -21,7 +22,7 @@ import { parse } from 'yaml';
 import { API_SERVER_PORT } from '../../src/controllers/control-plane-load-balancer.js';
 import { loadBalancerName, persistentVolumeName, serverGroupName } from '../../src/controllers/names.js';
 import { createHcsProvider } from '../../src/provider.js';
-import { simLookup } from '../cloud/simulator.js';
+import { simLookup, TEST_DOMAIN } from '../cloud/simulator.js';
 import {
   type ClusterValues,
   clusterManifests,
@@ -63,6 +64,14 @@ beforeAll(async () => {
     logName: 'hcs-e2e',
     providerLabel: 'HCS',
     providers: [createHcsProvider({ http: { lookup: simLookup() } })],
+    // The manager as the Helm chart installs it: its arguments and its ServiceAccount's permissions.
+    chart: {
+      path: fileURLToPath(new URL('../../charts/cluster-api-provider-hcs', import.meta.url)),
+      // The package, with the simulator's host names pointed at loopback (as simLookup does here).
+      providerModule: fileURLToPath(new URL('../contract/hcs-host-provider.ts', import.meta.url)),
+      env: { HCS_LOOKUP_DOMAIN: TEST_DOMAIN },
+    },
+    auditLogPath: inject('iinfraAuditLogPath'),
     cluster: v.cluster,
     isBooted,
   });
@@ -384,6 +393,14 @@ describe('an HCS cluster with the real Cluster API controllers, hcs-sim and the 
 
   it('leaves no credential value in the log lines and Events of the delete either', async () => {
     expect(await credentialLeaks()).toEqual([]);
+  });
+  it("needed no permission beyond the Helm chart's, and the chart grants nothing it did not use", () => {
+    expect(
+      e2e.permissionProblems({
+        'cluster.x-k8s.io clusters,machines get':
+          'a live read for an owner the informer cache has not seen yet',
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -7,8 +7,10 @@ import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
 const crdDir = fileURLToPath(new URL('../../crds/', import.meta.url));
 
 // A management cluster as Cluster API expects one: its garbage collector removes what a deleted
-// cluster leaves to owner references.
+// cluster leaves to owner references. Service accounts' requests are audited: the manager runs as
+// the Helm chart's ServiceAccount, and the suite holds what it called against what the chart grants.
 export default createGlobalSetup({
+  auditServiceAccounts: true,
   crdFiles: readdirSync(crdDir)
     .filter((name) => name.endsWith('.yaml'))
     .map((name) => join(crdDir, name)),

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { capiResource, infraResource as infra, type LooseObject } from '@immutable-infra/testkit';
 import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
@@ -76,6 +77,9 @@ beforeAll(async () => {
     logName: 'vsphere-e2e',
     providerLabel: 'vSphere',
     providers: [createVsphereProvider()],
+    // The manager as the Helm chart installs it: its arguments and its ServiceAccount's permissions.
+    chart: { path: fileURLToPath(new URL('../../charts/cluster-api-provider-vsphere', import.meta.url)) },
+    auditLogPath: inject('iinfraAuditLogPath'),
     cluster: v.cluster,
     isBooted,
   });
@@ -331,4 +335,18 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
       expect((pool.status?.configStatuses ?? []).filter((s: LooseObject) => s.state === 'InUse')).toEqual([]);
     await e2e.probe.awaitGarbageCollected(infra('vspheremachinetemplates'));
   }, 1_000_000);
+  it("needed no permission beyond the Helm chart's, and the chart grants nothing it did not use", () => {
+    expect(
+      e2e.permissionProblems({
+        'cluster.x-k8s.io clusters,machines get':
+          'a live read for an owner the informer cache has not seen yet',
+        // This cluster's addresses come from its config pools; machine-lifecycle.test.ts claims from IPAM pools.
+        'ipam.cluster.x-k8s.io ipaddressclaims get': 'addressesFromPools',
+        'ipam.cluster.x-k8s.io ipaddressclaims create': 'addressesFromPools',
+        'ipam.cluster.x-k8s.io ipaddressclaims patch': 'addressesFromPools',
+        'ipam.cluster.x-k8s.io ipaddressclaims delete': 'addressesFromPools',
+        'ipam.cluster.x-k8s.io ipaddresses get': 'addressesFromPools',
+      }),
+    ).toEqual([]);
+  });
 });

@@ -32,6 +32,7 @@ import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
+import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
@@ -105,9 +106,14 @@ const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 const createOnceFor = <T>(run: MachineRun, key: string, what: string, create: () => Promise<T>) =>
   createOnce(run.ctx, { key, what, listingLagMs: run.listingLagMs }, create);
 
-/** The machine's VM: by the URI the clone answered with, else by name (a clone whose answer was lost). */
+/**
+ * The machine's VM: by the URI the clone answered with, else by the URN `spec.vmUrn` names (a machine
+ * whose status was lost, e.g. restored from a backup), else by name (a clone whose answer was lost).
+ * Whichever finds it, FindVM adopts only a VM made for this machine.
+ */
 async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
-  const recorded = run.ctx.status.vmUri;
+  const recorded =
+    run.ctx.status.vmUri ?? (run.ctx.object.spec.vmUrn ? urnToUri(run.ctx.object.spec.vmUrn) : undefined);
   return (recorded && (await run.cloud.getVm(recorded))) || (await run.cloud.findVmByName(run.vmName));
 }
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
@@ -257,7 +263,12 @@ const createSteps: Step<MachineRun>[] = [
         }
         case 'attach':
           return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
-            run.cloud.attachVolume(vm.uri, next.volumeId, PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot),
+            run.cloud.attachVolume(
+              vm.uri,
+              next.volumeId,
+              PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot,
+              run.entry.persistentDisk?.find((disk) => disk.slot === next.disk.slot)?.pciType,
+            ),
           );
         // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
         case 'wait':

@@ -94,9 +94,7 @@ export function deviceName(pciType: string | undefined, index: number): string {
  * The template disks the clone creates, with the sequence number each gets (the system volume is 1,
  * the others 2, 3, ... in spec order), exactly as buildCloneRequest numbers them.
  */
-export function templateDiskSequence(
-  spec: Pick<DCSMachineObject['spec'], 'vmConfig'>,
-): {
+export function templateDiskSequence(spec: Pick<DCSMachineObject['spec'], 'vmConfig'>): {
   sequenceNum: number;
   disk: NonNullable<NonNullable<DCSMachineObject['spec']['vmConfig']>['dcsMachineDiskSpec']>[number];
 }[] {

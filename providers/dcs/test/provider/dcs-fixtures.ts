@@ -162,6 +162,8 @@ export class DcsFixtures {
     namespace: string,
     name: string,
     role: 'control-plane' | 'worker' = 'control-plane',
+    /** The compute cluster the VM goes to; the template's (a one-host cluster) when left out. */
+    computeCluster?: string,
   ): Promise<void> {
     const worker = role === 'worker';
     const labels = worker
@@ -201,6 +203,7 @@ export class DcsFixtures {
       spec: {
         vmTemplateName: 'ubuntu-2204-k8s-v1.34',
         location: { type: 'folder', name: 'kubernetes' },
+        ...(computeCluster ? { resource: { type: 'cluster', name: computeCluster } } : {}),
         ipHostPoolRef: { name: worker ? 'worker-pool' : 'cp-pool' },
         vmConfig: {
           dcsMachineCpuSpec: { quantity: worker ? 8 : 4 },

@@ -524,22 +524,46 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().uploads.filter((u) => u.fileName === 'iso-1-bootstrap.iso')).toEqual([]);
   });
 
-  it('keeps control plane VMs apart with one DRS rule, and removes it with the cluster', async () => {
+  it('keeps control plane VMs apart with one DRS rule, is ready only once they run on different hosts, and removes the rule with the cluster', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-ha');
     startManager(namespace);
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, 2, 0, true);
-    await fixtures.createMachine(namespace, 'ha-1');
-    await fixtures.createMachine(namespace, 'ha-2');
+    // The DCS scheduler puts both on one host of the two-host ComputeCluster, the rule notwithstanding.
+    const vmNames = [`${namespace}-vm-1`, `${namespace}-vm-2`];
+    sim.setFaults({ taskSeconds: 0.05, colocate: vmNames });
+    await fixtures.createMachine(namespace, 'ha-1', 'control-plane', 'ComputeCluster');
+    await fixtures.createMachine(namespace, 'ha-2', 'control-plane', 'ComputeCluster');
     const ruleName = controlPlaneRuleName(namespace, 'demo');
-    const condition = await eventually(
-      'ControlPlaneHAReady',
+    const haCondition = async () =>
+      (await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo'))?.status?.conditions?.find(
+        (x) => x.type === 'ControlPlaneHAReady',
+      );
+    const together = await eventually(
+      'ControlPlaneHAReady False naming the shared host',
       async () => {
-        const c = await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo');
-        return c?.status?.conditions?.find((x) => x.type === 'ControlPlaneHAReady' && x.status === 'True');
+        const c = await haCondition();
+        return c?.status === 'False' && c.message?.includes('same host') ? c : undefined;
       },
       120_000,
     );
-    expect(condition.message).toBe('2 control plane VMs kept apart');
+    const shared = sim.state().vms.find((vm) => vm.name === vmNames[0])?.hostName as string;
+    expect(together.reason).toBe('ControlPlaneHAPending');
+    expect(together.message).toContain(`${vmNames[0]}, ${vmNames[1]} run on the same host ${shared}`);
+    // The rule exists all the same: it is what asks DCS to move them.
+    expect(sim.state().drsRules.find((r) => r.ruleName === ruleName)).toBeDefined();
+
+    // DRS (or an administrator) moves one away: HA holds.
+    sim.setFaults({ taskSeconds: 0.05 });
+    sim.migrateVm(vmNames[1] as string, shared === 'CNA02' ? 'CNA03' : 'CNA02');
+    const condition = await eventually(
+      'ControlPlaneHAReady',
+      async () => {
+        const c = await haCondition();
+        return c?.status === 'True' ? c : undefined;
+      },
+      120_000,
+    );
+    expect(condition.message).toBe('2 control plane VMs on 2 different hosts');
     const rule = sim.state().drsRules.find((r) => r.ruleName === ruleName);
     const vmUrns = sim
       .state()

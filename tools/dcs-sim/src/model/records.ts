@@ -53,6 +53,8 @@ export interface VolumeRecord {
   pendingVmUrn: string | undefined;
   /** Slot on the VM it is attached (or being attached) to. */
   sequenceNum: number | undefined;
+  /** The bus it is attached on (attachvol's `pciType`); VIRTIO when not given. */
+  pciType?: string | undefined;
   /** The VM whose clone created this disk; deleting that VM with isReserveDisks=0 deletes it too. */
   ownerVmUrn: string | undefined;
   /** Part of the starting inventory, already counted in the datastore's free size. */

@@ -56,6 +56,11 @@ export interface DcsSimulator {
    * (after the `colocate` fault put it beside another); throws for an unknown VM or host.
    */
   migrateVm(vmName: string, hostName: string): void;
+  /**
+   * The bytes of the file in the CD-ROM of the VM with this name (its Ignition ISO), as a guest
+   * booting from it reads them; undefined when the CD-ROM is empty or the VM unknown.
+   */
+  bootMedia(vmName: string): Buffer | undefined;
   /** Stops listening, drops open connections (including deliberately unanswered ones) and timers. */
   close(): Promise<void>;
 }
@@ -128,6 +133,13 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
       context.setFaults(parseOption(faultsSchema, next, 'faults'));
     },
     setUserPassword: (userName, password) => sessions.setPassword(userName, password),
+    bootMedia: (vmName) => {
+      const vm = [...platform.vms.values()].find(
+        (candidate) => candidate.name === vmName && !candidate.isTemplate,
+      );
+      if (vm?.cdromFile === undefined) return undefined;
+      return [...platform.uploads.values()].find((upload) => upload.filePath === vm.cdromFile)?.bytes;
+    },
     migrateVm: (vmName, hostName) => {
       const vm = [...platform.vms.values()].find(
         (candidate) => candidate.name === vmName && !candidate.isTemplate,

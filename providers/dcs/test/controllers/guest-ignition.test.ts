@@ -1,3 +1,5 @@
+import { ignitionIso } from '@immutable-infra/provider-kit';
+import { ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
 import { describe, expect, it } from 'vitest';
 import { bootstrapVipUnit, runsKubeadmInit } from '../../src/controllers/guest-files.js';
 import {
@@ -219,5 +221,50 @@ describe('the guest configuration a DCS machine boots with', () => {
       'ip addr replace 10.0.1.100/32 dev $$(ip -o -4 addr show to 10.0.1.11/32',
     );
     expect(bootstrapVipUnit('10.0.1.100', '10.0.1.11', 'eth1').contents).toContain('dev eth1"');
+  });
+
+  it("passes the workload simulator's check from the ISO, which names each documented piece left out", () => {
+    const guest = {
+      hostname: entry.hostname,
+      disks: guestDisks(templateSpec, entry, vmDisks),
+      nics: guestNics(entry),
+      files: [
+        { path: '/etc/kubernetes/pki/kubelet.crt', content: 'CERT', mode: '0644' },
+        { path: '/etc/kubernetes/pki/kubelet.key', content: 'KEY', mode: '0600' },
+      ],
+      tokens: { PROVIDER_ID: 'dcs://cp-1', NODE_IP: entry.ip },
+    };
+    const expected = {
+      mounts: ['/var/lib/kubelet', '/var/lib/containerd', '/var/lib/etcd', '/var/cpaas'],
+      files: [
+        '/etc/kubernetes/pki/kubelet.crt',
+        '/etc/kubernetes/pki/kubelet.key',
+        '/etc/kubernetes/encryption-provider.conf',
+      ],
+      nics: [
+        { ip: '10.0.1.11', prefix: 24, gateway: '10.0.1.1', dns: ['10.0.0.53', '10.0.0.54'] },
+        { ip: '192.168.5.11', prefix: 24, gateway: '192.168.5.1' },
+      ],
+      hostname: 'cp-1',
+      tokens: ['PROVIDER_ID', 'NODE_IP'],
+    };
+    const received = (config: string) =>
+      (readIsoFile(ignitionIso(config), 'ignition/config.ign') as Buffer).toString('utf8');
+    expect(ignitionProblems(received(composeIgnition(bootstrap(), guest)), expected)).toEqual([]);
+
+    // The root disk instead of /var/cpaas, no keyfile for eth1, no kubelet key, the tokens left as written.
+    const lacking = composeIgnition(bootstrap(), {
+      ...guest,
+      disks: guest.disks.filter((d) => d.path !== '/var/cpaas'),
+      nics: guest.nics.slice(0, 1),
+      files: guest.files.slice(0, 1),
+      tokens: {},
+    });
+    expect(ignitionProblems(received(lacking), expected)).toEqual([
+      'no enabled systemd mount unit mounts /var/cpaas at boot',
+      'no file /etc/kubernetes/pki/kubelet.key',
+      'no NetworkManager keyfile sets address1=192.168.5.11/24,192.168.5.1',
+      '/etc/kubeadm.yml still holds the token PROVIDER_ID',
+    ]);
   });
 });

@@ -72,6 +72,8 @@ export interface UploadRecord {
   expectedSize: number;
   sha256: string | undefined;
   complete: boolean;
+  /** What was PUT, kept so a simulated guest can read the ISO its CD-ROM holds (never on the wire). */
+  bytes?: Buffer | undefined;
 }
 
 export interface DrsRuleRecord {

@@ -59,7 +59,7 @@ export function vmDeviceRoutes(ctx: SimContext): Route[] {
           volume.pendingVmUrn = undefined;
           if (!attached) {
             volume.sequenceNum = undefined;
-          volume.pciType = undefined;
+            volume.pciType = undefined;
             throw DcsError.notFound(`VM ${vm.name}`);
           }
           volume.vmUrn = vm.urn;

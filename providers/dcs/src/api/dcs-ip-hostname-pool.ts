@@ -44,7 +44,7 @@ export const PersistentDisk = z
         rule: "!has(self.pciType) || self.pciType in ['VIRTIO', 'SCSI', 'IDE']",
         message: 'pciType must be VIRTIO, SCSI or IDE',
         fieldPath: '.pciType',
-        reason: 'FieldValueNotSupported',
+        reason: 'FieldValueInvalid',
       },
       {
         rule: 'has(self.datastoreClusterName) != has(self.datastoreName)',

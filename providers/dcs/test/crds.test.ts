@@ -75,7 +75,9 @@ describe('DCS CRDs generated from our schemas', () => {
     expect(message).toContain('spec.pool[0].persistentDisk[0].pciType');
     expect(message).toContain('pciType must be VIRTIO, SCSI or IDE');
     for (const bus of ['VIRTIO', 'SCSI', 'IDE'])
-      expect(await create(pool({ persistentDisk: [disk(bus)] }, `bus-${bus.toLowerCase()}`))).toBe('accepted');
+      expect(await create(pool({ persistentDisk: [disk(bus)] }, `bus-${bus.toLowerCase()}`))).toBe(
+        'accepted',
+      );
   });
 
   it('reject two pool entries with the same IP', async () => {

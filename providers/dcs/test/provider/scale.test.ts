@@ -90,7 +90,11 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
         await create({
           apiVersion: 'v1',
           kind: 'Secret',
-          metadata: { name: `${cluster}-ca`, namespace, labels: { 'cluster.x-k8s.io/cluster-name': cluster } },
+          metadata: {
+            name: `${cluster}-ca`,
+            namespace,
+            labels: { 'cluster.x-k8s.io/cluster-name': cluster },
+          },
           type: 'cluster.x-k8s.io/secret',
           stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
         });

@@ -3,7 +3,9 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { bootstrapFiles, ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
 import {
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   KubernetesObjectApi,
@@ -664,7 +666,75 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       expect(vm.vmConfig.disks.some((d) => d.quantityGB === 100)).toBe(true);
       expect(vm.vmConfig.nics[0]?.ip).toMatch(worker ? /^10\.0\.3\./ : /^10\.0\.1\./);
     }
+
+    // The Ignition each VM boots from holds what the documentation promises the node.
+    const ignitionOf = (vmName: string) =>
+      (readIsoFile(sim.bootMedia(vmName) as Buffer, 'ignition/config.ign') as Buffer).toString('utf8');
+    const encryption = await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ namespace, name: 'demo-dcs-encryption-provider' });
+    // Generated once for the cluster and owned by its DCSCluster, so it goes with it.
+    expect(encryption.metadata?.ownerReferences?.map((o) => o.kind)).toEqual(['DCSCluster']);
+    const key = Buffer.from(encryption.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
+    for (const n of [1, 2, 3]) {
+      const config = ignitionOf(`${namespace}-vm-${n}`);
+      expect(
+        ignitionProblems(config, {
+          mounts: ['/var/lib/containerd'],
+          files: [
+            '/etc/kubernetes/pki/kubelet.crt',
+            '/etc/kubernetes/pki/kubelet.key',
+            '/etc/kubernetes/encryption-provider.conf',
+          ],
+          nics: [
+            { ip: `10.0.1.1${n}`, prefix: 24, gateway: '10.0.1.1', dns: ['10.0.0.2'] },
+            { ip: `10.0.2.1${n}`, prefix: 24 },
+          ],
+          hostname: `cp-${n}`,
+          tokens: ['PROVIDER_ID', 'NODE_IP'],
+        }),
+      ).toEqual([]);
+      expect(bootstrapFiles(config, 'ignition').get('/etc/kubernetes/encryption-provider.conf')).toBe(key);
+    }
+    const worker = ignitionOf(`${namespace}-w-vm-1`);
+    expect(
+      ignitionProblems(worker, {
+        mounts: ['/var/lib/containerd'],
+        files: ['/etc/kubernetes/pki/kubelet.crt', '/etc/kubernetes/pki/kubelet.key'],
+        nics: [{ ip: '10.0.3.11', prefix: 24, gateway: '10.0.3.1' }],
+        hostname: 'worker-1',
+        tokens: ['PROVIDER_ID', 'NODE_IP'],
+      }),
+    ).toEqual([]);
+    // The key stays off workers.
+    expect(bootstrapFiles(worker, 'ignition').has('/etc/kubernetes/encryption-provider.conf')).toBe(false);
   }, 200_000);
+
+  it('says on SelfBuiltVIPReady that a self-built VIP gets only its bootstrap half, naming vrid', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-vip');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await objects.patch(
+      {
+        apiVersion: INFRA,
+        kind: 'DCSCluster',
+        metadata: { name: 'demo', namespace },
+        spec: { controlPlaneLoadBalancer: { type: 'internal', host: '10.0.1.100', port: 6443, vrid: 42 } },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const condition = await eventually('SelfBuiltVIPReady', async () =>
+      (await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo'))?.status?.conditions?.find(
+        (c) => c.type === 'SelfBuiltVIPReady',
+      ),
+    );
+    expect(condition).toMatchObject({ status: 'False', reason: 'AliveModuleNotManaged' });
+    expect(condition.message).toContain('controlPlaneLoadBalancer.vrid 42 is not used');
+  });
 
   it('keeps the VM, and its pool entry, when the machine carries cpaas.io/retain-vm', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-retain');

@@ -38,7 +38,14 @@ import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
 import { bootstrapVipUnit, encryptionFile, kubeletFiles, runsKubeadmInit } from './guest-files.js';
-import { composeIgnition, type GuestFile, type GuestUnit, guestDisks, guestNics } from './guest-ignition.js';
+import {
+  composeIgnition,
+  type GuestFile,
+  type GuestUnit,
+  guestDisks,
+  guestNics,
+  mountsHome,
+} from './guest-ignition.js';
 import {
   createPersistentVolume,
   declaredDisks,
@@ -298,6 +305,7 @@ const createSteps: Step<MachineRun>[] = [
         nics: guestNics(run.entry),
         files: guest.files,
         units: guest.units,
+        homeSubvolume: mountsHome(run.ctx.cluster.metadata.annotations),
         tokens: { PROVIDER_ID: providerIdOf(run.ctx), NODE_IP: run.entry.ip },
       });
       const datastore = await isoDatastore(run);

@@ -58,8 +58,29 @@ export interface GuestConfig {
   nics: GuestNic[];
   files: GuestFile[];
   units?: GuestUnit[];
+  /**
+   * Mount the OS's /home subvolume while Ignition runs, so the users it creates get their home
+   * (and `sshAuthorizedKeys`): what Alauda OS (SLE Micro) needs; a KubeOS node fails with it.
+   */
+  homeSubvolume?: boolean;
   tokens: BootstrapTokenValues;
 }
+
+/** The Cluster annotation that says which OS family the VM template runs; `kubeos` has no /home subvolume. */
+export const OS_FAMILY_ANNOTATION = 'cpaas.io/os-family';
+
+/** Whether a cluster's nodes get the /home mount: every OS family but KubeOS (the annotation unset is Alauda OS). */
+export const mountsHome = (annotations: Readonly<Record<string, string>> | undefined) =>
+  annotations?.[OS_FAMILY_ANNOTATION]?.toLowerCase() !== 'kubeos';
+
+/** SLE Micro keeps /home as a btrfs subvolume of the root filesystem, which Ignition does not mount by itself. */
+const HOME_FILESYSTEM = {
+  device: '/dev/disk/by-label/ROOT',
+  format: 'btrfs',
+  path: '/home',
+  wipeFilesystem: false,
+  mountOptions: ['subvol=/@/home'],
+};
 
 /** Where NetworkManager reads the keyfile of a connection. */
 export const keyfilePath = (interfaceName: string) =>
@@ -292,9 +313,12 @@ export function composeIgnition(data: BootstrapData, guest: GuestConfig): string
     })),
   ];
 
-  const mountPaths = new Set(guest.disks.map((d) => d.path));
+  // Spec 2 (Container Linux) has no path on a filesystem: only spec 3 configs get the /home mount.
+  const home = guest.homeSubvolume && !spec2 ? [HOME_FILESYSTEM] : [];
+  const mountPaths = new Set([...guest.disks.map((d) => d.path), ...home.map((h) => h.path)]);
   config.storage.filesystems = [
     ...(config.storage.filesystems ?? []).filter((fs) => !mountPaths.has(String(fs.path ?? ''))),
+    ...home,
     ...guest.disks.map((disk, index) =>
       spec2
         ? {

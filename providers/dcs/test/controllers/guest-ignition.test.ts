@@ -6,6 +6,7 @@ import {
   composeIgnition,
   guestDisks,
   guestNics,
+  mountsHome,
   mountUnitName,
   networkManagerKeyfile,
   prefixLength,
@@ -155,6 +156,28 @@ describe('the guest configuration a DCS machine boots with', () => {
     );
     expect(units.get('var-cpaas.mount')).toContain('What=/dev/vde');
     expect(units.get('var-lib-containerd.mount')).toContain('Options=noatime');
+  });
+
+  it('mounts the /home subvolume for Alauda OS, and not for a KubeOS cluster', () => {
+    expect(mountsHome(undefined)).toBe(true);
+    expect(mountsHome({ 'cpaas.io/os-family': 'slemicro' })).toBe(true);
+    expect(mountsHome({ 'cpaas.io/os-family': 'kubeos' })).toBe(false);
+    const home = (homeSubvolume: boolean) =>
+      (
+        JSON.parse(
+          composeIgnition(bootstrap(), { disks: [], nics: [], files: [], tokens: {}, homeSubvolume }),
+        ).storage.filesystems ?? []
+      ).filter((fs: { path?: string }) => fs.path === '/home');
+    expect(home(true)).toEqual([
+      {
+        device: '/dev/disk/by-label/ROOT',
+        format: 'btrfs',
+        path: '/home',
+        wipeFilesystem: false,
+        mountOptions: ['subvol=/@/home'],
+      },
+    ]);
+    expect(home(false)).toEqual([]);
   });
 
   it('names spec 2 filesystems and writes files on the root filesystem', () => {

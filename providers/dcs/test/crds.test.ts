@@ -69,6 +69,17 @@ describe('DCS CRDs generated from our schemas', () => {
     expect(message).toContain('exactly one of datastoreClusterName or datastoreName is required');
   });
 
+  it('reject a persistent disk on a bus DCS does not have, naming the field; accept the three it has', async () => {
+    const disk = (pciType: string) => ({ slot: 0, quantityGB: 10, datastoreName: 'a', pciType });
+    const message = await create(pool({ persistentDisk: [disk('NVME')] }, 'bad-bus'));
+    expect(message).toContain('spec.pool[0].persistentDisk[0].pciType');
+    expect(message).toContain('pciType must be VIRTIO, SCSI or IDE');
+    for (const bus of ['VIRTIO', 'SCSI', 'IDE'])
+      expect(await create(pool({ persistentDisk: [disk(bus)] }, `bus-${bus.toLowerCase()}`))).toBe(
+        'accepted',
+      );
+  });
+
   it('reject two pool entries with the same IP', async () => {
     const object = pool({});
     object.spec.pool.push({ ip: '10.0.9.10', mask: '24', gateway: '10.0.9.1' });

@@ -51,6 +51,16 @@ export interface DcsSimulator {
   setFaults(faults: Faults): void;
   /** Changes a user's password, as a DCS administrator does; open sessions stay valid. */
   setUserPassword(userName: string, password: string): void;
+  /**
+   * Moves a VM onto another host of its cluster, as DRS or an administrator's live migration does
+   * (after the `colocate` fault put it beside another); throws for an unknown VM or host.
+   */
+  migrateVm(vmName: string, hostName: string): void;
+  /**
+   * The bytes of the file in the CD-ROM of the VM with this name (its Ignition ISO), as a guest
+   * booting from it reads them; undefined when the CD-ROM is empty or the VM unknown.
+   */
+  bootMedia(vmName: string): Buffer | undefined;
   /** Stops listening, drops open connections (including deliberately unanswered ones) and timers. */
   close(): Promise<void>;
 }
@@ -123,6 +133,26 @@ export async function startDcsSimulator(options: DcsSimulatorOptions = {}): Prom
       context.setFaults(parseOption(faultsSchema, next, 'faults'));
     },
     setUserPassword: (userName, password) => sessions.setPassword(userName, password),
+    bootMedia: (vmName) => {
+      const vm = [...platform.vms.values()].find(
+        (candidate) => candidate.name === vmName && !candidate.isTemplate,
+      );
+      if (vm?.cdromFile === undefined) return undefined;
+      return [...platform.uploads.values()].find((upload) => upload.filePath === vm.cdromFile)?.bytes;
+    },
+    migrateVm: (vmName, hostName) => {
+      const vm = [...platform.vms.values()].find(
+        (candidate) => candidate.name === vmName && !candidate.isTemplate,
+      );
+      if (!vm) throw new Error(`no VM named ${vmName}`);
+      const host = inventory.hosts.find(
+        (candidate) =>
+          candidate.name === hostName &&
+          platform.address.urnOf('clusters', candidate.clusterId) === vm.location,
+      );
+      if (!host) throw new Error(`no host ${hostName} in the cluster of VM ${vmName}`);
+      vm.hostUrn = platform.address.urnOf('hosts', host.id);
+    },
     close: () => {
       closing ??= (async () => {
         scheduler.close();

@@ -43,6 +43,25 @@ describe('DRS rules', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('reports the host every VM runs on, and puts the VMs the colocate fault names on one host', async () => {
+    const sim = await startSim({ faults: { taskSeconds: 0, colocate: ['cp-0', 'cp-1'] } });
+    const dcs = new DcsHttp(sim.url);
+    await dcs.login();
+    const placed = [];
+    for (const name of ['cp-0', 'cp-1', 'cp-2']) placed.push(await dcs.ok('GET', await dcs.cloneVm(name)));
+    const hosts = placed.map((vm) => vm.hostName);
+    // Cluster 11 has two hosts: least load would have spread cp-0 and cp-1.
+    expect(hosts[0]).toBe(hosts[1]);
+    expect(['CNA02', 'CNA03']).toContain(hosts[0]);
+    expect(placed[0].hostUrn).toBe(placed[1].hostUrn);
+    expect(hosts[2]).not.toBe(hosts[0]);
+
+    const other = hosts[0] === 'CNA02' ? 'CNA03' : 'CNA02';
+    sim.migrateVm('cp-1', other);
+    expect((await dcs.ok('GET', placed[1].uri)).hostName).toBe(other);
+    expect(() => sim.migrateVm('cp-1', 'CNA01')).toThrow(/no host CNA01 in the cluster/);
+  });
+
   it('refuses an unknown VM in a rule with 400 naming the field', async () => {
     const sim = await startSim();
     const dcs = new DcsHttp(sim.url);

@@ -56,11 +56,14 @@ describe('ISO upload and CD-ROM', () => {
       datastoreUrn: `urn:sites:${SITE}:datastores:3`,
     });
     expect((await dcs.ok('GET', vmUri)).cdRomStatus).toBe('attached');
+    // What the guest boots from: the bytes sent, byte for byte.
+    expect(sim.bootMedia('node-0')).toEqual(iso);
     const busy = await dcs.call('DELETE', first.uploadUri);
     expect(busy.status).toBe(409);
 
     await dcs.change('POST', `${vmUri}/action/detachCdrom`, {});
     expect((await dcs.ok('GET', vmUri)).cdRomStatus).toBe('empty');
+    expect(sim.bootMedia('node-0')).toBeUndefined();
     expect((await dcs.call('DELETE', first.uploadUri)).status).toBe(200);
     expect((await dcs.ok('GET', `${SITE_URI}/uploads`)).total).toBe(0);
   });

@@ -61,6 +61,10 @@ export interface ClusterE2eOptions {
   cluster: string;
   /** When the platform simulator's VM or server has booted with its bootstrap data. */
   isBooted: WorkloadSimulatorOptions['isBooted'];
+  /** What the VM received, where the platform simulator keeps it (see WorkloadSimulatorOptions). */
+  deliveredBootstrapData?: WorkloadSimulatorOptions['deliveredBootstrapData'];
+  /** The documented pieces the received data must hold; a missing one fails the boot. */
+  checkBootstrapData?: WorkloadSimulatorOptions['checkBootstrapData'];
 }
 
 /** What an end-to-end suite runs against, and how to stop it. */
@@ -129,6 +133,8 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     namespace,
     log: live.say,
     ...(options.isBooted ? { isBooted: options.isBooted } : {}),
+    ...(options.deliveredBootstrapData ? { deliveredBootstrapData: options.deliveredBootstrapData } : {}),
+    ...(options.checkBootstrapData ? { checkBootstrapData: options.checkBootstrapData } : {}),
   });
   const probe = new ClusterProbe({
     kubeConfig,

@@ -13,7 +13,9 @@ export {
 } from './cluster-api-manifests.js';
 export { type ClusterE2e, type ClusterE2eOptions, startClusterE2e } from './cluster-e2e.js';
 export { type EtcdMember, etcdCall, startEtcdMember } from './etcd-member.js';
+export { type GuestExpectation, ignitionProblems, readIsoFile } from './ignition-check.js';
 export {
+  type DeliveredBootstrapData,
   type InfraMachineView,
   type MachineView,
   startWorkloadSimulator,

@@ -55,12 +55,39 @@ export interface WorkloadSimulatorOptions {
    * Ignition ISO attached). Default: the infrastructure machine reports provisioned.
    */
   isBooted?: (machine: MachineView, infraMachine: InfraMachineView) => boolean | Promise<boolean>;
+  /**
+   * The bootstrap data as the booted VM received it (DCS: the Ignition in the ISO its CD-ROM holds),
+   * read instead of the Machine's data Secret: what the provider delivers is what kubeadm runs.
+   * Undefined: nothing delivered yet, the boot waits.
+   */
+  deliveredBootstrapData?: (
+    machine: MachineView,
+    infraMachine: InfraMachineView,
+  ) => DeliveredBootstrapData | undefined | Promise<DeliveredBootstrapData | undefined>;
+  /**
+   * What is wrong with the delivered data (a documented mount, file or network setting missing, see
+   * `ignitionProblems`); any problem fails the boot with it as the reason (`bootFailures`).
+   */
+  checkBootstrapData?: (
+    data: DeliveredBootstrapData,
+    machine: MachineView,
+    infraMachine: InfraMachineView,
+  ) => string[] | Promise<string[]>;
   log?: (message: string) => void;
+}
+
+/** Bootstrap data as a VM received it. */
+export interface DeliveredBootstrapData {
+  /** `ignition` or `cloud-config`. */
+  format: string;
+  value: string;
 }
 
 export interface WorkloadSimulator {
   /** Node names per cluster (`namespace/name`), for tests. */
   nodes(): Record<string, string[]>;
+  /** Why the boot of a Machine (`namespace/name`) failed the last time it was tried; gone once it boots. */
+  bootFailures(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -185,9 +212,22 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
       metadata: { name: ref.name, namespace },
     })) as unknown as InfraMachineView;
     if (!(await isBooted(machine, infra))) return undefined;
-    const secret = await core.readNamespacedSecret({ namespace, name: dataSecretName });
-    const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString();
-    const files = bootstrapFiles(decode('value'), decode('format') || undefined);
+    let data: DeliveredBootstrapData;
+    if (options.deliveredBootstrapData) {
+      const delivered = await options.deliveredBootstrapData(machine, infra);
+      if (!delivered) return undefined;
+      data = delivered;
+    } else {
+      const secret = await core.readNamespacedSecret({ namespace, name: dataSecretName });
+      const decode = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString();
+      data = { value: decode('value'), format: decode('format') };
+    }
+    const problems = (await options.checkBootstrapData?.(data, machine, infra)) ?? [];
+    if (problems.length > 0)
+      throw new Error(
+        `boot failed: the bootstrap data the VM received is incomplete: ${problems.join('; ')}`,
+      );
+    const files = bootstrapFiles(data.value, data.format || undefined);
     const kubeadm = kubeadmDocuments(files);
     const cluster = await clusterFor(namespace, machine.spec.clusterName);
     if (kubeadm.init && !cluster.started) {
@@ -262,6 +302,7 @@ export async function startWorkloadSimulator(options: WorkloadSimulatorOptions):
 
   return {
     nodes: () => Object.fromEntries([...clusters].map(([key, cluster]) => [key, cluster.nodeNames])),
+    bootFailures: () => Object.fromEntries(lastError),
     stop: async () => {
       running = false;
       await loop;

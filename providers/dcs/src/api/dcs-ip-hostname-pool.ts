@@ -33,10 +33,19 @@ export const PersistentDisk = z
     format: z.string().optional().describe('Filesystem made on first use (ext4 when a path is set).'),
     options: z.array(z.string()).optional().describe('mkfs options.'),
     mountOptions: z.array(z.string()).optional(),
-    pciType: z.string().optional().describe('Disk bus, VIRTIO when empty.'),
+    pciType: z
+      .string()
+      .optional()
+      .describe('Disk bus the volume is attached on (VIRTIO, SCSI or IDE), VIRTIO when empty.'),
   })
   .meta({
     'x-kubernetes-validations': [
+      {
+        rule: "!has(self.pciType) || self.pciType in ['VIRTIO', 'SCSI', 'IDE']",
+        message: 'pciType must be VIRTIO, SCSI or IDE',
+        fieldPath: '.pciType',
+        reason: 'FieldValueInvalid',
+      },
       {
         rule: 'has(self.datastoreClusterName) != has(self.datastoreName)',
         message: 'exactly one of datastoreClusterName or datastoreName is required',

@@ -64,7 +64,12 @@ export const VmConfig = z.object({
 export const DCSMachineSpec = z.object({
   ...infraMachineSpecFields,
   vmTemplateName: z.string().min(1).describe('DCS VM template to clone.'),
-  vmUrn: z.string().optional().describe('URN of the VM once it is cloned.'),
+  vmUrn: z
+    .string()
+    .optional()
+    .describe(
+      "URN of the machine's VM: looked up by it when status has no record of the clone (e.g. after a restore); only a VM made for this machine is adopted.",
+    ),
   ipHostPoolRef: LocalObjectReference.describe(
     'DCSIpHostnamePool that gives the machine its IP, hostname and disks.',
   ),

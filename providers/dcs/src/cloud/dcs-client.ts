@@ -284,11 +284,17 @@ export class DcsClient {
     });
   }
 
-  attachVolume(vmUri: string, volumeUrn: string, sequenceNum?: number): Promise<DcsTaskRef> {
+  attachVolume(
+    vmUri: string,
+    volumeUrn: string,
+    sequenceNum?: number,
+    pciType?: string,
+  ): Promise<DcsTaskRef> {
     return this.record('AttachVolume', () =>
       this.send('POST', `${toUri(vmUri)}/action/attachvol`, DcsTaskRefSchema, {
         volUrn: toUrn(volumeUrn),
         ...(sequenceNum === undefined ? {} : { sequenceNum }),
+        ...(pciType === undefined ? {} : { pciType }),
       }),
     );
   }

@@ -98,6 +98,8 @@ export const DcsVmSchema = z.looseObject({
   group: z.string().optional(),
   location: z.string().optional(),
   hostUrn: z.string().optional(),
+  /** The host's name; empty (or absent) while the VM is not placed. */
+  hostName: z.string().optional(),
   status: z.string(),
   isTemplate: z.boolean().optional(),
   cdRomStatus: z.string().optional(),

@@ -10,6 +10,47 @@ type Ctx = InfraClusterContext<typeof DCSCluster>;
 
 const HA_READY = 'ControlPlaneHAReady';
 
+/** A control plane VM as DCS lists it: where it runs. */
+interface ControlPlaneVm {
+  machineName: string;
+  vmName: string;
+  vmUrn: string;
+  clusterUrn: string;
+  /** Empty while DCS has not placed the VM on a host. */
+  hostUrn: string;
+  hostName: string;
+}
+
+/** The hosts that run more than one of the VMs, and VMs not placed on any host yet (under ''). */
+export function sharedHosts(
+  vms: readonly Pick<ControlPlaneVm, 'vmName' | 'hostUrn' | 'hostName'>[],
+): { host: string; vmNames: string[] }[] {
+  const byHost = new Map<string, { host: string; vmNames: string[] }>();
+  const unplaced: string[] = [];
+  for (const vm of vms) {
+    if (!vm.hostUrn) {
+      unplaced.push(vm.vmName);
+      continue;
+    }
+    const group = byHost.get(vm.hostUrn) ?? { host: vm.hostName || vm.hostUrn, vmNames: [] };
+    group.vmNames.push(vm.vmName);
+    byHost.set(vm.hostUrn, group);
+  }
+  return [
+    ...[...byHost.values()].filter((group) => group.vmNames.length > 1),
+    ...(unplaced.length > 0 ? [{ host: '', vmNames: unplaced }] : []),
+  ];
+}
+
+function placementMessage(ruleName: string, shared: { host: string; vmNames: string[] }[]): string {
+  const parts = shared.map(({ host, vmNames }) =>
+    host
+      ? `${vmNames.join(', ')} run on the same host ${host}`
+      : `${vmNames.join(', ')} ${vmNames.length > 1 ? 'are' : 'is'} not placed on a host yet`,
+  );
+  return `DRS rule ${ruleName} is in place but the placement has not converged: ${parts.join('; ')}; waiting for DCS to place them apart (check host capacity and DRS)`;
+}
+
 /** The DRS rule name for a cluster: deterministic, so it is found again after any restart. */
 export function controlPlaneRuleName(namespace: string, cluster: string): string {
   return `iinfra-cp-${namespace}-${cluster}`.slice(0, 63);
@@ -36,12 +77,19 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
       namespace,
       labelSelector: `cluster.x-k8s.io/cluster-name=${clusterName},cluster.x-k8s.io/control-plane`,
     });
-    const members: { machineName: string; vmUrn: string; clusterUrn: string }[] = [];
+    const members: ControlPlaneVm[] = [];
     for (const machine of machines) {
       const vmName = machine.status?.networkConfig?.machineName ?? machine.metadata.name;
       const vm = await cloud.findVmByName(vmName);
       if (vm?.urn && vm.location)
-        members.push({ machineName: machine.metadata.name, vmUrn: vm.urn, clusterUrn: vm.location });
+        members.push({
+          machineName: machine.metadata.name,
+          vmName,
+          vmUrn: vm.urn,
+          clusterUrn: vm.location,
+          hostUrn: vm.hostUrn ?? '',
+          hostName: vm.hostName ?? '',
+        });
     }
     if (members.length < 2) {
       ctx.setCondition(
@@ -72,14 +120,26 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
           : {}),
       members: inCluster.map(({ machineName, vmUrn }) => ({ machineName, vmUrn })),
     };
+    if (change.action !== 'unchanged') {
+      ctx.setCondition(
+        falseCondition(
+          HA_READY,
+          'ControlPlaneHAPending',
+          `DRS rule ${ruleName} ${change.action}; waiting for DCS`,
+        ),
+      );
+      return;
+    }
+    // The rule only asks DCS to keep them apart: HA holds once DCS has actually placed them so.
+    const shared = sharedHosts(inCluster);
     ctx.setCondition(
-      change.action === 'unchanged'
-        ? trueCondition(HA_READY, 'ControlPlaneHAReady', `${inCluster.length} control plane VMs kept apart`)
-        : falseCondition(
+      shared.length === 0
+        ? trueCondition(
             HA_READY,
-            'ControlPlaneHAPending',
-            `DRS rule ${ruleName} ${change.action}; waiting for DCS`,
-          ),
+            'ControlPlaneHAReady',
+            `${inCluster.length} control plane VMs on ${inCluster.length} different hosts`,
+          )
+        : falseCondition(HA_READY, 'ControlPlaneHAPending', placementMessage(ruleName, shared)),
     );
   } catch (error) {
     ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAFailed', describeDcsFailure(error), 'Warning'));

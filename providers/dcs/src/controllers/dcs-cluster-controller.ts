@@ -34,6 +34,32 @@ const CREDENTIAL_RETRY_MS = 60_000;
 const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
+const SELF_BUILT_VIP = 'SelfBuiltVIPReady';
+
+/**
+ * A self-built VIP (`controlPlaneLoadBalancer.type: internal`) in two halves, as documented: the first
+ * control plane node's Ignition holds the VIP (dcs-bootstrap-vip.service, see guest-files.ts), then
+ * the `alive` ModuleInfo moves it between control plane nodes with keepalived (`vrid`, `interface`).
+ * This provider does only the first half; the condition says so, naming the fields left unused, so
+ * nobody takes a VIP that cannot fail over for a highly available one.
+ */
+const selfBuiltVip: Step<ClusterRun> = {
+  name: 'SelfBuiltVIP',
+  async run({ ctx }) {
+    const balancer = ctx.object.spec.controlPlaneLoadBalancer;
+    if (balancer.type !== 'internal') return done();
+    ctx.setCondition(
+      falseCondition(
+        SELF_BUILT_VIP,
+        'AliveModuleNotManaged',
+        `controlPlaneLoadBalancer.type internal: the first control plane node holds ${balancer.host} (dcs-bootstrap-vip.service), but this provider does not create the alive ModuleInfo, so controlPlaneLoadBalancer.vrid ${balancer.vrid ?? ''} is not used and the VIP does not fail over to another control plane node; install alive on the workload cluster, or use type external`,
+        'Warning',
+      ),
+    );
+    return done();
+  },
+};
+
 /** What the steps of one cluster reconcile share. */
 class ClusterRun {
   /** Set by the Connect step, which runs before every step that calls DCS. */
@@ -105,6 +131,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
+  selfBuiltVip,
 ];
 
 /** The DRS rule recorded in status; the task that removes it is kept there too. */

@@ -24,7 +24,6 @@ import {
   releaseSlotStep,
   reportingFailures,
   startTask,
-  substituteBootstrapTokens,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
@@ -33,10 +32,20 @@ import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import { DCSMachine } from '../api/dcs-machine.js';
 import { describeDcsFailure, isNotFound, isStoppedOnlyDelete } from '../cloud/dcs-api-error.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
+import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
+import { bootstrapVipUnit, encryptionFile, kubeletFiles, runsKubeadmInit } from './guest-files.js';
+import {
+  composeIgnition,
+  type GuestFile,
+  type GuestUnit,
+  guestDisks,
+  guestNics,
+  mountsHome,
+} from './guest-ignition.js';
 import {
   createPersistentVolume,
   declaredDisks,
@@ -85,6 +94,8 @@ class MachineRun {
   readonly listingLagMs: number;
   /** The VRM address Connect reached, recorded with the site when the VM is cloned. */
   endpoint = '';
+  /** The machine's DCSCluster, set by Connect. */
+  cluster!: DCSClusterObject;
 
   constructor(
     readonly ctx: Ctx,
@@ -102,9 +113,14 @@ const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 const createOnceFor = <T>(run: MachineRun, key: string, what: string, create: () => Promise<T>) =>
   createOnce(run.ctx, { key, what, listingLagMs: run.listingLagMs }, create);
 
-/** The machine's VM: by the URI the clone answered with, else by name (a clone whose answer was lost). */
+/**
+ * The machine's VM: by the URI the clone answered with, else by the URN `spec.vmUrn` names (a machine
+ * whose status was lost, e.g. restored from a backup), else by name (a clone whose answer was lost).
+ * Whichever finds it, FindVM adopts only a VM made for this machine.
+ */
 async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
-  const recorded = run.ctx.status.vmUri;
+  const recorded =
+    run.ctx.status.vmUri ?? (run.ctx.object.spec.vmUrn ? urnToUri(run.ctx.object.spec.vmUrn) : undefined);
   return (recorded && (await run.cloud.getVm(recorded))) || (await run.cloud.findVmByName(run.vmName));
 }
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
@@ -123,6 +139,7 @@ const connect: Step<MachineRun> = {
     if (!lookup.ok) return requeue(60_000, lookup.message);
     run.cloud = lookup.cloud;
     run.endpoint = lookup.endpoint;
+    run.cluster = cluster;
     return done();
   },
 };
@@ -253,7 +270,12 @@ const createSteps: Step<MachineRun>[] = [
         }
         case 'attach':
           return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
-            run.cloud.attachVolume(vm.uri, next.volumeId, PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot),
+            run.cloud.attachVolume(
+              vm.uri,
+              next.volumeId,
+              PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot,
+              run.entry.persistentDisk?.find((disk) => disk.slot === next.disk.slot)?.pciType,
+            ),
           );
         // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
         case 'wait':
@@ -269,12 +291,25 @@ const createSteps: Step<MachineRun>[] = [
       const vm = run.vm as DcsVm;
       if (vm.status !== 'stopped' || vm.cdRomStatus === 'attached' || run.ctx.status.cdRomDetached)
         return done();
-      const data = substituteBootstrapTokens(await run.ctx.bootstrapData(), {
-        PROVIDER_ID: providerIdOf(run.ctx),
-        NODE_IP: run.entry.ip,
+      const bootstrap = await run.ctx.bootstrapData();
+      if (bootstrap.format !== 'ignition') {
+        const message = `the bootstrap data is in format ${bootstrap.format}: DCS VMs boot with Ignition from a CD-ROM, so the KubeadmConfig needs format: ignition`;
+        run.ctx.setCondition(falseCondition(VM_READY, 'BootstrapFormatUnsupported', message, 'Error'));
+        return requeue(60_000, message);
+      }
+      const guest = await guestAdditions(run, bootstrap);
+      if (!guest.ok) return requeue(2_000, guest.message);
+      const config = composeIgnition(bootstrap, {
+        hostname: run.entry.hostname,
+        disks: guestDisks(run.ctx.object.spec, run.entry, vm.vmConfig?.disks ?? []),
+        nics: guestNics(run.entry),
+        files: guest.files,
+        units: guest.units,
+        homeSubvolume: mountsHome(run.ctx.cluster.metadata.annotations),
+        tokens: { PROVIDER_ID: providerIdOf(run.ctx), NODE_IP: run.entry.ip },
       });
       const datastore = await isoDatastore(run);
-      const upload = await run.cloud.uploadIso(datastore, isoNameOf(run.ctx), ignitionIso(data.value));
+      const upload = await run.cloud.uploadIso(datastore, isoNameOf(run.ctx), ignitionIso(config));
       return startDcsTask(run, 'attaching the bootstrap ISO', async () => {
         const task = await run.cloud.attachCdrom(vm.uri, upload.filePath, upload.datastoreUrn);
         run.ctx.status.cdRomFile = upload.filePath;
@@ -315,6 +350,40 @@ const createSteps: Step<MachineRun>[] = [
     },
   },
 ];
+
+/**
+ * The files and units the provider adds to the machine's Ignition: the kubelet serving certificate
+ * (every node: the documented kubelet patch points at it), the encryption configuration (control
+ * plane nodes only: it holds the key) and, for a self-built VIP, the first node's bootstrap VIP.
+ */
+async function guestAdditions(
+  run: MachineRun,
+  bootstrap: Awaited<ReturnType<Ctx['bootstrapData']>>,
+): Promise<{ ok: true; files: GuestFile[]; units: GuestUnit[] } | { ok: false; message: string }> {
+  const { ctx, entry, cluster } = run;
+  const clusterName = ctx.cluster.metadata.name;
+  const files: GuestFile[] = [];
+  const units: GuestUnit[] = [];
+  const ips = [entry.ip, ...(entry.additionNic ?? []).flatMap((nic) => (nic.ip ? [nic.ip] : []))];
+  const kubelet = await kubeletFiles(
+    ctx,
+    ctx.object.metadata.namespace ?? 'default',
+    clusterName,
+    entry.hostname ?? run.vmName,
+    ips,
+  );
+  if (!kubelet.ok) return kubelet;
+  files.push(...kubelet.files);
+  if (ctx.isControlPlane) {
+    const encryption = await encryptionFile(ctx, cluster, clusterName);
+    if (!encryption.ok) return encryption;
+    files.push(encryption.file);
+    const balancer = cluster.spec.controlPlaneLoadBalancer;
+    if (balancer.type === 'internal' && runsKubeadmInit(bootstrap))
+      units.push(bootstrapVipUnit(balancer.host, entry.ip, balancer.interface || undefined));
+  }
+  return { ok: true, files, units };
+}
 
 async function deleteBootstrapIso(run: MachineRun): Promise<void> {
   const upload = await run.cloud.findUpload(isoNameOf(run.ctx));

@@ -4,7 +4,16 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { capiResource, freePort, infraResource as infra, mostRepeated } from '@immutable-infra/testkit';
 import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { newWorkerPool } from '@immutable-infra/ui-kit';
-import { bootstrapFiles, type ClusterE2e, startClusterE2e } from '@immutable-infra/workload-sim';
+import {
+  bootstrapFiles,
+  type ClusterE2e,
+  type GuestExpectation,
+  type InfraMachineView,
+  ignitionProblems,
+  type MachineView,
+  readIsoFile,
+  startClusterE2e,
+} from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
@@ -79,10 +88,19 @@ beforeAll(async () => {
     cluster: v.name,
     // DCS: the VM runs with its Ignition ISO attached.
     isBooted: (_machine, infra) => {
-      const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)?.networkConfig
-        ?.machineName;
-      const vm = sim.state().vms.find((candidate) => candidate.name === vmName);
+      const vm = sim.state().vms.find((candidate) => candidate.name === vmNameOf(infra));
       return vm?.status === 'running' && vm.cdRomStatus === 'attached';
+    },
+    // The guest boots from what its CD-ROM holds, and comes up only with every documented piece.
+    deliveredBootstrapData: (_machine, infra) => {
+      const iso = sim.bootMedia(vmNameOf(infra) ?? '');
+      const config = iso && readIsoFile(iso, 'ignition/config.ign');
+      return config ? { format: 'ignition', value: config.toString('utf8') } : undefined;
+    },
+    checkBootstrapData: async (data, machine, infra) => {
+      const problems = ignitionProblems(data.value, await guestExpectation(machine, infra));
+      if (problems.length === 0) ignitionChecked.add(machine.metadata.name);
+      return problems;
     },
   });
   e2e.live.say(`endpoint https://${v.endpoint.host}:${v.endpoint.port}`);
@@ -96,6 +114,71 @@ afterAll(async ({}, suite) => {
   await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   await sim?.close();
 }, 120_000);
+
+const vmNameOf = (infra: InfraMachineView) =>
+  (infra.status as { networkConfig?: { machineName?: string } } | undefined)?.networkConfig?.machineName;
+
+/** The Machines whose VM booted with an Ignition that passed the workload simulator's check. */
+const ignitionChecked = new Set<string>();
+
+const prefixOf = (mask: string | undefined) =>
+  (mask ?? '255.255.255.0')
+    .split('.')
+    .reduce((bits, octet) => bits + Number(octet).toString(2).replaceAll('0', '').length, 0);
+
+/**
+ * What the documentation says a DCS node gets, read from its DCSMachine and its pool entry (not from
+ * the provider's code): the template's data disks and the entry's persistent disks mounted, each
+ * NIC's address and DNS in a NetworkManager keyfile, the hostname, the kubelet serving certificate,
+ * and on control plane nodes the encryption configuration; PROVIDER_ID and NODE_IP replaced.
+ */
+async function guestExpectation(machine: MachineView, infra: InfraMachineView): Promise<GuestExpectation> {
+  type Nic = { ip?: string; mask?: string; gateway?: string; dns?: string };
+  const dcsMachine = infra as unknown as {
+    spec: {
+      ipHostPoolRef: { name: string };
+      vmConfig?: { dcsMachineDiskSpec?: { path?: string; systemVolume?: boolean }[] };
+    };
+    status?: { networkConfig?: Nic & { hostname?: string; additionNic?: Nic[] } };
+  };
+  const slot = dcsMachine.status?.networkConfig ?? {};
+  const pool = await e2e.objects.read({
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+    kind: 'DCSIpHostnamePool',
+    metadata: { name: dcsMachine.spec.ipHostPoolRef.name, namespace: v.namespace },
+  });
+  const entry = (
+    pool as unknown as { spec: { pool: { ip: string; persistentDisk?: { path?: string }[] }[] } }
+  ).spec.pool.find((candidate) => candidate.ip === slot.ip);
+  const controlPlane = machine.metadata.labels?.[`${CAPI}/control-plane`] !== undefined;
+  return {
+    mounts: [
+      ...(dcsMachine.spec.vmConfig?.dcsMachineDiskSpec ?? []).flatMap((d) =>
+        d.path && !d.systemVolume ? [d.path] : [],
+      ),
+      ...(entry?.persistentDisk ?? []).flatMap((d) => (d.path ? [d.path] : [])),
+    ],
+    files: [
+      '/etc/kubernetes/pki/kubelet.crt',
+      '/etc/kubernetes/pki/kubelet.key',
+      ...(controlPlane ? ['/etc/kubernetes/encryption-provider.conf'] : []),
+    ],
+    nics: [slot, ...(slot.additionNic ?? [])].flatMap((nic) =>
+      nic.ip
+        ? [
+            {
+              ip: nic.ip,
+              prefix: prefixOf(nic.mask),
+              gateway: nic.gateway,
+              dns: nic.dns ? nic.dns.split(',').map((d) => d.trim()) : [],
+            },
+          ]
+        : [],
+    ),
+    hostname: slot.hostname,
+    tokens: ['PROVIDER_ID', 'NODE_IP'],
+  };
+}
 
 const clusterVms = () => sim.state().vms.filter((vm) => vm.name.startsWith(`${v.namespace}-${v.name}-`));
 
@@ -205,6 +288,11 @@ describe('a DCS cluster with the real Cluster API controllers, the DCS simulator
         expect(file('/etc/kubernetes/audit/policy.yaml')).toBe(want('audit-policy.yaml'));
       }
     }
+    // Every machine booted with an Ignition that holds each documented piece (the check fails a boot otherwise).
+    expect([...ignitionChecked].sort()).toEqual(
+      (await e2e.probe.machines()).map((m) => m.metadata.name).sort(),
+    );
+    expect(e2e.workloads.bootFailures()).toEqual({});
     // The v1beta1 view (the documented manifests' version) reads the same state through the conversion webhook.
     const old = await e2e.probe.get(capiResource('clusters', 'v1beta1'), v.name);
     expect(old.status?.phase).toBe('Provisioned');

@@ -1,4 +1,4 @@
-import { plainHttpConsent } from '@immutable-infra/testkit';
+import { generateControlPlanePki, plainHttpConsent } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 const ignition = JSON.stringify({
@@ -57,6 +57,15 @@ export class DcsFixtures {
         endpoint: this.simUrl,
         ...plainHttpConsent(this.simUrl),
       },
+    });
+    // What the kubeadm control plane provider creates before the first machine: the cluster CA.
+    const { ca } = await generateControlPlanePki();
+    await this.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'demo-ca', namespace, labels: { 'cluster.x-k8s.io/cluster-name': 'demo' } },
+      type: 'cluster.x-k8s.io/secret',
+      stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
     });
     await this.apply({
       apiVersion: INFRA,
@@ -153,6 +162,8 @@ export class DcsFixtures {
     namespace: string,
     name: string,
     role: 'control-plane' | 'worker' = 'control-plane',
+    /** The compute cluster the VM goes to; the template's (a one-host cluster) when left out. */
+    computeCluster?: string,
   ): Promise<void> {
     const worker = role === 'worker';
     const labels = worker
@@ -192,6 +203,7 @@ export class DcsFixtures {
       spec: {
         vmTemplateName: 'ubuntu-2204-k8s-v1.34',
         location: { type: 'folder', name: 'kubernetes' },
+        ...(computeCluster ? { resource: { type: 'cluster', name: computeCluster } } : {}),
         ipHostPoolRef: { name: worker ? 'worker-pool' : 'cp-pool' },
         vmConfig: {
           dcsMachineCpuSpec: { quantity: worker ? 8 : 4 },

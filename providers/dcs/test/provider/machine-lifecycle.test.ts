@@ -3,7 +3,9 @@ import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { bootstrapFiles, ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
 import {
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   KubernetesObjectApi,
@@ -524,22 +526,46 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(sim.state().uploads.filter((u) => u.fileName === 'iso-1-bootstrap.iso')).toEqual([]);
   });
 
-  it('keeps control plane VMs apart with one DRS rule, and removes it with the cluster', async () => {
+  it('keeps control plane VMs apart with one DRS rule, is ready only once they run on different hosts, and removes the rule with the cluster', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-ha');
     startManager(namespace);
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, 2, 0, true);
-    await fixtures.createMachine(namespace, 'ha-1');
-    await fixtures.createMachine(namespace, 'ha-2');
+    // The DCS scheduler puts both on one host of the two-host ComputeCluster, the rule notwithstanding.
+    const vmNames = [`${namespace}-vm-1`, `${namespace}-vm-2`];
+    sim.setFaults({ taskSeconds: 0.05, colocate: vmNames });
+    await fixtures.createMachine(namespace, 'ha-1', 'control-plane', 'ComputeCluster');
+    await fixtures.createMachine(namespace, 'ha-2', 'control-plane', 'ComputeCluster');
     const ruleName = controlPlaneRuleName(namespace, 'demo');
-    const condition = await eventually(
-      'ControlPlaneHAReady',
+    const haCondition = async () =>
+      (await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo'))?.status?.conditions?.find(
+        (x) => x.type === 'ControlPlaneHAReady',
+      );
+    const together = await eventually(
+      'ControlPlaneHAReady False naming the shared host',
       async () => {
-        const c = await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo');
-        return c?.status?.conditions?.find((x) => x.type === 'ControlPlaneHAReady' && x.status === 'True');
+        const c = await haCondition();
+        return c?.status === 'False' && c.message?.includes('same host') ? c : undefined;
       },
       120_000,
     );
-    expect(condition.message).toBe('2 control plane VMs kept apart');
+    const shared = sim.state().vms.find((vm) => vm.name === vmNames[0])?.hostName as string;
+    expect(together.reason).toBe('ControlPlaneHAPending');
+    expect(together.message).toContain(`${vmNames[0]}, ${vmNames[1]} run on the same host ${shared}`);
+    // The rule exists all the same: it is what asks DCS to move them.
+    expect(sim.state().drsRules.find((r) => r.ruleName === ruleName)).toBeDefined();
+
+    // DRS (or an administrator) moves one away: HA holds.
+    sim.setFaults({ taskSeconds: 0.05 });
+    sim.migrateVm(vmNames[1] as string, shared === 'CNA02' ? 'CNA03' : 'CNA02');
+    const condition = await eventually(
+      'ControlPlaneHAReady',
+      async () => {
+        const c = await haCondition();
+        return c?.status === 'True' ? c : undefined;
+      },
+      120_000,
+    );
+    expect(condition.message).toBe('2 control plane VMs on 2 different hosts');
     const rule = sim.state().drsRules.find((r) => r.ruleName === ruleName);
     const vmUrns = sim
       .state()
@@ -640,7 +666,75 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       expect(vm.vmConfig.disks.some((d) => d.quantityGB === 100)).toBe(true);
       expect(vm.vmConfig.nics[0]?.ip).toMatch(worker ? /^10\.0\.3\./ : /^10\.0\.1\./);
     }
+
+    // The Ignition each VM boots from holds what the documentation promises the node.
+    const ignitionOf = (vmName: string) =>
+      (readIsoFile(sim.bootMedia(vmName) as Buffer, 'ignition/config.ign') as Buffer).toString('utf8');
+    const encryption = await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ namespace, name: 'demo-dcs-encryption-provider' });
+    // Generated once for the cluster and owned by its DCSCluster, so it goes with it.
+    expect(encryption.metadata?.ownerReferences?.map((o) => o.kind)).toEqual(['DCSCluster']);
+    const key = Buffer.from(encryption.data?.['encryption-provider.conf'] ?? '', 'base64').toString();
+    for (const n of [1, 2, 3]) {
+      const config = ignitionOf(`${namespace}-vm-${n}`);
+      expect(
+        ignitionProblems(config, {
+          mounts: ['/var/lib/containerd'],
+          files: [
+            '/etc/kubernetes/pki/kubelet.crt',
+            '/etc/kubernetes/pki/kubelet.key',
+            '/etc/kubernetes/encryption-provider.conf',
+          ],
+          nics: [
+            { ip: `10.0.1.1${n}`, prefix: 24, gateway: '10.0.1.1', dns: ['10.0.0.2'] },
+            { ip: `10.0.2.1${n}`, prefix: 24 },
+          ],
+          hostname: `cp-${n}`,
+          tokens: ['PROVIDER_ID', 'NODE_IP'],
+        }),
+      ).toEqual([]);
+      expect(bootstrapFiles(config, 'ignition').get('/etc/kubernetes/encryption-provider.conf')).toBe(key);
+    }
+    const worker = ignitionOf(`${namespace}-w-vm-1`);
+    expect(
+      ignitionProblems(worker, {
+        mounts: ['/var/lib/containerd'],
+        files: ['/etc/kubernetes/pki/kubelet.crt', '/etc/kubernetes/pki/kubelet.key'],
+        nics: [{ ip: '10.0.3.11', prefix: 24, gateway: '10.0.3.1' }],
+        hostname: 'worker-1',
+        tokens: ['PROVIDER_ID', 'NODE_IP'],
+      }),
+    ).toEqual([]);
+    // The key stays off workers.
+    expect(bootstrapFiles(worker, 'ignition').has('/etc/kubernetes/encryption-provider.conf')).toBe(false);
   }, 200_000);
+
+  it('says on SelfBuiltVIPReady that a self-built VIP gets only its bootstrap half, naming vrid', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-vip');
+    startManager(namespace);
+    await fixtures.createCluster(namespace, 'Huawei@123');
+    await objects.patch(
+      {
+        apiVersion: INFRA,
+        kind: 'DCSCluster',
+        metadata: { name: 'demo', namespace },
+        spec: { controlPlaneLoadBalancer: { type: 'internal', host: '10.0.1.100', port: 6443, vrid: 42 } },
+      },
+      undefined,
+      undefined,
+      'test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const condition = await eventually('SelfBuiltVIPReady', async () =>
+      (await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo'))?.status?.conditions?.find(
+        (c) => c.type === 'SelfBuiltVIPReady',
+      ),
+    );
+    expect(condition).toMatchObject({ status: 'False', reason: 'AliveModuleNotManaged' });
+    expect(condition.message).toContain('controlPlaneLoadBalancer.vrid 42 is not used');
+  });
 
   it('keeps the VM, and its pool entry, when the machine carries cpaas.io/retain-vm', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-retain');

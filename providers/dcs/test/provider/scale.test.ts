@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import {
+  generateControlPlanePki,
   inParallel,
   MACHINES_PER_CLUSTER,
   plainHttpConsent,
@@ -81,8 +82,22 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
           ...plainHttpConsent(platform.url),
         },
       });
+      // What the kubeadm control plane provider creates before the first machine: the cluster CA
+      // (one for all: signing the nodes' kubelet certificates is what it is for here).
+      const { ca } = await generateControlPlanePki();
       await inParallel(clusters, async (cluster) => {
         const n = Number(cluster.slice(1));
+        await create({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name: `${cluster}-ca`,
+            namespace,
+            labels: { 'cluster.x-k8s.io/cluster-name': cluster },
+          },
+          type: 'cluster.x-k8s.io/secret',
+          stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
+        });
         await create({
           apiVersion: INFRA,
           kind: 'DCSIpHostnamePool',

@@ -44,6 +44,12 @@ export const faultsSchema = z.strictObject({
   expireSessions: z.boolean().default(false),
   /** VM names (or `*`) whose clone task never finishes, leaving the VM `creating`. */
   stuckCreating: z.union([z.literal('*'), z.array(z.string())]).default([]),
+  /**
+   * VM names the scheduler puts on one host: each is cloned onto the host of the first of them
+   * already placed in its cluster, whatever the load and any DRS mutual-exclusion rule (a DCS whose
+   * DRS is off or cannot move them: what the control plane HA condition must notice).
+   */
+  colocate: z.array(z.string()).default([]),
   /** The site policy that refuses to delete a VM that is not `stopped` (409 `102212808`). */
   stoppedOnlyDelete: z.boolean().default(false),
   lockAfterFailures: z.number().int().min(1).default(5),

@@ -53,6 +53,8 @@ export interface VolumeRecord {
   pendingVmUrn: string | undefined;
   /** Slot on the VM it is attached (or being attached) to. */
   sequenceNum: number | undefined;
+  /** The bus it is attached on (attachvol's `pciType`); VIRTIO when not given. */
+  pciType?: string | undefined;
   /** The VM whose clone created this disk; deleting that VM with isReserveDisks=0 deletes it too. */
   ownerVmUrn: string | undefined;
   /** Part of the starting inventory, already counted in the datastore's free size. */
@@ -70,6 +72,8 @@ export interface UploadRecord {
   expectedSize: number;
   sha256: string | undefined;
   complete: boolean;
+  /** What was PUT, kept so a simulated guest can read the ISO its CD-ROM holds (never on the wire). */
+  bytes?: Buffer | undefined;
 }
 
 export interface DrsRuleRecord {

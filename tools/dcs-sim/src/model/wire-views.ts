@@ -29,6 +29,8 @@ export interface WireVm {
   group: string;
   location: string;
   hostUrn: string;
+  /** The host's name, `""` while the VM is not placed. */
+  hostName: string;
   status: VmStatus;
   isTemplate: boolean;
   isBindingHost: boolean;
@@ -81,6 +83,7 @@ export function vmView(platform: Platform, vm: VmRecord): WireVm {
     group: vm.group,
     location: vm.location,
     hostUrn: vm.hostUrn,
+    hostName: (vm.hostUrn && platform.host(vm.hostUrn)?.name) || '',
     status: vm.status,
     isTemplate: vm.isTemplate,
     isBindingHost: vm.isBindingHost,
@@ -95,7 +98,7 @@ export function vmView(platform: Platform, vm: VmRecord): WireVm {
         datastoreUrn: volume.datastoreUrn,
         volumeUrn: volume.urn,
         isThin: volume.isThin,
-        pciType: 'VIRTIO',
+        pciType: volume.pciType ?? 'VIRTIO',
       })),
       nics: vm.nics.map((nic) => ({ ...nic })),
     },

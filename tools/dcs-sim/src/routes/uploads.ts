@@ -25,7 +25,8 @@ function isAttached(platform: Platform, upload: UploadRecord): boolean {
 
 /**
  * The modelled two-step ISO upload: applyUpload reserves a file on a datastore and names the URI
- * to PUT the bytes to. The simulator keeps only the size and SHA-256 of what it received.
+ * to PUT the bytes to. The simulator keeps what it received (size, SHA-256 and the bytes, which only a
+ * simulated guest reads: see `bootMedia`).
  */
 export function uploadRoutes(ctx: SimContext): Route[] {
   const { platform } = ctx;
@@ -68,9 +69,11 @@ export function uploadRoutes(ctx: SimContext): Route[] {
         if (isAttached(platform, upload)) throw DcsError.busy(`file ${upload.filePath}`);
         const hash = createHash('sha256');
         let size = 0;
+        const chunks: Buffer[] = [];
         for await (const chunk of req as AsyncIterable<Buffer>) {
           size += chunk.length;
           hash.update(chunk);
+          chunks.push(chunk);
         }
         if (size !== upload.expectedSize)
           throw DcsError.invalid(
@@ -78,6 +81,7 @@ export function uploadRoutes(ctx: SimContext): Route[] {
             `received ${size} bytes but applyUpload announced ${upload.expectedSize}`,
           );
         upload.sha256 = hash.digest('hex');
+        upload.bytes = Buffer.concat(chunks);
         upload.complete = true;
         return { body: { filePath: upload.filePath, size, sha256: upload.sha256 } };
       },

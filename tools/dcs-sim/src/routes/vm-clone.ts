@@ -89,7 +89,12 @@ export function vmCloneRoutes(ctx: SimContext): Route[] {
         if (source.status === 'creating' || source.deleting)
           throw DcsError.wrongState(`${source.name} cannot be cloned while it is ${source.status}`);
         const request = parseBody(cloneBody, body);
-        const { clusterUrn, hostUrn } = placement(platform, source, request.location);
+        const { clusterUrn, hostUrn } = placement(
+          platform,
+          source,
+          request.location,
+          colocatedWith(ctx, request.name),
+        );
         const disks = planDisks(platform, source, request);
         const nics = planNics(platform, source, request);
 
@@ -154,10 +159,24 @@ export function vmCloneRoutes(ctx: SimContext): Route[] {
 }
 
 /** `location` is a cluster (the least loaded host is picked) or a host (its cluster is the location). */
+/** The `colocate` fault: the host of a VM already placed that the fault names with this one. */
+function colocatedWith(
+  ctx: SimContext,
+  name: string,
+): ((clusterUrn: string) => string | undefined) | undefined {
+  const names = ctx.faults().colocate;
+  if (!names.includes(name)) return undefined;
+  return (clusterUrn) =>
+    [...ctx.platform.vms.values()].find(
+      (vm) => vm.name !== name && names.includes(vm.name) && vm.location === clusterUrn && vm.hostUrn !== '',
+    )?.hostUrn;
+}
+
 function placement(
   platform: Platform,
   source: VmRecord,
   location: string | undefined,
+  colocated?: (clusterUrn: string) => string | undefined,
 ): { clusterUrn: string; hostUrn: string } {
   const { address } = platform;
   const target = location ?? source.location;
@@ -165,6 +184,8 @@ function placement(
   if (host) return { clusterUrn: address.urnOf('clusters', host.clusterId), hostUrn: target };
   const cluster = platform.cluster(target);
   if (!cluster) throw DcsError.invalid('location', `${target} is not a cluster or host of this site`);
+  const pinned = colocated?.(target);
+  if (pinned) return { clusterUrn: target, hostUrn: pinned };
   const chosen = platform.leastLoadedHost(cluster.id);
   return { clusterUrn: target, hostUrn: chosen ? address.urnOf('hosts', chosen.id) : '' };
 }

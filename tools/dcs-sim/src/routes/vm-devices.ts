@@ -10,6 +10,7 @@ import { requireChangeableVm, requireVolume } from './lookup.js';
 const attachVolumeBody = z.object({
   volUrn: z.string().min(1),
   sequenceNum: z.number().int().positive().optional(),
+  pciType: z.enum(['VIRTIO', 'SCSI', 'IDE']).optional(),
 });
 const detachVolumeBody = z.object({ volUrn: z.string().min(1) });
 /** Modelled: no public source shows the real attachCdrom body. */
@@ -51,12 +52,14 @@ export function vmDeviceRoutes(ctx: SimContext): Route[] {
         volume.operation = 'attaching';
         volume.pendingVmUrn = vm.urn;
         volume.sequenceNum = request.sequenceNum ?? freeSlot(used);
+        volume.pciType = request.pciType;
         const task = tasks.start('AttachVolume', vm.urn, () => {
           const attached = platform.vm(vm.id) === vm && volume.pendingVmUrn === vm.urn;
           volume.operation = undefined;
           volume.pendingVmUrn = undefined;
           if (!attached) {
             volume.sequenceNum = undefined;
+            volume.pciType = undefined;
             throw DcsError.notFound(`VM ${vm.name}`);
           }
           volume.vmUrn = vm.urn;
@@ -79,6 +82,7 @@ export function vmDeviceRoutes(ctx: SimContext): Route[] {
           if (volume.vmUrn !== vm.urn) return;
           volume.vmUrn = undefined;
           volume.sequenceNum = undefined;
+          volume.pciType = undefined;
           // A detached disk is a pool volume from now on: deleting the VM no longer takes it along.
           volume.ownerVmUrn = undefined;
         });

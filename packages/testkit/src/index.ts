@@ -64,6 +64,7 @@ export {
 } from './api-server-verdict.js';
 export { chromiumLaunchOptions, collectPageErrors, type PageEventSource } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
+export { clusterCaSecret } from './cluster-ca.js';
 export {
   ClusterProbe,
   type ClusterProbeOptions,

@@ -11,4 +11,7 @@ generateProviderArtifacts({
   packageDir: fileURLToPath(new URL('..', import.meta.url)),
   kinds: dcsKinds,
   extensions: dcsExtensions,
+  // Beyond what every manager needs: each cluster's encryption-at-rest key Secret, which the
+  // provider creates once when no encryptionProviderConfigRef names one (the kit's ensureEncryptionSecret).
+  rbacRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
 });

@@ -1,7 +1,9 @@
-// The DCS manager image, built as `npm run images` builds it, then unpacked layer by layer into a
-// root filesystem and started from that filesystem alone: `--help`, and a real manager against the
-// run's kube-apiserver until /readyz answers 200. As root it runs under chroot as the image's user
-// 65532, so nothing outside the image can be loaded; otherwise from the rootfs with cwd /app.
+// The DCS manager image and the Fleet Essentials image, built as `npm run images` builds them, then
+// unpacked layer by layer into root filesystems and started from those filesystems alone: `--help`,
+// a real manager against the run's kube-apiserver until /readyz answers 200, and Fleet Essentials
+// serving its app and every provider's UI extension from the image. As root each runs under chroot
+// as the image's user 65532, so nothing outside the image can be loaded; otherwise from the rootfs
+// with cwd /app.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -17,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NONROOT } from '../src/base-layer.ts';
@@ -27,7 +30,10 @@ const version = (dir: string) => readJson<{ version: string }>(join(repoRoot, di
 
 let scratch: string;
 let built: BuildResult;
+/** The DCS manager image's unpacked root filesystem. */
 let rootfs: string;
+/** Each built image's unpacked root filesystem, by its short name. */
+const rootfsOf = new Map<string, string>();
 const children: ChildProcess[] = [];
 
 interface Manifest {
@@ -45,23 +51,32 @@ const blob = (layout: string, digest: string) => join(layout, 'blobs/sha256', di
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'iinfra-images-test-'));
-  built = await buildImages({ only: ['manager-dcs'], outDir: join(scratch, 'images') });
+  built = await buildImages({ only: ['manager-dcs', 'fleet-essentials'], outDir: join(scratch, 'images') });
   // Unpack the layers in order, as a container runtime would (no whiteouts: every layer only adds).
-  rootfs = join(scratch, 'rootfs');
-  mkdirSync(rootfs);
-  const image = built.images[0];
-  if (!image) throw new Error('no image built');
-  const manifest = readJson<Manifest>(blob(image.layout, image.digest));
-  for (const layer of manifest.layers)
-    execFileSync('tar', [
-      '-xzf',
-      blob(image.layout, layer.digest),
-      '-C',
-      rootfs,
-      '--same-owner',
-      '--numeric-owner',
-    ]);
+  for (const image of built.images) {
+    const root = join(scratch, `rootfs-${image.spec.name}`);
+    mkdirSync(root);
+    const manifest = readJson<Manifest>(blob(image.layout, image.digest));
+    for (const layer of manifest.layers)
+      execFileSync('tar', [
+        '-xzf',
+        blob(image.layout, layer.digest),
+        '-C',
+        root,
+        '--same-owner',
+        '--numeric-owner',
+      ]);
+    rootfsOf.set(image.spec.name, root);
+  }
+  rootfs = rootfsOf.get('manager-dcs') ?? '';
 });
+
+/** The built image of that short name. */
+const imageNamed = (name: string) => {
+  const image = built.images.find((candidate) => candidate.spec.name === name);
+  if (!image) throw new Error(`no ${name} image built`);
+  return image;
+};
 
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -70,8 +85,7 @@ afterAll(() => {
 
 describe('the DCS manager image', () => {
   it('is an OCI layout naming the image, whose config runs node on the manager as 65532 in /app', () => {
-    const image = built.images[0];
-    if (!image) throw new Error('no image built');
+    const image = imageNamed('manager-dcs');
     expect(image.reference).toBe(`immutable-infra/manager-dcs:v${version('providers/dcs')}`);
     const index = readJson<{ manifests: { digest: string; annotations: Record<string, string> }[] }>(
       join(image.layout, 'index.json'),
@@ -109,8 +123,7 @@ describe('the DCS manager image', () => {
   });
 
   it('has an SBOM naming node, the manager, the provider and the Debian packages with their versions', () => {
-    const image = built.images[0];
-    if (!image) throw new Error('no image built');
+    const image = imageNamed('manager-dcs');
     const text = readFileSync(image.sbom, 'utf8');
     const sbom = JSON.parse(text) as {
       spdxVersion: string;
@@ -141,8 +154,7 @@ describe('the DCS manager image', () => {
 
 describe('the layout in a registry', () => {
   it('crane push sends the layout to a registry under the same digest', async () => {
-    const image = built.images[0];
-    if (!image) throw new Error('no image built');
+    const image = imageNamed('manager-dcs');
     const { crane } = ensureCrane();
     const registry = await startCraneRegistry(crane);
     try {
@@ -179,9 +191,10 @@ function runImage(
   files: Record<string, string> = {},
   /** Instead of the entrypoint's script: arguments to the image's node. */
   nodeArgs?: string[],
+  name = 'manager-dcs',
 ): { child: ChildProcess; output: () => string } {
-  const image = built.images[0];
-  if (!image) throw new Error('no image built');
+  const image = imageNamed(name);
+  const rootfs = rootfsOf.get(name) ?? '';
   const config = readJson<ImageConfig>(
     blob(image.layout, readJson<Manifest>(blob(image.layout, image.digest)).config.digest),
   );
@@ -309,6 +322,73 @@ describe('the DCS manager image, started from its own filesystem', () => {
     }
     expect(output()).toContain('provider admitted');
     expect(output()).toContain(`"version":"${version('providers/dcs')}"`);
+    child.kill('SIGTERM');
+    expect(await exited(child), output()).toBe(0);
+  });
+});
+
+describe('the Fleet Essentials image, started from its own filesystem', () => {
+  const FLEET = 'fleet-essentials';
+  /** The image's own command (its --extension arguments), as a Pod without `args` runs it. */
+  const imageCmd = () => {
+    const image = imageNamed(FLEET);
+    const manifest = readJson<Manifest>(blob(image.layout, image.digest));
+    return readJson<ImageConfig>(blob(image.layout, manifest.config.digest)).config.Cmd;
+  };
+
+  it('names the image and carries the app and each provider UI extension it offers', () => {
+    const image = imageNamed(FLEET);
+    expect(image.reference).toBe(`immutable-infra/fleet-essentials:v${version('packages/fleet-essentials')}`);
+    const fleetRoot = rootfsOf.get(FLEET) ?? '';
+    for (const argument of imageCmd()) {
+      const dir = argument.replace(/^--extension=/, '');
+      expect(existsSync(join(fleetRoot, dir, 'package.json')), dir).toBe(true);
+    }
+  });
+
+  it('serves its app and the UI extensions of the image against the kube-apiserver', async () => {
+    const fleetRoot = rootfsOf.get(FLEET) ?? '';
+    chmodSync(join(fleetRoot, 'tmp'), 0o1777);
+    const port = await freePort();
+    const { child, output } = runImage(
+      [...imageCmd(), '--kubeconfig', '/tmp/kubeconfig', '--port', String(port), '--host', '127.0.0.1'],
+      { '/tmp/kubeconfig': inject('iinfraKubeconfigPath') },
+      undefined,
+      FLEET,
+    );
+    const base = `http://127.0.0.1:${port}`;
+    let health: { cacheReady?: boolean } = {};
+    // No time limit of its own: the test's timeout bounds it; an exit ends it at once.
+    while (health.cacheReady !== true) {
+      if (child.exitCode !== null) throw new Error(`Fleet Essentials exited ${child.exitCode}:\n${output()}`);
+      health = await fetch(`${base}/api/health`).then(
+        (r) => (r.ok ? (r.json() as Promise<{ cacheReady?: boolean }>) : {}),
+        () => ({}),
+      );
+      if (health.cacheReady !== true) await sleep(200);
+    }
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    expect((await fetch(`${base}${script}`)).status).toBe(200);
+    // Each extension's bundle comes from the image's copy of its provider package.
+    const offered = imageCmd().map(
+      (argument) =>
+        JSON.parse(
+          readFileSync(join(fleetRoot, argument.replace(/^--extension=/, ''), 'package.json'), 'utf8'),
+        ) as { name: string },
+    );
+    const withBundles = offered.filter(({ name }) =>
+      existsSync(join(fleetRoot, 'app/node_modules', name, 'ui-extension.json')),
+    );
+    expect(withBundles.length).toBeGreaterThan(0);
+    for (const { name } of withBundles) {
+      const bundle = await fetch(`${base}/extensions/${encodeURIComponent(name)}/bundle.js`);
+      expect(bundle.status, name).toBe(200);
+      expect((await bundle.text()).length, name).toBeGreaterThan(1000);
+    }
     child.kill('SIGTERM');
     expect(await exited(child), output()).toBe(0);
   });

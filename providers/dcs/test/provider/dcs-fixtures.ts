@@ -1,4 +1,4 @@
-import { generateControlPlanePki, plainHttpConsent } from '@immutable-infra/testkit';
+import { clusterCaSecret, plainHttpConsent } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 const ignition = JSON.stringify({
@@ -59,14 +59,7 @@ export class DcsFixtures {
       },
     });
     // What the kubeadm control plane provider creates before the first machine: the cluster CA.
-    const { ca } = await generateControlPlanePki();
-    await this.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'demo-ca', namespace, labels: { 'cluster.x-k8s.io/cluster-name': 'demo' } },
-      type: 'cluster.x-k8s.io/secret',
-      stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
-    });
+    await this.apply(await clusterCaSecret(namespace, 'demo'));
     await this.apply({
       apiVersion: INFRA,
       kind: 'DCSIpHostnamePool',

@@ -1,5 +1,5 @@
 import type { HcsSimulator } from '@immutable-infra/hcs-sim';
-import { generateControlPlanePki } from '@immutable-infra/testkit';
+import { clusterCaSecret } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -82,14 +82,7 @@ export class HcsFixtures {
       },
     });
     // What the kubeadm control plane provider creates before the first machine: the cluster CA.
-    const { ca } = await generateControlPlanePki();
-    await this.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'demo-ca', namespace, labels: { 'cluster.x-k8s.io/cluster-name': 'demo' } },
-      type: 'cluster.x-k8s.io/secret',
-      stringData: { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey },
-    });
+    await this.apply(await clusterCaSecret(namespace, 'demo'));
     await this.createPool(namespace, 'cp-pool', options.hostPrefix, 'control-plane', `192.168.10.${base}`, {
       size: options.poolSize ?? 3,
       persistentDiskGB: options.persistentDiskGB ?? 0,

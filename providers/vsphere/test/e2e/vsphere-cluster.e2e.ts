@@ -338,8 +338,6 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
   it("needed no permission beyond the Helm chart's, and the chart grants nothing it did not use", () => {
     expect(
       e2e.permissionProblems({
-        'cluster.x-k8s.io clusters,machines get':
-          'a live read for an owner the informer cache has not seen yet',
         // This cluster's addresses come from its config pools; machine-lifecycle.test.ts claims from IPAM pools.
         'ipam.cluster.x-k8s.io ipaddressclaims get': 'addressesFromPools',
         'ipam.cluster.x-k8s.io ipaddressclaims create': 'addressesFromPools',

@@ -1,3 +1,4 @@
+import { Button, Nav, NavItem, NavList, PageSection, TextInput, Title } from '@patternfly/react-core';
 import { useState } from 'react';
 import { Extension, safeMode, useExtensions } from './ExtensionSlot.tsx';
 import type { AnchorEntry } from './extensions.ts';
@@ -30,10 +31,18 @@ export function NamespacePicker({ namespace, onChange }: { namespace: string; on
         onChange(value.trim());
       }}
     >
-      <label>
-        Namespace <input aria-label="Namespace" value={value} onChange={(e) => setValue(e.target.value)} />
-      </label>{' '}
-      <button type="submit">Show</button>
+      <span className="ii-inline-field">
+        <label htmlFor="namespace-picker">Namespace</label>
+        <TextInput
+          id="namespace-picker"
+          aria-label="Namespace"
+          value={value}
+          onChange={(_event, v) => setValue(v)}
+        />
+      </span>{' '}
+      <Button type="submit" variant="secondary">
+        Show
+      </Button>
     </form>
   );
 }
@@ -46,19 +55,22 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
   const extensions = useExtensions();
   const spec = INFRASTRUCTURE_KINDS[kind];
   return (
-    <section>
-      <h1>Infrastructure: {spec.title}</h1>
-      <nav className="subnav">
-        {(Object.keys(INFRASTRUCTURE_KINDS) as InfrastructureKind[]).map((k) => (
-          <a
-            key={k}
-            href={`#/infrastructure/${k}/${encodeURIComponent(namespace)}`}
-            aria-current={k === kind}
-          >
-            {INFRASTRUCTURE_KINDS[k].title}
-          </a>
-        ))}
-      </nav>
+    <PageSection>
+      <Title headingLevel="h1">Infrastructure: {spec.title}</Title>
+      <Nav variant="horizontal-subnav" aria-label="Infrastructure kinds" className="subnav">
+        <NavList>
+          {(Object.keys(INFRASTRUCTURE_KINDS) as InfrastructureKind[]).map((k) => (
+            <NavItem
+              key={k}
+              itemId={k}
+              to={`#/infrastructure/${k}/${encodeURIComponent(namespace)}`}
+              isActive={k === kind}
+            >
+              {INFRASTRUCTURE_KINDS[k].title}
+            </NavItem>
+          ))}
+        </NavList>
+      </Nav>
       <NamespacePicker
         namespace={namespace}
         onChange={(ns) => {
@@ -84,7 +96,7 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
           />
         ))
       )}
-    </section>
+    </PageSection>
   );
 }
 
@@ -106,8 +118,12 @@ function ProviderResources({
     setGeneration((g) => g + 1);
   };
   return (
-    <section data-extension={list.entry.id} data-provider={list.extension.manifest?.provider}>
-      <h2>{list.entry.title}</h2>
+    <section
+      className="ii-card"
+      data-extension={list.entry.id}
+      data-provider={list.extension.manifest?.provider}
+    >
+      <Title headingLevel="h2">{list.entry.title}</Title>
       {editing === undefined ? (
         <Extension
           entry={list}
@@ -140,9 +156,9 @@ function ProviderResources({
       ) : (
         <p role="alert" className="error">
           {list.extension.id} has no form for this.{' '}
-          <button type="button" onClick={back}>
+          <Button variant="link" onClick={back}>
             Back
-          </button>
+          </Button>
         </p>
       )}
     </section>

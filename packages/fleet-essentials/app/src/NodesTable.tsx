@@ -108,7 +108,7 @@ export function NodesTable({
   return (
     <>
       {problem && <p className="muted">Provider columns unavailable: {problem}</p>}
-      <table aria-label="Nodes">
+      <table className="pf-v6-c-table pf-m-compact" aria-label="Nodes">
         <thead>
           <tr>
             <th>Machine</th>

@@ -152,6 +152,34 @@ describe('Fleet Essentials in a real browser', () => {
     await expectAccessible(page, 'safe mode');
   });
 
+  it('works from the keyboard: skip to content, and the arrow keys between the cluster tabs', async () => {
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.goto(`${url}/#/clusters/${ns}/alpha`);
+    await page.getByRole('heading', { name: /alpha/ }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('fleet-main');
+    expect(page.url()).toContain(`#/clusters/${ns}/alpha`);
+
+    const selected = () => page.getByRole('tab', { selected: true }).textContent();
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(selected).toBe('Nodes');
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Nodes');
+    await page.keyboard.press('End');
+    await expect.poll(selected).toBe('Extensions');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(selected).toBe('Overview');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(selected).toBe('Extensions');
+    await page.keyboard.press('Home');
+    await expect.poll(selected).toBe('Overview');
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Overview');
+    await expect(page.getByRole('table', { name: 'Conditions' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'keyboard');
+  });
+
   it('shows the API server refusal when RBAC forbids destroying, and destroys with a typed confirmation', async () => {
     const viewer = await signedIn(TEST_USERS.viewer.token);
     await viewer.goto(`${url}/#/clusters/${ns}/bravo`);

@@ -173,7 +173,18 @@ export function App() {
       sidebar={sidebar}
       isManagedSidebar
       mainContainerId={MAIN_ID}
-      skipToContent={<SkipToContent href={`#${MAIN_ID}`}>Skip to content</SkipToContent>}
+      skipToContent={
+        <SkipToContent
+          href={`#${MAIN_ID}`}
+          onClick={(event) => {
+            // The app routes by the hash: focus the content without changing it.
+            event.preventDefault();
+            document.getElementById(MAIN_ID)?.focus();
+          }}
+        >
+          Skip to content
+        </SkipToContent>
+      }
       banner={
         safeMode ? (
           <Banner color="yellow" screenReaderText="Safe mode">

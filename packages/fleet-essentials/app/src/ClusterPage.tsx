@@ -41,8 +41,25 @@ import { ReadyProgress, StatusLabel } from './status.tsx';
 import { Upgrade } from './Upgrade.tsx';
 
 const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Extensions'] as const;
+type TabName = (typeof TABS)[number];
 /** PatternFly builds the tab's element ids from its key, and an id has no spaces. */
 const tabKey = (tab: string) => tab.toLowerCase().replace(' ', '-');
+
+/** The tab a key moves to from `tab`: arrows (wrapping), Home and End; undefined for other keys. */
+function tabAfterKey(tab: TabName, key: string): TabName | undefined {
+  const at = TABS.indexOf(tab);
+  const index =
+    key === 'ArrowRight'
+      ? (at + 1) % TABS.length
+      : key === 'ArrowLeft'
+        ? (at + TABS.length - 1) % TABS.length
+        : key === 'Home'
+          ? 0
+          : key === 'End'
+            ? TABS.length - 1
+            : undefined;
+  return index === undefined ? undefined : TABS[index];
+}
 
 export function ClusterPage({ namespace, name }: { namespace: string; name: string }) {
   const client = useQueryClient();
@@ -188,12 +205,20 @@ export function ClusterPage({ namespace, name }: { namespace: string; name: stri
         <Tabs
           activeKey={tabKey(tab)}
           onSelect={(_event, key) => setTab(TABS.find((t) => tabKey(t) === key) ?? 'Overview')}
+          onKeyDown={(event) => {
+            const next = tabAfterKey(tab, event.key);
+            if (!next || (event.target as HTMLElement).getAttribute('role') !== 'tab') return;
+            event.preventDefault();
+            setTab(next);
+            // The WAI-ARIA tabs pattern: the arrow keys move the selection and the focus together.
+            requestAnimationFrame(() => document.getElementById(`pf-tab-${tabKey(next)}-cluster`)?.focus());
+          }}
           aria-label="Cluster sections"
           mountOnEnter
           unmountOnExit
         >
           {TABS.map((t) => (
-            <Tab key={t} eventKey={tabKey(t)} title={<TabTitleText>{t}</TabTitleText>}>
+            <Tab key={t} id="cluster" eventKey={tabKey(t)} title={<TabTitleText>{t}</TabTitleText>}>
               <div className="ii-tab-body">
                 <TabBody
                   tab={t}

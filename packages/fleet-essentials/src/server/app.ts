@@ -108,7 +108,11 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; object-src 'none'");
+    // Fonts may also be data: URLs: the app's stylesheet carries its fonts inline (a font runs no script).
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; font-src 'self' data:; frame-ancestors 'none'; object-src 'none'",
+    );
   });
 
   // Every /api route but sign-in needs a session; every state change needs the CSRF token in a header,

@@ -38,6 +38,7 @@ import { NodePools } from './NodePools.tsx';
 import { NodesTable } from './NodesTable.tsx';
 import { clusterPath, queryKeys, useCluster } from './query.ts';
 import { ReadyProgress, StatusLabel } from './status.tsx';
+import { notify } from './toasts.ts';
 import { Upgrade } from './Upgrade.tsx';
 
 const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Extensions'] as const;
@@ -72,7 +73,10 @@ export function ClusterPage({ namespace, name }: { namespace: string; name: stri
   const refresh = () => void client.invalidateQueries({ queryKey: queryKeys.cluster(namespace, name) });
   const destroy = useMutation({
     mutationFn: () => api('DELETE', clusterPath(namespace, name)),
-    onSuccess: refresh,
+    onSuccess: () => {
+      notify('info', `Deleting ${name}: its machines and platform resources go first.`);
+      refresh();
+    },
     onError: (e) => setActionError(e.message),
   });
 

@@ -11,6 +11,7 @@ import { type ApplyReport, applyManifests } from './api.ts';
 import { ExtensionBoundary, hostApiFor, safeMode, useExtensions } from './ExtensionSlot.tsx';
 import { type AnchorEntry, entriesFor, exportOf } from './extensions.ts';
 import { NamespacePicker } from './Infrastructure.tsx';
+import { LoadingState, NothingHere, SafeModeState } from './states.tsx';
 
 /** Choose a provider's create-cluster workflow, then walk it. */
 export function CreateCluster({ namespace, entryId }: { namespace: string; entryId?: string }) {
@@ -28,11 +29,15 @@ export function CreateCluster({ namespace, entryId }: { namespace: string; entry
         }}
       />
       {safeMode() ? (
-        <p className="muted">Safe mode: extensions are not loaded, so no provider can create clusters.</p>
+        <SafeModeState>
+          Safe mode: extensions are not loaded, so no provider can create clusters.
+        </SafeModeState>
       ) : !extensions ? (
-        <p>Loading extensions…</p>
+        <LoadingState what="extensions" />
       ) : entries.length === 0 ? (
-        <p className="muted">No installed provider offers a create-cluster workflow.</p>
+        <NothingHere title="No create-cluster workflow">
+          No installed provider offers a create-cluster workflow.
+        </NothingHere>
       ) : (
         <>
           {entries.length > 1 && (

@@ -6,6 +6,7 @@ import type { ExtensionInfo } from './api.ts';
 import { type AnchorEntry, entriesFor, exportOf, extensionRegistry } from './extensions.ts';
 import { createHostApi } from './host-api.ts';
 import { queryKeys } from './query.ts';
+import { NothingHere, SafeModeState } from './states.tsx';
 
 export const safeMode = () => new URLSearchParams(window.location.search).has('safe-mode');
 
@@ -66,7 +67,7 @@ export function ExtensionSlot({
   showGated?: boolean;
 }) {
   const extensions = useExtensions();
-  if (safeMode()) return <p className="muted">Safe mode: extensions are not loaded.</p>;
+  if (safeMode()) return <SafeModeState>Safe mode: extensions are not loaded.</SafeModeState>;
   if (!extensions) return <Spinner size="md" aria-label="Loading extensions" />;
   const entries = entriesFor(extensions, anchor, provider);
   const gated = showGated
@@ -79,7 +80,7 @@ export function ExtensionSlot({
       )
     : [];
   if (entries.length === 0 && gated.length === 0)
-    return <p className="muted">No extensions for this page.</p>;
+    return <NothingHere title="No extensions">No extensions for this page.</NothingHere>;
   return (
     <div>
       {entries.map((entry) => (

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Extension, safeMode, useExtensions } from './ExtensionSlot.tsx';
 import type { AnchorEntry } from './extensions.ts';
 import { entriesFor } from './extensions.ts';
+import { LoadingState, NothingHere, SafeModeState } from './states.tsx';
 import { notify } from './toasts.ts';
 
 export const INFRASTRUCTURE_KINDS = {
@@ -78,13 +79,15 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
         }}
       />
       {safeMode() ? (
-        <p className="muted">
-          Safe mode: extensions are not loaded, so providers cannot show their {spec.title}.
-        </p>
+        <SafeModeState>
+          {`Safe mode: extensions are not loaded, so providers cannot show their ${spec.title}.`}
+        </SafeModeState>
       ) : !extensions ? (
-        <p>Loading extensions…</p>
+        <LoadingState what="extensions" />
       ) : entriesFor(extensions, spec.list).length === 0 ? (
-        <p className="muted">No installed provider offers {spec.title.toLowerCase()}.</p>
+        <NothingHere title={`No ${spec.title.toLowerCase()}`}>
+          {`No installed provider offers ${spec.title.toLowerCase()}.`}
+        </NothingHere>
       ) : (
         entriesFor(extensions, spec.list).map((list) => (
           <ProviderResources

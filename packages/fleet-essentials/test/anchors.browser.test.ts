@@ -14,6 +14,7 @@ import {
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
+import { expectAccessible } from './accessibility.ts';
 import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
 import { type ExamplePlatform, startExamplePlatform } from './example-platform.ts';
 import { grantRules } from './rbac.ts';
@@ -68,8 +69,11 @@ async function signedIn(): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(artifacts, `anchors-${name}.png`), fullPage: true });
+/** A screenshot of each page the test visits, and axe-core's check of it: no serious or critical violation. */
+const shot = async (page: Page, name: string) => {
+  await page.screenshot({ path: join(artifacts, `anchors-${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
+};
 
 const custom = () => kubeConfig.makeApiClient(CustomObjectsApi);
 const read = (group: string, version: string, plural: string, name: string) =>

@@ -7,6 +7,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
+import { expectAccessible } from './accessibility.ts';
 import { createCapiCluster } from './cluster-fixtures.ts';
 import { grant } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
@@ -30,8 +31,11 @@ async function signedIn(token: string): Promise<Page> {
   return page;
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+/** A screenshot of each page the test visits, and axe-core's check of it: no serious or critical violation. */
+const shot = async (page: Page, name: string) => {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  await expectAccessible(page, name);
+};
 
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
@@ -73,6 +77,7 @@ describe('Fleet Essentials in a real browser', () => {
     await page.getByLabel('Kubernetes bearer token').fill('wrong-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('did not accept this token');
+    await shot(page, 'sign-in-refused');
     await context.close();
 
     const signed = await signedIn(TEST_USERS.operator.token);
@@ -144,6 +149,35 @@ describe('Fleet Essentials in a real browser', () => {
       'Safe mode: extensions are not loaded.',
     );
     expect(await page.locator('[data-extension]').count()).toBe(0);
+    await expectAccessible(page, 'safe mode');
+  });
+
+  it('works from the keyboard: skip to content, and the arrow keys between the cluster tabs', async () => {
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.goto(`${url}/#/clusters/${ns}/alpha`);
+    await page.getByRole('heading', { name: /alpha/ }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.locator(':focus').textContent()).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('fleet-main');
+    expect(page.url()).toContain(`#/clusters/${ns}/alpha`);
+
+    const selected = () => page.getByRole('tab', { selected: true }).textContent();
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(selected).toBe('Nodes');
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Nodes');
+    await page.keyboard.press('End');
+    await expect.poll(selected).toBe('Extensions');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(selected).toBe('Overview');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(selected).toBe('Extensions');
+    await page.keyboard.press('Home');
+    await expect.poll(selected).toBe('Overview');
+    await expect.poll(() => page.locator(':focus').textContent()).toBe('Overview');
+    await expect(page.getByRole('table', { name: 'Conditions' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'keyboard');
   });
 
   it('shows the API server refusal when RBAC forbids destroying, and destroys with a typed confirmation', async () => {

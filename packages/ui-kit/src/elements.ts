@@ -4,7 +4,7 @@
  * DOM on purpose: an extension must not depend on the host's UI framework or
  * its version, and these screens are small.
  */
-import { KIT_CLASSES, KIT_STYLESHEET } from './styles.js';
+import { KIT_CLASSES, KIT_STYLESHEET, PATTERNFLY_CLASSES as pf } from './styles.js';
 
 export type Child = Node | string | null | undefined | false;
 
@@ -89,29 +89,54 @@ export function actionName(text: string): string {
   return text.toLowerCase().replace(/\s+/g, '-');
 }
 
-/** A button (never a form submit), with `data-action` for tests and the primary style when asked. */
+/**
+ * A button (never a form submit), with `data-action` for tests and the primary style when asked;
+ * a small PatternFly button (primary or secondary) on a PatternFly host.
+ */
 export function button(
   text: string,
   onClick: () => void,
   options: { primary?: boolean; action?: string } = {},
 ): HTMLButtonElement {
+  const look = options.primary ? `${pf.primary} ${KIT_CLASSES.primary}` : pf.secondary;
   return h('button', {
     type: 'button',
     text,
-    ...(options.primary ? { className: KIT_CLASSES.primary } : {}),
+    className: `${pf.button} ${look} ${pf.small}`,
     data: { action: options.action ?? actionName(text) },
     on: { click: onClick },
   });
 }
 
-/** A table with a header row and one row per item; cells are text or nodes. No rows: the empty state. */
+/**
+ * A table with a header row and one row per item; cells are text or nodes. No rows: the empty state.
+ * A compact PatternFly table on a PatternFly host.
+ */
 export function table(headers: string[], rows: (string | Node)[][], empty = 'Nothing yet.'): HTMLElement {
   if (rows.length === 0) return emptyState(empty);
   return h(
     'table',
-    {},
-    h('thead', {}, h('tr', {}, ...headers.map((title) => h('th', { text: title })))),
-    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((cell) => h('td', {}, cell))))),
+    { className: `${pf.table} ${pf.compact}` },
+    h(
+      'thead',
+      { className: pf.tableHead },
+      h(
+        'tr',
+        { className: pf.tableRow },
+        ...headers.map((title) => h('th', { className: pf.tableHeader, text: title })),
+      ),
+    ),
+    h(
+      'tbody',
+      { className: pf.tableBody },
+      ...rows.map((cells) =>
+        h(
+          'tr',
+          { className: pf.tableRow },
+          ...cells.map((cell) => h('td', { className: pf.tableCell }, cell)),
+        ),
+      ),
+    ),
   );
 }
 

@@ -140,7 +140,7 @@ export {
   mountResourceList,
   type ResourceListSpec,
 } from './resource-list.js';
-export { KIT_CLASSES, KIT_STYLESHEET } from './styles.js';
+export { KIT_CLASSES, KIT_STYLESHEET, PATTERNFLY_CLASSES } from './styles.js';
 export {
   mountPoolUpgrade,
   type PoolUpgradePanel,

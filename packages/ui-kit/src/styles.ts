@@ -18,6 +18,26 @@ export const KIT_CLASSES = {
   state: 'ii-state',
 } as const;
 
+/**
+ * PatternFly 6's classes, which the kit's buttons and tables carry too: on Fleet Essentials
+ * (built on PatternFly) they look exactly like the host's own, with no React in the extension.
+ * The kit's own rules for them have no specificity (`:where`), so PatternFly's win where its
+ * stylesheet is present, and the kit's style them on a host without it.
+ */
+export const PATTERNFLY_CLASSES = {
+  button: 'pf-v6-c-button',
+  primary: 'pf-m-primary',
+  secondary: 'pf-m-secondary',
+  small: 'pf-m-small',
+  table: 'pf-v6-c-table',
+  compact: 'pf-m-compact',
+  tableRow: 'pf-v6-c-table__tr',
+  tableHeader: 'pf-v6-c-table__th',
+  tableCell: 'pf-v6-c-table__td',
+  tableHead: 'pf-v6-c-table__thead',
+  tableBody: 'pf-v6-c-table__tbody',
+} as const;
+
 const c = KIT_CLASSES;
 
 /** The kit's stylesheet, every colour, font and radius read from the host's tokens. */
@@ -32,11 +52,11 @@ export const KIT_STYLESHEET = `
 .${c.hint} { color: ${token('--ii-color-muted')}; font-size: 12px; }
 .${c.root} input, .${c.root} select, .${c.root} textarea { font: inherit; padding: 4px 6px; border: 1px solid ${token('--ii-color-control-border')}; border-radius: ${token('--ii-radius')}; }
 .${c.root} [aria-invalid="true"] { border-color: ${token('--ii-color-danger')}; }
-.${c.root} table { border-collapse: collapse; width: 100%; background: ${token('--ii-color-surface')}; }
-.${c.root} th, .${c.root} td { text-align: left; padding: 4px 8px; border-bottom: 1px solid ${token('--ii-color-border')}; vertical-align: top; }
-.${c.root} button { font: inherit; padding: 4px 12px; margin-right: 8px; border-radius: ${token('--ii-radius')}; border: 1px solid ${token('--ii-color-control-border')}; background: ${token('--ii-color-surface')}; color: inherit; cursor: pointer; }
-.${c.root} button.${c.primary} { background: ${token('--ii-color-primary')}; border-color: ${token('--ii-color-primary')}; color: ${token('--ii-color-on-primary')}; }
-.${c.root} button:disabled { opacity: 0.45; cursor: not-allowed; }
+:where(.${c.root} table) { border-collapse: collapse; width: 100%; background: ${token('--ii-color-surface')}; }
+:where(.${c.root} th, .${c.root} td) { text-align: left; padding: 4px 8px; border-bottom: 1px solid ${token('--ii-color-border')}; vertical-align: top; }
+:where(.${c.root} button) { font: inherit; padding: 4px 12px; margin-right: 8px; border-radius: ${token('--ii-radius')}; border: 1px solid ${token('--ii-color-control-border')}; background: ${token('--ii-color-surface')}; color: inherit; cursor: pointer; }
+:where(.${c.root} button.${c.primary}) { background: ${token('--ii-color-primary')}; border-color: ${token('--ii-color-primary')}; color: ${token('--ii-color-on-primary')}; }
+:where(.${c.root} button:disabled) { opacity: 0.45; cursor: not-allowed; }
 .${c.card} { border: 1px solid ${token('--ii-color-border')}; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
 .${c.success} { color: ${token('--ii-color-success')}; }
 .${c.failure} { color: ${token('--ii-color-danger')}; }

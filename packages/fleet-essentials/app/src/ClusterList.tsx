@@ -1,5 +1,24 @@
-import { useCallback, useEffect, useState } from 'react';
-import { ApiError, api, type ClusterPage } from './api.ts';
+import {
+  Alert,
+  Button,
+  EmptyState,
+  EmptyStateActions,
+  EmptyStateBody,
+  EmptyStateFooter,
+  PageSection,
+  Pagination,
+  SearchInput,
+  Spinner,
+  Title,
+  Toolbar,
+  ToolbarContent,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import SearchIcon from '@patternfly/react-icons/dist/esm/icons/search-icon';
+import { Table, Tbody, Td, Th, Thead, type ThProps, Tr } from '@patternfly/react-table';
+import { useState } from 'react';
+import { useClusterList } from './query.ts';
+import { ReadyProgress, StatusLabel } from './status.tsx';
 
 const COLUMNS = [
   ['name', 'Name'],
@@ -18,118 +37,143 @@ function age(createdAt: string): string {
 
 export function ClusterList() {
   const [page, setPage] = useState(1);
+  const [limit, setLimit] = useState(50);
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<string>('name');
   const [order, setOrder] = useState<'asc' | 'desc'>('asc');
-  const [data, setData] = useState<ClusterPage | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const limit = 50;
+  const { data, error, isPending } = useClusterList({ page, limit, sort, order, search });
 
-  const load = useCallback(() => {
-    const query = new URLSearchParams({ page: String(page), limit: String(limit), sort, order });
-    if (search) query.set('search', search);
-    api<ClusterPage>('GET', `/api/clusters?${query}`)
-      .then((result) => {
-        setData(result);
-        setError(undefined);
-      })
-      .catch((e) => setError(e instanceof ApiError ? e.message : String(e)));
-  }, [page, search, sort, order]);
-
-  useEffect(load, [load]);
-
-  // Live updates: reload the visible page when any cluster changes, at most twice a second.
-  useEffect(() => {
-    const events = new EventSource('/api/events');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    events.addEventListener('cluster', () => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        load();
-      }, 500);
-    });
-    return () => {
-      events.close();
-      if (timer) clearTimeout(timer);
-    };
-  }, [load]);
-
-  const sortBy = (field: string) => {
-    setOrder(sort === field && order === 'asc' ? 'desc' : 'asc');
-    setSort(field);
-  };
-  const pages = data ? Math.max(1, Math.ceil(data.total / limit)) : 1;
+  const sortedIndex = COLUMNS.findIndex(([f]) => f === sort);
+  const sortParams = (field: string, index: number): NonNullable<ThProps['sort']> => ({
+    sortBy: { index: sortedIndex, direction: order, defaultDirection: 'asc' },
+    onSort: (_event, _index, direction) => {
+      setSort(field);
+      setOrder(direction);
+    },
+    columnIndex: index,
+  });
 
   return (
-    <section>
-      <h1>Clusters</h1>
-      <input
-        aria-label="Search clusters"
-        placeholder="Search by name, namespace or provider"
-        value={search}
-        onChange={(e) => {
-          setPage(1);
-          setSearch(e.target.value);
-        }}
-      />
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <table aria-label="Clusters">
-        <thead>
-          <tr>
-            {COLUMNS.map(([field, label]) => (
-              <th
-                key={field}
-                aria-sort={sort === field ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}
-              >
-                <button type="button" onClick={() => sortBy(field)}>
-                  {label}
-                </button>
-              </th>
+    <PageSection>
+      <Title headingLevel="h1">Clusters</Title>
+      <Toolbar>
+        <ToolbarContent>
+          <ToolbarItem>
+            <SearchInput
+              aria-label="Search clusters"
+              placeholder="Search by name, namespace or provider"
+              value={search}
+              onChange={(_event, value) => {
+                setPage(1);
+                setSearch(value);
+              }}
+              onClear={() => {
+                setPage(1);
+                setSearch('');
+              }}
+            />
+          </ToolbarItem>
+          <ToolbarItem>
+            <Button variant="primary" component="a" href="#/create/default">
+              Create cluster
+            </Button>
+          </ToolbarItem>
+          <ToolbarItem variant="pagination" align={{ default: 'alignEnd' }}>
+            <Pagination
+              itemCount={data?.total ?? 0}
+              page={page}
+              perPage={limit}
+              perPageOptions={[20, 50, 100].map((n) => ({ title: String(n), value: n }))}
+              onSetPage={(_event, next) => setPage(next)}
+              onPerPageSelect={(_event, perPage) => {
+                setPage(1);
+                setLimit(perPage);
+              }}
+              titles={{ paginationAriaLabel: 'Cluster list pages' }}
+              isCompact
+            />
+          </ToolbarItem>
+        </ToolbarContent>
+      </Toolbar>
+      {error && <Alert variant="danger" isInline title={error.message} role="alert" className="error" />}
+      <Table aria-label="Clusters" variant="compact" role="table">
+        <Thead>
+          <Tr>
+            {COLUMNS.map(([field, label], index) => (
+              <Th key={field} sort={sortParams(field, index)} modifier="nowrap">
+                {label}
+              </Th>
             ))}
-            <th>Control plane</th>
-            <th>Workers</th>
-            <th>Age</th>
-          </tr>
-        </thead>
-        <tbody>
+            <Th>Control plane</Th>
+            <Th>Workers</Th>
+            <Th>Age</Th>
+          </Tr>
+        </Thead>
+        <Tbody>
           {data?.items.map((row) => (
-            <tr key={`${row.namespace}/${row.name}`} data-cluster={row.name} data-namespace={row.namespace}>
-              <td>
+            <Tr key={`${row.namespace}/${row.name}`} data-cluster={row.name} data-namespace={row.namespace}>
+              <Td dataLabel="Name">
                 <a href={`#/clusters/${encodeURIComponent(row.namespace)}/${encodeURIComponent(row.name)}`}>
                   {row.name}
                 </a>
                 <div className="muted">{row.namespace}</div>
-              </td>
-              <td>{row.provider}</td>
-              <td>{row.kubernetesVersion}</td>
-              <td>
-                {row.deleting ? 'Deleting' : row.phase}
+              </Td>
+              <Td dataLabel="Provider">{row.provider}</Td>
+              <Td dataLabel="Kubernetes">{row.kubernetesVersion}</Td>
+              <Td dataLabel="Phase">
+                <StatusLabel status={row.deleting ? 'Deleting' : row.phase} />
                 {row.waitingFor && <div className="muted">waiting for {row.waitingFor.condition}</div>}
-              </td>
-              <td>
-                {row.controlPlane.ready}/{row.controlPlane.desired}
-              </td>
-              <td>
-                {row.workers.ready}/{row.workers.desired}
-              </td>
-              <td>{age(row.createdAt)}</td>
-            </tr>
+              </Td>
+              <Td dataLabel="Control plane">
+                <ReadyProgress
+                  ready={row.controlPlane.ready}
+                  desired={row.controlPlane.desired}
+                  label={`Control plane machines of ${row.name} ready`}
+                />
+              </Td>
+              <Td dataLabel="Workers">
+                <ReadyProgress
+                  ready={row.workers.ready}
+                  desired={row.workers.desired}
+                  label={`Worker machines of ${row.name} ready`}
+                />
+              </Td>
+              <Td dataLabel="Age">{age(row.createdAt)}</Td>
+            </Tr>
           ))}
-        </tbody>
-      </table>
-      <p>
-        <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-          Previous
-        </button>{' '}
-        page {page} of {pages} ({data?.total ?? 0} clusters){' '}
-        <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-          Next
-        </button>
-      </p>
-    </section>
+        </Tbody>
+      </Table>
+      {isPending && (
+        <EmptyState titleText="Loading the fleet" headingLevel="h2" icon={Spinner} variant="sm" />
+      )}
+      {data && data.items.length === 0 && (
+        <EmptyState
+          titleText={search ? 'No match' : 'No cluster yet'}
+          headingLevel="h2"
+          icon={SearchIcon}
+          variant="sm"
+        >
+          <EmptyStateBody>
+            {search
+              ? `Nothing you may see matches “${search}”.`
+              : 'There is no cluster in the namespaces you may list.'}
+          </EmptyStateBody>
+          <EmptyStateFooter>
+            <EmptyStateActions>
+              {search ? (
+                <Button variant="link" onClick={() => setSearch('')}>
+                  Clear the search
+                </Button>
+              ) : (
+                <Button variant="primary" component="a" href="#/create/default">
+                  Create one
+                </Button>
+              )}
+            </EmptyStateActions>
+          </EmptyStateFooter>
+        </EmptyState>
+      )}
+      <p className="muted ii-total">{data?.total ?? 0} clusters</p>
+    </PageSection>
   );
 }

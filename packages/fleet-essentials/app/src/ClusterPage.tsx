@@ -1,223 +1,407 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api, type ClusterDetail } from './api.ts';
+import {
+  Alert,
+  AlertActionCloseButton,
+  Breadcrumb,
+  BreadcrumbItem,
+  Button,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  EmptyState,
+  EmptyStateBody,
+  Flex,
+  FlexItem,
+  Form,
+  FormGroup,
+  Modal,
+  ModalBody,
+  ModalFooter,
+  ModalHeader,
+  PageSection,
+  Spinner,
+  Tab,
+  Tabs,
+  TabTitleText,
+  TextInput,
+  Title,
+} from '@patternfly/react-core';
+import CubesIcon from '@patternfly/react-icons/dist/esm/icons/cubes-icon';
+import ExclamationCircleIcon from '@patternfly/react-icons/dist/esm/icons/exclamation-circle-icon';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, type ClusterDetail } from './api.ts';
 import { Extension, ExtensionSlot, useExtensions } from './ExtensionSlot.tsx';
 import { entriesFor } from './extensions.ts';
 import { NodePools } from './NodePools.tsx';
 import { NodesTable } from './NodesTable.tsx';
+import { clusterPath, queryKeys, useCluster } from './query.ts';
+import { ReadyProgress, StatusLabel } from './status.tsx';
+import { notify } from './toasts.ts';
 import { Upgrade } from './Upgrade.tsx';
 
 const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Extensions'] as const;
+type TabName = (typeof TABS)[number];
+/** PatternFly builds the tab's element ids from its key, and an id has no spaces. */
+const tabKey = (tab: string) => tab.toLowerCase().replace(' ', '-');
+
+/** The tab a key moves to from `tab`: arrows (wrapping), Home and End; undefined for other keys. */
+function tabAfterKey(tab: TabName, key: string): TabName | undefined {
+  const at = TABS.indexOf(tab);
+  const index =
+    key === 'ArrowRight'
+      ? (at + 1) % TABS.length
+      : key === 'ArrowLeft'
+        ? (at + TABS.length - 1) % TABS.length
+        : key === 'Home'
+          ? 0
+          : key === 'End'
+            ? TABS.length - 1
+            : undefined;
+  return index === undefined ? undefined : TABS[index];
+}
 
 export function ClusterPage({ namespace, name }: { namespace: string; name: string }) {
+  const client = useQueryClient();
   const [tab, setTab] = useState<(typeof TABS)[number]>('Overview');
-  const [detail, setDetail] = useState<ClusterDetail | undefined>();
-  const [gone, setGone] = useState(false);
-  const [error, setError] = useState<string | undefined>();
+  const [actionError, setActionError] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
-  const [notYet, setNotYet] = useState(false);
   const [action, setAction] = useState<string | undefined>();
   const extensions = useExtensions();
-  const seen = useRef(false);
-  const base = `/api/clusters/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+  const { data: detail, error, gone, notYet } = useCluster(namespace, name);
+  const refresh = () => void client.invalidateQueries({ queryKey: queryKeys.cluster(namespace, name) });
+  const destroy = useMutation({
+    mutationFn: () => api('DELETE', clusterPath(namespace, name)),
+    onSuccess: () => {
+      notify('info', `Deleting ${name}: its machines and platform resources go first.`);
+      refresh();
+    },
+    onError: (e) => setActionError(e.message),
+  });
 
-  const load = useCallback(() => {
-    api<ClusterDetail>('GET', base)
-      .then((d) => {
-        seen.current = true;
-        setNotYet(false);
-        setDetail(d);
-      })
-      .catch((e) => {
-        // A cluster just created may reach the server's caches a moment after this page opens.
-        if (e instanceof ApiError && e.status === 404) {
-          if (seen.current) setGone(true);
-          else setNotYet(true);
-        } else setError(e instanceof ApiError ? e.message : String(e));
-      });
-  }, [base]);
+  const breadcrumb = (
+    <Breadcrumb>
+      <BreadcrumbItem to="#/clusters">Clusters</BreadcrumbItem>
+      <BreadcrumbItem>{namespace}</BreadcrumbItem>
+      <BreadcrumbItem isActive>{name}</BreadcrumbItem>
+    </Breadcrumb>
+  );
 
-  useEffect(load, [load]);
-  useEffect(() => {
-    if (!notYet) return;
-    const timer = setTimeout(load, 1_000);
-    return () => clearTimeout(timer);
-  }, [notYet, load]);
-  useEffect(() => {
-    const events = new EventSource('/api/events');
-    events.addEventListener('cluster', (event) => {
-      const change = JSON.parse((event as MessageEvent<string>).data) as { namespace: string; name: string };
-      if (change.namespace === namespace && change.name === name) load();
-    });
-    return () => events.close();
-  }, [namespace, name, load]);
-
-  if (gone) return <p role="status">Cluster {name} has been deleted.</p>;
+  if (gone)
+    return (
+      <PageSection>
+        {breadcrumb}
+        <EmptyState titleText="Deleted" headingLevel="h1" icon={CubesIcon}>
+          <EmptyStateBody role="status">Cluster {name} has been deleted.</EmptyStateBody>
+        </EmptyState>
+      </PageSection>
+    );
   if (!detail)
-    return error ? (
-      <p className="error">{error}</p>
-    ) : notYet ? (
-      <p role="status">Waiting for cluster {name} to appear…</p>
-    ) : (
-      <p>Loading…</p>
+    return (
+      <PageSection>
+        {breadcrumb}
+        {notYet ? (
+          <EmptyState titleText={`Waiting for ${name}`} headingLevel="h1" icon={Spinner}>
+            <EmptyStateBody role="status">Waiting for cluster {name} to appear…</EmptyStateBody>
+          </EmptyState>
+        ) : error ? (
+          <EmptyState
+            titleText={`Cannot show ${name}`}
+            headingLevel="h1"
+            icon={ExclamationCircleIcon}
+            status="danger"
+          >
+            <EmptyStateBody className="error">{error.message}</EmptyStateBody>
+          </EmptyState>
+        ) : (
+          <EmptyState titleText={`Loading ${name}`} headingLevel="h1" icon={Spinner} />
+        )}
+      </PageSection>
     );
   const actions = extensions ? entriesFor(extensions, 'cluster.action', detail.row.provider) : [];
   const openAction = actions.find((a) => a.entry.id === action);
+  const deleting = detail.deletionTimestamp !== undefined;
 
   return (
-    <section>
-      <h1>
-        {name} <span className="muted">{namespace}</span>
-      </h1>
-      <p>
-        {detail.row.provider} · Kubernetes {detail.row.kubernetesVersion} ·{' '}
-        {detail.deletionTimestamp ? 'Deleting' : detail.row.phase}{' '}
-        <button
-          type="button"
-          onClick={() => setConfirming(true)}
-          disabled={detail.deletionTimestamp !== undefined}
-        >
-          Destroy
-        </button>{' '}
-        {actions.map((a) => (
-          <button
-            key={a.entry.id}
-            type="button"
-            data-cluster-action={a.entry.id}
-            onClick={() => setAction(a.entry.id)}
-          >
-            {a.entry.title}
-          </button>
-        ))}
-      </p>
-      {openAction && (
-        <div className="panel" role="dialog" aria-label={openAction.entry.title}>
-          <Extension
-            entry={openAction}
-            mountKey={`${namespace}/${name}`}
-            props={{
-              namespace,
-              clusterName: name,
-              done: () => {
-                setAction(undefined);
-                load();
-              },
-            }}
+    <>
+      <PageSection>
+        {breadcrumb}
+        <Flex alignItems={{ default: 'alignItemsCenter' }} className="ii-page-title">
+          <FlexItem>
+            <Title headingLevel="h1">
+              {name} <span className="muted">{namespace}</span>
+            </Title>
+          </FlexItem>
+          <FlexItem>
+            <StatusLabel status={deleting ? 'Deleting' : detail.row.phase} />
+          </FlexItem>
+          <FlexItem align={{ default: 'alignRight' }}>
+            <Flex gap={{ default: 'gapSm' }}>
+              {actions.map((a) => (
+                <Button
+                  key={a.entry.id}
+                  variant="secondary"
+                  data-cluster-action={a.entry.id}
+                  onClick={() => setAction(a.entry.id)}
+                >
+                  {a.entry.title}
+                </Button>
+              ))}
+              <Button variant="danger" onClick={() => setConfirming(true)} isDisabled={deleting}>
+                Destroy
+              </Button>
+            </Flex>
+          </FlexItem>
+        </Flex>
+        <p className="muted">
+          {detail.row.provider} · Kubernetes {detail.row.kubernetesVersion}
+        </p>
+        {openAction && (
+          <div className="panel" role="dialog" aria-label={openAction.entry.title}>
+            <Extension
+              entry={openAction}
+              mountKey={`${namespace}/${name}`}
+              props={{
+                namespace,
+                clusterName: name,
+                done: () => {
+                  setAction(undefined);
+                  refresh();
+                },
+              }}
+            />
+          </div>
+        )}
+        {actionError && (
+          <Alert
+            variant="danger"
+            isInline
+            title={actionError}
+            role="alert"
+            className="error"
+            actionClose={<AlertActionCloseButton onClose={() => setActionError(undefined)} />}
           />
-        </div>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {detail.deletionTimestamp && (
-        <p role="status">
-          Deleting since {detail.deletionTimestamp}; held by{' '}
-          {detail.finalizers.length > 0 ? detail.finalizers.join(', ') : 'nothing: it will be gone shortly'}.
-        </p>
-      )}
-      {confirming && (
-        <DestroyDialog
+        )}
+        {deleting && (
+          <Alert variant="warning" isInline title="Deleting">
+            <p role="status">
+              Deleting since {detail.deletionTimestamp}; held by{' '}
+              {detail.finalizers.length > 0
+                ? detail.finalizers.join(', ')
+                : 'nothing: it will be gone shortly'}
+              .
+            </p>
+          </Alert>
+        )}
+        <DestroyModal
+          isOpen={confirming}
           name={name}
           onCancel={() => setConfirming(false)}
-          onConfirm={async () => {
+          onConfirm={() => {
             setConfirming(false);
-            try {
-              await api('DELETE', base);
-              load();
-            } catch (e) {
-              setError(e instanceof ApiError ? e.message : String(e));
-            }
+            setActionError(undefined);
+            destroy.mutate();
           }}
         />
-      )}
-      <div className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
-            {t}
-          </button>
-        ))}
-      </div>
-      {tab === 'Overview' && <Overview detail={detail} />}
-      {tab === 'Nodes' && <NodesTable namespace={namespace} name={name} detail={detail} />}
-      {tab === 'Node Pools' && (
+      </PageSection>
+      <PageSection>
+        <Tabs
+          activeKey={tabKey(tab)}
+          onSelect={(_event, key) => setTab(TABS.find((t) => tabKey(t) === key) ?? 'Overview')}
+          onKeyDown={(event) => {
+            const next = tabAfterKey(tab, event.key);
+            if (!next || (event.target as HTMLElement).getAttribute('role') !== 'tab') return;
+            event.preventDefault();
+            setTab(next);
+            // The WAI-ARIA tabs pattern: the arrow keys move the selection and the focus together.
+            requestAnimationFrame(() => document.getElementById(`pf-tab-${tabKey(next)}-cluster`)?.focus());
+          }}
+          aria-label="Cluster sections"
+          mountOnEnter
+          unmountOnExit
+        >
+          {TABS.map((t) => (
+            <Tab key={t} id="cluster" eventKey={tabKey(t)} title={<TabTitleText>{t}</TabTitleText>}>
+              <div className="ii-tab-body">
+                <TabBody
+                  tab={t}
+                  namespace={namespace}
+                  name={name}
+                  detail={detail}
+                  refresh={refresh}
+                  onError={setActionError}
+                />
+              </div>
+            </Tab>
+          ))}
+        </Tabs>
+      </PageSection>
+    </>
+  );
+}
+
+function TabBody({
+  tab,
+  namespace,
+  name,
+  detail,
+  refresh,
+  onError,
+}: {
+  tab: (typeof TABS)[number];
+  namespace: string;
+  name: string;
+  detail: ClusterDetail;
+  refresh(): void;
+  onError(message: string): void;
+}) {
+  switch (tab) {
+    case 'Overview':
+      return <Overview detail={detail} />;
+    case 'Nodes':
+      return <NodesTable namespace={namespace} name={name} detail={detail} />;
+    case 'Node Pools':
+      return (
         <NodePools
           namespace={namespace}
           clusterName={name}
           detail={detail}
-          onChanged={load}
-          onError={setError}
+          onChanged={refresh}
+          onError={onError}
         />
-      )}
-      {tab === 'Upgrade' && <Upgrade namespace={namespace} name={name} detail={detail} onChanged={load} />}
-      {tab === 'Extensions' && (
+      );
+    case 'Upgrade':
+      return <Upgrade namespace={namespace} name={name} detail={detail} onChanged={refresh} />;
+    case 'Extensions':
+      return (
         <ExtensionSlot
           anchor="cluster.detail.tab"
           provider={detail.row.provider}
           props={{ namespace, clusterName: name }}
           mountKey={`${namespace}/${name}`}
         />
-      )}
-    </section>
-  );
+      );
+  }
 }
 
 function Overview({ detail }: { detail: ClusterDetail }) {
   const waiting = detail.row.waitingFor;
   return (
     <div>
-      <p>
+      <DescriptionList isHorizontal isCompact className="ii-overview">
+        <DescriptionListGroup>
+          <DescriptionListTerm>Control plane</DescriptionListTerm>
+          <DescriptionListDescription>
+            <ReadyProgress
+              ready={detail.row.controlPlane.ready}
+              desired={detail.row.controlPlane.desired}
+              label="Control plane machines ready"
+            />
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+        <DescriptionListGroup>
+          <DescriptionListTerm>Workers</DescriptionListTerm>
+          <DescriptionListDescription>
+            <ReadyProgress
+              ready={detail.row.workers.ready}
+              desired={detail.row.workers.desired}
+              label="Worker machines ready"
+            />
+          </DescriptionListDescription>
+        </DescriptionListGroup>
+      </DescriptionList>
+      <p className="muted">
         Control plane {detail.row.controlPlane.ready}/{detail.row.controlPlane.desired} ready · workers{' '}
         {detail.row.workers.ready}/{detail.row.workers.desired} ready
       </p>
       {waiting ? (
-        <p role="status">
-          Waiting for <strong>{waiting.condition}</strong>
-          {waiting.reason ? ` (${waiting.reason})` : ''}
-          {waiting.message ? `: ${waiting.message}` : ''}
-        </p>
+        <Alert variant="info" isInline title={`Waiting for ${waiting.condition}`}>
+          <p role="status">
+            Waiting for <strong>{waiting.condition}</strong>
+            {waiting.reason ? ` (${waiting.reason})` : ''}
+            {waiting.message ? `: ${waiting.message}` : ''}
+          </p>
+        </Alert>
       ) : (
         <p role="status">Nothing pending.</p>
       )}
-      <table aria-label="Conditions">
-        <thead>
-          <tr>
-            <th>Condition</th>
-            <th>Status</th>
-            <th>Reason</th>
-            <th>Message</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table aria-label="Conditions" variant="compact" role="table">
+        <Thead>
+          <Tr>
+            <Th>Condition</Th>
+            <Th>Status</Th>
+            <Th>Reason</Th>
+            <Th>Message</Th>
+          </Tr>
+        </Thead>
+        <Tbody>
           {detail.conditions.map((c) => (
-            <tr key={c.type}>
-              <td>{c.type}</td>
-              <td>{c.status}</td>
-              <td>{c.reason}</td>
-              <td>{c.message}</td>
-            </tr>
+            <Tr key={c.type}>
+              <Td dataLabel="Condition">{c.type}</Td>
+              <Td dataLabel="Status">
+                <StatusLabel status={c.status} />
+              </Td>
+              <Td dataLabel="Reason">{c.reason}</Td>
+              <Td dataLabel="Message">{c.message}</Td>
+            </Tr>
           ))}
-        </tbody>
-      </table>
+        </Tbody>
+      </Table>
     </div>
   );
 }
 
-function DestroyDialog({ name, onCancel, onConfirm }: { name: string; onCancel(): void; onConfirm(): void }) {
+function DestroyModal({
+  isOpen,
+  name,
+  onCancel,
+  onConfirm,
+}: {
+  isOpen: boolean;
+  name: string;
+  onCancel(): void;
+  onConfirm(): void;
+}) {
   const [typed, setTyped] = useState('');
   return (
-    <div className="dialog" role="dialog" aria-label="Destroy cluster">
-      <p>
-        Destroying <strong>{name}</strong> deletes every machine and its platform resources. Type the cluster
-        name to confirm.
-      </p>
-      <input aria-label="Cluster name to confirm" value={typed} onChange={(e) => setTyped(e.target.value)} />{' '}
-      <button type="button" disabled={typed !== name} onClick={onConfirm}>
-        Destroy {name}
-      </button>{' '}
-      <button type="button" onClick={onCancel}>
-        Cancel
-      </button>
-    </div>
+    <Modal
+      isOpen={isOpen}
+      onClose={onCancel}
+      variant="small"
+      aria-label="Destroy cluster"
+      aria-labelledby="destroy-title"
+    >
+      <ModalHeader title={`Destroy ${name}?`} titleIconVariant="danger" labelId="destroy-title" />
+      <ModalBody>
+        <p>
+          Destroying <strong>{name}</strong> deletes every machine and its platform resources. Type the
+          cluster name to confirm.
+        </p>
+        <Form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (typed === name) onConfirm();
+          }}
+        >
+          <FormGroup label="Cluster name" fieldId="destroy-confirm">
+            <TextInput
+              id="destroy-confirm"
+              aria-label="Cluster name to confirm"
+              value={typed}
+              onChange={(_event, value) => setTyped(value)}
+            />
+          </FormGroup>
+        </Form>
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="danger" isDisabled={typed !== name} onClick={onConfirm}>
+          Destroy {name}
+        </Button>
+        <Button variant="link" onClick={onCancel}>
+          Cancel
+        </Button>
+      </ModalFooter>
+    </Modal>
   );
 }

@@ -5,11 +5,13 @@ import type {
   KubernetesManifest,
   WorkflowContext,
 } from '@immutable-infra/core';
+import { Button, PageSection, Title } from '@patternfly/react-core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type ApplyReport, applyManifests } from './api.ts';
 import { ExtensionBoundary, hostApiFor, safeMode, useExtensions } from './ExtensionSlot.tsx';
 import { type AnchorEntry, entriesFor, exportOf } from './extensions.ts';
 import { NamespacePicker } from './Infrastructure.tsx';
+import { LoadingState, NothingHere, SafeModeState } from './states.tsx';
 
 /** Choose a provider's create-cluster workflow, then walk it. */
 export function CreateCluster({ namespace, entryId }: { namespace: string; entryId?: string }) {
@@ -18,8 +20,8 @@ export function CreateCluster({ namespace, entryId }: { namespace: string; entry
   const chosen =
     entries.find((e) => e.entry.id === entryId) ?? (entries.length === 1 ? entries[0] : undefined);
   return (
-    <section>
-      <h1>Create a cluster</h1>
+    <PageSection>
+      <Title headingLevel="h1">Create a cluster</Title>
       <NamespacePicker
         namespace={namespace}
         onChange={(ns) => {
@@ -27,11 +29,15 @@ export function CreateCluster({ namespace, entryId }: { namespace: string; entry
         }}
       />
       {safeMode() ? (
-        <p className="muted">Safe mode: extensions are not loaded, so no provider can create clusters.</p>
+        <SafeModeState>
+          Safe mode: extensions are not loaded, so no provider can create clusters.
+        </SafeModeState>
       ) : !extensions ? (
-        <p>Loading extensions…</p>
+        <LoadingState what="extensions" />
       ) : entries.length === 0 ? (
-        <p className="muted">No installed provider offers a create-cluster workflow.</p>
+        <NothingHere title="No create-cluster workflow">
+          No installed provider offers a create-cluster workflow.
+        </NothingHere>
       ) : (
         <>
           {entries.length > 1 && (
@@ -51,7 +57,7 @@ export function CreateCluster({ namespace, entryId }: { namespace: string; entry
           )}
         </>
       )}
-    </section>
+    </PageSection>
   );
 }
 
@@ -241,12 +247,12 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
             </p>
           )}
           <p>
-            <button type="button" disabled={step === 0 || busy} onClick={() => setStep(step - 1)}>
+            <Button variant="secondary" isDisabled={step === 0 || busy} onClick={() => setStep(step - 1)}>
               Back
-            </button>{' '}
-            <button type="button" disabled={busy} onClick={() => void next()}>
+            </Button>{' '}
+            <Button variant="primary" isDisabled={busy} onClick={() => void next()}>
               {step + 1 < steps.length ? 'Next' : 'Review'}
-            </button>
+            </Button>
           </p>
         </div>
       ) : (
@@ -302,7 +308,8 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
                       ))}
                     </ul>
                   )}
-                  <pre>{JSON.stringify(m, null, 2)}</pre>
+                  {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a long manifest scrolls, and a keyboard can scroll it only once it has focus (axe: scrollable-region-focusable). */}
+                  <pre tabIndex={0}>{JSON.stringify(m, null, 2)}</pre>
                 </details>
               );
             })}
@@ -319,16 +326,17 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
               </p>
             )}
             <p>
-              <button type="button" disabled={busy} onClick={() => setStep(steps.length - 1)}>
+              <Button variant="secondary" isDisabled={busy} onClick={() => setStep(steps.length - 1)}>
                 Back
-              </button>{' '}
-              <button
-                type="button"
-                disabled={busy || review.problems.length > 0}
+              </Button>{' '}
+              <Button
+                variant="primary"
+                isDisabled={busy || review.problems.length > 0}
+                isLoading={busy}
                 onClick={() => void create()}
               >
                 Create
-              </button>
+              </Button>
             </p>
           </div>
         )

@@ -1,18 +1,24 @@
 import type { HostApi } from '@immutable-infra/core';
+import { Alert, Spinner } from '@patternfly/react-core';
+import { useQuery } from '@tanstack/react-query';
 import { Component, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { ExtensionInfo } from './api.ts';
 import { type AnchorEntry, entriesFor, exportOf, extensionRegistry } from './extensions.ts';
 import { createHostApi } from './host-api.ts';
+import { queryKeys } from './query.ts';
+import { NothingHere, SafeModeState } from './states.tsx';
 
 export const safeMode = () => new URLSearchParams(window.location.search).has('safe-mode');
 
-/** The registry, or undefined while it loads; empty in safe mode. */
+/** The registry, or undefined while it loads; empty in safe mode (and when it cannot be read). */
 export function useExtensions(): ExtensionInfo[] | undefined {
-  const [extensions, setExtensions] = useState<ExtensionInfo[] | undefined>(safeMode() ? [] : undefined);
-  useEffect(() => {
-    if (!safeMode()) void extensionRegistry().then(setExtensions, () => setExtensions([]));
-  }, []);
-  return extensions;
+  const { data } = useQuery({
+    queryKey: queryKeys.extensions,
+    queryFn: () => extensionRegistry().catch(() => []),
+    enabled: !safeMode(),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return safeMode() ? [] : data;
 }
 
 const apis = new Map<string, HostApi>();
@@ -61,8 +67,8 @@ export function ExtensionSlot({
   showGated?: boolean;
 }) {
   const extensions = useExtensions();
-  if (safeMode()) return <p className="muted">Safe mode: extensions are not loaded.</p>;
-  if (!extensions) return <p>Loading extensions…</p>;
+  if (safeMode()) return <SafeModeState>Safe mode: extensions are not loaded.</SafeModeState>;
+  if (!extensions) return <Spinner size="md" aria-label="Loading extensions" />;
   const entries = entriesFor(extensions, anchor, provider);
   const gated = showGated
     ? extensions.filter(
@@ -74,11 +80,15 @@ export function ExtensionSlot({
       )
     : [];
   if (entries.length === 0 && gated.length === 0)
-    return <p className="muted">No extensions for this page.</p>;
+    return <NothingHere title="No extensions">No extensions for this page.</NothingHere>;
   return (
     <div>
       {entries.map((entry) => (
-        <section key={`${entry.extension.id}/${entry.entry.id}`} data-extension={entry.entry.id}>
+        <section
+          key={`${entry.extension.id}/${entry.entry.id}`}
+          className="ii-card"
+          data-extension={entry.entry.id}
+        >
           <h2>{entry.entry.title}</h2>
           <Extension entry={entry} props={props} mountKey={mountKey} />
         </section>
@@ -100,9 +110,14 @@ export class ExtensionBoundary extends Component<{ name: string; children: React
   override render() {
     if (this.state.error) {
       return (
-        <p role="alert" className="error">
-          The extension {this.props.name} failed: {this.state.error}
-        </p>
+        <Alert
+          variant="danger"
+          isInline
+          isPlain
+          role="alert"
+          className="error"
+          title={`The extension ${this.props.name} failed: ${this.state.error}`}
+        />
       );
     }
     return this.props.children;

@@ -1,7 +1,9 @@
+import { Button, Nav, NavItem, NavList, PageSection, TextInput, Title } from '@patternfly/react-core';
 import { useState } from 'react';
 import { Extension, safeMode, useExtensions } from './ExtensionSlot.tsx';
 import type { AnchorEntry } from './extensions.ts';
 import { entriesFor } from './extensions.ts';
+import { LoadingState, NothingHere, SafeModeState } from './states.tsx';
 import { notify } from './toasts.ts';
 
 export const INFRASTRUCTURE_KINDS = {
@@ -30,10 +32,18 @@ export function NamespacePicker({ namespace, onChange }: { namespace: string; on
         onChange(value.trim());
       }}
     >
-      <label>
-        Namespace <input aria-label="Namespace" value={value} onChange={(e) => setValue(e.target.value)} />
-      </label>{' '}
-      <button type="submit">Show</button>
+      <span className="ii-inline-field">
+        <label htmlFor="namespace-picker">Namespace</label>
+        <TextInput
+          id="namespace-picker"
+          aria-label="Namespace"
+          value={value}
+          onChange={(_event, v) => setValue(v)}
+        />
+      </span>{' '}
+      <Button type="submit" variant="secondary">
+        Show
+      </Button>
     </form>
   );
 }
@@ -46,19 +56,22 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
   const extensions = useExtensions();
   const spec = INFRASTRUCTURE_KINDS[kind];
   return (
-    <section>
-      <h1>Infrastructure: {spec.title}</h1>
-      <nav className="subnav">
-        {(Object.keys(INFRASTRUCTURE_KINDS) as InfrastructureKind[]).map((k) => (
-          <a
-            key={k}
-            href={`#/infrastructure/${k}/${encodeURIComponent(namespace)}`}
-            aria-current={k === kind}
-          >
-            {INFRASTRUCTURE_KINDS[k].title}
-          </a>
-        ))}
-      </nav>
+    <PageSection>
+      <Title headingLevel="h1">Infrastructure: {spec.title}</Title>
+      <Nav variant="horizontal-subnav" aria-label="Infrastructure kinds" className="subnav">
+        <NavList>
+          {(Object.keys(INFRASTRUCTURE_KINDS) as InfrastructureKind[]).map((k) => (
+            <NavItem
+              key={k}
+              itemId={k}
+              to={`#/infrastructure/${k}/${encodeURIComponent(namespace)}`}
+              isActive={k === kind}
+            >
+              {INFRASTRUCTURE_KINDS[k].title}
+            </NavItem>
+          ))}
+        </NavList>
+      </Nav>
       <NamespacePicker
         namespace={namespace}
         onChange={(ns) => {
@@ -66,13 +79,15 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
         }}
       />
       {safeMode() ? (
-        <p className="muted">
-          Safe mode: extensions are not loaded, so providers cannot show their {spec.title}.
-        </p>
+        <SafeModeState>
+          {`Safe mode: extensions are not loaded, so providers cannot show their ${spec.title}.`}
+        </SafeModeState>
       ) : !extensions ? (
-        <p>Loading extensions…</p>
+        <LoadingState what="extensions" />
       ) : entriesFor(extensions, spec.list).length === 0 ? (
-        <p className="muted">No installed provider offers {spec.title.toLowerCase()}.</p>
+        <NothingHere title={`No ${spec.title.toLowerCase()}`}>
+          {`No installed provider offers ${spec.title.toLowerCase()}.`}
+        </NothingHere>
       ) : (
         entriesFor(extensions, spec.list).map((list) => (
           <ProviderResources
@@ -84,7 +99,7 @@ export function Infrastructure({ kind, namespace }: { kind: InfrastructureKind; 
           />
         ))
       )}
-    </section>
+    </PageSection>
   );
 }
 
@@ -106,8 +121,12 @@ function ProviderResources({
     setGeneration((g) => g + 1);
   };
   return (
-    <section data-extension={list.entry.id} data-provider={list.extension.manifest?.provider}>
-      <h2>{list.entry.title}</h2>
+    <section
+      className="ii-card"
+      data-extension={list.entry.id}
+      data-provider={list.extension.manifest?.provider}
+    >
+      <Title headingLevel="h2">{list.entry.title}</Title>
       {editing === undefined ? (
         <Extension
           entry={list}
@@ -140,9 +159,9 @@ function ProviderResources({
       ) : (
         <p role="alert" className="error">
           {list.extension.id} has no form for this.{' '}
-          <button type="button" onClick={back}>
+          <Button variant="link" onClick={back}>
             Back
-          </button>
+          </Button>
         </p>
       )}
     </section>

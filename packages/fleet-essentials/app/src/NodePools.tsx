@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'react';
+import { Button } from '@patternfly/react-core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import {
   ApiError,
   type ApplyReport,
@@ -10,6 +12,8 @@ import {
 import { Extension, useExtensions } from './ExtensionSlot.tsx';
 import { entriesFor } from './extensions.ts';
 import { listKind } from './kube.ts';
+import { queryKeys } from './query.ts';
+import { ReadyProgress } from './status.tsx';
 
 interface Pool {
   kind: string;
@@ -36,14 +40,14 @@ const poolUrl = (namespace: string, pool: { kind: string; name: string }) =>
 
 /** Names of the machine templates of a pool's template kind, for pickers. */
 export function useTemplateNames(namespace: string, template: ObjectRef | undefined): string[] {
-  const [names, setNames] = useState<string[]>([]);
-  useEffect(() => {
-    if (!template?.apiGroup) return;
-    listKind(template.apiGroup, template.kind, namespace)
-      .then((items) => setNames(items.map((i) => i.metadata.name).sort()))
-      .catch(() => setNames([]));
-  }, [namespace, template?.apiGroup, template?.kind]);
-  return names;
+  const apiGroup = template?.apiGroup ?? '';
+  const kind = template?.kind ?? '';
+  const { data } = useQuery({
+    queryKey: queryKeys.kind(apiGroup, kind, namespace),
+    queryFn: async () => (await listKind(apiGroup, kind, namespace)).map((i) => i.metadata.name).sort(),
+    enabled: apiGroup !== '',
+  });
+  return data ?? [];
 }
 
 export function NodePools({
@@ -68,7 +72,7 @@ export function NodePools({
           <option key={n} value={n} />
         ))}
       </datalist>
-      <table aria-label="Node pools">
+      <table className="pf-v6-c-table pf-m-compact" aria-label="Node pools">
         <thead>
           <tr>
             <th>Pool</th>
@@ -158,7 +162,15 @@ function PoolRow({
         </td>
         <td>{pool.kind}</td>
         <td>
-          {pool.readyReplicas}/{pool.replicas}
+          <span>
+            {pool.readyReplicas}/{pool.replicas}
+          </span>
+          <ReadyProgress
+            ready={pool.readyReplicas}
+            desired={pool.replicas}
+            label={`Machines of ${pool.name} ready`}
+            showMeasure={false}
+          />
         </td>
         <td>
           <input
@@ -167,9 +179,9 @@ function PoolRow({
             onChange={(e) => setReplicas(e.target.value)}
             size={4}
           />{' '}
-          <button type="button" onClick={() => void patch({ replicas: Number(replicas) })}>
+          <Button variant="secondary" size="sm" onClick={() => void patch({ replicas: Number(replicas) })}>
             Scale
-          </button>
+          </Button>
         </td>
         <td>
           <input
@@ -185,9 +197,10 @@ function PoolRow({
             onChange={(e) => setTemplate(e.target.value)}
             size={14}
           />{' '}
-          <button
-            type="button"
-            disabled={version === (pool.version ?? '') && template === (pool.template?.name ?? '')}
+          <Button
+            variant="secondary"
+            size="sm"
+            isDisabled={version === (pool.version ?? '') && template === (pool.template?.name ?? '')}
             onClick={() =>
               void patch({
                 ...(version !== (pool.version ?? '') ? { version } : {}),
@@ -196,7 +209,7 @@ function PoolRow({
             }
           >
             Change
-          </button>
+          </Button>
           {fieldError && (
             <span role="alert" className="error">
               {' '}
@@ -206,15 +219,16 @@ function PoolRow({
         </td>
         <td>
           {pool.kind === 'MachineDeployment' && !confirmDelete && (
-            <button type="button" onClick={() => setConfirmDelete(true)}>
+            <Button variant="secondary" isDanger size="sm" onClick={() => setConfirmDelete(true)}>
               Delete
-            </button>
+            </Button>
           )}
           {confirmDelete && (
             <span>
               Delete {pool.name} and its machines?{' '}
-              <button
-                type="button"
+              <Button
+                variant="danger"
+                size="sm"
                 onClick={async () => {
                   setConfirmDelete(false);
                   try {
@@ -226,16 +240,16 @@ function PoolRow({
                 }}
               >
                 Delete {pool.name}
-              </button>{' '}
-              <button type="button" onClick={() => setConfirmDelete(false)}>
+              </Button>{' '}
+              <Button variant="link" size="sm" onClick={() => setConfirmDelete(false)}>
                 Keep
-              </button>
+              </Button>
             </span>
           )}{' '}
           {actions.map((a) => (
-            <button key={a.entry.id} type="button" onClick={() => setAction(a.entry.id)}>
+            <Button key={a.entry.id} variant="secondary" size="sm" onClick={() => setAction(a.entry.id)}>
               {a.entry.title}
-            </button>
+            </Button>
           ))}
         </td>
       </tr>
@@ -374,7 +388,9 @@ function AddNodePool({
           onChange={(e) => setTemplate(e.target.value)}
         />
       </label>{' '}
-      <button type="submit">Add node pool</button>
+      <Button type="submit" variant="primary" size="sm">
+        Add node pool
+      </Button>
       {problem && (
         <p role="alert" className="error">
           {problem}

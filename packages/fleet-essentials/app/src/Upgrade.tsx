@@ -1,7 +1,9 @@
+import { Button } from '@patternfly/react-core';
 import { useState } from 'react';
 import { ApiError, api, type ClusterDetail, type UpgradePlan } from './api.ts';
 import { listKind } from './kube.ts';
 import { poolsOf, useTemplateNames } from './NodePools.tsx';
+import { ReadyProgress } from './status.tsx';
 
 type PlannedPool = UpgradePlan['pools'][number];
 
@@ -163,7 +165,9 @@ export function Upgrade({
             </label>
           </p>
         ))}
-        <button type="submit">Preview upgrade</button>
+        <Button type="submit" variant="primary">
+          Preview upgrade
+        </Button>
       </form>
       {problem && (
         <p role="alert" className="error">
@@ -220,10 +224,22 @@ export function Upgrade({
                         ? 'Ready to start.'
                         : 'Waits for the pools above.'}
                 </p>
+                {state.specApplied && (
+                  <ReadyProgress
+                    ready={state.done ? pool.replicas : Math.min(state.upgraded, state.ready)}
+                    desired={pool.replicas}
+                    label={`Machines of ${pool.name} at ${pool.to.version} and ready`}
+                  />
+                )}
                 {!state.specApplied && (
-                  <button type="button" disabled={!earlierDone} onClick={() => void start(pool)}>
+                  <Button
+                    variant="primary"
+                    size="sm"
+                    isDisabled={!earlierDone}
+                    onClick={() => void start(pool)}
+                  >
                     Start {pool.name}
-                  </button>
+                  </Button>
                 )}
               </li>
             );

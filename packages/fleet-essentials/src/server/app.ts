@@ -108,7 +108,11 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'self'; frame-ancestors 'none'; object-src 'none'");
+    // Fonts may also be data: URLs: the app's stylesheet carries its fonts inline (a font runs no script).
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; font-src 'self' data:; frame-ancestors 'none'; object-src 'none'",
+    );
   });
 
   // Every /api route but sign-in needs a session; every state change needs the CSRF token in a header,
@@ -538,6 +542,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
 };
 
 /** The app's files, and index.html for the app's own paths (it routes in the URL fragment). */

@@ -1,0 +1,1 @@
+export { elementalCrdFiles } from './elemental-crds.js';

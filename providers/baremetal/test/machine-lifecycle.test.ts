@@ -243,4 +243,57 @@ describe('bare-metal machines on simulated hosts', () => {
     });
     expect(counted.status?.claims ?? []).toEqual([]);
   });
+
+  it('waits for a lost host without failing, and follows a plan its agent runs again after a restart', async () => {
+    await fixtures.pool(namespace, 'demo-spare-pool', [{ name: 'demo-4' }, { name: 'demo-5' }]);
+    await eventually(
+      'spare pool counted',
+      async () => (await pool('demo-spare-pool'))?.status?.available === 2,
+    );
+
+    await fixtures.machine(namespace, 'demo-spare-a', 'demo-spare-pool', VERSION);
+    await eventually('plan running on demo-4', () => fleet.host('demo-4').running?.type === 'reprovision');
+    await fleet.loseHost('demo-4');
+    const waiting = await eventually('machine names the lost host', async () => {
+      const m = await machine('demo-spare-a');
+      const ready = condition(m?.status?.conditions, 'Ready');
+      return ready?.message?.includes('MachineInventory demo-4 is not Ready (AgentDisconnected)')
+        ? m
+        : undefined;
+    });
+    expect(waiting.status?.phase).toBe('Reprovisioning');
+    expect(waiting.status?.failureReason).toBeUndefined();
+    await fleet.recoverHost('demo-4');
+    await eventually(
+      'machine runs once the host is back',
+      async () => (await machine('demo-spare-a'))?.status?.ready,
+    );
+    expect(fleet.host('demo-4').executed.map((p) => p.outcome)).toEqual(['Interrupted', 'Applied']);
+
+    await fixtures.machine(namespace, 'demo-spare-b', 'demo-spare-pool', VERSION);
+    await eventually('plan running on demo-5', () => fleet.host('demo-5').running?.type === 'reprovision');
+    fleet.restartAgent('demo-5');
+    const running = await eventually('machine runs after the restart', async () => {
+      const m = await machine('demo-spare-b');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(running.spec.providerID).toBe('baremetal:///demo-5');
+    expect(fleet.host('demo-5').planStarts).toBe(2);
+  });
+
+  it('cleans the host of a deleted failed machine and makes it Available again', async () => {
+    await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'demo-worker-a');
+    await eventually('BaremetalMachine gone', async () => (await machine('demo-worker-a')) === undefined);
+    expect(fleet.host('demo-3').executed.map((p) => [p.type, p.outcome])).toEqual([
+      ['reprovision', 'Failed'],
+      ['clean', 'Applied'],
+    ]);
+    expect((await inventory('demo-3')).metadata.annotations?.['baremetal.alauda.io/allocation-state']).toBe(
+      'Available',
+    );
+    // The machine that failed on the catalog held no host: its delete writes no plan.
+    await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'demo-cp-b');
+    await eventually('catalog-miss machine gone', async () => (await machine('demo-cp-b')) === undefined);
+    expect(fleet.host('demo-2').planStarts).toBe(0);
+  });
 });

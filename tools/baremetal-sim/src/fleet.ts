@@ -70,6 +70,8 @@ interface Host {
   running?: Running | undefined;
   failNext?: string | undefined;
   executed: ExecutedPlan[];
+  /** Checksums reported already: a poll that read the Secret before the report does not run them again. */
+  reported: Set<string>;
   poll?: NodeJS.Timeout | undefined;
 }
 
@@ -140,7 +142,13 @@ export class BaremetalFleet {
     const { namespace } = this.options;
     const index = this.hostsByName.size + 1;
     const address = definition.address ?? `192.168.254.${10 + index}`;
-    const host: Host = { definition: { ...definition, address }, lost: false, starts: 0, executed: [] };
+    const host: Host = {
+      definition: { ...definition, address },
+      lost: false,
+      starts: 0,
+      executed: [],
+      reported: new Set(),
+    };
     this.hostsByName.set(definition.name, host);
     const uuid = sha256(definition.name).slice(0, 32);
     const inventory = (await this.custom.createNamespacedCustomObject({
@@ -336,7 +344,8 @@ export class BaremetalFleet {
     const checksum = sha256(plan);
     const data = secret.data ?? {};
     if (unb64(data['applied-checksum']) === checksum || unb64(data['failed-checksum']) === checksum) return;
-    if (plan.trim() === '{}' || host.running?.checksum === checksum) return;
+    if (plan.trim() === '{}' || host.running?.checksum === checksum || host.reported.has(checksum)) return;
+    if (host.lost) return; // lost while this poll read the Secret
     // A new plan replaces one still running (the provider wrote another).
     this.interrupt(host);
     const type = secret.metadata?.annotations?.[PLAN_TYPE_ANNOTATION] ?? 'unknown';
@@ -382,6 +391,7 @@ export class BaremetalFleet {
       },
       MERGE,
     );
+    host.reported.add(checksum);
     host.executed.push({ type, checksum, outcome, ...parsed });
     host.running = undefined;
     // elemental-operator's part: the plan's result in the inventory's status.

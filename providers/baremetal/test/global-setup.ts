@@ -11,8 +11,8 @@ const crdDir = join(
   'crds',
 );
 
-// The provider's CRDs and elemental's (MachineRegistration, SeedImage, MachineInventory), which the
-// simulated host fleet writes; the namespace controller, so a deleted namespace is emptied.
+// The provider's CRDs and elemental's (MachineRegistration, SeedImage, MachineInventory, generated in
+// tools/baremetal-sim from its schemas and shipped with it), which the simulated host fleet writes; the namespace controller, so a deleted namespace is emptied.
 export default createGlobalSetup({
   crdFiles: [
     ...readdirSync(crdDir)

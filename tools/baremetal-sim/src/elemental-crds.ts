@@ -1,34 +1,20 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Where the elemental CRDs are looked for beside a checkout (the product's reference CRDs). */
-const BESIDE_CHECKOUT = join('shared', 'reference', 'crds', 'bare-metal');
+/** The package's crds/ folder: beside src/ in the repository and beside dist/ when installed. */
+const CRD_DIR = fileURLToPath(new URL('../crds/', import.meta.url));
 
 /**
  * The elemental.cattle.io CRD files (MachineRegistration, SeedImage, MachineInventory) the
- * simulator plays against. They are elemental-operator's own CRDs (with the fork's
- * observedNetwork and observedStorage), not the project's: they are read from
- * `ELEMENTAL_CRDS_DIR`, else from the reference CRDs found in a parent folder of this package,
- * never copied into the repository.
+ * simulator plays against, for a test API server. They are generated from the schemas in
+ * src/api (`npm run generate`) and ship with the package, so a clean clone or a scratch project
+ * that installed it needs nothing beside it.
  */
-export function elementalCrdFiles(env: NodeJS.ProcessEnv = process.env): string[] {
-  const dir = env.ELEMENTAL_CRDS_DIR ?? findUpwards(dirname(fileURLToPath(import.meta.url)));
-  if (!dir)
-    throw new Error(
-      `elemental CRDs not found: set ELEMENTAL_CRDS_DIR to a folder with elemental.cattle.io_*.yaml (looked for ${BESIDE_CHECKOUT} in the parents of this package)`,
-    );
-  const files = readdirSync(dir)
-    .filter((name) => name.startsWith('elemental.cattle.io_') && name.endsWith('.yaml'))
-    .map((name) => join(dir, name));
-  if (files.length === 0) throw new Error(`no elemental.cattle.io_*.yaml in ${dir}`);
+export function elementalCrdFiles(): string[] {
+  const files = readdirSync(CRD_DIR)
+    .filter((name) => name.endsWith('.elemental.cattle.io.yaml'))
+    .sort()
+    .map((name) => `${CRD_DIR}${name}`);
+  if (files.length === 0) throw new Error(`no elemental CRDs in ${CRD_DIR}: run npm run generate`);
   return files;
-}
-
-function findUpwards(from: string): string | undefined {
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const candidate = join(dir, BESIDE_CHECKOUT);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
 }

@@ -7,9 +7,11 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { ELEMENTAL_GROUP, ELEMENTAL_VERSION } from './api/common.js';
+import { MachineInventory } from './api/machine-inventory.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const ELEMENTAL = { group: 'elemental.cattle.io', version: 'v1beta1', plural: 'machineinventories' };
+const ELEMENTAL = { group: ELEMENTAL_GROUP, version: ELEMENTAL_VERSION, plural: MachineInventory.plural };
 /** The Secret type elemental-operator gives plan Secrets. */
 export const PLAN_SECRET_TYPE = 'elemental.cattle.io/plan';
 /** The annotation the provider puts on a plan Secret to say which plan it wrote. */

@@ -1,3 +1,4 @@
+export * from './api/index.js';
 export { elementalCrdFiles } from './elemental-crds.js';
 export {
   BaremetalFleet,

@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import {
+  type ConditionInput,
+  done,
+  failed,
+  type InfraMachineContext,
+  type InfraMachineHooks,
+  machineProvisioned,
+  type ObjectReference,
+  requeue,
+  type Step,
+  stepPlan,
+  trueCondition,
+} from '@immutable-infra/core';
+import { ClaimablePool, type Claimant } from '@immutable-infra/provider-kit';
+import { BaremetalMachine, type BaremetalMachinePhase } from '../api/baremetal-machine.js';
+import type { MachineInventoryPoolObject, PoolInventory } from '../api/machine-inventory-pool.js';
+import { IMAGE_CATALOG_NAME, resolveImage } from '../cloud/image-catalog.js';
+import {
+  type AllocationState,
+  allocationStateOf,
+  ELEMENTAL_API_VERSION,
+  INVENTORY_ANNOTATIONS,
+  inventoryNotUsable,
+  inventoryRef,
+  type MachineInventory,
+  observedAddress,
+  PLAN_TYPE_ANNOTATION,
+  planSecretNameOf,
+} from '../cloud/machine-inventory.js';
+import {
+  cleanPlan,
+  networkConfigFromObserved,
+  type PlanType,
+  reprovisionPlan,
+  serializePlan,
+} from '../cloud/plans.js';
+import { normaliseBootstrap } from './bootstrap-data.js';
+import { inventoryPoolKind } from './inventory-claims.js';
+
+type Ctx = InfraMachineContext<typeof BaremetalMachine>;
+
+export interface BaremetalMachineOptions {
+  /** Where the `elemental-image-catalog` ConfigMap lives (the provider's namespace). */
+  imageCatalogNamespace: string;
+  /** How often to look at a running plan again; 5 s by default. */
+  pollMs?: number;
+}
+
+/** What the steps of one reconcile share. */
+interface Run {
+  ctx: Ctx;
+  options: BaremetalMachineOptions;
+  pollMs: number;
+  namespace: string;
+  image?: string;
+  pool?: MachineInventoryPoolObject;
+  entry?: PoolInventory | undefined;
+  inventory?: MachineInventory | undefined;
+}
+
+const REGISTRY_ANNOTATION = 'cpaas.io/registry-address';
+const PROVIDER_ID_PREFIX = 'baremetal:///';
+const secretRef = (namespace: string, name: string): ObjectReference => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  namespace,
+  name,
+});
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const claimantOf = (ctx: Ctx): Claimant => ({
+  uid: ctx.object.metadata.uid ?? '',
+  name: ctx.object.metadata.name ?? '',
+});
+
+function setPhase(ctx: Ctx, phase: BaremetalMachinePhase) {
+  ctx.status.phase = phase;
+}
+
+function condition(ctx: Ctx, input: ConditionInput) {
+  ctx.setCondition(input);
+}
+
+const falseCondition = (type: string, reason: string, message: string): ConditionInput => ({
+  type,
+  status: 'False',
+  reason,
+  message,
+  severity: 'Warning',
+});
+
+/** Keeps the documented annotations on the inventory; a patch only when they differ. */
+async function annotateInventory(
+  run: Run,
+  inventory: MachineInventory,
+  state: AllocationState,
+  owner: boolean,
+): Promise<void> {
+  const { ctx } = run;
+  const wanted: Record<string, string | null> = {
+    [INVENTORY_ANNOTATIONS.allocationState]: state,
+    [INVENTORY_ANNOTATIONS.ownerCluster]: owner ? (ctx.machine?.spec?.clusterName ?? null) : null,
+    [INVENTORY_ANNOTATIONS.ownerMachine]: owner ? (ctx.machine?.metadata?.name ?? null) : null,
+    [INVENTORY_ANNOTATIONS.ownerBaremetalMachine]: owner ? (ctx.object.metadata.name ?? null) : null,
+  };
+  const current = inventory.metadata.annotations ?? {};
+  const differs = Object.entries(wanted).some(([key, value]) => (current[key] ?? null) !== value);
+  if (!differs) return;
+  await ctx.kube.patch(inventoryRef(run.namespace, inventory.metadata.name), {
+    metadata: { annotations: wanted },
+  });
+  inventory.metadata.annotations = Object.fromEntries(
+    Object.entries({ ...current, ...wanted }).filter((pair): pair is [string, string] => pair[1] !== null),
+  );
+}
+
+/** The image for the Machine's version; a version missing from the catalog fails the machine, no plan written. */
+const resolveImageStep: Step<Run> = {
+  name: 'ResolveImage',
+  // A running node keeps its image: a catalog edit affects the next machines, not this one.
+  when: (run) => run.ctx.status.phase !== 'Running',
+  async run(run) {
+    const { ctx, options } = run;
+    const catalog = await ctx.kube.get<{ data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: options.imageCatalogNamespace,
+      name: IMAGE_CATALOG_NAME,
+    });
+    const registry = ctx.cluster?.metadata?.annotations?.[REGISTRY_ANNOTATION];
+    const resolved = resolveImage(
+      { namespace: options.imageCatalogNamespace, data: catalog ? (catalog.data ?? {}) : undefined },
+      ctx.machine?.spec?.version,
+      registry,
+    );
+    if (!resolved.ok) {
+      condition(ctx, falseCondition('ImageResolved', resolved.reason, resolved.message));
+      setPhase(ctx, 'Failed');
+      return failed(resolved.reason, resolved.message);
+    }
+    condition(ctx, trueCondition('ImageResolved', 'Resolved', resolved.image));
+    run.image = resolved.image;
+    return done();
+  },
+};
+
+/** Whether an inventory may be taken by this pool's machines now. */
+function eligible(pool: string, inventory: MachineInventory | undefined): boolean {
+  if (!inventory || inventoryNotUsable(inventory)) return false;
+  if (inventory.metadata.annotations?.[INVENTORY_ANNOTATIONS.pool] !== pool) return false;
+  const state = allocationStateOf(inventory);
+  return state === undefined || state === 'Available';
+}
+
+/**
+ * Takes a host from the pool: the one this machine holds already (by UID), else the first
+ * eligible in declaration order, claimed with the pool's compare-and-swap.
+ */
+const claimInventory: Step<Run> = {
+  name: 'ClaimInventory',
+  async run(run) {
+    const { ctx, namespace } = run;
+    const poolName = ctx.object.spec.machineInventoryPoolRef.name;
+    const inventories = new Map(
+      (await ctx.kube.list<MachineInventory>(ELEMENTAL_API_VERSION, 'MachineInventory', { namespace })).map(
+        (inventory) => [inventory.metadata.name, inventory],
+      ),
+    );
+    const result = await new ClaimablePool(ctx.kube, inventoryPoolKind).claim(
+      namespace,
+      poolName,
+      claimantOf(ctx),
+      (entry) => eligible(poolName, inventories.get(entry.name)),
+    );
+    if (!result.ok) {
+      const reason = result.reason === 'PoolNotFound' ? 'PoolMissing' : result.reason;
+      condition(ctx, falseCondition('InventoryAllocated', reason, result.message));
+      if (!ctx.status.phase) setPhase(ctx, 'Pending');
+      return requeue(run.pollMs * 2, result.message, {
+        object: {
+          apiVersion: inventoryPoolKind.apiVersion,
+          kind: 'MachineInventoryPool',
+          namespace,
+          name: poolName,
+        },
+      });
+    }
+    run.entry = result.entry;
+    run.inventory = inventories.get(result.entry.name);
+    if (!run.inventory) return requeue(run.pollMs, `MachineInventory ${result.entry.name} not found`);
+    const planSecret = planSecretNameOf(run.inventory);
+    if (!planSecret) return requeue(run.pollMs, `MachineInventory ${result.entry.name} has no plan Secret`);
+    ctx.status.machineInventoryRef = { name: result.entry.name };
+    ctx.status.planSecretRef = { name: planSecret };
+    condition(ctx, trueCondition('InventoryAllocated', 'Allocated', result.entry.name));
+    if (!ctx.status.phase || ctx.status.phase === 'Pending') setPhase(ctx, 'Allocated');
+    if (allocationStateOf(run.inventory) === undefined || allocationStateOf(run.inventory) === 'Available')
+      await annotateInventory(run, run.inventory, 'Allocated', true);
+    return done();
+  },
+};
+
+const hostnameOf = (run: Run) => run.entry?.hostname || (run.inventory?.metadata.name ?? '');
+const providerIdOf = (run: Run) => `${PROVIDER_ID_PREFIX}${run.inventory?.metadata.name ?? ''}`;
+
+/** The plan Secret's current plan checksum and type, as the agent will read them. */
+async function planInSecret(
+  run: Run,
+  name: string,
+): Promise<{ checksum: string | undefined; type: string | undefined }> {
+  const secret = await run.ctx.kube.get<{
+    metadata?: { annotations?: Record<string, string> };
+    data?: Record<string, string>;
+  }>(secretRef(run.namespace, name));
+  const plan = secret?.data?.plan;
+  return {
+    checksum: plan === undefined ? undefined : sha256(Buffer.from(plan, 'base64').toString()),
+    type: secret?.metadata?.annotations?.[PLAN_TYPE_ANNOTATION],
+  };
+}
+
+/**
+ * Writes a plan into the inventory's plan Secret: its checksum recorded in status first (so a
+ * crash after the write still knows which plan to follow), then the Secret, unless it holds the
+ * plan already.
+ */
+async function writePlan(run: Run, type: PlanType, text: string, checksum: string): Promise<void> {
+  const { ctx } = run;
+  const name = ctx.status.planSecretRef?.name ?? ctx.object.status?.planSecretRef?.name;
+  if (!name) throw new Error('no plan Secret recorded');
+  if (ctx.status.lastAppliedPlanChecksum !== checksum) {
+    ctx.status.lastAppliedPlanChecksum = checksum;
+    await ctx.saveStatus();
+  }
+  const current = await planInSecret(run, name);
+  if (current.checksum === checksum) return;
+  await ctx.kube.patch(secretRef(run.namespace, name), {
+    metadata: { annotations: { [PLAN_TYPE_ANNOTATION]: type } },
+    data: { plan: Buffer.from(text).toString('base64') },
+  });
+  ctx.events.normal(
+    type === 'reprovision' ? 'ReprovisionPlanWritten' : 'CleanPlanWritten',
+    `${type} plan ${checksum.slice(0, 12)} written for MachineInventory ${run.inventory?.metadata.name ?? ''}`,
+  );
+}
+
+/** The reprovision plan: normalised bootstrap data, the observed network (unless spec.network is set), the image. */
+const writeReprovisionPlan: Step<Run> = {
+  name: 'WriteReprovisionPlan',
+  when: (run) => run.ctx.status.phase !== 'Running',
+  async run(run) {
+    const { ctx } = run;
+    const inventory = run.inventory as MachineInventory;
+    const data = await ctx.bootstrapData();
+    if (data.format !== 'cloud-config')
+      return failed(
+        'BootstrapFormatUnsupported',
+        `bare-metal hosts boot with cloud-init; ${data.format} cannot be used`,
+      );
+    const hostname = hostnameOf(run);
+    const userData = normaliseBootstrap(data, { hostname, providerID: providerIdOf(run) });
+    // An explicit spec.network is applied by elemental itself; the observed one is replayed here.
+    const networkConfig = inventory.spec?.network?.config
+      ? undefined
+      : networkConfigFromObserved(inventory.spec?.observedNetwork);
+    const { text, checksum } = serializePlan(
+      reprovisionPlan({
+        image: run.image as string,
+        hostname,
+        userData,
+        networkConfig,
+        instanceId: `${inventory.metadata.name}-${ctx.object.metadata.uid ?? ''}`,
+      }),
+    );
+    ctx.status.lastAppliedBootstrapHash = sha256(userData);
+    await writePlan(run, 'reprovision', text, checksum);
+    const secretName = ctx.machine?.spec?.bootstrap?.dataSecretName;
+    if (secretName) {
+      // For debugging, as documented: what the host runs, beside the untouched original.
+      await ctx.kube.patch(secretRef(run.namespace, secretName), {
+        data: { 'resolved-value': Buffer.from(userData).toString('base64') },
+      });
+    }
+    if (allocationStateOf(inventory) !== 'Unavailable')
+      await annotateInventory(run, inventory, 'Reprovisioning', true);
+    setPhase(ctx, 'Reprovisioning');
+    return done();
+  },
+};
+
+/** Follows `MachineInventory.status.plan` until the agent reports this plan Applied or Failed. */
+const waitForReprovision: Step<Run> = {
+  name: 'WaitForReprovision',
+  async run(run) {
+    const { ctx } = run;
+    const inventory = run.inventory as MachineInventory;
+    const plan = inventory.status?.plan;
+    const ours = ctx.status.lastAppliedPlanChecksum;
+    const name = inventory.metadata.name;
+    if (plan?.checksum === ours && plan?.state === 'Failed') {
+      await annotateInventory(run, inventory, 'Unavailable', true);
+      setPhase(ctx, 'Failed');
+      const secret = ctx.status.planSecretRef?.name ?? '';
+      return failed(
+        'ReprovisionFailed',
+        `the reprovision plan failed on MachineInventory ${name}; read failed-output in Secret ${run.namespace}/${secret}`,
+      );
+    }
+    if (plan?.checksum === ours && plan?.state === 'Applied') {
+      await annotateInventory(run, inventory, 'Allocated', true);
+      setPhase(ctx, 'Running');
+      return done();
+    }
+    const problem = inventoryNotUsable(inventory);
+    return requeue(run.pollMs, problem ?? `the reprovision plan runs on MachineInventory ${name}`, {
+      task: (ours ?? '').slice(0, 12),
+      platform: 'elemental',
+      name: `reprovision ${name}`,
+    });
+  },
+};
+
+const provisioned = (run: Run) => {
+  const address = run.inventory ? observedAddress(run.inventory) : undefined;
+  return machineProvisioned({
+    providerID: providerIdOf(run),
+    addresses: [
+      { type: 'Hostname' as const, address: hostnameOf(run) },
+      ...(address ? [{ type: 'InternalIP' as const, address }] : []),
+    ],
+  });
+};
+
+/** The inventory this machine holds (by UID in the pool, else as its status records it). */
+const findHeldInventory: Step<Run> = {
+  name: 'FindInventory',
+  async run(run) {
+    const { ctx, namespace } = run;
+    const held = await new ClaimablePool(ctx.kube, inventoryPoolKind).heldEntry(
+      namespace,
+      ctx.object.spec.machineInventoryPoolRef.name,
+      claimantOf(ctx),
+    );
+    const name = held?.ok ? held.entry.name : ctx.object.status?.machineInventoryRef?.name;
+    if (!name) return done();
+    if (held?.ok) run.entry = held.entry;
+    run.inventory = await ctx.kube.get<MachineInventory>(inventoryRef(namespace, name));
+    return done();
+  },
+};
+
+/** A host that ran (or may run) a reprovision plan is detached with a clean plan first. */
+const writeCleanPlan: Step<Run> = {
+  name: 'WriteCleanPlan',
+  when: (run) => run.inventory !== undefined && Boolean(run.ctx.object.status?.lastAppliedPlanChecksum),
+  async run(run) {
+    const { text, checksum } = serializePlan(cleanPlan());
+    await writePlan(run, 'clean', text, checksum);
+    await annotateInventory(run, run.inventory as MachineInventory, 'Preparing', true);
+    setPhase(run.ctx, 'Preparing');
+    return done();
+  },
+};
+
+const waitForClean: Step<Run> = {
+  name: 'WaitForClean',
+  when: (run) => run.inventory !== undefined && run.ctx.status.phase === 'Preparing',
+  async run(run) {
+    const inventory = run.inventory as MachineInventory;
+    const plan = inventory.status?.plan;
+    const name = inventory.metadata.name;
+    if (plan?.checksum === run.ctx.status.lastAppliedPlanChecksum && plan?.state === 'Applied') return done();
+    if (plan?.checksum === run.ctx.status.lastAppliedPlanChecksum && plan?.state === 'Failed') {
+      await annotateInventory(run, inventory, 'Unavailable', true);
+      return requeue(
+        run.pollMs * 6,
+        `the clean plan failed on MachineInventory ${name}; the host stays held`,
+      );
+    }
+    return requeue(
+      run.pollMs,
+      inventoryNotUsable(inventory) ?? `the clean plan runs on MachineInventory ${name}`,
+      {
+        task: (run.ctx.status.lastAppliedPlanChecksum ?? '').slice(0, 12),
+        platform: 'elemental',
+        name: `clean ${name}`,
+      },
+    );
+  },
+};
+
+/** The host goes back to its pool: owner annotations cleared, Available, the claim released. Never deleted. */
+const releaseInventory: Step<Run> = {
+  name: 'ReleaseInventory',
+  async run(run) {
+    const { ctx, namespace } = run;
+    if (run.inventory) await annotateInventory(run, run.inventory, 'Available', false);
+    const released = await new ClaimablePool(ctx.kube, inventoryPoolKind).release(
+      namespace,
+      ctx.object.spec.machineInventoryPoolRef.name,
+      claimantOf(ctx),
+    );
+    if (released && run.inventory)
+      ctx.events.normal(
+        'InventoryReleased',
+        `MachineInventory ${run.inventory.metadata.name} is Available again`,
+      );
+    return done();
+  },
+};
+
+/**
+ * The BaremetalMachine: resolve the image, claim a host from the pool, write the reprovision plan
+ * and follow it to Running; on delete, write the clean plan, follow it, give the host back.
+ */
+export function baremetalMachineHooks(
+  options: BaremetalMachineOptions,
+): InfraMachineHooks<typeof BaremetalMachine> {
+  const runOf = (ctx: Ctx): Run => ({
+    ctx,
+    options,
+    pollMs: options.pollMs ?? 5_000,
+    namespace: ctx.object.metadata.namespace ?? 'default',
+  });
+  return {
+    kind: BaremetalMachine,
+    async reconcile(ctx) {
+      // A failed machine stays failed: Cluster API (a MachineHealthCheck, or the user) replaces it.
+      if (ctx.object.status?.phase === 'Failed' && ctx.object.status.failureReason) return done();
+      return stepPlan(
+        runOf(ctx),
+        [resolveImageStep, claimInventory, writeReprovisionPlan, waitForReprovision],
+        provisioned,
+      );
+    },
+    delete: async (ctx) =>
+      stepPlan(runOf(ctx), [findHeldInventory, writeCleanPlan, waitForClean, releaseInventory]),
+  };
+}

@@ -1,0 +1,37 @@
+import { defineProvider } from '@immutable-infra/core';
+import { providerManifest } from '@immutable-infra/provider-kit';
+import packageJson from '../package.json' with { type: 'json' };
+import { BaremetalMachineTemplate } from './api/baremetal-machine-template.js';
+import { baremetalClusterHooks } from './controllers/baremetal-cluster-controller.js';
+import { baremetalMachineHooks } from './controllers/baremetal-machine-controller.js';
+import { machineInventoryPoolHooks } from './controllers/machine-inventory-pool-controller.js';
+
+export interface BaremetalProviderOptions {
+  /**
+   * Where the `elemental-image-catalog` ConfigMap lives: `POD_NAMESPACE` (the manifests set it from
+   * the pod), else `cpaas-system`, where the documentation installs the provider.
+   */
+  imageCatalogNamespace?: string;
+  /** How often a running plan is looked at again; 5 s by default. */
+  pollMs?: number;
+  /** How often a pool counts its inventories again; 15 s by default. */
+  poolRecheckMs?: number;
+}
+
+/** The bare-metal provider; `iinfra manager --provider @immutable-infra/provider-baremetal` loads the default export. */
+export function createBaremetalProvider(options: BaremetalProviderOptions = {}) {
+  return defineProvider({
+    manifest: providerManifest(packageJson),
+    infraCluster: baremetalClusterHooks(),
+    infraMachine: baremetalMachineHooks({
+      imageCatalogNamespace: options.imageCatalogNamespace ?? process.env.POD_NAMESPACE ?? 'cpaas-system',
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    }),
+    infraMachineTemplate: BaremetalMachineTemplate,
+    extraKinds: [
+      machineInventoryPoolHooks(
+        options.poolRecheckMs !== undefined ? { recheckMs: options.poolRecheckMs } : {},
+      ),
+    ],
+  });
+}

@@ -1,0 +1,101 @@
+import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+let objects: KubernetesObjectApi;
+let namespace: string;
+
+const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
+
+const create = (object: unknown) => apiServerVerdict(objects, object);
+
+beforeAll(async () => {
+  const kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  namespace = await createTestNamespace(kubeConfig, 'baremetal-crds');
+});
+
+describe('bare-metal CRDs in a real API server', () => {
+  it('accept the documented registration, pool, cluster and template manifests unchanged', async () => {
+    for (const object of fixtures.all())
+      expect(await create(object), `${object.kind} ${object.metadata?.name}`).toBe('accepted');
+  });
+
+  it('refuse a template without machineInventoryPoolRef or with an unknown allocationPolicy, naming the field', async () => {
+    const missing = fixtures.bad('BaremetalMachineTemplate');
+    delete missing.spec.template.spec.machineInventoryPoolRef;
+    expect(await create(missing)).toContain('spec.template.spec.machineInventoryPoolRef: Required value');
+
+    const unknown = fixtures.bad('BaremetalMachineTemplate');
+    unknown.spec.template.spec.allocationPolicy = 'Random';
+    const message = await create(unknown);
+    expect(message).toContain('spec.template.spec.allocationPolicy: Unsupported value: "Random"');
+    expect(message).toContain('"Ordered"');
+
+    const ordered = fixtures.bad('BaremetalMachineTemplate');
+    ordered.spec.template.spec.allocationPolicy = 'Ordered';
+    expect(await create(ordered)).toBe('accepted');
+  });
+
+  it('refuse an Internal load balancer without vrid, a vrid out of range and a cluster without an endpoint', async () => {
+    const noVrid = fixtures.bad('BaremetalCluster');
+    delete noVrid.spec.controlPlaneLoadBalancer.vrid;
+    expect(await create(noVrid)).toContain(
+      'spec.controlPlaneLoadBalancer.vrid: Required value: vrid is required when type is Internal',
+    );
+
+    // The type defaults to Internal, so a load balancer without type needs a vrid too.
+    const defaulted = fixtures.bad('BaremetalCluster');
+    delete defaulted.spec.controlPlaneLoadBalancer.type;
+    delete defaulted.spec.controlPlaneLoadBalancer.vrid;
+    expect(await create(defaulted)).toContain('vrid is required when type is Internal');
+
+    const external = fixtures.bad('BaremetalCluster');
+    external.spec.controlPlaneLoadBalancer.type = 'External';
+    delete external.spec.controlPlaneLoadBalancer.vrid;
+    expect(await create(external)).toBe('accepted');
+
+    const badValues = fixtures.bad('BaremetalCluster');
+    badValues.spec.controlPlaneLoadBalancer.vrid = 256;
+    badValues.spec.controlPlaneLoadBalancer.type = 'Keepalived';
+    const message = await create(badValues);
+    expect(message).toContain('spec.controlPlaneLoadBalancer.vrid');
+    expect(message).toContain('spec.controlPlaneLoadBalancer.type: Unsupported value: "Keepalived"');
+
+    const nothing = fixtures.bad('BaremetalCluster');
+    nothing.spec = { networkType: 'kube-ovn' };
+    expect(await create(nothing)).toContain('set controlPlaneLoadBalancer (or controlPlaneEndpoint)');
+  });
+
+  it('refuse a pool without clusterName, with an inventory twice or with a hostname that is no node name', async () => {
+    const pool = fixtures.bad('MachineInventoryPool');
+    delete pool.spec.clusterName;
+    pool.spec.machineInventories[1].name = pool.spec.machineInventories[0].name;
+    pool.spec.machineInventories[2].hostname = 'CP_3';
+    const message = await create(pool);
+    expect(message).toContain('spec.clusterName: Required value');
+    expect(message).toContain('spec.machineInventories[2].hostname');
+    expect(message).toContain('spec.machineInventories[1]: Duplicate value');
+  });
+
+  it('refuse moving a machine to another pool: the host it holds belongs to its pool', async () => {
+    const name = `${namespace}-moving`;
+    const machine = {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'BaremetalMachine',
+      metadata: { name, namespace },
+      spec: { machineInventoryPoolRef: { name: 'demo-worker-pool' } },
+    };
+    expect(await create(machine)).toBe('accepted');
+    const moved = objects.patch(
+      { ...machine, spec: { machineInventoryPoolRef: { name: 'demo-control-plane-pool' } } },
+      undefined,
+      undefined,
+      'crds-test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await expect(moved).rejects.toThrow(/machineInventoryPoolRef cannot be changed/);
+  });
+});

@@ -156,6 +156,7 @@ export type {
   Logger,
   ObjectReference,
   PlatformCallRecorder,
+  PlatformLimits,
   SecretReader,
 } from './provider/context.js';
 export {

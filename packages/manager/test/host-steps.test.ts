@@ -8,7 +8,7 @@ import { runPlan } from '../src/host/reconciler.js';
 import type { StepBackoffOptions } from '../src/host/step-backoff.js';
 import type { ObjectClient } from '../src/kube/object-client.js';
 import { createLogger } from '../src/runtime/logger.js';
-import { Manager } from '../src/runtime/manager.js';
+import { Manager, type ManagerOptions } from '../src/runtime/manager.js';
 import { FakePlatform } from './fixtures/fake-platform.ts';
 import { createTestProvider, NOTE_ANNOTATION } from './fixtures/test-provider.ts';
 import { createCluster, createMachine, getTestMachine, objectClient } from './support/capi-objects.ts';
@@ -18,13 +18,19 @@ let kubeConfig: KubeConfig;
 let client: ObjectClient;
 const running: Manager[] = [];
 
-function startManager(platform: FakePlatform, namespace: string, stepBackoff?: StepBackoffOptions): Manager {
+function startManager(
+  platform: FakePlatform,
+  namespace: string,
+  stepBackoff?: StepBackoffOptions,
+  more: Partial<ManagerOptions> = {},
+): Manager {
   const manager = new Manager({
     kubeConfig,
     namespace,
     providers: [createTestProvider({ platform })],
     log: createLogger({ level: process.env.IINFRA_TEST_LOG_LEVEL ?? 'error' }),
     ...(stepBackoff ? { stepBackoff } : {}),
+    ...more,
   });
   running.push(manager);
   void manager.start();
@@ -277,5 +283,28 @@ describe("the host's own writes and lookups", () => {
     }
     expect(machineReconciles()).toBeGreaterThanOrEqual(reconcilesBefore + n);
     expect(await gets()).toEqual(before);
+  });
+});
+
+describe("the manager's platform limits", () => {
+  it('reach every hook as ctx.platformLimits, and are absent when none is set', async () => {
+    const limited = new FakePlatform();
+    const namespace = await createTestNamespace(kubeConfig, 'limits');
+    startManager(limited, namespace, undefined, {
+      platformLimits: { requestsPerSecond: 50, burst: 100, maxConcurrentRequests: undefined },
+    });
+    await createCluster(client, namespace, 'c1');
+    expect(await eventually('the cluster hook ran', async () => limited.platformLimitsSeen)).toEqual({
+      requestsPerSecond: 50,
+      burst: 100,
+      maxConcurrentRequests: undefined,
+    });
+
+    const plain = new FakePlatform();
+    const other = await createTestNamespace(kubeConfig, 'limits');
+    startManager(plain, other, undefined, { platformLimits: {} });
+    await createCluster(client, other, 'c1');
+    await eventually('the cluster hook ran', async () => plain.hookCalls.length > 0 || undefined);
+    expect(plain.platformLimitsSeen).toBeUndefined();
   });
 });

@@ -55,6 +55,11 @@ export {
 } from './credentials/credential-pool.js';
 export { DEFAULT_LOGIN_BACKOFF, LoginBackoff, type LoginBackoffPolicy } from './credentials/login-backoff.js';
 export {
+  effectivePlatformLimits,
+  PLATFORM_LIMIT_KEYS,
+  platformLimitsFromSecret,
+} from './credentials/platform-limits.js';
+export {
   type DeclaredDisk,
   type DiskAction,
   holdsPersistentDisk,

@@ -277,6 +277,21 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     );
   });
 
+  it("passes platform limits only when set; unset, the provider's own defaults hold", async () => {
+    const argsOf = async (values?: Obj) =>
+      one(await render(chart, 'cpaas-system', values), 'Deployment', name).spec.template.spec.containers[0]
+        .args;
+    expect((await argsOf()).filter((a: string) => a.startsWith('--platform-'))).toEqual([]);
+    const args = await argsOf({ platformApi: { qps: 50, burst: 100, maxConcurrentRequests: 8 } });
+    expect(args).toEqual(
+      expect.arrayContaining(['--platform-qps=50', '--platform-burst=100', '--platform-max-requests=8']),
+    );
+    for (const flag of flagsOf(args)) expect(managerFlags.has(flag as string), flag).toBe(true);
+    await expect(render(chart, 'cpaas-system', { platformApi: { qps: 0 } })).rejects.toThrow(
+      /platformApi\/qps/,
+    );
+  });
+
   it('drops what is turned off: PDB, metrics Service, RBAC, ServiceAccount; refuses a ServiceMonitor without its Service', async () => {
     const objects = await render(chart, 'cpaas-system', {
       podDisruptionBudget: { enabled: false },

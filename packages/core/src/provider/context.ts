@@ -53,6 +53,16 @@ export interface PlatformCallRecorder {
   record<T>(operation: string, call: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * How hard a manager may drive one platform account: requests per second with a burst above it,
+ * and requests in flight at once. Every field is optional; a provider falls back to its own defaults.
+ */
+export interface PlatformLimits {
+  requestsPerSecond?: number | undefined;
+  burst?: number | undefined;
+  maxConcurrentRequests?: number | undefined;
+}
+
 /** What every hook receives from the host. */
 export interface HostContext {
   kube: KubeClient;
@@ -63,4 +73,9 @@ export interface HostContext {
   platformCalls: PlatformCallRecorder;
   /** Aborted when the host shuts down or loses leadership; pass it to long requests. */
   signal: AbortSignal;
+  /**
+   * The manager's limits for each platform account (`iinfra manager --platform-qps`, ...), which a
+   * credential Secret may override for its own account. Absent on hosts that set none.
+   */
+  platformLimits?: PlatformLimits | undefined;
 }

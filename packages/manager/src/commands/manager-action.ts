@@ -17,6 +17,9 @@ export interface ManagerCommandOptions {
   concurrency: number;
   qps: number;
   burst: number;
+  platformQps?: number | undefined;
+  platformBurst?: number | undefined;
+  platformMaxRequests?: number | undefined;
   leaderElect: boolean;
   leaderElectionNamespace?: string | undefined;
   leaderElectionId?: string | undefined;
@@ -64,6 +67,11 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
     ...(options.watchFilter !== undefined ? { watchFilter: options.watchFilter } : {}),
     qps: options.qps,
     burst: options.burst,
+    platformLimits: {
+      requestsPerSecond: options.platformQps,
+      burst: options.platformBurst,
+      maxConcurrentRequests: options.platformMaxRequests,
+    },
     probes: options.probeAddress,
     log,
     ...(options.leaderElect

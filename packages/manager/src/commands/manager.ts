@@ -77,6 +77,22 @@ export function managerCommand(output: Output): Command {
     )
     .option('--burst <n>', 'requests allowed in a burst above --qps', positiveInt('--burst'), 200)
     .option(
+      '--platform-qps <n>',
+      "client-side limit on requests per second to each platform account (default: the provider's, " +
+        '20 for DCS, HCS and vSphere); a credential Secret may set its own (key platformRequestsPerSecond)',
+      positiveNumber('--platform-qps'),
+    )
+    .option(
+      '--platform-burst <n>',
+      'platform requests allowed in a burst above --platform-qps (Secret key platformBurst)',
+      positiveInt('--platform-burst'),
+    )
+    .option(
+      '--platform-max-requests <n>',
+      'platform requests in flight at once per account (Secret key platformMaxConcurrentRequests)',
+      positiveInt('--platform-max-requests'),
+    )
+    .option(
       '--leader-elect',
       'run as one of several replicas; only the holder of the lease reconciles',
       false,

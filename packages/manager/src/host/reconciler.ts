@@ -23,6 +23,7 @@ import {
   type Logger,
   type MachineV1Beta2,
   type PlatformCallRecorder,
+  type PlatformLimits,
   type SecretReader,
   type StepPlan,
   type StepResult,
@@ -46,6 +47,8 @@ export interface HostServices {
   secrets: SecretReader;
   platformCalls: PlatformCallRecorder;
   signal: AbortSignal;
+  /** The manager's per-account platform limits, handed to every hook (`HostContext.platformLimits`). */
+  platformLimits?: PlatformLimits | undefined;
   finalizer: string;
   /** The provider's InfraCluster kind, to hand machines their cluster's infrastructure object. */
   infraClusterKind?: KindDefinition;
@@ -192,6 +195,7 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       clock: services.clock,
       platformCalls: services.platformCalls,
       signal: services.signal,
+      ...(services.platformLimits ? { platformLimits: services.platformLimits } : {}),
     };
     const draft = {
       status: status as Record<string, unknown>,

@@ -3,6 +3,7 @@ import {
   type Clock,
   isSecretName,
   type PlatformCallRecorder,
+  type PlatformLimits,
   type Provider,
   rememberSecretValue,
   type SecretReader,
@@ -28,6 +29,8 @@ export interface ManagerOptions {
   concurrency?: number;
   qps?: number;
   burst?: number;
+  /** Limits on each platform account, for providers that honour them (a credential Secret may override). */
+  platformLimits?: PlatformLimits;
   /** Leader election; omit to run without (a single manager). */
   leaderElection?: Omit<LeaderElectionOptions, 'identity'> & { identity?: string };
   /** Serve /healthz, /readyz and /metrics here; port 0 picks a free one. */
@@ -205,6 +208,9 @@ export class Manager {
           secrets,
           platformCalls,
           signal,
+          ...(definedLimits(this.options.platformLimits)
+            ? { platformLimits: this.options.platformLimits }
+            : {}),
           finalizer: finalizerName(provider.manifest.platform),
         },
         this.informers,
@@ -257,4 +263,10 @@ export class Manager {
     this.log.info('manager stopped', { why });
     this.finish(why);
   }
+}
+
+/** Limits with at least one field set, or undefined: hooks then see no platformLimits at all. */
+function definedLimits(limits: PlatformLimits | undefined): PlatformLimits | undefined {
+  if (!limits) return undefined;
+  return Object.values(limits).some((value) => value !== undefined) ? limits : undefined;
 }

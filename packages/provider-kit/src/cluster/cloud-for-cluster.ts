@@ -1,5 +1,6 @@
-import type { SecretReader } from '@immutable-infra/core';
+import type { PlatformLimits, SecretReader } from '@immutable-infra/core';
 import type { CredentialPool } from '../credentials/credential-pool.js';
+import { platformLimitsFromSecret } from '../credentials/platform-limits.js';
 
 /** What a provider's Secret parser says: the credential, or problems that name keys, never values. */
 export type CredentialParse<Credential> =
@@ -30,13 +31,14 @@ export interface AccountSession<Credential, Session> {
 
 /**
  * Reads and validates a credential Secret. A Secret that does not exist, a missing or empty key,
- * and the parser's problems are reported with the Secret's name and the keys' names only.
+ * and the parser's problems are reported with the Secret's name and the keys' names only. The
+ * Secret's platform limits (`PLATFORM_LIMIT_KEYS`) come back beside the credential.
  */
 export async function readCredentialSecret<Credential>(
   secrets: SecretReader,
   secretRef: { namespace: string; name: string },
   spec: CredentialSecretSpec<Credential>,
-): Promise<{ ok: true; credential: Credential } | CloudLookupFailure> {
+): Promise<{ ok: true; credential: Credential; limits: PlatformLimits } | CloudLookupFailure> {
   const where = `Secret ${secretRef.namespace}/${secretRef.name}`;
   const data = await secrets.read(secretRef.namespace, secretRef.name);
   if (!data) return { ok: false, reason: 'CredentialSecretNotFound', message: `${where} not found` };
@@ -48,13 +50,12 @@ export async function readCredentialSecret<Credential>(
       message: `${where} has no ${missing.length === 1 ? 'key' : 'keys'} ${missing.join(', ')}`,
     };
   const parsed = spec.parse(data);
-  if (!parsed.ok)
-    return {
-      ok: false,
-      reason: 'CredentialSecretInvalid',
-      message: `${where}: ${parsed.problems.join('; ')}`,
-    };
-  return { ok: true, credential: parsed.credential };
+  const { limits, problems } = platformLimitsFromSecret(data);
+  // Every problem at once: the credential's and the limits'.
+  const all = [...(parsed.ok ? [] : parsed.problems), ...problems];
+  if (!parsed.ok || all.length > 0)
+    return { ok: false, reason: 'CredentialSecretInvalid', message: `${where}: ${all.join('; ')}` };
+  return { ok: true, credential: parsed.credential, limits };
 }
 
 /**

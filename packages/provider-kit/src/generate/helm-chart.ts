@@ -270,6 +270,8 @@ const VALUE_COMMENTS: Record<string, string> = {
     'Reconcile only objects labelled cluster.x-k8s.io/watch-filter=<value> (--watch-filter), so several releases split one fleet; the Lease id gets -<value> appended. Empty: every object.',
   kubeApi: "Client-side limits on the manager's requests to the API server (--qps, --burst).",
   concurrency: 'Objects reconciled at once, per kind (--concurrency).',
+  platformApi:
+    "Limits on the manager's requests to each platform account (--platform-qps, --platform-burst, --platform-max-requests); null: the provider's defaults. A credential Secret may set its own (keys platformRequestsPerSecond, platformBurst, platformMaxConcurrentRequests).",
   logLevel: 'debug, info, warn or error; logs are JSON lines on stderr.',
   probes: "The port of /healthz, /readyz and /metrics (--probe-address), and the probes' timing.",
   metrics: 'A Service for /metrics and, when the Prometheus operator is installed, a ServiceMonitor.',
@@ -483,6 +485,7 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
     watchFilter: '',
     kubeApi: { qps: 100, burst: 200 },
     concurrency: 10,
+    platformApi: { qps: null, burst: null, maxConcurrentRequests: null },
     logLevel: 'info',
     probes: {
       port: 8081,
@@ -502,6 +505,15 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
             - --concurrency={{ .Values.concurrency }}
             - --qps={{ .Values.kubeApi.qps }}
             - --burst={{ .Values.kubeApi.burst }}
+            {{- with .Values.platformApi.qps }}
+            - --platform-qps={{ . }}
+            {{- end }}
+            {{- with .Values.platformApi.burst }}
+            - --platform-burst={{ . }}
+            {{- end }}
+            {{- with .Values.platformApi.maxConcurrentRequests }}
+            - --platform-max-requests={{ . }}
+            {{- end }}
             {{- with .Values.watchNamespace }}
             - --namespace={{ . }}
             {{- end }}
@@ -654,6 +666,11 @@ spec:
       watchFilter: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$' },
       kubeApi: obj({ qps: { type: 'number', exclusiveMinimum: 0 }, burst: { type: 'integer', minimum: 1 } }),
       concurrency: { type: 'integer', minimum: 1 },
+      platformApi: obj({
+        qps: { type: ['number', 'null'], exclusiveMinimum: 0 },
+        burst: { type: ['integer', 'null'], minimum: 1 },
+        maxConcurrentRequests: { type: ['integer', 'null'], minimum: 1 },
+      }),
       logLevel: { enum: ['debug', 'info', 'warn', 'error'] },
       probes: obj({ port, liveness: probeTiming, readiness: probeTiming }),
       metrics: obj({

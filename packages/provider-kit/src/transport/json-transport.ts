@@ -1,6 +1,11 @@
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { PlatformFailure, RateLimiter, rememberSecretValue } from '@immutable-infra/core';
+import {
+  PlatformFailure,
+  type PlatformLimits,
+  RateLimiter,
+  rememberSecretValue,
+} from '@immutable-infra/core';
 import { Agent, type Dispatcher } from 'undici';
 import { pinnedLeafConnector, thumbprintOf } from './certificate-pinning.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
@@ -86,6 +91,8 @@ export class JsonTransport {
   private readonly agent: Agent;
   private readonly rate: RateLimiter;
   private readonly concurrency: ConcurrencyLimit;
+  /** The endpoint's limits in force (the options', else 20 per second, a burst of 40, 16 at once). */
+  readonly limits: Required<{ [K in keyof PlatformLimits]: number }>;
   private readonly requestTimeoutMs: number;
   private readonly maxAttempts: number;
   private readonly maxRetryAfterMs: number;
@@ -111,8 +118,13 @@ export class JsonTransport {
     this.agent = new Agent({
       connect: pin === undefined ? connectOptions : pinnedLeafConnector(connectOptions, thumbprintOf(pin)),
     });
-    this.rate = new RateLimiter(options.qps ?? 20, options.burst ?? 40);
-    this.concurrency = new ConcurrencyLimit(options.maxConcurrentRequests ?? 16);
+    this.limits = {
+      requestsPerSecond: options.qps ?? 20,
+      burst: options.burst ?? 40,
+      maxConcurrentRequests: options.maxConcurrentRequests ?? 16,
+    };
+    this.rate = new RateLimiter(this.limits.requestsPerSecond, this.limits.burst);
+    this.concurrency = new ConcurrencyLimit(this.limits.maxConcurrentRequests);
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlatformCallRecorder } from '@immutable-infra/core';
+import type { PlatformCallRecorder, PlatformLimits } from '@immutable-infra/core';
 import {
   CredentialPool,
   type JsonRequest,
@@ -41,6 +41,8 @@ export interface DcsCredential extends DcsTlsOptions {
   key: string;
   /** Defaults to `interconnect` (a machine user), the kind the docs tell operators to create. */
   userType?: DcsUserType | undefined;
+  /** This account's request limits (from its Secret or the manager); the session options' otherwise. */
+  limits?: PlatformLimits | undefined;
 }
 
 export interface DcsSessionOptions {
@@ -105,7 +107,7 @@ const accountOf = (credential: DcsCredential) => ({
   user: `${credential.user}\n${credential.userType ?? 'interconnect'}`,
 });
 
-/** What else a session is made from: a changed key or TLS setting needs a new one. */
+/** What else a session is made from: a changed key, TLS setting or limit needs a new one. */
 const contentOf = (credential: DcsCredential) =>
   sha256(
     JSON.stringify([
@@ -113,6 +115,7 @@ const contentOf = (credential: DcsCredential) =>
       credential.userType ?? 'interconnect',
       credential.caCertificate ?? '',
       credential.insecureSkipVerify === true,
+      credential.limits ?? {},
     ]),
   );
 
@@ -203,8 +206,9 @@ export class DcsSession {
       caBundle: credential.caCertificate,
       insecureSkipTlsVerify: credential.insecureSkipVerify,
       requestTimeoutMs: options.timeoutMs,
-      qps: options.qps,
-      burst: options.burst,
+      qps: credential.limits?.requestsPerSecond ?? options.qps,
+      burst: credential.limits?.burst ?? options.burst,
+      maxConcurrentRequests: credential.limits?.maxConcurrentRequests,
       defaultHeaders: { Accept: ACCEPT, 'Accept-Language': 'en_US' },
       linkPathPrefixes: [SITES_PREFIX],
       readErrorAnswer: readDcsErrorAnswer,
@@ -217,6 +221,11 @@ export class DcsSession {
     this.#pool = pool ?? credentialPool(options);
     this.#ownPool = pool === undefined;
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
+  }
+
+  /** The limits this session's requests keep to (the credential's, else the session options'). */
+  get limits(): PlatformLimits {
+    return this.#account.transport.limits;
   }
 
   /** One request with the session token. */

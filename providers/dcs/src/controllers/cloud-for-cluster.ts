@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { HostContext } from '@immutable-infra/core';
-import { type CredentialSecretSpec, readCredentialSecret } from '@immutable-infra/provider-kit';
+import {
+  type CredentialSecretSpec,
+  effectivePlatformLimits,
+  readCredentialSecret,
+} from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DcsClient, type DcsCloud, type DcsRequester } from '../cloud/dcs-client.js';
@@ -41,7 +45,8 @@ const dcsSecret: CredentialSecretSpec<{ credential: DcsCredential; site: string 
 export const endpointSha256 = (endpoint: string) => createHash('sha256').update(endpoint).digest('hex');
 
 export async function cloudForCluster(
-  ctx: Pick<HostContext, 'secrets' | 'platformCalls'> & Partial<Pick<HostContext, 'signal'>>,
+  ctx: Pick<HostContext, 'secrets' | 'platformCalls'> &
+    Partial<Pick<HostContext, 'signal' | 'platformLimits'>>,
   sessions: DcsSessionPool,
   cluster: Pick<DCSClusterObject, 'metadata' | 'spec'>,
   /** Where a machine's VM was created: it is looked for there, whatever the Secret says now. */
@@ -54,7 +59,10 @@ export async function cloudForCluster(
   const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
   if (!read.ok) return read;
   const site = location?.site ?? cluster.spec.site ?? read.credential.site;
-  const credential = read.credential.credential;
+  const credential = {
+    ...read.credential.credential,
+    limits: effectivePlatformLimits(read.limits, ctx.platformLimits),
+  };
   // The VM lives on the VRM it was cloned through: another one would not know it (a second VM, or
   // a delete that finds nothing and leaves the VM behind).
   if (location?.endpointSha256 && location.endpointSha256 !== endpointSha256(credential.endpoint))

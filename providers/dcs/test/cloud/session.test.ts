@@ -182,3 +182,33 @@ describe('DcsSession against the simulator', () => {
     expect(pool.size).toBe(0);
   });
 });
+
+describe('DcsSession limits', () => {
+  let sim: Simulator;
+  beforeEach(async () => {
+    sim = await startSimulator();
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it("keeps to the credential's limits, else the pool's options, and a changed limit makes a new session", async () => {
+    const pool = new DcsSessionPool({ qps: 5, burst: 10 });
+    try {
+      const plain = pool.session(credentialFor(sim));
+      expect(plain.limits).toEqual({ requestsPerSecond: 5, burst: 10, maxConcurrentRequests: 16 });
+      const limited = pool.session({
+        ...credentialFor(sim),
+        limits: { requestsPerSecond: 50, maxConcurrentRequests: 4 },
+      });
+      expect(limited.limits).toEqual({ requestsPerSecond: 50, burst: 10, maxConcurrentRequests: 4 });
+      expect(limited).not.toBe(plain);
+      // The same credential and limits again: the account's session is reused.
+      expect(
+        pool.session({ ...credentialFor(sim), limits: { requestsPerSecond: 50, maxConcurrentRequests: 4 } }),
+      ).toBe(limited);
+    } finally {
+      await pool.closeAll();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import type { LookupFunction } from 'node:net';
+import type { PlatformLimits } from '@immutable-infra/core';
 import { JsonTransport, type OutgoingRequest } from '@immutable-infra/provider-kit';
 import { sdkDate, signRequest } from './aksk-signer.js';
 import { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
@@ -12,6 +13,8 @@ export interface HcsCredential extends HcsRegion {
   projectId: string;
   /** PEM of a private CA that signed the platform's certificates. */
   caCertificate?: string | undefined;
+  /** This account's request limits (from its Secret or the manager), per service endpoint. */
+  limits?: PlatformLimits | undefined;
 }
 
 export interface HcsHttpOptions {
@@ -156,8 +159,9 @@ export class HcsHttp {
       caBundle: this.credential.caCertificate,
       lookup: this.options.lookup,
       requestTimeoutMs: this.options.timeoutMs,
-      qps: this.options.qps,
-      burst: this.options.burst,
+      qps: this.credential.limits?.requestsPerSecond ?? this.options.qps,
+      burst: this.credential.limits?.burst ?? this.options.burst,
+      maxConcurrentRequests: this.credential.limits?.maxConcurrentRequests,
       // Every call is sent once, as the controllers' steps expect: they retry on their next run.
       maxAttempts: 1,
       secrets: [this.credential.secretKey],

@@ -1,5 +1,9 @@
 import type { HostContext } from '@immutable-infra/core';
-import { type CloudLookupFailure, readCredentialSecret } from '@immutable-infra/provider-kit';
+import {
+  type CloudLookupFailure,
+  effectivePlatformLimits,
+  readCredentialSecret,
+} from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HcsClient, type HcsSender } from '../cloud/hcs-client.js';
 import { type HcsConnections, hcsCredentialSecret } from '../cloud/hcs-connections.js';
@@ -28,7 +32,7 @@ export type CloudLookup =
  * server is looked for there even if the Secret now names another region or project.
  */
 export async function cloudForCluster(
-  ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'signal'>,
+  ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'signal' | 'platformLimits'>,
   connections: HcsConnections,
   cluster: Pick<HCSClusterObject, 'metadata' | 'spec'>,
   location?: HcsLocation,
@@ -41,6 +45,7 @@ export async function cloudForCluster(
   if (!read.ok) return read;
   const credential = {
     ...read.credential,
+    limits: effectivePlatformLimits(read.limits, ctx.platformLimits),
     ...(location?.externalGlobalDomain ? { externalGlobalDomain: location.externalGlobalDomain } : {}),
     ...(location?.region ? { region: location.region } : {}),
     ...(location?.projectID ? { projectId: location.projectID } : {}),

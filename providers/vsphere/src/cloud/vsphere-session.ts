@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type PlatformCallRecorder, PlatformFailure, rememberSecretValue } from '@immutable-infra/core';
+import {
+  type PlatformCallRecorder,
+  PlatformFailure,
+  type PlatformLimits,
+  rememberSecretValue,
+} from '@immutable-infra/core';
 import { CredentialPool, JsonTransport } from '@immutable-infra/provider-kit';
 import { child, envelope, type MoRef, parseXml, readMoRef, readValue, type SoapValue } from './soap-xml.js';
 import { isSessionExpired, readSoapFault, VsphereFault } from './vsphere-faults.js';
@@ -29,6 +34,8 @@ export interface VsphereCredential extends VsphereTlsOptions {
   server: string;
   username: string;
   password: string;
+  /** This account's request limits (from its Secret or the manager); the session options' otherwise. */
+  limits?: PlatformLimits | undefined;
 }
 
 export interface VsphereSessionOptions {
@@ -79,7 +86,7 @@ const accountOf = (credential: VsphereCredential) => ({
   user: credential.username,
 });
 
-/** What else a session is made from: a changed password or TLS setting needs a new one. */
+/** What else a session is made from: a changed password, TLS setting or limit needs a new one. */
 const contentOf = (credential: VsphereCredential) =>
   sha256(
     JSON.stringify([
@@ -87,6 +94,7 @@ const contentOf = (credential: VsphereCredential) =>
       credential.caCertificate ?? '',
       credential.thumbprint ?? '',
       credential.insecure === true,
+      credential.limits ?? {},
     ]),
   );
 
@@ -279,8 +287,9 @@ export class VsphereSession {
       serverCertificateThumbprint: credential.thumbprint,
       insecureSkipTlsVerify: credential.insecure,
       requestTimeoutMs: options.requestTimeoutMs,
-      qps: options.qps,
-      burst: options.burst,
+      qps: credential.limits?.requestsPerSecond ?? options.qps,
+      burst: credential.limits?.burst ?? options.burst,
+      maxConcurrentRequests: credential.limits?.maxConcurrentRequests,
       secrets: [credential.password],
     });
     this.server = transport.origin;

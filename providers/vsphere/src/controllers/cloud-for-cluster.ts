@@ -1,6 +1,7 @@
 import type { HostContext } from '@immutable-infra/core';
 import {
   type CredentialSecretSpec,
+  effectivePlatformLimits,
   labelSelectorMatches,
   readCredentialSecret,
 } from '@immutable-infra/provider-kit';
@@ -57,7 +58,7 @@ export interface Endpoint {
  * `caBundle`, else by the system's roots.
  */
 export async function cloudForCluster(
-  ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'kube'>,
+  ctx: Pick<HostContext, 'secrets' | 'platformCalls' | 'kube' | 'platformLimits'>,
   access: VsphereAccess,
   cluster: Pick<VSphereClusterObject, 'metadata' | 'spec'>,
   endpoint: Endpoint = {},
@@ -85,6 +86,7 @@ export async function cloudForCluster(
   const session = access.sessions.session({
     server: `https://${server}`,
     ...read.credential,
+    limits: effectivePlatformLimits(read.limits, ctx.platformLimits),
     ...(thumbprint ? { thumbprint } : {}),
   });
   const client = new VsphereClient(session, ctx.platformCalls);

@@ -328,7 +328,8 @@ describe('the demo command', () => {
     const p = openPage();
     await p.goto(`${url}/#/clusters/${namespace}/${CLUSTER}`);
     await p.getByRole('button', { name: 'Destroy', exact: true }).click();
-    const dialog = p.getByRole('dialog', { name: 'Destroy cluster' });
+    // The dialog is named by its title, as a screen reader announces it.
+    const dialog = p.getByRole('dialog', { name: `Destroy ${CLUSTER}?` });
     const confirm = dialog.getByRole('button', { name: `Destroy ${CLUSTER}` });
     await dialog.getByLabel('Cluster name to confirm').fill(`${CLUSTER}-typo`);
     await expect(confirm.isDisabled()).resolves.toBe(true);

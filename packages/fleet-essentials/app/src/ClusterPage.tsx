@@ -369,7 +369,6 @@ function DestroyModal({
       isOpen={isOpen}
       onClose={onCancel}
       variant="small"
-      aria-label="Destroy cluster"
       aria-labelledby="destroy-title"
     >
       <ModalHeader title={`Destroy ${name}?`} titleIconVariant="danger" labelId="destroy-title" />

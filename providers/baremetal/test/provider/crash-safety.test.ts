@@ -1,19 +1,15 @@
 // The manager SIGKILLed at random points while machines attach and detach hosts: no host runs a
 // plan it did not need (a second reprovision for one attach), no host is held by two machines, and
 // after the deletes every host is Available again with no claim left and no MachineInventory gone.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BaremetalFleet } from '@immutable-infra/baremetal-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import { ChaosReport, CrashCampaign, chaosSettings } from '@immutable-infra/testkit';
+import { ChaosReport, CrashCampaign, chaosSettings, spawnManagerProcess } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, expect, inject, it } from 'vitest';
 import { BaremetalFixtures, INFRA } from '../baremetal-fixtures.js';
 
-const require = createRequire(import.meta.url);
-const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 // The test's short version; `npm run chaos` sets CHAOS_ROUNDS (and may set CHAOS_KILLS_PER_PHASE) for the long one.
 const CHAOS = chaosSettings({ killsPerPhase: 4, seed: 20261204 });
@@ -28,26 +24,13 @@ afterAll(() => {
 });
 
 function startManager(namespace: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      iinfra,
-      'manager',
-      '--provider',
-      provider,
-      '--kubeconfig',
-      inject('iinfraKubeconfigPath'),
-      '--namespace',
-      namespace,
-      '--probe-address',
-      '127.0.0.1:0',
-      // Info level for the one start-up line the kill points are counted from.
-      '--log-level',
-      'info',
-    ],
-    // The image catalog is read from the provider's namespace, which the pod's POD_NAMESPACE names.
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, POD_NAMESPACE: namespace } },
-  );
+  // The image catalog is read from the provider's namespace, which the pod's POD_NAMESPACE names.
+  return spawnManagerProcess({
+    provider,
+    kubeconfigPath: inject('iinfraKubeconfigPath'),
+    namespace,
+    env: { POD_NAMESPACE: namespace },
+  });
 }
 
 it(`runs one reprovision per attach and frees every host when the manager is killed ${2 * CHAOS.killsPerPhase * CHAOS.rounds} times (attach, detach)`, {

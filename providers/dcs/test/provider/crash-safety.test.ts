@@ -1,17 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
+import {
+  ChaosReport,
+  CrashCampaign,
+  chaosSettings,
+  mostRepeated,
+  spawnManagerProcess,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
 
-const require = createRequire(import.meta.url);
-const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 // The campaign's shape: 6 machines, 3 more (scale), 3 replaced at once (upgrade), all deleted.
 const FIRST = 6;
@@ -29,25 +31,7 @@ afterAll(async () => {
 });
 
 function startManager(namespace: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      iinfra,
-      'manager',
-      '--provider',
-      provider,
-      '--kubeconfig',
-      inject('iinfraKubeconfigPath'),
-      '--namespace',
-      namespace,
-      '--probe-address',
-      '127.0.0.1:0',
-      // Info level for the one start-up line the kill points are counted from.
-      '--log-level',
-      'info',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  return spawnManagerProcess({ provider, kubeconfigPath: inject('iinfraKubeconfigPath'), namespace });
 }
 
 // The platform is as unkind as a busy real one: a new VM or volume is listed only 1.5 s after DCS

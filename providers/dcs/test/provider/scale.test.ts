@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import {
@@ -11,6 +8,7 @@ import {
   runScale,
   type ScaleTarget,
   scaleSettings,
+  spawnManagerProcess,
   writeScaleReport,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -21,8 +19,6 @@ import { afterAll, expect, inject, it } from 'vitest';
 // machines at once on a simulated DCS, without Cluster API's controllers: the provider and the host
 // are what is measured (testkit's runScale). The test's short version asserts only counts that do
 // not depend on speed; `npm run bench:scale` runs it with SCALE_MACHINES=1000 and prints the timings.
-const require = createRequire(import.meta.url);
-const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const SCALE = scaleSettings({ machines: 20, taskSeconds: 0.2 });
 /** What the issue allows from a machine's create to its Ready, our writes only. */
@@ -51,25 +47,15 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
     provider: 'dcs',
     machineKind: { apiVersion: INFRA, kind: 'DCSMachine' },
     startManager: (namespace, port) =>
-      spawn(
-        process.execPath,
-        [
-          iinfra,
-          'manager',
-          '--provider',
-          provider,
-          '--kubeconfig',
-          inject('iinfraKubeconfigPath'),
-          '--namespace',
-          namespace,
-          '--probe-address',
-          `127.0.0.1:${port}`,
-          '--log-level',
-          'warn',
-          ...(SCALE.concurrency ? ['--concurrency', String(SCALE.concurrency)] : []),
-        ],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      ),
+      spawnManagerProcess({
+        provider,
+        kubeconfigPath: inject('iinfraKubeconfigPath'),
+        namespace,
+        probeAddress: `127.0.0.1:${port}`,
+        logLevel: 'warn',
+        args: SCALE.concurrency ? ['--concurrency', String(SCALE.concurrency)] : [],
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
     async createObjects(namespace, clusters, machines) {
       await create({
         apiVersion: 'v1',

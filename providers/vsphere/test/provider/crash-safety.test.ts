@@ -1,17 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SeededRandom } from '@immutable-infra/simulator-kit';
-import { ChaosReport, CrashCampaign, chaosSettings, mostRepeated } from '@immutable-infra/testkit';
+import {
+  ChaosReport,
+  CrashCampaign,
+  chaosSettings,
+  mostRepeated,
+  spawnManagerProcess,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, expect, inject, it } from 'vitest';
 import { INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
-const require = createRequire(import.meta.url);
-const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 // The test's short version; `npm run chaos` sets CHAOS_ROUNDS (and may set CHAOS_KILLS_PER_PHASE) for the long one.
 const CHAOS = chaosSettings({ killsPerPhase: 8, seed: 20261203 });
@@ -26,25 +28,7 @@ afterAll(async () => {
 });
 
 function startManager(namespace: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      iinfra,
-      'manager',
-      '--provider',
-      provider,
-      '--kubeconfig',
-      inject('iinfraKubeconfigPath'),
-      '--namespace',
-      namespace,
-      '--probe-address',
-      '127.0.0.1:0',
-      // Info level for the one start-up line the kill points are counted from.
-      '--log-level',
-      'info',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  return spawnManagerProcess({ provider, kubeconfigPath: inject('iinfraKubeconfigPath'), namespace });
 }
 
 it(`leaves no duplicate or orphaned VM and no leaked slot when the manager is killed ${4 * CHAOS.killsPerPhase * CHAOS.rounds} times (create, scale, replace, delete)`, {

@@ -1,0 +1,54 @@
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface ManagerProcessOptions {
+  /** A provider package name or the path of its module (`dist/index.js`). */
+  provider: string;
+  kubeconfigPath: string;
+  /** The one namespace it reconciles (test files share an API server). */
+  namespace: string;
+  /** `127.0.0.1:0` (a free port, printed on start) unless given. */
+  probeAddress?: string;
+  /** `info` unless given: crash campaigns count kill points from its start-up line. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More flags, e.g. `['--concurrency', '32']`. */
+  args?: readonly string[];
+  /** Added to this process's environment (POD_NAMESPACE, say). */
+  env?: Readonly<Record<string, string>>;
+  /** stderr piped (the manager logs there) and stdout dropped unless given. */
+  stdio?: StdioOptions;
+  /** Where `@immutable-infra/manager` is resolved from: the test's package (its working directory) by default. */
+  from?: string;
+}
+
+/**
+ * `iinfra manager` as a process of its own, as production runs it: what crash campaigns kill and
+ * scale runs measure. The command is the manager package's own bin, resolved from the test's package.
+ */
+export function spawnManagerProcess(options: ManagerProcessOptions): ChildProcess {
+  const require = createRequire(join(options.from ?? process.cwd(), 'package.json'));
+  const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
+  return spawn(
+    process.execPath,
+    [
+      iinfra,
+      'manager',
+      '--provider',
+      options.provider,
+      '--kubeconfig',
+      options.kubeconfigPath,
+      '--namespace',
+      options.namespace,
+      '--probe-address',
+      options.probeAddress ?? '127.0.0.1:0',
+      '--log-level',
+      options.logLevel ?? 'info',
+      ...(options.args ?? []),
+    ],
+    {
+      stdio: options.stdio ?? ['ignore', 'ignore', 'pipe'],
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    },
+  );
+}

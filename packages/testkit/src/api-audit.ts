@@ -177,7 +177,7 @@ export function permissionReport(grants: readonly Grant[], calls: readonly Audit
     used.add(permissionName(call.apiGroup, call.resource ?? '', call.verb));
     let granted = false;
     for (const grant of grants) {
-      for (const [index, rule] of grant.rules.entries()) {
+      for (const rule of grant.rules) {
         if (!allows(grant, rule, call)) continue;
         granted = true;
         usedEntries.add(ruleVerbName(grant, rule, rule.verbs.includes(call.verb) ? call.verb : '*'));

@@ -365,12 +365,7 @@ function DestroyModal({
 }) {
   const [typed, setTyped] = useState('');
   return (
-    <Modal
-      isOpen={isOpen}
-      onClose={onCancel}
-      variant="small"
-      aria-labelledby="destroy-title"
-    >
+    <Modal isOpen={isOpen} onClose={onCancel} variant="small" aria-labelledby="destroy-title">
       <ModalHeader title={`Destroy ${name}?`} titleIconVariant="danger" labelId="destroy-title" />
       <ModalBody>
         <p>

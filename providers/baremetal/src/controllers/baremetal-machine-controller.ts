@@ -312,6 +312,17 @@ const waitForReprovision: Step<Run> = {
       setPhase(ctx, 'Running');
       return done();
     }
+    if (ctx.object.status?.phase === 'Running') {
+      // The host ran this machine's plan and no longer reports it: it was reset (an operator deleted
+      // its MachineInventory, which elemental answers with a reset and a new registration) or given
+      // another plan behind the provider. The node is gone; a MachineHealthCheck or the user replaces
+      // the Machine, and its delete cleans the host and gives it back.
+      setPhase(ctx, 'Failed');
+      return failed(
+        'HostReset',
+        `MachineInventory ${name} no longer reports this machine's reprovision plan applied (it was reset or given another plan outside the provider): the node is gone; delete the Machine to replace it`,
+      );
+    }
     const problem = inventoryNotUsable(inventory);
     return requeue(run.pollMs, problem ?? `the reprovision plan runs on MachineInventory ${name}`, {
       task: (ours ?? '').slice(0, 12),

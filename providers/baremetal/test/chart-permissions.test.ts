@@ -4,7 +4,7 @@
 // server's audit log of that ServiceAccount's calls is then held against the chart's grants: no call
 // refused or allowed by no grant, and no grant left unused.
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,7 +52,7 @@ let namespace: string;
 let fleet: BaremetalFleet;
 let fixtures: BaremetalFixtures;
 let identity: ChartIdentity;
-let manager: ManagedProcess;
+let manager: ManagedProcess | undefined;
 let release: () => void;
 let logFile: string;
 
@@ -107,6 +107,7 @@ afterAll(async () => {
   release?.();
   fleet?.stop();
   await identity?.remove();
+  if (logFile) rmSync(logFile, { force: true });
 });
 
 const managerLog = () => readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
@@ -139,6 +140,9 @@ describe('the Helm chart identity', () => {
       ['clean', 'Applied'],
     ]);
 
+    // A clean shutdown, as a rollout stops the Pod: the manager gives its Lease up (an update).
+    await terminate(manager as ManagedProcess);
+    manager = undefined;
     const report = permissionReport(
       identity.grants,
       readAuditedCalls(inject('iinfraAuditLogPath'), identity.username),

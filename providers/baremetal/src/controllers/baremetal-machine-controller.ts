@@ -43,7 +43,7 @@ type Ctx = InfraMachineContext<typeof BaremetalMachine>;
 export interface BaremetalMachineOptions {
   /** Where the `elemental-image-catalog` ConfigMap lives (the provider's namespace). */
   imageCatalogNamespace: string;
-  /** How often to look at a running plan again; 5 s by default. */
+  /** How often to look at a running plan again (5 s by default); a running host every 12 of that. */
   pollMs?: number;
 }
 
@@ -332,10 +332,15 @@ const waitForReprovision: Step<Run> = {
   },
 };
 
+/** A running machine looks at its host again every this many plan polls (a minute by default). */
+const RUNNING_RECHECK_POLLS = 12;
+
 const provisioned = (run: Run) => {
   const address = run.inventory ? observedAddress(run.inventory) : undefined;
   return machineProvisioned({
     providerID: providerIdOf(run),
+    // Inventories are not watched: a host reset behind the provider is noticed on this recheck.
+    recheckAfterMs: run.pollMs * RUNNING_RECHECK_POLLS,
     addresses: [
       { type: 'Hostname' as const, address: hostnameOf(run) },
       ...(address ? [{ type: 'InternalIP' as const, address }] : []),

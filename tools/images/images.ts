@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run images [name...]`: builds the images (all by default: manager-dcs, manager-hcs,
-// manager-vsphere, fleet-essentials) into OCI image layouts under dist/images (or --out <dir>),
+// manager-vsphere, manager-baremetal, fleet-essentials) into OCI image layouts under dist/images (or --out <dir>),
 // printing progress to stderr and each image's reference and digest to stdout.
 import { resolve } from 'node:path';
 import { buildImages } from './src/images.ts';

@@ -66,6 +66,16 @@ export interface PlatformAdapter {
    * machine exists and again right after it is created.
    */
   pause?(namespace: string, paused: boolean): Promise<void>;
+  /**
+   * Optional, for a platform where a provider holds more than the machines it makes: what the
+   * namespace's machines hold or changed there besides what `platformMachines` lists, each said for
+   * the report (bare metal: a host claimed from a pool, an inventory not given back, one deleted).
+   * The suite counts each as a side effect (`machine.pause-honoured`,
+   * `machine.finalizer-before-side-effect`) and wants none left once the machines are gone
+   * (`machine.delete-leaves-nothing`, `machine.kills`). Empty when nothing is held; polled like
+   * `platformMachines`, so keep it cheap. Without it, the machines say it all.
+   */
+  traces?(namespace: string): Promise<string[]>;
 }
 
 /** What `runPlatformChecks` needs: the provider, its adapter and the management cluster. */
@@ -121,11 +131,11 @@ export const PLATFORM_CHECKS: Readonly<Record<string, string>> = {
   'machine.provider-id-stable':
     'spec.providerID is set once and never changes afterwards, also when the machine is reconciled again',
   'machine.pause-honoured':
-    'nothing is created on the platform while the cluster and the machine are paused; after resuming, the machine is provisioned',
+    'nothing is created or held on the platform while the cluster and the machine are paused; after resuming, the machine is provisioned',
   'machine.finalizer-before-side-effect':
-    'when a machine first exists on the platform, the infrastructure machine already carries a finalizer',
+    'when a machine (or anything the provider holds for it) first exists on the platform, the infrastructure machine already carries a finalizer',
   'machine.delete-leaves-nothing':
-    'once the deleted infrastructure machine is gone, nothing the provider created for it is left on the platform',
+    'once the deleted infrastructure machine is gone, nothing the provider created or held for it is left on the platform',
   'machine.out-of-band-deletion':
     'a machine deleted on the platform behind the provider is made again, or the infrastructure machine stops reporting Ready',
   'machine.kills':
@@ -171,6 +181,16 @@ class CheckSkipped extends Error {}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const things = (list: PlatformThing[]) => list.map((t) => `${t.name} (${t.id})`).join(', ');
+
+/** What the platform holds for a namespace: its machines and the adapter's traces. */
+interface Holdings {
+  machines: PlatformThing[];
+  traces: string[];
+}
+
+const isEmpty = (held: Holdings) => held.machines.length === 0 && held.traces.length === 0;
+const describeHoldings = (held: Holdings) =>
+  [things(held.machines), ...held.traces].filter(Boolean).join(', ') || 'nothing';
 
 function apiVersionOf(kind: Provider['infraMachine']['kind']): string {
   const storage = kind.versions.find((v) => v.storage) ?? kind.versions[0];
@@ -273,6 +293,13 @@ class Scene {
 
   async platform(): Promise<PlatformThing[]> {
     return this.adapter.platformMachines(this.namespace);
+  }
+
+  /** The machines on the platform and whatever else the adapter says the provider holds there. */
+  async holdings(): Promise<Holdings> {
+    const machines = await this.platform();
+    const traces = this.adapter.traces ? await this.adapter.traces(this.namespace) : [];
+    return { machines, traces };
   }
 
   /** Polls `probe` until it answers something, or undefined when `ms` passed first. */
@@ -498,12 +525,12 @@ async function pauseHonoured(scene: Scene): Promise<void> {
   await scene.adapter.createMachine(scene.namespace, MACHINE);
   await scene.pause(true);
   const appeared = await scene.poll(async () => {
-    const found = await scene.platform();
-    return found.length > 0 ? found : undefined;
+    const held = await scene.holdings();
+    return isEmpty(held) ? undefined : held;
   }, scene.observeMs);
   if (appeared)
     throw new CheckFailed(
-      `expected nothing on the platform while paused; within ${scene.observeMs / 1000} s of pausing, ${things(appeared)} appeared`,
+      `expected nothing on the platform while paused; within ${scene.observeMs / 1000} s of pausing, ${describeHoldings(appeared)} appeared`,
     );
   await scene.pause(false);
   await scene.provisioned();
@@ -512,10 +539,10 @@ async function pauseHonoured(scene: Scene): Promise<void> {
 async function finalizerBeforeSideEffect(scene: Scene): Promise<void> {
   await scene.adapter.prepare(scene.namespace);
   scene.startManager();
-  const before = await scene.platform();
-  if (before.length > 0)
+  const before = await scene.holdings();
+  if (!isEmpty(before))
     throw new CheckFailed(
-      `expected nothing on the platform before the machine exists; found ${things(before)}`,
+      `expected nothing on the platform before the machine exists; found ${describeHoldings(before)}`,
     );
   const creating = scene.adapter.createMachine(scene.namespace, MACHINE);
   let created = false;
@@ -527,8 +554,8 @@ async function finalizerBeforeSideEffect(scene: Scene): Promise<void> {
   );
   const first = await scene.poll(
     async () => {
-      const found = await scene.platform();
-      if (found.length === 0) return undefined;
+      const found = await scene.holdings();
+      if (isEmpty(found)) return undefined;
       return { found, machine: await scene.readMachine() };
     },
     scene.timeoutMs,
@@ -542,7 +569,7 @@ async function finalizerBeforeSideEffect(scene: Scene): Promise<void> {
   const finalizers = first.machine?.metadata?.finalizers ?? [];
   if (finalizers.length === 0)
     throw new CheckFailed(
-      `expected a finalizer on ${scene.machineKind} ${MACHINE} before anything exists on the platform; when ${things(first.found)} first existed, ${first.machine ? 'it had no finalizer' : 'it did not exist yet'}`,
+      `expected a finalizer on ${scene.machineKind} ${MACHINE} before anything exists on the platform; when ${describeHoldings(first.found)} first existed, ${first.machine ? 'it had no finalizer' : 'it did not exist yet'}`,
     );
 }
 
@@ -551,19 +578,19 @@ async function deleteLeavesNothing(scene: Scene): Promise<void> {
   scene.startManager();
   await scene.adapter.createMachine(scene.namespace, MACHINE);
   await scene.provisioned();
-  const made = await scene.platform();
+  const made = await scene.holdings();
   if (!(await scene.deleteMachine()))
     throw new CheckFailed(
       `expected ${scene.machineKind} ${MACHINE} to be gone within ${scene.timeoutMs / 1000} s of its deletion; ${describeMachine(await scene.readMachine())}`,
     );
   // A short settle for a platform whose listing lags behind its deletes.
   const clean = await scene.poll(
-    async () => ((await scene.platform()).length === 0 ? true : undefined),
+    async () => (isEmpty(await scene.holdings()) ? true : undefined),
     scene.observeMs,
   );
   if (!clean)
     throw new CheckFailed(
-      `expected nothing on the platform once ${MACHINE} was gone (it had ${things(made) || 'nothing'}); left: ${things(await scene.platform())}`,
+      `expected nothing on the platform once ${MACHINE} was gone (it had ${describeHoldings(made)}); left: ${describeHoldings(await scene.holdings())}`,
     );
 }
 
@@ -718,12 +745,12 @@ async function kills(scene: Scene): Promise<void> {
     }
     await scene.deleteOwners(owners);
     const clean = await scene.poll(
-      async () => ((await scene.platform()).length === 0 ? true : undefined),
+      async () => (isEmpty(await scene.holdings()) ? true : undefined),
       scene.observeMs,
     );
     if (!clean)
       throw new CheckFailed(
-        `${after('deleting')}, expected nothing left on the platform once the machines were gone; left: ${things(await scene.platform())}`,
+        `${after('deleting')}, expected nothing left on the platform once the machines were gone; left: ${describeHoldings(await scene.holdings())}`,
       );
   } finally {
     await stopHost();

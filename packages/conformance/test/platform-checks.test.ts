@@ -34,6 +34,7 @@ const expectations: [Flaw, string[]][] = [
   ['blind', ['machine.out-of-band-deletion']],
   ['addressless', ['machine.status-fields']],
   ['forgetful', ['machine.kills']],
+  ['clinging', ['machine.delete-leaves-nothing']],
 ];
 
 /** The flaws whose run kills host processes too; the others report `machine.kills` skipped. */
@@ -87,9 +88,11 @@ describe('the platform checks', () => {
     }, 300_000);
   }
 
-  it('say what differed: the leftover machine, the providerIDs, the missing finalizer, the Ready machine with nothing behind it, the missing addresses, the duplicates after kills', () => {
+  it('say what differed: the leftover machine and trace, the providerIDs, the missing finalizer, the Ready machine with nothing behind it, the missing addresses, the duplicates after kills', () => {
     const why = (flaw: Flaw, name: string) => results.get(flaw)?.find((c) => c.name === name)?.why ?? '';
     expect(why('leaky', 'machine.delete-leaves-nothing')).toMatch(/left: machine-1/);
+    // The adapter's traces count as leftovers: the machine went, its address stayed.
+    expect(why('clinging', 'machine.delete-leaves-nothing')).toMatch(/left: an address held for machine-1$/);
     expect(why('drifting-id', 'machine.provider-id-stable')).toMatch(
       /it went "fixture:\/\/\S+" → "fixture:\/\/\S+"/,
     );

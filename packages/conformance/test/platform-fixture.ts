@@ -38,6 +38,11 @@ export interface CloudApi {
 /** A cloud that is a Map: machines by id, with the namespace the provider made them for. */
 export class FixtureCloud implements CloudApi {
   readonly machines = new Map<string, CloudMachine>();
+  /**
+   * Addresses held for machines, as `<namespace>/<name>`: what a provider holds on a platform besides
+   * its machines, which the adapter reports as traces.
+   */
+  readonly reservations = new Set<string>();
 
   async find(namespace: string, name: string): Promise<CloudMachine | undefined> {
     return [...this.machines.values()].find((m) => m.namespace === namespace && m.name === name);
@@ -68,9 +73,19 @@ export class FixtureCloud implements CloudApi {
  * - `blind`: once provisioned it answers provisioned without looking at the cloud again;
  * - `addressless`: it answers provisioned without the machine's addresses;
  * - `forgetful`: it remembers the machines it made in its process's memory instead of looking them up
- *   on the cloud, so a host killed after a create makes the machine again when it restarts.
+ *   on the cloud, so a host killed after a create makes the machine again when it restarts;
+ * - `clinging`: it holds an address for each machine (in-process clouds only) and deletes the
+ *   machine without giving the address back: a trace left.
  */
-export type Flaw = 'none' | 'leaky' | 'drifting-id' | 'eager' | 'blind' | 'addressless' | 'forgetful';
+export type Flaw =
+  | 'none'
+  | 'leaky'
+  | 'drifting-id'
+  | 'eager'
+  | 'blind'
+  | 'addressless'
+  | 'forgetful'
+  | 'clinging';
 
 type MachineContext = InfraMachineContext<KindDefinition>;
 
@@ -130,6 +145,8 @@ export function cloudProvider(cloud: CloudApi, flaw: Flaw = 'none') {
             if (!id || !(await cloud.get(id)))
               made.set(`${namespace}/${name}`, (await cloud.create(namespace, name)).id);
           } else if (!(await cloud.find(namespace, name))) await cloud.create(namespace, name);
+          if (flaw === 'clinging' && cloud instanceof FixtureCloud)
+            cloud.reservations.add(`${namespace}/${name}`);
           return provisioned();
         },
         delete: async (context) => {
@@ -233,6 +250,11 @@ export function cloudAdapter(
     },
     async deleteOutOfBand(thing) {
       cloud.machines.delete(thing.id);
+    },
+    async traces(namespace) {
+      return [...cloud.reservations]
+        .filter((key) => key.startsWith(`${namespace}/`))
+        .map((key) => `an address held for ${key.slice(namespace.length + 1)}`);
     },
   };
 }

@@ -45,7 +45,7 @@ const thirdParty = {
 };
 
 // The Kubernetes minors every one of our providers declares.
-const providers = ['providers/dcs', 'providers/hcs', 'providers/vsphere'].map(
+const providers = ['providers/dcs', 'providers/hcs', 'providers/vsphere', 'providers/baremetal'].map(
   (path) => manifest(path).immutableInfra?.kubernetesVersions ?? [],
 );
 const kubernetesVersions = (providers[0] ?? []).filter((v) => providers.every((list) => list.includes(v)));

@@ -12,7 +12,10 @@ export interface BaremetalProviderOptions {
    * the pod), else `cpaas-system`, where the documentation installs the provider.
    */
   imageCatalogNamespace?: string;
-  /** How often a running plan is looked at again; 5 s by default. */
+  /**
+   * How often a running plan is looked at again, 5 s by default; a running machine's host is looked
+   * at again every 12 of that (a minute), to notice a host reset behind the provider.
+   */
   pollMs?: number;
   /** How often a pool counts its inventories again; 15 s by default. */
   poolRecheckMs?: number;

@@ -21,4 +21,7 @@ export default createGlobalSetup({
     ...elementalCrdFiles(),
   ],
   controllers: ['namespace'],
+  // Service accounts' requests are audited: test/chart-permissions.test.ts runs the manager as the
+  // Helm chart's ServiceAccount and holds what it called against what the chart grants.
+  auditServiceAccounts: true,
 });

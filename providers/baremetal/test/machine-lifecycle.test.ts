@@ -1,7 +1,8 @@
 // The provider in the real host (the Manager) against a real kube-apiserver and the simulated host
 // fleet: pools count and guard their inventories, a machine takes a host, reprovisions it and
 // runs, a missing catalog version and a failing plan fail the machine, and a deleted machine cleans
-// its host and gives it back, never deleting the MachineInventory.
+// its host and gives it back, never deleting the MachineInventory; a running machine whose host an
+// operator reset (deleted its MachineInventory) fails, and its delete cleans the new registration.
 import { BaremetalFleet } from '@immutable-infra/baremetal-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
 import { eventually } from '@immutable-infra/testkit';
@@ -295,5 +296,44 @@ describe('bare-metal machines on simulated hosts', () => {
     await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'demo-cp-b');
     await eventually('catalog-miss machine gone', async () => (await machine('demo-cp-b')) === undefined);
     expect(fleet.host('demo-2').planStarts).toBe(0);
+  });
+
+  it('fails a running machine whose MachineInventory an operator deleted, then cleans and frees the host that registered again', async () => {
+    const before = await fixtures.read<{ metadata: { uid?: string } }>(
+      ELEMENTAL,
+      'MachineInventory',
+      namespace,
+      'demo-4',
+    );
+    await fleet.deleteInventory('demo-4');
+    const reset = await eventually('machine failed', async () => {
+      const m = await machine('demo-spare-a');
+      return m?.status?.failureReason ? m : undefined;
+    });
+    expect(reset.status?.phase).toBe('Failed');
+    expect(reset.status?.failureReason).toBe('HostReset');
+    expect(reset.status?.failureMessage).toContain('MachineInventory demo-4 no longer reports');
+    expect(condition(reset.status?.conditions, 'Ready')?.status).toBe('False');
+    const again = await fixtures.read<{ metadata: { uid?: string } }>(
+      ELEMENTAL,
+      'MachineInventory',
+      namespace,
+      'demo-4',
+    );
+    expect(again?.metadata.uid).not.toBe(before?.metadata.uid);
+
+    await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'demo-spare-a');
+    await eventually('BaremetalMachine gone', async () => (await machine('demo-spare-a')) === undefined);
+    expect(fleet.host('demo-4').executed.at(-1)).toMatchObject({ type: 'clean', outcome: 'Applied' });
+    const freed = await inventory('demo-4');
+    expect(freed.metadata.annotations?.['baremetal.alauda.io/allocation-state']).toBe('Available');
+    expect(freed.metadata.annotations?.['baremetal.alauda.io/owner-baremetalmachine']).toBeUndefined();
+    const counted = await eventually('spare pool has the host back', async () => {
+      const p = await pool('demo-spare-pool');
+      return p?.status?.available === 1 ? p : undefined;
+    });
+    expect(
+      (counted.status?.claims ?? []).map((c) => (c as { machineInventory: string }).machineInventory),
+    ).toEqual(['demo-5']);
   });
 });

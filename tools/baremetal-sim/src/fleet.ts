@@ -284,6 +284,31 @@ export class BaremetalFleet {
     this.schedulePoll(host, 0);
   }
 
+  /**
+   * An operator deletes the host's MachineInventory (`kubectl delete machineinventory`), as elemental
+   * users decommission or reset a host: elemental-operator resets it (the plan it runs stops, the
+   * plans it recorded are forgotten), the MachineInventory and its plan Secret go, and the host boots
+   * the registration ISO again and registers under the same name (elemental's machineName comes from
+   * the SMBIOS UUID) with a new UID, an empty plan and none of the annotations it had. Answers once
+   * it registered again. The plans it ran stay in `executed`.
+   */
+  async deleteInventory(name: string): Promise<void> {
+    const host = this.get(name);
+    const { namespace } = this.options;
+    // This agent is gone for good: a poll in flight neither runs a plan nor polls again.
+    host.lost = true;
+    this.interrupt(host);
+    clearTimeout(host.poll);
+    await this.custom.deleteNamespacedCustomObject({ ...ELEMENTAL, namespace, name });
+    await this.core.deleteNamespacedSecret({ name, namespace }).catch((error: unknown) => {
+      if (!(error instanceof ApiException && error.code === 404)) throw error;
+    });
+    await this.register(host.definition);
+    const again = this.get(name);
+    again.executed.unshift(...host.executed);
+    again.starts += host.starts;
+  }
+
   /** Stops every agent (the objects stay: the API server belongs to the test). */
   stop(): void {
     this.stopped = true;

@@ -1,5 +1,6 @@
 // The simulated host fleet on a real kube-apiserver with elemental's CRDs: hosts register as
-// elemental-operator would make them, and their agents run plans from the plan Secrets, with faults.
+// elemental-operator would make them, and their agents run plans from the plan Secrets, with faults,
+// and a host whose MachineInventory an operator deletes is reset and registers again.
 import { createHash } from 'node:crypto';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
@@ -157,5 +158,38 @@ describe('simulated bare-metal hosts', () => {
     expect(fleet.host('demo-4').planStarts).toBe(0);
     await fleet.recoverHost('demo-4');
     expect(await eventually('applied after recovery', () => planState('demo-4', checksum))).toBe('Applied');
+  });
+
+  it('reset a host whose MachineInventory an operator deletes: it registers again under its name, new UID, empty plan', async () => {
+    const before = (await inventory('demo-3')) as Inventory & { metadata: { uid?: string } };
+    await custom.patchNamespacedCustomObject(
+      {
+        group: 'elemental.cattle.io',
+        version: 'v1beta1',
+        plural: 'machineinventories',
+        namespace,
+        name: 'demo-3',
+        body: { metadata: { annotations: { 'baremetal.alauda.io/allocation-state': 'Allocated' } } },
+      },
+      MERGE,
+    );
+    await fleet.deleteInventory('demo-3');
+    const after = (await inventory('demo-3')) as Inventory & { metadata: { uid?: string } };
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    expect(after.metadata.annotations?.['baremetal.alauda.io/allocation-state']).toBeUndefined();
+    expect(after.status?.plan).toEqual({ secretRef: { name: 'demo-3', namespace } });
+    expect(after.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    const secret = await core.readNamespacedSecret({ name: 'demo-3', namespace });
+    expect(Buffer.from(secret.data?.plan ?? '', 'base64').toString()).toBe('{}');
+    expect(secret.data?.['applied-checksum']).toBeUndefined();
+    // The reset host runs plans again (the one it applied before the reset too: it forgot it).
+    const checksum = await writePlan('demo-3', 'reprovision', 'elemental upgrade --system img');
+    expect(await eventually('applied after the reset', () => planState('demo-3', checksum))).toBe('Applied');
+    expect(fleet.host('demo-3').executed.map((p) => p.outcome)).toEqual([
+      'Interrupted',
+      'Applied',
+      'Applied',
+    ]);
+    expect(fleet.hosts().map((h) => h.name)).toEqual(['demo-1', 'demo-2', 'demo-3', 'demo-4']);
   });
 });

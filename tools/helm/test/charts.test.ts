@@ -86,7 +86,7 @@ const expectHardened = (pod: Obj) => {
   }
 };
 
-const PROVIDERS = ['dcs', 'hcs', 'vsphere'] as const;
+const PROVIDERS = ['dcs', 'hcs', 'vsphere', 'baremetal'] as const;
 
 describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
   const chartName = `cluster-api-provider-${provider}`;

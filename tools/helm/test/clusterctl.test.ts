@@ -56,129 +56,134 @@ const parseDocs = (text: string) =>
     .map((d) => d.toJS() as Obj | null)
     .filter((o): o is Obj => o !== null);
 
-describe.each(['dcs', 'hcs', 'vsphere'] as const)('clusterctl reads the %s provider', (provider) => {
-  const packageDir = join(repo, 'providers', provider);
-  const label = `infrastructure-${provider}`;
-  const namespaceVariable = `IINFRA_${provider.toUpperCase()}_NAMESPACE`;
-  let version: string;
-  let config: string;
+describe.each(['dcs', 'hcs', 'vsphere', 'baremetal'] as const)(
+  'clusterctl reads the %s provider',
+  (provider) => {
+    const packageDir = join(repo, 'providers', provider);
+    const label = `infrastructure-${provider}`;
+    const namespaceVariable = `IINFRA_${provider.toUpperCase()}_NAMESPACE`;
+    let version: string;
+    let config: string;
 
-  beforeAll(async () => {
-    version = `v${JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')).version}`;
-    // A local repository as clusterctl documents it: <root>/<provider label>/<version>/<files>.
-    const root = join(scratch, provider);
-    for (const v of [version, 'v99.0.0']) {
-      const dir = join(root, label, v);
-      await mkdir(dir, { recursive: true });
-      for (const file of ['metadata.yaml', 'infrastructure-components.yaml']) {
-        await copyFile(join(packageDir, 'clusterctl', file), join(dir, file));
+    beforeAll(async () => {
+      version = `v${JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')).version}`;
+      // A local repository as clusterctl documents it: <root>/<provider label>/<version>/<files>.
+      const root = join(scratch, provider);
+      for (const v of [version, 'v99.0.0']) {
+        const dir = join(root, label, v);
+        await mkdir(dir, { recursive: true });
+        for (const file of ['metadata.yaml', 'infrastructure-components.yaml']) {
+          await copyFile(join(packageDir, 'clusterctl', file), join(dir, file));
+        }
       }
-    }
-    config = join(root, 'clusterctl.yaml');
-    const url = `file://${join(root, label, version, 'infrastructure-components.yaml')}`;
-    await writeFile(
-      config,
-      `providers:\n  - name: ${provider}\n    type: InfrastructureProvider\n    url: ${url}\n`,
-    );
-  });
-
-  it('finds the variables of infrastructure-components.yaml, and substitutes their defaults', async () => {
-    const components = join(packageDir, 'clusterctl', 'infrastructure-components.yaml');
-    const listed = await clusterctlRun(['generate', 'yaml', '--from', components, '--list-variables']);
-    const [heading, ...variables] = listed.trim().split('\n');
-    expect(heading).toBe('Variables:');
-    expect(variables.map((v) => v.replace(/^\s*- /, '')).sort()).toEqual(
-      ['IINFRA_MANAGER_IMAGE', namespaceVariable].sort(),
-    );
-    // No variable set: every one has a default.
-    const objects = parseDocs(await clusterctlRun(['generate', 'yaml', '--from', components]));
-    expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe(`${provider}-system`);
-    expect(objects.find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0].image).toBe(
-      `immutable-infra/manager-${provider}:${version}`,
-    );
-  });
-
-  it('generates the provider from the repository: the release series covers the version, clusterctl processes every object', async () => {
-    const objects = parseDocs(
-      await clusterctlRun(
-        ['generate', 'provider', '--infrastructure', `${provider}:${version}`, '--config', config],
-        {
-          IINFRA_MANAGER_IMAGE: IMAGE,
-          [namespaceVariable]: 'cpaas-system',
-        },
-      ),
-    );
-    const components = parseDocs(
-      await readFile(join(packageDir, 'clusterctl', 'infrastructure-components.yaml'), 'utf8'),
-    );
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
-      components.map((o) => `${o.kind}/${o.metadata.name.replace(/^\$\{.*\}$/, 'cpaas-system')}`).sort(),
-    );
-    for (const object of objects) {
-      // clusterctl's labels: which provider an object belongs to, and that clusterctl manages it.
-      expect(object.metadata.labels, `${object.kind}/${object.metadata.name}`).toMatchObject({
-        'cluster.x-k8s.io/provider': label,
-        'clusterctl.cluster.x-k8s.io': '',
-      });
-      if (
-        !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)
-      ) {
-        expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe('cpaas-system');
-      }
-    }
-    const deployment = objects.find((o) => o.kind === 'Deployment') as Obj;
-    expect(deployment.spec.template.spec.containers[0].image).toBe(IMAGE);
-    expect(deployment.spec.template.spec.containers[0].args).toContain(
-      '--leader-election-namespace=cpaas-system',
-    );
-    // The provider finds its own namespace (its identity Secrets) from the pod, wherever it runs.
-    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
-      name: 'POD_NAMESPACE',
-      valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      config = join(root, 'clusterctl.yaml');
+      const url = `file://${join(root, label, version, 'infrastructure-components.yaml')}`;
+      await writeFile(
+        config,
+        `providers:\n  - name: ${provider}\n    type: InfrastructureProvider\n    url: ${url}\n`,
+      );
     });
-    const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
-    expect(crds.length).toBeGreaterThan(0);
-    for (const crd of crds) expect(crd.spec.group).toBe('infrastructure.cluster.x-k8s.io');
-  });
 
-  it('moves the provider to --target-namespace, RBAC subjects included', async () => {
-    const objects = parseDocs(
-      await clusterctlRun(
-        [
-          'generate',
-          'provider',
-          '--infrastructure',
-          `${provider}:${version}`,
-          '--config',
-          config,
-          '--target-namespace',
-          'team-infra',
-        ],
-        { IINFRA_MANAGER_IMAGE: IMAGE },
-      ),
-    );
-    expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe('team-infra');
-    expect(objects.find((o) => o.kind === 'Deployment')?.metadata.namespace).toBe('team-infra');
-    const binding = objects.find((o) => o.kind === 'ClusterRoleBinding') as Obj;
-    expect(binding.subjects.map((s: Obj) => s.namespace)).toEqual(['team-infra']);
-  });
+    it('finds the variables of infrastructure-components.yaml, and substitutes their defaults', async () => {
+      const components = join(packageDir, 'clusterctl', 'infrastructure-components.yaml');
+      const listed = await clusterctlRun(['generate', 'yaml', '--from', components, '--list-variables']);
+      const [heading, ...variables] = listed.trim().split('\n');
+      expect(heading).toBe('Variables:');
+      expect(variables.map((v) => v.replace(/^\s*- /, '')).sort()).toEqual(
+        ['IINFRA_MANAGER_IMAGE', namespaceVariable].sort(),
+      );
+      // No variable set: every one has a default.
+      const objects = parseDocs(await clusterctlRun(['generate', 'yaml', '--from', components]));
+      expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe(`${provider}-system`);
+      expect(objects.find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0].image).toBe(
+        `immutable-infra/manager-${provider}:${version}`,
+      );
+    });
 
-  it('refuses a version metadata.yaml does not cover: it reads the release series', async () => {
-    const metadata = parseYaml(await readFile(join(packageDir, 'clusterctl', 'metadata.yaml'), 'utf8'));
-    expect(metadata.releaseSeries.some((s: Obj) => s.major === 99)).toBe(false);
-    const otherConfig = config.replace(/clusterctl\.yaml$/, 'clusterctl-v99.yaml');
-    const url = `file://${join(scratch, provider, label, 'v99.0.0', 'infrastructure-components.yaml')}`;
-    await writeFile(
-      otherConfig,
-      `providers:\n  - name: ${provider}\n    type: InfrastructureProvider\n    url: ${url}\n`,
-    );
-    await expect(
-      clusterctlRun(
-        ['generate', 'provider', '--infrastructure', `${provider}:v99.0.0`, '--config', otherConfig],
-        {
-          IINFRA_MANAGER_IMAGE: IMAGE,
-        },
-      ),
-    ).rejects.toThrow(/invalid provider metadata: version v99\.0\.0 .* does not match any release series/);
-  });
-});
+    it('generates the provider from the repository: the release series covers the version, clusterctl processes every object', async () => {
+      const objects = parseDocs(
+        await clusterctlRun(
+          ['generate', 'provider', '--infrastructure', `${provider}:${version}`, '--config', config],
+          {
+            IINFRA_MANAGER_IMAGE: IMAGE,
+            [namespaceVariable]: 'cpaas-system',
+          },
+        ),
+      );
+      const components = parseDocs(
+        await readFile(join(packageDir, 'clusterctl', 'infrastructure-components.yaml'), 'utf8'),
+      );
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+        components.map((o) => `${o.kind}/${o.metadata.name.replace(/^\$\{.*\}$/, 'cpaas-system')}`).sort(),
+      );
+      for (const object of objects) {
+        // clusterctl's labels: which provider an object belongs to, and that clusterctl manages it.
+        expect(object.metadata.labels, `${object.kind}/${object.metadata.name}`).toMatchObject({
+          'cluster.x-k8s.io/provider': label,
+          'clusterctl.cluster.x-k8s.io': '',
+        });
+        if (
+          !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(
+            object.kind,
+          )
+        ) {
+          expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe('cpaas-system');
+        }
+      }
+      const deployment = objects.find((o) => o.kind === 'Deployment') as Obj;
+      expect(deployment.spec.template.spec.containers[0].image).toBe(IMAGE);
+      expect(deployment.spec.template.spec.containers[0].args).toContain(
+        '--leader-election-namespace=cpaas-system',
+      );
+      // The provider finds its own namespace (its identity Secrets) from the pod, wherever it runs.
+      expect(deployment.spec.template.spec.containers[0].env).toContainEqual({
+        name: 'POD_NAMESPACE',
+        valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      });
+      const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
+      expect(crds.length).toBeGreaterThan(0);
+      for (const crd of crds) expect(crd.spec.group).toBe('infrastructure.cluster.x-k8s.io');
+    });
+
+    it('moves the provider to --target-namespace, RBAC subjects included', async () => {
+      const objects = parseDocs(
+        await clusterctlRun(
+          [
+            'generate',
+            'provider',
+            '--infrastructure',
+            `${provider}:${version}`,
+            '--config',
+            config,
+            '--target-namespace',
+            'team-infra',
+          ],
+          { IINFRA_MANAGER_IMAGE: IMAGE },
+        ),
+      );
+      expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe('team-infra');
+      expect(objects.find((o) => o.kind === 'Deployment')?.metadata.namespace).toBe('team-infra');
+      const binding = objects.find((o) => o.kind === 'ClusterRoleBinding') as Obj;
+      expect(binding.subjects.map((s: Obj) => s.namespace)).toEqual(['team-infra']);
+    });
+
+    it('refuses a version metadata.yaml does not cover: it reads the release series', async () => {
+      const metadata = parseYaml(await readFile(join(packageDir, 'clusterctl', 'metadata.yaml'), 'utf8'));
+      expect(metadata.releaseSeries.some((s: Obj) => s.major === 99)).toBe(false);
+      const otherConfig = config.replace(/clusterctl\.yaml$/, 'clusterctl-v99.yaml');
+      const url = `file://${join(scratch, provider, label, 'v99.0.0', 'infrastructure-components.yaml')}`;
+      await writeFile(
+        otherConfig,
+        `providers:\n  - name: ${provider}\n    type: InfrastructureProvider\n    url: ${url}\n`,
+      );
+      await expect(
+        clusterctlRun(
+          ['generate', 'provider', '--infrastructure', `${provider}:v99.0.0`, '--config', otherConfig],
+          {
+            IINFRA_MANAGER_IMAGE: IMAGE,
+          },
+        ),
+      ).rejects.toThrow(/invalid provider metadata: version v99\.0\.0 .* does not match any release series/);
+    });
+  },
+);

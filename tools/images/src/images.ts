@@ -63,7 +63,7 @@ const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) 
 const workspaceVersion = (dir: string) =>
   readJson<{ version: string }>(join(repoRoot, dir, 'package.json')).version;
 
-export const PROVIDERS = ['dcs', 'hcs', 'vsphere'] as const;
+export const PROVIDERS = ['dcs', 'hcs', 'vsphere', 'baremetal'] as const;
 const NODE = '/usr/local/bin/node';
 
 /** One manager image per provider, and Fleet Essentials with every provider's UI extension. */
@@ -97,7 +97,7 @@ export function imageSpecs(): ImageSpec[] {
     },
     entrypoint: [NODE, '/app/node_modules/@immutable-infra/fleet-essentials/bin/fleet-essentials.js'],
     cmd: PROVIDERS.map((p) => `--extension=/app/node_modules/@immutable-infra/provider-${p}`),
-    description: 'Fleet Essentials with the DCS, HCS and vSphere UI extensions',
+    description: "Fleet Essentials with every provider's UI extension",
   });
   return specs;
 }

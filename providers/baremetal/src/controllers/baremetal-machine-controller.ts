@@ -43,7 +43,7 @@ type Ctx = InfraMachineContext<typeof BaremetalMachine>;
 export interface BaremetalMachineOptions {
   /** Where the `elemental-image-catalog` ConfigMap lives (the provider's namespace). */
   imageCatalogNamespace: string;
-  /** How often to look at a running plan again; 5 s by default. */
+  /** How often to look at a running plan again (5 s by default); a running host every 12 of that. */
   pollMs?: number;
 }
 
@@ -312,6 +312,17 @@ const waitForReprovision: Step<Run> = {
       setPhase(ctx, 'Running');
       return done();
     }
+    if (ctx.object.status?.phase === 'Running') {
+      // The host ran this machine's plan and no longer reports it: it was reset (an operator deleted
+      // its MachineInventory, which elemental answers with a reset and a new registration) or given
+      // another plan behind the provider. The node is gone; a MachineHealthCheck or the user replaces
+      // the Machine, and its delete cleans the host and gives it back.
+      setPhase(ctx, 'Failed');
+      return failed(
+        'HostReset',
+        `MachineInventory ${name} no longer reports this machine's reprovision plan applied (it was reset or given another plan outside the provider): the node is gone; delete the Machine to replace it`,
+      );
+    }
     const problem = inventoryNotUsable(inventory);
     return requeue(run.pollMs, problem ?? `the reprovision plan runs on MachineInventory ${name}`, {
       task: (ours ?? '').slice(0, 12),
@@ -321,10 +332,15 @@ const waitForReprovision: Step<Run> = {
   },
 };
 
+/** A running machine looks at its host again every this many plan polls (a minute by default). */
+const RUNNING_RECHECK_POLLS = 12;
+
 const provisioned = (run: Run) => {
   const address = run.inventory ? observedAddress(run.inventory) : undefined;
   return machineProvisioned({
     providerID: providerIdOf(run),
+    // Inventories are not watched: a host reset behind the provider is noticed on this recheck.
+    recheckAfterMs: run.pollMs * RUNNING_RECHECK_POLLS,
     addresses: [
       { type: 'Hostname' as const, address: hostnameOf(run) },
       ...(address ? [{ type: 'InternalIP' as const, address }] : []),

@@ -1,0 +1,169 @@
+// The manager as the Helm chart installs it: its own process with the chart's arguments and
+// environment, authenticated as the chart's ServiceAccount (a TokenRequest token), so it has exactly
+// the chart's permissions. It attaches a simulated host to a machine and detaches it again; the API
+// server's audit log of that ServiceAccount's calls is then held against the chart's grants: no call
+// refused or allowed by no grant, and no grant left unused.
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BaremetalFleet } from '@immutable-infra/baremetal-sim';
+import { type ChartIdentity, chartIdentity } from '@immutable-infra/helm-tools';
+import {
+  bindToThisProcess,
+  eventually,
+  freePort,
+  type ManagedProcess,
+  permissionReport,
+  readAuditedCalls,
+  terminate,
+} from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BaremetalFixtures, INFRA } from './baremetal-fixtures.js';
+
+const VERSION = 'v1.33.7-2';
+const IMAGE = 'registry.example.local/tkestack/baremetal-base-image:v0.0.0-beta-1.33.7-2';
+const POOL = 'rbac-pool';
+const chart = fileURLToPath(new URL('../charts/cluster-api-provider-baremetal', import.meta.url));
+// The package, looking at running plans every 100 ms (the simulated plans take 300 ms).
+const providerModule = fileURLToPath(new URL('./contract/baremetal-host-provider.ts', import.meta.url));
+
+/**
+ * Grants of every manager this run has no reason to use, with why: a live GET of a Cluster or
+ * Machine the informer cache has not seen yet (reads come from the cache otherwise).
+ */
+const NOT_EXERCISED: Record<string, string> = {
+  'cluster.x-k8s.io clusters,machines get': 'a live read for an owner the informer cache has not seen yet',
+};
+
+interface MachineObject {
+  status?: { ready?: boolean; phase?: string };
+}
+interface Inventory {
+  metadata: { annotations?: Record<string, string> };
+}
+
+let kubeConfig: KubeConfig;
+let namespace: string;
+let fleet: BaremetalFleet;
+let fixtures: BaremetalFixtures;
+let identity: ChartIdentity;
+let manager: ManagedProcess | undefined;
+let release: () => void;
+let logFile: string;
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  namespace = await createTestNamespace(kubeConfig, 'baremetal-rbac');
+  fixtures = new BaremetalFixtures(kubeConfig);
+  fleet = await BaremetalFleet.start({
+    kubeConfig,
+    namespace,
+    hosts: 2,
+    pollMs: 50,
+    durations: { reprovisionMs: 300, cleanMs: 100 },
+  });
+  // The release namespace is the provider's (POD_NAMESPACE): the image catalog lives there.
+  await fixtures.imageCatalog(namespace, { [VERSION]: IMAGE });
+  await fixtures.pool(
+    namespace,
+    POOL,
+    fleet.hosts().map((host) => ({ name: host.name })),
+  );
+  await fixtures.cluster(namespace);
+  identity = await chartIdentity({
+    kubeConfig,
+    chart,
+    release: 'rbac',
+    namespace,
+    values: { watchNamespace: namespace, probes: { port: await freePort() } },
+  });
+  const args = identity.args.map((arg) =>
+    arg.startsWith('--provider=') ? `--provider=${providerModule}` : arg,
+  );
+  const manifest = createRequire(import.meta.url).resolve('@immutable-infra/manager/package.json');
+  logFile = join(tmpdir(), `baremetal-rbac-${process.pid}.log`);
+  const out = openSync(logFile, 'w');
+  const child = spawn(
+    process.execPath,
+    [join(dirname(manifest), 'bin', 'iinfra.js'), ...args, `--kubeconfig=${identity.kubeconfigPath}`],
+    {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...identity.env, BAREMETAL_POLL_MS: '100' },
+    },
+  );
+  if (child.pid === undefined) throw new Error('could not start the manager process');
+  manager = { name: 'manager', pid: child.pid, binary: process.execPath, logFile };
+  // A test runner killed mid-run takes the manager with it.
+  release = bindToThisProcess([manager]);
+});
+
+afterAll(async () => {
+  if (manager) await terminate(manager);
+  release?.();
+  fleet?.stop();
+  await identity?.remove();
+  if (logFile) rmSync(logFile, { force: true });
+});
+
+const managerLog = () => readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
+
+describe('the Helm chart identity', () => {
+  it('attaches and detaches a host with no call refused and no grant unused', async () => {
+    await fixtures.machine(namespace, 'rbac-machine', POOL, VERSION);
+    await eventually(
+      'machine running',
+      async () =>
+        (await fixtures.read<MachineObject>(INFRA, 'BaremetalMachine', namespace, 'rbac-machine'))?.status
+          ?.ready === true,
+    ).catch((error: unknown) => {
+      throw new Error(`${error}\nthe manager's log ends:\n${managerLog()}`);
+    });
+    await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'rbac-machine');
+    await eventually(
+      'machine gone',
+      async () => (await fixtures.read(INFRA, 'BaremetalMachine', namespace, 'rbac-machine')) === undefined,
+    );
+    const host = await fixtures.read<Inventory>(
+      'elemental.cattle.io/v1beta1',
+      'MachineInventory',
+      namespace,
+      'host-1',
+    );
+    expect(host?.metadata.annotations?.['baremetal.alauda.io/allocation-state']).toBe('Available');
+    expect(fleet.host('host-1').executed.map((p) => [p.type, p.outcome])).toEqual([
+      ['reprovision', 'Applied'],
+      ['clean', 'Applied'],
+    ]);
+
+    // A clean shutdown, as a rollout stops the Pod: the manager gives its Lease up (an update).
+    await terminate(manager as ManagedProcess);
+    manager = undefined;
+    const report = permissionReport(
+      identity.grants,
+      readAuditedCalls(inject('iinfraAuditLogPath'), identity.username),
+    );
+    const call = (c: (typeof report.forbidden)[number]) =>
+      `${c.verb} ${c.apiGroup || 'core'}/${c.resource} in ${c.namespace ?? '(cluster)'}`;
+    expect(report.forbidden.map(call)).toEqual([]);
+    expect(report.outsideGrants.map(call)).toEqual([]);
+    expect(
+      report.unused.filter(
+        (grant) => !Object.keys(NOT_EXERCISED).some((rule) => grant.endsWith(`: ${rule}`)),
+      ),
+    ).toEqual([]);
+    // What the bare-metal steps call beyond the host's own rules is used, each verb of it.
+    expect(report.used).toEqual(
+      expect.arrayContaining([
+        'elemental.cattle.io/machineinventories get',
+        'elemental.cattle.io/machineinventories list',
+        'elemental.cattle.io/machineinventories patch',
+        'core/configmaps get',
+      ]),
+    );
+  });
+});

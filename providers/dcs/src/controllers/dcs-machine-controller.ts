@@ -50,7 +50,7 @@ import {
   createPersistentVolume,
   declaredDisks,
   observedVolumes,
-  PERSISTENT_DISK_SEQUENCE_BASE,
+  persistentDiskSequence,
 } from './persistent-disks.js';
 import { ipHostnamePoolKind, type PoolEntry, type SlotClaim } from './pool-claims.js';
 
@@ -273,7 +273,7 @@ const createSteps: Step<MachineRun>[] = [
             run.cloud.attachVolume(
               vm.uri,
               next.volumeId,
-              PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot,
+              persistentDiskSequence(run.ctx.object.spec, next.disk.slot),
               run.entry.persistentDisk?.find((disk) => disk.slot === next.disk.slot)?.pciType,
             ),
           );

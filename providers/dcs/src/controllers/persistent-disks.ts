@@ -4,8 +4,21 @@ import type { DcsCloud } from '../cloud/dcs-client.js';
 import type { DcsVolume } from '../cloud/dcs-types.js';
 import type { PoolEntry } from './pool-claims.js';
 
-/** Persistent disks sit after the template's disks on the VM: slot 0 is sequence number 20. */
-export const PERSISTENT_DISK_SEQUENCE_BASE = 20;
+/**
+ * The sequence number of a persistent disk on the VM: right after the template's disks (the system
+ * volume is 1, the template's data disks 2, 3, ...), so slot 0 of a template with two data disks is 4.
+ * It is the documentation's claim formula read backwards (slot = sequenceNum - 1 - data disks - 1),
+ * which is how a disk a legacy template made at the tail of an old VM is found again in its slot.
+ */
+export function persistentDiskSequence(
+  spec: { vmConfig?: { dcsMachineDiskSpec?: readonly { systemVolume?: boolean | undefined }[] } | undefined },
+  slot: number,
+): number {
+  const templateDataDisks = (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter(
+    (disk) => !disk.systemVolume,
+  ).length;
+  return 1 + templateDataDisks + 1 + slot;
+}
 
 /**
  * The DCS volume name of a pool entry's disk: `{pool}-{sha256(ip/slot)[:8]}`.

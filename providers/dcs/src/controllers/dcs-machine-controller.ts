@@ -257,7 +257,7 @@ const createSteps: Step<MachineRun>[] = [
       if (vm.status !== 'stopped' && vm.status !== 'running') return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, run.entry);
       if (disks.length === 0) return done();
-      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks, [run.entry]), vm.urn);
       switch (next.action) {
         case 'create': {
           const disk = next.disk;
@@ -278,8 +278,14 @@ const createSteps: Step<MachineRun>[] = [
             ),
           );
         // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
+        // A problem no wait fixes (a volume that does not match its declaration, one in error) is
+        // shown on the machine and asked again slowly, until the pool or the platform is corrected.
         case 'wait':
-          return requeue(5_000, next.message);
+          if (!next.problem) return requeue(5_000, next.message);
+          run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', next.message, 'Error'));
+          run.ctx.events.warning('PersistentDiskError', next.message);
+          // As a pool with no free entry is asked again: someone has to correct the declaration.
+          return requeue(30_000, next.message);
         default:
           return done();
       }
@@ -469,7 +475,7 @@ const deleteSteps: Step<MachineRun>[] = [
       if (!vm || !entry) return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
       if (disks.length === 0) return done();
-      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks, [entry]), vm.urn);
       if (next.action === 'detach')
         return startDcsTask(run, `detaching persistent volume ${next.disk.name}`, () =>
           run.cloud.detachVolume(vm.uri, next.volumeId),

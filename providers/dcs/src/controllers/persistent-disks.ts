@@ -42,23 +42,51 @@ export function declaredDisks(poolName: string, entry: PoolEntry): DeclaredDisk[
 /** A DCS volume as the kit sees it: DCS says where a volume sits only by its `vmUrn`. */
 export type DcsObservedVolume = ObservedVolume & { volume: DcsVolume };
 
-/** The existing volumes of these disks, by volume name. */
+/** The existing volumes of these disks, by volume name, each held to its entry's declaration. */
 export async function observedVolumes(
   cloud: DcsCloud,
   disks: readonly DeclaredDisk[],
+  entries: readonly PoolEntry[],
 ): Promise<Map<string, DcsObservedVolume>> {
   const volumes = new Map<string, DcsObservedVolume>();
   for (const disk of disks) {
     const volume = await cloud.findVolumeByName(disk.name);
     if (!volume) continue;
+    const declared = entries
+      .find((entry) => entry.ip === disk.entryKey)
+      ?.persistentDisk?.find((candidate) => candidate.slot === disk.slot);
+    const mismatch = declared && (await declarationMismatch(cloud, disk, declared, volume));
     volumes.set(disk.name, {
       id: volume.urn,
       phase: volume.vmUrn ? 'Attached' : 'Available',
       ...(volume.vmUrn ? { attachedTo: volume.vmUrn } : {}),
+      ...(mismatch ? { mismatch } : {}),
       volume,
     });
   }
   return volumes;
+}
+
+/**
+ * The documentation's strict claim match: a volume is taken only with the size and the datastore
+ * its declaration names (a datastore cluster picks its member, so only the size counts there).
+ * Says what differs, for `lastError`; undefined when the volume fits.
+ */
+async function declarationMismatch(
+  cloud: DcsCloud,
+  disk: DeclaredDisk,
+  declared: NonNullable<PoolEntry['persistentDisk']>[number],
+  volume: DcsVolume,
+): Promise<string | undefined> {
+  const where = `persistent disk ${disk.entryKey}/${disk.slot} (volume ${disk.name})`;
+  if (volume.quantityGB !== undefined && Number(volume.quantityGB) !== declared.quantityGB)
+    return `${where}: quantityGB is ${declared.quantityGB} but the volume has ${volume.quantityGB} GB; correct quantityGB to match it`;
+  if (declared.datastoreName && volume.datastoreUrn) {
+    const datastore = await cloud.resolveDatastore(declared.datastoreName);
+    if (datastore.urn !== volume.datastoreUrn)
+      return `${where}: datastoreName is ${declared.datastoreName} but the volume is on ${volume.datastoreUrn}; correct datastoreName to match it`;
+  }
+  return undefined;
 }
 
 /** Creates the volume of one declared disk on its datastore (or its datastore cluster's emptiest one). */

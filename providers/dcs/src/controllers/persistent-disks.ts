@@ -11,7 +11,15 @@ import type { PoolEntry } from './pool-claims.js';
  * which is how a disk a legacy template made at the tail of an old VM is found again in its slot.
  */
 export function persistentDiskSequence(
-  spec: { vmConfig?: { dcsMachineDiskSpec?: readonly { systemVolume?: boolean | undefined }[] } | undefined },
+  spec: {
+    vmConfig?:
+      | {
+          dcsMachineDiskSpec?:
+            | readonly { systemVolume?: boolean | undefined; [field: string]: unknown }[]
+            | undefined;
+        }
+      | undefined;
+  },
   slot: number,
 ): number {
   const templateDataDisks = (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter(

@@ -11,7 +11,7 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { DcsClient, DcsSessionPool } from '../../src/cloud/index.js';
 import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
@@ -401,26 +401,31 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
   });
 
   it('refuses a volume that does not match its declaration (Error with lastError), then takes it once corrected, after the template disks', async () => {
+    // A DCS of its own: volume names come from the pool name, IP and slot, which every test's
+    // fixtures share, so the shared simulator already has this disk from the test above.
+    const dcs = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+    onTestFinished(() => dcs.close());
+    const own = new DcsFixtures(objects, dcs.url);
     const namespace = await createTestNamespace(kubeConfig, 'dcs-claim');
     startManager(namespace);
-    await fixtures.createCluster(namespace, 'Huawei@123', namespace, 1, 40);
+    await own.createCluster(namespace, 'Huawei@123', namespace, 1, 40);
     // A volume already carrying the entry's disk name (an earlier cluster's, or one moved in by
     // hand) but with 50 GB where the pool declares 40: the documented strict claim match refuses it.
     const volumeName = persistentVolumeName('cp-pool', '10.0.1.11', 0);
     const sessions = new DcsSessionPool();
     const client = new DcsClient(
-      sessions.session({ endpoint: sim.url, user: 'cluster-api', key: 'Huawei@123' }),
+      sessions.session({ endpoint: dcs.url, user: 'cluster-api', key: 'Huawei@123' }),
     );
     const datastore = await client.resolveDatastore('datastore-ssd-01');
     await client.createVolume({ name: volumeName, quantityGB: 50, datastoreUrn: datastore.urn });
     await sessions.closeAll();
     const existing = await eventually('the volume exists', async () =>
-      sim.state().volumes.find((v) => v.name === volumeName && v.status === 'FREE'),
+      dcs.state().volumes.find((v) => v.name === volumeName && v.status === 'FREE'),
     );
 
-    await fixtures.createMachine(namespace, 'claim-1');
+    await own.createMachine(namespace, 'claim-1');
     const refused = await eventually('PersistentDiskError on the machine', async () => {
-      const m = await fixtures.read<{ status?: Status }>('DCSMachine', namespace, 'claim-1');
+      const m = await own.read<{ status?: Status }>('DCSMachine', namespace, 'claim-1');
       return m?.status?.conditions?.find((c) => c.reason === 'PersistentDiskError');
     });
     const mismatch = `persistent disk 10.0.1.11/0 (volume ${volumeName}): quantityGB is 40 but the volume has 50 GB; correct quantityGB to match it`;
@@ -436,8 +441,8 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     });
     expect(error).toMatchObject({ lastError: mismatch, volumeUrn: existing.urn });
     // Nothing was attached, and no second volume made.
-    expect(sim.state().volumes.filter((v) => v.name === volumeName)).toHaveLength(1);
-    expect(sim.state().volumes.find((v) => v.name === volumeName)?.vmUrn ?? '').toBe('');
+    expect(dcs.state().volumes.filter((v) => v.name === volumeName)).toHaveLength(1);
+    expect(dcs.state().volumes.find((v) => v.name === volumeName)?.vmUrn ?? '').toBe('');
 
     // quantityGB may change (only format, options and pciType are fixed): the corrected declaration takes it.
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -452,7 +457,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     const machine = await eventually(
       'claim-1 ready',
       async () => {
-        const m = await fixtures.read<{
+        const m = await own.read<{
           spec: { vmConfig?: { dcsMachineDiskSpec?: { systemVolume?: boolean }[] } };
           status?: Status;
         }>('DCSMachine', namespace, 'claim-1');
@@ -460,7 +465,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       },
       120_000,
     );
-    const vm = sim.state().vms.find((v) => v.name === `${namespace}-vm-1`);
+    const vm = dcs.state().vms.find((v) => v.name === `${namespace}-vm-1`);
     const disk = vm?.vmConfig.disks.find((d) => d.volumeUrn === existing.urn);
     // Right after the template's disks: the system volume, then each data disk, then slot 0.
     const dataDisks = (machine.spec.vmConfig?.dcsMachineDiskSpec ?? []).filter((d) => !d.systemVolume).length;

@@ -124,8 +124,10 @@ export {
 export {
   type ClusterctlArtifactsInput,
   clusterctlArtifacts,
+  DOCUMENTED_PROVIDER_NAMESPACE,
   managerRbacRules,
   type PolicyRule,
+  providerManagerName,
 } from './crd/clusterctl-artifacts.js';
 export {
   type ContractRole,

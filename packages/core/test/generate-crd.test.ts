@@ -221,9 +221,28 @@ describe('clusterctlArtifacts', () => {
       '--leader-elect',
       '--leader-election-id=iinfra-manager-dcs',
       // clusterctl's variable, which it substitutes at install time.
-      `--leader-election-namespace=\${IINFRA_DCS_NAMESPACE:=dcs-system}`,
+      `--leader-election-namespace=\${IINFRA_DCS_NAMESPACE:=cpaas-system}`,
       '--probe-address=:8081',
     ]);
+    // The documented names: the runbooks' `kubectl -n cpaas-system logs deployment/cluster-api-provider-dcs-manager`
+    // and `-l app=cluster-api-provider-dcs-manager` work after a clusterctl install as after a Helm one.
+    const name = 'cluster-api-provider-dcs-manager';
+    const namespace = `\${IINFRA_DCS_NAMESPACE:=cpaas-system}`;
+    const metadataOf = (kind: string) =>
+      components.find((c) => c.kind === kind)?.metadata as {
+        name: string;
+        namespace?: string;
+        labels: object;
+      };
+    expect(metadataOf('Namespace').name).toBe(namespace);
+    expect(metadataOf('Deployment')).toMatchObject({ name, namespace, labels: { app: name } });
+    expect(metadataOf('ServiceAccount')).toMatchObject({ name, namespace });
+    expect(metadataOf('ClusterRole').name).toBe(name);
+    expect(metadataOf('ClusterRoleBinding').name).toBe(name);
+    expect(
+      (deployment as unknown as { spec: { template: { metadata: { labels: object } } } }).spec.template
+        .metadata.labels,
+    ).toMatchObject({ app: name });
     expect(() =>
       clusterctlArtifacts({
         provider: 'dcs',

@@ -122,6 +122,7 @@ export {
   platformOfLabelledCluster,
 } from './pools/pool-hooks.js';
 export {
+  type ClaimRefusal,
   claimantOf,
   claimSlotStep,
   heldSlot,

@@ -67,6 +67,37 @@ describe('persistentDiskRecords', () => {
   });
 });
 
+describe('a volume that does not match its declaration', () => {
+  it('is Error with the mismatch as lastError, never attached, and keeps a running machine', () => {
+    const mismatch =
+      'persistent disk 10.0.0.5/0 (volume pool-aaaa0000): quantityGB is 40 but the volume has 50 GB';
+    const seen = volumes([['pool-aaaa0000', { id: 'vol-0', phase: 'Available', mismatch }]]);
+    const [record] = persistentDiskRecords({
+      disks: [disks[0] as DeclaredDisk],
+      volumes: seen,
+      ownerOf: () => undefined,
+      previous: [
+        { entryKey: '10.0.0.5', slot: 0, phase: 'Available', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      ],
+      now: new Date('2026-02-02T00:00:00Z'),
+    });
+    expect(record).toMatchObject({ phase: 'Error', lastError: mismatch, volumeId: 'vol-0' });
+    // The phase changed, so its time moved.
+    expect(record?.lastTransitionTime).toBe('2026-02-02T00:00:00Z');
+    expect(nextAttachAction([disks[0] as DeclaredDisk], seen, 'vm-2')).toEqual({
+      action: 'wait',
+      disk: disks[0],
+      message: mismatch,
+      problem: true,
+    });
+    // Already on the machine it serves (the declaration changed after): left where it is.
+    const onIt = volumes([
+      ['pool-aaaa0000', { id: 'vol-0', phase: 'Attached', attachedTo: 'vm-2', mismatch }],
+    ]);
+    expect(nextAttachAction([disks[0] as DeclaredDisk], onIt, 'vm-2')).toEqual({ action: 'none' });
+  });
+});
+
 describe('next disk actions', () => {
   it('creates, waits for the previous machine, attaches, then is done: one change at a time', () => {
     expect(nextAttachAction(disks, new Map(), 'vm-2')).toEqual({ action: 'create', disk: disks[0] });

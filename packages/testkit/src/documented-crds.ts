@@ -16,6 +16,8 @@ export interface DocumentedCrdDigest {
     kind: string;
     /** Absent when the documented CRD has no `cluster.x-k8s.io/v1beta1` label. */
     contractV1beta1?: string;
+    /** The documented `kubectl get` short names; absent when it has none. */
+    shortNames?: string[];
     fields: Record<string, string>;
   }[];
 }
@@ -23,7 +25,7 @@ export interface DocumentedCrdDigest {
 interface ReferenceCrd {
   metadata: { name: string; labels?: Record<string, string> };
   spec: {
-    names: { kind: string };
+    names: { kind: string; shortNames?: string[] };
     versions: { storage?: boolean; schema: { openAPIV3Schema: unknown } }[];
   };
 }
@@ -59,6 +61,7 @@ export function documentedCrdDigest(
         ...(crd.metadata.labels?.['cluster.x-k8s.io/v1beta1']
           ? { contractV1beta1: crd.metadata.labels['cluster.x-k8s.io/v1beta1'] }
           : {}),
+        ...(crd.spec.names.shortNames?.length ? { shortNames: [...crd.spec.names.shortNames] } : {}),
         fields: Object.fromEntries(crdFieldTypes(storedSchema(crd))),
       };
     }),
@@ -92,7 +95,7 @@ export function describeDocumentedCrds(options: {
 
   describe(`${options.platform} CRDs compared with the documented ones`, () => {
     it.each(digest.crds.map((crd) => [crd.name, crd] as const))(
-      '%s: every documented field exists in ours with the same type',
+      '%s: every documented field exists in ours with the same type, under the documented names',
       (_name, documented) => {
         const crd = ours.get(documented.kind);
         expect(crd, `we define ${documented.kind}`).toBeDefined();
@@ -100,6 +103,8 @@ export function describeDocumentedCrds(options: {
         // Not every documented CRD carries the contract label (HCS's do not); ours always do.
         if (documented.contractV1beta1 !== undefined)
           expect(crd?.metadata.labels?.['cluster.x-k8s.io/v1beta1']).toBe(documented.contractV1beta1);
+        // The runbooks' `kubectl get hcsmt` works: every documented short name is one of ours.
+        expect(crd?.spec.names.shortNames ?? []).toEqual(expect.arrayContaining(documented.shortNames ?? []));
         const mine = crdFieldTypes(crd?.spec.versions[0]?.schema.openAPIV3Schema);
         const missing = Object.keys(documented.fields).filter((path) => !mine.has(path));
         const retyped = Object.entries(documented.fields)

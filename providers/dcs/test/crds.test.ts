@@ -151,4 +151,59 @@ describe('DCS CRDs generated from our schemas', () => {
     expect(refused).toContain('an entry held by a DCSMachine cannot be removed from the pool');
     expect(await edit(['10.0.9.22'])).toBe('accepted');
   });
+
+  it("refuse to change a declared disk's format, mkfs options or bus, or to drop it, naming the field", async () => {
+    const name = 'disk-pool';
+    const disk = {
+      slot: 0,
+      quantityGB: 40,
+      datastoreClusterName: 'ds-cluster',
+      path: '/var/cpaas',
+      format: 'xfs',
+      mountOptions: ['defaults'],
+    };
+    expect(await create(pool({ persistentDisk: [disk] }, name))).toBe('accepted');
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const target = {
+      group: 'infrastructure.cluster.x-k8s.io',
+      version: 'v1beta1',
+      namespace,
+      plural: 'dcsiphostnamepools',
+      name,
+    };
+    const setDisks = (disks: Record<string, unknown>[]) =>
+      custom
+        .patchNamespacedCustomObject({
+          ...target,
+          body: [{ op: 'replace', path: '/spec/pool/0/persistentDisk', value: disks }],
+        })
+        .then(
+          () => 'accepted',
+          (error: ApiException<unknown>) => `${error.code} ${JSON.stringify(error.body)}`,
+        );
+    for (const [field, change] of [
+      ['format', { format: 'ext4' }],
+      ['options', { options: ['-K'] }],
+      ['pciType', { pciType: 'SCSI' }],
+    ] as const) {
+      const refused = await setDisks([{ ...disk, ...change }]);
+      expect(refused, field).toContain('422');
+      expect(refused, field).toContain(`spec.pool[0].persistentDisk[0].${field}`);
+      expect(refused, field).toContain(`${field} cannot change once the persistent disk is declared`);
+    }
+    // Dropping the format a disk was declared with is a change too.
+    const { format: _format, ...unformatted } = disk;
+    expect(await setDisks([unformatted])).toContain('spec.pool[0].persistentDisk[0].format');
+    const dropped = await setDisks([]);
+    expect(dropped).toContain('422');
+    expect(dropped).toContain('spec.pool[0].persistentDisk');
+    expect(dropped).toContain('a declared persistent disk cannot be removed from the entry');
+    // What the guest applies on the next VM may change, and another slot may be appended with any format.
+    expect(
+      await setDisks([
+        { ...disk, path: '/var/cpaas2', mountOptions: ['noatime'], quantityGB: 50 },
+        { ...disk, slot: 1, format: 'ext4', pciType: 'SCSI' },
+      ]),
+    ).toBe('accepted');
+  });
 });

@@ -1,4 +1,4 @@
-import { defineProvider } from '@immutable-infra/core';
+import { DOCUMENTED_PROVIDER_NAMESPACE, defineProvider } from '@immutable-infra/core';
 import { credentialFinalizerName, providerManifest } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { VSphereMachineTemplate } from './api/vsphere-machine-template.js';
@@ -15,7 +15,7 @@ export interface VsphereProviderOptions {
   listingLagMs?: number;
   /**
    * The provider's own namespace, where VSphereClusterIdentity Secrets are read: `POD_NAMESPACE`
-   * (the manifests set it from the pod), else `vsphere-system` (clusterctl's default).
+   * (the manifests set it from the pod), else `cpaas-system`, where the documentation installs it.
    */
   identityNamespace?: string;
 }
@@ -24,7 +24,8 @@ export interface VsphereProviderOptions {
 export function createVsphereProvider(options: VsphereProviderOptions = {}) {
   const access = {
     sessions: new VsphereSessions(options.sessions),
-    identityNamespace: options.identityNamespace ?? process.env.POD_NAMESPACE ?? 'vsphere-system',
+    identityNamespace:
+      options.identityNamespace ?? process.env.POD_NAMESPACE ?? DOCUMENTED_PROVIDER_NAMESPACE,
   };
   const manifest = providerManifest(packageJson);
   return defineProvider({

@@ -13,7 +13,17 @@ describe('/_sim/state', () => {
     expect(status).toBe(200);
     expect(state).toEqual(JSON.parse(JSON.stringify(sim.state())));
     expect(Object.keys(state).sort()).toEqual(
-      ['creates', 'drsRules', 'logins', 'sessions', 'tasks', 'uploads', 'vms', 'volumes'].sort(),
+      [
+        'creates',
+        'drsRules',
+        'logins',
+        'sessions',
+        'tasks',
+        'uploads',
+        'vms',
+        'volumeCreateBodies',
+        'volumes',
+      ].sort(),
     );
     expect(state.logins).toEqual({ total: 2, failed: 1, byUser: { [USER]: 2 } });
     expect(state.sessions).toEqual([

@@ -146,6 +146,15 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     const deployment = one(objects, 'Deployment', name);
     expect(deployment.metadata.namespace).toBe('cpaas-system');
     expect(deployment.metadata.labels['cluster.x-k8s.io/provider']).toBe(`infrastructure-${provider}`);
+    // The runbooks' `kubectl get deployment -n cpaas-system -l app=cluster-api-provider-<platform>-manager`.
+    expect(deployment.metadata.labels.app).toBe(name);
+    expect(deployment.spec.template.metadata.labels.app).toBe(name);
+    // clusterctl installs the same Deployment, by default in the same namespace.
+    expect(one(clusterctl, 'Deployment').metadata).toMatchObject({
+      name,
+      namespace: `\${IINFRA_${provider.toUpperCase()}_NAMESPACE:=cpaas-system}`,
+      labels: { app: name },
+    });
     expect(deployment.spec.replicas).toBe(1);
     const pod = deployment.spec.template.spec;
     expect(pod.serviceAccountName).toBe(name);

@@ -94,7 +94,13 @@ describe.each(['dcs', 'hcs', 'vsphere', 'baremetal'] as const)(
       );
       // No variable set: every one has a default.
       const objects = parseDocs(await clusterctlRun(['generate', 'yaml', '--from', components]));
-      expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe(`${provider}-system`);
+      // The documentation's namespace and Deployment, as the Helm chart installs them.
+      expect(objects.find((o) => o.kind === 'Namespace')?.metadata.name).toBe('cpaas-system');
+      expect(objects.find((o) => o.kind === 'Deployment')?.metadata).toMatchObject({
+        name: `cluster-api-provider-${provider}-manager`,
+        namespace: 'cpaas-system',
+        labels: { app: `cluster-api-provider-${provider}-manager` },
+      });
       expect(objects.find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0].image).toBe(
         `immutable-infra/manager-${provider}:${version}`,
       );

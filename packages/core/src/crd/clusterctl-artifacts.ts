@@ -67,11 +67,27 @@ export function managerRbacRules(
 type Manifest = Record<string, unknown>;
 
 /**
+ * Where the product documentation installs every provider (`kubectl -n cpaas-system ...` in its
+ * runbooks): the clusterctl artifacts' default namespace, as the Helm charts' release namespace.
+ */
+export const DOCUMENTED_PROVIDER_NAMESPACE = 'cpaas-system';
+
+/**
+ * The manager Deployment of a provider as the documentation's runbooks name it
+ * (`kubectl -n cpaas-system logs deployment/cluster-api-provider-dcs-manager`), whichever way it was
+ * installed; its ServiceAccount, ClusterRole and binding carry the same name.
+ */
+export const providerManagerName = (provider: string) => `cluster-api-provider-${provider}-manager`;
+
+/**
  * What `clusterctl init --infrastructure <name>` reads from a provider
  * release: metadata.yaml (release series to contract) and
  * infrastructure-components.yaml (namespace, CRDs, RBAC, and a Deployment
- * running `iinfra manager` with the provider). clusterctl's variables
- * (`${VAR:=default}`) let a datacenter point the image at its own registry.
+ * running `iinfra manager` with the provider). The Deployment and namespace are the documented
+ * ones (`cluster-api-provider-<provider>-manager` in `cpaas-system`), as the Helm chart installs
+ * them, so the runbooks' commands work whichever way the provider went in. clusterctl's variables
+ * (`${VAR:=default}`) let a datacenter point the image at its own registry and the provider at
+ * another namespace.
  */
 export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
   metadata: Manifest;
@@ -84,8 +100,10 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
     releaseSeries.push({ major: version.major, minor, contract: input.contract });
   }
   const providerLabel = { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` };
-  const namespace = `\${IINFRA_${input.provider.toUpperCase()}_NAMESPACE:=${input.provider}-system}`;
-  const name = `${input.provider}-controller-manager`;
+  const namespace = `\${IINFRA_${input.provider.toUpperCase()}_NAMESPACE:=${DOCUMENTED_PROVIDER_NAMESPACE}}`;
+  const name = providerManagerName(input.provider);
+  // The runbooks find the Deployment by `-l app=<name>` as well as by name.
+  const appLabel = { app: name };
   const components: Manifest[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: providerLabel } },
     ...input.crds.map((crd) => ({
@@ -109,12 +127,12 @@ export function clusterctlArtifacts(input: ClusterctlArtifactsInput): {
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name, namespace, labels: providerLabel },
+      metadata: { name, namespace, labels: { ...providerLabel, ...appLabel } },
       spec: {
         replicas: 1,
         selector: { matchLabels: { 'app.kubernetes.io/name': name } },
         template: {
-          metadata: { labels: { 'app.kubernetes.io/name': name, ...providerLabel } },
+          metadata: { labels: { 'app.kubernetes.io/name': name, ...appLabel, ...providerLabel } },
           spec: {
             serviceAccountName: name,
             containers: [

@@ -28,6 +28,12 @@ export interface ObservedVolume {
   attachedTo?: string | undefined;
   /** The platform's own state word, for the error text (`error_extending`, say). */
   platformState?: string | undefined;
+  /**
+   * Why the volume does not fit its declaration (its size or datastore): the documented strict
+   * claim match. The record is `Error` with this as `lastError`, and no machine attaches it until
+   * the declaration is corrected.
+   */
+  mismatch?: string | undefined;
 }
 
 /** One record of a pool's `status.persistentDiskStatus`, before the provider renames its fields. */
@@ -69,12 +75,13 @@ export function persistentDiskRecords(input: PersistentDiskRecordsInput): Persis
     const record: PersistentDiskRecord = { entryKey: disk.entryKey, slot: disk.slot, name: disk.name };
     if (volume) {
       record.volumeId = volume.id;
-      record.phase = volume.phase;
+      record.phase = volume.mismatch ? 'Error' : volume.phase;
       if (volume.attachedTo) record.attachedTo = volume.attachedTo;
-      if (volume.phase === 'Error')
+      if (volume.mismatch) record.lastError = volume.mismatch;
+      else if (volume.phase === 'Error')
         record.lastError = `volume ${disk.name} is ${volume.platformState ?? 'in error'} on the platform`;
       record.lastTransitionTime =
-        before?.phase === volume.phase && before.lastTransitionTime ? before.lastTransitionTime : now;
+        before?.phase === record.phase && before.lastTransitionTime ? before.lastTransitionTime : now;
     }
     if (owner) {
       record.ownerName = owner.name;
@@ -112,6 +119,8 @@ export function nextAttachAction(
     const volume = volumes.get(disk.name);
     if (!volume) return { action: 'create', disk };
     if (volume.attachedTo === machineId && volume.phase === 'Attached') continue;
+    // Taking a volume that does not match its declaration could put the wrong data under the path.
+    if (volume.mismatch) return waitOn(disk, volume.mismatch, true);
     if (volume.phase === 'Error')
       return waitOn(disk, `persistent disk ${disk.name} is in error on the platform`, true);
     if (volume.attachedTo && volume.attachedTo !== machineId)

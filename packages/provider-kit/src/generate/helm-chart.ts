@@ -679,7 +679,9 @@ spec:
       }),
     }),
     'templates/_helpers.tpl':
-      header.replace(/^# (.*)\n$/, '{{/* $1 */}}\n') + helpers(chart, 'manager', providerLabel),
+      header.replace(/^# (.*)\n$/, '{{/* $1 */}}\n') +
+      // `app`: the runbooks find the Deployment by `-l app=cluster-api-provider-<provider>-manager` too.
+      helpers(chart, 'manager', { ...providerLabel, app: `{{ include "${chart}.name" . }}` }),
     'templates/serviceaccount.yaml': header + serviceAccountTemplate(chart),
     'templates/clusterrole.yaml': header + clusterRoleTemplate(chart, clusterRules),
     'templates/leader-election-role.yaml': leaderElectionRole,

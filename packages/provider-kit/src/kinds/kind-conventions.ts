@@ -45,6 +45,8 @@ export function machineTemplateKind<
   kind?: string;
   /** The kind in lower case with an `s`, unless given. */
   plural?: string;
+  /** `kubectl get` short names, as the platform's documentation spells them (`hcsmt`). */
+  shortNames?: readonly string[];
   machineSpec: Spec;
   printerColumns: readonly PrinterColumn[];
 }) {
@@ -53,6 +55,7 @@ export function machineTemplateKind<
     ...template.base,
     kind,
     plural: template.plural ?? `${kind.toLowerCase()}s`,
+    ...(template.shortNames ? { shortNames: template.shortNames } : {}),
     role: 'InfraMachineTemplate',
     versions: [
       {

@@ -8,14 +8,19 @@ import {
   type ObjectMeta,
   requeue,
   type Step,
+  trueCondition,
 } from '@immutable-infra/core';
 import {
   ClaimablePool,
   type ClaimablePoolKind,
   type Claimant,
+  type ClaimResult,
   type PoolConsumer,
   type PoolObject,
 } from './claimable-pool.js';
+
+/** Why a pool gave a machine no entry, in the kit's words. */
+export type ClaimRefusal = Extract<ClaimResult<unknown, unknown>, { ok: false }>['reason'];
 
 /** The part of a machine reconcile the slot steps use: the host's context for the machine. */
 export interface SlotRun {
@@ -36,6 +41,16 @@ export interface MachineSlots<Run extends SlotRun, Pool extends PoolObject, Entr
   poolName(run: Run): string | undefined;
   /** The machine's condition that shows a pool that cannot give an entry, e.g. `VMReady`. */
   conditionType: string;
+  /**
+   * The condition's reason for a refusal where the platform's documentation names its own
+   * (vSphere's `NoAvailableSlots` for `PoolExhausted`); the kit's reason otherwise.
+   */
+  refusalReasons?: Partial<Record<ClaimRefusal, string>>;
+  /**
+   * The reason the condition turns True with once the machine holds its entry, for a condition of
+   * its own (vSphere's `MachineConfigPoolReady`); a shared condition is left to the later steps.
+   */
+  claimedReason?: string;
   /** Records the entry where the later steps and the status need it. */
   onClaimed(run: Run, entry: Entry): void;
   /** What the machine belongs to, for pools bound to one consumer (see ClaimablePoolKind.binding). */
@@ -83,10 +98,12 @@ export function claimSlotStep<Run extends SlotRun, Pool extends PoolObject, Entr
       if (!pool) return done();
       const claim = await pool.pools.claim(...pool.at, (entry) => slots.eligible?.(run, entry) ?? true);
       if (!claim.ok) {
-        run.ctx.setCondition(falseCondition(slots.conditionType, claim.reason, claim.message, 'Warning'));
-        run.ctx.events.warning(claim.reason, claim.message);
+        const reason = slots.refusalReasons?.[claim.reason] ?? claim.reason;
+        run.ctx.setCondition(falseCondition(slots.conditionType, reason, claim.message, 'Warning'));
+        run.ctx.events.warning(reason, claim.message);
         return requeue(30_000, claim.message);
       }
+      if (slots.claimedReason) run.ctx.setCondition(trueCondition(slots.conditionType, slots.claimedReason));
       slots.onClaimed(run, claim.entry);
       return done();
     },

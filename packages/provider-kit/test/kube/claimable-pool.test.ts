@@ -422,5 +422,38 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       expect(await claim.run(b)).toEqual({ type: 'done' });
       expect(b.entry).toEqual({ address: '10.0.1.1' });
     });
+
+    it("show a refusal in the platform's documented words on a condition of its own, True once the entry is held", async () => {
+      await createPool('documented', ['10.0.2.1']);
+      const documented: MachineSlots<Run, TestPoolObject, Entry, Claim> = {
+        ...slots,
+        poolName: () => 'documented',
+        conditionType: 'MachineConfigPoolReady',
+        refusalReasons: { PoolExhausted: 'NoAvailableSlots' },
+        claimedReason: 'SlotClaimed',
+      };
+      const claim = claimSlotStep('ClaimSlot', documented);
+      const a = machineRun('machine-a', 'uid-a');
+      expect(await claim.run(a)).toEqual({ type: 'done' });
+      expect(a.conditions).toEqual([
+        { type: 'MachineConfigPoolReady', status: 'True', reason: 'SlotClaimed' },
+      ]);
+      const b = machineRun('machine-b', 'uid-b');
+      expect(await claim.run(b)).toMatchObject({ type: 'requeue' });
+      expect(b.conditions).toEqual([
+        expect.objectContaining({
+          type: 'MachineConfigPoolReady',
+          status: 'False',
+          reason: 'NoAvailableSlots',
+          message: expect.stringContaining('all 1 are in use'),
+        }),
+      ]);
+      expect(b.warnings).toEqual(['NoAvailableSlots']);
+      // A pool that does not exist keeps the kit's reason: the documentation names none for it.
+      const missing = claimSlotStep('ClaimSlot', { ...documented, poolName: () => 'absent' });
+      const c = machineRun('machine-c', 'uid-c');
+      await missing.run(c);
+      expect(c.conditions).toEqual([expect.objectContaining({ reason: 'PoolNotFound' })]);
+    });
   });
 });

@@ -30,11 +30,13 @@ export const PersistentDisk = z
       .regex(/^\/.+/)
       .optional()
       .describe('Mount point in the guest; with no path and no format the disk stays a raw block device.'),
-    format: z.string().optional().describe('Filesystem made on first use (ext4 when a path is set).'),
-    options: z.array(z.string()).optional().describe('mkfs options.'),
+    // Bounded, so the API server can afford the rules that keep them fixed once declared.
+    format: z.string().max(32).optional().describe('Filesystem made on first use (ext4 when a path is set).'),
+    options: z.array(z.string().max(256)).max(32).optional().describe('mkfs options.'),
     mountOptions: z.array(z.string()).optional(),
     pciType: z
       .string()
+      .max(16)
       .optional()
       .describe('Disk bus the volume is attached on (VIRTIO, SCSI or IDE), VIRTIO when empty.'),
   })
@@ -50,6 +52,15 @@ export const PersistentDisk = z
         rule: 'has(self.datastoreClusterName) != has(self.datastoreName)',
         message: 'exactly one of datastoreClusterName or datastoreName is required',
       },
+      // Fixed once declared, as the documentation says: the filesystem and its mkfs options are on
+      // the volume already, and the bus decides the device the guest mounts. Refused, naming the
+      // field, rather than silently ignored until a replacement VM finds the disk unmountable.
+      ...(['format', 'options', 'pciType'] as const).map((field) => ({
+        rule: `has(self.${field}) == has(oldSelf.${field}) && (!has(self.${field}) || self.${field} == oldSelf.${field})`,
+        message: `${field} cannot change once the persistent disk is declared: declare a new slot instead`,
+        fieldPath: `.${field}`,
+        reason: 'FieldValueForbidden' as const,
+      })),
     ],
   });
 
@@ -73,6 +84,17 @@ export const PoolEntry = NicConfig.extend({
     .describe('Disks bound to this slot that outlive its VMs and move to the replacement machine.')
     // Keyed lists: the API server itself rejects a repeated slot, naming the entry.
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['slot'] }),
+}).meta({
+  'x-kubernetes-validations': [
+    {
+      // The volume of a declared disk holds the node's data (/var/cpaas): dropping the declaration
+      // would leave it to be deleted with the next VM, so removal is refused; appending is fine.
+      rule: '!has(oldSelf.persistentDisk) || oldSelf.persistentDisk.all(o, has(self.persistentDisk) && self.persistentDisk.exists(d, d.slot == o.slot))',
+      message: 'a declared persistent disk cannot be removed from the entry: its volume holds the node data',
+      fieldPath: '.persistentDisk',
+      reason: 'FieldValueForbidden',
+    },
+  ],
 });
 
 export const DCSIpHostnamePoolSpec = z.object({

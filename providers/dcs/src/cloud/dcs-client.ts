@@ -276,10 +276,8 @@ export class DcsClient {
   createVolume(request: DcsCreateVolumeRequest): Promise<DcsCreateVolumeResult> {
     return this.record('CreateVolume', async () => {
       const site = await this.siteOf();
-      const answer = await this.send('POST', `${site.uri}/volumes`, DcsCreateVolumeResultSchema, {
-        isThin: true,
-        ...request,
-      });
+      // isThin goes only when the caller sets it: the documented contract leaves DCS its own default.
+      const answer = await this.send('POST', `${site.uri}/volumes`, DcsCreateVolumeResultSchema, request);
       return { volumeUrn: answer.urn, volumeUri: answer.uri, taskUri: answer.taskUri };
     });
   }

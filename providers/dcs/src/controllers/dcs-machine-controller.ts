@@ -50,7 +50,7 @@ import {
   createPersistentVolume,
   declaredDisks,
   observedVolumes,
-  PERSISTENT_DISK_SEQUENCE_BASE,
+  persistentDiskSequence,
 } from './persistent-disks.js';
 import { ipHostnamePoolKind, type PoolEntry, type SlotClaim } from './pool-claims.js';
 
@@ -257,7 +257,7 @@ const createSteps: Step<MachineRun>[] = [
       if (vm.status !== 'stopped' && vm.status !== 'running') return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, run.entry);
       if (disks.length === 0) return done();
-      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks, [run.entry]), vm.urn);
       switch (next.action) {
         case 'create': {
           const disk = next.disk;
@@ -273,13 +273,19 @@ const createSteps: Step<MachineRun>[] = [
             run.cloud.attachVolume(
               vm.uri,
               next.volumeId,
-              PERSISTENT_DISK_SEQUENCE_BASE + next.disk.slot,
+              persistentDiskSequence(run.ctx.object.spec, next.disk.slot),
               run.entry.persistentDisk?.find((disk) => disk.slot === next.disk.slot)?.pciType,
             ),
           );
         // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
+        // A problem no wait fixes (a volume that does not match its declaration, one in error) is
+        // shown on the machine and asked again slowly, until the pool or the platform is corrected.
         case 'wait':
-          return requeue(5_000, next.message);
+          if (!next.problem) return requeue(5_000, next.message);
+          run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', next.message, 'Error'));
+          run.ctx.events.warning('PersistentDiskError', next.message);
+          // As a pool with no free entry is asked again: someone has to correct the declaration.
+          return requeue(30_000, next.message);
         default:
           return done();
       }
@@ -469,7 +475,7 @@ const deleteSteps: Step<MachineRun>[] = [
       if (!vm || !entry) return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
       if (disks.length === 0) return done();
-      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks), vm.urn);
+      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks, [entry]), vm.urn);
       if (next.action === 'detach')
         return startDcsTask(run, `detaching persistent volume ${next.disk.name}`, () =>
           run.cloud.detachVolume(vm.uri, next.volumeId),

@@ -33,7 +33,7 @@ async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<st
   if ('problem' in platform) return platform.problem;
   const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
   const disks = ctx.object.spec.pool.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
-  const volumes = await observedVolumes(platform.cloud, disks);
+  const volumes = await observedVolumes(platform.cloud, disks, ctx.object.spec.pool);
   const paths = new Map(
     ctx.object.spec.pool.flatMap((entry) =>
       (entry.persistentDisk ?? []).map((disk) => [`${entry.ip}/${disk.slot}`, disk.path] as const),

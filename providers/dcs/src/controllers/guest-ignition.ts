@@ -3,7 +3,7 @@ import { type BootstrapTokenValues, substituteBootstrapTokens } from '@immutable
 import { dnsServerList } from '@immutable-infra/provider-kit/kinds';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
 import type { DcsVmDisk } from '../cloud/dcs-types.js';
-import { PERSISTENT_DISK_SEQUENCE_BASE } from './persistent-disks.js';
+import { persistentDiskSequence } from './persistent-disks.js';
 import type { PoolEntry } from './pool-claims.js';
 
 /**
@@ -128,7 +128,7 @@ export function templateDiskSequence(spec: Pick<DCSMachineObject['spec'], 'vmCon
 
 /**
  * The disks to format and mount: the template's data disks with a `path`, then the entry's persistent
- * disks with a `path` (sequence 20 + slot). The guest names virtio disks in the order of their
+ * disks with a `path` (after the template's, see persistentDiskSequence). The guest names virtio disks in the order of their
  * sequence numbers on the VM, so each device is found by its rank among the disks the VM has on the
  * same bus (`vmDisks`, what DCS lists once the clone and the persistent attachments are done).
  */
@@ -167,7 +167,7 @@ export function guestDisks(
     disk.path
       ? [
           {
-            device: device(PERSISTENT_DISK_SEQUENCE_BASE + disk.slot, disk.pciType),
+            device: device(persistentDiskSequence(spec, disk.slot), disk.pciType),
             path: disk.path,
             format: disk.format || DEFAULT_FORMAT,
             options: disk.options ?? [],

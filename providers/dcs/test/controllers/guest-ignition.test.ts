@@ -11,6 +11,7 @@ import {
   networkManagerKeyfile,
   prefixLength,
 } from '../../src/controllers/guest-ignition.js';
+import { persistentDiskSequence } from '../../src/controllers/persistent-disks.js';
 
 const dataUrl = (text: string) => `data:,${encodeURIComponent(text)}`;
 const decode = (source: string) => {
@@ -79,7 +80,8 @@ const entry = {
     },
   ],
 };
-const vmDisks = [1, 2, 3, 4, 20].map((sequenceNum) => ({ sequenceNum, pciType: 'VIRTIO' }));
+// The system volume, the template's three data disks, and slot 0 right after them.
+const vmDisks = [1, 2, 3, 4, 5].map((sequenceNum) => ({ sequenceNum, pciType: 'VIRTIO' }));
 
 describe('the guest configuration a DCS machine boots with', () => {
   it('formats and mounts the template data disks and the persistent /var/cpaas by their virtio order', () => {
@@ -94,6 +96,27 @@ describe('the guest configuration a DCS machine boots with', () => {
     expect(disks[2]).toMatchObject({ options: ['-K'], wipeFilesystem: true });
     // Data on a persistent disk outlives the VM: never wiped.
     expect(disks[3]?.wipeFilesystem).toBe(false);
+  });
+
+  it("numbers persistent disks right after the template's disks, as the documented claim formula reads them", () => {
+    // slot = oldSequenceNum - systemDiskCount - newTemplateDataDiskCount - 1, the documentation's
+    // worked example: a new template with /var/lib/kubelet and /var/lib/containerd keeps the old
+    // VM's /var/cpaas (sequence 5) as slot 1, and with one data disk /var/lib/containerd (4) as slot 1.
+    const withDataDisks = (count: number) => ({
+      vmConfig: {
+        dcsMachineDiskSpec: [
+          { quantity: 0, systemVolume: true },
+          ...Array.from({ length: count }, (_, i) => ({ quantity: 10, path: `/data/${i}` })),
+        ],
+      },
+    });
+    expect(persistentDiskSequence(withDataDisks(2), 1)).toBe(5);
+    expect(persistentDiskSequence(withDataDisks(1), 1)).toBe(4);
+    expect(persistentDiskSequence(withDataDisks(1), 2)).toBe(5);
+    // A spec that does not list the system volume still has it on the VM, as sequence 1.
+    expect(persistentDiskSequence({ vmConfig: { dcsMachineDiskSpec: [{ quantity: 10 }] } }, 0)).toBe(3);
+    expect(persistentDiskSequence({}, 0)).toBe(2);
+    expect(persistentDiskSequence(templateSpec, 0)).toBe(5);
   });
 
   it('addresses every NIC with a NetworkManager keyfile that carries the DNS servers', () => {

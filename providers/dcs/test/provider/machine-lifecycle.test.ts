@@ -11,7 +11,8 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { DcsClient, DcsSessionPool } from '../../src/cloud/index.js';
 import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
@@ -398,6 +399,83 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(reattached[0]?.urn).toBe(volume?.urn);
     expect(reattached[0]?.vmUrn).toBe(secondVm?.urn);
   });
+
+  it('refuses a volume that does not match its declaration (Error with lastError), then takes it once corrected, after the template disks', async () => {
+    // A DCS of its own: volume names come from the pool name, IP and slot, which every test's
+    // fixtures share, so the shared simulator already has this disk from the test above.
+    const dcs = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
+    onTestFinished(() => dcs.close());
+    const own = new DcsFixtures(objects, dcs.url);
+    const namespace = await createTestNamespace(kubeConfig, 'dcs-claim');
+    startManager(namespace);
+    await own.createCluster(namespace, 'Huawei@123', namespace, 1, 40);
+    // A volume already carrying the entry's disk name (an earlier cluster's, or one moved in by
+    // hand) but with 50 GB where the pool declares 40: the documented strict claim match refuses it.
+    const volumeName = persistentVolumeName('cp-pool', '10.0.1.11', 0);
+    const sessions = new DcsSessionPool();
+    const client = new DcsClient(
+      sessions.session({ endpoint: dcs.url, user: 'cluster-api', key: 'Huawei@123' }),
+    );
+    const datastore = await client.resolveDatastore('datastore-ssd-01');
+    await client.createVolume({ name: volumeName, quantityGB: 50, datastoreUrn: datastore.urn });
+    await sessions.closeAll();
+    const existing = await eventually('the volume exists', async () =>
+      dcs.state().volumes.find((v) => v.name === volumeName && v.status === 'FREE'),
+    );
+
+    await own.createMachine(namespace, 'claim-1');
+    const refused = await eventually('PersistentDiskError on the machine', async () => {
+      const m = await own.read<{ status?: Status }>('DCSMachine', namespace, 'claim-1');
+      return m?.status?.conditions?.find((c) => c.reason === 'PersistentDiskError');
+    });
+    const mismatch = `persistent disk 10.0.1.11/0 (volume ${volumeName}): quantityGB is 40 but the volume has 50 GB; correct quantityGB to match it`;
+    expect(refused).toMatchObject({ type: 'VMReady', status: 'False', message: mismatch });
+    type DiskRecord = { phase?: string; lastError?: string; volumeUrn?: string };
+    const record = () =>
+      fixtures
+        .read<{ status?: { persistentDiskStatus?: DiskRecord[] } }>('DCSIpHostnamePool', namespace, 'cp-pool')
+        .then((p) => p?.status?.persistentDiskStatus?.[0]);
+    const error = await eventually('the pool reports the disk in Error', async () => {
+      const r = await record();
+      return r?.phase === 'Error' ? r : undefined;
+    });
+    expect(error).toMatchObject({ lastError: mismatch, volumeUrn: existing.urn });
+    // Nothing was attached, and no second volume made.
+    expect(dcs.state().volumes.filter((v) => v.name === volumeName)).toHaveLength(1);
+    expect(dcs.state().volumes.find((v) => v.name === volumeName)?.vmUrn ?? '').toBe('');
+
+    // quantityGB may change (only format, options and pciType are fixed): the corrected declaration takes it.
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    await custom.patchNamespacedCustomObject({
+      group: 'infrastructure.cluster.x-k8s.io',
+      version: 'v1beta1',
+      namespace,
+      plural: 'dcsiphostnamepools',
+      name: 'cp-pool',
+      body: [{ op: 'replace', path: '/spec/pool/0/persistentDisk/0/quantityGB', value: 50 }],
+    });
+    const machine = await eventually(
+      'claim-1 ready',
+      async () => {
+        const m = await own.read<{
+          spec: { vmConfig?: { dcsMachineDiskSpec?: { systemVolume?: boolean }[] } };
+          status?: Status;
+        }>('DCSMachine', namespace, 'claim-1');
+        return m?.status?.ready ? m : undefined;
+      },
+      120_000,
+    );
+    const vm = dcs.state().vms.find((v) => v.name === `${namespace}-vm-1`);
+    const disk = vm?.vmConfig.disks.find((d) => d.volumeUrn === existing.urn);
+    // Right after the template's disks: the system volume, then each data disk, then slot 0.
+    const dataDisks = (machine.spec.vmConfig?.dcsMachineDiskSpec ?? []).filter((d) => !d.systemVolume).length;
+    expect(disk?.sequenceNum).toBe(dataDisks + 2);
+    expect(Math.max(...(vm?.vmConfig.disks ?? []).map((d) => d.sequenceNum))).toBe(dataDisks + 2);
+    await eventually('the pool reports the disk attached', async () => {
+      const r = await record();
+      return r?.phase === 'Attached' && !r.lastError ? r : undefined;
+    });
+  }, 180_000);
 
   it('clones a VM deleted out of band again, with its bootstrap ISO, and is not Ready until it runs', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-oob');

@@ -130,6 +130,7 @@ export const HCSMachineConfigPool = defineKind({
   ...hcsKindBase,
   kind: 'HCSMachineConfigPool',
   plural: 'hcsmachineconfigpools',
+  shortNames: ['hcsmcp'],
   role: 'Other',
   versions: [
     {

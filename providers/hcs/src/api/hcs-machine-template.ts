@@ -6,6 +6,7 @@ import { HCSMachineSpec } from './hcs-machine.js';
 export const HCSMachineTemplate = machineTemplateKind({
   base: hcsKindBase,
   machineKind: 'HCSMachine',
+  shortNames: ['hcsmt'],
   machineSpec: HCSMachineSpec,
   printerColumns: [
     { name: 'Flavor', type: 'string', jsonPath: '.spec.template.spec.flavorName' },

@@ -50,10 +50,10 @@ import { readEncryptionConfig } from './encryption-provider.js';
 import {
   blocked,
   LISTING_LAG_MS,
+  MACHINE_READY,
   type MachineCtx,
   type MachineRun,
   POLL_MS,
-  SERVER_READY,
   serverOf,
 } from './machine-run.js';
 import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
@@ -171,7 +171,7 @@ const connect: Step<MachineRun> = {
     // A server is looked for where it was created, even if the identity Secret now names another place.
     const lookup = await cloudForCluster(ctx, run.connections, cluster, ctx.status.location);
     if (!lookup.ok) {
-      ctx.setCondition(falseCondition(SERVER_READY, lookup.reason, lookup.message, 'Error'));
+      ctx.setCondition(falseCondition(MACHINE_READY, lookup.reason, lookup.message, 'Error'));
       return requeue(60_000, lookup.message);
     }
     run.cloud = lookup.cloud;
@@ -184,7 +184,7 @@ const connect: Step<MachineRun> = {
 const configs: MachineSlots<MachineRun, HCSMachineConfigPoolObject, PoolConfigEntry, UsedConfig> = {
   pool: configPoolKind,
   poolName: (run) => run.poolName,
-  conditionType: SERVER_READY,
+  conditionType: MACHINE_READY,
   onClaimed(run, entry) {
     run.entry = entry;
     run.ctx.status.poolHostname = entry.hostname;
@@ -338,7 +338,7 @@ const createServer: Step<MachineRun> = {
     const result = asked.result;
     ctx.status.instanceState = 'BUILD';
     ctx.events.normal('CreatingServer', `creating ECS server ${name} (job ${ctx.status.createJobId})`);
-    ctx.setCondition(falseCondition(SERVER_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
+    ctx.setCondition(falseCondition(MACHINE_READY, 'Creating', `${JOB} ${ctx.status.createJobId}`));
     return result;
   },
 };
@@ -352,7 +352,7 @@ const waitForActive: Step<MachineRun> = {
     if (server.status === 'BUILD') return requeue(POLL_MS, `server ${server.name} is building`);
     if (server.status === 'ACTIVE') return done();
     const message = `server ${server.name} is ${server.status}`;
-    run.ctx.setCondition(falseCondition(SERVER_READY, 'ServerNotActive', message, 'Warning'));
+    run.ctx.setCondition(falseCondition(MACHINE_READY, 'ServerNotActive', message, 'Warning'));
     return requeue(15_000, message);
   },
 };
@@ -372,10 +372,10 @@ const registerMember: Step<MachineRun> = {
   },
 };
 
-/** An HCS failure shown on ServerReady too; the host sets Ready, announces it and backs off. */
-function showOnServerReady(run: MachineRun, error: unknown): void {
+/** An HCS failure shown on MachineReady too; the host sets Ready, announces it and backs off. */
+function showOnMachineReady(run: MachineRun, error: unknown): void {
   const message = describeHcsFailure(error);
-  run.ctx.setCondition(falseCondition(SERVER_READY, hcsFailureReason(error), message, 'Warning'));
+  run.ctx.setCondition(falseCondition(MACHINE_READY, hcsFailureReason(error), message, 'Warning'));
 }
 
 const RECONCILE_STEPS = reportingFailures(
@@ -395,7 +395,7 @@ const RECONCILE_STEPS = reportingFailures(
     attachPersistentDisks,
     registerMember,
   ],
-  showOnServerReady,
+  showOnMachineReady,
 );
 
 // Out of the ELB first: the API server endpoint never points at a server that is going away.
@@ -494,7 +494,7 @@ const DELETE_STEPS = reportingFailures(
     deleteServer,
     releaseSlotStep('ReleaseSlot', configs),
   ],
-  showOnServerReady,
+  showOnMachineReady,
 );
 
 /** What the steps share before the first runs; Connect finds the cloud. */
@@ -514,7 +514,7 @@ function machineRun(ctx: Ctx, connections: HcsConnections, listingLagMs: number)
 
 /**
  * Named steps the host runs: it names the one that waits in Ready and backs off on an HCS failure,
- * which the steps also show on ServerReady. Progress lives in status (job ids) and on HCS, so the
+ * which the steps also show on MachineReady. Progress lives in status (job ids) and on HCS, so the
  * next run picks up where this one stopped.
  */
 export function hcsMachineHooks(
@@ -526,7 +526,7 @@ export function hcsMachineHooks(
     reconcile: async (ctx) =>
       stepPlan(machineRun(ctx, connections, listingLagMs), RECONCILE_STEPS, (run) => {
         const server = serverOf(run) as HcsServer;
-        ctx.setCondition(trueCondition(SERVER_READY, 'Active', `ECS server ${server.id}`));
+        ctx.setCondition(trueCondition(MACHINE_READY, 'Active', `ECS server ${server.id}`));
         return machineProvisioned({
           providerID: providerIdOf(ctx.object.metadata.name),
           addresses: addressesOf(server, run.entry?.hostname),

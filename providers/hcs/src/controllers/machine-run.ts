@@ -37,13 +37,13 @@ export interface MachineRun {
 /** How long HCS may take to list what it created, unless the provider's options say otherwise. */
 export const LISTING_LAG_MS = 30_000;
 
-export const SERVER_READY = 'ServerReady';
+export const MACHINE_READY = 'MachineReady';
 export const POLL_MS = 1_000;
 
 /** The machine's server, when a step found one. */
 export const serverOf = (run: MachineRun): HcsServer | undefined => run.servers[0];
 
-/** A condition on ServerReady (and an Event) that stops the run until something changes. */
+/** A condition on MachineReady (and an Event) that stops the run until something changes. */
 export function blocked(
   run: MachineRun,
   reason: string,
@@ -51,7 +51,7 @@ export function blocked(
   afterMs: number,
   event = true,
 ): StepResult {
-  run.ctx.setCondition(falseCondition(SERVER_READY, reason, message, 'Error'));
+  run.ctx.setCondition(falseCondition(MACHINE_READY, reason, message, 'Error'));
   if (event) run.ctx.events.warning(reason, message);
   return requeue(afterMs, message);
 }

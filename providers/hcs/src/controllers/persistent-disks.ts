@@ -10,7 +10,7 @@ import {
 } from '@immutable-infra/provider-kit';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsServer, HcsVolume } from '../cloud/hcs-types.js';
-import { blocked, type MachineRun, POLL_MS, SERVER_READY, serverOf } from './machine-run.js';
+import { blocked, MACHINE_READY, type MachineRun, POLL_MS, serverOf } from './machine-run.js';
 import { deviceName, OWNER_KEY, persistentVolumeName } from './names.js';
 import type { PoolConfigEntry } from './pool-claims.js';
 
@@ -77,7 +77,7 @@ async function disksOf(run: DiskRun) {
 
 /** A persistent disk that cannot be used as it is: someone has to look. */
 function diskProblem(run: MachineRun, message: string) {
-  run.ctx.setCondition(falseCondition(SERVER_READY, 'PersistentDiskProblem', message, 'Error'));
+  run.ctx.setCondition(falseCondition(MACHINE_READY, 'PersistentDiskProblem', message, 'Error'));
   return requeue(30_000, message);
 }
 
@@ -155,7 +155,7 @@ export const attachPersistentDisks: Step<MachineRun> = {
       message = `attaching persistent disk ${next.disk.name}`;
     } else if (next.action === 'create') message = `persistent disk ${next.disk.name} is missing`;
     else message = next.action === 'wait' ? next.message : next.action;
-    run.ctx.setCondition(falseCondition(SERVER_READY, 'AttachingPersistentDisks', message));
+    run.ctx.setCondition(falseCondition(MACHINE_READY, 'AttachingPersistentDisks', message));
     return requeue(POLL_MS, message);
   },
 };

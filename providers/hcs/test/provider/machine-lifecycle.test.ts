@@ -390,13 +390,13 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     sim.setQuotas({ instances: limits.used.instances });
     try {
       await fixtures.createMachine(namespace, 'q-1');
-      // The host's Ready says QuotaExceeded too; the machine's own ServerReady names the cloud's words.
+      // The host's Ready says QuotaExceeded too; the machine's own MachineReady names the cloud's words.
       const condition = await eventually('QuotaExceeded on the machine', async () =>
         (await readMachine(namespace, 'q-1'))?.status?.conditions?.find(
-          (c) => c.type === 'ServerReady' && c.reason === 'QuotaExceeded',
+          (c) => c.type === 'MachineReady' && c.reason === 'QuotaExceeded',
         ),
       );
-      expect(condition.type).toBe('ServerReady');
+      expect(condition.type).toBe('MachineReady');
       expect(condition.message).toContain('Ecs.0001');
       expect(condition.message).toMatch(/instances: \d+ of \d+ used/);
       const events = (await objects.list('v1', 'Event', namespace)).items as unknown as { reason: string }[];

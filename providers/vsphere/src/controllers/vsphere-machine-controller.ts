@@ -215,11 +215,18 @@ const resolveFailureDomain: Step<MachineRun> = {
   run: resolvePlacement,
 };
 
+/** The condition the documentation's node runbook reads when a machine gets no slot of its pool. */
+export const MACHINE_CONFIG_POOL_READY = 'MachineConfigPoolReady';
+
 /** The machine's slot of its VSphereMachineConfigPool: hostname, static addresses, disks. */
 const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, ConfigSlot, SlotRecord> = {
   pool: configPoolKind,
   poolName: (run) => run.ctx.object.spec.machineConfigPoolRef?.name,
-  conditionType: VM_PROVISIONED,
+  conditionType: MACHINE_CONFIG_POOL_READY,
+  // The reasons the documentation tells apart: a pool bound to another KubeadmControlPlane or
+  // MachineDeployment, and one with no slot for the machine's datacenter or failure domain.
+  refusalReasons: { PoolBoundElsewhere: 'PoolBoundToOtherConsumer', PoolExhausted: 'NoAvailableSlots' },
+  claimedReason: 'SlotClaimed',
   onClaimed(run, slot) {
     run.slot = slot;
     run.ctx.status.poolHostname = slot.hostname;

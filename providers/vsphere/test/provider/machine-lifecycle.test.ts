@@ -201,6 +201,9 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     expect(vm?.config.hardware).toMatchObject({ numCPU: 4, memoryMB: 8192 });
     expect(first?.spec.providerID).toBe(`vsphere://${vm?.config.uuid}`);
     expect(first?.status?.biosUUID).toBe(vm?.config.uuid);
+    expect(first?.status?.conditions).toContainEqual(
+      expect.objectContaining({ type: 'MachineConfigPoolReady', status: 'True', reason: 'SlotClaimed' }),
+    );
     expect(first?.status?.location).toEqual({ server: new URL(vcsim.server).host, datacenter: 'dc-a' });
     expect(first?.status?.addresses).toEqual([
       { type: 'InternalIP', address: '10.10.10.11' },
@@ -435,12 +438,14 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
     await fixtures.createMachine('md-intruder', 'worker', {
       machineConfigPoolRef: { kind: 'VSphereMachineConfigPool', name: 'demo-cluster-control-plane-pool' },
     });
-    const refused = await eventually('PoolBoundElsewhere', async () => {
+    // The condition and reason the documentation's node runbook tells operators to read.
+    const refused = await eventually('PoolBoundToOtherConsumer', async () => {
       const m = await fixtures.read<{ status?: MachineStatus }>('VSphereMachine', 'md-intruder');
       return m?.status?.conditions?.find(
-        (c) => c.type === 'VMProvisioned' && c.reason === 'PoolBoundElsewhere',
+        (c) => c.type === 'MachineConfigPoolReady' && c.reason === 'PoolBoundToOtherConsumer',
       );
     });
+    expect(refused.status).toBe('False');
     expect(refused.message).toBe(
       "VSphereMachineConfigPool demo-cluster-control-plane-pool is bound to KubeadmControlPlane demo-cluster-control-plane, not to this machine's MachineDeployment demo-cluster-md-0",
     );

@@ -29,6 +29,8 @@ export class Platform {
   readonly uploads = new Map<string, UploadRecord>();
   readonly drsRules: DrsRuleRecord[] = [];
   readonly creates: CreateCounts = { vms: 0, volumes: 0 };
+  /** The bodies of the `POST volumes` calls the platform accepted, as sent. */
+  readonly volumeCreateBodies: Record<string, unknown>[] = [];
   private nextVm = 0x100;
   private nextVolume = 1;
   private nextUpload = 1;

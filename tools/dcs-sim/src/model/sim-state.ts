@@ -28,6 +28,12 @@ export interface SimState {
    * what exists now.
    */
   creates: CreateCounts;
+  /**
+   * The bodies of the `POST volumes` calls the platform accepted, as the client sent them: which
+   * optional fields a client leaves to the platform's default (`isThin`) shows only here, since the
+   * volume itself always has a value.
+   */
+  volumeCreateBodies: Record<string, unknown>[];
 }
 
 export interface CreateCounts {
@@ -49,5 +55,6 @@ export function buildSimState(
     logins: sessions.counts(),
     drsRules: platform.drsRules.map((rule) => ({ clusterUrn: rule.clusterUrn, ...drsRuleView(rule) })),
     creates: { ...platform.creates },
+    volumeCreateBodies: platform.volumeCreateBodies.map((body) => ({ ...body })),
   };
 }

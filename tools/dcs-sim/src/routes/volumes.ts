@@ -44,6 +44,7 @@ export function volumeRoutes(ctx: SimContext): Route[] {
           operation: 'creating',
         });
         platform.creates.volumes += 1;
+        platform.volumeCreateBodies.push({ ...(body as Record<string, unknown>) });
         ctx.createLag.created(volume.urn);
         const task = tasks.start('CreateVolume', volume.urn, () => {
           volume.operation = undefined;

@@ -24,6 +24,7 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: immutable-infra
 cluster.x-k8s.io/provider: infrastructure-hcs
+app: {{ include "cluster-api-provider-hcs.name" . }}
 {{- end -}}
 
 {{/* repository@digest when a digest is given, else repository:tag (the chart's release by default). */}}

@@ -24,6 +24,7 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: immutable-infra
 cluster.x-k8s.io/provider: infrastructure-vsphere
+app: {{ include "cluster-api-provider-vsphere.name" . }}
 {{- end -}}
 
 {{/* repository@digest when a digest is given, else repository:tag (the chart's release by default). */}}

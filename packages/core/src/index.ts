@@ -86,6 +86,18 @@ export {
   type Verdict,
 } from './compat/compatibility.js';
 export {
+  alaudaOsImage,
+  DISTRIBUTION_VERSION_LABEL,
+  KUBERNETES_MINOR_LABEL,
+  KUBERNETES_RELEASE_LABEL,
+  type KubernetesRelease,
+  type KubernetesReleaseConfigMap,
+  KubernetesReleaseSchema,
+  kubernetesReleaseConfigMap,
+  kubernetesReleasesFor,
+  releaseTagsOf,
+} from './compat/kubernetes-releases.js';
+export {
   type CompatMatrix,
   CompatMatrixSchema,
   type ConformanceSummary,

@@ -133,6 +133,14 @@ export {
   parseIpv4,
   sameSubnet,
 } from './ipv4.js';
+export {
+  AUDIT_POLICY,
+  hasKubeletFrom135Setting,
+  KUBELET_FROM_135_SETTING,
+  KUBELET_PATCH_PATH,
+  kubeletPatch,
+  podSecurityAdmissionConfig,
+} from './kubeadm-files.js';
 export { platformClient } from './platform-client.js';
 export {
   type DeleteBlocker,

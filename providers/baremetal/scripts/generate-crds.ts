@@ -1,11 +1,16 @@
 // Writes the bare-metal provider's CRDs (from the zod schemas in src/api, the single source of truth)
 // and its clusterctl release artifacts. Run through `npm run generate` (after the build).
 import { fileURLToPath } from 'node:url';
-import { generateProviderArtifacts } from '@immutable-infra/provider-kit/generate';
+import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
+import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { baremetalKinds } from '../dist/api/index.js';
 
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+// The platform releases and their component tags: the compatibility matrix at the repository's root.
+const matrixPath = fileURLToPath(new URL('../../../compat-matrix.json', import.meta.url));
+
 generateProviderArtifacts({
-  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  packageDir,
   kinds: baremetalKinds,
   // Beyond what every manager needs: elemental's MachineInventories (read, listed for a pool's
   // members, annotated with their pool and plan), and the image catalog ConfigMap a machine's
@@ -18,4 +23,8 @@ generateProviderArtifacts({
     },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   ],
+  // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.
+  releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
+    kubernetesReleaseConfigMap('baremetal', release),
+  ),
 });

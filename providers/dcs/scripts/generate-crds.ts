@@ -3,15 +3,22 @@
 // Run through `npm run generate` (after the build; the release's `npm run version-packages` runs
 // it too, so a version bump reaches every artifact).
 import { fileURLToPath } from 'node:url';
-import { generateProviderArtifacts } from '@immutable-infra/provider-kit/generate';
+import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { dcsKinds } from '../dist/api/index.js';
 import { dcsExtensions } from '../src/ui/extension-declaration.ts';
+import { dcsReleaseObjects } from '../src/ui/release-data.ts';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+// The platform releases and their component tags: the compatibility matrix at the repository's root.
+const matrixPath = fileURLToPath(new URL('../../../compat-matrix.json', import.meta.url));
 
 generateProviderArtifacts({
-  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  packageDir,
   kinds: dcsKinds,
   extensions: dcsExtensions,
   // Beyond what every manager needs: each cluster's encryption-at-rest key Secret, which the
   // provider creates once when no encryptionProviderConfigRef names one (the kit's ensureEncryptionSecret).
   rbacRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
+  // Per Kubernetes build: the documented version ConfigMaps and dcs-kubernetes-<minor>-files Secrets.
+  releaseObjects: dcsReleaseObjects(shippedKubernetesReleases(packageDir, matrixPath)),
 });

@@ -3,12 +3,17 @@
 // Run through `npm run generate` (after the build; the release's `npm run version-packages` runs
 // it too, so a version bump reaches every artifact).
 import { fileURLToPath } from 'node:url';
-import { generateProviderArtifacts } from '@immutable-infra/provider-kit/generate';
+import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
+import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { vsphereKinds } from '../dist/api/index.js';
 import { vsphereExtensions } from '../src/ui/extension-declaration.ts';
 
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+// The platform releases and their component tags: the compatibility matrix at the repository's root.
+const matrixPath = fileURLToPath(new URL('../../../compat-matrix.json', import.meta.url));
+
 generateProviderArtifacts({
-  packageDir: fileURLToPath(new URL('..', import.meta.url)),
+  packageDir,
   kinds: vsphereKinds,
   extensions: vsphereExtensions,
   // Beyond what every manager needs: each cluster's encryption-at-rest key Secret (the kit's
@@ -23,4 +28,8 @@ generateProviderArtifacts({
     },
     { apiGroups: ['ipam.cluster.x-k8s.io'], resources: ['ipaddresses'], verbs: ['get'] },
   ],
+  // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.
+  releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
+    kubernetesReleaseConfigMap('vsphere', release),
+  ),
 });

@@ -57,6 +57,12 @@ const one = (objects: Obj[], kind: string, name?: string): Obj => {
 };
 const kinds = (objects: Obj[]) => objects.map((o) => o.kind).sort();
 
+/** The package's release-data/kubernetes-releases.yaml: what `iinfra provider install` applies. */
+async function shippedReleaseData(packageDir: string): Promise<Obj[]> {
+  const text = await readFile(join(packageDir, 'release-data', 'kubernetes-releases.yaml'), 'utf8');
+  return parseAllDocuments(text).map((d) => d.toJS() as Obj);
+}
+
 /** Every `--flag` `iinfra manager --help` lists: the chart may pass no other. */
 let managerFlags: Set<string>;
 beforeAll(async () => {
@@ -133,7 +139,24 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
     expect(crds.map((c) => c.metadata.name).sort()).toEqual(
       (await readdir(join(packageDir, 'crds'))).map((f) => f.replace(/\.yaml$/, '')).sort(),
     );
-    expect(kinds(objects.filter((o) => o.kind !== 'CustomResourceDefinition'))).toEqual([
+    const shipped = await shippedReleaseData(packageDir);
+    const isShipped = (o: Obj) =>
+      shipped.some((r) => r.kind === o.kind && r.metadata.name === o.metadata.name);
+    // What the provider ships per Kubernetes build, as release-data/ holds it, in the release namespace.
+    const releaseData = objects.filter(isShipped);
+    expect(releaseData.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
+      shipped.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+    );
+    for (const object of releaseData) {
+      expect(object.metadata.namespace).toBe('cpaas-system');
+      const { namespace: _, ...metadata } = object.metadata;
+      expect({ ...object, metadata }).toEqual(shipped.find((r) => r.metadata.name === object.metadata.name));
+    }
+    expect(
+      releaseData.filter((o) => o.metadata.labels?.['immutable-infra.io/kubernetes-release'] === provider)
+        .length,
+    ).toBeGreaterThan(0);
+    expect(kinds(objects.filter((o) => o.kind !== 'CustomResourceDefinition' && !isShipped(o)))).toEqual([
       'ClusterRole',
       'ClusterRoleBinding',
       'Deployment',
@@ -307,6 +330,7 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       metrics: { service: { enabled: false } },
       rbac: { create: false },
       serviceAccount: { create: false, name: 'existing' },
+      kubernetesReleases: { install: false },
     });
     expect(kinds(objects.filter((o) => o.kind !== 'CustomResourceDefinition'))).toEqual(['Deployment']);
     expect(one(objects, 'Deployment').spec.template.spec.serviceAccountName).toBe('existing');
@@ -353,6 +377,25 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       await kubectl(['get', 'role', `${name}-leader-election`, '-n', namespace, '-o', 'json']),
     );
     expect(lease.rules[0].resources).toEqual(['leases']);
+    // The release data is there for the wizard and the upgrade to read, with one selector.
+    const releases = JSON.parse(
+      await kubectl([
+        'get',
+        'configmaps',
+        '-n',
+        namespace,
+        '-l',
+        `immutable-infra.io/kubernetes-release=${provider}`,
+        '-o',
+        'json',
+      ]),
+    ).items as Obj[];
+    expect(releases.map((cm) => cm.metadata.name).sort()).toEqual(
+      (await shippedReleaseData(packageDir))
+        .filter((o) => o.kind === 'ConfigMap')
+        .map((o) => o.metadata.name)
+        .sort(),
+    );
 
     await helmOnCluster([
       'upgrade',

@@ -136,6 +136,18 @@ describe.each(['dcs', 'hcs', 'vsphere', 'baremetal'] as const)(
           expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe('cpaas-system');
         }
       }
+      // The release data (release-data/kubernetes-releases.yaml) comes through clusterctl unchanged.
+      const shipped = parseDocs(
+        await readFile(join(packageDir, 'release-data', 'kubernetes-releases.yaml'), 'utf8'),
+      );
+      expect(shipped.length).toBeGreaterThan(0);
+      for (const release of shipped) {
+        const installed = objects.find(
+          (o) => o.kind === release.kind && o.metadata.name === release.metadata.name,
+        );
+        expect(installed?.metadata.labels).toMatchObject(release.metadata.labels);
+        expect(installed?.data ?? installed?.stringData).toEqual(release.data ?? release.stringData);
+      }
       const deployment = objects.find((o) => o.kind === 'Deployment') as Obj;
       expect(deployment.spec.template.spec.containers[0].image).toBe(IMAGE);
       expect(deployment.spec.template.spec.containers[0].args).toContain(

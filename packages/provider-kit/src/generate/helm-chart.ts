@@ -446,6 +446,11 @@ export interface ProviderHelmChartInput {
   clusterRoleRules: readonly { apiGroups?: readonly string[]; resources?: readonly string[] }[];
   /** Where the generator lives, for the "do not edit" headers. */
   source?: string;
+  /**
+   * What the provider ships per Kubernetes build (ConfigMaps, Secrets; no namespace): installed into
+   * the release namespace unless `kubernetesReleases.install` is false.
+   */
+  releaseObjects?: readonly { metadata: { name: string } }[];
 }
 
 const isLeaseRule = (rule: { apiGroups?: readonly string[]; resources?: readonly string[] }) =>
@@ -468,6 +473,7 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
   const leaseRules = input.clusterRoleRules.filter(isLeaseRule);
   if (leaseRules.length === 0) throw new Error(`${chart}: the ClusterRole rules grant no Lease access`);
   const providerLabel = { 'cluster.x-k8s.io/provider': `infrastructure-${input.provider}` };
+  const releaseObjects = input.releaseObjects ?? [];
 
   const values: Manifest = {
     // The provider's own image (the manager with this provider installed), as tools/images builds it.
@@ -496,6 +502,7 @@ export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles
       service: { enabled: true, port: 8081 },
       serviceMonitor: { enabled: false, interval: '30s', scrapeTimeout: '10s', labels: {} },
     },
+    ...(releaseObjects.length > 0 ? { kubernetesReleases: { install: true } } : {}),
   };
 
   const deployment = `${deploymentUpToArgs(header, chart, 'manager')}            - manager
@@ -677,6 +684,7 @@ spec:
         service: obj({ enabled: bool, port }),
         serviceMonitor: obj({ enabled: bool, interval: str, scrapeTimeout: str, labels: stringMap }),
       }),
+      ...(releaseObjects.length > 0 ? { kubernetesReleases: obj({ install: bool }) } : {}),
     }),
     'templates/_helpers.tpl':
       header.replace(/^# (.*)\n$/, '{{/* $1 */}}\n') +
@@ -692,6 +700,17 @@ spec:
   };
   for (const crd of input.crds) {
     files[`crds/${crd.metadata.name}.yaml`] = header + stringify(crd, { lineWidth: 0 });
+  }
+  if (releaseObjects.length > 0) {
+    // The objects carry no template text (the generator refuses `{{`), so only the namespace is Helm's.
+    const namespaced = releaseObjects.map((object) =>
+      stringify(
+        { ...object, metadata: { ...object.metadata, namespace: '{{ .Release.Namespace }}' } },
+        { lineWidth: 0 },
+      ),
+    );
+    files['templates/kubernetes-releases.yaml'] =
+      `${header}{{- if .Values.kubernetesReleases.install }}\n${namespaced.map((doc) => `---\n${doc}`).join('')}{{- end }}\n`;
   }
   return files;
 }

@@ -12,5 +12,10 @@ export {
   providerHelmChart,
   writeHelmChart,
 } from './helm-chart.js';
-export { generateProviderArtifacts, writeProviderArtifacts } from './provider-artifacts.js';
+export {
+  generateProviderArtifacts,
+  type ReleaseObject,
+  shippedKubernetesReleases,
+  writeProviderArtifacts,
+} from './provider-artifacts.js';
 export { type ProviderBundlesOptions, providerBundles, zodWithoutLocales } from './provider-bundles.js';

@@ -1,11 +1,14 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   clusterctlArtifacts,
   extensionManifest,
   generateCrd,
   type KindDefinition,
+  type KubernetesRelease,
+  kubernetesReleasesFor,
   type PolicyRule,
+  parseCompatMatrix,
 } from '@immutable-infra/core';
 import { stringify } from 'yaml';
 import { providerChartName, providerHelmChart, writeHelmChart } from './helm-chart.js';
@@ -45,6 +48,60 @@ export function writeProviderArtifacts(
   );
 }
 
+/** An object a provider ships with each release: a ConfigMap or Secret, without a namespace. */
+export interface ReleaseObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+/**
+ * The same objects reach Helm (Go templates) and clusterctl (`${VAR}` substitution): text either
+ * would rewrite is refused here rather than shipped changed.
+ */
+function assertPlainReleaseObject(object: ReleaseObject): void {
+  const text = JSON.stringify(object);
+  if ('namespace' in object.metadata)
+    throw new Error(
+      `release object ${object.kind}/${object.metadata.name}: leave metadata.namespace to the installer`,
+    );
+  for (const marker of ['{{', '${'])
+    if (text.includes(marker))
+      throw new Error(
+        `release object ${object.kind}/${object.metadata.name} contains "${marker}", which Helm or clusterctl would substitute`,
+      );
+}
+
+/** release-data/kubernetes-releases.yaml: what `iinfra provider install` applies into the provider's namespace. */
+function writeReleaseData(packageDir: string, objects: readonly ReleaseObject[]): void {
+  const dir = join(packageDir, 'release-data');
+  rmSync(dir, { recursive: true, force: true });
+  if (objects.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'kubernetes-releases.yaml'),
+    header('src/api and the compatibility matrix') +
+      objects.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'),
+  );
+}
+
+/**
+ * The Kubernetes builds a provider release ships data for: the compatibility matrix's platform
+ * releases whose OS image carries a minor of package.json's `immutableInfra.kubernetesVersions`,
+ * each with its CoreDNS and etcd tags and the Alauda OS image named for it (core's `alaudaOsImage`).
+ */
+export function shippedKubernetesReleases(packageDir: string, matrixPath: string): KubernetesRelease[] {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const parsed = parseCompatMatrix(JSON.parse(readFileSync(matrixPath, 'utf8')));
+  if (!parsed.ok)
+    throw new Error(`${matrixPath}: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  const releases = kubernetesReleasesFor(parsed.matrix, manifest.immutableInfra.kubernetesVersions ?? []);
+  if (releases.length === 0)
+    throw new Error(`${manifest.name}: no platform release in ${matrixPath} carries its Kubernetes versions`);
+  return releases;
+}
+
 /**
  * Everything a provider package generates from its one source of truth, for its
  * `npm run generate`: the CRDs of `kinds` (from their zod schemas), the clusterctl release
@@ -63,6 +120,13 @@ export function generateProviderArtifacts(options: {
    * (core's `managerRbacRules`): granted by the clusterctl artifacts and the Helm chart alike.
    */
   rbacRules?: readonly PolicyRule[];
+  /**
+   * The release data the provider ships (core's `kubernetesReleaseConfigMap` per Kubernetes build,
+   * and any documented per-version files), without a namespace: written to
+   * release-data/kubernetes-releases.yaml for `iinfra provider install`, into the Helm chart's
+   * release namespace and into the clusterctl components' namespace.
+   */
+  releaseObjects?: readonly ReleaseObject[];
 }): void {
   const manifest = JSON.parse(readFileSync(join(options.packageDir, 'package.json'), 'utf8'));
   const crds = options.kinds.map((kind) => generateCrd(kind));
@@ -75,7 +139,24 @@ export function generateProviderArtifacts(options: {
     crds,
     ...(options.rbacRules ? { rules: options.rbacRules } : {}),
   });
+  const releaseObjects = options.releaseObjects ?? [];
+  for (const object of releaseObjects) assertPlainReleaseObject(object);
+  const names = releaseObjects.map((o) => `${o.kind}/${o.metadata.name}`);
+  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+  if (repeated.length > 0)
+    throw new Error(`release objects named twice: ${[...new Set(repeated)].join(', ')}`);
+  const namespaceDoc = clusterctl.components.find((doc) => doc.kind === 'Namespace') as
+    | { metadata: { name: string } }
+    | undefined;
+  if (!namespaceDoc) throw new Error(`${manifest.name}: the clusterctl artifacts have no Namespace`);
+  clusterctl.components.push(
+    ...releaseObjects.map((object) => ({
+      ...object,
+      metadata: { ...object.metadata, namespace: namespaceDoc.metadata.name },
+    })),
+  );
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
+  writeReleaseData(options.packageDir, releaseObjects);
   // The Helm chart grants what the clusterctl artifacts grant: the rules come from their ClusterRole.
   const clusterRole = clusterctl.components.find((doc) => doc.kind === 'ClusterRole') as
     | { rules: { apiGroups?: string[]; resources?: string[] }[] }
@@ -91,6 +172,7 @@ export function generateProviderArtifacts(options: {
       kubernetesVersions: manifest.immutableInfra.kubernetesVersions,
       crds,
       clusterRoleRules: clusterRole.rules,
+      releaseObjects,
     }),
   );
   if (options.extensions) {

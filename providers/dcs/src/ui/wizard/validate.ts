@@ -42,7 +42,7 @@ export function validateDraft(draft: DcsClusterDraft, facts: ClusterFacts): Fiel
     basic(
       'kubernetesVersion',
       facts.versions.length === 0
-        ? `no VM template version ConfigMap (label cpaas.io/dcs-vm-template) in ${facts.namespace}; apply the one shipped with the OS image`
+        ? `no VM template version ConfigMap (label cpaas.io/dcs-vm-template) in ${facts.namespace}; the provider installs one per platform release (Helm chart, clusterctl components or iinfra provider install; kubernetesReleases.install in the chart)`
         : 'the Kubernetes version is required',
     );
   else if (facts.versions.length > 0) {

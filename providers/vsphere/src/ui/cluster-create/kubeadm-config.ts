@@ -4,7 +4,17 @@
  * the commands around it, and the API server's hardening flags. The VM images
  * are built to boot with exactly this; keep it in step with the documentation.
  */
-import { compareVersions } from '@immutable-infra/ui-kit';
+import {
+  AUDIT_POLICY,
+  hasKubeletFrom135Setting,
+  KUBELET_FROM_135_SETTING,
+  KUBELET_PATCH_PATH,
+  kubeletPatch,
+  podSecurityAdmissionConfig,
+} from '@immutable-infra/ui-kit';
+
+// Where the documented files live now; re-exported for this provider's own callers and tests.
+export { AUDIT_POLICY, KUBELET_PATCH_PATH };
 
 type Json = Record<string, unknown>;
 
@@ -58,121 +68,9 @@ fi
 echo "imported $image_count images"
 `;
 
-const AUDIT_NONE_GROUPS = [
-  ['app.alauda.io', ['imagewhitelists']],
-  ['k8s.io', ['namespaceoverviews']],
-] as const;
-const AUDIT_FULL_GROUPS = [
-  '',
-  'aiops.alauda.io',
-  'apps',
-  'app.k8s.io',
-  'authentication.istio.io',
-  'auth.alauda.io',
-  'autoscaling',
-  'asm.alauda.io',
-  'clusterregistry.k8s.io',
-  'crd.alauda.io',
-  'infrastructure.alauda.io',
-  'monitoring.coreos.com',
-  'operators.coreos.com',
-  'networking.istio.io',
-  'extensions.istio.io',
-  'install.istio.io',
-  'security.istio.io',
-  'telemetry.istio.io',
-  'opentelemetry.io',
-  'networking.k8s.io',
-  'portal.alauda.io',
-  'rbac.authorization.k8s.io',
-  'storage.k8s.io',
-  'tke.cloud.tencent.com',
-  'devopsx.alauda.io',
-  'core.katanomi.dev',
-  'deliveries.katanomi.dev',
-  'integrations.katanomi.dev',
-  'artifacts.katanomi.dev',
-  'builds.katanomi.dev',
-  'versioning.katanomi.dev',
-  'sources.katanomi.dev',
-  'tekton.dev',
-  'operator.tekton.dev',
-  'eventing.knative.dev',
-  'flows.knative.dev',
-  'messaging.knative.dev',
-  'operator.knative.dev',
-  'sources.knative.dev',
-  'operator.devops.alauda.io',
-  'flagger.app',
-  'jaegertracing.io',
-];
-
-/** The documented audit policy, as JSON (which is YAML): the API server reads either. */
-export const AUDIT_POLICY = {
-  apiVersion: 'audit.k8s.io/v1',
-  kind: 'Policy',
-  omitStages: ['RequestReceived'],
-  rules: [
-    {
-      level: 'None',
-      users: [
-        'system:kube-controller-manager',
-        'system:kube-scheduler',
-        'system:serviceaccount:kube-system:endpoint-controller',
-      ],
-      verbs: ['get', 'update'],
-      namespaces: ['kube-system'],
-      resources: [{ group: '', resources: ['endpoints'] }],
-    },
-    { level: 'None', nonResourceURLs: ['/healthz*', '/version', '/swagger*'] },
-    { level: 'None', resources: [{ group: '', resources: ['events'] }] },
-    { level: 'None', resources: [{ group: 'devops.alauda.io' }] },
-    { level: 'None', verbs: ['get', 'list', 'watch'] },
-    { level: 'None', resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }] },
-    {
-      level: 'None',
-      resources: [
-        { group: 'authorization.k8s.io', resources: ['subjectaccessreviews', 'selfsubjectaccessreviews'] },
-        { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
-      ],
-    },
-    {
-      level: 'None',
-      resources: AUDIT_NONE_GROUPS.map(([group, resources]) => ({ group, resources: [...resources] })),
-    },
-    { level: 'Metadata', resources: [{ group: '', resources: ['secrets', 'configmaps'] }] },
-    {
-      level: 'Metadata',
-      resources: [
-        { group: 'operator.connectors.alauda.io', resources: ['installmanifests'] },
-        { group: 'operators.katanomi.dev', resources: ['katanomis'] },
-      ],
-    },
-    {
-      level: 'RequestResponse',
-      resources: [
-        ...AUDIT_FULL_GROUPS.map((group) => ({ group })),
-        { group: 'velero.io', resources: ['deletebackuprequests'] },
-        { group: 'connectors.alauda.io' },
-        {
-          group: 'operator.connectors.alauda.io',
-          resources: ['connectorscores', 'connectorsgits', 'connectorsocis'],
-        },
-      ],
-    },
-    { level: 'Metadata' },
-  ],
-};
-
 function file(path: string, content: string, permissions = '0644', append?: false): Json {
   return { path, owner: 'root:root', permissions, ...(append === false ? { append } : {}), content };
 }
-
-/** Where kubeadm reads the kubelet patch from (its patches directory). */
-export const KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
-/** The kubelet setting that exists from Kubernetes 1.35 only. */
-const FROM_135 = 'imagePullCredentialsVerificationPolicy';
-const from135 = (kubernetesVersion: string) => compareVersions(kubernetesVersion, 'v1.35.0') >= 0;
 
 /**
  * kubeadm `files` whose kubelet patch fits `kubernetesVersion` (the 1.35-only
@@ -191,12 +89,14 @@ export function switchKubeletPatch(files: unknown, kubernetesVersion: string): J
     } catch {
       return entry;
     }
-    const { [FROM_135]: _, ...rest } = patch;
+    const { [KUBELET_FROM_135_SETTING]: _, ...rest } = patch;
     const { apiVersion, kind, ...others } = rest;
     const wanted = {
       apiVersion,
       kind,
-      ...(from135(kubernetesVersion) ? { [FROM_135]: patch[FROM_135] ?? 'NeverVerify' } : {}),
+      ...(hasKubeletFrom135Setting(kubernetesVersion)
+        ? { [KUBELET_FROM_135_SETTING]: patch[KUBELET_FROM_135_SETTING] ?? 'NeverVerify' }
+        : {}),
       ...others,
     };
     const content = `${JSON.stringify(wanted, null, 2)}\n`;
@@ -205,24 +105,6 @@ export function switchKubeletPatch(files: unknown, kubernetesVersion: string): J
     return { ...entry, content };
   });
   return changed ? out : undefined;
-}
-
-/** The kubelet patch; imagePullCredentialsVerificationPolicy exists from Kubernetes 1.35 only. */
-function kubeletPatch(kubernetesVersion: string, worker: boolean): string {
-  return `${JSON.stringify(
-    {
-      apiVersion: 'kubelet.config.k8s.io/v1beta1',
-      kind: 'KubeletConfiguration',
-      ...(from135(kubernetesVersion) ? { [FROM_135]: 'NeverVerify' } : {}),
-      protectKernelDefaults: true,
-      ...(worker ? { staticPodPath: null } : {}),
-      streamingConnectionIdleTimeout: '5m',
-      tlsCertFile: '/etc/kubernetes/pki/kubelet.crt',
-      tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet.key',
-    },
-    null,
-    2,
-  )}\n`;
 }
 
 /** resolv.conf from the slot pool's DNS servers (the pool's DNS does not always reach the guest). */
@@ -262,28 +144,7 @@ export interface ControlPlaneConfigInput {
 
 /** KubeadmControlPlane spec.kubeadmConfigSpec. */
 export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
-  const psa = {
-    apiVersion: 'apiserver.config.k8s.io/v1',
-    kind: 'AdmissionConfiguration',
-    plugins: [
-      {
-        name: 'PodSecurity',
-        configuration: {
-          apiVersion: 'pod-security.admission.config.k8s.io/v1',
-          kind: 'PodSecurityConfiguration',
-          defaults: {
-            enforce: 'privileged',
-            'enforce-version': 'latest',
-            audit: 'baseline',
-            'audit-version': 'latest',
-            warn: 'baseline',
-            'warn-version': 'latest',
-          },
-          exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system', input.namespace] },
-        },
-      },
-    ],
-  };
+  const psa = podSecurityAdmissionConfig([input.namespace]);
   return {
     users: bootUser(input.sshAuthorizedKeys),
     files: [

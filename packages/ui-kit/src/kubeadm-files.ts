@@ -1,0 +1,165 @@
+/**
+ * The files kubeadm reads on every node of the documented clusters, whatever the platform: the
+ * kubelet configuration patch, the PodSecurity admission configuration and the audit policy. The
+ * vSphere workflow writes them inline; DCS ships them per Kubernetes minor in its
+ * `dcs-kubernetes-<minor>-files` Secret. One copy, so the two cannot drift.
+ */
+import { compareVersions } from './cluster-rules.js';
+
+/** Where kubeadm reads the kubelet patch from (its patches directory). */
+export const KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
+/** The kubelet setting that exists from Kubernetes 1.35 only. */
+export const KUBELET_FROM_135_SETTING = 'imagePullCredentialsVerificationPolicy';
+/** Whether a Kubernetes version's kubelet knows KUBELET_FROM_135_SETTING. */
+export const hasKubeletFrom135Setting = (kubernetesVersion: string) =>
+  compareVersions(kubernetesVersion, 'v1.35.0') >= 0;
+
+/** The kubelet patch; imagePullCredentialsVerificationPolicy exists from Kubernetes 1.35 only. */
+export function kubeletPatch(kubernetesVersion: string, worker: boolean): string {
+  return `${JSON.stringify(
+    {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      ...(hasKubeletFrom135Setting(kubernetesVersion) ? { [KUBELET_FROM_135_SETTING]: 'NeverVerify' } : {}),
+      protectKernelDefaults: true,
+      ...(worker ? { staticPodPath: null } : {}),
+      streamingConnectionIdleTimeout: '5m',
+      tlsCertFile: '/etc/kubernetes/pki/kubelet.crt',
+      tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet.key',
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** The PodSecurity admission configuration: enforce privileged, audit and warn baseline; `kube-system` and `exemptNamespaces` exempt. */
+export function podSecurityAdmissionConfig(exemptNamespaces: readonly string[]): Record<string, unknown> {
+  return {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'AdmissionConfiguration',
+    plugins: [
+      {
+        name: 'PodSecurity',
+        configuration: {
+          apiVersion: 'pod-security.admission.config.k8s.io/v1',
+          kind: 'PodSecurityConfiguration',
+          defaults: {
+            enforce: 'privileged',
+            'enforce-version': 'latest',
+            audit: 'baseline',
+            'audit-version': 'latest',
+            warn: 'baseline',
+            'warn-version': 'latest',
+          },
+          exemptions: { usernames: [], runtimeClasses: [], namespaces: ['kube-system', ...exemptNamespaces] },
+        },
+      },
+    ],
+  };
+}
+
+const AUDIT_NONE_GROUPS = [
+  ['app.alauda.io', ['imagewhitelists']],
+  ['k8s.io', ['namespaceoverviews']],
+] as const;
+const AUDIT_FULL_GROUPS = [
+  '',
+  'aiops.alauda.io',
+  'apps',
+  'app.k8s.io',
+  'authentication.istio.io',
+  'auth.alauda.io',
+  'autoscaling',
+  'asm.alauda.io',
+  'clusterregistry.k8s.io',
+  'crd.alauda.io',
+  'infrastructure.alauda.io',
+  'monitoring.coreos.com',
+  'operators.coreos.com',
+  'networking.istio.io',
+  'extensions.istio.io',
+  'install.istio.io',
+  'security.istio.io',
+  'telemetry.istio.io',
+  'opentelemetry.io',
+  'networking.k8s.io',
+  'portal.alauda.io',
+  'rbac.authorization.k8s.io',
+  'storage.k8s.io',
+  'tke.cloud.tencent.com',
+  'devopsx.alauda.io',
+  'core.katanomi.dev',
+  'deliveries.katanomi.dev',
+  'integrations.katanomi.dev',
+  'artifacts.katanomi.dev',
+  'builds.katanomi.dev',
+  'versioning.katanomi.dev',
+  'sources.katanomi.dev',
+  'tekton.dev',
+  'operator.tekton.dev',
+  'eventing.knative.dev',
+  'flows.knative.dev',
+  'messaging.knative.dev',
+  'operator.knative.dev',
+  'sources.knative.dev',
+  'operator.devops.alauda.io',
+  'flagger.app',
+  'jaegertracing.io',
+];
+
+/** The documented audit policy, as JSON (which is YAML): the API server reads either. */
+export const AUDIT_POLICY: Record<string, unknown> = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    {
+      level: 'None',
+      users: [
+        'system:kube-controller-manager',
+        'system:kube-scheduler',
+        'system:serviceaccount:kube-system:endpoint-controller',
+      ],
+      verbs: ['get', 'update'],
+      namespaces: ['kube-system'],
+      resources: [{ group: '', resources: ['endpoints'] }],
+    },
+    { level: 'None', nonResourceURLs: ['/healthz*', '/version', '/swagger*'] },
+    { level: 'None', resources: [{ group: '', resources: ['events'] }] },
+    { level: 'None', resources: [{ group: 'devops.alauda.io' }] },
+    { level: 'None', verbs: ['get', 'list', 'watch'] },
+    { level: 'None', resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }] },
+    {
+      level: 'None',
+      resources: [
+        { group: 'authorization.k8s.io', resources: ['subjectaccessreviews', 'selfsubjectaccessreviews'] },
+        { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
+      ],
+    },
+    {
+      level: 'None',
+      resources: AUDIT_NONE_GROUPS.map(([group, resources]) => ({ group, resources: [...resources] })),
+    },
+    { level: 'Metadata', resources: [{ group: '', resources: ['secrets', 'configmaps'] }] },
+    {
+      level: 'Metadata',
+      resources: [
+        { group: 'operator.connectors.alauda.io', resources: ['installmanifests'] },
+        { group: 'operators.katanomi.dev', resources: ['katanomis'] },
+      ],
+    },
+    {
+      level: 'RequestResponse',
+      resources: [
+        ...AUDIT_FULL_GROUPS.map((group) => ({ group })),
+        { group: 'velero.io', resources: ['deletebackuprequests'] },
+        { group: 'connectors.alauda.io' },
+        {
+          group: 'operator.connectors.alauda.io',
+          resources: ['connectorscores', 'connectorsgits', 'connectorsocis'],
+        },
+      ],
+    },
+    { level: 'Metadata' },
+  ],
+};

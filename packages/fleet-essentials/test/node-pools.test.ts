@@ -1,3 +1,4 @@
+import { KUBERNETES_RELEASE_LABEL } from '@immutable-infra/core';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
@@ -5,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { createCapiCluster } from './cluster-fixtures.ts';
-import { grant } from './rbac.ts';
+import { grant, grantRules } from './rbac.ts';
 import { signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
@@ -185,5 +186,78 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
     });
     expect(deleted.statusCode, deleted.body).toBe(200);
     await expect(get('cluster.x-k8s.io', 'machinedeployments', 'alpha-workers')).rejects.toThrow();
+  });
+  it("sets the control plane's CoreDNS and etcd tags from the provider's release data for the new build", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    // As the Helm chart installs it (release-data/kubernetes-releases.yaml of a provider).
+    await objects.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: '440-dcs-vm-template',
+        namespace: ns,
+        labels: { [KUBERNETES_RELEASE_LABEL]: 'dcs', 'cpaas.io/kubernetes-version': 'v1.35' },
+      },
+      data: { kubernetesVersion: 'v1.35.6-acp.1', corednsTag: '1.14.3-v4.4.6', etcdTag: 'v3.6.13-acp.0' },
+    } as never);
+    const operator = await signIn(app, TEST_USERS.operator.token);
+    const url = `/api/node-pools/${ns}/KubeadmControlPlane/alpha-cp`;
+    // Without the right to list ConfigMaps the version still changes; the answer says why the tags did not.
+    const unread = await app.inject({
+      method: 'PATCH',
+      url,
+      headers: operator,
+      payload: { version: 'v1.35.6-acp.1' },
+    });
+    expect(unread.statusCode, unread.body).toBe(200);
+    expect(unread.json()).toMatchObject({ componentTags: null });
+    expect(unread.json().componentTagsSource).toMatch(/not readable/);
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      ns,
+      [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }],
+      'pools-operator-releases',
+    );
+    await eventually('the release ConfigMap is read and its tags written', async () => {
+      const patched = await app.inject({
+        method: 'PATCH',
+        url,
+        headers: operator,
+        payload: { version: 'v1.35.6-acp.1' },
+      });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect(patched.json()).toMatchObject({
+        version: 'v1.35.6-acp.1',
+        componentTags: { corednsTag: '1.14.3-v4.4.6', etcdTag: 'v3.6.13-acp.0' },
+        componentTagsSource: `ConfigMap ${ns}/440-dcs-vm-template`,
+      });
+      return true;
+    });
+    const kcp = (await get('controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', 'alpha-cp')) as {
+      spec: { version: string; kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } };
+    };
+    expect(kcp.spec.version).toBe('v1.35.6-acp.1');
+    expect(kcp.spec.kubeadmConfigSpec.clusterConfiguration).toMatchObject({
+      dns: { imageTag: '1.14.3-v4.4.6' },
+      etcd: { local: { imageTag: 'v3.6.13-acp.0' } },
+    });
+    // A build no release ships keeps the tags it has, and says so.
+    const unknown = await app.inject({
+      method: 'PATCH',
+      url,
+      headers: operator,
+      payload: { version: 'v1.35.7' },
+    });
+    expect(unknown.json()).toMatchObject({ componentTags: null });
+    expect(unknown.json().componentTagsSource).toBe(`no release ConfigMap in ${ns} ships v1.35.7`);
+    const kept = (await get(
+      'controlplane.cluster.x-k8s.io',
+      'kubeadmcontrolplanes',
+      'alpha-cp',
+    )) as typeof kcp;
+    expect(kept.spec.kubeadmConfigSpec.clusterConfiguration).toMatchObject({
+      dns: { imageTag: '1.14.3-v4.4.6' },
+    });
   });
 });

@@ -221,6 +221,21 @@ describe('the local registry', () => {
         'dcsclusters.infrastructure.cluster.x-k8s.io',
       ),
     ).toBeDefined();
+    // The release data the package ships, where the wizard looks for it (cpaas-system by default).
+    const releaseData = JSON.parse(result.stdout).releaseData as string[];
+    expect(releaseData).toContain('ConfigMap/440-dcs-vm-template');
+    expect(releaseData).toContain('Secret/dcs-kubernetes-1.35-files');
+    const versionConfigMap = (await read('v1', 'ConfigMap', '440-dcs-vm-template', 'cpaas-system')) as
+      | { metadata: { labels: Record<string, string> }; data: Record<string, string> }
+      | undefined;
+    expect(versionConfigMap?.metadata.labels['cpaas.io/dcs-vm-template']).toBe(
+      versionConfigMap?.data.machineImage,
+    );
+    expect(versionConfigMap?.data).toMatchObject({
+      kubernetesVersion: 'v1.35.6-acp.1',
+      etcdTag: 'v3.6.13-acp.0',
+    });
+    expect(await read('v1', 'Secret', 'dcs-kubernetes-1.35-files', 'cpaas-system')).toBeDefined();
     const inventory = (await read(
       'clusterctl.cluster.x-k8s.io/v1alpha3',
       'Provider',

@@ -3,6 +3,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { KUBERNETES_RELEASE_LABEL, releaseTagsOf } from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { AccessReviewer } from './access-review.js';
@@ -261,6 +262,15 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     const parsed = parsePoolChange(request.body);
     if ('problem' in parsed) return fail(reply, 400, parsed.problem.message, parsed.problem.field);
     const { replicas, version, template } = parsed.change;
+    const identity = (request.session as Session).identity;
+    // kubeadm pins CoreDNS and etcd per Kubernetes build: the provider's release data for the new
+    // version says which tags, so the control plane does not come up on the old ones.
+    const componentTags =
+      kind === 'KubeadmControlPlane' && version !== undefined
+        ? await controlPlaneComponentTags(identity, namespace, name, version)
+        : undefined;
+    if (componentTags && 'refusal' in componentTags)
+      return fail(reply, componentTags.refusal.status, componentTags.refusal.message);
     const templateRef = template === undefined ? undefined : { infrastructureRef: { name: template } };
     const specPatch =
       kind === 'MachineDeployment'
@@ -274,16 +284,69 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
             ...(replicas !== undefined ? { replicas } : {}),
             ...(version !== undefined ? { version } : {}),
             ...(templateRef ? { machineTemplate: { spec: templateRef } } : {}),
+            ...(componentTags?.clusterConfiguration
+              ? { kubeadmConfigSpec: { clusterConfiguration: componentTags.clusterConfiguration } }
+              : {}),
           };
-    const response = await endpoint.request((request.session as Session).identity, {
+    const response = await endpoint.request(identity, {
       method: 'PATCH',
       path,
       body: { spec: specPatch },
       contentType: 'application/merge-patch+json',
     });
     if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
-    return parsed.change;
+    return {
+      ...parsed.change,
+      ...(componentTags
+        ? { componentTags: componentTags.tags ?? null, componentTagsSource: componentTags.source }
+        : {}),
+    };
   });
+
+  /**
+   * The CoreDNS and etcd tags of a Kubernetes build, from the release ConfigMaps providers ship
+   * (label immutable-infra.io/kubernetes-release) in the cluster's namespace, read as the user.
+   * A build no release ships, or ConfigMaps the user may not list, leave the tags as they are and
+   * say why. A control plane on external etcd gets no local etcd tag.
+   */
+  async function controlPlaneComponentTags(
+    identity: Session['identity'],
+    namespace: string,
+    name: string,
+    version: string,
+  ): Promise<
+    | { refusal: { status: number; message: string } }
+    | {
+        tags?: { corednsTag: string; etcdTag: string };
+        source: string;
+        clusterConfiguration?: Record<string, unknown>;
+      }
+  > {
+    const kcp = await endpoint.request<{
+      spec?: { kubeadmConfigSpec?: { clusterConfiguration?: { etcd?: { external?: unknown } } } };
+    }>(identity, { method: 'GET', path: poolPath(namespace, 'KubeadmControlPlane', name) as string });
+    if (kcp.status >= 300) return { refusal: { status: kcp.status, message: refusalMessage(kcp) } };
+    const listed = await endpoint.request<{ items?: Parameters<typeof releaseTagsOf>[0][] }>(identity, {
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?labelSelector=${encodeURIComponent(KUBERNETES_RELEASE_LABEL)}`,
+    });
+    if (listed.status >= 300)
+      return { source: `release ConfigMaps in ${namespace} not readable: ${refusalMessage(listed)}` };
+    const release = (listed.body.items ?? [])
+      .map((item) => ({ item, tags: releaseTagsOf(item) }))
+      .find(({ tags }) => tags?.kubernetesVersion === version);
+    if (!release?.tags) return { source: `no release ConfigMap in ${namespace} ships ${version}` };
+    const external = kcp.body.spec?.kubeadmConfigSpec?.clusterConfiguration?.etcd?.external !== undefined;
+    const { corednsTag, etcdTag } = release.tags;
+    return {
+      tags: { corednsTag, etcdTag },
+      source: `ConfigMap ${namespace}/${(release.item as { metadata?: { name?: string } }).metadata?.name ?? '?'}`,
+      clusterConfiguration: {
+        dns: { imageTag: corednsTag },
+        ...(external ? {} : { etcd: { local: { imageTag: etcdTag } } }),
+      },
+    };
+  }
 
   app.delete('/api/node-pools/:namespace/:kind/:name', async (request, reply) => {
     const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
@@ -512,7 +575,8 @@ export function parsePoolChange(
     change.replicas = b.replicas;
   }
   if (b.version !== undefined) {
-    if (typeof b.version !== 'string' || !/^v\d+\.\d+\.\d+$/.test(b.version))
+    // A platform's Kubernetes builds carry a suffix (v1.34.5-3): semver's pre-release part.
+    if (typeof b.version !== 'string' || !/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(b.version))
       return { problem: { field: 'version', message: 'version must look like v1.35.4' } };
     change.version = b.version;
   }

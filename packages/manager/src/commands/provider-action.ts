@@ -15,6 +15,7 @@ export async function runProviderInstall(
     platform?: string | undefined;
     matrix?: string | undefined;
     dir: string;
+    namespace: string;
     allowUnverified?: true | undefined;
     json?: true | undefined;
   },
@@ -61,6 +62,7 @@ export async function runProviderInstall(
       dir: options.dir,
       kubeConfig,
       client,
+      releaseDataNamespace: options.namespace,
       onProgress: (message) => output.progress(message),
     });
     if (options.json) {
@@ -70,6 +72,7 @@ export async function runProviderInstall(
         platform,
         packageDir: result.packageDir,
         crds: result.crds,
+        releaseData: result.releaseData,
       });
     } else {
       output.line(

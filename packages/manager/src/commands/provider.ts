@@ -12,7 +12,9 @@ export function providerCommand(output: Output): Command {
       'Install a chosen provider version from an npm registry (an on-prem verdaccio, say): check it against the ' +
         'running platform with the compatibility matrix and refuse, with the reason, before anything is written ' +
         'when it is incompatible (or unverified, unless --allow-unverified); then install the package next to the ' +
-        "platform's core version, apply its CRDs and record it in clusterctl's inventory (Provider objects), " +
+        "platform's core version, apply its CRDs and its release data (a ConfigMap per Kubernetes build with " +
+        'its machine image and CoreDNS and etcd tags; DCS adds its files Secrets) into --namespace, and record it ' +
+        "in clusterctl's inventory (Provider objects), " +
         'which `iinfra compat check --kubeconfig` reads back.',
     )
     .argument('<name@version>', 'for example dcs@0.2.0 or @immutable-infra/provider-dcs@0.2.0')
@@ -25,6 +27,11 @@ export function providerCommand(output: Output): Command {
     )
     .option('--matrix <path>', 'use this compat-matrix.json instead of the one shipped with iinfra')
     .option('--dir <path>', 'where provider packages are installed', defaultProvidersDir())
+    .option(
+      '--namespace <name>',
+      "where the release data goes: the namespace clusters are created in (the Helm chart's release namespace)",
+      'cpaas-system',
+    )
     .option('--allow-unverified', 'install a version the matrix has no passing contract-test run for')
     .option('--json', 'print one JSON object')
     .addHelpText(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -13,6 +13,7 @@ import {
 } from '@immutable-infra/core';
 import { installCrds, parseCrdManifests } from '@immutable-infra/management-plane';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 import { inventoryObject, SYSTEM_NAMESPACE } from '../compat/cluster-inventory.js';
 import type { ProviderSpec } from '../compat/provider-spec.js';
 import type { ObjectClient } from '../kube/object-client.js';
@@ -100,8 +101,10 @@ export async function installProvider(input: {
   dir: string;
   kubeConfig: KubeConfig;
   client: ObjectClient;
+  /** Where the provider's release data goes: where the clusters are made (the documentation's cpaas-system). */
+  releaseDataNamespace: string;
   onProgress: (message: string) => void;
-}): Promise<{ packageDir: string; crds: string[] }> {
+}): Promise<{ packageDir: string; crds: string[]; releaseData: string[] }> {
   const { plan, dir } = input;
   mkdirSync(dir, { recursive: true });
   try {
@@ -135,6 +138,15 @@ export async function installProvider(input: {
   const crds = files.flatMap((file) => parseCrdManifests(readFileSync(join(crdDir, file), 'utf8'), file));
   input.onProgress(`applying ${crds.length} CRDs`);
   await installCrds(input.kubeConfig, crds);
+  const releaseData = await applyReleaseData(
+    input.client,
+    join(packageDir, 'release-data', 'kubernetes-releases.yaml'),
+    input.releaseDataNamespace,
+  );
+  if (releaseData.length > 0)
+    input.onProgress(
+      `applied ${releaseData.length} release data objects (version ConfigMaps, files Secrets) in ${input.releaseDataNamespace}`,
+    );
   await ensureNamespace(input.client, SYSTEM_NAMESPACE);
   const record = inventoryObject({ name: plan.spec.name, version: plan.spec.version });
   const existing = await input.client.get<{ metadata: { resourceVersion: string } }>({
@@ -154,7 +166,47 @@ export async function installProvider(input: {
   input.onProgress(
     `recorded ${record.metadata.namespace}/${record.metadata.name} in the clusterctl inventory`,
   );
-  return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? '') };
+  return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? ''), releaseData };
+}
+
+interface ReleaseDataObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+}
+
+/**
+ * Creates or replaces what the package ships per Kubernetes build (release-data/, which the Helm
+ * chart and the clusterctl components install too), so an upgrade of the provider brings the new
+ * release's tags. A package from before release data was shipped has none: nothing to apply.
+ */
+async function applyReleaseData(client: ObjectClient, file: string, namespace: string): Promise<string[]> {
+  if (!existsSync(file)) return [];
+  const objects = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((doc) => doc.toJS() as ReleaseDataObject | null)
+    .filter((o): o is ReleaseDataObject => o !== null);
+  if (objects.length === 0) return [];
+  await ensureNamespace(client, namespace);
+  const applied: string[] = [];
+  for (const object of objects) {
+    const wanted = { ...object, metadata: { ...object.metadata, namespace } };
+    const existing = await client.get<ReleaseDataObject>({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      namespace,
+      name: object.metadata.name,
+    });
+    if (existing) {
+      await client.update({
+        ...wanted,
+        metadata: { ...wanted.metadata, resourceVersion: existing.metadata.resourceVersion },
+      });
+    } else {
+      await client.create(wanted);
+    }
+    applied.push(`${object.kind}/${object.metadata.name}`);
+  }
+  return applied;
 }
 
 async function ensureNamespace(client: ObjectClient, name: string): Promise<void> {

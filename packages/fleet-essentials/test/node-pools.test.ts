@@ -234,7 +234,11 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
       });
       return true;
     });
-    const kcp = (await get('controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', 'alpha-cp')) as {
+    const kcp = (await get(
+      'controlplane.cluster.x-k8s.io',
+      'kubeadmcontrolplanes',
+      'alpha-cp',
+    )) as unknown as {
       spec: { version: string; kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } };
     };
     expect(kcp.spec.version).toBe('v1.35.6-acp.1');
@@ -255,7 +259,7 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
       'controlplane.cluster.x-k8s.io',
       'kubeadmcontrolplanes',
       'alpha-cp',
-    )) as typeof kcp;
+    )) as unknown as typeof kcp;
     expect(kept.spec.kubeadmConfigSpec.clusterConfiguration).toMatchObject({
       dns: { imageTag: '1.14.3-v4.4.6' },
     });

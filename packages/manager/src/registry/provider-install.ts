@@ -172,7 +172,7 @@ export async function installProvider(input: {
 interface ReleaseDataObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string };
+  metadata: { name: string; namespace?: string; resourceVersion: string };
 }
 
 /**

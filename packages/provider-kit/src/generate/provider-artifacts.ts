@@ -53,7 +53,6 @@ export interface ReleaseObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  [field: string]: unknown;
 }
 
 /**

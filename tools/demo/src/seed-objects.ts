@@ -10,7 +10,14 @@
  * business-vlan100, the two VM templates).
  */
 
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseAllDocuments } from 'yaml';
+
 export const DEMO_NAMESPACE = 'cpaas-system';
+const SHIPPED_RELEASE_DATA = createRequire(import.meta.url).resolve(
+  '@immutable-infra/provider-dcs/release-data/kubernetes-releases.yaml',
+);
 export const CREDENTIAL_SECRET = 'dcs-auth';
 
 /** Kubernetes releases the simulator's VM templates carry, one per template (the docs' version ConfigMaps). */
@@ -71,20 +78,19 @@ function versionConfigMap(vmTemplate: string, kubernetesVersion: string) {
   };
 }
 
+/**
+ * The DCS provider's `dcs-kubernetes-<minor>-files` Secret, as the package ships it
+ * (release-data/kubernetes-releases.yaml, which its chart, clusterctl components and
+ * `iinfra provider install` apply): the demo installs the provider in-process, so it applies this part
+ * of the release data itself. The version ConfigMaps stay the demo's own, naming the simulator's VM templates.
+ */
 function kubernetesFilesSecret(kubernetesVersion: string) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: `dcs-kubernetes-${minorOf(kubernetesVersion)}-files`, namespace: DEMO_NAMESPACE },
-    type: 'Opaque',
-    stringData: {
-      'psa-config.yaml':
-        'apiVersion: apiserver.config.k8s.io/v1\nkind: AdmissionConfiguration\nplugins: []\n',
-      'control-plane-kubelet-patch.json': '{}',
-      'worker-kubelet-patch.json': '{}',
-      'audit-policy.yaml': 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n',
-    },
-  };
+  const name = `dcs-kubernetes-${minorOf(kubernetesVersion)}-files`;
+  const shipped = parseAllDocuments(readFileSync(SHIPPED_RELEASE_DATA, 'utf8'))
+    .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } })
+    .find((object) => object.kind === 'Secret' && object.metadata.name === name);
+  if (!shipped) throw new Error(`the DCS provider ships no ${name} Secret (release-data/kubernetes-releases.yaml)`);
+  return { ...shipped, metadata: { ...shipped.metadata, namespace: DEMO_NAMESPACE } };
 }
 
 function ipPool(name: string, subnet: string, firstHost: number, size: number) {

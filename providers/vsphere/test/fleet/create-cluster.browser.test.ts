@@ -164,7 +164,7 @@ describe('vSphere create-cluster workflow in Fleet Essentials', () => {
       'a vCenter host name or IP address, with :port only when it is not 443, without a scheme or a path',
     );
     expect(await problemOf('kubernetesVersion')).toBe(
-      'Kubernetes 1.30 is not supported; choose 1.33, 1.34, 1.35',
+      'Kubernetes 1.30 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35',
     );
     expect(await problemOf('apiServerAddress')).toBe('the cluster API address is required');
     expect(lab.writes.slice(writes)).toEqual([]);

@@ -254,7 +254,7 @@ describe('vSphere upgrade through the Node Pools tab of the real host', () => {
     ]);
     await control('lab-kcp', 'kubernetesVersion').fill('v1.36.0');
     expect(await problemOf('lab-kcp', 'kubernetesVersion')).toBe(
-      'Kubernetes 1.36 is not supported; choose 1.33, 1.34, 1.35',
+      'Kubernetes 1.36 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35',
     );
     await control('lab-kcp', 'kubernetesVersion').fill('v1.33.9');
     expect(await problemOf('lab-kcp', 'kubernetesVersion')).toBe(

@@ -165,7 +165,7 @@ describe('vSphere create-cluster validation', () => {
         draft((d) => {
           d.server = 'https://vcenter.example.com/sdk';
           d.thumbprint = 'AB:CD';
-          d.kubernetesVersion = 'v1.32.4';
+          d.kubernetesVersion = 'v1.30.4';
           d.datacenter = 'DC9';
           d.apiServerAddress = '10.0.9.100:6443';
         }),
@@ -175,7 +175,7 @@ describe('vSphere create-cluster validation', () => {
         'basic-info: a vCenter host name or IP address, with :port only when it is not 443, without a scheme or a path',
       thumbprint:
         'basic-info: the SHA-1 or SHA-256 certificate fingerprint as colon-separated hex pairs, e.g. AB:CD:...:EF',
-      kubernetesVersion: 'basic-info: Kubernetes 1.32 is not supported; choose 1.33, 1.34, 1.35',
+      kubernetesVersion: 'basic-info: Kubernetes 1.30 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35',
       datacenter: 'basic-info: vCenter has no datacenter DC9',
       apiServerAddress: 'basic-info: must look like https://<load-balancer-address>:6443',
       // The templates' datacenter is not the one chosen either.

@@ -12,7 +12,7 @@ import {
 } from '@immutable-infra/ui-kit';
 
 /** The Kubernetes minors the provider supports (package.json `immutableInfra.kubernetesVersions`; a test holds them equal). */
-export const KUBERNETES_MINORS = ['1.33', '1.34', '1.35'] as const;
+export const KUBERNETES_MINORS = ['1.31', '1.32', '1.33', '1.34', '1.35'] as const;
 
 export interface VsphereClusterDraft extends ClusterDraftBase {
   /** The vCenter as VSphereCluster spec.server takes it: host[:port], no scheme. */

@@ -99,7 +99,10 @@ export function volumeRoutes(ctx: SimContext): Route[] {
         if (volume.operation !== undefined) throw DcsError.busy(`volume ${volume.name}`);
         if (request.type === 'normal' && volume.type === 'share')
           throw DcsError.invalid('type', 'a shared volume cannot be made normal again');
-        platform.volumeModifyBodies.push({ volumeUrn: volume.urn, body: { ...(body as Record<string, unknown>) } });
+        platform.volumeModifyBodies.push({
+          volumeUrn: volume.urn,
+          body: { ...(body as Record<string, unknown>) },
+        });
         if (request.name !== undefined) volume.name = request.name;
         if (request.type === 'share' && volume.type === 'normal') {
           // As FusionCompute does: a normal volume made shared becomes independent and persistent.

@@ -397,10 +397,13 @@ async function claimLegacyDisks(run: MachineRun, legacy: readonly LegacyDisk[]) 
   }
   for (const disk of legacy) {
     const volumeUrn = disk.volumeUrn as string;
+    // Claimed already, and only not listed by that name yet: nothing to send.
+    const current = await run.cloud.getVolume(volumeUrn);
+    if (current?.name === disk.disk.name) continue;
     const answer = await run.cloud.modifyVolume(volumeUrn, { name: disk.disk.name });
     run.ctx.events.normal(
       'PersistentDiskClaimed',
-      `claimed the disk at sequenceNum ${disk.sequenceNum} of VM ${run.vmName} (${volumeUrn}) for persistent disk ${disk.disk.entryKey}/${disk.disk.slot} as volume ${disk.disk.name}`,
+      `claimed volume ${current?.name ?? volumeUrn}, the disk at sequenceNum ${disk.sequenceNum} of VM ${run.vmName}, for persistent disk ${disk.disk.entryKey}/${disk.disk.slot} as volume ${disk.disk.name}`,
     );
     const taskUri = answer.taskUri;
     if (taskUri) return startDcsTask(run, `claiming volume ${disk.disk.name}`, async () => ({ taskUri }));

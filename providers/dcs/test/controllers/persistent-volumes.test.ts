@@ -39,5 +39,8 @@ describe('persistent volumes on the DCS simulator', () => {
     expect(unset).toMatchObject({ quantityGB: 40 });
     expect(thick).toMatchObject({ isThin: false });
     expect(thin).toMatchObject({ isThin: true });
+    // As documented, a new pool volume is an independent persistent normal one: nothing to convert later.
+    for (const body of [unset, thick, thin])
+      expect(body).toMatchObject({ type: 'normal', indepDisk: true, persistentDisk: true });
   });
 });

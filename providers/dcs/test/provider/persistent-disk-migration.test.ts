@@ -21,8 +21,10 @@ import {
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, expect, inject, it, onTestFinished } from 'vitest';
+import { DcsClient, DcsSessionPool } from '../../src/cloud/index.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
+import { succeeded } from '../cloud/simulator.js';
 import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
 
 let kubeConfig: KubeConfig;
@@ -292,6 +294,47 @@ it('claims the template disk of a legacy VM at its sequence number and carries i
       : undefined;
   });
 }, 240_000);
+
+it('claims a volume that was attached to a legacy VM as an ordinary volume, as it claims a template disk', async () => {
+  const sim = await ownSimulator();
+  const fixtures = new DcsFixtures(objects, sim.url);
+  const namespace = await createTestNamespace(kubeConfig, 'dcs-migrate-vol');
+  const migration = new Migration(fixtures, namespace);
+  startManager(namespace);
+  await fixtures.createCluster(namespace, 'Huawei@123', namespace, 1, 0);
+  await migration.createTemplate();
+  // The template never had /var/cpaas: an operator made a volume and attached it at sequence 4.
+  await migration.createMachine('legacy-1', NEW_DISKS);
+  await migration.ready(['legacy-1']);
+  const vmName = `${namespace}-vm-1`;
+  const sessions = new DcsSessionPool();
+  onTestFinished(() => sessions.closeAll());
+  const client = new DcsClient(
+    sessions.session({ endpoint: sim.url, user: 'cluster-api', key: 'Huawei@123' }),
+  );
+  const datastore = await client.resolveDatastore('datastore-ssd-01');
+  const made = await client.createVolume({
+    name: 'cpaas-by-hand',
+    quantityGB: 40,
+    datastoreUrn: datastore.urn,
+  });
+  await succeeded(client, made.taskUri);
+  const vm = sim.state().vms.find((v) => v.name === vmName);
+  await succeeded(client, (await client.attachVolume(vm?.uri as string, made.volumeUrn, 4)).taskUri);
+  expect(sim.state().volumes.find((v) => v.urn === made.volumeUrn)).toMatchObject({ indepDisk: false });
+
+  await migration.migrate(1);
+  await migration.delete('legacy-1');
+  await migration.gone('legacy-1');
+  expect(sim.state().volumes.find((v) => v.urn === made.volumeUrn)).toMatchObject({
+    name: persistentVolumeName('cp-pool', '10.0.1.11', 0),
+    status: 'FREE',
+    type: 'share',
+    indepDisk: true,
+  });
+  // Only the operator's own volume was ever created.
+  expect(sim.state().creates.volumes).toBe(1);
+}, 180_000);
 
 it('refuses to claim a legacy disk that differs from the declaration or is not there (Error with lastError), deleting nothing until the pool is corrected', async () => {
   const sim = await ownSimulator();

@@ -99,10 +99,15 @@ export async function legacyDisks(
     const where = `persistent disk ${disk.entryKey}/${disk.slot} (sequenceNum ${sequenceNum} on VM ${vm.name})`;
     const onVm = tail.find((candidate) => Number(candidate.sequenceNum) === sequenceNum);
     if (!onVm?.volumeUrn) {
+      const taken = vmDisks.find((candidate) => Number(candidate.sequenceNum) === sequenceNum)?.volumeUrn;
+      const other = taken && [...named].find(([, volume]) => volume.id === taken)?.[0];
+      const there = other
+        ? `the disk there is already volume ${other} of another declared slot`
+        : 'the VM has no disk to claim there';
       found.push({
         disk,
         sequenceNum,
-        problem: `${where}: the VM has no disk to claim there; its disks past the template's ${templateDataDisks(layout)} data disks are at sequenceNum ${tail.map((d) => d.sequenceNum).join(', ')}; correct slot (slot = sequenceNum - 1 - template data disks - 1)`,
+        problem: `${where}: ${there}; its disks past the template's ${templateDataDisks(layout)} data disks are at sequenceNum ${tail.map((d) => d.sequenceNum).join(', ')}; correct slot (slot = sequenceNum - 1 - template data disks - 1)`,
       });
       continue;
     }

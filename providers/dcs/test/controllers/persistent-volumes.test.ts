@@ -106,6 +106,16 @@ describe('persistent volumes on the DCS simulator', () => {
       (await legacyDisks(client, entry, disks, named, fitting, layout)).map((d) => d.sequenceNum),
     ).toEqual([4, 5]);
 
+    // A disk already named for another slot (the template changed after a claim) is never taken again.
+    const elsewhere = new Map([
+      [disks[0]?.name as string, { id: 'urn:sites:1:volumes:4', phase: 'Attached' } as DcsObservedVolume],
+    ]);
+    const shifted = await legacyDisks(client, entry, disks, elsewhere, fitting, layout);
+    expect(shifted.map((d) => d.problem)).toEqual([
+      `persistent disk 10.0.9.1/1 (sequenceNum 4 on VM old-vm): the disk there is already volume ${disks[0]?.name} of another declared slot; its disks past the template's 1 data disks are at sequenceNum 3, 5; correct slot (slot = sequenceNum - 1 - template data disks - 1)`,
+      undefined,
+    ]);
+
     const wrong = vm([disk(1, ssd1), disk(2, ssd1), disk(3, nas), disk(4, ssd1), disk(5, ssd1, 'IDE')]);
     const problems = (await legacyDisks(client, entry, disks, none, wrong, layout)).map((d) => d.problem);
     expect(problems).toEqual([

@@ -22,6 +22,7 @@ describe('/_sim/state', () => {
         'uploads',
         'vms',
         'volumeCreateBodies',
+        'volumeModifyBodies',
         'volumes',
       ].sort(),
     );

@@ -32,6 +32,9 @@ describe('volumes', () => {
           quantityGB: 20,
           datastoreUrn: `urn:sites:${SITE}:datastores:1`,
           isThin: false,
+          type: 'normal',
+          indepDisk: false,
+          persistentDisk: true,
           status: 'FREE',
           vmUrn: '',
         },
@@ -81,6 +84,51 @@ describe('volumes', () => {
       status: 'FREE',
       vmUrn: '',
     });
+  });
+
+  it('renames a VM template disk and converts it to an independent shared volume in place (PUT <volume uri>, no task); detached, it outlives the VM', async () => {
+    const { sim, dcs } = await loggedIn();
+    const vmUri = await dcs.cloneVm('legacy-1', {
+      vmConfig: {
+        cpu: { quantity: 2 },
+        memory: { quantityMB: 2048 },
+        disks: [
+          { sequenceNum: 1, quantityGB: 40, datastoreUrn: `urn:sites:${SITE}:datastores:1` },
+          { sequenceNum: 2, quantityGB: 30, datastoreUrn: `urn:sites:${SITE}:datastores:1` },
+        ],
+      },
+    });
+    const disk = (await dcs.ok('GET', vmUri)).vmConfig.disks.find(
+      (d: { sequenceNum: number }) => d.sequenceNum === 2,
+    );
+    // A disk the clone made is a stock volume: normal, not independent.
+    expect(disk).toMatchObject({ quantityGB: 30, type: 'normal', indepDisk: false, persistentDisk: true });
+    const uri = disk.volumeUrn.replace('urn:sites:', '/service/sites/').replaceAll(':', '/');
+
+    const renamed = await dcs.call('PUT', uri, { name: 'pool-0a1b2c3d' });
+    expect(renamed).toMatchObject({ status: 200, body: {} });
+    expect(await dcs.ok('GET', uri)).toMatchObject({ name: 'pool-0a1b2c3d', status: 'USE', type: 'normal' });
+    const listed = await dcs.ok('GET', `${SITE_URI}/volumes?name=pool-0a1b2c3d`);
+    expect(listed.volumes.map((v: { urn: string }) => v.urn)).toEqual([disk.volumeUrn]);
+
+    await dcs.change('POST', `${vmUri}/action/detachvol`, { volUrn: disk.volumeUrn });
+    expect(await dcs.ok('PUT', uri, { type: 'share' })).toEqual({});
+    // Made shared, a normal volume becomes independent and persistent, as FusionCompute does.
+    expect(await dcs.ok('GET', uri)).toMatchObject({ type: 'share', indepDisk: true, persistentDisk: true });
+    // Asked again (a reply lost, a controller restarted), nothing changes.
+    expect(await dcs.ok('PUT', uri, { type: 'share' })).toEqual({});
+    const back = await dcs.call('PUT', uri, { type: 'normal' });
+    expect(back.status).toBe(400);
+    const unknown = await dcs.call('PUT', uri, { quantityGB: 40 });
+    expect(unknown.status).toBe(400);
+
+    await dcs.change('DELETE', `${vmUri}?isReserveDisks=0`);
+    expect(await dcs.ok('GET', uri)).toMatchObject({ name: 'pool-0a1b2c3d', status: 'FREE', type: 'share' });
+    expect(sim.state().volumeModifyBodies).toEqual([
+      { volumeUrn: disk.volumeUrn, body: { name: 'pool-0a1b2c3d' } },
+      { volumeUrn: disk.volumeUrn, body: { type: 'share' } },
+      { volumeUrn: disk.volumeUrn, body: { type: 'share' } },
+    ]);
   });
 
   it('answers 400 naming the field for a bad volume body', async () => {

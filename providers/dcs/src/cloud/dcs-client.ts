@@ -22,6 +22,7 @@ import {
   type DcsHost,
   DcsHostSchema,
   DcsMaybeTaskSchema,
+  type DcsModifyVolumeRequest,
   type DcsPortGroup,
   DcsPortGroupSchema,
   type DcsSite,
@@ -301,6 +302,44 @@ export class DcsClient {
     return this.record('DetachVolume', () =>
       this.send('POST', `${toUri(vmUri)}/action/detachvol`, DcsTaskRefSchema, { volUrn: toUrn(volumeUrn) }),
     );
+  }
+
+  /** The volume at this URI or URN, or undefined when DCS does not know it. */
+  getVolume(uriOrUrn: string): Promise<DcsVolume | undefined> {
+    return this.record('GetVolume', async () => {
+      try {
+        return await this.send('GET', toUri(uriOrUrn), DcsVolumeSchema);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * FusionCompute's modify volume (`PUT <volume uri>`): a rename, or the conversion of a stock volume
+   * to an independent shared one. The eSDK reads no task from it; should a VRM answer with one, its
+   * URI is returned for the caller to follow.
+   */
+  modifyVolume(uriOrUrn: string, change: DcsModifyVolumeRequest): Promise<{ taskUri?: string | undefined }> {
+    return this.record('ModifyVolume', async () => {
+      const answer = await this.send('PUT', toUri(uriOrUrn), DcsMaybeTaskSchema, change);
+      return { taskUri: answer?.taskUri };
+    });
+  }
+
+  /** The URNs of the datastores a datastore cluster groups. */
+  datastoreClusterMembers(name: string): Promise<string[]> {
+    return this.lookedUp(`datastore-cluster-members/${name}`, 'ResolveDatastoreCluster', async () => {
+      const group = await this.byName(
+        'datastore cluster',
+        'datastoreclusters',
+        'datastoreClusters',
+        DcsDatastoreClusterSchema,
+        name,
+      );
+      return [...group.datastores];
+    });
   }
 
   deleteVolume(uri: string): Promise<DcsTaskRef> {

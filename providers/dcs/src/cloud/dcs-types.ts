@@ -68,6 +68,16 @@ export type DcsDvSwitch = z.infer<typeof DcsDvSwitchSchema>;
 export const DcsPortGroupSchema = z.looseObject({ ...Named, vlanId: numeric.optional() });
 export type DcsPortGroup = z.infer<typeof DcsPortGroupSchema>;
 
+/**
+ * FusionCompute's kind of volume: `normal` or `share`, independent of VM snapshots or not, persistent
+ * or not. A VM template's own disks are normal and not independent ("stock" volumes).
+ */
+const VolumeKind = {
+  type: z.string().optional(),
+  indepDisk: z.boolean().optional(),
+  persistentDisk: z.boolean().optional(),
+};
+
 export const DcsVmDiskSchema = z.looseObject({
   sequenceNum: numeric.optional(),
   quantityGB: numeric.optional(),
@@ -75,6 +85,7 @@ export const DcsVmDiskSchema = z.looseObject({
   volumeUrn: z.string().optional(),
   isThin: z.boolean().optional(),
   pciType: z.string().optional(),
+  ...VolumeKind,
 });
 export type DcsVmDisk = z.infer<typeof DcsVmDiskSchema>;
 
@@ -169,6 +180,7 @@ export const DcsVolumeSchema = z.looseObject({
   /** `USE` (attached) or `FREE`. */
   status: z.string().optional(),
   vmUrn: z.string().optional(),
+  ...VolumeKind,
 });
 export type DcsVolume = z.infer<typeof DcsVolumeSchema>;
 
@@ -244,6 +256,18 @@ export interface DcsCreateVolumeRequest {
   quantityGB: number;
   datastoreUrn: string;
   isThin?: boolean;
+  type?: 'normal' | 'share';
+  indepDisk?: boolean;
+  persistentDisk?: boolean;
+}
+
+/** FusionCompute's modify-volume body (`PUT <volume uri>`): only the fields sent change. */
+export interface DcsModifyVolumeRequest {
+  name?: string;
+  /** `share` on a normal volume also makes it independent and persistent. */
+  type?: 'share';
+  indepDisk?: boolean;
+  persistentDisk?: boolean;
 }
 
 /** Removes null values (recursively), so that `.optional()` fields accept a VRM's explicit nulls. */

@@ -12,6 +12,7 @@ export type {
   DcsDrsRule,
   DcsFolder,
   DcsHost,
+  DcsModifyVolumeRequest,
   DcsPortGroup,
   DcsSite,
   DcsTask,

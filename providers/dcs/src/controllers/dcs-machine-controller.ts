@@ -48,7 +48,12 @@ import {
 } from './guest-ignition.js';
 import {
   createPersistentVolume,
+  type DiskLayout,
   declaredDisks,
+  diskLayoutOf,
+  type LegacyDisk,
+  legacyDisks,
+  needsConversion,
   observedVolumes,
   persistentDiskSequence,
 } from './persistent-disks.js';
@@ -96,6 +101,7 @@ class MachineRun {
   endpoint = '';
   /** The machine's DCSCluster, set by Connect. */
   cluster!: DCSClusterObject;
+  private diskLayout: DiskLayout | undefined;
 
   constructor(
     readonly ctx: Ctx,
@@ -104,6 +110,12 @@ class MachineRun {
   ) {
     this.listingLagMs = options.listingLagMs ?? LISTING_LAG_MS;
     this.vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
+  }
+
+  /** Where the entry's persistent disks sit on the VM (read once per reconcile). */
+  async layout(): Promise<DiskLayout> {
+    this.diskLayout ??= await diskLayoutOf(this.ctx.kube, this.ctx.object);
+    return this.diskLayout;
   }
 }
 
@@ -257,7 +269,11 @@ const createSteps: Step<MachineRun>[] = [
       if (vm.status !== 'stopped' && vm.status !== 'running') return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, run.entry);
       if (disks.length === 0) return done();
-      const next = nextAttachAction(disks, await observedVolumes(run.cloud, disks, [run.entry]), vm.urn);
+      const volumes = await observedVolumes(run.cloud, disks, [run.entry]);
+      const legacy = await legacyDisks(run.cloud, run.entry, disks, volumes, vm, await run.layout());
+      const claiming = await claimLegacyDisks(run, legacy);
+      if (claiming) return claiming;
+      const next = nextAttachAction(disks, volumes, vm.urn);
       switch (next.action) {
         case 'create': {
           const disk = next.disk;
@@ -268,15 +284,20 @@ const createSteps: Step<MachineRun>[] = [
           );
           return asked.sent ? asked.result : asked.wait;
         }
-        case 'attach':
+        case 'attach': {
+          // A stock volume a legacy VM left (its detach was done by an older provider, or by hand).
+          const volume = volumes.get(next.disk.name)?.volume;
+          if (volume && needsConversion(volume)) return convertVolume(run, next.disk.name, volume.urn);
+          const layout = await run.layout();
           return startDcsTask(run, `attaching persistent volume ${next.disk.name}`, () =>
             run.cloud.attachVolume(
               vm.uri,
               next.volumeId,
-              persistentDiskSequence(run.ctx.object.spec, next.disk.slot),
+              persistentDiskSequence(layout, next.disk.slot),
               run.entry.persistentDisk?.find((disk) => disk.slot === next.disk.slot)?.pciType,
             ),
           );
+        }
         // Still on the VM this entry's previous machine had; that machine's deletion detaches it.
         // A problem no wait fixes (a volume that does not match its declaration, one in error) is
         // shown on the machine and asked again slowly, until the pool or the platform is corrected.
@@ -356,6 +377,51 @@ const createSteps: Step<MachineRun>[] = [
     },
   },
 ];
+
+/**
+ * The documented migration's claim: each legacy disk (see `legacyDisks`) takes its declared disk's
+ * volume name, so from then on it is found, detached, kept and re-attached like any pool volume.
+ * Nothing is claimed while any declared disk cannot be (a missing disk, a size, storage or bus that
+ * differs): that is shown on the machine and asked again slowly, as the documentation says, until the
+ * pool is corrected. Renaming is idempotent, and the step ends only once DCS lists every claimed
+ * volume by its new name, so a restart or a slow listing can neither lose a claim nor create a
+ * second volume. Undefined when there is nothing to claim.
+ */
+async function claimLegacyDisks(run: MachineRun, legacy: readonly LegacyDisk[]) {
+  if (legacy.length === 0) return undefined;
+  const problem = legacy.find((disk) => disk.problem)?.problem;
+  if (problem) {
+    run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', problem, 'Error'));
+    run.ctx.events.warning('PersistentDiskError', problem);
+    return requeue(30_000, problem);
+  }
+  for (const disk of legacy) {
+    const volumeUrn = disk.volumeUrn as string;
+    // Claimed already, and only not listed by that name yet: nothing to send.
+    const current = await run.cloud.getVolume(volumeUrn);
+    if (current?.name === disk.disk.name) continue;
+    const answer = await run.cloud.modifyVolume(volumeUrn, { name: disk.disk.name });
+    run.ctx.events.normal(
+      'PersistentDiskClaimed',
+      `claimed volume ${current?.name ?? volumeUrn}, the disk at sequenceNum ${disk.sequenceNum} of VM ${run.vmName}, for persistent disk ${disk.disk.entryKey}/${disk.disk.slot} as volume ${disk.disk.name}`,
+    );
+    const taskUri = answer.taskUri;
+    if (taskUri) return startDcsTask(run, `claiming volume ${disk.disk.name}`, async () => ({ taskUri }));
+  }
+  return requeue(POLL_MS, `claimed ${legacy.length} legacy disk(s); waiting for DCS to list them by name`);
+}
+
+/** Converts a stock volume to an independent shared one, as the documented migration does off the old VM. */
+async function convertVolume(run: MachineRun, name: string, volumeUrn: string) {
+  const answer = await run.cloud.modifyVolume(volumeUrn, { type: 'share' });
+  run.ctx.events.normal(
+    'PersistentDiskConverted',
+    `converted volume ${name} from a VM template disk to an independent shared volume`,
+  );
+  const taskUri = answer.taskUri;
+  if (taskUri) return startDcsTask(run, `converting volume ${name}`, async () => ({ taskUri }));
+  return requeue(POLL_MS, `converted volume ${name}`);
+}
 
 /**
  * The files and units the provider adds to the machine's Ignition: the kubelet serving certificate
@@ -441,6 +507,20 @@ const deleteSteps: Step<MachineRun>[] = [
     },
   },
   {
+    // The documented migration, step 1: a legacy VM's disks are claimed before it is stopped.
+    name: 'ClaimPersistentDisks',
+    async run(run) {
+      const vm = run.vm;
+      const entry = vm && (await heldSlot(run, poolEntries));
+      if (!vm || !entry) return done();
+      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
+      if (disks.length === 0) return done();
+      const volumes = await observedVolumes(run.cloud, disks, [entry]);
+      const legacy = await legacyDisks(run.cloud, entry, disks, volumes, vm, await run.layout());
+      return (await claimLegacyDisks(run, legacy)) ?? done();
+    },
+  },
+  {
     name: 'StopVM',
     async run(run) {
       const vm = run.vm;
@@ -481,6 +561,21 @@ const deleteSteps: Step<MachineRun>[] = [
           run.cloud.detachVolume(vm.uri, next.volumeId),
         );
       return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
+    },
+  },
+  {
+    // The documented migration, step 4: detached, a stock volume becomes an independent shared one
+    // before its old VM is deleted.
+    name: 'ConvertPersistentDisks',
+    async run(run) {
+      const entry = await heldSlot(run, poolEntries);
+      if (!entry) return done();
+      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
+      if (disks.length === 0) return done();
+      for (const [name, observed] of await observedVolumes(run.cloud, disks, [entry]))
+        if (!observed.volume.vmUrn && needsConversion(observed.volume))
+          return convertVolume(run, name, observed.volume.urn);
+      return done();
     },
   },
   {

@@ -1,8 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { KubeClient } from '@immutable-infra/core';
 import type { DeclaredDisk, ObservedVolume } from '@immutable-infra/provider-kit';
+import { DCS_API_VERSION } from '../api/common.js';
+import type { DCSMachineTemplateObject } from '../api/dcs-machine-template.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
-import type { DcsVolume } from '../cloud/dcs-types.js';
+import type { DcsVm, DcsVmDisk, DcsVolume } from '../cloud/dcs-types.js';
 import type { PoolEntry } from './pool-claims.js';
+
+/** What decides where persistent disks sit on a VM: the data disks of a machine template's disk list. */
+export interface DiskLayout {
+  vmConfig?:
+    | {
+        dcsMachineDiskSpec?:
+          | readonly { systemVolume?: boolean | undefined; [field: string]: unknown }[]
+          | undefined;
+      }
+    | undefined;
+}
 
 /**
  * The sequence number of a persistent disk on the VM: right after the template's disks (the system
@@ -10,22 +24,149 @@ import type { PoolEntry } from './pool-claims.js';
  * It is the documentation's claim formula read backwards (slot = sequenceNum - 1 - data disks - 1),
  * which is how a disk a legacy template made at the tail of an old VM is found again in its slot.
  */
-export function persistentDiskSequence(
-  spec: {
-    vmConfig?:
-      | {
-          dcsMachineDiskSpec?:
-            | readonly { systemVolume?: boolean | undefined; [field: string]: unknown }[]
-            | undefined;
-        }
-      | undefined;
+export function persistentDiskSequence(spec: DiskLayout, slot: number): number {
+  return 1 + templateDataDisks(spec) + 1 + slot;
+}
+
+const templateDataDisks = (spec: DiskLayout) =>
+  (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter((disk) => !disk.systemVolume).length;
+
+/** What Cluster API writes on a machine it cloned from a template. */
+const CLONED_FROM_NAME = 'cluster.x-k8s.io/cloned-from-name';
+const CLONED_FROM_GROUPKIND = 'cluster.x-k8s.io/cloned-from-groupkind';
+
+/**
+ * The layout a machine's persistent disks follow: its DCSMachineTemplate as it is now, else its own
+ * spec. The documented migration edits the template in place (same name) so that it no longer lists
+ * the disks the pool takes over, and counts the data disks of that new template in its claim formula;
+ * a machine cloned before the edit still carries the old list in its spec, so only the template
+ * says where that machine's legacy disks are to be claimed.
+ */
+export async function diskLayoutOf(
+  kube: KubeClient,
+  machine: {
+    metadata: { namespace?: string | undefined; annotations?: Record<string, string> | undefined };
+    spec: DiskLayout;
   },
-  slot: number,
-): number {
-  const templateDataDisks = (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter(
-    (disk) => !disk.systemVolume,
-  ).length;
-  return 1 + templateDataDisks + 1 + slot;
+): Promise<DiskLayout> {
+  const name = machine.metadata.annotations?.[CLONED_FROM_NAME];
+  const groupKind = machine.metadata.annotations?.[CLONED_FROM_GROUPKIND];
+  if (!name || (groupKind && !groupKind.startsWith('DCSMachineTemplate.'))) return machine.spec;
+  const template = await kube.get<DCSMachineTemplateObject>({
+    apiVersion: DCS_API_VERSION,
+    kind: 'DCSMachineTemplate',
+    name,
+    namespace: machine.metadata.namespace,
+  });
+  return template?.spec.template.spec ?? machine.spec;
+}
+
+/** One declared disk the documented migration takes from a legacy VM, or why it cannot. */
+export type LegacyDisk =
+  | { disk: DeclaredDisk; sequenceNum: number; volumeUrn: string; problem?: undefined }
+  | { disk: DeclaredDisk; sequenceNum: number; volumeUrn?: string | undefined; problem: string };
+
+/**
+ * The documented migration of a cluster made before persistent disks: a declared disk with no volume
+ * of its name yet is the disk the entry's VM already has at the disk's sequence number (its VM
+ * template's, or a volume attached by hand), to be claimed, never created anew. Applies only to a
+ * legacy VM, one with a disk past its template's that no declared disk owns: a VM this provider
+ * cloned for the entry has only the template's disks and the entry's named volumes, so its missing
+ * volumes are created as usual. A disk that is not there, or differs from its declaration (the
+ * strict claim match: size, datastore or datastore cluster, bus), is a problem naming what differs.
+ */
+export async function legacyDisks(
+  cloud: DcsCloud,
+  entry: PoolEntry,
+  disks: readonly DeclaredDisk[],
+  named: ReadonlyMap<string, ObservedVolume>,
+  vm: DcsVm,
+  layout: DiskLayout,
+): Promise<LegacyDisk[]> {
+  const owned = new Set([...named.values()].map((volume) => volume.id));
+  const vmDisks = (vm.vmConfig?.disks ?? []).filter((disk) => disk.sequenceNum !== undefined);
+  const first = persistentDiskSequence(layout, 0);
+  const tail = vmDisks
+    .filter((disk) => Number(disk.sequenceNum) >= first && !(disk.volumeUrn && owned.has(disk.volumeUrn)))
+    .sort((a, b) => Number(a.sequenceNum) - Number(b.sequenceNum));
+  if (tail.length === 0) return [];
+  const found: LegacyDisk[] = [];
+  for (const disk of disks) {
+    if (named.has(disk.name)) continue;
+    const declared = entry.persistentDisk?.find((candidate) => candidate.slot === disk.slot);
+    if (!declared) continue;
+    const sequenceNum = persistentDiskSequence(layout, disk.slot);
+    const where = `persistent disk ${disk.entryKey}/${disk.slot} (sequenceNum ${sequenceNum} on VM ${vm.name})`;
+    const onVm = tail.find((candidate) => Number(candidate.sequenceNum) === sequenceNum);
+    if (!onVm?.volumeUrn) {
+      const taken = vmDisks.find((candidate) => Number(candidate.sequenceNum) === sequenceNum)?.volumeUrn;
+      const other = taken && [...named].find(([, volume]) => volume.id === taken)?.[0];
+      const there = other
+        ? `the disk there is already volume ${other} of another declared slot`
+        : 'the VM has no disk to claim there';
+      found.push({
+        disk,
+        sequenceNum,
+        problem: `${where}: ${there}; its disks past the template's ${templateDataDisks(layout)} data disks are at sequenceNum ${tail.map((d) => d.sequenceNum).join(', ')}; correct slot (slot = sequenceNum - 1 - template data disks - 1)`,
+      });
+      continue;
+    }
+    const problem = await claimMismatch(cloud, where, declared, onVm);
+    found.push(
+      problem
+        ? { disk, sequenceNum, volumeUrn: onVm.volumeUrn, problem }
+        : { disk, sequenceNum, volumeUrn: onVm.volumeUrn },
+    );
+  }
+  return found;
+}
+
+/** The documented strict claim match of a legacy disk: size, storage target and bus, each as declared. */
+async function claimMismatch(
+  cloud: DcsCloud,
+  where: string,
+  declared: NonNullable<PoolEntry['persistentDisk']>[number],
+  onVm: DcsVmDisk,
+): Promise<string | undefined> {
+  if (onVm.quantityGB !== undefined && Number(onVm.quantityGB) !== declared.quantityGB)
+    return `${where}: quantityGB is ${declared.quantityGB} but the disk has ${onVm.quantityGB} GB; correct quantityGB to match it`;
+  const storage = await storageMismatch(cloud, declared, onVm.datastoreUrn);
+  if (storage) return `${where}: ${storage}`;
+  // The replacement VM gets the disk on the declared bus (VIRTIO when unset): another bus than the
+  // old VM's would show the guest another device.
+  const bus = (onVm.pciType ?? 'VIRTIO').toUpperCase();
+  const wanted = (declared.pciType ?? 'VIRTIO').toUpperCase();
+  if (bus !== wanted)
+    return `${where}: pciType is ${declared.pciType ?? 'not set (VIRTIO)'} but the disk is attached on ${bus}; declare pciType: ${bus}`;
+  return undefined;
+}
+
+/** Whether a volume sits where its declaration says: on its datastore, or on one of its datastore cluster's. */
+async function storageMismatch(
+  cloud: DcsCloud,
+  declared: NonNullable<PoolEntry['persistentDisk']>[number],
+  datastoreUrn: string | undefined,
+): Promise<string | undefined> {
+  if (!datastoreUrn) return undefined;
+  if (declared.datastoreName) {
+    const datastore = await cloud.resolveDatastore(declared.datastoreName);
+    if (datastore.urn !== datastoreUrn)
+      return `datastoreName is ${declared.datastoreName} but the volume is on ${datastoreUrn}; correct datastoreName to match it`;
+  } else if (declared.datastoreClusterName) {
+    const members = await cloud.datastoreClusterMembers(declared.datastoreClusterName);
+    if (!members.includes(datastoreUrn))
+      return `datastoreClusterName is ${declared.datastoreClusterName} but the volume is on ${datastoreUrn}, which is not one of its datastores; correct datastoreClusterName to match it`;
+  }
+  return undefined;
+}
+
+/**
+ * A stock volume (a VM template's disk, not independent of snapshots, or not persistent) that the
+ * documented migration converts to an independent shared one once it is off the old VM. Only what DCS
+ * says counts: a VRM that does not report the fields is left alone.
+ */
+export function needsConversion(volume: Pick<DcsVolume, 'indepDisk' | 'persistentDisk'>): boolean {
+  return volume.indepDisk === false || volume.persistentDisk === false;
 }
 
 /**
@@ -76,8 +217,8 @@ export async function observedVolumes(
 }
 
 /**
- * The documentation's strict claim match: a volume is taken only with the size and the datastore
- * its declaration names (a datastore cluster picks its member, so only the size counts there).
+ * The documentation's strict claim match: a volume is taken only with the size and on the datastore
+ * (or one of the datastore cluster's) its declaration names.
  * Says what differs, for `lastError`; undefined when the volume fits.
  */
 async function declarationMismatch(
@@ -89,12 +230,8 @@ async function declarationMismatch(
   const where = `persistent disk ${disk.entryKey}/${disk.slot} (volume ${disk.name})`;
   if (volume.quantityGB !== undefined && Number(volume.quantityGB) !== declared.quantityGB)
     return `${where}: quantityGB is ${declared.quantityGB} but the volume has ${volume.quantityGB} GB; correct quantityGB to match it`;
-  if (declared.datastoreName && volume.datastoreUrn) {
-    const datastore = await cloud.resolveDatastore(declared.datastoreName);
-    if (datastore.urn !== volume.datastoreUrn)
-      return `${where}: datastoreName is ${declared.datastoreName} but the volume is on ${volume.datastoreUrn}; correct datastoreName to match it`;
-  }
-  return undefined;
+  const storage = await storageMismatch(cloud, declared, volume.datastoreUrn);
+  return storage && `${where}: ${storage}`;
 }
 
 /** Creates the volume of one declared disk on its datastore (or its datastore cluster's emptiest one). */
@@ -113,5 +250,10 @@ export async function createPersistentVolume(
     quantityGB: declared.quantityGB,
     datastoreUrn: datastore.urn,
     ...(declared.isThin !== undefined ? { isThin: declared.isThin } : {}),
+    // What the documentation says new pool volumes are: independent persistent normal volumes,
+    // which need no conversion when they move to a replacement VM.
+    type: 'normal',
+    indepDisk: true,
+    persistentDisk: true,
   });
 }

@@ -186,6 +186,40 @@ describe('DcsClient against the simulator', () => {
       expect(await client.findVolumeByName('etcd-192-0-2-11-1')).toBeUndefined();
       expect((await client.listVolumes()).some((volume) => volume.urn === created.volumeUrn)).toBe(false);
     });
+
+    it('renames a volume and converts it to an independent shared one in place, reads it by URN, lists datastore cluster members', async () => {
+      const datastore = await client.resolveDatastore('datastore-ssd-01');
+      const created = await client.createVolume({
+        name: 'legacy-disk',
+        quantityGB: 10,
+        datastoreUrn: datastore.urn,
+        type: 'normal',
+        indepDisk: false,
+      });
+      await succeeded(client, created.taskUri);
+      expect(await client.getVolume(created.volumeUrn)).toMatchObject({
+        name: 'legacy-disk',
+        type: 'normal',
+        indepDisk: false,
+        persistentDisk: true,
+      });
+      // FusionCompute answers a modify at once: no task to follow.
+      expect(await client.modifyVolume(created.volumeUrn, { name: 'pool-0123abcd' })).toEqual({
+        taskUri: undefined,
+      });
+      expect(await client.modifyVolume(created.volumeUri, { type: 'share' })).toEqual({ taskUri: undefined });
+      expect(await client.findVolumeByName('pool-0123abcd')).toMatchObject({
+        urn: created.volumeUrn,
+        type: 'share',
+        indepDisk: true,
+      });
+      await succeeded(client, (await client.deleteVolume(created.volumeUri)).taskUri);
+      expect(await client.getVolume(created.volumeUrn)).toBeUndefined();
+      expect(await client.datastoreClusterMembers('ssd-pool')).toEqual([
+        datastore.urn,
+        (await client.resolveDatastore('datastore-ssd-02')).urn,
+      ]);
+    });
   });
 
   describe('ISO upload and CD-ROM', () => {

@@ -22,6 +22,9 @@ export interface PortGroup {
  * calls create and change (VMs, volumes, uploads, DRS rules). Route modules change these maps;
  * nothing else keeps state.
  */
+/** What a VM's own (template) disk is on FusionCompute: a normal volume, not independent. */
+export const STOCK_DISK = { type: 'normal', indepDisk: false, persistentDisk: true } as const;
+
 export class Platform {
   readonly address: SiteAddress;
   readonly vms = new Map<string, VmRecord>();
@@ -31,6 +34,8 @@ export class Platform {
   readonly creates: CreateCounts = { vms: 0, volumes: 0 };
   /** The bodies of the `POST volumes` calls the platform accepted, as sent. */
   readonly volumeCreateBodies: Record<string, unknown>[] = [];
+  /** The bodies of the `PUT <volume uri>` calls (rename, conversion) the platform accepted, with the volume's URN. */
+  readonly volumeModifyBodies: { volumeUrn: string; body: Record<string, unknown> }[] = [];
   private nextVm = 0x100;
   private nextVolume = 1;
   private nextUpload = 1;
@@ -218,6 +223,7 @@ export class Platform {
         quantityGB: disk.quantityGB,
         datastoreUrn: this.address.urnOf('datastores', disk.datastoreId),
         isThin: disk.isThin,
+        ...STOCK_DISK,
         vmUrn: urn,
         pendingVmUrn: undefined,
         sequenceNum: disk.sequenceNum,

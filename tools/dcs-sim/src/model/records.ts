@@ -55,6 +55,15 @@ export interface VolumeRecord {
   sequenceNum: number | undefined;
   /** The bus it is attached on (attachvol's `pciType`); VIRTIO when not given. */
   pciType?: string | undefined;
+  /**
+   * `normal` or `share` (FusionCompute's volume type). A clone's own disks are `normal` and not
+   * independent: the "stock" volumes a cluster's VM template made before persistent disks existed.
+   */
+  type: 'normal' | 'share';
+  /** Independent of VM snapshots. A clone's disks are not; `PUT <volume uri>` with `type: share` makes it so. */
+  indepDisk: boolean;
+  /** Keeps its changes when the VM restarts; true unless asked otherwise. */
+  persistentDisk: boolean;
   /** The VM whose clone created this disk; deleting that VM with isReserveDisks=0 deletes it too. */
   ownerVmUrn: string | undefined;
   /** Part of the starting inventory, already counted in the datastore's free size. */

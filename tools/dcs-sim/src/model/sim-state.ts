@@ -34,6 +34,8 @@ export interface SimState {
    * volume itself always has a value.
    */
   volumeCreateBodies: Record<string, unknown>[];
+  /** The bodies of the `PUT <volume uri>` calls (rename, conversion to shared) the platform accepted. */
+  volumeModifyBodies: { volumeUrn: string; body: Record<string, unknown> }[];
 }
 
 export interface CreateCounts {
@@ -56,5 +58,6 @@ export function buildSimState(
     drsRules: platform.drsRules.map((rule) => ({ clusterUrn: rule.clusterUrn, ...drsRuleView(rule) })),
     creates: { ...platform.creates },
     volumeCreateBodies: platform.volumeCreateBodies.map((body) => ({ ...body })),
+    volumeModifyBodies: platform.volumeModifyBodies.map((entry) => ({ ...entry, body: { ...entry.body } })),
   };
 }

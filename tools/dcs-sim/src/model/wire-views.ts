@@ -10,6 +10,9 @@ export interface WireDisk {
   volumeUrn: string;
   isThin: boolean;
   pciType: string;
+  type: 'normal' | 'share';
+  indepDisk: boolean;
+  persistentDisk: boolean;
 }
 
 export interface WireNic {
@@ -52,6 +55,9 @@ export interface WireVolume {
   quantityGB: number;
   datastoreUrn: string;
   isThin: boolean;
+  type: 'normal' | 'share';
+  indepDisk: boolean;
+  persistentDisk: boolean;
   status: 'USE' | 'FREE';
   /** The VM it is attached to, or `""` when free. */
   vmUrn: string;
@@ -99,6 +105,9 @@ export function vmView(platform: Platform, vm: VmRecord): WireVm {
         volumeUrn: volume.urn,
         isThin: volume.isThin,
         pciType: volume.pciType ?? 'VIRTIO',
+        type: volume.type,
+        indepDisk: volume.indepDisk,
+        persistentDisk: volume.persistentDisk,
       })),
       nics: vm.nics.map((nic) => ({ ...nic })),
     },
@@ -114,6 +123,9 @@ export function volumeView(volume: VolumeRecord): WireVolume {
     quantityGB: volume.quantityGB,
     datastoreUrn: volume.datastoreUrn,
     isThin: volume.isThin,
+    type: volume.type,
+    indepDisk: volume.indepDisk,
+    persistentDisk: volume.persistentDisk,
     status: volume.vmUrn === undefined ? 'FREE' : 'USE',
     vmUrn: volume.vmUrn ?? '',
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DcsError } from '../model/dcs-error.js';
 import { isStuckCreating } from '../model/faults.js';
-import type { Platform } from '../model/platform.js';
+import { type Platform, STOCK_DISK } from '../model/platform.js';
 import type { NicRecord, VmRecord } from '../model/records.js';
 import type { Route } from '../server/router.js';
 import { parseBody } from '../server/validation.js';
@@ -131,6 +131,7 @@ export function vmCloneRoutes(ctx: SimContext): Route[] {
             quantityGB: disk.quantityGB,
             datastoreUrn: disk.datastoreUrn,
             isThin: disk.isThin,
+            ...STOCK_DISK,
             vmUrn: vm.urn,
             pendingVmUrn: undefined,
             sequenceNum: disk.sequenceNum,

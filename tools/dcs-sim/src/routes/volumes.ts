@@ -13,7 +13,23 @@ const createVolumeBody = z.object({
   quantityGb: z.number().int().positive().optional(),
   datastoreUrn: z.string().min(1),
   isThin: z.boolean().optional(),
+  type: z.enum(['normal', 'share']).optional(),
+  indepDisk: z.boolean().optional(),
+  persistentDisk: z.boolean().optional(),
 });
+
+/**
+ * `PUT <volume uri>`, FusionCompute's "modify volume" (the eSDK's ModifyVolumeReq): each field
+ * changes only when sent. Answered at once, without a task, as the eSDK reads it.
+ */
+const modifyVolumeBody = z
+  .object({
+    name: z.string().min(1).max(256).optional(),
+    indepDisk: z.boolean().optional(),
+    persistentDisk: z.boolean().optional(),
+    type: z.enum(['normal', 'share']).optional(),
+  })
+  .strict();
 
 /** Pool volumes: created by name on a datastore (or datastore cluster), listed, deleted when free. */
 export function volumeRoutes(ctx: SimContext): Route[] {
@@ -36,6 +52,9 @@ export function volumeRoutes(ctx: SimContext): Route[] {
           quantityGB,
           datastoreUrn: platform.address.urnOf('datastores', datastore.id),
           isThin: request.isThin ?? true,
+          type: request.type ?? 'normal',
+          indepDisk: request.indepDisk ?? false,
+          persistentDisk: request.persistentDisk ?? true,
           vmUrn: undefined,
           pendingVmUrn: undefined,
           sequenceNum: undefined,
@@ -69,6 +88,31 @@ export function volumeRoutes(ctx: SimContext): Route[] {
         // Hidden by the create lag: answered as a volume that does not exist.
         if (!readableById(ctx, volume.urn)) requireVolume(undefined, volume.id);
         return { body: volumeView(volume) };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: '/service/sites/:site/volumes/:volume',
+      handle: ({ params, body }) => {
+        const volume = volumeById(params.volume);
+        const request = parseBody(modifyVolumeBody, body);
+        if (volume.operation !== undefined) throw DcsError.busy(`volume ${volume.name}`);
+        if (request.type === 'normal' && volume.type === 'share')
+          throw DcsError.invalid('type', 'a shared volume cannot be made normal again');
+        platform.volumeModifyBodies.push({
+          volumeUrn: volume.urn,
+          body: { ...(body as Record<string, unknown>) },
+        });
+        if (request.name !== undefined) volume.name = request.name;
+        if (request.type === 'share' && volume.type === 'normal') {
+          // As FusionCompute does: a normal volume made shared becomes independent and persistent.
+          volume.type = 'share';
+          volume.indepDisk = true;
+          volume.persistentDisk = true;
+        }
+        if (request.indepDisk !== undefined) volume.indepDisk = request.indepDisk;
+        if (request.persistentDisk !== undefined) volume.persistentDisk = request.persistentDisk;
+        return { body: {} };
       },
     },
     {

@@ -21,4 +21,4 @@ export const THIRD_PARTY_RANGES = {
 } as const;
 
 /** The Kubernetes minors every one of our providers declares. */
-export const KUBERNETES_VERSIONS: readonly string[] = ['1.33', '1.34', '1.35'];
+export const KUBERNETES_VERSIONS: readonly string[] = ['1.31', '1.32', '1.33', '1.34', '1.35'];

@@ -89,7 +89,8 @@ function kubernetesFilesSecret(kubernetesVersion: string) {
   const shipped = parseAllDocuments(readFileSync(SHIPPED_RELEASE_DATA, 'utf8'))
     .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } })
     .find((object) => object.kind === 'Secret' && object.metadata.name === name);
-  if (!shipped) throw new Error(`the DCS provider ships no ${name} Secret (release-data/kubernetes-releases.yaml)`);
+  if (!shipped)
+    throw new Error(`the DCS provider ships no ${name} Secret (release-data/kubernetes-releases.yaml)`);
   return { ...shipped, metadata: { ...shipped.metadata, namespace: DEMO_NAMESPACE } };
 }
 

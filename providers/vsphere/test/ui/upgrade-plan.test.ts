@@ -199,7 +199,10 @@ describe('what the user chooses', () => {
       { field: 'kubernetesVersion', message: 'a release such as v1.35.1 (v, major, minor and patch)' },
     ]);
     expect(problems({ kubernetesVersion: 'v1.36.0' })).toEqual([
-      { field: 'kubernetesVersion', message: 'Kubernetes 1.36 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35' },
+      {
+        field: 'kubernetesVersion',
+        message: 'Kubernetes 1.36 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35',
+      },
     ]);
     expect(problems({ kubernetesVersion: 'v1.33.9' })[0]?.message).toBe(
       'v1.33.9 is not an upgrade of v1.34.3: a newer release at most one minor above (Kubernetes upgrades one minor at a time)',

@@ -18,6 +18,7 @@ import {
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import { HCSCluster, type HCSClusterObject } from '../api/hcs-cluster.js';
+import type { HCSMachineObject } from '../api/hcs-machine.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason } from '../cloud/hcs-failures.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
@@ -106,10 +107,50 @@ const ensureServerGroup: Step<ClusterRun> = {
       policy: group.policies[0] ?? ha.policy,
       members: group.members.map((serverID) => ({ serverID })),
     };
-    ctx.setCondition(trueCondition(HA_READY, 'ServerGroupReady', `server group ${name} (${ha.policy})`));
+    ctx.setCondition(await serverGroupMembership(ctx, name, ha.policy, group.members));
     return done();
   },
 };
+
+/**
+ * Control plane HA holds once every control plane server is in the group (HCS places a server in its
+ * group when it is created with the group as a scheduler hint), not merely once the group exists.
+ * The cluster's recheck looks again as control plane machines come and go.
+ */
+async function serverGroupMembership(
+  ctx: ClusterCtx,
+  name: string,
+  policy: string,
+  members: readonly string[],
+) {
+  const machines = await ctx.kube.list<HCSMachineObject>(HCS_API_VERSION, 'HCSMachine', {
+    namespace: namespaceOf(ctx),
+    labelSelector: `cluster.x-k8s.io/cluster-name=${ctx.cluster.metadata.name},cluster.x-k8s.io/control-plane`,
+  });
+  const servers = machines.flatMap((m) =>
+    m.status?.serverId ? [{ machine: m.metadata.name, serverId: m.status.serverId }] : [],
+  );
+  if (servers.length === 0)
+    return falseCondition(
+      HA_READY,
+      'WaitingForControlPlaneServers',
+      `server group ${name} (${policy}) exists; no control plane server has been created in it yet`,
+      'Info',
+    );
+  const outside = servers.filter((s) => !members.includes(s.serverId));
+  if (outside.length > 0)
+    return falseCondition(
+      HA_READY,
+      'WaitingForMembers',
+      `${outside.map((s) => `${s.machine} (server ${s.serverId})`).join(', ')} not in server group ${name} (${policy}) yet; ${servers.length - outside.length} of ${servers.length} control plane servers are`,
+      'Warning',
+    );
+  return trueCondition(
+    HA_READY,
+    'ServerGroupReady',
+    `all ${servers.length} control plane servers in server group ${name} (${policy})`,
+  );
+}
 
 // Availability zones are the cluster's failure domains: the control plane provider spreads over them.
 const listFailureDomains: Step<ClusterRun> = {

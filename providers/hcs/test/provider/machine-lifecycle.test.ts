@@ -262,6 +262,12 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
       persistentDiskGB: 20,
       controlPlaneHA: true,
     });
+    // Before any control plane server, the group alone is not HA.
+    await eventually('ControlPlaneHAReady waits for servers', async () => {
+      const c = await fixtures.read<Cluster>('HCSCluster', namespace, 'demo');
+      const ha = c?.status?.conditions?.find((x) => x.type === 'ControlPlaneHAReady');
+      return ha?.status === 'False' && ha.reason === 'WaitingForControlPlaneServers' ? true : undefined;
+    });
     for (const name of ['r-1', 'r-2', 'r-3']) await fixtures.createMachine(namespace, name);
     const first = await ready(namespace, ['r-1', 'r-2', 'r-3'], 150_000);
     await eventually('three members', () => (memberAddresses(namespace).length === 3 ? true : undefined));
@@ -269,6 +275,14 @@ describe('the HCS provider on the real host, against hcs-sim', () => {
     const group = sim.state().serverGroups.find((g) => g.id === cluster?.status?.controlPlaneHA?.id);
     expect(group?.policies).toEqual(['anti-affinity']);
     expect([...(group?.members ?? [])].sort()).toEqual(first.map((m) => m.status?.serverId).sort());
+    // HA holds once every control plane server is in the group, not when the group exists.
+    await eventually('ControlPlaneHAReady with all three members', async () => {
+      const c = await fixtures.read<Cluster>('HCSCluster', namespace, 'demo');
+      const ha = c?.status?.conditions?.find((x) => x.type === 'ControlPlaneHAReady');
+      return ha?.status === 'True' && ha.message?.startsWith('all 3 control plane servers')
+        ? true
+        : undefined;
+    });
 
     const hostname = first.find((m) => m.metadata.name === 'r-1')?.status?.poolHostname as string;
     const volumeName = persistentVolumeName('cp-pool', hostname, 0);

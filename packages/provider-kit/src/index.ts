@@ -20,6 +20,20 @@ export {
   generatedEncryptionConfig,
   readEncryptionConfig,
 } from './bootstrap/encryption-config.js';
+export {
+  composeIgnition,
+  type IgnitionDisk,
+  type IgnitionFile,
+  type IgnitionGuest,
+  type IgnitionNic,
+  type IgnitionUnit,
+  keyfilePath,
+  mountsHome,
+  mountUnitName,
+  networkManagerKeyfile,
+  OS_FAMILY_ANNOTATION,
+  prefixLength,
+} from './bootstrap/ignition.js';
 export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/ignition-iso.js';
 export {
   type CertificateAndKey,

@@ -12,13 +12,17 @@ import {
 } from '@immutable-infra/core';
 import {
   claimSlotStep,
+  composeIgnition,
   createOnce,
   followTaskStep,
   heldSlot,
+  type IgnitionFile,
+  type IgnitionUnit,
   ignitionIso,
   infraClusterOfMachine,
   type MachineSlots,
   mayBeUnlisted,
+  mountsHome,
   nextAttachAction,
   nextDetachAction,
   releaseSlotStep,
@@ -38,14 +42,7 @@ import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
 import { bootstrapVipUnit, encryptionFile, kubeletFiles, runsKubeadmInit } from './guest-files.js';
-import {
-  composeIgnition,
-  type GuestFile,
-  type GuestUnit,
-  guestDisks,
-  guestNics,
-  mountsHome,
-} from './guest-ignition.js';
+import { guestDisks, guestNics } from './guest-ignition.js';
 import {
   createPersistentVolume,
   type DiskLayout,
@@ -333,6 +330,7 @@ const createSteps: Step<MachineRun>[] = [
         files: guest.files,
         units: guest.units,
         homeSubvolume: mountsHome(run.ctx.cluster.metadata.annotations),
+        bootsWith: 'DCS VMs boot with Ignition from a CD-ROM',
         tokens: { PROVIDER_ID: providerIdOf(run.ctx), NODE_IP: run.entry.ip },
       });
       const datastore = await isoDatastore(run);
@@ -431,11 +429,11 @@ async function convertVolume(run: MachineRun, name: string, volumeUrn: string) {
 async function guestAdditions(
   run: MachineRun,
   bootstrap: Awaited<ReturnType<Ctx['bootstrapData']>>,
-): Promise<{ ok: true; files: GuestFile[]; units: GuestUnit[] } | { ok: false; message: string }> {
+): Promise<{ ok: true; files: IgnitionFile[]; units: IgnitionUnit[] } | { ok: false; message: string }> {
   const { ctx, entry, cluster } = run;
   const clusterName = ctx.cluster.metadata.name;
-  const files: GuestFile[] = [];
-  const units: GuestUnit[] = [];
+  const files: IgnitionFile[] = [];
+  const units: IgnitionUnit[] = [];
   const ips = [entry.ip, ...(entry.additionNic ?? []).flatMap((nic) => (nic.ip ? [nic.ip] : []))];
   const kubelet = await kubeletFiles(
     ctx,

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { BootstrapData, HostContext } from '@immutable-infra/core';
+import type { IgnitionFile, IgnitionUnit } from '@immutable-infra/provider-kit';
 import {
   clusterCaFrom,
   ENCRYPTION_CONFIG_PATH,
@@ -9,7 +10,6 @@ import {
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
-import type { GuestFile, GuestUnit } from './guest-ignition.js';
 
 /** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
 export const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
@@ -32,7 +32,7 @@ export async function encryptionFile(
   ctx: Pick<HostContext, 'kube' | 'secrets'>,
   cluster: Cluster,
   clusterName: string,
-): Promise<{ ok: true; file: GuestFile } | { ok: false; message: string }> {
+): Promise<{ ok: true; file: IgnitionFile } | { ok: false; message: string }> {
   const namespace = cluster.metadata.namespace ?? 'default';
   const named = cluster.spec.encryptionProviderConfigRef?.name;
   if (!named) {
@@ -62,7 +62,7 @@ export async function kubeletFiles(
   clusterName: string,
   hostname: string,
   ips: string[],
-): Promise<{ ok: true; files: GuestFile[] } | { ok: false; message: string }> {
+): Promise<{ ok: true; files: IgnitionFile[] } | { ok: false; message: string }> {
   const caSecret = `${clusterName}-ca`;
   const ca = clusterCaFrom(await ctx.secrets.read(namespace, caSecret));
   if (!ca) return { ok: false, message: `waiting for the cluster CA Secret ${caSecret}` };
@@ -105,7 +105,11 @@ export function runsKubeadmInit(data: BootstrapData): boolean {
  * holds `<vip>/32` before kubeadm starts, on the named interface or the one with the node's IP, so
  * the API server answers at the endpoint it certifies.
  */
-export function bootstrapVipUnit(vip: string, nodeIp: string, interfaceName: string | undefined): GuestUnit {
+export function bootstrapVipUnit(
+  vip: string,
+  nodeIp: string,
+  interfaceName: string | undefined,
+): IgnitionUnit {
   // systemd reads $$ as $: the interface that holds the node's IP, found when the unit runs.
   const device = interfaceName ?? `$$(ip -o -4 addr show to ${nodeIp}/32 | cut -d' ' -f2)`;
   return {

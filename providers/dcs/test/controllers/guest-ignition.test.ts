@@ -1,16 +1,15 @@
-import { ignitionIso } from '@immutable-infra/provider-kit';
-import { ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
-import { describe, expect, it } from 'vitest';
-import { bootstrapVipUnit, runsKubeadmInit } from '../../src/controllers/guest-files.js';
 import {
   composeIgnition,
-  guestDisks,
-  guestNics,
+  ignitionIso,
   mountsHome,
   mountUnitName,
   networkManagerKeyfile,
   prefixLength,
-} from '../../src/controllers/guest-ignition.js';
+} from '@immutable-infra/provider-kit';
+import { ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
+import { describe, expect, it } from 'vitest';
+import { bootstrapVipUnit, runsKubeadmInit } from '../../src/controllers/guest-files.js';
+import { guestDisks, guestNics } from '../../src/controllers/guest-ignition.js';
 import { persistentDiskSequence } from '../../src/controllers/persistent-disks.js';
 
 const dataUrl = (text: string) => `data:,${encodeURIComponent(text)}`;
@@ -213,7 +212,7 @@ describe('the guest configuration a DCS machine boots with', () => {
       }),
     );
     expect(out.storage.filesystems[0]).toEqual({
-      name: 'dcs-disk-0',
+      name: 'data-disk-0',
       mount: { device: '/dev/vdb', format: 'xfs', wipeFilesystem: false },
     });
     expect(out.storage.files.at(-1).filesystem).toBe('root');

@@ -64,6 +64,15 @@ export {
 } from './api-server-verdict.js';
 export { chromiumLaunchOptions, collectPageErrors, type PageEventSource } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
+export {
+  CLUSTER_API_VERSION,
+  type ClusterApiObject,
+  type ClusterApiObjects,
+  type ClusterApiObjectsOptions,
+  clusterApiObjects,
+  type MachineObjectOptions,
+  type OwnerReference,
+} from './cluster-api-objects.js';
 export { clusterCaSecret } from './cluster-ca.js';
 export {
   ClusterProbe,

@@ -64,6 +64,15 @@ export {
 } from './api-server-verdict.js';
 export { chromiumLaunchOptions, collectPageErrors, type PageEventSource } from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
+export {
+  CLUSTER_API_VERSION,
+  type ClusterApiObject,
+  type ClusterApiObjects,
+  type ClusterApiObjectsOptions,
+  clusterApiObjects,
+  type MachineObjectOptions,
+  type OwnerReference,
+} from './cluster-api-objects.js';
 export { clusterCaSecret } from './cluster-ca.js';
 export {
   ClusterProbe,
@@ -86,7 +95,7 @@ export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
 export { LiveLog, startNamespacedClusterApi } from './e2e-run.js';
 export { eventually } from './eventually.js';
 export { captureLog, type LogCapture } from './log-capture.js';
-export { type ManagerProcessOptions, spawnManagerProcess } from './manager-process.js';
+export { iinfraEntry, type ManagerProcessOptions, spawnManagerProcess } from './manager-process.js';
 export { mostRepeated } from './most-repeated.js';
 export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
 export { plainHttpConsent } from './plain-http-consent.js';

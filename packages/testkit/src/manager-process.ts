@@ -23,16 +23,23 @@ export interface ManagerProcessOptions {
 }
 
 /**
+ * The `iinfra` command's entry (the manager package's own bin, `bin/iinfra.js`) as `from`'s package
+ * resolves it: the test's package (its working directory) by default. Run it with `process.execPath`.
+ */
+export function iinfraEntry(from: string = process.cwd()): string {
+  const require = createRequire(join(from, 'package.json'));
+  return join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
+}
+
+/**
  * `iinfra manager` as a process of its own, as production runs it: what crash campaigns kill and
  * scale runs measure. The command is the manager package's own bin, resolved from the test's package.
  */
 export function spawnManagerProcess(options: ManagerProcessOptions): ChildProcess {
-  const require = createRequire(join(options.from ?? process.cwd(), 'package.json'));
-  const iinfra = join(dirname(require.resolve('@immutable-infra/manager/package.json')), 'bin', 'iinfra.js');
   return spawn(
     process.execPath,
     [
-      iinfra,
+      iinfraEntry(options.from),
       'manager',
       '--provider',
       options.provider,

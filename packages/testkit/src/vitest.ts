@@ -11,7 +11,7 @@ import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-n
 import { beforeAll, inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { auditFlags, SERVICE_ACCOUNT_AUDIT_POLICY } from './api-audit.js';
-import { apiServerVerdict } from './api-server-verdict.js';
+import { apiServerVerdict, documentedFixtures } from './api-server-verdict.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -108,6 +108,54 @@ export function infrastructureSpecVerdicts(namespacePrefix: string) {
       metadata: { name: `verdict-${++counter}`, namespace },
       spec,
     });
+}
+
+/** What `documentedCrdTest` gives a CRD test; read the getters inside tests and hooks. */
+export interface DocumentedCrdTest {
+  /** The run's shared API server. */
+  readonly kubeConfig: KubeConfig;
+  readonly objects: KubernetesObjectApi;
+  /** The test file's own namespace. */
+  readonly namespace: string;
+  /** The documented manifests, for that namespace (see `documentedFixtures`). */
+  readonly fixtures: ReturnType<typeof documentedFixtures>;
+  /** Creates the object and answers `accepted` or the API server's refusal (see `apiServerVerdict`). */
+  create(object: unknown): Promise<string>;
+}
+
+/**
+ * The head every provider's CRD test shares: a namespace of its own (made in `beforeAll`, named
+ * from `namespacePrefix`) on the run's API server, where the CRDs the global setup installed are,
+ * and the documented manifests of `fixturesFile` (multi-document YAML, `NAMESPACE` standing for
+ * that namespace) to create as they are or break one field at a time.
+ */
+export function documentedCrdTest(namespacePrefix: string, fixturesFile: URL): DocumentedCrdTest {
+  let kubeConfig: KubeConfig | undefined;
+  let objects: KubernetesObjectApi | undefined;
+  let namespace: string | undefined;
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined)
+      throw new Error(`documentedCrdTest: ${name} is set in beforeAll; read it in a test`);
+    return value;
+  };
+  beforeAll(async () => {
+    kubeConfig = testKubeConfig();
+    objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    namespace = await createTestNamespace(kubeConfig, namespacePrefix);
+  });
+  return {
+    get kubeConfig() {
+      return ready(kubeConfig, 'kubeConfig');
+    },
+    get objects() {
+      return ready(objects, 'objects');
+    },
+    get namespace() {
+      return ready(namespace, 'namespace');
+    },
+    fixtures: documentedFixtures(fixturesFile, () => ready(namespace, 'namespace')),
+    create: (object) => apiServerVerdict(ready(objects, 'objects'), object),
+  };
 }
 
 /** A suite's tasks as vitest hands them to `afterAll`: enough to tell whether any test failed. */

@@ -1,6 +1,7 @@
 // The objects a user and Cluster API make for bare-metal machines: the image catalog, pools, the
 // Cluster with its BaremetalCluster, and per machine the BaremetalMachine, its bootstrap Secret and
 // the Machine owning it (as a MachineSet makes them).
+import { type ClusterApiObjects, clusterApiObjects } from '@immutable-infra/testkit';
 import {
   CustomObjectsApi,
   type KubeConfig,
@@ -10,9 +11,7 @@ import {
 } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
-const CAPI = 'cluster.x-k8s.io/v1beta2';
 export const CLUSTER = 'demo';
-const labels = { 'cluster.x-k8s.io/cluster-name': CLUSTER };
 
 /** What CABPK writes for a joining node, without the fields the provider fills in. */
 const JOIN_USER_DATA = `## template: jinja
@@ -72,30 +71,27 @@ export class BaremetalFixtures {
     });
   }
 
+  /** Cluster API's objects of the Cluster `demo` in `namespace`. */
+  private capi(namespace: string): ClusterApiObjects {
+    return clusterApiObjects({
+      namespace,
+      cluster: CLUSTER,
+      infrastructureKinds: { cluster: 'BaremetalCluster', machine: 'BaremetalMachine' },
+    });
+  }
+
   /** The Cluster and its BaremetalCluster `demo`, the endpoint left to the load balancer's VIP. */
   async cluster(namespace: string): Promise<void> {
-    const cluster = await this.create({
-      apiVersion: CAPI,
-      kind: 'Cluster',
-      metadata: { name: CLUSTER, namespace },
-      spec: {
-        infrastructureRef: {
-          apiGroup: 'infrastructure.cluster.x-k8s.io',
-          kind: 'BaremetalCluster',
-          name: CLUSTER,
-        },
-      },
-    });
+    const capi = this.capi(namespace);
+    const cluster = await this.create(capi.cluster());
     await this.create({
       apiVersion: INFRA,
       kind: 'BaremetalCluster',
       metadata: {
         name: CLUSTER,
         namespace,
-        labels,
-        ownerReferences: [
-          { apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid ?? '' },
-        ],
+        labels: capi.labels,
+        ownerReferences: [capi.ownerReference(cluster)],
       },
       spec: {
         controlPlaneLoadBalancer: { type: 'Internal', host: '192.168.254.100', port: 6443, vrid: 51 },
@@ -106,38 +102,20 @@ export class BaremetalFixtures {
 
   /** The BaremetalMachine `name` drawing from `pool`, its bootstrap data and its Machine at `version`. */
   async machine(namespace: string, name: string, pool: string, version: string): Promise<void> {
+    const capi = this.capi(namespace);
     await this.create({
       apiVersion: INFRA,
       kind: 'BaremetalMachine',
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels: capi.labels },
       spec: { machineInventoryPoolRef: { name: pool } },
     });
-    await this.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-bootstrap`, namespace },
-      stringData: { value: JOIN_USER_DATA, format: 'cloud-config' },
-    });
-    const machine = await this.create({
-      apiVersion: CAPI,
-      kind: 'Machine',
-      metadata: { name, namespace, labels },
-      spec: {
-        clusterName: CLUSTER,
-        version,
-        bootstrap: { dataSecretName: `${name}-bootstrap` },
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'BaremetalMachine', name },
-      },
-    });
+    await this.create(capi.bootstrapSecret(name, JOIN_USER_DATA));
+    const machine = await this.create(capi.machine(name, { version }));
     await this.objects.patch(
       {
         apiVersion: INFRA,
         kind: 'BaremetalMachine',
-        metadata: {
-          name,
-          namespace,
-          ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid ?? '' }],
-        },
+        metadata: { name, namespace, ownerReferences: [capi.ownerReference(machine)] },
       },
       undefined,
       undefined,

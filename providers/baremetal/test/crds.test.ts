@@ -1,20 +1,9 @@
-import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { documentedCrdTest } from '@immutable-infra/testkit/vitest';
+import { PatchStrategy } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 
-let objects: KubernetesObjectApi;
-let namespace: string;
-
-const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
-
-const create = (object: unknown) => apiServerVerdict(objects, object);
-
-beforeAll(async () => {
-  const kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  namespace = await createTestNamespace(kubeConfig, 'baremetal-crds');
-});
+const crds = documentedCrdTest('baremetal-crds', new URL('./fixtures/documented.yaml', import.meta.url));
+const { fixtures, create } = crds;
 
 describe('bare-metal CRDs in a real API server', () => {
   it('accept the documented registration, pool, cluster and template manifests unchanged', async () => {
@@ -80,6 +69,7 @@ describe('bare-metal CRDs in a real API server', () => {
   });
 
   it('refuse moving a machine to another pool: the host it holds belongs to its pool', async () => {
+    const { namespace, objects } = crds;
     const name = `${namespace}-moving`;
     const machine = {
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',

@@ -1,39 +1,20 @@
-import { apiServerVerdict, documentedManifests } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import {
-  type ApiException,
-  CustomObjectsApi,
-  type KubeConfig,
-  type KubernetesObject,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { documentedCrdTest } from '@immutable-infra/testkit/vitest';
+import { type ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 
-let kubeConfig: KubeConfig;
-let objects: KubernetesObjectApi;
-let namespace: string;
-
-const documented = (ns: string): KubernetesObject[] =>
-  documentedManifests(new URL('./fixtures/documented.yaml', import.meta.url), ns);
-
-const create = (object: unknown) => apiServerVerdict(objects, object);
-
-beforeAll(async () => {
-  kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  namespace = await createTestNamespace(kubeConfig, 'dcs-crds');
-});
+const crds = documentedCrdTest('dcs-crds', new URL('./fixtures/documented.yaml', import.meta.url));
+const { fixtures, create } = crds;
 
 const pool = (entry: Record<string, unknown>, name = 'bad-pool') => ({
   apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
   kind: 'DCSIpHostnamePool',
-  metadata: { name, namespace },
+  metadata: { name, namespace: crds.namespace },
   spec: { pool: [{ ip: '10.0.9.10', mask: '255.255.255.0', gateway: '10.0.9.1', ...entry }] },
 });
 
 describe('DCS CRDs generated from our schemas', () => {
   it('accept the manifests the product documentation shows', async () => {
-    for (const object of documented(namespace)) {
+    for (const object of fixtures.all()) {
       expect(`${object.kind}/${object.metadata?.name}: ${await create(object)}`).toBe(
         `${object.kind}/${object.metadata?.name}: accepted`,
       );
@@ -56,7 +37,7 @@ describe('DCS CRDs generated from our schemas', () => {
     const message = await create({
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
       kind: 'DCSMachineTemplate',
-      metadata: { name: 'no-vm-template', namespace },
+      metadata: { name: 'no-vm-template', namespace: crds.namespace },
       spec: { template: { spec: { ipHostPoolRef: { name: 'demo-cp-pool' } } } },
     });
     expect(message).toContain('spec.template.spec.vmTemplateName: Required value');
@@ -92,7 +73,7 @@ describe('DCS CRDs generated from our schemas', () => {
     const message = await create({
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
       kind: 'DCSCluster',
-      metadata: { name: 'no-vrid', namespace },
+      metadata: { name: 'no-vrid', namespace: crds.namespace },
       spec: {
         controlPlaneLoadBalancer: { host: '10.0.1.5', port: 6443, type: 'internal' },
         credentialSecretRef: { name: 'dcs-auth' },
@@ -113,11 +94,11 @@ describe('DCS CRDs generated from our schemas', () => {
         ],
       },
     });
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const custom = crds.kubeConfig.makeApiClient(CustomObjectsApi);
     const target = {
       group: 'infrastructure.cluster.x-k8s.io',
       version: 'v1beta1',
-      namespace,
+      namespace: crds.namespace,
       plural: 'dcsiphostnamepools',
       name,
     };
@@ -163,11 +144,11 @@ describe('DCS CRDs generated from our schemas', () => {
       mountOptions: ['defaults'],
     };
     expect(await create(pool({ persistentDisk: [disk] }, name))).toBe('accepted');
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const custom = crds.kubeConfig.makeApiClient(CustomObjectsApi);
     const target = {
       group: 'infrastructure.cluster.x-k8s.io',
       version: 'v1beta1',
-      namespace,
+      namespace: crds.namespace,
       plural: 'dcsiphostnamepools',
       name,
     };

@@ -1,20 +1,10 @@
-import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { KubernetesObjectApi } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { documentedCrdTest } from '@immutable-infra/testkit/vitest';
+import { describe, expect, it } from 'vitest';
 
-let objects: KubernetesObjectApi;
-let namespace: string;
-
-const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
-
-const create = (object: unknown) => apiServerVerdict(objects, object);
-
-beforeAll(async () => {
-  const kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  namespace = await createTestNamespace(kubeConfig, 'hcs-crds');
-});
+const { fixtures, create } = documentedCrdTest(
+  'hcs-crds',
+  new URL('./fixtures/documented.yaml', import.meta.url),
+);
 
 describe('HCS CRDs in a real API server', () => {
   it('accept the documented create-flow manifests', async () => {

@@ -1,26 +1,15 @@
-import { apiServerVerdict, documentedFixtures } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type ApiException, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { documentedCrdTest } from '@immutable-infra/testkit/vitest';
+import { type ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
 
-let objects: KubernetesObjectApi;
-let namespace: string;
-
-const fixtures = documentedFixtures(new URL('./fixtures/documented.yaml', import.meta.url), () => namespace);
-
-const create = (object: unknown) => apiServerVerdict(objects, object);
+const crds = documentedCrdTest('vsphere-crds', new URL('./fixtures/documented.yaml', import.meta.url));
+const { fixtures, create } = crds;
 
 const renamedCopy = <T extends { metadata: { name: string } }>(object: T, name: string): T => {
   const copy = structuredClone(object);
   copy.metadata.name = name;
   return copy;
 };
-
-beforeAll(async () => {
-  const kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  namespace = await createTestNamespace(kubeConfig, 'vsphere-crds');
-});
 
 describe('vSphere CRDs in a real API server', () => {
   it('accept the documented create-flow and extension manifests unchanged', async () => {
@@ -71,7 +60,8 @@ describe('vSphere CRDs in a real API server', () => {
   it('refuse moving a bound pool to another cluster, and allow it while none is bound', async () => {
     const pool = fixtures.bad('VSphereMachineConfigPool');
     expect(await create(pool)).toBe('accepted');
-    const custom = testKubeConfig().makeApiClient(CustomObjectsApi);
+    const { kubeConfig, namespace } = crds;
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const target = {
       group: 'infrastructure.cluster.x-k8s.io',
       version: 'v1beta1',
@@ -152,6 +142,7 @@ describe('vSphere CRDs in a real API server', () => {
   });
 
   it('accept a VSphereVM, a VSphereClusterIdentity and a VSphereClusterTemplate as CAPV writes them, and refuse their bad values', async () => {
+    const { namespace } = crds;
     const machine = fixtures.bad('VSphereMachineTemplate').spec.template.spec;
     delete machine.machineConfigPoolRef;
     const vm = {

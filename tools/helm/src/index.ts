@@ -42,3 +42,4 @@ export async function ensureClusterctl(): Promise<string> {
 }
 
 export { type ChartIdentity, type ChartIdentityOptions, chartIdentity } from './chart-identity.js';
+export { type ChartManager, type ChartManagerOptions, startChartManager } from './chart-manager.js';

@@ -1,22 +1,12 @@
-import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { type ChartIdentity, chartIdentity } from '@immutable-infra/helm-tools';
+import { type ChartManager, startChartManager } from '@immutable-infra/helm-tools';
 import { createLogger, Manager, type ManagerOptions } from '@immutable-infra/manager';
 import {
-  type AuditedCall,
-  bindToThisProcess,
   type ClusterApiControllers,
   ClusterProbe,
   type EnvtestAssets,
-  freePort,
   LiveLog,
   type PermissionReport,
-  permissionReport,
-  readAuditedCalls,
   startNamespacedClusterApi,
-  terminate,
 } from '@immutable-infra/testkit';
 import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
@@ -67,21 +57,13 @@ export interface ClusterE2eOptions {
   checkBootstrapData?: WorkloadSimulatorOptions['checkBootstrapData'];
 }
 
-/**
- * Rules every manager is granted for a path an end-to-end run need not take: a live GET of a
- * Cluster or Machine the informer cache has not seen yet (reads come from the cache otherwise).
- */
-const HOST_RULES_NOT_EXERCISED: Record<string, string> = {
-  'cluster.x-k8s.io clusters,machines get': 'a live read for an owner the informer cache has not seen yet',
-};
-
 /** What an end-to-end suite runs against, and how to stop it. */
 export interface ClusterE2e {
   objects: KubernetesObjectApi;
   probe: ClusterProbe;
   live: LiveLog;
   capi: ClusterApiControllers;
-  /** The provider's manager, in this process or (with `managerProcess`) its own. */
+  /** The provider's manager, in this process or (with `chart`) its own. */
   manager: { stop(): Promise<void> };
   workloads: WorkloadSimulator;
   /**
@@ -114,24 +96,22 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     kubeconfigPath: options.kubeconfigPath,
     namespace,
   });
-  let identity: ChartIdentity | undefined;
+  let chartManager: ChartManager | undefined;
   let manager: { stop(): Promise<void> };
   if (options.chart) {
     const { chart } = options;
-    identity = await chartIdentity({
+    chartManager = await startChartManager({
       kubeConfig,
-      chart: chart.path,
-      release: 'e2e',
+      chartPath: chart.path,
       namespace,
-      values: { watchNamespace: namespace, probes: { port: await freePort() }, ...chart.values },
+      ...(chart.values ? { values: chart.values } : {}),
+      ...(chart.providerModule ? { providerModule: chart.providerModule } : {}),
+      ...(chart.env ? { env: chart.env } : {}),
+      logFile: live.managerPath,
+      ...(options.auditLogPath ? { auditLogPath: options.auditLogPath } : {}),
+      log: live.say,
     });
-    const args = identity.args.map((arg) =>
-      chart.providerModule && arg.startsWith('--provider=') ? `--provider=${chart.providerModule}` : arg,
-    );
-    manager = startManagerProcess(
-      { args: [...args, `--kubeconfig=${identity.kubeconfigPath}`], env: { ...identity.env, ...chart.env } },
-      live.managerPath,
-    );
+    manager = chartManager;
   } else {
     manager = startManagerHere(options, live);
   }
@@ -151,10 +131,9 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     diagnostics: () => live.diagnostics(options.providerLabel, capi),
   });
   live.say(`namespace ${namespace}, Cluster API's logs in ${capi.stateDir}`);
-  const permissions = (): PermissionReport => {
-    if (!identity || !options.auditLogPath)
-      throw new Error('permissions() needs the chart and auditLogPath options');
-    return permissionReport(identity.grants, readAuditedCalls(options.auditLogPath, identity.username));
+  const chartManagerOnly = (): ChartManager => {
+    if (!chartManager) throw new Error('permissions() needs the chart and auditLogPath options');
+    return chartManager;
   };
   return {
     objects: KubernetesObjectApi.makeApiClient(kubeConfig),
@@ -163,30 +142,12 @@ export async function startClusterE2e(options: ClusterE2eOptions): Promise<Clust
     capi,
     manager,
     workloads,
-    permissions,
-    permissionProblems: (notExercised) => {
-      const report = permissions();
-      live.say(`RBAC used: ${report.used.join(', ')}`);
-      live.say(`RBAC granted and unused: ${report.unused.join(', ')}`);
-      const call = (c: AuditedCall) =>
-        `${c.verb} ${c.apiGroup || 'core'}/${c.resource} in ${c.namespace ?? '(cluster)'}`;
-      return [
-        ...report.forbidden.map((c) => `refused: ${call(c)}`),
-        ...report.outsideGrants.map((c) => `allowed by no grant of the chart: ${call(c)}`),
-        ...report.unused
-          .filter(
-            (grant) =>
-              !Object.keys({ ...HOST_RULES_NOT_EXERCISED, ...notExercised }).some((rule) =>
-                grant.endsWith(`: ${rule}`),
-              ),
-          )
-          .map((grant) => `granted, never used: ${grant}`),
-      ];
-    },
+    permissions: () => chartManagerOnly().permissions(),
+    permissionProblems: (notExercised) => chartManagerOnly().permissionProblems(notExercised),
     stop: async ({ keepLogs = false } = {}) => {
       await workloads.stop();
       await manager.stop();
-      await identity?.remove();
+      await chartManager?.remove();
       await capi.stop();
       if (!keepLogs) live.discard();
     },
@@ -202,27 +163,4 @@ function startManagerHere(options: ClusterE2eOptions, live: LiveLog): { stop(): 
   });
   void manager.start();
   return manager;
-}
-
-function startManagerProcess(
-  spec: { args: string[]; env: Record<string, string> },
-  logFile: string,
-): { stop(): Promise<void> } {
-  const manifest = createRequire(import.meta.url).resolve('@immutable-infra/manager/package.json');
-  const iinfra = join(dirname(manifest), 'bin', 'iinfra.js');
-  const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [iinfra, ...spec.args], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, ...spec.env },
-  });
-  if (child.pid === undefined) throw new Error('could not start the manager process');
-  const managed = { name: 'manager', pid: child.pid, binary: process.execPath, logFile };
-  // A test runner killed mid-run takes the manager with it.
-  const release = bindToThisProcess([managed]);
-  return {
-    stop: async () => {
-      await terminate(managed);
-      release();
-    },
-  };
 }

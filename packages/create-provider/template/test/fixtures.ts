@@ -1,5 +1,6 @@
 // The objects a user and Cluster API would create for one Acme machine: the credential Secret, the
 // Cluster and its AcmeCluster, then the AcmeMachine, its Machine and the bootstrap data Secret.
+import { type ClusterApiObjects, clusterApiObjects } from '@immutable-infra/testkit';
 import {
   type KubeConfig,
   type KubernetesObject,
@@ -9,9 +10,7 @@ import {
 import type { AcmeSimulator } from './simulator.js';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
-const CAPI = 'cluster.x-k8s.io/v1beta2';
 const CLUSTER = 'demo';
-const labels = { 'cluster.x-k8s.io/cluster-name': CLUSTER };
 
 export class AcmeFixtures {
   readonly objects: KubernetesObjectApi;
@@ -27,6 +26,15 @@ export class AcmeFixtures {
     return this.objects.create(object as KubernetesObject);
   }
 
+  /** Cluster API's objects of the Cluster `demo` in `namespace` (testkit builds them as every provider's tests do). */
+  private capi(namespace: string): ClusterApiObjects {
+    return clusterApiObjects({
+      namespace,
+      cluster: CLUSTER,
+      infrastructureKinds: { cluster: 'AcmeCluster', machine: 'AcmeMachine' },
+    });
+  }
+
   /** The credential Secret, the Cluster and its AcmeCluster `demo`. */
   async createCluster(namespace: string): Promise<void> {
     await this.create({
@@ -36,28 +44,16 @@ export class AcmeFixtures {
       // The simulator speaks plain HTTP on loopback: the consent key says that is meant.
       stringData: { endpoint: this.sim.url, token: this.sim.token, allowPlainHTTP: 'true' },
     });
-    const cluster = await this.create({
-      apiVersion: CAPI,
-      kind: 'Cluster',
-      metadata: { name: CLUSTER, namespace },
-      spec: {
-        infrastructureRef: {
-          apiGroup: 'infrastructure.cluster.x-k8s.io',
-          kind: 'AcmeCluster',
-          name: CLUSTER,
-        },
-      },
-    });
+    const capi = this.capi(namespace);
+    const cluster = await this.create(capi.cluster());
     await this.create({
       apiVersion: INFRA,
       kind: 'AcmeCluster',
       metadata: {
         name: CLUSTER,
         namespace,
-        labels,
-        ownerReferences: [
-          { apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid ?? '' },
-        ],
+        labels: capi.labels,
+        ownerReferences: [capi.ownerReference(cluster)],
       },
       spec: { controlPlaneHost: '10.0.1.100', credentialSecretRef: { name: 'acme-credentials' } },
     });
@@ -65,37 +61,20 @@ export class AcmeFixtures {
 
   /** The AcmeMachine `name`, its bootstrap data and the Machine owning it, as a MachineSet makes them. */
   async createMachine(namespace: string, name: string): Promise<void> {
+    const capi = this.capi(namespace);
     await this.create({
       apiVersion: INFRA,
       kind: 'AcmeMachine',
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels: capi.labels },
       spec: { image: 'ubuntu-24.04' },
     });
-    await this.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-bootstrap`, namespace },
-      stringData: { value: '#cloud-config\n', format: 'cloud-config' },
-    });
-    const machine = await this.create({
-      apiVersion: CAPI,
-      kind: 'Machine',
-      metadata: { name, namespace, labels },
-      spec: {
-        clusterName: CLUSTER,
-        bootstrap: { dataSecretName: `${name}-bootstrap` },
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'AcmeMachine', name },
-      },
-    });
+    await this.create(capi.bootstrapSecret(name, '#cloud-config\n'));
+    const machine = await this.create(capi.machine(name));
     await this.objects.patch(
       {
         apiVersion: INFRA,
         kind: 'AcmeMachine',
-        metadata: {
-          name,
-          namespace,
-          ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid ?? '' }],
-        },
+        metadata: { name, namespace, ownerReferences: [capi.ownerReference(machine)] },
       },
       undefined,
       undefined,

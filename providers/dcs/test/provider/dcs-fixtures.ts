@@ -1,4 +1,4 @@
-import { clusterCaSecret, plainHttpConsent } from '@immutable-infra/testkit';
+import { clusterApiObjects, clusterCaSecret, plainHttpConsent } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 const ignition = JSON.stringify({
@@ -14,6 +14,14 @@ const ignition = JSON.stringify({
 });
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
+
+/** Cluster API's objects of the Cluster `demo` in `namespace`. */
+const capiObjects = (namespace: string) =>
+  clusterApiObjects({
+    namespace,
+    cluster: 'demo',
+    infrastructureKinds: { cluster: 'DCSCluster', machine: 'DCSMachine' },
+  });
 
 /**
  * The objects Cluster API and a user would create around DCS machines: the
@@ -98,29 +106,16 @@ export class DcsFixtures {
         })),
       },
     });
-    const cluster = await this.apply({
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Cluster',
-      metadata: { name: 'demo', namespace },
-      spec: {
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSCluster', name: 'demo' },
-      },
-    });
+    const capi = capiObjects(namespace);
+    const cluster = await this.apply(capi.cluster());
     await this.apply({
       apiVersion: INFRA,
       kind: 'DCSCluster',
       metadata: {
         name: 'demo',
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'demo' },
-        ownerReferences: [
-          {
-            apiVersion: 'cluster.x-k8s.io/v1beta2',
-            kind: 'Cluster',
-            name: 'demo',
-            uid: cluster.metadata?.uid,
-          },
-        ],
+        labels: capi.labels,
+        ownerReferences: [capi.ownerReference(cluster)],
       },
       spec: {
         controlPlaneLoadBalancer: { type: 'external', host: '10.0.1.100', port: 6443 },
@@ -162,37 +157,13 @@ export class DcsFixtures {
     const labels = worker
       ? { 'cluster.x-k8s.io/cluster-name': 'demo' }
       : { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' };
-    await this.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-bootstrap`, namespace },
-      stringData: { value: ignition, format: 'ignition' },
-    });
-    const machine = await this.apply({
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Machine',
-      metadata: {
-        name,
-        namespace,
-        labels,
-      },
-      spec: {
-        clusterName: 'demo',
-        bootstrap: { dataSecretName: `${name}-bootstrap` },
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachine', name },
-      },
-    });
+    const capi = capiObjects(namespace);
+    await this.apply(capi.bootstrapSecret(name, ignition, 'ignition'));
+    const machine = await this.apply(capi.machine(name, { labels }));
     await this.apply({
       apiVersion: INFRA,
       kind: 'DCSMachine',
-      metadata: {
-        name,
-        namespace,
-        labels,
-        ownerReferences: [
-          { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name, uid: machine.metadata?.uid },
-        ],
-      },
+      metadata: { name, namespace, labels, ownerReferences: [capi.ownerReference(machine)] },
       spec: {
         vmTemplateName: 'ubuntu-2204-k8s-v1.34',
         location: { type: 'folder', name: 'kubernetes' },

@@ -1,6 +1,6 @@
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { apiServerVerdict, eventually } from '@immutable-infra/testkit';
+import { apiServerVerdict, clusterApiObjects, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import {
   ApiException,
@@ -178,29 +178,20 @@ describe('deleting DCS clusters', () => {
     const namespace = await createTestNamespace(kubeConfig, prefix);
     startManager(namespace);
     await fixtures.createCluster(namespace, 'Huawei@123', namespace, 1);
-    const owner = await fixtures.apply({
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Cluster',
-      metadata: { name: 'other', namespace },
-      spec: {
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSCluster', name: 'other' },
-      },
+    const capi = clusterApiObjects({
+      namespace,
+      cluster: 'other',
+      infrastructureKinds: { cluster: 'DCSCluster', machine: 'DCSMachine' },
     });
+    const owner = await fixtures.apply(capi.cluster());
     await fixtures.apply({
       apiVersion: INFRA,
       kind: 'DCSCluster',
       metadata: {
         name: 'other',
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'other' },
-        ownerReferences: [
-          {
-            apiVersion: 'cluster.x-k8s.io/v1beta2',
-            kind: 'Cluster',
-            name: 'other',
-            uid: owner.metadata?.uid,
-          },
-        ],
+        labels: capi.labels,
+        ownerReferences: [capi.ownerReference(owner)],
       },
       spec: {
         controlPlaneLoadBalancer: { type: 'external', host: '10.0.1.101', port: 6443 },

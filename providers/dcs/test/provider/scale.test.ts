@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import {
+  clusterApiObjects,
   generateControlPlanePki,
   inParallel,
   MACHINES_PER_CLUSTER,
@@ -24,7 +25,13 @@ const SCALE = scaleSettings({ machines: 20, taskSeconds: 0.2 });
 /** What the issue allows from a machine's create to its Ready, our writes only. */
 const MAX_WRITES_PER_MACHINE = 12;
 const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
-const CAPI = 'cluster.x-k8s.io/v1beta2';
+/** Cluster API's objects of the Cluster `cluster` in `namespace`. */
+const capiObjects = (namespace: string, cluster: string) =>
+  clusterApiObjects({
+    namespace,
+    cluster,
+    infrastructureKinds: { cluster: 'DCSCluster', machine: 'DCSMachine' },
+  });
 const USER = 'cluster-api';
 
 let sim: DcsSimulator | undefined;
@@ -100,26 +107,16 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
             })),
           },
         });
-        const owner = await create({
-          apiVersion: CAPI,
-          kind: 'Cluster',
-          metadata: { name: cluster, namespace },
-          spec: {
-            infrastructureRef: {
-              apiGroup: 'infrastructure.cluster.x-k8s.io',
-              kind: 'DCSCluster',
-              name: cluster,
-            },
-          },
-        });
+        const capi = capiObjects(namespace, cluster);
+        const owner = await create(capi.cluster());
         await create({
           apiVersion: INFRA,
           kind: 'DCSCluster',
           metadata: {
             name: cluster,
             namespace,
-            labels: { 'cluster.x-k8s.io/cluster-name': cluster },
-            ownerReferences: [{ apiVersion: CAPI, kind: 'Cluster', name: cluster, uid: owner.metadata?.uid }],
+            labels: capi.labels,
+            ownerReferences: [capi.ownerReference(owner)],
           },
           spec: {
             controlPlaneLoadBalancer: { type: 'external', host: '10.0.1.100', port: 6443 },
@@ -133,22 +130,9 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
           'cluster.x-k8s.io/cluster-name': cluster,
           ...(controlPlane ? { 'cluster.x-k8s.io/control-plane': '' } : {}),
         };
-        await create({
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: `${name}-bootstrap`, namespace },
-          stringData: { value: ignition, format: 'ignition' },
-        });
-        const machine = await create({
-          apiVersion: CAPI,
-          kind: 'Machine',
-          metadata: { name, namespace, labels },
-          spec: {
-            clusterName: cluster,
-            bootstrap: { dataSecretName: `${name}-bootstrap` },
-            infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachine', name },
-          },
-        });
+        const capi = capiObjects(namespace, cluster);
+        await create(capi.bootstrapSecret(name, ignition, 'ignition'));
+        const machine = await create(capi.machine(name, { labels }));
         await create({
           apiVersion: INFRA,
           kind: 'DCSMachine',
@@ -156,7 +140,7 @@ function dcsTarget(platform: DcsSimulator, objects: KubernetesObjectApi): ScaleT
             name,
             namespace,
             labels,
-            ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid }],
+            ownerReferences: [capi.ownerReference(machine)],
           },
           spec: {
             vmTemplateName: 'ubuntu-2204-k8s-v1.34',

@@ -1,8 +1,16 @@
 import type { HcsSimulator } from '@immutable-infra/hcs-sim';
-import { clusterCaSecret } from '@immutable-infra/testkit';
+import { clusterApiObjects, clusterCaSecret } from '@immutable-infra/testkit';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
+
+/** Cluster API's objects of the Cluster `demo` in `namespace`. */
+const capiObjects = (namespace: string) =>
+  clusterApiObjects({
+    namespace,
+    cluster: 'demo',
+    infrastructureKinds: { cluster: 'HCSCluster', machine: 'HCSMachine' },
+  });
 /** Every `*.hcs.test` host reaches the simulator (the provider is given fixedAddressLookup for it). */
 export const TEST_DOMAIN = 'hcs.test';
 
@@ -87,29 +95,16 @@ export class HcsFixtures {
       size: options.poolSize ?? 3,
       persistentDiskGB: options.persistentDiskGB ?? 0,
     });
-    const cluster = await this.apply({
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Cluster',
-      metadata: { name: 'demo', namespace },
-      spec: {
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'HCSCluster', name: 'demo' },
-      },
-    });
+    const capi = capiObjects(namespace);
+    const cluster = await this.apply(capi.cluster());
     await this.apply({
       apiVersion: INFRA,
       kind: 'HCSCluster',
       metadata: {
         name: 'demo',
         namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': 'demo' },
-        ownerReferences: [
-          {
-            apiVersion: 'cluster.x-k8s.io/v1beta2',
-            kind: 'Cluster',
-            name: 'demo',
-            uid: cluster.metadata?.uid,
-          },
-        ],
+        labels: capi.labels,
+        ownerReferences: [capi.ownerReference(cluster)],
       },
       spec: {
         controlPlaneLoadBalancer: {
@@ -182,33 +177,13 @@ export class HcsFixtures {
       role === 'worker'
         ? { 'cluster.x-k8s.io/cluster-name': 'demo' }
         : { 'cluster.x-k8s.io/cluster-name': 'demo', 'cluster.x-k8s.io/control-plane': '' };
-    await this.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-bootstrap`, namespace },
-      stringData: { value: cloudConfig, format: 'cloud-config' },
-    });
-    const machine = await this.apply({
-      apiVersion: 'cluster.x-k8s.io/v1beta2',
-      kind: 'Machine',
-      metadata: { name, namespace, labels },
-      spec: {
-        clusterName: 'demo',
-        bootstrap: { dataSecretName: `${name}-bootstrap` },
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'HCSMachine', name },
-      },
-    });
+    const capi = capiObjects(namespace);
+    await this.apply(capi.bootstrapSecret(name, cloudConfig));
+    const machine = await this.apply(capi.machine(name, { labels }));
     await this.apply({
       apiVersion: INFRA,
       kind: 'HCSMachine',
-      metadata: {
-        name,
-        namespace,
-        labels,
-        ownerReferences: [
-          { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name, uid: machine.metadata?.uid },
-        ],
-      },
+      metadata: { name, namespace, labels, ownerReferences: [capi.ownerReference(machine)] },
       spec: {
         imageName: 'microos-k8s-1.34.1',
         flavorName: role === 'worker' ? 's6.xlarge.2' : 's6.large.2',

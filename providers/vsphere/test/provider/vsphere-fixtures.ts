@@ -1,9 +1,13 @@
-import { documentedManifests } from '@immutable-infra/testkit';
+import {
+  CLUSTER_API_VERSION as CAPI,
+  type ClusterApiObjects,
+  clusterApiObjects,
+  documentedManifests,
+} from '@immutable-infra/testkit';
 import type { Vcsim } from '@immutable-infra/vcsim';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
-const CAPI = 'cluster.x-k8s.io/v1beta2';
 const DOCUMENTED = new URL('../fixtures/documented.yaml', import.meta.url);
 /** The documented manifests' vCenter and thumbprint, which a test replaces with vcsim's. */
 const DOCUMENTED_SERVER = 'vc.example.local';
@@ -26,12 +30,18 @@ type Spec = Record<string, unknown>;
  */
 export class VsphereFixtures {
   readonly documented: KubernetesObject[];
+  private readonly capi: ClusterApiObjects;
 
   constructor(
     private readonly objects: KubernetesObjectApi,
     vcsim: Vcsim,
     readonly namespace: string,
   ) {
+    this.capi = clusterApiObjects({
+      namespace,
+      cluster: CLUSTER,
+      infrastructureKinds: { cluster: 'VSphereCluster', machine: 'VSphereMachine' },
+    });
     const server = new URL(vcsim.server).host;
     this.documented = documentedManifests(DOCUMENTED, namespace).map(
       (object) =>
@@ -77,25 +87,14 @@ export class VsphereFixtures {
     await this.apply(secret as unknown as Record<string, unknown>);
     for (const pool of this.documented.filter((o) => o.kind === 'VSphereMachineConfigPool'))
       await this.apply(pool as unknown as Record<string, unknown>);
-    const cluster = await this.apply({
-      apiVersion: CAPI,
-      kind: 'Cluster',
-      metadata: { name: CLUSTER, namespace: this.namespace },
-      spec: {
-        infrastructureRef: {
-          apiGroup: 'infrastructure.cluster.x-k8s.io',
-          kind: 'VSphereCluster',
-          name: CLUSTER,
-        },
-      },
-    });
+    const cluster = await this.apply(this.capi.cluster());
     const infra = this.documentedObject('VSphereCluster', CLUSTER);
     await this.apply({
       ...infra,
       metadata: {
         ...infra.metadata,
-        labels: { 'cluster.x-k8s.io/cluster-name': CLUSTER },
-        ownerReferences: [{ apiVersion: CAPI, kind: 'Cluster', name: CLUSTER, uid: cluster.metadata?.uid }],
+        labels: this.capi.labels,
+        ownerReferences: [this.capi.ownerReference(cluster)],
       },
       spec: { ...infra.spec, ...overrides.clusterSpec },
     });
@@ -124,23 +123,8 @@ export class VsphereFixtures {
       'VSphereMachineTemplate',
       role === 'control-plane' ? CONTROL_PLANE : 'demo-cluster-worker',
     ) as KubernetesObject & { spec: { template: { spec: Spec } } };
-    await this.apply({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: `${name}-bootstrap`, namespace: this.namespace },
-      stringData: { value: CLOUD_CONFIG, format: 'cloud-config' },
-    });
-    const machine = await this.apply({
-      apiVersion: CAPI,
-      kind: 'Machine',
-      metadata: { name, namespace: this.namespace, labels },
-      spec: {
-        clusterName: CLUSTER,
-        ...(failureDomain ? { failureDomain } : {}),
-        bootstrap: { dataSecretName: `${name}-bootstrap` },
-        infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'VSphereMachine', name },
-      },
-    });
+    await this.apply(this.capi.bootstrapSecret(name, CLOUD_CONFIG));
+    const machine = await this.apply(this.capi.machine(name, { labels, failureDomain }));
     await this.apply({
       apiVersion: INFRA,
       kind: 'VSphereMachine',
@@ -148,7 +132,7 @@ export class VsphereFixtures {
         name,
         namespace: this.namespace,
         labels,
-        ownerReferences: [{ apiVersion: CAPI, kind: 'Machine', name, uid: machine.metadata?.uid }],
+        ownerReferences: [this.capi.ownerReference(machine)],
       },
       // Full clones: vcsim gives a linked clone the template's own disk file, and destroying the
       // clone deletes that file, so every later clone of the template would have no disk. (A linked

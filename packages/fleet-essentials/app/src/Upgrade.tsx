@@ -65,6 +65,18 @@ async function missingTemplates(
   return problems;
 }
 
+/** The server's answer to a node pool change: for a control plane version, where its component tags came from. */
+interface PoolChangeAnswer {
+  componentTags?: { corednsTag: string; etcdTag: string } | null;
+  componentTagsSource?: string;
+}
+
+function componentTagsNote(answer: PoolChangeAnswer): string {
+  return answer.componentTags
+    ? `CoreDNS ${answer.componentTags.corednsTag} and etcd ${answer.componentTags.etcdTag}, from ${answer.componentTagsSource}.`
+    : `CoreDNS and etcd image tags left as they are: ${answer.componentTagsSource}.`;
+}
+
 /**
  * Cluster upgrade: choose the version and each pool's template, preview which
  * machines are replaced in which order, start with the control plane, and
@@ -89,6 +101,8 @@ export function Upgrade({
   );
   const [plan, setPlan] = useState<UpgradePlan | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
+  // What the server said about the control plane's CoreDNS and etcd tags, by pool.
+  const [tagNotes, setTagNotes] = useState<Record<string, string>>({});
 
   const preview = async () => {
     setProblem(undefined);
@@ -116,7 +130,7 @@ export function Upgrade({
   const start = async (pool: PlannedPool) => {
     setProblem(undefined);
     try {
-      await api(
+      const answer = await api<PoolChangeAnswer>(
         'PATCH',
         `/api/node-pools/${encodeURIComponent(namespace)}/${pool.kind}/${encodeURIComponent(pool.name)}`,
         {
@@ -124,6 +138,8 @@ export function Upgrade({
           ...(pool.to.template !== pool.from.template ? { template: pool.to.template } : {}),
         },
       );
+      if (answer.componentTagsSource !== undefined)
+        setTagNotes({ ...tagNotes, [pool.name]: componentTagsNote(answer) });
       onChanged();
     } catch (e) {
       setProblem(e instanceof ApiError ? e.message : String(e));
@@ -224,6 +240,11 @@ export function Upgrade({
                         ? 'Ready to start.'
                         : 'Waits for the pools above.'}
                 </p>
+                {tagNotes[pool.name] && (
+                  <p role="status" data-component-tags={pool.name}>
+                    {tagNotes[pool.name]}
+                  </p>
+                )}
                 {state.specApplied && (
                   <ReadyProgress
                     ready={state.done ? pool.replicas : Math.min(state.upgraded, state.ready)}

@@ -150,14 +150,7 @@ export class DcsClient {
 
   /** The VM, or undefined when it no longer exists. */
   getVm(uri: string): Promise<DcsVm | undefined> {
-    return this.record('GetVm', async () => {
-      try {
-        return await this.send('GET', toUri(uri), DcsVmSchema);
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    });
+    return this.getIfExists('GetVm', uri, DcsVmSchema);
   }
 
   resolveCluster(name: string): Promise<DcsCluster> {
@@ -306,14 +299,7 @@ export class DcsClient {
 
   /** The volume at this URI or URN, or undefined when DCS does not know it. */
   getVolume(uriOrUrn: string): Promise<DcsVolume | undefined> {
-    return this.record('GetVolume', async () => {
-      try {
-        return await this.send('GET', toUri(uriOrUrn), DcsVolumeSchema);
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    });
+    return this.getIfExists('GetVolume', uriOrUrn, DcsVolumeSchema);
   }
 
   /**
@@ -469,6 +455,22 @@ export class DcsClient {
     const lookups = this.options.lookups;
     if (!lookups) return this.record(operation, call);
     return lookups.get(`${this.options.siteId ?? ''}/${key}`, () => this.record(operation, call));
+  }
+
+  /** GET of one object by URI or URN; undefined when DCS answers that it does not exist. */
+  private getIfExists<S extends z.ZodType>(
+    operation: string,
+    uriOrUrn: string,
+    schema: S,
+  ): Promise<z.output<S> | undefined> {
+    return this.record(operation, async () => {
+      try {
+        return await this.send('GET', toUri(uriOrUrn), schema);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   private record<T>(operation: string, call: () => Promise<T>): Promise<T> {

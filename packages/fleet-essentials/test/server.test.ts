@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPage, createFleetServer } from '../src/index.js';
+import { encodedFile } from '../src/server/app.js';
 import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
 import { grant } from './rbac.ts';
 import { type SessionHeaders, signIn } from './session.ts';
@@ -315,5 +317,44 @@ describe('security headers', () => {
     expect(readFileSync(new URL('../src/server/app.ts', import.meta.url), 'utf8')).not.toContain(
       'console.log',
     );
+  });
+});
+
+describe("the app's files", () => {
+  it("sends the build's brotli or gzip copy the browser accepts, else the file itself", async () => {
+    const dist = (path: string) => readFileSync(new URL(`../dist/app/${path}`, import.meta.url));
+    const script = /src="\/(assets\/index-[^"]+\.js)"/.exec(dist('index.html').toString())?.[1];
+    if (!script) throw new Error('the built index.html names no script');
+    const get = (url: string, acceptEncoding?: string) =>
+      app.inject({
+        method: 'GET',
+        url,
+        headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
+      });
+    const br = await get(`/${script}`, 'gzip, deflate, br');
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(brotliDecompressSync(br.rawPayload).equals(dist(script))).toBe(true);
+    // The copy is much smaller: what the browser downloads.
+    expect(br.rawPayload.length).toBeLessThan(dist(script).length / 2);
+    const gzip = await get('/', 'gzip');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).equals(dist('index.html'))).toBe(true);
+    const plain = await get(`/${script}`, 'br;q=0, identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.rawPayload.equals(dist(script))).toBe(true);
+  });
+
+  it('reads Accept-Encoding as HTTP does: preference br, then gzip; q=0 refuses one', () => {
+    const all = () => true;
+    expect(encodedFile('/a.js', 'gzip, br', all)).toEqual({ path: '/a.js.br', encoding: 'br' });
+    expect(encodedFile('/a.js', 'br;q=0, gzip;q=0.5', all)).toEqual({ path: '/a.js.gz', encoding: 'gzip' });
+    expect(encodedFile('/a.js', 'BR', all)).toEqual({ path: '/a.js.br', encoding: 'br' });
+    expect(encodedFile('/a.js', undefined, all)).toEqual({ path: '/a.js' });
+    expect(encodedFile('/a.woff2', 'br, gzip', (p) => !p.endsWith('.br'))).toEqual({
+      path: '/a.woff2.gz',
+      encoding: 'gzip',
+    });
+    expect(encodedFile('/a.woff2', 'br', () => false)).toEqual({ path: '/a.woff2' });
   });
 });

@@ -609,16 +609,51 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/**
+ * The copy of `file` to send for an Accept-Encoding header: the build's brotli copy when the browser
+ * takes br, else its gzip copy for gzip, else the file itself (a q=0 excludes an encoding).
+ */
+export function encodedFile(
+  file: string,
+  acceptEncoding: string | undefined,
+  exists: (path: string) => boolean = existsSync,
+): { path: string; encoding?: 'br' | 'gzip' } {
+  const accepted = new Set(
+    (acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.trim().split(';'))
+      .filter(([, ...params]) => !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p)))
+      .map(([name]) => (name ?? '').trim().toLowerCase()),
+  );
+  for (const [encoding, suffix] of [
+    ['br', '.br'],
+    ['gzip', '.gz'],
+  ] as const) {
+    if (accepted.has(encoding) && exists(file + suffix)) return { path: file + suffix, encoding };
+  }
+  return { path: file };
+}
+
 /** The app's files, and index.html for the app's own paths (it routes in the URL fragment). */
 function serveApp(app: FastifyInstance, dir: string): void {
-  const index = readFileSync(join(dir, 'index.html'));
-  app.get('/', async (_request, reply) => reply.type(CONTENT_TYPES['.html'] as string).send(index));
+  const send = (reply: FastifyReply, file: string, acceptEncoding: string | undefined) => {
+    const chosen = encodedFile(file, acceptEncoding);
+    // Caches keep one copy per encoding.
+    reply.header('vary', 'accept-encoding');
+    if (chosen.encoding) reply.header('content-encoding', chosen.encoding);
+    return reply
+      .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
+      .send(readFileSync(chosen.path));
+  };
+  app.get('/', async (request, reply) =>
+    send(reply, join(dir, 'index.html'), request.headers['accept-encoding']),
+  );
   app.get('/assets/*', async (request, reply) => {
     const rest = normalize((request.params as { '*': string })['*']);
     if (rest.startsWith('..')) return fail(reply, 404, 'not found');
     const file = join(dir, 'assets', rest);
     if (!existsSync(file)) return fail(reply, 404, 'not found');
     reply.header('cache-control', 'public, max-age=31536000, immutable');
-    return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(readFileSync(file));
+    return send(reply, file, request.headers['accept-encoding']);
   });
 }

@@ -1,15 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumLaunchOptions, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { expectAccessible } from './accessibility.ts';
 import { createCapiCluster } from './cluster-fixtures.ts';
-import { grant } from './rbac.ts';
+import { grant, grantRules } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
 
 const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -122,6 +122,37 @@ describe('Fleet Essentials in a real browser', () => {
       'replicas must be a whole number',
     );
     await shot(page, 'node-pools');
+  });
+
+  it('offers the kubeconfig download only to whom RBAC lets read it, and downloads it', async () => {
+    const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters: []\n';
+    await KubernetesObjectApi.makeApiClient(kubeConfig).create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'alpha-kubeconfig', namespace: ns },
+      data: { value: Buffer.from(kubeconfig).toString('base64') },
+    } as never);
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      ns,
+      [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['alpha-kubeconfig'] }],
+      'ui-alpha-kubeconfig',
+    );
+    const viewer = await signedIn(TEST_USERS.viewer.token);
+    await viewer.goto(`${url}/#/clusters/${ns}/alpha`);
+    await viewer.getByRole('heading', { name: /alpha/ }).waitFor();
+    await viewer.getByRole('button', { name: 'Destroy' }).waitFor();
+    await expect(viewer.getByRole('link', { name: 'Download kubeconfig' }).count()).resolves.toBe(0);
+    const operator = await signedIn(TEST_USERS.operator.token);
+    await operator.goto(`${url}/#/clusters/${ns}/alpha`);
+    const link = operator.getByRole('link', { name: 'Download kubeconfig' });
+    await link.waitFor();
+    const [download] = await Promise.all([operator.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('alpha.kubeconfig');
+    const path = await download.path();
+    expect(readFileSync(path, 'utf8')).toBe(kubeconfig);
+    await shot(operator, 'cluster-kubeconfig');
   });
 
   it('loads compatible extensions, names the versions of a gated one, and survives one that throws', async () => {

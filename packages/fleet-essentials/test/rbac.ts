@@ -37,7 +37,7 @@ export async function grantRules(
   kubeConfig: KubeConfig,
   group: string,
   namespace: string,
-  rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[],
+  rules: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[],
   name: string,
 ): Promise<void> {
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);

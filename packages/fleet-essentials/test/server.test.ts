@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPage, createFleetServer } from '../src/index.js';
 import { encodedFile } from '../src/server/app.js';
 import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
-import { grant } from './rbac.ts';
+import { grant, grantRules } from './rbac.ts';
 import { type SessionHeaders, signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
 
@@ -189,6 +189,65 @@ describe('the cluster list', () => {
       },
     ]);
     expect(detail.controlPlane).toMatchObject({ name: 'bravo-cp', replicas: 1, version: 'v1.34.2' });
+  });
+});
+
+describe("a workload cluster's kubeconfig", () => {
+  it('is offered and sent only to whom RBAC lets read the Secret, as they would read it', async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters: []\n';
+    await objects.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'alpha-kubeconfig', namespace: teamA },
+      data: { value: Buffer.from(kubeconfig).toString('base64') },
+    } as never);
+    const operator = await signIn(app, TEST_USERS.operator.token);
+    const detail = async (who: SessionHeaders) =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/api/clusters/${teamA}/alpha`,
+          headers: { cookie: who.cookie },
+        })
+      ).json();
+    expect((await detail(operator)).kubeconfigReadable).toBe(false);
+    const refused = await app.inject({
+      method: 'GET',
+      url: `/api/clusters/${teamA}/alpha/kubeconfig`,
+      headers: { cookie: operator.cookie },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toContain('cannot get resource "secrets"');
+    expect(refused.body).not.toContain('Config');
+    // That one Secret only, as a platform admin would grant it.
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      teamA,
+      [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['alpha-kubeconfig'] }],
+      'alpha-kubeconfig-reader',
+    );
+    // A new session: access answers are remembered for 30 s per session.
+    const again = await signIn(app, TEST_USERS.operator.token);
+    await eventually('the grant is in effect', async () =>
+      (await detail(again)).kubeconfigReadable ? true : undefined,
+    );
+    const sent = await app.inject({
+      method: 'GET',
+      url: `/api/clusters/${teamA}/alpha/kubeconfig`,
+      headers: { cookie: again.cookie },
+    });
+    expect(sent.statusCode).toBe(200);
+    expect(sent.body).toBe(kubeconfig);
+    expect(sent.headers['cache-control']).toBe('no-store');
+    expect(sent.headers['content-disposition']).toBe('attachment; filename="alpha.kubeconfig"');
+    const none = await app.inject({
+      method: 'GET',
+      url: `/api/clusters/${teamB}/charlie/kubeconfig`,
+      headers: { cookie: again.cookie },
+    });
+    expect(none.statusCode).toBe(403);
   });
 });
 

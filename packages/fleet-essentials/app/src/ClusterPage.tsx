@@ -148,6 +148,17 @@ export function ClusterPage({ namespace, name }: { namespace: string; name: stri
                   {a.entry.title}
                 </Button>
               ))}
+              {detail.kubeconfigReadable && (
+                // A plain link: the session cookie goes with it, and the server reads the Secret as the user.
+                <Button
+                  component="a"
+                  variant="secondary"
+                  href={`/api/clusters/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/kubeconfig`}
+                  download={`${name}.kubeconfig`}
+                >
+                  Download kubeconfig
+                </Button>
+              )}
               <Button variant="danger" onClick={() => setConfirming(true)} isDisabled={deleting}>
                 Destroy
               </Button>

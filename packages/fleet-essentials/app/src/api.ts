@@ -54,6 +54,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export interface ClusterDetail {
   row: ClusterRow;
+  /** Whether RBAC lets the signed-in user read the cluster's <name>-kubeconfig Secret. */
+  kubeconfigReadable?: boolean;
   conditions: { type: string; status: string; reason?: string; message?: string }[];
   finalizers: string[];
   deletionTimestamp?: string;

@@ -7,6 +7,8 @@ export interface AccessQuestion {
   resource: string;
   /** Omit for all namespaces. */
   namespace?: string;
+  /** One object by name (a Secret the user may read while other Secrets stay closed). */
+  name?: string;
 }
 
 const TTL_MS = 30_000;
@@ -32,7 +34,7 @@ export class AccessReviewer {
   }
 
   async allowed(identity: Identity, sessionKey: string, question: AccessQuestion): Promise<boolean> {
-    const key = `${sessionKey}|${question.verb}|${question.group}|${question.resource}|${question.namespace ?? '*'}`;
+    const key = `${sessionKey}|${question.verb}|${question.group}|${question.resource}|${question.namespace ?? '*'}|${question.name ?? '*'}`;
     const cached = this.answers.get(key);
     if (cached) return cached.allowed;
     const response = await this.endpoint.request<{ status?: { allowed?: boolean } }>(identity, {
@@ -47,6 +49,7 @@ export class AccessReviewer {
             group: question.group,
             resource: question.resource,
             ...(question.namespace ? { namespace: question.namespace } : {}),
+            ...(question.name ? { name: question.name } : {}),
           },
         },
       },

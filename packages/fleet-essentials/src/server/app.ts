@@ -235,7 +235,42 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     if ('refusal' in found) return fail(reply, found.refusal.status, found.refusal.message);
     const row = cache.row(namespace, name);
     if (!row) return fail(reply, 404, `cluster ${namespace}/${name} not found`);
-    return { row, ...clusterDetail(found.objects) };
+    const session = request.session as Session;
+    // The page offers the download only to whom RBAC lets read the Secret; the download asks again.
+    const kubeconfigReadable = await reviewer.allowed(session.identity, session.id, {
+      verb: 'get',
+      group: '',
+      resource: 'secrets',
+      namespace,
+      name: kubeconfigSecretName(name),
+    });
+    return { row, ...clusterDetail(found.objects), kubeconfigReadable };
+  });
+
+  // The workload cluster's admin kubeconfig (Cluster API's <cluster>-kubeconfig Secret), read as the
+  // user: exactly what `kubectl get secret` would give them, never cached or logged here.
+  app.get('/api/clusters/:namespace/:name/kubeconfig', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const secretName = kubeconfigSecretName(name);
+    const response = await endpoint.request<{ data?: { value?: string } }>(
+      (request.session as Session).identity,
+      {
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(secretName)}`,
+      },
+    );
+    if (response.status === 404)
+      return fail(
+        reply,
+        404,
+        `cluster ${namespace}/${name} has no kubeconfig yet (Secret ${secretName} appears once its control plane is initialized)`,
+      );
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    const value = response.body.data?.value;
+    if (!value) return fail(reply, 404, `Secret ${namespace}/${secretName} has no value key`);
+    reply.header('cache-control', 'no-store');
+    reply.header('content-disposition', `attachment; filename="${name}.kubeconfig"`);
+    return reply.type('application/yaml').send(Buffer.from(value, 'base64'));
   });
 
   app.delete('/api/clusters/:namespace/:name', async (request, reply) => {
@@ -599,6 +634,9 @@ function findAppDir(): string | undefined {
   }
   return undefined;
 }
+
+/** Cluster API's Secret with a workload cluster's admin kubeconfig (key `value`). */
+const kubeconfigSecretName = (cluster: string) => `${cluster}-kubeconfig`;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

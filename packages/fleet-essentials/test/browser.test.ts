@@ -155,6 +155,55 @@ describe('Fleet Essentials in a real browser', () => {
     await shot(operator, 'cluster-kubeconfig');
   });
 
+  it("shows the cluster's events, newest first, with warnings marked", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    for (const [name, kind, object, reason, type, at] of [
+      ['ev-1', 'Cluster', 'alpha', 'Provisioned', 'Normal', '2026-12-01T10:00:00Z'],
+      [
+        'ev-2',
+        'MachineDeployment',
+        'alpha-workers',
+        'PlatformUnavailable',
+        'Warning',
+        '2026-12-01T10:10:00Z',
+      ],
+    ] as const) {
+      await objects.create({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: ns },
+        involvedObject: { kind, name: object, namespace: ns },
+        reason,
+        message: `${reason} on ${object}`,
+        type,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+        source: { component: 'iinfra-manager' },
+      } as never);
+    }
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      ns,
+      [{ apiGroups: [''], resources: ['events'], verbs: ['list'] }],
+      'ui-events',
+    );
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.goto(`${url}/#/clusters/${ns}/alpha`);
+    await page.getByRole('tab', { name: 'Events' }).click();
+    const table = page.getByRole('table', { name: 'Events' });
+    await table.waitFor();
+    const reasons = await table
+      .locator('[data-event-reason]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-reason')));
+    expect(reasons).toEqual(['PlatformUnavailable', 'Provisioned']);
+    await expect(table.locator('[data-event-reason="PlatformUnavailable"]').textContent()).resolves.toContain(
+      'Warning',
+    );
+    await shot(page, 'cluster-events');
+  });
+
   it('loads compatible extensions, names the versions of a gated one, and survives one that throws', async () => {
     const page = await signedIn(TEST_USERS.operator.token);
     await page.goto(`${url}/#/clusters/${ns}/alpha`);

@@ -192,6 +192,77 @@ describe('the cluster list', () => {
   });
 });
 
+describe("a cluster's events", () => {
+  it("lists the namespace's Events about the cluster's own objects, newest first, as the user", async () => {
+    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+    const event = (name: string, kind: string, object: string, reason: string, type: string, at: string) =>
+      objects.create({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: teamA },
+        involvedObject: { kind, name: object, namespace: teamA },
+        reason,
+        message: `${reason} on ${object}`,
+        type,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
+        source: { component: 'iinfra-manager' },
+      } as never);
+    await event('e1', 'Cluster', 'alpha', 'Provisioned', 'Normal', '2026-12-01T10:00:00Z');
+    await event('e2', 'KubeadmControlPlane', 'alpha-cp', 'ScalingUp', 'Normal', '2026-12-01T10:05:00Z');
+    await event(
+      'e3',
+      'MachineDeployment',
+      'alpha-workers',
+      'PlatformUnavailable',
+      'Warning',
+      '2026-12-01T10:10:00Z',
+    );
+    // Not the cluster's: another cluster's object of the same kind.
+    await event('e4', 'Cluster', 'bravo', 'Provisioned', 'Normal', '2026-12-01T10:15:00Z');
+    const operator = await signIn(app, TEST_USERS.operator.token);
+    const list = () =>
+      app.inject({
+        method: 'GET',
+        url: `/api/clusters/${teamA}/alpha/events`,
+        headers: { cookie: operator.cookie },
+      });
+    const refused = await list();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toContain('cannot list resource "events"');
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      teamA,
+      [{ apiGroups: [''], resources: ['events'], verbs: ['list'] }],
+      'events-reader',
+    );
+    const listed = await eventually('events listed', async () => {
+      const response = await list();
+      return response.statusCode === 200
+        ? (response.json() as { events: { object: string; reason: string; type: string }[] })
+        : undefined;
+    });
+    expect(
+      listed.events.map((e: { object: string; reason: string; type: string }) => [
+        e.object,
+        e.reason,
+        e.type,
+      ]),
+    ).toEqual([
+      ['MachineDeployment/alpha-workers', 'PlatformUnavailable', 'Warning'],
+      ['KubeadmControlPlane/alpha-cp', 'ScalingUp', 'Normal'],
+      ['Cluster/alpha', 'Provisioned', 'Normal'],
+    ]);
+    expect(listed.events[0]).toMatchObject({
+      message: 'PlatformUnavailable on alpha-workers',
+      source: 'iinfra-manager',
+      count: 1,
+    });
+  });
+});
+
 describe("a workload cluster's kubeconfig", () => {
   it('is offered and sent only to whom RBAC lets read the Secret, as they would read it', async () => {
     const objects = KubernetesObjectApi.makeApiClient(kubeConfig);

@@ -32,6 +32,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type ClusterDetail } from './api.ts';
+import { EventsTimeline } from './EventsTimeline.tsx';
 import { Extension, ExtensionSlot, useExtensions } from './ExtensionSlot.tsx';
 import { entriesFor } from './extensions.ts';
 import { NodePools } from './NodePools.tsx';
@@ -41,7 +42,7 @@ import { ReadyProgress, StatusLabel } from './status.tsx';
 import { notify } from './toasts.ts';
 import { Upgrade } from './Upgrade.tsx';
 
-const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Extensions'] as const;
+const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Events', 'Extensions'] as const;
 type TabName = (typeof TABS)[number];
 /** PatternFly builds the tab's element ids from its key, and an id has no spaces. */
 const tabKey = (tab: string) => tab.toLowerCase().replace(' ', '-');
@@ -284,6 +285,14 @@ function TabBody({
       );
     case 'Upgrade':
       return <Upgrade namespace={namespace} name={name} detail={detail} onChanged={refresh} />;
+    case 'Events':
+      return (
+        <EventsTimeline
+          namespace={namespace}
+          name={name}
+          version={`${detail.row.phase}/${detail.machines.map((m) => `${m.name}:${m.phase}`).join(',')}/${detail.conditions.map((c) => `${c.type}=${c.status}`).join(',')}`}
+        />
+      );
     case 'Extensions':
       return (
         <ExtensionSlot

@@ -8,7 +8,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { AccessReviewer } from './access-review.js';
 import { ClusterCache, type ClusterChange } from './cluster-cache.js';
-import { type ClusterObjects, type ClusterRow, parseClusterQuery, queryClusters } from './cluster-rows.js';
+import {
+  type ClusterObjects,
+  type ClusterRow,
+  type KubeItem,
+  parseClusterQuery,
+  queryClusters,
+} from './cluster-rows.js';
 import { ExtensionRegistry } from './extension-registry.js';
 import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import { registerKubePassthrough } from './kube-passthrough.js';
@@ -245,6 +251,21 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
       name: kubeconfigSecretName(name),
     });
     return { row, ...clusterDetail(found.objects), kubeconfigReadable };
+  });
+
+  // The cluster's events timeline: the namespace's Events about the cluster's own objects (the Cluster,
+  // its infrastructure cluster, control plane, node pools, machines and their infrastructure machines),
+  // listed as the user, newest first.
+  app.get('/api/clusters/:namespace/:name/events', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const found = await readableCluster(request.session as Session, namespace, name);
+    if ('refusal' in found) return fail(reply, found.refusal.status, found.refusal.message);
+    const response = await endpoint.request<{ items?: KubeEvent[] }>((request.session as Session).identity, {
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?limit=${EVENTS_LISTED}`,
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { events: clusterEvents(found.objects, response.body.items ?? []) };
   });
 
   // The workload cluster's admin kubeconfig (Cluster API's <cluster>-kubeconfig Secret), read as the
@@ -633,6 +654,69 @@ function findAppDir(): string | undefined {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return undefined;
+}
+
+/** At most this many of a namespace's Events are read for one cluster's timeline. */
+const EVENTS_LISTED = 1000;
+/** And at most this many are shown, newest first. */
+const EVENTS_SHOWN = 200;
+
+interface KubeEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  eventTime?: string | null;
+  lastTimestamp?: string | null;
+  firstTimestamp?: string | null;
+  metadata?: { creationTimestamp?: string };
+  involvedObject?: { kind?: string; name?: string };
+  source?: { component?: string };
+  reportingComponent?: string;
+}
+
+/** The cluster's own objects by kind and name, as its Events name them. */
+function clusterObjectNames(objects: ClusterObjects): Set<string> {
+  const names = new Set<string>();
+  const add = (kind: string | undefined, name: string | undefined) => {
+    if (kind && name) names.add(`${kind}/${name}`);
+  };
+  const ref = (item: KubeItem, ...path: string[]) => {
+    let value: unknown = item;
+    for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+    return value as { kind?: string; name?: string } | undefined;
+  };
+  add('Cluster', objects.cluster.metadata.name);
+  const infra = ref(objects.cluster, 'spec', 'infrastructureRef');
+  add(infra?.kind, infra?.name);
+  if (objects.controlPlane) add('KubeadmControlPlane', objects.controlPlane.metadata.name);
+  for (const md of objects.machineDeployments) add('MachineDeployment', md.metadata.name);
+  for (const machine of objects.machines) {
+    add('Machine', machine.metadata.name);
+    const infraMachine = ref(machine, 'spec', 'infrastructureRef');
+    add(infraMachine?.kind, infraMachine?.name);
+  }
+  return names;
+}
+
+/** The Events about a cluster's objects, newest first, in the shape the Events tab shows. */
+export function clusterEvents(objects: ClusterObjects, events: readonly KubeEvent[]) {
+  const names = clusterObjectNames(objects);
+  const when = (e: KubeEvent) =>
+    e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? '';
+  return events
+    .filter((e) => names.has(`${e.involvedObject?.kind}/${e.involvedObject?.name}`))
+    .map((e) => ({
+      time: when(e),
+      type: e.type ?? 'Normal',
+      reason: e.reason ?? '',
+      object: `${e.involvedObject?.kind}/${e.involvedObject?.name}`,
+      message: e.message ?? '',
+      count: e.count ?? 1,
+      source: e.reportingComponent || e.source?.component || '',
+    }))
+    .sort((a, b) => b.time.localeCompare(a.time))
+    .slice(0, EVENTS_SHOWN);
 }
 
 /** Cluster API's Secret with a workload cluster's admin kubeconfig (key `value`). */

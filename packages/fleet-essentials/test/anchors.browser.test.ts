@@ -353,6 +353,31 @@ describe('provider anchors in a real browser', () => {
       page.locator('tr[data-machine="gamma-cp-1"] td[data-column="example-image"]').textContent(),
     ).resolves.toBe('ubuntu-24.04-k8s-v1.35.4');
     await expect(page.locator('th[data-column="example-host"]').textContent()).resolves.toBe('Host');
+    // What a machine waits for: the first of its progress conditions not True, in the provider's words.
+    await setStatus(kubeConfig, 'cluster.x-k8s.io', 'machines', ns, 'gamma-w-2', {
+      conditions: [
+        {
+          type: 'BootstrapConfigReady',
+          status: 'True',
+          reason: 'Ready',
+          message: '',
+          lastTransitionTime: '2026-12-01T10:00:00Z',
+        },
+        {
+          type: 'InfrastructureReady',
+          status: 'False',
+          reason: 'CloneVM',
+          message: 'step CloneVM: waiting for the clone task',
+          lastTransitionTime: '2026-12-01T10:00:00Z',
+        },
+      ],
+    });
+    await page
+      .locator('td[data-waiting-for="gamma-w-2"]', {
+        hasText: 'InfrastructureReady (CloneVM): step CloneVM: waiting for the clone task',
+      })
+      .waitFor();
+    await expect(page.locator('td[data-waiting-for="gamma-cp-1"]').textContent()).resolves.toBe('');
     await shot(page, 'nodes');
     // Provider-scoped anchors: the example provider's tab on its cluster, the dcs-only one not.
     await page.getByRole('tab', { name: 'Extensions' }).click();

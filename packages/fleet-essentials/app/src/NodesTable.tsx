@@ -115,6 +115,7 @@ export function NodesTable({
             <th>Node</th>
             <th>Provider ID</th>
             <th>Version</th>
+            <th>Waiting for</th>
             {columns.map((c) => (
               <th key={c.id} data-column={c.id}>
                 {c.title}
@@ -133,6 +134,13 @@ export function NodesTable({
                 <td>{m.nodeName}</td>
                 <td>{m.providerID}</td>
                 <td>{m.version}</td>
+                <td data-waiting-for={m.name}>
+                  {m.waitingFor
+                    ? `${m.waitingFor.condition}${m.waitingFor.reason ? ` (${m.waitingFor.reason})` : ''}${
+                        m.waitingFor.message ? `: ${m.waitingFor.message}` : ''
+                      }`
+                    : ''}
+                </td>
                 {columns.map((c) => (
                   <td key={c.id} data-column={c.id}>
                     {row ? cellText(c, row) : ''}

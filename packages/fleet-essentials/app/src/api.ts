@@ -87,6 +87,8 @@ export interface ClusterDetail {
     owner?: string;
     pool?: string;
     infrastructureRef?: ObjectRef;
+    /** The first of the Machine's progress conditions that is not True, with the provider's words. */
+    waitingFor?: { condition: string; reason?: string; message?: string };
   }[];
 }
 

@@ -592,8 +592,37 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
         m.metadata.labels?.['cluster.x-k8s.io/deployment-name'] ??
         m.metadata.labels?.['cluster.x-k8s.io/control-plane-name'],
       infrastructureRef: refOf(m.spec, 'infrastructureRef'),
+      waitingFor: machineWaitingFor(m),
     })),
   };
+}
+
+/**
+ * The Machine's conditions in the order a machine comes up: the first not True is what it waits
+ * for. InfrastructureReady carries the provider's own words (the host names the step that waits
+ * and for what, and Cluster API mirrors that onto the Machine).
+ */
+const MACHINE_PROGRESS = ['BootstrapConfigReady', 'InfrastructureReady', 'NodeReady', 'NodeHealthy'];
+
+export function machineWaitingFor(
+  machine: KubeItem,
+): { condition: string; reason?: string; message?: string } | undefined {
+  const conditions = ((machine.status as { conditions?: unknown } | undefined)?.conditions ?? []) as {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+  }[];
+  for (const type of MACHINE_PROGRESS) {
+    const condition = conditions.find((c) => c.type === type);
+    if (condition && condition.status !== 'True')
+      return {
+        condition: type,
+        ...(condition.reason ? { reason: condition.reason } : {}),
+        ...(condition.message ? { message: condition.message } : {}),
+      };
+  }
+  return undefined;
 }
 
 /** An object reference at `path` (apiGroup, kind, name), when there is one. */

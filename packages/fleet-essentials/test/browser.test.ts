@@ -204,6 +204,43 @@ describe('Fleet Essentials in a real browser', () => {
     await shot(page, 'cluster-events');
   });
 
+  it('adds a health check for a node pool, shows it, and deletes it', async () => {
+    await grantRules(
+      kubeConfig,
+      'fleet-operators',
+      ns,
+      [
+        {
+          apiGroups: ['cluster.x-k8s.io'],
+          resources: ['machinehealthchecks'],
+          verbs: ['list', 'create', 'delete'],
+        },
+      ],
+      'ui-mhc',
+    );
+    const page = await signedIn(TEST_USERS.operator.token);
+    await page.goto(`${url}/#/clusters/${ns}/alpha`);
+    await page.getByRole('tab', { name: 'Health Checks' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: "No MachineHealthCheck watches this cluster's machines." })
+      .waitFor();
+    await page.getByLabel('Health check pool').selectOption('MachineDeployment/alpha-workers');
+    await page.getByLabel('Unhealthy after seconds').fill('10');
+    await page.getByRole('button', { name: 'Add health check' }).click();
+    await expect(page.locator('p[data-field="unhealthySeconds"]').textContent()).resolves.toContain(
+      'unhealthySeconds must be a whole number of seconds from 30 to 86400',
+    );
+    await page.getByLabel('Unhealthy after seconds').fill('300');
+    await page.getByRole('button', { name: 'Add health check' }).click();
+    const row = page.locator('tr[data-health-check="alpha-workers-health"]');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('Ready=False for 300s, Ready=Unknown for 300s');
+    await shot(page, 'health-checks');
+    await page.getByRole('button', { name: 'Delete health check alpha-workers-health' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+
   it('loads compatible extensions, names the versions of a gated one, and survives one that throws', async () => {
     const page = await signedIn(TEST_USERS.operator.token);
     await page.goto(`${url}/#/clusters/${ns}/alpha`);

@@ -35,6 +35,7 @@ import { api, type ClusterDetail } from './api.ts';
 import { EventsTimeline } from './EventsTimeline.tsx';
 import { Extension, ExtensionSlot, useExtensions } from './ExtensionSlot.tsx';
 import { entriesFor } from './extensions.ts';
+import { HealthChecks } from './HealthChecks.tsx';
 import { NodePools } from './NodePools.tsx';
 import { NodesTable } from './NodesTable.tsx';
 import { clusterPath, queryKeys, useCluster } from './query.ts';
@@ -42,7 +43,7 @@ import { ReadyProgress, StatusLabel } from './status.tsx';
 import { notify } from './toasts.ts';
 import { Upgrade } from './Upgrade.tsx';
 
-const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Events', 'Extensions'] as const;
+const TABS = ['Overview', 'Nodes', 'Node Pools', 'Upgrade', 'Health Checks', 'Events', 'Extensions'] as const;
 type TabName = (typeof TABS)[number];
 /** PatternFly builds the tab's element ids from its key, and an id has no spaces. */
 const tabKey = (tab: string) => tab.toLowerCase().replace(' ', '-');
@@ -253,6 +254,12 @@ export function ClusterPage({ namespace, name }: { namespace: string; name: stri
   );
 }
 
+/** Changes whenever the cluster's page data does (the event stream refreshed it): tabs that read more read again. */
+const pageVersion = (detail: ClusterDetail) =>
+  `${detail.row.phase}/${detail.machines.map((m) => `${m.name}:${m.phase}`).join(',')}/${detail.conditions
+    .map((c) => `${c.type}=${c.status}`)
+    .join(',')}`;
+
 function TabBody({
   tab,
   namespace,
@@ -285,14 +292,10 @@ function TabBody({
       );
     case 'Upgrade':
       return <Upgrade namespace={namespace} name={name} detail={detail} onChanged={refresh} />;
+    case 'Health Checks':
+      return <HealthChecks namespace={namespace} name={name} detail={detail} version={pageVersion(detail)} />;
     case 'Events':
-      return (
-        <EventsTimeline
-          namespace={namespace}
-          name={name}
-          version={`${detail.row.phase}/${detail.machines.map((m) => `${m.name}:${m.phase}`).join(',')}/${detail.conditions.map((c) => `${c.type}=${c.status}`).join(',')}`}
-        />
-      );
+      return <EventsTimeline namespace={namespace} name={name} version={pageVersion(detail)} />;
     case 'Extensions':
       return (
         <ExtensionSlot

@@ -16,6 +16,7 @@ import {
   queryClusters,
 } from './cluster-rows.js';
 import { ExtensionRegistry } from './extension-registry.js';
+import { healthCheckObject, healthCheckRows, MHC_PATH, parseHealthCheckRequest } from './health-checks.js';
 import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import { registerKubePassthrough } from './kube-passthrough.js';
 import { ManifestApplier, parseManifests } from './manifest-apply.js';
@@ -266,6 +267,47 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     });
     if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
     return { events: clusterEvents(found.objects, response.body.items ?? []) };
+  });
+
+  // MachineHealthChecks of the cluster, read, added and deleted as the user.
+  app.get('/api/clusters/:namespace/:name/health-checks', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const response = await endpoint.request<{ items?: Parameters<typeof healthCheckRows>[1][number][] }>(
+      (request.session as Session).identity,
+      { method: 'GET', path: MHC_PATH(namespace) },
+    );
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { healthChecks: healthCheckRows(name, response.body.items ?? []) };
+  });
+
+  app.post('/api/clusters/:namespace/:name/health-checks', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const parsed = parseHealthCheckRequest(request.body);
+    if ('problems' in parsed) {
+      const [first] = parsed.problems;
+      return reply.code(400).send({
+        error: { field: first?.field, message: parsed.problems.map((p) => p.message).join('; ') },
+        problems: parsed.problems,
+      });
+    }
+    const object = healthCheckObject(namespace, name, parsed.request);
+    const response = await endpoint.request((request.session as Session).identity, {
+      method: 'POST',
+      path: MHC_PATH(namespace),
+      body: object,
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { created: object.metadata.name };
+  });
+
+  app.delete('/api/health-checks/:namespace/:name', async (request, reply) => {
+    const { namespace, name } = request.params as { namespace: string; name: string };
+    const response = await endpoint.request((request.session as Session).identity, {
+      method: 'DELETE',
+      path: MHC_PATH(namespace, name),
+    });
+    if (response.status >= 300) return fail(reply, response.status, refusalMessage(response));
+    return { deleting: true };
   });
 
   // The workload cluster's admin kubeconfig (Cluster API's <cluster>-kubeconfig Secret), read as the

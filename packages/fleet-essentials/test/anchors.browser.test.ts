@@ -399,12 +399,17 @@ describe('provider anchors in a real browser', () => {
     await page.getByLabel('New pool name').fill('gamma-big');
     await page.getByLabel('New pool replicas').fill('2');
     await page.getByLabel('New pool machine template').fill('large');
+    await page.getByLabel('New pool max surge').fill('0');
+    await page.getByLabel('New pool max unavailable').fill('50%');
+    // The pool shares gamma-workers' bootstrap template, so its users (SSH keys) come from there.
+    await expect(page.getByLabel('New pool SSH keys').count()).resolves.toBe(0);
     await page.getByRole('button', { name: 'Add node pool' }).click();
     await page.locator('tr[data-pool="gamma-big"]').waitFor();
     const added = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'gamma-big');
     expect(added.spec).toMatchObject({
       clusterName: 'gamma',
       replicas: 2,
+      rollout: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '50%' } } },
       template: {
         spec: {
           version: 'v1.35.4',
@@ -513,6 +518,9 @@ describe('provider anchors in a real browser', () => {
     await page.locator('tr[data-pool="delta-workers"]').waitFor({ state: 'detached' });
     await page.getByLabel('New pool name').fill('delta-first');
     await page.getByLabel('New pool machine template').fill('delta-w');
+    await page
+      .getByLabel('New pool SSH keys')
+      .fill('ssh-ed25519 AAAAC3Nza test@a\n\nssh-ed25519 AAAAC3Nzb test@b\n');
     await page.getByRole('button', { name: 'Add node pool' }).click();
     await page.locator('tr[data-pool="delta-first"]').waitFor();
     const bootstrap = await read(
@@ -521,7 +529,19 @@ describe('provider anchors in a real browser', () => {
       'kubeadmconfigtemplates',
       'delta-first',
     );
-    expect(bootstrap.spec).toEqual({ template: { spec: { format: 'cloud-config' } } });
+    expect(bootstrap.spec).toEqual({
+      template: {
+        spec: {
+          format: 'cloud-config',
+          users: [
+            {
+              name: 'boot',
+              sshAuthorizedKeys: ['ssh-ed25519 AAAAC3Nza test@a', 'ssh-ed25519 AAAAC3Nzb test@b'],
+            },
+          ],
+        },
+      },
+    });
     const md = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'delta-first');
     expect(md.spec).toMatchObject({
       replicas: 1,

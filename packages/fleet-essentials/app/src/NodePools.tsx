@@ -298,6 +298,10 @@ function AddNodePool({
   const [replicas, setReplicas] = useState('1');
   const [version, setVersion] = useState(detail.controlPlane?.version ?? detail.row.kubernetesVersion);
   const [template, setTemplate] = useState('');
+  // The rollout of later upgrades: CAPI's defaults (1 and 0) unless the user says otherwise.
+  const [maxSurge, setMaxSurge] = useState('1');
+  const [maxUnavailable, setMaxUnavailable] = useState('0');
+  const [sshKeys, setSshKeys] = useState('');
   const [report, setReport] = useState<ApplyReport | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
 
@@ -308,6 +312,11 @@ function AddNodePool({
     setReport(undefined);
     const labels = { 'cluster.x-k8s.io/cluster-name': clusterName, 'cluster.x-k8s.io/deployment-name': name };
     const manifests: unknown[] = [];
+    const keys = sshKeys
+      .split('\n')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
+    const intOrPercent = (value: string) => (/^\d+$/.test(value.trim()) ? Number(value) : value.trim());
     let bootstrap = base?.bootstrap;
     if (!bootstrap) {
       bootstrap = { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name };
@@ -315,7 +324,14 @@ function AddNodePool({
         apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2',
         kind: 'KubeadmConfigTemplate',
         metadata: { name, namespace, labels: { 'cluster.x-k8s.io/cluster-name': clusterName } },
-        spec: { template: { spec: { format: 'cloud-config' } } },
+        spec: {
+          template: {
+            spec: {
+              format: 'cloud-config',
+              ...(keys.length > 0 ? { users: [{ name: 'boot', sshAuthorizedKeys: keys }] } : {}),
+            },
+          },
+        },
       });
     }
     manifests.push({
@@ -325,6 +341,12 @@ function AddNodePool({
       spec: {
         clusterName,
         replicas: Number(replicas),
+        rollout: {
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxSurge: intOrPercent(maxSurge), maxUnavailable: intOrPercent(maxUnavailable) },
+          },
+        },
         selector: { matchLabels: labels },
         template: {
           metadata: { labels },
@@ -388,6 +410,36 @@ function AddNodePool({
           onChange={(e) => setTemplate(e.target.value)}
         />
       </label>{' '}
+      <label>
+        Max surge{' '}
+        <input
+          aria-label="New pool max surge"
+          value={maxSurge}
+          onChange={(e) => setMaxSurge(e.target.value)}
+          size={4}
+        />
+      </label>{' '}
+      <label>
+        Max unavailable{' '}
+        <input
+          aria-label="New pool max unavailable"
+          value={maxUnavailable}
+          onChange={(e) => setMaxUnavailable(e.target.value)}
+          size={4}
+        />
+      </label>{' '}
+      {!base?.bootstrap && (
+        // A pool sharing another pool's bootstrap template gets that template's users; a first pool gets its own.
+        <label>
+          SSH public keys, one per line{' '}
+          <textarea
+            aria-label="New pool SSH keys"
+            value={sshKeys}
+            onChange={(e) => setSshKeys(e.target.value)}
+            rows={2}
+          />
+        </label>
+      )}{' '}
       <Button type="submit" variant="primary" size="sm">
         Add node pool
       </Button>

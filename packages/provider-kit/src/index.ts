@@ -40,6 +40,35 @@ export {
   clusterCaFrom,
   kubeletServingCertificate,
 } from './bootstrap/kubelet-certificate.js';
+// The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
+export {
+  ALIVE_HTTP_PORT,
+  ALIVE_HTTPS_PORT,
+  ALIVE_PLATFORM_API_VERSION,
+  ALIVE_PLATFORM_RESOURCES,
+  ALIVE_READY_RECHECK_MS,
+  ALIVE_WAIT_RECHECK_MS,
+  type AliveModuleInput,
+  type AliveModuleOutcome,
+  type AlivePlatformKind,
+  type AliveVersionChoice,
+  aliveIdentityLabels,
+  aliveModuleConfig,
+  aliveModuleConfigName,
+  aliveModuleConfigProblem,
+  aliveModuleInfo,
+  aliveModuleInfoName,
+  aliveModuleInfoPatch,
+  aliveModuleInfoReady,
+  controlPlaneNodesProblem,
+  isManagedAliveModuleInfo,
+  type PlatformObject,
+  reconcileAliveModule,
+  resolveAliveVersion,
+  SELF_BUILT_LB_MANAGED_LABEL,
+  SELF_BUILT_VIP_READY,
+  type SelfBuiltLoadBalancer,
+} from './cluster/alive-module.js';
 // The credential of an infrastructure cluster.
 export {
   type AccountSession,

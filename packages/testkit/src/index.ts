@@ -99,6 +99,7 @@ export { iinfraEntry, type ManagerProcessOptions, spawnManagerProcess } from './
 export { mostRepeated } from './most-repeated.js';
 export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
 export { plainHttpConsent } from './plain-http-consent.js';
+export { PLATFORM_MODULE_GROUP, platformModuleCrds } from './platform-module-crds.js';
 export { writeProviderArtifacts } from './provider-artifacts.js';
 export {
   counterDelta,

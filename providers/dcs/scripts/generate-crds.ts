@@ -17,8 +17,19 @@ generateProviderArtifacts({
   kinds: dcsKinds,
   extensions: dcsExtensions,
   // Beyond what every manager needs: each cluster's encryption-at-rest key Secret, which the
-  // provider creates once when no encryptionProviderConfigRef names one (the kit's ensureEncryptionSecret).
-  rbacRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],
+  // provider creates once when no encryptionProviderConfigRef names one (the kit's ensureEncryptionSecret),
+  // and the alive ModuleInfo below.
+  rbacRules: [
+    { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    // A self-built VIP's second half (type internal): the cluster's alive ModuleInfo, created and
+    // kept in line from the platform's module objects, which are only read (the kit's reconcileAliveModule).
+    { apiGroups: ['cluster.alauda.io'], resources: ['moduleinfoes'], verbs: ['get', 'create', 'patch'] },
+    {
+      apiGroups: ['cluster.alauda.io'],
+      resources: ['moduleplugins', 'moduleconfigs', 'clustermodules'],
+      verbs: ['get'],
+    },
+  ],
   // Per Kubernetes build: the documented version ConfigMaps and dcs-kubernetes-<minor>-files Secrets.
   releaseObjects: dcsReleaseObjects(shippedKubernetesReleases(packageDir, matrixPath)),
 });

@@ -12,6 +12,12 @@ export interface DcsProviderOptions {
   sessions?: DcsSessionOptions;
   /** The longest DCS takes to list a VM or volume it created; a create is not repeated within it. 30 s by default. */
   listingLagMs?: number;
+  /**
+   * The alive version a self-built VIP's ModuleInfo asks for instead of the platform's choice (the
+   * documented `--plugin-alive-version`); the environment variable DCS_PLUGIN_ALIVE_VERSION when left
+   * out. Its ModuleConfig must still exist and be ready.
+   */
+  pluginAliveVersion?: string | undefined;
 }
 
 /** The DCS provider; `iinfra manager --provider @immutable-infra/provider-dcs` loads the default export. */
@@ -20,7 +26,12 @@ export function createDcsProvider(options: DcsProviderOptions = {}) {
   const manifest = providerManifest(packageJson);
   return defineProvider({
     manifest,
-    infraCluster: dcsClusterHooks(sessions, credentialFinalizerName(manifest.platform)),
+    infraCluster: dcsClusterHooks(
+      sessions,
+      credentialFinalizerName(manifest.platform),
+      // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
+      options.pluginAliveVersion ?? (process.env.DCS_PLUGIN_ALIVE_VERSION || undefined),
+    ),
     infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],

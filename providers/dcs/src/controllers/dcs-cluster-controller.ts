@@ -12,6 +12,7 @@ import {
 import {
   followTaskStep,
   infraClusterSteps,
+  reconcileAliveModule,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -34,28 +35,34 @@ const CREDENTIAL_RETRY_MS = 60_000;
 const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
-const SELF_BUILT_VIP = 'SelfBuiltVIPReady';
-
 /**
  * A self-built VIP (`controlPlaneLoadBalancer.type: internal`) in two halves, as documented: the first
  * control plane node's Ignition holds the VIP (dcs-bootstrap-vip.service, see guest-files.ts), then
- * the `alive` ModuleInfo moves it between control plane nodes with keepalived (`vrid`, `interface`).
- * This provider does only the first half; the condition says so, naming the fields left unused, so
- * nobody takes a VIP that cannot fail over for a highly available one.
+ * the `alive` ModuleInfo (the provider kit's reconcileAliveModule) moves it between control plane
+ * nodes with keepalived (`vrid`, `interface`). alive needs the nodes, and the nodes need this cluster
+ * to be ready: so the step only reports on SelfBuiltVIPReady and asks to be looked at again, it
+ * never holds up the steps after it.
  */
 const selfBuiltVip: Step<ClusterRun> = {
   name: 'SelfBuiltVIP',
-  async run({ ctx }) {
+  async run(run) {
+    const { ctx } = run;
     const balancer = ctx.object.spec.controlPlaneLoadBalancer;
-    if (balancer.type !== 'internal') return done();
-    ctx.setCondition(
-      falseCondition(
-        SELF_BUILT_VIP,
-        'AliveModuleNotManaged',
-        `controlPlaneLoadBalancer.type internal: the first control plane node holds ${balancer.host} (dcs-bootstrap-vip.service), but this provider does not create the alive ModuleInfo, so controlPlaneLoadBalancer.vrid ${balancer.vrid ?? ''} is not used and the VIP does not fail over to another control plane node; install alive on the workload cluster, or use type external`,
-        'Warning',
-      ),
-    );
+    if (balancer.type !== 'internal' || balancer.vrid === undefined) return done();
+    const outcome = await reconcileAliveModule({
+      kube: ctx.kube,
+      namespace: ctx.object.metadata.namespace ?? 'default',
+      cluster: ctx.cluster.metadata.name,
+      balancer: {
+        host: balancer.host,
+        port: balancer.port,
+        vrid: balancer.vrid,
+        interface: balancer.interface,
+      },
+      versionOverride: run.aliveVersion,
+    });
+    ctx.setCondition(outcome.condition);
+    run.recheckAfterMs = Math.min(run.recheckAfterMs ?? Number.POSITIVE_INFINITY, outcome.recheckAfterMs);
     return done();
   },
 };
@@ -67,12 +74,16 @@ class ClusterRun {
   site: string | undefined;
   /** The credential's endpoint is http:// (which it may only be with allowPlainHTTP). */
   plainHttp = false;
+  /** How soon a step wants the cluster looked at again without an event (the alive ModuleInfo). */
+  recheckAfterMs: number | undefined;
 
   constructor(
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
     /** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
     readonly reportsCredentials: boolean,
+    /** The provider's alive version override (`DCS_PLUGIN_ALIVE_VERSION`). */
+    readonly aliveVersion?: string | undefined,
   ) {}
 }
 
@@ -188,20 +199,29 @@ export function dcsClusterHooks(
   sessions: DcsSessionPool,
   /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
   credentialFinalizer: string,
+  /** The alive version to deploy instead of the platform's choice (`DCS_PLUGIN_ALIVE_VERSION`). */
+  aliveVersion?: string,
 ): InfraClusterHooks<typeof DCSCluster> {
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
   return {
     kind: DCSCluster,
-    reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, sessions, true), reconcilePlan, () => {
+    reconcile: async (ctx) => {
+      const run = new ClusterRun(ctx, sessions, true, aliveVersion);
+      return stepPlan(run, reconcilePlan, () => {
         const lb = ctx.object.spec.controlPlaneLoadBalancer;
+        // Control plane machines come and go, and the platform rolls alive out, without touching
+        // this object: look again regularly.
+        const recheck = Math.min(
+          ctx.object.spec.controlPlaneHA?.enabled ? HA_RECHECK_MS : Number.POSITIVE_INFINITY,
+          run.recheckAfterMs ?? Number.POSITIVE_INFINITY,
+        );
         return clusterProvisioned({
           controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port },
-          // Control plane machines come and go without touching this object: look again regularly.
-          ...(ctx.object.spec.controlPlaneHA?.enabled ? { recheckAfterMs: HA_RECHECK_MS } : {}),
+          ...(Number.isFinite(recheck) ? { recheckAfterMs: recheck } : {}),
         });
-      }),
+      });
+    },
     delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, false), deletePlan),
   };
 }

@@ -788,32 +788,6 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(bootstrapFiles(worker, 'ignition').has('/etc/kubernetes/encryption-provider.conf')).toBe(false);
   }, 200_000);
 
-  it('says on SelfBuiltVIPReady that a self-built VIP gets only its bootstrap half, naming vrid', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'dcs-vip');
-    startManager(namespace);
-    await fixtures.createCluster(namespace, 'Huawei@123');
-    await objects.patch(
-      {
-        apiVersion: INFRA,
-        kind: 'DCSCluster',
-        metadata: { name: 'demo', namespace },
-        spec: { controlPlaneLoadBalancer: { type: 'internal', host: '10.0.1.100', port: 6443, vrid: 42 } },
-      },
-      undefined,
-      undefined,
-      'test',
-      undefined,
-      PatchStrategy.MergePatch,
-    );
-    const condition = await eventually('SelfBuiltVIPReady', async () =>
-      (await fixtures.read<{ status?: Status }>('DCSCluster', namespace, 'demo'))?.status?.conditions?.find(
-        (c) => c.type === 'SelfBuiltVIPReady',
-      ),
-    );
-    expect(condition).toMatchObject({ status: 'False', reason: 'AliveModuleNotManaged' });
-    expect(condition.message).toContain('controlPlaneLoadBalancer.vrid 42 is not used');
-  });
-
   it('keeps the VM, and its pool entry, when the machine carries cpaas.io/retain-vm', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'dcs-retain');
     startManager(namespace);

@@ -8,7 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFleetServer } from '../src/index.js';
 import { expectAccessible } from './accessibility.ts';
-import { createCapiCluster } from './cluster-fixtures.ts';
+import { createCapiCluster, createEvents } from './cluster-fixtures.ts';
 import { grant, grantRules } from './rbac.ts';
 import { TEST_USERS } from './users.ts';
 
@@ -156,32 +156,24 @@ describe('Fleet Essentials in a real browser', () => {
   });
 
   it("shows the cluster's events, newest first, with warnings marked", async () => {
-    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    for (const [name, kind, object, reason, type, at] of [
-      ['ev-1', 'Cluster', 'alpha', 'Provisioned', 'Normal', '2026-12-01T10:00:00Z'],
-      [
-        'ev-2',
-        'MachineDeployment',
-        'alpha-workers',
-        'PlatformUnavailable',
-        'Warning',
-        '2026-12-01T10:10:00Z',
-      ],
-    ] as const) {
-      await objects.create({
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: ns },
-        involvedObject: { kind, name: object, namespace: ns },
-        reason,
-        message: `${reason} on ${object}`,
-        type,
-        firstTimestamp: at,
-        lastTimestamp: at,
-        count: 1,
-        source: { component: 'iinfra-manager' },
-      } as never);
-    }
+    await createEvents(kubeConfig, ns, [
+      {
+        name: 'ev-1',
+        kind: 'Cluster',
+        object: 'alpha',
+        reason: 'Provisioned',
+        type: 'Normal',
+        at: '2026-12-01T10:00:00Z',
+      },
+      {
+        name: 'ev-2',
+        kind: 'MachineDeployment',
+        object: 'alpha-workers',
+        reason: 'PlatformUnavailable',
+        type: 'Warning',
+        at: '2026-12-01T10:10:00Z',
+      },
+    ]);
     await grantRules(
       kubeConfig,
       'fleet-operators',

@@ -116,3 +116,36 @@ export async function setStatus(
   const current = (await custom.getNamespacedCustomObject(target)) as Record<string, unknown>;
   await custom.replaceNamespacedCustomObjectStatus({ ...target, body: { ...current, status } });
 }
+
+/** An Event a controller would write about one of a cluster's objects (message "<reason> on <object>"). */
+export interface EventFixture {
+  name: string;
+  kind: string;
+  object: string;
+  reason: string;
+  type: 'Normal' | 'Warning';
+  at: string;
+}
+
+export async function createEvents(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  events: readonly EventFixture[],
+): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  for (const e of events) {
+    await objects.create({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: e.name, namespace },
+      involvedObject: { kind: e.kind, name: e.object, namespace },
+      reason: e.reason,
+      message: `${e.reason} on ${e.object}`,
+      type: e.type,
+      firstTimestamp: e.at,
+      lastTimestamp: e.at,
+      count: 1,
+      source: { component: 'iinfra-manager' },
+    } as never);
+  }
+}

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPage, createFleetServer } from '../src/index.js';
 import { encodedFile } from '../src/server/app.js';
-import { createCapiCluster, setStatus } from './cluster-fixtures.ts';
+import { createCapiCluster, createEvents, setStatus } from './cluster-fixtures.ts';
 import { grant, grantRules } from './rbac.ts';
 import { type SessionHeaders, signIn } from './session.ts';
 import { TEST_USERS } from './users.ts';
@@ -194,33 +194,41 @@ describe('the cluster list', () => {
 
 describe("a cluster's events", () => {
   it("lists the namespace's Events about the cluster's own objects, newest first, as the user", async () => {
-    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    const event = (name: string, kind: string, object: string, reason: string, type: string, at: string) =>
-      objects.create({
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: teamA },
-        involvedObject: { kind, name: object, namespace: teamA },
-        reason,
-        message: `${reason} on ${object}`,
-        type,
-        firstTimestamp: at,
-        lastTimestamp: at,
-        count: 1,
-        source: { component: 'iinfra-manager' },
-      } as never);
-    await event('e1', 'Cluster', 'alpha', 'Provisioned', 'Normal', '2026-12-01T10:00:00Z');
-    await event('e2', 'KubeadmControlPlane', 'alpha-cp', 'ScalingUp', 'Normal', '2026-12-01T10:05:00Z');
-    await event(
-      'e3',
-      'MachineDeployment',
-      'alpha-workers',
-      'PlatformUnavailable',
-      'Warning',
-      '2026-12-01T10:10:00Z',
-    );
-    // Not the cluster's: another cluster's object of the same kind.
-    await event('e4', 'Cluster', 'bravo', 'Provisioned', 'Normal', '2026-12-01T10:15:00Z');
+    await createEvents(kubeConfig, teamA, [
+      {
+        name: 'e1',
+        kind: 'Cluster',
+        object: 'alpha',
+        reason: 'Provisioned',
+        type: 'Normal',
+        at: '2026-12-01T10:00:00Z',
+      },
+      {
+        name: 'e2',
+        kind: 'KubeadmControlPlane',
+        object: 'alpha-cp',
+        reason: 'ScalingUp',
+        type: 'Normal',
+        at: '2026-12-01T10:05:00Z',
+      },
+      {
+        name: 'e3',
+        kind: 'MachineDeployment',
+        object: 'alpha-workers',
+        reason: 'PlatformUnavailable',
+        type: 'Warning',
+        at: '2026-12-01T10:10:00Z',
+      },
+      // Not the cluster's: another cluster's object of the same kind.
+      {
+        name: 'e4',
+        kind: 'Cluster',
+        object: 'bravo',
+        reason: 'Provisioned',
+        type: 'Normal',
+        at: '2026-12-01T10:15:00Z',
+      },
+    ]);
     const operator = await signIn(app, TEST_USERS.operator.token);
     const list = () =>
       app.inject({

@@ -21,7 +21,7 @@ import { KubeEndpoint, refusalMessage } from './kube-endpoint.js';
 import { registerKubePassthrough } from './kube-passthrough.js';
 import { ManifestApplier, parseManifests } from './manifest-apply.js';
 import { PlatformProxy } from './platform-proxy.js';
-import { planUpgrade } from './rollout-plan.js';
+import { planUpgrade, VERSION } from './rollout-plan.js';
 import { type Session, SessionStore } from './sessions.js';
 
 export interface FleetServerOptions {
@@ -702,8 +702,8 @@ export function parsePoolChange(
     change.replicas = b.replicas;
   }
   if (b.version !== undefined) {
-    // A platform's Kubernetes builds carry a suffix (v1.34.5-3): semver's pre-release part.
-    if (typeof b.version !== 'string' || !/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(b.version))
+    // The upgrade preview's pattern: a platform's builds carry a suffix (v1.34.5-3).
+    if (typeof b.version !== 'string' || !VERSION.test(b.version))
       return { problem: { field: 'version', message: 'version must look like v1.35.4' } };
     change.version = b.version;
   }

@@ -33,7 +33,7 @@ export interface UpgradePlan {
 }
 
 // A platform's Kubernetes builds carry a suffix (v1.34.5-3), which orders nothing here.
-const VERSION = /^v(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$/;
+export const VERSION = /^v(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 type IntOrPercent = number | string | undefined;

@@ -39,7 +39,9 @@ function startManager(namespace: string): void {
   const manager = new Manager({
     kubeConfig,
     namespace,
-    providers: [createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 1_500 } })],
+    // Long enough that a request the simulator answers is not given up on when the machine is busy
+    // (tests share 2 cores), short enough that the 'never answered' faults cost seconds, not minutes.
+    providers: [createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 5_000 } })],
     log: createLogger({ level: 'debug', destination: managerLog.destination }),
   });
   managers.push(manager);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { done, PlatformFailure, requeue, stepPlan } from '@immutable-infra/core';
 import { eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../src/host/reconciler.js';
 import type { StepBackoffOptions } from '../src/host/step-backoff.js';
@@ -146,6 +146,48 @@ describe('step plans run by the host', () => {
     });
     expect(ready.status).toBe('False');
     expect(ready.message).toMatch(/^step WaitForVM: waiting for Test task task-1 at \d+ %$/);
+  });
+
+  it("writes a task's changing percentage at most once per 10 s, and never loses the latest", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'plan-progress');
+    const platform = new FakePlatform();
+    // Polled every 50 ms, the task moves one percent every 10 polls: a new message twice a second.
+    platform.pollsPerTask = 1_000;
+    startManager(platform, namespace);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const percentOf = (message: string | undefined) => Number(/at (\d+) %$/.exec(message ?? '')?.[1]);
+    const first = await eventually('waiting on the creation task', async () => {
+      const machine = await getTestMachine(client, namespace, 'm1');
+      return readyOf(machine)?.reason === 'WaitForVM' ? machine : undefined;
+    });
+    const firstPercent = percentOf(readyOf(first)?.message);
+    // Every write of the machine from here on, as the API server's watch tells them.
+    const versions = new Set<string>();
+    const watch = await new Watch(kubeConfig).watch(
+      `/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/${namespace}/testmachines`,
+      { resourceVersion: first?.metadata.resourceVersion ?? '0' },
+      (_type: string, object: { metadata: { resourceVersion: string } }) =>
+        versions.add(object.metadata.resourceVersion),
+      () => {},
+    );
+    try {
+      const polls = () => platform.attempts.filter((a) => a.operation === 'PollTask').length;
+      const pollsBefore = polls();
+      const started = performance.now();
+      // 100 polls read at least 10 new percentages; written each time, that would be 10 writes.
+      await eventually('100 polls', () => polls() - pollsBefore >= 100);
+      const intervals = Math.floor((performance.now() - started) / 10_000);
+      expect(versions.size).toBeLessThanOrEqual(1 + intervals);
+      // The newest percentage reaches the object once an interval since the last write is over.
+      const later = await eventually('a later percentage written', async () => {
+        const condition = readyOf(await getTestMachine(client, namespace, 'm1'));
+        return percentOf(condition?.message) > firstPercent ? condition : undefined;
+      });
+      expect(later.reason).toBe('WaitForVM');
+    } finally {
+      watch.abort();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkQueue } from '../src/queue/work-queue.js';
+import { type WorkOutcome, WorkQueue } from '../src/queue/work-queue.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -124,6 +124,66 @@ describe('WorkQueue', () => {
       expect(runs).toEqual(['b']);
       await vi.advanceTimersByTimeAsync(4_000);
       expect(runs).toEqual(['b', 'a']);
+      await queue.shutdown();
+    });
+  });
+
+  describe('work in progress before new work', () => {
+    /**
+     * A one-worker queue that records each key it runs; `hold` keeps the worker busy until
+     * released, so keys can be added while it waits and their order seen.
+     */
+    function orderedQueue(then: (key: string) => WorkOutcome = () => undefined) {
+      const runs: string[] = [];
+      let release = () => {};
+      const queue: WorkQueue = new WorkQueue({ concurrency: 1 }, async (key) => {
+        runs.push(key);
+        if (key === 'hold') await new Promise<void>((resolve) => (release = resolve));
+        return then(key);
+      });
+      const held = (keys: string[]) => {
+        queue.add('hold');
+        for (const key of keys) queue.add(key);
+        release();
+      };
+      return { queue, runs, held };
+    }
+
+    it('runs a key it has worked on before keys it never has', async () => {
+      const { queue, runs } = orderedQueue((key) => {
+        // The first machine's step wants it again at once (a task started, its state to read).
+        if (key === 'm1' && runs.filter((r) => r === 'm1').length < 3) queue.add('m1');
+        return undefined;
+      });
+      for (const key of ['m1', 'm2', 'm3', 'm4']) queue.add(key);
+      await vi.waitFor(() => expect(runs).toHaveLength(6));
+      // Without the two lanes: m1 m2 m3 m4 m1 m1. m1 finishes before anything new starts.
+      expect(runs).toEqual(['m1', 'm1', 'm1', 'm2', 'm3', 'm4']);
+      await queue.shutdown();
+    });
+
+    it('keeps first-come order within each lane, and runs new keys when nothing started waits', async () => {
+      const { queue, runs, held } = orderedQueue();
+      held(['a', 'b', 'c']);
+      await vi.waitFor(() => expect(runs).toEqual(['hold', 'a', 'b', 'c']));
+      held(['d', 'c', 'e', 'a']);
+      await vi.waitFor(() => expect(runs).toHaveLength(9));
+      expect(runs.slice(5)).toEqual(['c', 'a', 'd', 'e']);
+      await queue.shutdown();
+    });
+
+    it('forgets a key whose object is gone: if it comes back, it is new work again', async () => {
+      let gone = true;
+      const { queue, runs, held } = orderedQueue((key) =>
+        key === 'm1' && gone ? { gone: true } : undefined,
+      );
+      held(['m1', 'm2']);
+      await vi.waitFor(() => expect(runs).toEqual(['hold', 'm1', 'm2']));
+      gone = false;
+      // m2 has been worked on, m1 was forgotten: m2 goes first though m1 was added first.
+      held(['m1', 'm2']);
+      await vi.waitFor(() => expect(runs).toHaveLength(6));
+      expect(runs.slice(4)).toEqual(['m2', 'm1']);
       await queue.shutdown();
     });
   });

@@ -92,6 +92,8 @@ const PAUSED = 'Paused';
 export function createReconciler(services: HostServices, kind: KindDefinition, role: RoleHooks) {
   const apiVersion = storageApiVersion(kind);
 
+  /** When each object's status was last written by this controller (clock time, ms). */
+  const lastWrittenAt = new Map<string, number>();
   return async function reconcile(key: string): Promise<WorkOutcome> {
     const [namespace, name] = splitKey(key);
     const ref = { apiVersion, kind: kind.kind, name, ...(namespace ? { namespace } : {}) };
@@ -107,7 +109,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     if (!object) {
       services.backoff?.reset(key);
       services.ownWrites?.forget(key);
-      return undefined;
+      lastWrittenAt.delete(key);
+      return { gone: true };
     }
     const log = services.log.child({ kind: kind.kind, namespace, name });
     const deleting = object.metadata.deletionTimestamp !== undefined;
@@ -128,6 +131,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const statusWrites = services.ownWrites;
     const writeChanges = async (): Promise<FieldChanges> => {
       const changes = changedFields(written, status);
+      if (Object.keys(changes.set).length > 0 || changes.removed.length > 0)
+        lastWrittenAt.set(key, services.clock.now().getTime());
       object = await writeStatus(
         services.client,
         object as KubeObject,
@@ -154,6 +159,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
         );
     };
     const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
+      if (holdsProgressWrite(outcome, written, status, lastWrittenAt.get(key), services.clock.now()))
+        return outcome;
       await writeChanges();
       return outcome;
     };
@@ -356,6 +363,45 @@ export async function runPlan(
 }
 
 type FieldChanges = { set: Record<string, unknown>; removed: string[] };
+
+/**
+ * How often a change of a condition's words alone is written per object: a task's percentage, a
+ * count of things ready. Each poll of a running platform task reads a new percentage, and writing
+ * every one would make an object's writes grow with how often it is polled, not with what happened.
+ */
+const PROGRESS_WRITE_INTERVAL_MS = 10_000;
+
+/**
+ * Whether this reconcile's status change may wait for a later one: only condition messages changed
+ * (type, status, reason and severity as written), the object was written less than
+ * PROGRESS_WRITE_INTERVAL_MS ago, and the reconcile comes back within that interval, when the
+ * change is computed afresh from what is stored. A message is so at most one interval late.
+ */
+function holdsProgressWrite(
+  outcome: WorkOutcome,
+  written: Status,
+  status: Status,
+  lastWrittenAtMs: number | undefined,
+  now: Date,
+): boolean {
+  const back = outcome?.requeueAfterMs;
+  if (back === undefined || back > PROGRESS_WRITE_INTERVAL_MS) return false;
+  if (lastWrittenAtMs === undefined || now.getTime() - lastWrittenAtMs >= PROGRESS_WRITE_INTERVAL_MS)
+    return false;
+  const changes = changedFields(written, status);
+  const fields = Object.keys(changes.set);
+  if (changes.removed.length > 0 || fields.length !== 1 || fields[0] !== 'conditions') return false;
+  const before = written.conditions ?? [];
+  const after = status.conditions ?? [];
+  const withoutMessage = ({ message: _message, ...rest }: Condition) => rest;
+  return (
+    before.length === after.length &&
+    after.every((condition) => {
+      const previous = before.find((c) => c.type === condition.type);
+      return previous !== undefined && isDeepStrictEqual(withoutMessage(previous), withoutMessage(condition));
+    })
+  );
+}
 
 function changedFields(before: Status, after: Status): FieldChanges {
   const set: Record<string, unknown> = {};

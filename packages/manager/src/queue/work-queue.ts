@@ -1,5 +1,8 @@
-/** What a worker tells the queue about one key. */
-export type WorkOutcome = { requeueAfterMs?: number } | undefined;
+/**
+ * What a worker tells the queue about one key: when to look again, or that its object is gone (the
+ * queue then forgets it ever worked on the key).
+ */
+export type WorkOutcome = { requeueAfterMs?: number; gone?: true } | undefined;
 
 export interface WorkQueueOptions {
   /** How many keys are worked on at once. */
@@ -14,9 +17,20 @@ export interface WorkQueueOptions {
  * on by two workers at once; adding a key while it is being worked on marks it
  * to run once more afterwards. Errors retry with per-key exponential backoff;
  * a worker can ask for a requeue after a delay.
+ *
+ * Keys the queue has worked on before go ahead of keys it has never worked on, as
+ * controller-runtime's priority queue puts its initial list behind everything else: when a
+ * thousand machines arrive at once, the ones already in progress (a task to follow, a VM to power
+ * on) finish before the next new one starts, instead of every machine's first step running before
+ * any machine's second and nobody getting a node for many minutes. New keys still run whenever no
+ * started one is waiting, and work in progress waits on timers most of the time.
  */
 export class WorkQueue {
+  /** Keys worked on before, in the order they were added. */
   private readonly queue: string[] = [];
+  /** Keys never worked on, in the order they were added: taken only when `queue` is empty. */
+  private readonly fresh: string[] = [];
+  private readonly started = new Set<string>();
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -34,7 +48,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.fresh.length;
   }
 
   get inFlight(): number {
@@ -49,7 +63,7 @@ export class WorkQueue {
     }
     if (this.queued.has(key)) return;
     this.queued.add(key);
-    this.queue.push(key);
+    (this.started.has(key) ? this.queue : this.fresh).push(key);
     this.pump();
   }
 
@@ -91,10 +105,11 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.active.size < this.options.concurrency && this.queue.length > 0) {
-      const key = this.queue.shift() as string;
+    while (!this.stopped && this.active.size < this.options.concurrency && this.depth > 0) {
+      const key = (this.queue.length > 0 ? this.queue.shift() : this.fresh.shift()) as string;
       this.queued.delete(key);
       this.active.add(key);
+      this.started.add(key);
       void this.process(key);
     }
   }
@@ -103,6 +118,7 @@ export class WorkQueue {
     try {
       const outcome = await this.worker(key);
       this.failures.delete(key);
+      if (outcome?.gone) this.started.delete(key);
       if (outcome?.requeueAfterMs !== undefined) this.addAfter(key, outcome.requeueAfterMs);
     } catch (error) {
       const delay = this.backoff(key);
@@ -112,7 +128,7 @@ export class WorkQueue {
       this.active.delete(key);
       if (this.dirty.delete(key)) this.add(key);
       this.pump();
-      if (this.active.size === 0 && this.queue.length === 0) {
+      if (this.active.size === 0 && this.depth === 0) {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
       }
     }
@@ -124,6 +140,7 @@ export class WorkQueue {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
+    this.fresh.length = 0;
     this.queued.clear();
     if (this.active.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }

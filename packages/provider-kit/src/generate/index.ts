@@ -3,6 +3,15 @@
 // controller loads.
 
 export {
+  CLUSTERCTL_STANDARD_VARIABLES,
+  clusterctlCount,
+  clusterctlVariable,
+  clusterTemplateYaml,
+  type KubeadmClusterTemplateInput,
+  kubeadmClusterTemplate,
+  templateVariables,
+} from './cluster-template.js';
+export {
   DOCUMENTED_NAMESPACE,
   type FleetEssentialsHelmChartInput,
   fleetEssentialsHelmChart,

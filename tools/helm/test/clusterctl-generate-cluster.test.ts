@@ -60,7 +60,22 @@ const PLATFORM_VALUES: Record<(typeof PROVIDERS)[number], Record<string, string>
     VIP_SUBNET_NAME: 'cluster-subnet',
     VPC_NAME: 'cluster-vpc',
   },
-  vsphere: {},
+  vsphere: {
+    CREDENTIALS_SECRET_NAME: 'demo-cluster-vsphere-credentials',
+    DNS_IMAGE_TAG: '1.12.4',
+    ETCD_IMAGE_TAG: 'v3.5.0',
+    IMAGE_REPOSITORY: 'registry.example.local/kubernetes',
+    KUBE_OVN_JOIN_CIDR: '100.64.0.0/16',
+    KUBE_OVN_VERSION: 'v4.2.26',
+    NIC1_DNS_1: '10.10.0.10',
+    POD_CIDR: '10.244.0.0/16',
+    SERVICE_CIDR: '10.96.0.0/12',
+    SSH_PUBLIC_KEY:
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMkT8iHO6ZKtexfXW0VfHjHRn0jNSe0Gs8g6fu7vRY9S ops@example',
+    THUMBPRINT: 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD',
+    VIP: '10.10.10.10',
+    VSPHERE_SERVER: 'vc.example.local',
+  },
   baremetal: {},
 };
 

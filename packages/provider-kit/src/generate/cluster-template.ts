@@ -22,7 +22,10 @@ export const CLUSTERCTL_STANDARD_VARIABLES = [
   'WORKER_MACHINE_COUNT',
 ] as const;
 
-/** The variables whose values are numbers: written unquoted, so the substituted value is an integer. */
+/**
+ * The variables whose values are numbers (the counts, and those `clusterctlNumber` made): written
+ * unquoted, so the substituted value is an integer.
+ */
 const NUMERIC_VARIABLES = new Set(['CONTROL_PLANE_MACHINE_COUNT', 'WORKER_MACHINE_COUNT']);
 
 const VARIABLE_NAME = /^[A-Z][A-Z0-9_]*$/;
@@ -41,6 +44,13 @@ export function clusterctlVariable(name: string, defaultValue?: string): string 
  */
 export function clusterctlCount(name: 'CONTROL_PLANE_MACHINE_COUNT' | 'WORKER_MACHINE_COUNT'): number {
   return clusterctlVariable(name) as unknown as number;
+}
+
+/** A placeholder for a number field (a port), unquoted like the counts; with the documented default if any. */
+export function clusterctlNumber(name: string, defaultValue?: number): number {
+  const placeholder = clusterctlVariable(name, defaultValue === undefined ? undefined : String(defaultValue));
+  NUMERIC_VARIABLES.add(name);
+  return placeholder as unknown as number;
 }
 
 export interface KubeadmClusterTemplateInput {

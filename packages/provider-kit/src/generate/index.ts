@@ -5,6 +5,7 @@
 export {
   CLUSTERCTL_STANDARD_VARIABLES,
   clusterctlCount,
+  clusterctlNumber,
   clusterctlVariable,
   clusterTemplateYaml,
   type KubeadmClusterTemplateInput,

@@ -76,7 +76,34 @@ const PLATFORM_VALUES: Record<(typeof PROVIDERS)[number], Record<string, string>
     VIP: '10.10.10.10',
     VSPHERE_SERVER: 'vc.example.local',
   },
-  baremetal: {},
+  baremetal: {
+    CONTROL_PLANE_VIP: '192.168.254.100',
+    DNS_IMAGE_TAG: '1.12.4',
+    ETCD_IMAGE_TAG: 'v3.5.21',
+    KUBE_OVN_JOIN_CIDR: '100.64.0.0/16',
+    PODS_CIDR: '10.3.0.0/16',
+    REGISTRY_ADDRESS: 'registry.example:11443',
+    SERVICES_CIDR: '10.4.0.0/16',
+    SSH_AUTHORIZED_KEYS:
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMkT8iHO6ZKtexfXW0VfHjHRn0jNSe0Gs8g6fu7vRY9S ops@example',
+    VRID: '51',
+  },
+};
+
+/** A value the platform's CRD refuses, and the field the API server names. */
+const BAD_VALUES: Record<(typeof PROVIDERS)[number], { variable: string; value: string; field: RegExp }> = {
+  dcs: {
+    variable: 'LOAD_BALANCER_IP_OR_DOMAIN_NAME',
+    value: 'not a host',
+    field: /spec\.controlPlane(LoadBalancer|Endpoint)\.host/,
+  },
+  hcs: {
+    variable: 'CONTROL_PLANE_VIP_ADDRESS',
+    value: 'not-an-ip',
+    field: /spec\.controlPlaneLoadBalancer\.vipAddress/,
+  },
+  vsphere: { variable: 'THUMBPRINT', value: 'not-a-thumbprint', field: /spec\.thumbprint/ },
+  baremetal: { variable: 'VRID', value: '300', field: /spec\.controlPlaneLoadBalancer\.vrid/ },
 };
 
 let clusterctl: string;
@@ -240,5 +267,13 @@ describe.each(PROVIDERS)('clusterctl generate cluster with the %s provider', (pr
     expect(created.trim().split('\n')).toHaveLength(objects.length);
     const stored = await kubectl(['get', 'clusters.cluster.x-k8s.io', '-n', NAMESPACE, '-o', 'name']);
     expect(stored.trim()).toBe('');
+  });
+
+  it("refuses a bad platform value through the provider's CRD, naming the field", async () => {
+    const bad = BAD_VALUES[provider];
+    const output = await generate([], { ...PLATFORM_VALUES[provider], [bad.variable]: bad.value });
+    await expect(kubectl(['create', '--dry-run=server', '-o', 'name', '-f', '-'], output)).rejects.toThrow(
+      bad.field,
+    );
   });
 });

@@ -60,6 +60,13 @@ export interface KubeadmClusterTemplateInput {
   machineTemplateKind: string;
   /** The names of the control plane's and the workers' machine templates (usually variables). */
   machineTemplates: { controlPlane: string; worker: string };
+  /**
+   * Machine templates the template itself creates, where the documentation's flow has them with
+   * nothing to fill in but names (placed after the provider's cluster object, in `${NAMESPACE}`).
+   */
+  machineTemplateObjects?: (Json & { metadata: { name: string } })[];
+  /** The machines' drain, detach and deletion timeouts; the documentation's 1m drain and 5m deletion by default. */
+  machineTimeouts?: Record<string, string>;
   /** The KubeadmControlPlane's name (the documentation's convention, e.g. `${CLUSTER_NAME}-kcp`). */
   controlPlaneName: string;
   /** The worker MachineDeployment's name. */
@@ -93,6 +100,11 @@ export function kubeadmClusterTemplate(input: KubeadmClusterTemplateInput): Json
   const poolLabels = { ...labels, 'pool.name': input.workerName };
   const bootstrapName = input.workerBootstrapName ?? input.workerName;
   const metadata = (name: string, extra: Json = {}) => ({ name, namespace: NAMESPACE, ...extra });
+  const timeouts = input.machineTimeouts ?? { nodeDrainTimeout: '1m', nodeDeletionTimeout: '5m' };
+  const machineTemplates = (input.machineTemplateObjects ?? []).map((object) => ({
+    ...object,
+    metadata: { ...object.metadata, namespace: NAMESPACE },
+  }));
   const { apiVersion, kind, metadata: ownMetadata, ...rest } = input.infrastructureCluster;
   const infrastructureCluster = {
     apiVersion,
@@ -114,8 +126,7 @@ export function kubeadmClusterTemplate(input: KubeadmClusterTemplateInput): Json
       },
       kubeadmConfigSpec: input.kubeadmConfigSpec,
       machineTemplate: {
-        nodeDrainTimeout: '1m',
-        nodeDeletionTimeout: '5m',
+        ...timeouts,
         ...(input.controlPlaneMachineLabels ? { metadata: { labels: input.controlPlaneMachineLabels } } : {}),
         infrastructureRef: {
           apiVersion: INFRASTRUCTURE,
@@ -145,8 +156,7 @@ export function kubeadmClusterTemplate(input: KubeadmClusterTemplateInput): Json
       template: {
         metadata: { labels: poolLabels },
         spec: {
-          nodeDrainTimeout: '1m',
-          nodeDeletionTimeout: '5m',
+          ...timeouts,
           bootstrap: {
             configRef: {
               apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta1',
@@ -195,7 +205,7 @@ export function kubeadmClusterTemplate(input: KubeadmClusterTemplateInput): Json
       },
     },
   };
-  return [infrastructureCluster, controlPlane, bootstrap, workers, cluster];
+  return [infrastructureCluster, ...machineTemplates, controlPlane, bootstrap, workers, cluster];
 }
 
 /** Every `${NAME}` / `${NAME:=default}` of a template text, each name once, in order of appearance. */

@@ -31,11 +31,12 @@ describe('cluster templates', () => {
   it('quotes whole string placeholders and leaves numbers bare, so substitution keeps their types', () => {
     const text = clusterTemplateYaml(template(), '# header\n');
     expect(text.startsWith('# header\n')).toBe(true);
-    expect(text).toContain('host: "${ACME_HOST}"');
-    expect(text).toContain('port: ${ACME_PORT:=6443}');
-    expect(text).toContain('replicas: ${CONTROL_PLANE_MACHINE_COUNT}');
-    expect(text).toContain('replicas: ${WORKER_MACHINE_COUNT}');
-    expect(text).toContain('- "${PODS_CIDR:=10.3.0.0/16}"');
+    const v = clusterctlVariable;
+    expect(text).toContain(`host: "${v('ACME_HOST')}"`);
+    expect(text).toContain(`port: ${v('ACME_PORT', '6443')}`);
+    expect(text).toContain(`replicas: ${v('CONTROL_PLANE_MACHINE_COUNT')}`);
+    expect(text).toContain(`replicas: ${v('WORKER_MACHINE_COUNT')}`);
+    expect(text).toContain(`- "${v('PODS_CIDR', '10.3.0.0/16')}"`);
     // Substituted as clusterctl does, the documents parse with integers where numbers belong.
     const substituted = text.replace(
       /\$\{([A-Z_]+)(?::=([^}]*))?\}/g,

@@ -6,8 +6,8 @@
 // first, as the documentation's steps 1 and 2, since they name the hosts that registered.
 import {
   clusterctlNumber,
-  clusterctlVariable as v,
   kubeadmClusterTemplate,
+  clusterctlVariable as v,
 } from '@immutable-infra/provider-kit/generate';
 
 const CLUSTER = v('CLUSTER_NAME');
@@ -46,7 +46,10 @@ export const baremetalClusterTemplate = kubeadmClusterTemplate({
     },
   },
   machineTemplateKind: 'BaremetalMachineTemplate',
-  machineTemplates: { controlPlane: `${CLUSTER}-control-plane-template`, worker: `${CLUSTER}-worker-template` },
+  machineTemplates: {
+    controlPlane: `${CLUSTER}-control-plane-template`,
+    worker: `${CLUSTER}-worker-template`,
+  },
   machineTemplateObjects: [
     machineTemplate(`${CLUSTER}-control-plane-template`, `${CLUSTER}-control-plane-pool`),
     machineTemplate(`${CLUSTER}-worker-template`, `${CLUSTER}-worker-pool`),

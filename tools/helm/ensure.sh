@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Makes the real Helm CLI and Cluster API's clusterctl available and prints where
-# they are, as one JSON line on stdout (progress goes to stderr):
-#   {"helm":..., "helmVersion":..., "clusterctl":..., "clusterApiVersion":...}
+# Makes the real Helm CLI, Cluster API's clusterctl and kustomize available and
+# prints where they are, as one JSON line on stdout (progress goes to stderr):
+#   {"helm":..., "helmVersion":..., "clusterctl":..., "clusterApiVersion":...,
+#    "kustomize":..., "kustomizeVersion":...}
 #
 # - helm is built from helm.sh/helm/v3/cmd/helm at the version pinned in
 #   helm/go.mod; clusterctl from sigs.k8s.io/cluster-api/cmd/clusterctl (a
@@ -9,10 +10,13 @@
 #   clusterctl/go.mod, which must equal CLUSTER_API_VERSION of
 #   @immutable-infra/management-plane. Two modules, because the two pin
 #   different Kubernetes library versions.
+# - kustomize is built from sigs.k8s.io/kustomize/kustomize/v5 at the version
+#   pinned in kustomize/go.mod (the KUSTOMIZE_VER of the pinned Cluster API's
+#   Makefile): it renders Cluster API's release components, as its release does.
 # - Both are built with -trimpath and version ldflags, cached outside the
 #   repository, keyed by the pinned version and a hash of the module's go.mod,
 #   go.sum and the ldflags, and reused by every later run.
-# - HELM_BIN and CLUSTERCTL_BIN, when set, are used as they are and that one is not built.
+# - HELM_BIN, CLUSTERCTL_BIN and KUSTOMIZE_BIN, when set, are used as they are and that one is not built.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${IINFRA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/immutable-infra}/helm
@@ -24,7 +28,8 @@ required_version() { awk -v m="$1" '$1 == "require" && $2 == m { print $3; exit 
 
 helm_version=$(required_version helm.sh/helm/v3 "$here/helm/go.mod")
 capi_version=$(required_version sigs.k8s.io/cluster-api "$here/clusterctl/go.mod")
-[ -n "$helm_version" ] && [ -n "$capi_version" ] || { say "could not read the pinned versions from helm/go.mod and clusterctl/go.mod"; exit 1; }
+kustomize_version=$(required_version sigs.k8s.io/kustomize/kustomize/v5 "$here/kustomize/go.mod")
+[ -n "$helm_version" ] && [ -n "$capi_version" ] && [ -n "$kustomize_version" ] || { say "could not read the pinned versions from helm/go.mod, clusterctl/go.mod and kustomize/go.mod"; exit 1; }
 
 # One builder at a time: parallel test runs wait for the first build instead of repeating it.
 exec 9>"$cache/.lock"
@@ -73,4 +78,14 @@ else
     "-X sigs.k8s.io/cluster-api/version.gitVersion=$capi_version -X sigs.k8s.io/cluster-api/version.gitTreeState=clean")
 fi
 
-printf '{"helm":"%s","helmVersion":"%s","clusterctl":"%s","clusterApiVersion":"%s"}\n' "$helm" "$helm_version" "$clusterctl" "$capi_version"
+if [ -n "${KUSTOMIZE_BIN:-}" ]; then
+  [ -x "$KUSTOMIZE_BIN" ] || { say "$KUSTOMIZE_BIN is not executable"; exit 1; }
+  kustomize=$KUSTOMIZE_BIN
+else
+  # As kustomize's own release does: `kustomize version` answers kustomize/<release>.
+  kustomize=$(build kustomize "$here/kustomize" sigs.k8s.io/kustomize/kustomize/v5 "$kustomize_version" \
+    "-X sigs.k8s.io/kustomize/api/provenance.version=kustomize/$kustomize_version")
+fi
+
+printf '{"helm":"%s","helmVersion":"%s","clusterctl":"%s","clusterApiVersion":"%s","kustomize":"%s","kustomizeVersion":"%s"}\n' \
+  "$helm" "$helm_version" "$clusterctl" "$capi_version" "$kustomize" "$kustomize_version"

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { baremetalKinds } from '../dist/api/index.js';
+import { baremetalClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // The platform releases and their component tags: the compatibility matrix at the repository's root.
@@ -27,4 +28,6 @@ generateProviderArtifacts({
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
     kubernetesReleaseConfigMap('baremetal', release),
   ),
+  // clusterctl/cluster-template.yaml, for `clusterctl generate cluster --infrastructure baremetal`.
+  clusterTemplate: baremetalClusterTemplate,
 });

@@ -7,6 +7,7 @@ import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable
 import { dcsKinds } from '../dist/api/index.js';
 import { dcsExtensions } from '../src/ui/extension-declaration.ts';
 import { dcsReleaseObjects } from '../src/ui/release-data.ts';
+import { dcsClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // The platform releases and their component tags: the compatibility matrix at the repository's root.
@@ -32,4 +33,6 @@ generateProviderArtifacts({
   ],
   // Per Kubernetes build: the documented version ConfigMaps and dcs-kubernetes-<minor>-files Secrets.
   releaseObjects: dcsReleaseObjects(shippedKubernetesReleases(packageDir, matrixPath)),
+  // clusterctl/cluster-template.yaml, for `clusterctl generate cluster --infrastructure dcs`.
+  clusterTemplate: dcsClusterTemplate,
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { hcsKinds } from '../dist/api/index.js';
+import { hcsClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // The platform releases and their component tags: the compatibility matrix at the repository's root.
@@ -19,4 +20,6 @@ generateProviderArtifacts({
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
     kubernetesReleaseConfigMap('hcs', release),
   ),
+  // clusterctl/cluster-template.yaml, for `clusterctl generate cluster --infrastructure hcs`.
+  clusterTemplate: hcsClusterTemplate,
 });

@@ -7,6 +7,7 @@ import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { vsphereKinds } from '../dist/api/index.js';
 import { vsphereExtensions } from '../src/ui/extension-declaration.ts';
+import { vsphereClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 // The platform releases and their component tags: the compatibility matrix at the repository's root.
@@ -32,4 +33,6 @@ generateProviderArtifacts({
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
     kubernetesReleaseConfigMap('vsphere', release),
   ),
+  // clusterctl/cluster-template.yaml, for `clusterctl generate cluster --infrastructure vsphere`.
+  clusterTemplate: vsphereClusterTemplate,
 });

@@ -1,11 +1,9 @@
 import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { packageDir } from './package-dir.js';
 
 const run = promisify(execFile);
-/** This package's folder (dist/ or src/ is one level down): ensure.sh and the go.mod files travel with it. */
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What ensure.sh prints: where the binaries are and which releases they are. */
 export interface HelmTools {
@@ -15,12 +13,15 @@ export interface HelmTools {
   clusterctl: string;
   /** The sigs.k8s.io/cluster-api release pinned in clusterctl/go.mod, `v1.13.6`. */
   clusterApiVersion: string;
+  kustomize: string;
+  /** The sigs.k8s.io/kustomize/kustomize/v5 release pinned in kustomize/go.mod, `v5.7.0`. */
+  kustomizeVersion: string;
 }
 
 let tools: Promise<HelmTools> | undefined;
 
 /**
- * Builds (the first time; minutes) or finds helm and clusterctl through this package's ensure.sh,
+ * Builds (the first time; minutes) or finds helm, clusterctl and kustomize through this package's ensure.sh,
  * which caches them outside the repository, one builder at a time. Once per process.
  */
 export function ensureHelmTools(): Promise<HelmTools> {
@@ -41,5 +42,20 @@ export async function ensureClusterctl(): Promise<string> {
   return (await ensureHelmTools()).clusterctl;
 }
 
+/** The path of the real `kustomize` binary (built from the pinned module on first use). */
+export async function ensureKustomize(): Promise<string> {
+  return (await ensureHelmTools()).kustomize;
+}
+
 export { type ChartIdentity, type ChartIdentityOptions, chartIdentity } from './chart-identity.js';
 export { type ChartManager, type ChartManagerOptions, startChartManager } from './chart-manager.js';
+export {
+  type CertManagerEntry,
+  clusterctlConfig,
+  goModuleDir,
+  providerLabel,
+  type RepositoryProvider,
+  writeCertManager,
+  writeClusterApiProviders,
+  writeProviderVersion,
+} from './clusterctl-repository.js';

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLUSTER_API_VERSION } from '@immutable-infra/management-plane';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureClusterctl, ensureHelm, ensureHelmTools, type HelmTools } from '../src/index.ts';
+import {
+  ensureClusterctl,
+  ensureHelm,
+  ensureHelmTools,
+  ensureKustomize,
+  goModuleDir,
+  type HelmTools,
+} from '../src/index.ts';
 
 const run = promisify(execFile);
 const pinned = async (goMod: string, module: string) => {
@@ -51,6 +58,18 @@ describe('ensure.sh', () => {
     expect(await ensureClusterctl()).toBe(tools.clusterctl);
     const { stdout } = await run(tools.clusterctl, ['version', '-o', 'short']);
     expect(stdout.trim()).toBe(CLUSTER_API_VERSION);
+  });
+
+  it("builds kustomize at the release the pinned Cluster API's Makefile renders its components with", async () => {
+    expect(tools.kustomizeVersion).toBe(
+      await pinned('kustomize/go.mod', 'sigs.k8s.io/kustomize/kustomize/v5'),
+    );
+    const capi = await goModuleDir('clusterctl', `sigs.k8s.io/cluster-api@${CLUSTER_API_VERSION}`);
+    const makefile = await readFile(join(capi, 'Makefile'), 'utf8');
+    expect(/^KUSTOMIZE_VER\s*:=\s*(\S+)/m.exec(makefile)?.[1]).toBe(tools.kustomizeVersion);
+    expect(await ensureKustomize()).toBe(tools.kustomize);
+    const { stdout } = await run(tools.kustomize, ['version']);
+    expect(stdout.trim()).toBe(tools.kustomizeVersion);
   });
 
   it('reuses the cached build: a second run prints the same paths without building', async () => {

@@ -3,6 +3,16 @@
 // controller loads.
 
 export {
+  CLUSTERCTL_STANDARD_VARIABLES,
+  clusterctlCount,
+  clusterctlNumber,
+  clusterctlVariable,
+  clusterTemplateYaml,
+  type KubeadmClusterTemplateInput,
+  kubeadmClusterTemplate,
+  templateVariables,
+} from './cluster-template.js';
+export {
   DOCUMENTED_NAMESPACE,
   type FleetEssentialsHelmChartInput,
   fleetEssentialsHelmChart,

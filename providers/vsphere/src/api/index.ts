@@ -6,6 +6,7 @@ export {
   VSPHERE_API_VERSION,
 } from './common.js';
 export {
+  encryptionConfigSecretName,
   LabelSelector,
   VCenterServer,
   VSphereCluster,

@@ -10,34 +10,8 @@ import type { MachineTemplateRecord } from '../catalog/resources.js';
 import type { DcsClusterDraft } from './draft.js';
 import { objectNames } from './draft.js';
 import type { ClusterFacts } from './facts.js';
+import { controlPlaneKubeadmConfig, workerKubeadmConfig } from './kubeadm-config.js';
 import { templateVersion } from './validate.js';
-
-// The values below are the product documentation's manifests, which the DCS
-// VM images are built to boot with; keep them in step with it.
-const PRE_KUBEADM = [
-  'while ! ip route | grep -q "default via"; do sleep 1; done; echo "NetworkManager started"',
-  'mkdir -p /run/cluster-api && restorecon -Rv /run/cluster-api',
-  'if [ -f /etc/disk-setup.sh ]; then bash /etc/disk-setup.sh; fi',
-];
-const POST_KUBEADM = ['chmod 600 /var/lib/kubelet/config.yaml'];
-const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
-const IMAGE_REPOSITORY = 'cloud.alauda.io/alauda';
-const TLS_CIPHERS =
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
-
-function fileFromSecret(secret: string, key: string, path: string) {
-  return { contentFrom: { secret: { key, name: secret } }, owner: 'root:root', path, permissions: '0644' };
-}
-
-function kubeletArgs(controlPlane: boolean, join: boolean): Record<string, string> {
-  return {
-    ...(join ? { 'node-ip': 'NODE_IP' } : {}),
-    ...(controlPlane ? { 'node-labels': 'kube-ovn/role=master' } : {}),
-    'provider-id': 'PROVIDER_ID',
-    'volume-plugin-dir': VOLUME_PLUGIN_DIR,
-    'protect-kernel-defaults': 'true',
-  };
-}
 
 /** A DCSMachineTemplate record as the kit copies it. */
 const sourceOf = (record: MachineTemplateRecord | undefined) =>
@@ -78,70 +52,12 @@ export function buildManifests(draft: DcsClusterDraft, facts: ClusterFacts): Kub
   };
 
   const clusterLabels = { [CLUSTER_NAME_LABEL]: draft.name };
-  const kubeadmConfigSpec = {
-    users: [{ name: 'boot', sshAuthorizedKeys: [...draft.controlPlane.sshAuthorizedKeys] }],
-    format: 'ignition',
-    files: [
-      fileFromSecret(files, 'psa-config.yaml', '/etc/kubernetes/admission/psa-config.yaml'),
-      fileFromSecret(
-        files,
-        'control-plane-kubelet-patch.json',
-        '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
-      ),
-      fileFromSecret(files, 'audit-policy.yaml', '/etc/kubernetes/audit/policy.yaml'),
-    ],
-    preKubeadmCommands: [...PRE_KUBEADM],
-    postKubeadmCommands: [...POST_KUBEADM],
-    clusterConfiguration: {
-      imageRepository: IMAGE_REPOSITORY,
-      dns: { imageTag: version?.corednsTag ?? '' },
-      etcd: { local: { imageTag: version?.etcdTag ?? '' } },
-      apiServer: {
-        extraArgs: {
-          'audit-log-format': 'json',
-          'audit-log-maxage': '30',
-          'audit-log-maxbackup': '10',
-          'audit-log-maxsize': '200',
-          profiling: 'false',
-          'audit-log-mode': 'batch',
-          'audit-log-path': '/etc/kubernetes/audit/audit.log',
-          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
-          'tls-cipher-suites': TLS_CIPHERS,
-          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
-          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
-          'tls-min-version': 'VersionTLS12',
-          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-        },
-        extraVolumes: [
-          {
-            name: 'vol-dir-0',
-            hostPath: '/etc/kubernetes',
-            mountPath: '/etc/kubernetes',
-            pathType: 'Directory',
-          },
-        ],
-      },
-      controllerManager: {
-        extraArgs: {
-          'bind-address': '::',
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
-        },
-      },
-      scheduler: {
-        extraArgs: { 'bind-address': '::', 'tls-min-version': 'VersionTLS12', profiling: 'false' },
-      },
-    },
-    initConfiguration: {
-      patches: { directory: '/etc/kubernetes/patches' },
-      nodeRegistration: { kubeletExtraArgs: kubeletArgs(true, false) },
-    },
-    joinConfiguration: {
-      patches: { directory: '/etc/kubernetes/patches' },
-      nodeRegistration: { kubeletExtraArgs: kubeletArgs(true, true) },
-    },
-  };
+  const kubeadmConfigSpec = controlPlaneKubeadmConfig({
+    filesSecret: files,
+    corednsTag: version?.corednsTag ?? '',
+    etcdTag: version?.etcdTag ?? '',
+    sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
+  });
   return clusterManifestSet({
     scope: { name: draft.name, namespace, labels: clusterLabels },
     names,
@@ -160,23 +76,7 @@ export function buildManifests(draft: DcsClusterDraft, facts: ClusterFacts): Kub
     workers: draft.workers.map((pool) => ({
       pool,
       source: sourceOf(facts.machineTemplates.find((t) => t.name === pool.machineTemplate)),
-      bootstrap: {
-        format: 'ignition',
-        users: [{ name: 'boot', sshAuthorizedKeys: [...pool.sshAuthorizedKeys] }],
-        files: [
-          fileFromSecret(
-            files,
-            'worker-kubelet-patch.json',
-            '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
-          ),
-        ],
-        preKubeadmCommands: [...PRE_KUBEADM],
-        postKubeadmCommands: [...POST_KUBEADM],
-        joinConfiguration: {
-          patches: { directory: '/etc/kubernetes/patches' },
-          nodeRegistration: { kubeletExtraArgs: kubeletArgs(false, true) },
-        },
-      },
+      bootstrap: workerKubeadmConfig({ filesSecret: files, sshAuthorizedKeys: pool.sshAuthorizedKeys }),
     })),
     cluster: {
       podsCidr: draft.networking.podsCidr,

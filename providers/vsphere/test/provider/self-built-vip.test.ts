@@ -12,6 +12,8 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { VSphereMachineConfigPoolObject } from '../../src/api/vsphere-machine-config-pool.js';
+import { endpointMismatch, vipSlotConflicts } from '../../src/controllers/self-built-vip.js';
 import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
@@ -204,6 +206,56 @@ async function vmsNamed(prefix: string): Promise<string[]> {
   const found = await vcsim.govc('find', '/', '-type', 'm', '-name', `${prefix}*`);
   return found.split('\n').filter(Boolean);
 }
+
+describe('the rules of a Self-built VIP that span objects', () => {
+  it("finds the VIP among the slot addresses of the cluster's pools only, naming pool, slot and field", () => {
+    const pool = (name: string, cluster: string, primary: string, additional: string[] = []) =>
+      ({
+        metadata: { name },
+        spec: {
+          clusterRef: { name: cluster },
+          configs: [
+            {
+              hostname: `${name}-1`,
+              network: {
+                primary: { networkName: 'pg', ip: primary },
+                additional: additional.map((ip) => ({ networkName: 'pg2', ip })),
+              },
+            },
+          ],
+        },
+      }) as unknown as VSphereMachineConfigPoolObject;
+    const pools = [
+      pool('cp', 'demo', '10.0.0.10/24'),
+      pool('md', 'demo', '10.0.0.20/24', ['10.1.0.5/24', '10.0.0.10/24']),
+      pool('other', 'other', '10.0.0.10/24'),
+    ];
+    expect(vipSlotConflicts(pools, 'demo', '10.0.0.10')).toEqual([
+      { pool: 'cp', hostname: 'cp-1', field: 'network.primary.ip' },
+      { pool: 'md', hostname: 'md-1', field: 'network.additional[1].ip' },
+    ]);
+    expect(vipSlotConflicts(pools, 'demo', '10.0.0.11')).toEqual([]);
+  });
+
+  it('names both fields when the endpoint and the load balancer disagree, and waits for an empty endpoint', () => {
+    const balancer = { type: 'internal' as const, host: '10.0.0.10', port: 6443, vrid: 1 };
+    expect(endpointMismatch({ controlPlaneLoadBalancer: balancer })).toBeUndefined();
+    expect(
+      endpointMismatch({
+        controlPlaneLoadBalancer: balancer,
+        controlPlaneEndpoint: { host: '10.0.0.10', port: 6443 },
+      }),
+    ).toBeUndefined();
+    expect(
+      endpointMismatch({
+        controlPlaneLoadBalancer: balancer,
+        controlPlaneEndpoint: { host: '10.0.0.10', port: 443 },
+      }),
+    ).toBe(
+      'spec.controlPlaneEndpoint 10.0.0.10:443 and spec.controlPlaneLoadBalancer 10.0.0.10:6443 must name the same address',
+    );
+  });
+});
 
 // Each step waits on the manager and vcsim, within eventually's bound rather than the default test timeout.
 describe('a VSphereCluster with a Self-built VIP, on the real API server and vcsim', {

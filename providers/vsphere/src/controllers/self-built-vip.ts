@@ -58,21 +58,39 @@ export function vipSlotConflicts(
     );
 }
 
-/** The conflicts of the cluster's pools in `namespace`, read now (pools change without touching the cluster). */
+/** The config pools of `namespace`, read now (pools change without touching the cluster). */
+export function readConfigPools(
+  kube: KubeClient,
+  namespace: string,
+): Promise<VSphereMachineConfigPoolObject[]> {
+  return kube.list<VSphereMachineConfigPoolObject>(VSPHERE_API_VERSION, 'VSphereMachineConfigPool', {
+    namespace,
+  });
+}
+
+/** The conflicts of the cluster's pools in `namespace`. */
 export async function findVipSlotConflicts(
   kube: KubeClient,
   namespace: string,
   clusterName: string,
   vip: string,
 ): Promise<VipSlotConflict[]> {
-  const pools = await kube.list<VSphereMachineConfigPoolObject>(
-    VSPHERE_API_VERSION,
-    'VSphereMachineConfigPool',
-    {
-      namespace,
-    },
-  );
-  return vipSlotConflicts(pools, clusterName, vip);
+  return vipSlotConflicts(await readConfigPools(kube, namespace), clusterName, vip);
+}
+
+/**
+ * The first slot of the cluster's pools with more than one NIC: there the VIP's interface is better
+ * named than found from the node IP, as the documentation asks (it cannot be changed later).
+ */
+export function multiNicSlot(
+  pools: readonly VSphereMachineConfigPoolObject[],
+  clusterName: string,
+): { pool: string; hostname: string } | undefined {
+  for (const pool of pools.filter((p) => p.spec.clusterRef?.name === clusterName))
+    for (const slot of pool.spec.configs)
+      if ((slot.network?.additional ?? []).length > 0)
+        return { pool: pool.metadata.name, hostname: slot.hostname };
+  return undefined;
 }
 
 /** One sentence naming every conflicting pool and slot, and what to do. */

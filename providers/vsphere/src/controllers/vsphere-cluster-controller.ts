@@ -29,9 +29,11 @@ import { missingInVcenter, selectedZones } from './failure-domains.js';
 import {
   describeVipSlotConflicts,
   endpointMismatch,
-  findVipSlotConflicts,
+  multiNicSlot,
+  readConfigPools,
   SELF_BUILT_LOAD_BALANCER_READY,
   selfBuiltVip,
+  vipSlotConflicts,
 } from './self-built-vip.js';
 
 type Ctx = InfraClusterContext<typeof VSphereCluster>;
@@ -105,13 +107,22 @@ const selfBuiltLoadBalancer: Step<ClusterRun> = {
     const balancer = selfBuiltVip(ctx.object) as NonNullable<ReturnType<typeof selfBuiltVip>>;
     const namespace = ctx.object.metadata.namespace ?? 'default';
     const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
-    const conflicts = await findVipSlotConflicts(ctx.kube, namespace, clusterName, balancer.host);
+    const pools = await readConfigPools(ctx.kube, namespace);
+    // Events are told once, when the condition first says so, not on every look.
+    const previous = ctx.object.status?.conditions?.find((c) => c.type === SELF_BUILT_LOAD_BALANCER_READY);
+    const nics = multiNicSlot(pools, clusterName);
+    if (!previous && nics && !balancer.interface)
+      ctx.events.warning(
+        'VIPInterfaceNotSet',
+        `slot ${nics.hostname} of VSphereMachineConfigPool ${nics.pool} has more than one NIC and spec.controlPlaneLoadBalancer.interface is empty: the VIP goes on the NIC of the node IP, which cannot be changed later`,
+      );
+    const conflicts = vipSlotConflicts(pools, clusterName, balancer.host);
     if (conflicts.length > 0) {
       const message = describeVipSlotConflicts(balancer.host, conflicts);
       ctx.setCondition(
         falseCondition(SELF_BUILT_LOAD_BALANCER_READY, 'VIPConflictsWithSlot', message, 'Error'),
       );
-      ctx.events.warning('VIPConflictsWithSlot', message);
+      if (previous?.reason !== 'VIPConflictsWithSlot') ctx.events.warning('VIPConflictsWithSlot', message);
       run.recheckWithin(VIP_CONFLICT_RECHECK_MS);
       return done();
     }

@@ -13,7 +13,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { VSphereMachineConfigPoolObject } from '../../src/api/vsphere-machine-config-pool.js';
-import { endpointMismatch, vipSlotConflicts } from '../../src/controllers/self-built-vip.js';
+import { endpointMismatch, multiNicSlot, vipSlotConflicts } from '../../src/controllers/self-built-vip.js';
 import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
@@ -51,6 +51,19 @@ const INIT_DATA = [
 const JOIN_DATA = INIT_DATA.replace('kind: InitConfiguration', 'kind: JoinConfiguration')
   .replaceAll('kubeadm.yaml', 'kubeadm-join-config.yaml')
   .replace('kubeadm init', 'kubeadm join');
+
+// The same first node in Ignition: a file with the InitConfiguration.
+const INIT_IGNITION = JSON.stringify({
+  ignition: { version: '3.4.0' },
+  storage: {
+    files: [
+      {
+        path: '/etc/kubeadm.yml',
+        contents: { source: `data:;base64,${Buffer.from('kind: InitConfiguration\n').toString('base64')}` },
+      },
+    ],
+  },
+});
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -188,18 +201,21 @@ async function setNodeRef(name: string): Promise<void> {
   });
 }
 
+/** A guestinfo key's decoded value, as vcsim keeps it for the VM. */
+async function guestinfo(path: string, key: string): Promise<string> {
+  const out = JSON.parse(await vcsim.govc('vm.info', '-json', '-e', path)) as {
+    virtualMachines?: { config: { extraConfig?: { key: string; value: string }[] } }[] | null;
+  };
+  const value = out.virtualMachines?.[0]?.config.extraConfig?.find((e) => e.key === key)?.value;
+  return Buffer.from(value ?? '', 'base64').toString();
+}
+
 /** The cloud-config vcsim keeps in the VM's guestinfo.userdata. */
 async function userData(path: string): Promise<{
   runcmd: string[];
   write_files: { path: string; content: string; permissions?: string }[];
 }> {
-  const out = JSON.parse(await vcsim.govc('vm.info', '-json', '-e', path)) as {
-    virtualMachines?: { config: { extraConfig?: { key: string; value: string }[] } }[] | null;
-  };
-  const value = out.virtualMachines?.[0]?.config.extraConfig?.find(
-    (e) => e.key === 'guestinfo.userdata',
-  )?.value;
-  return parse(Buffer.from(value ?? '', 'base64').toString());
+  return parse(await guestinfo(path, 'guestinfo.userdata'));
 }
 
 async function vmsNamed(prefix: string): Promise<string[]> {
@@ -235,6 +251,9 @@ describe('the rules of a Self-built VIP that span objects', () => {
       { pool: 'md', hostname: 'md-1', field: 'network.additional[1].ip' },
     ]);
     expect(vipSlotConflicts(pools, 'demo', '10.0.0.11')).toEqual([]);
+    // Where the interface had better be named: a slot with a second NIC.
+    expect(multiNicSlot(pools, 'demo')).toEqual({ pool: 'md', hostname: 'md-1' });
+    expect(multiNicSlot(pools, 'other')).toBeUndefined();
   });
 
   it('names both fields when the endpoint and the load balancer disagree, and waits for an empty endpoint', () => {
@@ -332,6 +351,18 @@ describe('a VSphereCluster with a Self-built VIP, on the real API server and vcs
       return provisioned?.reason === 'VIPConflictsWithSlot' && provisioned.message?.includes(`slot cp-01`);
     });
     expect(await vmsNamed('cp-0')).toEqual([]);
+    // Told once as an Event too, naming the same slot.
+    const events = await eventually('the VIPConflictsWithSlot Event', async () => {
+      const list = (await objects.list('v1', 'Event', namespace)).items as {
+        reason?: string;
+        message?: string;
+      }[];
+      const found = list.filter((e) => e.reason === 'VIPConflictsWithSlot');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(events[0]?.message).toContain(
+      `slot cp-01 (network.additional[0].ip) of VSphereMachineConfigPool ${POOL}`,
+    );
 
     await custom.patchNamespacedCustomObject({
       group: 'infrastructure.cluster.x-k8s.io',
@@ -350,11 +381,14 @@ describe('a VSphereCluster with a Self-built VIP, on the real API server and vcs
   it('gives the VIP to the kubeadm init node only: a unit started by the first runcmd entry, ahead of kubeadm', async () => {
     startManager(namespace);
     await fixtures.createMachine('cp-b', 'control-plane', {}, undefined, JOIN_DATA);
+    await fixtures.createMachine('cp-c', 'control-plane', {}, undefined, INIT_IGNITION, 'ignition');
     await eventually(
-      'both control plane VMs powered on',
+      'the control plane VMs powered on',
       async () => {
         const read = await Promise.all(
-          ['cp-a', 'cp-b'].map((n) => fixtures.read<{ status?: { ready?: boolean } }>('VSphereMachine', n)),
+          ['cp-a', 'cp-b', 'cp-c'].map((n) =>
+            fixtures.read<{ status?: { ready?: boolean } }>('VSphereMachine', n),
+          ),
         );
         return read.every((m) => m?.status?.ready);
       },
@@ -374,15 +408,24 @@ describe('a VSphereCluster with a Self-built VIP, on the real API server and vcs
     const joining = await userData('/dc-a/vm/cp-02');
     expect(joining.runcmd).toEqual(['kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml']);
     expect(joining.write_files.map((f) => f.path)).toEqual(['/run/kubeadm/kubeadm-join-config.yaml']);
+
+    // Ignition enables units, so there the unit starts at boot (as DCS's does).
+    const ignition = JSON.parse(await guestinfo('/dc-a/vm/cp-03', 'guestinfo.ignition.config.data')) as {
+      systemd: { units: { name: string; enabled: boolean; contents: string }[] };
+    };
+    expect(ignition.systemd.units).toEqual([
+      expect.objectContaining({ name: 'capv-bootstrap-vip.service', enabled: true }),
+    ]);
+    expect(ignition.systemd.units[0]?.contents).toContain(`ip addr replace ${VIP}/32 dev eth0`);
+    expect(ignition.systemd.units[0]?.contents).toContain('[Install]');
   });
 
   it('reports each stage of the alive ModuleInfo on SelfBuiltLoadBalancerReady without holding up ready', async () => {
     startManager(namespace);
     await installCrds(kubeConfig, platformModuleCrds());
     await nudge();
-    await vipCondition('WaitingForControlPlaneNodes', '0 of 2 control plane Machines have a Node');
-    await setNodeRef('cp-a');
-    await setNodeRef('cp-b');
+    await vipCondition('WaitingForControlPlaneNodes', '0 of 3 control plane Machines have a Node');
+    for (const machine of ['cp-a', 'cp-b', 'cp-c']) await setNodeRef(machine);
     await nudge();
     await vipCondition('WaitingForClusterModule');
 

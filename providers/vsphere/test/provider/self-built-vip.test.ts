@@ -382,19 +382,29 @@ describe('a VSphereCluster with a Self-built VIP, on the real API server and vcs
     startManager(namespace);
     await fixtures.createMachine('cp-b', 'control-plane', {}, undefined, JOIN_DATA);
     await fixtures.createMachine('cp-c', 'control-plane', {}, undefined, INIT_IGNITION, 'ignition');
-    await eventually(
+    // Which slot (and so VM) each machine took is up to the order they were reconciled in.
+    const vmOf = await eventually(
       'the control plane VMs powered on',
       async () => {
         const read = await Promise.all(
           ['cp-a', 'cp-b', 'cp-c'].map((n) =>
-            fixtures.read<{ status?: { ready?: boolean } }>('VSphereMachine', n),
+            fixtures.read<{ status?: { ready?: boolean; addresses?: { type: string; address: string }[] } }>(
+              'VSphereMachine',
+              n,
+            ),
           ),
         );
-        return read.every((m) => m?.status?.ready);
+        if (!read.every((m) => m?.status?.ready)) return undefined;
+        const hostnames = read.map((m) => m?.status?.addresses?.find((a) => a.type === 'Hostname')?.address);
+        return {
+          init: `/dc-a/vm/${hostnames[0]}`,
+          join: `/dc-a/vm/${hostnames[1]}`,
+          ignition: `/dc-a/vm/${hostnames[2]}`,
+        };
       },
       120_000,
     );
-    const first = await userData('/dc-a/vm/cp-01');
+    const first = await userData(vmOf.init);
     expect(first.runcmd).toEqual([
       'systemctl daemon-reload && systemctl start capv-bootstrap-vip.service || exit 1',
       'kubeadm init --config /run/kubeadm/kubeadm.yaml',
@@ -405,12 +415,12 @@ describe('a VSphereCluster with a Self-built VIP, on the real API server and vcs
     // Never enabled: a reboot does not bring it back beside alive's keepalived.
     expect(unit?.content).not.toContain('[Install]');
 
-    const joining = await userData('/dc-a/vm/cp-02');
+    const joining = await userData(vmOf.join);
     expect(joining.runcmd).toEqual(['kubeadm join --config /run/kubeadm/kubeadm-join-config.yaml']);
     expect(joining.write_files.map((f) => f.path)).toEqual(['/run/kubeadm/kubeadm-join-config.yaml']);
 
     // Ignition enables units, so there the unit starts at boot (as DCS's does).
-    const ignition = JSON.parse(await guestinfo('/dc-a/vm/cp-03', 'guestinfo.ignition.config.data')) as {
+    const ignition = JSON.parse(await guestinfo(vmOf.ignition, 'guestinfo.ignition.config.data')) as {
       systemd: { units: { name: string; enabled: boolean; contents: string }[] };
     };
     expect(ignition.systemd.units).toEqual([

@@ -6,6 +6,14 @@ export {
   replaceTokens,
   substituteBootstrapTokens,
 } from './bootstrap/bootstrap-tokens.js';
+// The first half of a self-built control plane VIP: the first node holds it from its boot.
+export {
+  type BootstrapVipInput,
+  bootstrapVipUnit,
+  type CloudInitBootstrapVip,
+  cloudInitBootstrapVip,
+  runsKubeadmInit,
+} from './bootstrap/bootstrap-vip.js';
 export {
   type CloudInitInput,
   composeCloudInit,
@@ -33,6 +41,7 @@ export {
   networkManagerKeyfile,
   OS_FAMILY_ANNOTATION,
   prefixLength,
+  withIgnitionUnits,
 } from './bootstrap/ignition.js';
 export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/ignition-iso.js';
 export {
@@ -44,6 +53,7 @@ export {
 export {
   ALIVE_HTTP_PORT,
   ALIVE_HTTPS_PORT,
+  ALIVE_MODULE_RBAC_RULES,
   ALIVE_PLATFORM_API_VERSION,
   ALIVE_PLATFORM_RESOURCES,
   ALIVE_READY_RECHECK_MS,

@@ -3,6 +3,7 @@
 // Run through `npm run generate` (after the build; the release's `npm run version-packages` runs
 // it too, so a version bump reaches every artifact).
 import { fileURLToPath } from 'node:url';
+import { ALIVE_MODULE_RBAC_RULES } from '@immutable-infra/provider-kit';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { dcsKinds } from '../dist/api/index.js';
 import { dcsExtensions } from '../src/ui/extension-declaration.ts';
@@ -24,12 +25,7 @@ generateProviderArtifacts({
     { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     // A self-built VIP's second half (type internal): the cluster's alive ModuleInfo, created and
     // kept in line from the platform's module objects, which are only read (the kit's reconcileAliveModule).
-    { apiGroups: ['cluster.alauda.io'], resources: ['moduleinfoes'], verbs: ['get', 'create', 'patch'] },
-    {
-      apiGroups: ['cluster.alauda.io'],
-      resources: ['moduleplugins', 'moduleconfigs', 'clustermodules'],
-      verbs: ['get'],
-    },
+    ...ALIVE_MODULE_RBAC_RULES,
   ],
   // Per Kubernetes build: the documented version ConfigMaps and dcs-kubernetes-<minor>-files Secrets.
   releaseObjects: dcsReleaseObjects(shippedKubernetesReleases(packageDir, matrixPath)),

@@ -4,6 +4,7 @@
 // it too, so a version bump reaches every artifact).
 import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
+import { ALIVE_MODULE_RBAC_RULES } from '@immutable-infra/provider-kit';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { vsphereKinds } from '../dist/api/index.js';
 import { vsphereExtensions } from '../src/ui/extension-declaration.ts';
@@ -28,6 +29,9 @@ generateProviderArtifacts({
       verbs: ['get', 'create', 'patch', 'delete'],
     },
     { apiGroups: ['ipam.cluster.x-k8s.io'], resources: ['ipaddresses'], verbs: ['get'] },
+    // A Self-built VIP (controlPlaneLoadBalancer.type internal): the cluster's alive ModuleInfo,
+    // created and kept in line from the platform's module objects, which are only read.
+    ...ALIVE_MODULE_RBAC_RULES,
   ],
   // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>

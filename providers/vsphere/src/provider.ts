@@ -18,6 +18,12 @@ export interface VsphereProviderOptions {
    * (the manifests set it from the pod), else `cpaas-system`, where the documentation installs it.
    */
   identityNamespace?: string;
+  /**
+   * The alive version a Self-built VIP's ModuleInfo asks for instead of the platform's choice (the
+   * documented `--plugin-alive-version`); the environment variable VSPHERE_PLUGIN_ALIVE_VERSION when
+   * left out. Its ModuleConfig must still exist and be ready.
+   */
+  pluginAliveVersion?: string | undefined;
 }
 
 /** The vSphere provider; `iinfra manager --provider @immutable-infra/provider-vsphere` loads the default export. */
@@ -30,7 +36,12 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
   const manifest = providerManifest(packageJson);
   return defineProvider({
     manifest,
-    infraCluster: vsphereClusterHooks(access, credentialFinalizerName(manifest.platform)),
+    infraCluster: vsphereClusterHooks(
+      access,
+      credentialFinalizerName(manifest.platform),
+      // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
+      options.pluginAliveVersion ?? (process.env.VSPHERE_PLUGIN_ALIVE_VERSION || undefined),
+    ),
     infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
     extraKinds: [vspherePoolHooks(access), vsphereDeploymentZoneHooks(access)],

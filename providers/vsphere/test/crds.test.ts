@@ -101,6 +101,111 @@ describe('vSphere CRDs in a real API server', () => {
     expect(message).toContain('spec.identityRef.kind');
   });
 
+  // The documented Self-built VIP (demo-cluster-vip): the rules that depend on type are CEL rules,
+  // so a vrid of 0 on an external one is still accepted (CAPV's own objects write it).
+  const selfBuiltVip = () => {
+    const cluster = fixtures.bad('VSphereCluster');
+    const documented = fixtures.all().find((o) => o.metadata?.name === 'demo-cluster-vip') as unknown as {
+      spec: Record<string, unknown>;
+    };
+    cluster.spec = structuredClone(documented.spec);
+    return cluster;
+  };
+
+  it('refuse a Self-built VIP that is not IPv4, a VRID outside 1..255 and an endpoint naming another address', async () => {
+    const upper = selfBuiltVip();
+    upper.spec.controlPlaneLoadBalancer.type = 'Internal';
+    expect(await create(upper)).toContain(
+      'spec.controlPlaneLoadBalancer.type: Unsupported value: "Internal"',
+    );
+    for (const host of ['api.example.local', 'fd00::10']) {
+      const named = selfBuiltVip();
+      named.spec.controlPlaneLoadBalancer.host = host;
+      named.spec.controlPlaneEndpoint.host = host;
+      const message = await create(named);
+      expect(message, host).toContain('spec.controlPlaneLoadBalancer.host');
+      expect(message, host).toContain('host must be an IPv4 address when type is internal');
+    }
+    for (const vrid of [0, 256, undefined]) {
+      const cluster = selfBuiltVip();
+      cluster.spec.controlPlaneLoadBalancer.vrid = vrid;
+      const message = await create(cluster);
+      expect(message, String(vrid)).toContain('spec.controlPlaneLoadBalancer.vrid');
+      expect(message, String(vrid)).toContain('vrid must be between 1 and 255 when type is internal');
+    }
+    const elsewhere = selfBuiltVip();
+    elsewhere.spec.controlPlaneEndpoint.port = 8443;
+    const message = await create(elsewhere);
+    expect(message).toContain('spec.controlPlaneEndpoint');
+    expect(message).toContain(
+      'spec.controlPlaneEndpoint and spec.controlPlaneLoadBalancer must name the same host and port',
+    );
+
+    // external: only the endpoint rule; a name, vrid 0 and an empty endpoint are fine.
+    const external = selfBuiltVip();
+    external.spec.controlPlaneLoadBalancer = {
+      type: 'external',
+      host: 'lb.example.local',
+      port: 6443,
+      vrid: 0,
+    };
+    delete external.spec.controlPlaneEndpoint;
+    expect(await create(external)).toBe('accepted');
+  });
+
+  it('take controlPlaneLoadBalancer when the VSphereCluster is created or never: not added, changed or removed', async () => {
+    const { kubeConfig, namespace } = crds;
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const patch = (name: string, body: unknown) =>
+      custom
+        .patchNamespacedCustomObject({
+          group: 'infrastructure.cluster.x-k8s.io',
+          version: 'v1beta1',
+          namespace,
+          plural: 'vsphereclusters',
+          name,
+          body,
+        })
+        .then(
+          () => 'accepted',
+          (error: ApiException<unknown>) => `${error.code} ${JSON.stringify(error.body)}`,
+        );
+    const immutable = 'spec.controlPlaneLoadBalancer is set when the VSphereCluster is created or never';
+
+    const plain = fixtures.bad('VSphereCluster');
+    expect(await create(plain)).toBe('accepted');
+    const added = await patch(plain.metadata.name, [
+      {
+        op: 'add',
+        path: '/spec/controlPlaneLoadBalancer',
+        value: { type: 'external', host: '10.10.10.10', port: 6443 },
+      },
+    ]);
+    expect(added).toContain(immutable);
+
+    const vip = selfBuiltVip();
+    expect(await create(vip)).toBe('accepted');
+    for (const [field, value] of [
+      ['type', 'external'],
+      ['host', '10.10.10.9'],
+      ['port', 7443],
+      ['vrid', 43],
+      ['interface', 'eth1'],
+    ] as const) {
+      const refused = await patch(vip.metadata.name, [
+        { op: 'replace', path: `/spec/controlPlaneLoadBalancer/${field}`, value },
+      ]);
+      expect(refused, field).toContain(immutable);
+    }
+    expect(
+      await patch(vip.metadata.name, [{ op: 'remove', path: '/spec/controlPlaneLoadBalancer' }]),
+    ).toContain(immutable);
+    // Everything else stays editable.
+    expect(
+      await patch(vip.metadata.name, [{ op: 'add', path: '/spec/disableClusterModule', value: true }]),
+    ).toBe('accepted');
+  });
+
   it('refuse a machine template whose NICs, addresses, gateway or CPU layout are wrong', async () => {
     const template = fixtures.bad('VSphereMachineTemplate');
     const spec = template.spec.template.spec;

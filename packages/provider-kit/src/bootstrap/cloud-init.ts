@@ -28,6 +28,11 @@ export interface CloudInitInput {
   /** PROVIDER_ID and NODE_IP; NODE_IP is undefined (the token left alone) when the platform chooses the address. */
   tokens: BootstrapTokenValues;
   files?: GuestFile[];
+  /**
+   * Commands that run before the bootstrap data's own `runcmd` (kubeadm): cloud-init runs them all
+   * as one script, so one that exits stops kubeadm (e.g. the first node's bootstrap VIP).
+   */
+  runFirst?: string[];
 }
 
 /** How long first boot waits for a disk attached right after the server became ACTIVE. */
@@ -70,6 +75,9 @@ export function composeCloudInit(data: BootstrapData, input: CloudInitInput): st
         content: f.content,
       })),
     ];
+  }
+  if (input.runFirst?.length) {
+    config.runcmd = [...input.runFirst, ...((config.runcmd as unknown[] | undefined) ?? [])];
   }
   if (input.disks.length > 0) {
     const devices = input.disks.map((d) => d.device).join(' ');

@@ -237,10 +237,27 @@ export function composeIgnition(data: BootstrapData, guest: IgnitionGuest): stri
     ...guest.disks.map((disk) => ({ name: mountUnitName(disk.path), contents: mountUnit(disk) })),
     ...(guest.units ?? []),
   ];
+  mergeUnits(config, units);
+  return JSON.stringify(config);
+}
+
+/** The units added, enabled, in place of any of the same name. */
+function mergeUnits(config: IgnitionConfig, units: readonly IgnitionUnit[]): void {
+  config.systemd ??= {};
   const unitNames = new Set(units.map((u) => u.name));
   config.systemd.units = [
     ...(config.systemd.units ?? []).filter((unit) => !unitNames.has(unit.name)),
     ...units.map((unit) => ({ name: unit.name, enabled: true, contents: unit.contents })),
   ];
-  return JSON.stringify(config);
+}
+
+/**
+ * Ignition bootstrap data with systemd units added (enabled), for a platform that passes the rest
+ * of the Ignition through as it is (e.g. the first node's bootstrap VIP); other data unchanged.
+ */
+export function withIgnitionUnits(data: BootstrapData, units: readonly IgnitionUnit[]): BootstrapData {
+  if (data.format !== 'ignition' || units.length === 0) return data;
+  const config = JSON.parse(data.value) as IgnitionConfig;
+  mergeUnits(config, units);
+  return { format: data.format, value: JSON.stringify(config) };
 }

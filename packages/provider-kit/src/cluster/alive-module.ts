@@ -4,6 +4,7 @@ import {
   type ConditionInput,
   falseCondition,
   type KubeClient,
+  type PolicyRule,
   trueCondition,
 } from '@immutable-infra/core';
 
@@ -256,6 +257,8 @@ export interface AliveModuleInput {
   balancer: SelfBuiltLoadBalancer;
   /** The provider's alive version override (e.g. DCS's `DCS_PLUGIN_ALIVE_VERSION`). */
   versionOverride?: string | undefined;
+  /** The condition the provider reports on, as its documentation names it: SelfBuiltVIPReady by default. */
+  conditionType?: string | undefined;
 }
 
 const crdName = (kind: AlivePlatformKind) => `${ALIVE_PLATFORM_RESOURCES[kind]}.${ALIVE_PLATFORM_GROUP}`;
@@ -292,17 +295,34 @@ const platformMissing = (absent: readonly AlivePlatformKind[]): AliveModuleOutco
  * need it). Never deletes the ModuleInfo either: the platform collects it with the cluster.
  */
 export async function reconcileAliveModule(input: AliveModuleInput): Promise<AliveModuleOutcome> {
+  let outcome: AliveModuleOutcome;
   try {
-    return await aliveModuleSteps(input);
+    outcome = await aliveModuleSteps(input);
   } catch (error) {
-    return waiting(
+    outcome = waiting(
       'AliveModuleCallFailed',
       `reading or writing the alive ModuleInfo's objects failed, trying again: ${
         error instanceof Error ? error.message : String(error)
       }`,
     );
   }
+  const type = input.conditionType ?? SELF_BUILT_VIP_READY;
+  return { ...outcome, condition: { ...outcome.condition, type } };
 }
+
+/**
+ * What a provider's manager may do to the platform's module kinds for reconcileAliveModule: create
+ * and keep in line the cluster's ModuleInfo; read the ModulePlugin, ModuleConfig and ClusterModule.
+ * For `generateProviderArtifacts({ rbacRules })`.
+ */
+export const ALIVE_MODULE_RBAC_RULES: readonly PolicyRule[] = [
+  { apiGroups: [ALIVE_PLATFORM_GROUP], resources: ['moduleinfoes'], verbs: ['get', 'create', 'patch'] },
+  {
+    apiGroups: [ALIVE_PLATFORM_GROUP],
+    resources: ['moduleplugins', 'moduleconfigs', 'clustermodules'],
+    verbs: ['get'],
+  },
+];
 
 async function aliveModuleSteps(input: AliveModuleInput): Promise<AliveModuleOutcome> {
   const { kube, cluster } = input;

@@ -27,6 +27,7 @@ import {
   nextDetachAction,
   releaseSlotStep,
   reportingFailures,
+  runsKubeadmInit,
   startTask,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -41,7 +42,7 @@ import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
-import { bootstrapVipUnit, encryptionFile, kubeletFiles, runsKubeadmInit } from './guest-files.js';
+import { bootstrapVipUnit, encryptionFile, kubeletFiles } from './guest-files.js';
 import { guestDisks, guestNics } from './guest-ignition.js';
 import {
   createPersistentVolume,

@@ -1,10 +1,10 @@
-import { gunzipSync } from 'node:zlib';
-import type { BootstrapData, HostContext } from '@immutable-infra/core';
+import type { HostContext } from '@immutable-infra/core';
 import type { IgnitionFile, IgnitionUnit } from '@immutable-infra/provider-kit';
 import {
   clusterCaFrom,
   ENCRYPTION_CONFIG_PATH,
   ensureEncryptionSecret,
+  bootstrapVipUnit as kitBootstrapVipUnit,
   kubeletServingCertificate,
   readEncryptionConfig,
 } from '@immutable-infra/provider-kit';
@@ -76,59 +76,15 @@ export async function kubeletFiles(
   };
 }
 
-function decodedContents(source: string, compression: string | undefined): string {
-  const match = /^data:([^,]*),(.*)$/s.exec(source);
-  if (!match) return '';
-  const [, meta = '', payload = ''] = match;
-  let bytes = meta.split(';').includes('base64')
-    ? Buffer.from(payload, 'base64')
-    : Buffer.from(decodeURIComponent(payload), 'utf8');
-  if (compression === 'gzip') bytes = gunzipSync(bytes);
-  return bytes.toString('utf8');
-}
-
-/** Whether the bootstrap data runs `kubeadm init` (it carries an InitConfiguration): the cluster's first node. */
-export function runsKubeadmInit(data: BootstrapData): boolean {
-  if (data.format !== 'ignition') return /kind:\s*InitConfiguration/.test(data.value);
-  const config = JSON.parse(data.value) as {
-    storage?: { files?: { contents?: { source?: string; compression?: string } }[] };
-  };
-  return (config.storage?.files ?? []).some((file) =>
-    /kind:\s*InitConfiguration/.test(
-      file.contents?.source ? decodedContents(file.contents.source, file.contents.compression) : '',
-    ),
-  );
-}
-
 /**
- * The documented bootstrap half of a self-built VIP: the first (`kubeadm init`) control plane node
- * holds `<vip>/32` before kubeadm starts, on the named interface or the one with the node's IP, so
- * the API server answers at the endpoint it certifies.
+ * The documented bootstrap half of a self-built VIP (the kit's bootstrapVipUnit): the first
+ * (`kubeadm init`) control plane node holds `<vip>/32` before kubeadm starts, on the named
+ * interface or the one with the node's IP. Ignition enables it, so it starts at boot.
  */
 export function bootstrapVipUnit(
   vip: string,
   nodeIp: string,
   interfaceName: string | undefined,
 ): IgnitionUnit {
-  // systemd reads $$ as $: the interface that holds the node's IP, found when the unit runs.
-  const device = interfaceName ?? `$$(ip -o -4 addr show to ${nodeIp}/32 | cut -d' ' -f2)`;
-  return {
-    name: BOOTSTRAP_VIP_UNIT,
-    contents: [
-      '[Unit]',
-      'Description=Self-built VIP on the first control plane node until alive takes it over',
-      'Wants=network-online.target',
-      'After=network-online.target',
-      'Before=kubelet.service kubeadm.service',
-      '',
-      '[Service]',
-      'Type=oneshot',
-      'RemainAfterExit=yes',
-      `ExecStart=/bin/sh -c "ip addr replace ${vip}/32 dev ${device}"`,
-      '',
-      '[Install]',
-      'WantedBy=multi-user.target',
-      '',
-    ].join('\n'),
-  };
+  return kitBootstrapVipUnit({ name: BOOTSTRAP_VIP_UNIT, vip, nodeIp, interfaceName, startAtBoot: true });
 }

@@ -5,10 +5,11 @@ import {
   mountUnitName,
   networkManagerKeyfile,
   prefixLength,
+  runsKubeadmInit,
 } from '@immutable-infra/provider-kit';
 import { ignitionProblems, readIsoFile } from '@immutable-infra/workload-sim';
 import { describe, expect, it } from 'vitest';
-import { bootstrapVipUnit, runsKubeadmInit } from '../../src/controllers/guest-files.js';
+import { bootstrapVipUnit } from '../../src/controllers/guest-files.js';
 import { guestDisks, guestNics } from '../../src/controllers/guest-ignition.js';
 import { persistentDiskSequence } from '../../src/controllers/persistent-disks.js';
 

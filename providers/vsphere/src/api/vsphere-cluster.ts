@@ -33,6 +33,67 @@ export const LabelSelector = z
   })
   .meta({ 'x-kubernetes-map-type': 'atomic' });
 
+/**
+ * Who holds the control plane endpoint's address. `internal` is the documented Self-built VIP: the
+ * first control plane node holds it from its boot, then the platform's alive (keepalived and IPVS,
+ * through a ModuleInfo) keeps it on a healthy control plane node. Rules that depend on `type` are
+ * CEL rules here, so `vrid: 0` on an `external` one is still accepted.
+ */
+export const ControlPlaneLoadBalancer = z
+  .object({
+    type: z
+      .enum(['internal', 'external'])
+      .default('external')
+      .describe(
+        'external: a load balancer run outside the cluster (the default); internal: a VIP the control plane nodes keep (Self-built VIP).',
+      ),
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(LOAD_BALANCER_HOST, 'an IP address or a DNS name, without a scheme or a port')
+      .describe('Address of the load balancer, or the IPv4 VIP for type internal.'),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .meta({ format: 'int32' })
+      .describe('Port the API server is reached on.'),
+    vrid: z
+      .number()
+      .int()
+      .meta({ format: 'int32' })
+      .optional()
+      .describe('VRRP router id of the VIP, 1 to 255, unique in its Layer-2 network (type internal).'),
+    interface: z
+      .string()
+      .max(15)
+      .regex(/^[A-Za-z0-9_.:-]*$/, 'a network interface name, e.g. ens192')
+      .optional()
+      .describe(
+        'Guest NIC that holds the VIP; empty picks the NIC of the node IP. Set it on nodes with more than one NIC.',
+      ),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        // keepalived holds the VIP on a node NIC: a self-built VIP is an IPv4 address, never a name.
+        rule: "self.type != 'internal' || (isIP(self.host) && ip(self.host).family() == 4)",
+        message:
+          'host must be an IPv4 address when type is internal (a Self-built VIP); IPv6 and DNS names are not supported',
+        fieldPath: '.host',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule: "self.type != 'internal' || (has(self.vrid) && self.vrid >= 1 && self.vrid <= 255)",
+        message: 'vrid must be between 1 and 255 when type is internal',
+        fieldPath: '.vrid',
+        reason: 'FieldValueInvalid',
+      },
+    ],
+  });
+
 export const VSphereClusterSpec = z.object({
   server: VCenterServer.optional(),
   thumbprint: Thumbprint.optional(),
@@ -52,7 +113,12 @@ export const VSphereClusterSpec = z.object({
       port: z.number().int().min(1).max(65535).meta({ format: 'int32' }),
     })
     .optional()
-    .describe('Address of the workload API server (the VIP of the control plane load balancer).'),
+    .describe(
+      'Address of the workload API server (the VIP of the control plane load balancer); filled from controlPlaneLoadBalancer when empty.',
+    ),
+  controlPlaneLoadBalancer: ControlPlaneLoadBalancer.optional().describe(
+    'The control plane load balancer; absent means an external one at controlPlaneEndpoint. Set when the cluster is created, or never.',
+  ),
   failureDomainSelector: LabelSelector.optional().describe(
     'VSphereDeploymentZones the control plane may use; {} selects every one with controlPlane true, unset selects none.',
   ),
@@ -114,6 +180,20 @@ export const VSphereCluster = defineKind({
           message:
             'spec.server cannot change on an existing VSphereCluster: its VMs and disks are in that vCenter and would be orphaned; create a new cluster instead',
           fieldPath: '.spec.server',
+        },
+        {
+          // The endpoint, the API server certificate and the first node's bootstrap data all come
+          // from it: a live cluster cannot move to another address or mode.
+          rule: 'has(self.spec.controlPlaneLoadBalancer) == has(oldSelf.spec.controlPlaneLoadBalancer) && (!has(self.spec.controlPlaneLoadBalancer) || self.spec.controlPlaneLoadBalancer == oldSelf.spec.controlPlaneLoadBalancer)',
+          message:
+            'spec.controlPlaneLoadBalancer is set when the VSphereCluster is created or never: it cannot be added, changed or removed afterwards; create a new cluster instead',
+          fieldPath: '.spec.controlPlaneLoadBalancer',
+        },
+        {
+          rule: '!has(self.spec.controlPlaneLoadBalancer) || !has(self.spec.controlPlaneEndpoint) || self.spec.controlPlaneEndpoint.host == "" || (self.spec.controlPlaneEndpoint.host == self.spec.controlPlaneLoadBalancer.host && self.spec.controlPlaneEndpoint.port == self.spec.controlPlaneLoadBalancer.port)',
+          message:
+            'spec.controlPlaneEndpoint and spec.controlPlaneLoadBalancer must name the same host and port (leave controlPlaneEndpoint empty to have it filled from controlPlaneLoadBalancer)',
+          fieldPath: '.spec.controlPlaneEndpoint',
         },
       ],
       printerColumns: [

@@ -13,6 +13,7 @@ import {
   describeFailureWithAdvice,
   ensureEncryptionSecret,
   infraClusterSteps,
+  reconcileAliveModule,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import {
@@ -25,6 +26,15 @@ import type { MoRef } from '../cloud/soap-xml.js';
 import { interpretTask } from '../cloud/vsphere-client.js';
 import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
+import {
+  describeVipSlotConflicts,
+  endpointMismatch,
+  multiNicSlot,
+  readConfigPools,
+  SELF_BUILT_LOAD_BALANCER_READY,
+  selfBuiltVip,
+  vipSlotConflicts,
+} from './self-built-vip.js';
 
 type Ctx = InfraClusterContext<typeof VSphereCluster>;
 
@@ -42,20 +52,94 @@ export const antiAffinityRuleName = (namespace: string, cluster: string) =>
 const ZONES_RECHECK_MS = 60_000;
 // A wrong password stays wrong until someone edits the Secret; asking again soon only risks a lockout.
 const CREDENTIAL_RETRY_MS = 60_000;
+// Config pools are not watched: a slot fixed (or newly conflicting) is seen on this schedule.
+const VIP_CONFLICT_RECHECK_MS = 15_000;
 
 class ClusterRun {
   /** Set by Connect. */
   cloud!: VsphereCloud;
   /** The deployment zones found ready, for Cluster API to spread machines over. */
   failureDomains: Record<string, { controlPlane: boolean }> = {};
-  /** Sooner than the usual recheck while a DRS rule change is in flight. */
+  /** Sooner than the usual recheck while a DRS rule change is in flight, or the alive ModuleInfo comes. */
   recheckAfterMs: number | undefined;
 
   constructor(
     readonly ctx: Ctx,
     readonly access: VsphereAccess,
+    /** The provider's alive version override (`VSPHERE_PLUGIN_ALIVE_VERSION`). */
+    readonly aliveVersion?: string | undefined,
   ) {}
+
+  recheckWithin(ms: number): void {
+    this.recheckAfterMs = Math.min(this.recheckAfterMs ?? Number.POSITIVE_INFINITY, ms);
+  }
 }
+
+/**
+ * The endpoint and `controlPlaneLoadBalancer` must name one address (the CRD refuses a pair that
+ * does not; this catches one written past it): the API server certificate, kubeadm and the VIP
+ * would each point elsewhere, so the cluster is not provisioned.
+ */
+const controlPlaneEndpoint: Step<ClusterRun> = {
+  name: 'ControlPlaneEndpoint',
+  when: ({ ctx }) => ctx.object.spec.controlPlaneLoadBalancer !== undefined,
+  async run({ ctx }) {
+    const mismatch = endpointMismatch(ctx.object.spec);
+    if (!mismatch) return done();
+    ctx.events.warning('ControlPlaneEndpointMismatch', mismatch);
+    return requeue(CREDENTIAL_RETRY_MS, mismatch);
+  },
+};
+
+/**
+ * The documented Self-built VIP's cluster half: no slot of the cluster's pools may have the VIP's
+ * address (machines wait while one does, see the machine controller), then the platform's alive
+ * ModuleInfo (the kit's reconcileAliveModule) once the control plane nodes registered. Reported on
+ * SelfBuiltLoadBalancerReady only: alive needs nodes, and nodes need this cluster ready, so the
+ * step never holds up the steps after it or the cluster's readiness. The first node's VIP is in
+ * its bootstrap data (the machine controller).
+ */
+const selfBuiltLoadBalancer: Step<ClusterRun> = {
+  name: 'SelfBuiltLoadBalancer',
+  when: ({ ctx }) => selfBuiltVip(ctx.object) !== undefined,
+  async run(run) {
+    const { ctx } = run;
+    const balancer = selfBuiltVip(ctx.object) as NonNullable<ReturnType<typeof selfBuiltVip>>;
+    const namespace = ctx.object.metadata.namespace ?? 'default';
+    const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
+    const pools = await readConfigPools(ctx.kube, namespace);
+    // Events are told once, when the condition first says so, not on every look.
+    const previous = ctx.object.status?.conditions?.find((c) => c.type === SELF_BUILT_LOAD_BALANCER_READY);
+    const nics = multiNicSlot(pools, clusterName);
+    if (!previous && nics && !balancer.interface)
+      ctx.events.warning(
+        'VIPInterfaceNotSet',
+        `slot ${nics.hostname} of VSphereMachineConfigPool ${nics.pool} has more than one NIC and spec.controlPlaneLoadBalancer.interface is empty: the VIP goes on the NIC of the node IP, which cannot be changed later`,
+      );
+    const conflicts = vipSlotConflicts(pools, clusterName, balancer.host);
+    if (conflicts.length > 0) {
+      const message = describeVipSlotConflicts(balancer.host, conflicts);
+      ctx.setCondition(
+        falseCondition(SELF_BUILT_LOAD_BALANCER_READY, 'VIPConflictsWithSlot', message, 'Error'),
+      );
+      if (previous?.reason !== 'VIPConflictsWithSlot') ctx.events.warning('VIPConflictsWithSlot', message);
+      run.recheckWithin(VIP_CONFLICT_RECHECK_MS);
+      return done();
+    }
+    const outcome = await reconcileAliveModule({
+      kube: ctx.kube,
+      namespace,
+      cluster: clusterName,
+      // The CRD requires vrid 1..255 for type internal.
+      balancer: { ...balancer, vrid: balancer.vrid ?? 0, interface: balancer.interface || undefined },
+      versionOverride: run.aliveVersion,
+      conditionType: SELF_BUILT_LOAD_BALANCER_READY,
+    });
+    ctx.setCondition(outcome.condition);
+    run.recheckWithin(outcome.recheckAfterMs);
+    return done();
+  },
+};
 
 const connect: Step<ClusterRun> = {
   name: 'Connect',
@@ -205,6 +289,7 @@ const encryptionConfig: Step<ClusterRun> = {
 };
 
 const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
+  controlPlaneEndpoint,
   encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
@@ -249,6 +334,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
     },
   },
   controlPlaneAntiAffinity,
+  selfBuiltLoadBalancer,
 ];
 
 const hasRules = ({ ctx }: ClusterRun) => (ctx.status.controlPlaneAntiAffinity ?? []).length > 0;
@@ -290,25 +376,30 @@ export function vsphereClusterHooks(
   access: VsphereAccess,
   /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
   credentialFinalizer: string,
+  /** The alive version to deploy instead of the platform's choice (`VSPHERE_PLUGIN_ALIVE_VERSION`). */
+  aliveVersion?: string,
 ): InfraClusterHooks<typeof VSphereCluster> {
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
   return {
     kind: VSphereCluster,
     reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, access), reconcilePlan, (run) => {
-        const endpoint = ctx.object.spec.controlPlaneEndpoint;
-        // CAPV leaves the endpoint to the user (kube-vip or a load balancer in front of the VMs).
+      stepPlan(new ClusterRun(ctx, access, aliveVersion), reconcilePlan, (run) => {
+        const balancer = ctx.object.spec.controlPlaneLoadBalancer;
+        // The user's endpoint, else the load balancer's (the host writes it into an empty endpoint).
+        const endpoint = ctx.object.spec.controlPlaneEndpoint?.host
+          ? ctx.object.spec.controlPlaneEndpoint
+          : balancer && { host: balancer.host, port: balancer.port };
         if (!endpoint?.host)
           return requeue(
             30_000,
-            'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP',
+            'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP, or set spec.controlPlaneLoadBalancer',
           );
         const zoned = ctx.object.spec.failureDomainSelector !== undefined;
         const antiAffinity = ctx.object.spec.disableClusterModule !== true;
-        const recheckAfterMs =
-          run.recheckAfterMs ??
-          (antiAffinity ? ANTI_AFFINITY_RECHECK_MS : zoned ? ZONES_RECHECK_MS : undefined);
+        if (antiAffinity) run.recheckWithin(ANTI_AFFINITY_RECHECK_MS);
+        else if (zoned) run.recheckWithin(ZONES_RECHECK_MS);
+        const recheckAfterMs = run.recheckAfterMs;
         return clusterProvisioned({
           controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
           ...(zoned ? { failureDomains: run.failureDomains } : {}),

@@ -1,4 +1,5 @@
 import {
+  type BootstrapData,
   done,
   falseCondition,
   type InfraMachineContext,
@@ -14,8 +15,11 @@ import {
 } from '@immutable-infra/core';
 import {
   addressClaimRequests,
+  type BootstrapVipInput,
+  bootstrapVipUnit,
   claimAddresses,
   claimSlotStep,
+  cloudInitBootstrapVip,
   composeCloudInit,
   createOnce,
   describeFailureWithAdvice,
@@ -29,9 +33,11 @@ import {
   releaseAddressClaims,
   releaseSlotStep,
   reportingFailures,
+  runsKubeadmInit,
   startTask,
   substituteBootstrapTokens,
   taskReferenceAt,
+  withIgnitionUnits,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
@@ -58,6 +64,12 @@ import {
   staticNodeIp,
 } from './guest-info.js';
 import { guestDisks, isPersistentDisk, type PlannedDisk, plannedDisks } from './persistent-disks.js';
+import {
+  BOOTSTRAP_VIP_UNIT,
+  describeVipSlotConflicts,
+  findVipSlotConflicts,
+  selfBuiltVip,
+} from './self-built-vip.js';
 
 type Ctx = InfraMachineContext<typeof VSphereMachine>;
 
@@ -78,6 +90,8 @@ export interface MachineStepOptions {
 class MachineRun {
   /** Set by Connect, which runs before every step that calls vCenter. */
   cloud!: VsphereCloud;
+  /** The machine's VSphereCluster, set by Connect. */
+  cluster: VSphereClusterObject | undefined;
   /** The config pool slot the machine holds, when it names a pool. */
   slot: ConfigSlot | undefined;
   vm: VmSummary | undefined;
@@ -186,9 +200,54 @@ const connect: Step<MachineRun> = {
       return requeue(60_000, lookup.message);
     }
     run.cloud = lookup;
+    run.cluster = cluster;
     return done();
   },
 };
+
+/**
+ * A Self-built VIP that is also a slot's address breaks the cluster (the node and keepalived would
+ * both answer for it): no VM is cloned for any machine of the cluster while one is. A VM already
+ * asked for is left running.
+ */
+const vipConflict: Step<MachineRun> = {
+  name: 'CheckVIPConflict',
+  when: (run) => selfBuiltVip(run.cluster) !== undefined && run.ctx.status.location === undefined,
+  async run(run) {
+    const { ctx } = run;
+    const vip = (selfBuiltVip(run.cluster) as { host: string }).host;
+    const conflicts = await findVipSlotConflicts(
+      ctx.kube,
+      ctx.object.metadata.namespace ?? 'default',
+      ctx.cluster.metadata.name,
+      vip,
+    );
+    if (conflicts.length === 0) return done();
+    const message = describeVipSlotConflicts(vip, conflicts);
+    ctx.setCondition(falseCondition(VM_PROVISIONED, 'VIPConflictsWithSlot', message, 'Error'));
+    return requeue(30_000, message);
+  },
+};
+
+/**
+ * The first half of a Self-built VIP: the control plane node that runs `kubeadm init` holds the VIP
+ * from before kubeadm starts (the kit's unit, started by the first runcmd entry), so the endpoint
+ * answers before alive is installed. Joining nodes and workers reach the VIP and hold nothing.
+ */
+function bootstrapVip(
+  run: MachineRun,
+  bootstrap: BootstrapData,
+  nodeIp: string | undefined,
+): Omit<BootstrapVipInput, 'startAtBoot'> | undefined {
+  const balancer = selfBuiltVip(run.cluster);
+  if (!balancer || !run.ctx.isControlPlane || !runsKubeadmInit(bootstrap)) return undefined;
+  return {
+    name: BOOTSTRAP_VIP_UNIT,
+    vip: balancer.host,
+    nodeIp,
+    interfaceName: balancer.interface || undefined,
+  };
+}
 
 /**
  * Where the Machine's failure domain puts the VM. Two reads (zone and failure domain), so only while
@@ -547,7 +606,10 @@ const writeGuestInfo: Step<MachineRun> = {
     const nics = run.nics;
     const tokens = { PROVIDER_ID: providerIdOf(vm.biosUuid), NODE_IP: staticNodeIp(nics) ?? '' };
     const bootstrap = await run.ctx.bootstrapData();
-    // cloud-init also gets the hostname and the persistent disks to format (when blank) and mount.
+    const vip = bootstrapVip(run, bootstrap, tokens.NODE_IP || undefined);
+    const cloudInitVip = vip && cloudInitBootstrapVip(vip);
+    // cloud-init also gets the hostname, the persistent disks to format (when blank) and mount, and
+    // on the first control plane node of a Self-built VIP, the VIP (Ignition gets it as an enabled unit).
     const data =
       bootstrap.format === 'cloud-config'
         ? {
@@ -556,9 +618,13 @@ const writeGuestInfo: Step<MachineRun> = {
               hostname: run.hostname,
               disks: guestDisks(run.persistentDisks(vm), vm.disks),
               tokens,
+              ...(cloudInitVip ? { files: cloudInitVip.files, runFirst: cloudInitVip.runFirst } : {}),
             }),
           }
-        : substituteBootstrapTokens(bootstrap, tokens);
+        : withIgnitionUnits(
+            substituteBootstrapTokens(bootstrap, tokens),
+            vip ? [bootstrapVipUnit({ ...vip, startAtBoot: true })] : [],
+          );
     const extraConfig = guestInfo(data, guestMetadata(run.hostname, nics, vm.macAddresses));
     return startVsphereTask(run, 'writing the bootstrap data', async () => {
       const task = await run.cloud.client.reconfigureVm(vm.ref, { extraConfig });
@@ -716,6 +782,7 @@ export function vsphereMachineHooks(
         new MachineRun(ctx, access, options),
         [
           connect,
+          vipConflict,
           resolveFailureDomain,
           claimSlotStep('ClaimConfigSlot', configSlots),
           claimIpAddresses,

@@ -110,6 +110,9 @@ export class VsphereFixtures {
     specOverrides: Spec = {},
     /** The Machine's failure domain, as Cluster API sets it from the cluster's failure domains. */
     failureDomain?: string,
+    /** The machine's bootstrap data, as the kubeadm bootstrap provider writes it. */
+    bootstrapData = CLOUD_CONFIG,
+    bootstrapFormat: 'cloud-config' | 'ignition' = 'cloud-config',
   ): Promise<void> {
     const labels: Record<string, string> =
       role === 'control-plane'
@@ -123,7 +126,7 @@ export class VsphereFixtures {
       'VSphereMachineTemplate',
       role === 'control-plane' ? CONTROL_PLANE : 'demo-cluster-worker',
     ) as KubernetesObject & { spec: { template: { spec: Spec } } };
-    await this.apply(this.capi.bootstrapSecret(name, CLOUD_CONFIG));
+    await this.apply(this.capi.bootstrapSecret(name, bootstrapData, bootstrapFormat));
     const machine = await this.apply(this.capi.machine(name, { labels, failureDomain }));
     await this.apply({
       apiVersion: INFRA,

@@ -96,7 +96,7 @@ async function testConnection(request: PlatformOperationRequest): Promise<Connec
       if (!project)
         throw new PlatformOperationError(
           'ProjectNotFound',
-          `the access key works, but the project ID is not one of the ${projects.length} projects it may use`,
+          `the access key works, but may not use the project projectID names (it may use ${projects.length} project${projects.length === 1 ? '' : 's'})`,
         );
       const zones = await client.listAvailabilityZones();
       return {

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor, network } from '../cloud/simulator.js';
@@ -309,6 +309,27 @@ describe('config pool form', () => {
     };
     expect(stored.configs[0]?.persistentDisks).toBeUndefined();
     expect(stored.configs[1]?.networks[1]).toEqual({ subnetId, ipAddress: '192.168.20.12' });
+  });
+
+  it('refuses to delete a pool while a machine holds one of its entries', async () => {
+    const pool = await readObject('HCSMachineConfigPool', 'lab');
+    await lab.kubeConfig.makeApiClient(CustomObjectsApi).replaceNamespacedCustomObjectStatus({
+      group: INFRA,
+      version: 'v1beta1',
+      namespace: lab.ns,
+      plural: 'hcsmachineconfigpools',
+      name: 'lab',
+      body: { ...pool, status: { usedConfigs: [{ hostname: 'master-1', machineRef: 'lab-cp-x7k2p' }] } },
+    });
+    await openList('ip-pools');
+    const list = page.locator('[data-extension="hcs.config-pools"]');
+    await list.locator('tr', { hasText: 'lab-cp-x7k2p' }).waitFor();
+    const writes = lab.writes.length;
+    await list.locator('[data-action="delete:lab"]').click();
+    await list
+      .locator('[role="alert"]', { hasText: 'lab has entries in use: master-1 (lab-cp-x7k2p)' })
+      .waitFor();
+    expect(lab.writes.slice(writes)).toEqual([]);
   });
 });
 

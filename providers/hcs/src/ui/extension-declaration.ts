@@ -29,5 +29,6 @@ export const hcsExtensions = defineExtensions<typeof bundle>({
       title,
       export: 'machineTemplateForm',
     },
+    { anchor: 'cluster.create', id: 'hcs.create-cluster', title, export: 'createClusterWorkflow' },
   ],
 });

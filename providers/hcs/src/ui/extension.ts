@@ -6,6 +6,7 @@
 // First: it configures zod before the other modules build their schemas.
 import '@immutable-infra/ui-kit/zod-without-eval';
 
+export { createClusterWorkflow } from './cluster-create/steps.js';
 export { configPoolForm } from './config-pools/pool-form.js';
 export { configPoolList } from './config-pools/pool-list.js';
 export { credentialForm } from './credentials/credential-form.js';

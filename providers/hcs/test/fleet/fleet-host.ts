@@ -49,7 +49,10 @@ export interface HcsFleetLab {
   close(): Promise<void>;
 }
 
-export async function startHcsFleetLab(prefix: string): Promise<HcsFleetLab> {
+/** What the signed-in service account may do besides Secrets and the infrastructure kinds (a Role's rules). */
+type ExtraRules = { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+
+export async function startHcsFleetLab(prefix: string, extraRules: ExtraRules = []): Promise<HcsFleetLab> {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The platform proxy resolves the regional service names to this address (no DNS for hcs.test).
   process.env[GATEWAY_ADDRESS_VARIABLE] = '127.0.0.1';
@@ -58,6 +61,7 @@ export async function startHcsFleetLab(prefix: string): Promise<HcsFleetLab> {
   const token = await namespaceOperatorToken(kubeConfig, ns, [
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
     { apiGroups: [INFRA], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
+    ...extraRules,
   ]);
   const sim = await startHcsSimulator({ faults: { jobSeconds: 0.02 } });
   const server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,4 +60,45 @@ export function collectPageErrors(page: PageEventSource): string[] {
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/** The part of Playwright's Page that {@link seriousAccessibilityViolations} uses. */
+export interface PageEvaluator {
+  evaluate<R>(script: string | (() => R | Promise<R>)): Promise<R>;
+}
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core's WCAG 2.x A/AA and best-practice rules on the page as it is now:
+ * the violations of impact serious or critical, one line each (rule, help,
+ * the elements' selectors). axe-core's browser build is read from its package
+ * (nothing fetched) and evaluated through the DevTools protocol, which the
+ * page's Content Security Policy does not govern, so the policy under test
+ * stays as the server sends it.
+ */
+export async function seriousAccessibilityViolations(page: PageEvaluator): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const { axe, document } = globalThis as unknown as {
+      document: unknown;
+      axe: { run(context: unknown, options: object): Promise<{ violations: AxeViolation[] }> };
+    };
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }

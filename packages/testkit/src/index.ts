@@ -62,7 +62,13 @@ export {
   documentedManifests,
   type EditableManifest,
 } from './api-server-verdict.js';
-export { chromiumLaunchOptions, collectPageErrors, type PageEventSource } from './browser.js';
+export {
+  chromiumLaunchOptions,
+  collectPageErrors,
+  type PageEvaluator,
+  type PageEventSource,
+  seriousAccessibilityViolations,
+} from './browser.js';
 export { type ChaosPhase, ChaosReport, type ChaosSettings, chaosSettings } from './chaos-report.js';
 export {
   CLUSTER_API_VERSION,

@@ -1,9 +1,11 @@
-// Writes the HCS provider's CRDs (from the zod schemas in src/api, the single source of truth)
-// and its clusterctl release artifacts. Run through `npm run generate` (after the build).
+// Writes the HCS provider's CRDs (from the zod schemas in src/api, the single source of truth),
+// its clusterctl release artifacts and ui-extension.json (from src/ui/extension-declaration.ts).
+// Run through `npm run generate` (after the build).
 import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { hcsKinds } from '../dist/api/index.js';
+import { hcsExtensions } from '../src/ui/extension-declaration.ts';
 import { hcsClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -13,6 +15,7 @@ const matrixPath = fileURLToPath(new URL('../../../compat-matrix.json', import.m
 generateProviderArtifacts({
   packageDir,
   kinds: hcsKinds,
+  extensions: hcsExtensions,
   // Beyond what every manager needs: each cluster's encryption-at-rest key Secret, which the
   // provider creates once (the kit's ensureEncryptionSecret).
   rbacRules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }],

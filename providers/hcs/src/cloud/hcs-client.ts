@@ -189,6 +189,8 @@ export class HcsClient {
   // IMS and ECS catalog
   findImage = async (name: string) =>
     (await this.named<HcsImage>('ims.listImages', '/v2/cloudimages', 'images', name))[0];
+  /** Every image the project may boot (the machine template form's list). */
+  listImages = () => this.read<HcsImage[]>('ims.listImages', '/v2/cloudimages', 'images');
   listFlavors = () => this.read<HcsFlavor[]>('ecs.listFlavors', this.ecs('/flavors'), 'flavors');
   listAvailabilityZones = async () => {
     const path = `/v2.1/${this.project}/os-availability-zone`;
@@ -199,6 +201,16 @@ export class HcsClient {
     );
     return zones.filter((zone) => zone.zoneState.available).map((zone) => zone.zoneName);
   };
+
+  /** The key pairs servers can be given (`keyPairName`). */
+  listKeyPairs = async () =>
+    (
+      await this.read<{ keypair: { name: string } }[]>(
+        'ecs.listKeypairs',
+        `/v2.1/${this.project}/os-keypairs`,
+        'keypairs',
+      )
+    ).map((entry) => entry.keypair.name);
 
   // ECS servers and jobs
   /** Servers with exactly this name (ECS matches `name` as a pattern, so it is anchored here). */
@@ -253,6 +265,11 @@ export class HcsClient {
   // EVS
   findVolumesByName = (name: string) =>
     this.named<HcsVolume>('evs.listVolumes', this.evs('/detail'), 'volumes', name);
+  /** The disk types of the region (`rootVolume.type`, `dataVolumes[].type`, persistent disks). */
+  listVolumeTypes = async () =>
+    (
+      await this.read<{ name: string }[]>('evs.listVolumeTypes', `/v2/${this.project}/types`, 'volume_types')
+    ).map((type) => type.name);
   getVolume = (id: string) => this.read<HcsVolume>('evs.showVolume', this.evs(`/${id}`), 'volume');
   createVolume = async (volume: HcsCreateVolumeRequest) => {
     const { jobId, ids } = await this.created('evs.createVolume', this.evs(''), { volume }, 'volume_ids');

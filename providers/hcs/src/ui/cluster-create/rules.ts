@@ -1,0 +1,177 @@
+import type { FieldProblem } from '@immutable-infra/core';
+import { DNS_NAME } from '@immutable-infra/provider-kit/kinds';
+import {
+  checkClusterIdentity,
+  checkNetworking,
+  checkNodePools,
+  minorOf,
+  nodePoolWarnings,
+  parseCidr,
+  parseIpv4,
+  problemCollector,
+  CLUSTER_STEP as STEP,
+  sameSubnet,
+} from '@immutable-infra/ui-kit';
+import type { SubnetFact } from '../platform-operations.js';
+import { type HcsClusterDraft, ipList, KUBERNETES_MINORS } from './draft.js';
+import type { HcsClusterFacts } from './facts.js';
+import { HCS_NAME_SUFFIXES } from './names.js';
+
+const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+$/;
+/**
+ * The kit's identity rule also checks an API server address; on HCS the
+ * controller derives the endpoint from the ELB, so the workflow has none to
+ * check and hands the rule a well-formed stand-in.
+ */
+const DERIVED_ENDPOINT = 'https://derived.from.the.elb:6443';
+
+/**
+ * Every problem in the draft, each with its field path and step: the
+ * credential (and that HCS answers with it), the name, the Kubernetes
+ * version, the VPC, subnets and security group as the project has them, the
+ * control plane ELB (VIP in its subnet; two L4 and two L7 IPs each, in their
+ * subnet, or none), machine templates whose config pool exists and serves one
+ * node pool with enough free entries, the worker pools' own rules, and the
+ * networks.
+ */
+export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): FieldProblem[] {
+  const { problems, report } = problemCollector();
+  const basic = (field: string, message: string) => report(STEP.basic, field, message);
+
+  const unreachable =
+    facts.platform && 'error' in facts.platform ? { subject: 'HCS', error: facts.platform.error } : undefined;
+  checkClusterIdentity(
+    { ...draft, apiServerAddress: DERIVED_ENDPOINT },
+    facts,
+    { clusterKind: 'HCSCluster', choose: 'choose an HCS credential', unreachable },
+    report,
+  );
+
+  if (!draft.kubernetesVersion) basic('kubernetesVersion', 'the Kubernetes version is required');
+  else if (!KUBERNETES_VERSION.test(draft.kubernetesVersion))
+    basic('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
+  else if (!(KUBERNETES_MINORS as readonly string[]).includes(minorOf(draft.kubernetesVersion)))
+    basic(
+      'kubernetesVersion',
+      `Kubernetes ${minorOf(draft.kubernetesVersion)} is not supported; choose ${KUBERNETES_MINORS.join(', ')}`,
+    );
+
+  const vpcs = facts.platform && 'vpcs' in facts.platform ? facts.platform.vpcs : undefined;
+  const vpc = vpcs?.find((v) => v.name === draft.vpc);
+  const subnetOf = (name: string): SubnetFact | undefined => vpc?.subnets.find((s) => s.name === name);
+  if (!draft.vpc) basic('vpc', 'choose the VPC');
+  else if (vpcs && !vpc) basic('vpc', `the project has no VPC ${draft.vpc}`);
+  if (draft.subnets.length === 0) basic('subnets', 'choose at least one subnet for the machines');
+  else if (vpc)
+    for (const name of draft.subnets)
+      if (!subnetOf(name)) basic('subnets', `VPC ${draft.vpc} has no subnet ${name}`);
+  if (!draft.securityGroup) basic('securityGroup', 'choose the security group');
+  else if (vpc && !vpc.securityGroups.some((g) => g.name === draft.securityGroup))
+    basic('securityGroup', `VPC ${draft.vpc} has no security group ${draft.securityGroup}`);
+
+  // The control plane ELB.
+  const inSubnet = (field: string, ip: string, subnet: SubnetFact | undefined) => {
+    const address = parseIpv4(ip);
+    if (address === undefined) return basic(field, `${ip} is not an IPv4 address`);
+    const cidr = subnet ? parseCidr(subnet.cidr) : undefined;
+    if (subnet && cidr?.ok && !sameSubnet(address, cidr.cidr.network, cidr.cidr.prefix))
+      basic(field, `${ip} is not in subnet ${subnet.name} (${subnet.cidr})`);
+  };
+  if (!draft.vipSubnetName) basic('vipSubnetName', 'choose the subnet of the control plane VIP');
+  else if (vpc && !subnetOf(draft.vipSubnetName))
+    basic('vipSubnetName', `VPC ${draft.vpc} has no subnet ${draft.vipSubnetName}`);
+  if (!draft.vipAddress) basic('vipAddress', 'the control plane VIP is required');
+  else inSubnet('vipAddress', draft.vipAddress, subnetOf(draft.vipSubnetName));
+  if (draft.vipDomainName && !DNS_NAME.test(draft.vipDomainName))
+    basic('vipDomainName', 'a domain name such as api.lab.example.com');
+  const backend = subnetOf(draft.elbSubnetName || draft.vipSubnetName);
+  for (const field of ['l4Ips', 'l7Ips'] as const) {
+    const ips = ipList(draft[field]);
+    if (ips.length === 0) continue;
+    if (ips.length !== 2) basic(field, 'two IP addresses, or none to let HCS allocate them');
+    else for (const ip of ips) inSubnet(field, ip, backend);
+  }
+  const fixed = [draft.vipAddress, ...ipList(draft.l4Ips), ...ipList(draft.l7Ips)].filter(Boolean);
+  if (new Set(fixed).size !== fixed.length) basic('l7Ips', 'the VIP and the L4 and L7 IPs must all differ');
+
+  // Node pools: each template's config pool must exist and serve one node pool.
+  const users = new Map<string, string>();
+  const checkTemplate = (step: string, field: string, name: string, _role: string, label: string) => {
+    if (!name) return report(step, field, 'choose a machine template');
+    const template = facts.machineTemplates.find((t) => t.name === name);
+    if (!template) return report(step, field, `machine template ${name} does not exist`);
+    if (!template.configPool)
+      return report(step, field, `${name} names no config pool, so its machines get no hostname and IP`);
+    const pool = facts.configPools.find((p) => p.name === template.configPool);
+    if (!pool) return report(step, field, `config pool ${template.configPool} of ${name} does not exist`);
+    const user = users.get(pool.name);
+    if (user) return report(step, field, `config pool ${pool.name} is already used by ${user}`);
+    users.set(pool.name, label);
+    return undefined;
+  };
+  checkNodePools(
+    draft,
+    {
+      checkTemplate,
+      existing: facts.existing,
+      machineTemplateKind: 'HCSMachineTemplate',
+      suffixes: HCS_NAME_SUFFIXES,
+      slotPoolOf: (name) => facts.machineTemplates.find((t) => t.name === name)?.configPool,
+      slotPools: facts.configPools,
+      slotNoun: 'config pool',
+    },
+    report,
+  );
+  checkNetworking(STEP.networking, draft.networking, report);
+  return problems;
+}
+
+/** What would fail or hurt later although the draft is valid: shown on the review step. */
+export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): string[] {
+  const pools = [
+    {
+      label: 'control plane',
+      template: draft.controlPlane.machineTemplate,
+      replicas: draft.controlPlane.replicas,
+      maxSurge: 0,
+      sshKeys: draft.controlPlane.sshAuthorizedKeys.length,
+    },
+    ...draft.workers.map((pool) => ({
+      label: `worker pool ${pool.name || '(unnamed)'}`,
+      template: pool.machineTemplate,
+      replicas: pool.replicas,
+      maxSurge: pool.maxSurge,
+      sshKeys: pool.sshAuthorizedKeys.length,
+    })),
+  ];
+  const configPoolOf = (templateName: string) => {
+    const template = facts.machineTemplates.find((t) => t.name === templateName);
+    return facts.configPools.find((p) => p.name === template?.configPool);
+  };
+  const warnings: string[] = [];
+  for (const pool of pools) {
+    const configPool = configPoolOf(pool.template);
+    if (configPool?.hasPersistentDisks && pool.maxSurge > 0)
+      warnings.push(
+        `${pool.label}: config pool ${configPool.name} has persistent disks, which move to the replacement one node at a time; keep max surge 0`,
+      );
+  }
+  warnings.push(
+    ...nodePoolWarnings({
+      slotNoun: 'config pool',
+      apiServerAddress: `https://${draft.vipAddress}:6443`,
+      pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOf(pool.template) })),
+    }),
+  );
+  if (ipList(draft.l4Ips).length === 0 || ipList(draft.l7Ips).length === 0)
+    warnings.push('the ELB’s L4 or L7 virtual subnet IPs are left to HCS, which allocates them at random');
+  if (draft.vipDomainName)
+    warnings.push(
+      `keep DNS for ${draft.vipDomainName} resolving to ${draft.vipAddress}: the platform does not`,
+    );
+  if (!facts.globalCluster)
+    warnings.push(
+      'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry',
+    );
+  return warnings;
+}

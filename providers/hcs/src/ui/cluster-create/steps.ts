@@ -1,0 +1,221 @@
+/// <reference lib="dom" />
+import type { CreateClusterStep, CreateClusterStepProps, StrictAnchorExport } from '@immutable-infra/core';
+import {
+  type Choice,
+  CLUSTER_STEP,
+  checkboxField,
+  clusterWorkflowLogic,
+  describeError,
+  fieldGroup,
+  formSummary,
+  h,
+  listCredentialSecrets,
+  mountWizardStep,
+  selectField,
+  sharedClusterSteps,
+  showProblems,
+  textField,
+  type WizardStepsSpec,
+} from '@immutable-infra/ui-kit';
+import { HCS_CLASS } from '../catalog.js';
+import { HCS_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
+import { platformOf } from '../platform-choices.js';
+import type { VpcFact } from '../platform-operations.js';
+import { type HcsClusterDraft, initialDraft, readDraft } from './draft.js';
+import { loadFacts } from './facts.js';
+import { buildManifests } from './manifests.js';
+import { draftWarnings, validateDraft } from './rules.js';
+
+/** Every machine template, labelled with its image, flavor and the config pool it draws entries from. */
+async function templateChoices(props: CreateClusterStepProps, draft: HcsClusterDraft): Promise<Choice[]> {
+  const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
+  return facts.machineTemplates.map((t) => {
+    const pool = facts.configPools.find((p) => p.name === t.configPool);
+    const entries = pool ? `${pool.free}/${pool.total} free` : 'missing';
+    return {
+      value: t.name,
+      label: `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`,
+    };
+  });
+}
+
+const spec: WizardStepsSpec<HcsClusterDraft> = {
+  idPrefix: 'hcs.wizard',
+  className: HCS_CLASS,
+  readDraft,
+  templateChoices,
+  controlPlaneTemplateHint: 'Its config pool must hold an entry (hostname and IP) per replica',
+};
+
+type TextKey =
+  | 'name'
+  | 'displayName'
+  | 'kubernetesVersion'
+  | 'vipAddress'
+  | 'vipDomainName'
+  | 'l4Ips'
+  | 'l7Ips';
+
+const plain = (names: readonly string[]): Choice[] => names.map((name) => ({ value: name, label: name }));
+
+/**
+ * Basic info: the credential, the cluster's names and version, then the
+ * HCSCluster's network (VPC, subnets and security group, listed from the
+ * project) and its control plane ELB (VIP, its subnet and domain, and the
+ * optional fixed L4 and L7 virtual subnet IPs).
+ */
+const basicInfoStep: CreateClusterStep = {
+  id: CLUSTER_STEP.basic,
+  title: 'Basic Info',
+  mount(element, props: CreateClusterStepProps) {
+    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+      element,
+      props,
+      'hcs.wizard.basic',
+      spec,
+    );
+    let vpcs: VpcFact[] = [];
+    // The host's props.draft is the draft at mount; what this step changed since is kept here too.
+    let current: HcsClusterDraft = draft;
+    const update = (changes: Partial<HcsClusterDraft>) => {
+      current = { ...current, ...changes };
+      props.update(changes);
+    };
+    const text = (label: string, key: TextKey, options: Parameters<typeof textField>[3] = {}) => {
+      const field = textField(label, key, draft[key], options);
+      field.input.addEventListener('input', () =>
+        update({ [key]: key === 'displayName' ? field.input.value : field.input.value.trim() }),
+      );
+      return field;
+    };
+    const credential = selectField('HCS credential', 'credential', [], draft.credential);
+    const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
+    const displayName = text('Display name', 'displayName');
+    const version = text('Kubernetes version', 'kubernetesVersion', {
+      placeholder: 'v1.35.1',
+      hint: 'The version the image carries',
+    });
+    const vpc = selectField('VPC', 'vpc', [], draft.vpc, { hint: 'Listed by the credential’s project' });
+    const subnetBox = h('div', {});
+    const securityGroup = selectField('Security group', 'securityGroup', [], draft.securityGroup);
+    const vipSubnet = selectField('VIP subnet', 'vipSubnetName', [], draft.vipSubnetName);
+    const vipAddress = text('Control plane VIP', 'vipAddress', {
+      placeholder: '192.168.1.100',
+      hint: 'The ELB’s fixed address; the API server is reached on it',
+    });
+    const vipDomain = text('VIP domain name', 'vipDomainName', {
+      hint: 'Optional; you keep DNS resolving it to the VIP',
+    });
+    const elbSubnet = selectField('ELB virtual subnet', 'elbSubnetName', [], draft.elbSubnetName, {
+      placeholder: '(the VIP subnet)',
+    });
+    const l4 = text('L4 virtual subnet IPs', 'l4Ips', {
+      placeholder: '192.168.1.101, 192.168.1.102',
+      hint: 'Two, or none: HCS allocates them',
+    });
+    const l7 = text('L7 virtual subnet IPs', 'l7Ips', {
+      placeholder: '192.168.1.103, 192.168.1.104',
+      hint: 'Two, or none: HCS allocates them',
+    });
+
+    /** The chosen VPC's subnets and security groups into their fields; what was chosen stays. */
+    const showVpc = () => {
+      const chosen = vpcs.find((v) => v.name === current.vpc);
+      const subnets = plain(chosen?.subnets.map((s) => s.name) ?? []);
+      securityGroup.fill(plain(chosen?.securityGroups.map((g) => g.name) ?? []), current.securityGroup);
+      vipSubnet.fill(subnets, current.vipSubnetName);
+      elbSubnet.fill(subnets, current.elbSubnetName);
+      subnetBox.replaceChildren(
+        ...subnets.map((subnet) => {
+          const box = checkboxField(
+            subnet.label,
+            `subnets.${subnet.value}`,
+            current.subnets.includes(subnet.value),
+          );
+          box.input.addEventListener('change', () => {
+            const now = current.subnets.filter((s) => s !== subnet.value);
+            update({ subnets: box.input.checked ? [...now, subnet.value] : now });
+          });
+          return box.row;
+        }),
+      );
+      showProblemsAgain();
+    };
+    const fail = (error: unknown) =>
+      showProblems(root, [{ field: 'credential', message: describeError(error) }]);
+    const loadNetworks = async (secret: string) => {
+      vpcs = secret ? await platformOf(props.api, props.namespace, secret).networks() : [];
+      vpc.fill(plain(vpcs.map((v) => v.name)), current.vpc);
+      showVpc();
+    };
+    credential.select.addEventListener('change', () => {
+      update({ credential: credential.select.value });
+      loadNetworks(credential.select.value).catch(fail);
+    });
+    vpc.select.addEventListener('change', () => {
+      update({
+        vpc: vpc.select.value,
+        subnets: [],
+        securityGroup: '',
+        vipSubnetName: '',
+        elbSubnetName: '',
+      });
+      showVpc();
+    });
+    for (const [field, key] of [
+      [securityGroup, 'securityGroup'],
+      [vipSubnet, 'vipSubnetName'],
+      [elbSubnet, 'elbSubnetName'],
+    ] as const)
+      field.select.addEventListener('change', () => update({ [key]: field.select.value }));
+
+    root.append(
+      credential.row,
+      name.row,
+      displayName.row,
+      version.row,
+      h('h3', { text: 'Network' }),
+      vpc.row,
+      h(
+        'div',
+        { className: 'hcs-subnets' },
+        h('span', { text: 'Subnets' }),
+        fieldGroup('Subnets', 'subnets', subnetBox),
+      ),
+      securityGroup.row,
+      h('h3', { text: 'Control plane load balancer' }),
+      vipSubnet.row,
+      vipAddress.row,
+      vipDomain.row,
+      elbSubnet.row,
+      l4.row,
+      l7.row,
+      formSummary(),
+    );
+    showProblemsAgain();
+    listCredentialSecrets(props.api, props.namespace, HCS_CREDENTIAL_KEYS)
+      .then((secrets) => {
+        credential.fill(
+          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
+          draft.credential,
+        );
+        showProblemsAgain();
+        return loadNetworks(draft.credential);
+      })
+      .catch(fail);
+    return unmount;
+  },
+};
+
+/** The data half of the workflow (no DOM needed): what the rule tests call. */
+export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
+  { initialDraft, readDraft },
+  loadFacts,
+  { validateDraft, buildManifests, draftWarnings },
+);
+
+/** The 5-step workflow: basic info and the kit's three shared steps, then the host's review. */
+export const createClusterWorkflow = {
+  steps: [basicInfoStep, ...sharedClusterSteps(spec)],
+  ...workflowLogic,
+} satisfies StrictAnchorExport<'cluster.create'>;

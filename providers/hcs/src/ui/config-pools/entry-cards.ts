@@ -1,0 +1,175 @@
+/// <reference lib="dom" />
+import {
+  button,
+  type Choice,
+  card,
+  fieldGroup,
+  h,
+  numberField,
+  selectField,
+  textField,
+} from '@immutable-infra/ui-kit';
+import {
+  type DiskDraft,
+  type EntryDraft,
+  emptyDisk,
+  emptyEntry,
+  emptyNetwork,
+  FILE_SYSTEMS,
+  type NetworkDraft,
+  type SubnetChoice,
+} from './pool-rules.js';
+
+const fileSystems: Choice[] = FILE_SYSTEMS.map((fs) => ({ value: fs, label: fs }));
+
+/**
+ * The pool's entries: one card per machine with its hostname, its NICs
+ * (subnet and static IP) and its persistent disks, each field's problem next
+ * to it (`configs.N.networks.M.ipAddress`), with add and remove buttons. A new
+ * entry starts with the last one's subnets (entries of a pool usually share
+ * them) and disks.
+ */
+export function entryCards(initial: EntryDraft[]) {
+  const box = h('div', { data: { entries: '' } });
+  let subnets: Choice[] = [];
+  let volumeTypes: Choice[] = [];
+  let readers: (() => EntryDraft)[] = [];
+
+  const read = () => readers.map((reader) => reader());
+
+  const networkRow = (at: string, network: NetworkDraft, remove: () => void) => {
+    const subnet = selectField('Subnet', `${at}.subnet`, subnets, network.subnet);
+    const ip = textField('IP address', `${at}.ipAddress`, network.ipAddress, { placeholder: '192.168.1.11' });
+    return {
+      element: h(
+        'div',
+        { data: { network: at } },
+        subnet.row,
+        ip.row,
+        button('Remove network', remove, { action: `remove-network:${at}` }),
+      ),
+      read: (): NetworkDraft => ({
+        subnet: subnet.select.value as SubnetChoice,
+        ipAddress: ip.input.value.trim(),
+      }),
+    };
+  };
+
+  const diskRow = (at: string, disk: DiskDraft, remove: () => void) => {
+    const size = numberField('Size (GB)', `${at}.size`, disk.size);
+    const type = selectField('Disk type', `${at}.type`, volumeTypes, disk.type);
+    const mountPath = textField('Mount path', `${at}.mountPath`, disk.mountPath, {
+      placeholder: '/var/cpaas',
+    });
+    const format = selectField('File system', `${at}.format`, fileSystems, disk.format || 'xfs', {
+      noEmptyChoice: true,
+    });
+    return {
+      element: h(
+        'div',
+        { data: { disk: at } },
+        size.row,
+        type.row,
+        mountPath.row,
+        format.row,
+        button('Remove disk', remove, { action: `remove-disk:${at}` }),
+      ),
+      read: (): DiskDraft => ({
+        size: size.read(),
+        type: type.select.value,
+        mountPath: mountPath.input.value.trim(),
+        format: format.select.value,
+      }),
+    };
+  };
+
+  const render = (entries: EntryDraft[]) => {
+    readers = [];
+    box.replaceChildren(
+      ...entries.map((entry, i) => {
+        const at = `configs.${i}`;
+        const hostname = textField('Hostname', `${at}.hostname`, entry.hostname, { placeholder: 'master-1' });
+        const change = (edit: (e: EntryDraft) => EntryDraft) => {
+          const all = read();
+          all[i] = edit(all[i] ?? emptyEntry());
+          render(all);
+        };
+        const networks = entry.networks.map((network, n) =>
+          networkRow(`${at}.networks.${n}`, network, () =>
+            change((e) => ({ ...e, networks: e.networks.filter((_, k) => k !== n) })),
+          ),
+        );
+        const disks = entry.persistentDisks.map((disk, d) =>
+          diskRow(`${at}.persistentDisks.${d}`, disk, () =>
+            change((e) => ({ ...e, persistentDisks: e.persistentDisks.filter((_, k) => k !== d) })),
+          ),
+        );
+        readers.push(() => ({
+          hostname: hostname.input.value.trim(),
+          networks: networks.map((n) => n.read()),
+          persistentDisks: disks.map((d) => d.read()),
+        }));
+        return card(
+          { entry: String(i) },
+          h('h4', { text: `Entry ${i + 1}` }),
+          hostname.row,
+          h('h5', { text: 'Networks' }),
+          fieldGroup(
+            `Networks of entry ${i + 1}`,
+            `${at}.networks`,
+            h('div', {}, ...networks.map((n) => n.element)),
+          ),
+          button('Add network', () => change((e) => ({ ...e, networks: [...e.networks, emptyNetwork()] })), {
+            action: `add-network:${i}`,
+          }),
+          h('h5', { text: 'Persistent disks' }),
+          fieldGroup(
+            `Persistent disks of entry ${i + 1}`,
+            `${at}.persistentDisks`,
+            h('div', {}, ...disks.map((d) => d.element)),
+          ),
+          button(
+            'Add persistent disk',
+            () => change((e) => ({ ...e, persistentDisks: [...e.persistentDisks, emptyDisk()] })),
+            { action: `add-disk:${i}` },
+          ),
+          button('Remove entry', () => render(read().filter((_, k) => k !== i)), {
+            action: `remove-entry:${i}`,
+          }),
+        );
+      }),
+    );
+  };
+  render(initial);
+
+  const add = () => {
+    const entries = read();
+    const last = entries.at(-1);
+    render([
+      ...entries,
+      last
+        ? {
+            hostname: '',
+            networks: last.networks.map((n) => emptyNetwork(n.subnet)),
+            persistentDisks: last.persistentDisks.map((d) => ({ ...d })),
+          }
+        : emptyEntry(),
+    ]);
+  };
+
+  return {
+    rows: [
+      h('h3', { text: 'Entries' }),
+      fieldGroup('Entries', 'configs', box),
+      button('Add entry', add, { action: 'add-entry' }),
+    ],
+    read,
+    show: render,
+    /** New dropdown choices from the platform; what was typed stays. */
+    offer(choices: { subnets?: Choice[]; volumeTypes?: Choice[] }) {
+      subnets = choices.subnets ?? subnets;
+      volumeTypes = choices.volumeTypes ?? volumeTypes;
+      render(read());
+    },
+  };
+}

@@ -18,3 +18,17 @@ export function fixedAddressLookup(domain: string, address: string): LookupFunct
     else callback(null, address, family);
   }) as LookupFunction;
 }
+
+/**
+ * Where the regional service names (`{service}.{region}.{externalGlobalDomain}`) resolve when the
+ * host has no DNS entries for them: every name under the credential's domain goes to this address
+ * (a site's API gateway; tests point it at the simulator). Unset: DNS. Read by the manager's
+ * connections and by the UI's platform proxy alike.
+ */
+export const GATEWAY_ADDRESS_VARIABLE = 'IINFRA_HCS_GATEWAY_ADDRESS';
+
+/** The lookup IINFRA_HCS_GATEWAY_ADDRESS asks for names under `domain`, or nothing (DNS) when unset. */
+export function gatewayLookup(domain: string, env = process.env): LookupFunction | undefined {
+  const gateway = env[GATEWAY_ADDRESS_VARIABLE]?.trim();
+  return gateway && isIP(gateway) ? fixedAddressLookup(domain, gateway) : undefined;
+}

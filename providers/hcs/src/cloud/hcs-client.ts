@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PlatformCallRecorder } from '@immutable-infra/core';
+import type { LookupCache } from '@immutable-infra/provider-kit';
 import type { HcsService } from './hcs-endpoints.js';
 import type { HcsRequest, HcsResponse, ObjectRequest, ObsBucketRef } from './hcs-http.js';
 import type {
@@ -36,6 +37,11 @@ export interface HcsClientOptions {
   /** Counts and times every call for the host's metrics. */
   recorder?: PlatformCallRecorder | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * The account's short-lived cache of inventory lookups (images, flavors, zones, a cluster's
+   * network by its names), shared by every reconcile on the account; none: every lookup is a call.
+   */
+  lookups?: LookupCache | undefined;
 }
 
 /** An operation's name: the service it goes to, then the call (`elb.listPools`). */
@@ -66,6 +72,25 @@ export class HcsClient {
 
   private get project(): string {
     return this.http.projectId;
+  }
+
+  /**
+   * `load` through the account's lookup cache under `key` (within this project), when there is
+   * one: found things are kept for a short while, a miss (undefined) is asked again next time.
+   */
+  lookedUp<T>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const lookups = this.options.lookups;
+    return lookups ? lookups.get(`${this.project}/${key}`, load) : load();
+  }
+
+  /** A list through the cache, kept only when not empty. */
+  private async cachedList<T>(key: string, load: () => Promise<T[]>): Promise<T[]> {
+    return (
+      (await this.lookedUp(key, async () => {
+        const items = await load();
+        return items.length > 0 ? items : undefined;
+      })) ?? []
+    );
   }
 
   /** Calls the service the operation names and returns the answer's body. */
@@ -187,20 +212,27 @@ export class HcsClient {
     );
 
   // IMS and ECS catalog
-  findImage = async (name: string) =>
-    (await this.named<HcsImage>('ims.listImages', '/v2/cloudimages', 'images', name))[0];
+  findImage = (name: string) =>
+    this.lookedUp(
+      `image/${name}`,
+      async () => (await this.named<HcsImage>('ims.listImages', '/v2/cloudimages', 'images', name))[0],
+    );
   /** Every image the project may boot (the machine template form's list). */
   listImages = () => this.read<HcsImage[]>('ims.listImages', '/v2/cloudimages', 'images');
-  listFlavors = () => this.read<HcsFlavor[]>('ecs.listFlavors', this.ecs('/flavors'), 'flavors');
-  listAvailabilityZones = async () => {
-    const path = `/v2.1/${this.project}/os-availability-zone`;
-    const zones = await this.read<{ zoneName: string; zoneState: { available: boolean } }[]>(
-      'ecs.listAvailabilityZones',
-      path,
-      'availabilityZoneInfo',
+  listFlavors = () =>
+    this.cachedList('flavors', () =>
+      this.read<HcsFlavor[]>('ecs.listFlavors', this.ecs('/flavors'), 'flavors'),
     );
-    return zones.filter((zone) => zone.zoneState.available).map((zone) => zone.zoneName);
-  };
+  listAvailabilityZones = () =>
+    this.cachedList('zones', async () => {
+      const path = `/v2.1/${this.project}/os-availability-zone`;
+      const zones = await this.read<{ zoneName: string; zoneState: { available: boolean } }[]>(
+        'ecs.listAvailabilityZones',
+        path,
+        'availabilityZoneInfo',
+      );
+      return zones.filter((zone) => zone.zoneState.available).map((zone) => zone.zoneName);
+    });
 
   /** The key pairs servers can be given (`keyPairName`). */
   listKeyPairs = async () =>

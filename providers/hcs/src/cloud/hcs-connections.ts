@@ -4,6 +4,7 @@ import {
   type CredentialSecretSpec,
 } from '@immutable-infra/provider-kit';
 import { type HcsCredentials, parseHcsCredentials } from '../api/credentials.js';
+import { gatewayLookup } from './fixed-address-lookup.js';
 import { type HcsCredential, HcsHttp, type HcsHttpOptions } from './hcs-http.js';
 
 /** The signed transports of an access key, pooled per account by the kit. */
@@ -44,7 +45,11 @@ export function hcsConnections(options: HcsHttpOptions = {}): HcsConnections {
       endpoint: `${credential.scheme}://${credential.region}.${credential.externalGlobalDomain}`,
       user: `${credential.projectId}/${credential.accessKey}`,
     }),
-    login: async (credential) => new HcsHttp(credential, options),
+    login: async (credential) => {
+      // A lookup given by the embedder wins; else the site's gateway address, when one is set.
+      const lookup = options.lookup ?? gatewayLookup(credential.externalGlobalDomain);
+      return new HcsHttp(credential, lookup ? { ...options, lookup } : options);
+    },
     logout: (http) => http.close(),
     // A signature is checked per request; there is no session to expire.
     isSessionExpired: () => false,

@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import type { PlatformLimits } from '@immutable-infra/core';
-import { JsonTransport, type OutgoingRequest } from '@immutable-infra/provider-kit';
+import { JsonTransport, LookupCache, type OutgoingRequest } from '@immutable-infra/provider-kit';
 import { sdkDate, signRequest } from './aksk-signer.js';
 import { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
 import { readHcsErrorAnswer, readObsErrorAnswer } from './hcs-failures.js';
@@ -69,6 +69,8 @@ export class HcsHttp {
   private readonly transports = new Map<HcsService, JsonTransport>();
   /** OBS transports by bucket origin (each bucket is its own virtual host). */
   private readonly objectTransports = new Map<string, JsonTransport>();
+  /** The account's inventory lookups (HcsClient's `lookups`), kept as long as its transports. */
+  readonly lookups = new LookupCache();
 
   constructor(
     private readonly credential: HcsCredential,

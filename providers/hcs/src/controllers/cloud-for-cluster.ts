@@ -57,9 +57,10 @@ export async function cloudForCluster(
     presignedObjectUrl: (target, key, expiresAt) =>
       connections.use(credential, async (http) => http.presignedObjectUrl(target, key, expiresAt)),
   };
+  const lookups = await connections.use(credential, async (http) => http.lookups);
   return {
     ok: true,
-    cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal }),
+    cloud: new HcsClient(sender, { recorder: ctx.platformCalls, signal: ctx.signal, lookups }),
     plainHttp: credential.scheme === 'http',
     location: {
       externalGlobalDomain: credential.externalGlobalDomain,

@@ -14,10 +14,28 @@ export type NetworkLookup =
   | { ok: false; reason: string; message: string };
 
 /**
- * The VPC, subnets and security group an HCSCluster names, by id or name. Every problem is
- * collected, so one look at the condition shows all of them.
+ * The VPC, subnets and security group an HCSCluster names, by id or name, through the account's
+ * lookup cache: every machine of a cluster names the same network, and resolving it is three
+ * list calls. Every problem is collected, so one look at the condition shows all of them; a
+ * network not found is never kept, so a VPC made a moment ago is found at the next try.
  */
 export async function resolveClusterNetwork(
+  cloud: Pick<HcsCloud, 'listVpcs' | 'listSubnets' | 'listSecurityGroups' | 'lookedUp'>,
+  spec: HCSClusterObject['spec'],
+): Promise<NetworkLookup> {
+  let failure: NetworkLookup | undefined;
+  const network = await cloud.lookedUp(`network/${JSON.stringify(spec.network)}`, async () => {
+    const found = await lookUpClusterNetwork(cloud, spec);
+    if (found.ok) return found.network;
+    failure = found;
+    return undefined;
+  });
+  if (network) return { ok: true, network };
+  // A miss someone else's call was already asking about: ask once more for this caller's words.
+  return failure ?? lookUpClusterNetwork(cloud, spec);
+}
+
+async function lookUpClusterNetwork(
   cloud: Pick<HcsCloud, 'listVpcs' | 'listSubnets' | 'listSecurityGroups'>,
   spec: HCSClusterObject['spec'],
 ): Promise<NetworkLookup> {

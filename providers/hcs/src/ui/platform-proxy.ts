@@ -5,7 +5,6 @@
  * catalog, networks, a connection verdict) and never a value of the Secret:
  * the host refuses a result that carries one.
  */
-import { isIP } from 'node:net';
 import type {
   ConnectionTestResult,
   PlatformOperationRequest,
@@ -18,18 +17,14 @@ import {
   PlatformOperationError,
 } from '@immutable-infra/provider-kit';
 import { parseHcsCredentials } from '../api/credentials.js';
-import { fixedAddressLookup } from '../cloud/fixed-address-lookup.js';
+import { GATEWAY_ADDRESS_VARIABLE, gatewayLookup } from '../cloud/fixed-address-lookup.js';
 import { HcsClient } from '../cloud/hcs-client.js';
 import { credentialFromSecret } from '../cloud/hcs-connections.js';
 import { HcsHttp } from '../cloud/hcs-http.js';
 import { hcsPlatformOperations, type MachineCatalog, type VpcFact } from './platform-operations.js';
 
-/**
- * Where the regional service names (`{service}.{region}.{externalGlobalDomain}`) resolve when the
- * host has no DNS entries for them: every name under the credential's domain goes to this address
- * (a site's API gateway; tests point it at the simulator). Unset: DNS.
- */
-export const GATEWAY_ADDRESS_VARIABLE = 'IINFRA_HCS_GATEWAY_ADDRESS';
+/** The gateway address variable, for embedders and tests of the proxy (see gatewayLookup). */
+export { GATEWAY_ADDRESS_VARIABLE };
 
 /** The failure kinds an HCS call ends in, as the browser's `PlatformCallError.reason`. */
 const REASONS: Record<string, string> = {
@@ -50,14 +45,9 @@ function connect(request: PlatformOperationRequest): { http: HcsHttp; client: Hc
       'InvalidCredential',
       `the credential Secret is not usable: ${parsed.problems.join('; ')}`,
     );
-  const gateway = process.env[GATEWAY_ADDRESS_VARIABLE]?.trim();
   const credential = credentialFromSecret(parsed.credentials);
-  const http = new HcsHttp(credential, {
-    timeoutMs: 15_000,
-    ...(gateway && isIP(gateway)
-      ? { lookup: fixedAddressLookup(credential.externalGlobalDomain, gateway) }
-      : {}),
-  });
+  const lookup = gatewayLookup(credential.externalGlobalDomain);
+  const http = new HcsHttp(credential, { timeoutMs: 15_000, ...(lookup ? { lookup } : {}) });
   return { http, client: new HcsClient(http, { signal: request.signal }) };
 }
 

@@ -3,20 +3,53 @@
  * or hurt later although the draft is valid.
  */
 
+import type { ControlPlaneDraft } from './cluster-draft.js';
+import type { WorkerPoolDraft } from './cluster-rules.js';
+
 /** A node pool as the warnings see it: its label, its slot pool (if its template names one) and its numbers. */
 export interface WarnedNodePool {
   label: string;
-  slotPool: { name: string; free: number } | undefined;
+  slotPool: { name: string; free: number; hasPersistentDisks?: boolean } | undefined;
   replicas: number;
   maxSurge: number;
   sshKeys: number;
 }
 
+/** A draft's node pool as the review looks at it, before its slot pool is found. */
+export interface DraftNodePool extends Omit<WarnedNodePool, 'slotPool'> {
+  /** The machine template it names. */
+  template: string;
+}
+
+/** A draft's node pools for the review, the control plane first (it never surges: KCP's maxSurge is 0). */
+export function draftNodePools(draft: {
+  controlPlane: ControlPlaneDraft;
+  workers: readonly WorkerPoolDraft[];
+}): DraftNodePool[] {
+  return [
+    {
+      label: 'control plane',
+      template: draft.controlPlane.machineTemplate,
+      replicas: draft.controlPlane.replicas,
+      maxSurge: 0,
+      sshKeys: draft.controlPlane.sshAuthorizedKeys.length,
+    },
+    ...draft.workers.map((pool) => ({
+      label: `worker pool ${pool.name || '(unnamed)'}`,
+      template: pool.machineTemplate,
+      replicas: pool.replicas,
+      maxSurge: pool.maxSurge,
+      sshKeys: pool.sshAuthorizedKeys.length,
+    })),
+  ];
+}
+
 /**
- * The endpoint must be set; a slot pool must hold, at once, a rolling
- * upgrade's surge beyond the replicas of all node pools drawing on it; a
- * cluster needs a worker pool to run workloads; a node pool without SSH keys
- * cannot be logged in to. `pools[0]` is the control plane.
+ * A slot's persistent disks move to the replacement one node at a time, so a
+ * pool drawing on such slots must not surge; the endpoint must be set; a slot
+ * pool must hold, at once, a rolling upgrade's surge beyond the replicas of all
+ * node pools drawing on it; a cluster needs a worker pool to run workloads; a
+ * node pool without SSH keys cannot be logged in to. `pools[0]` is the control plane.
  */
 export function nodePoolWarnings(input: {
   slotNoun: string;
@@ -24,6 +57,11 @@ export function nodePoolWarnings(input: {
   pools: readonly WarnedNodePool[];
 }): string[] {
   const warnings: string[] = [];
+  for (const pool of input.pools)
+    if (pool.slotPool?.hasPersistentDisks && Number.isInteger(pool.replicas) && pool.maxSurge > 0)
+      warnings.push(
+        `${pool.label}: ${input.slotNoun} ${pool.slotPool.name} has persistent disks, which move to the replacement one node at a time; keep max surge 0`,
+      );
   if (!input.apiServerAddress)
     warnings.push(
       'the control plane endpoint is not set; Cluster API and kubeadm cannot reach the API server',

@@ -73,7 +73,12 @@ export {
   type SlotPoolCapacity,
   type WorkerPoolDraft,
 } from './cluster-rules.js';
-export { nodePoolWarnings, type WarnedNodePool } from './cluster-warnings.js';
+export {
+  type DraftNodePool,
+  draftNodePools,
+  nodePoolWarnings,
+  type WarnedNodePool,
+} from './cluster-warnings.js';
 export {
   type CredentialAnnotations,
   type CredentialField,

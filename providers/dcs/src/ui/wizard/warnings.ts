@@ -1,4 +1,4 @@
-import { compareVersions, nodePoolWarnings } from '@immutable-infra/ui-kit';
+import { compareVersions, draftNodePools, nodePoolWarnings } from '@immutable-infra/ui-kit';
 import { kubernetesFilesSecret } from '../catalog/labels.js';
 import type { DcsClusterDraft } from './draft.js';
 import type { ClusterFacts } from './facts.js';
@@ -10,20 +10,7 @@ import { templateVersion } from './validate.js';
  */
 export function draftWarnings(draft: DcsClusterDraft, facts: ClusterFacts): string[] {
   const warnings: string[] = [];
-  const pools: { label: string; template: string; replicas: number; maxSurge: number }[] = [
-    {
-      label: 'control plane',
-      template: draft.controlPlane.machineTemplate,
-      replicas: draft.controlPlane.replicas,
-      maxSurge: 0,
-    },
-    ...draft.workers.map((pool) => ({
-      label: `worker pool ${pool.name || '(unnamed)'}`,
-      template: pool.machineTemplate,
-      replicas: pool.replicas,
-      maxSurge: pool.maxSurge,
-    })),
-  ];
+  const pools = draftNodePools(draft);
 
   // The Kubernetes version a template's OS image carries must be the one kubeadm installs.
   for (const pool of pools) {
@@ -53,32 +40,15 @@ export function draftWarnings(draft: DcsClusterDraft, facts: ClusterFacts): stri
     warnings.push(
       `credential ${draft.credential} has no endpoint, so no DCS call can be made for this cluster`,
     );
-  // Persistent disks move to the replacement one node at a time.
   const slotPoolOf = (templateName: string) => {
     const template = facts.machineTemplates.find((t) => t.name === templateName);
     return template && facts.pools.find((p) => p.name === template.ipPool);
   };
-  for (const pool of pools) {
-    const record = slotPoolOf(pool.template);
-    if (record?.hasPersistentDisks && Number.isInteger(pool.replicas) && pool.maxSurge > 0)
-      warnings.push(
-        `${pool.label}: IP pool ${record.name} carries persistent disks, which move to the replacement one node at a time; keep max surge 0`,
-      );
-  }
   warnings.push(
     ...nodePoolWarnings({
       slotNoun: 'IP pool',
       apiServerAddress: draft.apiServerAddress,
-      pools: pools.map((pool, i) => ({
-        label: pool.label,
-        slotPool: slotPoolOf(pool.template),
-        replicas: pool.replicas,
-        maxSurge: pool.maxSurge,
-        sshKeys:
-          i === 0
-            ? draft.controlPlane.sshAuthorizedKeys.length
-            : (draft.workers[i - 1]?.sshAuthorizedKeys.length ?? 0),
-      })),
+      pools: pools.map((pool) => ({ ...pool, slotPool: slotPoolOf(pool.template) })),
     }),
   );
   if (draft.kubernetesVersion && !facts.filesSecretPresent)

@@ -4,6 +4,7 @@ import {
   checkClusterIdentity,
   checkNetworking,
   checkNodePools,
+  draftNodePools,
   minorOf,
   nodePoolWarnings,
   parseCidr,
@@ -128,41 +129,16 @@ export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): F
 
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): string[] {
-  const pools = [
-    {
-      label: 'control plane',
-      template: draft.controlPlane.machineTemplate,
-      replicas: draft.controlPlane.replicas,
-      maxSurge: 0,
-      sshKeys: draft.controlPlane.sshAuthorizedKeys.length,
-    },
-    ...draft.workers.map((pool) => ({
-      label: `worker pool ${pool.name || '(unnamed)'}`,
-      template: pool.machineTemplate,
-      replicas: pool.replicas,
-      maxSurge: pool.maxSurge,
-      sshKeys: pool.sshAuthorizedKeys.length,
-    })),
-  ];
+  const pools = draftNodePools(draft);
   const configPoolOf = (templateName: string) => {
     const template = facts.machineTemplates.find((t) => t.name === templateName);
     return facts.configPools.find((p) => p.name === template?.configPool);
   };
-  const warnings: string[] = [];
-  for (const pool of pools) {
-    const configPool = configPoolOf(pool.template);
-    if (configPool?.hasPersistentDisks && pool.maxSurge > 0)
-      warnings.push(
-        `${pool.label}: config pool ${configPool.name} has persistent disks, which move to the replacement one node at a time; keep max surge 0`,
-      );
-  }
-  warnings.push(
-    ...nodePoolWarnings({
-      slotNoun: 'config pool',
-      apiServerAddress: `https://${draft.vipAddress}:6443`,
-      pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOf(pool.template) })),
-    }),
-  );
+  const warnings = nodePoolWarnings({
+    slotNoun: 'config pool',
+    apiServerAddress: `https://${draft.vipAddress}:6443`,
+    pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOf(pool.template) })),
+  });
   if (ipList(draft.l4Ips).length === 0 || ipList(draft.l7Ips).length === 0)
     warnings.push('the ELB’s L4 or L7 virtual subnet IPs are left to HCS, which allocates them at random');
   if (draft.vipDomainName)

@@ -3,6 +3,7 @@ import {
   checkClusterIdentity,
   checkNetworking,
   checkNodePools,
+  draftNodePools,
   minorOf,
   nodePoolWarnings,
   problemCollector,
@@ -111,22 +112,7 @@ export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterF
 
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterFacts): string[] {
-  const pools = [
-    {
-      label: 'control plane',
-      template: draft.controlPlane.machineTemplate,
-      replicas: draft.controlPlane.replicas,
-      maxSurge: 0,
-      sshKeys: draft.controlPlane.sshAuthorizedKeys.length,
-    },
-    ...draft.workers.map((pool) => ({
-      label: `worker pool ${pool.name || '(unnamed)'}`,
-      template: pool.machineTemplate,
-      replicas: pool.replicas,
-      maxSurge: pool.maxSurge,
-      sshKeys: pool.sshAuthorizedKeys.length,
-    })),
-  ];
+  const pools = draftNodePools(draft);
   const configPoolOf = (templateName: string) => {
     const template = facts.machineTemplates.find((t) => t.name === templateName);
     return facts.configPools.find((p) => p.name === template?.configPool);
@@ -134,11 +120,6 @@ export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterF
   const warnings: string[] = [];
   for (const pool of pools) {
     const configPool = configPoolOf(pool.template);
-    // A slot's disks go with the slot: a surge machine would need a slot (and disks) of its own.
-    if (configPool?.hasPersistentDisks && pool.maxSurge > 0)
-      warnings.push(
-        `${pool.label}: machine config pool ${configPool.name} has persistent disks, which move to the replacement one node at a time; keep max surge 0`,
-      );
     if (configPool && configPool.dns.length === 0)
       warnings.push(
         `${pool.label}: machine config pool ${configPool.name} gives no DNS server, so /etc/resolv.conf is left as the VM template has it`,

@@ -41,5 +41,11 @@ export async function ensureClusterctl(): Promise<string> {
   return (await ensureHelmTools()).clusterctl;
 }
 
-export { type ChartIdentity, type ChartIdentityOptions, chartIdentity } from './chart-identity.js';
+export {
+  type ChartIdentity,
+  type ChartIdentityOptions,
+  chartIdentity,
+  type ManifestIdentityOptions,
+  manifestIdentity,
+} from './chart-identity.js';
 export { type ChartManager, type ChartManagerOptions, startChartManager } from './chart-manager.js';

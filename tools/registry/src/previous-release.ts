@@ -95,3 +95,30 @@ export function installReleased(
   }
   return dir;
 }
+
+/**
+ * A folder of a package as it was released (`git archive` of `<path>/<folder>` at the release
+ * commit), extracted under `into`; undefined when the release had no such folder.
+ */
+export function releasedFolder(
+  release: Release,
+  folder: string,
+  into: string,
+  root = repoRoot,
+): string | undefined {
+  const path = `${release.path}/${folder}`;
+  try {
+    execFileSync('git', ['cat-file', '-e', `${release.commit}:${path}`], { cwd: root, stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  execFileSync(
+    'sh',
+    ['-c', 'git archive "$1" "$2" | tar -x -C "$3"', 'archive', release.commit, path, into],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  return join(into, path);
+}

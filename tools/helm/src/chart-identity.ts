@@ -27,6 +27,11 @@ export interface ChartIdentityOptions {
   /** The release namespace (it must exist): the ServiceAccount's and the Lease's. */
   namespace: string;
   values?: Record<string, unknown>;
+  /**
+   * Apply the ServiceAccount and RBAC objects (default). False when `helm install` or `helm upgrade`
+   * already made them: the identity then only reads the rendered chart and asks for the token.
+   */
+  applyRbac?: boolean;
 }
 
 /** A manager's identity exactly as a chart installs it, without the Pod around it. */
@@ -52,24 +57,57 @@ export interface ChartIdentity {
  * Pod, so a missing rule shows as a 403 and an unneeded one as an unused grant in the audit log.
  */
 export async function chartIdentity(options: ChartIdentityOptions): Promise<ChartIdentity> {
-  const { kubeConfig, namespace } = options;
   const scratch = await mkdtemp(join(tmpdir(), 'iinfra-chart-identity-'));
   const valuesPath = join(scratch, 'values.yaml');
   await writeFile(valuesPath, stringify(options.values ?? {}));
   const { stdout } = await run(
     await ensureHelm(),
-    ['template', options.release, options.chart, '--namespace', namespace, '-f', valuesPath],
+    ['template', options.release, options.chart, '--namespace', options.namespace, '-f', valuesPath],
     { maxBuffer: 16 << 20 },
   );
-  const rendered = parseAllDocuments(stdout)
+  await rm(scratch, { recursive: true, force: true });
+  return manifestIdentity({
+    kubeConfig: options.kubeConfig,
+    namespace: options.namespace,
+    manifests: stdout,
+    source: options.chart,
+    ...(options.applyRbac === undefined ? {} : { applyRbac: options.applyRbac }),
+  });
+}
+
+export interface ManifestIdentityOptions {
+  /** An admin of the cluster: applies the RBAC and asks for the token. */
+  kubeConfig: KubeConfig;
+  /** The namespace the manifests install into (it must exist): the ServiceAccount's and the Lease's. */
+  namespace: string;
+  /** The rendered install manifests (YAML documents): a chart's `helm template`, clusterctl components. */
+  manifests: string;
+  /** Where the manifests came from, for errors. */
+  source: string;
+  /** Apply the ServiceAccount and RBAC objects (default); false when an installer already made them. */
+  applyRbac?: boolean;
+}
+
+/**
+ * The manager's identity from install manifests already rendered (a chart, or a release's clusterctl
+ * components with their variables filled in): the first Deployment's manager container and the
+ * ServiceAccount it runs as, with that account's RBAC applied (unless `applyRbac` is false) and a
+ * TokenRequest token of it.
+ */
+export async function manifestIdentity(options: ManifestIdentityOptions): Promise<ChartIdentity> {
+  const { kubeConfig, namespace } = options;
+  const scratch = await mkdtemp(join(tmpdir(), 'iinfra-chart-identity-'));
+  const rendered = parseAllDocuments(options.manifests)
     .map((doc) => doc.toJS() as Rendered | null)
     .filter((o): o is Rendered => o !== null);
   const ofKind = (kind: string) => rendered.filter((o) => o.kind === kind);
   const deployment = ofKind('Deployment')[0];
-  const serviceAccount = ofKind('ServiceAccount')[0];
+  const runsAs: string | undefined = deployment?.spec.template.spec.serviceAccountName;
+  const serviceAccount = ofKind('ServiceAccount').find((sa) => sa.metadata.name === runsAs);
   if (!deployment || !serviceAccount)
-    throw new Error(`${options.chart} renders no Deployment or no ServiceAccount`);
+    throw new Error(`${options.source} renders no Deployment or not the ServiceAccount it runs as`);
   const container = deployment.spec.template.spec.containers[0];
+  const saName: string = serviceAccount.metadata.name;
 
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   const rbac = rendered.filter((o) =>
@@ -82,10 +120,9 @@ export async function chartIdentity(options: ChartIdentityOptions): Promise<Char
     ) {
       object.metadata.namespace = namespace;
     }
-    await objects.create(object as KubernetesObject);
+    if (options.applyRbac !== false) await objects.create(object as KubernetesObject);
   }
 
-  const saName: string = serviceAccount.metadata.name;
   const token = await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     name: saName,
     namespace,
@@ -150,7 +187,9 @@ export async function chartIdentity(options: ChartIdentityOptions): Promise<Char
     env,
     grants,
     remove: async () => {
-      for (const object of rbac.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')) {
+      // What an installer made is the installer's to remove (helm uninstall).
+      const made = options.applyRbac === false ? [] : rbac;
+      for (const object of made.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')) {
         await objects.delete(object as KubernetesObject).catch(() => undefined);
       }
       await rm(scratch, { recursive: true, force: true });

@@ -17,8 +17,15 @@ import { type ChartIdentity, chartIdentity } from './chart-identity.js';
 export interface ChartManagerOptions {
   /** An admin of the cluster: applies the chart's RBAC and asks for the token. */
   kubeConfig: KubeConfig;
-  /** The chart's folder. */
-  chartPath: string;
+  /** The chart's folder (or `identity`). */
+  chartPath?: string;
+  /**
+   * The identity to run as instead of rendering `chartPath`: another release's install manifests
+   * (`manifestIdentity`), say, with the arguments the test needs (its namespace, a free probe port).
+   */
+  identity?: ChartIdentity;
+  /** Apply the chart's ServiceAccount and RBAC (default); false when `helm install` already did. */
+  applyRbac?: boolean;
   /** The release namespace (it must exist), which is also the one namespace the manager reconciles. */
   namespace: string;
   /** The Helm release name; `e2e` unless given. */
@@ -36,7 +43,10 @@ export interface ChartManagerOptions {
   logFile: string;
   /** The API server's audit log of service accounts (`inject('iinfraAuditLogPath')`), for `permissions()`. */
   auditLogPath?: string;
-  /** Where the `iinfra` command is resolved from (see testkit's `iinfraEntry`): the test's package by default. */
+  /**
+   * Where the `iinfra` command is resolved from (see testkit's `iinfraEntry`), and the manager's working
+   * directory, which its `--provider` package is resolved from: the test's package by default.
+   */
   from?: string;
   /** Told what the chart's grants were used for, when `permissionProblems` runs (a live log). */
   log?: (line: string) => void;
@@ -82,13 +92,16 @@ const HOST_RULES_NOT_EXERCISED: Record<string, string> = {
  */
 export async function startChartManager(options: ChartManagerOptions): Promise<ChartManager> {
   const { namespace } = options;
-  const identity = await chartIdentity({
-    kubeConfig: options.kubeConfig,
-    chart: options.chartPath,
-    release: options.release ?? 'e2e',
-    namespace,
-    values: { watchNamespace: namespace, probes: { port: await freePort() }, ...options.values },
-  });
+  const identity =
+    options.identity ??
+    (await chartIdentity({
+      kubeConfig: options.kubeConfig,
+      chart: options.chartPath ?? '',
+      release: options.release ?? 'e2e',
+      namespace,
+      values: { watchNamespace: namespace, probes: { port: await freePort() }, ...options.values },
+      ...(options.applyRbac === undefined ? {} : { applyRbac: options.applyRbac }),
+    }));
   const args = identity.args.map((arg) =>
     options.providerModule && arg.startsWith('--provider=') ? `--provider=${options.providerModule}` : arg,
   );
@@ -98,6 +111,7 @@ export async function startChartManager(options: ChartManagerOptions): Promise<C
     [iinfraEntry(options.from), ...args, `--kubeconfig=${identity.kubeconfigPath}`],
     {
       stdio: ['ignore', out, out],
+      ...(options.from ? { cwd: options.from } : {}),
       env: { ...process.env, ...identity.env, ...options.env },
     },
   );

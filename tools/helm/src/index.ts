@@ -47,7 +47,13 @@ export async function ensureKustomize(): Promise<string> {
   return (await ensureHelmTools()).kustomize;
 }
 
-export { type ChartIdentity, type ChartIdentityOptions, chartIdentity } from './chart-identity.js';
+export {
+  type ChartIdentity,
+  type ChartIdentityOptions,
+  chartIdentity,
+  type ManifestIdentityOptions,
+  manifestIdentity,
+} from './chart-identity.js';
 export { type ChartManager, type ChartManagerOptions, startChartManager } from './chart-manager.js';
 export {
   type CertManagerEntry,

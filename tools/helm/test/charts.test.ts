@@ -396,6 +396,23 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
         .map((o) => o.metadata.name)
         .sort(),
     );
+    // `iinfra compat check --kubeconfig` sees the provider Helm installed (no clusterctl inventory).
+    const version = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')).version as string;
+    const { stdout: verdict } = await run(
+      process.execPath,
+      [
+        join(repo, 'packages/manager/bin/iinfra.js'),
+        'compat',
+        'check',
+        '--platform',
+        '4.4.0',
+        '--kubeconfig',
+        inject('iinfraKubeconfigPath'),
+        '--json',
+      ],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    ).catch((error: { stdout: string }) => error);
+    expect(JSON.parse(verdict).providers).toContainEqual(expect.objectContaining({ provider, version }));
 
     await helmOnCluster([
       'upgrade',

@@ -255,6 +255,11 @@ describe('provider anchors in a real browser', () => {
     await page.getByLabel('Control plane machines').fill('1');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.locator('[data-step="machines"]').waitFor();
+    // The stepper says where the user is and what is behind and ahead.
+    const stepper = page.getByRole('list', { name: 'Steps' });
+    await expect(stepper.getByLabel('1. Basics: done').count()).resolves.toBe(1);
+    await expect(stepper.getByLabel('2. Machines: current step').count()).resolves.toBe(1);
+    await expect(stepper.getByLabel('3. Review: not yet').count()).resolves.toBe(1);
     // Not attempted yet: no problems shown before the user tries to leave the step.
     await expect(page.locator('[data-problem="template"]').textContent()).resolves.toBe('');
     await page.getByRole('button', { name: 'Review' }).click();

@@ -5,7 +5,7 @@ import type {
   KubernetesManifest,
   WorkflowContext,
 } from '@immutable-infra/core';
-import { Button, PageSection, Title } from '@patternfly/react-core';
+import { Button, PageSection, ProgressStep, ProgressStepper, Title } from '@patternfly/react-core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type ApplyReport, applyManifests } from './api.ts';
 import { ExtensionBoundary, hostApiFor, safeMode, useExtensions } from './ExtensionSlot.tsx';
@@ -206,13 +206,34 @@ function Wizard({ entry, namespace }: { entry: AnchorEntry; namespace: string })
 
   return (
     <div className="wizard">
-      <ol className="steps" aria-label="Steps">
-        {[...steps.map((s) => s.title), 'Review'].map((title, i) => (
-          <li key={title} aria-current={i === step ? 'step' : undefined}>
-            {title}
-          </li>
-        ))}
-      </ol>
+      <ProgressStepper aria-label="Steps" className="steps">
+        {[...steps.map((s) => ({ id: s.id, title: s.title })), { id: 'review', title: 'Review' }].map(
+          ({ id, title }, i) => {
+            // A step left with problems (the user tried to go on, or was sent back) says so until fixed.
+            const hasProblems = attempted.current.has(id) && (problems.current.get(id)?.length ?? 0) > 0;
+            const [variant, state] =
+              i === step
+                ? (['info', 'current step'] as const)
+                : hasProblems
+                  ? (['danger', 'has problems'] as const)
+                  : i < step
+                    ? (['success', 'done'] as const)
+                    : (['pending', 'not yet'] as const);
+            return (
+              <ProgressStep
+                key={id}
+                id={`wizard-step-${id}`}
+                titleId={`wizard-step-${id}-title`}
+                variant={variant}
+                isCurrent={i === step}
+                aria-label={`${i + 1}. ${title}: ${state}`}
+              >
+                {`${i + 1}. ${title}`}
+              </ProgressStep>
+            );
+          },
+        )}
+      </ProgressStepper>
       {!atReview ? (
         <div data-step={steps[step]?.id}>
           <h2>{steps[step]?.title}</h2>

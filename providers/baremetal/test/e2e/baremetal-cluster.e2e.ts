@@ -212,6 +212,12 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     expect(fleet.host(workerHosts[1]?.name as string).executed).toEqual([]);
     const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
     expect(workerPool.status).toMatchObject({ total: 2, allocated: 1, available: 1 });
+    // This management cluster is not the platform: alive cannot be asked for, the VIP stays on the
+    // first node, and the cluster is ready all the same.
+    const baremetalCluster = await e2e.probe.get(infra('baremetalclusters'), CLUSTER);
+    expect(
+      baremetalCluster.status?.conditions?.find((c: LooseObject) => c.type === 'EndpointReady'),
+    ).toMatchObject({ status: 'False', reason: 'AlivePlatformMissing' });
   }, 1_000_000);
 
   it('scales the workers by one onto the pool’s last host', async () => {

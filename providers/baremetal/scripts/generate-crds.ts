@@ -2,6 +2,7 @@
 // and its clusterctl release artifacts. Run through `npm run generate` (after the build).
 import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
+import { ALIVE_MODULE_RBAC_RULES } from '@immutable-infra/provider-kit';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { baremetalKinds } from '../dist/api/index.js';
 import { baremetalClusterTemplate } from './cluster-template.ts';
@@ -15,8 +16,10 @@ generateProviderArtifacts({
   kinds: baremetalKinds,
   // Beyond what every manager needs: elemental's MachineInventories (read, listed for a pool's
   // members, annotated with their pool and plan), and the image catalog ConfigMap a machine's
-  // version is looked up in. Plan Secrets are read and patched like any Secret the host reads.
+  // version is looked up in. Plan Secrets are read and patched like any Secret the host reads. An
+  // Internal VIP's alive ModuleInfo, and the platform's module kinds it is chosen from.
   rbacRules: [
+    ...ALIVE_MODULE_RBAC_RULES,
     {
       apiGroups: ['elemental.cattle.io'],
       resources: ['machineinventories'],

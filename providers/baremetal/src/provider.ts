@@ -19,13 +19,22 @@ export interface BaremetalProviderOptions {
   pollMs?: number;
   /** How often a pool counts its inventories again; 15 s by default. */
   poolRecheckMs?: number;
+  /**
+   * The alive version an Internal VIP's ModuleInfo asks for instead of the platform's choice (the
+   * documented `--plugin-alive-version`); the environment variable BAREMETAL_PLUGIN_ALIVE_VERSION
+   * when left out. Its ModuleConfig must still exist and be ready.
+   */
+  pluginAliveVersion?: string | undefined;
 }
 
 /** The bare-metal provider; `iinfra manager --provider @immutable-infra/provider-baremetal` loads the default export. */
 export function createBaremetalProvider(options: BaremetalProviderOptions = {}) {
   return defineProvider({
     manifest: providerManifest(packageJson),
-    infraCluster: baremetalClusterHooks(),
+    // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
+    infraCluster: baremetalClusterHooks(
+      options.pluginAliveVersion ?? (process.env.BAREMETAL_PLUGIN_ALIVE_VERSION || undefined),
+    ),
     infraMachine: baremetalMachineHooks({
       imageCatalogNamespace: options.imageCatalogNamespace ?? process.env.POD_NAMESPACE ?? 'cpaas-system',
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),

@@ -80,8 +80,8 @@ export class BaremetalFixtures {
     });
   }
 
-  /** The Cluster and its BaremetalCluster `demo`, the endpoint left to the load balancer's VIP. */
-  async cluster(namespace: string): Promise<void> {
+  /** The Cluster and its BaremetalCluster `demo`, the endpoint left to the load balancer's VIP (or `balancer`). */
+  async cluster(namespace: string, balancer?: Record<string, unknown>): Promise<void> {
     const capi = this.capi(namespace);
     const cluster = await this.create(capi.cluster());
     await this.create({
@@ -94,14 +94,28 @@ export class BaremetalFixtures {
         ownerReferences: [capi.ownerReference(cluster)],
       },
       spec: {
-        controlPlaneLoadBalancer: { type: 'Internal', host: '192.168.254.100', port: 6443, vrid: 51 },
+        controlPlaneLoadBalancer: balancer ?? {
+          type: 'Internal',
+          host: '192.168.254.100',
+          port: 6443,
+          vrid: 51,
+        },
         networkType: 'kube-ovn',
       },
     });
   }
 
-  /** The BaremetalMachine `name` drawing from `pool`, its bootstrap data and its Machine at `version`. */
-  async machine(namespace: string, name: string, pool: string, version: string): Promise<void> {
+  /**
+   * The BaremetalMachine `name` drawing from `pool`, its bootstrap data (a joining node's unless
+   * given) and its Machine at `version`, in the control plane when `controlPlane` is set.
+   */
+  async machine(
+    namespace: string,
+    name: string,
+    pool: string,
+    version: string,
+    options: { userData?: string; controlPlane?: boolean } = {},
+  ): Promise<void> {
     const capi = this.capi(namespace);
     await this.create({
       apiVersion: INFRA,
@@ -109,8 +123,11 @@ export class BaremetalFixtures {
       metadata: { name, namespace, labels: capi.labels },
       spec: { machineInventoryPoolRef: { name: pool } },
     });
-    await this.create(capi.bootstrapSecret(name, JOIN_USER_DATA));
-    const machine = await this.create(capi.machine(name, { version }));
+    await this.create(capi.bootstrapSecret(name, options.userData ?? JOIN_USER_DATA));
+    const labels = options.controlPlane
+      ? { ...capi.labels, 'cluster.x-k8s.io/control-plane': '' }
+      : undefined;
+    const machine = await this.create(capi.machine(name, { version, labels }));
     await this.objects.patch(
       {
         apiVersion: INFRA,

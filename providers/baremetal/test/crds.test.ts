@@ -88,4 +88,50 @@ describe('bare-metal CRDs in a real API server', () => {
     );
     await expect(moved).rejects.toThrow(/machineInventoryPoolRef cannot be changed/);
   });
+
+  it('refuse an Internal VIP that is no IPv4 address, an endpoint beside it and a changed load balancer', async () => {
+    for (const host of ['api.example.local', 'fd00::100']) {
+      const named = fixtures.bad('BaremetalCluster');
+      named.spec.controlPlaneLoadBalancer.host = host;
+      expect(await create(named), host).toContain(
+        'spec.controlPlaneLoadBalancer.host: Invalid value: host must be an IPv4 address when type is Internal',
+      );
+    }
+    // An External load balancer may be a name: the user's device answers there.
+    const external = fixtures.bad('BaremetalCluster');
+    external.spec.controlPlaneLoadBalancer = { type: 'External', host: 'api.example.local', port: 6443 };
+    expect(await create(external)).toBe('accepted');
+
+    const elsewhere = fixtures.bad('BaremetalCluster');
+    elsewhere.spec.controlPlaneEndpoint = { host: '192.168.254.101', port: 6443 };
+    expect(await create(elsewhere)).toContain(
+      'spec.controlPlaneEndpoint: Invalid value: controlPlaneEndpoint must name the same host and port as an Internal controlPlaneLoadBalancer',
+    );
+    const same = fixtures.bad('BaremetalCluster');
+    same.spec.controlPlaneEndpoint = {
+      host: same.spec.controlPlaneLoadBalancer.host,
+      port: same.spec.controlPlaneLoadBalancer.port,
+    };
+    expect(await create(same)).toBe('accepted');
+
+    const { namespace, objects } = crds;
+    const cluster = fixtures.bad('BaremetalCluster');
+    cluster.metadata.name = `${namespace}-vip`;
+    cluster.metadata.namespace = namespace;
+    expect(await create(cluster)).toBe('accepted');
+    const moved = objects.patch(
+      {
+        apiVersion: cluster.apiVersion,
+        kind: cluster.kind,
+        metadata: { name: cluster.metadata.name, namespace },
+        spec: { controlPlaneLoadBalancer: { vrid: 52 } },
+      },
+      undefined,
+      undefined,
+      'crds-test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    await expect(moved).rejects.toThrow(/controlPlaneLoadBalancer cannot be changed or removed once set/);
+  });
 });

@@ -1,4 +1,9 @@
-import { defineKind, infraClusterSpecFields, infraClusterStatusFields } from '@immutable-infra/core';
+import {
+  defineKind,
+  infraClusterSpecFields,
+  infraClusterStatusFields,
+  type KindObject,
+} from '@immutable-infra/core';
 import { printerColumns } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { base } from './common.js';
@@ -32,6 +37,14 @@ export const ControlPlaneLoadBalancer = z
         fieldPath: '.vrid',
         reason: 'FieldValueRequired',
       },
+      {
+        // keepalived (alive) holds the VIP on a node NIC: a self-built VIP is an IPv4 address, never a name.
+        rule: "self.type != 'Internal' || (isIP(self.host) && ip(self.host).family() == 4)",
+        message:
+          'host must be an IPv4 address when type is Internal (a Self-built VIP); IPv6 addresses and DNS names are not supported',
+        fieldPath: '.host',
+        reason: 'FieldValueInvalid',
+      },
     ],
   });
 
@@ -51,6 +64,22 @@ export const BaremetalClusterSpec = z
   })
   .meta({
     'x-kubernetes-validations': [
+      {
+        // The endpoint, the API server certificate and the first node's VIP all come from it: a live
+        // cluster cannot move to another address or mode.
+        rule: '!has(oldSelf.controlPlaneLoadBalancer) || (has(self.controlPlaneLoadBalancer) && self.controlPlaneLoadBalancer == oldSelf.controlPlaneLoadBalancer)',
+        message:
+          'controlPlaneLoadBalancer cannot be changed or removed once set: the API server certificate and the VIP are bound to it; create a new cluster instead',
+        fieldPath: '.controlPlaneLoadBalancer',
+      },
+      {
+        // The VIP the first node holds and alive keeps is the load balancer's host: an endpoint
+        // naming another address would be certified and dialled where no VIP answers.
+        rule: "!has(self.controlPlaneLoadBalancer) || self.controlPlaneLoadBalancer.type != 'Internal' || !has(self.controlPlaneEndpoint) || self.controlPlaneEndpoint.host == '' || (self.controlPlaneEndpoint.host == self.controlPlaneLoadBalancer.host && self.controlPlaneEndpoint.port == self.controlPlaneLoadBalancer.port)",
+        message:
+          'controlPlaneEndpoint must name the same host and port as an Internal controlPlaneLoadBalancer (leave controlPlaneEndpoint empty to have it filled from it)',
+        fieldPath: '.controlPlaneEndpoint',
+      },
       {
         rule: 'has(self.controlPlaneEndpoint) || has(self.controlPlaneLoadBalancer)',
         message:
@@ -80,3 +109,5 @@ export const BaremetalCluster = defineKind({
     },
   ],
 });
+
+export type BaremetalClusterObject = KindObject<(typeof BaremetalCluster)['versions'][number]>;

@@ -3,7 +3,12 @@ import { BaremetalMachine } from './baremetal-machine.js';
 import { BaremetalMachineTemplate } from './baremetal-machine-template.js';
 import { MachineInventoryPool } from './machine-inventory-pool.js';
 
-export { BaremetalCluster, BaremetalClusterSpec, ControlPlaneLoadBalancer } from './baremetal-cluster.js';
+export {
+  BaremetalCluster,
+  type BaremetalClusterObject,
+  BaremetalClusterSpec,
+  ControlPlaneLoadBalancer,
+} from './baremetal-cluster.js';
 export { BaremetalMachine, BaremetalMachinePhase, BaremetalMachineSpec } from './baremetal-machine.js';
 export { BaremetalMachineTemplate } from './baremetal-machine-template.js';
 export { BAREMETAL_API_VERSION, LocalNameRef } from './common.js';

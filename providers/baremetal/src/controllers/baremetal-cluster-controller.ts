@@ -3,32 +3,85 @@ import {
   done,
   type InfraClusterContext,
   type InfraClusterHooks,
+  type Step,
+  stepPlan,
 } from '@immutable-infra/core';
+import { reconcileAliveModule } from '@immutable-infra/provider-kit';
 import { BaremetalCluster } from '../api/baremetal-cluster.js';
+import { ENDPOINT_READY, selfBuiltVip } from './self-built-vip.js';
 
 type Ctx = InfraClusterContext<typeof BaremetalCluster>;
 
+class ClusterRun {
+  /** Sooner than never while the alive ModuleInfo is still coming (nodes, the platform's objects, its rollout). */
+  recheckAfterMs: number | undefined;
+
+  constructor(
+    readonly ctx: Ctx,
+    /** The provider's alive version override (`BAREMETAL_PLUGIN_ALIVE_VERSION`). */
+    readonly aliveVersion: string | undefined,
+  ) {}
+}
+
+/**
+ * The documented Internal VIP's cluster half: the platform's alive ModuleInfo (the kit's
+ * reconcileAliveModule) once the control plane nodes registered, reported on EndpointReady only.
+ * alive needs nodes, and nodes need this cluster ready, so the step never holds up the cluster's
+ * readiness (the documentation lists "BaremetalCluster Ready, but the VIP is not reachable" as a
+ * state to diagnose). The first node's VIP is in its reprovision plan (the machine controller).
+ * External skips alive: the user's load balancer answers on host:port.
+ */
+const selfBuiltLoadBalancer: Step<ClusterRun> = {
+  name: 'SelfBuiltLoadBalancer',
+  when: ({ ctx }) => selfBuiltVip(ctx.object) !== undefined,
+  async run(run) {
+    const { ctx } = run;
+    const balancer = selfBuiltVip(ctx.object) as NonNullable<ReturnType<typeof selfBuiltVip>>;
+    const outcome = await reconcileAliveModule({
+      kube: ctx.kube,
+      namespace: ctx.object.metadata.namespace ?? 'default',
+      cluster: ctx.cluster?.metadata?.name ?? ctx.object.metadata.name,
+      // The CRD requires a vrid for type Internal; bare metal has no interface field (alive picks the node IP's NIC).
+      balancer: { host: balancer.host, port: balancer.port, vrid: balancer.vrid ?? 0 },
+      versionOverride: run.aliveVersion,
+      conditionType: ENDPOINT_READY,
+    });
+    ctx.setCondition(outcome.condition);
+    run.recheckAfterMs = outcome.recheckAfterMs;
+    return done();
+  },
+};
+
+const reconcilePlan: Step<ClusterRun>[] = [selfBuiltLoadBalancer];
+
 /**
  * The BaremetalCluster: its endpoint is the one in the spec, else the load balancer's host and
- * port (the host backfills spec.controlPlaneEndpoint). Nothing is made for a cluster: hosts are
- * attached machine by machine; the Internal VIP's keepalived (alive) is deployed on the workload
- * cluster, which this slice does not do yet.
+ * port (the host backfills spec.controlPlaneEndpoint). Nothing is made on a platform for a cluster:
+ * hosts are attached machine by machine; an Internal VIP's alive ModuleInfo is asked of the platform.
  */
-export function baremetalClusterHooks(): InfraClusterHooks<typeof BaremetalCluster> {
+export function baremetalClusterHooks(
+  /** The alive version to deploy instead of the platform's choice (`BAREMETAL_PLUGIN_ALIVE_VERSION`). */
+  aliveVersion?: string,
+): InfraClusterHooks<typeof BaremetalCluster> {
   return {
     kind: BaremetalCluster,
-    async reconcile(ctx: Ctx) {
-      const { controlPlaneEndpoint, controlPlaneLoadBalancer } = ctx.object.spec;
-      const endpoint =
-        controlPlaneEndpoint?.host && controlPlaneEndpoint.port
-          ? { host: controlPlaneEndpoint.host, port: controlPlaneEndpoint.port }
-          : controlPlaneLoadBalancer
-            ? { host: controlPlaneLoadBalancer.host, port: controlPlaneLoadBalancer.port }
-            : undefined;
-      if (!endpoint) return done(); // the CRD refuses a spec with neither
-      return clusterProvisioned({ controlPlaneEndpoint: endpoint });
-    },
-    // Nothing belongs to the cluster itself: each machine gives its host back on delete.
+    reconcile: async (ctx: Ctx) =>
+      stepPlan(new ClusterRun(ctx, aliveVersion), reconcilePlan, (run) => {
+        const { controlPlaneEndpoint, controlPlaneLoadBalancer } = ctx.object.spec;
+        const endpoint =
+          controlPlaneEndpoint?.host && controlPlaneEndpoint.port
+            ? { host: controlPlaneEndpoint.host, port: controlPlaneEndpoint.port }
+            : controlPlaneLoadBalancer
+              ? { host: controlPlaneLoadBalancer.host, port: controlPlaneLoadBalancer.port }
+              : undefined;
+        if (!endpoint) return done(); // the CRD refuses a spec with neither
+        return clusterProvisioned({
+          controlPlaneEndpoint: endpoint,
+          ...(run.recheckAfterMs ? { recheckAfterMs: run.recheckAfterMs } : {}),
+        });
+      }),
+    // Nothing belongs to the cluster itself: each machine gives its host back on delete, and the
+    // platform collects the alive ModuleInfo with the cluster.
     delete: async () => done(),
   };
 }

@@ -37,6 +37,7 @@ import {
 } from '../cloud/plans.js';
 import { normaliseBootstrap } from './bootstrap-data.js';
 import { inventoryPoolKind } from './inventory-claims.js';
+import { bootstrapVipFor } from './self-built-vip.js';
 
 type Ctx = InfraMachineContext<typeof BaremetalMachine>;
 
@@ -259,7 +260,13 @@ const writeReprovisionPlan: Step<Run> = {
         `bare-metal hosts boot with cloud-init; ${data.format} cannot be used`,
       );
     const hostname = hostnameOf(run);
-    const userData = normaliseBootstrap(data, { hostname, providerID: providerIdOf(run) });
+    const bootstrapVip = bootstrapVipFor({
+      infraCluster: ctx.infraCluster,
+      isControlPlane: ctx.isControlPlane,
+      bootstrap: data,
+      nodeIp: observedAddress(inventory),
+    });
+    const userData = normaliseBootstrap(data, { hostname, providerID: providerIdOf(run), bootstrapVip });
     // An explicit spec.network is applied by elemental itself; the observed one is replayed here.
     const networkConfig = inventory.spec?.network?.config
       ? undefined

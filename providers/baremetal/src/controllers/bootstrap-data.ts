@@ -1,5 +1,5 @@
 import type { BootstrapData } from '@immutable-infra/core';
-import { composeCloudInit } from '@immutable-infra/provider-kit';
+import { type CloudInitBootstrapVip, composeCloudInit } from '@immutable-infra/provider-kit';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 
 /** Where Cluster API's kubeadm bootstrap provider writes the kubeadm configuration in its cloud-config. */
@@ -9,16 +9,18 @@ export const DEFAULT_CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
 /**
  * The Machine's cloud-config made fit for this host: its hostname, the kubelet's provider-id
  * (`baremetal:///<inventory>`, also for the PROVIDER_ID token) and the CRI socket when unset, in
- * every Init/JoinConfiguration of the kubeadm file. What the user set otherwise stays.
+ * every Init/JoinConfiguration of the kubeadm file; on the first control plane node of an Internal
+ * VIP, the VIP's unit, started ahead of kubeadm. What the user set otherwise stays.
  */
 export function normaliseBootstrap(
   data: BootstrapData,
-  host: { hostname: string; providerID: string },
+  host: { hostname: string; providerID: string; bootstrapVip?: CloudInitBootstrapVip | undefined },
 ): string {
   const composed = composeCloudInit(data, {
     hostname: host.hostname,
     disks: [],
     tokens: { PROVIDER_ID: host.providerID },
+    ...(host.bootstrapVip ? { files: host.bootstrapVip.files, runFirst: host.bootstrapVip.runFirst } : {}),
   });
   const newline = composed.indexOf('\n');
   const header = composed.slice(0, newline);

@@ -1,0 +1,271 @@
+// A bare-metal cluster end to end: the real Cluster API controllers, the manager as the Helm chart
+// installs it, the simulated host fleet (baremetal-sim, playing elemental: registration, plan
+// Secrets, the agent running reprovision and clean plans) and the workload-cluster simulator, which
+// boots each host from the user data of the reprovision plan it ran. The cluster is the documented
+// one (clusterctl/cluster-template.yaml, generated from the guide's manifests) with an Internal VIP:
+// 3 control plane nodes, as the guide requires (Cluster API's own webhook refuses its maxSurge 0
+// rollout with fewer), and 1 worker, scaled to 2.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BaremetalFleet, type HostDefinition } from '@immutable-infra/baremetal-sim';
+import { capiResource, infraResource as infra, type LooseObject } from '@immutable-infra/testkit';
+import { anyTestFailed, createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import {
+  bootstrapFiles,
+  type ClusterE2e,
+  type DeliveredBootstrapData,
+  type InfraMachineView,
+  type MachineView,
+  startClusterE2e,
+} from '@immutable-infra/workload-sim';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { createBaremetalProvider } from '../../src/provider.js';
+
+const CLUSTER = 'e2e';
+const VERSION = 'v1.33.7-2';
+const IMAGE = 'registry.example.local/tkestack/baremetal-base-image:v0.0.0-beta-1.33.7-2';
+const CONTROL_PLANE = 3;
+const WORKERS = 1;
+const VIP_UNIT = 'baremetal-bootstrap-vip.service';
+const USER_DATA = '/var/lib/cloud/seed/nocloud/user-data';
+const MACHINES = capiResource('machines');
+const ELEMENTAL = 'elemental.cattle.io/v1beta1';
+const names = { controlPlane: `${CLUSTER}-control-plane`, workerPool: `${CLUSTER}-workers` };
+const pools = { cp: `${CLUSTER}-control-plane-pool`, worker: `${CLUSTER}-worker-pool` };
+
+let e2e: ClusterE2e;
+let fleet: BaremetalFleet;
+let namespace: string;
+let subnet: string;
+/** The registered hosts: elemental names them `<cluster>-<SMBIOS UUID>`, as the documented registration does. */
+let cpHosts: HostDefinition[];
+let workerHosts: HostDefinition[];
+
+/** The cluster as `clusterctl generate cluster` writes it from the provider's template, with these values. */
+function documentedCluster(values: Record<string, string>): Record<string, unknown>[] {
+  const template = readFileSync(
+    fileURLToPath(new URL('../../clusterctl/cluster-template.yaml', import.meta.url)),
+    'utf8',
+  );
+  const text = template.replace(/\$\{([A-Z_]+)(?::=([^}]*))?\}/g, (_, name: string, fallback?: string) => {
+    const value = values[name] ?? fallback;
+    if (value === undefined) throw new Error(`no value for clusterctl variable ${name}`);
+    return value;
+  });
+  return parseAllDocuments(text).map((document) => document.toJS() as Record<string, unknown>);
+}
+
+/** What the host's agent wrote as the NoCloud user data of the last reprovision plan it applied. */
+function deliveredUserData(
+  _machine: MachineView,
+  infraMachine: InfraMachineView,
+): DeliveredBootstrapData | undefined {
+  const inventory = (infraMachine.status as { machineInventoryRef?: { name?: string } } | undefined)
+    ?.machineInventoryRef?.name;
+  if (!inventory) return undefined;
+  const plan = fleet
+    .host(inventory)
+    .executed.filter((p) => p.type === 'reprovision' && p.outcome === 'Applied')
+    .at(-1);
+  const value = plan?.files[USER_DATA];
+  return value ? { format: 'cloud-config', value } : undefined;
+}
+
+/**
+ * The documented Internal VIP, as the host received it: the node that runs `kubeadm init` starts
+ * the VIP unit before anything else; no other node holds the VIP.
+ */
+function vipProblems(data: DeliveredBootstrapData, machine: MachineView): string[] {
+  const config = parse(data.value) as { runcmd?: string[] };
+  const init = [...bootstrapFiles(data.value, 'cloud-config').values()].some((content) =>
+    /kind:\s*InitConfiguration/.test(content),
+  );
+  const startsVip = (config.runcmd?.[0] ?? '').includes(`systemctl start ${VIP_UNIT}`);
+  if (init && !startsVip) return [`${machine.metadata.name} runs kubeadm init without ${VIP_UNIT} first`];
+  if (!init && startsVip) return [`${machine.metadata.name} joins and still takes the VIP`];
+  return [];
+}
+
+beforeAll(async () => {
+  const kubeConfig = testKubeConfig();
+  namespace = await createTestNamespace(kubeConfig, 'e2e');
+  // A loopback /24 of its own (DCS and HCS draw from 127.20-249.x, vSphere from 127.250-254.x):
+  // the hosts' addresses (the simulator runs etcd and the kubelet there) and the VIP.
+  subnet = `127.${10 + (process.pid % 10)}.${Math.floor(process.pid / 10) % 250}`;
+  const host = (n: number): HostDefinition => ({
+    name: `${CLUSTER}-4c4c4544-00${30 + n}`,
+    address: `${subnet}.${10 + n}`,
+  });
+  cpHosts = [1, 2, 3].map(host);
+  workerHosts = [11, 12].map(host);
+  fleet = await BaremetalFleet.start({
+    kubeConfig,
+    namespace,
+    hosts: [...cpHosts, ...workerHosts],
+    pollMs: 100,
+    durations: { reprovisionMs: 300, cleanMs: 100 },
+  });
+  e2e = await startClusterE2e({
+    kubeConfig,
+    namespace,
+    assets: inject('iinfraEnvtestAssets'),
+    kubeconfigPath: inject('iinfraKubeconfigPath'),
+    logName: 'baremetal-e2e',
+    providerLabel: 'Bare Metal',
+    providers: [createBaremetalProvider()],
+    // The manager as the Helm chart installs it: its arguments and its ServiceAccount's permissions;
+    // the package with plans looked at every 200 ms (the simulated plans take 300 ms).
+    chart: {
+      path: fileURLToPath(new URL('../../charts/cluster-api-provider-baremetal', import.meta.url)),
+      providerModule: fileURLToPath(new URL('../contract/baremetal-host-provider.ts', import.meta.url)),
+      env: { BAREMETAL_POLL_MS: '200' },
+    },
+    auditLogPath: inject('iinfraAuditLogPath'),
+    cluster: CLUSTER,
+    // Booted: the machine is Running, so its host's agent applied the reprovision plan (and rebooted).
+    isBooted: (machine, infraMachine) =>
+      Boolean(infraMachine.status?.ready) && deliveredUserData(machine, infraMachine) !== undefined,
+    deliveredBootstrapData: deliveredUserData,
+    checkBootstrapData: vipProblems,
+  });
+  e2e.probe.shape = { ...names, controlPlaneReplicas: CONTROL_PLANE };
+  e2e.live.say(`subnet ${subnet}.0/24`);
+}, 300_000);
+
+// biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixtures a hook uses from its first parameter, which must be a pattern; the suite is the second
+afterAll(async ({}, suite) => {
+  // A passing run leaves no live logs behind; a failing one keeps them for its diagnostics.
+  await e2e?.stop({ keepLogs: anyTestFailed(suite) });
+  fleet?.stop();
+}, 120_000);
+
+const inventories = async () =>
+  (await e2e.objects.list(ELEMENTAL, 'MachineInventory', namespace)).items as unknown as LooseObject[];
+
+describe('a bare-metal cluster with the real Cluster API controllers, simulated hosts and the workload-cluster simulator', () => {
+  it(`creates ${CONTROL_PLANE} control plane + ${WORKERS} worker machines from the documented manifests and reaches Ready at the VIP`, async () => {
+    // The provider's namespace holds the image catalog (the chart's POD_NAMESPACE is the release's).
+    await e2e.objects.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'elemental-image-catalog', namespace },
+      data: { [VERSION]: IMAGE },
+    } as KubernetesObject);
+    // Step 2 of the guide: one pool per role, control plane hosts with their node names.
+    const pool = (name: string, members: HostDefinition[], hostnames: boolean) => ({
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+      kind: 'MachineInventoryPool',
+      metadata: { name, namespace },
+      spec: {
+        clusterName: CLUSTER,
+        machineInventories: members.map((m, i) => ({
+          name: m.name,
+          ...(hostnames ? { hostname: `${CLUSTER}-cp-${i + 1}` } : {}),
+        })),
+      },
+    });
+    await e2e.objects.create(pool(pools.cp, cpHosts, true) as KubernetesObject);
+    await e2e.objects.create(pool(pools.worker, workerHosts, false) as KubernetesObject);
+
+    const started = Date.now();
+    for (const object of documentedCluster({
+      CLUSTER_NAME: CLUSTER,
+      NAMESPACE: namespace,
+      CONTROL_PLANE_VIP: `${subnet}.100`,
+      VRID: '51',
+      KUBERNETES_VERSION: VERSION,
+      CONTROL_PLANE_MACHINE_COUNT: String(CONTROL_PLANE),
+      WORKER_MACHINE_COUNT: String(WORKERS),
+      SSH_AUTHORIZED_KEYS:
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2eE2e e2e',
+      REGISTRY_ADDRESS: 'registry.example.local',
+      DNS_IMAGE_TAG: 'v1.12.1',
+      ETCD_IMAGE_TAG: '3.5.21-0',
+      PODS_CIDR: '10.16.0.0/16',
+      SERVICES_CIDR: '10.96.0.0/12',
+      KUBE_OVN_JOIN_CIDR: '100.64.0.0/16',
+    }))
+      await e2e.objects.create(object as KubernetesObject);
+    await e2e.probe.reachSettled('create to Ready', WORKERS, VERSION, started);
+
+    const cluster = await e2e.probe.get(capiResource('clusters'), CLUSTER);
+    expect(cluster.spec.controlPlaneEndpoint).toEqual({ host: `${subnet}.100`, port: 6443 });
+    expect(e2e.workloads.bootFailures()).toEqual({});
+    // Each machine on a host of its role's pool, its node's provider ID the inventory's.
+    const machines = await e2e.probe.list(infra('baremetalmachines'));
+    expect(machines).toHaveLength(CONTROL_PLANE + WORKERS);
+    for (const machine of machines) {
+      expect(machine.status?.phase).toBe('Running');
+      expect(machine.spec.providerID).toBe(`baremetal:///${machine.status?.machineInventoryRef?.name}`);
+    }
+    const workload = await e2e.probe.workloadApi();
+    const nodes = (await workload.listNode()).items;
+    expect(nodes.map((n) => n.spec?.providerID).sort()).toEqual(
+      machines.map((m) => m.spec.providerID).sort(),
+    );
+    expect(nodes.map((n) => n.metadata?.name)).toContain(`${CLUSTER}-cp-1`);
+    // One reprovision plan per host taken, none run twice.
+    for (const host of [...cpHosts, workerHosts[0] as HostDefinition])
+      expect(fleet.host(host.name).executed.map((p) => p.type)).toEqual(['reprovision']);
+    expect(fleet.host(workerHosts[1]?.name as string).executed).toEqual([]);
+    const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
+    expect(workerPool.status).toMatchObject({ total: 2, allocated: 1, available: 1 });
+    // This management cluster is not the platform: alive cannot be asked for, the VIP stays on the
+    // first node, and the cluster is ready all the same.
+    const baremetalCluster = await e2e.probe.get(infra('baremetalclusters'), CLUSTER);
+    expect(
+      baremetalCluster.status?.conditions?.find((c: LooseObject) => c.type === 'EndpointReady'),
+    ).toMatchObject({ status: 'False', reason: 'AlivePlatformMissing' });
+  }, 1_000_000);
+
+  it('scales the workers by one onto the pool’s last host', async () => {
+    await e2e.probe.patch(capiResource('machinedeployments'), names.workerPool, {
+      spec: { replicas: WORKERS + 1 },
+    });
+    await e2e.probe.waitFor(`MD ${WORKERS + 1}/${WORKERS + 1}`, () =>
+      e2e.probe.settled(WORKERS + 1, VERSION),
+    );
+    for (const host of workerHosts)
+      expect(fleet.host(host.name).executed.map((p) => p.type)).toEqual(['reprovision']);
+    const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
+    expect(workerPool.status).toMatchObject({ total: 2, allocated: 2, available: 0 });
+  }, 1_000_000);
+
+  it('deletes the cluster: every host cleaned and Available again, no MachineInventory deleted', async () => {
+    const before = (await inventories()).map((i) => i.metadata.uid).sort();
+    await e2e.probe.deleteCluster();
+    expect(await e2e.probe.list(MACHINES)).toEqual([]);
+    expect(await e2e.probe.list(infra('baremetalmachines'))).toEqual([]);
+    const after = await inventories();
+    expect(after.map((i) => i.metadata.uid).sort()).toEqual(before);
+    for (const inventory of after) {
+      expect(
+        inventory.metadata.annotations?.['baremetal.alauda.io/allocation-state'],
+        inventory.metadata.name,
+      ).toBe('Available');
+      expect(inventory.metadata.annotations?.['baremetal.alauda.io/owner-machine']).toBeUndefined();
+    }
+    for (const host of [...cpHosts, ...workerHosts])
+      expect(fleet.host(host.name).executed.map((p) => [p.type, p.outcome])).toEqual([
+        ['reprovision', 'Applied'],
+        ['clean', 'Applied'],
+      ]);
+    await e2e.probe.awaitGarbageCollected(infra('baremetalmachinetemplates'));
+  }, 1_000_000);
+
+  it("needed no permission beyond the Helm chart's, and the chart grants nothing it did not use", () => {
+    // The alive ModuleInfo's kinds are asked only on a platform that serves them
+    // (test/self-built-vip.test.ts plays one); this management cluster is not the platform.
+    const alive = 'Internal VIP on a platform serving the module kinds only';
+    expect(
+      e2e.permissionProblems({
+        'cluster.alauda.io moduleinfoes get': alive,
+        'cluster.alauda.io moduleinfoes create': alive,
+        'cluster.alauda.io moduleinfoes patch': alive,
+        'cluster.alauda.io moduleplugins,moduleconfigs,clustermodules get': alive,
+      }),
+    ).toEqual([]);
+  });
+});

@@ -71,13 +71,7 @@ import {
   findVipSlotConflicts,
   selfBuiltVip,
 } from './self-built-vip.js';
-import {
-  ensureVsphereVm,
-  mirrorOnto,
-  ownedBy,
-  removeVsphereVm,
-  vsphereVmFor,
-} from './vsphere-vm-record.js';
+import { ensureVsphereVm, mirrorOnto, ownedBy, removeVsphereVm, vsphereVmFor } from './vsphere-vm-record.js';
 
 type Ctx = InfraMachineContext<typeof VSphereMachine>;
 
@@ -405,7 +399,9 @@ async function mirrorVmStatus(run: MachineRun, ready: boolean): Promise<void> {
   if (!record) return;
   const provisioned = ctx.getCondition(VM_PROVISIONED);
   const conditions = provisioned
-    ? [{ ...provisioned, type: 'Ready' }, provisioned].map((c) => (ready ? { ...c, status: 'True' as const } : c))
+    ? [{ ...provisioned, type: 'Ready' }, provisioned].map((c) =>
+        ready ? { ...c, status: 'True' as const } : c,
+      )
     : undefined;
   await mirrorOnto(
     ctx.kube,

@@ -39,7 +39,12 @@ type VSphereVM = {
     deletionTimestamp?: string;
     ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
   };
-  spec: { template?: string; server?: string; biosUUID?: string; bootstrapRef?: { kind: string; name: string } };
+  spec: {
+    template?: string;
+    server?: string;
+    biosUUID?: string;
+    bootstrapRef?: { kind: string; name: string };
+  };
   status?: {
     ready?: boolean;
     addresses?: string[];
@@ -104,17 +109,27 @@ describe('the VSphereVM of each VSphereMachine, against vcsim on the real host',
     });
     // Named like the machine, owned by it (as the controller), labelled with the cluster.
     expect(record.metadata.ownerReferences).toEqual([
-      expect.objectContaining({ kind: 'VSphereMachine', name: 'rec-a', uid: machine.metadata.uid, controller: true }),
+      expect.objectContaining({
+        kind: 'VSphereMachine',
+        name: 'rec-a',
+        uid: machine.metadata.uid,
+        controller: true,
+      }),
     ]);
     expect(record.metadata.labels).toEqual({ 'cluster.x-k8s.io/cluster-name': CLUSTER });
     expect(record.metadata.finalizers).toEqual(['vspherevm.infrastructure.cluster.x-k8s.io']);
     // The clone spec of the documented control plane template, the vCenter and the bootstrap Secret.
-    const template = fixtures.documentedObject('VSphereMachineTemplate', 'demo-cluster-control-plane') as unknown as {
+    const template = fixtures.documentedObject(
+      'VSphereMachineTemplate',
+      'demo-cluster-control-plane',
+    ) as unknown as {
       spec: { template: { spec: { template: string; server: string } } };
     };
     expect(record.spec.template).toBe(template.spec.template.spec.template);
     expect(record.spec.server).toBe(template.spec.template.spec.server);
-    expect(record.spec.bootstrapRef).toEqual(expect.objectContaining({ kind: 'Secret', name: 'rec-a-bootstrap' }));
+    expect(record.spec.bootstrapRef).toEqual(
+      expect.objectContaining({ kind: 'Secret', name: 'rec-a-bootstrap' }),
+    );
     // The VM as vCenter has it: BIOS UUID (in the spec, as CAPV keeps it), reference, address, NICs.
     const uuid = (await vcsim.govc('vm.info', '-json', '/dc-a/vm/cp-01')).match(/"uuid":\s*"([^"]+)"/)?.[1];
     expect(record.spec.biosUUID).toBe(uuid);

@@ -4,7 +4,7 @@
 // API's CRDs, and the provider makes the Secret (the vCenter account) from the credential.
 import { readFileSync } from 'node:fs';
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { CLUSTER_API_VERSION, eventually } from '@immutable-infra/testkit';
+import { CLUSTER_API_VERSION, clusterApiObjects, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import {
@@ -206,8 +206,29 @@ describe('the documented CPI ClusterResourceSet objects', { timeout: 300_000 }, 
     };
     await objects.create(own);
     const before = await readSecret(theirs.namespace);
-    await theirs.fixtures.createCluster();
-    await labelCluster(theirs.namespace);
+    // The Cluster carries the CPI label from the start, so the reconcile that reports the
+    // VSphereCluster ready has run the CPI step with it.
+    const capi = clusterApiObjects({
+      namespace: theirs.namespace,
+      cluster: CLUSTER,
+      infrastructureKinds: { cluster: 'VSphereCluster', machine: 'VSphereMachine' },
+    });
+    await theirs.fixtures.apply(
+      theirs.fixtures.documentedObject('Secret', 'demo-cluster-vsphere-credentials') as unknown as Record<
+        string,
+        unknown
+      >,
+    );
+    const labelled = capi.cluster();
+    const cluster = await theirs.fixtures.apply({
+      ...labelled,
+      metadata: { ...labelled.metadata, labels: { 'addons.cluster.x-k8s.io/vsphere-cpi': 'enabled' } },
+    });
+    const infra = theirs.fixtures.documentedObject('VSphereCluster', CLUSTER);
+    await theirs.fixtures.apply({
+      ...infra,
+      metadata: { ...infra.metadata, labels: capi.labels, ownerReferences: [capi.ownerReference(cluster)] },
+    });
     await eventually('VSphereCluster ready', async () => {
       const c = await theirs.fixtures.read<{ status?: { ready?: boolean } }>('VSphereCluster', CLUSTER);
       return c?.status?.ready || undefined;

@@ -3,13 +3,22 @@
 // kubeadm configuration the web UI writes, the checklist's `<placeholders>` as clusterctl variables.
 // The credential Secret, the machine config pools and the machine templates
 // (`<cluster_name>-control-plane`, `<cluster_name>-worker-template`) are created beforehand, as the
-// documentation creates them.
+// documentation creates them. The vSphere CPI comes by the documented ClusterResourceSet; its
+// Secret (`<cluster_name>-vsphere-cpi-secret`, the vCenter account) is made by the provider from the
+// credential Secret, so no password is a template variable.
 import {
   clusterctlNumber,
   kubeadmClusterTemplate,
   clusterctlVariable as v,
 } from '@immutable-infra/provider-kit/generate';
 import { encryptionConfigSecretName } from '../dist/api/index.js';
+import {
+  CPI_LABEL,
+  cpiConfigMap,
+  cpiImage,
+  cpiManifestsConfigMap,
+  cpiResourceSet,
+} from '../src/api/vsphere-cpi.ts';
 import { controlPlaneConfig, workerConfig } from '../src/ui/cluster-create/kubeadm-config.ts';
 
 const CLUSTER = v('CLUSTER_NAME');
@@ -37,7 +46,7 @@ controlPlane.clusterConfiguration = {
   ...clusterConfiguration,
 };
 
-export const vsphereClusterTemplate = kubeadmClusterTemplate({
+const objects = kubeadmClusterTemplate({
   infrastructureCluster: {
     apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
     kind: 'VSphereCluster',
@@ -69,6 +78,16 @@ export const vsphereClusterTemplate = kubeadmClusterTemplate({
       'cpaas.io/kube-ovn-version': v('KUBE_OVN_VERSION'),
     },
     // The vSphere CPI's ClusterResourceSet selects clusters by this label.
-    labels: { 'cluster-type': 'VSphere', 'addons.cluster.x-k8s.io/vsphere-cpi': 'enabled' },
+    labels: { 'cluster-type': 'VSphere', [CPI_LABEL]: 'enabled' },
   },
 });
+
+const NAMESPACE = v('NAMESPACE');
+const cpi = [
+  cpiConfigMap(CLUSTER, NAMESPACE, { server: v('VSPHERE_SERVER'), datacenters: [v('CPI_DATACENTERS')] }),
+  cpiManifestsConfigMap(CLUSTER, NAMESPACE, cpiImage(v('IMAGE_REGISTRY'), v('CPI_IMAGE_TAG'))),
+  cpiResourceSet(CLUSTER, NAMESPACE),
+];
+
+// The CPI delivery goes right before the Cluster its ClusterResourceSet selects.
+export const vsphereClusterTemplate = [...objects.slice(0, -1), ...cpi, ...objects.slice(-1)];

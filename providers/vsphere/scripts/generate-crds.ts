@@ -21,8 +21,11 @@ generateProviderArtifacts({
   // Beyond what every manager needs: each cluster's encryption-at-rest key Secret (the kit's
   // ensureEncryptionSecret creates it once), and addresses from IPAM pools (addressesFromPools):
   // claims made, held by a finalizer until the machine is gone, then deleted; addresses read.
+  // The CPI's Secret is made the same way. Each machine's VSphereVM is made before its clone and
+  // deleted after its VM.
   rbacRules: [
     { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    { apiGroups: ['infrastructure.cluster.x-k8s.io'], resources: ['vspherevms'], verbs: ['create', 'delete'] },
     {
       apiGroups: ['ipam.cluster.x-k8s.io'],
       resources: ['ipaddressclaims'],

@@ -61,9 +61,12 @@ const PLATFORM_VALUES: Record<(typeof PROVIDERS)[number], Record<string, string>
     VPC_NAME: 'cluster-vpc',
   },
   vsphere: {
+    CPI_DATACENTERS: 'dc-a',
+    CPI_IMAGE_TAG: 'v1.34.0',
     CREDENTIALS_SECRET_NAME: 'demo-cluster-vsphere-credentials',
     DNS_IMAGE_TAG: '1.12.4',
     ETCD_IMAGE_TAG: 'v3.5.0',
+    IMAGE_REGISTRY: 'registry.example.local',
     IMAGE_REPOSITORY: 'registry.example.local/kubernetes',
     KUBE_OVN_JOIN_CIDR: '100.64.0.0/16',
     KUBE_OVN_VERSION: 'v4.2.26',

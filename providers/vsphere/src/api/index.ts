@@ -20,6 +20,15 @@ export {
 } from './vsphere-cluster-identity.js';
 export { VSphereClusterTemplate, type VSphereClusterTemplateObject } from './vsphere-cluster-template.js';
 export {
+  CPI_LABEL,
+  type CpiConfigInput,
+  cpiConfigMap,
+  cpiManifestsConfigMap,
+  cpiNames,
+  cpiResourceSet,
+  vsphereConf,
+} from './vsphere-cpi.js';
+export {
   VSphereDeploymentZone,
   type VSphereDeploymentZoneObject,
   VSphereDeploymentZoneSpec,

@@ -27,7 +27,15 @@ export interface VsphereCloud {
   server: string;
 }
 
-export type CloudLookup = ({ ok: true } & VsphereCloud) | { ok: false; reason: string; message: string };
+/** The account the session logs in with: kept in memory only, for the Secrets the provider makes from it. */
+export interface VsphereAccount {
+  username: string;
+  password: string;
+}
+
+export type CloudLookup =
+  | ({ ok: true; account: VsphereAccount } & VsphereCloud)
+  | { ok: false; reason: string; message: string };
 
 type Login = Pick<VsphereCredential, 'username' | 'password' | 'caCertificate'>;
 
@@ -90,7 +98,8 @@ export async function cloudForCluster(
     ...(thumbprint ? { thumbprint } : {}),
   });
   const client = new VsphereClient(session, ctx.platformCalls);
-  return { ok: true, client, inventory: new VsphereInventory(client), server };
+  const account = { username: read.credential.username, password: read.credential.password };
+  return { ok: true, client, inventory: new VsphereInventory(client), server, account };
 }
 
 /**

@@ -21,10 +21,17 @@ import {
   VSphereCluster,
   type VSphereClusterObject,
 } from '../api/vsphere-cluster.js';
+import { CPI_LABEL, cpiNames } from '../api/vsphere-cpi.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
 import { interpretTask } from '../cloud/vsphere-client.js';
-import { cloudForCluster, type VsphereAccess, type VsphereCloud } from './cloud-for-cluster.js';
+import {
+  cloudForCluster,
+  type VsphereAccess,
+  type VsphereAccount,
+  type VsphereCloud,
+} from './cloud-for-cluster.js';
+import { ensureCpiSecret } from './cpi-secret.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
 import {
   describeVipSlotConflicts,
@@ -58,6 +65,8 @@ const VIP_CONFLICT_RECHECK_MS = 15_000;
 class ClusterRun {
   /** Set by Connect. */
   cloud!: VsphereCloud;
+  /** The identity's account, set by Connect: for the CPI's Secret only. */
+  account!: VsphereAccount;
   /** The deployment zones found ready, for Cluster API to spread machines over. */
   failureDomains: Record<string, { controlPlane: boolean }> = {};
   /** Sooner than the usual recheck while a DRS rule change is in flight, or the alive ModuleInfo comes. */
@@ -152,6 +161,34 @@ const connect: Step<ClusterRun> = {
       return requeue(CREDENTIAL_RETRY_MS, lookup.message);
     }
     run.cloud = lookup;
+    run.account = lookup.account;
+    return done();
+  },
+};
+
+/**
+ * The documented CPI delivery takes the vCenter account from `<cluster>-vsphere-cpi-secret`: for a
+ * Cluster that asks for the CPI (its label), the provider makes it from the identity it just logged
+ * in with, so neither the create wizard nor a template ever holds the password.
+ */
+const cpiSecretStep: Step<ClusterRun> = {
+  name: 'CPISecret',
+  when: ({ ctx }) => ctx.cluster?.metadata?.labels?.[CPI_LABEL] === 'enabled',
+  async run(run) {
+    const { ctx } = run;
+    const { name, namespace, uid } = ctx.object.metadata;
+    const outcome = await ensureCpiSecret(ctx.kube, {
+      namespace: namespace ?? 'default',
+      cluster: ctx.cluster?.metadata?.name ?? name,
+      server: run.cloud.server,
+      account: run.account,
+      owner: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster', name, uid: uid ?? '' },
+    });
+    if (outcome === 'created' || outcome === 'updated')
+      ctx.events.normal(
+        'CPISecret',
+        `${outcome} Secret ${cpiNames(ctx.cluster?.metadata?.name ?? name).secret} for the vSphere CPI`,
+      );
     return done();
   },
 };
@@ -312,6 +349,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
+  cpiSecretStep,
   {
     name: 'FailureDomains',
     when: ({ ctx }) => ctx.object.spec.failureDomainSelector !== undefined,

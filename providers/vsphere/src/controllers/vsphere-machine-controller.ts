@@ -43,6 +43,7 @@ import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import { VSphereMachine } from '../api/vsphere-machine.js';
 import type { VSphereMachineConfigPoolObject } from '../api/vsphere-machine-config-pool.js';
+import type { VSphereVMObject } from '../api/vsphere-vm.js';
 import { interpretTask, type TaskInfo, type VmSummary } from '../cloud/vsphere-client.js';
 import {
   attachDiskChange,
@@ -70,6 +71,7 @@ import {
   findVipSlotConflicts,
   selfBuiltVip,
 } from './self-built-vip.js';
+import { ensureVsphereVm, mirrorOnto, ownedBy, removeVsphereVm, vsphereVmFor } from './vsphere-vm-record.js';
 
 type Ctx = InfraMachineContext<typeof VSphereMachine>;
 
@@ -97,6 +99,8 @@ class MachineRun {
   vm: VmSummary | undefined;
   /** Where the Machine's failure domain (a deployment zone) puts the VM, when it has one. */
   placement: Placement | undefined;
+  /** The machine's VSphereVM, set by RecordVSphereVM. */
+  record: VSphereVMObject | undefined;
   readonly listingLagMs: number;
 
   constructor(
@@ -361,6 +365,82 @@ const releaseIpAddresses: Step<MachineRun> = {
     return done();
   },
 };
+
+/**
+ * The machine's VSphereVM exists before anything is asked of vCenter, so a crash between the clone
+ * and the next status write never leaves a VM without its record.
+ */
+const recordVsphereVm: Step<MachineRun> = {
+  name: 'RecordVSphereVM',
+  async run(run) {
+    const { ctx } = run;
+    const record = await ensureVsphereVm(
+      ctx.kube,
+      vsphereVmFor(ctx.object, {
+        clusterName: ctx.cluster.metadata.name,
+        server: run.cluster?.spec.server,
+        bootstrapSecret: ctx.machine.spec.bootstrap?.dataSecretName,
+      }),
+    );
+    if (!ownedBy(record, ctx.object)) {
+      // A same-named record of an earlier machine still being removed: this machine's comes next.
+      const message = `VSphereVM ${record.metadata.name} belongs to an earlier VSphereMachine of this name; waiting for it to go`;
+      ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForVSphereVM', message));
+      return requeue(10_000, message);
+    }
+    run.record = record;
+    return done();
+  },
+};
+
+/** What the VSphereVM shows: what this reconcile knows of the VM, read from vCenter by the steps already. */
+async function mirrorVmStatus(run: MachineRun, ready: boolean): Promise<void> {
+  const { ctx, record, vm } = run;
+  if (!record) return;
+  const provisioned = ctx.getCondition(VM_PROVISIONED);
+  const conditions = provisioned
+    ? [{ ...provisioned, type: 'Ready' }, provisioned].map((c) =>
+        ready ? { ...c, status: 'True' as const } : c,
+      )
+    : undefined;
+  await mirrorOnto(
+    ctx.kube,
+    record,
+    {
+      ready,
+      addresses: vm
+        ? addressesOf(run, vm)
+            .filter((a) => a.type === 'InternalIP')
+            .map((a) => a.address)
+        : undefined,
+      network: ctx.status.network,
+      vmRef: vm?.ref.value ?? ctx.status.vmRef,
+      taskRef: ctx.status.taskRef,
+      cloneMode: vm ? (ctx.object.spec.cloneMode ?? 'fullClone') : undefined,
+      snapshot: vm && ctx.object.spec.cloneMode === 'linkedClone' ? ctx.object.spec.snapshot : undefined,
+      conditions,
+    },
+    vm?.biosUuid,
+  );
+}
+
+/** Each step that stops the reconcile (waits or fails) leaves the VSphereVM showing why. */
+function mirroringStatus(step: Step<MachineRun>): Step<MachineRun> {
+  return {
+    ...step,
+    async run(run) {
+      let result: StepResult;
+      try {
+        result = await step.run(run);
+      } catch (error) {
+        await mirrorVmStatus(run, false).catch(() => undefined);
+        throw error;
+      }
+      if (result.type !== 'done') await mirrorVmStatus(run, false);
+      return result;
+    },
+  };
+}
 
 const findVm: Step<MachineRun> = {
   name: 'FindVM',
@@ -769,6 +849,15 @@ const deleteSteps: Step<MachineRun>[] = [
   },
   releaseSlotStep('ReleaseConfigSlot', configSlots),
   releaseIpAddresses,
+  {
+    // Last: the VSphereVM shows the VM until the VM is destroyed.
+    name: 'RemoveVSphereVM',
+    when: (run) => !run.vm,
+    async run(run) {
+      await removeVsphereVm(run.ctx.kube, run.ctx.object);
+      return done();
+    },
+  },
 ];
 
 export function vsphereMachineHooks(
@@ -782,23 +871,26 @@ export function vsphereMachineHooks(
         new MachineRun(ctx, access, options),
         [
           connect,
-          vipConflict,
-          resolveFailureDomain,
-          claimSlotStep('ClaimConfigSlot', configSlots),
-          claimIpAddresses,
-          // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
-          ...reportingFailures([findVm, ...createSteps], (run, error) =>
-            run.ctx.setCondition(
-              falseCondition(
-                VM_PROVISIONED,
-                'VCenterError',
-                describeFailureWithAdvice(error, { platform: 'vCenter' }),
-                'Warning',
+          recordVsphereVm,
+          ...[
+            vipConflict,
+            resolveFailureDomain,
+            claimSlotStep('ClaimConfigSlot', configSlots),
+            claimIpAddresses,
+            // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
+            ...reportingFailures([findVm, ...createSteps], (run, error) =>
+              run.ctx.setCondition(
+                falseCondition(
+                  VM_PROVISIONED,
+                  'VCenterError',
+                  describeFailureWithAdvice(error, { platform: 'vCenter' }),
+                  'Warning',
+                ),
               ),
             ),
-          ),
+          ].map(mirroringStatus),
         ],
-        (run) => {
+        async (run) => {
           const vm = run.vm as VmSummary;
           ctx.status.vmRef = vm.ref.value;
           ctx.status.biosUUID = vm.biosUuid;
@@ -809,9 +901,12 @@ export function vsphereMachineHooks(
             ipAddrs: nic.ipAddresses,
           }));
           const addresses = addressesOf(run, vm);
-          if (!addresses.some((a) => a.type === 'InternalIP'))
+          if (!addresses.some((a) => a.type === 'InternalIP')) {
+            await mirrorVmStatus(run, false);
             return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
+          }
           ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
+          await mirrorVmStatus(run, true);
           return machineProvisioned({
             providerID: providerIdOf(vm.biosUuid),
             addresses,

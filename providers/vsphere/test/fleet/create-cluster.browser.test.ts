@@ -72,6 +72,13 @@ function machineTemplate(name: string, pool: string) {
 beforeAll(async () => {
   lab = await startVsphereFleetLab('vsphere-create', [
     { apiGroups: CAPI_GROUPS, resources: ['*'], verbs: ['get', 'list', 'watch', 'create'] },
+    // The documented CPI delivery: its ConfigMaps and ClusterResourceSet.
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create'] },
+    {
+      apiGroups: ['addons.cluster.x-k8s.io'],
+      resources: ['clusterresourcesets'],
+      verbs: ['get', 'list', 'create'],
+    },
   ]);
   page = lab.page;
   const server = new URL(lab.vcsim.server).host;
@@ -128,6 +135,10 @@ async function fillStep(step: string, values: [string, string][], next = 'Next')
 
 /** A reviewed object read back with the admin kubeconfig. */
 function readStored(manifest: KubernetesManifest): Promise<unknown> {
+  if (manifest.kind === 'ConfigMap')
+    return lab.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedConfigMap({ namespace: lab.ns, name: manifest.metadata.name });
   const [group, version] = manifest.apiVersion.split('/') as [string, string];
   return custom().getNamespacedCustomObject({
     group,
@@ -219,8 +230,11 @@ describe('vSphere create-cluster workflow in Fleet Essentials', () => {
     // In creation order, the Cluster last (the rule tests check each object's fields).
     const order = 'VSphereCluster/lab VSphereMachineTemplate/lab-control-plane KubeadmControlPlane/lab-kcp';
     const worker = 'VSphereMachineTemplate/lab-worker-1-template MachineDeployment/lab-worker-1';
+    // The documented CPI delivery; its Secret (the vCenter account) is the provider's to make.
+    const cpi =
+      'ConfigMap/lab-vsphere-cpi-config ConfigMap/lab-vsphere-cpi-manifests ClusterResourceSet/lab-vsphere-cpi';
     expect(reviewed.map((m) => `${m.kind}/${m.metadata.name}`).join(' ')).toBe(
-      `${order} ${worker} KubeadmConfigTemplate/lab-worker-1-bootstrap Cluster/lab`,
+      `${order} ${worker} KubeadmConfigTemplate/lab-worker-1-bootstrap ${cpi} Cluster/lab`,
     );
     expect(reviewed[0]?.spec).toEqual({
       controlPlaneEndpoint: { host: '10.10.10.100', port: 6443 },
@@ -239,12 +253,17 @@ describe('vSphere create-cluster workflow in Fleet Essentials', () => {
     const stored = await Promise.all(reviewed.map(readStored));
     reviewed.forEach((manifest, i) => {
       const what = `${manifest.kind}/${manifest.metadata.name}`;
-      const { spec, metadata } = stored[i] as { spec: object; metadata: KubernetesManifest['metadata'] };
+      const { spec, data, metadata } = stored[i] as {
+        spec: object;
+        data?: object;
+        metadata: KubernetesManifest['metadata'];
+      };
       expect(
-        { spec, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} },
+        { spec, data, labels: metadata.labels ?? {}, annotations: metadata.annotations ?? {} },
         what,
       ).toMatchObject({
         spec: manifest.spec as object,
+        data: (manifest as { data?: object }).data,
         labels: manifest.metadata.labels ?? {},
         annotations: manifest.metadata.annotations ?? {},
       });

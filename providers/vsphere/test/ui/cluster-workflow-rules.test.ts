@@ -269,6 +269,9 @@ describe('vSphere create-cluster manifests', () => {
       'VSphereMachineTemplate/lab-worker-1-template',
       'MachineDeployment/lab-worker-1',
       'KubeadmConfigTemplate/lab-worker-1-bootstrap',
+      'ConfigMap/lab-vsphere-cpi-config',
+      'ConfigMap/lab-vsphere-cpi-manifests',
+      'ClusterResourceSet/lab-vsphere-cpi',
       'Cluster/lab',
     ]);
     expect(new Set(manifests.map((m) => m.metadata.namespace))).toEqual(new Set(['cpaas-system']));
@@ -405,9 +408,68 @@ describe('vSphere create-cluster manifests', () => {
     });
   });
 
+  test('the documented CPI delivery: vsphere.conf, the CPI objects, and a ClusterResourceSet selecting this cluster; no password', () => {
+    const [config, objects] = byKind('ConfigMap') as Loose[];
+    expect(config?.data.data).toContain('"vsphere.conf": "[Global]');
+    const cloudConfig = JSON.parse(config?.data.data) as Loose;
+    expect(cloudConfig).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'cloud-config', namespace: 'kube-system' },
+    });
+    expect(cloudConfig.data['vsphere.conf']).toBe(
+      [
+        '[Global]',
+        'secret-name = "vsphere-cloud-secret"',
+        'secret-namespace = "kube-system"',
+        'service-account = "cloud-controller-manager"',
+        'port = "443"',
+        'insecure-flag = "1"',
+        'datacenters = "DC0"',
+        '',
+        '[VirtualCenter "vcenter.example.com"]',
+        '',
+      ].join('\n'),
+    );
+    const workload = String(objects?.data.data ?? '')
+      .split('\n---\n')
+      .map((d) => JSON.parse(d) as Loose);
+    expect(workload.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ServiceAccount/cloud-controller-manager',
+      'ClusterRole/system:cloud-controller-manager',
+      'RoleBinding/servicecatalog.k8s.io:apiserver-authentication-reader',
+      'ClusterRoleBinding/system:cloud-controller-manager',
+      'DaemonSet/vsphere-cloud-controller-manager',
+      'Service/vsphere-cloud-controller-manager',
+    ]);
+    // The platform registry and the CPI release of the cluster's Kubernetes minor.
+    expect(workload[4]?.spec.template.spec.containers[0].image).toBe(
+      'registry.lab:5000/ait/cloud-provider-vsphere:v1.35.0',
+    );
+    expect(spec('ClusterResourceSet')).toEqual({
+      strategy: 'Reconcile',
+      clusterSelector: {
+        matchLabels: {
+          'addons.cluster.x-k8s.io/vsphere-cpi': 'enabled',
+          'cluster.x-k8s.io/cluster-name': 'lab',
+        },
+      },
+      resources: [
+        { name: 'lab-vsphere-cpi-config', kind: 'ConfigMap' },
+        { name: 'lab-vsphere-cpi-secret', kind: 'Secret' },
+        { name: 'lab-vsphere-cpi-manifests', kind: 'ConfigMap' },
+      ],
+    });
+    // The Secret with the vCenter account is the provider's to make from the credential.
+    expect(byKind('Secret')).toEqual([]);
+    expect(byKind('Cluster')[0]?.metadata.labels).toMatchObject({
+      'addons.cluster.x-k8s.io/vsphere-cpi': 'enabled',
+      'cluster.x-k8s.io/cluster-name': 'lab',
+    });
+  });
+
   test('warnings: persistent disks with surge, no thumbprint, no global Cluster, the CPI', () => {
     expect(draftWarnings(draft(), facts())).toEqual([
-      'the vSphere CPI is not part of this workflow: the Cluster carries the addons.cluster.x-k8s.io/vsphere-cpi label its ClusterResourceSet selects, which the platform administrator provides',
+      'the vSphere CPI is delivered by a ClusterResourceSet: Cluster API needs its ClusterResourceSet feature (ClusterResourceSet=true) on the management cluster',
     ]);
     const risky = draftWarnings(
       draft((d) => {
@@ -421,7 +483,7 @@ describe('vSphere create-cluster manifests', () => {
       'machine config pool lab-worker-pool has 2 free entries; a rolling upgrade of worker pool lab-worker-1 with max surge 1 needs 3, so it will stall until entries are added',
       'no thumbprint: the controllers trust vCenter through the credential’s CA bundle, or the system’s CAs',
       'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry',
-      'the vSphere CPI is not part of this workflow: the Cluster carries the addons.cluster.x-k8s.io/vsphere-cpi label its ClusterResourceSet selects, which the platform administrator provides',
+      'the vSphere CPI is delivered by a ClusterResourceSet: Cluster API needs its ClusterResourceSet feature (ClusterResourceSet=true) on the management cluster',
     ]);
   });
 });

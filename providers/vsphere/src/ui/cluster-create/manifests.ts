@@ -6,6 +6,14 @@ import {
   platformAnnotations,
 } from '@immutable-infra/ui-kit';
 import { encryptionConfigSecretName } from '../../api/vsphere-cluster.js';
+import {
+  CPI_LABEL,
+  cpiConfigMap,
+  cpiImage,
+  cpiImageTag,
+  cpiManifestsConfigMap,
+  cpiResourceSet,
+} from '../../api/vsphere-cpi.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog.js';
 import type { VsphereClusterDraft } from './draft.js';
 import type { TemplateRecord, VsphereClusterFacts } from './facts.js';
@@ -13,8 +21,7 @@ import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
 import { objectNames } from './names.js';
 
 export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
-/** The label the CPI's ClusterResourceSet selects clusters by. */
-export const CPI_LABEL = 'addons.cluster.x-k8s.io/vsphere-cpi';
+export { CPI_LABEL };
 
 /**
  * The objects the workflow creates (the kit's set, in its creation order) in
@@ -41,7 +48,7 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
   const global = platformAnnotations(facts.globalCluster);
   const cpTemplate = templateOf(draft.controlPlane.machineTemplate);
 
-  return clusterManifestSet({
+  const set = clusterManifestSet({
     scope: { name: draft.name, namespace, labels },
     names,
     kinds: { cluster: 'VSphereCluster', machineTemplate: 'VSphereMachineTemplate' },
@@ -97,4 +104,17 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
       labels: { ...labels, 'cluster-type': 'VSphere', [CPI_LABEL]: 'enabled' },
     },
   });
+  // The documented CPI delivery, before the Cluster that its ClusterResourceSet selects. Its Secret
+  // (the vCenter account) is made by the provider from the credential, never here in the browser.
+  const cpi = [
+    cpiConfigMap(draft.name, namespace, { server: draft.server, datacenters: [draft.datacenter] }),
+    cpiManifestsConfigMap(
+      draft.name,
+      namespace,
+      cpiImage(global['cpaas.io/registry-address'], cpiImageTag(draft.kubernetesVersion)),
+    ),
+    cpiResourceSet(draft.name, namespace),
+  ] as KubernetesManifest[];
+  const clusterAt = set.findIndex((o) => o.kind === 'Cluster');
+  return clusterAt < 0 ? [...set, ...cpi] : [...set.slice(0, clusterAt), ...cpi, ...set.slice(clusterAt)];
 }

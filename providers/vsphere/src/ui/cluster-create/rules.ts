@@ -141,7 +141,7 @@ export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterF
       'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry',
     );
   warnings.push(
-    'the vSphere CPI is not part of this workflow: the Cluster carries the addons.cluster.x-k8s.io/vsphere-cpi label its ClusterResourceSet selects, which the platform administrator provides',
+    'the vSphere CPI is delivered by a ClusterResourceSet: Cluster API needs its ClusterResourceSet feature (ClusterResourceSet=true) on the management cluster',
   );
   return warnings;
 }

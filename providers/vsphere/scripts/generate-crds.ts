@@ -25,7 +25,11 @@ generateProviderArtifacts({
   // deleted after its VM.
   rbacRules: [
     { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-    { apiGroups: ['infrastructure.cluster.x-k8s.io'], resources: ['vspherevms'], verbs: ['create', 'delete'] },
+    {
+      apiGroups: ['infrastructure.cluster.x-k8s.io'],
+      resources: ['vspherevms'],
+      verbs: ['create', 'delete'],
+    },
     {
       apiGroups: ['ipam.cluster.x-k8s.io'],
       resources: ['ipaddressclaims'],

@@ -47,6 +47,7 @@ export {
 } from '@immutable-infra/management-plane';
 export {
   type AuditedCall,
+  aliveModuleGrantsNotExercised,
   auditFlags,
   type Grant,
   type PermissionReport,

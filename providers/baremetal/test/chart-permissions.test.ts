@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BaremetalFleet } from '@immutable-infra/baremetal-sim';
 import { type ChartManager, startChartManager } from '@immutable-infra/helm-tools';
-import { eventually } from '@immutable-infra/testkit';
+import { aliveModuleGrantsNotExercised, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -112,14 +112,7 @@ describe('the Helm chart identity', () => {
     // ModuleInfo's kinds: asked only on a platform that serves them, with the control plane's nodes
     // registered, which test/self-built-vip.test.ts plays).
     const alive = 'Internal VIP on a platform serving the module kinds only';
-    expect(
-      manager.permissionProblems({
-        'cluster.alauda.io moduleinfoes get': alive,
-        'cluster.alauda.io moduleinfoes create': alive,
-        'cluster.alauda.io moduleinfoes patch': alive,
-        'cluster.alauda.io moduleplugins,moduleconfigs,clustermodules get': alive,
-      }),
-    ).toEqual([]);
+    expect(manager.permissionProblems(aliveModuleGrantsNotExercised(alive))).toEqual([]);
     const report = manager.permissions();
     // What the bare-metal steps call beyond the host's own rules is used, each verb of it.
     expect(report.used).toEqual(

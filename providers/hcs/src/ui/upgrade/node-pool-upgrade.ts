@@ -15,19 +15,16 @@ import {
 } from '@immutable-infra/ui-kit';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
 import type { HcsPlatformOperations } from '../platform-operations.js';
+import { listReleases } from '../releases.js';
 import {
-  HCS_RELEASE_SELECTOR,
   HCS_UPGRADE,
   type HcsUpgradeFacts,
   initialValues,
-  releasesOf,
   type UpgradeValues,
   upgradeView,
 } from './upgrade-plan.js';
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
-type ConfigMapList = { items?: Parameters<typeof releasesOf>[0][number][] };
 
 /**
  * Reads the kit's pool objects, then what HCS adds: the control plane's
@@ -45,18 +42,13 @@ export async function loadHcsUpgradeFacts(
   const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
   const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
   const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
-  const [infraCluster, controlPlaneTemplate, configMaps] = await Promise.all([
+  const [infraCluster, controlPlaneTemplate, releases] = await Promise.all([
     infraName ? readObjectIfAny(api, hcsPath(namespace, 'hcsclusters', infraName)) : undefined,
     nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
       ? objects.template
       : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
     // Releases unreadable (no right to ConfigMaps) leave only image changes at the current version.
-    api
-      .kubernetes<ConfigMapList>({
-        method: 'GET',
-        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?labelSelector=${encodeURIComponent(HCS_RELEASE_SELECTOR)}`,
-      })
-      .catch((): ConfigMapList => ({ items: [] })),
+    listReleases(api, namespace),
   ]);
   const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
   let images: HcsUpgradeFacts['images'];
@@ -71,7 +63,7 @@ export async function loadHcsUpgradeFacts(
     } catch (error) {
       images = { error: describeError(error) };
     }
-  return { ...objects, controlPlaneTemplate, releases: releasesOf(configMaps.items ?? []), images };
+  return { ...objects, controlPlaneTemplate, releases, images };
 }
 
 /**

@@ -9,7 +9,7 @@
  * `imageName` and the pool pointed at it in one patch; a worker pool follows
  * its control plane's version, or changes only its image.
  */
-import { type FieldProblem, KUBERNETES_RELEASE_LABEL, releaseTagsOf } from '@immutable-infra/core';
+import type { FieldProblem } from '@immutable-infra/core';
 import {
   checkControlPlane,
   checkWorker,
@@ -31,6 +31,7 @@ import {
   withTemplateCheck,
   workerChange,
 } from '@immutable-infra/ui-kit';
+import { type HcsRelease, releaseOf as releaseIn } from '../releases.js';
 
 /** The annotation a new HCSMachineTemplate names the one it was made from with. */
 export const HCS_REVISION_OF = 'infrastructure.cluster.x-k8s.io/hcs-revision-of';
@@ -41,46 +42,6 @@ export const HCS_UPGRADE: PlatformUpgradeSpec = {
   imageField: 'imageName',
   revisionAnnotation: HCS_REVISION_OF,
 };
-
-/** The label value of the release ConfigMaps this provider ships. */
-export const HCS_RELEASE_PROVIDER = 'hcs';
-/** The label selector that lists them. */
-export const HCS_RELEASE_SELECTOR = `${KUBERNETES_RELEASE_LABEL}=${HCS_RELEASE_PROVIDER}`;
-
-/** A release as a release ConfigMap gives it. */
-export interface HcsRelease {
-  configMap: string;
-  kubernetesVersion: string;
-  corednsTag: string;
-  etcdTag: string;
-  /** The MicroOS image of the release (`machineImage`), the documented `imageName`. */
-  machineImage: string;
-  /** The Cluster's Kube-OVN version, when the ConfigMap gives one (`kubeOvnVersion`). */
-  kubeOvnVersion?: string | undefined;
-}
-
-/** The HCS releases among ConfigMaps (others and incomplete ones are skipped). */
-export function releasesOf(
-  configMaps: readonly {
-    metadata?: { name?: string; labels?: Record<string, string> };
-    data?: Record<string, string>;
-  }[],
-): HcsRelease[] {
-  return configMaps.flatMap((configMap) => {
-    const tags = releaseTagsOf(configMap);
-    if (!tags || tags.provider !== HCS_RELEASE_PROVIDER) return [];
-    return [
-      {
-        configMap: configMap.metadata?.name ?? '',
-        kubernetesVersion: tags.kubernetesVersion,
-        corednsTag: tags.corednsTag,
-        etcdTag: tags.etcdTag,
-        machineImage: configMap.data?.machineImage ?? '',
-        kubeOvnVersion: configMap.data?.kubeOvnVersion,
-      },
-    ];
-  });
-}
 
 /** What the upgrade reads besides the kit's pool objects. */
 export interface HcsUpgradeFacts extends PoolObjects {
@@ -110,8 +71,7 @@ export function imageTagsOf(kcp: { spec?: unknown }): { corednsTag: string; etcd
   };
 }
 
-const releaseOf = (facts: HcsUpgradeFacts, version: string) =>
-  facts.releases.find((r) => r.kubernetesVersion === version);
+const releaseOf = (facts: HcsUpgradeFacts, version: string) => releaseIn(facts.releases, version);
 
 /**
  * What the form starts from. The control plane: the next release the

@@ -220,10 +220,13 @@ describe('create-cluster manifests', () => {
       etcdTag: 'v3.5.21-250601',
       machineImage: 'microos-4.2.1',
     };
-    const kcp = byKind(buildManifests(draft(), facts({ releases: [release] })), 'KubeadmControlPlane') as {
-      spec: { kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } };
-    };
-    expect(kcp.spec.kubeadmConfigSpec.clusterConfiguration).toMatchObject({
+    type Config = { spec: { kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } } };
+    const configOf = (r: (typeof release)[]) =>
+      (
+        byKind(buildManifests(draft(), facts({ releases: r })), 'KubeadmControlPlane') as KubernetesManifest &
+          Config
+      ).spec.kubeadmConfigSpec.clusterConfiguration;
+    expect(configOf([release])).toMatchObject({
       dns: { imageTag: '1.12.1-v4.2.5' },
       etcd: { local: { imageTag: 'v3.5.21-250601' } },
     });
@@ -234,10 +237,7 @@ describe('create-cluster manifests', () => {
     expect(draftWarnings(draft(), facts({ releases: [other] }))).toContain(
       "no release ConfigMap in cpaas-system ships v1.34.3, so its CoreDNS and etcd image tags are left to kubeadm's defaults (shipped: v1.33.4)",
     );
-    const without = byKind(buildManifests(draft(), facts({ releases: [other] })), 'KubeadmControlPlane') as {
-      spec: { kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } };
-    };
-    expect(without.spec.kubeadmConfigSpec.clusterConfiguration.dns).toBeUndefined();
+    expect(configOf([other]).dns).toBeUndefined();
   });
 
   it('warns of L7 IPs left to HCS', () => {

@@ -182,7 +182,8 @@ export function problemLine(
 ): HTMLElement {
   return h(options.tag ?? 'div', {
     className: KIT_CLASSES.problem,
-    attrs: { role: 'alert' },
+    // A list keeps its list role (role=alert would hide it from its items); it is announced all the same.
+    attrs: options.tag === 'ul' ? { 'aria-live': 'assertive' } : { role: 'alert' },
     ...(error === undefined ? {} : { text: describeError(error) }),
     ...(options.data ? { data: options.data } : {}),
   });

@@ -26,11 +26,20 @@ vSphere manifests name. cpaas-system then also holds a vCenter credential,
 VSphereMachineConfigPools and VSphereMachineTemplates, and a documented 3 + 1
 vSphere cluster waits in a file for the kubectl command printed at start.
 
+With --provider hcs, the Huawei Cloud Stack provider runs next to DCS in the
+same manager and Fleet Essentials, against hcs-sim (a region whose subnet is a
+loopback /24, reached through IINFRA_HCS_GATEWAY_ADDRESS). cpaas-system then
+also holds the HCS credential hcs-auth, HCSMachineConfigPools, the
+HCSMachineTemplates hcs-cp and hcs-worker and release ConfigMaps of Kubernetes
+v1.34.3 and v1.35.4: the HCS wizard creates a cluster (VPC vpc-demo, subnet
+subnet-a, security group sg-demo, the VIP printed at start), and the Node Pools
+tab scales and upgrades it.
+
 Options:
   --port <port>  port of the UI on 127.0.0.1 (default 8080; 0 picks a free one)
   --provider <name>
-                 also run this provider next to DCS: vsphere (repeatable;
-                 dcs is always there)
+                 also run this provider next to DCS: vsphere or hcs
+                 (repeatable; dcs is always there)
   --json         print one JSON object (url, kubeconfig, tokenFile, namespace,
                  apiServerAddress, upgradeRelease) when started, instead of the
                  sign-in line
@@ -64,15 +73,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const KNOWN_PROVIDERS = ['dcs', 'vsphere'];
+const KNOWN_PROVIDERS = ['dcs', 'vsphere', 'hcs'];
 const unknown = (values.provider ?? []).filter((name) => !KNOWN_PROVIDERS.includes(name));
 if (unknown.length > 0) {
   process.stderr.write(
-    `demo: --provider ${unknown.join(', ')}: not a provider the demo runs (it runs ${KNOWN_PROVIDERS.join(' and ')})\n`,
+    `demo: --provider ${unknown.join(', ')}: not a provider the demo runs (it runs ${KNOWN_PROVIDERS.join(', ')})\n`,
   );
   process.exit(2);
 }
 const withVsphere = (values.provider ?? []).includes('vsphere');
+const withHcs = (values.provider ?? []).includes('hcs');
 
 const started = Date.now();
 const progress = (line: string) => process.stderr.write(`demo: ${line}\n`);
@@ -106,7 +116,7 @@ setInterval(() => {
 }, 1_000).unref();
 
 try {
-  demo = await startDemo({ port, progress, vsphere: withVsphere });
+  demo = await startDemo({ port, progress, vsphere: withVsphere, hcs: withHcs });
 } catch (error) {
   progress(`could not start: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
@@ -125,6 +135,12 @@ if (demo.vsphere) {
     `vSphere: vcsim at ${demo.vsphere.vcenter}, credential ${demo.vsphere.credential}; create the documented cluster ${demo.vsphere.cluster}: ${demo.vsphere.command.join(' ')}`,
   );
 }
+if (demo.hcs) {
+  const hcs = demo.hcs;
+  progress(
+    `HCS: hcs-sim at ${hcs.sim}; create a cluster: Create cluster, Huawei Cloud Stack, credential ${hcs.credential}, Kubernetes ${hcs.kubernetesVersion}, VPC ${hcs.vpc}, subnet ${hcs.subnet}, security group ${hcs.securityGroup}, VIP subnet ${hcs.subnet}, VIP ${hcs.vipAddress}, machine templates ${hcs.machineTemplates.join(' and ')}; the Node Pools tab upgrades it to ${hcs.upgradeVersion}`,
+  );
+}
 if (values.json) {
   process.stdout.write(
     `${JSON.stringify({
@@ -135,6 +151,7 @@ if (values.json) {
       apiServerAddress: demo.apiServerAddress,
       upgradeRelease: demo.upgradeRelease,
       ...(demo.vsphere ? { vsphere: demo.vsphere } : {}),
+      ...(demo.hcs ? { hcs: demo.hcs } : {}),
     })}\n`,
   );
 } else {

@@ -20,6 +20,16 @@ import { createDcsProvider } from '@immutable-infra/provider-dcs';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import {
+  HCS_CREDENTIAL,
+  HCS_RELEASES,
+  HCS_SECURITY_GROUP,
+  HCS_SUBNET,
+  HCS_TEMPLATES,
+  HCS_VPC,
+  type HcsDemoPart,
+  startHcsDemoPart,
+} from './hcs-demo.ts';
+import {
   DEMO_NAMESPACE,
   machineTemplateName,
   releaseObjects,
@@ -34,6 +44,8 @@ export interface DemoOptions {
   port: number;
   /** Run the vSphere provider (against vcsim) next to DCS, in the same manager and Fleet Essentials. */
   vsphere?: boolean;
+  /** Run the Huawei Cloud Stack provider (against hcs-sim) next to DCS, in the same manager and Fleet Essentials. */
+  hcs?: boolean;
   progress: (line: string) => void;
 }
 
@@ -51,7 +63,25 @@ export interface RunningDemo {
   upgradeRelease: UpgradeRelease;
   /** With `vsphere`: vcsim, and the documented vSphere cluster the operator applies. */
   vsphere?: VsphereDemo;
+  /** With `hcs`: hcs-sim, and what the HCS wizard is given. */
+  hcs?: HcsDemo;
   stop(): Promise<void>;
+}
+
+export interface HcsDemo {
+  /** hcs-sim's URL (its inspection endpoint is `/_sim/state`). */
+  sim: string;
+  credential: string;
+  /** The machine templates seeded for the wizard, control plane then worker. */
+  machineTemplates: [string, string];
+  vpc: string;
+  subnet: string;
+  securityGroup: string;
+  /** A control plane VIP in the subnet that the workload simulator can serve. */
+  vipAddress: string;
+  /** The version the wizard creates (its release ConfigMap is seeded), and the one the upgrade offers. */
+  kubernetesVersion: string;
+  upgradeVersion: string;
 }
 
 export interface VsphereDemo {
@@ -77,6 +107,7 @@ export interface UpgradeRelease {
 }
 
 const providerDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/provider-dcs/package.json')));
+const hcsDir = dirname(fileURLToPath(import.meta.resolve('@immutable-infra/provider-hcs/package.json')));
 const vsphereDir = dirname(
   fileURLToPath(import.meta.resolve('@immutable-infra/provider-vsphere/package.json')),
 );
@@ -108,6 +139,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       crdFiles: [
         ...(await yamlFilesIn(join(providerDir, 'crds'))),
         ...(options.vsphere ? await yamlFilesIn(join(vsphereDir, 'crds')) : []),
+        ...(options.hcs ? await yamlFilesIn(join(hcsDir, 'crds')) : []),
       ],
       // As in a real management cluster: the garbage collector removes what Cluster API leaves to it when
       // a cluster is deleted (certificates, bootstrap data, templates the cluster owned).
@@ -151,11 +183,26 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       say(`vcsim at ${vsphere.vcsim.server}`);
     }
 
+    let hcs: HcsDemoPart | undefined;
+    if (options.hcs) {
+      say('starting hcs-sim (the Huawei Cloud Stack simulator)');
+      hcs = await startHcsDemoPart({ namespace: DEMO_NAMESPACE, subnet: `127.90.${process.pid % 250}` });
+      stops.push({ what: 'hcs-sim', stop: () => (hcs as HcsDemoPart).stop() });
+      say(`hcs-sim at ${hcs.sim.url}`);
+    }
+    const providerNames = ['DCS', ...(vsphere ? ['vSphere'] : []), ...(hcs ? ['HCS'] : [])];
+    const named = (what: string) =>
+      providerNames.length === 1 ? `the DCS ${what}` : `the ${providerNames.join(', ')} ${what}s`;
+
     const managerLog = createWriteStream(join(stateDir, 'manager.log'));
-    say(`starting the manager with the DCS${vsphere ? ' and vSphere providers' : ' provider'}`);
+    say(`starting the manager with ${named('provider')}`);
     const manager = new Manager({
       kubeConfig,
-      providers: [createDcsProvider(), ...(vsphere ? [vsphere.provider] : [])],
+      providers: [
+        createDcsProvider(),
+        ...(vsphere ? [vsphere.provider] : []),
+        ...(hcs ? [hcs.provider] : []),
+      ],
       log: createLogger({ level: 'info', destination: managerLog }),
     });
     void manager.start();
@@ -177,6 +224,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         // A vSphere VM has booted with its bootstrap data once it runs with it in guestinfo.
         if (machine.spec.infrastructureRef.kind === 'VSphereMachine')
           return vsphere ? vsphere.isBooted(infra) : false;
+        if (machine.spec.infrastructureRef.kind === 'HCSMachine') return hcs ? hcs.isBooted(infra) : false;
         // A DCS VM has booted with its bootstrap data once it runs with the Ignition ISO attached.
         const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)
           ?.networkConfig?.machineName;
@@ -211,6 +259,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       say(`seeding ${DEMO_NAMESPACE} for vSphere: credential, config pools, machine templates`);
       for (const object of vsphere.seeds) await objects.create(object as KubernetesObject);
     }
+    if (hcs) {
+      say(
+        `seeding ${DEMO_NAMESPACE} for HCS: credential, config pools, machine templates, release ConfigMaps`,
+      );
+      for (const object of hcs.seeds) await objects.create(object as KubernetesObject);
+    }
     // The newer release waits in a file for the operator: offered from the start, it would be the only
     // version the wizard creates, and a wizard-made cluster would have nothing to upgrade to.
     const releaseFile = join(stateDir, `kubernetes-${UPGRADE_RELEASE.kubernetesVersion}.json`);
@@ -239,10 +293,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const tokenFile = join(stateDir, 'sign-in-token');
     await writeFile(tokenFile, `${await createSignInToken(kubeConfig, DEMO_NAMESPACE)}\n`, { mode: 0o600 });
 
-    say(`starting Fleet Essentials with the DCS${vsphere ? ' and vSphere extensions' : ' extension'}`);
+    say(`starting Fleet Essentials with ${named('extension')}`);
+    // The HCS platform proxy runs in this process: the regional service names resolve to hcs-sim.
+    if (hcs) process.env.IINFRA_HCS_GATEWAY_ADDRESS = hcs.gatewayAddress;
     const fleet = await createFleetServer({
       kubeConfig,
-      extensionPackages: [providerDir, ...(vsphere ? [vsphereDir] : [])],
+      extensionPackages: [providerDir, ...(vsphere ? [vsphereDir] : []), ...(hcs ? [hcsDir] : [])],
     });
     stops.push({ what: 'Fleet Essentials', stop: () => fleet.close() });
     const address = await fleet.app.listen({ port: options.port, host: '127.0.0.1' });
@@ -271,6 +327,21 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
                 vsphere.clusterFile,
               ],
               upgradeTemplates: vsphere.upgradeTemplates,
+            },
+          }
+        : {}),
+      ...(hcs
+        ? {
+            hcs: {
+              sim: hcs.sim.url,
+              credential: HCS_CREDENTIAL,
+              machineTemplates: [HCS_TEMPLATES.controlPlane, HCS_TEMPLATES.worker] as [string, string],
+              vpc: HCS_VPC,
+              subnet: HCS_SUBNET,
+              securityGroup: HCS_SECURITY_GROUP,
+              vipAddress: hcs.vipAddress,
+              kubernetesVersion: HCS_RELEASES[0].kubernetesVersion,
+              upgradeVersion: HCS_RELEASES[1].kubernetesVersion,
             },
           }
         : {}),

@@ -30,5 +30,6 @@ export const hcsExtensions = defineExtensions<typeof bundle>({
       export: 'machineTemplateForm',
     },
     { anchor: 'cluster.create', id: 'hcs.create-cluster', title, export: 'createClusterWorkflow' },
+    { anchor: 'node-pool.action', id: 'hcs.node-pool-upgrade', title: 'Upgrade', export: 'nodePoolUpgrade' },
   ],
 });

@@ -212,6 +212,34 @@ describe('create-cluster manifests', () => {
     });
   });
 
+  it('sets the CoreDNS and etcd tags of the release ConfigMap that ships the version, or warns of kubeadm defaults', () => {
+    const release = {
+      configMap: 'hcs-kubernetes-release-4.2.1',
+      kubernetesVersion: 'v1.34.3',
+      corednsTag: '1.12.1-v4.2.5',
+      etcdTag: 'v3.5.21-250601',
+      machineImage: 'microos-4.2.1',
+    };
+    type Config = { spec: { kubeadmConfigSpec: { clusterConfiguration: Record<string, unknown> } } };
+    const configOf = (r: (typeof release)[]) =>
+      (
+        byKind(buildManifests(draft(), facts({ releases: r })), 'KubeadmControlPlane') as KubernetesManifest &
+          Config
+      ).spec.kubeadmConfigSpec.clusterConfiguration;
+    expect(configOf([release])).toMatchObject({
+      dns: { imageTag: '1.12.1-v4.2.5' },
+      etcd: { local: { imageTag: 'v3.5.21-250601' } },
+    });
+    expect(draftWarnings(draft(), facts({ releases: [release] })).join('\n')).not.toContain(
+      'release ConfigMap',
+    );
+    const other = { ...release, kubernetesVersion: 'v1.33.4' };
+    expect(draftWarnings(draft(), facts({ releases: [other] }))).toContain(
+      "no release ConfigMap in cpaas-system ships v1.34.3, so its CoreDNS and etcd image tags are left to kubeadm's defaults (shipped: v1.33.4)",
+    );
+    expect(configOf([other]).dns).toBeUndefined();
+  });
+
   it('warns of L7 IPs left to HCS', () => {
     expect(draftWarnings(draft({ l4Ips: '192.168.1.101, 192.168.1.102' }), facts())).toContain(
       'the ELB’s L4 or L7 virtual subnet IPs are left to HCS, which allocates them at random',

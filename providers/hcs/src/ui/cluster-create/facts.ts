@@ -12,6 +12,7 @@ import { hcsPath } from '../catalog.js';
 import { HCS_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
 import { platformOf } from '../platform-choices.js';
 import type { VpcFact } from '../platform-operations.js';
+import { type HcsRelease, listReleases } from '../releases.js';
 import type { HcsClusterDraft } from './draft.js';
 import { objectNames } from './names.js';
 
@@ -45,6 +46,8 @@ export interface HcsClusterFacts extends ManagementFacts {
   configPools: ConfigPoolRecord[];
   /** The project's VPCs with subnets and security groups, or why they could not be listed. */
   platform: { vpcs: VpcFact[] } | { error: string } | undefined;
+  /** The release ConfigMaps of the namespace: the CoreDNS and etcd tags of the version created. */
+  releases?: HcsRelease[] | undefined;
 }
 
 export function toTemplateRecord(t: Template): TemplateRecord {
@@ -104,12 +107,13 @@ export async function loadFacts(
       (name): ObjectLookup => [`HCSMachineTemplate/${name}`, hcsPath(namespace, 'hcsmachinetemplates', name)],
     ),
   ];
-  const [credentials, templates, pools, management, platform] = await Promise.all([
+  const [credentials, templates, pools, management, platform, releases] = await Promise.all([
     listCredentialSecrets(api, namespace, HCS_CREDENTIAL_KEYS),
     list<Template>(api, namespace, 'hcsmachinetemplates'),
     list<Pool>(api, namespace, 'hcsmachineconfigpools'),
     loadManagementFacts(api, namespace, lookups),
     draft.credential ? platformFacts(api, namespace, draft.credential) : Promise.resolve(undefined),
+    listReleases(api, namespace),
   ]);
   return {
     namespace,
@@ -118,5 +122,6 @@ export async function loadFacts(
     configPools: pools.map(toConfigPoolRecord),
     ...management,
     platform,
+    releases,
   };
 }

@@ -53,6 +53,8 @@ export interface ControlPlaneConfigInput {
   sshAuthorizedKeys: readonly string[];
   /** The platform registry (`host:port`); kubeadm's default registry when unknown. */
   registry: string | undefined;
+  /** The CoreDNS and etcd image tags of the version's release; kubeadm's defaults when unknown. */
+  tags?: { corednsTag: string; etcdTag: string } | undefined;
 }
 
 /** KubeadmControlPlane spec.kubeadmConfigSpec, as documented. */
@@ -67,6 +69,9 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
     ],
     clusterConfiguration: {
       ...(input.registry ? { imageRepository: `${input.registry}/tkestack` } : {}),
+      ...(input.tags
+        ? { dns: { imageTag: input.tags.corednsTag }, etcd: { local: { imageTag: input.tags.etcdTag } } }
+        : {}),
       apiServer: {
         extraArgs: {
           'audit-log-format': 'json',

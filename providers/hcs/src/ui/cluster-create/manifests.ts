@@ -1,6 +1,7 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
 import { clusterManifestSet, INFRASTRUCTURE_API_VERSION, platformAnnotations } from '@immutable-infra/ui-kit';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog.js';
+import { releaseOf } from '../releases.js';
 import { type HcsClusterDraft, ipList } from './draft.js';
 import type { HcsClusterFacts, TemplateRecord } from './facts.js';
 import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
@@ -68,6 +69,7 @@ export function buildManifests(draft: HcsClusterDraft, facts: HcsClusterFacts): 
         namespace,
         sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
         registry: global['cpaas.io/registry-address'],
+        tags: releaseOf(facts.releases ?? [], draft.kubernetesVersion),
       }),
     },
     workers: draft.workers.map((pool) => ({

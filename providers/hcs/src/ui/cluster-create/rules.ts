@@ -14,6 +14,7 @@ import {
   sameSubnet,
 } from '@immutable-infra/ui-kit';
 import type { SubnetFact } from '../platform-operations.js';
+import { releaseOf } from '../releases.js';
 import { type HcsClusterDraft, ipList, KUBERNETES_MINORS } from './draft.js';
 import type { HcsClusterFacts } from './facts.js';
 import { HCS_NAME_SUFFIXES } from './names.js';
@@ -144,6 +145,14 @@ export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): s
   if (draft.vipDomainName)
     warnings.push(
       `keep DNS for ${draft.vipDomainName} resolving to ${draft.vipAddress}: the platform does not`,
+    );
+  if (draft.kubernetesVersion && !releaseOf(facts.releases ?? [], draft.kubernetesVersion))
+    warnings.push(
+      `no release ConfigMap in ${facts.namespace} ships ${draft.kubernetesVersion}, so its CoreDNS and etcd image tags are left to kubeadm's defaults${
+        facts.releases?.length
+          ? ` (shipped: ${facts.releases.map((r) => r.kubernetesVersion).join(', ')})`
+          : ''
+      }`,
     );
   if (!facts.globalCluster)
     warnings.push(

@@ -1,7 +1,14 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
 import { toV1Beta2 } from '@immutable-infra/ui-kit';
 import { DOCUMENTED_TEMPLATE } from '@immutable-infra/vcsim';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initialDraft } from '../../src/ui/cluster-create/draft.js';
@@ -174,16 +181,13 @@ beforeAll(async () => {
         spec: { clusterRef: { name: 'lab' }, datacenter: 'dc-a', configs: slots(prefix, first, count) },
       },
     });
-  for (const manifest of clusterManifests(lab.ns, server)) {
-    const [group, version] = manifest.apiVersion.split('/') as [string, string];
-    await custom().createNamespacedCustomObject({
-      group,
-      version,
-      namespace: lab.ns,
-      plural: `${manifest.kind.toLowerCase()}s`,
-      body: manifest,
-    });
-  }
+  // What the wizard creates, core kinds (the CPI ConfigMaps) included: KubernetesObjectApi finds each kind's path.
+  const objects = KubernetesObjectApi.makeApiClient(lab.kubeConfig);
+  for (const manifest of clusterManifests(lab.ns, server))
+    await objects.create({
+      ...manifest,
+      metadata: { ...manifest.metadata, namespace: lab.ns },
+    } as KubernetesObject);
   // Cluster API's controllers do not run: the pools report what theirs would once the cluster is up.
   await rolledOut('KubeadmControlPlane', 'lab-kcp');
   await rolledOut('MachineDeployment', 'lab-worker-1');

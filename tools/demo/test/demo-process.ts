@@ -72,6 +72,21 @@ export class DemoProcess {
     this.child.kill(signal);
     return exited;
   }
+
+  /**
+   * Stops the demo as a person does (SIGINT), so it stops its own processes and empties its folder,
+   * and waits until every process of its tree is gone: after a SIGKILL of the demo alone, its
+   * children live on, reparented, and may write into the folder the test then removes. SIGKILL
+   * only if SIGINT has not ended it within a minute.
+   */
+  async shutDown(): Promise<void> {
+    const tree = this.child.pid === undefined ? [] : descendants(this.child.pid);
+    const stopped = this.stop('SIGINT');
+    const late = setTimeout(() => this.child.kill('SIGKILL'), 60_000);
+    await stopped;
+    clearTimeout(late);
+    for (let i = 0; i < 100 && tree.some(stillRunning); i++) await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Every live descendant of `root`, with its start time (so a reused pid is not mistaken for it). */

@@ -41,7 +41,7 @@ afterAll(async () => {
       `demo hcs: wall times: ${wallTimes.map(([what, ms]) => `${what} ${(ms / 1000).toFixed(1)} s`).join(', ')}`,
     );
   await browser?.close();
-  await demo?.stop('SIGKILL');
+  await demo?.shutDown();
   rmSync(tmp, { recursive: true, force: true });
 });
 

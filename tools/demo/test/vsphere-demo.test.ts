@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await demo?.stop('SIGKILL');
+  await demo?.shutDown();
   rmSync(tmp, { recursive: true, force: true });
 });
 

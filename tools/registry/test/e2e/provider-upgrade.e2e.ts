@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { type DcsSimulator, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import {
@@ -635,6 +635,9 @@ describe(`${PROVIDER}: the previous release, upgraded in place to the workspace 
     await standingBy(upgraded.probes.port);
     expect(await leaseHolder()).toBe(holder);
     await first?.stop();
+    // Its identity's kubeconfig (a token) goes too; remove() would also delete the ClusterRole the
+    // next manager shares, so only the folder is removed.
+    if (first) rmSync(dirname(first.identity.kubeconfigPath), { recursive: true, force: true });
     await leading(upgraded.probes.port);
     await probe.reachSettled('after helm upgrade', 2, KUBERNETES, start);
     timings['helm upgrade and manager roll to reconciled'] = since(start);

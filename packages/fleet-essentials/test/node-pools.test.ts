@@ -103,6 +103,17 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
       version: 'v1.35.4',
       machineTemplate: { spec: { infrastructureRef: { kind: 'DCSMachineTemplate', name: 'alpha-cp-v2' } } },
     });
+    // The control plane keeps its three nodes: a resize is named and refused, nothing is written.
+    const resize = await app.inject({
+      method: 'PATCH',
+      url: `/api/node-pools/${ns}/KubeadmControlPlane/alpha-cp`,
+      headers: operator,
+      payload: { replicas: 5 },
+    });
+    expect(resize.statusCode).toBe(400);
+    expect(resize.json().error).toMatchObject({ field: 'replicas', message: expect.stringMatching(/3 nodes/) });
+    const unchanged = await get('controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', 'alpha-cp');
+    expect(unchanged.spec.replicas).toBe(kcp.spec.replicas);
   });
 
   it('names a bad version or template, and refuses a change the user may not make', async () => {

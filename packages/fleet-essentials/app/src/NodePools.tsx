@@ -173,15 +173,24 @@ function PoolRow({
           />
         </td>
         <td>
-          <input
-            aria-label={`Replicas of ${pool.name}`}
-            value={replicas}
-            onChange={(e) => setReplicas(e.target.value)}
-            size={4}
-          />{' '}
-          <Button variant="secondary" size="sm" onClick={() => void patch({ replicas: Number(replicas) })}>
-            Scale
-          </Button>
+          {pool.kind === 'KubeadmControlPlane' ? (
+            // Documented clusters keep three control plane nodes; the server refuses a resize too.
+            <span className="muted" data-fixed-replicas>
+              {pool.replicas} (fixed)
+            </span>
+          ) : (
+            <>
+              <input
+                aria-label={`Replicas of ${pool.name}`}
+                value={replicas}
+                onChange={(e) => setReplicas(e.target.value)}
+                size={4}
+              />{' '}
+              <Button variant="secondary" size="sm" onClick={() => void patch({ replicas: Number(replicas) })}>
+                Scale
+              </Button>
+            </>
+          )}
         </td>
         <td>
           <input

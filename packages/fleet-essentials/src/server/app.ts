@@ -357,7 +357,7 @@ export async function createFleetServer(options: FleetServerOptions): Promise<{
     const { namespace, kind, name } = request.params as { namespace: string; kind: string; name: string };
     const path = poolPath(namespace, kind, name);
     if (!path) return fail(reply, 400, 'kind must be MachineDeployment or KubeadmControlPlane', 'kind');
-    const parsed = parsePoolChange(request.body);
+    const parsed = parsePoolChange(request.body, kind);
     if ('problem' in parsed) return fail(reply, 400, parsed.problem.message, parsed.problem.field);
     const { replicas, version, template } = parsed.change;
     const identity = (request.session as Session).identity;
@@ -685,12 +685,25 @@ interface PoolChange {
   template?: string;
 }
 
-/** Reads a node pool change; the first bad field is named. */
+/**
+ * Reads a node pool change; the first bad field is named. The control plane is not scaled here:
+ * the documented clusters keep three control plane nodes (etcd's quorum), as the create wizard
+ * does, so only its version and template change from this page; a deliberate resize stays a YAML
+ * change.
+ */
 export function parsePoolChange(
   body: unknown,
+  kind = 'MachineDeployment',
 ): { change: PoolChange } | { problem: { field: string; message: string } } {
   const b = (body ?? {}) as { replicas?: unknown; version?: unknown; template?: unknown };
   const change: PoolChange = {};
+  if (b.replicas !== undefined && kind === 'KubeadmControlPlane')
+    return {
+      problem: {
+        field: 'replicas',
+        message: 'the control plane keeps its 3 nodes; change its version or template instead',
+      },
+    };
   if (b.replicas !== undefined) {
     if (
       typeof b.replicas !== 'number' ||

@@ -101,9 +101,9 @@ describe('Fleet Essentials in a real browser', () => {
     );
     await page.getByRole('tab', { name: 'Node Pools' }).click();
     // The control plane's row shows its size without a scale control: it keeps three nodes.
-    await expect(page.locator('tr[data-pool="alpha-cp"] [data-fixed-replicas]').textContent()).resolves.toMatch(
-      /fixed/,
-    );
+    await expect(
+      page.locator('tr[data-pool="alpha-cp"] [data-fixed-replicas]').textContent(),
+    ).resolves.toMatch(/fixed/);
     await expect(page.getByLabel('Replicas of alpha-cp').count()).resolves.toBe(0);
     await page.getByLabel('Replicas of alpha-workers').fill('4');
     await page.locator('tr[data-pool="alpha-workers"]').getByRole('button', { name: 'Scale' }).click();

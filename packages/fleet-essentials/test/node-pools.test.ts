@@ -111,7 +111,10 @@ describe('node pools: version, template, delete, and the upgrade preview', () =>
       payload: { replicas: 5 },
     });
     expect(resize.statusCode).toBe(400);
-    expect(resize.json().error).toMatchObject({ field: 'replicas', message: expect.stringMatching(/3 nodes/) });
+    expect(resize.json().error).toMatchObject({
+      field: 'replicas',
+      message: expect.stringMatching(/3 nodes/),
+    });
     const unchanged = await get('controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes', 'alpha-cp');
     expect(unchanged.spec.replicas).toBe(kcp.spec.replicas);
   });

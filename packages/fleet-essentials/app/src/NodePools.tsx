@@ -186,7 +186,11 @@ function PoolRow({
                 onChange={(e) => setReplicas(e.target.value)}
                 size={4}
               />{' '}
-              <Button variant="secondary" size="sm" onClick={() => void patch({ replicas: Number(replicas) })}>
+              <Button
+                variant="secondary"
+                size="sm"
+                onClick={() => void patch({ replicas: Number(replicas) })}
+              >
                 Scale
               </Button>
             </>

@@ -199,12 +199,12 @@ export const MachineInventorySpec = z.object({
             {
               rule: 'self.all(a, self.filter(b, b.mount.path == a.mount.path).size() == 1)',
               message: 'two volumes have the same mount.path',
-              reason: 'FieldValueDuplicate',
+              reason: 'FieldValueInvalid',
             },
             {
               rule: 'self.all(a, self.filter(b, b.source.deviceID == a.source.deviceID).size() == 1)',
               message: 'two volumes have the same source.deviceID',
-              reason: 'FieldValueDuplicate',
+              reason: 'FieldValueInvalid',
             },
           ],
         }),

@@ -22,7 +22,15 @@ interface Inventory {
   status?: {
     conditions?: { type: string; status: string; reason?: string }[];
     plan?: { secretRef?: { name?: string }; checksum?: string; state?: string };
-    observedStorage?: { devices?: { path: string; systemRole: string }[] };
+    observedStorage?: {
+      sequence?: number;
+      devices?: {
+        id: string;
+        path: string;
+        systemRole: string;
+        filesystem?: { type: string; uuid?: string };
+      }[];
+    };
   };
 }
 
@@ -235,16 +243,13 @@ describe('simulated bare-metal hosts', () => {
       mountPath: '/var/cpaas',
     });
     const uuid = '11111111-2222-4333-a444-555555555555';
-    const before = (await inventory('demo-4')).status?.observedStorage as { sequence?: number };
+    const before = (await inventory('demo-4')).status?.observedStorage ?? {};
     const prepare = await writeStoragePlan('demo-4', 'storage-prepare', {
       type: 'Prepare',
       volumes: [volume(blank?.id ?? '', uuid)],
     });
     expect(await eventually('prepare applied', () => planState('demo-4', prepare))).toBe('Applied');
-    const observed = (await inventory('demo-4')).status?.observedStorage as {
-      sequence?: number;
-      devices?: { id: string; filesystem?: { type: string; uuid?: string } }[];
-    };
+    const observed = (await inventory('demo-4')).status?.observedStorage ?? {};
     expect(observed.sequence).toBeGreaterThan(before.sequence ?? 0);
     expect(observed.devices?.find((d) => d.id === blank?.id)?.filesystem).toEqual({ type: 'xfs', uuid });
 

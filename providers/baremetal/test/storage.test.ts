@@ -350,6 +350,24 @@ describe('managed data volumes on simulated hosts', () => {
     ).toContain('RequiresMountsFor=/var/cpaas /data/application');
     expect(device('store-1', '/dev/sdb')?.mounts?.map((m) => m.path)).toEqual(['/var/cpaas']);
 
+    // The declaration is frozen while a machine holds the host: a change is refused on
+    // StoragePrepared and nothing runs; putting it back lets the delete deactivate as usual.
+    const declared = (await inventory('store-1')).spec?.storage?.volumes ?? [];
+    await patchInventory('store-1', {
+      spec: {
+        storage: {
+          volumes: [...declared, volume({ name: 'late', deviceID: 'wwn:0x0000', path: '/data/late' })],
+        },
+      },
+    });
+    const frozen = await eventually('change refused while allocated', async () => {
+      const prepared = condition((await inventory('store-1')).status?.storage?.conditions, 'StoragePrepared');
+      return prepared?.reason === 'DeclarationChangedWhileAllocated' ? prepared : undefined;
+    });
+    expect(frozen.message).toContain('only while it is unallocated');
+    expect((await inventory('store-1')).status?.storage?.phase).toBe('Active');
+    await patchInventory('store-1', { spec: { storage: { volumes: declared } } });
+
     await fixtures.delete(INFRA, 'BaremetalMachine', namespace, 'store-machine');
     await eventually(
       'machine gone',

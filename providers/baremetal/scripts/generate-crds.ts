@@ -25,6 +25,8 @@ generateProviderArtifacts({
       resources: ['machineinventories'],
       verbs: ['get', 'list', 'patch'],
     },
+    // The storage lifecycle's state and journal (status.storage) of managed data volumes.
+    { apiGroups: ['elemental.cattle.io'], resources: ['machineinventories/status'], verbs: ['patch'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   ],
   // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.

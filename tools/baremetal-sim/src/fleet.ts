@@ -16,6 +16,40 @@ const ELEMENTAL = { group: ELEMENTAL_GROUP, version: ELEMENTAL_VERSION, plural: 
 export const PLAN_SECRET_TYPE = 'elemental.cattle.io/plan';
 /** The annotation the provider puts on a plan Secret to say which plan it wrote. */
 const PLAN_TYPE_ANNOTATION = 'baremetal.alauda.io/plan.type';
+/**
+ * The file a plan that touches managed data volumes carries: which storage step the host runs
+ * (Prepare, Release, Activate, Deactivate) on which volumes. The host's storage integration reads
+ * it; the simulator plays that integration on its simulated disks.
+ */
+export const STORAGE_OPERATION_FILE = '/var/lib/elemental/storage/operation.json';
+
+/** One block device as the host's storage observer reports it (status.observedStorage.devices[]). */
+export interface ObservedDevice {
+  id: string;
+  kind: 'DirectDisk' | 'Partition' | 'Multipath';
+  systemRole: 'System' | 'Data' | 'Unknown';
+  path?: string;
+  stablePaths?: string[];
+  sizeBytes?: number;
+  partitionTableType?: string;
+  filesystem?: { type: string; uuid?: string };
+  signatures?: { type: string; value: string }[];
+  mounts?: { path: string; options?: string[] }[];
+}
+
+/** What a storage plan asks the host to do (the STORAGE_OPERATION_FILE). */
+interface StorageOperationRequest {
+  type: 'Prepare' | 'Release' | 'Activate' | 'Deactivate';
+  volumes: {
+    name: string;
+    deviceID: string;
+    policy: 'Adopt' | 'InitializeIfBlank';
+    filesystemType: string;
+    filesystemUUID: string;
+    mountPath: string;
+    mountOptions?: string[];
+  }[];
+}
 
 /** What a registered host reports about itself. */
 export interface HostDefinition {
@@ -25,6 +59,12 @@ export interface HostDefinition {
   memoryGiB?: number;
   /** The live ISO's address, reported as `spec.observedNetwork`. */
   address?: string;
+  /**
+   * The block devices the storage observer reports; by default a system disk (/dev/sda), a blank
+   * data disk (/dev/sdb) and a data disk holding an xfs filesystem with data (/dev/sdc), each with
+   * a `wwn:` id derived from the name.
+   */
+  devices?: ObservedDevice[];
 }
 
 /** How long each plan type runs on a host (an `elemental upgrade` and a reboot take minutes; tests make it short). */
@@ -75,6 +115,10 @@ interface Host {
   /** Checksums reported already: a poll that read the Secret before the report does not run them again. */
   reported: Set<string>;
   poll?: NodeJS.Timeout | undefined;
+  /** The disks: they outlive a reset (an operator deleting the inventory reinstalls the OS only). */
+  devices: ObservedDevice[];
+  /** The observer's report counter (status.observedStorage.sequence). */
+  sequence: number;
 }
 
 /** What a test may read of a host. */
@@ -85,6 +129,8 @@ export interface HostView {
   running: { type: string; checksum: string } | undefined;
   planStarts: number;
   executed: readonly ExecutedPlan[];
+  /** The host's disks as its observer sees them now. */
+  devices: readonly ObservedDevice[];
 }
 
 interface SystemAgentPlan {
@@ -144,15 +190,19 @@ export class BaremetalFleet {
     const { namespace } = this.options;
     const index = this.hostsByName.size + 1;
     const address = definition.address ?? `192.168.254.${10 + index}`;
+    const uuid = sha256(definition.name).slice(0, 32);
+    const previous = this.hostsByName.get(definition.name);
     const host: Host = {
       definition: { ...definition, address },
       lost: false,
       starts: 0,
       executed: [],
       reported: new Set(),
+      devices:
+        previous?.devices ?? structuredClone(definition.devices ?? defaultDevices(definition.name, uuid)),
+      sequence: previous?.sequence ?? 0,
     };
     this.hostsByName.set(definition.name, host);
-    const uuid = sha256(definition.name).slice(0, 32);
     const inventory = (await this.custom.createNamespacedCustomObject({
       ...ELEMENTAL,
       namespace,
@@ -206,28 +256,7 @@ export class BaremetalFleet {
     await this.patchInventoryStatus(definition.name, {
       conditions: [readyCondition(true, 'PlanReady', 'the host agent polls its plan Secret', now)],
       plan: { secretRef: { name: definition.name, namespace } },
-      observedStorage: {
-        bootID: sha256(`boot:${definition.name}`).slice(0, 32),
-        observedAt: now,
-        reportEpoch: 1,
-        sequence: 1,
-        devices: [
-          {
-            id: `wwn-0x5000c500${uuid.slice(0, 8)}`,
-            kind: 'DirectDisk',
-            systemRole: 'System',
-            path: '/dev/sda',
-            sizeBytes: 480 * 1024 ** 3,
-          },
-          {
-            id: `wwn-0x5000c500${uuid.slice(8, 16)}`,
-            kind: 'DirectDisk',
-            systemRole: 'Data',
-            path: '/dev/sdb',
-            sizeBytes: 1920 * 1024 ** 3,
-          },
-        ],
-      },
+      observedStorage: this.observation(host, now),
     });
     this.schedulePoll(host, 0);
   }
@@ -331,6 +360,7 @@ export class BaremetalFleet {
       running: host.running ? { type: host.running.type, checksum: host.running.checksum } : undefined,
       planStarts: host.starts,
       executed: [...host.executed],
+      devices: structuredClone(host.devices),
     };
   }
 
@@ -397,9 +427,17 @@ export class BaremetalFleet {
 
   private async finish(host: Host, plan: string, checksum: string, type: string): Promise<void> {
     const name = host.definition.name;
-    const failure = host.failNext;
-    host.failNext = undefined;
     const parsed = parsePlan(plan);
+    let failure = host.failNext;
+    host.failNext = undefined;
+    // The host's storage integration runs the plan's storage step (a fault fails the plan before it).
+    const storage = parseStorageOperation(parsed.files[STORAGE_OPERATION_FILE]);
+    let devices: ObservedDevice[] | undefined;
+    if (failure === undefined && storage) {
+      const result = applyStorageOperation(host.devices, storage);
+      if (typeof result === 'string') failure = result;
+      else devices = result;
+    }
     const outcome = failure === undefined ? 'Applied' : 'Failed';
     const data: Record<string, string> =
       failure === undefined
@@ -421,8 +459,25 @@ export class BaremetalFleet {
     host.reported.add(checksum);
     host.executed.push({ type, checksum, outcome, ...parsed });
     host.running = undefined;
-    // elemental-operator's part: the plan's result in the inventory's status.
-    await this.patchInventoryStatus(name, { plan: { checksum, state: outcome } });
+    if (devices) host.devices = devices;
+    // elemental-operator's part: the plan's result in the inventory's status; the storage observer
+    // reports the disks again in the same write, so the result is never newer than the report.
+    await this.patchInventoryStatus(name, {
+      plan: { checksum, state: outcome },
+      ...(storage ? { observedStorage: this.observation(host, new Date().toISOString()) } : {}),
+    });
+  }
+
+  /** A fresh report of the host's storage observer (the sequence goes up with every report). */
+  private observation(host: Host, at: string) {
+    host.sequence += 1;
+    return {
+      bootID: sha256(`boot:${host.definition.name}`).slice(0, 32),
+      observedAt: at,
+      reportEpoch: 1,
+      sequence: host.sequence,
+      devices: host.devices,
+    };
   }
 
   private async patchInventoryStatus(name: string, status: Record<string, unknown>): Promise<void> {
@@ -459,4 +514,106 @@ function parsePlan(plan: string): { files: Record<string, string>; commands: str
     [i.command, ...(i.args ?? [])].filter(Boolean).join(' '),
   );
   return { files, commands };
+}
+
+function uuidOf(seed: string): string {
+  const h = sha256(seed);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A host's disks when its definition names none: a system disk, a blank data disk, a data disk with data. */
+function defaultDevices(name: string, uuid: string): ObservedDevice[] {
+  const wwn = (part: string) => `0x5000c500${part}`;
+  const existing = uuidOf(`xfs:${name}`);
+  return [
+    {
+      id: `wwn:${wwn(uuid.slice(0, 8))}`,
+      kind: 'DirectDisk',
+      systemRole: 'System',
+      path: '/dev/sda',
+      stablePaths: [`/dev/disk/by-id/wwn-${wwn(uuid.slice(0, 8))}`],
+      sizeBytes: 480 * 1024 ** 3,
+      partitionTableType: 'gpt',
+    },
+    {
+      id: `wwn:${wwn(uuid.slice(8, 16))}`,
+      kind: 'DirectDisk',
+      systemRole: 'Data',
+      path: '/dev/sdb',
+      stablePaths: [`/dev/disk/by-id/wwn-${wwn(uuid.slice(8, 16))}`],
+      sizeBytes: 1920 * 1024 ** 3,
+    },
+    {
+      id: `wwn:${wwn(uuid.slice(16, 24))}`,
+      kind: 'DirectDisk',
+      systemRole: 'Data',
+      path: '/dev/sdc',
+      stablePaths: [`/dev/disk/by-id/wwn-${wwn(uuid.slice(16, 24))}`],
+      sizeBytes: 960 * 1024 ** 3,
+      filesystem: { type: 'xfs', uuid: existing },
+      signatures: [{ type: 'xfs', value: existing }],
+    },
+  ];
+}
+
+function parseStorageOperation(text: string | undefined): StorageOperationRequest | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as StorageOperationRequest;
+  } catch {
+    return undefined;
+  }
+}
+
+const isBlank = (device: ObservedDevice) =>
+  !device.filesystem &&
+  !device.partitionTableType &&
+  (device.signatures ?? []).length === 0 &&
+  (device.mounts ?? []).length === 0;
+
+/**
+ * What the host's storage integration does with a storage step, fail closed: the disks after it,
+ * or why it refused (the plan then fails and no disk changed). Prepare formats a blank device with
+ * the UUID the plan chose (a device already holding that filesystem is prepared already) and
+ * checks an adopted one; it never formats a device holding anything. Activate mounts, Deactivate
+ * unmounts, Release only drops the ownership record: filesystems and data stay.
+ */
+function applyStorageOperation(
+  current: readonly ObservedDevice[],
+  operation: StorageOperationRequest,
+): ObservedDevice[] | string {
+  const devices = structuredClone(current) as ObservedDevice[];
+  for (const volume of operation.volumes) {
+    const device = devices.find((candidate) => candidate.id === volume.deviceID);
+    if (!device)
+      return `storage ${operation.type}: device ${volume.deviceID} of volume ${volume.name} not found`;
+    const ours =
+      device.filesystem?.type === volume.filesystemType && device.filesystem.uuid === volume.filesystemUUID;
+    switch (operation.type) {
+      case 'Prepare':
+        if (ours) break;
+        if (volume.policy === 'Adopt')
+          return `storage Prepare: volume ${volume.name}: ${volume.deviceID} holds ${device.filesystem ? `${device.filesystem.type} ${device.filesystem.uuid ?? ''}` : 'no filesystem'}, not ${volume.filesystemType} ${volume.filesystemUUID}`;
+        if (!isBlank(device))
+          return `storage Prepare: refusing to format ${volume.deviceID} (volume ${volume.name}): it is not blank (${(device.signatures ?? []).map((sig) => sig.type).join(', ') || device.filesystem?.type || device.partitionTableType || 'mounted'})`;
+        device.filesystem = { type: volume.filesystemType, uuid: volume.filesystemUUID };
+        device.signatures = [{ type: volume.filesystemType, value: volume.filesystemUUID }];
+        break;
+      case 'Activate':
+        if (!ours)
+          return `storage Activate: volume ${volume.name}: ${volume.deviceID} no longer holds filesystem ${volume.filesystemUUID}`;
+        device.mounts = [
+          ...(device.mounts ?? []).filter((mount) => mount.path !== volume.mountPath),
+          { path: volume.mountPath, options: ['nodev', 'nosuid', ...(volume.mountOptions ?? [])] },
+        ];
+        break;
+      case 'Deactivate':
+        device.mounts = (device.mounts ?? []).filter((mount) => mount.path !== volume.mountPath);
+        if (device.mounts.length === 0) delete device.mounts;
+        break;
+      case 'Release':
+        break;
+    }
+  }
+  return devices;
 }

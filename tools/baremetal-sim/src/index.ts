@@ -6,6 +6,8 @@ export {
   type ExecutedPlan,
   type HostDefinition,
   type HostView,
+  type ObservedDevice,
   PLAN_SECRET_TYPE,
   type PlanDurations,
+  STORAGE_OPERATION_FILE,
 } from './fleet.js';

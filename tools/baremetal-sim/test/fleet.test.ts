@@ -12,7 +12,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BaremetalFleet } from '../src/index.js';
+import { BaremetalFleet, STORAGE_OPERATION_FILE } from '../src/index.js';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -22,7 +22,15 @@ interface Inventory {
   status?: {
     conditions?: { type: string; status: string; reason?: string }[];
     plan?: { secretRef?: { name?: string }; checksum?: string; state?: string };
-    observedStorage?: { devices?: { path: string; systemRole: string }[] };
+    observedStorage?: {
+      sequence?: number;
+      devices?: {
+        id: string;
+        path: string;
+        systemRole: string;
+        filesystem?: { type: string; uuid?: string };
+      }[];
+    };
   };
 }
 
@@ -65,6 +73,36 @@ async function writePlan(host: string, type: string, command: string): Promise<s
   return sha256(plan);
 }
 
+/** A plan carrying a storage step (the file the host's storage integration reads), as the provider writes one. */
+async function writeStoragePlan(
+  host: string,
+  type: string,
+  operation: Record<string, unknown>,
+): Promise<string> {
+  const plan = JSON.stringify({
+    files: [
+      {
+        path: STORAGE_OPERATION_FILE,
+        content: Buffer.from(JSON.stringify(operation)).toString('base64'),
+        permissions: '0600',
+      },
+    ],
+    instructions: [{ name: type, command: '/bin/true', args: [] }],
+  });
+  await core.patchNamespacedSecret(
+    {
+      name: host,
+      namespace,
+      body: {
+        metadata: { annotations: { 'baremetal.alauda.io/plan.type': type } },
+        data: { plan: Buffer.from(plan).toString('base64') },
+      },
+    },
+    MERGE,
+  );
+  return sha256(plan);
+}
+
 const planState = async (host: string, checksum: string) => {
   const plan = (await inventory(host)).status?.plan;
   return plan?.checksum === checksum ? plan.state : undefined;
@@ -81,7 +119,7 @@ beforeAll(async () => {
     hosts: 4,
     namePrefix: 'demo',
     pollMs: 50,
-    durations: { reprovisionMs: 300, cleanMs: 100 },
+    durations: { reprovisionMs: 300, cleanMs: 100, otherMs: 100 },
   });
 });
 
@@ -101,6 +139,7 @@ describe('simulated bare-metal hosts', () => {
     expect(registered.status?.observedStorage?.devices?.map((d) => [d.path, d.systemRole])).toEqual([
       ['/dev/sda', 'System'],
       ['/dev/sdb', 'Data'],
+      ['/dev/sdc', 'Data'],
     ]);
     const secret = await core.readNamespacedSecret({ name: 'demo-1', namespace });
     expect(secret.type).toBe('elemental.cattle.io/plan');
@@ -191,5 +230,60 @@ describe('simulated bare-metal hosts', () => {
       'Applied',
     ]);
     expect(fleet.hosts().map((h) => h.name)).toEqual(['demo-1', 'demo-2', 'demo-3', 'demo-4']);
+  });
+
+  it('run storage steps on their disks: format only a blank one, mount, unmount, release keeping the data, and report observedStorage', async () => {
+    const [, blank, withData] = fleet.host('demo-4').devices;
+    const volume = (deviceID: string, filesystemUUID: string) => ({
+      name: 'cpaas-data',
+      deviceID,
+      policy: 'InitializeIfBlank',
+      filesystemType: 'xfs',
+      filesystemUUID,
+      mountPath: '/var/cpaas',
+    });
+    const uuid = '11111111-2222-4333-a444-555555555555';
+    const before = (await inventory('demo-4')).status?.observedStorage ?? {};
+    const prepare = await writeStoragePlan('demo-4', 'storage-prepare', {
+      type: 'Prepare',
+      volumes: [volume(blank?.id ?? '', uuid)],
+    });
+    expect(await eventually('prepare applied', () => planState('demo-4', prepare))).toBe('Applied');
+    const observed = (await inventory('demo-4')).status?.observedStorage ?? {};
+    expect(observed.sequence).toBeGreaterThan(before.sequence ?? 0);
+    expect(observed.devices?.find((d) => d.id === blank?.id)?.filesystem).toEqual({ type: 'xfs', uuid });
+
+    // A disk holding a filesystem is never formatted: the plan fails and the disk is unchanged.
+    const refused = await writeStoragePlan('demo-4', 'storage-prepare', {
+      type: 'Prepare',
+      volumes: [{ ...volume(withData?.id ?? '', uuid), name: 'other', mountPath: '/data/other' }],
+    });
+    expect(await eventually('unsafe prepare failed', () => planState('demo-4', refused))).toBe('Failed');
+    const secret = await core.readNamespacedSecret({ name: 'demo-4', namespace });
+    expect(Buffer.from(secret.data?.['failed-output'] ?? '', 'base64').toString()).toContain(
+      `refusing to format ${withData?.id}`,
+    );
+    expect(fleet.host('demo-4').devices[2]?.filesystem).toEqual(withData?.filesystem);
+
+    const activate = await writeStoragePlan('demo-4', 'reprovision', {
+      type: 'Activate',
+      volumes: [{ ...volume(blank?.id ?? '', uuid), mountOptions: ['noatime'] }],
+    });
+    expect(await eventually('activation applied', () => planState('demo-4', activate))).toBe('Applied');
+    expect(fleet.host('demo-4').devices[1]?.mounts).toEqual([
+      { path: '/var/cpaas', options: ['nodev', 'nosuid', 'noatime'] },
+    ]);
+    const deactivate = await writeStoragePlan('demo-4', 'clean', {
+      type: 'Deactivate',
+      volumes: [volume(blank?.id ?? '', uuid)],
+    });
+    expect(await eventually('deactivation applied', () => planState('demo-4', deactivate))).toBe('Applied');
+    const release = await writeStoragePlan('demo-4', 'storage-release', {
+      type: 'Release',
+      volumes: [volume(blank?.id ?? '', uuid)],
+    });
+    expect(await eventually('release applied', () => planState('demo-4', release))).toBe('Applied');
+    expect(fleet.host('demo-4').devices[1]).toMatchObject({ filesystem: { type: 'xfs', uuid } });
+    expect(fleet.host('demo-4').devices[1]?.mounts).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import type { Condition } from '@immutable-infra/core';
+import type { ObservedStorage, StorageSpec, StorageStatus } from './storage.js';
 
 /** elemental-operator's API: the long-lived host objects and their plan Secrets. */
 export const ELEMENTAL_API_VERSION = 'elemental.cattle.io/v1beta1';
@@ -47,6 +48,8 @@ export interface MachineInventory {
     observedNetwork?: ObservedNetwork;
     /** An explicit network config; it takes precedence over observedNetwork. */
     network?: { configurator?: string; config?: unknown };
+    /** Managed data volumes: the operator's declaration. */
+    storage?: StorageSpec;
   };
   status?: {
     conditions?: Condition[];
@@ -55,6 +58,10 @@ export interface MachineInventory {
       checksum?: string;
       state?: 'Applied' | 'Failed';
     };
+    /** What the host's storage observer reports. */
+    observedStorage?: ObservedStorage;
+    /** The provider's storage lifecycle state and journal. */
+    storage?: StorageStatus;
   };
 }
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ObservedNetwork } from './machine-inventory.js';
 
-/** The two plans the provider writes: attach a host as a node, detach it. */
-export type PlanType = 'reprovision' | 'clean';
+/** The plans the provider writes: attach a host as a node, detach it, prepare and release its data volumes. */
+export type PlanType = 'reprovision' | 'clean' | 'storage-prepare' | 'storage-release';
 
 /** A plan in elemental-system-agent's format (rancher system-agent): files to write, commands to run. */
 export interface SystemAgentPlan {

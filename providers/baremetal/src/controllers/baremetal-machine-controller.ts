@@ -33,10 +33,17 @@ import {
   networkConfigFromObserved,
   type PlanType,
   reprovisionPlan,
+  type SystemAgentPlan,
   serializePlan,
 } from '../cloud/plans.js';
+import { activationPlanPart, deactivationPlanPart, storageBlocksAllocation } from '../cloud/storage.js';
 import { normaliseBootstrap } from './bootstrap-data.js';
 import { inventoryPoolKind } from './inventory-claims.js';
+import {
+  beginMachineStorageStep,
+  finishMachineStorageStep,
+  machineStorageVolumes,
+} from './inventory-storage.js';
 import { bootstrapVipFor } from './self-built-vip.js';
 
 type Ctx = InfraMachineContext<typeof BaremetalMachine>;
@@ -150,6 +157,8 @@ const resolveImageStep: Step<Run> = {
 function eligible(pool: string, inventory: MachineInventory | undefined): boolean {
   if (!inventory || inventoryNotUsable(inventory)) return false;
   if (inventory.metadata.annotations?.[INVENTORY_ANNOTATIONS.pool] !== pool) return false;
+  // A declared data volume must be prepared (and no storage step running) before the host is taken.
+  if (storageBlocksAllocation(inventory.spec?.storage, inventory.status?.storage)) return false;
   const state = allocationStateOf(inventory);
   return state === undefined || state === 'Available';
 }
@@ -246,6 +255,26 @@ async function writePlan(run: Run, type: PlanType, text: string, checksum: strin
   );
 }
 
+/** A plan with a storage step added: its files, and its commands before the last one of the base plan (the reboot, for a reprovision). */
+function withStoragePart(base: SystemAgentPlan, part: SystemAgentPlan): SystemAgentPlan {
+  const last = base.instructions.at(-1);
+  const reboots = last?.name === 'reboot';
+  return {
+    files: [...base.files, ...part.files],
+    instructions: reboots
+      ? [
+          ...base.instructions.slice(0, -1),
+          ...part.instructions,
+          last as SystemAgentPlan['instructions'][number],
+        ]
+      : [...base.instructions, ...part.instructions],
+  };
+}
+
+/** A deterministic id of this machine's storage step on its host (the same plan after a crash). */
+const storageStepID = (run: Run, type: string) =>
+  sha256(`${type}/${run.inventory?.metadata.uid ?? ''}/${run.ctx.object.metadata.uid ?? ''}`).slice(0, 16);
+
 /** The reprovision plan: normalised bootstrap data, the observed network (unless spec.network is set), the image. */
 const writeReprovisionPlan: Step<Run> = {
   name: 'WriteReprovisionPlan',
@@ -271,16 +300,35 @@ const writeReprovisionPlan: Step<Run> = {
     const networkConfig = inventory.spec?.network?.config
       ? undefined
       : networkConfigFromObserved(inventory.spec?.observedNetwork);
+    const base = reprovisionPlan({
+      image: run.image as string,
+      hostname,
+      userData,
+      networkConfig,
+      instanceId: `${inventory.metadata.name}-${ctx.object.metadata.uid ?? ''}`,
+    });
+    // Prepared data volumes are activated by this plan: mount units that start before kubelet.
+    const volumes = machineStorageVolumes(inventory);
     const { text, checksum } = serializePlan(
-      reprovisionPlan({
-        image: run.image as string,
-        hostname,
-        userData,
-        networkConfig,
-        instanceId: `${inventory.metadata.name}-${ctx.object.metadata.uid ?? ''}`,
-      }),
+      volumes.length === 0
+        ? base
+        : withStoragePart(base, activationPlanPart(storageStepID(run, 'Activate'), volumes)),
     );
     ctx.status.lastAppliedBootstrapHash = sha256(userData);
+    if (volumes.length > 0) {
+      await beginMachineStorageStep(
+        ctx.kube,
+        run.namespace,
+        inventory,
+        'Activate',
+        checksum,
+        ctx.object.metadata.uid ?? '',
+      );
+      condition(
+        ctx,
+        falseCondition('StorageReady', 'Activating', `activating ${volumes.length} data volume(s)`),
+      );
+    }
     await writePlan(run, 'reprovision', text, checksum);
     const secretName = ctx.machine?.spec?.bootstrap?.dataSecretName;
     if (secretName) {
@@ -315,6 +363,17 @@ const waitForReprovision: Step<Run> = {
       );
     }
     if (plan?.checksum === ours && plan?.state === 'Applied') {
+      const storage =
+        inventory.status?.storage?.operation?.type === 'Activate' ||
+        (inventory.status?.storage?.appliedVolumes ?? []).length > 0
+          ? await finishMachineStorageStep(ctx.kube, run.namespace, inventory, 'Activate')
+          : { ready: true, reason: 'NoManagedVolumes', message: 'no managed data volume' };
+      condition(
+        ctx,
+        storage.ready
+          ? trueCondition('StorageReady', storage.reason, storage.message)
+          : falseCondition('StorageReady', storage.reason, storage.message),
+      );
       await annotateInventory(run, inventory, 'Allocated', true);
       setPhase(ctx, 'Running');
       return done();
@@ -378,7 +437,23 @@ const writeCleanPlan: Step<Run> = {
   name: 'WriteCleanPlan',
   when: (run) => run.inventory !== undefined && Boolean(run.ctx.object.status?.lastAppliedPlanChecksum),
   async run(run) {
-    const { text, checksum } = serializePlan(cleanPlan());
+    const inventory = run.inventory as MachineInventory;
+    // Deleting a Machine deactivates its data volumes (unmounted) and never releases or wipes them.
+    const volumes = machineStorageVolumes(inventory);
+    const { text, checksum } = serializePlan(
+      volumes.length === 0
+        ? cleanPlan()
+        : withStoragePart(cleanPlan(), deactivationPlanPart(storageStepID(run, 'Deactivate'), volumes)),
+    );
+    if (volumes.length > 0)
+      await beginMachineStorageStep(
+        run.ctx.kube,
+        run.namespace,
+        inventory,
+        'Deactivate',
+        checksum,
+        run.ctx.object.metadata.uid ?? '',
+      );
     await writePlan(run, 'clean', text, checksum);
     await annotateInventory(run, run.inventory as MachineInventory, 'Preparing', true);
     setPhase(run.ctx, 'Preparing');
@@ -418,6 +493,8 @@ const releaseInventory: Step<Run> = {
   name: 'ReleaseInventory',
   async run(run) {
     const { ctx, namespace } = run;
+    if (run.inventory?.status?.storage?.operation?.type === 'Deactivate')
+      await finishMachineStorageStep(ctx.kube, namespace, run.inventory, 'Deactivate');
     if (run.inventory) await annotateInventory(run, run.inventory, 'Available', false);
     const released = await new ClaimablePool(ctx.kube, inventoryPoolKind).release(
       namespace,

@@ -11,7 +11,9 @@ import {
   type MachineInventory,
   planSecretNameOf,
 } from '../cloud/machine-inventory.js';
+import { storageBlocksAllocation } from '../cloud/storage.js';
 import { inventoryPoolKind } from './inventory-claims.js';
+import { reconcileInventoryStorage } from './inventory-storage.js';
 
 type Ctx = ObjectContext<typeof MachineInventoryPool>;
 
@@ -28,6 +30,37 @@ const COUNTER_OF_STATE: Record<string, Counter> = {
   Preparing: 'preparing',
   Unavailable: 'unavailable',
 };
+
+/**
+ * Runs the storage lifecycle (Prepare, Release) of the inventories this pool answers for: its
+ * members, and, by the first pool of the namespace in name order, every inventory in no pool, so
+ * a host is prepared before it joins a production pool (as the documentation asks). Inventories
+ * are not watched: this runs with every count. A failure on one inventory does not stop the others.
+ */
+async function prepareStorage(
+  ctx: Ctx,
+  namespace: string,
+  name: string,
+  inventories: MachineInventory[],
+  pools: MachineInventoryPoolObject[],
+): Promise<void> {
+  const live = pools.filter((pool) => !pool.metadata.deletionTimestamp);
+  const listed = new Set(live.flatMap((pool) => pool.spec.machineInventories.map((member) => member.name)));
+  const first = live.map((pool) => pool.metadata.name ?? '').sort()[0];
+  const members = new Set(ctx.object.spec.machineInventories.map((member) => member.name));
+  for (const inventory of inventories) {
+    const owner = inventory.metadata.annotations?.[INVENTORY_ANNOTATIONS.pool];
+    const mine = owner === name || (owner === undefined && members.has(inventory.metadata.name));
+    const orphan = owner === undefined && !listed.has(inventory.metadata.name) && first === name;
+    if (!mine && !orphan) continue;
+    if (!inventory.spec?.storage && !inventory.status?.storage) continue;
+    try {
+      await reconcileInventoryStorage(ctx.kube, namespace, inventory);
+    } catch (error) {
+      ctx.log.warn('storage reconcile failed', { inventory: inventory.metadata.name, error: String(error) });
+    }
+  }
+}
 
 /**
  * Counts a pool's inventories and keeps each in at most one active pool: a member is annotated
@@ -64,6 +97,7 @@ export function machineInventoryPoolHooks(
         ).map((other) => [other.metadata.name ?? '', other]),
       );
       const claimed = new Set(inventoryPoolKind.claims(pool).map((claim) => claim.machineInventory));
+      await prepareStorage(ctx, namespace, name, [...inventories.values()], [...pools.values()]);
       const counts: Record<Counter, number> = {
         available: 0,
         allocated: 0,
@@ -102,11 +136,16 @@ export function machineInventoryPoolHooks(
             : undefined);
         const state = allocationStateOf(inventory);
         const counter = state ? COUNTER_OF_STATE[state] : undefined;
+        const storage = storageBlocksAllocation(inventory.spec?.storage, inventory.status?.storage);
         if (counter) counts[counter] += 1;
         else if (claimed.has(member.name)) counts.allocated += 1;
         else if (unusable) {
           counts.unavailable += 1;
           problems.push(unusable);
+        } else if (storage) {
+          // Not allocatable until its declared data volumes are prepared (status.storage says why).
+          counts.unavailable += 1;
+          problems.push(`MachineInventory ${member.name}: ${storage}`);
         } else counts.available += 1;
       }
       // Inventories this pool annotated but no longer lists go free (unless a machine still holds one).

@@ -4,13 +4,16 @@
 // boots each host from the user data of the reprovision plan it ran. The cluster is the documented
 // one (clusterctl/cluster-template.yaml, generated from the guide's manifests) with an Internal VIP:
 // 3 control plane nodes, as the guide requires (Cluster API's own webhook refuses its maxSurge 0
-// rollout with fewer), and 1 worker, scaled to 2.
+// rollout with fewer), and 1 worker, scaled to 2 onto a host whose data volume (an adopted xfs
+// filesystem) is prepared first, activated by its reprovision plan and kept, deactivated, when the
+// cluster is deleted.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BaremetalFleet, type HostDefinition } from '@immutable-infra/baremetal-sim';
 import {
   aliveModuleGrantsNotExercised,
   capiResource,
+  eventually,
   infraResource as infra,
   type LooseObject,
 } from '@immutable-infra/testkit';
@@ -23,7 +26,12 @@ import {
   type MachineView,
   startClusterE2e,
 } from '@immutable-infra/workload-sim';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createBaremetalProvider } from '../../src/provider.js';
@@ -42,6 +50,7 @@ const pools = { cp: `${CLUSTER}-control-plane-pool`, worker: `${CLUSTER}-worker-
 
 let e2e: ClusterE2e;
 let fleet: BaremetalFleet;
+let custom: CustomObjectsApi;
 let namespace: string;
 let subnet: string;
 /** The registered hosts: elemental names them `<cluster>-<SMBIOS UUID>`, as the documented registration does. */
@@ -95,6 +104,7 @@ function vipProblems(data: DeliveredBootstrapData, machine: MachineView): string
 
 beforeAll(async () => {
   const kubeConfig = testKubeConfig();
+  custom = kubeConfig.makeApiClient(CustomObjectsApi);
   namespace = await createTestNamespace(kubeConfig, 'e2e');
   // A loopback /24 of its own (DCS and HCS draw from 127.20-249.x, vSphere from 127.250-254.x):
   // the hosts' addresses (the simulator runs etcd and the kubelet there) and the VIP.
@@ -145,6 +155,21 @@ afterAll(async ({}, suite) => {
   await e2e?.stop({ keepLogs: anyTestFailed(suite) });
   fleet?.stop();
 }, 120_000);
+
+interface InventoryStorage {
+  phase?: string;
+  conditions?: { type: string; status: string; reason: string }[];
+}
+const storageOf = async (name: string) =>
+  (
+    (await custom.getNamespacedCustomObject({
+      group: 'elemental.cattle.io',
+      version: 'v1beta1',
+      plural: 'machineinventories',
+      namespace,
+      name,
+    })) as { status?: { storage?: InventoryStorage } }
+  ).status?.storage;
 
 const inventories = async () =>
   (await e2e.objects.list(ELEMENTAL, 'MachineInventory', namespace)).items as unknown as LooseObject[];
@@ -225,15 +250,56 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     ).toMatchObject({ status: 'False', reason: 'AlivePlatformMissing' });
   }, 1_000_000);
 
-  it('scales the workers by one onto the pool’s last host', async () => {
+  it('scales the workers by one onto the pool’s last host, after its data volume is prepared', async () => {
+    // The documented data disk workflow on an available inventory: an existing xfs filesystem
+    // adopted (no approval needed), prepared before the host is allocated.
+    const last = workerHosts[1]?.name as string;
+    const disk = fleet.host(last).devices.find((d) => d.path === '/dev/sdc');
+    await custom.patchNamespacedCustomObject(
+      {
+        group: 'elemental.cattle.io',
+        version: 'v1beta1',
+        plural: 'machineinventories',
+        namespace,
+        name: last,
+        body: {
+          spec: {
+            storage: {
+              volumes: [
+                {
+                  name: 'application-data',
+                  source: { deviceID: disk?.id, minimumSize: '100Gi' },
+                  filesystem: { policy: 'Adopt', type: 'xfs', expectedUUID: disk?.filesystem?.uuid },
+                  mount: { path: '/data/application', required: true },
+                },
+              ],
+            },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(
+      'data volume prepared',
+      async () => (await storageOf(last))?.phase === 'Prepared',
+      120_000,
+      500,
+    );
     await e2e.probe.patch(capiResource('machinedeployments'), names.workerPool, {
       spec: { replicas: WORKERS + 1 },
     });
     await e2e.probe.waitFor(`MD ${WORKERS + 1}/${WORKERS + 1}`, () =>
       e2e.probe.settled(WORKERS + 1, VERSION),
     );
-    for (const host of workerHosts)
-      expect(fleet.host(host.name).executed.map((p) => p.type)).toEqual(['reprovision']);
+    expect(fleet.host(workerHosts[0]?.name as string).executed.map((p) => p.type)).toEqual(['reprovision']);
+    expect(fleet.host(last).executed.map((p) => p.type)).toEqual(['storage-prepare', 'reprovision']);
+    expect((await storageOf(last))?.phase).toBe('Active');
+    expect(
+      fleet
+        .host(last)
+        .devices.find((d) => d.path === '/dev/sdc')
+        ?.mounts?.map((m) => m.path),
+    ).toEqual(['/data/application']);
     const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
     expect(workerPool.status).toMatchObject({ total: 2, allocated: 2, available: 0 });
   }, 1_000_000);
@@ -252,11 +318,23 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
       ).toBe('Available');
       expect(inventory.metadata.annotations?.['baremetal.alauda.io/owner-machine']).toBeUndefined();
     }
+    const last = workerHosts[1]?.name as string;
     for (const host of [...cpHosts, ...workerHosts])
       expect(fleet.host(host.name).executed.map((p) => [p.type, p.outcome])).toEqual([
+        ...(host.name === last ? [['storage-prepare', 'Applied']] : []),
         ['reprovision', 'Applied'],
         ['clean', 'Applied'],
       ]);
+    // Deleting the Machine deactivated the data volume: unmounted, still prepared, its data kept.
+    const storage = await storageOf(last);
+    expect(storage?.phase).toBe('Prepared');
+    expect(storage?.conditions?.find((c) => c.type === 'StorageActive')).toMatchObject({
+      status: 'False',
+      reason: 'Inactive',
+    });
+    const disk = fleet.host(last).devices.find((d) => d.path === '/dev/sdc');
+    expect(disk?.filesystem?.type).toBe('xfs');
+    expect(disk?.mounts).toBeUndefined();
     await e2e.probe.awaitGarbageCollected(infra('baremetalmachinetemplates'));
   }, 1_000_000);
 

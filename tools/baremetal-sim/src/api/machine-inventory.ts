@@ -45,24 +45,134 @@ const ObservedNetwork = z.object({
   searchDomains: z.array(z.string()).optional(),
 });
 
-const StorageVolume = z.object({
-  name: z.string().min(1).max(63),
-  source: z.object({
-    deviceID: z.string().min(5).max(512).describe('A stable device id from status.observedStorage.devices.'),
-    minimumSize: quantity().optional(),
-    multipath: z.object({ minimumActivePaths: int32().min(1).max(1024).default(1) }).optional(),
-  }),
-  filesystem: z.object({
-    type: FilesystemType,
-    policy: FilesystemPolicy,
-    expectedUUID: z.string().max(128).optional(),
-  }),
-  mount: z.object({
-    path: z.string().min(2).max(255),
-    options: z.array(z.string()).max(16).optional(),
-    required: z.boolean().default(true),
-  }),
-});
+/**
+ * Mount points the platform owns (kubelet, containerd, etcd, the OS): a data volume may neither be
+ * mounted on one, below one, nor above one (which would hide it).
+ */
+export const PROTECTED_MOUNT_PATHS = [
+  '/',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var/lib/cloud',
+  '/var/lib/containerd',
+  '/var/lib/elemental',
+  '/var/lib/etcd',
+  '/var/lib/kubelet',
+  '/var/lib/rancher',
+  '/var/log',
+] as const;
+
+/** The extra mount options a declaration may ask for (nodev,nosuid are always added). */
+export const ALLOWED_MOUNT_OPTIONS = [
+  'noatime',
+  'nodiratime',
+  'relatime',
+  'lazytime',
+  'strictatime',
+  'noexec',
+  'discard',
+  'nodiscard',
+  'ro',
+] as const;
+
+/** The stable device id forms the host observer reports (never a kernel name such as /dev/sdb). */
+export const STABLE_DEVICE_ID = '^(wwn|nvme-eui|nvme-nguid|serial|partuuid|wwid):[^/ ]+$';
+
+const celList = (values: readonly string[]) => `[${values.map((value) => `'${value}'`).join(', ')}]`;
+
+const StorageVolume = z
+  .object({
+    name: z.string().min(1).max(63),
+    source: z.object({
+      deviceID: z
+        .string()
+        .min(5)
+        .max(512)
+        .describe('A stable device id from status.observedStorage.devices.'),
+      minimumSize: quantity().optional(),
+      multipath: z.object({ minimumActivePaths: int32().min(1).max(1024).default(1) }).optional(),
+    }),
+    filesystem: z.object({
+      type: FilesystemType,
+      policy: FilesystemPolicy,
+      expectedUUID: z.string().max(128).optional(),
+    }),
+    mount: z.object({
+      path: z.string().min(2).max(255),
+      options: z.array(z.string()).max(16).optional(),
+      required: z.boolean().default(true),
+    }),
+  })
+  .meta({
+    // The admission checks that need nothing but the declaration: each names the field it refuses.
+    'x-kubernetes-validations': [
+      {
+        rule: `self.source.deviceID.matches('${STABLE_DEVICE_ID}')`,
+        message:
+          'deviceID must be a stable id reported in status.observedStorage.devices (wwn:, nvme-eui:, nvme-nguid:, serial:, partuuid: or wwid:), never a kernel path such as /dev/sdb',
+        fieldPath: '.source.deviceID',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule: "self.filesystem.policy != 'Adopt' || (has(self.filesystem.expectedUUID) && size(self.filesystem.expectedUUID) > 0)",
+        message: 'expectedUUID is required when policy is Adopt: it names the filesystem to adopt',
+        fieldPath: '.filesystem.expectedUUID',
+        reason: 'FieldValueRequired',
+      },
+      {
+        rule: "self.filesystem.policy != 'InitializeIfBlank' || !has(self.filesystem.expectedUUID)",
+        message:
+          'expectedUUID is forbidden when policy is InitializeIfBlank: a blank device has no filesystem yet',
+        fieldPath: '.filesystem.expectedUUID',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule: "!self.source.deviceID.startsWith('partuuid:') || self.filesystem.policy == 'Adopt'",
+        message: 'a partition (partuuid:) can only be adopted: policy must be Adopt',
+        fieldPath: '.filesystem.policy',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule: "!has(self.source.multipath) || self.source.deviceID.startsWith('wwid:')",
+        message: 'multipath is valid only for a multipath map (a wwid: deviceID)',
+        fieldPath: '.source.multipath',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule: "self.mount.path.matches('^(/[A-Za-z0-9][A-Za-z0-9._-]*)+$') && !self.mount.path.contains('/..')",
+        message: 'path must be a normalized absolute path (no trailing slash, no . or .. components)',
+        fieldPath: '.mount.path',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule: `!${celList(PROTECTED_MOUNT_PATHS)}.exists(p, self.mount.path == p || self.mount.path.startsWith(p + '/') || p.startsWith(self.mount.path + '/'))`,
+        message: `path overlaps a protected system path (${PROTECTED_MOUNT_PATHS.join(', ')}); use a business path such as /var/cpaas, /data/*, /srv/* or /mnt/*`,
+        fieldPath: '.mount.path',
+        reason: 'FieldValueForbidden',
+      },
+      {
+        rule: "self.mount.path != '/var/cpaas' || self.mount.required",
+        message: 'a volume mounted at /var/cpaas must be required',
+        fieldPath: '.mount.required',
+        reason: 'FieldValueInvalid',
+      },
+      {
+        rule: `!has(self.mount.options) || self.mount.options.all(o, o in ${celList(ALLOWED_MOUNT_OPTIONS)})`,
+        message: `options may only hold ${ALLOWED_MOUNT_OPTIONS.join(', ')} (nodev,nosuid are always added)`,
+        fieldPath: '.mount.options',
+        reason: 'FieldValueInvalid',
+      },
+    ],
+  });
 
 export const MachineInventorySpec = z.object({
   tpmHash: z.string().optional(),
@@ -79,7 +189,25 @@ export const MachineInventorySpec = z.object({
   observedNetwork: ObservedNetwork.optional(),
   storage: z
     .object({
-      volumes: z.array(StorageVolume).max(32).optional().meta(listMap('name')),
+      volumes: z
+        .array(StorageVolume)
+        .max(32)
+        .optional()
+        .meta({
+          ...listMap('name'),
+          'x-kubernetes-validations': [
+            {
+              rule: 'self.all(a, self.filter(b, b.mount.path == a.mount.path).size() == 1)',
+              message: 'two volumes have the same mount.path',
+              reason: 'FieldValueInvalid',
+            },
+            {
+              rule: 'self.all(a, self.filter(b, b.source.deviceID == a.source.deviceID).size() == 1)',
+              message: 'two volumes have the same source.deviceID',
+              reason: 'FieldValueInvalid',
+            },
+          ],
+        }),
       retryNonce: int64().min(0).default(0),
     })
     .optional(),

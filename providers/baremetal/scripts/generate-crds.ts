@@ -26,6 +26,8 @@ generateProviderArtifacts({
       verbs: ['get', 'list', 'patch'],
     },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+    // A BaremetalHost reads its SeedImage's download URL.
+    { apiGroups: ['elemental.cattle.io'], resources: ['seedimages'], verbs: ['get'] },
   ],
   // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>

@@ -112,7 +112,12 @@ describe('the Helm chart identity', () => {
     // ModuleInfo's kinds: asked only on a platform that serves them, with the control plane's nodes
     // registered, which test/self-built-vip.test.ts plays).
     const alive = 'Internal VIP on a platform serving the module kinds only';
-    expect(manager.permissionProblems(aliveModuleGrantsNotExercised(alive))).toEqual([]);
+    // A BaremetalHost's SeedImage read is played by test/baremetal-host.test.ts (hosts with a BMC only).
+    const notExercised = {
+      ...aliveModuleGrantsNotExercised(alive),
+      'elemental.cattle.io seedimages get': 'BaremetalHost only: hosts booted over their BMC',
+    };
+    expect(manager.permissionProblems(notExercised)).toEqual([]);
     const report = manager.permissions();
     // What the bare-metal steps call beyond the host's own rules is used, each verb of it.
     expect(report.used).toEqual(

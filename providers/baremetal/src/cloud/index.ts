@@ -22,3 +22,13 @@ export {
   type SystemAgentPlan,
   serializePlan,
 } from './plans.js';
+export {
+  hardwareOf,
+  parseRedfishAddress,
+  type RedfishAddress,
+  RedfishClient,
+  type RedfishCredentials,
+  type RedfishSystem,
+  type RedfishVirtualMedia,
+  readRedfishError,
+} from './redfish.js';

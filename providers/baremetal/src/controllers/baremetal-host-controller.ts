@@ -114,7 +114,10 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
   const namespaceOf = (ctx: Ctx) => ctx.object.metadata.namespace ?? 'default';
   // The draft starts as the stored status, so this is what was recorded, with this reconcile's changes.
   const provisioning = (ctx: Ctx) => ctx.status.provisioning ?? {};
-  const booted = (run: Run) => provisioning(run.ctx).state === 'Booted';
+  // A host that registered already (its MachineInventory exists: booted by hand, by an earlier
+  // object, or by us) has nothing to boot: restarting it into the installer would register it again.
+  const booted = (run: Run) =>
+    provisioning(run.ctx).state === 'Booted' || run.ctx.status.machineInventoryRef !== undefined;
 
   /** A BMC call's failure: on BMCAccessible with its reason, and to the host's back-off. */
   const bmcFailure = (ctx: Ctx, error: unknown): StepResult => {
@@ -207,7 +210,10 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
               ].some((value) => sameUuid(value, uuid)),
             )
           : undefined;
-      if (!inventory) return done();
+      if (!inventory) {
+        delete ctx.status.machineInventoryRef;
+        return done();
+      }
       ctx.status.machineInventoryRef = { name: inventory.metadata.name };
       const annotations = {
         [HOST_ANNOTATIONS.host]: hostName,
@@ -362,12 +368,11 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
     name: 'Observe',
     async run(run) {
       const inventory = run.ctx.status.machineInventoryRef?.name;
+      const power = `power ${run.ctx.status.powerState ?? 'unknown'}`;
       run.ctx.setCondition(
-        trueCondition(
-          'Ready',
-          'Booted',
-          `booted the SeedImage; power ${run.ctx.status.powerState ?? 'unknown'}${inventory ? `; registered as MachineInventory ${inventory}` : '; not registered yet'}`,
-        ),
+        inventory
+          ? trueCondition('Ready', 'Registered', `registered as MachineInventory ${inventory}; ${power}`)
+          : trueCondition('Ready', 'Booted', `booted the SeedImage, not registered yet; ${power}`),
       );
       return done({ recheckAfterMs: recheckMs });
     },

@@ -80,7 +80,7 @@ beforeAll(async () => {
   namespace = await createTestNamespace(kubeConfig, 'baremetal-host');
   fixtures = new BaremetalFixtures(kubeConfig);
   // The SeedImage's ISO, served as elemental-operator serves it; the BMC downloads it on insert.
-  isoServer = createServer((req, res) => {
+  isoServer = createServer((_request, res) => {
     isoDownloads += 1;
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.end(Buffer.alloc(64 * 1024, 1));

@@ -4,6 +4,7 @@
 // override to CD, power on; all read back from Redfish. Power state and hardware land in status and
 // on the MachineInventory it registered as. A wrong password, a BMC that does not answer, a
 // certificate not trusted and a missing Secret each say why on BMCAccessible, never with the password.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, Manager } from '@immutable-infra/manager';
@@ -27,6 +28,7 @@ const PASSWORD = 'bmc-Secret-7f3a';
 const HOST_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b01';
 const SPARE_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b02';
 const RUNNING_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b03';
+const CRASHED_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b04';
 const MAC = '52:54:00:6b:3c:01';
 
 interface Condition {
@@ -94,6 +96,7 @@ beforeAll(async () => {
       { uuid: HOST_UUID, name: 'rack1-host1', nics: [{ mac: MAC, ip: '192.168.254.41' }] },
       { uuid: SPARE_UUID, name: 'rack1-host2' },
       { uuid: RUNNING_UUID, name: 'rack1-host3', powerState: 'On' },
+      { uuid: CRASHED_UUID, name: 'rack1-host4' },
     ],
   });
   manager = new Manager({
@@ -313,8 +316,77 @@ describe('BaremetalHost over Redfish', () => {
     expect(shown).not.toContain(Buffer.from(`${USER}:${PASSWORD}`).toString('base64'));
   });
 
+  it('after a crash takes up at the step recorded: no step repeated, an overdue power on sent again', async () => {
+    // A manager that recorded "power on requested" (an hour ago) and died before sending it: the
+    // host has no Secret yet, so nothing runs until the recorded status is in place.
+    await createHost('host4', {
+      address: bmc.address(CRASHED_UUID),
+      credentialsName: 'host4-bmc',
+      disableCertificateVerification: true,
+    });
+    await eventually('host4 waits for its Secret', async () => {
+      const h = await host('host4');
+      return condition(h, 'BMCAccessible')?.reason === 'CredentialsMissing' ? h : undefined;
+    });
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await kubeConfig.makeApiClient(CustomObjectsApi).patchNamespacedCustomObjectStatus(
+      {
+        group: 'infrastructure.cluster.x-k8s.io',
+        version: 'v1beta1',
+        namespace,
+        plural: 'baremetalhosts',
+        name: 'host4',
+        body: {
+          status: {
+            provisioning: {
+              state: 'PowerOnRequested',
+              seedImage: 'fire-img',
+              imageSha256: createHash('sha256').update(isoUrl).digest('hex'),
+            },
+            lastOperation: { name: 'PowerOn', result: 'Succeeded', time: hourAgo },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await secret('host4-bmc', { username: USER, password: PASSWORD });
+    await fixtures.objects.patch(
+      {
+        apiVersion: INFRA,
+        kind: 'BaremetalHost',
+        metadata: { name: 'host4', namespace, labels: { rack: 'r1' } },
+      },
+      undefined,
+      undefined,
+      'baremetal-host-test',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const booted = await eventually(
+      'host4 booted',
+      async () => {
+        const h = await host('host4');
+        return h?.status?.provisioning?.state === 'Booted' ? h : undefined;
+      },
+      120_000,
+      200,
+    );
+    expect(booted.status?.lastOperation).toMatchObject({ name: 'PowerOn', message: 'power on sent again' });
+    const system = await bmc.get<{ PowerState?: string; Boot?: { BootSourceOverrideTarget?: string } }>(
+      `/redfish/v1/Systems/${CRASHED_UUID}`,
+    );
+    expect(system.body.PowerState).toBe('On');
+    // The steps recorded as done were not sent again: no media inserted, no boot override set.
+    const media = await bmc.get<{ Image?: string | null }>(
+      `/redfish/v1/Systems/${CRASHED_UUID}/VirtualMedia/Cd`,
+    );
+    expect(media.body.Image || undefined).toBeUndefined();
+    expect(system.body.Boot?.BootSourceOverrideTarget).toBe('Hdd');
+    expect(isoDownloads).toBe(1);
+  });
+
   it('lets a deleted host go, leaving the machine as it is', async () => {
-    for (const name of ['host1', 'host3', 'wrong-password', 'unreachable', 'untrusted', 'no-secret'])
+    for (const name of ['host1', 'host3', 'host4', 'wrong-password', 'unreachable', 'untrusted', 'no-secret'])
       await fixtures.delete(INFRA, 'BaremetalHost', namespace, name);
     await eventually('hosts gone', async () => {
       const left = await Promise.all(['host1', 'host3', 'wrong-password', 'unreachable'].map(host));

@@ -3,7 +3,9 @@
 // SeedImage once: the ISO URL inserted as virtual CD (the emulator downloads it), a one-time boot
 // override to CD, power on; all read back from Redfish. Power state and hardware land in status and
 // on the MachineInventory it registered as. A wrong password, a BMC that does not answer, a
-// certificate not trusted and a missing Secret each say why on BMCAccessible, never with the password.
+// certificate not trusted, plain HTTP without consent and a missing Secret each say why on
+// BMCAccessible, never with the password. A host registered already is left alone, and a crash
+// after "power on requested" was recorded repeats no step.
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -268,7 +270,7 @@ describe('BaremetalHost over Redfish', () => {
     expect(isoDownloads).toBe(1);
   });
 
-  it('names a wrong password, an unreachable BMC, an untrusted certificate and a missing Secret', async () => {
+  it('names a wrong password, an unreachable BMC, an untrusted certificate, plain HTTP and a missing Secret', async () => {
     const closedPort = await freePort();
     await createHost('wrong-password', {
       address: bmc.address(SPARE_UUID),
@@ -280,6 +282,10 @@ describe('BaremetalHost over Redfish', () => {
       credentialsName: 'host1-bmc',
     });
     await createHost('untrusted', { address: bmc.address(SPARE_UUID), credentialsName: 'host1-bmc' });
+    await createHost('plain-http', {
+      address: `redfish+http://127.0.0.1:${closedPort}/redfish/v1/Systems/${SPARE_UUID}`,
+      credentialsName: 'host1-bmc',
+    });
     await createHost('no-secret', { address: bmc.address(SPARE_UUID), credentialsName: 'absent-bmc' });
 
     const reasonOf = async (name: string, expected: string) =>
@@ -294,6 +300,9 @@ describe('BaremetalHost over Redfish', () => {
     expect(condition(unreachable, 'Ready')).toMatchObject({ status: 'False', reason: 'Unreachable' });
     const untrusted = await reasonOf('untrusted', 'BMCCertificateNotTrusted');
     expect(condition(untrusted, 'Ready')).toMatchObject({ status: 'False', reason: 'TLSFailure' });
+    // Plain HTTP is refused before anything is sent, unless the Secret accepts it.
+    const plain = await reasonOf('plain-http', 'CredentialsInvalid');
+    expect(condition(plain, 'BMCAccessible')?.message).toContain('allowPlainHTTP: "true"');
     const missing = await reasonOf('no-secret', 'CredentialsMissing');
     expect(condition(missing, 'BMCAccessible')?.message).toContain('absent-bmc');
 
@@ -386,7 +395,16 @@ describe('BaremetalHost over Redfish', () => {
   });
 
   it('lets a deleted host go, leaving the machine as it is', async () => {
-    for (const name of ['host1', 'host3', 'host4', 'wrong-password', 'unreachable', 'untrusted', 'no-secret'])
+    for (const name of [
+      'host1',
+      'host3',
+      'host4',
+      'wrong-password',
+      'unreachable',
+      'untrusted',
+      'plain-http',
+      'no-secret',
+    ])
       await fixtures.delete(INFRA, 'BaremetalHost', namespace, name);
     await eventually('hosts gone', async () => {
       const left = await Promise.all(['host1', 'host3', 'wrong-password', 'unreachable'].map(host));

@@ -31,6 +31,7 @@ const HOST_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b01';
 const SPARE_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b02';
 const RUNNING_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b03';
 const CRASHED_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b04';
+const ON_UUID = '4f1c9a52-7d0e-4b8e-9a51-0d6c2f1e9b05';
 const MAC = '52:54:00:6b:3c:01';
 
 interface Condition {
@@ -99,6 +100,7 @@ beforeAll(async () => {
       { uuid: SPARE_UUID, name: 'rack1-host2' },
       { uuid: RUNNING_UUID, name: 'rack1-host3', powerState: 'On' },
       { uuid: CRASHED_UUID, name: 'rack1-host4' },
+      { uuid: ON_UUID, name: 'rack1-host5', powerState: 'On' },
     ],
   });
   manager = new Manager({
@@ -394,22 +396,45 @@ describe('BaremetalHost over Redfish', () => {
     expect(isoDownloads).toBe(1);
   });
 
+  it('restarts a host that is on but not registered, so it boots the virtual CD', async () => {
+    await createHost('host5', {
+      address: bmc.address(ON_UUID),
+      credentialsName: 'host1-bmc',
+      disableCertificateVerification: true,
+    });
+    const booted = await eventually(
+      'host5 booted',
+      async () => {
+        const h = await host('host5');
+        return h?.status?.provisioning?.state === 'Booted' ? h : undefined;
+      },
+      120_000,
+      200,
+    );
+    expect(booted.status?.lastOperation).toMatchObject({ name: 'PowerOn', message: 'restart requested' });
+    const media = await bmc.get<{ Image?: string }>(`/redfish/v1/Systems/${ON_UUID}/VirtualMedia/Cd`);
+    expect(media.body.Image).toBe(isoUrl);
+    const system = await bmc.get<{ PowerState?: string }>(`/redfish/v1/Systems/${ON_UUID}`);
+    expect(system.body.PowerState).toBe('On');
+    expect(isoDownloads).toBe(2);
+  });
+
   it('lets a deleted host go, leaving the machine as it is', async () => {
-    for (const name of [
+    const names = [
       'host1',
       'host3',
       'host4',
+      'host5',
       'wrong-password',
       'unreachable',
       'untrusted',
       'plain-http',
       'no-secret',
-    ])
-      await fixtures.delete(INFRA, 'BaremetalHost', namespace, name);
-    await eventually('hosts gone', async () => {
-      const left = await Promise.all(['host1', 'host3', 'wrong-password', 'unreachable'].map(host));
-      return left.every((h) => h === undefined);
-    });
+    ];
+    for (const name of names) await fixtures.delete(INFRA, 'BaremetalHost', namespace, name);
+    await eventually('hosts gone', async () =>
+      (await Promise.all(names.map(host))).every((h) => h === undefined),
+    );
     const system = await bmc.get<{ PowerState?: string }>(`/redfish/v1/Systems/${HOST_UUID}`);
     expect(system.body.PowerState).toBe('On');
   });

@@ -28,6 +28,8 @@ generateProviderArtifacts({
     // The storage lifecycle's state and journal (status.storage) of managed data volumes.
     { apiGroups: ['elemental.cattle.io'], resources: ['machineinventories/status'], verbs: ['patch'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+    // A BaremetalHost reads its SeedImage's download URL.
+    { apiGroups: ['elemental.cattle.io'], resources: ['seedimages'], verbs: ['get'] },
   ],
   // Per Kubernetes build: its machine image and CoreDNS and etcd tags, one ConfigMap each.
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>

@@ -3,6 +3,7 @@ import { providerManifest } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { BaremetalMachineTemplate } from './api/baremetal-machine-template.js';
 import { baremetalClusterHooks } from './controllers/baremetal-cluster-controller.js';
+import { type BaremetalHostOptions, baremetalHostHooks } from './controllers/baremetal-host-controller.js';
 import { baremetalMachineHooks } from './controllers/baremetal-machine-controller.js';
 import { machineInventoryPoolHooks } from './controllers/machine-inventory-pool-controller.js';
 
@@ -25,6 +26,8 @@ export interface BaremetalProviderOptions {
    * when left out. Its ModuleConfig must still exist and be ready.
    */
   pluginAliveVersion?: string | undefined;
+  /** How BaremetalHosts (SeedImage booted over Redfish) are polled; see BaremetalHostOptions. */
+  hosts?: BaremetalHostOptions;
 }
 
 /** The bare-metal provider; `iinfra manager --provider @immutable-infra/provider-baremetal` loads the default export. */
@@ -44,6 +47,7 @@ export function createBaremetalProvider(options: BaremetalProviderOptions = {}) 
       machineInventoryPoolHooks(
         options.poolRecheckMs !== undefined ? { recheckMs: options.poolRecheckMs } : {},
       ),
+      baremetalHostHooks(options.hosts),
     ],
   });
 }

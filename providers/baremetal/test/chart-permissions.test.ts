@@ -113,11 +113,13 @@ describe('the Helm chart identity', () => {
     // registered, which test/self-built-vip.test.ts plays).
     const alive = 'Internal VIP on a platform serving the module kinds only';
     // The storage lifecycle's status writes happen only for an inventory with managed data volumes
-    // (test/storage.test.ts plays them); this host declares none.
+    // (test/storage.test.ts plays them); this host declares none. A BaremetalHost's SeedImage read is
+    // played by test/baremetal-host.test.ts (hosts with a BMC only).
     expect(
       manager.permissionProblems({
         ...aliveModuleGrantsNotExercised(alive),
         'elemental.cattle.io machineinventories/status patch': 'managed data volumes only',
+        'elemental.cattle.io seedimages get': 'BaremetalHost only: hosts booted over their BMC',
       }),
     ).toEqual([]);
     const report = manager.permissions();

@@ -1,4 +1,5 @@
 import { BaremetalCluster } from './baremetal-cluster.js';
+import { BaremetalHost } from './baremetal-host.js';
 import { BaremetalMachine } from './baremetal-machine.js';
 import { BaremetalMachineTemplate } from './baremetal-machine-template.js';
 import { MachineInventoryPool } from './machine-inventory-pool.js';
@@ -9,6 +10,13 @@ export {
   BaremetalClusterSpec,
   ControlPlaneLoadBalancer,
 } from './baremetal-cluster.js';
+export {
+  BaremetalHost,
+  type BaremetalHostObject,
+  BmcDetails,
+  HardwareDetails,
+  ProvisioningState,
+} from './baremetal-host.js';
 export { BaremetalMachine, BaremetalMachinePhase, BaremetalMachineSpec } from './baremetal-machine.js';
 export { BaremetalMachineTemplate } from './baremetal-machine-template.js';
 export { BAREMETAL_API_VERSION, LocalNameRef } from './common.js';
@@ -25,4 +33,5 @@ export const baremetalKinds = [
   BaremetalMachine,
   BaremetalMachineTemplate,
   MachineInventoryPool,
+  BaremetalHost,
 ];

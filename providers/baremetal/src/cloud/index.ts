@@ -50,3 +50,13 @@ export {
   storageSpecHash,
   type VolumeState,
 } from './storage.js';
+export {
+  hardwareOf,
+  parseRedfishAddress,
+  type RedfishAddress,
+  RedfishClient,
+  type RedfishCredentials,
+  type RedfishSystem,
+  type RedfishVirtualMedia,
+  readRedfishError,
+} from './redfish.js';

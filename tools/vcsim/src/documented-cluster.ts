@@ -119,9 +119,26 @@ export function prerequisites(v: ClusterValues): Record<string, unknown>[] {
 /** The names of the cluster's Cluster API objects. */
 export const objectNames = (cluster: string) => clusterApiNames(cluster, `${cluster}-md-0`);
 
+/**
+ * The labels the documented Cluster carries so that the CPI's ClusterResourceSet selects it: the
+ * CPI label, and its own name (the resource set matches one cluster, not every labelled one).
+ */
+export const cpiClusterLabels = (cluster: string) => ({
+  'addons.cluster.x-k8s.io/vsphere-cpi': 'enabled',
+  'cluster.x-k8s.io/cluster-name': cluster,
+});
+
 /** The cluster's own objects, in the order a user applies them. */
 export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
   const meta = (name: string) => ({ name, namespace: v.namespace });
+  const labelled = (object: Record<string, unknown>) => {
+    if (object.kind !== 'Cluster') return object;
+    const metadata = object.metadata as { labels?: Record<string, string> };
+    return {
+      ...object,
+      metadata: { ...metadata, labels: { ...metadata.labels, ...cpiClusterLabels(v.cluster) } },
+    };
+  };
   return [
     {
       apiVersion: INFRA,
@@ -146,6 +163,6 @@ export function clusterManifests(v: ClusterValues): Record<string, unknown>[] {
       controlPlaneTemplate: machineTemplate(v, 'cp', KUBERNETES_FROM).metadata.name,
       workerTemplate: machineTemplate(v, 'worker', KUBERNETES_FROM).metadata.name,
       names: objectNames(v.cluster),
-    }),
+    }).map(labelled),
   ];
 }

@@ -2,6 +2,7 @@ export {
   type ClusterValues,
   CREDENTIAL,
   clusterManifests,
+  cpiClusterLabels,
   hostnameOf,
   INFRA,
   KUBERNETES_FROM,

@@ -23,6 +23,8 @@ export {
   CPI_LABEL,
   type CpiConfigInput,
   cpiConfigMap,
+  cpiImage,
+  cpiImageTag,
   cpiManifestsConfigMap,
   cpiNames,
   cpiResourceSet,

@@ -44,6 +44,20 @@ export interface CpiConfigInput {
 const quoted = (value: string) => JSON.stringify(value);
 
 /**
+ * The CPI names a vCenter by its host alone: the host is the `[VirtualCenter]` section's name and
+ * the prefix of the account's Secret keys, where a `:` is not allowed. A server written with a
+ * scheme or a port (`vc.example:8443`) keeps its port in its section instead.
+ */
+export function cpiVirtualCenter(server: string): { host: string; port?: string } {
+  const authority = server.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(authority);
+  if (bracketed) return { host: bracketed[1] as string, ...(bracketed[2] ? { port: bracketed[2] } : {}) };
+  const withPort = /^([^:]+):(\d+)$/.exec(authority);
+  if (withPort) return { host: withPort[1] as string, port: withPort[2] as string };
+  return { host: authority };
+}
+
+/**
  * vsphere.conf (gcfg): TLS verification off (`insecure-flag`) since the workload nodes need not
  * trust vCenter's certificate, and a `[Labels]` section only with failure domains.
  */
@@ -65,7 +79,12 @@ export function vsphereConf(input: CpiConfigInput): string {
       `region = ${quoted(input.zoneLabels.region)}`,
       '',
     );
-  lines.push(`[VirtualCenter ${quoted(input.server)}]`, '');
+  const center = cpiVirtualCenter(input.server);
+  lines.push(
+    `[VirtualCenter ${quoted(center.host)}]`,
+    ...(center.port ? [`port = ${quoted(center.port)}`] : []),
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -99,7 +118,7 @@ export function cpiConfigMap(cluster: string, namespace: string, input: CpiConfi
   };
 }
 
-/** The CPI account inside the workload cluster: `<server>.username` and `<server>.password`. */
+/** The CPI account inside the workload cluster: `<host>.username` and `<host>.password` (the server's host). */
 export function cpiSecret(
   cluster: string,
   namespace: string,
@@ -118,8 +137,8 @@ export function cpiSecret(
           metadata: { name: CPI_SECRET, namespace: CPI_NAMESPACE },
           type: 'Opaque',
           stringData: {
-            [`${login.server}.username`]: login.username,
-            [`${login.server}.password`]: login.password,
+            [`${cpiVirtualCenter(login.server).host}.username`]: login.username,
+            [`${cpiVirtualCenter(login.server).host}.password`]: login.password,
           },
         },
       ]),

@@ -32,6 +32,14 @@ import {
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
+import {
+  cpiConfigMap,
+  cpiImage,
+  cpiImageTag,
+  cpiManifestsConfigMap,
+  cpiNames,
+  cpiResourceSet,
+} from '../../src/api/index.js';
 import { type MoRef, VsphereClient, VsphereSession } from '../../src/cloud/index.js';
 import { createVsphereProvider } from '../../src/provider.js';
 
@@ -195,6 +203,15 @@ async function antiAffinityVms(): Promise<string[]> {
   return listed.split('\n').filter(Boolean).sort();
 }
 
+/** The documented CPI delivery for this cluster: its two ConfigMaps and the ClusterResourceSet. */
+function cpiDelivery(): Record<string, unknown>[] {
+  return [
+    cpiConfigMap(v.cluster, v.namespace, { server: v.server, datacenters: ['dc-a'] }),
+    cpiManifestsConfigMap(v.cluster, v.namespace, cpiImage(undefined, cpiImageTag(KUBERNETES_FROM))),
+    cpiResourceSet(v.cluster, v.namespace),
+  ];
+}
+
 const addressOf = (machine: LooseObject) =>
   machine.status?.addresses?.find((a: LooseObject) => a.type === 'InternalIP')?.address;
 
@@ -202,6 +219,9 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
   it('creates 3 control plane + 3 worker machines from the documented manifests and reaches Ready at the endpoint', async () => {
     for (const object of prerequisites(v)) await e2e.objects.create(object as KubernetesObject);
     const started = Date.now();
+    // The documented CPI delivery, before the Cluster its ClusterResourceSet selects; its Secret
+    // (the vCenter account) is the provider's to make from the identity.
+    for (const object of cpiDelivery()) await e2e.objects.create(object as KubernetesObject);
     for (const object of clusterManifests(v)) await e2e.objects.create(object as KubernetesObject);
     await e2e.probe.reachSettled('create to Ready', 3, KUBERNETES_FROM, started);
 
@@ -245,6 +265,51 @@ describe('a vSphere cluster with the real Cluster API controllers, vcsim and the
     expect(await antiAffinityVms()).toEqual(['cp-01', 'cp-02', 'cp-03']);
     // One clone per machine, none asked twice.
     expect(await clones(TO_CLUSTER_VM)).toBe(6);
+  }, 1_000_000);
+
+  it("delivers the vSphere CPI through Cluster API's ClusterResourceSet controller, with the account the provider made", async () => {
+    const workload = await e2e.probe.workloadApi();
+    const applied = async () => {
+      const [config, account, serviceAccount] = await Promise.all([
+        workload
+          .readNamespacedConfigMap({ namespace: 'kube-system', name: 'cloud-config' })
+          .catch(() => undefined),
+        workload
+          .readNamespacedSecret({ namespace: 'kube-system', name: 'vsphere-cloud-secret' })
+          .catch(() => undefined),
+        workload
+          .readNamespacedServiceAccount({ namespace: 'kube-system', name: 'cloud-controller-manager' })
+          .catch(() => undefined),
+      ]);
+      return config && account && serviceAccount ? { config, account } : undefined;
+    };
+    await e2e.probe.waitFor(
+      'the CPI objects in the workload cluster',
+      async () => (await applied()) !== undefined,
+    );
+    const { config, account } = (await applied()) as NonNullable<Awaited<ReturnType<typeof applied>>>;
+    // vcsim listens on host:port; the CPI names the vCenter by its host and keeps the port in its section.
+    const [host, port] = v.server.split(':');
+    expect(config.data?.['vsphere.conf']).toContain(`[VirtualCenter "${host}"]\nport = "${port}"`);
+    // The account the provider wrote from the identity Secret (compared, never printed).
+    const decoded = (key: string) => Buffer.from(account.data?.[key] ?? '', 'base64').toString('utf8');
+    expect(decoded(`${host}.username`)).toBe(USERNAME);
+    expect(decoded(`${host}.password`) === PASSWORD).toBe(true);
+    // Cluster API records what it applied to this cluster, and from which resource set.
+    const binding = await e2e.probe.get(
+      ['addons.cluster.x-k8s.io', 'v1beta2', 'clusterresourcesetbindings'],
+      v.cluster,
+    );
+    const resources = (binding.spec?.bindings ?? []).flatMap((b: LooseObject) =>
+      b.clusterResourceSetName === cpiNames(v.cluster).resourceSet ? (b.resources ?? []) : [],
+    );
+    expect(resources.map((r: LooseObject) => `${r.kind}/${r.name}:${r.applied}`).sort()).toEqual(
+      [
+        `ConfigMap/${cpiNames(v.cluster).config}:true`,
+        `ConfigMap/${cpiNames(v.cluster).manifests}:true`,
+        `Secret/${cpiNames(v.cluster).secret}:true`,
+      ].sort(),
+    );
   }, 1_000_000);
 
   it('scales the workers 3 -> 5 -> 2: slots released with their disks kept, VMs destroyed', async () => {

@@ -117,7 +117,7 @@ describe('the documented CPI ClusterResourceSet objects', { timeout: 300_000 }, 
   });
 
   it("is completed by the provider: the CPI's Secret made from the credential for a Cluster with the CPI label, and a user's own left alone", async () => {
-    const server = new URL(vcsim.server).host;
+    const host = new URL(vcsim.server).hostname;
     const setUp = async (prefix: string) => {
       const namespace = await createTestNamespace(kubeConfig, prefix);
       const manager = new Manager({
@@ -189,7 +189,8 @@ describe('the documented CPI ClusterResourceSet objects', { timeout: 300_000 }, 
       metadata: { name: 'vsphere-cloud-secret', namespace: 'kube-system' },
       type: 'Opaque',
     });
-    expect(inner.stringData).toEqual({ [`${server}.username`]: USERNAME, [`${server}.password`]: PASSWORD });
+    // Keyed by vcsim's host alone: a Secret key cannot hold the `:` of host:port (the port is in vsphere.conf).
+    expect(inner.stringData).toEqual({ [`${host}.username`]: USERNAME, [`${host}.password`]: PASSWORD });
     // Its Event names the Secret, never the password.
     const events = await core.listNamespacedEvent({ namespace: ours.namespace });
     expect(events.items.some((e) => e.reason === 'CPISecret')).toBe(true);

@@ -79,6 +79,11 @@ export {
   SELF_BUILT_VIP_READY,
   type SelfBuiltLoadBalancer,
 } from './cluster/alive-module.js';
+export {
+  type AliveModuleRun,
+  type AliveModuleStepOptions,
+  aliveModuleStep,
+} from './cluster/alive-module-step.js';
 // The credential of an infrastructure cluster.
 export {
   type AccountSession,
@@ -100,6 +105,34 @@ export {
   releaseCredentialSecret,
   waitForMachinesStep,
 } from './cluster/cluster-deletion.js';
+// Cluster identities (identityRef to a cluster-scoped identity naming a Secret of the provider's namespace).
+export {
+  type ClusterIdentityObject,
+  clusterIdentitySecret,
+  type IdentitySecret,
+} from './cluster/cluster-identity.js';
+// Steps and reads every infrastructure cluster reconcile shares.
+export {
+  type ConnectFailure,
+  type ConnectStepOptions,
+  CREDENTIAL_RETRY_MS,
+  connectStep,
+  controlPlaneEndpointStep,
+  controlPlaneMachines,
+  controlPlaneSelector,
+  type EndpointSpec,
+  endpointMismatch,
+  type HostPort,
+  type ReportingContext,
+  reconciledClusterName,
+} from './cluster/cluster-steps.js';
+// The members of a platform load balancer in front of the API servers.
+export {
+  type PlatformMember,
+  syncMembers,
+  type WantedMember,
+  wantedControlPlaneMembers,
+} from './cluster/load-balancer-members.js';
 // Sessions per platform account.
 export {
   CredentialPool,
@@ -184,6 +217,7 @@ export {
   type SlotRun,
 } from './pools/slot-steps.js';
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
+export { type ProviderSettings, providerSettings } from './provider/provider-settings.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.

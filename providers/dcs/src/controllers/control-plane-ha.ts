@@ -1,4 +1,5 @@
 import { falseCondition, type InfraClusterContext, trueCondition } from '@immutable-infra/core';
+import { controlPlaneMachines } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSCluster } from '../api/dcs-cluster.js';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
@@ -73,10 +74,11 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
     return;
   }
   try {
-    const machines = await ctx.kube.list<DCSMachineObject>(DCS_API_VERSION, 'DCSMachine', {
-      namespace,
-      labelSelector: `cluster.x-k8s.io/cluster-name=${clusterName},cluster.x-k8s.io/control-plane`,
-    });
+    const machines = await controlPlaneMachines<DCSMachineObject>(
+      ctx.kube,
+      { apiVersion: DCS_API_VERSION, kind: 'DCSMachine' },
+      { namespace, cluster: clusterName },
+    );
     const members: ControlPlaneVm[] = [];
     for (const machine of machines) {
       const vmName = machine.status?.networkConfig?.machineName ?? machine.metadata.name;

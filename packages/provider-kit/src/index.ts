@@ -123,6 +123,8 @@ export {
   type EndpointSpec,
   endpointMismatch,
   type HostPort,
+  type LogInStepOptions,
+  logInStep,
   type ReportingContext,
   reconciledClusterName,
 } from './cluster/cluster-steps.js';

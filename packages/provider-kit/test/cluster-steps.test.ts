@@ -6,6 +6,7 @@ import {
   controlPlaneEndpointStep,
   controlPlaneSelector,
   endpointMismatch,
+  logInStep,
   providerSettings,
   reconciledClusterName,
   syncMembers,
@@ -83,6 +84,51 @@ describe('connectStep', () => {
   });
 });
 
+describe('logInStep', () => {
+  const step = (logIn: () => Promise<void>) =>
+    logInStep<{
+      ctx: { setCondition(c: ConditionInput): void; events: ReturnType<typeof reporting>['recorder'] };
+    }>({
+      conditionType: 'VCenterAvailable',
+      logIn,
+      describe: (error) => `refused: ${(error as Error).message}`,
+    });
+
+  it('shows the login on its condition', async () => {
+    const seen = reporting();
+    const result = await step(async () => {}).run({
+      ctx: { setCondition: seen.setCondition, events: seen.recorder },
+    });
+    expect(result).toMatchObject({ type: 'done' });
+    expect(seen.conditions).toEqual([
+      expect.objectContaining({ type: 'VCenterAvailable', status: 'True', reason: 'LoggedIn' }),
+    ]);
+  });
+
+  it('shows and tells a refused login in words, and does not ask again soon', async () => {
+    const seen = reporting();
+    const result = await step(async () => {
+      throw new Error('wrong password');
+    }).run({ ctx: { setCondition: seen.setCondition, events: seen.recorder } });
+    expect(result).toMatchObject({
+      type: 'requeue',
+      afterMs: CREDENTIAL_RETRY_MS,
+      reason: 'refused: wrong password',
+    });
+    expect(seen.conditions).toEqual([
+      expect.objectContaining({
+        type: 'VCenterAvailable',
+        status: 'False',
+        reason: 'LoginFailed',
+        severity: 'Error',
+      }),
+    ]);
+    expect(seen.events).toEqual([
+      { type: 'Warning', reason: 'LoginFailed', message: 'refused: wrong password' },
+    ]);
+  });
+});
+
 describe('the control plane endpoint', () => {
   const balancer = { host: '10.0.0.100', port: 6443 };
 
@@ -109,7 +155,11 @@ describe('the control plane endpoint', () => {
     const step = controlPlaneEndpointStep();
     const run = { ctx: { setCondition: seen.setCondition, events: seen.recorder, object: { spec } } };
     expect(step.when?.(run)).toBe(true);
-    expect(await step.run(run)).toMatchObject({ type: 'requeue', afterMs: CREDENTIAL_RETRY_MS, reason: message });
+    expect(await step.run(run)).toMatchObject({
+      type: 'requeue',
+      afterMs: CREDENTIAL_RETRY_MS,
+      reason: message,
+    });
     expect(seen.events).toEqual([{ type: 'Warning', reason: 'ControlPlaneEndpointMismatch', message }]);
     expect(step.when?.({ ctx: { ...run.ctx, object: { spec: {} } } })).toBe(false);
   });

@@ -8,6 +8,7 @@ import {
   type ObjectMeta,
   requeue,
   type Step,
+  trueCondition,
 } from '@immutable-infra/core';
 
 /**
@@ -74,6 +75,43 @@ export function connectStep<
         return requeue(options.retryMs ?? CREDENTIAL_RETRY_MS, failure.message);
       }
       options.connected(run, lookup as Extract<Lookup, { ok: true }>);
+      return done();
+    },
+  };
+}
+
+export interface LogInStepOptions<Run> {
+  /** The condition the login is shown on, e.g. `CredentialsReady` or CAPV's `VCenterAvailable`. */
+  conditionType: string;
+  /** The condition's reason once logged in; `LoggedIn` by default. */
+  loggedInReason?: string | undefined;
+  /** How soon to try again after a refused login; {@link CREDENTIAL_RETRY_MS} by default. */
+  retryMs?: number | undefined;
+  /** The platform's call that proves the session works (it may log in again through the pool). */
+  logIn(run: Run): Promise<void>;
+  /** The failure in words for the condition and the Event, naming no credential. */
+  describe(error: unknown): string;
+}
+
+/**
+ * The `LogIn` step: one cheap platform call through the cluster's session. A failure is shown on
+ * the condition (reason `LoginFailed`, an Error), told as a warning Event, and tried again after
+ * `retryMs`: a wrong password is not asked again soon, towards the platform's lockout.
+ */
+export function logInStep<Run extends { ctx: ReportingContext }>(options: LogInStepOptions<Run>): Step<Run> {
+  return {
+    name: 'LogIn',
+    async run(run) {
+      const { ctx } = run;
+      try {
+        await options.logIn(run);
+      } catch (error) {
+        const failure = options.describe(error);
+        ctx.setCondition(falseCondition(options.conditionType, 'LoginFailed', failure, 'Error'));
+        ctx.events.warning('LoginFailed', failure);
+        return requeue(options.retryMs ?? CREDENTIAL_RETRY_MS, failure);
+      }
+      ctx.setCondition(trueCondition(options.conditionType, options.loggedInReason ?? 'LoggedIn'));
       return done();
     },
   };

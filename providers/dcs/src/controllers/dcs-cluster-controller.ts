@@ -1,19 +1,18 @@
 import {
   clusterProvisioned,
   done,
-  falseCondition,
   type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
   type Step,
   stepPlan,
-  trueCondition,
 } from '@immutable-infra/core';
 import {
   aliveModuleStep,
   connectStep,
   followTaskStep,
   infraClusterSteps,
+  logInStep,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -97,22 +96,15 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   connect(true),
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
-  {
-    name: 'LogIn',
-    async run({ ctx, cloud, site, plainHttp }) {
+  logInStep<ClusterRun>({
+    conditionType: CREDENTIALS_READY,
+    retryMs: CREDENTIAL_RETRY_MS,
+    async logIn({ ctx, cloud, site, plainHttp }) {
       ctx.setCondition(secureConnectionCondition(plainHttp));
-      try {
-        await cloud.resolveSite(site);
-      } catch (error) {
-        const failure = describeDcsFailure(error);
-        ctx.setCondition(falseCondition(CREDENTIALS_READY, 'LoginFailed', failure, 'Error'));
-        ctx.events.warning('LoginFailed', failure);
-        return requeue(CREDENTIAL_RETRY_MS, failure);
-      }
-      ctx.setCondition(trueCondition(CREDENTIALS_READY, 'LoggedIn'));
-      return done();
+      await cloud.resolveSite(site);
     },
-  },
+    describe: describeDcsFailure,
+  }),
   {
     name: 'ControlPlaneHA',
     async run({ ctx, cloud }) {

@@ -17,6 +17,7 @@ import {
   describeFailureWithAdvice,
   ensureEncryptionSecret,
   infraClusterSteps,
+  logInStep,
   reconciledClusterName,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
@@ -307,24 +308,17 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
-  {
-    name: 'LogIn',
-    async run({ ctx, cloud }) {
-      try {
-        // One property read proves the session works (a pooled one may have been ended by vCenter).
-        const content = await cloud.client.serviceContent(ctx.signal);
-        await cloud.client.properties([content.rootFolder], ['name'], ctx.signal);
-        ctx.status.vCenterVersion = content.about.apiVersion;
-      } catch (error) {
-        const failure = describeFailureWithAdvice(error, { platform: 'vCenter' });
-        ctx.setCondition(falseCondition(VCENTER_AVAILABLE, 'LoginFailed', failure, 'Error'));
-        ctx.events.warning('LoginFailed', failure);
-        return requeue(CREDENTIAL_RETRY_MS, failure);
-      }
-      ctx.setCondition(trueCondition(VCENTER_AVAILABLE, 'LoggedIn'));
-      return done();
+  logInStep<ClusterRun>({
+    conditionType: VCENTER_AVAILABLE,
+    retryMs: CREDENTIAL_RETRY_MS,
+    async logIn({ ctx, cloud }) {
+      // One property read proves the session works (a pooled one may have been ended by vCenter).
+      const content = await cloud.client.serviceContent(ctx.signal);
+      await cloud.client.properties([content.rootFolder], ['name'], ctx.signal);
+      ctx.status.vCenterVersion = content.about.apiVersion;
     },
-  },
+    describe: (error) => describeFailureWithAdvice(error, { platform: 'vCenter' }),
+  }),
   cpiSecretStep,
   {
     name: 'FailureDomains',

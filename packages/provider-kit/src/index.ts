@@ -111,6 +111,13 @@ export {
   clusterIdentitySecret,
   type IdentitySecret,
 } from './cluster/cluster-identity.js';
+// Whether the control plane VMs are actually on different hosts.
+export {
+  type PlacedVm,
+  type SharedHost,
+  sharedHosts,
+  spreadNotConvergedMessage,
+} from './cluster/control-plane-spread.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {
   type ConnectFailure,

@@ -111,13 +111,6 @@ export {
   clusterIdentitySecret,
   type IdentitySecret,
 } from './cluster/cluster-identity.js';
-// Whether the control plane VMs are actually on different hosts.
-export {
-  type PlacedVm,
-  type SharedHost,
-  sharedHosts,
-  spreadNotConvergedMessage,
-} from './cluster/control-plane-spread.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {
   type ConnectFailure,
@@ -135,6 +128,19 @@ export {
   type ReportingContext,
   reconciledClusterName,
 } from './cluster/cluster-steps.js';
+// Whether the control plane VMs are actually on different hosts.
+export {
+  type PlacedVm,
+  type SharedHost,
+  sharedHosts,
+  spreadNotConvergedMessage,
+} from './cluster/control-plane-spread.js';
+// Credentials borrowed from infrastructure clusters (CAPV's deployment zones).
+export {
+  credentialLenders,
+  type LendingCluster,
+  withBorrowedCredential,
+} from './cluster/credential-lenders.js';
 // The members of a platform load balancer in front of the API servers.
 export {
   type PlatformMember,

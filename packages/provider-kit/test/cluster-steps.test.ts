@@ -5,11 +5,13 @@ import {
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneSelector,
+  credentialLenders,
   endpointMismatch,
   logInStep,
   providerSettings,
   reconciledClusterName,
   syncMembers,
+  withBorrowedCredential,
 } from '../src/index.js';
 
 /** What a step shows and tells, kept to look at. */
@@ -233,5 +235,55 @@ describe('providerSettings', () => {
     process.env[variable] = 'v4.0.9';
     expect(providerSettings(packageJson, alive).aliveVersion).toBe('v4.0.9');
     expect(providerSettings(packageJson, { ...alive, option: 'v4.1.0' }).aliveVersion).toBe('v4.1.0');
+  });
+});
+
+describe('borrowed credentials', () => {
+  const cluster = (namespace: string, name: string, server: string, loggedIn: boolean, deleting = false) => ({
+    metadata: { namespace, name, ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { server },
+    status: { conditions: [{ type: 'VCenterAvailable', status: loggedIn ? 'True' : 'False' }] },
+  });
+
+  it('lends from clusters on the endpoint, not being deleted, those whose login works first', () => {
+    const lenders = credentialLenders(
+      [
+        cluster('b', 'x', 'vc1', false),
+        cluster('a', 'y', 'vc1', false),
+        cluster('c', 'z', 'vc1', true),
+        cluster('a', 'other', 'vc2', true),
+        cluster('a', 'gone', 'vc1', true, true),
+      ],
+      { loggedInCondition: 'VCenterAvailable', accepts: (c) => c.spec.server === 'vc1' },
+    );
+    expect(lenders.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).toEqual(['c/z', 'a/y', 'b/x']);
+  });
+
+  it("uses the first lender whose credential and call work, else answers the last one's problem", async () => {
+    const tried: string[] = [];
+    const borrow = (clouds: Record<string, 'no-secret' | 'fails' | 'works'>) =>
+      withBorrowedCredential(Object.keys(clouds), {
+        connect: async (name) => {
+          tried.push(name);
+          return clouds[name] === 'no-secret'
+            ? { ok: false as const, message: `Secret of ${name} not found` }
+            : { ok: true as const, name };
+        },
+        use: async (cloud) => {
+          if (clouds[cloud.name] === 'fails') throw new Error(`${cloud.name} refused`);
+          return `checked with ${cloud.name}`;
+        },
+        describe: (error) => (error as Error).message,
+      });
+    expect(await borrow({ a: 'no-secret', b: 'fails', c: 'works', d: 'works' })).toEqual({
+      ok: true,
+      value: 'checked with c',
+    });
+    expect(tried).toEqual(['a', 'b', 'c']);
+    expect(await borrow({ a: 'fails', b: 'no-secret' })).toEqual({
+      ok: false,
+      failure: 'Secret of b not found',
+    });
+    expect(await borrow({})).toEqual({ ok: false, failure: '' });
   });
 });

@@ -125,6 +125,7 @@ export {
   type HostPort,
   type LogInStepOptions,
   logInStep,
+  notConnectedYet,
   type ReportingContext,
   reconciledClusterName,
 } from './cluster/cluster-steps.js';

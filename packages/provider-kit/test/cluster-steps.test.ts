@@ -8,6 +8,7 @@ import {
   credentialLenders,
   endpointMismatch,
   logInStep,
+  notConnectedYet,
   providerSettings,
   reconciledClusterName,
   syncMembers,
@@ -176,6 +177,15 @@ describe('the control plane endpoint', () => {
     const object = { metadata: { name: 'infra' } };
     expect(reconciledClusterName({ object, cluster: { metadata: { name: 'demo' } } })).toBe('demo');
     expect(reconciledClusterName({ object })).toBe('infra');
+  });
+});
+
+describe('notConnectedYet', () => {
+  it('names the platform and the call a step made before Connect', () => {
+    const cloud = notConnectedYet<{ listServers(): Promise<string[]> }>('HCS');
+    expect(() => cloud.listServers()).toThrow(
+      'HCS listServers called before the Connect step found the cloud',
+    );
   });
 });
 

@@ -190,3 +190,16 @@ export function reconciledClusterName(ctx: {
 }): string {
   return ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
 }
+
+/**
+ * The platform client of a step plan's run until its Connect step has found the real one. Connect
+ * is the first step and the host stops at a step that is not done, so a call here is a bug: it
+ * says so, naming the platform and the call.
+ */
+export function notConnectedYet<Cloud extends object>(platform: string): Cloud {
+  return new Proxy({} as Cloud, {
+    get(_target, name) {
+      throw new Error(`${platform} ${String(name)} called before the Connect step found the cloud`);
+    },
+  });
+}

@@ -79,6 +79,11 @@ export {
   SELF_BUILT_VIP_READY,
   type SelfBuiltLoadBalancer,
 } from './cluster/alive-module.js';
+export {
+  type AliveModuleRun,
+  type AliveModuleStepOptions,
+  aliveModuleStep,
+} from './cluster/alive-module-step.js';
 // The credential of an infrastructure cluster.
 export {
   type AccountSession,
@@ -100,6 +105,50 @@ export {
   releaseCredentialSecret,
   waitForMachinesStep,
 } from './cluster/cluster-deletion.js';
+// Cluster identities (identityRef to a cluster-scoped identity naming a Secret of the provider's namespace).
+export {
+  type ClusterIdentityObject,
+  clusterIdentitySecret,
+  type IdentitySecret,
+} from './cluster/cluster-identity.js';
+// Steps and reads every infrastructure cluster reconcile shares.
+export {
+  type ConnectFailure,
+  type ConnectStepOptions,
+  CREDENTIAL_RETRY_MS,
+  connectStep,
+  controlPlaneEndpointStep,
+  controlPlaneMachines,
+  controlPlaneSelector,
+  type EndpointSpec,
+  endpointMismatch,
+  type HostPort,
+  type LogInStepOptions,
+  logInStep,
+  notConnectedYet,
+  type ReportingContext,
+  reconciledClusterName,
+} from './cluster/cluster-steps.js';
+// Whether the control plane VMs are actually on different hosts.
+export {
+  type PlacedVm,
+  type SharedHost,
+  sharedHosts,
+  spreadNotConvergedMessage,
+} from './cluster/control-plane-spread.js';
+// Credentials borrowed from infrastructure clusters (CAPV's deployment zones).
+export {
+  credentialLenders,
+  type LendingCluster,
+  withBorrowedCredential,
+} from './cluster/credential-lenders.js';
+// The members of a platform load balancer in front of the API servers.
+export {
+  type PlatformMember,
+  syncMembers,
+  type WantedMember,
+  wantedControlPlaneMembers,
+} from './cluster/load-balancer-members.js';
 // Sessions per platform account.
 export {
   CredentialPool,
@@ -184,6 +233,7 @@ export {
   type SlotRun,
 } from './pools/slot-steps.js';
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
+export { type ProviderSettings, providerSettings } from './provider/provider-settings.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.

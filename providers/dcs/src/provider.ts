@@ -1,5 +1,5 @@
 import { defineProvider } from '@immutable-infra/core';
-import { credentialFinalizerName, providerManifest } from '@immutable-infra/provider-kit';
+import { providerSettings } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { DCSMachineTemplate } from './api/dcs-machine-template.js';
 import { type DcsSessionOptions, DcsSessionPool } from './cloud/dcs-session.js';
@@ -23,15 +23,13 @@ export interface DcsProviderOptions {
 /** The DCS provider; `iinfra manager --provider @immutable-infra/provider-dcs` loads the default export. */
 export function createDcsProvider(options: DcsProviderOptions = {}) {
   const sessions = new DcsSessionPool(options.sessions);
-  const manifest = providerManifest(packageJson);
+  const settings = providerSettings(packageJson, {
+    option: options.pluginAliveVersion,
+    environmentVariable: 'DCS_PLUGIN_ALIVE_VERSION',
+  });
   return defineProvider({
-    manifest,
-    infraCluster: dcsClusterHooks(
-      sessions,
-      credentialFinalizerName(manifest.platform),
-      // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
-      options.pluginAliveVersion ?? (process.env.DCS_PLUGIN_ALIVE_VERSION || undefined),
-    ),
+    manifest: settings.manifest,
+    infraCluster: dcsClusterHooks(sessions, settings.credentialFinalizer, settings.aliveVersion),
     infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],

@@ -1,5 +1,5 @@
-import { type CapiContractVersion, defineProvider } from '@immutable-infra/core';
-import { credentialFinalizerName } from '@immutable-infra/provider-kit';
+import { defineProvider } from '@immutable-infra/core';
+import { providerSettings } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { HCSMachineTemplate } from './api/hcs-machine-template.js';
 import { hcsConnections } from './cloud/hcs-connections.js';
@@ -18,22 +18,11 @@ export interface HcsProviderOptions {
 /** The HCS provider; `iinfra manager --provider @immutable-infra/provider-hcs` loads the default export. */
 export function createHcsProvider(options: HcsProviderOptions = {}) {
   const connections = hcsConnections(options.http);
+  // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
+  const settings = providerSettings(packageJson);
   return defineProvider({
-    manifest: {
-      name: packageJson.name,
-      version: packageJson.version,
-      // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
-      platform: packageJson.immutableInfra.platform,
-      displayName: packageJson.immutableInfra.displayName,
-      coreRange: packageJson.peerDependencies['@immutable-infra/core'],
-      capiContracts: packageJson.immutableInfra.capiContracts as CapiContractVersion[],
-      kubernetesVersions: packageJson.immutableInfra.kubernetesVersions,
-    },
-    infraCluster: hcsClusterHooks(
-      connections,
-      credentialFinalizerName(packageJson.immutableInfra.platform),
-      options.listingLagMs,
-    ),
+    manifest: settings.manifest,
+    infraCluster: hcsClusterHooks(connections, settings.credentialFinalizer, options.listingLagMs),
     infraMachine: hcsMachineHooks(connections, options.listingLagMs),
     infraMachineTemplate: HCSMachineTemplate,
     extraKinds: [hcsPoolHooks(connections)],

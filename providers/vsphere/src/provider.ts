@@ -1,5 +1,5 @@
 import { DOCUMENTED_PROVIDER_NAMESPACE, defineProvider } from '@immutable-infra/core';
-import { credentialFinalizerName, providerManifest } from '@immutable-infra/provider-kit';
+import { providerSettings } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { VSphereMachineTemplate } from './api/vsphere-machine-template.js';
 import { type VsphereSessionOptions, VsphereSessions } from './cloud/vsphere-session.js';
@@ -33,15 +33,13 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
     identityNamespace:
       options.identityNamespace ?? process.env.POD_NAMESPACE ?? DOCUMENTED_PROVIDER_NAMESPACE,
   };
-  const manifest = providerManifest(packageJson);
+  const settings = providerSettings(packageJson, {
+    option: options.pluginAliveVersion,
+    environmentVariable: 'VSPHERE_PLUGIN_ALIVE_VERSION',
+  });
   return defineProvider({
-    manifest,
-    infraCluster: vsphereClusterHooks(
-      access,
-      credentialFinalizerName(manifest.platform),
-      // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
-      options.pluginAliveVersion ?? (process.env.VSPHERE_PLUGIN_ALIVE_VERSION || undefined),
-    ),
+    manifest: settings.manifest,
+    infraCluster: vsphereClusterHooks(access, settings.credentialFinalizer, settings.aliveVersion),
     infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
     extraKinds: [vspherePoolHooks(access), vsphereDeploymentZoneHooks(access)],

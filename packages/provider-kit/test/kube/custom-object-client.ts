@@ -1,6 +1,7 @@
 import type { KubeClient, ObjectReference } from '@immutable-infra/core';
 import {
   ApiException,
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   PatchStrategy,
@@ -10,15 +11,19 @@ import {
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
- * Core's KubeClient for custom objects (list aside), on client-node against the test's real
+ * Core's KubeClient for custom objects (and reading a Namespace), on client-node against the test's real
  * kube-apiserver (the host's own client lives in the manager, which the kit must not depend on).
  * Errors carry the HTTP status as `status`, as the host's do; a delete of nothing is done, as there.
  */
 export function customObjectClient(
   kubeConfig: KubeConfig,
   plural: string | ((kind: string) => string),
+  /** Kinds served cluster-scoped (CustomResourceDefinition, the platform's module kinds, identities). */
+  clusterScoped: readonly string[] = [],
 ): KubeClient {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const isClusterScoped = (kind: string) => clusterScoped.includes(kind);
   const pluralOf = typeof plural === 'string' ? () => plural : plural;
   const where = (ref: ObjectReference) => {
     const [group = '', version = ''] = ref.apiVersion.split('/');
@@ -39,10 +44,15 @@ export function customObjectClient(
       throw error;
     }
   };
-  const unsupported = () => Promise.reject(new Error('not used by the kit'));
   return {
     async get<T>(ref: ObjectReference) {
       try {
+        if (ref.apiVersion === 'v1' && ref.kind === 'Namespace')
+          return (await core.readNamespace({ name: ref.name })) as T;
+        if (isClusterScoped(ref.kind)) {
+          const { namespace: _namespace, ...target } = where(ref);
+          return (await api.getClusterCustomObject(target)) as T;
+        }
         return (await api.getNamespacedCustomObject(where(ref))) as T;
       } catch (error) {
         if (error instanceof ApiException && error.code === 404) return undefined;
@@ -50,19 +60,31 @@ export function customObjectClient(
       }
     },
     patchStatus: <T>(ref: ObjectReference, patch: Record<string, unknown>) =>
-      withStatus(
-        async () => (await api.patchNamespacedCustomObjectStatus({ ...where(ref), body: patch }, MERGE)) as T,
-      ),
+      withStatus(async () => {
+        if (isClusterScoped(ref.kind)) {
+          const { namespace: _namespace, ...target } = where(ref);
+          return (await api.patchClusterCustomObjectStatus({ ...target, body: patch }, MERGE)) as T;
+        }
+        return (await api.patchNamespacedCustomObjectStatus({ ...where(ref), body: patch }, MERGE)) as T;
+      }),
     patch: <T>(ref: ObjectReference, patch: Record<string, unknown>) =>
-      withStatus(
-        async () => (await api.patchNamespacedCustomObject({ ...where(ref), body: patch }, MERGE)) as T,
-      ),
+      withStatus(async () => {
+        if (isClusterScoped(ref.kind)) {
+          const { namespace: _namespace, ...target } = where(ref);
+          return (await api.patchClusterCustomObject({ ...target, body: patch }, MERGE)) as T;
+        }
+        return (await api.patchNamespacedCustomObject({ ...where(ref), body: patch }, MERGE)) as T;
+      }),
     create: <T extends { apiVersion: string; kind: string }>(object: T) => {
       const meta = (object as unknown as { metadata: { name: string; namespace?: string } }).metadata;
       const { name: _name, ...target } = where({ ...object, name: meta.name, namespace: meta.namespace });
-      return withStatus(
-        async () => (await api.createNamespacedCustomObject({ ...target, body: object })) as T,
-      );
+      return withStatus(async () => {
+        if (isClusterScoped(object.kind)) {
+          const { namespace: _namespace, ...clusterTarget } = target;
+          return (await api.createClusterCustomObject({ ...clusterTarget, body: object })) as T;
+        }
+        return (await api.createNamespacedCustomObject({ ...target, body: object })) as T;
+      });
     },
     async delete(ref: ObjectReference) {
       try {
@@ -71,6 +93,25 @@ export function customObjectClient(
         if ((error as { status?: number }).status !== 404) throw error;
       }
     },
-    list: unsupported,
+    async list<T>(
+      apiVersion: string,
+      kind: string,
+      options: { namespace?: string; labelSelector?: string } = {},
+    ) {
+      const { group, version, plural: resource } = where({ apiVersion, kind, name: '' });
+      const selector = options.labelSelector ? { labelSelector: options.labelSelector } : {};
+      const listed = (await withStatus(() =>
+        options.namespace
+          ? api.listNamespacedCustomObject({
+              group,
+              version,
+              plural: resource,
+              namespace: options.namespace,
+              ...selector,
+            })
+          : api.listClusterCustomObject({ group, version, plural: resource, ...selector }),
+      )) as { items: T[] };
+      return listed.items;
+    },
   };
 }

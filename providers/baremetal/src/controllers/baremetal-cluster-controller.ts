@@ -6,7 +6,7 @@ import {
   type Step,
   stepPlan,
 } from '@immutable-infra/core';
-import { reconcileAliveModule } from '@immutable-infra/provider-kit';
+import { aliveModuleStep } from '@immutable-infra/provider-kit';
 import { BaremetalCluster } from '../api/baremetal-cluster.js';
 import { ENDPOINT_READY, selfBuiltVip } from './self-built-vip.js';
 
@@ -25,32 +25,21 @@ class ClusterRun {
 
 /**
  * The documented Internal VIP's cluster half: the platform's alive ModuleInfo (the kit's
- * reconcileAliveModule) once the control plane nodes registered, reported on EndpointReady only.
+ * aliveModuleStep) once the control plane nodes registered, reported on EndpointReady only.
  * alive needs nodes, and nodes need this cluster ready, so the step never holds up the cluster's
  * readiness (the documentation lists "BaremetalCluster Ready, but the VIP is not reachable" as a
  * state to diagnose). The first node's VIP is in its reprovision plan (the machine controller).
  * External skips alive: the user's load balancer answers on host:port.
  */
-const selfBuiltLoadBalancer: Step<ClusterRun> = {
-  name: 'SelfBuiltLoadBalancer',
-  when: ({ ctx }) => selfBuiltVip(ctx.object) !== undefined,
-  async run(run) {
-    const { ctx } = run;
-    const balancer = selfBuiltVip(ctx.object) as NonNullable<ReturnType<typeof selfBuiltVip>>;
-    const outcome = await reconcileAliveModule({
-      kube: ctx.kube,
-      namespace: ctx.object.metadata.namespace ?? 'default',
-      cluster: ctx.cluster?.metadata?.name ?? ctx.object.metadata.name,
-      // The CRD requires a vrid for type Internal; bare metal has no interface field (alive picks the node IP's NIC).
-      balancer: { host: balancer.host, port: balancer.port, vrid: balancer.vrid ?? 0 },
-      versionOverride: run.aliveVersion,
-      conditionType: ENDPOINT_READY,
-    });
-    ctx.setCondition(outcome.condition);
-    run.recheckAfterMs = outcome.recheckAfterMs;
-    return done();
+const selfBuiltLoadBalancer = aliveModuleStep<ClusterRun>({
+  balancer({ ctx }) {
+    const balancer = selfBuiltVip(ctx.object);
+    // The CRD requires a vrid for type Internal; bare metal has no interface field (alive picks the node IP's NIC).
+    return balancer && { host: balancer.host, port: balancer.port, vrid: balancer.vrid ?? 0 };
   },
-};
+  versionOverride: (run) => run.aliveVersion,
+  conditionType: ENDPOINT_READY,
+});
 
 const reconcilePlan: Step<ClusterRun>[] = [selfBuiltLoadBalancer];
 

@@ -1,4 +1,9 @@
 import { falseCondition, type InfraClusterContext, trueCondition } from '@immutable-infra/core';
+import {
+  controlPlaneMachines,
+  spreadNotConvergedMessage,
+  sharedHosts as spreadSharedHosts,
+} from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSCluster } from '../api/dcs-cluster.js';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
@@ -22,34 +27,8 @@ interface ControlPlaneVm {
 }
 
 /** The hosts that run more than one of the VMs, and VMs not placed on any host yet (under ''). */
-export function sharedHosts(
-  vms: readonly Pick<ControlPlaneVm, 'vmName' | 'hostUrn' | 'hostName'>[],
-): { host: string; vmNames: string[] }[] {
-  const byHost = new Map<string, { host: string; vmNames: string[] }>();
-  const unplaced: string[] = [];
-  for (const vm of vms) {
-    if (!vm.hostUrn) {
-      unplaced.push(vm.vmName);
-      continue;
-    }
-    const group = byHost.get(vm.hostUrn) ?? { host: vm.hostName || vm.hostUrn, vmNames: [] };
-    group.vmNames.push(vm.vmName);
-    byHost.set(vm.hostUrn, group);
-  }
-  return [
-    ...[...byHost.values()].filter((group) => group.vmNames.length > 1),
-    ...(unplaced.length > 0 ? [{ host: '', vmNames: unplaced }] : []),
-  ];
-}
-
-function placementMessage(ruleName: string, shared: { host: string; vmNames: string[] }[]): string {
-  const parts = shared.map(({ host, vmNames }) =>
-    host
-      ? `${vmNames.join(', ')} run on the same host ${host}`
-      : `${vmNames.join(', ')} ${vmNames.length > 1 ? 'are' : 'is'} not placed on a host yet`,
-  );
-  return `DRS rule ${ruleName} is in place but the placement has not converged: ${parts.join('; ')}; waiting for DCS to place them apart (check host capacity and DRS)`;
-}
+export const sharedHosts = (vms: readonly Pick<ControlPlaneVm, 'vmName' | 'hostUrn' | 'hostName'>[]) =>
+  spreadSharedHosts(vms.map(({ vmName, hostUrn, hostName }) => ({ vmName, hostId: hostUrn, hostName })));
 
 /** The DRS rule name for a cluster: deterministic, so it is found again after any restart. */
 export function controlPlaneRuleName(namespace: string, cluster: string): string {
@@ -73,10 +52,11 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
     return;
   }
   try {
-    const machines = await ctx.kube.list<DCSMachineObject>(DCS_API_VERSION, 'DCSMachine', {
-      namespace,
-      labelSelector: `cluster.x-k8s.io/cluster-name=${clusterName},cluster.x-k8s.io/control-plane`,
-    });
+    const machines = await controlPlaneMachines<DCSMachineObject>(
+      ctx.kube,
+      { apiVersion: DCS_API_VERSION, kind: 'DCSMachine' },
+      { namespace, cluster: clusterName },
+    );
     const members: ControlPlaneVm[] = [];
     for (const machine of machines) {
       const vmName = machine.status?.networkConfig?.machineName ?? machine.metadata.name;
@@ -139,7 +119,11 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
             'ControlPlaneHAReady',
             `${inCluster.length} control plane VMs on ${inCluster.length} different hosts`,
           )
-        : falseCondition(HA_READY, 'ControlPlaneHAPending', placementMessage(ruleName, shared)),
+        : falseCondition(
+            HA_READY,
+            'ControlPlaneHAPending',
+            spreadNotConvergedMessage({ rule: `DRS rule ${ruleName}`, platform: 'DCS', shared }),
+          ),
     );
   } catch (error) {
     ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAFailed', describeDcsFailure(error), 'Warning'));

@@ -1,18 +1,18 @@
 import {
   clusterProvisioned,
   done,
-  falseCondition,
   type InfraClusterContext,
   type InfraClusterHooks,
   requeue,
   type Step,
   stepPlan,
-  trueCondition,
 } from '@immutable-infra/core';
 import {
+  aliveModuleStep,
+  connectStep,
   followTaskStep,
   infraClusterSteps,
-  reconcileAliveModule,
+  logInStep,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -24,7 +24,7 @@ import type { DcsCloud } from '../cloud/dcs-client.js';
 import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { dcsTaskState } from '../cloud/dcs-types.js';
-import { cloudForCluster } from './cloud-for-cluster.js';
+import { type CloudLookup, cloudForCluster } from './cloud-for-cluster.js';
 import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
 type Ctx = InfraClusterContext<typeof DCSCluster>;
@@ -38,34 +38,18 @@ const RULE_POLL_MS = 1_000;
 /**
  * A self-built VIP (`controlPlaneLoadBalancer.type: internal`) in two halves, as documented: the first
  * control plane node's Ignition holds the VIP (dcs-bootstrap-vip.service, see guest-files.ts), then
- * the `alive` ModuleInfo (the provider kit's reconcileAliveModule) moves it between control plane
- * nodes with keepalived (`vrid`, `interface`). alive needs the nodes, and the nodes need this cluster
- * to be ready: so the step only reports on SelfBuiltVIPReady and asks to be looked at again, it
- * never holds up the steps after it.
+ * the `alive` ModuleInfo (the provider kit's aliveModuleStep) moves it between control plane nodes
+ * with keepalived (`vrid`, `interface`), reported on SelfBuiltVIPReady only.
  */
-const selfBuiltVip: Step<ClusterRun> = {
+const selfBuiltVip = aliveModuleStep<ClusterRun>({
   name: 'SelfBuiltVIP',
-  async run(run) {
-    const { ctx } = run;
+  balancer({ ctx }) {
     const balancer = ctx.object.spec.controlPlaneLoadBalancer;
-    if (balancer.type !== 'internal' || balancer.vrid === undefined) return done();
-    const outcome = await reconcileAliveModule({
-      kube: ctx.kube,
-      namespace: ctx.object.metadata.namespace ?? 'default',
-      cluster: ctx.cluster.metadata.name,
-      balancer: {
-        host: balancer.host,
-        port: balancer.port,
-        vrid: balancer.vrid,
-        interface: balancer.interface,
-      },
-      versionOverride: run.aliveVersion,
-    });
-    ctx.setCondition(outcome.condition);
-    run.recheckAfterMs = Math.min(run.recheckAfterMs ?? Number.POSITIVE_INFINITY, outcome.recheckAfterMs);
-    return done();
+    if (balancer.type !== 'internal' || balancer.vrid === undefined) return undefined;
+    return { host: balancer.host, port: balancer.port, vrid: balancer.vrid, interface: balancer.interface };
   },
-};
+  versionOverride: (run) => run.aliveVersion,
+});
 
 /** What the steps of one cluster reconcile share. */
 class ClusterRun {
@@ -80,31 +64,24 @@ class ClusterRun {
   constructor(
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
-    /** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
-    readonly reportsCredentials: boolean,
     /** The provider's alive version override (`DCS_PLUGIN_ALIVE_VERSION`). */
     readonly aliveVersion?: string | undefined,
   ) {}
 }
 
-const connect: Step<ClusterRun> = {
-  name: 'Connect',
-  async run(run) {
-    const { ctx } = run;
-    const lookup = await cloudForCluster(ctx, run.sessions, ctx.object);
-    if (!lookup.ok) {
-      if (run.reportsCredentials) {
-        ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
-        ctx.events.warning(lookup.reason, lookup.message);
-      }
-      return requeue(CREDENTIAL_RETRY_MS, lookup.message);
-    }
-    run.cloud = lookup.cloud;
-    run.site = lookup.site;
-    run.plainHttp = isPlainHttpEndpoint(lookup.endpoint);
-    return done();
-  },
-};
+/** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
+const connect = (announce: boolean) =>
+  connectStep<ClusterRun, CloudLookup>({
+    conditionType: CREDENTIALS_READY,
+    announce,
+    retryMs: CREDENTIAL_RETRY_MS,
+    lookup: ({ ctx, sessions }) => cloudForCluster(ctx, sessions, ctx.object),
+    connected(run, lookup) {
+      run.cloud = lookup.cloud;
+      run.site = lookup.site;
+      run.plainHttp = isPlainHttpEndpoint(lookup.endpoint);
+    },
+  });
 
 const sharedSteps = (finalizer: string) =>
   infraClusterSteps<ClusterRun>({
@@ -116,25 +93,18 @@ const sharedSteps = (finalizer: string) =>
   });
 
 const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
-  connect,
+  connect(true),
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
-  {
-    name: 'LogIn',
-    async run({ ctx, cloud, site, plainHttp }) {
+  logInStep<ClusterRun>({
+    conditionType: CREDENTIALS_READY,
+    retryMs: CREDENTIAL_RETRY_MS,
+    async logIn({ ctx, cloud, site, plainHttp }) {
       ctx.setCondition(secureConnectionCondition(plainHttp));
-      try {
-        await cloud.resolveSite(site);
-      } catch (error) {
-        const failure = describeDcsFailure(error);
-        ctx.setCondition(falseCondition(CREDENTIALS_READY, 'LoginFailed', failure, 'Error'));
-        ctx.events.warning('LoginFailed', failure);
-        return requeue(CREDENTIAL_RETRY_MS, failure);
-      }
-      ctx.setCondition(trueCondition(CREDENTIALS_READY, 'LoggedIn'));
-      return done();
+      await cloud.resolveSite(site);
     },
-  },
+    describe: describeDcsFailure,
+  }),
   {
     name: 'ControlPlaneHA',
     async run({ ctx, cloud }) {
@@ -155,7 +125,7 @@ const hasRule = ({ ctx }: ClusterRun) =>
 // gone from DCS, not just asked to go, before the credential and the finalizer are released.
 const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).waitForMachines,
-  { ...connect, when: hasRule },
+  { ...connect(false), when: hasRule },
   {
     ...followTaskStep({
       name: 'FollowRuleTask',
@@ -207,7 +177,7 @@ export function dcsClusterHooks(
   return {
     kind: DCSCluster,
     reconcile: async (ctx) => {
-      const run = new ClusterRun(ctx, sessions, true, aliveVersion);
+      const run = new ClusterRun(ctx, sessions, aliveVersion);
       return stepPlan(run, reconcilePlan, () => {
         const lb = ctx.object.spec.controlPlaneLoadBalancer;
         // Control plane machines come and go, and the platform rolls alive out, without touching
@@ -222,6 +192,6 @@ export function dcsClusterHooks(
         });
       });
     },
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, false), deletePlan),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),
   };
 }

@@ -1,23 +1,24 @@
 import { done, falseCondition, requeue, type Step, trueCondition } from '@immutable-infra/core';
-import { clusterNameOf, createOnce, mayBeUnlisted, tolerating } from '@immutable-infra/provider-kit';
+import {
+  clusterNameOf,
+  createOnce,
+  mayBeUnlisted,
+  syncMembers,
+  tolerating,
+  type WantedMember,
+  wantedControlPlaneMembers,
+} from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
-import type { HCSMachineObject } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsLoadBalancer } from '../cloud/hcs-types.js';
 import type { ClusterNetwork } from './cluster-network.js';
-import { type ClusterCtx, type ClusterRun, LOAD_BALANCER_READY, namespaceOf } from './cluster-run.js';
+import { type ClusterRun, LOAD_BALANCER_READY, namespaceOf } from './cluster-run.js';
 import { listenerName, loadBalancerName } from './names.js';
 
 export const API_SERVER_PORT = 6443;
 
 type LoadBalancerStatus = NonNullable<NonNullable<HCSClusterObject['status']>['loadBalancer']>;
-
-/** A control plane machine the pool should hold, by HCSMachine name. */
-export interface WantedMember {
-  machineName: string;
-  address: string;
-}
 
 /**
  * Brings the cluster's ELB one step closer: the load balancer (created with its deterministic
@@ -161,40 +162,26 @@ function pickSubnet(network: ClusterNetwork, id: string | undefined, name: strin
   return subnet;
 }
 
-/** The control plane HCSMachines of the cluster that should be in the ELB pool (not being deleted, address known). */
-export async function wantedMembers(
-  ctx: Pick<ClusterCtx, 'kube' | 'object' | 'cluster'>,
-): Promise<WantedMember[]> {
-  const machines = await ctx.kube.list<HCSMachineObject>(HCS_API_VERSION, 'HCSMachine', {
-    namespace: ctx.object.metadata.namespace ?? 'default',
-    labelSelector: `cluster.x-k8s.io/cluster-name=${ctx.cluster.metadata.name},cluster.x-k8s.io/control-plane`,
-  });
-  return machines.flatMap((machine) => {
-    if (machine.metadata.deletionTimestamp) return [];
-    const address = machine.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    return address ? [{ machineName: machine.metadata.name, address }] : [];
-  });
-}
-
 /**
- * Makes the pool's members exactly the wanted control plane machines: adds the missing, removes
- * members whose machine is gone or whose address changed. Members are named after their HCSMachine.
+ * Makes the pool's members exactly the wanted control plane machines (not being deleted, address
+ * known): adds the missing, removes members whose machine is gone or whose address changed.
+ * Members are named after their HCSMachine.
  */
 export const syncLoadBalancerMembers: Step<ClusterRun> = {
   name: 'SyncLoadBalancerMembers',
   async run({ ctx, cloud, endpointHost }) {
     const status = ctx.status.loadBalancer as LoadBalancerStatus;
     const poolId = status.poolId as string;
-    const wanted = await wantedMembers(ctx);
-    const current = await cloud.listMembers(poolId);
-    for (const member of current) {
-      const keep = wanted.some((w) => w.machineName === member.name && w.address === member.address);
-      if (!keep) await removeMember(cloud, poolId, member.id);
-    }
-    for (const w of wanted) {
-      if (current.some((m) => m.name === w.machineName && m.address === w.address)) continue;
-      await addMember(cloud, poolId, w);
-    }
+    await syncMembers({
+      wanted: await wantedControlPlaneMembers(
+        ctx.kube,
+        { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
+        { namespace: namespaceOf(ctx), cluster: ctx.cluster.metadata.name },
+      ),
+      current: await cloud.listMembers(poolId),
+      add: (wanted) => addMember(cloud, poolId, wanted),
+      remove: (member) => removeMember(cloud, poolId, member.id),
+    });
     const members = await cloud.listMembers(poolId);
     ctx.status.loadBalancer = {
       ...status,

@@ -10,6 +10,8 @@ import {
 } from '@immutable-infra/core';
 import {
   clusterNameOf,
+  connectStep,
+  controlPlaneMachines,
   failureKind,
   infraClusterSteps,
   reportingFailures,
@@ -21,7 +23,7 @@ import { HCSCluster, type HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HCSMachineObject } from '../api/hcs-machine.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason } from '../cloud/hcs-failures.js';
-import { cloudForCluster } from './cloud-for-cluster.js';
+import { type CloudLookup, cloudForCluster } from './cloud-for-cluster.js';
 import { resolveClusterNetwork } from './cluster-network.js';
 import { type ClusterCtx, type ClusterRun, LOAD_BALANCER_READY, namespaceOf } from './cluster-run.js';
 import {
@@ -46,25 +48,17 @@ const CREDENTIAL_RETRY_MS = 60_000;
 const MEMBER_RECHECK_MS = 10_000;
 
 /** Finds the cloud of the cluster's credential; a Secret problem is shown (and announced) when `announce`. */
-function connect(announce: boolean): Step<ClusterRun> {
-  return {
-    name: 'Connect',
-    async run(run) {
-      const { ctx } = run;
-      const lookup = await cloudForCluster(ctx, run.connections, ctx.object);
-      if (lookup.ok) {
-        run.cloud = lookup.cloud;
-        run.plainHttp = lookup.plainHttp;
-        return done();
-      }
-      if (announce) {
-        ctx.setCondition(falseCondition(CREDENTIALS_READY, lookup.reason, lookup.message, 'Error'));
-        ctx.events.warning(lookup.reason, lookup.message);
-      }
-      return requeue(CREDENTIAL_RETRY_MS, lookup.message);
+const connect = (announce: boolean) =>
+  connectStep<ClusterRun, CloudLookup>({
+    conditionType: CREDENTIALS_READY,
+    announce,
+    retryMs: CREDENTIAL_RETRY_MS,
+    lookup: ({ ctx, connections }) => cloudForCluster(ctx, connections, ctx.object),
+    connected(run, lookup) {
+      run.cloud = lookup.cloud;
+      run.plainHttp = lookup.plainHttp;
     },
-  };
-}
+  });
 
 const resolveNetwork: Step<ClusterRun> = {
   name: 'ResolveNetwork',
@@ -123,10 +117,11 @@ async function serverGroupMembership(
   policy: string,
   members: readonly string[],
 ) {
-  const machines = await ctx.kube.list<HCSMachineObject>(HCS_API_VERSION, 'HCSMachine', {
-    namespace: namespaceOf(ctx),
-    labelSelector: `cluster.x-k8s.io/cluster-name=${ctx.cluster.metadata.name},cluster.x-k8s.io/control-plane`,
-  });
+  const machines = await controlPlaneMachines<HCSMachineObject>(
+    ctx.kube,
+    { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
+    { namespace: namespaceOf(ctx), cluster: ctx.cluster.metadata.name },
+  );
   const servers = machines.flatMap((m) =>
     m.status?.serverId ? [{ machine: m.metadata.name, serverId: m.status.serverId }] : [],
   );

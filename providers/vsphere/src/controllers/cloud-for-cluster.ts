@@ -1,13 +1,12 @@
 import type { HostContext } from '@immutable-infra/core';
 import {
   type CredentialSecretSpec,
+  clusterIdentitySecret,
   effectivePlatformLimits,
-  labelSelectorMatches,
   readCredentialSecret,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
-import type { VSphereClusterIdentityObject } from '../api/vsphere-cluster-identity.js';
 import { VsphereClient } from '../cloud/vsphere-client.js';
 import { VsphereInventory } from '../cloud/vsphere-inventory.js';
 import type { VsphereCredential, VsphereSessions } from '../cloud/vsphere-session.js';
@@ -85,7 +84,12 @@ export async function cloudForCluster(
       reason: 'IdentityMissing',
       message: `VSphereCluster ${cluster.metadata.name} names no credentials (spec.identityRef)`,
     };
-  const secret = await identitySecret(ctx, access, cluster, identity);
+  const secret = await clusterIdentitySecret(ctx.kube, {
+    identityRef: identity,
+    namespace: cluster.metadata.namespace ?? 'default',
+    identity: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereClusterIdentity' },
+    identityNamespace: access.identityNamespace,
+  });
   if (!secret.ok) return secret;
   const secretRef = secret.ref;
   const read = await readCredentialSecret(ctx.secrets, secretRef, vsphereSecret);
@@ -100,50 +104,4 @@ export async function cloudForCluster(
   const client = new VsphereClient(session, ctx.platformCalls);
   const account = { username: read.credential.username, password: read.credential.password };
   return { ok: true, client, inventory: new VsphereInventory(client), server, account };
-}
-
-/**
- * The Secret an `identityRef` stands for: a Secret in the cluster's namespace, or a
- * VSphereClusterIdentity's Secret in the provider's namespace, which only the namespaces its
- * `allowedNamespaces.selector` selects may use (none when unset, every one when `{}`).
- */
-async function identitySecret(
-  ctx: Pick<HostContext, 'kube'>,
-  access: VsphereAccess,
-  cluster: Pick<VSphereClusterObject, 'metadata'>,
-  identity: { kind: string; name: string },
-): Promise<
-  { ok: true; ref: { namespace: string; name: string } } | { ok: false; reason: string; message: string }
-> {
-  const namespace = cluster.metadata.namespace ?? 'default';
-  if (identity.kind === 'Secret') return { ok: true, ref: { namespace, name: identity.name } };
-  const found = await ctx.kube.get<VSphereClusterIdentityObject>({
-    apiVersion: VSPHERE_API_VERSION,
-    kind: 'VSphereClusterIdentity',
-    name: identity.name,
-  });
-  if (!found?.spec.secretName)
-    return {
-      ok: false,
-      reason: 'IdentityNotFound',
-      message: found
-        ? `VSphereClusterIdentity ${identity.name} names no Secret (spec.secretName)`
-        : `VSphereClusterIdentity ${identity.name} not found`,
-    };
-  const selector = found.spec.allowedNamespaces?.selector;
-  const labels =
-    (
-      await ctx.kube.get<{ metadata: { labels?: Record<string, string> } }>({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        name: namespace,
-      })
-    )?.metadata.labels ?? {};
-  if (!selector || !labelSelectorMatches(selector, labels))
-    return {
-      ok: false,
-      reason: 'IdentityNotAllowed',
-      message: `VSphereClusterIdentity ${identity.name} does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
-    };
-  return { ok: true, ref: { namespace: access.identityNamespace, name: found.spec.secretName } };
 }

@@ -101,15 +101,5 @@ export function describeVipSlotConflicts(vip: string, conflicts: readonly VipSlo
   return `the control plane VIP ${vip} (spec.controlPlaneLoadBalancer.host) is also the address of ${where}: a node with that address would take the VIP's traffic; give the slot another address (the VIP cannot change), and no VM is created until then`;
 }
 
-/**
- * Why the endpoint and the load balancer disagree, or undefined when they name the same address (or
- * the endpoint is still to be filled from the load balancer). The CRD's rule refuses such an object;
- * this is for one written past it.
- */
-export function endpointMismatch(spec: VSphereClusterObject['spec']): string | undefined {
-  const balancer = spec.controlPlaneLoadBalancer;
-  const endpoint = spec.controlPlaneEndpoint;
-  if (!balancer || !endpoint?.host) return undefined;
-  if (endpoint.host === balancer.host && endpoint.port === balancer.port) return undefined;
-  return `spec.controlPlaneEndpoint ${endpoint.host}:${endpoint.port} and spec.controlPlaneLoadBalancer ${balancer.host}:${balancer.port} must name the same address`;
-}
+/** Why the endpoint and the load balancer disagree (the kit's rule, shared by every provider). */
+export { endpointMismatch } from '@immutable-infra/provider-kit';

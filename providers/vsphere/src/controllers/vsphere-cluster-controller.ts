@@ -10,10 +10,15 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  aliveModuleStep,
+  connectStep,
+  controlPlaneEndpointStep,
+  controlPlaneMachines,
   describeFailureWithAdvice,
   ensureEncryptionSecret,
   infraClusterSteps,
-  reconcileAliveModule,
+  logInStep,
+  reconciledClusterName,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import {
@@ -26,6 +31,7 @@ import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
 import { interpretTask } from '../cloud/vsphere-client.js';
 import {
+  type CloudLookup,
   cloudForCluster,
   type VsphereAccess,
   type VsphereAccount,
@@ -35,7 +41,6 @@ import { ensureCpiSecret } from './cpi-secret.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
 import {
   describeVipSlotConflicts,
-  endpointMismatch,
   multiNicSlot,
   readConfigPools,
   SELF_BUILT_LOAD_BALANCER_READY,
@@ -85,37 +90,29 @@ class ClusterRun {
 }
 
 /**
- * The endpoint and `controlPlaneLoadBalancer` must name one address (the CRD refuses a pair that
- * does not; this catches one written past it): the API server certificate, kubeadm and the VIP
- * would each point elsewhere, so the cluster is not provisioned.
- */
-const controlPlaneEndpoint: Step<ClusterRun> = {
-  name: 'ControlPlaneEndpoint',
-  when: ({ ctx }) => ctx.object.spec.controlPlaneLoadBalancer !== undefined,
-  async run({ ctx }) {
-    const mismatch = endpointMismatch(ctx.object.spec);
-    if (!mismatch) return done();
-    ctx.events.warning('ControlPlaneEndpointMismatch', mismatch);
-    return requeue(CREDENTIAL_RETRY_MS, mismatch);
-  },
-};
-
-/**
  * The documented Self-built VIP's cluster half: no slot of the cluster's pools may have the VIP's
  * address (machines wait while one does, see the machine controller), then the platform's alive
- * ModuleInfo (the kit's reconcileAliveModule) once the control plane nodes registered. Reported on
- * SelfBuiltLoadBalancerReady only: alive needs nodes, and nodes need this cluster ready, so the
- * step never holds up the steps after it or the cluster's readiness. The first node's VIP is in
- * its bootstrap data (the machine controller).
+ * ModuleInfo (the kit's aliveModuleStep) once the control plane nodes registered, reported on
+ * SelfBuiltLoadBalancerReady only. The first node's VIP is in its bootstrap data (the machine controller).
  */
-const selfBuiltLoadBalancer: Step<ClusterRun> = {
-  name: 'SelfBuiltLoadBalancer',
-  when: ({ ctx }) => selfBuiltVip(ctx.object) !== undefined,
-  async run(run) {
-    const { ctx } = run;
-    const balancer = selfBuiltVip(ctx.object) as NonNullable<ReturnType<typeof selfBuiltVip>>;
+const selfBuiltLoadBalancer = aliveModuleStep<ClusterRun>({
+  balancer({ ctx }) {
+    const balancer = selfBuiltVip(ctx.object);
+    // The CRD requires vrid 1..255 for type internal.
+    return (
+      balancer && {
+        host: balancer.host,
+        port: balancer.port,
+        vrid: balancer.vrid ?? 0,
+        interface: balancer.interface || undefined,
+      }
+    );
+  },
+  versionOverride: (run) => run.aliveVersion,
+  conditionType: SELF_BUILT_LOAD_BALANCER_READY,
+  async precheck({ ctx }, balancer) {
     const namespace = ctx.object.metadata.namespace ?? 'default';
-    const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
+    const clusterName = reconciledClusterName(ctx);
     const pools = await readConfigPools(ctx.kube, namespace);
     // Events are told once, when the condition first says so, not on every look.
     const previous = ctx.object.status?.conditions?.find((c) => c.type === SELF_BUILT_LOAD_BALANCER_READY);
@@ -126,45 +123,25 @@ const selfBuiltLoadBalancer: Step<ClusterRun> = {
         `slot ${nics.hostname} of VSphereMachineConfigPool ${nics.pool} has more than one NIC and spec.controlPlaneLoadBalancer.interface is empty: the VIP goes on the NIC of the node IP, which cannot be changed later`,
       );
     const conflicts = vipSlotConflicts(pools, clusterName, balancer.host);
-    if (conflicts.length > 0) {
-      const message = describeVipSlotConflicts(balancer.host, conflicts);
-      ctx.setCondition(
-        falseCondition(SELF_BUILT_LOAD_BALANCER_READY, 'VIPConflictsWithSlot', message, 'Error'),
-      );
-      if (previous?.reason !== 'VIPConflictsWithSlot') ctx.events.warning('VIPConflictsWithSlot', message);
-      run.recheckWithin(VIP_CONFLICT_RECHECK_MS);
-      return done();
-    }
-    const outcome = await reconcileAliveModule({
-      kube: ctx.kube,
-      namespace,
-      cluster: clusterName,
-      // The CRD requires vrid 1..255 for type internal.
-      balancer: { ...balancer, vrid: balancer.vrid ?? 0, interface: balancer.interface || undefined },
-      versionOverride: run.aliveVersion,
-      conditionType: SELF_BUILT_LOAD_BALANCER_READY,
-    });
-    ctx.setCondition(outcome.condition);
-    run.recheckWithin(outcome.recheckAfterMs);
-    return done();
+    if (conflicts.length === 0) return undefined;
+    const message = describeVipSlotConflicts(balancer.host, conflicts);
+    if (previous?.reason !== 'VIPConflictsWithSlot') ctx.events.warning('VIPConflictsWithSlot', message);
+    return {
+      condition: falseCondition(SELF_BUILT_LOAD_BALANCER_READY, 'VIPConflictsWithSlot', message, 'Error'),
+      recheckAfterMs: VIP_CONFLICT_RECHECK_MS,
+    };
   },
-};
+});
 
-const connect: Step<ClusterRun> = {
-  name: 'Connect',
-  async run(run) {
-    const { ctx } = run;
-    const lookup = await cloudForCluster(ctx, run.access, ctx.object);
-    if (!lookup.ok) {
-      ctx.setCondition(falseCondition(VCENTER_AVAILABLE, lookup.reason, lookup.message, 'Error'));
-      ctx.events.warning(lookup.reason, lookup.message);
-      return requeue(CREDENTIAL_RETRY_MS, lookup.message);
-    }
+const connect = connectStep<ClusterRun, CloudLookup>({
+  conditionType: VCENTER_AVAILABLE,
+  retryMs: CREDENTIAL_RETRY_MS,
+  lookup: ({ ctx, access }) => cloudForCluster(ctx, access, ctx.object),
+  connected(run, lookup) {
     run.cloud = lookup;
     run.account = lookup.account;
-    return done();
   },
-};
+});
 
 /**
  * The documented CPI delivery takes the vCenter account from `<cluster>-vsphere-cpi-secret`: for a
@@ -207,11 +184,11 @@ const controlPlaneAntiAffinity: Step<ClusterRun> = {
   async run(run) {
     const { ctx, cloud } = run;
     const namespace = ctx.object.metadata.namespace ?? 'default';
-    const clusterName = ctx.cluster?.metadata?.name ?? ctx.object.metadata.name;
-    const machines = await ctx.kube.list<VSphereMachineObject>(VSPHERE_API_VERSION, 'VSphereMachine', {
-      namespace,
-      labelSelector: `cluster.x-k8s.io/cluster-name=${clusterName},cluster.x-k8s.io/control-plane`,
-    });
+    const machines = await controlPlaneMachines<VSphereMachineObject>(
+      ctx.kube,
+      { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereMachine' },
+      { namespace, cluster: reconciledClusterName(ctx) },
+    );
     const vms = machines.flatMap((m) =>
       m.status?.vmRef && !m.metadata.deletionTimestamp
         ? [{ type: 'VirtualMachine', value: m.status.vmRef }]
@@ -326,29 +303,22 @@ const encryptionConfig: Step<ClusterRun> = {
 };
 
 const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
-  controlPlaneEndpoint,
+  controlPlaneEndpointStep<ClusterRun>({ retryMs: CREDENTIAL_RETRY_MS }),
   encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
-  {
-    name: 'LogIn',
-    async run({ ctx, cloud }) {
-      try {
-        // One property read proves the session works (a pooled one may have been ended by vCenter).
-        const content = await cloud.client.serviceContent(ctx.signal);
-        await cloud.client.properties([content.rootFolder], ['name'], ctx.signal);
-        ctx.status.vCenterVersion = content.about.apiVersion;
-      } catch (error) {
-        const failure = describeFailureWithAdvice(error, { platform: 'vCenter' });
-        ctx.setCondition(falseCondition(VCENTER_AVAILABLE, 'LoginFailed', failure, 'Error'));
-        ctx.events.warning('LoginFailed', failure);
-        return requeue(CREDENTIAL_RETRY_MS, failure);
-      }
-      ctx.setCondition(trueCondition(VCENTER_AVAILABLE, 'LoggedIn'));
-      return done();
+  logInStep<ClusterRun>({
+    conditionType: VCENTER_AVAILABLE,
+    retryMs: CREDENTIAL_RETRY_MS,
+    async logIn({ ctx, cloud }) {
+      // One property read proves the session works (a pooled one may have been ended by vCenter).
+      const content = await cloud.client.serviceContent(ctx.signal);
+      await cloud.client.properties([content.rootFolder], ['name'], ctx.signal);
+      ctx.status.vCenterVersion = content.about.apiVersion;
     },
-  },
+    describe: (error) => describeFailureWithAdvice(error, { platform: 'vCenter' }),
+  }),
   cpiSecretStep,
   {
     name: 'FailureDomains',

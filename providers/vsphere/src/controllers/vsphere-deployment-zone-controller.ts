@@ -6,7 +6,11 @@ import {
   requeue,
   trueCondition,
 } from '@immutable-infra/core';
-import { describeFailureWithAdvice } from '@immutable-infra/provider-kit';
+import {
+  credentialLenders,
+  describeFailureWithAdvice,
+  withBorrowedCredential,
+} from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import { VSphereDeploymentZone } from '../api/vsphere-deployment-zone.js';
@@ -23,25 +27,17 @@ const RECHECK_MS = 5 * 60_000;
 const MISSING_RETRY_MS = 30_000;
 const NO_LENDER_RECHECK_MS = 15_000;
 
-/** Whether a cluster's own login last worked: its credentials are tried first. */
-const loggedIn = (cluster: VSphereClusterObject) =>
-  (cluster.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
-    (c) => c.type === VCENTER_AVAILABLE && c.status === 'True',
-  ) === true;
-
 /**
  * The VSphereClusters whose credentials may look at a zone's vCenter, as CAPV borrows them: those on
- * the zone's server (any, for a zone naming none), not being deleted; those whose own login works
- * first (a wrong password is not tried again and again towards vCenter's lockout), then by name.
+ * the zone's server (any, for a zone naming none), those whose own login works first.
  */
 async function lenders(ctx: Ctx): Promise<VSphereClusterObject[]> {
   const server = ctx.object.spec.server;
   const clusters = await ctx.kube.list<VSphereClusterObject>(VSPHERE_API_VERSION, 'VSphereCluster');
-  const key = (c: VSphereClusterObject) =>
-    `${loggedIn(c) ? 0 : 1}/${c.metadata.namespace}/${c.metadata.name}`;
-  return clusters
-    .filter((c) => !c.metadata.deletionTimestamp && c.spec.server && (!server || c.spec.server === server))
-    .sort((a, b) => key(a).localeCompare(key(b)));
+  return credentialLenders(clusters, {
+    loggedInCondition: VCENTER_AVAILABLE,
+    accepts: (c) => Boolean(c.spec.server) && (!server || c.spec.server === server),
+  });
 }
 
 /**
@@ -68,22 +64,16 @@ export function vsphereDeploymentZoneHooks(
       const candidates = await lenders(ctx);
       // Zones are often applied before any cluster: look again soon, as the first one may come.
       if (candidates.length === 0) return done({ recheckAfterMs: NO_LENDER_RECHECK_MS });
-      let failure = '';
-      for (const cluster of candidates) {
-        const cloud = await cloudForCluster(ctx, access, cluster, {
-          ...(ctx.object.spec.server !== undefined && { server: ctx.object.spec.server }),
-        });
-        if (!cloud.ok) {
-          failure = cloud.message;
-          continue;
-        }
-        let missing: string[];
-        try {
-          missing = await missingInVcenter(cloud, zone);
-        } catch (error) {
-          failure = describeFailureWithAdvice(error, { platform: 'vCenter' });
-          continue;
-        }
+      const borrowed = await withBorrowedCredential(candidates, {
+        connect: (cluster) =>
+          cloudForCluster(ctx, access, cluster, {
+            ...(ctx.object.spec.server !== undefined && { server: ctx.object.spec.server }),
+          }),
+        use: (cloud) => missingInVcenter(cloud, zone),
+        describe: (error) => describeFailureWithAdvice(error, { platform: 'vCenter' }),
+      });
+      if (borrowed.ok) {
+        const missing = borrowed.value;
         ctx.setCondition(trueCondition(VCENTER_AVAILABLE, 'LoggedIn'));
         ctx.status.ready = missing.length === 0;
         if (missing.length > 0) {
@@ -94,6 +84,7 @@ export function vsphereDeploymentZoneHooks(
         ctx.setCondition(trueCondition(PLACEMENT_MET, 'Found'));
         return done({ recheckAfterMs: RECHECK_MS });
       }
+      const failure = borrowed.failure;
       ctx.status.ready = false;
       ctx.setCondition(falseCondition(VCENTER_AVAILABLE, 'LoginFailed', failure, 'Error'));
       return requeue(MISSING_RETRY_MS, failure);

@@ -102,6 +102,13 @@ export {
 } from './cluster/cluster-deletion.js';
 // Sessions per platform account.
 export {
+  AccountSessions,
+  accountTransportLimits,
+  credentialFingerprint,
+  PooledAccountSession,
+  type TransportAccount,
+} from './credentials/account-sessions.js';
+export {
   CredentialPool,
   type CredentialPoolOptions,
   type PlatformAccount,

@@ -133,6 +133,12 @@ export {
 } from './disks/persistent-disks.js';
 // Platform failures in words and as answers.
 export {
+  type FailureKindTable,
+  failureClassifier,
+  HTTP_STATUS_KINDS,
+  type PlatformAnswer,
+} from './failures/failure-table.js';
+export {
   describeFailure,
   describeFailureWithAdvice,
   type FailureAdviceOptions,

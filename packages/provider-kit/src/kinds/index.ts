@@ -3,6 +3,15 @@
 // take it without pulling in the Node-only transport and credential pool.
 
 export {
+  CLUSTER_RESOURCE_SET_API_VERSION,
+  clusterResourceSet,
+  type Manifest,
+  RESOURCE_SET_SECRET_TYPE,
+  resourceSetConfigMap,
+  resourceSetDocuments,
+  resourceSetSecret,
+} from './cluster-resource-set.js';
+export {
   AddressesFromPool,
   DhcpOverrides,
   NetworkRoute,

@@ -151,6 +151,13 @@ export {
 } from './cluster/load-balancer-members.js';
 // Sessions per platform account.
 export {
+  AccountSessions,
+  accountTransportLimits,
+  credentialFingerprint,
+  PooledAccountSession,
+  type TransportAccount,
+} from './credentials/account-sessions.js';
+export {
   CredentialPool,
   type CredentialPoolOptions,
   type PlatformAccount,
@@ -174,6 +181,12 @@ export {
   persistentDiskRecords,
 } from './disks/persistent-disks.js';
 // Platform failures in words and as answers.
+export {
+  type FailureKindTable,
+  failureClassifier,
+  HTTP_STATUS_KINDS,
+  type PlatformAnswer,
+} from './failures/failure-table.js';
 export {
   describeFailure,
   describeFailureWithAdvice,

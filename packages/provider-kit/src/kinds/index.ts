@@ -1,6 +1,23 @@
 // The `@immutable-infra/provider-kit/kinds` entry: what a provider's kinds share. It imports only
 // core and zod, so a provider's browser bundle (its UI extension reads the kinds' schemas) can
 // take it without pulling in the Node-only transport and credential pool.
+
+export {
+  CLUSTER_RESOURCE_SET_API_VERSION,
+  clusterResourceSet,
+  type Manifest,
+  RESOURCE_SET_SECRET_TYPE,
+  resourceSetConfigMap,
+  resourceSetDocuments,
+  resourceSetSecret,
+} from './cluster-resource-set.js';
+export {
+  AddressesFromPool,
+  DhcpOverrides,
+  NetworkRoute,
+  PersistentDiskPhases,
+  V1beta2Conditions,
+} from './guest-network.js';
 export {
   type CredentialDataParse,
   createRequestedAtField,
@@ -20,12 +37,18 @@ export {
   secureConnectionCondition,
 } from './plain-http.js';
 export {
+  AddressWithPrefix,
   DNS_NAME,
+  DNS_NAME_PATTERN,
   DNS1123_SUBDOMAIN,
   DnsServers,
   dnsServerList,
+  gatewayInNetwork,
   IPV4,
   Ipv4Address,
+  Ipv4WithPrefix,
+  Ipv6Address,
+  int32,
   LOAD_BALANCER_HOST,
   SubnetMask,
 } from './value-formats.js';

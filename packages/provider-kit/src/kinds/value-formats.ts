@@ -56,7 +56,8 @@ export function dnsServerList(value: string): string[] {
 export const DNS1123_SUBDOMAIN =
   /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
-const DNS_NAME_PATTERN =
+/** A DNS name in any case (no anchors), for building larger patterns. */
+export const DNS_NAME_PATTERN =
   '[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*';
 
 /** A DNS name in any case (DNS compares names case-insensitively): no scheme, no port, no spaces. */
@@ -69,3 +70,25 @@ export const DNS_NAME = new RegExp(`^${DNS_NAME_PATTERN}$`);
 export const LOAD_BALANCER_HOST = new RegExp(
   `^(?:${IPV4}|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*|${DNS_NAME_PATTERN})$`,
 );
+
+/** An IPv6 address, bounded so CEL rules over it stay within the API server's cost budget; CEL checks it with isIP. */
+export const Ipv6Address = z.string().max(39);
+
+/** An IPv4 or IPv6 address with a prefix length (bounded likewise); CEL rules check it with isCIDR. */
+export const AddressWithPrefix = z.string().max(43);
+
+/** An IPv4 address with its prefix length, as guests are configured: 10.10.10.11/24. */
+export const Ipv4WithPrefix = z
+  .string()
+  .max(18)
+  .regex(
+    new RegExp(`^${IPV4}/(?:[0-9]|[12][0-9]|3[0-2])$`),
+    'an IPv4 address with a prefix length, e.g. 10.10.10.11/24',
+  )
+  .describe('IPv4 address with its prefix length, e.g. 10.10.10.11/24.');
+
+/** A CEL expression: the gateway `gw` lies in the network of the address-with-prefix `cidrExpr`. */
+export const gatewayInNetwork = (cidrExpr: string, gw: string) => `cidr(${cidrExpr}).containsIP(${gw})`;
+
+/** An int32 that is at least `min` (Kubernetes' integer format for sizes and counts). */
+export const int32 = (min = 0) => z.number().int().min(min).max(2147483647).meta({ format: 'int32' });

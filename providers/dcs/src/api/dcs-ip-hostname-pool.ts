@@ -1,4 +1,5 @@
 import { defineKind, extraKindStatusFields, type KindObject } from '@immutable-infra/core';
+import { PersistentDiskPhases } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN, DnsServers, dcsKindBase, SubnetMask } from './common.js';
 
@@ -115,9 +116,7 @@ export const PersistentDiskStatus = z.object({
   path: z.string().optional(),
   ownerMachineName: z.string().optional(),
   ownerMachineUID: z.string().optional(),
-  phase: z
-    .enum(['Creating', 'Available', 'Attaching', 'Attached', 'Detaching', 'Deleting', 'Error'])
-    .optional(),
+  phase: PersistentDiskPhases.optional(),
   lastError: z.string().optional(),
   lastTransitionTime: z.iso.datetime().optional(),
 });

@@ -3,6 +3,8 @@ import {
   describeFailureWithAdvice,
   type ErrorAnswer,
   type ErrorAnswerReading,
+  failureClassifier,
+  HTTP_STATUS_KINDS,
 } from '@immutable-infra/provider-kit';
 
 /**
@@ -23,23 +25,27 @@ export const DcsErrorCode = {
   stoppedOnlyDelete: '102212808',
 } as const;
 
-function dcsFailureKind(status: number, code: string | undefined): PlatformFailureKind {
-  if (code === DcsErrorCode.badCredentials) return 'LoginRefused';
-  if (code === DcsErrorCode.accountLocked) return 'AccountLocked';
-  if (status === 404 || code === DcsErrorCode.volumeNotFound) return 'NotFound';
-  if (code === DcsErrorCode.busy || code === DcsErrorCode.stoppedOnlyDelete || status === 409)
-    return 'Conflict';
-  if (code !== DcsErrorCode.sessionExpired && (status === 401 || status === 403)) return 'LoginRefused';
-  if (status === 429) return 'Throttled';
-  return 'PlatformError';
-}
+/** The core kind of each DCS code the provider reacts to; other answers go by their status. */
+const dcsFailureKind = failureClassifier({
+  codes: {
+    [DcsErrorCode.badCredentials]: 'LoginRefused',
+    [DcsErrorCode.accountLocked]: 'AccountLocked',
+    [DcsErrorCode.volumeNotFound]: 'NotFound',
+    [DcsErrorCode.busy]: 'Conflict',
+    [DcsErrorCode.stoppedOnlyDelete]: 'Conflict',
+  },
+  // An expired session is logged in again: its 401 is no refused login.
+  refine: ({ status, code }) =>
+    code === DcsErrorCode.sessionExpired && (status === 401 || status === 403) ? 'PlatformError' : undefined,
+  statuses: HTTP_STATUS_KINDS,
+});
 
 /** DCS's error body `{errorCode, errorDes}` read into the transport's failure: kind, DCS code, description. */
 export function readDcsErrorAnswer({ status, body }: ErrorAnswer): ErrorAnswerReading {
   const { errorCode, errorDes } = (body ?? {}) as { errorCode?: unknown; errorDes?: unknown };
   const code = errorCode === undefined || errorCode === null ? undefined : String(errorCode);
   return {
-    kind: dcsFailureKind(status, code),
+    kind: dcsFailureKind({ status, code }),
     platformCode: code,
     message: typeof errorDes === 'string' && errorDes ? errorDes : undefined,
   };

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { PlatformCallRecorder, PlatformLimits } from '@immutable-infra/core';
 import {
+  AccountSessions,
+  accountTransportLimits,
   CredentialPool,
+  credentialFingerprint,
   type JsonRequest,
   type JsonResponse,
   JsonTransport,
   LookupCache,
+  PooledAccountSession,
+  type TransportAccount,
 } from '@immutable-infra/provider-kit';
 import type { DcsCredentials } from '../api/credentials.js';
 import { DcsResponseError, isSessionExpired, readDcsErrorAnswer } from './dcs-api-error.js';
@@ -88,10 +93,7 @@ export function credentialFromSecret(credentials: DcsCredentials, tls: DcsTlsOpt
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** A credential with the transport its content asks for (endpoint and TLS settings). */
-interface DcsAccount {
-  credential: DcsCredential;
-  transport: JsonTransport;
-}
+type DcsAccount = TransportAccount<DcsCredential>;
 
 /** A session token and the transport it was issued on. */
 interface DcsToken {
@@ -109,15 +111,13 @@ const accountOf = (credential: DcsCredential) => ({
 
 /** What else a session is made from: a changed key, TLS setting or limit needs a new one. */
 const contentOf = (credential: DcsCredential) =>
-  sha256(
-    JSON.stringify([
-      credential.key,
-      credential.userType ?? 'interconnect',
-      credential.caCertificate ?? '',
-      credential.insecureSkipVerify === true,
-      credential.limits ?? {},
-    ]),
-  );
+  credentialFingerprint([
+    credential.key,
+    credential.userType ?? 'interconnect',
+    credential.caCertificate ?? '',
+    credential.insecureSkipVerify === true,
+    credential.limits ?? {},
+  ]);
 
 function credentialPool(options: DcsSessionOptions): DcsPool {
   const backoffMs = options.loginBackoffMs ?? DEFAULT_LOGIN_BACKOFF_MS;
@@ -187,14 +187,10 @@ function jsonRequest(spec: DcsRequest, uploadTimeoutMs: number): JsonRequest {
  * session expired, and holds logins back after refusals (a wrong key is tried once per back-off
  * window), since every failed login counts towards locking the account for everyone.
  */
-export class DcsSession {
+export class DcsSession extends PooledAccountSession<DcsCredential, DcsToken> {
   readonly endpoint: string;
   readonly user: string;
   readonly userType: DcsUserType;
-  // Private fields stay out of util.inspect and JSON, so logging the session cannot leak the key.
-  readonly #account: DcsAccount;
-  readonly #pool: DcsPool;
-  readonly #ownPool: boolean;
   readonly #uploadTimeoutMs: number;
   /** The account's inventory lookups, reused by every reconcile for a while (see DcsClient). */
   readonly lookups = new LookupCache();
@@ -206,71 +202,56 @@ export class DcsSession {
       caBundle: credential.caCertificate,
       insecureSkipTlsVerify: credential.insecureSkipVerify,
       requestTimeoutMs: options.timeoutMs,
-      qps: credential.limits?.requestsPerSecond ?? options.qps,
-      burst: credential.limits?.burst ?? options.burst,
-      maxConcurrentRequests: credential.limits?.maxConcurrentRequests,
+      ...accountTransportLimits(credential.limits, options),
       defaultHeaders: { Accept: ACCEPT, 'Accept-Language': 'en_US' },
       linkPathPrefixes: [SITES_PREFIX],
       readErrorAnswer: readDcsErrorAnswer,
       secrets: [credential.key, sha256(credential.key)],
     });
+    super({ credential, transport }, pool, () => credentialPool(options));
     this.endpoint = transport.origin;
     this.user = credential.user;
     this.userType = credential.userType ?? 'interconnect';
-    this.#account = { credential, transport };
-    this.#pool = pool ?? credentialPool(options);
-    this.#ownPool = pool === undefined;
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS;
   }
 
   /** The limits this session's requests keep to (the credential's, else the session options'). */
   get limits(): PlatformLimits {
-    return this.#account.transport.limits;
+    return this.transport.limits;
   }
 
   /** One request with the session token. */
   request<Body = unknown>(spec: DcsRequest): Promise<JsonResponse<Body>> {
     const request = jsonRequest(spec, this.#uploadTimeoutMs);
-    return this.#pool.use(this.#account, ({ token, transport }) =>
+    return this.withSession(({ token, transport }) =>
       transport.request<Body>({ ...request, headers: { 'X-Auth-Token': token } }),
     );
-  }
-
-  /** The connection test: logs in through the same back-off as every reconcile. */
-  async verify(): Promise<void> {
-    await this.#pool.session(this.#account);
-  }
-
-  /** Logs out (best effort: the VRM expires the session anyway) when the session has its own pool. */
-  async close(): Promise<void> {
-    if (this.#ownPool) await this.#pool.close();
-    await this.#account.transport.close().catch(() => undefined);
   }
 }
 
 /**
- * Sessions shared by every reconcile, one per account (endpoint, user, user type): a session
- * per reconcile would log in for every object and leave sessions behind on the VRM (CAPV had
- * that leak). A changed key or TLS setting replaces the session.
+ * Sessions shared by every reconcile, one per account (endpoint, user, user type); a changed key
+ * or TLS setting replaces the session (the pool logs the old one out when the new one is first used).
  */
 export class DcsSessionPool {
-  private readonly sessions = new Map<string, { content: string; session: DcsSession }>();
   private readonly pool: DcsPool;
+  private readonly sessions: AccountSessions<DcsCredential, DcsSession>;
 
-  constructor(private readonly options: DcsSessionOptions = {}) {
-    this.pool = credentialPool(options);
+  constructor(options: DcsSessionOptions = {}) {
+    const pool = credentialPool(options);
+    this.pool = pool;
+    this.sessions = new AccountSessions({
+      idOf: (credential) => {
+        const { endpoint, user } = accountOf(credential);
+        return `${new URL(endpoint).origin}\n${user}`;
+      },
+      fingerprintOf: contentOf,
+      open: (credential) => new DcsSession(credential, options, pool),
+    });
   }
 
   session(credential: DcsCredential): DcsSession {
-    const { endpoint, user } = accountOf(credential);
-    const id = `${new URL(endpoint).origin}\n${user}`;
-    const content = contentOf(credential);
-    const existing = this.sessions.get(id);
-    if (existing?.content === content) return existing.session;
-    // The pool logs the old content's session out when the new one is first used.
-    const session = new DcsSession(credential, this.options, this.pool);
-    this.sessions.set(id, { content, session });
-    return session;
+    return this.sessions.session(credential);
   }
 
   get size(): number {
@@ -278,9 +259,8 @@ export class DcsSessionPool {
   }
 
   async closeAll(): Promise<void> {
-    const sessions = [...this.sessions.values()];
-    this.sessions.clear();
+    const sessions = this.sessions.drain();
     await this.pool.close();
-    for (const { session } of sessions) await session.close();
+    for (const session of sessions) await session.close();
   }
 }

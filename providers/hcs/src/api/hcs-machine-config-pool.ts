@@ -1,5 +1,5 @@
 import { defineKind, type KindObject } from '@immutable-infra/core';
-import { uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
+import { PersistentDiskPhases, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN, hcsKindBase, Ipv4Address } from './common.js';
 
@@ -81,16 +81,6 @@ export const HCSMachineConfigPoolSpec = z.object({
     }),
 });
 
-export const PersistentDiskPhase = z.enum([
-  'Creating',
-  'Available',
-  'Attaching',
-  'Attached',
-  'Detaching',
-  'Deleting',
-  'Error',
-]);
-
 export const HCSMachineConfigPoolStatus = z.object({
   totalCount: z.number().int().optional(),
   availableCount: z.number().int().optional(),
@@ -114,7 +104,7 @@ export const HCSMachineConfigPoolStatus = z.object({
         name: z.string().optional(),
         volumeID: z.string().optional(),
         availabilityZone: z.string().optional(),
-        phase: PersistentDiskPhase.optional(),
+        phase: PersistentDiskPhases.optional(),
         attachedServerID: z.string().optional(),
         device: z.string().optional(),
         ownerMachineName: z.string().optional(),

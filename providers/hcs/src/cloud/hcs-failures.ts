@@ -3,6 +3,10 @@ import {
   describeFailure,
   type ErrorAnswer,
   type ErrorAnswerReading,
+  type FailureKindTable,
+  failureClassifier,
+  HTTP_STATUS_KINDS,
+  type PlatformAnswer,
   type TaskState,
 } from '@immutable-infra/provider-kit';
 import type { HcsJob } from './hcs-types.js';
@@ -15,21 +19,20 @@ const CODES_OF_KIND: [PlatformFailureKind, string[]][] = [
   ['NotFound', ['Ecs.0114', 'EVS.1002', 'ELB.1002', 'VPC.1002']],
   ['Conflict', ['ELB.1003', 'Ecs.0010']],
 ];
-const KIND_OF_CODE = new Map<string, PlatformFailureKind>(
-  CODES_OF_KIND.flatMap(([kind, codes]) => codes.map((code) => [code, kind] as const)),
-);
 const PROJECT_UNAVAILABLE = 'APIGW.0310';
+
+const HCS_FAILURES = {
+  codes: Object.fromEntries(CODES_OF_KIND.flatMap(([kind, codes]) => codes.map((code) => [code, kind]))),
+  // Some services answer a used-up quota with 403 or a 5xx and only the words tell.
+  refine: ({ status = 500, words = '' }: PlatformAnswer) =>
+    /quota/i.test(words) && (status >= 500 || status === 403) ? ('QuotaExceeded' as const) : undefined,
+  statuses: HTTP_STATUS_KINDS,
+} satisfies FailureKindTable;
+const hcsKindOf = failureClassifier(HCS_FAILURES);
 
 /** The core kind of an HCS refusal (a failed job counts as a 500) from its code, status and words. */
 export function hcsFailureKind(status: number, code: string | undefined, words: string): PlatformFailureKind {
-  const byCode = code ? KIND_OF_CODE.get(code) : undefined;
-  if (byCode) return byCode;
-  if (status === 401) return 'LoginRefused';
-  if (status === 404) return 'NotFound';
-  if (status === 409) return 'Conflict';
-  if (status === 429) return 'Throttled';
-  if (/quota/i.test(words) && (status >= 500 || status === 403)) return 'QuotaExceeded';
-  return status === 403 ? 'LoginRefused' : 'PlatformError';
+  return hcsKindOf({ status, code, words });
 }
 
 /**
@@ -56,6 +59,18 @@ export function readHcsErrorAnswer(answer: ErrorAnswer): ErrorAnswerReading {
   };
 }
 
+// OBS refuses a key with codes of its own; the rest are HCS's.
+const obsKindOf = failureClassifier({
+  ...HCS_FAILURES,
+  codes: {
+    ...HCS_FAILURES.codes,
+    InvalidAccessKeyId: 'LoginRefused',
+    SignatureDoesNotMatch: 'LoginRefused',
+    RequestTimeTooSkewed: 'LoginRefused',
+    SlowDown: 'Throttled',
+  },
+});
+
 /**
  * OBS answers errors as XML, `<Error><Code>NoSuchBucket</Code><Message>...</Message>...</Error>`
  * (a HEAD answer has no body: the status alone). An access key OBS refuses is a refused login; a
@@ -64,13 +79,7 @@ export function readHcsErrorAnswer(answer: ErrorAnswer): ErrorAnswerReading {
 export function readObsErrorAnswer(answer: ErrorAnswer): ErrorAnswerReading {
   const code = /<Code>([^<]+)<\/Code>/.exec(answer.text)?.[1];
   const words = /<Message>([^<]*)<\/Message>/.exec(answer.text)?.[1];
-  const refusedKey = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'RequestTimeTooSkewed'];
-  const kind: PlatformFailureKind =
-    code && refusedKey.includes(code)
-      ? 'LoginRefused'
-      : code === 'SlowDown'
-        ? 'Throttled'
-        : hcsFailureKind(answer.status, code, words ?? '');
+  const kind = obsKindOf({ status: answer.status, code, words });
   return { kind, message: words || `HTTP ${answer.status}`, ...(code ? { platformCode: code } : {}) };
 }
 

@@ -1,6 +1,11 @@
 import type { LookupFunction } from 'node:net';
 import type { PlatformLimits } from '@immutable-infra/core';
-import { JsonTransport, LookupCache, type OutgoingRequest } from '@immutable-infra/provider-kit';
+import {
+  accountTransportLimits,
+  JsonTransport,
+  LookupCache,
+  type OutgoingRequest,
+} from '@immutable-infra/provider-kit';
 import { sdkDate, signRequest } from './aksk-signer.js';
 import { type HcsRegion, type HcsService, serviceEndpoint } from './hcs-endpoints.js';
 import { readHcsErrorAnswer, readObsErrorAnswer } from './hcs-failures.js';
@@ -161,9 +166,7 @@ export class HcsHttp {
       caBundle: this.credential.caCertificate,
       lookup: this.options.lookup,
       requestTimeoutMs: this.options.timeoutMs,
-      qps: this.credential.limits?.requestsPerSecond ?? this.options.qps,
-      burst: this.credential.limits?.burst ?? this.options.burst,
-      maxConcurrentRequests: this.credential.limits?.maxConcurrentRequests,
+      ...accountTransportLimits(this.credential.limits, this.options),
       // Every call is sent once, as the controllers' steps expect: they retry on their next run.
       maxAttempts: 1,
       secrets: [this.credential.secretKey],

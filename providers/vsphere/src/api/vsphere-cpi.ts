@@ -8,12 +8,15 @@
  * (which alone writes the Secret: the password is read from the identity Secret on the server, so
  * it never reaches a browser or a template).
  */
+import {
+  clusterResourceSet,
+  type Manifest,
+  resourceSetConfigMap,
+  resourceSetSecret,
+} from '@immutable-infra/provider-kit/kinds';
 
 /** The label the CPI's ClusterResourceSet selects clusters by. */
 export const CPI_LABEL = 'addons.cluster.x-k8s.io/vsphere-cpi';
-export const CLUSTER_RESOURCE_SET_API_VERSION = 'addons.cluster.x-k8s.io/v1beta1';
-/** The Secret type a ClusterResourceSet accepts as a resource. */
-export const RESOURCE_SET_SECRET_TYPE = 'addons.cluster.x-k8s.io/resource-set';
 /** Names inside the workload cluster the CPI reads its configuration and account from. */
 const CPI_NAMESPACE = 'kube-system';
 const CPI_SECRET = 'vsphere-cloud-secret';
@@ -88,34 +91,15 @@ export function vsphereConf(input: CpiConfigInput): string {
   return lines.join('\n');
 }
 
-/**
- * A ClusterResourceSet resource's `data`: the workload objects, one document each (JSON is YAML,
- * and Cluster API splits the documents on `---`).
- */
-const documents = (objects: readonly Record<string, unknown>[]) =>
-  objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n');
-
-type Manifest = { apiVersion: string; kind: string; metadata: Record<string, unknown> } & Record<
-  string,
-  unknown
->;
-
 export function cpiConfigMap(cluster: string, namespace: string, input: CpiConfigInput): Manifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: cpiNames(cluster).config, namespace },
-    data: {
-      data: documents([
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: CPI_CLOUD_CONFIG, namespace: CPI_NAMESPACE },
-          data: { 'vsphere.conf': vsphereConf(input) },
-        },
-      ]),
+  return resourceSetConfigMap(cpiNames(cluster).config, namespace, [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: CPI_CLOUD_CONFIG, namespace: CPI_NAMESPACE },
+      data: { 'vsphere.conf': vsphereConf(input) },
     },
-  };
+  ]);
 }
 
 /** The CPI account inside the workload cluster: `<host>.username` and `<host>.password` (the server's host). */
@@ -124,26 +108,18 @@ export function cpiSecret(
   namespace: string,
   login: { server: string; username: string; password: string },
 ): Manifest & { stringData: { data: string } } {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: cpiNames(cluster).secret, namespace },
-    type: RESOURCE_SET_SECRET_TYPE,
-    stringData: {
-      data: documents([
-        {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: CPI_SECRET, namespace: CPI_NAMESPACE },
-          type: 'Opaque',
-          stringData: {
-            [`${cpiVirtualCenter(login.server).host}.username`]: login.username,
-            [`${cpiVirtualCenter(login.server).host}.password`]: login.password,
-          },
-        },
-      ]),
+  return resourceSetSecret(cpiNames(cluster).secret, namespace, [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: CPI_SECRET, namespace: CPI_NAMESPACE },
+      type: 'Opaque',
+      stringData: {
+        [`${cpiVirtualCenter(login.server).host}.username`]: login.username,
+        [`${cpiVirtualCenter(login.server).host}.password`]: login.password,
+      },
     },
-  };
+  ]);
 }
 
 const cpiLabels = { component: 'cloud-controller-manager', 'k8s-app': 'vsphere-cloud-controller-manager' };
@@ -275,36 +251,24 @@ export function cpiImageTag(kubernetesVersion: string): string {
 }
 
 export function cpiManifestsConfigMap(cluster: string, namespace: string, image: string): Manifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: cpiNames(cluster).manifests, namespace },
-    data: { data: documents(cpiWorkloadObjects(image)) },
-  };
+  return resourceSetConfigMap(cpiNames(cluster).manifests, namespace, cpiWorkloadObjects(image));
 }
 
 /**
- * The ClusterResourceSet: in the Cluster's namespace (it matches no other), re-applied on change
- * (`Reconcile`). It selects by the CPI label and, so that one cluster's vCenter configuration never
- * reaches another labelled cluster of the namespace, by the cluster's name label too; the documented
- * Cluster carries both.
+ * The ClusterResourceSet. It selects by the CPI label and, so that one cluster's vCenter
+ * configuration never reaches another labelled cluster of the namespace, by the cluster's name
+ * label too; the documented Cluster carries both.
  */
 export function cpiResourceSet(cluster: string, namespace: string): Manifest {
   const names = cpiNames(cluster);
-  return {
-    apiVersion: CLUSTER_RESOURCE_SET_API_VERSION,
-    kind: 'ClusterResourceSet',
-    metadata: { name: names.resourceSet, namespace },
-    spec: {
-      strategy: 'Reconcile',
-      clusterSelector: {
-        matchLabels: { [CPI_LABEL]: 'enabled', 'cluster.x-k8s.io/cluster-name': cluster },
-      },
-      resources: [
-        { name: names.config, kind: 'ConfigMap' },
-        { name: names.secret, kind: 'Secret' },
-        { name: names.manifests, kind: 'ConfigMap' },
-      ],
-    },
-  };
+  return clusterResourceSet({
+    name: names.resourceSet,
+    namespace,
+    matchLabels: { [CPI_LABEL]: 'enabled', 'cluster.x-k8s.io/cluster-name': cluster },
+    resources: [
+      { name: names.config, kind: 'ConfigMap' },
+      { name: names.secret, kind: 'Secret' },
+      { name: names.manifests, kind: 'ConfigMap' },
+    ],
+  });
 }

@@ -1,4 +1,5 @@
 import { isPlatformFailure, PlatformFailure, type PlatformFailureKind } from '@immutable-infra/core';
+import { failureClassifier } from '@immutable-infra/provider-kit';
 import { child, list, readValue, xsiTypeOf } from './soap-xml.js';
 
 /**
@@ -50,8 +51,10 @@ const PERMANENT_FAULTS = new Set([
   'InvalidDatastorePath',
 ]);
 
+const faultKindOf = failureClassifier({ codes: FAULT_KINDS });
+
 export function vsphereFailureKind(faultType: string | undefined): PlatformFailureKind {
-  return (faultType && FAULT_KINDS[faultType]) || 'PlatformError';
+  return faultKindOf({ code: faultType });
 }
 
 export function isPermanentFault(faultType: string | undefined): boolean {

@@ -1,11 +1,18 @@
-import { createHash } from 'node:crypto';
 import {
   type PlatformCallRecorder,
   PlatformFailure,
   type PlatformLimits,
   rememberSecretValue,
 } from '@immutable-infra/core';
-import { CredentialPool, JsonTransport } from '@immutable-infra/provider-kit';
+import {
+  AccountSessions,
+  accountTransportLimits,
+  CredentialPool,
+  credentialFingerprint,
+  JsonTransport,
+  PooledAccountSession,
+  type TransportAccount,
+} from '@immutable-infra/provider-kit';
 import { child, envelope, type MoRef, parseXml, readMoRef, readValue, type SoapValue } from './soap-xml.js';
 import { isSessionExpired, readSoapFault, VsphereFault } from './vsphere-faults.js';
 
@@ -72,14 +79,9 @@ export interface SoapSession {
   content: ServiceContent;
 }
 
-export interface VsphereAccount {
-  credential: VsphereCredential;
-  transport: JsonTransport;
-}
+export type VsphereAccount = TransportAccount<VsphereCredential>;
 
 export type VspherePool = CredentialPool<VsphereAccount, SoapSession>;
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 const accountOf = (credential: VsphereCredential) => ({
   endpoint: credential.server,
@@ -88,15 +90,13 @@ const accountOf = (credential: VsphereCredential) => ({
 
 /** What else a session is made from: a changed password, TLS setting or limit needs a new one. */
 const contentOf = (credential: VsphereCredential) =>
-  sha256(
-    JSON.stringify([
-      credential.password,
-      credential.caCertificate ?? '',
-      credential.thumbprint ?? '',
-      credential.insecure === true,
-      credential.limits ?? {},
-    ]),
-  );
+  credentialFingerprint([
+    credential.password,
+    credential.caCertificate ?? '',
+    credential.thumbprint ?? '',
+    credential.insecure === true,
+    credential.limits ?? {},
+  ]);
 
 function sessionCookieOf(headers: Record<string, string>): string | undefined {
   const match = new RegExp(`${SESSION_COOKIE}=("[^"]*"|[^;,\\s]*)`).exec(headers['set-cookie'] ?? '');
@@ -233,33 +233,30 @@ const REPLACED_SESSION_CLOSE_MS = 30_000;
 /**
  * The sessions of a provider: one {@link VsphereSession} (one transport, one login) per vCenter and
  * account, shared by every reconcile. A credential whose password or TLS settings changed gets a
- * new session; the replaced one is logged out and its connections closed.
+ * new session; the pool logs the replaced one out (over its transport) when the new one logs in,
+ * and calls may still be under way on it: its connections close a little later.
  */
 export class VsphereSessions {
   readonly pool: VspherePool;
-  readonly #sessions = new Map<string, { fingerprint: string; session: VsphereSession }>();
+  readonly #sessions: AccountSessions<VsphereCredential, VsphereSession>;
 
   constructor(readonly options: VsphereSessionOptions = {}) {
-    this.pool = vsphereSessionPool(options);
+    const pool = vsphereSessionPool(options);
+    this.pool = pool;
+    this.#sessions = new AccountSessions({
+      idOf: (credential) => JSON.stringify([credential.server, credential.username]),
+      fingerprintOf: contentOf,
+      open: (credential) => new VsphereSession(credential, options, pool),
+      closeReplacedAfterMs: REPLACED_SESSION_CLOSE_MS,
+    });
   }
 
   session(credential: VsphereCredential): VsphereSession {
-    const key = JSON.stringify([credential.server, credential.username]);
-    const fingerprint = contentOf(credential);
-    const held = this.#sessions.get(key);
-    if (held?.fingerprint === fingerprint) return held.session;
-    // The pool logs the replaced session out (over its transport) when the new one logs in, and
-    // calls may still be under way on it: its connections close a little later.
-    if (held) setTimeout(() => void held.session.close(), REPLACED_SESSION_CLOSE_MS).unref();
-    const session = new VsphereSession(credential, this.options, this.pool);
-    this.#sessions.set(key, { fingerprint, session });
-    return session;
+    return this.#sessions.session(credential);
   }
 
   async close(): Promise<void> {
-    const sessions = [...this.#sessions.values()];
-    this.#sessions.clear();
-    await Promise.all(sessions.map(({ session }) => session.close()));
+    await Promise.all(this.#sessions.drain().map((session) => session.close()));
     await this.pool.close();
   }
 }
@@ -270,13 +267,9 @@ export class VsphereSessions {
  * session), shares that login among concurrent callers, logs in again once when vCenter answers
  * NotAuthenticated (the session expired or was terminated), and holds logins back after refusals.
  */
-export class VsphereSession {
+export class VsphereSession extends PooledAccountSession<VsphereCredential, SoapSession> {
   readonly server: string;
   readonly username: string;
-  // Private fields stay out of util.inspect and JSON, so logging the session cannot leak the password.
-  readonly #account: VsphereAccount;
-  readonly #pool: VspherePool;
-  readonly #ownPool: boolean;
   readonly #recorder: PlatformCallRecorder | undefined;
 
   /** Without a pool, the session has one of its own (a one-off connection test, say). */
@@ -287,16 +280,12 @@ export class VsphereSession {
       serverCertificateThumbprint: credential.thumbprint,
       insecureSkipTlsVerify: credential.insecure,
       requestTimeoutMs: options.requestTimeoutMs,
-      qps: credential.limits?.requestsPerSecond ?? options.qps,
-      burst: credential.limits?.burst ?? options.burst,
-      maxConcurrentRequests: credential.limits?.maxConcurrentRequests,
+      ...accountTransportLimits(credential.limits, options),
       secrets: [credential.password],
     });
+    super({ credential, transport }, pool, () => vsphereSessionPool(options));
     this.server = transport.origin;
     this.username = credential.username;
-    this.#account = { credential, transport };
-    this.#pool = pool ?? vsphereSessionPool(options);
-    this.#ownPool = pool === undefined;
     this.#recorder = options.recorder;
   }
 
@@ -322,46 +311,31 @@ export class VsphereSession {
   ): Promise<unknown> {
     const { signal, check } = options;
     const recorder = options.recorder ?? this.#recorder;
-    return this.#pool.use(
-      this.#account,
-      async (session) => {
-        const target = typeof self === 'function' ? self(session.content) : self;
-        const send = () =>
-          soapCall(
-            this.#account.transport,
-            session.content.about.apiVersion,
-            method,
-            target,
-            fields,
-            session.cookie,
-            signal,
-          );
-        const { returnval } = await (recorder ? recorder.record(method, send) : send());
-        check?.(returnval);
-        return returnval;
-      },
-      signal,
-    );
+    return this.withSession(async (session) => {
+      const target = typeof self === 'function' ? self(session.content) : self;
+      const send = () =>
+        soapCall(
+          this.transport,
+          session.content.about.apiVersion,
+          method,
+          target,
+          fields,
+          session.cookie,
+          signal,
+        );
+      const { returnval } = await (recorder ? recorder.record(method, send) : send());
+      check?.(returnval);
+      return returnval;
+    }, signal);
   }
 
   /** The ServiceContent of the session (logging in when there is none yet). */
   async content(signal?: AbortSignal): Promise<ServiceContent> {
-    return (await this.#pool.session(this.#account, signal)).content;
+    return (await this.currentSession(signal)).content;
   }
 
   /** The session's key, as SessionManager lists it (what TerminateSession takes). */
   async sessionKey(signal?: AbortSignal): Promise<string> {
-    return (await this.#pool.session(this.#account, signal)).key;
-  }
-
-  /** The connection test: logs in through the same back-off as every reconcile. */
-  async verify(signal?: AbortSignal): Promise<void> {
-    await this.#pool.session(this.#account, signal);
-  }
-
-  /** Logs out (when the session has its own pool) and closes the connections. */
-  async close(): Promise<void> {
-    if (this.#ownPool) await this.#pool.close();
-    await this.#account.transport.close().catch(() => undefined);
+    return (await this.currentSession(signal)).key;
   }
 }

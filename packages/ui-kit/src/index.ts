@@ -6,7 +6,7 @@
  * extension's platform operations, and the credential list and form every
  * provider shows the same way, and the create-cluster workflow's shared
  * steps, rules, Cluster API manifests and warnings, and the node pool
- * upgrade's checks, writes and panel. Bundled into a provider's extension; core
+ * upgrade's checks, writes, view and panel. Bundled into a provider's extension; core
  * is used for types only.
  */
 export { toV1Beta2 } from './capi-v1beta2.js';
@@ -201,6 +201,19 @@ export {
   templateNameOf,
   withTemplateCheck,
 } from './upgrade-steps.js';
+export {
+  chosenImageProblem,
+  imageTagsOf,
+  listWithCredential,
+  loadPlatformPoolObjects,
+  type PlatformChoices,
+  type PlatformPoolObjects,
+  type PlatformPoolRead,
+  planPoolUpgrade,
+  poolUpgradeView,
+  startingImage,
+  type UpgradeViewSpec,
+} from './upgrade-view.js';
 export {
   controlPlaneStep,
   mountWizardStep,

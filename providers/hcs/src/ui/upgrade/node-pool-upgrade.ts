@@ -2,16 +2,13 @@
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
   applyUpgrade,
-  describeError,
-  loadPoolObjects,
+  listWithCredential,
+  loadPlatformPoolObjects,
   mountPoolUpgrade,
   type PlannedUpgrade,
   platformClient,
-  readObjectIfAny,
   selectField,
-  templateNameOf,
   textField,
-  valueAt,
 } from '@immutable-infra/ui-kit';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
 import type { HcsPlatformOperations } from '../platform-operations.js';
@@ -24,11 +21,9 @@ import {
   upgradeView,
 } from './upgrade-plan.js';
 
-const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
 /**
- * Reads the kit's pool objects, then what HCS adds: the control plane's
- * machine template, the release ConfigMaps of the namespace, and the IMS
+ * Reads the kit's pool objects and the control plane's machine template,
+ * then what HCS adds: the release ConfigMaps of the namespace, and the IMS
  * images of the project, through the platform operations with the credential
  * the HCSCluster names (`identityRef`).
  */
@@ -38,32 +33,22 @@ export async function loadHcsUpgradeFacts(
   clusterName: string,
   nodePool: NodePoolActionProps['nodePool'],
 ): Promise<HcsUpgradeFacts> {
-  const templates = hcsPath(namespace, 'hcsmachinetemplates');
-  const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
-  const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
-  const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
-  const [infraCluster, controlPlaneTemplate, releases] = await Promise.all([
-    infraName ? readObjectIfAny(api, hcsPath(namespace, 'hcsclusters', infraName)) : undefined,
-    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
-      ? objects.template
-      : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
+  const [read, releases] = await Promise.all([
+    loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
+      machineTemplates: hcsPath(namespace, 'hcsmachinetemplates'),
+      infraCluster: (name) => hcsPath(namespace, 'hcsclusters', name),
+    }),
     // Releases unreadable (no right to ConfigMaps) leave only image changes at the current version.
     listReleases(api, namespace),
   ]);
-  const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
-  let images: HcsUpgradeFacts['images'];
-  if (!credential) images = { error: `HCSCluster ${infraName ?? ''} names no credential` };
-  else
-    try {
-      const catalog = await platformClient<HcsPlatformOperations>(api, {
-        namespace,
-        name: credential,
-      }).machineCatalog({});
-      images = { items: catalog.images.map((image) => image.name) };
-    } catch (error) {
-      images = { error: describeError(error) };
-    }
-  return { ...objects, controlPlaneTemplate, releases, images };
+  const images = await listWithCredential(read, 'HCSCluster', async (credential) => {
+    const catalog = await platformClient<HcsPlatformOperations>(api, {
+      namespace,
+      name: credential,
+    }).machineCatalog({});
+    return catalog.images.map((image) => image.name);
+  });
+  return { ...read.objects, releases, images };
 }
 
 /**

@@ -2,14 +2,13 @@
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
   applyUpgrade,
-  describeError,
-  loadPoolObjects,
+  listWithCredential,
+  loadPlatformPoolObjects,
   mountPoolUpgrade,
   type PlannedUpgrade,
   platformClient,
   readObjectIfAny,
   selectField,
-  templateNameOf,
   textField,
   valueAt,
 } from '@immutable-infra/ui-kit';
@@ -30,9 +29,9 @@ import {
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
- * Reads the kit's pool objects, then what vSphere adds: the control plane's
- * machine template, the config pool the pool's template draws from, and the
- * VM templates of its datacenter from vCenter, through the platform
+ * Reads the kit's pool objects and the control plane's machine template,
+ * then what vSphere adds: the config pool the pool's template draws from, and
+ * the VM templates of its datacenter from vCenter, through the platform
  * operations with the credential the VSphereCluster names (`identityRef`).
  */
 export async function loadVsphereUpgradeFacts(
@@ -41,44 +40,27 @@ export async function loadVsphereUpgradeFacts(
   clusterName: string,
   nodePool: NodePoolActionProps['nodePool'],
 ): Promise<VsphereUpgradeFacts> {
-  const templates = vspherePath(namespace, 'vspheremachinetemplates');
-  const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
-  const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
-  const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
+  const read = await loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
+    machineTemplates: vspherePath(namespace, 'vspheremachinetemplates'),
+    infraCluster: (name) => vspherePath(namespace, 'vsphereclusters', name),
+  });
+  const { objects } = read;
   const poolName = str(valueAt(objects.template?.spec, 'template', 'spec', 'machineConfigPoolRef', 'name'));
-  const [infraCluster, controlPlaneTemplate, configPool] = await Promise.all([
-    infraName ? readObjectIfAny(api, vspherePath(namespace, 'vsphereclusters', infraName)) : undefined,
-    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
-      ? objects.template
-      : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
-    poolName
-      ? readObjectIfAny<VSphereMachineConfigPoolObject>(
-          api,
-          vspherePath(namespace, 'vspheremachineconfigpools', poolName),
-        )
-      : undefined,
-  ]);
-  const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
+  const configPool = poolName
+    ? await readObjectIfAny<VSphereMachineConfigPoolObject>(
+        api,
+        vspherePath(namespace, 'vspheremachineconfigpools', poolName),
+      )
+    : undefined;
   const datacenter = datacenterOf(objects.template);
-  let vmTemplates: VsphereUpgradeFacts['vmTemplates'];
-  if (!credential) vmTemplates = { error: `VSphereCluster ${infraName ?? ''} names no credential` };
-  else if (!datacenter) vmTemplates = { error: 'the machine template names no datacenter' };
-  else
-    try {
-      const inventory = await platformClient<VspherePlatformOperations>(api, {
-        namespace,
-        name: credential,
-      }).datacenterInventory({ datacenter });
-      vmTemplates = { items: inventory.templates };
-    } catch (error) {
-      vmTemplates = { error: describeError(error) };
-    }
-  return {
-    ...objects,
-    controlPlaneTemplate,
-    configPool: configPool ? toConfigPoolRecord(configPool) : undefined,
-    vmTemplates,
-  };
+  const vmTemplates: VsphereUpgradeFacts['vmTemplates'] =
+    read.credential && !datacenter
+      ? { error: 'the machine template names no datacenter' }
+      : await listWithCredential(read, 'VSphereCluster', async (credential) => {
+          const client = platformClient<VspherePlatformOperations>(api, { namespace, name: credential });
+          return (await client.datacenterInventory({ datacenter })).templates;
+        });
+  return { ...objects, configPool: configPool ? toConfigPoolRecord(configPool) : undefined, vmTemplates };
 }
 
 /**

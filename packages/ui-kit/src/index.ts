@@ -55,7 +55,9 @@ export {
   machineDeployment,
   machineTemplateCopy,
   platformAnnotations,
+  platformClusterAnnotations,
   type TemplateSource,
+  templateSourceOf,
 } from './cluster-manifests.js';
 export {
   type ConfigPoolFacts,
@@ -160,6 +162,7 @@ export {
   podSecurityAdmissionConfig,
 } from './kubeadm-files.js';
 export { platformClient } from './platform-client.js';
+export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
 export {
   type DeleteBlocker,
   type ListRowActions,

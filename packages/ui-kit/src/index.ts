@@ -95,13 +95,16 @@ export {
   type WarnedNodePool,
 } from './cluster-warnings.js';
 export {
+  allowPlainHttpField,
   type CredentialAnnotations,
   type CredentialField,
   type CredentialFormSpec,
   type CredentialListSpec,
   type CredentialSecret,
+  caBundleField,
   caBundleProblems,
   credentialNameProblems,
+  credentialProblemCollector,
   isAlreadyExists,
   listCredentialSecrets,
   mountCredentialForm,
@@ -163,6 +166,12 @@ export {
 } from './kubeadm-files.js';
 export { platformClient } from './platform-client.js';
 export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
+export {
+  mountPlatformResourceForm,
+  type PlatformResourceForm,
+  type PlatformResourceFormSpec,
+  type StoredObject,
+} from './platform-resource-form.js';
 export {
   type DeleteBlocker,
   type ListRowActions,
@@ -231,7 +240,9 @@ export {
   type UpgradeViewSpec,
 } from './upgrade-view.js';
 export {
+  type CredentialSelectSpec,
   controlPlaneStep,
+  credentialSelect,
   mountWizardStep,
   networkingStep,
   type SharedStepDraft,

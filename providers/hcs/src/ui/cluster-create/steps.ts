@@ -5,15 +5,13 @@ import {
   CLUSTER_STEP,
   checkboxField,
   clusterWorkflowLogic,
-  describeError,
+  credentialSelect,
   fieldGroup,
   formSummary,
   h,
-  listCredentialSecrets,
   mountWizardStep,
   selectField,
   sharedClusterSteps,
-  showProblems,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -88,7 +86,6 @@ const basicInfoStep: CreateClusterStep = {
       );
       return field;
     };
-    const credential = selectField('HCS credential', 'credential', [], draft.credential);
     const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
     const displayName = text('Display name', 'displayName');
     const version = text('Kubernetes version', 'kubernetesVersion', {
@@ -141,16 +138,19 @@ const basicInfoStep: CreateClusterStep = {
       );
       showProblemsAgain();
     };
-    const fail = (error: unknown) =>
-      showProblems(root, [{ field: 'credential', message: describeError(error) }]);
     const loadNetworks = async (secret: string) => {
       vpcs = secret ? await platformOf(props.api, props.namespace, secret).networks() : [];
       vpc.fill(plain(vpcs.map((v) => v.name)), current.vpc);
       showVpc();
     };
-    credential.select.addEventListener('change', () => {
-      update({ credential: credential.select.value });
-      loadNetworks(credential.select.value).catch(fail);
+    const credential = credentialSelect(props, root, {
+      label: 'HCS credential',
+      keys: HCS_CREDENTIAL_KEYS,
+      chosen: draft.credential,
+      failField: 'credential',
+      choose: (name) => update({ credential: name }),
+      load: loadNetworks,
+      showProblemsAgain,
     });
     vpc.select.addEventListener('change', () => {
       update({
@@ -193,16 +193,7 @@ const basicInfoStep: CreateClusterStep = {
       formSummary(),
     );
     showProblemsAgain();
-    listCredentialSecrets(props.api, props.namespace, HCS_CREDENTIAL_KEYS)
-      .then((secrets) => {
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          draft.credential,
-        );
-        showProblemsAgain();
-        return loadNetworks(draft.credential);
-      })
-      .catch(fail);
+    credential.list();
     return unmount;
   },
 };

@@ -4,14 +4,12 @@ import {
   type Choice,
   CLUSTER_STEP,
   clusterWorkflowLogic,
-  describeError,
+  credentialSelect,
   formSummary,
-  listCredentialSecrets,
   mountWizardStep,
   platformClient,
   selectField,
   sharedClusterSteps,
-  showProblems,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -77,7 +75,6 @@ const basicInfoStep: CreateClusterStep = {
       'vsphere.wizard.basic',
       spec,
     );
-    const credential = selectField('vCenter credential', 'credential', [], draft.credential);
     const datacenter = selectField('Datacenter', 'datacenter', [], draft.datacenter, {
       hint: 'Listed by the credential’s vCenter',
     });
@@ -89,7 +86,6 @@ const basicInfoStep: CreateClusterStep = {
       );
       return field;
     });
-    const fail = (error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]);
     const loadDatacenters = async (name: string) => {
       if (!name) return datacenter.fill([], '');
       const found = await platformClient<VspherePlatformOperations>(props.api, {
@@ -102,23 +98,19 @@ const basicInfoStep: CreateClusterStep = {
       );
       showProblemsAgain();
     };
-    credential.select.addEventListener('change', () => {
-      props.update({ credential: credential.select.value, datacenter: '' });
-      loadDatacenters(credential.select.value).catch(fail);
+    const credential = credentialSelect(props, root, {
+      label: 'vCenter credential',
+      keys: VSPHERE_CREDENTIAL_KEYS,
+      chosen: draft.credential,
+      failField: '(form)',
+      choose: (name) => props.update({ credential: name, datacenter: '' }),
+      load: loadDatacenters,
+      showProblemsAgain,
     });
     datacenter.select.addEventListener('change', () => props.update({ datacenter: datacenter.select.value }));
     root.append(credential.row, datacenter.row, ...typed.map((f) => f.row), formSummary());
     showProblemsAgain();
-    listCredentialSecrets(props.api, props.namespace, VSPHERE_CREDENTIAL_KEYS)
-      .then((secrets) => {
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          draft.credential,
-        );
-        showProblemsAgain();
-        return loadDatacenters(draft.credential);
-      })
-      .catch(fail);
+    credential.list();
     return unmount;
   },
 };

@@ -157,12 +157,16 @@ export {
   sameSubnet,
 } from './ipv4.js';
 export {
+  AUDIT_LOG_RETENTION,
   AUDIT_POLICY,
+  hardenedControlPlaneComponents,
   hasKubeletFrom135Setting,
   KUBELET_FROM_135_SETTING,
   KUBELET_PATCH_PATH,
   kubeletPatch,
   podSecurityAdmissionConfig,
+  TLS_CIPHER_SUITES,
+  VOLUME_PLUGIN_DIR,
 } from './kubeadm-files.js';
 export { platformClient } from './platform-client.js';
 export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';

@@ -184,7 +184,9 @@ export {
 } from './resource-list.js';
 export { KIT_CLASSES, KIT_STYLESHEET, PATTERNFLY_CLASSES } from './styles.js';
 export {
+  mountPlatformPoolUpgrade,
   mountPoolUpgrade,
+  type PlatformPoolUpgradeSpec,
   type PoolUpgradePanel,
   type PoolUpgradeSpec,
   type PoolUpgradeView,
@@ -242,6 +244,8 @@ export {
   poolUpgradeView,
   startingImage,
   type UpgradeViewSpec,
+  upgradeVersionProblem,
+  workerTarget,
 } from './upgrade-view.js';
 export {
   type CredentialSelectSpec,
@@ -249,6 +253,7 @@ export {
   credentialSelect,
   mountWizardStep,
   networkingStep,
+  pooledTemplateChoices,
   type SharedStepDraft,
   sharedClusterSteps,
   type WizardStepsSpec,

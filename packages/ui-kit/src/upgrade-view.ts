@@ -8,6 +8,7 @@
  * reading of the objects beside the kit's pool objects is here too.
  */
 import type { FieldProblem, HostApi } from '@immutable-infra/core';
+import { minorOf } from './cluster-rules.js';
 import { describeError } from './elements.js';
 import type { PoolUpgradeView } from './upgrade-panel.js';
 import {
@@ -15,6 +16,7 @@ import {
   checkWorker,
   controlPlaneChange,
   imageOf,
+  isUpgradeStep,
   kubeOvnPatch,
   type PlatformUpgradeSpec,
   type PoolStatus,
@@ -255,4 +257,27 @@ export function chosenImageProblem<T>(
   if ('error' in choices) return messages.unlisted(choices.error);
   if (!choices.items.some(matches)) return messages.unknown;
   return undefined;
+}
+
+/**
+ * The problem of a control plane's target version, if any: a release
+ * (`pattern`), of a supported minor (`minors`, when the platform limits them),
+ * and a step Kubernetes allows from `current`.
+ */
+export function upgradeVersionProblem(
+  current: string,
+  version: string,
+  rules: { pattern: RegExp; minors?: readonly string[] | undefined },
+): string | undefined {
+  if (!rules.pattern.test(version)) return 'a release such as v1.35.1 (v, major, minor and patch)';
+  if (rules.minors && !rules.minors.includes(minorOf(version)))
+    return `Kubernetes ${minorOf(version)} is not supported; choose ${rules.minors.join(', ')}`;
+  if (version !== current && !isUpgradeStep(current, version))
+    return `${version} is not an upgrade of ${current}: a newer release at most one minor above (Kubernetes upgrades one minor at a time)`;
+  return undefined;
+}
+
+/** A worker pool's target: the control plane's version, from `image`. */
+export function workerTarget(facts: PoolObjects, image: string): UpgradeTarget {
+  return { kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version, image };
 }

@@ -7,7 +7,13 @@
  */
 import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
 import { CLUSTER_STEP, type ControlPlaneDraft, newWorkerPool } from './cluster-draft.js';
-import { keysOf, type NetworkingDraft, type WorkerPoolDraft } from './cluster-rules.js';
+import {
+  keysOf,
+  type NetworkingDraft,
+  type PooledTemplate,
+  type SlotPoolCapacity,
+  type WorkerPoolDraft,
+} from './cluster-rules.js';
 import { listCredentialSecrets } from './credentials.js';
 import { button, describeError, extensionRoot, h } from './elements.js';
 import {
@@ -345,4 +351,18 @@ export function credentialSelect(
       .catch(fail);
   };
   return { ...credential, list };
+}
+
+/** Every machine template as a choice, labelled by `describe` with the config pool it draws from (undefined: missing). */
+export function pooledTemplateChoices<T extends PooledTemplate, P extends SlotPoolCapacity>(
+  facts: { machineTemplates: readonly T[]; configPools: readonly P[] },
+  describe: (template: T, pool: P | undefined) => string,
+): Choice[] {
+  return facts.machineTemplates.map((t) => ({
+    value: t.name,
+    label: describe(
+      t,
+      facts.configPools.find((p) => p.name === t.configPool),
+    ),
+  }));
 }

@@ -1,25 +1,15 @@
 /// <reference lib="dom" />
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  applyUpgrade,
   listWithCredential,
   loadPlatformPoolObjects,
-  mountPoolUpgrade,
-  type PlannedUpgrade,
+  mountPlatformPoolUpgrade,
   platformClient,
-  selectField,
-  textField,
 } from '@immutable-infra/ui-kit';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
 import type { HcsPlatformOperations } from '../platform-operations.js';
 import { listReleases } from '../releases.js';
-import {
-  HCS_UPGRADE,
-  type HcsUpgradeFacts,
-  initialValues,
-  type UpgradeValues,
-  upgradeView,
-} from './upgrade-plan.js';
+import { HCS_UPGRADE, type HcsUpgradeFacts, initialValues, upgradeView } from './upgrade-plan.js';
 
 /**
  * Reads the kit's pool objects and the control plane's machine template,
@@ -62,22 +52,17 @@ export async function loadHcsUpgradeFacts(
 export const nodePoolUpgrade = {
   mount(element: unknown, props: NodePoolActionProps): () => void {
     const { kind } = props.nodePool;
-    const controlPlane = kind === 'KubeadmControlPlane';
-    const version = textField('Kubernetes version', 'kubernetesVersion', '', {
-      placeholder: 'v1.35.1',
-      hint: 'A newer patch or the next minor, as a release ConfigMap of the namespace ships it',
-    });
-    const image = selectField('Image', 'imageName', [], '', {
-      hint: 'The MicroOS image of the target release, listed from the project (IMS)',
-    });
-    const values = (): UpgradeValues => ({
-      kubernetesVersion: version.input.value.trim(),
-      imageName: image.select.value,
-    });
-    const panel = mountPoolUpgrade<HcsUpgradeFacts, PlannedUpgrade>(element, props, {
+    return mountPlatformPoolUpgrade<HcsUpgradeFacts>(element, props, {
       id: 'hcs.node-pool.upgrade',
       className: HCS_CLASS,
-      controls: controlPlane ? [version.row, image.row] : [image.row],
+      platform: HCS_UPGRADE,
+      machineTemplatesPath: hcsPath(props.namespace, 'hcsmachinetemplates'),
+      versionHint: 'A newer patch or the next minor, as a release ConfigMap of the namespace ships it',
+      image: {
+        label: 'Image',
+        key: 'imageName',
+        hint: 'The MicroOS image of the target release, listed from the project (IMS)',
+      },
       async load() {
         const facts = await loadHcsUpgradeFacts(
           props.api,
@@ -86,23 +71,21 @@ export const nodePoolUpgrade = {
           props.nodePool,
         );
         const initial = initialValues(kind, facts);
-        version.input.value = initial.kubernetesVersion;
         const items = 'items' in facts.images ? facts.images.items : [];
-        image.fill(
-          items.map((name) => ({ value: name, label: name })),
-          items.includes(initial.imageName) ? initial.imageName : '',
-        );
-        return facts;
+        return {
+          facts,
+          kubernetesVersion: initial.kubernetesVersion,
+          images: items.map((name) => ({ value: name, label: name })),
+          image: items.includes(initial.imageName) ? initial.imageName : '',
+        };
       },
-      view: (facts) => upgradeView(kind, facts, values(), props.namespace),
-      apply: (plan) =>
-        applyUpgrade(props.api, props, plan, {
-          ...HCS_UPGRADE,
-          machineTemplatesPath: hcsPath(props.namespace, 'hcsmachinetemplates'),
-        }),
+      view: (facts, chosen) =>
+        upgradeView(
+          kind,
+          facts,
+          { kubernetesVersion: chosen.kubernetesVersion, imageName: chosen.image },
+          props.namespace,
+        ),
     });
-    version.input.addEventListener('input', () => panel.refresh());
-    image.select.addEventListener('change', () => panel.refresh());
-    return panel.unmount;
   },
 } satisfies StrictAnchorExport<'node-pool.action'>;

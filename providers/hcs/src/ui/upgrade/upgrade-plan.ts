@@ -25,6 +25,8 @@ import {
   poolUpgradeView,
   startingImage,
   type UpgradeTarget,
+  upgradeVersionProblem,
+  workerTarget,
 } from '@immutable-infra/ui-kit';
 import { type HcsRelease, releaseOf as releaseIn } from '../releases.js';
 
@@ -86,13 +88,8 @@ export function valueProblems(
   const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
   const version = values.kubernetesVersion;
   if (kind === 'KubeadmControlPlane') {
-    if (!KUBERNETES_VERSION.test(version))
-      add('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
-    else if (version !== current && !isUpgradeStep(current, version))
-      add(
-        'kubernetesVersion',
-        `${version} is not an upgrade of ${current}: a newer release at most one minor above (Kubernetes upgrades one minor at a time)`,
-      );
+    const versionProblem = upgradeVersionProblem(current, version, { pattern: KUBERNETES_VERSION });
+    if (versionProblem) add('kubernetesVersion', versionProblem);
     else if (version !== current && !releaseOf(facts, version))
       // The CoreDNS and etcd tags move with the version; without the release they are unknown.
       add(
@@ -120,11 +117,7 @@ export function targetOf(
   facts: HcsUpgradeFacts,
   values: UpgradeValues,
 ): UpgradeTarget {
-  if (kind === 'MachineDeployment')
-    return {
-      kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version,
-      image: values.imageName,
-    };
+  if (kind === 'MachineDeployment') return workerTarget(facts, values.imageName);
   const release = releaseOf(facts, values.kubernetesVersion);
   const tags = imageTagsOf(facts.controlPlane);
   const tag = (wanted: string | undefined, was: string) => (wanted && wanted !== was ? wanted : undefined);

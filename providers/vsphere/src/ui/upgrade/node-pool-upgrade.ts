@@ -1,14 +1,11 @@
 /// <reference lib="dom" />
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  applyUpgrade,
   listWithCredential,
   loadPlatformPoolObjects,
-  mountPoolUpgrade,
-  type PlannedUpgrade,
+  mountPlatformPoolUpgrade,
   platformClient,
   readObjectIfAny,
-  selectField,
   textField,
   valueAt,
 } from '@immutable-infra/ui-kit';
@@ -20,7 +17,6 @@ import {
   datacenterOf,
   initialValues,
   templateChoices,
-  type UpgradeValues,
   upgradeView,
   VSPHERE_UPGRADE,
   type VsphereUpgradeFacts,
@@ -73,14 +69,6 @@ export async function loadVsphereUpgradeFacts(
 export const nodePoolUpgrade = {
   mount(element: unknown, props: NodePoolActionProps): () => void {
     const { kind } = props.nodePool;
-    const controlPlane = kind === 'KubeadmControlPlane';
-    const version = textField('Kubernetes version', 'kubernetesVersion', '', {
-      placeholder: 'v1.35.1',
-      hint: 'The release the VM template carries: a newer patch, or the next minor',
-    });
-    const template = selectField('VM template', 'template', [], '', {
-      hint: 'Listed by vCenter in the machine template’s datacenter',
-    });
     const coredns = textField('CoreDNS image tag', 'corednsTag', '', {
       hint: 'From the release’s row of the OS Support Matrix; empty for kubeadm’s default',
     });
@@ -90,20 +78,18 @@ export const nodePoolUpgrade = {
     const kubeOvn = textField('Kube-OVN version', 'kubeOvnVersion', '', {
       hint: 'The Cluster’s cpaas.io/kube-ovn-version, from the same row',
     });
-    const values = (): UpgradeValues => ({
-      kubernetesVersion: version.input.value.trim(),
-      template: template.select.value,
-      corednsTag: coredns.input.value.trim(),
-      etcdTag: etcd.input.value.trim(),
-      kubeOvnVersion: kubeOvn.input.value.trim(),
-    });
-    const controls = controlPlane
-      ? [version.row, template.row, coredns.row, etcd.row, kubeOvn.row]
-      : [template.row];
-    const panel = mountPoolUpgrade<VsphereUpgradeFacts, PlannedUpgrade>(element, props, {
+    return mountPlatformPoolUpgrade<VsphereUpgradeFacts>(element, props, {
       id: 'vsphere.node-pool.upgrade',
       className: VSPHERE_CLASS,
-      controls,
+      platform: VSPHERE_UPGRADE,
+      machineTemplatesPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+      versionHint: 'The release the VM template carries: a newer patch, or the next minor',
+      image: {
+        label: 'VM template',
+        key: 'template',
+        hint: 'Listed by vCenter in the machine template’s datacenter',
+      },
+      more: [coredns, etcd, kubeOvn],
       async load() {
         const facts = await loadVsphereUpgradeFacts(
           props.api,
@@ -112,24 +98,25 @@ export const nodePoolUpgrade = {
           props.nodePool,
         );
         const initial = initialValues(kind, facts);
-        version.input.value = initial.kubernetesVersion;
         coredns.input.value = initial.corednsTag;
         etcd.input.value = initial.etcdTag;
         kubeOvn.input.value = initial.kubeOvnVersion;
         const items = 'items' in facts.vmTemplates ? facts.vmTemplates.items : [];
-        template.fill(templateChoices(items, initial.template), initial.template);
-        return facts;
+        return {
+          facts,
+          kubernetesVersion: initial.kubernetesVersion,
+          images: templateChoices(items, initial.template),
+          image: initial.template,
+        };
       },
-      view: (facts) => upgradeView(kind, facts, values()),
-      apply: (plan) =>
-        applyUpgrade(props.api, props, plan, {
-          ...VSPHERE_UPGRADE,
-          machineTemplatesPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+      view: (facts, chosen) =>
+        upgradeView(kind, facts, {
+          kubernetesVersion: chosen.kubernetesVersion,
+          template: chosen.image,
+          corednsTag: coredns.input.value.trim(),
+          etcdTag: etcd.input.value.trim(),
+          kubeOvnVersion: kubeOvn.input.value.trim(),
         }),
     });
-    for (const input of [version.input, coredns.input, etcd.input, kubeOvn.input])
-      input.addEventListener('input', () => panel.refresh());
-    template.select.addEventListener('change', () => panel.refresh());
-    return panel.unmount;
   },
 } satisfies StrictAnchorExport<'node-pool.action'>;

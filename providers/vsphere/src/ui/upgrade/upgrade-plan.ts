@@ -13,7 +13,6 @@ import type { FieldProblem } from '@immutable-infra/core';
 import {
   chosenImageProblem,
   imageTagsOf,
-  isUpgradeStep,
   KUBE_OVN_ANNOTATION,
   minorOf,
   type PlannedUpgrade,
@@ -26,7 +25,9 @@ import {
   poolUpgradeView,
   startingImage,
   type UpgradeTarget,
+  upgradeVersionProblem,
   valueAt,
+  workerTarget,
 } from '@immutable-infra/ui-kit';
 import { KUBERNETES_MINORS } from '../cluster-create/draft.js';
 import type { ConfigPoolRecord } from '../cluster-create/facts.js';
@@ -106,18 +107,11 @@ export function valueProblems(
   const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
   const version = values.kubernetesVersion;
   if (kind === 'KubeadmControlPlane') {
-    if (!KUBERNETES_VERSION.test(version))
-      add('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
-    else if (!(KUBERNETES_MINORS as readonly string[]).includes(minorOf(version)))
-      add(
-        'kubernetesVersion',
-        `Kubernetes ${minorOf(version)} is not supported; choose ${KUBERNETES_MINORS.join(', ')}`,
-      );
-    else if (version !== current && !isUpgradeStep(current, version))
-      add(
-        'kubernetesVersion',
-        `${version} is not an upgrade of ${current}: a newer release at most one minor above (Kubernetes upgrades one minor at a time)`,
-      );
+    const versionProblem = upgradeVersionProblem(current, version, {
+      pattern: KUBERNETES_VERSION,
+      minors: KUBERNETES_MINORS,
+    });
+    if (versionProblem) add('kubernetesVersion', versionProblem);
     const minorChanges = KUBERNETES_VERSION.test(version) && minorOf(version) !== minorOf(current);
     const tags = imageTagsOf(facts.controlPlane);
     for (const [key, name] of [
@@ -150,11 +144,7 @@ export function targetOf(
   facts: VsphereUpgradeFacts,
   values: UpgradeValues,
 ): UpgradeTarget {
-  if (kind === 'MachineDeployment')
-    return {
-      kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version,
-      image: values.template,
-    };
+  if (kind === 'MachineDeployment') return workerTarget(facts, values.template);
   const tags = imageTagsOf(facts.controlPlane);
   // A tag typed is set; a tag emptied that the cluster had is dropped (kubeadm's default for the version).
   const tag = (value: string, was: string) => (value ? value : was ? null : undefined);

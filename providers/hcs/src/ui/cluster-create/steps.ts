@@ -10,6 +10,7 @@ import {
   formSummary,
   h,
   mountWizardStep,
+  pooledTemplateChoices,
   selectField,
   sharedClusterSteps,
   textField,
@@ -27,13 +28,9 @@ import { draftWarnings, validateDraft } from './rules.js';
 /** Every machine template, labelled with its image, flavor and the config pool it draws entries from. */
 async function templateChoices(props: CreateClusterStepProps, draft: HcsClusterDraft): Promise<Choice[]> {
   const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return facts.machineTemplates.map((t) => {
-    const pool = facts.configPools.find((p) => p.name === t.configPool);
+  return pooledTemplateChoices(facts, (t, pool) => {
     const entries = pool ? `${pool.free}/${pool.total} free` : 'missing';
-    return {
-      value: t.name,
-      label: `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`,
-    };
+    return `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`;
   });
 }
 

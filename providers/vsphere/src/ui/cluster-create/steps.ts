@@ -8,6 +8,7 @@ import {
   formSummary,
   mountWizardStep,
   platformClient,
+  pooledTemplateChoices,
   selectField,
   sharedClusterSteps,
   textField,
@@ -24,13 +25,9 @@ import { draftWarnings, validateDraft } from './rules.js';
 /** Every machine template, labelled with what it clones and the config pool it draws slots from. */
 async function templateChoices(props: CreateClusterStepProps, draft: VsphereClusterDraft): Promise<Choice[]> {
   const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return facts.machineTemplates.map((t) => {
-    const pool = facts.configPools.find((p) => p.name === t.configPool);
+  return pooledTemplateChoices(facts, (t, pool) => {
     const slots = pool ? `${pool.free}/${pool.total} free, cluster ${pool.cluster}` : 'missing';
-    return {
-      value: t.name,
-      label: `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`,
-    };
+    return `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`;
   });
 }
 

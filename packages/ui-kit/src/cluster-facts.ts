@@ -12,6 +12,8 @@ import type {
 } from '@immutable-infra/core';
 import { toV1Beta2 } from './capi-v1beta2.js';
 import type { clusterObjectNames } from './cluster-draft.js';
+import { listCredentialSecrets } from './credentials.js';
+import { describeError } from './elements.js';
 
 const CAPI = '/apis/cluster.x-k8s.io';
 
@@ -121,4 +123,89 @@ export function clusterWorkflowLogic<D extends object, F extends { capiVersion: 
       },
     },
   };
+}
+
+/** A platform's machine template as a create-cluster workflow uses it. */
+export interface MachineTemplateRecord<Spec> {
+  name: string;
+  labels: Record<string, string>;
+  /** spec.template.spec, copied into the cluster's own template. */
+  machineSpec: Spec;
+  /** The config pool it draws slots from, when it names one. */
+  configPool: string | undefined;
+}
+
+/** A platform's machine template object, as far as the record needs it. */
+export interface MachineTemplateObject<Spec> {
+  metadata: { name?: string | undefined; labels?: Record<string, string> | undefined };
+  spec: { template: { spec: Spec } };
+}
+
+/** The record of a machine template; `configPoolOf` reads the platform's pool reference from its machine spec. */
+export function machineTemplateRecord<Spec>(
+  template: MachineTemplateObject<Spec>,
+  configPoolOf: (machineSpec: Spec) => string | undefined,
+): MachineTemplateRecord<Spec> {
+  const machineSpec = template.spec.template.spec;
+  return {
+    name: template.metadata.name ?? '',
+    labels: { ...(template.metadata.labels ?? {}) },
+    machineSpec,
+    configPool: configPoolOf(machineSpec) || undefined,
+  };
+}
+
+/** What every platform's workflow reads: the management facts, the credentials, machine templates and config pools. */
+export interface PlatformClusterFacts<Template, Pool> extends ManagementFacts {
+  namespace: string;
+  /** Credential Secrets by name, with the keys they have (the host empties the values). */
+  credentials: Record<string, string[]>;
+  machineTemplates: Template[];
+  configPools: Pool[];
+}
+
+/** Where a platform keeps what {@link loadPlatformClusterFacts} reads, and how it makes records of it. */
+export interface PlatformFactsSpec<TemplateObject, PoolObject, Template, Pool> {
+  /** The keys a Secret of the platform's credentials holds. */
+  credentialKeys: readonly string[];
+  /** The API path of the namespace's machine templates, and of its config pools. */
+  machineTemplatesPath: string;
+  configPoolsPath: string;
+  /** The Cluster API objects' names and the platform's own objects the workflow would create (`Kind/name` and path). */
+  names: Parameters<typeof capiObjectLookups>[1];
+  lookups: readonly ObjectLookup[];
+  toTemplate(object: TemplateObject): Template;
+  toPool(object: PoolObject): Pool;
+}
+
+/** Reads the management facts, the credentials, machine templates and config pools in parallel. */
+export async function loadPlatformClusterFacts<TemplateObject, PoolObject, Template, Pool>(
+  api: HostApi,
+  namespace: string,
+  spec: PlatformFactsSpec<TemplateObject, PoolObject, Template, Pool>,
+): Promise<PlatformClusterFacts<Template, Pool>> {
+  const list = async <T>(path: string) =>
+    (await api.kubernetes<{ items?: T[] }>({ method: 'GET', path })).items ?? [];
+  const [credentials, templates, pools, management] = await Promise.all([
+    listCredentialSecrets(api, namespace, spec.credentialKeys),
+    list<TemplateObject>(spec.machineTemplatesPath),
+    list<PoolObject>(spec.configPoolsPath),
+    loadManagementFacts(api, namespace, [...capiObjectLookups(namespace, spec.names), ...spec.lookups]),
+  ]);
+  return {
+    namespace,
+    credentials: Object.fromEntries(credentials.map((s) => [s.metadata.name, Object.keys(s.data ?? {})])),
+    machineTemplates: templates.map((t) => spec.toTemplate(t)),
+    configPools: pools.map((p) => spec.toPool(p)),
+    ...management,
+  };
+}
+
+/** What a platform read with the draft's credential returns, or why it failed: a fact (and a problem), not a throw. */
+export async function platformFact<T>(read: () => Promise<T>): Promise<T | { error: string }> {
+  try {
+    return await read();
+  } catch (error) {
+    return { error: describeError(error) };
+  }
 }

@@ -8,6 +8,7 @@
  */
 import type { KubernetesManifest } from '@immutable-infra/core';
 import type { WorkerPoolDraft } from './cluster-rules.js';
+import { DISPLAY_NAME_ANNOTATION } from './platform-objects.js';
 
 export const CAPI_API_VERSION = 'cluster.x-k8s.io/v1beta1';
 export const CONTROL_PLANE_API_VERSION = 'controlplane.cluster.x-k8s.io/v1beta1';
@@ -200,6 +201,36 @@ export function platformAnnotations(global: Record<string, string> | undefined):
 export interface TemplateSource {
   labels?: Record<string, string>;
   spec: unknown;
+}
+
+/** The machine template named `name` among a workflow's records, as {@link clusterManifestSet} copies it. */
+export function templateSourceOf(
+  templates: readonly { name: string; labels: Record<string, string>; machineSpec: unknown }[],
+  name: string,
+): TemplateSource | undefined {
+  const template = templates.find((t) => t.name === name);
+  return template && { labels: template.labels, spec: template.machineSpec };
+}
+
+/**
+ * The Cluster annotations of a platform cluster the workflow creates, as the
+ * platform documents them: its deploy and ALB address types, `more` of the
+ * platform's own, the Kube-OVN join CIDR, the global Cluster's registry and
+ * Kube-OVN version, and the display name when given.
+ */
+export function platformClusterAnnotations(
+  draft: { displayName: string; networking: { joinCidr: string } },
+  globalCluster: Record<string, string> | undefined,
+  more: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    'cpaas.io/sentry-deploy-type': 'Baremetal',
+    'cpaas.io/alb-address-type': 'ClusterAddress',
+    ...more,
+    'cpaas.io/kube-ovn-join-cidr': draft.networking.joinCidr,
+    ...platformAnnotations(globalCluster),
+    ...(draft.displayName ? { [DISPLAY_NAME_ANNOTATION]: draft.displayName } : {}),
+  };
 }
 
 /**

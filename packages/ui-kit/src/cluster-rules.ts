@@ -415,3 +415,86 @@ export function checkNodePools(
     report,
   );
 }
+
+const KUBERNETES_RELEASE = /^v\d+\.\d+\.\d+$/;
+
+/** The problem of a Kubernetes version a cluster is created at: required, a release, of a supported minor. */
+export function kubernetesVersionProblem(version: string, minors: readonly string[]): string | undefined {
+  if (!version) return 'the Kubernetes version is required';
+  if (!KUBERNETES_RELEASE.test(version)) return 'a release such as v1.35.1 (v, major, minor and patch)';
+  if (!minors.includes(minorOf(version)))
+    return `Kubernetes ${minorOf(version)} is not supported; choose ${minors.join(', ')}`;
+  return undefined;
+}
+
+/** A machine template and the config pool its machines draw their slot (hostname, addresses) from. */
+export interface PooledTemplate {
+  name: string;
+  configPool: string | undefined;
+}
+
+/** What {@link configPoolNodePools} checks a chosen template against. */
+export interface ConfigPoolFacts<T extends PooledTemplate, P extends SlotPoolCapacity> {
+  existing: readonly string[];
+  machineTemplates: readonly T[];
+  configPools: readonly P[];
+}
+
+/** The config pool a machine template (by name) draws from, when both exist. */
+export function configPoolOfTemplate<T extends PooledTemplate, P extends SlotPoolCapacity>(
+  facts: Pick<ConfigPoolFacts<T, P>, 'machineTemplates' | 'configPools'>,
+  templateName: string,
+): P | undefined {
+  const template = facts.machineTemplates.find((t) => t.name === templateName);
+  return facts.configPools.find((p) => p.name === template?.configPool);
+}
+
+/**
+ * The node pool rules of a platform whose machine templates draw from config
+ * pools: a chosen template exists, names a config pool that exists (and
+ * passes the platform's `poolProblem`), and no two node pools share a config
+ * pool; the slots of each are counted by the kit.
+ */
+export function configPoolNodePools<T extends PooledTemplate, P extends SlotPoolCapacity>(
+  facts: ConfigPoolFacts<T, P>,
+  words: {
+    machineTemplateKind: string;
+    suffixes: NodePoolRules['suffixes'];
+    /** What a config pool is called in messages, e.g. `machine config pool`. */
+    slotNoun: string;
+    /** The problem of a template that names no config pool. */
+    noPool(templateName: string): string;
+    /** The platform's own problem of the template's pool, if any. */
+    poolProblem?: ((pool: P, template: T) => string | undefined) | undefined;
+  },
+  report: ProblemReport,
+): NodePoolRules {
+  const users = new Map<string, string>();
+  return {
+    checkTemplate(step, field, name, _role, label) {
+      if (!name) return report(step, field, 'choose a machine template');
+      const template = facts.machineTemplates.find((t) => t.name === name);
+      if (!template) return report(step, field, `machine template ${name} does not exist`);
+      if (!template.configPool) return report(step, field, words.noPool(name));
+      const pool = facts.configPools.find((p) => p.name === template.configPool);
+      if (!pool)
+        return report(step, field, `${words.slotNoun} ${template.configPool} of ${name} does not exist`);
+      const problem = words.poolProblem?.(pool, template);
+      if (problem) return report(step, field, problem);
+      const user = users.get(pool.name);
+      if (user) return report(step, field, `${words.slotNoun} ${pool.name} is already used by ${user}`);
+      users.set(pool.name, label);
+      return undefined;
+    },
+    existing: facts.existing,
+    machineTemplateKind: words.machineTemplateKind,
+    suffixes: words.suffixes,
+    slotPoolOf: (name) => facts.machineTemplates.find((t) => t.name === name)?.configPool,
+    slotPools: facts.configPools,
+    slotNoun: words.slotNoun,
+  };
+}
+
+/** The review's warning when the global Cluster (registry and Kube-OVN annotations) could not be read. */
+export const GLOBAL_CLUSTER_UNREAD =
+  'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry';

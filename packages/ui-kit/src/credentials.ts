@@ -426,3 +426,41 @@ export function mountCredentialForm(
       .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
   return unmount;
 }
+
+/** Collects a credential's problems: the first one of each field (what to fix first), never the typed value. */
+export function credentialProblemCollector(): {
+  problems: FieldProblem[];
+  add(field: string, message: string): void;
+  addAll(found: readonly FieldProblem[]): void;
+} {
+  const problems: FieldProblem[] = [];
+  const add = (field: string, message: string) => {
+    if (!problems.some((p) => p.field === field)) problems.push({ field, message });
+  };
+  const addAll = (found: readonly FieldProblem[]) => {
+    for (const p of found) add(p.field, p.message);
+  };
+  return { problems, add, addAll };
+}
+
+/** The optional PEM CA bundle of a credential: `createHint` says whose certificates it signed. */
+export function caBundleField(createHint: string, update: FieldOptions): CredentialField {
+  return {
+    key: 'caBundle',
+    label: 'CA bundle (PEM)',
+    control: 'textarea',
+    create: { hint: createHint },
+    update,
+  };
+}
+
+/** The "Allow plain HTTP" checkbox: the user's consent to a secret crossing the network unencrypted. */
+export function allowPlainHttpField(createHint: string, updateHint: string): CredentialField {
+  return {
+    key: 'allowPlainHTTP',
+    label: 'Allow plain HTTP',
+    control: 'checkbox',
+    create: { hint: createHint },
+    update: { hint: updateHint },
+  };
+}

@@ -6,7 +6,7 @@
  * extension's platform operations, and the credential list and form every
  * provider shows the same way, and the create-cluster workflow's shared
  * steps, rules, Cluster API manifests and warnings, and the node pool
- * upgrade's checks, writes and panel. Bundled into a provider's extension; core
+ * upgrade's checks, writes, view and panel. Bundled into a provider's extension; core
  * is used for types only.
  */
 export { toV1Beta2 } from './capi-v1beta2.js';
@@ -32,8 +32,15 @@ export {
   capiObjectLookups,
   clusterWorkflowLogic,
   loadManagementFacts,
+  loadPlatformClusterFacts,
+  type MachineTemplateObject,
+  type MachineTemplateRecord,
   type ManagementFacts,
+  machineTemplateRecord,
   type ObjectLookup,
+  type PlatformClusterFacts,
+  type PlatformFactsSpec,
+  platformFact,
 } from './cluster-facts.js';
 export {
   BOOTSTRAP_API_VERSION,
@@ -48,9 +55,12 @@ export {
   machineDeployment,
   machineTemplateCopy,
   platformAnnotations,
+  platformClusterAnnotations,
   type TemplateSource,
+  templateSourceOf,
 } from './cluster-manifests.js';
 export {
+  type ConfigPoolFacts,
   checkClusterIdentity,
   checkNetworking,
   checkNodePools,
@@ -60,12 +70,17 @@ export {
   checkWorkerRollout,
   clusterNameProblem,
   compareVersions,
+  configPoolNodePools,
+  configPoolOfTemplate,
+  GLOBAL_CLUSTER_UNREAD,
   type IdentityFacts,
   keysOf,
+  kubernetesVersionProblem,
   minorOf,
   type NetworkingDraft,
   type NodePoolRules,
   newestVersion,
+  type PooledTemplate,
   type ProblemReport,
   parseApiServerAddress,
   problemCollector,
@@ -80,13 +95,16 @@ export {
   type WarnedNodePool,
 } from './cluster-warnings.js';
 export {
+  allowPlainHttpField,
   type CredentialAnnotations,
   type CredentialField,
   type CredentialFormSpec,
   type CredentialListSpec,
   type CredentialSecret,
+  caBundleField,
   caBundleProblems,
   credentialNameProblems,
+  credentialProblemCollector,
   isAlreadyExists,
   listCredentialSecrets,
   mountCredentialForm,
@@ -139,14 +157,25 @@ export {
   sameSubnet,
 } from './ipv4.js';
 export {
+  AUDIT_LOG_RETENTION,
   AUDIT_POLICY,
+  hardenedControlPlaneComponents,
   hasKubeletFrom135Setting,
   KUBELET_FROM_135_SETTING,
   KUBELET_PATCH_PATH,
   kubeletPatch,
   podSecurityAdmissionConfig,
+  TLS_CIPHER_SUITES,
+  VOLUME_PLUGIN_DIR,
 } from './kubeadm-files.js';
 export { platformClient } from './platform-client.js';
+export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
+export {
+  mountPlatformResourceForm,
+  type PlatformResourceForm,
+  type PlatformResourceFormSpec,
+  type StoredObject,
+} from './platform-resource-form.js';
 export {
   type DeleteBlocker,
   type ListRowActions,
@@ -155,7 +184,9 @@ export {
 } from './resource-list.js';
 export { KIT_CLASSES, KIT_STYLESHEET, PATTERNFLY_CLASSES } from './styles.js';
 export {
+  mountPlatformPoolUpgrade,
   mountPoolUpgrade,
+  type PlatformPoolUpgradeSpec,
   type PoolUpgradePanel,
   type PoolUpgradeSpec,
   type PoolUpgradeView,
@@ -202,9 +233,27 @@ export {
   withTemplateCheck,
 } from './upgrade-steps.js';
 export {
+  chosenImageProblem,
+  imageTagsOf,
+  listWithCredential,
+  loadPlatformPoolObjects,
+  type PlatformChoices,
+  type PlatformPoolObjects,
+  type PlatformPoolRead,
+  planPoolUpgrade,
+  poolUpgradeView,
+  startingImage,
+  type UpgradeViewSpec,
+  upgradeVersionProblem,
+  workerTarget,
+} from './upgrade-view.js';
+export {
+  type CredentialSelectSpec,
   controlPlaneStep,
+  credentialSelect,
   mountWizardStep,
   networkingStep,
+  pooledTemplateChoices,
   type SharedStepDraft,
   sharedClusterSteps,
   type WizardStepsSpec,

@@ -163,3 +163,68 @@ export const AUDIT_POLICY: Record<string, unknown> = {
     { level: 'Metadata' },
   ],
 };
+
+/** Where the platform's images keep the kubelet's FlexVolume plugins. */
+export const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
+
+/** The API server's audit log retention the documentation gives (days, files, MB). */
+export const AUDIT_LOG_RETENTION = {
+  'audit-log-maxage': '30',
+  'audit-log-maxbackup': '10',
+  'audit-log-maxsize': '200',
+} as const;
+
+/** Flags in one order whatever the platform adds (kubeadm's own, by name). */
+const byName = (args: Record<string, string>) =>
+  Object.fromEntries(Object.entries(args).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * The documented hardening of a control plane's components in its
+ * ClusterConfiguration: the API server's audit log, PodSecurity admission,
+ * encryption at rest and kubelet CA (with the host's /etc/kubernetes mounted,
+ * where those files are), and the controller manager's and scheduler's bind
+ * address, profiling and TLS floor. `more` adds a platform's own flags.
+ */
+export function hardenedControlPlaneComponents(
+  more: { apiServer?: Record<string, string>; controllerManager?: Record<string, string> } = {},
+) {
+  return {
+    apiServer: {
+      extraArgs: byName({
+        'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
+        'audit-log-format': 'json',
+        'audit-log-mode': 'batch',
+        'audit-log-path': '/etc/kubernetes/audit/audit.log',
+        'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
+        'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
+        'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
+        profiling: 'false',
+        'tls-min-version': 'VersionTLS12',
+        ...more.apiServer,
+      }),
+      // The flags above read files under /etc/kubernetes: without the volume the API server cannot.
+      extraVolumes: [
+        {
+          name: 'vol-dir-0',
+          hostPath: '/etc/kubernetes',
+          mountPath: '/etc/kubernetes',
+          pathType: 'Directory',
+        },
+      ],
+    },
+    controllerManager: {
+      extraArgs: byName({
+        'bind-address': '::',
+        'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
+        profiling: 'false',
+        'tls-min-version': 'VersionTLS12',
+        ...more.controllerManager,
+      }),
+    },
+    scheduler: { extraArgs: { 'bind-address': '::', profiling: 'false', 'tls-min-version': 'VersionTLS12' } },
+  };
+}
+
+/** The API server's TLS cipher suites the DCS and vSphere documentation give. */
+export const TLS_CIPHER_SUITES =
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';

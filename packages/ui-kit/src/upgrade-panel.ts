@@ -9,10 +9,16 @@
  */
 import type { FieldProblem, NodePoolActionProps } from '@immutable-infra/core';
 import { button, describeError, extensionRoot, h, problemLine } from './elements.js';
-import { showProblems } from './fields.js';
+import { type Choice, selectField, showProblems, textField } from './fields.js';
 import { KIT_CLASSES } from './styles.js';
-import { isRunning, poolStatusOf, progressText, type UpgradeObject } from './upgrade-plan.js';
-import { poolPath } from './upgrade-steps.js';
+import {
+  isRunning,
+  type PlatformUpgradeSpec,
+  poolStatusOf,
+  progressText,
+  type UpgradeObject,
+} from './upgrade-plan.js';
+import { applyUpgrade, type PlannedUpgrade, poolPath } from './upgrade-steps.js';
 
 // Often enough to follow a rollout that replaces one machine at a time, rarely enough for the API server.
 const POLL_MS = 2000;
@@ -178,4 +184,65 @@ export function mountPoolUpgrade<F, P>(
       unmount();
     },
   };
+}
+
+/** What the panel of a platform whose user chooses the target needs of its provider. */
+export interface PlatformPoolUpgradeSpec<F> {
+  id: string;
+  className: string;
+  platform: PlatformUpgradeSpec;
+  /** The API path of the namespace's machine templates of the platform's kind. */
+  machineTemplatesPath: string;
+  /** The control plane's Kubernetes version field's hint. */
+  versionHint: string;
+  /** The image select: label, field path (the provider's value key) and hint. */
+  image: { label: string; key: string; hint: string };
+  /** The control plane's further text fields, after the image (each refreshes the view). */
+  more?: readonly { row: HTMLElement; input: HTMLInputElement }[] | undefined;
+  /** Reads the facts; what the version field starts from, the image choices and the one selected. */
+  load(): Promise<{ facts: F; kubernetesVersion: string; images: Choice[]; image: string }>;
+  /** The view of the facts for the version and image chosen (the provider reads its further fields). */
+  view(facts: F, chosen: { kubernetesVersion: string; image: string }): PoolUpgradeView<PlannedUpgrade>;
+}
+
+/**
+ * The node pool upgrade panel of a platform whose user chooses the target:
+ * for the control plane its Kubernetes version, image and the provider's
+ * further fields; for a worker pool the image (at the control plane's
+ * version). Confirm writes with {@link applyUpgrade}.
+ */
+export function mountPlatformPoolUpgrade<F>(
+  element: unknown,
+  props: NodePoolActionProps,
+  spec: PlatformPoolUpgradeSpec<F>,
+): () => void {
+  const controlPlane = props.nodePool.kind === 'KubeadmControlPlane';
+  const version = textField('Kubernetes version', 'kubernetesVersion', '', {
+    placeholder: 'v1.35.1',
+    hint: spec.versionHint,
+  });
+  const image = selectField(spec.image.label, spec.image.key, [], '', { hint: spec.image.hint });
+  const more = spec.more ?? [];
+  const panel = mountPoolUpgrade<F, PlannedUpgrade>(element, props, {
+    id: spec.id,
+    className: spec.className,
+    controls: controlPlane ? [version.row, image.row, ...more.map((f) => f.row)] : [image.row],
+    async load() {
+      const loaded = await spec.load();
+      version.input.value = loaded.kubernetesVersion;
+      image.fill(loaded.images, loaded.image);
+      return loaded.facts;
+    },
+    view: (facts) =>
+      spec.view(facts, { kubernetesVersion: version.input.value.trim(), image: image.select.value }),
+    apply: (plan) =>
+      applyUpgrade(props.api, props, plan, {
+        ...spec.platform,
+        machineTemplatesPath: spec.machineTemplatesPath,
+      }),
+  });
+  for (const input of [version.input, ...more.map((f) => f.input)])
+    input.addEventListener('input', () => panel.refresh());
+  image.select.addEventListener('change', () => panel.refresh());
+  return panel.unmount;
 }

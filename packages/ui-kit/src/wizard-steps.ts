@@ -7,7 +7,14 @@
  */
 import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
 import { CLUSTER_STEP, type ControlPlaneDraft, newWorkerPool } from './cluster-draft.js';
-import { keysOf, type NetworkingDraft, type WorkerPoolDraft } from './cluster-rules.js';
+import {
+  keysOf,
+  type NetworkingDraft,
+  type PooledTemplate,
+  type SlotPoolCapacity,
+  type WorkerPoolDraft,
+} from './cluster-rules.js';
+import { listCredentialSecrets } from './credentials.js';
 import { button, describeError, extensionRoot, h } from './elements.js';
 import {
   type Choice,
@@ -293,4 +300,69 @@ export function networkingStep<D extends SharedStepDraft>(spec: WizardStepsSpec<
 /** The three shared steps, in the documented order after the provider's basic info step. */
 export function sharedClusterSteps<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep[] {
   return [controlPlaneStep(spec), workerPoolsStep(spec), networkingStep(spec)];
+}
+
+/** What {@link credentialSelect} needs of the first step. */
+export interface CredentialSelectSpec {
+  label: string;
+  /** The keys a Secret of the platform's credentials holds. */
+  keys: readonly string[];
+  /** The draft's credential, selected once the Secrets are listed. */
+  chosen: string;
+  /** Where a failure to list shows: a field path, or `(form)`. */
+  failField: string;
+  /** Records the user's choice in the draft. */
+  choose(name: string): void;
+  /** Fills what the platform lists with a credential (none: empty). */
+  load(name: string): Promise<void>;
+  /** Shows the step's problems again once choices have loaded. */
+  showProblemsAgain(): void;
+}
+
+/**
+ * The credential select of a create workflow's first step. `list` (called
+ * once the step is in place) fills it with the namespace's credential
+ * Secrets, the draft's selected, then runs `load` with it; when the user
+ * chooses another, the draft records it and `load` runs again. A failure
+ * shows at `failField`.
+ */
+export function credentialSelect(
+  props: Pick<CreateClusterStepProps, 'api' | 'namespace'>,
+  root: HTMLElement,
+  spec: CredentialSelectSpec,
+): ReturnType<typeof selectField> & { list(): void } {
+  const credential = selectField(spec.label, 'credential', [], spec.chosen);
+  const fail = (error: unknown) =>
+    showProblems(root, [{ field: spec.failField, message: describeError(error) }]);
+  credential.select.addEventListener('change', () => {
+    spec.choose(credential.select.value);
+    spec.load(credential.select.value).catch(fail);
+  });
+  const list = () => {
+    listCredentialSecrets(props.api, props.namespace, spec.keys)
+      .then((secrets) => {
+        credential.fill(
+          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
+          spec.chosen,
+        );
+        spec.showProblemsAgain();
+        return spec.load(spec.chosen);
+      })
+      .catch(fail);
+  };
+  return { ...credential, list };
+}
+
+/** Every machine template as a choice, labelled by `describe` with the config pool it draws from (undefined: missing). */
+export function pooledTemplateChoices<T extends PooledTemplate, P extends SlotPoolCapacity>(
+  facts: { machineTemplates: readonly T[]; configPools: readonly P[] },
+  describe: (template: T, pool: P | undefined) => string,
+): Choice[] {
+  return facts.machineTemplates.map((t) => ({
+    value: t.name,
+    label: describe(
+      t,
+      facts.configPools.find((p) => p.name === t.configPool),
+    ),
+  }));
 }

@@ -4,10 +4,10 @@
 // `<cluster-name>-worker-kct`) kept. The credential Secret, the machine config pools and the machine
 // templates are created beforehand, as the documentation creates them, under those names.
 import { kubeadmClusterTemplate, clusterctlVariable as v } from '@immutable-infra/provider-kit/generate';
+import { hardenedControlPlaneComponents, VOLUME_PLUGIN_DIR } from '@immutable-infra/ui-kit';
 import { stringify } from 'yaml';
 
 const CLUSTER = v('CLUSTER_NAME');
-const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
 const TLS_CIPHERS =
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 
@@ -114,38 +114,7 @@ export const hcsClusterTemplate = kubeadmClusterTemplate({
       imageRepository: v('IMAGE_REPOSITORY'),
       dns: { imageTag: v('DNS_IMAGE_TAG') },
       etcd: { local: { imageTag: v('ETCD_IMAGE_TAG') } },
-      apiServer: {
-        extraArgs: {
-          'audit-log-format': 'json',
-          'audit-log-mode': 'batch',
-          'audit-log-path': '/etc/kubernetes/audit/audit.log',
-          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
-          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
-          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
-          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-        },
-        extraVolumes: [
-          {
-            name: 'vol-dir-0',
-            hostPath: '/etc/kubernetes',
-            mountPath: '/etc/kubernetes',
-            pathType: 'Directory',
-          },
-        ],
-      },
-      controllerManager: {
-        extraArgs: {
-          'bind-address': '::',
-          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-        },
-      },
-      scheduler: {
-        extraArgs: { 'bind-address': '::', profiling: 'false', 'tls-min-version': 'VersionTLS12' },
-      },
+      ...hardenedControlPlaneComponents(),
     },
     postKubeadmCommands: ['chmod 600 /var/lib/kubelet/config.yaml'],
     initConfiguration: {

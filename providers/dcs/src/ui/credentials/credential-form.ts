@@ -1,7 +1,14 @@
 /// <reference lib="dom" />
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
 import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
-import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
+import {
+  allowPlainHttpField,
+  caBundleField,
+  caBundleProblems,
+  credentialNameProblems,
+  credentialProblemCollector,
+  mountCredentialForm,
+} from '@immutable-infra/ui-kit';
 import { DcsCredentials, isPlainHttpEndpoint } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 
@@ -27,12 +34,9 @@ export interface CredentialInput {
  * keeps the stored one.
  */
 export function validateCredential(input: CredentialInput, creating: boolean): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const add = (field: string, message: string) => {
-    if (!problems.some((p) => p.field === field)) problems.push({ field, message });
-  };
+  const { problems, add, addAll } = credentialProblemCollector();
   if (creating) {
-    for (const problem of credentialNameProblems(input.name)) add(problem.field, problem.message);
+    addAll(credentialNameProblems(input.name));
     if (!input.endpoint) add('endpoint', 'the DCS endpoint is required');
     else if (!/^https?:\/\//.test(input.endpoint)) add('endpoint', 'must start with http:// or https://');
     else if (isPlainHttpEndpoint(input.endpoint) && input.allowPlainHTTP !== 'true')
@@ -60,7 +64,7 @@ export function validateCredential(input: CredentialInput, creating: boolean): F
   } else if (input.endpoint && !/^https?:\/\/[^/]+/.test(input.endpoint)) {
     add('endpoint', 'must start with http:// or https://');
   }
-  for (const problem of caBundleProblems(input.caBundle ?? '')) add(problem.field, problem.message);
+  addAll(caBundleProblems(input.caBundle ?? ''));
   return problems;
 }
 
@@ -104,20 +108,13 @@ export const credentialForm = {
           create: { placeholder: 'e.g. EC1C108C' },
           update: { placeholder: 'e.g. EC1C108C', hint: 'Leave empty to keep' },
         },
-        {
-          key: 'allowPlainHTTP',
-          label: 'Allow plain HTTP',
-          control: 'checkbox',
-          create: { hint: 'Only for an http:// endpoint: the password then crosses the network unencrypted' },
-          update: { hint: 'Tick to accept an http:// endpoint; unticked keeps the stored choice' },
-        },
-        {
-          key: 'caBundle',
-          label: 'CA bundle (PEM)',
-          control: 'textarea',
-          create: { hint: 'The CA that signed the VRM’s certificate; empty for the system’s CAs' },
-          update: { hint: 'Leave empty to keep the stored CA bundle' },
-        },
+        allowPlainHttpField(
+          'Only for an http:// endpoint: the password then crosses the network unencrypted',
+          'Tick to accept an http:// endpoint; unticked keeps the stored choice',
+        ),
+        caBundleField('The CA that signed the VRM’s certificate; empty for the system’s CAs', {
+          hint: 'Leave empty to keep the stored CA bundle',
+        }),
         {
           key: 'userType',
           label: 'User type',

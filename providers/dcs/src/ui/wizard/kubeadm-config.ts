@@ -5,6 +5,13 @@
  * script loads it as TypeScript source.
  */
 
+import {
+  AUDIT_LOG_RETENTION,
+  hardenedControlPlaneComponents,
+  TLS_CIPHER_SUITES,
+  VOLUME_PLUGIN_DIR,
+} from '@immutable-infra/ui-kit';
+
 // The values below are the product documentation's manifests, which the DCS
 // VM images are built to boot with; keep them in step with it.
 const PRE_KUBEADM = [
@@ -13,11 +20,7 @@ const PRE_KUBEADM = [
   'if [ -f /etc/disk-setup.sh ]; then bash /etc/disk-setup.sh; fi',
 ];
 const POST_KUBEADM = ['chmod 600 /var/lib/kubelet/config.yaml'];
-const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
 const IMAGE_REPOSITORY = 'cloud.alauda.io/alauda';
-const TLS_CIPHERS =
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
-
 function fileFromSecret(secret: string, key: string, path: string) {
   return { contentFrom: { secret: { key, name: secret } }, owner: 'root:root', path, permissions: '0644' };
 }
@@ -62,42 +65,9 @@ export function controlPlaneKubeadmConfig(input: {
       imageRepository: IMAGE_REPOSITORY,
       dns: { imageTag: input.corednsTag },
       etcd: { local: { imageTag: input.etcdTag } },
-      apiServer: {
-        extraArgs: {
-          'audit-log-format': 'json',
-          'audit-log-maxage': '30',
-          'audit-log-maxbackup': '10',
-          'audit-log-maxsize': '200',
-          profiling: 'false',
-          'audit-log-mode': 'batch',
-          'audit-log-path': '/etc/kubernetes/audit/audit.log',
-          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
-          'tls-cipher-suites': TLS_CIPHERS,
-          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
-          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
-          'tls-min-version': 'VersionTLS12',
-          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-        },
-        extraVolumes: [
-          {
-            name: 'vol-dir-0',
-            hostPath: '/etc/kubernetes',
-            mountPath: '/etc/kubernetes',
-            pathType: 'Directory',
-          },
-        ],
-      },
-      controllerManager: {
-        extraArgs: {
-          'bind-address': '::',
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
-        },
-      },
-      scheduler: {
-        extraArgs: { 'bind-address': '::', 'tls-min-version': 'VersionTLS12', profiling: 'false' },
-      },
+      ...hardenedControlPlaneComponents({
+        apiServer: { ...AUDIT_LOG_RETENTION, 'tls-cipher-suites': TLS_CIPHER_SUITES },
+      }),
     },
     initConfiguration: {
       patches: { directory: '/etc/kubernetes/patches' },

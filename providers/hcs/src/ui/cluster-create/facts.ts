@@ -1,10 +1,11 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  capiObjectLookups,
-  listCredentialSecrets,
-  loadManagementFacts,
-  type ManagementFacts,
+  loadPlatformClusterFacts,
+  type MachineTemplateRecord,
+  machineTemplateRecord,
   type ObjectLookup,
+  type PlatformClusterFacts,
+  platformFact,
 } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import type { HCSMachineTemplateObject } from '../../api/hcs-machine-template.js';
@@ -20,13 +21,7 @@ type Template = Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>;
 type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /** An HCSMachineTemplate as the workflow uses it. */
-export interface TemplateRecord {
-  name: string;
-  labels: Record<string, string>;
-  /** spec.template.spec, copied into the cluster's own template. */
-  machineSpec: Template['spec']['template']['spec'];
-  configPool: string | undefined;
-}
+export type TemplateRecord = MachineTemplateRecord<Template['spec']['template']['spec']>;
 
 /** An HCSMachineConfigPool as the workflow uses it. */
 export interface ConfigPoolRecord {
@@ -38,12 +33,7 @@ export interface ConfigPoolRecord {
   hasPersistentDisks: boolean;
 }
 
-export interface HcsClusterFacts extends ManagementFacts {
-  namespace: string;
-  /** Credential Secrets by name, with the keys they have (the host empties the values). */
-  credentials: Record<string, string[]>;
-  machineTemplates: TemplateRecord[];
-  configPools: ConfigPoolRecord[];
+export interface HcsClusterFacts extends PlatformClusterFacts<TemplateRecord, ConfigPoolRecord> {
   /** The project's VPCs with subnets and security groups, or why they could not be listed. */
   platform: { vpcs: VpcFact[] } | { error: string } | undefined;
   /** The release ConfigMaps of the namespace: the CoreDNS and etcd tags of the version created. */
@@ -51,13 +41,7 @@ export interface HcsClusterFacts extends ManagementFacts {
 }
 
 export function toTemplateRecord(t: Template): TemplateRecord {
-  const machineSpec = t.spec.template.spec;
-  return {
-    name: t.metadata.name ?? '',
-    labels: { ...(t.metadata.labels ?? {}) },
-    machineSpec,
-    configPool: machineSpec.configPoolRef?.name || undefined,
-  };
+  return machineTemplateRecord(t, (machineSpec) => machineSpec.configPoolRef?.name);
 }
 
 export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
@@ -78,21 +62,6 @@ export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
   };
 }
 
-async function list<T>(api: HostApi, namespace: string, plural: string): Promise<T[]> {
-  return (
-    (await api.kubernetes<{ items?: T[] }>({ method: 'GET', path: hcsPath(namespace, plural) })).items ?? []
-  );
-}
-
-async function platformFacts(api: HostApi, namespace: string, credential: string) {
-  try {
-    return { vpcs: await platformOf(api, namespace, credential).networks() };
-  } catch (error) {
-    const message = (error as { message?: unknown }).message;
-    return { error: typeof message === 'string' ? message : String(error) };
-  }
-}
-
 /** Reads every fact in parallel; a platform failure becomes a fact (and a problem), not a throw. */
 export async function loadFacts(
   api: HostApi,
@@ -100,28 +69,28 @@ export async function loadFacts(
   draft: HcsClusterDraft,
 ): Promise<HcsClusterFacts> {
   const names = objectNames(draft);
-  const lookups: ObjectLookup[] = [
-    ...capiObjectLookups(namespace, names),
-    [`HCSCluster/${names.cluster}`, hcsPath(namespace, 'hcsclusters', names.cluster)],
-    ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-      (name): ObjectLookup => [`HCSMachineTemplate/${name}`, hcsPath(namespace, 'hcsmachinetemplates', name)],
-    ),
-  ];
-  const [credentials, templates, pools, management, platform, releases] = await Promise.all([
-    listCredentialSecrets(api, namespace, HCS_CREDENTIAL_KEYS),
-    list<Template>(api, namespace, 'hcsmachinetemplates'),
-    list<Pool>(api, namespace, 'hcsmachineconfigpools'),
-    loadManagementFacts(api, namespace, lookups),
-    draft.credential ? platformFacts(api, namespace, draft.credential) : Promise.resolve(undefined),
+  const [facts, platform, releases] = await Promise.all([
+    loadPlatformClusterFacts(api, namespace, {
+      credentialKeys: HCS_CREDENTIAL_KEYS,
+      machineTemplatesPath: hcsPath(namespace, 'hcsmachinetemplates'),
+      configPoolsPath: hcsPath(namespace, 'hcsmachineconfigpools'),
+      names,
+      lookups: [
+        [`HCSCluster/${names.cluster}`, hcsPath(namespace, 'hcsclusters', names.cluster)],
+        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
+          (name): ObjectLookup => [
+            `HCSMachineTemplate/${name}`,
+            hcsPath(namespace, 'hcsmachinetemplates', name),
+          ],
+        ),
+      ],
+      toTemplate: toTemplateRecord,
+      toPool: toConfigPoolRecord,
+    }),
+    draft.credential
+      ? platformFact(async () => ({ vpcs: await platformOf(api, namespace, draft.credential).networks() }))
+      : Promise.resolve(undefined),
     listReleases(api, namespace),
   ]);
-  return {
-    namespace,
-    credentials: Object.fromEntries(credentials.map((s) => [s.metadata.name, Object.keys(s.data ?? {})])),
-    machineTemplates: templates.map(toTemplateRecord),
-    configPools: pools.map(toConfigPoolRecord),
-    ...management,
-    platform,
-    releases,
-  };
+  return { ...facts, platform, releases };
 }

@@ -6,11 +6,16 @@
  * resolving cloud-init; the encryption file here is the documented
  * placeholder the controller's copy replaces.
  */
-import { AUDIT_POLICY, KUBELET_PATCH_PATH, podSecurityAdmissionConfig } from '@immutable-infra/ui-kit';
+import {
+  AUDIT_POLICY,
+  hardenedControlPlaneComponents,
+  KUBELET_PATCH_PATH,
+  podSecurityAdmissionConfig,
+  VOLUME_PLUGIN_DIR,
+} from '@immutable-infra/ui-kit';
 
 type Json = Record<string, unknown>;
 
-const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
 const PATCHES = { directory: '/etc/kubernetes/patches' };
 const POST_KUBEADM = ['chmod 600 /var/lib/kubelet/config.yaml'];
 
@@ -72,39 +77,7 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
       ...(input.tags
         ? { dns: { imageTag: input.tags.corednsTag }, etcd: { local: { imageTag: input.tags.etcdTag } } }
         : {}),
-      apiServer: {
-        extraArgs: {
-          'audit-log-format': 'json',
-          'audit-log-mode': 'batch',
-          'audit-log-path': '/etc/kubernetes/audit/audit.log',
-          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
-          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
-          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
-          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-        },
-        // The flags above read files under /etc/kubernetes: without the volume the API server cannot.
-        extraVolumes: [
-          {
-            name: 'vol-dir-0',
-            hostPath: '/etc/kubernetes',
-            mountPath: '/etc/kubernetes',
-            pathType: 'Directory',
-          },
-        ],
-      },
-      controllerManager: {
-        extraArgs: {
-          'bind-address': '::',
-          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-        },
-      },
-      scheduler: {
-        extraArgs: { 'bind-address': '::', profiling: 'false', 'tls-min-version': 'VersionTLS12' },
-      },
+      ...hardenedControlPlaneComponents(),
     },
     postKubeadmCommands: [...POST_KUBEADM],
     initConfiguration: {

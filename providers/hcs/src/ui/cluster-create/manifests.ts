@@ -1,9 +1,14 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
-import { clusterManifestSet, INFRASTRUCTURE_API_VERSION, platformAnnotations } from '@immutable-infra/ui-kit';
-import { DISPLAY_NAME_ANNOTATION } from '../catalog.js';
+import {
+  clusterManifestSet,
+  INFRASTRUCTURE_API_VERSION,
+  platformAnnotations,
+  platformClusterAnnotations,
+  templateSourceOf,
+} from '@immutable-infra/ui-kit';
 import { releaseOf } from '../releases.js';
 import { type HcsClusterDraft, ipList } from './draft.js';
-import type { HcsClusterFacts, TemplateRecord } from './facts.js';
+import type { HcsClusterFacts } from './facts.js';
 import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
 import { objectNames } from './names.js';
 
@@ -37,9 +42,6 @@ export function buildManifests(draft: HcsClusterDraft, facts: HcsClusterFacts): 
   const namespace = facts.namespace;
   const names = objectNames(draft);
   const labels = { [CLUSTER_NAME_LABEL]: draft.name };
-  const templateOf = (name: string) => facts.machineTemplates.find((t) => t.name === name);
-  const sourceOf = (template: TemplateRecord | undefined) =>
-    template && { labels: template.labels, spec: template.machineSpec };
   const global = platformAnnotations(facts.globalCluster);
 
   return clusterManifestSet({
@@ -64,7 +66,7 @@ export function buildManifests(draft: HcsClusterDraft, facts: HcsClusterFacts): 
     version: draft.kubernetesVersion,
     controlPlane: {
       replicas: draft.controlPlane.replicas,
-      source: sourceOf(templateOf(draft.controlPlane.machineTemplate)),
+      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
       kubeadmConfigSpec: controlPlaneConfig({
         namespace,
         sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
@@ -74,19 +76,13 @@ export function buildManifests(draft: HcsClusterDraft, facts: HcsClusterFacts): 
     },
     workers: draft.workers.map((pool) => ({
       pool,
-      source: sourceOf(templateOf(pool.machineTemplate)),
+      source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
       bootstrap: workerConfig({ sshAuthorizedKeys: pool.sshAuthorizedKeys }),
     })),
     cluster: {
       podsCidr: draft.networking.podsCidr,
       servicesCidr: draft.networking.servicesCidr,
-      annotations: {
-        'cpaas.io/sentry-deploy-type': 'Baremetal',
-        'cpaas.io/alb-address-type': 'ClusterAddress',
-        'cpaas.io/kube-ovn-join-cidr': draft.networking.joinCidr,
-        ...global,
-        ...(draft.displayName ? { [DISPLAY_NAME_ANNOTATION]: draft.displayName } : {}),
-      },
+      annotations: platformClusterAnnotations(draft, facts.globalCluster),
       labels: { ...labels, 'cluster-type': 'HCS' },
     },
   });

@@ -4,8 +4,11 @@ import {
   checkClusterIdentity,
   checkNetworking,
   checkNodePools,
+  configPoolNodePools,
+  configPoolOfTemplate,
   draftNodePools,
-  minorOf,
+  GLOBAL_CLUSTER_UNREAD,
+  kubernetesVersionProblem,
   nodePoolWarnings,
   parseCidr,
   parseIpv4,
@@ -19,7 +22,6 @@ import { type HcsClusterDraft, ipList, KUBERNETES_MINORS } from './draft.js';
 import type { HcsClusterFacts } from './facts.js';
 import { HCS_NAME_SUFFIXES } from './names.js';
 
-const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+$/;
 /**
  * The kit's identity rule also checks an API server address; on HCS the
  * controller derives the endpoint from the ELB, so the workflow has none to
@@ -49,14 +51,8 @@ export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): F
     report,
   );
 
-  if (!draft.kubernetesVersion) basic('kubernetesVersion', 'the Kubernetes version is required');
-  else if (!KUBERNETES_VERSION.test(draft.kubernetesVersion))
-    basic('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
-  else if (!(KUBERNETES_MINORS as readonly string[]).includes(minorOf(draft.kubernetesVersion)))
-    basic(
-      'kubernetesVersion',
-      `Kubernetes ${minorOf(draft.kubernetesVersion)} is not supported; choose ${KUBERNETES_MINORS.join(', ')}`,
-    );
+  const version = kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS);
+  if (version) basic('kubernetesVersion', version);
 
   const vpcs = facts.platform && 'vpcs' in facts.platform ? facts.platform.vpcs : undefined;
   const vpc = vpcs?.find((v) => v.name === draft.vpc);
@@ -97,31 +93,18 @@ export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): F
   if (new Set(fixed).size !== fixed.length) basic('l7Ips', 'the VIP and the L4 and L7 IPs must all differ');
 
   // Node pools: each template's config pool must exist and serve one node pool.
-  const users = new Map<string, string>();
-  const checkTemplate = (step: string, field: string, name: string, _role: string, label: string) => {
-    if (!name) return report(step, field, 'choose a machine template');
-    const template = facts.machineTemplates.find((t) => t.name === name);
-    if (!template) return report(step, field, `machine template ${name} does not exist`);
-    if (!template.configPool)
-      return report(step, field, `${name} names no config pool, so its machines get no hostname and IP`);
-    const pool = facts.configPools.find((p) => p.name === template.configPool);
-    if (!pool) return report(step, field, `config pool ${template.configPool} of ${name} does not exist`);
-    const user = users.get(pool.name);
-    if (user) return report(step, field, `config pool ${pool.name} is already used by ${user}`);
-    users.set(pool.name, label);
-    return undefined;
-  };
   checkNodePools(
     draft,
-    {
-      checkTemplate,
-      existing: facts.existing,
-      machineTemplateKind: 'HCSMachineTemplate',
-      suffixes: HCS_NAME_SUFFIXES,
-      slotPoolOf: (name) => facts.machineTemplates.find((t) => t.name === name)?.configPool,
-      slotPools: facts.configPools,
-      slotNoun: 'config pool',
-    },
+    configPoolNodePools(
+      facts,
+      {
+        machineTemplateKind: 'HCSMachineTemplate',
+        suffixes: HCS_NAME_SUFFIXES,
+        slotNoun: 'config pool',
+        noPool: (name) => `${name} names no config pool, so its machines get no hostname and IP`,
+      },
+      report,
+    ),
     report,
   );
   checkNetworking(STEP.networking, draft.networking, report);
@@ -131,14 +114,10 @@ export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): F
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): string[] {
   const pools = draftNodePools(draft);
-  const configPoolOf = (templateName: string) => {
-    const template = facts.machineTemplates.find((t) => t.name === templateName);
-    return facts.configPools.find((p) => p.name === template?.configPool);
-  };
   const warnings = nodePoolWarnings({
     slotNoun: 'config pool',
     apiServerAddress: `https://${draft.vipAddress}:6443`,
-    pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOf(pool.template) })),
+    pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOfTemplate(facts, pool.template) })),
   });
   if (ipList(draft.l4Ips).length === 0 || ipList(draft.l7Ips).length === 0)
     warnings.push('the ELB’s L4 or L7 virtual subnet IPs are left to HCS, which allocates them at random');
@@ -154,9 +133,6 @@ export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): s
           : ''
       }`,
     );
-  if (!facts.globalCluster)
-    warnings.push(
-      'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry',
-    );
+  if (!facts.globalCluster) warnings.push(GLOBAL_CLUSTER_UNREAD);
   return warnings;
 }

@@ -5,15 +5,14 @@ import {
   CLUSTER_STEP,
   checkboxField,
   clusterWorkflowLogic,
-  describeError,
+  credentialSelect,
   fieldGroup,
   formSummary,
   h,
-  listCredentialSecrets,
   mountWizardStep,
+  pooledTemplateChoices,
   selectField,
   sharedClusterSteps,
-  showProblems,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -29,13 +28,9 @@ import { draftWarnings, validateDraft } from './rules.js';
 /** Every machine template, labelled with its image, flavor and the config pool it draws entries from. */
 async function templateChoices(props: CreateClusterStepProps, draft: HcsClusterDraft): Promise<Choice[]> {
   const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return facts.machineTemplates.map((t) => {
-    const pool = facts.configPools.find((p) => p.name === t.configPool);
+  return pooledTemplateChoices(facts, (t, pool) => {
     const entries = pool ? `${pool.free}/${pool.total} free` : 'missing';
-    return {
-      value: t.name,
-      label: `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`,
-    };
+    return `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`;
   });
 }
 
@@ -88,7 +83,6 @@ const basicInfoStep: CreateClusterStep = {
       );
       return field;
     };
-    const credential = selectField('HCS credential', 'credential', [], draft.credential);
     const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
     const displayName = text('Display name', 'displayName');
     const version = text('Kubernetes version', 'kubernetesVersion', {
@@ -141,16 +135,19 @@ const basicInfoStep: CreateClusterStep = {
       );
       showProblemsAgain();
     };
-    const fail = (error: unknown) =>
-      showProblems(root, [{ field: 'credential', message: describeError(error) }]);
     const loadNetworks = async (secret: string) => {
       vpcs = secret ? await platformOf(props.api, props.namespace, secret).networks() : [];
       vpc.fill(plain(vpcs.map((v) => v.name)), current.vpc);
       showVpc();
     };
-    credential.select.addEventListener('change', () => {
-      update({ credential: credential.select.value });
-      loadNetworks(credential.select.value).catch(fail);
+    const credential = credentialSelect(props, root, {
+      label: 'HCS credential',
+      keys: HCS_CREDENTIAL_KEYS,
+      chosen: draft.credential,
+      failField: 'credential',
+      choose: (name) => update({ credential: name }),
+      load: loadNetworks,
+      showProblemsAgain,
     });
     vpc.select.addEventListener('change', () => {
       update({
@@ -193,16 +190,7 @@ const basicInfoStep: CreateClusterStep = {
       formSummary(),
     );
     showProblemsAgain();
-    listCredentialSecrets(props.api, props.namespace, HCS_CREDENTIAL_KEYS)
-      .then((secrets) => {
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          draft.credential,
-        );
-        showProblemsAgain();
-        return loadNetworks(draft.credential);
-      })
-      .catch(fail);
+    credential.list();
     return unmount;
   },
 };

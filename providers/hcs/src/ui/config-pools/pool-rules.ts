@@ -57,6 +57,14 @@ export const emptyEntry = (): EntryDraft => ({
 export const FILE_SYSTEMS = ['xfs', 'ext4'] as const;
 const ABSOLUTE_PATH = /^\/[^\s]*$/;
 
+/** The problem of a new HCS object's name (a DNS-1123 subdomain, as the API server requires), if any. */
+export function objectNameProblem(name: string): string | undefined {
+  if (!name) return 'the name is required';
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))
+    return 'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit';
+  return undefined;
+}
+
 /**
  * Every problem of the pool, each named by the path of its field
  * (`configs.0.networks.1.ipAddress`): the CRD's rules (hostname DNS-1123
@@ -68,11 +76,8 @@ const ABSOLUTE_PATH = /^\/[^\s]*$/;
 export function validatePool(draft: PoolDraft, creating: boolean, subnets: readonly KnownSubnet[] = []) {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
-  if (creating) {
-    if (!draft.name) add('name', 'the name is required');
-    else if (draft.name.length > 253 || !DNS1123_SUBDOMAIN.test(draft.name))
-      add('name', 'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit');
-  }
+  const nameProblem = creating ? objectNameProblem(draft.name) : undefined;
+  if (nameProblem) add('name', nameProblem);
   if (draft.entries.length === 0) add('configs', 'add at least one entry (one per machine)');
   const hostnames = new Map<string, number>();
   const addresses = new Map<string, string>();

@@ -1,7 +1,14 @@
 /// <reference lib="dom" />
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
 import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
-import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
+import {
+  allowPlainHttpField,
+  caBundleField,
+  caBundleProblems,
+  credentialNameProblems,
+  credentialProblemCollector,
+  mountCredentialForm,
+} from '@immutable-infra/ui-kit';
 import { HcsCredentials } from '../../api/credentials.js';
 import { DISPLAY_NAME_ANNOTATION, HCS_CLASS } from '../catalog.js';
 import { HCS_CREDENTIAL_KEYS } from './credential-keys.js';
@@ -30,19 +37,16 @@ export function validateHcsCredential(
   input: Readonly<Record<string, string>>,
   creating: boolean,
 ): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const add = (field: string, message: string) => {
-    if (!problems.some((p) => p.field === field)) problems.push({ field, message });
-  };
+  const { problems, add, addAll } = credentialProblemCollector();
   if (creating) {
-    for (const problem of credentialNameProblems(input.name ?? '')) add(problem.field, problem.message);
+    addAll(credentialNameProblems(input.name ?? ''));
     for (const key of HCS_CREDENTIAL_KEYS) if (!input[key]) add(key, REQUIRED[key]);
   }
   const domain = input.externalGlobalDomain ?? '';
   if (domain && !HcsCredentials.shape.externalGlobalDomain.safeParse(domain).success)
     add('externalGlobalDomain', DOMAIN_MESSAGE);
   if (input.schema === 'http' && input.allowPlainHTTP !== 'true') add('schema', PLAIN_HTTP_MESSAGE);
-  for (const problem of caBundleProblems(input.caBundle ?? '')) add(problem.field, problem.message);
+  addAll(caBundleProblems(input.caBundle ?? ''));
   return problems;
 }
 
@@ -98,20 +102,11 @@ export const credentialForm = {
           create: { noEmptyChoice: true },
           update: { placeholder: '(keep the stored scheme)' },
         },
-        {
-          key: 'allowPlainHTTP',
-          label: 'Allow plain HTTP',
-          control: 'checkbox',
-          create: { hint: 'Needed for http: the access key then crosses the network unencrypted' },
-          update: { hint: 'Unticked keeps the stored value' },
-        },
-        {
-          key: 'caBundle',
-          label: 'CA bundle (PEM)',
-          control: 'textarea',
-          create: { hint: 'The CA that signed the platform’s certificates; empty for the system’s CAs' },
-          update: keep,
-        },
+        allowPlainHttpField(
+          'Needed for http: the access key then crosses the network unencrypted',
+          'Unticked keeps the stored value',
+        ),
+        caBundleField('The CA that signed the platform’s certificates; empty for the system’s CAs', keep),
       ],
     });
   },

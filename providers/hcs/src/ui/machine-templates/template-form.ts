@@ -5,15 +5,13 @@ import {
   type Choice,
   card,
   describeError,
-  extensionRoot,
   fieldGroup,
-  formSummary,
   h,
+  mountPlatformResourceForm,
   numberField,
   selectField,
   showProblems,
   textField,
-  writeFailureProblem,
 } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import type { HCSMachineTemplateObject } from '../../api/hcs-machine-template.js';
@@ -110,16 +108,9 @@ function dataVolumeCards(initial: VolumeDraft[]) {
  */
 export const machineTemplateForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'hcs.machine-template.form', { className: HCS_CLASS });
-    const creating = props.name === undefined;
-    let stored: StoredTemplate | undefined;
     let catalog: MachineCatalog | undefined;
     const draft = emptyTemplate();
 
-    const credential = selectField('Credential (for the lists)', 'credential', [], '', {
-      hint: 'Offers this project’s images, flavors, zones and disk types; machines use their cluster’s credential',
-    });
-    const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
     const imageName = selectField('Image', 'imageName', [], '');
     const flavorName = selectField('Flavor', 'flavorName', [], '');
     const availabilityZone = selectField('Availability zone', 'availabilityZone', [], '', {
@@ -132,6 +123,86 @@ export const machineTemplateForm = {
     });
     const keyPairName = selectField('Key pair', 'keyPairName', [], '', { placeholder: '(none)' });
     const dataVolumes = dataVolumeCards([]);
+
+    const show = (loaded: MachineTemplateDraft) => {
+      imageName.fill([], loaded.imageName);
+      flavorName.fill([], loaded.flavorName);
+      availabilityZone.fill([], loaded.availabilityZone);
+      rootType.fill([], loaded.rootVolume.type);
+      rootSize.input.value = Number.isNaN(loaded.rootVolume.size) ? '' : String(loaded.rootVolume.size);
+      configPool.select.value = loaded.configPool;
+      keyPairName.fill([], loaded.keyPairName);
+      dataVolumes.show(loaded.dataVolumes);
+    };
+
+    type Pools = { items?: Pick<HCSMachineConfigPoolObject, 'metadata'>[] };
+    const { root, unmount, credential } = mountPlatformResourceForm<
+      StoredTemplate,
+      MachineTemplateDraft,
+      Pools
+    >(element, props, {
+      id: 'hcs.machine-template.form',
+      className: HCS_CLASS,
+      noun: 'HCS machine template',
+      apiVersion: HCS_API_VERSION,
+      kind: 'HCSMachineTemplate',
+      kindWithArticle: 'an HCSMachineTemplate',
+      collectionPath: hcsPath(props.namespace, 'hcsmachinetemplates'),
+      credential: {
+        label: 'Credential (for the lists)',
+        hint: 'Offers this project’s images, flavors, zones and disk types; machines use their cluster’s credential',
+        choices: () => credentialChoices(props.api, props.namespace),
+      },
+      rows: [
+        imageName.row,
+        flavorName.row,
+        availabilityZone.row,
+        rootType.row,
+        rootSize.row,
+        configPool.row,
+        keyPairName.row,
+        ...dataVolumes.rows,
+      ],
+      read: (name) => ({
+        name,
+        imageName: imageName.select.value,
+        flavorName: flavorName.select.value,
+        availabilityZone: availabilityZone.select.value,
+        rootVolume: { type: rootType.select.value, size: rootSize.read() },
+        configPool: configPool.select.value,
+        keyPairName: keyPairName.select.value,
+        dataVolumes: dataVolumes.read(),
+      }),
+      problems(typed, creating) {
+        const image = catalog?.images.find((i) => i.name === typed.imageName);
+        return validateMachineTemplate(typed, creating, { imageMinDiskGiB: image?.minDiskGiB });
+      },
+      spec(typed, stored) {
+        // Fields the form does not offer (a stored template's extras) are kept as they were; the
+        // optional ones it offers are dropped when emptied.
+        const {
+          availabilityZone: _,
+          keyPairName: __,
+          dataVolumes: ___,
+          ...kept
+        } = stored?.spec.template.spec ?? {};
+        return { template: { spec: { ...kept, ...machineSpecOf(typed) } } };
+      },
+      loadMore: () =>
+        props.api.kubernetes<Pools>({
+          method: 'GET',
+          path: hcsPath(props.namespace, 'hcsmachineconfigpools'),
+        }),
+      show(found, pools) {
+        const poolNames = (pools?.items ?? []).map((p) => p.metadata.name ?? '');
+        const storedPool = found?.spec.template.spec.configPoolRef?.name ?? '';
+        configPool.fill(
+          poolNames.map((n) => ({ value: n, label: n })),
+          storedPool,
+        );
+        if (found) show(templateDraftOf(found.metadata.name ?? '', found.spec.template.spec));
+      },
+    });
 
     credential.select.addEventListener('change', () => {
       const chosen = credential.select.value;
@@ -154,112 +225,6 @@ export const machineTemplateForm = {
         );
     });
 
-    const read = (): MachineTemplateDraft => ({
-      name: name.input.value.trim(),
-      imageName: imageName.select.value,
-      flavorName: flavorName.select.value,
-      availabilityZone: availabilityZone.select.value,
-      rootVolume: { type: rootType.select.value, size: rootSize.read() },
-      configPool: configPool.select.value,
-      keyPairName: keyPairName.select.value,
-      dataVolumes: dataVolumes.read(),
-    });
-
-    const save = async () => {
-      const typed = read();
-      const image = catalog?.images.find((i) => i.name === typed.imageName);
-      if (
-        showProblems(root, validateMachineTemplate(typed, creating, { imageMinDiskGiB: image?.minDiskGiB })) >
-        0
-      )
-        return;
-      const path = hcsPath(props.namespace, 'hcsmachinetemplates');
-      // Fields the form does not offer (a stored template's extras) are kept as they were; the
-      // optional ones it offers are dropped when emptied.
-      const {
-        availabilityZone: _,
-        keyPairName: __,
-        dataVolumes: ___,
-        ...kept
-      } = stored?.spec.template.spec ?? {};
-      const body = {
-        apiVersion: HCS_API_VERSION,
-        kind: 'HCSMachineTemplate',
-        metadata: stored ? stored.metadata : { name: typed.name, namespace: props.namespace },
-        spec: { template: { spec: { ...kept, ...machineSpecOf(typed) } } },
-      };
-      try {
-        await (stored
-          ? props.api.kubernetes({ method: 'PUT', path: `${path}/${encodeURIComponent(typed.name)}`, body })
-          : props.api.kubernetes({ method: 'POST', path, body }));
-        props.onSaved(typed.name);
-      } catch (error) {
-        const taken = `an HCSMachineTemplate named ${typed.name} already exists`;
-        showProblems(root, [writeFailureProblem(error, creating, taken)]);
-      }
-    };
-
-    root.append(
-      h('h2', {
-        text: creating ? 'Create HCS machine template' : `Update HCS machine template ${props.name}`,
-      }),
-      credential.row,
-      name.row,
-      imageName.row,
-      flavorName.row,
-      availabilityZone.row,
-      rootType.row,
-      rootSize.row,
-      configPool.row,
-      keyPairName.row,
-      ...dataVolumes.rows,
-      formSummary(),
-      h(
-        'div',
-        {},
-        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
-      ),
-    );
-
-    const show = (loaded: MachineTemplateDraft) => {
-      imageName.fill([], loaded.imageName);
-      flavorName.fill([], loaded.flavorName);
-      availabilityZone.fill([], loaded.availabilityZone);
-      rootType.fill([], loaded.rootVolume.type);
-      rootSize.input.value = Number.isNaN(loaded.rootVolume.size) ? '' : String(loaded.rootVolume.size);
-      configPool.select.value = loaded.configPool;
-      keyPairName.fill([], loaded.keyPairName);
-      dataVolumes.show(loaded.dataVolumes);
-    };
-
-    Promise.all([
-      credentialChoices(props.api, props.namespace),
-      props.api.kubernetes<{ items?: Pick<HCSMachineConfigPoolObject, 'metadata'>[] }>({
-        method: 'GET',
-        path: hcsPath(props.namespace, 'hcsmachineconfigpools'),
-      }),
-      props.name
-        ? props.api.kubernetes<StoredTemplate>({
-            method: 'GET',
-            path: hcsPath(props.namespace, 'hcsmachinetemplates', props.name),
-          })
-        : undefined,
-    ])
-      .then(([credentials, pools, found]) => {
-        credential.fill(credentials, '');
-        const poolNames = (pools.items ?? []).map((p) => p.metadata.name ?? '');
-        const storedPool = found?.spec.template.spec.configPoolRef?.name ?? '';
-        configPool.fill(
-          poolNames.map((n) => ({ value: n, label: n })),
-          storedPool,
-        );
-        if (found) {
-          stored = found;
-          show(templateDraftOf(found.metadata.name ?? '', found.spec.template.spec));
-        }
-      })
-      .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;
   },
 } satisfies StrictAnchorExport<'machine-template.form'>;

@@ -1,7 +1,6 @@
 import type { FieldProblem } from '@immutable-infra/core';
-import { DNS1123_SUBDOMAIN } from '@immutable-infra/provider-kit/kinds';
 import type { HCSMachineTemplateObject } from '../../api/hcs-machine-template.js';
-import { FILE_SYSTEMS } from '../config-pools/pool-rules.js';
+import { FILE_SYSTEMS, objectNameProblem } from '../config-pools/pool-rules.js';
 
 type MachineSpec = HCSMachineTemplateObject['spec']['template']['spec'];
 
@@ -73,11 +72,8 @@ export function validateMachineTemplate(
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
-  if (creating) {
-    if (!draft.name) add('name', 'the name is required');
-    else if (draft.name.length > 253 || !DNS1123_SUBDOMAIN.test(draft.name))
-      add('name', 'lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit');
-  }
+  const nameProblem = creating ? objectNameProblem(draft.name) : undefined;
+  if (nameProblem) add('name', nameProblem);
   if (!draft.imageName) add('imageName', 'choose the image');
   if (!draft.flavorName) add('flavorName', 'choose the flavor');
   if (!draft.rootVolume.type) add('rootVolume.type', 'choose the system disk type');

@@ -1,34 +1,19 @@
 /// <reference lib="dom" />
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  applyUpgrade,
-  describeError,
-  loadPoolObjects,
-  mountPoolUpgrade,
-  type PlannedUpgrade,
+  listWithCredential,
+  loadPlatformPoolObjects,
+  mountPlatformPoolUpgrade,
   platformClient,
-  readObjectIfAny,
-  selectField,
-  templateNameOf,
-  textField,
-  valueAt,
 } from '@immutable-infra/ui-kit';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
 import type { HcsPlatformOperations } from '../platform-operations.js';
 import { listReleases } from '../releases.js';
-import {
-  HCS_UPGRADE,
-  type HcsUpgradeFacts,
-  initialValues,
-  type UpgradeValues,
-  upgradeView,
-} from './upgrade-plan.js';
-
-const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+import { HCS_UPGRADE, type HcsUpgradeFacts, initialValues, upgradeView } from './upgrade-plan.js';
 
 /**
- * Reads the kit's pool objects, then what HCS adds: the control plane's
- * machine template, the release ConfigMaps of the namespace, and the IMS
+ * Reads the kit's pool objects and the control plane's machine template,
+ * then what HCS adds: the release ConfigMaps of the namespace, and the IMS
  * images of the project, through the platform operations with the credential
  * the HCSCluster names (`identityRef`).
  */
@@ -38,32 +23,22 @@ export async function loadHcsUpgradeFacts(
   clusterName: string,
   nodePool: NodePoolActionProps['nodePool'],
 ): Promise<HcsUpgradeFacts> {
-  const templates = hcsPath(namespace, 'hcsmachinetemplates');
-  const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
-  const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
-  const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
-  const [infraCluster, controlPlaneTemplate, releases] = await Promise.all([
-    infraName ? readObjectIfAny(api, hcsPath(namespace, 'hcsclusters', infraName)) : undefined,
-    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
-      ? objects.template
-      : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
+  const [read, releases] = await Promise.all([
+    loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
+      machineTemplates: hcsPath(namespace, 'hcsmachinetemplates'),
+      infraCluster: (name) => hcsPath(namespace, 'hcsclusters', name),
+    }),
     // Releases unreadable (no right to ConfigMaps) leave only image changes at the current version.
     listReleases(api, namespace),
   ]);
-  const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
-  let images: HcsUpgradeFacts['images'];
-  if (!credential) images = { error: `HCSCluster ${infraName ?? ''} names no credential` };
-  else
-    try {
-      const catalog = await platformClient<HcsPlatformOperations>(api, {
-        namespace,
-        name: credential,
-      }).machineCatalog({});
-      images = { items: catalog.images.map((image) => image.name) };
-    } catch (error) {
-      images = { error: describeError(error) };
-    }
-  return { ...objects, controlPlaneTemplate, releases, images };
+  const images = await listWithCredential(read, 'HCSCluster', async (credential) => {
+    const catalog = await platformClient<HcsPlatformOperations>(api, {
+      namespace,
+      name: credential,
+    }).machineCatalog({});
+    return catalog.images.map((image) => image.name);
+  });
+  return { ...read.objects, releases, images };
 }
 
 /**
@@ -77,22 +52,17 @@ export async function loadHcsUpgradeFacts(
 export const nodePoolUpgrade = {
   mount(element: unknown, props: NodePoolActionProps): () => void {
     const { kind } = props.nodePool;
-    const controlPlane = kind === 'KubeadmControlPlane';
-    const version = textField('Kubernetes version', 'kubernetesVersion', '', {
-      placeholder: 'v1.35.1',
-      hint: 'A newer patch or the next minor, as a release ConfigMap of the namespace ships it',
-    });
-    const image = selectField('Image', 'imageName', [], '', {
-      hint: 'The MicroOS image of the target release, listed from the project (IMS)',
-    });
-    const values = (): UpgradeValues => ({
-      kubernetesVersion: version.input.value.trim(),
-      imageName: image.select.value,
-    });
-    const panel = mountPoolUpgrade<HcsUpgradeFacts, PlannedUpgrade>(element, props, {
+    return mountPlatformPoolUpgrade<HcsUpgradeFacts>(element, props, {
       id: 'hcs.node-pool.upgrade',
       className: HCS_CLASS,
-      controls: controlPlane ? [version.row, image.row] : [image.row],
+      platform: HCS_UPGRADE,
+      machineTemplatesPath: hcsPath(props.namespace, 'hcsmachinetemplates'),
+      versionHint: 'A newer patch or the next minor, as a release ConfigMap of the namespace ships it',
+      image: {
+        label: 'Image',
+        key: 'imageName',
+        hint: 'The MicroOS image of the target release, listed from the project (IMS)',
+      },
       async load() {
         const facts = await loadHcsUpgradeFacts(
           props.api,
@@ -101,23 +71,21 @@ export const nodePoolUpgrade = {
           props.nodePool,
         );
         const initial = initialValues(kind, facts);
-        version.input.value = initial.kubernetesVersion;
         const items = 'items' in facts.images ? facts.images.items : [];
-        image.fill(
-          items.map((name) => ({ value: name, label: name })),
-          items.includes(initial.imageName) ? initial.imageName : '',
-        );
-        return facts;
+        return {
+          facts,
+          kubernetesVersion: initial.kubernetesVersion,
+          images: items.map((name) => ({ value: name, label: name })),
+          image: items.includes(initial.imageName) ? initial.imageName : '',
+        };
       },
-      view: (facts) => upgradeView(kind, facts, values(), props.namespace),
-      apply: (plan) =>
-        applyUpgrade(props.api, props, plan, {
-          ...HCS_UPGRADE,
-          machineTemplatesPath: hcsPath(props.namespace, 'hcsmachinetemplates'),
-        }),
+      view: (facts, chosen) =>
+        upgradeView(
+          kind,
+          facts,
+          { kubernetesVersion: chosen.kubernetesVersion, imageName: chosen.image },
+          props.namespace,
+        ),
     });
-    version.input.addEventListener('input', () => panel.refresh());
-    image.select.addEventListener('change', () => panel.refresh());
-    return panel.unmount;
   },
 } satisfies StrictAnchorExport<'node-pool.action'>;

@@ -11,25 +11,22 @@
  */
 import type { FieldProblem } from '@immutable-infra/core';
 import {
-  checkControlPlane,
-  checkWorker,
-  controlPlaneChange,
-  imageOf,
+  chosenImageProblem,
+  imageTagsOf,
   isUpgradeStep,
-  kubeOvnPatch,
   nextRelease,
   type PlannedUpgrade,
+  type PlatformChoices,
+  type PlatformPoolObjects,
   type PlatformUpgradeSpec,
-  type PoolObjects,
   type PoolStatus,
   type PoolUpgradeView,
   poolStatusOf,
-  type TargetRules,
-  UPGRADE_MESSAGES,
+  poolUpgradeView,
+  startingImage,
   type UpgradeTarget,
-  valueAt,
-  withTemplateCheck,
-  workerChange,
+  upgradeVersionProblem,
+  workerTarget,
 } from '@immutable-infra/ui-kit';
 import { type HcsRelease, releaseOf as releaseIn } from '../releases.js';
 
@@ -44,12 +41,10 @@ export const HCS_UPGRADE: PlatformUpgradeSpec = {
 };
 
 /** What the upgrade reads besides the kit's pool objects. */
-export interface HcsUpgradeFacts extends PoolObjects {
-  /** The control plane's HCSMachineTemplate: its image is a worker pool's first choice. */
-  controlPlaneTemplate: PoolObjects['template'];
+export interface HcsUpgradeFacts extends PlatformPoolObjects {
   releases: HcsRelease[];
   /** The images of the credential's project in IMS, or why they could not be listed. */
-  images: { items: string[] } | { error: string };
+  images: PlatformChoices<string>;
 }
 
 /** What the user chose. */
@@ -60,17 +55,6 @@ export interface UpgradeValues {
 }
 
 const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const str = (value: unknown) => (typeof value === 'string' ? value : '');
-
-/** The control plane's image tags as its kubeadmConfigSpec sets them (empty: kubeadm's default). */
-export function imageTagsOf(kcp: { spec?: unknown }): { corednsTag: string; etcdTag: string } {
-  const config = valueAt(kcp.spec, 'kubeadmConfigSpec', 'clusterConfiguration');
-  return {
-    corednsTag: str(valueAt(config, 'dns', 'imageTag')),
-    etcdTag: str(valueAt(config, 'etcd', 'local', 'imageTag')),
-  };
-}
-
 const releaseOf = (facts: HcsUpgradeFacts, version: string) => releaseIn(facts.releases, version);
 
 /**
@@ -80,9 +64,8 @@ const releaseOf = (facts: HcsUpgradeFacts, version: string) => releaseIn(facts.r
  */
 export function initialValues(kind: PoolStatus['kind'], facts: HcsUpgradeFacts): UpgradeValues {
   const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
-  const own = imageOf(facts.template, HCS_UPGRADE) ?? '';
-  if (kind === 'MachineDeployment')
-    return { kubernetesVersion: current, imageName: imageOf(facts.controlPlaneTemplate, HCS_UPGRADE) ?? own };
+  const own = startingImage(kind, facts, HCS_UPGRADE);
+  if (kind === 'MachineDeployment') return { kubernetesVersion: current, imageName: own };
   const next = nextRelease(current, facts.releases);
   return {
     kubernetesVersion: next?.kubernetesVersion ?? current,
@@ -105,13 +88,8 @@ export function valueProblems(
   const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
   const version = values.kubernetesVersion;
   if (kind === 'KubeadmControlPlane') {
-    if (!KUBERNETES_VERSION.test(version))
-      add('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
-    else if (version !== current && !isUpgradeStep(current, version))
-      add(
-        'kubernetesVersion',
-        `${version} is not an upgrade of ${current}: a newer release at most one minor above (Kubernetes upgrades one minor at a time)`,
-      );
+    const versionProblem = upgradeVersionProblem(current, version, { pattern: KUBERNETES_VERSION });
+    if (versionProblem) add('kubernetesVersion', versionProblem);
     else if (version !== current && !releaseOf(facts, version))
       // The CoreDNS and etcd tags move with the version; without the release they are unknown.
       add(
@@ -124,11 +102,12 @@ export function valueProblems(
         }`,
       );
   }
-  if (!values.imageName) add('imageName', 'choose the image of the target release');
-  else if ('error' in facts.images)
-    add('imageName', `the project's images could not be listed: ${facts.images.error}`);
-  else if (!facts.images.items.includes(values.imageName))
-    add('imageName', `${values.imageName} is not an image of the credential's project`);
+  const image = chosenImageProblem(values.imageName, facts.images, (name) => name === values.imageName, {
+    missing: 'choose the image of the target release',
+    unlisted: (error) => `the project's images could not be listed: ${error}`,
+    unknown: `${values.imageName} is not an image of the credential's project`,
+  });
+  if (image) add('imageName', image);
   return problems;
 }
 
@@ -138,11 +117,7 @@ export function targetOf(
   facts: HcsUpgradeFacts,
   values: UpgradeValues,
 ): UpgradeTarget {
-  if (kind === 'MachineDeployment')
-    return {
-      kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version,
-      image: values.imageName,
-    };
+  if (kind === 'MachineDeployment') return workerTarget(facts, values.imageName);
   const release = releaseOf(facts, values.kubernetesVersion);
   const tags = imageTagsOf(facts.controlPlane);
   const tag = (wanted: string | undefined, was: string) => (wanted && wanted !== was ? wanted : undefined);
@@ -154,33 +129,6 @@ export function targetOf(
   };
 }
 
-function rules(facts: HcsUpgradeFacts, pool: PoolStatus): TargetRules<UpgradeTarget> {
-  return {
-    noTarget: () => 'Choose the target Kubernetes version and image',
-    problemsOf(target) {
-      if (target.kubernetesVersion === pool.version && target.image === imageOf(facts.template, HCS_UPGRADE))
-        // A worker pool with nothing to change goes after its control plane, as documented.
-        return [pool.kind === 'MachineDeployment' ? UPGRADE_MESSAGES.controlPlaneFirst : NOTHING_TO_CHANGE];
-      return [];
-    },
-  };
-}
-
-/** The lines of what Confirm changes. */
-function changesOf(kind: PoolStatus['kind'], target: UpgradeTarget, plan: PlannedUpgrade, kubeOvn?: string) {
-  return [
-    `version ${target.kubernetesVersion}`,
-    `machine template ${plan.templateName} (image ${target.image})`,
-    ...(kind === 'KubeadmControlPlane'
-      ? [
-          ...(target.corednsTag ? [`CoreDNS ${target.corednsTag}`] : []),
-          ...(target.etcdTag ? [`etcd ${target.etcdTag}`] : []),
-        ]
-      : []),
-    ...(plan.clusterPatch && kubeOvn ? [`Kube-OVN ${kubeOvn}`] : []),
-  ];
-}
-
 /** What the panel shows for the facts and the values: the check, the problems at their fields, the plan and its lines. */
 export function upgradeView(
   kind: PoolStatus['kind'],
@@ -188,56 +136,17 @@ export function upgradeView(
   values: UpgradeValues,
   namespace: string,
 ): PoolUpgradeView<PlannedUpgrade> {
-  const pool = poolStatusOf(kind, facts.pool);
-  const fieldProblems = valueProblems(kind, facts, values, namespace);
-  const target = fieldProblems.length === 0 ? targetOf(kind, facts, values) : undefined;
-  const controlPlane = poolStatusOf('KubeadmControlPlane', facts.controlPlane);
-  const poolRules = rules(facts, pool);
-  const check = withTemplateCheck(
-    kind === 'KubeadmControlPlane'
-      ? checkControlPlane(pool, target, poolRules)
-      : checkWorker(pool, controlPlane, () => target, { ...poolRules, sameVersion: true }),
-    facts.template,
-  );
-  const shownTarget =
-    kind === 'KubeadmControlPlane'
-      ? KUBERNETES_VERSION.test(values.kubernetesVersion)
-        ? values.kubernetesVersion
-        : undefined
-      : controlPlane.version;
-  // Field problems say what to fix; the pool's "choose a target" would only repeat them.
-  const problems = check.ok
-    ? []
-    : check.problems.filter((p) => !(target === undefined && p === poolRules.noTarget('')));
-  if (!check.ok || problems.length > 0 || fieldProblems.length > 0)
-    return {
-      current: pool.version,
-      target: shownTarget,
-      problems,
-      fieldProblems,
-      changes: [],
-      plan: undefined,
-    };
-  const template = facts.template ?? { metadata: { name: '' } };
-  let plan: PlannedUpgrade;
-  let kubeOvn: string | undefined;
-  if (kind === 'KubeadmControlPlane') {
-    kubeOvn = releaseOf(facts, check.target.kubernetesVersion)?.kubeOvnVersion;
-    plan = {
-      ...controlPlaneChange(facts.pool, template, check.target, HCS_UPGRADE),
-      clusterPatch: kubeOvnPatch(facts.cluster, kubeOvn),
-    };
-  } else
-    plan = {
-      ...workerChange(facts.pool, template, facts.bootstrap, check.target, HCS_UPGRADE),
-      clusterPatch: undefined,
-    };
-  return {
-    current: pool.version,
-    target: check.target.kubernetesVersion,
-    problems: [],
-    fieldProblems: [],
-    changes: changesOf(kind, check.target, plan, kubeOvn),
-    plan,
-  };
+  return poolUpgradeView(kind, facts, {
+    platform: HCS_UPGRADE,
+    fieldProblems: valueProblems(kind, facts, values, namespace),
+    target: () => targetOf(kind, facts, values),
+    requestedVersion: KUBERNETES_VERSION.test(values.kubernetesVersion)
+      ? values.kubernetesVersion
+      : undefined,
+    noTarget: 'Choose the target Kubernetes version and image',
+    nothingToChange: NOTHING_TO_CHANGE,
+    kubeOvnVersion: (target) =>
+      kind === 'KubeadmControlPlane' ? releaseOf(facts, target.kubernetesVersion)?.kubeOvnVersion : undefined,
+    imageLabel: 'image',
+  });
 }

@@ -1,11 +1,12 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  capiObjectLookups,
-  listCredentialSecrets,
-  loadManagementFacts,
-  type ManagementFacts,
+  loadPlatformClusterFacts,
+  type MachineTemplateRecord,
+  machineTemplateRecord,
   type ObjectLookup,
+  type PlatformClusterFacts,
   platformClient,
+  platformFact,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import type { VSphereMachineTemplateObject } from '../../api/vsphere-machine-template.js';
@@ -19,13 +20,7 @@ type Template = Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>;
 type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /** A VSphereMachineTemplate as the workflow uses it. */
-export interface TemplateRecord {
-  name: string;
-  labels: Record<string, string>;
-  /** spec.template.spec, copied into the cluster's own template. */
-  machineSpec: Template['spec']['template']['spec'];
-  configPool: string | undefined;
-}
+export type TemplateRecord = MachineTemplateRecord<Template['spec']['template']['spec']>;
 
 /** A VSphereMachineConfigPool as the workflow uses it. */
 export interface ConfigPoolRecord {
@@ -40,24 +35,13 @@ export interface ConfigPoolRecord {
   hasPersistentDisks: boolean;
 }
 
-export interface VsphereClusterFacts extends ManagementFacts {
-  namespace: string;
-  /** Credential Secrets by name, with the keys they have (the host empties the values). */
-  credentials: Record<string, string[]>;
-  machineTemplates: TemplateRecord[];
-  configPools: ConfigPoolRecord[];
+export interface VsphereClusterFacts extends PlatformClusterFacts<TemplateRecord, ConfigPoolRecord> {
   /** The datacenters the credential's vCenter has, or why they could not be listed. */
   vcenter: { datacenters: string[] } | { error: string } | undefined;
 }
 
 export function toTemplateRecord(t: Template): TemplateRecord {
-  const machineSpec = t.spec.template.spec;
-  return {
-    name: t.metadata.name ?? '',
-    labels: { ...(t.metadata.labels ?? {}) },
-    machineSpec,
-    configPool: machineSpec.machineConfigPoolRef?.name || undefined,
-  };
+  return machineTemplateRecord(t, (machineSpec) => machineSpec.machineConfigPoolRef?.name);
 }
 
 export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
@@ -75,26 +59,6 @@ export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
   };
 }
 
-async function list<T>(api: HostApi, namespace: string, plural: string): Promise<T[]> {
-  return (
-    (await api.kubernetes<{ items?: T[] }>({ method: 'GET', path: vspherePath(namespace, plural) })).items ??
-    []
-  );
-}
-
-async function vcenterOf(api: HostApi, namespace: string, credential: string) {
-  try {
-    const found = await platformClient<VspherePlatformOperations>(api, {
-      namespace,
-      name: credential,
-    }).listDatacenters();
-    return { datacenters: found.map((d) => d.name) };
-  } catch (error) {
-    const message = (error as { message?: unknown }).message;
-    return { error: typeof message === 'string' ? message : String(error) };
-  }
-}
-
 /** Reads every fact in parallel; a vCenter failure becomes a fact (and a problem), not a throw. */
 export async function loadFacts(
   api: HostApi,
@@ -102,29 +66,33 @@ export async function loadFacts(
   draft: VsphereClusterDraft,
 ): Promise<VsphereClusterFacts> {
   const names = objectNames(draft);
-  const lookups: ObjectLookup[] = [
-    ...capiObjectLookups(namespace, names),
-    [`VSphereCluster/${names.cluster}`, vspherePath(namespace, 'vsphereclusters', names.cluster)],
-    ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-      (name): ObjectLookup => [
-        `VSphereMachineTemplate/${name}`,
-        vspherePath(namespace, 'vspheremachinetemplates', name),
+  const [facts, vcenter] = await Promise.all([
+    loadPlatformClusterFacts(api, namespace, {
+      credentialKeys: VSPHERE_CREDENTIAL_KEYS,
+      machineTemplatesPath: vspherePath(namespace, 'vspheremachinetemplates'),
+      configPoolsPath: vspherePath(namespace, 'vspheremachineconfigpools'),
+      names,
+      lookups: [
+        [`VSphereCluster/${names.cluster}`, vspherePath(namespace, 'vsphereclusters', names.cluster)],
+        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
+          (name): ObjectLookup => [
+            `VSphereMachineTemplate/${name}`,
+            vspherePath(namespace, 'vspheremachinetemplates', name),
+          ],
+        ),
       ],
-    ),
-  ];
-  const [credentials, templates, pools, management, vcenter] = await Promise.all([
-    listCredentialSecrets(api, namespace, VSPHERE_CREDENTIAL_KEYS),
-    list<Template>(api, namespace, 'vspheremachinetemplates'),
-    list<Pool>(api, namespace, 'vspheremachineconfigpools'),
-    loadManagementFacts(api, namespace, lookups),
-    draft.credential ? vcenterOf(api, namespace, draft.credential) : Promise.resolve(undefined),
+      toTemplate: toTemplateRecord,
+      toPool: toConfigPoolRecord,
+    }),
+    draft.credential
+      ? platformFact(async () => {
+          const client = platformClient<VspherePlatformOperations>(api, {
+            namespace,
+            name: draft.credential,
+          });
+          return { datacenters: (await client.listDatacenters()).map((d) => d.name) };
+        })
+      : Promise.resolve(undefined),
   ]);
-  return {
-    namespace,
-    credentials: Object.fromEntries(credentials.map((s) => [s.metadata.name, Object.keys(s.data ?? {})])),
-    machineTemplates: templates.map(toTemplateRecord),
-    configPools: pools.map(toConfigPoolRecord),
-    ...management,
-    vcenter,
-  };
+  return { ...facts, vcenter };
 }

@@ -5,12 +5,16 @@
  * are built to boot with exactly this; keep it in step with the documentation.
  */
 import {
+  AUDIT_LOG_RETENTION,
   AUDIT_POLICY,
+  hardenedControlPlaneComponents,
   hasKubeletFrom135Setting,
   KUBELET_FROM_135_SETTING,
   KUBELET_PATCH_PATH,
   kubeletPatch,
   podSecurityAdmissionConfig,
+  TLS_CIPHER_SUITES,
+  VOLUME_PLUGIN_DIR,
 } from '@immutable-infra/ui-kit';
 
 // Where the documented files live now; re-exported for this provider's own callers and tests.
@@ -22,10 +26,6 @@ type Json = Record<string, unknown>;
 // point is for Node, not for a browser bundle (a test holds them equal).
 export const ENCRYPTION_CONFIG_PATH = '/etc/kubernetes/encryption-provider.conf';
 export const ENCRYPTION_CONFIG_KEY = 'encryption-provider.conf';
-
-const VOLUME_PLUGIN_DIR = '/opt/libexec/kubernetes/kubelet-plugins/volume/exec/';
-const TLS_CIPHERS =
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 
 // cloud-init sets the hostname from the slot; kubeadm's node name and /etc/hosts follow it.
 const PRE_KUBEADM = [
@@ -165,43 +165,10 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
     postKubeadmCommands: [...POST_KUBEADM],
     clusterConfiguration: {
       ...(input.registry ? { imageRepository: `${input.registry}/tkestack` } : {}),
-      apiServer: {
-        extraArgs: {
-          'admission-control-config-file': '/etc/kubernetes/admission/psa-config.yaml',
-          'audit-log-format': 'json',
-          'audit-log-maxage': '30',
-          'audit-log-maxbackup': '10',
-          'audit-log-maxsize': '200',
-          'audit-log-mode': 'batch',
-          'audit-log-path': '/etc/kubernetes/audit/audit.log',
-          'audit-policy-file': '/etc/kubernetes/audit/policy.yaml',
-          'encryption-provider-config': '/etc/kubernetes/encryption-provider.conf',
-          'kubelet-certificate-authority': '/etc/kubernetes/pki/ca.crt',
-          profiling: 'false',
-          'tls-cipher-suites': TLS_CIPHERS,
-          'tls-min-version': 'VersionTLS12',
-        },
-        extraVolumes: [
-          {
-            hostPath: '/etc/kubernetes',
-            mountPath: '/etc/kubernetes',
-            name: 'vol-dir-0',
-            pathType: 'Directory',
-          },
-        ],
-      },
-      controllerManager: {
-        extraArgs: {
-          'bind-address': '::',
-          'cloud-provider': 'external',
-          'flex-volume-plugin-dir': VOLUME_PLUGIN_DIR,
-          profiling: 'false',
-          'tls-min-version': 'VersionTLS12',
-        },
-      },
-      scheduler: {
-        extraArgs: { 'bind-address': '::', profiling: 'false', 'tls-min-version': 'VersionTLS12' },
-      },
+      ...hardenedControlPlaneComponents({
+        apiServer: { ...AUDIT_LOG_RETENTION, 'tls-cipher-suites': TLS_CIPHER_SUITES },
+        controllerManager: { 'cloud-provider': 'external' },
+      }),
     },
     initConfiguration: {
       nodeRegistration: nodeRegistration(true),

@@ -4,6 +4,8 @@ import {
   INFRASTRUCTURE_API_VERSION,
   parseApiServerAddress,
   platformAnnotations,
+  platformClusterAnnotations,
+  templateSourceOf,
 } from '@immutable-infra/ui-kit';
 import { encryptionConfigSecretName } from '../../api/vsphere-cluster.js';
 import {
@@ -14,7 +16,6 @@ import {
   cpiManifestsConfigMap,
   cpiResourceSet,
 } from '../../api/vsphere-cpi.js';
-import { DISPLAY_NAME_ANNOTATION } from '../catalog.js';
 import type { VsphereClusterDraft } from './draft.js';
 import type { TemplateRecord, VsphereClusterFacts } from './facts.js';
 import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
@@ -43,8 +44,6 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
   // The bootstrap writes resolv.conf from the slot pool's DNS servers.
   const dnsOf = (template: TemplateRecord | undefined) =>
     facts.configPools.find((p) => p.name === template?.configPool)?.dns ?? [];
-  const sourceOf = (template: TemplateRecord | undefined) =>
-    template && { labels: template.labels, spec: template.machineSpec };
   const global = platformAnnotations(facts.globalCluster);
   const cpTemplate = templateOf(draft.controlPlane.machineTemplate);
 
@@ -66,7 +65,7 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
     version: draft.kubernetesVersion,
     controlPlane: {
       replicas: draft.controlPlane.replicas,
-      source: sourceOf(cpTemplate),
+      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
       machineLabels: { 'node-role.kubernetes.io/control-plane': '' },
       annotations: { 'controlplane.cluster.x-k8s.io/skip-kube-proxy': '' },
       kubeadmConfigSpec: controlPlaneConfig({
@@ -82,7 +81,7 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
       const source = templateOf(pool.machineTemplate);
       return {
         pool,
-        source: sourceOf(source),
+        source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
         bootstrap: workerConfig({
           kubernetesVersion: draft.kubernetesVersion,
           sshAuthorizedKeys: pool.sshAuthorizedKeys,
@@ -93,14 +92,9 @@ export function buildManifests(draft: VsphereClusterDraft, facts: VsphereCluster
     cluster: {
       podsCidr: draft.networking.podsCidr,
       servicesCidr: draft.networking.servicesCidr,
-      annotations: {
-        'cpaas.io/sentry-deploy-type': 'Baremetal',
-        'cpaas.io/alb-address-type': 'ClusterAddress',
+      annotations: platformClusterAnnotations(draft, facts.globalCluster, {
         'cpaas.io/network-type': 'kube-ovn',
-        'cpaas.io/kube-ovn-join-cidr': draft.networking.joinCidr,
-        ...global,
-        ...(draft.displayName ? { [DISPLAY_NAME_ANNOTATION]: draft.displayName } : {}),
-      },
+      }),
       labels: { ...labels, 'cluster-type': 'VSphere', [CPI_LABEL]: 'enabled' },
     },
   });

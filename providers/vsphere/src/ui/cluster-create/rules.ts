@@ -3,8 +3,11 @@ import {
   checkClusterIdentity,
   checkNetworking,
   checkNodePools,
+  configPoolNodePools,
+  configPoolOfTemplate,
   draftNodePools,
-  minorOf,
+  GLOBAL_CLUSTER_UNREAD,
+  kubernetesVersionProblem,
   nodePoolWarnings,
   problemCollector,
   CLUSTER_STEP as STEP,
@@ -13,8 +16,6 @@ import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/co
 import { KUBERNETES_MINORS, type VsphereClusterDraft } from './draft.js';
 import type { VsphereClusterFacts } from './facts.js';
 import { VSPHERE_NAME_SUFFIXES } from './names.js';
-
-const KUBERNETES_VERSION = /^v\d+\.\d+\.\d+$/;
 
 /**
  * Every problem in the draft, each with its field path and step: the
@@ -46,14 +47,8 @@ export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterF
     if (!parsed.success) basic('thumbprint', parsed.error.issues[0]?.message ?? 'not a thumbprint');
   }
 
-  if (!draft.kubernetesVersion) basic('kubernetesVersion', 'the Kubernetes version is required');
-  else if (!KUBERNETES_VERSION.test(draft.kubernetesVersion))
-    basic('kubernetesVersion', 'a release such as v1.35.1 (v, major, minor and patch)');
-  else if (!(KUBERNETES_MINORS as readonly string[]).includes(minorOf(draft.kubernetesVersion)))
-    basic(
-      'kubernetesVersion',
-      `Kubernetes ${minorOf(draft.kubernetesVersion)} is not supported; choose ${KUBERNETES_MINORS.join(', ')}`,
-    );
+  const version = kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS);
+  if (version) basic('kubernetesVersion', version);
 
   if (!draft.datacenter) basic('datacenter', 'choose a datacenter');
   else if (
@@ -64,46 +59,26 @@ export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterF
     basic('datacenter', `vCenter has no datacenter ${draft.datacenter}`);
 
   // Node pools: each template's config pool must serve this cluster, in its datacenter, for one node pool.
-  const users = new Map<string, string>();
-  const checkTemplate = (step: string, field: string, name: string, _role: string, label: string) => {
-    if (!name) return report(step, field, 'choose a machine template');
-    const template = facts.machineTemplates.find((t) => t.name === name);
-    if (!template) return report(step, field, `machine template ${name} does not exist`);
-    if (!template.configPool)
-      return report(step, field, `${name} names no machine config pool, so its machines get no slot`);
-    const pool = facts.configPools.find((p) => p.name === template.configPool);
-    if (!pool)
-      return report(step, field, `machine config pool ${template.configPool} of ${name} does not exist`);
-    if (draft.name && pool.cluster !== draft.name)
-      return report(
-        step,
-        field,
-        `machine config pool ${pool.name} serves cluster ${pool.cluster}, not ${draft.name}`,
-      );
-    const datacenter = template.machineSpec.datacenter || pool.datacenter;
-    if (draft.datacenter && datacenter && datacenter !== draft.datacenter)
-      return report(
-        step,
-        field,
-        `${name} places machines in datacenter ${datacenter}, not ${draft.datacenter}`,
-      );
-    const user = users.get(pool.name);
-    if (user) return report(step, field, `machine config pool ${pool.name} is already used by ${user}`);
-    users.set(pool.name, label);
-    return undefined;
-  };
-
   checkNodePools(
     draft,
-    {
-      checkTemplate,
-      existing: facts.existing,
-      machineTemplateKind: 'VSphereMachineTemplate',
-      suffixes: VSPHERE_NAME_SUFFIXES,
-      slotPoolOf: (name) => facts.machineTemplates.find((t) => t.name === name)?.configPool,
-      slotPools: facts.configPools,
-      slotNoun: 'machine config pool',
-    },
+    configPoolNodePools(
+      facts,
+      {
+        machineTemplateKind: 'VSphereMachineTemplate',
+        suffixes: VSPHERE_NAME_SUFFIXES,
+        slotNoun: 'machine config pool',
+        noPool: (name) => `${name} names no machine config pool, so its machines get no slot`,
+        poolProblem(pool, template) {
+          if (draft.name && pool.cluster !== draft.name)
+            return `machine config pool ${pool.name} serves cluster ${pool.cluster}, not ${draft.name}`;
+          const datacenter = template.machineSpec.datacenter || pool.datacenter;
+          if (draft.datacenter && datacenter && datacenter !== draft.datacenter)
+            return `${template.name} places machines in datacenter ${datacenter}, not ${draft.datacenter}`;
+          return undefined;
+        },
+      },
+      report,
+    ),
     report,
   );
   checkNetworking(STEP.networking, draft.networking, report);
@@ -113,10 +88,7 @@ export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterF
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterFacts): string[] {
   const pools = draftNodePools(draft);
-  const configPoolOf = (templateName: string) => {
-    const template = facts.machineTemplates.find((t) => t.name === templateName);
-    return facts.configPools.find((p) => p.name === template?.configPool);
-  };
+  const configPoolOf = (templateName: string) => configPoolOfTemplate(facts, templateName);
   const warnings: string[] = [];
   for (const pool of pools) {
     const configPool = configPoolOf(pool.template);
@@ -136,10 +108,7 @@ export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterF
     warnings.push(
       'no thumbprint: the controllers trust vCenter through the credential’s CA bundle, or the system’s CAs',
     );
-  if (!facts.globalCluster)
-    warnings.push(
-      'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry',
-    );
+  if (!facts.globalCluster) warnings.push(GLOBAL_CLUSTER_UNREAD);
   warnings.push(
     'the vSphere CPI is delivered by a ClusterResourceSet: Cluster API needs its ClusterResourceSet feature (ClusterResourceSet=true) on the management cluster',
   );

@@ -4,14 +4,13 @@ import {
   type Choice,
   CLUSTER_STEP,
   clusterWorkflowLogic,
-  describeError,
+  credentialSelect,
   formSummary,
-  listCredentialSecrets,
   mountWizardStep,
   platformClient,
+  pooledTemplateChoices,
   selectField,
   sharedClusterSteps,
-  showProblems,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -26,13 +25,9 @@ import { draftWarnings, validateDraft } from './rules.js';
 /** Every machine template, labelled with what it clones and the config pool it draws slots from. */
 async function templateChoices(props: CreateClusterStepProps, draft: VsphereClusterDraft): Promise<Choice[]> {
   const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return facts.machineTemplates.map((t) => {
-    const pool = facts.configPools.find((p) => p.name === t.configPool);
+  return pooledTemplateChoices(facts, (t, pool) => {
     const slots = pool ? `${pool.free}/${pool.total} free, cluster ${pool.cluster}` : 'missing';
-    return {
-      value: t.name,
-      label: `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`,
-    };
+    return `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`;
   });
 }
 
@@ -77,7 +72,6 @@ const basicInfoStep: CreateClusterStep = {
       'vsphere.wizard.basic',
       spec,
     );
-    const credential = selectField('vCenter credential', 'credential', [], draft.credential);
     const datacenter = selectField('Datacenter', 'datacenter', [], draft.datacenter, {
       hint: 'Listed by the credential’s vCenter',
     });
@@ -89,7 +83,6 @@ const basicInfoStep: CreateClusterStep = {
       );
       return field;
     });
-    const fail = (error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]);
     const loadDatacenters = async (name: string) => {
       if (!name) return datacenter.fill([], '');
       const found = await platformClient<VspherePlatformOperations>(props.api, {
@@ -102,23 +95,19 @@ const basicInfoStep: CreateClusterStep = {
       );
       showProblemsAgain();
     };
-    credential.select.addEventListener('change', () => {
-      props.update({ credential: credential.select.value, datacenter: '' });
-      loadDatacenters(credential.select.value).catch(fail);
+    const credential = credentialSelect(props, root, {
+      label: 'vCenter credential',
+      keys: VSPHERE_CREDENTIAL_KEYS,
+      chosen: draft.credential,
+      failField: '(form)',
+      choose: (name) => props.update({ credential: name, datacenter: '' }),
+      load: loadDatacenters,
+      showProblemsAgain,
     });
     datacenter.select.addEventListener('change', () => props.update({ datacenter: datacenter.select.value }));
     root.append(credential.row, datacenter.row, ...typed.map((f) => f.row), formSummary());
     showProblemsAgain();
-    listCredentialSecrets(props.api, props.namespace, VSPHERE_CREDENTIAL_KEYS)
-      .then((secrets) => {
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          draft.credential,
-        );
-        showProblemsAgain();
-        return loadDatacenters(draft.credential);
-      })
-      .catch(fail);
+    credential.list();
     return unmount;
   },
 };

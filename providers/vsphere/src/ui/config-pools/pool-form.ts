@@ -1,16 +1,12 @@
 /// <reference lib="dom" />
 import type { ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  button,
   describeError,
-  extensionRoot,
-  formSummary,
-  h,
+  mountPlatformResourceForm,
   numberField,
   selectField,
   showProblems,
   textField,
-  writeFailureProblem,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import { VSPHERE_API, VSPHERE_CLASS, vspherePath } from '../catalog.js';
@@ -29,16 +25,6 @@ type StoredPool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec'>;
  */
 export const configPoolForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'vsphere.config-pool.form', {
-      className: VSPHERE_CLASS,
-    });
-    const creating = props.name === undefined;
-    let stored: StoredPool | undefined;
-
-    const credential = selectField('Credential (for the lists)', 'credential', [], '', {
-      hint: 'Offers this vCenter’s datacenters and networks; the pool uses its Cluster’s credential',
-    });
-    const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
     const clusterName = textField('Cluster', 'clusterName', '', {
       hint: 'The Cluster whose VSphereCluster gives the vCenter and its credential',
     });
@@ -47,6 +33,45 @@ export const configPoolForm = {
       hint: 'How long a released slot waits for its former machine; empty: 24',
     });
     const slots = slotCards([emptySlot()]);
+
+    const { root, unmount, credential } = mountPlatformResourceForm<StoredPool, PoolDraft, never>(
+      element,
+      props,
+      {
+        id: 'vsphere.config-pool.form',
+        className: VSPHERE_CLASS,
+        noun: 'vSphere config pool',
+        apiVersion: VSPHERE_API.replace('/apis/', ''),
+        kind: 'VSphereMachineConfigPool',
+        kindWithArticle: 'a VSphereMachineConfigPool',
+        collectionPath: vspherePath(props.namespace, 'vspheremachineconfigpools'),
+        credential: {
+          label: 'Credential (for the lists)',
+          hint: 'Offers this vCenter’s datacenters and networks; the pool uses its Cluster’s credential',
+          choices: () => credentialChoices(props.api, props.namespace),
+        },
+        rows: [clusterName.row, datacenter.row, releaseDelayHours.row, ...slots.rows],
+        read: (name) => ({
+          name,
+          clusterName: clusterName.input.value.trim(),
+          datacenter: datacenter.select.value,
+          releaseDelayHours: releaseDelayHours.read(),
+          slots: slots.read(),
+        }),
+        problems: validatePool,
+        spec: (draft, stored) => poolSpecOf(draft, stored?.spec),
+        show(found) {
+          if (!found) return;
+          const draft = poolDraftOf(found.metadata.name ?? '', found.spec);
+          clusterName.input.value = draft.clusterName;
+          datacenter.fill([], draft.datacenter);
+          releaseDelayHours.input.value = Number.isNaN(draft.releaseDelayHours)
+            ? ''
+            : String(draft.releaseDelayHours);
+          slots.show(draft.slots);
+        },
+      },
+    );
 
     const vcenter = () => vcenterOf(props.api, props.namespace, credential.select.value);
     const listNetworks = async () => {
@@ -68,73 +93,6 @@ export const configPoolForm = {
         );
     });
     datacenter.select.addEventListener('change', () => void listNetworks());
-
-    const read = (): PoolDraft => ({
-      name: name.input.value.trim(),
-      clusterName: clusterName.input.value.trim(),
-      datacenter: datacenter.select.value,
-      releaseDelayHours: releaseDelayHours.read(),
-      slots: slots.read(),
-    });
-
-    const save = async () => {
-      const draft = read();
-      if (showProblems(root, validatePool(draft, creating)) > 0) return;
-      const path = vspherePath(props.namespace, 'vspheremachineconfigpools');
-      const body = {
-        apiVersion: VSPHERE_API.replace('/apis/', ''),
-        kind: 'VSphereMachineConfigPool',
-        metadata: stored?.metadata ?? { name: draft.name, namespace: props.namespace },
-        spec: poolSpecOf(draft, stored?.spec),
-      };
-      try {
-        await (stored
-          ? props.api.kubernetes({ method: 'PUT', path: `${path}/${encodeURIComponent(draft.name)}`, body })
-          : props.api.kubernetes({ method: 'POST', path, body }));
-        props.onSaved(draft.name);
-      } catch (error) {
-        const taken = `a VSphereMachineConfigPool named ${draft.name} already exists`;
-        showProblems(root, [writeFailureProblem(error, creating, taken)]);
-      }
-    };
-
-    root.append(
-      h('h2', { text: creating ? 'Create vSphere config pool' : `Update vSphere config pool ${props.name}` }),
-      credential.row,
-      name.row,
-      clusterName.row,
-      datacenter.row,
-      releaseDelayHours.row,
-      ...slots.rows,
-      formSummary(),
-      h(
-        'div',
-        {},
-        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
-      ),
-    );
-
-    const path = props.name
-      ? vspherePath(props.namespace, 'vspheremachineconfigpools', props.name)
-      : undefined;
-    Promise.all([
-      credentialChoices(props.api, props.namespace),
-      path ? props.api.kubernetes<StoredPool>({ method: 'GET', path }) : undefined,
-    ])
-      .then(([credentials, found]) => {
-        credential.fill(credentials, '');
-        if (!found) return;
-        stored = found;
-        const draft = poolDraftOf(found.metadata.name ?? '', found.spec);
-        clusterName.input.value = draft.clusterName;
-        datacenter.fill([], draft.datacenter);
-        releaseDelayHours.input.value = Number.isNaN(draft.releaseDelayHours)
-          ? ''
-          : String(draft.releaseDelayHours);
-        slots.show(draft.slots);
-      })
-      .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
     return unmount;
   },
 } satisfies StrictAnchorExport<'ip-pool.form'>;

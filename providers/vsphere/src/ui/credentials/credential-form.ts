@@ -1,6 +1,11 @@
 /// <reference lib="dom" />
 import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
-import { caBundleProblems, credentialNameProblems, mountCredentialForm } from '@immutable-infra/ui-kit';
+import {
+  caBundleField,
+  caBundleProblems,
+  credentialNameProblems,
+  mountCredentialForm,
+} from '@immutable-infra/ui-kit';
 import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/common.js';
 import { DISPLAY_NAME_ANNOTATION, VSPHERE_CLASS } from '../catalog.js';
 
@@ -67,15 +72,10 @@ export const credentialForm = {
           update: keep,
         },
         { key: 'password', label: 'Password', control: 'password', update: keep },
-        {
-          key: 'caBundle',
-          label: 'CA bundle (PEM)',
-          control: 'textarea',
-          create: {
-            hint: 'The CA that signed vCenter’s certificate (the VMCA root); empty for the system’s CAs',
-          },
-          update: keep,
-        },
+        caBundleField(
+          'The CA that signed vCenter’s certificate (the VMCA root); empty for the system’s CAs',
+          keep,
+        ),
         {
           key: 'thumbprint',
           label: 'Certificate thumbprint',

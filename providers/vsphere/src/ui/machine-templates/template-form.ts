@@ -1,16 +1,12 @@
 /// <reference lib="dom" />
 import type { ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  button,
   describeError,
-  extensionRoot,
-  formSummary,
-  h,
+  mountPlatformResourceForm,
   numberField,
   selectField,
   showProblems,
   textField,
-  writeFailureProblem,
 } from '@immutable-infra/ui-kit';
 import { VSPHERE_API, VSPHERE_CLASS, vspherePath } from '../catalog.js';
 import { nicDevices } from './nic-devices.js';
@@ -29,7 +25,7 @@ const CLONE_MODES = [
 ];
 
 interface StoredTemplate {
-  metadata: { name: string; resourceVersion?: string; [key: string]: unknown };
+  metadata: { name?: string; resourceVersion?: string; [key: string]: unknown };
   spec?: { template?: { spec?: Record<string, unknown> } };
 }
 
@@ -41,17 +37,7 @@ interface StoredTemplate {
  */
 export const machineTemplateForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
-    const { root, unmount } = extensionRoot(element, 'vsphere.machine-template.form', {
-      className: VSPHERE_CLASS,
-    });
-    const creating = props.name === undefined;
-    let draft = emptyDraft();
-    let stored: StoredTemplate | undefined;
-
-    const credential = selectField('Credential', 'credential', [], '', {
-      hint: 'The vCenter whose datacenters, templates, datastores and networks are offered',
-    });
-    const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
+    const draft = emptyDraft();
     const server = textField('vCenter server', 'server', '', {
       placeholder: 'vcenter.example.com',
       hint: 'Empty: the cluster’s vCenter (VSphereCluster spec.server)',
@@ -74,6 +60,75 @@ export const machineTemplateForm = {
       hint: 'Empty keeps the template’s disk size',
     });
     const nics = nicDevices(draft.nics);
+
+    /** An edited template's values into the fields; its lists fill once a credential is chosen. */
+    const show = (loaded: MachineTemplateDraft) => {
+      server.input.value = loaded.server;
+      datacenter.fill([], loaded.datacenter);
+      template.fill([], loaded.template);
+      folder.fill([], loaded.folder);
+      resourcePool.fill([], loaded.resourcePool);
+      datastore.fill([], loaded.datastore);
+      cloneMode.select.value = loaded.cloneMode;
+      numCPUs.input.value = Number.isNaN(loaded.numCPUs) ? '' : String(loaded.numCPUs);
+      memoryMiB.input.value = Number.isNaN(loaded.memoryMiB) ? '' : String(loaded.memoryMiB);
+      diskGiB.input.value = Number.isNaN(loaded.diskGiB) ? '' : String(loaded.diskGiB);
+      nics.show(loaded.nics);
+    };
+
+    const { root, unmount, credential } = mountPlatformResourceForm<
+      StoredTemplate,
+      MachineTemplateDraft,
+      never
+    >(element, props, {
+      id: 'vsphere.machine-template.form',
+      className: VSPHERE_CLASS,
+      noun: 'vSphere machine template',
+      apiVersion: VSPHERE_API.replace('/apis/', ''),
+      kind: 'VSphereMachineTemplate',
+      kindWithArticle: 'a VSphereMachineTemplate',
+      collectionPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+      credential: {
+        label: 'Credential',
+        hint: 'The vCenter whose datacenters, templates, datastores and networks are offered',
+        choices: () => credentialChoices(props.api, props.namespace),
+      },
+      rows: [
+        server.row,
+        datacenter.row,
+        template.row,
+        folder.row,
+        resourcePool.row,
+        datastore.row,
+        cloneMode.row,
+        numCPUs.row,
+        memoryMiB.row,
+        diskGiB.row,
+        ...nics.rows,
+      ],
+      read: (name) => ({
+        name,
+        server: server.input.value.trim(),
+        datacenter: datacenter.select.value,
+        template: template.select.value,
+        folder: folder.select.value,
+        resourcePool: resourcePool.select.value,
+        datastore: datastore.select.value,
+        cloneMode: cloneMode.select.value as MachineTemplateDraft['cloneMode'],
+        numCPUs: numCPUs.read(),
+        memoryMiB: memoryMiB.read(),
+        diskGiB: diskGiB.read(),
+        nics: nics.read(),
+      }),
+      problems: validateMachineTemplate,
+      // Fields the form does not offer (a stored template's extras) are kept as they were.
+      spec: (typed, stored) => ({
+        template: { spec: { ...(stored?.spec?.template?.spec ?? {}), ...machineSpecOf(typed) } },
+      }),
+      show(found) {
+        if (found) show(draftOf(found.metadata.name ?? '', found.spec?.template?.spec ?? {}));
+      },
+    });
 
     const offer = (choices: InventoryChoices) => {
       template.fill(choices.templates, template.select.value);
@@ -108,106 +163,8 @@ export const machineTemplateForm = {
     credential.select.addEventListener('change', () => void loadDatacenters());
     datacenter.select.addEventListener('change', () => void loadInventory());
 
-    const read = (): MachineTemplateDraft => ({
-      name: name.input.value.trim(),
-      server: server.input.value.trim(),
-      datacenter: datacenter.select.value,
-      template: template.select.value,
-      folder: folder.select.value,
-      resourcePool: resourcePool.select.value,
-      datastore: datastore.select.value,
-      cloneMode: cloneMode.select.value as MachineTemplateDraft['cloneMode'],
-      numCPUs: numCPUs.read(),
-      memoryMiB: memoryMiB.read(),
-      diskGiB: diskGiB.read(),
-      nics: nics.read(),
-    });
-
-    const save = async () => {
-      draft = read();
-      if (showProblems(root, validateMachineTemplate(draft, creating)) > 0) return;
-      const path = vspherePath(props.namespace, 'vspheremachinetemplates');
-      // Fields the form does not offer (a stored template's extras) are kept as they were.
-      const spec = { ...(stored?.spec?.template?.spec ?? {}), ...machineSpecOf(draft) };
-      const body = {
-        apiVersion: VSPHERE_API.replace('/apis/', ''),
-        kind: 'VSphereMachineTemplate',
-        metadata: stored ? stored.metadata : { name: draft.name, namespace: props.namespace },
-        spec: { template: { spec } },
-      };
-      try {
-        if (stored)
-          await props.api.kubernetes({
-            method: 'PUT',
-            path: `${path}/${encodeURIComponent(draft.name)}`,
-            body,
-          });
-        else await props.api.kubernetes({ method: 'POST', path, body });
-        props.onSaved(draft.name);
-      } catch (error) {
-        const taken = `a VSphereMachineTemplate named ${draft.name} already exists`;
-        showProblems(root, [writeFailureProblem(error, creating, taken)]);
-      }
-    };
-
-    root.append(
-      h('h2', {
-        text: creating ? 'Create vSphere machine template' : `Update vSphere machine template ${props.name}`,
-      }),
-      credential.row,
-      name.row,
-      server.row,
-      datacenter.row,
-      template.row,
-      folder.row,
-      resourcePool.row,
-      datastore.row,
-      cloneMode.row,
-      numCPUs.row,
-      memoryMiB.row,
-      diskGiB.row,
-      ...nics.rows,
-      formSummary(),
-      h(
-        'div',
-        {},
-        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
-      ),
-    );
-
-    /** An edited template's values into the fields; its lists fill once a credential is chosen. */
-    const show = (loaded: MachineTemplateDraft) => {
-      server.input.value = loaded.server;
-      datacenter.fill([], loaded.datacenter);
-      template.fill([], loaded.template);
-      folder.fill([], loaded.folder);
-      resourcePool.fill([], loaded.resourcePool);
-      datastore.fill([], loaded.datastore);
-      cloneMode.select.value = loaded.cloneMode;
-      numCPUs.input.value = Number.isNaN(loaded.numCPUs) ? '' : String(loaded.numCPUs);
-      memoryMiB.input.value = Number.isNaN(loaded.memoryMiB) ? '' : String(loaded.memoryMiB);
-      diskGiB.input.value = Number.isNaN(loaded.diskGiB) ? '' : String(loaded.diskGiB);
-      nics.show(loaded.nics);
-    };
-
-    Promise.all([
-      credentialChoices(props.api, props.namespace),
-      props.name
-        ? props.api.kubernetes<StoredTemplate>({
-            method: 'GET',
-            path: vspherePath(props.namespace, 'vspheremachinetemplates', props.name),
-          })
-        : undefined,
-    ])
-      .then(([credentials, found]) => {
-        credential.fill(credentials, '');
-        if (found) {
-          stored = found;
-          show(draftOf(found.metadata.name, found.spec?.template?.spec ?? {}));
-        }
-      })
-      .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
+    credential.select.addEventListener('change', () => void loadDatacenters());
+    datacenter.select.addEventListener('change', () => void loadInventory());
     return unmount;
   },
 } satisfies StrictAnchorExport<'machine-template.form'>;

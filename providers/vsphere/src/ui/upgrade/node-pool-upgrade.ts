@@ -1,15 +1,11 @@
 /// <reference lib="dom" />
 import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  applyUpgrade,
-  describeError,
-  loadPoolObjects,
-  mountPoolUpgrade,
-  type PlannedUpgrade,
+  listWithCredential,
+  loadPlatformPoolObjects,
+  mountPlatformPoolUpgrade,
   platformClient,
   readObjectIfAny,
-  selectField,
-  templateNameOf,
   textField,
   valueAt,
 } from '@immutable-infra/ui-kit';
@@ -21,7 +17,6 @@ import {
   datacenterOf,
   initialValues,
   templateChoices,
-  type UpgradeValues,
   upgradeView,
   VSPHERE_UPGRADE,
   type VsphereUpgradeFacts,
@@ -30,9 +25,9 @@ import {
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
- * Reads the kit's pool objects, then what vSphere adds: the control plane's
- * machine template, the config pool the pool's template draws from, and the
- * VM templates of its datacenter from vCenter, through the platform
+ * Reads the kit's pool objects and the control plane's machine template,
+ * then what vSphere adds: the config pool the pool's template draws from, and
+ * the VM templates of its datacenter from vCenter, through the platform
  * operations with the credential the VSphereCluster names (`identityRef`).
  */
 export async function loadVsphereUpgradeFacts(
@@ -41,44 +36,27 @@ export async function loadVsphereUpgradeFacts(
   clusterName: string,
   nodePool: NodePoolActionProps['nodePool'],
 ): Promise<VsphereUpgradeFacts> {
-  const templates = vspherePath(namespace, 'vspheremachinetemplates');
-  const objects = await loadPoolObjects(api, namespace, clusterName, nodePool, templates);
-  const infraName = str(valueAt(objects.cluster?.spec, 'infrastructureRef', 'name'));
-  const controlPlaneTemplateName = templateNameOf('KubeadmControlPlane', objects.controlPlane);
+  const read = await loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
+    machineTemplates: vspherePath(namespace, 'vspheremachinetemplates'),
+    infraCluster: (name) => vspherePath(namespace, 'vsphereclusters', name),
+  });
+  const { objects } = read;
   const poolName = str(valueAt(objects.template?.spec, 'template', 'spec', 'machineConfigPoolRef', 'name'));
-  const [infraCluster, controlPlaneTemplate, configPool] = await Promise.all([
-    infraName ? readObjectIfAny(api, vspherePath(namespace, 'vsphereclusters', infraName)) : undefined,
-    nodePool.kind === 'KubeadmControlPlane' || !controlPlaneTemplateName
-      ? objects.template
-      : readObjectIfAny(api, `${templates}/${encodeURIComponent(controlPlaneTemplateName)}`),
-    poolName
-      ? readObjectIfAny<VSphereMachineConfigPoolObject>(
-          api,
-          vspherePath(namespace, 'vspheremachineconfigpools', poolName),
-        )
-      : undefined,
-  ]);
-  const credential = str(valueAt(infraCluster?.spec, 'identityRef', 'name'));
+  const configPool = poolName
+    ? await readObjectIfAny<VSphereMachineConfigPoolObject>(
+        api,
+        vspherePath(namespace, 'vspheremachineconfigpools', poolName),
+      )
+    : undefined;
   const datacenter = datacenterOf(objects.template);
-  let vmTemplates: VsphereUpgradeFacts['vmTemplates'];
-  if (!credential) vmTemplates = { error: `VSphereCluster ${infraName ?? ''} names no credential` };
-  else if (!datacenter) vmTemplates = { error: 'the machine template names no datacenter' };
-  else
-    try {
-      const inventory = await platformClient<VspherePlatformOperations>(api, {
-        namespace,
-        name: credential,
-      }).datacenterInventory({ datacenter });
-      vmTemplates = { items: inventory.templates };
-    } catch (error) {
-      vmTemplates = { error: describeError(error) };
-    }
-  return {
-    ...objects,
-    controlPlaneTemplate,
-    configPool: configPool ? toConfigPoolRecord(configPool) : undefined,
-    vmTemplates,
-  };
+  const vmTemplates: VsphereUpgradeFacts['vmTemplates'] =
+    read.credential && !datacenter
+      ? { error: 'the machine template names no datacenter' }
+      : await listWithCredential(read, 'VSphereCluster', async (credential) => {
+          const client = platformClient<VspherePlatformOperations>(api, { namespace, name: credential });
+          return (await client.datacenterInventory({ datacenter })).templates;
+        });
+  return { ...objects, configPool: configPool ? toConfigPoolRecord(configPool) : undefined, vmTemplates };
 }
 
 /**
@@ -91,14 +69,6 @@ export async function loadVsphereUpgradeFacts(
 export const nodePoolUpgrade = {
   mount(element: unknown, props: NodePoolActionProps): () => void {
     const { kind } = props.nodePool;
-    const controlPlane = kind === 'KubeadmControlPlane';
-    const version = textField('Kubernetes version', 'kubernetesVersion', '', {
-      placeholder: 'v1.35.1',
-      hint: 'The release the VM template carries: a newer patch, or the next minor',
-    });
-    const template = selectField('VM template', 'template', [], '', {
-      hint: 'Listed by vCenter in the machine template’s datacenter',
-    });
     const coredns = textField('CoreDNS image tag', 'corednsTag', '', {
       hint: 'From the release’s row of the OS Support Matrix; empty for kubeadm’s default',
     });
@@ -108,20 +78,18 @@ export const nodePoolUpgrade = {
     const kubeOvn = textField('Kube-OVN version', 'kubeOvnVersion', '', {
       hint: 'The Cluster’s cpaas.io/kube-ovn-version, from the same row',
     });
-    const values = (): UpgradeValues => ({
-      kubernetesVersion: version.input.value.trim(),
-      template: template.select.value,
-      corednsTag: coredns.input.value.trim(),
-      etcdTag: etcd.input.value.trim(),
-      kubeOvnVersion: kubeOvn.input.value.trim(),
-    });
-    const controls = controlPlane
-      ? [version.row, template.row, coredns.row, etcd.row, kubeOvn.row]
-      : [template.row];
-    const panel = mountPoolUpgrade<VsphereUpgradeFacts, PlannedUpgrade>(element, props, {
+    return mountPlatformPoolUpgrade<VsphereUpgradeFacts>(element, props, {
       id: 'vsphere.node-pool.upgrade',
       className: VSPHERE_CLASS,
-      controls,
+      platform: VSPHERE_UPGRADE,
+      machineTemplatesPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+      versionHint: 'The release the VM template carries: a newer patch, or the next minor',
+      image: {
+        label: 'VM template',
+        key: 'template',
+        hint: 'Listed by vCenter in the machine template’s datacenter',
+      },
+      more: [coredns, etcd, kubeOvn],
       async load() {
         const facts = await loadVsphereUpgradeFacts(
           props.api,
@@ -130,24 +98,25 @@ export const nodePoolUpgrade = {
           props.nodePool,
         );
         const initial = initialValues(kind, facts);
-        version.input.value = initial.kubernetesVersion;
         coredns.input.value = initial.corednsTag;
         etcd.input.value = initial.etcdTag;
         kubeOvn.input.value = initial.kubeOvnVersion;
         const items = 'items' in facts.vmTemplates ? facts.vmTemplates.items : [];
-        template.fill(templateChoices(items, initial.template), initial.template);
-        return facts;
+        return {
+          facts,
+          kubernetesVersion: initial.kubernetesVersion,
+          images: templateChoices(items, initial.template),
+          image: initial.template,
+        };
       },
-      view: (facts) => upgradeView(kind, facts, values()),
-      apply: (plan) =>
-        applyUpgrade(props.api, props, plan, {
-          ...VSPHERE_UPGRADE,
-          machineTemplatesPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
+      view: (facts, chosen) =>
+        upgradeView(kind, facts, {
+          kubernetesVersion: chosen.kubernetesVersion,
+          template: chosen.image,
+          corednsTag: coredns.input.value.trim(),
+          etcdTag: etcd.input.value.trim(),
+          kubeOvnVersion: kubeOvn.input.value.trim(),
         }),
     });
-    for (const input of [version.input, coredns.input, etcd.input, kubeOvn.input])
-      input.addEventListener('input', () => panel.refresh());
-    template.select.addEventListener('change', () => panel.refresh());
-    return panel.unmount;
   },
 } satisfies StrictAnchorExport<'node-pool.action'>;

@@ -1,0 +1,105 @@
+import { describe, expect, test } from 'vitest';
+import {
+  configPoolNodePools,
+  credentialProblemCollector,
+  hardenedControlPlaneComponents,
+  kubernetesVersionProblem,
+  problemCollector,
+  templateSourceOf,
+  upgradeVersionProblem,
+} from '../src/index.js';
+
+// The pieces the HCS and vSphere extensions (and DCS's credential form) took
+// out of their copies: each with a made-up platform, as a provider uses it.
+
+describe('the create workflow', () => {
+  test('a Kubernetes version is required, a release, of a supported minor', () => {
+    const minors = ['1.34', '1.35'];
+    expect(kubernetesVersionProblem('', minors)).toBe('the Kubernetes version is required');
+    expect(kubernetesVersionProblem('1.35.1', minors)).toMatch(/a release such as/);
+    expect(kubernetesVersionProblem('v1.33.2', minors)).toBe(
+      'Kubernetes 1.33 is not supported; choose 1.34, 1.35',
+    );
+    expect(kubernetesVersionProblem('v1.35.1', minors)).toBeUndefined();
+  });
+
+  test('a chosen template names a config pool that exists, passes the platform check and serves one node pool', () => {
+    const { problems, report } = problemCollector();
+    const rules = configPoolNodePools(
+      {
+        existing: [],
+        machineTemplates: [
+          { name: 'a', configPool: 'pool-a' },
+          { name: 'b', configPool: undefined },
+          { name: 'c', configPool: 'gone' },
+          { name: 'd', configPool: 'pool-other' },
+        ],
+        configPools: [
+          { name: 'pool-a', free: 3, total: 3 },
+          { name: 'pool-other', free: 3, total: 3 },
+        ],
+      },
+      {
+        machineTemplateKind: 'LabMachineTemplate',
+        suffixes: { workerTemplate: '-t', bootstrapTemplate: '-b' },
+        slotNoun: 'lab pool',
+        noPool: (name) => `${name} names no lab pool`,
+        poolProblem: (pool) => (pool.name === 'pool-other' ? 'serves another cluster' : undefined),
+      },
+      report,
+    );
+    for (const [i, name] of ['a', 'a', 'b', 'c', 'd', '', 'x'].entries())
+      rules.checkTemplate('step', `f${i}`, name, 'worker', `pool ${i}`);
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ['f1', 'lab pool pool-a is already used by pool 0'],
+      ['f2', 'b names no lab pool'],
+      ['f3', 'lab pool gone of c does not exist'],
+      ['f4', 'serves another cluster'],
+      ['f5', 'choose a machine template'],
+      ['f6', 'machine template x does not exist'],
+    ]);
+    expect(rules.slotPoolOf('a')).toBe('pool-a');
+  });
+
+  test('a chosen template is copied with its labels and machine spec', () => {
+    const templates = [{ name: 'a', labels: { tier: 'x' }, machineSpec: { image: 'i' } }];
+    expect(templateSourceOf(templates, 'a')).toEqual({ labels: { tier: 'x' }, spec: { image: 'i' } });
+    expect(templateSourceOf(templates, 'b')).toBeUndefined();
+  });
+
+  test('the control plane hardening takes a platform’s flags and writes them in name order', () => {
+    const components = hardenedControlPlaneComponents({
+      controllerManager: { 'cloud-provider': 'external' },
+    });
+    const flags = Object.keys(components.controllerManager.extraArgs);
+    expect(flags).toEqual([...flags].sort());
+    expect(components.controllerManager.extraArgs['cloud-provider']).toBe('external');
+    expect(components.apiServer.extraArgs['audit-policy-file']).toBe('/etc/kubernetes/audit/policy.yaml');
+  });
+});
+
+describe('the node pool upgrade', () => {
+  test('the control plane’s target is a release of a supported minor, one step from the current one', () => {
+    const rules = { pattern: /^v\d+\.\d+\.\d+$/, minors: ['1.34', '1.35'] };
+    expect(upgradeVersionProblem('v1.34.3', 'v1.35', rules)).toMatch(/a release such as/);
+    expect(upgradeVersionProblem('v1.34.3', 'v1.36.0', rules)).toMatch(/1.36 is not supported/);
+    expect(upgradeVersionProblem('v1.35.1', 'v1.34.3', rules)).toMatch(/is not an upgrade of v1.35.1/);
+    expect(upgradeVersionProblem('v1.34.3', 'v1.35.1', rules)).toBeUndefined();
+    expect(upgradeVersionProblem('v1.34.3', 'v1.34.3', rules)).toBeUndefined();
+  });
+});
+
+describe('the credential form', () => {
+  test('keeps the first problem of each field', () => {
+    const { problems, add, addAll } = credentialProblemCollector();
+    add('name', 'first');
+    addAll([
+      { field: 'name', message: 'second' },
+      { field: 'caBundle', message: 'not PEM' },
+    ]);
+    expect(problems).toEqual([
+      { field: 'name', message: 'first' },
+      { field: 'caBundle', message: 'not PEM' },
+    ]);
+  });
+});

@@ -23,6 +23,16 @@ export {
   serializePlan,
 } from './plans.js';
 export {
+  hardwareOf,
+  parseRedfishAddress,
+  type RedfishAddress,
+  RedfishClient,
+  type RedfishCredentials,
+  type RedfishSystem,
+  type RedfishVirtualMedia,
+  readRedfishError,
+} from './redfish.js';
+export {
   activationPlanPart,
   checkStorage,
   deactivationPlanPart,
@@ -50,13 +60,3 @@ export {
   storageSpecHash,
   type VolumeState,
 } from './storage.js';
-export {
-  hardwareOf,
-  parseRedfishAddress,
-  type RedfishAddress,
-  RedfishClient,
-  type RedfishCredentials,
-  type RedfishSystem,
-  type RedfishVirtualMedia,
-  readRedfishError,
-} from './redfish.js';

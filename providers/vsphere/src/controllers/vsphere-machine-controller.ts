@@ -10,7 +10,6 @@ import {
   requeue,
   type Step,
   type StepResult,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
@@ -21,22 +20,22 @@ import {
   claimSlotStep,
   cloudInitBootstrapVip,
   composeCloudInit,
+  connectMachineStep,
   createOnce,
   describeFailureWithAdvice,
-  followTaskStep,
   heldSlot,
   IPAM_API_VERSION,
-  infraClusterOfMachine,
   type MachineSlots,
-  mayBeUnlisted,
+  machineStepHooks,
   type PoolConsumer,
+  platformTasks,
   releaseAddressClaims,
   releaseSlotStep,
   reportingFailures,
   runsKubeadmInit,
-  startTask,
   substituteBootstrapTokens,
   taskReferenceAt,
+  waitWhileUnlisted,
   withIgnitionUnits,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
@@ -177,15 +176,10 @@ export function consumerOfMachine(
   return deployment ? { kind: 'MachineDeployment', name: deployment } : undefined;
 }
 
-const connect: Step<MachineRun> = {
-  name: 'Connect',
-  async run(run) {
+const connect = connectMachineStep<MachineRun, VSphereClusterObject>({
+  infraCluster: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster' },
+  async connect(run, cluster) {
     const { ctx } = run;
-    const cluster = await infraClusterOfMachine<VSphereClusterObject>(ctx, {
-      apiVersion: VSPHERE_API_VERSION,
-      kind: 'VSphereCluster',
-    });
-    if (!cluster) return requeue(10_000, 'waiting for the VSphereCluster of this machine');
     // The VM is in the vCenter it was cloned in: a machine or cluster that now names another one
     // would clone a second VM there, or delete nothing and leave this one behind.
     const recorded = ctx.status.location?.server;
@@ -207,7 +201,7 @@ const connect: Step<MachineRun> = {
     run.cluster = cluster;
     return done();
   },
-};
+});
 
 /**
  * A Self-built VIP that is also a slot's address breaks the cluster (the node and keepalived would
@@ -453,11 +447,7 @@ const findVm: Step<MachineRun> = {
 // The task in flight is kept in `status.taskRef`, so a restarted manager follows it instead of starting another.
 const taskRef = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskRef');
 
-function startVsphereTask(run: MachineRun, what: string, start: () => Promise<string>) {
-  return startTask(run, taskRef, start, { taskNoun: TASK_NOUN, what, pollAfterMs: POLL_MS });
-}
-
-const followTask = followTaskStep<MachineRun, TaskInfo>({
+const vsphereTasks = platformTasks<MachineRun, TaskInfo>({
   name: 'FollowTask',
   taskNoun: TASK_NOUN,
   reference: taskRef,
@@ -480,6 +470,8 @@ const followTask = followTaskStep<MachineRun, TaskInfo>({
     return undefined;
   },
 });
+const followTask = vsphereTasks.follow;
+const startVsphereTask = vsphereTasks.start;
 
 /**
  * The datacenter of the VM: its failure domain's, else the slot's, else the pool's, else the
@@ -814,10 +806,8 @@ const deleteSteps: Step<MachineRun>[] = [
     name: 'FindVM',
     async run(run) {
       run.vm = await lookUpVm(run);
-      // A VM asked for a moment ago may not be listed yet: left now, it would be an orphan.
-      if (!run.vm && mayBeUnlisted(run.ctx, 'vm', run.listingLagMs))
-        return requeue(POLL_MS, `VM ${run.hostname} was asked for recently and is not listed yet`);
-      return done();
+      const thing = { key: 'vm', what: `VM ${run.hostname}`, listingLagMs: run.listingLagMs };
+      return (!run.vm && waitWhileUnlisted(run.ctx, thing, POLL_MS)) || done();
     },
   },
   powerOff,
@@ -864,56 +854,54 @@ export function vsphereMachineHooks(
   access: VsphereAccess,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof VSphereMachine> {
-  return {
+  return machineStepHooks({
     kind: VSphereMachine,
-    reconcile: async (ctx) =>
-      stepPlan(
-        new MachineRun(ctx, access, options),
-        [
-          connect,
-          recordVsphereVm,
-          ...[
-            vipConflict,
-            resolveFailureDomain,
-            claimSlotStep('ClaimConfigSlot', configSlots),
-            claimIpAddresses,
-            // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
-            ...reportingFailures([findVm, ...createSteps], (run, error) =>
-              run.ctx.setCondition(
-                falseCondition(
-                  VM_PROVISIONED,
-                  'VCenterError',
-                  describeFailureWithAdvice(error, { platform: 'vCenter' }),
-                  'Warning',
-                ),
-              ),
+    newRun: (ctx) => new MachineRun(ctx, access, options),
+    reconcile: [
+      connect,
+      recordVsphereVm,
+      ...[
+        vipConflict,
+        resolveFailureDomain,
+        claimSlotStep('ClaimConfigSlot', configSlots),
+        claimIpAddresses,
+        // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
+        ...reportingFailures([findVm, ...createSteps], (run, error) =>
+          run.ctx.setCondition(
+            falseCondition(
+              VM_PROVISIONED,
+              'VCenterError',
+              describeFailureWithAdvice(error, { platform: 'vCenter' }),
+              'Warning',
             ),
-          ].map(mirroringStatus),
-        ],
-        async (run) => {
-          const vm = run.vm as VmSummary;
-          ctx.status.vmRef = vm.ref.value;
-          ctx.status.biosUUID = vm.biosUuid;
-          ctx.status.powerState = vm.powerState;
-          ctx.status.network = vm.guestNics.map((nic) => ({
-            macAddr: nic.macAddress,
-            ...(nic.network ? { networkName: nic.network } : {}),
-            ipAddrs: nic.ipAddresses,
-          }));
-          const addresses = addressesOf(run, vm);
-          if (!addresses.some((a) => a.type === 'InternalIP')) {
-            await mirrorVmStatus(run, false);
-            return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
-          }
-          ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
-          await mirrorVmStatus(run, true);
-          return machineProvisioned({
-            providerID: providerIdOf(vm.biosUuid),
-            addresses,
-            ...(ctx.machine.spec.failureDomain ? { failureDomain: ctx.machine.spec.failureDomain } : {}),
-          });
-        },
-      ),
-    delete: async (ctx) => stepPlan(new MachineRun(ctx, access, options), deleteSteps),
-  };
+          ),
+        ),
+      ].map(mirroringStatus),
+    ],
+    async provisioned(run) {
+      const { ctx } = run;
+      const vm = run.vm as VmSummary;
+      ctx.status.vmRef = vm.ref.value;
+      ctx.status.biosUUID = vm.biosUuid;
+      ctx.status.powerState = vm.powerState;
+      ctx.status.network = vm.guestNics.map((nic) => ({
+        macAddr: nic.macAddress,
+        ...(nic.network ? { networkName: nic.network } : {}),
+        ipAddrs: nic.ipAddresses,
+      }));
+      const addresses = addressesOf(run, vm);
+      if (!addresses.some((a) => a.type === 'InternalIP')) {
+        await mirrorVmStatus(run, false);
+        return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
+      }
+      ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
+      await mirrorVmStatus(run, true);
+      return machineProvisioned({
+        providerID: providerIdOf(vm.biosUuid),
+        addresses,
+        ...(ctx.machine.spec.failureDomain ? { failureDomain: ctx.machine.spec.failureDomain } : {}),
+      });
+    },
+    delete: deleteSteps,
+  });
 }

@@ -119,10 +119,13 @@ export {
 export {
   type DeclaredDisk,
   type DiskAction,
+  detachPersistentDisksStep,
   holdsPersistentDisk,
   nextAttachAction,
   nextDetachAction,
   type ObservedVolume,
+  observeVolumes,
+  type PersistentDiskDetaching,
   type PersistentDiskPhase,
   type PersistentDiskRecord,
   type PersistentDiskRecordsInput,
@@ -158,6 +161,8 @@ export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './
 export { LookupCache } from './lookups/lookup-cache.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
+  type Blocked,
+  blockedOn,
   connectMachineStep,
   type MachineStepRun,
   type MachineSteps,

@@ -1,4 +1,7 @@
 import {
+  type ConditionInput,
+  type EventRecorder,
+  falseCondition,
   type InfraMachineContext,
   type InfraMachineHooks,
   type KindDefinition,
@@ -61,6 +64,35 @@ export function waitWhileUnlisted(
 ): StepResult | undefined {
   if (!mayBeUnlisted(context, thing.key, thing.listingLagMs)) return undefined;
   return requeue(pollAfterMs, `${thing.what} was asked for recently and is not listed yet`);
+}
+
+/** What stops a machine until something changes, as {@link blockedOn} shows it. */
+export interface Blocked {
+  /** The machine's condition that shows it, e.g. `VMReady`. */
+  condition: string;
+  reason: string;
+  message: string;
+  /** When to look again. */
+  afterMs: number;
+  /** `Error` by default: someone has to act. */
+  severity?: 'Error' | 'Warning' | 'Info' | undefined;
+  /** Also a Warning Event of the same reason and message (every write counts at a thousand machines). */
+  event?: boolean | undefined;
+}
+
+/**
+ * A machine that cannot go on until someone acts (a name in use, a missing template, a disk that
+ * does not match its declaration): the reason on its condition, a Warning Event when asked, and
+ * the `requeue` that looks again.
+ */
+export function blockedOn(
+  ctx: { setCondition(condition: ConditionInput): void; events: Pick<EventRecorder, 'warning'> },
+  blocked: Blocked,
+): StepResult {
+  const { condition, reason, message } = blocked;
+  ctx.setCondition(falseCondition(condition, reason, message, blocked.severity ?? 'Error'));
+  if (blocked.event) ctx.events.warning(reason, message);
+  return requeue(blocked.afterMs, message);
 }
 
 /** A provider's machine steps: what `machineStepHooks` turns into the host's hooks. */

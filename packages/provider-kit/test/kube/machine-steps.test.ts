@@ -73,21 +73,26 @@ class TaskPlatform {
   find(name: string) {
     return [...this.vms.values()].find((vm) => vm.name === name);
   }
+  private existing(name: string) {
+    const vm = this.find(name);
+    if (!vm) throw new Error(`VM ${name} not found`);
+    return vm;
+  }
   create(name: string): string {
     this.calls.push(`create ${name}`);
     return this.task(() => this.vms.set(name, { id: `vm-${name}`, name, power: 'off', disks: ['data'] }));
   }
   powerOn(name: string): string {
     this.calls.push(`power-on ${name}`);
-    return this.task(() => this.vms.set(name, { ...(this.find(name) as never), power: 'on' }));
+    return this.task(() => this.vms.set(name, { ...this.existing(name), power: 'on' }));
   }
   powerOff(name: string): string {
     this.calls.push(`power-off ${name}`);
-    return this.task(() => this.vms.set(name, { ...(this.find(name) as never), power: 'off' }));
+    return this.task(() => this.vms.set(name, { ...this.existing(name), power: 'off' }));
   }
   detachDisks(name: string): string {
     this.calls.push(`detach ${name}`);
-    return this.task(() => this.vms.set(name, { ...(this.find(name) as never), disks: [] }));
+    return this.task(() => this.vms.set(name, { ...this.existing(name), disks: [] }));
   }
   destroy(name: string): string {
     this.calls.push(`destroy ${name}`);
@@ -276,7 +281,7 @@ describe('the machine step skeleton on a real kube-apiserver', () => {
           namespace,
           uid: `uid-${name}`,
           labels: { 'cluster.x-k8s.io/cluster-name': 'cluster-a' },
-        },
+        } as Run['ctx']['object']['metadata'],
       },
       infraCluster,
       status,

@@ -10,10 +10,12 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  blockedOn,
   claimSlotStep,
   composeIgnition,
   connectMachineStep,
   createOnce,
+  detachPersistentDisksStep,
   heldSlot,
   type IgnitionFile,
   type IgnitionUnit,
@@ -23,7 +25,6 @@ import {
   machineStepHooks,
   mountsHome,
   nextAttachAction,
-  nextDetachAction,
   platformTasks,
   releaseSlotStep,
   reportingFailures,
@@ -117,6 +118,14 @@ class MachineRun {
   }
 }
 
+/** What stops the machine on VMReady until someone acts. */
+const blocked = (reason: string, message: string, afterMs: number) => ({
+  condition: VM_READY,
+  reason,
+  message,
+  afterMs,
+});
+
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 
 /** Sends a create at most once per listing lag (the provider kit's createOnce), recorded under `key`. */
@@ -175,9 +184,7 @@ const findVm: Step<MachineRun> = {
     const found = run.vmLookedUp ? run.vm : await lookUpVm(run);
     if (found && !isOwnedBy(found, run.ctx.object)) {
       const message = `a VM named ${run.vmName} already exists on DCS and was not created for this machine; it is left alone`;
-      run.ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
-      run.ctx.events.warning('VMNameInUse', message);
-      return requeue(60_000, message);
+      return blockedOn(run.ctx, { ...blocked('VMNameInUse', message, 60_000), event: true });
     }
     run.vm = found;
     return done();
@@ -221,8 +228,7 @@ const createSteps: Step<MachineRun>[] = [
       const template = await run.cloud.findTemplate(run.ctx.object.spec.vmTemplateName);
       if (!template) {
         const message = `VM template ${run.ctx.object.spec.vmTemplateName} not found on DCS`;
-        run.ctx.setCondition(falseCondition(VM_READY, 'TemplateNotFound', message, 'Error'));
-        return requeue(60_000, message);
+        return blockedOn(run.ctx, blocked('TemplateNotFound', message, 60_000));
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
       const site = await run.cloud.resolveSite();
@@ -289,10 +295,8 @@ const createSteps: Step<MachineRun>[] = [
         // shown on the machine and asked again slowly, until the pool or the platform is corrected.
         case 'wait':
           if (!next.problem) return requeue(5_000, next.message);
-          run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', next.message, 'Error'));
-          run.ctx.events.warning('PersistentDiskError', next.message);
           // As a pool with no free entry is asked again: someone has to correct the declaration.
-          return requeue(30_000, next.message);
+          return blockedOn(run.ctx, { ...blocked('PersistentDiskError', next.message, 30_000), event: true });
         default:
           return done();
       }
@@ -307,8 +311,7 @@ const createSteps: Step<MachineRun>[] = [
       const bootstrap = await run.ctx.bootstrapData();
       if (bootstrap.format !== 'ignition') {
         const message = `the bootstrap data is in format ${bootstrap.format}: DCS VMs boot with Ignition from a CD-ROM, so the KubeadmConfig needs format: ignition`;
-        run.ctx.setCondition(falseCondition(VM_READY, 'BootstrapFormatUnsupported', message, 'Error'));
-        return requeue(60_000, message);
+        return blockedOn(run.ctx, blocked('BootstrapFormatUnsupported', message, 60_000));
       }
       const guest = await guestAdditions(run, bootstrap);
       if (!guest.ok) return requeue(2_000, guest.message);
@@ -377,11 +380,7 @@ const createSteps: Step<MachineRun>[] = [
 async function claimLegacyDisks(run: MachineRun, legacy: readonly LegacyDisk[]) {
   if (legacy.length === 0) return undefined;
   const problem = legacy.find((disk) => disk.problem)?.problem;
-  if (problem) {
-    run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', problem, 'Error'));
-    run.ctx.events.warning('PersistentDiskError', problem);
-    return requeue(30_000, problem);
-  }
+  if (problem) return blockedOn(run.ctx, { ...blocked('PersistentDiskError', problem, 30_000), event: true });
   for (const disk of legacy) {
     const volumeUrn = disk.volumeUrn as string;
     // Claimed already, and only not listed by that name yet: nothing to send.
@@ -535,20 +534,15 @@ const deleteSteps: Step<MachineRun>[] = [
       return done();
     },
   },
-  {
-    name: 'DetachPersistentDisks',
-    async run(run) {
-      const held = await heldDisks(run);
-      if (!held) return done();
-      const { vm, disks, volumes } = held;
-      const next = nextDetachAction(disks, volumes, vm.urn);
-      if (next.action === 'detach')
-        return startDcsTask(run, `detaching persistent volume ${next.disk.name}`, () =>
-          run.cloud.detachVolume(vm.uri, next.volumeId),
-        );
-      return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
-    },
-  },
+  detachPersistentDisksStep<MachineRun>({
+    disksOf: heldDisks,
+    machineId: (run) => (run.vm as DcsVm).urn,
+    detach: (run, disk, volumeId) =>
+      startDcsTask(run, `detaching persistent volume ${disk.name}`, () =>
+        run.cloud.detachVolume((run.vm as DcsVm).uri, volumeId),
+      ),
+    pollAfterMs: POLL_MS,
+  }),
   {
     // The documented migration, step 4: detached, a stock volume becomes an independent shared one
     // before its old VM is deleted.

@@ -160,10 +160,7 @@ const connect = connectMachineStep<MachineRun, HCSClusterObject>({
     run.cluster = cluster;
     // A server is looked for where it was created, even if the identity Secret now names another place.
     const lookup = await cloudForCluster(ctx, run.connections, cluster, ctx.status.location);
-    if (!lookup.ok) {
-      ctx.setCondition(falseCondition(MACHINE_READY, lookup.reason, lookup.message, 'Error'));
-      return requeue(60_000, lookup.message);
-    }
+    if (!lookup.ok) return blocked(run, lookup.reason, lookup.message, 60_000, false);
     run.cloud = lookup.cloud;
     run.location = lookup.location;
     return done();

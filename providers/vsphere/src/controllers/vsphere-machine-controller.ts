@@ -15,6 +15,7 @@ import {
 import {
   addressClaimRequests,
   type BootstrapVipInput,
+  blockedOn,
   bootstrapVipUnit,
   claimAddresses,
   claimSlotStep,
@@ -151,6 +152,14 @@ class MachineRun {
   }
 }
 
+/** What stops the machine on VMProvisioned until someone acts. */
+const blocked = (reason: string, message: string, afterMs: number) => ({
+  condition: VM_PROVISIONED,
+  reason,
+  message,
+  afterMs,
+});
+
 const providerIdOf = (biosUuid: string) => `vsphere://${biosUuid}`;
 
 /**
@@ -186,17 +195,13 @@ const connect = connectMachineStep<MachineRun, VSphereClusterObject>({
     const named = ctx.object.spec.server ?? cluster.spec.server;
     if (recorded && named && recorded !== named) {
       const message = `the VM was cloned in vCenter ${recorded}, but the machine now names ${named}; put ${recorded} back to manage the VM`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'ServerChanged', message, 'Error'));
-      return requeue(60_000, message);
+      return blockedOn(ctx, blocked('ServerChanged', message, 60_000));
     }
     const lookup = await cloudForCluster(ctx, run.access, cluster, {
       server: recorded ?? ctx.object.spec.server,
       thumbprint: ctx.object.spec.thumbprint,
     });
-    if (!lookup.ok) {
-      ctx.setCondition(falseCondition(VM_PROVISIONED, lookup.reason, lookup.message, 'Error'));
-      return requeue(60_000, lookup.message);
-    }
+    if (!lookup.ok) return blockedOn(ctx, blocked(lookup.reason, lookup.message, 60_000));
     run.cloud = lookup;
     run.cluster = cluster;
     return done();
@@ -222,8 +227,7 @@ const vipConflict: Step<MachineRun> = {
     );
     if (conflicts.length === 0) return done();
     const message = describeVipSlotConflicts(vip, conflicts);
-    ctx.setCondition(falseCondition(VM_PROVISIONED, 'VIPConflictsWithSlot', message, 'Error'));
-    return requeue(30_000, message);
+    return blockedOn(ctx, blocked('VIPConflictsWithSlot', message, 30_000));
   },
 };
 
@@ -257,8 +261,7 @@ async function resolvePlacement(run: MachineRun): Promise<StepResult> {
   const zone = await zoneNamed(run.ctx.kube, name);
   if (!zone) {
     const message = `the Machine's failure domain ${name} names no VSphereDeploymentZone with a VSphereFailureDomain`;
-    run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'FailureDomainNotFound', message, 'Error'));
-    return requeue(30_000, message);
+    return blockedOn(run.ctx, blocked('FailureDomainNotFound', message, 30_000));
   }
   run.placement = placementOf(zone);
   return done();
@@ -379,8 +382,7 @@ const recordVsphereVm: Step<MachineRun> = {
     if (!ownedBy(record, ctx.object)) {
       // A same-named record of an earlier machine still being removed: this machine's comes next.
       const message = `VSphereVM ${record.metadata.name} belongs to an earlier VSphereMachine of this name; waiting for it to go`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForVSphereVM', message));
-      return requeue(10_000, message);
+      return blockedOn(ctx, { ...blocked('WaitingForVSphereVM', message, 10_000), severity: 'Info' });
     }
     run.record = record;
     return done();
@@ -510,9 +512,7 @@ const cloneVm: Step<MachineRun> = {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       const message = `VM template ${spec.template} not found in datacenter ${datacenter.name}`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'TemplateNotFound', message, 'Error'));
-      ctx.events.warning('TemplateNotFound', message);
-      return requeue(60_000, message);
+      return blockedOn(ctx, { ...blocked('TemplateNotFound', message, 60_000), event: true });
     }
     const source = await cloud.client.template(template);
     let snapshot = source.currentSnapshot;
@@ -521,8 +521,7 @@ const cloneVm: Step<MachineRun> = {
       const message = spec.snapshot
         ? `template ${spec.template} has no snapshot ${spec.snapshot} for a linked clone`
         : `template ${spec.template} has no snapshot: a linked clone needs one (or use cloneMode fullClone)`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'SnapshotNotFound', message, 'Error'));
-      return requeue(60_000, message);
+      return blockedOn(ctx, blocked('SnapshotNotFound', message, 60_000));
     }
     // A failure domain places the VM in its own pool, folder and datastore.
     const folder = run.placement?.folder ?? spec.folder;

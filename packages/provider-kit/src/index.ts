@@ -195,6 +195,7 @@ export {
   type ClaimRefusal,
   claimantOf,
   claimSlotStep,
+  consumerOfMachine,
   heldSlot,
   type MachineSlots,
   releaseSlotStep,

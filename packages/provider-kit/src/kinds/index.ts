@@ -27,5 +27,6 @@ export {
   IPV4,
   Ipv4Address,
   LOAD_BALANCER_HOST,
+  parseGoDuration,
   SubnetMask,
 } from './value-formats.js';

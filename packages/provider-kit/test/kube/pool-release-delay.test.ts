@@ -1,9 +1,4 @@
-import {
-  type ConditionInput,
-  defineKind,
-  type KubeClient,
-  type ObjectContext,
-} from '@immutable-infra/core';
+import { type ConditionInput, defineKind, type KubeClient, type ObjectContext } from '@immutable-infra/core';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -22,13 +22,14 @@ import {
   cloudInitBootstrapVip,
   composeCloudInit,
   connectMachineStep,
+  consumerOfMachine,
   createOnce,
   describeFailureWithAdvice,
   heldSlot,
   IPAM_API_VERSION,
   type MachineSlots,
   machineStepHooks,
-  type PoolConsumer,
+  parseGoDuration,
   platformTasks,
   releaseAddressClaims,
   releaseSlotStep,
@@ -172,17 +173,6 @@ const instanceUuidOf = (ctx: Ctx) => ctx.object.metadata.uid ?? '';
 async function lookUpVm(run: MachineRun): Promise<VmSummary | undefined> {
   const found = await run.cloud.client.findVmByUuid(instanceUuidOf(run.ctx));
   return found && (await run.cloud.client.vm(found));
-}
-
-/** The workload controller a Machine belongs to, from the labels Cluster API puts on it. */
-export function consumerOfMachine(
-  machine: { metadata?: { labels?: Record<string, string> | undefined } } | undefined,
-): PoolConsumer | undefined {
-  const labels = machine?.metadata?.labels ?? {};
-  const controlPlane = labels['cluster.x-k8s.io/control-plane-name'];
-  if (controlPlane) return { kind: 'KubeadmControlPlane', name: controlPlane };
-  const deployment = labels['cluster.x-k8s.io/deployment-name'];
-  return deployment ? { kind: 'MachineDeployment', name: deployment } : undefined;
 }
 
 const connect = connectMachineStep<MachineRun, VSphereClusterObject>({
@@ -782,21 +772,11 @@ const powerOff: Step<MachineRun> = {
       return requeue(POLL_MS, `asked the guest of ${vm.name} to shut down`);
     }
     const timeoutMs =
-      parseDuration(ctx.object.spec.guestSoftPowerOffTimeout) ?? DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS;
+      parseGoDuration(ctx.object.spec.guestSoftPowerOffTimeout) ?? DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS;
     if (mode === 'trySoft' && now.getTime() - askedAt >= timeoutMs) return hard();
     return requeue(POLL_MS * 2, `waiting for the guest of ${vm.name} to shut down`);
   },
 };
-
-/** `5m`, `90s`, `1h30m` (a Go duration, as CAPV takes it) in milliseconds; undefined when unreadable. */
-export function parseDuration(text: string | undefined): number | undefined {
-  if (!text || !/^(?:\d+(?:\.\d+)?(?:h|m|s|ms))+$/.test(text)) return undefined;
-  const unit = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
-  let total = 0;
-  for (const [, amount, u] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
-    total += Number(amount) * unit[u as keyof typeof unit];
-  return total;
-}
 
 const deleteSteps: Step<MachineRun>[] = [
   connect,

@@ -47,7 +47,11 @@ export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/
 export {
   type CertificateAndKey,
   clusterCaFrom,
+  KUBELET_CERT_PATH,
+  KUBELET_KEY_PATH,
+  type KubeletServingFile,
   kubeletServingCertificate,
+  kubeletServingFiles,
 } from './bootstrap/kubelet-certificate.js';
 // The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
 export {
@@ -171,10 +175,13 @@ export {
 export {
   type DeclaredDisk,
   type DiskAction,
+  detachPersistentDisksStep,
   holdsPersistentDisk,
   nextAttachAction,
   nextDetachAction,
   type ObservedVolume,
+  observeVolumes,
+  type PersistentDiskDetaching,
   type PersistentDiskPhase,
   type PersistentDiskRecord,
   type PersistentDiskRecordsInput,
@@ -214,6 +221,16 @@ export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
+// The skeleton of a machine's reconcile and delete, the platform calls passed in.
+export {
+  type Blocked,
+  blockedOn,
+  connectMachineStep,
+  type MachineStepRun,
+  type MachineSteps,
+  machineStepHooks,
+  waitWhileUnlisted,
+} from './machine/machine-steps.js';
 // Platform operations a provider's UI calls through the host.
 export {
   declaredOperation,
@@ -240,6 +257,7 @@ export {
   type ClaimRefusal,
   claimantOf,
   claimSlotStep,
+  consumerOfMachine,
   heldSlot,
   type MachineSlots,
   releaseSlotStep,
@@ -267,6 +285,7 @@ export {
   taskReferenceAt,
   waitingMessage,
 } from './tasks/follow-task.js';
+export { type PlatformTasks, platformTasks } from './tasks/platform-tasks.js';
 export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';
 export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';

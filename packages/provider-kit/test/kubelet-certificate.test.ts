@@ -3,7 +3,13 @@ import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import { generateControlPlanePki } from '@immutable-infra/testkit';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, it } from 'vitest';
-import { clusterCaFrom, kubeletServingCertificate } from '../src/index.js';
+import {
+  clusterCaFrom,
+  KUBELET_CERT_PATH,
+  KUBELET_KEY_PATH,
+  kubeletServingCertificate,
+  kubeletServingFiles,
+} from '../src/index.js';
 
 /** An RSA CA with its key in PKCS#1, as kubeadm writes `<cluster>-ca`. */
 async function kubeadmStyleCa() {
@@ -58,5 +64,29 @@ describe('the kubelet serving certificate of a control plane node', () => {
     expect(clusterCaFrom({ 'tls.crt': 'c', 'tls.key': 'k' })).toEqual({ certificate: 'c', privateKey: 'k' });
     expect(clusterCaFrom({ 'tls.crt': 'c' })).toBeUndefined();
     expect(clusterCaFrom(undefined)).toBeUndefined();
+  });
+});
+
+describe('the kubelet serving files of a node', () => {
+  it('waits for the cluster CA Secret, then writes the certificate and its key where the kubelet patch points', async () => {
+    const ca = await kubeadmStyleCa();
+    const secrets: Record<string, Record<string, string>> = {};
+    const reader = { read: async (namespace: string, name: string) => secrets[`${namespace}/${name}`] };
+    const node = { namespace: 'ns', clusterName: 'c1', hostname: 'node-1', ips: ['10.0.0.5'] };
+    expect(await kubeletServingFiles(reader, node)).toEqual({
+      ok: false,
+      message: 'waiting for the cluster CA Secret c1-ca',
+    });
+    secrets['ns/c1-ca'] = { 'tls.crt': ca.certificate, 'tls.key': ca.privateKey };
+    const written = await kubeletServingFiles(reader, node);
+    if (!written.ok) throw new Error(written.message);
+    expect(written.files.map(({ path, mode }) => ({ path, mode }))).toEqual([
+      { path: KUBELET_CERT_PATH, mode: '0644' },
+      { path: KUBELET_KEY_PATH, mode: '0600' },
+    ]);
+    const cert = new X509Certificate(written.files[0]?.content ?? '');
+    expect(cert.subject).toContain('CN=system:node:node-1');
+    expect(cert.checkIP('10.0.0.5')).toBe('10.0.0.5');
+    expect(written.files[1]?.content).toContain('BEGIN PRIVATE KEY');
   });
 });

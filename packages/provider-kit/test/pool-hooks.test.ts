@@ -7,7 +7,7 @@ import {
 } from '@immutable-infra/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ClaimablePoolKind, claimablePoolHooks } from '../src/index.js';
+import { type ClaimablePoolKind, claimablePoolHooks, consumerOfMachine } from '../src/index.js';
 
 const SlotPool = defineKind({
   group: INFRASTRUCTURE_GROUP,
@@ -129,5 +129,22 @@ describe('claimablePoolHooks', () => {
     });
     expect(await hooks.delete?.(held.ctx)).toMatchObject({ type: 'requeue', reason: 'still used by m1' });
     expect(await hooks.delete?.(context({ spec: { slots: [] } }).ctx)).toEqual({ type: 'done' });
+  });
+});
+
+describe('the consumer of a machine', () => {
+  it('is its KubeadmControlPlane, else its MachineDeployment, from the labels Cluster API sets', () => {
+    const labelled = (labels: Record<string, string>) => ({ metadata: { labels } });
+    expect(
+      consumerOfMachine(
+        labelled({ 'cluster.x-k8s.io/control-plane-name': 'cp', 'cluster.x-k8s.io/deployment-name': 'md' }),
+      ),
+    ).toEqual({ kind: 'KubeadmControlPlane', name: 'cp' });
+    expect(consumerOfMachine(labelled({ 'cluster.x-k8s.io/deployment-name': 'md' }))).toEqual({
+      kind: 'MachineDeployment',
+      name: 'md',
+    });
+    expect(consumerOfMachine(labelled({}))).toBeUndefined();
+    expect(consumerOfMachine(undefined)).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import {
   dnsServerList,
   Ipv4Address,
   LOAD_BALANCER_HOST,
+  parseGoDuration,
   SubnetMask,
 } from '../src/kinds/index.js';
 
@@ -33,5 +34,16 @@ describe('value formats', () => {
       expect(LOAD_BALANCER_HOST.test(host), host).toBe(true);
     for (const host of ['https://lb', 'lb:6443', 'lb example'])
       expect(LOAD_BALANCER_HOST.test(host), host).toBe(false);
+  });
+});
+
+describe('Go durations in a kind spec', () => {
+  it('reads hours, minutes, seconds and milliseconds, and leaves an unreadable one to the default', () => {
+    expect(parseGoDuration('5m')).toBe(300_000);
+    expect(parseGoDuration('1h30m')).toBe(5_400_000);
+    expect(parseGoDuration('1.5s')).toBe(1_500);
+    expect(parseGoDuration('250ms')).toBe(250);
+    for (const unreadable of [undefined, '', '5', '5 m', '-1m', '1d'])
+      expect(parseGoDuration(unreadable)).toBeUndefined();
   });
 });

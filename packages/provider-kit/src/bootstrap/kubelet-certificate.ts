@@ -92,3 +92,36 @@ export function clusterCaFrom(data: Record<string, string> | undefined): Certifi
   const privateKey = data?.['tls.key'];
   return certificate && privateKey ? { certificate, privateKey } : undefined;
 }
+
+/** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
+export const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
+export const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
+
+/** A file of the kubelet serving certificate, with its octal mode (the key is 0600). */
+export interface KubeletServingFile {
+  path: string;
+  content: string;
+  mode: '0644' | '0600';
+}
+
+/**
+ * The kubelet serving certificate and key a node writes where the documented kubelet patch points,
+ * signed by the cluster CA (Cluster API's `<cluster>-ca` Secret); what the node waits for while that
+ * Secret is not there yet.
+ */
+export async function kubeletServingFiles(
+  secrets: { read(namespace: string, name: string): Promise<Record<string, string> | undefined> },
+  node: { namespace: string; clusterName: string; hostname: string; ips: readonly string[] },
+): Promise<{ ok: true; files: KubeletServingFile[] } | { ok: false; message: string }> {
+  const caSecret = `${node.clusterName}-ca`;
+  const ca = clusterCaFrom(await secrets.read(node.namespace, caSecret));
+  if (!ca) return { ok: false, message: `waiting for the cluster CA Secret ${caSecret}` };
+  const kubelet = await kubeletServingCertificate(ca, node.hostname, node.ips);
+  return {
+    ok: true,
+    files: [
+      { path: KUBELET_CERT_PATH, content: kubelet.certificate, mode: '0644' },
+      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, mode: '0600' },
+    ],
+  };
+}

@@ -1,3 +1,4 @@
+import { done, requeue, type Step, type StepResult } from '@immutable-infra/core';
 import type { Claimant } from '../pools/claimable-pool.js';
 
 /** The phases both DCS and HCS pools report for a persistent disk. */
@@ -155,4 +156,57 @@ export function holdsPersistentDisk(
   machineId: string,
 ): boolean {
   return disks.some((disk) => volumes.get(disk.name)?.attachedTo === machineId);
+}
+
+/**
+ * The platform's volume of each declared disk that exists, by the disk's name: `find` looks one up
+ * by that name (the deterministic name is how a volume is found after any crash), `observe` reads
+ * it as the kit's {@link ObservedVolume}.
+ */
+export async function observeVolumes<Volume, Observed extends ObservedVolume>(
+  disks: readonly DeclaredDisk[],
+  find: (disk: DeclaredDisk) => Promise<Volume | undefined>,
+  observe: (volume: Volume, disk: DeclaredDisk) => Observed | Promise<Observed>,
+): Promise<Map<string, Observed>> {
+  const volumes = new Map<string, Observed>();
+  for (const disk of disks) {
+    const volume = await find(disk);
+    if (volume !== undefined) volumes.set(disk.name, await observe(volume, disk));
+  }
+  return volumes;
+}
+
+/** How a machine takes its entry's persistent disks off its VM or server before deleting it. */
+export interface PersistentDiskDetaching<Run> {
+  /** `DetachPersistentDisks` by default. */
+  name?: string | undefined;
+  when?(run: Run): boolean;
+  /** The entry's declared disks and their volumes; undefined when the machine holds no entry with disks. */
+  disksOf(
+    run: Run,
+  ): Promise<{ disks: readonly DeclaredDisk[]; volumes: ReadonlyMap<string, ObservedVolume> } | undefined>;
+  /** The platform's id of the machine's VM or server, as volumes name what they are attached to. */
+  machineId(run: Run): string;
+  /** Detaches one volume: the task that does it, or the wait for it. */
+  detach(run: Run, disk: DeclaredDisk, volumeId: string): Promise<StepResult>;
+  /** How soon to look again at a disk that is busy. */
+  pollAfterMs: number;
+}
+
+/**
+ * The delete step that takes the entry's persistent disks off the machine, one per run, so they
+ * outlive it (deleting a VM deletes every disk on it); waits while one is busy, done once none is on it.
+ */
+export function detachPersistentDisksStep<Run>(detaching: PersistentDiskDetaching<Run>): Step<Run> {
+  return {
+    name: detaching.name ?? 'DetachPersistentDisks',
+    ...(detaching.when ? { when: detaching.when } : {}),
+    async run(run) {
+      const held = await detaching.disksOf(run);
+      if (!held) return done();
+      const next = nextDetachAction(held.disks, held.volumes, detaching.machineId(run));
+      if (next.action === 'detach') return detaching.detach(run, next.disk, next.volumeId);
+      return next.action === 'wait' ? requeue(detaching.pollAfterMs, next.message) : done();
+    },
+  };
 }

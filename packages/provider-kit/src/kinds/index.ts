@@ -50,5 +50,6 @@ export {
   Ipv6Address,
   int32,
   LOAD_BALANCER_HOST,
+  parseGoDuration,
   SubnetMask,
 } from './value-formats.js';

@@ -92,3 +92,16 @@ export const gatewayInNetwork = (cidrExpr: string, gw: string) => `cidr(${cidrEx
 
 /** An int32 that is at least `min` (Kubernetes' integer format for sizes and counts). */
 export const int32 = (min = 0) => z.number().int().min(min).max(2147483647).meta({ format: 'int32' });
+
+/**
+ * A Go duration as Cluster API providers take one in their specs (`5m`, `90s`, `1h30m`), in
+ * milliseconds; undefined when unreadable, so the caller's default applies.
+ */
+export function parseGoDuration(text: string | undefined): number | undefined {
+  if (!text || !/^(?:\d+(?:\.\d+)?(?:h|m|s|ms))+$/.test(text)) return undefined;
+  const unit = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
+  let total = 0;
+  for (const [, amount, u] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
+    total += Number(amount) * unit[u as keyof typeof unit];
+  return total;
+}

@@ -38,7 +38,35 @@ export function claimablePoolHooks<Kind extends KindDefinition, Entry, Claim>(po
     /** An unexpected failure of `refresh` in words, for the condition. */
     describeFailure(error: unknown): string;
   };
+  /**
+   * For a pool that keeps released records (see ClaimablePoolKind.released): a released entry waits
+   * for the pool's consumer for a while, then is reclaimed (its persistent disks deleted) and
+   * becomes free to any machine; deleting the pool reclaims every entry.
+   */
+  released?: PoolReleaseDelay<PoolOf<Kind>, Entry, Claim, Kind>;
 }): ExtraKindHooks<Kind> {
+  const hooks = baseHooks(pool);
+  return pool.released ? withReleaseDelay(hooks, pool.claims, pool.released) : hooks;
+}
+
+/** How long a released entry is kept for its consumer, and how it is reclaimed after. */
+export interface PoolReleaseDelay<Pool, Entry, Claim, Kind extends KindDefinition = KindDefinition> {
+  /** How long a released record keeps its entry (the pool's `releaseDelayHours`, say). */
+  delayMs(pool: Pool): number;
+  /** When the record was released (RFC 3339); a record with no readable time is over at once. */
+  releasedAt(claim: Claim): string | undefined;
+  /**
+   * Frees these entries on the platform (deletes their persistent disks, each looked up first, so
+   * a re-run after a crash deletes only what is left); what it still waits for, else undefined.
+   */
+  reclaim(ctx: ObjectContext<Kind>, entries: readonly Entry[]): Promise<string | undefined>;
+  /** How soon to look again while reclaiming. */
+  pollAfterMs: number;
+}
+
+function baseHooks<Kind extends KindDefinition, Entry, Claim>(
+  pool: Parameters<typeof claimablePoolHooks<Kind, Entry, Claim>>[0],
+): ExtraKindHooks<Kind> {
   return {
     kind: pool.kind,
     async reconcile(ctx) {
@@ -156,4 +184,64 @@ export async function infraClusterOfMachine<Cluster>(
     return ctx.infraCluster as Cluster | undefined;
   const found = await labelledInfraCluster<Cluster>(ctx, infraCluster);
   return 'cluster' in found ? found.cluster : undefined;
+}
+
+/**
+ * The pool's hooks with released entries reclaimed once their delay is over: forgotten (so any
+ * machine may take them) after `reclaim` freed them, counted as free at once, and looked at again
+ * when the next one's delay ends.
+ */
+function withReleaseDelay<Kind extends KindDefinition, Entry, Claim>(
+  base: ExtraKindHooks<Kind>,
+  claims: ClaimablePoolKind<PoolOf<Kind>, Entry, Claim>,
+  released: PoolReleaseDelay<PoolOf<Kind>, Entry, Claim, Kind>,
+): ExtraKindHooks<Kind> {
+  const holds = (claim: Claim) => claims.holds?.(claim) ?? true;
+  return {
+    ...base,
+    async reconcile(ctx) {
+      const result = await base.reconcile(ctx);
+      const object = ctx.object as PoolOf<Kind> & PoolObject;
+      const delayMs = released.delayMs(object);
+      const now = ctx.clock.now().getTime();
+      const reservedUntil = (claim: Claim) => Date.parse(released.releasedAt(claim) ?? '') + delayMs;
+      // A released record with no readable time is over too: nothing says how long to keep it.
+      const isOver = (claim: Claim) => !holds(claim) && !(reservedUntil(claim) > now);
+      const records = claims.claims(object);
+      const over = new Set(records.filter(isOver).map((claim) => claims.claimedEntryKey(claim)));
+      if (over.size > 0) {
+        const entries = claims.entries(object).filter((entry) => over.has(claims.entryKey(entry)));
+        const waiting = await released.reclaim(ctx, entries);
+        if (waiting) return requeue(released.pollAfterMs, waiting);
+        await new ClaimablePool(ctx.kube, claims).forgetReleased(
+          object.metadata.namespace ?? 'default',
+          object.metadata.name,
+          isOver,
+        );
+      }
+      // Free to any machine: the entries whose record is over count as free now.
+      const pools = new ClaimablePool(ctx.kube, claims);
+      Object.assign(
+        ctx.status,
+        claims.usageStatus?.(
+          pools.usage(object),
+          records.filter((claim) => !isOver(claim)),
+          object,
+        ),
+      );
+      const next = records
+        .filter((claim) => !holds(claim) && !isOver(claim))
+        .map(reservedUntil)
+        .sort((a, b) => a - b)[0];
+      if (next === undefined) return result;
+      const recheckAfterMs = Math.max(1_000, next - now);
+      return 'type' in result && result.type === 'done' ? done({ recheckAfterMs }) : result;
+    },
+    async delete(ctx) {
+      const held = await base.delete?.(ctx);
+      if (held && !('type' in held && held.type === 'done')) return held;
+      const waiting = await released.reclaim(ctx, claims.entries(ctx.object as PoolOf<Kind>));
+      return waiting ? requeue(released.pollAfterMs, waiting) : done();
+    },
+  };
 }

@@ -65,6 +65,20 @@ export const claimantOf = (object: { metadata: ObjectMeta }): Claimant => ({
   name: object.metadata.name ?? '',
 });
 
+/**
+ * The workload controller a Machine belongs to, from the labels Cluster API puts on it: the
+ * consumer a pool bound to one (see ClaimablePoolKind.binding) compares.
+ */
+export function consumerOfMachine(
+  machine: { metadata?: { labels?: Record<string, string> | undefined } } | undefined,
+): PoolConsumer | undefined {
+  const labels = machine?.metadata?.labels ?? {};
+  const controlPlane = labels['cluster.x-k8s.io/control-plane-name'];
+  if (controlPlane) return { kind: 'KubeadmControlPlane', name: controlPlane };
+  const deployment = labels['cluster.x-k8s.io/deployment-name'];
+  return deployment ? { kind: 'MachineDeployment', name: deployment } : undefined;
+}
+
 /** The machine's pool, and where and as whom it asks it; undefined when the machine names no pool. */
 function poolOf<Run extends SlotRun, Pool extends PoolObject, Entry, Claim>(
   run: Run,

@@ -7,29 +7,30 @@ import {
   machineProvisioned,
   requeue,
   type Step,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  blockedOn,
   claimSlotStep,
   composeIgnition,
+  connectMachineStep,
   createOnce,
-  followTaskStep,
+  detachPersistentDisksStep,
   heldSlot,
   type IgnitionFile,
   type IgnitionUnit,
   ignitionIso,
-  infraClusterOfMachine,
+  kubeletServingFiles,
   type MachineSlots,
-  mayBeUnlisted,
+  machineStepHooks,
   mountsHome,
   nextAttachAction,
-  nextDetachAction,
+  platformTasks,
   releaseSlotStep,
   reportingFailures,
   runsKubeadmInit,
-  startTask,
   taskReferenceAt,
+  waitWhileUnlisted,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
@@ -42,7 +43,7 @@ import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { type DcsTask, type DcsVm, dcsTaskState } from '../cloud/dcs-types.js';
 import { buildCloneRequest, isOwnedBy } from './clone-request.js';
 import { cloudForCluster, endpointSha256 } from './cloud-for-cluster.js';
-import { bootstrapVipUnit, encryptionFile, kubeletFiles } from './guest-files.js';
+import { bootstrapVipUnit, encryptionFile } from './guest-files.js';
 import { guestDisks, guestNics } from './guest-ignition.js';
 import {
   createPersistentVolume,
@@ -117,6 +118,14 @@ class MachineRun {
   }
 }
 
+/** What stops the machine on VMReady until someone acts. */
+const blocked = (reason: string, message: string, afterMs: number) => ({
+  condition: VM_READY,
+  reason,
+  message,
+  afterMs,
+});
+
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 
 /** Sends a create at most once per listing lag (the provider kit's createOnce), recorded under `key`. */
@@ -135,15 +144,9 @@ async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
 }
 const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
-/** The machine's DCSCluster, found by its label when the machine is deleted after its Cluster. */
-const clusterOf = (ctx: Ctx) =>
-  infraClusterOfMachine<DCSClusterObject>(ctx, { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' });
-
-const connect: Step<MachineRun> = {
-  name: 'Connect',
-  async run(run) {
-    const cluster = await clusterOf(run.ctx);
-    if (!cluster) return requeue(10_000, 'waiting for the DCSCluster of this machine');
+const connect = connectMachineStep<MachineRun, DCSClusterObject>({
+  infraCluster: { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
+  async connect(run, cluster) {
     // A VM is looked for in the site it was cloned into; a Secret that now names another VRM stops here.
     const lookup = await cloudForCluster(run.ctx, run.sessions, cluster, run.ctx.status.location);
     if (!lookup.ok) return requeue(60_000, lookup.message);
@@ -152,7 +155,7 @@ const connect: Step<MachineRun> = {
     run.cluster = cluster;
     return done();
   },
-};
+});
 
 /** The machine's entry of its DCSIpHostnamePool: network settings, hostname, VM name. */
 const poolEntries: MachineSlots<MachineRun, DCSIpHostnamePoolObject, PoolEntry, SlotClaim> = {
@@ -181,9 +184,7 @@ const findVm: Step<MachineRun> = {
     const found = run.vmLookedUp ? run.vm : await lookUpVm(run);
     if (found && !isOwnedBy(found, run.ctx.object)) {
       const message = `a VM named ${run.vmName} already exists on DCS and was not created for this machine; it is left alone`;
-      run.ctx.setCondition(falseCondition(VM_READY, 'VMNameInUse', message, 'Error'));
-      run.ctx.events.warning('VMNameInUse', message);
-      return requeue(60_000, message);
+      return blockedOn(run.ctx, { ...blocked('VMNameInUse', message, 60_000), event: true });
     }
     run.vm = found;
     return done();
@@ -192,20 +193,10 @@ const findVm: Step<MachineRun> = {
 
 // The task in flight is kept in `status.taskUrn` (the CRD's name for it, which users may read).
 const taskUrn = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskUrn');
-const DCS_TASK = 'DCS task';
-
-function startDcsTask(run: MachineRun, what: string, start: () => Promise<{ taskUri: string }>) {
-  return startTask(run, taskUrn, async () => (await start()).taskUri, {
-    taskNoun: DCS_TASK,
-    what,
-    pollAfterMs: POLL_MS,
-  });
-}
-
 /** Follows the task recorded in status; a failed task is also told as a `TaskFailed` Event. */
-const followTask = followTaskStep<MachineRun, DcsTask>({
+const dcsTasks = platformTasks<MachineRun, DcsTask>({
   name: 'FollowTask',
-  taskNoun: DCS_TASK,
+  taskNoun: 'DCS task',
   reference: taskUrn,
   read: (run, uri) => run.cloud.getTask(uri),
   interpret: dcsTaskState,
@@ -222,6 +213,10 @@ const followTask = followTaskStep<MachineRun, DcsTask>({
     return undefined;
   },
 });
+const followTask = dcsTasks.follow;
+
+const startDcsTask = (run: MachineRun, what: string, start: () => Promise<{ taskUri: string }>) =>
+  dcsTasks.start(run, what, async () => (await start()).taskUri);
 
 const createSteps: Step<MachineRun>[] = [
   followTask,
@@ -233,8 +228,7 @@ const createSteps: Step<MachineRun>[] = [
       const template = await run.cloud.findTemplate(run.ctx.object.spec.vmTemplateName);
       if (!template) {
         const message = `VM template ${run.ctx.object.spec.vmTemplateName} not found on DCS`;
-        run.ctx.setCondition(falseCondition(VM_READY, 'TemplateNotFound', message, 'Error'));
-        return requeue(60_000, message);
+        return blockedOn(run.ctx, blocked('TemplateNotFound', message, 60_000));
       }
       const request = await buildCloneRequest(run.cloud, run.ctx.object, template, run.vmName, run.entry);
       const site = await run.cloud.resolveSite();
@@ -301,10 +295,8 @@ const createSteps: Step<MachineRun>[] = [
         // shown on the machine and asked again slowly, until the pool or the platform is corrected.
         case 'wait':
           if (!next.problem) return requeue(5_000, next.message);
-          run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', next.message, 'Error'));
-          run.ctx.events.warning('PersistentDiskError', next.message);
           // As a pool with no free entry is asked again: someone has to correct the declaration.
-          return requeue(30_000, next.message);
+          return blockedOn(run.ctx, { ...blocked('PersistentDiskError', next.message, 30_000), event: true });
         default:
           return done();
       }
@@ -319,8 +311,7 @@ const createSteps: Step<MachineRun>[] = [
       const bootstrap = await run.ctx.bootstrapData();
       if (bootstrap.format !== 'ignition') {
         const message = `the bootstrap data is in format ${bootstrap.format}: DCS VMs boot with Ignition from a CD-ROM, so the KubeadmConfig needs format: ignition`;
-        run.ctx.setCondition(falseCondition(VM_READY, 'BootstrapFormatUnsupported', message, 'Error'));
-        return requeue(60_000, message);
+        return blockedOn(run.ctx, blocked('BootstrapFormatUnsupported', message, 60_000));
       }
       const guest = await guestAdditions(run, bootstrap);
       if (!guest.ok) return requeue(2_000, guest.message);
@@ -389,11 +380,7 @@ const createSteps: Step<MachineRun>[] = [
 async function claimLegacyDisks(run: MachineRun, legacy: readonly LegacyDisk[]) {
   if (legacy.length === 0) return undefined;
   const problem = legacy.find((disk) => disk.problem)?.problem;
-  if (problem) {
-    run.ctx.setCondition(falseCondition(VM_READY, 'PersistentDiskError', problem, 'Error'));
-    run.ctx.events.warning('PersistentDiskError', problem);
-    return requeue(30_000, problem);
-  }
+  if (problem) return blockedOn(run.ctx, { ...blocked('PersistentDiskError', problem, 30_000), event: true });
   for (const disk of legacy) {
     const volumeUrn = disk.volumeUrn as string;
     // Claimed already, and only not listed by that name yet: nothing to send.
@@ -436,13 +423,9 @@ async function guestAdditions(
   const files: IgnitionFile[] = [];
   const units: IgnitionUnit[] = [];
   const ips = [entry.ip, ...(entry.additionNic ?? []).flatMap((nic) => (nic.ip ? [nic.ip] : []))];
-  const kubelet = await kubeletFiles(
-    ctx,
-    ctx.object.metadata.namespace ?? 'default',
-    clusterName,
-    entry.hostname ?? run.vmName,
-    ips,
-  );
+  const namespace = ctx.object.metadata.namespace ?? 'default';
+  const hostname = entry.hostname ?? run.vmName;
+  const kubelet = await kubeletServingFiles(ctx.secrets, { namespace, clusterName, hostname, ips });
   if (!kubelet.ok) return kubelet;
   files.push(...kubelet.files);
   if (ctx.isControlPlane) {
@@ -489,6 +472,16 @@ const retainVm: Step<MachineRun> = {
   },
 };
 
+/** On the delete path: the VM, the entry it still holds and that entry's declared disks and volumes, if any. */
+async function heldDisks(run: MachineRun) {
+  const vm = run.vm;
+  const entry = vm && (await heldSlot(run, poolEntries));
+  if (!vm || !entry) return undefined;
+  const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
+  if (disks.length === 0) return undefined;
+  return { vm, entry, disks, volumes: await observedVolumes(run.cloud, disks, [entry]) };
+}
+
 const deleteSteps: Step<MachineRun>[] = [
   retainVm,
   connect,
@@ -499,22 +492,17 @@ const deleteSteps: Step<MachineRun>[] = [
     async run(run) {
       const candidate = run.vm ?? (await lookUpVm(run));
       run.vm = candidate && isOwnedBy(candidate, run.ctx.object) ? candidate : undefined;
-      // A VM asked for a moment ago may not be listed yet: left now, it would be an orphan.
-      if (!run.vm && mayBeUnlisted(run.ctx, 'vm', run.listingLagMs))
-        return requeue(POLL_MS, `VM ${run.vmName} was asked for recently and is not listed yet`);
-      return done();
+      const thing = { key: 'vm', what: `VM ${run.vmName}`, listingLagMs: run.listingLagMs };
+      return (!run.vm && waitWhileUnlisted(run.ctx, thing, POLL_MS)) || done();
     },
   },
   {
     // The documented migration, step 1: a legacy VM's disks are claimed before it is stopped.
     name: 'ClaimPersistentDisks',
     async run(run) {
-      const vm = run.vm;
-      const entry = vm && (await heldSlot(run, poolEntries));
-      if (!vm || !entry) return done();
-      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
-      if (disks.length === 0) return done();
-      const volumes = await observedVolumes(run.cloud, disks, [entry]);
+      const held = await heldDisks(run);
+      if (!held) return done();
+      const { vm, entry, disks, volumes } = held;
       const legacy = await legacyDisks(run.cloud, entry, disks, volumes, vm, await run.layout());
       return (await claimLegacyDisks(run, legacy)) ?? done();
     },
@@ -546,22 +534,15 @@ const deleteSteps: Step<MachineRun>[] = [
       return done();
     },
   },
-  {
-    name: 'DetachPersistentDisks',
-    async run(run) {
-      const vm = run.vm;
-      const entry = vm && (await heldSlot(run, poolEntries));
-      if (!vm || !entry) return done();
-      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
-      if (disks.length === 0) return done();
-      const next = nextDetachAction(disks, await observedVolumes(run.cloud, disks, [entry]), vm.urn);
-      if (next.action === 'detach')
-        return startDcsTask(run, `detaching persistent volume ${next.disk.name}`, () =>
-          run.cloud.detachVolume(vm.uri, next.volumeId),
-        );
-      return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
-    },
-  },
+  detachPersistentDisksStep<MachineRun>({
+    disksOf: heldDisks,
+    machineId: (run) => (run.vm as DcsVm).urn,
+    detach: (run, disk, volumeId) =>
+      startDcsTask(run, `detaching persistent volume ${disk.name}`, () =>
+        run.cloud.detachVolume((run.vm as DcsVm).uri, volumeId),
+      ),
+    pollAfterMs: POLL_MS,
+  }),
   {
     // The documented migration, step 4: detached, a stock volume becomes an independent shared one
     // before its old VM is deleted.
@@ -608,30 +589,27 @@ export function dcsMachineHooks(
   sessions: DcsSessionPool,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof DCSMachine> {
-  return {
+  return machineStepHooks({
     kind: DCSMachine,
-    reconcile: async (ctx) =>
-      stepPlan(
-        new MachineRun(ctx, sessions, options),
-        [
-          connect,
-          claimSlotStep('ClaimPoolEntry', poolEntries),
-          // Operators read platform trouble on VMReady; the host backs off before the next attempt.
-          ...reportingFailures(createSteps, (run, error) =>
-            run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),
-          ),
-        ],
-        ({ entry }) => {
-          ctx.setCondition(trueCondition(VM_READY, 'Running'));
-          return machineProvisioned({
-            providerID: providerIdOf(ctx),
-            addresses: [
-              { type: 'InternalIP', address: entry.ip },
-              ...(entry.hostname ? [{ type: 'Hostname' as const, address: entry.hostname }] : []),
-            ],
-          });
-        },
+    newRun: (ctx) => new MachineRun(ctx, sessions, options),
+    reconcile: [
+      connect,
+      claimSlotStep('ClaimPoolEntry', poolEntries),
+      // Operators read platform trouble on VMReady; the host backs off before the next attempt.
+      ...reportingFailures(createSteps, (run, error) =>
+        run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),
       ),
-    delete: async (ctx) => stepPlan(new MachineRun(ctx, sessions, options), deleteSteps),
-  };
+    ],
+    provisioned: ({ ctx, entry }) => {
+      ctx.setCondition(trueCondition(VM_READY, 'Running'));
+      return machineProvisioned({
+        providerID: providerIdOf(ctx),
+        addresses: [
+          { type: 'InternalIP', address: entry.ip },
+          ...(entry.hostname ? [{ type: 'Hostname' as const, address: entry.hostname }] : []),
+        ],
+      });
+    },
+    delete: deleteSteps,
+  });
 }

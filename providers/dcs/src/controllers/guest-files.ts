@@ -1,19 +1,14 @@
 import type { HostContext } from '@immutable-infra/core';
 import type { IgnitionFile, IgnitionUnit } from '@immutable-infra/provider-kit';
 import {
-  clusterCaFrom,
   ENCRYPTION_CONFIG_PATH,
   ensureEncryptionSecret,
   bootstrapVipUnit as kitBootstrapVipUnit,
-  kubeletServingCertificate,
   readEncryptionConfig,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 
-/** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
-export const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
-export const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
 /** The unit the documentation names for the self-built VIP's first node. */
 export const BOOTSTRAP_VIP_UNIT = 'dcs-bootstrap-vip.service';
 
@@ -52,27 +47,6 @@ export async function encryptionFile(
   return {
     ok: true,
     file: { path: ENCRYPTION_CONFIG_PATH, content: read.content, mode: '0600', keepBootstrapFile: !named },
-  };
-}
-
-/** A kubelet serving certificate and key signed by the cluster CA (Cluster API's `<cluster>-ca` Secret). */
-export async function kubeletFiles(
-  ctx: Pick<HostContext, 'secrets'>,
-  namespace: string,
-  clusterName: string,
-  hostname: string,
-  ips: string[],
-): Promise<{ ok: true; files: IgnitionFile[] } | { ok: false; message: string }> {
-  const caSecret = `${clusterName}-ca`;
-  const ca = clusterCaFrom(await ctx.secrets.read(namespace, caSecret));
-  if (!ca) return { ok: false, message: `waiting for the cluster CA Secret ${caSecret}` };
-  const kubelet = await kubeletServingCertificate(ca, hostname, ips);
-  return {
-    ok: true,
-    files: [
-      { path: KUBELET_CERT_PATH, content: kubelet.certificate, mode: '0644' },
-      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, mode: '0600' },
-    ],
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '@immutable-infra/core';
-import type { DeclaredDisk, ObservedVolume } from '@immutable-infra/provider-kit';
+import { type DeclaredDisk, type ObservedVolume, observeVolumes } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSMachineTemplateObject } from '../api/dcs-machine-template.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -192,28 +192,28 @@ export function declaredDisks(poolName: string, entry: PoolEntry): DeclaredDisk[
 export type DcsObservedVolume = ObservedVolume & { volume: DcsVolume };
 
 /** The existing volumes of these disks, by volume name, each held to its entry's declaration. */
-export async function observedVolumes(
+export function observedVolumes(
   cloud: DcsCloud,
   disks: readonly DeclaredDisk[],
   entries: readonly PoolEntry[],
 ): Promise<Map<string, DcsObservedVolume>> {
-  const volumes = new Map<string, DcsObservedVolume>();
-  for (const disk of disks) {
-    const volume = await cloud.findVolumeByName(disk.name);
-    if (!volume) continue;
-    const declared = entries
-      .find((entry) => entry.ip === disk.entryKey)
-      ?.persistentDisk?.find((candidate) => candidate.slot === disk.slot);
-    const mismatch = declared && (await declarationMismatch(cloud, disk, declared, volume));
-    volumes.set(disk.name, {
-      id: volume.urn,
-      phase: volume.vmUrn ? 'Attached' : 'Available',
-      ...(volume.vmUrn ? { attachedTo: volume.vmUrn } : {}),
-      ...(mismatch ? { mismatch } : {}),
-      volume,
-    });
-  }
-  return volumes;
+  return observeVolumes(
+    disks,
+    (disk) => cloud.findVolumeByName(disk.name),
+    async (volume, disk) => {
+      const declared = entries
+        .find((entry) => entry.ip === disk.entryKey)
+        ?.persistentDisk?.find((candidate) => candidate.slot === disk.slot);
+      const mismatch = declared && (await declarationMismatch(cloud, disk, declared, volume));
+      return {
+        id: volume.urn,
+        phase: volume.vmUrn ? 'Attached' : 'Available',
+        ...(volume.vmUrn ? { attachedTo: volume.vmUrn } : {}),
+        ...(mismatch ? { mismatch } : {}),
+        volume,
+      };
+    },
+  );
 }
 
 /**

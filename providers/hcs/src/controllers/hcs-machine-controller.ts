@@ -8,28 +8,27 @@ import {
   requeue,
   type Step,
   type StepResult,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
   claimSlotStep,
-  clusterCaFrom,
   composeCloudInit,
+  connectMachineStep,
   createOnce,
   ENCRYPTION_CONFIG_PATH,
   failureKind,
   followTaskStep,
   type GuestDisk,
   heldSlot,
-  infraClusterOfMachine,
-  kubeletServingCertificate,
+  kubeletServingFiles,
   type MachineSlots,
-  mayBeUnlisted,
+  machineStepHooks,
   releaseSlotStep,
   reportingFailures,
   startTask,
   taskReferenceAt,
   tolerating,
+  waitWhileUnlisted,
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
@@ -72,9 +71,6 @@ import { buildServerRequest } from './server-request.js';
 type Ctx = MachineCtx;
 
 const JOB = 'ECS job';
-/** Where the documented kubelet configuration patch points `tlsCertFile` and `tlsPrivateKeyFile`. */
-const KUBELET_CERT_PATH = '/etc/kubernetes/pki/kubelet.crt';
-const KUBELET_KEY_PATH = '/etc/kubernetes/pki/kubelet.key';
 
 /** The providerID every HCSMachine gets; known before the server exists, so PROVIDER_ID can be replaced. */
 export const providerIdOf = (name: string) => `hcs://${name}`;
@@ -157,28 +153,19 @@ const startJob = (
 ) =>
   startTask(run, reference, async () => (await start()).jobId, { taskNoun: JOB, what, pollAfterMs: POLL_MS });
 
-/** The machine's HCSCluster, found by its label when the machine is deleted after its Cluster. */
-const clusterOf = (ctx: Ctx) =>
-  infraClusterOfMachine<HCSClusterObject>(ctx, { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' });
-
-const connect: Step<MachineRun> = {
-  name: 'Connect',
-  async run(run) {
+const connect = connectMachineStep<MachineRun, HCSClusterObject>({
+  infraCluster: { apiVersion: HCS_API_VERSION, kind: 'HCSCluster' },
+  async connect(run, cluster) {
     const { ctx } = run;
-    const cluster = await clusterOf(ctx);
-    if (!cluster) return requeue(10_000, 'waiting for the HCSCluster of this machine');
     run.cluster = cluster;
     // A server is looked for where it was created, even if the identity Secret now names another place.
     const lookup = await cloudForCluster(ctx, run.connections, cluster, ctx.status.location);
-    if (!lookup.ok) {
-      ctx.setCondition(falseCondition(MACHINE_READY, lookup.reason, lookup.message, 'Error'));
-      return requeue(60_000, lookup.message);
-    }
+    if (!lookup.ok) return blocked(run, lookup.reason, lookup.message, 60_000, false);
     run.cloud = lookup.cloud;
     run.location = lookup.location;
     return done();
   },
-};
+});
 
 /** The machine's entry of its HCSMachineConfigPool: hostname, addresses, persistent disks. */
 const configs: MachineSlots<MachineRun, HCSMachineConfigPoolObject, PoolConfigEntry, UsedConfig> = {
@@ -270,18 +257,16 @@ const readControlPlaneFiles: Step<MachineRun> = {
     const { ctx, entry } = run;
     const encryption = await readEncryptionConfig(ctx, run.cluster, ctx.cluster.metadata.name);
     if (!encryption.found) return requeue(2_000, encryption.message);
-    const caSecret = `${ctx.cluster.metadata.name}-ca`;
-    const ca = clusterCaFrom(await ctx.secrets.read(ctx.object.metadata.namespace ?? 'default', caSecret));
-    if (!ca) return requeue(2_000, `waiting for the cluster CA Secret ${caSecret}`);
-    const kubelet = await kubeletServingCertificate(
-      ca,
-      entry?.hostname ?? serverNameOf(ctx, entry),
-      (entry?.networks ?? []).map((n) => n.ipAddress),
-    );
+    const kubelet = await kubeletServingFiles(ctx.secrets, {
+      namespace: ctx.object.metadata.namespace ?? 'default',
+      clusterName: ctx.cluster.metadata.name,
+      hostname: entry?.hostname ?? serverNameOf(ctx, entry),
+      ips: (entry?.networks ?? []).map((n) => n.ipAddress),
+    });
+    if (!kubelet.ok) return requeue(2_000, kubelet.message);
     run.files = [
       { path: ENCRYPTION_CONFIG_PATH, content: encryption.content, permissions: '0600' },
-      { path: KUBELET_CERT_PATH, content: kubelet.certificate, permissions: '0644' },
-      { path: KUBELET_KEY_PATH, content: kubelet.privateKey, permissions: '0600' },
+      ...kubelet.files.map(({ path, content, mode }) => ({ path, content, permissions: mode })),
     ];
     return done();
   },
@@ -416,9 +401,9 @@ const findOwnServers: Step<MachineRun> = {
   async run(run) {
     const name = serverNameOf(run.ctx, undefined);
     run.servers = await madeForThisMachine(run, await run.cloud.findServersByName(name));
-    // A server asked for a moment ago may not be listed yet: left now, it would be an orphan.
-    if (run.servers.length === 0 && mayBeUnlisted(run.ctx, 'server', run.listingLagMs))
-      return requeue(POLL_MS, `ECS server ${name} was asked for recently and is not listed yet`);
+    const thing = { key: 'server', what: `ECS server ${name}`, listingLagMs: run.listingLagMs };
+    const unlisted = run.servers.length === 0 && waitWhileUnlisted(run.ctx, thing, POLL_MS);
+    if (unlisted) return unlisted;
     const server = serverOf(run);
     if (server?.['OS-EXT-STS:task_state'] === 'deleting')
       return requeue(POLL_MS, `server ${name} is being deleted`);
@@ -521,18 +506,19 @@ export function hcsMachineHooks(
   connections: HcsConnections,
   listingLagMs = LISTING_LAG_MS,
 ): InfraMachineHooks<typeof HCSMachine> {
-  return {
+  return machineStepHooks({
     kind: HCSMachine,
-    reconcile: async (ctx) =>
-      stepPlan(machineRun(ctx, connections, listingLagMs), RECONCILE_STEPS, (run) => {
-        const server = serverOf(run) as HcsServer;
-        ctx.setCondition(trueCondition(MACHINE_READY, 'Active', `ECS server ${server.id}`));
-        return machineProvisioned({
-          providerID: providerIdOf(ctx.object.metadata.name),
-          addresses: addressesOf(server, run.entry?.hostname),
-          failureDomain: server['OS-EXT-AZ:availability_zone'],
-        });
-      }),
-    delete: async (ctx) => stepPlan(machineRun(ctx, connections, listingLagMs), DELETE_STEPS),
-  };
+    newRun: (ctx) => machineRun(ctx, connections, listingLagMs),
+    reconcile: RECONCILE_STEPS,
+    provisioned: (run) => {
+      const server = serverOf(run) as HcsServer;
+      run.ctx.setCondition(trueCondition(MACHINE_READY, 'Active', `ECS server ${server.id}`));
+      return machineProvisioned({
+        providerID: providerIdOf(run.ctx.object.metadata.name),
+        addresses: addressesOf(server, run.entry?.hostname),
+        failureDomain: server['OS-EXT-AZ:availability_zone'],
+      });
+    },
+    delete: DELETE_STEPS,
+  });
 }

@@ -1,5 +1,5 @@
-import { falseCondition, type InfraMachineContext, requeue, type StepResult } from '@immutable-infra/core';
-import type { GuestFile } from '@immutable-infra/provider-kit';
+import type { InfraMachineContext, StepResult } from '@immutable-infra/core';
+import { blockedOn, type GuestFile } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import type { HCSMachine } from '../api/hcs-machine.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
@@ -51,7 +51,5 @@ export function blocked(
   afterMs: number,
   event = true,
 ): StepResult {
-  run.ctx.setCondition(falseCondition(MACHINE_READY, reason, message, 'Error'));
-  if (event) run.ctx.events.warning(reason, message);
-  return requeue(afterMs, message);
+  return blockedOn(run.ctx, { condition: MACHINE_READY, reason, message, afterMs, event });
 }

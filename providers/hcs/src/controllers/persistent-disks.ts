@@ -2,10 +2,11 @@ import { done, falseCondition, requeue, type Step } from '@immutable-infra/core'
 import {
   createOnce,
   type DeclaredDisk,
+  detachPersistentDisksStep,
   holdsPersistentDisk as holdsDisk,
   nextAttachAction,
-  nextDetachAction,
   type ObservedVolume,
+  observeVolumes,
   type PersistentDiskPhase,
 } from '@immutable-infra/provider-kit';
 import type { HcsCloud } from '../cloud/hcs-client.js';
@@ -50,23 +51,21 @@ export function declaredDisks(poolName: string, entry: PoolConfigEntry): Declare
 }
 
 /** The EVS volume of each declared disk that exists, by name. */
-export async function observedVolumes(
+export function observedVolumes(
   cloud: HcsCloud,
   disks: readonly DeclaredDisk[],
 ): Promise<Map<string, EvsVolume>> {
-  const volumes = new Map<string, EvsVolume>();
-  for (const disk of disks) {
-    const volume = (await cloud.findVolumesByName(disk.name))[0];
-    if (volume)
-      volumes.set(disk.name, {
-        id: volume.id,
-        phase: PHASES[volume.status] ?? 'Error',
-        attachedTo: volume.attachments[0]?.server_id,
-        platformState: volume.status,
-        volume,
-      });
-  }
-  return volumes;
+  return observeVolumes(
+    disks,
+    async (disk) => (await cloud.findVolumesByName(disk.name))[0],
+    (volume): EvsVolume => ({
+      id: volume.id,
+      phase: PHASES[volume.status] ?? 'Error',
+      attachedTo: volume.attachments[0]?.server_id,
+      platformState: volume.status,
+      volume,
+    }),
+  );
 }
 
 /** The entry's declared disks and their volumes. */
@@ -77,8 +76,7 @@ async function disksOf(run: DiskRun) {
 
 /** A persistent disk that cannot be used as it is: someone has to look. */
 function diskProblem(run: MachineRun, message: string) {
-  run.ctx.setCondition(falseCondition(MACHINE_READY, 'PersistentDiskProblem', message, 'Error'));
-  return requeue(30_000, message);
+  return blocked(run, 'PersistentDiskProblem', message, 30_000, false);
 }
 
 /**
@@ -168,19 +166,16 @@ export async function holdsPersistentDisk(run: MachineRun): Promise<boolean> {
 }
 
 /** Takes the entry's persistent disks off a server before it is deleted, so they outlive it. */
-export const detachPersistentDisks: Step<MachineRun> = {
-  name: 'DetachPersistentDisks',
+export const detachPersistentDisks = detachPersistentDisksStep<MachineRun>({
   when: (run) => run.servers.length > 0 && hasEntry(run),
-  async run(run) {
-    const { disks, volumes } = await disksOf(run as DiskRun);
-    const next = nextDetachAction(disks, volumes, serverId(run));
-    if (next.action === 'detach') {
-      await run.cloud.detachVolume(serverId(run), next.volumeId);
-      return requeue(POLL_MS, `detaching persistent disk ${next.disk.name}`);
-    }
-    return next.action === 'wait' ? requeue(POLL_MS, next.message) : done();
+  disksOf: (run) => disksOf(run as DiskRun),
+  machineId: serverId,
+  async detach(run, disk, volumeId) {
+    await run.cloud.detachVolume(serverId(run), volumeId);
+    return requeue(POLL_MS, `detaching persistent disk ${disk.name}`);
   },
-};
+  pollAfterMs: POLL_MS,
+});
 
 /**
  * The documented migration from template data volumes to pool-managed persistent disks: when the

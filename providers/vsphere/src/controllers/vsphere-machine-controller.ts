@@ -10,33 +10,34 @@ import {
   requeue,
   type Step,
   type StepResult,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
   addressClaimRequests,
   type BootstrapVipInput,
+  blockedOn,
   bootstrapVipUnit,
   claimAddresses,
   claimSlotStep,
   cloudInitBootstrapVip,
   composeCloudInit,
+  connectMachineStep,
+  consumerOfMachine,
   createOnce,
   describeFailureWithAdvice,
-  followTaskStep,
   heldSlot,
   IPAM_API_VERSION,
-  infraClusterOfMachine,
   type MachineSlots,
-  mayBeUnlisted,
-  type PoolConsumer,
+  machineStepHooks,
+  parseGoDuration,
+  platformTasks,
   releaseAddressClaims,
   releaseSlotStep,
   reportingFailures,
   runsKubeadmInit,
-  startTask,
   substituteBootstrapTokens,
   taskReferenceAt,
+  waitWhileUnlisted,
   withIgnitionUnits,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
@@ -152,6 +153,14 @@ class MachineRun {
   }
 }
 
+/** What stops the machine on VMProvisioned until someone acts. */
+const blocked = (reason: string, message: string, afterMs: number) => ({
+  condition: VM_PROVISIONED,
+  reason,
+  message,
+  afterMs,
+});
+
 const providerIdOf = (biosUuid: string) => `vsphere://${biosUuid}`;
 
 /**
@@ -166,48 +175,28 @@ async function lookUpVm(run: MachineRun): Promise<VmSummary | undefined> {
   return found && (await run.cloud.client.vm(found));
 }
 
-/** The workload controller a Machine belongs to, from the labels Cluster API puts on it. */
-export function consumerOfMachine(
-  machine: { metadata?: { labels?: Record<string, string> | undefined } } | undefined,
-): PoolConsumer | undefined {
-  const labels = machine?.metadata?.labels ?? {};
-  const controlPlane = labels['cluster.x-k8s.io/control-plane-name'];
-  if (controlPlane) return { kind: 'KubeadmControlPlane', name: controlPlane };
-  const deployment = labels['cluster.x-k8s.io/deployment-name'];
-  return deployment ? { kind: 'MachineDeployment', name: deployment } : undefined;
-}
-
-const connect: Step<MachineRun> = {
-  name: 'Connect',
-  async run(run) {
+const connect = connectMachineStep<MachineRun, VSphereClusterObject>({
+  infraCluster: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster' },
+  async connect(run, cluster) {
     const { ctx } = run;
-    const cluster = await infraClusterOfMachine<VSphereClusterObject>(ctx, {
-      apiVersion: VSPHERE_API_VERSION,
-      kind: 'VSphereCluster',
-    });
-    if (!cluster) return requeue(10_000, 'waiting for the VSphereCluster of this machine');
     // The VM is in the vCenter it was cloned in: a machine or cluster that now names another one
     // would clone a second VM there, or delete nothing and leave this one behind.
     const recorded = ctx.status.location?.server;
     const named = ctx.object.spec.server ?? cluster.spec.server;
     if (recorded && named && recorded !== named) {
       const message = `the VM was cloned in vCenter ${recorded}, but the machine now names ${named}; put ${recorded} back to manage the VM`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'ServerChanged', message, 'Error'));
-      return requeue(60_000, message);
+      return blockedOn(ctx, blocked('ServerChanged', message, 60_000));
     }
     const lookup = await cloudForCluster(ctx, run.access, cluster, {
       server: recorded ?? ctx.object.spec.server,
       thumbprint: ctx.object.spec.thumbprint,
     });
-    if (!lookup.ok) {
-      ctx.setCondition(falseCondition(VM_PROVISIONED, lookup.reason, lookup.message, 'Error'));
-      return requeue(60_000, lookup.message);
-    }
+    if (!lookup.ok) return blockedOn(ctx, blocked(lookup.reason, lookup.message, 60_000));
     run.cloud = lookup;
     run.cluster = cluster;
     return done();
   },
-};
+});
 
 /**
  * A Self-built VIP that is also a slot's address breaks the cluster (the node and keepalived would
@@ -228,8 +217,7 @@ const vipConflict: Step<MachineRun> = {
     );
     if (conflicts.length === 0) return done();
     const message = describeVipSlotConflicts(vip, conflicts);
-    ctx.setCondition(falseCondition(VM_PROVISIONED, 'VIPConflictsWithSlot', message, 'Error'));
-    return requeue(30_000, message);
+    return blockedOn(ctx, blocked('VIPConflictsWithSlot', message, 30_000));
   },
 };
 
@@ -263,8 +251,7 @@ async function resolvePlacement(run: MachineRun): Promise<StepResult> {
   const zone = await zoneNamed(run.ctx.kube, name);
   if (!zone) {
     const message = `the Machine's failure domain ${name} names no VSphereDeploymentZone with a VSphereFailureDomain`;
-    run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'FailureDomainNotFound', message, 'Error'));
-    return requeue(30_000, message);
+    return blockedOn(run.ctx, blocked('FailureDomainNotFound', message, 30_000));
   }
   run.placement = placementOf(zone);
   return done();
@@ -385,8 +372,7 @@ const recordVsphereVm: Step<MachineRun> = {
     if (!ownedBy(record, ctx.object)) {
       // A same-named record of an earlier machine still being removed: this machine's comes next.
       const message = `VSphereVM ${record.metadata.name} belongs to an earlier VSphereMachine of this name; waiting for it to go`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForVSphereVM', message));
-      return requeue(10_000, message);
+      return blockedOn(ctx, { ...blocked('WaitingForVSphereVM', message, 10_000), severity: 'Info' });
     }
     run.record = record;
     return done();
@@ -453,11 +439,7 @@ const findVm: Step<MachineRun> = {
 // The task in flight is kept in `status.taskRef`, so a restarted manager follows it instead of starting another.
 const taskRef = taskReferenceAt((run: MachineRun) => run.ctx.status as Record<string, unknown>, 'taskRef');
 
-function startVsphereTask(run: MachineRun, what: string, start: () => Promise<string>) {
-  return startTask(run, taskRef, start, { taskNoun: TASK_NOUN, what, pollAfterMs: POLL_MS });
-}
-
-const followTask = followTaskStep<MachineRun, TaskInfo>({
+const vsphereTasks = platformTasks<MachineRun, TaskInfo>({
   name: 'FollowTask',
   taskNoun: TASK_NOUN,
   reference: taskRef,
@@ -480,6 +462,8 @@ const followTask = followTaskStep<MachineRun, TaskInfo>({
     return undefined;
   },
 });
+const followTask = vsphereTasks.follow;
+const startVsphereTask = vsphereTasks.start;
 
 /**
  * The datacenter of the VM: its failure domain's, else the slot's, else the pool's, else the
@@ -518,9 +502,7 @@ const cloneVm: Step<MachineRun> = {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       const message = `VM template ${spec.template} not found in datacenter ${datacenter.name}`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'TemplateNotFound', message, 'Error'));
-      ctx.events.warning('TemplateNotFound', message);
-      return requeue(60_000, message);
+      return blockedOn(ctx, { ...blocked('TemplateNotFound', message, 60_000), event: true });
     }
     const source = await cloud.client.template(template);
     let snapshot = source.currentSnapshot;
@@ -529,8 +511,7 @@ const cloneVm: Step<MachineRun> = {
       const message = spec.snapshot
         ? `template ${spec.template} has no snapshot ${spec.snapshot} for a linked clone`
         : `template ${spec.template} has no snapshot: a linked clone needs one (or use cloneMode fullClone)`;
-      ctx.setCondition(falseCondition(VM_PROVISIONED, 'SnapshotNotFound', message, 'Error'));
-      return requeue(60_000, message);
+      return blockedOn(ctx, blocked('SnapshotNotFound', message, 60_000));
     }
     // A failure domain places the VM in its own pool, folder and datastore.
     const folder = run.placement?.folder ?? spec.folder;
@@ -791,21 +772,11 @@ const powerOff: Step<MachineRun> = {
       return requeue(POLL_MS, `asked the guest of ${vm.name} to shut down`);
     }
     const timeoutMs =
-      parseDuration(ctx.object.spec.guestSoftPowerOffTimeout) ?? DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS;
+      parseGoDuration(ctx.object.spec.guestSoftPowerOffTimeout) ?? DEFAULT_SOFT_POWER_OFF_TIMEOUT_MS;
     if (mode === 'trySoft' && now.getTime() - askedAt >= timeoutMs) return hard();
     return requeue(POLL_MS * 2, `waiting for the guest of ${vm.name} to shut down`);
   },
 };
-
-/** `5m`, `90s`, `1h30m` (a Go duration, as CAPV takes it) in milliseconds; undefined when unreadable. */
-export function parseDuration(text: string | undefined): number | undefined {
-  if (!text || !/^(?:\d+(?:\.\d+)?(?:h|m|s|ms))+$/.test(text)) return undefined;
-  const unit = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
-  let total = 0;
-  for (const [, amount, u] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g))
-    total += Number(amount) * unit[u as keyof typeof unit];
-  return total;
-}
 
 const deleteSteps: Step<MachineRun>[] = [
   connect,
@@ -814,10 +785,8 @@ const deleteSteps: Step<MachineRun>[] = [
     name: 'FindVM',
     async run(run) {
       run.vm = await lookUpVm(run);
-      // A VM asked for a moment ago may not be listed yet: left now, it would be an orphan.
-      if (!run.vm && mayBeUnlisted(run.ctx, 'vm', run.listingLagMs))
-        return requeue(POLL_MS, `VM ${run.hostname} was asked for recently and is not listed yet`);
-      return done();
+      const thing = { key: 'vm', what: `VM ${run.hostname}`, listingLagMs: run.listingLagMs };
+      return (!run.vm && waitWhileUnlisted(run.ctx, thing, POLL_MS)) || done();
     },
   },
   powerOff,
@@ -864,56 +833,54 @@ export function vsphereMachineHooks(
   access: VsphereAccess,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof VSphereMachine> {
-  return {
+  return machineStepHooks({
     kind: VSphereMachine,
-    reconcile: async (ctx) =>
-      stepPlan(
-        new MachineRun(ctx, access, options),
-        [
-          connect,
-          recordVsphereVm,
-          ...[
-            vipConflict,
-            resolveFailureDomain,
-            claimSlotStep('ClaimConfigSlot', configSlots),
-            claimIpAddresses,
-            // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
-            ...reportingFailures([findVm, ...createSteps], (run, error) =>
-              run.ctx.setCondition(
-                falseCondition(
-                  VM_PROVISIONED,
-                  'VCenterError',
-                  describeFailureWithAdvice(error, { platform: 'vCenter' }),
-                  'Warning',
-                ),
-              ),
+    newRun: (ctx) => new MachineRun(ctx, access, options),
+    reconcile: [
+      connect,
+      recordVsphereVm,
+      ...[
+        vipConflict,
+        resolveFailureDomain,
+        claimSlotStep('ClaimConfigSlot', configSlots),
+        claimIpAddresses,
+        // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
+        ...reportingFailures([findVm, ...createSteps], (run, error) =>
+          run.ctx.setCondition(
+            falseCondition(
+              VM_PROVISIONED,
+              'VCenterError',
+              describeFailureWithAdvice(error, { platform: 'vCenter' }),
+              'Warning',
             ),
-          ].map(mirroringStatus),
-        ],
-        async (run) => {
-          const vm = run.vm as VmSummary;
-          ctx.status.vmRef = vm.ref.value;
-          ctx.status.biosUUID = vm.biosUuid;
-          ctx.status.powerState = vm.powerState;
-          ctx.status.network = vm.guestNics.map((nic) => ({
-            macAddr: nic.macAddress,
-            ...(nic.network ? { networkName: nic.network } : {}),
-            ipAddrs: nic.ipAddresses,
-          }));
-          const addresses = addressesOf(run, vm);
-          if (!addresses.some((a) => a.type === 'InternalIP')) {
-            await mirrorVmStatus(run, false);
-            return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
-          }
-          ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
-          await mirrorVmStatus(run, true);
-          return machineProvisioned({
-            providerID: providerIdOf(vm.biosUuid),
-            addresses,
-            ...(ctx.machine.spec.failureDomain ? { failureDomain: ctx.machine.spec.failureDomain } : {}),
-          });
-        },
-      ),
-    delete: async (ctx) => stepPlan(new MachineRun(ctx, access, options), deleteSteps),
-  };
+          ),
+        ),
+      ].map(mirroringStatus),
+    ],
+    async provisioned(run) {
+      const { ctx } = run;
+      const vm = run.vm as VmSummary;
+      ctx.status.vmRef = vm.ref.value;
+      ctx.status.biosUUID = vm.biosUuid;
+      ctx.status.powerState = vm.powerState;
+      ctx.status.network = vm.guestNics.map((nic) => ({
+        macAddr: nic.macAddress,
+        ...(nic.network ? { networkName: nic.network } : {}),
+        ipAddrs: nic.ipAddresses,
+      }));
+      const addresses = addressesOf(run, vm);
+      if (!addresses.some((a) => a.type === 'InternalIP')) {
+        await mirrorVmStatus(run, false);
+        return requeue(10_000, `waiting for VMware Tools in VM ${vm.name} to report an IP address`);
+      }
+      ctx.setCondition(trueCondition(VM_PROVISIONED, 'Running'));
+      await mirrorVmStatus(run, true);
+      return machineProvisioned({
+        providerID: providerIdOf(vm.biosUuid),
+        addresses,
+        ...(ctx.machine.spec.failureDomain ? { failureDomain: ctx.machine.spec.failureDomain } : {}),
+      });
+    },
+    delete: deleteSteps,
+  });
 }

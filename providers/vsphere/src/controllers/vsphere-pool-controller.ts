@@ -1,5 +1,5 @@
-import { done, type ExtraKindHooks, type ObjectContext, requeue } from '@immutable-infra/core';
-import { ClaimablePool, claimablePoolHooks } from '@immutable-infra/provider-kit';
+import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
+import { claimablePoolHooks } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import { VSphereMachineConfigPool } from '../api/vsphere-machine-config-pool.js';
@@ -69,55 +69,15 @@ async function reclaimDisks(ctx: Ctx, access: VsphereAccess, slots: readonly Con
  * pool reclaims every slot's disks.
  */
 export function vspherePoolHooks(access: VsphereAccess): ExtraKindHooks<typeof VSphereMachineConfigPool> {
-  const base = claimablePoolHooks({
+  return claimablePoolHooks({
     kind: VSphereMachineConfigPool,
     claims: configPoolKind,
     holderOf: (record) => record.machineRef?.name ?? record.hostname,
+    released: {
+      delayMs: (pool) => (pool.spec.releaseDelayHours ?? DEFAULT_RELEASE_DELAY_HOURS) * HOUR_MS,
+      releasedAt: (record) => record.lastReleasedTime,
+      reclaim: (ctx, slots) => reclaimDisks(ctx, access, slots),
+      pollAfterMs: RECLAIM_POLL_MS,
+    },
   });
-  return {
-    ...base,
-    async reconcile(ctx) {
-      const result = await base.reconcile(ctx);
-      const pool = ctx.object;
-      const delayMs = (pool.spec.releaseDelayHours ?? DEFAULT_RELEASE_DELAY_HOURS) * HOUR_MS;
-      const now = ctx.clock.now().getTime();
-      const reservedUntil = (record: { lastReleasedTime?: string | undefined }) =>
-        Date.parse(record.lastReleasedTime ?? '') + delayMs;
-      // A Released record with no readable time is over too: nothing says how long to keep it.
-      const isOver = (record: { state: string; lastReleasedTime?: string | undefined }) =>
-        record.state === 'Released' && !(reservedUntil(record) > now);
-      const records = configPoolKind.claims(pool);
-      const over = new Set(records.filter(isOver).map((record) => record.hostname));
-      if (over.size > 0) {
-        const waiting = await reclaimDisks(
-          ctx,
-          access,
-          pool.spec.configs.filter((slot) => over.has(slot.hostname)),
-        );
-        if (waiting) return requeue(RECLAIM_POLL_MS, waiting);
-        await new ClaimablePool(ctx.kube, configPoolKind).forgetReleased(
-          pool.metadata.namespace ?? 'default',
-          pool.metadata.name,
-          isOver,
-        );
-      }
-      // Available to any machine: slots with no record (a Released one still waits for its consumer).
-      const slots = new Set(pool.spec.configs.map((slot) => slot.hostname));
-      const recorded = records.filter((record) => slots.has(record.hostname) && !isOver(record));
-      ctx.status.availableCount = slots.size - recorded.length;
-      const next = records
-        .filter((record) => record.state === 'Released' && !isOver(record))
-        .map(reservedUntil)
-        .sort((a, b) => a - b)[0];
-      if (next === undefined) return result;
-      const recheckAfterMs = Math.max(1_000, next - now);
-      return 'type' in result && result.type === 'done' ? done({ recheckAfterMs }) : result;
-    },
-    async delete(ctx) {
-      const held = await base.delete?.(ctx);
-      if (held && !('type' in held && held.type === 'done')) return held;
-      const waiting = await reclaimDisks(ctx, access, ctx.object.spec.configs);
-      return waiting ? requeue(RECLAIM_POLL_MS, waiting) : done();
-    },
-  };
 }

@@ -160,6 +160,9 @@ describe('the demo with --provider hcs', () => {
       ['credential', hcs.credential],
       ['name', CLUSTER],
       ['kubernetesVersion', hcs.kubernetesVersion],
+    ]);
+    // The network step lists the VPCs with the credential chosen in basic info.
+    await fillStep('hcs-network', [
       ['vpc', hcs.vpc],
       [`subnets.${hcs.subnet}`, 'check'],
       ['securityGroup', hcs.securityGroup],

@@ -11,6 +11,9 @@ import { type HcsFleetLab, INFRA, startHcsFleetLab } from './fleet-host.js';
 
 const CAPI_GROUPS = ['cluster.x-k8s.io', 'controlplane.cluster.x-k8s.io', 'bootstrap.cluster.x-k8s.io'];
 
+/** The HCS step after basic info: the network and the control plane ELB. */
+const NETWORK_STEP = 'hcs-network';
+
 let lab: HcsFleetLab;
 let page: Page;
 
@@ -142,14 +145,13 @@ const clusters = async () =>
   ).items;
 
 describe('HCS create-cluster workflow in Fleet Essentials', () => {
-  it('shows each problem of the first step next to its field and writes nothing', async () => {
+  it('shows each problem of the first two steps next to its field and writes nothing', async () => {
     await page.goto(`${lab.url}/#/create/${lab.ns}`);
     await page.reload();
     await page.locator('[data-step="basic-info"]').waitFor();
     await lab.expectAccessible('the first step');
     await field('name').fill('global');
     await field('kubernetesVersion').fill('v1.30.2');
-    await field('vipAddress').fill('192.168.10');
     const writes = lab.writes.length;
     await page.getByRole('button', { name: 'Next' }).click();
     expect(await problemOf('credential')).toBe('choose an HCS credential');
@@ -157,18 +159,94 @@ describe('HCS create-cluster workflow in Fleet Essentials', () => {
     expect(await problemOf('kubernetesVersion')).toBe(
       'Kubernetes 1.30 is not supported; choose 1.31, 1.32, 1.33, 1.34, 1.35',
     );
+    await lab.expectAccessible('the first step with its problems');
+    await lab.shot('create-1-refused');
+
+    // Basic info fixed, the network step's problems keep the user on it.
+    await fillStep('basic-info', [
+      ['credential', 'hcs-lab'],
+      ['name', 'lab'],
+      ['kubernetesVersion', 'v1.35.1'],
+    ]);
+    await page.locator(`[data-step="${NETWORK_STEP}"]`).waitFor();
+    await offered('vpc', 'cluster-vpc');
+    await field('vipAddress').fill('192.168.10');
+    await page.getByRole('button', { name: 'Next' }).click();
     expect(await problemOf('vpc')).toBe('choose the VPC');
     expect(await problemOf('subnets')).toBe('choose at least one subnet for the machines');
     expect(await problemOf('securityGroup')).toBe('choose the security group');
     expect(await problemOf('vipSubnetName')).toBe('choose the subnet of the control plane VIP');
     expect(await problemOf('vipAddress')).toBe('192.168.10 is not an IPv4 address');
+    expect(await page.locator('[data-step]').getAttribute('data-step')).toBe(NETWORK_STEP);
     expect(lab.writes.slice(writes)).toEqual([]);
     expect(await clusters()).toEqual([]);
-    await lab.expectAccessible('the first step with its problems');
-    await lab.shot('create-1-refused');
+    await lab.expectAccessible('the network step with its problems');
+    await lab.shot('create-1-network-refused');
   });
 
-  it('walks the five steps and creates exactly the reviewed, documented objects', async () => {
+  it('shows the documented six steps; network problems show and hold the user on the network step', async () => {
+    await page.goto(`${lab.url}/#/create/${lab.ns}`);
+    await page.reload();
+    await page.locator('[data-step="basic-info"]').waitFor();
+    // The workflow's five steps and the host's review, as the stepper shows them.
+    expect(
+      await page.locator('[aria-label="Steps"] [id^="wizard-step-"][id$="-title"]').allTextContents(),
+    ).toEqual([
+      '1. Basic Info',
+      '2. Network and Load Balancer',
+      '3. Control Plane Node Pool',
+      '4. Worker Node Pools',
+      '5. Networking',
+      '6. Review',
+    ]);
+    await fillStep('basic-info', [
+      ['credential', 'hcs-lab'],
+      ['name', 'lab'],
+      ['kubernetesVersion', 'v1.35.1'],
+    ]);
+    // Chosen on the network step, then left by Back (nothing is checked).
+    await fillStep(
+      NETWORK_STEP,
+      [
+        ['vpc', 'cluster-vpc'],
+        ['subnets.control-plane', 'check'],
+        ['vipSubnetName', 'control-plane'],
+        ['vipAddress', '192.168.99.5'],
+      ],
+      'Back',
+    );
+    // The preflight: shown again, the step checks its choices against the networks it lists before
+    // the user presses Next; a field still empty is not marked yet.
+    await fillStep('basic-info', []);
+    await page.locator(`[data-step="${NETWORK_STEP}"]`).waitFor();
+    expect(await problemOf('vipAddress')).toBe(
+      '192.168.99.5 is not in subnet control-plane (192.168.10.0/24)',
+    );
+    expect(await field('securityGroup').getAttribute('aria-invalid')).toBeNull();
+
+    // Next with network problems keeps the user on the network step, each problem at its field.
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(await problemOf('securityGroup')).toBe('choose the security group');
+    expect(await problemOf('vipAddress')).toBe(
+      '192.168.99.5 is not in subnet control-plane (192.168.10.0/24)',
+    );
+    expect(await page.locator('[data-step]').getAttribute('data-step')).toBe(NETWORK_STEP);
+    await expect
+      .poll(() => page.locator(`#wizard-step-${NETWORK_STEP}`).getAttribute('aria-label'))
+      .toBe('2. Network and Load Balancer: current step');
+    await fillStep(NETWORK_STEP, [
+      ['securityGroup', 'cluster-sg'],
+      ['vipAddress', '192.168.10.100'],
+    ]);
+    await page.locator('[data-step="control-plane"]').waitFor();
+    // Back on it, the choices are kept.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.locator(`[data-step="${NETWORK_STEP}"]`).waitFor();
+    await expect.poll(() => field('securityGroup').inputValue()).toBe('cluster-sg');
+    expect(await field('vipAddress').inputValue()).toBe('192.168.10.100');
+  });
+
+  it('walks the six steps and creates exactly the reviewed, documented objects', async () => {
     await page.goto(`${lab.url}/#/create/${lab.ns}`);
     await page.reload();
     await fillStep('basic-info', [
@@ -176,6 +254,8 @@ describe('HCS create-cluster workflow in Fleet Essentials', () => {
       ['name', 'lab'],
       ['displayName', 'Lab cluster'],
       ['kubernetesVersion', 'v1.35.1'],
+    ]);
+    await fillStep(NETWORK_STEP, [
       ['vpc', 'cluster-vpc'],
       ['subnets.control-plane', 'check'],
       ['securityGroup', 'cluster-sg'],

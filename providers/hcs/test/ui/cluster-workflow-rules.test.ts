@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type HcsClusterDraft, initialDraft } from '../../src/ui/cluster-create/draft.js';
 import type { HcsClusterFacts } from '../../src/ui/cluster-create/facts.js';
 import { buildManifests } from '../../src/ui/cluster-create/manifests.js';
-import { draftWarnings, validateDraft } from '../../src/ui/cluster-create/rules.js';
+import { draftWarnings, HCS_NETWORK_STEP, validateDraft } from '../../src/ui/cluster-create/rules.js';
+import { createClusterWorkflow } from '../../src/ui/cluster-create/steps.js';
 
 // The create-cluster workflow's data half as pure functions: every problem on its step and field,
 // and the objects in the documented shape (HCSCluster, KubeadmControlPlane named after the
@@ -97,7 +98,7 @@ describe('create-cluster rules', () => {
     expect(validateDraft(draft(), facts())).toEqual([]);
   });
 
-  it('names what the project lacks and every ELB address problem on the basic step', () => {
+  it('names what the project lacks and every ELB address problem on the network step', () => {
     const problems = validateDraft(
       draft({
         subnets: ['subnet-a', 'subnet-z'],
@@ -114,6 +115,30 @@ describe('create-cluster rules', () => {
       ['vipAddress', '192.168.2.5 is not in subnet subnet-a (192.168.1.0/24)'],
       ['l4Ips', 'two IP addresses, or none to let HCS allocate them'],
       ['l7Ips', '10.0.0.1 is not in subnet subnet-a (192.168.1.0/24)'],
+    ]);
+    expect(new Set(problems.map((p) => p.step))).toEqual(new Set([HCS_NETWORK_STEP]));
+  });
+
+  it('the workflow has the documented steps in order; each problem names the step its field is on', () => {
+    // The host adds its review as the sixth step.
+    expect(createClusterWorkflow.steps.map((s) => [s.id, s.title])).toEqual([
+      ['basic-info', 'Basic Info'],
+      [HCS_NETWORK_STEP, 'Network and Load Balancer'],
+      ['control-plane', 'Control Plane Node Pool'],
+      ['worker-pools', 'Worker Node Pools'],
+      ['networking', 'Networking'],
+    ]);
+    const problems = validateDraft(
+      draft({ name: 'global', vpc: '', subnets: [], securityGroup: '', vipSubnetName: '', vipAddress: '' }),
+      facts(),
+    );
+    expect(problems.map((p) => [p.step, p.field])).toEqual([
+      ['basic-info', 'name'],
+      [HCS_NETWORK_STEP, 'vpc'],
+      [HCS_NETWORK_STEP, 'subnets'],
+      [HCS_NETWORK_STEP, 'securityGroup'],
+      [HCS_NETWORK_STEP, 'vipSubnetName'],
+      [HCS_NETWORK_STEP, 'vipAddress'],
     ]);
   });
 

@@ -1,18 +1,26 @@
 /// <reference lib="dom" />
-import type { CreateClusterStep, CreateClusterStepProps, StrictAnchorExport } from '@immutable-infra/core';
+import type {
+  CreateClusterStep,
+  CreateClusterStepProps,
+  FieldProblem,
+  StrictAnchorExport,
+} from '@immutable-infra/core';
 import {
   type Choice,
   CLUSTER_STEP,
   checkboxField,
   clusterWorkflowLogic,
   credentialSelect,
+  describeError,
   fieldGroup,
   formSummary,
   h,
   mountWizardStep,
   pooledTemplateChoices,
+  problemCollector,
   selectField,
   sharedClusterSteps,
+  showProblems,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -23,7 +31,7 @@ import type { VpcFact } from '../platform-operations.js';
 import { type HcsClusterDraft, initialDraft, readDraft } from './draft.js';
 import { loadFacts } from './facts.js';
 import { buildManifests } from './manifests.js';
-import { draftWarnings, validateDraft } from './rules.js';
+import { checkHcsNetwork, draftWarnings, HCS_NETWORK_STEP, validateDraft } from './rules.js';
 
 /** Every machine template, labelled with its image, flavor and the config pool it draws entries from. */
 async function templateChoices(props: CreateClusterStepProps, draft: HcsClusterDraft): Promise<Choice[]> {
@@ -53,11 +61,26 @@ type TextKey =
 
 const plain = (names: readonly string[]): Choice[] => names.map((name) => ({ value: name, label: name }));
 
+/** Keeps the host's draft and what a step changed since its mount (the host's props.draft is the draft at mount). */
+function draftKeeper(props: CreateClusterStepProps, draft: HcsClusterDraft) {
+  const kept = { current: draft };
+  const update = (changes: Partial<HcsClusterDraft>) => {
+    kept.current = { ...kept.current, ...changes };
+    props.update(changes);
+  };
+  const text = (label: string, key: TextKey, options: Parameters<typeof textField>[3] = {}) => {
+    const field = textField(label, key, draft[key], options);
+    field.input.addEventListener('input', () =>
+      update({ [key]: key === 'displayName' ? field.input.value : field.input.value.trim() }),
+    );
+    return field;
+  };
+  return { kept, update, text };
+}
+
 /**
- * Basic info: the credential, the cluster's names and version, then the
- * HCSCluster's network (VPC, subnets and security group, listed from the
- * project) and its control plane ELB (VIP, its subnet and domain, and the
- * optional fixed L4 and L7 virtual subnet IPs).
+ * Basic info: the credential (the next step lists the project's networks
+ * with it), the cluster's names and its Kubernetes version.
  */
 const basicInfoStep: CreateClusterStep = {
   id: CLUSTER_STEP.basic,
@@ -69,25 +92,56 @@ const basicInfoStep: CreateClusterStep = {
       'hcs.wizard.basic',
       spec,
     );
-    let vpcs: VpcFact[] = [];
-    // The host's props.draft is the draft at mount; what this step changed since is kept here too.
-    let current: HcsClusterDraft = draft;
-    const update = (changes: Partial<HcsClusterDraft>) => {
-      current = { ...current, ...changes };
-      props.update(changes);
-    };
-    const text = (label: string, key: TextKey, options: Parameters<typeof textField>[3] = {}) => {
-      const field = textField(label, key, draft[key], options);
-      field.input.addEventListener('input', () =>
-        update({ [key]: key === 'displayName' ? field.input.value : field.input.value.trim() }),
-      );
-      return field;
-    };
+    const { update, text } = draftKeeper(props, draft);
     const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
     const displayName = text('Display name', 'displayName');
     const version = text('Kubernetes version', 'kubernetesVersion', {
       placeholder: 'v1.35.1',
       hint: 'The version the image carries',
+    });
+    const credential = credentialSelect(props, root, {
+      label: 'HCS credential',
+      keys: HCS_CREDENTIAL_KEYS,
+      chosen: draft.credential,
+      failField: 'credential',
+      choose: (chosen) => update({ credential: chosen }),
+      // The networks are listed by the next step, with the credential chosen here.
+      load: async () => undefined,
+      showProblemsAgain,
+    });
+    root.append(credential.row, name.row, displayName.row, version.row, formSummary());
+    showProblemsAgain();
+    credential.list();
+    return unmount;
+  },
+};
+
+/**
+ * The HCSCluster's network (VPC, subnets and security group, listed from the
+ * project of the credential chosen in basic info) and its control plane ELB
+ * (VIP, its subnet and domain, and the optional fixed L4 and L7 virtual
+ * subnet IPs). Once the networks are listed the step checks the draft's
+ * choices against them (the preflight): a VPC, subnet or security group the
+ * project no longer has, or a VIP outside its subnet, shows at its field
+ * before the user goes on. Empty fields are left to the host's check on Next,
+ * so a first visit is not covered in errors.
+ */
+const networkStep: CreateClusterStep = {
+  id: HCS_NETWORK_STEP,
+  title: 'Network and Load Balancer',
+  mount(element, props: CreateClusterStepProps) {
+    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
+      element,
+      props,
+      'hcs.wizard.network',
+      spec,
+    );
+    const { kept, update, text } = draftKeeper(props, draft);
+    let vpcs: VpcFact[] | undefined;
+    // What the host last found on this step, shown with the preflight's so neither hides the other.
+    let hostProblems: readonly FieldProblem[] = [];
+    const stopListening = props.onProblems((problems) => {
+      hostProblems = problems;
     });
     const vpc = selectField('VPC', 'vpc', [], draft.vpc, { hint: 'Listed by the credential’s project' });
     const subnetBox = h('div', {});
@@ -112,9 +166,22 @@ const basicInfoStep: CreateClusterStep = {
       hint: 'Two, or none: HCS allocates them',
     });
 
+    /** The preflight: the draft's chosen values checked against the listed networks. */
+    const preflight = () => {
+      const { problems, report } = problemCollector();
+      checkHcsNetwork(kept.current, vpcs, report);
+      const chosen = problems.filter((p) => {
+        const value = kept.current[p.field as keyof HcsClusterDraft];
+        return Array.isArray(value) ? value.length > 0 : Boolean(value);
+      });
+      const fresh = chosen.filter((p) => !hostProblems.some((known) => known.field === p.field));
+      if (fresh.length > 0) showProblems(root, [...hostProblems, ...fresh]);
+    };
+
     /** The chosen VPC's subnets and security groups into their fields; what was chosen stays. */
     const showVpc = () => {
-      const chosen = vpcs.find((v) => v.name === current.vpc);
+      const current = kept.current;
+      const chosen = vpcs?.find((v) => v.name === current.vpc);
       const subnets = plain(chosen?.subnets.map((s) => s.name) ?? []);
       securityGroup.fill(plain(chosen?.securityGroups.map((g) => g.name) ?? []), current.securityGroup);
       vipSubnet.fill(subnets, current.vipSubnetName);
@@ -124,10 +191,10 @@ const basicInfoStep: CreateClusterStep = {
           const box = checkboxField(
             subnet.label,
             `subnets.${subnet.value}`,
-            current.subnets.includes(subnet.value),
+            kept.current.subnets.includes(subnet.value),
           );
           box.input.addEventListener('change', () => {
-            const now = current.subnets.filter((s) => s !== subnet.value);
+            const now = kept.current.subnets.filter((s) => s !== subnet.value);
             update({ subnets: box.input.checked ? [...now, subnet.value] : now });
           });
           return box.row;
@@ -135,20 +202,14 @@ const basicInfoStep: CreateClusterStep = {
       );
       showProblemsAgain();
     };
-    const loadNetworks = async (secret: string) => {
-      vpcs = secret ? await platformOf(props.api, props.namespace, secret).networks() : [];
-      vpc.fill(plain(vpcs.map((v) => v.name)), current.vpc);
+    const loadNetworks = async () => {
+      vpcs = draft.credential
+        ? await platformOf(props.api, props.namespace, draft.credential).networks()
+        : [];
+      vpc.fill(plain(vpcs.map((v) => v.name)), kept.current.vpc);
       showVpc();
+      preflight();
     };
-    const credential = credentialSelect(props, root, {
-      label: 'HCS credential',
-      keys: HCS_CREDENTIAL_KEYS,
-      chosen: draft.credential,
-      failField: 'credential',
-      choose: (name) => update({ credential: name }),
-      load: loadNetworks,
-      showProblemsAgain,
-    });
     vpc.select.addEventListener('change', () => {
       update({
         vpc: vpc.select.value,
@@ -167,10 +228,6 @@ const basicInfoStep: CreateClusterStep = {
       field.select.addEventListener('change', () => update({ [key]: field.select.value }));
 
     root.append(
-      credential.row,
-      name.row,
-      displayName.row,
-      version.row,
       h('h3', { text: 'Network' }),
       vpc.row,
       h(
@@ -190,8 +247,14 @@ const basicInfoStep: CreateClusterStep = {
       formSummary(),
     );
     showProblemsAgain();
-    credential.list();
-    return unmount;
+    // Listing with the credential fails when HCS cannot be reached; that shows at the VPC.
+    loadNetworks().catch((error: unknown) =>
+      showProblems(root, [{ field: 'vpc', message: describeError(error) }]),
+    );
+    return () => {
+      stopListening();
+      unmount();
+    };
   },
 };
 
@@ -202,8 +265,11 @@ export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
   { validateDraft, buildManifests, draftWarnings },
 );
 
-/** The 5-step workflow: basic info and the kit's three shared steps, then the host's review. */
+/**
+ * The documented six-step workflow: basic info, the network and load
+ * balancer, the kit's three shared steps, then the host's review.
+ */
 export const createClusterWorkflow = {
-  steps: [basicInfoStep, ...sharedClusterSteps(spec)],
+  steps: [basicInfoStep, networkStep, ...sharedClusterSteps(spec)],
   ...workflowLogic,
 } satisfies StrictAnchorExport<'cluster.create'>;

@@ -1,7 +1,7 @@
 import type { ConditionInput, KubeClient } from '@immutable-infra/core';
 import { installCrds, platformModuleCrds } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALIVE_PLATFORM_API_VERSION,
@@ -217,6 +217,33 @@ describe('aliveModuleStep', () => {
     expect(conditions.at(-1)).toMatchObject({ reason: 'VIPConflictsWithSlot' });
     expect(r.recheckAfterMs).toBe(1_000);
     expect(await kube.get(platform('ModuleInfo', aliveModuleInfoName(cluster)))).toBeUndefined();
+  });
+
+  it('reports a call the API server refuses as AliveModuleCallFailed, and does not stop the cluster', async () => {
+    // The same API server, asked with a token it does not know: every read is refused (401).
+    const base = testKubeConfig();
+    const refused = new KubeConfig();
+    refused.loadFromOptions({
+      clusters: base.clusters,
+      contexts: base.contexts,
+      currentContext: base.currentContext,
+      users: [{ name: base.getCurrentUser()?.name ?? 'user', token: 'not-a-token' }],
+    });
+    const failing = run();
+    const client = customObjectClient(
+      refused,
+      (kind) => CLUSTER_STEP_PLURALS[kind] ?? '',
+      CLUSTER_SCOPED_KINDS,
+    );
+    expect(await step.run({ ...failing, ctx: { ...failing.ctx, kube: client } })).toMatchObject({
+      type: 'done',
+    });
+    expect(conditions.at(-1)).toMatchObject({
+      type: 'EndpointReady',
+      status: 'False',
+      reason: 'AliveModuleCallFailed',
+      message: expect.stringMatching(/trying again/),
+    });
   });
 
   it('creates the ModuleInfo once the control plane nodes registered, and is ready once alive runs', async () => {

@@ -3,7 +3,7 @@
 // browser with N clusters and 10 machines each in a real API server. Prints JSON; the numbers go into
 // packages/fleet-essentials/README.md by hand.
 //   node tools/bench/fleet-list.ts [--clusters 2000] [--machines-per-cluster 10] [--runs 5]
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ const perCluster = Number(values['machines-per-cluster']);
 const runs = Number(values.runs);
 const log = (message: string) => process.stderr.write(`fleet-list: ${message}\n`);
 
-const tokenFile = join(mkdtempSync(join(tmpdir(), 'bench-tokens-')), 'tokens.csv');
+const tokenDir = mkdtempSync(join(tmpdir(), 'bench-tokens-'));
+const tokenFile = join(tokenDir, 'tokens.csv');
 writeFileSync(tokenFile, 'bench-admin-token,bench,bench,"system:masters"\n');
 const plane = await createManagementPlane({
   lifetime: 'attached',
@@ -142,6 +143,8 @@ const rows = await page.locator('tr[data-cluster]').count();
 await browser.close();
 await server.close();
 await plane.controlPlane.stop();
+// The token file names an admin token of a server that is gone; leave nothing behind in /tmp.
+rmSync(tokenDir, { recursive: true, force: true });
 // Informer reconnect timers would keep the process alive.
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 process.stdout.write(

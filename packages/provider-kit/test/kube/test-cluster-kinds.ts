@@ -1,4 +1,4 @@
-import { TEST_POOL_GROUP } from './test-pool-kind.ts';
+import { openCrd, TEST_POOL_GROUP } from './test-pool-kind.ts';
 
 /**
  * Kinds for the cluster steps' tests, with open schemas and no status subresource (a test writes
@@ -8,43 +8,16 @@ import { TEST_POOL_GROUP } from './test-pool-kind.ts';
  */
 export const TEST_MACHINE_API_VERSION = `${TEST_POOL_GROUP}/v1`;
 
-const openCrd = (
-  group: string,
-  version: string,
-  kind: string,
-  plural: string,
-  scope: 'Namespaced' | 'Cluster',
-) => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${plural}.${group}` },
-  spec: {
-    group,
-    scope,
-    names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
-    versions: [
-      {
-        name: version,
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-            },
-          },
-        },
-      },
-    ],
-  },
-});
-
 export const clusterStepCrds = [
-  openCrd(TEST_POOL_GROUP, 'v1', 'TestMachine', 'testmachines', 'Namespaced'),
-  openCrd(TEST_POOL_GROUP, 'v1', 'TestClusterIdentity', 'testclusteridentities', 'Cluster'),
-  openCrd('cluster.x-k8s.io', 'v1beta2', 'Machine', 'machines', 'Namespaced'),
+  openCrd({ group: TEST_POOL_GROUP, version: 'v1', kind: 'TestMachine', plural: 'testmachines' }),
+  openCrd({
+    group: TEST_POOL_GROUP,
+    version: 'v1',
+    kind: 'TestClusterIdentity',
+    plural: 'testclusteridentities',
+    scope: 'Cluster',
+  }),
+  openCrd({ group: 'cluster.x-k8s.io', version: 'v1beta2', kind: 'Machine', plural: 'machines' }),
 ];
 
 /** The resource names of the kinds the cluster steps' tests read and write. */

@@ -13,33 +13,56 @@ export interface TestPoolObject {
   status?: { claims?: { address: string; holderUID: string; holder: string }[] };
 }
 
-export const testPoolCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `testpools.${TEST_POOL_GROUP}` },
-  spec: {
-    group: TEST_POOL_GROUP,
-    scope: 'Namespaced',
-    names: { plural: 'testpools', singular: 'testpool', kind: 'TestPool', listKind: 'TestPoolList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+/**
+ * A CRD with an open schema (any spec and status): the kit's tests need a kind to be served, not a
+ * provider's or Cluster API's whole schema. `status` adds the status subresource, for tests that play
+ * a controller writing status through it.
+ */
+export function openCrd(options: {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  scope?: 'Namespaced' | 'Cluster';
+  status?: boolean;
+}) {
+  const { group, version, kind, plural, scope = 'Namespaced', status = false } = options;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope,
+      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          ...(status ? { subresources: { status: {} } } : {}),
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
             },
           },
         },
-      },
-    ],
-  },
-};
+      ],
+    },
+  };
+}
+
+export const testPoolCrd = openCrd({
+  group: TEST_POOL_GROUP,
+  version: 'v1',
+  kind: 'TestPool',
+  plural: 'testpools',
+  status: true,
+});
 
 /**
  * Cluster API's IPAddressClaim and IPAddress (ipam.cluster.x-k8s.io/v1beta2) with open schemas:
@@ -48,30 +71,12 @@ export const testPoolCrd = {
 export const ipamCrds = [
   ['IPAddressClaim', 'ipaddressclaims'],
   ['IPAddress', 'ipaddresses'],
-].map(([kind, plural]) => ({
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: `${plural}.ipam.cluster.x-k8s.io` },
-  spec: {
+].map(([kind, plural]) =>
+  openCrd({
     group: 'ipam.cluster.x-k8s.io',
-    scope: 'Namespaced',
-    names: { plural, singular: kind?.toLowerCase(), kind, listKind: `${kind}List` },
-    versions: [
-      {
-        name: 'v1beta2',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-            },
-          },
-        },
-      },
-    ],
-  },
-}));
+    version: 'v1beta2',
+    kind: kind as string,
+    plural: plural as string,
+    status: true,
+  }),
+);

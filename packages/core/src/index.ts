@@ -137,6 +137,7 @@ export {
   type ClusterctlArtifactsInput,
   clusterctlArtifacts,
   DOCUMENTED_PROVIDER_NAMESPACE,
+  MANAGER_RUNTIME,
   managerRbacRules,
   type PolicyRule,
   providerManagerName,

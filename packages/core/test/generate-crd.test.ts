@@ -211,9 +211,12 @@ describe('clusterctlArtifacts', () => {
     const deployment = components.at(-1) as {
       spec: { template: { spec: { containers: { args: string[]; env: unknown[] }[] } } };
     };
-    // Wherever clusterctl installs the provider, the manager learns its namespace from the pod.
+    // Wherever clusterctl installs the provider, the manager learns its namespace from the pod, and
+    // runs with the same Node.js memory settings as the Helm chart gives it.
     expect(deployment.spec.template.spec.containers[0]?.env).toEqual([
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' },
+      { name: 'MALLOC_ARENA_MAX', value: '2' },
     ]);
     expect(deployment.spec.template.spec.containers[0]?.args).toEqual([
       'manager',

@@ -24,4 +24,20 @@ describe('resolvePackageEntry', () => {
       '"@immutable-infra/core" is not a provider: its default export was not made by defineProvider()',
     );
   });
+
+  it('loads a package given by its directory through its package.json, as import of the package would', async () => {
+    // A path to a package's directory (a checkout, an unpacked tarball) resolves to its entry, not to a directory import.
+    const coreDir = fileURLToPath(new URL('../../core', import.meta.url));
+    await expect(loadProvider(coreDir)).rejects.toThrow(`"${coreDir}" is not a provider`);
+  });
+
+  it('says what is wrong with a provider path instead of failing on the import', async () => {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    await expect(loadProvider('./no-such-provider', here)).rejects.toThrow(
+      `provider path ${here}no-such-provider does not exist`,
+    );
+    await expect(loadProvider('./fixtures', here)).rejects.toThrow(
+      `provider path ${here}fixtures is a directory without a package.json`,
+    );
+  });
 });

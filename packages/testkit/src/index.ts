@@ -102,7 +102,12 @@ export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
 export { LiveLog, startNamespacedClusterApi } from './e2e-run.js';
 export { eventually } from './eventually.js';
 export { captureLog, type LogCapture } from './log-capture.js';
-export { iinfraEntry, type ManagerProcessOptions, spawnManagerProcess } from './manager-process.js';
+export {
+  chartRuntimeEnvironment,
+  iinfraEntry,
+  type ManagerProcessOptions,
+  spawnManagerProcess,
+} from './manager-process.js';
 export { mostRepeated } from './most-repeated.js';
 export { namespaceOperatorToken, type RoleRule } from './namespace-operator.js';
 export { plainHttpConsent } from './plain-http-consent.js';

@@ -1,6 +1,8 @@
 import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 export interface ManagerProcessOptions {
   /** A provider package name or the path of its module (`dist/index.js`). */
@@ -32,8 +34,33 @@ export function iinfraEntry(from: string = process.cwd()): string {
 }
 
 /**
- * `iinfra manager` as a process of its own, as production runs it: what crash campaigns kill and
- * scale runs measure. The command is the manager package's own bin, resolved from the test's package.
+ * The environment the provider's Helm chart gives the manager for its Node.js runtime (values
+ * `runtime.nodeOptions` and `runtime.mallocArenaMax`), read from the chart of the package at `from`;
+ * empty when it has no chart. Memory measured by the benchmarks is then memory as deployed.
+ */
+export function chartRuntimeEnvironment(from: string = process.cwd()): Record<string, string> {
+  const charts = join(from, 'charts');
+  if (!existsSync(charts)) return {};
+  for (const chart of readdirSync(charts)) {
+    const valuesPath = join(charts, chart, 'values.yaml');
+    if (!existsSync(valuesPath)) continue;
+    const runtime = (
+      parseYaml(readFileSync(valuesPath, 'utf8')) as {
+        runtime?: { nodeOptions?: string; mallocArenaMax?: number | null };
+      }
+    ).runtime;
+    return {
+      ...(runtime?.nodeOptions ? { NODE_OPTIONS: runtime.nodeOptions } : {}),
+      ...(runtime?.mallocArenaMax ? { MALLOC_ARENA_MAX: String(runtime.mallocArenaMax) } : {}),
+    };
+  }
+  return {};
+}
+
+/**
+ * `iinfra manager` as a process of its own, as production runs it (with its chart's runtime
+ * environment, `chartRuntimeEnvironment`): what crash campaigns kill and scale runs measure. The
+ * command is the manager package's own bin, resolved from the test's package.
  */
 export function spawnManagerProcess(options: ManagerProcessOptions): ChildProcess {
   return spawn(
@@ -55,7 +82,7 @@ export function spawnManagerProcess(options: ManagerProcessOptions): ChildProces
     ],
     {
       stdio: options.stdio ?? ['ignore', 'ignore', 'pipe'],
-      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+      env: { ...process.env, ...chartRuntimeEnvironment(options.from), ...options.env },
     },
   );
 }

@@ -203,6 +203,9 @@ describe.each(PROVIDERS)('chart cluster-api-provider-%s', (provider) => {
       name: 'POD_NAMESPACE',
       valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
     });
+    // The Node.js memory settings the benchmarks measure with (values runtime.*), as clusterctl's Deployment has them.
+    expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' });
+    expect(container.env).toContainEqual({ name: 'MALLOC_ARENA_MAX', value: '2' });
     // The read-only root filesystem keeps a writable /tmp.
     expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
 

@@ -68,6 +68,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...this.cache.values()];
   }
 
+  /** How many objects the cache holds. */
+  get size(): number {
+    return this.cache.size;
+  }
+
   /** Resolves once the first list has filled the cache. */
   hasSynced(): Promise<void> {
     return this.synced;

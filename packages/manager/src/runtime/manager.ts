@@ -241,6 +241,7 @@ export class Manager {
       const resource = `${informer.resource.apiVersion}/${informer.resource.plural}`;
       this.metrics.watchAge.set({ resource }, (Date.now() - informer.lastActivity) / 1000);
       this.metrics.relists.set({ resource }, informer.relists);
+      this.metrics.cachedObjects.set({ resource }, informer.size);
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { defaultProvidersDir } from '../registry/providers-dir.js';
 export async function loadProvider(specifier: string, from = process.cwd()): Promise<Provider> {
   let url: string;
   if (specifier.startsWith('.') || isAbsolute(specifier)) {
-    url = pathToFileURL(resolve(from, specifier)).href;
+    url = pathToFileURL(resolveProviderPath(resolve(from, specifier))).href;
   } else {
     url = pathToFileURL(resolveInstalledProvider(specifier, from)).href;
   }
@@ -26,6 +26,30 @@ export async function loadProvider(specifier: string, from = process.cwd()): Pro
     throw new Error(`"${specifier}" is not a provider: its default export was not made by defineProvider()`);
   }
   return candidate;
+}
+
+/**
+ * A provider given by path: a module file, or a package's directory (a checkout or an unpacked
+ * tarball), whose package.json says which module is its entry, as `import` of the package would.
+ */
+function resolveProviderPath(path: string): string {
+  if (!existsSync(path)) throw new Error(`provider path ${path} does not exist`);
+  if (!statSync(path).isDirectory()) return path;
+  const manifestPath = join(path, 'package.json');
+  if (!existsSync(manifestPath)) {
+    throw new Error(
+      `provider path ${path} is a directory without a package.json; give the package's directory or its module file (for example dist/index.js)`,
+    );
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports?: string | Record<string, unknown>;
+    main?: string;
+  };
+  const entry = join(path, exportEntry(manifest.exports) ?? manifest.main ?? 'index.js');
+  if (!existsSync(entry)) {
+    throw new Error(`provider package ${path} has no built entry ${entry}; build it first (npm run build)`);
+  }
+  return entry;
 }
 
 /** From the working directory, else from where `iinfra provider install` puts packages. */

@@ -233,6 +233,7 @@ export {
   type AnchorExport,
   type AnchorId,
   type AnchorProps,
+  type CapacityPool,
   type ClusterActionProps,
   type ClusterDetailTabProps,
   type ClusterDraft,
@@ -249,6 +250,9 @@ export {
   type NavigationItemProps,
   type NodeColumnsExtension,
   type NodePoolActionProps,
+  type NodePoolCapacity,
+  type NodePoolCapacityExtension,
+  type NodePoolCapacityRequest,
   type NodeRow,
   type PlatformCallError,
   type ResourceFormProps,
@@ -262,11 +266,14 @@ export {
   extensionManifest,
   type StrictAnchorExport,
 } from './ui-extensions/define-extensions.js';
+export { rolloutSurge } from './ui-extensions/rollout-surge.js';
 export {
   type ExtensionGate,
   type ExtensionManifest,
+  ExtensionManifestDocumentSchema,
   ExtensionManifestSchema,
   gateExtension,
+  type ParsedExtensionManifest,
   parseExtensionManifest,
 } from './ui-extensions/extension-manifest.js';
 export {

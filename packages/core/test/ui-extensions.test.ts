@@ -9,6 +9,7 @@ import {
   type NodePoolCapacityExtension,
   type PlatformProxyModule,
   parseExtensionManifest,
+  rolloutSurge,
 } from '../src/index.js';
 
 const manifest = {
@@ -138,5 +139,18 @@ describe('anchor exports', () => {
     expectTypeOf<AnchorExport<'node-pool.capacity'>>().toEqualTypeOf<NodePoolCapacityExtension>();
     expectTypeOf<AnchorExport<'credential.form'>>().toEqualTypeOf<MountableExtension<'credential.form'>>();
     expectTypeOf<PlatformProxyModule['operations'][string]>().returns.toEqualTypeOf<Promise<unknown>>();
+  });
+});
+
+describe('the rollout surge a capacity check counts', () => {
+  it('is maxSurge as a count, a percentage of the replicas rounded up, or 1 when unset', () => {
+    expect(rolloutSurge(3, 2)).toBe(2);
+    expect(rolloutSurge(3, '2')).toBe(2);
+    expect(rolloutSurge(3, '50%')).toBe(2);
+    expect(rolloutSurge(4, '25%')).toBe(1);
+    expect(rolloutSurge(0, '25%')).toBe(0);
+    expect(rolloutSurge(3, undefined)).toBe(1);
+    expect(rolloutSurge(3, 'lots')).toBeUndefined();
+    expect(rolloutSurge(3, -1)).toBeUndefined();
   });
 });

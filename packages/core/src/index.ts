@@ -266,7 +266,6 @@ export {
   extensionManifest,
   type StrictAnchorExport,
 } from './ui-extensions/define-extensions.js';
-export { rolloutSurge } from './ui-extensions/rollout-surge.js';
 export {
   type ExtensionGate,
   type ExtensionManifest,
@@ -291,3 +290,4 @@ export {
   type StandardSchemaResult,
   validateWithSchema,
 } from './ui-extensions/platform-proxy.js';
+export { rolloutSurge } from './ui-extensions/rollout-surge.js';

@@ -1,7 +1,10 @@
 import type { NodePoolCapacityRequest } from '@immutable-infra/core';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/ui/catalog/resources.js';
-import { dcsNodePoolCapacity } from '../../src/ui/node-pool-capacity.js';
+import { dcsNodePoolCapacity, nodePoolCapacity } from '../../src/ui/node-pool-capacity.js';
+import { kubernetesRequest, testHostApi } from './host-api.js';
+import { INFRA, ipPool, machineTemplate } from './wizard-scenario.js';
 
 const request = (replicas: number, maxSurge: number, more: Partial<NodePoolCapacityRequest> = {}) => ({
   namespace: 'cpaas-system',
@@ -94,5 +97,45 @@ describe('the DCS node pool capacity', () => {
       },
     });
     expect(dcsNodePoolCapacity(other, template({ name: 'workers-ips' }), pool)).toBeUndefined();
+  });
+});
+
+describe('the DCS node-pool.capacity export', () => {
+  it('reads the template and its pool from the API server as the user, and counts the held entries', async () => {
+    const kubeConfig = testKubeConfig();
+    const namespace = await createTestNamespace(kubeConfig, 'capacity');
+    const create = (plural: string, body: unknown) =>
+      kubernetesRequest(kubeConfig, 'POST', `${INFRA}/namespaces/${namespace}/${plural}`, body);
+    await create('dcsiphostnamepools', ipPool(namespace, 'worker-pool', 21, 3));
+    await create(
+      'dcsmachinetemplates',
+      machineTemplate(namespace, 'worker-135', 'worker', 'worker-pool', 'ubuntu'),
+    );
+    await kubernetesRequest(
+      kubeConfig,
+      'PATCH',
+      `${INFRA}/namespaces/${namespace}/dcsiphostnamepools/worker-pool/status`,
+      { status: { slots: [{ ip: '10.0.1.21', dcsMachine: 'w-1', dcsMachineUID: 'uid-1' }] } },
+    );
+    const api = testHostApi(kubeConfig);
+    const ask = (name: string, replicas: number) =>
+      nodePoolCapacity.check(
+        {
+          ...request(replicas, 1),
+          namespace,
+          machineTemplate: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DCSMachineTemplate', name },
+        },
+        { namespace, api },
+      );
+    expect(await ask('worker-135', 1)).toEqual({
+      pools: [{ kind: 'DCSIpHostnamePool', name: 'worker-pool', free: 2, total: 3 }],
+      free: 2,
+      needed: 2,
+      problems: [],
+    });
+    expect((await ask('worker-135', 2))?.problems.map((p) => p.field)).toEqual(['maxSurge']);
+    // A template that does not exist (yet) is the form's own problem: no answer.
+    expect(await ask('no-such-template', 1)).toBeUndefined();
+    expect(api.calls).toContain(`GET ${INFRA}/namespaces/${namespace}/dcsiphostnamepools/worker-pool`);
   });
 });

@@ -234,6 +234,7 @@ export {
   type AnchorExport,
   type AnchorId,
   type AnchorProps,
+  type CapacityPool,
   type ClusterActionProps,
   type ClusterDetailTabProps,
   type ClusterDraft,
@@ -250,6 +251,9 @@ export {
   type NavigationItemProps,
   type NodeColumnsExtension,
   type NodePoolActionProps,
+  type NodePoolCapacity,
+  type NodePoolCapacityExtension,
+  type NodePoolCapacityRequest,
   type NodeRow,
   type PlatformCallError,
   type ResourceFormProps,
@@ -266,8 +270,10 @@ export {
 export {
   type ExtensionGate,
   type ExtensionManifest,
+  ExtensionManifestDocumentSchema,
   ExtensionManifestSchema,
   gateExtension,
+  type ParsedExtensionManifest,
   parseExtensionManifest,
 } from './ui-extensions/extension-manifest.js';
 export {
@@ -285,3 +291,4 @@ export {
   type StandardSchemaResult,
   validateWithSchema,
 } from './ui-extensions/platform-proxy.js';
+export { rolloutSurge } from './ui-extensions/rollout-surge.js';

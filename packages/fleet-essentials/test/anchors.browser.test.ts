@@ -686,6 +686,84 @@ describe('provider anchors in a real browser', () => {
     await shot(page, 'upgrade-rollout');
   });
 
+  it('checks a new or scaled pool against the provider’s IP pool capacity and creates nothing when too few', async () => {
+    const patch = (plural: string, name: string, body: unknown, status = false) => {
+      const request = {
+        group: 'infrastructure.example.com',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        name,
+        body,
+      };
+      const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      return status
+        ? custom().patchNamespacedCustomObjectStatus(request, options)
+        : custom().patchNamespacedCustomObject(request, options);
+    };
+    const usedOfLabNet = (used: number) =>
+      patch('exampleippools', 'lab-net', { status: { capacity: 41, used } }, true);
+    // The example provider answers for templates annotated with their IP pool: small draws from lab-net.
+    await patch('examplemachinetemplates', 'small', {
+      metadata: { annotations: { 'example.com/ip-pool': 'lab-net' } },
+    });
+    await usedOfLabNet(40);
+    const page = await signedIn();
+    await page.goto(`${url}/#/clusters/${ns}/gamma`);
+    await page.getByRole('tab', { name: 'Node Pools' }).click();
+    await page.getByLabel('New pool name').fill('gamma-ip');
+    await page.getByLabel('New pool replicas').fill('2');
+    await page.getByLabel('New pool machine template').fill('small');
+    await page.getByLabel('New pool max surge').fill('1');
+    await page.getByLabel('New pool max unavailable').fill('0');
+    await page
+      .locator('[data-capacity="checked"]', {
+        hasText: 'ExampleIPPool lab-net: 1 free of 41, this pool needs 3 (replicas + max surge)',
+      })
+      .waitFor();
+    await page
+      .locator('[data-capacity-problem="replicas"]', {
+        hasText: 'ExampleIPPool lab-net has 1 free addresses; this pool needs 3',
+      })
+      .waitFor();
+    await expect(page.getByLabel('New pool replicas').getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot(page, 'pool-capacity-short');
+    await page.getByRole('button', { name: 'Add node pool' }).click();
+    await page
+      .getByRole('form', { name: 'Add a node pool' })
+      .locator('p[role=alert]', { hasText: 'Not added: ExampleIPPool lab-net has 1 free addresses' })
+      .waitFor();
+    const absent = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'gamma-ip').then(
+      () => false,
+      () => true,
+    );
+    expect(absent).toBe(true);
+
+    // Addresses freed elsewhere: the submit asks again, and the pool is created.
+    await usedOfLabNet(3);
+    await page.getByRole('button', { name: 'Add node pool' }).click();
+    await page.locator('tr[data-pool="gamma-ip"]').waitFor();
+    const added = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'gamma-ip');
+    expect(added.spec).toMatchObject({
+      replicas: 2,
+      template: { spec: { infrastructureRef: { kind: 'ExampleMachineTemplate', name: 'small' } } },
+    });
+    await expect(page.locator('[data-capacity-problem]').count()).resolves.toBe(0);
+
+    // Scaling up asks for the machines it adds beyond the two holding addresses, plus the surge.
+    await usedOfLabNet(39);
+    await page.getByLabel('Replicas of gamma-ip').fill('5');
+    await page.locator('tr[data-pool="gamma-ip"]').getByRole('button', { name: 'Scale' }).click();
+    await page
+      .locator('[data-capacity-problem="scale"]', {
+        hasText: 'ExampleIPPool lab-net has 2 free addresses; this pool needs 4',
+      })
+      .waitFor();
+    const unscaled = await read('cluster.x-k8s.io', 'v1beta2', 'machinedeployments', 'gamma-ip');
+    expect(unscaled.spec.replicas).toBe(2);
+    await shot(page, 'pool-capacity-scale');
+  });
+
   it('never delivered the credential secret to the browser, in any response or streamed event', async () => {
     const bodies = await Promise.all(received);
     expect(unreadable).toEqual([]);

@@ -250,7 +250,7 @@ describe('Fleet Essentials in a real browser', () => {
     await expect(
       page.locator('[data-extension-gated="@example/provider-future"]').textContent(),
     ).resolves.toContain(
-      'was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.0.0',
+      'was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.1.0',
     );
     // The rest of the page still works.
     await page.getByRole('tab', { name: 'Overview' }).click();

@@ -28,15 +28,28 @@ afterAll(async () => {
 describe('the extension registry', () => {
   it('offers compatible extensions and says which versions disagree for the others', async () => {
     const response = await server.app.inject({ method: 'GET', url: '/api/extensions', headers: { cookie } });
-    const list = response.json() as { id: string; load: boolean; reason?: string; bundleUrl?: string }[];
-    expect(list.find((e) => e.id === '@example/provider-good')).toMatchObject({
+    const list = response.json() as {
+      id: string;
+      load: boolean;
+      reason?: string;
+      notes?: string[];
+      bundleUrl?: string;
+      manifest?: { extensions: { id: string }[] };
+    }[];
+    const good = list.find((e) => e.id === '@example/provider-good');
+    expect(good).toMatchObject({
       load: true,
       bundleUrl: '/extensions/%40example%2Fprovider-good/bundle.js',
+      // An entry naming an anchor of a later anchor API is skipped with a note; the rest loads.
+      notes: [
+        'extensions.1 (good.someday) names the anchor cluster.someday, which this Fleet Essentials does not provide; the entry is skipped',
+      ],
     });
+    expect(good?.manifest?.extensions.map((e) => e.id)).toEqual(['good.details']);
     expect(list.find((e) => e.id === '@example/provider-future')).toMatchObject({
       load: false,
       reason:
-        '@example/provider-future@3.0.0 was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.0.0',
+        '@example/provider-future@3.0.0 was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.1.0',
     });
     const broken = list.find((e) => e.id === '@example/provider-broken');
     expect(broken?.load).toBe(false);

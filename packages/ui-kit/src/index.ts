@@ -168,6 +168,12 @@ export {
   TLS_CIPHER_SUITES,
   VOLUME_PLUGIN_DIR,
 } from './kubeadm-files.js';
+export {
+  type SlotPoolCount,
+  type SlotPoolSource,
+  slotPoolCapacity,
+  slotPoolCapacityExtension,
+} from './node-pool-capacity.js';
 export { platformClient } from './platform-client.js';
 export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
 export {

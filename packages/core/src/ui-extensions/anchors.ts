@@ -6,8 +6,18 @@
  * contract can live here without a UI dependency.
  */
 
-/** The anchor API this core describes; an extension states the range it was built for. */
-export const ANCHOR_API_VERSION = '1.0.0';
+/**
+ * The anchor API this core describes; an extension states the range it was built for.
+ *
+ * Versions: 1.0.0 the first anchors; 1.1.0 adds `node-pool.capacity`. A new
+ * anchor is a minor version: a host skips a manifest entry naming an anchor it
+ * does not know (and says so) instead of refusing the whole manifest, so a
+ * later optional anchor never gates out an extension on a host that has the
+ * rest. An extension that needs a later anchor to be honest about itself
+ * asks for that minor (`^1.1.0`), and an older host gates it out with both
+ * versions named.
+ */
+export const ANCHOR_API_VERSION = '1.1.0';
 
 export const ANCHOR_IDS = [
   'navigation.item',
@@ -22,6 +32,7 @@ export const ANCHOR_IDS = [
   'cluster.action',
   'node-pool.action',
   'node.columns',
+  'node-pool.capacity',
 ] as const;
 export type AnchorId = (typeof ANCHOR_IDS)[number];
 
@@ -179,6 +190,66 @@ export interface NodeColumnsExtension {
   columns: readonly { id: string; title: string; cell(row: NodeRow): string }[];
 }
 
+/**
+ * What the host asks before it adds a node pool (or scales one up): whether
+ * the slot pool the pool's machine template draws its addresses from has a
+ * slot for every machine the pool will have at most during a rollout.
+ */
+export interface NodePoolCapacityRequest {
+  namespace: string;
+  clusterName: string;
+  /** The MachineDeployment's name (new or existing): a slot pool bound to another consumer has no slot for it. */
+  nodePoolName: string;
+  /**
+   * The infrastructure machine template the pool's machines are made from
+   * (e.g. a DCSMachineTemplate), as the MachineDeployment's v1beta2
+   * `infrastructureRef` names it: by API group, not version.
+   */
+  machineTemplate: { apiGroup: string; kind: string; name: string };
+  /** The pool's replicas (the `replicas` field). */
+  replicas: number;
+  /** Machines a rollout makes before it deletes old ones: `maxSurge` as a count (a percentage of the replicas, rounded up). */
+  maxSurge: number;
+  /** Machines of the pool that hold a slot already (scaling an existing pool); 0 or absent for a new pool. */
+  existingMachines?: number;
+}
+
+/** One slot pool the check read. */
+export interface CapacityPool {
+  kind: string;
+  name: string;
+  /** Slots no machine holds. */
+  free: number;
+  total: number;
+}
+
+/** The answer: the pools consulted, the free slots and the slots needed, and the field problems when too few. */
+export interface NodePoolCapacity {
+  pools: readonly CapacityPool[];
+  /** Free slots of those pools together. */
+  free: number;
+  /** `replicas + maxSurge - existingMachines`. */
+  needed: number;
+  /**
+   * Empty when there are enough. Otherwise at `replicas` when even the
+   * replicas do not fit, at `maxSurge` when only the rollout's extra machines
+   * do not; the message names the pool and both counts.
+   */
+  problems: readonly FieldProblem[];
+}
+
+/**
+ * The `node-pool.capacity` export (anchor API 1.1.0): a pure question, so the
+ * host shows the answer next to its own fields. `undefined` when the
+ * template draws from no slot pool (addresses from DHCP, say) or is not the
+ * provider's: the host then checks nothing. A rejection is shown as "capacity
+ * unknown" and does not block the form: the controllers still refuse a
+ * machine without a slot.
+ */
+export interface NodePoolCapacityExtension {
+  check(request: NodePoolCapacityRequest, context: WorkflowContext): Promise<NodePoolCapacity | undefined>;
+}
+
 /** The props each mounted anchor receives. */
 export interface AnchorProps {
   'navigation.item': NavigationItemProps;
@@ -197,6 +268,7 @@ export interface AnchorProps {
 export interface AnchorDataExports {
   'cluster.create': CreateClusterWorkflow;
   'node.columns': NodeColumnsExtension;
+  'node-pool.capacity': NodePoolCapacityExtension;
 }
 
 /** What an extension module exports for a mounted anchor. */

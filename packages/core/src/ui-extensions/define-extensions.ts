@@ -85,6 +85,10 @@ export function extensionManifest(
         .map((problem) => `${problem.path}: ${problem.message}`)
         .join('; ')}`,
     );
+  if (parsed.notes.length > 0)
+    throw new Error(
+      `the UI extension definition of ${pkg.name} names anchors this core does not know: ${parsed.notes.join('; ')}`,
+    );
   const ids = parsed.manifest.extensions.map((entry) => entry.id);
   const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
   if (repeated.length > 0)

@@ -1,5 +1,5 @@
 import { Button } from '@patternfly/react-core';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
   ApiError,
@@ -12,6 +12,13 @@ import {
 import { Extension, useExtensions } from './ExtensionSlot.tsx';
 import { entriesFor } from './extensions.ts';
 import { listKind } from './kube.ts';
+import {
+  type CapacityAnswer,
+  capacityRequest,
+  capacitySummary,
+  checkCapacity,
+  problemsAt,
+} from './node-pool-capacity.ts';
 import { queryKeys } from './query.ts';
 import { ReadyProgress } from './status.tsx';
 
@@ -24,6 +31,7 @@ interface Pool {
   version?: string | undefined;
   template?: ObjectRef | undefined;
   bootstrap?: ObjectRef | undefined;
+  maxSurge?: number | string | undefined;
   deleting?: boolean | undefined;
 }
 
@@ -137,10 +145,38 @@ function PoolRow({
   const [version, setVersion] = useFollowing(pool.version ?? '');
   const [template, setTemplate] = useFollowing(pool.template?.name ?? '');
   const [fieldError, setFieldError] = useState<string | undefined>();
+  const [scaleProblem, setScaleProblem] = useState<string | undefined>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [action, setAction] = useState<string | undefined>();
   const actions = extensions ? entriesFor(extensions, 'node-pool.action', provider) : [];
   const open = actions.find((a) => a.entry.id === action);
+
+  // Scaling a worker pool up asks the provider for a slot for each machine it adds (and the rollout's surge).
+  const scale = async () => {
+    setScaleProblem(undefined);
+    const to = Number(replicas);
+    const request =
+      pool.kind === 'MachineDeployment' && pool.template && to > pool.replicas
+        ? capacityRequest({
+            namespace,
+            clusterName,
+            nodePoolName: pool.name,
+            template: pool.template,
+            replicas,
+            maxSurge: pool.maxSurge === undefined ? '1' : String(pool.maxSurge),
+            existingMachines: pool.replicas,
+          })
+        : undefined;
+    if (request && extensions) {
+      const answer = await checkCapacity(extensions, provider, request);
+      const problems = answer.state === 'checked' ? answer.capacity.problems : [];
+      if (problems.length > 0) {
+        setScaleProblem(problems.map((p) => p.message).join('; '));
+        return;
+      }
+    }
+    await patch({ replicas: to });
+  };
 
   const patch = async (body: Record<string, unknown>) => {
     setFieldError(undefined);
@@ -186,13 +222,15 @@ function PoolRow({
                 onChange={(e) => setReplicas(e.target.value)}
                 size={4}
               />{' '}
-              <Button
-                variant="secondary"
-                size="sm"
-                onClick={() => void patch({ replicas: Number(replicas) })}
-              >
+              <Button variant="secondary" size="sm" onClick={() => void scale()}>
                 Scale
               </Button>
+              {scaleProblem && (
+                <span role="alert" className="error" data-capacity-problem="scale">
+                  {' '}
+                  {scaleProblem}
+                </span>
+              )}
             </>
           )}
         </td>
@@ -317,12 +355,26 @@ function AddNodePool({
   const [sshKeys, setSshKeys] = useState('');
   const [report, setReport] = useState<ApplyReport | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
+  const capacity = useCapacity(detail.row.provider, {
+    namespace,
+    clusterName,
+    nodePoolName: name,
+    ...(templateRef ? { template: { ...templateRef, name: template } } : {}),
+    replicas,
+    maxSurge,
+  });
 
   if (!templateRef) return <p className="muted">This cluster has no pool to model a new one on.</p>;
 
   const add = async () => {
     setProblem(undefined);
     setReport(undefined);
+    // Asked again at submit: the pool may have filled up since the form last asked.
+    const answer = await capacity.recheck();
+    if (answer?.state === 'checked' && answer.capacity.problems.length > 0) {
+      setProblem(`Not added: ${answer.capacity.problems.map((p) => p.message).join('; ')}`);
+      return;
+    }
     const labels = { 'cluster.x-k8s.io/cluster-name': clusterName, 'cluster.x-k8s.io/deployment-name': name };
     const manifests: unknown[] = [];
     const keys = sshKeys
@@ -403,8 +455,10 @@ function AddNodePool({
           value={replicas}
           onChange={(e) => setReplicas(e.target.value)}
           size={4}
+          {...capacity.fieldProps('replicas')}
         />
-      </label>{' '}
+      </label>
+      <FieldProblems answer={capacity.answer} field="replicas" />{' '}
       <label>
         Version{' '}
         <input
@@ -421,8 +475,10 @@ function AddNodePool({
           list="machine-templates"
           value={template}
           onChange={(e) => setTemplate(e.target.value)}
+          {...capacity.fieldProps('machineTemplate')}
         />
-      </label>{' '}
+      </label>
+      <FieldProblems answer={capacity.answer} field="machineTemplate" />{' '}
       <label>
         Max surge{' '}
         <input
@@ -430,8 +486,10 @@ function AddNodePool({
           value={maxSurge}
           onChange={(e) => setMaxSurge(e.target.value)}
           size={4}
+          {...capacity.fieldProps('maxSurge')}
         />
-      </label>{' '}
+      </label>
+      <FieldProblems answer={capacity.answer} field="maxSurge" />{' '}
       <label>
         Max unavailable{' '}
         <input
@@ -456,6 +514,7 @@ function AddNodePool({
       <Button type="submit" variant="primary" size="sm">
         Add node pool
       </Button>
+      <CapacityLine answer={capacity.answer} />
       {problem && (
         <p role="alert" className="error">
           {problem}
@@ -474,5 +533,78 @@ function AddNodePool({
         </ul>
       )}
     </form>
+  );
+}
+
+const FIELD_IDS: Record<string, string> = {
+  replicas: 'new-pool-replicas-capacity',
+  maxSurge: 'new-pool-max-surge-capacity',
+  machineTemplate: 'new-pool-template-capacity',
+};
+
+/**
+ * The provider's `node-pool.capacity` answer for the form's values, asked
+ * again as they change; `recheck` asks now (at submit). No export for the
+ * cluster's provider: no question, no answer.
+ */
+function useCapacity(
+  provider: string,
+  values: Omit<Parameters<typeof capacityRequest>[0], 'template'> & {
+    template?: Parameters<typeof capacityRequest>[0]['template'];
+  },
+) {
+  const extensions = useExtensions();
+  const queryClient = useQueryClient();
+  const request = values.template ? capacityRequest({ ...values, template: values.template }) : undefined;
+  const asks = extensions !== undefined && entriesFor(extensions, 'node-pool.capacity', provider).length > 0;
+  const queryKey = ['node-pool-capacity', provider, JSON.stringify(request ?? null)];
+  const { data: answer } = useQuery({
+    queryKey,
+    queryFn: () => checkCapacity(extensions ?? [], provider, request as NonNullable<typeof request>),
+    enabled: asks && request !== undefined,
+    placeholderData: (previous) => previous,
+  });
+  const shown = request !== undefined ? answer : undefined;
+  return {
+    answer: shown,
+    async recheck(): Promise<CapacityAnswer | undefined> {
+      if (!asks || !request) return undefined;
+      return queryClient.fetchQuery({
+        queryKey,
+        queryFn: () => checkCapacity(extensions ?? [], provider, request),
+        staleTime: 0,
+      });
+    },
+    fieldProps(field: string) {
+      const invalid = problemsAt(shown, field).length > 0;
+      return invalid ? { 'aria-invalid': true, 'aria-describedby': FIELD_IDS[field] } : {};
+    },
+  };
+}
+
+function FieldProblems({ answer, field }: { answer: CapacityAnswer | undefined; field: string }) {
+  const problems = problemsAt(answer, field);
+  if (problems.length === 0) return null;
+  return (
+    <span role="alert" className="error" id={FIELD_IDS[field]} data-capacity-problem={field}>
+      {' '}
+      {problems.map((p) => p.message).join('; ')}
+    </span>
+  );
+}
+
+/** What the provider counted, under the form: the pools, their free slots and what this pool needs. */
+function CapacityLine({ answer }: { answer: CapacityAnswer | undefined }) {
+  if (!answer || answer.state === 'none') return null;
+  if (answer.state === 'failed')
+    return (
+      <p className="muted" data-capacity="unknown">
+        Capacity unknown: {answer.message}
+      </p>
+    );
+  return (
+    <p className="muted" data-capacity="checked" aria-live="polite">
+      {capacitySummary(answer.capacity)}
+    </p>
   );
 }

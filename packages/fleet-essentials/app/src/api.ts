@@ -76,6 +76,8 @@ export interface ClusterDetail {
     version?: string;
     template?: ObjectRef;
     bootstrap?: ObjectRef;
+    /** The rollout's maxSurge as written (count or percentage); absent for Cluster API's default. */
+    maxSurge?: number | string;
     deleting?: boolean;
   }[];
   machines: {
@@ -96,6 +98,8 @@ export interface ExtensionInfo {
   id: string;
   load: boolean;
   reason?: string;
+  /** Manifest entries this host skipped (anchors of a later anchor API). */
+  notes?: string[];
   bundleUrl?: string;
   manifest?: {
     name: string;

@@ -621,6 +621,7 @@ export function clusterDetail(objects: NonNullable<ReturnType<ClusterCache['obje
       version: (md.spec?.template as { spec?: { version?: string } } | undefined)?.spec?.version,
       template: refOf(md.spec, 'template', 'spec', 'infrastructureRef'),
       bootstrap: refOf(md.spec, 'template', 'spec', 'bootstrap', 'configRef'),
+      ...maxSurgeOf(md.spec),
       deleting: md.metadata.deletionTimestamp !== undefined,
     })),
     machines: objects.machines.map((m) => ({
@@ -668,6 +669,15 @@ export function machineWaitingFor(
 }
 
 /** An object reference at `path` (apiGroup, kind, name), when there is one. */
+/** A MachineDeployment's rollout `maxSurge` as written (v1beta2, or v1beta1's `strategy`), count or percentage. */
+function maxSurgeOf(spec: Record<string, unknown> | undefined): { maxSurge?: number | string } {
+  const rolling = (path: unknown) =>
+    (path as { rollingUpdate?: { maxSurge?: unknown } } | undefined)?.rollingUpdate?.maxSurge;
+  const surge =
+    rolling((spec?.rollout as { strategy?: unknown } | undefined)?.strategy) ?? rolling(spec?.strategy);
+  return typeof surge === 'number' || typeof surge === 'string' ? { maxSurge: surge } : {};
+}
+
 function refOf(
   object: unknown,
   ...path: string[]

@@ -14,6 +14,11 @@ export interface RegisteredExtension {
   load: boolean;
   /** Why it is not loaded: gated by anchor API version, or an invalid manifest. */
   reason?: string;
+  /**
+   * Manifest entries this host skipped (an anchor of a later anchor API), one
+   * sentence each: the extension's other entries load.
+   */
+  notes?: string[];
   bundlePath?: string;
   /** The server-side platform-proxy module (`platformProxy`), for loadable extensions that declare one. */
   platformProxyPath?: string;
@@ -58,6 +63,7 @@ function readExtension(dir: string, hostAnchorApi: string): RegisteredExtension 
     };
   }
   const gate = gateExtension(parsed.manifest, hostAnchorApi);
+  const notes = parsed.notes.length > 0 ? { notes: parsed.notes } : {};
   const root = resolve(dir);
   const inside = (file: string) => {
     const path = resolve(root, file);
@@ -70,10 +76,12 @@ function readExtension(dir: string, hostAnchorApi: string): RegisteredExtension 
     : parsed.manifest.platformProxy && !platformProxyPath
       ? `platform proxy module ${parsed.manifest.platformProxy} is missing`
       : undefined;
-  if (missing) return { id: packageJson.name, manifest: parsed.manifest, load: false, reason: missing };
+  if (missing)
+    return { id: packageJson.name, manifest: parsed.manifest, ...notes, load: false, reason: missing };
   return {
     id: packageJson.name,
     manifest: parsed.manifest,
+    ...notes,
     load: gate.load,
     ...(gate.reason ? { reason: gate.reason } : {}),
     ...(bundlePath ? { bundlePath } : {}),

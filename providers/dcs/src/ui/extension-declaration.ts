@@ -14,7 +14,7 @@ import type * as bundle from './extension.js';
 
 export const dcsExtensions = defineExtensions<typeof bundle>({
   provider: 'dcs',
-  anchorApi: '^1.0.0',
+  anchorApi: '^1.1.0',
   bundle: 'dist/ui/extension.js',
   platformProxy: 'dist/ui/platform-proxy.js',
   extensions: [
@@ -43,5 +43,11 @@ export const dcsExtensions = defineExtensions<typeof bundle>({
     { anchor: 'cluster.detail.tab', id: 'dcs.machines', title: 'DCS Machines', export: 'machinesTab' },
     { anchor: 'node.columns', id: 'dcs.node-columns', title: 'DCS', export: 'nodeColumns' },
     { anchor: 'node-pool.action', id: 'dcs.node-pool-upgrade', title: 'Upgrade', export: 'nodePoolUpgrade' },
+    {
+      anchor: 'node-pool.capacity',
+      id: 'dcs.node-pool-capacity',
+      title: 'DCS IP pool capacity',
+      export: 'nodePoolCapacity',
+    },
   ],
 });

@@ -14,5 +14,6 @@ export { ipPoolForm } from './ip-pool/ip-pool-form.js';
 export { ipPoolList } from './ip-pool/ip-pool-list.js';
 export { machineTemplateForm } from './machine-templates/template-form.js';
 export { machineTemplateList } from './machine-templates/template-list.js';
+export { nodePoolCapacity } from './node-pool-capacity.js';
 export { nodePoolUpgrade } from './upgrade/node-pool-upgrade.js';
 export { createClusterWorkflow } from './wizard/create-cluster-workflow.js';

@@ -14,7 +14,7 @@ const title = 'Huawei Cloud Stack';
 
 export const hcsExtensions = defineExtensions<typeof bundle>({
   provider: 'hcs',
-  anchorApi: '^1.0.0',
+  anchorApi: '^1.1.0',
   bundle: 'dist/ui/extension.js',
   platformProxy: 'dist/ui/platform-proxy.js',
   extensions: [
@@ -31,5 +31,11 @@ export const hcsExtensions = defineExtensions<typeof bundle>({
     },
     { anchor: 'cluster.create', id: 'hcs.create-cluster', title, export: 'createClusterWorkflow' },
     { anchor: 'node-pool.action', id: 'hcs.node-pool-upgrade', title: 'Upgrade', export: 'nodePoolUpgrade' },
+    {
+      anchor: 'node-pool.capacity',
+      id: 'hcs.node-pool-capacity',
+      title: 'HCS config pool capacity',
+      export: 'nodePoolCapacity',
+    },
   ],
 });

@@ -13,4 +13,5 @@ export { credentialForm } from './credentials/credential-form.js';
 export { credentialList } from './credentials/credential-list.js';
 export { machineTemplateForm } from './machine-templates/template-form.js';
 export { machineTemplateList } from './machine-templates/template-list.js';
+export { nodePoolCapacity } from './node-pool-capacity.js';
 export { nodePoolUpgrade } from './upgrade/node-pool-upgrade.js';

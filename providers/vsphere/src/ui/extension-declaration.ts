@@ -14,7 +14,7 @@ const title = 'VMware vSphere';
 
 export const vsphereExtensions = defineExtensions<typeof bundle>({
   provider: 'vsphere',
-  anchorApi: '^1.0.0',
+  anchorApi: '^1.1.0',
   bundle: 'dist/ui/extension.js',
   platformProxy: 'dist/ui/platform-proxy.js',
   extensions: [
@@ -40,6 +40,12 @@ export const vsphereExtensions = defineExtensions<typeof bundle>({
       id: 'vsphere.node-pool-upgrade',
       title: 'Upgrade',
       export: 'nodePoolUpgrade',
+    },
+    {
+      anchor: 'node-pool.capacity',
+      id: 'vsphere.node-pool-capacity',
+      title: 'vSphere config pool capacity',
+      export: 'nodePoolCapacity',
     },
   ],
 });

@@ -9,7 +9,7 @@
  * it): a new one is made and the pool pointed at it in one patch; a worker
  * pool follows its control plane's version, or changes only its VM template.
  */
-import type { FieldProblem } from '@immutable-infra/core';
+import { type FieldProblem, rolloutSurge } from '@immutable-infra/core';
 import {
   chosenImageProblem,
   imageTagsOf,
@@ -167,11 +167,9 @@ export function surgeOf(pool: { spec?: unknown }): number {
     valueAt(pool.spec, 'rollout', 'strategy', 'rollingUpdate', 'maxSurge') ??
     valueAt(pool.spec, 'strategy', 'rollingUpdate', 'maxSurge') ??
     valueAt(pool.spec, 'rolloutStrategy', 'rollingUpdate', 'maxSurge');
-  if (typeof surge === 'number') return surge;
-  const percent = typeof surge === 'string' ? /^(\d+)%$/.exec(surge) : null;
-  if (!percent) return 1;
   const replicas = valueAt(pool.spec, 'replicas');
-  return Math.ceil(((typeof replicas === 'number' ? replicas : 1) * Number(percent[1])) / 100);
+  const count = typeof surge === 'number' || typeof surge === 'string' ? surge : undefined;
+  return rolloutSurge(typeof replicas === 'number' ? replicas : 1, count) ?? 1;
 }
 
 /** What the panel shows for the facts and the values: the check, the problems at their fields, the plan and its lines. */

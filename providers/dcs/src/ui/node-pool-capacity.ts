@@ -1,0 +1,33 @@
+import type { NodePoolCapacity, NodePoolCapacityRequest } from '@immutable-infra/core';
+import { type SlotPoolSource, slotPoolCapacity, slotPoolCapacityExtension } from '@immutable-infra/ui-kit';
+import { type KubeObject, toMachineTemplateRecord, toPoolRecord } from './catalog/resources.js';
+
+/**
+ * A DCSMachineTemplate draws each machine's IP, hostname and disks from the
+ * DCSIpHostnamePool its `ipHostPoolRef` names; an entry is free when no
+ * DCSMachine holds it in the pool's `status.slots` (the pool controller's
+ * count).
+ */
+export const DCS_SLOT_POOL: SlotPoolSource<KubeObject, KubeObject> = {
+  templateKind: 'DCSMachineTemplate',
+  templatePlural: 'dcsmachinetemplates',
+  poolKind: 'DCSIpHostnamePool',
+  poolPlural: 'dcsiphostnamepools',
+  poolName: (template) => toMachineTemplateRecord(template).ipPool || undefined,
+  count: (pool) => {
+    const record = toPoolRecord(pool);
+    return { free: record.free, total: record.total };
+  },
+};
+
+/** The answer for a template and its pool as read (undefined: not found). */
+export function dcsNodePoolCapacity(
+  request: NodePoolCapacityRequest,
+  template: KubeObject | undefined,
+  pool: KubeObject | undefined,
+): NodePoolCapacity | undefined {
+  return slotPoolCapacity(DCS_SLOT_POOL, request, template, pool);
+}
+
+/** The `node-pool.capacity` export: whether the template's IP pool has a slot for each machine of the pool. */
+export const nodePoolCapacity = slotPoolCapacityExtension(DCS_SLOT_POOL);

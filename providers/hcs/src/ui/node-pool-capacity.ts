@@ -1,0 +1,38 @@
+import type { NodePoolCapacity, NodePoolCapacityRequest } from '@immutable-infra/core';
+import { type SlotPoolSource, slotPoolCapacity, slotPoolCapacityExtension } from '@immutable-infra/ui-kit';
+import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.js';
+import type { HCSMachineTemplateObject } from '../api/hcs-machine-template.js';
+import { toConfigPoolRecord } from './cluster-create/facts.js';
+
+type Template = Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>;
+type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
+
+/**
+ * An HCSMachineTemplate draws each machine's hostname, addresses and disks
+ * from the HCSMachineConfigPool its `configPoolRef` names; free entries are
+ * the pool's `status.availableCount` as its controller writes it (every
+ * entry but those in `status.usedConfigs` before the controller has seen it).
+ */
+export const HCS_SLOT_POOL: SlotPoolSource<Template, Pool> = {
+  templateKind: 'HCSMachineTemplate',
+  templatePlural: 'hcsmachinetemplates',
+  poolKind: 'HCSMachineConfigPool',
+  poolPlural: 'hcsmachineconfigpools',
+  poolName: (template) => template.spec?.template?.spec?.configPoolRef?.name || undefined,
+  count: (pool) => {
+    const record = toConfigPoolRecord(pool);
+    return { free: record.free, total: record.total };
+  },
+};
+
+/** The answer for a template and its pool as read (undefined: not found). */
+export function hcsNodePoolCapacity(
+  request: NodePoolCapacityRequest,
+  template: Template | undefined,
+  pool: Pool | undefined,
+): NodePoolCapacity | undefined {
+  return slotPoolCapacity(HCS_SLOT_POOL, request, template, pool);
+}
+
+/** The `node-pool.capacity` export: whether the template's config pool has an entry for each machine of the pool. */
+export const nodePoolCapacity = slotPoolCapacityExtension(HCS_SLOT_POOL);

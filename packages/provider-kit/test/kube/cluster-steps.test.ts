@@ -121,6 +121,12 @@ describe('clusterIdentitySecret', () => {
 
   it("allows only the namespaces the identity's selector selects: none when unset, every one when {}", async () => {
     await createIdentity(`${namespace}-closed`, { secretName: 'closed' });
+    // As CAPV: allowedNamespaces without a selector is the empty selector, which selects every namespace.
+    await createIdentity(`${namespace}-any`, { secretName: 'any', allowedNamespaces: {} });
+    expect(await ask(`${namespace}-any`)).toEqual({
+      ok: true,
+      ref: { namespace: 'provider-system', name: 'any' },
+    });
     await createIdentity(`${namespace}-open`, { secretName: 'open', allowedNamespaces: { selector: {} } });
     await createIdentity(`${namespace}-team`, {
       secretName: 'team',

@@ -125,7 +125,7 @@ function mergePatch(object: Record<string, unknown>): Promise<KubernetesObject> 
 }
 
 describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 180_000 }, () => {
-  it('becomes ready and the owner of its Secret; a cluster of any namespace ({} allows all) logs in with it', async () => {
+  it('becomes ready and the owner of its Secret, which no other identity may use; a cluster of any namespace ({} allows all) logs in with it', async () => {
     const t = await setUp('vsid-ready');
     await t.secret({ username: USERNAME, password: PASSWORD });
     await t.identity({ allowedNamespaces: {} });
@@ -143,6 +143,25 @@ describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 18
         controller: true,
       },
     ]);
+    // A second identity naming the same Secret is refused: the Secret is the first one's.
+    await objects.create({
+      apiVersion: INFRA,
+      kind: 'VSphereClusterIdentity',
+      metadata: { name: `${t.identityName}-second` },
+      spec: { secretName: t.secretName, allowedNamespaces: {} },
+    } as KubernetesObject);
+    const inUse = await eventually('SecretAlreadyInUse', async () => {
+      const second = (await objects.read({
+        apiVersion: INFRA,
+        kind: 'VSphereClusterIdentity',
+        metadata: { name: `${t.identityName}-second` },
+      })) as KubernetesObject & Identity;
+      return credentials(second)?.reason === 'SecretAlreadyInUse' ? second : undefined;
+    });
+    expect(credentials(inUse)?.message).toBe(
+      `Secret ${t.providerNamespace}/${t.secretName} is owned by VSphereClusterIdentity ${t.identityName}`,
+    );
+    expect(inUse.status?.ready).toBe(false);
     await t.fixtures.createCluster({
       clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
     });

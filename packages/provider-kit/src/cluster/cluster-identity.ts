@@ -15,11 +15,12 @@ export interface ClusterIdentityObject {
     secretName?: string | undefined;
     allowedNamespaces?: { selector?: LabelSelector | undefined } | undefined;
   };
+  status?: { ready?: boolean | undefined } | undefined;
 }
 
 export type IdentitySecret =
   | { ok: true; ref: { namespace: string; name: string } }
-  | { ok: false; reason: 'IdentityNotFound' | 'IdentityNotAllowed'; message: string };
+  | { ok: false; reason: 'IdentityNotFound' | 'IdentityNotAllowed' | 'IdentityNotReady'; message: string };
 
 /**
  * The Secret an `identityRef` stands for: a Secret in the cluster's namespace (`kind: Secret`), or
@@ -37,6 +38,11 @@ export async function clusterIdentitySecret(
     identity: { apiVersion: string; kind: string };
     /** The provider's own namespace: an identity's Secret is read there, never elsewhere. */
     identityNamespace: string;
+    /**
+     * Use the identity only once its own controller found its Secret usable (`status.ready`), as
+     * CAPV does; for a provider that reconciles its identities (see {@link claimIdentitySecret}).
+     */
+    requireReady?: boolean;
   },
 ): Promise<IdentitySecret> {
   const { identityRef, namespace } = input;
@@ -66,6 +72,12 @@ export async function clusterIdentitySecret(
       ok: false,
       reason: 'IdentityNotAllowed',
       message: `${kind} ${identityRef.name} does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
+    };
+  if (input.requireReady && found.status?.ready !== true)
+    return {
+      ok: false,
+      reason: 'IdentityNotReady',
+      message: `${kind} ${identityRef.name} is not ready (status.ready): its conditions say why`,
     };
   return { ok: true, ref: { namespace: input.identityNamespace, name: found.spec.secretName } };
 }

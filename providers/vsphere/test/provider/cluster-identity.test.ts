@@ -182,6 +182,17 @@ describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 18
       message: `Secret ${t.providerNamespace}/${t.secretName} not found`,
     });
     expect((await t.readIdentity()).status?.ready).toBe(false);
+    // A cluster naming it is told so, and does not log in with it.
+    await t.fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
+    });
+    const notReady = await eventually('IdentityNotReady', async () => {
+      const condition = await t.clusterCondition('VCenterAvailable');
+      return condition?.reason === 'IdentityNotReady' ? condition : undefined;
+    });
+    expect(notReady.message).toBe(
+      `VSphereClusterIdentity ${t.identityName} is not ready (status.ready): its conditions say why`,
+    );
 
     await t.secret({ username: USERNAME });
     const lacking = await eventually('SecretKeysMissing', async () => {
@@ -242,6 +253,9 @@ describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 18
     await t.identity({
       allowedNamespaces: { selector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace } } },
     });
+    await eventually('the identity ready', async () =>
+      (await t.readIdentity()).status?.ready ? true : undefined,
+    );
     await t.fixtures.createCluster({
       clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
     });

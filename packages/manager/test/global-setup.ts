@@ -1,6 +1,12 @@
 import { generateCrd } from '@immutable-infra/core';
 import { createGlobalSetup } from '@immutable-infra/testkit/vitest';
-import { otherKinds, testCluster, testMachine, testMachineTemplate } from './fixtures/test-provider.ts';
+import {
+  otherKinds,
+  testCluster,
+  testIdentity,
+  testMachine,
+  testMachineTemplate,
+} from './fixtures/test-provider.ts';
 
 export default createGlobalSetup({
   crdObjects: [
@@ -10,5 +16,6 @@ export default createGlobalSetup({
     otherKinds.cluster,
     otherKinds.machine,
     otherKinds.machineTemplate,
+    testIdentity,
   ].map(generateCrd),
 });

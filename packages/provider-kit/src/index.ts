@@ -112,7 +112,9 @@ export {
 // Cluster identities (identityRef to a cluster-scoped identity naming a Secret of the provider's namespace).
 export {
   type ClusterIdentityObject,
+  claimIdentitySecret,
   clusterIdentitySecret,
+  type IdentityCredentials,
   type IdentitySecret,
 } from './cluster/cluster-identity.js';
 // Steps and reads every infrastructure cluster reconcile shares.

@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { VSphereMachineTemplate } from './api/vsphere-machine-template.js';
 import { type VsphereSessionOptions, VsphereSessions } from './cloud/vsphere-session.js';
 import { vsphereClusterHooks } from './controllers/vsphere-cluster-controller.js';
+import { vsphereClusterIdentityHooks } from './controllers/vsphere-cluster-identity-controller.js';
 import { vsphereDeploymentZoneHooks } from './controllers/vsphere-deployment-zone-controller.js';
 import { vsphereMachineHooks } from './controllers/vsphere-machine-controller.js';
 import { vspherePoolHooks } from './controllers/vsphere-pool-controller.js';
@@ -42,6 +43,10 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
     infraCluster: vsphereClusterHooks(access, settings.credentialFinalizer, settings.aliveVersion),
     infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
-    extraKinds: [vspherePoolHooks(access), vsphereDeploymentZoneHooks(access)],
+    extraKinds: [
+      vspherePoolHooks(access),
+      vsphereDeploymentZoneHooks(access),
+      vsphereClusterIdentityHooks(access),
+    ],
   });
 }

@@ -84,6 +84,14 @@ export async function startProviderControllers(
       (key, error, retryInMs) => options.onReconcileError?.(kind.kind, key, error, retryInMs),
     );
     queues.set(kind.kind, queue);
+    // Paths follow the scope the API server serves (a cluster-scoped kind has no namespace in its
+    // watch, status or finalizer paths, even for a manager of one namespace); a CRD installed with
+    // another scope than the provider declares would make every key wrong, so it stops the start.
+    const served = await services.client.discovery.resource(storageApiVersion(kind), kind.kind);
+    if (served.namespaced !== (kind.scope === 'Namespaced'))
+      throw new Error(
+        `${kind.kind} is declared ${kind.scope === 'Namespaced' ? 'namespaced' : 'cluster-scoped'} but the API server serves it ${served.namespaced ? 'namespaced' : 'cluster-scoped'}: reinstall the provider's CRDs`,
+      );
     const informer = await informers.informer(storageApiVersion(kind), kind.kind);
     // Every kind's own informer: the InfraCluster's answers machines' lookups, and each kind's
     // answers its own reconciles' first read.

@@ -1,4 +1,4 @@
-import type { KubeClient } from '@immutable-infra/core';
+import type { KubeClient, ObjectMeta } from '@immutable-infra/core';
 import { type LabelSelector, labelSelectorMatches } from '../kube/label-selectors.js';
 
 /**
@@ -15,11 +15,12 @@ export interface ClusterIdentityObject {
     secretName?: string | undefined;
     allowedNamespaces?: { selector?: LabelSelector | undefined } | undefined;
   };
+  status?: { ready?: boolean | undefined } | undefined;
 }
 
 export type IdentitySecret =
   | { ok: true; ref: { namespace: string; name: string } }
-  | { ok: false; reason: 'IdentityNotFound' | 'IdentityNotAllowed'; message: string };
+  | { ok: false; reason: 'IdentityNotFound' | 'IdentityNotAllowed' | 'IdentityNotReady'; message: string };
 
 /**
  * The Secret an `identityRef` stands for: a Secret in the cluster's namespace (`kind: Secret`), or
@@ -37,6 +38,11 @@ export async function clusterIdentitySecret(
     identity: { apiVersion: string; kind: string };
     /** The provider's own namespace: an identity's Secret is read there, never elsewhere. */
     identityNamespace: string;
+    /**
+     * Use the identity only once its own controller found its Secret usable (`status.ready`), as
+     * CAPV does; for a provider that reconciles its identities (see {@link claimIdentitySecret}).
+     */
+    requireReady?: boolean;
   },
 ): Promise<IdentitySecret> {
   const { identityRef, namespace } = input;
@@ -51,7 +57,8 @@ export async function clusterIdentitySecret(
         ? `${kind} ${identityRef.name} names no Secret (spec.secretName)`
         : `${kind} ${identityRef.name} not found`,
     };
-  const selector = found.spec.allowedNamespaces?.selector;
+  // As CAPV: no allowedNamespaces allows none; an empty one (no selector, or `{}`) allows all.
+  const allowed = found.spec.allowedNamespaces;
   const labels =
     (
       await kube.get<{ metadata: { labels?: Record<string, string> } }>({
@@ -60,11 +67,89 @@ export async function clusterIdentitySecret(
         name: namespace,
       })
     )?.metadata.labels ?? {};
-  if (!selector || !labelSelectorMatches(selector, labels))
+  if (!allowed || !labelSelectorMatches(allowed.selector ?? {}, labels))
     return {
       ok: false,
       reason: 'IdentityNotAllowed',
       message: `${kind} ${identityRef.name} does not allow namespace ${namespace} (spec.allowedNamespaces.selector)`,
     };
+  if (input.requireReady && found.status?.ready !== true)
+    return {
+      ok: false,
+      reason: 'IdentityNotReady',
+      message: `${kind} ${identityRef.name} is not ready (status.ready): its conditions say why`,
+    };
   return { ok: true, ref: { namespace: input.identityNamespace, name: found.spec.secretName } };
+}
+
+/** What a cluster identity's reconcile found: its Secret usable (and owned), or why not. */
+export type IdentityCredentials =
+  | { ready: true }
+  | {
+      ready: false;
+      reason: 'SecretNotAvailable' | 'SecretAlreadyInUse' | 'SecretKeysMissing';
+      message: string;
+    };
+
+interface IdentitySecretObject {
+  metadata: ObjectMeta;
+  data?: Record<string, string>;
+}
+
+/**
+ * A cluster identity's reconcile, as CAPV's: its Secret in the provider's namespace must exist and
+ * hold every `requiredKeys` (non-empty; only key names are looked at, never a value), and must not
+ * belong to another identity or cluster; then the identity becomes its controlling owner, so the
+ * Secret goes with the identity. The owner reference is written with the Secret's resourceVersion:
+ * another writer's change in between fails the write instead of being lost.
+ */
+export async function claimIdentitySecret(
+  kube: KubeClient,
+  identity: {
+    apiVersion: string;
+    kind: string;
+    metadata: ObjectMeta;
+    spec: { secretName?: string | undefined };
+  },
+  options: { identityNamespace: string; requiredKeys: readonly string[] },
+): Promise<IdentityCredentials> {
+  const name = identity.spec.secretName;
+  const where = `Secret ${options.identityNamespace}/${name}`;
+  if (!name)
+    return {
+      ready: false,
+      reason: 'SecretNotAvailable',
+      message: `${identity.kind} names no Secret (spec.secretName)`,
+    };
+  const ref = { apiVersion: 'v1', kind: 'Secret', namespace: options.identityNamespace, name };
+  const secret = await kube.get<IdentitySecretObject>(ref);
+  if (!secret) return { ready: false, reason: 'SecretNotAvailable', message: `${where} not found` };
+  const owners = secret.metadata.ownerReferences ?? [];
+  const otherOwner = owners.find((o) => o.controller && o.uid !== identity.metadata.uid);
+  if (otherOwner)
+    return {
+      ready: false,
+      reason: 'SecretAlreadyInUse',
+      message: `${where} is owned by ${otherOwner.kind} ${otherOwner.name}`,
+    };
+  const missing = options.requiredKeys.filter((key) => !secret.data?.[key]);
+  if (missing.length > 0)
+    return {
+      ready: false,
+      reason: 'SecretKeysMissing',
+      message: `${where} has no ${missing.join(', ')} (data.${missing.join(', data.')})`,
+    };
+  if (!owners.some((o) => o.uid === identity.metadata.uid)) {
+    const owner = {
+      apiVersion: identity.apiVersion,
+      kind: identity.kind,
+      name: identity.metadata.name,
+      uid: identity.metadata.uid as string,
+      controller: true,
+    };
+    await kube.patch(ref, {
+      metadata: { ownerReferences: [...owners, owner], resourceVersion: secret.metadata.resourceVersion },
+    });
+  }
+  return { ready: true };
 }

@@ -58,17 +58,24 @@ export type AddressClaimProgress =
       claim: string;
     };
 
-/** The claims a machine makes: one per pool of each NIC, named as CAPV names them. */
+/**
+ * The claims a machine makes: one per pool of each NIC, named as CAPV names them. A NIC naming no
+ * pool of its own takes `fallbackPools` at its place, when given: the pools of the network
+ * configuration of the machine's failure domain, which CAPV merges into the machine's devices.
+ */
 export function addressClaimRequests(
   machineName: string,
   devices: readonly { addressesFromPools?: readonly AddressPoolReference[] | undefined }[],
+  fallbackPools: readonly (readonly AddressPoolReference[] | undefined)[] = [],
 ): AddressClaimRequest[] {
   return devices.flatMap((device, deviceIndex) =>
-    (device.addressesFromPools ?? []).map((poolRef, poolIndex) => ({
-      claim: `${machineName}-${deviceIndex}-${poolIndex}`,
-      device: deviceIndex,
-      poolRef,
-    })),
+    (device.addressesFromPools?.length ? device.addressesFromPools : (fallbackPools[deviceIndex] ?? [])).map(
+      (poolRef, poolIndex) => ({
+        claim: `${machineName}-${deviceIndex}-${poolIndex}`,
+        device: deviceIndex,
+        poolRef,
+      }),
+    ),
   );
 }
 

@@ -76,6 +76,20 @@ describe('IPAM address claims on the real API server', () => {
     ]);
   });
 
+  it("takes a failure domain's pools for a NIC naming none of its own, and only for such a NIC", () => {
+    const domain = { kind: 'InClusterIPPool', name: 'zone-a' };
+    expect(
+      addressClaimRequests('m1', [{ addressesFromPools: [POOL] }, {}, {}], [[domain], [domain]]).map((r) => [
+        r.claim,
+        r.device,
+        r.poolRef.name,
+      ]),
+    ).toEqual([
+      ['m1-0-0', 0, POOL.name],
+      ['m1-1-0', 1, 'zone-a'],
+    ]);
+  });
+
   it('makes each claim once, waits for the IPAM provider, and is bound when every claim has its address', async () => {
     const requests = addressClaimRequests('m1', [
       { addressesFromPools: [POOL, { kind: 'InClusterIPPool', name: 'v6' }] },

@@ -121,6 +121,12 @@ describe('clusterIdentitySecret', () => {
 
   it("allows only the namespaces the identity's selector selects: none when unset, every one when {}", async () => {
     await createIdentity(`${namespace}-closed`, { secretName: 'closed' });
+    // As CAPV: allowedNamespaces without a selector is the empty selector, which selects every namespace.
+    await createIdentity(`${namespace}-any`, { secretName: 'any', allowedNamespaces: {} });
+    expect(await ask(`${namespace}-any`)).toEqual({
+      ok: true,
+      ref: { namespace: 'provider-system', name: 'any' },
+    });
     await createIdentity(`${namespace}-open`, { secretName: 'open', allowedNamespaces: { selector: {} } });
     await createIdentity(`${namespace}-team`, {
       secretName: 'team',
@@ -146,6 +152,42 @@ describe('clusterIdentitySecret', () => {
       ok: true,
       ref: { namespace: 'provider-system', name: 'team' },
     });
+  });
+
+  it('uses, when asked to, only an identity its controller found ready, after its namespace is allowed', async () => {
+    const askReady = (name: string) =>
+      clusterIdentitySecret(kube, {
+        identityRef: { kind: 'TestClusterIdentity', name },
+        namespace,
+        identity,
+        identityNamespace: 'provider-system',
+        requireReady: true,
+      });
+    // The test kind has no status subresource: status is written with the object, as its controller would.
+    const withStatus = (name: string, status: Record<string, unknown> | undefined, allowed: boolean) =>
+      kube.create({
+        ...identity,
+        metadata: { name },
+        spec: { secretName: name, ...(allowed ? { allowedNamespaces: {} } : {}) },
+        ...(status ? { status } : {}),
+      });
+    await withStatus(`${namespace}-new`, undefined, true);
+    await withStatus(`${namespace}-unready`, { ready: false }, true);
+    await withStatus(`${namespace}-ready`, { ready: true }, true);
+    await withStatus(`${namespace}-ready-closed`, { ready: true }, false);
+    await withStatus(`${namespace}-unready-closed`, { ready: false }, false);
+    for (const name of [`${namespace}-new`, `${namespace}-unready`])
+      expect(await askReady(name)).toEqual({
+        ok: false,
+        reason: 'IdentityNotReady',
+        message: `TestClusterIdentity ${name} is not ready (status.ready): its conditions say why`,
+      });
+    expect(await askReady(`${namespace}-ready`)).toEqual({
+      ok: true,
+      ref: { namespace: 'provider-system', name: `${namespace}-ready` },
+    });
+    expect(await askReady(`${namespace}-ready-closed`)).toMatchObject({ reason: 'IdentityNotAllowed' });
+    expect(await askReady(`${namespace}-unready-closed`)).toMatchObject({ reason: 'IdentityNotAllowed' });
   });
 });
 

@@ -89,6 +89,7 @@ export async function cloudForCluster(
     namespace: cluster.metadata.namespace ?? 'default',
     identity: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereClusterIdentity' },
     identityNamespace: access.identityNamespace,
+    requireReady: true,
   });
   if (!secret.ok) return secret;
   const secretRef = secret.ref;

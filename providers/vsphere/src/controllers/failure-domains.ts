@@ -1,6 +1,6 @@
 import type { KubeClient } from '@immutable-infra/core';
 import { isPlatformFailure } from '@immutable-infra/core';
-import { labelSelectorQuery } from '@immutable-infra/provider-kit';
+import { type AddressPoolReference, labelSelectorQuery } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 import type { VSphereDeploymentZoneObject } from '../api/vsphere-deployment-zone.js';
@@ -20,8 +20,10 @@ export interface Placement {
   resourcePool?: string | undefined;
   folder?: string | undefined;
   datastore?: string | undefined;
-  /** Networks for the NICs, in order (the failure domain's `topology.networks`). */
+  /** Networks for the NICs, in order (the failure domain's `topology.networks` or `networkConfigurations`). */
   networks?: readonly string[] | undefined;
+  /** IPAM pools for the NICs, in order, used by a NIC naming none (`topology.networkConfigurations[].addressesFromPools`). */
+  addressesFromPools?: readonly (readonly AddressPoolReference[] | undefined)[] | undefined;
 }
 
 const ref = (kind: string, name: string) => ({ apiVersion: VSPHERE_API_VERSION, kind, name });
@@ -76,7 +78,9 @@ export function placementOf({ zone, domain }: Zone): Placement {
     resourcePool: pool,
     folder: zone.spec.placementConstraint.folder,
     datastore: topology.datastore,
-    networks: topology.networks,
+    // One or the other (a CEL rule): networkConfigurations name each NIC's network too, as in CAPV.
+    networks: topology.networks ?? topology.networkConfigurations?.map((c) => c.networkName),
+    addressesFromPools: topology.networkConfigurations?.map((c) => c.addressesFromPools),
   };
 }
 

@@ -290,8 +290,13 @@ const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, Conf
 const IP_CLAIM_FINALIZER = 'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection';
 const IP_ADDRESS_CLAIMED = 'IPAddressClaimed';
 
-const addressRequests = (ctx: Ctx) =>
-  addressClaimRequests(ctx.object.metadata.name, ctx.object.spec.network.devices);
+/** The machine's claims: its NICs' own pools, else its failure domain's for the NIC at that place. */
+const addressRequests = (run: MachineRun) =>
+  addressClaimRequests(
+    run.ctx.object.metadata.name,
+    run.ctx.object.spec.network.devices,
+    run.placement?.addressesFromPools,
+  );
 
 const claimOwner = (ctx: Ctx) => ({
   apiVersion: VSPHERE_API_VERSION,
@@ -315,13 +320,13 @@ const claimHolder = (ctx: Ctx) => ({
  */
 const claimIpAddresses: Step<MachineRun> = {
   name: 'ClaimIPAddresses',
-  when: (run) => addressRequests(run.ctx).length > 0 && run.ctx.status.claimedAddresses === undefined,
+  when: (run) => addressRequests(run).length > 0 && run.ctx.status.claimedAddresses === undefined,
   async run(run) {
     const { ctx } = run;
     const progress = await claimAddresses(
       ctx.kube,
       claimOwner(ctx),
-      addressRequests(ctx),
+      addressRequests(run),
       IP_CLAIM_FINALIZER,
     );
     if (progress.type === 'bound') {
@@ -342,11 +347,25 @@ const claimIpAddresses: Step<MachineRun> = {
   },
 };
 
+/** The failure domain the machine was placed in: its own record, else its Machine's (gone when deleted with the namespace). */
+const failureDomainOf = (ctx: Ctx): string | undefined =>
+  ctx.object.spec.failureDomain ?? ctx.machine?.spec?.failureDomain;
+
 const releaseIpAddresses: Step<MachineRun> = {
   name: 'ReleaseIPAddresses',
-  when: (run) => addressRequests(run.ctx).length > 0,
   async run(run) {
-    const claims = addressRequests(run.ctx).map((r) => r.claim);
+    // A failure domain's pools are only known from the domain: read it again (two reads) when the
+    // machine has one; the claims recorded as bound are released even if it is gone.
+    const domain = failureDomainOf(run.ctx);
+    const zone = domain ? await zoneNamed(run.ctx.kube, domain) : undefined;
+    if (zone) run.placement = placementOf(zone);
+    const claims = [
+      ...new Set([
+        ...addressRequests(run).map((r) => r.claim),
+        ...(run.ctx.status.claimedAddresses ?? []).map((a) => a.claim),
+      ]),
+    ];
+    if (claims.length === 0) return done();
     await releaseAddressClaims(run.ctx.kube, claimHolder(run.ctx), claims, IP_CLAIM_FINALIZER);
     delete run.ctx.status.claimedAddresses;
     return done();

@@ -616,15 +616,20 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
       metadata: { name: 'vcenter-admin', namespace: providerNamespace },
       stringData: { username: USERNAME, password: PASSWORD },
     } as KubernetesObject);
-    const identity = (name: string, selector: Record<string, unknown>) =>
+    // A Secret belongs to one identity (its owner): the other names another one, never made.
+    const identity = (name: string, secretName: string, selector: Record<string, unknown>) =>
       objects.create({
         apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
         kind: 'VSphereClusterIdentity',
         metadata: { name },
-        spec: { secretName: 'vcenter-admin', allowedNamespaces: { selector } },
+        spec: { secretName, allowedNamespaces: { selector } },
       } as KubernetesObject);
-    await identity(`${namespace}-allowed`, { matchLabels: { 'kubernetes.io/metadata.name': namespace } });
-    await identity(`${namespace}-elsewhere`, { matchLabels: { 'kubernetes.io/metadata.name': 'another' } });
+    await identity(`${namespace}-allowed`, 'vcenter-admin', {
+      matchLabels: { 'kubernetes.io/metadata.name': namespace },
+    });
+    await identity(`${namespace}-elsewhere`, 'vcenter-other', {
+      matchLabels: { 'kubernetes.io/metadata.name': 'another' },
+    });
     // The cluster names the identity that does not allow its namespace: refused, named.
     await fixtures.createCluster({
       clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: `${namespace}-elsewhere` } },

@@ -1,0 +1,288 @@
+import type { PlatformCallRecorder } from '@immutable-infra/core';
+import { createLogger, Manager } from '@immutable-infra/manager';
+import { captureLog, eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createVsphereProvider } from '../../src/provider.js';
+import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
+
+const USERNAME = 'svc-capv@example.local';
+const PASSWORD = 'not-a-real-password';
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let vcsim: Vcsim;
+const managers: Manager[] = [];
+const managerLog = captureLog();
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  vcsim = await startVcsim({ documentedNames: true, username: USERNAME, password: PASSWORD });
+});
+
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((manager) => manager.stop()));
+});
+
+afterAll(async () => {
+  await vcsim?.stop();
+});
+
+type Condition = { type: string; status: string; reason?: string; message?: string };
+type Identity = {
+  metadata: { uid: string };
+  status?: { ready?: boolean; conditions?: Condition[] };
+};
+type Secret = {
+  metadata: { ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[] };
+};
+
+/** A manager of `namespace` whose provider namespace (where identity Secrets live) is `providerNamespace`. */
+function startManager(namespace: string, providerNamespace: string, recorder?: PlatformCallRecorder) {
+  const manager = new Manager({
+    kubeConfig,
+    namespace,
+    providers: [
+      createVsphereProvider({
+        sessions: { recorder, requestTimeoutMs: 5_000 },
+        identityNamespace: providerNamespace,
+      }),
+    ],
+    log: createLogger({ level: 'debug', destination: managerLog.destination }),
+  });
+  managers.push(manager);
+  void manager.start();
+}
+
+async function setUp(prefix: string, recorder?: PlatformCallRecorder) {
+  const namespace = await createTestNamespace(kubeConfig, prefix);
+  const providerNamespace = await createTestNamespace(kubeConfig, `${prefix}-p`);
+  startManager(namespace, providerNamespace, recorder);
+  const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+  const identityName = `${namespace}-identity`;
+  // Every identity is cluster-wide: a later test's manager reconciles the earlier tests' ones too,
+  // against its own provider namespace, so each test's Secret has a name no other identity names.
+  const secretName = `${namespace}-admin`;
+  return {
+    namespace,
+    providerNamespace,
+    fixtures,
+    identityName,
+    secret: (stringData: Record<string, string>, name = secretName) =>
+      objects.create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: providerNamespace },
+        stringData,
+      } as KubernetesObject),
+    readSecret: (name = secretName) =>
+      objects.read({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: providerNamespace },
+      }) as Promise<KubernetesObject & Secret>,
+    secretName,
+    identity: (spec: Record<string, unknown>) =>
+      objects.create({
+        apiVersion: INFRA,
+        kind: 'VSphereClusterIdentity',
+        metadata: { name: identityName },
+        spec: { secretName, ...spec },
+      } as KubernetesObject),
+    readIdentity: async () =>
+      (await objects.read({
+        apiVersion: INFRA,
+        kind: 'VSphereClusterIdentity',
+        metadata: { name: identityName },
+      })) as KubernetesObject & Identity,
+    clusterCondition: async (type: string) => {
+      const c = await fixtures.read<{ status?: { conditions?: Condition[] } }>('VSphereCluster', CLUSTER);
+      return c?.status?.conditions?.find((cond) => cond.type === type);
+    },
+  };
+}
+
+const credentials = (identity: Identity) =>
+  identity.status?.conditions?.find((c) => c.type === 'CredentialsAvailable');
+
+function mergePatch(object: Record<string, unknown>): Promise<KubernetesObject> {
+  return objects.patch(
+    object as KubernetesObject,
+    undefined,
+    undefined,
+    'test',
+    undefined,
+    PatchStrategy.MergePatch,
+  );
+}
+
+describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 180_000 }, () => {
+  it('becomes ready and the owner of its Secret, which no other identity may use; a cluster of any namespace ({} allows all) logs in with it', async () => {
+    const t = await setUp('vsid-ready');
+    await t.secret({ username: USERNAME, password: PASSWORD });
+    await t.identity({ allowedNamespaces: {} });
+    const ready = await eventually('the identity ready', async () => {
+      const identity = await t.readIdentity();
+      return identity.status?.ready ? identity : undefined;
+    });
+    expect(credentials(ready)).toMatchObject({ status: 'True', reason: 'SecretAvailable' });
+    expect((await t.readSecret()).metadata.ownerReferences).toEqual([
+      {
+        apiVersion: INFRA,
+        kind: 'VSphereClusterIdentity',
+        name: t.identityName,
+        uid: ready.metadata.uid,
+        controller: true,
+      },
+    ]);
+    // A second identity naming the same Secret is refused: the Secret is the first one's.
+    await objects.create({
+      apiVersion: INFRA,
+      kind: 'VSphereClusterIdentity',
+      metadata: { name: `${t.identityName}-second` },
+      spec: { secretName: t.secretName, allowedNamespaces: {} },
+    } as KubernetesObject);
+    const inUse = await eventually('SecretAlreadyInUse', async () => {
+      const second = (await objects.read({
+        apiVersion: INFRA,
+        kind: 'VSphereClusterIdentity',
+        metadata: { name: `${t.identityName}-second` },
+      })) as KubernetesObject & Identity;
+      return credentials(second)?.reason === 'SecretAlreadyInUse' ? second : undefined;
+    });
+    expect(credentials(inUse)?.message).toBe(
+      `Secret ${t.providerNamespace}/${t.secretName} is owned by VSphereClusterIdentity ${t.identityName}`,
+    );
+    expect(inUse.status?.ready).toBe(false);
+    await t.fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
+    });
+    await eventually('the cluster logged in', async () =>
+      (await t.clusterCondition('VCenterAvailable'))?.status === 'True' ? true : undefined,
+    );
+  });
+
+  it('says which Secret is missing, or which keys it lacks without showing a value, and becomes ready once it is complete', async () => {
+    const t = await setUp('vsid-missing');
+    await t.identity({ allowedNamespaces: {} });
+    const missing = await eventually('SecretNotAvailable', async () => {
+      const condition = credentials(await t.readIdentity());
+      return condition?.reason === 'SecretNotAvailable' ? condition : undefined;
+    });
+    expect(missing).toMatchObject({
+      status: 'False',
+      message: `Secret ${t.providerNamespace}/${t.secretName} not found`,
+    });
+    expect((await t.readIdentity()).status?.ready).toBe(false);
+    // A cluster naming it is told so, and does not log in with it.
+    await t.fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
+    });
+    const notReady = await eventually('IdentityNotReady', async () => {
+      const condition = await t.clusterCondition('VCenterAvailable');
+      return condition?.reason === 'IdentityNotReady' ? condition : undefined;
+    });
+    expect(notReady.message).toBe(
+      `VSphereClusterIdentity ${t.identityName} is not ready (status.ready): its conditions say why`,
+    );
+
+    await t.secret({ username: USERNAME });
+    const lacking = await eventually('SecretKeysMissing', async () => {
+      const condition = credentials(await t.readIdentity());
+      return condition?.reason === 'SecretKeysMissing' ? condition : undefined;
+    });
+    expect(lacking.message).toBe(
+      `Secret ${t.providerNamespace}/${t.secretName} has no password (data.password)`,
+    );
+    expect(JSON.stringify(await t.readIdentity())).not.toContain(USERNAME);
+    // Not owned while unusable: the owner reference comes with a usable Secret.
+    expect((await t.readSecret()).metadata.ownerReferences).toBeUndefined();
+
+    await mergePatch({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: t.secretName, namespace: t.providerNamespace },
+      stringData: { password: PASSWORD },
+    });
+    await eventually('ready once complete', async () =>
+      (await t.readIdentity()).status?.ready ? true : undefined,
+    );
+  });
+
+  it('refuses a cluster of a namespace the identity does not allow, without a login', async () => {
+    const logins: string[] = [];
+    const recorder: PlatformCallRecorder = {
+      record(operation, call) {
+        if (operation === 'Login') logins.push(operation);
+        return call();
+      },
+    };
+    const t = await setUp('vsid-refused', recorder);
+    await t.secret({ username: USERNAME, password: PASSWORD });
+    // No allowedNamespaces: no namespace may use it.
+    await t.identity({});
+    await eventually('the identity ready', async () =>
+      (await t.readIdentity()).status?.ready ? true : undefined,
+    );
+    await t.fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
+    });
+    const refused = await eventually('IdentityNotAllowed', async () => {
+      const condition = await t.clusterCondition('VCenterAvailable');
+      return condition?.reason === 'IdentityNotAllowed' ? condition : undefined;
+    });
+    expect(refused).toMatchObject({
+      status: 'False',
+      message: `VSphereClusterIdentity ${t.identityName} does not allow namespace ${t.namespace} (spec.allowedNamespaces.selector)`,
+    });
+    expect(logins).toEqual([]);
+  });
+
+  it('logs in with the rotated password once the Secret is changed, and keeps owning it', async () => {
+    const t = await setUp('vsid-rotate');
+    const old = 'Old-Passw0rd-4711';
+    await t.secret({ username: USERNAME, password: old });
+    await t.identity({
+      allowedNamespaces: { selector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace } } },
+    });
+    await eventually('the identity ready', async () =>
+      (await t.readIdentity()).status?.ready ? true : undefined,
+    );
+    await t.fixtures.createCluster({
+      clusterSpec: { identityRef: { kind: 'VSphereClusterIdentity', name: t.identityName } },
+    });
+    const refused = await eventually('LoginFailed with the old password', async () => {
+      const condition = await t.clusterCondition('VCenterAvailable');
+      return condition?.reason === 'LoginFailed' ? condition : undefined;
+    });
+    expect(JSON.stringify(refused)).not.toContain(old);
+    const owner = (await t.readSecret()).metadata.ownerReferences;
+
+    await mergePatch({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: t.secretName, namespace: t.providerNamespace },
+      stringData: { password: PASSWORD },
+    });
+    // A Secret is not watched; a touch of the cluster (any change) makes it read the Secret now.
+    await mergePatch({
+      apiVersion: INFRA,
+      kind: 'VSphereCluster',
+      metadata: { name: CLUSTER, namespace: t.namespace, annotations: { 'test/rotated': 'yes' } },
+    });
+    await eventually('logged in with the new password', async () =>
+      (await t.clusterCondition('VCenterAvailable'))?.status === 'True' ? true : undefined,
+    );
+    expect((await t.readSecret()).metadata.ownerReferences).toEqual(owner);
+    expect((await t.readIdentity()).status?.ready).toBe(true);
+    expect(managerLog.text()).not.toContain(old);
+  });
+});

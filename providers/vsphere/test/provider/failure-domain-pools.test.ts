@@ -1,0 +1,147 @@
+import { createLogger, Manager } from '@immutable-infra/manager';
+import { captureLog, eventually, startTestIpamProvider } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
+import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVsphereProvider } from '../../src/provider.js';
+import { VsphereFixtures } from './vsphere-fixtures.js';
+
+const USERNAME = 'svc-capv@example.local';
+const PASSWORD = 'not-a-real-password';
+const IPAM = 'ipam.cluster.x-k8s.io/v1beta2';
+
+let kubeConfig: KubeConfig;
+let objects: KubernetesObjectApi;
+let vcsim: Vcsim;
+let manager: Manager | undefined;
+const managerLog = captureLog();
+
+beforeAll(async () => {
+  kubeConfig = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
+  vcsim = await startVcsim({ documentedNames: true, username: USERNAME, password: PASSWORD });
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await vcsim?.stop();
+});
+
+type Condition = { type: string; status: string; reason?: string; message?: string };
+type Zoned = KubernetesObject & { spec: { topology?: Record<string, unknown> } };
+
+describe("a failure domain's own addressesFromPools, against vcsim", { timeout: 300_000 }, () => {
+  it('gives a machine of the domain whose NIC names no pool an address from the domain’s pool, and releases it on delete', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-fd-pools');
+    manager = new Manager({
+      kubeConfig,
+      namespace,
+      providers: [createVsphereProvider({ sessions: { requestTimeoutMs: 5_000 }, listingLagMs: 2_000 })],
+      log: createLogger({ level: 'debug', destination: managerLog.destination }),
+    });
+    void manager.start();
+    const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+    const poolRef = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'zone-a-nodes' };
+    // The documented zone a, its NIC configured by networkConfigurations (with the pool) instead of networks.
+    for (const object of fixtures.documented.filter(
+      (o) => o.kind === 'VSphereDeploymentZone' || o.kind === 'VSphereFailureDomain',
+    ) as Zoned[]) {
+      if (!object.metadata?.name?.endsWith('-a')) continue;
+      if (object.spec.topology) {
+        delete object.spec.topology.networks;
+        object.spec.topology.networkConfigurations = [
+          { networkName: 'pg-business', addressesFromPools: [poolRef], nameservers: ['10.40.0.2'] },
+        ];
+      }
+      await objects.create(object);
+    }
+    await fixtures.createCluster({ clusterSpec: { failureDomainSelector: {} } });
+    const ipam = startTestIpamProvider(kubeConfig, {
+      namespace,
+      pools: {
+        'zone-a-nodes': {
+          kind: 'InClusterIPPool',
+          first: '10.40.0.31',
+          count: 5,
+          prefix: 24,
+          gateway: '10.40.0.1',
+        },
+      },
+    });
+    try {
+      // A worker of zone a whose device names no pool: the zone's pool gives its address.
+      await fixtures.createMachine(
+        'fd-worker',
+        'worker',
+        {
+          datacenter: 'dc-a',
+          machineConfigPoolRef: undefined,
+          network: { devices: [{ networkName: 'pg-business' }] },
+        },
+        `${namespace}-dz-a`,
+      );
+      const claim = await eventually('the IPAddressClaim on the zone’s pool', () =>
+        fixtures.read<{ spec: { poolRef: unknown } }>('IPAddressClaim', 'fd-worker-0-0', IPAM),
+      );
+      expect(claim.spec.poolRef).toEqual(poolRef);
+      const ready = await eventually(
+        'the machine ready with the zone pool’s address',
+        async () => {
+          const m = await fixtures.read<{
+            status?: {
+              ready?: boolean;
+              addresses?: unknown[];
+              claimedAddresses?: unknown[];
+              conditions?: Condition[];
+            };
+          }>('VSphereMachine', 'fd-worker');
+          return m?.status?.ready ? m : undefined;
+        },
+        180_000,
+      );
+      expect(ready.status?.addresses).toContainEqual({ type: 'InternalIP', address: '10.40.0.31' });
+      expect(ready.status?.claimedAddresses).toEqual([
+        { claim: 'fd-worker-0-0', device: 0, address: '10.40.0.31', prefix: 24, gateway: '10.40.0.1' },
+      ]);
+      expect(ipam.answered).toEqual(['fd-worker-0-0']);
+
+      // A NIC's own pool wins over the domain's: no claim on the zone's pool for it.
+      await fixtures.createMachine(
+        'fd-own',
+        'worker',
+        {
+          datacenter: 'dc-a',
+          machineConfigPoolRef: undefined,
+          network: {
+            devices: [
+              {
+                networkName: 'pg-business',
+                addressesFromPools: [{ ...poolRef, name: 'own-nodes' }],
+              },
+            ],
+          },
+        },
+        `${namespace}-dz-a`,
+      );
+      const own = await eventually('the own-pool claim', () =>
+        fixtures.read<{ spec: { poolRef: { name: string } } }>('IPAddressClaim', 'fd-own-0-0', IPAM),
+      );
+      expect(own.spec.poolRef.name).toBe('own-nodes');
+
+      // Deleting the first machine gives the zone pool's address back.
+      await fixtures.deleteMachine('fd-worker');
+      await eventually(
+        'VSphereMachine gone',
+        async () => (await fixtures.read('VSphereMachine', 'fd-worker')) === undefined,
+      );
+      expect(await fixtures.read('IPAddressClaim', 'fd-worker-0-0', IPAM)).toBeUndefined();
+      await eventually(
+        'the IPAddress released',
+        async () => (await fixtures.read('IPAddress', 'fd-worker-0-0', IPAM)) === undefined,
+      );
+    } finally {
+      await ipam.stop();
+    }
+  });
+});

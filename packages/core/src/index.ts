@@ -174,6 +174,7 @@ export type {
   SecretReader,
 } from './provider/context.js';
 export {
+  type CachedOwnObjects,
   type ClusterProvisioned,
   type ClusterReconcileResult,
   clusterProvisioned,
@@ -188,6 +189,7 @@ export {
   type MachineReconcileResult,
   machineProvisioned,
   type ObjectContext,
+  type OwnObjectKey,
   PROVIDER_MARKER,
   type Provider,
   type ProviderDefinition,
@@ -195,6 +197,8 @@ export {
   providerKinds,
   type ReconcileDraft,
   type StepOutcome,
+  type WatchedKind,
+  type WatchedObject,
 } from './provider/define-provider.js';
 export {
   describePlatformFailure,

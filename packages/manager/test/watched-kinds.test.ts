@@ -82,4 +82,54 @@ describe('kinds a provider watches without owning them', () => {
     await eventually('the change was mapped', async () => concerned.includes('absent'));
     expect(platform.hookCalls.filter((c) => c.includes('absent'))).toEqual([]);
   });
+
+  it("under --watch-filter, watches every object of the kind and wakes only its own shard's objects", async () => {
+    const kubeConfig = testKubeConfig();
+    const client = objectClient(kubeConfig);
+    const namespace = await createTestNamespace(kubeConfig, 'watches-shard');
+    const platform = new FakePlatform();
+    const provider = {
+      ...createTestProvider({ platform }),
+      watches: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          concerns: (object: WatchedObject) =>
+            (object.metadata.labels?.wakes ?? '')
+              .split('.')
+              .filter(Boolean)
+              .map((name) => ({ kind: 'TestMachine', namespace: object.metadata.namespace ?? '', name })),
+        },
+      ],
+    };
+    const manager = new Manager({
+      kubeConfig,
+      namespace,
+      watchFilter: 'shard-a',
+      providers: [provider],
+      log: createLogger({ level: 'error' }),
+    });
+    running.push(manager);
+    void manager.start();
+    const shard = (value: string) => ({ labels: { 'cluster.x-k8s.io/watch-filter': value } });
+    await createCluster(client, namespace, 'c1', shard('shard-a'));
+    await createMachine(client, namespace, 'c1', 'mine', shard('shard-a'));
+    await createMachine(client, namespace, 'c1', 'theirs', shard('shard-b'));
+    await eventually(
+      'mine provisioned',
+      async () => (await getTestMachine(client, namespace, 'mine'))?.status?.ready,
+    );
+    const reconciles = (name: string) =>
+      platform.hookCalls.filter((c) => c === `reconcile TestMachine ${name}`).length;
+    const settled = reconciles('mine');
+    // The ConfigMap carries no watch-filter label, and names both machines.
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'host-data', namespace, labels: { wakes: 'theirs.mine' } },
+      data: { value: 'a' },
+    });
+    await eventually('the unlabelled ConfigMap wakes mine', async () => reconciles('mine') > settled);
+    expect(reconciles('theirs')).toBe(0);
+  });
 });

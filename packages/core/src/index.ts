@@ -175,6 +175,7 @@ export type {
   SecretReader,
 } from './provider/context.js';
 export {
+  type CachedOwnObjects,
   type ClusterProvisioned,
   type ClusterReconcileResult,
   clusterProvisioned,
@@ -189,6 +190,7 @@ export {
   type MachineReconcileResult,
   machineProvisioned,
   type ObjectContext,
+  type OwnObjectKey,
   PROVIDER_MARKER,
   type Provider,
   type ProviderDefinition,
@@ -196,6 +198,8 @@ export {
   providerKinds,
   type ReconcileDraft,
   type StepOutcome,
+  type WatchedKind,
+  type WatchedObject,
 } from './provider/define-provider.js';
 export {
   describePlatformFailure,

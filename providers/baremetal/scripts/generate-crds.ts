@@ -23,7 +23,7 @@ generateProviderArtifacts({
     {
       apiGroups: ['elemental.cattle.io'],
       resources: ['machineinventories'],
-      verbs: ['get', 'list', 'patch'],
+      verbs: ['get', 'list', 'watch', 'patch'],
     },
     // The storage lifecycle's state and journal (status.storage) of managed data volumes.
     { apiGroups: ['elemental.cattle.io'], resources: ['machineinventories/status'], verbs: ['patch'] },

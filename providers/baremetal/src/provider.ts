@@ -5,6 +5,7 @@ import { BaremetalMachineTemplate } from './api/baremetal-machine-template.js';
 import { baremetalClusterHooks } from './controllers/baremetal-cluster-controller.js';
 import { type BaremetalHostOptions, baremetalHostHooks } from './controllers/baremetal-host-controller.js';
 import { baremetalMachineHooks } from './controllers/baremetal-machine-controller.js';
+import { machineInventoryWatch } from './controllers/inventory-watch.js';
 import { machineInventoryPoolHooks } from './controllers/machine-inventory-pool-controller.js';
 
 export interface BaremetalProviderOptions {
@@ -13,13 +14,18 @@ export interface BaremetalProviderOptions {
    * the pod), else `cpaas-system`, where the documentation installs the provider.
    */
   imageCatalogNamespace?: string;
-  /**
-   * How often a running plan is looked at again, 5 s by default; a running machine's host is looked
-   * at again every 12 of that (a minute), to notice a host reset behind the provider.
-   */
+  /** How often a running plan is looked at again besides its inventory's watch events, 5 s by default. */
   pollMs?: number;
-  /** How often a pool counts its inventories again; 15 s by default. */
+  /**
+   * How often a pool counts its inventories again without a change seen; 10 min by default.
+   * MachineInventories are watched: this is only the safety net for an event missed.
+   */
   poolRecheckMs?: number;
+  /**
+   * How often a running machine looks at its host again, and a machine waiting for a free host at
+   * its pool, without a change seen; 10 min by default (the inventories are watched).
+   */
+  resyncMs?: number;
   /**
    * The alive version an Internal VIP's ModuleInfo asks for instead of the platform's choice (the
    * documented `--plugin-alive-version`); the environment variable BAREMETAL_PLUGIN_ALIVE_VERSION
@@ -41,6 +47,7 @@ export function createBaremetalProvider(options: BaremetalProviderOptions = {}) 
     infraMachine: baremetalMachineHooks({
       imageCatalogNamespace: options.imageCatalogNamespace ?? process.env.POD_NAMESPACE ?? 'cpaas-system',
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     }),
     infraMachineTemplate: BaremetalMachineTemplate,
     extraKinds: [
@@ -49,5 +56,7 @@ export function createBaremetalProvider(options: BaremetalProviderOptions = {}) 
       ),
       baremetalHostHooks(options.hosts),
     ],
+    // A host's inventory changes (Ready, plan state, allocation) wake its pools and machines.
+    watches: [machineInventoryWatch],
   });
 }

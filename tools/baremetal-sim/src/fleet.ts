@@ -112,8 +112,12 @@ interface Host {
   running?: Running | undefined;
   failNext?: string | undefined;
   executed: ExecutedPlan[];
-  /** Checksums reported already: a poll that read the Secret before the report does not run them again. */
-  reported: Set<string>;
+  /**
+   * The checksum reported last: a poll that read the Secret before that report does not run the plan
+   * again. Only the last one: the same plan written again after another was applied (a host cleaned
+   * a second time) runs again, as system-agent runs any plan that is not the applied one.
+   */
+  lastReported?: string | undefined;
   poll?: NodeJS.Timeout | undefined;
   /** The disks: they outlive a reset (an operator deleting the inventory reinstalls the OS only). */
   devices: ObservedDevice[];
@@ -197,7 +201,6 @@ export class BaremetalFleet {
       lost: false,
       starts: 0,
       executed: [],
-      reported: new Set(),
       devices:
         previous?.devices ?? structuredClone(definition.devices ?? defaultDevices(definition.name, uuid)),
       sequence: previous?.sequence ?? 0,
@@ -401,7 +404,7 @@ export class BaremetalFleet {
     const checksum = sha256(plan);
     const data = secret.data ?? {};
     if (unb64(data['applied-checksum']) === checksum || unb64(data['failed-checksum']) === checksum) return;
-    if (plan.trim() === '{}' || host.running?.checksum === checksum || host.reported.has(checksum)) return;
+    if (plan.trim() === '{}' || host.running?.checksum === checksum || host.lastReported === checksum) return;
     if (host.lost) return; // lost while this poll read the Secret
     // A new plan replaces one still running (the provider wrote another).
     this.interrupt(host);
@@ -456,7 +459,7 @@ export class BaremetalFleet {
       },
       MERGE,
     );
-    host.reported.add(checksum);
+    host.lastReported = checksum;
     host.executed.push({ type, checksum, outcome, ...parsed });
     host.running = undefined;
     if (devices) host.devices = devices;

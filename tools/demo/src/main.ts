@@ -35,10 +35,22 @@ v1.34.3 and v1.35.4: the HCS wizard creates a cluster (VPC vpc-demo, subnet
 subnet-a, security group sg-demo, the VIP printed at start), and the Node Pools
 tab scales and upgrades it.
 
+With --provider baremetal, the bare-metal provider runs next to DCS in the
+same manager and Fleet Essentials, against baremetal-sim (simulated hosts
+playing elemental's side: each registers a MachineInventory and its agent runs
+the reprovision and clean plans in seconds). cpaas-system then also holds six
+registered hosts, the MachineInventoryPools baremetal-demo-control-plane-pool
+(3 hosts) and baremetal-demo-worker-pool (3 hosts: 1 worker and 2 spares), and
+the image catalog ConfigMap elemental-image-catalog with v1.33.7-2 and
+v1.34.5-1. The documented 3 + 1 bare-metal cluster (Internal VIP printed at
+start) at v1.33.7-2 waits in a file for the kubectl command printed at start;
+changing the version of its KubeadmControlPlane and MachineDeployment to
+v1.34.5-1 reprovisions every host with that version's image.
+
 Options:
   --port <port>  port of the UI on 127.0.0.1 (default 8080; 0 picks a free one)
   --provider <name>
-                 also run this provider next to DCS: vsphere or hcs
+                 also run this provider next to DCS: vsphere, hcs or baremetal
                  (repeatable; dcs is always there)
   --json         print one JSON object (url, kubeconfig, tokenFile, namespace,
                  apiServerAddress, upgradeRelease) when started, instead of the
@@ -73,7 +85,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const KNOWN_PROVIDERS = ['dcs', 'vsphere', 'hcs'];
+const KNOWN_PROVIDERS = ['dcs', 'vsphere', 'hcs', 'baremetal'];
 const unknown = (values.provider ?? []).filter((name) => !KNOWN_PROVIDERS.includes(name));
 if (unknown.length > 0) {
   process.stderr.write(
@@ -83,6 +95,7 @@ if (unknown.length > 0) {
 }
 const withVsphere = (values.provider ?? []).includes('vsphere');
 const withHcs = (values.provider ?? []).includes('hcs');
+const withBaremetal = (values.provider ?? []).includes('baremetal');
 
 const started = Date.now();
 const progress = (line: string) => process.stderr.write(`demo: ${line}\n`);
@@ -116,7 +129,7 @@ setInterval(() => {
 }, 1_000).unref();
 
 try {
-  demo = await startDemo({ port, progress, vsphere: withVsphere, hcs: withHcs });
+  demo = await startDemo({ port, progress, vsphere: withVsphere, hcs: withHcs, baremetal: withBaremetal });
 } catch (error) {
   progress(`could not start: ${(error as Error).stack ?? String(error)}`);
   process.exit(1);
@@ -141,6 +154,12 @@ if (demo.hcs) {
     `HCS: hcs-sim at ${hcs.sim}; create a cluster: Create cluster, Huawei Cloud Stack, credential ${hcs.credential}, Kubernetes ${hcs.kubernetesVersion}, VPC ${hcs.vpc}, subnet ${hcs.subnet}, security group ${hcs.securityGroup}, VIP subnet ${hcs.subnet}, VIP ${hcs.vipAddress}, machine templates ${hcs.machineTemplates.join(' and ')}; the Node Pools tab upgrades it to ${hcs.upgradeVersion}`,
   );
 }
+if (demo.baremetal) {
+  const baremetal = demo.baremetal;
+  progress(
+    `bare metal: ${baremetal.hosts.length} baremetal-sim hosts in the pools ${baremetal.pools.join(' and ')}, image catalog ${baremetal.kubernetesVersion} and ${baremetal.upgradeVersion}; create the documented cluster ${baremetal.cluster} (VIP ${baremetal.vipAddress}): ${baremetal.command.join(' ')}; upgrade it by setting the version of its KubeadmControlPlane and MachineDeployment to ${baremetal.upgradeVersion}`,
+  );
+}
 if (values.json) {
   process.stdout.write(
     `${JSON.stringify({
@@ -152,6 +171,7 @@ if (values.json) {
       upgradeRelease: demo.upgradeRelease,
       ...(demo.vsphere ? { vsphere: demo.vsphere } : {}),
       ...(demo.hcs ? { hcs: demo.hcs } : {}),
+      ...(demo.baremetal ? { baremetal: demo.baremetal } : {}),
     })}\n`,
   );
 } else {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { elementalCrdFiles } from '@immutable-infra/baremetal-sim';
 import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
 import {
@@ -19,6 +20,13 @@ import { createLogger, Manager } from '@immutable-infra/manager';
 import { createDcsProvider } from '@immutable-infra/provider-dcs';
 import { startWorkloadSimulator, type WorkloadSimulator } from '@immutable-infra/workload-sim';
 import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import {
+  BAREMETAL_CLUSTER,
+  BAREMETAL_PACKAGE_DIR,
+  BAREMETAL_RELEASES,
+  type BaremetalDemoPart,
+  startBaremetalDemoPart,
+} from './baremetal-demo.ts';
 import {
   HCS_CREDENTIAL,
   HCS_RELEASES,
@@ -46,6 +54,8 @@ export interface DemoOptions {
   vsphere?: boolean;
   /** Run the Huawei Cloud Stack provider (against hcs-sim) next to DCS, in the same manager and Fleet Essentials. */
   hcs?: boolean;
+  /** Run the bare-metal provider (against baremetal-sim's hosts) next to DCS, in the same manager and Fleet Essentials. */
+  baremetal?: boolean;
   progress: (line: string) => void;
 }
 
@@ -65,7 +75,24 @@ export interface RunningDemo {
   vsphere?: VsphereDemo;
   /** With `hcs`: hcs-sim, and what the HCS wizard is given. */
   hcs?: HcsDemo;
+  /** With `baremetal`: the simulated hosts, and the documented bare-metal cluster the operator applies. */
+  baremetal?: BaremetalDemo;
   stop(): Promise<void>;
+}
+
+export interface BaremetalDemo {
+  /** The registered hosts' MachineInventory names (control plane pool, then worker pool). */
+  hosts: string[];
+  /** The MachineInventoryPools, control plane then workers. */
+  pools: [string, string];
+  /** The image catalog's versions: the cluster is created at the first, upgraded to the second. */
+  kubernetesVersion: string;
+  upgradeVersion: string;
+  cluster: string;
+  vipAddress: string;
+  /** The cluster's objects (a `v1` List) and the command that applies them. */
+  clusterFile: string;
+  command: string[];
 }
 
 export interface HcsDemo {
@@ -140,6 +167,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         ...(await yamlFilesIn(join(providerDir, 'crds'))),
         ...(options.vsphere ? await yamlFilesIn(join(vsphereDir, 'crds')) : []),
         ...(options.hcs ? await yamlFilesIn(join(hcsDir, 'crds')) : []),
+        ...(options.baremetal
+          ? [...(await yamlFilesIn(join(BAREMETAL_PACKAGE_DIR, 'crds'))), ...elementalCrdFiles()]
+          : []),
       ],
       // As in a real management cluster: the garbage collector removes what Cluster API leaves to it when
       // a cluster is deleted (certificates, bootstrap data, templates the cluster owned).
@@ -190,7 +220,28 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
       stops.push({ what: 'hcs-sim', stop: () => (hcs as HcsDemoPart).stop() });
       say(`hcs-sim at ${hcs.sim.url}`);
     }
-    const providerNames = ['DCS', ...(vsphere ? ['vSphere'] : []), ...(hcs ? ['HCS'] : [])];
+    // The hosts register as MachineInventories in the namespace the cluster goes to.
+    await kubeConfig
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
+    let baremetal: BaremetalDemoPart | undefined;
+    if (options.baremetal) {
+      say('registering baremetal-sim hosts (the simulated elemental side)');
+      baremetal = await startBaremetalDemoPart({
+        kubeConfig,
+        namespace: DEMO_NAMESPACE,
+        subnet: `127.91.${process.pid % 250}`,
+        stateDir,
+      });
+      stops.push({ what: 'the baremetal-sim hosts', stop: () => (baremetal as BaremetalDemoPart).stop() });
+      say(`${baremetal.hosts.length} bare-metal hosts registered`);
+    }
+    const providerNames = [
+      'DCS',
+      ...(vsphere ? ['vSphere'] : []),
+      ...(hcs ? ['HCS'] : []),
+      ...(baremetal ? ['bare-metal'] : []),
+    ];
     const named = (what: string) =>
       providerNames.length === 1 ? `the DCS ${what}` : `the ${providerNames.join(', ')} ${what}s`;
 
@@ -202,6 +253,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         createDcsProvider(),
         ...(vsphere ? [vsphere.provider] : []),
         ...(hcs ? [hcs.provider] : []),
+        ...(baremetal ? [baremetal.provider] : []),
       ],
       log: createLogger({ level: 'info', destination: managerLog }),
     });
@@ -225,6 +277,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         if (machine.spec.infrastructureRef.kind === 'VSphereMachine')
           return vsphere ? vsphere.isBooted(infra) : false;
         if (machine.spec.infrastructureRef.kind === 'HCSMachine') return hcs ? hcs.isBooted(infra) : false;
+        // A host has booted with its bootstrap data once its agent applied the reprovision plan.
+        if (machine.spec.infrastructureRef.kind === 'BaremetalMachine')
+          return baremetal ? baremetal.isBooted(infra) : false;
         // A DCS VM has booted with its bootstrap data once it runs with the Ignition ISO attached.
         const vmName = (infra.status as { networkConfig?: { machineName?: string } } | undefined)
           ?.networkConfig?.machineName;
@@ -243,9 +298,6 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     say(
       `seeding ${DEMO_NAMESPACE}: credential, version ConfigMap, IP pools, machine templates, global Cluster`,
     );
-    await kubeConfig
-      .makeApiClient(CoreV1Api)
-      .createNamespace({ body: { metadata: { name: DEMO_NAMESPACE } } });
     const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
     for (const object of seedObjects({
       dcsEndpoint: sim.url,
@@ -264,6 +316,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         `seeding ${DEMO_NAMESPACE} for HCS: credential, config pools, machine templates, release ConfigMaps`,
       );
       for (const object of hcs.seeds) await objects.create(object as KubernetesObject);
+    }
+    if (baremetal) {
+      say(`seeding ${DEMO_NAMESPACE} for bare metal: image catalog, MachineInventoryPools`);
+      for (const object of baremetal.seeds) await objects.create(object as KubernetesObject);
     }
     // The newer release waits in a file for the operator: offered from the start, it would be the only
     // version the wizard creates, and a wizard-made cluster would have nothing to upgrade to.
@@ -298,7 +354,13 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     if (hcs) process.env.IINFRA_HCS_GATEWAY_ADDRESS = hcs.gatewayAddress;
     const fleet = await createFleetServer({
       kubeConfig,
-      extensionPackages: [providerDir, ...(vsphere ? [vsphereDir] : []), ...(hcs ? [hcsDir] : [])],
+      // A package that ships no UI extension is listed as not loaded, and the rest works without it.
+      extensionPackages: [
+        providerDir,
+        ...(vsphere ? [vsphereDir] : []),
+        ...(hcs ? [hcsDir] : []),
+        ...(baremetal ? [BAREMETAL_PACKAGE_DIR] : []),
+      ],
     });
     stops.push({ what: 'Fleet Essentials', stop: () => fleet.close() });
     const address = await fleet.app.listen({ port: options.port, host: '127.0.0.1' });
@@ -342,6 +404,27 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
               vipAddress: hcs.vipAddress,
               kubernetesVersion: HCS_RELEASES[0].kubernetesVersion,
               upgradeVersion: HCS_RELEASES[1].kubernetesVersion,
+            },
+          }
+        : {}),
+      ...(baremetal
+        ? {
+            baremetal: {
+              hosts: baremetal.hosts,
+              pools: baremetal.pools,
+              kubernetesVersion: BAREMETAL_RELEASES[0].kubernetesVersion,
+              upgradeVersion: BAREMETAL_RELEASES[1].kubernetesVersion,
+              cluster: BAREMETAL_CLUSTER,
+              vipAddress: baremetal.vipAddress,
+              clusterFile: baremetal.clusterFile,
+              command: [
+                upgradeRelease.command[0] as string,
+                '--kubeconfig',
+                kubeconfigPath,
+                'apply',
+                '-f',
+                baremetal.clusterFile,
+              ],
             },
           }
         : {}),

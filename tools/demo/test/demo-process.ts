@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { HcsDemo, VsphereDemo } from '../src/start-demo.ts';
+import type { BaremetalDemo, HcsDemo, VsphereDemo } from '../src/start-demo.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -22,6 +22,8 @@ export interface DemoStarted {
   vsphere?: VsphereDemo;
   /** With `--provider hcs`. */
   hcs?: HcsDemo;
+  /** With `--provider baremetal`. */
+  baremetal?: BaremetalDemo;
 }
 
 /** The demo as a child process, started the way a person starts it (minus the build), with its own TMPDIR. */

@@ -49,7 +49,7 @@ describe('the demo with --provider vsphere', () => {
     );
     expect(refused).toMatchObject({ code: 2 });
     expect((refused as { stderr: string }).stderr).toContain(
-      'demo: --provider openstack: not a provider the demo runs (it runs dcs, vsphere, hcs)',
+      'demo: --provider openstack: not a provider the demo runs (it runs dcs, vsphere, hcs, baremetal)',
     );
   });
 

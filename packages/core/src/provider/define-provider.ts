@@ -135,6 +135,47 @@ export interface ExtraKindHooks<K extends AnyKind> {
   delete?(context: ObjectContext<K>): Promise<StepOutcome>;
 }
 
+/** An object of a kind the provider watches without owning it, as the host's cache holds it. */
+export interface WatchedObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string | Date;
+  };
+  spec?: unknown;
+  status?: unknown;
+}
+
+/** One of the provider's own objects, by kind (e.g. `MachineInventoryPool`) and place. */
+export interface OwnObjectKey {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** The provider's own objects as the host's caches hold them, for mapping a watched object to them without an API call. */
+export interface CachedOwnObjects {
+  /** The objects of one of the provider's kinds in a namespace. */
+  list(kind: string, namespace: string): readonly WatchedObject[];
+}
+
+/**
+ * A kind the provider does not own whose changes concern some of its objects (a host inventory
+ * a pool counts and a machine waits on): the host watches it (every object of the kind, whatever
+ * `--watch-filter` says, since the filter's label is on the provider's own objects) and wakes the
+ * objects `concerns` names, so they need not poll it. Called with the object before and after a
+ * change (an annotation removed must still wake what it named), and when it is deleted.
+ */
+export interface WatchedKind {
+  apiVersion: string;
+  kind: string;
+  concerns(object: WatchedObject, cached: CachedOwnObjects): readonly OwnObjectKey[];
+}
+
 export interface ProviderDefinition<
   C extends AnyKind = AnyKind,
   M extends AnyKind = AnyKind,
@@ -146,6 +187,8 @@ export interface ProviderDefinition<
   /** Templates are not reconciled; the host only installs their CRD. */
   infraMachineTemplate: T;
   extraKinds?: readonly ExtraKindHooks<AnyKind>[];
+  /** Kinds the provider reads and the host watches for it; see `WatchedKind`. */
+  watches?: readonly WatchedKind[];
 }
 
 /** Marks objects made by defineProvider, so the host can tell a provider from any other default export. */

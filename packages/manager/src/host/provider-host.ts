@@ -4,6 +4,7 @@ import {
   type KindDefinition,
   type Provider,
   storageApiVersion,
+  type WatchedObject,
 } from '@immutable-infra/core';
 import type { Informer } from '../informer/informer.js';
 import type { InformerFactory } from '../informer/informer-factory.js';
@@ -32,7 +33,8 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 /**
  * Wires one provider's kinds to informers and work queues: each kind's own
  * events, plus the Cluster API objects that own them (a Machine getting its
- * bootstrap data, a Cluster being unpaused) wake the right objects up.
+ * bootstrap data, a Cluster being unpaused) and the kinds the provider watches
+ * without owning them (`watches`) wake the right objects up.
  */
 export async function startProviderControllers(
   provider: Provider,
@@ -142,6 +144,37 @@ export async function startProviderControllers(
       }
     }
   };
+  // A change to a kind the provider only reads (a host inventory) wakes the objects it names.
+  const ownInformers = new Map<string, Informer>();
+  for (const { kind } of roles) {
+    const informer = cached.get(`${storageApiVersion(kind)}/${kind.kind}`);
+    if (informer) ownInformers.set(kind.kind, informer);
+  }
+  const own = {
+    list: (kind: string, namespace: string) =>
+      (ownInformers.get(kind)?.list() ?? []).filter(
+        (o) => (o.metadata.namespace ?? '') === namespace,
+      ) as unknown as WatchedObject[],
+  };
+  for (const watched of provider.watches ?? []) {
+    const informer = await informers.informer(watched.apiVersion, watched.kind, { everyObject: true });
+    const wake = (object: KubeObject) => {
+      for (const key of watched.concerns(object as unknown as WatchedObject, own)) {
+        // Only objects this manager holds: under a watch filter, another shard's are not its own.
+        if (!ownInformers.get(key.kind)?.get(key.namespace, key.name)) continue;
+        queues.get(key.kind)?.add(`${key.namespace}/${key.name}`);
+      }
+    };
+    informer.addHandlers({
+      onAdd: wake,
+      onUpdate: (previous, o) => {
+        wake(previous);
+        wake(o);
+      },
+      onDelete: wake,
+    });
+  }
+
   clusters.addHandlers({
     onAdd: (c) => void wakeCluster(c),
     onUpdate: (previous, c) => {

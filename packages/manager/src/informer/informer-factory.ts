@@ -15,12 +15,22 @@ export class InformerFactory {
     private readonly options: InformerOptions = {},
   ) {}
 
-  informer<T extends KubeObject = KubeObject>(apiVersion: string, kind: string): Promise<Informer<T>> {
-    const key = `${apiVersion}/${kind}`;
+  /**
+   * The informer of a kind. `everyObject` leaves out the label selector (`--watch-filter`): for a
+   * kind the provider only reads, whose objects do not carry the filter's label.
+   */
+  informer<T extends KubeObject = KubeObject>(
+    apiVersion: string,
+    kind: string,
+    { everyObject = false }: { everyObject?: boolean } = {},
+  ): Promise<Informer<T>> {
+    const filtered = !everyObject && this.options.labelSelector !== undefined;
+    const key = `${apiVersion}/${kind}${filtered || this.options.labelSelector === undefined ? '' : ' (every object)'}`;
     let entry = this.informers.get(key);
     if (!entry) {
+      const { labelSelector: _, ...unfiltered } = this.options;
       entry = this.discovery.resource(apiVersion, kind).then((info) => {
-        const informer = new Informer(this.transport, info, this.options);
+        const informer = new Informer(this.transport, info, filtered ? this.options : unfiltered);
         this.running.push(informer.run(this.signal));
         return informer;
       });

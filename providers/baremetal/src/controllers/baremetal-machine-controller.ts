@@ -51,8 +51,14 @@ type Ctx = InfraMachineContext<typeof BaremetalMachine>;
 export interface BaremetalMachineOptions {
   /** Where the `elemental-image-catalog` ConfigMap lives (the provider's namespace). */
   imageCatalogNamespace: string;
-  /** How often to look at a running plan again (5 s by default); a running host every 12 of that. */
+  /** How often to look at a running plan again besides its inventory's watch events (5 s by default). */
   pollMs?: number;
+  /**
+   * How often a running machine looks at its host again, and a machine waiting for a free host at
+   * its pool, without a change seen (10 min by default): inventory changes wake the machine through
+   * the host's MachineInventory watch, so this is only a safety net.
+   */
+  resyncMs?: number;
 }
 
 /** What the steps of one reconcile share. */
@@ -60,6 +66,7 @@ interface Run {
   ctx: Ctx;
   options: BaremetalMachineOptions;
   pollMs: number;
+  resyncMs: number;
   namespace: string;
   image?: string;
   pool?: MachineInventoryPoolObject;
@@ -187,7 +194,8 @@ const claimInventory: Step<Run> = {
       const reason = result.reason === 'PoolNotFound' ? 'PoolMissing' : result.reason;
       condition(ctx, falseCondition('InventoryAllocated', reason, result.message));
       if (!ctx.status.phase) setPhase(ctx, 'Pending');
-      return requeue(run.pollMs * 2, result.message, {
+      // An inventory freed or made Ready wakes the machine; a pool created later does not.
+      return requeue(result.reason === 'PoolExhausted' ? run.resyncMs : run.pollMs * 2, result.message, {
         object: {
           apiVersion: inventoryPoolKind.apiVersion,
           kind: 'MachineInventoryPool',
@@ -398,15 +406,12 @@ const waitForReprovision: Step<Run> = {
   },
 };
 
-/** A running machine looks at its host again every this many plan polls (a minute by default). */
-const RUNNING_RECHECK_POLLS = 12;
-
 const provisioned = (run: Run) => {
   const address = run.inventory ? observedAddress(run.inventory) : undefined;
   return machineProvisioned({
     providerID: providerIdOf(run),
-    // Inventories are not watched: a host reset behind the provider is noticed on this recheck.
-    recheckAfterMs: run.pollMs * RUNNING_RECHECK_POLLS,
+    // A host reset behind the provider changes its inventory, which wakes the machine; this is the safety net.
+    recheckAfterMs: run.resyncMs,
     addresses: [
       { type: 'Hostname' as const, address: hostnameOf(run) },
       ...(address ? [{ type: 'InternalIP' as const, address }] : []),
@@ -521,6 +526,7 @@ export function baremetalMachineHooks(
     ctx,
     options,
     pollMs: options.pollMs ?? 5_000,
+    resyncMs: options.resyncMs ?? 600_000,
     namespace: ctx.object.metadata.namespace ?? 'default',
   });
   return {

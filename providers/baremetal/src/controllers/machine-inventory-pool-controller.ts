@@ -18,7 +18,10 @@ import { reconcileInventoryStorage } from './inventory-storage.js';
 type Ctx = ObjectContext<typeof MachineInventoryPool>;
 
 export interface PoolOptions {
-  /** How often to count again: inventories change (Ready, plan state) without an event on the pool. 15 s by default. */
+  /**
+   * How often to count again without a change seen: inventory changes (Ready, plan state) wake the
+   * pool through the host's MachineInventory watch, so this is only a safety net. 10 min by default.
+   */
   recheckMs?: number;
 }
 
@@ -34,8 +37,8 @@ const COUNTER_OF_STATE: Record<string, Counter> = {
 /**
  * Runs the storage lifecycle (Prepare, Release) of the inventories this pool answers for: its
  * members, and, by the first pool of the namespace in name order, every inventory in no pool, so
- * a host is prepared before it joins a production pool (as the documentation asks). Inventories
- * are not watched: this runs with every count. A failure on one inventory does not stop the others.
+ * a host is prepared before it joins a production pool (as the documentation asks). This runs with
+ * every count, which an inventory's change starts. A failure on one inventory does not stop the others.
  */
 async function prepareStorage(
   ctx: Ctx,
@@ -72,7 +75,7 @@ async function prepareStorage(
 export function machineInventoryPoolHooks(
   options: PoolOptions = {},
 ): ExtraKindHooks<typeof MachineInventoryPool> {
-  const recheckMs = options.recheckMs ?? 15_000;
+  const recheckMs = options.recheckMs ?? 600_000;
   const base = claimablePoolHooks({
     kind: MachineInventoryPool,
     claims: inventoryPoolKind,

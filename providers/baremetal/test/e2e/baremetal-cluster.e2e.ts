@@ -6,7 +6,9 @@
 // 3 control plane nodes, as the guide requires (Cluster API's own webhook refuses its maxSurge 0
 // rollout with fewer), and 1 worker, scaled to 2 onto a host whose data volume (an adopted xfs
 // filesystem) is prepared first, activated by its reprovision plan and kept, deactivated, when the
-// cluster is deleted.
+// cluster is deleted. The cluster is upgraded by version through the image catalog (every host
+// reprovisioned with the new version's image), and a version the catalog lacks fails the new
+// machine alone.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BaremetalFleet, type HostDefinition } from '@immutable-infra/baremetal-sim';
@@ -39,6 +41,14 @@ import { createBaremetalProvider } from '../../src/provider.js';
 const CLUSTER = 'e2e';
 const VERSION = 'v1.33.7-2';
 const IMAGE = 'registry.example.local/tkestack/baremetal-base-image:v0.0.0-beta-1.33.7-2';
+/** The version the cluster is upgraded to, added to the image catalog as an operator adds it. */
+const UPGRADE_VERSION = 'v1.34.5-1';
+const UPGRADE_IMAGE = 'registry.example.local/tkestack/baremetal-base-image:v0.0.0-beta-1.34.5-1';
+/**
+ * A version the catalog never has; of the control plane's minor, since Cluster API's MachineSet
+ * preflight checks hold back a worker newer than the control plane before any machine is made.
+ */
+const MISSING_VERSION = 'v1.34.6-1';
 const CONTROL_PLANE = 3;
 const WORKERS = 1;
 const VIP_UNIT = 'baremetal-bootstrap-vip.service';
@@ -46,6 +56,7 @@ const USER_DATA = '/var/lib/cloud/seed/nocloud/user-data';
 const MACHINES = capiResource('machines');
 const ELEMENTAL = 'elemental.cattle.io/v1beta1';
 const names = { controlPlane: `${CLUSTER}-control-plane`, workerPool: `${CLUSTER}-workers` };
+const templates = { cp: `${CLUSTER}-control-plane-template`, worker: `${CLUSTER}-worker-template` };
 const pools = { cp: `${CLUSTER}-control-plane-pool`, worker: `${CLUSTER}-worker-pool` };
 
 let e2e: ClusterE2e;
@@ -304,6 +315,98 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     expect(workerPool.status).toMatchObject({ total: 2, allocated: 2, available: 0 });
   }, 1_000_000);
 
+  it('upgrades by version through the image catalog: each host reprovisioned with the new image, one machine at a time', async () => {
+    // The operator adds the new version's image to the catalog, then changes the version of the
+    // control plane and the workers; the machine templates (the pools) stay.
+    await e2e.objects.patch(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'elemental-image-catalog', namespace },
+        data: { [UPGRADE_VERSION]: UPGRADE_IMAGE },
+      } as KubernetesObject,
+      undefined,
+      undefined,
+      'baremetal-e2e',
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const { most } = await e2e.probe.upgrade({
+      version: UPGRADE_VERSION,
+      templateKind: 'BaremetalMachineTemplate',
+      controlPlaneTemplate: templates.cp,
+      workerTemplate: templates.worker,
+      workers: WORKERS + 1,
+    });
+    // maxSurge 0: an old machine's host is cleaned and freed before the new machine takes it.
+    expect(most).toEqual({ cp: CONTROL_PLANE, worker: WORKERS + 1 });
+    for (const host of [...cpHosts, ...workerHosts]) {
+      const plans = fleet.host(host.name).executed.filter((p) => p.type !== 'storage-prepare');
+      expect(
+        plans.map((p) => [p.type, p.outcome]),
+        host.name,
+      ).toEqual([
+        ['reprovision', 'Applied'],
+        ['clean', 'Applied'],
+        ['reprovision', 'Applied'],
+      ]);
+      expect(plans[0]?.commands).toContain(`elemental upgrade --reboot=false --system ${IMAGE}`);
+      expect(plans[2]?.commands).toContain(`elemental upgrade --reboot=false --system ${UPGRADE_IMAGE}`);
+    }
+    const workload = await e2e.probe.workloadApi();
+    const nodes = (await workload.listNode()).items;
+    expect(nodes.map((n) => n.status?.nodeInfo?.kubeletVersion)).toEqual(
+      Array(CONTROL_PLANE + WORKERS + 1).fill(UPGRADE_VERSION),
+    );
+    // The data volume came back with the new machine on its host.
+    const last = workerHosts[1]?.name as string;
+    expect((await storageOf(last))?.phase).toBe('Active');
+  }, 1_000_000);
+
+  it('fails the new machine of a version missing from the catalog, naming it, and wipes no host', async () => {
+    // A surge rollout, so the new machine comes before any old one goes: what it does alone shows.
+    await e2e.probe.patch(capiResource('machinedeployments', 'v1beta1'), names.workerPool, {
+      spec: {
+        strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: { spec: { version: MISSING_VERSION } },
+      },
+    });
+    const failed = await eventually(
+      'the new worker machine Failed',
+      async () =>
+        (await e2e.probe.list(infra('baremetalmachines'))).find(
+          (m: LooseObject) => m.status?.phase === 'Failed',
+        ),
+      120_000,
+      500,
+    );
+    expect(failed.status).toMatchObject({ failureReason: 'ImageCatalogMiss' });
+    expect(failed.status?.failureMessage).toContain(
+      `Machine.spec.version ${MISSING_VERSION} is not a key of ConfigMap ${namespace}/elemental-image-catalog (it has ${VERSION}, ${UPGRADE_VERSION})`,
+    );
+    expect(failed.status?.machineInventoryRef).toBeUndefined();
+    // No host taken, no plan written: every host ran exactly what the upgrade left it with.
+    for (const host of [...cpHosts, ...workerHosts])
+      expect(
+        fleet
+          .host(host.name)
+          .executed.filter((p) => p.type !== 'storage-prepare')
+          .map((p) => p.type),
+        host.name,
+      ).toEqual(['reprovision', 'clean', 'reprovision']);
+    expect(await e2e.probe.settled(WORKERS + 1, UPGRADE_VERSION)).toBe(false);
+    // Back to the catalog's version: the failed machine goes, the running ones stay.
+    await e2e.probe.patch(capiResource('machinedeployments', 'v1beta1'), names.workerPool, {
+      spec: {
+        strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+        template: { spec: { version: UPGRADE_VERSION } },
+      },
+    });
+    await e2e.probe.waitFor('the failed machine gone, the cluster settled', () =>
+      e2e.probe.settled(WORKERS + 1, UPGRADE_VERSION),
+    );
+  }, 1_000_000);
+
   it('deletes the cluster: every host cleaned and Available again, no MachineInventory deleted', async () => {
     const before = (await inventories()).map((i) => i.metadata.uid).sort();
     await e2e.probe.deleteCluster();
@@ -322,6 +425,8 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     for (const host of [...cpHosts, ...workerHosts])
       expect(fleet.host(host.name).executed.map((p) => [p.type, p.outcome])).toEqual([
         ...(host.name === last ? [['storage-prepare', 'Applied']] : []),
+        ['reprovision', 'Applied'],
+        ['clean', 'Applied'],
         ['reprovision', 'Applied'],
         ['clean', 'Applied'],
       ]);

@@ -1,0 +1,76 @@
+/**
+ * The kubeadm configuration of the bare-metal create-cluster and manage-nodes
+ * pages: the `boot` user, the platform registry's images with the release's
+ * CoreDNS and etcd tags, the hardening flags, Kube-OVN's master label on the
+ * control plane, and the workers' kubelet patch and TLS settings. The provider
+ * sets each host's name, provider ID and CRI socket itself, so none is written here.
+ */
+type Json = Record<string, unknown>;
+
+const HARDENED = { profiling: 'false', 'tls-min-version': 'VersionTLS12' };
+const TLS_CIPHERS =
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+export const WORKER_KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
+const WORKER_KUBELET_PATCH = {
+  apiVersion: 'kubelet.config.k8s.io/v1beta1',
+  kind: 'KubeletConfiguration',
+  protectKernelDefaults: true,
+  staticPodPath: null,
+  tlsCertFile: '/etc/kubernetes/pki/kubelet.crt',
+  tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet.key',
+  streamingConnectionIdleTimeout: '5m',
+  clientCAFile: '/etc/kubernetes/pki/ca.crt',
+};
+
+const bootUser = (keys: readonly string[]) => [
+  { name: 'boot', sudo: 'ALL=(ALL) NOPASSWD:ALL', shell: '/bin/bash', sshAuthorizedKeys: [...keys] },
+];
+
+const masterLabel = { nodeRegistration: { kubeletExtraArgs: { 'node-labels': 'kube-ovn/role=master' } } };
+
+export interface ControlPlaneConfigInput {
+  sshAuthorizedKeys: readonly string[];
+  /** The platform registry (`host[:port]`); kubeadm's default registry when unknown. */
+  registry: string | undefined;
+  /** The release's tags; kubeadm's defaults for the version when unknown. */
+  corednsTag: string | undefined;
+  etcdTag: string | undefined;
+}
+
+/** KubeadmControlPlane spec.kubeadmConfigSpec, as the create-cluster page gives it. */
+export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
+  return {
+    users: bootUser(input.sshAuthorizedKeys),
+    clusterConfiguration: {
+      ...(input.registry ? { imageRepository: `${input.registry}/tkestack` } : {}),
+      ...(input.corednsTag ? { dns: { imageTag: input.corednsTag } } : {}),
+      ...(input.etcdTag ? { etcd: { local: { imageTag: input.etcdTag } } } : {}),
+      apiServer: { extraArgs: { ...HARDENED } },
+      controllerManager: { extraArgs: { ...HARDENED } },
+      scheduler: { extraArgs: { ...HARDENED } },
+    },
+    initConfiguration: structuredClone(masterLabel),
+    joinConfiguration: structuredClone(masterLabel),
+  };
+}
+
+/** A worker pool's KubeadmConfigTemplate spec.template.spec, as the manage-nodes page gives it. */
+export function workerConfig(sshAuthorizedKeys: readonly string[]): Json {
+  return {
+    users: bootUser(sshAuthorizedKeys),
+    files: [
+      {
+        path: WORKER_KUBELET_PATCH_PATH,
+        owner: 'root:root',
+        permissions: '0644',
+        content: `${JSON.stringify(WORKER_KUBELET_PATCH, null, 2)}\n`,
+      },
+    ],
+    joinConfiguration: {
+      patches: { directory: '/etc/kubernetes/patches' },
+      nodeRegistration: {
+        kubeletExtraArgs: { 'tls-min-version': 'VersionTLS12', 'tls-cipher-suites': TLS_CIPHERS },
+      },
+    },
+  };
+}

@@ -19,7 +19,7 @@ const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH
 type Loose = Record<string, any>;
 
 /** The documented bare-metal objects (test/fixtures/documented.yaml) by `Kind/name`. */
-const documented = new Map(
+const documented = new Map<string, Loose>(
   parseAllDocuments(readFileSync(new URL('../fixtures/documented.yaml', import.meta.url), 'utf8')).map(
     (doc) => {
       const object = doc.toJS() as Loose;

@@ -33,5 +33,11 @@ export const baremetalExtensions = defineExtensions<typeof bundle>({
       export: 'machineTemplateForm',
     },
     { anchor: 'cluster.create', id: 'baremetal.create-cluster', title, export: 'createClusterWorkflow' },
+    {
+      anchor: 'node-pool.action',
+      id: 'baremetal.node-pool-upgrade',
+      title: 'Upgrade',
+      export: 'nodePoolUpgrade',
+    },
   ],
 });

@@ -13,3 +13,4 @@ export { inventoryPoolList } from './inventory/inventory-page.js';
 export { machineTemplateForm } from './machine-templates/template-form.js';
 export { machineTemplateList } from './machine-templates/template-list.js';
 export { inventoryPoolForm } from './pools/pool-form.js';
+export { nodePoolUpgrade } from './upgrade/node-pool-upgrade.js';

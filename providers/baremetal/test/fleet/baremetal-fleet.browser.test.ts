@@ -134,7 +134,7 @@ beforeAll(async () => {
     { apiGroups: [INFRA], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
     { apiGroups: [ELEMENTAL], resources: ['machineinventories'], verbs: ['get', 'list'] },
     { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] },
-    { apiGroups: CAPI_GROUPS, resources: ['*'], verbs: ['get', 'list', 'watch', 'create'] },
+    { apiGroups: CAPI_GROUPS, resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   ]);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({
@@ -361,6 +361,57 @@ describe('bare-metal extension in Fleet Essentials', () => {
       .toEqual(['v1.34.3-1', `${IMAGE}:v0.0.0-beta-1.34.3-1`]);
     await expectAccessible('the pools page');
     await shot('inventory');
+  });
+
+  it('upgrades the control plane to a version of the image catalog in one edit', async () => {
+    // The rollout the controllers would have finished: every machine ready at the spec's version.
+    const kcp = {
+      group: 'controlplane.cluster.x-k8s.io',
+      version: 'v1beta2',
+      namespace: ns,
+      plural: 'kubeadmcontrolplanes',
+      name: 'demo-control-plane',
+    };
+    const created = (await custom().getNamespacedCustomObject(kcp)) as Loose;
+    await custom().patchNamespacedCustomObjectStatus(
+      {
+        ...kcp,
+        body: {
+          status: {
+            observedGeneration: created.metadata.generation,
+            replicas: 3,
+            readyReplicas: 3,
+            upToDateReplicas: 3,
+            availableReplicas: 3,
+            version: 'v1.33.7-2',
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await page.goto(`${url}/#/clusters/${ns}/demo`);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Node Pools' }).click();
+    await page.locator('tr[data-pool="demo-control-plane"]').getByRole('button', { name: 'Upgrade' }).click();
+    const panel = page.locator(
+      '[data-extension="baremetal.node-pool.upgrade"]:has([data-current="demo-control-plane"])',
+    );
+    await expect
+      .poll(() => panel.locator('[data-target="demo-control-plane"]').textContent())
+      .toBe('v1.34.3-1');
+    expect(await panel.locator('[data-changes="demo-control-plane"] li').allTextContents()).toEqual([
+      `version v1.34.3-1 (OS image ${IMAGE}:v0.0.0-beta-1.34.3-1)`,
+      'CoreDNS and etcd tags unchanged (no release of this provider lists the version)',
+      'each node is cleaned and reprovisioned from the new OS image, one at a time',
+    ]);
+    await expectAccessible('the control plane upgrade');
+    await shot('upgrade-control-plane');
+    await panel.locator('[data-action="confirm"]').click();
+    await expect
+      .poll(async () => ((await custom().getNamespacedCustomObject(kcp)) as Loose).spec.version)
+      .toBe('v1.34.3-1');
+    const after = (await custom().getNamespacedCustomObject(kcp)) as Loose;
+    expect(after.spec.machineTemplate.spec.infrastructureRef.name).toBe('demo-control-plane-template');
   });
 
   it('ran without a page error', () => {

@@ -162,6 +162,8 @@ beforeAll(async () => {
     [5, 'demo-worker-pool'],
   ] as const)
     await registeredHost(`demo-4c4c4544-00${30 + i}`, pool, i === 5 ? 'Off' : 'On');
+  // A spare host no pool lists yet.
+  await registeredHost('demo-4c4c4544-0040', '', 'On');
   // The documented pools and templates (the worker pool names one host that never registered).
   for (const key of [
     'MachineInventoryPool/demo-control-plane-pool',
@@ -361,6 +363,48 @@ describe('bare-metal extension in Fleet Essentials', () => {
       .toEqual(['v1.34.3-1', `${IMAGE}:v0.0.0-beta-1.34.3-1`]);
     await expectAccessible('the pools page');
     await shot('inventory');
+
+    // A new pool: a host another pool lists is refused at its row; the spare one is taken.
+    await page.locator('[data-extension="baremetal.inventory-pools"] [data-action="create"]').click();
+    const form = page.locator('[data-extension="baremetal.inventory-pool.form"]');
+    const hostRow = (name: string) => form.locator(`[data-inventory="${name}"]`);
+    await hostRow('demo-4c4c4544-0040').waitFor();
+    await form.locator('[data-field="name"]').fill('spare-pool');
+    await form.locator('[data-field="clusterName"]').fill('spare');
+    const taken = hostRow('demo-4c4c4544-0031').locator('input[type="checkbox"]');
+    await taken.check();
+    const before = writes.length;
+    await form.locator('[data-action="save"]').click();
+    const slot = page.locator(`[id="${await taken.getAttribute('aria-describedby')}"]`);
+    await expect
+      .poll(async () => (await slot.textContent()) ?? '')
+      .toBe('demo-4c4c4544-0031 is already in pool demo-control-plane-pool');
+    expect(writes.slice(before)).toEqual([]);
+    await expectAccessible('the pool form with its problem');
+    await shot('pool-form-refused');
+    await taken.uncheck();
+    await hostRow('demo-4c4c4544-0040').locator('input[type="checkbox"]').check();
+    await hostRow('demo-4c4c4544-0040').locator('input[type="text"]').fill('spare-1');
+    await form.locator('[data-action="save"]').click();
+    await expect
+      .poll(
+        async () =>
+          (
+            (await custom()
+              .getNamespacedCustomObject({
+                group: INFRA,
+                version: 'v1beta1',
+                namespace: ns,
+                plural: 'machineinventorypools',
+                name: 'spare-pool',
+              })
+              .catch(() => undefined)) as Loose | undefined
+          )?.spec,
+      )
+      .toEqual({
+        clusterName: 'spare',
+        machineInventories: [{ name: 'demo-4c4c4544-0040', hostname: 'spare-1' }],
+      });
   });
 
   it('upgrades the control plane to a version of the image catalog in one edit', async () => {

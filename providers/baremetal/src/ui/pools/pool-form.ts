@@ -36,9 +36,16 @@ export const inventoryPoolForm = {
     const box = h('div', {}, hint('Loading the registered hosts…'));
     let known: Known = { inventories: [], pools: [] };
     let readers: (() => PoolMemberDraft | undefined)[] = [];
+    // The rows' hosts in order: a problem of the n-th ticked host shows at that host's row.
+    let names: string[] = [];
+    const atRow = (draft: PoolDraft, field: string) =>
+      field.replace(/^machineInventories\.(\d+)/, (whole, i: string) => {
+        const row = names.indexOf(draft.members[Number(i)]?.name ?? '');
+        return row < 0 ? whole : `machineInventories.${row}`;
+      });
     const render = (members: PoolMemberDraft[]) => {
       const listed = members.map((m) => m.name);
-      const names = [...listed, ...known.inventories.map((i) => i.name).filter((n) => !listed.includes(n))];
+      names = [...listed, ...known.inventories.map((i) => i.name).filter((n) => !listed.includes(n))];
       readers = [];
       box.replaceChildren(
         ...(names.length === 0 ? [hint('No host has registered in this namespace yet.')] : []),
@@ -83,7 +90,11 @@ export const inventoryPoolForm = {
         clusterName: cluster.input.value.trim(),
         members: readers.flatMap((read) => read() ?? []),
       }),
-      problems: (draft, creating) => validatePool(draft, creating, known.inventories, known.pools),
+      problems: (draft, creating) =>
+        validatePool(draft, creating, known.inventories, known.pools).map((p) => ({
+          ...p,
+          field: atRow(draft, p.field),
+        })),
       spec: (draft) => poolSpecOf(draft),
       loadMore: async () => {
         const list = async <T>(path: string) =>

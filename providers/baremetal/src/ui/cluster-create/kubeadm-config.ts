@@ -4,14 +4,15 @@
  * CoreDNS and etcd tags, the hardening flags, Kube-OVN's master label on the
  * control plane, and the workers' kubelet patch and TLS settings. The provider
  * sets each host's name, provider ID and CRI socket itself, so none is written here.
+ * scripts/cluster-template.ts (the clusterctl template) takes its settings from here too.
  */
 type Json = Record<string, unknown>;
 
-const HARDENED = { profiling: 'false', 'tls-min-version': 'VersionTLS12' };
-const TLS_CIPHERS =
+export const HARDENED_ARGS = { profiling: 'false', 'tls-min-version': 'VersionTLS12' };
+export const TLS_CIPHERS =
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 export const WORKER_KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
-const WORKER_KUBELET_PATCH = {
+export const WORKER_KUBELET_PATCH = {
   apiVersion: 'kubelet.config.k8s.io/v1beta1',
   kind: 'KubeletConfiguration',
   protectKernelDefaults: true,
@@ -26,7 +27,9 @@ const bootUser = (keys: readonly string[]) => [
   { name: 'boot', sudo: 'ALL=(ALL) NOPASSWD:ALL', shell: '/bin/bash', sshAuthorizedKeys: [...keys] },
 ];
 
-const masterLabel = { nodeRegistration: { kubeletExtraArgs: { 'node-labels': 'kube-ovn/role=master' } } };
+export const MASTER_NODE_LABELS = {
+  nodeRegistration: { kubeletExtraArgs: { 'node-labels': 'kube-ovn/role=master' } },
+};
 
 export interface ControlPlaneConfigInput {
   sshAuthorizedKeys: readonly string[];
@@ -45,12 +48,12 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
       ...(input.registry ? { imageRepository: `${input.registry}/tkestack` } : {}),
       ...(input.corednsTag ? { dns: { imageTag: input.corednsTag } } : {}),
       ...(input.etcdTag ? { etcd: { local: { imageTag: input.etcdTag } } } : {}),
-      apiServer: { extraArgs: { ...HARDENED } },
-      controllerManager: { extraArgs: { ...HARDENED } },
-      scheduler: { extraArgs: { ...HARDENED } },
+      apiServer: { extraArgs: { ...HARDENED_ARGS } },
+      controllerManager: { extraArgs: { ...HARDENED_ARGS } },
+      scheduler: { extraArgs: { ...HARDENED_ARGS } },
     },
-    initConfiguration: structuredClone(masterLabel),
-    joinConfiguration: structuredClone(masterLabel),
+    initConfiguration: structuredClone(MASTER_NODE_LABELS),
+    joinConfiguration: structuredClone(MASTER_NODE_LABELS),
   };
 }
 

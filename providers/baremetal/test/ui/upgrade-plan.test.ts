@@ -1,5 +1,6 @@
 import { UPGRADE_MESSAGES } from '@immutable-infra/ui-kit';
 import { describe, expect, test } from 'vitest';
+import { workerConfig } from '../../src/ui/cluster-create/kubeadm-config.js';
 import {
   type BaremetalUpgradeFacts,
   NOTHING_TO_CHANGE,
@@ -145,5 +146,39 @@ describe('bare-metal node pool upgrade', () => {
     expect(next.plan?.patch).toEqual({ spec: { template: { spec: { version: 'v1.34.3-1' } } } });
     expect(next.plan?.create).toEqual([]);
     expect(next.plan?.clusterPatch).toBeUndefined();
+  });
+
+  test('a worker pool crossing 1.35 gets a new bootstrap template with that kubelet patch, named in the same edit', () => {
+    const view = upgradeView(
+      'MachineDeployment',
+      facts((f) => {
+        f.pool = worker('v1.34.3-1');
+        f.bootstrap = {
+          apiVersion: 'bootstrap.cluster.x-k8s.io/v1beta2',
+          kind: 'KubeadmConfigTemplate',
+          metadata: { name: 'demo-worker-1-bootstrap' },
+          spec: { template: { spec: workerConfig([], 'v1.34.3-1') } },
+        };
+        (f.controlPlane.spec as { version: string }).version = 'v1.35.1-1';
+        (f.controlPlane.status as { version: string }).version = 'v1.35.1-1';
+      }),
+      { kubernetesVersion: '', kubeOvnVersion: '' },
+    );
+    expect(view.problems).toEqual([]);
+    expect(view.plan?.create.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'KubeadmConfigTemplate/demo-worker-1-bootstrap-v1-35',
+    ]);
+    expect(view.plan?.create[0]?.spec).toEqual({ template: { spec: workerConfig([], 'v1.35.1-1') } });
+    expect(view.plan?.patch).toEqual({
+      spec: {
+        template: {
+          spec: { version: 'v1.35.1-1', bootstrap: { configRef: { name: 'demo-worker-1-bootstrap-v1-35' } } },
+        },
+      },
+    });
+    expect(JSON.stringify(workerConfig([], 'v1.35.1-1'))).toContain('imagePullCredentialsVerificationPolicy');
+    expect(JSON.stringify(workerConfig([], 'v1.34.3-1'))).not.toContain(
+      'imagePullCredentialsVerificationPolicy',
+    );
   });
 });

@@ -6,12 +6,14 @@
  * sets each host's name, provider ID and CRI socket itself, so none is written here.
  * scripts/cluster-template.ts (the clusterctl template) takes its settings from here too.
  */
+import { KUBELET_PATCH_PATH, switchKubeletPatch } from '@immutable-infra/ui-kit';
+
 type Json = Record<string, unknown>;
 
 export const HARDENED_ARGS = { profiling: 'false', 'tls-min-version': 'VersionTLS12' };
 export const TLS_CIPHERS =
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
-export const WORKER_KUBELET_PATCH_PATH = '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json';
+export const WORKER_KUBELET_PATCH_PATH = KUBELET_PATCH_PATH;
 export const WORKER_KUBELET_PATCH = {
   apiVersion: 'kubelet.config.k8s.io/v1beta1',
   kind: 'KubeletConfiguration',
@@ -57,18 +59,23 @@ export function controlPlaneConfig(input: ControlPlaneConfigInput): Json {
   };
 }
 
-/** A worker pool's KubeadmConfigTemplate spec.template.spec, as the manage-nodes page gives it. */
-export function workerConfig(sshAuthorizedKeys: readonly string[]): Json {
+/**
+ * A worker pool's KubeadmConfigTemplate spec.template.spec, as the manage-nodes page gives it; from
+ * Kubernetes 1.35 the kubelet patch carries the setting the upgrade page requires (the kit's switch,
+ * which an upgrade across 1.35 applies too).
+ */
+export function workerConfig(sshAuthorizedKeys: readonly string[], kubernetesVersion: string): Json {
+  const files: Json[] = [
+    {
+      path: WORKER_KUBELET_PATCH_PATH,
+      owner: 'root:root',
+      permissions: '0644',
+      content: `${JSON.stringify(WORKER_KUBELET_PATCH, null, 2)}\n`,
+    },
+  ];
   return {
     users: bootUser(sshAuthorizedKeys),
-    files: [
-      {
-        path: WORKER_KUBELET_PATCH_PATH,
-        owner: 'root:root',
-        permissions: '0644',
-        content: `${JSON.stringify(WORKER_KUBELET_PATCH, null, 2)}\n`,
-      },
-    ],
+    files: switchKubeletPatch(files, kubernetesVersion) ?? files,
     joinConfiguration: {
       patches: { directory: '/etc/kubernetes/patches' },
       nodeRegistration: {

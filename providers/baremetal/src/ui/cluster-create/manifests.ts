@@ -85,7 +85,7 @@ export function buildManifests(
     workers: draft.workers.map((pool) => ({
       pool,
       source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
-      bootstrap: workerConfig(pool.sshAuthorizedKeys),
+      bootstrap: workerConfig(pool.sshAuthorizedKeys, draft.kubernetesVersion),
     })),
     cluster: {
       podsCidr: draft.networking.podsCidr,

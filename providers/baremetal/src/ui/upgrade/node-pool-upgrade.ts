@@ -17,7 +17,13 @@ import {
   KUBERNETES_RELEASE_SELECTOR,
 } from '../catalog.js';
 import { toReleaseTags } from '../cluster-create/facts.js';
-import { type BaremetalUpgradeFacts, kubeOvnVersionOf, upgradeChoices, upgradeView } from './upgrade-plan.js';
+import {
+  BAREMETAL_REVISION_OF,
+  type BaremetalUpgradeFacts,
+  kubeOvnVersionOf,
+  upgradeChoices,
+  upgradeView,
+} from './upgrade-plan.js';
 
 /** Reads the kit's pool objects, the image catalog and the release tags of the namespace. */
 export async function loadBaremetalUpgradeFacts(
@@ -97,7 +103,7 @@ export const nodePoolUpgrade = {
         applyUpgrade(props.api, props, plan, {
           machineTemplateKind: 'BaremetalMachineTemplate',
           imageField: 'machineInventoryPoolRef',
-          revisionAnnotation: 'infrastructure.cluster.x-k8s.io/baremetal-revision-of',
+          revisionAnnotation: BAREMETAL_REVISION_OF,
           machineTemplatesPath: baremetalPath(props.namespace, 'baremetalmachinetemplates'),
         }),
     });

@@ -7,6 +7,8 @@
  * given), a worker pool's sets its version to the control plane's. The target
  * must be a key of elemental-image-catalog, and the pool must replace one
  * node at a time (maxSurge 0: bare metal does not over-provision hosts).
+ * A worker pool crossing 1.35 gets a new KubeadmConfigTemplate with the
+ * kubelet patch that version needs, named in the same edit.
  */
 import {
   checkControlPlane,
@@ -21,7 +23,10 @@ import {
   type PoolStatus,
   type PoolUpgradeView,
   poolStatusOf,
+  revisionCopy,
+  switchKubeletPatch,
   type TargetRules,
+  upgradedName,
   valueAt,
   withTemplateCheck,
 } from '@immutable-infra/ui-kit';
@@ -42,6 +47,21 @@ export interface UpgradeValues {
 }
 
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** The annotation a new KubeadmConfigTemplate names the one it was made from with. */
+export const BAREMETAL_REVISION_OF = 'infrastructure.cluster.x-k8s.io/baremetal-revision-of';
+
+/** A worker pool's new KubeadmConfigTemplate for `version`, when its kubelet patch must change (across 1.35). */
+export function bootstrapRevision(facts: PoolObjects, version: string) {
+  const { bootstrap } = facts;
+  const files =
+    bootstrap && switchKubeletPatch(valueAt(bootstrap.spec, 'template', 'spec', 'files'), version);
+  if (!bootstrap || !files) return undefined;
+  const spec = structuredClone((bootstrap.spec ?? {}) as { template: { spec: Record<string, unknown> } });
+  spec.template.spec.files = files;
+  const name = upgradedName(bootstrap.metadata.name, version, true);
+  return revisionCopy(bootstrap, name, spec, BAREMETAL_REVISION_OF);
+}
 
 /** The catalog's versions the control plane at `current` may go to (one minor at most, supported minors), newest first. */
 export function upgradeChoices(current: string, catalog: Record<string, string> | undefined): string[] {
@@ -64,9 +84,24 @@ export function surgeOf(kind: PoolStatus['kind'], pool: { spec?: unknown }): unk
 
 export const NOTHING_TO_CHANGE = 'The Control Plane Node Pool already runs this Kubernetes version';
 
-/** The pool's one edit for the target; the control plane's takes the release's tags where the provider ships them. */
-export function poolPatch(kind: PoolStatus['kind'], version: string, tags: ReleaseTags | undefined) {
-  if (kind === 'MachineDeployment') return { spec: { template: { spec: { version } } } };
+/**
+ * The pool's one edit for the target; the control plane's takes the release's tags where the
+ * provider ships them, a worker's the new bootstrap template when there is one.
+ */
+export function poolPatch(
+  kind: PoolStatus['kind'],
+  version: string,
+  tags: ReleaseTags | undefined,
+  bootstrapName?: string,
+) {
+  if (kind === 'MachineDeployment')
+    return {
+      spec: {
+        template: {
+          spec: { version, ...(bootstrapName ? { bootstrap: { configRef: { name: bootstrapName } } } : {}) },
+        },
+      },
+    };
   return {
     spec: {
       version,
@@ -156,6 +191,7 @@ export function upgradeView(
           valueAt(facts.pool.spec, 'machineTemplate', 'spec', 'infrastructureRef', 'name'))
       : valueAt(facts.pool.spec, 'template', 'spec', 'infrastructureRef', 'name'),
   );
+  const bootstrap = kind === 'MachineDeployment' ? bootstrapRevision(facts, version) : undefined;
   return {
     current: pool.version,
     target: version,
@@ -168,9 +204,19 @@ export function upgradeView(
         ? ['CoreDNS and etcd tags unchanged (no release of this provider lists the version)']
         : []),
       ...(clusterPatch ? [`Kube-OVN ${values.kubeOvnVersion.trim()}`] : []),
+      ...(bootstrap
+        ? [
+            `new KubeadmConfigTemplate ${bootstrap.metadata.name} (kubelet configuration of Kubernetes ${minorOf(version)})`,
+          ]
+        : []),
       'each node is cleaned and reprovisioned from the new OS image, one at a time',
     ],
-    plan: { create: [], patch: poolPatch(kind, version, tags), clusterPatch, templateName },
+    plan: {
+      create: bootstrap ? [bootstrap] : [],
+      patch: poolPatch(kind, version, tags, bootstrap?.metadata.name),
+      clusterPatch,
+      templateName,
+    },
   };
 }
 

@@ -63,9 +63,12 @@ function withArgLists(spec: Json): Json {
 function deletion(spec: Json): Json | undefined {
   const drain = seconds(spec.nodeDrainTimeout);
   const remove = seconds(spec.nodeDeletionTimeout);
-  if (drain === undefined && remove === undefined) return undefined;
+  // Bare metal documents a volume detach timeout instead of a deletion timeout.
+  const detach = seconds(spec.nodeVolumeDetachTimeout);
+  if (drain === undefined && remove === undefined && detach === undefined) return undefined;
   return {
     ...(drain === undefined ? {} : { nodeDrainTimeoutSeconds: drain }),
+    ...(detach === undefined ? {} : { nodeVolumeDetachTimeoutSeconds: detach }),
     ...(remove === undefined ? {} : { nodeDeletionTimeoutSeconds: remove }),
   };
 }
@@ -96,6 +99,7 @@ export function toV1Beta2(manifest: KubernetesManifest): KubernetesManifest {
       const {
         nodeDrainTimeout: _drain,
         nodeDeletionTimeout: _delete,
+        nodeVolumeDetachTimeout: _detach,
         infrastructureRef,
         ...template
       } = machineTemplate;
@@ -119,6 +123,7 @@ export function toV1Beta2(manifest: KubernetesManifest): KubernetesManifest {
       const {
         nodeDrainTimeout: _drain,
         nodeDeletionTimeout: _delete,
+        nodeVolumeDetachTimeout: _detach,
         bootstrap,
         infrastructureRef,
         ...machine

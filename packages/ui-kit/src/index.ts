@@ -165,6 +165,7 @@ export {
   KUBELET_PATCH_PATH,
   kubeletPatch,
   podSecurityAdmissionConfig,
+  switchKubeletPatch,
   TLS_CIPHER_SUITES,
   VOLUME_PLUGIN_DIR,
 } from './kubeadm-files.js';

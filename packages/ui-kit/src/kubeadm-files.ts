@@ -228,3 +228,40 @@ export function hardenedControlPlaneComponents(
 /** The API server's TLS cipher suites the DCS and vSphere documentation give. */
 export const TLS_CIPHER_SUITES =
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
+
+type Json = Record<string, unknown>;
+
+/**
+ * kubeadm `files` whose kubelet patch fits `kubernetesVersion` (the 1.35-only
+ * setting added or removed, everything else of the patch kept), or undefined
+ * when it fits already or there is none this workflow wrote: what an upgrade
+ * across 1.35 changes.
+ */
+export function switchKubeletPatch(files: unknown, kubernetesVersion: string): Json[] | undefined {
+  if (!Array.isArray(files)) return undefined;
+  let changed = false;
+  const out = files.map((entry: Json) => {
+    if (entry.path !== KUBELET_PATCH_PATH || typeof entry.content !== 'string') return entry;
+    let patch: Json;
+    try {
+      patch = JSON.parse(entry.content) as Json;
+    } catch {
+      return entry;
+    }
+    const { [KUBELET_FROM_135_SETTING]: _, ...rest } = patch;
+    const { apiVersion, kind, ...others } = rest;
+    const wanted = {
+      apiVersion,
+      kind,
+      ...(hasKubeletFrom135Setting(kubernetesVersion)
+        ? { [KUBELET_FROM_135_SETTING]: patch[KUBELET_FROM_135_SETTING] ?? 'NeverVerify' }
+        : {}),
+      ...others,
+    };
+    const content = `${JSON.stringify(wanted, null, 2)}\n`;
+    if (content === entry.content) return entry;
+    changed = true;
+    return { ...entry, content };
+  });
+  return changed ? out : undefined;
+}

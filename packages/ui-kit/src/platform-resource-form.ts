@@ -30,8 +30,11 @@ export interface PlatformResourceFormSpec<Stored extends StoredObject, Draft ext
   kindWithArticle: string;
   /** The API path of the namespace's objects of the kind. */
   collectionPath: string;
-  /** The credential that fills the lists: its label and hint, and the namespace's credentials as choices. */
-  credential: { label: string; hint: string; choices(): Promise<Choice[]> };
+  /**
+   * The credential that fills the lists: its label and hint, and the namespace's credentials as
+   * choices. None for a platform whose objects are all Kubernetes objects (bare metal): no select shows.
+   */
+  credential?: { label: string; hint: string; choices(): Promise<Choice[]> } | undefined;
   /** The provider's rows, between the name and the summary. */
   rows: HTMLElement[];
   /** The draft of the fields (`name` typed, trimmed). */
@@ -66,7 +69,9 @@ export function mountPlatformResourceForm<
   const { root, unmount } = extensionRoot(element, spec.id, { className: spec.className });
   const creating = props.name === undefined;
   let stored: Stored | undefined;
-  const credential = selectField(spec.credential.label, 'credential', [], '', { hint: spec.credential.hint });
+  const credential = selectField(spec.credential?.label ?? 'Credential', 'credential', [], '', {
+    ...(spec.credential ? { hint: spec.credential.hint } : {}),
+  });
   const name = textField('Name', 'name', props.name ?? '', { readOnly: !creating });
 
   const save = async () => {
@@ -92,7 +97,7 @@ export function mountPlatformResourceForm<
 
   root.append(
     h('h2', { text: creating ? `Create ${spec.noun}` : `Update ${spec.noun} ${props.name}` }),
-    credential.row,
+    ...(spec.credential ? [credential.row] : []),
     name.row,
     ...spec.rows,
     formSummary(),
@@ -105,7 +110,7 @@ export function mountPlatformResourceForm<
   );
 
   Promise.all([
-    spec.credential.choices(),
+    spec.credential?.choices() ?? [],
     spec.loadMore?.(),
     props.name
       ? props.api.kubernetes<Stored>({

@@ -9,10 +9,15 @@ import {
   kubeadmClusterTemplate,
   clusterctlVariable as v,
 } from '@immutable-infra/provider-kit/generate';
+import {
+  HARDENED_ARGS,
+  MASTER_NODE_LABELS,
+  TLS_CIPHERS,
+  WORKER_KUBELET_PATCH,
+  WORKER_KUBELET_PATCH_PATH,
+} from '../src/ui/cluster-create/kubeadm-config.ts';
 
 const CLUSTER = v('CLUSTER_NAME');
-const TLS_CIPHERS =
-  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384';
 
 const users = [
   {
@@ -22,7 +27,6 @@ const users = [
     sshAuthorizedKeys: [v('SSH_AUTHORIZED_KEYS')],
   },
 ];
-const hardened = { profiling: 'false', 'tls-min-version': 'VersionTLS12' };
 const machineTemplate = (name: string, pool: string) => ({
   apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
   kind: 'BaremetalMachineTemplate',
@@ -64,34 +68,21 @@ export const baremetalClusterTemplate = kubeadmClusterTemplate({
       imageRepository: `${v('REGISTRY_ADDRESS')}/tkestack`,
       dns: { imageTag: v('DNS_IMAGE_TAG') },
       etcd: { local: { imageTag: v('ETCD_IMAGE_TAG') } },
-      apiServer: { extraArgs: hardened },
-      controllerManager: { extraArgs: hardened },
-      scheduler: { extraArgs: hardened },
+      apiServer: { extraArgs: HARDENED_ARGS },
+      controllerManager: { extraArgs: HARDENED_ARGS },
+      scheduler: { extraArgs: HARDENED_ARGS },
     },
-    initConfiguration: { nodeRegistration: { kubeletExtraArgs: { 'node-labels': 'kube-ovn/role=master' } } },
-    joinConfiguration: { nodeRegistration: { kubeletExtraArgs: { 'node-labels': 'kube-ovn/role=master' } } },
+    initConfiguration: MASTER_NODE_LABELS,
+    joinConfiguration: MASTER_NODE_LABELS,
   },
   workerBootstrap: {
     users,
     files: [
       {
-        path: '/etc/kubernetes/patches/kubeletconfiguration0+strategic.json',
+        path: WORKER_KUBELET_PATCH_PATH,
         owner: 'root:root',
         permissions: '0644',
-        content: `${JSON.stringify(
-          {
-            apiVersion: 'kubelet.config.k8s.io/v1beta1',
-            kind: 'KubeletConfiguration',
-            protectKernelDefaults: true,
-            staticPodPath: null,
-            tlsCertFile: '/etc/kubernetes/pki/kubelet.crt',
-            tlsPrivateKeyFile: '/etc/kubernetes/pki/kubelet.key',
-            streamingConnectionIdleTimeout: '5m',
-            clientCAFile: '/etc/kubernetes/pki/ca.crt',
-          },
-          null,
-          2,
-        )}\n`,
+        content: `${JSON.stringify(WORKER_KUBELET_PATCH, null, 2)}\n`,
       },
     ],
     // No hostname, provider-id or criSocket: the provider sets them for each host.

@@ -1,10 +1,12 @@
-// Writes the bare-metal provider's CRDs (from the zod schemas in src/api, the single source of truth)
-// and its clusterctl release artifacts. Run through `npm run generate` (after the build).
+// Writes the bare-metal provider's CRDs (from the zod schemas in src/api, the single source of truth),
+// its clusterctl release artifacts and ui-extension.json (from src/ui/extension-declaration.ts). Run
+// through `npm run generate` (after the build).
 import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { ALIVE_MODULE_RBAC_RULES } from '@immutable-infra/provider-kit';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
 import { baremetalKinds } from '../dist/api/index.js';
+import { baremetalExtensions } from '../src/ui/extension-declaration.ts';
 import { baremetalClusterTemplate } from './cluster-template.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -14,6 +16,7 @@ const matrixPath = fileURLToPath(new URL('../../../compat-matrix.json', import.m
 generateProviderArtifacts({
   packageDir,
   kinds: baremetalKinds,
+  extensions: baremetalExtensions,
   // Beyond what every manager needs: elemental's MachineInventories (read, listed for a pool's
   // members, annotated with their pool and plan), and the image catalog ConfigMap a machine's
   // version is looked up in. Plan Secrets are read and patched like any Secret the host reads. An

@@ -3,6 +3,7 @@ export {
   type AllocationState,
   allocationStateOf,
   ELEMENTAL_API_VERSION,
+  HOST_ANNOTATIONS,
   INVENTORY_ANNOTATIONS,
   inventoryNotUsable,
   inventoryRef,

@@ -13,6 +13,13 @@ export const INVENTORY_ANNOTATIONS = {
   ownerBaremetalMachine: 'baremetal.alauda.io/owner-baremetalmachine',
 } as const;
 
+/** What a BaremetalHost shows on the MachineInventory it registered as (annotations only: the documented fields stay as they are). */
+export const HOST_ANNOTATIONS = {
+  host: 'baremetal.alauda.io/baremetalhost',
+  powerState: 'baremetal.alauda.io/power-state',
+  hardware: 'baremetal.alauda.io/hardware',
+} as const;
+
 /** The annotation on a plan Secret naming the plan the provider wrote into it. */
 export const PLAN_TYPE_ANNOTATION = 'baremetal.alauda.io/plan.type';
 

@@ -19,7 +19,11 @@ import {
 } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { BaremetalHost, type HardwareDetails } from '../api/baremetal-host.js';
-import { ELEMENTAL_API_VERSION, type MachineInventory } from '../cloud/machine-inventory.js';
+import {
+  ELEMENTAL_API_VERSION,
+  HOST_ANNOTATIONS,
+  type MachineInventory,
+} from '../cloud/machine-inventory.js';
 import {
   hardwareOf,
   parseRedfishAddress,
@@ -33,12 +37,8 @@ type Ctx = ObjectContext<typeof BaremetalHost>;
 /** Whether the provider can talk to the BMC, with a reason an operator can act on. */
 export const BMC_ACCESSIBLE = 'BMCAccessible';
 
-/** What a BaremetalHost shows on the MachineInventory it registered as (annotations only: the documented fields stay as they are). */
-export const HOST_ANNOTATIONS = {
-  host: 'baremetal.alauda.io/baremetalhost',
-  powerState: 'baremetal.alauda.io/power-state',
-  hardware: 'baremetal.alauda.io/hardware',
-} as const;
+// Kept with the inventory's other annotations (the Fleet Essentials extension reads them in a browser).
+export { HOST_ANNOTATIONS };
 
 /** The credentials Secret of a BaremetalHost, Metal3's keys. */
 const BmcCredentials = z.object({

@@ -8,17 +8,16 @@ import {
   AUDIT_LOG_RETENTION,
   AUDIT_POLICY,
   hardenedControlPlaneComponents,
-  hasKubeletFrom135Setting,
-  KUBELET_FROM_135_SETTING,
   KUBELET_PATCH_PATH,
   kubeletPatch,
   podSecurityAdmissionConfig,
+  switchKubeletPatch,
   TLS_CIPHER_SUITES,
   VOLUME_PLUGIN_DIR,
 } from '@immutable-infra/ui-kit';
 
 // Where the documented files live now; re-exported for this provider's own callers and tests.
-export { AUDIT_POLICY, KUBELET_PATCH_PATH };
+export { AUDIT_POLICY, KUBELET_PATCH_PATH, switchKubeletPatch };
 
 type Json = Record<string, unknown>;
 
@@ -70,41 +69,6 @@ echo "imported $image_count images"
 
 function file(path: string, content: string, permissions = '0644', append?: false): Json {
   return { path, owner: 'root:root', permissions, ...(append === false ? { append } : {}), content };
-}
-
-/**
- * kubeadm `files` whose kubelet patch fits `kubernetesVersion` (the 1.35-only
- * setting added or removed, everything else of the patch kept), or undefined
- * when it fits already or there is none this workflow wrote: what an upgrade
- * across 1.35 changes.
- */
-export function switchKubeletPatch(files: unknown, kubernetesVersion: string): Json[] | undefined {
-  if (!Array.isArray(files)) return undefined;
-  let changed = false;
-  const out = files.map((entry: Json) => {
-    if (entry.path !== KUBELET_PATCH_PATH || typeof entry.content !== 'string') return entry;
-    let patch: Json;
-    try {
-      patch = JSON.parse(entry.content) as Json;
-    } catch {
-      return entry;
-    }
-    const { [KUBELET_FROM_135_SETTING]: _, ...rest } = patch;
-    const { apiVersion, kind, ...others } = rest;
-    const wanted = {
-      apiVersion,
-      kind,
-      ...(hasKubeletFrom135Setting(kubernetesVersion)
-        ? { [KUBELET_FROM_135_SETTING]: patch[KUBELET_FROM_135_SETTING] ?? 'NeverVerify' }
-        : {}),
-      ...others,
-    };
-    const content = `${JSON.stringify(wanted, null, 2)}\n`;
-    if (content === entry.content) return entry;
-    changed = true;
-    return { ...entry, content };
-  });
-  return changed ? out : undefined;
 }
 
 /** resolv.conf from the slot pool's DNS servers (the pool's DNS does not always reach the guest). */

@@ -1,0 +1,98 @@
+import type { KubernetesManifest } from '@immutable-infra/core';
+import {
+  clusterManifestSet,
+  INFRASTRUCTURE_API_VERSION,
+  platformAnnotations,
+  platformClusterAnnotations,
+  templateSourceOf,
+} from '@immutable-infra/ui-kit';
+import type { BaremetalClusterDraft, LoadBalancerDraft } from './draft.js';
+import type { BaremetalClusterFacts } from './facts.js';
+import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
+import { objectNames } from './names.js';
+
+export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+
+/** Bare metal drains and detaches volumes for 5 minutes (the documented machine timeouts). */
+export const MACHINE_TIMEOUTS = { nodeDrainTimeout: '5m', nodeVolumeDetachTimeout: '5m' } as const;
+
+type Json = Record<string, unknown>;
+
+/** BaremetalCluster spec.controlPlaneLoadBalancer from the draft: vrid only for an Internal VIP. */
+export function loadBalancerSpec(lb: LoadBalancerDraft): Json {
+  return {
+    type: lb.type,
+    host: lb.host,
+    port: Number(lb.port),
+    ...(lb.type === 'Internal' ? { vrid: Number(lb.vrid) } : {}),
+  };
+}
+
+/** The kit's machine timeouts replaced by bare metal's, in a KubeadmControlPlane or MachineDeployment. */
+function withMachineTimeouts(manifest: KubernetesManifest): KubernetesManifest {
+  const spec = manifest.spec as Json;
+  const machine =
+    manifest.kind === 'KubeadmControlPlane'
+      ? (spec.machineTemplate as Json)
+      : manifest.kind === 'MachineDeployment'
+        ? ((spec.template as Json).spec as Json)
+        : undefined;
+  if (!machine) return manifest;
+  delete machine.nodeDeletionTimeout;
+  Object.assign(machine, MACHINE_TIMEOUTS);
+  return manifest;
+}
+
+/**
+ * The objects the workflow creates in the documented v1beta1 shape and order
+ * (the kit's set): the BaremetalCluster with its load balancer, the control
+ * plane's BaremetalMachineTemplate and KubeadmControlPlane, each worker pool's
+ * BaremetalMachineTemplate and MachineDeployment, their KubeadmConfigTemplates,
+ * and the Cluster last. Each node pool's template is a copy of the chosen one,
+ * so it names the chosen template's MachineInventoryPool.
+ */
+export function buildManifests(
+  draft: BaremetalClusterDraft,
+  facts: BaremetalClusterFacts,
+): KubernetesManifest[] {
+  const namespace = facts.namespace;
+  const names = objectNames(draft);
+  const labels = { [CLUSTER_NAME_LABEL]: draft.name };
+  const global = platformAnnotations(facts.globalCluster);
+  const tags = facts.releases.find((r) => r.kubernetesVersion === draft.kubernetesVersion);
+  const set = clusterManifestSet({
+    scope: { name: draft.name, namespace, labels },
+    names,
+    kinds: { cluster: 'BaremetalCluster', machineTemplate: 'BaremetalMachineTemplate' },
+    infrastructureCluster: {
+      apiVersion: INFRASTRUCTURE_API_VERSION,
+      kind: 'BaremetalCluster',
+      metadata: { name: names.cluster, namespace, labels },
+      // No controlPlaneEndpoint: the provider fills it from the load balancer.
+      spec: { controlPlaneLoadBalancer: loadBalancerSpec(draft.loadBalancer), networkType: 'kube-ovn' },
+    },
+    version: draft.kubernetesVersion,
+    controlPlane: {
+      replicas: draft.controlPlane.replicas,
+      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
+      kubeadmConfigSpec: controlPlaneConfig({
+        sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
+        registry: global['cpaas.io/registry-address'],
+        corednsTag: tags?.corednsTag,
+        etcdTag: tags?.etcdTag,
+      }),
+    },
+    workers: draft.workers.map((pool) => ({
+      pool,
+      source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
+      bootstrap: workerConfig(pool.sshAuthorizedKeys, draft.kubernetesVersion),
+    })),
+    cluster: {
+      podsCidr: draft.networking.podsCidr,
+      servicesCidr: draft.networking.servicesCidr,
+      annotations: platformClusterAnnotations(draft, facts.globalCluster),
+      labels: { ...labels, 'cluster-type': 'ProviderBaremetal' },
+    },
+  });
+  return set.map(withMachineTimeouts);
+}

@@ -34,19 +34,16 @@ export function kubeOvnChartFor(version: string): string {
 /** The chart phases the documentation names as failed; any other phase but Success is in progress. */
 const FAILED_PHASES = ['DownloadFailed', 'DeployFailed', 'NotReady'];
 
-/** What the step reads of a Cluster API Cluster. */
+/** What the step reads of a Cluster API Cluster (its spec as any Cluster API version types it). */
 export interface KubeOvnClusterView {
   metadata?: { name?: string | undefined; annotations?: Record<string, string> | undefined } | undefined;
-  spec?:
-    | {
-        clusterNetwork?:
-          | {
-              pods?: { cidrBlocks?: string[] | undefined } | undefined;
-              services?: { cidrBlocks?: string[] | undefined } | undefined;
-            }
-          | undefined;
-      }
-    | undefined;
+  spec?: Record<string, unknown> | undefined;
+}
+
+/** `spec.clusterNetwork` of a Cluster, as v1beta1 and v1beta2 both have it. */
+interface ClusterNetwork {
+  pods?: { cidrBlocks?: string[] };
+  services?: { cidrBlocks?: string[] };
 }
 
 /** The Kube-OVN the Cluster asks for. */
@@ -69,7 +66,7 @@ export function kubeOvnTarget(
   cluster: KubeOvnClusterView,
 ): { target: KubeOvnTarget; problems?: undefined } | { target?: undefined; problems: string[] } {
   const annotations = cluster.metadata?.annotations ?? {};
-  const network = cluster.spec?.clusterNetwork;
+  const network = cluster.spec?.clusterNetwork as ClusterNetwork | undefined;
   const version = annotations[KUBE_OVN_VERSION_ANNOTATION]?.trim() ?? '';
   const registry = annotations[REGISTRY_ADDRESS_ANNOTATION]?.trim() ?? '';
   const podCidr = network?.pods?.cidrBlocks?.[0] ?? '';

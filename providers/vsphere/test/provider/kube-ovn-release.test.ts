@@ -1,5 +1,11 @@
 import { createLogger, Manager } from '@immutable-infra/manager';
-import { CLUSTER_API_VERSION, captureLog, eventually } from '@immutable-infra/testkit';
+import {
+  CLUSTER_API_VERSION,
+  type ControlPlane,
+  captureLog,
+  eventually,
+  startControlPlane,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import {
@@ -8,20 +14,22 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
+  KubeConfig as KubeConfigFile,
   KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, VsphereFixtures } from './vsphere-fixtures.js';
 
 // The VSphereCluster controller acting on the Cluster's cpaas.io/kube-ovn-version annotation, as the
 // vSphere upgrade documentation has the provider do: the workload cluster's AppRelease
 // cpaas-system/cni-kube-ovn follows the annotation and its chart status is reported on
-// KubeOvnAppReleaseReady. The real API server stands in for the workload cluster too (the
-// cluster's kubeconfig Secret points at it, with a stand-in AppRelease CRD); the test plays the
-// platform's AppRelease operator by writing the chart status.
+// KubeOvnAppReleaseReady. The workload cluster is a second real kube-apiserver and etcd (the one the
+// workload simulator runs for a cluster), with a stand-in AppRelease CRD that the management cluster
+// does not have, reached through the cluster's kubeconfig Secret; the test plays the platform's
+// AppRelease operator by writing the chart status there.
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const CONDITION = 'KubeOvnAppReleaseReady';
@@ -36,6 +44,9 @@ const APP_RELEASE_CRD = `appreleases.${APP_RELEASE.group}`;
 
 let kubeConfig: KubeConfig;
 let custom: CustomObjectsApi;
+let workload: ControlPlane;
+let workloadConfig: KubeConfig;
+let workloadCustom: CustomObjectsApi;
 let vcsim: Vcsim;
 let namespace: string;
 let fixtures: VsphereFixtures;
@@ -52,14 +63,18 @@ type AppRelease = {
 beforeAll(async () => {
   kubeConfig = testKubeConfig();
   custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+  workload = await startControlPlane({ assets: inject('iinfraEnvtestAssets'), name: 'vsphere-workload' });
+  workloadConfig = new KubeConfigFile();
+  workloadConfig.loadFromFile(workload.kubeconfigPath);
+  workloadCustom = workloadConfig.makeApiClient(CustomObjectsApi);
+  const core = workloadConfig.makeApiClient(CoreV1Api);
   // The account of the documented credential Secret.
   vcsim = await startVcsim({
     documentedNames: true,
     username: 'svc-capv@example.local',
     password: 'not-a-real-password',
   });
-  const crds = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  const crds = workloadConfig.makeApiClient(ApiextensionsV1Api);
   await crds.createCustomResourceDefinition({
     body: {
       metadata: { name: APP_RELEASE_CRD },
@@ -105,11 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await manager?.stop();
   await vcsim?.stop();
-  // The stand-in CRD is cluster-wide: leave the shared API server as it was.
-  await kubeConfig
-    .makeApiClient(ApiextensionsV1Api)
-    .deleteCustomResourceDefinition({ name: APP_RELEASE_CRD })
-    .catch(() => undefined);
+  await workload?.stop();
 }, 120_000);
 
 const clusterRef = () => ({
@@ -124,7 +135,7 @@ const annotate = (version: string) =>
     { ...clusterRef(), body: { metadata: { annotations: { 'cpaas.io/kube-ovn-version': version } } } },
     MERGE,
   );
-const readRelease = () => custom.getNamespacedCustomObject(APP_RELEASE) as Promise<AppRelease>;
+const readRelease = () => workloadCustom.getNamespacedCustomObject(APP_RELEASE) as Promise<AppRelease>;
 /** The VSphereCluster is looked at now, not on its recheck (the workload cluster is not watched). */
 const nudge = () =>
   custom.patchNamespacedCustomObject(
@@ -182,10 +193,15 @@ describe('the Cluster’s Kube-OVN version annotation on vSphere', () => {
 
     await kubeConfig.makeApiClient(CoreV1Api).createNamespacedSecret({
       namespace,
-      body: { metadata: { name: `${CLUSTER}-kubeconfig` }, stringData: { value: kubeConfig.exportConfig() } },
+      body: {
+        metadata: { name: `${CLUSTER}-kubeconfig` },
+        stringData: { value: workloadConfig.exportConfig() },
+      },
     });
     await nudge();
     const created = await eventually('the AppRelease', () => readRelease().catch(() => undefined));
+    // In the workload cluster only: the management cluster does not even serve the kind.
+    await expect(custom.getNamespacedCustomObject(APP_RELEASE)).rejects.toMatchObject({ code: 404 });
     expect(created.spec.source).toEqual({
       repoURL: '10.0.0.5:11443',
       charts: [
@@ -194,7 +210,7 @@ describe('the Cluster’s Kube-OVN version annotation on vSphere', () => {
     });
     await condition('Reconciling');
 
-    await custom.patchNamespacedCustomObject(
+    await workloadCustom.patchNamespacedCustomObject(
       {
         ...APP_RELEASE,
         body: {

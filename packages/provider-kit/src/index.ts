@@ -148,6 +148,36 @@ export {
   type LendingCluster,
   withBorrowedCredential,
 } from './cluster/credential-lenders.js';
+// The workload cluster's Kube-OVN from the Cluster's cpaas.io/kube-ovn-version annotation.
+export {
+  APP_RELEASE_API_VERSION,
+  type AppReleaseView,
+  KUBE_OVN_APP_RELEASE,
+  KUBE_OVN_CHART,
+  KUBE_OVN_CHART_RELEASE,
+  KUBE_OVN_JOIN_CIDR_ANNOTATION,
+  KUBE_OVN_LEGACY_CHART,
+  KUBE_OVN_RELEASE_READY,
+  KUBE_OVN_VERSION_ANNOTATION,
+  type KubeOvnClusterView,
+  type KubeOvnTarget,
+  type KubeOvnVerdict,
+  kubeOvnAppRelease,
+  kubeOvnAppReleasePatch,
+  kubeOvnChartFor,
+  kubeOvnTarget,
+  kubeOvnVerdict,
+  NETWORK_TYPE_ANNOTATION,
+  REGISTRY_ADDRESS_ANNOTATION,
+  wantsKubeOvn,
+} from './cluster/kube-ovn-release.js';
+export {
+  KUBE_OVN_UNREACHABLE_RECHECK_MS,
+  KUBE_OVN_WAIT_RECHECK_MS,
+  type KubeOvnReleaseRun,
+  type KubeOvnReleaseStepOptions,
+  kubeOvnReleaseStep,
+} from './cluster/kube-ovn-release-step.js';
 // The members of a platform load balancer in front of the API servers.
 export {
   type PlatformMember,
@@ -155,6 +185,13 @@ export {
   type WantedMember,
   wantedControlPlaneMembers,
 } from './cluster/load-balancer-members.js';
+// The workload cluster's API server, from the kubeconfig Secret Cluster API writes.
+export {
+  type WorkloadAnswer,
+  type WorkloadApi,
+  workloadApiFromKubeconfig,
+  workloadApiOf,
+} from './cluster/workload-api.js';
 // Sessions per platform account.
 export {
   AccountSessions,

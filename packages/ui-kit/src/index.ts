@@ -184,6 +184,13 @@ export {
   type StoredObject,
 } from './platform-resource-form.js';
 export {
+  duplicateProblems,
+  type RepeatableGroup,
+  type RepeatableGroupSpec,
+  type RepeatableRow,
+  repeatableGroup,
+} from './repeatable-group.js';
+export {
   type DeleteBlocker,
   type ListRowActions,
   mountResourceList,

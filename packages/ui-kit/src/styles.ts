@@ -45,6 +45,7 @@ export const KIT_STYLESHEET = `
 .${c.root} { font-family: ${token('--ii-font-family')}; font-size: ${token('--ii-font-size')}; line-height: 1.4; color: ${token('--ii-color-text')}; }
 .${c.root} h2 { font-size: 16px; margin: 0 0 12px; }
 .${c.root} h3 { font-size: 14px; margin: 16px 0 8px; }
+.${c.root} h4 { font-size: 13px; margin: 10px 0 4px; }
 .${c.field} { display: grid; grid-template-columns: 200px minmax(200px, 420px); gap: 2px 12px; margin: 6px 0; align-items: center; }
 .${c.field} > .${c.problem}, .${c.field} > .${c.hint} { grid-column: 2; }
 .${c.problem} { color: ${token('--ii-color-danger')}; font-size: 12px; min-height: 0; }

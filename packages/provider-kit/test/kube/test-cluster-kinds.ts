@@ -18,6 +18,8 @@ export const clusterStepCrds = [
     scope: 'Cluster',
   }),
   openCrd({ group: 'cluster.x-k8s.io', version: 'v1beta2', kind: 'Machine', plural: 'machines' }),
+  // The platform's AppRelease, which the Kube-OVN step writes in the workload cluster (here the same API server).
+  openCrd({ group: 'operator.alauda.io', version: 'v1alpha1', kind: 'AppRelease', plural: 'appreleases' }),
 ];
 
 /** The resource names of the kinds the cluster steps' tests read and write. */

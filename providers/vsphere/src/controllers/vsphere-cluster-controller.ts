@@ -17,6 +17,7 @@ import {
   describeFailureWithAdvice,
   ensureEncryptionSecret,
   infraClusterSteps,
+  kubeOvnReleaseStep,
   logInStep,
   reconciledClusterName,
 } from '@immutable-infra/provider-kit';
@@ -342,6 +343,9 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
     },
   },
   controlPlaneAntiAffinity,
+  // The Cluster's cpaas.io/kube-ovn-version as the workload cluster's Kube-OVN AppRelease (the vSphere
+  // upgrade docs put it on this provider). Before the VIP's alive: its pods need the CNI.
+  kubeOvnReleaseStep<ClusterRun>({}),
   selfBuiltLoadBalancer,
 ];
 

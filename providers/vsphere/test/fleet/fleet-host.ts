@@ -2,11 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { chromiumLaunchOptions, collectPageErrors, namespaceOperatorToken } from '@immutable-infra/testkit';
+import {
+  chromiumLaunchOptions,
+  collectPageErrors,
+  namespaceOperatorToken,
+  seriousAccessibilityViolations,
+} from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim, type VcsimOptions } from '@immutable-infra/vcsim';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Screenshots go with the package (git ignores test-artifacts), not to the shared temporary folder. */
 const ARTIFACTS =
@@ -33,6 +39,8 @@ export interface VsphereFleetLab {
   /** The changes the page asked for (`POST /api/kube/...`), in order. */
   writes: string[];
   shot(name: string): Promise<void>;
+  /** Fails with every serious or critical axe-core violation of the page as it is now. */
+  expectAccessible(where: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +95,9 @@ export async function startVsphereFleetLab(
       writes,
       shot: async (name) => {
         await page.screenshot({ path: join(ARTIFACTS, `vsphere-fleet-${name}.png`), fullPage: true });
+      },
+      async expectAccessible(where) {
+        expect(await seriousAccessibilityViolations(page), `accessibility of ${where}`).toEqual([]);
       },
       async close() {
         await opened.close();

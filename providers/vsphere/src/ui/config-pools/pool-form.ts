@@ -11,17 +11,25 @@ import {
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import { VSPHERE_API, VSPHERE_CLASS, vspherePath } from '../catalog.js';
 import { credentialChoices, vcenterOf } from '../machine-templates/template-choices.js';
-import { emptySlot, type PoolDraft, poolDraftOf, poolSpecOf, validatePool } from './pool-rules.js';
-import { slotCards } from './slot-cards.js';
+import {
+  diskLifecycle,
+  emptySlot,
+  type PoolDraft,
+  poolDraftOf,
+  poolSpecOf,
+  validatePool,
+} from './pool-rules.js';
+import { lifecycleKey, slotCards } from './slot-cards.js';
 
-type StoredPool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec'>;
+type StoredPool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /**
  * The VSphereMachineConfigPool form: the pool's Cluster and datacenter, and
- * its slots (hostname and first NIC each). A credential, used only to fill
- * the datacenter and network dropdowns from vCenter, is not stored: the
- * controllers use the Cluster's own. Slot fields the form does not show
- * (persistent disks, further NICs) are kept as stored.
+ * its slots (hostname, first NIC, further NICs and persistent disks each,
+ * with each stored disk's lifecycle state from the status). A credential,
+ * used only to fill the datacenter and network dropdowns from vCenter, is not
+ * stored: the controllers use the Cluster's own. Fields the form does not
+ * show (a NIC's IPv6 address, a disk's written UUID) are kept as stored.
  */
 export const configPoolForm = {
   mount(element: unknown, props: ResourceFormProps): () => void {
@@ -68,7 +76,19 @@ export const configPoolForm = {
           releaseDelayHours.input.value = Number.isNaN(draft.releaseDelayHours)
             ? ''
             : String(draft.releaseDelayHours);
-          slots.show(draft.slots);
+          const statuses = new Map((found.status?.configStatuses ?? []).map((slot) => [slot.hostname, slot]));
+          const lifecycles = new Map(
+            found.spec.configs.flatMap((slot) =>
+              (slot.persistentDisks ?? []).map(
+                (disk) =>
+                  [
+                    lifecycleKey(slot.hostname, disk.name),
+                    diskLifecycle(disk, statuses.get(slot.hostname)),
+                  ] as const,
+              ),
+            ),
+          );
+          slots.show(draft.slots, lifecycles);
         },
       },
     );

@@ -237,6 +237,15 @@ export {
   mentionsCredential,
   PlatformOperationError,
 } from './platform-proxy/declared-operation.js';
+export {
+  classifyPlatformCallFailure,
+  connectionVerdict,
+  type PlatformCall,
+  type PlatformCallFailureOptions,
+  type PlatformConnector,
+  platformCaller,
+  unusableCredential,
+} from './platform-proxy/platform-call.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

@@ -238,6 +238,7 @@ export {
   PlatformOperationError,
 } from './platform-proxy/declared-operation.js';
 export {
+  ConnectionVerdictSchema,
   classifyPlatformCallFailure,
   connectionVerdict,
   type PlatformCall,

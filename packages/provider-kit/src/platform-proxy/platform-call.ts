@@ -1,5 +1,6 @@
 import type { ConnectionTestResult, PlatformOperationRequest } from '@immutable-infra/core';
 import { isPlatformFailure } from '@immutable-infra/core';
+import { z } from 'zod';
 import { describeFailureWithAdvice } from '../failures/failure-words.js';
 import { THUMBPRINT_MISMATCH, type ThumbprintMismatch } from '../transport/certificate-pinning.js';
 import { PlatformOperationError } from './declared-operation.js';
@@ -118,6 +119,16 @@ export function platformCaller<Connection>(
     }
   };
 }
+
+/**
+ * The result of every proxy's `testConnection` operation, as its declaration
+ * gives it (a provider extends it with what its test reports besides).
+ */
+export const ConnectionVerdictSchema = z.object({
+  ok: z.boolean(),
+  reason: z.string().optional(),
+  message: z.string(),
+});
 
 /**
  * A "Test connection" verdict: the test's result, or the classified failure

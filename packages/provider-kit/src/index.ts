@@ -95,6 +95,7 @@ export {
   type CloudLookupFailure,
   type CredentialParse,
   type CredentialSecretSpec,
+  readClusterCredential,
   readCredentialSecret,
 } from './cluster/cloud-for-cluster.js';
 // What deleting an infrastructure cluster waits for and lets go of.

@@ -95,6 +95,7 @@ export {
   type CloudLookupFailure,
   type CredentialParse,
   type CredentialSecretSpec,
+  readClusterCredential,
   readCredentialSecret,
 } from './cluster/cloud-for-cluster.js';
 // What deleting an infrastructure cluster waits for and lets go of.
@@ -276,6 +277,16 @@ export {
   mentionsCredential,
   PlatformOperationError,
 } from './platform-proxy/declared-operation.js';
+export {
+  ConnectionVerdictSchema,
+  classifyPlatformCallFailure,
+  connectionVerdict,
+  type PlatformCall,
+  type PlatformCallFailureOptions,
+  type PlatformConnector,
+  platformCaller,
+  unusableCredential,
+} from './platform-proxy/platform-call.js';
 // Pools of claimable entries.
 export {
   ClaimablePool,

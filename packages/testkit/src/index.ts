@@ -101,6 +101,16 @@ export {
 export { compareCrdFields, crdFieldTypes } from './crd-fields.js';
 export { LiveLog, startNamespacedClusterApi } from './e2e-run.js';
 export { eventually } from './eventually.js';
+export {
+  type ChromiumLike,
+  type FleetBrowser,
+  type FleetBrowserContext,
+  type FleetBrowserOptions,
+  type FleetPage,
+  type FleetServerLike,
+  openFleetBrowser,
+  type PageOf,
+} from './fleet-browser.js';
 export { captureLog, type LogCapture } from './log-capture.js';
 export {
   chartRuntimeEnvironment,

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { FieldProblem } from '@immutable-infra/core';
-import { h } from './elements.js';
+import { button, h } from './elements.js';
 import { KIT_CLASSES } from './styles.js';
 
 let counter = 0;
@@ -163,4 +163,17 @@ export function showProblems(root: HTMLElement, problems: readonly FieldProblem[
 /** The form's summary: problems whose field is not on screen. */
 export function formSummary(): HTMLElement {
   return h('div', { className: KIT_CLASSES.problem, attrs: { role: 'alert' }, data: { errorFor: '(form)' } });
+}
+
+/**
+ * A resource form's closing buttons: Create (Update when `creating` is false),
+ * primary, and Cancel, as `data-action` `save` and `cancel`.
+ */
+export function formActions(creating: boolean, save: () => void, cancel: () => void): HTMLElement {
+  return h(
+    'div',
+    {},
+    button(creating ? 'Create' : 'Update', save, { primary: true, action: 'save' }),
+    button('Cancel', cancel, { action: 'cancel' }),
+  );
 }

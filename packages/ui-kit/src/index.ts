@@ -135,6 +135,7 @@ export {
   checkboxField,
   type FieldOptions,
   fieldGroup,
+  formActions,
   formSummary,
   numberField,
   problemSlotId,

@@ -9,8 +9,8 @@
  */
 import type { FieldProblem, ResourceFormProps } from '@immutable-infra/core';
 import { writeFailureProblem } from './credentials.js';
-import { button, describeError, extensionRoot, h } from './elements.js';
-import { type Choice, formSummary, selectField, showProblems, textField } from './fields.js';
+import { describeError, extensionRoot, h } from './elements.js';
+import { type Choice, formActions, formSummary, selectField, showProblems, textField } from './fields.js';
 
 /** An object as the form reads it back. */
 export interface StoredObject {
@@ -101,11 +101,10 @@ export function mountPlatformResourceForm<
     name.row,
     ...spec.rows,
     formSummary(),
-    h(
-      'div',
-      {},
-      button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-      button('Cancel', () => props.onCancel(), { action: 'cancel' }),
+    formActions(
+      creating,
+      () => void save(),
+      () => props.onCancel(),
     ),
   );
 

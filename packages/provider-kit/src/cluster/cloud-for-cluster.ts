@@ -1,6 +1,6 @@
 import type { PlatformLimits, SecretReader } from '@immutable-infra/core';
 import type { CredentialPool } from '../credentials/credential-pool.js';
-import { platformLimitsFromSecret } from '../credentials/platform-limits.js';
+import { effectivePlatformLimits, platformLimitsFromSecret } from '../credentials/platform-limits.js';
 
 /** What a provider's Secret parser says: the credential, or problems that name keys, never values. */
 export type CredentialParse<Credential> =
@@ -56,6 +56,31 @@ export async function readCredentialSecret<Credential>(
   if (!parsed.ok || all.length > 0)
     return { ok: false, reason: 'CredentialSecretInvalid', message: `${where}: ${all.join('; ')}` };
   return { ok: true, credential: parsed.credential, limits };
+}
+
+/**
+ * The credential Secret an infrastructure cluster names, in the cluster's namespace, read and
+ * validated as {@link readCredentialSecret} does, with the limits that apply to the account (the
+ * Secret's over the manager's, {@link effectivePlatformLimits}) and the Secret's reference.
+ */
+export async function readClusterCredential<Credential>(
+  ctx: { secrets: SecretReader; platformLimits?: PlatformLimits | undefined },
+  cluster: { metadata: { namespace?: string | undefined } },
+  secretName: string,
+  spec: CredentialSecretSpec<Credential>,
+): Promise<
+  | {
+      ok: true;
+      credential: Credential;
+      limits: PlatformLimits;
+      secretRef: { namespace: string; name: string };
+    }
+  | CloudLookupFailure
+> {
+  const secretRef = { namespace: cluster.metadata.namespace ?? 'default', name: secretName };
+  const read = await readCredentialSecret(ctx.secrets, secretRef, spec);
+  if (!read.ok) return read;
+  return { ...read, limits: effectivePlatformLimits(read.limits, ctx.platformLimits), secretRef };
 }
 
 /**

@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HostContext } from '@immutable-infra/core';
-import {
-  type CredentialSecretSpec,
-  effectivePlatformLimits,
-  readCredentialSecret,
-} from '@immutable-infra/provider-kit';
+import { type CredentialSecretSpec, readClusterCredential } from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
 import { DcsClient, type DcsCloud, type DcsRequester } from '../cloud/dcs-client.js';
@@ -52,17 +48,11 @@ export async function cloudForCluster(
   /** Where a machine's VM was created: it is looked for there, whatever the Secret says now. */
   location?: { endpointSha256?: string | undefined; site?: string | undefined },
 ): Promise<CloudLookup> {
-  const secretRef = {
-    namespace: cluster.metadata.namespace ?? 'default',
-    name: cluster.spec.credentialSecretRef.name,
-  };
-  const read = await readCredentialSecret(ctx.secrets, secretRef, dcsSecret);
+  const read = await readClusterCredential(ctx, cluster, cluster.spec.credentialSecretRef.name, dcsSecret);
   if (!read.ok) return read;
+  const { secretRef } = read;
   const site = location?.site ?? cluster.spec.site ?? read.credential.site;
-  const credential = {
-    ...read.credential.credential,
-    limits: effectivePlatformLimits(read.limits, ctx.platformLimits),
-  };
+  const credential = { ...read.credential.credential, limits: read.limits };
   // The VM lives on the VRM it was cloned through: another one would not know it (a second VM, or
   // a delete that finds nothing and leaves the VM behind).
   if (location?.endpointSha256 && location.endpointSha256 !== endpointSha256(credential.endpoint))

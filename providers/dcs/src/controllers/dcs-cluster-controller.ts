@@ -30,8 +30,6 @@ import { reconcileControlPlaneHA } from './control-plane-ha.js';
 type Ctx = InfraClusterContext<typeof DCSCluster>;
 
 const CREDENTIALS_READY = 'CredentialsReady';
-// A wrong key stays wrong until someone edits the Secret; asking again soon only risks a lock.
-const CREDENTIAL_RETRY_MS = 60_000;
 const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
@@ -74,7 +72,6 @@ const connect = (announce: boolean) =>
   connectStep<ClusterRun, CloudLookup>({
     conditionType: CREDENTIALS_READY,
     announce,
-    retryMs: CREDENTIAL_RETRY_MS,
     lookup: ({ ctx, sessions }) => cloudForCluster(ctx, sessions, ctx.object),
     connected(run, lookup) {
       run.cloud = lookup.cloud;
@@ -98,7 +95,6 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).holdCredential,
   logInStep<ClusterRun>({
     conditionType: CREDENTIALS_READY,
-    retryMs: CREDENTIAL_RETRY_MS,
     async logIn({ ctx, cloud, site, plainHttp }) {
       ctx.setCondition(secureConnectionCondition(plainHttp));
       await cloud.resolveSite(site);

@@ -6,6 +6,7 @@
  * browser's calls are typed from `DcsPlatformOperations` through the ui-kit's
  * `platformClient`, importing this module for its types only.
  */
+import { ConnectionVerdictSchema } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /** A required string parameter, refused with the words the forms show next to their fields. */
@@ -82,7 +83,7 @@ export const dcsPlatformOperations = {
   /** The credential form's "Test connection": a verdict, never a failure. */
   testConnection: {
     params: onSite,
-    result: z.object({ ok: z.boolean(), reason: z.string().optional(), message: z.string() }),
+    result: ConnectionVerdictSchema,
   },
   /**
    * The site a DCSCluster of this credential uses: `credential` when the

@@ -5,12 +5,15 @@
  * datastores, networks, a connection verdict) and never a credential value.
  * Core is imported for types only, so one build works with several cores.
  */
-import type {
-  ConnectionTestResult,
-  PlatformOperationRequest,
-  PlatformProxyModule,
-} from '@immutable-infra/core';
-import { declaredOperation as declared, mentionsCredential } from '@immutable-infra/provider-kit';
+import type { PlatformOperationRequest, PlatformProxyModule } from '@immutable-infra/core';
+import {
+  connectionVerdict,
+  declaredOperation as declared,
+  mentionsCredential,
+  PlatformOperationError,
+  platformCaller,
+  unusableCredential,
+} from '@immutable-infra/provider-kit';
 import { parseCredentials } from '../api/credentials.js';
 import { classifyDcsFailure, type DcsFailureKind } from '../cloud/dcs-api-error.js';
 import { DcsClient } from '../cloud/dcs-client.js';
@@ -30,16 +33,11 @@ export async function closePlatformSessions(): Promise<void> {
   await old.closeAll();
 }
 
-/** An operation failure the host passes on as `PlatformCallError` (reason, message). */
-export class DcsPlatformCallError extends Error {
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DcsPlatformCallError';
-  }
-}
+/**
+ * An operation failure the host passes on as `PlatformCallError` (reason, message).
+ * @deprecated The provider kit's `PlatformOperationError`, which this now is.
+ */
+export const DcsPlatformCallError = PlatformOperationError;
 
 const REASONS: Record<DcsFailureKind, string> = {
   unreachable: 'Unreachable',
@@ -67,11 +65,7 @@ interface Connected {
 function connect(request: PlatformOperationRequest): Connected {
   const data = request.credential;
   const parsed = parseCredentials({ ...data });
-  if (!parsed.ok)
-    throw new DcsPlatformCallError(
-      'InvalidCredential',
-      `the credential Secret is not usable: ${parsed.problems.join('; ')}`,
-    );
+  if (!parsed.ok) throw unusableCredential(parsed.problems);
   const tls = data.caBundle ? { caCertificate: data.caBundle } : {};
   const session = sessions.session(credentialFromSecret(parsed.credentials, tls));
   const param = request.params.site;
@@ -86,42 +80,34 @@ function connect(request: PlatformOperationRequest): Connected {
   };
 }
 
-/** Runs `call`, turning any failure into a DcsPlatformCallError that names what failed. */
-async function platformCall<T>(request: PlatformOperationRequest, call: (c: Connected) => Promise<T>) {
-  const connected = connect(request);
-  try {
-    return await call(connected);
-  } catch (error) {
-    if (error instanceof DcsPlatformCallError) throw error;
-    if (request.signal.aborted) throw error;
-    const failure = classifyDcsFailure(error, connected.secrets);
-    throw new DcsPlatformCallError(REASONS[failure.kind], failure.reason);
-  }
-}
+/** Runs an operation's calls on the pooled session; any failure becomes a PlatformOperationError that names what failed. */
+const platformCall = platformCaller({
+  connect,
+  classify(error, request, connected) {
+    const failure = classifyDcsFailure(error, connected?.secrets ?? Object.values(request.credential));
+    return new PlatformOperationError(REASONS[failure.kind], failure.reason);
+  },
+});
 
 /**
  * Logs in and finds the site: the verdict says exactly which step failed
  * (unreachable, TLS, wrong user or key, locked account, unknown site).
  */
-async function testConnection(request: PlatformOperationRequest): Promise<ConnectionTestResult> {
-  try {
-    return await platformCall(request, async ({ client }) => {
-      const site = await client.resolveSite();
-      const sites = (await client.listSites()).length;
-      const named = mentionsCredential(site.name, request.credential) ? '' : ` ${site.name}`;
-      return {
-        ok: true,
-        message: `logged in; site${named} found (${sites} site${sites === 1 ? '' : 's'} on this VRM)`,
-      };
-    });
-  } catch (error) {
-    if (error instanceof DcsPlatformCallError) {
-      // A site lookup that found nothing is a configuration problem of its own.
-      const reason = error.reason === 'NotFound' ? 'SiteNotFound' : error.reason;
-      return { ok: false, reason, message: error.message };
-    }
-    throw error;
-  }
+function testConnection(request: PlatformOperationRequest) {
+  return connectionVerdict(
+    () =>
+      platformCall(request, async ({ client }) => {
+        const site = await client.resolveSite();
+        const sites = (await client.listSites()).length;
+        const named = mentionsCredential(site.name, request.credential) ? '' : ` ${site.name}`;
+        return {
+          ok: true,
+          message: `logged in; site${named} found (${sites} site${sites === 1 ? '' : 's'} on this VRM)`,
+        };
+      }),
+    // A site lookup that found nothing is a configuration problem of its own.
+    (reason) => (reason === 'NotFound' ? 'SiteNotFound' : reason),
+  );
 }
 
 const declarations = dcsPlatformOperations;

@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DcsSimulator, defaultInventory, startDcsSimulator } from '@immutable-infra/dcs-sim';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
-import { chromiumLaunchOptions, collectPageErrors, namespaceOperatorToken } from '@immutable-infra/testkit';
+import { namespaceOperatorToken, openFleetBrowser } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { versionConfigMap } from '../ui/wizard-scenario.js';
 import { BrowserReceipts } from './credential-scan.js';
@@ -155,107 +153,80 @@ export async function openFleet(
   lab: DcsLab,
   options: { testOnlyRoutes?: (app: FleetApp) => void } = {},
 ): Promise<FleetHost> {
-  mkdirSync(ARTIFACTS, { recursive: true });
   const server = await createFleetServer({ kubeConfig: lab.kubeConfig, extensionPackages: [PROVIDER_DIR] });
   options.testOnlyRoutes?.(server.app);
-  // What the server sent for each API path, as sent: the scan's copy of a request the page dropped
-  // when it navigated away before its body could be streamed (see BrowserReceipts).
-  const sent = new Map<string, string[]>();
-  server.app.addHook('onSend', async (request, _reply, payload) => {
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
-      const bodies = sent.get(request.url) ?? [];
-      bodies.push(payload.toString());
-      sent.set(request.url, bodies);
-    }
-    return payload;
+  let receipts: BrowserReceipts | undefined;
+  const host = await openFleetBrowser({
+    server,
+    chromium,
+    artifacts: ARTIFACTS,
+    shotPrefix: 'fleet',
+    // Platform calls are reads; every other non-GET under /api/ is a change.
+    isWrite: (method, path) => method !== 'GET' && path.startsWith('/api/') && path !== '/api/platform',
+    async onPage(context, page, sentTo) {
+      // What the server sent for each API path, as sent: the scan's copy of a request the page
+      // dropped when it navigated away before its body could be streamed (see BrowserReceipts).
+      receipts = await BrowserReceipts.attach(context, page, (where) => {
+        const parsed = new URL(where);
+        return sentTo(parsed.pathname + parsed.search);
+      });
+    },
   });
-  let browser: Browser | undefined;
-  try {
-    const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch(chromiumLaunchOptions());
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    const receipts = await BrowserReceipts.attach(context, page, (where) => {
-      const parsed = new URL(where);
-      return sent.get(parsed.pathname + parsed.search);
-    });
-    const pageErrors = collectPageErrors(page);
-    const writes: string[] = [];
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (request.method() !== 'GET' && path.startsWith('/api/') && path !== '/api/platform')
-        writes.push(`${request.method()} ${path}`);
-    });
-    const field = (name: string) => page.locator(`[data-field="${name}"]`);
-    const opened = browser;
-    return {
-      url,
-      page,
-      pageErrors,
-      writes,
-      receipts,
-      async signIn() {
-        await page.goto(url);
-        await page.getByLabel('Kubernetes bearer token').fill(lab.token);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByRole('heading', { name: 'Clusters' }).waitFor();
-      },
-      shot: async (name) => {
-        await page.screenshot({ path: join(ARTIFACTS, `fleet-${name}.png`), fullPage: true });
-      },
-      field,
-      option: async (name, value) => {
-        await page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
-      },
-      async errorNextTo(name) {
-        // One read inside the page, retried until it holds: a step may render again (its facts
-        // arrive, or Back and Next rebuild it) between two separate reads, which would find the
-        // error of a control that is no longer there.
-        const seen = await page
-          .waitForFunction((fieldName) => {
-            const control = document.querySelector(`[data-field="${fieldName}"]`);
-            const id = control?.getAttribute('aria-describedby');
-            const error = id ? document.getElementById(id) : null;
-            if (!control || !error || control.getAttribute('aria-invalid') !== 'true') return undefined;
-            return {
-              text: error.textContent ?? '',
-              shown: error.getClientRects().length > 0,
-              // Beside it: the error and the control share their row.
-              inRow: control.parentElement?.contains(error) ?? false,
-            };
-          }, name)
-          .catch((error: Error) => {
-            throw new Error(
-              `${name}: no error marked next to it (aria-invalid, aria-describedby): ${error.message}`,
-            );
-          });
-        const { text, shown, inRow } = (await seen.jsonValue()) as {
-          text: string;
-          shown: boolean;
-          inRow: boolean;
-        };
-        expect(shown, `the error of ${name} is shown`).toBe(true);
-        expect(inRow, `the error of ${name} is in the field's row`).toBe(true);
-        return text;
-      },
-      invalidFields: () =>
-        page
-          .locator('[aria-invalid="true"]')
-          .evaluateAll((controls) => controls.map((c) => (c as HTMLElement).dataset.field ?? c.id)),
-      async expectNoCredential(typed = []) {
-        const session = (await context.cookies()).map((cookie) => cookie.value);
-        await receipts.expectNoCredential([PASSWORD, USER, ...typed], [lab.token, ...session], [lab.sim.url]);
-      },
-      async close() {
-        await opened.close();
-        await server.close();
-      },
-    };
-  } catch (error) {
-    await browser?.close();
-    await server.close();
-    throw error;
-  }
+  const { page, context } = host;
+  const scanned = receipts as BrowserReceipts;
+  return {
+    url: host.url,
+    page,
+    pageErrors: host.pageErrors,
+    writes: host.writes,
+    receipts: scanned,
+    signIn: () => host.signIn(lab.token),
+    shot: host.shot,
+    field: (name) => page.locator(`[data-field="${name}"]`),
+    option: async (name, value) => {
+      await page.locator(`[data-field="${name}"] option[value="${value}"]`).waitFor({ state: 'attached' });
+    },
+    async errorNextTo(name) {
+      // One read inside the page, retried until it holds: a step may render again (its facts
+      // arrive, or Back and Next rebuild it) between two separate reads, which would find the
+      // error of a control that is no longer there.
+      const seen = await page
+        .waitForFunction((fieldName) => {
+          const control = document.querySelector(`[data-field="${fieldName}"]`);
+          const id = control?.getAttribute('aria-describedby');
+          const error = id ? document.getElementById(id) : null;
+          if (!control || !error || control.getAttribute('aria-invalid') !== 'true') return undefined;
+          return {
+            text: error.textContent ?? '',
+            shown: error.getClientRects().length > 0,
+            // Beside it: the error and the control share their row.
+            inRow: control.parentElement?.contains(error) ?? false,
+          };
+        }, name)
+        .catch((error: Error) => {
+          throw new Error(
+            `${name}: no error marked next to it (aria-invalid, aria-describedby): ${error.message}`,
+          );
+        });
+      const { text, shown, inRow } = (await seen.jsonValue()) as {
+        text: string;
+        shown: boolean;
+        inRow: boolean;
+      };
+      expect(shown, `the error of ${name} is shown`).toBe(true);
+      expect(inRow, `the error of ${name} is in the field's row`).toBe(true);
+      return text;
+    },
+    invalidFields: () =>
+      page
+        .locator('[aria-invalid="true"]')
+        .evaluateAll((controls) => controls.map((c) => (c as HTMLElement).dataset.field ?? c.id)),
+    async expectNoCredential(typed = []) {
+      const session = (await context.cookies()).map((cookie) => cookie.value);
+      await scanned.expectNoCredential([PASSWORD, USER, ...typed], [lab.token, ...session], [lab.sim.url]);
+    },
+    close: () => host.close(),
+  };
 }
 
 /** Keeps a screenshot of the page as it was when a test of the file failed (`fleet-failed-<test>.png`). */

@@ -1,9 +1,5 @@
 import type { HostContext } from '@immutable-infra/core';
-import {
-  type CloudLookupFailure,
-  effectivePlatformLimits,
-  readCredentialSecret,
-} from '@immutable-infra/provider-kit';
+import { type CloudLookupFailure, readClusterCredential } from '@immutable-infra/provider-kit';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
 import { HcsClient, type HcsSender } from '../cloud/hcs-client.js';
 import { type HcsConnections, hcsCredentialSecret } from '../cloud/hcs-connections.js';
@@ -37,15 +33,11 @@ export async function cloudForCluster(
   cluster: Pick<HCSClusterObject, 'metadata' | 'spec'>,
   location?: HcsLocation,
 ): Promise<CloudLookup> {
-  const secretRef = {
-    namespace: cluster.metadata.namespace ?? 'default',
-    name: cluster.spec.identityRef.name,
-  };
-  const read = await readCredentialSecret(ctx.secrets, secretRef, hcsCredentialSecret);
+  const read = await readClusterCredential(ctx, cluster, cluster.spec.identityRef.name, hcsCredentialSecret);
   if (!read.ok) return read;
   const credential = {
     ...read.credential,
-    limits: effectivePlatformLimits(read.limits, ctx.platformLimits),
+    limits: read.limits,
     ...(location?.externalGlobalDomain ? { externalGlobalDomain: location.externalGlobalDomain } : {}),
     ...(location?.region ? { region: location.region } : {}),
     ...(location?.projectID ? { projectId: location.projectID } : {}),

@@ -42,8 +42,6 @@ type Ctx = ClusterCtx;
 const CREDENTIALS_READY = 'CredentialsReady';
 const NETWORK_READY = 'NetworkReady';
 const HA_READY = 'ControlPlaneHAReady';
-// A Secret that cannot be read stays so until someone edits it: asking again soon only adds failures.
-const CREDENTIAL_RETRY_MS = 60_000;
 // Control plane machines come and go without an event here: look at the members regularly.
 const MEMBER_RECHECK_MS = 10_000;
 
@@ -52,7 +50,6 @@ const connect = (announce: boolean) =>
   connectStep<ClusterRun, CloudLookup>({
     conditionType: CREDENTIALS_READY,
     announce,
-    retryMs: CREDENTIAL_RETRY_MS,
     lookup: ({ ctx, connections }) => cloudForCluster(ctx, connections, ctx.object),
     connected(run, lookup) {
       run.cloud = lookup.cloud;

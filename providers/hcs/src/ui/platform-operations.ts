@@ -5,6 +5,7 @@
  * `HcsPlatformOperations` through the ui-kit's `platformClient`, importing
  * this module for its types only.
  */
+import { ConnectionVerdictSchema } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 export const FlavorFactSchema = z.object({ name: z.string(), vcpus: z.number(), ramMiB: z.number() });
@@ -50,11 +51,7 @@ export const hcsPlatformOperations = {
    */
   testConnection: {
     params: z.object({}),
-    result: z.object({
-      ok: z.boolean(),
-      reason: z.string().optional(),
-      message: z.string(),
-    }),
+    result: ConnectionVerdictSchema,
   },
   /** Availability zones, flavors, images, disk types and key pairs of the project. */
   machineCatalog: { params: z.object({}), result: MachineCatalogSchema },

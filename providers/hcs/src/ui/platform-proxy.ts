@@ -5,16 +5,14 @@
  * catalog, networks, a connection verdict) and never a value of the Secret:
  * the host refuses a result that carries one.
  */
-import type {
-  ConnectionTestResult,
-  PlatformOperationRequest,
-  PlatformProxyModule,
-} from '@immutable-infra/core';
-import { isPlatformFailure } from '@immutable-infra/core';
+import type { PlatformOperationRequest, PlatformProxyModule } from '@immutable-infra/core';
 import {
+  classifyPlatformCallFailure,
+  connectionVerdict,
   declaredOperation,
-  describeFailureWithAdvice,
   PlatformOperationError,
+  platformCaller,
+  unusableCredential,
 } from '@immutable-infra/provider-kit';
 import { parseHcsCredentials } from '../api/credentials.js';
 import { GATEWAY_ADDRESS_VARIABLE, gatewayLookup } from '../cloud/fixed-address-lookup.js';
@@ -26,61 +24,28 @@ import { hcsPlatformOperations, type MachineCatalog, type VpcFact } from './plat
 /** The gateway address variable, for embedders and tests of the proxy (see gatewayLookup). */
 export { GATEWAY_ADDRESS_VARIABLE };
 
-/** The failure kinds an HCS call ends in, as the browser's `PlatformCallError.reason`. */
-const REASONS: Record<string, string> = {
-  Unreachable: 'Unreachable',
-  Timeout: 'Unreachable',
-  TLSFailure: 'TLSFailure',
-  LoginRefused: 'LoginFailed',
-  AccountLocked: 'AccountLocked',
-  Forbidden: 'Forbidden',
-  NotFound: 'NotFound',
-};
-
-/** Checks the Secret's values (every problem named by key, never by value) and opens a signed transport. */
-function connect(request: PlatformOperationRequest): { http: HcsHttp; client: HcsClient } {
-  const parsed = parseHcsCredentials(request.credential);
-  if (!parsed.ok)
-    throw new PlatformOperationError(
-      'InvalidCredential',
-      `the credential Secret is not usable: ${parsed.problems.join('; ')}`,
-    );
-  const credential = credentialFromSecret(parsed.credentials);
-  const lookup = gatewayLookup(credential.externalGlobalDomain);
-  const http = new HcsHttp(credential, { timeoutMs: 15_000, ...(lookup ? { lookup } : {}) });
-  return { http, client: new HcsClient(http, { signal: request.signal }) };
-}
-
-/** A failed HCS call as the reason and words a person acts on; every value of the Secret is masked. */
-function classify(error: unknown, credential: Readonly<Record<string, string>>): PlatformOperationError {
-  if (error instanceof PlatformOperationError) return error;
-  const kind = isPlatformFailure(error) ? error.kind : undefined;
-  const message = describeFailureWithAdvice(error, {
-    platform: 'HCS',
-    secrets: Object.values(credential),
-  });
-  return new PlatformOperationError((kind && REASONS[kind]) || 'PlatformError', message);
-}
-
-/** Runs `call` on a transport for the credential, closed afterwards; failures become classified errors. */
-async function platformCall<T>(request: PlatformOperationRequest, call: (client: HcsClient) => Promise<T>) {
-  let opened: HcsHttp | undefined;
-  try {
-    const { http, client } = connect(request);
-    opened = http;
-    return await call(client);
-  } catch (error) {
-    if (request.signal.aborted) throw error;
-    throw classify(error, request.credential);
-  } finally {
-    await opened?.close();
-  }
-}
+/**
+ * Runs an operation's calls on a signed transport for the credential, closed
+ * afterwards; failures become classified errors with every Secret value masked.
+ */
+const platformCall = platformCaller({
+  connect(request: PlatformOperationRequest) {
+    const parsed = parseHcsCredentials(request.credential);
+    if (!parsed.ok) throw unusableCredential(parsed.problems);
+    const credential = credentialFromSecret(parsed.credentials);
+    const lookup = gatewayLookup(credential.externalGlobalDomain);
+    const http = new HcsHttp(credential, { timeoutMs: 15_000, ...(lookup ? { lookup } : {}) });
+    return { http, client: new HcsClient(http, { signal: request.signal }) };
+  },
+  classify: (error, request) =>
+    classifyPlatformCallFailure(error, { platform: 'HCS', secrets: Object.values(request.credential) }),
+  close: ({ http }) => http.close(),
+});
 
 /** Signs an IAM call with the key and checks the Secret's project is one the key may use. */
-async function testConnection(request: PlatformOperationRequest): Promise<ConnectionTestResult> {
-  try {
-    return await platformCall(request, async (client) => {
+function testConnection(request: PlatformOperationRequest) {
+  return connectionVerdict(() =>
+    platformCall(request, async ({ client }) => {
       const projects = await client.listAuthProjects();
       const project = projects.find((p) => p.id === request.credential.projectID);
       if (!project)
@@ -94,12 +59,8 @@ async function testConnection(request: PlatformOperationRequest): Promise<Connec
         // Neither the project's name nor its ID: HCS names projects after the region, a Secret value.
         message: `the access key may use the project; ${zones.length} availability zone${zones.length === 1 ? '' : 's'} available`,
       };
-    });
-  } catch (error) {
-    if (error instanceof PlatformOperationError)
-      return { ok: false, reason: error.reason, message: error.message };
-    throw error;
-  }
+    }),
+  );
 }
 
 const byName = <T extends { name: string }>(items: T[]) =>
@@ -155,9 +116,11 @@ export const operations = {
     testConnection(request),
   ),
   machineCatalog: declaredOperation(declarations.machineCatalog, (_params, request) =>
-    platformCall(request, machineCatalog),
+    platformCall(request, ({ client }) => machineCatalog(client)),
   ),
-  networks: declaredOperation(declarations.networks, (_params, request) => platformCall(request, networks)),
+  networks: declaredOperation(declarations.networks, (_params, request) =>
+    platformCall(request, ({ client }) => networks(client)),
+  ),
 };
 
 export type HcsPlatformOperation = keyof typeof operations;

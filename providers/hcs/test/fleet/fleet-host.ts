@@ -1,17 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
 import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
 import {
-  chromiumLaunchOptions,
-  collectPageErrors,
   namespaceOperatorToken,
+  openFleetBrowser,
   seriousAccessibilityViolations,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { GATEWAY_ADDRESS_VARIABLE } from '../../src/ui/platform-proxy.js';
 
@@ -53,7 +50,6 @@ export interface HcsFleetLab {
 type ExtraRules = { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 
 export async function startHcsFleetLab(prefix: string, extraRules: ExtraRules = []): Promise<HcsFleetLab> {
-  mkdirSync(ARTIFACTS, { recursive: true });
   // The platform proxy resolves the regional service names to this address (no DNS for hcs.test).
   process.env[GATEWAY_ADDRESS_VARIABLE] = '127.0.0.1';
   const kubeConfig = testKubeConfig();
@@ -64,55 +60,36 @@ export async function startHcsFleetLab(prefix: string, extraRules: ExtraRules = 
     ...extraRules,
   ]);
   const sim = await startHcsSimulator({ faults: { jobSeconds: 0.02 } });
-  const server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });
-  const sentBodies: string[] = [];
-  server.app.addHook('onSend', async (_request, _reply, payload) => {
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) sentBodies.push(payload.toString());
-    return payload;
-  });
-  let browser: Browser | undefined;
   try {
-    const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch(chromiumLaunchOptions());
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-    const pageErrors = collectPageErrors(page);
-    const writes: string[] = [];
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (request.method() !== 'GET' && path.startsWith('/api/kube/'))
-        writes.push(`${request.method()} ${path}`);
+    const host = await openFleetBrowser({
+      server: await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] }),
+      chromium,
+      token,
+      artifacts: ARTIFACTS,
+      shotPrefix: 'hcs-fleet',
     });
-    await page.goto(url);
-    await page.getByLabel('Kubernetes bearer token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Clusters' }).waitFor();
-    const opened = browser;
+    const { page } = host;
     return {
       kubeConfig,
       ns,
       sim,
       domain: `${TEST_DOMAIN}:${new URL(sim.url).port}`,
-      url,
+      url: host.url,
       page,
-      pageErrors,
-      sentBodies,
-      writes,
-      shot: async (name) => {
-        await page.screenshot({ path: join(ARTIFACTS, `hcs-fleet-${name}.png`), fullPage: true });
-      },
+      pageErrors: host.pageErrors,
+      sentBodies: host.sentBodies,
+      writes: host.writes,
+      shot: host.shot,
       async expectAccessible(where) {
         expect(await seriousAccessibilityViolations(page), `accessibility of ${where}`).toEqual([]);
       },
       async close() {
-        await opened.close();
-        await server.close();
+        await host.close();
         await sim.close();
         delete process.env[GATEWAY_ADDRESS_VARIABLE];
       },
     };
   } catch (error) {
-    await browser?.close();
-    await server.close();
     await sim.close();
     throw error;
   }

@@ -6,6 +6,7 @@
  * `VspherePlatformOperations` through the ui-kit's `platformClient`,
  * importing this module for its types only.
  */
+import { ConnectionVerdictSchema } from '@immutable-infra/provider-kit';
 import { z } from 'zod';
 
 /** vCenter's own description of itself (ServiceContent.about), as the connection test reports it. */
@@ -50,12 +51,7 @@ export const vspherePlatformOperations = {
    */
   testConnection: {
     params: z.object({}),
-    result: z.object({
-      ok: z.boolean(),
-      reason: z.string().optional(),
-      message: z.string(),
-      about: VcenterAboutSchema.optional(),
-    }),
+    result: ConnectionVerdictSchema.extend({ about: VcenterAboutSchema.optional() }),
   },
   /** The datacenters of the vCenter, by name (what `spec.datacenter` takes). */
   listDatacenters: { params: z.object({}), result: z.array(InventoryItemSchema) },

@@ -10,15 +10,14 @@ import type {
   PlatformOperationRequest,
   PlatformProxyModule,
 } from '@immutable-infra/core';
-import { isPlatformFailure } from '@immutable-infra/core';
 import {
+  classifyPlatformCallFailure,
+  connectionVerdict,
   declaredOperation,
-  describeFailureWithAdvice,
   mentionsCredential,
-  PlatformOperationError,
-  THUMBPRINT_MISMATCH,
-  type ThumbprintMismatch,
+  platformCaller,
   thumbprintOf,
+  unusableCredential,
 } from '@immutable-infra/provider-kit';
 import { VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../api/common.js';
 import { VsphereClient } from '../cloud/vsphere-client.js';
@@ -38,16 +37,6 @@ export async function closePlatformSessions(): Promise<void> {
   pooled.sessions = new VsphereSessions();
   await closing;
 }
-
-/** The failure kinds a vCenter call ends in, as the browser's `PlatformCallError.reason`. */
-const REASONS: Record<string, string> = {
-  Unreachable: 'Unreachable',
-  Timeout: 'Unreachable',
-  TLSFailure: 'TLSFailure',
-  LoginRefused: 'LoginFailed',
-  AccountLocked: 'AccountLocked',
-  NotFound: 'NotFound',
-};
 
 interface Connected {
   client: VsphereClient;
@@ -69,11 +58,7 @@ function connect(request: PlatformOperationRequest): Connected {
     } catch (error) {
       problems.push(`thumbprint: ${(error as Error).message}`);
     }
-  if (problems.length > 0)
-    throw new PlatformOperationError(
-      'InvalidCredential',
-      `the credential Secret is not usable: ${problems.join('; ')}`,
-    );
+  if (problems.length > 0) throw unusableCredential(problems);
   const session = pooled.sessions.session({
     server: `https://${host}`,
     username,
@@ -85,53 +70,25 @@ function connect(request: PlatformOperationRequest): Connected {
   return { client, inventory: new VsphereInventory(client) };
 }
 
-/** The presented certificate's thumbprint when a pinned one did not match. */
-function thumbprintMismatch(error: unknown): Pick<ThumbprintMismatch, 'presented'> | undefined {
-  for (let current = error, depth = 0; current && depth < 6; depth++) {
-    if ((current as { code?: unknown }).code === THUMBPRINT_MISMATCH) return current as ThumbprintMismatch;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
- * A failed vCenter call as the reason and words a person acts on. Every
- * value of the Secret (the server's address too) is masked from the words.
+ * Runs an operation's calls on the credential's pooled session; any failure
+ * becomes a classified error, every value of the Secret (the server's address
+ * too) masked from its words.
  */
-function classify(error: unknown, credential: Readonly<Record<string, string>>): PlatformOperationError {
-  if (error instanceof PlatformOperationError) return error;
-  const mismatch = thumbprintMismatch(error);
-  if (mismatch)
-    return new PlatformOperationError(
-      'ThumbprintMismatch',
-      `vCenter's certificate does not have the thumbprint given in the credential; the certificate it presented has thumbprint ${mismatch.presented}`,
-    );
-  const kind = isPlatformFailure(error) ? error.kind : undefined;
-  const message = describeFailureWithAdvice(error, {
-    platform: 'vCenter',
-    secrets: Object.values(credential),
-  });
-  return new PlatformOperationError((kind && REASONS[kind]) || 'PlatformError', message);
-}
-
-/** Runs `call` on the credential's session; any failure becomes a classified PlatformOperationError. */
-async function platformCall<T>(request: PlatformOperationRequest, call: (c: Connected) => Promise<T>) {
-  try {
-    return await call(connect(request));
-  } catch (error) {
-    if (request.signal.aborted) throw error;
-    throw classify(error, request.credential);
-  }
-}
+const platformCall = platformCaller({
+  connect,
+  classify: (error, request) =>
+    classifyPlatformCallFailure(error, { platform: 'vCenter', secrets: Object.values(request.credential) }),
+});
 
 /** Logs in (through the pool's back-off) and reports what vCenter says it is. */
-async function testConnection(
+function testConnection(
   request: PlatformOperationRequest,
 ): Promise<
   ConnectionTestResult & { about?: { fullName: string; apiVersion: string; instanceUuid?: string } }
 > {
-  try {
-    return await platformCall(request, async ({ client }) => {
+  return connectionVerdict(() =>
+    platformCall(request, async ({ client }) => {
       await client.session.verify(request.signal);
       const { about } = await client.serviceContent(request.signal);
       const fullName = mentionsCredential(about.fullName, request.credential) ? 'vCenter' : about.fullName;
@@ -144,12 +101,8 @@ async function testConnection(
           ...(about.instanceUuid ? { instanceUuid: about.instanceUuid } : {}),
         },
       };
-    });
-  } catch (error) {
-    if (error instanceof PlatformOperationError)
-      return { ok: false, reason: error.reason, message: error.message };
-    throw error;
-  }
+    }),
+  );
 }
 
 const declarations = vspherePlatformOperations;

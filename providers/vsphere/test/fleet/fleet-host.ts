@@ -1,17 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFleetServer } from '@immutable-infra/fleet-essentials';
 import {
-  chromiumLaunchOptions,
-  collectPageErrors,
   namespaceOperatorToken,
+  openFleetBrowser,
   seriousAccessibilityViolations,
 } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim, type VcsimOptions } from '@immutable-infra/vcsim';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Screenshots go with the package (git ignores test-artifacts), not to the shared temporary folder. */
@@ -52,7 +49,6 @@ export async function startVsphereFleetLab(
   extraRules: ExtraRules = [],
   vcsimOptions: Pick<VcsimOptions, 'extraTemplates'> = {},
 ): Promise<VsphereFleetLab> {
-  mkdirSync(ARTIFACTS, { recursive: true });
   const kubeConfig = testKubeConfig();
   const ns = await createTestNamespace(kubeConfig, prefix);
   const token = await namespaceOperatorToken(kubeConfig, ns, [
@@ -61,53 +57,33 @@ export async function startVsphereFleetLab(
     ...extraRules,
   ]);
   const vcsim = await startVcsim({ documentedNames: true, ...vcsimOptions });
-  const server = await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] });
-  const sentBodies: string[] = [];
-  server.app.addHook('onSend', async (_request, _reply, payload) => {
-    if (typeof payload === 'string' || Buffer.isBuffer(payload)) sentBodies.push(payload.toString());
-    return payload;
-  });
-  let browser: Browser | undefined;
   try {
-    const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch(chromiumLaunchOptions());
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-    const pageErrors = collectPageErrors(page);
-    const writes: string[] = [];
-    page.on('request', (request) => {
-      const path = new URL(request.url()).pathname;
-      if (request.method() !== 'GET' && path.startsWith('/api/kube/'))
-        writes.push(`${request.method()} ${path}`);
+    const host = await openFleetBrowser({
+      server: await createFleetServer({ kubeConfig, extensionPackages: [PROVIDER_DIR] }),
+      chromium,
+      token,
+      artifacts: ARTIFACTS,
+      shotPrefix: 'vsphere-fleet',
     });
-    await page.goto(url);
-    await page.getByLabel('Kubernetes bearer token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Clusters' }).waitFor();
-    const opened = browser;
     return {
       kubeConfig,
       ns,
       vcsim,
-      url,
-      page,
-      pageErrors,
-      sentBodies,
-      writes,
-      shot: async (name) => {
-        await page.screenshot({ path: join(ARTIFACTS, `vsphere-fleet-${name}.png`), fullPage: true });
-      },
+      url: host.url,
+      page: host.page,
+      pageErrors: host.pageErrors,
+      sentBodies: host.sentBodies,
+      writes: host.writes,
+      shot: host.shot,
       async expectAccessible(where) {
-        expect(await seriousAccessibilityViolations(page), `accessibility of ${where}`).toEqual([]);
+        expect(await seriousAccessibilityViolations(host.page), `accessibility of ${where}`).toEqual([]);
       },
       async close() {
-        await opened.close();
-        await server.close();
+        await host.close();
         await vcsim.stop();
       },
     };
   } catch (error) {
-    await browser?.close();
-    await server.close();
     await vcsim.stop();
     throw error;
   }

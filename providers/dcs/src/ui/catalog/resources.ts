@@ -1,5 +1,5 @@
 import type { HostApi } from '@immutable-infra/core';
-import { listCredentialSecrets } from '@immutable-infra/ui-kit';
+import { type Choice, listCredentialSecrets } from '@immutable-infra/ui-kit';
 import { CLUSTER_NAME_LABEL, MACHINE_TYPE_LABEL, type MachineType, VM_TEMPLATE_LABEL } from './labels.js';
 
 /** The keys every DCS credential Secret has: how its Secrets are told from the namespace's others. */
@@ -186,6 +186,25 @@ export async function listPools(api: HostApi, namespace: string): Promise<PoolRe
 /** Secrets shaped like DCS credentials (their keys, since the host empties the values). */
 export async function listCredentials(api: HostApi, namespace: string): Promise<KubeObject[]> {
   return listCredentialSecrets(api, namespace, DCS_CREDENTIAL_KEYS);
+}
+
+/** The namespace's DCS credentials as a select's choices, by name. */
+export async function credentialChoices(api: HostApi, namespace: string): Promise<Choice[]> {
+  return (await listCredentials(api, namespace)).map((s) => ({
+    value: s.metadata.name,
+    label: s.metadata.name,
+  }));
+}
+
+/** The object a form updates (`name` set), or undefined when it creates one or the object is gone. */
+export async function readEdited(
+  api: HostApi,
+  namespace: string,
+  plural: string,
+  name: string | undefined,
+): Promise<KubeObject | undefined> {
+  if (name === undefined || name === '') return undefined;
+  return readObject<KubeObject>(api, `${basePath(namespace, plural)}/${encodeURIComponent(name)}`);
 }
 
 // The version order is the kit's, shared with the other providers' workflows.

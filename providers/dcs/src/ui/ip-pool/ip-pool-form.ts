@@ -6,6 +6,7 @@ import {
   describeError,
   extensionRoot,
   fieldGroup,
+  formActions,
   formSummary,
   h,
   hint,
@@ -16,7 +17,7 @@ import {
   textField,
   writeFailureProblem,
 } from '@immutable-infra/ui-kit';
-import { basePath, type KubeObject, listCredentials, readObject } from '../catalog/resources.js';
+import { basePath, credentialChoices, type KubeObject, readEdited } from '../catalog/resources.js';
 import type { DcsPlatformOperations, DvSwitchFact } from '../platform-operations.js';
 import { type PoolSpec, validatePoolSpec, withPrefixMasks } from './pool-rules.js';
 
@@ -264,29 +265,20 @@ export const ipPoolForm = {
         { action: 'add-entry' },
       ),
       summary,
-      h(
-        'div',
-        {},
-        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
+      formActions(
+        creating,
+        () => void save(),
+        () => props.onCancel(),
       ),
     );
 
     void (async () => {
       try {
-        const [secrets, pool] = await Promise.all([
-          listCredentials(props.api, props.namespace),
-          props.name
-            ? readObject<KubeObject>(
-                props.api,
-                `${basePath(props.namespace, 'dcsiphostnamepools')}/${encodeURIComponent(props.name)}`,
-              )
-            : Promise.resolve(undefined),
+        const [credentials, pool] = await Promise.all([
+          credentialChoices(props.api, props.namespace),
+          readEdited(props.api, props.namespace, 'dcsiphostnamepools', props.name),
         ]);
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          '',
-        );
+        credential.fill(credentials, '');
         existing = pool;
         if (pool) {
           const { status: _status, ...rest } = pool;

@@ -6,6 +6,7 @@ import {
   describeError,
   extensionRoot,
   fieldGroup,
+  formActions,
   formSummary,
   h,
   hint,
@@ -20,13 +21,13 @@ import {
 import { MACHINE_TYPE_LABEL, type MachineType, REVISION_OF_ANNOTATION } from '../catalog/labels.js';
 import {
   basePath,
+  credentialChoices,
   type KubeObject,
-  listCredentials,
   listObjects,
   listPools,
   listVersions,
   machineTypeOf,
-  readObject,
+  readEdited,
 } from '../catalog/resources.js';
 import type { DcsPlatformOperations } from '../platform-operations.js';
 import {
@@ -344,32 +345,23 @@ export const machineTemplateForm = {
       ),
       ipPool.row,
       summary,
-      h(
-        'div',
-        {},
-        button(creating ? 'Create' : 'Update', () => void save(), { primary: true, action: 'save' }),
-        button('Cancel', () => props.onCancel(), { action: 'cancel' }),
+      formActions(
+        creating,
+        () => void save(),
+        () => props.onCancel(),
       ),
     );
     renderDisks();
 
     void (async () => {
       try {
-        const [secrets, poolList, versionList, template] = await Promise.all([
-          listCredentials(props.api, props.namespace),
+        const [credentials, poolList, versionList, template] = await Promise.all([
+          credentialChoices(props.api, props.namespace),
           listPools(props.api, props.namespace),
           listVersions(props.api, props.namespace),
-          props.name
-            ? readObject<KubeObject>(
-                props.api,
-                `${basePath(props.namespace, 'dcsmachinetemplates')}/${encodeURIComponent(props.name)}`,
-              )
-            : Promise.resolve(undefined),
+          readEdited(props.api, props.namespace, 'dcsmachinetemplates', props.name),
         ]);
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          '',
-        );
+        credential.fill(credentials, '');
         pools = poolList.map((p) => p.name);
         ipPool.fill(
           poolList.map((p) => ({ value: p.name, label: `${p.name} (${p.free} of ${p.total} free)` })),

@@ -10,7 +10,7 @@ import {
   showProblems,
   textField,
 } from '@immutable-infra/ui-kit';
-import { listCredentials, listVersions } from '../../catalog/resources.js';
+import { credentialChoices, listVersions } from '../../catalog/resources.js';
 import { STEP } from '../draft.js';
 import { mountStep } from './step-context.js';
 
@@ -67,14 +67,11 @@ export const basicInfoStep: CreateClusterStep = {
 
     void (async () => {
       try {
-        const [secrets, versions] = await Promise.all([
-          listCredentials(props.api, props.namespace),
+        const [credentials, versions] = await Promise.all([
+          credentialChoices(props.api, props.namespace),
           listVersions(props.api, props.namespace),
         ]);
-        credential.fill(
-          secrets.map((s) => ({ value: s.metadata.name, label: s.metadata.name })),
-          draft.credential,
-        );
+        credential.fill(credentials, draft.credential);
         const newest = newestVersion(versions);
         if (newest && !draft.kubernetesVersion) {
           kubernetes.input.value = newest.kubernetesVersion;

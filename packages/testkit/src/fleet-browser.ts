@@ -1,6 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumLaunchOptions, collectPageErrors } from './browser.js';
+import {
+  chromiumLaunchOptions,
+  collectPageErrors,
+  type PageEvaluator,
+  seriousAccessibilityViolations,
+} from './browser.js';
 
 /**
  * The part of a Fleet Essentials server (`createFleetServer`) the browser lab
@@ -18,8 +23,11 @@ export interface FleetServerLike {
   close(): Promise<void>;
 }
 
-/** The part of Playwright's Page the lab drives: requests, navigation, the sign-in form, screenshots. */
-export interface FleetPage {
+/**
+ * The part of Playwright's Page the lab drives: requests, navigation, the sign-in form, screenshots
+ * and the accessibility check.
+ */
+export interface FleetPage extends PageEvaluator {
   on(event: 'console', listener: (message: { type(): string; text(): string }) => void): unknown;
   on(event: 'pageerror', listener: (error: Error) => void): unknown;
   on(event: 'request', listener: (request: { method(): string; url(): string }) => void): unknown;
@@ -88,7 +96,11 @@ export interface FleetBrowser<Context extends FleetBrowserContext> {
   writes: string[];
   /** Opens the host and signs in with a bearer token; done when the cluster list shows. */
   signIn(token: string): Promise<void>;
-  /** A full-page screenshot, `<shotPrefix>-<name>.png` in the artifacts folder. */
+  /**
+   * A full-page screenshot, `<shotPrefix>-<name>.png` in the artifacts folder, and axe-core's check
+   * of the page as shot: it throws with every serious or critical violation, so each page a test
+   * shows is also checked for accessibility.
+   */
   shot(name: string): Promise<void>;
   /** Closes the browser and the host. */
   close(): Promise<void>;
@@ -153,6 +165,10 @@ export async function openFleetBrowser<Context extends FleetBrowserContext>(
           path: join(options.artifacts, `${options.shotPrefix}-${name}.png`),
           fullPage: true,
         });
+        const violations = await seriousAccessibilityViolations(page);
+        if (violations.length > 0) {
+          throw new Error(`accessibility of ${options.shotPrefix}-${name}:\n${violations.join('\n')}`);
+        }
       },
       async close() {
         await opened.close();

@@ -295,11 +295,9 @@ export function mountCredentialForm(
   });
   const result = h('div', { data: { connectionResult: '' }, attrs: { role: 'status' } });
   const summary = formSummary();
-  const warnings = h('ul', {
-    className: KIT_CLASSES.warning,
-    data: { warnings: '' },
-    attrs: { role: 'status' },
-  });
+  // The live region wraps the list: a role on the <ul> itself would take away its list semantics.
+  const warnings = h('ul', { className: KIT_CLASSES.warning, data: { warnings: '' } });
+  const warningsRegion = h('div', { attrs: { role: 'status' } }, warnings);
   let busy = false;
 
   const read = () => ({
@@ -387,7 +385,7 @@ export function mountCredentialForm(
     name.row,
     displayName.row,
     ...controls.map((c) => c.row),
-    warnings,
+    warningsRegion,
     summary,
     h(
       'div',

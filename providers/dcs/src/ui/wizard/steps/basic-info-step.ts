@@ -58,8 +58,9 @@ export const basicInfoStep: CreateClusterStep = {
       h(
         'div',
         { className: KIT_CLASSES.field },
-        h('label', { text: 'Control plane HA (DRS)' }),
-        h('span', {}, ha, ' keep control plane VMs on different hosts (needs DRS on the DCS cluster)'),
+        h('span', { text: 'Control plane HA (DRS)' }),
+        // The label wraps the box, so the box is named by its text (no id that a second mount would repeat).
+        h('label', {}, ha, ' keep control plane VMs on different hosts (needs DRS on the DCS cluster)'),
       ),
       formSummary(),
     );

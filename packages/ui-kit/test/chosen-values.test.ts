@@ -1,15 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import {
-  chosenValueProblems,
-  requestedVersionOf,
-  slotPoolCapacityOf,
-  type UpgradeObject,
-} from '../src/index.js';
+import { chosenValueProblems, requestedVersionOf, slotPoolCapacityOf } from '../src/index.js';
 
 // The kit's checks of a target the user chooses, and a slot pool source's
 // default plurals, with a made-up platform (`LabMachineTemplate`).
 
-const controlPlane: UpgradeObject = {
+const controlPlane = {
   metadata: { name: 'lab-cp', generation: 1 },
   spec: { version: 'v1.33.2', replicas: 3 },
   status: { observedGeneration: 1, readyReplicas: 3, upToDateReplicas: 3 },

@@ -10,6 +10,7 @@
  * is used for types only.
  */
 export { toV1Beta2 } from './capi-v1beta2.js';
+export { type CardList, type CardListSpec, cardList, type ListCard } from './card-list.js';
 export {
   CLUSTER_STEP,
   type ClusterDraftBase,
@@ -175,6 +176,7 @@ export {
   type SlotPoolSource,
   slotPoolCapacity,
   slotPoolCapacityExtension,
+  slotPoolCapacityOf,
 } from './node-pool-capacity.js';
 export { platformClient } from './platform-client.js';
 export { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
@@ -193,9 +195,13 @@ export {
 } from './repeatable-group.js';
 export {
   type DeleteBlocker,
+  type KindListSpec,
   type ListRowActions,
+  mountKindList,
   mountResourceList,
+  nameCell,
   type ResourceListSpec,
+  rowActions,
 } from './resource-list.js';
 export { KIT_CLASSES, KIT_STYLESHEET, PATTERNFLY_CLASSES } from './styles.js';
 export {
@@ -248,7 +254,9 @@ export {
   withTemplateCheck,
 } from './upgrade-steps.js';
 export {
+  type ChosenValueRules,
   chosenImageProblem,
+  chosenValueProblems,
   imageTagsOf,
   listWithCredential,
   loadPlatformPoolObjects,
@@ -257,6 +265,7 @@ export {
   type PlatformPoolRead,
   planPoolUpgrade,
   poolUpgradeView,
+  requestedVersionOf,
   startingImage,
   type UpgradeViewSpec,
   upgradeVersionProblem,

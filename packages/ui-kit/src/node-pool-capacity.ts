@@ -26,16 +26,19 @@ export interface SlotPoolCount {
 export interface SlotPoolSource<Template, Pool> {
   /** A kind of the infrastructure API group (`infrastructure.cluster.x-k8s.io`). */
   templateKind: string;
-  /** Lower-case plural of the template kind, for its path. */
-  templatePlural: string;
+  /** Lower-case plural of the template kind, for its path; by default the kind's lower case with `s`. */
+  templatePlural?: string | undefined;
   poolKind: string;
-  poolPlural: string;
+  /** Lower-case plural of the pool kind; by default the kind's lower case with `s`. */
+  poolPlural?: string | undefined;
   /** The pool the template's machines draw from; undefined when they draw from none (addresses from DHCP). */
   poolName(template: Template): string | undefined;
   count(pool: Pool): SlotPoolCount;
 }
 
 const INFRASTRUCTURE_GROUP = 'infrastructure.cluster.x-k8s.io';
+/** Kubernetes' plural of the kinds here (`DCSIpHostnamePool`: `dcsiphostnamepools`). */
+const pluralOf = (kind: string) => `${kind.toLowerCase()}s`;
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
 
 /**
@@ -95,6 +98,17 @@ export function slotPoolCapacity<Template, Pool>(
   return { pools: [consulted], free, needed, problems };
 }
 
+/** `slotPoolCapacity` bound to one provider's slot pool kind: the answer for a template and its pool as read. */
+export function slotPoolCapacityOf<Template, Pool>(
+  source: SlotPoolSource<Template, Pool>,
+): (
+  request: NodePoolCapacityRequest,
+  template: Template | undefined,
+  pool: Pool | undefined,
+) => NodePoolCapacity | undefined {
+  return (request, template, pool) => slotPoolCapacity(source, request, template, pool);
+}
+
 /**
  * A provider's `node-pool.capacity` export over its slot pool kind: reads the
  * template and the pool it names as the signed-in user, then answers with
@@ -109,11 +123,18 @@ export function slotPoolCapacityExtension<Template, Pool>(
       const namespace = request.namespace || context.namespace;
       const template = await readObjectIfAny<Template>(
         context.api,
-        infrastructurePath(namespace, source.templatePlural, request.machineTemplate.name),
+        infrastructurePath(
+          namespace,
+          source.templatePlural ?? pluralOf(source.templateKind),
+          request.machineTemplate.name,
+        ),
       );
       const poolName = template ? source.poolName(template) : undefined;
       const pool = poolName
-        ? await readObjectIfAny<Pool>(context.api, infrastructurePath(namespace, source.poolPlural, poolName))
+        ? await readObjectIfAny<Pool>(
+            context.api,
+            infrastructurePath(namespace, source.poolPlural ?? pluralOf(source.poolKind), poolName),
+          )
         : undefined;
       return slotPoolCapacity(source, request, template, pool);
     },

@@ -103,3 +103,33 @@ export function mountResourceList<T>(
     unmount();
   };
 }
+
+/** A list of one kind's objects in one API collection, listed and deleted by the collection's path. */
+export type KindListSpec<T> = Omit<ResourceListSpec<T>, 'load' | 'deletePath'> & {
+  /** The collection, e.g. `/apis/infrastructure.cluster.x-k8s.io/v1beta1/namespaces/ns/hcsmachinetemplates`. */
+  collectionPath: string;
+};
+
+/** {@link mountResourceList} of the objects of a collection: GET lists them, DELETE of `<collection>/<name>` removes one. */
+export function mountKindList<T>(
+  element: unknown,
+  props: ResourceListProps,
+  spec: KindListSpec<T>,
+): () => void {
+  const { collectionPath: path, ...rest } = spec;
+  return mountResourceList<T>(element, props, {
+    ...rest,
+    load: async () => (await props.api.kubernetes<{ items?: T[] }>({ method: 'GET', path })).items ?? [],
+    deletePath: (name) => `${path}/${encodeURIComponent(name)}`,
+  });
+}
+
+/** A row's name cell, which the host's tests and links find by `data-name`. */
+export function nameCell(name: string): HTMLElement {
+  return h('span', { text: name, data: { name } });
+}
+
+/** A row's Update and Delete buttons, the delete refused while `blocked` names a reason. */
+export function rowActions(actions: ListRowActions, name: string, blocked?: DeleteBlocker): HTMLElement {
+  return h('span', {}, actions.update(name), actions.delete(name, blocked));
+}

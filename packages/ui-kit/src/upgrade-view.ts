@@ -277,6 +277,49 @@ export function upgradeVersionProblem(
   return undefined;
 }
 
+/** How a platform checks the values its user chose for a pool's upgrade. */
+export interface ChosenValueRules {
+  /** The control plane's target version: its form and the minors the platform supports ({@link upgradeVersionProblem}). */
+  version: { pattern: RegExp; minors?: readonly string[] | undefined };
+  /**
+   * The platform's own problems of the control plane's target, at their
+   * fields, after the kit's `versionProblem` (undefined when the version is
+   * a valid step), e.g. no release ships it.
+   */
+  controlPlaneProblems?:
+    | ((current: string, version: string, versionProblem: string | undefined) => FieldProblem[])
+    | undefined;
+  /** The field of the chosen image and its problem, if any ({@link chosenImageProblem}). */
+  image: { field: string; problem: string | undefined };
+}
+
+/**
+ * Each problem of the values a user chose, at its field, in the order the
+ * form shows them: for the control plane its version (the kit's rule, then
+ * the platform's), then, for every pool, the image.
+ */
+export function chosenValueProblems(
+  kind: PoolStatus['kind'],
+  facts: PoolObjects,
+  kubernetesVersion: string,
+  rules: ChosenValueRules,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (kind === 'KubeadmControlPlane') {
+    const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
+    const versionProblem = upgradeVersionProblem(current, kubernetesVersion, rules.version);
+    if (versionProblem) problems.push({ field: 'kubernetesVersion', message: versionProblem });
+    problems.push(...(rules.controlPlaneProblems?.(current, kubernetesVersion, versionProblem) ?? []));
+  }
+  if (rules.image.problem) problems.push({ field: rules.image.field, message: rules.image.problem });
+  return problems;
+}
+
+/** The version the user asked for when it has the platform's form (the view shows it as the target), else undefined. */
+export function requestedVersionOf(kubernetesVersion: string, pattern: RegExp): string | undefined {
+  return pattern.test(kubernetesVersion) ? kubernetesVersion : undefined;
+}
+
 /** A worker pool's target: the control plane's version, from `image`. */
 export function workerTarget(facts: PoolObjects, image: string): UpgradeTarget {
   return { kubernetesVersion: poolStatusOf('KubeadmControlPlane', facts.controlPlane).version, image };

@@ -1,5 +1,4 @@
-import type { NodePoolCapacity, NodePoolCapacityRequest } from '@immutable-infra/core';
-import { type SlotPoolSource, slotPoolCapacity, slotPoolCapacityExtension } from '@immutable-infra/ui-kit';
+import { type SlotPoolSource, slotPoolCapacityExtension, slotPoolCapacityOf } from '@immutable-infra/ui-kit';
 import { type KubeObject, toMachineTemplateRecord, toPoolRecord } from './catalog/resources.js';
 
 /**
@@ -10,24 +9,13 @@ import { type KubeObject, toMachineTemplateRecord, toPoolRecord } from './catalo
  */
 export const DCS_SLOT_POOL: SlotPoolSource<KubeObject, KubeObject> = {
   templateKind: 'DCSMachineTemplate',
-  templatePlural: 'dcsmachinetemplates',
   poolKind: 'DCSIpHostnamePool',
-  poolPlural: 'dcsiphostnamepools',
   poolName: (template) => toMachineTemplateRecord(template).ipPool || undefined,
-  count: (pool) => {
-    const record = toPoolRecord(pool);
-    return { free: record.free, total: record.total };
-  },
+  count: toPoolRecord,
 };
 
 /** The answer for a template and its pool as read (undefined: not found). */
-export function dcsNodePoolCapacity(
-  request: NodePoolCapacityRequest,
-  template: KubeObject | undefined,
-  pool: KubeObject | undefined,
-): NodePoolCapacity | undefined {
-  return slotPoolCapacity(DCS_SLOT_POOL, request, template, pool);
-}
+export const dcsNodePoolCapacity = slotPoolCapacityOf(DCS_SLOT_POOL);
 
 /** The `node-pool.capacity` export: whether the template's IP pool has a slot for each machine of the pool. */
 export const nodePoolCapacity = slotPoolCapacityExtension(DCS_SLOT_POOL);

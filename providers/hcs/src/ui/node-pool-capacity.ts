@@ -1,5 +1,4 @@
-import type { NodePoolCapacity, NodePoolCapacityRequest } from '@immutable-infra/core';
-import { type SlotPoolSource, slotPoolCapacity, slotPoolCapacityExtension } from '@immutable-infra/ui-kit';
+import { type SlotPoolSource, slotPoolCapacityExtension, slotPoolCapacityOf } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.js';
 import type { HCSMachineTemplateObject } from '../api/hcs-machine-template.js';
 import { toConfigPoolRecord } from './cluster-create/facts.js';
@@ -15,24 +14,13 @@ type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
  */
 export const HCS_SLOT_POOL: SlotPoolSource<Template, Pool> = {
   templateKind: 'HCSMachineTemplate',
-  templatePlural: 'hcsmachinetemplates',
   poolKind: 'HCSMachineConfigPool',
-  poolPlural: 'hcsmachineconfigpools',
   poolName: (template) => template.spec?.template?.spec?.configPoolRef?.name || undefined,
-  count: (pool) => {
-    const record = toConfigPoolRecord(pool);
-    return { free: record.free, total: record.total };
-  },
+  count: toConfigPoolRecord,
 };
 
 /** The answer for a template and its pool as read (undefined: not found). */
-export function hcsNodePoolCapacity(
-  request: NodePoolCapacityRequest,
-  template: Template | undefined,
-  pool: Pool | undefined,
-): NodePoolCapacity | undefined {
-  return slotPoolCapacity(HCS_SLOT_POOL, request, template, pool);
-}
+export const hcsNodePoolCapacity = slotPoolCapacityOf(HCS_SLOT_POOL);
 
 /** The `node-pool.capacity` export: whether the template's config pool has an entry for each machine of the pool. */
 export const nodePoolCapacity = slotPoolCapacityExtension(HCS_SLOT_POOL);

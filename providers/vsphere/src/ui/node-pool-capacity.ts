@@ -1,5 +1,4 @@
-import type { NodePoolCapacity, NodePoolCapacityRequest } from '@immutable-infra/core';
-import { type SlotPoolSource, slotPoolCapacity, slotPoolCapacityExtension } from '@immutable-infra/ui-kit';
+import { type SlotPoolSource, slotPoolCapacityExtension, slotPoolCapacityOf } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../api/vsphere-machine-config-pool.js';
 import type { VSphereMachineTemplateObject } from '../api/vsphere-machine-template.js';
 import { toConfigPoolRecord } from './cluster-create/facts.js';
@@ -18,9 +17,7 @@ type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>
  */
 export const VSPHERE_SLOT_POOL: SlotPoolSource<Template, Pool> = {
   templateKind: 'VSphereMachineTemplate',
-  templatePlural: 'vspheremachinetemplates',
   poolKind: 'VSphereMachineConfigPool',
-  poolPlural: 'vspheremachineconfigpools',
   poolName: (template) => template.spec?.template?.spec?.machineConfigPoolRef?.name || undefined,
   count: (pool) => {
     const record = toConfigPoolRecord(pool);
@@ -34,13 +31,7 @@ export const VSPHERE_SLOT_POOL: SlotPoolSource<Template, Pool> = {
 };
 
 /** The answer for a template and its pool as read (undefined: not found). */
-export function vsphereNodePoolCapacity(
-  request: NodePoolCapacityRequest,
-  template: Template | undefined,
-  pool: Pool | undefined,
-): NodePoolCapacity | undefined {
-  return slotPoolCapacity(VSPHERE_SLOT_POOL, request, template, pool);
-}
+export const vsphereNodePoolCapacity = slotPoolCapacityOf(VSPHERE_SLOT_POOL);
 
 /** The `node-pool.capacity` export: whether the template's config pool has a slot for each machine of the pool. */
 export const nodePoolCapacity = slotPoolCapacityExtension(VSPHERE_SLOT_POOL);

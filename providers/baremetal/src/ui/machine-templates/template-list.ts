@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { h, mountResourceList } from '@immutable-infra/ui-kit';
+import { mountResourceList, nameCell, rowActions } from '@immutable-infra/ui-kit';
 import type { MachineInventoryPoolObject } from '../../api/machine-inventory-pool.js';
 import { BAREMETAL_CLASS, baremetalPath } from '../catalog.js';
 import { type TemplateRecord, toTemplateRecord } from '../cluster-create/facts.js';
@@ -33,11 +33,11 @@ export const machineTemplateList = {
           .map((t) => ({ ...t, pool: records.find((p) => p.name === t.configPool) }));
       },
       row: (t, actions) => [
-        h('span', { text: t.name, data: { name: t.name } }),
+        nameCell(t.name),
         t.configPool ?? '—',
         t.pool?.cluster ?? '—',
         t.pool ? poolCounters(t.pool) : 'pool missing',
-        h('span', {}, actions.update(t.name), actions.delete(t.name)),
+        rowActions(actions, t.name),
       ],
       deletePath: (name) => `${path}/${encodeURIComponent(name)}`,
     });

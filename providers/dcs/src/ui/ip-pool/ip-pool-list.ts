@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { h, mountResourceList } from '@immutable-infra/ui-kit';
+import { h, mountResourceList, nameCell, rowActions } from '@immutable-infra/ui-kit';
 import { basePath, type KubeObject, listObjects, toPoolRecord } from '../catalog/resources.js';
 
 /** IP pools with used and free entries, and which machine holds each entry. */
@@ -21,7 +21,7 @@ export const ipPoolList = {
           (pool.status as { slots?: { ip: string; dcsMachine: string }[] } | undefined)?.slots ?? [];
         const holders = new Map(slots.map((s) => [s.ip, s.dcsMachine]));
         return [
-          h('span', { text: record.name, data: { name: record.name } }),
+          nameCell(record.name),
           `${record.used} / ${record.total}`,
           h('span', { text: String(record.free), data: { free: record.name } }),
           h(
@@ -35,15 +35,10 @@ export const ipPoolList = {
             ),
           ),
           pool.metadata.creationTimestamp ?? '',
-          h(
-            'span',
-            {},
-            actions.update(record.name),
-            actions.delete(record.name, () =>
-              record.used > 0
-                ? `${record.name} has ${record.used} entries held by machines; it cannot be deleted`
-                : undefined,
-            ),
+          rowActions(actions, record.name, () =>
+            record.used > 0
+              ? `${record.name} has ${record.used} entries held by machines; it cannot be deleted`
+              : undefined,
           ),
         ];
       },

@@ -3,6 +3,7 @@ import {
   button,
   type Choice,
   card,
+  cardList,
   fieldGroup,
   h,
   numberField,
@@ -30,12 +31,8 @@ const fileSystems: Choice[] = FILE_SYSTEMS.map((fs) => ({ value: fs, label: fs }
  * them) and disks.
  */
 export function entryCards(initial: EntryDraft[]) {
-  const box = h('div', { data: { entries: '' } });
   let subnets: Choice[] = [];
   let volumeTypes: Choice[] = [];
-  let readers: (() => EntryDraft)[] = [];
-
-  const read = () => readers.map((reader) => reader());
 
   const networkRow = (at: string, network: NetworkDraft, remove: () => void) => {
     const subnet = selectField('Subnet', `${at}.subnet`, subnets, network.subnet);
@@ -83,33 +80,38 @@ export function entryCards(initial: EntryDraft[]) {
     };
   };
 
-  const render = (entries: EntryDraft[]) => {
-    readers = [];
-    box.replaceChildren(
-      ...entries.map((entry, i) => {
-        const at = `configs.${i}`;
-        const hostname = textField('Hostname', `${at}.hostname`, entry.hostname, { placeholder: 'master-1' });
-        const change = (edit: (e: EntryDraft) => EntryDraft) => {
-          const all = read();
-          all[i] = edit(all[i] ?? emptyEntry());
-          render(all);
-        };
-        const networks = entry.networks.map((network, n) =>
-          networkRow(`${at}.networks.${n}`, network, () =>
-            change((e) => ({ ...e, networks: e.networks.filter((_, k) => k !== n) })),
-          ),
-        );
-        const disks = entry.persistentDisks.map((disk, d) =>
-          diskRow(`${at}.persistentDisks.${d}`, disk, () =>
-            change((e) => ({ ...e, persistentDisks: e.persistentDisks.filter((_, k) => k !== d) })),
-          ),
-        );
-        readers.push(() => ({
+  const entries = cardList<EntryDraft>(initial, {
+    noun: 'entry',
+    plural: 'entries',
+    path: 'configs',
+    next: (last) =>
+      last
+        ? {
+            hostname: '',
+            networks: last.networks.map((n) => emptyNetwork(n.subnet)),
+            persistentDisks: last.persistentDisks.map((d) => ({ ...d })),
+          }
+        : emptyEntry(),
+    card(entry, i, { remove, edit: change }) {
+      const at = `configs.${i}`;
+      const hostname = textField('Hostname', `${at}.hostname`, entry.hostname, { placeholder: 'master-1' });
+      const networks = entry.networks.map((network, n) =>
+        networkRow(`${at}.networks.${n}`, network, () =>
+          change((e) => ({ ...e, networks: e.networks.filter((_, k) => k !== n) })),
+        ),
+      );
+      const disks = entry.persistentDisks.map((disk, d) =>
+        diskRow(`${at}.persistentDisks.${d}`, disk, () =>
+          change((e) => ({ ...e, persistentDisks: e.persistentDisks.filter((_, k) => k !== d) })),
+        ),
+      );
+      return {
+        read: () => ({
           hostname: hostname.input.value.trim(),
           networks: networks.map((n) => n.read()),
           persistentDisks: disks.map((d) => d.read()),
-        }));
-        return card(
+        }),
+        element: card(
           { entry: String(i) },
           h('h4', { text: `Entry ${i + 1}` }),
           hostname.row,
@@ -133,43 +135,21 @@ export function entryCards(initial: EntryDraft[]) {
             () => change((e) => ({ ...e, persistentDisks: [...e.persistentDisks, emptyDisk()] })),
             { action: `add-disk:${i}` },
           ),
-          button('Remove entry', () => render(read().filter((_, k) => k !== i)), {
-            action: `remove-entry:${i}`,
-          }),
-        );
-      }),
-    );
-  };
-  render(initial);
-
-  const add = () => {
-    const entries = read();
-    const last = entries.at(-1);
-    render([
-      ...entries,
-      last
-        ? {
-            hostname: '',
-            networks: last.networks.map((n) => emptyNetwork(n.subnet)),
-            persistentDisks: last.persistentDisks.map((d) => ({ ...d })),
-          }
-        : emptyEntry(),
-    ]);
-  };
+          button('Remove entry', remove, { action: `remove-entry:${i}` }),
+        ),
+      };
+    },
+  });
 
   return {
-    rows: [
-      h('h3', { text: 'Entries' }),
-      fieldGroup('Entries', 'configs', box),
-      button('Add entry', add, { action: 'add-entry' }),
-    ],
-    read,
-    show: render,
+    rows: entries.rows,
+    read: entries.read,
+    show: entries.show,
     /** New dropdown choices from the platform; what was typed stays. */
     offer(choices: { subnets?: Choice[]; volumeTypes?: Choice[] }) {
       subnets = choices.subnets ?? subnets;
       volumeTypes = choices.volumeTypes ?? volumeTypes;
-      render(read());
+      entries.show(entries.read());
     },
   };
 }

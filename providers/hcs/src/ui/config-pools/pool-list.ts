@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { h, mountResourceList } from '@immutable-infra/ui-kit';
+import { mountKindList, nameCell, rowActions } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
 
@@ -16,8 +16,8 @@ function holders(pool: Pool): string | undefined {
 /** The namespace's HCSMachineConfigPools: entries free of all, their addresses, and who holds them. */
 export const configPoolList = {
   mount(element: unknown, props: ResourceListProps): () => void {
-    const path = hcsPath(props.namespace, 'hcsmachineconfigpools');
-    return mountResourceList<Pool>(element, props, {
+    return mountKindList<Pool>(element, props, {
+      collectionPath: hcsPath(props.namespace, 'hcsmachineconfigpools'),
       title: 'HCS machine config pools',
       createLabel: 'Create config pool',
       empty: 'No HCS machine config pools yet.',
@@ -25,26 +25,19 @@ export const configPoolList = {
       extension: 'hcs.config-pool.list',
       className: HCS_CLASS,
       columns: ['Name', 'Available / entries', 'Hostnames', 'IP addresses', 'In use by', ''],
-      load: async () => (await props.api.kubernetes<{ items?: Pool[] }>({ method: 'GET', path })).items ?? [],
       row: (pool, actions) => {
         const name = pool.metadata.name ?? '';
         const configs = pool.spec.configs;
         const used = pool.status?.usedConfigs ?? [];
         return [
-          h('span', { text: name, data: { name } }),
+          nameCell(name),
           `${pool.status?.availableCount ?? configs.length - used.length} / ${pool.status?.totalCount ?? configs.length}`,
           configs.map((c) => c.hostname).join(', '),
           configs.flatMap((c) => c.networks.map((n) => n.ipAddress)).join(', '),
           used.map((u) => u.machineRef).join(', ') || '—',
-          h(
-            'span',
-            {},
-            actions.update(name),
-            actions.delete(name, () => holders(pool)),
-          ),
+          rowActions(actions, name, () => holders(pool)),
         ];
       },
-      deletePath: (name) => `${path}/${encodeURIComponent(name)}`,
     });
   },
 } satisfies StrictAnchorExport<'ip-pool.list'>;

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
+import type { NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
   listWithCredential,
   loadPlatformPoolObjects,
@@ -17,12 +17,12 @@ import { HCS_UPGRADE, type HcsUpgradeFacts, initialValues, upgradeView } from '.
  * images of the project, through the platform operations with the credential
  * the HCSCluster names (`identityRef`).
  */
-export async function loadHcsUpgradeFacts(
-  api: HostApi,
-  namespace: string,
-  clusterName: string,
-  nodePool: NodePoolActionProps['nodePool'],
-): Promise<HcsUpgradeFacts> {
+export async function loadHcsUpgradeFacts({
+  api,
+  namespace,
+  clusterName,
+  nodePool,
+}: Pick<NodePoolActionProps, 'api' | 'namespace' | 'clusterName' | 'nodePool'>): Promise<HcsUpgradeFacts> {
   const [read, releases] = await Promise.all([
     loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
       machineTemplates: hcsPath(namespace, 'hcsmachinetemplates'),
@@ -64,12 +64,7 @@ export const nodePoolUpgrade = {
         hint: 'The MicroOS image of the target release, listed from the project (IMS)',
       },
       async load() {
-        const facts = await loadHcsUpgradeFacts(
-          props.api,
-          props.namespace,
-          props.clusterName,
-          props.nodePool,
-        );
+        const facts = await loadHcsUpgradeFacts(props);
         const initial = initialValues(kind, facts);
         const items = 'items' in facts.images ? facts.images.items : [];
         return {

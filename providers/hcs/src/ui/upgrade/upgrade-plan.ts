@@ -12,6 +12,7 @@
 import type { FieldProblem } from '@immutable-infra/core';
 import {
   chosenImageProblem,
+  chosenValueProblems,
   imageTagsOf,
   isUpgradeStep,
   nextRelease,
@@ -23,9 +24,9 @@ import {
   type PoolUpgradeView,
   poolStatusOf,
   poolUpgradeView,
+  requestedVersionOf,
   startingImage,
   type UpgradeTarget,
-  upgradeVersionProblem,
   workerTarget,
 } from '@immutable-infra/ui-kit';
 import { type HcsRelease, releaseOf as releaseIn } from '../releases.js';
@@ -83,32 +84,32 @@ export function valueProblems(
   values: UpgradeValues,
   namespace: string,
 ): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
-  const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
-  const version = values.kubernetesVersion;
-  if (kind === 'KubeadmControlPlane') {
-    const versionProblem = upgradeVersionProblem(current, version, { pattern: KUBERNETES_VERSION });
-    if (versionProblem) add('kubernetesVersion', versionProblem);
-    else if (version !== current && !releaseOf(facts, version))
-      // The CoreDNS and etcd tags move with the version; without the release they are unknown.
-      add(
-        'kubernetesVersion',
-        `no release ConfigMap in ${namespace} ships ${version} (its CoreDNS and etcd tags); offered: ${
-          facts.releases
-            .filter((r) => isUpgradeStep(current, r.kubernetesVersion))
-            .map((r) => r.kubernetesVersion)
-            .join(', ') || 'none'
-        }`,
-      );
-  }
-  const image = chosenImageProblem(values.imageName, facts.images, (name) => name === values.imageName, {
-    missing: 'choose the image of the target release',
-    unlisted: (error) => `the project's images could not be listed: ${error}`,
-    unknown: `${values.imageName} is not an image of the credential's project`,
+  return chosenValueProblems(kind, facts, values.kubernetesVersion, {
+    version: { pattern: KUBERNETES_VERSION },
+    controlPlaneProblems: (current, version, versionProblem) =>
+      versionProblem || version === current || releaseOf(facts, version)
+        ? []
+        : [
+            {
+              // The CoreDNS and etcd tags move with the version; without the release they are unknown.
+              field: 'kubernetesVersion',
+              message: `no release ConfigMap in ${namespace} ships ${version} (its CoreDNS and etcd tags); offered: ${
+                facts.releases
+                  .filter((r) => isUpgradeStep(current, r.kubernetesVersion))
+                  .map((r) => r.kubernetesVersion)
+                  .join(', ') || 'none'
+              }`,
+            },
+          ],
+    image: {
+      field: 'imageName',
+      problem: chosenImageProblem(values.imageName, facts.images, (name) => name === values.imageName, {
+        missing: 'choose the image of the target release',
+        unlisted: (error) => `the project's images could not be listed: ${error}`,
+        unknown: `${values.imageName} is not an image of the credential's project`,
+      }),
+    },
   });
-  if (image) add('imageName', image);
-  return problems;
 }
 
 /** The target the values make: for the control plane with the release's CoreDNS and etcd tags when they differ. */
@@ -140,9 +141,7 @@ export function upgradeView(
     platform: HCS_UPGRADE,
     fieldProblems: valueProblems(kind, facts, values, namespace),
     target: () => targetOf(kind, facts, values),
-    requestedVersion: KUBERNETES_VERSION.test(values.kubernetesVersion)
-      ? values.kubernetesVersion
-      : undefined,
+    requestedVersion: requestedVersionOf(values.kubernetesVersion, KUBERNETES_VERSION),
     noTarget: 'Choose the target Kubernetes version and image',
     nothingToChange: NOTHING_TO_CHANGE,
     kubeOvnVersion: (target) =>

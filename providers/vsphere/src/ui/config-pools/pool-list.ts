@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { h, mountResourceList } from '@immutable-infra/ui-kit';
+import { mountKindList, nameCell, rowActions } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import { VSPHERE_CLASS, vspherePath } from '../catalog.js';
 
@@ -24,32 +24,25 @@ function holders(pool: Pool): string | undefined {
 /** The namespace's VSphereMachineConfigPools: cluster, slots free of all, who is bound to it. */
 export const configPoolList = {
   mount(element: unknown, props: ResourceListProps): () => void {
-    const path = vspherePath(props.namespace, 'vspheremachineconfigpools');
-    return mountResourceList<Pool>(element, props, {
+    return mountKindList<Pool>(element, props, {
       ...words,
+      collectionPath: vspherePath(props.namespace, 'vspheremachineconfigpools'),
       extension: 'vsphere.config-pool.list',
       className: VSPHERE_CLASS,
       columns: ['Name', 'Cluster', 'Datacenter', 'Available / slots', 'Bound to', ''],
-      load: async () => (await props.api.kubernetes<{ items?: Pool[] }>({ method: 'GET', path })).items ?? [],
       row: (pool, actions) => {
         const name = pool.metadata.name ?? '';
         const total = pool.status?.totalCount ?? pool.spec.configs.length;
         const consumer = pool.status?.consumerRef;
         return [
-          h('span', { text: name, data: { name } }),
+          nameCell(name),
           pool.spec.clusterRef.name ?? '',
           pool.spec.datacenter ?? '—',
           `${pool.status?.availableCount ?? '?'} / ${total}`,
           consumer ? `${consumer.kind ?? ''} ${consumer.name ?? ''}`.trim() : '—',
-          h(
-            'span',
-            {},
-            actions.update(name),
-            actions.delete(name, () => holders(pool)),
-          ),
+          rowActions(actions, name, () => holders(pool)),
         ];
       },
-      deletePath: (name) => `${path}/${encodeURIComponent(name)}`,
     });
   },
 } satisfies StrictAnchorExport<'ip-pool.list'>;

@@ -3,9 +3,8 @@ import {
   button,
   type Choice,
   card,
+  cardList,
   checkboxField,
-  fieldGroup,
-  h,
   hint,
   numberField,
   repeatableGroup,
@@ -37,12 +36,8 @@ export const lifecycleKey = (hostname: string, disk: string) => `${hostname}/${d
  * read-only and keeps its name (renaming would leave the made disk behind).
  */
 export function slotCards(initial: SlotDraft[]) {
-  const box = h('div', { data: { slots: '' } });
   let networks: Choice[] = [];
   let lifecycles: DiskLifecycles = new Map();
-  let readers: (() => SlotDraft)[] = [];
-
-  const read = () => readers.map((reader) => reader());
 
   const nicGroup = (slot: SlotDraft, i: number) =>
     repeatableGroup<NicDraft>(
@@ -133,19 +128,25 @@ export function slotCards(initial: SlotDraft[]) {
       slot.disks,
     );
 
-  const render = (slots: SlotDraft[]) => {
-    readers = [];
-    box.replaceChildren(
-      ...slots.map((slot, i) => {
-        const at = (field: string) => `slots.${i}.${field}`;
-        const hostname = textField('Hostname', at('hostname'), slot.hostname, { placeholder: 'cp-01' });
-        const network = selectField('Network (first NIC)', at('networkName'), networks, slot.networkName);
-        const ip = textField('Address / prefix', at('ip'), slot.ip, { placeholder: '10.10.10.11/24' });
-        const gateway = textField('Gateway', at('gateway'), slot.gateway, { placeholder: '10.10.10.1' });
-        const dns = textField('DNS servers', at('dns'), slot.dns, { placeholder: '10.10.10.2, 10.10.10.3' });
-        const nics = nicGroup(slot, i);
-        const disks = diskGroup(slot, i);
-        readers.push(() => ({
+  const list = cardList<SlotDraft>(initial, {
+    noun: 'slot',
+    plural: 'slots',
+    path: 'slots',
+    next: (last) =>
+      last
+        ? { ...emptySlot(), networkName: last.networkName, gateway: last.gateway, dns: last.dns }
+        : emptySlot(),
+    card(slot, i, { remove }) {
+      const at = (field: string) => `slots.${i}.${field}`;
+      const hostname = textField('Hostname', at('hostname'), slot.hostname, { placeholder: 'cp-01' });
+      const network = selectField('Network (first NIC)', at('networkName'), networks, slot.networkName);
+      const ip = textField('Address / prefix', at('ip'), slot.ip, { placeholder: '10.10.10.11/24' });
+      const gateway = textField('Gateway', at('gateway'), slot.gateway, { placeholder: '10.10.10.1' });
+      const dns = textField('DNS servers', at('dns'), slot.dns, { placeholder: '10.10.10.2, 10.10.10.3' });
+      const nics = nicGroup(slot, i);
+      const disks = diskGroup(slot, i);
+      return {
+        read: () => ({
           hostname: hostname.input.value.trim(),
           networkName: network.select.value,
           ip: ip.input.value.trim(),
@@ -153,9 +154,8 @@ export function slotCards(initial: SlotDraft[]) {
           dns: dns.input.value.trim(),
           nics: nics.read(),
           disks: disks.read(),
-        }));
-        const remove = () => render(read().filter((_, at) => at !== i));
-        return card(
+        }),
+        element: card(
           { slot: String(i) },
           hostname.row,
           network.row,
@@ -165,38 +165,22 @@ export function slotCards(initial: SlotDraft[]) {
           nics.element,
           disks.element,
           button('Remove slot', remove, { action: `remove-slot:${i}` }),
-        );
-      }),
-    );
-  };
-  render(initial);
-
-  const add = () => {
-    const slots = read();
-    const last = slots.at(-1);
-    render([
-      ...slots,
-      last
-        ? { ...emptySlot(), networkName: last.networkName, gateway: last.gateway, dns: last.dns }
-        : emptySlot(),
-    ]);
-  };
+        ),
+      };
+    },
+  });
 
   return {
-    rows: [
-      h('h3', { text: 'Slots' }),
-      fieldGroup('Slots', 'slots', box),
-      button('Add slot', add, { action: 'add-slot' }),
-    ],
-    read,
+    rows: list.rows,
+    read: list.read,
     /** Shows the slots, with the lifecycle of each stored disk (none when creating). */
     show(slots: SlotDraft[], stored: DiskLifecycles = lifecycles) {
       lifecycles = stored;
-      render(slots);
+      list.show(slots);
     },
     offer(choices: Choice[]) {
       networks = choices;
-      render(read());
+      list.show(list.read());
     },
   };
 }

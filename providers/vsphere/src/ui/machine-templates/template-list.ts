@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { h, mountResourceList } from '@immutable-infra/ui-kit';
+import { mountKindList, nameCell, rowActions } from '@immutable-infra/ui-kit';
 import type { VSphereMachineTemplateObject } from '../../api/vsphere-machine-template.js';
 import { VSPHERE_CLASS, vspherePath } from '../catalog.js';
 
@@ -16,14 +16,12 @@ const words = {
 /** The namespace's VSphereMachineTemplates: what each clones, where, at what size, on which networks. */
 export const machineTemplateList = {
   mount(element: unknown, props: ResourceListProps): () => void {
-    const path = vspherePath(props.namespace, 'vspheremachinetemplates');
-    return mountResourceList<Template>(element, props, {
+    return mountKindList<Template>(element, props, {
+      collectionPath: vspherePath(props.namespace, 'vspheremachinetemplates'),
       ...words,
       extension: 'vsphere.machine-template.list',
       className: VSPHERE_CLASS,
       columns: ['Name', 'VM template', 'Datacenter', 'Size', 'Networks', ''],
-      load: async () =>
-        (await props.api.kubernetes<{ items?: Template[] }>({ method: 'GET', path })).items ?? [],
       row: ({ metadata, spec }, actions) => {
         const machine = spec.template.spec;
         const name = metadata.name ?? '';
@@ -31,15 +29,14 @@ export const machineTemplateList = {
           machine.diskGiB === undefined ? '' : `, ${machine.diskGiB} GiB disk`
         }`;
         return [
-          h('span', { text: name, data: { name } }),
+          nameCell(name),
           machine.template,
           machine.datacenter ?? '—',
           size,
           machine.network.devices.map((d) => d.networkName).join(', '),
-          h('span', {}, actions.update(name), actions.delete(name)),
+          rowActions(actions, name),
         ];
       },
-      deletePath: (name) => `${path}/${encodeURIComponent(name)}`,
     });
   },
 } satisfies StrictAnchorExport<'machine-template.list'>;

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { HostApi, NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
+import type { NodePoolActionProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
   listWithCredential,
   loadPlatformPoolObjects,
@@ -30,12 +30,15 @@ const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
  * the VM templates of its datacenter from vCenter, through the platform
  * operations with the credential the VSphereCluster names (`identityRef`).
  */
-export async function loadVsphereUpgradeFacts(
-  api: HostApi,
-  namespace: string,
-  clusterName: string,
-  nodePool: NodePoolActionProps['nodePool'],
-): Promise<VsphereUpgradeFacts> {
+export async function loadVsphereUpgradeFacts({
+  api,
+  namespace,
+  clusterName,
+  nodePool,
+}: Pick<
+  NodePoolActionProps,
+  'api' | 'namespace' | 'clusterName' | 'nodePool'
+>): Promise<VsphereUpgradeFacts> {
   const read = await loadPlatformPoolObjects(api, namespace, clusterName, nodePool, {
     machineTemplates: vspherePath(namespace, 'vspheremachinetemplates'),
     infraCluster: (name) => vspherePath(namespace, 'vsphereclusters', name),
@@ -91,12 +94,7 @@ export const nodePoolUpgrade = {
       },
       more: [coredns, etcd, kubeOvn],
       async load() {
-        const facts = await loadVsphereUpgradeFacts(
-          props.api,
-          props.namespace,
-          props.clusterName,
-          props.nodePool,
-        );
+        const facts = await loadVsphereUpgradeFacts(props);
         const initial = initialValues(kind, facts);
         coredns.input.value = initial.corednsTag;
         etcd.input.value = initial.etcdTag;

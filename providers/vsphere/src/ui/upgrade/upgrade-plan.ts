@@ -12,6 +12,7 @@
 import { type FieldProblem, rolloutSurge } from '@immutable-infra/core';
 import {
   chosenImageProblem,
+  chosenValueProblems,
   imageTagsOf,
   KUBE_OVN_ANNOTATION,
   minorOf,
@@ -23,9 +24,9 @@ import {
   type PoolUpgradeView,
   poolStatusOf,
   poolUpgradeView,
+  requestedVersionOf,
   startingImage,
   type UpgradeTarget,
-  upgradeVersionProblem,
   valueAt,
   workerTarget,
 } from '@immutable-infra/ui-kit';
@@ -102,40 +103,38 @@ export function valueProblems(
   facts: VsphereUpgradeFacts,
   values: UpgradeValues,
 ): FieldProblem[] {
-  const problems: FieldProblem[] = [];
-  const add = (field: string, message: string) => problems.push({ field, message });
-  const current = poolStatusOf('KubeadmControlPlane', facts.controlPlane).version;
-  const version = values.kubernetesVersion;
-  if (kind === 'KubeadmControlPlane') {
-    const versionProblem = upgradeVersionProblem(current, version, {
-      pattern: KUBERNETES_VERSION,
-      minors: KUBERNETES_MINORS,
-    });
-    if (versionProblem) add('kubernetesVersion', versionProblem);
-    const minorChanges = KUBERNETES_VERSION.test(version) && minorOf(version) !== minorOf(current);
-    const tags = imageTagsOf(facts.controlPlane);
-    for (const [key, name] of [
-      ['corednsTag', 'CoreDNS'],
-      ['etcdTag', 'etcd'],
-    ] as const)
-      if (minorChanges && values[key] && values[key] === tags[key])
-        add(
-          key,
-          `${values[key]} is the ${name} tag of Kubernetes ${minorOf(current)}: give the target release's, or none for kubeadm's default`,
-        );
-  }
-  const template = chosenImageProblem(
-    values.template,
-    facts.vmTemplates,
-    (t) => t.path === values.template || t.name === values.template,
-    {
-      missing: 'choose the VM template of the target release',
-      unlisted: (error) => `vCenter could not list the VM templates: ${error}`,
-      unknown: `${values.template} is not a VM template of datacenter ${datacenterOf(facts.template)}`,
+  return chosenValueProblems(kind, facts, values.kubernetesVersion, {
+    version: { pattern: KUBERNETES_VERSION, minors: KUBERNETES_MINORS },
+    controlPlaneProblems(current, version) {
+      // A tag kept from the old minor would pin the control plane to the old release's CoreDNS or etcd.
+      const minorChanges = KUBERNETES_VERSION.test(version) && minorOf(version) !== minorOf(current);
+      const tags = imageTagsOf(facts.controlPlane);
+      return (
+        [
+          ['corednsTag', 'CoreDNS'],
+          ['etcdTag', 'etcd'],
+        ] as const
+      )
+        .filter(([key]) => minorChanges && values[key] && values[key] === tags[key])
+        .map(([key, name]) => ({
+          field: key,
+          message: `${values[key]} is the ${name} tag of Kubernetes ${minorOf(current)}: give the target release's, or none for kubeadm's default`,
+        }));
     },
-  );
-  if (template) add('template', template);
-  return problems;
+    image: {
+      field: 'template',
+      problem: chosenImageProblem(
+        values.template,
+        facts.vmTemplates,
+        (t) => t.path === values.template || t.name === values.template,
+        {
+          missing: 'choose the VM template of the target release',
+          unlisted: (error) => `vCenter could not list the VM templates: ${error}`,
+          unknown: `${values.template} is not a VM template of datacenter ${datacenterOf(facts.template)}`,
+        },
+      ),
+    },
+  });
 }
 
 /** The target the values make. */
@@ -184,9 +183,7 @@ export function upgradeView(
     platform: VSPHERE_UPGRADE,
     fieldProblems: valueProblems(kind, facts, values),
     target: () => targetOf(kind, facts, values),
-    requestedVersion: KUBERNETES_VERSION.test(values.kubernetesVersion)
-      ? values.kubernetesVersion
-      : undefined,
+    requestedVersion: requestedVersionOf(values.kubernetesVersion, KUBERNETES_VERSION),
     noTarget: 'Choose the target Kubernetes version and VM template',
     nothingToChange: NOTHING_TO_CHANGE,
     moreProblems() {

@@ -254,6 +254,38 @@ describe('back-off after classified platform failures', () => {
   });
 });
 
+describe('a throttled platform', () => {
+  it("waits each throttled call's Retry-After and provisions, without growing the back-off or a Warning Event", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'throttled');
+    const platform = new FakePlatform();
+    // Every other call of each operation refused with "come back in 1 s". The failure back-off starts at 10 min: had a
+    // throttle counted as a failure, the machine would sit out ten minutes after the first.
+    platform.throttleEveryOtherMs = 1_000;
+    startManager(platform, namespace, { initialMs: 600_000, maxMs: 600_000 });
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+
+    const throttledCondition = await eventually('the Ready condition saying it was throttled', async () => {
+      const condition = readyOf(await getTestMachine(client, namespace, 'm1'));
+      return condition?.reason === 'Throttled' ? condition : undefined;
+    });
+    expect(throttledCondition.message).toMatch(/\(Throttled\): .*HTTP 429.*; next attempt in 1 s$/);
+    await eventually('provisioned through the throttling', async () => {
+      return (await getTestMachine(client, namespace, 'm1'))?.status?.ready;
+    });
+    expect(platform.count('create')).toBe(1);
+    // Find, create and poll were each refused and went through on a later attempt.
+    expect(platform.throttled).toBeGreaterThanOrEqual(3);
+    expect(platform.attempts.length).toBeGreaterThan(platform.throttled);
+    const events = await client.list<{ type: string; reason: string; involvedObject: { name: string } }>(
+      'v1',
+      'Event',
+      { namespace },
+    );
+    expect(events.filter((e) => e.involvedObject.name === 'm1' && e.type === 'Warning')).toEqual([]);
+  });
+});
+
 describe("the host's own writes and lookups", () => {
   it('is not woken by its own status write, but by anyone else changing the object', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'own-writes');

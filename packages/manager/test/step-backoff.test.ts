@@ -53,6 +53,26 @@ describe('StepBackoff', () => {
     expect(backoff.remainingMs('k', { phase: 'delete', generation: 2 })).toBeUndefined();
   });
 
+  it('waits out a throttled call for its Retry-After without counting it as a failure', () => {
+    const time = clock();
+    const backoff = new StepBackoff({ initialMs: 2_000, maxMs: 60_000 }, time.now);
+    // Throttled again and again: always the platform's second, never growing.
+    const throttles = Array.from({ length: 5 }, () => backoff.throttled('k', at(1), 1_000));
+    expect(throttles).toEqual(Array(5).fill({ delayMs: 1_000, failures: 0 }));
+    expect(backoff.remainingMs('k', at(1))).toBe(1_000);
+    // The first real failure after them is the first, with the initial delay.
+    expect(backoff.failed('k', at(1))).toEqual({ delayMs: 2_000, failures: 1 });
+    // A throttle between failures leaves their count where it was.
+    expect(backoff.throttled('k', at(1), 1_000)).toEqual({ delayMs: 1_000, failures: 1 });
+    expect(backoff.failed('k', at(1))).toEqual({ delayMs: 4_000, failures: 2 });
+    // Bounded: never longer than maxMs, never a hot loop on a Retry-After in the past.
+    expect(backoff.throttled('k', at(1), 86_400_000).delayMs).toBe(60_000);
+    expect(backoff.throttled('k', at(1), -5_000).delayMs).toBe(100);
+    // Throttled at a later step is progress, as a failure there would be.
+    expect(backoff.throttled('k', at(2), 1_000).failures).toBe(0);
+    expect(backoff.failed('k', at(2)).failures).toBe(1);
+  });
+
   it("honours the platform's retry-after when it is longer", () => {
     const backoff = new StepBackoff({ initialMs: 1_000 }, clock().now);
     expect(backoff.failed('k', at(0), 90_000).delayMs).toBe(90_000);

@@ -269,6 +269,39 @@ describe('JsonTransport', () => {
     expect(platform.requests).toHaveLength(1 + 3);
   });
 
+  it("waits out a 429's Retry-After whatever the method, without using up its attempts (as client-go does)", async () => {
+    // Every other call throttled, as a platform over its rate answers.
+    let calls = 0;
+    const platform = await server((_req, res) => {
+      calls += 1;
+      if (calls % 2 === 1) return json(res, 429, { error: 'slow down' }, { 'Retry-After': '1' });
+      json(res, 200, { ok: calls });
+    });
+    const waits: number[] = [];
+    const client = transport(platform, { maxAttempts: 1, sleep: async (ms) => void waits.push(ms) });
+    // A POST the platform refused was not acted on: sending it again is safe.
+    expect((await client.request({ method: 'POST', path: '/vms', body: {} })).body).toEqual({ ok: 2 });
+    for (let i = 0; i < 4; i++) await client.request({ method: 'GET', path: '/x' });
+    // One attempt allowed, yet each request got through after one wait of the platform's second.
+    expect(platform.requests).toHaveLength(10);
+    expect(waits).toEqual(Array(5).fill(1_000));
+  });
+
+  it('gives a request that stays throttled to the host after 10 waits, or once the waits reach the limit', async () => {
+    const platform = await server((_req, res) => json(res, 429, {}, { 'Retry-After': '1' }));
+    const waits: number[] = [];
+    const client = transport(platform, { sleep: async (ms) => void waits.push(ms) });
+    const failure = await failureOf(client.request({ method: 'POST', path: '/vms', body: {} }));
+    expect(failure.kind).toBe('Throttled');
+    expect(failure.details.retryAfter).toBeInstanceOf(Date);
+    expect(platform.requests).toHaveLength(11);
+    expect(waits).toHaveLength(10);
+
+    const bounded = transport(platform, { maxRetryAfterMs: 2_500, sleep: async () => {} });
+    await failureOf(bounded.request({ method: 'POST', path: '/vms', body: {} }));
+    expect(platform.requests).toHaveLength(11 + 3);
+  });
+
   it('does not wait for a Retry-After beyond the limit, and hands it to the host in the failure', async () => {
     const platform = await server((_req, res) => json(res, 429, {}, { 'Retry-After': '3600' }));
     const client = transport(platform, {

@@ -38,7 +38,7 @@ import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnStatusWrites } from './own-writes.js';
 import { writeStatus } from './status-writer.js';
-import { formatDelay, type StepBackoff } from './step-backoff.js';
+import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
 export interface HostServices {
   client: ObjectClient;
@@ -241,23 +241,30 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const classifiedFailure = (result: PlatformFailureResult, stopped: Stopped | undefined): WorkOutcome => {
       const description = describePlatformFailure(result.kind);
       const retryAfterMs = result.retryAfter ? result.retryAfter.getTime() - Date.now() : undefined;
-      const { delayMs, failures } = services.backoff?.failed(
-        key,
-        { phase, stepIndex: stopped?.index ?? -1, generation },
-        retryAfterMs,
-      ) ?? { delayMs: 1_000, failures: 1 };
+      const position: StepPosition = { phase, stepIndex: stopped?.index ?? -1, generation };
+      // Throttled with a Retry-After is the platform's pacing, not a failure: wait what it asks,
+      // without growing the back-off or raising a Warning Event.
+      const throttled = result.kind === 'Throttled' && retryAfterMs !== undefined;
+      const { delayMs, failures } = (throttled
+        ? services.backoff?.throttled(key, position, retryAfterMs)
+        : services.backoff?.failed(key, position, retryAfterMs)) ?? {
+        delayMs: 1_000,
+        failures: throttled ? 0 : 1,
+      };
       const what = stopped ? `step ${stopped.name} failed` : `${deleting ? 'delete' : 'reconcile'} failed`;
       const message = `${what} (${result.kind}): ${result.message}; ${description.advice}; next attempt in ${formatDelay(delayMs)}`;
       setCond(falseCondition(READY, description.reason, message, 'Warning'));
-      log.warn('platform call failed; backing off', {
+      const fields = {
         step: stopped?.name,
         failure: result.kind,
         failures,
         retryInMs: delayMs,
         error: result.message,
-      });
+      };
+      if (throttled) log.info('platform throttled the call; waiting its Retry-After', fields);
+      else log.warn('platform call failed; backing off', fields);
       // One Event when the failing starts, not one per attempt.
-      if (failures === 1) events.warning(description.reason, message);
+      if (!throttled && failures === 1) events.warning(description.reason, message);
       return { requeueAfterMs: delayMs };
     };
 

@@ -20,6 +20,9 @@ export const STEP_BACKOFF_DEFAULTS = { initialMs: 2_000, maxMs: 300_000 } as con
 /** A platform's own "retry after" (e.g. an account lock) is honoured up to this long. */
 const RETRY_AFTER_LIMIT_MS = 3_600_000;
 
+/** A throttled object waits at least this long, whatever the platform's Retry-After says (0, a past date). */
+const THROTTLED_MIN_MS = 100;
+
 /** Where in an object's reconcile a failure happened. */
 export interface StepPosition {
   phase: 'reconcile' | 'delete';
@@ -91,6 +94,30 @@ export class StepBackoff {
       delayMs = Math.min(retryAfterMs, Math.max(RETRY_AFTER_LIMIT_MS, this.maxMs));
     }
     this.failing.set(key, { ...at, failures, nextAttemptAt: this.now() + delayMs });
+    return { delayMs, failures };
+  }
+
+  /**
+   * The platform throttled the object's call and said when to come back (HTTP 429 with
+   * Retry-After, after the transport's own waits): the next attempt is then, at most `maxMs` and
+   * at least THROTTLED_MIN_MS away, and it is not a failure, as client-go treats a 429: the
+   * count of failures in a row (and so the next failure's delay) stays as it was.
+   */
+  throttled(key: string, at: StepPosition, retryAfterMs: number): { delayMs: number; failures: number } {
+    const previous = this.failing.get(key);
+    const sameAttempt =
+      previous !== undefined &&
+      previous.phase === at.phase &&
+      previous.generation === at.generation &&
+      previous.stepIndex >= at.stepIndex;
+    const failures = sameAttempt ? previous.failures : 0;
+    const delayMs = Math.min(this.maxMs, Math.max(THROTTLED_MIN_MS, Math.ceil(retryAfterMs)));
+    this.failing.set(key, {
+      ...at,
+      stepIndex: sameAttempt ? previous.stepIndex : at.stepIndex,
+      failures,
+      nextAttemptAt: this.now() + delayMs,
+    });
     return { delayMs, failures };
   }
 

@@ -52,9 +52,16 @@ export interface JsonTransportOptions {
   burst?: number | undefined;
   /** Requests in flight to this endpoint at once; 16 by default. */
   maxConcurrentRequests?: number | undefined;
-  /** Attempts of an idempotent request (transport failure, 429, 503); 3 by default. */
+  /**
+   * Attempts of an idempotent request (transport failure, 503, 429 without Retry-After); 3 by
+   * default. A 429 with a Retry-After is waited for up to 10 times, whatever the method, without
+   * counting as an attempt, while the waits add up to no more than `maxRetryAfterMs`.
+   */
   maxAttempts?: number | undefined;
-  /** A Retry-After longer than this is not waited for: the failure goes to the host's back-off. 30 s by default. */
+  /**
+   * A Retry-After longer than this is not waited for, nor 429 waits adding up to more: the failure
+   * goes to the host's back-off. 30 s by default.
+   */
   maxRetryAfterMs?: number | undefined;
   /** Headers on every request (`Accept` with the API version, say). */
   defaultHeaders?: Record<string, string> | undefined;
@@ -78,6 +85,8 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const RETRY_BASE_MS = 200;
 const RETRY_MAX_MS = 5_000;
+/** Waits for a 429's Retry-After per request before the failure goes to the host (client-go's maxRetries). */
+const MAX_THROTTLED_WAITS = 10;
 
 /**
  * JSON over HTTPS to one platform endpoint: one keep-alive connection pool, TLS verified against
@@ -176,12 +185,30 @@ export class JsonTransport {
     const operation = spec.operation ?? `${spec.method} ${shownPath}`;
     const payload = encodeBody(spec);
     const retryable = isIdempotent(spec.method, spec.idempotent);
-    for (let attempt = 1; ; attempt++) {
+    let throttledWaits = 0;
+    let throttledMs = 0;
+    for (let attempt = 1; ; ) {
       const outcome = await this.attempt(spec, url, payload, operation, mode);
       if (outcome.type === 'answer') return outcome.response;
       const { failure, retry } = outcome;
-      if (!retryable || attempt >= this.maxAttempts || retry === 'never') throw failure;
-      const waitMs = retry === 'backoff' ? backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS) : retry;
+      let waitMs: number;
+      if (
+        outcome.throttled &&
+        typeof retry === 'number' &&
+        throttledWaits < MAX_THROTTLED_WAITS &&
+        throttledMs + retry <= this.maxRetryAfterMs
+      ) {
+        // A 429 with Retry-After is the platform pacing us, as client-go treats it: the request was
+        // refused before anything was done, so it is sent again whatever its method, and the wait
+        // is not a failed attempt. Bounded in count and in total wait, so a reconcile is not held.
+        throttledWaits += 1;
+        throttledMs += retry;
+        waitMs = retry;
+      } else {
+        if (!retryable || attempt >= this.maxAttempts || retry === 'never') throw failure;
+        waitMs = retry === 'backoff' ? backoffMs(attempt, RETRY_BASE_MS, RETRY_MAX_MS) : retry;
+        attempt += 1;
+      }
       await this.sleep(waitMs, spec.signal).catch((error: unknown) => {
         // The caller's abort while waiting is theirs, as it is during a request.
         throw spec.signal?.aborted ? error : failure;
@@ -202,8 +229,11 @@ export class JsonTransport {
     mode: 'json' | 'text',
   ): Promise<
     | { type: 'answer'; response: JsonResponse | TextResponse }
-    /** `retry`: the Retry-After to wait, exponential back-off, or not at all. */
-    | { type: 'failure'; failure: PlatformFailure; retry: number | 'backoff' | 'never' }
+    /**
+     * `retry`: the Retry-After to wait, exponential back-off, or not at all; `throttled`: a 429
+     * with a Retry-After, which the platform refused without acting on.
+     */
+    | { type: 'failure'; failure: PlatformFailure; retry: number | 'backoff' | 'never'; throttled?: boolean }
   > {
     await this.rate.acquire();
     return this.concurrency.run(async () => {
@@ -256,7 +286,12 @@ export class JsonTransport {
           this.options.secrets ?? [],
         );
         if (askedMs === undefined) return { type: 'failure', failure, retry: 'backoff' };
-        return { type: 'failure', failure, retry: askedMs > this.maxRetryAfterMs ? 'never' : askedMs };
+        return {
+          type: 'failure',
+          failure,
+          retry: askedMs > this.maxRetryAfterMs ? 'never' : askedMs,
+          throttled: status === 429,
+        };
       }
       if (status >= 200 && status < 300) {
         let decoded: unknown;
@@ -291,7 +326,12 @@ export class JsonTransport {
       if (!isRetryableStatus(status)) return { type: 'failure', failure, retry: 'never' };
       if (askedMs === undefined) return { type: 'failure', failure, retry: 'backoff' };
       // Waiting longer would hold the reconcile; the host's back-off honours retryAfter instead.
-      return { type: 'failure', failure, retry: askedMs > this.maxRetryAfterMs ? 'never' : askedMs };
+      return {
+        type: 'failure',
+        failure,
+        retry: askedMs > this.maxRetryAfterMs ? 'never' : askedMs,
+        throttled: status === 429,
+      };
     });
   }
 }

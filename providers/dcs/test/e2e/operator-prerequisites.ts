@@ -27,6 +27,8 @@ export interface PrerequisiteValues {
   simUrl: string;
   authKey: string;
   workerPoolSize: number;
+  /** The pools' names; {@link POOLS} unless given (several clusters in one namespace need their own). */
+  pools?: Record<Role, string>;
 }
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -35,7 +37,7 @@ export const KUBERNETES_TO = 'v1.35.4';
 export const CREDENTIAL = 'dcs-auth';
 export const POOLS = { cp: 'cp-pool', worker: 'worker-pool' } as const;
 
-type Role = keyof typeof POOLS;
+export type Role = keyof typeof POOLS;
 
 const minorOf = (version: string) => version.replace(/^v?(\d+\.\d+).*/, 'v$1');
 export const vmTemplateFor = (kubernetes: string) => `ubuntu-2204-k8s-${minorOf(kubernetes)}`;
@@ -49,7 +51,7 @@ export const KUBERNETES_FILES = {
 };
 
 /** The Secret the DCS plugin ships per Kubernetes minor; the wizard's KubeadmConfigs read their files from it. */
-function kubernetesFilesSecret(namespace: string, kubernetes: string) {
+export function kubernetesFilesSecret(namespace: string, kubernetes: string) {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -81,12 +83,13 @@ function poolEntry(v: PrerequisiteValues, role: Role, n: number) {
   };
 }
 
-function ipPool(v: PrerequisiteValues, role: Role, size: number) {
+/** A pool of `size` entries for the cluster's `role` machines. */
+export function ipPool(v: PrerequisiteValues, role: Role, size: number) {
   return {
     apiVersion: INFRA,
     kind: 'DCSIpHostnamePool',
     metadata: {
-      name: POOLS[role],
+      name: (v.pools ?? POOLS)[role],
       namespace: v.namespace,
       // The pool controller finds the credential for its persistent disk status through the cluster.
       labels: { 'cluster.x-k8s.io/cluster-name': v.clusterName },
@@ -95,13 +98,22 @@ function ipPool(v: PrerequisiteValues, role: Role, size: number) {
   };
 }
 
-/** A machine template as the machine template form writes it: one per node type and VM template. */
-export function machineTemplate(namespace: string, role: Role, kubernetes: string) {
+/**
+ * A machine template as the machine template form writes it: one per node type and VM template,
+ * drawing from `pool` (the `POOLS` one of its role unless given) and named with `prefix` before it.
+ */
+export function machineTemplate(
+  namespace: string,
+  role: Role,
+  kubernetes: string,
+  pool: string = POOLS[role],
+  prefix = '',
+) {
   return {
     apiVersion: INFRA,
     kind: 'DCSMachineTemplate',
     metadata: {
-      name: `${role}-${minorOf(kubernetes).replace('.', '-')}`,
+      name: `${prefix}${role}-${minorOf(kubernetes).replace('.', '-')}`,
       namespace,
       labels: {
         'infrastructure.cluster.x-k8s.io/dcs-machine-type': role === 'cp' ? 'control-plane' : 'worker',
@@ -129,7 +141,7 @@ export function machineTemplate(namespace: string, role: Role, kubernetes: strin
                 : []),
             ],
           },
-          ipHostPoolRef: { name: POOLS[role] },
+          ipHostPoolRef: { name: pool },
         },
       },
     },

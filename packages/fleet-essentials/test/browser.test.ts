@@ -252,6 +252,15 @@ describe('Fleet Essentials in a real browser', () => {
     ).resolves.toContain(
       'was built for anchor API ^2.0.0, but this Fleet Essentials provides anchor API 1.1.0',
     );
+    // The entry good.someday names an anchor this host does not know: skipped, and said so here.
+    const notes = page.locator('[data-extension-notes="@example/provider-good"]');
+    await expect(notes.locator('li').allTextContents()).resolves.toEqual([
+      'extensions.1 (good.someday) names the anchor cluster.someday, which this Fleet Essentials does not provide; the entry is skipped',
+    ]);
+    await expect(notes.textContent()).resolves.toContain(
+      '@example/provider-good: some entries are not shown by this Fleet Essentials',
+    );
+    await expectAccessible(page, 'extension notes');
     // The rest of the page still works.
     await page.getByRole('tab', { name: 'Overview' }).click();
     await expect(page.getByRole('table', { name: 'Conditions' }).isVisible()).resolves.toBe(true);

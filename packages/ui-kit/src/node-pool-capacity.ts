@@ -15,6 +15,12 @@ export interface SlotPoolCount {
   total: number;
   /** The workload (KubeadmControlPlane or MachineDeployment) whose machines alone may take its slots. */
   boundTo?: { kind: string; name: string } | undefined;
+  /**
+   * The workload cluster the pool serves, if the kind names one (bare metal's
+   * MachineInventoryPool `spec.clusterName`): a pool serving another cluster
+   * has no slot for this cluster's node pools.
+   */
+  servesCluster?: string | undefined;
 }
 
 /**
@@ -81,9 +87,18 @@ export function slotPoolCapacity<Template, Pool>(
   const bound = count.boundTo;
   const boundElsewhere =
     bound !== undefined && !(bound.kind === 'MachineDeployment' && bound.name === request.nodePoolName);
-  const free = boundElsewhere ? 0 : Math.max(0, count.free);
+  const otherCluster =
+    count.servesCluster !== undefined && count.servesCluster !== request.clusterName
+      ? count.servesCluster
+      : undefined;
+  const free = boundElsewhere || otherCluster !== undefined ? 0 : Math.max(0, count.free);
   const consulted: CapacityPool = { kind: source.poolKind, name: poolName, free, total: count.total };
-  if (boundElsewhere)
+  if (otherCluster !== undefined)
+    problems.push({
+      field: 'machineTemplate',
+      message: `${source.poolKind} ${poolName} serves cluster ${otherCluster}, not ${request.clusterName}: its slots are for that cluster’s machines only`,
+    });
+  else if (boundElsewhere)
     problems.push({
       field: 'machineTemplate',
       message: `${source.poolKind} ${poolName} is bound to ${bound.kind} ${bound.name}: its slots are for that pool’s machines only`,

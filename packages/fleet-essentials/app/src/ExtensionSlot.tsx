@@ -51,7 +51,8 @@ export function Extension(props: MountProps) {
 
 /**
  * Every loadable extension registered for an anchor, each in its own error
- * boundary; gated ones say why (both versions); safe mode loads none.
+ * boundary; gated ones say why (both versions), and manifest entries the
+ * host skipped are listed; safe mode loads none.
  */
 export function ExtensionSlot({
   anchor,
@@ -79,10 +80,33 @@ export function ExtensionSlot({
               e.manifest.extensions.some((x) => x.anchor === anchor))),
       )
     : [];
-  if (entries.length === 0 && gated.length === 0)
+  // Skipped entries name anchors this host does not know, so they belong to no slot: each slot
+  // showing gate reasons names them for its provider's extensions, loaded or not.
+  const noted = showGated
+    ? extensions.filter(
+        (e) => (e.notes?.length ?? 0) > 0 && (provider === undefined || e.manifest?.provider === provider),
+      )
+    : [];
+  if (entries.length === 0 && gated.length === 0 && noted.length === 0)
     return <NothingHere title="No extensions">No extensions for this page.</NothingHere>;
   return (
     <div>
+      {noted.map((extension) => (
+        <Alert
+          key={extension.id}
+          variant="info"
+          isInline
+          isPlain
+          title={`${extension.id}: some entries are not shown by this Fleet Essentials`}
+          data-extension-notes={extension.id}
+        >
+          <ul>
+            {extension.notes?.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </Alert>
+      ))}
       {entries.map((entry) => (
         <section
           key={`${entry.extension.id}/${entry.entry.id}`}

@@ -14,7 +14,7 @@ const title = 'Bare Metal';
 
 export const baremetalExtensions = defineExtensions<typeof bundle>({
   provider: 'baremetal',
-  anchorApi: '^1.0.0',
+  anchorApi: '^1.1.0',
   bundle: 'dist/ui/extension.js',
   extensions: [
     // The host's pools page: bare metal's pools are pools of registered hosts (with the hosts and the image catalog).
@@ -38,6 +38,12 @@ export const baremetalExtensions = defineExtensions<typeof bundle>({
       id: 'baremetal.node-pool-upgrade',
       title: 'Upgrade',
       export: 'nodePoolUpgrade',
+    },
+    {
+      anchor: 'node-pool.capacity',
+      id: 'baremetal.node-pool-capacity',
+      title: 'Bare Metal host capacity',
+      export: 'nodePoolCapacity',
     },
   ],
 });

@@ -12,5 +12,6 @@ export { createClusterWorkflow } from './cluster-create/steps.js';
 export { inventoryPoolList } from './inventory/inventory-page.js';
 export { machineTemplateForm } from './machine-templates/template-form.js';
 export { machineTemplateList } from './machine-templates/template-list.js';
+export { nodePoolCapacity } from './node-pool-capacity.js';
 export { inventoryPoolForm } from './pools/pool-form.js';
 export { nodePoolUpgrade } from './upgrade/node-pool-upgrade.js';

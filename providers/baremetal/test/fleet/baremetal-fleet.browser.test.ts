@@ -458,6 +458,44 @@ describe('bare-metal extension in Fleet Essentials', () => {
     expect(after.spec.machineTemplate.spec.infrastructureRef.name).toBe('demo-control-plane-template');
   });
 
+  it('refuses a node pool needing more hosts than its MachineInventoryPool has available, creating nothing', async () => {
+    // demo-worker-pool counts 2 available hosts: a pool of 3 replicas (maxSurge 0, as bare metal rolls) does not fit.
+    await page.goto(`${url}/#/clusters/${ns}/demo`);
+    await page.reload();
+    await page.getByRole('tab', { name: 'Node Pools' }).click();
+    await page.getByLabel('New pool name').fill('demo-big');
+    await page.getByLabel('New pool replicas').fill('3');
+    await page.getByLabel('New pool machine template').fill('demo-worker-1-template');
+    await page.getByLabel('New pool max surge').fill('0');
+    await page.getByLabel('New pool max unavailable').fill('1');
+    const problem =
+      'MachineInventoryPool demo-worker-pool has 2 free slots; this pool needs 3 (3 replicas + 0 max surge)';
+    await page.locator('[data-capacity-problem="replicas"]', { hasText: problem }).waitFor();
+    await expect(page.getByLabel('New pool replicas').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expectAccessible('the node pool capacity problem');
+    await shot('pool-capacity-short');
+    const before = writes.length;
+    await page.getByRole('button', { name: 'Add node pool' }).click();
+    await page
+      .getByRole('form', { name: 'Add a node pool' })
+      .locator('p[role=alert]', { hasText: `Not added: ${problem}` })
+      .waitFor();
+    expect(writes.slice(before)).toEqual([]);
+    const absent = await custom()
+      .getNamespacedCustomObject({
+        group: 'cluster.x-k8s.io',
+        version: 'v1beta2',
+        namespace: ns,
+        plural: 'machinedeployments',
+        name: 'demo-big',
+      })
+      .then(
+        () => false,
+        () => true,
+      );
+    expect(absent).toBe(true);
+  });
+
   it('ran without a page error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -252,6 +252,8 @@ export {
   claimAddresses,
   DEFAULT_IPAM_POOL_GROUP,
   IPAM_API_VERSION,
+  ownedAddressClaims,
+  recordAddressClaims,
   releaseAddressClaims,
 } from './ipam/address-claims.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.

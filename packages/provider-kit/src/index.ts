@@ -117,6 +117,7 @@ export {
   clusterIdentitySecret,
   type IdentityCredentials,
   type IdentitySecret,
+  releaseIdentitySecret,
 } from './cluster/cluster-identity.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {

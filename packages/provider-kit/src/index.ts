@@ -117,6 +117,7 @@ export {
   clusterIdentitySecret,
   type IdentityCredentials,
   type IdentitySecret,
+  releaseIdentitySecret,
 } from './cluster/cluster-identity.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {
@@ -252,6 +253,8 @@ export {
   claimAddresses,
   DEFAULT_IPAM_POOL_GROUP,
   IPAM_API_VERSION,
+  ownedAddressClaims,
+  recordAddressClaims,
   releaseAddressClaims,
 } from './ipam/address-claims.js';
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.

@@ -33,7 +33,7 @@ generateProviderArtifacts({
     {
       apiGroups: ['ipam.cluster.x-k8s.io'],
       resources: ['ipaddressclaims'],
-      verbs: ['get', 'create', 'patch', 'delete'],
+      verbs: ['get', 'list', 'create', 'patch', 'delete'],
     },
     { apiGroups: ['ipam.cluster.x-k8s.io'], resources: ['ipaddresses'], verbs: ['get'] },
     // A Self-built VIP (controlPlaneLoadBalancer.type internal): the cluster's alive ModuleInfo,

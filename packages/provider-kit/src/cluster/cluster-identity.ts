@@ -100,8 +100,11 @@ interface IdentitySecretObject {
  * A cluster identity's reconcile, as CAPV's: its Secret in the provider's namespace must exist and
  * hold every `requiredKeys` (non-empty; only key names are looked at, never a value), and must not
  * belong to another identity or cluster; then the identity becomes its controlling owner, so the
- * Secret goes with the identity. The owner reference is written with the Secret's resourceVersion:
- * another writer's change in between fails the write instead of being lost.
+ * Secret goes with the identity. With a `finalizer`, the Secret also carries it (CAPV's
+ * `vspherecluster/infrastructure.cluster.x-k8s.io`), so it is not deleted while the identity uses it;
+ * {@link releaseIdentitySecret} takes it off when the identity is deleted. Owner reference and
+ * finalizer are written together, with the Secret's resourceVersion: another writer's change in
+ * between fails the write instead of being lost.
  */
 export async function claimIdentitySecret(
   kube: KubeClient,
@@ -111,7 +114,7 @@ export async function claimIdentitySecret(
     metadata: ObjectMeta;
     spec: { secretName?: string | undefined };
   },
-  options: { identityNamespace: string; requiredKeys: readonly string[] },
+  options: { identityNamespace: string; requiredKeys: readonly string[]; finalizer?: string | undefined },
 ): Promise<IdentityCredentials> {
   const name = identity.spec.secretName;
   const where = `Secret ${options.identityNamespace}/${name}`;
@@ -139,7 +142,10 @@ export async function claimIdentitySecret(
       reason: 'SecretKeysMissing',
       message: `${where} has no ${missing.join(', ')} (data.${missing.join(', data.')})`,
     };
-  if (!owners.some((o) => o.uid === identity.metadata.uid)) {
+  const owned = owners.some((o) => o.uid === identity.metadata.uid);
+  const finalizers = secret.metadata.finalizers ?? [];
+  const held = !options.finalizer || finalizers.includes(options.finalizer);
+  if (!owned || !held) {
     const owner = {
       apiVersion: identity.apiVersion,
       kind: identity.kind,
@@ -148,8 +154,39 @@ export async function claimIdentitySecret(
       controller: true,
     };
     await kube.patch(ref, {
-      metadata: { ownerReferences: [...owners, owner], resourceVersion: secret.metadata.resourceVersion },
+      metadata: {
+        ...(owned ? {} : { ownerReferences: [...owners, owner] }),
+        ...(held ? {} : { finalizers: [...finalizers, options.finalizer] }),
+        resourceVersion: secret.metadata.resourceVersion,
+      },
     });
   }
   return { ready: true };
+}
+
+/**
+ * A deleted cluster identity's part of {@link claimIdentitySecret} undone: the finalizer comes off
+ * its Secret, which the owner reference then lets go with the identity. A Secret that is gone, or
+ * that another identity controls (a Secret name reused after this one claimed it), is left alone.
+ */
+export async function releaseIdentitySecret(
+  kube: KubeClient,
+  identity: { metadata: ObjectMeta; spec: { secretName?: string | undefined } },
+  options: { identityNamespace: string; finalizer: string },
+): Promise<void> {
+  const name = identity.spec.secretName;
+  if (!name) return;
+  const ref = { apiVersion: 'v1', kind: 'Secret', namespace: options.identityNamespace, name };
+  const secret = await kube.get<IdentitySecretObject>(ref);
+  if (!secret) return;
+  const controller = secret.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+  if (controller && controller !== identity.metadata.uid) return;
+  const finalizers = secret.metadata.finalizers ?? [];
+  if (!finalizers.includes(options.finalizer)) return;
+  await kube.patch(ref, {
+    metadata: {
+      finalizers: finalizers.filter((f) => f !== options.finalizer),
+      resourceVersion: secret.metadata.resourceVersion,
+    },
+  });
 }

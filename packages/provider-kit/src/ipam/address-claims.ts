@@ -6,6 +6,12 @@
  * that died after the create finds its claim instead of asking for a second address. The claim is
  * owned by the infrastructure machine and held by a finalizer until the machine's delete released
  * it, so the address is not handed to another machine while this machine's VM may still use it.
+ *
+ * Nothing is left behind on delete, by two independent records: the claim names are written to the
+ * machine's status before any claim is created (`recordAddressClaims`), and every claim carries the
+ * machine's uid as its controller, in the same create that makes it. The delete releases the union
+ * of both (`releaseAddressClaims`), so neither a failure domain deleted before the machine (its pools
+ * named the claims) nor a status lost in a restore or written by an older release leaves an orphan.
  */
 import type { IPAddress, IPAddressClaim, KubeClient } from '@immutable-infra/core';
 import { isKubeConflict } from '../kube/kube-errors.js';
@@ -77,6 +83,20 @@ export function addressClaimRequests(
       }),
     ),
   );
+}
+
+/**
+ * The claim records with each request not yet among them added, in order; undefined when every
+ * request is recorded already, so a caller writes its status (before creating) only when it grew.
+ * Records are only ever added while the machine lives: a claim once asked for stays to be released.
+ */
+export function recordAddressClaims<R extends AddressClaimRequest>(
+  recorded: readonly R[] | undefined,
+  requests: readonly R[],
+): R[] | undefined {
+  const known = new Set((recorded ?? []).map((r) => r.claim));
+  const added = requests.filter((r) => !known.has(r.claim));
+  return added.length === 0 ? undefined : [...(recorded ?? []), ...added];
 }
 
 const claimRef = (namespace: string, name: string) => ({
@@ -205,9 +225,22 @@ export async function claimAddresses(
       };
 }
 
+/** The claims in the owner's namespace whose controller is the owner: found without any record of their names. */
+export async function ownedAddressClaims(
+  kube: KubeClient,
+  owner: Pick<AddressClaimOwner, 'namespace' | 'uid'>,
+): Promise<string[]> {
+  const claims = await kube.list<IPAddressClaim>(IPAM_API_VERSION, 'IPAddressClaim', {
+    namespace: owner.namespace,
+  });
+  return claims.filter((c) => controllerOf(c) === owner.uid).map((c) => c.metadata.name);
+}
+
 /**
  * Lets the IPAM provider have the addresses back: takes the finalizer off each claim (which the
- * owner's deletion then collects) and deletes it. A claim already gone counts as released.
+ * owner's deletion then collects) and deletes it. A claim already gone counts as released. Besides
+ * the names given (the recorded ones), every claim the owner controls is released too: the safety
+ * net for a claim whose name never reached the record.
  */
 export async function releaseAddressClaims(
   kube: KubeClient,
@@ -215,7 +248,8 @@ export async function releaseAddressClaims(
   claims: readonly string[],
   finalizer: string,
 ): Promise<void> {
-  for (const name of claims) {
+  const names = new Set([...claims, ...(await ownedAddressClaims(kube, owner))]);
+  for (const name of names) {
     const ref = claimRef(owner.namespace, name);
     const claim = await kube.get<IPAddressClaim>(ref);
     // Another machine's claim of the same name is that machine's to release.

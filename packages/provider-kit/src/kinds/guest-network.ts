@@ -12,6 +12,16 @@ export const AddressesFromPool = z
   })
   .meta({ 'x-kubernetes-map-type': 'atomic' });
 
+/**
+ * One IPAddressClaim a machine makes, written to its status before the claim is created: the delete
+ * releases what is recorded even when the failure domain (whose pools named the claim) is gone.
+ */
+export const AddressClaimRecord = z.object({
+  claim: z.string().min(1).describe('Name of the IPAddressClaim, in the machine namespace.'),
+  device: z.number().int().min(0).describe('Index of the NIC in network.devices.'),
+  poolRef: AddressesFromPool.describe('The pool the claim asks for an address.'),
+});
+
 /** How the guest uses what a DHCP server offers. */
 export const DhcpOverrides = z.object({
   hostname: z.string().optional(),

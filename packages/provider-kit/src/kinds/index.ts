@@ -12,6 +12,7 @@ export {
   resourceSetSecret,
 } from './cluster-resource-set.js';
 export {
+  AddressClaimRecord,
   AddressesFromPool,
   DhcpOverrides,
   NetworkRoute,

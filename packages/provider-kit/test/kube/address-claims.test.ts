@@ -5,6 +5,8 @@ import {
   addressClaimRequests,
   claimAddresses,
   IPAM_API_VERSION,
+  ownedAddressClaims,
+  recordAddressClaims,
   releaseAddressClaims,
 } from '../../src/index.js';
 import { customObjectClient } from './custom-object-client.js';
@@ -167,5 +169,30 @@ describe('IPAM address claims on the real API server', () => {
     expect((await kube.get<Claim>(ref('IPAddressClaim', 'm2-0-0')))?.metadata.ownerReferences?.[0]?.uid).toBe(
       'uid-new',
     );
+  });
+
+  it('records only requests not yet recorded, so a status is written before a create only when it grew', () => {
+    const requests = addressClaimRequests('m4', [{ addressesFromPools: [POOL, POOL] }]);
+    const first = recordAddressClaims(undefined, requests.slice(0, 1));
+    expect(first?.map((r) => r.claim)).toEqual(['m4-0-0']);
+    expect(recordAddressClaims(first, requests.slice(0, 1))).toBeUndefined();
+    // A record is never dropped: a claim once asked for stays to be released, even when no longer requested.
+    expect(recordAddressClaims(first, requests.slice(1))?.map((r) => r.claim)).toEqual(['m4-0-0', 'm4-0-1']);
+  });
+
+  it('releases every claim the owner controls, found without its name', async () => {
+    const requests = addressClaimRequests('m3', [{ addressesFromPools: [POOL] }]);
+    await claimAddresses(kube, owner('m3', 'uid-m3'), requests, FINALIZER);
+    await claimAddresses(
+      kube,
+      owner('m5', 'uid-m5'),
+      addressClaimRequests('m5', [{ addressesFromPools: [POOL] }]),
+      FINALIZER,
+    );
+    expect(await ownedAddressClaims(kube, { namespace, uid: 'uid-m3' })).toEqual(['m3-0-0']);
+    await releaseAddressClaims(kube, { namespace, uid: 'uid-m3' }, [], FINALIZER);
+    expect(await kube.get(ref('IPAddressClaim', 'm3-0-0'))).toBeUndefined();
+    // Another owner's claim stays.
+    expect(await kube.get(ref('IPAddressClaim', 'm5-0-0'))).toBeDefined();
   });
 });

@@ -14,6 +14,7 @@ export const VSPHERE_API_VERSION = `${INFRASTRUCTURE_GROUP}/v1beta1`;
 
 // The value formats and Cluster API fragments vSphere kinds use, from the kit (the same on every platform).
 export {
+  AddressClaimRecord,
   AddressesFromPool,
   AddressWithPrefix,
   DhcpOverrides,

@@ -8,6 +8,7 @@ import {
 import { createRequestedAtField, printerColumns, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import {
+  AddressClaimRecord,
   AddressesFromPool,
   AddressWithPrefix,
   DhcpOverrides,
@@ -233,6 +234,12 @@ export const VSphereMachineStatus = z.object({
     .datetime()
     .optional()
     .describe('When a guest shutdown was asked for on deletion (powerOffMode soft or trySoft).'),
+  addressClaims: z
+    .array(AddressClaimRecord)
+    .optional()
+    .describe(
+      'IPAddressClaims of this machine (from its devices or its failure domain), recorded before each is created and released on delete.',
+    ),
   claimedAddresses: z
     .array(
       z.object({

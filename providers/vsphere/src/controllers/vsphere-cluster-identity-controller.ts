@@ -1,5 +1,5 @@
 import { done, type ExtraKindHooks, falseCondition, requeue, trueCondition } from '@immutable-infra/core';
-import { claimIdentitySecret } from '@immutable-infra/provider-kit';
+import { claimIdentitySecret, releaseIdentitySecret } from '@immutable-infra/provider-kit';
 import { VSphereClusterIdentity } from '../api/vsphere-cluster-identity.js';
 import type { VsphereAccess } from './cloud-for-cluster.js';
 
@@ -9,10 +9,13 @@ const CREDENTIALS_AVAILABLE = 'CredentialsAvailable';
 // (a rotation that removes a key shows within this).
 const MISSING_RETRY_MS = 10_000;
 const RECHECK_MS = 60_000;
+/** CAPV's finalizer on an identity's Secret: the Secret is not deleted while the identity uses it. */
+const SECRET_IDENTITY_FINALIZER = 'vspherecluster/infrastructure.cluster.x-k8s.io';
 
 /**
  * Keeps a VSphereClusterIdentity's `status.ready` and CredentialsAvailable condition, and makes it the
- * controlling owner of its Secret in the provider's namespace, as CAPV does. Which namespaces may use
+ * controlling owner of its Secret in the provider's namespace, holding it with a finalizer until the
+ * identity is deleted, as CAPV does. Which namespaces may use
  * it is decided where a VSphereCluster connects (`cloudForCluster`).
  */
 export function vsphereClusterIdentityHooks(
@@ -24,6 +27,7 @@ export function vsphereClusterIdentityHooks(
       const found = await claimIdentitySecret(ctx.kube, ctx.object, {
         identityNamespace: access.identityNamespace,
         requiredKeys: ['username', 'password'],
+        finalizer: SECRET_IDENTITY_FINALIZER,
       });
       ctx.status.ready = found.ready;
       if (found.ready) {
@@ -32,6 +36,13 @@ export function vsphereClusterIdentityHooks(
       }
       ctx.setCondition(falseCondition(CREDENTIALS_AVAILABLE, found.reason, found.message, 'Warning'));
       return requeue(MISSING_RETRY_MS, found.message);
+    },
+    async delete(ctx) {
+      await releaseIdentitySecret(ctx.kube, ctx.object, {
+        identityNamespace: access.identityNamespace,
+        finalizer: SECRET_IDENTITY_FINALIZER,
+      });
+      return done();
     },
   };
 }

@@ -31,6 +31,7 @@ import {
   machineStepHooks,
   parseGoDuration,
   platformTasks,
+  recordAddressClaims,
   releaseAddressClaims,
   releaseSlotStep,
   reportingFailures,
@@ -323,12 +324,15 @@ const claimIpAddresses: Step<MachineRun> = {
   when: (run) => addressRequests(run).length > 0 && run.ctx.status.claimedAddresses === undefined,
   async run(run) {
     const { ctx } = run;
-    const progress = await claimAddresses(
-      ctx.kube,
-      claimOwner(ctx),
-      addressRequests(run),
-      IP_CLAIM_FINALIZER,
-    );
+    const requests = addressRequests(run);
+    // Recorded (and saved) before any claim is created, so the delete knows every claim by name even
+    // when the failure domain whose pools named it is gone by then.
+    const recorded = recordAddressClaims(ctx.status.addressClaims, requests);
+    if (recorded) {
+      ctx.status.addressClaims = recorded;
+      await ctx.saveStatus();
+    }
+    const progress = await claimAddresses(ctx.kube, claimOwner(ctx), requests, IP_CLAIM_FINALIZER);
     if (progress.type === 'bound') {
       ctx.status.claimedAddresses = progress.addresses;
       ctx.setCondition(trueCondition(IP_ADDRESS_CLAIMED, 'Claimed'));
@@ -347,27 +351,19 @@ const claimIpAddresses: Step<MachineRun> = {
   },
 };
 
-/** The failure domain the machine was placed in: its own record, else its Machine's (gone when deleted with the namespace). */
-const failureDomainOf = (ctx: Ctx): string | undefined =>
-  ctx.object.spec.failureDomain ?? ctx.machine?.spec?.failureDomain;
-
+/**
+ * Releases the claims recorded in status plus every claim this machine controls (found by owner,
+ * the net for claims made before the record existed): neither needs the failure domain, the
+ * Machine or the pool, any of which may be gone by the time the machine is deleted.
+ */
 const releaseIpAddresses: Step<MachineRun> = {
   name: 'ReleaseIPAddresses',
   async run(run) {
-    // A failure domain's pools are only known from the domain: read it again (two reads) when the
-    // machine has one; the claims recorded as bound are released even if it is gone.
-    const domain = failureDomainOf(run.ctx);
-    const zone = domain ? await zoneNamed(run.ctx.kube, domain) : undefined;
-    if (zone) run.placement = placementOf(zone);
-    const claims = [
-      ...new Set([
-        ...addressRequests(run).map((r) => r.claim),
-        ...(run.ctx.status.claimedAddresses ?? []).map((a) => a.claim),
-      ]),
-    ];
-    if (claims.length === 0) return done();
+    const { status } = run.ctx;
+    const claims = [...(status.addressClaims ?? []), ...(status.claimedAddresses ?? [])].map((a) => a.claim);
     await releaseAddressClaims(run.ctx.kube, claimHolder(run.ctx), claims, IP_CLAIM_FINALIZER);
-    delete run.ctx.status.claimedAddresses;
+    delete status.addressClaims;
+    delete status.claimedAddresses;
     return done();
   },
 };

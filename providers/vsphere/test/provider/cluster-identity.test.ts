@@ -15,6 +15,8 @@ import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
+/** CAPV's finalizer on an identity's Secret. */
+const SECRET_FINALIZER = 'vspherecluster/infrastructure.cluster.x-k8s.io';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -42,7 +44,11 @@ type Identity = {
   status?: { ready?: boolean; conditions?: Condition[] };
 };
 type Secret = {
-  metadata: { ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[] };
+  metadata: {
+    finalizers?: string[];
+    deletionTimestamp?: Date;
+    ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
+  };
 };
 
 /** A manager of `namespace` whose provider namespace (where identity Secrets live) is `providerNamespace`. */
@@ -283,5 +289,36 @@ describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 18
     expect((await t.readSecret()).metadata.ownerReferences).toEqual(owner);
     expect((await t.readIdentity()).status?.ready).toBe(true);
     expect(managerLog.text()).not.toContain(old);
+  });
+
+  it('holds its Secret with a finalizer, so a delete of the Secret waits until the identity is deleted', async () => {
+    const t = await setUp('vsid-held');
+    await t.secret({ username: USERNAME, password: PASSWORD });
+    await t.identity({ allowedNamespaces: {} });
+    await eventually('the identity ready', async () =>
+      (await t.readIdentity()).status?.ready ? true : undefined,
+    );
+    expect((await t.readSecret()).metadata.finalizers).toEqual([SECRET_FINALIZER]);
+    const secretRef = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: t.secretName, namespace: t.providerNamespace },
+    };
+    await objects.delete(secretRef);
+    // Held: marked for deletion, still there for the identity.
+    const held = await t.readSecret();
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    expect(held.metadata.finalizers).toEqual([SECRET_FINALIZER]);
+
+    await objects.delete({
+      apiVersion: INFRA,
+      kind: 'VSphereClusterIdentity',
+      metadata: { name: t.identityName },
+    });
+    await eventually('the identity and its Secret gone', async () => {
+      const identity = await t.readIdentity().catch(() => undefined);
+      const secret = await t.readSecret().catch(() => undefined);
+      return identity === undefined && secret === undefined ? true : undefined;
+    });
   });
 });

@@ -10,6 +10,7 @@ import { VsphereFixtures } from './vsphere-fixtures.js';
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
 const IPAM = 'ipam.cluster.x-k8s.io/v1beta2';
+const FINALIZER = 'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -142,6 +143,129 @@ describe("a failure domain's own addressesFromPools, against vcsim", { timeout: 
       );
     } finally {
       await ipam.stop();
+    }
+  });
+
+  it('leaves no IPAddressClaim when a machine with never-bound claims is deleted after its Machine and failure domain', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'vs-fd-orphan');
+    const own = new Manager({
+      kubeConfig,
+      namespace,
+      providers: [createVsphereProvider({ sessions: { requestTimeoutMs: 5_000 }, listingLagMs: 2_000 })],
+      log: createLogger({ level: 'debug', destination: managerLog.destination }),
+    });
+    void own.start();
+    try {
+      const fixtures = new VsphereFixtures(objects, vcsim, namespace);
+      // No IPAM provider answers this pool: the claim stays unbound, as with a provider that is down.
+      const poolRef = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'unanswered' };
+      const zoneObjects: Zoned[] = [];
+      for (const object of fixtures.documented.filter(
+        (o) => o.kind === 'VSphereDeploymentZone' || o.kind === 'VSphereFailureDomain',
+      ) as Zoned[]) {
+        if (!object.metadata?.name?.endsWith('-a')) continue;
+        if (object.spec.topology) {
+          delete object.spec.topology.networks;
+          object.spec.topology.networkConfigurations = [
+            { networkName: 'pg-business', addressesFromPools: [poolRef] },
+          ];
+        }
+        zoneObjects.push(object);
+        await objects.create(object);
+      }
+      await fixtures.createCluster({ clusterSpec: { failureDomainSelector: {} } });
+      await fixtures.createMachine(
+        'fd-unbound',
+        'worker',
+        {
+          datacenter: 'dc-a',
+          machineConfigPoolRef: undefined,
+          network: { devices: [{ networkName: 'pg-business' }] },
+        },
+        `${namespace}-dz-a`,
+      );
+      // The claim is recorded in status (saved before it was created) and exists, unbound.
+      const recorded = await eventually('the claim recorded and waited for', async () => {
+        const m = await fixtures.read<
+          KubernetesObject & { status?: { addressClaims?: unknown[]; conditions?: Condition[] } }
+        >('VSphereMachine', 'fd-unbound');
+        const waiting = m?.status?.conditions?.some(
+          (c) => c.type === 'IPAddressClaimed' && c.reason === 'WaitingForIPAddress',
+        );
+        return waiting ? m : undefined;
+      });
+      expect(recorded.status?.addressClaims).toEqual([{ claim: 'fd-unbound-0-0', device: 0, poolRef }]);
+      const claim = await fixtures.read<KubernetesObject & { status?: { addressRef?: unknown } }>(
+        'IPAddressClaim',
+        'fd-unbound-0-0',
+        IPAM,
+      );
+      expect(claim?.metadata?.finalizers).toContain(FINALIZER);
+      expect(claim?.status?.addressRef).toBeUndefined();
+
+      // A claim the machine made whose name never reached its status (a release before the record,
+      // or a crash between a create and its record): found by its controller owner on delete.
+      await objects.create({
+        apiVersion: IPAM,
+        kind: 'IPAddressClaim',
+        metadata: {
+          name: 'fd-unbound-stray',
+          namespace,
+          finalizers: [FINALIZER],
+          ownerReferences: [
+            {
+              apiVersion: recorded.apiVersion as string,
+              kind: 'VSphereMachine',
+              name: 'fd-unbound',
+              uid: recorded.metadata?.uid as string,
+              controller: true,
+            },
+          ],
+        },
+        spec: { poolRef, clusterName: 'demo-cluster' },
+      } as KubernetesObject);
+
+      // The Machine goes first, then the failure domain. The test API server runs no garbage
+      // collector, so the VSphereMachine stays, as with an orphaning delete.
+      await objects.delete({
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Machine',
+        metadata: { name: 'fd-unbound', namespace },
+      });
+      await eventually(
+        'Machine gone',
+        async () => (await fixtures.read('Machine', 'fd-unbound', 'cluster.x-k8s.io/v1beta2')) === undefined,
+      );
+      for (const object of zoneObjects) await objects.delete(object);
+      for (const object of zoneObjects)
+        await eventually(
+          `${object.kind} ${object.metadata?.name} gone`,
+          async () =>
+            (await objects
+              .read({
+                apiVersion: object.apiVersion as string,
+                kind: object.kind as string,
+                metadata: { name: object.metadata?.name as string },
+              })
+              .catch(() => undefined)) === undefined,
+        );
+
+      await objects.delete({
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1',
+        kind: 'VSphereMachine',
+        metadata: { name: 'fd-unbound', namespace },
+      });
+      await eventually(
+        'VSphereMachine gone',
+        async () => (await fixtures.read('VSphereMachine', 'fd-unbound')) === undefined,
+        120_000,
+      );
+      await eventually('no IPAddressClaim left', async () => {
+        const left = await objects.list(IPAM, 'IPAddressClaim', namespace);
+        return left.items.length === 0;
+      });
+    } finally {
+      await own.stop();
     }
   });
 });

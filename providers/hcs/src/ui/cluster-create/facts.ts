@@ -1,15 +1,13 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  loadPlatformClusterFacts,
+  loadPooledClusterFacts,
   type MachineTemplateRecord,
   machineTemplateRecord,
-  type ObjectLookup,
   type PlatformClusterFacts,
   platformFact,
 } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import type { HCSMachineTemplateObject } from '../../api/hcs-machine-template.js';
-import { hcsPath } from '../catalog.js';
 import { HCS_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
 import { platformOf } from '../platform-choices.js';
 import type { VpcFact } from '../platform-operations.js';
@@ -68,22 +66,15 @@ export async function loadFacts(
   namespace: string,
   draft: HcsClusterDraft,
 ): Promise<HcsClusterFacts> {
-  const names = objectNames(draft);
   const [facts, platform, releases] = await Promise.all([
-    loadPlatformClusterFacts(api, namespace, {
+    loadPooledClusterFacts(api, namespace, {
       credentialKeys: HCS_CREDENTIAL_KEYS,
-      machineTemplatesPath: hcsPath(namespace, 'hcsmachinetemplates'),
-      configPoolsPath: hcsPath(namespace, 'hcsmachineconfigpools'),
-      names,
-      lookups: [
-        [`HCSCluster/${names.cluster}`, hcsPath(namespace, 'hcsclusters', names.cluster)],
-        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-          (name): ObjectLookup => [
-            `HCSMachineTemplate/${name}`,
-            hcsPath(namespace, 'hcsmachinetemplates', name),
-          ],
-        ),
-      ],
+      kinds: {
+        cluster: 'HCSCluster',
+        machineTemplate: 'HCSMachineTemplate',
+        configPool: 'HCSMachineConfigPool',
+      },
+      names: objectNames(draft),
       toTemplate: toTemplateRecord,
       toPool: toConfigPoolRecord,
     }),

@@ -1,16 +1,14 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  loadPlatformClusterFacts,
+  loadPooledClusterFacts,
   type MachineTemplateRecord,
   machineTemplateRecord,
-  type ObjectLookup,
   type PlatformClusterFacts,
   platformClient,
   platformFact,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import type { VSphereMachineTemplateObject } from '../../api/vsphere-machine-template.js';
-import { vspherePath } from '../catalog.js';
 import { VSPHERE_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
 import type { VspherePlatformOperations } from '../platform-operations.js';
 import type { VsphereClusterDraft } from './draft.js';
@@ -65,22 +63,15 @@ export async function loadFacts(
   namespace: string,
   draft: VsphereClusterDraft,
 ): Promise<VsphereClusterFacts> {
-  const names = objectNames(draft);
   const [facts, vcenter] = await Promise.all([
-    loadPlatformClusterFacts(api, namespace, {
+    loadPooledClusterFacts(api, namespace, {
       credentialKeys: VSPHERE_CREDENTIAL_KEYS,
-      machineTemplatesPath: vspherePath(namespace, 'vspheremachinetemplates'),
-      configPoolsPath: vspherePath(namespace, 'vspheremachineconfigpools'),
-      names,
-      lookups: [
-        [`VSphereCluster/${names.cluster}`, vspherePath(namespace, 'vsphereclusters', names.cluster)],
-        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-          (name): ObjectLookup => [
-            `VSphereMachineTemplate/${name}`,
-            vspherePath(namespace, 'vspheremachinetemplates', name),
-          ],
-        ),
-      ],
+      kinds: {
+        cluster: 'VSphereCluster',
+        machineTemplate: 'VSphereMachineTemplate',
+        configPool: 'VSphereMachineConfigPool',
+      },
+      names: objectNames(draft),
       toTemplate: toTemplateRecord,
       toPool: toConfigPoolRecord,
     }),

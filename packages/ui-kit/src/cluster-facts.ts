@@ -260,3 +260,39 @@ export function loadPooledClusterFacts<TemplateObject, PoolObject, Template, Poo
     toPool: spec.toPool,
   });
 }
+
+/** The record of a platform's machine template object (its machine spec as the workflow copies it). */
+export type TemplateRecordOf<O extends MachineTemplateObject<unknown>> = MachineTemplateRecord<
+  O['spec']['template']['spec']
+>;
+
+/** A config pool's capacity as the create-cluster rules and warnings read it. */
+export interface ConfigPoolCapacity {
+  name: string;
+  free: number;
+  total: number;
+  /** A slot's persistent disks move to its replacement one node at a time (no surge). */
+  hasPersistentDisks: boolean;
+}
+
+/** A config pool object, as far as its capacity needs it. */
+export interface ConfigPoolObject {
+  metadata: { name?: string | undefined };
+  spec: { configs: readonly { persistentDisks?: readonly unknown[] | undefined }[] };
+  status?: { availableCount?: number | undefined; totalCount?: number | undefined } | undefined;
+}
+
+/**
+ * The capacity of a config pool with `inUse` slots taken: the status's counts
+ * where a controller has written them; without a status (no controller has
+ * seen the pool yet) every slot but those in use is free.
+ */
+export function configPoolCapacity(pool: ConfigPoolObject, inUse: number): ConfigPoolCapacity {
+  const total = pool.spec.configs.length;
+  return {
+    name: pool.metadata.name ?? '',
+    free: pool.status?.availableCount ?? total - inUse,
+    total: pool.status?.totalCount ?? total,
+    hasPersistentDisks: pool.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
+  };
+}

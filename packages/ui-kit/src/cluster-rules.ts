@@ -536,3 +536,18 @@ export function checkClusterDraft(
   checkNetworking(CLUSTER_STEP.networking, draft.networking, report);
   return problems;
 }
+
+/**
+ * The identity rule's words of a platform the workflow reaches with the
+ * draft's credential: `answer` is what the platform answered, an `{ error }`
+ * when `subject` could not be reached.
+ */
+export function platformIdentity(
+  clusterKind: string,
+  choose: string,
+  subject: string,
+  answer: object | undefined,
+): ClusterDraftChecks['identity'] {
+  const error = answer && 'error' in answer && typeof answer.error === 'string' ? answer.error : undefined;
+  return { clusterKind, choose, unreachable: error === undefined ? undefined : { subject, error } };
+}

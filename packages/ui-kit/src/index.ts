@@ -32,8 +32,11 @@ export {
 } from './cluster-draft.js';
 export {
   type ClusterWorkflowRules,
+  type ConfigPoolCapacity,
+  type ConfigPoolObject,
   capiObjectLookups,
   clusterWorkflowLogic,
+  configPoolCapacity,
   loadManagementFacts,
   loadPlatformClusterFacts,
   loadPooledClusterFacts,
@@ -48,6 +51,7 @@ export {
   type PooledPlatformKinds,
   platformFact,
   resourceOfKind,
+  type TemplateRecordOf,
 } from './cluster-facts.js';
 export {
   BOOTSTRAP_API_VERSION,
@@ -96,6 +100,7 @@ export {
   type PooledTemplate,
   type ProblemReport,
   parseApiServerAddress,
+  platformIdentity,
   problemCollector,
   type SlotDemand,
   type SlotPoolCapacity,

@@ -1,5 +1,11 @@
 import type { FieldProblem } from '@immutable-infra/core';
-import { checkClusterDraft, compareVersions, minorOf, type ProblemReport } from '@immutable-infra/ui-kit';
+import {
+  checkClusterDraft,
+  compareVersions,
+  minorOf,
+  type ProblemReport,
+  platformIdentity,
+} from '@immutable-infra/ui-kit';
 import type { MachineTemplateRecord } from '../catalog/resources.js';
 import type { DcsClusterDraft } from './draft.js';
 import { DCS_NAME_SUFFIXES } from './draft.js';
@@ -69,14 +75,7 @@ function templateCheck(draft: DcsClusterDraft, facts: ClusterFacts, report: Prob
  */
 export function validateDraft(draft: DcsClusterDraft, facts: ClusterFacts): FieldProblem[] {
   return checkClusterDraft(draft, facts, {
-    identity: {
-      clusterKind: 'DCSCluster',
-      choose: 'choose a cloud credential',
-      unreachable:
-        facts.site && 'error' in facts.site
-          ? { subject: 'the platform', error: facts.site.error }
-          : undefined,
-    },
+    identity: platformIdentity('DCSCluster', 'choose a cloud credential', 'the platform', facts.site),
     kubernetesVersion: () => versionProblem(draft.kubernetesVersion, facts),
     nodePools: (report) => ({
       checkTemplate: templateCheck(draft, facts, report),

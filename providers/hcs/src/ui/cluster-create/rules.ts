@@ -9,6 +9,7 @@ import {
   type ProblemReport,
   parseCidr,
   parseIpv4,
+  platformIdentity,
   sameSubnet,
 } from '@immutable-infra/ui-kit';
 import type { SubnetFact, VpcFact } from '../platform-operations.js';
@@ -33,14 +34,7 @@ const DERIVED_ENDPOINT = 'https://derived.from.the.elb:6443';
  */
 export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): FieldProblem[] {
   return checkClusterDraft({ ...draft, apiServerAddress: DERIVED_ENDPOINT }, facts, {
-    identity: {
-      clusterKind: 'HCSCluster',
-      choose: 'choose an HCS credential',
-      unreachable:
-        facts.platform && 'error' in facts.platform
-          ? { subject: 'HCS', error: facts.platform.error }
-          : undefined,
-    },
+    identity: platformIdentity('HCSCluster', 'choose an HCS credential', 'HCS', facts.platform),
     kubernetesVersion: () => kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS),
     placement: (report) =>
       checkHcsNetwork(

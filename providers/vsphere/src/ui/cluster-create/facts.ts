@@ -1,11 +1,13 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
+  type ConfigPoolCapacity,
+  configPoolCapacity,
   loadPooledClusterFacts,
-  type MachineTemplateRecord,
   machineTemplateRecord,
   type PlatformClusterFacts,
   platformClient,
   platformFact,
+  type TemplateRecordOf,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import type { VSphereMachineTemplateObject } from '../../api/vsphere-machine-template.js';
@@ -14,23 +16,18 @@ import type { VspherePlatformOperations } from '../platform-operations.js';
 import type { VsphereClusterDraft } from './draft.js';
 import { objectNames } from './names.js';
 
-type Template = Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>;
 type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /** A VSphereMachineTemplate as the workflow uses it. */
-export type TemplateRecord = MachineTemplateRecord<Template['spec']['template']['spec']>;
+export type TemplateRecord = TemplateRecordOf<VSphereMachineTemplateObject>;
 
 /** A VSphereMachineConfigPool as the workflow uses it. */
-export interface ConfigPoolRecord {
-  name: string;
+export interface ConfigPoolRecord extends ConfigPoolCapacity {
   /** The Cluster the pool serves (spec.clusterRef). */
   cluster: string;
   datacenter: string | undefined;
-  free: number;
-  total: number;
   /** The DNS servers of the first slot's primary NIC (the bootstrap writes them to resolv.conf). */
   dns: string[];
-  hasPersistentDisks: boolean;
 }
 
 export interface VsphereClusterFacts extends PlatformClusterFacts<TemplateRecord, ConfigPoolRecord> {
@@ -38,22 +35,16 @@ export interface VsphereClusterFacts extends PlatformClusterFacts<TemplateRecord
   vcenter: { datacenters: string[] } | { error: string } | undefined;
 }
 
-export function toTemplateRecord(t: Template): TemplateRecord {
+export function toTemplateRecord(t: Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>): TemplateRecord {
   return machineTemplateRecord(t, (machineSpec) => machineSpec.machineConfigPoolRef?.name);
 }
 
 export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
-  const total = p.spec.configs.length;
-  // Without a status (no controller has seen the pool yet) every slot is free.
-  const inUse = (p.status?.configStatuses ?? []).filter((s) => s.state !== 'Available').length;
   return {
-    name: p.metadata.name ?? '',
+    ...configPoolCapacity(p, (p.status?.configStatuses ?? []).filter((s) => s.state !== 'Available').length),
     cluster: p.spec.clusterRef.name ?? '',
     datacenter: p.spec.datacenter,
-    free: p.status?.availableCount ?? total - inUse,
-    total: p.status?.totalCount ?? total,
     dns: [...(p.spec.configs[0]?.network?.primary.dns ?? [])],
-    hasPersistentDisks: p.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
   };
 }
 

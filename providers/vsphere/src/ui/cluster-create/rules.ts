@@ -7,6 +7,7 @@ import {
   draftNodePools,
   GLOBAL_CLUSTER_UNREAD,
   kubernetesVersionProblem,
+  platformIdentity,
 } from '@immutable-infra/ui-kit';
 import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/common.js';
 import { KUBERNETES_MINORS, type VsphereClusterDraft } from './draft.js';
@@ -23,14 +24,7 @@ import { VSPHERE_NAME_SUFFIXES } from './names.js';
  */
 export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterFacts): FieldProblem[] {
   return checkClusterDraft(draft, facts, {
-    identity: {
-      clusterKind: 'VSphereCluster',
-      choose: 'choose a vCenter credential',
-      unreachable:
-        facts.vcenter && 'error' in facts.vcenter
-          ? { subject: 'vCenter', error: facts.vcenter.error }
-          : undefined,
-    },
+    identity: platformIdentity('VSphereCluster', 'choose a vCenter credential', 'vCenter', facts.vcenter),
     basicFields(basic) {
       if (!draft.server) basic('server', 'the vCenter server is required');
       else if (!VCENTER_SERVER.test(draft.server)) basic('server', VCENTER_SERVER_MESSAGE);

@@ -156,3 +156,46 @@ export function readClusterDraft(value: Record<string, unknown>): ClusterDraftBa
     networking: readNetworking(value.networking),
   };
 }
+
+/** How a workflow makes its first draft and reads the host's. */
+export interface ClusterDraftReader<D> {
+  initialDraft(): D;
+  readDraft(value: Record<string, unknown>): D;
+}
+
+/** The kit's draft keys plus a platform's text keys `T` and text-list keys `L`. */
+export type PlatformClusterDraft<T extends string, L extends string = never> = ClusterDraftBase &
+  Record<T, string> &
+  Record<L, string[]>;
+
+/**
+ * The draft of a platform whose own fields are text (the vCenter server, a
+ * VPC) or lists of text (subnets): each empty at first, and empty where the
+ * host's draft lacks the key or holds something else.
+ */
+export function platformClusterDraft<T extends string, L extends string = never>(
+  textKeys: readonly T[],
+  listKeys: readonly L[] = [],
+): ClusterDraftReader<PlatformClusterDraft<T, L>> {
+  const platformFields = (text: (key: T) => string, list: (key: L) => string[]) =>
+    ({
+      ...Object.fromEntries(listKeys.map((key) => [key, list(key)])),
+      ...Object.fromEntries(textKeys.map((key) => [key, text(key)])),
+    }) as Record<T, string> & Record<L, string[]>;
+  return {
+    initialDraft: () => ({
+      ...initialClusterDraft(),
+      ...platformFields(
+        () => '',
+        () => [],
+      ),
+    }),
+    readDraft: (value) => ({
+      ...readClusterDraft(value),
+      ...platformFields(
+        (key) => draftValue.text(value[key], ''),
+        (key) => draftValue.keys(value[key]),
+      ),
+    }),
+  };
+}

@@ -14,6 +14,7 @@ import { toV1Beta2 } from './capi-v1beta2.js';
 import type { clusterObjectNames } from './cluster-draft.js';
 import { listCredentialSecrets } from './credentials.js';
 import { describeError } from './elements.js';
+import { infrastructurePath } from './platform-objects.js';
 
 const CAPI = '/apis/cluster.x-k8s.io';
 
@@ -208,4 +209,90 @@ export async function platformFact<T>(read: () => Promise<T>): Promise<T | { err
   } catch (error) {
     return { error: describeError(error) };
   }
+}
+
+/** The kinds of a platform whose machine templates draw from config pools. */
+export interface PooledPlatformKinds {
+  cluster: string;
+  machineTemplate: string;
+  configPool: string;
+}
+
+/** A kind's resource name as the platform's CRDs spell it: lower case, plural with `s` (`hcsclusters`). */
+export const resourceOfKind = (kind: string) => `${kind.toLowerCase()}s`;
+
+/** Where {@link loadPooledClusterFacts} finds a platform's objects, and how it makes records of them. */
+export interface PooledFactsSpec<TemplateObject, PoolObject, Template, Pool>
+  extends Omit<
+    PlatformFactsSpec<TemplateObject, PoolObject, Template, Pool>,
+    'machineTemplatesPath' | 'configPoolsPath' | 'lookups'
+  > {
+  kinds: PooledPlatformKinds;
+}
+
+/**
+ * {@link loadPlatformClusterFacts} of a platform whose resources are its
+ * kinds' names in lower case with an `s` in the infrastructure API group
+ * ({@link infrastructurePath}): the namespace's machine templates
+ * and config pools, and the lookups of the platform's cluster object and of
+ * each node pool's machine template the workflow would create.
+ */
+export function loadPooledClusterFacts<TemplateObject, PoolObject, Template, Pool>(
+  api: HostApi,
+  namespace: string,
+  spec: PooledFactsSpec<TemplateObject, PoolObject, Template, Pool>,
+): Promise<PlatformClusterFacts<Template, Pool>> {
+  const { kinds, names } = spec;
+  const pathOf = infrastructurePath;
+  const templates = resourceOfKind(kinds.machineTemplate);
+  return loadPlatformClusterFacts(api, namespace, {
+    credentialKeys: spec.credentialKeys,
+    machineTemplatesPath: pathOf(namespace, templates),
+    configPoolsPath: pathOf(namespace, resourceOfKind(kinds.configPool)),
+    names,
+    lookups: [
+      [`${kinds.cluster}/${names.cluster}`, pathOf(namespace, resourceOfKind(kinds.cluster), names.cluster)],
+      ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
+        (name): ObjectLookup => [`${kinds.machineTemplate}/${name}`, pathOf(namespace, templates, name)],
+      ),
+    ],
+    toTemplate: spec.toTemplate,
+    toPool: spec.toPool,
+  });
+}
+
+/** The record of a platform's machine template object (its machine spec as the workflow copies it). */
+export type TemplateRecordOf<O extends MachineTemplateObject<unknown>> = MachineTemplateRecord<
+  O['spec']['template']['spec']
+>;
+
+/** A config pool's capacity as the create-cluster rules and warnings read it. */
+export interface ConfigPoolCapacity {
+  name: string;
+  free: number;
+  total: number;
+  /** A slot's persistent disks move to its replacement one node at a time (no surge). */
+  hasPersistentDisks: boolean;
+}
+
+/** A config pool object, as far as its capacity needs it. */
+export interface ConfigPoolObject {
+  metadata: { name?: string | undefined };
+  spec: { configs: readonly { persistentDisks?: readonly unknown[] | undefined }[] };
+  status?: { availableCount?: number | undefined; totalCount?: number | undefined } | undefined;
+}
+
+/**
+ * The capacity of a config pool with `inUse` slots taken: the status's counts
+ * where a controller has written them; without a status (no controller has
+ * seen the pool yet) every slot but those in use is free.
+ */
+export function configPoolCapacity(pool: ConfigPoolObject, inUse: number): ConfigPoolCapacity {
+  const total = pool.spec.configs.length;
+  return {
+    name: pool.metadata.name ?? '',
+    free: pool.status?.availableCount ?? total - inUse,
+    total: pool.status?.totalCount ?? total,
+    hasPersistentDisks: pool.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
+  };
 }

@@ -311,3 +311,92 @@ export function clusterManifestSet(input: {
     cluster,
   ];
 }
+
+/** The label every object of a cluster carries with the cluster's name. */
+export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+
+/** The registry the global Cluster names (`cpaas.io/registry-address`), which a new cluster's kubeadm pulls from. */
+export function globalRegistryAddress(globalCluster: Record<string, string> | undefined): string | undefined {
+  return platformAnnotations(globalCluster)['cpaas.io/registry-address'];
+}
+
+/** What a platform puts into the kit's objects of a new cluster. */
+export interface PlatformManifestSpec {
+  /** The provider's cluster and machine template kinds. */
+  kinds: { cluster: string; machineTemplate: string };
+  /** The names of the objects, e.g. from {@link clusterObjectNames}. */
+  names: {
+    cluster: string;
+    controlPlane: string;
+    controlPlaneTemplate: string;
+    workers: readonly { machineDeployment: string; machineTemplate: string; bootstrapTemplate: string }[];
+  };
+  /** The spec of the provider's cluster object. */
+  clusterSpec: Json;
+  controlPlane: {
+    kubeadmConfigSpec: Json;
+    annotations?: Record<string, string>;
+    machineLabels?: Record<string, string>;
+  };
+  /** A worker pool's KubeadmConfigTemplate spec. */
+  workerBootstrap(pool: WorkerPoolDraft): Json;
+  /** The Cluster's `cluster-type` label and any more of the platform's labels. */
+  clusterType: string;
+  clusterLabels?: Record<string, string>;
+  /** The platform's own Cluster annotations (see {@link platformClusterAnnotations}). */
+  clusterAnnotations?: Record<string, string>;
+}
+
+/**
+ * A platform cluster's objects from the kit's draft ({@link clusterManifestSet}
+ * in its creation order): every object labelled with the cluster's name, the
+ * node pools' templates copied from the chosen ones, and the Cluster with the
+ * draft's networks and the platform's annotations.
+ */
+export function platformClusterManifests(
+  draft: {
+    name: string;
+    displayName: string;
+    kubernetesVersion: string;
+    controlPlane: { machineTemplate: string; replicas: number };
+    workers: readonly WorkerPoolDraft[];
+    networking: { podsCidr: string; servicesCidr: string; joinCidr: string };
+  },
+  facts: {
+    namespace: string;
+    machineTemplates: Parameters<typeof templateSourceOf>[0];
+    globalCluster: Record<string, string> | undefined;
+  },
+  spec: PlatformManifestSpec,
+): KubernetesManifest[] {
+  const { namespace } = facts;
+  const labels = { [CLUSTER_NAME_LABEL]: draft.name };
+  return clusterManifestSet({
+    scope: { name: draft.name, namespace, labels },
+    names: spec.names,
+    kinds: spec.kinds,
+    infrastructureCluster: {
+      apiVersion: INFRASTRUCTURE_API_VERSION,
+      kind: spec.kinds.cluster,
+      metadata: { name: spec.names.cluster, namespace, labels },
+      spec: spec.clusterSpec,
+    },
+    version: draft.kubernetesVersion,
+    controlPlane: {
+      replicas: draft.controlPlane.replicas,
+      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
+      ...spec.controlPlane,
+    },
+    workers: draft.workers.map((pool) => ({
+      pool,
+      source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
+      bootstrap: spec.workerBootstrap(pool),
+    })),
+    cluster: {
+      podsCidr: draft.networking.podsCidr,
+      servicesCidr: draft.networking.servicesCidr,
+      annotations: platformClusterAnnotations(draft, facts.globalCluster, spec.clusterAnnotations),
+      labels: { ...labels, 'cluster-type': spec.clusterType, ...spec.clusterLabels },
+    },
+  });
+}

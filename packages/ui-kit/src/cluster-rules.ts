@@ -498,3 +498,56 @@ export function configPoolNodePools<T extends PooledTemplate, P extends SlotPool
 /** The review's warning when the global Cluster (registry and Kube-OVN annotations) could not be read. */
 export const GLOBAL_CLUSTER_UNREAD =
   'the global Cluster could not be read, so the registry and kube-ovn version annotations are left out and kubeadm pulls from its default registry';
+
+/** What a platform's create-cluster rules add to the kit's, in the order its steps show them. */
+export interface ClusterDraftChecks {
+  /** The identity rule's words: the provider's cluster kind, the ask for a credential, an unreachable platform. */
+  identity: Parameters<typeof checkClusterIdentity>[2];
+  /** The basic step's own fields checked before the Kubernetes version (the vCenter server…). */
+  basicFields?(basic: (field: string, message: string) => void): void;
+  /** The Kubernetes version's problem, if any. */
+  kubernetesVersion(): string | undefined;
+  /** The platform's placement fields (a datacenter, a network step), checked after the version. */
+  placement?(report: ProblemReport, basic: (field: string, message: string) => void): void;
+  /** The node pools' rules, e.g. {@link configPoolNodePools}. */
+  nodePools(report: ProblemReport): NodePoolRules;
+}
+
+/**
+ * Every problem of a create-cluster draft, each with its field path and
+ * step, one a field: the identity, the platform's basic fields, the
+ * Kubernetes version, the platform's placement, the node pools and the
+ * networks, in that order.
+ */
+export function checkClusterDraft(
+  draft: Parameters<typeof checkClusterIdentity>[0] &
+    Parameters<typeof checkNodePools>[0] & { networking: NetworkingDraft },
+  facts: IdentityFacts,
+  checks: ClusterDraftChecks,
+): FieldProblem[] {
+  const { problems, report } = problemCollector();
+  const basic = (field: string, message: string) => report(CLUSTER_STEP.basic, field, message);
+  checkClusterIdentity(draft, facts, checks.identity, report);
+  checks.basicFields?.(basic);
+  const version = checks.kubernetesVersion();
+  if (version) basic('kubernetesVersion', version);
+  checks.placement?.(report, basic);
+  checkNodePools(draft, checks.nodePools(report), report);
+  checkNetworking(CLUSTER_STEP.networking, draft.networking, report);
+  return problems;
+}
+
+/**
+ * The identity rule's words of a platform the workflow reaches with the
+ * draft's credential: `answer` is what the platform answered, an `{ error }`
+ * when `subject` could not be reached.
+ */
+export function platformIdentity(
+  clusterKind: string,
+  choose: string,
+  subject: string,
+  answer: object | undefined,
+): ClusterDraftChecks['identity'] {
+  const error = answer && 'error' in answer && typeof answer.error === 'string' ? answer.error : undefined;
+  return { clusterKind, choose, unreachable: error === undefined ? undefined : { subject, error } };
+}

@@ -4,7 +4,12 @@
  */
 
 import type { ControlPlaneDraft } from './cluster-draft.js';
-import type { WorkerPoolDraft } from './cluster-rules.js';
+import {
+  configPoolOfTemplate,
+  type PooledTemplate,
+  type SlotPoolCapacity,
+  type WorkerPoolDraft,
+} from './cluster-rules.js';
 
 /** A node pool as the warnings see it: its label, its slot pool (if its template names one) and its numbers. */
 export interface WarnedNodePool {
@@ -96,4 +101,25 @@ export function nodePoolWarnings(input: {
       `${noKeys.map((p) => p.label).join(', ')}: no SSH key, so nobody can log in to those nodes`,
     );
   return warnings;
+}
+
+/**
+ * {@link nodePoolWarnings} of a draft whose machine templates draw from
+ * config pools: each node pool's slot pool is its template's config pool.
+ */
+export function configPoolNodePoolWarnings<
+  T extends PooledTemplate,
+  P extends SlotPoolCapacity & { hasPersistentDisks?: boolean },
+>(
+  draft: Parameters<typeof draftNodePools>[0],
+  facts: { machineTemplates: readonly T[]; configPools: readonly P[] },
+  words: { slotNoun: string; apiServerAddress: string },
+): string[] {
+  return nodePoolWarnings({
+    ...words,
+    pools: draftNodePools(draft).map((pool) => ({
+      ...pool,
+      slotPool: configPoolOfTemplate(facts, pool.template),
+    })),
+  });
 }

@@ -5,8 +5,15 @@
  * passes what differs: its root's id and class, how it reads its draft, and
  * where its machine template choices come from.
  */
-import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
+import type {
+  CreateClusterStep,
+  CreateClusterStepProps,
+  FieldProblem,
+  HostApi,
+  StrictAnchorExport,
+} from '@immutable-infra/core';
 import { CLUSTER_STEP, type ControlPlaneDraft, newWorkerPool } from './cluster-draft.js';
+import { type ClusterWorkflowRules, clusterWorkflowLogic } from './cluster-facts.js';
 import {
   keysOf,
   type NetworkingDraft,
@@ -365,4 +372,80 @@ export function pooledTemplateChoices<T extends PooledTemplate, P extends SlotPo
       facts.configPools.find((p) => p.name === t.configPool),
     ),
   }));
+}
+
+/**
+ * The `templateChoices` of a workflow whose facts list machine templates and
+ * the config pools they draw from, each labelled by `describe`. The facts are
+ * read without the draft's credential (where it has one), so listing the
+ * templates never waits on the platform.
+ */
+export function pooledTemplateChoicesOf<D, T extends PooledTemplate, P extends SlotPoolCapacity>(
+  loadFacts: (
+    api: HostApi,
+    namespace: string,
+    draft: D,
+  ) => Promise<{ machineTemplates: readonly T[]; configPools: readonly P[] }>,
+  describe: (template: T, pool: P | undefined) => string,
+): (props: CreateClusterStepProps, draft: D) => Promise<Choice[]> {
+  return async (props, draft) => {
+    const withoutPlatform = draft && typeof draft === 'object' && 'credential' in draft;
+    const facts = await loadFacts(
+      props.api,
+      props.namespace,
+      withoutPlatform ? { ...draft, credential: '' } : draft,
+    );
+    return pooledTemplateChoices(facts, describe);
+  };
+}
+
+/** A mounted step as {@link mountWizardStep} returns it. */
+export type MountedWizardStep<D> = ReturnType<typeof mountWizardStep<D>>;
+
+/**
+ * The first step, Basic Info, rooted at `<idPrefix>.basic`: `build` adds the
+ * provider's fields to the mounted step's root; unmounting stops the problems
+ * listener and empties the root.
+ */
+export function basicInfoStep<D extends SharedStepDraft>(
+  spec: WizardStepsSpec<D>,
+  build: (step: MountedWizardStep<D>, props: CreateClusterStepProps) => void,
+): CreateClusterStep {
+  return {
+    id: CLUSTER_STEP.basic,
+    title: 'Basic Info',
+    mount(element, props: CreateClusterStepProps) {
+      const step = mountWizardStep(element, props, `${spec.idPrefix}.basic`, spec);
+      build(step, props);
+      return step.unmount;
+    },
+  };
+}
+
+/** A workflow's data half: its first draft, its facts and its pure rules over both. */
+export interface ClusterWorkflowData<D, F extends { capiVersion: 'v1beta1' | 'v1beta2' }>
+  extends ClusterWorkflowRules<D, F> {
+  initialDraft(): D;
+  loadFacts(api: HostApi, namespace: string, draft: D): Promise<F>;
+}
+
+/**
+ * A provider's `cluster.create` anchor export: its own steps (basic info,
+ * and any of the platform's before the node pools), the kit's three shared
+ * steps, then the host's review, with the data half of
+ * {@link clusterWorkflowLogic}.
+ */
+export function clusterCreateWorkflow<
+  D extends SharedStepDraft,
+  F extends { capiVersion: 'v1beta1' | 'v1beta2' },
+>(spec: WizardStepsSpec<D>, platformSteps: readonly CreateClusterStep[], data: ClusterWorkflowData<D, F>) {
+  const { logic } = clusterWorkflowLogic(
+    { initialDraft: data.initialDraft, readDraft: spec.readDraft },
+    data.loadFacts,
+    data,
+  );
+  return {
+    steps: [...platformSteps, ...sharedClusterSteps(spec)],
+    ...logic,
+  } satisfies StrictAnchorExport<'cluster.create'>;
 }

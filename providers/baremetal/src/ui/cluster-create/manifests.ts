@@ -1,17 +1,11 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
-import {
-  clusterManifestSet,
-  INFRASTRUCTURE_API_VERSION,
-  platformAnnotations,
-  platformClusterAnnotations,
-  templateSourceOf,
-} from '@immutable-infra/ui-kit';
+import { CLUSTER_NAME_LABEL, globalRegistryAddress, platformClusterManifests } from '@immutable-infra/ui-kit';
 import type { BaremetalClusterDraft, LoadBalancerDraft } from './draft.js';
 import type { BaremetalClusterFacts } from './facts.js';
 import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
 import { objectNames } from './names.js';
 
-export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+export { CLUSTER_NAME_LABEL };
 
 /** Bare metal drains and detaches volumes for 5 minutes (the documented machine timeouts). */
 export const MACHINE_TIMEOUTS = { nodeDrainTimeout: '5m', nodeVolumeDetachTimeout: '5m' } as const;
@@ -55,44 +49,22 @@ export function buildManifests(
   draft: BaremetalClusterDraft,
   facts: BaremetalClusterFacts,
 ): KubernetesManifest[] {
-  const namespace = facts.namespace;
-  const names = objectNames(draft);
-  const labels = { [CLUSTER_NAME_LABEL]: draft.name };
-  const global = platformAnnotations(facts.globalCluster);
   const tags = facts.releases.find((r) => r.kubernetesVersion === draft.kubernetesVersion);
-  const set = clusterManifestSet({
-    scope: { name: draft.name, namespace, labels },
-    names,
+  const set = platformClusterManifests(draft, facts, {
     kinds: { cluster: 'BaremetalCluster', machineTemplate: 'BaremetalMachineTemplate' },
-    infrastructureCluster: {
-      apiVersion: INFRASTRUCTURE_API_VERSION,
-      kind: 'BaremetalCluster',
-      metadata: { name: names.cluster, namespace, labels },
-      // No controlPlaneEndpoint: the provider fills it from the load balancer.
-      spec: { controlPlaneLoadBalancer: loadBalancerSpec(draft.loadBalancer), networkType: 'kube-ovn' },
-    },
-    version: draft.kubernetesVersion,
+    names: objectNames(draft),
+    // No controlPlaneEndpoint: the provider fills it from the load balancer.
+    clusterSpec: { controlPlaneLoadBalancer: loadBalancerSpec(draft.loadBalancer), networkType: 'kube-ovn' },
     controlPlane: {
-      replicas: draft.controlPlane.replicas,
-      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
       kubeadmConfigSpec: controlPlaneConfig({
         sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
-        registry: global['cpaas.io/registry-address'],
+        registry: globalRegistryAddress(facts.globalCluster),
         corednsTag: tags?.corednsTag,
         etcdTag: tags?.etcdTag,
       }),
     },
-    workers: draft.workers.map((pool) => ({
-      pool,
-      source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
-      bootstrap: workerConfig(pool.sshAuthorizedKeys, draft.kubernetesVersion),
-    })),
-    cluster: {
-      podsCidr: draft.networking.podsCidr,
-      servicesCidr: draft.networking.servicesCidr,
-      annotations: platformClusterAnnotations(draft, facts.globalCluster),
-      labels: { ...labels, 'cluster-type': 'ProviderBaremetal' },
-    },
+    workerBootstrap: (pool) => workerConfig(pool.sshAuthorizedKeys, draft.kubernetesVersion),
+    clusterType: 'ProviderBaremetal',
   });
   return set.map(withMachineTimeouts);
 }

@@ -1,16 +1,13 @@
 /// <reference lib="dom" />
-import type { CreateClusterStep, CreateClusterStepProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
+  basicInfoStep,
   type Choice,
-  CLUSTER_STEP,
-  clusterWorkflowLogic,
+  clusterCreateWorkflow,
   compareVersions,
   describeError,
   formSummary,
-  mountWizardStep,
-  pooledTemplateChoices,
+  pooledTemplateChoicesOf,
   selectField,
-  sharedClusterSteps,
   showProblems,
   textField,
   type WizardStepsSpec,
@@ -23,16 +20,10 @@ import { buildManifests } from './manifests.js';
 import { draftWarnings, validateDraft } from './rules.js';
 
 /** Every BaremetalMachineTemplate, labelled with its MachineInventoryPool, the cluster it serves and its counters. */
-async function templateChoices(
-  props: CreateClusterStepProps,
-  draft: BaremetalClusterDraft,
-): Promise<Choice[]> {
-  const facts = await loadFacts(props.api, props.namespace, draft);
-  return pooledTemplateChoices(facts, (t, pool) => {
-    const counters = pool ? `cluster ${pool.cluster}: ${poolCounters(pool)}` : 'missing';
-    return `${t.name} — pool ${t.configPool ?? 'none'} (${counters})`;
-  });
-}
+const templateChoices = pooledTemplateChoicesOf(loadFacts, (t, pool) => {
+  const counters = pool ? `cluster ${pool.cluster}: ${poolCounters(pool)}` : 'missing';
+  return `${t.name} — pool ${t.configPool ?? 'none'} (${counters})`;
+});
 
 const spec: WizardStepsSpec<BaremetalClusterDraft> = {
   idPrefix: 'baremetal.wizard',
@@ -52,95 +43,74 @@ export function versionChoices(catalog: Record<string, string> | undefined): Cho
 }
 
 /** Basic info: names, the version from the image catalog, and the control plane's VIP or load balancer. */
-const basicInfoStep: CreateClusterStep = {
-  id: CLUSTER_STEP.basic,
-  title: 'Basic Info',
-  mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
-      element,
-      props,
-      'baremetal.wizard.basic',
-      spec,
-    );
-    const name = textField('Name', 'name', draft.name, {
-      hint: 'Lowercase letters, digits and hyphens; not global',
-    });
-    const displayName = textField('Display name', 'displayName', draft.displayName);
-    const version = selectField('Kubernetes version', 'kubernetesVersion', [], draft.kubernetesVersion, {
-      hint: 'A key of the elemental-image-catalog ConfigMap: the OS image every host is provisioned with',
-    });
-    const lbType = selectField(
-      'Control plane load balancer',
-      'loadBalancer.type',
-      [
-        { value: 'Internal', label: 'Internal: a VIP the control plane nodes keep (alive, VRRP)' },
-        { value: 'External', label: 'External: a load balancer you run' },
-      ],
-      draft.loadBalancer.type,
-      { noEmptyChoice: true },
-    );
-    const host = textField('VIP or load balancer address', 'loadBalancer.host', draft.loadBalancer.host, {
-      placeholder: '192.168.254.100',
-      hint: 'An Internal VIP is a free IPv4 address in the control plane nodes’ Layer-2 domain',
-    });
-    const port = textField('API server port', 'loadBalancer.port', draft.loadBalancer.port, {
-      hint: 'Usually 6443',
-    });
-    const vrid = textField('VRRP router ID (vrid)', 'loadBalancer.vrid', draft.loadBalancer.vrid, {
-      placeholder: '51',
-      hint: '0-255, unique in the control plane’s Layer-2 domain; Internal only',
-    });
-    const loadBalancer = (): LoadBalancerDraft => ({
-      type: lbType.select.value === 'External' ? 'External' : 'Internal',
-      host: host.input.value.trim(),
-      port: port.input.value.trim(),
-      vrid: vrid.input.value.trim(),
-    });
-    const showVrid = () => {
-      vrid.row.hidden = lbType.select.value === 'External';
-    };
-    name.input.addEventListener('input', () => props.update({ name: name.input.value.trim() }));
-    displayName.input.addEventListener('input', () => props.update({ displayName: displayName.input.value }));
-    version.select.addEventListener('change', () =>
-      props.update({ kubernetesVersion: version.select.value }),
-    );
-    lbType.select.addEventListener('change', () => {
-      showVrid();
-      props.update({ loadBalancer: loadBalancer() });
-    });
-    for (const field of [host, port, vrid])
-      field.input.addEventListener('input', () => props.update({ loadBalancer: loadBalancer() }));
+const basicInfo = basicInfoStep(spec, ({ root, draft, showProblemsAgain }, props) => {
+  const name = textField('Name', 'name', draft.name, {
+    hint: 'Lowercase letters, digits and hyphens; not global',
+  });
+  const displayName = textField('Display name', 'displayName', draft.displayName);
+  const version = selectField('Kubernetes version', 'kubernetesVersion', [], draft.kubernetesVersion, {
+    hint: 'A key of the elemental-image-catalog ConfigMap: the OS image every host is provisioned with',
+  });
+  const lbType = selectField(
+    'Control plane load balancer',
+    'loadBalancer.type',
+    [
+      { value: 'Internal', label: 'Internal: a VIP the control plane nodes keep (alive, VRRP)' },
+      { value: 'External', label: 'External: a load balancer you run' },
+    ],
+    draft.loadBalancer.type,
+    { noEmptyChoice: true },
+  );
+  const host = textField('VIP or load balancer address', 'loadBalancer.host', draft.loadBalancer.host, {
+    placeholder: '192.168.254.100',
+    hint: 'An Internal VIP is a free IPv4 address in the control plane nodes’ Layer-2 domain',
+  });
+  const port = textField('API server port', 'loadBalancer.port', draft.loadBalancer.port, {
+    hint: 'Usually 6443',
+  });
+  const vrid = textField('VRRP router ID (vrid)', 'loadBalancer.vrid', draft.loadBalancer.vrid, {
+    placeholder: '51',
+    hint: '0-255, unique in the control plane’s Layer-2 domain; Internal only',
+  });
+  const loadBalancer = (): LoadBalancerDraft => ({
+    type: lbType.select.value === 'External' ? 'External' : 'Internal',
+    host: host.input.value.trim(),
+    port: port.input.value.trim(),
+    vrid: vrid.input.value.trim(),
+  });
+  const showVrid = () => {
+    vrid.row.hidden = lbType.select.value === 'External';
+  };
+  name.input.addEventListener('input', () => props.update({ name: name.input.value.trim() }));
+  displayName.input.addEventListener('input', () => props.update({ displayName: displayName.input.value }));
+  version.select.addEventListener('change', () => props.update({ kubernetesVersion: version.select.value }));
+  lbType.select.addEventListener('change', () => {
     showVrid();
-    root.append(
-      name.row,
-      displayName.row,
-      version.row,
-      lbType.row,
-      host.row,
-      port.row,
-      vrid.row,
-      formSummary(),
-    );
-    showProblemsAgain();
-    loadFacts(props.api, props.namespace, draft)
-      .then((facts) => {
-        version.fill(versionChoices(facts.imageCatalog), draft.kubernetesVersion);
-        showProblemsAgain();
-      })
-      .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
-    return unmount;
-  },
-};
+    props.update({ loadBalancer: loadBalancer() });
+  });
+  for (const field of [host, port, vrid])
+    field.input.addEventListener('input', () => props.update({ loadBalancer: loadBalancer() }));
+  showVrid();
+  root.append(
+    name.row,
+    displayName.row,
+    version.row,
+    lbType.row,
+    host.row,
+    port.row,
+    vrid.row,
+    formSummary(),
+  );
+  showProblemsAgain();
+  loadFacts(props.api, props.namespace, draft)
+    .then((facts) => {
+      version.fill(versionChoices(facts.imageCatalog), draft.kubernetesVersion);
+      showProblemsAgain();
+    })
+    .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
+});
 
-/** The data half of the workflow (no DOM needed): what the rule tests call. */
-export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
-  { initialDraft, readDraft },
-  loadFacts,
-  { validateDraft, buildManifests, draftWarnings },
-);
+const workflowData = { initialDraft, loadFacts, validateDraft, buildManifests, draftWarnings };
 
 /** Basic info (with the load balancer) and the kit's three shared steps, then the host's review. */
-export const createClusterWorkflow = {
-  steps: [basicInfoStep, ...sharedClusterSteps(spec)],
-  ...workflowLogic,
-} satisfies StrictAnchorExport<'cluster.create'>;
+export const createClusterWorkflow = clusterCreateWorkflow(spec, [basicInfo], workflowData);

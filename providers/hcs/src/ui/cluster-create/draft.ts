@@ -5,9 +5,8 @@
  */
 import {
   type ClusterDraftBase,
-  draftValue,
-  initialClusterDraft,
-  readClusterDraft,
+  type ClusterDraftReader,
+  platformClusterDraft,
 } from '@immutable-infra/ui-kit';
 
 /** The Kubernetes minors the provider supports (package.json `immutableInfra.kubernetesVersions`). */
@@ -28,36 +27,11 @@ export interface HcsClusterDraft extends ClusterDraftBase {
   l7Ips: string;
 }
 
-const TEXT_KEYS = [
-  'vpc',
-  'securityGroup',
-  'vipSubnetName',
-  'vipAddress',
-  'vipDomainName',
-  'elbSubnetName',
-  'l4Ips',
-  'l7Ips',
-] as const;
-
-export function initialDraft(): HcsClusterDraft {
-  return {
-    ...initialClusterDraft(),
-    subnets: [],
-    ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, ''])) as Record<(typeof TEXT_KEYS)[number], string>),
-  };
-}
-
-/** The host's draft as this workflow's shape; missing or mistyped keys read as empty. */
-export function readDraft(value: Record<string, unknown>): HcsClusterDraft {
-  return {
-    ...readClusterDraft(value),
-    subnets: draftValue.keys(value.subnets),
-    ...(Object.fromEntries(TEXT_KEYS.map((key) => [key, draftValue.text(value[key], '')])) as Record<
-      (typeof TEXT_KEYS)[number],
-      string
-    >),
-  };
-}
+/** The first draft, and the host's draft as this workflow's shape: missing or mistyped keys read as empty. */
+export const { initialDraft, readDraft }: ClusterDraftReader<HcsClusterDraft> = platformClusterDraft(
+  ['vpc', 'securityGroup', 'vipSubnetName', 'vipAddress', 'vipDomainName', 'elbSubnetName', 'l4Ips', 'l7Ips'],
+  ['subnets'],
+);
 
 /** The two IPs of an L4 or L7 entry as typed ("a, b"). */
 export const ipList = (text: string) =>

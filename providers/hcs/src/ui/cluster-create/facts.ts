@@ -1,15 +1,15 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  loadPlatformClusterFacts,
-  type MachineTemplateRecord,
+  type ConfigPoolCapacity,
+  configPoolCapacity,
+  loadPooledClusterFacts,
   machineTemplateRecord,
-  type ObjectLookup,
   type PlatformClusterFacts,
   platformFact,
+  type TemplateRecordOf,
 } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import type { HCSMachineTemplateObject } from '../../api/hcs-machine-template.js';
-import { hcsPath } from '../catalog.js';
 import { HCS_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
 import { platformOf } from '../platform-choices.js';
 import type { VpcFact } from '../platform-operations.js';
@@ -17,20 +17,15 @@ import { type HcsRelease, listReleases } from '../releases.js';
 import type { HcsClusterDraft } from './draft.js';
 import { objectNames } from './names.js';
 
-type Template = Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>;
 type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /** An HCSMachineTemplate as the workflow uses it. */
-export type TemplateRecord = MachineTemplateRecord<Template['spec']['template']['spec']>;
+export type TemplateRecord = TemplateRecordOf<HCSMachineTemplateObject>;
 
 /** An HCSMachineConfigPool as the workflow uses it. */
-export interface ConfigPoolRecord {
-  name: string;
-  free: number;
-  total: number;
+export interface ConfigPoolRecord extends ConfigPoolCapacity {
   /** The subnets its entries' first NICs name (by name or id). */
   subnets: string[];
-  hasPersistentDisks: boolean;
 }
 
 export interface HcsClusterFacts extends PlatformClusterFacts<TemplateRecord, ConfigPoolRecord> {
@@ -40,17 +35,13 @@ export interface HcsClusterFacts extends PlatformClusterFacts<TemplateRecord, Co
   releases?: HcsRelease[] | undefined;
 }
 
-export function toTemplateRecord(t: Template): TemplateRecord {
+export function toTemplateRecord(t: Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>): TemplateRecord {
   return machineTemplateRecord(t, (machineSpec) => machineSpec.configPoolRef?.name);
 }
 
 export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
-  const total = p.spec.configs.length;
   return {
-    name: p.metadata.name ?? '',
-    // Without a status (no controller has seen the pool yet) every entry is free.
-    free: p.status?.availableCount ?? total - (p.status?.usedConfigs ?? []).length,
-    total: p.status?.totalCount ?? total,
+    ...configPoolCapacity(p, (p.status?.usedConfigs ?? []).length),
     subnets: [
       ...new Set(
         p.spec.configs.flatMap((c) =>
@@ -58,7 +49,6 @@ export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
         ),
       ),
     ],
-    hasPersistentDisks: p.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
   };
 }
 
@@ -68,22 +58,15 @@ export async function loadFacts(
   namespace: string,
   draft: HcsClusterDraft,
 ): Promise<HcsClusterFacts> {
-  const names = objectNames(draft);
   const [facts, platform, releases] = await Promise.all([
-    loadPlatformClusterFacts(api, namespace, {
+    loadPooledClusterFacts(api, namespace, {
       credentialKeys: HCS_CREDENTIAL_KEYS,
-      machineTemplatesPath: hcsPath(namespace, 'hcsmachinetemplates'),
-      configPoolsPath: hcsPath(namespace, 'hcsmachineconfigpools'),
-      names,
-      lookups: [
-        [`HCSCluster/${names.cluster}`, hcsPath(namespace, 'hcsclusters', names.cluster)],
-        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-          (name): ObjectLookup => [
-            `HCSMachineTemplate/${name}`,
-            hcsPath(namespace, 'hcsmachinetemplates', name),
-          ],
-        ),
-      ],
+      kinds: {
+        cluster: 'HCSCluster',
+        machineTemplate: 'HCSMachineTemplate',
+        configPool: 'HCSMachineConfigPool',
+      },
+      names: objectNames(draft),
       toTemplate: toTemplateRecord,
       toPool: toConfigPoolRecord,
     }),

@@ -1,18 +1,12 @@
 import type { KubernetesManifest } from '@immutable-infra/core';
-import {
-  clusterManifestSet,
-  INFRASTRUCTURE_API_VERSION,
-  platformAnnotations,
-  platformClusterAnnotations,
-  templateSourceOf,
-} from '@immutable-infra/ui-kit';
+import { CLUSTER_NAME_LABEL, globalRegistryAddress, platformClusterManifests } from '@immutable-infra/ui-kit';
 import { releaseOf } from '../releases.js';
 import { type HcsClusterDraft, ipList } from './draft.js';
 import type { HcsClusterFacts } from './facts.js';
 import { controlPlaneConfig, workerConfig } from './kubeadm-config.js';
 import { objectNames } from './names.js';
 
-export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
+export { CLUSTER_NAME_LABEL };
 
 /** The documented `spec.controlPlaneLoadBalancer`: VIP, its subnet and domain, and the two fixed L4 and L7 IPs when given. */
 export function controlPlaneLoadBalancer(draft: HcsClusterDraft): Record<string, unknown> {
@@ -39,51 +33,28 @@ export function controlPlaneLoadBalancer(draft: HcsClusterDraft): Record<string,
  * are copied per cluster (their config pool reference included).
  */
 export function buildManifests(draft: HcsClusterDraft, facts: HcsClusterFacts): KubernetesManifest[] {
-  const namespace = facts.namespace;
-  const names = objectNames(draft);
-  const labels = { [CLUSTER_NAME_LABEL]: draft.name };
-  const global = platformAnnotations(facts.globalCluster);
-
-  return clusterManifestSet({
-    scope: { name: draft.name, namespace, labels },
-    names,
+  return platformClusterManifests(draft, facts, {
     kinds: { cluster: 'HCSCluster', machineTemplate: 'HCSMachineTemplate' },
-    infrastructureCluster: {
-      apiVersion: INFRASTRUCTURE_API_VERSION,
-      kind: 'HCSCluster',
-      metadata: { name: names.cluster, namespace, labels },
-      spec: {
-        controlPlaneLoadBalancer: controlPlaneLoadBalancer(draft),
-        networkType: 'kube-ovn',
-        network: {
-          vpc: { name: draft.vpc },
-          subnets: draft.subnets.map((name) => ({ name })),
-          securityGroup: { name: draft.securityGroup },
-        },
-        identityRef: { name: draft.credential },
+    names: objectNames(draft),
+    clusterSpec: {
+      controlPlaneLoadBalancer: controlPlaneLoadBalancer(draft),
+      networkType: 'kube-ovn',
+      network: {
+        vpc: { name: draft.vpc },
+        subnets: draft.subnets.map((name) => ({ name })),
+        securityGroup: { name: draft.securityGroup },
       },
+      identityRef: { name: draft.credential },
     },
-    version: draft.kubernetesVersion,
     controlPlane: {
-      replicas: draft.controlPlane.replicas,
-      source: templateSourceOf(facts.machineTemplates, draft.controlPlane.machineTemplate),
       kubeadmConfigSpec: controlPlaneConfig({
-        namespace,
+        namespace: facts.namespace,
         sshAuthorizedKeys: draft.controlPlane.sshAuthorizedKeys,
-        registry: global['cpaas.io/registry-address'],
+        registry: globalRegistryAddress(facts.globalCluster),
         tags: releaseOf(facts.releases ?? [], draft.kubernetesVersion),
       }),
     },
-    workers: draft.workers.map((pool) => ({
-      pool,
-      source: templateSourceOf(facts.machineTemplates, pool.machineTemplate),
-      bootstrap: workerConfig({ sshAuthorizedKeys: pool.sshAuthorizedKeys }),
-    })),
-    cluster: {
-      podsCidr: draft.networking.podsCidr,
-      servicesCidr: draft.networking.servicesCidr,
-      annotations: platformClusterAnnotations(draft, facts.globalCluster),
-      labels: { ...labels, 'cluster-type': 'HCS' },
-    },
+    workerBootstrap: (pool) => workerConfig({ sshAuthorizedKeys: pool.sshAuthorizedKeys }),
+    clusterType: 'HCS',
   });
 }

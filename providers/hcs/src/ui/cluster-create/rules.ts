@@ -1,20 +1,15 @@
 import type { FieldProblem } from '@immutable-infra/core';
 import { DNS_NAME } from '@immutable-infra/provider-kit/kinds';
 import {
-  checkClusterIdentity,
-  checkNetworking,
-  checkNodePools,
+  checkClusterDraft,
   configPoolNodePools,
-  configPoolOfTemplate,
-  draftNodePools,
+  configPoolNodePoolWarnings,
   GLOBAL_CLUSTER_UNREAD,
   kubernetesVersionProblem,
-  nodePoolWarnings,
   type ProblemReport,
   parseCidr,
   parseIpv4,
-  problemCollector,
-  CLUSTER_STEP as STEP,
+  platformIdentity,
   sameSubnet,
 } from '@immutable-infra/ui-kit';
 import type { SubnetFact, VpcFact } from '../platform-operations.js';
@@ -38,41 +33,28 @@ const DERIVED_ENDPOINT = 'https://derived.from.the.elb:6443';
  * networks.
  */
 export function validateDraft(draft: HcsClusterDraft, facts: HcsClusterFacts): FieldProblem[] {
-  const { problems, report } = problemCollector();
-  const basic = (field: string, message: string) => report(STEP.basic, field, message);
-
-  const unreachable =
-    facts.platform && 'error' in facts.platform ? { subject: 'HCS', error: facts.platform.error } : undefined;
-  checkClusterIdentity(
-    { ...draft, apiServerAddress: DERIVED_ENDPOINT },
-    facts,
-    { clusterKind: 'HCSCluster', choose: 'choose an HCS credential', unreachable },
-    report,
-  );
-
-  const version = kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS);
-  if (version) basic('kubernetesVersion', version);
-
-  const vpcs = facts.platform && 'vpcs' in facts.platform ? facts.platform.vpcs : undefined;
-  checkHcsNetwork(draft, vpcs, report);
-
-  // Node pools: each template's config pool must exist and serve one node pool.
-  checkNodePools(
-    draft,
-    configPoolNodePools(
-      facts,
-      {
-        machineTemplateKind: 'HCSMachineTemplate',
-        suffixes: HCS_NAME_SUFFIXES,
-        slotNoun: 'config pool',
-        noPool: (name) => `${name} names no config pool, so its machines get no hostname and IP`,
-      },
-      report,
-    ),
-    report,
-  );
-  checkNetworking(STEP.networking, draft.networking, report);
-  return problems;
+  return checkClusterDraft({ ...draft, apiServerAddress: DERIVED_ENDPOINT }, facts, {
+    identity: platformIdentity('HCSCluster', 'choose an HCS credential', 'HCS', facts.platform),
+    kubernetesVersion: () => kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS),
+    placement: (report) =>
+      checkHcsNetwork(
+        draft,
+        facts.platform && 'vpcs' in facts.platform ? facts.platform.vpcs : undefined,
+        report,
+      ),
+    // Each template's config pool must exist and serve one node pool.
+    nodePools: (report) =>
+      configPoolNodePools(
+        facts,
+        {
+          machineTemplateKind: 'HCSMachineTemplate',
+          suffixes: HCS_NAME_SUFFIXES,
+          slotNoun: 'config pool',
+          noPool: (name) => `${name} names no config pool, so its machines get no hostname and IP`,
+        },
+        report,
+      ),
+  });
 }
 
 /** The id of the HCS step after basic info: the network and the control plane ELB. */
@@ -132,11 +114,9 @@ export function checkHcsNetwork(
 
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: HcsClusterDraft, facts: HcsClusterFacts): string[] {
-  const pools = draftNodePools(draft);
-  const warnings = nodePoolWarnings({
+  const warnings = configPoolNodePoolWarnings(draft, facts, {
     slotNoun: 'config pool',
     apiServerAddress: `https://${draft.vipAddress}:6443`,
-    pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOfTemplate(facts, pool.template) })),
   });
   if (ipList(draft.l4Ips).length === 0 || ipList(draft.l7Ips).length === 0)
     warnings.push('the ELB’s L4 or L7 virtual subnet IPs are left to HCS, which allocates them at random');

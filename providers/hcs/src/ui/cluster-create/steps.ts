@@ -1,25 +1,19 @@
 /// <reference lib="dom" />
-import type {
-  CreateClusterStep,
-  CreateClusterStepProps,
-  FieldProblem,
-  StrictAnchorExport,
-} from '@immutable-infra/core';
+import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
 import {
+  basicInfoStep,
   type Choice,
-  CLUSTER_STEP,
   checkboxField,
-  clusterWorkflowLogic,
+  clusterCreateWorkflow,
   credentialSelect,
   describeError,
   fieldGroup,
   formSummary,
   h,
   mountWizardStep,
-  pooledTemplateChoices,
+  pooledTemplateChoicesOf,
   problemCollector,
   selectField,
-  sharedClusterSteps,
   showProblems,
   textField,
   type WizardStepsSpec,
@@ -34,13 +28,10 @@ import { buildManifests } from './manifests.js';
 import { checkHcsNetwork, draftWarnings, HCS_NETWORK_STEP, validateDraft } from './rules.js';
 
 /** Every machine template, labelled with its image, flavor and the config pool it draws entries from. */
-async function templateChoices(props: CreateClusterStepProps, draft: HcsClusterDraft): Promise<Choice[]> {
-  const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return pooledTemplateChoices(facts, (t, pool) => {
-    const entries = pool ? `${pool.free}/${pool.total} free` : 'missing';
-    return `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`;
-  });
-}
+const templateChoices = pooledTemplateChoicesOf(loadFacts, (t, pool) => {
+  const entries = pool ? `${pool.free}/${pool.total} free` : 'missing';
+  return `${t.name} — ${t.machineSpec.imageName ?? '?'}, ${t.machineSpec.flavorName ?? '?'}; config pool ${t.configPool ?? 'none'} (${entries})`;
+});
 
 const spec: WizardStepsSpec<HcsClusterDraft> = {
   idPrefix: 'hcs.wizard',
@@ -82,39 +73,28 @@ function draftKeeper(props: CreateClusterStepProps, draft: HcsClusterDraft) {
  * Basic info: the credential (the next step lists the project's networks
  * with it), the cluster's names and its Kubernetes version.
  */
-const basicInfoStep: CreateClusterStep = {
-  id: CLUSTER_STEP.basic,
-  title: 'Basic Info',
-  mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
-      element,
-      props,
-      'hcs.wizard.basic',
-      spec,
-    );
-    const { update, text } = draftKeeper(props, draft);
-    const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
-    const displayName = text('Display name', 'displayName');
-    const version = text('Kubernetes version', 'kubernetesVersion', {
-      placeholder: 'v1.35.1',
-      hint: 'The version the image carries',
-    });
-    const credential = credentialSelect(props, root, {
-      label: 'HCS credential',
-      keys: HCS_CREDENTIAL_KEYS,
-      chosen: draft.credential,
-      failField: 'credential',
-      choose: (chosen) => update({ credential: chosen }),
-      // The networks are listed by the next step, with the credential chosen here.
-      load: async () => undefined,
-      showProblemsAgain,
-    });
-    root.append(credential.row, name.row, displayName.row, version.row, formSummary());
-    showProblemsAgain();
-    credential.list();
-    return unmount;
-  },
-};
+const basicInfo = basicInfoStep(spec, ({ root, draft, showProblemsAgain }, props) => {
+  const { update, text } = draftKeeper(props, draft);
+  const name = text('Name', 'name', { hint: 'Lowercase letters, digits and hyphens; not global' });
+  const displayName = text('Display name', 'displayName');
+  const version = text('Kubernetes version', 'kubernetesVersion', {
+    placeholder: 'v1.35.1',
+    hint: 'The version the image carries',
+  });
+  const credential = credentialSelect(props, root, {
+    label: 'HCS credential',
+    keys: HCS_CREDENTIAL_KEYS,
+    chosen: draft.credential,
+    failField: 'credential',
+    choose: (chosen) => update({ credential: chosen }),
+    // The networks are listed by the next step, with the credential chosen here.
+    load: async () => undefined,
+    showProblemsAgain,
+  });
+  root.append(credential.row, name.row, displayName.row, version.row, formSummary());
+  showProblemsAgain();
+  credential.list();
+});
 
 /**
  * The HCSCluster's network (VPC, subnets and security group, listed from the
@@ -258,18 +238,10 @@ const networkStep: CreateClusterStep = {
   },
 };
 
-/** The data half of the workflow (no DOM needed): what the rule tests call. */
-export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
-  { initialDraft, readDraft },
-  loadFacts,
-  { validateDraft, buildManifests, draftWarnings },
-);
+const workflowData = { initialDraft, loadFacts, validateDraft, buildManifests, draftWarnings };
 
 /**
  * The documented six-step workflow: basic info, the network and load
  * balancer, the kit's three shared steps, then the host's review.
  */
-export const createClusterWorkflow = {
-  steps: [basicInfoStep, networkStep, ...sharedClusterSteps(spec)],
-  ...workflowLogic,
-} satisfies StrictAnchorExport<'cluster.create'>;
+export const createClusterWorkflow = clusterCreateWorkflow(spec, [basicInfo, networkStep], workflowData);

@@ -6,9 +6,8 @@
  */
 import {
   type ClusterDraftBase,
-  draftValue,
-  initialClusterDraft,
-  readClusterDraft,
+  type ClusterDraftReader,
+  platformClusterDraft,
 } from '@immutable-infra/ui-kit';
 
 /** The Kubernetes minors the provider supports (package.json `immutableInfra.kubernetesVersions`; a test holds them equal). */
@@ -22,24 +21,9 @@ export interface VsphereClusterDraft extends ClusterDraftBase {
   datacenter: string;
 }
 
-export function initialDraft(): VsphereClusterDraft {
-  return {
-    ...initialClusterDraft(),
-    server: '',
-    thumbprint: '',
-    datacenter: '',
-  };
-}
-
-/** The host's draft as this workflow's shape; missing or mistyped keys read as empty. */
-export function readDraft(value: Record<string, unknown>): VsphereClusterDraft {
-  const [server, thumbprint, datacenter] = (['server', 'thumbprint', 'datacenter'] as const).map((key) =>
-    draftValue.text(value[key], ''),
-  );
-  return {
-    ...readClusterDraft(value),
-    server: server ?? '',
-    thumbprint: thumbprint ?? '',
-    datacenter: datacenter ?? '',
-  };
-}
+/** The first draft, and the host's draft as this workflow's shape: missing or mistyped keys read as empty. */
+export const { initialDraft, readDraft }: ClusterDraftReader<VsphereClusterDraft> = platformClusterDraft([
+  'server',
+  'thumbprint',
+  'datacenter',
+]);

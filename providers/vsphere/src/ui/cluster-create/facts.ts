@@ -1,38 +1,33 @@
 import type { HostApi } from '@immutable-infra/core';
 import {
-  loadPlatformClusterFacts,
-  type MachineTemplateRecord,
+  type ConfigPoolCapacity,
+  configPoolCapacity,
+  loadPooledClusterFacts,
   machineTemplateRecord,
-  type ObjectLookup,
   type PlatformClusterFacts,
   platformClient,
   platformFact,
+  type TemplateRecordOf,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
 import type { VSphereMachineTemplateObject } from '../../api/vsphere-machine-template.js';
-import { vspherePath } from '../catalog.js';
 import { VSPHERE_CREDENTIAL_KEYS } from '../credentials/credential-keys.js';
 import type { VspherePlatformOperations } from '../platform-operations.js';
 import type { VsphereClusterDraft } from './draft.js';
 import { objectNames } from './names.js';
 
-type Template = Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>;
 type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /** A VSphereMachineTemplate as the workflow uses it. */
-export type TemplateRecord = MachineTemplateRecord<Template['spec']['template']['spec']>;
+export type TemplateRecord = TemplateRecordOf<VSphereMachineTemplateObject>;
 
 /** A VSphereMachineConfigPool as the workflow uses it. */
-export interface ConfigPoolRecord {
-  name: string;
+export interface ConfigPoolRecord extends ConfigPoolCapacity {
   /** The Cluster the pool serves (spec.clusterRef). */
   cluster: string;
   datacenter: string | undefined;
-  free: number;
-  total: number;
   /** The DNS servers of the first slot's primary NIC (the bootstrap writes them to resolv.conf). */
   dns: string[];
-  hasPersistentDisks: boolean;
 }
 
 export interface VsphereClusterFacts extends PlatformClusterFacts<TemplateRecord, ConfigPoolRecord> {
@@ -40,22 +35,16 @@ export interface VsphereClusterFacts extends PlatformClusterFacts<TemplateRecord
   vcenter: { datacenters: string[] } | { error: string } | undefined;
 }
 
-export function toTemplateRecord(t: Template): TemplateRecord {
+export function toTemplateRecord(t: Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>): TemplateRecord {
   return machineTemplateRecord(t, (machineSpec) => machineSpec.machineConfigPoolRef?.name);
 }
 
 export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
-  const total = p.spec.configs.length;
-  // Without a status (no controller has seen the pool yet) every slot is free.
-  const inUse = (p.status?.configStatuses ?? []).filter((s) => s.state !== 'Available').length;
   return {
-    name: p.metadata.name ?? '',
+    ...configPoolCapacity(p, (p.status?.configStatuses ?? []).filter((s) => s.state !== 'Available').length),
     cluster: p.spec.clusterRef.name ?? '',
     datacenter: p.spec.datacenter,
-    free: p.status?.availableCount ?? total - inUse,
-    total: p.status?.totalCount ?? total,
     dns: [...(p.spec.configs[0]?.network?.primary.dns ?? [])],
-    hasPersistentDisks: p.spec.configs.some((c) => (c.persistentDisks ?? []).length > 0),
   };
 }
 
@@ -65,22 +54,15 @@ export async function loadFacts(
   namespace: string,
   draft: VsphereClusterDraft,
 ): Promise<VsphereClusterFacts> {
-  const names = objectNames(draft);
   const [facts, vcenter] = await Promise.all([
-    loadPlatformClusterFacts(api, namespace, {
+    loadPooledClusterFacts(api, namespace, {
       credentialKeys: VSPHERE_CREDENTIAL_KEYS,
-      machineTemplatesPath: vspherePath(namespace, 'vspheremachinetemplates'),
-      configPoolsPath: vspherePath(namespace, 'vspheremachineconfigpools'),
-      names,
-      lookups: [
-        [`VSphereCluster/${names.cluster}`, vspherePath(namespace, 'vsphereclusters', names.cluster)],
-        ...[names.controlPlaneTemplate, ...names.workers.map((w) => w.machineTemplate)].map(
-          (name): ObjectLookup => [
-            `VSphereMachineTemplate/${name}`,
-            vspherePath(namespace, 'vspheremachinetemplates', name),
-          ],
-        ),
-      ],
+      kinds: {
+        cluster: 'VSphereCluster',
+        machineTemplate: 'VSphereMachineTemplate',
+        configPool: 'VSphereMachineConfigPool',
+      },
+      names: objectNames(draft),
       toTemplate: toTemplateRecord,
       toPool: toConfigPoolRecord,
     }),

@@ -1,16 +1,13 @@
 import type { FieldProblem } from '@immutable-infra/core';
 import {
-  checkClusterIdentity,
-  checkNetworking,
-  checkNodePools,
+  checkClusterDraft,
   configPoolNodePools,
+  configPoolNodePoolWarnings,
   configPoolOfTemplate,
   draftNodePools,
   GLOBAL_CLUSTER_UNREAD,
   kubernetesVersionProblem,
-  nodePoolWarnings,
-  problemCollector,
-  CLUSTER_STEP as STEP,
+  platformIdentity,
 } from '@immutable-infra/ui-kit';
 import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/common.js';
 import { KUBERNETES_MINORS, type VsphereClusterDraft } from './draft.js';
@@ -26,82 +23,63 @@ import { VSPHERE_NAME_SUFFIXES } from './names.js';
  * rules, and the networks.
  */
 export function validateDraft(draft: VsphereClusterDraft, facts: VsphereClusterFacts): FieldProblem[] {
-  const { problems, report } = problemCollector();
-  const basic = (field: string, message: string) => report(STEP.basic, field, message);
-
-  const unreachable =
-    facts.vcenter && 'error' in facts.vcenter
-      ? { subject: 'vCenter', error: facts.vcenter.error }
-      : undefined;
-  checkClusterIdentity(
-    draft,
-    facts,
-    { clusterKind: 'VSphereCluster', choose: 'choose a vCenter credential', unreachable },
-    report,
-  );
-
-  if (!draft.server) basic('server', 'the vCenter server is required');
-  else if (!VCENTER_SERVER.test(draft.server)) basic('server', VCENTER_SERVER_MESSAGE);
-  if (draft.thumbprint) {
-    const parsed = Thumbprint.safeParse(draft.thumbprint);
-    if (!parsed.success) basic('thumbprint', parsed.error.issues[0]?.message ?? 'not a thumbprint');
-  }
-
-  const version = kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS);
-  if (version) basic('kubernetesVersion', version);
-
-  if (!draft.datacenter) basic('datacenter', 'choose a datacenter');
-  else if (
-    facts.vcenter &&
-    'datacenters' in facts.vcenter &&
-    !facts.vcenter.datacenters.includes(draft.datacenter)
-  )
-    basic('datacenter', `vCenter has no datacenter ${draft.datacenter}`);
-
-  // Node pools: each template's config pool must serve this cluster, in its datacenter, for one node pool.
-  checkNodePools(
-    draft,
-    configPoolNodePools(
-      facts,
-      {
-        machineTemplateKind: 'VSphereMachineTemplate',
-        suffixes: VSPHERE_NAME_SUFFIXES,
-        slotNoun: 'machine config pool',
-        noPool: (name) => `${name} names no machine config pool, so its machines get no slot`,
-        poolProblem(pool, template) {
-          if (draft.name && pool.cluster !== draft.name)
-            return `machine config pool ${pool.name} serves cluster ${pool.cluster}, not ${draft.name}`;
-          const datacenter = template.machineSpec.datacenter || pool.datacenter;
-          if (draft.datacenter && datacenter && datacenter !== draft.datacenter)
-            return `${template.name} places machines in datacenter ${datacenter}, not ${draft.datacenter}`;
-          return undefined;
+  return checkClusterDraft(draft, facts, {
+    identity: platformIdentity('VSphereCluster', 'choose a vCenter credential', 'vCenter', facts.vcenter),
+    basicFields(basic) {
+      if (!draft.server) basic('server', 'the vCenter server is required');
+      else if (!VCENTER_SERVER.test(draft.server)) basic('server', VCENTER_SERVER_MESSAGE);
+      if (draft.thumbprint) {
+        const parsed = Thumbprint.safeParse(draft.thumbprint);
+        if (!parsed.success) basic('thumbprint', parsed.error.issues[0]?.message ?? 'not a thumbprint');
+      }
+    },
+    kubernetesVersion: () => kubernetesVersionProblem(draft.kubernetesVersion, KUBERNETES_MINORS),
+    placement(_report, basic) {
+      if (!draft.datacenter) basic('datacenter', 'choose a datacenter');
+      else if (
+        facts.vcenter &&
+        'datacenters' in facts.vcenter &&
+        !facts.vcenter.datacenters.includes(draft.datacenter)
+      )
+        basic('datacenter', `vCenter has no datacenter ${draft.datacenter}`);
+    },
+    // Each template's config pool must serve this cluster, in its datacenter, for one node pool.
+    nodePools: (report) =>
+      configPoolNodePools(
+        facts,
+        {
+          machineTemplateKind: 'VSphereMachineTemplate',
+          suffixes: VSPHERE_NAME_SUFFIXES,
+          slotNoun: 'machine config pool',
+          noPool: (name) => `${name} names no machine config pool, so its machines get no slot`,
+          poolProblem(pool, template) {
+            if (draft.name && pool.cluster !== draft.name)
+              return `machine config pool ${pool.name} serves cluster ${pool.cluster}, not ${draft.name}`;
+            const datacenter = template.machineSpec.datacenter || pool.datacenter;
+            if (draft.datacenter && datacenter && datacenter !== draft.datacenter)
+              return `${template.name} places machines in datacenter ${datacenter}, not ${draft.datacenter}`;
+            return undefined;
+          },
         },
-      },
-      report,
-    ),
-    report,
-  );
-  checkNetworking(STEP.networking, draft.networking, report);
-  return problems;
+        report,
+      ),
+  });
 }
 
 /** What would fail or hurt later although the draft is valid: shown on the review step. */
 export function draftWarnings(draft: VsphereClusterDraft, facts: VsphereClusterFacts): string[] {
-  const pools = draftNodePools(draft);
-  const configPoolOf = (templateName: string) => configPoolOfTemplate(facts, templateName);
   const warnings: string[] = [];
-  for (const pool of pools) {
-    const configPool = configPoolOf(pool.template);
+  for (const pool of draftNodePools(draft)) {
+    const configPool = configPoolOfTemplate(facts, pool.template);
     if (configPool && configPool.dns.length === 0)
       warnings.push(
         `${pool.label}: machine config pool ${configPool.name} gives no DNS server, so /etc/resolv.conf is left as the VM template has it`,
       );
   }
   warnings.push(
-    ...nodePoolWarnings({
+    ...configPoolNodePoolWarnings(draft, facts, {
       slotNoun: 'machine config pool',
       apiServerAddress: draft.apiServerAddress,
-      pools: pools.map((pool) => ({ ...pool, slotPool: configPoolOf(pool.template) })),
     }),
   );
   if (!draft.thumbprint)

@@ -1,16 +1,12 @@
 /// <reference lib="dom" />
-import type { CreateClusterStep, CreateClusterStepProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  type Choice,
-  CLUSTER_STEP,
-  clusterWorkflowLogic,
+  basicInfoStep,
+  clusterCreateWorkflow,
   credentialSelect,
   formSummary,
-  mountWizardStep,
   platformClient,
-  pooledTemplateChoices,
+  pooledTemplateChoicesOf,
   selectField,
-  sharedClusterSteps,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -23,13 +19,10 @@ import { buildManifests } from './manifests.js';
 import { draftWarnings, validateDraft } from './rules.js';
 
 /** Every machine template, labelled with what it clones and the config pool it draws slots from. */
-async function templateChoices(props: CreateClusterStepProps, draft: VsphereClusterDraft): Promise<Choice[]> {
-  const facts = await loadFacts(props.api, props.namespace, { ...draft, credential: '' });
-  return pooledTemplateChoices(facts, (t, pool) => {
-    const slots = pool ? `${pool.free}/${pool.total} free, cluster ${pool.cluster}` : 'missing';
-    return `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`;
-  });
-}
+const templateChoices = pooledTemplateChoicesOf(loadFacts, (t, pool) => {
+  const slots = pool ? `${pool.free}/${pool.total} free, cluster ${pool.cluster}` : 'missing';
+  return `${t.name} — ${t.machineSpec.template}, ${t.machineSpec.numCPUs ?? '?'} CPU, ${t.machineSpec.memoryMiB ?? '?'} MiB; config pool ${t.configPool ?? 'none'} (${slots})`;
+});
 
 const spec: WizardStepsSpec<VsphereClusterDraft> = {
   idPrefix: 'vsphere.wizard',
@@ -62,65 +55,46 @@ const TYPED: [
 ];
 
 /** Basic info: the credential and its datacenter from vCenter, the names, version, endpoint and vCenter. */
-const basicInfoStep: CreateClusterStep = {
-  id: CLUSTER_STEP.basic,
-  title: 'Basic Info',
-  mount(element, props: CreateClusterStepProps) {
-    const { root, draft, unmount, showProblemsAgain } = mountWizardStep(
-      element,
-      props,
-      'vsphere.wizard.basic',
-      spec,
+const basicInfo = basicInfoStep(spec, ({ root, draft, showProblemsAgain }, props) => {
+  const datacenter = selectField('Datacenter', 'datacenter', [], draft.datacenter, {
+    hint: 'Listed by the credential’s vCenter',
+  });
+  const typed = TYPED.map(([label, key, options]) => {
+    const field = textField(label, key, draft[key], options);
+    const trim = key !== 'displayName';
+    field.input.addEventListener('input', () =>
+      props.update({ [key]: trim ? field.input.value.trim() : field.input.value }),
     );
-    const datacenter = selectField('Datacenter', 'datacenter', [], draft.datacenter, {
-      hint: 'Listed by the credential’s vCenter',
-    });
-    const typed = TYPED.map(([label, key, options]) => {
-      const field = textField(label, key, draft[key], options);
-      const trim = key !== 'displayName';
-      field.input.addEventListener('input', () =>
-        props.update({ [key]: trim ? field.input.value.trim() : field.input.value }),
-      );
-      return field;
-    });
-    const loadDatacenters = async (name: string) => {
-      if (!name) return datacenter.fill([], '');
-      const found = await platformClient<VspherePlatformOperations>(props.api, {
-        namespace: props.namespace,
-        name,
-      }).listDatacenters();
-      datacenter.fill(
-        found.map((d) => ({ value: d.name, label: d.name })),
-        draft.datacenter,
-      );
-      showProblemsAgain();
-    };
-    const credential = credentialSelect(props, root, {
-      label: 'vCenter credential',
-      keys: VSPHERE_CREDENTIAL_KEYS,
-      chosen: draft.credential,
-      failField: '(form)',
-      choose: (name) => props.update({ credential: name, datacenter: '' }),
-      load: loadDatacenters,
-      showProblemsAgain,
-    });
-    datacenter.select.addEventListener('change', () => props.update({ datacenter: datacenter.select.value }));
-    root.append(credential.row, datacenter.row, ...typed.map((f) => f.row), formSummary());
+    return field;
+  });
+  const loadDatacenters = async (name: string) => {
+    if (!name) return datacenter.fill([], '');
+    const found = await platformClient<VspherePlatformOperations>(props.api, {
+      namespace: props.namespace,
+      name,
+    }).listDatacenters();
+    datacenter.fill(
+      found.map((d) => ({ value: d.name, label: d.name })),
+      draft.datacenter,
+    );
     showProblemsAgain();
-    credential.list();
-    return unmount;
-  },
-};
+  };
+  const credential = credentialSelect(props, root, {
+    label: 'vCenter credential',
+    keys: VSPHERE_CREDENTIAL_KEYS,
+    chosen: draft.credential,
+    failField: '(form)',
+    choose: (name) => props.update({ credential: name, datacenter: '' }),
+    load: loadDatacenters,
+    showProblemsAgain,
+  });
+  datacenter.select.addEventListener('change', () => props.update({ datacenter: datacenter.select.value }));
+  root.append(credential.row, datacenter.row, ...typed.map((f) => f.row), formSummary());
+  showProblemsAgain();
+  credential.list();
+});
 
-/** The data half of the workflow (no DOM needed): what the rule tests call. */
-export const { manifestsFor, logic: workflowLogic } = clusterWorkflowLogic(
-  { initialDraft, readDraft },
-  loadFacts,
-  { validateDraft, buildManifests, draftWarnings },
-);
+const workflowData = { initialDraft, loadFacts, validateDraft, buildManifests, draftWarnings };
 
 /** The documented 5-step workflow: basic info and the kit's three shared steps, then the host's review. */
-export const createClusterWorkflow = {
-  steps: [basicInfoStep, ...sharedClusterSteps(spec)],
-  ...workflowLogic,
-} satisfies StrictAnchorExport<'cluster.create'>;
+export const createClusterWorkflow = clusterCreateWorkflow(spec, [basicInfo], workflowData);

@@ -1,11 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { iinfraBin } from './support/iinfra-process.ts';
+import { eventually } from '@immutable-infra/testkit';
+import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { exited, iinfraBin, testProviderPath } from './support/iinfra-process.ts';
+import { adminKubeconfig, serviceAccountToken, writeKubeconfig } from './support/kubeconfig-files.ts';
 
 const run = promisify(execFile);
 const recorder = fileURLToPath(new URL('./support/record-resolved-urls.mjs', import.meta.url));
@@ -19,6 +22,38 @@ async function iinfraLoading(...args: string[]): Promise<{ stdout: string; urls:
     env: { ...process.env, IINFRA_RESOLVED_URLS_FILE: file },
   });
   return { stdout, urls: readFileSync(file, 'utf8').trim().split('\n') };
+}
+
+/** Starts `iinfra <args>` under the recording hook until it prints `ready`, then stops it; every module URL it resolved. */
+async function iinfraLoadingUntil(ready: string, ...args: string[]): Promise<string[]> {
+  const file = join(
+    scratch,
+    `${args
+      .join('-')
+      .replace(/[^a-z-]/g, '')
+      .slice(0, 80)}-${Date.now()}.txt`,
+  );
+  const child = spawn(process.execPath, ['--import', recorder, iinfraBin, ...args], {
+    env: { ...process.env, IINFRA_RESOLVED_URLS_FILE: file },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  await eventually(`iinfra ${args[0]} printing "${ready}"`, async () => {
+    if (child.exitCode !== null) throw new Error(`iinfra exited with ${child.exitCode}:\n${output}`);
+    return output.includes(ready) ? true : undefined;
+  });
+  child.kill('SIGTERM');
+  await exited(child);
+  return readFileSync(file, 'utf8').trim().split('\n');
 }
 
 /** Test code a production process must never load. */
@@ -72,5 +107,39 @@ describe('iinfra loads each command lazily', () => {
     expect(urls.some((url) => /\/dist\/compat-action-[^/]*\.js$/.test(url))).toBe(true);
     expect(urls.some((url) => /\/dist\/(manager|env|provider)-action-[^/]*\.js$/.test(url))).toBe(false);
     for (const pattern of TEST_MODULES) expect(urls.filter((url) => pattern.test(url))).toEqual([]);
+  });
+
+  it('iinfra manager runs with a token or a client certificate kubeconfig without loading @kubernetes/client-node', async () => {
+    const namespace = await createTestNamespace(testKubeConfig(), 'lazy');
+    const admin = adminKubeconfig();
+    const kubeconfigs = {
+      token: writeKubeconfig(scratch, 'token.yaml', { token: await serviceAccountToken(namespace) }),
+      certificate: writeKubeconfig(scratch, 'cert.yaml', {
+        'client-certificate-data': admin.certData,
+        'client-key-data': admin.keyData,
+      }),
+    };
+    for (const [kind, kubeconfig] of Object.entries(kubeconfigs)) {
+      const urls = await iinfraLoadingUntil(
+        'manager running',
+        'manager',
+        '--provider',
+        testProviderPath,
+        '--kubeconfig',
+        kubeconfig,
+        '--namespace',
+        namespace,
+        '--probe-address',
+        '127.0.0.1:0',
+      );
+      expect(
+        urls.some((url) => /\/dist\/manager-action-[^/]*\.js$/.test(url)),
+        kind,
+      ).toBe(true);
+      expect(
+        urls.filter((url) => url.includes('@kubernetes/client-node')),
+        kind,
+      ).toEqual([]);
+    }
   });
 });

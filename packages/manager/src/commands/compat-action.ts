@@ -31,7 +31,7 @@ export async function runCompatCheck(
   }
   const { matrix } = loadCompatMatrix(options.matrix);
   if (options.kubeconfig) {
-    const { client, close } = connectToCluster(options.kubeconfig);
+    const { client, close } = await connectToCluster(options.kubeconfig);
     try {
       installed.push(...(await readInstalledProviders(client)));
     } finally {

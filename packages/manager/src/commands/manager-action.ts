@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeconfigCredentials } from '../kube/kubeconfig-credentials.js';
 import { KubeTransport } from '../kube/transport.js';
 import type { Output } from '../output.js';
 import { installedCapiContract } from '../runtime/installed-contract.js';
@@ -37,9 +37,7 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
   const providers = [];
   for (const specifier of options.provider) providers.push(await loadProvider(specifier));
 
-  const kubeConfig = new KubeConfig();
-  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  const kubeConfig = await loadKubeconfigCredentials({ kubeconfigPath: options.kubeconfig });
   const transport = new KubeTransport(kubeConfig);
   const contract = await installedCapiContract(transport).finally(() => transport.close());
   if (!contract)
@@ -77,11 +75,8 @@ export async function runManager(options: ManagerCommandOptions, output: Output)
     ...(options.leaderElect
       ? {
           leaderElection: {
-            // In a Pod, the client reads the service account's namespace into the context.
-            namespace:
-              options.leaderElectionNamespace ??
-              kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ??
-              'default',
+            // In a Pod, the loader reads the service account's namespace into the context.
+            namespace: options.leaderElectionNamespace ?? kubeConfig.namespace ?? 'default',
             name:
               options.leaderElectionId ??
               shardLeaseName(defaultLeaseName(providers.map((p) => p.manifest.name)), options.watchFilter),

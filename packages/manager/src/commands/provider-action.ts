@@ -30,7 +30,7 @@ export async function runProviderInstall(
     return;
   }
   const { matrix } = loadCompatMatrix(options.matrix);
-  const { client, kubeConfig, close } = connectToCluster(options.kubeconfig);
+  const { client, credentials, close } = await connectToCluster(options.kubeconfig);
   try {
     const platform = options.platform ?? (await readPlatformVersion(client));
     if (!platform) {
@@ -60,7 +60,8 @@ export async function runProviderInstall(
       plan,
       registry: options.registry,
       dir: options.dir,
-      kubeConfig,
+      // The CRDs go through client-node's API client: a short-lived command can afford it.
+      kubeConfig: await credentials.toKubeConfig(),
       client,
       releaseDataNamespace: options.namespace,
       onProgress: (message) => output.progress(message),

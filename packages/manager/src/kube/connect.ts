@@ -1,21 +1,22 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from './discovery.js';
+import { type LoadedKubeconfig, loadKubeconfigCredentials } from './kubeconfig-credentials.js';
 import { ObjectClient } from './object-client.js';
 import { KubeTransport } from './transport.js';
 
-/** An object client for a kubeconfig file (or the default kubeconfig); close() releases its connections. */
-export function connectToCluster(kubeconfigPath?: string): {
+/**
+ * An object client for a kubeconfig file (or the default one: KUBECONFIG, the Pod's service
+ * account, ~/.kube/config); close() releases its connections.
+ */
+export async function connectToCluster(kubeconfigPath?: string): Promise<{
   client: ObjectClient;
-  kubeConfig: KubeConfig;
+  credentials: LoadedKubeconfig;
   close(): void;
-} {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfigPath) kubeConfig.loadFromFile(kubeconfigPath);
-  else kubeConfig.loadFromDefault();
-  const transport = new KubeTransport(kubeConfig);
+}> {
+  const credentials = await loadKubeconfigCredentials({ kubeconfigPath });
+  const transport = new KubeTransport(credentials);
   return {
     client: new ObjectClient(transport, new Discovery(transport)),
-    kubeConfig,
+    credentials,
     close: () => transport.close(),
   };
 }

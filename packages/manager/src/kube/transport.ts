@@ -4,6 +4,7 @@ import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import { RateLimiter } from '@immutable-infra/core';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.js';
+import type { ClusterCredentials } from './kubeconfig-credentials.js';
 
 // A request the API server leaves unanswered must not hold a reconcile (and shutdown) forever.
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -27,22 +28,26 @@ export interface RequestSpec {
 }
 
 /**
- * Talks to the API server over HTTPS with the kubeconfig's credentials
- * (client-node resolves certificates, tokens and exec plugins), through one
- * keep-alive agent and a client-side rate limit.
+ * Talks to the API server over HTTPS with the kubeconfig's credentials, through one
+ * keep-alive agent and a client-side rate limit. The credentials are ours
+ * (loadKubeconfigCredentials) or, for callers that have one, client-node's KubeConfig.
  */
 export class KubeTransport {
   readonly server: string;
+  private readonly credentials: Pick<ClusterCredentials, 'applyToHTTPSOptions'>;
   private readonly limiter: RateLimiter;
   private agent: Agent | undefined;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    credentials: ClusterCredentials | KubeConfig,
     private readonly options: TransportOptions = {},
   ) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/$/, '');
+    if ('getCurrentCluster' in credentials) {
+      const cluster = credentials.getCurrentCluster();
+      if (!cluster) throw new Error('kubeconfig has no current cluster');
+      this.server = cluster.server.replace(/\/$/, '');
+    } else this.server = credentials.server.replace(/\/$/, '');
+    this.credentials = credentials;
     this.limiter = new RateLimiter(options.qps ?? 50, options.burst ?? 100, options.now);
   }
 
@@ -52,8 +57,8 @@ export class KubeTransport {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const options: RequestOptions = { method: spec.method, headers: { Accept: 'application/json' } };
-    // Resolves auth per request: tokens from exec plugins and OIDC expire.
-    await this.kubeConfig.applyToHTTPSOptions(options);
+    // Resolves auth per request: service account tokens rotate, tokens from exec plugins and OIDC expire.
+    await this.credentials.applyToHTTPSOptions(options);
     if (url.protocol === 'https:') {
       this.agent ??= new Agent({
         keepAlive: true,

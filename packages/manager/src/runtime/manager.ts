@@ -14,6 +14,7 @@ import { type RunningController, startProviderControllers } from '../host/provid
 import type { StepBackoffOptions } from '../host/step-backoff.js';
 import { InformerFactory } from '../informer/informer-factory.js';
 import { Discovery } from '../kube/discovery.js';
+import type { ClusterCredentials } from '../kube/kubeconfig-credentials.js';
 import { ObjectClient } from '../kube/object-client.js';
 import { KubeTransport } from '../kube/transport.js';
 import { startProbeServer } from './http-server.js';
@@ -23,7 +24,11 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { WATCH_FILTER_LABEL } from './watch-filter.js';
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /**
+   * The cluster to reconcile in: what loadKubeconfigCredentials returns (the `iinfra manager`
+   * command's choice, which keeps client-node's API client out of memory), or client-node's KubeConfig.
+   */
+  kubeConfig: ClusterCredentials | KubeConfig;
   providers: readonly Provider[];
   /** Keys reconciled at once, per kind. */
   concurrency?: number;

@@ -35,3 +35,4 @@ export const baremetalKinds = [
   MachineInventoryPool,
   BaremetalHost,
 ];
+export { STORAGE_ADMISSION_POLICY_NAME, storageAdmissionObjects } from './storage-admission.js';

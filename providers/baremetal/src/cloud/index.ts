@@ -61,3 +61,13 @@ export {
   storageSpecHash,
   type VolumeState,
 } from './storage.js';
+export {
+  ALLOWED_MOUNT_OPTIONS,
+  type InventoryForPatch,
+  MAX_STORAGE_VOLUMES,
+  PROTECTED_MOUNT_PATHS,
+  renderStoragePatch,
+  type StoragePatchInput,
+  type StoragePatchResult,
+  validateStorageDeclaration,
+} from './storage-declaration.js';

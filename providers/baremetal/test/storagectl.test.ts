@@ -5,7 +5,7 @@
 // InitializeIfBlank, refuses a counter not above the last consumed one, a declaration changed while
 // the inventory is allocated, and a prepared volume changed in place.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +193,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
   const objects = KubernetesObjectApi.makeApiClient(admin);
   for (const kind of ['ValidatingAdmissionPolicyBinding', 'ValidatingAdmissionPolicy'])
     await objects

@@ -50,7 +50,7 @@ const UPGRADE_IMAGE = 'registry.example.local/tkestack/baremetal-base-image:v0.0
  */
 const MISSING_VERSION = 'v1.34.6-1';
 const CONTROL_PLANE = 3;
-const WORKERS = 1;
+const WORKERS = 2;
 const VIP_UNIT = 'baremetal-bootstrap-vip.service';
 const USER_DATA = '/var/lib/cloud/seed/nocloud/user-data';
 const MACHINES = capiResource('machines');
@@ -67,6 +67,8 @@ let subnet: string;
 /** The registered hosts: elemental names them `<cluster>-<SMBIOS UUID>`, as the documented registration does. */
 let cpHosts: HostDefinition[];
 let workerHosts: HostDefinition[];
+/** The worker pool's last host: free until the scale, which prepares its data volume first. */
+const lastWorkerHost = () => workerHosts.at(-1)?.name as string;
 
 /** The cluster as `clusterctl generate cluster` writes it from the provider's template, with these values. */
 function documentedCluster(values: Record<string, string>): Record<string, unknown>[] {
@@ -125,7 +127,8 @@ beforeAll(async () => {
     address: `${subnet}.${10 + n}`,
   });
   cpHosts = [1, 2, 3].map(host);
-  workerHosts = [11, 12].map(host);
+  // One host more than the workers: the scale's.
+  workerHosts = [11, 12, 13].map(host);
   fleet = await BaremetalFleet.start({
     kubeConfig,
     namespace,
@@ -248,11 +251,11 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     );
     expect(nodes.map((n) => n.metadata?.name)).toContain(`${CLUSTER}-cp-1`);
     // One reprovision plan per host taken, none run twice.
-    for (const host of [...cpHosts, workerHosts[0] as HostDefinition])
+    for (const host of [...cpHosts, ...workerHosts.slice(0, WORKERS)])
       expect(fleet.host(host.name).executed.map((p) => p.type)).toEqual(['reprovision']);
-    expect(fleet.host(workerHosts[1]?.name as string).executed).toEqual([]);
+    expect(fleet.host(lastWorkerHost()).executed).toEqual([]);
     const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
-    expect(workerPool.status).toMatchObject({ total: 2, allocated: 1, available: 1 });
+    expect(workerPool.status).toMatchObject({ total: WORKERS + 1, allocated: WORKERS, available: 1 });
     // This management cluster is not the platform: alive cannot be asked for, the VIP stays on the
     // first node, and the cluster is ready all the same.
     const baremetalCluster = await e2e.probe.get(infra('baremetalclusters'), CLUSTER);
@@ -264,7 +267,7 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
   it('scales the workers by one onto the pool’s last host, after its data volume is prepared', async () => {
     // The documented data disk workflow on an available inventory: an existing xfs filesystem
     // adopted (no approval needed), prepared before the host is allocated.
-    const last = workerHosts[1]?.name as string;
+    const last = lastWorkerHost();
     const disk = fleet.host(last).devices.find((d) => d.path === '/dev/sdc');
     await custom.patchNamespacedCustomObject(
       {
@@ -302,7 +305,8 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
     await e2e.probe.waitFor(`MD ${WORKERS + 1}/${WORKERS + 1}`, () =>
       e2e.probe.settled(WORKERS + 1, VERSION),
     );
-    expect(fleet.host(workerHosts[0]?.name as string).executed.map((p) => p.type)).toEqual(['reprovision']);
+    for (const host of workerHosts.slice(0, WORKERS))
+      expect(fleet.host(host.name).executed.map((p) => p.type)).toEqual(['reprovision']);
     expect(fleet.host(last).executed.map((p) => p.type)).toEqual(['storage-prepare', 'reprovision']);
     expect((await storageOf(last))?.phase).toBe('Active');
     expect(
@@ -312,7 +316,7 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
         ?.mounts?.map((m) => m.path),
     ).toEqual(['/data/application']);
     const workerPool = await e2e.probe.get(infra('machineinventorypools'), pools.worker);
-    expect(workerPool.status).toMatchObject({ total: 2, allocated: 2, available: 0 });
+    expect(workerPool.status).toMatchObject({ total: WORKERS + 1, allocated: WORKERS + 1, available: 0 });
   }, 1_000_000);
 
   it('upgrades by version through the image catalog: each host reprovisioned with the new image, one machine at a time', async () => {
@@ -359,7 +363,7 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
       Array(CONTROL_PLANE + WORKERS + 1).fill(UPGRADE_VERSION),
     );
     // The data volume came back with the new machine on its host.
-    const last = workerHosts[1]?.name as string;
+    const last = lastWorkerHost();
     expect((await storageOf(last))?.phase).toBe('Active');
   }, 1_000_000);
 
@@ -421,7 +425,7 @@ describe('a bare-metal cluster with the real Cluster API controllers, simulated 
       ).toBe('Available');
       expect(inventory.metadata.annotations?.['baremetal.alauda.io/owner-machine']).toBeUndefined();
     }
-    const last = workerHosts[1]?.name as string;
+    const last = lastWorkerHost();
     for (const host of [...cpHosts, ...workerHosts])
       expect(fleet.host(host.name).executed.map((p) => [p.type, p.outcome])).toEqual([
         ...(host.name === last ? [['storage-prepare', 'Applied']] : []),

@@ -218,7 +218,8 @@ export function generateProviderArtifacts(options: {
       ...object,
       metadata: { ...object.metadata, namespace: namespaceDoc.metadata.name },
     })),
-    ...clusterObjects,
+    // As they are: a copy, so nothing later written into the components reaches the caller's objects.
+    ...clusterObjects.map((object) => ({ ...object })),
   );
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
   writeReleaseData(options.packageDir, releaseObjects);

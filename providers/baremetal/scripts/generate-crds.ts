@@ -1,11 +1,12 @@
 // Writes the bare-metal provider's CRDs (from the zod schemas in src/api, the single source of truth),
-// its clusterctl release artifacts and ui-extension.json (from src/ui/extension-declaration.ts). Run
-// through `npm run generate` (after the build).
+// its clusterctl release artifacts and Helm chart (with the storage admission policy), and
+// ui-extension.json (from src/ui/extension-declaration.ts). Run through `npm run generate` (after
+// the build).
 import { fileURLToPath } from 'node:url';
 import { kubernetesReleaseConfigMap } from '@immutable-infra/core';
 import { ALIVE_MODULE_RBAC_RULES } from '@immutable-infra/provider-kit';
 import { generateProviderArtifacts, shippedKubernetesReleases } from '@immutable-infra/provider-kit/generate';
-import { baremetalKinds } from '../dist/api/index.js';
+import { baremetalKinds, storageAdmissionObjects } from '../dist/api/index.js';
 import { baremetalExtensions } from '../src/ui/extension-declaration.ts';
 import { baremetalClusterTemplate } from './cluster-template.ts';
 
@@ -38,6 +39,9 @@ generateProviderArtifacts({
   releaseObjects: shippedKubernetesReleases(packageDir, matrixPath).map((release) =>
     kubernetesReleaseConfigMap('baremetal', release),
   ),
+  // The documented fail-closed MachineInventory storage admission (a ValidatingAdmissionPolicy and
+  // its binding, cluster-scoped): installed with the manager by the chart and by clusterctl alike.
+  clusterObjects: storageAdmissionObjects(),
   // clusterctl/cluster-template.yaml, for `clusterctl generate cluster --infrastructure baremetal`.
   clusterTemplate: baremetalClusterTemplate,
 });

@@ -216,6 +216,8 @@ describe('bare-metal machines on simulated hosts', () => {
     expect(failedMachine.status?.failureReason).toBe('ReprovisionFailed');
     expect(failedMachine.status?.failureMessage).toContain('read failed-output in Secret');
     expect(failedMachine.status?.machineInventoryRef).toEqual({ name: 'demo-3' });
+    // The pool's first member, demo-2, belongs to the control-plane pool: passed over, no plan run on it.
+    expect(fleet.host('demo-2').planStarts).toBe(0);
     expect((await inventory('demo-3')).metadata.annotations?.['baremetal.alauda.io/allocation-state']).toBe(
       'Unavailable',
     );

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { testKubeConfig } from '@immutable-infra/testkit/vitest';
+import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { ensureClusterctl } from '../src/index.ts';
@@ -122,6 +124,18 @@ describe.each(['dcs', 'hcs', 'vsphere', 'baremetal'] as const)(
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
         components.map((o) => `${o.kind}/${o.metadata.name.replace(/^\$\{.*\}$/, 'cpaas-system')}`).sort(),
       );
+      // The cluster-scoped objects the provider installs with its manager (bare metal's storage
+      // admission policy and binding): no namespace in the components.
+      const clusterObjects = components.filter(
+        (o) =>
+          o.metadata.namespace === undefined &&
+          !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind),
+      );
+      const isClusterObject = (o: Obj) =>
+        clusterObjects.some((c) => c.kind === o.kind && c.metadata.name === o.metadata.name);
+      expect(clusterObjects.map((o) => o.kind).sort()).toEqual(
+        provider === 'baremetal' ? ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'] : [],
+      );
       for (const object of objects) {
         // clusterctl's labels: which provider an object belongs to, and that clusterctl manages it.
         expect(object.metadata.labels, `${object.kind}/${object.metadata.name}`).toMatchObject({
@@ -131,10 +145,28 @@ describe.each(['dcs', 'hcs', 'vsphere', 'baremetal'] as const)(
         if (
           !['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(
             object.kind,
-          )
+          ) &&
+          !isClusterObject(object)
         ) {
           expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe('cpaas-system');
         }
+      }
+      // They come through clusterctl unchanged but for its labels and a namespace: clusterctl's list
+      // of cluster-scoped kinds (IsResourceNamespaced) predates admission policies, so it stamps the
+      // target namespace on them, which the API server drops for a cluster-scoped kind.
+      const objectsApi = KubernetesObjectApi.makeApiClient(testKubeConfig());
+      for (const source of clusterObjects) {
+        const installed = objects.find(
+          (o) => o.kind === source.kind && o.metadata.name === source.metadata.name,
+        ) as Obj;
+        expect(installed.spec).toEqual(source.spec);
+        // Under another name: test/charts.test.ts may have the same object installed right now.
+        const probe = {
+          ...installed,
+          metadata: { ...installed.metadata, name: `${source.metadata.name}-dry-run` },
+        };
+        const taken = await objectsApi.create(probe as KubernetesObject, undefined, 'All');
+        expect(taken.metadata?.namespace, `${source.kind}/${source.metadata.name}`).toBeUndefined();
       }
       // The release data (release-data/kubernetes-releases.yaml) comes through clusterctl unchanged.
       const shipped = parseDocs(

@@ -454,6 +454,11 @@ export interface ProviderHelmChartInput {
    * the release namespace unless `kubernetesReleases.install` is false.
    */
   releaseObjects?: readonly { metadata: { name: string } }[];
+  /**
+   * Cluster-scoped objects installed with the manager (an admission policy and its binding, say),
+   * written as they are into templates/cluster-objects.yaml: no namespace, no value turns them off.
+   */
+  clusterObjects?: readonly { kind: string; metadata: { name: string } }[];
 }
 
 const isLeaseRule = (rule: { apiGroups?: readonly string[]; resources?: readonly string[] }) =>
@@ -466,7 +471,8 @@ export const providerChartName = (provider: string) => `cluster-api-provider-${p
  * A provider's Helm chart: the manager Deployment `cluster-api-provider-<provider>-manager` in the
  * release namespace (`cpaas-system` in the documentation), its ServiceAccount, ClusterRole and
  * binding (the clusterctl artifacts' rules), a Lease Role for leader election, a metrics Service,
- * an optional ServiceMonitor, a PodDisruptionBudget, and the CRDs in crds/.
+ * an optional ServiceMonitor, a PodDisruptionBudget, the CRDs in crds/, the release objects in the
+ * release namespace and the cluster-scoped objects the provider installs with its manager.
  */
 export function providerHelmChart(input: ProviderHelmChartInput): HelmChartFiles {
   const chart = providerChartName(input.provider);
@@ -724,6 +730,12 @@ spec:
     );
     files['templates/kubernetes-releases.yaml'] =
       `${header}{{- if .Values.kubernetesReleases.install }}\n${namespaced.map((doc) => `---\n${doc}`).join('')}{{- end }}\n`;
+  }
+  const clusterObjects = input.clusterObjects ?? [];
+  if (clusterObjects.length > 0) {
+    // Like the release objects they carry no template text; unlike them, no namespace is added.
+    files['templates/cluster-objects.yaml'] =
+      header + clusterObjects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
   }
   return files;
 }

@@ -23,6 +23,7 @@ export {
   writeHelmChart,
 } from './helm-chart.js';
 export {
+  type ClusterScopedObject,
   generateProviderArtifacts,
   type ReleaseObject,
   shippedKubernetesReleases,

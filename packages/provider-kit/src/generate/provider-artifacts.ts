@@ -57,21 +57,54 @@ export interface ReleaseObject {
 }
 
 /**
- * The same objects reach Helm (Go templates) and clusterctl (`${VAR}` substitution): text either
- * would rewrite is refused here rather than shipped changed.
+ * A cluster-scoped object a provider installs with its manager (an admission policy and its
+ * binding, say): written as it is, no namespace added, into the Helm chart's templates and the
+ * clusterctl components. Namespaced objects belong in `releaseObjects`.
  */
-function assertPlainReleaseObject(object: ReleaseObject): void {
+export interface ClusterScopedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
+/**
+ * Kinds that live in a namespace, among those a provider might ship: one of them in
+ * `clusterObjects` would be installed in no namespace at all, so it is refused there.
+ */
+const NAMESPACED_KINDS = new Set([
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Service',
+  'Deployment',
+  'Role',
+  'RoleBinding',
+  'Lease',
+  'PodDisruptionBudget',
+]);
+
+/**
+ * The same objects reach Helm (Go templates) and clusterctl (`${VAR}` substitution, `$$` an
+ * escaped `$`): text either would rewrite is refused here rather than shipped changed.
+ */
+function assertPlainObject(
+  what: string,
+  object: { kind: string; metadata: { name: string; namespace?: unknown } },
+): void {
   const text = JSON.stringify(object);
   if ('namespace' in object.metadata)
     throw new Error(
-      `release object ${object.kind}/${object.metadata.name}: leave metadata.namespace to the installer`,
+      `${what} ${object.kind}/${object.metadata.name}: leave metadata.namespace to the installer`,
     );
-  for (const marker of ['{{', '${'])
+  for (const marker of ['{{', '${', '$$'])
     if (text.includes(marker))
       throw new Error(
-        `release object ${object.kind}/${object.metadata.name} contains "${marker}", which Helm or clusterctl would substitute`,
+        `${what} ${object.kind}/${object.metadata.name} contains "${marker}", which Helm or clusterctl would substitute`,
       );
 }
+
+const nameOf = (object: { kind?: unknown; metadata?: { name?: unknown } }) =>
+  `${String(object.kind)}/${String(object.metadata?.name)}`;
 
 /** release-data/kubernetes-releases.yaml: what `iinfra provider install` applies into the provider's namespace. */
 function writeReleaseData(packageDir: string, objects: readonly ReleaseObject[]): void {
@@ -128,6 +161,12 @@ export function generateProviderArtifacts(options: {
    */
   releaseObjects?: readonly ReleaseObject[];
   /**
+   * Cluster-scoped objects the provider installs with its manager (a ValidatingAdmissionPolicy and
+   * its binding, say), without a namespace: into the Helm chart's templates and the clusterctl
+   * components as they are. A name the generated objects (Namespace, CRDs, ClusterRole) use is refused.
+   */
+  clusterObjects?: readonly ClusterScopedObject[];
+  /**
    * The objects of clusterctl/cluster-template.yaml (`kubeadmClusterTemplate`, with `${VARIABLE}`
    * placeholders), which `clusterctl generate cluster --infrastructure <provider>` reads.
    */
@@ -145,11 +184,31 @@ export function generateProviderArtifacts(options: {
     ...(options.rbacRules ? { rules: options.rbacRules } : {}),
   });
   const releaseObjects = options.releaseObjects ?? [];
-  for (const object of releaseObjects) assertPlainReleaseObject(object);
-  const names = releaseObjects.map((o) => `${o.kind}/${o.metadata.name}`);
+  for (const object of releaseObjects) assertPlainObject('release object', object);
+  const clusterObjects = options.clusterObjects ?? [];
+  for (const object of clusterObjects) {
+    assertPlainObject('cluster object', object);
+    if (NAMESPACED_KINDS.has(object.kind))
+      throw new Error(
+        `cluster object ${nameOf(object)}: a ${object.kind} lives in a namespace; ship it as a release object`,
+      );
+  }
+  const names = releaseObjects.map(nameOf);
   const repeated = names.filter((name, i) => names.indexOf(name) !== i);
   if (repeated.length > 0)
     throw new Error(`release objects named twice: ${[...new Set(repeated)].join(', ')}`);
+  // Cluster-scoped names are one space with what the generator writes itself (CRDs, ClusterRole).
+  const clusterNames = [
+    ...(clusterctl.components as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }[])
+      .filter((doc) => doc.metadata?.namespace === undefined)
+      .map(nameOf),
+    ...clusterObjects.map(nameOf),
+  ];
+  const taken = clusterNames.filter((name, i) => clusterNames.indexOf(name) !== i);
+  if (taken.length > 0)
+    throw new Error(
+      `cluster objects named twice or like a generated one (CRDs, the manager's ClusterRole and binding): ${[...new Set(taken)].join(', ')}`,
+    );
   const namespaceDoc = clusterctl.components.find((doc) => doc.kind === 'Namespace') as
     | { metadata: { name: string } }
     | undefined;
@@ -159,6 +218,8 @@ export function generateProviderArtifacts(options: {
       ...object,
       metadata: { ...object.metadata, namespace: namespaceDoc.metadata.name },
     })),
+    // As they are: a copy, so nothing later written into the components reaches the caller's objects.
+    ...clusterObjects.map((object) => ({ ...object })),
   );
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
   writeReleaseData(options.packageDir, releaseObjects);
@@ -184,6 +245,7 @@ export function generateProviderArtifacts(options: {
       crds,
       clusterRoleRules: clusterRole.rules,
       releaseObjects,
+      clusterObjects,
     }),
   );
   if (options.extensions) {

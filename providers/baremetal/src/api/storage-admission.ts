@@ -8,6 +8,12 @@
  *
  * The declaration-only rules (stable device ids, protected paths, options) are the elemental CRD's
  * own x-kubernetes-validations; this policy adds what needs the old object or the requester.
+ *
+ * Installed with the manager: `npm run generate` writes both objects into the Helm chart
+ * (templates/cluster-objects.yaml) and the clusterctl components. The provider's own writes (pool,
+ * allocation and owner annotations on the main resource, status.storage through /status) and
+ * elemental's (registration, status) change neither the declaration nor the approval, so the
+ * policy needs no exception for either identity.
  */
 
 export const STORAGE_ADMISSION_POLICY_NAME = 'baremetal-machineinventory-storage';

@@ -160,6 +160,18 @@ export {
   type StructuralSchema,
   toStructuralSchema,
 } from './crd/structural-schema.js';
+// Kubeconfigs: a context resolved to its API server and credentials (callers read files and parse YAML).
+export {
+  type KubeconfigContent,
+  type KubeconfigDocument,
+  type KubeconfigFileReference,
+  type KubeconfigPem,
+  type KubeconfigResolution,
+  looksLikePem,
+  type ResolvedKubeconfig,
+  type ResolveKubeconfigOptions,
+  resolveKubeconfig,
+} from './kube/kubeconfig.js';
 // Building blocks for platform clients.
 export { RateLimiter } from './platform/rate-limiter.js';
 // Provider definition.

@@ -1,4 +1,9 @@
-import type { KubeClient } from '@immutable-infra/core';
+import {
+  type KubeClient,
+  type KubeconfigPem,
+  rememberSecretValue,
+  resolveKubeconfig,
+} from '@immutable-infra/core';
 import { Agent, request } from 'undici';
 import { parse } from 'yaml';
 
@@ -20,16 +25,6 @@ export interface WorkloadApi {
   close(): Promise<void>;
 }
 
-interface KubeconfigFile {
-  'current-context'?: string;
-  contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority-data'?: string } }[];
-  users?: {
-    name: string;
-    user: { 'client-certificate-data'?: string; 'client-key-data'?: string; token?: string };
-  }[];
-}
-
 /** A body as JSON; a plain-text answer (a proxy's 404 page) as none. */
 function jsonOrNothing<T>(text: string): T | undefined {
   try {
@@ -41,23 +36,51 @@ function jsonOrNothing<T>(text: string): T | undefined {
 
 const decode = (data: string | undefined) => (data ? Buffer.from(data, 'base64').toString() : undefined);
 
+/** Inline PEM (a self-contained kubeconfig has no other). */
+const inlinePem = (material: KubeconfigPem | undefined) =>
+  material && 'pem' in material ? material.pem : undefined;
+
 /**
- * A client of the API server a kubeconfig names (its current context, else its first cluster and
- * user): the CA, client certificate or bearer token inline, as the kubeconfig Secret Cluster API's
- * control plane provider writes carries them. Only for that Secret's content: nothing is read from disk.
+ * A client of the API server a kubeconfig names (its current context): the CA, client certificate,
+ * bearer token or basic auth inline, as the kubeconfig Secret Cluster API's control plane provider
+ * writes carries them. Only for that Secret's content: nothing is read from disk and no plugin is
+ * run, so a kubeconfig naming a file or an exec plugin is refused with every such field named.
+ * `origin` names the kubeconfig in those messages.
  */
-export function workloadApiFromKubeconfig(kubeconfig: string, timeoutMs = 10_000): WorkloadApi {
-  const file = parse(kubeconfig) as KubeconfigFile;
-  const context = file.contexts?.find((c) => c.name === file['current-context'])?.context;
-  const cluster = (file.clusters?.find((c) => c.name === context?.cluster) ?? file.clusters?.[0])?.cluster;
-  const user = (file.users?.find((u) => u.name === context?.user) ?? file.users?.[0])?.user;
-  if (!cluster?.server) throw new Error('the kubeconfig names no cluster server');
-  const server = cluster.server.replace(/\/+$/, '');
-  const ca = decode(cluster['certificate-authority-data']);
-  const cert = decode(user?.['client-certificate-data']);
-  const key = decode(user?.['client-key-data']);
+export function workloadApiFromKubeconfig(
+  kubeconfig: string,
+  timeoutMs = 10_000,
+  origin = 'of the workload cluster',
+): WorkloadApi {
+  let content: unknown;
+  try {
+    content = parse(kubeconfig);
+  } catch (error) {
+    throw new Error(`kubeconfig ${origin} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const resolution = resolveKubeconfig({ content, origin }, { selfContained: true });
+  if (!resolution.ok) throw new Error(resolution.problems.join('; '));
+  const resolved = resolution.kubeconfig;
+  const { server, token, basicAuth } = resolved;
+  const ca = inlinePem(resolved.certificateAuthority);
+  const cert = inlinePem(resolved.clientCertificate);
+  const key = inlinePem(resolved.clientKey);
+  // Whatever error text a request builds must not carry them.
+  rememberSecretValue(token);
+  rememberSecretValue(basicAuth?.password);
+  const authorization = token
+    ? `Bearer ${token}`
+    : basicAuth
+      ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64')}`
+      : undefined;
   const dispatcher = new Agent({
-    connect: { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}), timeout: timeoutMs },
+    connect: {
+      ...(ca ? { ca } : {}),
+      ...(cert && key ? { cert, key } : {}),
+      ...(resolved.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+      ...(resolved.tlsServerName ? { servername: resolved.tlsServerName } : {}),
+      timeout: timeoutMs,
+    },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -69,7 +92,7 @@ export function workloadApiFromKubeconfig(kubeconfig: string, timeoutMs = 10_000
         dispatcher,
         headers: {
           accept: 'application/json',
-          ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}),
+          ...(authorization ? { authorization } : {}),
           ...(body === undefined
             ? {}
             : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }),
@@ -99,5 +122,7 @@ export async function workloadApiOf(
     name: `${cluster}-kubeconfig`,
   });
   const kubeconfig = decode(secret?.data?.value);
-  return kubeconfig ? workloadApiFromKubeconfig(kubeconfig) : undefined;
+  return kubeconfig
+    ? workloadApiFromKubeconfig(kubeconfig, undefined, `Secret ${namespace}/${cluster}-kubeconfig`)
+    : undefined;
 }

@@ -252,12 +252,18 @@ describe('generateProviderArtifacts', () => {
     // Unconditional (no value turns them off) and plain YAML: helm renders it unchanged.
     expect(template).not.toContain('{{');
     expect(docs(template)).toEqual([policy, binding]);
-    // Without cluster objects there is no such template.
+    // And in the package itself, for `iinfra provider install`.
+    expect(docs(readFileSync(join(packageDir, 'cluster-objects/cluster-objects.yaml'), 'utf8'))).toEqual([
+      policy,
+      binding,
+    ]);
+    // Without cluster objects there is no such template, nor file.
     const plain = acmePackage();
     generateProviderArtifacts({ packageDir: plain, kinds: [AcmeMachine] });
     expect(existsSync(join(plain, 'charts/cluster-api-provider-acme/templates/cluster-objects.yaml'))).toBe(
       false,
     );
+    expect(existsSync(join(plain, 'cluster-objects'))).toBe(false);
   });
 
   it('refuses a cluster object with a namespace, template text, a namespaced kind or a taken name, writing nothing', () => {

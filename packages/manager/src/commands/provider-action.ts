@@ -74,6 +74,7 @@ export async function runProviderInstall(
         packageDir: result.packageDir,
         crds: result.crds,
         releaseData: result.releaseData,
+        clusterObjects: result.clusterObjects,
       });
     } else {
       output.line(

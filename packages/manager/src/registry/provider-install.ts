@@ -104,7 +104,7 @@ export async function installProvider(input: {
   /** Where the provider's release data goes: where the clusters are made (the documentation's cpaas-system). */
   releaseDataNamespace: string;
   onProgress: (message: string) => void;
-}): Promise<{ packageDir: string; crds: string[]; releaseData: string[] }> {
+}): Promise<{ packageDir: string; crds: string[]; releaseData: string[]; clusterObjects: string[] }> {
   const { plan, dir } = input;
   mkdirSync(dir, { recursive: true });
   try {
@@ -147,6 +147,14 @@ export async function installProvider(input: {
     input.onProgress(
       `applied ${releaseData.length} release data objects (version ConfigMaps, files Secrets) in ${input.releaseDataNamespace}`,
     );
+  // What the chart and clusterctl components install cluster-wide (an admission policy), so a
+  // provider installed from npm is held to the same rules.
+  const clusterObjects = await applyClusterObjects(
+    input.client,
+    join(packageDir, 'cluster-objects', 'cluster-objects.yaml'),
+  );
+  if (clusterObjects.length > 0)
+    input.onProgress(`applied ${clusterObjects.length} cluster-scoped objects: ${clusterObjects.join(', ')}`);
   await ensureNamespace(input.client, SYSTEM_NAMESPACE);
   const record = inventoryObject({ name: plan.spec.name, version: plan.spec.version });
   const existing = await input.client.get<{ metadata: { resourceVersion: string } }>({
@@ -166,7 +174,7 @@ export async function installProvider(input: {
   input.onProgress(
     `recorded ${record.metadata.namespace}/${record.metadata.name} in the clusterctl inventory`,
   );
-  return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? ''), releaseData };
+  return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? ''), releaseData, clusterObjects };
 }
 
 interface ReleaseDataObject {
@@ -189,24 +197,49 @@ async function applyReleaseData(client: ObjectClient, file: string, namespace: s
   await ensureNamespace(client, namespace);
   const applied: string[] = [];
   for (const object of objects) {
-    const wanted = { ...object, metadata: { ...object.metadata, namespace } };
-    const existing = await client.get<ReleaseDataObject>({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      namespace,
-      name: object.metadata.name,
-    });
-    if (existing) {
-      await client.update({
-        ...wanted,
-        metadata: { ...wanted.metadata, resourceVersion: existing.metadata.resourceVersion },
-      });
-    } else {
-      await client.create(wanted);
-    }
+    await createOrReplace(client, { ...object, metadata: { ...object.metadata, namespace } });
     applied.push(`${object.kind}/${object.metadata.name}`);
   }
   return applied;
+}
+
+/**
+ * Creates or replaces the cluster-scoped objects the package ships (cluster-objects/, written by
+ * the provider kit from the same list the chart and the clusterctl components carry). A package
+ * without any has no such file: nothing to apply.
+ */
+export async function applyClusterObjects(client: ObjectClient, file: string): Promise<string[]> {
+  if (!existsSync(file)) return [];
+  const objects = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((doc) => doc.toJS() as ReleaseDataObject | null)
+    .filter((o): o is ReleaseDataObject => o !== null);
+  const applied: string[] = [];
+  for (const object of objects) {
+    if (object.metadata.namespace !== undefined)
+      throw new Error(
+        `${file}: ${object.kind}/${object.metadata.name} names a namespace; cluster objects have none`,
+      );
+    await createOrReplace(client, object);
+    applied.push(`${object.kind}/${object.metadata.name}`);
+  }
+  return applied;
+}
+
+async function createOrReplace(client: ObjectClient, wanted: ReleaseDataObject): Promise<void> {
+  const existing = await client.get<ReleaseDataObject>({
+    apiVersion: wanted.apiVersion,
+    kind: wanted.kind,
+    ...(wanted.metadata.namespace !== undefined ? { namespace: wanted.metadata.namespace } : {}),
+    name: wanted.metadata.name,
+  });
+  if (existing) {
+    await client.update({
+      ...wanted,
+      metadata: { ...wanted.metadata, resourceVersion: existing.metadata.resourceVersion },
+    });
+  } else {
+    await client.create(wanted);
+  }
 }
 
 async function ensureNamespace(client: ObjectClient, name: string): Promise<void> {

@@ -120,6 +120,22 @@ function writeReleaseData(packageDir: string, objects: readonly ReleaseObject[])
 }
 
 /**
+ * cluster-objects/cluster-objects.yaml: what `iinfra provider install` applies beside the CRDs, so a
+ * provider installed from npm gets the same cluster-wide objects (an admission policy) as one
+ * installed with the Helm chart or clusterctl.
+ */
+function writeClusterObjects(packageDir: string, objects: readonly ClusterScopedObject[]): void {
+  const dir = join(packageDir, 'cluster-objects');
+  rmSync(dir, { recursive: true, force: true });
+  if (objects.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'cluster-objects.yaml'),
+    header('src/api') + objects.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'),
+  );
+}
+
+/**
  * The Kubernetes builds a provider release ships data for: the compatibility matrix's platform
  * releases whose OS image carries a minor of package.json's `immutableInfra.kubernetesVersions`,
  * each with its CoreDNS and etcd tags and the Alauda OS image named for it (core's `alaudaOsImage`).
@@ -223,6 +239,7 @@ export function generateProviderArtifacts(options: {
   );
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
   writeReleaseData(options.packageDir, releaseObjects);
+  writeClusterObjects(options.packageDir, clusterObjects);
   if (options.clusterTemplate) {
     writeFileSync(
       join(options.packageDir, 'clusterctl', 'cluster-template.yaml'),

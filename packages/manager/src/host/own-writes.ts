@@ -69,3 +69,45 @@ function withoutStatus(object: KubeObject): unknown {
   const { resourceVersion: _version, managedFields: _fields, ...meta } = metadata;
   return { ...rest, metadata: meta };
 }
+
+/**
+ * Remembers the host's own finalizer removals until the watch shows them. Between the removal and
+ * its watch event the informer still holds a copy with the finalizer and the deletionTimestamp,
+ * and a reconcile queued in that window would run the provider's delete steps again: on platform
+ * resources (a host, a pool slot) that another object may have taken over meanwhile. While a
+ * removal is remembered, the object is read from the API server instead. Keyed by key and UID, so
+ * a new object of the same name is not mistaken for the deleted one; forgotten as soon as the
+ * informer delivers the delete or a copy without the finalizer, so it holds at most the removals
+ * whose events are still on their way.
+ */
+export class OwnFinalizerRemovals {
+  private readonly removals = new Map<string, string | undefined>();
+
+  constructor(private readonly finalizer: string) {}
+
+  /** Called before the request: its watch event can arrive before the response does. */
+  removing(key: string, object: KubeObject): void {
+    this.removals.set(key, object.metadata.uid);
+  }
+
+  /** Whether `copy` is the informer's copy of an object whose finalizer we removed since. */
+  isStale(key: string, copy: KubeObject): boolean {
+    return this.removals.has(key) && this.removals.get(key) === copy.metadata.uid;
+  }
+
+  /** Every informer event of the kind: a copy without our finalizer, or another object, is the watch caught up. */
+  observed(key: string, object: KubeObject): void {
+    if (!this.removals.has(key)) return;
+    const finalizers = (object.metadata.finalizers as string[] | undefined) ?? [];
+    if (object.metadata.uid !== this.removals.get(key) || !finalizers.includes(this.finalizer))
+      this.removals.delete(key);
+  }
+
+  forget(key: string): void {
+    this.removals.delete(key);
+  }
+
+  get size(): number {
+    return this.removals.size;
+  }
+}

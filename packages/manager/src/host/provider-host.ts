@@ -10,7 +10,7 @@ import type { Informer } from '../informer/informer.js';
 import type { InformerFactory } from '../informer/informer-factory.js';
 import type { KubeObject } from '../kube/object-client.js';
 import { WorkQueue } from '../queue/work-queue.js';
-import { OwnStatusWrites } from './own-writes.js';
+import { OwnFinalizerRemovals, OwnStatusWrites } from './own-writes.js';
 import { createReconciler, type HostServices, type ObjectCache, type RoleHooks } from './reconciler.js';
 import { StepBackoff, type StepBackoffOptions } from './step-backoff.js';
 
@@ -65,8 +65,10 @@ export async function startProviderControllers(
   const queues = new Map<string, WorkQueue>();
 
   for (const { kind, role } of roles) {
+    // Per kind: keys are namespace/name, which objects of two kinds can share.
+    const finalizerRemovals = new OwnFinalizerRemovals(services.finalizer);
     const reconcile = createReconciler(
-      { ...hostServices, backoff: new StepBackoff(options.stepBackoff) },
+      { ...hostServices, backoff: new StepBackoff(options.stepBackoff), finalizerRemovals },
       kind,
       role,
     );
@@ -101,11 +103,15 @@ export async function startProviderControllers(
     informer.addHandlers({
       onAdd: (o) => queue.add(keyOf(o)),
       onUpdate: (previous, o) => {
+        finalizerRemovals.observed(keyOf(o), o);
         // The reconcile that wrote this status already saw everything else of the object.
         if (ownWrites.isOwnWrite(keyOf(o), previous, o)) return;
         queue.add(keyOf(o));
       },
-      onDelete: (o) => queue.add(keyOf(o)),
+      onDelete: (o) => {
+        finalizerRemovals.forget(keyOf(o));
+        queue.add(keyOf(o));
+      },
     });
     controllers.push({ kind: kind.kind, queue });
   }

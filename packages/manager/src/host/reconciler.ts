@@ -36,7 +36,7 @@ import type { WorkOutcome } from '../queue/work-queue.js';
 import { maskSecretValues } from '../runtime/secret-masking.js';
 import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
-import type { OwnStatusWrites } from './own-writes.js';
+import type { OwnFinalizerRemovals, OwnStatusWrites } from './own-writes.js';
 import { writeStatus } from './status-writer.js';
 import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
@@ -56,6 +56,8 @@ export interface HostServices {
   cache?: ObjectCache;
   /** Where the host remembers its own status writes, so their watch events do not wake the object. */
   ownWrites?: OwnStatusWrites;
+  /** Where the host remembers its own finalizer removals until the watch shows them. */
+  finalizerRemovals?: OwnFinalizerRemovals;
   /** Per-object back-off after classified platform failures; each controller has its own. */
   backoff?: StepBackoff;
 }
@@ -100,9 +102,12 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     // The informer's copy, unless our own last status write has not come back through the watch:
     // a step must never decide on status older than what it wrote (a create recorded, a task
     // started). A missing copy is read from the API server too.
-    const cached = services.ownWrites?.pending(key)
+    // Nor after our own finalizer removal, until the watch shows it: the copy still has the
+    // finalizer and deletionTimestamp, and would run the delete steps a second time.
+    const copy = services.ownWrites?.pending(key)
       ? undefined
       : services.cache?.get(apiVersion, kind.kind, namespace || undefined, name);
+    const cached = copy && services.finalizerRemovals?.isStale(key, copy) ? undefined : copy;
     let object = cached
       ? (structuredClone(cached) as KubeObject)
       : await services.client.get<KubeObject>(ref);
@@ -291,7 +296,14 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       if (deleting) {
         if (result.type === 'done') {
           await finish(undefined);
-          await setFinalizer(services.client, object, services.finalizer, false);
+          services.finalizerRemovals?.removing(key, object);
+          try {
+            await setFinalizer(services.client, object, services.finalizer, false);
+          } catch (error) {
+            // Not removed: the finalizer still guards the object, and the cache may be used again.
+            services.finalizerRemovals?.forget(key);
+            throw error;
+          }
           events.normal('Deleted', `${kind.kind} ${name}: platform resources released`);
           return undefined;
         }

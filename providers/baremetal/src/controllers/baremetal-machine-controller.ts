@@ -419,7 +419,14 @@ const provisioned = (run: Run) => {
   });
 };
 
-/** The inventory this machine holds (by UID in the pool, else as its status records it). */
+/**
+ * The inventory this machine still holds, which the later delete steps clean and release. The
+ * pool's claim decides, keyed by this machine's UID: once the claim is released the host may be
+ * another machine's, and a delete run again (from a stale copy, or retried after the release)
+ * must leave it alone, though the status still names it. Only a pool that cannot answer (deleted,
+ * or the entry removed from it while held) leaves the status's inventory, and then only while the
+ * inventory's owner annotation still names this machine.
+ */
 const findHeldInventory: Step<Run> = {
   name: 'FindInventory',
   async run(run) {
@@ -429,13 +436,28 @@ const findHeldInventory: Step<Run> = {
       ctx.object.spec.machineInventoryPoolRef.name,
       claimantOf(ctx),
     );
-    const name = held?.ok ? held.entry.name : ctx.object.status?.machineInventoryRef?.name;
+    if (held === undefined) return done();
+    if (held.ok) {
+      run.entry = held.entry;
+      run.inventory = await ctx.kube.get<MachineInventory>(inventoryRef(namespace, held.entry.name));
+      return done();
+    }
+    const name = ctx.object.status?.machineInventoryRef?.name;
     if (!name) return done();
-    if (held?.ok) run.entry = held.entry;
-    run.inventory = await ctx.kube.get<MachineInventory>(inventoryRef(namespace, name));
+    const inventory = await ctx.kube.get<MachineInventory>(inventoryRef(namespace, name));
+    if (inventory && ownedByThisMachine(ctx, inventory)) run.inventory = inventory;
     return done();
   },
 };
+
+/** Whether the inventory's owner annotations name this BaremetalMachine, as holding it (not Available). */
+function ownedByThisMachine(ctx: Ctx, inventory: MachineInventory): boolean {
+  const annotations = inventory.metadata.annotations ?? {};
+  return (
+    annotations[INVENTORY_ANNOTATIONS.ownerBaremetalMachine] === ctx.object.metadata.name &&
+    allocationStateOf(inventory) !== 'Available'
+  );
+}
 
 /** A host that ran (or may run) a reprovision plan is detached with a clean plan first. */
 const writeCleanPlan: Step<Run> = {

@@ -59,16 +59,17 @@ export async function startProviderControllers(
   const clusters = await informers.informer(`${CAPI_GROUP}/v1beta2`, 'Cluster');
   cached.set(`${CAPI_GROUP}/v1beta2/Machine`, machines);
   cached.set(`${CAPI_GROUP}/v1beta2/Cluster`, clusters);
-  const ownWrites = new OwnStatusWrites();
-  const hostServices = { ...services, infraClusterKind: provider.infraCluster.kind, cache, ownWrites };
+  const hostServices = { ...services, infraClusterKind: provider.infraCluster.kind, cache };
   const controllers: RunningController[] = [];
   const queues = new Map<string, WorkQueue>();
 
   for (const { kind, role } of roles) {
-    // Per kind: keys are namespace/name, which objects of two kinds can share.
+    // Per kind: keys are namespace/name, which objects of two kinds can share (a cluster and its
+    // IP pool are often named alike).
+    const ownWrites = new OwnStatusWrites();
     const finalizerRemovals = new OwnFinalizerRemovals(services.finalizer);
     const reconcile = createReconciler(
-      { ...hostServices, backoff: new StepBackoff(options.stepBackoff), finalizerRemovals },
+      { ...hostServices, backoff: new StepBackoff(options.stepBackoff), ownWrites, finalizerRemovals },
       kind,
       role,
     );

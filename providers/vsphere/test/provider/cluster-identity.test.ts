@@ -1,5 +1,4 @@
-import type { PlatformCallRecorder } from '@immutable-infra/core';
-import { createLogger, Manager } from '@immutable-infra/manager';
+import type { Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
@@ -10,8 +9,8 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
+import { startVsphereManager } from './vsphere-manager.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
@@ -51,27 +50,13 @@ type Secret = {
   };
 };
 
-/** A manager of `namespace` whose provider namespace (where identity Secrets live) is `providerNamespace`. */
-function startManager(namespace: string, providerNamespace: string, recorder?: PlatformCallRecorder) {
-  const manager = new Manager({
-    kubeConfig,
-    namespace,
-    providers: [
-      createVsphereProvider({
-        sessions: { recorder, requestTimeoutMs: 5_000 },
-        identityNamespace: providerNamespace,
-      }),
-    ],
-    log: createLogger({ level: 'debug', destination: managerLog.destination }),
-  });
-  managers.push(manager);
-  void manager.start();
-}
-
-async function setUp(prefix: string, recorder?: PlatformCallRecorder) {
+/** A manager of a new namespace whose provider namespace (where identity Secrets live) is another new one. */
+async function setUp(prefix: string) {
   const namespace = await createTestNamespace(kubeConfig, prefix);
   const providerNamespace = await createTestNamespace(kubeConfig, `${prefix}-p`);
-  startManager(namespace, providerNamespace, recorder);
+  managers.push(
+    startVsphereManager({ kubeConfig, namespace, log: managerLog, identityNamespace: providerNamespace }),
+  );
   const fixtures = new VsphereFixtures(objects, vcsim, namespace);
   const identityName = `${namespace}-identity`;
   // Every identity is cluster-wide: a later test's manager reconciles the earlier tests' ones too,

@@ -75,6 +75,25 @@ export class VsphereFixtures {
     return structuredClone(found) as KubernetesObject & { spec: Spec };
   }
 
+  /**
+   * The documented failure domain and deployment zone of datacenter dc-a, the domain's NICs set by
+   * `networkConfigurations` (each with its IPAM pools, say) instead of `networks`. Returns them as made.
+   */
+  async createZoneA(networkConfigurations: Spec[]): Promise<KubernetesObject[]> {
+    const made: KubernetesObject[] = [];
+    for (const object of this.documented) {
+      if (object.kind !== 'VSphereFailureDomain' && object.kind !== 'VSphereDeploymentZone') continue;
+      if (!object.metadata?.name?.endsWith('-a')) continue;
+      const zone = structuredClone(object) as KubernetesObject & { spec: { topology?: Spec } };
+      if (zone.spec.topology) {
+        delete zone.spec.topology.networks;
+        zone.spec.topology.networkConfigurations = networkConfigurations;
+      }
+      made.push(await this.objects.create(zone));
+    }
+    return made;
+  }
+
   /** The documented Secret and config pools as they are, then Cluster + documented VSphereCluster owned by it. */
   async createCluster(overrides: { password?: string; clusterSpec?: Spec } = {}): Promise<void> {
     const secret = this.documentedObject(

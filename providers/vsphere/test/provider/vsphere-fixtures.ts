@@ -4,7 +4,7 @@ import {
   clusterApiObjects,
   documentedManifests,
 } from '@immutable-infra/testkit';
-import type { Vcsim } from '@immutable-infra/vcsim';
+import { startVcsim, type Vcsim, type VcsimOptions } from '@immutable-infra/vcsim';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -12,6 +12,14 @@ const DOCUMENTED = new URL('../fixtures/documented.yaml', import.meta.url);
 /** The documented manifests' vCenter and thumbprint, which a test replaces with vcsim's. */
 const DOCUMENTED_SERVER = 'vc.example.local';
 const DOCUMENTED_THUMBPRINT = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD';
+
+/** The account of the documented credential Secret. */
+export const DOCUMENTED_ACCOUNT = { username: 'svc-capv@example.local', password: 'not-a-real-password' };
+
+/** vcsim with the documented inventory names and account, so the documented manifests apply as they are. */
+export function startDocumentedVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
+  return startVcsim({ documentedNames: true, ...DOCUMENTED_ACCOUNT, ...options });
+}
 
 export const CLUSTER = 'demo-cluster';
 export const CONTROL_PLANE = 'demo-cluster-control-plane';

@@ -202,7 +202,8 @@ export async function claimAddresses(
       device: request.device,
       address: address.spec.address,
       prefix: address.spec.prefix,
-      gateway: address.spec.gateway,
+      // No key at all without one: a status the host saves must read back as it was written.
+      ...(address.spec.gateway ? { gateway: address.spec.gateway } : {}),
     });
   }
   const first = open[0];

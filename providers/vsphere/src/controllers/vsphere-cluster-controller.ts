@@ -22,11 +22,7 @@ import {
   reconciledClusterName,
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
-import {
-  encryptionConfigSecretName,
-  VSphereCluster,
-  type VSphereClusterObject,
-} from '../api/vsphere-cluster.js';
+import { encryptionConfigSecretName, VSphereCluster } from '../api/vsphere-cluster.js';
 import { CPI_LABEL, cpiNames } from '../api/vsphere-cpi.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
@@ -40,6 +36,7 @@ import {
 } from './cloud-for-cluster.js';
 import { ensureCpiSecret } from './cpi-secret.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
+import { holdIdentitySecretStep, identitySecretName, releaseIdentitySecretStep } from './secret-identity.js';
 import {
   describeVipSlotConflicts,
   multiNicSlot,
@@ -277,10 +274,7 @@ const sharedSteps = (finalizer: string) =>
     apiVersion: VSPHERE_API_VERSION,
     clusterKind: 'VSphereCluster',
     machineKind: 'VSphereMachine',
-    secretNameOf: (cluster) => {
-      const identity = (cluster as Partial<VSphereClusterObject>).spec?.identityRef;
-      return identity?.kind === 'Secret' ? identity.name : undefined;
-    },
+    secretNameOf: identitySecretName,
   });
 
 /**
@@ -308,7 +302,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
-  sharedSteps(finalizer).holdCredential,
+  holdIdentitySecretStep<ClusterRun>(finalizer),
   logInStep<ClusterRun>({
     conditionType: VCENTER_AVAILABLE,
     retryMs: CREDENTIAL_RETRY_MS,
@@ -381,12 +375,15 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
-  sharedSteps(finalizer).releaseCredential,
+  releaseIdentitySecretStep<ClusterRun>(finalizer),
 ];
 
 export function vsphereClusterHooks(
   access: VsphereAccess,
-  /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
+  /**
+   * The kit's finalizer for a credential Secret in use (`credentialFinalizerName`), which earlier
+   * releases put on an identity Secret: swapped for CAPV's, and released on delete.
+   */
   credentialFinalizer: string,
   /** The alive version to deploy instead of the platform's choice (`VSPHERE_PLUGIN_ALIVE_VERSION`). */
   aliveVersion?: string,

@@ -2,6 +2,7 @@ import { done, type ExtraKindHooks, falseCondition, requeue, trueCondition } fro
 import { claimIdentitySecret, releaseIdentitySecret } from '@immutable-infra/provider-kit';
 import { VSphereClusterIdentity } from '../api/vsphere-cluster-identity.js';
 import type { VsphereAccess } from './cloud-for-cluster.js';
+import { SECRET_IDENTITY_FINALIZER } from './secret-identity.js';
 
 /** CAPV's condition of an identity: its Secret is there, usable, and owned by it. */
 const CREDENTIALS_AVAILABLE = 'CredentialsAvailable';
@@ -9,8 +10,6 @@ const CREDENTIALS_AVAILABLE = 'CredentialsAvailable';
 // (a rotation that removes a key shows within this).
 const MISSING_RETRY_MS = 10_000;
 const RECHECK_MS = 60_000;
-/** CAPV's finalizer on an identity's Secret: the Secret is not deleted while the identity uses it. */
-const SECRET_IDENTITY_FINALIZER = 'vspherecluster/infrastructure.cluster.x-k8s.io';
 
 /**
  * Keeps a VSphereClusterIdentity's `status.ready` and CredentialsAvailable condition, and makes it the

@@ -1,5 +1,5 @@
-import type { PlatformCallRecorder } from '@immutable-infra/core';
-import { createLogger, Manager } from '@immutable-infra/manager';
+import type { Manager } from '@immutable-infra/manager';
+import { credentialFinalizerName } from '@immutable-infra/provider-kit';
 import { captureLog, eventually } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
@@ -10,13 +10,17 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
+import { startVsphereManager } from './vsphere-manager.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
-/** CAPV's finalizer on an identity's Secret. */
+/** CAPV's finalizer on an identity's Secret, and on a Secret a VSphereCluster's identityRef names. */
 const SECRET_FINALIZER = 'vspherecluster/infrastructure.cluster.x-k8s.io';
+/** The finalizer earlier releases of the provider put on a cluster's Secret instead. */
+const LEGACY_FINALIZER = credentialFinalizerName('vmware-vsphere');
+/** The documented credential Secret, which the documented VSphereCluster names (`identityRef.kind: Secret`). */
+const CREDENTIALS = 'demo-cluster-vsphere-credentials';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -51,27 +55,13 @@ type Secret = {
   };
 };
 
-/** A manager of `namespace` whose provider namespace (where identity Secrets live) is `providerNamespace`. */
-function startManager(namespace: string, providerNamespace: string, recorder?: PlatformCallRecorder) {
-  const manager = new Manager({
-    kubeConfig,
-    namespace,
-    providers: [
-      createVsphereProvider({
-        sessions: { recorder, requestTimeoutMs: 5_000 },
-        identityNamespace: providerNamespace,
-      }),
-    ],
-    log: createLogger({ level: 'debug', destination: managerLog.destination }),
-  });
-  managers.push(manager);
-  void manager.start();
-}
-
-async function setUp(prefix: string, recorder?: PlatformCallRecorder) {
+/** A manager of a new namespace whose provider namespace (where identity Secrets live) is another new one. */
+async function setUp(prefix: string) {
   const namespace = await createTestNamespace(kubeConfig, prefix);
   const providerNamespace = await createTestNamespace(kubeConfig, `${prefix}-p`);
-  startManager(namespace, providerNamespace, recorder);
+  managers.push(
+    startVsphereManager({ kubeConfig, namespace, log: managerLog, identityNamespace: providerNamespace }),
+  );
   const fixtures = new VsphereFixtures(objects, vcsim, namespace);
   const identityName = `${namespace}-identity`;
   // Every identity is cluster-wide: a later test's manager reconciles the earlier tests' ones too,
@@ -319,6 +309,65 @@ describe('VSphereClusterIdentity on the real host, against vcsim', { timeout: 18
       const identity = await t.readIdentity().catch(() => undefined);
       const secret = await t.readSecret().catch(() => undefined);
       return identity === undefined && secret === undefined ? true : undefined;
+    });
+  });
+  it("owns and holds the Secret a cluster's identityRef names, as CAPV does, so its delete waits for the cluster's", async () => {
+    const t = await setUp('vsid-secret');
+    await t.fixtures.createCluster();
+    await eventually('the cluster logged in', async () =>
+      (await t.clusterCondition('VCenterAvailable'))?.status === 'True' ? true : undefined,
+    );
+    const cluster = await t.fixtures.read<KubernetesObject>('VSphereCluster', CLUSTER);
+    const secretRef = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: CREDENTIALS, namespace: t.namespace },
+    };
+    const readSecret = () => objects.read(secretRef) as Promise<KubernetesObject & Secret>;
+    const held = await eventually('the Secret owned and held', async () => {
+      const secret = await readSecret();
+      return secret.metadata.finalizers?.includes(SECRET_FINALIZER) ? secret : undefined;
+    });
+    // An owner, not the controller: the documented manifests let clusters of a namespace share one Secret.
+    expect(held.metadata.ownerReferences).toEqual([
+      { apiVersion: INFRA, kind: 'VSphereCluster', name: CLUSTER, uid: cluster?.metadata?.uid },
+    ]);
+    expect(held.metadata.finalizers).toEqual([SECRET_FINALIZER]);
+
+    // A Secret held by an earlier release has the provider's own finalizer: it is swapped for CAPV's.
+    await mergePatch({
+      ...secretRef,
+      metadata: { ...secretRef.metadata, finalizers: [SECRET_FINALIZER, LEGACY_FINALIZER] },
+    });
+    await mergePatch({
+      apiVersion: INFRA,
+      kind: 'VSphereCluster',
+      metadata: { name: CLUSTER, namespace: t.namespace, annotations: { 'test/touched': 'yes' } },
+    });
+    await eventually('the earlier finalizer swapped for CAPV’s', async () =>
+      JSON.stringify((await readSecret()).metadata.finalizers) === JSON.stringify([SECRET_FINALIZER])
+        ? true
+        : undefined,
+    );
+
+    // Deleted while in use: marked, and still there for the cluster.
+    await objects.delete(secretRef);
+    const deleting = await readSecret();
+    expect(deleting.metadata.deletionTimestamp).toBeDefined();
+    expect(deleting.metadata.finalizers).toEqual([SECRET_FINALIZER]);
+
+    // The cluster's deletion lets it go: nothing is left of either.
+    await objects.delete({
+      apiVersion: INFRA,
+      kind: 'VSphereCluster',
+      metadata: { name: CLUSTER, namespace: t.namespace },
+    });
+    await eventually('the cluster and its Secret gone', async () => {
+      const left = await Promise.all([
+        t.fixtures.read('VSphereCluster', CLUSTER),
+        readSecret().catch(() => undefined),
+      ]);
+      return left.every((object) => object === undefined) ? true : undefined;
     });
   });
 });

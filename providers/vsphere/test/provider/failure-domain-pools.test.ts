@@ -1,11 +1,11 @@
-import { createLogger, Manager } from '@immutable-infra/manager';
+import type { Manager } from '@immutable-infra/manager';
 import { captureLog, eventually, startTestIpamProvider } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
 import { type KubeConfig, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVsphereProvider } from '../../src/provider.js';
 import { VsphereFixtures } from './vsphere-fixtures.js';
+import { startVsphereManager } from './vsphere-manager.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
@@ -30,33 +30,17 @@ afterAll(async () => {
 });
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
-type Zoned = KubernetesObject & { spec: { topology?: Record<string, unknown> } };
 
 describe("a failure domain's own addressesFromPools, against vcsim", { timeout: 300_000 }, () => {
   it('gives a machine of the domain whose NIC names no pool an address from the domain’s pool, and releases it on delete', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-fd-pools');
-    manager = new Manager({
-      kubeConfig,
-      namespace,
-      providers: [createVsphereProvider({ sessions: { requestTimeoutMs: 5_000 }, listingLagMs: 2_000 })],
-      log: createLogger({ level: 'debug', destination: managerLog.destination }),
-    });
-    void manager.start();
+    manager = startVsphereManager({ kubeConfig, namespace, log: managerLog, listingLagMs: 2_000 });
     const fixtures = new VsphereFixtures(objects, vcsim, namespace);
     const poolRef = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'zone-a-nodes' };
     // The documented zone a, its NIC configured by networkConfigurations (with the pool) instead of networks.
-    for (const object of fixtures.documented.filter(
-      (o) => o.kind === 'VSphereDeploymentZone' || o.kind === 'VSphereFailureDomain',
-    ) as Zoned[]) {
-      if (!object.metadata?.name?.endsWith('-a')) continue;
-      if (object.spec.topology) {
-        delete object.spec.topology.networks;
-        object.spec.topology.networkConfigurations = [
-          { networkName: 'pg-business', addressesFromPools: [poolRef], nameservers: ['10.40.0.2'] },
-        ];
-      }
-      await objects.create(object);
-    }
+    await fixtures.createZoneA([
+      { networkName: 'pg-business', addressesFromPools: [poolRef], nameservers: ['10.40.0.2'] },
+    ]);
     await fixtures.createCluster({ clusterSpec: { failureDomainSelector: {} } });
     const ipam = startTestIpamProvider(kubeConfig, {
       namespace,
@@ -148,31 +132,14 @@ describe("a failure domain's own addressesFromPools, against vcsim", { timeout: 
 
   it('leaves no IPAddressClaim when a machine with never-bound claims is deleted after its Machine and failure domain', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-fd-orphan');
-    const own = new Manager({
-      kubeConfig,
-      namespace,
-      providers: [createVsphereProvider({ sessions: { requestTimeoutMs: 5_000 }, listingLagMs: 2_000 })],
-      log: createLogger({ level: 'debug', destination: managerLog.destination }),
-    });
-    void own.start();
+    const own = startVsphereManager({ kubeConfig, namespace, log: managerLog, listingLagMs: 2_000 });
     try {
       const fixtures = new VsphereFixtures(objects, vcsim, namespace);
       // No IPAM provider answers this pool: the claim stays unbound, as with a provider that is down.
       const poolRef = { apiGroup: 'ipam.cluster.x-k8s.io', kind: 'InClusterIPPool', name: 'unanswered' };
-      const zoneObjects: Zoned[] = [];
-      for (const object of fixtures.documented.filter(
-        (o) => o.kind === 'VSphereDeploymentZone' || o.kind === 'VSphereFailureDomain',
-      ) as Zoned[]) {
-        if (!object.metadata?.name?.endsWith('-a')) continue;
-        if (object.spec.topology) {
-          delete object.spec.topology.networks;
-          object.spec.topology.networkConfigurations = [
-            { networkName: 'pg-business', addressesFromPools: [poolRef] },
-          ];
-        }
-        zoneObjects.push(object);
-        await objects.create(object);
-      }
+      const zoneObjects = await fixtures.createZoneA([
+        { networkName: 'pg-business', addressesFromPools: [poolRef] },
+      ]);
       await fixtures.createCluster({ clusterSpec: { failureDomainSelector: {} } });
       await fixtures.createMachine(
         'fd-unbound',

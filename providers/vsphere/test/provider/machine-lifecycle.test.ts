@@ -1,5 +1,5 @@
 import type { PlatformCallRecorder } from '@immutable-infra/core';
-import { createLogger, Manager } from '@immutable-infra/manager';
+import type { Manager } from '@immutable-infra/manager';
 import { captureLog, eventually, startTestIpamProvider } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { startVcsim, type Vcsim } from '@immutable-infra/vcsim';
@@ -13,8 +13,8 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createVsphereProvider } from '../../src/provider.js';
 import { CLUSTER, CONTROL_PLANE, INFRA, VsphereFixtures } from './vsphere-fixtures.js';
+import { startVsphereManager, type VsphereManagerOptions } from './vsphere-manager.js';
 
 const USERNAME = 'svc-capv@example.local';
 const PASSWORD = 'not-a-real-password';
@@ -52,21 +52,11 @@ function callCounter(): PlatformCallRecorder & { calls: Record<string, number> }
   };
 }
 
-function startManager(namespace: string, recorder?: PlatformCallRecorder, identityNamespace?: string): void {
-  const manager = new Manager({
-    kubeConfig,
-    namespace,
-    providers: [
-      createVsphereProvider({
-        sessions: { recorder, requestTimeoutMs: 5_000 },
-        listingLagMs: 2_000,
-        ...(identityNamespace ? { identityNamespace } : {}),
-      }),
-    ],
-    log: createLogger({ level: 'debug', destination: managerLog.destination }),
-  });
-  managers.push(manager);
-  void manager.start();
+/** A manager of `namespace`, stopped after the test; vcsim lists a clone at once, so a short listing lag. */
+function startManager(namespace: string, options: Partial<VsphereManagerOptions> = {}): void {
+  managers.push(
+    startVsphereManager({ kubeConfig, namespace, log: managerLog, listingLagMs: 2_000, ...options }),
+  );
 }
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
@@ -129,7 +119,7 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
   it('provisions the documented control plane, writes its guestinfo, clears it after join, and frees the slot for reuse', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-life');
     const calls = callCounter();
-    startManager(namespace, calls);
+    startManager(namespace, { recorder: calls });
     const fixtures = new VsphereFixtures(objects, vcsim, namespace);
     await fixtures.createCluster();
 
@@ -392,7 +382,7 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
   it('reports a wrong password on the VSphereCluster without showing it, and stops logging in before vCenter would lock the account', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-badpw');
     const calls = callCounter();
-    startManager(namespace, calls);
+    startManager(namespace, { recorder: calls });
     const fixtures = new VsphereFixtures(objects, vcsim, namespace);
     const wrong = 'Wrong-Passw0rd-9137';
     await fixtures.createCluster({ password: wrong });
@@ -608,7 +598,7 @@ describe('the vSphere provider on the real host, against vcsim, from the documen
   it("logs in with a VSphereClusterIdentity's Secret from the provider's namespace, for the namespaces it allows only", async () => {
     const namespace = await createTestNamespace(kubeConfig, 'vs-ident');
     const providerNamespace = await createTestNamespace(kubeConfig, 'vs-provider');
-    startManager(namespace, undefined, providerNamespace);
+    startManager(namespace, { identityNamespace: providerNamespace });
     const fixtures = new VsphereFixtures(objects, vcsim, namespace);
     await objects.create({
       apiVersion: 'v1',

@@ -4,7 +4,7 @@ import {
   clusterApiObjects,
   documentedManifests,
 } from '@immutable-infra/testkit';
-import type { Vcsim } from '@immutable-infra/vcsim';
+import { startVcsim, type Vcsim, type VcsimOptions } from '@immutable-infra/vcsim';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 
 export const INFRA = 'infrastructure.cluster.x-k8s.io/v1beta1';
@@ -12,6 +12,14 @@ const DOCUMENTED = new URL('../fixtures/documented.yaml', import.meta.url);
 /** The documented manifests' vCenter and thumbprint, which a test replaces with vcsim's. */
 const DOCUMENTED_SERVER = 'vc.example.local';
 const DOCUMENTED_THUMBPRINT = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD';
+
+/** The account of the documented credential Secret. */
+export const DOCUMENTED_ACCOUNT = { username: 'svc-capv@example.local', password: 'not-a-real-password' };
+
+/** vcsim with the documented inventory names and account, so the documented manifests apply as they are. */
+export function startDocumentedVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
+  return startVcsim({ documentedNames: true, ...DOCUMENTED_ACCOUNT, ...options });
+}
 
 export const CLUSTER = 'demo-cluster';
 export const CONTROL_PLANE = 'demo-cluster-control-plane';
@@ -73,6 +81,25 @@ export class VsphereFixtures {
     const found = this.documented.find((o) => o.kind === kind && o.metadata?.name === name);
     if (!found) throw new Error(`the documented manifests have no ${kind} ${name}`);
     return structuredClone(found) as KubernetesObject & { spec: Spec };
+  }
+
+  /**
+   * The documented failure domain and deployment zone of datacenter dc-a, the domain's NICs set by
+   * `networkConfigurations` (each with its IPAM pools, say) instead of `networks`. Returns them as made.
+   */
+  async createZoneA(networkConfigurations: Spec[]): Promise<KubernetesObject[]> {
+    const made: KubernetesObject[] = [];
+    for (const object of this.documented) {
+      if (object.kind !== 'VSphereFailureDomain' && object.kind !== 'VSphereDeploymentZone') continue;
+      if (!object.metadata?.name?.endsWith('-a')) continue;
+      const zone = structuredClone(object) as KubernetesObject & { spec: { topology?: Spec } };
+      if (zone.spec.topology) {
+        delete zone.spec.topology.networks;
+        zone.spec.topology.networkConfigurations = networkConfigurations;
+      }
+      made.push(await this.objects.create(zone));
+    }
+    return made;
   }
 
   /** The documented Secret and config pools as they are, then Cluster + documented VSphereCluster owned by it. */

@@ -1,0 +1,100 @@
+import { done, type KubeClient, type ObjectMeta, type Step } from '@immutable-infra/core';
+import { isKubeConflict, releaseCredentialSecret } from '@immutable-infra/provider-kit';
+import { VSPHERE_API_VERSION } from '../api/common.js';
+import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
+
+/**
+ * CAPV's finalizer on a Secret a VSphereCluster names as its identity (`identityRef.kind: Secret`),
+ * the same one a VSphereClusterIdentity puts on its Secret: the Secret is not deleted while in use.
+ */
+export const SECRET_IDENTITY_FINALIZER = 'vspherecluster/infrastructure.cluster.x-k8s.io';
+
+/** The Secret of the cluster's own namespace its `identityRef` names, if it names one. */
+export function identitySecretName(cluster: unknown): string | undefined {
+  const identity = (cluster as Partial<VSphereClusterObject>).spec?.identityRef;
+  return identity?.kind === 'Secret' ? identity.name : undefined;
+}
+
+type ClusterRun = { ctx: { kube: KubeClient; object: { metadata: ObjectMeta } } };
+
+/** Attempts of the Secret's write when another writer (a cluster sharing it) changed it in between. */
+const WRITE_ATTEMPTS = 5;
+
+/**
+ * As CAPV's cluster reconcile: the identity Secret gets the VSphereCluster as an owner (not its
+ * controller: the documented manifests let several clusters of a namespace share one) and CAPV's
+ * finalizer, so a delete of the Secret waits for the cluster's own deletion and the garbage
+ * collector takes it once no cluster owns it. The provider's earlier finalizer (`legacyFinalizer`,
+ * the kit's `credential-in-use` one) is swapped for CAPV's in the same write.
+ */
+export function holdIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: string): Step<Run> {
+  return {
+    name: 'HoldIdentitySecret',
+    when: ({ ctx }) => identitySecretName(ctx.object) !== undefined,
+    async run({ ctx }) {
+      const { name, namespace, uid } = ctx.object.metadata;
+      const ref = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace: namespace ?? 'default',
+        name: identitySecretName(ctx.object) as string,
+      };
+      for (let attempt = 1; ; attempt++) {
+        const secret = await ctx.kube.get<{ metadata: ObjectMeta }>(ref);
+        // Missing: Connect has said so. Being deleted: it takes no new finalizer, and keeps the one it has.
+        if (!secret || secret.metadata.deletionTimestamp) return done();
+        const owners = secret.metadata.ownerReferences ?? [];
+        const finalizers = secret.metadata.finalizers ?? [];
+        const owned = owners.some((o) => o.uid === uid);
+        const held = finalizers.includes(SECRET_IDENTITY_FINALIZER) && !finalizers.includes(legacyFinalizer);
+        if (owned && held) return done();
+        const owner = { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster', name, uid: uid ?? '' };
+        try {
+          await ctx.kube.patch(ref, {
+            metadata: {
+              resourceVersion: secret.metadata.resourceVersion,
+              ...(owned ? {} : { ownerReferences: [...owners, owner] }),
+              ...(held
+                ? {}
+                : {
+                    finalizers: [
+                      ...finalizers.filter((f) => f !== legacyFinalizer && f !== SECRET_IDENTITY_FINALIZER),
+                      SECRET_IDENTITY_FINALIZER,
+                    ],
+                  }),
+            },
+          });
+          return done();
+        } catch (error) {
+          if (!isKubeConflict(error) || attempt >= WRITE_ATTEMPTS) throw error;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The last step of the delete: CAPV's finalizer (and the provider's earlier one, for a cluster
+ * made before the swap) comes off the identity Secret once no other cluster of the namespace
+ * still uses it (the kit's `releaseCredentialSecret` decides). The owner reference stays: the
+ * garbage collector deletes the Secret with its last owner, as CAPV deletes it with its cluster.
+ */
+export function releaseIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: string): Step<Run> {
+  return {
+    name: 'ReleaseIdentitySecret',
+    when: ({ ctx }) => identitySecretName(ctx.object) !== undefined,
+    async run({ ctx }) {
+      for (const finalizer of [SECRET_IDENTITY_FINALIZER, legacyFinalizer]) {
+        const released = await releaseCredentialSecret(ctx.kube, {
+          self: ctx.object,
+          secretName: identitySecretName(ctx.object) as string,
+          finalizer,
+          clusters: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster' },
+          secretNameOf: identitySecretName,
+        });
+        if (released.type !== 'done') return released;
+      }
+      return done();
+    },
+  };
+}

@@ -97,6 +97,27 @@ describe('the provider host', () => {
     expect(platform.count('create')).toBe(0);
   });
 
+  it('takes a saved field with a key left undefined as kept: JSON does not send the key', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'save-undefined');
+    const platform = new FakePlatform();
+    platform.savesUndefinedKey = true;
+    startManager(platform, namespace);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    const ready = await eventually('TestMachine provisioned', async () => {
+      const m = await getTestMachine(client, namespace, 'm1');
+      return m?.status?.ready ? m : undefined;
+    });
+    expect(ready.status?.addresses).toEqual([{ type: 'InternalIP', address: '192.0.2.10' }]);
+    // No failed save on the way: the VM was created by the first reconcile that reached it.
+    expect(platform.count('create')).toBe(1);
+    expect(
+      (await getTestMachine(client, namespace, 'm1'))?.status?.conditions?.some((c) =>
+        c.message?.includes('did not keep'),
+      ),
+    ).toBe(false);
+  });
+
   it('waits for bootstrap data and says so in a condition', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'bootstrap');
     const platform = new FakePlatform();

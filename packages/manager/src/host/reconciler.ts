@@ -155,8 +155,10 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const saveStatus = async (): Promise<void> => {
       const changes = await writeChanges();
       const saved = (object?.status ?? {}) as Status;
+      // Compared as JSON, which is what was sent: a key left `undefined` is not sent, so its absence
+      // is not a field the API server dropped.
       const dropped = Object.keys(changes.set).filter(
-        (field) => !isDeepStrictEqual(saved[field], status[field]),
+        (field) => !isDeepStrictEqual(saved[field], asSent(status[field])),
       );
       if (dropped.length > 0)
         throw new Error(
@@ -620,3 +622,6 @@ async function applyProvisioned(
   if (Object.keys(specPatch).length === 0) return object;
   return services.client.patch<KubeObject>(refOf(object), { spec: specPatch });
 }
+
+/** A value as it goes over the wire: keys whose value is `undefined` are not sent. */
+const asSent = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));

@@ -21,18 +21,19 @@ type ClusterRun = { ctx: { kube: KubeClient; object: { metadata: ObjectMeta } } 
 const WRITE_ATTEMPTS = 5;
 
 /**
- * As CAPV's cluster reconcile: the identity Secret gets the VSphereCluster as an owner (not its
- * controller: the documented manifests let several clusters of a namespace share one) and CAPV's
- * finalizer, so a delete of the Secret waits for the cluster's own deletion and the garbage
- * collector takes it once no cluster owns it. The provider's earlier finalizer (`legacyFinalizer`,
- * the kit's `credential-in-use` one) is swapped for CAPV's in the same write.
+ * As CAPV's cluster reconcile, CAPV's finalizer on the identity Secret, so a delete of the Secret
+ * waits for the clusters that use it. Unlike CAPV, no owner reference: CAPV deletes the Secret with
+ * its cluster, but here a credential is a thing of its own that Fleet Essentials lists for reuse
+ * and several clusters of a namespace may share, so it outlives its clusters until a user deletes
+ * it. The provider's earlier finalizer (`legacyFinalizer`, the kit's `credential-in-use` one) is
+ * swapped for CAPV's in the same write.
  */
 export function holdIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: string): Step<Run> {
   return {
     name: 'HoldIdentitySecret',
     when: ({ ctx }) => identitySecretName(ctx.object) !== undefined,
     async run({ ctx }) {
-      const { name, namespace, uid } = ctx.object.metadata;
+      const { namespace } = ctx.object.metadata;
       const ref = {
         apiVersion: 'v1',
         kind: 'Secret',
@@ -43,25 +44,17 @@ export function holdIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: 
         const secret = await ctx.kube.get<{ metadata: ObjectMeta }>(ref);
         // Missing: Connect has said so. Being deleted: it takes no new finalizer, and keeps the one it has.
         if (!secret || secret.metadata.deletionTimestamp) return done();
-        const owners = secret.metadata.ownerReferences ?? [];
         const finalizers = secret.metadata.finalizers ?? [];
-        const owned = owners.some((o) => o.uid === uid);
-        const held = finalizers.includes(SECRET_IDENTITY_FINALIZER) && !finalizers.includes(legacyFinalizer);
-        if (owned && held) return done();
-        const owner = { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster', name, uid: uid ?? '' };
+        if (finalizers.includes(SECRET_IDENTITY_FINALIZER) && !finalizers.includes(legacyFinalizer))
+          return done();
         try {
           await ctx.kube.patch(ref, {
             metadata: {
               resourceVersion: secret.metadata.resourceVersion,
-              ...(owned ? {} : { ownerReferences: [...owners, owner] }),
-              ...(held
-                ? {}
-                : {
-                    finalizers: [
-                      ...finalizers.filter((f) => f !== legacyFinalizer && f !== SECRET_IDENTITY_FINALIZER),
-                      SECRET_IDENTITY_FINALIZER,
-                    ],
-                  }),
+              finalizers: [
+                ...finalizers.filter((f) => f !== legacyFinalizer && f !== SECRET_IDENTITY_FINALIZER),
+                SECRET_IDENTITY_FINALIZER,
+              ],
             },
           });
           return done();
@@ -76,8 +69,7 @@ export function holdIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: 
 /**
  * The last step of the delete: CAPV's finalizer (and the provider's earlier one, for a cluster
  * made before the swap) comes off the identity Secret once no other cluster of the namespace
- * still uses it (the kit's `releaseCredentialSecret` decides). The owner reference stays: the
- * garbage collector deletes the Secret with its last owner, as CAPV deletes it with its cluster.
+ * still uses it (the kit's `releaseCredentialSecret` decides); the Secret itself stays.
  */
 export function releaseIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: string): Step<Run> {
   return {

@@ -29,7 +29,6 @@ import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
 type Ctx = InfraClusterContext<typeof DCSCluster>;
 
-const CREDENTIALS_READY = 'CredentialsReady';
 const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
@@ -70,7 +69,6 @@ class ClusterRun {
 /** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
 const connect = (announce: boolean) =>
   connectStep<ClusterRun, CloudLookup>({
-    conditionType: CREDENTIALS_READY,
     announce,
     lookup: ({ ctx, sessions }) => cloudForCluster(ctx, sessions, ctx.object),
     connected(run, lookup) {
@@ -94,7 +92,6 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
   logInStep<ClusterRun>({
-    conditionType: CREDENTIALS_READY,
     async logIn({ ctx, cloud, site, plainHttp }) {
       ctx.setCondition(secureConnectionCondition(plainHttp));
       await cloud.resolveSite(site);

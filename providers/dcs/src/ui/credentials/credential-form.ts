@@ -1,16 +1,15 @@
 /// <reference lib="dom" />
-import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
+import type { FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
 import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
 import {
   allowPlainHttpField,
   caBundleField,
   caBundleProblems,
+  credentialFormExtension,
   credentialNameProblems,
   credentialProblemCollector,
-  mountCredentialForm,
 } from '@immutable-infra/ui-kit';
 import { DcsCredentials, isPlainHttpEndpoint } from '../../api/credentials.js';
-import { DISPLAY_NAME_ANNOTATION } from '../catalog/labels.js';
 
 export interface CredentialInput {
   name: string;
@@ -75,75 +74,70 @@ export function credentialWarnings(input: Pick<CredentialInput, 'endpoint'>): st
 
 const keep = (hint: string) => ({ update: { hint } });
 
-export const credentialForm = {
-  mount(element: unknown, props: CredentialFormProps): () => void {
-    return mountCredentialForm(element, props, {
-      extension: 'dcs.credential.form',
-      className: 'dcs-ext',
-      noun: 'DCS cloud credential',
-      displayNameAnnotation: DISPLAY_NAME_ANNOTATION,
-      fields: [
-        {
-          key: 'endpoint',
-          label: 'DCS endpoint',
-          create: {
-            placeholder: 'https://dcs.example.com:7443',
-            hint: 'The DCS REST API, usually port 7443',
-          },
-          update: {
-            placeholder: 'https://dcs.example.com:7443',
-            hint: 'Leave empty to keep the stored endpoint',
-          },
-        },
-        { key: 'authUser', label: 'Username', ...keep('Leave empty to keep') },
-        {
-          key: 'authKey',
-          label: 'Password',
-          control: 'password',
-          ...keep('Leave empty to keep the stored password'),
-        },
-        {
-          key: 'site',
-          label: 'Site',
-          create: { placeholder: 'e.g. EC1C108C' },
-          update: { placeholder: 'e.g. EC1C108C', hint: 'Leave empty to keep' },
-        },
-        allowPlainHttpField(
-          'Only for an http:// endpoint: the password then crosses the network unencrypted',
-          'Tick to accept an http:// endpoint; unticked keeps the stored choice',
-        ),
-        caBundleField('The CA that signed the VRM’s certificate; empty for the system’s CAs', {
-          hint: 'Leave empty to keep the stored CA bundle',
-        }),
-        {
-          key: 'userType',
-          label: 'User type',
-          control: 'select',
-          choices: [
-            { value: 'interconnect', label: 'Interface interconnection user' },
-            { value: 'domain', label: 'Domain user' },
-          ],
-          initial: 'interconnect',
-          create: { placeholder: '— choose —' },
-          update: { placeholder: '(keep)' },
-        },
+export const credentialForm = credentialFormExtension({
+  extension: 'dcs.credential.form',
+  className: 'dcs-ext',
+  noun: 'DCS cloud credential',
+  fields: [
+    {
+      key: 'endpoint',
+      label: 'DCS endpoint',
+      create: {
+        placeholder: 'https://dcs.example.com:7443',
+        hint: 'The DCS REST API, usually port 7443',
+      },
+      update: {
+        placeholder: 'https://dcs.example.com:7443',
+        hint: 'Leave empty to keep the stored endpoint',
+      },
+    },
+    { key: 'authUser', label: 'Username', ...keep('Leave empty to keep') },
+    {
+      key: 'authKey',
+      label: 'Password',
+      control: 'password',
+      ...keep('Leave empty to keep the stored password'),
+    },
+    {
+      key: 'site',
+      label: 'Site',
+      create: { placeholder: 'e.g. EC1C108C' },
+      update: { placeholder: 'e.g. EC1C108C', hint: 'Leave empty to keep' },
+    },
+    allowPlainHttpField(
+      'Only for an http:// endpoint: the password then crosses the network unencrypted',
+      'Tick to accept an http:// endpoint; unticked keeps the stored choice',
+    ),
+    caBundleField('The CA that signed the VRM’s certificate; empty for the system’s CAs', {
+      hint: 'Leave empty to keep the stored CA bundle',
+    }),
+    {
+      key: 'userType',
+      label: 'User type',
+      control: 'select',
+      choices: [
+        { value: 'interconnect', label: 'Interface interconnection user' },
+        { value: 'domain', label: 'Domain user' },
       ],
-      validate: (input, creating) =>
-        validateCredential(
-          {
-            name: input.name ?? '',
-            displayName: input.displayName ?? '',
-            endpoint: input.endpoint ?? '',
-            authUser: input.authUser ?? '',
-            authKey: input.authKey ?? '',
-            site: input.site ?? '',
-            userType: input.userType ?? '',
-            allowPlainHTTP: input.allowPlainHTTP ?? '',
-            caBundle: input.caBundle ?? '',
-          },
-          creating,
-        ),
-      warnings: (input) => credentialWarnings({ endpoint: input.endpoint ?? '' }),
-    });
-  },
-} satisfies StrictAnchorExport<'credential.form'>;
+      initial: 'interconnect',
+      create: { placeholder: '— choose —' },
+      update: { placeholder: '(keep)' },
+    },
+  ],
+  validate: (input, creating) =>
+    validateCredential(
+      {
+        name: input.name ?? '',
+        displayName: input.displayName ?? '',
+        endpoint: input.endpoint ?? '',
+        authUser: input.authUser ?? '',
+        authKey: input.authKey ?? '',
+        site: input.site ?? '',
+        userType: input.userType ?? '',
+        allowPlainHTTP: input.allowPlainHTTP ?? '',
+        caBundle: input.caBundle ?? '',
+      },
+      creating,
+    ),
+  warnings: (input) => credentialWarnings({ endpoint: input.endpoint ?? '' }),
+}) satisfies StrictAnchorExport<'credential.form'>;

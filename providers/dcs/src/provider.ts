@@ -24,7 +24,7 @@ export function createDcsProvider(options: DcsProviderOptions = {}) {
   const sessions = new DcsSessionPool(options.sessions);
   const alive = { option: options.pluginAliveVersion, environmentVariable: 'DCS_PLUGIN_ALIVE_VERSION' };
   return definePlatformProvider(packageJson, alive, (settings) => ({
-    infraCluster: dcsClusterHooks(sessions, settings.credentialFinalizer, settings.aliveVersion),
+    infraCluster: dcsClusterHooks(sessions, settings),
     infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],

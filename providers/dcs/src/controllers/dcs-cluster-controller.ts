@@ -13,6 +13,7 @@ import {
   followTaskStep,
   infraClusterSteps,
   logInStep,
+  type ProviderSettings,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -158,13 +159,16 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).releaseCredential,
 ];
 
+/**
+ * The DCSCluster's hooks. `settings` are the provider's: the finalizer that keeps the credential
+ * Secret while a cluster uses it, and the alive version to deploy instead of the platform's choice
+ * (`DCS_PLUGIN_ALIVE_VERSION`).
+ */
 export function dcsClusterHooks(
   sessions: DcsSessionPool,
-  /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
-  credentialFinalizer: string,
-  /** The alive version to deploy instead of the platform's choice (`DCS_PLUGIN_ALIVE_VERSION`). */
-  aliveVersion?: string,
+  settings: Pick<ProviderSettings, 'credentialFinalizer' | 'aliveVersion'>,
 ): InfraClusterHooks<typeof DCSCluster> {
+  const { credentialFinalizer, aliveVersion } = settings;
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
   return {

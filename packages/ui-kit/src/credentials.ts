@@ -484,6 +484,29 @@ export function credentialProblemCollector(): {
   return { problems, add, addAll };
 }
 
+/**
+ * A credential form's `validate` from the provider's own rules: the Secret name first (when
+ * creating), then what `own` reports of the provider's keys, then the optional CA bundle; the
+ * first problem of each field, never the typed value.
+ */
+export function credentialValidator<
+  Input extends { name?: string | undefined; caBundle?: string | undefined },
+>(
+  own: (
+    input: Input,
+    creating: boolean,
+    report: Omit<ReturnType<typeof credentialProblemCollector>, 'problems'>,
+  ) => void,
+): (input: Input, creating: boolean) => FieldProblem[] {
+  return (input, creating) => {
+    const { problems, add, addAll } = credentialProblemCollector();
+    if (creating) addAll(credentialNameProblems(input.name ?? ''));
+    own(input, creating, { add, addAll });
+    addAll(caBundleProblems(input.caBundle ?? ''));
+    return problems;
+  };
+}
+
 /** The optional PEM CA bundle of a credential: `createHint` says whose certificates it signed. */
 export function caBundleField(createHint: string, update: FieldOptions): CredentialField {
   return {

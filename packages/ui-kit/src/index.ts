@@ -128,6 +128,7 @@ export {
   credentialListExtension,
   credentialNameProblems,
   credentialProblemCollector,
+  credentialValidator,
   isAlreadyExists,
   KEEP_STORED_VALUE,
   listCredentialSecrets,

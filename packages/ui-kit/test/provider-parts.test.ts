@@ -4,6 +4,7 @@ import {
   type CredentialBundle,
   configPoolNodePools,
   credentialProblemCollector,
+  credentialValidator,
   hardenedControlPlaneComponents,
   KEEP_STORED_VALUE,
   kubernetesVersionProblem,
@@ -212,6 +213,22 @@ describe('what every provider declares alike', () => {
     ]);
     expect(slotPoolCapacity(source, request, naming({ name: '' }), {})).toBeUndefined();
     expect(slotPoolCapacity(source, request, naming(undefined), {})).toBeUndefined();
+  });
+
+  test('a credential is checked by name first, then the provider’s own rules, then the CA bundle', () => {
+    const validate = credentialValidator<Record<string, string>>((input, creating, { add }) => {
+      if (creating && !input.token) add('token', 'the token is required');
+      add('token', 'a second problem of the same field is not shown');
+    });
+    expect(validate({ name: 'Bad_Name', caBundle: 'not a PEM' }, true)).toEqual([
+      { field: 'name', message: expect.stringMatching(/lowercase/) },
+      { field: 'token', message: 'the token is required' },
+      { field: 'caBundle', message: expect.stringMatching(/PEM/) },
+    ]);
+    // On update the name is the Secret's own, and what is left empty keeps its stored value.
+    expect(validate({ name: 'Bad_Name' }, false)).toEqual([
+      { field: 'token', message: 'a second problem of the same field is not shown' },
+    ]);
   });
 
   test('an update keeps a stored credential value the user leaves empty, and says so', () => {

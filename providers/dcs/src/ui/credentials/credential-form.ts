@@ -4,10 +4,8 @@ import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
 import {
   allowPlainHttpField,
   caBundleField,
-  caBundleProblems,
   credentialFormExtension,
-  credentialNameProblems,
-  credentialProblemCollector,
+  credentialValidator,
 } from '@immutable-infra/ui-kit';
 import { DcsCredentials, isPlainHttpEndpoint } from '../../api/credentials.js';
 
@@ -32,40 +30,37 @@ export interface CredentialInput {
  * ticked. On update only the display name is required and an empty password
  * keeps the stored one.
  */
-export function validateCredential(input: CredentialInput, creating: boolean): FieldProblem[] {
-  const { problems, add, addAll } = credentialProblemCollector();
-  if (creating) {
-    addAll(credentialNameProblems(input.name));
-    if (!input.endpoint) add('endpoint', 'the DCS endpoint is required');
-    else if (!/^https?:\/\//.test(input.endpoint)) add('endpoint', 'must start with http:// or https://');
-    else if (isPlainHttpEndpoint(input.endpoint) && input.allowPlainHTTP !== 'true')
-      add(
-        'endpoint',
-        'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
-      );
-    if (!input.authUser) add('authUser', 'the username is required');
-    if (!input.authKey) add('authKey', 'the password is required');
-    if (!input.site) add('site', 'the site is required (all resources must be in one site)');
-    const parsed = DcsCredentials.safeParse({
-      authUser: input.authUser,
-      authKey: input.authKey,
-      endpoint: input.endpoint,
-      ...(input.site ? { site: input.site } : {}),
-      ...(input.userType ? { userType: input.userType } : {}),
-      ...(input.allowPlainHTTP ? { allowPlainHTTP: input.allowPlainHTTP } : {}),
-    });
-    if (!parsed.success)
-      for (const issue of parsed.error.issues) {
-        const field = issue.path.join('.');
-        // Never put the typed value in a message: name the field only.
-        add(field, field === 'endpoint' ? 'not a valid http(s) URL' : `${field} is invalid`);
-      }
-  } else if (input.endpoint && !/^https?:\/\/[^/]+/.test(input.endpoint)) {
-    add('endpoint', 'must start with http:// or https://');
-  }
-  addAll(caBundleProblems(input.caBundle ?? ''));
-  return problems;
-}
+export const validateCredential: (input: CredentialInput, creating: boolean) => FieldProblem[] =
+  credentialValidator<CredentialInput>((input, creating, { add }) => {
+    if (creating) {
+      if (!input.endpoint) add('endpoint', 'the DCS endpoint is required');
+      else if (!/^https?:\/\//.test(input.endpoint)) add('endpoint', 'must start with http:// or https://');
+      else if (isPlainHttpEndpoint(input.endpoint) && input.allowPlainHTTP !== 'true')
+        add(
+          'endpoint',
+          'plain http:// sends the password unencrypted: use https://, or tick "Allow plain HTTP" to accept that',
+        );
+      if (!input.authUser) add('authUser', 'the username is required');
+      if (!input.authKey) add('authKey', 'the password is required');
+      if (!input.site) add('site', 'the site is required (all resources must be in one site)');
+      const parsed = DcsCredentials.safeParse({
+        authUser: input.authUser,
+        authKey: input.authKey,
+        endpoint: input.endpoint,
+        ...(input.site ? { site: input.site } : {}),
+        ...(input.userType ? { userType: input.userType } : {}),
+        ...(input.allowPlainHTTP ? { allowPlainHTTP: input.allowPlainHTTP } : {}),
+      });
+      if (!parsed.success)
+        for (const issue of parsed.error.issues) {
+          const field = issue.path.join('.');
+          // Never put the typed value in a message: name the field only.
+          add(field, field === 'endpoint' ? 'not a valid http(s) URL' : `${field} is invalid`);
+        }
+    } else if (input.endpoint && !/^https?:\/\/[^/]+/.test(input.endpoint)) {
+      add('endpoint', 'must start with http:// or https://');
+    }
+  });
 
 /** What the form warns of while the user types: a plain http:// endpoint. */
 export function credentialWarnings(input: Pick<CredentialInput, 'endpoint'>): string[] {

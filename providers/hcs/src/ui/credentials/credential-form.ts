@@ -4,10 +4,8 @@ import { PLAIN_HTTP_WARNING } from '@immutable-infra/provider-kit/kinds';
 import {
   allowPlainHttpField,
   caBundleField,
-  caBundleProblems,
   credentialFormExtension,
-  credentialNameProblems,
-  credentialProblemCollector,
+  credentialValidator,
   KEEP_STORED_VALUE as keep,
   namedChoices,
 } from '@immutable-infra/ui-kit';
@@ -35,22 +33,18 @@ const PLAIN_HTTP_MESSAGE =
  * value is kept); what is typed must still be valid. Messages name the field,
  * never the typed value.
  */
-export function validateHcsCredential(
+export const validateHcsCredential: (
   input: Readonly<Record<string, string>>,
   creating: boolean,
-): FieldProblem[] {
-  const { problems, add, addAll } = credentialProblemCollector();
+) => FieldProblem[] = credentialValidator<Readonly<Record<string, string>>>((input, creating, { add }) => {
   if (creating) {
-    addAll(credentialNameProblems(input.name ?? ''));
     for (const key of HCS_CREDENTIAL_KEYS) if (!input[key]) add(key, REQUIRED[key]);
   }
   const domain = input.externalGlobalDomain ?? '';
   if (domain && !HcsCredentials.shape.externalGlobalDomain.safeParse(domain).success)
     add('externalGlobalDomain', DOMAIN_MESSAGE);
   if (input.schema === 'http' && input.allowPlainHTTP !== 'true') add('schema', PLAIN_HTTP_MESSAGE);
-  addAll(caBundleProblems(input.caBundle ?? ''));
-  return problems;
-}
+});
 
 /** What the form warns of while the user types: plain HTTP accepted. */
 export function hcsCredentialWarnings(input: Readonly<Record<string, string>>): string[] {

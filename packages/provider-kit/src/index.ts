@@ -124,6 +124,7 @@ export {
   type ConnectFailure,
   type ConnectStepOptions,
   CREDENTIAL_RETRY_MS,
+  CREDENTIALS_READY_CONDITION,
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneMachines,
@@ -226,7 +227,10 @@ export {
   type PersistentDiskPhase,
   type PersistentDiskRecord,
   type PersistentDiskRecordsInput,
+  type PersistentDiskStatusFields,
   persistentDiskRecords,
+  persistentDiskStatusOf,
+  previousDiskRecords,
 } from './disks/persistent-disks.js';
 // Platform failures in words and as answers.
 export {
@@ -316,8 +320,13 @@ export {
   releaseSlotStep,
   type SlotRun,
 } from './pools/slot-steps.js';
+export { definePlatformProvider } from './provider/platform-provider.js';
 export { type ProviderPackageJson, providerManifest } from './provider/provider-manifest.js';
-export { type ProviderSettings, providerSettings } from './provider/provider-settings.js';
+export {
+  type AliveVersionSetting,
+  type ProviderSettings,
+  providerSettings,
+} from './provider/provider-settings.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.

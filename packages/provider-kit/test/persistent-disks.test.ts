@@ -6,6 +6,8 @@ import {
   nextDetachAction,
   type ObservedVolume,
   persistentDiskRecords,
+  persistentDiskStatusOf,
+  previousDiskRecords,
 } from '../src/index.js';
 
 const disks: DeclaredDisk[] = [
@@ -143,5 +145,46 @@ describe('next disk actions', () => {
     });
     expect(nextDetachAction(disks, busy, 'vm-3')).toEqual({ action: 'none' });
     expect(holdsPersistentDisk(disks, busy, 'vm-3')).toBe(false);
+  });
+});
+
+describe('the status record a provider writes', () => {
+  it('names the shared fields alike and leaves out what is unset', () => {
+    expect(
+      persistentDiskStatusOf({
+        entryKey: '10.0.0.5',
+        slot: 1,
+        name: 'pool-bbbb1111',
+        volumeId: 'vol-1',
+        attachedTo: 'vm-1',
+        phase: 'Attached',
+        ownerName: 'machine-1',
+        ownerUid: 'uid-1',
+        lastTransitionTime: '2026-12-01T08:00:00Z',
+      }),
+    ).toEqual({
+      slot: 1,
+      name: 'pool-bbbb1111',
+      phase: 'Attached',
+      ownerMachineName: 'machine-1',
+      ownerMachineUID: 'uid-1',
+      lastTransitionTime: '2026-12-01T08:00:00Z',
+    });
+    expect(persistentDiskStatusOf({ entryKey: 'node-1', slot: 0, name: 'pool-aaaa0000' })).toEqual({
+      slot: 0,
+      name: 'pool-aaaa0000',
+    });
+  });
+
+  it('reads the stored records back by the entry key the provider stores them under', () => {
+    const stored = [
+      { hostname: 'node-1', slot: 0, phase: 'Attached' as const, lastTransitionTime: '2026-12-01T08:00:00Z' },
+      { hostname: 'node-2', slot: 1, volumeID: 'vol-2' },
+    ];
+    expect(previousDiskRecords(stored, (record) => record.hostname)).toEqual([
+      { entryKey: 'node-1', slot: 0, phase: 'Attached', lastTransitionTime: '2026-12-01T08:00:00Z' },
+      { entryKey: 'node-2', slot: 1 },
+    ]);
+    expect(previousDiskRecords(undefined, () => '')).toEqual([]);
   });
 });

@@ -20,11 +20,13 @@ import {
   type FieldOptions,
   formSummary,
   selectField,
+  showErrorAt,
   showProblems,
   textAreaField,
   textField,
 } from './fields.js';
 import { platformClient } from './platform-client.js';
+import { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, infrastructurePath } from './platform-objects.js';
 import { mountResourceList } from './resource-list.js';
 import { KIT_CLASSES } from './styles.js';
 
@@ -195,6 +197,33 @@ export function mountCredentialList(
     deletePath: (name) => secretsPath(props.namespace, name),
     deletedNotice: (name) => `Credential ${name} deleted`,
   });
+}
+
+/** A `credential.list` extension: what `mountCredentialList` needs, with the product's defaults. */
+export interface CredentialListExtensionSpec
+  extends Omit<CredentialListSpec, 'annotations' | 'clustersPath'> {
+  /** The product's display name and creator annotations unless given. */
+  annotations?: CredentialAnnotations;
+  /** The plural of the provider's infrastructure cluster kind, e.g. `hcsclusters`: the clusters that may use a credential. */
+  clusterPlural: string;
+}
+
+/**
+ * The `credential.list` export of a provider: its credential Secrets with the
+ * infrastructure clusters of the namespace that use them (see `mountCredentialList`).
+ */
+export function credentialListExtension(spec: CredentialListExtensionSpec): {
+  mount(element: unknown, props: ResourceListProps): () => void;
+} {
+  const { clusterPlural, annotations, ...list } = spec;
+  return {
+    mount: (element, props) =>
+      mountCredentialList(element, props, {
+        ...list,
+        annotations: annotations ?? { displayName: DISPLAY_NAME_ANNOTATION, creator: CREATOR_ANNOTATION },
+        clustersPath: infrastructurePath(props.namespace, clusterPlural),
+      }),
+  };
 }
 
 /** One Secret key of a credential form. */
@@ -421,8 +450,22 @@ export function mountCredentialForm(
       .then((secret) => {
         displayName.input.value = secret.metadata.annotations?.[spec.displayNameAnnotation] ?? '';
       })
-      .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
+      .catch((error: unknown) => showErrorAt(root, '(form)', error));
   return unmount;
+}
+
+/** What a credential form's field offers on update, where leaving it empty keeps the Secret's value. */
+export const KEEP_STORED_VALUE: FieldOptions = { hint: 'Leave empty to keep the stored value' };
+
+/**
+ * The `credential.form` export of a provider (see `mountCredentialForm`); the
+ * display name goes to the product's annotation unless the spec names another.
+ */
+export function credentialFormExtension(
+  spec: Omit<CredentialFormSpec, 'displayNameAnnotation'> & { displayNameAnnotation?: string },
+): { mount(element: unknown, props: CredentialFormProps): () => void } {
+  const form: CredentialFormSpec = { displayNameAnnotation: DISPLAY_NAME_ANNOTATION, ...spec };
+  return { mount: (element, props) => mountCredentialForm(element, props, form) };
 }
 
 /** Collects a credential's problems: the first one of each field (what to fix first), never the typed value. */
@@ -439,6 +482,29 @@ export function credentialProblemCollector(): {
     for (const p of found) add(p.field, p.message);
   };
   return { problems, add, addAll };
+}
+
+/**
+ * A credential form's `validate` from the provider's own rules: the Secret name first (when
+ * creating), then what `own` reports of the provider's keys, then the optional CA bundle; the
+ * first problem of each field, never the typed value.
+ */
+export function credentialValidator<
+  Input extends { name?: string | undefined; caBundle?: string | undefined },
+>(
+  own: (
+    input: Input,
+    creating: boolean,
+    report: Omit<ReturnType<typeof credentialProblemCollector>, 'problems'>,
+  ) => void,
+): (input: Input, creating: boolean) => FieldProblem[] {
+  return (input, creating) => {
+    const { problems, add, addAll } = credentialProblemCollector();
+    if (creating) addAll(credentialNameProblems(input.name ?? ''));
+    own(input, creating, { add, addAll });
+    addAll(caBundleProblems(input.caBundle ?? ''));
+    return problems;
+  };
 }
 
 /** The optional PEM CA bundle of a credential: `createHint` says whose certificates it signed. */

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { FieldProblem } from '@immutable-infra/core';
-import { button, h } from './elements.js';
+import { button, describeError, h } from './elements.js';
 import { KIT_CLASSES } from './styles.js';
 
 let counter = 0;
@@ -94,6 +94,11 @@ export interface Choice {
   label: string;
 }
 
+/** Choices whose values are their own labels (names the platform lists, a fixed set of words). */
+export function namedChoices(names: readonly string[]): Choice[] {
+  return names.map((name) => ({ value: name, label: name }));
+}
+
 /**
  * A select of `choices`; `fill` replaces them (choices that load later). A
  * stored value missing from them stays selectable, marked "(not found)".
@@ -158,6 +163,14 @@ export function showProblems(root: HTMLElement, problems: readonly FieldProblem[
   const summary = slotAt('(form)');
   if (summary) summary.textContent = leftover.join('\n');
   return problems.length;
+}
+
+/**
+ * A failure in words next to one field (`(form)`: the form's summary), as `showProblems` shows it:
+ * what a form shows when a lookup behind a field (a credential's platform, a datacenter) fails.
+ */
+export function showErrorAt(root: HTMLElement, field: string, error: unknown): number {
+  return showProblems(root, [{ field, message: describeError(error) }]);
 }
 
 /** The form's summary: problems whose field is not on screen. */

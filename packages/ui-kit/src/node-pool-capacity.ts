@@ -7,6 +7,7 @@ import type {
   NodePoolCapacityRequest,
 } from '@immutable-infra/core';
 import { infrastructurePath } from './platform-objects.js';
+import { valueAt } from './upgrade-plan.js';
 import { readObjectIfAny } from './upgrade-steps.js';
 
 /** A slot pool's count as its controller keeps it, and the consumer it is bound to, if the kind binds. */
@@ -37,12 +38,42 @@ export interface SlotPoolSource<Template, Pool> {
   poolKind: string;
   /** Lower-case plural of the pool kind; by default the kind's lower case with `s`. */
   poolPlural?: string | undefined;
-  /** The pool the template's machines draw from; undefined when they draw from none (addresses from DHCP). */
-  poolName(template: Template): string | undefined;
+  /**
+   * The pool the template's machines draw from; undefined when they draw from none (addresses from
+   * DHCP). Without it, the pool is the one `poolRef` names.
+   */
+  poolName?(template: Template): string | undefined;
+  /** The machine spec's reference to its pool (`spec.template.spec.<poolRef>.name`), e.g. `configPoolRef`. */
+  poolRef?: string | undefined;
   count(pool: Pool): SlotPoolCount;
 }
 
+/** A machine template as `templatePoolRef` reads it. */
+interface PoolReferringTemplate {
+  spec?: unknown;
+}
+
+/**
+ * A `poolName` that reads the reference the machine's spec holds in `field`
+ * (`spec.template.spec.<field>.name`, e.g. `configPoolRef`); an empty name is none.
+ */
+function templatePoolRef(field: string): (template: PoolReferringTemplate) => string | undefined {
+  return (template) => {
+    const name = valueAt(template.spec, 'template', 'spec', field, 'name');
+    return typeof name === 'string' && name ? name : undefined;
+  };
+}
+
 const INFRASTRUCTURE_GROUP = 'infrastructure.cluster.x-k8s.io';
+
+/** The pool a template names, by the source's `poolName` or its `poolRef`. */
+function poolNameOf<Template>(
+  source: SlotPoolSource<Template, unknown>,
+  template: Template,
+): string | undefined {
+  if (source.poolName) return source.poolName(template);
+  return source.poolRef ? templatePoolRef(source.poolRef)(template as PoolReferringTemplate) : undefined;
+}
 /** Kubernetes' plural of the kinds here (`DCSIpHostnamePool`: `dcsiphostnamepools`). */
 const pluralOf = (kind: string) => `${kind.toLowerCase()}s`;
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
@@ -66,7 +97,7 @@ export function slotPoolCapacity<Template, Pool>(
     return undefined;
   // A template that is not there yet is the form's own problem (the API server names it on create).
   if (!template) return undefined;
-  const poolName = source.poolName(template);
+  const poolName = poolNameOf(source, template);
   if (!poolName) return undefined;
   const existing = Math.max(0, request.existingMachines ?? 0);
   const needed = Math.max(0, request.replicas + request.maxSurge - existing);
@@ -144,7 +175,7 @@ export function slotPoolCapacityExtension<Template, Pool>(
           request.machineTemplate.name,
         ),
       );
-      const poolName = template ? source.poolName(template) : undefined;
+      const poolName = template ? poolNameOf(source, template) : undefined;
       const pool = poolName
         ? await readObjectIfAny<Pool>(
             context.api,

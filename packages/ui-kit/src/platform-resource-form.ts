@@ -9,8 +9,16 @@
  */
 import type { FieldProblem, ResourceFormProps } from '@immutable-infra/core';
 import { writeFailureProblem } from './credentials.js';
-import { describeError, extensionRoot, h } from './elements.js';
-import { type Choice, formActions, formSummary, selectField, showProblems, textField } from './fields.js';
+import { extensionRoot, h } from './elements.js';
+import {
+  type Choice,
+  formActions,
+  formSummary,
+  selectField,
+  showErrorAt,
+  showProblems,
+  textField,
+} from './fields.js';
 
 /** An object as the form reads it back. */
 export interface StoredObject {
@@ -123,6 +131,6 @@ export function mountPlatformResourceForm<
       stored = found;
       spec.show(found, more);
     })
-    .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
+    .catch((error: unknown) => showErrorAt(root, '(form)', error));
   return { root, unmount, credential };
 }

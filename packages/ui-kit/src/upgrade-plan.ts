@@ -252,6 +252,19 @@ export interface PlatformUpgradeSpec {
   files?: ((files: unknown, target: UpgradeTarget, controlPlane: boolean) => Json[] | undefined) | undefined;
 }
 
+/** The annotation a provider's upgrade copies name their source with: `infrastructure.cluster.x-k8s.io/<platform>-revision-of`. */
+export function revisionOfAnnotation(platform: string): string {
+  return `infrastructure.cluster.x-k8s.io/${platform}-revision-of`;
+}
+
+/** A provider's `PlatformUpgradeSpec`, its revision annotation named for its platform (`hcs`, `vsphere`). */
+export function platformUpgradeSpec(
+  platform: string,
+  spec: Omit<PlatformUpgradeSpec, 'revisionAnnotation'>,
+): PlatformUpgradeSpec {
+  return { ...spec, revisionAnnotation: revisionOfAnnotation(platform) };
+}
+
 /** The image a machine template boots. */
 export function imageOf(
   template: UpgradeObject | undefined,

@@ -22,12 +22,13 @@ import {
   type WorkerPoolDraft,
 } from './cluster-rules.js';
 import { listCredentialSecrets } from './credentials.js';
-import { button, describeError, extensionRoot, h } from './elements.js';
+import { button, extensionRoot, h } from './elements.js';
 import {
   type Choice,
   formSummary,
   numberField,
   selectField,
+  showErrorAt,
   showProblems,
   textAreaField,
   textField,
@@ -92,8 +93,7 @@ export function mountWizardStep<D>(
   };
 }
 
-const formProblem = (root: HTMLElement, error: unknown) =>
-  showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+const formProblem = (root: HTMLElement, error: unknown) => showErrorAt(root, '(form)', error);
 
 /** The control plane step: its machine template, the fixed replicas, SSH keys. */
 export function controlPlaneStep<D extends SharedStepDraft>(spec: WizardStepsSpec<D>): CreateClusterStep {
@@ -339,8 +339,7 @@ export function credentialSelect(
   spec: CredentialSelectSpec,
 ): ReturnType<typeof selectField> & { list(): void } {
   const credential = selectField(spec.label, 'credential', [], spec.chosen);
-  const fail = (error: unknown) =>
-    showProblems(root, [{ field: spec.failField, message: describeError(error) }]);
+  const fail = (error: unknown) => showErrorAt(root, spec.failField, error);
   credential.select.addEventListener('change', () => {
     spec.choose(credential.select.value);
     spec.load(credential.select.value).catch(fail);

@@ -1,10 +1,19 @@
+import type { StrictAnchorExport } from '@immutable-infra/core';
 import { describe, expect, test } from 'vitest';
 import {
+  type CredentialBundle,
   configPoolNodePools,
   credentialProblemCollector,
+  credentialValidator,
   hardenedControlPlaneComponents,
+  KEEP_STORED_VALUE,
   kubernetesVersionProblem,
+  type PlatformBundle,
+  platformExtensions,
+  platformUpgradeSpec,
   problemCollector,
+  revisionOfAnnotation,
+  slotPoolCapacity,
   templateSourceOf,
   upgradeVersionProblem,
 } from '../src/index.js';
@@ -101,5 +110,128 @@ describe('the credential form', () => {
       { field: 'name', message: 'first' },
       { field: 'caBundle', message: 'not PEM' },
     ]);
+  });
+});
+
+describe('what every provider declares alike', () => {
+  // A bundle's type, as a provider's declaration imports it: the exports are never called here.
+  type Bundle = PlatformBundle &
+    CredentialBundle & {
+      examplePoolList: StrictAnchorExport<'ip-pool.list'>;
+      examplePoolForm: StrictAnchorExport<'ip-pool.form'>;
+    };
+
+  test('the extensions of a platform provider: ids under its name, one title, the upgrade and capacity their own', () => {
+    const declared = platformExtensions<Bundle>({
+      provider: 'example',
+      title: 'Example Cloud',
+      anchorApi: '^1.1.0',
+      credentials: true,
+      pools: { listId: 'pools', formId: 'pool-form', list: 'examplePoolList', form: 'examplePoolForm' },
+      capacityTitle: 'Example pool capacity',
+    });
+    expect(declared).toMatchObject({
+      provider: 'example',
+      anchorApi: '^1.1.0',
+      bundle: 'dist/ui/extension.js',
+      platformProxy: 'dist/ui/platform-proxy.js',
+    });
+    expect(declared.extensions.map((entry) => [entry.anchor, entry.id, entry.title, entry.export])).toEqual([
+      ['credential.list', 'example.credentials', 'Example Cloud', 'credentialList'],
+      ['credential.form', 'example.credential-form', 'Example Cloud', 'credentialForm'],
+      ['ip-pool.list', 'example.pools', 'Example Cloud', 'examplePoolList'],
+      ['ip-pool.form', 'example.pool-form', 'Example Cloud', 'examplePoolForm'],
+      ['machine-template.list', 'example.machine-templates', 'Example Cloud', 'machineTemplateList'],
+      ['machine-template.form', 'example.machine-template-form', 'Example Cloud', 'machineTemplateForm'],
+      ['cluster.create', 'example.create-cluster', 'Example Cloud', 'createClusterWorkflow'],
+      ['node-pool.action', 'example.node-pool-upgrade', 'Upgrade', 'nodePoolUpgrade'],
+      ['node-pool.capacity', 'example.node-pool-capacity', 'Example pool capacity', 'nodePoolCapacity'],
+    ]);
+  });
+
+  test('a pool export must serve its anchor (checked by typecheck)', () => {
+    const pools = (list: 'examplePoolList' | 'examplePoolForm') =>
+      platformExtensions<Bundle>({
+        provider: 'example',
+        title: 'Example',
+        anchorApi: '^1.1.0',
+        credentials: false,
+        // @ts-expect-error a form is not a list: the pools list must be an `ip-pool.list` export
+        pools: { listId: 'pools', formId: 'pool-form', list, form: 'examplePoolForm' },
+        capacityTitle: 'Example capacity',
+      });
+    expect(pools('examplePoolList').extensions).toHaveLength(7);
+  });
+
+  test('a platform without credentials declares no credential pages and no platform proxy', () => {
+    const declared = platformExtensions<Bundle>({
+      provider: 'example',
+      title: 'Example',
+      anchorApi: '^1.1.0',
+      credentials: false,
+      pools: { listId: 'pools', formId: 'pool-form', list: 'examplePoolList', form: 'examplePoolForm' },
+      capacityTitle: 'Example capacity',
+    });
+    expect(declared.platformProxy).toBeUndefined();
+    expect(declared.extensions.map((entry) => entry.anchor)).not.toContain('credential.list');
+    expect(declared.extensions[0]?.anchor).toBe('ip-pool.list');
+  });
+
+  test('the upgrade spec names its copies with the platform’s revision annotation', () => {
+    expect(revisionOfAnnotation('example')).toBe('infrastructure.cluster.x-k8s.io/example-revision-of');
+    expect(
+      platformUpgradeSpec('example', { machineTemplateKind: 'ExampleMachineTemplate', imageField: 'image' }),
+    ).toEqual({
+      machineTemplateKind: 'ExampleMachineTemplate',
+      imageField: 'image',
+      revisionAnnotation: 'infrastructure.cluster.x-k8s.io/example-revision-of',
+    });
+  });
+
+  test('a slot pool is the one the machine spec’s reference names; none when empty or missing', () => {
+    const source = {
+      templateKind: 'ExampleMachineTemplate',
+      poolKind: 'ExamplePool',
+      poolRef: 'configPoolRef',
+      count: () => ({ free: 2, total: 3 }),
+    };
+    const request = {
+      namespace: 'ns',
+      clusterName: 'c',
+      nodePoolName: 'c-workers',
+      machineTemplate: {
+        apiGroup: 'infrastructure.cluster.x-k8s.io',
+        kind: 'ExampleMachineTemplate',
+        name: 't',
+      },
+      replicas: 1,
+      maxSurge: 0,
+    };
+    const naming = (ref: unknown) => ({ spec: { template: { spec: { configPoolRef: ref } } } });
+    expect(slotPoolCapacity(source, request, naming({ name: 'pool-a' }), {})?.pools).toEqual([
+      { kind: 'ExamplePool', name: 'pool-a', free: 2, total: 3 },
+    ]);
+    expect(slotPoolCapacity(source, request, naming({ name: '' }), {})).toBeUndefined();
+    expect(slotPoolCapacity(source, request, naming(undefined), {})).toBeUndefined();
+  });
+
+  test('a credential is checked by name first, then the provider’s own rules, then the CA bundle', () => {
+    const validate = credentialValidator<Record<string, string>>((input, creating, { add }) => {
+      if (creating && !input.token) add('token', 'the token is required');
+      add('token', 'a second problem of the same field is not shown');
+    });
+    expect(validate({ name: 'Bad_Name', caBundle: 'not a PEM' }, true)).toEqual([
+      { field: 'name', message: expect.stringMatching(/lowercase/) },
+      { field: 'token', message: 'the token is required' },
+      { field: 'caBundle', message: expect.stringMatching(/PEM/) },
+    ]);
+    // On update the name is the Secret's own, and what is left empty keeps its stored value.
+    expect(validate({ name: 'Bad_Name' }, false)).toEqual([
+      { field: 'token', message: 'a second problem of the same field is not shown' },
+    ]);
+  });
+
+  test('an update keeps a stored credential value the user leaves empty, and says so', () => {
+    expect(KEEP_STORED_VALUE.hint).toBe('Leave empty to keep the stored value');
   });
 });

@@ -1,5 +1,4 @@
-import { defineProvider } from '@immutable-infra/core';
-import { providerManifest } from '@immutable-infra/provider-kit';
+import { definePlatformProvider } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { BaremetalMachineTemplate } from './api/baremetal-machine-template.js';
 import { baremetalClusterHooks } from './controllers/baremetal-cluster-controller.js';
@@ -38,12 +37,10 @@ export interface BaremetalProviderOptions {
 
 /** The bare-metal provider; `iinfra manager --provider @immutable-infra/provider-baremetal` loads the default export. */
 export function createBaremetalProvider(options: BaremetalProviderOptions = {}) {
-  return defineProvider({
-    manifest: providerManifest(packageJson),
-    // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
-    infraCluster: baremetalClusterHooks(
-      options.pluginAliveVersion ?? (process.env.BAREMETAL_PLUGIN_ALIVE_VERSION || undefined),
-    ),
+  // The manager's flags are the same for every provider: a provider's own setting comes from its environment.
+  const alive = { option: options.pluginAliveVersion, environmentVariable: 'BAREMETAL_PLUGIN_ALIVE_VERSION' };
+  return definePlatformProvider(packageJson, alive, (settings) => ({
+    infraCluster: baremetalClusterHooks(settings.aliveVersion),
     infraMachine: baremetalMachineHooks({
       imageCatalogNamespace: options.imageCatalogNamespace ?? process.env.POD_NAMESPACE ?? 'cpaas-system',
       ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
@@ -58,5 +55,5 @@ export function createBaremetalProvider(options: BaremetalProviderOptions = {}) 
     ],
     // A host's inventory changes (Ready, plan state, allocation) wake its pools and machines.
     watches: [machineInventoryWatch],
-  });
+  }));
 }

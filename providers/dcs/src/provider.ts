@@ -1,5 +1,4 @@
-import { defineProvider } from '@immutable-infra/core';
-import { providerSettings } from '@immutable-infra/provider-kit';
+import { definePlatformProvider } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { DCSMachineTemplate } from './api/dcs-machine-template.js';
 import { type DcsSessionOptions, DcsSessionPool } from './cloud/dcs-session.js';
@@ -23,15 +22,11 @@ export interface DcsProviderOptions {
 /** The DCS provider; `iinfra manager --provider @immutable-infra/provider-dcs` loads the default export. */
 export function createDcsProvider(options: DcsProviderOptions = {}) {
   const sessions = new DcsSessionPool(options.sessions);
-  const settings = providerSettings(packageJson, {
-    option: options.pluginAliveVersion,
-    environmentVariable: 'DCS_PLUGIN_ALIVE_VERSION',
-  });
-  return defineProvider({
-    manifest: settings.manifest,
-    infraCluster: dcsClusterHooks(sessions, settings.credentialFinalizer, settings.aliveVersion),
+  const alive = { option: options.pluginAliveVersion, environmentVariable: 'DCS_PLUGIN_ALIVE_VERSION' };
+  return definePlatformProvider(packageJson, alive, (settings) => ({
+    infraCluster: dcsClusterHooks(sessions, settings),
     infraMachine: dcsMachineHooks(sessions, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: DCSMachineTemplate,
     extraKinds: [dcsPoolHooks(sessions)],
-  });
+  }));
 }

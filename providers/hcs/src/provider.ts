@@ -1,5 +1,4 @@
-import { defineProvider } from '@immutable-infra/core';
-import { providerSettings } from '@immutable-infra/provider-kit';
+import { definePlatformProvider } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { HCSMachineTemplate } from './api/hcs-machine-template.js';
 import { hcsConnections } from './cloud/hcs-connections.js';
@@ -19,12 +18,10 @@ export interface HcsProviderOptions {
 export function createHcsProvider(options: HcsProviderOptions = {}) {
   const connections = hcsConnections(options.http);
   // package.json is the one source: `iinfra provider install` reads the same facts from the registry.
-  const settings = providerSettings(packageJson);
-  return defineProvider({
-    manifest: settings.manifest,
+  return definePlatformProvider(packageJson, {}, (settings) => ({
     infraCluster: hcsClusterHooks(connections, settings.credentialFinalizer, options.listingLagMs),
     infraMachine: hcsMachineHooks(connections, options.listingLagMs),
     infraMachineTemplate: HCSMachineTemplate,
     extraKinds: [hcsPoolHooks(connections)],
-  });
+  }));
 }

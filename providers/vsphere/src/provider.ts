@@ -1,5 +1,5 @@
-import { DOCUMENTED_PROVIDER_NAMESPACE, defineProvider } from '@immutable-infra/core';
-import { providerSettings } from '@immutable-infra/provider-kit';
+import { DOCUMENTED_PROVIDER_NAMESPACE } from '@immutable-infra/core';
+import { definePlatformProvider } from '@immutable-infra/provider-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import { VSphereMachineTemplate } from './api/vsphere-machine-template.js';
 import { type VsphereSessionOptions, VsphereSessions } from './cloud/vsphere-session.js';
@@ -34,12 +34,8 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
     identityNamespace:
       options.identityNamespace ?? process.env.POD_NAMESPACE ?? DOCUMENTED_PROVIDER_NAMESPACE,
   };
-  const settings = providerSettings(packageJson, {
-    option: options.pluginAliveVersion,
-    environmentVariable: 'VSPHERE_PLUGIN_ALIVE_VERSION',
-  });
-  return defineProvider({
-    manifest: settings.manifest,
+  const alive = { option: options.pluginAliveVersion, environmentVariable: 'VSPHERE_PLUGIN_ALIVE_VERSION' };
+  return definePlatformProvider(packageJson, alive, (settings) => ({
     infraCluster: vsphereClusterHooks(access, settings.credentialFinalizer, settings.aliveVersion),
     infraMachine: vsphereMachineHooks(access, { listingLagMs: options.listingLagMs }),
     infraMachineTemplate: VSphereMachineTemplate,
@@ -48,5 +44,5 @@ export function createVsphereProvider(options: VsphereProviderOptions = {}) {
       vsphereDeploymentZoneHooks(access),
       vsphereClusterIdentityHooks(access),
     ],
-  });
+  }));
 }

@@ -32,12 +32,15 @@ export interface ConnectFailure {
   message: string;
 }
 
+/** The condition a cluster's credential shows on unless its provider follows another (CAPV's `VCenterAvailable`). */
+export const CREDENTIALS_READY_CONDITION = 'CredentialsReady';
+
 /** A wrong credential stays wrong until someone edits the Secret: asking again soon only risks a lockout. */
 export const CREDENTIAL_RETRY_MS = 60_000;
 
 export interface ConnectStepOptions<Run, Lookup extends { ok: true } | ConnectFailure> {
-  /** The condition a credential problem is shown on, e.g. `CredentialsReady` or CAPV's `VCenterAvailable`. */
-  conditionType: string;
+  /** The condition a credential problem is shown on; {@link CREDENTIALS_READY_CONDITION} by default. */
+  conditionType?: string | undefined;
   /**
    * Whether a problem is shown on the condition (as an Error) and told as a warning Event: a
    * reconcile does; a delete step only waits for the credential to be fixed. True by default.
@@ -60,6 +63,7 @@ export function connectStep<
   Lookup extends { ok: true } | ConnectFailure,
 >(options: ConnectStepOptions<Run, Lookup>): Step<Run> {
   const announce = options.announce ?? true;
+  const conditionType = options.conditionType ?? CREDENTIALS_READY_CONDITION;
   return {
     name: 'Connect',
     async run(run) {
@@ -67,9 +71,7 @@ export function connectStep<
       if (!lookup.ok) {
         const failure = lookup as ConnectFailure;
         if (announce) {
-          run.ctx.setCondition(
-            falseCondition(options.conditionType, failure.reason, failure.message, 'Error'),
-          );
+          run.ctx.setCondition(falseCondition(conditionType, failure.reason, failure.message, 'Error'));
           run.ctx.events.warning(failure.reason, failure.message);
         }
         return requeue(options.retryMs ?? CREDENTIAL_RETRY_MS, failure.message);
@@ -81,8 +83,8 @@ export function connectStep<
 }
 
 export interface LogInStepOptions<Run> {
-  /** The condition the login is shown on, e.g. `CredentialsReady` or CAPV's `VCenterAvailable`. */
-  conditionType: string;
+  /** The condition the login is shown on; {@link CREDENTIALS_READY_CONDITION} by default. */
+  conditionType?: string | undefined;
   /** The condition's reason once logged in; `LoggedIn` by default. */
   loggedInReason?: string | undefined;
   /** How soon to try again after a refused login; {@link CREDENTIAL_RETRY_MS} by default. */
@@ -99,6 +101,7 @@ export interface LogInStepOptions<Run> {
  * `retryMs`: a wrong password is not asked again soon, towards the platform's lockout.
  */
 export function logInStep<Run extends { ctx: ReportingContext }>(options: LogInStepOptions<Run>): Step<Run> {
+  const conditionType = options.conditionType ?? CREDENTIALS_READY_CONDITION;
   return {
     name: 'LogIn',
     async run(run) {
@@ -107,11 +110,11 @@ export function logInStep<Run extends { ctx: ReportingContext }>(options: LogInS
         await options.logIn(run);
       } catch (error) {
         const failure = options.describe(error);
-        ctx.setCondition(falseCondition(options.conditionType, 'LoginFailed', failure, 'Error'));
+        ctx.setCondition(falseCondition(conditionType, 'LoginFailed', failure, 'Error'));
         ctx.events.warning('LoginFailed', failure);
         return requeue(options.retryMs ?? CREDENTIAL_RETRY_MS, failure);
       }
-      ctx.setCondition(trueCondition(options.conditionType, options.loggedInReason ?? 'LoggedIn'));
+      ctx.setCondition(trueCondition(conditionType, options.loggedInReason ?? 'LoggedIn'));
       return done();
     },
   };

@@ -92,6 +92,49 @@ export function persistentDiskRecords(input: PersistentDiskRecordsInput): Persis
   });
 }
 
+/** The fields of a status record every provider names the same way (see `persistentDiskStatusFields`). */
+export interface PersistentDiskStatusFields {
+  slot: number;
+  name: string;
+  phase?: PersistentDiskPhase;
+  ownerMachineName?: string;
+  ownerMachineUID?: string;
+  lastError?: string;
+  lastTransitionTime?: string;
+}
+
+/** A record's shared status fields; the provider adds its entry key and its platform's names of the volume. */
+export function persistentDiskStatusOf(record: PersistentDiskRecord): PersistentDiskStatusFields {
+  return {
+    slot: record.slot,
+    name: record.name,
+    ...(record.phase ? { phase: record.phase } : {}),
+    ...(record.ownerName ? { ownerMachineName: record.ownerName } : {}),
+    ...(record.ownerUid ? { ownerMachineUID: record.ownerUid } : {}),
+    ...(record.lastError ? { lastError: record.lastError } : {}),
+    ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
+  };
+}
+
+/** The stored status records as `persistentDiskRecords` reads them back: entry, slot, phase and since when. */
+export function previousDiskRecords<
+  Stored extends {
+    slot: number;
+    phase?: PersistentDiskPhase | undefined;
+    lastTransitionTime?: string | undefined;
+  },
+>(
+  stored: readonly Stored[] | undefined,
+  entryKeyOf: (record: Stored) => string,
+): PersistentDiskRecordsInput['previous'] {
+  return (stored ?? []).map((record) => ({
+    entryKey: entryKeyOf(record),
+    slot: record.slot,
+    ...(record.phase ? { phase: record.phase } : {}),
+    ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
+  }));
+}
+
 /** What to do next to get an entry's disks onto a machine: one platform change per reconcile. */
 export type DiskAction =
   | { action: 'none' }

@@ -72,3 +72,17 @@ export const PersistentDiskPhases = z.enum([
   'Deleting',
   'Error',
 ]);
+
+/**
+ * The fields of a pool's `status.persistentDiskStatus` record that every provider names the same
+ * way (what `persistentDiskStatusOf` fills in); the provider adds its entry key and platform fields.
+ */
+export const persistentDiskStatusFields = {
+  slot: z.number().int(),
+  name: z.string().optional(),
+  phase: PersistentDiskPhases.optional(),
+  ownerMachineName: z.string().optional(),
+  ownerMachineUID: z.string().optional(),
+  lastError: z.string().optional(),
+  lastTransitionTime: z.iso.datetime().optional(),
+};

@@ -17,6 +17,7 @@ export {
   DhcpOverrides,
   NetworkRoute,
   PersistentDiskPhases,
+  persistentDiskStatusFields,
   V1beta2Conditions,
 } from './guest-network.js';
 export {

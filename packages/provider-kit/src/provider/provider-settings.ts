@@ -11,6 +11,13 @@ export interface ProviderSettings {
   aliveVersion: string | undefined;
 }
 
+/** Where a provider's alive version override comes from: its option, else its environment variable. */
+export interface AliveVersionSetting {
+  option?: string | undefined;
+  /** e.g. `DCS_PLUGIN_ALIVE_VERSION`; an empty variable is no override. */
+  environmentVariable?: string | undefined;
+}
+
 /**
  * The manifest, the credential finalizer and the alive version override of a provider. The
  * manager's flags are the same for every provider, so a provider's own setting (the documented
@@ -19,7 +26,7 @@ export interface ProviderSettings {
  */
 export function providerSettings(
   packageJson: ProviderPackageJson,
-  alive: { option?: string | undefined; environmentVariable?: string | undefined } = {},
+  alive: AliveVersionSetting = {},
 ): ProviderSettings {
   const manifest = providerManifest(packageJson);
   const fromEnvironment = alive.environmentVariable ? process.env[alive.environmentVariable] : undefined;

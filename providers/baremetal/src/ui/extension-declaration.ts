@@ -7,43 +7,19 @@
  * Build time only: the generate script imports it; the browser bundle and the
  * package's entries do not (the bundle is imported for its type alone).
  */
-import { defineExtensions } from '@immutable-infra/core';
+import { platformExtensions } from '@immutable-infra/ui-kit';
 import type * as bundle from './extension.js';
 
-const title = 'Bare Metal';
-
-export const baremetalExtensions = defineExtensions<typeof bundle>({
+export const baremetalExtensions = platformExtensions<typeof bundle>({
   provider: 'baremetal',
-  anchorApi: '^1.1.0',
-  bundle: 'dist/ui/extension.js',
-  extensions: [
-    // The host's pools page: bare metal's pools are pools of registered hosts (with the hosts and the image catalog).
-    { anchor: 'ip-pool.list', id: 'baremetal.inventory', title, export: 'inventoryPoolList' },
-    { anchor: 'ip-pool.form', id: 'baremetal.inventory-pool-form', title, export: 'inventoryPoolForm' },
-    {
-      anchor: 'machine-template.list',
-      id: 'baremetal.machine-templates',
-      title,
-      export: 'machineTemplateList',
-    },
-    {
-      anchor: 'machine-template.form',
-      id: 'baremetal.machine-template-form',
-      title,
-      export: 'machineTemplateForm',
-    },
-    { anchor: 'cluster.create', id: 'baremetal.create-cluster', title, export: 'createClusterWorkflow' },
-    {
-      anchor: 'node-pool.action',
-      id: 'baremetal.node-pool-upgrade',
-      title: 'Upgrade',
-      export: 'nodePoolUpgrade',
-    },
-    {
-      anchor: 'node-pool.capacity',
-      id: 'baremetal.node-pool-capacity',
-      title: 'Bare Metal host capacity',
-      export: 'nodePoolCapacity',
-    },
-  ],
+  title: 'Bare Metal',
+  credentials: false,
+  // The host's pools page: bare metal's pools are pools of registered hosts (with the hosts and the image catalog).
+  pools: {
+    listId: 'inventory',
+    formId: 'inventory-pool-form',
+    list: 'inventoryPoolList',
+    form: 'inventoryPoolForm',
+  },
+  capacityTitle: 'Bare Metal host capacity',
 });

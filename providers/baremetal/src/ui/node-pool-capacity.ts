@@ -24,7 +24,7 @@ export const BAREMETAL_SLOT_POOL: SlotPoolSource<Template, Pool> = {
   templatePlural: 'baremetalmachinetemplates',
   poolKind: 'MachineInventoryPool',
   poolPlural: 'machineinventorypools',
-  poolName: (template) => template.spec?.template?.spec?.machineInventoryPoolRef?.name || undefined,
+  poolRef: 'machineInventoryPoolRef',
   count: (pool) => {
     const record = toPoolRecord(pool);
     return { free: record.free, total: record.total, servesCluster: record.cluster || undefined };

@@ -1,5 +1,5 @@
 import { defineKind, extraKindStatusFields, type KindObject } from '@immutable-infra/core';
-import { PersistentDiskPhases } from '@immutable-infra/provider-kit/kinds';
+import { persistentDiskStatusFields } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN, DnsServers, dcsKindBase, SubnetMask } from './common.js';
 
@@ -108,17 +108,12 @@ export const DCSIpHostnamePoolSpec = z.object({
 
 export const PersistentDiskStatus = z.object({
   ip: z.string(),
-  slot: z.number().int(),
+  ...persistentDiskStatusFields,
   name: z.string().optional().describe('DCS volume name, derived from the pool, IP and slot.'),
   volumeUrn: z.string().optional(),
   datastoreUrn: z.string().optional(),
   attachedVmUrn: z.string().optional(),
   path: z.string().optional(),
-  ownerMachineName: z.string().optional(),
-  ownerMachineUID: z.string().optional(),
-  phase: PersistentDiskPhases.optional(),
-  lastError: z.string().optional(),
-  lastTransitionTime: z.iso.datetime().optional(),
 });
 
 export const DCSIpHostnamePoolStatus = z.object({

@@ -13,6 +13,7 @@ import {
   followTaskStep,
   infraClusterSteps,
   logInStep,
+  type ProviderSettings,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -29,7 +30,6 @@ import { reconcileControlPlaneHA } from './control-plane-ha.js';
 
 type Ctx = InfraClusterContext<typeof DCSCluster>;
 
-const CREDENTIALS_READY = 'CredentialsReady';
 const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
@@ -70,7 +70,6 @@ class ClusterRun {
 /** On reconcile, a credential problem is reported on CredentialsReady and as an Event. */
 const connect = (announce: boolean) =>
   connectStep<ClusterRun, CloudLookup>({
-    conditionType: CREDENTIALS_READY,
     announce,
     lookup: ({ ctx, sessions }) => cloudForCluster(ctx, sessions, ctx.object),
     connected(run, lookup) {
@@ -94,7 +93,6 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
   sharedSteps(finalizer).holdCredential,
   logInStep<ClusterRun>({
-    conditionType: CREDENTIALS_READY,
     async logIn({ ctx, cloud, site, plainHttp }) {
       ctx.setCondition(secureConnectionCondition(plainHttp));
       await cloud.resolveSite(site);
@@ -161,13 +159,16 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
   sharedSteps(finalizer).releaseCredential,
 ];
 
+/**
+ * The DCSCluster's hooks. `settings` are the provider's: the finalizer that keeps the credential
+ * Secret while a cluster uses it, and the alive version to deploy instead of the platform's choice
+ * (`DCS_PLUGIN_ALIVE_VERSION`).
+ */
 export function dcsClusterHooks(
   sessions: DcsSessionPool,
-  /** The finalizer that keeps the credential Secret while a cluster uses it (`credentialFinalizerName`). */
-  credentialFinalizer: string,
-  /** The alive version to deploy instead of the platform's choice (`DCS_PLUGIN_ALIVE_VERSION`). */
-  aliveVersion?: string,
+  settings: Pick<ProviderSettings, 'credentialFinalizer' | 'aliveVersion'>,
 ): InfraClusterHooks<typeof DCSCluster> {
+  const { credentialFinalizer, aliveVersion } = settings;
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
   return {

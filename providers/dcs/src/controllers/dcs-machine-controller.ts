@@ -585,6 +585,15 @@ const deleteSteps: Step<MachineRun>[] = [
   releaseSlotStep('ReleasePoolEntry', poolEntries),
 ];
 
+const reconcileSteps: Step<MachineRun>[] = [
+  connect,
+  claimSlotStep('ClaimPoolEntry', poolEntries),
+  // Operators read platform trouble on VMReady; the host backs off before the next attempt.
+  ...reportingFailures(createSteps, (run, error) =>
+    run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),
+  ),
+];
+
 export function dcsMachineHooks(
   sessions: DcsSessionPool,
   options: MachineStepOptions = {},
@@ -592,14 +601,7 @@ export function dcsMachineHooks(
   return machineStepHooks({
     kind: DCSMachine,
     newRun: (ctx) => new MachineRun(ctx, sessions, options),
-    reconcile: [
-      connect,
-      claimSlotStep('ClaimPoolEntry', poolEntries),
-      // Operators read platform trouble on VMReady; the host backs off before the next attempt.
-      ...reportingFailures(createSteps, (run, error) =>
-        run.ctx.setCondition(falseCondition(VM_READY, 'DCSError', describeDcsFailure(error), 'Warning')),
-      ),
-    ],
+    reconcile: reconcileSteps,
     provisioned: ({ ctx, entry }) => {
       ctx.setCondition(trueCondition(VM_READY, 'Running'));
       return machineProvisioned({

@@ -2,7 +2,9 @@ import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
 import {
   claimablePoolHooks,
   persistentDiskRecords,
+  persistentDiskStatusOf,
   platformOfLabelledCluster,
+  previousDiskRecords,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
@@ -59,29 +61,18 @@ async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<st
       const claim = claims.find((candidate) => candidate.ip === ip);
       return claim && { name: claim.dcsMachine, uid: claim.dcsMachineUID };
     },
-    previous: (ctx.object.status?.persistentDiskStatus ?? []).map((record) => ({
-      entryKey: record.ip,
-      slot: record.slot,
-      ...(record.phase ? { phase: record.phase } : {}),
-      ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
-    })),
+    previous: previousDiskRecords(ctx.object.status?.persistentDiskStatus, (record) => record.ip),
     now: ctx.clock.now(),
   }).map((record): DiskStatus => {
     const datastoreUrn = volumes.get(record.name)?.volume.datastoreUrn;
     const path = paths.get(`${record.entryKey}/${record.slot}`);
     return {
       ip: record.entryKey,
-      slot: record.slot,
-      name: record.name,
+      ...persistentDiskStatusOf(record),
       ...(record.volumeId ? { volumeUrn: record.volumeId } : {}),
       ...(datastoreUrn ? { datastoreUrn } : {}),
       ...(record.attachedTo ? { attachedVmUrn: record.attachedTo } : {}),
       ...(path ? { path } : {}),
-      ...(record.ownerName ? { ownerMachineName: record.ownerName } : {}),
-      ...(record.ownerUid ? { ownerMachineUID: record.ownerUid } : {}),
-      ...(record.phase ? { phase: record.phase } : {}),
-      ...(record.lastError ? { lastError: record.lastError } : {}),
-      ...(record.lastTransitionTime ? { lastTransitionTime: record.lastTransitionTime } : {}),
     };
   });
   ctx.status.persistentDiskStatus = records;

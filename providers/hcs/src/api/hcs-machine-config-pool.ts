@@ -1,5 +1,5 @@
 import { defineKind, type KindObject } from '@immutable-infra/core';
-import { PersistentDiskPhases, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
+import { persistentDiskStatusFields, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN, hcsKindBase, Ipv4Address } from './common.js';
 
@@ -100,17 +100,11 @@ export const HCSMachineConfigPoolStatus = z.object({
     .array(
       z.object({
         hostname: z.string(),
-        slot: z.number().int(),
-        name: z.string().optional(),
+        ...persistentDiskStatusFields,
         volumeID: z.string().optional(),
         availabilityZone: z.string().optional(),
-        phase: PersistentDiskPhases.optional(),
         attachedServerID: z.string().optional(),
         device: z.string().optional(),
-        ownerMachineName: z.string().optional(),
-        ownerMachineUID: z.string().optional(),
-        lastError: z.string().optional(),
-        lastTransitionTime: z.iso.datetime().optional(),
       }),
     )
     .optional(),

@@ -9,6 +9,7 @@ import {
   trueCondition,
 } from '@immutable-infra/core';
 import {
+  CREDENTIALS_READY_CONDITION,
   clusterNameOf,
   connectStep,
   controlPlaneMachines,
@@ -39,7 +40,6 @@ import { notConnected } from './not-connected.js';
 
 type Ctx = ClusterCtx;
 
-const CREDENTIALS_READY = 'CredentialsReady';
 const NETWORK_READY = 'NetworkReady';
 const HA_READY = 'ControlPlaneHAReady';
 // Control plane machines come and go without an event here: look at the members regularly.
@@ -48,7 +48,6 @@ const MEMBER_RECHECK_MS = 10_000;
 /** Finds the cloud of the cluster's credential; a Secret problem is shown (and announced) when `announce`. */
 const connect = (announce: boolean) =>
   connectStep<ClusterRun, CloudLookup>({
-    conditionType: CREDENTIALS_READY,
     announce,
     lookup: ({ ctx, connections }) => cloudForCluster(ctx, connections, ctx.object),
     connected(run, lookup) {
@@ -62,7 +61,7 @@ const resolveNetwork: Step<ClusterRun> = {
   async run(run) {
     const { ctx } = run;
     const network = await resolveClusterNetwork(run.cloud, ctx.object.spec);
-    ctx.setCondition(trueCondition(CREDENTIALS_READY, 'Authenticated'));
+    ctx.setCondition(trueCondition(CREDENTIALS_READY_CONDITION, 'Authenticated'));
     ctx.setCondition(secureConnectionCondition(run.plainHttp === true));
     if (!network.ok) {
       ctx.setCondition(falseCondition(NETWORK_READY, network.reason, network.message, 'Error'));
@@ -160,7 +159,7 @@ const listFailureDomains: Step<ClusterRun> = {
 function showOnPartCondition(run: ClusterRun, error: unknown, step: string): void {
   const network = step === resolveNetwork.name;
   const refused = network && failureKind(error) === 'LoginRefused';
-  const type = refused ? CREDENTIALS_READY : network ? NETWORK_READY : LOAD_BALANCER_READY;
+  const type = refused ? CREDENTIALS_READY_CONDITION : network ? NETWORK_READY : LOAD_BALANCER_READY;
   const reason = refused ? 'AuthenticationFailed' : hcsFailureReason(error);
   run.ctx.setCondition(
     falseCondition(type, reason, describeHcsFailure(error), refused ? 'Error' : 'Warning'),

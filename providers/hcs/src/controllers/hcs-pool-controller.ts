@@ -2,7 +2,9 @@ import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
 import {
   claimablePoolHooks,
   persistentDiskRecords,
+  persistentDiskStatusOf,
   platformOfLabelledCluster,
+  previousDiskRecords,
 } from '@immutable-infra/provider-kit';
 import { HCS_API_VERSION } from '../api/common.js';
 import type { HCSClusterObject } from '../api/hcs-cluster.js';
@@ -40,25 +42,16 @@ async function refreshDiskStatus(ctx: Ctx, connections: HcsConnections): Promise
       const owner = used.find((u) => u.hostname === hostname);
       return owner ? { name: owner.machineRef, uid: owner.machineUID ?? '' } : undefined;
     },
-    previous: (ctx.object.status?.persistentDiskStatus ?? []).map(
-      ({ hostname, slot, phase, lastTransitionTime }) => ({
-        entryKey: hostname,
-        slot,
-        ...(phase && { phase }),
-        ...(lastTransitionTime && { lastTransitionTime }),
-      }),
-    ),
+    previous: previousDiskRecords(ctx.object.status?.persistentDiskStatus, (record) => record.hostname),
     now: ctx.clock.now(),
-  }).map(({ entryKey, volumeId, attachedTo, ownerName, ownerUid, ...record }) => {
+  }).map((record) => {
     const volume = volumes.get(record.name)?.volume;
     const attachment = volume?.attachments[0];
     return {
-      hostname: entryKey,
-      ...record,
-      ...(volume ? { volumeID: volumeId, availabilityZone: volume.availability_zone } : {}),
-      ...(attachment ? { attachedServerID: attachedTo, device: attachment.device } : {}),
-      ...(ownerName ? { ownerMachineName: ownerName } : {}),
-      ...(ownerUid ? { ownerMachineUID: ownerUid } : {}),
+      hostname: record.entryKey,
+      ...persistentDiskStatusOf(record),
+      ...(volume ? { volumeID: record.volumeId, availabilityZone: volume.availability_zone } : {}),
+      ...(attachment ? { attachedServerID: record.attachedTo, device: attachment.device } : {}),
     };
   });
   ctx.status.persistentDiskStatus = records;

@@ -1,10 +1,6 @@
 import { type SlotPoolSource, slotPoolCapacityExtension, slotPoolCapacityOf } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.js';
-import type { HCSMachineTemplateObject } from '../api/hcs-machine-template.js';
 import { toConfigPoolRecord } from './cluster-create/facts.js';
-
-type Template = Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>;
-type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /**
  * An HCSMachineTemplate draws each machine's hostname, addresses and disks
@@ -12,10 +8,13 @@ type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
  * the pool's `status.availableCount` as its controller writes it (every
  * entry but those in `status.usedConfigs` before the controller has seen it).
  */
-export const HCS_SLOT_POOL: SlotPoolSource<Template, Pool> = {
+export const HCS_SLOT_POOL: SlotPoolSource<
+  unknown,
+  Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>
+> = {
   templateKind: 'HCSMachineTemplate',
   poolKind: 'HCSMachineConfigPool',
-  poolName: (template) => template.spec?.template?.spec?.configPoolRef?.name || undefined,
+  poolRef: 'configPoolRef',
   count: toConfigPoolRecord,
 };
 

@@ -1,5 +1,5 @@
 import type { HostApi } from '@immutable-infra/core';
-import { type Choice, listCredentialSecrets, platformClient } from '@immutable-infra/ui-kit';
+import { type Choice, listCredentialSecrets, namedChoices, platformClient } from '@immutable-infra/ui-kit';
 import type { KnownSubnet } from './config-pools/pool-rules.js';
 import { HCS_CREDENTIAL_KEYS } from './credentials/credential-keys.js';
 import type { HcsPlatformOperations, MachineCatalog, VpcFact } from './platform-operations.js';
@@ -37,15 +37,14 @@ export function subnetChoices(vpcs: readonly VpcFact[]): (Choice & KnownSubnet)[
 
 /** What the machine template's dropdowns offer, from the catalog. */
 export function catalogChoices(catalog: MachineCatalog) {
-  const plain = (names: readonly string[]) => names.map((name) => ({ value: name, label: name }));
   return {
-    availabilityZones: plain(catalog.availabilityZones),
+    availabilityZones: namedChoices(catalog.availabilityZones),
     flavors: catalog.flavors.map((f) => ({
       value: f.name,
       label: `${f.name} (${f.vcpus} vCPU, ${Math.round((f.ramMiB / 1024) * 10) / 10} GiB)`,
     })),
     images: catalog.images.map((i) => ({ value: i.name, label: `${i.name} (min. ${i.minDiskGiB} GB disk)` })),
-    volumeTypes: plain(catalog.volumeTypes),
-    keyPairs: plain(catalog.keyPairs),
+    volumeTypes: namedChoices(catalog.volumeTypes),
+    keyPairs: namedChoices(catalog.keyPairs),
   };
 }

@@ -1,10 +1,6 @@
 import { type SlotPoolSource, slotPoolCapacityExtension, slotPoolCapacityOf } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../api/vsphere-machine-config-pool.js';
-import type { VSphereMachineTemplateObject } from '../api/vsphere-machine-template.js';
 import { toConfigPoolRecord } from './cluster-create/facts.js';
-
-type Template = Pick<VSphereMachineTemplateObject, 'metadata' | 'spec'>;
-type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
 
 /**
  * A VSphereMachineTemplate draws each machine's hostname, network and disks
@@ -15,10 +11,13 @@ type Pool = Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>
  * the first machine that took a slot) has none for this pool, as the
  * controller refuses its machines.
  */
-export const VSPHERE_SLOT_POOL: SlotPoolSource<Template, Pool> = {
+export const VSPHERE_SLOT_POOL: SlotPoolSource<
+  unknown,
+  Pick<VSphereMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>
+> = {
   templateKind: 'VSphereMachineTemplate',
   poolKind: 'VSphereMachineConfigPool',
-  poolName: (template) => template.spec?.template?.spec?.machineConfigPoolRef?.name || undefined,
+  poolRef: 'machineConfigPoolRef',
   count: (pool) => {
     const record = toConfigPoolRecord(pool);
     const consumer = pool.status?.consumerRef as { kind?: string; name?: string } | undefined;

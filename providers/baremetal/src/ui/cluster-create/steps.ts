@@ -4,11 +4,10 @@ import {
   type Choice,
   clusterCreateWorkflow,
   compareVersions,
-  describeError,
   formSummary,
   pooledTemplateChoicesOf,
   selectField,
-  showProblems,
+  showErrorAt,
   textField,
   type WizardStepsSpec,
 } from '@immutable-infra/ui-kit';
@@ -107,7 +106,7 @@ const basicInfo = basicInfoStep(spec, ({ root, draft, showProblemsAgain }, props
       version.fill(versionChoices(facts.imageCatalog), draft.kubernetesVersion);
       showProblemsAgain();
     })
-    .catch((error: unknown) => showProblems(root, [{ field: '(form)', message: describeError(error) }]));
+    .catch((error: unknown) => showErrorAt(root, '(form)', error));
 });
 
 const workflowData = { initialDraft, loadFacts, validateDraft, buildManifests, draftWarnings };

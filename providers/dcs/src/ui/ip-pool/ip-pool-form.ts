@@ -3,7 +3,6 @@ import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-
 import {
   button,
   type Choice,
-  describeError,
   extensionRoot,
   fieldGroup,
   formActions,
@@ -13,6 +12,7 @@ import {
   KIT_CLASSES,
   platformClient,
   selectField,
+  showErrorAt,
   showProblems,
   textField,
   writeFailureProblem,
@@ -245,9 +245,7 @@ export const ipPoolForm = {
           switches = list;
           renderEntries();
         })
-        .catch((error: unknown) =>
-          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
-        );
+        .catch((error: unknown) => showErrorAt(root, 'credential', error));
     });
 
     root.append(
@@ -290,7 +288,7 @@ export const ipPoolForm = {
         } else entries = [{ ip: '' } as Entry];
         renderEntries();
       } catch (error) {
-        showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+        showErrorAt(root, '(form)', error);
       }
     })();
     return unmount;

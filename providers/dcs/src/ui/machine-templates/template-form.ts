@@ -3,7 +3,6 @@ import type { HostApi, ResourceFormProps, StrictAnchorExport } from '@immutable-
 import {
   button,
   type Choice,
-  describeError,
   extensionRoot,
   fieldGroup,
   formActions,
@@ -14,6 +13,7 @@ import {
   numberField,
   platformClient,
   selectField,
+  showErrorAt,
   showProblems,
   textField,
   writeFailureProblem,
@@ -242,9 +242,7 @@ export const machineTemplateForm = {
           fillTemplates();
           renderDisks();
         })
-        .catch((error: unknown) =>
-          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
-        );
+        .catch((error: unknown) => showErrorAt(root, 'credential', error));
     });
 
     const read = (): MachineTemplateDraft => {
@@ -387,7 +385,7 @@ export const machineTemplateForm = {
           renderDisks();
         }
       } catch (error) {
-        showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+        showErrorAt(root, '(form)', error);
       }
     })();
     return unmount;

@@ -17,8 +17,6 @@ import { type HcsRelease, listReleases } from '../releases.js';
 import type { HcsClusterDraft } from './draft.js';
 import { objectNames } from './names.js';
 
-type Pool = Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>;
-
 /** An HCSMachineTemplate as the workflow uses it. */
 export type TemplateRecord = TemplateRecordOf<HCSMachineTemplateObject>;
 
@@ -39,7 +37,9 @@ export function toTemplateRecord(t: Pick<HCSMachineTemplateObject, 'metadata' | 
   return machineTemplateRecord(t, (machineSpec) => machineSpec.configPoolRef?.name);
 }
 
-export function toConfigPoolRecord(p: Pool): ConfigPoolRecord {
+export function toConfigPoolRecord(
+  p: Pick<HCSMachineConfigPoolObject, 'metadata' | 'spec' | 'status'>,
+): ConfigPoolRecord {
   return {
     ...configPoolCapacity(p, (p.status?.usedConfigs ?? []).length),
     subnets: [

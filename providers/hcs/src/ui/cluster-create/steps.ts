@@ -2,18 +2,18 @@
 import type { CreateClusterStep, CreateClusterStepProps, FieldProblem } from '@immutable-infra/core';
 import {
   basicInfoStep,
-  type Choice,
   checkboxField,
   clusterCreateWorkflow,
   credentialSelect,
-  describeError,
   fieldGroup,
   formSummary,
   h,
   mountWizardStep,
+  namedChoices,
   pooledTemplateChoicesOf,
   problemCollector,
   selectField,
+  showErrorAt,
   showProblems,
   textField,
   type WizardStepsSpec,
@@ -49,8 +49,6 @@ type TextKey =
   | 'vipDomainName'
   | 'l4Ips'
   | 'l7Ips';
-
-const plain = (names: readonly string[]): Choice[] => names.map((name) => ({ value: name, label: name }));
 
 /** Keeps the host's draft and what a step changed since its mount (the host's props.draft is the draft at mount). */
 function draftKeeper(props: CreateClusterStepProps, draft: HcsClusterDraft) {
@@ -162,8 +160,11 @@ const networkStep: CreateClusterStep = {
     const showVpc = () => {
       const current = kept.current;
       const chosen = vpcs?.find((v) => v.name === current.vpc);
-      const subnets = plain(chosen?.subnets.map((s) => s.name) ?? []);
-      securityGroup.fill(plain(chosen?.securityGroups.map((g) => g.name) ?? []), current.securityGroup);
+      const subnets = namedChoices(chosen?.subnets.map((s) => s.name) ?? []);
+      securityGroup.fill(
+        namedChoices(chosen?.securityGroups.map((g) => g.name) ?? []),
+        current.securityGroup,
+      );
       vipSubnet.fill(subnets, current.vipSubnetName);
       elbSubnet.fill(subnets, current.elbSubnetName);
       subnetBox.replaceChildren(
@@ -186,7 +187,7 @@ const networkStep: CreateClusterStep = {
       vpcs = draft.credential
         ? await platformOf(props.api, props.namespace, draft.credential).networks()
         : [];
-      vpc.fill(plain(vpcs.map((v) => v.name)), kept.current.vpc);
+      vpc.fill(namedChoices(vpcs.map((v) => v.name)), kept.current.vpc);
       showVpc();
       preflight();
     };
@@ -228,9 +229,7 @@ const networkStep: CreateClusterStep = {
     );
     showProblemsAgain();
     // Listing with the credential fails when HCS cannot be reached; that shows at the VPC.
-    loadNetworks().catch((error: unknown) =>
-      showProblems(root, [{ field: 'vpc', message: describeError(error) }]),
-    );
+    loadNetworks().catch((error: unknown) => showErrorAt(root, 'vpc', error));
     return () => {
       stopListening();
       unmount();

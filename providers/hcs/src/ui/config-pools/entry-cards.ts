@@ -6,6 +6,7 @@ import {
   cardList,
   fieldGroup,
   h,
+  namedChoices,
   numberField,
   selectField,
   textField,
@@ -21,7 +22,7 @@ import {
   type SubnetChoice,
 } from './pool-rules.js';
 
-const fileSystems: Choice[] = FILE_SYSTEMS.map((fs) => ({ value: fs, label: fs }));
+const fileSystems: Choice[] = namedChoices(FILE_SYSTEMS);
 
 /**
  * The pool's entries: one card per machine with its hostname, its NICs

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import type { ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
-import { describeError, mountPlatformResourceForm, showProblems } from '@immutable-infra/ui-kit';
+import { mountPlatformResourceForm, namedChoices, showErrorAt, showProblems } from '@immutable-infra/ui-kit';
 import type { HCSMachineConfigPoolObject } from '../../api/hcs-machine-config-pool.js';
 import { HCS_API_VERSION, HCS_CLASS, hcsPath } from '../catalog.js';
 import { credentialChoices, platformOf, subnetChoices } from '../platform-choices.js';
@@ -62,13 +62,11 @@ export const configPoolForm = {
           known = subnets;
           entries.offer({
             subnets,
-            volumeTypes: catalog.volumeTypes.map((type) => ({ value: type, label: type })),
+            volumeTypes: namedChoices(catalog.volumeTypes),
           });
           showProblems(root, []);
         })
-        .catch((error: unknown) =>
-          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
-        );
+        .catch((error: unknown) => showErrorAt(root, 'credential', error));
     });
     return unmount;
   },

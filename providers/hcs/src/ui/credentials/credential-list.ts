@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-import type { ResourceListProps, StrictAnchorExport } from '@immutable-infra/core';
-import { mountCredentialList } from '@immutable-infra/ui-kit';
-import { CREATOR_ANNOTATION, DISPLAY_NAME_ANNOTATION, HCS_CLASS, hcsPath } from '../catalog.js';
+import type { StrictAnchorExport } from '@immutable-infra/core';
+import { credentialListExtension } from '@immutable-infra/ui-kit';
+import { HCS_CLASS } from '../catalog.js';
 import { HCS_CREDENTIAL_KEYS } from './credential-keys.js';
 
 /** The Secret an HCSCluster's identityRef names (always a Secret of its namespace). */
@@ -10,18 +10,13 @@ function identitySecret(cluster: { spec?: Record<string, unknown> }): string | u
 }
 
 /** HCS credentials with the HCSClusters whose identityRef names them; one in use is not deleted. */
-export const credentialList = {
-  mount(element: unknown, props: ResourceListProps): () => void {
-    return mountCredentialList(element, props, {
-      title: 'HCS cloud credentials',
-      platform: 'Huawei Cloud Stack',
-      empty: 'No HCS cloud credentials yet.',
-      extension: 'hcs.credential.list',
-      className: HCS_CLASS,
-      keys: HCS_CREDENTIAL_KEYS,
-      annotations: { displayName: DISPLAY_NAME_ANNOTATION, creator: CREATOR_ANNOTATION },
-      clustersPath: hcsPath(props.namespace, 'hcsclusters'),
-      secretOf: identitySecret,
-    });
-  },
-} satisfies StrictAnchorExport<'credential.list'>;
+export const credentialList = credentialListExtension({
+  title: 'HCS cloud credentials',
+  platform: 'Huawei Cloud Stack',
+  empty: 'No HCS cloud credentials yet.',
+  extension: 'hcs.credential.list',
+  className: HCS_CLASS,
+  keys: HCS_CREDENTIAL_KEYS,
+  clusterPlural: 'hcsclusters',
+  secretOf: identitySecret,
+}) satisfies StrictAnchorExport<'credential.list'>;

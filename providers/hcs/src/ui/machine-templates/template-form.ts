@@ -4,12 +4,13 @@ import {
   button,
   type Choice,
   card,
-  describeError,
   fieldGroup,
   h,
   mountPlatformResourceForm,
+  namedChoices,
   numberField,
   selectField,
+  showErrorAt,
   showProblems,
   textField,
 } from '@immutable-infra/ui-kit';
@@ -31,7 +32,7 @@ import {
 } from './template-rules.js';
 
 type StoredTemplate = Pick<HCSMachineTemplateObject, 'metadata' | 'spec'>;
-const fileSystems: Choice[] = FILE_SYSTEMS.map((fs) => ({ value: fs, label: fs }));
+const fileSystems: Choice[] = namedChoices(FILE_SYSTEMS);
 
 /** The data disks: one card each (size, type, mount path, file system), removable. */
 function dataVolumeCards(initial: VolumeDraft[]) {
@@ -196,10 +197,7 @@ export const machineTemplateForm = {
       show(found, pools) {
         const poolNames = (pools?.items ?? []).map((p) => p.metadata.name ?? '');
         const storedPool = found?.spec.template.spec.configPoolRef?.name ?? '';
-        configPool.fill(
-          poolNames.map((n) => ({ value: n, label: n })),
-          storedPool,
-        );
+        configPool.fill(namedChoices(poolNames), storedPool);
         if (found) show(templateDraftOf(found.metadata.name ?? '', found.spec.template.spec));
       },
     });
@@ -220,9 +218,7 @@ export const machineTemplateForm = {
           dataVolumes.offer(choices.volumeTypes);
           showProblems(root, []);
         })
-        .catch((error: unknown) =>
-          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
-        );
+        .catch((error: unknown) => showErrorAt(root, 'credential', error));
     });
 
     return unmount;

@@ -4,6 +4,7 @@ import {
   listWithCredential,
   loadPlatformPoolObjects,
   mountPlatformPoolUpgrade,
+  namedChoices,
   platformClient,
 } from '@immutable-infra/ui-kit';
 import { HCS_CLASS, hcsPath } from '../catalog.js';
@@ -70,7 +71,7 @@ export const nodePoolUpgrade = {
         return {
           facts,
           kubernetesVersion: initial.kubernetesVersion,
-          images: items.map((name) => ({ value: name, label: name })),
+          images: namedChoices(items),
           image: items.includes(initial.imageName) ? initial.imageName : '',
         };
       },

@@ -19,9 +19,9 @@ import {
   type PlannedUpgrade,
   type PlatformChoices,
   type PlatformPoolObjects,
-  type PlatformUpgradeSpec,
   type PoolStatus,
   type PoolUpgradeView,
+  platformUpgradeSpec,
   poolStatusOf,
   poolUpgradeView,
   requestedVersionOf,
@@ -31,15 +31,14 @@ import {
 } from '@immutable-infra/ui-kit';
 import { type HcsRelease, releaseOf as releaseIn } from '../releases.js';
 
-/** The annotation a new HCSMachineTemplate names the one it was made from with. */
-export const HCS_REVISION_OF = 'infrastructure.cluster.x-k8s.io/hcs-revision-of';
-
 /** What HCS's upgrade writes: HCSMachineTemplates by `imageName`; the kubeadm files do not depend on the version. */
-export const HCS_UPGRADE: PlatformUpgradeSpec = {
+export const HCS_UPGRADE = platformUpgradeSpec('hcs', {
   machineTemplateKind: 'HCSMachineTemplate',
   imageField: 'imageName',
-  revisionAnnotation: HCS_REVISION_OF,
-};
+});
+
+/** The annotation a new HCSMachineTemplate names the one it was made from with. */
+export const HCS_REVISION_OF = HCS_UPGRADE.revisionAnnotation;
 
 /** What the upgrade reads besides the kit's pool objects. */
 export interface HcsUpgradeFacts extends PlatformPoolObjects {

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import type { ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  describeError,
   mountPlatformResourceForm,
   numberField,
   selectField,
-  showProblems,
+  showErrorAt,
   textField,
 } from '@immutable-infra/ui-kit';
 import type { VSphereMachineConfigPoolObject } from '../../api/vsphere-machine-config-pool.js';
@@ -99,7 +98,7 @@ export const configPoolForm = {
       try {
         slots.offer((await vcenter().inventory(datacenter.select.value)).networks);
       } catch (error) {
-        showProblems(root, [{ field: 'datacenter', message: describeError(error) }]);
+        showErrorAt(root, 'datacenter', error);
       }
     };
     credential.select.addEventListener('change', () => {
@@ -108,9 +107,7 @@ export const configPoolForm = {
         .datacenters()
         .then((choices) => datacenter.fill(choices, datacenter.select.value))
         .then(listNetworks)
-        .catch((error: unknown) =>
-          showProblems(root, [{ field: 'credential', message: describeError(error) }]),
-        );
+        .catch((error: unknown) => showErrorAt(root, 'credential', error));
     });
     datacenter.select.addEventListener('change', () => void listNetworks());
     return unmount;

@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
-import type { CredentialFormProps, FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
+import type { FieldProblem, StrictAnchorExport } from '@immutable-infra/core';
 import {
   caBundleField,
   caBundleProblems,
+  credentialFormExtension,
   credentialNameProblems,
-  mountCredentialForm,
+  KEEP_STORED_VALUE as keep,
 } from '@immutable-infra/ui-kit';
 import { Thumbprint, VCENTER_SERVER, VCENTER_SERVER_MESSAGE } from '../../api/common.js';
-import { DISPLAY_NAME_ANNOTATION, VSPHERE_CLASS } from '../catalog.js';
+import { VSPHERE_CLASS } from '../catalog.js';
 
 /**
  * The vCenter credential's rules: a Secret name, a vCenter host (with :port
@@ -45,47 +46,40 @@ export function validateVsphereCredential(
   return problems;
 }
 
-const keep = { hint: 'Leave empty to keep the stored value' };
-
-export const credentialForm = {
-  mount(element: unknown, props: CredentialFormProps): () => void {
-    return mountCredentialForm(element, props, {
-      extension: 'vsphere.credential.form',
-      className: VSPHERE_CLASS,
-      noun: 'vCenter credential',
-      displayNameAnnotation: DISPLAY_NAME_ANNOTATION,
-      validate: validateVsphereCredential,
-      fields: [
-        {
-          key: 'server',
-          label: 'vCenter server',
-          create: {
-            placeholder: 'vcenter.example.com',
-            hint: 'Host name or address; add :port when not 443',
-          },
-          update: { placeholder: 'vcenter.example.com', ...keep },
-        },
-        {
-          key: 'username',
-          label: 'Username',
-          create: { placeholder: 'administrator@vsphere.local' },
-          update: keep,
-        },
-        { key: 'password', label: 'Password', control: 'password', update: keep },
-        caBundleField(
-          'The CA that signed vCenter’s certificate (the VMCA root); empty for the system’s CAs',
-          keep,
-        ),
-        {
-          key: 'thumbprint',
-          label: 'Certificate thumbprint',
-          create: {
-            placeholder: 'AB:CD:…',
-            hint: 'Instead of a CA bundle: SHA-256 or SHA-1 of vCenter’s certificate',
-          },
-          update: { placeholder: 'AB:CD:…', ...keep },
-        },
-      ],
-    });
-  },
-} satisfies StrictAnchorExport<'credential.form'>;
+export const credentialForm = credentialFormExtension({
+  extension: 'vsphere.credential.form',
+  className: VSPHERE_CLASS,
+  noun: 'vCenter credential',
+  validate: validateVsphereCredential,
+  fields: [
+    {
+      key: 'server',
+      label: 'vCenter server',
+      create: {
+        placeholder: 'vcenter.example.com',
+        hint: 'Host name or address; add :port when not 443',
+      },
+      update: { placeholder: 'vcenter.example.com', ...keep },
+    },
+    {
+      key: 'username',
+      label: 'Username',
+      create: { placeholder: 'administrator@vsphere.local' },
+      update: keep,
+    },
+    { key: 'password', label: 'Password', control: 'password', update: keep },
+    caBundleField(
+      'The CA that signed vCenter’s certificate (the VMCA root); empty for the system’s CAs',
+      keep,
+    ),
+    {
+      key: 'thumbprint',
+      label: 'Certificate thumbprint',
+      create: {
+        placeholder: 'AB:CD:…',
+        hint: 'Instead of a CA bundle: SHA-256 or SHA-1 of vCenter’s certificate',
+      },
+      update: { placeholder: 'AB:CD:…', ...keep },
+    },
+  ],
+}) satisfies StrictAnchorExport<'credential.form'>;

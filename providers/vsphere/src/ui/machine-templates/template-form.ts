@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import type { ResourceFormProps, StrictAnchorExport } from '@immutable-infra/core';
 import {
-  describeError,
   mountPlatformResourceForm,
   numberField,
   selectField,
-  showProblems,
+  showErrorAt,
   textField,
 } from '@immutable-infra/ui-kit';
 import { VSPHERE_API, VSPHERE_CLASS, vspherePath } from '../catalog.js';
@@ -146,7 +145,7 @@ export const machineTemplateForm = {
         try {
           choices = await vcenter().inventory(datacenter.select.value);
         } catch (error) {
-          showProblems(root, [{ field: 'datacenter', message: describeError(error) }]);
+          showErrorAt(root, 'datacenter', error);
         }
       offer(choices);
     };
@@ -157,7 +156,7 @@ export const machineTemplateForm = {
         datacenter.fill(await vcenter().datacenters(), datacenter.select.value);
         await loadInventory();
       } catch (error) {
-        showProblems(root, [{ field: 'credential', message: describeError(error) }]);
+        showErrorAt(root, 'credential', error);
       }
     };
     credential.select.addEventListener('change', () => void loadDatacenters());

@@ -19,9 +19,9 @@ import {
   type PlannedUpgrade,
   type PlatformChoices,
   type PlatformPoolObjects,
-  type PlatformUpgradeSpec,
   type PoolStatus,
   type PoolUpgradeView,
+  platformUpgradeSpec,
   poolStatusOf,
   poolUpgradeView,
   requestedVersionOf,
@@ -35,16 +35,15 @@ import type { ConfigPoolRecord } from '../cluster-create/facts.js';
 import { switchKubeletPatch } from '../cluster-create/kubeadm-config.js';
 import type { InventoryItem } from '../platform-operations.js';
 
-/** The annotation a new VSphereMachineTemplate (or KubeadmConfigTemplate) names the one it was made from with. */
-export const VSPHERE_REVISION_OF = 'infrastructure.cluster.x-k8s.io/vsphere-revision-of';
-
 /** What vSphere's upgrade writes: VSphereMachineTemplates by `template`, and the kubelet patch of the target's minor. */
-export const VSPHERE_UPGRADE: PlatformUpgradeSpec = {
+export const VSPHERE_UPGRADE = platformUpgradeSpec('vsphere', {
   machineTemplateKind: 'VSphereMachineTemplate',
   imageField: 'template',
-  revisionAnnotation: VSPHERE_REVISION_OF,
   files: (files, target) => switchKubeletPatch(files, target.kubernetesVersion),
-};
+});
+
+/** The annotation a new VSphereMachineTemplate (or KubeadmConfigTemplate) names the one it was made from with. */
+export const VSPHERE_REVISION_OF = VSPHERE_UPGRADE.revisionAnnotation;
 
 /** What the upgrade reads besides the kit's pool objects. */
 export interface VsphereUpgradeFacts extends PlatformPoolObjects {

@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
 import type { CreateClusterStep, CreateClusterStepProps } from '@immutable-infra/core';
 import {
-  describeError,
   formSummary,
   h,
   KIT_CLASSES,
   newestVersion,
   selectField,
-  showProblems,
+  showErrorAt,
   textField,
 } from '@immutable-infra/ui-kit';
 import { credentialChoices, listVersions } from '../../catalog/resources.js';
@@ -83,7 +82,7 @@ export const basicInfoStep: CreateClusterStep = {
           });
         }
       } catch (error) {
-        showProblems(root, [{ field: '(form)', message: describeError(error) }]);
+        showErrorAt(root, '(form)', error);
       }
     })();
     return unmount;

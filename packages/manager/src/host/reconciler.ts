@@ -624,4 +624,5 @@ async function applyProvisioned(
 }
 
 /** A value as it goes over the wire: keys whose value is `undefined` are not sent. */
-const asSent = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+const asSent = (value: unknown): unknown =>
+  value === undefined ? undefined : JSON.parse(JSON.stringify(value));

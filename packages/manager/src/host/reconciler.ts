@@ -37,6 +37,7 @@ import { maskSecretValues } from '../runtime/secret-masking.js';
 import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnStatusWrites } from './own-writes.js';
+import { describeStatusChange } from './status-change.js';
 import { writeStatus } from './status-writer.js';
 import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
@@ -58,6 +59,12 @@ export interface HostServices {
   ownWrites?: OwnStatusWrites;
   /** Per-object back-off after classified platform failures; each controller has its own. */
   backoff?: StepBackoff;
+  /**
+   * Told about each status write (once, however many 409s it takes): the kind, what it changes
+   * (`describeStatusChange`) and the Ready condition's reason it leaves, which names the step that
+   * stopped the reconcile. What the manager's `iinfra_status_writes_total` counts.
+   */
+  onStatusWrite?: (kind: string, change: string, ready: string) => void;
 }
 
 /** Read access to the informers' caches; undefined when the cache does not hold the object (yet). */
@@ -131,15 +138,22 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const statusWrites = services.ownWrites;
     const writeChanges = async (): Promise<FieldChanges> => {
       const changes = changedFields(written, status);
-      if (Object.keys(changes.set).length > 0 || changes.removed.length > 0)
-        lastWrittenAt.set(key, services.clock.now().getTime());
+      const changing = Object.keys(changes.set).length > 0 || changes.removed.length > 0;
+      if (changing) lastWrittenAt.set(key, services.clock.now().getTime());
+      let told = !changing || services.onStatusWrite === undefined;
       object = await writeStatus(
         services.client,
         object as KubeObject,
         (current) => applyChanges(current, changes),
-        statusWrites && {
-          writing: (base, next) => statusWrites.writing(key, base, next),
-          written: (result) => statusWrites.written(key, result),
+        {
+          writing: (base, next) => {
+            statusWrites?.writing(key, base, next);
+            if (told) return;
+            told = true;
+            const ready = getCondition(status.conditions, READY)?.reason ?? '';
+            services.onStatusWrite?.(kind.kind, describeStatusChange(written, status), ready);
+          },
+          written: (result) => statusWrites?.written(key, result),
         },
       );
       written = structuredClone(status);

@@ -454,7 +454,10 @@ function applyStepResult(
   if (result.type === 'requeue') {
     const waiting = result.waitingOn ? `waiting for ${describeWaitingOn(result.waitingOn)}` : '';
     const said = [waiting, result.reason].filter(Boolean).join('; ');
-    if (stopped) {
+    const followed = result.follows && followedTaskCondition(status, result.follows, said);
+    if (followed) {
+      setCond(followed);
+    } else if (stopped) {
       setCond(falseCondition(READY, conditionReason(stopped.name, phase), `step ${stopped.name}: ${said}`));
     } else {
       setCond(falseCondition(READY, phase, said));
@@ -470,6 +473,25 @@ function applyStepResult(
   if (result.type === 'done' && result.recheckAfterMs !== undefined)
     return { requeueAfterMs: result.recheckAfterMs };
   return undefined;
+}
+
+/**
+ * The Ready condition while a step follows the platform task `reference` that an earlier step
+ * started: that step's reason and words (`step CloneVM: cloning the VM: waiting for DCS task T`),
+ * the part from the reference on replaced by the follower's (`T at 40 %`). A reason that moved to
+ * the follower would be a status write per task that tells nobody anything new; a percentage is
+ * written as any progress is (see PROGRESS_WRITE_INTERVAL_MS). Undefined, and the follower's own
+ * condition written, when Ready does not name the task as an Info wait (after a restore, or a
+ * failure reported on it).
+ */
+function followedTaskCondition(status: Status, reference: string, said: string): ConditionInput | undefined {
+  const current = getCondition(status.conditions, READY);
+  if (current?.status !== 'False' || (current.severity ?? 'Info') !== 'Info') return undefined;
+  const at = current.message?.indexOf(reference) ?? -1;
+  const from = said.indexOf(reference);
+  if (at < 0 || from < 0) return undefined;
+  const { lastTransitionTime: _time, ...kept } = current;
+  return { ...kept, message: `${current.message?.slice(0, at)}${said.slice(from)}` };
 }
 
 /**

@@ -84,6 +84,8 @@ interface Waiting {
   reason: string;
   message: string;
   requeueAfterMs?: number;
+  /** No Cluster API owner at all yet (see OWNER_GRACE_MS). */
+  noOwner?: true;
 }
 
 interface Owners {
@@ -94,6 +96,14 @@ interface Owners {
 
 const READY = 'Ready';
 const PAUSED = 'Paused';
+
+/**
+ * How long a new object may have no Cluster API owner before its status says so. Cluster API sets
+ * the owner reference moments after it creates the object from a template: a WaitingForMachine
+ * written in those moments is read by nobody, and races that very patch to a 409. An object still
+ * without an owner after this long (made by hand, say) is told so as before.
+ */
+const OWNER_GRACE_MS = 10_000;
 
 /** The host's reconcile of one object of a provider kind: all the Cluster API bookkeeping around the hooks. */
 export function createReconciler(services: HostServices, kind: KindDefinition, role: RoleHooks) {
@@ -180,6 +190,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     };
 
     if (owners.waiting && !deleting) {
+      const graceMs = owners.waiting.noOwner ? ownerGraceLeftMs(object, services.clock.now()) : 0;
+      if (graceMs > 0) return { requeueAfterMs: graceMs };
       setCond(falseCondition(READY, owners.waiting.reason, owners.waiting.message));
       return finish(
         owners.waiting.requeueAfterMs !== undefined
@@ -519,7 +531,13 @@ async function findOwners(
   const ownerKind = role === 'InfraMachine' ? 'Machine' : 'Cluster';
   const owner = owners.find((o) => o.kind === ownerKind && o.apiVersion.startsWith(`${CAPI_GROUP}/`));
   if (!owner) {
-    return { waiting: { reason: `WaitingFor${ownerKind}`, message: `no ${ownerKind} owns this object yet` } };
+    return {
+      waiting: {
+        reason: `WaitingFor${ownerKind}`,
+        message: `no ${ownerKind} owns this object yet`,
+        noOwner: true,
+      },
+    };
   }
   const get = <T>(kind: string, name: string) =>
     cachedOrLive<T>(services, { apiVersion: `${CAPI_GROUP}/v1beta2`, kind, name, namespace });
@@ -560,6 +578,13 @@ async function findOwners(
     };
   }
   return { machine, cluster };
+}
+
+/** What is left of OWNER_GRACE_MS since the object was created; 0 once it is over (or unknown). */
+function ownerGraceLeftMs(object: KubeObject, now: Date): number {
+  const created = Date.parse(String(object.metadata.creationTimestamp ?? ''));
+  if (!Number.isFinite(created)) return 0;
+  return Math.min(OWNER_GRACE_MS, Math.max(0, created + OWNER_GRACE_MS - now.getTime()));
 }
 
 async function findInfraCluster(

@@ -106,7 +106,9 @@ export function followTaskStep<Context, Task>(following: TaskFollowing<Context, 
         case 'running':
           // The step that started the task has said what it does on Ready: the host keeps that.
           return {
-            ...requeue(pollAfterMs, waitingMessage(following.taskNoun, reference, state.progress)),
+            type: 'requeue',
+            afterMs: pollAfterMs,
+            reason: waitingMessage(following.taskNoun, reference, state.progress),
             follows: reference,
           };
         case 'succeeded':

@@ -99,7 +99,8 @@ try {
   process.stderr.write(`full-stack: ${clusters} x (3 + 2) DCS machines, tasks of ${taskSeconds} s\n`);
   status = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.full-stack.config.ts', '--reporter=dot'], {
     cwd: join(root, 'providers/dcs'),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // vitest's own output goes to stderr: stdout is the report alone, which `--json` makes parseable.
+    stdio: ['ignore', 2, 'inherit'],
     env: {
       ...process.env,
       FULL_STACK_CLUSTERS: String(clusters),

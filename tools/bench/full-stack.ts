@@ -5,8 +5,10 @@
 // worker machines from the wizard's manifests, through Cluster API's core, kubeadm bootstrap and
 // kubeadm control plane managers, the DCS simulator and the workload-cluster simulator, with our
 // manager as its own process. Prints create -> every cluster settled (and the first), our manager's
-// Kubernetes requests and DCS calls per machine, its memory and CPU seconds, each Cluster API
-// manager's CPU seconds and memory beside them, and the time to delete every cluster.
+// Kubernetes requests and DCS calls per machine, where its writes go (per machine object and per
+// cluster object, by request, and its status writes by what they changed), its memory and CPU
+// seconds, each Cluster API manager's CPU seconds and memory beside them, and the time to delete
+// every cluster.
 //   node tools/bench/full-stack.ts [--clusters 20] [--task-seconds 2] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +58,11 @@ interface PerMachine {
   writes: number;
   platformCalls: number;
 }
+/** Writes per object by request (`PUT dcsmachines/status`, `POST events (DCSMachine Cloning)`). */
+interface WritesPerObject {
+  total: number;
+  byRequest: Record<string, number>;
+}
 interface Report {
   clusters: number;
   machines: number;
@@ -65,6 +72,12 @@ interface Report {
   ours: {
     toReady: PerMachine;
     toDelete: PerMachine;
+    writesToReady: {
+      perMachineObject: WritesPerObject;
+      perClusterObject: WritesPerObject;
+      /** Per kind: status writes per object by what they changed and the step Ready named. */
+      statusWrites: Record<string, Record<string, number>>;
+    };
     rssMiB: { peak: number; steady: number };
     cpuSeconds: { toReady: number; total: number };
   };
@@ -86,7 +99,8 @@ try {
   process.stderr.write(`full-stack: ${clusters} x (3 + 2) DCS machines, tasks of ${taskSeconds} s\n`);
   status = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.full-stack.config.ts', '--reporter=dot'], {
     cwd: join(root, 'providers/dcs'),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // vitest's own output goes to stderr: stdout is the report alone, which `--json` makes parseable.
+    stdio: ['ignore', 2, 'inherit'],
     env: {
       ...process.env,
       FULL_STACK_CLUSTERS: String(clusters),
@@ -134,6 +148,23 @@ if (values.json) {
     seconds(r.deleteMs),
   ];
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n| ${row.join(' | ')} |`);
+  // Where the writes to Ready go: per machine object over the machines, per cluster object over the clusters.
+  const w = r.ours.writesToReady;
+  const lines = [
+    '',
+    '| writes to Ready | per machine object | per cluster object |',
+    '|---|---|---|',
+    `| all | ${w.perMachineObject.total} | ${w.perClusterObject.total} |`,
+    ...Object.entries(w.perMachineObject.byRequest).map(([request, n]) => `| ${request} | ${n} | |`),
+    ...Object.entries(w.perClusterObject.byRequest).map(([request, n]) => `| ${request} | | ${n} |`),
+    '',
+    '| status writes to Ready, per object | what changed -> Ready reason left |',
+    '|---|---|',
+    ...Object.entries(w.statusWrites).flatMap(([kind, changes]) =>
+      Object.entries(changes).map(([change, n]) => `| ${kind} ${n} | ${change} |`),
+    ),
+  ];
+  console.log(lines.join('\n'));
 }
 if (status !== 0) console.error(`full-stack: the run failed (vitest exit ${status})`);
 process.exit(status === 0 ? 0 : 1);

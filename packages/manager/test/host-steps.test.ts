@@ -148,6 +148,34 @@ describe('step plans run by the host', () => {
     expect(ready.message).toMatch(/^step WaitForVM: waiting for Test task task-1 at \d+ %$/);
   });
 
+  it('keeps the Ready condition of the step that started a task while a later step follows it', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'plan-follows');
+    const platform = new FakePlatform();
+    // A percent every 10 polls of 50 ms: new words twice a second.
+    platform.pollsPerTask = 1_000;
+    platform.followsTasks = true;
+    startManager(platform, namespace);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    await eventually(
+      'the task followed',
+      async () => count(platform.steps, 'WaitForVM m1') >= 5 || undefined,
+    );
+    // CreateVM said what the task does: following it changes neither the reason nor, within the
+    // progress interval, the words (a reason moving to WaitForVM would be a write per task).
+    const ready = readyOf(await getTestMachine(client, namespace, 'm1'));
+    expect(ready).toMatchObject({ status: 'False', reason: 'CreateVM', severity: 'Info' });
+    expect(ready?.message).toMatch(/^step CreateVM: waiting for Test task task-1/);
+    const percentOf = (message: string | undefined) => Number(/task-1 at (\d+) %$/.exec(message ?? '')?.[1]);
+    // The newest percentage still reaches it, at most once per interval, under the same reason.
+    const later = await eventually('a percentage written', async () => {
+      const condition = readyOf(await getTestMachine(client, namespace, 'm1'));
+      return percentOf(condition?.message) > 0 ? condition : undefined;
+    });
+    expect(later).toMatchObject({ reason: 'CreateVM' });
+    expect(later.message).toMatch(/^step CreateVM: waiting for Test task task-1 at \d+ %$/);
+  });
+
   it("writes a task's changing percentage at most once per 10 s, and never loses the latest", async () => {
     const namespace = await createTestNamespace(kubeConfig, 'plan-progress');
     const platform = new FakePlatform();

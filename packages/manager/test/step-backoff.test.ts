@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OwnStatusWrites } from '../src/host/own-writes.js';
 import { formatDelay, STEP_BACKOFF_DEFAULTS, StepBackoff } from '../src/host/step-backoff.js';
 import type { KubeObject } from '../src/kube/object-client.js';
-import { resourceOfPath } from '../src/kube/transport.js';
+import { resourceOfPath, subresourceOfPath } from '../src/kube/transport.js';
 
 function clock() {
   let now = 0;
@@ -156,5 +156,18 @@ describe('resourceOfPath', () => {
     expect(resourceOfPath('/api/v1/namespaces/ns/secrets/s')).toBe('secrets');
     expect(resourceOfPath('/api/v1/namespaces/ns')).toBe('namespaces');
     expect(resourceOfPath('/apis/cluster.x-k8s.io/v1beta2')).toBe('discovery');
+  });
+});
+
+describe('subresourceOfPath', () => {
+  it('names the subresource of a request, or none', () => {
+    expect(subresourceOfPath('/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/clusters/c1/status')).toBe(
+      'status',
+    );
+    expect(subresourceOfPath('/apis/example.dev/v1/hosts/h1/status?dryRun=All')).toBe('status');
+    expect(subresourceOfPath('/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/machines/m1')).toBe('');
+    expect(subresourceOfPath('/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/machines')).toBe('');
+    expect(subresourceOfPath('/api/v1/namespaces/ns')).toBe('');
+    expect(subresourceOfPath('/apis/cluster.x-k8s.io/v1beta2')).toBe('');
   });
 });

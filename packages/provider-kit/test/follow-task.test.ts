@@ -126,7 +126,8 @@ describe('followTaskStep against dcs-sim', () => {
     expect(results.at(-1)).toEqual({ type: 'done' });
     const waiting = results.filter((r) => r.type === 'requeue');
     expect(waiting.length).toBeGreaterThan(0);
-    expect(waiting[0]).toMatchObject({ afterMs: 1_000 });
+    // The host keeps the Ready condition of the step that started the task while this one follows it.
+    expect(waiting[0]).toMatchObject({ afterMs: 1_000, follows: uri });
     expect((waiting[0] as { reason: string }).reason).toMatch(
       new RegExp(`^waiting for DCS task ${uri} at \\d+ %$`),
     );

@@ -29,7 +29,20 @@ export type StepResult =
    * platform state); `finishEarly` says the steps after this one have nothing to do (see `finishEarly`).
    */
   | { type: 'done'; recheckAfterMs?: number; finishEarly?: true }
-  | { type: 'requeue'; afterMs: number; reason: string; waitingOn?: WaitingOn }
+  | {
+      type: 'requeue';
+      afterMs: number;
+      reason: string;
+      waitingOn?: WaitingOn;
+      /**
+       * The reference of a platform task a step before this one started and this one follows (the
+       * provider kit's `followTaskStep` sets it). While the Ready condition names that reference,
+       * the host keeps its reason, the step that started the task and so says what the task does,
+       * and takes only this step's newer words about the task (a percentage) into the message: a
+       * task followed to its end writes no status of its own.
+       */
+      follows?: string;
+    }
   /** A problem no retry can fix (bad input, missing template); shown as the failure reason. */
   | { type: 'failed'; reason: string; message: string }
   /**

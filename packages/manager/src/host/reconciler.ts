@@ -37,6 +37,7 @@ import { maskSecretValues } from '../runtime/secret-masking.js';
 import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnFinalizerRemovals, OwnStatusWrites } from './own-writes.js';
+import { describeStatusChange } from './status-change.js';
 import { writeStatus } from './status-writer.js';
 import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
@@ -60,6 +61,12 @@ export interface HostServices {
   finalizerRemovals?: OwnFinalizerRemovals;
   /** Per-object back-off after classified platform failures; each controller has its own. */
   backoff?: StepBackoff;
+  /**
+   * Told about each status write (once, however many 409s it takes): the kind, what it changes
+   * (`describeStatusChange`) and the Ready condition's reason it leaves, which names the step that
+   * stopped the reconcile. What the manager's `iinfra_status_writes_total` counts.
+   */
+  onStatusWrite?: (kind: string, change: string, ready: string) => void;
 }
 
 /** Read access to the informers' caches; undefined when the cache does not hold the object (yet). */
@@ -79,6 +86,8 @@ interface Waiting {
   reason: string;
   message: string;
   requeueAfterMs?: number;
+  /** No Cluster API owner at all yet (see OWNER_GRACE_MS). */
+  noOwner?: true;
 }
 
 interface Owners {
@@ -89,6 +98,14 @@ interface Owners {
 
 const READY = 'Ready';
 const PAUSED = 'Paused';
+
+/**
+ * How long a new object may have no Cluster API owner before its status says so. Cluster API sets
+ * the owner reference moments after it creates the object from a template: a WaitingForMachine
+ * written in those moments is read by nobody, and races that very patch to a 409. An object still
+ * without an owner after this long (made by hand, say) is told so as before.
+ */
+const OWNER_GRACE_MS = 10_000;
 
 /** The host's reconcile of one object of a provider kind: all the Cluster API bookkeeping around the hooks. */
 export function createReconciler(services: HostServices, kind: KindDefinition, role: RoleHooks) {
@@ -136,15 +153,22 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     const statusWrites = services.ownWrites;
     const writeChanges = async (): Promise<FieldChanges> => {
       const changes = changedFields(written, status);
-      if (Object.keys(changes.set).length > 0 || changes.removed.length > 0)
-        lastWrittenAt.set(key, services.clock.now().getTime());
+      const changing = Object.keys(changes.set).length > 0 || changes.removed.length > 0;
+      if (changing) lastWrittenAt.set(key, services.clock.now().getTime());
+      let told = !changing || services.onStatusWrite === undefined;
       object = await writeStatus(
         services.client,
         object as KubeObject,
         (current) => applyChanges(current, changes),
-        statusWrites && {
-          writing: (base, next) => statusWrites.writing(key, base, next),
-          written: (result) => statusWrites.written(key, result),
+        {
+          writing: (base, next) => {
+            statusWrites?.writing(key, base, next);
+            if (told) return;
+            told = true;
+            const ready = getCondition(status.conditions, READY)?.reason ?? '';
+            services.onStatusWrite?.(kind.kind, describeStatusChange(written, status), ready);
+          },
+          written: (result) => statusWrites?.written(key, result),
         },
       );
       written = structuredClone(status);
@@ -173,6 +197,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     };
 
     if (owners.waiting && !deleting) {
+      const graceMs = owners.waiting.noOwner ? ownerGraceLeftMs(object, services.clock.now()) : 0;
+      if (graceMs > 0) return { requeueAfterMs: graceMs };
       setCond(falseCondition(READY, owners.waiting.reason, owners.waiting.message));
       return finish(
         owners.waiting.requeueAfterMs !== undefined
@@ -454,7 +480,10 @@ function applyStepResult(
   if (result.type === 'requeue') {
     const waiting = result.waitingOn ? `waiting for ${describeWaitingOn(result.waitingOn)}` : '';
     const said = [waiting, result.reason].filter(Boolean).join('; ');
-    if (stopped) {
+    const followed = result.follows && followedTaskCondition(status, result.follows, said);
+    if (followed) {
+      setCond(followed);
+    } else if (stopped) {
       setCond(falseCondition(READY, conditionReason(stopped.name, phase), `step ${stopped.name}: ${said}`));
     } else {
       setCond(falseCondition(READY, phase, said));
@@ -470,6 +499,25 @@ function applyStepResult(
   if (result.type === 'done' && result.recheckAfterMs !== undefined)
     return { requeueAfterMs: result.recheckAfterMs };
   return undefined;
+}
+
+/**
+ * The Ready condition while a step follows the platform task `reference` that an earlier step
+ * started: that step's reason and words (`step CloneVM: cloning the VM: waiting for DCS task T`),
+ * the part from the reference on replaced by the follower's (`T at 40 %`). A reason that moved to
+ * the follower would be a status write per task that tells nobody anything new; a percentage is
+ * written as any progress is (see PROGRESS_WRITE_INTERVAL_MS). Undefined, and the follower's own
+ * condition written, when Ready does not name the task as an Info wait (after a restore, or a
+ * failure reported on it).
+ */
+function followedTaskCondition(status: Status, reference: string, said: string): ConditionInput | undefined {
+  const current = getCondition(status.conditions, READY);
+  if (current?.status !== 'False' || (current.severity ?? 'Info') !== 'Info') return undefined;
+  const at = current.message?.indexOf(reference) ?? -1;
+  const from = said.indexOf(reference);
+  if (at < 0 || from < 0) return undefined;
+  const { lastTransitionTime: _time, ...kept } = current;
+  return { ...kept, message: `${current.message?.slice(0, at)}${said.slice(from)}` };
 }
 
 /**
@@ -497,7 +545,13 @@ async function findOwners(
   const ownerKind = role === 'InfraMachine' ? 'Machine' : 'Cluster';
   const owner = owners.find((o) => o.kind === ownerKind && o.apiVersion.startsWith(`${CAPI_GROUP}/`));
   if (!owner) {
-    return { waiting: { reason: `WaitingFor${ownerKind}`, message: `no ${ownerKind} owns this object yet` } };
+    return {
+      waiting: {
+        reason: `WaitingFor${ownerKind}`,
+        message: `no ${ownerKind} owns this object yet`,
+        noOwner: true,
+      },
+    };
   }
   const get = <T>(kind: string, name: string) =>
     cachedOrLive<T>(services, { apiVersion: `${CAPI_GROUP}/v1beta2`, kind, name, namespace });
@@ -538,6 +592,13 @@ async function findOwners(
     };
   }
   return { machine, cluster };
+}
+
+/** What is left of OWNER_GRACE_MS since the object was created; 0 once it is over (or unknown). */
+function ownerGraceLeftMs(object: KubeObject, now: Date): number {
+  const created = Date.parse(String(object.metadata.creationTimestamp ?? ''));
+  if (!Number.isFinite(created)) return 0;
+  return Math.min(OWNER_GRACE_MS, Math.max(0, created + OWNER_GRACE_MS - now.getTime()));
 }
 
 async function findInfraCluster(

@@ -14,8 +14,17 @@ export interface TransportOptions {
   burst?: number;
   /** Milliseconds on the host's clock, by which the rate limit earns its tokens; monotonic by default. */
   now?: () => number;
-  /** Called after every request with its verb, the resource's plural name and outcome. */
-  onRequest?: (event: { method: string; resource: string; status: number; durationMs: number }) => void;
+  /**
+   * Called after every request with its verb, the resource's plural name, the subresource ('' for
+   * the object itself, `status` for its status) and outcome.
+   */
+  onRequest?: (event: {
+    method: string;
+    resource: string;
+    subresource: string;
+    status: number;
+    durationMs: number;
+  }) => void;
 }
 
 export interface RequestSpec {
@@ -102,6 +111,7 @@ export class KubeTransport {
     this.options.onRequest?.({
       method: spec.method,
       resource: resourceOfPath(spec.path),
+      subresource: subresourceOfPath(spec.path),
       status,
       durationMs: performance.now() - started,
     });
@@ -118,6 +128,7 @@ export class KubeTransport {
     this.options.onRequest?.({
       method: 'GET',
       resource: resourceOfPath(spec.path),
+      subresource: subresourceOfPath(spec.path),
       status,
       durationMs: performance.now() - started,
     });
@@ -155,6 +166,17 @@ export function resourceOfPath(path: string): string {
   const rest = segments.slice(segments[0] === 'api' ? 2 : 3);
   if (rest[0] === 'namespaces' && rest.length >= 3) return rest[2] ?? 'unknown';
   return rest[0] ?? (segments.length > 0 ? 'discovery' : 'unknown');
+}
+
+/**
+ * The subresource a request path addresses, e.g. `status` for
+ * `/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/machines/m1/status`; '' for the object or a list.
+ */
+export function subresourceOfPath(path: string): string {
+  const segments = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
+  const rest = segments.slice(segments[0] === 'api' ? 2 : 3);
+  const named = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
+  return named[2] ?? '';
 }
 
 function toApiError(status: number, text: string, spec: Pick<RequestSpec, 'method' | 'path'>): KubeApiError {

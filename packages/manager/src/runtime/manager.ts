@@ -82,8 +82,8 @@ export class Manager {
       ...(options.qps !== undefined ? { qps: options.qps } : {}),
       ...(options.burst !== undefined ? { burst: options.burst } : {}),
       ...(options.clock ? { now: () => (options.clock as Clock).now().getTime() } : {}),
-      onRequest: ({ method, resource, status }) =>
-        this.metrics.kubeRequests.inc({ method, resource, code: String(status) }),
+      onRequest: ({ method, resource, subresource, status }) =>
+        this.metrics.kubeRequests.inc({ method, resource, subresource, code: String(status) }),
     });
     this.client = new ObjectClient(this.transport, new Discovery(this.transport));
     this.done = new Promise((resolve) => {
@@ -217,6 +217,7 @@ export class Manager {
             ? { platformLimits: this.options.platformLimits }
             : {}),
           finalizer: finalizerName(provider.manifest.platform),
+          onStatusWrite: (kind, change, ready) => this.metrics.statusWrites.inc({ kind, change, ready }),
         },
         this.informers,
         {

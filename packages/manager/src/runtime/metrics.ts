@@ -58,8 +58,14 @@ export function createMetrics() {
   });
   const kubeRequests = new Counter({
     name: 'iinfra_kube_requests_total',
-    help: 'Requests to the Kubernetes API server, by method, resource (plural) and status code.',
-    labelNames: ['method', 'resource', 'code'] as const,
+    help: 'Requests to the Kubernetes API server, by method, resource (plural), subresource (status, or empty) and status code.',
+    labelNames: ['method', 'resource', 'subresource', 'code'] as const,
+    registers: [registry],
+  });
+  const statusWrites = new Counter({
+    name: 'iinfra_status_writes_total',
+    help: "Status writes the host made, by kind, what they changed (fields; conditions by type and part) and the Ready condition's reason they left.",
+    labelNames: ['kind', 'change', 'ready'] as const,
     registers: [registry],
   });
   const leader = new Gauge({
@@ -78,6 +84,7 @@ export function createMetrics() {
     relists,
     cachedObjects,
     kubeRequests,
+    statusWrites,
     leader,
   };
 }

@@ -104,7 +104,13 @@ export function followTaskStep<Context, Task>(following: TaskFollowing<Context, 
       const state = following.interpret(task);
       switch (state.state) {
         case 'running':
-          return requeue(pollAfterMs, waitingMessage(following.taskNoun, reference, state.progress));
+          // The step that started the task has said what it does on Ready: the host keeps that.
+          return {
+            type: 'requeue',
+            afterMs: pollAfterMs,
+            reason: waitingMessage(following.taskNoun, reference, state.progress),
+            follows: reference,
+          };
         case 'succeeded':
           await following.onFinished?.(context, task);
           following.reference.write(context, undefined);

@@ -40,5 +40,36 @@ export const ipHostnamePoolKind: ClaimablePoolKind<DCSIpHostnamePoolObject, Pool
     ...(entry.machineName ? { machineName: entry.machineName } : {}),
   }),
   statusWithClaims: (claims) => ({ slots: [...claims].sort((a, b) => compareIp(a.ip, b.ip)) }),
-  usageStatus: (usage) => ({ total: usage.total, used: usage.used }),
+  usageStatus: (usage, claims, pool) => ({
+    total: usage.total,
+    used: usage.used,
+    ...diskOwners(pool, claims),
+  }),
 };
+
+type DiskRecord = NonNullable<NonNullable<DCSIpHostnamePoolObject['status']>['persistentDiskStatus']>[number];
+
+/**
+ * The pool's persistent disk records with the holder of each entry as `claims` now say, written with
+ * the claim or release itself: the pool's own refresh (dcs-pool-controller.ts) finds the owners
+ * current and has nothing more to write for it. Nothing while the pool has no records yet.
+ */
+function diskOwners(
+  pool: DCSIpHostnamePoolObject,
+  claims: readonly SlotClaim[],
+): { persistentDiskStatus?: DiskRecord[] } {
+  const records = pool.status?.persistentDiskStatus;
+  if (!records) return {};
+  return {
+    persistentDiskStatus: records.map((record) => {
+      const { ownerMachineName: _name, ownerMachineUID: _uid, ...rest } = record;
+      const claim = claims.find((candidate) => candidate.ip === record.ip);
+      if (!claim) return rest;
+      return {
+        ...rest,
+        ownerMachineName: claim.dcsMachine,
+        ...(claim.dcsMachineUID ? { ownerMachineUID: claim.dcsMachineUID } : {}),
+      };
+    }),
+  };
+}

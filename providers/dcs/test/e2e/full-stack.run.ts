@@ -18,7 +18,7 @@ import {
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { newWorkerPool } from '@immutable-infra/ui-kit';
 import { type InfraMachineView, readIsoFile, startWorkloadSimulator } from '@immutable-infra/workload-sim';
-import { type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { expect, inject, it } from 'vitest';
 import { compareVersions, listVersions } from '../../src/ui/catalog/resources.js';
 import { closePlatformSessions } from '../../src/ui/platform-proxy.js';
@@ -212,6 +212,12 @@ it(`creates ${CLUSTERS} DCS clusters of ${CONTROL_PLANE} + ${WORKERS} machines t
 
     // The wizard's checks logged in from this process: only the manager's logins from here on count.
     const loginsBefore = sim.state().logins.byUser[USER] ?? 0;
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const ourEvents = async () =>
+      (await core.listNamespacedEvent({ namespace })).items.filter(
+        (event) => event.source?.component === 'iinfra-manager',
+      );
+    const eventsAtStart = new Set((await ourEvents()).map((event) => event.metadata?.name));
     const atStart = await scrapeMetrics(probeUrl);
     const ourCpuAtStart = ours.cpuSeconds();
     const theirCpuAtStart = theirs.map((t) => t.sampler.cpuSeconds());
@@ -241,6 +247,8 @@ it(`creates ${CLUSTERS} DCS clusters of ${CONTROL_PLANE} + ${WORKERS} machines t
     );
     const allReadyMs = performance.now() - started;
     const atReady = await scrapeMetrics(probeUrl);
+    // Each of our Events is one POST (the recorder never updates one): which kind each was about.
+    const eventsToReady = (await ourEvents()).filter((event) => !eventsAtStart.has(event.metadata?.name));
     const ourCpuToReady = ours.cpuSeconds() - ourCpuAtStart;
     const theirCpuToReady = theirs.map((t, i) => t.sampler.cpuSeconds() - (theirCpuAtStart[i] ?? 0));
     const theirRssAtReady = theirs.map((t) => t.sampler.rssBytes());
@@ -287,6 +295,7 @@ it(`creates ${CLUSTERS} DCS clusters of ${CONTROL_PLANE} + ${WORKERS} machines t
       allReadyMs: Math.round(allReadyMs),
       ours: {
         toReady: requestsPerMachine(atReady, atStart),
+        writesToReady: whereWritesGo(atReady, atStart, eventsToReady),
         toDelete: requestsPerMachine(atGone, atReady),
         rssMiB: { peak: Math.round(ours.peakRssBytes / MiB), steady: Math.round(steadyRss / MiB) },
         cpuSeconds: { toReady: round(ourCpuToReady), total: round(ourCpuTotal) },
@@ -328,6 +337,70 @@ function requestsPerMachine(after: MetricSample[], before: MetricSample[]) {
     gets: round((byMethod.GET ?? 0) / MACHINES),
     writes: round(writes / MACHINES),
     platformCalls: round(platformCalls / MACHINES),
+  };
+}
+
+/** Objects there is one of per machine: every other object the manager writes is one per cluster. */
+const MACHINE_RESOURCES = new Set(['dcsmachines']);
+const MACHINE_KINDS = new Set(['DCSMachine']);
+
+/**
+ * Where our manager's writes to Ready went: per machine object (DCSMachine, and the Events about one)
+ * over the machines, and per cluster object (DCSCluster, the IP pools, the credential, ...) over the
+ * clusters, each by request (`PUT dcsmachines/status`; a 409 is a request too, counted on its own),
+ * and the status writes by what they changed and the step their Ready condition named (see the
+ * manager's `iinfra_status_writes_total`). Zero lines left out.
+ */
+function whereWritesGo(
+  after: MetricSample[],
+  before: MetricSample[],
+  events: { involvedObject: { kind?: string }; reason?: string }[],
+) {
+  const perMachine: Record<string, number> = {};
+  const perCluster: Record<string, number> = {};
+  const add = (into: Record<string, number>, key: string, n: number) => {
+    into[key] = (into[key] ?? 0) + n;
+  };
+  const requests = counterDelta(after, before, 'iinfra_kube_requests_total', (l) =>
+    ['POST', 'PUT', 'PATCH', 'DELETE'].includes(l.method ?? '')
+      ? `${l.method} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}${l.code === '409' ? ' (409)' : ''}`
+      : undefined,
+  );
+  for (const [request, n] of Object.entries(requests)) {
+    if (n === 0) continue;
+    const resource = request.split(' ')[1]?.split('/')[0] ?? '';
+    if (resource === 'events' && !request.endsWith('(409)')) continue;
+    add(MACHINE_RESOURCES.has(resource) ? perMachine : perCluster, request, n);
+  }
+  for (const event of events) {
+    const kind = event.involvedObject.kind ?? '';
+    add(MACHINE_KINDS.has(kind) ? perMachine : perCluster, `POST events (${kind} ${event.reason})`, 1);
+  }
+  const statusWrites: Record<string, Record<string, number>> = {};
+  const byChange = counterDelta(after, before, 'iinfra_status_writes_total', (l) =>
+    JSON.stringify([l.kind, l.change, l.ready]),
+  );
+  for (const [key, n] of Object.entries(byChange)) {
+    if (n === 0) continue;
+    const [kind, change, ready] = JSON.parse(key) as [string, string, string];
+    const per = MACHINE_KINDS.has(kind) ? MACHINES : CLUSTERS;
+    statusWrites[kind] ??= {};
+    add(statusWrites[kind], `${change} -> Ready ${ready || '(none)'}`, n / per);
+  }
+  const rounded = (counts: Record<string, number>, per: number) =>
+    Object.fromEntries(
+      Object.entries(counts)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([key, n]) => [key, round(n / per)]),
+    );
+  const total = (counts: Record<string, number>, per: number) =>
+    round(Object.values(counts).reduce((sum, n) => sum + n, 0) / per);
+  return {
+    perMachineObject: { total: total(perMachine, MACHINES), byRequest: rounded(perMachine, MACHINES) },
+    perClusterObject: { total: total(perCluster, CLUSTERS), byRequest: rounded(perCluster, CLUSTERS) },
+    statusWrites: Object.fromEntries(
+      Object.entries(statusWrites).map(([kind, counts]) => [kind, rounded(counts, 1)]),
+    ),
   };
 }
 

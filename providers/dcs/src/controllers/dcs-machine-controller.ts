@@ -142,7 +142,17 @@ async function lookUpVm(run: MachineRun): Promise<DcsVm | undefined> {
     run.ctx.status.vmUri ?? (run.ctx.object.spec.vmUrn ? urnToUri(run.ctx.object.spec.vmUrn) : undefined);
   return (recorded && (await run.cloud.getVm(recorded))) || (await run.cloud.findVmByName(run.vmName));
 }
-const isoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
+/**
+ * The bootstrap ISO's file name carries the machine's UID: a DCSMachine deleted and created again
+ * under the same name gets a file of its own, which the old one's delete never matches. The name
+ * is cut so the whole stays within the 255 characters DCS allows for a file name.
+ */
+const isoNameOf = (ctx: Ctx) => {
+  const suffix = `-${ctx.object.metadata.uid ?? ''}-bootstrap.iso`;
+  return `${ctx.object.metadata.name.slice(0, 255 - suffix.length)}${suffix}`;
+};
+/** The name the ISO had before it carried the UID (machines created by an earlier release). */
+const legacyIsoNameOf = (ctx: Ctx) => `${ctx.object.metadata.name}-bootstrap.iso`;
 
 const connect = connectMachineStep<MachineRun, DCSClusterObject>({
   infraCluster: { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
@@ -439,9 +449,20 @@ async function guestAdditions(
   return { ok: true, files, units };
 }
 
+/**
+ * Deletes this machine's bootstrap ISO and no other: the one named with its UID, and an ISO named
+ * by the machine's name only (an earlier release's) just when this machine's status recorded that
+ * very file as attached. Another machine of the same name (created after this one, e.g. a
+ * MachineDeployment reusing the name) may own such a file, and a stale copy of this machine
+ * re-running its delete must leave it alone.
+ */
 async function deleteBootstrapIso(run: MachineRun): Promise<void> {
-  const upload = await run.cloud.findUpload(isoNameOf(run.ctx));
-  if (upload) await run.cloud.deleteUpload(upload.uri);
+  const own = await run.cloud.findUpload(isoNameOf(run.ctx));
+  if (own) await run.cloud.deleteUpload(own.uri);
+  const recorded = run.ctx.status.cdRomFile;
+  if (!recorded) return;
+  const legacy = await run.cloud.findUpload(legacyIsoNameOf(run.ctx), run.ctx.status.cdRomDatastoreUrn);
+  if (legacy && legacy.filePath === recorded) await run.cloud.deleteUpload(legacy.uri);
 }
 
 async function isoDatastore(run: MachineRun): Promise<string> {

@@ -182,3 +182,7 @@ export class DcsFixtures {
     });
   }
 }
+
+/** Whether `fileName` is the bootstrap ISO of the DCSMachine `machine` (it carries the machine's UID). */
+export const isBootstrapIsoOf = (machine: string, fileName: string): boolean =>
+  new RegExp(`^${machine}-[0-9a-f-]{36}-bootstrap\\.iso$`).test(fileName);

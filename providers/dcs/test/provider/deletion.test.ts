@@ -12,7 +12,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpointSha256 } from '../../src/controllers/cloud-for-cluster.js';
 import { createDcsProvider } from '../../src/provider.js';
-import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
+import { DcsFixtures, INFRA, isBootstrapIsoOf } from './dcs-fixtures.ts';
 
 const CREDENTIAL_FINALIZER = 'huawei-dcs.infrastructure.immutable-infra.dev/credential-in-use';
 
@@ -136,7 +136,7 @@ describe('deleting DCS clusters', () => {
     expect(state.vms.filter((v) => vmUrns.has(v.urn) || v.name.startsWith(`${namespace}-`))).toEqual([]);
     expect(state.volumes.filter((v) => volumeUrns.has(v.urn) || vmUrns.has(v.vmUrn))).toEqual([]);
     expect(
-      state.uploads.filter((u) => ['cp-1', 'cp-2', 'w-1'].some((m) => u.fileName === `${m}-bootstrap.iso`)),
+      state.uploads.filter((u) => ['cp-1', 'cp-2', 'w-1'].some((m) => isBootstrapIsoOf(m, u.fileName))),
     ).toEqual([]);
     // Every VM was stopped and deleted by the provider: a delete task for each, none failed.
     const deletes = state.tasks.filter((t) => t.type === 'DeleteVm' && vmUrns.has(t.entityUrn));

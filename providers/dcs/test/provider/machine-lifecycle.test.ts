@@ -16,7 +16,7 @@ import { DcsClient, DcsSessionPool } from '../../src/cloud/index.js';
 import { controlPlaneRuleName } from '../../src/controllers/control-plane-ha.js';
 import { persistentVolumeName } from '../../src/controllers/persistent-disks.js';
 import { createDcsProvider } from '../../src/provider.js';
-import { DcsFixtures, INFRA } from './dcs-fixtures.ts';
+import { DcsFixtures, INFRA, isBootstrapIsoOf } from './dcs-fixtures.ts';
 
 let kubeConfig: KubeConfig;
 let objects: KubernetesObjectApi;
@@ -107,7 +107,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     expect(vm?.vmConfig.memory.quantityMB).toBe(8192);
     expect(vm?.vmConfig.nics.map((n) => n.ip)).toEqual(['10.0.1.11', '10.0.2.11']);
     expect(vm?.vmConfig.disks.map((d) => d.quantityGB)).toContain(100);
-    expect(sim.state().uploads.map((u) => u.fileName)).toContain('demo-cp-1-bootstrap.iso');
+    expect(sim.state().uploads.filter((u) => isBootstrapIsoOf('demo-cp-1', u.fileName))).toHaveLength(1);
     const pool = await fixtures.read<{
       status?: { slots?: { ip: string; dcsMachine: string }[]; used?: number };
     }>('DCSIpHostnamePool', namespace, 'cp-pool');
@@ -130,7 +130,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
       .map((t) => t.type);
     expect(taskTypes.indexOf('StopVm')).toBeGreaterThanOrEqual(0);
     expect(taskTypes.indexOf('StopVm')).toBeLessThan(taskTypes.indexOf('DeleteVm'));
-    expect(sim.state().uploads.filter((u) => u.fileName === 'demo-cp-1-bootstrap.iso')).toEqual([]);
+    expect(sim.state().uploads.filter((u) => isBootstrapIsoOf('demo-cp-1', u.fileName))).toEqual([]);
     const released = await fixtures.read<{ status?: { slots?: unknown[] } }>(
       'DCSIpHostnamePool',
       namespace,
@@ -601,7 +601,7 @@ describe('the DCS provider on the real host, against the DCS simulator', () => {
     });
     expect(machine.status?.cdRomDetached).toBe(true);
     expect(sim.state().vms.find((v) => v.name === `${namespace}-vm-1`)?.cdRomStatus).toBe('empty');
-    expect(sim.state().uploads.filter((u) => u.fileName === 'iso-1-bootstrap.iso')).toEqual([]);
+    expect(sim.state().uploads.filter((u) => isBootstrapIsoOf('iso-1', u.fileName))).toEqual([]);
   });
 
   it('keeps control plane VMs apart with one DRS rule, is ready only once they run on different hosts, and removes the rule with the cluster', async () => {

@@ -203,14 +203,20 @@ export async function addMember(cloud: HcsCloud, poolId: string, member: WantedM
 const removeMember = (cloud: HcsCloud, poolId: string, memberId: string) =>
   tolerating(cloud.deleteMember(poolId, memberId), 'NotFound');
 
-/** Takes one machine's members out of the pool (before its server goes). */
+/**
+ * Takes one machine's members out of the pool (before its server goes): those named after the
+ * machine AND at one of its server's addresses. The name alone is not enough: a new machine of the
+ * same name has members of that name too, at its own server's address.
+ */
 export async function removeMachineMembers(
   cloud: HcsCloud,
   poolId: string,
-  machineName: string,
+  machine: { machineName: string; addresses: readonly string[] },
 ): Promise<void> {
   const members = (await tolerating(cloud.listMembers(poolId), 'NotFound')) ?? [];
-  for (const member of members) if (member.name === machineName) await removeMember(cloud, poolId, member.id);
+  for (const member of members)
+    if (member.name === machine.machineName && machine.addresses.includes(member.address))
+      await removeMember(cloud, poolId, member.id);
 }
 
 /**

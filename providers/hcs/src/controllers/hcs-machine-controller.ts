@@ -384,12 +384,21 @@ const RECONCILE_STEPS = reportingFailures(
 );
 
 // Out of the ELB first: the API server endpoint never points at a server that is going away.
+// Members are named after the HCSMachine, and a new machine of the same name (re-applied, or a
+// name a MachineDeployment reuses) registers under that name too: only a member at an address of
+// a server made for THIS machine (its metadata carries the machine's UID) is this machine's. Once
+// its server is gone, a member left behind is the cluster's to remove (it syncs members with the
+// machines that are not being deleted); a stale delete re-run never touches the new machine's.
 const removeMember: Step<MachineRun> = {
   name: 'RemoveLoadBalancerMember',
   async run(run) {
     const poolId = run.cluster.status?.loadBalancer?.poolId;
-    if (run.ctx.isControlPlane && poolId)
-      await removeMachineMembers(run.cloud, poolId, run.ctx.object.metadata.name);
+    if (!run.ctx.isControlPlane || !poolId) return done();
+    const name = serverNameOf(run.ctx, undefined);
+    const own = await madeForThisMachine(run, await run.cloud.findServersByName(name));
+    const addresses = own.flatMap((server) => addressesOf(server, undefined).map((a) => a.address));
+    if (addresses.length > 0)
+      await removeMachineMembers(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, addresses });
     return done();
   },
 };

@@ -12,7 +12,7 @@ import { BaremetalFixtures, INFRA } from '../baremetal-fixtures.js';
 
 const provider = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 // The test's short version; `npm run chaos` sets CHAOS_ROUNDS (and may set CHAOS_KILLS_PER_PHASE) for the long one.
-const CHAOS = chaosSettings({ killsPerPhase: 4, seed: 20261204 });
+const CHAOS = chaosSettings({ killsPerPhase: 8, rounds: 2, seed: 20261204 });
 const HOSTS = ['crash-1', 'crash-2', 'crash-3'];
 const VERSION = 'v1.33.7-2';
 

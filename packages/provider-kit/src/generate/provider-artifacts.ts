@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   clusterctlArtifacts,
   extensionManifest,
@@ -106,32 +106,26 @@ function assertPlainObject(
 const nameOf = (object: { kind?: unknown; metadata?: { name?: unknown } }) =>
   `${String(object.kind)}/${String(object.metadata?.name)}`;
 
-/** release-data/kubernetes-releases.yaml: what `iinfra provider install` applies into the provider's namespace. */
-function writeReleaseData(packageDir: string, objects: readonly ReleaseObject[]): void {
-  const dir = join(packageDir, 'release-data');
-  rmSync(dir, { recursive: true, force: true });
-  if (objects.length === 0) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'kubernetes-releases.yaml'),
-    header('src/api and the compatibility matrix') +
-      objects.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'),
-  );
-}
-
 /**
- * cluster-objects/cluster-objects.yaml: what `iinfra provider install` applies beside the CRDs, so a
- * provider installed from npm gets the same cluster-wide objects (an admission policy) as one
- * installed with the Helm chart or clusterctl.
+ * Objects a package ships for `iinfra provider install` to apply, in a folder of their own that is
+ * rewritten each time and left out when there are none:
+ * release-data/kubernetes-releases.yaml goes into the provider's namespace, and
+ * cluster-objects/cluster-objects.yaml (an admission policy, say) beside the CRDs, so a provider
+ * installed from npm gets what the Helm chart and clusterctl install.
  */
-function writeClusterObjects(packageDir: string, objects: readonly ClusterScopedObject[]): void {
-  const dir = join(packageDir, 'cluster-objects');
+function writePackageObjects(
+  packageDir: string,
+  file: 'release-data/kubernetes-releases.yaml' | 'cluster-objects/cluster-objects.yaml',
+  source: string,
+  objects: readonly object[],
+): void {
+  const dir = join(packageDir, dirname(file));
   rmSync(dir, { recursive: true, force: true });
   if (objects.length === 0) return;
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    join(dir, 'cluster-objects.yaml'),
-    header('src/api') + objects.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'),
+    join(packageDir, file),
+    header(source) + objects.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n'),
   );
 }
 
@@ -238,8 +232,13 @@ export function generateProviderArtifacts(options: {
     ...clusterObjects.map((object) => ({ ...object })),
   );
   writeProviderArtifacts(options.packageDir, { crds, clusterctl });
-  writeReleaseData(options.packageDir, releaseObjects);
-  writeClusterObjects(options.packageDir, clusterObjects);
+  writePackageObjects(
+    options.packageDir,
+    'release-data/kubernetes-releases.yaml',
+    'src/api and the compatibility matrix',
+    releaseObjects,
+  );
+  writePackageObjects(options.packageDir, 'cluster-objects/cluster-objects.yaml', 'src/api', clusterObjects);
   if (options.clusterTemplate) {
     writeFileSync(
       join(options.packageDir, 'clusterctl', 'cluster-template.yaml'),

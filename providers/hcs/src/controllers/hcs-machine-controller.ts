@@ -363,10 +363,8 @@ const registerMember: Step<MachineRun> = {
     if (!poolId) return requeue(POLL_MS, 'the control plane load balancer has no pool yet');
     const ip = addressesOf(serverOf(run) as HcsServer, undefined)[0]?.address;
     if (!ip) return requeue(POLL_MS, `server ${serverOf(run)?.name} has no address yet`);
-    // Already a member as the cluster recorded it: the cluster keeps it so (and rechecks the pool).
-    const machineName = run.ctx.object.metadata.name;
-    const members = run.cluster.status?.loadBalancer?.members ?? [];
-    if (members.some((m) => m.machineName === machineName && m.address === ip)) return done();
+    // Added even when the cluster records a member of this name and address: it may be the member
+    // of an earlier machine of the same name, which that machine's delete took out of the pool.
     await addMember(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, address: ip });
     return done();
   },

@@ -3,6 +3,7 @@ import type { HCSCluster } from '../api/hcs-cluster.js';
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import type { ClusterNetwork } from './cluster-network.js';
+import type { LoadBalancerChecks } from './control-plane-load-balancer.js';
 
 export type ClusterCtx = InfraClusterContext<typeof HCSCluster>;
 
@@ -21,6 +22,8 @@ export interface ClusterRun {
   zones: string[];
   /** The longest HCS takes to list an ELB part it created. */
   listingLagMs: number;
+  /** When the ELB's parts and members were last listed, so a reconcile can trust what status records. */
+  loadBalancerChecks: LoadBalancerChecks;
 }
 
 export const LOAD_BALANCER_READY = 'LoadBalancerReady';

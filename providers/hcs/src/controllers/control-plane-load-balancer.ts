@@ -18,6 +18,45 @@ import { listenerName, loadBalancerName } from './names.js';
 
 export const API_SERVER_PORT = 6443;
 
+/**
+ * How long recorded ELB parts and members are trusted without listing them again. A cluster is
+ * reconciled on every change of its machines: listing the ELB, listener, pool and members each time
+ * spent the platform's request budget (issue 23). Ids recorded in status are trusted as recorded
+ * task and server references are; a NotFound from a call that uses them, or this recheck every few
+ * minutes, looks again, and drift made outside the provider (a member removed by hand) is
+ * corrected then.
+ */
+export const LOAD_BALANCER_RECHECK_MS = 5 * 60_000;
+
+/**
+ * When this process last saw each cluster's ELB parts and members on the platform (by the
+ * HCSCluster's UID). Kept in memory on purpose: a restarted manager lists once more, which is
+ * the safe direction.
+ */
+export class LoadBalancerChecks {
+  private readonly parts = new Map<string, number>();
+  private readonly members = new Map<string, number>();
+  constructor(
+    readonly recheckMs = LOAD_BALANCER_RECHECK_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+  partsFresh = (uid: string) => this.fresh(this.parts, uid);
+  membersFresh = (uid: string) => this.fresh(this.members, uid);
+  partsSeen = (uid: string) => void this.parts.set(uid, this.now());
+  membersSeen = (uid: string) => void this.members.set(uid, this.now());
+  /** Something recorded was not found: the next reconcile lists everything again. */
+  forget(uid: string): void {
+    this.parts.delete(uid);
+    this.members.delete(uid);
+  }
+  private fresh(seen: Map<string, number>, uid: string): boolean {
+    const at = seen.get(uid);
+    return at !== undefined && this.now() - at < this.recheckMs;
+  }
+}
+
+const uidOf = (run: ClusterRun) => run.ctx.object.metadata.uid ?? run.ctx.object.metadata.name;
+
 type LoadBalancerStatus = NonNullable<NonNullable<HCSClusterObject['status']>['loadBalancer']>;
 
 /**
@@ -41,18 +80,37 @@ export const ensureLoadBalancer: Step<ClusterRun> = {
 };
 
 async function ensureParts(
+  run: ClusterRun,
+  network: ClusterNetwork,
+): Promise<{ status: LoadBalancerStatus } & ({ waiting: string } | { endpointHost: string })> {
+  const { ctx } = run;
+  const spec = ctx.object.spec.controlPlaneLoadBalancer ?? {};
+  const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
+  // Every part recorded and seen recently: nothing to ask the platform.
+  const complete = known.id && known.vipAddress && known.listenerId && known.poolId && known.healthMonitorId;
+  if (complete && run.loadBalancerChecks.partsFresh(uidOf(run)))
+    return { status: known, endpointHost: spec.vipDomainName ?? (known.vipAddress as string) };
+  const found = await findParts(run, network, known);
+  if ('endpointHost' in found) run.loadBalancerChecks.partsSeen(uidOf(run));
+  return found;
+}
+
+async function findParts(
   { ctx, cloud, listingLagMs }: ClusterRun,
   network: ClusterNetwork,
+  known: LoadBalancerStatus,
 ): Promise<{ status: LoadBalancerStatus } & ({ waiting: string } | { endpointHost: string })> {
   const namespace = namespaceOf(ctx);
   const clusterName = ctx.cluster.metadata.name;
   const name = loadBalancerName(namespace, clusterName);
   const spec = ctx.object.spec.controlPlaneLoadBalancer ?? {};
-  const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
   // Each part is asked for once per listing lag: a lost answer never makes a second ELB or listener.
   const part = (key: string, what: string) => ({ key, what, listingLagMs });
-  let lb: HcsLoadBalancer | undefined = (await cloud.findLoadBalancers(name))[0];
-  if (!lb && known.id) lb = await tolerating(cloud.getLoadBalancer(known.id), 'NotFound');
+  // By its recorded id first (one GET); by name when none is recorded or it is gone.
+  let lb: HcsLoadBalancer | undefined = known.id
+    ? await tolerating(cloud.getLoadBalancer(known.id), 'NotFound')
+    : undefined;
+  lb ??= (await cloud.findLoadBalancers(name))[0];
   if (!lb) {
     const vipSubnet = pickSubnet(network, spec.vipSubnetId, spec.vipSubnetName);
     const virtualSubnets = [...(spec.elbVirsubnetL4Ips ?? []), ...(spec.elbVirsubnetL7Ips ?? [])]
@@ -169,34 +227,81 @@ function pickSubnet(network: ClusterNetwork, id: string | undefined, name: strin
  */
 export const syncLoadBalancerMembers: Step<ClusterRun> = {
   name: 'SyncLoadBalancerMembers',
-  async run({ ctx, cloud, endpointHost }) {
+  async run(run) {
+    const { ctx, cloud, endpointHost, loadBalancerChecks } = run;
     const status = ctx.status.loadBalancer as LoadBalancerStatus;
     const poolId = status.poolId as string;
-    await syncMembers({
-      wanted: await wantedControlPlaneMembers(
-        ctx.kube,
-        { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
-        { namespace: namespaceOf(ctx), cluster: ctx.cluster.metadata.name },
-      ),
-      current: await cloud.listMembers(poolId),
-      add: (wanted) => addMember(cloud, poolId, wanted),
-      remove: (member) => removeMember(cloud, poolId, member.id),
-    });
-    const members = await cloud.listMembers(poolId);
-    ctx.status.loadBalancer = {
-      ...status,
-      members: members.map((m) => ({ machineName: m.name, address: m.address, memberId: m.id })),
-    };
-    const message = `${endpointHost}:${API_SERVER_PORT}, ${members.length} control plane members`;
+    const wanted = await wantedControlPlaneMembers(
+      ctx.kube,
+      { apiVersion: HCS_API_VERSION, kind: 'HCSMachine' },
+      { namespace: namespaceOf(ctx), cluster: ctx.cluster.metadata.name },
+    );
+    const recorded = status.members ?? [];
+    // The control plane as recorded and the pool seen recently: no listing (see LOAD_BALANCER_RECHECK_MS).
+    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.membersFresh(uidOf(run)))) {
+      const synced = await tolerating(syncPool(cloud, poolId, wanted), 'NotFound');
+      if (!synced) {
+        // The next reconcile lists the ELB's parts again and finds (or makes) the pool.
+        loadBalancerChecks.forget(uidOf(run));
+        return requeue(1_000, `pool ${poolId} of the control plane ELB is gone; looking for it again`);
+      }
+      ctx.status.loadBalancer = { ...status, members: synced.members };
+      // A pool that needed changes is listed once more by the next reconcile, to see them.
+      if (synced.unchanged) loadBalancerChecks.membersSeen(uidOf(run));
+    }
+    const count = ctx.status.loadBalancer?.members?.length ?? 0;
+    const message = `${endpointHost}:${API_SERVER_PORT}, ${count} control plane members`;
     ctx.setCondition(trueCondition(LOAD_BALANCER_READY, 'Active', message));
     return done();
   },
 };
 
+type RecordedMember = NonNullable<LoadBalancerStatus['members']>[number];
+
+const memberKey = (m: { machineName: string; address: string }) => `${m.machineName}@${m.address}`;
+
+function sameMembers(wanted: readonly WantedMember[], recorded: readonly RecordedMember[]): boolean {
+  const keys = (list: readonly { machineName: string; address: string }[]) =>
+    list.map(memberKey).sort().join(',');
+  return keys(wanted) === keys(recorded);
+}
+
+/**
+ * Lists the pool's members once and makes them the wanted ones; answers the members as they are
+ * now (ids of the kept and the added) without listing again.
+ */
+async function syncPool(
+  cloud: HcsCloud,
+  poolId: string,
+  wanted: readonly WantedMember[],
+): Promise<{ members: RecordedMember[]; unchanged: boolean }> {
+  const current = await cloud.listMembers(poolId);
+  const ids = new Map(current.map((m) => [memberKey({ machineName: m.name, address: m.address }), m.id]));
+  let unchanged = true;
+  await syncMembers({
+    wanted,
+    current,
+    add: async (member) => {
+      unchanged = false;
+      const created = await addMember(cloud, poolId, member);
+      if (created) ids.set(memberKey(member), created.id);
+    },
+    remove: (member) => {
+      unchanged = false;
+      return removeMember(cloud, poolId, member.id);
+    },
+  });
+  const members = wanted.map((m) => {
+    const memberId = ids.get(memberKey(m));
+    return { machineName: m.machineName, address: m.address, ...(memberId ? { memberId } : {}) };
+  });
+  return { members, unchanged };
+}
+
 /** Adds one machine to the pool; a member that is already there (another writer was first) is fine. */
-export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember): Promise<void> {
+export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember) {
   const wanted = { name: member.machineName, address: member.address, protocol_port: API_SERVER_PORT };
-  await tolerating(cloud.createMember(poolId, wanted), 'Conflict');
+  return tolerating(cloud.createMember(poolId, wanted), 'Conflict');
 }
 
 /** Removes a member; one that is gone already is fine. */

@@ -31,6 +31,7 @@ import {
   API_SERVER_PORT,
   deleteLoadBalancer,
   ensureLoadBalancer,
+  LoadBalancerChecks,
   syncLoadBalancerMembers,
 } from './control-plane-load-balancer.js';
 import { ensureEncryptionSecret } from './encryption-provider.js';
@@ -42,7 +43,8 @@ type Ctx = ClusterCtx;
 
 const NETWORK_READY = 'NetworkReady';
 const HA_READY = 'ControlPlaneHAReady';
-// Control plane machines come and go without an event here: look at the members regularly.
+// Control plane machines come and go without an event here: look at them regularly. This costs
+// the platform nothing while they match the members recorded in status (LOAD_BALANCER_RECHECK_MS).
 const MEMBER_RECHECK_MS = 10_000;
 
 /** Finds the cloud of the cluster's credential; a Secret problem is shown (and announced) when `announce`. */
@@ -213,12 +215,18 @@ const deleteSteps = (finalizer: string) => [
 ];
 
 /** What the steps share before the first runs; Connect finds the cloud. */
-const clusterRun = (ctx: Ctx, connections: HcsConnections, listingLagMs: number): ClusterRun => ({
+const clusterRun = (
+  ctx: Ctx,
+  connections: HcsConnections,
+  listingLagMs: number,
+  loadBalancerChecks: LoadBalancerChecks,
+): ClusterRun => ({
   ctx,
   connections,
   cloud: notConnected,
   zones: [],
   listingLagMs,
+  loadBalancerChecks,
 });
 
 export function hcsClusterHooks(
@@ -226,13 +234,14 @@ export function hcsClusterHooks(
   /** The finalizer that keeps the identity Secret while a cluster uses it (`credentialFinalizerName`). */
   credentialFinalizer: string,
   listingLagMs = LISTING_LAG_MS,
+  loadBalancerChecks = new LoadBalancerChecks(),
 ): InfraClusterHooks<typeof HCSCluster> {
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
   return {
     kind: HCSCluster,
     reconcile: async (ctx) =>
-      stepPlan(clusterRun(ctx, connections, listingLagMs), reconcilePlan, (run) => {
+      stepPlan(clusterRun(ctx, connections, listingLagMs, loadBalancerChecks), reconcilePlan, (run) => {
         // In status as the v1beta2 contract has them (a list); the host's failureDomains would be the v1beta1 map.
         ctx.status.failureDomains = run.zones.map((name) => ({ name, controlPlane: true }));
         return clusterProvisioned({
@@ -243,6 +252,10 @@ export function hcsClusterHooks(
           recheckAfterMs: MEMBER_RECHECK_MS,
         });
       }),
-    delete: async (ctx) => stepPlan(clusterRun(ctx, connections, listingLagMs), deletePlan),
+    delete: async (ctx) => {
+      // A cluster deleted and made again under the same name starts with nothing trusted.
+      loadBalancerChecks.forget(ctx.object.metadata.uid ?? ctx.object.metadata.name);
+      return stepPlan(clusterRun(ctx, connections, listingLagMs, loadBalancerChecks), deletePlan);
+    },
   };
 }

@@ -199,8 +199,11 @@ const findServer: Step<MachineRun> = {
   async run(run) {
     const { ctx } = run;
     const name = serverNameOf(ctx, run.entry);
-    const found = await run.cloud.findServersByName(name);
-    run.servers = await madeForThisMachine(run, found);
+    // A recorded server is read by its id (one GET): listing by name on every reconcile spent the
+    // platform's request budget (issue 23). Listing is for a server not recorded or gone.
+    const recorded = await recordedServer(run);
+    const found = recorded ? [recorded] : await run.cloud.findServersByName(name);
+    run.servers = recorded ? found : await madeForThisMachine(run, found);
     if (run.servers.length === 0 && found.length > 0)
       return blocked(
         run,
@@ -219,6 +222,14 @@ const findServer: Step<MachineRun> = {
 };
 
 const noServer = (run: MachineRun) => run.servers.length === 0;
+
+/** The server whose id status records, when it still exists and was made for this machine. */
+async function recordedServer(run: MachineRun): Promise<HcsServer | undefined> {
+  const id = run.ctx.status.serverId ?? run.ctx.object.status?.serverId;
+  if (!id) return undefined;
+  const server = await tolerating(run.cloud.getServer(id), 'NotFound');
+  return server && madeFor(run.ctx)(server) ? server : undefined;
+}
 
 /**
  * The servers among those named for the machine that were made for it; when none is listed, the
@@ -352,6 +363,8 @@ const registerMember: Step<MachineRun> = {
     if (!poolId) return requeue(POLL_MS, 'the control plane load balancer has no pool yet');
     const ip = addressesOf(serverOf(run) as HcsServer, undefined)[0]?.address;
     if (!ip) return requeue(POLL_MS, `server ${serverOf(run)?.name} has no address yet`);
+    // Added even when the cluster records a member of this name and address: it may be the member
+    // of an earlier machine of the same name, which that machine's delete took out of the pool.
     await addMember(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, address: ip });
     return done();
   },

@@ -27,6 +27,21 @@ const SCALE = scaleSettings({ machines: 20, taskSeconds: 0.2 });
 /** What the scale issue allows from a machine's create to its Ready, our writes only. */
 const MAX_WRITES_PER_MACHINE = 12;
 const CONTROL_PLANE_PER_CLUSTER = 3;
+/**
+ * Listings of the ELB's parts (load balancer, listeners, pools, members, health monitors) per
+ * cluster from create to Ready: each part is listed once, then trusted by its recorded id (16 before
+ * issue 23, when every reconcile listed them all and the members twice).
+ */
+const MAX_ELB_LISTS_PER_CLUSTER = 8;
+/** `ecs.listServers` per server: the look-up before its create; a recorded server is read by id (3.45 before). */
+const MAX_SERVER_LISTS_PER_SERVER = 1.5;
+const ELB_LISTS = [
+  'elb.listLoadBalancers',
+  'elb.listListeners',
+  'elb.listPools',
+  'elb.listMembers',
+  'elb.listHealthMonitors',
+];
 
 let sim: HcsSimulator | undefined;
 afterAll(async () => {
@@ -204,7 +219,7 @@ function hcsTarget(platform: HcsSimulator, objects: KubernetesObjectApi): ScaleT
   };
 }
 
-it(`provisions ${SCALE.machines} HCS servers over ${Math.ceil(SCALE.machines / MACHINES_PER_CLUSTER)} clusters with at most ${MAX_WRITES_PER_MACHINE} API writes each to Ready and no login, then deletes them all`, {
+it(`provisions ${SCALE.machines} HCS servers over ${Math.ceil(SCALE.machines / MACHINES_PER_CLUSTER)} clusters with at most ${MAX_WRITES_PER_MACHINE} API writes each to Ready, ELB parts listed at most ${MAX_ELB_LISTS_PER_CLUSTER} times per cluster and servers at most ${MAX_SERVER_LISTS_PER_SERVER} per server, and no login, then deletes them all`, {
   timeout: 600_000 + SCALE.machines * 6_000,
 }, async () => {
   const kubeConfig = testKubeConfig();
@@ -234,5 +249,11 @@ it(`provisions ${SCALE.machines} HCS servers over ${Math.ceil(SCALE.machines / M
   // Counts that do not depend on speed: our writes per machine, and no login for signed requests.
   expect(report.kubePerMachineToReady.writes).toBeLessThanOrEqual(MAX_WRITES_PER_MACHINE);
   expect(report.logins).toBe(0);
+  // Platform calls that do not depend on speed either: listings are not repeated per reconcile.
+  const calls = report.platformCallsByOperation;
+  const elbListsPerCluster =
+    ELB_LISTS.reduce((sum, operation) => sum + (calls[operation] ?? 0), 0) * MACHINES_PER_CLUSTER;
+  expect(elbListsPerCluster).toBeLessThanOrEqual(MAX_ELB_LISTS_PER_CLUSTER);
+  expect(calls['ecs.listServers'] ?? 0).toBeLessThanOrEqual(MAX_SERVER_LISTS_PER_SERVER);
   expect(sim.state().auth.signatureFailures).toBe(0);
 });

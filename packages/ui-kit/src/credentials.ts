@@ -441,16 +441,23 @@ export function mountCredentialForm(
   root.addEventListener('change', showWarnings);
   showWarnings();
 
-  if (!creating)
+  if (!creating) {
+    // The stored display name arrives after the form is shown: what the user typed by then wins,
+    // else a slow read would put the old name back under their edit and save it.
+    let typed = false;
+    displayName.input.addEventListener('input', () => {
+      typed = true;
+    });
     props.api
       .kubernetes<{ metadata: { annotations?: Record<string, string> } }>({
         method: 'GET',
         path: secretsPath(props.namespace, props.secretName),
       })
       .then((secret) => {
-        displayName.input.value = secret.metadata.annotations?.[spec.displayNameAnnotation] ?? '';
+        if (!typed) displayName.input.value = secret.metadata.annotations?.[spec.displayNameAnnotation] ?? '';
       })
       .catch((error: unknown) => showErrorAt(root, '(form)', error));
+  }
   return unmount;
 }
 

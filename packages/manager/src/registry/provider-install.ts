@@ -157,30 +157,25 @@ export async function installProvider(input: {
     input.onProgress(`applied ${clusterObjects.length} cluster-scoped objects: ${clusterObjects.join(', ')}`);
   await ensureNamespace(input.client, SYSTEM_NAMESPACE);
   const record = inventoryObject({ name: plan.spec.name, version: plan.spec.version });
-  const existing = await input.client.get<{ metadata: { resourceVersion: string } }>({
-    apiVersion: record.apiVersion,
-    kind: record.kind,
-    namespace: record.metadata.namespace,
-    name: record.metadata.name,
-  });
-  if (existing) {
-    await input.client.update({
-      ...record,
-      metadata: { ...record.metadata, resourceVersion: existing.metadata.resourceVersion },
-    });
-  } else {
-    await input.client.create(record);
-  }
+  await createOrReplace(input.client, record);
   input.onProgress(
     `recorded ${record.metadata.namespace}/${record.metadata.name} in the clusterctl inventory`,
   );
   return { packageDir, crds: crds.map((crd) => crd.metadata?.name ?? ''), releaseData, clusterObjects };
 }
 
-interface ReleaseDataObject {
+interface PackageObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion: string };
+  metadata: { name: string; namespace?: string; resourceVersion?: string };
+}
+
+/** The objects of a YAML file the package ships; none when the package has no such file. */
+function packageObjects(file: string): PackageObject[] {
+  if (!existsSync(file)) return [];
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((doc) => doc.toJS() as PackageObject | null)
+    .filter((o): o is PackageObject => o !== null);
 }
 
 /**
@@ -189,10 +184,7 @@ interface ReleaseDataObject {
  * release's tags. A package from before release data was shipped has none: nothing to apply.
  */
 async function applyReleaseData(client: ObjectClient, file: string, namespace: string): Promise<string[]> {
-  if (!existsSync(file)) return [];
-  const objects = parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((doc) => doc.toJS() as ReleaseDataObject | null)
-    .filter((o): o is ReleaseDataObject => o !== null);
+  const objects = packageObjects(file);
   if (objects.length === 0) return [];
   await ensureNamespace(client, namespace);
   const applied: string[] = [];
@@ -209,10 +201,7 @@ async function applyReleaseData(client: ObjectClient, file: string, namespace: s
  * without any has no such file: nothing to apply.
  */
 export async function applyClusterObjects(client: ObjectClient, file: string): Promise<string[]> {
-  if (!existsSync(file)) return [];
-  const objects = parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((doc) => doc.toJS() as ReleaseDataObject | null)
-    .filter((o): o is ReleaseDataObject => o !== null);
+  const objects = packageObjects(file);
   const applied: string[] = [];
   for (const object of objects) {
     if (object.metadata.namespace !== undefined)
@@ -225,8 +214,8 @@ export async function applyClusterObjects(client: ObjectClient, file: string): P
   return applied;
 }
 
-async function createOrReplace(client: ObjectClient, wanted: ReleaseDataObject): Promise<void> {
-  const existing = await client.get<ReleaseDataObject>({
+async function createOrReplace(client: ObjectClient, wanted: PackageObject): Promise<void> {
+  const existing = await client.get<{ metadata: { resourceVersion: string } }>({
     apiVersion: wanted.apiVersion,
     kind: wanted.kind,
     ...(wanted.metadata.namespace !== undefined ? { namespace: wanted.metadata.namespace } : {}),

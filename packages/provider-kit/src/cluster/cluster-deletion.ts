@@ -33,16 +33,21 @@ const secretRefOf = (namespace: string, name: string) => ({
  * Puts `finalizer` on the Secret unless it is there already (a read first, so a reconcile that
  * finds it costs no write). A Secret that is missing is left to the Connect step to report; one
  * already being deleted can take no new finalizer, and one the cluster held is kept anyway.
+ * `replacing` names an earlier finalizer of the same meaning (a provider that moved to another
+ * name), taken off in the same write.
  */
 export async function holdCredentialSecret(
   kube: KubeClient,
   secret: { namespace: string; name: string },
   finalizer: string,
+  options: { replacing?: string } = {},
 ): Promise<void> {
   await changeFinalizers(kube, secret, (current) => {
     if (current.metadata.deletionTimestamp) return undefined;
     const finalizers = current.metadata.finalizers ?? [];
-    return finalizers.includes(finalizer) ? undefined : [...finalizers, finalizer];
+    const stale = options.replacing !== undefined && finalizers.includes(options.replacing);
+    if (finalizers.includes(finalizer) && !stale) return undefined;
+    return [...finalizers.filter((f) => f !== finalizer && f !== options.replacing), finalizer];
   });
 }
 

@@ -1,5 +1,5 @@
 import { done, type KubeClient, type ObjectMeta, type Step } from '@immutable-infra/core';
-import { isKubeConflict, releaseCredentialSecret } from '@immutable-infra/provider-kit';
+import { holdCredentialSecret, releaseCredentialSecret } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import type { VSphereClusterObject } from '../api/vsphere-cluster.js';
 
@@ -17,9 +17,6 @@ export function identitySecretName(cluster: unknown): string | undefined {
 
 type ClusterRun = { ctx: { kube: KubeClient; object: { metadata: ObjectMeta } } };
 
-/** Attempts of the Secret's write when another writer (a cluster sharing it) changed it in between. */
-const WRITE_ATTEMPTS = 5;
-
 /**
  * As CAPV's cluster reconcile, CAPV's finalizer on the identity Secret, so a delete of the Secret
  * waits for the clusters that use it. Unlike CAPV, no owner reference: CAPV deletes the Secret with
@@ -33,35 +30,16 @@ export function holdIdentitySecretStep<Run extends ClusterRun>(legacyFinalizer: 
     name: 'HoldIdentitySecret',
     when: ({ ctx }) => identitySecretName(ctx.object) !== undefined,
     async run({ ctx }) {
-      const { namespace } = ctx.object.metadata;
-      const ref = {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace: namespace ?? 'default',
-        name: identitySecretName(ctx.object) as string,
-      };
-      for (let attempt = 1; ; attempt++) {
-        const secret = await ctx.kube.get<{ metadata: ObjectMeta }>(ref);
-        // Missing: Connect has said so. Being deleted: it takes no new finalizer, and keeps the one it has.
-        if (!secret || secret.metadata.deletionTimestamp) return done();
-        const finalizers = secret.metadata.finalizers ?? [];
-        if (finalizers.includes(SECRET_IDENTITY_FINALIZER) && !finalizers.includes(legacyFinalizer))
-          return done();
-        try {
-          await ctx.kube.patch(ref, {
-            metadata: {
-              resourceVersion: secret.metadata.resourceVersion,
-              finalizers: [
-                ...finalizers.filter((f) => f !== legacyFinalizer && f !== SECRET_IDENTITY_FINALIZER),
-                SECRET_IDENTITY_FINALIZER,
-              ],
-            },
-          });
-          return done();
-        } catch (error) {
-          if (!isKubeConflict(error) || attempt >= WRITE_ATTEMPTS) throw error;
-        }
-      }
+      await holdCredentialSecret(
+        ctx.kube,
+        {
+          namespace: ctx.object.metadata.namespace ?? 'default',
+          name: identitySecretName(ctx.object) as string,
+        },
+        SECRET_IDENTITY_FINALIZER,
+        { replacing: legacyFinalizer },
+      );
+      return done();
     },
   };
 }

@@ -38,6 +38,7 @@ export {
   SECURE_CONNECTION_CONDITION,
   secureConnectionCondition,
 } from './plain-http.js';
+export { QUANTITY_PATTERN, quantityBytes } from './quantities.js';
 export {
   AddressWithPrefix,
   DNS_NAME,

@@ -1,3 +1,5 @@
+// The systemd mount unit name and quantity reading the storage steps use, kept where they were exported.
+export { mountUnitName, quantityBytes } from '@immutable-infra/provider-kit';
 export { IMAGE_CATALOG_NAME, type ImageResolution, resolveImage, withRegistry } from './image-catalog.js';
 export {
   type AllocationState,
@@ -42,11 +44,9 @@ export {
   INITIALIZATION_APPROVAL_ANNOTATIONS,
   initializationApproval,
   initializationApprovalHash,
-  mountUnitName,
   normaliseVolumes,
   type ObservedDevice,
   type ObservedStorage,
-  quantityBytes,
   STORAGE_HASH_VERSION,
   STORAGE_OPERATION_FILE,
   type StorageCheck,

@@ -1,3 +1,4 @@
+import { QUANTITY_PATTERN } from '@immutable-infra/provider-kit/kinds';
 import {
   INITIALIZATION_APPROVAL_ANNOTATIONS,
   initializationApproval,
@@ -57,7 +58,6 @@ export const MAX_STORAGE_VOLUMES = 32;
 
 const STABLE_DEVICE_ID = /^(wwn|nvme-eui|nvme-nguid|serial|partuuid|wwid):[^/ ]+$/;
 const NORMALISED_PATH = /^(\/[A-Za-z0-9][A-Za-z0-9._-]*)+$/;
-const QUANTITY = /^\d+(\.\d+)?([KMGTPE]i|[kKMGTPE])?$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -116,7 +116,7 @@ export function validateStorageDeclaration(storage: unknown): StorageProblem[] {
         add(`${at}.source.deviceID`, `two volumes have the same source.deviceID (${deviceID})`);
       else seen.device.set(deviceID, index);
       const size = source.minimumSize;
-      if (size !== undefined && !(typeof size === 'number' ? size >= 0 : QUANTITY.test(String(size))))
+      if (size !== undefined && !(typeof size === 'number' ? size >= 0 : QUANTITY_PATTERN.test(String(size))))
         add(`${at}.source.minimumSize`, 'must be a quantity such as 100Gi');
       if (source.multipath !== undefined) {
         if (typeof deviceID === 'string' && !deviceID.startsWith('wwid:'))

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mountUnitName, quantityBytes } from '@immutable-infra/provider-kit';
 import type { SystemAgentPlan } from './plans.js';
 
 /**
@@ -152,26 +153,6 @@ const FORCED_MOUNT_OPTIONS = ['nodev', 'nosuid'];
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** A Kubernetes quantity in bytes ("100Gi", "500G", 1073741824), or undefined when it is none. */
-export function quantityBytes(quantity: string | number | undefined): number | undefined {
-  if (quantity === undefined) return undefined;
-  if (typeof quantity === 'number') return quantity;
-  const match = /^(\d+(?:\.\d+)?)([KMGTPE]i|[kKMGTPE]?)$/.exec(quantity.trim());
-  if (!match) return undefined;
-  const unit = match[2] ?? '';
-  return Math.ceil(Number(match[1]) * (BINARY[unit] ?? DECIMAL[unit] ?? 1));
-}
 
 /** The declared volumes with defaults filled and sorted by name: what the hash covers (retryNonce is not in it). */
 export function normaliseVolumes(volumes: readonly StorageVolume[] | undefined) {
@@ -457,25 +438,6 @@ export interface StepVolume {
   mountPath: string;
   mountOptions: string[];
   required: boolean;
-}
-
-/** The systemd mount unit name of a path (what `systemd-escape --path --suffix=mount` gives). */
-export function mountUnitName(path: string): string {
-  const trimmed = path.replace(/^\/+|\/+$/g, '');
-  if (trimmed === '') return '-.mount';
-  const escaped = trimmed
-    .split('/')
-    .map((part) =>
-      [...part]
-        .map((ch, i) =>
-          /[A-Za-z0-9:_]/.test(ch) || (ch === '.' && i > 0)
-            ? ch
-            : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
-        )
-        .join(''),
-    )
-    .join('-');
-  return `${escaped}.mount`;
 }
 
 const operationFile = (type: StorageOperationType, operationID: string, volumes: readonly StepVolume[]) => ({

@@ -14,11 +14,13 @@ export interface SystemAgentPlan {
 const NOCLOUD_SEED = '/var/lib/cloud/seed/nocloud';
 const CLEANUP_MARKER = '/var/lib/elemental/.reprovision-cleanup';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
+/** The hex sha256 of a text: plan checksums, as the agent computes them, and the ids derived from them. */
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The plan text the agent reads and its sha256, which the agent reports back. */
 export function serializePlan(plan: SystemAgentPlan): { text: string; checksum: string } {
   const text = JSON.stringify(plan);
-  return { text, checksum: createHash('sha256').update(text).digest('hex') };
+  return { text, checksum: sha256(text) };
 }
 
 export interface ReprovisionInput {

@@ -1,20 +1,18 @@
-import { createHash } from 'node:crypto';
 import {
-  type ConditionInput,
   done,
   failed,
+  falseCondition,
   type InfraMachineContext,
   type InfraMachineHooks,
   machineProvisioned,
-  type ObjectReference,
   requeue,
   type Step,
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { ClaimablePool, type Claimant } from '@immutable-infra/provider-kit';
-import { BaremetalMachine, type BaremetalMachinePhase } from '../api/baremetal-machine.js';
-import type { MachineInventoryPoolObject, PoolInventory } from '../api/machine-inventory-pool.js';
+import { ClaimablePool, claimantOf } from '@immutable-infra/provider-kit';
+import { BaremetalMachine } from '../api/baremetal-machine.js';
+import type { PoolInventory } from '../api/machine-inventory-pool.js';
 import { IMAGE_CATALOG_NAME, resolveImage } from '../cloud/image-catalog.js';
 import {
   type AllocationState,
@@ -25,7 +23,6 @@ import {
   inventoryRef,
   type MachineInventory,
   observedAddress,
-  PLAN_TYPE_ANNOTATION,
   planSecretNameOf,
 } from '../cloud/machine-inventory.js';
 import {
@@ -35,6 +32,7 @@ import {
   reprovisionPlan,
   type SystemAgentPlan,
   serializePlan,
+  sha256,
 } from '../cloud/plans.js';
 import { activationPlanPart, deactivationPlanPart, storageBlocksAllocation } from '../cloud/storage.js';
 import { normaliseBootstrap } from './bootstrap-data.js';
@@ -44,6 +42,7 @@ import {
   finishMachineStorageStep,
   machineStorageVolumes,
 } from './inventory-storage.js';
+import { readPlanSecret, secretRef, writePlanSecret } from './plan-secret.js';
 import { bootstrapVipFor } from './self-built-vip.js';
 
 type Ctx = InfraMachineContext<typeof BaremetalMachine>;
@@ -69,41 +68,12 @@ interface Run {
   resyncMs: number;
   namespace: string;
   image?: string;
-  pool?: MachineInventoryPoolObject;
   entry?: PoolInventory | undefined;
   inventory?: MachineInventory | undefined;
 }
 
 const REGISTRY_ANNOTATION = 'cpaas.io/registry-address';
 const PROVIDER_ID_PREFIX = 'baremetal:///';
-const secretRef = (namespace: string, name: string): ObjectReference => ({
-  apiVersion: 'v1',
-  kind: 'Secret',
-  namespace,
-  name,
-});
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-const claimantOf = (ctx: Ctx): Claimant => ({
-  uid: ctx.object.metadata.uid ?? '',
-  name: ctx.object.metadata.name ?? '',
-});
-
-function setPhase(ctx: Ctx, phase: BaremetalMachinePhase) {
-  ctx.status.phase = phase;
-}
-
-function condition(ctx: Ctx, input: ConditionInput) {
-  ctx.setCondition(input);
-}
-
-const falseCondition = (type: string, reason: string, message: string): ConditionInput => ({
-  type,
-  status: 'False',
-  reason,
-  message,
-  severity: 'Warning',
-});
 
 /** Keeps the documented annotations on the inventory; a patch only when they differ. */
 async function annotateInventory(
@@ -150,11 +120,11 @@ const resolveImageStep: Step<Run> = {
       registry,
     );
     if (!resolved.ok) {
-      condition(ctx, falseCondition('ImageResolved', resolved.reason, resolved.message));
-      setPhase(ctx, 'Failed');
+      ctx.setCondition(falseCondition('ImageResolved', resolved.reason, resolved.message, 'Warning'));
+      ctx.status.phase = 'Failed';
       return failed(resolved.reason, resolved.message);
     }
-    condition(ctx, trueCondition('ImageResolved', 'Resolved', resolved.image));
+    ctx.setCondition(trueCondition('ImageResolved', 'Resolved', resolved.image));
     run.image = resolved.image;
     return done();
   },
@@ -187,13 +157,13 @@ const claimInventory: Step<Run> = {
     const result = await new ClaimablePool(ctx.kube, inventoryPoolKind).claim(
       namespace,
       poolName,
-      claimantOf(ctx),
+      claimantOf(ctx.object),
       (entry) => eligible(poolName, inventories.get(entry.name)),
     );
     if (!result.ok) {
       const reason = result.reason === 'PoolNotFound' ? 'PoolMissing' : result.reason;
-      condition(ctx, falseCondition('InventoryAllocated', reason, result.message));
-      if (!ctx.status.phase) setPhase(ctx, 'Pending');
+      ctx.setCondition(falseCondition('InventoryAllocated', reason, result.message, 'Warning'));
+      if (!ctx.status.phase) ctx.status.phase = 'Pending';
       // An inventory freed or made Ready wakes the machine; a pool created later does not.
       return requeue(result.reason === 'PoolExhausted' ? run.resyncMs : run.pollMs * 2, result.message, {
         object: {
@@ -211,8 +181,8 @@ const claimInventory: Step<Run> = {
     if (!planSecret) return requeue(run.pollMs, `MachineInventory ${result.entry.name} has no plan Secret`);
     ctx.status.machineInventoryRef = { name: result.entry.name };
     ctx.status.planSecretRef = { name: planSecret };
-    condition(ctx, trueCondition('InventoryAllocated', 'Allocated', result.entry.name));
-    if (!ctx.status.phase || ctx.status.phase === 'Pending') setPhase(ctx, 'Allocated');
+    ctx.setCondition(trueCondition('InventoryAllocated', 'Allocated', result.entry.name));
+    if (!ctx.status.phase || ctx.status.phase === 'Pending') ctx.status.phase = 'Allocated';
     if (allocationStateOf(run.inventory) === undefined || allocationStateOf(run.inventory) === 'Available')
       await annotateInventory(run, run.inventory, 'Allocated', true);
     return done();
@@ -221,22 +191,6 @@ const claimInventory: Step<Run> = {
 
 const hostnameOf = (run: Run) => run.entry?.hostname || (run.inventory?.metadata.name ?? '');
 const providerIdOf = (run: Run) => `${PROVIDER_ID_PREFIX}${run.inventory?.metadata.name ?? ''}`;
-
-/** The plan Secret's current plan checksum and type, as the agent will read them. */
-async function planInSecret(
-  run: Run,
-  name: string,
-): Promise<{ checksum: string | undefined; type: string | undefined }> {
-  const secret = await run.ctx.kube.get<{
-    metadata?: { annotations?: Record<string, string> };
-    data?: Record<string, string>;
-  }>(secretRef(run.namespace, name));
-  const plan = secret?.data?.plan;
-  return {
-    checksum: plan === undefined ? undefined : sha256(Buffer.from(plan, 'base64').toString()),
-    type: secret?.metadata?.annotations?.[PLAN_TYPE_ANNOTATION],
-  };
-}
 
 /**
  * Writes a plan into the inventory's plan Secret: its checksum recorded in status first (so a
@@ -251,12 +205,8 @@ async function writePlan(run: Run, type: PlanType, text: string, checksum: strin
     ctx.status.lastAppliedPlanChecksum = checksum;
     await ctx.saveStatus();
   }
-  const current = await planInSecret(run, name);
-  if (current.checksum === checksum) return;
-  await ctx.kube.patch(secretRef(run.namespace, name), {
-    metadata: { annotations: { [PLAN_TYPE_ANNOTATION]: type } },
-    data: { plan: Buffer.from(text).toString('base64') },
-  });
+  if ((await readPlanSecret(ctx.kube, run.namespace, name))?.checksum === checksum) return;
+  await writePlanSecret(ctx.kube, run.namespace, name, type, text);
   ctx.events.normal(
     type === 'reprovision' ? 'ReprovisionPlanWritten' : 'CleanPlanWritten',
     `${type} plan ${checksum.slice(0, 12)} written for MachineInventory ${run.inventory?.metadata.name ?? ''}`,
@@ -332,9 +282,13 @@ const writeReprovisionPlan: Step<Run> = {
         checksum,
         ctx.object.metadata.uid ?? '',
       );
-      condition(
-        ctx,
-        falseCondition('StorageReady', 'Activating', `activating ${volumes.length} data volume(s)`),
+      ctx.setCondition(
+        falseCondition(
+          'StorageReady',
+          'Activating',
+          `activating ${volumes.length} data volume(s)`,
+          'Warning',
+        ),
       );
     }
     await writePlan(run, 'reprovision', text, checksum);
@@ -347,7 +301,7 @@ const writeReprovisionPlan: Step<Run> = {
     }
     if (allocationStateOf(inventory) !== 'Unavailable')
       await annotateInventory(run, inventory, 'Reprovisioning', true);
-    setPhase(ctx, 'Reprovisioning');
+    ctx.status.phase = 'Reprovisioning';
     return done();
   },
 };
@@ -363,7 +317,7 @@ const waitForReprovision: Step<Run> = {
     const name = inventory.metadata.name;
     if (plan?.checksum === ours && plan?.state === 'Failed') {
       await annotateInventory(run, inventory, 'Unavailable', true);
-      setPhase(ctx, 'Failed');
+      ctx.status.phase = 'Failed';
       const secret = ctx.status.planSecretRef?.name ?? '';
       return failed(
         'ReprovisionFailed',
@@ -376,14 +330,13 @@ const waitForReprovision: Step<Run> = {
         (inventory.status?.storage?.appliedVolumes ?? []).length > 0
           ? await finishMachineStorageStep(ctx.kube, run.namespace, inventory, 'Activate')
           : { ready: true, reason: 'NoManagedVolumes', message: 'no managed data volume' };
-      condition(
-        ctx,
+      ctx.setCondition(
         storage.ready
           ? trueCondition('StorageReady', storage.reason, storage.message)
-          : falseCondition('StorageReady', storage.reason, storage.message),
+          : falseCondition('StorageReady', storage.reason, storage.message, 'Warning'),
       );
       await annotateInventory(run, inventory, 'Allocated', true);
-      setPhase(ctx, 'Running');
+      ctx.status.phase = 'Running';
       return done();
     }
     if (ctx.object.status?.phase === 'Running') {
@@ -391,7 +344,7 @@ const waitForReprovision: Step<Run> = {
       // its MachineInventory, which elemental answers with a reset and a new registration) or given
       // another plan behind the provider. The node is gone; a MachineHealthCheck or the user replaces
       // the Machine, and its delete cleans the host and gives it back.
-      setPhase(ctx, 'Failed');
+      ctx.status.phase = 'Failed';
       return failed(
         'HostReset',
         `MachineInventory ${name} no longer reports this machine's reprovision plan applied (it was reset or given another plan outside the provider): the node is gone; delete the Machine to replace it`,
@@ -434,7 +387,7 @@ const findHeldInventory: Step<Run> = {
     const held = await new ClaimablePool(ctx.kube, inventoryPoolKind).heldEntry(
       namespace,
       ctx.object.spec.machineInventoryPoolRef.name,
-      claimantOf(ctx),
+      claimantOf(ctx.object),
     );
     if (held === undefined) return done();
     if (held.ok) {
@@ -483,7 +436,7 @@ const writeCleanPlan: Step<Run> = {
       );
     await writePlan(run, 'clean', text, checksum);
     await annotateInventory(run, run.inventory as MachineInventory, 'Preparing', true);
-    setPhase(run.ctx, 'Preparing');
+    run.ctx.status.phase = 'Preparing';
     return done();
   },
 };
@@ -526,7 +479,7 @@ const releaseInventory: Step<Run> = {
     const released = await new ClaimablePool(ctx.kube, inventoryPoolKind).release(
       namespace,
       ctx.object.spec.machineInventoryPoolRef.name,
-      claimantOf(ctx),
+      claimantOf(ctx.object),
     );
     if (released && run.inventory)
       ctx.events.normal(

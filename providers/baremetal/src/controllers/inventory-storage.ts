@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { KubeClient } from '@immutable-infra/core';
 import {
   allocationStateOf,
+  inventoryRef,
   type MachineInventory,
-  PLAN_TYPE_ANNOTATION,
   planSecretNameOf,
 } from '../cloud/machine-inventory.js';
-import { serializePlan } from '../cloud/plans.js';
+import { serializePlan, sha256 } from '../cloud/plans.js';
 import {
   checkStorage,
   devicePathOf,
@@ -26,6 +25,7 @@ import {
   storageSpecHash,
   type VolumeState,
 } from '../cloud/storage.js';
+import { readPlanSecret, writePlanSecret } from './plan-secret.js';
 
 /**
  * The inventory-side storage lifecycle (Prepare and Release) of one MachineInventory, run while it
@@ -47,7 +47,7 @@ export async function reconcileInventoryStorage(
   const status: StorageStatus = inventory.status?.storage ?? {};
   const desired = storageSpecHash(volumes);
   const operation = status.operation ?? undefined;
-  const ref = inventoryStatusRef(namespace, inventory.metadata.name);
+  const ref = inventoryRef(namespace, inventory.metadata.name);
   const save = async (next: StorageStatus) => {
     if (JSON.stringify(next) === JSON.stringify(status)) return;
     await kube.patchStatus(ref, { status: { storage: next } });
@@ -89,7 +89,8 @@ export async function reconcileInventoryStorage(
     const plan = inventory.status?.plan;
     if (plan?.checksum !== operation.planChecksum || !plan?.state) return; // the host runs it
     if (plan.state === 'Failed') {
-      const output = await failedOutput(kube, namespace, inventory);
+      const secret = planSecretNameOf(inventory);
+      const output = secret ? ((await readPlanSecret(kube, namespace, secret))?.failedOutput ?? '') : '';
       await save({
         ...status,
         phase: 'Failed',
@@ -167,7 +168,7 @@ export async function reconcileInventoryStorage(
   const secretName = planSecretNameOf(inventory);
   if (!secretName) return;
   // One plan at a time through the default plan Secret: wait until the host reported the current one.
-  const current = await currentPlan(kube, namespace, secretName);
+  const current = await readPlanSecret(kube, namespace, secretName);
   if (current === undefined) return;
   if (current.text.trim() !== '{}' && inventory.status?.plan?.checksum !== current.checksum) return;
 
@@ -216,7 +217,7 @@ export async function reconcileInventoryStorage(
       };
     });
   }
-  const operationID = sha(`${type}/${uid}/${desired}/${retryNonce}/${approval.counter ?? 0}`).slice(0, 16);
+  const operationID = sha256(`${type}/${uid}/${desired}/${retryNonce}/${approval.counter ?? 0}`).slice(0, 16);
   const plan =
     type === 'Prepare' ? storagePreparePlan(operationID, step) : storageReleasePlan(operationID, step);
   const { text, checksum } = serializePlan(plan);
@@ -265,14 +266,12 @@ export async function reconcileInventoryStorage(
       `the storage-${type.toLowerCase()} plan ${checksum.slice(0, 12)} runs on the host`,
     ]),
   });
-  await kube.patch(
-    { apiVersion: 'v1', kind: 'Secret', namespace, name: secretName },
-    {
-      metadata: {
-        annotations: { [PLAN_TYPE_ANNOTATION]: type === 'Prepare' ? 'storage-prepare' : 'storage-release' },
-      },
-      data: { plan: Buffer.from(text).toString('base64') },
-    },
+  await writePlanSecret(
+    kube,
+    namespace,
+    secretName,
+    type === 'Prepare' ? 'storage-prepare' : 'storage-release',
+    text,
   );
 }
 
@@ -384,49 +383,6 @@ export function replaceCondition(
   return [...(conditions ?? []).filter((condition) => condition.type !== next.type), next];
 }
 
-export const inventoryStatusRef = (namespace: string, name: string) => ({
-  apiVersion: 'elemental.cattle.io/v1beta1',
-  kind: 'MachineInventory',
-  namespace,
-  name,
-});
-
-const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-
-async function currentPlan(
-  kube: KubeClient,
-  namespace: string,
-  name: string,
-): Promise<{ text: string; checksum: string } | undefined> {
-  const secret = await kube.get<{ data?: Record<string, string> }>({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    namespace,
-    name,
-  });
-  if (!secret) return undefined;
-  const text = Buffer.from(secret.data?.plan ?? '', 'base64').toString() || '{}';
-  return { text, checksum: sha(text) };
-}
-
-async function failedOutput(
-  kube: KubeClient,
-  namespace: string,
-  inventory: MachineInventory,
-): Promise<string> {
-  const name = planSecretNameOf(inventory);
-  if (!name) return '';
-  const secret = await kube.get<{ data?: Record<string, string> }>({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    namespace,
-    name,
-  });
-  return Buffer.from(secret?.data?.['failed-output'] ?? '', 'base64')
-    .toString()
-    .slice(0, 1024);
-}
-
 /** The prepared volumes a machine's reprovision plan activates and its clean plan deactivates. */
 export function machineStorageVolumes(inventory: MachineInventory): StepVolume[] {
   return stepVolumesOf(inventory.status?.storage?.appliedVolumes, inventory.status?.observedStorage);
@@ -450,7 +406,7 @@ export async function beginMachineStorageStep(
   if (volumes.length === 0) return;
   const current = status.operation ?? undefined;
   if (current?.type === type && current.planChecksum === planChecksum) return;
-  const operationID = sha(`${type}/${inventory.metadata.uid ?? ''}/${machineUID}/${planChecksum}`).slice(
+  const operationID = sha256(`${type}/${inventory.metadata.uid ?? ''}/${machineUID}/${planChecksum}`).slice(
     0,
     16,
   );
@@ -474,7 +430,7 @@ export async function beginMachineStorageStep(
       updatedAt: now,
     },
   };
-  await kube.patchStatus(inventoryStatusRef(namespace, inventory.metadata.name), {
+  await kube.patchStatus(inventoryRef(namespace, inventory.metadata.name), {
     status: { storage: next },
   });
   inventory.status = { ...inventory.status, storage: next };
@@ -503,40 +459,29 @@ export async function finishMachineStorageStep(
     (devices.get(volume.deviceID)?.mounts ?? []).some((mount) => mount.path === volume.mountPath);
   const active = type === 'Activate';
   const missing = active ? applied.filter((volume) => volume.effectiveRequired && !mounted(volume)) : [];
-  const prepared = storageCondition(
-    status.conditions,
+  const condition = (kind: string, state: StorageCondition['status'], reason: string, message: string) =>
+    storageCondition(status.conditions, kind, state, reason, message, now);
+  const prepared = condition(
     'StoragePrepared',
     'True',
     'AllRequiredVolumesPrepared',
     `${applied.length} volume(s) prepared`,
-    now,
   );
-  const activeCondition = active
-    ? missing.length === 0
-      ? storageCondition(
-          status.conditions,
+  const activeCondition = !active
+    ? condition('StorageActive', 'False', 'Inactive', 'no managed volume is mounted')
+    : missing.length === 0
+      ? condition(
           'StorageActive',
           'True',
           'AllRequiredVolumesActive',
           `mounted: ${applied.map((volume) => volume.mountPath).join(', ')}`,
-          now,
         )
-      : storageCondition(
-          status.conditions,
+      : condition(
           'StorageActive',
           'False',
           'RequiredVolumeNotMounted',
           `not mounted: ${missing.map((volume) => `${volume.name} at ${volume.mountPath}`).join(', ')}`,
-          now,
-        )
-    : storageCondition(
-        status.conditions,
-        'StorageActive',
-        'False',
-        'Inactive',
-        'no managed volume is mounted',
-        now,
-      );
+        );
   const next: StorageStatus = {
     ...status,
     phase: active ? (missing.length === 0 ? 'Active' : 'Degraded') : 'Prepared',
@@ -550,7 +495,7 @@ export async function finishMachineStorageStep(
     conditions: [prepared, activeCondition],
   };
   if (status.operation || status.phase !== next.phase)
-    await kube.patchStatus(inventoryStatusRef(namespace, inventory.metadata.name), {
+    await kube.patchStatus(inventoryRef(namespace, inventory.metadata.name), {
       status: { storage: next },
     });
   inventory.status = { ...inventory.status, storage: next };

@@ -44,6 +44,13 @@ export {
   withIgnitionUnits,
 } from './bootstrap/ignition.js';
 export { buildIso, type IsoFile, type IsoImage, ignitionIso } from './bootstrap/ignition-iso.js';
+// The kubelet's provider ID written into the kubeadm configuration of a node's cloud-config.
+export {
+  cloudConfigWithProviderId,
+  DEFAULT_CRI_SOCKET,
+  KUBEADM_CONFIG_PATH,
+  kubeadmConfigWithProviderId,
+} from './bootstrap/kubeadm-node-registration.js';
 export {
   type CertificateAndKey,
   clusterCaFrom,

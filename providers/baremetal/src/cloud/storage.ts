@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { mountUnitName, quantityBytes } from '@immutable-infra/provider-kit';
-import type { SystemAgentPlan } from './plans.js';
+import { type SystemAgentPlan, sha256 } from './plans.js';
 
 /**
  * Managed data volumes (`MachineInventory.spec.storage`): the pure part. Normalising and hashing a
@@ -151,7 +150,6 @@ const UNIT_DIR = '/etc/systemd/system';
 /** Always on a managed mount: a data volume holds no device nodes and no set-uid programs. */
 const FORCED_MOUNT_OPTIONS = ['nodev', 'nosuid'];
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** The declared volumes with defaults filled and sorted by name: what the hash covers (retryNonce is not in it). */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   done,
   type ExtraKindHooks,
@@ -12,6 +11,7 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
+import { ObjectClients } from '@immutable-infra/provider-kit';
 import {
   PlainHttpConsent,
   parseCredentialData,
@@ -24,6 +24,7 @@ import {
   HOST_ANNOTATIONS,
   type MachineInventory,
 } from '../cloud/machine-inventory.js';
+import { sha256 } from '../cloud/plans.js';
 import {
   hardwareOf,
   parseRedfishAddress,
@@ -56,23 +57,15 @@ export interface BaremetalHostOptions {
   powerOnRetryMs?: number;
 }
 
-/** The Redfish failure kinds as words an operator acts on. */
-function bmcReason(failure: PlatformFailure): string {
-  switch (failure.kind) {
-    case 'LoginRefused':
-    case 'AccountLocked':
-      return 'CredentialsRejected';
-    case 'Unreachable':
-    case 'Timeout':
-      return 'BMCUnreachable';
-    case 'TLSFailure':
-      return 'BMCCertificateNotTrusted';
-    case 'NotFound':
-      return 'SystemNotFound';
-    default:
-      return 'BMCError';
-  }
-}
+/** The Redfish failure kinds as words an operator acts on; `BMCError` for any other. */
+const BMC_REASONS: Partial<Record<PlatformFailure['kind'], string>> = {
+  LoginRefused: 'CredentialsRejected',
+  AccountLocked: 'CredentialsRejected',
+  Unreachable: 'BMCUnreachable',
+  Timeout: 'BMCUnreachable',
+  TLSFailure: 'BMCCertificateNotTrusted',
+  NotFound: 'SystemNotFound',
+};
 
 interface Run {
   ctx: Ctx;
@@ -81,8 +74,6 @@ interface Run {
   system?: RedfishSystem;
   image?: string;
 }
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /**
  * Boots a host's elemental SeedImage over its BMC, as Metal3's BareMetalHost does for its deploy
@@ -97,18 +88,14 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
   const pollMs = options.pollMs ?? 2_000;
   const powerOnRetryMs = options.powerOnRetryMs ?? 120_000;
   // One client (one keep-alive connection pool) per host, replaced when its address or credentials change.
-  const clients = new Map<string, { key: string; client: RedfishClient }>();
-
+  const clients = new ObjectClients<RedfishClient>();
   const clientFor = (ctx: Ctx, address: RedfishAddress, username: string, password: string) => {
-    const uid = ctx.object.metadata.uid ?? `${ctx.object.metadata.namespace}/${ctx.object.metadata.name}`;
     const insecure = ctx.object.spec.bmc.disableCertificateVerification === true;
-    const key = sha256(JSON.stringify([address, username, password, insecure]));
-    const cached = clients.get(uid);
-    if (cached?.key === key) return cached.client;
-    void cached?.client.close().catch(() => undefined);
-    const client = new RedfishClient(address, { username, password }, { insecureSkipTlsVerify: insecure });
-    clients.set(uid, { key, client });
-    return client;
+    return clients.for(
+      ctx.object,
+      [address, username, password, insecure],
+      () => new RedfishClient(address, { username, password }, { insecureSkipTlsVerify: insecure }),
+    );
   };
 
   const namespaceOf = (ctx: Ctx) => ctx.object.metadata.namespace ?? 'default';
@@ -119,13 +106,6 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
   const booted = (run: Run) =>
     provisioning(run.ctx).state === 'Booted' || run.ctx.status.machineInventoryRef !== undefined;
 
-  /** A BMC call's failure: on BMCAccessible with its reason, and to the host's back-off. */
-  const bmcFailure = (ctx: Ctx, error: unknown): StepResult => {
-    if (!(error instanceof PlatformFailure)) throw error;
-    ctx.setCondition(falseCondition(BMC_ACCESSIBLE, bmcReason(error), error.message, 'Warning'));
-    return platformFailed(error);
-  };
-
   const recordOperation = (ctx: Ctx, name: string, result: 'Succeeded' | 'Failed', message?: string) => {
     ctx.status.lastOperation = {
       name,
@@ -133,6 +113,19 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
       time: ctx.clock.now().toISOString(),
       ...(message ? { message } : {}),
     };
+  };
+
+  /**
+   * A BMC call's failure: on BMCAccessible with its reason, and to the host's back-off; recorded as
+   * the last operation when it was one (`operation`).
+   */
+  const bmcFailure = (ctx: Ctx, error: unknown, operation?: string): StepResult => {
+    if (!(error instanceof PlatformFailure)) throw error;
+    if (operation) recordOperation(ctx, operation, 'Failed', error.message);
+    ctx.setCondition(
+      falseCondition(BMC_ACCESSIBLE, BMC_REASONS[error.kind] ?? 'BMCError', error.message, 'Warning'),
+    );
+    return platformFailed(error);
   };
 
   const readCredentials: Step<Run> = {
@@ -284,8 +277,7 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
           ctx.events.normal('MediaInserted', `SeedImage ${seedImage} inserted as virtual CD`);
         }
       } catch (error) {
-        if (error instanceof PlatformFailure) recordOperation(ctx, 'InsertMedia', 'Failed', error.message);
-        return bmcFailure(ctx, error);
+        return bmcFailure(ctx, error, 'InsertMedia');
       }
       ctx.status.provisioning = { state: 'MediaInserted', seedImage, imageSha256: sha256(image) };
       return done();
@@ -304,9 +296,7 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
           recordOperation(ctx, 'SetBootOverride', 'Succeeded', 'next boot from the virtual CD, once');
         }
       } catch (error) {
-        if (error instanceof PlatformFailure)
-          recordOperation(ctx, 'SetBootOverride', 'Failed', error.message);
-        return bmcFailure(ctx, error);
+        return bmcFailure(ctx, error, 'SetBootOverride');
       }
       ctx.status.provisioning = { ...provisioning(ctx), state: 'BootOverrideSet' };
       return done();
@@ -353,8 +343,7 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
       try {
         await client.reset(power === 'On' ? 'ForceRestart' : 'On');
       } catch (error) {
-        if (error instanceof PlatformFailure) recordOperation(ctx, 'PowerOn', 'Failed', error.message);
-        return bmcFailure(ctx, error);
+        return bmcFailure(ctx, error, 'PowerOn');
       }
       ctx.events.normal(
         'PowerOn',
@@ -404,10 +393,7 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
     async delete(ctx: Ctx) {
       // The host keeps what it installed; only the client goes. Media is left as it is: a host
       // still installing from it must not lose it because its object was deleted.
-      const uid = ctx.object.metadata.uid ?? `${ctx.object.metadata.namespace}/${ctx.object.metadata.name}`;
-      const cached = clients.get(uid);
-      clients.delete(uid);
-      await cached?.client.close().catch(() => undefined);
+      await clients.drop(ctx.object);
       return done();
     },
   };

@@ -358,6 +358,11 @@ export { type PlatformTasks, platformTasks } from './tasks/platform-tasks.js';
 export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';
 export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';
+export {
+  type ClosableClient,
+  ObjectClients,
+  type ObjectIdentity,
+} from './transport/object-clients.js';
 export { type OriginPin, pinnedUrl } from './transport/origin-pinning.js';
 export type {
   AuthHook,

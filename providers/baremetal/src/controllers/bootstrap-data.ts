@@ -1,10 +1,9 @@
 import type { BootstrapData } from '@immutable-infra/core';
-import { type CloudInitBootstrapVip, composeCloudInit } from '@immutable-infra/provider-kit';
-import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
-
-/** Where Cluster API's kubeadm bootstrap provider writes the kubeadm configuration in its cloud-config. */
-const KUBEADM_CONFIG_PATH = '/run/kubeadm/kubeadm.yaml';
-export const DEFAULT_CRI_SOCKET = 'unix:///var/run/containerd/containerd.sock';
+import {
+  type CloudInitBootstrapVip,
+  cloudConfigWithProviderId,
+  composeCloudInit,
+} from '@immutable-infra/provider-kit';
 
 /**
  * The Machine's cloud-config made fit for this host: its hostname, the kubelet's provider-id
@@ -22,42 +21,5 @@ export function normaliseBootstrap(
     tokens: { PROVIDER_ID: host.providerID },
     ...(host.bootstrapVip ? { files: host.bootstrapVip.files, runFirst: host.bootstrapVip.runFirst } : {}),
   });
-  const newline = composed.indexOf('\n');
-  const header = composed.slice(0, newline);
-  const config = (parseYaml(composed.slice(newline + 1)) ?? {}) as {
-    write_files?: { path?: string; content?: string; encoding?: string }[];
-  };
-  for (const file of config.write_files ?? []) {
-    if (file.path !== KUBEADM_CONFIG_PATH || typeof file.content !== 'string' || file.encoding) continue;
-    file.content = normaliseKubeadmConfig(file.content, host.providerID);
-  }
-  return `${header}\n${stringify(config)}`;
-}
-
-type Args = Record<string, string> | { name: string; value: string }[];
-
-/** provider-id and criSocket set in each Init/JoinConfiguration's nodeRegistration (v1beta3 maps, v1beta4 lists). */
-export function normaliseKubeadmConfig(text: string, providerID: string): string {
-  const documents = parseAllDocuments(text);
-  const out: string[] = [];
-  for (const document of documents) {
-    const object = document.toJS() as {
-      kind?: string;
-      nodeRegistration?: { criSocket?: string; kubeletExtraArgs?: Args };
-    } | null;
-    if (object && (object.kind === 'InitConfiguration' || object.kind === 'JoinConfiguration')) {
-      const registration = object.nodeRegistration ?? {};
-      registration.criSocket ||= DEFAULT_CRI_SOCKET;
-      const args = registration.kubeletExtraArgs;
-      if (Array.isArray(args)) {
-        registration.kubeletExtraArgs = [
-          ...args.filter((arg) => arg.name !== 'provider-id'),
-          { name: 'provider-id', value: providerID },
-        ];
-      } else registration.kubeletExtraArgs = { ...(args ?? {}), 'provider-id': providerID };
-      object.nodeRegistration = registration;
-    }
-    out.push(stringify(object));
-  }
-  return out.join('---\n');
+  return cloudConfigWithProviderId(composed, host.providerID);
 }

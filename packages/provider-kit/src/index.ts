@@ -271,6 +271,7 @@ export {
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
 export * from './kinds/index.js';
 // Kubernetes API answers.
+export { keepAnnotations } from './kube/annotations.js';
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Inventory lookups reused per account for a short while.

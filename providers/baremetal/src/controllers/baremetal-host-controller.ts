@@ -11,7 +11,7 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { ObjectClients } from '@immutable-infra/provider-kit';
+import { keepAnnotations, ObjectClients } from '@immutable-infra/provider-kit';
 import {
   PlainHttpConsent,
   parseCredentialData,
@@ -22,6 +22,7 @@ import { BaremetalHost, type HardwareDetails } from '../api/baremetal-host.js';
 import {
   ELEMENTAL_API_VERSION,
   HOST_ANNOTATIONS,
+  inventoryRef,
   type MachineInventory,
 } from '../cloud/machine-inventory.js';
 import { sha256 } from '../cloud/plans.js';
@@ -187,12 +188,7 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
       const uuid = ctx.status.hardware?.systemUUID;
       const wanted = ctx.object.spec.machineInventoryName;
       const inventory = wanted
-        ? await ctx.kube.get<MachineInventory>({
-            apiVersion: ELEMENTAL_API_VERSION,
-            kind: 'MachineInventory',
-            namespace,
-            name: wanted,
-          })
+        ? await ctx.kube.get<MachineInventory>(inventoryRef(namespace, wanted))
         : uuid
           ? (
               await ctx.kube.list<MachineInventory>(ELEMENTAL_API_VERSION, 'MachineInventory', { namespace })
@@ -208,22 +204,11 @@ export function baremetalHostHooks(options: BaremetalHostOptions = {}): ExtraKin
         return done();
       }
       ctx.status.machineInventoryRef = { name: inventory.metadata.name };
-      const annotations = {
+      await keepAnnotations(ctx.kube, inventoryRef(namespace, inventory.metadata.name), inventory, {
         [HOST_ANNOTATIONS.host]: hostName,
         [HOST_ANNOTATIONS.powerState]: ctx.status.powerState ?? 'Unknown',
         [HOST_ANNOTATIONS.hardware]: hardwareSummary(ctx.status.hardware ?? {}),
-      };
-      const current = inventory.metadata.annotations ?? {};
-      if (Object.entries(annotations).some(([key, value]) => current[key] !== value))
-        await ctx.kube.patch(
-          {
-            apiVersion: ELEMENTAL_API_VERSION,
-            kind: 'MachineInventory',
-            namespace,
-            name: inventory.metadata.name,
-          },
-          { metadata: { annotations } },
-        );
+      });
       return done();
     },
   };

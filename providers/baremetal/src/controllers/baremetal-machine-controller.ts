@@ -10,7 +10,7 @@ import {
   stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { ClaimablePool, claimantOf } from '@immutable-infra/provider-kit';
+import { ClaimablePool, claimantOf, keepAnnotations } from '@immutable-infra/provider-kit';
 import { BaremetalMachine } from '../api/baremetal-machine.js';
 import type { PoolInventory } from '../api/machine-inventory-pool.js';
 import { IMAGE_CATALOG_NAME, resolveImage } from '../cloud/image-catalog.js';
@@ -89,15 +89,7 @@ async function annotateInventory(
     [INVENTORY_ANNOTATIONS.ownerMachine]: owner ? (ctx.machine?.metadata?.name ?? null) : null,
     [INVENTORY_ANNOTATIONS.ownerBaremetalMachine]: owner ? (ctx.object.metadata.name ?? null) : null,
   };
-  const current = inventory.metadata.annotations ?? {};
-  const differs = Object.entries(wanted).some(([key, value]) => (current[key] ?? null) !== value);
-  if (!differs) return;
-  await ctx.kube.patch(inventoryRef(run.namespace, inventory.metadata.name), {
-    metadata: { annotations: wanted },
-  });
-  inventory.metadata.annotations = Object.fromEntries(
-    Object.entries({ ...current, ...wanted }).filter((pair): pair is [string, string] => pair[1] !== null),
-  );
+  await keepAnnotations(ctx.kube, inventoryRef(run.namespace, inventory.metadata.name), inventory, wanted);
 }
 
 /** The image for the Machine's version; a version missing from the catalog fails the machine, no plan written. */

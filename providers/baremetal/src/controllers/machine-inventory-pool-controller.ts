@@ -1,5 +1,11 @@
-import { done, type ExtraKindHooks, type ObjectContext, trueCondition } from '@immutable-infra/core';
-import { claimablePoolHooks } from '@immutable-infra/provider-kit';
+import {
+  done,
+  type ExtraKindHooks,
+  falseCondition,
+  type ObjectContext,
+  trueCondition,
+} from '@immutable-infra/core';
+import { claimablePoolHooks, keepAnnotations } from '@immutable-infra/provider-kit';
 import { BAREMETAL_API_VERSION } from '../api/common.js';
 import { MachineInventoryPool, type MachineInventoryPoolObject } from '../api/machine-inventory-pool.js';
 import {
@@ -127,10 +133,9 @@ export function machineInventoryPoolHooks(
           problems.push(`MachineInventory ${member.name} belongs to MachineInventoryPool ${owner}`);
           continue;
         }
-        if (owner !== name)
-          await ctx.kube.patch(inventoryRef(namespace, member.name), {
-            metadata: { annotations: { [INVENTORY_ANNOTATIONS.pool]: name } },
-          });
+        await keepAnnotations(ctx.kube, inventoryRef(namespace, member.name), inventory, {
+          [INVENTORY_ANNOTATIONS.pool]: name,
+        });
         const secret = planSecretNameOf(inventory);
         const unusable =
           inventoryNotUsable(inventory) ??
@@ -161,23 +166,10 @@ export function machineInventoryPoolHooks(
           });
       }
       Object.assign(ctx.status, { total: pool.spec.machineInventories.length, ...counts });
-      if (problems.length > 0) {
-        const message = problems.join('; ');
-        ctx.setCondition({
-          type: 'MembersValid',
-          status: 'False',
-          reason: 'MembersInvalid',
-          message,
-          severity: 'Warning',
-        });
-        ctx.setCondition({
-          type: 'Ready',
-          status: 'False',
-          reason: 'MembersInvalid',
-          message,
-          severity: 'Warning',
-        });
-      } else {
+      if (problems.length > 0)
+        for (const type of ['MembersValid', 'Ready'])
+          ctx.setCondition(falseCondition(type, 'MembersInvalid', problems.join('; '), 'Warning'));
+      else {
         ctx.setCondition(trueCondition('MembersValid', 'AllMembersValid'));
         ctx.setCondition(
           trueCondition(

@@ -60,6 +60,14 @@ export {
   kubeletServingCertificate,
   kubeletServingFiles,
 } from './bootstrap/kubelet-certificate.js';
+// The frame of a provider's offline command-line helper.
+export {
+  type FieldProblem,
+  RefusedError,
+  readDocumentFile,
+  runCommandLine,
+  UsageError,
+} from './cli/command-line.js';
 // The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
 export {
   ALIVE_HTTP_PORT,

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { type StorageProblem, type StorageSpec, storageSpecHash } from './cloud/storage.js';
+import { RefusedError, readDocumentFile, runCommandLine, UsageError } from '@immutable-infra/provider-kit';
+import { type StorageSpec, storageSpecHash } from './cloud/storage.js';
 import {
   type InventoryForPatch,
   renderStoragePatch,
@@ -31,37 +30,8 @@ Options:
   -h, --help          Show this help
 `;
 
-class UsageError extends Error {}
-class RefusedError extends Error {
-  constructor(
-    message: string,
-    readonly problems: StorageProblem[] = [],
-  ) {
-    super(message);
-  }
-}
-
-function readDocument(option: string, file: string | undefined): unknown {
-  if (!file) throw new UsageError(`${option} <file> is required`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new RefusedError(
-      `${option} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
-    );
-  }
-  try {
-    return parseYaml(text);
-  } catch (error) {
-    throw new RefusedError(
-      `${option} ${file}: not YAML or JSON (${(error as Error).message.split('\n')[0]})`,
-    );
-  }
-}
-
 function readStorage(file: string | undefined): StorageSpec {
-  const document = readDocument('--storage', file);
+  const document = readDocumentFile('--storage', file);
   const storage = (document as { storage?: unknown } | null)?.storage;
   if (storage === undefined || storage === null)
     throw new RefusedError(
@@ -112,7 +82,7 @@ function run(argv: string[], json: boolean): string {
   if (command === 'render-patch') {
     const counter = parseCounter(values.counter);
     const storage = readStorage(values.storage);
-    const inventory = readDocument('--inventory', values.inventory) as
+    const inventory = readDocumentFile('--inventory', values.inventory) as
       | (InventoryForPatch & { kind?: string })
       | null;
     if (inventory?.kind !== 'MachineInventory')
@@ -128,24 +98,7 @@ function run(argv: string[], json: boolean): string {
 
 /** Runs storagectl on `argv` (without node and the script) and returns the exit code. */
 export function main(argv: string[], out = process.stdout, err = process.stderr): number {
-  const json = argv.includes('--json');
-  try {
-    out.write(run(argv, json));
-    return 0;
-  } catch (error) {
-    const usage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    const problems = error instanceof RefusedError ? error.problems : [];
-    const message = (error as Error).message;
-    if (json) out.write(`${JSON.stringify({ error: message, problems })}\n`);
-    else {
-      err.write(`storagectl: ${message}\n`);
-      for (const problem of problems) err.write(`  ${problem.field}: ${problem.message}\n`);
-      if (usage) err.write('Run storagectl --help for usage.\n');
-    }
-    if (!usage && !(error instanceof RefusedError)) throw error;
-    return usage ? 2 : 1;
-  }
+  return runCommandLine('storagectl', argv, run, out, err);
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -257,19 +257,20 @@ const describeContent = (device: ObservedDevice) =>
  */
 export function checkStorage(input: StorageCheckInput): StorageCheck {
   const problems: StorageProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
   const toInitialize: string[] = [];
   const devices = new Map((input.observed?.devices ?? []).map((device) => [device.id, device]));
   const members = new Set((input.observed?.devices ?? []).flatMap((device) => device.memberIDs ?? []));
   const applied = new Map((input.status?.appliedVolumes ?? []).map((volume) => [volume.name, volume]));
   const declaredIDs = new Set(input.volumes.map((volume) => volume.source.deviceID));
   if (input.volumes.length > 0 && !input.observed?.devices?.length)
-    problems.push({
-      field: 'status.observedStorage',
-      message:
-        'the host storage observer has reported no devices: install an observer-capable image and wait for a fresh report before declaring volumes',
-    });
+    add(
+      'status.observedStorage',
+      'the host storage observer has reported no devices: install an observer-capable image and wait for a fresh report before declaring volumes',
+    );
   input.volumes.forEach((volume, index) => {
     const at = `spec.storage.volumes[${index}]`;
+    const onDevice = (message: string) => add(`${at}.source.deviceID`, message);
     const device = devices.get(volume.source.deviceID);
     const prepared = applied.get(volume.name);
     if (
@@ -278,91 +279,70 @@ export function checkStorage(input: StorageCheckInput): StorageCheck {
         prepared.filesystemPolicy !== volume.filesystem.policy ||
         prepared.filesystemType !== volume.filesystem.type)
     ) {
-      problems.push({
-        field: at,
-        message: `volume ${volume.name} is prepared on ${prepared.deviceID} (${prepared.filesystemPolicy} ${prepared.filesystemType}): its deviceID, policy and type cannot change in place; release it first (remove it and wait), then declare the replacement`,
-      });
+      add(
+        at,
+        `volume ${volume.name} is prepared on ${prepared.deviceID} (${prepared.filesystemPolicy} ${prepared.filesystemType}): its deviceID, policy and type cannot change in place; release it first (remove it and wait), then declare the replacement`,
+      );
       return;
     }
     if (!input.observed?.devices?.length) return;
     if (!device) {
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${volume.source.deviceID} is not in status.observedStorage.devices of this inventory (never copy a device id from another host)`,
-      });
+      onDevice(
+        `device ${volume.source.deviceID} is not in status.observedStorage.devices of this inventory (never copy a device id from another host)`,
+      );
       return;
     }
     if (device.systemRole !== 'Data')
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${device.id} has systemRole ${device.systemRole}: only Data devices can be managed`,
-      });
+      onDevice(`device ${device.id} has systemRole ${device.systemRole}: only Data devices can be managed`);
     if (members.has(device.id))
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${device.id} is a multipath member: declare the wwid: map instead`,
-      });
+      onDevice(`device ${device.id} is a multipath member: declare the wwid: map instead`);
     if (device.readOnly || device.removable)
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${device.id} is ${device.readOnly ? 'read-only' : 'removable'}`,
-      });
+      onDevice(`device ${device.id} is ${device.readOnly ? 'read-only' : 'removable'}`);
     if (device.parentID && declaredIDs.has(device.parentID))
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${device.id} is a partition of ${device.parentID}, which is declared too: a whole disk and its partition cannot both be managed`,
-      });
+      onDevice(
+        `device ${device.id} is a partition of ${device.parentID}, which is declared too: a whole disk and its partition cannot both be managed`,
+      );
     if (device.kind === 'Partition' && volume.filesystem.policy !== 'Adopt')
-      problems.push({ field: `${at}.filesystem.policy`, message: 'a partition can only be adopted (Adopt)' });
+      add(`${at}.filesystem.policy`, 'a partition can only be adopted (Adopt)');
     const minimum = quantityBytes(volume.source.minimumSize);
     if (volume.source.minimumSize !== undefined && minimum === undefined)
-      problems.push({
-        field: `${at}.source.minimumSize`,
-        message: `${volume.source.minimumSize} is not a quantity`,
-      });
+      add(`${at}.source.minimumSize`, `${volume.source.minimumSize} is not a quantity`);
     if (minimum !== undefined && device.sizeBytes !== undefined && device.sizeBytes < minimum)
-      problems.push({
-        field: `${at}.source.minimumSize`,
-        message: `device ${device.id} has ${device.sizeBytes} bytes, less than ${volume.source.minimumSize}`,
-      });
+      add(
+        `${at}.source.minimumSize`,
+        `device ${device.id} has ${device.sizeBytes} bytes, less than ${volume.source.minimumSize}`,
+      );
     if (volume.source.multipath) {
       const wanted = volume.source.multipath.minimumActivePaths ?? 1;
       const active = device.health?.activePaths ?? 0;
       if (device.kind !== 'Multipath')
-        problems.push({
-          field: `${at}.source.multipath`,
-          message: `device ${device.id} is no multipath map`,
-        });
+        add(`${at}.source.multipath`, `device ${device.id} is no multipath map`);
       else if (active < wanted)
-        problems.push({
-          field: `${at}.source.multipath.minimumActivePaths`,
-          message: `multipath map ${device.id} has ${active} active paths, fewer than ${wanted}`,
-        });
+        add(
+          `${at}.source.multipath.minimumActivePaths`,
+          `multipath map ${device.id} has ${active} active paths, fewer than ${wanted}`,
+        );
     }
     const foreignMounts = (device.mounts ?? []).filter((mount) => mount.path !== volume.mount.path);
     if (volume.filesystem.policy === 'Adopt') {
       if (!device.filesystem)
-        problems.push({
-          field: `${at}.filesystem.policy`,
-          message: `device ${device.id} holds no filesystem to adopt`,
-        });
+        add(`${at}.filesystem.policy`, `device ${device.id} holds no filesystem to adopt`);
       else {
         if (device.filesystem.type !== volume.filesystem.type)
-          problems.push({
-            field: `${at}.filesystem.type`,
-            message: `device ${device.id} holds ${device.filesystem.type}, not ${volume.filesystem.type}`,
-          });
+          add(
+            `${at}.filesystem.type`,
+            `device ${device.id} holds ${device.filesystem.type}, not ${volume.filesystem.type}`,
+          );
         if (device.filesystem.uuid !== volume.filesystem.expectedUUID)
-          problems.push({
-            field: `${at}.filesystem.expectedUUID`,
-            message: `device ${device.id} holds filesystem ${device.filesystem.uuid ?? '(no UUID)'}, not ${volume.filesystem.expectedUUID ?? ''}`,
-          });
+          add(
+            `${at}.filesystem.expectedUUID`,
+            `device ${device.id} holds filesystem ${device.filesystem.uuid ?? '(no UUID)'}, not ${volume.filesystem.expectedUUID ?? ''}`,
+          );
       }
       if (foreignMounts.length > 0)
-        problems.push({
-          field: `${at}.source.deviceID`,
-          message: `device ${device.id} is busy: mounted at ${foreignMounts.map((mount) => mount.path).join(', ')}`,
-        });
+        onDevice(
+          `device ${device.id} is busy: mounted at ${foreignMounts.map((mount) => mount.path).join(', ')}`,
+        );
       return;
     }
     // InitializeIfBlank: a device this volume initialized before (its UUID recorded) is ours already.
@@ -372,10 +352,9 @@ export function checkStorage(input: StorageCheckInput): StorageCheck {
       device.filesystem.type === volume.filesystem.type;
     if (ours) return;
     if (!isBlank(device)) {
-      problems.push({
-        field: `${at}.source.deviceID`,
-        message: `device ${device.id} is not blank (it holds ${describeContent(device)}): InitializeIfBlank never formats a device with data; adopt its filesystem (Adopt with expectedUUID) or clear the device yourself after a backup`,
-      });
+      onDevice(
+        `device ${device.id} is not blank (it holds ${describeContent(device)}): InitializeIfBlank never formats a device with data; adopt its filesystem (Adopt with expectedUUID) or clear the device yourself after a backup`,
+      );
       return;
     }
     toInitialize.push(volume.name);
@@ -388,10 +367,10 @@ export function checkStorage(input: StorageCheckInput): StorageCheck {
   const consumed = input.status?.lastConsumedInitializationApprovalCounter ?? 0;
   const field = `metadata.annotations[${INITIALIZATION_APPROVAL_ANNOTATIONS.counter}]`;
   if (counter === undefined || given === undefined)
-    problems.push({
+    add(
       field,
-      message: `volumes ${toInitialize.join(', ')} would format blank devices: InitializeIfBlank needs an initialization approval (storagectl render-patch --counter)`,
-    });
+      `volumes ${toInitialize.join(', ')} would format blank devices: InitializeIfBlank needs an initialization approval (storagectl render-patch --counter)`,
+    );
   else if (
     counter === consumed &&
     given === input.status?.lastConsumedInitializationApprovalHash &&
@@ -402,16 +381,15 @@ export function checkStorage(input: StorageCheckInput): StorageCheck {
     result.approvalCounter = counter;
     result.approvalHash = given;
   } else if (counter <= consumed)
-    problems.push({
+    add(
       field,
-      message: `approval counter ${counter} is used already: choose one greater than status.storage.lastConsumedInitializationApprovalCounter (${consumed})`,
-    });
+      `approval counter ${counter} is used already: choose one greater than status.storage.lastConsumedInitializationApprovalCounter (${consumed})`,
+    );
   else if (given !== initializationApprovalHash(input.inventoryUID, input.volumes, counter))
-    problems.push({
-      field: `metadata.annotations[${INITIALIZATION_APPROVAL_ANNOTATIONS.hash}]`,
-      message:
-        'the initialization approval does not match this inventory and declaration (it was made for another inventory, another declaration or another counter): render the patch again',
-    });
+    add(
+      `metadata.annotations[${INITIALIZATION_APPROVAL_ANNOTATIONS.hash}]`,
+      'the initialization approval does not match this inventory and declaration (it was made for another inventory, another declaration or another counter): render the patch again',
+    );
   else {
     result.approvalCounter = counter;
     result.approvalHash = given;
@@ -438,41 +416,32 @@ export interface StepVolume {
   required: boolean;
 }
 
-const operationFile = (type: StorageOperationType, operationID: string, volumes: readonly StepVolume[]) => ({
-  path: STORAGE_OPERATION_FILE,
-  content: b64(
-    JSON.stringify({
-      type,
-      operationID,
-      volumes: volumes.map(
-        ({ name, deviceID, policy, filesystemType, filesystemUUID, mountPath, mountOptions }) => ({
-          name,
-          deviceID,
-          policy,
-          filesystemType,
-          filesystemUUID,
-          mountPath,
-          mountOptions,
-        }),
-      ),
-    }),
-  ),
+/** A root-only JSON file of a storage step. */
+const jsonFile = (path: string, value: unknown) => ({
+  path,
+  content: b64(JSON.stringify(value)),
   permissions: '0600',
 });
 
-const ownershipFile = (volume: StepVolume, operationID: string) => ({
-  path: `${OWNERSHIP_DIR}/${volume.name}.json`,
-  content: b64(
-    JSON.stringify({
-      name: volume.name,
-      deviceID: volume.deviceID,
-      filesystemType: volume.filesystemType,
-      filesystemUUID: volume.filesystemUUID,
-      operationID,
-    }),
-  ),
-  permissions: '0600',
-});
+const operationFile = (type: StorageOperationType, operationID: string, volumes: readonly StepVolume[]) =>
+  jsonFile(STORAGE_OPERATION_FILE, {
+    type,
+    operationID,
+    volumes: volumes.map(
+      ({ name, deviceID, policy, filesystemType, filesystemUUID, mountPath, mountOptions }) => ({
+        name,
+        deviceID,
+        policy,
+        filesystemType,
+        filesystemUUID,
+        mountPath,
+        mountOptions,
+      }),
+    ),
+  });
+
+const ownershipFile = ({ name, deviceID, filesystemType, filesystemUUID }: StepVolume, operationID: string) =>
+  jsonFile(`${OWNERSHIP_DIR}/${name}.json`, { name, deviceID, filesystemType, filesystemUUID, operationID });
 
 /**
  * The storage-prepare plan: each blank device formatted with the UUID chosen here, but only after

@@ -20,6 +20,8 @@ export {
   type GuestDisk,
   type GuestFile,
 } from './bootstrap/cloud-init.js';
+// The device names a Linux guest gives a VM's disks.
+export { diskBus, guestDiskDevice, guestDiskDeviceAt, type PlacedDisk } from './bootstrap/disk-devices.js';
 export {
   ENCRYPTION_CONFIG_KEY,
   ENCRYPTION_CONFIG_PATH,

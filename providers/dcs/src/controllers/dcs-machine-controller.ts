@@ -1,7 +1,6 @@
 import {
   done,
   falseCondition,
-  finishEarly,
   type InfraMachineContext,
   type InfraMachineHooks,
   machineProvisioned,
@@ -28,6 +27,7 @@ import {
   platformTasks,
   releaseSlotStep,
   reportingFailures,
+  retainStep,
   runsKubeadmInit,
   taskReferenceAt,
   waitWhileUnlisted,
@@ -473,21 +473,12 @@ async function isoDatastore(run: MachineRun): Promise<string> {
 }
 
 /** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
-const retainVm: Step<MachineRun> = {
+const retainVm = retainStep<MachineRun>({
   name: 'RetainVM',
-  async run({ ctx }) {
-    const retains =
-      ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
-      // The Machine is gone already when the whole namespace is being deleted.
-      ctx.machine?.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
-    if (!retains) return done();
-    ctx.events.normal(
-      'VMRetained',
-      `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
-    );
-    return finishEarly();
-  },
-};
+  annotation: RETAIN_VM_ANNOTATION,
+  reason: 'VMRetained',
+  message: `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
+});
 
 /** On the delete path: the entry the machine still holds and that entry's declared disks and volumes, if any. */
 async function entryDisks(run: MachineRun) {

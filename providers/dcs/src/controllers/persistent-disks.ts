@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '@immutable-infra/core';
-import { type DeclaredDisk, type ObservedVolume, observeVolumes } from '@immutable-infra/provider-kit';
+import {
+  clonedFromTemplate,
+  type DeclaredDisk,
+  type ObservedVolume,
+  observeVolumes,
+} from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSMachineTemplateObject } from '../api/dcs-machine-template.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -31,10 +36,6 @@ export function persistentDiskSequence(spec: DiskLayout, slot: number): number {
 const templateDataDisks = (spec: DiskLayout) =>
   (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter((disk) => !disk.systemVolume).length;
 
-/** What Cluster API writes on a machine it cloned from a template. */
-const CLONED_FROM_NAME = 'cluster.x-k8s.io/cloned-from-name';
-const CLONED_FROM_GROUPKIND = 'cluster.x-k8s.io/cloned-from-groupkind';
-
 /**
  * The layout a machine's persistent disks follow: its DCSMachineTemplate as it is now, else its own
  * spec. The documented migration edits the template in place (same name) so that it no longer lists
@@ -49,14 +50,9 @@ export async function diskLayoutOf(
     spec: DiskLayout;
   },
 ): Promise<DiskLayout> {
-  const name = machine.metadata.annotations?.[CLONED_FROM_NAME];
-  const groupKind = machine.metadata.annotations?.[CLONED_FROM_GROUPKIND];
-  if (!name || (groupKind && !groupKind.startsWith('DCSMachineTemplate.'))) return machine.spec;
-  const template = await kube.get<DCSMachineTemplateObject>({
+  const template = await clonedFromTemplate<DCSMachineTemplateObject>(kube, machine, {
     apiVersion: DCS_API_VERSION,
     kind: 'DCSMachineTemplate',
-    name,
-    namespace: machine.metadata.namespace,
   });
   return template?.spec.template.spec ?? machine.spec;
 }

@@ -21,7 +21,9 @@ export function guestDiskDevice(bus: string | undefined, index: number): string 
 
 /** A disk on the VM: where it sits (slot, sequence number) and the bus it is attached on. */
 export interface PlacedDisk {
+  /** The slot or sequence number the platform gives the disk on the VM. */
   position: number;
+  /** `VIRTIO`, `SCSI` or `IDE` in any case; virtio when unset. */
   bus?: string | undefined;
 }
 

@@ -1,7 +1,8 @@
 import type { KubeClient } from '@immutable-infra/core';
 
-/** What Cluster API writes on a machine it cloned from a template. */
+/** What Cluster API writes on a machine it cloned from a template: the template's name... */
 export const CLONED_FROM_NAME_ANNOTATION = 'cluster.x-k8s.io/cloned-from-name';
+/** ...and its `Kind.group` (older releases wrote the name only). */
 export const CLONED_FROM_GROUPKIND_ANNOTATION = 'cluster.x-k8s.io/cloned-from-groupkind';
 
 /**

@@ -1,13 +1,11 @@
 import { done, type EventRecorder, finishEarly, type Step } from '@immutable-infra/core';
 
-type Annotated = { metadata: { annotations?: Record<string, string> | undefined } };
-
 /** What a retain step reads of a delete: the machine, its Machine (if still there) and the Events. */
 export interface RetainRun {
   ctx: {
-    object: Annotated;
+    object: { metadata: { annotations?: Record<string, string> | undefined } };
     /** Gone already when the whole namespace is being deleted. */
-    machine?: Annotated | undefined;
+    machine?: { metadata: { annotations?: Record<string, string> | undefined } } | undefined;
     events: Pick<EventRecorder, 'normal'>;
   };
 }

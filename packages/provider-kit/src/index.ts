@@ -20,6 +20,8 @@ export {
   type GuestDisk,
   type GuestFile,
 } from './bootstrap/cloud-init.js';
+// The device names a Linux guest gives a VM's disks.
+export { diskBus, guestDiskDevice, guestDiskDeviceAt, type PlacedDisk } from './bootstrap/disk-devices.js';
 export {
   ENCRYPTION_CONFIG_KEY,
   ENCRYPTION_CONFIG_PATH,
@@ -284,6 +286,12 @@ export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
+// The template a machine was cloned from, and the annotation that keeps a machine's platform resources.
+export {
+  CLONED_FROM_GROUPKIND_ANNOTATION,
+  CLONED_FROM_NAME_ANNOTATION,
+  clonedFromTemplate,
+} from './machine/cloned-from-template.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
   type Blocked,
@@ -294,6 +302,7 @@ export {
   machineStepHooks,
   waitWhileUnlisted,
 } from './machine/machine-steps.js';
+export { type RetainRun, retainStep } from './machine/retain-step.js';
 // Platform operations a provider's UI calls through the host.
 export {
   declaredOperation,

@@ -3,6 +3,7 @@ import type { DCSIpHostnamePoolObject } from '../api/dcs-ip-hostname-pool.js';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
 import type { DcsCloneVmRequest, DcsVm } from '../cloud/dcs-types.js';
+import { templateDiskSequence } from './guest-ignition.js';
 
 type PoolEntry = DCSIpHostnamePoolObject['spec']['pool'][number];
 
@@ -78,9 +79,7 @@ export async function buildCloneRequest(
   }
 
   const disks = [];
-  let sequence = 2;
-  for (const disk of config?.dcsMachineDiskSpec ?? []) {
-    const sequenceNum = disk.systemVolume ? 1 : sequence++;
+  for (const { sequenceNum, disk } of templateDiskSequence(machine.spec)) {
     // 0 on the system volume keeps the template's own size.
     if (disk.quantity === 0) continue;
     const datastoreUrn =

@@ -1,7 +1,6 @@
 import {
   done,
   falseCondition,
-  finishEarly,
   type InfraMachineContext,
   type InfraMachineHooks,
   machineProvisioned,
@@ -28,6 +27,7 @@ import {
   platformTasks,
   releaseSlotStep,
   reportingFailures,
+  retainStep,
   runsKubeadmInit,
   taskReferenceAt,
   waitWhileUnlisted,
@@ -167,21 +167,17 @@ const connect = connectMachineStep<MachineRun, DCSClusterObject>({
   },
 });
 
+/** What a machine records in `status.networkConfig` of its entry, besides the IP (each when set). */
+const NETWORK_SETTINGS = ['mask', 'gateway', 'dns', 'hostname', 'machineName', 'additionNic'] as const;
+
 /** The machine's entry of its DCSIpHostnamePool: network settings, hostname, VM name. */
 const poolEntries: MachineSlots<MachineRun, DCSIpHostnamePoolObject, PoolEntry, SlotClaim> = {
   pool: ipHostnamePoolKind,
   poolName: (run) => run.ctx.object.spec.ipHostPoolRef.name,
   conditionType: VM_READY,
   onClaimed(run, entry) {
-    run.ctx.status.networkConfig = {
-      ip: entry.ip,
-      ...(entry.mask ? { mask: entry.mask } : {}),
-      ...(entry.gateway ? { gateway: entry.gateway } : {}),
-      ...(entry.dns ? { dns: entry.dns } : {}),
-      ...(entry.hostname ? { hostname: entry.hostname } : {}),
-      ...(entry.machineName ? { machineName: entry.machineName } : {}),
-      ...(entry.additionNic ? { additionNic: entry.additionNic } : {}),
-    };
+    const settings = NETWORK_SETTINGS.flatMap((field) => (entry[field] ? [[field, entry[field]]] : []));
+    run.ctx.status.networkConfig = { ip: entry.ip, ...Object.fromEntries(settings) };
     run.entry = entry;
     run.vmName = entry.machineName ?? run.ctx.object.metadata.name;
   },
@@ -477,30 +473,26 @@ async function isoDatastore(run: MachineRun): Promise<string> {
 }
 
 /** `cpaas.io/retain-vm: "true"` keeps the VM and its pool entry; decided before any platform call. */
-const retainVm: Step<MachineRun> = {
+const retainVm = retainStep<MachineRun>({
   name: 'RetainVM',
-  async run({ ctx }) {
-    const retains =
-      ctx.object.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true' ||
-      // The Machine is gone already when the whole namespace is being deleted.
-      ctx.machine?.metadata.annotations?.[RETAIN_VM_ANNOTATION] === 'true';
-    if (!retains) return done();
-    ctx.events.normal(
-      'VMRetained',
-      `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
-    );
-    return finishEarly();
-  },
-};
+  annotation: RETAIN_VM_ANNOTATION,
+  reason: 'VMRetained',
+  message: `${RETAIN_VM_ANNOTATION} is set: the VM stays on DCS and keeps its pool entry`,
+});
 
-/** On the delete path: the VM, the entry it still holds and that entry's declared disks and volumes, if any. */
+/** On the delete path: the entry the machine still holds and that entry's declared disks and volumes, if any. */
+async function entryDisks(run: MachineRun) {
+  const entry = await heldSlot(run, poolEntries);
+  const disks = entry ? declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry) : [];
+  if (!entry || disks.length === 0) return undefined;
+  return { entry, disks, volumes: await observedVolumes(run.cloud, disks, [entry]) };
+}
+
+/** The same, with the VM still there. */
 async function heldDisks(run: MachineRun) {
   const vm = run.vm;
-  const entry = vm && (await heldSlot(run, poolEntries));
-  if (!vm || !entry) return undefined;
-  const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
-  if (disks.length === 0) return undefined;
-  return { vm, entry, disks, volumes: await observedVolumes(run.cloud, disks, [entry]) };
+  const held = vm && (await entryDisks(run));
+  return held && { vm, ...held };
 }
 
 const deleteSteps: Step<MachineRun>[] = [
@@ -569,11 +561,7 @@ const deleteSteps: Step<MachineRun>[] = [
     // before its old VM is deleted.
     name: 'ConvertPersistentDisks',
     async run(run) {
-      const entry = await heldSlot(run, poolEntries);
-      if (!entry) return done();
-      const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, entry);
-      if (disks.length === 0) return done();
-      for (const [name, observed] of await observedVolumes(run.cloud, disks, [entry]))
+      for (const [name, observed] of (await entryDisks(run))?.volumes ?? [])
         if (!observed.volume.vmUrn && needsConversion(observed.volume))
           return convertVolume(run, name, observed.volume.urn);
       return done();

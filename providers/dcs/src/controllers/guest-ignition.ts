@@ -1,4 +1,9 @@
-import { type IgnitionDisk, type IgnitionNic, prefixLength } from '@immutable-infra/provider-kit';
+import {
+  guestDiskDeviceAt,
+  type IgnitionDisk,
+  type IgnitionNic,
+  prefixLength,
+} from '@immutable-infra/provider-kit';
 import { dnsServerList } from '@immutable-infra/provider-kit/kinds';
 import type { DCSMachineObject } from '../api/dcs-machine.js';
 import type { DcsVmDisk } from '../cloud/dcs-types.js';
@@ -13,18 +18,6 @@ import type { PoolEntry } from './pool-claims.js';
 
 /** Default file system of a disk with a path and no format (the CRD says ext4). */
 const DEFAULT_FORMAT = 'ext4';
-
-/** The guest's name for a disk on bus `pciType` at `index` among the VM's disks on that bus (vda, vdb, ...). */
-export function deviceName(pciType: string | undefined, index: number): string {
-  const prefix = { SCSI: 'sd', IDE: 'hd' }[(pciType ?? 'VIRTIO').toUpperCase()] ?? 'vd';
-  let letters = '';
-  let n = index;
-  do {
-    letters = String.fromCharCode(97 + (n % 26)) + letters;
-    n = Math.floor(n / 26) - 1;
-  } while (n >= 0);
-  return `/dev/${prefix}${letters}`;
-}
 
 /**
  * The template disks the clone creates, with the sequence number each gets (the system volume is 1,
@@ -41,6 +34,14 @@ export function templateDiskSequence(spec: Pick<DCSMachineObject['spec'], 'vmCon
   }));
 }
 
+/** What a template or persistent disk says about its file system. */
+interface MountedDiskSpec {
+  path?: string | undefined;
+  format?: string | undefined;
+  options?: string[] | undefined;
+  mountOptions?: string[] | undefined;
+}
+
 /**
  * The disks to format and mount: the template's data disks with a `path`, then the entry's persistent
  * disks with a `path` (after the template's, see persistentDiskSequence). The guest names virtio disks in the order of their
@@ -52,48 +53,38 @@ export function guestDisks(
   entry: Pick<PoolEntry, 'persistentDisk'>,
   vmDisks: readonly Pick<DcsVmDisk, 'sequenceNum' | 'pciType'>[],
 ): IgnitionDisk[] {
-  const busOf = (disk: Pick<DcsVmDisk, 'pciType'>) => (disk.pciType ?? 'VIRTIO').toUpperCase();
-  const device = (sequenceNum: number, pciType: string | undefined): string => {
-    const bus = (pciType ?? 'VIRTIO').toUpperCase();
-    const sequences = new Set(
-      vmDisks
-        .filter((d) => busOf(d) === bus && d.sequenceNum !== undefined)
-        .map((d) => Number(d.sequenceNum)),
-    );
-    sequences.add(sequenceNum);
-    const rank = [...sequences].sort((a, b) => a - b).indexOf(sequenceNum);
-    return deviceName(bus, rank);
-  };
-  const template = templateDiskSequence(spec).flatMap(({ sequenceNum, disk }) =>
-    disk.path && !disk.systemVolume
-      ? [
-          {
-            device: device(sequenceNum, vmDisks.find((d) => Number(d.sequenceNum) === sequenceNum)?.pciType),
-            path: disk.path,
-            format: disk.format || DEFAULT_FORMAT,
-            options: disk.options ?? [],
-            mountOptions: disk.mountOptions ?? [],
-            wipeFilesystem: disk.wipeFilesystem ?? false,
-          },
-        ]
-      : [],
+  const onVm = vmDisks.flatMap((d) =>
+    d.sequenceNum === undefined ? [] : [{ position: Number(d.sequenceNum), bus: d.pciType }],
   );
-  const persistent = (entry.persistentDisk ?? []).flatMap((disk) =>
+  const mounted = (sequenceNum: number, bus: string | undefined, disk: MountedDiskSpec, wipe: boolean) =>
     disk.path
       ? [
           {
-            device: device(persistentDiskSequence(spec, disk.slot), disk.pciType),
+            device: guestDiskDeviceAt(sequenceNum, bus, onVm),
             path: disk.path,
             format: disk.format || DEFAULT_FORMAT,
             options: disk.options ?? [],
             mountOptions: disk.mountOptions ?? [],
-            // A persistent disk outlives its VMs: what the last one wrote is kept.
-            wipeFilesystem: false,
+            wipeFilesystem: wipe,
           },
         ]
-      : [],
-  );
-  return [...template, ...persistent];
+      : [];
+  return [
+    ...templateDiskSequence(spec).flatMap(({ sequenceNum, disk }) =>
+      disk.systemVolume
+        ? []
+        : mounted(
+            sequenceNum,
+            onVm.find((d) => d.position === sequenceNum)?.bus,
+            disk,
+            disk.wipeFilesystem ?? false,
+          ),
+    ),
+    // A persistent disk outlives its VMs: what the last one wrote is kept.
+    ...(entry.persistentDisk ?? []).flatMap((disk) =>
+      mounted(persistentDiskSequence(spec, disk.slot), disk.pciType, disk, false),
+    ),
+  ];
 }
 
 /** The NICs of a pool entry: the node's own first (eth0), then its additional NICs in order. */

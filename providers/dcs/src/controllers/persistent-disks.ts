@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '@immutable-infra/core';
-import { type DeclaredDisk, type ObservedVolume, observeVolumes } from '@immutable-infra/provider-kit';
+import {
+  clonedFromTemplate,
+  type DeclaredDisk,
+  type ObservedVolume,
+  observeVolumes,
+} from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSMachineTemplateObject } from '../api/dcs-machine-template.js';
 import type { DcsCloud } from '../cloud/dcs-client.js';
@@ -31,10 +36,6 @@ export function persistentDiskSequence(spec: DiskLayout, slot: number): number {
 const templateDataDisks = (spec: DiskLayout) =>
   (spec.vmConfig?.dcsMachineDiskSpec ?? []).filter((disk) => !disk.systemVolume).length;
 
-/** What Cluster API writes on a machine it cloned from a template. */
-const CLONED_FROM_NAME = 'cluster.x-k8s.io/cloned-from-name';
-const CLONED_FROM_GROUPKIND = 'cluster.x-k8s.io/cloned-from-groupkind';
-
 /**
  * The layout a machine's persistent disks follow: its DCSMachineTemplate as it is now, else its own
  * spec. The documented migration edits the template in place (same name) so that it no longer lists
@@ -49,14 +50,9 @@ export async function diskLayoutOf(
     spec: DiskLayout;
   },
 ): Promise<DiskLayout> {
-  const name = machine.metadata.annotations?.[CLONED_FROM_NAME];
-  const groupKind = machine.metadata.annotations?.[CLONED_FROM_GROUPKIND];
-  if (!name || (groupKind && !groupKind.startsWith('DCSMachineTemplate.'))) return machine.spec;
-  const template = await kube.get<DCSMachineTemplateObject>({
+  const template = await clonedFromTemplate<DCSMachineTemplateObject>(kube, machine, {
     apiVersion: DCS_API_VERSION,
     kind: 'DCSMachineTemplate',
-    name,
-    namespace: machine.metadata.namespace,
   });
   return template?.spec.template.spec ?? machine.spec;
 }
@@ -111,7 +107,7 @@ export async function legacyDisks(
       });
       continue;
     }
-    const problem = await claimMismatch(cloud, where, declared, onVm);
+    const problem = await claimMismatch(cloud, where, declared, 'disk', onVm);
     found.push(
       problem
         ? { disk, sequenceNum, volumeUrn: onVm.volumeUrn, problem }
@@ -121,20 +117,29 @@ export async function legacyDisks(
   return found;
 }
 
-/** The documented strict claim match of a legacy disk: size, storage target and bus, each as declared. */
+type DeclaredPersistentDisk = NonNullable<PoolEntry['persistentDisk']>[number];
+
+/**
+ * The documentation's strict claim match: a disk (`noun` says which, a legacy VM's disk or a named
+ * volume) is taken only with the size and on the datastore (or one of the datastore cluster's) its
+ * declaration names, and, for a disk still on a VM, on the declared bus. Says what differs, for
+ * `lastError` or the machine; undefined when the disk fits.
+ */
 async function claimMismatch(
   cloud: DcsCloud,
   where: string,
-  declared: NonNullable<PoolEntry['persistentDisk']>[number],
-  onVm: DcsVmDisk,
+  declared: DeclaredPersistentDisk,
+  noun: 'disk' | 'volume',
+  found: Pick<DcsVmDisk, 'quantityGB' | 'datastoreUrn' | 'pciType'>,
 ): Promise<string | undefined> {
-  if (onVm.quantityGB !== undefined && Number(onVm.quantityGB) !== declared.quantityGB)
-    return `${where}: quantityGB is ${declared.quantityGB} but the disk has ${onVm.quantityGB} GB; correct quantityGB to match it`;
-  const storage = await storageMismatch(cloud, declared, onVm.datastoreUrn);
+  if (found.quantityGB !== undefined && Number(found.quantityGB) !== declared.quantityGB)
+    return `${where}: quantityGB is ${declared.quantityGB} but the ${noun} has ${found.quantityGB} GB; correct quantityGB to match it`;
+  const storage = await storageMismatch(cloud, declared, found.datastoreUrn);
   if (storage) return `${where}: ${storage}`;
+  if (noun === 'volume') return undefined;
   // The replacement VM gets the disk on the declared bus (VIRTIO when unset): another bus than the
   // old VM's would show the guest another device.
-  const bus = (onVm.pciType ?? 'VIRTIO').toUpperCase();
+  const bus = (found.pciType ?? 'VIRTIO').toUpperCase();
   const wanted = (declared.pciType ?? 'VIRTIO').toUpperCase();
   if (bus !== wanted)
     return `${where}: pciType is ${declared.pciType ?? 'not set (VIRTIO)'} but the disk is attached on ${bus}; declare pciType: ${bus}`;
@@ -144,7 +149,7 @@ async function claimMismatch(
 /** Whether a volume sits where its declaration says: on its datastore, or on one of its datastore cluster's. */
 async function storageMismatch(
   cloud: DcsCloud,
-  declared: NonNullable<PoolEntry['persistentDisk']>[number],
+  declared: DeclaredPersistentDisk,
   datastoreUrn: string | undefined,
 ): Promise<string | undefined> {
   if (!datastoreUrn) return undefined;
@@ -204,7 +209,8 @@ export function observedVolumes(
       const declared = entries
         .find((entry) => entry.ip === disk.entryKey)
         ?.persistentDisk?.find((candidate) => candidate.slot === disk.slot);
-      const mismatch = declared && (await declarationMismatch(cloud, disk, declared, volume));
+      const where = `persistent disk ${disk.entryKey}/${disk.slot} (volume ${disk.name})`;
+      const mismatch = declared && (await claimMismatch(cloud, where, declared, 'volume', volume));
       return {
         id: volume.urn,
         phase: volume.vmUrn ? 'Attached' : 'Available',
@@ -214,24 +220,6 @@ export function observedVolumes(
       };
     },
   );
-}
-
-/**
- * The documentation's strict claim match: a volume is taken only with the size and on the datastore
- * (or one of the datastore cluster's) its declaration names.
- * Says what differs, for `lastError`; undefined when the volume fits.
- */
-async function declarationMismatch(
-  cloud: DcsCloud,
-  disk: DeclaredDisk,
-  declared: NonNullable<PoolEntry['persistentDisk']>[number],
-  volume: DcsVolume,
-): Promise<string | undefined> {
-  const where = `persistent disk ${disk.entryKey}/${disk.slot} (volume ${disk.name})`;
-  if (volume.quantityGB !== undefined && Number(volume.quantityGB) !== declared.quantityGB)
-    return `${where}: quantityGB is ${declared.quantityGB} but the volume has ${volume.quantityGB} GB; correct quantityGB to match it`;
-  const storage = await storageMismatch(cloud, declared, volume.datastoreUrn);
-  return storage && `${where}: ${storage}`;
 }
 
 /** Creates the volume of one declared disk on its datastore (or its datastore cluster's emptiest one). */

@@ -248,6 +248,11 @@ export {
 } from './failures/failure-words.js';
 // Addresses from Cluster API's IPAM contract.
 export {
+  type AddressClaimContext,
+  type AddressClaimStepOptions,
+  addressClaimSteps,
+} from './ipam/address-claim-steps.js';
+export {
   type AddressClaimOwner,
   type AddressClaimProgress,
   type AddressClaimRequest,
@@ -266,6 +271,15 @@ export * from './kinds/index.js';
 // Kubernetes API answers.
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
+// Objects a controller keeps for another: owned, made once, status written on change, let go of.
+export {
+  changedFields,
+  conditionsKey,
+  controllerReference,
+  ownedBy,
+  readOrCreate,
+  releaseOwnedObject,
+} from './kube/owned-objects.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
@@ -329,6 +343,7 @@ export {
 } from './provider/provider-settings.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';
+export { reportingStops } from './steps/reporting-stops.js';
 // Asynchronous platform tasks.
 export {
   type CreatedThing,

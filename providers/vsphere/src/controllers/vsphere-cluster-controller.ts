@@ -36,7 +36,7 @@ import {
 } from './cloud-for-cluster.js';
 import { ensureCpiSecret } from './cpi-secret.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
-import { holdIdentitySecretStep, identitySecretName, releaseIdentitySecretStep } from './secret-identity.js';
+import { identitySecretName, identitySecretSteps } from './secret-identity.js';
 import {
   describeVipSlotConflicts,
   multiNicSlot,
@@ -302,7 +302,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
-  holdIdentitySecretStep<ClusterRun>(finalizer),
+  identitySecretSteps<ClusterRun>(finalizer).hold,
   logInStep<ClusterRun>({
     conditionType: VCENTER_AVAILABLE,
     retryMs: CREDENTIAL_RETRY_MS,
@@ -375,7 +375,7 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
-  releaseIdentitySecretStep<ClusterRun>(finalizer),
+  identitySecretSteps<ClusterRun>(finalizer).release,
 ];
 
 export function vsphereClusterHooks(

@@ -269,6 +269,7 @@ export {
 // What a provider's kinds share: group, categories, printer columns, machine templates, Secret data, value formats.
 export * from './kinds/index.js';
 // Kubernetes API answers.
+export { ensureGeneratedSecret, type GeneratedSecret } from './kube/generated-secret.js';
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Objects a controller keeps for another: owned, made once, status written on change, let go of.

@@ -53,6 +53,7 @@ export {
   kubeletServingCertificate,
   kubeletServingFiles,
 } from './bootstrap/kubelet-certificate.js';
+export { type NetplanNic, netplanEthernets } from './bootstrap/netplan.js';
 // The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
 export {
   ALIVE_HTTP_PORT,

@@ -30,6 +30,7 @@ export {
   providerKindBase,
   uniqueItemsRule,
 } from './kind-conventions.js';
+export { LabelSelectorSchema } from './label-selector.js';
 export {
   PLAIN_HTTP_CONSENT_KEY,
   PLAIN_HTTP_REFUSED,

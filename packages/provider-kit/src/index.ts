@@ -70,6 +70,7 @@ export {
   runCommandLine,
   UsageError,
 } from './cli/command-line.js';
+export { type NetplanNic, netplanEthernets } from './bootstrap/netplan.js';
 // The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
 export {
   ALIVE_HTTP_PORT,
@@ -265,6 +266,11 @@ export {
 } from './failures/failure-words.js';
 // Addresses from Cluster API's IPAM contract.
 export {
+  type AddressClaimContext,
+  type AddressClaimStepOptions,
+  addressClaimSteps,
+} from './ipam/address-claim-steps.js';
+export {
   type AddressClaimOwner,
   type AddressClaimProgress,
   type AddressClaimRequest,
@@ -282,8 +288,18 @@ export {
 export * from './kinds/index.js';
 // Kubernetes API answers.
 export { keepAnnotations } from './kube/annotations.js';
+export { ensureGeneratedSecret, type GeneratedSecret } from './kube/generated-secret.js';
 export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
+// Objects a controller keeps for another: owned, made once, status written on change, let go of.
+export {
+  changedFields,
+  conditionsKey,
+  controllerReference,
+  ownedBy,
+  readOrCreate,
+  releaseOwnedObject,
+} from './kube/owned-objects.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
 // The template a machine was cloned from, and the annotation that keeps a machine's platform resources.
@@ -354,6 +370,7 @@ export {
 } from './provider/provider-settings.js';
 // Steps.
 export { reportingFailures } from './steps/reporting-failures.js';
+export { reportingStops } from './steps/reporting-stops.js';
 // Asynchronous platform tasks.
 export {
   type CreatedThing,

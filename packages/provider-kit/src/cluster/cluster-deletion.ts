@@ -194,30 +194,46 @@ export function credentialSecretSteps<
   clusters: { apiVersion: string; kind: string };
   /** The Secret an infrastructure cluster object of the kind names. */
   secretNameOf(cluster: unknown): string | undefined;
+  /** An earlier finalizer of the provider's: swapped for `finalizer` on hold, released too. */
+  replacing?: string | undefined;
+  /** `HoldCredentialSecret` and `ReleaseCredentialSecret` by default. */
+  names?: { hold: string; release: string } | undefined;
 }): { hold: Step<Run>; release: Step<Run> } {
   const namespaceOf = (run: Run) => run.ctx.object.metadata.namespace ?? 'default';
+  const { replacing } = options;
   return {
     hold: {
-      name: 'HoldCredentialSecret',
+      name: options.names?.hold ?? 'HoldCredentialSecret',
       async run(run) {
         const name = options.secretNameOf(run.ctx.object);
         if (name)
-          await holdCredentialSecret(run.ctx.kube, { namespace: namespaceOf(run), name }, options.finalizer);
+          await holdCredentialSecret(
+            run.ctx.kube,
+            { namespace: namespaceOf(run), name },
+            options.finalizer,
+            replacing === undefined ? {} : { replacing },
+          );
         return done();
       },
     },
     release: {
-      name: 'ReleaseCredentialSecret',
+      name: options.names?.release ?? 'ReleaseCredentialSecret',
       async run(run) {
         const secretName = options.secretNameOf(run.ctx.object);
         if (!secretName) return done();
-        return releaseCredentialSecret(run.ctx.kube, {
-          self: run.ctx.object,
-          secretName,
-          finalizer: options.finalizer,
-          clusters: options.clusters,
-          secretNameOf: options.secretNameOf,
-        });
+        for (const finalizer of replacing === undefined
+          ? [options.finalizer]
+          : [options.finalizer, replacing]) {
+          const released = await releaseCredentialSecret(run.ctx.kube, {
+            self: run.ctx.object,
+            secretName,
+            finalizer,
+            clusters: options.clusters,
+            secretNameOf: options.secretNameOf,
+          });
+          if (released.type !== 'done') return released;
+        }
+        return done();
       },
     },
   };

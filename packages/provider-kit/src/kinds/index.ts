@@ -2,6 +2,7 @@
 // core and zod, so a provider's browser bundle (its UI extension reads the kinds' schemas) can
 // take it without pulling in the Node-only transport and credential pool.
 
+export { ClaimedAddresses } from './claimed-addresses.js';
 export {
   CLUSTER_RESOURCE_SET_API_VERSION,
   clusterResourceSet,
@@ -29,6 +30,7 @@ export {
   providerKindBase,
   uniqueItemsRule,
 } from './kind-conventions.js';
+export { LabelSelectorSchema } from './label-selector.js';
 export {
   PLAIN_HTTP_CONSENT_KEY,
   PLAIN_HTTP_REFUSED,

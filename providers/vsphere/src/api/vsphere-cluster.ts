@@ -1,5 +1,9 @@
 import { defineKind, infraClusterStatusFields, type KindObject } from '@immutable-infra/core';
-import { createRequestedAtField, printerColumns } from '@immutable-infra/provider-kit/kinds';
+import {
+  createRequestedAtField,
+  LabelSelectorSchema,
+  printerColumns,
+} from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import {
   LOAD_BALANCER_HOST,
@@ -17,21 +21,8 @@ export const VCenterServer = z
   .regex(VCENTER_SERVER, VCENTER_SERVER_MESSAGE)
   .describe('vCenter host name or IP address, e.g. vcenter.example.com (with :port when not 443).');
 
-/** A Kubernetes label selector. */
-export const LabelSelector = z
-  .object({
-    matchLabels: z.record(z.string(), z.string()).optional(),
-    matchExpressions: z
-      .array(
-        z.object({
-          key: z.string(),
-          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-          values: z.array(z.string()).optional(),
-        }),
-      )
-      .optional(),
-  })
-  .meta({ 'x-kubernetes-map-type': 'atomic' });
+/** A Kubernetes label selector (the kit's). */
+export const LabelSelector = LabelSelectorSchema;
 
 /**
  * Who holds the control plane endpoint's address. `internal` is the documented Self-built VIP: the

@@ -5,7 +5,12 @@ import {
   type KindObject,
   KubernetesObjectReferenceSchema,
 } from '@immutable-infra/core';
-import { createRequestedAtField, printerColumns, uniqueItemsRule } from '@immutable-infra/provider-kit/kinds';
+import {
+  ClaimedAddresses,
+  createRequestedAtField,
+  printerColumns,
+  uniqueItemsRule,
+} from '@immutable-infra/provider-kit/kinds';
 import { z } from 'zod';
 import {
   AddressClaimRecord,
@@ -240,20 +245,7 @@ export const VSphereMachineStatus = z.object({
     .describe(
       'IPAddressClaims of this machine (from its devices or its failure domain), recorded before each is created and released on delete.',
     ),
-  claimedAddresses: z
-    .array(
-      z.object({
-        claim: z.string().describe('The IPAddressClaim.'),
-        device: z.number().int().min(0).describe('Index of the NIC in network.devices.'),
-        address: z.string(),
-        prefix: z.number().int().min(0).max(128),
-        gateway: z.string().optional(),
-      }),
-    )
-    .optional()
-    .describe(
-      'Addresses the IPAM provider gave for network.devices[].addressesFromPools, recorded once every claim had one.',
-    ),
+  claimedAddresses: ClaimedAddresses,
   createRequestedAt: createRequestedAtField,
   location: z
     .object({

@@ -1,5 +1,5 @@
 import type { BootstrapData } from '@immutable-infra/core';
-import type { ClaimedAddress } from '@immutable-infra/provider-kit';
+import { type ClaimedAddress, netplanEthernets } from '@immutable-infra/provider-kit';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { ConfigSlot } from './config-pool-claims.js';
 
@@ -96,43 +96,16 @@ export function guestMetadata(
   nics: readonly PlannedNic[],
   macs: readonly string[],
 ): string {
-  const ethernets: Record<string, unknown> = {};
-  nics.forEach((nic, i) => {
-    const gateway4 = nic.gateway4;
-    const gateway6 = nic.gateway6;
-    ethernets[`id${i}`] = {
-      match: { macaddress: macs[i] ?? '' },
-      'set-name': nic.deviceName ?? `eth${i}`,
-      wakeonlan: true,
-      dhcp4: nic.dhcp4,
-      dhcp6: nic.dhcp6,
-      ...(nic.addresses.length > 0 ? { addresses: nic.addresses } : {}),
-      ...(nic.mtu ? { mtu: nic.mtu } : {}),
-      // netplan's gateway4/gateway6 are deprecated: default routes say the same.
-      ...(gateway4 || gateway6 || nic.routes.length > 0
-        ? {
-            routes: [
-              ...(gateway4 ? [{ to: '0.0.0.0/0', via: gateway4 }] : []),
-              ...(gateway6 ? [{ to: '::/0', via: gateway6 }] : []),
-              ...nic.routes,
-            ],
-          }
-        : {}),
-      ...(nic.nameservers.length > 0 || nic.searchDomains.length > 0
-        ? {
-            nameservers: {
-              ...(nic.nameservers.length > 0 ? { addresses: nic.nameservers } : {}),
-              ...(nic.searchDomains.length > 0 ? { search: nic.searchDomains } : {}),
-            },
-          }
-        : {}),
-    };
-  });
+  const netplanNics = nics.map((nic, i) => ({
+    ...nic,
+    macAddress: macs[i] ?? '',
+    name: nic.deviceName ?? `eth${i}`,
+  }));
   return JSON.stringify({
     'instance-id': hostname,
     'local-hostname': hostname,
     'wait-on-network': { ipv4: nics.some((n) => n.dhcp4 || n.addresses.some((a) => !a.includes(':'))) },
-    network: { version: 2, ethernets },
+    network: { version: 2, ethernets: netplanEthernets(netplanNics, { wakeOnLan: true }) },
   });
 }
 

@@ -41,19 +41,18 @@ export function vipSlotConflicts(
     .filter((pool) => pool.spec.clusterRef?.name === clusterName)
     .flatMap((pool) =>
       pool.spec.configs.flatMap((slot) => {
-        const found: VipSlotConflict[] = [];
-        const network = slot.network;
-        if (addressOf(network?.primary.ip) === vip)
-          found.push({ pool: pool.metadata.name, hostname: slot.hostname, field: 'network.primary.ip' });
-        (network?.additional ?? []).forEach((nic, i) => {
-          if (addressOf(nic.ip) === vip)
-            found.push({
-              pool: pool.metadata.name,
-              hostname: slot.hostname,
-              field: `network.additional[${i}].ip`,
-            });
-        });
-        return found;
+        const nics: [VipSlotConflict['field'], string | undefined][] = [
+          ['network.primary.ip', slot.network?.primary.ip],
+          ...(slot.network?.additional ?? []).map(
+            (nic, i): [VipSlotConflict['field'], string | undefined] => [
+              `network.additional[${i}].ip`,
+              nic.ip,
+            ],
+          ),
+        ];
+        return nics
+          .filter(([, ip]) => addressOf(ip) === vip)
+          .map(([field]) => ({ pool: pool.metadata.name, hostname: slot.hostname, field }));
       }),
     );
 }
@@ -66,16 +65,6 @@ export function readConfigPools(
   return kube.list<VSphereMachineConfigPoolObject>(VSPHERE_API_VERSION, 'VSphereMachineConfigPool', {
     namespace,
   });
-}
-
-/** The conflicts of the cluster's pools in `namespace`. */
-export async function findVipSlotConflicts(
-  kube: KubeClient,
-  namespace: string,
-  clusterName: string,
-  vip: string,
-): Promise<VipSlotConflict[]> {
-  return vipSlotConflicts(await readConfigPools(kube, namespace), clusterName, vip);
 }
 
 /**

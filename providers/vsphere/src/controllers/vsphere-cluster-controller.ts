@@ -16,6 +16,7 @@ import {
   controlPlaneMachines,
   describeFailureWithAdvice,
   ensureEncryptionSecret,
+  ensureGeneratedSecret,
   infraClusterSteps,
   kubeOvnReleaseStep,
   logInStep,
@@ -23,7 +24,7 @@ import {
 } from '@immutable-infra/provider-kit';
 import { VSPHERE_API_VERSION } from '../api/common.js';
 import { encryptionConfigSecretName, VSphereCluster } from '../api/vsphere-cluster.js';
-import { CPI_LABEL, cpiNames } from '../api/vsphere-cpi.js';
+import { CPI_LABEL, cpiNames, cpiSecret } from '../api/vsphere-cpi.js';
 import type { VSphereMachineObject } from '../api/vsphere-machine.js';
 import type { MoRef } from '../cloud/soap-xml.js';
 import { interpretTask } from '../cloud/vsphere-client.js';
@@ -34,9 +35,8 @@ import {
   type VsphereAccount,
   type VsphereCloud,
 } from './cloud-for-cluster.js';
-import { ensureCpiSecret } from './cpi-secret.js';
 import { missingInVcenter, selectedZones } from './failure-domains.js';
-import { holdIdentitySecretStep, identitySecretName, releaseIdentitySecretStep } from './secret-identity.js';
+import { identitySecretName, identitySecretSteps } from './secret-identity.js';
 import {
   describeVipSlotConflicts,
   multiNicSlot,
@@ -144,7 +144,9 @@ const connect = connectStep<ClusterRun, CloudLookup>({
 /**
  * The documented CPI delivery takes the vCenter account from `<cluster>-vsphere-cpi-secret`: for a
  * Cluster that asks for the CPI (its label), the provider makes it from the identity it just logged
- * in with, so neither the create wizard nor a template ever holds the password.
+ * in with, so neither the create wizard nor a template ever holds the password (the vCenter
+ * password is only ever in Secrets). One the user applied (the documented manifest) is left as it
+ * is; ours follows a changed password.
  */
 const cpiSecretStep: Step<ClusterRun> = {
   name: 'CPISecret',
@@ -152,18 +154,22 @@ const cpiSecretStep: Step<ClusterRun> = {
   async run(run) {
     const { ctx } = run;
     const { name, namespace, uid } = ctx.object.metadata;
-    const outcome = await ensureCpiSecret(ctx.kube, {
-      namespace: namespace ?? 'default',
-      cluster: ctx.cluster?.metadata?.name ?? name,
-      server: run.cloud.server,
-      account: run.account,
-      owner: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereCluster', name, uid: uid ?? '' },
-    });
+    const cluster = ctx.cluster?.metadata?.name ?? name;
+    const wanted = cpiSecret(cluster, namespace ?? 'default', { server: run.cloud.server, ...run.account });
+    const outcome = await ensureGeneratedSecret(
+      ctx.kube,
+      { ...wanted, metadata: { ...wanted.metadata, name: cpiNames(cluster).secret } },
+      // The VSphereCluster's: the Secret goes with it.
+      {
+        apiVersion: VSPHERE_API_VERSION,
+        kind: 'VSphereCluster',
+        name,
+        uid: uid ?? '',
+        blockOwnerDeletion: true,
+      },
+    );
     if (outcome === 'created' || outcome === 'updated')
-      ctx.events.normal(
-        'CPISecret',
-        `${outcome} Secret ${cpiNames(ctx.cluster?.metadata?.name ?? name).secret} for the vSphere CPI`,
-      );
+      ctx.events.normal('CPISecret', `${outcome} Secret ${cpiNames(cluster).secret} for the vSphere CPI`);
     return done();
   },
 };
@@ -302,7 +308,7 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   encryptionConfig,
   connect,
   // Before any VM exists, so deleting the namespace cannot take the credential from under them.
-  holdIdentitySecretStep<ClusterRun>(finalizer),
+  identitySecretSteps<ClusterRun>(finalizer).hold,
   logInStep<ClusterRun>({
     conditionType: VCENTER_AVAILABLE,
     retryMs: CREDENTIAL_RETRY_MS,
@@ -375,7 +381,7 @@ const deleteSteps = (finalizer: string): Step<ClusterRun>[] => [
       return done();
     },
   },
-  releaseIdentitySecretStep<ClusterRun>(finalizer),
+  identitySecretSteps<ClusterRun>(finalizer).release,
 ];
 
 export function vsphereClusterHooks(

@@ -14,10 +14,10 @@ import {
 } from '@immutable-infra/core';
 import {
   addressClaimRequests,
+  addressClaimSteps,
   type BootstrapVipInput,
   blockedOn,
   bootstrapVipUnit,
-  claimAddresses,
   claimSlotStep,
   cloudInitBootstrapVip,
   composeCloudInit,
@@ -26,15 +26,15 @@ import {
   createOnce,
   describeFailureWithAdvice,
   heldSlot,
-  IPAM_API_VERSION,
   type MachineSlots,
   machineStepHooks,
+  ownedBy,
   parseGoDuration,
   platformTasks,
-  recordAddressClaims,
-  releaseAddressClaims,
+  readOrCreate,
   releaseSlotStep,
   reportingFailures,
+  reportingStops,
   runsKubeadmInit,
   substituteBootstrapTokens,
   taskReferenceAt,
@@ -70,10 +70,11 @@ import { guestDisks, isPersistentDisk, type PlannedDisk, plannedDisks } from './
 import {
   BOOTSTRAP_VIP_UNIT,
   describeVipSlotConflicts,
-  findVipSlotConflicts,
+  readConfigPools,
   selfBuiltVip,
+  vipSlotConflicts,
 } from './self-built-vip.js';
-import { ensureVsphereVm, mirrorOnto, ownedBy, removeVsphereVm, vsphereVmFor } from './vsphere-vm-record.js';
+import { mirrorOnto, removeVsphereVm, vsphereVmFor } from './vsphere-vm-record.js';
 
 type Ctx = InfraMachineContext<typeof VSphereMachine>;
 
@@ -116,6 +117,15 @@ class MachineRun {
   /** The VM's name and the node's hostname: the slot's hostname, else the VSphereMachine's name. */
   get hostname(): string {
     return this.slot?.hostname ?? this.ctx.status.poolHostname ?? this.ctx.object.metadata.name;
+  }
+
+  /** The VSphereMachineConfigPool the machine names, if it names one. */
+  get poolRef() {
+    const name = this.ctx.object.spec.machineConfigPoolRef?.name;
+    const { namespace } = this.ctx.object.metadata;
+    return name
+      ? { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereMachineConfigPool', namespace, name }
+      : undefined;
   }
 
   get nics(): PlannedNic[] {
@@ -210,12 +220,8 @@ const vipConflict: Step<MachineRun> = {
   async run(run) {
     const { ctx } = run;
     const vip = (selfBuiltVip(run.cluster) as { host: string }).host;
-    const conflicts = await findVipSlotConflicts(
-      ctx.kube,
-      ctx.object.metadata.namespace ?? 'default',
-      ctx.cluster.metadata.name,
-      vip,
-    );
+    const pools = await readConfigPools(ctx.kube, ctx.object.metadata.namespace ?? 'default');
+    const conflicts = vipSlotConflicts(pools, ctx.cluster.metadata.name, vip);
     if (conflicts.length === 0) return done();
     const message = describeVipSlotConflicts(vip, conflicts);
     return blockedOn(ctx, blocked('VIPConflictsWithSlot', message, 30_000));
@@ -287,86 +293,24 @@ const configSlots: MachineSlots<MachineRun, VSphereMachineConfigPoolObject, Conf
   eligible: (run, slot) => !run.placement || !slot.datacenter || slot.datacenter === run.placement.datacenter,
 };
 
-/** Holds each IPAddressClaim until the machine's delete released it, as CAPV's does. */
-const IP_CLAIM_FINALIZER = 'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection';
-const IP_ADDRESS_CLAIMED = 'IPAddressClaimed';
-
-/** The machine's claims: its NICs' own pools, else its failure domain's for the NIC at that place. */
-const addressRequests = (run: MachineRun) =>
-  addressClaimRequests(
-    run.ctx.object.metadata.name,
-    run.ctx.object.spec.network.devices,
-    run.placement?.addressesFromPools,
-  );
-
-const claimOwner = (ctx: Ctx) => ({
-  apiVersion: VSPHERE_API_VERSION,
-  kind: 'VSphereMachine',
-  name: ctx.object.metadata.name,
-  namespace: ctx.object.metadata.namespace ?? 'default',
-  uid: ctx.object.metadata.uid ?? '',
-  clusterName: ctx.cluster.metadata.name,
-});
-
-/** On delete the Machine and Cluster may be gone already: the claims are found by name and owner alone. */
-const claimHolder = (ctx: Ctx) => ({
-  namespace: ctx.object.metadata.namespace ?? 'default',
-  uid: ctx.object.metadata.uid ?? '',
-});
-
 /**
- * An IPAddressClaim per pool of each NIC (`addressesFromPools`), before the VM is cloned: the guest
- * gets its addresses in its first metadata. Once all are bound they are recorded in status, so
- * later reconciles read no claim.
+ * An IPAddressClaim per pool of each NIC (`addressesFromPools`): its own pools, else its failure
+ * domain's for the NIC at that place, claimed before the VM is cloned and held (CAPV's finalizer)
+ * until the machine's delete released it.
  */
-const claimIpAddresses: Step<MachineRun> = {
-  name: 'ClaimIPAddresses',
-  when: (run) => addressRequests(run).length > 0 && run.ctx.status.claimedAddresses === undefined,
-  async run(run) {
-    const { ctx } = run;
-    const requests = addressRequests(run);
-    // Recorded (and saved) before any claim is created, so the delete knows every claim by name even
-    // when the failure domain whose pools named it is gone by then.
-    const recorded = recordAddressClaims(ctx.status.addressClaims, requests);
-    if (recorded) {
-      ctx.status.addressClaims = recorded;
-      await ctx.saveStatus();
-    }
-    const progress = await claimAddresses(ctx.kube, claimOwner(ctx), requests, IP_CLAIM_FINALIZER);
-    if (progress.type === 'bound') {
-      ctx.status.claimedAddresses = progress.addresses;
-      ctx.setCondition(trueCondition(IP_ADDRESS_CLAIMED, 'Claimed'));
-      return done();
-    }
-    ctx.setCondition(falseCondition(IP_ADDRESS_CLAIMED, progress.reason, progress.message));
-    ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForIPAllocation', progress.message));
-    return requeue(5_000, progress.message, {
-      object: {
-        apiVersion: IPAM_API_VERSION,
-        kind: 'IPAddressClaim',
-        namespace: ctx.object.metadata.namespace,
-        name: progress.claim,
-      },
-    });
-  },
-};
-
-/**
- * Releases the claims recorded in status plus every claim this machine controls (found by owner,
- * the net for claims made before the record existed): neither needs the failure domain, the
- * Machine or the pool, any of which may be gone by the time the machine is deleted.
- */
-const releaseIpAddresses: Step<MachineRun> = {
-  name: 'ReleaseIPAddresses',
-  async run(run) {
-    const { status } = run.ctx;
-    const claims = [...(status.addressClaims ?? []), ...(status.claimedAddresses ?? [])].map((a) => a.claim);
-    await releaseAddressClaims(run.ctx.kube, claimHolder(run.ctx), claims, IP_CLAIM_FINALIZER);
-    delete status.addressClaims;
-    delete status.claimedAddresses;
-    return done();
-  },
-};
+const ipAddresses = addressClaimSteps<MachineRun>({
+  owner: { apiVersion: VSPHERE_API_VERSION, kind: 'VSphereMachine' },
+  finalizer: 'vspheremachine.infrastructure.cluster.x-k8s.io/ip-claim-protection',
+  requests: (run) =>
+    addressClaimRequests(
+      run.ctx.object.metadata.name,
+      run.ctx.object.spec.network.devices,
+      run.placement?.addressesFromPools,
+    ),
+  conditionType: 'IPAddressClaimed',
+  onWaiting: (run, message) =>
+    run.ctx.setCondition(falseCondition(VM_PROVISIONED, 'WaitingForIPAllocation', message)),
+});
 
 /**
  * The machine's VSphereVM exists before anything is asked of vCenter, so a crash between the clone
@@ -376,7 +320,8 @@ const recordVsphereVm: Step<MachineRun> = {
   name: 'RecordVSphereVM',
   async run(run) {
     const { ctx } = run;
-    const record = await ensureVsphereVm(
+    // Made when missing; a lost race reads the winner's.
+    const record = await readOrCreate(
       ctx.kube,
       vsphereVmFor(ctx.object, {
         clusterName: ctx.cluster.metadata.name,
@@ -425,24 +370,6 @@ async function mirrorVmStatus(run: MachineRun, ready: boolean): Promise<void> {
   );
 }
 
-/** Each step that stops the reconcile (waits or fails) leaves the VSphereVM showing why. */
-function mirroringStatus(step: Step<MachineRun>): Step<MachineRun> {
-  return {
-    ...step,
-    async run(run) {
-      let result: StepResult;
-      try {
-        result = await step.run(run);
-      } catch (error) {
-        await mirrorVmStatus(run, false).catch(() => undefined);
-        throw error;
-      }
-      if (result.type !== 'done') await mirrorVmStatus(run, false);
-      return result;
-    },
-  };
-}
-
 const findVm: Step<MachineRun> = {
   name: 'FindVM',
   async run(run) {
@@ -487,16 +414,8 @@ const startVsphereTask = vsphereTasks.start;
 async function datacenterName(run: MachineRun): Promise<string | undefined> {
   if (run.placement) return run.placement.datacenter;
   if (run.slot?.datacenter) return run.slot.datacenter;
-  const poolName = run.ctx.object.spec.machineConfigPoolRef?.name;
-  if (poolName) {
-    const pool = await run.ctx.kube.get<VSphereMachineConfigPoolObject>({
-      apiVersion: VSPHERE_API_VERSION,
-      kind: 'VSphereMachineConfigPool',
-      namespace: run.ctx.object.metadata.namespace,
-      name: poolName,
-    });
-    if (pool?.spec.datacenter) return pool.spec.datacenter;
-  }
+  const pool = run.poolRef && (await run.ctx.kube.get<VSphereMachineConfigPoolObject>(run.poolRef));
+  if (pool?.spec.datacenter) return pool.spec.datacenter;
   return run.ctx.object.spec.datacenter;
 }
 
@@ -646,14 +565,9 @@ const recordPersistentDisks: Step<MachineRun> = {
     const planned = run.persistentDisks(vm);
     const found = new Map(planned.map((p) => [p.disk.name, vm.disks.find((d) => d.fileName === p.path)]));
     if ([...found.values()].some((d) => d === undefined)) return done();
-    const ref = {
-      apiVersion: VSPHERE_API_VERSION,
-      kind: 'VSphereMachineConfigPool',
-      namespace: run.ctx.object.metadata.namespace,
-      name: run.ctx.object.spec.machineConfigPoolRef?.name ?? '',
-    };
-    const pool = await run.ctx.kube.get<VSphereMachineConfigPoolObject>(ref);
-    if (!pool) return done();
+    const ref = run.poolRef;
+    const pool = ref && (await run.ctx.kube.get<VSphereMachineConfigPoolObject>(ref));
+    if (!ref || !pool) return done();
     const configs = pool.spec.configs.map((config) =>
       config.hostname !== slot.hostname
         ? config
@@ -832,7 +746,7 @@ const deleteSteps: Step<MachineRun>[] = [
     },
   },
   releaseSlotStep('ReleaseConfigSlot', configSlots),
-  releaseIpAddresses,
+  ipAddresses.release,
   {
     // Last: the VSphereVM shows the VM until the VM is destroyed.
     name: 'RemoveVSphereVM',
@@ -854,23 +768,27 @@ export function vsphereMachineHooks(
     reconcile: [
       connect,
       recordVsphereVm,
-      ...[
-        vipConflict,
-        resolveFailureDomain,
-        claimSlotStep('ClaimConfigSlot', configSlots),
-        claimIpAddresses,
-        // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
-        ...reportingFailures([findVm, ...createSteps], (run, error) =>
-          run.ctx.setCondition(
-            falseCondition(
-              VM_PROVISIONED,
-              'VCenterError',
-              describeFailureWithAdvice(error, { platform: 'vCenter' }),
-              'Warning',
+      // Each step that stops the reconcile (waits or fails) leaves the VSphereVM showing why.
+      ...reportingStops(
+        [
+          vipConflict,
+          resolveFailureDomain,
+          claimSlotStep('ClaimConfigSlot', configSlots),
+          ipAddresses.claim,
+          // Operators read vCenter trouble on VMProvisioned; the host backs off before the next attempt.
+          ...reportingFailures([findVm, ...createSteps], (run, error) =>
+            run.ctx.setCondition(
+              falseCondition(
+                VM_PROVISIONED,
+                'VCenterError',
+                describeFailureWithAdvice(error, { platform: 'vCenter' }),
+                'Warning',
+              ),
             ),
           ),
-        ),
-      ].map(mirroringStatus),
+        ],
+        (run) => mirrorVmStatus(run, false),
+      ),
     ],
     async provisioned(run) {
       const { ctx } = run;

@@ -121,10 +121,12 @@ export {
 } from './cluster/cluster-identity.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {
+  type ClusterSteps,
   type ConnectFailure,
   type ConnectStepOptions,
   CREDENTIAL_RETRY_MS,
   CREDENTIALS_READY_CONDITION,
+  clusterStepHooks,
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneMachines,

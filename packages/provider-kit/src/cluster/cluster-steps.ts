@@ -1,13 +1,19 @@
 import {
   CLUSTER_NAME_LABEL,
+  type ClusterProvisioned,
   type ConditionInput,
   done,
   type EventRecorder,
   falseCondition,
+  type InfraClusterContext,
+  type InfraClusterHooks,
+  type KindDefinition,
   type KubeClient,
   type ObjectMeta,
   requeue,
   type Step,
+  type StepResult,
+  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 
@@ -205,4 +211,34 @@ export function notConnectedYet<Cloud extends object>(platform: string): Cloud {
       throw new Error(`${platform} ${String(name)} called before the Connect step found the cloud`);
     },
   });
+}
+
+/** A provider's cluster steps: what `clusterStepHooks` turns into the host's hooks. */
+export interface ClusterSteps<Kind extends KindDefinition, Run> {
+  kind: Kind;
+  /** What the steps of one reconcile or delete share, made afresh for each. */
+  newRun(ctx: InfraClusterContext<Kind>): Run;
+  /** The reconcile path, in order: connect, hold the credential, then the platform's own things. */
+  reconcile: readonly Step<Run>[];
+  /**
+   * Once every reconcile step is done: the control plane endpoint (`clusterProvisioned`), or a
+   * wait (no endpoint known yet, say).
+   */
+  provisioned(run: Run): ClusterProvisioned | StepResult | Promise<ClusterProvisioned | StepResult>;
+  /** The delete path, in order: wait for the machines, remove the platform's things, release the credential. */
+  delete: readonly Step<Run>[];
+}
+
+/**
+ * The host's hooks of an infrastructure cluster kind from its named steps, as `machineStepHooks`
+ * makes a machine kind's: each reconcile and each delete is a fresh run through the steps.
+ */
+export function clusterStepHooks<Kind extends KindDefinition, Run>(
+  steps: ClusterSteps<Kind, Run>,
+): InfraClusterHooks<Kind> {
+  return {
+    kind: steps.kind,
+    reconcile: async (ctx) => stepPlan(steps.newRun(ctx), steps.reconcile, steps.provisioned),
+    delete: async (ctx) => stepPlan(steps.newRun(ctx), steps.delete),
+  };
 }

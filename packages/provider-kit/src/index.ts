@@ -329,7 +329,8 @@ export {
   type ProviderSettings,
   providerSettings,
 } from './provider/provider-settings.js';
-// Steps.
+// Steps: one kind's named steps (what clusterStepHooks and machineStepHooks take), failures shown on conditions.
+export type { KindSteps } from './steps/kind-step-hooks.js';
 export { reportingFailures } from './steps/reporting-failures.js';
 // Asynchronous platform tasks.
 export {

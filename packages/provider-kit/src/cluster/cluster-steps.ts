@@ -12,10 +12,9 @@ import {
   type ObjectMeta,
   requeue,
   type Step,
-  type StepResult,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
+import { type KindSteps, kindStepHooks } from '../steps/kind-step-hooks.js';
 
 /**
  * Steps and reads every infrastructure cluster reconcile shares, with the platform's own calls
@@ -213,32 +212,22 @@ export function notConnectedYet<Cloud extends object>(platform: string): Cloud {
   });
 }
 
-/** A provider's cluster steps: what `clusterStepHooks` turns into the host's hooks. */
-export interface ClusterSteps<Kind extends KindDefinition, Run> {
-  kind: Kind;
-  /** What the steps of one reconcile or delete share, made afresh for each. */
-  newRun(ctx: InfraClusterContext<Kind>): Run;
-  /** The reconcile path, in order: connect, hold the credential, then the platform's own things. */
-  reconcile: readonly Step<Run>[];
-  /**
-   * Once every reconcile step is done: the control plane endpoint (`clusterProvisioned`), or a
-   * wait (no endpoint known yet, say).
-   */
-  provisioned(run: Run): ClusterProvisioned | StepResult | Promise<ClusterProvisioned | StepResult>;
-  /** The delete path, in order: wait for the machines, remove the platform's things, release the credential. */
-  delete: readonly Step<Run>[];
-}
-
 /**
- * The host's hooks of an infrastructure cluster kind from its named steps, as `machineStepHooks`
- * makes a machine kind's: each reconcile and each delete is a fresh run through the steps.
+ * A provider's cluster steps: the reconcile path (connect, hold the credential, then the
+ * platform's own things), the control plane endpoint once it is done (`clusterProvisioned`) or a
+ * wait, and the delete path (wait for the machines, remove the platform's things, release the
+ * credential).
  */
+export type ClusterSteps<Kind extends KindDefinition, Run> = KindSteps<
+  Kind,
+  InfraClusterContext<Kind>,
+  Run,
+  ClusterProvisioned
+>;
+
+/** The host's hooks of an infrastructure cluster kind from its named steps, as `machineStepHooks` makes a machine kind's. */
 export function clusterStepHooks<Kind extends KindDefinition, Run>(
   steps: ClusterSteps<Kind, Run>,
 ): InfraClusterHooks<Kind> {
-  return {
-    kind: steps.kind,
-    reconcile: async (ctx) => stepPlan(steps.newRun(ctx), steps.reconcile, steps.provisioned),
-    delete: async (ctx) => stepPlan(steps.newRun(ctx), steps.delete),
-  };
+  return kindStepHooks(steps);
 }

@@ -139,10 +139,12 @@ export {
 } from './cluster/cluster-identity.js';
 // Steps and reads every infrastructure cluster reconcile shares.
 export {
+  type ClusterSteps,
   type ConnectFailure,
   type ConnectStepOptions,
   CREDENTIAL_RETRY_MS,
   CREDENTIALS_READY_CONDITION,
+  clusterStepHooks,
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneMachines,
@@ -368,7 +370,8 @@ export {
   type ProviderSettings,
   providerSettings,
 } from './provider/provider-settings.js';
-// Steps.
+// Steps: one kind's named steps (what clusterStepHooks and machineStepHooks take), failures shown on conditions.
+export type { KindSteps } from './steps/kind-step-hooks.js';
 export { reportingFailures } from './steps/reporting-failures.js';
 export { reportingStops } from './steps/reporting-stops.js';
 // Asynchronous platform tasks.

@@ -1,7 +1,15 @@
-import type { ConditionInput } from '@immutable-infra/core';
+import {
+  type ConditionInput,
+  clusterProvisioned,
+  done,
+  requeue,
+  type StepPlan,
+  type StepResult,
+} from '@immutable-infra/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   CREDENTIAL_RETRY_MS,
+  clusterStepHooks,
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneSelector,
@@ -295,5 +303,67 @@ describe('borrowed credentials', () => {
       failure: 'Secret of b not found',
     });
     expect(await borrow({})).toEqual({ ok: false, failure: '' });
+  });
+});
+
+describe('clusterStepHooks', () => {
+  /** What the host does with a plan: runs its steps in order until one is not done, else finishes. */
+  async function drive(outcome: unknown) {
+    const plan = outcome as StepPlan<unknown>;
+    for (const step of plan.steps) {
+      const result = await step.run();
+      if (result.type !== 'done') return result;
+    }
+    return plan.finish();
+  }
+
+  type Run = { ctx: { object: { name: string } }; log: string[]; host?: string };
+  const runs: Run[] = [];
+  const step = (name: string, wait = false) => ({
+    name,
+    run: async (run: Run): Promise<StepResult> => {
+      run.log.push(name);
+      if (name === 'Endpoint') run.host = `${run.ctx.object.name}.example`;
+      return wait ? requeue(1_000, `${name} waits`) : done();
+    },
+  });
+  const hooks = (waitOnDelete = false) =>
+    clusterStepHooks({
+      kind: { kind: 'TestCluster' } as never,
+      newRun: (ctx) => {
+        const run: Run = { ctx: ctx as unknown as Run['ctx'], log: [] };
+        runs.push(run);
+        return run;
+      },
+      reconcile: [step('Connect'), step('Endpoint')],
+      provisioned: (run) =>
+        clusterProvisioned({ controlPlaneEndpoint: { host: run.host ?? '', port: 6443 } }),
+      delete: [step('Connect'), step('RemoveLoadBalancer', waitOnDelete), step('ReleaseCredential')],
+    });
+  const ctx = { object: { name: 'c1' } } as never;
+
+  it('reconciles through the steps in order on a fresh run, then reports what provisioned says', async () => {
+    runs.length = 0;
+    const cluster = hooks();
+    expect(cluster.kind).toEqual({ kind: 'TestCluster' });
+    expect(await drive(await cluster.reconcile(ctx))).toMatchObject({
+      type: 'provisioned',
+      controlPlaneEndpoint: { host: 'c1.example', port: 6443 },
+    });
+    await drive(await cluster.reconcile(ctx));
+    expect(runs.map((run) => run.log)).toEqual([
+      ['Connect', 'Endpoint'],
+      ['Connect', 'Endpoint'],
+    ]);
+  });
+
+  it('deletes through the delete steps, stopping at the one that waits', async () => {
+    runs.length = 0;
+    expect(await drive(await hooks().delete(ctx))).toEqual(done());
+    expect(await drive(await hooks(true).delete(ctx))).toMatchObject({ type: 'requeue' });
+    expect(runs.map((run) => run.log)).toEqual([
+      ['Connect', 'RemoveLoadBalancer', 'ReleaseCredential'],
+      ['Connect', 'RemoveLoadBalancer'],
+    ]);
   });
 });

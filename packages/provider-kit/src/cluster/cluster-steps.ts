@@ -1,15 +1,20 @@
 import {
   CLUSTER_NAME_LABEL,
+  type ClusterProvisioned,
   type ConditionInput,
   done,
   type EventRecorder,
   falseCondition,
+  type InfraClusterContext,
+  type InfraClusterHooks,
+  type KindDefinition,
   type KubeClient,
   type ObjectMeta,
   requeue,
   type Step,
   trueCondition,
 } from '@immutable-infra/core';
+import { type KindSteps, kindStepHooks } from '../steps/kind-step-hooks.js';
 
 /**
  * Steps and reads every infrastructure cluster reconcile shares, with the platform's own calls
@@ -205,4 +210,24 @@ export function notConnectedYet<Cloud extends object>(platform: string): Cloud {
       throw new Error(`${platform} ${String(name)} called before the Connect step found the cloud`);
     },
   });
+}
+
+/**
+ * A provider's cluster steps: the reconcile path (connect, hold the credential, then the
+ * platform's own things), the control plane endpoint once it is done (`clusterProvisioned`) or a
+ * wait, and the delete path (wait for the machines, remove the platform's things, release the
+ * credential).
+ */
+export type ClusterSteps<Kind extends KindDefinition, Run> = KindSteps<
+  Kind,
+  InfraClusterContext<Kind>,
+  Run,
+  ClusterProvisioned
+>;
+
+/** The host's hooks of an infrastructure cluster kind from its named steps, as `machineStepHooks` makes a machine kind's. */
+export function clusterStepHooks<Kind extends KindDefinition, Run>(
+  steps: ClusterSteps<Kind, Run>,
+): InfraClusterHooks<Kind> {
+  return kindStepHooks(steps);
 }

@@ -10,9 +10,9 @@ import {
   requeue,
   type Step,
   type StepResult,
-  stepPlan,
 } from '@immutable-infra/core';
 import { infraClusterOfMachine } from '../pools/pool-hooks.js';
+import { type KindSteps, kindStepHooks } from '../steps/kind-step-hooks.js';
 import { type CreatedThing, type CreateRecording, mayBeUnlisted } from '../tasks/create-once.js';
 
 /** What the machine steps read of a reconcile: the host's context of the infrastructure machine. */
@@ -95,34 +95,21 @@ export function blockedOn(
   return requeue(blocked.afterMs, message);
 }
 
-/** A provider's machine steps: what `machineStepHooks` turns into the host's hooks. */
-export interface MachineSteps<Kind extends KindDefinition, Run> {
-  kind: Kind;
-  /** What the steps of one reconcile or delete share, made afresh for each. */
-  newRun(ctx: InfraMachineContext<Kind>): Run;
-  /** The create path, in order: connect, claim, find by recorded id, create once, follow, power on. */
-  reconcile: readonly Step<Run>[];
-  /**
-   * Once every reconcile step is done: the providerID and addresses (`machineProvisioned`), or a
-   * wait (no address reported yet, say).
-   */
-  provisioned(run: Run): MachineProvisioned | StepResult | Promise<MachineProvisioned | StepResult>;
-  /** The delete path, in order: power off, detach persistent disks, destroy, release the slot. */
-  delete: readonly Step<Run>[];
-}
-
 /**
- * The host's hooks of an infrastructure machine kind from its named steps: each reconcile and each
- * delete is a fresh run through the steps (the host names the one that waits, and backs off on a
- * failure), progress living in status and on the platform, so the next run picks up where this one
- * stopped.
+ * A provider's machine steps: the create path (connect, claim, find by recorded id, create once,
+ * follow, power on), the providerID and addresses once it is done (`machineProvisioned`) or a wait,
+ * and the delete path (power off, detach persistent disks, destroy, release the slot).
  */
+export type MachineSteps<Kind extends KindDefinition, Run> = KindSteps<
+  Kind,
+  InfraMachineContext<Kind>,
+  Run,
+  MachineProvisioned
+>;
+
+/** The host's hooks of an infrastructure machine kind from its named steps. */
 export function machineStepHooks<Kind extends KindDefinition, Run>(
   steps: MachineSteps<Kind, Run>,
 ): InfraMachineHooks<Kind> {
-  return {
-    kind: steps.kind,
-    reconcile: async (ctx) => stepPlan(steps.newRun(ctx), steps.reconcile, steps.provisioned),
-    delete: async (ctx) => stepPlan(steps.newRun(ctx), steps.delete),
-  };
+  return kindStepHooks(steps);
 }

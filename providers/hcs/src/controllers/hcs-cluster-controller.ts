@@ -5,12 +5,12 @@ import {
   type InfraClusterHooks,
   requeue,
   type Step,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
   CREDENTIALS_READY_CONDITION,
   clusterNameOf,
+  clusterStepHooks,
   connectStep,
   controlPlaneMachines,
   failureKind,
@@ -206,9 +206,19 @@ const deleteServerGroup: Step<ClusterRun> = {
   },
 };
 
+/** A cluster deleted and made again under the same name starts with nothing trusted. */
+const forgetLoadBalancerChecks: Step<ClusterRun> = {
+  name: 'ForgetLoadBalancerChecks',
+  async run({ ctx, loadBalancerChecks }) {
+    loadBalancerChecks.forget(ctx.object.metadata.uid ?? ctx.object.metadata.name);
+    return done();
+  },
+};
+
 // The machines go first (a deleted namespace takes the cluster with them): the ELB, the server
 // group and the identity Secret must outlive every server and member.
 const deleteSteps = (finalizer: string) => [
+  forgetLoadBalancerChecks,
   sharedSteps(finalizer).waitForMachines,
   ...reportingFailures([connect(false), deleteLoadBalancer, deleteServerGroup], showOnPartCondition),
   sharedSteps(finalizer).releaseCredential,
@@ -236,26 +246,21 @@ export function hcsClusterHooks(
   listingLagMs = LISTING_LAG_MS,
   loadBalancerChecks = new LoadBalancerChecks(),
 ): InfraClusterHooks<typeof HCSCluster> {
-  const reconcilePlan = reconcileSteps(credentialFinalizer);
-  const deletePlan = deleteSteps(credentialFinalizer);
-  return {
+  return clusterStepHooks({
     kind: HCSCluster,
-    reconcile: async (ctx) =>
-      stepPlan(clusterRun(ctx, connections, listingLagMs, loadBalancerChecks), reconcilePlan, (run) => {
-        // In status as the v1beta2 contract has them (a list); the host's failureDomains would be the v1beta1 map.
-        ctx.status.failureDomains = run.zones.map((name) => ({ name, controlPlane: true }));
-        return clusterProvisioned({
-          controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? {
-            host: run.endpointHost ?? '',
-            port: API_SERVER_PORT,
-          },
-          recheckAfterMs: MEMBER_RECHECK_MS,
-        });
-      }),
-    delete: async (ctx) => {
-      // A cluster deleted and made again under the same name starts with nothing trusted.
-      loadBalancerChecks.forget(ctx.object.metadata.uid ?? ctx.object.metadata.name);
-      return stepPlan(clusterRun(ctx, connections, listingLagMs, loadBalancerChecks), deletePlan);
+    newRun: (ctx) => clusterRun(ctx, connections, listingLagMs, loadBalancerChecks),
+    reconcile: reconcileSteps(credentialFinalizer),
+    provisioned(run) {
+      // In status as the v1beta2 contract has them (a list); the host's failureDomains would be the v1beta1 map.
+      run.ctx.status.failureDomains = run.zones.map((name) => ({ name, controlPlane: true }));
+      return clusterProvisioned({
+        controlPlaneEndpoint: run.ctx.object.spec.controlPlaneEndpoint ?? {
+          host: run.endpointHost ?? '',
+          port: API_SERVER_PORT,
+        },
+        recheckAfterMs: MEMBER_RECHECK_MS,
+      });
     },
-  };
+    delete: deleteSteps(credentialFinalizer),
+  });
 }

@@ -6,11 +6,11 @@ import {
   type InfraClusterHooks,
   requeue,
   type Step,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
 import {
   aliveModuleStep,
+  clusterStepHooks,
   connectStep,
   controlPlaneEndpointStep,
   controlPlaneMachines,
@@ -394,33 +394,33 @@ export function vsphereClusterHooks(
   /** The alive version to deploy instead of the platform's choice (`VSPHERE_PLUGIN_ALIVE_VERSION`). */
   aliveVersion?: string,
 ): InfraClusterHooks<typeof VSphereCluster> {
-  const reconcilePlan = reconcileSteps(credentialFinalizer);
-  const deletePlan = deleteSteps(credentialFinalizer);
-  return {
+  return clusterStepHooks({
     kind: VSphereCluster,
-    reconcile: async (ctx) =>
-      stepPlan(new ClusterRun(ctx, access, aliveVersion), reconcilePlan, (run) => {
-        const balancer = ctx.object.spec.controlPlaneLoadBalancer;
-        // The user's endpoint, else the load balancer's (the host writes it into an empty endpoint).
-        const endpoint = ctx.object.spec.controlPlaneEndpoint?.host
-          ? ctx.object.spec.controlPlaneEndpoint
-          : balancer && { host: balancer.host, port: balancer.port };
-        if (!endpoint?.host)
-          return requeue(
-            30_000,
-            'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP, or set spec.controlPlaneLoadBalancer',
-          );
-        const zoned = ctx.object.spec.failureDomainSelector !== undefined;
-        const antiAffinity = ctx.object.spec.disableClusterModule !== true;
-        if (antiAffinity) run.recheckWithin(ANTI_AFFINITY_RECHECK_MS);
-        else if (zoned) run.recheckWithin(ZONES_RECHECK_MS);
-        const recheckAfterMs = run.recheckAfterMs;
-        return clusterProvisioned({
-          controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
-          ...(zoned ? { failureDomains: run.failureDomains } : {}),
-          ...(recheckAfterMs ? { recheckAfterMs } : {}),
-        });
-      }),
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, access), deletePlan),
-  };
+    newRun: (ctx) => new ClusterRun(ctx, access, aliveVersion),
+    reconcile: reconcileSteps(credentialFinalizer),
+    provisioned(run) {
+      const { spec } = run.ctx.object;
+      const balancer = spec.controlPlaneLoadBalancer;
+      // The user's endpoint, else the load balancer's (the host writes it into an empty endpoint).
+      const endpoint = spec.controlPlaneEndpoint?.host
+        ? spec.controlPlaneEndpoint
+        : balancer && { host: balancer.host, port: balancer.port };
+      if (!endpoint?.host)
+        return requeue(
+          30_000,
+          'spec.controlPlaneEndpoint is not set: give the address of the control plane load balancer or VIP, or set spec.controlPlaneLoadBalancer',
+        );
+      const zoned = spec.failureDomainSelector !== undefined;
+      const antiAffinity = spec.disableClusterModule !== true;
+      if (antiAffinity) run.recheckWithin(ANTI_AFFINITY_RECHECK_MS);
+      else if (zoned) run.recheckWithin(ZONES_RECHECK_MS);
+      const recheckAfterMs = run.recheckAfterMs;
+      return clusterProvisioned({
+        controlPlaneEndpoint: { host: endpoint.host, port: endpoint.port },
+        ...(zoned ? { failureDomains: run.failureDomains } : {}),
+        ...(recheckAfterMs ? { recheckAfterMs } : {}),
+      });
+    },
+    delete: deleteSteps(credentialFinalizer),
+  });
 }

@@ -1,5 +1,14 @@
 // JSON over HTTPS to a platform endpoint.
 
+export {
+  type BootstrapBucket,
+  type BootstrapObjectOptions,
+  type BootstrapObjectRecord,
+  type BootstrapObjectStore,
+  type BucketRef,
+  bootstrapObjectSteps,
+  DEFAULT_URL_VALIDITY_SECONDS,
+} from './bootstrap/bootstrap-object.js';
 // Bootstrap data and persistent disks.
 export {
   type BootstrapTokenValues,
@@ -268,6 +277,7 @@ export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
+export { RecentChecks } from './lookups/recent-checks.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
   type Blocked,
@@ -350,6 +360,7 @@ export {
 export { type PlatformTasks, platformTasks } from './tasks/platform-tasks.js';
 export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';
+export { fixedAddressLookup, gatewayAddressLookup } from './transport/fixed-address-lookup.js';
 export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';
 export { type OriginPin, pinnedUrl } from './transport/origin-pinning.js';
 export type {

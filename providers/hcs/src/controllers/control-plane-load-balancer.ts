@@ -3,6 +3,7 @@ import {
   clusterNameOf,
   createOnce,
   mayBeUnlisted,
+  RecentChecks,
   syncMembers,
   tolerating,
   type WantedMember,
@@ -28,32 +29,10 @@ export const API_SERVER_PORT = 6443;
  */
 export const LOAD_BALANCER_RECHECK_MS = 5 * 60_000;
 
-/**
- * When this process last saw each cluster's ELB parts and members on the platform (by the
- * HCSCluster's UID). Kept in memory on purpose: a restarted manager lists once more, which is
- * the safe direction.
- */
-export class LoadBalancerChecks {
-  private readonly parts = new Map<string, number>();
-  private readonly members = new Map<string, number>();
-  constructor(
-    readonly recheckMs = LOAD_BALANCER_RECHECK_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
-  partsFresh = (uid: string) => this.fresh(this.parts, uid);
-  membersFresh = (uid: string) => this.fresh(this.members, uid);
-  partsSeen = (uid: string) => void this.parts.set(uid, this.now());
-  membersSeen = (uid: string) => void this.members.set(uid, this.now());
-  /** Something recorded was not found: the next reconcile lists everything again. */
-  forget(uid: string): void {
-    this.parts.delete(uid);
-    this.members.delete(uid);
-  }
-  private fresh(seen: Map<string, number>, uid: string): boolean {
-    const at = seen.get(uid);
-    return at !== undefined && this.now() - at < this.recheckMs;
-  }
-}
+/** What the cluster reconcile trusts, by the HCSCluster's UID, while it was seen recently. */
+export type LoadBalancerChecks = RecentChecks<'parts' | 'members'>;
+export const newLoadBalancerChecks = (recheckMs = LOAD_BALANCER_RECHECK_MS): LoadBalancerChecks =>
+  new RecentChecks(recheckMs);
 
 const uidOf = (run: ClusterRun) => run.ctx.object.metadata.uid ?? run.ctx.object.metadata.name;
 
@@ -88,10 +67,10 @@ async function ensureParts(
   const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
   // Every part recorded and seen recently: nothing to ask the platform.
   const complete = known.id && known.vipAddress && known.listenerId && known.poolId && known.healthMonitorId;
-  if (complete && run.loadBalancerChecks.partsFresh(uidOf(run)))
+  if (complete && run.loadBalancerChecks.fresh(uidOf(run), 'parts'))
     return { status: known, endpointHost: spec.vipDomainName ?? (known.vipAddress as string) };
   const found = await findParts(run, network, known);
-  if ('endpointHost' in found) run.loadBalancerChecks.partsSeen(uidOf(run));
+  if ('endpointHost' in found) run.loadBalancerChecks.seen(uidOf(run), 'parts');
   return found;
 }
 
@@ -238,7 +217,7 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
     );
     const recorded = status.members ?? [];
     // The control plane as recorded and the pool seen recently: no listing (see LOAD_BALANCER_RECHECK_MS).
-    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.membersFresh(uidOf(run)))) {
+    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.fresh(uidOf(run), 'members'))) {
       const synced = await tolerating(syncPool(cloud, poolId, wanted), 'NotFound');
       if (!synced) {
         // The next reconcile lists the ELB's parts again and finds (or makes) the pool.
@@ -247,7 +226,7 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
       }
       ctx.status.loadBalancer = { ...status, members: synced.members };
       // A pool that needed changes is listed once more by the next reconcile, to see them.
-      if (synced.unchanged) loadBalancerChecks.membersSeen(uidOf(run));
+      if (synced.unchanged) loadBalancerChecks.seen(uidOf(run), 'members');
     }
     const count = ctx.status.loadBalancer?.members?.length ?? 0;
     const message = `${endpointHost}:${API_SERVER_PORT}, ${count} control plane members`;

@@ -37,11 +37,7 @@ import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
-import {
-  deleteBootstrapObject,
-  deleteBootstrapObjectOnceJoined,
-  writeBootstrapObjectStep,
-} from './bootstrap-object.js';
+import { bootstrapObjectStepsOf } from './bootstrap-object.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
@@ -297,6 +293,8 @@ async function composeUserData(run: MachineRun): Promise<string> {
   });
 }
 
+const bootstrapObject = bootstrapObjectStepsOf(composeUserData);
+
 const createServer: Step<MachineRun> = {
   name: 'CreateServer',
   when: noServer,
@@ -386,10 +384,10 @@ const RECONCILE_STEPS = reportingFailures(
     checkMountPaths,
     createPersistentDisks,
     readControlPlaneFiles,
-    writeBootstrapObjectStep(composeUserData),
+    bootstrapObject.write,
     createServer,
     waitForActive,
-    deleteBootstrapObjectOnceJoined,
+    bootstrapObject.removeOnceJoined,
     attachPersistentDisks,
     registerMember,
   ],
@@ -487,7 +485,7 @@ const DELETE_STEPS = reportingFailures(
     connect,
     removeMember,
     // The node's secrets go first; nothing below needs them.
-    deleteBootstrapObject,
+    bootstrapObject.remove,
     followJob('FollowDeleteJob', deleteJob, (run, failure) => {
       run.ctx.events.warning('ServerDeleteFailed', failure.message);
       return done();

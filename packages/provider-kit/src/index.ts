@@ -197,6 +197,7 @@ export {
   type WantedMember,
   wantedControlPlaneMembers,
 } from './cluster/load-balancer-members.js';
+export { type RecordedMember, sameMembers, syncRecordedMembers } from './cluster/recorded-members.js';
 // The workload cluster's API server, from the kubeconfig Secret Cluster API writes.
 export {
   type WorkloadAnswer,
@@ -278,6 +279,7 @@ export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
 export { RecentChecks } from './lookups/recent-checks.js';
+export { machineAddresses } from './machine/machine-addresses.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
   type Blocked,

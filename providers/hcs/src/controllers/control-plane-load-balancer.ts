@@ -4,7 +4,8 @@ import {
   createOnce,
   mayBeUnlisted,
   RecentChecks,
-  syncMembers,
+  sameMembers,
+  syncRecordedMembers,
   tolerating,
   type WantedMember,
   wantedControlPlaneMembers,
@@ -235,47 +236,17 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
   },
 };
 
-type RecordedMember = NonNullable<LoadBalancerStatus['members']>[number];
-
-const memberKey = (m: { machineName: string; address: string }) => `${m.machineName}@${m.address}`;
-
-function sameMembers(wanted: readonly WantedMember[], recorded: readonly RecordedMember[]): boolean {
-  const keys = (list: readonly { machineName: string; address: string }[]) =>
-    list.map(memberKey).sort().join(',');
-  return keys(wanted) === keys(recorded);
-}
-
 /**
  * Lists the pool's members once and makes them the wanted ones; answers the members as they are
  * now (ids of the kept and the added) without listing again.
  */
-async function syncPool(
-  cloud: HcsCloud,
-  poolId: string,
-  wanted: readonly WantedMember[],
-): Promise<{ members: RecordedMember[]; unchanged: boolean }> {
-  const current = await cloud.listMembers(poolId);
-  const ids = new Map(current.map((m) => [memberKey({ machineName: m.name, address: m.address }), m.id]));
-  let unchanged = true;
-  await syncMembers({
+const syncPool = async (cloud: HcsCloud, poolId: string, wanted: readonly WantedMember[]) =>
+  syncRecordedMembers({
     wanted,
-    current,
-    add: async (member) => {
-      unchanged = false;
-      const created = await addMember(cloud, poolId, member);
-      if (created) ids.set(memberKey(member), created.id);
-    },
-    remove: (member) => {
-      unchanged = false;
-      return removeMember(cloud, poolId, member.id);
-    },
+    current: await cloud.listMembers(poolId),
+    add: (member) => addMember(cloud, poolId, member),
+    remove: (member) => removeMember(cloud, poolId, member.id),
   });
-  const members = wanted.map((m) => {
-    const memberId = ids.get(memberKey(m));
-    return { machineName: m.machineName, address: m.address, ...(memberId ? { memberId } : {}) };
-  });
-  return { members, unchanged };
-}
 
 /** Adds one machine to the pool; a member that is already there (another writer was first) is fine. */
 export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember) {

@@ -359,6 +359,7 @@ export {
   taskReferenceAt,
   waitingMessage,
 } from './tasks/follow-task.js';
+export { type FoundOrCreated, foundOrCreatedOnce } from './tasks/found-or-created.js';
 export { type PlatformTasks, platformTasks } from './tasks/platform-tasks.js';
 export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';

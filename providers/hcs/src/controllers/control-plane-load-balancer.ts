@@ -2,6 +2,7 @@ import { done, falseCondition, requeue, type Step, trueCondition } from '@immuta
 import {
   clusterNameOf,
   createOnce,
+  foundOrCreatedOnce,
   mayBeUnlisted,
   RecentChecks,
   sameMembers,
@@ -138,42 +139,44 @@ async function findParts(
 
   const partName = listenerName(namespace, clusterName, API_SERVER_PORT);
   const loadBalancerId = lb.id;
-  let listener = (await cloud.listListeners(loadBalancerId)).find(
-    (l) => l.protocol === 'TCP' && l.protocol_port === API_SERVER_PORT,
-  );
-  if (!listener) {
-    const asked = await createOnce(ctx, part('listener', `listener ${partName}`), () =>
+  const listener = await foundOrCreatedOnce(
+    ctx,
+    part('listener', `listener ${partName}`),
+    (await cloud.listListeners(loadBalancerId)).find(
+      (l) => l.protocol === 'TCP' && l.protocol_port === API_SERVER_PORT,
+    ),
+    () =>
       cloud.createListener({
         name: partName,
         protocol: 'TCP',
         protocol_port: API_SERVER_PORT,
         loadbalancer_id: loadBalancerId,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    listener = asked.result;
-  }
-  const listenerId = listener.id;
-  status.listenerId = listenerId;
-  let pool = (await cloud.listPools(loadBalancerId)).find((p) =>
-    p.listeners.some((l) => l.id === listenerId),
   );
-  if (!pool) {
-    const asked = await createOnce(ctx, part('pool', `pool ${partName}`), () =>
+  if (!listener.ready) return { status, waiting: listener.message };
+  const listenerId = listener.thing.id;
+  status.listenerId = listenerId;
+  const pool = await foundOrCreatedOnce(
+    ctx,
+    part('pool', `pool ${partName}`),
+    (await cloud.listPools(loadBalancerId)).find((p) => p.listeners.some((l) => l.id === listenerId)),
+    () =>
       cloud.createPool({
         name: partName,
         protocol: 'TCP',
         lb_algorithm: 'ROUND_ROBIN',
         listener_id: listenerId,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    pool = asked.result;
-  }
-  const poolId = pool.id;
+  );
+  if (!pool.ready) return { status, waiting: pool.message };
+  const poolId = pool.thing.id;
   status.poolId = poolId;
-  if (!pool.healthmonitor_id) {
-    const asked = await createOnce(ctx, part('healthMonitor', `health monitor ${partName}`), () =>
+  const monitorId = pool.thing.healthmonitor_id;
+  const monitor = await foundOrCreatedOnce<{ id: string }>(
+    ctx,
+    part('healthMonitor', `health monitor ${partName}`),
+    monitorId ? { id: monitorId } : undefined,
+    () =>
       cloud.createHealthMonitor({
         name: partName,
         pool_id: poolId,
@@ -182,10 +185,9 @@ async function findParts(
         timeout: 3,
         max_retries: 3,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    status.healthMonitorId = asked.result.id;
-  } else status.healthMonitorId = pool.healthmonitor_id;
+  );
+  if (!monitor.ready) return { status, waiting: monitor.message };
+  status.healthMonitorId = monitor.thing.id;
   return { status, endpointHost: spec.vipDomainName ?? lb.vip_address };
 }
 

@@ -1,5 +1,14 @@
 // JSON over HTTPS to a platform endpoint.
 
+export {
+  type BootstrapBucket,
+  type BootstrapObjectOptions,
+  type BootstrapObjectRecord,
+  type BootstrapObjectStore,
+  type BucketRef,
+  bootstrapObjectSteps,
+  DEFAULT_URL_VALIDITY_SECONDS,
+} from './bootstrap/bootstrap-object.js';
 // Bootstrap data and persistent disks.
 export {
   type BootstrapTokenValues,
@@ -208,6 +217,7 @@ export {
   type WantedMember,
   wantedControlPlaneMembers,
 } from './cluster/load-balancer-members.js';
+export { type RecordedMember, sameMembers, syncRecordedMembers } from './cluster/recorded-members.js';
 // The workload cluster's API server, from the kubeconfig Secret Cluster API writes.
 export {
   type WorkloadAnswer,
@@ -310,6 +320,8 @@ export {
   CLONED_FROM_NAME_ANNOTATION,
   clonedFromTemplate,
 } from './machine/cloned-from-template.js';
+export { RecentChecks } from './lookups/recent-checks.js';
+export { machineAddresses } from './machine/machine-addresses.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
   type Blocked,
@@ -392,9 +404,11 @@ export {
   taskReferenceAt,
   waitingMessage,
 } from './tasks/follow-task.js';
+export { type FoundOrCreated, foundOrCreatedOnce } from './tasks/found-or-created.js';
 export { type PlatformTasks, platformTasks } from './tasks/platform-tasks.js';
 export { THUMBPRINT_MISMATCH, ThumbprintMismatch, thumbprintOf } from './transport/certificate-pinning.js';
 export { ConcurrencyLimit } from './transport/concurrency-limit.js';
+export { fixedAddressLookup, gatewayAddressLookup } from './transport/fixed-address-lookup.js';
 export { JsonTransport, type JsonTransportOptions } from './transport/json-transport.js';
 export {
   type ClosableClient,

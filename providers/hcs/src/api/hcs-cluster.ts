@@ -123,6 +123,17 @@ export const HCSBootstrapObjectStorage = z.object({
     ),
 });
 
+/** Every entry of one of the ELB's virtual subnet lists names a subnet of spec.network.subnets. */
+const virtualSubnetsRule = (field: 'elbVirsubnetL4Ips' | 'elbVirsubnetL7Ips') => ({
+  rule:
+    `!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.${field}) || ` +
+    `self.controlPlaneLoadBalancer.${field}.all(e, !has(e.subnetName) || ` +
+    '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == e.subnetName)))',
+  message: `every controlPlaneLoadBalancer.${field}[].subnetName must name a subnet listed in network.subnets`,
+  fieldPath: `.controlPlaneLoadBalancer.${field}`,
+  reason: 'FieldValueInvalid',
+});
+
 export const HCSClusterSpec = z
   .object({
     controlPlaneEndpoint: z
@@ -158,26 +169,8 @@ export const HCSClusterSpec = z
         fieldPath: '.controlPlaneLoadBalancer.vipSubnetName',
         reason: 'FieldValueInvalid',
       },
-      {
-        rule:
-          '!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.elbVirsubnetL4Ips) || ' +
-          'self.controlPlaneLoadBalancer.elbVirsubnetL4Ips.all(e, !has(e.subnetName) || ' +
-          '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == e.subnetName)))',
-        message:
-          'every controlPlaneLoadBalancer.elbVirsubnetL4Ips[].subnetName must name a subnet listed in network.subnets',
-        fieldPath: '.controlPlaneLoadBalancer.elbVirsubnetL4Ips',
-        reason: 'FieldValueInvalid',
-      },
-      {
-        rule:
-          '!has(self.controlPlaneLoadBalancer) || !has(self.controlPlaneLoadBalancer.elbVirsubnetL7Ips) || ' +
-          'self.controlPlaneLoadBalancer.elbVirsubnetL7Ips.all(e, !has(e.subnetName) || ' +
-          '(has(self.network.subnets) && self.network.subnets.exists(s, has(s.name) && s.name == e.subnetName)))',
-        message:
-          'every controlPlaneLoadBalancer.elbVirsubnetL7Ips[].subnetName must name a subnet listed in network.subnets',
-        fieldPath: '.controlPlaneLoadBalancer.elbVirsubnetL7Ips',
-        reason: 'FieldValueInvalid',
-      },
+      virtualSubnetsRule('elbVirsubnetL4Ips'),
+      virtualSubnetsRule('elbVirsubnetL7Ips'),
     ],
   });
 

@@ -113,15 +113,15 @@ export class HcsClient {
     return (await this.send<Record<string, T>>(operation, 'GET', path, undefined, query))[field] as T;
   }
 
-  /** What a POST or PUT answers under `field`. */
+  /** A POST or PUT of `resource` wrapped under `field`, and what it answers under the same field. */
   private async write<T>(
     operation: Operation,
-    method: 'POST' | 'PUT',
     path: string,
     field: string,
-    body: unknown,
+    resource: unknown,
+    method: 'POST' | 'PUT' = 'POST',
   ): Promise<T> {
-    return (await this.send<Record<string, T>>(operation, method, path, body))[field] as T;
+    return (await this.send<Record<string, T>>(operation, method, path, { [field]: resource }))[field] as T;
   }
 
   /** The listed items named exactly `name` (list filters match more: a prefix, or a pattern). */
@@ -282,15 +282,10 @@ export class HcsClient {
   listServerGroups = () =>
     this.read<HcsServerGroup[]>('ecs.listServerGroups', this.ecs('/os-server-groups'), 'server_groups');
   createServerGroup = (name: string, policy: string) =>
-    this.write<HcsServerGroup>(
-      'ecs.createServerGroup',
-      'POST',
-      this.ecs('/os-server-groups'),
-      'server_group',
-      {
-        server_group: { name, policies: [policy] },
-      },
-    );
+    this.write<HcsServerGroup>('ecs.createServerGroup', this.ecs('/os-server-groups'), 'server_group', {
+      name,
+      policies: [policy],
+    });
   deleteServerGroup = (id: string) =>
     this.remove('ecs.deleteServerGroup', this.ecs(`/os-server-groups/${id}`));
 
@@ -309,7 +304,7 @@ export class HcsClient {
   };
   /** Renames a disk (synchronous). */
   renameVolume = (id: string, name: string) =>
-    this.write<HcsVolume>('evs.updateVolume', 'PUT', this.evs(`/${id}`), 'volume', { volume: { name } });
+    this.write<HcsVolume>('evs.updateVolume', this.evs(`/${id}`), 'volume', { name }, 'PUT');
   deleteVolume = (id: string) => this.job('evs.deleteVolume', 'DELETE', this.evs(`/${id}`));
 
   // ELB v3
@@ -320,12 +315,9 @@ export class HcsClient {
   createLoadBalancer = (loadbalancer: HcsCreateLoadBalancerRequest) =>
     this.write<HcsLoadBalancer>(
       'elb.createLoadBalancer',
-      'POST',
       this.elb('/loadbalancers'),
       'loadbalancer',
-      {
-        loadbalancer,
-      },
+      loadbalancer,
     );
   deleteLoadBalancer = (id: string) =>
     this.remove('elb.deleteLoadBalancer', this.elb(`/loadbalancers/${id}`));
@@ -338,8 +330,7 @@ export class HcsClient {
     protocol: 'TCP';
     protocol_port: number;
     loadbalancer_id: string;
-  }) =>
-    this.write<HcsListener>('elb.createListener', 'POST', this.elb('/listeners'), 'listener', { listener });
+  }) => this.write<HcsListener>('elb.createListener', this.elb('/listeners'), 'listener', listener);
   deleteListener = (id: string) => this.remove('elb.deleteListener', this.elb(`/listeners/${id}`));
   listPools = (loadBalancerId: string) =>
     this.read<HcsPool[]>('elb.listPools', this.elb('/pools'), 'pools', { loadbalancer_id: loadBalancerId });
@@ -348,17 +339,14 @@ export class HcsClient {
     protocol: 'TCP';
     lb_algorithm: 'ROUND_ROBIN' | 'LEAST_CONNECTIONS' | 'SOURCE_IP';
     listener_id: string;
-  }) => this.write<HcsPool>('elb.createPool', 'POST', this.elb('/pools'), 'pool', { pool });
+  }) => this.write<HcsPool>('elb.createPool', this.elb('/pools'), 'pool', pool);
   deletePool = (id: string) => this.remove('elb.deletePool', this.elb(`/pools/${id}`));
   listMembers = (poolId: string) =>
     this.read<HcsMember[]>('elb.listMembers', this.elb(`/pools/${poolId}/members`), 'members');
   createMember = (
     poolId: string,
     member: { name: string; address: string; protocol_port: number; subnet_cidr_id?: string },
-  ) =>
-    this.write<HcsMember>('elb.createMember', 'POST', this.elb(`/pools/${poolId}/members`), 'member', {
-      member,
-    });
+  ) => this.write<HcsMember>('elb.createMember', this.elb(`/pools/${poolId}/members`), 'member', member);
   deleteMember = (poolId: string, memberId: string) =>
     this.remove('elb.deleteMember', this.elb(`/pools/${poolId}/members/${memberId}`));
   listHealthMonitors = () =>
@@ -373,12 +361,9 @@ export class HcsClient {
   }) =>
     this.write<HcsHealthMonitor>(
       'elb.createHealthMonitor',
-      'POST',
       this.elb('/healthmonitors'),
       'healthmonitor',
-      {
-        healthmonitor,
-      },
+      healthmonitor,
     );
   deleteHealthMonitor = (id: string) =>
     this.remove('elb.deleteHealthMonitor', this.elb(`/healthmonitors/${id}`));

@@ -1,5 +1,6 @@
+// The kit's lookup, still offered here: embedders and the demo give it to createHcsProvider.
+export { fixedAddressLookup } from '@immutable-infra/provider-kit';
 export { type RequestToSign, SIGNING_ALGORITHM, sdkDate, signRequest } from './aksk-signer.js';
-export { fixedAddressLookup } from './fixed-address-lookup.js';
 export { HcsClient, type HcsClientOptions, type HcsCloud, type HcsSender } from './hcs-client.js';
 export {
   credentialFromSecret,

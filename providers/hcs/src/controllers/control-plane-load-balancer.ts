@@ -2,8 +2,11 @@ import { done, falseCondition, requeue, type Step, trueCondition } from '@immuta
 import {
   clusterNameOf,
   createOnce,
+  foundOrCreatedOnce,
   mayBeUnlisted,
-  syncMembers,
+  RecentChecks,
+  sameMembers,
+  syncRecordedMembers,
   tolerating,
   type WantedMember,
   wantedControlPlaneMembers,
@@ -28,32 +31,10 @@ export const API_SERVER_PORT = 6443;
  */
 export const LOAD_BALANCER_RECHECK_MS = 5 * 60_000;
 
-/**
- * When this process last saw each cluster's ELB parts and members on the platform (by the
- * HCSCluster's UID). Kept in memory on purpose: a restarted manager lists once more, which is
- * the safe direction.
- */
-export class LoadBalancerChecks {
-  private readonly parts = new Map<string, number>();
-  private readonly members = new Map<string, number>();
-  constructor(
-    readonly recheckMs = LOAD_BALANCER_RECHECK_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
-  partsFresh = (uid: string) => this.fresh(this.parts, uid);
-  membersFresh = (uid: string) => this.fresh(this.members, uid);
-  partsSeen = (uid: string) => void this.parts.set(uid, this.now());
-  membersSeen = (uid: string) => void this.members.set(uid, this.now());
-  /** Something recorded was not found: the next reconcile lists everything again. */
-  forget(uid: string): void {
-    this.parts.delete(uid);
-    this.members.delete(uid);
-  }
-  private fresh(seen: Map<string, number>, uid: string): boolean {
-    const at = seen.get(uid);
-    return at !== undefined && this.now() - at < this.recheckMs;
-  }
-}
+/** What the cluster reconcile trusts, by the HCSCluster's UID, while it was seen recently. */
+export type LoadBalancerChecks = RecentChecks<'parts' | 'members'>;
+export const newLoadBalancerChecks = (recheckMs = LOAD_BALANCER_RECHECK_MS): LoadBalancerChecks =>
+  new RecentChecks(recheckMs);
 
 const uidOf = (run: ClusterRun) => run.ctx.object.metadata.uid ?? run.ctx.object.metadata.name;
 
@@ -88,10 +69,10 @@ async function ensureParts(
   const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
   // Every part recorded and seen recently: nothing to ask the platform.
   const complete = known.id && known.vipAddress && known.listenerId && known.poolId && known.healthMonitorId;
-  if (complete && run.loadBalancerChecks.partsFresh(uidOf(run)))
+  if (complete && run.loadBalancerChecks.fresh(uidOf(run), 'parts'))
     return { status: known, endpointHost: spec.vipDomainName ?? (known.vipAddress as string) };
   const found = await findParts(run, network, known);
-  if ('endpointHost' in found) run.loadBalancerChecks.partsSeen(uidOf(run));
+  if ('endpointHost' in found) run.loadBalancerChecks.seen(uidOf(run), 'parts');
   return found;
 }
 
@@ -158,42 +139,44 @@ async function findParts(
 
   const partName = listenerName(namespace, clusterName, API_SERVER_PORT);
   const loadBalancerId = lb.id;
-  let listener = (await cloud.listListeners(loadBalancerId)).find(
-    (l) => l.protocol === 'TCP' && l.protocol_port === API_SERVER_PORT,
-  );
-  if (!listener) {
-    const asked = await createOnce(ctx, part('listener', `listener ${partName}`), () =>
+  const listener = await foundOrCreatedOnce(
+    ctx,
+    part('listener', `listener ${partName}`),
+    (await cloud.listListeners(loadBalancerId)).find(
+      (l) => l.protocol === 'TCP' && l.protocol_port === API_SERVER_PORT,
+    ),
+    () =>
       cloud.createListener({
         name: partName,
         protocol: 'TCP',
         protocol_port: API_SERVER_PORT,
         loadbalancer_id: loadBalancerId,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    listener = asked.result;
-  }
-  const listenerId = listener.id;
-  status.listenerId = listenerId;
-  let pool = (await cloud.listPools(loadBalancerId)).find((p) =>
-    p.listeners.some((l) => l.id === listenerId),
   );
-  if (!pool) {
-    const asked = await createOnce(ctx, part('pool', `pool ${partName}`), () =>
+  if (!listener.ready) return { status, waiting: listener.message };
+  const listenerId = listener.thing.id;
+  status.listenerId = listenerId;
+  const pool = await foundOrCreatedOnce(
+    ctx,
+    part('pool', `pool ${partName}`),
+    (await cloud.listPools(loadBalancerId)).find((p) => p.listeners.some((l) => l.id === listenerId)),
+    () =>
       cloud.createPool({
         name: partName,
         protocol: 'TCP',
         lb_algorithm: 'ROUND_ROBIN',
         listener_id: listenerId,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    pool = asked.result;
-  }
-  const poolId = pool.id;
+  );
+  if (!pool.ready) return { status, waiting: pool.message };
+  const poolId = pool.thing.id;
   status.poolId = poolId;
-  if (!pool.healthmonitor_id) {
-    const asked = await createOnce(ctx, part('healthMonitor', `health monitor ${partName}`), () =>
+  const monitorId = pool.thing.healthmonitor_id;
+  const monitor = await foundOrCreatedOnce<{ id: string }>(
+    ctx,
+    part('healthMonitor', `health monitor ${partName}`),
+    monitorId ? { id: monitorId } : undefined,
+    () =>
       cloud.createHealthMonitor({
         name: partName,
         pool_id: poolId,
@@ -202,10 +185,9 @@ async function findParts(
         timeout: 3,
         max_retries: 3,
       }),
-    );
-    if (!asked.sent) return { status, waiting: asked.message };
-    status.healthMonitorId = asked.result.id;
-  } else status.healthMonitorId = pool.healthmonitor_id;
+  );
+  if (!monitor.ready) return { status, waiting: monitor.message };
+  status.healthMonitorId = monitor.thing.id;
   return { status, endpointHost: spec.vipDomainName ?? lb.vip_address };
 }
 
@@ -238,7 +220,7 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
     );
     const recorded = status.members ?? [];
     // The control plane as recorded and the pool seen recently: no listing (see LOAD_BALANCER_RECHECK_MS).
-    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.membersFresh(uidOf(run)))) {
+    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.fresh(uidOf(run), 'members'))) {
       const synced = await tolerating(syncPool(cloud, poolId, wanted), 'NotFound');
       if (!synced) {
         // The next reconcile lists the ELB's parts again and finds (or makes) the pool.
@@ -247,7 +229,7 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
       }
       ctx.status.loadBalancer = { ...status, members: synced.members };
       // A pool that needed changes is listed once more by the next reconcile, to see them.
-      if (synced.unchanged) loadBalancerChecks.membersSeen(uidOf(run));
+      if (synced.unchanged) loadBalancerChecks.seen(uidOf(run), 'members');
     }
     const count = ctx.status.loadBalancer?.members?.length ?? 0;
     const message = `${endpointHost}:${API_SERVER_PORT}, ${count} control plane members`;
@@ -256,47 +238,17 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
   },
 };
 
-type RecordedMember = NonNullable<LoadBalancerStatus['members']>[number];
-
-const memberKey = (m: { machineName: string; address: string }) => `${m.machineName}@${m.address}`;
-
-function sameMembers(wanted: readonly WantedMember[], recorded: readonly RecordedMember[]): boolean {
-  const keys = (list: readonly { machineName: string; address: string }[]) =>
-    list.map(memberKey).sort().join(',');
-  return keys(wanted) === keys(recorded);
-}
-
 /**
  * Lists the pool's members once and makes them the wanted ones; answers the members as they are
  * now (ids of the kept and the added) without listing again.
  */
-async function syncPool(
-  cloud: HcsCloud,
-  poolId: string,
-  wanted: readonly WantedMember[],
-): Promise<{ members: RecordedMember[]; unchanged: boolean }> {
-  const current = await cloud.listMembers(poolId);
-  const ids = new Map(current.map((m) => [memberKey({ machineName: m.name, address: m.address }), m.id]));
-  let unchanged = true;
-  await syncMembers({
+const syncPool = async (cloud: HcsCloud, poolId: string, wanted: readonly WantedMember[]) =>
+  syncRecordedMembers({
     wanted,
-    current,
-    add: async (member) => {
-      unchanged = false;
-      const created = await addMember(cloud, poolId, member);
-      if (created) ids.set(memberKey(member), created.id);
-    },
-    remove: (member) => {
-      unchanged = false;
-      return removeMember(cloud, poolId, member.id);
-    },
+    current: await cloud.listMembers(poolId),
+    add: (member) => addMember(cloud, poolId, member),
+    remove: (member) => removeMember(cloud, poolId, member.id),
   });
-  const members = wanted.map((m) => {
-    const memberId = ids.get(memberKey(m));
-    return { machineName: m.machineName, address: m.address, ...(memberId ? { memberId } : {}) };
-  });
-  return { members, unchanged };
-}
 
 /** Adds one machine to the pool; a member that is already there (another writer was first) is fine. */
 export async function addMember(cloud: HcsCloud, poolId: string, member: WantedMember) {

@@ -31,7 +31,8 @@ import {
   API_SERVER_PORT,
   deleteLoadBalancer,
   ensureLoadBalancer,
-  LoadBalancerChecks,
+  type LoadBalancerChecks,
+  newLoadBalancerChecks,
   syncLoadBalancerMembers,
 } from './control-plane-load-balancer.js';
 import { ensureEncryptionSecret } from './encryption-provider.js';
@@ -244,7 +245,7 @@ export function hcsClusterHooks(
   /** The finalizer that keeps the identity Secret while a cluster uses it (`credentialFinalizerName`). */
   credentialFinalizer: string,
   listingLagMs = LISTING_LAG_MS,
-  loadBalancerChecks = new LoadBalancerChecks(),
+  loadBalancerChecks = newLoadBalancerChecks(),
 ): InfraClusterHooks<typeof HCSCluster> {
   return clusterStepHooks({
     kind: HCSCluster,

@@ -2,7 +2,6 @@ import {
   done,
   falseCondition,
   type InfraMachineHooks,
-  type MachineAddress,
   machineProvisioned,
   type PlatformFailure,
   requeue,
@@ -22,6 +21,7 @@ import {
   heldSlot,
   kubeletServingFiles,
   type MachineSlots,
+  machineAddresses,
   machineStepHooks,
   releaseSlotStep,
   reportingFailures,
@@ -37,11 +37,7 @@ import type { HCSMachineConfigPoolObject } from '../api/hcs-machine-config-pool.
 import type { HcsConnections } from '../cloud/hcs-connections.js';
 import { describeHcsFailure, hcsFailureReason, interpretJob } from '../cloud/hcs-failures.js';
 import type { HcsJob, HcsServer } from '../cloud/hcs-types.js';
-import {
-  deleteBootstrapObject,
-  deleteBootstrapObjectOnceJoined,
-  writeBootstrapObjectStep,
-} from './bootstrap-object.js';
+import { bootstrapObjectStepsOf } from './bootstrap-object.js';
 import { cloudForCluster } from './cloud-for-cluster.js';
 import { type ClusterNetwork, resolveClusterNetwork } from './cluster-network.js';
 import { addMember, removeMachineMembers } from './control-plane-load-balancer.js';
@@ -113,15 +109,11 @@ function guestDisks(ctx: Ctx, entry: PoolConfigEntry | undefined): GuestDisk[] {
 const madeFor = (ctx: Ctx) => (server: HcsServer) =>
   server.metadata?.[OWNER_UID_KEY] === (ctx.object.metadata.uid ?? '');
 
-function addressesOf(server: HcsServer, hostname: string | undefined): MachineAddress[] {
-  const ips = Object.values(server.addresses ?? {})
+/** The server's fixed IPs, every network's, in the order ECS lists them. */
+const ipsOf = (server: HcsServer) =>
+  Object.values(server.addresses ?? {})
     .flat()
     .map((a) => a.addr);
-  return [
-    ...ips.map((address) => ({ type: 'InternalIP' as const, address })),
-    ...(hostname ? [{ type: 'Hostname' as const, address: hostname }] : []),
-  ];
-}
 
 /**
  * Follows a job recorded in status. A failed job goes to `onFailed` (to announce it), then is
@@ -297,6 +289,8 @@ async function composeUserData(run: MachineRun): Promise<string> {
   });
 }
 
+const bootstrapObject = bootstrapObjectStepsOf(composeUserData);
+
 const createServer: Step<MachineRun> = {
   name: 'CreateServer',
   when: noServer,
@@ -361,7 +355,7 @@ const registerMember: Step<MachineRun> = {
     // trail the cluster's status write) must not let the machine report ready outside the pool.
     const poolId = run.cluster.status?.loadBalancer?.poolId;
     if (!poolId) return requeue(POLL_MS, 'the control plane load balancer has no pool yet');
-    const ip = addressesOf(serverOf(run) as HcsServer, undefined)[0]?.address;
+    const ip = ipsOf(serverOf(run) as HcsServer)[0];
     if (!ip) return requeue(POLL_MS, `server ${serverOf(run)?.name} has no address yet`);
     // Added even when the cluster records a member of this name and address: it may be the member
     // of an earlier machine of the same name, which that machine's delete took out of the pool.
@@ -386,10 +380,10 @@ const RECONCILE_STEPS = reportingFailures(
     checkMountPaths,
     createPersistentDisks,
     readControlPlaneFiles,
-    writeBootstrapObjectStep(composeUserData),
+    bootstrapObject.write,
     createServer,
     waitForActive,
-    deleteBootstrapObjectOnceJoined,
+    bootstrapObject.removeOnceJoined,
     attachPersistentDisks,
     registerMember,
   ],
@@ -409,7 +403,7 @@ const removeMember: Step<MachineRun> = {
     if (!run.ctx.isControlPlane || !poolId) return done();
     const name = serverNameOf(run.ctx, undefined);
     const own = await madeForThisMachine(run, await run.cloud.findServersByName(name));
-    const addresses = own.flatMap((server) => addressesOf(server, undefined).map((a) => a.address));
+    const addresses = own.flatMap(ipsOf);
     if (addresses.length > 0)
       await removeMachineMembers(run.cloud, poolId, { machineName: run.ctx.object.metadata.name, addresses });
     return done();
@@ -487,7 +481,7 @@ const DELETE_STEPS = reportingFailures(
     connect,
     removeMember,
     // The node's secrets go first; nothing below needs them.
-    deleteBootstrapObject,
+    bootstrapObject.remove,
     followJob('FollowDeleteJob', deleteJob, (run, failure) => {
       run.ctx.events.warning('ServerDeleteFailed', failure.message);
       return done();
@@ -537,7 +531,7 @@ export function hcsMachineHooks(
       run.ctx.setCondition(trueCondition(MACHINE_READY, 'Active', `ECS server ${server.id}`));
       return machineProvisioned({
         providerID: providerIdOf(run.ctx.object.metadata.name),
-        addresses: addressesOf(server, run.entry?.hostname),
+        addresses: machineAddresses(ipsOf(server), run.entry?.hostname),
         failureDomain: server['OS-EXT-AZ:availability_zone'],
       });
     },

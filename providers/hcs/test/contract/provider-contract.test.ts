@@ -5,35 +5,18 @@
 import { fileURLToPath } from 'node:url';
 import { installedPackage, runPlatformChecks } from '@immutable-infra/conformance';
 import { packageConformanceTest } from '@immutable-infra/conformance/vitest';
-import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
-import { admitProvider, createLogger, Manager } from '@immutable-infra/manager';
+import { admitProvider } from '@immutable-infra/manager';
 import hcsProvider, { createHcsProvider, fixedAddressLookup } from '@immutable-infra/provider-hcs';
 import { eventually } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HcsFixtures, INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
+import { createTestNamespace } from '@immutable-infra/testkit/vitest';
+import { describe, expect, it } from 'vitest';
+import { INFRA, TEST_DOMAIN } from '../provider/hcs-fixtures.ts';
+import { hcsTestBed, startHcsManager } from '../provider/hcs-manager.ts';
 import { hcsAdapter, POOL_SIZE } from './hcs-adapter.ts';
 
 const installedCore = installedPackage('@immutable-infra/core', import.meta.url);
 
-let kubeConfig: KubeConfig;
-let objects: KubernetesObjectApi;
-let sim: HcsSimulator;
-let fixtures: HcsFixtures;
-let manager: Manager | undefined;
-
-beforeAll(async () => {
-  kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  sim = await startHcsSimulator({ faults: { jobSeconds: 0.05 } });
-  fixtures = new HcsFixtures(objects, sim);
-});
-
-afterAll(async () => {
-  await manager?.stop();
-  await sim?.close();
-});
+const bed = hcsTestBed();
 
 describe(`provider-hcs contract with core ${installedCore.version}`, () => {
   // The host runs the installed core, and the package passes every package check with it. The matrix
@@ -55,14 +38,10 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
   });
 
   it('creates the control plane ELB, provisions a machine in it and removes both on delete, through the real host', async () => {
-    const namespace = await createTestNamespace(kubeConfig, 'hcs-contract');
-    manager = new Manager({
-      kubeConfig,
-      namespace,
-      providers: [createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') } })],
-      log: createLogger({ level: 'error' }),
-    });
-    void manager.start();
+    const namespace = await createTestNamespace(bed.kubeConfig, 'hcs-contract');
+    const provider = createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') } });
+    startHcsManager(bed, { namespace, provider });
+    const { objects, sim, fixtures } = bed;
     await fixtures.createCluster(namespace, {
       hostPrefix: namespace,
       poolSize: 1,
@@ -116,8 +95,8 @@ describe(`provider-hcs contract with core ${installedCore.version}`, () => {
   it('passes every platform check of the conformance suite against the simulator', async () => {
     const checks = await runPlatformChecks({
       provider: createHcsProvider({ http: { lookup: fixedAddressLookup(TEST_DOMAIN, '127.0.0.1') } }),
-      adapter: hcsAdapter(fixtures, sim),
-      kubeConfig,
+      adapter: hcsAdapter(bed.fixtures, bed.sim),
+      kubeConfig: bed.kubeConfig,
       namespacePrefix: 'hcs-conf',
       timeoutMs: 60_000,
       hostProcess: {

@@ -1,28 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { LoadBalancerChecks } from '../../src/controllers/control-plane-load-balancer.js';
+import {
+  LOAD_BALANCER_RECHECK_MS,
+  newLoadBalancerChecks,
+} from '../../src/controllers/control-plane-load-balancer.js';
 
+// How RecentChecks trusts and forgets is the kit's test (packages/provider-kit/test/recent-checks.test.ts).
 describe('when the control plane ELB is listed again', () => {
-  it('trusts what was seen until the recheck interval has passed, for each cluster on its own', () => {
-    let now = 0;
-    const checks = new LoadBalancerChecks(300_000, () => now);
-    expect(checks.partsFresh('a')).toBe(false);
-    checks.partsSeen('a');
-    checks.membersSeen('a');
-    now = 299_999;
-    expect(checks.partsFresh('a')).toBe(true);
-    expect(checks.membersFresh('a')).toBe(true);
-    expect(checks.partsFresh('b')).toBe(false);
-    now = 300_000;
-    expect(checks.partsFresh('a')).toBe(false);
-    expect(checks.membersFresh('a')).toBe(false);
-  });
-
-  it('forgets a cluster whose recorded part was not found, so the next reconcile lists everything', () => {
-    const checks = new LoadBalancerChecks(300_000, () => 0);
-    checks.partsSeen('a');
-    checks.membersSeen('a');
-    checks.forget('a');
-    expect(checks.partsFresh('a')).toBe(false);
-    expect(checks.membersFresh('a')).toBe(false);
+  it('trusts recorded parts and members for five minutes by default', () => {
+    const checks = newLoadBalancerChecks();
+    expect(checks.recheckMs).toBe(LOAD_BALANCER_RECHECK_MS);
+    expect(LOAD_BALANCER_RECHECK_MS).toBe(300_000);
+    checks.seen('a', 'parts');
+    expect(checks.fresh('a', 'parts')).toBe(true);
+    expect(checks.fresh('a', 'members')).toBe(false);
   });
 });

@@ -1,45 +1,24 @@
-import { type HcsSimulator, startHcsSimulator } from '@immutable-infra/hcs-sim';
-import { createLogger, Manager } from '@immutable-infra/manager';
 import { captureLog, eventually } from '@immutable-infra/testkit';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestNamespace } from '@immutable-infra/testkit/vitest';
+import { PatchStrategy } from '@kubernetes/client-node';
+import { expect, it } from 'vitest';
 import { createHcsProvider } from '../../src/provider.js';
 import { clientFor, simLookup } from '../cloud/simulator.js';
-import { HcsFixtures, INFRA } from './hcs-fixtures.ts';
+import { INFRA } from './hcs-fixtures.ts';
+import { hcsTestBed, startHcsManager } from './hcs-manager.ts';
 
-let kubeConfig: KubeConfig;
-let objects: KubernetesObjectApi;
-let sim: HcsSimulator;
-let fixtures: HcsFixtures;
-let manager: Manager | undefined;
+const bed = hcsTestBed();
 const managerLog = captureLog();
-
-beforeAll(async () => {
-  kubeConfig = testKubeConfig();
-  objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-  sim = await startHcsSimulator({ faults: { jobSeconds: 0.05 } });
-  fixtures = new HcsFixtures(objects, sim);
-});
-
-afterAll(async () => {
-  await manager?.stop();
-  await sim?.close();
-});
 
 type Condition = { type: string; status: string };
 type Cluster = { status?: { conditions?: Condition[]; loadBalancer?: { poolId?: string } } };
 type Machine = { status?: { ready?: boolean; addresses?: { type: string; address: string }[] } };
 
 it("removes only its own ELB member on delete: a member of the same name at another machine's address stays", async () => {
-  const namespace = await createTestNamespace(kubeConfig, 'hcs-twin');
-  manager = new Manager({
-    kubeConfig,
-    namespace,
-    providers: [createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 5_000 } })],
-    log: createLogger({ level: 'debug', destination: managerLog.destination }),
-  });
-  void manager.start();
+  const namespace = await createTestNamespace(bed.kubeConfig, 'hcs-twin');
+  const provider = createHcsProvider({ http: { lookup: simLookup(), timeoutMs: 5_000 } });
+  startHcsManager(bed, { namespace, provider, log: managerLog });
+  const { objects, sim, fixtures } = bed;
   await fixtures.createCluster(namespace, { hostPrefix: namespace, ipBase: 60, poolSize: 1 });
   await fixtures.createMachine(namespace, 'cp-1');
   const machine = await eventually('HCSMachine cp-1 ready', async () => {

@@ -71,6 +71,7 @@ export {
   kubeletServingCertificate,
   kubeletServingFiles,
 } from './bootstrap/kubelet-certificate.js';
+export { type NetplanNic, netplanEthernets } from './bootstrap/netplan.js';
 // The frame of a provider's offline command-line helper.
 export {
   type FieldProblem,
@@ -79,7 +80,6 @@ export {
   runCommandLine,
   UsageError,
 } from './cli/command-line.js';
-export { type NetplanNic, netplanEthernets } from './bootstrap/netplan.js';
 // The second half of a self-built control plane VIP: the platform's alive ModuleInfo.
 export {
   ALIVE_HTTP_PORT,
@@ -314,13 +314,13 @@ export {
 } from './kube/owned-objects.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
+export { RecentChecks } from './lookups/recent-checks.js';
 // The template a machine was cloned from, and the annotation that keeps a machine's platform resources.
 export {
   CLONED_FROM_GROUPKIND_ANNOTATION,
   CLONED_FROM_NAME_ANNOTATION,
   clonedFromTemplate,
 } from './machine/cloned-from-template.js';
-export { RecentChecks } from './lookups/recent-checks.js';
 export { machineAddresses } from './machine/machine-addresses.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {

@@ -268,6 +268,7 @@ export { isKubeConflict, isKubeNotFound } from './kube/kube-errors.js';
 export { type LabelSelector, labelSelectorMatches, labelSelectorQuery } from './kube/label-selectors.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
+export { RECHECK_RECORDED_FACTS_MS, RecordedFactChecks } from './lookups/recorded-facts.js';
 // The skeleton of a machine's reconcile and delete, the platform calls passed in.
 export {
   type Blocked,

@@ -3,6 +3,7 @@ import {
   clusterNameOf,
   createOnce,
   mayBeUnlisted,
+  RecordedFactChecks,
   syncMembers,
   tolerating,
   type WantedMember,
@@ -34,24 +35,21 @@ export const LOAD_BALANCER_RECHECK_MS = 5 * 60_000;
  * the safe direction.
  */
 export class LoadBalancerChecks {
-  private readonly parts = new Map<string, number>();
-  private readonly members = new Map<string, number>();
+  private readonly facts: RecordedFactChecks;
   constructor(
     readonly recheckMs = LOAD_BALANCER_RECHECK_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
-  partsFresh = (uid: string) => this.fresh(this.parts, uid);
-  membersFresh = (uid: string) => this.fresh(this.members, uid);
-  partsSeen = (uid: string) => void this.parts.set(uid, this.now());
-  membersSeen = (uid: string) => void this.members.set(uid, this.now());
+    now: () => number = Date.now,
+  ) {
+    this.facts = new RecordedFactChecks(recheckMs, now);
+  }
+  partsFresh = (uid: string) => this.facts.isFresh(`${uid}/parts`);
+  membersFresh = (uid: string) => this.facts.isFresh(`${uid}/members`);
+  partsSeen = (uid: string) => this.facts.seen(`${uid}/parts`);
+  membersSeen = (uid: string) => this.facts.seen(`${uid}/members`);
   /** Something recorded was not found: the next reconcile lists everything again. */
   forget(uid: string): void {
-    this.parts.delete(uid);
-    this.members.delete(uid);
-  }
-  private fresh(seen: Map<string, number>, uid: string): boolean {
-    const at = seen.get(uid);
-    return at !== undefined && this.now() - at < this.recheckMs;
+    this.facts.forget(`${uid}/parts`);
+    this.facts.forget(`${uid}/members`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { falseCondition, type InfraClusterContext, trueCondition } from '@immutable-infra/core';
 import {
   controlPlaneMachines,
+  type RecordedFactChecks,
   spreadNotConvergedMessage,
   sharedHosts as spreadSharedHosts,
 } from '@immutable-infra/provider-kit';
@@ -39,12 +40,24 @@ export function controlPlaneRuleName(namespace: string, cluster: string): string
  * Keeps one DRS mutual-exclusion rule whose members are exactly the cluster's
  * control plane VMs, so DCS never places two of them on one host; removes it
  * when HA is turned off. Reports progress as the ControlPlaneHAReady condition.
+ *
+ * The cluster is reconciled on every change of its machines, and each time looked up every control
+ * plane VM and the rule (issue 23). A rule found holding exactly the recorded members, spread over
+ * different hosts, is trusted (`checks`) while the control plane machines and the spec stay as
+ * they were, for the recheck window; any change there, the recheck, a failure or a manager restart
+ * asks DCS again.
  */
-export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promise<void> {
+export async function reconcileControlPlaneHA(
+  ctx: Ctx,
+  cloud: DcsCloud,
+  checks?: RecordedFactChecks,
+): Promise<void> {
   const namespace = ctx.object.metadata.namespace ?? 'default';
   const clusterName = ctx.cluster.metadata.name;
   const recorded = ctx.status.controlPlaneHA;
+  const factKey = ctx.object.metadata.uid ?? `${namespace}/${ctx.object.metadata.name}`;
   if (!ctx.object.spec.controlPlaneHA?.enabled) {
+    checks?.forget(factKey);
     if (recorded?.ruleName && recorded.clusterUrn) {
       await cloud.deleteRule(urnToUri(recorded.clusterUrn), recorded.ruleName);
     }
@@ -57,10 +70,19 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
       { apiVersion: DCS_API_VERSION, kind: 'DCSMachine' },
       { namespace, cluster: clusterName },
     );
+    const fingerprint = haFingerprint(ctx, machines);
+    if (
+      checks?.isFresh(factKey, fingerprint) &&
+      ctx.getCondition(HA_READY)?.status === 'True' &&
+      sameMachines(recorded?.members ?? [], machines)
+    )
+      return;
     const members: ControlPlaneVm[] = [];
     for (const machine of machines) {
       const vmName = machine.status?.networkConfig?.machineName ?? machine.metadata.name;
-      const vm = await cloud.findVmByName(vmName);
+      // By the recorded URI first (one GET of one VM); by name when none is recorded or it is gone.
+      const recordedVm = machine.status?.vmUri ? await cloud.getVm(machine.status.vmUri) : undefined;
+      const vm = recordedVm?.name === vmName ? recordedVm : await cloud.findVmByName(vmName);
       if (vm?.urn && vm.location)
         members.push({
           machineName: machine.metadata.name,
@@ -112,6 +134,9 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
     }
     // The rule only asks DCS to keep them apart: HA holds once DCS has actually placed them so.
     const shared = sharedHosts(inCluster);
+    // Held as wanted: trusted until the control plane or the spec changes, or the recheck.
+    if (shared.length === 0 && inCluster.length === members.length) checks?.seen(factKey, fingerprint);
+    else checks?.forget(factKey);
     ctx.setCondition(
       shared.length === 0
         ? trueCondition(
@@ -126,6 +151,27 @@ export async function reconcileControlPlaneHA(ctx: Ctx, cloud: DcsCloud): Promis
           ),
     );
   } catch (error) {
+    checks?.forget(factKey);
     ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAFailed', describeDcsFailure(error), 'Warning'));
   }
+}
+
+/** What a trusted rule depends on: the spec's generation and each control plane machine's VM. */
+function haFingerprint(ctx: Ctx, machines: readonly DCSMachineObject[]): string {
+  const vms = machines
+    .map(
+      (m) =>
+        `${m.metadata.uid ?? m.metadata.name}=${m.status?.networkConfig?.machineName ?? m.metadata.name}`,
+    )
+    .sort();
+  return `${ctx.object.metadata.generation ?? ''}|${vms.join(',')}`;
+}
+
+/** Whether the recorded rule members are exactly these machines. */
+function sameMachines(
+  members: readonly { machineName?: string | undefined }[],
+  machines: readonly DCSMachineObject[],
+): boolean {
+  const names = (list: readonly string[]) => [...list].sort().join(',');
+  return names(members.map((m) => m.machineName ?? '')) === names(machines.map((m) => m.metadata.name));
 }

@@ -14,6 +14,7 @@ import {
   infraClusterSteps,
   logInStep,
   type ProviderSettings,
+  RecordedFactChecks,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -62,6 +63,8 @@ class ClusterRun {
   constructor(
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
+    /** What this process saw hold on DCS recently (the DRS rule), per cluster. */
+    readonly checks: RecordedFactChecks,
     /** The provider's alive version override (`DCS_PLUGIN_ALIVE_VERSION`). */
     readonly aliveVersion?: string | undefined,
   ) {}
@@ -101,8 +104,8 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   }),
   {
     name: 'ControlPlaneHA',
-    async run({ ctx, cloud }) {
-      await reconcileControlPlaneHA(ctx, cloud);
+    async run({ ctx, cloud, checks }) {
+      await reconcileControlPlaneHA(ctx, cloud, checks);
       return done();
     },
   },
@@ -171,10 +174,11 @@ export function dcsClusterHooks(
   const { credentialFinalizer, aliveVersion } = settings;
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
+  const checks = new RecordedFactChecks();
   return {
     kind: DCSCluster,
     reconcile: async (ctx) => {
-      const run = new ClusterRun(ctx, sessions, aliveVersion);
+      const run = new ClusterRun(ctx, sessions, checks, aliveVersion);
       return stepPlan(run, reconcilePlan, () => {
         const lb = ctx.object.spec.controlPlaneLoadBalancer;
         // Control plane machines come and go, and the platform rolls alive out, without touching
@@ -189,6 +193,6 @@ export function dcsClusterHooks(
         });
       });
     },
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, checks), deletePlan),
   };
 }

@@ -1,10 +1,13 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ExtraKindHooks, ObjectContext } from '@immutable-infra/core';
 import {
+  ClaimablePool,
   claimablePoolHooks,
   persistentDiskRecords,
   persistentDiskStatusOf,
   platformOfLabelledCluster,
   previousDiskRecords,
+  RecordedFactChecks,
 } from '@immutable-infra/provider-kit';
 import { DCS_API_VERSION } from '../api/common.js';
 import type { DCSClusterObject } from '../api/dcs-cluster.js';
@@ -25,7 +28,8 @@ import {
 import { ipHostnamePoolKind, type PoolEntry, type SlotClaim } from './pool-claims.js';
 
 type Ctx = ObjectContext<typeof DCSIpHostnamePool>;
-type DiskStatus = NonNullable<NonNullable<Ctx['object']['status']>['persistentDiskStatus']>[number];
+type PoolObject = Ctx['object'];
+type DiskStatus = NonNullable<NonNullable<PoolObject['status']>['persistentDiskStatus']>[number];
 
 // Volumes change on DCS without an event here; a slow refresh keeps the record honest.
 const DISK_REFRESH_MS = 15_000;
@@ -34,35 +38,119 @@ const DISK_REFRESH_MS = 15_000;
  * Refreshes `status.persistentDiskStatus` from DCS: one record per (ip, slot)
  * with its volume, where it is attached and which machine holds the entry.
  * Needs the pool's `cluster.x-k8s.io/cluster-name` label to find credentials.
+ *
+ * The pool is woken by every claim and release of its entries, and a pool of many entries asked
+ * DCS for every volume each time (issue 23). An entry whose volumes were found settled (attached
+ * to its holder, or free while nobody holds it) is trusted for `checks.recheckMs` under the same
+ * holder and spec: its records are carried over without a call. A new holder, a spec change, the
+ * recheck, or a manager restart looks again; an entry in flux is looked at on every refresh.
  */
-async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<string | undefined> {
-  const platform = await platformOfLabelledCluster(
-    ctx,
-    { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
-    (cluster: DCSClusterObject) => cloudForCluster(ctx, sessions, cluster),
+async function refreshDiskStatus(
+  ctx: Ctx,
+  sessions: DcsSessionPool,
+  checks: RecordedFactChecks,
+): Promise<string | undefined> {
+  const pool = ctx.object;
+  const recorded = pool.status?.persistentDiskStatus ?? [];
+  const claims = (pool.status?.slots ?? []) as SlotClaim[];
+  const withDisks = pool.spec.pool.filter((entry) => (entry.persistentDisk ?? []).length > 0);
+  const factOf = (entry: PoolEntry) => ({
+    key: `${pool.metadata.uid ?? pool.metadata.name}/${entry.ip}`,
+    fingerprint: `${pool.metadata.generation ?? ''}/${claims.find((c) => c.ip === entry.ip)?.dcsMachineUID ?? ''}`,
+  });
+  const hasRecords = (entry: PoolEntry) =>
+    (entry.persistentDisk ?? []).every((disk) =>
+      recorded.some((record) => record.ip === entry.ip && record.slot === disk.slot),
+    );
+  const stale = withDisks.filter((entry) => {
+    const fact = factOf(entry);
+    return !(hasRecords(entry) && checks.isFresh(fact.key, fact.fingerprint));
+  });
+  const observed = new Map<string, DcsObservedVolume>();
+  if (stale.length > 0) {
+    const platform = await platformOfLabelledCluster(
+      ctx,
+      { apiVersion: DCS_API_VERSION, kind: 'DCSCluster' },
+      (cluster: DCSClusterObject) => cloudForCluster(ctx, sessions, cluster),
+    );
+    if ('problem' in platform) return platform.problem;
+    const disks = stale.flatMap((entry) => declaredDisks(pool.metadata.name, entry));
+    for (const [name, volume] of await observedVolumes(platform.cloud, disks, pool.spec.pool))
+      observed.set(name, volume);
+    for (const entry of stale) {
+      const claim = claims.find((candidate) => candidate.ip === entry.ip);
+      if (claim) await addLegacyDisks(ctx, platform.cloud, entry, claim, observed);
+    }
+  }
+  const observedIps = new Set(stale.map((entry) => entry.ip));
+  // Derived from the pool as it is when written: a claim or release in between (a 409) is read
+  // again and the records derived anew, never a copy derived from the older pool re-applied.
+  await new ClaimablePool(ctx.kube, ipHostnamePoolKind).updateDerivedStatus(
+    pool.metadata.namespace ?? 'default',
+    pool.metadata.name,
+    (current) => {
+      const records = diskRecordsOf(current, observed, observedIps, ctx.clock.now());
+      return isDeepStrictEqual(current.status?.persistentDiskStatus, records)
+        ? undefined
+        : { persistentDiskStatus: records };
+    },
   );
-  if ('problem' in platform) return platform.problem;
-  const claims = (ctx.object.status?.slots ?? []) as SlotClaim[];
-  const disks = ctx.object.spec.pool.flatMap((entry) => declaredDisks(ctx.object.metadata.name, entry));
-  const volumes = await observedVolumes(platform.cloud, disks, ctx.object.spec.pool);
-  for (const entry of ctx.object.spec.pool) {
-    const claim = claims.find((candidate) => candidate.ip === entry.ip);
-    if (claim) await addLegacyDisks(ctx, platform.cloud, entry, claim, volumes);
+  // Trusted only once written: the records carried over later are these.
+  for (const entry of stale) {
+    const holder = claims.find((candidate) => candidate.ip === entry.ip);
+    const disks = declaredDisks(pool.metadata.name, entry);
+    if (disks.every((disk) => isSettled(observed.get(disk.name), holder !== undefined))) {
+      const fact = factOf(entry);
+      checks.seen(fact.key, fact.fingerprint);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A volume nothing is about to change: attached (without a mismatch) while its entry is held, or
+ * free (or not made yet) while it is not. Only such a volume's record is carried over unread.
+ */
+function isSettled(volume: DcsObservedVolume | undefined, held: boolean): boolean {
+  if (held) return volume?.phase === 'Attached' && !volume.mismatch && Boolean(volume.attachedTo);
+  return !volume || (volume.phase === 'Available' && !volume.mismatch);
+}
+
+/**
+ * The pool's persistent-disk records: the entries in `observedIps` from what DCS said now, the
+ * others carried over from the records the pool holds (settled ones, see `isSettled`), each with
+ * the holder the pool's claims name now.
+ */
+function diskRecordsOf(
+  pool: PoolObject,
+  observed: ReadonlyMap<string, DcsObservedVolume>,
+  observedIps: ReadonlySet<string>,
+  now: Date,
+): DiskStatus[] {
+  const claims = (pool.status?.slots ?? []) as SlotClaim[];
+  const stored = pool.status?.persistentDiskStatus ?? [];
+  const disks = pool.spec.pool.flatMap((entry) => declaredDisks(pool.metadata.name, entry));
+  const volumes = new Map(observed);
+  for (const disk of disks) {
+    if (observedIps.has(disk.entryKey)) continue;
+    const record = stored.find((r) => r.ip === disk.entryKey && r.slot === disk.slot);
+    const carried = record && carriedVolume(record, disk.name);
+    if (carried) volumes.set(disk.name, carried);
   }
   const paths = new Map(
-    ctx.object.spec.pool.flatMap((entry) =>
+    pool.spec.pool.flatMap((entry) =>
       (entry.persistentDisk ?? []).map((disk) => [`${entry.ip}/${disk.slot}`, disk.path] as const),
     ),
   );
-  const records = persistentDiskRecords({
+  return persistentDiskRecords({
     disks,
     volumes,
     ownerOf(ip) {
       const claim = claims.find((candidate) => candidate.ip === ip);
       return claim && { name: claim.dcsMachine, uid: claim.dcsMachineUID };
     },
-    previous: previousDiskRecords(ctx.object.status?.persistentDiskStatus, (record) => record.ip),
-    now: ctx.clock.now(),
+    previous: previousDiskRecords(stored, (record) => record.ip),
+    now,
   }).map((record): DiskStatus => {
     const datastoreUrn = volumes.get(record.name)?.volume.datastoreUrn;
     const path = paths.get(`${record.entryKey}/${record.slot}`);
@@ -75,8 +163,19 @@ async function refreshDiskStatus(ctx: Ctx, sessions: DcsSessionPool): Promise<st
       ...(path ? { path } : {}),
     };
   });
-  ctx.status.persistentDiskStatus = records;
-  return undefined;
+}
+
+/** The volume a settled record describes, as if DCS had said it again; none when it names none. */
+function carriedVolume(record: DiskStatus, name: string): DcsObservedVolume | undefined {
+  if (!record.volumeUrn || (record.phase !== 'Attached' && record.phase !== 'Available')) return undefined;
+  const onVm = record.attachedVmUrn ? { vmUrn: record.attachedVmUrn } : {};
+  const datastore = record.datastoreUrn ? { datastoreUrn: record.datastoreUrn } : {};
+  return {
+    id: record.volumeUrn,
+    phase: record.phase,
+    ...(record.attachedVmUrn ? { attachedTo: record.attachedVmUrn } : {}),
+    volume: { urn: record.volumeUrn, uri: '', name: record.name ?? name, ...onVm, ...datastore },
+  };
 }
 
 /**
@@ -120,14 +219,18 @@ async function addLegacyDisks(
 }
 
 /** Keeps the pool's usage, holder list and persistent disk records current; holds its deletion while entries are in use. */
-export function dcsPoolHooks(sessions: DcsSessionPool): ExtraKindHooks<typeof DCSIpHostnamePool> {
+export function dcsPoolHooks(
+  sessions: DcsSessionPool,
+  /** When each entry's settled volumes were last read from DCS (kept per manager process). */
+  checks = new RecordedFactChecks(),
+): ExtraKindHooks<typeof DCSIpHostnamePool> {
   return claimablePoolHooks({
     kind: DCSIpHostnamePool,
     claims: ipHostnamePoolKind,
     holderOf: (claim) => claim.dcsMachine,
     persistentDisks: {
       declared: (pool) => pool.spec.pool.some((entry) => (entry.persistentDisk ?? []).length > 0),
-      refresh: (ctx) => refreshDiskStatus(ctx, sessions),
+      refresh: (ctx) => refreshDiskStatus(ctx, sessions, checks),
       everyMs: DISK_REFRESH_MS,
       describeFailure: (error) => describeDcsFailure(error),
     },

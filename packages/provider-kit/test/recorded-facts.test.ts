@@ -14,6 +14,17 @@ describe('RecordedFactChecks', () => {
     expect(checks.isFresh('cluster-a', 'cp-1,cp-2')).toBe(false);
   });
 
+  it('trusts a state in flux only for the shorter window asked for', () => {
+    let now = 0;
+    const checks = new RecordedFactChecks(300_000, () => now);
+    checks.seen('rule/pending', 'cp-1,cp-2');
+    now = 14_999;
+    expect(checks.isFresh('rule/pending', 'cp-1,cp-2', 15_000)).toBe(true);
+    now = 15_000;
+    expect(checks.isFresh('rule/pending', 'cp-1,cp-2', 15_000)).toBe(false);
+    expect(checks.isFresh('rule/pending', 'cp-1,cp-2')).toBe(true);
+  });
+
   it('asks again at once when what the fact depended on changed, or when it was forgotten', () => {
     const checks = new RecordedFactChecks(undefined, () => 0);
     expect(checks.recheckMs).toBe(RECHECK_RECORDED_FACTS_MS);

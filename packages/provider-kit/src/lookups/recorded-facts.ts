@@ -23,10 +23,17 @@ export class RecordedFactChecks {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether the fact `key` was seen recently under this fingerprint. */
-  isFresh(key: string, fingerprint = ''): boolean {
+  /**
+   * Whether the fact `key` was seen recently under this fingerprint: within `withinMs`, the recheck
+   * window unless a shorter one is asked for (a state still in flux, trusted only for a moment).
+   */
+  isFresh(key: string, fingerprint = '', withinMs = this.recheckMs): boolean {
     const seen = this.seenAt.get(key);
-    return seen !== undefined && seen.fingerprint === fingerprint && this.now() - seen.at < this.recheckMs;
+    return (
+      seen !== undefined &&
+      seen.fingerprint === fingerprint &&
+      this.now() - seen.at < Math.min(withinMs, this.recheckMs)
+    );
   }
 
   /** The platform was just asked and the fact holds (under this fingerprint). */

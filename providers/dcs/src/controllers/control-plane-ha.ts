@@ -16,6 +16,12 @@ type Ctx = InfraClusterContext<typeof DCSCluster>;
 
 const HA_READY = 'ControlPlaneHAReady';
 
+/**
+ * How soon a rule still waited for (its task, VMs not placed apart yet) is looked at again without
+ * a change of the control plane: DCS moves the VMs on its own time, not on our wake-ups.
+ */
+export const HA_RECHECK_MS = 15_000;
+
 /** A control plane VM as DCS lists it: where it runs. */
 interface ControlPlaneVm {
   machineName: string;
@@ -71,12 +77,21 @@ export async function reconcileControlPlaneHA(
       { namespace, cluster: clusterName },
     );
     const fingerprint = haFingerprint(ctx, machines);
+    const condition = ctx.getCondition(HA_READY);
+    const held = condition?.status === 'True' && sameMachines(recorded?.members ?? [], machines);
+    if (held && checks?.isFresh(factKey, fingerprint)) return;
+    const pendingKey = `${factKey}/pending`;
     if (
-      checks?.isFresh(factKey, fingerprint) &&
-      ctx.getCondition(HA_READY)?.status === 'True' &&
-      sameMachines(recorded?.members ?? [], machines)
+      !held &&
+      condition?.reason === 'ControlPlaneHAPending' &&
+      checks?.isFresh(pendingKey, fingerprint, HA_RECHECK_MS)
     )
       return;
+    // Waiting for DCS: asked again at the recheck, or at once when the control plane changes.
+    const pending = (message: string) => {
+      checks?.seen(pendingKey, fingerprint);
+      ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAPending', message));
+    };
     const members: ControlPlaneVm[] = [];
     for (const machine of machines) {
       const vmName = machine.status?.networkConfig?.machineName ?? machine.metadata.name;
@@ -94,13 +109,7 @@ export async function reconcileControlPlaneHA(
         });
     }
     if (members.length < 2) {
-      ctx.setCondition(
-        falseCondition(
-          HA_READY,
-          'ControlPlaneHAPending',
-          `waiting for control plane VMs (${members.length} so far)`,
-        ),
-      );
+      pending(`waiting for control plane VMs (${members.length} so far)`);
       return;
     }
     // The rule lives on the DCS compute cluster of the first control plane VM.
@@ -123,35 +132,29 @@ export async function reconcileControlPlaneHA(
       members: inCluster.map(({ machineName, vmUrn }) => ({ machineName, vmUrn })),
     };
     if (change.action !== 'unchanged') {
-      ctx.setCondition(
-        falseCondition(
-          HA_READY,
-          'ControlPlaneHAPending',
-          `DRS rule ${ruleName} ${change.action}; waiting for DCS`,
-        ),
-      );
+      pending(`DRS rule ${ruleName} ${change.action}; waiting for DCS`);
       return;
     }
     // The rule only asks DCS to keep them apart: HA holds once DCS has actually placed them so.
     const shared = sharedHosts(inCluster);
+    if (shared.length > 0) {
+      checks?.forget(factKey);
+      pending(spreadNotConvergedMessage({ rule: `DRS rule ${ruleName}`, platform: 'DCS', shared }));
+      return;
+    }
     // Held as wanted: trusted until the control plane or the spec changes, or the recheck.
-    if (shared.length === 0 && inCluster.length === members.length) checks?.seen(factKey, fingerprint);
+    if (inCluster.length === members.length) checks?.seen(factKey, fingerprint);
     else checks?.forget(factKey);
     ctx.setCondition(
-      shared.length === 0
-        ? trueCondition(
-            HA_READY,
-            'ControlPlaneHAReady',
-            `${inCluster.length} control plane VMs on ${inCluster.length} different hosts`,
-          )
-        : falseCondition(
-            HA_READY,
-            'ControlPlaneHAPending',
-            spreadNotConvergedMessage({ rule: `DRS rule ${ruleName}`, platform: 'DCS', shared }),
-          ),
+      trueCondition(
+        HA_READY,
+        'ControlPlaneHAReady',
+        `${inCluster.length} control plane VMs on ${inCluster.length} different hosts`,
+      ),
     );
   } catch (error) {
     checks?.forget(factKey);
+    checks?.forget(`${factKey}/pending`);
     ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAFailed', describeDcsFailure(error), 'Warning'));
   }
 }

@@ -27,11 +27,10 @@ import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { dcsTaskState } from '../cloud/dcs-types.js';
 import { type CloudLookup, cloudForCluster } from './cloud-for-cluster.js';
-import { reconcileControlPlaneHA } from './control-plane-ha.js';
+import { HA_RECHECK_MS, reconcileControlPlaneHA } from './control-plane-ha.js';
 
 type Ctx = InfraClusterContext<typeof DCSCluster>;
 
-const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
 /**

@@ -33,6 +33,11 @@ type DiskStatus = NonNullable<NonNullable<PoolObject['status']>['persistentDiskS
 
 // Volumes change on DCS without an event here; a slow refresh keeps the record honest.
 const DISK_REFRESH_MS = 15_000;
+/**
+ * How long an entry whose volumes are in flux (being made, attached, detached) is reported as last
+ * read: the claims and status writes of a cluster's machines wake the pool every few seconds.
+ */
+const IN_FLUX_TRUST_MS = 5_000;
 
 /**
  * Refreshes `status.persistentDiskStatus` from DCS: one record per (ip, slot)
@@ -43,7 +48,7 @@ const DISK_REFRESH_MS = 15_000;
  * DCS for every volume each time (issue 23). An entry whose volumes were found settled (attached
  * to its holder, or free while nobody holds it) is trusted for `checks.recheckMs` under the same
  * holder and spec: its records are carried over without a call. A new holder, a spec change, the
- * recheck, or a manager restart looks again; an entry in flux is looked at on every refresh.
+ * recheck, or a manager restart looks again; an entry in flux is read again after IN_FLUX_TRUST_MS.
  */
 async function refreshDiskStatus(
   ctx: Ctx,
@@ -63,8 +68,10 @@ async function refreshDiskStatus(
       recorded.some((record) => record.ip === entry.ip && record.slot === disk.slot),
     );
   const stale = withDisks.filter((entry) => {
-    const fact = factOf(entry);
-    return !(hasRecords(entry) && checks.isFresh(fact.key, fact.fingerprint));
+    const { key, fingerprint } = factOf(entry);
+    const trusted =
+      checks.isFresh(key, fingerprint) || checks.isFresh(`${key}/in-flux`, fingerprint, IN_FLUX_TRUST_MS);
+    return !(hasRecords(entry) && trusted);
   });
   const observed = new Map<string, DcsObservedVolume>();
   if (stale.length > 0) {
@@ -99,10 +106,10 @@ async function refreshDiskStatus(
   for (const entry of stale) {
     const holder = claims.find((candidate) => candidate.ip === entry.ip);
     const disks = declaredDisks(pool.metadata.name, entry);
-    if (disks.every((disk) => isSettled(observed.get(disk.name), holder !== undefined))) {
-      const fact = factOf(entry);
-      checks.seen(fact.key, fact.fingerprint);
-    }
+    const { key, fingerprint } = factOf(entry);
+    if (disks.every((disk) => isSettled(observed.get(disk.name), holder !== undefined)))
+      checks.seen(key, fingerprint);
+    else checks.seen(`${key}/in-flux`, fingerprint);
   }
   return undefined;
 }
@@ -118,8 +125,8 @@ function isSettled(volume: DcsObservedVolume | undefined, held: boolean): boolea
 
 /**
  * The pool's persistent-disk records: the entries in `observedIps` from what DCS said now, the
- * others carried over from the records the pool holds (settled ones, see `isSettled`), each with
- * the holder the pool's claims name now.
+ * others carried over from the records the pool holds (trusted ones: settled, or in flux and read a
+ * moment ago), each with the holder the pool's claims name now.
  */
 function diskRecordsOf(
   pool: PoolObject,
@@ -165,15 +172,18 @@ function diskRecordsOf(
   });
 }
 
-/** The volume a settled record describes, as if DCS had said it again; none when it names none. */
+/** The volume a record describes, as DCS said it when the record was written; none when it names none. */
 function carriedVolume(record: DiskStatus, name: string): DcsObservedVolume | undefined {
-  if (!record.volumeUrn || (record.phase !== 'Attached' && record.phase !== 'Available')) return undefined;
+  if (!record.volumeUrn) return undefined;
+  const phase = record.phase ?? 'Available';
   const onVm = record.attachedVmUrn ? { vmUrn: record.attachedVmUrn } : {};
   const datastore = record.datastoreUrn ? { datastoreUrn: record.datastoreUrn } : {};
   return {
     id: record.volumeUrn,
-    phase: record.phase,
+    phase,
     ...(record.attachedVmUrn ? { attachedTo: record.attachedVmUrn } : {}),
+    // An Error record's words are kept as they were written.
+    ...(phase === 'Error' && record.lastError ? { mismatch: record.lastError } : {}),
     volume: { urn: record.volumeUrn, uri: '', name: record.name ?? name, ...onVm, ...datastore },
   };
 }

@@ -172,19 +172,20 @@ function diskRecordsOf(
   });
 }
 
-/** The volume a record describes, as DCS said it when the record was written; none when it names none. */
+/** The volume a record describes, as DCS said it when the record was written; none when it names none and is no error. */
 function carriedVolume(record: DiskStatus, name: string): DcsObservedVolume | undefined {
-  if (!record.volumeUrn) return undefined;
+  // An Error record may name no volume (a legacy disk that is not there): it is carried all the same.
+  if (!record.volumeUrn && record.phase !== 'Error') return undefined;
   const phase = record.phase ?? 'Available';
   const onVm = record.attachedVmUrn ? { vmUrn: record.attachedVmUrn } : {};
   const datastore = record.datastoreUrn ? { datastoreUrn: record.datastoreUrn } : {};
   return {
-    id: record.volumeUrn,
+    id: record.volumeUrn ?? '',
     phase,
     ...(record.attachedVmUrn ? { attachedTo: record.attachedVmUrn } : {}),
     // An Error record's words are kept as they were written.
     ...(phase === 'Error' && record.lastError ? { mismatch: record.lastError } : {}),
-    volume: { urn: record.volumeUrn, uri: '', name: record.name ?? name, ...onVm, ...datastore },
+    volume: { urn: record.volumeUrn ?? '', uri: '', name: record.name ?? name, ...onVm, ...datastore },
   };
 }
 

@@ -90,28 +90,45 @@ async function refreshDiskStatus(
     }
   }
   const observedIps = new Set(stale.map((entry) => entry.ip));
+  const derive = (current: PoolObject) => {
+    const records = diskRecordsOf(current, observed, observedIps, ctx.clock.now());
+    return isDeepStrictEqual(current.status?.persistentDiskStatus, records)
+      ? undefined
+      : { persistentDiskStatus: records };
+  };
+  // Nothing new against the pool this reconcile read: no read of it again, no write.
+  if (derive(pool) === undefined) {
+    trustSettled(stale, claims, observed, pool.metadata.name, checks, factOf);
+    return undefined;
+  }
   // Derived from the pool as it is when written: a claim or release in between (a 409) is read
   // again and the records derived anew, never a copy derived from the older pool re-applied.
   await new ClaimablePool(ctx.kube, ipHostnamePoolKind).updateDerivedStatus(
     pool.metadata.namespace ?? 'default',
     pool.metadata.name,
-    (current) => {
-      const records = diskRecordsOf(current, observed, observedIps, ctx.clock.now());
-      return isDeepStrictEqual(current.status?.persistentDiskStatus, records)
-        ? undefined
-        : { persistentDiskStatus: records };
-    },
+    derive,
   );
   // Trusted only once written: the records carried over later are these.
-  for (const entry of stale) {
-    const holder = claims.find((candidate) => candidate.ip === entry.ip);
-    const disks = declaredDisks(pool.metadata.name, entry);
+  trustSettled(stale, claims, observed, pool.metadata.name, checks, factOf);
+  return undefined;
+}
+
+/** Records what was just read from DCS: settled entries for the recheck window, the others for a moment. */
+function trustSettled(
+  read: readonly PoolEntry[],
+  claims: readonly SlotClaim[],
+  observed: ReadonlyMap<string, DcsObservedVolume>,
+  poolName: string,
+  checks: RecordedFactChecks,
+  factOf: (entry: PoolEntry) => { key: string; fingerprint: string },
+): void {
+  for (const entry of read) {
+    const held = claims.some((candidate) => candidate.ip === entry.ip);
     const { key, fingerprint } = factOf(entry);
-    if (disks.every((disk) => isSettled(observed.get(disk.name), holder !== undefined)))
+    if (declaredDisks(poolName, entry).every((disk) => isSettled(observed.get(disk.name), held)))
       checks.seen(key, fingerprint);
     else checks.seen(`${key}/in-flux`, fingerprint);
   }
-  return undefined;
 }
 
 /**

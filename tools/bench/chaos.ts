@@ -96,7 +96,8 @@ try {
     );
     const run = spawnSync('npx', ['vitest', 'run', CRASH_TEST, '--reporter=dot'], {
       cwd: join(root, 'providers', provider),
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // vitest's own output goes to stderr: stdout is the report alone, which `--json` makes parseable.
+      stdio: ['ignore', 2, 'inherit'],
       env: {
         ...process.env,
         CHAOS_KILLS_PER_PHASE: String(killsPerPhase),

@@ -118,7 +118,8 @@ try {
       log(`${provider}: ${machines} machines, tasks of ${values['task-seconds']} s`);
       const run = spawnSync('npx', ['vitest', 'run', SCALE_TEST, '--reporter=dot'], {
         cwd: join(root, 'providers', provider),
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // vitest's own output goes to stderr: stdout is the report alone, which `--json` makes parseable.
+        stdio: ['ignore', 2, 'inherit'],
         env: {
           ...process.env,
           SCALE_MACHINES: String(machines),

@@ -314,7 +314,7 @@ export {
 } from './kube/owned-objects.js';
 // Inventory lookups reused per account for a short while.
 export { LookupCache } from './lookups/lookup-cache.js';
-export { RecentChecks } from './lookups/recent-checks.js';
+export { RECHECK_RECORDED_FACTS_MS, RecordedFactChecks } from './lookups/recorded-facts.js';
 // The template a machine was cloned from, and the annotation that keeps a machine's platform resources.
 export {
   CLONED_FROM_GROUPKIND_ANNOTATION,

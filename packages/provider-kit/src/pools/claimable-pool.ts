@@ -229,6 +229,31 @@ export class ClaimablePool<Pool extends PoolObject, Entry, Claim> {
     });
   }
 
+  /**
+   * Writes status fields the pool's own controller derives from its claims (a persistent-disk
+   * report with each entry's holder, say), in turn with the claims and releases of the same pool
+   * and compare-and-swapped like them: a write that meets a newer pool (409) reads it again and
+   * derives anew, never re-applies what it derived from an older copy. `derive` answers the fields
+   * to write, or undefined for nothing; returns the pool as written (or as read when unchanged).
+   */
+  async updateDerivedStatus(
+    namespace: string,
+    poolName: string,
+    derive: (pool: Pool) => Record<string, unknown> | undefined,
+  ): Promise<Pool | undefined> {
+    return this.withRetries(namespace, poolName, async () => {
+      const pool = await this.read(namespace, poolName);
+      if (!pool) return { done: true, value: undefined };
+      const fields = derive(pool);
+      if (!fields) return { done: true, value: pool };
+      const written = await this.kube.patchStatus<Pool>(this.ref(namespace, poolName), {
+        metadata: { resourceVersion: pool.metadata.resourceVersion },
+        status: fields,
+      });
+      return { done: true, value: written };
+    });
+  }
+
   /** Counts for the pool's status and the UI. */
   usage(pool: Pool, claimsNow: readonly Claim[] = this.poolKind.claims(pool)): PoolUsage {
     const keys = new Set(this.poolKind.entries(pool).map((entry) => this.poolKind.entryKey(entry)));

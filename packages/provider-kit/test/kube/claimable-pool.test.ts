@@ -308,6 +308,44 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     ]);
   });
 
+  it('derives status from the pool as written: a 409 reads the pool again and derives anew, never re-applies the older copy', async () => {
+    await createPool('derived', ['10.0.4.1']);
+    await pools.claim(namespace, 'derived', { uid: 'uid-held', name: 'held' });
+    const ref = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'derived' };
+    // A slow reconcile read the pool while the entry was held; the holder released it since.
+    const before = await kube.get<TestPoolObject>(ref);
+    await pools.release(namespace, 'derived', { uid: 'uid-held', name: 'held' });
+    let conflicts = 0;
+    let staleReads = 1;
+    const lagging: KubeClient = {
+      ...kube,
+      get: async <T>(r: typeof ref) => (staleReads-- > 0 ? (before as T) : kube.get<T>(r)),
+      patchStatus: async <T>(r: typeof ref, patch: Record<string, unknown>) => {
+        try {
+          return await kube.patchStatus<T>(r, patch);
+        } catch (error) {
+          if ((error as { status?: number }).status === 409) conflicts += 1;
+          throw error;
+        }
+      },
+    };
+    const derivedFrom: string[][] = [];
+    await new ClaimablePool(lagging, testPoolKind).updateDerivedStatus(namespace, 'derived', (pool) => {
+      const holders = (pool.status?.claims ?? []).map((claim) => claim.holder);
+      derivedFrom.push(holders);
+      return { holders };
+    });
+    expect(conflicts).toBe(1);
+    expect(derivedFrom).toEqual([['held'], []]);
+    const after = (await read('derived')) as TestPoolObject & { status?: { holders?: string[] } };
+    expect(after.status?.holders).toEqual([]);
+    expect(after.status?.claims).toEqual([]);
+    // Nothing to change: no write at all.
+    const version = after.metadata.resourceVersion;
+    await pools.updateDerivedStatus(namespace, 'derived', () => undefined);
+    expect((await read('derived')).metadata.resourceVersion).toBe(version);
+  });
+
   it('adopts a claim written by name only (before claims carried UIDs) and then keys it by UID', async () => {
     const legacyKind: ClaimablePoolKind<TestPoolObject, Entry, Claim> = {
       ...testPoolKind,

@@ -14,6 +14,7 @@ import {
   infraClusterSteps,
   logInStep,
   type ProviderSettings,
+  RecordedFactChecks,
   secureConnectionCondition,
   taskReferenceAt,
 } from '@immutable-infra/provider-kit';
@@ -26,11 +27,10 @@ import { urnToUri } from '../cloud/dcs-ids.js';
 import type { DcsSessionPool } from '../cloud/dcs-session.js';
 import { dcsTaskState } from '../cloud/dcs-types.js';
 import { type CloudLookup, cloudForCluster } from './cloud-for-cluster.js';
-import { reconcileControlPlaneHA } from './control-plane-ha.js';
+import { HA_RECHECK_MS, reconcileControlPlaneHA } from './control-plane-ha.js';
 
 type Ctx = InfraClusterContext<typeof DCSCluster>;
 
-const HA_RECHECK_MS = 15_000;
 const RULE_POLL_MS = 1_000;
 
 /**
@@ -62,6 +62,8 @@ class ClusterRun {
   constructor(
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
+    /** What this process saw hold on DCS recently (the DRS rule), per cluster. */
+    readonly checks: RecordedFactChecks,
     /** The provider's alive version override (`DCS_PLUGIN_ALIVE_VERSION`). */
     readonly aliveVersion?: string | undefined,
   ) {}
@@ -101,8 +103,8 @@ const reconcileSteps = (finalizer: string): Step<ClusterRun>[] => [
   }),
   {
     name: 'ControlPlaneHA',
-    async run({ ctx, cloud }) {
-      await reconcileControlPlaneHA(ctx, cloud);
+    async run({ ctx, cloud, checks }) {
+      await reconcileControlPlaneHA(ctx, cloud, checks);
       return done();
     },
   },
@@ -171,10 +173,11 @@ export function dcsClusterHooks(
   const { credentialFinalizer, aliveVersion } = settings;
   const reconcilePlan = reconcileSteps(credentialFinalizer);
   const deletePlan = deleteSteps(credentialFinalizer);
+  const checks = new RecordedFactChecks();
   return {
     kind: DCSCluster,
     reconcile: async (ctx) => {
-      const run = new ClusterRun(ctx, sessions, aliveVersion);
+      const run = new ClusterRun(ctx, sessions, checks, aliveVersion);
       return stepPlan(run, reconcilePlan, () => {
         const lb = ctx.object.spec.controlPlaneLoadBalancer;
         // Control plane machines come and go, and the platform rolls alive out, without touching
@@ -189,6 +192,6 @@ export function dcsClusterHooks(
         });
       });
     },
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions), deletePlan),
+    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, checks), deletePlan),
   };
 }

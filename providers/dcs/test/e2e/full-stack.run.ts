@@ -333,10 +333,18 @@ function requestsPerMachine(after: MetricSample[], before: MetricSample[]) {
   const byMethod = counterDelta(after, before, 'iinfra_kube_requests_total', (l) => l.method);
   const writes = ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((sum, m) => sum + (byMethod[m] ?? 0), 0);
   const platformCalls = counterDelta(after, before, 'iinfra_platform_api_calls_total').total ?? 0;
+  const byOperation = counterDelta(after, before, 'iinfra_platform_api_calls_total', (l) => l.operation);
   return {
     gets: round((byMethod.GET ?? 0) / MACHINES),
     writes: round(writes / MACHINES),
     platformCalls: round(platformCalls / MACHINES),
+    // Which DCS calls dominate, per machine (zero lines left out).
+    platformCallsByOperation: Object.fromEntries(
+      Object.entries(byOperation)
+        .filter(([, n]) => n > 0)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([operation, n]) => [operation, round(n / MACHINES)]),
+    ),
   };
 }
 

@@ -4,7 +4,7 @@ import {
   createOnce,
   foundOrCreatedOnce,
   mayBeUnlisted,
-  RecentChecks,
+  RecordedFactChecks,
   sameMembers,
   syncRecordedMembers,
   tolerating,
@@ -31,10 +31,10 @@ export const API_SERVER_PORT = 6443;
  */
 export const LOAD_BALANCER_RECHECK_MS = 5 * 60_000;
 
-/** What the cluster reconcile trusts, by the HCSCluster's UID, while it was seen recently. */
-export type LoadBalancerChecks = RecentChecks<'parts' | 'members'>;
+/** What the cluster reconcile trusts, under `<HCSCluster UID>/parts` and `/members`, while it was seen recently. */
+export type LoadBalancerChecks = RecordedFactChecks;
 export const newLoadBalancerChecks = (recheckMs = LOAD_BALANCER_RECHECK_MS): LoadBalancerChecks =>
-  new RecentChecks(recheckMs);
+  new RecordedFactChecks(recheckMs);
 
 const uidOf = (run: ClusterRun) => run.ctx.object.metadata.uid ?? run.ctx.object.metadata.name;
 
@@ -69,10 +69,10 @@ async function ensureParts(
   const known: LoadBalancerStatus = { ...(ctx.status.loadBalancer ?? ctx.object.status?.loadBalancer) };
   // Every part recorded and seen recently: nothing to ask the platform.
   const complete = known.id && known.vipAddress && known.listenerId && known.poolId && known.healthMonitorId;
-  if (complete && run.loadBalancerChecks.fresh(uidOf(run), 'parts'))
+  if (complete && run.loadBalancerChecks.isFresh(`${uidOf(run)}/parts`))
     return { status: known, endpointHost: spec.vipDomainName ?? (known.vipAddress as string) };
   const found = await findParts(run, network, known);
-  if ('endpointHost' in found) run.loadBalancerChecks.seen(uidOf(run), 'parts');
+  if ('endpointHost' in found) run.loadBalancerChecks.seen(`${uidOf(run)}/parts`);
   return found;
 }
 
@@ -220,16 +220,16 @@ export const syncLoadBalancerMembers: Step<ClusterRun> = {
     );
     const recorded = status.members ?? [];
     // The control plane as recorded and the pool seen recently: no listing (see LOAD_BALANCER_RECHECK_MS).
-    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.fresh(uidOf(run), 'members'))) {
+    if (!(sameMembers(wanted, recorded) && loadBalancerChecks.isFresh(`${uidOf(run)}/members`))) {
       const synced = await tolerating(syncPool(cloud, poolId, wanted), 'NotFound');
       if (!synced) {
         // The next reconcile lists the ELB's parts again and finds (or makes) the pool.
-        loadBalancerChecks.forget(uidOf(run));
+        loadBalancerChecks.forgetUnder(uidOf(run));
         return requeue(1_000, `pool ${poolId} of the control plane ELB is gone; looking for it again`);
       }
       ctx.status.loadBalancer = { ...status, members: synced.members };
       // A pool that needed changes is listed once more by the next reconcile, to see them.
-      if (synced.unchanged) loadBalancerChecks.seen(uidOf(run), 'members');
+      if (synced.unchanged) loadBalancerChecks.seen(`${uidOf(run)}/members`);
     }
     const count = ctx.status.loadBalancer?.members?.length ?? 0;
     const message = `${endpointHost}:${API_SERVER_PORT}, ${count} control plane members`;

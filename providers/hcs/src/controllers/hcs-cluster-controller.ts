@@ -211,7 +211,7 @@ const deleteServerGroup: Step<ClusterRun> = {
 const forgetLoadBalancerChecks: Step<ClusterRun> = {
   name: 'ForgetLoadBalancerChecks',
   async run({ ctx, loadBalancerChecks }) {
-    loadBalancerChecks.forget(ctx.object.metadata.uid ?? ctx.object.metadata.name);
+    loadBalancerChecks.forgetUnder(ctx.object.metadata.uid ?? ctx.object.metadata.name);
     return done();
   },
 };

@@ -48,7 +48,7 @@ describe('RecordedFactChecks', () => {
     expect(checks.isFresh('new')).toBe(true);
   });
 
-  it('forgets every fact about one object at once, and no other object's', () => {
+  it('forgets every fact about one object at once, and none about another', () => {
     const checks = new RecordedFactChecks(1_000, () => 0);
     checks.seen('uid-a/parts');
     checks.seen('uid-a/members');

@@ -11,7 +11,7 @@ import {
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
- * Core's KubeClient for custom objects (and reading a Namespace), on client-node against the test's real
+ * Core's KubeClient for custom objects (and reading a Namespace; Secrets, which kit steps make and hold), on client-node against the test's real
  * kube-apiserver (the host's own client lives in the manager, which the kit must not depend on).
  * Errors carry the HTTP status as `status`, as the host's do; a delete of nothing is done, as there.
  */
@@ -24,6 +24,9 @@ export function customObjectClient(
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const isClusterScoped = (kind: string) => clusterScoped.includes(kind);
+  const isSecret = (ref: { apiVersion: string; kind: string }) =>
+    ref.apiVersion === 'v1' && ref.kind === 'Secret';
+  const secretAt = (ref: ObjectReference) => ({ name: ref.name, namespace: ref.namespace ?? 'default' });
   const pluralOf = typeof plural === 'string' ? () => plural : plural;
   const where = (ref: ObjectReference) => {
     const [group = '', version = ''] = ref.apiVersion.split('/');
@@ -49,6 +52,7 @@ export function customObjectClient(
       try {
         if (ref.apiVersion === 'v1' && ref.kind === 'Namespace')
           return (await core.readNamespace({ name: ref.name })) as T;
+        if (isSecret(ref)) return (await core.readNamespacedSecret(secretAt(ref))) as T;
         if (isClusterScoped(ref.kind)) {
           const { namespace: _namespace, ...target } = where(ref);
           return (await api.getClusterCustomObject(target)) as T;
@@ -69,6 +73,8 @@ export function customObjectClient(
       }),
     patch: <T>(ref: ObjectReference, patch: Record<string, unknown>) =>
       withStatus(async () => {
+        if (isSecret(ref))
+          return (await core.patchNamespacedSecret({ ...secretAt(ref), body: patch }, MERGE)) as T;
         if (isClusterScoped(ref.kind)) {
           const { namespace: _namespace, ...target } = where(ref);
           return (await api.patchClusterCustomObject({ ...target, body: patch }, MERGE)) as T;
@@ -79,6 +85,8 @@ export function customObjectClient(
       const meta = (object as unknown as { metadata: { name: string; namespace?: string } }).metadata;
       const { name: _name, ...target } = where({ ...object, name: meta.name, namespace: meta.namespace });
       return withStatus(async () => {
+        if (isSecret(object))
+          return (await core.createNamespacedSecret({ namespace: target.namespace, body: object })) as T;
         if (isClusterScoped(object.kind)) {
           const { namespace: _namespace, ...clusterTarget } = target;
           return (await api.createClusterCustomObject({ ...clusterTarget, body: object })) as T;
@@ -88,7 +96,11 @@ export function customObjectClient(
     },
     async delete(ref: ObjectReference) {
       try {
-        await withStatus(() => api.deleteNamespacedCustomObject(where(ref)));
+        await withStatus(() =>
+          isSecret(ref)
+            ? core.deleteNamespacedSecret(secretAt(ref))
+            : api.deleteNamespacedCustomObject(where(ref)),
+        );
       } catch (error) {
         if ((error as { status?: number }).status !== 404) throw error;
       }

@@ -1,58 +1,9 @@
-import type { KubeClient, ObjectReference } from '@immutable-infra/core';
+import type { KubeClient } from '@immutable-infra/core';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import {
-  ApiException,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureGeneratedSecret } from '../../src/index.js';
-
-/** Core's KubeClient for Secrets only, on the real API server (what ensureGeneratedSecret calls). */
-function secretClient(core: CoreV1Api): KubeClient {
-  const status = async <T>(call: () => Promise<T>) => {
-    try {
-      return await call();
-    } catch (error) {
-      if (error instanceof ApiException)
-        throw Object.assign(new Error(`HTTP ${error.code}`), { status: error.code });
-      throw error;
-    }
-  };
-  return {
-    async get<T>(ref: ObjectReference) {
-      try {
-        return (await core.readNamespacedSecret({
-          name: ref.name,
-          namespace: ref.namespace ?? 'default',
-        })) as T;
-      } catch (error) {
-        if (error instanceof ApiException && error.code === 404) return undefined;
-        throw error;
-      }
-    },
-    create: <T>(object: T) => {
-      const body = object as V1Secret;
-      return status(
-        async () =>
-          (await core.createNamespacedSecret({
-            namespace: body.metadata?.namespace ?? 'default',
-            body,
-          })) as T,
-      );
-    },
-    patch: <T>(ref: ObjectReference, body: Record<string, unknown>) =>
-      status(
-        async () =>
-          (await core.patchNamespacedSecret(
-            { name: ref.name, namespace: ref.namespace ?? 'default', body },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          )) as T,
-      ),
-  } as KubeClient;
-}
+import { customObjectClient } from './custom-object-client.js';
 
 describe('ensureGeneratedSecret on the real API server', () => {
   let core: CoreV1Api;
@@ -74,7 +25,8 @@ describe('ensureGeneratedSecret on the real API server', () => {
 
   beforeAll(async () => {
     core = testKubeConfig().makeApiClient(CoreV1Api);
-    kube = secretClient(core);
+    // Secrets only: the plural is never asked for.
+    kube = customObjectClient(testKubeConfig(), 'secrets');
     namespace = await createTestNamespace(testKubeConfig(), 'generated-secret');
   });
 

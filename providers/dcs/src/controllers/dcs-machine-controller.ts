@@ -25,6 +25,7 @@ import {
   mountsHome,
   nextAttachAction,
   platformTasks,
+  RecordedFactChecks,
   releaseSlotStep,
   reportingFailures,
   retainStep,
@@ -106,6 +107,8 @@ class MachineRun {
     readonly ctx: Ctx,
     readonly sessions: DcsSessionPool,
     options: MachineStepOptions,
+    /** Persistent disks this process saw in place on the VM, so a reconcile need not look them up again. */
+    readonly diskChecks: RecordedFactChecks,
   ) {
     this.listingLagMs = options.listingLagMs ?? LISTING_LAG_MS;
     this.vmName = (ctx.status.networkConfig?.machineName as string | undefined) ?? ctx.object.metadata.name;
@@ -125,6 +128,14 @@ const blocked = (reason: string, message: string, afterMs: number) => ({
   message,
   afterMs,
 });
+
+/** What the disks seen in place depended on: the VM, the entry's declaration, and the volumes on the VM. */
+const diskFingerprint = (entry: PoolEntry, vm: DcsVm) =>
+  JSON.stringify([
+    vm.urn,
+    entry.persistentDisk ?? [],
+    (vm.vmConfig?.disks ?? []).map((disk) => `${disk.sequenceNum}:${disk.volumeUrn}`).sort(),
+  ]);
 
 const providerIdOf = (ctx: Ctx) => `dcs://${ctx.object.metadata.name}`;
 
@@ -267,6 +278,11 @@ const createSteps: Step<MachineRun>[] = [
       if (vm.status !== 'stopped' && vm.status !== 'running') return done();
       const disks = declaredDisks(run.ctx.object.spec.ipHostPoolRef.name, run.entry);
       if (disks.length === 0) return done();
+      // Every reconcile passes here (each task poll, each change Cluster API makes): once the disks were
+      // seen in place, the VM's own disk list (read anyway) says whether anything moved since (issue 23).
+      const seenKey = `${run.ctx.object.metadata.uid ?? run.ctx.object.metadata.name}/persistent-disks`;
+      const inPlace = diskFingerprint(run.entry, vm);
+      if (run.diskChecks.isFresh(seenKey, inPlace)) return done();
       const volumes = await observedVolumes(run.cloud, disks, [run.entry]);
       const legacy = await legacyDisks(run.cloud, run.entry, disks, volumes, vm, await run.layout());
       const claiming = await claimLegacyDisks(run, legacy);
@@ -304,6 +320,7 @@ const createSteps: Step<MachineRun>[] = [
           // As a pool with no free entry is asked again: someone has to correct the declaration.
           return blockedOn(run.ctx, { ...blocked('PersistentDiskError', next.message, 30_000), event: true });
         default:
+          run.diskChecks.seen(seenKey, inPlace);
           return done();
       }
     },
@@ -607,9 +624,10 @@ export function dcsMachineHooks(
   sessions: DcsSessionPool,
   options: MachineStepOptions = {},
 ): InfraMachineHooks<typeof DCSMachine> {
+  const diskChecks = new RecordedFactChecks();
   return machineStepHooks({
     kind: DCSMachine,
-    newRun: (ctx) => new MachineRun(ctx, sessions, options),
+    newRun: (ctx) => new MachineRun(ctx, sessions, options, diskChecks),
     reconcile: reconcileSteps,
     provisioned: ({ ctx, entry }) => {
       ctx.setCondition(trueCondition(VM_READY, 'Running'));

@@ -28,7 +28,7 @@ type Status = {
   persistentDiskStatus?: { ip: string; phase?: string; ownerMachineName?: string }[];
 };
 
-it(`asks DCS nothing more when the DCSCluster and its pool are woken ${WAKE_UPS} times with nothing changed`, async () => {
+it(`asks DCS nothing more when the DCSCluster, its pool and its machines are woken ${WAKE_UPS} times with nothing changed`, async () => {
   const kubeConfig = testKubeConfig();
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   sim = await startDcsSimulator({ faults: { taskSeconds: 0.05 } });
@@ -114,4 +114,21 @@ it(`asks DCS nothing more when the DCSCluster and its pool are woken ${WAKE_UPS}
   // A volume or VM read now is a machine's own (one disk and one VM per machine reconcile), none the pool's or the cluster's.
   expect(delta.findVolume).toBeLessThanOrEqual(delta.machineReconciles);
   expect(delta.getVm).toBeLessThanOrEqual(delta.machineReconciles);
+
+  // The machines themselves: a reconcile reads its VM (one GetVm), whose disk list shows the persistent
+  // disks still where they were seen, so no volume is looked up again.
+  const machinesBefore = await counts();
+  for (let n = 1; n <= WAKE_UPS; n++) {
+    const seen = await counts();
+    for (const name of ['cp-a', 'cp-b']) await annotate('DCSMachine', name, n);
+    await eventually(`machine wake-up ${n} reconciled`, async () => {
+      const now = await counts();
+      return now.machineReconciles >= seen.machineReconciles + 2;
+    });
+  }
+  const machinesAfter = await counts();
+  const machineReconciles = machinesAfter.machineReconciles - machinesBefore.machineReconciles;
+  expect(machineReconciles).toBeGreaterThanOrEqual(2 * WAKE_UPS);
+  expect(machinesAfter.findVolume - machinesBefore.findVolume).toBe(0);
+  expect(machinesAfter.getVm - machinesBefore.getVm).toBeLessThanOrEqual(machineReconciles);
 }, 240_000);

@@ -58,4 +58,17 @@ describe('RecordedFactChecks', () => {
     expect(checks.isFresh('uid-a/members')).toBe(false);
     expect(checks.isFresh('uid-ab/parts')).toBe(true);
   });
+
+  it('counts how many times in a row a fact was seen under one fingerprint, from 1 again under another', () => {
+    const checks = new RecordedFactChecks(1_000, () => 0);
+    expect(checks.timesSeen('rule', 'a')).toBe(0);
+    checks.seen('rule', 'a');
+    checks.seen('rule', 'a');
+    expect(checks.timesSeen('rule', 'a')).toBe(2);
+    expect(checks.timesSeen('rule', 'b')).toBe(0);
+    checks.seen('rule', 'b');
+    expect(checks.timesSeen('rule', 'b')).toBe(1);
+    checks.forget('rule');
+    expect(checks.timesSeen('rule', 'b')).toBe(0);
+  });
 });

@@ -15,7 +15,7 @@ const SWEEP_ABOVE = 1_024;
  * more, which is the safe direction.
  */
 export class RecordedFactChecks {
-  private readonly seenAt = new Map<string, { at: number; fingerprint: string }>();
+  private readonly seenAt = new Map<string, { at: number; fingerprint: string; times: number }>();
 
   constructor(
     /** How long a seen fact is trusted. */
@@ -40,7 +40,18 @@ export class RecordedFactChecks {
   seen(key: string, fingerprint = ''): void {
     const at = this.now();
     if (this.seenAt.size >= SWEEP_ABOVE) this.sweep(at);
-    this.seenAt.set(key, { at, fingerprint });
+    const before = this.seenAt.get(key);
+    const times = before?.fingerprint === fingerprint ? before.times + 1 : 1;
+    this.seenAt.set(key, { at, fingerprint, times });
+  }
+
+  /**
+   * How many times in a row the fact `key` was seen under this fingerprint (0 if not, or under
+   * another): a state that stays as it was can be looked at less and less often.
+   */
+  timesSeen(key: string, fingerprint = ''): number {
+    const seen = this.seenAt.get(key);
+    return seen?.fingerprint === fingerprint ? seen.times : 0;
   }
 
   /** Something recorded was not found, or changed: the next reconcile asks the platform again. */

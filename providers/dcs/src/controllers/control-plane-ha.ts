@@ -22,6 +22,15 @@ const HA_READY = 'ControlPlaneHAReady';
  */
 export const HA_RECHECK_MS = 15_000;
 
+/**
+ * A rule that stays pending as it was (a compute cluster with fewer hosts than control plane VMs never
+ * converges) is looked at after 15 s, 30 s, 60 s, then every 2 minutes: not every 15 s for as long
+ * as the cluster lives. A change of the control plane asks again at once.
+ */
+export const HA_RECHECK_MAX_MS = 120_000;
+export const pendingRecheckMs = (timesSeen: number) =>
+  Math.min(HA_RECHECK_MS * 2 ** Math.max(0, timesSeen - 1), HA_RECHECK_MAX_MS);
+
 /** A control plane VM as DCS lists it: where it runs. */
 interface ControlPlaneVm {
   machineName: string;
@@ -84,10 +93,10 @@ export async function reconcileControlPlaneHA(
     if (
       !held &&
       condition?.reason === 'ControlPlaneHAPending' &&
-      checks?.isFresh(pendingKey, fingerprint, HA_RECHECK_MS)
+      checks?.isFresh(pendingKey, fingerprint, pendingRecheckMs(checks.timesSeen(pendingKey, fingerprint)))
     )
       return;
-    // Waiting for DCS: asked again at the recheck, or at once when the control plane changes.
+    // Waiting for DCS: asked again at the (growing) recheck, or at once when the control plane changes.
     const pending = (message: string) => {
       checks?.seen(pendingKey, fingerprint);
       ctx.setCondition(falseCondition(HA_READY, 'ControlPlaneHAPending', message));

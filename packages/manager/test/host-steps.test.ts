@@ -352,6 +352,49 @@ describe("the host's own writes and lookups", () => {
     expect(reconciles()).toBe(idle + 2);
   });
 
+  it('reconciles again on the fresh object when another writer changed a status field it derived', async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'status-field-conflict');
+    const ref = { apiVersion: INFRA, kind: 'TestCluster', name: 'c1', namespace };
+    type TestClusterObject = { status?: { ready?: boolean; observedNote?: string } };
+    // The provider derives observedNote from the value it read (as a pool derives its records from
+    // the claims it saw). The first time, another writer sets the field between the read and the write.
+    let interfered = false;
+    const derived: (string | undefined)[] = [];
+    const platform = new FakePlatform();
+    const manager = new Manager({
+      kubeConfig,
+      namespace,
+      providers: [
+        createTestProvider({
+          platform,
+          clusterStatus: async (ctx) => {
+            const read = ctx.status.observedNote as string | undefined;
+            derived.push(read);
+            if (!interfered) {
+              interfered = true;
+              await client.patchStatus(ref, { status: { observedNote: 'held by another writer' } });
+            }
+            ctx.status.observedNote = read?.endsWith(' (seen)') ? read : `${read ?? ''} (seen)`;
+          },
+        }),
+      ],
+      log: createLogger({ level: process.env.IINFRA_TEST_LOG_LEVEL ?? 'error' }),
+    });
+    running.push(manager);
+    void manager.start();
+    await createCluster(client, namespace, 'c1');
+    await eventually(
+      'TestCluster ready',
+      async () => (await client.get<TestClusterObject>(ref))?.status?.ready,
+    );
+    // Re-applying the first reconcile's value after the 409 would leave " (seen)" and lose the other
+    // writer's value; the reconcile run again on the fresh object keeps it.
+    expect((await client.get<TestClusterObject>(ref))?.status?.observedNote).toBe(
+      'held by another writer (seen)',
+    );
+    expect(derived.slice(0, 2)).toEqual([undefined, 'held by another writer']);
+  });
+
   it('finds the owner Machine, Cluster and InfraCluster in the informer caches, not with a GET per reconcile', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'owner-cache');
     const platform = new FakePlatform();

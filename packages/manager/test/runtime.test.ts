@@ -2,7 +2,12 @@ import { generateCrd } from '@immutable-infra/core';
 import { createManagementPlane, eventually, type ManagementPlane } from '@immutable-infra/testkit';
 import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { writeStatus } from '../src/host/status-writer.js';
+import {
+  changedFields,
+  StatusFieldConflict,
+  writeFieldChanges,
+  writeStatus,
+} from '../src/host/status-writer.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { Manager } from '../src/runtime/manager.js';
 import { FakePlatform } from './fixtures/fake-platform.ts';
@@ -37,6 +42,68 @@ describe('status writes', () => {
     expect(written.status).toEqual({
       createTaskId: 'from-another-writer',
       addresses: [{ type: 'InternalIP', address: '192.0.2.7' }],
+    });
+  });
+});
+
+describe('status field writes after a conflict', () => {
+  async function staleMachine(name: string) {
+    const kubeConfig = testKubeConfig();
+    const client = objectClient(kubeConfig);
+    const namespace = await createTestNamespace(kubeConfig, 'field-conflict');
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', name);
+    const stale = await getTestMachine(client, namespace, name);
+    if (!stale) throw new Error('no TestMachine');
+    return { client, namespace, stale };
+  }
+
+  it("applies the changed fields over another writer's change of other fields", async () => {
+    const { client, namespace, stale } = await staleMachine('m1');
+    await client.updateStatus({ ...stale, status: { createTaskId: 'from-another-writer' } });
+    const base = { ...(stale.status ?? {}) };
+    const changes = changedFields(base, {
+      ...base,
+      addresses: [{ type: 'InternalIP', address: '192.0.2.7' }],
+    });
+    await writeFieldChanges(client, stale, base, changes);
+    expect((await getTestMachine(client, namespace, 'm1'))?.status).toEqual({
+      createTaskId: 'from-another-writer',
+      addresses: [{ type: 'InternalIP', address: '192.0.2.7' }],
+    });
+  });
+
+  it('refuses to overwrite a field another writer changed since it was read, and writes nothing', async () => {
+    const { client, namespace, stale } = await staleMachine('m2');
+    await client.updateStatus({ ...stale, status: { createTaskId: 'from-another-writer' } });
+    const base = { ...(stale.status ?? {}) };
+    const changes = changedFields(base, {
+      ...base,
+      createTaskId: 'derived-from-stale',
+      addresses: [{ type: 'InternalIP', address: '192.0.2.8' }],
+    });
+    const error = await writeFieldChanges(client, stale, base, changes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StatusFieldConflict);
+    expect((error as StatusFieldConflict).fields).toEqual(['createTaskId']);
+    expect((error as Error).message).toContain('status.createTaskId');
+    expect((await getTestMachine(client, namespace, 'm2'))?.status).toEqual({
+      createTaskId: 'from-another-writer',
+    });
+  });
+
+  it('takes a field the other writer set to the same value as agreed', async () => {
+    const { client, namespace, stale } = await staleMachine('m3');
+    await client.updateStatus({ ...stale, status: { createTaskId: 'same' } });
+    const base = { ...(stale.status ?? {}) };
+    const changes = changedFields(base, {
+      ...base,
+      createTaskId: 'same',
+      createRequestedAt: '2026-12-06T00:00:00Z',
+    });
+    await writeFieldChanges(client, stale, base, changes);
+    expect((await getTestMachine(client, namespace, 'm3'))?.status).toEqual({
+      createTaskId: 'same',
+      createRequestedAt: '2026-12-06T00:00:00Z',
     });
   });
 });

@@ -38,7 +38,7 @@ import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnFinalizerRemovals, OwnStatusWrites } from './own-writes.js';
 import { describeStatusChange } from './status-change.js';
-import { writeStatus } from './status-writer.js';
+import { changedFields, type FieldChanges, StatusFieldConflict, writeFieldChanges } from './status-writer.js';
 import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
 export interface HostServices {
@@ -113,6 +113,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
 
   /** When each object's status was last written by this controller (clock time, ms). */
   const lastWrittenAt = new Map<string, number>();
+  /** Objects whose last status write met another writer's change: the next reconcile reads them live. */
+  const contestedKeys = new Set<string>();
   return async function reconcile(key: string): Promise<WorkOutcome> {
     const [namespace, name] = splitKey(key);
     const ref = { apiVersion, kind: kind.kind, name, ...(namespace ? { namespace } : {}) };
@@ -121,9 +123,12 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
     // started). A missing copy is read from the API server too.
     // Nor after our own finalizer removal, until the watch shows it: the copy still has the
     // finalizer and deletionTimestamp, and would run the delete steps a second time.
-    const copy = services.ownWrites?.pending(key)
-      ? undefined
-      : services.cache?.get(apiVersion, kind.kind, namespace || undefined, name);
+    // And not after a status write found another writer's change: the watch may not have brought it yet.
+    const readLive = contestedKeys.delete(key);
+    const copy =
+      readLive || services.ownWrites?.pending(key)
+        ? undefined
+        : services.cache?.get(apiVersion, kind.kind, namespace || undefined, name);
     const cached = copy && services.finalizerRemovals?.isStale(key, copy) ? undefined : copy;
     let object = cached
       ? (structuredClone(cached) as KubeObject)
@@ -156,10 +161,11 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       const changing = Object.keys(changes.set).length > 0 || changes.removed.length > 0;
       if (changing) lastWrittenAt.set(key, services.clock.now().getTime());
       let told = !changing || services.onStatusWrite === undefined;
-      object = await writeStatus(
+      object = await writeFieldChanges(
         services.client,
         object as KubeObject,
-        (current) => applyChanges(current, changes),
+        written as Record<string, unknown>,
+        changes,
         {
           writing: (base, next) => {
             statusWrites?.writing(key, base, next);
@@ -189,10 +195,24 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
           `the API server did not keep ${dropped.map((f) => `status.${f}`).join(', ')} of ${kind.kind} ${key}: the CRD does not declare it as written`,
         );
     };
+    // Set when the status write found a field another writer changed too: what this reconcile
+    // decided came from a stale copy, so it is run again at once instead of written.
+    let contested: StatusFieldConflict | undefined;
+    const rerun = (conflict: StatusFieldConflict): WorkOutcome => {
+      contested = conflict;
+      contestedKeys.add(key);
+      log.debug('status changed by another writer; reconciling again', { fields: conflict.fields });
+      return { requeueAfterMs: 0 };
+    };
     const finish = async (outcome: WorkOutcome): Promise<WorkOutcome> => {
       if (holdsProgressWrite(outcome, written, status, lastWrittenAt.get(key), services.clock.now()))
         return outcome;
-      await writeChanges();
+      try {
+        await writeChanges();
+      } catch (error) {
+        if (error instanceof StatusFieldConflict) return rerun(error);
+        throw error;
+      }
       return outcome;
     };
 
@@ -323,7 +343,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
 
       if (deleting) {
         if (result.type === 'done') {
-          await finish(undefined);
+          const finished = await finish(undefined);
+          if (contested) return finished;
           services.finalizerRemovals?.removing(key, object);
           try {
             await setFinalizer(services.client, object, services.finalizer, false);
@@ -352,6 +373,8 @@ export function createReconciler(services: HostServices, kind: KindDefinition, r
       return finish(applyStepResult(result as StepResult, setCond, status, 'Provisioning', stopped));
     } catch (error) {
       const cause = error instanceof StepThrew ? error.cause : error;
+      // A step's saveStatus met another writer's change: the step sent nothing, the reconcile starts over.
+      if (cause instanceof StatusFieldConflict) return rerun(cause);
       const message = cause instanceof Error ? cause.message : String(cause);
       const where = error instanceof StepThrew ? `step ${error.step}: ` : '';
       setCond(
@@ -409,8 +432,6 @@ export async function runPlan(
   return { result: (await plan.finish()) as HookResult, stopped: undefined };
 }
 
-type FieldChanges = { set: Record<string, unknown>; removed: string[] };
-
 /**
  * How often a change of a condition's words alone is written per object: a task's percentage, a
  * count of things ready. Each poll of a running platform task reads a new percentage, and writing
@@ -448,21 +469,6 @@ function holdsProgressWrite(
       return previous !== undefined && isDeepStrictEqual(withoutMessage(previous), withoutMessage(condition));
     })
   );
-}
-
-function changedFields(before: Status, after: Status): FieldChanges {
-  const set: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(after)) {
-    if (!isDeepStrictEqual(before[key], value)) set[key] = value;
-  }
-  const removed = Object.keys(before).filter((key) => !(key in after));
-  return { set, removed };
-}
-
-function applyChanges(current: Record<string, unknown>, changes: FieldChanges): Record<string, unknown> {
-  const next = { ...current, ...structuredClone(changes.set) };
-  for (const key of changes.removed) delete next[key];
-  return next;
 }
 
 function splitKey(key: string): [string, string] {

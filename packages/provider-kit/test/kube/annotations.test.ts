@@ -1,39 +1,24 @@
 import type { KubeClient } from '@immutable-infra/core';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keepAnnotations } from '../../src/index.js';
-import { customObjectClient } from './custom-object-client.js';
-import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
+import { type TestPoolBed, testPoolBed } from './test-pool-bed.js';
+import type { TestPoolObject } from './test-pool-kind.js';
 
 describe('keepAnnotations on a real kube-apiserver', () => {
-  const kubeConfig = testKubeConfig();
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
-  let namespace: string;
+  let bed: TestPoolBed;
   let kube: KubeClient;
 
   beforeAll(async () => {
-    namespace = await createTestNamespace(kubeConfig, 'keep-annotations');
-    kube = customObjectClient(kubeConfig, 'testpools');
+    bed = await testPoolBed('keep-annotations');
+    kube = bed.kube;
   });
 
-  const ref = (name: string) => ({ apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name });
+  const ref = (name: string) => bed.ref(name);
   type Annotated = TestPoolObject & { metadata: { annotations?: Record<string, string> } };
-  const read = async (name: string) => (await kube.get<Annotated>(ref(name))) as Annotated;
+  const read = (name: string) => bed.read<Annotated>(name);
 
   it('patches only when a wanted key differs, removes null keys, keeps the others, and updates the copy', async () => {
-    await objects.createNamespacedCustomObject({
-      group: TEST_POOL_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'testpools',
-      body: {
-        apiVersion: TEST_POOL_API_VERSION,
-        kind: 'TestPool',
-        metadata: { name: 'host', annotations: { 'user/note': 'kept', 'kit/state': 'Available' } },
-        spec: { entries: [] },
-      },
-    });
+    await bed.createPool('host', { entries: [] }, { 'user/note': 'kept', 'kit/state': 'Available' });
     const copy = await read('host');
     const version = copy.metadata.resourceVersion;
     expect(

@@ -1,6 +1,4 @@
 import type { ConditionInput, KubeClient } from '@immutable-infra/core';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ClaimablePool,
@@ -11,60 +9,30 @@ import {
   releaseSlotStep,
   type SlotRun,
 } from '../../src/index.js';
-import { customObjectClient } from './custom-object-client.js';
-import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
-
-type Entry = TestPoolObject['spec']['entries'][number];
-type Claim = NonNullable<NonNullable<TestPoolObject['status']>['claims']>[number];
-
-/** The pool kind as a provider describes it to the kit: entries keyed by address, claims by holder UID. */
-const testPoolKind: ClaimablePoolKind<TestPoolObject, Entry, Claim> = {
-  apiVersion: TEST_POOL_API_VERSION,
-  kind: 'TestPool',
-  entries: (pool) => pool.spec.entries,
-  entryKey: (entry) => entry.address,
-  claims: (pool) => pool.status?.claims ?? [],
-  claimedEntryKey: (claim) => claim.address,
-  claimantUid: (claim) => claim.holderUID,
-  newClaim: (entry, claimant) => ({ address: entry.address, holderUID: claimant.uid, holder: claimant.name }),
-  statusWithClaims: (claims) => ({ claims }),
-};
+import {
+  type TestPoolClaim as Claim,
+  type TestPoolEntry as Entry,
+  type TestPoolBed,
+  testPoolBed,
+  testPoolClaims as testPoolKind,
+} from './test-pool-bed.js';
+import { TEST_POOL_API_VERSION, type TestPoolObject } from './test-pool-kind.js';
 
 describe('ClaimablePool on a real kube-apiserver', () => {
-  const kubeConfig = testKubeConfig();
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  let bed: TestPoolBed;
   let namespace: string;
   let kube: KubeClient;
   let pools: ClaimablePool<TestPoolObject, Entry, Claim>;
 
   beforeAll(async () => {
-    namespace = await createTestNamespace(kubeConfig, 'claimable-pool');
-    kube = customObjectClient(kubeConfig, 'testpools');
+    bed = await testPoolBed('claimable-pool');
+    ({ namespace, kube } = bed);
     pools = new ClaimablePool(kube, testPoolKind);
   });
 
-  async function createPool(name: string, addresses: string[]): Promise<void> {
-    await objects.createNamespacedCustomObject({
-      group: TEST_POOL_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'testpools',
-      body: {
-        apiVersion: TEST_POOL_API_VERSION,
-        kind: 'TestPool',
-        metadata: { name },
-        spec: { entries: addresses.map((address) => ({ address })) },
-      },
-    });
-  }
-
-  const read = async (name: string) =>
-    (await kube.get<TestPoolObject>({
-      apiVersion: TEST_POOL_API_VERSION,
-      kind: 'TestPool',
-      namespace,
-      name,
-    })) as TestPoolObject;
+  const createPool = (name: string, addresses: string[]) =>
+    bed.createPool(name, { entries: addresses.map((address) => ({ address })) });
+  const read = (name: string) => bed.read(name);
 
   it('claims the first free entry by UID, gives the same entry on a re-run, and releases it once', async () => {
     await createPool('ips', ['10.0.0.1', '10.0.0.2']);
@@ -223,7 +191,7 @@ describe('ClaimablePool on a real kube-apiserver', () => {
       // Separate pools (and clients) per claimant, as two managers or two reconciles would have.
       const racers = ['uid-x', 'uid-y'].map((uid) => ({
         uid,
-        pool: new ClaimablePool(customObjectClient(kubeConfig, 'testpools'), testPoolKind),
+        pool: new ClaimablePool(bed.secondClient(), testPoolKind),
       }));
       const results = await Promise.all(
         racers.map(({ uid, pool }) => pool.claim(namespace, name, { uid, name: `machine-${uid}` })),
@@ -279,7 +247,7 @@ describe('ClaimablePool on a real kube-apiserver', () => {
 
   it('refuses a claim written against a stale read, then reads again and finds the entry taken', async () => {
     await createPool('stale', ['10.0.3.1']);
-    const ref = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'stale' };
+    const ref = bed.ref('stale');
     const before = await kube.get<TestPoolObject>(ref);
     await pools.claim(namespace, 'stale', { uid: 'uid-first', name: 'first' });
     // The second claimant's first read is the one from before the first claim, as a slow reconcile's is.
@@ -311,7 +279,7 @@ describe('ClaimablePool on a real kube-apiserver', () => {
   it('derives status from the pool as written: a 409 reads the pool again and derives anew, never re-applies the older copy', async () => {
     await createPool('derived', ['10.0.4.1']);
     await pools.claim(namespace, 'derived', { uid: 'uid-held', name: 'held' });
-    const ref = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'derived' };
+    const ref = bed.ref('derived');
     // A slow reconcile read the pool while the entry was held; the holder released it since.
     const before = await kube.get<TestPoolObject>(ref);
     await pools.release(namespace, 'derived', { uid: 'uid-held', name: 'held' });
@@ -354,10 +322,9 @@ describe('ClaimablePool on a real kube-apiserver', () => {
     };
     const legacyPools = new ClaimablePool(kube, legacyKind);
     await createPool('legacy', ['10.0.4.1', '10.0.4.2']);
-    await kube.patchStatus(
-      { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', namespace, name: 'legacy' },
-      { status: { claims: [{ address: '10.0.4.2', holderUID: '', holder: 'machine-old' }] } },
-    );
+    await kube.patchStatus(bed.ref('legacy'), {
+      status: { claims: [{ address: '10.0.4.2', holderUID: '', holder: 'machine-old' }] },
+    });
     const adopted = await legacyPools.claim(namespace, 'legacy', { uid: 'uid-old', name: 'machine-old' });
     expect(adopted).toMatchObject({
       ok: true,
@@ -385,14 +352,7 @@ describe('ClaimablePool on a real kube-apiserver', () => {
   it('reports a claimed entry removed from the pool, and a pool that does not exist', async () => {
     await createPool('shrinking', ['10.0.2.1', '10.0.2.2']);
     await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' });
-    await objects.patchNamespacedCustomObject({
-      group: TEST_POOL_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'testpools',
-      name: 'shrinking',
-      body: [{ op: 'replace', path: '/spec/entries', value: [{ address: '10.0.2.2' }] }],
-    });
+    await bed.replaceEntries('shrinking', [{ address: '10.0.2.2' }]);
     expect(await pools.claim(namespace, 'shrinking', { uid: 'uid-s', name: 'machine-s' })).toEqual({
       ok: false,
       reason: 'ClaimedEntryRemoved',

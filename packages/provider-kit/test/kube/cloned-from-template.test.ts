@@ -1,34 +1,24 @@
 import type { KubeClient } from '@immutable-infra/core';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CLONED_FROM_GROUPKIND_ANNOTATION,
   CLONED_FROM_NAME_ANNOTATION,
   clonedFromTemplate,
 } from '../../src/index.js';
-import { customObjectClient } from './custom-object-client.js';
+import { testPoolBed } from './test-pool-bed.js';
 import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
 
 // A TestPool plays the machine template: what matters is that the kind is served.
 const templateKind = { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool' };
 
 describe('clonedFromTemplate on a real kube-apiserver', () => {
-  const kubeConfig = testKubeConfig();
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
   let namespace: string;
   let kube: KubeClient;
 
   beforeAll(async () => {
-    namespace = await createTestNamespace(kubeConfig, 'cloned-from');
-    kube = customObjectClient(kubeConfig, 'testpools');
-    await objects.createNamespacedCustomObject({
-      group: TEST_POOL_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'testpools',
-      body: { ...templateKind, metadata: { name: 'workers' }, spec: { entries: [{ address: '10.0.0.9' }] } },
-    });
+    const bed = await testPoolBed('cloned-from');
+    ({ namespace, kube } = bed);
+    await bed.createPool('workers', { entries: [{ address: '10.0.0.9' }] });
   });
 
   const machine = (annotations?: Record<string, string>) => ({ metadata: { namespace, annotations } });

@@ -9,11 +9,8 @@ import {
   type Step,
   type StepResult,
 } from '@immutable-infra/core';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type ClaimablePoolKind,
   type CreateRequests,
   claimSlotStep,
   connectMachineStep,
@@ -26,23 +23,13 @@ import {
   taskReferenceAt,
   waitWhileUnlisted,
 } from '../../src/index.js';
-import { customObjectClient } from './custom-object-client.js';
-import { TEST_POOL_API_VERSION, TEST_POOL_GROUP, type TestPoolObject } from './test-pool-kind.js';
-
-type Entry = TestPoolObject['spec']['entries'][number];
-type Claim = NonNullable<NonNullable<TestPoolObject['status']>['claims']>[number];
-
-const testPoolKind: ClaimablePoolKind<TestPoolObject, Entry, Claim> = {
-  apiVersion: TEST_POOL_API_VERSION,
-  kind: 'TestPool',
-  entries: (pool) => pool.spec.entries,
-  entryKey: (entry) => entry.address,
-  claims: (pool) => pool.status?.claims ?? [],
-  claimedEntryKey: (claim) => claim.address,
-  claimantUid: (claim) => claim.holderUID,
-  newClaim: (entry, claimant) => ({ address: entry.address, holderUID: claimant.uid, holder: claimant.name }),
-  statusWithClaims: (claims) => ({ claims }),
-};
+import {
+  type TestPoolClaim as Claim,
+  type TestPoolEntry as Entry,
+  testPoolBed,
+  testPoolClaims as testPoolKind,
+} from './test-pool-bed.js';
+import { TEST_POOL_API_VERSION, type TestPoolObject } from './test-pool-kind.js';
 
 /**
  * A platform with VMs made by tasks, the way DCS, ECS and vCenter make them: a create answers a
@@ -243,8 +230,6 @@ async function drive(outcome: unknown): Promise<StepResult | MachineProvisioned>
 }
 
 describe('the machine step skeleton on a real kube-apiserver', () => {
-  const kubeConfig = testKubeConfig();
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
   let namespace: string;
   let kube: KubeClient;
   const conditions: ConditionInput[] = [];
@@ -252,19 +237,12 @@ describe('the machine step skeleton on a real kube-apiserver', () => {
   let now = new Date('2026-01-01T00:00:00Z');
 
   beforeAll(async () => {
-    namespace = await createTestNamespace(kubeConfig, 'machine-steps');
-    kube = customObjectClient(kubeConfig, 'testpools');
-    for (const [name, entries] of [
-      ['cluster-a', []],
-      ['addresses', ['10.0.0.5', '10.0.0.6', '10.0.0.7'].map((address) => ({ address }))],
-    ] as const)
-      await objects.createNamespacedCustomObject({
-        group: TEST_POOL_GROUP,
-        version: 'v1',
-        namespace,
-        plural: 'testpools',
-        body: { apiVersion: TEST_POOL_API_VERSION, kind: 'TestPool', metadata: { name }, spec: { entries } },
-      });
+    const bed = await testPoolBed('machine-steps');
+    ({ namespace, kube } = bed);
+    await bed.createPool('cluster-a', { entries: [] });
+    await bed.createPool('addresses', {
+      entries: ['10.0.0.5', '10.0.0.6', '10.0.0.7'].map((address) => ({ address })),
+    });
   });
 
   /** The host's context of machine `name`, whose status outlives each reconcile as the host's does. */

@@ -1,10 +1,8 @@
 import { type ConditionInput, defineKind, type KubeClient, type ObjectContext } from '@immutable-infra/core';
-import { createTestNamespace, testKubeConfig } from '@immutable-infra/testkit/vitest';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ClaimablePoolKind, claimablePoolHooks } from '../../src/index.js';
-import { customObjectClient } from './custom-object-client.js';
+import { type TestPoolBed, testPoolBed } from './test-pool-bed.js';
 import { TEST_POOL_API_VERSION, TEST_POOL_GROUP } from './test-pool-kind.js';
 
 const claimSchema = z.object({
@@ -63,9 +61,7 @@ const HOUR_MS = 3_600_000;
 const NOW = new Date('2026-03-01T12:00:00Z');
 
 describe('released pool entries reclaimed once their delay is over, on a real kube-apiserver', () => {
-  const kubeConfig = testKubeConfig();
-  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
-  let namespace: string;
+  let bed: TestPoolBed;
   let kube: KubeClient;
   /** What the platform still has of each entry (its persistent disks); reclaiming deletes it over two runs. */
   const disks = new Map<string, number>();
@@ -89,32 +85,19 @@ describe('released pool entries reclaimed once their delay is over, on a real ku
   } as never);
 
   beforeAll(async () => {
-    namespace = await createTestNamespace(kubeConfig, 'pool-release');
-    kube = customObjectClient(kubeConfig, 'testpools');
+    bed = await testPoolBed('pool-release');
+    kube = bed.kube;
   });
 
   async function createPool(name: string, delayHours: number, claims: Claim[]): Promise<void> {
-    await objects.createNamespacedCustomObject({
-      group: TEST_POOL_GROUP,
-      version: 'v1',
-      namespace,
-      plural: 'testpools',
-      body: {
-        apiVersion: TEST_POOL_API_VERSION,
-        kind: 'TestPool',
-        metadata: { name },
-        spec: { entries: ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((address) => ({ address })), delayHours },
-      },
+    await bed.createPool(name, {
+      entries: ['10.0.0.1', '10.0.0.2', '10.0.0.3'].map((address) => ({ address })),
+      delayHours,
     });
     await kube.patchStatus(poolRef(name), { status: { claims } });
   }
 
-  const poolRef = (name: string) => ({
-    apiVersion: TEST_POOL_API_VERSION,
-    kind: 'TestPool',
-    namespace,
-    name,
-  });
+  const poolRef = (name: string) => bed.ref(name);
 
   async function reconcile(name: string, remove = false) {
     const object = await kube.get<Pool>(poolRef(name));

@@ -4,9 +4,8 @@ import {
   type InfraClusterContext,
   type InfraClusterHooks,
   type Step,
-  stepPlan,
 } from '@immutable-infra/core';
-import { aliveModuleStep } from '@immutable-infra/provider-kit';
+import { aliveModuleStep, clusterStepHooks } from '@immutable-infra/provider-kit';
 import { BaremetalCluster } from '../api/baremetal-cluster.js';
 import { ENDPOINT_READY, selfBuiltVip } from './self-built-vip.js';
 
@@ -52,25 +51,26 @@ export function baremetalClusterHooks(
   /** The alive version to deploy instead of the platform's choice (`BAREMETAL_PLUGIN_ALIVE_VERSION`). */
   aliveVersion?: string,
 ): InfraClusterHooks<typeof BaremetalCluster> {
-  return {
+  return clusterStepHooks({
     kind: BaremetalCluster,
-    reconcile: async (ctx: Ctx) =>
-      stepPlan(new ClusterRun(ctx, aliveVersion), reconcilePlan, (run) => {
-        const { controlPlaneEndpoint, controlPlaneLoadBalancer } = ctx.object.spec;
-        const endpoint =
-          controlPlaneEndpoint?.host && controlPlaneEndpoint.port
-            ? { host: controlPlaneEndpoint.host, port: controlPlaneEndpoint.port }
-            : controlPlaneLoadBalancer
-              ? { host: controlPlaneLoadBalancer.host, port: controlPlaneLoadBalancer.port }
-              : undefined;
-        if (!endpoint) return done(); // the CRD refuses a spec with neither
-        return clusterProvisioned({
-          controlPlaneEndpoint: endpoint,
-          ...(run.recheckAfterMs ? { recheckAfterMs: run.recheckAfterMs } : {}),
-        });
-      }),
+    newRun: (ctx) => new ClusterRun(ctx, aliveVersion),
+    reconcile: reconcilePlan,
+    provisioned(run) {
+      const { controlPlaneEndpoint, controlPlaneLoadBalancer } = run.ctx.object.spec;
+      const endpoint =
+        controlPlaneEndpoint?.host && controlPlaneEndpoint.port
+          ? { host: controlPlaneEndpoint.host, port: controlPlaneEndpoint.port }
+          : controlPlaneLoadBalancer
+            ? { host: controlPlaneLoadBalancer.host, port: controlPlaneLoadBalancer.port }
+            : undefined;
+      if (!endpoint) return done(); // the CRD refuses a spec with neither
+      return clusterProvisioned({
+        controlPlaneEndpoint: endpoint,
+        ...(run.recheckAfterMs ? { recheckAfterMs: run.recheckAfterMs } : {}),
+      });
+    },
     // Nothing belongs to the cluster itself: each machine gives its host back on delete, and the
     // platform collects the alive ModuleInfo with the cluster.
-    delete: async () => done(),
-  };
+    delete: [],
+  });
 }

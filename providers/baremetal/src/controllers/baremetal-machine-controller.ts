@@ -7,10 +7,15 @@ import {
   machineProvisioned,
   requeue,
   type Step,
-  stepPlan,
   trueCondition,
 } from '@immutable-infra/core';
-import { ClaimablePool, claimantOf, keepAnnotations } from '@immutable-infra/provider-kit';
+import {
+  ClaimablePool,
+  claimantOf,
+  keepAnnotations,
+  machineAddresses,
+  machineStepHooks,
+} from '@immutable-infra/provider-kit';
 import { BaremetalMachine } from '../api/baremetal-machine.js';
 import type { PoolInventory } from '../api/machine-inventory-pool.js';
 import { IMAGE_CATALOG_NAME, resolveImage } from '../cloud/image-catalog.js';
@@ -357,10 +362,7 @@ const provisioned = (run: Run) => {
     providerID: providerIdOf(run),
     // A host reset behind the provider changes its inventory, which wakes the machine; this is the safety net.
     recheckAfterMs: run.resyncMs,
-    addresses: [
-      { type: 'Hostname' as const, address: hostnameOf(run) },
-      ...(address ? [{ type: 'InternalIP' as const, address }] : []),
-    ],
+    addresses: machineAddresses(address ? [address] : [], hostnameOf(run), { hostnameFirst: true }),
   });
 };
 
@@ -489,25 +491,25 @@ const releaseInventory: Step<Run> = {
 export function baremetalMachineHooks(
   options: BaremetalMachineOptions,
 ): InfraMachineHooks<typeof BaremetalMachine> {
-  const runOf = (ctx: Ctx): Run => ({
-    ctx,
-    options,
-    pollMs: options.pollMs ?? 5_000,
-    resyncMs: options.resyncMs ?? 600_000,
-    namespace: ctx.object.metadata.namespace ?? 'default',
+  const hooks = machineStepHooks({
+    kind: BaremetalMachine,
+    newRun: (ctx): Run => ({
+      ctx,
+      options,
+      pollMs: options.pollMs ?? 5_000,
+      resyncMs: options.resyncMs ?? 600_000,
+      namespace: ctx.object.metadata.namespace ?? 'default',
+    }),
+    reconcile: [resolveImageStep, claimInventory, writeReprovisionPlan, waitForReprovision],
+    provisioned,
+    delete: [findHeldInventory, writeCleanPlan, waitForClean, releaseInventory],
   });
   return {
-    kind: BaremetalMachine,
-    async reconcile(ctx) {
-      // A failed machine stays failed: Cluster API (a MachineHealthCheck, or the user) replaces it.
-      if (ctx.object.status?.phase === 'Failed' && ctx.object.status.failureReason) return done();
-      return stepPlan(
-        runOf(ctx),
-        [resolveImageStep, claimInventory, writeReprovisionPlan, waitForReprovision],
-        provisioned,
-      );
-    },
-    delete: async (ctx) =>
-      stepPlan(runOf(ctx), [findHeldInventory, writeCleanPlan, waitForClean, releaseInventory]),
+    ...hooks,
+    // A failed machine stays failed: Cluster API (a MachineHealthCheck, or the user) replaces it.
+    reconcile: async (ctx) =>
+      ctx.object.status?.phase === 'Failed' && ctx.object.status.failureReason
+        ? done()
+        : hooks.reconcile(ctx),
   };
 }

@@ -5,10 +5,10 @@ import {
   type InfraClusterHooks,
   requeue,
   type Step,
-  stepPlan,
 } from '@immutable-infra/core';
 import {
   aliveModuleStep,
+  clusterStepHooks,
   connectStep,
   followTaskStep,
   infraClusterSteps,
@@ -171,27 +171,25 @@ export function dcsClusterHooks(
   settings: Pick<ProviderSettings, 'credentialFinalizer' | 'aliveVersion'>,
 ): InfraClusterHooks<typeof DCSCluster> {
   const { credentialFinalizer, aliveVersion } = settings;
-  const reconcilePlan = reconcileSteps(credentialFinalizer);
-  const deletePlan = deleteSteps(credentialFinalizer);
   const checks = new RecordedFactChecks();
-  return {
+  return clusterStepHooks({
     kind: DCSCluster,
-    reconcile: async (ctx) => {
-      const run = new ClusterRun(ctx, sessions, checks, aliveVersion);
-      return stepPlan(run, reconcilePlan, () => {
-        const lb = ctx.object.spec.controlPlaneLoadBalancer;
-        // Control plane machines come and go, and the platform rolls alive out, without touching
-        // this object: look again regularly.
-        const recheck = Math.min(
-          ctx.object.spec.controlPlaneHA?.enabled ? HA_RECHECK_MS : Number.POSITIVE_INFINITY,
-          run.recheckAfterMs ?? Number.POSITIVE_INFINITY,
-        );
-        return clusterProvisioned({
-          controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port },
-          ...(Number.isFinite(recheck) ? { recheckAfterMs: recheck } : {}),
-        });
+    newRun: (ctx) => new ClusterRun(ctx, sessions, checks, aliveVersion),
+    reconcile: reconcileSteps(credentialFinalizer),
+    provisioned(run) {
+      const { ctx } = run;
+      const lb = ctx.object.spec.controlPlaneLoadBalancer;
+      // Control plane machines come and go, and the platform rolls alive out, without touching
+      // this object: look again regularly.
+      const recheck = Math.min(
+        ctx.object.spec.controlPlaneHA?.enabled ? HA_RECHECK_MS : Number.POSITIVE_INFINITY,
+        run.recheckAfterMs ?? Number.POSITIVE_INFINITY,
+      );
+      return clusterProvisioned({
+        controlPlaneEndpoint: ctx.object.spec.controlPlaneEndpoint ?? { host: lb.host, port: lb.port },
+        ...(Number.isFinite(recheck) ? { recheckAfterMs: recheck } : {}),
       });
     },
-    delete: async (ctx) => stepPlan(new ClusterRun(ctx, sessions, checks), deletePlan),
-  };
+    delete: deleteSteps(credentialFinalizer),
+  });
 }

@@ -21,6 +21,7 @@ import {
   ignitionIso,
   kubeletServingFiles,
   type MachineSlots,
+  machineAddresses,
   machineStepHooks,
   mountsHome,
   nextAttachAction,
@@ -633,10 +634,7 @@ export function dcsMachineHooks(
       ctx.setCondition(trueCondition(VM_READY, 'Running'));
       return machineProvisioned({
         providerID: providerIdOf(ctx),
-        addresses: [
-          { type: 'InternalIP', address: entry.ip },
-          ...(entry.hostname ? [{ type: 'Hostname' as const, address: entry.hostname }] : []),
-        ],
+        addresses: machineAddresses([entry.ip], entry.hostname),
       });
     },
     delete: deleteSteps,

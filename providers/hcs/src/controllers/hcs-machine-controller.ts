@@ -51,11 +51,12 @@ import {
   POLL_MS,
   serverOf,
 } from './machine-run.js';
-import { deviceName, OWNER_UID_KEY, serverName } from './names.js';
+import { OWNER_UID_KEY, serverName } from './names.js';
 import { notConnected } from './not-connected.js';
 import {
   attachPersistentDisks,
   createPersistentDisks,
+  dataVolumeDevice,
   detachPersistentDisks,
   holdsPersistentDisk,
   migrateDataVolumes,
@@ -94,7 +95,7 @@ function guestDisks(ctx: Ctx, entry: PoolConfigEntry | undefined): GuestDisk[] {
       ? [{ device, mountPath: disk.mountPath, format: disk.format ?? 'xfs', mountOptions: options }]
       : [];
   return [
-    ...data.flatMap((volume, index) => mounted(deviceName(1 + index), volume, ['defaults'])),
+    ...data.flatMap((volume, index) => mounted(dataVolumeDevice(index), volume, ['defaults'])),
     ...(entry?.persistentDisks ?? []).flatMap((disk) =>
       mounted(
         persistentDiskDevice(data.length, disk.slot),

@@ -39,11 +39,6 @@ export function persistentVolumeName(pool: string, hostname: string, slot: numbe
   return bounded(`${pool}-${hostname}-pd${slot}`);
 }
 
-/** The device a volume gets: index 0 is the system disk (`/dev/vda`). */
-export function deviceName(index: number): string {
-  return `/dev/vd${String.fromCharCode('a'.charCodeAt(0) + index)}`;
-}
-
 /**
  * The OBS object of a machine's bootstrap data: bound to the machine's UID, so any reconcile or
  * the deletion finds (and deletes) it after a crash that lost the status recording it.

@@ -3,6 +3,7 @@ import {
   createOnce,
   type DeclaredDisk,
   detachPersistentDisksStep,
+  guestDiskDevice,
   holdsPersistentDisk as holdsDisk,
   nextAttachAction,
   type ObservedVolume,
@@ -12,7 +13,7 @@ import {
 import type { HcsCloud } from '../cloud/hcs-client.js';
 import type { HcsServer, HcsVolume } from '../cloud/hcs-types.js';
 import { blocked, MACHINE_READY, type MachineRun, POLL_MS, serverOf } from './machine-run.js';
-import { deviceName, OWNER_KEY, persistentVolumeName } from './names.js';
+import { OWNER_KEY, persistentVolumeName } from './names.js';
 import type { PoolConfigEntry } from './pool-claims.js';
 
 /** EVS volume states as the kit's phases. */
@@ -36,9 +37,12 @@ const hasEntry = (run: MachineRun): run is DiskRun => Boolean(run.entry && run.p
 const serverId = (run: MachineRun) => (serverOf(run) as HcsServer).id;
 const dataVolumesOf = (run: MachineRun) => run.ctx.object.spec.dataVolumes ?? [];
 
+/** The guest device of template data volume `index`: ECS attaches every volume on virtio, the system disk first (`/dev/vda`). */
+export const dataVolumeDevice = (index: number): string => guestDiskDevice('VIRTIO', 1 + index);
+
 /** The guest device of persistent disk `slot`: after the system disk and the template's data disks. */
 export function persistentDiskDevice(dataVolumeCount: number, slot: number): string {
-  return deviceName(1 + dataVolumeCount + slot);
+  return dataVolumeDevice(dataVolumeCount + slot);
 }
 
 /** The entry's persistent disks under their deterministic EVS names. */
@@ -196,7 +200,7 @@ export const migrateDataVolumes: Step<MachineRun> = {
       const name = persistentVolumeName(poolName, entry.hostname, disk.slot);
       if ((await run.cloud.findVolumesByName(name)).length > 0) continue;
       const attached = (serverOf(run) as HcsServer)['os-extended-volumes:volumes_attached'].find(
-        (v) => v.device === deviceName(1 + index),
+        (v) => v.device === dataVolumeDevice(index),
       );
       if (!attached) continue;
       const volume = await run.cloud.getVolume(attached.id);

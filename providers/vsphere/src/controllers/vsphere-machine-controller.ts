@@ -27,6 +27,7 @@ import {
   describeFailureWithAdvice,
   heldSlot,
   type MachineSlots,
+  machineAddresses,
   machineStepHooks,
   ownedBy,
   parseGoDuration,
@@ -671,11 +672,7 @@ const createSteps: Step<MachineRun>[] = [
 function addressesOf(run: MachineRun, vm: VmSummary): MachineAddress[] {
   const ip = staticNodeIp(run.nics);
   const reported = vm.guestNics.flatMap((nic) => nic.ipAddresses).filter((a) => !a.includes(':'));
-  const internal = ip ? [ip] : reported;
-  return [
-    ...internal.map((address) => ({ type: 'InternalIP' as const, address })),
-    { type: 'Hostname' as const, address: run.hostname },
-  ];
+  return machineAddresses(ip ? [ip] : reported, run.hostname);
 }
 
 const powerOff: Step<MachineRun> = {

@@ -14,7 +14,9 @@ import {
   connectStep,
   controlPlaneMachines,
   failureKind,
+  foundOrCreatedOnce,
   infraClusterSteps,
+  mayBeUnlisted,
   reportingFailures,
   secureConnectionCondition,
   tolerating,
@@ -87,13 +89,19 @@ const ensureEncryption: Step<ClusterRun> = {
 
 const ensureServerGroup: Step<ClusterRun> = {
   name: 'EnsureServerGroup',
-  async run({ ctx, cloud }) {
+  async run({ ctx, cloud, listingLagMs }) {
     const ha = ctx.object.spec.controlPlaneHA;
     if (!ha?.enabled) return done();
     const name = serverGroupName(namespaceOf(ctx), ctx.cluster.metadata.name);
-    const group =
-      (await cloud.listServerGroups()).find((g) => g.name === name) ??
-      (await cloud.createServerGroup(name, ha.policy));
+    // Asked for once per listing lag, like the ELB's parts: a lost answer never makes a second group.
+    const asked = await foundOrCreatedOnce(
+      ctx,
+      { key: 'serverGroup', what: `server group ${name}`, listingLagMs },
+      (await cloud.listServerGroups()).find((g) => g.name === name),
+      () => cloud.createServerGroup(name, ha.policy),
+    );
+    if (!asked.ready) return asked.wait;
+    const group = asked.thing;
     ctx.status.controlPlaneHA = {
       id: group.id,
       name: group.name,
@@ -196,9 +204,13 @@ const reconcileSteps = (finalizer: string) =>
 
 const deleteServerGroup: Step<ClusterRun> = {
   name: 'DeleteServerGroup',
-  async run({ ctx, cloud }) {
+  async run({ ctx, cloud, listingLagMs }) {
     const name = serverGroupName(namespaceOf(ctx), clusterNameOf(ctx.object, ctx.cluster));
-    for (const group of (await cloud.listServerGroups()).filter((g) => g.name === name)) {
+    const groups = (await cloud.listServerGroups()).filter((g) => g.name === name);
+    // A group asked for a moment ago may not be listed yet: left now, it would be an orphan.
+    if (groups.length === 0 && mayBeUnlisted(ctx, 'serverGroup', listingLagMs))
+      return requeue(1_000, `server group ${name} was asked for recently and is not listed yet`);
+    for (const group of groups) {
       if (group.members.length > 0) return requeue(5_000, `server group ${name} still has servers`);
       await tolerating(cloud.deleteServerGroup(group.id), 'NotFound');
     }

@@ -352,6 +352,42 @@ describe("the host's own writes and lookups", () => {
     expect(reconciles()).toBe(idle + 2);
   });
 
+  it("is not woken by a Machine's conditions (Cluster API mirrors ours there), but by its other changes", async () => {
+    const namespace = await createTestNamespace(kubeConfig, 'machine-conditions');
+    const platform = new FakePlatform();
+    startManager(platform, namespace);
+    await createCluster(client, namespace, 'c1');
+    await createMachine(client, namespace, 'c1', 'm1');
+    await eventually(
+      'TestMachine ready',
+      async () => readyOf(await getTestMachine(client, namespace, 'm1'))?.status === 'True',
+    );
+    const reconciles = () => count(platform.hookCalls, 'reconcile TestMachine m1');
+    const idle = await settled('start-up reconciles over', reconciles);
+
+    const machine = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', name: 'm1', namespace };
+    for (const [i, status] of (['False', 'True', 'False'] as const).entries()) {
+      await client.patchStatus(machine, {
+        status: {
+          conditions: [
+            {
+              type: 'InfrastructureReady',
+              status,
+              reason: `Mirrored${i}`,
+              message: `mirrored from the infrastructure machine (${i})`,
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
+      });
+    }
+    await sleep(2_000);
+    expect(reconciles()).toBe(idle);
+
+    await client.patch(machine, { metadata: { labels: { 'test.immutable-infra.dev/touched': 'yes' } } });
+    await eventually('woken by the label', async () => (reconciles() > idle ? true : undefined));
+  });
+
   it('reconciles again on the fresh object when another writer changed a status field it derived', async () => {
     const namespace = await createTestNamespace(kubeConfig, 'status-field-conflict');
     const ref = { apiVersion: INFRA, kind: 'TestCluster', name: 'c1', namespace };

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   CAPI_GROUP,
   CLUSTER_NAME_LABEL,
@@ -128,7 +129,12 @@ export async function startProviderControllers(
       machineQueue?.add(`${machine.metadata.namespace ?? ''}/${ref.name}`);
     }
   };
-  machines.addHandlers({ onAdd: wakeInfraMachine, onUpdate: (_, m) => wakeInfraMachine(m) });
+  machines.addHandlers({
+    onAdd: wakeInfraMachine,
+    onUpdate: (previous, m) => {
+      if (changedBesidesConditions(previous, m)) wakeInfraMachine(m);
+    },
+  });
 
   // A Cluster change (unpaused, endpoint set) wakes every provider object of that cluster.
   const wakeCluster = async (cluster: KubeObject) => {
@@ -192,4 +198,31 @@ export async function startProviderControllers(
     },
   });
   return controllers;
+}
+
+/**
+ * Whether a Machine changed in more than its conditions. Cluster API mirrors each change of the
+ * infrastructure machine's Ready condition into the Machine's conditions, so without this every
+ * status write of ours would wake the very object that wrote it; no hook decides on a Machine's
+ * conditions (they read its spec, labels, annotations, deletion and status such as `nodeRef`).
+ */
+export function changedBesidesConditions(previous: KubeObject, next: KubeObject): boolean {
+  return !isDeepStrictEqual(withoutConditions(previous), withoutConditions(next));
+}
+
+function withoutConditions(object: KubeObject): unknown {
+  const {
+    resourceVersion: _rv,
+    managedFields: _mf,
+    generation: _g,
+    ...metadata
+  } = object.metadata as Record<string, unknown>;
+  const {
+    conditions: _c,
+    deprecated: _d,
+    observedGeneration: _og,
+    lastUpdated: _lu,
+    ...status
+  } = (object.status ?? {}) as Record<string, unknown>;
+  return { metadata, spec: object.spec, status };
 }

@@ -206,7 +206,7 @@ export async function startProviderControllers(
  * status write of ours would wake the very object that wrote it; no hook decides on a Machine's
  * conditions (they read its spec, labels, annotations, deletion and status such as `nodeRef`).
  */
-export function changedBesidesConditions(previous: KubeObject, next: KubeObject): boolean {
+function changedBesidesConditions(previous: KubeObject, next: KubeObject): boolean {
   return !isDeepStrictEqual(withoutConditions(previous), withoutConditions(next));
 }
 

@@ -38,7 +38,13 @@ import { eventRecorderFor } from './events.js';
 import { hasFinalizer, setFinalizer } from './finalizers.js';
 import type { OwnFinalizerRemovals, OwnStatusWrites } from './own-writes.js';
 import { describeStatusChange } from './status-change.js';
-import { changedFields, type FieldChanges, StatusFieldConflict, writeFieldChanges } from './status-writer.js';
+import {
+  asSent,
+  changedFields,
+  type FieldChanges,
+  StatusFieldConflict,
+  writeFieldChanges,
+} from './status-writer.js';
 import { formatDelay, type StepBackoff, type StepPosition } from './step-backoff.js';
 
 export interface HostServices {
@@ -689,7 +695,3 @@ async function applyProvisioned(
   if (Object.keys(specPatch).length === 0) return object;
   return services.client.patch<KubeObject>(refOf(object), { spec: specPatch });
 }
-
-/** A value as it goes over the wire: keys whose value is `undefined` are not sent. */
-const asSent = (value: unknown): unknown =>
-  value === undefined ? undefined : JSON.parse(JSON.stringify(value));

@@ -103,7 +103,8 @@ export function writeFieldChanges<T extends KubeObject>(
   );
 }
 
-const asSent = (value: unknown): unknown =>
+/** A value as the API server receives it (JSON): a key left `undefined` is not sent. */
+export const asSent = (value: unknown): unknown =>
   value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 
 const sameAsSent = (a: unknown, b: unknown) => isDeepStrictEqual(asSent(a), asSent(b));
